@@ -1,0 +1,3 @@
+from servefirst.cli import main
+
+main()

@@ -1,0 +1,151 @@
+"""The request's unit of work: authenticate, claim the idempotency key, open
+the transaction. The route class (``routing.py``) commits it."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.responses import Response
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
+
+from servefirst.db.uow import UnitOfWork, new_session
+from servefirst.idempotency import service as idempotency
+from servefirst.kit.errors import AuthenticationFailed, NotFound
+from servefirst.kit.ids import hash_secret, merchant_of_credential
+from servefirst.merchants.service import authenticate
+from servefirst.runtime import Runtime
+
+bearer = HTTPBearer(auto_error=False, description="A secret API key: `sk_mer_..._...`.")
+
+#: Seconds a checked API key is remembered in this process (revocation delay).
+KEY_CACHE_SECONDS = 30.0
+
+
+class ReplayResponse(Exception):
+    """Raised by a dependency when a stored answer must be sent instead."""
+
+    def __init__(self, status: int, body: str) -> None:
+        self.status, self.body = status, body
+
+    def response(self) -> Response:
+        return Response(
+            self.body,
+            status_code=self.status,
+            media_type="application/json",
+            headers={"Idempotent-Replayed": "true"},
+        )
+
+
+class _KeyCache:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._known: dict[str, tuple[str, float]] = {}
+
+    def get(self, key_hash: str) -> str | None:
+        with self._lock:
+            hit = self._known.get(key_hash)
+            if hit and hit[1] > time.monotonic():
+                return hit[0]
+            return None
+
+    def put(self, key_hash: str, merchant_id: str) -> None:
+        with self._lock:
+            if len(self._known) > 10_000:
+                self._known.clear()
+            self._known[key_hash] = (merchant_id, time.monotonic() + KEY_CACHE_SECONDS)
+
+
+def runtime_of(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+def _merchant_for_key(rt: Runtime, cache: _KeyCache, api_key: str) -> str:
+    key_hash = hash_secret(api_key)
+    cached = cache.get(key_hash)
+    if cached is not None:
+        return cached
+    with rt.uow(write=False) as uow:
+        merchant_id = authenticate(uow, api_key)
+    cache.put(key_hash, merchant_id)
+    return merchant_id
+
+
+def _claim(
+    rt: Runtime, merchant_id: str, scope: str, key: str, fp: str
+) -> idempotency.Claim | idempotency.Replay:
+    session = new_session(rt.engine, write=True)
+    try:
+        return idempotency.claim(
+            session,
+            rt.clock,
+            merchant_id=merchant_id,
+            scope=scope,
+            key=key,
+            fingerprint=fp,
+            lock_seconds=rt.settings.idempotency_lock_seconds,
+            ttl_hours=rt.settings.idempotency_ttl_hours,
+        )
+    finally:
+        session.close()
+
+
+async def _open(request: Request, rt: Runtime, merchant_id: str, scope: str) -> UnitOfWork:
+    writing = request.method not in ("GET", "HEAD")
+    key = request.headers.get("Idempotency-Key")
+    if request.method == "POST" and key is not None:
+        body = await request.body()
+        fp = idempotency.fingerprint(request.method, request.url.path, body)
+        outcome = await run_in_threadpool(_claim, rt, merchant_id, scope, key, fp)
+        if isinstance(outcome, idempotency.Replay):
+            raise ReplayResponse(outcome.status, outcome.body)
+        request.state.claim = outcome
+    uow = rt.uow(merchant_id, write=writing)
+    request.state.uow = uow
+    return uow
+
+
+async def merchant_uow(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> UnitOfWork:
+    """For staff and integrator routes: ``Authorization: Bearer sk_...``."""
+    if credentials is None:
+        raise AuthenticationFailed(
+            "No API key given. Send 'Authorization: Bearer sk_...'.", code="api_key_missing"
+        )
+    rt = runtime_of(request)
+    cache: _KeyCache = request.app.state.key_cache
+    merchant_id = await run_in_threadpool(_merchant_for_key, rt, cache, credentials.credentials)
+    return await _open(request, rt, merchant_id, scope="api")
+
+
+async def tab_uow(request: Request, token: str) -> UnitOfWork:
+    """For the customer's routes: the tab token in the path is the credential."""
+    merchant_id = merchant_of_credential(token)
+    if merchant_id is None:
+        raise NotFound("No such tab.", code="tab_not_found")
+    rt = runtime_of(request)
+    # The scope keeps one customer's keys apart from another's and from staff's.
+    return await _open(request, rt, merchant_id, scope="tab:" + hash_secret(token)[:40])
+
+
+MerchantUoW = Annotated[UnitOfWork, Depends(merchant_uow)]
+TabUoW = Annotated[UnitOfWork, Depends(tab_uow)]
+
+
+def error_json(body: dict[str, object]) -> bytes:
+    return json.dumps(body, separators=(",", ":")).encode()
+
+
+def public_url(request: Request) -> str:
+    """The address customers' links are built on."""
+    return runtime_of(request).settings.public_url.rstrip("/")
+
+
+PublicURL = Annotated[str, Depends(public_url)]

@@ -1,0 +1,116 @@
+"""One place that turns every failure into the contract's error shape."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from servefirst.kit.errors import ServefirstError
+
+log = logging.getLogger("servefirst")
+
+
+def error_body(type_: str, code: str, message: str, param: str | None = None) -> dict[str, Any]:
+    return {"error": {"type": type_, "code": code, "message": message, "param": param}}
+
+
+def render(error: ServefirstError) -> JSONResponse:
+    return JSONResponse(error.to_dict(), status_code=error.status)
+
+
+def _param(loc: tuple[Any, ...]) -> str | None:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
+    return ".".join(parts) or None
+
+
+def validation_response(exc: RequestValidationError) -> JSONResponse:
+    errors = exc.errors()
+    first = errors[0] if errors else {"type": "value_error", "loc": (), "msg": "Invalid request."}
+    kind = first.get("type", "")
+    param = _param(tuple(first.get("loc", ())))
+    if kind == "json_invalid":
+        body = error_body(
+            "invalid_request_error", "invalid_json", "The request body is not valid JSON."
+        )
+        return JSONResponse(body, status_code=400)
+    if kind == "missing":
+        code, message = "parameter_missing", f"Missing required parameter: {param}."
+    else:
+        code = "parameter_invalid"
+        message = (
+            f"Invalid {param}: {first.get('msg', 'invalid value')}."
+            if param
+            else str(first.get("msg", "Invalid request."))
+        )
+    if param is None and kind == "model_attributes_type":
+        message = "The request body must be a JSON object."
+    return JSONResponse(error_body("invalid_request_error", code, message, param), status_code=422)
+
+
+_HTTP_CODES = {
+    404: ("resource_missing", "No such route."),
+    405: ("method_not_allowed", "This route does not take that method."),
+}
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(ServefirstError)
+    async def _servefirst(_: Request, exc: ServefirstError) -> JSONResponse:
+        return render(exc)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+        return validation_response(exc)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code, message = _HTTP_CODES.get(exc.status_code, ("http_error", str(exc.detail)))
+        return JSONResponse(
+            error_body("invalid_request_error", code, message),
+            status_code=exc.status_code,
+            headers=exc.headers,
+        )
+
+    @app.exception_handler(IntegrityError)
+    async def _integrity(_: Request, exc: IntegrityError) -> JSONResponse:
+        log.warning("integrity error turned into 409: %s", exc.orig)
+        return JSONResponse(
+            error_body(
+                "invalid_request_error",
+                "conflict",
+                "The request conflicted with another change; retry it.",
+            ),
+            status_code=409,
+        )
+
+    @app.exception_handler(DBAPIError)
+    async def _db(_: Request, exc: DBAPIError) -> JSONResponse:
+        # Lock timeouts, deadlocks, serialization failures: the request did
+        # nothing (its transaction rolled back) and may simply be retried.
+        log.warning("database error turned into 409: %s", exc.orig)
+        return JSONResponse(
+            error_body(
+                "api_error",
+                "database_busy",
+                "The database was busy and nothing was changed; retry the request.",
+            ),
+            status_code=409,
+        )
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+        log.exception("unexpected error", exc_info=exc)
+        return JSONResponse(
+            error_body(
+                "api_error",
+                "internal_error",
+                "Something went wrong on our side; nothing was changed.",
+            ),
+            status_code=500,
+        )

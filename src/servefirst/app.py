@@ -1,0 +1,86 @@
+"""The FastAPI application: the REST API, the customer's and staff's pages."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+
+from servefirst import __version__
+from servefirst.api import errors
+from servefirst.api.context import _KeyCache
+from servefirst.catalog.endpoints import router as services_router
+from servefirst.customers.endpoints import router as customers_router
+from servefirst.events.endpoints import router as events_router
+from servefirst.guarantee.endpoints import router as guarantee_router
+from servefirst.ledger.endpoints import router as ledger_router
+from servefirst.merchants.endpoints import router as merchant_router
+from servefirst.payments.endpoints import router as payments_router
+from servefirst.reports.endpoints import router as reports_router
+from servefirst.reviews.endpoints import router as reviews_router
+from servefirst.runtime import Runtime
+from servefirst.tabs.endpoints import router as tabs_router
+from servefirst.tabs.public import router as public_router
+
+DESCRIPTION = """
+**Serve first, pay after.** Open a tab when the service starts, add what was
+served, let the customer see it (with what each service promises and what it
+does not), rate it, raise a concern, and pay afterwards.
+
+* Authenticate with `Authorization: Bearer sk_...` (from `servefirst merchant create`).
+  The customer's routes (`/v1/public/...`) take the tab token in the path instead.
+* Money is an integer of minor units in the merchant's currency (`450` is 4.50 EUR).
+* Every POST accepts `Idempotency-Key`: the same key and body replays the first
+  answer (header `Idempotent-Replayed: true`); another body answers 422; a
+  request still running answers 409.
+* Errors: `{"error": {"type", "code", "message", "param"}}`.
+"""
+
+
+def create_app(runtime: Runtime | None = None) -> FastAPI:
+    runtime = runtime or Runtime.create()
+    app = FastAPI(
+        title="servefirst",
+        version=__version__,
+        description=DESCRIPTION,
+        openapi_tags=[
+            {"name": "services", "description": "The catalog, with versioned terms."},
+            {"name": "customers", "description": "Customers and their trust."},
+            {"name": "tabs", "description": "Open, add, serve, void."},
+            {"name": "payments", "description": "Cash, terminal and sandbox card payments."},
+            {"name": "guarantee", "description": "Concerns and their resolution."},
+            {"name": "customer", "description": "The customer's routes, by tab token."},
+            {"name": "ledger", "description": "Double-entry balances and entries."},
+            {"name": "reports", "description": "Cash flow."},
+        ],
+    )
+    app.state.runtime = runtime
+    app.state.key_cache = _KeyCache()
+    errors.install(app)
+    for router in (
+        merchant_router,
+        services_router,
+        customers_router,
+        tabs_router,
+        payments_router,
+        guarantee_router,
+        public_router,
+        reviews_router,
+        ledger_router,
+        reports_router,
+        events_router,
+    ):
+        app.include_router(router)
+
+    @app.get("/healthz", tags=["health"], summary="200 when the database answers")
+    def healthz() -> JSONResponse:
+        try:
+            with runtime.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+        except Exception as exc:  # noqa: BLE001 - any failure means unhealthy
+            return JSONResponse(
+                {"status": "unavailable", "detail": type(exc).__name__}, status_code=503
+            )
+        return JSONResponse({"status": "ok"})
+
+    return app

@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from servefirst.api.fields import Amount, Body, Name, Out, Terms
+from servefirst.catalog.models import Service, ServiceTerms
+
+Duration = Annotated[int, Field(strict=True, ge=1, le=24 * 60 * 7, examples=[30])]
+
+
+class ServiceIn(Body):
+    name: Name = Field(examples=["Flat white"])
+    price: Amount = Field(description="Minor units of the merchant's currency.", examples=[380])
+    duration_minutes: Duration
+    expected_results: Terms = Field(
+        description="What the customer can expect: a sentence or a list of statements.",
+        examples=[["Double ristretto with steamed whole milk", "Served within 5 minutes"]],
+    )
+    limits: Terms = Field(
+        description="What the service does not promise.",
+        examples=[["Oat milk on request (+0.40)", "Latte art not guaranteed"]],
+    )
+
+
+class ServiceUpdate(Body):
+    name: Name | None = None
+    price: Amount | None = None
+    duration_minutes: Duration | None = None
+    expected_results: Terms | None = None
+    limits: Terms | None = None
+    active: bool | None = None
+
+
+class ServiceOut(Out):
+    id: str
+    object: Literal["service"] = "service"
+    name: str
+    price: int
+    currency: str
+    duration_minutes: int
+    expected_results: Terms
+    limits: Terms
+    terms_version: int
+    active: bool
+    created_at: datetime
+
+    @classmethod
+    def build(cls, service: Service, terms: ServiceTerms, currency: str) -> ServiceOut:
+        return cls(
+            id=service.service_id,
+            name=service.name,
+            price=service.price,
+            currency=currency,
+            duration_minutes=service.duration_minutes,
+            expected_results=terms.expected_results,
+            limits=terms.limits,
+            terms_version=service.terms_version,
+            active=service.active,
+            created_at=service.created_at,
+        )
+
+
+class ServiceList(Out):
+    object: Literal["list"] = "list"
+    data: list[ServiceOut]

@@ -1,0 +1,158 @@
+"""The ``servefirst`` command."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from servefirst.config import Settings, load_settings
+from servefirst.runtime import Runtime
+
+console = Console(stderr=False)
+
+
+def _runtime(settings: Settings | None = None) -> Runtime:
+    runtime = Runtime.create(settings or load_settings())
+    runtime.migrate()
+    return runtime
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="servefirst")
+def main() -> None:
+    """servefirst: serve first, pay after.
+
+    The database is SERVEFIRST_DATABASE_URL (for example sqlite:///servefirst.db or
+    postgresql+psycopg://user@host/db); unset, servefirst.db in this directory.
+    """
+
+
+def _serve(runtime: Runtime, host: str, port: int) -> None:
+    import uvicorn
+
+    from servefirst.app import create_app
+
+    uvicorn.run(create_app(runtime), host=host, port=port, log_level="warning", access_log=False)
+
+
+def _settings_for(host: str, port: int) -> Settings:
+    settings = load_settings()
+    if "SERVEFIRST_PUBLIC_URL" not in os.environ:
+        shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+        settings.public_url = f"http://{shown}:{port}"
+    return settings
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+def serve(host: str, port: int) -> None:
+    """Run the web server (API and pages); migrates the database first."""
+    runtime = _runtime(_settings_for(host, port))
+    console.print(f"servefirst on http://{host}:{port}  (API docs at /docs)")
+    _serve(runtime, host, port)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option(
+    "--database",
+    default="servefirst-demo.db",
+    show_default=True,
+    help="A SQLite file made afresh (ignored if SERVEFIRST_DATABASE_URL is set).",
+)
+@click.option("--no-serve", is_flag=True, help="Fill the database, print, and exit.")
+def demo(host: str, port: int, database: str, no_serve: bool) -> None:
+    """Fill a fresh demo database with a café and a salon, and serve it."""
+    from servefirst.demo import build_demo
+
+    if "SERVEFIRST_DATABASE_URL" not in os.environ:
+        for suffix in ("", "-wal", "-shm"):
+            if os.path.exists(database + suffix):
+                os.remove(database + suffix)
+        os.environ["SERVEFIRST_DATABASE_URL"] = f"sqlite:///{os.path.abspath(database)}"
+    runtime = _runtime(_settings_for(host, port))
+    demo_data = build_demo(runtime)
+    table = Table(title="servefirst demo", show_header=False)
+    for label, value in demo_data.summary():
+        table.add_row(label, value)
+    console.print(table)
+    if not no_serve:
+        _serve(runtime, host, port)
+
+
+@main.group()
+def merchant() -> None:
+    """Merchants (businesses)."""
+
+
+@merchant.command("create")
+@click.option("--name", required=True)
+@click.option("--currency", required=True, help="ISO 4217 code, e.g. EUR.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def merchant_create(name: str, currency: str, as_json: bool) -> None:
+    """Create a merchant and print its first API key (shown once)."""
+    from servefirst.kit.errors import ServefirstError
+    from servefirst.merchants.service import create_merchant
+
+    runtime = _runtime()
+    try:
+        with runtime.uow() as uow:
+            created = create_merchant(uow, name=name, currency=currency)
+            uow.commit()
+    except ServefirstError as exc:
+        if as_json:
+            click.echo(json.dumps(exc.to_dict()), err=True)
+        else:
+            click.echo(f"error: {exc.message}", err=True)
+        sys.exit(2)
+    finally:
+        runtime.dispose()
+    result = {"merchant_id": created.merchant.merchant_id, "api_key": created.api_key}
+    if as_json:
+        click.echo(json.dumps(result))
+    else:
+        click.echo(
+            f"merchant {result['merchant_id']}\napi key  {result['api_key']}\n"
+            "(the key is shown once; keep it)"
+        )
+
+
+@main.group()
+def ledger() -> None:
+    """The ledger."""
+
+
+@ledger.command("audit")
+def ledger_audit() -> None:
+    """Rebuild every balance from the journal legs and compare with the running totals."""
+    from sqlalchemy import select
+
+    from servefirst.ledger.service import audit
+    from servefirst.merchants.models import Merchant
+
+    runtime = _runtime()
+    failures = 0
+    with runtime.uow(write=False) as reader:
+        merchants = list(reader.session.scalars(select(Merchant.merchant_id)))
+    for merchant_id in merchants:
+        with runtime.uow(merchant_id, write=False) as uow:
+            result = audit(uow)
+        status = "ok" if result.ok else "MISMATCH"
+        failures += 0 if result.ok else 1
+        click.echo(
+            f"{merchant_id}: {result.entries_checked} entries, "
+            f"{result.accounts_checked} accounts: {status}"
+        )
+        for account, (running, rebuilt) in result.mismatched_accounts.items():
+            click.echo(f"  {account}: running {running}, from legs {rebuilt}")
+        for entry_id in result.unbalanced_entries:
+            click.echo(f"  entry {entry_id} does not balance")
+    runtime.dispose()
+    sys.exit(1 if failures else 0)

@@ -1,0 +1,1 @@
+"""Customers of a merchant, with the history their trust is computed from."""

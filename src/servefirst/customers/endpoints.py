@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+from fastapi import APIRouter, Query
+
+from servefirst.api.context import MerchantUoW
+from servefirst.api.routing import ServefirstRoute
+from servefirst.customers import service as customers
+from servefirst.customers.schemas import CustomerIn, CustomerList, CustomerOut
+
+router = APIRouter(prefix="/v1/customers", tags=["customers"], route_class=ServefirstRoute)
+
+
+@router.post("", status_code=201, response_model=CustomerOut, summary="Register a customer")
+def create_customer(body: CustomerIn, uow: MerchantUoW) -> CustomerOut:
+    return CustomerOut.build(customers.create_customer(uow, **body.model_dump()))
+
+
+@router.get("", response_model=CustomerList, summary="Search customers by name, e-mail or phone")
+def search_customers(
+    uow: MerchantUoW, q: str = "", limit: int = Query(20, ge=1, le=100)
+) -> CustomerList:
+    return CustomerList(
+        data=[CustomerOut.build(c) for c in customers.search_customers(uow, q, limit=limit)]
+    )
+
+
+@router.get("/{customer_id}", response_model=CustomerOut, summary="Get a customer and their trust")
+def get_customer(customer_id: str, uow: MerchantUoW) -> CustomerOut:
+    return CustomerOut.build(customers.get_customer(uow, customer_id))

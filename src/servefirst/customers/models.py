@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKeyConstraint, Index, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from servefirst.db.base import Base, UTCDateTime
+
+
+class Customer(Base):
+    __tablename__ = "customers"
+    __table_args__ = (
+        ForeignKeyConstraint(["merchant_id"], ["merchants.merchant_id"]),
+        UniqueConstraint("merchant_id", "referral_code"),
+        Index("ix_customers_search", "merchant_id", "name"),
+    )
+
+    merchant_id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    customer_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(320), nullable=True)
+    phone: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    referral_code: Mapped[str] = mapped_column(String(16), doc="Code this customer gives friends.")
+    referred_by: Mapped[str | None] = mapped_column(
+        String(40), nullable=True, doc="The customer whose referral code brought this one."
+    )
+    # The history trust is computed from, kept as running counts so reading a
+    # customer's trust never scans their past.
+    paid_visits: Mapped[int] = mapped_column(Integer, default=0, doc="Tabs paid in full.")
+    late_payments: Mapped[int] = mapped_column(Integer, default=0, doc="Tabs paid after overdue.")
+    no_shows: Mapped[int] = mapped_column(Integer, default=0)
+    late_cancellations: Mapped[int] = mapped_column(Integer, default=0)
+    write_offs: Mapped[int] = mapped_column(Integer, default=0, doc="Tabs never paid.")
+    rejected_concerns: Mapped[int] = mapped_column(
+        Integer, default=0, doc="Concerns staff rejected as unfounded (upheld ones never count)."
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import Field, StringConstraints
+
+from servefirst.api.fields import Body, Name, Out
+from servefirst.customers.models import Customer
+from servefirst.customers.service import trust_of
+
+Email = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")
+]
+Phone = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=40, pattern=r"^\+?[0-9 ()./-]{3,}$")
+]
+
+
+class CustomerIn(Body):
+    name: Name = Field(examples=["Ana Costa"])
+    email: Email | None = Field(default=None, examples=["ana@example.com"])
+    phone: Phone | None = Field(default=None, examples=["+351 912 345 678"])
+    referral_code: str | None = Field(
+        default=None, max_length=16, description="A friend's referral code, if they sent you."
+    )
+
+
+class TrustOut(Out):
+    score: float = Field(description="0 to 1; a new customer starts at the prior (0.75).")
+    tier: Literal["trusted", "standard", "new", "restricted"]
+    factors: list[str] = Field(examples=[["3 visits paid on time"]])
+
+
+class CustomerOut(Out):
+    id: str
+    object: Literal["customer"] = "customer"
+    name: str
+    email: str | None
+    phone: str | None
+    referral_code: str
+    referred_by: str | None
+    trust: TrustOut
+    created_at: datetime
+
+    @classmethod
+    def build(cls, customer: Customer) -> CustomerOut:
+        return cls(
+            id=customer.customer_id,
+            name=customer.name,
+            email=customer.email,
+            phone=customer.phone,
+            referral_code=customer.referral_code,
+            referred_by=customer.referred_by,
+            trust=TrustOut(**trust_of(customer).as_dict()),
+            created_at=customer.created_at,
+        )
+
+
+class CustomerList(Out):
+    object: Literal["list"] = "list"
+    data: list[CustomerOut]

@@ -1,0 +1,1 @@
+"""The database adapter: engine, unit of work, Alembic migrations."""

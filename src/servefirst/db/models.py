@@ -1,0 +1,32 @@
+"""Imports every model so ``Base.metadata`` is complete (Alembic, schema tests)."""
+
+from servefirst.catalog.models import Service, ServiceTerms
+from servefirst.customers.models import Customer
+from servefirst.db.base import Base
+from servefirst.events.models import Event
+from servefirst.guarantee.models import Concern
+from servefirst.idempotency.models import IdempotencyKey
+from servefirst.ledger.models import AccountBalance, JournalEntryRow, JournalLegRow
+from servefirst.merchants.models import ApiKey, Merchant
+from servefirst.payments.models import Payment
+from servefirst.reviews.models import Review
+from servefirst.tabs.models import Tab, TabLine
+
+__all__ = [
+    "Base",
+    "Merchant",
+    "ApiKey",
+    "Service",
+    "ServiceTerms",
+    "Customer",
+    "Tab",
+    "TabLine",
+    "Payment",
+    "JournalEntryRow",
+    "JournalLegRow",
+    "AccountBalance",
+    "Concern",
+    "Review",
+    "Event",
+    "IdempotencyKey",
+]

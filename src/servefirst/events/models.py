@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKeyConstraint, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from servefirst.db.base import Base, UTCDateTime
+
+
+class Event(Base):
+    __tablename__ = "events"
+    __table_args__ = (
+        ForeignKeyConstraint(["merchant_id"], ["merchants.merchant_id"]),
+        Index("ix_events_created", "merchant_id", "created_at"),
+        Index("ix_events_undelivered", "merchant_id", "delivered_at"),
+    )
+
+    merchant_id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    type: Mapped[str] = mapped_column(String(64), doc="e.g. tab.opened, payment.succeeded.")
+    object_id: Mapped[str] = mapped_column(String(40))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -1,0 +1,35 @@
+"""Writing to the outbox and reading events back."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import insert, select
+
+from servefirst.db.uow import UnitOfWork
+from servefirst.events.models import Event
+from servefirst.kit.ids import new_id
+
+
+def emit(uow: UnitOfWork, type: str, object_id: str, data: dict[str, Any]) -> str:
+    """Record that something happened, in the caller's transaction."""
+    event_id = new_id("evt")
+    uow.session.execute(
+        insert(Event).values(
+            merchant_id=uow.merchant,
+            event_id=event_id,
+            type=type,
+            object_id=object_id,
+            data=data,
+            created_at=uow.clock.now(),
+        )
+    )
+    return event_id
+
+
+def recent(uow: UnitOfWork, *, limit: int = 50, type: str | None = None) -> list[Event]:
+    query = select(Event).where(Event.merchant_id == uow.merchant)
+    if type:
+        query = query.where(Event.type == type)
+    query = query.order_by(Event.created_at.desc(), Event.event_id.desc()).limit(limit)
+    return list(uow.session.scalars(query))

@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import Field
+
+from servefirst.api.fields import Amount, Body, Out, ShortText
+from servefirst.guarantee.models import Concern
+from servefirst.tabs.models import Tab
+from servefirst.tabs.service import bill_of
+
+
+class ConcernIn(Body):
+    reason: ShortText = Field(min_length=1, examples=["The milk was cold"])
+    remedy: Literal["redo", "partial", "waive"]
+    amount: Amount | None = Field(default=None, description="The discount asked for (partial).")
+
+
+class ResolveIn(Body):
+    decision: Literal["approve", "reject"]
+    amount: Amount | None = Field(
+        default=None, description="Discount granted; default what was asked."
+    )
+    reason: ShortText | None = Field(default=None, description="Shown to the customer.")
+    unfounded: bool = Field(
+        default=False, description="Rejected as unfounded: counts against trust."
+    )
+
+
+class ConcernOut(Out):
+    id: str
+    object: Literal["concern"] = "concern"
+    tab_id: str
+    reason: str
+    remedy: Literal["redo", "partial", "waive"]
+    requested_amount: int | None
+    approved_amount: int
+    status: Literal["approved", "pending", "rejected"]
+    decision: str = Field(description="Why, in plain words.")
+    unfounded: bool
+    tab_status: str
+    amount_due: int
+    created_at: datetime
+    resolved_at: datetime | None
+
+    @classmethod
+    def build(cls, concern: Concern, tab: Tab) -> ConcernOut:
+        return cls(
+            id=concern.concern_id,
+            tab_id=concern.tab_id,
+            reason=concern.reason,
+            remedy=concern.remedy,  # type: ignore[arg-type]
+            requested_amount=concern.requested_amount,
+            approved_amount=concern.approved_amount,
+            status=concern.status,  # type: ignore[arg-type]
+            decision=concern.decision,
+            unfounded=concern.unfounded,
+            tab_status=tab.status,
+            amount_due=bill_of(tab).due,
+            created_at=concern.created_at,
+            resolved_at=concern.resolved_at,
+        )
+
+
+class ConcernList(Out):
+    object: Literal["list"] = "list"
+    data: list[ConcernOut]

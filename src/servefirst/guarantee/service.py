@@ -1,0 +1,167 @@
+"""Raising and resolving concerns."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from servefirst.customers.service import get_customer
+from servefirst.db.uow import UnitOfWork
+from servefirst.events.service import emit
+from servefirst.guarantee.models import Concern
+from servefirst.guarantee.rules import (
+    ConcernStatus,
+    GuaranteePolicy,
+    Remedy,
+    decide,
+    requested_amount,
+)
+from servefirst.kit.errors import Conflict, InvalidRequest, NotFound
+from servefirst.kit.ids import new_id
+from servefirst.ledger import service as ledger
+from servefirst.ledger.rules import Account, EntryBuilder, EntryKind
+from servefirst.merchants.service import get_merchant
+from servefirst.tabs.models import Tab
+from servefirst.tabs.rules import UNPAID, TabStatus, status_after_payment
+from servefirst.tabs.service import bill_of, lock_tab, settle, tab_for_token
+
+
+def raise_concern(
+    uow: UnitOfWork, token: str, *, reason: str, remedy: str, amount: int | None
+) -> Concern:
+    tab = tab_for_token(uow, token, lock=True)
+    if TabStatus(tab.status) not in UNPAID:
+        raise Conflict(
+            f"This tab is {tab.status}; concerns are raised before paying.",
+            code="tab_state_invalid",
+        )
+    if tab.line_count == 0:
+        raise Conflict(
+            "There is nothing on this tab yet to raise a concern about.", code="tab_empty"
+        )
+    chosen = Remedy(remedy)
+    bill = bill_of(tab)
+    asked = requested_amount(chosen, amount, bill.due)
+    if chosen is not Remedy.REDO and bill.due <= 0:
+        raise Conflict("Nothing is owed on this tab.", code="nothing_to_pay")
+    policy = GuaranteePolicy.from_policy(get_merchant(uow).policy)
+    decision = decide(chosen, asked, bill.total, tab.currency, policy)
+    concern = Concern(
+        merchant_id=uow.merchant,
+        concern_id=new_id("con"),
+        tab_id=tab.tab_id,
+        reason=reason,
+        remedy=chosen.value,
+        requested_amount=asked if chosen is not Remedy.REDO else None,
+        approved_amount=0,
+        status=decision.status.value,
+        decision=decision.reason,
+        unfounded=False,
+        created_at=uow.clock.now(),
+        resolved_at=uow.clock.now() if decision.status is not ConcernStatus.PENDING else None,
+    )
+    uow.session.add(concern)
+    uow.session.flush()
+    emit(
+        uow,
+        "concern.raised",
+        concern.concern_id,
+        {"tab_id": tab.tab_id, "remedy": chosen.value, "status": decision.status.value},
+    )
+    if decision.amount:
+        _grant(uow, tab, concern, decision.amount)
+    return concern
+
+
+def resolve(
+    uow: UnitOfWork,
+    tab_id: str,
+    concern_id: str,
+    *,
+    decision: str,
+    amount: int | None = None,
+    reason: str | None = None,
+    unfounded: bool = False,
+) -> Concern:
+    tab = lock_tab(uow, tab_id)
+    concern = get_concern(uow, tab_id, concern_id)
+    if concern.status != ConcernStatus.PENDING:
+        raise Conflict(f"This concern is already {concern.status}.", code="concern_resolved")
+    now = uow.clock.now()
+    concern.resolved_at = now
+    if decision == "reject":
+        concern.status = ConcernStatus.REJECTED.value
+        concern.decision = reason or "Staff looked at this and did not change the bill."
+        concern.unfounded = unfounded
+        if unfounded:
+            # Only a concern staff call unfounded counts against trust.
+            get_customer(uow, tab.customer_id).rejected_concerns += 1
+        uow.session.flush()
+        emit(uow, "concern.rejected", concern.concern_id, {"tab_id": tab_id})
+        return concern
+    if decision != "approve":
+        raise InvalidRequest("decision must be 'approve' or 'reject'.", param="decision")
+    if TabStatus(tab.status) not in UNPAID:
+        raise Conflict(
+            f"This tab is {tab.status}; its bill can no longer change.", code="tab_state_invalid"
+        )
+    due = bill_of(tab).due
+    granted = amount if amount is not None else (concern.requested_amount or 0)
+    if concern.remedy == Remedy.WAIVE and amount is None:
+        granted = due
+    if granted < 0 or granted > due:
+        raise InvalidRequest(
+            f"amount must be between 0 and the {due} still owed.",
+            code="amount_exceeds_due",
+            param="amount",
+        )
+    concern.status = ConcernStatus.APPROVED.value
+    concern.decision = reason or "Approved by staff."
+    uow.session.flush()
+    emit(uow, "concern.approved", concern.concern_id, {"tab_id": tab_id, "amount": granted})
+    if granted:
+        _grant(uow, tab, concern, granted)
+    return concern
+
+
+def _grant(uow: UnitOfWork, tab: Tab, concern: Concern, amount: int) -> None:
+    """Take ``amount`` off the bill: contra-revenue up, receivable down."""
+    concern.approved_amount += amount
+    tab.adjustments += amount
+    ledger.post(
+        uow,
+        EntryBuilder(
+            EntryKind.ADJUSTMENT,
+            tab.currency,
+            memo=f"guarantee: {concern.remedy}",
+            tab_id=tab.tab_id,
+        )
+        .debit(Account.SATISFACTION_ADJUSTMENTS, amount)
+        .credit(Account.RECEIVABLES, amount)
+        .build(),
+    )
+    if status_after_payment(tab.status, bill_of(tab)).value != tab.status:
+        settle(uow, tab)
+    uow.session.flush()
+
+
+def get_concern(uow: UnitOfWork, tab_id: str, concern_id: str) -> Concern:
+    concern = uow.session.scalar(
+        select(Concern).where(
+            Concern.merchant_id == uow.merchant,
+            Concern.concern_id == concern_id,
+            Concern.tab_id == tab_id,
+        )
+    )
+    if concern is None:
+        raise NotFound(f"No such concern on this tab: '{concern_id}'.", param="concern_id")
+    return concern
+
+
+def concerns_of(uow: UnitOfWork, tab_id: str) -> list[Concern]:
+    return list(
+        uow.session.scalars(
+            select(Concern)
+            .where(Concern.merchant_id == uow.merchant, Concern.tab_id == tab_id)
+            .order_by(Concern.created_at, Concern.concern_id)
+        )
+    )

@@ -1,0 +1,7 @@
+"""Idempotency keys: a retried POST returns the first answer and moves no money twice.
+
+The key is claimed in its own short transaction (so a concurrent retry sees it
+and gets 409), and the response is stored in the *same* transaction as the
+work it describes: either both are committed or neither, so a crash can never
+leave money moved without a stored answer.
+"""

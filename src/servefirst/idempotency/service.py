@@ -1,0 +1,150 @@
+"""Claiming an idempotency key, storing the answer, replaying it."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from servefirst.idempotency.models import IdempotencyKey
+from servefirst.kit.clock import Clock
+from servefirst.kit.errors import IdempotencyError, InvalidRequest
+
+MAX_KEY_LENGTH = 255
+
+
+def fingerprint(method: str, path: str, body: bytes) -> str:
+    digest = hashlib.sha256()
+    for part in (method.encode(), b"\0", path.encode(), b"\0", body):
+        digest.update(part)
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class Claim:
+    """This request owns the key; its answer will be stored with its work."""
+
+    merchant_id: str
+    scope: str
+    key: str
+
+
+@dataclass(frozen=True)
+class Replay:
+    """The key was used before with the same request: here is the first answer."""
+
+    status: int
+    body: str
+
+
+def claim(
+    session: Session,
+    clock: Clock,
+    *,
+    merchant_id: str,
+    scope: str,
+    key: str,
+    fingerprint: str,
+    lock_seconds: int,
+    ttl_hours: int,
+) -> Claim | Replay:
+    """Take the key in a short transaction of its own (committed here)."""
+    if not key or len(key) > MAX_KEY_LENGTH:
+        raise InvalidRequest(
+            f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} characters.",
+            code="idempotency_key_invalid",
+            param="Idempotency-Key",
+        )
+    now = clock.now()
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    inserted = session.execute(
+        insert(IdempotencyKey)
+        .values(
+            merchant_id=merchant_id,
+            scope=scope,
+            key=key,
+            fingerprint=fingerprint,
+            locked_at=now,
+            created_at=now,
+        )
+        .on_conflict_do_nothing()
+        .returning(IdempotencyKey.key)
+    ).first()
+    if inserted is not None:
+        session.commit()
+        return Claim(merchant_id, scope, key)
+    row = session.scalar(
+        select(IdempotencyKey)
+        .where(
+            IdempotencyKey.merchant_id == merchant_id,
+            IdempotencyKey.scope == scope,
+            IdempotencyKey.key == key,
+        )
+        .with_for_update()
+    )
+    assert row is not None
+    if row.created_at < now - timedelta(hours=ttl_hours):
+        # Forgotten: a key may be used afresh after its time is up.
+        row.fingerprint, row.response_status, row.response_body = fingerprint, None, None
+        row.locked_at = row.created_at = now
+        session.commit()
+        return Claim(merchant_id, scope, key)
+    if row.fingerprint != fingerprint:
+        session.rollback()
+        raise IdempotencyError(
+            "This Idempotency-Key was already used with a different request; use a new key "
+            "for a new request.",
+            code="idempotency_key_reused",
+            status=422,
+            param="Idempotency-Key",
+        )
+    if row.response_status is None:
+        if row.locked_at > now - timedelta(seconds=lock_seconds):
+            session.rollback()
+            raise IdempotencyError(
+                "A request with this Idempotency-Key is still being processed; retry shortly.",
+                code="idempotency_key_in_use",
+                status=409,
+                param="Idempotency-Key",
+            )
+        # The first request died before committing anything (its answer and its
+        # work commit together): this one may do the work.
+        row.locked_at = now
+        session.commit()
+        return Claim(merchant_id, scope, key)
+    replay = Replay(row.response_status, row.response_body or "")
+    session.rollback()
+    return replay
+
+
+def store(session: Session, claim: Claim, status: int, body: bytes) -> None:
+    """Save the answer; called in the request's own transaction, so it commits
+    with the work it describes (or, for a refused request, on its own)."""
+    session.execute(
+        update(IdempotencyKey)
+        .where(
+            IdempotencyKey.merchant_id == claim.merchant_id,
+            IdempotencyKey.scope == claim.scope,
+            IdempotencyKey.key == claim.key,
+        )
+        .values(response_status=status, response_body=body.decode())
+    )
+
+
+def release(session: Session, claim: Claim) -> None:
+    """Forget a claim whose request did nothing (bad input, a crash): the key is free."""
+    session.execute(
+        delete(IdempotencyKey).where(
+            IdempotencyKey.merchant_id == claim.merchant_id,
+            IdempotencyKey.scope == claim.scope,
+            IdempotencyKey.key == claim.key,
+            IdempotencyKey.response_status.is_(None),
+        )
+    )
+    session.commit()

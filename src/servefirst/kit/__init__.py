@@ -1,0 +1,1 @@
+"""Small shared pieces every feature uses: money, errors, ids, the clock."""

@@ -1,0 +1,1 @@
+"""Merchants (the tenants) and their API keys."""

@@ -1,0 +1,84 @@
+"""Creating merchants and checking API keys."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from servefirst.db.uow import UnitOfWork
+from servefirst.kit.errors import AuthenticationFailed, InvalidRequest, NotFound
+from servefirst.kit.ids import (
+    hash_secret,
+    merchant_of_credential,
+    new_api_key,
+    new_id,
+    new_merchant_id,
+)
+from servefirst.kit.money import normalize_currency
+from servefirst.ledger import service as ledger
+from servefirst.merchants.models import ApiKey, Merchant
+
+
+@dataclass(frozen=True)
+class NewMerchant:
+    merchant: Merchant
+    api_key: str  # shown once; only its hash is stored
+
+
+def create_merchant(uow: UnitOfWork, *, name: str, currency: str) -> NewMerchant:
+    name = (name or "").strip()
+    if not name:
+        raise InvalidRequest("A merchant needs a name.", code="parameter_missing", param="name")
+    merchant = Merchant(
+        merchant_id=new_merchant_id(),
+        name=name[:200],
+        currency=normalize_currency(currency),
+        policy={},
+        created_at=uow.clock.now(),
+    )
+    uow.session.add(merchant)
+    uow.session.flush()
+    uow.merchant_id = merchant.merchant_id
+    ledger.open_accounts(uow)
+    key = issue_api_key(uow, label="default")
+    return NewMerchant(merchant, key)
+
+
+def issue_api_key(uow: UnitOfWork, *, label: str) -> str:
+    key = new_api_key(uow.merchant)
+    uow.session.add(
+        ApiKey(
+            merchant_id=uow.merchant,
+            key_id=new_id("key"),
+            key_hash=hash_secret(key),
+            last4=key[-4:],
+            label=label,
+            created_at=uow.clock.now(),
+        )
+    )
+    return key
+
+
+def authenticate(uow: UnitOfWork, api_key: str) -> str:
+    """The merchant id a live API key belongs to, or 401."""
+    merchant_id = merchant_of_credential(api_key)
+    if merchant_id is None or not api_key.startswith("sk_"):
+        raise AuthenticationFailed("Invalid API key. Send 'Authorization: Bearer sk_...'.")
+    found = uow.session.scalar(
+        select(ApiKey.merchant_id).where(
+            ApiKey.merchant_id == merchant_id,
+            ApiKey.key_hash == hash_secret(api_key),
+            ApiKey.revoked_at.is_(None),
+        )
+    )
+    if found is None:
+        raise AuthenticationFailed("Invalid API key. Send 'Authorization: Bearer sk_...'.")
+    return found
+
+
+def get_merchant(uow: UnitOfWork) -> Merchant:
+    merchant = uow.session.get(Merchant, uow.merchant)
+    if merchant is None:
+        raise NotFound("No such merchant.")
+    return merchant

@@ -1,0 +1,3 @@
+"""Payments on a tab through a gateway: ``manual`` (staff record cash or their
+own card terminal) and ``sandbox`` (the contract's test cards). Tips are paid
+with the bill but booked apart, as a debt to staff."""

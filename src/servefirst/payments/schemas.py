@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import Field
+
+from servefirst.api.fields import Amount, Body, Out, Tip
+from servefirst.payments.models import Payment
+from servefirst.tabs.schemas import TabOut
+
+
+class PaymentIn(Body):
+    method: Literal["cash", "card_terminal", "card"] = Field(
+        description="cash and card_terminal are recorded by staff; card is charged through "
+        "the sandbox gateway and needs `card`.",
+        examples=["cash"],
+    )
+    amount: Amount | None = Field(
+        default=None, description="Towards the bill; omitted, everything that is due."
+    )
+    tip: Tip = 0
+    card: str | None = Field(default=None, max_length=32, examples=["4242424242424242"])
+
+
+class PublicPaymentIn(Body):
+    method: Literal["card"] = "card"
+    card: str = Field(
+        max_length=32,
+        examples=["4242424242424242"],
+        description="A sandbox test card number; only its last four are kept.",
+    )
+    tip: Tip = 0
+
+
+class PaymentOut(Out):
+    id: str
+    object: Literal["payment"] = "payment"
+    tab_id: str
+    method: str
+    amount: int
+    tip: int
+    currency: str
+    status: Literal["succeeded"]
+    card_last4: str | None
+    created_at: datetime
+    tab: TabOut
+
+    @classmethod
+    def build(cls, payment: Payment, tab: TabOut) -> PaymentOut:
+        return cls(
+            id=payment.payment_id,
+            tab_id=payment.tab_id,
+            method=payment.method,
+            amount=payment.amount,
+            tip=payment.tip,
+            currency=tab.currency,
+            status=payment.status,  # type: ignore[arg-type]
+            card_last4=payment.card_last4,
+            created_at=payment.created_at,
+            tab=tab,
+        )
+
+
+class PaymentList(Out):
+    object: Literal["list"] = "list"
+    data: list[PaymentOut]

@@ -1,0 +1,119 @@
+"""Taking a payment on a tab."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from sqlalchemy import select
+
+from servefirst.db.uow import UnitOfWork
+from servefirst.events.service import emit
+from servefirst.kit.errors import InvalidRequest
+from servefirst.kit.ids import new_id
+from servefirst.kit.money import Money
+from servefirst.ledger import service as ledger
+from servefirst.ledger.rules import Account, EntryBuilder, EntryKind
+from servefirst.payments.models import Payment
+from servefirst.tabs.models import Tab
+from servefirst.tabs.rules import Bill, ensure_can_pay, status_after_payment
+from servefirst.tabs.service import bill_of, lock_tab, settle, tab_for_token
+
+
+class Method(StrEnum):
+    CASH = "cash"  # notes and coins, recorded by staff
+    CARD_TERMINAL = "card_terminal"  # the shop's own terminal, recorded by staff
+    CARD = "card"  # a card charged through the gateway (sandbox here)
+
+
+#: Where the money lands in the ledger, by method.
+ACCOUNT_FOR = {
+    Method.CASH: Account.CASH,
+    Method.CARD_TERMINAL: Account.CARD_TERMINAL,
+    Method.CARD: Account.CARD_CLEARING,
+}
+
+
+def pay_tab(
+    uow: UnitOfWork,
+    tab_id: str,
+    *,
+    method: str,
+    amount: int | None,
+    tip: int = 0,
+    card: str | None = None,
+) -> Payment:
+    """Staff (or an integrator) record or take a payment on a tab."""
+    return _pay(uow, lock_tab(uow, tab_id), method=method, amount=amount, tip=tip, card=card)
+
+
+def pay_by_token(uow: UnitOfWork, token: str, *, card: str, tip: int = 0) -> Payment:
+    """The customer pays what is due with a card, from their tab page."""
+    tab = tab_for_token(uow, token, lock=True)
+    return _pay(uow, tab, method=Method.CARD.value, amount=None, tip=tip, card=card)
+
+
+def _pay(
+    uow: UnitOfWork, tab: Tab, *, method: str, amount: int | None, tip: int, card: str | None
+) -> Payment:
+    chosen = Method(method)
+    bill = bill_of(tab)
+    if amount is None:
+        amount = bill.due
+    ensure_can_pay(tab.status, bill, amount, tip)
+    if chosen is Method.CARD and not card:
+        raise InvalidRequest(
+            "A card payment needs the card number.", code="parameter_missing", param="card"
+        )
+    gateway = uow.gateways.sandbox if chosen is Method.CARD else uow.gateways.manual
+    payment_id = new_id("pay")
+    # Declines raise here, before anything is written.
+    charge = gateway.charge(
+        Money(amount + tip, tab.currency), card=card, idempotency_key=payment_id
+    )
+    payment = Payment(
+        merchant_id=uow.merchant,
+        payment_id=payment_id,
+        tab_id=tab.tab_id,
+        method=chosen.value,
+        gateway=gateway.name,
+        amount=amount,
+        tip=tip,
+        status="succeeded",
+        card_last4=charge.card_last4,
+        gateway_reference=charge.reference,
+        created_at=uow.clock.now(),
+    )
+    uow.session.add(payment)
+    tab.paid += amount
+    tab.tips += tip
+    ledger.post(
+        uow,
+        EntryBuilder(
+            EntryKind.PAYMENT, tab.currency, memo=f"{chosen.value} payment", tab_id=tab.tab_id
+        )
+        .debit(ACCOUNT_FOR[chosen], amount + tip)
+        .credit(Account.RECEIVABLES, amount)
+        .credit(Account.TIPS_PAYABLE, tip)
+        .build(),
+    )
+    emit(
+        uow,
+        "payment.succeeded",
+        payment_id,
+        {"tab_id": tab.tab_id, "amount": amount, "tip": tip, "method": chosen.value},
+    )
+    after: Bill = bill_of(tab)
+    if status_after_payment(tab.status, after).value != tab.status:
+        settle(uow, tab)
+    uow.session.flush()
+    return payment
+
+
+def payments_of(uow: UnitOfWork, tab_id: str) -> list[Payment]:
+    return list(
+        uow.session.scalars(
+            select(Payment)
+            .where(Payment.merchant_id == uow.merchant, Payment.tab_id == tab_id)
+            .order_by(Payment.created_at, Payment.payment_id)
+        )
+    )

@@ -1,0 +1,1 @@
+"""Reports an owner reads: where the money is and where it went."""

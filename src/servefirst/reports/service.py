@@ -1,0 +1,93 @@
+"""The cash-flow report.
+
+All-time figures come from the ledger's running totals (O(1) however long the
+history); receivables by age come from the unpaid tabs alone (an index on
+status), never from a scan of past entries.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+
+from servefirst.db.uow import UnitOfWork
+from servefirst.ledger import service as ledger
+from servefirst.ledger.rules import Account
+from servefirst.merchants.service import get_merchant
+from servefirst.tabs.models import Tab
+from servefirst.tabs.rules import UNPAID, TabStatus
+
+#: Receivable age buckets, by days since the tab opened: (label, from, to).
+AGE_BUCKETS: list[tuple[str, int, int | None]] = [
+    ("0-1 days", 0, 1),
+    ("2-7 days", 1, 7),
+    ("8-30 days", 7, 30),
+    ("31+ days", 30, None),
+]
+
+
+def cash_flow(uow: UnitOfWork) -> dict[str, Any]:
+    merchant = get_merchant(uow)
+    balances = ledger.balances(uow, merchant.currency)
+    acc = balances.accounts
+
+    def debits(account: Account) -> int:
+        return acc[account.value].debits if account.value in acc else 0
+
+    def credits(account: Account) -> int:
+        return acc[account.value].credits if account.value in acc else 0
+
+    tips = credits(Account.TIPS_PAYABLE)
+    by_method = {
+        "cash": debits(Account.CASH),
+        "card": debits(Account.CARD_CLEARING),
+        "card_terminal": debits(Account.CARD_TERMINAL),
+    }
+    collected_total = sum(by_method.values())
+    now = uow.clock.now()
+    due = Tab.subtotal - Tab.adjustments - Tab.paid - Tab.deposit_applied
+    ages = []
+    for label, start, end in AGE_BUCKETS:
+        query = select(func.count(), func.coalesce(func.sum(due), 0)).where(
+            Tab.merchant_id == uow.merchant,
+            Tab.status.in_([s.value for s in UNPAID]),
+            Tab.opened_at <= now - timedelta(days=start),
+        )
+        if end is not None:
+            query = query.where(Tab.opened_at > now - timedelta(days=end))
+        count, amount = uow.session.execute(query).one()
+        ages.append({"age": label, "tabs": int(count), "amount": int(amount)})
+    by_status = dict(
+        uow.session.execute(
+            select(Tab.status, func.coalesce(func.sum(due), 0))
+            .where(Tab.merchant_id == uow.merchant, Tab.status.in_([s.value for s in UNPAID]))
+            .group_by(Tab.status)
+        ).all()
+    )
+    return {
+        "currency": merchant.currency,
+        "as_of": now.isoformat(),
+        "collected": {
+            "total": collected_total,
+            "by_method": by_method,
+            "for_services": collected_total - tips,
+            "tips": tips,
+        },
+        "tips": {"collected": tips, "payable": -balances.balance(Account.TIPS_PAYABLE)},
+        "revenue": -balances.balance(Account.REVENUE),
+        "receivables": {
+            "total": balances.balance(Account.RECEIVABLES),
+            "open": int(by_status.get(TabStatus.OPEN.value, 0)),
+            "served_unpaid": int(by_status.get(TabStatus.SERVED.value, 0)),
+            "overdue": int(by_status.get(TabStatus.OVERDUE.value, 0)),
+            "by_age": ages,
+        },
+        "adjustments": {"total": balances.balance(Account.SATISFACTION_ADJUSTMENTS)},
+        "write_offs": {"total": balances.balance(Account.WRITE_OFFS)},
+        "deposits": {
+            "held": -balances.balance(Account.DEPOSITS_HELD),
+            "forfeited": -balances.balance(Account.NO_SHOW_FEES),
+        },
+    }

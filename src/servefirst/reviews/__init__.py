@@ -1,0 +1,1 @@
+"""Reviews: one rating (1-5) and comment per tab; replaceable until paid."""

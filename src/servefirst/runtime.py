@@ -1,0 +1,41 @@
+"""What a running servefirst holds: settings, the database engine, the clock
+and the payment gateways. Built once per process (server, CLI, test, bench)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine
+
+from servefirst.config import Settings, load_settings
+from servefirst.db.engine import make_engine
+from servefirst.db.uow import UnitOfWork, new_session
+from servefirst.kit.clock import Clock, SystemClock
+from servefirst.payments.gateways import Gateways, default_gateways
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    engine: Engine
+    clock: Clock = field(default_factory=SystemClock)
+    gateways: Gateways = field(default_factory=default_gateways)
+
+    @classmethod
+    def create(cls, settings: Settings | None = None, *, clock: Clock | None = None) -> Runtime:
+        settings = settings or load_settings()
+        return cls(settings, make_engine(settings.database_url), clock or SystemClock())
+
+    def uow(self, merchant_id: str | None = None, *, write: bool = True) -> UnitOfWork:
+        """A unit of work; ``write=False`` for reads (no write lock on SQLite)."""
+        return UnitOfWork(
+            new_session(self.engine, write=write), self.clock, self.gateways, merchant_id
+        )
+
+    def migrate(self) -> None:
+        from servefirst.db.migrate import upgrade
+
+        upgrade(self.engine)
+
+    def dispose(self) -> None:
+        self.engine.dispose()

@@ -1,0 +1,9 @@
+"""Tabs: a customer's visit, served first and paid after.
+
+A tab opens with an unguessable token (the customer's link and QR code) and a
+short code (for the counter). Lines are added at the service's price of the
+moment; each line is a ledger charge (receivables up, revenue up), so what is
+owed is always in the ledger. ``open → served → paid`` is the happy path;
+``void`` closes an open tab with nothing owed; ``overdue`` and ``written_off``
+follow an unpaid one. See ``rules.py`` for the state machine.
+"""

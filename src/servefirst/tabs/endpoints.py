@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+from fastapi import APIRouter, Query
+
+from servefirst.api.context import MerchantUoW, PublicURL
+from servefirst.api.routing import ServefirstRoute
+from servefirst.db.uow import UnitOfWork
+from servefirst.tabs import service as tabs
+from servefirst.tabs.models import Tab
+from servefirst.tabs.schemas import LineIn, TabIn, TabList, TabOut, TabStatusName
+
+router = APIRouter(prefix="/v1/tabs", tags=["tabs"], route_class=ServefirstRoute)
+
+
+def present(uow: UnitOfWork, tab: Tab, public_url: str) -> TabOut:
+    return TabOut.build(tab, tabs.lines_of(uow, tab), public_url)
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=TabOut,
+    summary="Open a tab for a customer",
+    responses={402: {"description": "prepayment_required or tab_limit_exceeded"}},
+)
+def open_tab(body: TabIn, uow: MerchantUoW, base: PublicURL) -> TabOut:
+    tab = tabs.open_tab(uow, customer_id=body.customer_id)
+    return present(uow, tab, base)
+
+
+@router.get("", response_model=TabList, summary="List tabs (newest first), or find one by code")
+def list_tabs(
+    uow: MerchantUoW,
+    base: PublicURL,
+    status: TabStatusName | None = None,
+    customer_id: str | None = None,
+    short_code: str | None = None,
+    limit: int = Query(50, ge=1, le=200),
+) -> TabList:
+    if short_code:
+        found = [tabs.find_by_short_code(uow, short_code)]
+    else:
+        found = tabs.list_tabs(uow, status=status, customer_id=customer_id, limit=limit)
+    return TabList(data=[present(uow, t, base) for t in found])
+
+
+@router.get("/{tab_id}", response_model=TabOut, summary="Get a tab")
+def get_tab(tab_id: str, uow: MerchantUoW, base: PublicURL) -> TabOut:
+    return present(uow, tabs.get_tab(uow, tab_id), base)
+
+
+@router.post(
+    "/{tab_id}/lines",
+    response_model=TabOut,
+    summary="Add a service to an open tab",
+    responses={402: {"description": "tab_limit_exceeded"}},
+)
+def add_line(tab_id: str, body: LineIn, uow: MerchantUoW, base: PublicURL) -> TabOut:
+    tab = tabs.add_line(
+        uow, tab_id, service_id=body.service_id, quantity=body.quantity, staff_id=body.staff_id
+    )
+    return present(uow, tab, base)
+
+
+@router.post("/{tab_id}/serve", response_model=TabOut, summary="Mark the tab served")
+def serve(tab_id: str, uow: MerchantUoW, base: PublicURL) -> TabOut:
+    return present(uow, tabs.serve(uow, tab_id), base)
+
+
+@router.post(
+    "/{tab_id}/void",
+    response_model=TabOut,
+    summary="Void an open tab with nothing owed and nothing paid",
+)
+def void(tab_id: str, uow: MerchantUoW, base: PublicURL) -> TabOut:
+    return present(uow, tabs.void(uow, tab_id), base)
+
+
+@router.post(
+    "/{tab_id}/overdue", response_model=TabOut, summary="Mark a served, unpaid tab overdue"
+)
+def mark_overdue(tab_id: str, uow: MerchantUoW, base: PublicURL) -> TabOut:
+    return present(uow, tabs.mark_overdue(uow, tab_id), base)
+
+
+@router.post(
+    "/{tab_id}/write-off",
+    response_model=TabOut,
+    summary="Write off what is still owed on a served or overdue tab",
+)
+def write_off(tab_id: str, uow: MerchantUoW, base: PublicURL) -> TabOut:
+    return present(uow, tabs.write_off(uow, tab_id), base)

@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from servefirst.db.base import Amount, Base, UTCDateTime
+
+
+class Tab(Base):
+    """A visit. Amounts are running totals kept in step with the ledger."""
+
+    __tablename__ = "tabs"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["merchant_id", "customer_id"], ["customers.merchant_id", "customers.customer_id"]
+        ),
+        UniqueConstraint("merchant_id", "token"),
+        UniqueConstraint("merchant_id", "short_code"),
+        Index("ix_tabs_customer_status", "merchant_id", "customer_id", "status"),
+        Index("ix_tabs_status_opened", "merchant_id", "status", "opened_at"),
+        CheckConstraint(
+            "subtotal >= 0 AND adjustments >= 0 AND paid >= 0 AND tips >= 0 "
+            "AND deposit_applied >= 0",
+            name="amounts_not_negative",
+        ),
+        CheckConstraint("paid + deposit_applied + adjustments <= subtotal", name="never_overpaid"),
+    )
+
+    merchant_id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    tab_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    customer_id: Mapped[str] = mapped_column(String(40))
+    token: Mapped[str] = mapped_column(String(80), doc="The customer's credential (link, QR).")
+    short_code: Mapped[str] = mapped_column(String(8), doc="Read aloud at the counter.")
+    status: Mapped[str] = mapped_column(String(16), doc="See tabs.rules.TabStatus.")
+    currency: Mapped[str] = mapped_column(String(3))
+    subtotal: Mapped[int] = mapped_column(Amount, default=0, doc="Sum of the lines.")
+    adjustments: Mapped[int] = mapped_column(Amount, default=0, doc="Approved guarantee discounts.")
+    paid: Mapped[int] = mapped_column(Amount, default=0, doc="Paid towards the bill, tips apart.")
+    tips: Mapped[int] = mapped_column(Amount, default=0, doc="Tips; owed to staff, not revenue.")
+    deposit_applied: Mapped[int] = mapped_column(Amount, default=0, doc="Booking deposit used.")
+    line_count: Mapped[int] = mapped_column(Integer, default=0)
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    served_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    terms_accepted_at: Mapped[datetime | None] = mapped_column(
+        UTCDateTime, nullable=True, doc="When the customer accepted the lines' terms."
+    )
+
+
+class TabLine(Base):
+    """One service on a tab, priced when it was added, with the terms version shown."""
+
+    __tablename__ = "tab_lines"
+    __table_args__ = (
+        ForeignKeyConstraint(["merchant_id", "tab_id"], ["tabs.merchant_id", "tabs.tab_id"]),
+        ForeignKeyConstraint(
+            ["merchant_id", "service_id", "terms_version"],
+            ["service_terms.merchant_id", "service_terms.service_id", "service_terms.version"],
+        ),
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        CheckConstraint("amount = unit_price * quantity", name="amount_is_price_times_quantity"),
+    )
+
+    merchant_id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    tab_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    line_no: Mapped[int] = mapped_column(Integer, primary_key=True)
+    service_id: Mapped[str] = mapped_column(String(40))
+    terms_version: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(200))
+    unit_price: Mapped[int] = mapped_column(Amount)
+    quantity: Mapped[int] = mapped_column(Integer)
+    amount: Mapped[int] = mapped_column(Amount)
+    staff_id: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)

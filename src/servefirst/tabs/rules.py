@@ -1,0 +1,159 @@
+"""Pure rules of a tab: its state machine and what is owed.
+
+    open ──serve──► served ──settle──► paid
+      │               │  └──mark_overdue──► overdue ──settle──► paid
+      │               └──write_off──► written_off ◄──write_off──┘
+      └──void (nothing owed, nothing paid)──► void
+
+Lines are added only while the tab is open. Payments are taken while anything
+is owed on an open, served or overdue tab; a tab whose bill is covered becomes
+``paid`` when it is (or once it is) served.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from servefirst.kit.errors import Conflict, InvalidRequest
+from servefirst.kit.money import MAX_AMOUNT
+
+
+class TabStatus(StrEnum):
+    OPEN = "open"
+    SERVED = "served"
+    PAID = "paid"
+    OVERDUE = "overdue"
+    WRITTEN_OFF = "written_off"
+    VOID = "void"
+
+
+class TabAction(StrEnum):
+    SERVE = "serve"
+    SETTLE = "settle"
+    VOID = "void"
+    MARK_OVERDUE = "mark_overdue"
+    WRITE_OFF = "write_off"
+
+
+TRANSITIONS: dict[tuple[TabStatus, TabAction], TabStatus] = {
+    (TabStatus.OPEN, TabAction.SERVE): TabStatus.SERVED,
+    (TabStatus.OPEN, TabAction.VOID): TabStatus.VOID,
+    (TabStatus.SERVED, TabAction.SETTLE): TabStatus.PAID,
+    (TabStatus.SERVED, TabAction.MARK_OVERDUE): TabStatus.OVERDUE,
+    (TabStatus.SERVED, TabAction.WRITE_OFF): TabStatus.WRITTEN_OFF,
+    (TabStatus.OVERDUE, TabAction.SETTLE): TabStatus.PAID,
+    (TabStatus.OVERDUE, TabAction.WRITE_OFF): TabStatus.WRITTEN_OFF,
+}
+
+#: Statuses in which the customer still owes (or may owe) money.
+UNPAID = frozenset({TabStatus.OPEN, TabStatus.SERVED, TabStatus.OVERDUE})
+#: Statuses after which nothing about the bill changes any more.
+CLOSED = frozenset({TabStatus.PAID, TabStatus.WRITTEN_OFF, TabStatus.VOID})
+
+MAX_QUANTITY = 1000
+
+
+class IllegalTransition(Conflict):
+    code = "tab_state_invalid"
+
+
+def transition(status: TabStatus | str, action: TabAction) -> TabStatus:
+    current = TabStatus(status)
+    target = TRANSITIONS.get((current, action))
+    if target is None:
+        raise IllegalTransition(
+            f"This tab is {current.value}; it cannot {action.value.replace('_', ' ')}.",
+            details={"tab_status": current.value},
+        )
+    return target
+
+
+@dataclass(frozen=True)
+class Bill:
+    """What a tab's amounts mean. All in minor units of the tab's currency."""
+
+    subtotal: int  # the lines
+    adjustments: int = 0  # guarantee discounts
+    paid: int = 0  # payments towards the bill (tips apart)
+    deposit_applied: int = 0  # a booking deposit used on this bill
+
+    @property
+    def total(self) -> int:
+        """What the customer is charged after discounts."""
+        return self.subtotal - self.adjustments
+
+    @property
+    def due(self) -> int:
+        """What is still to pay."""
+        return self.total - self.paid - self.deposit_applied
+
+
+def ensure_can_add_line(status: TabStatus | str) -> None:
+    if TabStatus(status) is not TabStatus.OPEN:
+        raise IllegalTransition(
+            f"Lines can be added to an open tab only; this tab is {status}.",
+            code="tab_not_open",
+            details={"tab_status": str(status)},
+        )
+
+
+def line_amount(unit_price: int, quantity: int) -> int:
+    if quantity < 1 or quantity > MAX_QUANTITY:
+        raise InvalidRequest(f"quantity must be between 1 and {MAX_QUANTITY}.", param="quantity")
+    amount = unit_price * quantity
+    if amount > MAX_AMOUNT:
+        raise InvalidRequest("That line is larger than servefirst accepts.", param="quantity")
+    return amount
+
+
+def ensure_can_pay(status: TabStatus | str, bill: Bill, amount: int, tip: int) -> None:
+    """A payment of ``amount`` (plus ``tip``) may be taken now, or a named error."""
+    current = TabStatus(status)
+    if current is TabStatus.PAID:
+        raise Conflict("This tab is already paid.", code="tab_already_paid")
+    if current not in UNPAID:
+        raise IllegalTransition(
+            f"This tab is {current.value}; it takes no payments.",
+            details={"tab_status": current.value},
+        )
+    if bill.due <= 0:
+        raise Conflict("Nothing is owed on this tab.", code="nothing_to_pay")
+    if amount <= 0:
+        raise InvalidRequest("amount must be more than 0.", param="amount")
+    if amount > bill.due:
+        raise InvalidRequest(
+            f"amount {amount} is more than the {bill.due} owed; give change, or record the "
+            "extra as a tip.",
+            code="amount_exceeds_due",
+            param="amount",
+            details={"amount_due": bill.due},
+        )
+    if tip < 0:
+        raise InvalidRequest("tip cannot be negative.", param="tip")
+
+
+def status_after_payment(status: TabStatus | str, bill_after: Bill) -> TabStatus:
+    """A served (or overdue) tab with nothing left to pay is paid."""
+    current = TabStatus(status)
+    if bill_after.due == 0 and current in (TabStatus.SERVED, TabStatus.OVERDUE):
+        return transition(current, TabAction.SETTLE)
+    return current
+
+
+def ensure_can_void(status: TabStatus | str, bill: Bill) -> None:
+    transition(status, TabAction.VOID)
+    if bill.paid or bill.deposit_applied or bill.due:
+        raise Conflict(
+            "Only an open tab with nothing owed and nothing paid can be voided.",
+            code="tab_not_empty",
+        )
+
+
+def ensure_can_serve(status: TabStatus | str, line_count: int) -> None:
+    transition(status, TabAction.SERVE)
+    if line_count == 0:
+        raise Conflict(
+            "Add what was served before marking the tab served (or void an empty tab).",
+            code="tab_empty",
+        )

@@ -1,0 +1,105 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from servefirst.api.fields import Body, Out, Terms
+from servefirst.tabs.models import Tab
+from servefirst.tabs.service import LineView, bill_of
+
+TabStatusName = Literal["open", "served", "paid", "overdue", "written_off", "void"]
+Quantity = Annotated[int, Field(strict=True, ge=1, le=1000)]
+
+
+class TabIn(Body):
+    customer_id: str = Field(examples=["cus_..."])
+
+
+class LineIn(Body):
+    service_id: str = Field(examples=["svc_..."])
+    quantity: Quantity = 1
+    staff_id: str | None = Field(default=None, description="Who served this line.")
+
+
+class LineOut(Out):
+    line_no: int
+    service_id: str
+    name: str
+    unit_price: int
+    quantity: int
+    amount: int
+    terms_version: int
+    expected_results: Terms
+    limits: Terms
+
+    @classmethod
+    def build(cls, view: LineView) -> LineOut:
+        line = view.line
+        return cls(
+            line_no=line.line_no,
+            service_id=line.service_id,
+            name=line.name,
+            unit_price=line.unit_price,
+            quantity=line.quantity,
+            amount=line.amount,
+            terms_version=line.terms_version,
+            expected_results=view.terms.expected_results,
+            limits=view.terms.limits,
+        )
+
+
+class TabOut(Out):
+    id: str
+    object: Literal["tab"] = "tab"
+    customer_id: str
+    status: TabStatusName
+    token: str = Field(description="The customer's credential: their link and QR code.")
+    short_code: str = Field(description="Read aloud at the counter to find the tab.")
+    currency: str
+    lines: list[LineOut]
+    subtotal: int
+    adjustments: int
+    total: int = Field(description="subtotal - adjustments")
+    paid: int
+    tips: int
+    deposit_applied: int
+    amount_due: int = Field(description="total - paid - deposit_applied")
+    customer_url: str
+    qr_url: str
+    opened_at: datetime
+    served_at: datetime | None
+    closed_at: datetime | None
+    terms_accepted_at: datetime | None
+
+    @classmethod
+    def build(cls, tab: Tab, lines: list[LineView], public_url: str) -> TabOut:
+        bill = bill_of(tab)
+        return cls(
+            id=tab.tab_id,
+            customer_id=tab.customer_id,
+            status=tab.status,  # type: ignore[arg-type]
+            token=tab.token,
+            short_code=tab.short_code,
+            currency=tab.currency,
+            lines=[LineOut.build(v) for v in lines],
+            subtotal=tab.subtotal,
+            adjustments=tab.adjustments,
+            total=bill.total,
+            paid=tab.paid,
+            tips=tab.tips,
+            deposit_applied=tab.deposit_applied,
+            amount_due=bill.due,
+            customer_url=f"{public_url}/t/{tab.token}",
+            qr_url=f"{public_url}/t/{tab.token}/qr.svg",
+            opened_at=tab.opened_at,
+            served_at=tab.served_at,
+            closed_at=tab.closed_at,
+            terms_accepted_at=tab.terms_accepted_at,
+        )
+
+
+class TabList(Out):
+    object: Literal["list"] = "list"
+    data: list[TabOut]

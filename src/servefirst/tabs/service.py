@@ -1,0 +1,332 @@
+"""Use cases of a tab: open, add a line, serve, void, accept the terms, read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from servefirst.catalog.models import ServiceTerms
+from servefirst.catalog.service import get_service, terms_by_version
+from servefirst.customers.models import Customer
+from servefirst.customers.service import get_customer, trust_of
+from servefirst.db.uow import UnitOfWork
+from servefirst.events.service import emit
+from servefirst.kit.errors import Conflict, NotFound, PolicyRefused
+from servefirst.kit.ids import merchant_of_credential, new_id, new_short_code, new_tab_token
+from servefirst.kit.money import minor_digits
+from servefirst.ledger import service as ledger
+from servefirst.ledger.rules import Account, EntryBuilder, EntryKind
+from servefirst.merchants.models import Merchant
+from servefirst.merchants.service import get_merchant
+from servefirst.tabs.models import Tab, TabLine
+from servefirst.tabs.rules import (
+    UNPAID,
+    Bill,
+    TabAction,
+    TabStatus,
+    ensure_can_add_line,
+    ensure_can_serve,
+    ensure_can_void,
+    line_amount,
+    transition,
+)
+from servefirst.trust.rules import Tier, tier_rules
+
+
+def bill_of(tab: Tab) -> Bill:
+    return Bill(tab.subtotal, tab.adjustments, tab.paid, tab.deposit_applied)
+
+
+@dataclass(frozen=True)
+class TabLimit:
+    tier: Tier
+    pay_after: bool
+    limit: int  # minor units
+    outstanding: int  # owed across the customer's unpaid tabs
+
+
+def tab_limit_for(uow: UnitOfWork, merchant: Merchant, customer: Customer) -> TabLimit:
+    trust = trust_of(customer)
+    rule = tier_rules(merchant.policy)[trust.tier]
+    outstanding = uow.session.scalar(
+        select(
+            func.coalesce(
+                func.sum(Tab.subtotal - Tab.adjustments - Tab.paid - Tab.deposit_applied), 0
+            )
+        ).where(
+            Tab.merchant_id == uow.merchant,
+            Tab.customer_id == customer.customer_id,
+            Tab.status.in_([s.value for s in UNPAID]),
+        )
+    )
+    limit = rule.tab_limit_major * 10 ** minor_digits(merchant.currency)
+    return TabLimit(trust.tier, rule.pay_after, limit, int(outstanding or 0))
+
+
+def _refuse_over_limit(limit: TabLimit, adding: int) -> None:
+    room = max(limit.limit - limit.outstanding, 0)
+    raise PolicyRefused(
+        f"This would take the customer past their tab limit ({limit.tier.value} tier: "
+        f"{limit.limit} with {limit.outstanding} already owed). Take a payment first, or "
+        "raise the tier's limit in the merchant's policy.",
+        code="tab_limit_exceeded",
+        details={
+            "tier": limit.tier.value,
+            "tab_limit": limit.limit,
+            "outstanding": limit.outstanding,
+            "available": room,
+            "requested": adding,
+        },
+    )
+
+
+def open_tab(uow: UnitOfWork, *, customer_id: str) -> Tab:
+    merchant = get_merchant(uow)
+    customer = get_customer(uow, customer_id, lock=True)
+    limit = tab_limit_for(uow, merchant, customer)
+    if not limit.pay_after:
+        raise PolicyRefused(
+            f"This customer's tier ({limit.tier.value}) may not pay after: take payment "
+            "before serving, or leave a card hold.",
+            code="prepayment_required",
+            details={"tier": limit.tier.value, "factors": trust_of(customer).factors},
+        )
+    if limit.outstanding >= limit.limit:
+        _refuse_over_limit(limit, 0)
+    short_code = new_short_code()
+    while uow.session.scalar(
+        select(Tab.tab_id).where(Tab.merchant_id == uow.merchant, Tab.short_code == short_code)
+    ):
+        short_code = new_short_code()
+    tab = Tab(
+        merchant_id=uow.merchant,
+        tab_id=new_id("tab"),
+        customer_id=customer.customer_id,
+        token=new_tab_token(uow.merchant),
+        short_code=short_code,
+        status=TabStatus.OPEN.value,
+        currency=merchant.currency,
+        subtotal=0,
+        adjustments=0,
+        paid=0,
+        tips=0,
+        deposit_applied=0,
+        line_count=0,
+        opened_at=uow.clock.now(),
+    )
+    uow.session.add(tab)
+    uow.session.flush()
+    emit(uow, "tab.opened", tab.tab_id, {"customer_id": customer.customer_id})
+    return tab
+
+
+def lock_tab(uow: UnitOfWork, tab_id: str) -> Tab:
+    """Load a tab for change. On PostgreSQL the row stays locked until commit."""
+    tab = uow.session.scalar(
+        select(Tab)
+        .where(Tab.merchant_id == uow.merchant, Tab.tab_id == tab_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if tab is None:
+        raise NotFound(f"No such tab: '{tab_id}'.", param="tab_id")
+    return tab
+
+
+def get_tab(uow: UnitOfWork, tab_id: str) -> Tab:
+    tab = uow.session.scalar(
+        select(Tab).where(Tab.merchant_id == uow.merchant, Tab.tab_id == tab_id)
+    )
+    if tab is None:
+        raise NotFound(f"No such tab: '{tab_id}'.", param="tab_id")
+    return tab
+
+
+def tab_for_token(uow: UnitOfWork, token: str, *, lock: bool = False) -> Tab:
+    """The customer's tab; any unknown or malformed token is simply 404."""
+    if merchant_of_credential(token) != uow.merchant:
+        raise NotFound("No such tab.", code="tab_not_found")
+    query = select(Tab).where(Tab.merchant_id == uow.merchant, Tab.token == token)
+    if lock:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    tab = uow.session.scalar(query)
+    if tab is None:
+        raise NotFound("No such tab.", code="tab_not_found")
+    return tab
+
+
+def find_by_short_code(uow: UnitOfWork, short_code: str) -> Tab:
+    tab = uow.session.scalar(
+        select(Tab).where(
+            Tab.merchant_id == uow.merchant, Tab.short_code == short_code.strip().upper()
+        )
+    )
+    if tab is None:
+        raise NotFound(f"No tab has the code '{short_code}'.", param="short_code")
+    return tab
+
+
+def add_line(
+    uow: UnitOfWork,
+    tab_id: str,
+    *,
+    service_id: str,
+    quantity: int = 1,
+    staff_id: str | None = None,
+) -> Tab:
+    tab = lock_tab(uow, tab_id)
+    ensure_can_add_line(tab.status)
+    service = get_service(uow, service_id)
+    if not service.active:
+        raise Conflict(
+            f"'{service.name}' is no longer offered.", code="service_inactive", param="service_id"
+        )
+    amount = line_amount(service.price, quantity)
+    merchant = get_merchant(uow)
+    customer = get_customer(uow, tab.customer_id)
+    limit = tab_limit_for(uow, merchant, customer)
+    if limit.outstanding + amount > limit.limit:
+        _refuse_over_limit(limit, amount)
+    line_no = tab.line_count + 1
+    uow.session.add(
+        TabLine(
+            merchant_id=uow.merchant,
+            tab_id=tab.tab_id,
+            line_no=line_no,
+            service_id=service.service_id,
+            terms_version=service.terms_version,
+            name=service.name,
+            unit_price=service.price,
+            quantity=quantity,
+            amount=amount,
+            staff_id=staff_id,
+            created_at=uow.clock.now(),
+        )
+    )
+    tab.line_count = line_no
+    tab.subtotal += amount
+    uow.session.flush()
+    if amount:
+        # Revenue is earned as the service is given: the customer now owes it.
+        ledger.post(
+            uow,
+            EntryBuilder(EntryKind.TAB_CHARGE, tab.currency, memo=service.name, tab_id=tab.tab_id)
+            .debit(Account.RECEIVABLES, amount)
+            .credit(Account.REVENUE, amount)
+            .build(),
+        )
+    emit(
+        uow,
+        "tab.line_added",
+        tab.tab_id,
+        {"line_no": line_no, "service_id": service.service_id, "amount": amount},
+    )
+    return tab
+
+
+def serve(uow: UnitOfWork, tab_id: str) -> Tab:
+    tab = lock_tab(uow, tab_id)
+    ensure_can_serve(tab.status, tab.line_count)
+    tab.status = transition(tab.status, TabAction.SERVE).value
+    tab.served_at = uow.clock.now()
+    emit(uow, "tab.served", tab.tab_id, {"total": bill_of(tab).total})
+    if bill_of(tab).due == 0:  # prepaid, or covered by a deposit
+        settle(uow, tab)
+    uow.session.flush()
+    return tab
+
+
+def settle(uow: UnitOfWork, tab: Tab) -> None:
+    """The bill is covered: close the tab and let the customer's history show it."""
+    was_overdue = tab.status == TabStatus.OVERDUE
+    tab.status = transition(tab.status, TabAction.SETTLE).value
+    tab.closed_at = uow.clock.now()
+    customer = get_customer(uow, tab.customer_id)
+    if was_overdue:
+        customer.late_payments += 1
+    else:
+        customer.paid_visits += 1
+    emit(uow, "tab.paid", tab.tab_id, {"total": bill_of(tab).total, "tips": tab.tips})
+
+
+def void(uow: UnitOfWork, tab_id: str) -> Tab:
+    tab = lock_tab(uow, tab_id)
+    ensure_can_void(tab.status, bill_of(tab))
+    tab.status = transition(tab.status, TabAction.VOID).value
+    tab.closed_at = uow.clock.now()
+    uow.session.flush()
+    emit(uow, "tab.voided", tab.tab_id, {})
+    return tab
+
+
+def mark_overdue(uow: UnitOfWork, tab_id: str) -> Tab:
+    """A served tab left unpaid past its due time (reminders follow)."""
+    tab = lock_tab(uow, tab_id)
+    tab.status = transition(tab.status, TabAction.MARK_OVERDUE).value
+    uow.session.flush()
+    emit(uow, "tab.overdue", tab.tab_id, {"amount_due": bill_of(tab).due})
+    return tab
+
+
+def write_off(uow: UnitOfWork, tab_id: str) -> Tab:
+    """Give up on what is still owed: the receivable becomes a loss."""
+    tab = lock_tab(uow, tab_id)
+    due = bill_of(tab).due
+    tab.status = transition(tab.status, TabAction.WRITE_OFF).value
+    tab.closed_at = uow.clock.now()
+    customer = get_customer(uow, tab.customer_id)
+    customer.write_offs += 1
+    uow.session.flush()
+    if due:
+        ledger.post(
+            uow,
+            EntryBuilder(EntryKind.WRITE_OFF, tab.currency, memo="written off", tab_id=tab.tab_id)
+            .debit(Account.WRITE_OFFS, due)
+            .credit(Account.RECEIVABLES, due)
+            .build(),
+        )
+    emit(uow, "tab.written_off", tab.tab_id, {"amount": due})
+    return tab
+
+
+def accept_terms(uow: UnitOfWork, token: str) -> Tab:
+    tab = tab_for_token(uow, token, lock=True)
+    if tab.terms_accepted_at is None:
+        tab.terms_accepted_at = uow.clock.now()
+        uow.session.flush()
+        emit(uow, "tab.terms_accepted", tab.tab_id, {})
+    return tab
+
+
+@dataclass(frozen=True)
+class LineView:
+    line: TabLine
+    terms: ServiceTerms
+
+
+def lines_of(uow: UnitOfWork, tab: Tab) -> list[LineView]:
+    lines = list(
+        uow.session.scalars(
+            select(TabLine)
+            .where(TabLine.merchant_id == uow.merchant, TabLine.tab_id == tab.tab_id)
+            .order_by(TabLine.line_no)
+        )
+    )
+    terms = terms_by_version(uow, {(line.service_id, line.terms_version) for line in lines})
+    return [LineView(line, terms[(line.service_id, line.terms_version)]) for line in lines]
+
+
+def list_tabs(
+    uow: UnitOfWork,
+    *,
+    status: str | None = None,
+    customer_id: str | None = None,
+    limit: int = 50,
+) -> list[Tab]:
+    query = select(Tab).where(Tab.merchant_id == uow.merchant)
+    if status:
+        query = query.where(Tab.status == TabStatus(status).value)
+    if customer_id:
+        query = query.where(Tab.customer_id == customer_id)
+    return list(uow.session.scalars(query.order_by(Tab.opened_at.desc()).limit(limit)))

@@ -1,0 +1,181 @@
+"""Test fixtures shared by every tier.
+
+The database under test is chosen by ``SERVEFIRST_TEST_DATABASE_URL``:
+
+* unset: a fresh SQLite file per test session (per xdist worker);
+* a PostgreSQL URL (``postgresql://postgres@127.0.0.1/postgres``): a fresh
+  database is created on that server per session, built by the Alembic
+  migrations, and dropped afterwards. If the server cannot be reached the run
+  stops with an error: it never quietly skips.
+
+Tests isolate themselves by merchant (the tenant), exactly as production does,
+so no table is ever truncated between tests.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from servefirst.app import create_app
+from servefirst.config import Settings
+from servefirst.db.engine import normalize_url
+from servefirst.merchants.service import create_merchant
+from servefirst.runtime import Runtime
+
+PUBLIC_URL = "http://testserver"
+
+
+class TestClock:
+    """Real time, plus an offset tests can move forward (no sleeps)."""
+
+    __test__ = False
+
+    def __init__(self) -> None:
+        self.offset = timedelta()
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self.offset
+
+    def advance(self, **delta: float) -> None:
+        self.offset += timedelta(**delta)
+
+
+def _worker() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    server = os.environ.get("SERVEFIRST_TEST_DATABASE_URL")
+    if not server:
+        path: Path = tmp_path_factory.mktemp("db") / f"servefirst-{_worker()}.db"
+        yield f"sqlite:///{path}"
+        return
+    server = normalize_url(server)
+    name = f"sf_test_{_worker()}_{secrets.token_hex(4)}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:  # noqa: BLE001
+        pytest.exit(f"PostgreSQL at {server} cannot be reached: {exc}", returncode=3)
+    try:
+        yield make_url(server).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def clock() -> TestClock:
+    return TestClock()
+
+
+@pytest.fixture(scope="session")
+def runtime(database_url: str, clock: TestClock) -> Iterator[Runtime]:
+    rt = Runtime.create(Settings(database_url=database_url, public_url=PUBLIC_URL), clock=clock)
+    rt.migrate()
+    yield rt
+    rt.dispose()
+
+
+@pytest.fixture
+def backend(runtime: Runtime) -> str:
+    return runtime.engine.dialect.name
+
+
+@pytest.fixture(scope="session")
+def app(runtime: Runtime) -> Any:
+    return create_app(runtime)
+
+
+class Merchant:
+    """A fresh merchant with its API key, and clients already signed in."""
+
+    def __init__(self, merchant_id: str, api_key: str, client: TestClient) -> None:
+        self.id = merchant_id
+        self.api_key = api_key
+        self.client = client
+        self.headers = {"Authorization": f"Bearer {api_key}"}
+
+    def post(self, path: str, json: Any = None, **kwargs: Any) -> Any:
+        headers = {**self.headers, **kwargs.pop("headers", {})}
+        return self.client.post(path, json=json, headers=headers, **kwargs)
+
+    def get(self, path: str, **kwargs: Any) -> Any:
+        headers = {**self.headers, **kwargs.pop("headers", {})}
+        return self.client.get(path, headers=headers, **kwargs)
+
+    # Factories: the shortest way to a believable state.
+    def service(self, name: str = "Flat white", price: int = 380, **extra: Any) -> dict[str, Any]:
+        body = {
+            "name": name,
+            "price": price,
+            "duration_minutes": 10,
+            "expected_results": ["Double shot, steamed milk"],
+            "limits": ["Latte art not guaranteed"],
+            **extra,
+        }
+        response = self.post("/v1/services", body)
+        assert response.status_code == 201, response.text
+        return response.json()  # type: ignore[no-any-return]
+
+    def customer(self, name: str = "Ana Costa", **extra: Any) -> dict[str, Any]:
+        response = self.post("/v1/customers", {"name": name, **extra})
+        assert response.status_code == 201, response.text
+        return response.json()  # type: ignore[no-any-return]
+
+    def tab(self, customer_id: str | None = None) -> dict[str, Any]:
+        customer_id = customer_id or self.customer()["id"]
+        response = self.post("/v1/tabs", {"customer_id": customer_id})
+        assert response.status_code == 201, response.text
+        return response.json()  # type: ignore[no-any-return]
+
+    def served_tab(self, *prices: int) -> dict[str, Any]:
+        """A tab with one line per price, marked served."""
+        tab = self.tab()
+        for price in prices or (380,):
+            svc = self.service(price=price)
+            added = self.post(f"/v1/tabs/{tab['id']}/lines", {"service_id": svc["id"]})
+            assert added.status_code == 200, added.text
+        served = self.post(f"/v1/tabs/{tab['id']}/serve")
+        assert served.status_code == 200, served.text
+        return served.json()  # type: ignore[no-any-return]
+
+    def balances(self) -> dict[str, int]:
+        body = self.get("/v1/ledger/balances").json()
+        assert body["total"] == 0
+        return {a["code"]: a["balance"] for a in body["accounts"]}
+
+
+@pytest.fixture
+def client(app: Any) -> Iterator[TestClient]:
+    with TestClient(app, raise_server_exceptions=False) as c:
+        yield c
+
+
+@pytest.fixture
+def new_merchant(runtime: Runtime, client: TestClient) -> Callable[..., Merchant]:
+    def make(name: str = "Café Azul", currency: str = "EUR") -> Merchant:
+        with runtime.uow() as uow:
+            created = create_merchant(uow, name=name, currency=currency)
+            uow.commit()
+        return Merchant(created.merchant.merchant_id, created.api_key, client)
+
+    return make
+
+
+@pytest.fixture
+def merchant(new_merchant: Callable[..., Merchant]) -> Merchant:
+    return new_merchant()
