@@ -13,7 +13,9 @@ from servefirst.tabs.endpoints import present
 
 router = APIRouter(tags=["payments"], route_class=ServefirstRoute)
 
-_DECLINES: dict[int | str, dict[str, Any]] = {402: {"description": "card_declined, insufficient_funds or incorrect_number"}}
+_DECLINES: dict[int | str, dict[str, Any]] = {
+    402: {"description": "card_declined, insufficient_funds or incorrect_number"}
+}
 
 
 @router.post(
