@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 
 from servefirst import __version__
@@ -19,8 +22,12 @@ from servefirst.payments.endpoints import router as payments_router
 from servefirst.reports.endpoints import router as reports_router
 from servefirst.reviews.endpoints import router as reviews_router
 from servefirst.runtime import Runtime
+from servefirst.staff.pages import router as staff_pages_router
 from servefirst.tabs.endpoints import router as tabs_router
 from servefirst.tabs.public import router as public_router
+from servefirst.web.customer import router as customer_pages_router
+
+STATIC_DIR = Path(__file__).parent / "web" / "static"
 
 DESCRIPTION = """
 **Serve first, pay after.** Open a tab when the service starts, add what was
@@ -69,8 +76,12 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
         ledger_router,
         reports_router,
         events_router,
+        customer_pages_router,
+        staff_pages_router,
     ):
         app.include_router(router)
+    # Every script and stylesheet is served by the app itself: no CDN.
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     @app.get("/healthz", tags=["health"], summary="200 when the database answers")
     def healthz() -> JSONResponse:

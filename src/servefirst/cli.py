@@ -8,10 +8,10 @@ import sys
 
 import click
 from rich.console import Console
-from rich.table import Table
 
 from servefirst.config import Settings, load_settings
 from servefirst.runtime import Runtime
+from servefirst.staff.cli import staff
 
 console = Console(stderr=False)
 
@@ -72,18 +72,21 @@ def demo(host: str, port: int, database: str, no_serve: bool) -> None:
     """Fill a fresh demo database with a café and a salon, and serve it."""
     from servefirst.demo import build_demo
 
+    settings = _settings_for(host, port)
     if "SERVEFIRST_DATABASE_URL" not in os.environ:
+        # A fresh file each run, so the demo always tells the same story.
+        path = os.path.abspath(database)
         for suffix in ("", "-wal", "-shm"):
-            if os.path.exists(database + suffix):
-                os.remove(database + suffix)
-        os.environ["SERVEFIRST_DATABASE_URL"] = f"sqlite:///{os.path.abspath(database)}"
-    runtime = _runtime(_settings_for(host, port))
+            if os.path.exists(path + suffix):
+                os.remove(path + suffix)
+        settings.database_url = f"sqlite:///{path}"
+    runtime = _runtime(settings)
     demo_data = build_demo(runtime)
-    table = Table(title="servefirst demo", show_header=False)
-    for label, value in demo_data.summary():
-        table.add_row(label, value)
-    console.print(table)
+    # Plain text, not a rich table: keys and links must survive copy and paste
+    # whatever the terminal's width.
+    click.echo(demo_data.summary())
     if not no_serve:
+        click.echo(f"\nServing on http://{host}:{port} (Ctrl+C to stop).")
         _serve(runtime, host, port)
 
 
@@ -156,3 +159,6 @@ def ledger_audit() -> None:
             click.echo(f"  entry {entry_id} does not balance")
     runtime.dispose()
     sys.exit(1 if failures else 0)
+
+
+main.add_command(staff)

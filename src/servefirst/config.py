@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -11,7 +12,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SERVEFIRST_", extra="ignore")
 
     #: SQLAlchemy URL; unset, a SQLite file in the current directory.
-    database_url: str = f"sqlite:///{Path.cwd() / 'servefirst.db'}"
+    database_url: str = Field(default_factory=lambda: f"sqlite:///{Path.cwd() / 'servefirst.db'}")
     #: The address customers' links are built on (the QR code points here).
     public_url: str = "http://127.0.0.1:8000"
     #: Seconds after which an idempotency key whose request never finished

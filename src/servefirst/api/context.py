@@ -95,12 +95,21 @@ def _claim(
         session.close()
 
 
+def _canonical(body: bytes) -> bytes:
+    """The same parameters sent again, with keys in another order or other spacing,
+    are the same request (as at Stripe): compare the JSON, not its bytes."""
+    try:
+        return json.dumps(json.loads(body), sort_keys=True, separators=(",", ":")).encode()
+    except (ValueError, RecursionError):
+        return body
+
+
 async def _open(request: Request, rt: Runtime, merchant_id: str, scope: str) -> UnitOfWork:
     writing = request.method not in ("GET", "HEAD")
     key = request.headers.get("Idempotency-Key")
     if request.method == "POST" and key is not None:
         body = await request.body()
-        fp = idempotency.fingerprint(request.method, request.url.path, body)
+        fp = idempotency.fingerprint(request.method, request.url.path, _canonical(body))
         outcome = await run_in_threadpool(_claim, rt, merchant_id, scope, key, fp)
         if isinstance(outcome, idempotency.Replay):
             raise ReplayResponse(outcome.status, outcome.body)

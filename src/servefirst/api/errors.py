@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from servefirst.kit.errors import ServefirstError
@@ -24,8 +25,19 @@ def render(error: ServefirstError) -> JSONResponse:
     return JSONResponse(error.to_dict(), status_code=error.status)
 
 
+#: A field name or a list index; pydantic also puts union member tags in the
+#: location (``constrained-str``, ``list[constrained-str]``), which are no param.
+_PARAM_PART = re.compile(r"^(?:[A-Za-z_][A-Za-z0-9_-]*|[0-9]+)$")
+
+
 def _param(loc: tuple[Any, ...]) -> str | None:
-    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
+    parts = [
+        str(p)
+        for p in loc
+        if p not in ("body", "query", "path", "header")
+        and _PARAM_PART.match(str(p))
+        and not str(p).startswith(("constrained-", "function-"))
+    ]
     return ".".join(parts) or None
 
 
@@ -54,6 +66,8 @@ def validation_response(exc: RequestValidationError) -> JSONResponse:
 
 
 _HTTP_CODES = {
+    # Starlette's own parse failure (e.g. an integer too long for Python's JSON reader).
+    400: ("invalid_json", "The request body could not be read as JSON."),
     404: ("resource_missing", "No such route."),
     405: ("method_not_allowed", "This route does not take that method."),
 }
@@ -87,6 +101,21 @@ def install(app: FastAPI) -> None:
                 "The request conflicted with another change; retry it.",
             ),
             status_code=409,
+        )
+
+    @app.exception_handler(DataError)
+    async def _data(_: Request, exc: DataError) -> JSONResponse:
+        # The database refused a value (a NUL character, a number out of range):
+        # bad input, not a busy database, so retrying the same request is useless.
+        log.info("database refused a value: %s", exc.orig)
+        return JSONResponse(
+            error_body(
+                "invalid_request_error",
+                "parameter_invalid",
+                "A value in the request cannot be stored (for example it contains a NUL "
+                "character); nothing was changed.",
+            ),
+            status_code=422,
         )
 
     @app.exception_handler(DBAPIError)

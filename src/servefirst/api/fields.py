@@ -12,10 +12,18 @@ from servefirst.kit.money import MAX_AMOUNT
 Amount = Annotated[int, Field(strict=True, ge=0, le=MAX_AMOUNT, examples=[450])]
 #: A tip in minor units.
 Tip = Annotated[int, Field(strict=True, ge=0, le=MAX_AMOUNT, examples=[50])]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
+#: Text may not carry NUL: PostgreSQL cannot store it, and no person types it.
+NO_NUL = r"^[^\x00]*$"
+Name = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=NO_NUL)
+]
+ShortText = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=2000, pattern=NO_NUL)
+]
 #: Terms: a sentence, or a list of short statements (returned as given).
-TermsText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000)]
+TermsText = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=4000, pattern=NO_NUL)
+]
 Terms = TermsText | Annotated[list[TermsText], Field(max_length=50)]
 
 

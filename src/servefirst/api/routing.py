@@ -9,6 +9,8 @@ request never got going (unreadable input, a crash), the key is released.
 
 from __future__ import annotations
 
+import asyncio
+import weakref
 from collections.abc import Callable, Coroutine
 from typing import Any
 
@@ -20,6 +22,28 @@ from servefirst.api.context import ReplayResponse, error_json, runtime_of
 from servefirst.db.uow import UnitOfWork, new_session
 from servefirst.idempotency import service as idempotency
 from servefirst.kit.errors import ServefirstError
+
+#: Requests that may be writing at once in this process. A writer waiting for
+#: a database lock (SQLite's write lock, a PostgreSQL row lock) sits in a worker
+#: thread holding a pooled connection, while the request that holds the lock
+#: still needs a free worker thread to serialize its answer and commit. Kept
+#: well below the thread pool (40) and the connection pool (30), so that thread
+#: is always there; uncapped, 50 writers on one tab starved the lock holder
+#: until every request timed out ("database is locked", QueuePool timeouts).
+MAX_CONCURRENT_WRITES = 20
+
+_write_gates: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _write_gate() -> asyncio.Semaphore:
+    """The cap for this event loop (a semaphore belongs to one loop)."""
+    loop = asyncio.get_running_loop()
+    gate = _write_gates.get(loop)
+    if gate is None:
+        gate = _write_gates[loop] = asyncio.Semaphore(MAX_CONCURRENT_WRITES)
+    return gate
 
 
 def _finish(request: Request, response: Response) -> Response:
@@ -74,6 +98,12 @@ class ServefirstRoute(APIRoute):
         endpoint_handler = super().get_route_handler()
 
         async def handler(request: Request) -> Response:
+            if request.method in ("GET", "HEAD"):
+                return await run(request)  # reads wait for no lock
+            async with _write_gate():
+                return await run(request)
+
+        async def run(request: Request) -> Response:
             try:
                 response = await endpoint_handler(request)
             except ReplayResponse as replay:

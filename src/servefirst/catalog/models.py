@@ -24,6 +24,9 @@ class Service(Base):
     duration_minutes: Mapped[int] = mapped_column(Integer)
     terms_version: Mapped[int] = mapped_column(Integer, default=1, doc="Current terms version.")
     active: Mapped[bool] = mapped_column(Boolean, default=True, doc="Inactive: not sold any more.")
+    deposit_policy: Mapped[dict[str, Any] | None] = mapped_column(
+        JSON, nullable=True, doc="Overrides of the merchant's deposit policy for this service."
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 

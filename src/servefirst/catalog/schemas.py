@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from servefirst.api.fields import Amount, Body, Name, Out, Terms
 from servefirst.catalog.models import Service, ServiceTerms
@@ -12,6 +12,20 @@ Duration = Annotated[int, Field(strict=True, ge=1, le=24 * 60 * 7, examples=[30]
 
 
 class ServiceIn(Body):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "Flat white",
+                    "price": 380,
+                    "duration_minutes": 10,
+                    "expected_results": ["Double ristretto with steamed whole milk"],
+                    "limits": ["Latte art not guaranteed"],
+                }
+            ]
+        }
+    )
+
     name: Name = Field(examples=["Flat white"])
     price: Amount = Field(description="Minor units of the merchant's currency.", examples=[380])
     duration_minutes: Duration
@@ -26,6 +40,10 @@ class ServiceIn(Body):
 
 
 class ServiceUpdate(Body):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"price": 400, "limits": ["Oat milk on request (+0.40)"]}]}
+    )
+
     name: Name | None = None
     price: Amount | None = None
     duration_minutes: Duration | None = None

@@ -3,14 +3,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import Field, StringConstraints
+from pydantic import ConfigDict, Field, StringConstraints
 
 from servefirst.api.fields import Body, Name, Out
 from servefirst.customers.models import Customer
 from servefirst.customers.service import trust_of
 
 Email = Annotated[
-    str, StringConstraints(strip_whitespace=True, max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")
+    str,
+    StringConstraints(strip_whitespace=True, max_length=320, pattern=r"^[^@\s\x00]+@[^@\s\x00]+$"),
 ]
 Phone = Annotated[
     str, StringConstraints(strip_whitespace=True, max_length=40, pattern=r"^\+?[0-9 ()./-]{3,}$")
@@ -18,6 +19,14 @@ Phone = Annotated[
 
 
 class CustomerIn(Body):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"name": "Ana Costa", "email": "ana@example.com", "phone": "+351 912 345 678"}
+            ]
+        }
+    )
+
     name: Name = Field(examples=["Ana Costa"])
     email: Email | None = Field(default=None, examples=["ana@example.com"])
     phone: Phone | None = Field(default=None, examples=["+351 912 345 678"])

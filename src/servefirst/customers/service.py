@@ -24,6 +24,30 @@ def history_of(customer: Customer) -> History:
     )
 
 
+#: The events a customer's history counts (columns of ``customers``).
+HISTORY_EVENTS = (
+    "paid_visits",
+    "late_payments",
+    "no_shows",
+    "late_cancellations",
+    "write_offs",
+    "rejected_concerns",
+)
+
+
+def record_history(uow: UnitOfWork, customer_id: str, event: str) -> None:
+    """Count one event in the customer's history, which their trust is built on.
+
+    Counted in SQL (``SET n = n + 1``), not read-add-write: two tabs of one
+    customer settling at once must both count.
+    """
+    if event not in HISTORY_EVENTS:
+        raise ValueError(f"not a history event: {event}")
+    customer = get_customer(uow, customer_id)
+    setattr(customer, event, getattr(Customer, event) + 1)
+    uow.session.flush()
+
+
 def trust_of(customer: Customer) -> Trust:
     return assess(history_of(customer))
 

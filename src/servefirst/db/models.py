@@ -1,5 +1,6 @@
 """Imports every model so ``Base.metadata`` is complete (Alembic, schema tests)."""
 
+from servefirst.bookings.models import Booking, CardHold
 from servefirst.catalog.models import Service, ServiceTerms
 from servefirst.customers.models import Customer
 from servefirst.db.base import Base
@@ -10,6 +11,7 @@ from servefirst.ledger.models import AccountBalance, JournalEntryRow, JournalLeg
 from servefirst.merchants.models import ApiKey, Merchant
 from servefirst.payments.models import Payment
 from servefirst.reviews.models import Review
+from servefirst.staff.models import SignInAttempt, StaffAccount, StaffSession
 from servefirst.tabs.models import Tab, TabLine
 
 __all__ = [
@@ -17,6 +19,8 @@ __all__ = [
     "Merchant",
     "ApiKey",
     "Service",
+    "Booking",
+    "CardHold",
     "ServiceTerms",
     "Customer",
     "Tab",
@@ -29,4 +33,7 @@ __all__ = [
     "Review",
     "Event",
     "IdempotencyKey",
+    "StaffAccount",
+    "StaffSession",
+    "SignInAttempt",
 ]

@@ -83,16 +83,26 @@ def _within(amount: int, due: int) -> int:
 
 
 def decide(
-    remedy: Remedy, amount: int, total: int, currency: str, policy: GuaranteePolicy
+    remedy: Remedy,
+    amount: int,
+    total: int,
+    currency: str,
+    policy: GuaranteePolicy,
+    *,
+    already_granted: int = 0,
 ) -> Decision:
+    """What a concern gets now. ``total`` is the bill after the discounts
+    ``already_granted`` on it; those count against the same ceiling, so
+    repeated small claims cannot talk a bill down without staff seeing it."""
     if remedy is Remedy.REDO:
         return Decision(
             ConcernStatus.APPROVED, 0, "We will do it again for you; the price stays the same."
         )
     if remedy is Remedy.WAIVE and policy.waive_needs_review:
         return Decision(ConcernStatus.PENDING, 0, "A member of staff will look at this now.")
-    ceiling = Money(total, currency).percent(policy.auto_approve_percent).amount
-    if amount <= ceiling:
+    before_discounts = total + already_granted
+    ceiling = Money(before_discounts, currency).percent(policy.auto_approve_percent).amount
+    if already_granted + amount <= ceiling:
         return Decision(
             ConcernStatus.APPROVED, amount, "Approved: the discount has been taken off your bill."
         )

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from servefirst.api.fields import Amount, Body, Out, ShortText
 from servefirst.guarantee.models import Concern
@@ -12,12 +12,24 @@ from servefirst.tabs.service import bill_of
 
 
 class ConcernIn(Body):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"reason": "The milk was cold", "remedy": "partial", "amount": 100}]
+        }
+    )
+
     reason: ShortText = Field(min_length=1, examples=["The milk was cold"])
     remedy: Literal["redo", "partial", "waive"]
     amount: Amount | None = Field(default=None, description="The discount asked for (partial).")
 
 
 class ResolveIn(Body):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"decision": "approve", "amount": 200, "reason": "Sorry about that."}]
+        }
+    )
+
     decision: Literal["approve", "reject"]
     amount: Amount | None = Field(
         default=None, description="Discount granted; default what was asked."

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from servefirst.customers.service import get_customer
+from servefirst.customers.service import record_history
 from servefirst.db.uow import UnitOfWork
 from servefirst.events.service import emit
 from servefirst.guarantee.models import Concern
@@ -44,7 +44,9 @@ def raise_concern(
     if chosen is not Remedy.REDO and bill.due <= 0:
         raise Conflict("Nothing is owed on this tab.", code="nothing_to_pay")
     policy = GuaranteePolicy.from_policy(get_merchant(uow).policy)
-    decision = decide(chosen, asked, bill.total, tab.currency, policy)
+    decision = decide(
+        chosen, asked, bill.total, tab.currency, policy, already_granted=bill.adjustments
+    )
     concern = Concern(
         merchant_id=uow.merchant,
         concern_id=new_id("con"),
@@ -94,7 +96,7 @@ def resolve(
         concern.unfounded = unfounded
         if unfounded:
             # Only a concern staff call unfounded counts against trust.
-            get_customer(uow, tab.customer_id).rejected_concerns += 1
+            record_history(uow, tab.customer_id, "rejected_concerns")
         uow.session.flush()
         emit(uow, "concern.rejected", concern.concern_id, {"tab_id": tab_id})
         return concern

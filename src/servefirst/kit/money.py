@@ -104,7 +104,9 @@ class Money:
 
     def percent(self, rate: Decimal | int | str) -> Money:
         """``rate`` percent of this amount, rounded half-up to the minor unit."""
-        exact = Decimal(self.amount) * Decimal(rate) / Decimal(100)
+        # A float rate (from a JSON policy) is read as the decimal it prints as:
+        # Decimal(0.3) is 0.2999..., which would round 1.5 cents down to 1.
+        exact = Decimal(self.amount) * Decimal(str(rate)) / Decimal(100)
         return Money(int(exact.quantize(Decimal(1), rounding=ROUND_HALF_UP)), self.currency)
 
     def allocate(self, weights: list[int]) -> list[Money]:

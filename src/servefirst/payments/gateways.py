@@ -8,7 +8,9 @@ the processor either.
 from __future__ import annotations
 
 import hashlib
+import secrets
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from servefirst.kit.errors import CardDeclined
@@ -23,10 +25,45 @@ class Charge:
     card_last4: str | None = None
 
 
+@dataclass(frozen=True)
+class Authorization:
+    """A card hold: money reserved on the customer's card, not yet taken.
+
+    ``payment_method`` is the processor's reusable reference to the card, so a
+    hold can be renewed or raised later without ever storing the card number.
+    """
+
+    reference: str
+    amount: Money
+    payment_method: str
+    card_last4: str
+    expires_at: datetime
+
+
 class Gateway(Protocol):
     name: str
 
     def charge(self, amount: Money, *, card: str | None, idempotency_key: str) -> Charge: ...
+
+
+class CardGateway(Gateway, Protocol):
+    """A gateway that can also hold money on a card and take it later."""
+
+    def authorize(
+        self,
+        amount: Money,
+        *,
+        card: str | None = None,
+        payment_method: str | None = None,
+        idempotency_key: str,
+        now: datetime,
+    ) -> Authorization: ...
+
+    def capture(
+        self, hold: Authorization, amount: Money, *, idempotency_key: str, now: datetime
+    ) -> Charge: ...
+
+    def release(self, hold: Authorization) -> None: ...
 
 
 class ManualGateway:
@@ -43,12 +80,20 @@ SANDBOX_CARDS: dict[str, str | None] = {
     "4242424242424242": None,
     "4000000000000002": "card_declined",
     "4000000000009995": "insufficient_funds",
+    # Like Stripe's 0341: the first hold succeeds, every later charge or new
+    # hold on the saved card is declined (a card cancelled after booking).
+    "4000000000000341": None,
 }
+#: Cards whose saved payment method declines after the first authorisation.
+DECLINES_WHEN_REUSED = {"0341": "card_declined"}
 
 _DECLINE_MESSAGES = {
     "card_declined": "The card was declined.",
     "insufficient_funds": "The card has insufficient funds.",
     "incorrect_number": "The card number is not a sandbox test card.",
+    "authorization_expired": "The card hold has expired; take a new one.",
+    "amount_too_large": "The amount is larger than the card hold.",
+    "invalid_payment_method": "The saved card is not known to the sandbox.",
 }
 
 
@@ -59,12 +104,84 @@ def normalize_card_number(card: str) -> str:
 
 @dataclass
 class SandboxGateway:
-    """Test cards that behave like a processor: success and named declines."""
+    """Test cards that behave like a processor: success, named declines, holds.
+
+    The sandbox keeps no state of its own: what a real processor would remember
+    about a hold (its amount and expiry) travels in the ``Authorization`` we
+    keep, and a saved card's behaviour in its ``payment_method`` reference.
+    """
 
     name: str = "sandbox"
+    #: Card networks let an authorisation live about a week.
+    hold_lifetime: timedelta = timedelta(days=7)
     charges: dict[str, Charge] = field(default_factory=dict)
 
     def charge(self, amount: Money, *, card: str | None, idempotency_key: str) -> Charge:
+        number = self._check_card(card)
+        reference = "sbx_" + hashlib.sha256(idempotency_key.encode()).hexdigest()[:20]
+        return Charge(reference=reference, card_last4=number[-4:])
+
+    def authorize(
+        self,
+        amount: Money,
+        *,
+        card: str | None = None,
+        payment_method: str | None = None,
+        idempotency_key: str,
+        now: datetime,
+    ) -> Authorization:
+        if payment_method is not None:
+            last4 = self._check_payment_method(payment_method)
+        else:
+            last4 = self._check_card(card)[-4:]
+            payment_method = f"pm_sbx_{last4}_{secrets.token_hex(6)}"
+        digest = hashlib.sha256(idempotency_key.encode()).hexdigest()[:20]
+        return Authorization(
+            reference=f"auth_sbx_{digest}",
+            amount=amount,
+            payment_method=payment_method,
+            card_last4=last4,
+            expires_at=now.astimezone(UTC) + self.hold_lifetime,
+        )
+
+    def capture(
+        self, hold: Authorization, amount: Money, *, idempotency_key: str, now: datetime
+    ) -> Charge:
+        if now >= hold.expires_at:
+            raise CardDeclined(
+                _DECLINE_MESSAGES["authorization_expired"], code="authorization_expired"
+            )
+        if amount > hold.amount:
+            raise CardDeclined(
+                _DECLINE_MESSAGES["amount_too_large"], code="amount_too_large", param="amount"
+            )
+        digest = hashlib.sha256(idempotency_key.encode()).hexdigest()[:20]
+        return Charge(reference=f"sbx_{digest}", card_last4=hold.card_last4)
+
+    def charge_saved(self, amount: Money, *, payment_method: str, idempotency_key: str) -> Charge:
+        """Charge the card behind a hold without a hold (after it expired)."""
+        last4 = self._check_payment_method(payment_method)
+        digest = hashlib.sha256(idempotency_key.encode()).hexdigest()[:20]
+        return Charge(reference=f"sbx_{digest}", card_last4=last4)
+
+    def release(self, hold: Authorization) -> None:
+        """Nothing to undo at a stateless sandbox; a real processor voids the hold."""
+
+    def _check_payment_method(self, payment_method: str) -> str:
+        parts = payment_method.split("_")
+        last4 = parts[2] if len(parts) == 4 and parts[:2] == ["pm", "sbx"] else ""
+        if not any(number.endswith(last4) for number in SANDBOX_CARDS) or not last4:
+            raise CardDeclined(
+                _DECLINE_MESSAGES["invalid_payment_method"], code="invalid_payment_method"
+            )
+        decline = DECLINES_WHEN_REUSED.get(last4) or next(
+            SANDBOX_CARDS[n] for n in SANDBOX_CARDS if n.endswith(last4)
+        )
+        if decline is not None:
+            raise CardDeclined(_DECLINE_MESSAGES[decline], code=decline, param="card")
+        return last4
+
+    def _check_card(self, card: str | None) -> str:
         number = normalize_card_number(card or "")
         if number not in SANDBOX_CARDS:
             raise CardDeclined(
@@ -77,14 +194,13 @@ class SandboxGateway:
         decline = SANDBOX_CARDS[number]
         if decline is not None:
             raise CardDeclined(_DECLINE_MESSAGES[decline], code=decline, param="card")
-        reference = "sbx_" + hashlib.sha256(idempotency_key.encode()).hexdigest()[:20]
-        return Charge(reference=reference, card_last4=number[-4:])
+        return number
 
 
 @dataclass
 class Gateways:
     manual: Gateway
-    sandbox: Gateway
+    sandbox: SandboxGateway
 
 
 def default_gateways() -> Gateways:

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from servefirst.api.fields import Amount, Body, Out, Tip
 from servefirst.payments.models import Payment
@@ -11,6 +11,10 @@ from servefirst.tabs.schemas import TabOut
 
 
 class PaymentIn(Body):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"method": "cash", "amount": 760, "tip": 100}]}
+    )
+
     method: Literal["cash", "card_terminal", "card"] = Field(
         description="cash and card_terminal are recorded by staff; card is charged through "
         "the sandbox gateway and needs `card`.",
@@ -24,6 +28,10 @@ class PaymentIn(Body):
 
 
 class PublicPaymentIn(Body):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"method": "card", "card": "4242424242424242", "tip": 50}]}
+    )
+
     method: Literal["card"] = "card"
     card: str = Field(
         max_length=32,

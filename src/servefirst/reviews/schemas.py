@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from servefirst.api.fields import Body, Out, ShortText
 from servefirst.reviews.models import Review
@@ -12,6 +12,10 @@ Rating = Annotated[int, Field(strict=True, ge=1, le=5, examples=[5])]
 
 
 class ReviewIn(Body):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"rating": 5, "comment": "Lovely, thank you"}]}
+    )
+
     rating: Rating
     comment: ShortText = ""
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from servefirst.api.fields import Body, Out, Terms
 from servefirst.tabs.models import Tab
@@ -14,10 +14,18 @@ Quantity = Annotated[int, Field(strict=True, ge=1, le=1000)]
 
 
 class TabIn(Body):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"customer_id": "cus_3kx9f2qz7m4w8d1b"}]}
+    )
+
     customer_id: str = Field(examples=["cus_..."])
 
 
 class LineIn(Body):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"service_id": "svc_7hq2m9x4c1v8b3nd", "quantity": 2}]}
+    )
+
     service_id: str = Field(examples=["svc_..."])
     quantity: Quantity = 1
     staff_id: str | None = Field(default=None, description="Who served this line.")

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from servefirst.catalog.models import ServiceTerms
 from servefirst.catalog.service import get_service, terms_by_version
 from servefirst.customers.models import Customer
-from servefirst.customers.service import get_customer, trust_of
+from servefirst.customers.service import get_customer, record_history, trust_of
 from servefirst.db.uow import UnitOfWork
 from servefirst.events.service import emit
 from servefirst.kit.errors import Conflict, NotFound, PolicyRefused
@@ -81,18 +81,20 @@ def _refuse_over_limit(limit: TabLimit, adding: int) -> None:
     )
 
 
-def open_tab(uow: UnitOfWork, *, customer_id: str) -> Tab:
+def open_tab(uow: UnitOfWork, *, customer_id: str, secured: bool = False) -> Tab:
+    """Open a tab. ``secured``: a booking's deposit or card hold stands behind
+    it (check-in), so the tier's pay-after refusal does not apply."""
     merchant = get_merchant(uow)
     customer = get_customer(uow, customer_id, lock=True)
     limit = tab_limit_for(uow, merchant, customer)
-    if not limit.pay_after:
+    if not secured and not limit.pay_after:
         raise PolicyRefused(
             f"This customer's tier ({limit.tier.value}) may not pay after: take payment "
             "before serving, or leave a card hold.",
             code="prepayment_required",
             details={"tier": limit.tier.value, "factors": trust_of(customer).factors},
         )
-    if limit.outstanding >= limit.limit:
+    if not secured and limit.outstanding >= limit.limit:
         _refuse_over_limit(limit, 0)
     short_code = new_short_code()
     while uow.session.scalar(
@@ -174,7 +176,10 @@ def add_line(
     service_id: str,
     quantity: int = 1,
     staff_id: str | None = None,
+    secured: bool = False,
 ) -> Tab:
+    """Add a line priced now. ``secured``: the booked service at check-in, which
+    the booking's deposit already stands behind (no tab-limit check)."""
     tab = lock_tab(uow, tab_id)
     ensure_can_add_line(tab.status)
     service = get_service(uow, service_id)
@@ -186,7 +191,7 @@ def add_line(
     merchant = get_merchant(uow)
     customer = get_customer(uow, tab.customer_id)
     limit = tab_limit_for(uow, merchant, customer)
-    if limit.outstanding + amount > limit.limit:
+    if not secured and limit.outstanding + amount > limit.limit:
         _refuse_over_limit(limit, amount)
     line_no = tab.line_count + 1
     uow.session.add(
@@ -242,11 +247,7 @@ def settle(uow: UnitOfWork, tab: Tab) -> None:
     was_overdue = tab.status == TabStatus.OVERDUE
     tab.status = transition(tab.status, TabAction.SETTLE).value
     tab.closed_at = uow.clock.now()
-    customer = get_customer(uow, tab.customer_id)
-    if was_overdue:
-        customer.late_payments += 1
-    else:
-        customer.paid_visits += 1
+    record_history(uow, tab.customer_id, "late_payments" if was_overdue else "paid_visits")
     emit(uow, "tab.paid", tab.tab_id, {"total": bill_of(tab).total, "tips": tab.tips})
 
 
@@ -275,9 +276,7 @@ def write_off(uow: UnitOfWork, tab_id: str) -> Tab:
     due = bill_of(tab).due
     tab.status = transition(tab.status, TabAction.WRITE_OFF).value
     tab.closed_at = uow.clock.now()
-    customer = get_customer(uow, tab.customer_id)
-    customer.write_offs += 1
-    uow.session.flush()
+    record_history(uow, tab.customer_id, "write_offs")
     if due:
         ledger.post(
             uow,

@@ -100,7 +100,9 @@ def tier_for(history: History, value: Decimal) -> Tier:
         return Tier.RESTRICTED
     if history.paid_visits >= TRUSTED_MIN_VISITS and value >= TRUSTED_MIN_SCORE:
         return Tier.TRUSTED
-    if history.empty:
+    if history.paid_visits == 0:
+        # Trouble alone (a no-show, a late cancellation) must never lift someone
+        # above a stranger: standard's larger limit is earned by paying.
         return Tier.NEW
     return Tier.STANDARD
 

@@ -1,0 +1,1 @@
+"""Bookings with deposits and card holds: the buffer against no-shows."""

@@ -1,0 +1,261 @@
+"""Card holds: recording them, and keeping a tab's hold in step with its bill.
+
+A hold taken for a booking follows the customer to their tab at check-in. A tab
+grows as the evening goes on; a hold of a fixed amount would then fail at the
+end, when the customer is at the door. So each time a line is added we compare
+what is due with what is held, and raise the hold at once (with room for the
+tip); if the card says no, the tab shows it straight away and the staff ask
+for another way to pay while the customer is still there.
+
+This module knows tabs only through their amounts (``tabs.rules.Bill``), so
+``tabs.service`` can call it without an import cycle.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import ROUND_CEILING, Decimal
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from servefirst.bookings.models import CardHold, DepositTotals
+from servefirst.db.uow import UnitOfWork
+from servefirst.events.service import emit
+from servefirst.kit.errors import CardDeclined, Conflict
+from servefirst.kit.ids import new_id
+from servefirst.kit.money import Money
+from servefirst.payments.gateways import Authorization, Charge
+from servefirst.tabs.models import Tab
+from servefirst.tabs.rules import Bill
+
+#: When a hold has to grow, hold this much more than is due: room for the tip
+#: (most tips stay under 20%), so paying with a tip needs no second raise.
+TIP_HEADROOM = Decimal("0.20")
+
+
+def with_headroom(due: int) -> int:
+    return int((Decimal(due) * (1 + TIP_HEADROOM)).to_integral_value(rounding=ROUND_CEILING))
+
+
+def _due(tab: Tab) -> int:
+    return Bill(tab.subtotal, tab.adjustments, tab.paid, tab.deposit_applied).due
+
+
+def active_hold(
+    uow: UnitOfWork, *, booking_id: str | None = None, tab_id: str | None = None
+) -> CardHold | None:
+    query = select(CardHold).where(
+        CardHold.merchant_id == uow.merchant, CardHold.status == "active"
+    )
+    if booking_id is not None:
+        query = query.where(CardHold.booking_id == booking_id)
+    if tab_id is not None:
+        query = query.where(CardHold.tab_id == tab_id)
+    return uow.session.scalar(
+        query.order_by(CardHold.created_at.desc())
+        .limit(1)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+
+
+def latest_hold(
+    uow: UnitOfWork, *, booking_id: str | None = None, tab_id: str | None = None
+) -> CardHold | None:
+    """The hold that tells the story now: the active one, else the last one."""
+    query = select(CardHold).where(CardHold.merchant_id == uow.merchant)
+    if booking_id is not None:
+        query = query.where(CardHold.booking_id == booking_id)
+    if tab_id is not None:
+        query = query.where(CardHold.tab_id == tab_id)
+    rows = list(uow.session.scalars(query.order_by(CardHold.created_at, CardHold.hold_id)))
+    active = [r for r in rows if r.status == "active"]
+    return (active or rows or [None])[-1]
+
+
+def record_hold(
+    uow: UnitOfWork,
+    hold: Authorization,
+    *,
+    booking_id: str | None = None,
+    tab_id: str | None = None,
+    replaces: str | None = None,
+) -> CardHold:
+    row = CardHold(
+        merchant_id=uow.merchant,
+        hold_id=new_id("hold"),
+        booking_id=booking_id,
+        tab_id=tab_id,
+        status="active",
+        currency=hold.amount.currency,
+        amount=hold.amount.amount,
+        captured=0,
+        reference=hold.reference,
+        payment_method=hold.payment_method,
+        card_last4=hold.card_last4,
+        expires_at=hold.expires_at,
+        replaces_hold_id=replaces,
+        created_at=uow.clock.now(),
+    )
+    uow.session.add(row)
+    uow.session.flush()
+    return row
+
+
+def authorization_of(row: CardHold) -> Authorization:
+    return Authorization(
+        reference=row.reference,
+        amount=Money(row.amount, row.currency),
+        payment_method=row.payment_method,
+        card_last4=row.card_last4,
+        expires_at=row.expires_at,
+    )
+
+
+def reauthorize(uow: UnitOfWork, hold: CardHold, amount: int, *, why: str) -> CardHold:
+    """Replace ``hold`` by a new one of ``amount`` on the same saved card.
+
+    Raises ``CardDeclined`` (and changes nothing) when the card says no.
+    """
+    now = uow.clock.now()
+    gateway = uow.gateways.sandbox
+    renewed = gateway.authorize(
+        Money(amount, hold.currency),
+        payment_method=hold.payment_method,
+        idempotency_key=f"{hold.hold_id}_{why}_{amount}",
+        now=now,
+    )
+    gateway.release(authorization_of(hold))
+    hold.status = "replaced"
+    hold.closed_at = now
+    return record_hold(
+        uow, renewed, booking_id=hold.booking_id, tab_id=hold.tab_id, replaces=hold.hold_id
+    )
+
+
+def ensure_hold_covers(uow: UnitOfWork, tab: Tab) -> None:
+    """After the bill grew: raise the tab's hold if it no longer covers what is due.
+
+    A declined raise never fails the line: the tab shows the hold as
+    ``insufficient`` and ``tab.hold_insufficient`` tells the staff to ask for
+    another way to pay before the customer leaves.
+    """
+    hold = active_hold(uow, tab_id=tab.tab_id)
+    if hold is None:
+        return
+    due = _due(tab)
+    if due <= hold.amount and uow.clock.now() < hold.expires_at:
+        return
+    try:
+        raised = reauthorize(uow, hold, with_headroom(due), why="raise")
+    except CardDeclined as declined:
+        emit(
+            uow,
+            "tab.hold_insufficient",
+            tab.tab_id,
+            {
+                "hold_amount": hold.amount,
+                "amount_due": due,
+                "decline_code": declined.code,
+                "message": "The card hold no longer covers the bill and could not be raised:"
+                " ask the customer for another way to pay.",
+            },
+        )
+        return
+    emit(
+        uow,
+        "tab.hold_raised",
+        tab.tab_id,
+        {"hold_id": raised.hold_id, "amount": raised.amount, "amount_due": due},
+    )
+
+
+def capture_from_hold(
+    uow: UnitOfWork, tab: Tab, total: int, *, idempotency_key: str
+) -> tuple[Charge, CardHold]:
+    """Take ``total`` (amount and tip) from the tab's hold, raising it first if
+    it is too small or has lapsed. A decline raises before anything is kept."""
+    hold = active_hold(uow, tab_id=tab.tab_id)
+    if hold is None:
+        raise Conflict(
+            "This tab has no active card hold; take the payment another way.",
+            code="hold_missing",
+            param="method",
+        )
+    now = uow.clock.now()
+    if total > hold.amount or now >= hold.expires_at:
+        hold = reauthorize(uow, hold, total, why="capture")
+    charge = uow.gateways.sandbox.capture(
+        authorization_of(hold), Money(total, hold.currency), idempotency_key=idempotency_key, now=now
+    )
+    # One capture per authorisation, as card networks do: the rest is released.
+    hold.captured = total
+    hold.status = "captured"
+    hold.closed_at = now
+    uow.session.flush()
+    return charge, hold
+
+
+def release_tab_hold(uow: UnitOfWork, tab: Tab) -> None:
+    """The tab was paid (or voided) another way: let go of the customer's money."""
+    hold = active_hold(uow, tab_id=tab.tab_id)
+    if hold is None:
+        return
+    uow.gateways.sandbox.release(authorization_of(hold))
+    hold.status = "released"
+    hold.closed_at = uow.clock.now()
+    uow.session.flush()
+    emit(uow, "tab.hold_released", tab.tab_id, {"hold_id": hold.hold_id, "amount": hold.amount})
+
+
+@dataclass(frozen=True)
+class TabHold:
+    amount: int
+    status: str  # active, insufficient, captured, released, expired, replaced
+    covers_due: bool
+    expires_at: datetime
+    card_last4: str
+
+
+def tab_hold(uow: UnitOfWork, tab: Tab) -> TabHold | None:
+    hold = latest_hold(uow, tab_id=tab.tab_id)
+    if hold is None:
+        return None
+    due = _due(tab)
+    live = hold.status == "active" and uow.clock.now() < hold.expires_at
+    covers = live and hold.amount >= due
+    status = hold.status
+    if hold.status == "active" and not covers:
+        status = "insufficient"
+    return TabHold(hold.amount, status, covers, hold.expires_at, hold.card_last4)
+
+
+def bump_totals(
+    uow: UnitOfWork, *, applied: int = 0, refunded: int = 0, forfeited: int = 0
+) -> None:
+    """Move the merchant's deposit totals, in SQL (two bookings at once both count)."""
+    if not (applied or refunded or forfeited):
+        return
+    dialect_insert = pg_insert if uow.dialect == "postgresql" else sqlite_insert
+    uow.session.execute(
+        dialect_insert(DepositTotals)
+        .values(merchant_id=uow.merchant, applied=0, refunded=0, forfeited=0)
+        .on_conflict_do_nothing(index_elements=["merchant_id"])
+    )
+    uow.session.execute(
+        update(DepositTotals)
+        .where(DepositTotals.merchant_id == uow.merchant)
+        .values(
+            applied=DepositTotals.applied + applied,
+            refunded=DepositTotals.refunded + refunded,
+            forfeited=DepositTotals.forfeited + forfeited,
+        )
+    )
+
+
+def deposit_totals(uow: UnitOfWork) -> DepositTotals:
+    row = uow.session.get(DepositTotals, uow.merchant)
+    return row or DepositTotals(merchant_id=uow.merchant, applied=0, refunded=0, forfeited=0)

@@ -1,0 +1,115 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    ForeignKeyConstraint,
+    Index,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from servefirst.db.base import Amount, Base, UTCDateTime
+
+
+class Booking(Base):
+    """A reserved slot, and the deposit that protects it."""
+
+    __tablename__ = "bookings"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["merchant_id", "customer_id"], ["customers.merchant_id", "customers.customer_id"]
+        ),
+        ForeignKeyConstraint(
+            ["merchant_id", "service_id"], ["services.merchant_id", "services.service_id"]
+        ),
+        UniqueConstraint("merchant_id", "token"),
+        Index("ix_bookings_starts", "merchant_id", "starts_at"),
+        Index("ix_bookings_staff_starts", "merchant_id", "staff_id", "starts_at"),
+        CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        CheckConstraint(
+            "deposit_amount >= 0 AND deposit_fee >= 0 AND deposit_refund >= 0"
+            " AND deposit_fee + deposit_refund <= deposit_amount",
+            name="deposit_split_within_deposit",
+        ),
+    )
+
+    merchant_id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    booking_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    customer_id: Mapped[str] = mapped_column(String(40))
+    service_id: Mapped[str] = mapped_column(String(40))
+    staff_id: Mapped[str | None] = mapped_column(
+        String(40), nullable=True, doc="Who will serve; two bookings of one person never overlap."
+    )
+    token: Mapped[str] = mapped_column(String(80), doc="The customer's credential (calendar).")
+    status: Mapped[str] = mapped_column(String(16), doc="See bookings.rules.BookingStatus.")
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    currency: Mapped[str] = mapped_column(String(3))
+    price: Mapped[int] = mapped_column(Amount, doc="The service's price when booked.")
+    deposit_required: Mapped[bool] = mapped_column(Boolean, default=False)
+    deposit_amount: Mapped[int] = mapped_column(Amount, default=0)
+    deposit_status: Mapped[str] = mapped_column(String(16), doc="See DepositStatus.")
+    deposit_mode: Mapped[str] = mapped_column(String(16), doc="capture or hold.")
+    deposit_reason: Mapped[str] = mapped_column(String(200), doc="Why, in plain words.")
+    hold_plan: Mapped[str | None] = mapped_column(
+        String(20), nullable=True, doc="hold, hold_and_renew or capture: how the deposit is kept."
+    )
+    deposit_fee: Mapped[int] = mapped_column(Amount, default=0, doc="Kept as a no-show fee.")
+    deposit_refund: Mapped[int] = mapped_column(Amount, default=0, doc="Given back.")
+    outcome_reason: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    tab_id: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class CardHold(Base):
+    """An authorisation on the customer's card: for a booking, then for its tab.
+
+    Only the gateway's references and the last four digits are kept.
+    """
+
+    __tablename__ = "card_holds"
+    __table_args__ = (
+        Index("ix_card_holds_booking", "merchant_id", "booking_id"),
+        Index("ix_card_holds_tab", "merchant_id", "tab_id"),
+        Index("ix_card_holds_expiry", "merchant_id", "status", "expires_at"),
+        CheckConstraint("amount > 0 AND captured >= 0 AND captured <= amount", name="within_hold"),
+    )
+
+    merchant_id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    hold_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    booking_id: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    tab_id: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    status: Mapped[str] = mapped_column(
+        String(16), doc="active, captured, released, expired or replaced."
+    )
+    currency: Mapped[str] = mapped_column(String(3))
+    amount: Mapped[int] = mapped_column(Amount, doc="Held on the card.")
+    captured: Mapped[int] = mapped_column(Amount, default=0, doc="Taken from the hold.")
+    reference: Mapped[str] = mapped_column(String(80))
+    payment_method: Mapped[str] = mapped_column(String(80), doc="The gateway's saved-card ref.")
+    card_last4: Mapped[str] = mapped_column(String(4))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    replaces_hold_id: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class DepositTotals(Base):
+    """Running totals of how deposits ended, one row per merchant.
+
+    The cash-flow report reads them in O(1): ``deposits_held`` in the ledger
+    says what is held now, these say where the rest went. Amounts are deposit
+    amounts whether the deposit was captured or only held on the card.
+    """
+
+    __tablename__ = "deposit_totals"
+
+    merchant_id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    applied: Mapped[int] = mapped_column(Amount, default=0, doc="Used towards a bill.")
+    refunded: Mapped[int] = mapped_column(Amount, default=0, doc="Given back or released.")
+    forfeited: Mapped[int] = mapped_column(Amount, default=0, doc="Kept as no-show fees.")

@@ -1,0 +1,470 @@
+"""Use cases of a booking: book, check in, cancel, no-show, and keep holds alive.
+
+Every money movement is one balanced journal entry. A captured deposit sits in
+``deposits_held`` (a liability: it is the customer's money until the booking
+ends); a card hold moves no money at all until it is captured.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from servefirst.bookings.models import Booking, CardHold
+from servefirst.bookings.rules import (
+    BookingAction,
+    BookingStatus,
+    DepositDecision,
+    DepositMode,
+    DepositPolicy,
+    DepositStatus,
+    HoldPlan,
+    Outcome,
+    Settlement,
+    decide_deposit,
+    plan_hold,
+    settle_cancellation,
+    settle_no_show,
+    transition,
+)
+from servefirst.catalog.service import get_service
+from servefirst.customers.service import get_customer, record_history, trust_of
+from servefirst.db.uow import UnitOfWork
+from servefirst.events.service import emit
+from servefirst.kit.clock import as_utc
+from servefirst.kit.errors import Conflict, InvalidRequest, NotFound, PolicyRefused
+from servefirst.kit.ids import merchant_of_credential, new_id, new_tab_token
+from servefirst.kit.money import Money
+from servefirst.ledger import service as ledger
+from servefirst.ledger.rules import Account, EntryBuilder, EntryKind
+from servefirst.merchants.service import get_merchant
+from servefirst.payments.gateways import Authorization
+
+#: Statuses that still occupy the staff member's time.
+ACTIVE = (BookingStatus.CONFIRMED.value, BookingStatus.CHECKED_IN.value)
+#: Renew a hold this long before it would lapse.
+RENEW_AHEAD = timedelta(hours=24)
+
+
+def deposit_policy(uow: UnitOfWork, service_policy: dict[str, object] | None) -> DepositPolicy:
+    """The merchant's policy, with the service's own overrides on top."""
+    merchant = get_merchant(uow)
+    base = dict((merchant.policy or {}).get("deposits") or {})
+    base.update(service_policy or {})
+    return DepositPolicy.from_dict(base)
+
+
+def get_booking(uow: UnitOfWork, booking_id: str, *, lock: bool = False) -> Booking:
+    query = select(Booking).where(
+        Booking.merchant_id == uow.merchant, Booking.booking_id == booking_id
+    )
+    if lock:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    booking = uow.session.scalar(query)
+    if booking is None:
+        raise NotFound(f"No such booking: '{booking_id}'.", param="booking_id")
+    return booking
+
+
+def booking_for_token(uow: UnitOfWork, token: str) -> Booking:
+    if merchant_of_credential(token) != uow.merchant:
+        raise NotFound("No such booking.", code="booking_not_found")
+    booking = uow.session.scalar(
+        select(Booking).where(Booking.merchant_id == uow.merchant, Booking.token == token)
+    )
+    if booking is None:
+        raise NotFound("No such booking.", code="booking_not_found")
+    return booking
+
+
+def active_hold(
+    uow: UnitOfWork, *, booking_id: str | None = None, tab_id: str | None = None
+) -> CardHold | None:
+    query = select(CardHold).where(
+        CardHold.merchant_id == uow.merchant, CardHold.status == "active"
+    )
+    if booking_id is not None:
+        query = query.where(CardHold.booking_id == booking_id)
+    if tab_id is not None:
+        query = query.where(CardHold.tab_id == tab_id)
+    return uow.session.scalar(query.with_for_update())
+
+
+def _ensure_staff_free(
+    uow: UnitOfWork, staff_id: str, starts_at: datetime, ends_at: datetime
+) -> None:
+    clash = uow.session.scalar(
+        select(Booking)
+        .where(
+            Booking.merchant_id == uow.merchant,
+            Booking.staff_id == staff_id,
+            Booking.status.in_(ACTIVE),
+            Booking.starts_at < ends_at,
+            Booking.ends_at > starts_at,
+        )
+        .limit(1)
+    )
+    if clash is not None:
+        raise Conflict(
+            f"{staff_id} is already booked from {clash.starts_at:%H:%M} to"
+            f" {clash.ends_at:%H:%M} on {clash.starts_at:%Y-%m-%d}; choose another time"
+            " or another person.",
+            code="booking_overlaps",
+            param="starts_at",
+            details={"booking_id": clash.booking_id},
+        )
+
+
+def book(
+    uow: UnitOfWork,
+    *,
+    customer_id: str,
+    service_id: str,
+    starts_at: datetime,
+    staff_id: str | None = None,
+    card: str | None = None,
+) -> Booking:
+    now = uow.clock.now()
+    starts_at = as_utc(starts_at)
+    if starts_at <= now:
+        raise InvalidRequest("A booking starts in the future.", param="starts_at")
+    customer = get_customer(uow, customer_id, lock=True)
+    service = get_service(uow, service_id)
+    if not service.active:
+        raise Conflict(
+            f"'{service.name}' is no longer offered.", code="service_inactive", param="service_id"
+        )
+    ends_at = starts_at + timedelta(minutes=service.duration_minutes)
+    if staff_id:
+        _ensure_staff_free(uow, staff_id, starts_at, ends_at)
+    policy = deposit_policy(uow, service.deposit_policy)
+    decision = decide_deposit(
+        policy, price=service.price, tier=trust_of(customer).tier, no_shows=customer.no_shows
+    )
+    booking = Booking(
+        merchant_id=uow.merchant,
+        booking_id=new_id("bkg"),
+        customer_id=customer.customer_id,
+        service_id=service.service_id,
+        staff_id=staff_id or None,
+        token=new_tab_token(uow.merchant),
+        status=BookingStatus.CONFIRMED.value,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        currency=get_merchant(uow).currency,
+        price=service.price,
+        deposit_required=decision.required,
+        deposit_amount=decision.amount,
+        deposit_status=DepositStatus.NONE.value,
+        deposit_mode=decision.mode.value,
+        deposit_reason=decision.reason,
+        hold_plan=None,
+        deposit_fee=0,
+        deposit_refund=0,
+        created_at=now,
+    )
+    if decision.required:
+        _take_deposit(uow, booking, decision, policy, card)
+    uow.session.add(booking)
+    uow.session.flush()
+    emit(
+        uow,
+        "booking.created",
+        booking.booking_id,
+        {"starts_at": starts_at.isoformat(), "deposit": booking.deposit_amount},
+    )
+    return booking
+
+
+def _take_deposit(
+    uow: UnitOfWork,
+    booking: Booking,
+    decision: DepositDecision,
+    policy: DepositPolicy,
+    card: str | None,
+) -> None:
+    if not card:
+        raise PolicyRefused(
+            f"{decision.reason} Give a card for the deposit of {booking.deposit_amount}.",
+            code="deposit_required",
+            param="card",
+            details={"amount": decision.amount, "reason": decision.reason},
+        )
+    now = uow.clock.now()
+    plan = HoldPlan.CAPTURE
+    if decision.mode is DepositMode.HOLD:
+        plan = plan_hold(starts_at=booking.starts_at, now=now, hold_days=policy.hold_days)
+    booking.hold_plan = plan.value
+    money = Money(decision.amount, booking.currency)
+    gateway = uow.gateways.sandbox
+    if plan is HoldPlan.CAPTURE:
+        # Declines raise here, before anything is written.
+        charge = gateway.charge(money, card=card, idempotency_key=booking.booking_id)
+        ledger.post(
+            uow,
+            EntryBuilder(EntryKind.DEPOSIT, booking.currency, memo=f"deposit {booking.booking_id}")
+            .debit(Account.CARD_CLEARING, money)
+            .credit(Account.DEPOSITS_HELD, money)
+            .build(),
+        )
+        booking.deposit_mode = DepositMode.CAPTURE.value
+        booking.deposit_reason = decision.reason + (
+            f" Card ending {charge.card_last4} charged now: the booking is too far ahead for"
+            " a card hold."
+            if decision.mode is DepositMode.HOLD
+            else ""
+        )
+    else:
+        hold = gateway.authorize(money, card=card, idempotency_key=booking.booking_id, now=now)
+        _record_hold(uow, hold, booking_id=booking.booking_id)
+    booking.deposit_status = DepositStatus.HELD.value
+
+
+def _record_hold(
+    uow: UnitOfWork,
+    hold: Authorization,
+    *,
+    booking_id: str | None = None,
+    tab_id: str | None = None,
+    replaces: str | None = None,
+) -> CardHold:
+    row = CardHold(
+        merchant_id=uow.merchant,
+        hold_id=new_id("hold"),
+        booking_id=booking_id,
+        tab_id=tab_id,
+        status="active",
+        currency=hold.amount.currency,
+        amount=hold.amount.amount,
+        captured=0,
+        reference=hold.reference,
+        payment_method=hold.payment_method,
+        card_last4=hold.card_last4,
+        expires_at=hold.expires_at,
+        replaces_hold_id=replaces,
+        created_at=uow.clock.now(),
+    )
+    uow.session.add(row)
+    return row
+
+
+def authorization_of(row: CardHold) -> Authorization:
+    return Authorization(
+        reference=row.reference,
+        amount=Money(row.amount, row.currency),
+        payment_method=row.payment_method,
+        card_last4=row.card_last4,
+        expires_at=row.expires_at,
+    )
+
+
+def check_in(uow: UnitOfWork, booking_id: str) -> Booking:
+    """The customer arrived: open their tab with the booked service, and use the deposit."""
+    from servefirst.tabs.service import add_line, lock_tab, open_tab
+
+    booking = get_booking(uow, booking_id, lock=True)
+    booking.status = transition(booking.status, BookingAction.CHECK_IN).value
+    hold = active_hold(uow, booking_id=booking.booking_id)
+    secured = booking.deposit_status == DepositStatus.HELD.value
+    tab = open_tab(uow, customer_id=booking.customer_id, secured=secured)
+    add_line(
+        uow,
+        tab.tab_id,
+        service_id=booking.service_id,
+        staff_id=booking.staff_id,
+        secured=secured,
+    )
+    tab = lock_tab(uow, tab.tab_id)
+    booking.tab_id = tab.tab_id
+    booking.closed_at = uow.clock.now()
+    if hold is not None:
+        # The hold now secures the whole tab, and grows with it (see tab_holds).
+        hold.tab_id = tab.tab_id
+        booking.deposit_status = DepositStatus.APPLIED.value
+    elif booking.deposit_status == DepositStatus.HELD.value:
+        applied = min(booking.deposit_amount, tab.subtotal)
+        extra = booking.deposit_amount - applied
+        entry = EntryBuilder(
+            EntryKind.DEPOSIT_APPLIED,
+            booking.currency,
+            memo=f"deposit {booking.booking_id} applied",
+            tab_id=tab.tab_id,
+        )
+        entry.debit(Account.DEPOSITS_HELD, booking.deposit_amount)
+        entry.credit(Account.RECEIVABLES, applied)
+        entry.credit(Account.CARD_CLEARING, extra)  # a deposit above the bill goes back
+        ledger.post(uow, entry.build())
+        tab.deposit_applied += applied
+        booking.deposit_refund = extra
+        booking.deposit_status = DepositStatus.APPLIED.value
+    uow.session.flush()
+    emit(uow, "booking.checked_in", booking.booking_id, {"tab_id": tab.tab_id})
+    return booking
+
+
+def cancel(uow: UnitOfWork, booking_id: str) -> Booking:
+    booking = get_booking(uow, booking_id, lock=True)
+    booking.status = transition(booking.status, BookingAction.CANCEL).value
+    now = uow.clock.now()
+    settlement = settle_cancellation(
+        _policy_for(uow, booking),
+        price=booking.price,
+        deposit=booking.deposit_amount if booking.deposit_status == "held" else 0,
+        starts_at=booking.starts_at,
+        now=now,
+    )
+    if settlement.outcome is Outcome.FORFEIT:
+        record_history(uow, booking.customer_id, "late_cancellations")
+    _settle_deposit(uow, booking, settlement)
+    emit(uow, "booking.cancelled", booking.booking_id, {"fee": booking.deposit_fee})
+    return booking
+
+
+def no_show(uow: UnitOfWork, booking_id: str) -> Booking:
+    booking = get_booking(uow, booking_id, lock=True)
+    booking.status = transition(booking.status, BookingAction.NO_SHOW).value
+    settlement = settle_no_show(
+        _policy_for(uow, booking),
+        price=booking.price,
+        deposit=booking.deposit_amount if booking.deposit_status == "held" else 0,
+        starts_at=booking.starts_at,
+        now=uow.clock.now(),
+    )
+    record_history(uow, booking.customer_id, "no_shows")
+    _settle_deposit(uow, booking, settlement)
+    emit(uow, "booking.no_show", booking.booking_id, {"fee": booking.deposit_fee})
+    return booking
+
+
+def _policy_for(uow: UnitOfWork, booking: Booking) -> DepositPolicy:
+    return deposit_policy(uow, get_service(uow, booking.service_id).deposit_policy)
+
+
+def _settle_deposit(uow: UnitOfWork, booking: Booking, settlement: Settlement) -> None:
+    """Keep the fee, give back the rest: from the captured deposit or from the hold."""
+    booking.closed_at = uow.clock.now()
+    booking.outcome_reason = settlement.reason
+    if booking.deposit_status != DepositStatus.HELD.value:
+        uow.session.flush()
+        return
+    booking.deposit_fee = settlement.fee
+    booking.deposit_refund = settlement.refund
+    booking.deposit_status = (
+        DepositStatus.FORFEITED.value if settlement.fee else DepositStatus.REFUNDED.value
+    )
+    hold = active_hold(uow, booking_id=booking.booking_id)
+    if hold is not None:
+        _settle_hold(uow, booking, hold, settlement.fee)
+    else:
+        entry = EntryBuilder(
+            EntryKind.DEPOSIT_FORFEIT if settlement.fee else EntryKind.DEPOSIT_REFUND,
+            booking.currency,
+            memo=f"deposit {booking.booking_id}: {settlement.outcome.value}",
+        )
+        entry.debit(Account.DEPOSITS_HELD, settlement.fee + settlement.refund)
+        entry.credit(Account.NO_SHOW_FEES, settlement.fee)
+        entry.credit(Account.CARD_CLEARING, settlement.refund)
+        if not entry.empty:
+            ledger.post(uow, entry.build())
+    uow.session.flush()
+
+
+def _settle_hold(uow: UnitOfWork, booking: Booking, hold: CardHold, fee: int) -> None:
+    now = uow.clock.now()
+    gateway = uow.gateways.sandbox
+    hold.closed_at = now
+    if fee == 0:
+        gateway.release(authorization_of(hold))
+        hold.status = "released"
+        return
+    money = Money(fee, booking.currency)
+    if now < hold.expires_at:
+        gateway.capture(
+            authorization_of(hold), money, idempotency_key=f"{hold.hold_id}_fee", now=now
+        )
+    else:
+        # The hold lapsed: charge the saved card directly, as processors allow.
+        gateway.charge_saved(
+            money, payment_method=hold.payment_method, idempotency_key=f"{hold.hold_id}_fee"
+        )
+    hold.status = "captured"
+    hold.captured = min(fee, hold.amount)
+    ledger.post(
+        uow,
+        EntryBuilder(
+            EntryKind.DEPOSIT_FORFEIT, booking.currency, memo=f"no-show fee {booking.booking_id}"
+        )
+        .debit(Account.CARD_CLEARING, money)
+        .credit(Account.NO_SHOW_FEES, money)
+        .build(),
+    )
+
+
+def list_bookings(uow: UnitOfWork, *, start: datetime, end: datetime) -> list[Booking]:
+    return list(
+        uow.session.scalars(
+            select(Booking)
+            .where(
+                Booking.merchant_id == uow.merchant,
+                Booking.starts_at >= as_utc(start),
+                Booking.starts_at < as_utc(end),
+            )
+            .order_by(Booking.starts_at, Booking.booking_id)
+        )
+    )
+
+
+def renew_holds(uow: UnitOfWork) -> list[str]:
+    """Keep every booking's hold alive until its slot: renew holds that would
+    lapse within ``RENEW_AHEAD`` before the booking starts, and mark lapsed ones.
+
+    Run by ``servefirst holds renew`` (hourly, from cron) and before reading
+    bookings. Returns the ids of the holds that changed.
+    """
+    now = uow.clock.now()
+    changed: list[str] = []
+    rows = uow.session.execute(
+        select(CardHold, Booking)
+        .join(
+            Booking,
+            (Booking.merchant_id == CardHold.merchant_id)
+            & (Booking.booking_id == CardHold.booking_id),
+        )
+        .where(
+            CardHold.merchant_id == uow.merchant,
+            CardHold.status == "active",
+            CardHold.tab_id.is_(None),
+            CardHold.expires_at <= now + RENEW_AHEAD,
+            Booking.status == BookingStatus.CONFIRMED.value,
+        )
+        .with_for_update()
+    ).all()
+    from servefirst.kit.errors import CardDeclined
+
+    for hold, booking in rows:
+        if booking.starts_at <= hold.expires_at:
+            continue  # the hold outlives the slot: nothing to do
+        try:
+            renewed = uow.gateways.sandbox.authorize(
+                Money(hold.amount, hold.currency),
+                payment_method=hold.payment_method,
+                idempotency_key=f"{hold.hold_id}_renew",
+                now=now,
+            )
+        except CardDeclined as declined:
+            if now >= hold.expires_at:
+                hold.status = "expired"
+                hold.closed_at = now
+                booking.deposit_status = DepositStatus.NONE.value
+                booking.deposit_reason = (
+                    f"The card hold lapsed and could not be renewed ({declined.code})."
+                )
+                changed.append(hold.hold_id)
+            continue
+        hold.status = "replaced"
+        hold.closed_at = now
+        _record_hold(uow, renewed, booking_id=booking.booking_id, replaces=hold.hold_id)
+        changed.append(hold.hold_id)
+    uow.session.flush()
+    return changed

@@ -1,0 +1,1 @@
+"""Staff accounts, sign-in and the staff console ``/staff``."""

@@ -1,0 +1,175 @@
+"""What the console pages show, gathered through the feature services.
+
+Read models only: every change goes through ``tabs``, ``payments``,
+``guarantee`` and ``customers`` services. A view is plain data, so templates
+never touch the database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from servefirst.catalog.models import Service
+from servefirst.catalog.service import list_services
+from servefirst.customers.models import Customer
+from servefirst.customers.service import get_customer, search_customers, trust_of
+from servefirst.db.uow import UnitOfWork
+from servefirst.guarantee.models import Concern
+from servefirst.guarantee.rules import ConcernStatus
+from servefirst.guarantee.service import concerns_of
+from servefirst.kit.errors import ServefirstError
+from servefirst.merchants.models import Merchant
+from servefirst.merchants.service import get_merchant
+from servefirst.payments.models import Payment
+from servefirst.payments.service import payments_of
+from servefirst.tabs.models import Tab
+from servefirst.tabs.rules import UNPAID, Bill, TabStatus, ensure_can_void
+from servefirst.tabs.service import LineView, bill_of, get_tab, lines_of, list_tabs
+from servefirst.trust.rules import Trust
+
+
+@dataclass(frozen=True)
+class TabRow:
+    tab: Tab
+    customer_name: str
+    bill: Bill
+
+
+@dataclass(frozen=True)
+class PendingConcern:
+    concern: Concern
+    tab: Tab
+    customer_name: str
+
+
+@dataclass(frozen=True)
+class Home:
+    merchant: Merchant
+    query: str
+    customers: list[tuple[Customer, Trust]]
+    tabs: list[TabRow]
+    concerns: list[PendingConcern]
+
+
+def _names(uow: UnitOfWork, customer_ids: set[str]) -> dict[str, str]:
+    if not customer_ids:
+        return {}
+    rows = uow.session.execute(
+        select(Customer.customer_id, Customer.name).where(
+            Customer.merchant_id == uow.merchant, Customer.customer_id.in_(customer_ids)
+        )
+    )
+    return {customer_id: name for customer_id, name in rows}
+
+
+def customer_matches(uow: UnitOfWork, query: str) -> list[tuple[Customer, Trust]]:
+    found = search_customers(uow, query, limit=20) if query.strip() else []
+    return [(c, trust_of(c)) for c in found]
+
+
+def pending_concerns(uow: UnitOfWork, limit: int = 20) -> list[PendingConcern]:
+    rows: list[tuple[Concern, Tab]] = [
+        (concern, tab)
+        for concern, tab in uow.session.execute(
+            select(Concern, Tab)
+            .join(Tab, (Tab.merchant_id == Concern.merchant_id) & (Tab.tab_id == Concern.tab_id))
+            .where(
+                Concern.merchant_id == uow.merchant,
+                Concern.status == ConcernStatus.PENDING.value,
+            )
+            .order_by(Concern.created_at)
+            .limit(limit)
+        )
+    ]
+    names = _names(uow, {tab.customer_id for _, tab in rows})
+    return [PendingConcern(c, t, names.get(t.customer_id, "")) for c, t in rows]
+
+
+def home(uow: UnitOfWork, query: str = "") -> Home:
+    """The console's first screen: find a customer, the tabs still running, concerns waiting."""
+    running = [
+        *list_tabs(uow, status=TabStatus.OPEN.value, limit=30),
+        *list_tabs(uow, status=TabStatus.SERVED.value, limit=30),
+        *list_tabs(uow, status=TabStatus.OVERDUE.value, limit=30),
+    ]
+    names = _names(uow, {t.customer_id for t in running})
+    return Home(
+        merchant=get_merchant(uow),
+        query=query,
+        customers=customer_matches(uow, query),
+        tabs=[TabRow(t, names.get(t.customer_id, ""), bill_of(t)) for t in running],
+        concerns=pending_concerns(uow),
+    )
+
+
+@dataclass(frozen=True)
+class CustomerView:
+    merchant: Merchant
+    customer: Customer
+    trust: Trust
+    tabs: list[TabRow]
+
+
+def customer_view(uow: UnitOfWork, customer_id: str) -> CustomerView:
+    customer = get_customer(uow, customer_id)
+    tabs = list_tabs(uow, customer_id=customer.customer_id, limit=20)
+    return CustomerView(
+        merchant=get_merchant(uow),
+        customer=customer,
+        trust=trust_of(customer),
+        tabs=[TabRow(t, customer.name, bill_of(t)) for t in tabs],
+    )
+
+
+@dataclass(frozen=True)
+class TabView:
+    merchant: Merchant
+    tab: Tab
+    bill: Bill
+    customer: Customer
+    trust: Trust
+    lines: list[LineView]
+    payments: list[Payment]
+    concerns: list[Concern]
+    services: list[Service]
+    customer_url: str
+
+    @property
+    def is_open(self) -> bool:
+        return self.tab.status == TabStatus.OPEN.value
+
+    @property
+    def takes_payment(self) -> bool:
+        return TabStatus(self.tab.status) in UNPAID and self.bill.due > 0
+
+    @property
+    def can_void(self) -> bool:
+        # Asks the tab's own rule, so the button shows exactly when voiding would work.
+        try:
+            ensure_can_void(self.tab.status, self.bill)
+        except ServefirstError:
+            return False
+        return True
+
+    @property
+    def pending(self) -> list[Concern]:
+        return [c for c in self.concerns if c.status == ConcernStatus.PENDING.value]
+
+
+def tab_view(uow: UnitOfWork, tab_id: str, public_url: str) -> TabView:
+    tab = get_tab(uow, tab_id)
+    customer = get_customer(uow, tab.customer_id)
+    return TabView(
+        merchant=get_merchant(uow),
+        tab=tab,
+        bill=bill_of(tab),
+        customer=customer,
+        trust=trust_of(customer),
+        lines=lines_of(uow, tab),
+        payments=payments_of(uow, tab.tab_id),
+        concerns=concerns_of(uow, tab.tab_id),
+        services=[service for service, _terms in list_services(uow)],
+        customer_url=f"{public_url.rstrip('/')}/t/{tab.token}",
+    )

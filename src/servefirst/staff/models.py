@@ -1,0 +1,107 @@
+"""Staff accounts, their signed-in sessions and the sign-in attempts log.
+
+How a sign-in finds its merchant
+--------------------------------
+Staff sign in with an e-mail and a password, nothing else: that is what a
+café owner expects, and a barista should not have to know a merchant id.
+E-mails are unique *per merchant* (the same person may work at two shops), so
+the sign-in is the one place that looks accounts up without a merchant in hand:
+an indexed, read-only query by e-mail (``ix_staff_accounts_email``). On a
+sharded database (Citus) that query fans out to every shard, which is fine for
+something as rare as a sign-in; no global routing table is needed, and every
+table still keeps ``merchant_id`` first in its key. If one e-mail and password
+open accounts at several merchants, the page asks which business.
+
+Everything after the sign-in is routed: the session cookie carries the
+merchant id in front of its secret (``mer_xxx.<secret>``), exactly like an API
+key or a tab token (see ``kit/ids.py``), so each request reads one shard.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, ForeignKeyConstraint, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from servefirst.db.base import Base, UTCDateTime
+
+
+class StaffAccount(Base):
+    """Someone who works the counter (``staff``) or runs the business (``owner``)."""
+
+    __tablename__ = "staff_accounts"
+    __table_args__ = (
+        ForeignKeyConstraint(["merchant_id"], ["merchants.merchant_id"]),
+        UniqueConstraint("merchant_id", "email"),
+        # The sign-in lookup (see the module docstring): not unique, on purpose.
+        Index("ix_staff_accounts_email", "email"),
+    )
+
+    merchant_id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    staff_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    email: Mapped[str] = mapped_column(
+        String(320), doc="Lower-cased; unique within the merchant, not across merchants."
+    )
+    name: Mapped[str] = mapped_column(String(200), doc="Shown on the console and on tab lines.")
+    password_hash: Mapped[str] = mapped_column(
+        String(255), doc="Argon2id hash in PHC form (parameters and salt inside)."
+    )
+    role: Mapped[str] = mapped_column(String(16), doc="'owner' or 'staff'.")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class StaffSession(Base):
+    """One signed-in browser. Only a SHA-256 of the cookie's secret is kept,
+    so a copy of this table signs nobody in."""
+
+    __tablename__ = "staff_sessions"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["merchant_id", "staff_id"], ["staff_accounts.merchant_id", "staff_accounts.staff_id"]
+        ),
+        Index("ix_staff_sessions_expires", "merchant_id", "expires_at"),
+    )
+
+    merchant_id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    session_hash: Mapped[str] = mapped_column(
+        String(64), primary_key=True, doc="sha256 hex of the whole cookie value."
+    )
+    staff_id: Mapped[str] = mapped_column(String(40))
+    csrf_secret: Mapped[str] = mapped_column(
+        String(64), doc="Put in every form of this session; a POST without it is refused."
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, doc="Absolute end of the session (a shift, not forever)."
+    )
+
+
+#: The ``merchant_id`` of attempts whose e-mail matched no account. Such
+#: attempts belong to no merchant, yet must still count against the e-mail and
+#: the client address; they live in this one bucket.
+NO_MERCHANT = "-"
+
+
+class SignInAttempt(Base):
+    """Every sign-in try, kept in the database so the rate limit holds across
+    server processes. Read by e-mail and by client address."""
+
+    __tablename__ = "staff_sign_in_attempts"
+    __table_args__ = (
+        Index("ix_staff_sign_in_attempts_email", "email_hash", "created_at"),
+        Index("ix_staff_sign_in_attempts_ip", "client_ip", "created_at"),
+    )
+
+    merchant_id: Mapped[str] = mapped_column(
+        String(16),
+        primary_key=True,
+        doc=f"The account's merchant, or '{NO_MERCHANT}' when the e-mail matched none.",
+    )
+    attempt_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    email_hash: Mapped[str] = mapped_column(
+        String(64), doc="sha256 of the lower-cased e-mail: mistyped addresses are not kept."
+    )
+    client_ip: Mapped[str] = mapped_column(String(64))
+    succeeded: Mapped[bool] = mapped_column(Boolean)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)

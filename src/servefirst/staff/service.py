@@ -1,0 +1,247 @@
+"""Use cases of staff accounts: create, sign in, hold a session, sign out.
+
+Passwords are hashed with Argon2id (argon2-cffi's defaults, RFC 9106's
+second recommended setting); hashes made with older parameters are upgraded at
+the next successful sign-in. Sessions and CSRF secrets are random 256-bit
+values; only a SHA-256 of the session cookie is stored.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from dataclasses import dataclass
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from sqlalchemy import func, select
+
+from servefirst.db.uow import UnitOfWork
+from servefirst.kit.errors import Conflict, InvalidRequest, RateLimited
+from servefirst.kit.ids import hash_secret, merchant_of_credential, new_id
+from servefirst.merchants.models import Merchant
+from servefirst.merchants.service import get_merchant
+from servefirst.staff.models import NO_MERCHANT, SignInAttempt, StaffAccount, StaffSession
+from servefirst.staff.rules import (
+    FAILURE_WINDOW,
+    SESSION_LIFETIME,
+    Role,
+    check_email,
+    lockout_reason,
+    normalize_email,
+    password_problem,
+)
+
+hasher = PasswordHasher()
+
+#: Verified when the e-mail matches no account, so a wrong e-mail takes as
+#: long as a wrong password and does not reveal who works where.
+_DUMMY_HASH = hasher.hash(secrets.token_urlsafe(16))
+
+#: At most this many accounts share one e-mail before the rest are ignored
+#: (bounds the Argon2 work one sign-in can cause).
+MAX_ACCOUNTS_PER_EMAIL = 5
+
+
+def create_staff(
+    uow: UnitOfWork, *, email: str, password: str, name: str, role: str = "staff"
+) -> StaffAccount:
+    """A staff login for ``uow``'s merchant (the demo and ``servefirst staff create`` call this)."""
+    get_merchant(uow)  # an unknown merchant is 404, not a foreign-key failure
+    normal = check_email(email)
+    name = (name or "").strip()
+    if not name:
+        raise InvalidRequest("A staff member needs a name.", code="parameter_missing", param="name")
+    problem = password_problem(password, normal)
+    if problem:
+        raise InvalidRequest(problem, code="password_too_weak", param="password")
+    try:
+        chosen = Role(role)
+    except ValueError:
+        raise InvalidRequest("role must be 'owner' or 'staff'.", param="role") from None
+    taken = uow.session.scalar(
+        select(StaffAccount.staff_id).where(
+            StaffAccount.merchant_id == uow.merchant, StaffAccount.email == normal
+        )
+    )
+    if taken:
+        raise Conflict(f"{normal} already has a login here.", code="email_taken", param="email")
+    account = StaffAccount(
+        merchant_id=uow.merchant,
+        staff_id=new_id("stf"),
+        email=normal,
+        name=name[:200],
+        password_hash=hasher.hash(password),
+        role=chosen.value,
+        created_at=uow.clock.now(),
+    )
+    uow.session.add(account)
+    uow.session.flush()
+    return account
+
+
+def verify_password(account: StaffAccount, password: str) -> bool:
+    try:
+        return hasher.verify(account.password_hash, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+@dataclass(frozen=True)
+class SignInResult:
+    """What a sign-in came to. Exactly one of the three is set."""
+
+    account: StaffAccount | None = None
+    #: The password opened accounts at several businesses: (merchant_id, name) to choose from.
+    choices: tuple[tuple[str, str], ...] = ()
+    failed: bool = False
+
+
+def sign_in(
+    uow: UnitOfWork,
+    *,
+    email: str,
+    password: str,
+    client_ip: str,
+    merchant_id: str | None = None,
+) -> SignInResult:
+    """Check an e-mail and password. ``uow`` is not bound to a merchant: this
+    is the one lookup by e-mail (see ``staff/models.py``). A failure is
+    recorded here and must be committed by the caller; a lockout raises 429
+    and records nothing."""
+    normal = normalize_email(email)
+    email_hash = hash_secret(normal)
+    now = uow.clock.now()
+    since = now - FAILURE_WINDOW
+    failures = select(func.count()).where(
+        SignInAttempt.succeeded.is_(False), SignInAttempt.created_at > since
+    )
+    by_email = uow.session.scalar(failures.where(SignInAttempt.email_hash == email_hash)) or 0
+    by_ip = uow.session.scalar(failures.where(SignInAttempt.client_ip == client_ip)) or 0
+    refused = lockout_reason(by_email, by_ip)
+    if refused:
+        raise RateLimited(refused, code="sign_in_rate_limited")
+
+    query = select(StaffAccount).where(StaffAccount.email == normal)
+    if merchant_id:
+        query = query.where(StaffAccount.merchant_id == merchant_id)
+    candidates = list(
+        uow.session.scalars(query.order_by(StaffAccount.merchant_id).limit(MAX_ACCOUNTS_PER_EMAIL))
+    )
+    if not candidates:
+        _verify_dummy(password)  # same cost as a real check: no hint the e-mail is unknown
+    opened = [a for a in candidates if verify_password(a, password)]
+
+    def record(merchant: str, succeeded: bool) -> None:
+        uow.session.add(
+            SignInAttempt(
+                merchant_id=merchant,
+                attempt_id=new_id("sia"),
+                email_hash=email_hash,
+                client_ip=client_ip[:64],
+                succeeded=succeeded,
+                created_at=now,
+            )
+        )
+        uow.session.flush()
+
+    if not opened:
+        record(candidates[0].merchant_id if len(candidates) == 1 else NO_MERCHANT, False)
+        return SignInResult(failed=True)
+    if len(opened) > 1:
+        names = dict(
+            uow.session.execute(
+                select(Merchant.merchant_id, Merchant.name).where(
+                    Merchant.merchant_id.in_([a.merchant_id for a in opened])
+                )
+            ).all()
+        )
+        return SignInResult(
+            choices=tuple((a.merchant_id, names.get(a.merchant_id, a.merchant_id)) for a in opened)
+        )
+    account = opened[0]
+    if hasher.check_needs_rehash(account.password_hash):
+        account.password_hash = hasher.hash(password)
+    record(account.merchant_id, True)
+    return SignInResult(account=account)
+
+
+def _verify_dummy(password: str) -> bool:
+    try:
+        return hasher.verify(_DUMMY_HASH, password)
+    except VerificationError:
+        return False
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """A live session: who is at the counter, and the secret their forms carry."""
+
+    account: StaffAccount
+    session: StaffSession
+
+    @property
+    def csrf_token(self) -> str:
+        return self.session.csrf_secret
+
+
+def start_session(uow: UnitOfWork, account: StaffAccount) -> tuple[str, SignedIn]:
+    """A new session for ``account``; returns the cookie value (shown once) and the session."""
+    token = f"{account.merchant_id}.{secrets.token_urlsafe(32)}"
+    now = uow.clock.now()
+    session = StaffSession(
+        merchant_id=account.merchant_id,
+        session_hash=hash_secret(token),
+        staff_id=account.staff_id,
+        csrf_secret=secrets.token_urlsafe(32),
+        created_at=now,
+        expires_at=now + SESSION_LIFETIME,
+    )
+    uow.session.add(session)
+    uow.session.flush()
+    return token, SignedIn(account, session)
+
+
+def session_merchant(token: str | None) -> str | None:
+    """The merchant a session cookie is routed to (``mer_xxx.<secret>``)."""
+    if not token:
+        return None
+    merchant = merchant_of_credential(token)
+    return merchant if merchant and not token.startswith("sk_") else None
+
+
+def current_session(uow: UnitOfWork, token: str | None) -> SignedIn | None:
+    """The live session behind a cookie, or None (unknown, expired, another merchant's)."""
+    if not token or session_merchant(token) != uow.merchant:
+        return None
+    session = uow.session.scalar(
+        select(StaffSession).where(
+            StaffSession.merchant_id == uow.merchant,
+            StaffSession.session_hash == hash_secret(token),
+        )
+    )
+    if session is None or session.expires_at <= uow.clock.now():
+        return None
+    account = uow.session.get(StaffAccount, (uow.merchant, session.staff_id))
+    if account is None:
+        return None
+    return SignedIn(account, session)
+
+
+def end_session(uow: UnitOfWork, token: str | None) -> bool:
+    """Sign out: the session row goes, so the cookie is worthless even if kept."""
+    if not token or session_merchant(token) != uow.merchant:
+        return False
+    session = uow.session.get(StaffSession, (uow.merchant, hash_secret(token)))
+    if session is None:
+        return False
+    uow.session.delete(session)
+    uow.session.flush()
+    return True
+
+
+def csrf_ok(expected: str | None, submitted: str | None) -> bool:
+    """Constant-time comparison of a form's CSRF token with the one it must carry."""
+    if not expected or not submitted:
+        return False
+    return hmac.compare_digest(expected.encode(), submitted.encode())

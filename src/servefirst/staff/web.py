@@ -1,0 +1,205 @@
+"""The console's plumbing: session cookie, CSRF, one unit of work per page.
+
+Kept apart from the routes (``pages.py``) so the routes read as what staff do.
+
+Cookies are ``HttpOnly`` (no script reads them), ``SameSite=Lax`` (another
+site cannot POST with them) and ``Secure``. Browsers accept ``Secure`` cookies
+from ``http://localhost`` and ``http://127.0.0.1`` (both are secure contexts),
+so the demo on a laptop works without TLS; the browser test proves it on
+Chromium. They are scoped to ``/staff``: the customer's pages never see them.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import RedirectResponse, Response
+
+from servefirst.db.uow import UnitOfWork
+from servefirst.kit.errors import ServefirstError
+from servefirst.runtime import Runtime
+from servefirst.staff import service as staff
+from servefirst.staff.rules import SESSION_LIFETIME
+from servefirst.web.templating import templates
+
+SESSION_COOKIE = "sf_staff"
+#: Before sign-in there is no session to hold a CSRF secret: the sign-in form
+#: uses a double-submit cookie instead (it stops "login CSRF").
+SIGN_IN_COOKIE = "sf_sign_in"
+COOKIE_PATH = "/staff"
+
+#: What a redirect after a change may announce (never text from the request).
+NOTICES = {
+    "signed_in": "Signed in.",
+    "customer": "Customer added.",
+    "opened": "Tab opened.",
+    "line": "Line added.",
+    "served": "Marked served.",
+    "paid": "Payment recorded.",
+    "voided": "Tab voided.",
+    "approved": "Concern approved: the bill is lowered.",
+    "rejected": "Concern rejected: the bill stays.",
+}
+
+
+class SignInRequired(Exception):
+    """No live session behind the request."""
+
+
+class CsrfRejected(Exception):
+    """A change arrived without this session's CSRF token."""
+
+
+def runtime_of(request: Request) -> Runtime:
+    rt: Runtime = request.app.state.runtime
+    return rt
+
+
+def client_ip(request: Request) -> str:
+    # The socket's address: a forwarded-for header is set by whoever sends it.
+    return request.client.host if request.client else "unknown"
+
+
+def render(request: Request, name: str, context: dict[str, Any], status: int = 200) -> Response:
+    return templates.TemplateResponse(request, name, context, status_code=status)
+
+
+def see_other(url: str) -> RedirectResponse:
+    """After a change, the browser GETs the result (a reload never repeats the change)."""
+    return RedirectResponse(url, status_code=303)
+
+
+def set_session_cookie(response: Response, token: str) -> None:
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        max_age=int(SESSION_LIFETIME.total_seconds()),
+        path=COOKIE_PATH,
+        httponly=True,
+        secure=True,
+        samesite="lax",
+    )
+
+
+def clear_session_cookie(response: Response) -> None:
+    response.delete_cookie(
+        SESSION_COOKIE, path=COOKIE_PATH, httponly=True, secure=True, samesite="lax"
+    )
+
+
+def sign_in_token(request: Request) -> str:
+    """The double-submit token for the sign-in form (kept if the browser has one)."""
+    return request.cookies.get(SIGN_IN_COOKIE) or secrets.token_urlsafe(32)
+
+
+def set_sign_in_cookie(response: Response, token: str) -> None:
+    response.set_cookie(
+        SIGN_IN_COOKIE, token, path=COOKIE_PATH, httponly=True, secure=True, samesite="lax"
+    )
+
+
+def submitted_csrf(request: Request, form_value: str) -> str:
+    """The form's hidden field, or htmx's ``X-CSRF-Token`` header."""
+    return form_value or request.headers.get("X-CSRF-Token", "")
+
+
+@contextmanager
+def console(
+    request: Request, *, write: bool, csrf: str | None = None
+) -> Iterator[tuple[UnitOfWork, staff.SignedIn]]:
+    """The signed-in staff member's unit of work, routed by the merchant in the cookie.
+
+    ``csrf``: for changes, the token the form carried; checked before any work.
+    The caller commits.
+    """
+    token = request.cookies.get(SESSION_COOKIE)
+    merchant_id = staff.session_merchant(token)
+    if merchant_id is None:
+        raise SignInRequired
+    with runtime_of(request).uow(merchant_id, write=write) as uow:
+        me = staff.current_session(uow, token)
+        if me is None:
+            raise SignInRequired
+        if csrf is not None and not staff.csrf_ok(me.csrf_token, csrf):
+            raise CsrfRejected
+        yield uow, me
+
+
+def refused(request: Request, exc: Exception) -> Response:
+    """Session or CSRF trouble, as a page (never a stack trace)."""
+    if isinstance(exc, SignInRequired):
+        if request.method == "GET":
+            return see_other("/staff")
+        return render(
+            request,
+            "staff/sign_in.html",
+            {"error": "Your session has ended. Sign in again.", "csrf_token": ""},
+            status=401,
+        )
+    return render(
+        request,
+        "staff/problem.html",
+        {
+            "title": "This form has expired",
+            "message": "Nothing was changed. Go back, reload the page and try again.",
+        },
+        status=403,
+    )
+
+
+def act(
+    request: Request,
+    csrf: str,
+    change: Callable[[UnitOfWork, staff.SignedIn], str],
+    on_error: Callable[[UnitOfWork, staff.SignedIn, ServefirstError], Response],
+) -> Response:
+    """Do one change for the signed-in staff member, in one transaction.
+
+    ``change`` returns where to go next; a refusal from the services is rolled
+    back and shown by ``on_error`` on the same page, with the error's status.
+    """
+    try:
+        with console(request, write=True, csrf=submitted_csrf(request, csrf)) as (uow, me):
+            try:
+                where = change(uow, me)
+            except ServefirstError as exc:
+                uow.rollback()
+                return on_error(uow, me, exc)
+            uow.commit()
+            return see_other(where)
+    except (SignInRequired, CsrfRejected) as exc:
+        return refused(request, exc)
+
+
+def show(request: Request, build: Callable[[UnitOfWork, staff.SignedIn], Response]) -> Response:
+    """Render a console page for the signed-in staff member (read only)."""
+    try:
+        with console(request, write=False) as (uow, me):
+            try:
+                return build(uow, me)
+            except ServefirstError as exc:
+                return problem(request, me, exc)
+    except (SignInRequired, CsrfRejected) as exc:
+        return refused(request, exc)
+
+
+def problem(request: Request, me: staff.SignedIn, exc: ServefirstError) -> Response:
+    return render(
+        request,
+        "staff/problem.html",
+        {
+            "me": me,
+            "title": "Not found" if exc.status == 404 else "Not possible",
+            "message": exc.message,
+        },
+        status=exc.status,
+    )
+
+
+def base_context(me: staff.SignedIn, request: Request, **extra: Any) -> dict[str, Any]:
+    notice = NOTICES.get(request.query_params.get("done", ""))
+    return {"me": me, "csrf_token": me.csrf_token, "notice": notice, **extra}

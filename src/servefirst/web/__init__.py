@@ -1,0 +1,1 @@
+"""Server-rendered pages: the customer's tab and the staff console share these templates."""

@@ -1,0 +1,379 @@
+"""The customer's tab page ``/t/{token}`` and its QR code.
+
+Plain HTML forms that POST and redirect (303) back with a flash message, so
+everything works without JavaScript; htmx only polls ``/t/{token}/live`` to
+keep the lines and total current while staff add to the tab.
+
+The token in the path is the customer's credential, exactly as for
+``/v1/public/...``. Every decision is the service layer's: these handlers read
+forms, call the same services the JSON routes call, and render.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, Any, TypeVar
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from servefirst.db.uow import UnitOfWork
+from servefirst.guarantee import service as guarantee
+from servefirst.kit.errors import Conflict, InvalidRequest, NotFound, ServefirstError
+from servefirst.kit.ids import merchant_of_credential
+from servefirst.kit.money import Money
+from servefirst.payments import service as payments
+from servefirst.reviews import service as reviews
+from servefirst.runtime import Runtime
+from servefirst.tabs import service as tabs
+from servefirst.tabs.models import Tab
+from servefirst.tabs.public import PublicTab, public_view
+from servefirst.web.forms import parse_amount, parse_int
+from servefirst.web.qr import customer_url, qr_svg
+from servefirst.web.templating import templates
+
+router = APIRouter(include_in_schema=False)
+
+#: Suggested tips, in percent of what is due.
+TIP_PERCENTS = (0, 10, 15, 20)
+#: Seconds between two refreshes of the live part of the page.
+LIVE_SECONDS = 3
+
+#: Statuses in which the customer still has something to do on the page.
+ACTIVE = frozenset({"open", "served", "overdue"})
+
+#: The only messages a redirect can ask the page to show (never echoed text).
+FLASHES = {
+    "accepted": "Thank you: you accepted the terms of this tab.",
+    "reviewed": "Thank you for your rating.",
+    "concern_approved": "Your concern was approved and the bill adjusted.",
+    "concern_pending": "Your concern was sent to the staff; they will answer shortly.",
+    "concern_rejected": "Your concern was recorded, but it could not be approved automatically.",
+    "paid": "Payment received. Thank you!",
+}
+
+#: Sent with every page: the token is in the address, so it must never leak in
+#: a Referer, be cached by a shared proxy, or be framed by another site.
+PAGE_HEADERS = {
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+}
+
+T = TypeVar("T")
+
+#: A text field of a page form; missing fields read as their default.
+FormText = Annotated[str, Form(max_length=4000)]
+COMMENT_MAX = 2000
+REMEDIES = ("redo", "partial", "waive")
+
+
+@dataclass(frozen=True)
+class TipChoice:
+    value: str  # what the form posts: a percentage, or "custom"
+    label: str
+    amount: int  # minor units
+
+
+def tip_choices(amount_due: int, currency: str) -> list[TipChoice]:
+    due = Money(max(amount_due, 0), currency)
+    return [
+        TipChoice(str(p), "No tip" if p == 0 else f"{p} %", due.percent(p).amount)
+        for p in TIP_PERCENTS
+    ]
+
+
+def _can_pay(tab: PublicTab) -> bool:
+    return tab.status in ACTIVE and tab.amount_due > 0
+
+
+def page_state(tab: PublicTab) -> str:
+    """What decides which sections the page shows (not the amounts).
+
+    The live poll sends back the state its page was drawn in; when it differs
+    (the tab was served, paid, a concern answered), the whole page reloads so
+    the right forms appear. Amounts alone change in place.
+    """
+    concerns = ".".join(c.status[0] for c in tab.concerns)
+    parts = [tab.status, str(int(_can_pay(tab))), str(int(tab.terms_accepted))]
+    return "-".join([*parts, str(int(bool(tab.lines))), concerns or "none"])
+
+
+def _runtime(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+def _merchant(token: str) -> str:
+    merchant_id = merchant_of_credential(token)
+    if merchant_id is None:
+        raise NotFound("No such tab.", code="tab_not_found")
+    return merchant_id
+
+
+def _read(request: Request, token: str) -> PublicTab:
+    with _runtime(request).uow(_merchant(token), write=False) as uow:
+        return public_view(uow, token)
+
+
+def _write(request: Request, token: str, work: Callable[[UnitOfWork], T]) -> T:
+    """Run one use case in its own transaction; a refusal rolls it back."""
+    with _runtime(request).uow(_merchant(token)) as uow:
+        result = work(uow)
+        uow.commit()
+        return result
+
+
+def _link(request: Request, token: str) -> str:
+    return customer_url(_runtime(request).settings.public_url, token)
+
+
+def _context(
+    request: Request,
+    token: str,
+    tab: PublicTab,
+    *,
+    flash: str | None = None,
+    error: ServefirstError | None = None,
+    form: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    return {
+        "token": token,
+        "tab": tab,
+        "active": tab.status in ACTIVE,
+        "can_pay": _can_pay(tab),
+        "page_state": page_state(tab),
+        "tips": tip_choices(tab.amount_due, tab.currency),
+        "live_seconds": LIVE_SECONDS,
+        "flash": FLASHES.get(flash or ""),
+        "error": error,
+        "form": form or {},
+        "customer_url": _link(request, token),
+    }
+
+
+def _page(
+    request: Request,
+    token: str,
+    *,
+    status: int = 200,
+    error: ServefirstError | None = None,
+    form: dict[str, str] | None = None,
+) -> Response:
+    try:
+        tab = _read(request, token)
+    except NotFound:
+        return _not_found(request)
+    flash = request.query_params.get("flash") if error is None else None
+    return templates.TemplateResponse(
+        request,
+        "customer/tab.html",
+        _context(request, token, tab, flash=flash, error=error, form=form),
+        status_code=status,
+        headers=PAGE_HEADERS,
+    )
+
+
+def _not_found(request: Request) -> Response:
+    return templates.TemplateResponse(
+        request, "customer/not_found.html", {}, status_code=404, headers=PAGE_HEADERS
+    )
+
+
+def _back(token: str, flash: str) -> RedirectResponse:
+    return RedirectResponse(f"/t/{token}?flash={flash}", status_code=303, headers=PAGE_HEADERS)
+
+
+def _refused(request: Request, token: str, exc: ServefirstError, form: dict[str, str]) -> Response:
+    if isinstance(exc, NotFound) and exc.code == "tab_not_found":
+        return _not_found(request)
+    return _page(request, token, status=exc.status, error=exc, form=form)
+
+
+@router.get("/t/{token}", response_class=HTMLResponse)
+def tab_page(request: Request, token: str) -> Response:
+    return _page(request, token)
+
+
+@router.get("/t/{token}/live", response_class=HTMLResponse)
+def live(request: Request, token: str) -> Response:
+    """The part of the page that changes while staff work: lines, totals, status."""
+    try:
+        tab = _read(request, token)
+    except NotFound:
+        return _not_found(request)
+    seen = request.query_params.get("seen")
+    if seen is not None and seen != page_state(tab):
+        # htmx reloads the whole page on this header; without it, a no-op.
+        return Response(status_code=200, headers={**PAGE_HEADERS, "HX-Refresh": "true"})
+    context = _context(request, token, tab)
+    context["out_of_band"] = True
+    return templates.TemplateResponse(request, "customer/_live.html", context, headers=PAGE_HEADERS)
+
+
+@router.post("/t/{token}/accept")
+def accept(request: Request, token: str) -> Response:
+    try:
+        _write(request, token, lambda uow: tabs.accept_terms(uow, token))
+    except ServefirstError as exc:
+        return _refused(request, token, exc, {})
+    return _back(token, "accepted")
+
+
+@router.post("/t/{token}/review")
+def review(request: Request, token: str, rating: FormText = "", comment: FormText = "") -> Response:
+    form = {"rating": rating, "comment": comment}
+    try:
+        stars = parse_int(rating, param="rating", low=1, high=5)
+        said = comment.strip()[:COMMENT_MAX]
+        _write(
+            request, token, lambda uow: reviews.review_tab(uow, token, rating=stars, comment=said)
+        )
+    except ServefirstError as exc:
+        return _refused(request, token, exc, form)
+    return _back(token, "reviewed")
+
+
+@router.post("/t/{token}/concern")
+def concern(
+    request: Request,
+    token: str,
+    reason: FormText = "",
+    remedy: FormText = "",
+    amount: FormText = "",
+) -> Response:
+    form = {"reason": reason, "remedy": remedy, "amount": amount}
+    try:
+        tab = _read(request, token)
+        why = reason.strip()[:COMMENT_MAX]
+        if not why:
+            raise InvalidRequest("Tell us what went wrong.", param="reason")
+        if remedy not in REMEDIES:
+            raise InvalidRequest("Choose what you would like us to do.", param="remedy")
+        asked = parse_amount(amount, tab.currency, param="amount") if remedy == "partial" else None
+        if remedy == "partial" and not asked:
+            raise InvalidRequest("Say how much of a discount you ask for.", param="amount")
+        raised = _write(
+            request,
+            token,
+            lambda uow: guarantee.raise_concern(
+                uow, token, reason=why, remedy=remedy, amount=asked
+            ),
+        )
+    except ServefirstError as exc:
+        return _refused(request, token, exc, form)
+    return _back(token, f"concern_{raised.status}")
+
+
+@router.post("/t/{token}/pay")
+def pay(
+    request: Request,
+    token: str,
+    card: FormText = "",
+    tip: FormText = "0",
+    custom_tip: FormText = "",
+    expected_due: FormText = "",
+) -> Response:
+    # The card number is never sent back into the page, even on an error.
+    form = {"tip": tip, "custom_tip": custom_tip}
+    try:
+        tab = _read(request, token)
+        if tab.status == "paid":
+            return _to_receipt(token)
+        seen = _seen_due(expected_due)
+        tipped = _tip_from(tip, custom_tip, tab)
+        number = "".join(card.split())
+        if not number:
+            raise InvalidRequest("Enter the card number.", param="card")
+
+        def charge(uow: UnitOfWork) -> None:
+            # Checked on the locked tab, in the payment's own transaction, so
+            # a line added a moment ago can never be charged unseen.
+            _ensure_same_bill(tabs.tab_for_token(uow, token, lock=True), seen)
+            payments.pay_by_token(uow, token, card=number, tip=tipped)
+
+        _write(request, token, charge)
+    except ServefirstError as exc:
+        return _refused(request, token, exc, form)
+    return _to_receipt(token)
+
+
+def _to_receipt(token: str) -> RedirectResponse:
+    return RedirectResponse(f"/t/{token}/receipt", status_code=303, headers=PAGE_HEADERS)
+
+
+@router.get("/t/{token}/receipt", response_class=HTMLResponse)
+def receipt(request: Request, token: str) -> Response:
+    try:
+        tab = _read(request, token)
+    except NotFound:
+        return _not_found(request)
+    if not tab.payments:
+        return RedirectResponse(f"/t/{token}", status_code=303, headers=PAGE_HEADERS)
+    charged = sum(p.amount + p.tip for p in tab.payments)
+    return templates.TemplateResponse(
+        request,
+        "customer/receipt.html",
+        {"token": token, "tab": tab, "charged": charged, "paid_flash": FLASHES["paid"]},
+        headers=PAGE_HEADERS,
+    )
+
+
+@router.get("/t/{token}/qr.svg")
+def qr_image(request: Request, token: str) -> Response:
+    try:
+        tab = _read(request, token)
+    except NotFound:
+        return _not_found(request)
+    svg = qr_svg(_link(request, token), title=f"Tab {tab.short_code} at {tab.merchant_name}")
+    return Response(svg, media_type="image/svg+xml", headers=PAGE_HEADERS)
+
+
+@router.get("/t/{token}/qr", response_class=HTMLResponse)
+def qr_page(request: Request, token: str) -> Response:
+    try:
+        tab = _read(request, token)
+    except NotFound:
+        return _not_found(request)
+    return templates.TemplateResponse(
+        request,
+        "customer/qr.html",
+        {"token": token, "tab": tab, "customer_url": _link(request, token)},
+        headers=PAGE_HEADERS,
+    )
+
+
+# --- helpers for the forms -------------------------------------------------
+
+
+def _seen_due(expected_due: str) -> int | None:
+    """The amount due the payment form showed (kept current by the live poll)."""
+    if not expected_due.strip():
+        return None
+    try:
+        return int(expected_due)
+    except ValueError:
+        raise InvalidRequest(
+            "The payment form was damaged; please try again.", param="expected_due"
+        ) from None
+
+
+def _ensure_same_bill(tab: Tab, seen: int | None) -> None:
+    """Refuse to charge if the bill changed after the customer last saw it."""
+    if seen is not None and seen != tabs.bill_of(tab).due:
+        raise Conflict(
+            "The bill changed while you were paying. Check the new total and pay again.",
+            code="bill_changed",
+            param="expected_due",
+        )
+
+
+def _tip_from(choice: str, custom: str, tab: PublicTab) -> int:
+    if choice == "custom":
+        return parse_amount(custom, tab.currency, param="custom_tip") or 0
+    for option in tip_choices(tab.amount_due, tab.currency):
+        if option.value == (choice or "0"):
+            return option.amount
+    raise InvalidRequest("Choose one of the suggested tips, or a custom amount.", param="tip")

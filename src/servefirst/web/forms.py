@@ -1,0 +1,53 @@
+"""Reading what people type into page forms.
+
+Page forms speak in major units ("4.50") because that is what a person types;
+the services speak in integer minor units. The conversion lives here, once.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from servefirst.kit.errors import InvalidRequest
+from servefirst.kit.money import MAX_AMOUNT, minor_digits
+
+
+def parse_amount(text: str | None, currency: str, *, param: str) -> int | None:
+    """'4.50' or '4,50' in ``currency`` -> 450 minor units; blank -> None.
+
+    Refuses negatives, more decimals than the currency has, and absurd sizes
+    with a 422 naming the field, so a page shows it next to the form.
+    """
+    cleaned = (text or "").strip().replace(" ", "")
+    if not cleaned:
+        return None
+    for symbol in ("€", "$", "£", "¥"):
+        cleaned = cleaned.replace(symbol, "")
+    if cleaned.count(",") == 1 and "." not in cleaned:
+        cleaned = cleaned.replace(",", ".")  # a decimal comma, as typed in most of Europe
+    digits = minor_digits(currency)
+    try:
+        value = Decimal(cleaned)
+    except InvalidOperation:
+        raise InvalidRequest(
+            f"'{text}' is not an amount; write it like 2.50.", param=param
+        ) from None
+    if not value.is_finite() or value < 0:
+        raise InvalidRequest("The amount must be zero or more.", param=param)
+    minor = value.scaleb(digits)
+    if minor != minor.to_integral_value():
+        raise InvalidRequest(f"{currency} amounts have at most {digits} decimals.", param=param)
+    if minor > MAX_AMOUNT:
+        raise InvalidRequest("That amount is too large.", param=param)
+    return int(minor)
+
+
+def parse_int(text: str | None, *, param: str, low: int, high: int) -> int:
+    """A whole number from a form field within [low, high], or a 422 naming it."""
+    try:
+        value = int((text or "").strip())
+    except ValueError:
+        raise InvalidRequest(f"Choose a whole number from {low} to {high}.", param=param) from None
+    if not low <= value <= high:
+        raise InvalidRequest(f"Choose a whole number from {low} to {high}.", param=param)
+    return value

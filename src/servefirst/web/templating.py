@@ -1,0 +1,35 @@
+"""The one Jinja2 environment every page renders with.
+
+Import ``templates`` from here (never build another ``Jinja2Templates``) so the
+``money`` filter and the shared globals are available in every template.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi.templating import Jinja2Templates
+
+from servefirst.kit.money import Money
+
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+
+templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
+
+
+def money(amount: int | Money | None, currency: str | None = None) -> str:
+    """``{{ 450|money("EUR") }}`` or ``{{ some_money|money }}`` -> '€4.50'.
+
+    Amounts are integer minor units; the currency's own number of decimals
+    is used (JPY has none), so no page ever divides by 100 itself.
+    """
+    if amount is None:
+        return ""
+    if isinstance(amount, Money):
+        return amount.format()
+    if currency is None:
+        raise ValueError("money filter needs a currency for a bare integer amount")
+    return Money(int(amount), currency).format()
+
+
+templates.env.filters["money"] = money

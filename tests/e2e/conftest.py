@@ -1,0 +1,119 @@
+"""Browser tests: a real uvicorn server and Debian's Chromium, driven by Playwright.
+
+Fixtures (shared with the staff console's browser tests):
+
+* ``live_server`` (session): base URL (``http://127.0.0.1:PORT``) of uvicorn
+  running ``create_app(runtime)`` in a background thread, on the session's
+  test database.
+* ``live_merchant``: a fresh merchant whose ``Merchant`` helper talks to the live
+  server over HTTP (same factories as the ``merchant`` fixture).
+* ``browser`` (session): headless Chromium from ``/usr/bin/chromium``. Missing,
+  the test fails: it never downloads a browser and never skips.
+* ``phone_page`` (360x740) and ``tablet_page`` (820x1180): a fresh context + page.
+* ``screenshot(page, name)``: writes ``tests/e2e/screenshots/{name}.png``.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+
+from servefirst.app import create_app
+from servefirst.merchants.service import create_merchant
+from servefirst.runtime import Runtime
+from tests.conftest import Merchant
+
+CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOTS = Path(__file__).parent / "screenshots"
+PHONE = {"width": 360, "height": 740}
+TABLET = {"width": 820, "height": 1180}
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def live_server(runtime: Runtime) -> Iterator[str]:
+    port = _free_port()
+    config = uvicorn.Config(
+        create_app(runtime), host="127.0.0.1", port=port, log_level="warning", lifespan="on"
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name="live-server", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            pytest.fail("the live uvicorn server did not start within 15 s")
+        time.sleep(0.05)
+    base = f"http://127.0.0.1:{port}"
+    yield base
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture
+def live_merchant(runtime: Runtime, live_server: str) -> Iterator[Merchant]:
+    """A fresh merchant whose HTTP helper calls the live server (not a TestClient)."""
+    with runtime.uow() as uow:
+        created = create_merchant(uow, name="Café Azul", currency="EUR")
+        uow.commit()
+    with httpx.Client(base_url=live_server, timeout=10) as http:
+        yield Merchant(created.merchant.merchant_id, created.api_key, http)  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        pytest.fail(
+            f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium). "
+            "The browser tests never download a browser and never skip."
+        )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox"]
+        )
+        yield chromium
+        chromium.close()
+
+
+def _page(browser: Any, viewport: dict[str, int]) -> Iterator[Any]:
+    context = browser.new_context(viewport=viewport)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def phone_page(browser: Any) -> Iterator[Any]:
+    yield from _page(browser, PHONE)
+
+
+@pytest.fixture
+def tablet_page(browser: Any) -> Iterator[Any]:
+    yield from _page(browser, TABLET)
+
+
+@pytest.fixture
+def screenshot() -> Callable[[Any, str], Path]:
+    def take(page: Any, name: str) -> Path:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        path = SCREENSHOTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take

@@ -1,0 +1,285 @@
+"""The ``servefirst`` command: help, merchant create, the demo, and the README's routes.
+
+The commands run in process through click's runner where that is enough, and
+``servefirst demo`` runs for real as a subprocess serving on a free port.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from click.testing import CliRunner
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+
+from servefirst.app import create_app
+from servefirst.cli import main
+from servefirst.config import Settings, load_settings
+from servefirst.customers.models import Customer
+from servefirst.demo import DemoResult, build_demo
+from servefirst.ledger.service import audit
+from servefirst.merchants.models import Merchant as MerchantRow
+from servefirst.runtime import Runtime
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+def test_help_lists_the_commands() -> None:
+    result = CliRunner().invoke(main, ["--help"])
+    assert result.exit_code == 0
+    commands = result.output.split("Commands:", 1)[1]
+    listed = {line.split()[0] for line in commands.strip().splitlines()}
+    assert {"serve", "demo", "merchant"} <= listed
+
+
+def test_merchant_create_prints_a_key_that_works(database_url: str, client: TestClient) -> None:
+    result = CliRunner(env={"SERVEFIRST_DATABASE_URL": database_url}).invoke(
+        main, ["merchant", "create", "--name", "Padaria Sol", "--currency", "eur", "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    created = json.loads(result.stdout)
+    assert set(created) == {"merchant_id", "api_key"}
+    assert created["api_key"].startswith(f"sk_{created['merchant_id']}_")
+
+    me = client.get("/v1/merchant", headers={"Authorization": f"Bearer {created['api_key']}"})
+    assert me.status_code == 200, me.text
+    assert me.json()["id"] == created["merchant_id"]
+    assert me.json()["currency"] == "EUR"
+    forged = created["api_key"][:-4] + "AAAA"
+    refused = client.get("/v1/merchant", headers={"Authorization": f"Bearer {forged}"})
+    assert refused.status_code == 401
+
+
+def test_merchant_create_refuses_a_currency_that_is_not_iso_4217(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    runner = CliRunner(env={"SERVEFIRST_DATABASE_URL": url})
+    plain = runner.invoke(main, ["merchant", "create", "--name", "X", "--currency", "EURO"])
+    assert plain.exit_code != 0
+    assert plain.stdout == ""
+    assert "'EURO' is not an ISO 4217 currency code" in plain.stderr
+
+    as_json = runner.invoke(
+        main, ["merchant", "create", "--name", "X", "--currency", "EURO", "--json"]
+    )
+    assert as_json.exit_code != 0
+    error = json.loads(as_json.stderr)["error"]
+    assert (error["code"], error["param"]) == ("currency_invalid", "currency")
+
+
+def _check_demo(runtime: Runtime, client: TestClient, demo: DemoResult) -> None:
+    """What the demo promises, read back through the ledger and the API."""
+    assert [m.name for m in demo.merchants] == ["Café Azul", "Studio Lume"]
+    for merchant in demo.merchants:
+        with runtime.uow(merchant.merchant_id, write=False) as uow:
+            result = audit(uow)
+        assert result.ok, result
+        assert result.entries_checked > 5
+        headers = {"Authorization": f"Bearer {merchant.api_key}"}
+        balances = client.get("/v1/ledger/balances", headers=headers).json()
+        assert balances["total"] == 0
+        assert balances["currency"] == "EUR"
+        paid = demo.paid_tabs[merchant.merchant_id]
+        assert len(paid) >= 4
+        for tab_id in paid:
+            tab = client.get(f"/v1/tabs/{tab_id}", headers=headers).json()
+            assert (tab["status"], tab["amount_due"]) == ("paid", 0)
+        methods = {
+            p["method"]
+            for tab_id in paid
+            for p in client.get(f"/v1/tabs/{tab_id}/payments", headers=headers).json()["data"]
+        }
+        assert methods == {"cash", "card"}
+        by_account = {a["code"]: a["balance"] for a in balances["accounts"]}
+        assert by_account["cash"] > 0 and by_account["card_clearing"] > 0
+        assert by_account["tips_payable"] < 0
+
+    cafe = {"Authorization": f"Bearer {demo.merchants[0].api_key}"}
+    public = client.get(f"/v1/public/tabs/{demo.open_tab.token}")
+    assert public.status_code == 200, public.text
+    seen = public.json()
+    assert seen["status"] == "open" and seen["merchant_name"] == "Café Azul"
+    assert [(line["name"], line["quantity"]) for line in seen["lines"]] == [
+        ("Flat white", 1),
+        ("Pastel de nata", 2),
+    ]
+    assert seen["total"] == 380 + 2 * 150
+    assert "Served within 5 minutes of ordering" in seen["lines"][0]["expected_results"]
+    assert "Oat milk +0.40" in seen["lines"][0]["limits"]
+    assert demo.tab_link == f"{demo.public_url}/t/{demo.open_tab.token}"
+
+    customers = {
+        c["name"]: c["trust"] for c in client.get("/v1/customers", headers=cafe).json()["data"]
+    }
+    assert customers["Ana Costa"]["tier"] == "trusted"
+    assert "1 payment made late" in customers["Bruno Alves"]["factors"]
+    flow = client.get("/v1/reports/cash-flow", headers=cafe).json()
+    assert flow["adjustments"]["total"] == 300  # Carla's overcooked eggs
+    assert flow["receivables"]["served_unpaid"] == 2 * 180  # Diogo's espressos
+    events = client.get("/v1/events", headers=cafe, params={"limit": 200}).json()["data"]
+    kinds = {e["type"] for e in events}
+    assert {"review.created", "concern.raised", "tab.overdue"} <= kinds
+
+    summary = demo.summary()
+    for needed in (demo.tab_link, demo.merchants[0].api_key, demo.merchants[1].api_key):
+        assert needed in summary
+    assert f"curl -s {demo.public_url}/v1/tabs/{demo.open_tab.tab_id}" in summary
+    assert demo.staff_logins == [] and "staff console" not in summary
+
+
+def test_demo_tells_its_story_on_the_test_database(runtime: Runtime, client: TestClient) -> None:
+    clock = runtime.clock
+    demo = build_demo(runtime)
+    assert runtime.clock is clock  # the history's frozen clock was put back
+    _check_demo(runtime, client, demo)
+
+
+def test_demo_staff_login_opens_the_console(runtime: Runtime, app: Any) -> None:
+    demo = build_demo(runtime)
+    assert len(demo.staff_logins) == 2
+    email, password = demo.staff_logins[0]
+    assert f"{email} / {password}" in demo.summary()
+    with TestClient(app, base_url="https://testserver") as browser:
+        form = browser.get("/staff")
+        token = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
+        assert token, form.text
+        console = browser.post(
+            "/staff/sign-in",
+            data={"email": email, "password": password, "csrf_token": token.group(1)},
+        )
+        assert console.status_code == 200, console.text
+        assert "Café Azul" in console.text
+        assert demo.open_tab.short_code in console.text  # the open tab is on the console
+
+
+def test_demo_command_makes_a_fresh_sqlite_file_each_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    environment = dict(os.environ)
+    runner = CliRunner(env={"SERVEFIRST_DATABASE_URL": None, "SERVEFIRST_PUBLIC_URL": None})
+    for _ in range(2):
+        result = runner.invoke(main, ["demo", "--no-serve", "--port", "8123"])
+        assert result.exit_code == 0, result.output
+    assert dict(os.environ) == environment  # the command left the process's settings alone
+    db = tmp_path / "servefirst-demo.db"
+    assert f"sqlite:///{db}" in result.stdout
+    assert "http://127.0.0.1:8123/t/mer_" in result.stdout
+    rt = Runtime.create(Settings(database_url=f"sqlite:///{db}"))
+    try:
+        with rt.uow(write=False) as uow:
+            names = sorted(uow.session.scalars(select(MerchantRow.name)))
+            customers = uow.session.scalar(select(func.count()).select_from(Customer))
+        assert names == ["Café Azul", "Studio Lume"]  # the first run's are gone
+        assert customers == 7
+        token = re.search(r"/t/(mer_\S+)", result.stdout)
+        assert token is not None
+        with TestClient(create_app(rt)) as client:
+            seen = client.get(f"/v1/public/tabs/{token.group(1)}")
+            assert seen.status_code == 200 and seen.json()["status"] == "open"
+    finally:
+        rt.dispose()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def demo_server(tmp_path: Path) -> Iterator[tuple[int, subprocess.Popen[str]]]:
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SERVEFIRST_")}
+    env["PYTHONUNBUFFERED"] = "1"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "servefirst", "demo", "--port", str(port)],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        yield port, proc
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def test_demo_serves_what_it_prints(
+    demo_server: tuple[int, subprocess.Popen[str]], tmp_path: Path
+) -> None:
+    port, proc = demo_server
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        assert proc.poll() is None, proc.stdout.read() if proc.stdout else "exited"
+        try:
+            if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
+                break
+        except httpx.TransportError:
+            pass
+        assert time.monotonic() < deadline, "the demo server never answered /healthz"
+        time.sleep(0.2)
+    assert (tmp_path / "servefirst-demo.db").exists()
+
+    # Everything printed comes before uvicorn starts serving.
+    assert proc.stdout is not None
+    printed = ""
+    while "Serving on" not in printed:
+        line = proc.stdout.readline()
+        assert line, f"the demo stopped printing before serving:\n{printed}"
+        printed += line
+    link = re.search(rf"{re.escape(base)}/t/(\S+)", printed)
+    key = re.search(r"Café Azul\s+(sk_\S+)", printed)
+    curl = re.search(rf"curl -s ({re.escape(base)}/v1/tabs/\S+)", printed)
+    assert link and key and curl, printed
+
+    seen = httpx.get(f"{base}/v1/public/tabs/{link.group(1)}", timeout=10)
+    assert seen.status_code == 200, seen.text
+    assert seen.json()["status"] == "open"
+    assert seen.json()["lines"][0]["expected_results"]
+    page = httpx.get(link.group(0), timeout=10)  # what the customer opens
+    assert page.status_code == 200 and "Flat white" in page.text
+    staff_view = httpx.get(
+        curl.group(1), headers={"Authorization": f"Bearer {key.group(1)}"}, timeout=10
+    )
+    assert staff_view.status_code == 200, staff_view.text
+    assert staff_view.json()["token"] == link.group(1)
+
+
+def test_readme_documents_every_route(app: object) -> None:
+    """The contract asks for every route in the README; a new one must be added there."""
+    readme = README.read_text(encoding="utf-8")
+    schema = app.openapi()  # type: ignore[attr-defined]
+    missing = [
+        f"{method.upper()} {path}"
+        for path, operations in schema["paths"].items()
+        for method in operations
+        if f"`{method.upper()} {path}`" not in readme
+    ]
+    assert missing == []
+
+
+def test_default_database_is_in_the_current_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Unset, the database is servefirst.db where the command runs, not where Python started."""
+    monkeypatch.delenv("SERVEFIRST_DATABASE_URL", raising=False)
+    monkeypatch.chdir(tmp_path)
+    assert load_settings().database_url == f"sqlite:///{tmp_path / 'servefirst.db'}"
