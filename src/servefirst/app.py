@@ -12,8 +12,10 @@ from sqlalchemy import text
 from servefirst import __version__
 from servefirst.api import errors
 from servefirst.api.context import _KeyCache
+from servefirst.bookings.endpoints import router as bookings_router
 from servefirst.catalog.endpoints import router as services_router
 from servefirst.customers.endpoints import router as customers_router
+from servefirst.earnings.endpoints import router as earnings_router
 from servefirst.events.endpoints import router as events_router
 from servefirst.guarantee.endpoints import router as guarantee_router
 from servefirst.ledger.endpoints import router as ledger_router
@@ -22,6 +24,7 @@ from servefirst.payments.endpoints import router as payments_router
 from servefirst.reports.endpoints import router as reports_router
 from servefirst.reviews.endpoints import router as reviews_router
 from servefirst.runtime import Runtime
+from servefirst.staff.endpoints import router as staff_router
 from servefirst.staff.pages import router as staff_pages_router
 from servefirst.tabs.endpoints import router as tabs_router
 from servefirst.tabs.public import router as public_router
@@ -58,7 +61,9 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
             {"name": "guarantee", "description": "Concerns and their resolution."},
             {"name": "customer", "description": "The customer's routes, by tab token."},
             {"name": "ledger", "description": "Double-entry balances and entries."},
-            {"name": "reports", "description": "Cash flow."},
+            {"name": "bookings", "description": "Bookings, deposits and card holds."},
+            {"name": "staff", "description": "Staff members, their commission."},
+            {"name": "reports", "description": "Cash flow, trust, satisfaction, earnings."},
         ],
     )
     app.state.runtime = runtime
@@ -70,11 +75,14 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
         customers_router,
         tabs_router,
         payments_router,
+        bookings_router,
         guarantee_router,
         public_router,
         reviews_router,
         ledger_router,
         reports_router,
+        earnings_router,
+        staff_router,
         events_router,
         customer_pages_router,
         staff_pages_router,

@@ -9,6 +9,7 @@ import sys
 import click
 from rich.console import Console
 
+from servefirst.bookings.cli import holds
 from servefirst.config import Settings, load_settings
 from servefirst.runtime import Runtime
 from servefirst.staff.cli import staff
@@ -162,3 +163,4 @@ def ledger_audit() -> None:
 
 
 main.add_command(staff)
+main.add_command(holds)

@@ -159,9 +159,22 @@ def test_a_day_at_the_cafe_in_the_books_and_the_cash_flow_report(
         "31+ days": (0, 0),
     }
     assert sum(amount for _, amount in by_age.values()) == receivables["total"]
-    assert report["adjustments"] == {"total": 100}
+    assert report["adjustments"] == {
+        "total": 100,
+        "by_remedy": {
+            "redo": {"concerns": 0, "amount": 0},
+            "partial": {"concerns": 1, "amount": 100},
+            "waive": {"concerns": 0, "amount": 0},
+        },
+    }
     assert report["write_offs"] == {"total": 400}
-    assert report["deposits"] == {"held": 0, "forfeited": 0}
+    assert report["deposits"] == {
+        "held": 0,
+        "on_hold": 0,
+        "applied": 0,
+        "refunded": 0,
+        "forfeited": 0,
+    }
 
 
 def test_each_merchant_has_its_own_books(new_merchant: Callable[..., Merchant]) -> None:

@@ -40,7 +40,7 @@ from sqlalchemy import select
 
 from servefirst.catalog.service import create_service, update_service
 from servefirst.customers.models import Customer
-from servefirst.customers.service import create_customer
+from servefirst.customers.service import create_customer, get_customer, trust_of
 from servefirst.db.uow import UnitOfWork
 from servefirst.guarantee import service as guarantee
 from servefirst.guarantee.models import Concern
@@ -55,14 +55,13 @@ from servefirst.payments.models import Payment
 from servefirst.runtime import Runtime
 from servefirst.tabs import service as tabs
 from servefirst.tabs.models import Tab
-from servefirst.trust.rules import History, assess, tier_rules
+from servefirst.trust.rules import History, tier_rules
 
 GOOD_CARD = "4242424242424242"
 DECLINED_CARDS = ("4000000000000002", "4000000000009995", "4111111111111111")
 #: Prices of the active services; the large one lets tab limits bite.
 PRICES = (0, 150, 380, 1250, 4500)
 #: EUR: limits are in major units, amounts in cents.
-MINOR_PER_MAJOR = 100
 AUTO_APPROVE_PERCENT = 20
 
 #: How an amount is chosen once the tab's amount due is known.
@@ -268,13 +267,20 @@ def ledger_machine(runtime: Runtime) -> type[RuleBasedStateMachine]:
         # -- model helpers -----------------------------------------------------
 
         def limit_of(self, customer_id: str) -> tuple[bool, int, int]:
-            """(pay_after, limit in cents, outstanding) as the tab limit rule sees it."""
-            trust = assess(self.model_customers[customer_id].history())
-            rule_ = tier_rules({})[trust.tier]
+            """(pay_after, limit in cents, outstanding) as the tab limit rule sees it.
+
+            The tier is the system's own (its estimator fades evidence with time,
+            so a model of plain counts disagrees right at tier boundaries); the
+            model checks the history counts themselves in customers_history_matches.
+            """
+            with runtime.uow(self.merchant_id, write=False) as uow:
+                trust = trust_of(get_customer(uow, customer_id))
+            rule_ = tier_rules({}, "EUR")[trust.tier]
             outstanding = sum(
                 t.due for t in self.model_tabs.values() if t.customer_id == customer_id and t.unpaid
             )
-            return rule_.pay_after, rule_.tab_limit_major * MINOR_PER_MAJOR, outstanding
+            limit = rule_.tab_limit.limit(self.model_customers[customer_id].paid_visits)
+            return rule_.pay_after, limit, outstanding
 
         def settle(self, tab: TabModel) -> None:
             customer = self.model_customers[tab.customer_id]

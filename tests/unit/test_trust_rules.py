@@ -11,18 +11,31 @@ from hypothesis import strategies as st
 
 from servefirst.trust.rules import (
     DEFAULT_TIERS,
-    RESTRICTED_BELOW,
-    TRUSTED_MIN_SCORE,
-    TRUSTED_MIN_VISITS,
     History,
+    TabLimitRule,
+    Thresholds,
     Tier,
     TierRule,
+    TrustPolicy,
     assess,
-    factors,
-    score,
+    everyday_unit,
     tier_for,
     tier_rules,
 )
+
+TH = Thresholds()
+RESTRICTED_BELOW = Decimal(str(TH.restricted_below))
+TRUSTED_MIN_SCORE = TH.trusted_min_score
+TRUSTED_MIN_VISITS = TH.trusted_min_paid_visits
+
+
+def score(history: History) -> float:
+    return assess(history).score
+
+
+def factors(history: History) -> list[str]:
+    return assess(history).factors
+
 
 TROUBLE = ["late_payments", "no_shows", "late_cancellations", "write_offs", "rejected_concerns"]
 #: From least to most room to pay after.
@@ -31,7 +44,7 @@ RANK = {Tier.RESTRICTED: 0, Tier.NEW: 1, Tier.STANDARD: 2, Tier.TRUSTED: 3}
 
 def test_a_new_customer_starts_from_the_prior() -> None:
     trust = assess(History())
-    assert trust.score == Decimal(3) / Decimal(4)
+    assert trust.score == 0.75
     assert trust.tier is Tier.NEW
     assert trust.factors == ["New customer: no history here yet"]
 
@@ -97,7 +110,7 @@ def test_trusted_needs_both_enough_visits_and_a_high_score() -> None:
     assert assess(History(paid_visits=4)).tier is Tier.STANDARD  # too few visits
     # enough visits but too much trouble for trusted, not enough to restrict
     mixed = History(paid_visits=10, no_shows=2)  # 13/16 = 0.8125
-    assert RESTRICTED_BELOW <= score(mixed) < TRUSTED_MIN_SCORE
+    assert float(RESTRICTED_BELOW) <= score(mixed) < TRUSTED_MIN_SCORE
     assert assess(mixed).tier is Tier.STANDARD
 
 
@@ -105,8 +118,8 @@ def test_restricted_below_half() -> None:
     walked_out_twice = History(paid_visits=1, write_offs=2)  # 4/9
     assert score(walked_out_twice) < RESTRICTED_BELOW
     assert assess(walked_out_twice).tier is Tier.RESTRICTED
-    assert tier_for(History(paid_visits=100), Decimal("0.4999")) is Tier.RESTRICTED
-    assert tier_for(History(paid_visits=1), Decimal("0.5")) is Tier.STANDARD
+    assert tier_for(0.4999, 100, TH) is Tier.RESTRICTED
+    assert tier_for(0.5, 1, TH) is Tier.STANDARD
 
 
 def test_one_paid_visit_makes_a_standard_customer() -> None:
@@ -121,15 +134,48 @@ def test_trouble_alone_never_lifts_a_new_customer_above_new(kind: str) -> None:
     history = History(**{kind: 1})
     tier = assess(history).tier
     assert tier in (Tier.NEW, Tier.RESTRICTED)
-    assert DEFAULT_TIERS[tier].tab_limit_major <= DEFAULT_TIERS[Tier.NEW].tab_limit_major
+    rules = tier_rules({})
+    assert rules[tier].tab_limit.limit(0) <= rules[Tier.NEW].tab_limit.limit(0)
 
 
 def test_tier_effects() -> None:
-    assert DEFAULT_TIERS[Tier.RESTRICTED] == TierRule(pay_after=False, tab_limit_major=0)
-    assert all(DEFAULT_TIERS[t].pay_after for t in (Tier.NEW, Tier.STANDARD, Tier.TRUSTED))
-    limits = [DEFAULT_TIERS[t].tab_limit_major for t in sorted(RANK, key=RANK.__getitem__)]
-    assert limits == sorted(limits)
-    assert limits == [0, 100, 200, 500]
+    # Changed on purpose (trust issue): limits are minor units scaled per
+    # currency and grow with on-time visits; tiers say whether bookings need a deposit.
+    rules = tier_rules({}, "EUR")
+    assert rules[Tier.RESTRICTED] == TierRule(False, True, TabLimitRule(0, 0, 0))
+    assert all(rules[t].pay_after for t in (Tier.NEW, Tier.STANDARD, Tier.TRUSTED))
+    assert [rules[t].deposit_required for t in sorted(RANK, key=RANK.__getitem__)] == [
+        True,
+        True,
+        False,
+        False,
+    ]
+    bases = [rules[t].tab_limit.base for t in sorted(RANK, key=RANK.__getitem__)]
+    assert bases == sorted(bases)
+    assert bases == [0, 10_000, 15_000, 30_000]
+
+
+def test_the_tab_limit_grows_with_on_time_visits_up_to_a_cap() -> None:
+    standard = tier_rules({}, "EUR")[Tier.STANDARD].tab_limit
+    assert [standard.limit(n) for n in (0, 1, 2, 10, 100)] == [
+        15_000,
+        17_500,
+        20_000,
+        40_000,
+        40_000,
+    ]
+    assert standard.visits_to_reach(20_000, 1) == 1
+    assert standard.visits_to_reach(40_001, 1) is None  # past the cap
+
+
+@pytest.mark.parametrize(
+    ("currency", "new_limit"),
+    [("EUR", 10_000), ("USD", 10_000), ("JPY", 10_000), ("KRW", 100_000), ("KWD", 100_000)],
+)
+def test_limits_scale_with_the_currency(currency: str, new_limit: int) -> None:
+    # EUR 100.00, JPY 10,000 (not 100 yen), KRW 100,000, KWD 100.000
+    assert tier_rules({}, currency)[Tier.NEW].tab_limit.limit(0) == new_limit
+    assert everyday_unit("JPY") == 100
 
 
 def test_restricted_customers_may_not_pay_after() -> None:
@@ -140,19 +186,34 @@ def test_restricted_customers_may_not_pay_after() -> None:
 
 
 def test_merchant_policy_overrides_tier_effects() -> None:
-    rules = tier_rules(
-        {"tiers": {"new": {"tab_limit_major": 30}, "restricted": {"pay_after": True}}}
-    )
-    assert rules[Tier.NEW] == TierRule(pay_after=True, tab_limit_major=30)
-    assert rules[Tier.RESTRICTED] == TierRule(pay_after=True, tab_limit_major=0)
-    assert rules[Tier.TRUSTED] == DEFAULT_TIERS[Tier.TRUSTED]
+    policy = {
+        "trust": {
+            "tiers": {
+                "new": {"tab_limit": {"base": 3000, "cap": 3000}},
+                "restricted": {"pay_after": True},
+            }
+        }
+    }
+    rules = tier_rules(policy)
+    assert rules[Tier.NEW] == TierRule(True, True, TabLimitRule(3000, 0, 3000))
+    assert rules[Tier.RESTRICTED].pay_after is True
+    assert rules[Tier.TRUSTED] == tier_rules({})[Tier.TRUSTED]
     # the defaults themselves are not changed by one merchant's policy
-    assert DEFAULT_TIERS[Tier.NEW].tab_limit_major == 100
+    assert DEFAULT_TIERS[Tier.NEW].tab_limit.base == 100
 
 
-@pytest.mark.parametrize("policy", [{}, {"tiers": {}}, {"other": 1}])
+def test_merchant_policy_sets_thresholds_and_fading() -> None:
+    policy = TrustPolicy.of(
+        {"trust": {"half_life_days": 30, "thresholds": {"trusted_min_paid_visits": 3}}}, "EUR"
+    )
+    assert policy.half_life_days == 30
+    assert assess(History(paid_visits=3), policy).tier is Tier.TRUSTED
+    assert assess(History(paid_visits=3)).tier is Tier.STANDARD
+
+
+@pytest.mark.parametrize("policy", [{}, {"trust": {}}, {"other": 1}])
 def test_no_policy_means_default_tiers(policy: dict[str, object]) -> None:
-    assert tier_rules(policy) == DEFAULT_TIERS
+    assert tier_rules(policy) == tier_rules(None)
 
 
 # --- factors -----------------------------------------------------------------------------------
@@ -160,7 +221,7 @@ def test_no_policy_means_default_tiers(policy: dict[str, object]) -> None:
 
 def test_factors_are_plain_words_largest_effect_first() -> None:
     history = History(paid_visits=1, write_offs=1, late_payments=1)
-    # weights: 2 write-off, 1 paid visit, 0.5 late payment
+    # effect on the score: write-off 0.17, paid visit 0.09, late payment 0.04
     assert factors(history) == [
         "1 unpaid tab written off",
         "1 visit paid on time",
@@ -195,7 +256,9 @@ def test_trouble_without_visits_is_not_called_new() -> None:
 def test_trust_as_dict_is_the_contract_shape() -> None:
     shape = assess(History(paid_visits=2, no_shows=1)).as_dict()
     assert set(shape) == {"score", "tier", "factors"}
-    assert shape["score"] == round(5 / 7, 4)
+    assert shape["score"] == pytest.approx(round(5 / 7, 4))
     assert isinstance(shape["score"], float)
     assert shape["tier"] == "standard"
-    assert shape["factors"] == ["2 visits paid on time", "1 no-show"]
+    # Ranked by effect on the score (changed on purpose): without the no-show the
+    # score would be 5/6 (+0.119), without the visits 3/5 (-0.114).
+    assert shape["factors"] == ["1 no-show", "2 visits paid on time"]

@@ -73,7 +73,8 @@ def latest_hold(
         query = query.where(CardHold.tab_id == tab_id)
     rows = list(uow.session.scalars(query.order_by(CardHold.created_at, CardHold.hold_id)))
     active = [r for r in rows if r.status == "active"]
-    return (active or rows or [None])[-1]
+    chosen = active or rows
+    return chosen[-1] if chosen else None
 
 
 def record_hold(
@@ -189,7 +190,10 @@ def capture_from_hold(
     if total > hold.amount or now >= hold.expires_at:
         hold = reauthorize(uow, hold, total, why="capture")
     charge = uow.gateways.sandbox.capture(
-        authorization_of(hold), Money(total, hold.currency), idempotency_key=idempotency_key, now=now
+        authorization_of(hold),
+        Money(total, hold.currency),
+        idempotency_key=idempotency_key,
+        now=now,
     )
     # One capture per authorisation, as card networks do: the rest is released.
     hold.captured = total

@@ -9,8 +9,14 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 
+from servefirst.bookings.holds import (
+    active_hold,
+    authorization_of,
+    bump_totals,
+    record_hold,
+)
 from servefirst.bookings.models import Booking, CardHold
 from servefirst.bookings.rules import (
     BookingAction,
@@ -33,13 +39,12 @@ from servefirst.customers.service import get_customer, record_history, trust_of
 from servefirst.db.uow import UnitOfWork
 from servefirst.events.service import emit
 from servefirst.kit.clock import as_utc
-from servefirst.kit.errors import Conflict, InvalidRequest, NotFound, PolicyRefused
+from servefirst.kit.errors import CardDeclined, Conflict, InvalidRequest, NotFound, PolicyRefused
 from servefirst.kit.ids import merchant_of_credential, new_id, new_tab_token
 from servefirst.kit.money import Money
 from servefirst.ledger import service as ledger
 from servefirst.ledger.rules import Account, EntryBuilder, EntryKind
 from servefirst.merchants.service import get_merchant
-from servefirst.payments.gateways import Authorization
 
 #: Statuses that still occupy the staff member's time.
 ACTIVE = (BookingStatus.CONFIRMED.value, BookingStatus.CHECKED_IN.value)
@@ -78,22 +83,17 @@ def booking_for_token(uow: UnitOfWork, token: str) -> Booking:
     return booking
 
 
-def active_hold(
-    uow: UnitOfWork, *, booking_id: str | None = None, tab_id: str | None = None
-) -> CardHold | None:
-    query = select(CardHold).where(
-        CardHold.merchant_id == uow.merchant, CardHold.status == "active"
-    )
-    if booking_id is not None:
-        query = query.where(CardHold.booking_id == booking_id)
-    if tab_id is not None:
-        query = query.where(CardHold.tab_id == tab_id)
-    return uow.session.scalar(query.with_for_update())
-
-
 def _ensure_staff_free(
     uow: UnitOfWork, staff_id: str, starts_at: datetime, ends_at: datetime
 ) -> None:
+    if uow.dialect == "postgresql":
+        # Two bookings for one person at once would both see a free slot under
+        # READ COMMITTED: serialise them per (merchant, staff) until commit.
+        # SQLite's BEGIN IMMEDIATE already lets one writer in at a time.
+        uow.session.execute(
+            text("SELECT pg_advisory_xact_lock(hashtext(:key))"),
+            {"key": f"booking:{uow.merchant}:{staff_id}"},
+        )
     clash = uow.session.scalar(
         select(Booking)
         .where(
@@ -217,46 +217,8 @@ def _take_deposit(
         )
     else:
         hold = gateway.authorize(money, card=card, idempotency_key=booking.booking_id, now=now)
-        _record_hold(uow, hold, booking_id=booking.booking_id)
+        record_hold(uow, hold, booking_id=booking.booking_id)
     booking.deposit_status = DepositStatus.HELD.value
-
-
-def _record_hold(
-    uow: UnitOfWork,
-    hold: Authorization,
-    *,
-    booking_id: str | None = None,
-    tab_id: str | None = None,
-    replaces: str | None = None,
-) -> CardHold:
-    row = CardHold(
-        merchant_id=uow.merchant,
-        hold_id=new_id("hold"),
-        booking_id=booking_id,
-        tab_id=tab_id,
-        status="active",
-        currency=hold.amount.currency,
-        amount=hold.amount.amount,
-        captured=0,
-        reference=hold.reference,
-        payment_method=hold.payment_method,
-        card_last4=hold.card_last4,
-        expires_at=hold.expires_at,
-        replaces_hold_id=replaces,
-        created_at=uow.clock.now(),
-    )
-    uow.session.add(row)
-    return row
-
-
-def authorization_of(row: CardHold) -> Authorization:
-    return Authorization(
-        reference=row.reference,
-        amount=Money(row.amount, row.currency),
-        payment_method=row.payment_method,
-        card_last4=row.card_last4,
-        expires_at=row.expires_at,
-    )
 
 
 def check_in(uow: UnitOfWork, booking_id: str) -> Booking:
@@ -268,6 +230,11 @@ def check_in(uow: UnitOfWork, booking_id: str) -> Booking:
     hold = active_hold(uow, booking_id=booking.booking_id)
     secured = booking.deposit_status == DepositStatus.HELD.value
     tab = open_tab(uow, customer_id=booking.customer_id, secured=secured)
+    if hold is not None:
+        # The hold now secures the whole tab: attached before the first line,
+        # so adding the booked service already raises it to what is due.
+        hold.tab_id = tab.tab_id
+        uow.session.flush()
     add_line(
         uow,
         tab.tab_id,
@@ -279,9 +246,8 @@ def check_in(uow: UnitOfWork, booking_id: str) -> Booking:
     booking.tab_id = tab.tab_id
     booking.closed_at = uow.clock.now()
     if hold is not None:
-        # The hold now secures the whole tab, and grows with it (see tab_holds).
-        hold.tab_id = tab.tab_id
         booking.deposit_status = DepositStatus.APPLIED.value
+        bump_totals(uow, applied=booking.deposit_amount)
     elif booking.deposit_status == DepositStatus.HELD.value:
         applied = min(booking.deposit_amount, tab.subtotal)
         extra = booking.deposit_amount - applied
@@ -298,6 +264,7 @@ def check_in(uow: UnitOfWork, booking_id: str) -> Booking:
         tab.deposit_applied += applied
         booking.deposit_refund = extra
         booking.deposit_status = DepositStatus.APPLIED.value
+        bump_totals(uow, applied=applied, refunded=extra)
     uow.session.flush()
     emit(uow, "booking.checked_in", booking.booking_id, {"tab_id": tab.tab_id})
     return booking
@@ -348,17 +315,13 @@ def _settle_deposit(uow: UnitOfWork, booking: Booking, settlement: Settlement) -
     if booking.deposit_status != DepositStatus.HELD.value:
         uow.session.flush()
         return
-    booking.deposit_fee = settlement.fee
-    booking.deposit_refund = settlement.refund
-    booking.deposit_status = (
-        DepositStatus.FORFEITED.value if settlement.fee else DepositStatus.REFUNDED.value
-    )
     hold = active_hold(uow, booking_id=booking.booking_id)
+    fee = settlement.fee
     if hold is not None:
-        _settle_hold(uow, booking, hold, settlement.fee)
+        fee = _settle_hold(uow, booking, hold, settlement.fee)
     else:
         entry = EntryBuilder(
-            EntryKind.DEPOSIT_FORFEIT if settlement.fee else EntryKind.DEPOSIT_REFUND,
+            EntryKind.DEPOSIT_FORFEIT if fee else EntryKind.DEPOSIT_REFUND,
             booking.currency,
             memo=f"deposit {booking.booking_id}: {settlement.outcome.value}",
         )
@@ -367,17 +330,23 @@ def _settle_deposit(uow: UnitOfWork, booking: Booking, settlement: Settlement) -
         entry.credit(Account.CARD_CLEARING, settlement.refund)
         if not entry.empty:
             ledger.post(uow, entry.build())
+    refund = booking.deposit_amount - fee
+    booking.deposit_fee = fee
+    booking.deposit_refund = refund
+    booking.deposit_status = DepositStatus.FORFEITED.value if fee else DepositStatus.REFUNDED.value
+    bump_totals(uow, refunded=refund, forfeited=fee)
     uow.session.flush()
 
 
-def _settle_hold(uow: UnitOfWork, booking: Booking, hold: CardHold, fee: int) -> None:
+def _settle_hold(uow: UnitOfWork, booking: Booking, hold: CardHold, fee: int) -> int:
+    """Take the fee from the hold and release the rest; returns what was taken."""
     now = uow.clock.now()
     gateway = uow.gateways.sandbox
     hold.closed_at = now
     if fee == 0:
         gateway.release(authorization_of(hold))
         hold.status = "released"
-        return
+        return 0
     money = Money(fee, booking.currency)
     if now < hold.expires_at:
         gateway.capture(
@@ -385,9 +354,18 @@ def _settle_hold(uow: UnitOfWork, booking: Booking, hold: CardHold, fee: int) ->
         )
     else:
         # The hold lapsed: charge the saved card directly, as processors allow.
-        gateway.charge_saved(
-            money, payment_method=hold.payment_method, idempotency_key=f"{hold.hold_id}_fee"
-        )
+        try:
+            gateway.charge_saved(
+                money, payment_method=hold.payment_method, idempotency_key=f"{hold.hold_id}_fee"
+            )
+        except CardDeclined as declined:
+            # The booking still closes; there is simply nothing to keep.
+            hold.status = "expired"
+            booking.outcome_reason = (
+                f"{booking.outcome_reason} The card hold had lapsed and the card was declined"
+                f" ({declined.code}): nothing was charged."
+            )[:200]
+            return 0
     hold.status = "captured"
     hold.captured = min(fee, hold.amount)
     ledger.post(
@@ -399,20 +377,38 @@ def _settle_hold(uow: UnitOfWork, booking: Booking, hold: CardHold, fee: int) ->
         .credit(Account.NO_SHOW_FEES, money)
         .build(),
     )
+    return fee
 
 
-def list_bookings(uow: UnitOfWork, *, start: datetime, end: datetime) -> list[Booking]:
-    return list(
-        uow.session.scalars(
-            select(Booking)
-            .where(
-                Booking.merchant_id == uow.merchant,
-                Booking.starts_at >= as_utc(start),
-                Booking.starts_at < as_utc(end),
-            )
-            .order_by(Booking.starts_at, Booking.booking_id)
-        )
+def list_bookings(
+    uow: UnitOfWork, *, start: datetime, end: datetime | None = None, limit: int = 500
+) -> list[Booking]:
+    query = select(Booking).where(
+        Booking.merchant_id == uow.merchant, Booking.starts_at >= as_utc(start)
     )
+    if end is not None:
+        query = query.where(Booking.starts_at < as_utc(end))
+    return list(
+        uow.session.scalars(query.order_by(Booking.starts_at, Booking.booking_id).limit(limit))
+    )
+
+
+def set_deposit_policy(uow: UnitOfWork, policy: dict[str, object]) -> DepositPolicy:
+    """Replace the merchant's deposit policy (validated whole before it is kept)."""
+    from servefirst.merchants.models import Merchant
+
+    checked = DepositPolicy.from_dict(policy)
+    merchant = uow.session.get(Merchant, uow.merchant, with_for_update=True)
+    assert merchant is not None
+    # A new dict, so the JSON column notices the change.
+    merchant.policy = {**(merchant.policy or {}), "deposits": checked.as_dict()}
+    uow.session.flush()
+    emit(uow, "merchant.deposit_policy_changed", uow.merchant, checked.as_dict())
+    return checked
+
+
+def merchant_deposit_policy(uow: UnitOfWork) -> DepositPolicy:
+    return deposit_policy(uow, None)
 
 
 def renew_holds(uow: UnitOfWork) -> list[str]:
@@ -440,8 +436,6 @@ def renew_holds(uow: UnitOfWork) -> list[str]:
         )
         .with_for_update()
     ).all()
-    from servefirst.kit.errors import CardDeclined
-
     for hold, booking in rows:
         if booking.starts_at <= hold.expires_at:
             continue  # the hold outlives the slot: nothing to do
@@ -464,7 +458,7 @@ def renew_holds(uow: UnitOfWork) -> list[str]:
             continue
         hold.status = "replaced"
         hold.closed_at = now
-        _record_hold(uow, renewed, booking_id=booking.booking_id, replaces=hold.hold_id)
+        record_hold(uow, renewed, booking_id=booking.booking_id, replaces=hold.hold_id)
         changed.append(hold.hold_id)
     uow.session.flush()
     return changed

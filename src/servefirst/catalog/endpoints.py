@@ -13,7 +13,10 @@ router = APIRouter(prefix="/v1/services", tags=["services"], route_class=Servefi
 
 @router.post("", status_code=201, response_model=ServiceOut, summary="Add a service")
 def create_service(body: ServiceIn, uow: MerchantUoW) -> ServiceOut:
-    service, terms = catalog.create_service(uow, **body.model_dump())
+    policy = body.deposit_policy.overrides() if body.deposit_policy else None
+    service, terms = catalog.create_service(
+        uow, **body.model_dump(exclude={"deposit_policy"}), deposit_policy=policy
+    )
     return ServiceOut.build(service, terms, get_merchant(uow).currency)
 
 
@@ -42,5 +45,9 @@ def get_service(service_id: str, uow: MerchantUoW) -> ServiceOut:
     summary="Update a service (new terms make a new terms version)",
 )
 def update_service(service_id: str, body: ServiceUpdate, uow: MerchantUoW) -> ServiceOut:
-    service, terms = catalog.update_service(uow, service_id, body.model_dump(exclude_unset=True))
+    changes = body.model_dump(exclude_unset=True, exclude={"deposit_policy"})
+    if "deposit_policy" in body.model_fields_set:
+        policy = body.deposit_policy
+        changes["deposit_policy"] = policy.overrides() if policy else None
+    service, terms = catalog.update_service(uow, service_id, changes)
     return ServiceOut.build(service, terms, get_merchant(uow).currency)

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import ConfigDict, Field
 
 from servefirst.api.fields import Amount, Body, Name, Out, Terms
+from servefirst.bookings.schemas import DepositPolicyIn
 from servefirst.catalog.models import Service, ServiceTerms
 
 Duration = Annotated[int, Field(strict=True, ge=1, le=24 * 60 * 7, examples=[30])]
@@ -37,6 +38,10 @@ class ServiceIn(Body):
         description="What the service does not promise.",
         examples=[["Oat milk on request (+0.40)", "Latte art not guaranteed"]],
     )
+    deposit_policy: DepositPolicyIn | None = Field(
+        default=None,
+        description="Overrides of the merchant's deposit policy for bookings of this service.",
+    )
 
 
 class ServiceUpdate(Body):
@@ -50,6 +55,9 @@ class ServiceUpdate(Body):
     expected_results: Terms | None = None
     limits: Terms | None = None
     active: bool | None = None
+    deposit_policy: DepositPolicyIn | None = Field(
+        default=None, description="Replaces the service's deposit overrides; null clears them."
+    )
 
 
 class ServiceOut(Out):
@@ -64,6 +72,9 @@ class ServiceOut(Out):
     terms_version: int
     active: bool
     created_at: datetime
+    deposit_policy: dict[str, Any] | None = Field(
+        default=None, description="This service's overrides of the merchant's deposit policy."
+    )
 
     @classmethod
     def build(cls, service: Service, terms: ServiceTerms, currency: str) -> ServiceOut:
@@ -78,6 +89,7 @@ class ServiceOut(Out):
             terms_version=service.terms_version,
             active=service.active,
             created_at=service.created_at,
+            deposit_policy=service.deposit_policy,
         )
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from servefirst.bookings.rules import DepositPolicy
 from servefirst.catalog.models import Service, ServiceTerms
 from servefirst.db.uow import UnitOfWork
 from servefirst.events.service import emit
@@ -23,8 +24,10 @@ def create_service(
     duration_minutes: int,
     expected_results: Terms,
     limits: Terms,
+    deposit_policy: dict[str, Any] | None = None,
 ) -> tuple[Service, ServiceTerms]:
     now = uow.clock.now()
+    _check_deposit_policy(deposit_policy)
     service = Service(
         merchant_id=uow.merchant,
         service_id=new_id("svc"),
@@ -34,6 +37,7 @@ def create_service(
         terms_version=1,
         active=True,
         created_at=now,
+        deposit_policy=deposit_policy or None,
     )
     terms = ServiceTerms(
         merchant_id=uow.merchant,
@@ -61,6 +65,9 @@ def update_service(
     for field in ("name", "price", "duration_minutes", "active"):
         if field in changes and changes[field] is not None:
             setattr(service, field, changes[field])
+    if "deposit_policy" in changes:
+        _check_deposit_policy(changes["deposit_policy"])
+        service.deposit_policy = changes["deposit_policy"] or None
     new_expected = changes.get("expected_results")
     new_limits = changes.get("limits")
     if (new_expected is not None and new_expected != terms.expected_results) or (
@@ -79,6 +86,12 @@ def update_service(
     uow.session.flush()
     emit(uow, "service.updated", service.service_id, {"terms_version": service.terms_version})
     return service, terms
+
+
+def _check_deposit_policy(overrides: dict[str, Any] | None) -> None:
+    """Refuse an impossible policy now (422), not at the first booking."""
+    if overrides:
+        DepositPolicy.from_dict(overrides)
 
 
 def get_service(uow: UnitOfWork, service_id: str, *, lock: bool = False) -> Service:

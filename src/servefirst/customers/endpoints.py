@@ -6,16 +6,21 @@ from servefirst.api.context import MerchantUoW
 from servefirst.api.routing import ServefirstRoute
 from servefirst.customers import service as customers
 from servefirst.customers.schemas import CustomerIn, CustomerList, CustomerOut
+from servefirst.trust.endpoints import router as trust_routes
 
-router = APIRouter(prefix="/v1/customers", tags=["customers"], route_class=ServefirstRoute)
+customer_routes = APIRouter(prefix="/v1/customers", tags=["customers"], route_class=ServefirstRoute)
 
 
-@router.post("", status_code=201, response_model=CustomerOut, summary="Register a customer")
+@customer_routes.post(
+    "", status_code=201, response_model=CustomerOut, summary="Register a customer"
+)
 def create_customer(body: CustomerIn, uow: MerchantUoW) -> CustomerOut:
     return CustomerOut.build(customers.create_customer(uow, **body.model_dump()))
 
 
-@router.get("", response_model=CustomerList, summary="Search customers by name, e-mail or phone")
+@customer_routes.get(
+    "", response_model=CustomerList, summary="Search customers by name, e-mail or phone"
+)
 def search_customers(
     uow: MerchantUoW, q: str = "", limit: int = Query(20, ge=1, le=100)
 ) -> CustomerList:
@@ -24,6 +29,14 @@ def search_customers(
     )
 
 
-@router.get("/{customer_id}", response_model=CustomerOut, summary="Get a customer and their trust")
+@customer_routes.get(
+    "/{customer_id}", response_model=CustomerOut, summary="Get a customer and their trust"
+)
 def get_customer(customer_id: str, uow: MerchantUoW) -> CustomerOut:
     return CustomerOut.build(customers.get_customer(uow, customer_id))
+
+
+#: What the app mounts: the customer routes and their trust routes.
+router = APIRouter()
+router.include_router(customer_routes)
+router.include_router(trust_routes)

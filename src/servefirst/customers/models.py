@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ForeignKeyConstraint, Index, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Float, ForeignKeyConstraint, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from servefirst.db.base import Base, UTCDateTime
@@ -35,4 +36,11 @@ class Customer(Base):
     rejected_concerns: Mapped[int] = mapped_column(
         Integer, default=0, doc="Concerns staff rejected as unfounded (upheld ones never count)."
     )
+    # Trust evidence, faded to ``trust_as_of`` (see trust/estimator.py): the
+    # decayed good and bad visit weights, and per kind of event the decayed
+    # count, the count and the first and last time. NULL: no history yet.
+    trust_as_of: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    trust_good: Mapped[float | None] = mapped_column(Float, nullable=True)
+    trust_bad: Mapped[float | None] = mapped_column(Float, nullable=True)
+    trust_tallies: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)

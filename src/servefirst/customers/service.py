@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, text
 from sqlalchemy.exc import IntegrityError
 
 from servefirst.customers.models import Customer
@@ -10,46 +10,86 @@ from servefirst.db.uow import UnitOfWork
 from servefirst.events.service import emit
 from servefirst.kit.errors import InvalidRequest, NotFound
 from servefirst.kit.ids import new_id, new_referral_code
-from servefirst.trust.rules import History, Trust, assess
-
-
-def history_of(customer: Customer) -> History:
-    return History(
-        paid_visits=customer.paid_visits,
-        late_payments=customer.late_payments,
-        no_shows=customer.no_shows,
-        late_cancellations=customer.late_cancellations,
-        write_offs=customer.write_offs,
-        rejected_concerns=customer.rejected_concerns,
-    )
-
+from servefirst.tabs.models import Tab
+from servefirst.trust import service as trust
+from servefirst.trust.estimator import EVENT_KINDS
+from servefirst.trust.rules import Trust
 
 #: The events a customer's history counts (columns of ``customers``).
-HISTORY_EVENTS = (
-    "paid_visits",
-    "late_payments",
-    "no_shows",
-    "late_cancellations",
-    "write_offs",
-    "rejected_concerns",
-)
+HISTORY_EVENTS = tuple(EVENT_KINDS)
+#: Events that close a tab, and the tab status they close it with.
+_TAB_EVENTS = {"paid_visits": "paid", "late_payments": "paid", "write_offs": "written_off"}
 
 
-def record_history(uow: UnitOfWork, customer_id: str, event: str) -> None:
+def record_history(
+    uow: UnitOfWork,
+    customer_id: str,
+    event: str,
+    *,
+    tab_id: str | None = None,
+    amount: int | None = None,
+) -> None:
     """Count one event in the customer's history, which their trust is built on.
 
-    Counted in SQL (``SET n = n + 1``), not read-add-write: two tabs of one
-    customer settling at once must both count.
+    The customer row is locked and re-read first (``FOR UPDATE`` on PostgreSQL;
+    SQLite already holds the write lock): two tabs of one customer settling at
+    once must both count, and the faded evidence is read-fade-add-write.
+    Lock order: payments hold the tab and the ledger balances before they get
+    here; nothing that holds a customer row waits for a tab or a balance.
     """
     if event not in HISTORY_EVENTS:
         raise ValueError(f"not a history event: {event}")
-    customer = get_customer(uow, customer_id)
-    setattr(customer, event, getattr(Customer, event) + 1)
+    if tab_id is None and event in _TAB_EVENTS:
+        tab_id, amount = _tab_just_closed(uow, customer_id, _TAB_EVENTS[event])
+    customer = get_customer(uow, customer_id, lock=True)
+    setattr(customer, event, getattr(customer, event) + 1)
+    trust.count_event(uow, customer, event, tab_id=tab_id, amount=amount)
     uow.session.flush()
 
 
+def _tab_just_closed(
+    uow: UnitOfWork, customer_id: str, status: str
+) -> tuple[str | None, int | None]:
+    """The tab this unit of work just closed for the customer (settle and write
+    off load and change it before they count the event), with what it was
+    worth: its total when paid, what was still owed when written off."""
+    closed = [
+        obj
+        for obj in uow.session.identity_map.values()
+        if isinstance(obj, Tab)
+        and obj.customer_id == customer_id
+        and obj.status == status
+        and obj.closed_at is not None
+    ]
+    if not closed:
+        return None, None
+    tab = max(closed, key=lambda t: t.closed_at)  # type: ignore[arg-type, return-value]
+    total = tab.subtotal - tab.adjustments
+    if status == "written_off":
+        return tab.tab_id, total - tab.paid - tab.deposit_applied
+    return tab.tab_id, total
+
+
 def trust_of(customer: Customer) -> Trust:
-    return assess(history_of(customer))
+    """The customer's trust now, read from their row alone."""
+    return trust.trust_now(customer)
+
+
+def lock_customer_credit(uow: UnitOfWork, customer_id: str) -> None:
+    """Serialise what a customer may owe: held until commit.
+
+    Adding a line checks the sum owed across all the customer's tabs; two lines
+    on two tabs at once must not both pass the limit. A transaction-scoped
+    advisory lock on the customer (taken after the tab's row lock, never
+    before one) makes those checks queue, without touching the customer row
+    that payments lock last (tab -> balances -> customer): no lock cycle.
+    SQLite already runs one writer at a time.
+    """
+    if uow.locks_rows:
+        uow.session.execute(
+            text("SELECT pg_advisory_xact_lock(hashtext(:m), hashtext(:c))"),
+            {"m": f"credit:{uow.merchant}", "c": customer_id},
+        )
 
 
 def create_customer(
@@ -60,6 +100,7 @@ def create_customer(
     phone: str | None = None,
     referral_code: str | None = None,
 ) -> Customer:
+    trust.remember_clock(uow)
     referred_by = None
     if referral_code:
         referrer = uow.session.scalar(
@@ -107,7 +148,8 @@ def get_customer(uow: UnitOfWork, customer_id: str, *, lock: bool = False) -> Cu
         Customer.merchant_id == uow.merchant, Customer.customer_id == customer_id
     )
     if lock:
-        query = query.with_for_update()
+        query = query.with_for_update().execution_options(populate_existing=True)
+    trust.remember_clock(uow)
     customer = uow.session.scalar(query)
     if customer is None:
         raise NotFound(f"No such customer: '{customer_id}'.", param="customer_id")
@@ -116,6 +158,7 @@ def get_customer(uow: UnitOfWork, customer_id: str, *, lock: bool = False) -> Cu
 
 def search_customers(uow: UnitOfWork, text: str, *, limit: int = 20) -> list[Customer]:
     """By name, e-mail or phone, case-insensitive; what staff type at the counter."""
+    trust.remember_clock(uow)
     query = select(Customer).where(Customer.merchant_id == uow.merchant)
     text = text.strip()
     if text:

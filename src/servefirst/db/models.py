@@ -1,6 +1,6 @@
 """Imports every model so ``Base.metadata`` is complete (Alembic, schema tests)."""
 
-from servefirst.bookings.models import Booking, CardHold
+from servefirst.bookings.models import Booking, CardHold, DepositTotals
 from servefirst.catalog.models import Service, ServiceTerms
 from servefirst.customers.models import Customer
 from servefirst.db.base import Base
@@ -11,8 +11,9 @@ from servefirst.ledger.models import AccountBalance, JournalEntryRow, JournalLeg
 from servefirst.merchants.models import ApiKey, Merchant
 from servefirst.payments.models import Payment
 from servefirst.reviews.models import Review
-from servefirst.staff.models import SignInAttempt, StaffAccount, StaffSession
+from servefirst.staff.models import SignInAttempt, StaffAccount, StaffMember, StaffSession
 from servefirst.tabs.models import Tab, TabLine
+from servefirst.trust.models import TrustEvent
 
 __all__ = [
     "Base",
@@ -21,6 +22,7 @@ __all__ = [
     "Service",
     "Booking",
     "CardHold",
+    "DepositTotals",
     "ServiceTerms",
     "Customer",
     "Tab",
@@ -34,6 +36,8 @@ __all__ = [
     "Event",
     "IdempotencyKey",
     "StaffAccount",
+    "StaffMember",
     "StaffSession",
     "SignInAttempt",
+    "TrustEvent",
 ]

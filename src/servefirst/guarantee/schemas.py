@@ -78,3 +78,57 @@ class ConcernOut(Out):
 class ConcernList(Out):
     object: Literal["list"] = "list"
     data: list[ConcernOut]
+
+
+TierName = Literal["trusted", "standard", "new", "restricted"]
+
+
+class GuaranteePolicyIn(Body):
+    """Only the fields sent change; the others keep their value."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "auto_approve_percent": "20",
+                    "waive_needs_review": True,
+                    "claim_limit": 2,
+                    "claim_period_days": 90,
+                    "over_limit": "review",
+                    "review_tiers": ["new", "restricted"],
+                }
+            ]
+        }
+    )
+
+    auto_approve_percent: str | None = Field(
+        default=None,
+        pattern=r"^\d{1,3}(\.\d{1,2})?$",
+        description="Largest share of a tab's bill (before discounts) taken off without review,"
+        " in percent, as a decimal string.",
+    )
+    waive_needs_review: bool | None = None
+    claim_limit: int | None = Field(
+        default=None,
+        ge=0,
+        le=1000,
+        description="Approved claims a customer may have per period before staff decide;"
+        " send null to remove the limit.",
+    )
+    claim_period_days: int | None = Field(default=None, ge=1, le=3660)
+    over_limit: Literal["review", "reject"] | None = Field(
+        default=None, description="Past the claim limit: staff decide, or refuse at once."
+    )
+    review_tiers: list[TierName] | None = Field(
+        default=None, description="Trust tiers whose concerns always wait for staff."
+    )
+
+
+class GuaranteePolicyOut(Out):
+    object: Literal["guarantee_policy"] = "guarantee_policy"
+    auto_approve_percent: str
+    waive_needs_review: bool
+    claim_limit: int | None
+    claim_period_days: int
+    over_limit: Literal["review", "reject"]
+    review_tiers: list[TierName]

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from datetime import timedelta
+from typing import Any
 
-from servefirst.customers.service import record_history
+from sqlalchemy import func, select
+
+from servefirst.customers.service import (
+    get_customer,
+    lock_customer_credit,
+    record_history,
+    trust_of,
+)
 from servefirst.db.uow import UnitOfWork
 from servefirst.events.service import emit
 from servefirst.guarantee.models import Concern
@@ -44,8 +52,20 @@ def raise_concern(
     if chosen is not Remedy.REDO and bill.due <= 0:
         raise Conflict("Nothing is owed on this tab.", code="nothing_to_pay")
     policy = GuaranteePolicy.from_policy(get_merchant(uow).policy)
+    if policy.claim_limit is not None:
+        # Two concerns of one customer on two tabs at once must not both slip
+        # under the claim limit: queue them on the customer (after the tab lock,
+        # the same order adding a line uses).
+        lock_customer_credit(uow, tab.customer_id)
     decision = decide(
-        chosen, asked, bill.total, tab.currency, policy, already_granted=bill.adjustments
+        chosen,
+        asked,
+        bill.total,
+        tab.currency,
+        policy,
+        already_granted=bill.adjustments,
+        tier=trust_of(get_customer(uow, tab.customer_id)).tier.value,
+        approved_claims=approved_claims(uow, tab.customer_id, days=policy.claim_period_days),
     )
     concern = Concern(
         merchant_id=uow.merchant,
@@ -144,6 +164,66 @@ def _grant(uow: UnitOfWork, tab: Tab, concern: Concern, amount: int) -> None:
     if status_after_payment(tab.status, bill_of(tab)).value != tab.status:
         settle(uow, tab)
     uow.session.flush()
+
+
+def approved_claims(uow: UnitOfWork, customer_id: str, *, days: int) -> int:
+    """The customer's claims approved (at once or by staff) in the last ``days`` days."""
+    since = uow.clock.now() - timedelta(days=days)
+    return int(
+        uow.session.scalar(
+            select(func.count())
+            .select_from(Concern)
+            .join(Tab, (Tab.merchant_id == Concern.merchant_id) & (Tab.tab_id == Concern.tab_id))
+            .where(
+                Concern.merchant_id == uow.merchant,
+                Tab.customer_id == customer_id,
+                Concern.status == ConcernStatus.APPROVED.value,
+                Concern.resolved_at >= since,
+            )
+        )
+        or 0
+    )
+
+
+def adjustments_by_remedy(uow: UnitOfWork) -> dict[str, dict[str, int]]:
+    """Approved concerns and the discounts they gave, per remedy (a redo gives
+    none: the service is done again). The amounts add up to the ledger's
+    satisfaction_adjustments balance."""
+    found = {
+        remedy: (int(count), int(amount))
+        for remedy, count, amount in uow.session.execute(
+            select(
+                Concern.remedy, func.count(), func.coalesce(func.sum(Concern.approved_amount), 0)
+            )
+            .where(
+                Concern.merchant_id == uow.merchant,
+                Concern.status == ConcernStatus.APPROVED.value,
+            )
+            .group_by(Concern.remedy)
+        )
+    }
+    return {
+        r.value: {
+            "concerns": found.get(r.value, (0, 0))[0],
+            "amount": found.get(r.value, (0, 0))[1],
+        }
+        for r in Remedy
+    }
+
+
+def policy_of(uow: UnitOfWork) -> GuaranteePolicy:
+    return GuaranteePolicy.from_policy(get_merchant(uow).policy)
+
+
+def set_policy(uow: UnitOfWork, changes: dict[str, Any]) -> GuaranteePolicy:
+    """Change some fields of the merchant's guarantee policy; the rest stay."""
+    merchant = get_merchant(uow)
+    policy = GuaranteePolicy.from_policy(merchant.policy).updated(changes)
+    # A new dict: the JSON column notices reassignment, not mutation.
+    merchant.policy = {**(merchant.policy or {}), "guarantee": policy.as_dict()}
+    uow.session.flush()
+    emit(uow, "guarantee_policy.updated", merchant.merchant_id, policy.as_dict())
+    return policy
 
 
 def get_concern(uow: UnitOfWork, tab_id: str, concern_id: str) -> Concern:

@@ -8,6 +8,9 @@ from fastapi import APIRouter
 from servefirst.api.context import MerchantUoW
 from servefirst.api.fields import Out
 from servefirst.api.routing import ServefirstRoute
+from servefirst.bookings.rules import CAFE_POLICY, SALON_POLICY
+from servefirst.bookings.schemas import DepositPolicyOut, MerchantPolicyIn
+from servefirst.bookings.service import merchant_deposit_policy, set_deposit_policy
 from servefirst.merchants.service import get_merchant
 
 router = APIRouter(prefix="/v1/merchant", tags=["merchant"], route_class=ServefirstRoute)
@@ -25,3 +28,26 @@ class MerchantOut(Out):
 def me(uow: MerchantUoW) -> MerchantOut:
     m = get_merchant(uow)
     return MerchantOut(id=m.merchant_id, name=m.name, currency=m.currency, created_at=m.created_at)
+
+
+@router.get(
+    "/deposit-policy",
+    response_model=DepositPolicyOut,
+    summary="The merchant's deposit and cancellation policy for bookings",
+)
+def deposit_policy(uow: MerchantUoW) -> DepositPolicyOut:
+    return DepositPolicyOut.build(merchant_deposit_policy(uow))
+
+
+@router.post(
+    "/deposit-policy",
+    response_model=DepositPolicyOut,
+    summary="Set the deposit policy: a named default (salon, cafe) or your own",
+)
+def set_policy(body: MerchantPolicyIn, uow: MerchantUoW) -> DepositPolicyOut:
+    chosen = body.deposit_policy
+    if isinstance(chosen, str):
+        policy = (SALON_POLICY if chosen == "salon" else CAFE_POLICY).as_dict()
+    else:
+        policy = chosen.overrides()
+    return DepositPolicyOut.build(set_deposit_policy(uow, policy))

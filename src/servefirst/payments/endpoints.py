@@ -14,7 +14,8 @@ from servefirst.tabs.endpoints import present
 router = APIRouter(tags=["payments"], route_class=ServefirstRoute)
 
 _DECLINES: dict[int | str, dict[str, Any]] = {
-    402: {"description": "card_declined, insufficient_funds or incorrect_number"}
+    402: {"description": "card_declined, insufficient_funds or incorrect_number"},
+    409: {"description": "hold_missing: card_hold on a tab without an active hold"},
 }
 
 

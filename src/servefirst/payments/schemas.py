@@ -15,9 +15,10 @@ class PaymentIn(Body):
         json_schema_extra={"examples": [{"method": "cash", "amount": 760, "tip": 100}]}
     )
 
-    method: Literal["cash", "card_terminal", "card"] = Field(
+    method: Literal["cash", "card_terminal", "card", "card_hold"] = Field(
         description="cash and card_terminal are recorded by staff; card is charged through "
-        "the sandbox gateway and needs `card`.",
+        "the sandbox gateway and needs `card`; card_hold captures amount and tip from the "
+        "card hold behind the tab (a booking's), raising it first if it is too small.",
         examples=["cash"],
     )
     amount: Amount | None = Field(

@@ -6,6 +6,7 @@ from enum import StrEnum
 
 from sqlalchemy import select
 
+from servefirst.bookings.holds import capture_from_hold
 from servefirst.db.uow import UnitOfWork
 from servefirst.events.service import emit
 from servefirst.kit.errors import InvalidRequest
@@ -23,6 +24,7 @@ class Method(StrEnum):
     CASH = "cash"  # notes and coins, recorded by staff
     CARD_TERMINAL = "card_terminal"  # the shop's own terminal, recorded by staff
     CARD = "card"  # a card charged through the gateway (sandbox here)
+    CARD_HOLD = "card_hold"  # taken from the card hold behind the tab (a booking's)
 
 
 #: Where the money lands in the ledger, by method.
@@ -30,6 +32,7 @@ ACCOUNT_FOR = {
     Method.CASH: Account.CASH,
     Method.CARD_TERMINAL: Account.CARD_TERMINAL,
     Method.CARD: Account.CARD_CLEARING,
+    Method.CARD_HOLD: Account.CARD_CLEARING,
 }
 
 
@@ -66,10 +69,14 @@ def _pay(
         )
     gateway = uow.gateways.sandbox if chosen is Method.CARD else uow.gateways.manual
     payment_id = new_id("pay")
-    # Declines raise here, before anything is written.
-    charge = gateway.charge(
-        Money(amount + tip, tab.currency), card=card, idempotency_key=payment_id
-    )
+    # Declines raise here, before anything is kept (the request rolls back).
+    if chosen is Method.CARD_HOLD:
+        gateway = uow.gateways.sandbox
+        charge, _ = capture_from_hold(uow, tab, amount + tip, idempotency_key=payment_id)
+    else:
+        charge = gateway.charge(
+            Money(amount + tip, tab.currency), card=card, idempotency_key=payment_id
+        )
     payment = Payment(
         merchant_id=uow.merchant,
         payment_id=payment_id,

@@ -27,7 +27,7 @@ _EXAMPLE = {
     },
     "adjustments": {"total": 90},
     "write_offs": {"total": 0},
-    "deposits": {"held": 0, "forfeited": 0},
+    "deposits": {"held": 400, "on_hold": 300, "applied": 1200, "refunded": 300, "forfeited": 150},
 }
 
 

@@ -12,7 +12,10 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from servefirst.bookings.holds import deposit_totals
+from servefirst.bookings.models import CardHold
 from servefirst.db.uow import UnitOfWork
+from servefirst.guarantee.service import adjustments_by_remedy
 from servefirst.ledger import service as ledger
 from servefirst.ledger.rules import Account
 from servefirst.merchants.service import get_merchant
@@ -84,10 +87,31 @@ def cash_flow(uow: UnitOfWork) -> dict[str, Any]:
             "overdue": int(by_status.get(TabStatus.OVERDUE.value, 0)),
             "by_age": ages,
         },
-        "adjustments": {"total": balances.balance(Account.SATISFACTION_ADJUSTMENTS)},
-        "write_offs": {"total": balances.balance(Account.WRITE_OFFS)},
-        "deposits": {
-            "held": -balances.balance(Account.DEPOSITS_HELD),
-            "forfeited": -balances.balance(Account.NO_SHOW_FEES),
+        "adjustments": {
+            "total": balances.balance(Account.SATISFACTION_ADJUSTMENTS),
+            "by_remedy": adjustments_by_remedy(uow),
         },
+        "write_offs": {"total": balances.balance(Account.WRITE_OFFS)},
+        "deposits": _deposits(uow, held=-balances.balance(Account.DEPOSITS_HELD)),
+    }
+
+
+def _deposits(uow: UnitOfWork, *, held: int) -> dict[str, int]:
+    """Deposits captured and still held (the ledger's liability), how the others
+    ended (running totals), and what is only authorised on cards (active holds
+    of upcoming bookings: a short, indexed list, never the history)."""
+    totals = deposit_totals(uow)
+    on_hold = uow.session.scalar(
+        select(func.coalesce(func.sum(CardHold.amount), 0)).where(
+            CardHold.merchant_id == uow.merchant,
+            CardHold.status == "active",
+            CardHold.tab_id.is_(None),
+        )
+    )
+    return {
+        "held": held,
+        "on_hold": int(on_hold or 0),
+        "applied": totals.applied,
+        "refunded": totals.refunded,
+        "forfeited": totals.forfeited,
     }

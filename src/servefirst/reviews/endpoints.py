@@ -1,9 +1,15 @@
+"""Reviews: one rating (1-5) and comment per tab; replaceable until paid.
+And what they add up to: CSAT and NPS-style figures per staff member and service."""
+
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated, Any
 
-from servefirst.api.context import TabUoW
+from fastapi import APIRouter, Query
+
+from servefirst.api.context import MerchantUoW, TabUoW
 from servefirst.api.routing import ServefirstRoute
+from servefirst.earnings.period import period_of
 from servefirst.reviews import service as reviews
 from servefirst.reviews.schemas import ReviewIn, ReviewOut
 
@@ -18,3 +24,33 @@ router = APIRouter(tags=["customer"], route_class=ServefirstRoute)
 )
 def review(token: str, body: ReviewIn, uow: TabUoW) -> ReviewOut:
     return ReviewOut.build(reviews.review_tab(uow, token, rating=body.rating, comment=body.comment))
+
+
+_FIGURES = {"ratings": 6, "average": "4.33", "csat": 83.3, "nps": 50.0}
+_EXAMPLE = {
+    "object": "satisfaction_report",
+    "from": None,
+    "to": None,
+    "overall": {**_FIGURES, "distribution": {"1": 0, "2": 0, "3": 1, "4": 2, "5": 3}},
+    "staff": [{"staff_id": "stf_...", "name": "Marta Silva", **_FIGURES}],
+    "services": [{"service_id": "svc_...", "name": "Haircut", **_FIGURES}],
+}
+
+
+@router.get(
+    "/v1/reports/satisfaction",
+    tags=["reports"],
+    summary="CSAT (% of 4-5 ratings) and NPS-style (% 5s minus % 1-3s) per staff and service",
+    responses={200: {"content": {"application/json": {"example": _EXAMPLE}}}},
+)
+def satisfaction(
+    uow: MerchantUoW,
+    start: Annotated[
+        str | None, Query(alias="from", description="Reviews written from (date or time).")
+    ] = None,
+    end: Annotated[
+        str | None, Query(alias="to", description="Reviews written before; a bare date: through.")
+    ] = None,
+) -> dict[str, Any]:
+    period = period_of(start or "1970-01-01", end, uow.clock.now()) if start or end else None
+    return reviews.satisfaction_report(uow, period)

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from typing import Any
+
+from sqlalchemy import select
+
 from servefirst.db.uow import UnitOfWork
+from servefirst.earnings.period import Period
 from servefirst.events.service import emit
 from servefirst.kit.errors import Conflict, InvalidRequest
 from servefirst.kit.ids import new_id
 from servefirst.reviews.models import Review
-from servefirst.tabs.models import Tab
+from servefirst.reviews.rules import Satisfaction, satisfaction
+from servefirst.staff.models import StaffMember
+from servefirst.tabs.models import Tab, TabLine
 from servefirst.tabs.rules import CLOSED, TabStatus
 from servefirst.tabs.service import tab_for_token
 
@@ -49,3 +57,63 @@ def review_tab(uow: UnitOfWork, token: str, *, rating: int, comment: str = "") -
 
 def review_of(uow: UnitOfWork, tab: Tab) -> Review | None:
     return uow.session.get(Review, (uow.merchant, tab.tab_id))
+
+
+def _figures(s: Satisfaction) -> dict[str, Any]:
+    return {
+        "ratings": s.ratings,
+        "average": None if s.average is None else str(s.average),
+        "csat": None if s.csat is None else float(s.csat),
+        "nps": None if s.nps is None else float(s.nps),
+        "distribution": {str(r): c for r, c in s.distribution.items()},
+    }
+
+
+def satisfaction_report(uow: UnitOfWork, period: Period | None) -> dict[str, Any]:
+    """CSAT and NPS-style figures overall, per staff member and per service.
+
+    A review rates the whole tab: it counts once for each member who served a
+    line on it and once for each service on it. ``period`` filters by when
+    the review was last written."""
+    wanted = [Review.merchant_id == uow.merchant]
+    if period is not None:
+        wanted += [Review.updated_at >= period.start, Review.updated_at < period.end]
+    ratings = dict(uow.session.execute(select(Review.tab_id, Review.rating).where(*wanted)).all())
+    by_staff: dict[str, dict[str, int]] = defaultdict(dict)
+    by_service: dict[str, dict[str, int]] = defaultdict(dict)
+    names: dict[str, str] = {}
+    lines = uow.session.execute(
+        select(TabLine.tab_id, TabLine.staff_id, TabLine.service_id, TabLine.name)
+        .join(
+            Review,
+            (Review.merchant_id == TabLine.merchant_id) & (Review.tab_id == TabLine.tab_id),
+        )
+        .where(*wanted)
+        .order_by(TabLine.tab_id, TabLine.line_no)
+    )
+    # Keyed by tab: a member or service on two lines of one tab counts its review once.
+    for tab_id, staff_id, service_id, name in lines:
+        if staff_id:
+            by_staff[staff_id][tab_id] = ratings[tab_id]
+        by_service[service_id][tab_id] = ratings[tab_id]
+        names.setdefault(service_id, name)
+    members = {
+        m.staff_id: m.name
+        for m in uow.session.scalars(
+            select(StaffMember).where(StaffMember.merchant_id == uow.merchant)
+        )
+    }
+    return {
+        "object": "satisfaction_report",
+        "from": None if period is None else period.start.isoformat(),
+        "to": None if period is None else period.end.isoformat(),
+        "overall": _figures(satisfaction(ratings.values())),
+        "staff": [
+            {"staff_id": sid, "name": members.get(sid, sid), **_figures(satisfaction(r.values()))}
+            for sid, r in sorted(by_staff.items(), key=lambda kv: (members.get(kv[0], ""), kv[0]))
+        ],
+        "services": [
+            {"service_id": sid, "name": names[sid], **_figures(satisfaction(r.values()))}
+            for sid, r in sorted(by_service.items(), key=lambda kv: (names[kv[0]], kv[0]))
+        ],
+    }

@@ -21,7 +21,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKeyConstraint, Index, String, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from servefirst.db.base import Base, UTCDateTime
@@ -48,6 +56,34 @@ class StaffAccount(Base):
         String(255), doc="Argon2id hash in PHC form (parameters and salt inside)."
     )
     role: Mapped[str] = mapped_column(String(16), doc="'owner' or 'staff'.")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class StaffMember(Base):
+    """A person who serves customers and is paid for it: the name on tab lines,
+    the commission rate and the reviews that follow them.
+
+    Whoever signs in to the console is a member too, under the same
+    ``staff_id`` (``create_staff`` makes both); a member who never signs in
+    (a stylist paid on commission) has no :class:`StaffAccount`, hence no
+    e-mail and no password.
+    """
+
+    __tablename__ = "staff_members"
+    __table_args__ = (
+        ForeignKeyConstraint(["merchant_id"], ["merchants.merchant_id"]),
+        CheckConstraint(
+            "commission_bps >= 0 AND commission_bps <= 10000", name="commission_in_range"
+        ),
+    )
+
+    merchant_id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    staff_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(16), doc="'owner' or 'staff'.")
+    commission_bps: Mapped[int] = mapped_column(
+        Integer, doc="Commission on what was paid for their lines, in basis points (1000 = 10%)."
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 

@@ -1,4 +1,5 @@
-"""Use cases of staff accounts: create, sign in, hold a session, sign out.
+"""Use cases of staff: members (who serves, at what commission), their sign-in
+accounts, sessions and sign-out.
 
 Passwords are hashed with Argon2id (argon2-cffi's defaults, RFC 9106's
 second recommended setting); hashes made with older parameters are upgraded at
@@ -17,11 +18,17 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlalchemy import func, select
 
 from servefirst.db.uow import UnitOfWork
-from servefirst.kit.errors import Conflict, InvalidRequest, RateLimited
+from servefirst.kit.errors import Conflict, InvalidRequest, NotFound, RateLimited
 from servefirst.kit.ids import hash_secret, merchant_of_credential, new_id
 from servefirst.merchants.models import Merchant
 from servefirst.merchants.service import get_merchant
-from servefirst.staff.models import NO_MERCHANT, SignInAttempt, StaffAccount, StaffSession
+from servefirst.staff.models import (
+    NO_MERCHANT,
+    SignInAttempt,
+    StaffAccount,
+    StaffMember,
+    StaffSession,
+)
 from servefirst.staff.rules import (
     FAILURE_WINDOW,
     SESSION_LIFETIME,
@@ -43,22 +50,124 @@ _DUMMY_HASH = hasher.hash(secrets.token_urlsafe(16))
 MAX_ACCOUNTS_PER_EMAIL = 5
 
 
-def create_staff(
-    uow: UnitOfWork, *, email: str, password: str, name: str, role: str = "staff"
-) -> StaffAccount:
-    """A staff login for ``uow``'s merchant (the demo and ``servefirst staff create`` call this)."""
-    get_merchant(uow)  # an unknown merchant is 404, not a foreign-key failure
-    normal = check_email(email)
+#: Commission rates are whole basis points: 1 bp = 0.01%, 10000 = 100%.
+MAX_COMMISSION_BPS = 10_000
+
+
+def _check_member(name: str, role: str, commission_bps: int) -> tuple[str, Role]:
     name = (name or "").strip()
     if not name:
         raise InvalidRequest("A staff member needs a name.", code="parameter_missing", param="name")
-    problem = password_problem(password, normal)
-    if problem:
-        raise InvalidRequest(problem, code="password_too_weak", param="password")
     try:
         chosen = Role(role)
     except ValueError:
         raise InvalidRequest("role must be 'owner' or 'staff'.", param="role") from None
+    if not 0 <= commission_bps <= MAX_COMMISSION_BPS:
+        raise InvalidRequest(
+            "commission_rate_bps must be from 0 to 10000 (100%).", param="commission_rate_bps"
+        )
+    return name[:200], chosen
+
+
+def create_member(
+    uow: UnitOfWork,
+    *,
+    name: str,
+    role: str = "staff",
+    commission_bps: int = 0,
+    email: str | None = None,
+    password: str | None = None,
+) -> StaffMember:
+    """A staff member; with ``email`` and ``password`` they may also sign in."""
+    if (email is None) != (password is None):
+        raise InvalidRequest(
+            "A sign-in needs both an e-mail and a password.",
+            code="parameter_missing",
+            param="password" if password is None else "email",
+        )
+    if email is not None and password is not None:
+        account = create_staff(
+            uow, email=email, password=password, name=name, role=role, commission_bps=commission_bps
+        )
+        return get_member(uow, account.staff_id)
+    get_merchant(uow)
+    name, chosen = _check_member(name, role, commission_bps)
+    member = StaffMember(
+        merchant_id=uow.merchant,
+        staff_id=new_id("stf"),
+        name=name,
+        role=chosen.value,
+        commission_bps=commission_bps,
+        created_at=uow.clock.now(),
+    )
+    uow.session.add(member)
+    uow.session.flush()
+    return member
+
+
+def get_member(uow: UnitOfWork, staff_id: str, *, param: str = "staff_id") -> StaffMember:
+    member = uow.session.get(StaffMember, (uow.merchant, staff_id))
+    if member is None:
+        raise NotFound(f"No such staff member: '{staff_id}'.", param=param)
+    return member
+
+
+def list_members(uow: UnitOfWork) -> list[StaffMember]:
+    return list(
+        uow.session.scalars(
+            select(StaffMember)
+            .where(StaffMember.merchant_id == uow.merchant)
+            .order_by(StaffMember.name, StaffMember.staff_id)
+        )
+    )
+
+
+def update_member(
+    uow: UnitOfWork,
+    staff_id: str,
+    *,
+    name: str | None = None,
+    role: str | None = None,
+    commission_bps: int | None = None,
+) -> StaffMember:
+    """Change a member's name, role or rate. A new rate counts for tabs settled from now on."""
+    member = get_member(uow, staff_id)
+    checked_name, chosen = _check_member(
+        member.name if name is None else name,
+        member.role if role is None else role,
+        member.commission_bps if commission_bps is None else commission_bps,
+    )
+    member.name, member.role = checked_name, chosen.value
+    if commission_bps is not None:
+        member.commission_bps = commission_bps
+    account = uow.session.get(StaffAccount, (uow.merchant, staff_id))
+    if account is not None:  # one person, one name and role on both
+        account.name, account.role = member.name, member.role
+    uow.session.flush()
+    return member
+
+
+def account_of(uow: UnitOfWork, staff_id: str) -> StaffAccount | None:
+    return uow.session.get(StaffAccount, (uow.merchant, staff_id))
+
+
+def create_staff(
+    uow: UnitOfWork,
+    *,
+    email: str,
+    password: str,
+    name: str,
+    role: str = "staff",
+    commission_bps: int = 0,
+) -> StaffAccount:
+    """A staff login for ``uow``'s merchant (the demo and ``servefirst staff create`` call this),
+    and the staff member it signs in as (same ``staff_id``)."""
+    get_merchant(uow)  # an unknown merchant is 404, not a foreign-key failure
+    normal = check_email(email)
+    name, chosen = _check_member(name, role, commission_bps)
+    problem = password_problem(password, normal)
+    if problem:
+        raise InvalidRequest(problem, code="password_too_weak", param="password")
     taken = uow.session.scalar(
         select(StaffAccount.staff_id).where(
             StaffAccount.merchant_id == uow.merchant, StaffAccount.email == normal
@@ -70,12 +179,22 @@ def create_staff(
         merchant_id=uow.merchant,
         staff_id=new_id("stf"),
         email=normal,
-        name=name[:200],
+        name=name,
         password_hash=hasher.hash(password),
         role=chosen.value,
         created_at=uow.clock.now(),
     )
     uow.session.add(account)
+    uow.session.add(
+        StaffMember(
+            merchant_id=uow.merchant,
+            staff_id=account.staff_id,
+            name=name,
+            role=chosen.value,
+            commission_bps=commission_bps,
+            created_at=account.created_at,
+        )
+    )
     uow.session.flush()
     return account
 

@@ -4,16 +4,22 @@ from fastapi import APIRouter, Query
 
 from servefirst.api.context import MerchantUoW, PublicURL
 from servefirst.api.routing import ServefirstRoute
+from servefirst.bookings.holds import tab_hold
 from servefirst.db.uow import UnitOfWork
+from servefirst.staff.service import get_member
 from servefirst.tabs import service as tabs
 from servefirst.tabs.models import Tab
-from servefirst.tabs.schemas import LineIn, TabIn, TabList, TabOut, TabStatusName
+from servefirst.tabs.schemas import LineIn, TabHoldOut, TabIn, TabList, TabOut, TabStatusName
 
 router = APIRouter(prefix="/v1/tabs", tags=["tabs"], route_class=ServefirstRoute)
 
 
 def present(uow: UnitOfWork, tab: Tab, public_url: str) -> TabOut:
-    return TabOut.build(tab, tabs.lines_of(uow, tab), public_url)
+    out = TabOut.build(tab, tabs.lines_of(uow, tab), public_url)
+    held = tab_hold(uow, tab)
+    if held is not None:
+        out.hold = TabHoldOut.model_validate(held, from_attributes=True)
+    return out
 
 
 @router.post(
@@ -56,6 +62,8 @@ def get_tab(tab_id: str, uow: MerchantUoW, base: PublicURL) -> TabOut:
     responses={402: {"description": "tab_limit_exceeded"}},
 )
 def add_line(tab_id: str, body: LineIn, uow: MerchantUoW, base: PublicURL) -> TabOut:
+    if body.staff_id is not None:
+        get_member(uow, body.staff_id)  # 404 param staff_id: earnings need a real person
     tab = tabs.add_line(
         uow, tab_id, service_id=body.service_id, quantity=body.quantity, staff_id=body.staff_id
     )

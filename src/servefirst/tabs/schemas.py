@@ -41,6 +41,7 @@ class LineOut(Out):
     terms_version: int
     expected_results: Terms
     limits: Terms
+    staff_id: str | None = Field(default=None, description="Who served this line.")
 
     @classmethod
     def build(cls, view: LineView) -> LineOut:
@@ -55,7 +56,21 @@ class LineOut(Out):
             terms_version=line.terms_version,
             expected_results=view.terms.expected_results,
             limits=view.terms.limits,
+            staff_id=line.staff_id,
         )
+
+
+class TabHoldOut(Out):
+    """The card hold behind a tab (a booking's), and whether it still covers the bill."""
+
+    amount: int
+    status: str = Field(
+        description="active, insufficient (could not be raised: ask for another way to pay), "
+        "captured, released, expired or replaced."
+    )
+    covers_due: bool
+    expires_at: datetime
+    card_last4: str
 
 
 class TabOut(Out):
@@ -80,6 +95,7 @@ class TabOut(Out):
     served_at: datetime | None
     closed_at: datetime | None
     terms_accepted_at: datetime | None
+    hold: TabHoldOut | None = Field(default=None, description="The card hold, if any.")
 
     @classmethod
     def build(cls, tab: Tab, lines: list[LineView], public_url: str) -> TabOut:

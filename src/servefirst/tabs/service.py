@@ -6,15 +6,20 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
+from servefirst.bookings.holds import ensure_hold_covers, release_tab_hold
 from servefirst.catalog.models import ServiceTerms
 from servefirst.catalog.service import get_service, terms_by_version
 from servefirst.customers.models import Customer
-from servefirst.customers.service import get_customer, record_history, trust_of
+from servefirst.customers.service import (
+    get_customer,
+    lock_customer_credit,
+    record_history,
+    trust_of,
+)
 from servefirst.db.uow import UnitOfWork
 from servefirst.events.service import emit
 from servefirst.kit.errors import Conflict, NotFound, PolicyRefused
 from servefirst.kit.ids import merchant_of_credential, new_id, new_short_code, new_tab_token
-from servefirst.kit.money import minor_digits
 from servefirst.ledger import service as ledger
 from servefirst.ledger.rules import Account, EntryBuilder, EntryKind
 from servefirst.merchants.models import Merchant
@@ -31,7 +36,9 @@ from servefirst.tabs.rules import (
     line_amount,
     transition,
 )
-from servefirst.trust.rules import Tier, tier_rules
+from servefirst.trust.rules import TabLimitRule, Tier, TrustPolicy
+from servefirst.trust.service import current_evidence, trust_now
+from servefirst.trust.unlock import over_limit_unlocks, prepayment_unlocks
 
 
 def bill_of(tab: Tab) -> Bill:
@@ -44,11 +51,20 @@ class TabLimit:
     pay_after: bool
     limit: int  # minor units
     outstanding: int  # owed across the customer's unpaid tabs
+    on_time_visits: int = 0
+    rule: TabLimitRule | None = None
+
+    @property
+    def available(self) -> int:
+        return max(self.limit - self.outstanding, 0)
 
 
 def tab_limit_for(uow: UnitOfWork, merchant: Merchant, customer: Customer) -> TabLimit:
-    trust = trust_of(customer)
-    rule = tier_rules(merchant.policy)[trust.tier]
+    """The tier's limit, grown by the customer's on-time paid visits, and what
+    they owe now across all their unpaid tabs."""
+    policy = TrustPolicy.of(merchant.policy, merchant.currency)
+    trust = trust_now(customer, policy=policy, now=uow.clock.now())
+    rule = policy.rule(trust.tier)
     outstanding = uow.session.scalar(
         select(
             func.coalesce(
@@ -60,23 +76,32 @@ def tab_limit_for(uow: UnitOfWork, merchant: Merchant, customer: Customer) -> Ta
             Tab.status.in_([s.value for s in UNPAID]),
         )
     )
-    limit = rule.tab_limit_major * 10 ** minor_digits(merchant.currency)
-    return TabLimit(trust.tier, rule.pay_after, limit, int(outstanding or 0))
+    visits = customer.paid_visits
+    return TabLimit(
+        trust.tier,
+        rule.pay_after,
+        rule.tab_limit.limit(visits),
+        int(outstanding or 0),
+        visits,
+        rule.tab_limit,
+    )
 
 
 def _refuse_over_limit(limit: TabLimit, adding: int) -> None:
-    room = max(limit.limit - limit.outstanding, 0)
+    unlock = over_limit_unlocks(limit, adding)
     raise PolicyRefused(
         f"This would take the customer past their tab limit ({limit.tier.value} tier: "
-        f"{limit.limit} with {limit.outstanding} already owed). Take a payment first, or "
-        "raise the tier's limit in the merchant's policy.",
+        f"{limit.limit} with {limit.outstanding} already owed, {limit.available} available). "
+        + " ".join(u["message"] for u in unlock),
         code="tab_limit_exceeded",
         details={
             "tier": limit.tier.value,
+            "limit": limit.limit,
             "tab_limit": limit.limit,
             "outstanding": limit.outstanding,
-            "available": room,
+            "available": limit.available,
             "requested": adding,
+            "unlock": unlock,
         },
     )
 
@@ -85,14 +110,26 @@ def open_tab(uow: UnitOfWork, *, customer_id: str, secured: bool = False) -> Tab
     """Open a tab. ``secured``: a booking's deposit or card hold stands behind
     it (check-in), so the tier's pay-after refusal does not apply."""
     merchant = get_merchant(uow)
-    customer = get_customer(uow, customer_id, lock=True)
+    customer = get_customer(uow, customer_id)
+    if not secured:
+        # What the customer owes is checked under their credit lock (see add_line).
+        lock_customer_credit(uow, customer.customer_id)
     limit = tab_limit_for(uow, merchant, customer)
     if not secured and not limit.pay_after:
+        policy = TrustPolicy.of(merchant.policy, merchant.currency)
+        unlock = prepayment_unlocks(current_evidence(customer, policy, uow.clock.now()), policy)
         raise PolicyRefused(
-            f"This customer's tier ({limit.tier.value}) may not pay after: take payment "
-            "before serving, or leave a card hold.",
+            f"This customer's tier ({limit.tier.value}) may not pay after. "
+            + " ".join(u["message"] for u in unlock),
             code="prepayment_required",
-            details={"tier": limit.tier.value, "factors": trust_of(customer).factors},
+            details={
+                "tier": limit.tier.value,
+                "factors": trust_of(customer).factors,
+                "limit": limit.limit,
+                "outstanding": limit.outstanding,
+                "available": limit.available,
+                "unlock": unlock,
+            },
         )
     if not secured and limit.outstanding >= limit.limit:
         _refuse_over_limit(limit, 0)
@@ -190,6 +227,11 @@ def add_line(
     amount = line_amount(service.price, quantity)
     merchant = get_merchant(uow)
     customer = get_customer(uow, tab.customer_id)
+    if not secured:
+        # Tab row first, then the customer's credit lock, then the sum across all
+        # their tabs: a line on another tab of theirs waits here, so the two
+        # cannot both pass the limit.
+        lock_customer_credit(uow, customer.customer_id)
     limit = tab_limit_for(uow, merchant, customer)
     if not secured and limit.outstanding + amount > limit.limit:
         _refuse_over_limit(limit, amount)
@@ -227,6 +269,8 @@ def add_line(
         tab.tab_id,
         {"line_no": line_no, "service_id": service.service_id, "amount": amount},
     )
+    # A card hold behind the tab grows with it now, not at the end of the evening.
+    ensure_hold_covers(uow, tab)
     return tab
 
 
@@ -244,10 +288,17 @@ def serve(uow: UnitOfWork, tab_id: str) -> Tab:
 
 def settle(uow: UnitOfWork, tab: Tab) -> None:
     """The bill is covered: close the tab and let the customer's history show it."""
+    # Lock the customer before the tab row changes again. On PostgreSQL a
+    # second UPDATE of a row this transaction already updated re-checks its
+    # foreign keys, taking a KEY SHARE lock on the customer; two transactions
+    # settling one customer's tabs would then each hold that lock and wait to
+    # upgrade it to FOR UPDATE in record_history: a deadlock.
+    get_customer(uow, tab.customer_id, lock=True)
     was_overdue = tab.status == TabStatus.OVERDUE
     tab.status = transition(tab.status, TabAction.SETTLE).value
     tab.closed_at = uow.clock.now()
     record_history(uow, tab.customer_id, "late_payments" if was_overdue else "paid_visits")
+    release_tab_hold(uow, tab)  # paid another way: the card hold is no longer needed
     emit(uow, "tab.paid", tab.tab_id, {"total": bill_of(tab).total, "tips": tab.tips})
 
 
@@ -256,6 +307,7 @@ def void(uow: UnitOfWork, tab_id: str) -> Tab:
     ensure_can_void(tab.status, bill_of(tab))
     tab.status = transition(tab.status, TabAction.VOID).value
     tab.closed_at = uow.clock.now()
+    release_tab_hold(uow, tab)
     uow.session.flush()
     emit(uow, "tab.voided", tab.tab_id, {})
     return tab

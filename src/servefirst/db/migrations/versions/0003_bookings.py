@@ -1,4 +1,4 @@
-"""bookings, card holds, per-service deposit policy; the balance trigger also checks deletes
+"""bookings, card holds, deposit totals, per-service deposit policy; the balance trigger also checks deletes
 
 Revision ID: 0003
 Revises: 0002
@@ -101,6 +101,14 @@ def upgrade() -> None:
         unique=False,
     )
     op.create_index("ix_bookings_starts", "bookings", ["merchant_id", "starts_at"], unique=False)
+    op.create_table(
+        "deposit_totals",
+        sa.Column("merchant_id", sa.String(length=16), nullable=False),
+        sa.Column("applied", sa.BigInteger(), nullable=False),
+        sa.Column("refunded", sa.BigInteger(), nullable=False),
+        sa.Column("forfeited", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("merchant_id", name=op.f("pk_deposit_totals")),
+    )
     op.add_column("services", sa.Column("deposit_policy", sa.JSON(), nullable=True))
     if op.get_bind().dialect.name == "postgresql":
         op.execute(ENTRY_BALANCE_FUNCTION)
@@ -132,6 +140,7 @@ $$ LANGUAGE plpgsql;
 
 def downgrade() -> None:
     op.drop_column("services", "deposit_policy")
+    op.drop_table("deposit_totals")
     op.drop_index("ix_bookings_starts", table_name="bookings")
     op.drop_index("ix_bookings_staff_starts", table_name="bookings")
     op.drop_table("bookings")

@@ -1,0 +1,176 @@
+"""One command for every benchmark: ``python -m bench [flags]``.
+
+    python -m bench                     # everything, about 8 minutes on 2 cores
+    python -m bench --quick             # a small run (about a minute) to check the harness
+    python -m bench --only settle,http  # some sections
+    python -m bench --seconds 30 --growth-lines 10000,5000000
+
+Prints a table and writes bench/RESULTS.md (``--results`` elsewhere). Every
+database it uses is created fresh (``bench_*`` on the PostgreSQL server,
+temporary files for SQLite) and dropped at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from bench import machine
+from bench.databases import POSTGRESQL, SQLITE, pg_server_reachable
+from bench.results import Results
+
+HERE = Path(__file__).resolve().parent
+SECTIONS = ("settle", "http", "growth", "hordak", "memory", "profile")
+DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+
+NOTES = [
+    "Settle (in process): each client is a thread with its own merchant, customer and two "
+    "services (servefirst shards by merchant; `--shared-merchant` puts all clients on one). "
+    "One settled tab = open, add line, add line, serve, pay by sandbox card: five units of "
+    "work (transactions), as behind the API. Rate = settled tabs per second.",
+    "Engine limit: on PostgreSQL `pgbench -i -s <scale>` on a fresh database, then "
+    "`pgbench -c <clients> -j 2 -T <seconds> -b tpcb-like` (tps without connection time); on "
+    "SQLite the same tpcb-like transaction (bench/sqlite_tpcb.py) with the sqlite3 module, "
+    "WAL, synchronous=NORMAL, BEGIN IMMEDIATE, busy_timeout, as servefirst's engine sets them. "
+    "The ratio is settled tabs per second over engine transactions per second.",
+    "HTTP: `servefirst serve` in a child process on a fresh database; an httpx async load "
+    "generator in the benchmark process (same 2 cores) with one connection per client, each "
+    "client its own merchant, runs lifecycles back to back for the time given. Latency per "
+    "route, send to full response. Memory = the server's VmHWM (peak resident set) after load.",
+    "Growth: one fresh database per size, its ledger pre-filled directly (COPY on PostgreSQL "
+    "then VACUUM ANALYZE, executemany through sqlite3 on SQLite) with balanced two-leg "
+    "entries spread over the measured merchants and the past year, running balances moved to "
+    "match (the ledger audit agrees). Then the sizes take turns (3 rounds: small, large, "
+    "small, ...) at the cash-flow report (median of all repeats) and the settle rate, so load "
+    "drift on the machine falls on both sizes alike. Only ledger lines are pre-filled, not "
+    "tabs or events.",
+    "Peer: django-hordak in its own venv (bench/.venv-hordak), Account.transfer_to in "
+    "transaction.atomic, each client its own pair of accounts, on a fresh database on the same "
+    "PostgreSQL server; servefirst: ledger.service.post of a two-leg entry in its own unit of "
+    "work, each client its own merchant.",
+]
+
+
+def parse(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes and short runs")
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--seconds", type=float, default=None, help="per measurement")
+    parser.add_argument("--only", default=",".join(SECTIONS), help=f"of {','.join(SECTIONS)}")
+    parser.add_argument("--engines", default=f"{SQLITE},{POSTGRESQL}")
+    parser.add_argument("--pg-url", default=DEFAULT_PG, help="a server to make bench_* dbs on")
+    parser.add_argument("--growth-lines", default=None, help="small,large ledger lines")
+    parser.add_argument("--pgbench-scale", type=int, default=None)
+    parser.add_argument("--shared-merchant", action="store_true")
+    parser.add_argument("--results", type=Path, default=HERE / "RESULTS.md")
+    parser.add_argument("--out", type=Path, default=HERE / "out", help="profile HTML goes here")
+    parser.add_argument("--note", action="append", default=[], help="a line for RESULTS.md")
+    args = parser.parse_args(argv)
+    args.only = {s.strip() for s in args.only.split(",") if s.strip()}
+    unknown = args.only - set(SECTIONS)
+    if unknown:
+        parser.error(f"unknown sections: {', '.join(sorted(unknown))}")
+    args.engines = [e.strip() for e in args.engines.split(",") if e.strip()]
+    if args.seconds is None:
+        args.seconds = 2.0 if args.quick else 15.0
+    if args.growth_lines is None:
+        args.growth_lines = "1000,20000" if args.quick else "10000,1000000"
+    args.growth_sizes = tuple(int(n) for n in args.growth_lines.split(","))
+    if args.pgbench_scale is None:
+        # pgbench's advice: scale at least the clients, or branch rows become the bottleneck.
+        args.pgbench_scale = 1 if args.quick else max(1, args.clients)
+    args.report_repeats = 5 if args.quick else 20
+    args.profile_seconds = 1.0 if args.quick else 5.0
+    return args
+
+
+class Ui:
+    """Progress on the terminal: one bar over the steps, a log line per sub-step."""
+
+    def __init__(self, console: Console, total: int) -> None:
+        self.progress = Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TextColumn("{task.completed}/{task.total}"),
+            TimeElapsedColumn(),
+            console=console,
+        )
+        self.task = self.progress.add_task("starting", total=total)
+
+    def begin(self, label: str) -> None:
+        self.progress.update(self.task, description=label)
+        self.progress.console.log(f"[bold]{label}[/bold]")
+
+    def log(self, message: str) -> None:
+        self.progress.console.log(f"  {message}")
+
+    def done(self) -> None:
+        self.progress.advance(self.task)
+
+
+def main(argv: list[str] | None = None, console: Console | None = None) -> int:
+    from bench import sections
+
+    args = parse(argv)
+    # Piped to a file or CI log, rich would fold the table at 80 columns.
+    console = console or Console(width=None if sys.stdout.isatty() else 150)
+    engines = list(args.engines)
+    if POSTGRESQL in engines and not pg_server_reachable(args.pg_url):
+        console.print(
+            f"[red]PostgreSQL at {args.pg_url} cannot be reached[/red] "
+            "(start it, give --pg-url, or run --engines sqlite)"
+        )
+        return 2
+    command = "python -m bench " + shlex.join(argv if argv is not None else sys.argv[1:])
+    options = {
+        "clients": args.clients,
+        "seconds": args.seconds,
+        "engines": "+".join(engines),
+        "sections": "+".join(s for s in SECTIONS if s in args.only),
+        "growth lines": "/".join(f"{n:,}" for n in args.growth_sizes),
+        "pgbench scale": args.pgbench_scale,
+        "merchants": "one shared" if args.shared_merchant else "one per client",
+    }
+    results = Results(command, options, machine.describe(args.pg_url))
+    results.notes = [*args.note, *NOTES]
+    steps = sections.plan(args, engines)
+    began = time.perf_counter()
+    ui = Ui(console, len(steps))
+    with ui.progress:
+        for label, step in steps:
+            ui.begin(label)
+            _run_step(label, step, args, results, ui)
+            ui.done()
+    results.seconds_taken = time.perf_counter() - began
+    results.machine["load average at end (1/5/15 min)"] = machine.load_average()
+    sections.judge(results, engines)
+    console.print(results.figures_table())
+    console.print(results.checks_table())
+    for error in results.errors:
+        console.print(f"[red]error:[/red] {error}")
+    args.results.parent.mkdir(parents=True, exist_ok=True)
+    args.results.write_text(results.markdown())
+    console.print(f"written {args.results}")
+    return 1 if results.errors else 0
+
+
+def _run_step(
+    label: str,
+    step: Callable[[argparse.Namespace, Results, Ui], None],
+    args: argparse.Namespace,
+    results: Results,
+    ui: Ui,
+) -> None:
+    try:
+        step(args, results, ui)
+    except Exception as exc:  # noqa: BLE001 - one failed section must not hide the others
+        results.errors.append(f"{label}: {type(exc).__name__}: {exc}")
+        ui.log(f"[red]failed: {exc}[/red]")

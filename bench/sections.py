@@ -1,0 +1,204 @@
+"""The steps of a run (what to measure on which engine) and the targets."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from contextlib import ExitStack
+from functools import partial
+from typing import TYPE_CHECKING
+
+from bench.databases import POSTGRESQL, SQLITE, fresh_database
+from bench.results import Results
+
+if TYPE_CHECKING:
+    from bench.run import Ui
+
+Step = Callable[[argparse.Namespace, Results, "Ui"], None]
+MIB = 1024
+
+
+def settle(engine: str, args: argparse.Namespace, results: Results, ui: Ui) -> None:
+    from bench.settle import settle_rate
+
+    with fresh_database(engine, "settle", args.pg_url) as db:
+        rate = settle_rate(db.url, args.clients, args.seconds, shared_merchant=args.shared_merchant)
+    ui.log(f"{rate.per_second:.1f} settled tabs/s ({rate.done} in {rate.seconds:.1f} s)")
+    results.add("settle", f"{engine}: settled tabs/s", rate.per_second, "/s", _detail(rate, "tabs"))
+
+
+def engine_limit(engine: str, args: argparse.Namespace, results: Results, ui: Ui) -> None:
+    with fresh_database(engine, "tpcb", args.pg_url) as db:
+        if engine == SQLITE:
+            from bench.sqlite_tpcb import tpcb_like_rate
+
+            rate = tpcb_like_rate(db.name, args.clients, args.seconds, scale=args.pgbench_scale)
+        else:
+            from bench.pgbench import tpcb_like_rate as pgbench_rate
+
+            rate = pgbench_rate(db, args.clients, args.seconds, scale=args.pgbench_scale)
+    ui.log(f"{rate.per_second:.1f} tpcb-like tx/s")
+    results.add(
+        "settle", f"{engine}: engine tpcb-like tx/s", rate.per_second, "/s", _detail(rate, "tx")
+    )
+
+
+def profile(args: argparse.Namespace, results: Results, ui: Ui) -> None:
+    from bench.profile_settle import profile_settle
+
+    with fresh_database(SQLITE, "profile", args.pg_url) as db:
+        found = profile_settle(db.url, args.profile_seconds, args.out)
+    results.profile_markdown = found.markdown()
+    if found.html_path:
+        results.profile_markdown += f"\n\nFull profile: `{found.html_path}` (not committed)."
+    top = max(found.by_layer.items(), key=lambda kv: kv[1])
+    ui.log(f"profiled {found.lifecycles} tabs; most time in {top[0]} ({top[1]:.0%})")
+
+
+def http(engine: str, args: argparse.Namespace, results: Results, ui: Ui) -> None:
+    from bench.http_load import ROUTES, http_rate
+
+    with fresh_database(engine, "http", args.pg_url) as db:
+        found = http_rate(db.url, args.clients, args.seconds)
+    ui.log(f"{found.per_second:.1f} lifecycles/s, worst p99 {found.worst_p99():.1f} ms")
+    detail = f"{found.lifecycles} in {found.seconds:.1f} s, {args.clients} clients" + (
+        f", {found.errors} errors (first: {found.first_error})" if found.errors else ""
+    )
+    if "http" in args.only:
+        results.add("http", f"{engine}: lifecycles/s", found.per_second, "/s", detail)
+        for route in ROUTES:
+            n = len(found.latencies_ms.get(route, []))
+            results.add("http", f"{engine}: {route} p50", found.p(route, 50), "ms", f"{n} calls")
+            results.add("http", f"{engine}: {route} p99", found.p(route, 99), "ms", f"{n} calls")
+        results.add("http", f"{engine}: worst route p99", found.worst_p99(), "ms")
+    if found.peak_rss_kib:
+        results.add(
+            "memory",
+            f"{engine}: server peak RSS",
+            found.peak_rss_kib / MIB,
+            "MiB",
+            f"idle after start {((found.idle_rss_kib or 0) / MIB):.0f} MiB",
+        )
+
+
+def growth(engine: str, args: argparse.Namespace, results: Results, ui: Ui) -> None:
+    from bench.growth import growth as measure
+
+    sizes = sorted(args.growth_sizes)
+    with ExitStack() as stack:
+        dbs = {
+            n: stack.enter_context(fresh_database(engine, f"growth{n}", args.pg_url)) for n in sizes
+        }
+        points = measure(
+            {n: db.url for n, db in dbs.items()},
+            args.clients,
+            args.seconds,
+            report_repeats=args.report_repeats,
+            step=ui.log,
+        )
+    for size, point in zip(sizes, points, strict=True):
+        label = f"{engine} @ {size:,} lines"
+        present = f"{point.lines_present:,} lines present"
+        detail = f"{present}; {_detail(point.settle, 'tabs')}"
+        results.add("growth", f"{label}: settled tabs/s", point.settle.per_second, "/s", detail)
+        results.add("growth", f"{label}: cash-flow report", point.cash_flow_ms, "ms", present)
+
+
+def ledger_servefirst(args: argparse.Namespace, results: Results, ui: Ui) -> None:
+    from bench.ledger_transfers import transfer_rate
+
+    with fresh_database(POSTGRESQL, "ledger", args.pg_url) as db:
+        rate = transfer_rate(db.url, args.clients, args.seconds)
+    ui.log(f"{rate.per_second:.1f} transfers/s")
+    results.add("peer", "servefirst transfers/s", rate.per_second, "/s", _detail(rate, "transfers"))
+
+
+def ledger_hordak(args: argparse.Namespace, results: Results, ui: Ui) -> None:
+    from bench.hordak_peer import ensure_venv, hordak_transfer_rate
+
+    ui.log("making bench/.venv-hordak if needed (pip install django-hordak)")
+    ensure_venv()
+    with fresh_database(POSTGRESQL, "hordak", args.pg_url) as db:
+        rate = hordak_transfer_rate(db, args.clients, args.seconds)
+    ui.log(f"{rate.per_second:.1f} transfers/s")
+    results.add(
+        "peer", "django-hordak transfers/s", rate.per_second, "/s", _detail(rate, "transfers")
+    )
+
+
+def _detail(rate: object, what: str) -> str:
+    from bench.workers import Rate
+
+    assert isinstance(rate, Rate)
+    text = f"{rate.done} {what} in {rate.seconds:.1f} s"
+    if rate.errors:
+        text += f", {rate.errors} errors (first: {rate.first_error[:120]})"
+    return text
+
+
+def plan(args: argparse.Namespace, engines: list[str]) -> list[tuple[str, Step]]:
+    steps: list[tuple[str, Step]] = []
+    only = args.only
+    for engine in engines:
+        if "settle" in only:
+            steps.append((f"settle in process on {engine}", partial(settle, engine)))
+            steps.append((f"engine limit (tpcb-like) on {engine}", partial(engine_limit, engine)))
+    if "profile" in only:
+        steps.append(("profile the settle path (SQLite)", profile))
+    for engine in engines:
+        if only & {"http", "memory"}:
+            steps.append((f"HTTP load on {engine}", partial(http, engine)))
+    for engine in engines:
+        if "growth" in only:
+            steps.append((f"growth on {engine}", partial(growth, engine)))
+    if "hordak" in only and POSTGRESQL in engines:
+        steps.append(("peer: servefirst ledger transfers (PostgreSQL)", ledger_servefirst))
+        steps.append(("peer: django-hordak transfers (PostgreSQL)", ledger_hordak))
+    return steps
+
+
+def judge(results: Results, engines: list[str]) -> None:
+    """Hold the side-by-side ratios to the issue's targets."""
+    for engine, target in ((SQLITE, 0.25), (POSTGRESQL, 0.30)):
+        ours = results.figure("settle", f"{engine}: settled tabs/s")
+        limit = results.figure("settle", f"{engine}: engine tpcb-like tx/s")
+        if ours is not None and limit:
+            ratio = ours / limit
+            results.check(
+                f"{engine}: settle rate / tpcb-like rate", ratio, f">= {target}", ratio >= target
+            )
+    for engine in engines:
+        p99 = results.figure("http", f"{engine}: worst route p99")
+        if p99 is not None:
+            results.check(f"{engine}: HTTP worst route p99 (ms)", p99, "< 50", p99 < 50)
+    for engine in engines:
+        sizes = sorted(
+            {
+                f.name.split(" @ ")[1].split(":")[0]
+                for f in results.figures
+                if f.section == "growth" and f.name.startswith(f"{engine} @")
+            },
+            key=lambda s: int(s.split()[0].replace(",", "")),
+        )
+        if len(sizes) < 2:
+            continue
+        small, large = sizes[0], sizes[-1]
+        rate_small = results.figure("growth", f"{engine} @ {small}: settled tabs/s")
+        rate_large = results.figure("growth", f"{engine} @ {large}: settled tabs/s")
+        if rate_small and rate_large is not None:
+            ratio = rate_large / rate_small
+            results.check(
+                f"{engine}: settle rate at {large} / at {small}", ratio, ">= 0.90", ratio >= 0.90
+            )
+        ms_small = results.figure("growth", f"{engine} @ {small}: cash-flow report")
+        ms_large = results.figure("growth", f"{engine} @ {large}: cash-flow report")
+        if ms_small and ms_large is not None:
+            ratio = ms_large / ms_small
+            results.check(
+                f"{engine}: cash-flow time at {large} / at {small}", ratio, "<= 1.10", ratio <= 1.10
+            )
+    ours = results.figure("peer", "servefirst transfers/s")
+    theirs = results.figure("peer", "django-hordak transfers/s")
+    if ours is not None and theirs:
+        ratio = ours / theirs
+        results.check("servefirst / django-hordak transfers", ratio, ">= 3", ratio >= 3)

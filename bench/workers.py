@@ -1,0 +1,69 @@
+"""A bounded, threaded load loop: N clients repeat one unit of work for a time."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Rate:
+    """How many units of work finished in how long."""
+
+    done: int
+    seconds: float
+    errors: int = 0
+    first_error: str = ""
+
+    @property
+    def per_second(self) -> float:
+        return self.done / self.seconds if self.seconds > 0 else 0.0
+
+
+def run_clients(
+    clients: int,
+    seconds: float,
+    work: Callable[[int], None],
+    *,
+    max_units: int | None = None,
+) -> Rate:
+    """Run ``work(client_no)`` in ``clients`` threads until ``seconds`` pass
+    (or ``max_units`` are done). Every loop is bounded in time and count."""
+    lock = threading.Lock()
+    counts = [0] * clients
+    errors: list[str] = []
+    start_line = threading.Barrier(clients + 1)
+    deadline = 0.0
+    total = [0]
+
+    def client(no: int) -> None:
+        start_line.wait()
+        while time.perf_counter() < deadline:
+            if max_units is not None:
+                with lock:
+                    if total[0] >= max_units:
+                        return
+                    total[0] += 1
+            try:
+                work(no)
+            except Exception as exc:  # noqa: BLE001 - counted and shown, never hidden
+                with lock:
+                    errors.append(f"{type(exc).__name__}: {exc}")
+                continue
+            counts[no] += 1
+
+    threads = [threading.Thread(target=client, args=(i,), daemon=True) for i in range(clients)]
+    for t in threads:
+        t.start()
+    began = time.perf_counter()
+    deadline = began + seconds
+    start_line.wait()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - began
+    done = sum(counts)
+    if errors and not done:
+        raise RuntimeError(f"every unit of work failed; first: {errors[0]}")
+    return Rate(done, elapsed, len(errors), errors[0] if errors else "")

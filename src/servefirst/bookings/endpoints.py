@@ -1,0 +1,152 @@
+"""Bookings: staff book, check in, cancel and mark no-shows; customers get a calendar file."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
+
+from servefirst.api.context import MerchantUoW, PublicURL, runtime_of
+from servefirst.api.routing import ServefirstRoute
+from servefirst.bookings import service as bookings
+from servefirst.bookings.calendar import booking_calendar
+from servefirst.bookings.schemas import BookingIn, BookingList, BookingOut, HoldRenewalOut
+from servefirst.catalog.service import get_service
+from servefirst.db.uow import UnitOfWork
+from servefirst.kit.clock import as_utc
+from servefirst.kit.errors import NotFound
+from servefirst.kit.ids import merchant_of_credential
+from servefirst.merchants.service import get_merchant
+
+router = APIRouter(tags=["bookings"], route_class=ServefirstRoute)
+
+_STATE: dict[int | str, dict[str, Any]] = {
+    409: {"description": "booking_state_invalid: the booking has already ended"}
+}
+
+
+def present(uow: UnitOfWork, booking_id: str, base: str) -> BookingOut:
+    return BookingOut.build(uow, bookings.get_booking(uow, booking_id), base)
+
+
+@router.post(
+    "/v1/bookings",
+    status_code=201,
+    response_model=BookingOut,
+    summary="Book a slot; a deposit is taken when the policy and the customer's trust ask",
+    responses={
+        402: {"description": "deposit_required, or the card's decline code"},
+        409: {"description": "booking_overlaps: the staff member is already booked"},
+    },
+)
+def create_booking(body: BookingIn, uow: MerchantUoW, base: PublicURL) -> BookingOut:
+    booking = bookings.book(
+        uow,
+        customer_id=body.customer_id,
+        service_id=body.service_id,
+        starts_at=body.starts_at,
+        staff_id=body.staff_id,
+        card=body.card,
+    )
+    return BookingOut.build(uow, booking, base)
+
+
+@router.get(
+    "/v1/bookings",
+    response_model=BookingList,
+    summary="Bookings by start time; by default today's and upcoming ones",
+)
+def list_bookings(
+    uow: MerchantUoW,
+    base: PublicURL,
+    from_: Annotated[datetime | None, Query(alias="from")] = None,
+    to: datetime | None = None,
+    limit: int = Query(500, ge=1, le=1000),
+) -> BookingList:
+    if from_ is None:
+        # Today from midnight (UTC), so the morning's bookings stay on the list.
+        from_ = datetime.combine(as_utc(uow.clock.now()).date(), time.min, tzinfo=UTC)
+    found = bookings.list_bookings(
+        uow, start=as_utc(from_), end=as_utc(to) if to else None, limit=limit
+    )
+    return BookingList(data=[BookingOut.build(uow, b, base) for b in found])
+
+
+@router.get("/v1/bookings/{booking_id}", response_model=BookingOut, summary="Get a booking")
+def get_booking(booking_id: str, uow: MerchantUoW, base: PublicURL) -> BookingOut:
+    return present(uow, booking_id, base)
+
+
+@router.post(
+    "/v1/bookings/{booking_id}/check-in",
+    response_model=BookingOut,
+    summary="The customer arrived: open their tab with the service and apply the deposit",
+    responses=_STATE,
+)
+def check_in(booking_id: str, uow: MerchantUoW, base: PublicURL) -> BookingOut:
+    return BookingOut.build(uow, bookings.check_in(uow, booking_id), base)
+
+
+@router.post(
+    "/v1/bookings/{booking_id}/cancel",
+    response_model=BookingOut,
+    summary="Cancel: the deposit is refunded in time, a late-cancellation fee kept after",
+    responses=_STATE,
+)
+def cancel(booking_id: str, uow: MerchantUoW, base: PublicURL) -> BookingOut:
+    return BookingOut.build(uow, bookings.cancel(uow, booking_id), base)
+
+
+@router.post(
+    "/v1/bookings/{booking_id}/no-show",
+    response_model=BookingOut,
+    summary="The customer did not come: the no-show fee is kept (within the charge window)",
+    responses=_STATE,
+)
+def no_show(booking_id: str, uow: MerchantUoW, base: PublicURL) -> BookingOut:
+    return BookingOut.build(uow, bookings.no_show(uow, booking_id), base)
+
+
+@router.post(
+    "/v1/holds/renew",
+    response_model=HoldRenewalOut,
+    summary="Renew card holds that would lapse before their booking (cron: hourly)",
+)
+def renew_holds(uow: MerchantUoW) -> HoldRenewalOut:
+    return HoldRenewalOut(changed=bookings.renew_holds(uow))
+
+
+async def booking_uow(request: Request, token: str) -> UnitOfWork:
+    """The booking token in the path is the customer's credential."""
+    merchant_id = merchant_of_credential(token)
+    if merchant_id is None:
+        raise NotFound("No such booking.", code="booking_not_found")
+    uow = runtime_of(request).uow(merchant_id, write=False)
+    request.state.uow = uow
+    return uow
+
+
+@router.get(
+    "/v1/public/bookings/{token}.ics",
+    tags=["customer"],
+    summary="The booking as an iCalendar file (RFC 5545) for the customer's calendar",
+    response_class=Response,
+    responses={200: {"content": {"text/calendar": {}}}, 404: {"description": "booking_not_found"}},
+)
+def booking_ics(token: str, uow: Annotated[UnitOfWork, Depends(booking_uow)]) -> Response:
+    booking = bookings.booking_for_token(uow, token)
+    service = get_service(uow, booking.service_id)
+    body = booking_calendar(
+        booking,
+        service_name=service.name,
+        business_name=get_merchant(uow).name,
+        policy=bookings.deposit_policy(uow, service.deposit_policy),
+        now_utc=uow.clock.now(),
+    )
+    return Response(
+        body,
+        media_type="text/calendar; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{booking.booking_id}.ics"'},
+    )

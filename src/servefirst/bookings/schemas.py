@@ -1,0 +1,229 @@
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import AwareDatetime, ConfigDict, Field
+
+from servefirst.api.fields import Amount, Body, Out
+from servefirst.bookings.holds import latest_hold
+from servefirst.bookings.models import Booking
+from servefirst.bookings.rules import PRESETS, DepositPolicy
+from servefirst.db.uow import UnitOfWork
+
+BookingStatusName = Literal["confirmed", "checked_in", "cancelled", "no_show"]
+DepositStatusName = Literal["none", "held", "applied", "refunded", "forfeited"]
+PresetName = Literal["flexible", "fair", "moderate", "strict"]
+TierName = Literal["trusted", "standard", "new", "restricted"]
+assert set(PresetName.__args__) == set(PRESETS)  # type: ignore[attr-defined]
+
+
+class DepositPolicyIn(Body):
+    """A deposit policy, or overrides of one: only the fields given change."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "enabled": True,
+                    "percent": "15",
+                    "minimum": 200,
+                    "maximum": 2000,
+                    "preset": "fair",
+                    "mode": "hold",
+                    "cancel_window_hours": 24,
+                }
+            ]
+        }
+    )
+
+    enabled: bool | None = Field(default=None, description="Ask for deposits at all.")
+    percent: Annotated[Decimal, Field(ge=0, le=100)] | None = Field(
+        default=None, description="Deposit as a share of the price (0–100).", examples=["15"]
+    )
+    minimum: Amount | None = None
+    maximum: Amount | None = None
+    fixed: Amount | None = Field(default=None, description="A fixed deposit; wins over percent.")
+    cancel_window_hours: Annotated[int, Field(ge=0, le=24 * 60)] | None = Field(
+        default=None, description="Cancelling at least this long before the start is free."
+    )
+    preset: PresetName | None = Field(
+        default=None,
+        description="What a late cancellation / no-show costs, as a share of the price: "
+        "flexible 0/10%, fair 10/30%, moderate 30/50%, strict 50/100%.",
+    )
+    mode: Literal["capture", "hold"] | None = Field(
+        default=None, description="capture takes the deposit now; hold only authorises it."
+    )
+    required_for: list[TierName] | None = Field(
+        default=None, description="Trust tiers that leave a deposit."
+    )
+    hold_days: Annotated[int, Field(ge=1, le=30)] | None = None
+    no_show_charge_days: Annotated[int, Field(ge=0, le=365)] | None = None
+    no_shows_before_deposit: Annotated[int, Field(ge=1, le=100)] | None = None
+
+    def overrides(self) -> dict[str, Any]:
+        data = self.model_dump(exclude_unset=True)
+        if data.get("percent") is not None:
+            data["percent"] = str(data["percent"])
+        return data
+
+
+class MerchantPolicyIn(Body):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"deposit_policy": "salon"},
+                {"deposit_policy": {"enabled": True, "fixed": 500, "preset": "strict"}},
+            ]
+        }
+    )
+
+    deposit_policy: Literal["salon", "cafe"] | DepositPolicyIn = Field(
+        description="A named default (salon: 15% between 2.00 and 20.00, fair; café: none), "
+        "or a policy; fields left out take the defaults."
+    )
+
+
+class DepositPolicyOut(Out):
+    enabled: bool
+    percent: str
+    minimum: int
+    maximum: int | None
+    fixed: int | None
+    cancel_window_hours: int
+    preset: str
+    mode: str
+    required_for: list[str]
+    hold_days: int
+    no_show_charge_days: int
+    no_shows_before_deposit: int
+
+    @classmethod
+    def build(cls, policy: DepositPolicy) -> DepositPolicyOut:
+        return cls(**policy.as_dict())
+
+
+class BookingIn(Body):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "customer_id": "cus_3kx9f2qz7m4w8d1b",
+                    "service_id": "svc_7hq2m9x4c1v8b3nd",
+                    "starts_at": "2026-12-01T10:30:00+01:00",
+                    "staff_id": "maria",
+                    "card": "4242424242424242",
+                }
+            ]
+        }
+    )
+
+    customer_id: str = Field(max_length=40, examples=["cus_..."])
+    service_id: str = Field(max_length=40, examples=["svc_..."])
+    starts_at: AwareDatetime = Field(
+        description="ISO 8601 with a time zone (a time without one is refused).",
+        examples=["2026-12-01T10:30:00+01:00"],
+    )
+    staff_id: str | None = Field(
+        default=None,
+        max_length=40,
+        pattern=r"^[^\x00]*$",
+        description="Who will serve; their bookings never overlap.",
+    )
+    card: str | None = Field(
+        default=None,
+        max_length=32,
+        examples=["4242424242424242"],
+        description="A sandbox test card for the deposit, when one is needed.",
+    )
+
+
+class HoldOut(Out):
+    plan: str = Field(description="hold, hold_and_renew, or capture (too far ahead for a hold).")
+    amount: int | None
+    status: str | None = Field(description="active, captured, released, expired, replaced.")
+    expires_at: datetime | None
+    card_last4: str | None
+
+
+class DepositOut(Out):
+    required: bool
+    amount: int
+    status: DepositStatusName
+    mode: str
+    reason: str
+    hold: HoldOut | None = Field(description="How the deposit is kept, for a hold-mode policy.")
+    fee: int = Field(description="Kept as a no-show or late-cancellation fee.")
+    refund: int = Field(description="Given back (or released from the hold).")
+
+
+class BookingOut(Out):
+    id: str
+    object: Literal["booking"] = "booking"
+    status: BookingStatusName
+    customer_id: str
+    service_id: str
+    staff_id: str | None
+    starts_at: datetime
+    ends_at: datetime
+    price: int
+    currency: str
+    tab_id: str | None
+    token: str = Field(description="The customer's credential for their calendar file.")
+    calendar_url: str
+    deposit: DepositOut
+    outcome_reason: str | None
+    created_at: datetime
+    closed_at: datetime | None
+
+    @classmethod
+    def build(cls, uow: UnitOfWork, booking: Booking, public_url: str) -> BookingOut:
+        hold_out = None
+        if booking.hold_plan is not None:
+            hold = latest_hold(uow, booking_id=booking.booking_id)
+            hold_out = HoldOut(
+                plan=booking.hold_plan,
+                amount=hold.amount if hold else None,
+                status=hold.status if hold else None,
+                expires_at=hold.expires_at if hold else None,
+                card_last4=hold.card_last4 if hold else None,
+            )
+        return cls(
+            id=booking.booking_id,
+            status=booking.status,  # type: ignore[arg-type]
+            customer_id=booking.customer_id,
+            service_id=booking.service_id,
+            staff_id=booking.staff_id,
+            starts_at=booking.starts_at,
+            ends_at=booking.ends_at,
+            price=booking.price,
+            currency=booking.currency,
+            tab_id=booking.tab_id,
+            token=booking.token,
+            calendar_url=f"{public_url}/v1/public/bookings/{booking.token}.ics",
+            deposit=DepositOut(
+                required=booking.deposit_required,
+                amount=booking.deposit_amount,
+                status=booking.deposit_status,  # type: ignore[arg-type]
+                mode=booking.deposit_mode,
+                reason=booking.deposit_reason,
+                hold=hold_out,
+                fee=booking.deposit_fee,
+                refund=booking.deposit_refund,
+            ),
+            outcome_reason=booking.outcome_reason,
+            created_at=booking.created_at,
+            closed_at=booking.closed_at,
+        )
+
+
+class BookingList(Out):
+    object: Literal["list"] = "list"
+    data: list[BookingOut]
+
+
+class HoldRenewalOut(Out):
+    object: Literal["hold_renewal"] = "hold_renewal"
+    changed: list[str] = Field(description="Holds renewed, or marked lapsed.")

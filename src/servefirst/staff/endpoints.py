@@ -1,0 +1,57 @@
+"""The staff API: who serves, at what commission (the console's pages are in pages.py)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from servefirst.api.context import MerchantUoW
+from servefirst.api.routing import ServefirstRoute
+from servefirst.db.uow import UnitOfWork
+from servefirst.staff import service as staff
+from servefirst.staff.models import StaffMember
+from servefirst.staff.schemas import StaffIn, StaffList, StaffOut, StaffUpdateIn
+
+router = APIRouter(prefix="/v1/staff", tags=["staff"], route_class=ServefirstRoute)
+
+
+def present(uow: UnitOfWork, member: StaffMember) -> StaffOut:
+    return StaffOut.build(member, staff.account_of(uow, member.staff_id))
+
+
+@router.post("", status_code=201, response_model=StaffOut, summary="Add a staff member")
+def create(body: StaffIn, uow: MerchantUoW) -> StaffOut:
+    member = staff.create_member(
+        uow,
+        name=body.name,
+        role=body.role,
+        commission_bps=body.commission_rate_bps,
+        email=body.email,
+        password=body.password,
+    )
+    return present(uow, member)
+
+
+@router.get("", response_model=StaffList, summary="The staff members, by name")
+def list_staff(uow: MerchantUoW) -> StaffList:
+    return StaffList(data=[present(uow, m) for m in staff.list_members(uow)])
+
+
+@router.get("/{staff_id}", response_model=StaffOut, summary="A staff member")
+def get(staff_id: str, uow: MerchantUoW) -> StaffOut:
+    return present(uow, staff.get_member(uow, staff_id))
+
+
+@router.post(
+    "/{staff_id}",
+    response_model=StaffOut,
+    summary="Change a member's name, role or commission rate",
+)
+def update(staff_id: str, body: StaffUpdateIn, uow: MerchantUoW) -> StaffOut:
+    member = staff.update_member(
+        uow,
+        staff_id,
+        name=body.name,
+        role=body.role,
+        commission_bps=body.commission_rate_bps,
+    )
+    return present(uow, member)

@@ -1,0 +1,224 @@
+"""Trust use cases: read a customer's trust now, count an event, show the
+history, and the merchant's view of how the tiers performed.
+
+The customer row carries its evidence faded to ``trust_as_of``; counting an
+event fades it to now and adds one (the caller holds the customer's row lock),
+and reading fades it to now without writing. Each event is also kept in
+``trust_events`` with the score and tier before and after, for the history.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, object_session
+
+from servefirst.customers.models import Customer
+from servefirst.db.uow import UnitOfWork
+from servefirst.kit.clock import Clock, as_utc
+from servefirst.kit.ids import new_id
+from servefirst.merchants.models import Merchant
+from servefirst.trust.estimator import EVENT_KINDS, Evidence, Tally, add, decayed
+from servefirst.trust.models import TrustEvent
+from servefirst.trust.rules import TIER_RANK, Tier, Trust, TrustPolicy, assess
+
+#: Where a unit of work leaves its clock, so trust read from a customer row
+#: fades to the unit of work's "now" (tests move it) rather than the wall's.
+CLOCK_KEY = "servefirst.clock"
+
+
+def remember_clock(uow: UnitOfWork) -> None:
+    uow.session.info[CLOCK_KEY] = uow.clock
+
+
+def _now(session: Session | None) -> datetime:
+    clock: Clock | None = session.info.get(CLOCK_KEY) if session is not None else None
+    return clock.now() if clock is not None else datetime.now(UTC)
+
+
+def policy_of(session: Session | None, merchant_id: str) -> TrustPolicy:
+    merchant = session.get(Merchant, merchant_id) if session is not None else None
+    if merchant is None:
+        return TrustPolicy.of(None)
+    return TrustPolicy.of(merchant.policy, merchant.currency)
+
+
+# --- evidence on the customer row ----------------------------------------------------
+
+
+def evidence_of(customer: Customer) -> Evidence:
+    raw: dict[str, Any] = customer.trust_tallies or {}
+    tallies = {
+        kind: Tally(
+            remembered=float(t["remembered"]),
+            count=int(t["count"]),
+            first_at=as_utc(datetime.fromisoformat(t["first_at"])),
+            last_at=as_utc(datetime.fromisoformat(t["last_at"])),
+        )
+        for kind, t in raw.items()
+        if kind in EVENT_KINDS
+    }
+    as_of = customer.trust_as_of
+    return Evidence(as_of=as_utc(as_of) if as_of else None, tallies=tallies)
+
+
+def _store(customer: Customer, evidence: Evidence) -> None:
+    customer.trust_as_of = evidence.as_of
+    customer.trust_good = evidence.good
+    customer.trust_bad = evidence.bad
+    customer.trust_tallies = {
+        kind: {
+            "remembered": t.remembered,
+            "count": t.count,
+            "first_at": t.first_at.isoformat(),
+            "last_at": t.last_at.isoformat(),
+        }
+        for kind, t in evidence.tallies.items()
+    }
+
+
+def trust_now(
+    customer: Customer, *, policy: TrustPolicy | None = None, now: datetime | None = None
+) -> Trust:
+    """The customer's trust as of now: O(1), from the row alone."""
+    session = object_session(customer)
+    policy = policy or policy_of(session, customer.merchant_id)
+    return assess(evidence_of(customer), policy, now or _now(session))
+
+
+def current_evidence(customer: Customer, policy: TrustPolicy, now: datetime) -> Evidence:
+    return decayed(evidence_of(customer), now, policy.half_life_days)
+
+
+def count_event(
+    uow: UnitOfWork,
+    customer: Customer,
+    kind: str,
+    *,
+    tab_id: str | None = None,
+    amount: int | None = None,
+) -> TrustEvent:
+    """Fade the customer's evidence to now, count one event, keep the history row.
+
+    The caller holds the customer row (``FOR UPDATE`` on PostgreSQL) so two
+    events of one customer at once are both counted.
+    """
+    now = uow.clock.now()
+    policy = policy_of(uow.session, customer.merchant_id)
+    before_evidence = evidence_of(customer)
+    before = assess(before_evidence, policy, now)
+    evidence = add(before_evidence, kind, now, policy.half_life_days)
+    after = assess(evidence, policy, now)
+    _store(customer, evidence)
+    weights = EVENT_KINDS[kind]
+    event = TrustEvent(
+        merchant_id=customer.merchant_id,
+        event_id=new_id("tev"),
+        customer_id=customer.customer_id,
+        kind=kind,
+        weight=weights.good - weights.bad,
+        at=now,
+        score_before=before.score,
+        score_after=after.score,
+        tier_before=before.tier.value,
+        tier_after=after.tier.value,
+        tab_id=tab_id,
+        amount=amount,
+    )
+    uow.session.add(event)
+    return event
+
+
+def history(uow: UnitOfWork, customer_id: str, *, limit: int = 100) -> list[TrustEvent]:
+    """The customer's trust events, newest first."""
+    return list(
+        uow.session.scalars(
+            select(TrustEvent)
+            .where(TrustEvent.merchant_id == uow.merchant, TrustEvent.customer_id == customer_id)
+            .order_by(TrustEvent.at.desc(), TrustEvent.event_id.desc())
+            .limit(limit)
+        )
+    )
+
+
+# --- the merchant's view ---------------------------------------------------------------
+
+
+@dataclass
+class TierPerformance:
+    """How customers did while they were in a tier (the tier before each event)."""
+
+    tier: Tier
+    customers: int = 0
+    paid_on_time: int = 0
+    paid_late: int = 0
+    written_off: int = 0
+    no_shows: int = 0
+    late_cancellations: int = 0
+    rejected_concerns: int = 0
+    losses: int = 0
+
+    @property
+    def tabs_closed(self) -> int:
+        return self.paid_on_time + self.paid_late + self.written_off
+
+    @property
+    def paid_on_time_rate(self) -> float | None:
+        return self.paid_on_time / self.tabs_closed if self.tabs_closed else None
+
+    @property
+    def no_show_rate(self) -> float | None:
+        outcomes = self.tabs_closed + self.no_shows + self.late_cancellations
+        return self.no_shows / outcomes if outcomes else None
+
+
+@dataclass(frozen=True)
+class TrustReport:
+    as_of: datetime
+    currency: str
+    policy: TrustPolicy
+    tiers: list[TierPerformance]
+
+
+_KIND_FIELD = {
+    "paid_visits": "paid_on_time",
+    "late_payments": "paid_late",
+    "write_offs": "written_off",
+    "no_shows": "no_shows",
+    "late_cancellations": "late_cancellations",
+    "rejected_concerns": "rejected_concerns",
+}
+
+
+def report(uow: UnitOfWork) -> TrustReport:
+    now = uow.clock.now()
+    merchant = uow.session.get(Merchant, uow.merchant)
+    currency = merchant.currency if merchant else "EUR"
+    policy = policy_of(uow.session, uow.merchant)
+    tiers = {tier: TierPerformance(tier) for tier in Tier}
+    # Tiers today: every customer's evidence faded to now (a scan, as a report may).
+    for customer in uow.session.scalars(
+        select(Customer).where(Customer.merchant_id == uow.merchant)
+    ):
+        tiers[trust_now(customer, policy=policy, now=now).tier].customers += 1
+    # Performance: each event counted under the tier the customer had when it happened.
+    rows = uow.session.execute(
+        select(
+            TrustEvent.tier_before,
+            TrustEvent.kind,
+            func.count(),
+            func.coalesce(func.sum(TrustEvent.amount), 0),
+        )
+        .where(TrustEvent.merchant_id == uow.merchant)
+        .group_by(TrustEvent.tier_before, TrustEvent.kind)
+    )
+    for tier_name, kind, count, amount in rows:
+        perf = tiers[Tier(tier_name)]
+        setattr(perf, _KIND_FIELD[kind], getattr(perf, _KIND_FIELD[kind]) + int(count))
+        if kind == "write_offs":
+            perf.losses += int(amount or 0)
+    order = sorted(Tier, key=lambda t: -TIER_RANK[t])
+    return TrustReport(now, currency, policy, [tiers[t] for t in order])

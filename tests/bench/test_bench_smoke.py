@@ -1,0 +1,160 @@
+"""A tiny run of each benchmark: they must produce real numbers on this database.
+
+Benchmarks are not tests; this only proves the harness runs end to end on the
+engine under test (SQLite, or the PostgreSQL server in
+SERVEFIRST_TEST_DATABASE_URL). The django-hordak peer needs its own venv and
+is left out here; servefirst's side of that comparison is in.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from bench.databases import POSTGRESQL, SQLITE, Database, fresh_database
+from bench.growth import growth
+from bench.http_load import ROUTES, http_rate
+from bench.ledger_transfers import transfer_rate
+from bench.profile_settle import profile_settle
+from bench.run import main
+from bench.settle import settle_rate
+from rich.console import Console
+from sqlalchemy import create_engine, func, select, text
+
+from servefirst.config import Settings
+from servefirst.db.engine import normalize_url
+from servefirst.ledger import service as ledger
+from servefirst.ledger.models import AccountBalance, JournalEntryRow
+from servefirst.runtime import Runtime
+from servefirst.tabs.models import Tab
+
+SERVER = os.environ.get("SERVEFIRST_TEST_DATABASE_URL", "")
+ENGINE = POSTGRESQL if SERVER else SQLITE
+PG_URL = (
+    normalize_url(SERVER) if SERVER else "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+
+
+@pytest.fixture
+def db() -> Iterator[Database]:
+    with fresh_database(ENGINE, "smoke", PG_URL) as database:
+        yield database
+
+
+def _count(url: str, query: object) -> int:
+    engine = create_engine(normalize_url(url))
+    try:
+        with engine.connect() as conn:
+            return int(conn.execute(query).scalar_one())  # type: ignore[call-overload]
+    finally:
+        engine.dispose()
+
+
+def test_settle_rate_counts_tabs_that_were_really_paid(db: Database) -> None:
+    rate = settle_rate(db.url, clients=2, seconds=0.5)
+    assert rate.done > 0 and rate.errors == 0
+    assert rate.per_second == pytest.approx(rate.done / rate.seconds)
+    # Every counted lifecycle left a paid tab behind, plus the untimed warm-up one.
+    paid = _count(db.url, select(func.count()).select_from(Tab).where(Tab.status == "paid"))
+    assert paid == rate.done + 1
+
+
+def test_engine_limit_runs_the_tpcb_like_transaction(db: Database) -> None:
+    if ENGINE == SQLITE:
+        from bench.sqlite_tpcb import tpcb_like_rate
+
+        rate = tpcb_like_rate(db.name, clients=2, seconds=0.3)
+    else:
+        from bench.pgbench import tpcb_like_rate as pgbench_rate
+
+        rate = pgbench_rate(db, clients=2, seconds=1, scale=1)
+    assert rate.done > 0 and rate.per_second > 0
+    # One history row per committed tpcb-like transaction, in both engines.
+    url = f"sqlite:///{db.name}" if ENGINE == SQLITE else db.url
+    assert _count(url, text("SELECT count(*) FROM pgbench_history")) == rate.done
+
+
+def test_http_load_times_every_route_and_the_servers_memory(db: Database) -> None:
+    found = http_rate(db.url, clients=2, seconds=1.0, max_lifecycles=6)
+    assert 0 < found.lifecycles <= 6 and found.errors == 0
+    for route in ROUTES:
+        calls = found.latencies_ms[route]
+        assert len(calls) == found.lifecycles * (2 if "lines" in route else 1)
+        assert 0 < found.p(route, 50) <= found.p(route, 99)
+    assert found.idle_rss_kib and found.peak_rss_kib
+    assert found.peak_rss_kib >= found.idle_rss_kib > 10 * 1024  # a Python server: > 10 MiB
+
+
+def test_growth_fills_a_balanced_ledger_and_measures_each_size(db: Database) -> None:
+    with fresh_database(ENGINE, "smoke", PG_URL) as larger:
+        points = growth(
+            {1000: larger.url, 200: db.url}, clients=2, seconds=0.4, rounds=2, report_repeats=2
+        )
+        assert points[0].lines_present >= 200
+        assert points[1].lines_present >= 1000 > points[0].lines_present
+        assert all(p.settle.done > 0 and p.settle.errors == 0 for p in points)
+        assert all(p.cash_flow_ms > 0 for p in points)
+        # The pre-filled history keeps every merchant's running balances true.
+        runtime = Runtime.create(Settings(database_url=larger.url))
+        try:
+            with runtime.uow(write=False) as uow:
+                merchants = set(uow.session.scalars(select(AccountBalance.merchant_id)))
+                when = uow.session.scalar(
+                    select(JournalEntryRow.created_at).where(JournalEntryRow.memo == "history")
+                )
+            assert when is not None and when.tzinfo is not None and when < datetime.now(UTC)
+            for merchant in merchants:
+                with runtime.uow(merchant, write=False) as uow:
+                    audit = ledger.audit(uow)
+                    assert audit.ok, audit
+        finally:
+            runtime.dispose()
+
+
+def test_ledger_transfer_rate_posts_balanced_entries(db: Database) -> None:
+    rate = transfer_rate(db.url, clients=2, seconds=0.3)
+    assert rate.done > 0 and rate.errors == 0
+    entries = _count(db.url, select(func.count()).select_from(JournalEntryRow))
+    assert entries == rate.done + 1  # plus the warm-up transfer
+
+
+def test_profile_says_where_the_settle_path_spends_its_time(db: Database, tmp_path: Path) -> None:
+    found = profile_settle(db.url, seconds=0.3, out_dir=tmp_path)
+    assert found.lifecycles > 0
+    assert sum(found.by_layer.values()) == pytest.approx(1.0, abs=0.02)
+    assert found.by_use_case["add_line"] > 0 and found.top_functions
+    assert found.html_path and Path(found.html_path).stat().st_size > 0
+    assert "| add_line |" in found.markdown()
+
+
+def test_one_command_prints_and_writes_results(tmp_path: Path) -> None:
+    results = tmp_path / "RESULTS.md"
+    out = io.StringIO()
+    code = main(
+        [
+            "--only",
+            "settle",
+            "--engines",
+            ENGINE,
+            "--clients",
+            "2",
+            "--seconds",
+            "0.5",
+            "--pgbench-scale",
+            "1",
+            "--pg-url",
+            PG_URL,
+            "--results",
+            str(results),
+        ],
+        console=Console(file=out, width=200),
+    )
+    assert code == 0, out.getvalue()
+    written = results.read_text()
+    assert f"{ENGINE}: settled tabs/s" in written
+    assert f"{ENGINE}: settle rate / tpcb-like rate" in written
+    assert "## Machine" in written and "settled tabs/s" in out.getvalue()
