@@ -36,8 +36,10 @@ def main() -> None:
 def _serve(runtime: Runtime, host: str, port: int) -> None:
     import uvicorn
 
+    from servefirst.api.routing import GIL_SWITCH_INTERVAL_SECONDS
     from servefirst.app import create_app
 
+    sys.setswitchinterval(GIL_SWITCH_INTERVAL_SECONDS)
     uvicorn.run(create_app(runtime), host=host, port=port, log_level="warning", access_log=False)
 
 

@@ -1,7 +1,8 @@
 """The demo: a café and a salon with a few weeks of believable history.
 
 Everything is made through the same use cases the API calls (create a
-merchant, add services, open a tab, serve, pay, raise a concern, review),
+merchant, add services, open a tab, serve, pay, raise a concern, review,
+book, check in, cancel, mark a no-show),
 never by writing rows, so the demo's ledger, trust scores and events are
 exactly what real traffic would produce. History is made by setting a frozen
 clock to past days and walking forward through each visit; the runtime's own
@@ -17,6 +18,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
+from servefirst.bookings import service as bookings
+from servefirst.bookings.rules import SALON_POLICY
 from servefirst.catalog.service import create_service
 from servefirst.customers.service import create_customer
 from servefirst.db.uow import UnitOfWork
@@ -26,8 +29,9 @@ from servefirst.merchants.service import create_merchant
 from servefirst.payments.service import pay_by_token, pay_tab
 from servefirst.reviews.service import review_tab
 from servefirst.runtime import Runtime
-from servefirst.staff.service import create_staff
+from servefirst.staff.service import create_member, create_staff
 from servefirst.tabs import service as tabs
+from servefirst.tabs.models import Tab
 
 #: The sandbox card that always succeeds (see payments/gateways.py).
 GOOD_CARD = "4242424242424242"
@@ -155,6 +159,8 @@ class DemoResult:
     #: (login, password) pairs for the staff console; filled in when staff
     #: accounts exist. Never printed when empty: no made-up credentials.
     staff_logins: list[tuple[str, str]] = field(default_factory=list)
+    #: Booking ids per merchant id, in the order the story made them.
+    bookings: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def tab_link(self) -> str:
@@ -201,6 +207,8 @@ class _Shop:
         self.merchant = DemoMerchant(name, created.merchant.merchant_id, currency, created.api_key)
         self.paid: list[str] = []
         self.customers: dict[str, str] = {}  # id -> name
+        self.staff: dict[str, str] = {}  # name -> staff id
+        self.bookings: list[str] = []
         self.services: dict[str, tuple[str, int]] = {}  # name -> (service id, minutes)
         with self.step() as uow:
             for offer in menu:
@@ -227,14 +235,57 @@ class _Shop:
         self.customers[customer_id] = name
         return customer_id
 
-    def order(self, customer_id: str, items: dict[str, int]) -> DemoTab:
-        """Open a tab and put what was ordered on it (name -> quantity)."""
+    def member(self, name: str, commission_bps: int) -> str:
+        """Someone who serves and earns commission on their lines (no console login)."""
+        with self.step() as uow:
+            staff_id = create_member(uow, name=name, commission_bps=commission_bps).staff_id
+        self.staff[name] = staff_id
+        return staff_id
+
+    def order(self, customer_id: str, items: dict[str, int], *, by: str | None = None) -> DemoTab:
+        """Open a tab and put what was ordered on it (name -> quantity), served ``by``."""
         with self.step() as uow:
             tab = tabs.open_tab(uow, customer_id=customer_id)
             for name, quantity in items.items():
-                tabs.add_line(uow, tab.tab_id, service_id=self.services[name][0], quantity=quantity)
-            return DemoTab(
-                self.merchant, self.customers[customer_id], tab.tab_id, tab.token, tab.short_code
+                tabs.add_line(
+                    uow,
+                    tab.tab_id,
+                    service_id=self.services[name][0],
+                    quantity=quantity,
+                    staff_id=self.staff[by] if by else None,
+                )
+            return self._demo_tab(tab)
+
+    def _demo_tab(self, tab: Tab) -> DemoTab:
+        return DemoTab(
+            self.merchant, self.customers[tab.customer_id], tab.tab_id, tab.token, tab.short_code
+        )
+
+    def book(self, customer_id: str, service: str, starts_at: datetime, *, by: str) -> str:
+        """Book a slot with ``by``; a card is given in case the policy asks for a deposit."""
+        with self.step() as uow:
+            booking = bookings.book(
+                uow,
+                customer_id=customer_id,
+                service_id=self.services[service][0],
+                starts_at=starts_at,
+                staff_id=self.staff[by],
+                card=GOOD_CARD,
+            )
+        self.bookings.append(booking.booking_id)
+        return booking.booking_id
+
+    def check_in(self, booking_id: str) -> DemoTab:
+        """The customer arrived: their tab opens with the booked service on it."""
+        with self.step() as uow:
+            tab_id = bookings.check_in(uow, booking_id).tab_id
+            assert tab_id is not None
+            return self._demo_tab(tabs.get_tab(uow, tab_id))
+
+    def add(self, tab: DemoTab, service: str, *, by: str) -> None:
+        with self.step() as uow:
+            tabs.add_line(
+                uow, tab.tab_id, service_id=self.services[service][0], staff_id=self.staff[by]
             )
 
     def serve(self, tab: DemoTab) -> None:
@@ -267,9 +318,13 @@ class _Story:
         self.now = now
         self.clock = FrozenClock(now)
 
-    def day(self, days_ago: int, hour: int, minute: int = 0) -> None:
+    def at(self, days_ago: int, hour: int, minute: int = 0) -> datetime:
+        """A moment on a day relative to now (negative: days ahead), on the UTC clock."""
         day = self.now - timedelta(days=days_ago)
-        self.clock.set(day.replace(hour=hour, minute=minute, second=0, microsecond=0))
+        return day.replace(hour=hour, minute=minute, second=0, microsecond=0)
+
+    def day(self, days_ago: int, hour: int, minute: int = 0) -> None:
+        self.clock.set(self.at(days_ago, hour, minute))
 
     def later(self, minutes: int) -> None:
         self.clock.advance(minutes=minutes)
@@ -282,10 +337,22 @@ class _Story:
         *,
         cash_tip: int | None = None,
         card_tip: int | None = None,
+        by: str | None = None,
     ) -> DemoTab:
         """Order, be served, and pay a few minutes later (cash or card)."""
-        tab = shop.order(customer_id, items)
+        tab = shop.order(customer_id, items, by=by)
         self.later(shop.minutes_for(items))
+        return self.finish(shop, tab, cash_tip=cash_tip, card_tip=card_tip)
+
+    def finish(
+        self,
+        shop: _Shop,
+        tab: DemoTab,
+        *,
+        cash_tip: int | None = None,
+        card_tip: int | None = None,
+    ) -> DemoTab:
+        """Mark the tab served and pay a few minutes later (cash, card, or not yet)."""
         shop.serve(tab)
         self.later(4)
         if card_tip is not None:
@@ -361,29 +428,84 @@ def _cafe(story: _Story, runtime: Runtime) -> tuple[_Shop, DemoTab]:
 
 def _salon(story: _Story, runtime: Runtime) -> _Shop:
     salon = _Shop(runtime, "Studio Lume", "EUR", SALON_MENU)
+    with salon.step() as uow:
+        # New customers leave 15% (2.00-20.00) to hold a slot; "fair" cancellation fees.
+        bookings.set_deposit_policy(uow, SALON_POLICY.as_dict())
+    story.day(45, 9)
+    sofia = "Sofia Marques"  # stylist, 40% commission on what her lines bring in
+    pedro = "Pedro Nunes"  # barber, 35%
+    salon.member(sofia, 4000)
+    salon.member(pedro, 3500)
     marta = salon.customer("Marta Silva", "marta.silva@example.com", "+351 914 700 233")
     joao = salon.customer("João Pereira", "joao.pereira@example.com", "+351 927 118 064")
     rita = salon.customer("Rita Lopes", "rita.lopes@example.org", "+351 961 402 875")
 
     # Marta's first cut, then colour and cut: a new customer's tab limit
-    # (100 EUR) would not cover 120 EUR, one paid visit (standard) does.
+    # (100 EUR) would not cover 120 EUR, one paid visit (standard) does. She
+    # booked the colour three days ahead; as a standard customer, no deposit.
     story.day(40, 14)
-    story.visit(salon, marta, {"Haircut": 1}, card_tip=500)
-    story.day(12, 10)
-    story.visit(salon, marta, {"Colour": 1, "Haircut": 1}, card_tip=1000)
+    story.visit(salon, marta, {"Haircut": 1}, card_tip=500, by=sofia)
+    story.day(15, 19, 10)
+    colour = salon.book(marta, "Colour", story.at(12, 10), by=sofia)
+    story.day(12, 9, 55)
+    visit = salon.check_in(colour)
+    salon.add(visit, "Haircut", by=sofia)
+    story.later(150)
+    story.finish(salon, visit, card_tip=1000)
 
-    # João keeps his beard in shape every fortnight and pays cash.
-    for days_ago in (35, 21, 7):
+    # João keeps his beard in shape every week and pays cash: six visits on
+    # time make him "trusted".
+    for days_ago in (42, 35, 28, 21, 14, 7):
         story.day(days_ago, 18, 30)
-        story.visit(salon, joao, {"Beard trim": 1}, cash_tip=200)
+        story.visit(salon, joao, {"Beard trim": 1}, cash_tip=200, by=pedro)
 
     # Rita forgot to pay, was reminded, and paid cash a week later.
     story.day(25, 17)
-    late = story.visit(salon, rita, {"Haircut": 1})
+    late = story.visit(salon, rita, {"Haircut": 1}, by=sofia)
     story.day(18, 9)
     salon.overdue(late)
     story.day(16, 12, 20)
     salon.pay_cash(late)
+
+    # Beatriz, new, booked a cut with a 5.25 deposit; at check-in it counted
+    # towards her bill and she paid the rest by card.
+    beatriz = salon.customer("Beatriz Rocha", "beatriz.rocha@example.com", "+351 932 615 480")
+    story.day(11, 20, 40)
+    cut = salon.book(beatriz, "Haircut", story.at(9, 15), by=sofia)
+    story.day(9, 14, 58)
+    visit = salon.check_in(cut)
+    story.later(45)
+    story.finish(salon, visit, card_tip=300)
+
+    # Tomás, new, booked a cut and never came: the no-show fee (30% of the
+    # price) is more than his deposit, so all of the deposit is kept.
+    tomas = salon.customer("Tomás Ferreira", "tomas.f@example.net", "+351 918 330 761")
+    story.day(6, 21, 15)
+    missed = salon.book(tomas, "Haircut", story.at(4, 11), by=pedro)
+    story.day(4, 11, 40)
+    with salon.step() as uow:
+        bookings.no_show(uow, missed)
+
+    # Helena, new, booked a colour and cancelled two days ahead: in time, so
+    # her deposit went back in full.
+    helena = salon.customer("Helena Sousa", "helena.sousa@example.org", "+351 965 208 119")
+    story.day(8, 10, 5)
+    called_off = salon.book(helena, "Colour", story.at(3, 15), by=sofia)
+    story.day(5, 9, 30)
+    with salon.step() as uow:
+        bookings.cancel(uow, called_off)
+
+    # Booked last night for today (UTC): João, trusted, leaves no deposit;
+    # Leonor, new, leaves one on the sandbox card.
+    leonor = salon.customer("Leonor Batista", "leonor.batista@example.com", "+351 926 774 051")
+    story.day(1, 19)
+    salon.book(joao, "Beard trim", story.at(0, 10), by=pedro)
+    salon.book(leonor, "Haircut", story.at(0, 16, 30), by=sofia)
+
+    # The week ahead: Marta's next colour (standard, no deposit) and Rita's
+    # cut (her late payment keeps her new: she leaves a deposit).
+    salon.book(marta, "Colour", story.at(-3, 11), by=sofia)
+    salon.book(rita, "Haircut", story.at(-5, 17, 30), by=sofia)
     return salon
 
 
@@ -408,6 +530,7 @@ def build_demo(runtime: Runtime) -> DemoResult:
         open_tab=open_tab,
         paid_tabs={shop.merchant.merchant_id: shop.paid for shop in (cafe, salon)},
         staff_logins=logins,
+        bookings={shop.merchant.merchant_id: shop.bookings for shop in (cafe, salon)},
     )
 
 

@@ -1,4 +1,5 @@
-"""The staff console in a real Chromium: sign in, open a tab, add, serve, take cash.
+"""The staff console in a real Chromium: sign in, open a tab, add, serve, take cash,
+and check in today's booking.
 
 Also proves that the ``Secure`` session cookie works on ``http://127.0.0.1``
 (a secure context for Chromium): if it did not, the sign-in would land back on
@@ -15,8 +16,9 @@ from typing import Any
 import pytest
 
 from servefirst.runtime import Runtime
-from servefirst.staff.service import create_staff
-from tests.conftest import Merchant
+from servefirst.staff.service import create_member, create_staff
+from tests.conftest import Merchant, TestClock
+from tests.integration.test_pages_staff_bookings import later_today
 
 pytestmark = pytest.mark.browser
 
@@ -132,3 +134,55 @@ def test_a_wrong_password_stays_on_the_sign_in_form(
     alert.wait_for()
     assert "do not match" in alert.inner_text()
     assert "sf_staff" not in {c["name"] for c in phone_page.context.cookies()}
+
+
+def test_staff_check_in_todays_booking_on_a_tablet(
+    tablet_page: Any,
+    live_server: str,
+    live_merchant: Merchant,
+    runtime: Runtime,
+    clock: TestClock,
+    screenshot: Callable[[Any, str], Path],
+) -> None:
+    page = tablet_page
+    email = _staff_login(runtime, live_merchant)
+    policy = live_merchant.post("/v1/merchant/deposit-policy", {"deposit_policy": "salon"})
+    assert policy.status_code == 200, policy.text
+    cut = live_merchant.service("Cut and blow-dry", price=4000, duration_minutes=45)
+    with runtime.uow(live_merchant.id) as uow:
+        stylist = create_member(uow, name="Sofia Marques", commission_bps=4000).staff_id
+        uow.commit()
+    customer = live_merchant.customer("Leonor Batista")
+    booked = live_merchant.post(
+        "/v1/bookings",
+        {
+            "customer_id": customer["id"],
+            "service_id": cut["id"],
+            "starts_at": later_today(clock).isoformat(),
+            "staff_id": stylist,
+            "card": "4242424242424242",
+        },
+    )
+    assert booked.status_code == 201, booked.text
+    booking = booked.json()
+
+    page.goto(f"{live_server}/staff")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{live_server}/staff?done=signed_in")
+    row = page.locator(f"#booking-{booking['id']}")
+    assert "Leonor Batista" in row.inner_text()
+    assert "Deposit €6.00 held" in row.inner_text()
+    row.scroll_into_view_if_needed()
+    screenshot(page, "staff-bookings-tablet")
+
+    row.get_by_role("button", name="Check in").click()
+    page.wait_for_url("**/staff/tabs/*?done=checked_in")
+    assert page.get_by_text("Checked in: the booked service is on the tab.").is_visible()
+    assert page.locator("#tab-status").inner_text() == "open"
+    assert page.locator("#amount-due").inner_text() == "€34.00"  # 40.00 less the deposit
+    tab_id = page.url.split("/staff/tabs/")[1].split("?")[0]
+    after = live_merchant.get(f"/v1/bookings/{booking['id']}").json()
+    assert (after["status"], after["tab_id"]) == ("checked_in", tab_id)
+    assert after["deposit"]["status"] == "applied"

@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -130,12 +131,65 @@ def _check_demo(runtime: Runtime, client: TestClient, demo: DemoResult) -> None:
     kinds = {e["type"] for e in events}
     assert {"review.created", "concern.raised", "tab.overdue"} <= kinds
 
+    _check_salon_bookings(runtime, client, demo)
+
     summary = demo.summary()
     for needed in (demo.tab_link, demo.merchants[0].api_key, demo.merchants[1].api_key):
         assert needed in summary
     assert f"curl -s {demo.public_url}/v1/tabs/{demo.open_tab.tab_id}" in summary
     for email, password in demo.staff_logins:
         assert f"{demo.public_url}/staff   {email} / {password}" in summary
+
+
+def _check_salon_bookings(runtime: Runtime, client: TestClient, demo: DemoResult) -> None:
+    """Studio Lume's bookings: every ending of a deposit, today's list, the week ahead."""
+    salon = demo.merchants[1]
+    headers = {"Authorization": f"Bearer {salon.api_key}"}
+    assert demo.bookings[demo.merchants[0].merchant_id] == []  # the café takes no bookings
+    made = [
+        client.get(f"/v1/bookings/{booking_id}", headers=headers).json()
+        for booking_id in demo.bookings[salon.merchant_id]
+    ]
+    names = {
+        c["id"]: c["name"] for c in client.get("/v1/customers", headers=headers).json()["data"]
+    }
+    story = [
+        (names[b["customer_id"]], b["status"], b["deposit"]["status"], b["deposit"]["amount"])
+        for b in made
+    ]
+    assert story == [
+        ("Marta Silva", "checked_in", "none", 0),  # standard: no deposit
+        ("Beatriz Rocha", "checked_in", "applied", 525),  # new: 15% of 35.00
+        ("Tomás Ferreira", "no_show", "forfeited", 525),
+        ("Helena Sousa", "cancelled", "refunded", 1275),  # 15% of 85.00, in time
+        ("João Pereira", "confirmed", "none", 0),  # trusted: no deposit
+        ("Leonor Batista", "confirmed", "held", 525),  # new: held on the sandbox card
+        ("Marta Silva", "confirmed", "none", 0),
+        ("Rita Lopes", "confirmed", "held", 525),  # her late payment keeps her new
+    ]
+    missed, called_off = made[2]["deposit"], made[3]["deposit"]
+    assert (missed["fee"], missed["refund"]) == (525, 0)
+    assert (called_off["fee"], called_off["refund"]) == (0, 1275)
+    assert made[4]["deposit"]["reason"] == "Trusted customer: no deposit needed."
+    assert made[5]["deposit"]["reason"] == "New customer: a small deposit holds the slot."
+    now = runtime.clock.now()  # the session's clock: other tests move it forward
+    for booking in made[4:6]:
+        assert datetime.fromisoformat(booking["starts_at"]).date() == now.date()
+    for booking in made[6:]:
+        ahead = datetime.fromisoformat(booking["starts_at"]) - now
+        assert timedelta(days=1) < ahead < timedelta(days=7)
+    assert all(b["staff_id"] for b in made)  # each booked with a stylist or the barber
+
+    for booking in made[:2]:  # checked in, served and paid, the deposit counted
+        tab = client.get(f"/v1/tabs/{booking['tab_id']}", headers=headers).json()
+        assert (tab["status"], tab["amount_due"]) == ("paid", 0)
+        assert booking["tab_id"] in demo.paid_tabs[salon.merchant_id]
+        assert {line["staff_id"] for line in tab["lines"]} == {booking["staff_id"]}
+    balances = client.get("/v1/ledger/balances", headers=headers).json()
+    by_account = {a["code"]: a["balance"] for a in balances["accounts"]}
+    assert by_account["deposits_held"] == -1050  # Leonor's and Rita's, until they come
+    assert by_account["no_show_fees"] == -525  # Tomás's
+    assert balances["total"] == 0
 
 
 def test_demo_tells_its_story_on_the_test_database(runtime: Runtime, client: TestClient) -> None:
@@ -182,7 +236,7 @@ def test_demo_command_makes_a_fresh_sqlite_file_each_run(
             names = sorted(uow.session.scalars(select(MerchantRow.name)))
             customers = uow.session.scalar(select(func.count()).select_from(Customer))
         assert names == ["Café Azul", "Studio Lume"]  # the first run's are gone
-        assert customers == 7
+        assert customers == 11  # 4 at the café, 7 at the salon
         token = re.search(r"/t/(mer_\S+)", result.stdout)
         assert token is not None
         with TestClient(create_app(rt)) as client:

@@ -136,7 +136,7 @@ def test_sign_in_sets_a_secure_httponly_session_cookie_and_opens_the_console(
     assert console.status_code == 200
     assert "Café Azul" in console.text and "Ana Sousa" in console.text
     assert "Signed in." not in console.text  # the notice was for the redirect only
-    assert "No bookings module yet" in console.text
+    assert "Today's bookings" in console.text
 
 
 @pytest.mark.parametrize("which", ["wrong password", "unknown email"])

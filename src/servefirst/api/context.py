@@ -130,7 +130,11 @@ async def merchant_uow(
         )
     rt = runtime_of(request)
     cache: _KeyCache = request.app.state.key_cache
-    merchant_id = await run_in_threadpool(_merchant_for_key, rt, cache, credentials.credentials)
+    # A key seen in the last seconds is answered here, on the event loop: no
+    # hop to a worker thread for the common case.
+    merchant_id = cache.get(hash_secret(credentials.credentials))
+    if merchant_id is None:
+        merchant_id = await run_in_threadpool(_merchant_for_key, rt, cache, credentials.credentials)
     return await _open(request, rt, merchant_id, scope="api")
 
 

@@ -32,6 +32,14 @@ from servefirst.kit.errors import ServefirstError
 #: until every request timed out ("database is locked", QueuePool timeouts).
 MAX_CONCURRENT_WRITES = 20
 
+#: How long a thread may keep the GIL while another waits for it (CPython's
+#: default is 5 ms). Every database call gives the GIL up and must win it back;
+#: a writer holding SQLite's write turn (or a PostgreSQL row lock) then waits
+#: up to 5 ms a statement while the event loop parses other requests, and
+#: every writer queued behind it waits that much longer. Set by the server
+#: process (``servefirst serve``/``demo``), not on import: it is process-wide.
+GIL_SWITCH_INTERVAL_SECONDS = 0.0005
+
 _write_gates: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
     weakref.WeakKeyDictionary()
 )
@@ -63,6 +71,23 @@ def _finish(request: Request, response: Response) -> Response:
     finally:
         uow.close()
     return response
+
+
+def _commits_inline(request: Request) -> bool:
+    """Commit a SQLite write on the event loop, without a hop to a worker thread.
+
+    A SQLite writer holds the process's one write turn (``db.engine.WriterTurn``)
+    until its COMMIT; waiting for a free worker thread and the loop's attention
+    only to run a COMMIT that takes a fraction of a millisecond (the lock is
+    already ours) stretches every other writer's wait. With an idempotency key
+    the answer is stored first, which stays in the worker thread.
+    """
+    uow: UnitOfWork | None = getattr(request.state, "uow", None)
+    return (
+        uow is not None
+        and uow.dialect == "sqlite"
+        and getattr(request.state, "claim", None) is None
+    )
 
 
 def _release(request: Request, claim: idempotency.Claim) -> None:
@@ -111,6 +136,8 @@ class ServefirstRoute(APIRoute):
             except BaseException as exc:
                 await run_in_threadpool(_abandon, request, exc)
                 raise
+            if _commits_inline(request):
+                return _finish(request, response)
             return await run_in_threadpool(_finish, request, response)
 
         return handler

@@ -186,7 +186,8 @@ def _take_deposit(
 ) -> None:
     if not card:
         raise PolicyRefused(
-            f"{decision.reason} Give a card for the deposit of {booking.deposit_amount}.",
+            f"{decision.reason} Give a card for the deposit of"
+            f" {Money(decision.amount, booking.currency).format()}.",
             code="deposit_required",
             param="card",
             details={"amount": decision.amount, "reason": decision.reason},

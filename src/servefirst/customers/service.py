@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, or_, select, text
+from sqlalchemy import func, inspect, or_, select, text
 from sqlalchemy.exc import IntegrityError
 
 from servefirst.customers.models import Customer
@@ -144,15 +144,25 @@ def create_customer(
 
 
 def get_customer(uow: UnitOfWork, customer_id: str, *, lock: bool = False) -> Customer:
+    trust.remember_clock(uow)
+    held = ("customers", customer_id)
+    if lock and held in uow.locked:
+        # Locked (and loaded fresh) earlier in this transaction: nobody else
+        # can have changed the row since, so the loaded object is current
+        # (settle locks the customer, then record_history asks again).
+        known = uow.locked[held]
+        if isinstance(known, Customer) and not inspect(known).expired:
+            return known
     query = select(Customer).where(
         Customer.merchant_id == uow.merchant, Customer.customer_id == customer_id
     )
     if lock:
         query = query.with_for_update().execution_options(populate_existing=True)
-    trust.remember_clock(uow)
     customer = uow.session.scalar(query)
     if customer is None:
         raise NotFound(f"No such customer: '{customer_id}'.", param="customer_id")
+    if lock:
+        uow.locked[held] = customer
     return customer
 
 

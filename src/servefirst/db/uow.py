@@ -10,6 +10,7 @@ sorted by account code.
 
 from __future__ import annotations
 
+import weakref
 from types import TracebackType
 from typing import TYPE_CHECKING
 
@@ -35,6 +36,11 @@ class UnitOfWork:
         self.gateways = gateways
         self.merchant_id = merchant_id
         self.dialect = session.get_bind().dialect.name
+        #: Rows this transaction has locked for update, by ``(table, key)``,
+        #: with the object loaded then: a second lock of the same row needs no
+        #: second round trip. (Held here because the session's identity map
+        #: only holds unchanged objects weakly.)
+        self.locked: dict[tuple[str, str], object] = {}
 
     @property
     def merchant(self) -> str:
@@ -48,9 +54,11 @@ class UnitOfWork:
         return self.dialect == "postgresql"
 
     def commit(self) -> None:
+        self.locked.clear()
         self.session.commit()
 
     def rollback(self) -> None:
+        self.locked.clear()
         self.session.rollback()
 
     def close(self) -> None:
@@ -71,5 +79,15 @@ class UnitOfWork:
 
 
 def new_session(engine: Engine, *, write: bool) -> Session:
-    bind = engine.execution_options(sqlite_write=True) if write else engine
-    return Session(bind=bind, expire_on_commit=False)
+    return Session(bind=_writer(engine) if write else engine, expire_on_commit=False)
+
+
+_writers: weakref.WeakKeyDictionary[Engine, Engine] = weakref.WeakKeyDictionary()
+
+
+def _writer(engine: Engine) -> Engine:
+    """The engine with ``sqlite_write`` set, made once (not once per unit of work)."""
+    writer = _writers.get(engine)
+    if writer is None:
+        writer = _writers[engine] = engine.execution_options(sqlite_write=True)
+    return writer

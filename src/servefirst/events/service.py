@@ -14,17 +14,23 @@ from servefirst.kit.ids import new_id
 def emit(uow: UnitOfWork, type: str, object_id: str, data: dict[str, Any]) -> str:
     """Record that something happened, in the caller's transaction."""
     event_id = new_id("evt")
+    # One statement object for every event: its compiled form is cached, where
+    # ``insert(Event).values(...)`` builds and hashes a new statement each time.
     uow.session.execute(
-        insert(Event).values(
-            merchant_id=uow.merchant,
-            event_id=event_id,
-            type=type,
-            object_id=object_id,
-            data=data,
-            created_at=uow.clock.now(),
-        )
+        _INSERT_EVENT,
+        {
+            "merchant_id": uow.merchant,
+            "event_id": event_id,
+            "type": type,
+            "object_id": object_id,
+            "data": data,
+            "created_at": uow.clock.now(),
+        },
     )
     return event_id
+
+
+_INSERT_EVENT = insert(Event)
 
 
 def recent(uow: UnitOfWork, *, limit: int = 50, type: str | None = None) -> list[Event]:

@@ -1,16 +1,20 @@
 """What the console pages show, gathered through the feature services.
 
 Read models only: every change goes through ``tabs``, ``payments``,
-``guarantee`` and ``customers`` services. A view is plain data, so templates
+``guarantee``, ``bookings`` and ``customers`` services. A view is plain data, so templates
 never touch the database.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
 
+from servefirst.bookings.models import Booking
+from servefirst.bookings.rules import BookingStatus
+from servefirst.bookings.service import list_bookings
 from servefirst.catalog.models import Service
 from servefirst.catalog.service import list_services
 from servefirst.customers.models import Customer
@@ -24,10 +28,17 @@ from servefirst.merchants.models import Merchant
 from servefirst.merchants.service import get_merchant
 from servefirst.payments.models import Payment
 from servefirst.payments.service import payments_of
+from servefirst.staff.models import StaffMember
 from servefirst.tabs.models import Tab
 from servefirst.tabs.rules import UNPAID, Bill, TabStatus, ensure_can_void
 from servefirst.tabs.service import LineView, bill_of, get_tab, lines_of, list_tabs
+from servefirst.trust.models import TrustEvent
 from servefirst.trust.rules import Trust
+from servefirst.trust.schemas import EVENT_WORDS
+from servefirst.trust.service import history
+
+#: How far ahead the console lists upcoming bookings (read only).
+UPCOMING_DAYS = 7
 
 
 @dataclass(frozen=True)
@@ -45,12 +56,35 @@ class PendingConcern:
 
 
 @dataclass(frozen=True)
+class BookingRow:
+    """One booking as the counter reads it: who, what, with whom, and the deposit."""
+
+    booking: Booking
+    customer_name: str
+    service_name: str
+    staff_name: str
+
+    @property
+    def waiting(self) -> bool:
+        """Still to happen: check-in, cancel and no-show are only offered then."""
+        return self.booking.status == BookingStatus.CONFIRMED.value
+
+    @property
+    def status_words(self) -> str:
+        return self.booking.status.replace("_", " ")
+
+
+@dataclass(frozen=True)
 class Home:
     merchant: Merchant
     query: str
     customers: list[tuple[Customer, Trust]]
     tabs: list[TabRow]
     concerns: list[PendingConcern]
+    #: The merchant's day is the UTC day for now (merchants have no time zone yet).
+    day: date
+    today: list[BookingRow]
+    upcoming: list[BookingRow]
 
 
 def _names(uow: UnitOfWork, customer_ids: set[str]) -> dict[str, str]:
@@ -87,21 +121,87 @@ def pending_concerns(uow: UnitOfWork, limit: int = 20) -> list[PendingConcern]:
     return [PendingConcern(c, t, names.get(t.customer_id, "")) for c, t in rows]
 
 
+def _staff_names(uow: UnitOfWork, staff_ids: set[str]) -> dict[str, str]:
+    if not staff_ids:
+        return {}
+    rows = uow.session.execute(
+        select(StaffMember.staff_id, StaffMember.name).where(
+            StaffMember.merchant_id == uow.merchant, StaffMember.staff_id.in_(staff_ids)
+        )
+    )
+    return {staff_id: name for staff_id, name in rows}
+
+
+def _service_names(uow: UnitOfWork, service_ids: set[str]) -> dict[str, str]:
+    if not service_ids:
+        return {}
+    rows = uow.session.execute(
+        select(Service.service_id, Service.name).where(
+            Service.merchant_id == uow.merchant, Service.service_id.in_(service_ids)
+        )
+    )
+    return {service_id: name for service_id, name in rows}
+
+
+def booking_rows(uow: UnitOfWork, start: datetime, end: datetime) -> list[BookingRow]:
+    """Bookings starting in ``[start, end)``, named in three queries (not one per row)."""
+    found = list_bookings(uow, start=start, end=end, limit=200)
+    customers = _names(uow, {b.customer_id for b in found})
+    services = _service_names(uow, {b.service_id for b in found})
+    people = _staff_names(uow, {b.staff_id for b in found if b.staff_id})
+    return [
+        BookingRow(
+            booking=b,
+            customer_name=customers.get(b.customer_id, ""),
+            service_name=services.get(b.service_id, ""),
+            # The API also takes a free-text name for who serves: shown as given.
+            staff_name=people.get(b.staff_id, b.staff_id) if b.staff_id else "",
+        )
+        for b in found
+    ]
+
+
+def day_start(now: datetime) -> datetime:
+    """Midnight (UTC) of ``now``'s day: the console's "today"."""
+    return datetime.combine(now.date(), time(), tzinfo=now.tzinfo)
+
+
 def home(uow: UnitOfWork, query: str = "") -> Home:
-    """The console's first screen: find a customer, the tabs still running, concerns waiting."""
+    """The console's first screen: find a customer, the tabs still running, concerns
+    waiting, today's bookings and the week ahead."""
     running = [
         *list_tabs(uow, status=TabStatus.OPEN.value, limit=30),
         *list_tabs(uow, status=TabStatus.SERVED.value, limit=30),
         *list_tabs(uow, status=TabStatus.OVERDUE.value, limit=30),
     ]
     names = _names(uow, {t.customer_id for t in running})
+    today = day_start(uow.clock.now())
+    tomorrow = today + timedelta(days=1)
     return Home(
         merchant=get_merchant(uow),
         query=query,
         customers=customer_matches(uow, query),
         tabs=[TabRow(t, names.get(t.customer_id, ""), bill_of(t)) for t in running],
         concerns=pending_concerns(uow),
+        day=today.date(),
+        today=booking_rows(uow, today, tomorrow),
+        upcoming=booking_rows(uow, tomorrow, tomorrow + timedelta(days=UPCOMING_DAYS)),
     )
+
+
+@dataclass(frozen=True)
+class TrustStep:
+    """One event of the customer's trust history, in words."""
+
+    event: TrustEvent
+
+    @property
+    def words(self) -> str:
+        return EVENT_WORDS.get(self.event.kind, self.event.kind.replace("_", " "))
+
+    @property
+    def tier_changed(self) -> bool:
+        return self.event.tier_before != self.event.tier_after
 
 
 @dataclass(frozen=True)
@@ -110,6 +210,11 @@ class CustomerView:
     customer: Customer
     trust: Trust
     tabs: list[TabRow]
+    history: list[TrustStep]
+
+
+#: The customer page shows the latest few; the API has the whole history.
+HISTORY_SHOWN = 10
 
 
 def customer_view(uow: UnitOfWork, customer_id: str) -> CustomerView:
@@ -120,6 +225,7 @@ def customer_view(uow: UnitOfWork, customer_id: str) -> CustomerView:
         customer=customer,
         trust=trust_of(customer),
         tabs=[TabRow(t, customer.name, bill_of(t)) for t in tabs],
+        history=[TrustStep(e) for e in history(uow, customer.customer_id, limit=HISTORY_SHOWN)],
     )
 
 

@@ -1,7 +1,7 @@
 """The staff console ``/staff``: what staff do at the counter, as plain HTML forms.
 
 Each route translates a form into one call of a feature service (tabs,
-payments, guarantee, customers) and shows the result; no business rule lives
+payments, guarantee, bookings, customers) and shows the result; no business rule lives
 here. Every change is a POST with the session's CSRF token and answers with a
 redirect (so a reload never repeats it); a refusal is shown on the same page
 with its 4xx status. htmx only makes the customer search answer as one types.
@@ -10,12 +10,14 @@ with its 4xx status. htmx only makes the customer search answer as one types.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
 
+from servefirst.bookings import service as bookings
+from servefirst.bookings.models import Booking
 from servefirst.customers.schemas import CustomerIn
 from servefirst.customers.service import create_customer
 from servefirst.db.uow import UnitOfWork
@@ -27,6 +29,7 @@ from servefirst.staff import console
 from servefirst.staff import service as staff
 from servefirst.staff.rules import format_amount, parse_amount
 from servefirst.staff.web import (
+    NOTICES,
     SESSION_COOKIE,
     SIGN_IN_COOKIE,
     CsrfRejected,
@@ -51,6 +54,22 @@ from servefirst.tabs import service as tabs
 router = APIRouter(prefix="/staff", include_in_schema=False)
 
 FormText = Annotated[str, Form()]
+
+#: What a booking action's redirect may announce, on top of the console's notices.
+BOOKING_NOTICES = {
+    "checked_in": "Checked in: the booked service is on the tab.",
+    "cancelled": "Booking cancelled.",
+    "no_show": "Marked as a no-show.",
+}
+
+
+def _context(me: staff.SignedIn, request: Request, **extra: Any) -> dict[str, Any]:
+    """``base_context`` that also knows the booking notices."""
+    context = base_context(me, request, **extra)
+    done = request.query_params.get("done", "")
+    if context.get("notice") is None and done not in NOTICES:
+        context["notice"] = BOOKING_NOTICES.get(done)
+    return context
 
 
 def _invalid(exc: ValidationError) -> InvalidRequest:
@@ -94,14 +113,23 @@ def console_home(request: Request, q: str = "") -> Response:
     """The console when signed in; the sign-in form otherwise."""
     try:
         with signed_in(request, write=False) as (uow, me):
-            home = console.home(uow, q)
-            return render(
-                request,
-                "staff/home.html",
-                base_context(me, request, home=home, merchant_name=home.merchant.name),
-            )
+            return _home_page(request, uow, me, q)
     except SignInRequired:
         return _sign_in_page(request)
+
+
+def _home_page(
+    request: Request,
+    uow: UnitOfWork,
+    me: staff.SignedIn,
+    q: str = "",
+    *,
+    error: str | None = None,
+    status: int = 200,
+) -> Response:
+    home = console.home(uow, q)
+    context = _context(me, request, home=home, error=error, merchant_name=home.merchant.name)
+    return render(request, "staff/home.html", context, status)
 
 
 @router.post("/sign-in")
@@ -278,7 +306,7 @@ def _tab_page(
     status: int = 200,
 ) -> Response:
     view = console.tab_view(uow, tab_id, runtime_of(request).settings.public_url)
-    context = base_context(
+    context = _context(
         me,
         request,
         view=view,
@@ -411,3 +439,52 @@ def resolve_concern(
 
     done = "approved" if decision == "approve" else "rejected"
     return _tab_action(request, tab_id, csrf_token, do, done)
+
+
+# --- bookings -----------------------------------------------------------------
+
+
+def _booking_action(
+    request: Request,
+    booking_id: str,
+    csrf_token: str,
+    do: Callable[[UnitOfWork, str], Booking],
+    where: Callable[[Booking], str],
+) -> Response:
+    """One change on a booking, then on to ``where``; a refusal (an unknown or
+    another merchant's booking, a booking already closed, a refused tab) is shown
+    on the console with its status, and nothing is kept."""
+
+    def change(uow: UnitOfWork, me: staff.SignedIn) -> str:
+        return where(do(uow, booking_id))
+
+    def on_error(uow: UnitOfWork, me: staff.SignedIn, exc: ServefirstError) -> Response:
+        return _home_page(request, uow, me, error=exc.message, status=exc.status)
+
+    return act(request, csrf_token, change, on_error)
+
+
+@router.post("/bookings/{booking_id}/check-in")
+def check_in(request: Request, booking_id: str, csrf_token: FormText = "") -> Response:
+    """The customer arrived: their tab opens with the booked service (and the deposit)."""
+    return _booking_action(
+        request,
+        booking_id,
+        csrf_token,
+        bookings.check_in,
+        lambda booking: f"/staff/tabs/{booking.tab_id}?done=checked_in",
+    )
+
+
+@router.post("/bookings/{booking_id}/cancel")
+def cancel_booking(request: Request, booking_id: str, csrf_token: FormText = "") -> Response:
+    return _booking_action(
+        request, booking_id, csrf_token, bookings.cancel, lambda _: "/staff?done=cancelled"
+    )
+
+
+@router.post("/bookings/{booking_id}/no-show")
+def no_show(request: Request, booking_id: str, csrf_token: FormText = "") -> Response:
+    return _booking_action(
+        request, booking_id, csrf_token, bookings.no_show, lambda _: "/staff?done=no_show"
+    )
