@@ -9,7 +9,7 @@ from sqlalchemy import Engine
 
 from servefirst.config import Settings, load_settings
 from servefirst.db.engine import make_engine
-from servefirst.db.uow import UnitOfWork, new_session
+from servefirst.db.uow import UnitOfWork, bind_for
 from servefirst.kit.clock import Clock, SystemClock
 from servefirst.payments.gateways import Gateways, default_gateways
 
@@ -29,7 +29,7 @@ class Runtime:
     def uow(self, merchant_id: str | None = None, *, write: bool = True) -> UnitOfWork:
         """A unit of work; ``write=False`` for reads (no write lock on SQLite)."""
         return UnitOfWork(
-            new_session(self.engine, write=write), self.clock, self.gateways, merchant_id
+            None, self.clock, self.gateways, merchant_id, bind=bind_for(self.engine, write=write)
         )
 
     def migrate(self) -> None:

@@ -10,12 +10,18 @@ request never got going (unreadable input, a crash), the key is released.
 from __future__ import annotations
 
 import asyncio
+import contextvars
+import functools
+import inspect
 import weakref
 from collections.abc import Callable, Coroutine
 from typing import Any
 
 from fastapi import Request, Response
+from fastapi.datastructures import DefaultPlaceholder
+from fastapi.dependencies.utils import get_typed_signature
 from fastapi.routing import APIRoute
+from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from servefirst.api.context import ReplayResponse, error_json, runtime_of
@@ -54,7 +60,17 @@ def _write_gate() -> asyncio.Semaphore:
     return gate
 
 
+#: The request a ``ServefirstRoute`` is running (worker threads get a copy of
+#: the context), so an endpoint that answered directly can also commit there.
+_running: contextvars.ContextVar[Request | None] = contextvars.ContextVar(
+    "servefirst_request", default=None
+)
+
+
 def _finish(request: Request, response: Response) -> Response:
+    # Whatever happens next, the unit of work is dealt with here (committed,
+    # or rolled back and the idempotency key released): not a second time.
+    request.state.finished = True
     uow: UnitOfWork | None = getattr(request.state, "uow", None)
     claim: idempotency.Claim | None = getattr(request.state, "claim", None)
     if uow is None:
@@ -118,7 +134,81 @@ def _abandon(request: Request, exc: BaseException) -> None:
         _release(request, claim)
 
 
+#: ``APIRoute`` options that change how a response model is turned into JSON;
+#: a route using any of them is left to FastAPI's own serialization.
+_SERIALIZATION_OPTIONS = (
+    "response_model_include",
+    "response_model_exclude",
+    "response_model_exclude_unset",
+    "response_model_exclude_defaults",
+    "response_model_exclude_none",
+)
+
+
+def _answers_directly(
+    endpoint: Callable[..., Any], options: dict[str, Any]
+) -> type[BaseModel] | None:
+    """The response model a sync endpoint's result can be sent as, as is.
+
+    FastAPI validates a sync endpoint's result against the response model in
+    a second trip to a worker thread, then serializes it: for a result that
+    already is an instance of that model (every servefirst endpoint builds its
+    ``...Out`` model itself) that is a revalidation and an extra hop, made
+    while a SQLite writer still holds the write turn. Only for plain cases:
+    a sync endpoint, a pydantic model, the default response class, no
+    include/exclude options, no ``Response`` parameter (its headers would be
+    lost) and a status that has a body.
+    """
+    model = options.get("response_model")
+    if not (inspect.isclass(model) and issubclass(model, BaseModel)):
+        return None
+    if inspect.iscoroutinefunction(endpoint) or not inspect.isfunction(endpoint):
+        return None
+    if not isinstance(options.get("response_class", DefaultPlaceholder(None)), DefaultPlaceholder):
+        return None
+    if any(options.get(name) for name in _SERIALIZATION_OPTIONS):
+        return None
+    if options.get("response_model_by_alias", True) is not True:
+        return None
+    if options.get("status_code") in (204, 304):
+        return None
+    for param in get_typed_signature(endpoint).parameters.values():
+        if inspect.isclass(param.annotation) and issubclass(param.annotation, Response):
+            return None
+    return model
+
+
+def _answering(
+    endpoint: Callable[..., Any], model: type[BaseModel], status: int
+) -> Callable[..., Any]:
+    @functools.wraps(endpoint)
+    def answer(*args: Any, **kwargs: Any) -> Any:
+        result = endpoint(*args, **kwargs)
+        if type(result) is model:
+            # What FastAPI would send: the model as JSON, by alias.
+            response = Response(
+                result.model_dump_json(by_alias=True),
+                status_code=status,
+                media_type="application/json",
+            )
+            request = _running.get()
+            if request is not None:
+                # Commit in this worker thread too: no hop back to the event
+                # loop (and maybe to another thread) while holding locks.
+                _finish(request, response)
+            return response
+        return result  # anything else takes FastAPI's usual path
+
+    return answer
+
+
 class ServefirstRoute(APIRoute):
+    def __init__(self, path: str, endpoint: Callable[..., Any], **options: Any) -> None:
+        model = _answers_directly(endpoint, options)
+        if model is not None:
+            endpoint = _answering(endpoint, model, options.get("status_code") or 200)
+        super().__init__(path, endpoint, **options)
+
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         endpoint_handler = super().get_route_handler()
 
@@ -129,13 +219,19 @@ class ServefirstRoute(APIRoute):
                 return await run(request)
 
         async def run(request: Request) -> Response:
+            running = _running.set(request)
             try:
                 response = await endpoint_handler(request)
             except ReplayResponse as replay:
                 return replay.response()
             except BaseException as exc:
-                await run_in_threadpool(_abandon, request, exc)
+                if not getattr(request.state, "finished", False):
+                    await run_in_threadpool(_abandon, request, exc)
                 raise
+            finally:
+                _running.reset(running)
+            if getattr(request.state, "finished", False):
+                return response  # committed where the endpoint answered
             if _commits_inline(request):
                 return _finish(request, response)
             return await run_in_threadpool(_finish, request, response)

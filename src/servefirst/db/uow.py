@@ -14,7 +14,7 @@ import weakref
 from types import TracebackType
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session
 
 from servefirst.kit.clock import Clock
@@ -24,23 +24,54 @@ if TYPE_CHECKING:
 
 
 class UnitOfWork:
+    """``session`` is made on first use: a unit of work that only runs plain
+    SQL (a ledger posting) goes through ``connection`` and never pays for an
+    ORM session. Pass a session, or ``bind`` (the engine) to let it be made
+    lazily."""
+
     def __init__(
         self,
-        session: Session,
+        session: Session | None,
         clock: Clock,
         gateways: Gateways,
         merchant_id: str | None = None,
+        *,
+        bind: Engine | None = None,
     ) -> None:
-        self.session = session
+        if session is None and bind is None:
+            raise ValueError("a unit of work needs a session or an engine to bind one to")
+        self._session = session
+        self._bind: Engine = bind if bind is not None else session.get_bind()  # type: ignore[union-attr,assignment]
+        self._connection: Connection | None = None  # only while there is no session
         self.clock = clock
         self.gateways = gateways
         self.merchant_id = merchant_id
-        self.dialect = session.get_bind().dialect.name
+        self.dialect = self._bind.dialect.name
         #: Rows this transaction has locked for update, by ``(table, key)``,
         #: with the object loaded then: a second lock of the same row needs no
         #: second round trip. (Held here because the session's identity map
         #: only holds unchanged objects weakly.)
         self.locked: dict[tuple[str, str], object] = {}
+
+    @property
+    def session(self) -> Session:
+        if self._session is None:
+            # Joins the transaction plain SQL may already have begun on the
+            # connection; ``commit`` below commits that connection itself.
+            self._session = Session(
+                bind=self._connection if self._connection is not None else self._bind,
+                expire_on_commit=False,
+            )
+        return self._session
+
+    @property
+    def connection(self) -> Connection:
+        """The transaction's connection, for plain SQL (Core, no ORM)."""
+        if self._session is not None:
+            return self._session.connection()
+        if self._connection is None:
+            self._connection = self._bind.connect()
+        return self._connection
 
     @property
     def merchant(self) -> str:
@@ -55,14 +86,23 @@ class UnitOfWork:
 
     def commit(self) -> None:
         self.locked.clear()
-        self.session.commit()
+        if self._session is not None:
+            self._session.commit()
+        if self._connection is not None:
+            self._connection.commit()
 
     def rollback(self) -> None:
         self.locked.clear()
-        self.session.rollback()
+        if self._session is not None:
+            self._session.rollback()
+        if self._connection is not None:
+            self._connection.rollback()
 
     def close(self) -> None:
-        self.session.close()
+        if self._session is not None:
+            self._session.close()
+        if self._connection is not None:
+            self._connection.close()
 
     def __enter__(self) -> UnitOfWork:
         return self
@@ -74,12 +114,16 @@ class UnitOfWork:
         tb: TracebackType | None,
     ) -> None:
         if exc_type is not None:
-            self.session.rollback()
-        self.session.close()
+            self.rollback()
+        self.close()
 
 
 def new_session(engine: Engine, *, write: bool) -> Session:
-    return Session(bind=_writer(engine) if write else engine, expire_on_commit=False)
+    return Session(bind=bind_for(engine, write=write), expire_on_commit=False)
+
+
+def bind_for(engine: Engine, *, write: bool) -> Engine:
+    return _writer(engine) if write else engine
 
 
 _writers: weakref.WeakKeyDictionary[Engine, Engine] = weakref.WeakKeyDictionary()

@@ -30,7 +30,7 @@ def pay(tab_id: str, body: PaymentIn, uow: MerchantUoW, base: PublicURL) -> Paym
     payment = payments.pay_tab(
         uow, tab_id, method=body.method, amount=body.amount, tip=body.tip, card=body.card
     )
-    return PaymentOut.build(payment, present(uow, tabs.get_tab(uow, tab_id), base))
+    return PaymentOut.build(payment, present(uow, tabs.tab_in_hand(uow, tab_id), base))
 
 
 @router.get(
@@ -51,4 +51,4 @@ def list_payments(tab_id: str, uow: MerchantUoW, base: PublicURL) -> PaymentList
 )
 def pay_by_token(token: str, body: PublicPaymentIn, uow: TabUoW, base: PublicURL) -> PaymentOut:
     payment = payments.pay_by_token(uow, token, card=body.card, tip=body.tip)
-    return PaymentOut.build(payment, present(uow, tabs.get_tab(uow, payment.tab_id), base))
+    return PaymentOut.build(payment, present(uow, tabs.tab_in_hand(uow, payment.tab_id), base))

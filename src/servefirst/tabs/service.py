@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, select
 
 from servefirst.bookings.holds import ensure_hold_covers, release_tab_hold
 from servefirst.catalog.models import ServiceTerms
-from servefirst.catalog.service import get_service, terms_by_version
+from servefirst.catalog.service import get_service
 from servefirst.customers.models import Customer
 from servefirst.customers.service import (
     get_customer,
@@ -170,6 +171,7 @@ def lock_tab(uow: UnitOfWork, tab_id: str) -> Tab:
     )
     if tab is None:
         raise NotFound(f"No such tab: '{tab_id}'.", param="tab_id")
+    uow.locked[("tabs", tab.tab_id)] = tab
     return tab
 
 
@@ -192,6 +194,8 @@ def tab_for_token(uow: UnitOfWork, token: str, *, lock: bool = False) -> Tab:
     tab = uow.session.scalar(query)
     if tab is None:
         raise NotFound("No such tab.", code="tab_not_found")
+    if lock:
+        uow.locked[("tabs", tab.tab_id)] = tab
     return tab
 
 
@@ -351,21 +355,50 @@ def accept_terms(uow: UnitOfWork, token: str) -> Tab:
 
 
 @dataclass(frozen=True)
+class LineTerms:
+    """The promise a line was sold under (its service's terms at that version)."""
+
+    expected_results: Any
+    limits: Any
+
+
+@dataclass(frozen=True)
 class LineView:
     line: TabLine
-    terms: ServiceTerms
+    terms: LineTerms
 
 
 def lines_of(uow: UnitOfWork, tab: Tab) -> list[LineView]:
-    lines = list(
-        uow.session.scalars(
-            select(TabLine)
-            .where(TabLine.merchant_id == uow.merchant, TabLine.tab_id == tab.tab_id)
-            .order_by(TabLine.line_no)
+    if tab.line_count == 0:  # a tab just opened: nothing to read
+        return []
+    # One query: each line with the terms version it was sold under (every
+    # tab response shows them, so no second round trip for the terms).
+    rows = uow.session.execute(
+        select(TabLine, ServiceTerms.expected_results, ServiceTerms.limits)
+        .join(
+            ServiceTerms,
+            (ServiceTerms.merchant_id == TabLine.merchant_id)
+            & (ServiceTerms.service_id == TabLine.service_id)
+            & (ServiceTerms.version == TabLine.terms_version),
         )
+        .where(TabLine.merchant_id == uow.merchant, TabLine.tab_id == tab.tab_id)
+        .order_by(TabLine.line_no)
     )
-    terms = terms_by_version(uow, {(line.service_id, line.terms_version) for line in lines})
-    return [LineView(line, terms[(line.service_id, line.terms_version)]) for line in lines]
+    return [LineView(line, LineTerms(expected, limits)) for line, expected, limits in rows]
+
+
+def tab_in_hand(uow: UnitOfWork, tab_id: str) -> Tab:
+    """The tab this transaction already locked (and maybe changed), else read it.
+
+    For building a response after a use case: the locked tab is the row as
+    this transaction left it, so no second SELECT of the same row."""
+    held = uow.locked.get(("tabs", tab_id))
+    if isinstance(held, Tab):
+        return held
+    tab = uow.session.get(Tab, (uow.merchant, tab_id))
+    if tab is None:
+        raise NotFound(f"No such tab: '{tab_id}'.", param="tab_id")
+    return tab
 
 
 def list_tabs(
