@@ -73,6 +73,14 @@ class UnitOfWork:
             self._connection = self._bind.connect()
         return self._connection
 
+    def flush(self) -> None:
+        """Write the session's pending changes (if there is a session): plain
+        SQL sent next through ``connection`` then sees them, as an ORM
+        statement would after its autoflush (a row inserted next may refer to
+        one only added to the session so far)."""
+        if self._session is not None:
+            self._session.flush()
+
     @property
     def merchant(self) -> str:
         if self.merchant_id is None:

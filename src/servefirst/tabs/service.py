@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from servefirst.bookings.holds import ensure_hold_covers, release_tab_hold
 from servefirst.catalog.models import ServiceTerms
@@ -66,17 +66,7 @@ def tab_limit_for(uow: UnitOfWork, merchant: Merchant, customer: Customer) -> Ta
     policy = TrustPolicy.of(merchant.policy, merchant.currency)
     trust = trust_now(customer, policy=policy, now=uow.clock.now())
     rule = policy.rule(trust.tier)
-    outstanding = uow.session.scalar(
-        select(
-            func.coalesce(
-                func.sum(Tab.subtotal - Tab.adjustments - Tab.paid - Tab.deposit_applied), 0
-            )
-        ).where(
-            Tab.merchant_id == uow.merchant,
-            Tab.customer_id == customer.customer_id,
-            Tab.status.in_([s.value for s in UNPAID]),
-        )
-    )
+    outstanding = uow.session.scalar(_OUTSTANDING, {"m": uow.merchant, "c": customer.customer_id})
     visits = customer.paid_visits
     return TabLimit(
         trust.tier,
@@ -86,6 +76,17 @@ def tab_limit_for(uow: UnitOfWork, merchant: Merchant, customer: Customer) -> Ta
         visits,
         rule.tab_limit,
     )
+
+
+#: What a customer owes across their unpaid tabs: built once (its compiled form
+#: is cached), not rebuilt on every tab opened and line added.
+_OUTSTANDING = select(
+    func.coalesce(func.sum(Tab.subtotal - Tab.adjustments - Tab.paid - Tab.deposit_applied), 0)
+).where(
+    Tab.merchant_id == bindparam("m"),
+    Tab.customer_id == bindparam("c"),
+    Tab.status.in_([s.value for s in UNPAID]),
+)
 
 
 def _refuse_over_limit(limit: TabLimit, adding: int) -> None:
