@@ -19,10 +19,10 @@ from servefirst.staff.rules import (
     EMAIL_FAILURE_LIMIT,
     IP_FAILURE_LIMIT,
     SESSION_LIFETIME,
-    format_amount,
-    parse_amount,
     password_problem,
 )
+from servefirst.web.forms import format_amount
+from servefirst.web.forms import parse_amount_or_zero as parse_amount
 from tests.conftest import Merchant, TestClock
 
 PASSWORD = "steamed milk 42"

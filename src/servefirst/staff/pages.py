@@ -27,7 +27,6 @@ from servefirst.kit.errors import InvalidRequest, RateLimited, ServefirstError
 from servefirst.payments.service import Method, pay_tab
 from servefirst.staff import console
 from servefirst.staff import service as staff
-from servefirst.staff.rules import format_amount, parse_amount
 from servefirst.staff.web import (
     NOTICES,
     SESSION_COOKIE,
@@ -50,6 +49,7 @@ from servefirst.staff.web import (
 )
 from servefirst.staff.web import console as signed_in
 from servefirst.tabs import service as tabs
+from servefirst.web.forms import format_amount, parse_amount_or_zero
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
 
@@ -396,8 +396,8 @@ def record_cash(
             uow,
             tab_id,
             method=Method.CASH.value,
-            amount=parse_amount(amount, currency),
-            tip=parse_amount(tip, currency, param="tip"),
+            amount=parse_amount_or_zero(amount, currency),
+            tip=parse_amount_or_zero(tip, currency, param="tip"),
         )
 
     return _tab_action(request, tab_id, csrf_token, do, "paid")
@@ -420,7 +420,7 @@ def resolve_concern(
             body = ResolveIn.model_validate(
                 {
                     "decision": decision,
-                    "amount": parse_amount(amount, currency) if amount.strip() else None,
+                    "amount": parse_amount_or_zero(amount, currency) if amount.strip() else None,
                     "reason": reason.strip() or None,
                     "unfounded": unfounded == "on",
                 }

@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
-from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
 from servefirst.kit.errors import InvalidRequest
-from servefirst.kit.money import MAX_AMOUNT, minor_digits
 
 
 class Role(StrEnum):
@@ -79,33 +77,3 @@ def lockout_reason(email_failures: int, ip_failures: int) -> str | None:
 
 def _minutes(delta: timedelta) -> int:
     return int(delta.total_seconds() // 60)
-
-
-def parse_amount(text: str, currency: str, *, param: str = "amount") -> int:
-    """What staff type ("4.50", "4,50", "4") as integer minor units; blank is 0.
-
-    Refuses negatives and more decimals than the currency has: "4.505 EUR" is a
-    typo, not a rounding question.
-    """
-    text = (text or "").strip().replace(",", ".")
-    if not text:
-        return 0
-    digits = minor_digits(currency)
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        raise InvalidRequest(f"'{text}' is not an amount.", param=param) from None
-    if not value.is_finite() or value < 0:
-        raise InvalidRequest("Amounts cannot be negative.", param=param)
-    minor = value.scaleb(digits)
-    if minor != minor.to_integral_value():
-        raise InvalidRequest(f"{currency} amounts have at most {digits} decimals.", param=param)
-    if minor > MAX_AMOUNT:
-        raise InvalidRequest("That amount is too large.", param=param)
-    return int(minor)
-
-
-def format_amount(minor: int, currency: str) -> str:
-    """Minor units back to what staff type (for a form's default value)."""
-    digits = minor_digits(currency)
-    return f"{Decimal(minor).scaleb(-digits):.{digits}f}"

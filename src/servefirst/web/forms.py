@@ -33,13 +33,24 @@ def parse_amount(text: str | None, currency: str, *, param: str) -> int | None:
             f"'{text}' is not an amount; write it like 2.50.", param=param
         ) from None
     if not value.is_finite() or value < 0:
-        raise InvalidRequest("The amount must be zero or more.", param=param)
+        raise InvalidRequest("An amount cannot be negative: write zero or more.", param=param)
     minor = value.scaleb(digits)
     if minor != minor.to_integral_value():
         raise InvalidRequest(f"{currency} amounts have at most {digits} decimals.", param=param)
     if minor > MAX_AMOUNT:
         raise InvalidRequest("That amount is too large.", param=param)
     return int(minor)
+
+
+def parse_amount_or_zero(text: str | None, currency: str, *, param: str = "amount") -> int:
+    """As ``parse_amount``, for fields where blank means nothing (a tip, cash taken)."""
+    return parse_amount(text, currency, param=param) or 0
+
+
+def format_amount(minor: int, currency: str) -> str:
+    """Minor units back to what people type (for a form's default value)."""
+    digits = minor_digits(currency)
+    return f"{Decimal(minor).scaleb(-digits):.{digits}f}"
 
 
 def parse_int(text: str | None, *, param: str, low: int, high: int) -> int:
