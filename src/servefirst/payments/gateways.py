@@ -97,6 +97,11 @@ _DECLINE_MESSAGES = {
 }
 
 
+def _reference(prefix: str, idempotency_key: str) -> str:
+    """The same key always gives the same reference: a retried call is one charge."""
+    return f"{prefix}_" + hashlib.sha256(idempotency_key.encode()).hexdigest()[:20]
+
+
 def normalize_card_number(card: str) -> str:
     """Digits only; customers type spaces and dashes."""
     return "".join(ch for ch in card if ch not in " -")
@@ -118,8 +123,7 @@ class SandboxGateway:
 
     def charge(self, amount: Money, *, card: str | None, idempotency_key: str) -> Charge:
         number = self._check_card(card)
-        reference = "sbx_" + hashlib.sha256(idempotency_key.encode()).hexdigest()[:20]
-        return Charge(reference=reference, card_last4=number[-4:])
+        return Charge(reference=_reference("sbx", idempotency_key), card_last4=number[-4:])
 
     def authorize(
         self,
@@ -135,9 +139,8 @@ class SandboxGateway:
         else:
             last4 = self._check_card(card)[-4:]
             payment_method = f"pm_sbx_{last4}_{secrets.token_hex(6)}"
-        digest = hashlib.sha256(idempotency_key.encode()).hexdigest()[:20]
         return Authorization(
-            reference=f"auth_sbx_{digest}",
+            reference=_reference("auth_sbx", idempotency_key),
             amount=amount,
             payment_method=payment_method,
             card_last4=last4,
@@ -155,14 +158,12 @@ class SandboxGateway:
             raise CardDeclined(
                 _DECLINE_MESSAGES["amount_too_large"], code="amount_too_large", param="amount"
             )
-        digest = hashlib.sha256(idempotency_key.encode()).hexdigest()[:20]
-        return Charge(reference=f"sbx_{digest}", card_last4=hold.card_last4)
+        return Charge(reference=_reference("sbx", idempotency_key), card_last4=hold.card_last4)
 
     def charge_saved(self, amount: Money, *, payment_method: str, idempotency_key: str) -> Charge:
         """Charge the card behind a hold without a hold (after it expired)."""
         last4 = self._check_payment_method(payment_method)
-        digest = hashlib.sha256(idempotency_key.encode()).hexdigest()[:20]
-        return Charge(reference=f"sbx_{digest}", card_last4=last4)
+        return Charge(reference=_reference("sbx", idempotency_key), card_last4=last4)
 
     def release(self, hold: Authorization) -> None:
         """Nothing to undo at a stateless sandbox; a real processor voids the hold."""
