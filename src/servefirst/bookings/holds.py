@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_CEILING, Decimal
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -44,29 +44,12 @@ def _due(tab: Tab) -> int:
     return Bill(tab.subtotal, tab.adjustments, tab.paid, tab.deposit_applied).due
 
 
-_holds = CardHold.__table__.c
-#: Most tabs never had a card hold (only those opened from a booking do), yet
-#: every line, payment and tab read asks. This one cached Core statement answers
-#: "none" cheaply before the ORM query (and its row lock) runs.
-_TAB_HOLD_IDS = (
-    select(_holds.hold_id)
-    .where(_holds.merchant_id == bindparam("m"), _holds.tab_id == bindparam("t"))
-    .limit(1)
-)
-_ACTIVE_TAB_HOLD_IDS = _TAB_HOLD_IDS.where(_holds.status == "active")
-
-
-def _tab_may_have_hold(uow: UnitOfWork, tab_id: str, *, active: bool) -> bool:
-    query = _ACTIVE_TAB_HOLD_IDS if active else _TAB_HOLD_IDS
-    return uow.session.execute(query, {"m": uow.merchant, "t": tab_id}).first() is not None
-
-
 def active_hold(
-    uow: UnitOfWork, *, booking_id: str | None = None, tab_id: str | None = None
+    uow: UnitOfWork, *, booking_id: str | None = None, tab: Tab | None = None
 ) -> CardHold | None:
-    no_hold = booking_id is None and tab_id is not None
-    if no_hold and not _tab_may_have_hold(uow, tab_id, active=True):  # type: ignore[arg-type]
-        return None
+    if tab is not None and not tab.card_held:
+        return None  # most tabs: no query at all
+    tab_id = tab.tab_id if tab is not None else None
     query = select(CardHold).where(
         CardHold.merchant_id == uow.merchant, CardHold.status == "active"
     )
@@ -83,12 +66,12 @@ def active_hold(
 
 
 def latest_hold(
-    uow: UnitOfWork, *, booking_id: str | None = None, tab_id: str | None = None
+    uow: UnitOfWork, *, booking_id: str | None = None, tab: Tab | None = None
 ) -> CardHold | None:
     """The hold that tells the story now: the active one, else the last one."""
-    no_hold = booking_id is None and tab_id is not None
-    if no_hold and not _tab_may_have_hold(uow, tab_id, active=False):  # type: ignore[arg-type]
+    if tab is not None and not tab.card_held:
         return None
+    tab_id = tab.tab_id if tab is not None else None
     query = select(CardHold).where(CardHold.merchant_id == uow.merchant)
     if booking_id is not None:
         query = query.where(CardHold.booking_id == booking_id)
@@ -167,7 +150,7 @@ def ensure_hold_covers(uow: UnitOfWork, tab: Tab) -> None:
     ``insufficient`` and ``tab.hold_insufficient`` tells the staff to ask for
     another way to pay before the customer leaves.
     """
-    hold = active_hold(uow, tab_id=tab.tab_id)
+    hold = active_hold(uow, tab=tab)
     if hold is None:
         return
     due = _due(tab)
@@ -202,7 +185,7 @@ def capture_from_hold(
 ) -> tuple[Charge, CardHold]:
     """Take ``total`` (amount and tip) from the tab's hold, raising it first if
     it is too small or has lapsed. A decline raises before anything is kept."""
-    hold = active_hold(uow, tab_id=tab.tab_id)
+    hold = active_hold(uow, tab=tab)
     if hold is None:
         raise Conflict(
             "This tab has no active card hold; take the payment another way.",
@@ -228,7 +211,7 @@ def capture_from_hold(
 
 def release_tab_hold(uow: UnitOfWork, tab: Tab) -> None:
     """The tab was paid (or voided) another way: let go of the customer's money."""
-    hold = active_hold(uow, tab_id=tab.tab_id)
+    hold = active_hold(uow, tab=tab)
     if hold is None:
         return
     uow.gateways.sandbox.release(authorization_of(hold))
@@ -248,7 +231,7 @@ class TabHold:
 
 
 def tab_hold(uow: UnitOfWork, tab: Tab) -> TabHold | None:
-    hold = latest_hold(uow, tab_id=tab.tab_id)
+    hold = latest_hold(uow, tab=tab)
     if hold is None:
         return None
     due = _due(tab)

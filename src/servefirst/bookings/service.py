@@ -235,6 +235,7 @@ def check_in(uow: UnitOfWork, booking_id: str) -> Booking:
         # The hold now secures the whole tab: attached before the first line,
         # so adding the booked service already raises it to what is due.
         hold.tab_id = tab.tab_id
+        tab.card_held = True
         uow.session.flush()
     add_line(
         uow,

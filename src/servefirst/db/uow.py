@@ -11,8 +11,9 @@ sorted by account code.
 from __future__ import annotations
 
 import weakref
+from collections.abc import Callable
 from types import TracebackType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session
@@ -52,6 +53,10 @@ class UnitOfWork:
         #: second round trip. (Held here because the session's identity map
         #: only holds unchanged objects weakly.)
         self.locked: dict[tuple[str, str], object] = {}
+        #: Events this unit of work has emitted (rows for ``events``), written
+        #: together just before it commits: the transactional outbox.
+        self.outbox: list[dict[str, Any]] = []
+        self._before_commit: list[Callable[[UnitOfWork], None]] = []
 
     @property
     def session(self) -> Session:
@@ -92,7 +97,20 @@ class UnitOfWork:
         """PostgreSQL needs FOR UPDATE; SQLite already holds the write lock."""
         return self.dialect == "postgresql"
 
+    def before_commit(self, step: Callable[[UnitOfWork], None]) -> None:
+        """Run ``step`` once, just before this unit of work commits, after its
+        session's changes are flushed (the outbox writes its rows there, in one
+        statement, instead of one round trip per event as they happen)."""
+        if step not in self._before_commit:
+            self._before_commit.append(step)
+
     def commit(self) -> None:
+        steps, self._before_commit = self._before_commit, []
+        if steps:
+            self.flush()
+            for step in steps:
+                step(self)
+        self.outbox.clear()
         self.locked.clear()
         if self._session is not None:
             self._session.commit()
@@ -100,6 +118,8 @@ class UnitOfWork:
             self._connection.commit()
 
     def rollback(self) -> None:
+        self._before_commit.clear()
+        self.outbox.clear()
         self.locked.clear()
         if self._session is not None:
             self._session.rollback()

@@ -12,16 +12,14 @@ from servefirst.kit.ids import new_id
 
 
 def emit(uow: UnitOfWork, type: str, object_id: str, data: dict[str, Any]) -> str:
-    """Record that something happened, in the caller's transaction."""
+    """Record that something happened, in the caller's transaction.
+
+    The row is written when the unit of work commits, with every other event
+    it emitted, in one statement (a payment emits two or three): it is part of
+    the same transaction, so it is kept exactly when the change it tells of is.
+    """
     event_id = new_id("evt")
-    # One statement object for every event: its compiled form is cached, where
-    # ``insert(Event).values(...)`` builds and hashes a new statement each time.
-    # A plain Core insert on the transaction's connection: the ORM's bulk
-    # insert path (and the autoflush before it) costs several times the
-    # statement itself, on a call every write makes.
-    uow.flush()
-    uow.connection.execute(
-        _INSERT_EVENT,
+    uow.outbox.append(
         {
             "merchant_id": uow.merchant,
             "event_id": event_id,
@@ -29,15 +27,26 @@ def emit(uow: UnitOfWork, type: str, object_id: str, data: dict[str, Any]) -> st
             "object_id": object_id,
             "data": data,
             "created_at": uow.clock.now(),
-        },
+        }
     )
+    uow.before_commit(_write_outbox)
     return event_id
+
+
+def _write_outbox(uow: UnitOfWork) -> None:
+    # A plain Core insert on the transaction's connection, its compiled form
+    # cached: several rows go as one multi-row INSERT.
+    if uow.outbox:
+        uow.flush()  # the session's rows first: an event may name one
+        uow.connection.execute(_INSERT_EVENT, uow.outbox)
+        uow.outbox.clear()
 
 
 _INSERT_EVENT = insert(cast(Table, Event.__table__))
 
 
 def recent(uow: UnitOfWork, *, limit: int = 50, type: str | None = None) -> list[Event]:
+    _write_outbox(uow)  # this transaction's own events too
     query = select(Event).where(Event.merchant_id == uow.merchant)
     if type:
         query = query.where(Event.type == type)

@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import (
+    Boolean,
     CheckConstraint,
     ForeignKeyConstraint,
     Index,
@@ -11,6 +12,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.sql.expression import false
 
 from servefirst.db.base import Amount, Base, UTCDateTime
 
@@ -48,6 +50,13 @@ class Tab(Base):
     tips: Mapped[int] = mapped_column(Amount, default=0, doc="Tips; owed to staff, not revenue.")
     deposit_applied: Mapped[int] = mapped_column(Amount, default=0, doc="Booking deposit used.")
     line_count: Mapped[int] = mapped_column(Integer, default=0)
+    card_held: Mapped[bool] = mapped_column(
+        Boolean,
+        default=False,
+        server_default=false(),
+        doc="A booking's card hold stands (or stood) behind this tab. Most tabs never"
+        " have one, and every line and payment would otherwise look for it.",
+    )
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime)
     served_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -1,0 +1,128 @@
+"""How many SQL statements each step of the money path sends.
+
+The serve-first loop runs on every till all day: each statement is a round trip
+on PostgreSQL and a slice of the write lock on SQLite. These budgets catch a
+change that quietly adds one (an autoflush writing a row twice, a lookup nobody
+needs), as Django's ``assertNumQueries`` does. Lower is welcome: then lower the
+budget too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+from sqlalchemy import event
+
+from servefirst.catalog.service import create_service
+from servefirst.customers.service import create_customer
+from servefirst.db.uow import UnitOfWork
+from servefirst.events.service import recent
+from servefirst.merchants.service import create_merchant
+from servefirst.payments.service import pay_tab
+from servefirst.runtime import Runtime
+from servefirst.tabs.service import add_line, open_tab, serve
+
+# Per step, on each engine. SQLite counts its BEGIN IMMEDIATE and three
+# statements per ledger posting; PostgreSQL begins implicitly, posts in one
+# statement and takes an advisory lock on the customer's credit.
+BUDGET = {
+    "sqlite": {"open": 7, "line": 12, "serve": 4, "pay": 12},
+    "postgresql": {"open": 7, "line": 10, "serve": 3, "pay": 9},
+}
+
+
+@contextmanager
+def counted(runtime: Runtime) -> Iterator[list[str]]:
+    statements: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement)
+
+    event.listen(runtime.engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(runtime.engine, "before_cursor_execute", count)
+
+
+@pytest.fixture
+def shop(runtime: Runtime) -> tuple[str, str, list[str]]:
+    with runtime.uow() as uow:
+        merchant_id = create_merchant(uow, name="Budget café", currency="EUR").merchant.merchant_id
+        uow.merchant_id = merchant_id
+        services = [
+            create_service(
+                uow,
+                name=f"Coffee {price}",
+                price=price,
+                duration_minutes=5,
+                expected_results=["Hot"],
+                limits=["One cup"],
+            )[0].service_id
+            for price in (380, 450)
+        ]
+        customer_id = create_customer(uow, name="Ana").customer_id
+        uow.commit()
+    return merchant_id, customer_id, services
+
+
+def test_each_step_of_a_settled_tab_stays_within_its_statement_budget(
+    runtime: Runtime, shop: tuple[str, str, list[str]]
+) -> None:
+    merchant_id, customer_id, services = shop
+    budget = BUDGET[runtime.engine.dialect.name]
+
+    def step(name: str, work: Callable[[UnitOfWork], Any]) -> Any:
+        with counted(runtime) as statements, runtime.uow(merchant_id) as uow:
+            result = work(uow)
+            uow.commit()
+        assert len(statements) <= budget[name], (name, "; ".join(s[:40] for s in statements))
+        return result
+
+    tab_id = step("open", lambda uow: open_tab(uow, customer_id=customer_id).tab_id)
+    for service_id in services:
+        step("line", lambda uow, s=service_id: add_line(uow, tab_id, service_id=s))
+    step("serve", lambda uow: serve(uow, tab_id))
+    step(
+        "pay", lambda uow: pay_tab(uow, tab_id, method="card", amount=None, card="4242424242424242")
+    )
+
+    with runtime.uow(merchant_id) as uow:
+        tab_events = [e.type for e in recent(uow, limit=20) if e.object_id == tab_id]
+    assert tab_events.count("tab.line_added") == 2
+    assert {"tab.opened", "tab.served", "tab.paid"} <= set(tab_events)
+
+
+def test_a_payment_writes_its_events_in_one_statement_and_none_when_refused(
+    runtime: Runtime, shop: tuple[str, str, list[str]]
+) -> None:
+    merchant_id, customer_id, services = shop
+    with runtime.uow(merchant_id) as uow:
+        tab_id = open_tab(uow, customer_id=customer_id).tab_id
+        add_line(uow, tab_id, service_id=services[0])
+        serve(uow, tab_id)
+        uow.commit()
+
+    with counted(runtime) as statements, runtime.uow(merchant_id) as uow:
+        payment = pay_tab(uow, tab_id, method="cash", amount=None)
+        uow.commit()
+    event_inserts = [s for s in statements if s.lstrip().upper().startswith("INSERT INTO EVENTS")]
+    assert len(event_inserts) == 1  # payment.succeeded and tab.paid together
+
+    with runtime.uow(merchant_id) as uow:
+        types = {e.type for e in recent(uow, limit=10)}
+        assert {"payment.succeeded", "tab.paid"} <= types
+        emitted_before = len(recent(uow, limit=100))
+
+    # A unit of work that rolls back keeps none of its events.
+    with runtime.uow(merchant_id) as uow:
+        tab_id_2 = open_tab(uow, customer_id=customer_id).tab_id
+        assert uow.outbox  # emitted, not yet written
+        uow.rollback()
+    with runtime.uow(merchant_id) as uow:
+        assert len(recent(uow, limit=100)) == emitted_before
+        assert all(e.object_id != tab_id_2 for e in recent(uow, limit=100))
+    assert payment.status == "succeeded"
