@@ -61,7 +61,8 @@ def http(engine: str, args: argparse.Namespace, results: Results, ui: Ui) -> Non
     with fresh_database(engine, "http", args.pg_url) as db:
         found = http_rate(db.url, args.clients, args.seconds)
     ui.log(f"{found.per_second:.1f} lifecycles/s, worst p99 {found.worst_p99():.1f} ms")
-    detail = f"{found.lifecycles} in {found.seconds:.1f} s, {args.clients} clients" + (
+    processes = f", {found.workers} server processes" if found.workers > 1 else ""
+    detail = f"{found.lifecycles} in {found.seconds:.1f} s, {args.clients} clients{processes}" + (
         f", {found.errors} errors (first: {found.first_error})" if found.errors else ""
     )
     if "http" in args.only:
@@ -77,7 +78,8 @@ def http(engine: str, args: argparse.Namespace, results: Results, ui: Ui) -> Non
             f"{engine}: server peak RSS",
             found.peak_rss_kib / MIB,
             "MiB",
-            f"idle after start {((found.idle_rss_kib or 0) / MIB):.0f} MiB",
+            f"idle after start {((found.idle_rss_kib or 0) / MIB):.0f} MiB"
+            + (f"; sum over {found.workers} workers and their parent" if found.workers > 1 else ""),
         )
 
 

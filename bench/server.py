@@ -39,6 +39,25 @@ def peak_rss_kib(pid: int) -> int | None:
     return None
 
 
+def descendants(pid: int) -> list[int]:
+    """Every process under ``pid`` (uvicorn's workers, its multiprocessing helper)."""
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            # "pid (name) state ppid ...": the name may hold spaces and parentheses.
+            parents[int(stat.parent.name)] = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+    found: list[int] = []
+    frontier = [pid]
+    while frontier:
+        parent = frontier.pop()
+        children = [child for child, p in parents.items() if p == parent]
+        found += children
+        frontier += children
+    return found
+
+
 def current_rss_kib(pid: int) -> int | None:
     try:
         import psutil
@@ -57,7 +76,8 @@ def current_rss_kib(pid: int) -> int | None:
 class Server:
     """``servefirst serve`` on a free loopback port, on the given database."""
 
-    def __init__(self, database_url: str) -> None:
+    def __init__(self, database_url: str, *, workers: int = 1) -> None:
+        self.workers = workers
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.database_url = database_url
@@ -73,7 +93,16 @@ class Server:
     def __enter__(self) -> Server:
         env = {**os.environ, "SERVEFIRST_DATABASE_URL": self.database_url}
         self.process = subprocess.Popen(
-            [*servefirst_command(), "serve", "--host", "127.0.0.1", "--port", str(self.port)],
+            [
+                *servefirst_command(),
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--workers",
+                str(self.workers),
+            ],
             env=env,
             stdout=self._log,
             stderr=subprocess.STDOUT,
@@ -96,9 +125,13 @@ class Server:
         return self
 
     def _sample(self) -> None:
-        # A fallback for systems without VmHWM; on Linux VmHWM is exact.
+        # A fallback for systems without VmHWM; on Linux VmHWM is exact. It runs
+        # in the load generator's process, so it stays cheap: the process tree
+        # is walked once, not five times a second.
+        pids = self.pids()
         while not self._stop_sampling.wait(0.2):
-            rss = current_rss_kib(self.pid)
+            found = [current_rss_kib(pid) for pid in pids]
+            rss = sum(r for r in found if r)
             if rss:
                 self._sampled_peak = max(self._sampled_peak, rss)
 
@@ -107,12 +140,20 @@ class Server:
         assert self.process is not None
         return self.process.pid
 
+    def pids(self) -> list[int]:
+        """The server's process and, with ``--workers``, its worker processes."""
+        return [self.pid, *descendants(self.pid)]
+
     def rss_kib(self) -> int | None:
-        return current_rss_kib(self.pid)
+        found = [current_rss_kib(pid) for pid in self.pids()]
+        return sum(r for r in found if r) or None
 
     def peak_rss_kib(self) -> int | None:
-        """Peak resident memory so far; read before the server stops."""
-        return peak_rss_kib(self.pid) or self._sampled_peak or None
+        """Peak resident memory so far, summed over the server's processes (each
+        one's own peak: an upper bound of the peak together); read before the
+        server stops."""
+        found = [peak_rss_kib(pid) for pid in self.pids()]
+        return sum(r for r in found if r) or self._sampled_peak or None
 
     def log(self) -> str:
         self._log.flush()

@@ -47,6 +47,17 @@ does not), rate it, raise a concern, and pay afterwards.
 """
 
 
+def app_from_environment() -> FastAPI:
+    """The app for one of ``servefirst serve --workers N``'s processes: its own
+    runtime (engine, pool) from the environment. The parent has migrated."""
+    import sys
+
+    from servefirst.api.routing import GIL_SWITCH_INTERVAL_SECONDS
+
+    sys.setswitchinterval(GIL_SWITCH_INTERVAL_SECONDS)
+    return create_app(Runtime.create())
+
+
 def create_app(runtime: Runtime | None = None) -> FastAPI:
     runtime = runtime or Runtime.create()
     app = FastAPI(

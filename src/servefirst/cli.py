@@ -33,12 +33,29 @@ def main() -> None:
     """
 
 
-def _serve(runtime: Runtime, host: str, port: int) -> None:
+def _serve(runtime: Runtime, host: str, port: int, workers: int = 1) -> None:
     import uvicorn
 
     from servefirst.api.routing import GIL_SWITCH_INTERVAL_SECONDS
     from servefirst.app import create_app
 
+    if workers > 1:
+        # Each worker process builds its own runtime from the environment
+        # (servefirst.app.app_from_environment); the database is already
+        # migrated, here, once. The settings the workers must share go there.
+        os.environ["SERVEFIRST_DATABASE_URL"] = runtime.settings.database_url
+        os.environ["SERVEFIRST_PUBLIC_URL"] = runtime.settings.public_url
+        runtime.dispose()
+        uvicorn.run(
+            "servefirst.app:app_from_environment",
+            factory=True,
+            workers=workers,
+            host=host,
+            port=port,
+            log_level="warning",
+            access_log=False,
+        )
+        return
     sys.setswitchinterval(GIL_SWITCH_INTERVAL_SECONDS)
     uvicorn.run(create_app(runtime), host=host, port=port, log_level="warning", access_log=False)
 
@@ -54,11 +71,27 @@ def _settings_for(host: str, port: int) -> Settings:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-def serve(host: str, port: int) -> None:
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Server processes. On PostgreSQL, one per core; on SQLite keep 1"
+    " (one process queues its writers fairly; several wait on SQLite's busy timeout).",
+)
+def serve(host: str, port: int, workers: int) -> None:
     """Run the web server (API and pages); migrates the database first."""
     runtime = _runtime(_settings_for(host, port))
-    console.print(f"servefirst on http://{host}:{port}  (API docs at /docs)")
-    _serve(runtime, host, port)
+    if workers > 1 and runtime.engine.dialect.name == "sqlite":
+        console.print(
+            "[yellow]note:[/] several processes on one SQLite file take turns to write"
+            " through its busy timeout; expect slower writes at the tail than with --workers 1."
+        )
+    plural = "es" if workers > 1 else ""
+    console.print(
+        f"servefirst on http://{host}:{port}  (API docs at /docs; {workers} process{plural})"
+    )
+    _serve(runtime, host, port, workers)
 
 
 @main.command()

@@ -338,3 +338,86 @@ def test_default_database_is_in_the_current_directory(
     monkeypatch.delenv("SERVEFIRST_DATABASE_URL", raising=False)
     monkeypatch.chdir(tmp_path)
     assert load_settings().database_url == f"sqlite:///{tmp_path / 'servefirst.db'}"
+
+
+def _children_of(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:  # the field after the state is the parent's pid
+            found.append(int(stat.parent.name))
+    return found
+
+
+def test_serve_with_two_workers_runs_the_loop_across_processes(
+    database_url: str, merchant: Any
+) -> None:
+    """``servefirst serve --workers 2``: two processes on one database, each with
+    its own pool; a tab opened through one is paid through the other."""
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SERVEFIRST_")}
+    env |= {"SERVEFIRST_DATABASE_URL": database_url, "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "servefirst", "serve", "--port", str(port), "--workers", "2"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert proc.poll() is None, proc.stdout.read() if proc.stdout else "exited"
+            try:
+                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline, "serve --workers 2 never answered /healthz"
+            time.sleep(0.2)
+        deadline = time.monotonic() + 30
+        while len(_children_of(proc.pid)) < 2:  # uvicorn's workers (and maybe its helper)
+            assert time.monotonic() < deadline, "no worker processes appeared"
+            time.sleep(0.2)
+
+        service = merchant.service(price=450)
+        customer = merchant.customer()
+        headers = {"Authorization": f"Bearer {merchant.api_key}"}
+        # A new connection per request: the kernel spreads them over both workers.
+        tab = httpx.post(
+            f"{base}/v1/tabs", json={"customer_id": customer["id"]}, headers=headers
+        ).json()
+        for _ in range(3):
+            added = httpx.post(
+                f"{base}/v1/tabs/{tab['id']}/lines",
+                json={"service_id": service["id"]},
+                headers=headers,
+            )
+            assert added.status_code == 200, added.text
+        assert httpx.post(f"{base}/v1/tabs/{tab['id']}/serve", headers=headers).status_code == 200
+        paid = httpx.post(
+            f"{base}/v1/public/tabs/{tab['token']}/pay",
+            json={"method": "card", "card": "4242424242424242"},
+        )
+        assert paid.status_code == 201, paid.text
+        assert paid.json()["amount"] == 3 * 450
+        seen = merchant.get(f"/v1/tabs/{tab['id']}").json()
+        assert seen["status"] == "paid"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode is not None
+
+
+def test_serve_refuses_zero_workers() -> None:
+    result = CliRunner().invoke(main, ["serve", "--workers", "0"])
+    assert result.exit_code == 2
+    assert "--workers" in result.output
