@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from servefirst.bookings.rules import DepositPolicy
 from servefirst.catalog.models import Service, ServiceTerms
@@ -95,15 +95,18 @@ def _check_deposit_policy(overrides: dict[str, Any] | None) -> None:
 
 
 def get_service(uow: UnitOfWork, service_id: str, *, lock: bool = False) -> Service:
-    query = select(Service).where(
-        Service.merchant_id == uow.merchant, Service.service_id == service_id
-    )
-    if lock:
-        query = query.with_for_update()
-    service = uow.session.scalar(query)
+    query = _SERVICE_FOR_UPDATE if lock else _SERVICE
+    service = uow.session.scalar(query, {"m": uow.merchant, "s": service_id})
     if service is None:
         raise NotFound(f"No such service: '{service_id}'.", param="service_id")
     return service
+
+
+#: Built once, with bound parameters: every line added looks its service up.
+_SERVICE = select(Service).where(
+    Service.merchant_id == bindparam("m"), Service.service_id == bindparam("s")
+)
+_SERVICE_FOR_UPDATE = _SERVICE.with_for_update()
 
 
 def current_terms(uow: UnitOfWork, service: Service) -> ServiceTerms:

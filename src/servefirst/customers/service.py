@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, inspect, or_, select, text
+from sqlalchemy import bindparam, func, inspect, or_, select, text
 from sqlalchemy.exc import IntegrityError
 
 from servefirst.customers.models import Customer
@@ -86,10 +86,10 @@ def lock_customer_credit(uow: UnitOfWork, customer_id: str) -> None:
     SQLite already runs one writer at a time.
     """
     if uow.locks_rows:
-        uow.session.execute(
-            text("SELECT pg_advisory_xact_lock(hashtext(:m), hashtext(:c))"),
-            {"m": f"credit:{uow.merchant}", "c": customer_id},
-        )
+        uow.session.execute(_CREDIT_LOCK, {"m": f"credit:{uow.merchant}", "c": customer_id})
+
+
+_CREDIT_LOCK = text("SELECT pg_advisory_xact_lock(hashtext(:m), hashtext(:c))")
 
 
 def create_customer(
@@ -153,17 +153,20 @@ def get_customer(uow: UnitOfWork, customer_id: str, *, lock: bool = False) -> Cu
         known = uow.locked[held]
         if isinstance(known, Customer) and not inspect(known).expired:
             return known
-    query = select(Customer).where(
-        Customer.merchant_id == uow.merchant, Customer.customer_id == customer_id
-    )
-    if lock:
-        query = query.with_for_update().execution_options(populate_existing=True)
-    customer = uow.session.scalar(query)
+    query = _CUSTOMER_FOR_UPDATE if lock else _CUSTOMER
+    customer = uow.session.scalar(query, {"m": uow.merchant, "c": customer_id})
     if customer is None:
         raise NotFound(f"No such customer: '{customer_id}'.", param="customer_id")
     if lock:
         uow.locked[held] = customer
     return customer
+
+
+#: Built once, with bound parameters (every tab, line and payment looks one up).
+_CUSTOMER = select(Customer).where(
+    Customer.merchant_id == bindparam("m"), Customer.customer_id == bindparam("c")
+)
+_CUSTOMER_FOR_UPDATE = _CUSTOMER.with_for_update().execution_options(populate_existing=True)
 
 
 def search_customers(uow: UnitOfWork, text: str, *, limit: int = 20) -> list[Customer]:

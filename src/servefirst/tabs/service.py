@@ -136,9 +136,7 @@ def open_tab(uow: UnitOfWork, *, customer_id: str, secured: bool = False) -> Tab
     if not secured and limit.outstanding >= limit.limit:
         _refuse_over_limit(limit, 0)
     short_code = new_short_code()
-    while uow.session.scalar(
-        select(Tab.tab_id).where(Tab.merchant_id == uow.merchant, Tab.short_code == short_code)
-    ):
+    while uow.session.scalar(_SHORT_CODE_TAKEN, {"m": uow.merchant, "c": short_code}):
         short_code = new_short_code()
     tab = Tab(
         merchant_id=uow.merchant,
@@ -162,14 +160,20 @@ def open_tab(uow: UnitOfWork, *, customer_id: str, secured: bool = False) -> Tab
     return tab
 
 
+# The hot lookups are built once, with bound parameters: building a statement
+# and hashing its cache key on every call cost more than running it on SQLite.
+_TAB = select(Tab).where(Tab.merchant_id == bindparam("m"), Tab.tab_id == bindparam("t"))
+_TAB_FOR_UPDATE = _TAB.with_for_update().execution_options(populate_existing=True)
+_TAB_BY_TOKEN = select(Tab).where(Tab.merchant_id == bindparam("m"), Tab.token == bindparam("k"))
+_TAB_BY_TOKEN_FOR_UPDATE = _TAB_BY_TOKEN.with_for_update().execution_options(populate_existing=True)
+_SHORT_CODE_TAKEN = select(Tab.tab_id).where(
+    Tab.merchant_id == bindparam("m"), Tab.short_code == bindparam("c")
+)
+
+
 def lock_tab(uow: UnitOfWork, tab_id: str) -> Tab:
     """Load a tab for change. On PostgreSQL the row stays locked until commit."""
-    tab = uow.session.scalar(
-        select(Tab)
-        .where(Tab.merchant_id == uow.merchant, Tab.tab_id == tab_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
+    tab = uow.session.scalar(_TAB_FOR_UPDATE, {"m": uow.merchant, "t": tab_id})
     if tab is None:
         raise NotFound(f"No such tab: '{tab_id}'.", param="tab_id")
     uow.locked[("tabs", tab.tab_id)] = tab
@@ -177,9 +181,7 @@ def lock_tab(uow: UnitOfWork, tab_id: str) -> Tab:
 
 
 def get_tab(uow: UnitOfWork, tab_id: str) -> Tab:
-    tab = uow.session.scalar(
-        select(Tab).where(Tab.merchant_id == uow.merchant, Tab.tab_id == tab_id)
-    )
+    tab = uow.session.scalar(_TAB, {"m": uow.merchant, "t": tab_id})
     if tab is None:
         raise NotFound(f"No such tab: '{tab_id}'.", param="tab_id")
     return tab
@@ -189,10 +191,8 @@ def tab_for_token(uow: UnitOfWork, token: str, *, lock: bool = False) -> Tab:
     """The customer's tab; any unknown or malformed token is simply 404."""
     if merchant_of_credential(token) != uow.merchant:
         raise NotFound("No such tab.", code="tab_not_found")
-    query = select(Tab).where(Tab.merchant_id == uow.merchant, Tab.token == token)
-    if lock:
-        query = query.with_for_update().execution_options(populate_existing=True)
-    tab = uow.session.scalar(query)
+    query = _TAB_BY_TOKEN_FOR_UPDATE if lock else _TAB_BY_TOKEN
+    tab = uow.session.scalar(query, {"m": uow.merchant, "k": token})
     if tab is None:
         raise NotFound("No such tab.", code="tab_not_found")
     if lock:
@@ -374,18 +374,21 @@ def lines_of(uow: UnitOfWork, tab: Tab) -> list[LineView]:
         return []
     # One query: each line with the terms version it was sold under (every
     # tab response shows them, so no second round trip for the terms).
-    rows = uow.session.execute(
-        select(TabLine, ServiceTerms.expected_results, ServiceTerms.limits)
-        .join(
-            ServiceTerms,
-            (ServiceTerms.merchant_id == TabLine.merchant_id)
-            & (ServiceTerms.service_id == TabLine.service_id)
-            & (ServiceTerms.version == TabLine.terms_version),
-        )
-        .where(TabLine.merchant_id == uow.merchant, TabLine.tab_id == tab.tab_id)
-        .order_by(TabLine.line_no)
-    )
+    rows = uow.session.execute(_LINES_WITH_TERMS, {"m": uow.merchant, "t": tab.tab_id})
     return [LineView(line, LineTerms(expected, limits)) for line, expected, limits in rows]
+
+
+_LINES_WITH_TERMS = (
+    select(TabLine, ServiceTerms.expected_results, ServiceTerms.limits)
+    .join(
+        ServiceTerms,
+        (ServiceTerms.merchant_id == TabLine.merchant_id)
+        & (ServiceTerms.service_id == TabLine.service_id)
+        & (ServiceTerms.version == TabLine.terms_version),
+    )
+    .where(TabLine.merchant_id == bindparam("m"), TabLine.tab_id == bindparam("t"))
+    .order_by(TabLine.line_no)
+)
 
 
 def tab_in_hand(uow: UnitOfWork, tab_id: str) -> Tab:
