@@ -40,6 +40,11 @@ NOTES = [
     "SQLite the same tpcb-like transaction (bench/sqlite_tpcb.py) with the sqlite3 module, "
     "WAL, synchronous=NORMAL, BEGIN IMMEDIATE, busy_timeout, as servefirst's engine sets them. "
     "The ratio is settled tabs per second over engine transactions per second.",
+    "The lifecycle's SQL alone (bench/floor.py): the statements one settled tab sends are "
+    "recorded on each client's shop as the driver received them, then replayed with the bare "
+    "driver (sqlite3 / psycopg, same settings) from the same threads, with new ids, token and "
+    "short code for every tab and the same commits: no ORM, no Python logic. Replay over "
+    "tpcb-like is the highest settle ratio any code sending these statements could reach here.",
     "HTTP: `servefirst serve` in a child process on a fresh database, as deployed: "
     "`--workers <cores>` on PostgreSQL, one process on SQLite (whose writers queue fairly only "
     "within one process); an aiohttp load generator in the benchmark process (same cores) with "

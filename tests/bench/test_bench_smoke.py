@@ -78,6 +78,33 @@ def test_engine_limit_runs_the_tpcb_like_transaction(db: Database) -> None:
     assert _count(url, text("SELECT count(*) FROM pgbench_history")) == rate.done
 
 
+def test_floor_replays_the_recorded_lifecycle_as_new_paid_tabs(db: Database) -> None:
+    from bench.floor import floor_rate
+
+    rate, recording = floor_rate(db.url, clients=2, seconds=0.5)
+    assert rate.done > 0 and rate.errors == 0
+    assert recording.transactions == 5  # open, line, line, serve, pay
+    assert recording.statements >= 5 * 3
+    # Each replay wrote a whole new tab (new id, token and short code), paid:
+    # the two warm-ups, the two recorded, and every replayed one.
+    paid = _count(db.url, select(func.count()).select_from(Tab).where(Tab.status == "paid"))
+    assert paid == 2 + 2 + rate.done
+    runtime = Runtime.create(Settings(database_url=db.url))
+    try:
+        with runtime.uow(write=False) as uow:
+            merchants = set(uow.session.scalars(select(Tab.merchant_id)))
+        assert len(merchants) == 2
+        entries = 0
+        for merchant in merchants:  # the replayed postings balance, as servefirst's do
+            with runtime.uow(merchant, write=False) as uow:
+                audit = ledger.audit(uow)
+                assert audit.ok, audit
+                entries += audit.entries_checked
+        assert entries == 3 * (2 + 2 + rate.done)  # two lines and a payment a tab
+    finally:
+        runtime.dispose()
+
+
 def test_http_load_times_every_route_and_the_servers_memory(db: Database) -> None:
     found = http_rate(db.url, clients=2, seconds=1.0, max_lifecycles=6)
     assert 0 < found.lifecycles <= 6 and found.errors == 0
