@@ -29,8 +29,8 @@ from servefirst.tabs.service import add_line, open_tab, serve
 # statements per ledger posting; PostgreSQL begins implicitly, posts in one
 # statement and takes an advisory lock on the customer's credit.
 BUDGET = {
-    "sqlite": {"open": 7, "line": 12, "serve": 4, "pay": 12},
-    "postgresql": {"open": 7, "line": 10, "serve": 3, "pay": 9},
+    "sqlite": {"open": 6, "line": 11, "serve": 4, "pay": 12},
+    "postgresql": {"open": 6, "line": 9, "serve": 3, "pay": 9},
 }
 
 

@@ -38,7 +38,7 @@ from servefirst.tabs.rules import (
     transition,
 )
 from servefirst.trust.rules import TabLimitRule, Tier, TrustPolicy
-from servefirst.trust.service import current_evidence, trust_now
+from servefirst.trust.service import current_evidence, remember_clock, trust_now
 from servefirst.trust.unlock import over_limit_unlocks, prepayment_unlocks
 
 
@@ -108,11 +108,28 @@ def _refuse_over_limit(limit: TabLimit, adding: int) -> None:
     )
 
 
+#: Whose tab it is and whose rules apply, in one round trip: opening a tab and
+#: adding a line both need the customer's history and the merchant's policy.
+_CUSTOMER_AND_MERCHANT = (
+    select(Customer, Merchant)
+    .join(Merchant, Merchant.merchant_id == Customer.merchant_id)
+    .where(Customer.merchant_id == bindparam("m"), Customer.customer_id == bindparam("c"))
+)
+
+
+def _customer_and_merchant(uow: UnitOfWork, customer_id: str) -> tuple[Customer, Merchant]:
+    remember_clock(uow)  # as get_customer does: trust reads the clock from the session
+    row = uow.session.execute(_CUSTOMER_AND_MERCHANT, {"m": uow.merchant, "c": customer_id}).first()
+    if row is None:
+        get_merchant(uow)  # an unknown merchant says so; else the customer is unknown
+        raise NotFound(f"No such customer: '{customer_id}'.", param="customer_id")
+    return row[0], row[1]
+
+
 def open_tab(uow: UnitOfWork, *, customer_id: str, secured: bool = False) -> Tab:
     """Open a tab. ``secured``: a booking's deposit or card hold stands behind
     it (check-in), so the tier's pay-after refusal does not apply."""
-    merchant = get_merchant(uow)
-    customer = get_customer(uow, customer_id)
+    customer, merchant = _customer_and_merchant(uow, customer_id)
     if not secured:
         # What the customer owes is checked under their credit lock (see add_line).
         lock_customer_credit(uow, customer.customer_id)
@@ -230,8 +247,7 @@ def add_line(
             f"'{service.name}' is no longer offered.", code="service_inactive", param="service_id"
         )
     amount = line_amount(service.price, quantity)
-    merchant = get_merchant(uow)
-    customer = get_customer(uow, tab.customer_id)
+    customer, merchant = _customer_and_merchant(uow, tab.customer_id)
     if not secured:
         # Tab row first, then the customer's credit lock, then the sum across all
         # their tabs: a line on another tab of theirs waits here, so the two
