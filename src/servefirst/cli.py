@@ -40,22 +40,15 @@ def _serve(runtime: Runtime, host: str, port: int, workers: int = 1) -> None:
     from servefirst.app import create_app
 
     if workers > 1:
+        from servefirst.serving import run_workers
+
         # Each worker process builds its own runtime from the environment
         # (servefirst.app.app_from_environment); the database is already
         # migrated, here, once. The settings the workers must share go there.
         os.environ["SERVEFIRST_DATABASE_URL"] = runtime.settings.database_url
         os.environ["SERVEFIRST_PUBLIC_URL"] = runtime.settings.public_url
         runtime.dispose()
-        uvicorn.run(
-            "servefirst.app:app_from_environment",
-            factory=True,
-            workers=workers,
-            host=host,
-            port=port,
-            log_level="warning",
-            access_log=False,
-        )
-        return
+        sys.exit(run_workers(host, port, workers))
     sys.setswitchinterval(GIL_SWITCH_INTERVAL_SECONDS)
     uvicorn.run(create_app(runtime), host=host, port=port, log_level="warning", access_log=False)
 

@@ -1,0 +1,102 @@
+"""Running the web server: one process, or one per core sharing the port.
+
+With ``--workers N`` each worker binds the port itself with ``SO_REUSEPORT`` and
+the kernel spreads new connections across them. uvicorn's own ``workers=N``
+shares one listening socket instead, and whichever worker wakes first accepts
+every connection waiting: eight keep-alive connections opened together (a
+reverse proxy's, a till's, a load test's) all landed on one worker while the
+other idled, and throughput halved from one run to the next.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import signal
+import socket
+import sys
+import time
+from types import FrameType
+from typing import Any
+
+#: The worker's app, built in the worker from the environment (see app.py).
+APP_FACTORY = "servefirst.app:app_from_environment"
+#: uvicorn's default listen backlog.
+BACKLOG = 2048
+UVICORN_OPTIONS: dict[str, Any] = {"log_level": "warning", "access_log": False}
+
+
+def shares_ports() -> bool:
+    return hasattr(socket, "SO_REUSEPORT")
+
+
+def listening_socket(host: str, port: int) -> socket.socket:
+    """A socket on ``host:port`` that other workers may bind too."""
+    family, kind, proto, _, address = socket.getaddrinfo(
+        host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+    )[0]
+    sock = socket.socket(family, kind, proto)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.bind(address)
+    sock.listen(BACKLOG)
+    sock.set_inheritable(True)
+    return sock
+
+
+def _worker(host: str, port: int) -> None:
+    import uvicorn
+
+    sock = listening_socket(host, port)
+    config = uvicorn.Config(APP_FACTORY, factory=True, **UVICORN_OPTIONS)
+    uvicorn.Server(config).run(sockets=[sock])
+
+
+def run_workers(host: str, port: int, workers: int) -> int:
+    """Start ``workers`` processes on ``host:port`` and wait for them.
+
+    SIGINT or SIGTERM stops them all (each finishes its requests in flight);
+    if one dies, the others are stopped too and its exit code is returned, so a
+    process manager sees the failure and restarts the whole server.
+    """
+    if not shares_ports():  # no SO_REUSEPORT (Windows): uvicorn shares one socket
+        import uvicorn
+
+        uvicorn.run(
+            APP_FACTORY, factory=True, workers=workers, host=host, port=port, **UVICORN_OPTIONS
+        )
+        return 0
+    # A first bind here: a port already taken fails now, with one clear error.
+    listening_socket(host, port).close()
+    spawn = multiprocessing.get_context("spawn")
+    processes = [spawn.Process(target=_worker, args=(host, port)) for _ in range(workers)]
+    stopping = False
+
+    def stop(_signum: int, _frame: FrameType | None) -> None:
+        nonlocal stopping
+        stopping = True
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        for process in processes:
+            process.start()
+        while not stopping and all(p.is_alive() for p in processes):
+            time.sleep(0.2)
+    finally:
+        for process in processes:
+            if process.is_alive():
+                process.terminate()  # SIGTERM: uvicorn shuts down gracefully
+        for process in processes:
+            process.join(timeout=30)
+            if process.is_alive():
+                process.kill()
+                process.join()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    if stopping:
+        return 0
+    failed = [p.exitcode for p in processes if p.exitcode]
+    print(
+        f"a servefirst worker exited ({failed[0] if failed else 0}); stopped the others",
+        file=sys.stderr,
+    )
+    return failed[0] if failed else 1
