@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, select
+from sqlalchemy import Table, func, insert, select
 from sqlalchemy.orm import Session, object_session
 
 from servefirst.customers.models import Customer
@@ -114,22 +114,28 @@ def count_event(
     after = assess(evidence, policy, now)
     _store(customer, evidence)
     weights = EVENT_KINDS[kind]
-    event = TrustEvent(
-        merchant_id=customer.merchant_id,
-        event_id=new_id("tev"),
-        customer_id=customer.customer_id,
-        kind=kind,
-        weight=weights.good - weights.bad,
-        at=now,
-        score_before=before.score,
-        score_after=after.score,
-        tier_before=before.tier.value,
-        tier_after=after.tier.value,
-        tab_id=tab_id,
-        amount=amount,
-    )
-    uow.session.add(event)
-    return event
+    row = {
+        "merchant_id": customer.merchant_id,
+        "event_id": new_id("tev"),
+        "customer_id": customer.customer_id,
+        "kind": kind,
+        "weight": weights.good - weights.bad,
+        "at": now,
+        "score_before": before.score,
+        "score_after": after.score,
+        "tier_before": before.tier.value,
+        "tier_after": after.tier.value,
+        "tab_id": tab_id,
+        "amount": amount,
+    }
+    # Append-only and never read back in the same transaction: a plain insert
+    # (after the customer row it refers to, which may be new in this session).
+    uow.flush()
+    uow.connection.execute(_INSERT_TRUST_EVENT, row)
+    return TrustEvent(**row)
+
+
+_INSERT_TRUST_EVENT = insert(cast(Table, TrustEvent.__table__))
 
 
 def history(uow: UnitOfWork, customer_id: str, *, limit: int = 100) -> list[TrustEvent]:
