@@ -48,7 +48,11 @@ def _serve(runtime: Runtime, host: str, port: int, workers: int = 1) -> None:
         os.environ["SERVEFIRST_DATABASE_URL"] = runtime.settings.database_url
         os.environ["SERVEFIRST_PUBLIC_URL"] = runtime.settings.public_url
         runtime.dispose()
-        sys.exit(run_workers(host, port, workers))
+        try:
+            code = run_workers(host, port, workers)
+        except OSError as exc:  # the port is taken, or the host is not ours
+            raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror}") from exc
+        sys.exit(code)
     sys.setswitchinterval(GIL_SWITCH_INTERVAL_SECONDS)
     uvicorn.run(create_app(runtime), host=host, port=port, log_level="warning", access_log=False)
 
