@@ -252,6 +252,28 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def _wait_until_healthy(proc: subprocess.Popen[str], base: str, what: str) -> None:
+    deadline = time.monotonic() + 60
+    while True:
+        assert proc.poll() is None, proc.stdout.read() if proc.stdout else "exited"
+        try:
+            if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        assert time.monotonic() < deadline, f"{what} never answered /healthz"
+        time.sleep(0.2)
+
+
+def _stop(proc: subprocess.Popen[str]) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 @pytest.fixture
 def demo_server(tmp_path: Path) -> Iterator[tuple[int, subprocess.Popen[str]]]:
     port = _free_port()
@@ -268,12 +290,7 @@ def demo_server(tmp_path: Path) -> Iterator[tuple[int, subprocess.Popen[str]]]:
     try:
         yield port, proc
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        _stop(proc)
 
 
 def test_demo_serves_what_it_prints(
@@ -281,16 +298,7 @@ def test_demo_serves_what_it_prints(
 ) -> None:
     port, proc = demo_server
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        assert proc.poll() is None, proc.stdout.read() if proc.stdout else "exited"
-        try:
-            if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
-                break
-        except httpx.TransportError:
-            pass
-        assert time.monotonic() < deadline, "the demo server never answered /healthz"
-        time.sleep(0.2)
+    _wait_until_healthy(proc, base, "the demo server")
     assert (tmp_path / "servefirst-demo.db").exists()
 
     # Everything printed comes before uvicorn starts serving.
@@ -369,18 +377,9 @@ def test_serve_with_two_workers_runs_the_loop_across_processes(
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert proc.poll() is None, proc.stdout.read() if proc.stdout else "exited"
-            try:
-                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "serve --workers 2 never answered /healthz"
-            time.sleep(0.2)
+        _wait_until_healthy(proc, base, "serve --workers 2")
         deadline = time.monotonic() + 30
-        while len(_children_of(proc.pid)) < 2:  # uvicorn's workers (and maybe its helper)
+        while len(_children_of(proc.pid)) < 2:  # the workers (and multiprocessing's helper)
             assert time.monotonic() < deadline, "no worker processes appeared"
             time.sleep(0.2)
 
@@ -408,12 +407,7 @@ def test_serve_with_two_workers_runs_the_loop_across_processes(
         seen = merchant.get(f"/v1/tabs/{tab['id']}").json()
         assert seen["status"] == "paid"
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        _stop(proc)
     assert proc.returncode is not None
 
 
