@@ -524,6 +524,9 @@ def test_the_tab_limit_of_a_new_customer(merchant: Merchant) -> None:
     over = merchant.post(f"/v1/tabs/{tab['id']}/lines", {"service_id": big["id"]})
     error = assert_error(over, 402, "tab_limit_exceeded")
     assert (error["tab_limit"], error["outstanding"], error["requested"]) == (10_000, 0, 10_001)
+    # Said in money, as staff read it aloud; the numbers above stay in minor units.
+    assert "€100.00 with €0.00 already owed, €100.00 available" in error["message"]
+    assert "Or take €100.01 before serving" in error["message"]
     assert merchant.get(f"/v1/tabs/{tab['id']}").json()["lines"] == []
     exact = merchant.service(price=10_000)
     assert (

@@ -166,7 +166,7 @@ def test_the_tab_limit_grows_with_on_time_payments(merchant: Merchant) -> None:
         1,
         20_000,
     )
-    assert "1 more on-time paid visit raises the limit to 20000" in error["message"]
+    assert "1 more on-time paid visit raises the limit to €200.00" in error["message"]
     paid_visit(merchant, ana["id"])
     assert add_line(merchant, tab["id"], 17_501).status_code == 200
 
@@ -186,7 +186,7 @@ def test_over_the_limit_staff_are_told_how_much_payment_makes_room(merchant: Mer
     )
     unlock = {u["action"]: u for u in error["unlock"]}
     assert unlock["take_payment"]["amount"] == 1_000
-    assert "Take a payment of 1000" in error["message"]
+    assert "Take a payment of €10.00" in error["message"]
     assert "more_on_time_visits" not in unlock  # the new tier's limit does not grow
 
 

@@ -21,6 +21,7 @@ from servefirst.db.uow import UnitOfWork
 from servefirst.events.service import emit
 from servefirst.kit.errors import Conflict, NotFound, PolicyRefused
 from servefirst.kit.ids import merchant_of_credential, new_id, new_short_code, new_tab_token
+from servefirst.kit.money import Money
 from servefirst.ledger import service as ledger
 from servefirst.ledger.rules import Account, EntryBuilder, EntryKind
 from servefirst.merchants.models import Merchant
@@ -54,6 +55,11 @@ class TabLimit:
     outstanding: int  # owed across the customer's unpaid tabs
     on_time_visits: int = 0
     rule: TabLimitRule | None = None
+    currency: str = "EUR"
+
+    def shown(self, amount: int) -> str:
+        """An amount as staff read it aloud: '€50.00', not 5000."""
+        return Money(amount, self.currency).format()
 
     @property
     def available(self) -> int:
@@ -75,6 +81,7 @@ def tab_limit_for(uow: UnitOfWork, merchant: Merchant, customer: Customer) -> Ta
         int(outstanding or 0),
         visits,
         rule.tab_limit,
+        merchant.currency,
     )
 
 
@@ -93,8 +100,8 @@ def _refuse_over_limit(limit: TabLimit, adding: int) -> None:
     unlock = over_limit_unlocks(limit, adding)
     raise PolicyRefused(
         f"This would take the customer past their tab limit ({limit.tier.value} tier: "
-        f"{limit.limit} with {limit.outstanding} already owed, {limit.available} available). "
-        + " ".join(u["message"] for u in unlock),
+        f"{limit.shown(limit.limit)} with {limit.shown(limit.outstanding)} already owed, "
+        f"{limit.shown(limit.available)} available). " + " ".join(u["message"] for u in unlock),
         code="tab_limit_exceeded",
         details={
             "tier": limit.tier.value,

@@ -29,6 +29,7 @@ class LimitView(Protocol):
     def on_time_visits(self) -> int: ...
     @property
     def rule(self) -> TabLimitRule | None: ...
+    def shown(self, amount: int) -> str: ...
 
 
 def over_limit_unlocks(limit: LimitView, requested: int) -> list[dict[str, Any]]:
@@ -41,7 +42,7 @@ def over_limit_unlocks(limit: LimitView, requested: int) -> list[dict[str, Any]]
             {
                 "action": "take_payment",
                 "amount": short,
-                "message": f"Take a payment of {short} on this customer's open tabs.",
+                "message": f"Take a payment of {limit.shown(short)} on this customer's open tabs.",
             }
         )
     rule = limit.rule
@@ -57,7 +58,7 @@ def over_limit_unlocks(limit: LimitView, requested: int) -> list[dict[str, Any]]
                     "message": (
                         f"{visits} more on-time paid "
                         f"{'visit raises' if visits == 1 else 'visits raise'} "
-                        f"the limit to {grown}."
+                        f"the limit to {limit.shown(grown)}."
                     ),
                 }
             )
@@ -66,7 +67,7 @@ def over_limit_unlocks(limit: LimitView, requested: int) -> list[dict[str, Any]]
             {
                 "action": "prepay",
                 "amount": requested,
-                "message": f"Or take {requested} before serving (a prepaid line).",
+                "message": f"Or take {limit.shown(requested)} before serving (a prepaid line).",
             }
         )
     hints.append(
