@@ -1,0 +1,93 @@
+"""Migrations that move data, run over data: down a step and up again.
+
+Each test builds its own database (a SQLite file, or a fresh database on the
+PostgreSQL server under test), so going down a revision never disturbs the
+database the other tests share.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from alembic import command
+from sqlalchemy import create_engine, insert, select, text
+from sqlalchemy.engine import make_url
+
+from servefirst.bookings.models import CardHold
+from servefirst.config import Settings
+from servefirst.customers.service import create_customer
+from servefirst.db.engine import normalize_url
+from servefirst.db.migrate import alembic_config
+from servefirst.merchants.service import create_merchant
+from servefirst.runtime import Runtime
+from servefirst.tabs.models import Tab
+from servefirst.tabs.service import open_tab
+
+
+@pytest.fixture
+def own_database(tmp_path: Path) -> Iterator[str]:
+    server = os.environ.get("SERVEFIRST_TEST_DATABASE_URL")
+    if not server:
+        yield f"sqlite:///{tmp_path / 'migrations.db'}"
+        return
+    server = normalize_url(server)
+    name = f"sf_migrate_{secrets.token_hex(4)}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(server).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def test_0006_marks_the_tabs_that_already_have_a_card_hold(own_database: str) -> None:
+    runtime = Runtime.create(Settings(database_url=own_database))
+    try:
+        runtime.migrate()
+        with runtime.uow() as uow:
+            merchant_id = create_merchant(uow, name="Lume", currency="EUR").merchant.merchant_id
+            uow.merchant_id = merchant_id
+            customer_id = create_customer(uow, name="Rita").customer_id
+            held = open_tab(uow, customer_id=customer_id, secured=True).tab_id
+            plain = open_tab(uow, customer_id=customer_id, secured=True).tab_id
+            now = datetime.now(UTC)
+            uow.session.execute(
+                insert(CardHold).values(
+                    merchant_id=merchant_id,
+                    hold_id="hold_migration",
+                    booking_id=None,
+                    tab_id=held,
+                    status="active",
+                    currency="EUR",
+                    amount=2000,
+                    captured=0,
+                    reference="auth_migration",
+                    payment_method="pm_migration",
+                    card_last4="4242",
+                    expires_at=now + timedelta(days=7),
+                    created_at=now,
+                )
+            )
+            uow.commit()
+
+        config = alembic_config(runtime.engine)
+        command.downgrade(config, "0005")  # the column is gone
+        command.upgrade(config, "head")  # and comes back from the holds
+
+        with runtime.uow(merchant_id, write=False) as uow:
+            flags = dict(
+                uow.session.execute(
+                    select(Tab.tab_id, Tab.card_held).where(Tab.merchant_id == merchant_id)
+                ).all()
+            )
+        assert flags == {held: True, plain: False}
+    finally:
+        runtime.dispose()
