@@ -11,9 +11,11 @@ other idled, and throughput halved from one run to the next.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import signal
 import socket
 import sys
+import threading
 import time
 from types import FrameType
 from typing import Any
@@ -29,23 +31,36 @@ def shares_ports() -> bool:
     return hasattr(socket, "SO_REUSEPORT")
 
 
-def listening_socket(host: str, port: int) -> socket.socket:
-    """A socket on ``host:port`` that other workers may bind too."""
+def listening_socket(host: str, port: int, *, shared: bool = True) -> socket.socket:
+    """A socket listening on ``host:port``; ``shared``: other workers may bind it too."""
     family, kind, proto, _, address = socket.getaddrinfo(
         host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
     )[0]
     sock = socket.socket(family, kind, proto)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
-    sock.bind(address)
-    sock.listen(BACKLOG)
-    sock.set_inheritable(True)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if shared:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        sock.bind(address)
+        sock.listen(BACKLOG)
+    except OSError:
+        sock.close()
+        raise
     return sock
 
 
-def _worker(host: str, port: int) -> None:
+def _exit_with(parent: int) -> None:
+    """Stop this worker (gracefully, as SIGTERM does) once its parent is gone:
+    a parent killed with SIGKILL must not leave workers serving on the port."""
+    while os.getppid() == parent:
+        time.sleep(1)
+    os.kill(os.getpid(), signal.SIGTERM)
+
+
+def _worker(host: str, port: int, parent: int) -> None:
     import uvicorn
 
+    threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
     sock = listening_socket(host, port)
     config = uvicorn.Config(APP_FACTORY, factory=True, **UVICORN_OPTIONS)
     uvicorn.Server(config).run(sockets=[sock])
@@ -65,10 +80,14 @@ def run_workers(host: str, port: int, workers: int) -> int:
             APP_FACTORY, factory=True, workers=workers, host=host, port=port, **UVICORN_OPTIONS
         )
         return 0
-    # A first bind here: a port already taken fails now, with one clear error.
-    listening_socket(host, port).close()
+    # A first bind here, not shared: a port already taken fails now with one
+    # clear error, even when what holds it is another server sharing its port
+    # (a second servefirst would otherwise silently split the connections).
+    listening_socket(host, port, shared=False).close()
     spawn = multiprocessing.get_context("spawn")
-    processes = [spawn.Process(target=_worker, args=(host, port)) for _ in range(workers)]
+    processes = [
+        spawn.Process(target=_worker, args=(host, port, os.getpid())) for _ in range(workers)
+    ]
     stopping = False
 
     def stop(_signum: int, _frame: FrameType | None) -> None:

@@ -417,8 +417,13 @@ def test_serve_refuses_zero_workers() -> None:
     assert "--workers" in result.output
 
 
-def test_serve_with_workers_says_so_when_the_port_is_taken(database_url: str) -> None:
+@pytest.mark.parametrize("holder_shares_its_port", [False, True])
+def test_serve_with_workers_says_so_when_the_port_is_taken(
+    database_url: str, holder_shares_its_port: bool
+) -> None:
     with socket.socket() as taken:
+        if holder_shares_its_port:  # as another `serve --workers` does
+            taken.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
@@ -434,3 +439,31 @@ def test_serve_with_workers_says_so_when_the_port_is_taken(database_url: str) ->
     assert run.returncode == 1
     assert f"cannot listen on 127.0.0.1:{port}" in run.stderr
     assert "Traceback" not in run.stderr
+
+
+def test_serve_workers_stop_when_their_parent_is_killed(database_url: str) -> None:
+    """A parent killed outright (SIGKILL, no chance to stop them) must not leave
+    workers serving on the port."""
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SERVEFIRST_")}
+    env["SERVEFIRST_DATABASE_URL"] = database_url
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "servefirst", "serve", "--port", str(port), "--workers", "2"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        _wait_until_healthy(proc, f"http://127.0.0.1:{port}", "serve --workers 2")
+        workers = _children_of(proc.pid)
+        assert workers
+    finally:
+        proc.kill()
+        proc.wait()
+    deadline = time.monotonic() + 15
+    while any(Path(f"/proc/{pid}").exists() for pid in workers):
+        assert time.monotonic() < deadline, "workers outlived their parent"
+        time.sleep(0.2)
+    with pytest.raises(httpx.TransportError):
+        httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
