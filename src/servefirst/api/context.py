@@ -156,8 +156,10 @@ def error_json(body: dict[str, object]) -> bytes:
     return json.dumps(body, separators=(",", ":")).encode()
 
 
-def public_url(request: Request) -> str:
-    """The address customers' links are built on."""
+async def public_url(request: Request) -> str:
+    """The address customers' links are built on. ``async``, though it awaits
+    nothing: FastAPI runs a plain ``def`` dependency in a worker thread, a hop
+    there and back on every request for one attribute read."""
     return runtime_of(request).settings.public_url.rstrip("/")
 
 

@@ -38,8 +38,12 @@ def normalize_currency(code: str) -> str:
     return upper
 
 
+@lru_cache(maxsize=256)
 def minor_digits(currency: str) -> int:
-    """How many decimals the currency's minor unit has (EUR 2, JPY 0, KWD 3)."""
+    """How many decimals the currency's minor unit has (EUR 2, JPY 0, KWD 3).
+
+    Cached: trust rules ask on every tab opened and line added, and babel
+    looks the answer up in its locale data each time."""
     return int(get_currency_precision(currency))
 
 
