@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, func, insert, select
+from sqlalchemy import Executable, Table, and_, bindparam, func, insert, select
 
 from servefirst.bookings.holds import ensure_hold_covers, release_tab_hold
-from servefirst.catalog.models import ServiceTerms
+from servefirst.catalog.models import Service, ServiceTerms
 from servefirst.catalog.service import get_service
 from servefirst.customers.models import Customer
 from servefirst.customers.service import (
+    CREDIT_LOCK_COLUMN,
+    credit_lock_params,
     get_customer,
-    lock_customer_credit,
     record_history,
     trust_of,
 )
@@ -115,31 +117,60 @@ def _refuse_over_limit(limit: TabLimit, adding: int) -> None:
     )
 
 
-#: Whose tab it is and whose rules apply, in one round trip: opening a tab and
-#: adding a line both need the customer's history and the merchant's policy.
-_CUSTOMER_AND_MERCHANT = (
-    select(Customer, Merchant)
-    .join(Merchant, Merchant.merchant_id == Customer.merchant_id)
-    .where(Customer.merchant_id == bindparam("m"), Customer.customer_id == bindparam("c"))
-)
+@dataclass(frozen=True)
+class _Parties:
+    customer: Customer
+    merchant: Merchant
+    service: Service | None
 
 
-def _customer_and_merchant(uow: UnitOfWork, customer_id: str) -> tuple[Customer, Merchant]:
+@cache
+def _parties_query(with_service: bool, credit_lock: bool) -> Executable:
+    """Whose tab it is and whose rules apply (and the service being added), in
+    one round trip: opening a tab and adding a line need the customer's
+    history and the merchant's policy; on PostgreSQL the same statement takes
+    the customer's credit lock (see ``CREDIT_LOCK_COLUMN``)."""
+    query: Any = (
+        select(Customer, Merchant)
+        .join(Merchant, Merchant.merchant_id == Customer.merchant_id)
+        .where(Customer.merchant_id == bindparam("m"), Customer.customer_id == bindparam("c"))
+    )
+    if with_service:
+        query = query.join(
+            Service,
+            and_(Service.merchant_id == Customer.merchant_id, Service.service_id == bindparam("s")),
+        ).add_columns(Service)
+    if credit_lock:
+        query = query.add_columns(CREDIT_LOCK_COLUMN)
+    return query
+
+
+def _parties(
+    uow: UnitOfWork, customer_id: str, *, service_id: str | None = None, credit_lock: bool
+) -> _Parties:
+    """The customer, the merchant and (given ``service_id``) the service; with
+    ``credit_lock`` the customer's credit lock is held until commit."""
     remember_clock(uow)  # as get_customer does: trust reads the clock from the session
-    row = uow.session.execute(_CUSTOMER_AND_MERCHANT, {"m": uow.merchant, "c": customer_id}).first()
+    in_query = credit_lock and uow.locks_rows
+    params = {"m": uow.merchant, "c": customer_id, "s": service_id}
+    if in_query:
+        params |= credit_lock_params(uow, customer_id)
+    row = uow.session.execute(_parties_query(service_id is not None, in_query), params).first()
     if row is None:
+        # Say what is missing, in the order the request names things.
+        if service_id is not None:
+            get_service(uow, service_id)
         get_merchant(uow)  # an unknown merchant says so; else the customer is unknown
         raise NotFound(f"No such customer: '{customer_id}'.", param="customer_id")
-    return row[0], row[1]
+    return _Parties(row[0], row[1], row[2] if service_id is not None else None)
 
 
 def open_tab(uow: UnitOfWork, *, customer_id: str, secured: bool = False) -> Tab:
     """Open a tab. ``secured``: a booking's deposit or card hold stands behind
     it (check-in), so the tier's pay-after refusal does not apply."""
-    customer, merchant = _customer_and_merchant(uow, customer_id)
-    if not secured:
-        # What the customer owes is checked under their credit lock (see add_line).
-        lock_customer_credit(uow, customer.customer_id)
+    # What the customer owes is checked under their credit lock (see add_line).
+    parties = _parties(uow, customer_id, credit_lock=not secured)
+    customer, merchant = parties.customer, parties.merchant
     limit = tab_limit_for(uow, merchant, customer)
     if not secured and not limit.pay_after:
         policy = TrustPolicy.of(merchant.policy, merchant.currency)
@@ -248,18 +279,17 @@ def add_line(
     the booking's deposit already stands behind (no tab-limit check)."""
     tab = lock_tab(uow, tab_id)
     ensure_can_add_line(tab.status)
-    service = get_service(uow, service_id)
+    # Tab row first, then the customer's credit lock, then the sum across all
+    # their tabs: a line on another tab of theirs waits here, so the two
+    # cannot both pass the limit.
+    parties = _parties(uow, tab.customer_id, service_id=service_id, credit_lock=not secured)
+    service = cast(Service, parties.service)
+    customer, merchant = parties.customer, parties.merchant
     if not service.active:
         raise Conflict(
             f"'{service.name}' is no longer offered.", code="service_inactive", param="service_id"
         )
     amount = line_amount(service.price, quantity)
-    customer, merchant = _customer_and_merchant(uow, tab.customer_id)
-    if not secured:
-        # Tab row first, then the customer's credit lock, then the sum across all
-        # their tabs: a line on another tab of theirs waits here, so the two
-        # cannot both pass the limit.
-        lock_customer_credit(uow, customer.customer_id)
     limit = tab_limit_for(uow, merchant, customer)
     if not secured and limit.outstanding + amount > limit.limit:
         _refuse_over_limit(limit, amount)
