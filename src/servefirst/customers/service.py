@@ -10,6 +10,7 @@ from servefirst.db.uow import UnitOfWork
 from servefirst.events.service import emit
 from servefirst.kit.errors import InvalidRequest, NotFound
 from servefirst.kit.ids import new_id, new_referral_code
+from servefirst.merchants.models import Merchant
 from servefirst.tabs.models import Tab
 from servefirst.trust import service as trust
 from servefirst.trust.estimator import EVENT_KINDS
@@ -165,8 +166,15 @@ def get_customer(uow: UnitOfWork, customer_id: str, *, lock: bool = False) -> Cu
         known = uow.locked[held]
         if isinstance(known, Customer) and not inspect(known).expired:
             return known
-    query = _CUSTOMER_FOR_UPDATE if lock else _CUSTOMER
-    customer = uow.session.scalar(query, {"m": uow.merchant, "c": customer_id})
+    if lock:
+        row = uow.session.execute(
+            _CUSTOMER_FOR_UPDATE, {"m": uow.merchant, "c": customer_id}
+        ).first()
+        customer = row[0] if row is not None else None
+        if row is not None:
+            uow.kept.append(row[1])  # its trust policy is read next
+    else:
+        customer = uow.session.scalar(_CUSTOMER, {"m": uow.merchant, "c": customer_id})
     if customer is None:
         raise NotFound(f"No such customer: '{customer_id}'.", param="customer_id")
     if lock:
@@ -178,7 +186,16 @@ def get_customer(uow: UnitOfWork, customer_id: str, *, lock: bool = False) -> Cu
 _CUSTOMER = select(Customer).where(
     Customer.merchant_id == bindparam("m"), Customer.customer_id == bindparam("c")
 )
-_CUSTOMER_FOR_UPDATE = _CUSTOMER.with_for_update().execution_options(populate_existing=True)
+#: A customer is locked to count an event in their history, which their
+#: merchant's trust policy weighs next: the merchant comes in the same round
+#: trip (only the customer's row is locked).
+_CUSTOMER_FOR_UPDATE = (
+    select(Customer, Merchant)
+    .join(Merchant, Merchant.merchant_id == Customer.merchant_id)
+    .where(Customer.merchant_id == bindparam("m"), Customer.customer_id == bindparam("c"))
+    .with_for_update(of=Customer)
+    .execution_options(populate_existing=True)
+)
 
 
 def search_customers(uow: UnitOfWork, text: str, *, limit: int = 20) -> list[Customer]:

@@ -53,6 +53,11 @@ class UnitOfWork:
         #: second round trip. (Held here because the session's identity map
         #: only holds unchanged objects weakly.)
         self.locked: dict[tuple[str, str], object] = {}
+        #: Objects read along with another and needed later in this transaction
+        #: (the merchant read with a locked customer, for its trust policy):
+        #: held so the session's weak identity map still has them and
+        #: ``session.get`` finds them without a query.
+        self.kept: list[object] = []
         #: Events this unit of work has emitted (rows for ``events``), written
         #: together just before it commits: the transactional outbox.
         self.outbox: list[dict[str, Any]] = []
@@ -112,6 +117,7 @@ class UnitOfWork:
                 step(self)
         self.outbox.clear()
         self.locked.clear()
+        self.kept.clear()
         if self._session is not None:
             self._session.commit()
         if self._connection is not None:
@@ -121,6 +127,7 @@ class UnitOfWork:
         self._before_commit.clear()
         self.outbox.clear()
         self.locked.clear()
+        self.kept.clear()
         if self._session is not None:
             self._session.rollback()
         if self._connection is not None:
