@@ -73,17 +73,12 @@ def _settings_for(host: str, port: int) -> Settings:
     default=1,
     show_default=True,
     type=click.IntRange(1, 64),
-    help="Server processes. On PostgreSQL, one per core; on SQLite keep 1"
-    " (one process queues its writers fairly; several wait on SQLite's busy timeout).",
+    help="Server processes sharing the port: one per core on PostgreSQL. On SQLite"
+    " the workers take turns to write on one shared lock.",
 )
 def serve(host: str, port: int, workers: int) -> None:
     """Run the web server (API and pages); migrates the database first."""
     runtime = _runtime(_settings_for(host, port))
-    if workers > 1 and runtime.engine.dialect.name == "sqlite":
-        console.print(
-            "[yellow]note:[/] several processes on one SQLite file take turns to write"
-            " through its busy timeout; expect slower writes at the tail than with --workers 1."
-        )
     plural = "es" if workers > 1 else ""
     console.print(
         f"servefirst on http://{host}:{port}  (API docs at /docs; {workers} process{plural})"

@@ -6,6 +6,11 @@ shares one listening socket instead, and whichever worker wakes first accepts
 every connection waiting: eight keep-alive connections opened together (a
 reverse proxy's, a till's, a load test's) all landed on one worker while the
 other idled, and throughput halved from one run to the next.
+
+On SQLite the workers also share one writer turn, a process-shared lock made
+here and handed to each (``db.engine.share_writer_turn``): left to SQLite's
+busy handler, writers of two workers polled for the lock and the p99 reached
+a second.
 """
 
 from __future__ import annotations
@@ -57,9 +62,13 @@ def _exit_with(parent: int) -> None:
     os.kill(os.getpid(), signal.SIGTERM)
 
 
-def _worker(host: str, port: int, parent: int) -> None:
+def _worker(host: str, port: int, parent: int, writer_turn: Any) -> None:
     import uvicorn
 
+    from servefirst.db.engine import share_writer_turn
+
+    # On SQLite the workers' writers queue on one lock (db/engine.py).
+    share_writer_turn(writer_turn)
     threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
     sock = listening_socket(host, port)
     config = uvicorn.Config(APP_FACTORY, factory=True, **UVICORN_OPTIONS)
@@ -85,8 +94,10 @@ def run_workers(host: str, port: int, workers: int) -> int:
     # (a second servefirst would otherwise silently split the connections).
     listening_socket(host, port, shared=False).close()
     spawn = multiprocessing.get_context("spawn")
+    writer_turn = spawn.Lock()
     processes = [
-        spawn.Process(target=_worker, args=(host, port, os.getpid())) for _ in range(workers)
+        spawn.Process(target=_worker, args=(host, port, os.getpid(), writer_turn))
+        for _ in range(workers)
     ]
     stopping = False
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -79,6 +80,20 @@ def _sqlite_engine(url: str, **kwargs: Any) -> Engine:
     return engine
 
 
+#: The writer turn this process shares with the other workers of one
+#: ``servefirst serve --workers N`` (a process-shared lock), or None.
+_shared_turn: Any = None
+
+
+def share_writer_turn(lock: Any) -> None:
+    """Make this process's SQLite engines also take ``lock``, a process-shared
+    lock the server hands each of its workers: writers in every worker then
+    queue on one lock and are woken as soon as it is given back, instead of
+    meeting in SQLite's busy handler, which polls (naps of up to 100 ms)."""
+    global _shared_turn
+    _shared_turn = lock
+
+
 class WriterTurn:
     """One writing transaction at a time in this process, first come first served.
 
@@ -89,13 +104,16 @@ class WriterTurn:
     lock is taken before ``BEGIN IMMEDIATE`` and given back after the COMMIT
     or ROLLBACK reached the database (the dialect's ``do_commit`` and
     ``do_rollback``, which the pool also uses when a connection comes back).
-    ``BEGIN IMMEDIATE`` and busy_timeout still guard against other processes,
-    and a writer that waited ``SQLITE_BUSY_TIMEOUT_MS`` for its turn goes on
-    without it (to the busy handler), so a mistake can never hang a thread.
+    The workers of one server share a second, process-wide turn as well
+    (``share_writer_turn``). ``BEGIN IMMEDIATE`` and busy_timeout still guard
+    against any other process (a CLI command), and a writer that waited
+    ``SQLITE_BUSY_TIMEOUT_MS`` for its turn goes on without it (to the busy
+    handler), so a mistake can never hang a thread.
     """
 
     def __init__(self, engine: Engine) -> None:
         self._lock = threading.Lock()
+        self._shared = _shared_turn
         self._holder: Any = None  # the DBAPI connection whose transaction holds the turn
         dialect = engine.dialect
         commit, rollback = dialect.do_commit, dialect.do_rollback
@@ -116,12 +134,24 @@ class WriterTurn:
         dialect.do_rollback = do_rollback  # type: ignore[method-assign,assignment]
 
     def take(self, dbapi_conn: Any) -> None:
-        if self._lock.acquire(timeout=SQLITE_BUSY_TIMEOUT_MS / 1000):
-            self._holder = dbapi_conn
+        patience = SQLITE_BUSY_TIMEOUT_MS / 1000
+        began = time.monotonic()
+        if not self._lock.acquire(timeout=patience):
+            return
+        if self._shared is not None:
+            # This process's turn first, then the server's: one thread per
+            # worker waits on the shared lock, never a crowd of them.
+            left = max(patience - (time.monotonic() - began), 0.0)
+            if not self._shared.acquire(timeout=left):
+                self._lock.release()
+                return
+        self._holder = dbapi_conn
 
     def give_back(self, conn: Any) -> None:
         if self._holder is not None and self._holder is _raw(conn):
             self._holder = None
+            if self._shared is not None:
+                self._shared.release()
             self._lock.release()
 
 
