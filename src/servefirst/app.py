@@ -50,12 +50,11 @@ does not), rate it, raise a concern, and pay afterwards.
 def app_from_environment() -> FastAPI:
     """The app for one of ``servefirst serve --workers N``'s processes: its own
     runtime (engine, pool) from the environment. The parent has migrated."""
-    import sys
+    from servefirst.api.routing import tune_server_process
 
-    from servefirst.api.routing import GIL_SWITCH_INTERVAL_SECONDS
-
-    sys.setswitchinterval(GIL_SWITCH_INTERVAL_SECONDS)
-    return create_app(Runtime.create())
+    app = create_app(Runtime.create())
+    tune_server_process()
+    return app
 
 
 def create_app(runtime: Runtime | None = None) -> FastAPI:

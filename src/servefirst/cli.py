@@ -36,7 +36,7 @@ def main() -> None:
 def _serve(runtime: Runtime, host: str, port: int, workers: int = 1) -> None:
     import uvicorn
 
-    from servefirst.api.routing import GIL_SWITCH_INTERVAL_SECONDS
+    from servefirst.api.routing import tune_server_process
     from servefirst.app import create_app
 
     if workers > 1:
@@ -53,8 +53,9 @@ def _serve(runtime: Runtime, host: str, port: int, workers: int = 1) -> None:
         except OSError as exc:  # the port is taken, or the host is not ours
             raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror}") from exc
         sys.exit(code)
-    sys.setswitchinterval(GIL_SWITCH_INTERVAL_SECONDS)
-    uvicorn.run(create_app(runtime), host=host, port=port, log_level="warning", access_log=False)
+    app = create_app(runtime)
+    tune_server_process()
+    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
 
 
 def _settings_for(host: str, port: int) -> Settings:

@@ -1,10 +1,12 @@
-"""A request to the API hops to a worker thread once, for its endpoint.
+"""What a server process spends outside the use cases.
 
-FastAPI runs every plain ``def`` dependency in a worker thread of its own: a
-hop there and back for each, paid on every request while the event loop waits.
+A request to the API hops to a worker thread once, for its endpoint: FastAPI
+runs every plain ``def`` dependency in a worker thread of its own, a hop there
+and back for each, paid on every request while the event loop waits.
 servefirst's dependencies do their blocking work (a key lookup, an idempotency
 claim) in threads they start themselves only when needed, so they are all
 ``async def``; a sync one slipping in cost about a tenth of the API's rate.
+And start-up's objects are frozen out of the garbage collector's full passes.
 """
 
 from __future__ import annotations
@@ -66,3 +68,29 @@ def test_no_api_route_runs_a_dependency_in_a_worker_thread(tmp_path) -> None:
         assert offenders == {}
     finally:
         runtime.dispose()
+
+
+def test_a_server_process_freezes_what_start_up_made(tmp_path) -> None:
+    """Full garbage collections must not walk the app's start-up objects again
+    (``gc.freeze``): in a fresh interpreter, as a server process would be."""
+    import subprocess
+    import sys
+
+    url = f"sqlite:///{tmp_path / 'gc.db'}"
+    script = (
+        "import gc, sys\n"
+        "from servefirst.config import Settings\n"
+        "from servefirst.runtime import Runtime\n"
+        "from servefirst.app import create_app\n"
+        "from servefirst.api.routing import tune_server_process\n"
+        f"app = create_app(Runtime.create(Settings(database_url={url!r})))\n"
+        "tune_server_process()\n"
+        "print(gc.get_freeze_count(), len(gc.get_objects()), sys.getswitchinterval())\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    ).stdout.split()
+    frozen, still_tracked, interval = int(out[0]), int(out[1]), float(out[2])
+    assert frozen > 10_000
+    assert still_tracked < frozen / 10
+    assert interval == 0.0005
