@@ -226,9 +226,15 @@ def growth(
         repeats = max(1, report_repeats // rounds)
         for turn in range(1, rounds + 1):
             step(f"turn {turn}/{rounds}: settle and report on each size")
+            # One report on each size in turn: the machine's speed drifts
+            # within a second (seen: the same loop 0.63 s one run, 0.94 s the
+            # next), so a batch of reports on one size then the other compares
+            # two different machines.
+            for _ in range(repeats):
+                for entry in sized:
+                    merchant = entry.shops[0].merchant_id
+                    entry.report_ms += sample_cash_flow(entry.runtime, merchant, 1)
             for entry in sized:
-                merchant = entry.shops[0].merchant_id
-                entry.report_ms += sample_cash_flow(entry.runtime, merchant, repeats)
                 rate = measure_settle(entry.runtime, entry.shops, seconds / rounds)
                 entry.done += rate.done
                 entry.seconds += rate.seconds

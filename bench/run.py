@@ -54,10 +54,10 @@ NOTES = [
     "Growth: one fresh database per size, its ledger pre-filled directly (COPY on PostgreSQL "
     "then VACUUM ANALYZE, executemany through sqlite3 on SQLite) with balanced two-leg "
     "entries spread over the measured merchants and the past year, running balances moved to "
-    "match (the ledger audit agrees). Then the sizes take turns (3 rounds: small, large, "
-    "small, ...) at the cash-flow report (median of all repeats) and the settle rate, so load "
-    "drift on the machine falls on both sizes alike. Only ledger lines are pre-filled, not "
-    "tabs or events.",
+    "match (the ledger audit agrees). Then the sizes take turns, so load drift on the "
+    "machine falls on both sizes alike: the cash-flow report alternates one run at a time "
+    "(small, large, small, ...; median of all runs, 100 a size per round) and the settle "
+    "rate alternates in 3 rounds. Only ledger lines are pre-filled, not tabs or events.",
     "Peer: django-hordak in its own venv (bench/.venv-hordak), Account.transfer_to in "
     "transaction.atomic, each client its own pair of accounts, on a fresh database on the same "
     "PostgreSQL server; servefirst: ledger.service.post of a two-leg entry in its own unit of "
@@ -93,7 +93,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     if args.pgbench_scale is None:
         # pgbench's advice: scale at least the clients, or branch rows become the bottleneck.
         args.pgbench_scale = 1 if args.quick else max(1, args.clients)
-    args.report_repeats = 5 if args.quick else 20
+    args.report_repeats = 6 if args.quick else 300
     args.profile_seconds = 1.0 if args.quick else 5.0
     return args
 
