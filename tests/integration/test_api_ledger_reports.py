@@ -177,6 +177,29 @@ def test_a_day_at_the_cafe_in_the_books_and_the_cash_flow_report(
     }
 
 
+def test_unpaid_tabs_fall_into_every_age_bucket_at_its_edges(
+    merchant: Merchant, clock: Any
+) -> None:
+    """Opened 40, 30, 10 and 7 days, 1 day and an hour ago. A bucket starts at
+    its edge: a tab exactly 7 days old is in "8-30 days", one exactly a day
+    old in "2-7 days"."""
+    opened_days_ago = [40, 30, 10, 7, 1, 1 / 24]
+    for days, earlier in zip(opened_days_ago, [None, *opened_days_ago], strict=False):
+        if earlier is not None:
+            clock.advance(days=earlier - days)
+        add(merchant, merchant.tab(), 100)
+    clock.advance(days=opened_days_ago[-1])
+    report = merchant.get("/v1/reports/cash-flow").json()["receivables"]
+    by_age = {bucket["age"]: (bucket["tabs"], bucket["amount"]) for bucket in report["by_age"]}
+    assert by_age == {
+        "0-1 days": (1, 100),
+        "2-7 days": (1, 100),
+        "8-30 days": (2, 200),
+        "31+ days": (2, 200),
+    }
+    assert report["open"] == report["total"] == 600
+
+
 def test_each_merchant_has_its_own_books(new_merchant: Callable[..., Merchant]) -> None:
     cafe, salon = new_merchant(), new_merchant("Salão", currency="GBP")
     tab = cafe.served_tab(500)

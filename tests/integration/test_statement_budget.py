@@ -22,6 +22,7 @@ from servefirst.db.uow import UnitOfWork
 from servefirst.events.service import recent
 from servefirst.merchants.service import create_merchant
 from servefirst.payments.service import pay_tab
+from servefirst.reports.service import cash_flow
 from servefirst.runtime import Runtime
 from servefirst.tabs.service import add_line, open_tab, serve
 
@@ -128,3 +129,21 @@ def test_a_payment_writes_its_events_in_one_statement_and_none_when_refused(
         assert len(recent(uow, limit=100)) == emitted_before
         assert all(e.object_id != tab_id_2 for e in recent(uow, limit=100))
     assert payment.status == "succeeded"
+
+
+def test_the_cash_flow_report_reads_unpaid_tabs_in_one_query(
+    runtime: Runtime, shop: tuple[str, str, list[str]]
+) -> None:
+    """Merchant, balances, unpaid tabs by age and status (one query, not one
+    per age bucket and one more by status), concerns by remedy, deposits and
+    card holds: six queries (and a read transaction's BEGIN on SQLite)."""
+    merchant_id, customer_id, services = shop
+    with runtime.uow(merchant_id) as uow:
+        tab_id = open_tab(uow, customer_id=customer_id).tab_id
+        add_line(uow, tab_id, service_id=services[0])
+        uow.commit()
+    with counted(runtime) as statements, runtime.uow(merchant_id, write=False) as uow:
+        report = cash_flow(uow)
+    queries = [s for s in statements if not s.lstrip().upper().startswith("BEGIN")]
+    assert len(queries) <= 6, "; ".join(s[:40] for s in queries)
+    assert report["receivables"]["open"] == 380

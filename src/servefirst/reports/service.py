@@ -7,10 +7,10 @@ status), never from a scan of past entries.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
 from servefirst.bookings.holds import deposit_totals
 from servefirst.bookings.models import CardHold
@@ -29,6 +29,38 @@ AGE_BUCKETS: list[tuple[str, int, int | None]] = [
     ("8-30 days", 7, 30),
     ("31+ days", 30, None),
 ]
+
+
+def _unpaid_by_age_and_status(
+    uow: UnitOfWork, now: datetime
+) -> tuple[list[dict[str, Any]], dict[str, int]]:
+    """What unpaid tabs owe, by age (``AGE_BUCKETS``) and by status, in one
+    query: the buckets are a CASE on when the tab was opened, grouped with the
+    status, and added up here."""
+    whens: list[tuple[Any, Any]] = [(Tab.opened_at > now, None)]  # a clock behind: no bucket
+    for label, _start, end in AGE_BUCKETS:  # contiguous, youngest first
+        if end is not None:
+            whens.append((Tab.opened_at > now - timedelta(days=end), label))
+    age = case(*whens, else_=AGE_BUCKETS[-1][0]).label("age")
+    due = Tab.subtotal - Tab.adjustments - Tab.paid - Tab.deposit_applied
+    rows = uow.session.execute(
+        select(Tab.status, age, func.count(), func.coalesce(func.sum(due), 0))
+        .where(Tab.merchant_id == uow.merchant, Tab.status.in_([s.value for s in UNPAID]))
+        .group_by(Tab.status, "age")
+    ).all()
+    tabs_by_age = dict.fromkeys((label for label, _, _ in AGE_BUCKETS), 0)
+    owed_by_age = dict.fromkeys((label for label, _, _ in AGE_BUCKETS), 0)
+    by_status: dict[str, int] = {}
+    for status, label, count, amount in rows:
+        by_status[status] = by_status.get(status, 0) + int(amount)
+        if label is not None:
+            tabs_by_age[label] += int(count)
+            owed_by_age[label] += int(amount)
+    ages = [
+        {"age": label, "tabs": tabs_by_age[label], "amount": owed_by_age[label]}
+        for label, _, _ in AGE_BUCKETS
+    ]
+    return ages, by_status
 
 
 def cash_flow(uow: UnitOfWork) -> dict[str, Any]:
@@ -50,25 +82,7 @@ def cash_flow(uow: UnitOfWork) -> dict[str, Any]:
     }
     collected_total = sum(by_method.values())
     now = uow.clock.now()
-    due = Tab.subtotal - Tab.adjustments - Tab.paid - Tab.deposit_applied
-    ages = []
-    for label, start, end in AGE_BUCKETS:
-        query = select(func.count(), func.coalesce(func.sum(due), 0)).where(
-            Tab.merchant_id == uow.merchant,
-            Tab.status.in_([s.value for s in UNPAID]),
-            Tab.opened_at <= now - timedelta(days=start),
-        )
-        if end is not None:
-            query = query.where(Tab.opened_at > now - timedelta(days=end))
-        count, amount = uow.session.execute(query).one()
-        ages.append({"age": label, "tabs": int(count), "amount": int(amount)})
-    by_status = dict(
-        uow.session.execute(
-            select(Tab.status, func.coalesce(func.sum(due), 0))
-            .where(Tab.merchant_id == uow.merchant, Tab.status.in_([s.value for s in UNPAID]))
-            .group_by(Tab.status)
-        ).all()
-    )
+    ages, by_status = _unpaid_by_age_and_status(uow, now)
     return {
         "currency": merchant.currency,
         "as_of": now.isoformat(),
