@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
-from sqlalchemy import TextClause, bindparam, case, func, insert, select, text
+from sqlalchemy import Dialect, TextClause, bindparam, case, func, insert, select, text
 
 from servefirst.db.base import UTCDateTime
 from servefirst.db.uow import UnitOfWork
+from servefirst.kit.clock import as_utc
 from servefirst.kit.ids import new_id
 from servefirst.ledger.models import AccountBalance, JournalEntryRow, JournalLegRow
 from servefirst.ledger.rules import Account, JournalEntry, Side
@@ -59,7 +60,7 @@ def post(uow: UnitOfWork, entry: JournalEntry) -> str:
         "cur": entry.currency,
         "memo": entry.memo[:200],
         "tab": entry.tab_id,
-        "at": uow.clock.now(),
+        "at": as_utc(uow.clock.now()),  # as UTCDateTime would bind it
     }
     for i, leg in enumerate(entry.legs):
         params[f"la{i}"] = leg.account
@@ -73,7 +74,8 @@ def post(uow: UnitOfWork, entry: JournalEntry) -> str:
     conn = uow.connection
     moved: int
     if uow.dialect == "postgresql":
-        moved = conn.execute(_pg_post(len(entry.legs), len(accounts)), params).rowcount
+        sql = _pg_post_sql(len(entry.legs), len(accounts), conn.dialect)
+        moved = conn.exec_driver_sql(sql, params).rowcount
     else:
         conn.execute(_INSERT_ENTRY, params)
         conn.execute(_insert_legs(len(entry.legs)), params)
@@ -142,7 +144,16 @@ def _pg_post(legs: int, accounts: int) -> TextClause:
         " ORDER BY account FOR UPDATE) "
         + _set_balances_sql(accounts)
         + " WHERE merchant_id = :m AND account IN (SELECT account FROM locked)"
-    ).bindparams(bindparam("at", type_=UTCDateTime))
+    )
+
+
+@cache
+def _pg_post_sql(legs: int, accounts: int, dialect: Dialect) -> str:
+    """The posting as the driver receives it (``%(name)s`` parameters). Sent
+    with ``exec_driver_sql`` it skips SQLAlchemy's statement cache lookup and
+    parameter processing: about 0.1 ms of Python a posting, on every line
+    added and every payment."""
+    return str(_pg_post(legs, accounts).compile(dialect=dialect))
 
 
 @dataclass(frozen=True)
