@@ -188,7 +188,8 @@ _CUSTOMER = select(Customer).where(
 )
 #: A customer is locked to count an event in their history, which their
 #: merchant's trust policy weighs next: the merchant comes in the same round
-#: trip (only the customer's row is locked).
+#: trip (only the customer's row is locked). Both are loaded fresh; no use
+#: case changes a merchant and counts a customer's event in one transaction.
 _CUSTOMER_FOR_UPDATE = (
     select(Customer, Merchant)
     .join(Merchant, Merchant.merchant_id == Customer.merchant_id)

@@ -147,13 +147,20 @@ def _pg_post(legs: int, accounts: int) -> TextClause:
     )
 
 
-@cache
 def _pg_post_sql(legs: int, accounts: int, dialect: Dialect) -> str:
     """The posting as the driver receives it (``%(name)s`` parameters). Sent
     with ``exec_driver_sql`` it skips SQLAlchemy's statement cache lookup and
     parameter processing: about 0.1 ms of Python a posting, on every line
-    added and every payment."""
-    return str(_pg_post(legs, accounts).compile(dialect=dialect))
+    added and every payment. Kept by the kind of dialect, not the dialect
+    itself, so engines come and go without being held here."""
+    key = (legs, accounts, type(dialect), dialect.paramstyle)
+    sql = _PG_POST_SQL.get(key)
+    if sql is None:
+        sql = _PG_POST_SQL[key] = str(_pg_post(legs, accounts).compile(dialect=dialect))
+    return sql
+
+
+_PG_POST_SQL: dict[tuple[int, int, type, str], str] = {}
 
 
 @dataclass(frozen=True)
