@@ -360,21 +360,26 @@ def _children_of(pid: int) -> list[int]:
     return found
 
 
-def test_serve_with_two_workers_runs_the_loop_across_processes(
-    database_url: str, merchant: Any
-) -> None:
-    """``servefirst serve --workers 2``: two processes on one database, each with
-    its own pool; a tab opened through one is paid through the other."""
-    port = _free_port()
+def _serve_two_workers(database_url: str, port: int) -> subprocess.Popen[str]:
+    """``servefirst serve --workers 2`` on ``database_url``, in a clean environment."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("SERVEFIRST_")}
     env |= {"SERVEFIRST_DATABASE_URL": database_url, "PYTHONUNBUFFERED": "1"}
-    proc = subprocess.Popen(
+    return subprocess.Popen(
         [sys.executable, "-m", "servefirst", "serve", "--port", str(port), "--workers", "2"],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
     )
+
+
+def test_serve_with_two_workers_runs_the_loop_across_processes(
+    database_url: str, merchant: Any
+) -> None:
+    """``servefirst serve --workers 2``: two processes on one database, each with
+    its own pool; a tab opened through one is paid through the other."""
+    port = _free_port()
+    proc = _serve_two_workers(database_url, port)
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_until_healthy(proc, base, "serve --workers 2")
@@ -445,15 +450,7 @@ def test_serve_workers_stop_when_their_parent_is_killed(database_url: str) -> No
     """A parent killed outright (SIGKILL, no chance to stop them) must not leave
     workers serving on the port."""
     port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SERVEFIRST_")}
-    env["SERVEFIRST_DATABASE_URL"] = database_url
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "servefirst", "serve", "--port", str(port), "--workers", "2"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    proc = _serve_two_workers(database_url, port)
     try:
         _wait_until_healthy(proc, f"http://127.0.0.1:{port}", "serve --workers 2")
         workers = _children_of(proc.pid)
