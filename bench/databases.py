@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import URL, make_url
 
 from servefirst.db.engine import normalize_url
@@ -70,3 +70,13 @@ def fresh_database(kind: str, what: str, pg_server_url: str) -> Iterator[Databas
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def analyze(engine: Engine) -> None:
+    """``ANALYZE`` the whole database (PostgreSQL; SQLite plans without it):
+    fresh statistics, and every backend drops the plans it cached on the old
+    ones at its next transaction."""
+    if engine.dialect.name != "postgresql":
+        return
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("ANALYZE"))

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from bench.databases import Database
+from bench.ledger_transfers import HISTORY_PER_CLIENT
 from bench.workers import Rate
 
 HERE = Path(__file__).resolve().parent
@@ -40,8 +41,11 @@ def ensure_venv() -> None:
     )
 
 
-def hordak_transfer_rate(db: Database, clients: int, seconds: float) -> Rate:
-    """Migrate hordak's schema on ``db`` (fresh) and time its transfers."""
+def hordak_transfer_rate(
+    db: Database, clients: int, seconds: float, *, history: int = HISTORY_PER_CLIENT
+) -> Rate:
+    """Migrate hordak's schema on ``db`` (fresh), give each client's pair of
+    accounts ``history`` transfers, analyse, and time its transfers."""
     url = db.libpq.set(drivername="postgresql").render_as_string(hide_password=False)
     run = subprocess.run(
         [
@@ -53,6 +57,8 @@ def hordak_transfer_rate(db: Database, clients: int, seconds: float) -> Rate:
             str(clients),
             "--seconds",
             str(seconds),
+            "--history",
+            str(history),
         ],
         capture_output=True,
         text=True,

@@ -129,7 +129,7 @@ def ledger_servefirst(args: argparse.Namespace, results: Results, ui: Ui) -> Non
     from bench.ledger_transfers import transfer_rate
 
     with fresh_database(POSTGRESQL, "ledger", args.pg_url) as db:
-        rate = transfer_rate(db.url, args.clients, args.seconds)
+        rate = transfer_rate(db.url, args.clients, args.seconds, history=args.ledger_history)
     ui.log(f"{rate.per_second:.1f} transfers/s")
     results.add("peer", "servefirst transfers/s", rate.per_second, "/s", _detail(rate, "transfers"))
 
@@ -140,7 +140,7 @@ def ledger_hordak(args: argparse.Namespace, results: Results, ui: Ui) -> None:
     ui.log("making bench/.venv-hordak if needed (pip install django-hordak)")
     ensure_venv()
     with fresh_database(POSTGRESQL, "hordak", args.pg_url) as db:
-        rate = hordak_transfer_rate(db, args.clients, args.seconds)
+        rate = hordak_transfer_rate(db, args.clients, args.seconds, history=args.ledger_history)
     ui.log(f"{rate.per_second:.1f} transfers/s")
     results.add(
         "peer", "django-hordak transfers/s", rate.per_second, "/s", _detail(rate, "transfers")

@@ -2,11 +2,14 @@
 
 Run by bench/hordak_peer.py with bench/.venv-hordak's Python (not servefirst's):
 
-    python bench/hordak/transfers.py --database postgresql://... --clients 8 --seconds 15
+    python bench/hordak/transfers.py --database postgresql://... --clients 8 --seconds 15 \
+        --history 300
 
 Each client posts between its own pair of accounts (as each servefirst client
-posts in its own merchant), one transfer per database transaction. Prints one
-JSON line: {"transfers": n, "seconds": s, "errors": e}.
+posts in its own merchant), one transfer per database transaction. Before the
+measured run each pair gets ``--history`` transfers and the database is
+analysed, exactly as servefirst's side (bench/ledger_transfers.py says why).
+Prints one JSON line: {"transfers": n, "seconds": s, "errors": e}.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ def main() -> int:
     parser.add_argument("--database", required=True)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--history", type=int, default=0, help="transfers per pair before")
     args = parser.parse_args()
 
     os.environ["BENCH_HORDAK_DATABASE"] = args.database
@@ -49,6 +53,12 @@ def main() -> int:
             name=f"Revenue {no}", type=Account.TYPES.income, currencies=["EUR"]
         )
         pairs.append((cash, revenue))
+    for cash, revenue in pairs:
+        for _ in range(args.history):
+            with transaction.atomic():
+                revenue.transfer_to(cash, Money(Decimal("4.50"), "EUR"))
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
     connection.close()
 
     counts = [0] * args.clients

@@ -143,10 +143,10 @@ def test_growth_fills_a_balanced_ledger_and_measures_each_size(db: Database) -> 
 
 
 def test_ledger_transfer_rate_posts_balanced_entries(db: Database) -> None:
-    rate = transfer_rate(db.url, clients=2, seconds=0.3)
+    rate = transfer_rate(db.url, clients=2, seconds=0.3, history=3)
     assert rate.done > 0 and rate.errors == 0
     entries = _count(db.url, select(func.count()).select_from(JournalEntryRow))
-    assert entries == rate.done + 1  # plus the warm-up transfer
+    assert entries == rate.done + 2 * 3  # plus each client's history
 
 
 def test_profile_says_where_the_settle_path_spends_its_time(db: Database, tmp_path: Path) -> None:
