@@ -26,7 +26,7 @@ from fastapi.routing import APIRoute
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
-from servefirst.api.context import ReplayResponse, error_json, runtime_of
+from servefirst.api.context import ReplayResponse, error_json, run_sync, runs_inline, runtime_of
 from servefirst.db.uow import UnitOfWork, new_session
 from servefirst.idempotency import service as idempotency
 from servefirst.kit.errors import ServefirstError
@@ -105,23 +105,6 @@ def _finish(request: Request, response: Response) -> Response:
     finally:
         uow.close()
     return response
-
-
-def _commits_inline(request: Request) -> bool:
-    """Commit a SQLite write on the event loop, without a hop to a worker thread.
-
-    A SQLite writer holds the process's one write turn (``db.engine.WriterTurn``)
-    until its COMMIT; waiting for a free worker thread and the loop's attention
-    only to run a COMMIT that takes a fraction of a millisecond (the lock is
-    already ours) stretches every other writer's wait. With an idempotency key
-    the answer is stored first, which stays in the worker thread.
-    """
-    uow: UnitOfWork | None = getattr(request.state, "uow", None)
-    return (
-        uow is not None
-        and uow.dialect == "sqlite"
-        and getattr(request.state, "claim", None) is None
-    )
 
 
 def _release(request: Request, claim: idempotency.Claim) -> None:
@@ -220,11 +203,31 @@ def _answering(
     return answer
 
 
+def _dispatching(endpoint: Callable[..., Any]) -> Callable[..., Any]:
+    """A sync endpoint as a coroutine that runs it where ``runs_inline`` says.
+
+    FastAPI awaits a coroutine endpoint on the loop (and validates its result
+    there too); a plain ``def`` it always sends to a worker thread. The
+    wrapper keeps the endpoint's signature (``functools.wraps``), so FastAPI
+    sees the same parameters and the schema is unchanged."""
+
+    @functools.wraps(endpoint)
+    async def dispatch(*args: Any, **kwargs: Any) -> Any:
+        request = _running.get()
+        if request is not None and runs_inline(request):
+            return endpoint(*args, **kwargs)
+        return await run_in_threadpool(functools.partial(endpoint, *args, **kwargs))
+
+    return dispatch
+
+
 class ServefirstRoute(APIRoute):
     def __init__(self, path: str, endpoint: Callable[..., Any], **options: Any) -> None:
         model = _answers_directly(endpoint, options)
         if model is not None:
             endpoint = _answering(endpoint, model, options.get("status_code") or 200)
+        if not inspect.iscoroutinefunction(endpoint):
+            endpoint = _dispatching(endpoint)
         super().__init__(path, endpoint, **options)
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
@@ -244,14 +247,12 @@ class ServefirstRoute(APIRoute):
                 return replay.response()
             except BaseException as exc:
                 if not getattr(request.state, "finished", False):
-                    await run_in_threadpool(_abandon, request, exc)
+                    await run_sync(request, _abandon, request, exc)
                 raise
             finally:
                 _running.reset(running)
             if getattr(request.state, "finished", False):
                 return response  # committed where the endpoint answered
-            if _commits_inline(request):
-                return _finish(request, response)
-            return await run_in_threadpool(_finish, request, response)
+            return await run_sync(request, _finish, request, response)
 
         return handler
