@@ -38,7 +38,9 @@ def _serve(runtime: Runtime, host: str, port: int, workers: int = 1) -> None:
 
     from servefirst.api.routing import tune_server_process
     from servefirst.app import create_app
+    from servefirst.serving import uvicorn_options
 
+    options = uvicorn_options(runtime.settings.database_url)
     if workers > 1:
         from servefirst.serving import run_workers
 
@@ -49,13 +51,13 @@ def _serve(runtime: Runtime, host: str, port: int, workers: int = 1) -> None:
         os.environ["SERVEFIRST_PUBLIC_URL"] = runtime.settings.public_url
         runtime.dispose()
         try:
-            code = run_workers(host, port, workers)
+            code = run_workers(host, port, workers, options)
         except OSError as exc:  # the port is taken, or the host is not ours
             raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror}") from exc
         sys.exit(code)
     app = create_app(runtime)
     tune_server_process()
-    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+    uvicorn.run(app, host=host, port=port, **options)
 
 
 def _settings_for(host: str, port: int) -> Settings:

@@ -5,8 +5,9 @@ thread on PostgreSQL (a row lock or the network may keep it waiting)."""
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 from types import SimpleNamespace
-from typing import Annotated
+from typing import Annotated, Any
 
 import pytest
 from fastapi import APIRouter, Depends, FastAPI
@@ -14,6 +15,7 @@ from fastapi.testclient import TestClient
 from pydantic import BaseModel
 
 from servefirst.api.routing import ServefirstRoute
+from servefirst.serving import uvicorn_options
 
 
 class Where(BaseModel):
@@ -66,3 +68,40 @@ def test_the_endpoint_keeps_its_signature_for_the_schema() -> None:
     assert answered["responses"]["200"]["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/Where"
     }
+
+
+# The event loop goes with where the work runs (servefirst.serving.uvicorn_options).
+
+
+@pytest.mark.parametrize(
+    ("url", "loop"),
+    [
+        ("sqlite:///servefirst.db", "asyncio"),
+        ("postgresql+psycopg://user@host/db", "auto"),
+        ("postgres://user@host/db", "auto"),
+    ],
+)
+def test_the_event_loop_follows_the_database(url: str, loop: str) -> None:
+    options = uvicorn_options(url)
+    assert options["loop"] == loop
+    assert options["access_log"] is False
+
+
+def test_serve_runs_uvicorn_with_the_databases_loop(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import uvicorn
+
+    from servefirst.cli import _serve
+    from servefirst.config import Settings
+    from servefirst.runtime import Runtime
+
+    seen: dict[str, Any] = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: seen.update(options))
+    monkeypatch.setattr("servefirst.api.routing.tune_server_process", lambda: None)
+    runtime = Runtime.create(Settings(database_url=f"sqlite:///{tmp_path / 'sf.db'}"))
+    try:
+        _serve(runtime, "127.0.0.1", 8123)
+    finally:
+        runtime.dispose()
+    assert (seen["host"], seen["port"], seen["loop"]) == ("127.0.0.1", 8123, "asyncio")

@@ -80,9 +80,12 @@ def runs_inline(request: Request) -> bool:
     it waits for the loop, so no request on the loop ever waits on a turn held
     by one that needs the loop. What it costs: while one request runs, the
     loop reads no other; a long read (an export) delays the requests behind
-    it, as it would on SQLite's one writer. On PostgreSQL, no: a request may
+    it, as it would on SQLite's one writer (and a gateway that called out over
+    the network would hold the loop as it already holds SQLite's write lock:
+    such a gateway belongs with PostgreSQL). On PostgreSQL, no: a request may
     wait on the network or on another transaction's row lock, and must not
-    stop the whole process meanwhile.
+    stop the whole process meanwhile. The server's event loop is chosen to
+    match (``serving.uvicorn_options``).
     """
     runtime: Runtime | None = getattr(request.app.state, "runtime", None)
     return runtime is not None and runtime.engine.dialect.name == "sqlite"

@@ -160,5 +160,9 @@ def _raw(conn: Any) -> Any:
     return getattr(conn, "dbapi_connection", None) or conn
 
 
+def is_sqlite_url(url: str) -> bool:
+    return make_url(normalize_url(url)).get_backend_name() == "sqlite"
+
+
 def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
