@@ -5,7 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
-from sqlalchemy import Dialect, TextClause, bindparam, case, func, insert, select, text
+from sqlalchemy import (
+    Connection,
+    Dialect,
+    TextClause,
+    bindparam,
+    case,
+    func,
+    insert,
+    select,
+    text,
+)
+from sqlalchemy.exc import DBAPIError
 
 from servefirst.db.base import UTCDateTime
 from servefirst.db.uow import UnitOfWork
@@ -75,7 +86,7 @@ def post(uow: UnitOfWork, entry: JournalEntry) -> str:
     moved: int
     if uow.dialect == "postgresql":
         sql = _pg_post_sql(len(entry.legs), len(accounts), conn.dialect)
-        moved = conn.exec_driver_sql(sql, params).rowcount
+        moved = _on_the_driver(conn, sql, params)
     else:
         conn.execute(_INSERT_ENTRY, params)
         conn.execute(_insert_legs(len(entry.legs)), params)
@@ -161,6 +172,47 @@ def _pg_post_sql(legs: int, accounts: int, dialect: Dialect) -> str:
 
 
 _PG_POST_SQL: dict[tuple[int, int, type, str], str] = {}
+
+
+def _on_the_driver(conn: Connection, sql: str, params: dict[str, object]) -> int:
+    """Run the posting on the driver's own cursor, in ``conn``'s transaction,
+    and say how many balance rows moved.
+
+    SQLAlchemy's execute path (execution context, result, events) cost more
+    Python than the statement itself: 8 clients posted transfers 30 % faster
+    this way (1,770 -> 2,330 a second; psycopg alone, 2,580). What SQLAlchemy
+    would have done around it is kept: the transaction is begun on ``conn``
+    (its commit is the unit of work's commit), a driver error is raised as
+    SQLAlchemy's (``IntegrityError``, ``OperationalError``: what the API's
+    error handlers answer), and a dead connection is invalidated so the pool
+    does not hand it out again. With event listeners on the engine (statement
+    counters, tracing) the posting takes the usual path, so they see it.
+    """
+    # SQLAlchemy's own test for listeners (what its execute path checks).
+    if conn._has_events or conn.engine._has_events:
+        return int(conn.exec_driver_sql(sql, params).rowcount)
+    if not conn.in_transaction():
+        conn.begin()
+    fairy = conn.connection
+    dialect = conn.dialect
+    driver = fairy.driver_connection
+    assert driver is not None  # a checked-out connection always has one
+    try:
+        with driver.cursor() as cursor:
+            cursor.execute(sql, params)
+            return int(cursor.rowcount)
+    except dialect.loaded_dbapi.Error as exc:
+        gone = dialect.is_disconnect(exc, fairy.dbapi_connection, None)
+        if gone:
+            conn.invalidate(exc)
+        raise DBAPIError.instance(
+            sql,
+            params,
+            exc,
+            dialect.loaded_dbapi.Error,
+            connection_invalidated=gone,
+            dialect=dialect,
+        ) from exc
 
 
 @dataclass(frozen=True)
