@@ -91,6 +91,16 @@ def runtime(database_url: str, clock: TestClock) -> Iterator[Runtime]:
 
 
 @pytest.fixture
+def merchant_id(runtime: Runtime) -> str:
+    """A fresh merchant (its account plan open), made through the service
+    layer, for tests below the API."""
+    with runtime.uow() as uow:
+        created = create_merchant(uow, name="Ledger Guard", currency="EUR")
+        uow.commit()
+    return created.merchant.merchant_id
+
+
+@pytest.fixture
 def backend(runtime: Runtime) -> str:
     return runtime.engine.dialect.name
 

@@ -18,7 +18,6 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from servefirst.ledger import service as ledger
 from servefirst.ledger.models import JournalEntryRow
 from servefirst.ledger.rules import Account, EntryBuilder, EntryKind, JournalEntry
-from servefirst.merchants.service import create_merchant
 from servefirst.runtime import Runtime
 
 
@@ -29,14 +28,6 @@ def _sale(amount: int = 450) -> JournalEntry:
         .credit(Account.REVENUE, amount)
         .build()
     )
-
-
-@pytest.fixture
-def merchant_id(runtime: Runtime) -> str:
-    with runtime.uow() as uow:
-        created = create_merchant(uow, name="Posting café", currency="EUR")
-        uow.commit()
-    return created.merchant.merchant_id
 
 
 def _entries(runtime: Runtime, merchant_id: str) -> int:

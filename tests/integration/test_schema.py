@@ -19,7 +19,6 @@ import servefirst
 from servefirst.db.base import NAMING_CONVENTION, Base
 from servefirst.ledger import service as ledger
 from servefirst.ledger.rules import Account, EntryBuilder, EntryKind
-from servefirst.merchants.service import create_merchant
 from servefirst.runtime import Runtime
 
 
@@ -113,14 +112,6 @@ def test_the_schema_comparison_sees_a_difference(runtime: Runtime) -> None:
 
 
 # --- (3) double entry at commit -----------------------------------------------------
-
-
-@pytest.fixture
-def merchant_id(runtime: Runtime) -> str:
-    with runtime.uow() as uow:
-        created = create_merchant(uow, name="Ledger Guard", currency="EUR")
-        uow.commit()
-    return created.merchant.merchant_id
 
 
 @pytest.fixture
