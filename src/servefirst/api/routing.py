@@ -194,8 +194,8 @@ def _answering(
             )
             request = _running.get()
             if request is not None:
-                # Commit in this worker thread too: no hop back to the event
-                # loop (and maybe to another thread) while holding locks.
+                # Commit where the endpoint ran (its worker thread, or the
+                # loop on SQLite): no hop back while holding locks.
                 _finish(request, response)
             return response
         return result  # anything else takes FastAPI's usual path
