@@ -73,23 +73,26 @@ def runs_inline(request: Request) -> bool:
 
     On SQLite, yes. One process has one writer at a time anyway (the write
     turn), and a SQLite statement waits for no network: handing each request
-    to a worker thread and back only adds two thread switches and a fight for
-    the GIL between the loop and the workers (measured on the benchmark's
-    lifecycle: 20-35 % of the server's CPU, 40 -> 50-65 lifecycles a second
-    on 2 cores). Run inline, a request also never holds the write turn while
-    it waits for the loop, so no request on the loop ever waits on a turn held
-    by one that needs the loop. What it costs: while one request runs, the
-    loop reads no other; a long read (an export) delays the requests behind
-    it, as it would on SQLite's one writer (and a gateway that called out over
-    the network would hold the loop as it already holds SQLite's write lock:
-    such a gateway belongs with PostgreSQL). On PostgreSQL, no: a request may
-    wait on another transaction's row lock, and one merchant's held lock must
-    not stall every other merchant's requests in that process
-    (``test_concurrency``: a held tab row, six other payments still answer).
-    Run inline there, the benchmark did better (2 workers on asyncio: 68
-    lifecycles/s, p99 36-51 ms against 55-60 and 59-84 threaded) and that
-    test timed out (the whole server waited behind the held lock): not worth
-    it. The server's event loop is chosen to match
+    to a worker thread and back only added two thread switches and a fight for
+    the GIL between the loop and the workers (on the benchmark's lifecycle,
+    20-35 % of the server's CPU; 40 -> 55-73 lifecycles a second on 2 cores).
+    Run inline, a request never holds the write turn while it waits for the
+    loop, so no request on the loop waits on a turn held by one that needs it.
+
+    What it costs: while one request runs, the loop reads no other. A long
+    read (an export) delays the requests behind it, as SQLite's one writer
+    delays writes; a write waiting for SQLite's lock held by another process
+    (a CLI command's transaction, milliseconds) holds the loop as long; and a
+    gateway that called out over the network would hold the loop as it
+    already holds SQLite's write lock (such a gateway belongs with PostgreSQL).
+
+    On PostgreSQL, no: a request may wait on another transaction's row lock,
+    and one merchant's held lock must not stall every other merchant's
+    requests in that process (``test_concurrency``: a tab row held, six other
+    payments still answer). Run inline there, the benchmark did better (2
+    workers on asyncio: 68 lifecycles/s, p99 36-51 ms, against 55-60 and 59-84
+    threaded) and that test timed out, the whole server waiting behind the
+    held lock. The server's event loop is chosen to match
     (``serving.uvicorn_options``).
     """
     runtime: Runtime | None = getattr(request.app.state, "runtime", None)
