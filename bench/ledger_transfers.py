@@ -61,8 +61,9 @@ def transfer_rate(
 
 
 def lived_in(runtime: Runtime, merchants: list[str], history: int) -> None:
-    """Post ``history`` transfers in each merchant, then analyse the database:
-    every connection replans its cached statements on the tables as they are."""
+    """Post ``history`` transfers in each merchant (at least one: the warm-up),
+    then analyse the database: every connection replans its cached statements
+    on the tables as they are."""
     for merchant_id in merchants:
         for _ in range(max(history, 1)):
             post_transfer(runtime, merchant_id)

@@ -14,6 +14,7 @@ from fastapi.responses import Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
+from servefirst.db.engine import is_sqlite
 from servefirst.db.uow import UnitOfWork, new_session
 from servefirst.idempotency import service as idempotency
 from servefirst.kit.errors import AuthenticationFailed, NotFound
@@ -96,7 +97,7 @@ def runs_inline(request: Request) -> bool:
     (``serving.uvicorn_options``).
     """
     runtime: Runtime | None = getattr(request.app.state, "runtime", None)
-    return runtime is not None and runtime.engine.dialect.name == "sqlite"
+    return runtime is not None and is_sqlite(runtime.engine)
 
 
 async def run_sync(request: Request, work: Callable[..., T], *args: Any) -> T:

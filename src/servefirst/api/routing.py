@@ -26,7 +26,7 @@ from fastapi.routing import APIRoute
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
-from servefirst.api.context import ReplayResponse, error_json, run_sync, runs_inline, runtime_of
+from servefirst.api.context import ReplayResponse, error_json, run_sync, runtime_of
 from servefirst.db.uow import UnitOfWork, new_session
 from servefirst.idempotency import service as idempotency
 from servefirst.kit.errors import ServefirstError
@@ -213,10 +213,11 @@ def _dispatching(endpoint: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(endpoint)
     async def dispatch(*args: Any, **kwargs: Any) -> Any:
+        work = functools.partial(endpoint, *args, **kwargs)
         request = _running.get()
-        if request is not None and runs_inline(request):
-            return endpoint(*args, **kwargs)
-        return await run_in_threadpool(functools.partial(endpoint, *args, **kwargs))
+        if request is None:  # not behind ServefirstRoute's handler: FastAPI's way
+            return await run_in_threadpool(work)
+        return await run_sync(request, work)
 
     return dispatch
 
