@@ -27,18 +27,10 @@ from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from servefirst.api.context import ReplayResponse, error_json, run_sync, runtime_of
+from servefirst.api.turns import WriteTurns
 from servefirst.db.uow import UnitOfWork, new_session
 from servefirst.idempotency import service as idempotency
 from servefirst.kit.errors import ServefirstError
-
-#: Requests that may be writing at once in this process. A writer waiting for
-#: a database lock (SQLite's write lock, a PostgreSQL row lock) sits in a worker
-#: thread holding a pooled connection, while the request that holds the lock
-#: still needs a free worker thread to serialize its answer and commit. Kept
-#: well below the thread pool (40) and the connection pool (30), so that thread
-#: is always there; uncapped, 50 writers on one tab starved the lock holder
-#: until every request timed out ("database is locked", QueuePool timeouts).
-MAX_CONCURRENT_WRITES = 20
 
 #: How long a thread may keep the GIL while another waits for it (CPython's
 #: default is 5 ms). Every database call gives the GIL up and must win it back;
@@ -64,18 +56,18 @@ def tune_server_process() -> None:
     gc.freeze()
 
 
-_write_gates: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
+_write_turns: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, WriteTurns] = (
     weakref.WeakKeyDictionary()
 )
 
 
-def _write_gate() -> asyncio.Semaphore:
-    """The cap for this event loop (a semaphore belongs to one loop)."""
+def write_turns() -> WriteTurns:
+    """This event loop's write turns (see ``api.turns``), made on first use."""
     loop = asyncio.get_running_loop()
-    gate = _write_gates.get(loop)
-    if gate is None:
-        gate = _write_gates[loop] = asyncio.Semaphore(MAX_CONCURRENT_WRITES)
-    return gate
+    turns = _write_turns.get(loop)
+    if turns is None:
+        turns = _write_turns[loop] = WriteTurns()
+    return turns
 
 
 #: The request a ``ServefirstRoute`` is running (worker threads get a copy of
@@ -237,7 +229,7 @@ class ServefirstRoute(APIRoute):
         async def handler(request: Request) -> Response:
             if request.method in ("GET", "HEAD"):
                 return await run(request)  # reads wait for no lock
-            async with _write_gate():
+            async with write_turns().turn():
                 return await run(request)
 
         async def run(request: Request) -> Response:

@@ -1,0 +1,122 @@
+"""Write turns: few write requests at once, in order, and none held behind a wait."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
+
+import pytest
+
+from servefirst.api.turns import WriteTurns
+
+T = TypeVar("T")
+
+
+def run(scenario: Coroutine[Any, Any, T]) -> T:
+    """``asyncio.run`` on a thread of its own: the browser tests' sync API
+    leaves an event loop running on the worker's main thread."""
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        return thread.submit(asyncio.run, scenario).result(timeout=30)
+
+
+def test_no_more_requests_run_than_there_are_turns_and_they_go_in_arrival_order() -> None:
+    async def scenario() -> tuple[int, list[int]]:
+        turns = WriteTurns(2, patience=10)
+        running, most, order = 0, 0, []
+
+        async def request(no: int) -> None:
+            nonlocal running, most
+            async with turns.turn():
+                order.append(no)
+                running += 1
+                most = max(most, running)
+                await asyncio.sleep(0.01)
+                running -= 1
+
+        await asyncio.gather(*(request(no) for no in range(8)))
+        return most, order
+
+    most, order = run(scenario())
+    assert most == 2
+    assert order == list(range(8))
+
+
+def test_a_request_past_its_patience_lets_the_next_one_in() -> None:
+    """Two requests stuck (as behind another transaction's lock) would hold
+    both turns: the third still runs once their patience is out."""
+
+    async def scenario() -> tuple[bool, int]:
+        turns = WriteTurns(2, patience=0.02)
+        stuck = asyncio.Event()
+        third_ran = asyncio.Event()
+
+        async def waits_on_a_lock() -> None:
+            async with turns.turn():
+                await stuck.wait()
+
+        async def third() -> None:
+            async with turns.turn():
+                third_ran.set()
+
+        waiting = [asyncio.create_task(waits_on_a_lock()) for _ in range(2)]
+        await asyncio.sleep(0)  # both take their turns first
+        try:
+            await asyncio.wait_for(third(), timeout=2)
+        finally:
+            stuck.set()
+            await asyncio.gather(*waiting)
+        return third_ran.is_set(), turns.given_back_early
+
+    ran, early = run(scenario())
+    assert ran
+    assert early == 2
+
+
+def test_a_turn_given_back_early_is_not_given_back_twice() -> None:
+    async def scenario() -> int:
+        turns = WriteTurns(1, patience=0.01)
+        async with turns.turn():
+            await asyncio.sleep(0.03)  # past its patience: given back already
+        # Had the end of the request given it back again, two would now run at once.
+        running, most = 0, 0
+
+        async def request() -> None:
+            nonlocal running, most
+            async with turns.turn():
+                running += 1
+                most = max(most, running)
+                await asyncio.sleep(0)  # well within patience
+                running -= 1
+
+        await asyncio.gather(*(request() for _ in range(4)))
+        return most
+
+    assert run(scenario()) == 1
+
+
+def test_the_cap_bounds_requests_whose_turns_were_given_back() -> None:
+    async def scenario() -> int:
+        turns = WriteTurns(1, patience=0.001, cap=3)
+        running, most = 0, 0
+
+        async def slow() -> None:
+            nonlocal running, most
+            async with turns.turn():
+                running += 1
+                most = max(most, running)
+                await asyncio.sleep(0.02)
+                running -= 1
+
+        await asyncio.gather(*(slow() for _ in range(6)))
+        return most
+
+    assert run(scenario()) == 3
+
+
+def test_turns_must_fit_under_the_cap() -> None:
+    with pytest.raises(ValueError):
+        WriteTurns(0)
+    with pytest.raises(ValueError):
+        WriteTurns(5, cap=4)
