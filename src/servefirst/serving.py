@@ -25,6 +25,8 @@ import time
 from types import FrameType
 from typing import Any
 
+from servefirst.connection_shares import ConnectionShares, ShedOverShare
+
 #: The worker's app, built in the worker from the environment (see app.py).
 APP_FACTORY = "servefirst.app:app_from_environment"
 #: uvicorn's default listen backlog.
@@ -82,17 +84,34 @@ def _exit_with(parent: int) -> None:
     os.kill(os.getpid(), signal.SIGTERM)
 
 
-def _worker(host: str, port: int, parent: int, writer_turn: Any, options: dict[str, Any]) -> None:
+def _worker(
+    host: str,
+    port: int,
+    parent: int,
+    writer_turn: Any,
+    options: dict[str, Any],
+    shares: ConnectionShares,
+    index: int,
+) -> None:
     import uvicorn
 
+    from servefirst.app import app_from_environment
     from servefirst.db.engine import share_writer_turn
 
     # On SQLite the workers' writers queue on one lock (db/engine.py).
     share_writer_turn(writer_turn)
     threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
     sock = listening_socket(host, port)
-    config = uvicorn.Config(APP_FACTORY, factory=True, **options)
-    uvicorn.Server(config).run(sockets=[sock])
+    server: uvicorn.Server | None = None
+
+    def open_connections() -> int:
+        """uvicorn's own count: the connections this worker holds open now."""
+        return len(server.server_state.connections) if server is not None else 0
+
+    app = ShedOverShare(app_from_environment(), shares, index, open_connections)
+    server = uvicorn.Server(uvicorn.Config(app, **options))
+    shares.keep_counted(index, open_connections)
+    server.run(sockets=[sock])
 
 
 def run_workers(host: str, port: int, workers: int, options: dict[str, Any] | None = None) -> int:
@@ -114,9 +133,12 @@ def run_workers(host: str, port: int, workers: int, options: dict[str, Any] | No
     listening_socket(host, port, shared=False).close()
     spawn = multiprocessing.get_context("spawn")
     writer_turn = spawn.Lock()
+    shares = ConnectionShares(workers)
     processes = [
-        spawn.Process(target=_worker, args=(host, port, os.getpid(), writer_turn, options))
-        for _ in range(workers)
+        spawn.Process(
+            target=_worker, args=(host, port, os.getpid(), writer_turn, options, shares, index)
+        )
+        for index in range(workers)
     ]
     stopping = False
 

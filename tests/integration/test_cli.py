@@ -6,6 +6,7 @@ The commands run in process through click's runner where that is enough, and
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import re
@@ -414,6 +415,120 @@ def test_serve_with_two_workers_runs_the_loop_across_processes(
     finally:
         _stop(proc)
     assert proc.returncode is not None
+
+
+def _clients_by_worker(workers: list[int], port: int) -> dict[int, set[int]]:
+    """Each worker's established connections on ``port``, by the client's port
+    (from /proc: the worker's socket inodes, matched in /proc/net/tcp)."""
+    rows = Path("/proc/net/tcp").read_text().splitlines()[1:]
+    by_inode = {}
+    for row in rows:
+        fields = row.split()
+        local, remote, state, inode = fields[1], fields[2], fields[3], fields[9]
+        if state == "01" and int(local.split(":")[1], 16) == port:  # 01: ESTABLISHED
+            by_inode[inode] = int(remote.split(":")[1], 16)
+    found: dict[int, set[int]] = {}
+    for pid in workers:
+        inodes = set()
+        for fd in Path(f"/proc/{pid}/fd").iterdir():
+            try:
+                target = os.readlink(fd)
+            except OSError:
+                continue
+            if target.startswith("socket:["):
+                inodes.add(target[len("socket:[") : -1])
+        found[pid] = {by_inode[i] for i in inodes if i in by_inode}
+    return found
+
+
+def test_serve_with_two_workers_evens_out_keep_alive_connections(database_url: str) -> None:
+    """Six of eight keep-alive connections land on one worker (made so here, as
+    the kernel's hash does three times in four): within seconds of requests
+    the split is four and four, by ``Connection: close`` from the crowded one."""
+    port = _free_port()
+    proc = _serve_two_workers(database_url, port)
+    clients: list[http.client.HTTPConnection] = []
+
+    def ask(client: http.client.HTTPConnection) -> http.client.HTTPResponse:
+        client.request("GET", "/healthz")  # reconnects if the server closed it
+        response = client.getresponse()
+        response.read()
+        assert response.status == 200
+        return response
+
+    def worker_of(client: http.client.HTTPConnection) -> int:
+        """The worker holding this client's connection (/proc settles in a moment)."""
+        if client.sock is None:  # closed after its last answer: open it again
+            ask(client)
+        local_port = client.sock.getsockname()[1]  # type: ignore[union-attr]
+        deadline = time.monotonic() + 5
+        while True:
+            holders = [
+                p for p, ports in _clients_by_worker(workers, port).items() if local_port in ports
+            ]
+            if holders:
+                return holders[0]
+            assert time.monotonic() < deadline, f"no worker holds the connection from {local_port}"
+            time.sleep(0.01)
+
+    def split() -> list[int]:
+        held = [worker_of(client) for client in clients]
+        return sorted(held.count(pid) for pid in workers)
+
+    try:
+        _wait_until_healthy(proc, f"http://127.0.0.1:{port}", "serve --workers 2")
+        deadline = time.monotonic() + 30
+        while len(workers := [p for p in _children_of(proc.pid) if _listens(p, port)]) < 2:
+            assert time.monotonic() < deadline, "two workers never listened"
+            time.sleep(0.2)
+        crowded, quiet = workers
+        wanted = {crowded: 6, quiet: 2}
+        held = {crowded: 0, quiet: 0}
+        while held != wanted:  # keep connections until six are on one worker, two on the other
+            assert time.monotonic() < deadline, f"could not make a 6/2 split: {held}"
+            client = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            ask(client)
+            landed = worker_of(client)
+            if held[landed] < wanted[landed]:
+                clients.append(client)
+                held[landed] += 1
+            else:
+                client.close()
+        assert split() == [2, 6]
+
+        closed = 0
+        deadline = time.monotonic() + 15
+        while split() != [4, 4]:
+            assert time.monotonic() < deadline, f"still {split()} after {closed} closes"
+            for client in clients:
+                closed += ask(client).getheader("connection", "") == "close"
+        assert closed >= 2  # two moved at least
+    finally:
+        for client in clients:
+            client.close()
+        _stop(proc)
+
+
+def _listens(pid: int, port: int) -> bool:
+    """Whether ``pid`` holds a socket listening on ``port`` (a worker, not the
+    multiprocessing helper)."""
+    rows = Path("/proc/net/tcp").read_text().splitlines()[1:]
+    listening = {
+        row.split()[9]
+        for row in rows
+        if row.split()[3] == "0A" and int(row.split()[1].split(":")[1], 16) == port
+    }
+    try:
+        fds = list(Path(f"/proc/{pid}/fd").iterdir())
+    except OSError:
+        return False
+    for fd in fds:
+        try:
+            if os.readlink(fd)[len("socket:[") : -1] in listening:
+                return True
+        except OSError:
+            continue
+    return False
 
 
 def test_serve_refuses_zero_workers() -> None:
