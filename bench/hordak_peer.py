@@ -11,6 +11,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from bench.databases import Database
 from bench.ledger_transfers import HISTORY_PER_CLIENT
@@ -41,32 +42,58 @@ def ensure_venv() -> None:
     )
 
 
-def hordak_transfer_rate(
-    db: Database, clients: int, seconds: float, *, history: int = HISTORY_PER_CLIENT
-) -> Rate:
-    """Migrate hordak's schema on ``db`` (fresh), give each client's pair of
-    accounts ``history`` transfers, analyse, and time its transfers."""
-    url = db.libpq.set(drivername="postgresql").render_as_string(hide_password=False)
-    run = subprocess.run(
-        [
-            str(PYTHON),
-            str(HERE / "hordak" / "transfers.py"),
-            "--database",
-            url,
-            "--clients",
-            str(clients),
-            "--seconds",
-            str(seconds),
-            "--history",
-            str(history),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=seconds + 300,
-    )
-    if run.returncode != 0:
-        raise RuntimeError(f"django-hordak run failed:\n{run.stderr[-3000:]}")
-    result = json.loads(run.stdout.strip().splitlines()[-1])
-    if result["errors"] and not result["transfers"]:
-        raise RuntimeError(f"every hordak transfer failed; first: {result['first_error']}")
-    return Rate(result["transfers"], result["seconds"], result["errors"], result["first_error"])
+class HordakTransfers:
+    """django-hordak's clients in their own process (bench/hordak/transfers.py):
+    set up once, then timed a round at a time when asked (``round``)."""
+
+    def __init__(self, db: Database, clients: int, *, history: int = HISTORY_PER_CLIENT) -> None:
+        url = db.libpq.set(drivername="postgresql").render_as_string(hide_password=False)
+        self._process = subprocess.Popen(
+            [
+                str(PYTHON),
+                str(HERE / "hordak" / "transfers.py"),
+                "--database",
+                url,
+                "--clients",
+                str(clients),
+                "--history",
+                str(history),
+            ],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        ready = self._answer()
+        if not ready.get("ready"):
+            self.close()
+            raise RuntimeError(f"django-hordak did not get ready: {ready}")
+        #: What was measured: pip installs the newest django-hordak and Django.
+        self.versions: dict[str, str] = ready.get("versions", {})
+
+    def _answer(self) -> dict[str, Any]:
+        assert self._process.stdout is not None
+        line = self._process.stdout.readline()
+        if not line:
+            stderr = self._process.stderr.read() if self._process.stderr else ""
+            raise RuntimeError(f"django-hordak run failed:\n{stderr[-3000:]}")
+        answer: dict[str, Any] = json.loads(line)
+        return answer
+
+    def round(self, seconds: float) -> Rate:
+        assert self._process.stdin is not None
+        self._process.stdin.write(f"run {seconds}\n")
+        self._process.stdin.flush()
+        result = self._answer()
+        if result["errors"] and not result["transfers"]:
+            raise RuntimeError(f"every hordak transfer failed; first: {result['first_error']}")
+        return Rate(result["transfers"], result["seconds"], result["errors"], result["first_error"])
+
+    def close(self) -> None:
+        if self._process.stdin is not None:
+            self._process.stdin.close()  # end of input: the process ends
+        try:
+            self._process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait()

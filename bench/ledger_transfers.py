@@ -42,22 +42,43 @@ def post_transfer(runtime: Runtime, merchant_id: str) -> None:
 HISTORY_PER_CLIENT = 300
 
 
+class ServefirstTransfers:
+    """servefirst's clients, set up once (merchants, history, analysed) and
+    timed in rounds, taking turns with the peer's (see ``bench.sections.peer``)."""
+
+    def __init__(self, url: str, clients: int, *, history: int = HISTORY_PER_CLIENT) -> None:
+        self.clients = clients
+        self.runtime = make_runtime(url)
+        try:
+            self.merchants = []
+            for no in range(clients):
+                with self.runtime.uow() as uow:
+                    created = create_merchant(uow, name=f"Ledger {no}", currency="EUR")
+                    self.merchants.append(created.merchant.merchant_id)
+                    uow.commit()
+            lived_in(self.runtime, self.merchants, history)
+        except BaseException:
+            self.runtime.dispose()
+            raise
+
+    def round(self, seconds: float) -> Rate:
+        return run_clients(
+            self.clients, seconds, lambda no: post_transfer(self.runtime, self.merchants[no])
+        )
+
+    def close(self) -> None:
+        self.runtime.dispose()
+
+
 def transfer_rate(
     url: str, clients: int, seconds: float, *, history: int = HISTORY_PER_CLIENT
 ) -> Rate:
-    runtime = make_runtime(url)
+    """One round on a fresh set-up."""
+    transfers = ServefirstTransfers(url, clients, history=history)
     try:
-        merchants = []
-        for no in range(clients):
-            with runtime.uow() as uow:
-                merchants.append(
-                    create_merchant(uow, name=f"Ledger {no}", currency="EUR").merchant.merchant_id
-                )
-                uow.commit()
-        lived_in(runtime, merchants, history)
-        return run_clients(clients, seconds, lambda no: post_transfer(runtime, merchants[no]))
+        return transfers.round(seconds)
     finally:
-        runtime.dispose()
+        transfers.close()
 
 
 def lived_in(runtime: Runtime, merchants: list[str], history: int) -> None:

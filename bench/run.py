@@ -65,7 +65,9 @@ NOTES = [
     "work, each client its own merchant. Both ledgers are measured lived in: each client first "
     f"posts {HISTORY_PER_CLIENT} transfers, then the database is analysed (ANALYZE), as pgbench "
     "runs on a vacuumed, analysed database; on never-analysed tables PostgreSQL keeps plans it "
-    "cached while they were empty, whose cost grows with every row (bench/ledger_transfers.py).",
+    "cached while they were empty, whose cost grows with every row (bench/ledger_transfers.py). "
+    "The two take turns, as the growth sizes do: 3 rounds each of a third of the time, "
+    "servefirst then django-hordak, each set up once.",
 ]
 
 

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from bench.databases import POSTGRESQL, SQLITE, fresh_database
 from bench.results import Results
+from bench.workers import Rate
 
 if TYPE_CHECKING:
     from bench.run import Ui
@@ -125,32 +126,56 @@ def growth(engine: str, args: argparse.Namespace, results: Results, ui: Ui) -> N
         results.add("growth", f"{label}: cash-flow report", point.cash_flow_ms, "ms", present)
 
 
-def ledger_servefirst(args: argparse.Namespace, results: Results, ui: Ui) -> None:
-    from bench.ledger_transfers import transfer_rate
-
-    with fresh_database(POSTGRESQL, "ledger", args.pg_url) as db:
-        rate = transfer_rate(db.url, args.clients, args.seconds, history=args.ledger_history)
-    ui.log(f"{rate.per_second:.1f} transfers/s")
-    results.add("peer", "servefirst transfers/s", rate.per_second, "/s", _detail(rate, "transfers"))
+#: The peer comparison's rounds: servefirst and django-hordak take turns, each
+#: round a share of ``--seconds``, so the machine's drift falls on both alike.
+PEER_ROUNDS = 3
 
 
-def ledger_hordak(args: argparse.Namespace, results: Results, ui: Ui) -> None:
-    from bench.hordak_peer import ensure_venv, hordak_transfer_rate
+def peer(args: argparse.Namespace, results: Results, ui: Ui) -> None:
+    from bench.hordak_peer import HordakTransfers, ensure_venv
+    from bench.ledger_transfers import ServefirstTransfers
 
     ui.log("making bench/.venv-hordak if needed (pip install django-hordak)")
     ensure_venv()
-    with fresh_database(POSTGRESQL, "hordak", args.pg_url) as db:
-        rate = hordak_transfer_rate(db, args.clients, args.seconds, history=args.ledger_history)
-    ui.log(f"{rate.per_second:.1f} transfers/s")
-    results.add(
-        "peer", "django-hordak transfers/s", rate.per_second, "/s", _detail(rate, "transfers")
-    )
+    rounds = 1 if args.quick else PEER_ROUNDS
+    seconds = args.seconds / rounds
+    history = args.ledger_history
+    found: dict[str, list[Rate]] = {"servefirst": [], "django-hordak": []}
+    versions = ""
+    with (
+        fresh_database(POSTGRESQL, "ledger", args.pg_url) as ours_db,
+        fresh_database(POSTGRESQL, "hordak", args.pg_url) as theirs_db,
+    ):
+        ours = ServefirstTransfers(ours_db.url, args.clients, history=history)
+        try:
+            theirs = HordakTransfers(theirs_db, args.clients, history=history)
+            versions = ", ".join(f"{name} {v}" for name, v in theirs.versions.items())
+            try:
+                for no in range(rounds):
+                    for name, side in (("servefirst", ours), ("django-hordak", theirs)):
+                        rate = side.round(seconds)
+                        found[name].append(rate)
+                        ui.log(f"round {no + 1}/{rounds}: {name} {rate.per_second:.1f} transfers/s")
+            finally:
+                theirs.close()
+        finally:
+            ours.close()
+    for name, rates in found.items():
+        total = Rate(
+            sum(r.done for r in rates),
+            sum(r.seconds for r in rates),
+            sum(r.errors for r in rates),
+            next((r.first_error for r in rates if r.first_error), ""),
+        )
+        each = ", ".join(f"{r.per_second:,.0f}" for r in rates)
+        turns = f"{rounds} rounds taking turns" if rounds > 1 else "one round"
+        detail = _detail(total, "transfers") + f", {turns} ({each} a second)"
+        if name == "django-hordak" and versions:
+            detail += f"; {versions}"
+        results.add("peer", f"{name} transfers/s", total.per_second, "/s", detail)
 
 
-def _detail(rate: object, what: str) -> str:
-    from bench.workers import Rate
-
-    assert isinstance(rate, Rate)
+def _detail(rate: Rate, what: str) -> str:
     text = f"{rate.done} {what} in {rate.seconds:.1f} s"
     if rate.errors:
         text += f", {rate.errors} errors (first: {rate.first_error[:120]})"
@@ -174,8 +199,7 @@ def plan(args: argparse.Namespace, engines: list[str]) -> list[tuple[str, Step]]
         if "growth" in only:
             steps.append((f"growth on {engine}", partial(growth, engine)))
     if "hordak" in only and POSTGRESQL in engines:
-        steps.append(("peer: servefirst ledger transfers (PostgreSQL)", ledger_servefirst))
-        steps.append(("peer: django-hordak transfers (PostgreSQL)", ledger_hordak))
+        steps.append(("peer: servefirst and django-hordak transfers, taking turns", peer))
     return steps
 
 

@@ -2,14 +2,16 @@
 
 Run by bench/hordak_peer.py with bench/.venv-hordak's Python (not servefirst's):
 
-    python bench/hordak/transfers.py --database postgresql://... --clients 8 --seconds 15 \
-        --history 300
+    python bench/hordak/transfers.py --database postgresql://... --clients 8 --history 300
 
 Each client posts between its own pair of accounts (as each servefirst client
-posts in its own merchant), one transfer per database transaction. Before the
-measured run each pair gets ``--history`` transfers and the database is
-analysed, exactly as servefirst's side (bench/ledger_transfers.py says why).
-Prints one JSON line: {"transfers": n, "seconds": s, "errors": e}.
+posts in its own merchant), one transfer per database transaction. First each
+pair gets ``--history`` transfers and the database is analysed, exactly as
+servefirst's side (bench/ledger_transfers.py says why); then it prints
+{"ready": true} and waits. Each line ``run <seconds>`` on stdin is one timed
+round, answered with one JSON line: {"transfers": n, "seconds": s, "errors": e,
+"first_error": "..."}. The rounds take turns with servefirst's, so drift in the
+machine's speed falls on both ledgers alike. End of input ends it.
 """
 
 from __future__ import annotations
@@ -22,13 +24,13 @@ import threading
 import time
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--database", required=True)
     parser.add_argument("--clients", type=int, default=8)
-    parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--history", type=int, default=0, help="transfers per pair before")
     args = parser.parse_args()
 
@@ -61,9 +63,26 @@ def main() -> int:
         cursor.execute("ANALYZE")
     connection.close()
 
-    counts = [0] * args.clients
+    from importlib.metadata import version
+
+    versions = {name: version(name) for name in ("django-hordak", "Django")}
+    print(json.dumps({"ready": True, "versions": versions}), flush=True)
+    for line in sys.stdin:
+        command, _, seconds = line.strip().partition(" ")
+        if command != "run":
+            raise SystemExit(f"unknown command: {line!r}")
+        print(json.dumps(timed_round(pairs, float(seconds))), flush=True)
+    return 0
+
+
+def timed_round(pairs: list[tuple[Any, Any]], seconds: float) -> dict[str, Any]:
+    """Every pair's client posts transfers for ``seconds``, all starting together."""
+    from django.db import connection, transaction
+    from djmoney.money import Money
+
+    counts = [0] * len(pairs)
     errors: list[str] = []
-    start_line = threading.Barrier(args.clients + 1)
+    start_line = threading.Barrier(len(pairs) + 1)
     deadline = [0.0]
 
     def client(no: int) -> None:
@@ -81,26 +100,20 @@ def main() -> int:
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=client, args=(i,)) for i in range(args.clients)]
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(len(pairs))]
     for t in threads:
         t.start()
     began = time.perf_counter()
-    deadline[0] = began + args.seconds
+    deadline[0] = began + seconds
     start_line.wait()
     for t in threads:
         t.join()
-    elapsed = time.perf_counter() - began
-    print(
-        json.dumps(
-            {
-                "transfers": sum(counts),
-                "seconds": elapsed,
-                "errors": len(errors),
-                "first_error": errors[0] if errors else "",
-            }
-        )
-    )
-    return 0
+    return {
+        "transfers": sum(counts),
+        "seconds": time.perf_counter() - began,
+        "errors": len(errors),
+        "first_error": errors[0] if errors else "",
+    }
 
 
 if __name__ == "__main__":

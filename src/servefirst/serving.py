@@ -5,7 +5,9 @@ the kernel spreads new connections across them. uvicorn's own ``workers=N``
 shares one listening socket instead, and whichever worker wakes first accepts
 every connection waiting: eight keep-alive connections opened together (a
 reverse proxy's, a till's, a load test's) all landed on one worker while the
-other idled, and throughput halved from one run to the next.
+other idled, and throughput halved from one run to the next. The kernel's
+hash is uneven too, more often than not for a few connections; a worker over
+its share closes one now and then so they even out (``connection_shares``).
 
 On SQLite the workers also share one writer turn, a process-shared lock made
 here and handed to each (``db.engine.share_writer_turn``): left to SQLite's

@@ -8,11 +8,12 @@ Why few: on PostgreSQL each request runs in a worker thread, and every thread
 in a process shares one GIL. With a thread per request, eight clients' requests
 all ran at once and took turns on the GIL a slice at a time, so each one took
 as long as all of them together, and the heaviest route (the payment) waited
-most: p50 32 ms, p99 58-66 ms. With two turns, one request's Python runs while
-the other waits for the database, and the rest queue in order: p99 50-52 ms
-on every route, and 10 % more lifecycles a second, with PostgreSQL itself
-spending a fifth less CPU (fewer transactions at once contend less). One turn
-was worse: nothing then overlaps a request's wait for the database.
+most. With two turns, one request's Python runs while the other waits for the
+database, and the rest queue in order. Over five paired runs (8 clients, 2
+workers, 2 cores): worst-route p99 50-61 ms against 58-85, 16-46 % more
+lifecycles a second, and PostgreSQL itself spent a fifth less CPU a lifecycle
+(fewer transactions at once contend less). One turn was worse (three runs):
+nothing then overlaps a request's wait for the database. Three were no better.
 
 Why patience: a request that holds a turn and waits on a lock another
 transaction holds (a slow request's row lock, a CLI command's) would otherwise
