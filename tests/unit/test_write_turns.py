@@ -21,25 +21,30 @@ def run(scenario: Coroutine[Any, Any, T]) -> T:
         return thread.submit(asyncio.run, scenario).result(timeout=30)
 
 
-def test_no_more_requests_run_than_there_are_turns_and_they_go_in_arrival_order() -> None:
-    async def scenario() -> tuple[int, list[int]]:
-        turns = WriteTurns(2, patience=10)
-        running, most, order = 0, 0, []
+async def most_at_once(
+    turns: WriteTurns, requests: int, holding: float, order: list[int] | None = None
+) -> int:
+    """Send ``requests`` requests that each hold their turn ``holding`` seconds;
+    how many ran at once at most (and, in ``order``, the order they got in)."""
+    running, most = 0, 0
 
-        async def request(no: int) -> None:
-            nonlocal running, most
-            async with turns.turn():
+    async def request(no: int) -> None:
+        nonlocal running, most
+        async with turns.turn():
+            if order is not None:
                 order.append(no)
-                running += 1
-                most = max(most, running)
-                await asyncio.sleep(0.01)
-                running -= 1
+            running += 1
+            most = max(most, running)
+            await asyncio.sleep(holding)
+            running -= 1
 
-        await asyncio.gather(*(request(no) for no in range(8)))
-        return most, order
+    await asyncio.gather(*(request(no) for no in range(requests)))
+    return most
 
-    most, order = run(scenario())
-    assert most == 2
+
+def test_no_more_requests_run_than_there_are_turns_and_they_go_in_arrival_order() -> None:
+    order: list[int] = []
+    assert run(most_at_once(WriteTurns(2, patience=10), 8, 0.01, order)) == 2
     assert order == list(range(8))
 
 
@@ -80,39 +85,13 @@ def test_a_turn_given_back_early_is_not_given_back_twice() -> None:
         async with turns.turn():
             await asyncio.sleep(0.03)  # past its patience: given back already
         # Had the end of the request given it back again, two would now run at once.
-        running, most = 0, 0
-
-        async def request() -> None:
-            nonlocal running, most
-            async with turns.turn():
-                running += 1
-                most = max(most, running)
-                await asyncio.sleep(0)  # well within patience
-                running -= 1
-
-        await asyncio.gather(*(request() for _ in range(4)))
-        return most
+        return await most_at_once(turns, 4, 0)  # well within patience
 
     assert run(scenario()) == 1
 
 
 def test_the_cap_bounds_requests_whose_turns_were_given_back() -> None:
-    async def scenario() -> int:
-        turns = WriteTurns(1, patience=0.001, cap=3)
-        running, most = 0, 0
-
-        async def slow() -> None:
-            nonlocal running, most
-            async with turns.turn():
-                running += 1
-                most = max(most, running)
-                await asyncio.sleep(0.02)
-                running -= 1
-
-        await asyncio.gather(*(slow() for _ in range(6)))
-        return most
-
-    assert run(scenario()) == 3
+    assert run(most_at_once(WriteTurns(1, patience=0.001, cap=3), 6, 0.02)) == 3
 
 
 def test_turns_must_fit_under_the_cap() -> None:
