@@ -52,9 +52,6 @@ class ConnectionShares:
             multiprocessing.get_context("spawn").RawArray("i", workers) if shared else [0] * workers
         )
 
-    def __len__(self) -> int:
-        return len(self.counts)
-
     def keep_counted(self, worker: int, open_connections: Callable[[], int]) -> threading.Thread:
         """Write the worker's count of open connections to its slot, now and
         every few milliseconds, so the others see it even while this worker
