@@ -91,3 +91,30 @@ def test_0006_marks_the_tabs_that_already_have_a_card_hold(own_database: str) ->
         assert flags == {held: True, plain: False}
     finally:
         runtime.dispose()
+
+
+_BALANCE_CHECK_SOURCE = text(
+    "SELECT prosrc FROM pg_proc WHERE proname = 'journal_entry_must_balance'"
+)
+
+
+def test_0007_swaps_the_balance_check_and_gives_the_old_one_back(own_database: str) -> None:
+    runtime = Runtime.create(Settings(database_url=own_database))
+    try:
+        runtime.migrate()
+        if runtime.engine.dialect.name != "postgresql":
+            return  # SQLite has no trigger: the audit checks balance there
+
+        def balance_check() -> str:
+            with runtime.engine.connect() as conn:
+                return str(conn.scalar(_BALANCE_CHECK_SOURCE))
+
+        cheaper = balance_check()
+        config = alembic_config(runtime.engine)
+        command.downgrade(config, "0006")
+        assert "UNION" in balance_check()  # 0003's function, as it was
+        command.upgrade(config, "head")
+        assert balance_check() == cheaper
+        assert "UNION" not in cheaper
+    finally:
+        runtime.dispose()

@@ -254,3 +254,41 @@ def test_deleting_a_leg_so_its_entry_no_longer_balances_is_refused(
     else:
         conn.commit()
         assert unbalanced_entries(runtime, merchant_id) == [entry_id]
+
+
+def test_moving_a_leg_so_the_entry_it_left_no_longer_balances_is_refused(
+    runtime: Runtime, backend: str, merchant_id: str, conn: Connection
+) -> None:
+    """The entry a leg moved to balances again (a matching leg came too), so
+    only the check of the entry it left can refuse this."""
+    entries = []
+    with runtime.uow(merchant_id) as uow:
+        for amount in (1000, 400):
+            entries.append(
+                ledger.post(
+                    uow,
+                    EntryBuilder(EntryKind.TRANSFER, "EUR", memo="float")
+                    .debit(Account.CASH, amount)
+                    .credit(Account.REVENUE, amount)
+                    .build(),
+                )
+            )
+        uow.commit()
+    left, joined = entries
+    conn.execute(
+        text(
+            "UPDATE journal_legs SET entry_id = :joined, leg_no = 3"
+            " WHERE merchant_id = :m AND entry_id = :left AND leg_no = 2"
+        ),
+        {"m": merchant_id, "left": left, "joined": joined},
+    )
+    insert_leg(conn, merchant_id, joined, 4, "debit", 1000)
+    if backend == "postgresql":
+        with pytest.raises(IntegrityError, match=f"journal entry {merchant_id}/{left} does not"):
+            conn.commit()
+        conn.rollback()
+        assert legs_of(runtime, merchant_id, left) == [("debit", 1000), ("credit", 1000)]
+        assert legs_of(runtime, merchant_id, joined) == [("debit", 400), ("credit", 400)]
+    else:
+        conn.commit()
+        assert unbalanced_entries(runtime, merchant_id) == [left]
