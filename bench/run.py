@@ -170,6 +170,7 @@ def main(argv: list[str] | None = None, console: Console | None = None) -> int:
             ui.done()
     results.seconds_taken = time.perf_counter() - began
     results.machine["load average at end (1/5/15 min)"] = machine.load_average()
+    results.machine["Python speed at end"] = machine.python_speed()
     sections.judge(results, engines)
     console.print(results.figures_table())
     console.print(results.checks_table())

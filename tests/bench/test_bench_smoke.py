@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -185,3 +186,5 @@ def test_one_command_prints_and_writes_results(tmp_path: Path) -> None:
     assert f"{ENGINE}: settled tabs/s" in written
     assert f"{ENGINE}: settle rate / tpcb-like rate" in written
     assert "## Machine" in written and "settled tabs/s" in out.getvalue()
+    for when in ("start", "end"):  # which phase of the machine's drift the run met
+        assert re.search(rf"- Python speed at {when}: \d+ ms for 5,000,000 additions", written)
