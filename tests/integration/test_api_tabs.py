@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
+from servefirst.tabs import service as tabs_service
 from tests.conftest import PUBLIC_URL, Merchant
 
 
@@ -28,6 +31,37 @@ def test_opening_a_tab(merchant: Merchant) -> None:
     assert tab["qr_url"] == f"{PUBLIC_URL}/t/{tab['token']}/qr.svg"
     assert tab["served_at"] is None and tab["closed_at"] is None
     assert merchant.get(f"/v1/tabs/{tab['id']}").json() == tab
+
+
+def test_a_short_code_another_tab_has_is_drawn_again(
+    merchant: Merchant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The unique constraint decides (ON CONFLICT DO NOTHING), not a look
+    # first: a taken code inserts nothing and the next draw is tried.
+    first = merchant.tab()
+    draws = iter([first["short_code"], first["short_code"], "ZZ22ZZ"])
+    monkeypatch.setattr(tabs_service, "new_short_code", lambda: next(draws))
+    response = merchant.post("/v1/tabs", {"customer_id": first["customer_id"]})
+    assert response.status_code == 201, response.text
+    second = response.json()
+    assert second["short_code"] == "ZZ22ZZ"
+    assert second["id"] != first["id"]
+    assert merchant.get(f"/v1/tabs/{second['id']}").json() == second
+    found = merchant.get("/v1/tabs", params={"short_code": first["short_code"]}).json()
+    assert [t["id"] for t in found["data"]] == [first["id"]]
+
+
+def test_when_no_free_short_code_is_drawn_no_tab_is_opened(
+    merchant: Merchant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = merchant.tab()
+    monkeypatch.setattr(tabs_service, "new_short_code", lambda: first["short_code"])
+    response = merchant.post("/v1/tabs", {"customer_id": first["customer_id"]})
+    assert response.status_code == 409, response.text
+    error = response.json()["error"]
+    assert error["code"] == "short_code_taken"
+    assert "try again" in error["message"]
+    assert [t["id"] for t in merchant.get("/v1/tabs").json()["data"]] == [first["id"]]
 
 
 def test_adding_lines_adds_up(merchant: Merchant) -> None:

@@ -7,6 +7,9 @@ from functools import cache
 from typing import Any, cast
 
 from sqlalchemy import Executable, Table, and_, bindparam, func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
 from servefirst.bookings.holds import ensure_hold_covers, release_tab_hold
@@ -191,27 +194,28 @@ def open_tab(uow: UnitOfWork, *, customer_id: str, secured: bool = False) -> Tab
         )
     if not secured and limit.outstanding >= limit.limit:
         _refuse_over_limit(limit, 0)
-    short_code = new_short_code()
-    while uow.session.scalar(_SHORT_CODE_TAKEN, {"m": uow.merchant, "c": short_code}):
-        short_code = new_short_code()
-    tab = Tab(
-        merchant_id=uow.merchant,
-        tab_id=new_id("tab"),
-        customer_id=customer.customer_id,
-        token=new_tab_token(uow.merchant),
-        short_code=short_code,
-        status=TabStatus.OPEN.value,
-        currency=merchant.currency,
-        subtotal=0,
-        adjustments=0,
-        paid=0,
-        tips=0,
-        deposit_applied=0,
-        line_count=0,
-        opened_at=uow.clock.now(),
+    tab = _insert_tab(
+        uow,
+        {
+            "merchant_id": uow.merchant,
+            "tab_id": new_id("tab"),
+            "customer_id": customer.customer_id,
+            "token": new_tab_token(uow.merchant),
+            "status": TabStatus.OPEN.value,
+            "currency": merchant.currency,
+            "subtotal": 0,
+            "adjustments": 0,
+            "paid": 0,
+            "tips": 0,
+            "deposit_applied": 0,
+            "line_count": 0,
+            "card_held": False,
+            "opened_at": uow.clock.now(),
+            "served_at": None,
+            "closed_at": None,
+            "terms_accepted_at": None,
+        },
     )
-    uow.session.add(tab)
-    uow.session.flush()
     emit(uow, "tab.opened", tab.tab_id, {"customer_id": customer.customer_id})
     return tab
 
@@ -222,9 +226,46 @@ _TAB = select(Tab).where(Tab.merchant_id == bindparam("m"), Tab.tab_id == bindpa
 _TAB_FOR_UPDATE = _TAB.with_for_update().execution_options(populate_existing=True)
 _TAB_BY_TOKEN = select(Tab).where(Tab.merchant_id == bindparam("m"), Tab.token == bindparam("k"))
 _TAB_BY_TOKEN_FOR_UPDATE = _TAB_BY_TOKEN.with_for_update().execution_options(populate_existing=True)
-_SHORT_CODE_TAKEN = select(Tab.tab_id).where(
-    Tab.merchant_id == bindparam("m"), Tab.short_code == bindparam("c")
-)
+
+#: A new short code is drawn this many times before opening the tab gives up
+#: (31^6 codes a merchant: a second draw is already a one-in-a-thousand event
+#: for a merchant with a million tabs).
+SHORT_CODE_DRAWS = 8
+
+
+def _insert_tab(uow: UnitOfWork, row: dict[str, Any]) -> Tab:
+    """Insert the tab with a short code no other tab of the merchant has, and
+    return it as a persistent object of the session.
+
+    The unique constraint decides, not a look first: ``ON CONFLICT DO
+    NOTHING`` on (merchant, short code) inserts nothing when the code is
+    taken, and another code is drawn. One statement instead of a SELECT and
+    the ORM's flush, and two tabs opened at once can no longer both pass the
+    look and then fail on the constraint. Every column is given, so the object
+    made from the row has nothing to load later.
+    """
+    statement = _OPEN_TAB[uow.dialect]
+    for _ in range(SHORT_CODE_DRAWS):
+        row["short_code"] = new_short_code()
+        if uow.connection.execute(statement, row).first() is not None:
+            tab = Tab(**row)
+            # What a query would have loaded: persistent, clean, in the
+            # identity map (a booking's check-in goes on changing it).
+            make_transient_to_detached(tab)
+            uow.session.add(tab)
+            return tab
+    raise Conflict(
+        "No free short code could be drawn for the tab; try again.", code="short_code_taken"
+    )
+
+
+_TABS = cast(Table, Tab.__table__)
+_OPEN_TAB = {
+    dialect: insert_for(_TABS)
+    .on_conflict_do_nothing(index_elements=[_TABS.c.merchant_id, _TABS.c.short_code])
+    .returning(_TABS.c.tab_id)
+    for dialect, insert_for in (("postgresql", pg_insert), ("sqlite", sqlite_insert))
+}
 
 
 def lock_tab(uow: UnitOfWork, tab_id: str) -> Tab:
