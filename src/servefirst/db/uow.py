@@ -15,7 +15,7 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, Table
 from sqlalchemy.orm import Session
 
 from servefirst.kit.clock import Clock
@@ -58,9 +58,10 @@ class UnitOfWork:
         #: held so the session's weak identity map still has them and
         #: ``session.get`` finds them without a query.
         self.kept: list[object] = []
-        #: Events this unit of work has emitted (rows for ``events``), written
-        #: together just before it commits: the transactional outbox.
-        self.outbox: list[dict[str, Any]] = []
+        #: Rows written just before this unit of work commits, by table: the
+        #: events it emitted (the transactional outbox), the trust history it
+        #: added to (``db.appended``).
+        self.appended: dict[Table, list[dict[str, Any]]] = {}
         self._before_commit: list[Callable[[UnitOfWork], None]] = []
 
     @property
@@ -104,8 +105,8 @@ class UnitOfWork:
 
     def before_commit(self, step: Callable[[UnitOfWork], None]) -> None:
         """Run ``step`` once, just before this unit of work commits, after its
-        session's changes are flushed (the outbox writes its rows there, in one
-        statement, instead of one round trip per event as they happen)."""
+        session's changes are flushed (appended rows are written there, in one
+        statement, instead of one round trip per row as they happen)."""
         if step not in self._before_commit:
             self._before_commit.append(step)
 
@@ -115,7 +116,7 @@ class UnitOfWork:
             self.flush()
             for step in steps:
                 step(self)
-        self.outbox.clear()
+        self.appended.clear()
         self.locked.clear()
         self.kept.clear()
         if self._session is not None:
@@ -125,7 +126,7 @@ class UnitOfWork:
 
     def rollback(self) -> None:
         self._before_commit.clear()
-        self.outbox.clear()
+        self.appended.clear()
         self.locked.clear()
         self.kept.clear()
         if self._session is not None:

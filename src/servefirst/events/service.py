@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Table, select
 
+from servefirst.db.appended import append, write_appended
 from servefirst.db.uow import UnitOfWork
 from servefirst.events.models import Event
 from servefirst.kit.ids import new_id
@@ -19,7 +20,9 @@ def emit(uow: UnitOfWork, type: str, object_id: str, data: dict[str, Any]) -> st
     the same transaction, so it is kept exactly when the change it tells of is.
     """
     event_id = new_id("evt")
-    uow.outbox.append(
+    append(
+        uow,
+        _EVENTS,
         {
             "merchant_id": uow.merchant,
             "event_id": event_id,
@@ -27,26 +30,16 @@ def emit(uow: UnitOfWork, type: str, object_id: str, data: dict[str, Any]) -> st
             "object_id": object_id,
             "data": data,
             "created_at": uow.clock.now(),
-        }
+        },
     )
-    uow.before_commit(_write_outbox)
     return event_id
 
 
-def _write_outbox(uow: UnitOfWork) -> None:
-    # A plain Core insert on the transaction's connection, its compiled form
-    # cached: several rows go as one multi-row INSERT.
-    if uow.outbox:
-        uow.flush()  # the session's rows first: an event may name one
-        uow.connection.execute(_INSERT_EVENT, uow.outbox)
-        uow.outbox.clear()
-
-
-_INSERT_EVENT = insert(cast(Table, Event.__table__))
+_EVENTS = cast(Table, Event.__table__)
 
 
 def recent(uow: UnitOfWork, *, limit: int = 50, type: str | None = None) -> list[Event]:
-    _write_outbox(uow)  # this transaction's own events too
+    write_appended(uow)  # this transaction's own events too
     query = select(Event).where(Event.merchant_id == uow.merchant)
     if type:
         query = query.where(Event.type == type)

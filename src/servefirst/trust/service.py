@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, func, insert, select
+from sqlalchemy import Table, func, select
 from sqlalchemy.orm import Session, object_session
 
 from servefirst.customers.models import Customer
+from servefirst.db.appended import append, write_appended
 from servefirst.db.uow import UnitOfWork
 from servefirst.kit.clock import Clock, as_utc
 from servefirst.kit.ids import new_id
@@ -128,18 +129,18 @@ def count_event(
         "tab_id": tab_id,
         "amount": amount,
     }
-    # Append-only and never read back in the same transaction: a plain insert
-    # (after the customer row it refers to, which may be new in this session).
-    uow.flush()
-    uow.connection.execute(_INSERT_TRUST_EVENT, row)
+    # Append-only history: written at commit with the events (on PostgreSQL
+    # in their statement), after the customer row it refers to.
+    append(uow, _TRUST_EVENTS, row)
     return TrustEvent(**row)
 
 
-_INSERT_TRUST_EVENT = insert(cast(Table, TrustEvent.__table__))
+_TRUST_EVENTS = cast(Table, TrustEvent.__table__)
 
 
 def history(uow: UnitOfWork, customer_id: str, *, limit: int = 100) -> list[TrustEvent]:
     """The customer's trust events, newest first."""
+    write_appended(uow)  # this transaction's own too
     return list(
         uow.session.scalars(
             select(TrustEvent)
@@ -211,6 +212,7 @@ def report(uow: UnitOfWork) -> TrustReport:
     ):
         tiers[trust_now(customer, policy=policy, now=now).tier].customers += 1
     # Performance: each event counted under the tier the customer had when it happened.
+    write_appended(uow)
     rows = uow.session.execute(
         select(
             TrustEvent.tier_before,
