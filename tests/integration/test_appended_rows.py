@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import event
 
 from servefirst.customers.service import create_customer, record_history
+from servefirst.db.uow import UnitOfWork
 from servefirst.events.service import emit, recent
 from servefirst.merchants.service import create_merchant
 from servefirst.runtime import Runtime
@@ -22,14 +23,19 @@ def _shop(runtime: Runtime) -> tuple[str, str]:
     return merchant_id, customer_id
 
 
+def _no_show(uow: UnitOfWork, customer_id: str) -> None:
+    """Two appended rows: one in the trust history, one in the outbox."""
+    record_history(uow, customer_id, "no_shows")
+    emit(uow, "customer.no_show", customer_id, {})
+
+
 def test_a_unit_of_work_reads_back_the_history_it_has_not_committed_yet(
     runtime: Runtime,
 ) -> None:
     merchant_id, customer_id = _shop(runtime)
     with runtime.uow(merchant_id) as uow:
-        record_history(uow, customer_id, "no_shows")
+        _no_show(uow, customer_id)
         assert [e.kind for e in trust.history(uow, customer_id)] == ["no_shows"]
-        emit(uow, "customer.no_show", customer_id, {})
         assert "customer.no_show" in {e.type for e in recent(uow)}
         record_history(uow, customer_id, "late_cancellations")  # after the first write
         uow.commit()
@@ -43,8 +49,7 @@ def test_rows_appended_by_a_unit_of_work_that_rolls_back_are_not_written(
 ) -> None:
     merchant_id, customer_id = _shop(runtime)
     with runtime.uow(merchant_id) as uow:
-        record_history(uow, customer_id, "no_shows")
-        emit(uow, "customer.no_show", customer_id, {})
+        _no_show(uow, customer_id)
         uow.rollback()
     with runtime.uow(merchant_id, write=False) as uow:
         assert trust.history(uow, customer_id) == []

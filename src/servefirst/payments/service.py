@@ -7,6 +7,7 @@ from enum import StrEnum
 from sqlalchemy import select
 
 from servefirst.bookings.holds import capture_from_hold
+from servefirst.db.inserted import insert_object
 from servefirst.db.uow import UnitOfWork
 from servefirst.events.service import emit
 from servefirst.kit.errors import InvalidRequest
@@ -82,20 +83,23 @@ def _pay(
     # end: one UPDATE of the tab and one of the customer, where autoflush before
     # each read wrote each row two or three times.
     with uow.session.no_autoflush:
-        payment = Payment(
-            merchant_id=uow.merchant,
-            payment_id=payment_id,
-            tab_id=tab.tab_id,
-            method=chosen.value,
-            gateway=gateway.name,
-            amount=amount,
-            tip=tip,
-            status="succeeded",
-            card_last4=charge.card_last4,
-            gateway_reference=charge.reference,
-            created_at=uow.clock.now(),
+        payment = insert_object(
+            uow,
+            Payment,
+            {
+                "merchant_id": uow.merchant,
+                "payment_id": payment_id,
+                "tab_id": tab.tab_id,
+                "method": chosen.value,
+                "gateway": gateway.name,
+                "amount": amount,
+                "tip": tip,
+                "status": "succeeded",
+                "card_last4": charge.card_last4,
+                "gateway_reference": charge.reference,
+                "created_at": uow.clock.now(),
+            },
         )
-        uow.session.add(payment)
         tab.paid += amount
         tab.tips += tip
         ledger.post(

@@ -9,7 +9,6 @@ from typing import Any, cast
 from sqlalchemy import Executable, Table, and_, bindparam, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
 from servefirst.bookings.holds import ensure_hold_covers, release_tab_hold
@@ -23,6 +22,7 @@ from servefirst.customers.service import (
     record_history,
     trust_of,
 )
+from servefirst.db.inserted import attach
 from servefirst.db.uow import UnitOfWork
 from servefirst.events.service import emit
 from servefirst.kit.errors import Conflict, NotFound, PolicyRefused
@@ -248,12 +248,9 @@ def _insert_tab(uow: UnitOfWork, row: dict[str, Any]) -> Tab:
     for _ in range(SHORT_CODE_DRAWS):
         row["short_code"] = new_short_code()
         if uow.connection.execute(statement, row).first() is not None:
-            tab = Tab(**row)
-            # What a query would have loaded: persistent, clean, in the
-            # identity map (a booking's check-in goes on changing it).
-            make_transient_to_detached(tab)
-            uow.session.add(tab)
-            return tab
+            # Persistent and clean, as if loaded: a booking's check-in goes on
+            # changing it.
+            return attach(uow, Tab(**row))
     raise Conflict(
         "No free short code could be drawn for the tab; try again.", code="short_code_taken"
     )

@@ -1,0 +1,66 @@
+"""Rows inserted with plain SQL and held by the session as if loaded (``db.inserted``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event
+
+from servefirst.catalog.service import create_service
+from servefirst.customers.service import create_customer
+from servefirst.merchants.service import create_merchant
+from servefirst.payments.models import Payment
+from servefirst.payments.service import pay_tab
+from servefirst.runtime import Runtime
+from servefirst.tabs.models import Tab
+from servefirst.tabs.service import add_line, open_tab, serve
+
+
+def _served_tab(runtime: Runtime) -> tuple[str, str]:
+    with runtime.uow() as uow:
+        merchant_id = create_merchant(uow, name="Inserted", currency="EUR").merchant.merchant_id
+        uow.merchant_id = merchant_id
+        service_id = create_service(
+            uow,
+            name="Tea",
+            price=250,
+            duration_minutes=5,
+            expected_results=["Hot"],
+            limits=["One pot"],
+        )[0].service_id
+        customer_id = create_customer(uow, name="Inês").customer_id
+        tab_id = open_tab(uow, customer_id=customer_id).tab_id
+        add_line(uow, tab_id, service_id=service_id)
+        serve(uow, tab_id)
+        uow.commit()
+    return merchant_id, tab_id
+
+
+def test_an_inserted_object_is_found_without_a_query_and_its_changes_are_kept(
+    runtime: Runtime,
+) -> None:
+    merchant_id, tab_id = _served_tab(runtime)
+    statements: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement)
+
+    with runtime.uow(merchant_id) as uow:
+        payment = pay_tab(uow, tab_id, method="cash", amount=None)
+        tab = uow.session.get(Tab, (merchant_id, tab_id))
+        connection = uow.connection
+        event.listen(connection, "before_cursor_execute", count)
+        try:
+            # In the identity map, every column loaded: no query for either.
+            assert uow.session.get(Payment, (merchant_id, payment.payment_id)) is payment
+            assert (payment.amount, payment.tip, payment.gateway) == (250, 0, "manual")
+            assert tab is not None and tab.served_at is not None and tab.closed_at is not None
+        finally:
+            event.remove(connection, "before_cursor_execute", count)
+        assert statements == []
+        payment.card_last4 = "0000"  # a later change is flushed as an UPDATE
+        uow.commit()
+    with runtime.uow(merchant_id, write=False) as uow:
+        stored = uow.session.get(Payment, (merchant_id, payment.payment_id))
+        assert stored is not None
+        assert (stored.amount, stored.status, stored.card_last4) == (250, "succeeded", "0000")
