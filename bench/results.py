@@ -19,9 +19,10 @@ class Figure:
     def shown(self) -> str:
         if self.value != self.value:  # NaN: nothing measured
             return "n/a"
-        if abs(self.value) >= 100:
-            return f"{self.value:,.0f} {self.unit}"
-        return f"{self.value:,.2f} {self.unit}"
+        # A count (statements) shows as one; 100 and above needs no decimals.
+        if abs(self.value) >= 100 or float(self.value).is_integer():
+            return f"{self.value:,.0f} {self.unit}".rstrip()
+        return f"{self.value:,.2f} {self.unit}".rstrip()
 
 
 @dataclass(frozen=True)

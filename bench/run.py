@@ -46,6 +46,10 @@ NOTES = [
     "driver (sqlite3 / psycopg, same settings) from the same threads, with new ids, token and "
     "short code for every tab and the same commits: no ORM, no Python logic. Replay over "
     "tpcb-like is the highest settle ratio any code sending these statements could reach here.",
+    "Work (bench/work.py): one client settles 10 tabs after 5 to warm up; per step, the Python "
+    "function calls made (cProfile's count, unlike seconds the same on any machine for the same "
+    "code) and the SQL statements sent. Lines are counted per line and added twice a tab. "
+    "Compare these between versions of the code; compare rates only within a run.",
     "HTTP: `servefirst serve` in a child process on a fresh database, as deployed: "
     "`--workers <cores>` on PostgreSQL, one process on SQLite (whose writers queue fairly only "
     "within one process); an aiohttp load generator in the benchmark process (same cores) with "

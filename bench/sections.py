@@ -75,6 +75,25 @@ def profile(args: argparse.Namespace, results: Results, ui: Ui) -> None:
     ui.log(f"profiled {found.lifecycles} tabs; most time in {top[0]} ({top[1]:.0%})")
 
 
+def work(engine: str, args: argparse.Namespace, results: Results, ui: Ui) -> None:
+    from bench.work import count_work
+
+    with fresh_database(engine, "work", args.pg_url) as db:
+        found = count_work(db.url)
+    calls, statements = found.per_tab(found.calls), found.per_tab(found.statements)
+    ui.log(f"{calls:,.0f} Python calls and {statements:.0f} statements per settled tab")
+    results.add(
+        "work", f"{engine}: Python calls per settled tab", calls, "", found.detail(found.calls)
+    )
+    results.add(
+        "work",
+        f"{engine}: SQL statements per settled tab",
+        statements,
+        "",
+        found.detail(found.statements),
+    )
+
+
 def http(engine: str, args: argparse.Namespace, results: Results, ui: Ui) -> None:
     from bench.http_load import ROUTES, http_rate
 
@@ -192,6 +211,8 @@ def plan(args: argparse.Namespace, engines: list[str]) -> list[tuple[str, Step]]
             steps.append((f"the lifecycle's SQL alone on {engine}", partial(floor, engine)))
     if "profile" in only:
         steps.append(("profile the settle path (SQLite)", profile))
+        for engine in engines:
+            steps.append((f"work per settled tab on {engine}", partial(work, engine)))
     for engine in engines:
         if only & {"http", "memory"}:
             steps.append((f"HTTP load on {engine}", partial(http, engine)))

@@ -23,6 +23,7 @@ from bench.ledger_transfers import transfer_rate
 from bench.profile_settle import profile_settle
 from bench.run import main
 from bench.settle import settle_rate
+from bench.work import STEPS, TIMES, count_work
 from rich.console import Console
 from sqlalchemy import create_engine, func, select, text
 
@@ -157,6 +158,18 @@ def test_profile_says_where_the_settle_path_spends_its_time(db: Database, tmp_pa
     assert found.by_use_case["add_line"] > 0 and found.top_functions
     assert found.html_path and Path(found.html_path).stat().st_size > 0
     assert "| add_line |" in found.markdown()
+
+
+def test_work_counts_calls_and_statements_per_step(db: Database) -> None:
+    found = count_work(db.url, tabs=2)
+    assert set(found.calls) == set(found.statements) == set(STEPS)
+    assert all(found.calls[step] > 100 for step in STEPS)  # real code ran
+    # Each step reads and writes: a few statements, the lines twice a tab.
+    assert all(1 < found.statements[step] < 20 for step in STEPS)
+    assert found.per_tab(found.statements) == sum(
+        found.statements[step] * TIMES[step] for step in STEPS
+    )
+    assert "line " in found.detail(found.calls) and " x2" in found.detail(found.calls)
 
 
 def test_one_command_prints_and_writes_results(tmp_path: Path) -> None:
