@@ -7,7 +7,7 @@ from enum import StrEnum
 from sqlalchemy import select
 
 from servefirst.bookings.holds import capture_from_hold
-from servefirst.db.inserted import insert_object
+from servefirst.db.direct import insert_object, update_object
 from servefirst.db.uow import UnitOfWork
 from servefirst.events.service import emit
 from servefirst.kit.errors import InvalidRequest
@@ -100,8 +100,9 @@ def _pay(
                 "created_at": uow.clock.now(),
             },
         )
-        tab.paid += amount
-        tab.tips += tip
+        # The tab's new totals are written once, below, with its closing if
+        # this payment covers the bill (one UPDATE, no ORM flush).
+        paid = {"paid": tab.paid + amount, "tips": tab.tips + tip}
         ledger.post(
             uow,
             EntryBuilder(
@@ -118,9 +119,11 @@ def _pay(
             payment_id,
             {"tab_id": tab.tab_id, "amount": amount, "tip": tip, "method": chosen.value},
         )
-        after: Bill = bill_of(tab)
+        after = Bill(tab.subtotal, tab.adjustments, paid["paid"], tab.deposit_applied)
         if status_after_payment(tab.status, after).value != tab.status:
-            settle(uow, tab)
+            settle(uow, tab, **paid)
+        else:
+            update_object(uow, tab, **paid)
     uow.session.flush()
     return payment
 

@@ -22,7 +22,7 @@ from servefirst.customers.service import (
     record_history,
     trust_of,
 )
-from servefirst.db.inserted import attach
+from servefirst.db.direct import attach, update_object
 from servefirst.db.uow import UnitOfWork
 from servefirst.events.service import emit
 from servefirst.kit.errors import Conflict, NotFound, PolicyRefused
@@ -400,8 +400,9 @@ _ADD_LINE_AND_SET_TOTALS = _SET_TAB_TOTALS.add_cte(_INSERT_LINE.cte("line"))
 def serve(uow: UnitOfWork, tab_id: str) -> Tab:
     tab = lock_tab(uow, tab_id)
     ensure_can_serve(tab.status, tab.line_count)
-    tab.status = transition(tab.status, TabAction.SERVE).value
-    tab.served_at = uow.clock.now()
+    update_object(
+        uow, tab, status=transition(tab.status, TabAction.SERVE).value, served_at=uow.clock.now()
+    )
     emit(uow, "tab.served", tab.tab_id, {"total": bill_of(tab).total})
     if bill_of(tab).due == 0:  # prepaid, or covered by a deposit
         settle(uow, tab)
@@ -409,8 +410,10 @@ def serve(uow: UnitOfWork, tab_id: str) -> Tab:
     return tab
 
 
-def settle(uow: UnitOfWork, tab: Tab) -> None:
-    """The bill is covered: close the tab and let the customer's history show it."""
+def settle(uow: UnitOfWork, tab: Tab, **also: Any) -> None:
+    """The bill is covered: close the tab and let the customer's history show it.
+    ``also``: more of the tab's columns to write in the same UPDATE (what a
+    payment changed)."""
     # Lock the customer before the tab row changes again. On PostgreSQL a
     # second UPDATE of a row this transaction already updated re-checks its
     # foreign keys, taking a KEY SHARE lock on the customer; two transactions
@@ -418,8 +421,8 @@ def settle(uow: UnitOfWork, tab: Tab) -> None:
     # upgrade it to FOR UPDATE in record_history: a deadlock.
     get_customer(uow, tab.customer_id, lock=True)
     was_overdue = tab.status == TabStatus.OVERDUE
-    tab.status = transition(tab.status, TabAction.SETTLE).value
-    tab.closed_at = uow.clock.now()
+    status = transition(tab.status, TabAction.SETTLE).value
+    update_object(uow, tab, status=status, closed_at=uow.clock.now(), **also)
     record_history(uow, tab.customer_id, "late_payments" if was_overdue else "paid_visits")
     release_tab_hold(uow, tab)  # paid another way: the card hold is no longer needed
     emit(uow, "tab.paid", tab.tab_id, {"total": bill_of(tab).total, "tips": tab.tips})

@@ -1,4 +1,4 @@
-"""Rows inserted with plain SQL and held by the session as if loaded (``db.inserted``)."""
+"""Rows inserted with plain SQL and held by the session as if loaded (``db.direct``)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from sqlalchemy import event
 
 from servefirst.catalog.service import create_service
 from servefirst.customers.service import create_customer
+from servefirst.db.direct import update_object
 from servefirst.merchants.service import create_merchant
 from servefirst.payments.models import Payment
 from servefirst.payments.service import pay_tab
@@ -64,3 +65,29 @@ def test_an_inserted_object_is_found_without_a_query_and_its_changes_are_kept(
         stored = uow.session.get(Payment, (merchant_id, payment.payment_id))
         assert stored is not None
         assert (stored.amount, stored.status, stored.card_last4) == (250, "succeeded", "0000")
+
+
+def test_an_object_updated_directly_has_nothing_left_to_flush(runtime: Runtime) -> None:
+    merchant_id, tab_id = _served_tab(runtime)
+    statements: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement)
+
+    with runtime.uow(merchant_id) as uow:
+        tab = uow.session.get(Tab, (merchant_id, tab_id))
+        assert tab is not None
+        connection = uow.connection
+        event.listen(connection, "before_cursor_execute", count)
+        try:
+            update_object(uow, tab, tips=30, line_count=tab.line_count)
+            assert (tab.tips, tab.line_count) == (30, 1)
+            assert tab not in uow.session.dirty
+            uow.session.flush()  # nothing to write: the one UPDATE is all
+        finally:
+            event.remove(connection, "before_cursor_execute", count)
+        assert [s.split()[0] for s in statements] == ["UPDATE"]
+        uow.commit()
+    with runtime.uow(merchant_id, write=False) as uow:
+        stored = uow.session.get(Tab, (merchant_id, tab_id))
+        assert stored is not None and (stored.tips, stored.status) == (30, "served")

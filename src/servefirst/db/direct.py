@@ -1,0 +1,67 @@
+"""Rows written with plain SQL while the session's objects say the same.
+
+The ORM's flush is the dearest way to write one row: its unit-of-work sort
+and bookkeeping cost about 700 Python calls for a one-column UPDATE, against
+about 250 for the same statement sent plainly. On the hot path a use case
+writes the row itself and the session's object takes the values as if they
+had been loaded: an inserted object is persistent and clean (later changes to
+it are flushed as UPDATEs, ``session.get`` finds it without a query), an
+updated one carries the new values with nothing left to flush.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any, TypeVar, cast
+
+from sqlalchemy import Executable, Table, and_, bindparam, insert, inspect, update
+from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
+
+from servefirst.db.base import Base
+from servefirst.db.uow import UnitOfWork
+
+M = TypeVar("M", bound=Base)
+
+
+def attach(uow: UnitOfWork, obj: M) -> M:
+    """``obj``, whose row is already in the database, as a persistent object of
+    the session. Every column must be set: one left out would be loaded by a
+    query on first use."""
+    make_transient_to_detached(obj)
+    uow.session.add(obj)
+    return obj
+
+
+def insert_object(uow: UnitOfWork, model: type[M], row: dict[str, Any]) -> M:
+    """Insert ``row`` into ``model``'s table (one statement, compiled once) and
+    return the object, attached."""
+    uow.connection.execute(_insert(cast(Table, model.__table__)), row)
+    return attach(uow, model(**row))
+
+
+@cache
+def _insert(table: Table) -> Executable:
+    return insert(table)
+
+
+def update_object(uow: UnitOfWork, obj: Base, **values: Any) -> None:
+    """Set ``values`` on ``obj``'s row (one UPDATE by primary key, compiled
+    once per set of columns) and on ``obj``, as committed values: the ORM has
+    nothing left to write for them. Other changes pending on ``obj`` stay
+    pending and are flushed as usual."""
+    state = inspect(obj)
+    if state.identity is None:
+        raise ValueError("update_object needs an object whose row exists (persistent)")
+    table = cast(Table, state.mapper.local_table)
+    keys = {f"k_{c.name}": v for c, v in zip(state.mapper.primary_key, state.identity, strict=True)}
+    statement = _update(table, tuple(values))
+    uow.connection.execute(statement, keys | {f"v_{k}": v for k, v in values.items()})
+    for name, value in values.items():
+        set_committed_value(obj, name, value)
+
+
+@cache
+def _update(table: Table, columns: tuple[str, ...]) -> Executable:
+    where = and_(*(c == bindparam(f"k_{c.name}") for c in table.primary_key))
+    return update(table).where(where).values({c: bindparam(f"v_{c}") for c in columns})
