@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, object_session
 
 from servefirst.customers.models import Customer
 from servefirst.db.appended import append, write_appended
+from servefirst.db.direct import update_object
 from servefirst.db.uow import UnitOfWork
 from servefirst.kit.clock import Clock, as_utc
 from servefirst.kit.ids import new_id
@@ -66,19 +67,26 @@ def evidence_of(customer: Customer) -> Evidence:
     return Evidence(as_of=as_utc(as_of) if as_of else None, tallies=tallies)
 
 
-def _store(customer: Customer, evidence: Evidence) -> None:
-    customer.trust_as_of = evidence.as_of
-    customer.trust_good = evidence.good
-    customer.trust_bad = evidence.bad
-    customer.trust_tallies = {
-        kind: {
-            "remembered": t.remembered,
-            "count": t.count,
-            "first_at": t.first_at.isoformat(),
-            "last_at": t.last_at.isoformat(),
-        }
-        for kind, t in evidence.tallies.items()
-    }
+def _store(uow: UnitOfWork, customer: Customer, evidence: Evidence, **also: Any) -> None:
+    """Write the customer's evidence (and ``also``, more of their columns) in
+    one UPDATE of their row, which the caller holds."""
+    update_object(
+        uow,
+        customer,
+        trust_as_of=evidence.as_of,
+        trust_good=evidence.good,
+        trust_bad=evidence.bad,
+        trust_tallies={
+            kind: {
+                "remembered": t.remembered,
+                "count": t.count,
+                "first_at": t.first_at.isoformat(),
+                "last_at": t.last_at.isoformat(),
+            }
+            for kind, t in evidence.tallies.items()
+        },
+        **also,
+    )
 
 
 def trust_now(
@@ -101,11 +109,13 @@ def count_event(
     *,
     tab_id: str | None = None,
     amount: int | None = None,
+    also: dict[str, Any] | None = None,
 ) -> TrustEvent:
     """Fade the customer's evidence to now, count one event, keep the history row.
 
     The caller holds the customer row (``FOR UPDATE`` on PostgreSQL) so two
-    events of one customer at once are both counted.
+    events of one customer at once are both counted. ``also``: more of the
+    customer's columns to write in the same UPDATE (the history's count).
     """
     now = uow.clock.now()
     policy = policy_of(uow.session, customer.merchant_id)
@@ -113,7 +123,7 @@ def count_event(
     before = assess(before_evidence, policy, now)
     evidence = add(before_evidence, kind, now, policy.half_life_days)
     after = assess(evidence, policy, now)
-    _store(customer, evidence)
+    _store(uow, customer, evidence, **(also or {}))
     weights = EVENT_KINDS[kind]
     row = {
         "merchant_id": customer.merchant_id,
