@@ -78,7 +78,13 @@ def tab_limit_for(uow: UnitOfWork, merchant: Merchant, customer: Customer) -> Ta
     policy = TrustPolicy.of(merchant.policy, merchant.currency)
     trust = trust_now(customer, policy=policy, now=uow.clock.now())
     rule = policy.rule(trust.tier)
-    outstanding = uow.session.scalar(_OUTSTANDING, {"m": uow.merchant, "c": customer.customer_id})
+    # A plain read on the transaction's connection (no ORM objects come
+    # back): the session's execute path costs twice the calls. Its autoflush
+    # is kept by hand, so the sum sees this transaction's own changes.
+    uow.flush()
+    outstanding = uow.connection.execute(
+        _OUTSTANDING, {"m": uow.merchant, "c": customer.customer_id}
+    ).scalar()
     visits = customer.paid_visits
     return TabLimit(
         trust.tier,
