@@ -17,22 +17,42 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
 
 from servefirst.app import create_app
 from servefirst.config import Settings
 from servefirst.db.engine import normalize_url
+from servefirst.db.uow import UnitOfWork
 from servefirst.merchants.service import create_merchant
 from servefirst.runtime import Runtime
 
 PUBLIC_URL = "http://testserver"
+
+
+@contextmanager
+def statements_sent(uow: UnitOfWork) -> Iterator[list[str]]:
+    """The SQL statements ``uow``'s transaction sends meanwhile. It listens on
+    the transaction's connection, not the engine: a listener once on the shared
+    engine would send every later ledger posting on SQLAlchemy's path."""
+    connection = uow.connection
+    statements: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement)
+
+    event.listen(connection, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(connection, "before_cursor_execute", count)
 
 
 class TestClock:

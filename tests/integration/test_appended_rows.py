@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from sqlalchemy import event
-
 from servefirst.customers.service import create_customer, record_history
 from servefirst.db.uow import UnitOfWork
 from servefirst.events.service import emit, recent
 from servefirst.merchants.service import create_merchant
 from servefirst.runtime import Runtime
 from servefirst.trust import service as trust
+from tests.conftest import statements_sent
 
 
 def _shop(runtime: Runtime) -> tuple[str, str]:
@@ -60,23 +57,12 @@ def test_every_appended_table_is_written_in_one_statement_on_postgresql(
     runtime: Runtime,
 ) -> None:
     merchant_id, customer_id = _shop(runtime)
-    statements: list[str] = []
-
-    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        statements.append(statement)
-
     with runtime.uow(merchant_id) as uow:
         record_history(uow, customer_id, "no_shows")
         for n in range(3):
             emit(uow, "customer.noted", customer_id, {"n": n})
-        # On this transaction's connection, not the engine: a listener once on
-        # the shared engine sends every later posting on SQLAlchemy's path.
-        connection = uow.connection
-        event.listen(connection, "before_cursor_execute", count)
-        try:
+        with statements_sent(uow) as statements:
             uow.commit()
-        finally:
-            event.remove(connection, "before_cursor_execute", count)
     appending = [s for s in statements if "INSERT INTO events " in s]
     if runtime.engine.dialect.name == "postgresql":
         assert len(appending) == 1 and "INSERT INTO trust_events " in appending[0]

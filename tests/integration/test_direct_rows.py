@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from sqlalchemy import event
-
 from servefirst.catalog.service import create_service
 from servefirst.customers.service import create_customer
 from servefirst.db.direct import update_object
@@ -15,6 +11,7 @@ from servefirst.payments.service import pay_tab
 from servefirst.runtime import Runtime
 from servefirst.tabs.models import Tab
 from servefirst.tabs.service import add_line, open_tab, serve
+from tests.conftest import statements_sent
 
 
 def _served_tab(runtime: Runtime) -> tuple[str, str]:
@@ -41,23 +38,14 @@ def test_an_inserted_object_is_found_without_a_query_and_its_changes_are_kept(
     runtime: Runtime,
 ) -> None:
     merchant_id, tab_id = _served_tab(runtime)
-    statements: list[str] = []
-
-    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        statements.append(statement)
-
     with runtime.uow(merchant_id) as uow:
         payment = pay_tab(uow, tab_id, method="cash", amount=None)
         tab = uow.session.get(Tab, (merchant_id, tab_id))
-        connection = uow.connection
-        event.listen(connection, "before_cursor_execute", count)
-        try:
+        with statements_sent(uow) as statements:
             # In the identity map, every column loaded: no query for either.
             assert uow.session.get(Payment, (merchant_id, payment.payment_id)) is payment
             assert (payment.amount, payment.tip, payment.gateway) == (250, 0, "manual")
             assert tab is not None and tab.served_at is not None and tab.closed_at is not None
-        finally:
-            event.remove(connection, "before_cursor_execute", count)
         assert statements == []
         payment.card_last4 = "0000"  # a later change is flushed as an UPDATE
         uow.commit()
@@ -69,23 +57,14 @@ def test_an_inserted_object_is_found_without_a_query_and_its_changes_are_kept(
 
 def test_an_object_updated_directly_has_nothing_left_to_flush(runtime: Runtime) -> None:
     merchant_id, tab_id = _served_tab(runtime)
-    statements: list[str] = []
-
-    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        statements.append(statement)
-
     with runtime.uow(merchant_id) as uow:
         tab = uow.session.get(Tab, (merchant_id, tab_id))
         assert tab is not None
-        connection = uow.connection
-        event.listen(connection, "before_cursor_execute", count)
-        try:
+        with statements_sent(uow) as statements:
             update_object(uow, tab, tips=30, line_count=tab.line_count)
             assert (tab.tips, tab.line_count) == (30, 1)
             assert tab not in uow.session.dirty
             uow.session.flush()  # nothing to write: the one UPDATE is all
-        finally:
-            event.remove(connection, "before_cursor_execute", count)
         assert [s.split()[0] for s in statements] == ["UPDATE"]
         uow.commit()
     with runtime.uow(merchant_id, write=False) as uow:

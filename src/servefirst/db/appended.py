@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlalchemy import Executable, Table, bindparam, insert
 
+from servefirst.db.direct import insert_into
 from servefirst.db.uow import UnitOfWork
 
 
@@ -47,12 +48,7 @@ def write_appended(uow: UnitOfWork) -> None:
         uow.connection.execute(_one_statement(shape), params)
         return
     for table, rows in batches:
-        uow.connection.execute(_insert(table), rows)
-
-
-@cache
-def _insert(table: Table) -> Executable:
-    return insert(table)
+        uow.connection.execute(insert_into(table), rows)
 
 
 @cache

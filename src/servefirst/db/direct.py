@@ -36,12 +36,14 @@ def attach(uow: UnitOfWork, obj: M) -> M:
 def insert_object(uow: UnitOfWork, model: type[M], row: dict[str, Any]) -> M:
     """Insert ``row`` into ``model``'s table (one statement, compiled once) and
     return the object, attached."""
-    uow.connection.execute(_insert(cast(Table, model.__table__)), row)
+    uow.connection.execute(insert_into(cast(Table, model.__table__)), row)
     return attach(uow, model(**row))
 
 
 @cache
-def _insert(table: Table) -> Executable:
+def insert_into(table: Table) -> Executable:
+    """A plain INSERT of ``table``'s row(s), built once: its compiled form is
+    then found in SQLAlchemy's cache without building a statement each time."""
     return insert(table)
 
 

@@ -79,9 +79,9 @@ def _pay(
             Money(amount + tip, tab.currency), card=card, idempotency_key=payment_id
         )
     # Nothing read from here on (the customer's row lock, the merchant's trust
-    # policy) depends on the changes made here, so they are written once, at the
-    # end: one UPDATE of the tab and one of the customer, where autoflush before
-    # each read wrote each row two or three times.
+    # policy) depends on the changes made here. The payment, the tab and the
+    # customer are each written once, directly (``db.direct``): one INSERT and
+    # one UPDATE a row, with no autoflush writing a row again before a read.
     with uow.session.no_autoflush:
         payment = insert_object(
             uow,
