@@ -10,6 +10,8 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
+from servefirst.db.pg_cursor import LazyDescriptionCursor
+
 #: Wait this long for SQLite's write lock before giving up (milliseconds).
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 #: Replace pooled PostgreSQL connections older than this (seconds), before a
@@ -36,6 +38,8 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 20)
     kwargs.setdefault("pool_recycle", PG_POOL_RECYCLE_SECONDS)
+    # Descriptions built only when read (see db.pg_cursor).
+    kwargs.setdefault("connect_args", {}).setdefault("cursor_factory", LazyDescriptionCursor)
     return create_engine(url, **kwargs)
 
 
