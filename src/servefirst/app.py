@@ -79,12 +79,17 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
     app.state.runtime = runtime
     app.state.key_cache = _KeyCache()
     errors.install(app)
+    # FastAPI tries routes one at a time, in the order they were added (a
+    # regex and some bookkeeping each, twice a request): the serve-first
+    # loop's routers come first, so opening, adding to, serving and paying a
+    # tab are found before the rest. No two routers' paths overlap, so the
+    # order changes nothing else.
     for router in (
+        tabs_router,
+        payments_router,
         merchant_router,
         services_router,
         customers_router,
-        tabs_router,
-        payments_router,
         bookings_router,
         guarantee_router,
         public_router,
