@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
 from typing import Any, cast
 
@@ -490,9 +491,26 @@ class LineTerms:
     limits: Any
 
 
+@dataclass(frozen=True, slots=True)
+class SoldLine:
+    """A line as sold (the ``tab_lines`` row), for reading: responses, pages."""
+
+    merchant_id: str
+    tab_id: str
+    line_no: int
+    service_id: str
+    terms_version: int
+    name: str
+    unit_price: int
+    quantity: int
+    amount: int
+    staff_id: str | None
+    created_at: datetime
+
+
 @dataclass(frozen=True)
 class LineView:
-    line: TabLine
+    line: SoldLine
     terms: LineTerms
 
 
@@ -500,21 +518,25 @@ def lines_of(uow: UnitOfWork, tab: Tab) -> list[LineView]:
     if tab.line_count == 0:  # a tab just opened: nothing to read
         return []
     # One query: each line with the terms version it was sold under (every
-    # tab response shows them, so no second round trip for the terms).
-    rows = uow.session.execute(_LINES_WITH_TERMS, {"m": uow.merchant, "t": tab.tab_id})
-    return [LineView(line, LineTerms(expected, limits)) for line, expected, limits in rows]
+    # tab response shows them, so no second round trip for the terms). Plain
+    # rows, not ORM objects: lines are only read here, and a response after
+    # each line added reads them all again.
+    rows = uow.connection.execute(_LINES_WITH_TERMS, {"m": uow.merchant, "t": tab.tab_id})
+    return [LineView(SoldLine(*row[:-2]), LineTerms(row[-2], row[-1])) for row in rows]
 
 
+_TERMS = cast(Table, ServiceTerms.__table__)
+_LINE_COLUMNS = [_LINES.c[name] for name in SoldLine.__dataclass_fields__]
 _LINES_WITH_TERMS = (
-    select(TabLine, ServiceTerms.expected_results, ServiceTerms.limits)
+    select(*_LINE_COLUMNS, _TERMS.c.expected_results, _TERMS.c.limits)
     .join(
-        ServiceTerms,
-        (ServiceTerms.merchant_id == TabLine.merchant_id)
-        & (ServiceTerms.service_id == TabLine.service_id)
-        & (ServiceTerms.version == TabLine.terms_version),
+        _TERMS,
+        (_TERMS.c.merchant_id == _LINES.c.merchant_id)
+        & (_TERMS.c.service_id == _LINES.c.service_id)
+        & (_TERMS.c.version == _LINES.c.terms_version),
     )
-    .where(TabLine.merchant_id == bindparam("m"), TabLine.tab_id == bindparam("t"))
-    .order_by(TabLine.line_no)
+    .where(_LINES.c.merchant_id == bindparam("m"), _LINES.c.tab_id == bindparam("t"))
+    .order_by(_LINES.c.line_no)
 )
 
 
