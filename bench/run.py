@@ -50,6 +50,11 @@ NOTES = [
     "function calls made (cProfile's count, unlike seconds the same on any machine for the same "
     "code) and the SQL statements sent. Lines are counted per line and added twice a tab. "
     "Compare these between versions of the code; compare rates only within a run.",
+    "Work over HTTP (bench/http_work.py): the same lifecycle as requests to the app, driven "
+    "in process through ASGI (no sockets, no uvicorn) after 5 lifecycles to warm up; the calls "
+    "made in every thread while each request runs (a profile hook on all threads): the use "
+    "case with FastAPI's routing and validation, the write turn, the worker-thread hop and "
+    "the response.",
     "HTTP: `servefirst serve` in a child process on a fresh database, as deployed: "
     "`--workers <cores>` on PostgreSQL, one process on SQLite (whose writers queue fairly only "
     "within one process); an aiohttp load generator in the benchmark process (same cores) with "

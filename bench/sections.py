@@ -94,6 +94,22 @@ def work(engine: str, args: argparse.Namespace, results: Results, ui: Ui) -> Non
     )
 
 
+def http_work(engine: str, args: argparse.Namespace, results: Results, ui: Ui) -> None:
+    from bench.http_work import count_http_work
+
+    with fresh_database(engine, "http_work", args.pg_url) as db:
+        found = count_http_work(db.url)
+    calls = found.per_lifecycle()
+    ui.log(f"{calls:,.0f} Python calls in the server per settled tab over HTTP")
+    results.add(
+        "work",
+        f"{engine}: Python calls per settled tab over HTTP (use cases, FastAPI, responses)",
+        calls,
+        "",
+        found.detail(),
+    )
+
+
 def http(engine: str, args: argparse.Namespace, results: Results, ui: Ui) -> None:
     from bench.http_load import ROUTES, http_rate
 
@@ -213,6 +229,9 @@ def plan(args: argparse.Namespace, engines: list[str]) -> list[tuple[str, Step]]
         steps.append(("profile the settle path (SQLite)", profile))
         for engine in engines:
             steps.append((f"work per settled tab on {engine}", partial(work, engine)))
+            steps.append(
+                (f"work per settled tab over HTTP on {engine}", partial(http_work, engine))
+            )
     for engine in engines:
         if only & {"http", "memory"}:
             steps.append((f"HTTP load on {engine}", partial(http, engine)))

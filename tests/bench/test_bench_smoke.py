@@ -19,6 +19,7 @@ import pytest
 from bench.databases import POSTGRESQL, SQLITE, Database, fresh_database
 from bench.growth import growth
 from bench.http_load import ROUTES, http_rate
+from bench.http_work import count_http_work
 from bench.ledger_transfers import transfer_rate
 from bench.profile_settle import profile_settle
 from bench.run import main
@@ -170,6 +171,17 @@ def test_work_counts_calls_and_statements_per_step(db: Database) -> None:
         found.statements[step] * TIMES[step] for step in STEPS
     )
     assert "line " in found.detail(found.calls) and " x2" in found.detail(found.calls)
+
+
+def test_http_work_counts_calls_per_request_in_every_thread(db: Database) -> None:
+    found = count_http_work(db.url, lifecycles=1)
+    assert set(found.calls) == set(STEPS)
+    # More than the use case alone: routing, validation and the response too,
+    # some of it in the worker thread the request ran on.
+    alone = count_work(db.url, tabs=1)
+    assert all(found.calls[step] > alone.calls[step] + 200 for step in STEPS)
+    assert found.per_lifecycle() == sum(found.calls[step] * TIMES[step] for step in STEPS)
+    assert "pay " in found.detail()
 
 
 def test_one_command_prints_and_writes_results(tmp_path: Path) -> None:
