@@ -250,6 +250,9 @@ def test_pay_with_suggested_tip_then_receipt(merchant: Merchant) -> None:
     # The paid tab page offers the receipt and no more payment.
     html = page(merchant, tab["token"]).text
     assert "See your receipt" in html and 'action="/t/' + tab["token"] + '/pay"' not in html
+    assert html.count("See your receipt") == 1  # once, in the tab's card
+    # The tip shows with what was paid, as on the receipt.
+    assert re.search(r'data-testid="tips">€3\.00<', html)
 
 
 def test_pay_with_custom_tip(merchant: Merchant) -> None:
@@ -472,3 +475,13 @@ def test_parse_amount() -> None:
     assert parse_amount("", "EUR", param="a") is None
     assert parse_amount("0.123", "KWD", param="a") == 123
     assert parse_amount("300", "JPY", param="a") == 300
+
+
+def test_after_a_part_payment_the_tab_page_links_the_receipt_once(merchant: Merchant) -> None:
+    tab = tab_with(merchant, merchant.service(price=1000), serve=True)
+    paid = merchant.post(f"/v1/tabs/{tab['id']}/payments", json={"method": "cash", "amount": 400})
+    assert paid.status_code == 201, paid.text
+    html = page(merchant, tab["token"]).text
+    assert html.count("See your receipt") == 1  # below the tab, which is still open to pay
+    assert re.search(r'data-testid="amount-due">€6\.00<', html)
+    assert 'data-testid="tips"' not in html  # no tip, no tip line
