@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import os
 import re
+import resource
 import shutil
 import subprocess
 
 from bench.databases import Database
-from bench.workers import Rate
+from bench.workers import CpuUse, Rate, machine_busy_seconds
 
 TPS = re.compile(r"^tps = ([0-9.]+)", re.MULTILINE)
 PROCESSED = re.compile(r"number of transactions actually processed: (\d+)")
@@ -39,6 +40,7 @@ def tpcb_like_rate(db: Database, clients: int, seconds: float, *, scale: int = 1
         capture_output=True,
         text=True,
     )
+    busy, client = machine_busy_seconds(), _children_cpu()
     run = subprocess.run(
         [
             "pgbench",
@@ -58,9 +60,16 @@ def tpcb_like_rate(db: Database, clients: int, seconds: float, *, scale: int = 1
         capture_output=True,
         text=True,
     )
+    cpu = CpuUse(machine_busy_seconds() - busy, _children_cpu() - client)
     tps = TPS.search(run.stdout)
     done = PROCESSED.search(run.stdout)
     if tps is None or done is None:
         raise RuntimeError(f"pgbench printed no tps:\n{run.stdout}\n{run.stderr}")
     rate = float(tps.group(1))
-    return Rate(int(done.group(1)), int(done.group(1)) / rate if rate else 0.0)
+    return Rate(int(done.group(1)), int(done.group(1)) / rate if rate else 0.0, cpu=cpu)
+
+
+def _children_cpu() -> float:
+    """CPU seconds of this process's finished children (pgbench, once it exits)."""
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime

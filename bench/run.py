@@ -41,6 +41,12 @@ NOTES = [
     "SQLite the same tpcb-like transaction (bench/sqlite_tpcb.py) with the sqlite3 module, "
     "WAL, synchronous=NORMAL, BEGIN IMMEDIATE, busy_timeout, as servefirst's engine sets them. "
     "The ratio is settled tabs per second over engine transactions per second.",
+    "CPU (bench/workers.py, bench/pgbench.py): the machine's busy time over the timed part "
+    "of a run (every core and process, from /proc/stat) and the client's own (this process; "
+    "pgbench's from its rusage), per unit of work. With both loads holding the cores, settle "
+    "rate / tpcb-like rate is about one over a settled tab's CPU counted in tpcb-like "
+    "transactions: a target of 30 % allows a tab 3.3 transactions' worth. On PostgreSQL the "
+    "part besides servefirst's process is the database server's work on the tab's statements.",
     "The lifecycle's SQL alone (bench/floor.py): the statements one settled tab sends are "
     "recorded on each client's shop as the driver received them, then replayed with the bare "
     "driver (sqlite3 / psycopg, same settings) from the same threads, with new ids, token and "

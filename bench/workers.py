@@ -7,19 +7,49 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import psutil
+
+
+@dataclass(frozen=True)
+class CpuUse:
+    """CPU seconds spent while the work ran: by the whole machine (every core,
+    every process), and by the client (this process, or pgbench). What the
+    machine spent besides is the database server's (and any noise)."""
+
+    machine: float
+    client: float
+
+    @property
+    def server(self) -> float:
+        return max(self.machine - self.client, 0.0)
+
+
+def machine_busy_seconds() -> float:
+    """CPU seconds the machine has been busy since boot, summed over its cores."""
+    t = psutil.cpu_times()
+    return float(t.user + t.nice + t.system + getattr(t, "irq", 0.0) + getattr(t, "softirq", 0.0))
+
 
 @dataclass(frozen=True)
 class Rate:
-    """How many units of work finished in how long."""
+    """How many units of work finished in how long (and the CPU they took)."""
 
     done: int
     seconds: float
     errors: int = 0
     first_error: str = ""
+    cpu: CpuUse | None = None
 
     @property
     def per_second(self) -> float:
         return self.done / self.seconds if self.seconds > 0 else 0.0
+
+    def cpu_ms_each(self) -> CpuUse | None:
+        """The CPU one unit of work took, in milliseconds."""
+        if self.cpu is None or not self.done:
+            return None
+        each = 1000 / self.done
+        return CpuUse(self.cpu.machine * each, self.cpu.client * each)
 
 
 def run_clients(
@@ -57,13 +87,15 @@ def run_clients(
     threads = [threading.Thread(target=client, args=(i,), daemon=True) for i in range(clients)]
     for t in threads:
         t.start()
+    busy, own = machine_busy_seconds(), time.process_time()
     began = time.perf_counter()
     deadline = began + seconds
     start_line.wait()
     for t in threads:
         t.join()
     elapsed = time.perf_counter() - began
+    cpu = CpuUse(machine_busy_seconds() - busy, time.process_time() - own)
     done = sum(counts)
     if errors and not done:
         raise RuntimeError(f"every unit of work failed; first: {errors[0]}")
-    return Rate(done, elapsed, len(errors), errors[0] if errors else "")
+    return Rate(done, elapsed, len(errors), errors[0] if errors else "", cpu)

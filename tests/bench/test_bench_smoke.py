@@ -64,6 +64,10 @@ def test_settle_rate_counts_tabs_that_were_really_paid(db: Database) -> None:
     # Every counted lifecycle left a paid tab behind, plus the untimed warm-up one.
     paid = _count(db.url, select(func.count()).select_from(Tab).where(Tab.status == "paid"))
     assert paid == rate.done + 1
+    # The CPU the timed lifecycles took: this process's and the machine's whole
+    # (read from /proc/stat in ticks, so not compared at this size).
+    each = rate.cpu_ms_each()
+    assert each is not None and each.machine > 0 and each.client > 0
 
 
 def test_engine_limit_runs_the_tpcb_like_transaction(db: Database) -> None:
@@ -79,6 +83,8 @@ def test_engine_limit_runs_the_tpcb_like_transaction(db: Database) -> None:
     # One history row per committed tpcb-like transaction, in both engines.
     url = f"sqlite:///{db.name}" if ENGINE == SQLITE else db.url
     assert _count(url, text("SELECT count(*) FROM pgbench_history")) == rate.done
+    each = rate.cpu_ms_each()  # the client (threads or pgbench) and the machine's whole
+    assert each is not None and each.machine > 0 and each.client > 0
 
 
 def test_floor_replays_the_recorded_lifecycle_as_new_paid_tabs(db: Database) -> None:
@@ -210,6 +216,7 @@ def test_one_command_prints_and_writes_results(tmp_path: Path) -> None:
     written = results.read_text()
     assert f"{ENGINE}: settled tabs/s" in written
     assert f"{ENGINE}: settle rate / tpcb-like rate" in written
+    assert f"{ENGINE}: a settled tab's CPU in tpcb-like transactions" in written
     assert "## Machine" in written and "settled tabs/s" in out.getvalue()
     for when in ("start", "end"):  # which phase of the machine's drift the run met
         assert re.search(rf"- Python speed at {when}: \d+ ms for 5,000,000 additions", written)
