@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from servefirst.tabs import service as tabs_service
+from servefirst.tabs import repository as tabs_repository
 from tests.conftest import PUBLIC_URL, Merchant
 
 
@@ -40,7 +40,7 @@ def test_a_short_code_another_tab_has_is_drawn_again(
     # first: a taken code inserts nothing and the next draw is tried.
     first = merchant.tab()
     draws = iter([first["short_code"], first["short_code"], "ZZ22ZZ"])
-    monkeypatch.setattr(tabs_service, "new_short_code", lambda: next(draws))
+    monkeypatch.setattr(tabs_repository, "new_short_code", lambda: next(draws))
     response = merchant.post("/v1/tabs", {"customer_id": first["customer_id"]})
     assert response.status_code == 201, response.text
     second = response.json()
@@ -55,7 +55,7 @@ def test_when_no_free_short_code_is_drawn_no_tab_is_opened(
     merchant: Merchant, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     first = merchant.tab()
-    monkeypatch.setattr(tabs_service, "new_short_code", lambda: first["short_code"])
+    monkeypatch.setattr(tabs_repository, "new_short_code", lambda: first["short_code"])
     response = merchant.post("/v1/tabs", {"customer_id": first["customer_id"]})
     assert response.status_code == 409, response.text
     error = response.json()["error"]

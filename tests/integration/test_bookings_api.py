@@ -5,8 +5,15 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from servefirst.customers.service import get_customer, record_history, trust_of
+from servefirst.customers.service import (
+    TAB_CLOSING_EVENTS,
+    get_customer,
+    record_history,
+    record_tab_closed,
+    trust_of,
+)
 from servefirst.runtime import Runtime
+from servefirst.tabs.models import Tab
 from tests.conftest import Merchant, TestClock
 
 GOOD = "4242424242424242"
@@ -59,10 +66,17 @@ def nonzero(balances: dict[str, int]) -> dict[str, int]:
 
 
 def record(runtime: Runtime, merchant: Merchant, customer_id: str, event: str, times: int) -> None:
-    """History as the product records it (a paid tab, a no-show...), without the clicks."""
+    """History as the product records it (a paid tab, a no-show...), without the
+    clicks: a tab's closing is counted with a tab made for the history alone."""
     with runtime.uow(merchant.id) as uow:
-        for _ in range(times):
-            record_history(uow, customer_id, event)
+        for n in range(times):
+            if event in TAB_CLOSING_EVENTS:
+                tab = Tab(
+                    merchant_id=merchant.id, tab_id=f"tab_history_{n}", customer_id=customer_id
+                )
+                record_tab_closed(uow, tab, event, worth=1_000)
+            else:
+                record_history(uow, customer_id, event)
         uow.commit()
 
 
@@ -70,7 +84,7 @@ def make_trusted(runtime: Runtime, merchant: Merchant, customer_id: str) -> None
     for _ in range(60):
         record(runtime, merchant, customer_id, "paid_visits", 1)
         with runtime.uow(merchant.id, write=False) as uow:
-            if trust_of(get_customer(uow, customer_id)).tier.value == "trusted":
+            if trust_of(uow, get_customer(uow, customer_id)).tier.value == "trusted":
                 return
     raise AssertionError("60 paid visits did not make a trusted customer")
 

@@ -1,7 +1,7 @@
 """How a posting reaches the database, and that it stays part of its unit of work.
 
 On PostgreSQL a posting is one statement sent on the driver's own cursor
-(``ledger.service._on_the_driver``), past SQLAlchemy's execute path; on SQLite
+(``ledger.repository._on_the_driver``), past SQLAlchemy's execute path; on SQLite
 three statements through SQLAlchemy. Either way it commits and rolls back with
 its unit of work, a database error is SQLAlchemy's (what the API's handlers
 answer), a dead connection is invalidated, and statement listeners see it.

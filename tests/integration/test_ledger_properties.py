@@ -274,7 +274,7 @@ def ledger_machine(runtime: Runtime) -> type[RuleBasedStateMachine]:
             model checks the history counts themselves in customers_history_matches.
             """
             with runtime.uow(self.merchant_id, write=False) as uow:
-                trust = trust_of(get_customer(uow, customer_id))
+                trust = trust_of(uow, get_customer(uow, customer_id))
             rule_ = tier_rules({}, "EUR")[trust.tier]
             outstanding = sum(
                 t.due for t in self.model_tabs.values() if t.customer_id == customer_id and t.unpaid

@@ -140,7 +140,7 @@ def book(
         _ensure_staff_free(uow, staff_id, starts_at, ends_at)
     policy = deposit_policy(uow, service.deposit_policy)
     decision = decide_deposit(
-        policy, price=service.price, tier=trust_of(customer).tier, no_shows=customer.no_shows
+        policy, price=service.price, tier=trust_of(uow, customer).tier, no_shows=customer.no_shows
     )
     booking = Booking(
         merchant_id=uow.merchant,
@@ -235,8 +235,8 @@ def check_in(uow: UnitOfWork, booking_id: str) -> Booking:
         # The hold now secures the whole tab: attached before the first line,
         # so adding the booked service already raises it to what is due.
         hold.tab_id = tab.tab_id
-        tab.card_held = True
         uow.session.flush()
+        uow.tabs.write(tab, card_held=True)
     add_line(
         uow,
         tab.tab_id,
@@ -263,7 +263,7 @@ def check_in(uow: UnitOfWork, booking_id: str) -> Booking:
         entry.credit(Account.RECEIVABLES, applied)
         entry.credit(Account.CARD_CLEARING, extra)  # a deposit above the bill goes back
         ledger.post(uow, entry.build())
-        tab.deposit_applied += applied
+        uow.tabs.write(tab, deposit_applied=tab.deposit_applied + applied)
         booking.deposit_refund = extra
         booking.deposit_status = DepositStatus.APPLIED.value
         bump_totals(uow, applied=applied, refunded=extra)

@@ -15,7 +15,8 @@ customer_routes = APIRouter(prefix="/v1/customers", tags=["customers"], route_cl
     "", status_code=201, response_model=CustomerOut, summary="Register a customer"
 )
 def create_customer(body: CustomerIn, uow: MerchantUoW) -> CustomerOut:
-    return CustomerOut.build(customers.create_customer(uow, **body.model_dump()))
+    customer = customers.create_customer(uow, **body.model_dump())
+    return CustomerOut.build(customer, customers.trust_of(uow, customer))
 
 
 @customer_routes.get(
@@ -25,7 +26,10 @@ def search_customers(
     uow: MerchantUoW, q: str = "", limit: int = Query(20, ge=1, le=100)
 ) -> CustomerList:
     return CustomerList(
-        data=[CustomerOut.build(c) for c in customers.search_customers(uow, q, limit=limit)]
+        data=[
+            CustomerOut.build(c, customers.trust_of(uow, c))
+            for c in customers.search_customers(uow, q, limit=limit)
+        ]
     )
 
 
@@ -33,7 +37,8 @@ def search_customers(
     "/{customer_id}", response_model=CustomerOut, summary="Get a customer and their trust"
 )
 def get_customer(customer_id: str, uow: MerchantUoW) -> CustomerOut:
-    return CustomerOut.build(customers.get_customer(uow, customer_id))
+    customer = customers.get_customer(uow, customer_id)
+    return CustomerOut.build(customer, customers.trust_of(uow, customer))
 
 
 #: What the app mounts: the customer routes and their trust routes.

@@ -7,7 +7,7 @@ from pydantic import ConfigDict, Field, StringConstraints
 
 from servefirst.api.fields import Body, Name, Out
 from servefirst.customers.models import Customer
-from servefirst.customers.service import trust_of
+from servefirst.trust.rules import Trust
 
 Email = Annotated[
     str,
@@ -53,7 +53,7 @@ class CustomerOut(Out):
     created_at: datetime
 
     @classmethod
-    def build(cls, customer: Customer) -> CustomerOut:
+    def build(cls, customer: Customer, trust: Trust) -> CustomerOut:
         return cls(
             id=customer.customer_id,
             name=customer.name,
@@ -61,7 +61,7 @@ class CustomerOut(Out):
             phone=customer.phone,
             referral_code=customer.referral_code,
             referred_by=customer.referred_by,
-            trust=TrustOut(**trust_of(customer).as_dict()),
+            trust=TrustOut(**trust.as_dict()),
             created_at=customer.created_at,
         )
 

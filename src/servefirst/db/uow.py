@@ -1,7 +1,14 @@
 """The unit of work: one transaction per use case, for one merchant.
 
 Services receive a ``UnitOfWork`` and only flush; whoever opened it (an HTTP
-request, a CLI command, a benchmark) commits. A writing unit of work on SQLite
+request, a CLI command, a benchmark) commits. It hands out the repositories of
+the hot aggregates (``uow.tabs``, ``uow.customers``, ``uow.ledger``): a use
+case calls their named methods and never sends their SQL itself. It may be
+committed more than once when a use case asks for it (a payment in phases
+commits its pending attempt before it calls the processor); the repositories
+then start afresh, as the next transaction holds no locks yet.
+
+A writing unit of work on SQLite
 starts with ``BEGIN IMMEDIATE`` so writers queue for the lock instead of
 failing halfway; on PostgreSQL writers lock the rows they change
 (``SELECT ... FOR UPDATE``) in a fixed order: tab first, then ledger balances
@@ -18,7 +25,10 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, Engine, Table
 from sqlalchemy.orm import Session
 
+from servefirst.customers.repository import CustomerRepository
 from servefirst.kit.clock import Clock
+from servefirst.ledger.repository import LedgerRepository
+from servefirst.tabs.repository import TabRepository
 
 if TYPE_CHECKING:
     from servefirst.payments.gateways import Gateways
@@ -48,21 +58,19 @@ class UnitOfWork:
         self.gateways = gateways
         self.merchant_id = merchant_id
         self.dialect = self._bind.dialect.name
-        #: Rows this transaction has locked for update, by ``(table, key)``,
-        #: with the object loaded then: a second lock of the same row needs no
-        #: second round trip. (Held here because the session's identity map
-        #: only holds unchanged objects weakly.)
-        self.locked: dict[tuple[str, str], object] = {}
-        #: Objects read along with another and needed later in this transaction
-        #: (the merchant read with a locked customer, for its trust policy):
-        #: held so the session's weak identity map still has them and
-        #: ``session.get`` finds them without a query.
-        self.kept: list[object] = []
+        self._repositories()
         #: Rows written just before this unit of work commits, by table: the
         #: events it emitted (the transactional outbox), the trust history it
         #: added to (``db.appended``).
         self.appended: dict[Table, list[dict[str, Any]]] = {}
         self._before_commit: list[Callable[[UnitOfWork], None]] = []
+
+    def _repositories(self) -> None:
+        """Fresh repositories: what one remembers (the rows it locked) holds
+        for one transaction only."""
+        self.tabs = TabRepository(self)
+        self.customers = CustomerRepository(self)
+        self.ledger = LedgerRepository(self)
 
     @property
     def session(self) -> Session:
@@ -117,8 +125,7 @@ class UnitOfWork:
             for step in steps:
                 step(self)
         self.appended.clear()
-        self.locked.clear()
-        self.kept.clear()
+        self._repositories()
         if self._session is not None:
             self._session.commit()
         if self._connection is not None:
@@ -127,8 +134,7 @@ class UnitOfWork:
     def rollback(self) -> None:
         self._before_commit.clear()
         self.appended.clear()
-        self.locked.clear()
-        self.kept.clear()
+        self._repositories()
         if self._session is not None:
             self._session.rollback()
         if self._connection is not None:

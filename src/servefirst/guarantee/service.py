@@ -29,7 +29,7 @@ from servefirst.ledger import service as ledger
 from servefirst.ledger.rules import Account, EntryBuilder, EntryKind
 from servefirst.merchants.service import get_merchant
 from servefirst.tabs.models import Tab
-from servefirst.tabs.rules import UNPAID, TabStatus, status_after_payment
+from servefirst.tabs.rules import UNPAID, Bill, TabStatus, status_after_payment
 from servefirst.tabs.service import bill_of, lock_tab, settle, tab_for_token
 
 
@@ -64,7 +64,7 @@ def raise_concern(
         tab.currency,
         policy,
         already_granted=bill.adjustments,
-        tier=trust_of(get_customer(uow, tab.customer_id)).tier.value,
+        tier=trust_of(uow, get_customer(uow, tab.customer_id)).tier.value,
         approved_claims=approved_claims(uow, tab.customer_id, days=policy.claim_period_days),
     )
     concern = Concern(
@@ -148,7 +148,7 @@ def resolve(
 def _grant(uow: UnitOfWork, tab: Tab, concern: Concern, amount: int) -> None:
     """Take ``amount`` off the bill: contra-revenue up, receivable down."""
     concern.approved_amount += amount
-    tab.adjustments += amount
+    adjustments = tab.adjustments + amount
     ledger.post(
         uow,
         EntryBuilder(
@@ -161,8 +161,12 @@ def _grant(uow: UnitOfWork, tab: Tab, concern: Concern, amount: int) -> None:
         .credit(Account.RECEIVABLES, amount)
         .build(),
     )
-    if status_after_payment(tab.status, bill_of(tab)).value != tab.status:
-        settle(uow, tab)
+    # The tab's discount is written once, with its closing if it covers the bill.
+    after = Bill(tab.subtotal, adjustments, tab.paid, tab.deposit_applied)
+    if status_after_payment(tab.status, after).value != tab.status:
+        settle(uow, tab, adjustments=adjustments)
+    else:
+        uow.tabs.write(tab, adjustments=adjustments)
     uow.session.flush()
 
 

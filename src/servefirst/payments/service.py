@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from sqlalchemy import select
-
 from servefirst.bookings.holds import capture_from_hold
-from servefirst.db.direct import insert_object, update_object
 from servefirst.db.uow import UnitOfWork
 from servefirst.events.service import emit
 from servefirst.kit.errors import InvalidRequest
@@ -78,61 +75,49 @@ def _pay(
         charge = gateway.charge(
             Money(amount + tip, tab.currency), card=card, idempotency_key=payment_id
         )
-    # Nothing read from here on (the customer's row lock, the merchant's trust
-    # policy) depends on the changes made here. The payment, the tab and the
-    # customer are each written once, directly (``db.direct``): one INSERT and
-    # one UPDATE a row, with no autoflush writing a row again before a read.
-    with uow.session.no_autoflush:
-        payment = insert_object(
-            uow,
-            Payment,
-            {
-                "merchant_id": uow.merchant,
-                "payment_id": payment_id,
-                "tab_id": tab.tab_id,
-                "method": chosen.value,
-                "gateway": gateway.name,
-                "amount": amount,
-                "tip": tip,
-                "status": "succeeded",
-                "card_last4": charge.card_last4,
-                "gateway_reference": charge.reference,
-                "created_at": uow.clock.now(),
-            },
+    # The payment, the tab and the customer are each written once, by their
+    # repositories: one INSERT and one UPDATE a row.
+    payment = uow.tabs.add_payment(
+        {
+            "merchant_id": uow.merchant,
+            "payment_id": payment_id,
+            "tab_id": tab.tab_id,
+            "method": chosen.value,
+            "gateway": gateway.name,
+            "amount": amount,
+            "tip": tip,
+            "status": "succeeded",
+            "card_last4": charge.card_last4,
+            "gateway_reference": charge.reference,
+            "created_at": uow.clock.now(),
+        },
+    )
+    # The tab's new totals are written once, below, with its closing if
+    # this payment covers the bill (one UPDATE, no ORM flush).
+    paid = {"paid": tab.paid + amount, "tips": tab.tips + tip}
+    ledger.post(
+        uow,
+        EntryBuilder(
+            EntryKind.PAYMENT, tab.currency, memo=f"{chosen.value} payment", tab_id=tab.tab_id
         )
-        # The tab's new totals are written once, below, with its closing if
-        # this payment covers the bill (one UPDATE, no ORM flush).
-        paid = {"paid": tab.paid + amount, "tips": tab.tips + tip}
-        ledger.post(
-            uow,
-            EntryBuilder(
-                EntryKind.PAYMENT, tab.currency, memo=f"{chosen.value} payment", tab_id=tab.tab_id
-            )
-            .debit(ACCOUNT_FOR[chosen], amount + tip)
-            .credit(Account.RECEIVABLES, amount)
-            .credit(Account.TIPS_PAYABLE, tip)
-            .build(),
-        )
-        emit(
-            uow,
-            "payment.succeeded",
-            payment_id,
-            {"tab_id": tab.tab_id, "amount": amount, "tip": tip, "method": chosen.value},
-        )
-        after = Bill(tab.subtotal, tab.adjustments, paid["paid"], tab.deposit_applied)
-        if status_after_payment(tab.status, after).value != tab.status:
-            settle(uow, tab, **paid)
-        else:
-            update_object(uow, tab, **paid)
-    uow.session.flush()
+        .debit(ACCOUNT_FOR[chosen], amount + tip)
+        .credit(Account.RECEIVABLES, amount)
+        .credit(Account.TIPS_PAYABLE, tip)
+        .build(),
+    )
+    emit(
+        uow,
+        "payment.succeeded",
+        payment_id,
+        {"tab_id": tab.tab_id, "amount": amount, "tip": tip, "method": chosen.value},
+    )
+    after = Bill(tab.subtotal, tab.adjustments, paid["paid"], tab.deposit_applied)
+    if status_after_payment(tab.status, after).value != tab.status:
+        settle(uow, tab, **paid)
+    else:
+        uow.tabs.write(tab, **paid)
     return payment
 
 
 def payments_of(uow: UnitOfWork, tab_id: str) -> list[Payment]:
-    return list(
-        uow.session.scalars(
-            select(Payment)
-            .where(Payment.merchant_id == uow.merchant, Payment.tab_id == tab_id)
-            .order_by(Payment.created_at, Payment.payment_id)
-        )
-    )
+    return uow.tabs.payments(tab_id)

@@ -100,7 +100,7 @@ def _names(uow: UnitOfWork, customer_ids: set[str]) -> dict[str, str]:
 
 def customer_matches(uow: UnitOfWork, query: str) -> list[tuple[Customer, Trust]]:
     found = search_customers(uow, query, limit=20) if query.strip() else []
-    return [(c, trust_of(c)) for c in found]
+    return [(c, trust_of(uow, c)) for c in found]
 
 
 def pending_concerns(uow: UnitOfWork, limit: int = 20) -> list[PendingConcern]:
@@ -223,7 +223,7 @@ def customer_view(uow: UnitOfWork, customer_id: str) -> CustomerView:
     return CustomerView(
         merchant=get_merchant(uow),
         customer=customer,
-        trust=trust_of(customer),
+        trust=trust_of(uow, customer),
         tabs=[TabRow(t, customer.name, bill_of(t)) for t in tabs],
         history=[TrustStep(e) for e in history(uow, customer.customer_id, limit=HISTORY_SHOWN)],
     )
@@ -272,7 +272,7 @@ def tab_view(uow: UnitOfWork, tab_id: str, public_url: str) -> TabView:
         tab=tab,
         bill=bill_of(tab),
         customer=customer,
-        trust=trust_of(customer),
+        trust=trust_of(uow, customer),
         lines=lines_of(uow, tab),
         payments=payments_of(uow, tab.tab_id),
         concerns=concerns_of(uow, tab.tab_id),

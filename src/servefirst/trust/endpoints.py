@@ -23,8 +23,8 @@ def trust_history(
     customer_id: str, uow: MerchantUoW, limit: int = Query(100, ge=1, le=500)
 ) -> TrustHistoryOut:
     customer = get_customer(uow, customer_id)
-    now = trust_of(customer)
-    policy = trust.policy_of(uow.session, uow.merchant)
+    now = trust_of(uow, customer)
+    policy = trust.policy_for(uow)
     return TrustHistoryOut(
         customer_id=customer.customer_id,
         score=round(now.score, 4),

@@ -10,42 +10,32 @@ and reading fades it to now without writing. Each event is also kept in
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import Table, func, select
-from sqlalchemy.orm import Session, object_session
 
 from servefirst.customers.models import Customer
 from servefirst.db.appended import append, write_appended
-from servefirst.db.direct import update_object
 from servefirst.db.uow import UnitOfWork
-from servefirst.kit.clock import Clock, as_utc
+from servefirst.kit.clock import as_utc
 from servefirst.kit.ids import new_id
 from servefirst.merchants.models import Merchant
 from servefirst.trust.estimator import EVENT_KINDS, Evidence, Tally, add, decayed
 from servefirst.trust.models import TrustEvent
 from servefirst.trust.rules import TIER_RANK, Tier, Trust, TrustPolicy, assess
 
-#: Where a unit of work leaves its clock, so trust read from a customer row
-#: fades to the unit of work's "now" (tests move it) rather than the wall's.
-CLOCK_KEY = "servefirst.clock"
 
-
-def remember_clock(uow: UnitOfWork) -> None:
-    uow.session.info[CLOCK_KEY] = uow.clock
-
-
-def _now(session: Session | None) -> datetime:
-    clock: Clock | None = session.info.get(CLOCK_KEY) if session is not None else None
-    return clock.now() if clock is not None else datetime.now(UTC)
-
-
-def policy_of(session: Session | None, merchant_id: str) -> TrustPolicy:
-    merchant = session.get(Merchant, merchant_id) if session is not None else None
+def policy_of(merchant: Merchant | None) -> TrustPolicy:
+    """The merchant's trust policy (the defaults without a merchant)."""
     if merchant is None:
         return TrustPolicy.of(None)
     return TrustPolicy.of(merchant.policy, merchant.currency)
+
+
+def policy_for(uow: UnitOfWork) -> TrustPolicy:
+    """The unit of work's merchant's trust policy."""
+    return policy_of(uow.session.get(Merchant, uow.merchant))
 
 
 # --- evidence on the customer row ----------------------------------------------------
@@ -70,8 +60,7 @@ def evidence_of(customer: Customer) -> Evidence:
 def _store(uow: UnitOfWork, customer: Customer, evidence: Evidence, **also: Any) -> None:
     """Write the customer's evidence (and ``also``, more of their columns) in
     one UPDATE of their row, which the caller holds."""
-    update_object(
-        uow,
+    uow.customers.write(
         customer,
         trust_as_of=evidence.as_of,
         trust_good=evidence.good,
@@ -89,13 +78,9 @@ def _store(uow: UnitOfWork, customer: Customer, evidence: Evidence, **also: Any)
     )
 
 
-def trust_now(
-    customer: Customer, *, policy: TrustPolicy | None = None, now: datetime | None = None
-) -> Trust:
-    """The customer's trust as of now: O(1), from the row alone."""
-    session = object_session(customer)
-    policy = policy or policy_of(session, customer.merchant_id)
-    return assess(evidence_of(customer), policy, now or _now(session))
+def trust_now(customer: Customer, *, policy: TrustPolicy, now: datetime) -> Trust:
+    """The customer's trust as of ``now`` under ``policy``: O(1), from the row alone."""
+    return assess(evidence_of(customer), policy, now)
 
 
 def current_evidence(customer: Customer, policy: TrustPolicy, now: datetime) -> Evidence:
@@ -107,18 +92,18 @@ def count_event(
     customer: Customer,
     kind: str,
     *,
+    policy: TrustPolicy,
+    now: datetime,
     tab_id: str | None = None,
     amount: int | None = None,
     also: dict[str, Any] | None = None,
 ) -> None:
-    """Fade the customer's evidence to now, count one event, keep the history row.
+    """Fade the customer's evidence to ``now``, count one event, keep the history row.
 
     The caller holds the customer row (``FOR UPDATE`` on PostgreSQL) so two
     events of one customer at once are both counted. ``also``: more of the
     customer's columns to write in the same UPDATE (the history's count).
     """
-    now = uow.clock.now()
-    policy = policy_of(uow.session, customer.merchant_id)
     before_evidence = evidence_of(customer)
     before = assess(before_evidence, policy, now)
     evidence = add(before_evidence, kind, now, policy.half_life_days)
@@ -141,7 +126,7 @@ def count_event(
     }
     # Append-only history: written at commit with the events (on PostgreSQL
     # in their statement), after the customer row it refers to.
-    # No TrustEvent object is made (a hundred Python calls a payment): nothing
+    # No TrustEvent object is made (an ORM object costs a payment more): nothing
     # reads the row back in this transaction but ``history``, from the table.
     append(uow, _TRUST_EVENTS, row)
 
@@ -215,7 +200,7 @@ def report(uow: UnitOfWork) -> TrustReport:
     now = uow.clock.now()
     merchant = uow.session.get(Merchant, uow.merchant)
     currency = merchant.currency if merchant else "EUR"
-    policy = policy_of(uow.session, uow.merchant)
+    policy = policy_of(merchant)
     tiers = {tier: TierPerformance(tier) for tier in Tier}
     # Tiers today: every customer's evidence faded to now (a scan, as a report may).
     for customer in uow.session.scalars(

@@ -1,0 +1,79 @@
+"""Adding a line to a tab: a service priced now, under the customer's limit."""
+
+from __future__ import annotations
+
+from typing import cast
+
+from servefirst.bookings.holds import ensure_hold_covers
+from servefirst.catalog.models import Service
+from servefirst.db.uow import UnitOfWork
+from servefirst.events.service import emit
+from servefirst.kit.errors import Conflict
+from servefirst.ledger import service as ledger
+from servefirst.ledger.rules import Account, EntryBuilder, EntryKind
+from servefirst.tabs.limits import parties, refuse_over_limit, tab_limit_for
+from servefirst.tabs.models import Tab
+from servefirst.tabs.rules import ensure_can_add_line, line_amount
+
+
+def add_line(
+    uow: UnitOfWork,
+    tab_id: str,
+    *,
+    service_id: str,
+    quantity: int = 1,
+    staff_id: str | None = None,
+    secured: bool = False,
+) -> Tab:
+    """Add a line priced now. ``secured``: the booked service at check-in, which
+    the booking's deposit already stands behind (no tab-limit check)."""
+    tab = uow.tabs.lock(tab_id)
+    ensure_can_add_line(tab.status)
+    # Tab row first, then the customer's credit lock, then the sum across all
+    # their tabs: a line on another tab of theirs waits here, so the two
+    # cannot both pass the limit.
+    found = parties(uow, tab.customer_id, service_id=service_id, credit_lock=not secured)
+    service = cast(Service, found.service)
+    if not service.active:
+        raise Conflict(
+            f"'{service.name}' is no longer offered.", code="service_inactive", param="service_id"
+        )
+    amount = line_amount(service.price, quantity)
+    limit = tab_limit_for(uow, found.merchant, found.customer)
+    if not secured and limit.outstanding + amount > limit.limit:
+        refuse_over_limit(limit, amount)
+    line_no = tab.line_count + 1
+    uow.tabs.add_line(
+        tab,
+        {
+            "merchant_id": uow.merchant,
+            "tab_id": tab.tab_id,
+            "line_no": line_no,
+            "service_id": service.service_id,
+            "terms_version": service.terms_version,
+            "name": service.name,
+            "unit_price": service.price,
+            "quantity": quantity,
+            "amount": amount,
+            "staff_id": staff_id,
+            "created_at": uow.clock.now(),
+        },
+    )
+    if amount:
+        # Revenue is earned as the service is given: the customer now owes it.
+        ledger.post(
+            uow,
+            EntryBuilder(EntryKind.TAB_CHARGE, tab.currency, memo=service.name, tab_id=tab.tab_id)
+            .debit(Account.RECEIVABLES, amount)
+            .credit(Account.REVENUE, amount)
+            .build(),
+        )
+    emit(
+        uow,
+        "tab.line_added",
+        tab.tab_id,
+        {"line_no": line_no, "service_id": service.service_id, "amount": amount},
+    )
+    # A card hold behind the tab grows with it now, not at the end of the evening.
+    ensure_hold_covers(uow, tab)
+    return tab

@@ -1,0 +1,67 @@
+"""Finding a tab: by id, by the customer's token, by the code read aloud at
+the counter; and reading its lines. Each goes through the tab repository."""
+
+from __future__ import annotations
+
+from servefirst.db.uow import UnitOfWork
+from servefirst.kit.errors import NotFound
+from servefirst.kit.ids import merchant_of_credential
+from servefirst.tabs.models import Tab
+from servefirst.tabs.repository import LineView
+from servefirst.tabs.rules import Bill, TabStatus
+
+
+def bill_of(tab: Tab) -> Bill:
+    return Bill(tab.subtotal, tab.adjustments, tab.paid, tab.deposit_applied)
+
+
+def lock_tab(uow: UnitOfWork, tab_id: str) -> Tab:
+    """Load a tab for change. On PostgreSQL the row stays locked until commit."""
+    return uow.tabs.lock(tab_id)
+
+
+def get_tab(uow: UnitOfWork, tab_id: str) -> Tab:
+    return uow.tabs.get(tab_id)
+
+
+def tab_for_token(uow: UnitOfWork, token: str, *, lock: bool = False) -> Tab:
+    """The customer's tab; any unknown or malformed token is simply 404."""
+    if merchant_of_credential(token) != uow.merchant:
+        raise NotFound("No such tab.", code="tab_not_found")
+    tab = uow.tabs.by_token(token, lock=lock)
+    if tab is None:
+        raise NotFound("No such tab.", code="tab_not_found")
+    return tab
+
+
+def find_by_short_code(uow: UnitOfWork, short_code: str) -> Tab:
+    tab = uow.tabs.by_short_code(short_code.strip().upper())
+    if tab is None:
+        raise NotFound(f"No tab has the code '{short_code}'.", param="short_code")
+    return tab
+
+
+def tab_in_hand(uow: UnitOfWork, tab_id: str) -> Tab:
+    """The tab this transaction already locked (and maybe changed), else read it.
+
+    For building a response after a use case: the locked tab is the row as
+    this transaction left it, so no second SELECT of the same row."""
+    return uow.tabs.in_hand(tab_id)
+
+
+def lines_of(uow: UnitOfWork, tab: Tab) -> list[LineView]:
+    """The tab's lines, each with the terms it was sold under (every tab
+    response shows them)."""
+    return uow.tabs.lines_with_terms(tab)
+
+
+def list_tabs(
+    uow: UnitOfWork,
+    *,
+    status: str | None = None,
+    customer_id: str | None = None,
+    limit: int = 50,
+) -> list[Tab]:
+    return uow.tabs.newest(
+        status=TabStatus(status).value if status else None, customer_id=customer_id, limit=limit
+    )

@@ -1,0 +1,254 @@
+"""Where tabs are kept: every read, lock and write of a tab and its lines.
+
+The use cases in ``tabs/`` (and the payments, concerns and bookings that
+change a tab) ask for a tab by name (``lock``, ``by_token``, ``in_hand``) and
+change it through ``write``: the one way a tab's state reaches its row. The
+SQL, the locks and the differences between PostgreSQL and SQLite stay here.
+
+A tab is written with plain SQL, and the session's object takes the new
+values as if it had loaded them (``db.direct``): nothing is left for the
+ORM's flush to write again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, cast
+
+from sqlalchemy import Table, bindparam, func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from servefirst.catalog.models import ServiceTerms
+from servefirst.db.direct import attach, insert_object, mark_written, update_object
+from servefirst.kit.errors import Conflict, NotFound
+from servefirst.kit.ids import new_short_code
+from servefirst.payments.models import Payment
+from servefirst.tabs.models import Tab, TabLine
+from servefirst.tabs.rules import UNPAID
+
+if TYPE_CHECKING:
+    from servefirst.db.uow import UnitOfWork
+
+#: A new short code is drawn this many times before opening the tab gives up
+#: (31^6 codes a merchant: a second draw is already a one-in-a-thousand event
+#: for a merchant with a million tabs).
+SHORT_CODE_DRAWS = 8
+
+
+@dataclass(frozen=True)
+class LineTerms:
+    """The promise a line was sold under (its service's terms at that version)."""
+
+    expected_results: Any
+    limits: Any
+
+
+@dataclass(frozen=True, slots=True)
+class SoldLine:
+    """A line as sold (the ``tab_lines`` row), for reading: responses, pages."""
+
+    merchant_id: str
+    tab_id: str
+    line_no: int
+    service_id: str
+    terms_version: int
+    name: str
+    unit_price: int
+    quantity: int
+    amount: int
+    staff_id: str | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class LineView:
+    line: SoldLine
+    terms: LineTerms
+
+
+class TabRepository:
+    """The tabs of the unit of work's merchant, in its transaction."""
+
+    def __init__(self, uow: UnitOfWork) -> None:
+        self._uow = uow
+        #: Tabs this transaction locked: the row as this transaction left it
+        #: (a response built after a use case reads it without a second SELECT).
+        self._locked: dict[str, Tab] = {}
+
+    # --- reading and locking ---------------------------------------------------------
+
+    def get(self, tab_id: str) -> Tab:
+        tab = self._uow.session.scalar(_TAB, {"m": self._uow.merchant, "t": tab_id})
+        if tab is None:
+            raise NotFound(f"No such tab: '{tab_id}'.", param="tab_id")
+        return tab
+
+    def lock(self, tab_id: str) -> Tab:
+        """The tab, for change. On PostgreSQL its row stays locked until commit."""
+        tab = self._uow.session.scalar(_TAB_FOR_UPDATE, {"m": self._uow.merchant, "t": tab_id})
+        if tab is None:
+            raise NotFound(f"No such tab: '{tab_id}'.", param="tab_id")
+        self._locked[tab.tab_id] = tab
+        return tab
+
+    def by_token(self, token: str, *, lock: bool = False) -> Tab | None:
+        query = _TAB_BY_TOKEN_FOR_UPDATE if lock else _TAB_BY_TOKEN
+        tab = self._uow.session.scalar(query, {"m": self._uow.merchant, "k": token})
+        if tab is not None and lock:
+            self._locked[tab.tab_id] = tab
+        return tab
+
+    def by_short_code(self, short_code: str) -> Tab | None:
+        return self._uow.session.scalar(
+            select(Tab).where(Tab.merchant_id == self._uow.merchant, Tab.short_code == short_code)
+        )
+
+    def in_hand(self, tab_id: str) -> Tab:
+        """The tab this transaction locked (and maybe changed), else read it."""
+        held = self._locked.get(tab_id)
+        if held is not None:
+            return held
+        tab = self._uow.session.get(Tab, (self._uow.merchant, tab_id))
+        if tab is None:
+            raise NotFound(f"No such tab: '{tab_id}'.", param="tab_id")
+        return tab
+
+    def newest(
+        self, *, status: str | None = None, customer_id: str | None = None, limit: int = 50
+    ) -> list[Tab]:
+        query = select(Tab).where(Tab.merchant_id == self._uow.merchant)
+        if status:
+            query = query.where(Tab.status == status)
+        if customer_id:
+            query = query.where(Tab.customer_id == customer_id)
+        return list(self._uow.session.scalars(query.order_by(Tab.opened_at.desc()).limit(limit)))
+
+    def outstanding(self, customer_id: str) -> int:
+        """What the customer owes across their unpaid tabs, this transaction's
+        own changes included."""
+        # A plain read on the transaction's connection (no ORM objects come
+        # back); the session's autoflush is kept by hand.
+        self._uow.flush()
+        owed = self._uow.connection.execute(
+            _OUTSTANDING, {"m": self._uow.merchant, "c": customer_id}
+        ).scalar()
+        return int(owed or 0)
+
+    def lines_with_terms(self, tab: Tab) -> list[LineView]:
+        """Each line with the terms version it was sold under, in one query."""
+        if tab.line_count == 0:  # a tab just opened: nothing to read
+            return []
+        rows = self._uow.connection.execute(
+            _LINES_WITH_TERMS, {"m": self._uow.merchant, "t": tab.tab_id}
+        )
+        return [LineView(SoldLine(*row[:-2]), LineTerms(row[-2], row[-1])) for row in rows]
+
+    # --- writing -----------------------------------------------------------------------
+
+    def add(self, row: dict[str, Any]) -> Tab:
+        """Insert the tab with a short code no other tab of the merchant has.
+
+        The unique constraint decides, not a look first: ``ON CONFLICT DO
+        NOTHING`` on (merchant, short code) inserts nothing when the code is
+        taken, and another code is drawn; two tabs opened at once cannot both
+        pass a look and then fail on the constraint. Every column is given, so
+        the tab returned has nothing to load later."""
+        statement = _OPEN_TAB[self._uow.dialect]
+        for _ in range(SHORT_CODE_DRAWS):
+            row["short_code"] = new_short_code()
+            if self._uow.connection.execute(statement, row).first() is not None:
+                tab = attach(self._uow, Tab(**row))
+                self._locked[tab.tab_id] = tab  # this transaction made it
+                return tab
+        raise Conflict(
+            "No free short code could be drawn for the tab; try again.", code="short_code_taken"
+        )
+
+    def write(self, tab: Tab, **values: Any) -> None:
+        """Set ``values`` (columns of the tab) on its row and on ``tab``: one
+        UPDATE, the only way a tab's state is written."""
+        update_object(self._uow, tab, **values)
+
+    def add_line(self, tab: Tab, line: dict[str, Any]) -> None:
+        """Insert ``line`` (a ``tab_lines`` row, numbered next) and move the
+        tab's line count and subtotal with it: on PostgreSQL the tab's UPDATE
+        carries the line's INSERT, one round trip for both."""
+        params = {f"l_{name}": value for name, value in line.items()}
+        params["subtotal_after"] = tab.subtotal + line["amount"]
+        if self._uow.dialect == "postgresql":
+            self._uow.connection.execute(_ADD_LINE_AND_SET_TOTALS, params)
+        else:
+            self._uow.connection.execute(_INSERT_LINE, params)
+            self._uow.connection.execute(_SET_TAB_TOTALS, params)
+        # What the row now says, on the object, with nothing left to flush.
+        mark_written(tab, line_count=line["line_no"], subtotal=params["subtotal_after"])
+
+    def payments(self, tab_id: str) -> list[Payment]:
+        """The tab's payments, oldest first."""
+        return list(
+            self._uow.session.scalars(
+                select(Payment)
+                .where(Payment.merchant_id == self._uow.merchant, Payment.tab_id == tab_id)
+                .order_by(Payment.created_at, Payment.payment_id)
+            )
+        )
+
+    def add_payment(self, row: dict[str, Any]) -> Payment:
+        """Record a payment on a tab (one INSERT); the tab's totals are written
+        apart, with ``write``."""
+        return insert_object(self._uow, Payment, row)
+
+
+_TABS = cast(Table, Tab.__table__)
+_LINES = cast(Table, TabLine.__table__)
+_TERMS = cast(Table, ServiceTerms.__table__)
+
+# The hot statements are built once, with bound parameters: SQLAlchemy then
+# finds their compiled form in its cache without building them on every call.
+_TAB = select(Tab).where(Tab.merchant_id == bindparam("m"), Tab.tab_id == bindparam("t"))
+_TAB_FOR_UPDATE = _TAB.with_for_update().execution_options(populate_existing=True)
+_TAB_BY_TOKEN = select(Tab).where(Tab.merchant_id == bindparam("m"), Tab.token == bindparam("k"))
+_TAB_BY_TOKEN_FOR_UPDATE = _TAB_BY_TOKEN.with_for_update().execution_options(populate_existing=True)
+
+_OUTSTANDING = select(
+    func.coalesce(func.sum(Tab.subtotal - Tab.adjustments - Tab.paid - Tab.deposit_applied), 0)
+).where(
+    Tab.merchant_id == bindparam("m"),
+    Tab.customer_id == bindparam("c"),
+    Tab.status.in_([s.value for s in UNPAID]),
+)
+
+_OPEN_TAB = {
+    dialect: insert_for(_TABS)
+    .on_conflict_do_nothing(index_elements=[_TABS.c.merchant_id, _TABS.c.short_code])
+    .returning(_TABS.c.tab_id)
+    for dialect, insert_for in (("postgresql", pg_insert), ("sqlite", sqlite_insert))
+}
+
+# Parameters named apart from the columns (SQLAlchemy reserves the column
+# names for its own VALUES): the line's ``l_<column>``, and the tab's totals.
+_INSERT_LINE = insert(_LINES).values({c.name: bindparam(f"l_{c.name}") for c in _LINES.columns})
+_SET_TAB_TOTALS = (
+    update(_TABS)
+    .where(
+        _TABS.c.merchant_id == bindparam("l_merchant_id"), _TABS.c.tab_id == bindparam("l_tab_id")
+    )
+    .values(line_count=bindparam("l_line_no"), subtotal=bindparam("subtotal_after"))
+)
+#: PostgreSQL allows an INSERT inside WITH (SQLite does not).
+_ADD_LINE_AND_SET_TOTALS = _SET_TAB_TOTALS.add_cte(_INSERT_LINE.cte("line"))
+
+_LINE_COLUMNS = [_LINES.c[name] for name in SoldLine.__dataclass_fields__]
+_LINES_WITH_TERMS = (
+    select(*_LINE_COLUMNS, _TERMS.c.expected_results, _TERMS.c.limits)
+    .join(
+        _TERMS,
+        (_TERMS.c.merchant_id == _LINES.c.merchant_id)
+        & (_TERMS.c.service_id == _LINES.c.service_id)
+        & (_TERMS.c.version == _LINES.c.terms_version),
+    )
+    .where(_LINES.c.merchant_id == bindparam("m"), _LINES.c.tab_id == bindparam("t"))
+    .order_by(_LINES.c.line_no)
+)
