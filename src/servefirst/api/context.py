@@ -1,5 +1,5 @@
 """The request's unit of work: authenticate, claim the idempotency key, open
-the transaction. The route class (``routing.py``) commits it."""
+the transaction. ``commit.conclude`` commits it (or rolls it back)."""
 
 from __future__ import annotations
 

@@ -1,10 +1,9 @@
 """The route class every servefirst endpoint uses.
 
-It finishes what ``context.py`` began: after the endpoint has built its
-response, the stored idempotent answer and the endpoint's work are committed in
-one transaction. If the endpoint refused the request (a ``ServefirstError``),
-the work is rolled back and the refusal is stored as the key's answer; if the
-request never got going (unreadable input, a crash), the key is released.
+It finishes what ``context.py`` began: once the endpoint has answered (or
+refused, or failed), the request's work is committed or rolled back in one
+place, ``commit.conclude``, with its idempotent answer. It also takes write
+requests in turns, and runs sync endpoints where ``context.runs_inline`` says.
 """
 
 from __future__ import annotations
@@ -26,11 +25,9 @@ from fastapi.routing import APIRoute
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
-from servefirst.api.context import ReplayResponse, error_json, run_sync, runtime_of
+from servefirst.api.commit import conclude
+from servefirst.api.context import ReplayResponse, run_sync
 from servefirst.api.turns import WriteTurns
-from servefirst.db.uow import UnitOfWork, new_session
-from servefirst.idempotency import service as idempotency
-from servefirst.kit.errors import ServefirstError
 
 #: How long a thread may keep the GIL while another waits for it (CPython's
 #: default is 5 ms). Every database call gives the GIL up and must win it back;
@@ -71,60 +68,10 @@ def write_turns() -> WriteTurns:
 
 
 #: The request a ``ServefirstRoute`` is running (worker threads get a copy of
-#: the context), so an endpoint that answered directly can also commit there.
+#: the context), so a sync endpoint runs where its request's work runs.
 _running: contextvars.ContextVar[Request | None] = contextvars.ContextVar(
     "servefirst_request", default=None
 )
-
-
-def _finish(request: Request, response: Response) -> Response:
-    # Whatever happens next, the unit of work is dealt with here (committed,
-    # or rolled back and the idempotency key released): not a second time.
-    request.state.finished = True
-    uow: UnitOfWork | None = getattr(request.state, "uow", None)
-    claim: idempotency.Claim | None = getattr(request.state, "claim", None)
-    if uow is None:
-        return response
-    try:
-        if claim is not None and response.status_code < 500:
-            idempotency.store(uow.session, claim, response.status_code, bytes(response.body))
-        uow.commit()
-    except BaseException:
-        uow.rollback()
-        if claim is not None:
-            _release(request, claim)
-        raise
-    finally:
-        uow.close()
-    return response
-
-
-def _release(request: Request, claim: idempotency.Claim) -> None:
-    session = new_session(runtime_of(request).engine, write=True)
-    try:
-        idempotency.release(session, claim)
-    finally:
-        session.close()
-
-
-def _abandon(request: Request, exc: BaseException) -> None:
-    uow: UnitOfWork | None = getattr(request.state, "uow", None)
-    claim: idempotency.Claim | None = getattr(request.state, "claim", None)
-    if uow is not None:
-        uow.rollback()
-        uow.close()
-    if claim is None:
-        return
-    if isinstance(exc, ServefirstError) and exc.status < 500:
-        # A refusal is the request's answer: a retry gets the same refusal.
-        session = new_session(runtime_of(request).engine, write=True)
-        try:
-            idempotency.store(session, claim, exc.status, error_json(exc.to_dict()))
-            session.commit()
-        finally:
-            session.close()
-    else:
-        _release(request, claim)
 
 
 #: ``APIRoute`` options that change how a response model is turned into JSON;
@@ -179,17 +126,11 @@ def _answering(
         result = endpoint(*args, **kwargs)
         if type(result) is model:
             # What FastAPI would send: the model as JSON, by alias.
-            response = Response(
+            return Response(
                 result.model_dump_json(by_alias=True),
                 status_code=status,
                 media_type="application/json",
             )
-            request = _running.get()
-            if request is not None:
-                # Commit where the endpoint ran (its worker thread, or the
-                # loop on SQLite): no hop back while holding locks.
-                _finish(request, response)
-            return response
         return result  # anything else takes FastAPI's usual path
 
     return answer
@@ -234,18 +175,16 @@ class ServefirstRoute(APIRoute):
 
         async def run(request: Request) -> Response:
             running = _running.set(request)
+            outcome: Response | BaseException
             try:
-                response = await endpoint_handler(request)
+                outcome = await endpoint_handler(request)
             except ReplayResponse as replay:
                 return replay.response()
             except BaseException as exc:
-                if not getattr(request.state, "finished", False):
-                    await run_sync(request, _abandon, request, exc)
-                raise
+                outcome = exc
             finally:
                 _running.reset(running)
-            if getattr(request.state, "finished", False):
-                return response  # committed where the endpoint answered
-            return await run_sync(request, _finish, request, response)
+            # The request's one commit point (or rollback), where its work ran.
+            return await run_sync(request, conclude, request, outcome)
 
         return handler
