@@ -1,8 +1,8 @@
 """Use cases of a booking: book, check in, cancel, no-show, and keep holds alive.
 
-Every money movement is one balanced journal entry. A captured deposit sits in
-``deposits_held`` (a liability: it is the customer's money until the booking
-ends); a card hold moves no money at all until it is captured.
+The deposit (the policy, the decision, taking and settling it) lives in
+``deposits``; its names are found here too. Every money movement is one
+balanced journal entry.
 """
 
 from __future__ import annotations
@@ -11,35 +11,32 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select, text
 
-from servefirst.bookings.holds import (
-    active_hold,
-    authorization_of,
-    bump_totals,
-    record_hold,
+from servefirst.bookings.deposits import (
+    deposit_decision,
+    deposit_policy,
+    merchant_deposit_policy,
+    set_deposit_policy,
+    settle_deposit,
+    take_deposit,
 )
+from servefirst.bookings.holds import active_hold, bump_totals, record_hold
 from servefirst.bookings.models import Booking, CardHold
 from servefirst.bookings.rules import (
     BookingAction,
     BookingStatus,
-    DepositDecision,
-    DepositMode,
     DepositPolicy,
     DepositStatus,
-    HoldPlan,
     Outcome,
-    Settlement,
-    decide_deposit,
-    plan_hold,
     settle_cancellation,
     settle_no_show,
     transition,
 )
 from servefirst.catalog.service import get_service
-from servefirst.customers.service import get_customer, record_history, trust_of
+from servefirst.customers.service import get_customer, record_history
 from servefirst.db.uow import UnitOfWork
 from servefirst.events.service import emit
 from servefirst.kit.clock import as_utc
-from servefirst.kit.errors import CardDeclined, Conflict, InvalidRequest, NotFound, PolicyRefused
+from servefirst.kit.errors import CardDeclined, Conflict, InvalidRequest, NotFound
 from servefirst.kit.ids import merchant_of_credential, new_id, new_tab_token
 from servefirst.kit.money import Money
 from servefirst.ledger import service as ledger
@@ -50,14 +47,6 @@ from servefirst.merchants.service import get_merchant
 ACTIVE = (BookingStatus.CONFIRMED.value, BookingStatus.CHECKED_IN.value)
 #: Renew a hold this long before it would lapse.
 RENEW_AHEAD = timedelta(hours=24)
-
-
-def deposit_policy(uow: UnitOfWork, service_policy: dict[str, object] | None) -> DepositPolicy:
-    """The merchant's policy, with the service's own overrides on top."""
-    merchant = get_merchant(uow)
-    base = dict((merchant.policy or {}).get("deposits") or {})
-    base.update(service_policy or {})
-    return DepositPolicy.from_dict(base)
 
 
 def get_booking(uow: UnitOfWork, booking_id: str, *, lock: bool = False) -> Booking:
@@ -139,9 +128,7 @@ def book(
     if staff_id:
         _ensure_staff_free(uow, staff_id, starts_at, ends_at)
     policy = deposit_policy(uow, service.deposit_policy)
-    decision = decide_deposit(
-        policy, price=service.price, tier=trust_of(uow, customer).tier, no_shows=customer.no_shows
-    )
+    decision = deposit_decision(uow, policy, customer, service)
     booking = Booking(
         merchant_id=uow.merchant,
         booking_id=new_id("bkg"),
@@ -165,7 +152,7 @@ def book(
         created_at=now,
     )
     if decision.required:
-        _take_deposit(uow, booking, decision, policy, card)
+        take_deposit(uow, booking, decision, policy, card)
     uow.session.add(booking)
     uow.session.flush()
     emit(
@@ -175,51 +162,6 @@ def book(
         {"starts_at": starts_at.isoformat(), "deposit": booking.deposit_amount},
     )
     return booking
-
-
-def _take_deposit(
-    uow: UnitOfWork,
-    booking: Booking,
-    decision: DepositDecision,
-    policy: DepositPolicy,
-    card: str | None,
-) -> None:
-    if not card:
-        raise PolicyRefused(
-            f"{decision.reason} Give a card for the deposit of"
-            f" {Money(decision.amount, booking.currency).format()}.",
-            code="deposit_required",
-            param="card",
-            details={"amount": decision.amount, "reason": decision.reason},
-        )
-    now = uow.clock.now()
-    plan = HoldPlan.CAPTURE
-    if decision.mode is DepositMode.HOLD:
-        plan = plan_hold(starts_at=booking.starts_at, now=now, hold_days=policy.hold_days)
-    booking.hold_plan = plan.value
-    money = Money(decision.amount, booking.currency)
-    gateway = uow.gateways.sandbox
-    if plan is HoldPlan.CAPTURE:
-        # Declines raise here, before anything is written.
-        charge = gateway.charge(money, card=card, idempotency_key=booking.booking_id)
-        ledger.post(
-            uow,
-            EntryBuilder(EntryKind.DEPOSIT, booking.currency, memo=f"deposit {booking.booking_id}")
-            .debit(Account.CARD_CLEARING, money)
-            .credit(Account.DEPOSITS_HELD, money)
-            .build(),
-        )
-        booking.deposit_mode = DepositMode.CAPTURE.value
-        booking.deposit_reason = decision.reason + (
-            f" Card ending {charge.card_last4} charged now: the booking is too far ahead for"
-            " a card hold."
-            if decision.mode is DepositMode.HOLD
-            else ""
-        )
-    else:
-        hold = gateway.authorize(money, card=card, idempotency_key=booking.booking_id, now=now)
-        record_hold(uow, hold, booking_id=booking.booking_id)
-    booking.deposit_status = DepositStatus.HELD.value
 
 
 def check_in(uow: UnitOfWork, booking_id: str) -> Booking:
@@ -285,7 +227,7 @@ def cancel(uow: UnitOfWork, booking_id: str) -> Booking:
     )
     if settlement.outcome is Outcome.FORFEIT:
         record_history(uow, booking.customer_id, "late_cancellations")
-    _settle_deposit(uow, booking, settlement)
+    settle_deposit(uow, booking, settlement)
     emit(uow, "booking.cancelled", booking.booking_id, {"fee": booking.deposit_fee})
     return booking
 
@@ -301,85 +243,13 @@ def no_show(uow: UnitOfWork, booking_id: str) -> Booking:
         now=uow.clock.now(),
     )
     record_history(uow, booking.customer_id, "no_shows")
-    _settle_deposit(uow, booking, settlement)
+    settle_deposit(uow, booking, settlement)
     emit(uow, "booking.no_show", booking.booking_id, {"fee": booking.deposit_fee})
     return booking
 
 
 def _policy_for(uow: UnitOfWork, booking: Booking) -> DepositPolicy:
     return deposit_policy(uow, get_service(uow, booking.service_id).deposit_policy)
-
-
-def _settle_deposit(uow: UnitOfWork, booking: Booking, settlement: Settlement) -> None:
-    """Keep the fee, give back the rest: from the captured deposit or from the hold."""
-    booking.closed_at = uow.clock.now()
-    booking.outcome_reason = settlement.reason
-    if booking.deposit_status != DepositStatus.HELD.value:
-        uow.session.flush()
-        return
-    hold = active_hold(uow, booking_id=booking.booking_id)
-    fee = settlement.fee
-    if hold is not None:
-        fee = _settle_hold(uow, booking, hold, settlement.fee)
-    else:
-        entry = EntryBuilder(
-            EntryKind.DEPOSIT_FORFEIT if fee else EntryKind.DEPOSIT_REFUND,
-            booking.currency,
-            memo=f"deposit {booking.booking_id}: {settlement.outcome.value}",
-        )
-        entry.debit(Account.DEPOSITS_HELD, settlement.fee + settlement.refund)
-        entry.credit(Account.NO_SHOW_FEES, settlement.fee)
-        entry.credit(Account.CARD_CLEARING, settlement.refund)
-        if not entry.empty:
-            ledger.post(uow, entry.build())
-    refund = booking.deposit_amount - fee
-    booking.deposit_fee = fee
-    booking.deposit_refund = refund
-    booking.deposit_status = DepositStatus.FORFEITED.value if fee else DepositStatus.REFUNDED.value
-    bump_totals(uow, refunded=refund, forfeited=fee)
-    uow.session.flush()
-
-
-def _settle_hold(uow: UnitOfWork, booking: Booking, hold: CardHold, fee: int) -> int:
-    """Take the fee from the hold and release the rest; returns what was taken."""
-    now = uow.clock.now()
-    gateway = uow.gateways.sandbox
-    hold.closed_at = now
-    if fee == 0:
-        gateway.release(authorization_of(hold))
-        hold.status = "released"
-        return 0
-    money = Money(fee, booking.currency)
-    if now < hold.expires_at:
-        gateway.capture(
-            authorization_of(hold), money, idempotency_key=f"{hold.hold_id}_fee", now=now
-        )
-    else:
-        # The hold lapsed: charge the saved card directly, as processors allow.
-        try:
-            gateway.charge_saved(
-                money, payment_method=hold.payment_method, idempotency_key=f"{hold.hold_id}_fee"
-            )
-        except CardDeclined as declined:
-            # The booking still closes; there is simply nothing to keep.
-            hold.status = "expired"
-            booking.outcome_reason = (
-                f"{booking.outcome_reason} The card hold had lapsed and the card was declined"
-                f" ({declined.code}): nothing was charged."
-            )[:200]
-            return 0
-    hold.status = "captured"
-    hold.captured = min(fee, hold.amount)
-    ledger.post(
-        uow,
-        EntryBuilder(
-            EntryKind.DEPOSIT_FORFEIT, booking.currency, memo=f"no-show fee {booking.booking_id}"
-        )
-        .debit(Account.CARD_CLEARING, money)
-        .credit(Account.NO_SHOW_FEES, money)
-        .build(),
-    )
-    return fee
 
 
 def list_bookings(
@@ -393,24 +263,6 @@ def list_bookings(
     return list(
         uow.session.scalars(query.order_by(Booking.starts_at, Booking.booking_id).limit(limit))
     )
-
-
-def set_deposit_policy(uow: UnitOfWork, policy: dict[str, object]) -> DepositPolicy:
-    """Replace the merchant's deposit policy (validated whole before it is kept)."""
-    from servefirst.merchants.models import Merchant
-
-    checked = DepositPolicy.from_dict(policy)
-    merchant = uow.session.get(Merchant, uow.merchant, with_for_update=True)
-    assert merchant is not None
-    # A new dict, so the JSON column notices the change.
-    merchant.policy = {**(merchant.policy or {}), "deposits": checked.as_dict()}
-    uow.session.flush()
-    emit(uow, "merchant.deposit_policy_changed", uow.merchant, checked.as_dict())
-    return checked
-
-
-def merchant_deposit_policy(uow: UnitOfWork) -> DepositPolicy:
-    return deposit_policy(uow, None)
 
 
 def renew_holds(uow: UnitOfWork) -> list[str]:
@@ -464,3 +316,19 @@ def renew_holds(uow: UnitOfWork) -> list[str]:
         changed.append(hold.hold_id)
     uow.session.flush()
     return changed
+
+
+__all__ = [
+    "book",
+    "booking_for_token",
+    "cancel",
+    "check_in",
+    "deposit_decision",
+    "deposit_policy",
+    "get_booking",
+    "list_bookings",
+    "merchant_deposit_policy",
+    "no_show",
+    "renew_holds",
+    "set_deposit_policy",
+]
