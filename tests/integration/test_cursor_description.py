@@ -1,5 +1,5 @@
 """The driver cursor's description (built only when read on PostgreSQL,
-``db.pg_cursor``) says what psycopg's own would, whenever it is read."""
+``server.pg_cursor``) says what psycopg's own would, whenever it is read."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from typing import Any
 
 import psycopg
 
-from servefirst.db.pg_cursor import LazyDescriptionCursor
 from servefirst.runtime import Runtime
+from servefirst.server.pg_cursor import LazyDescriptionCursor
 
 WIDE = "SELECT 1 AS one, 'two' AS two, 3.5 AS three, NULL AS four"
 
