@@ -3,9 +3,9 @@
 SQLAlchemy asks for ``cursor.description`` after every statement that returns
 rows, but for a statement it has run before it only checks that there is one:
 the result's columns are cached with the compiled statement. psycopg builds a
-``Column`` for every column on each ask (seven Python calls a column), and a
-settled tab's statements return 189 columns: some 1,300 Python calls, an
-eighth of the tab's work on PostgreSQL, spent on descriptions nobody reads.
+``Column`` for every column on each ask, several Python calls a column, and a
+settled tab's statements return many columns: a sizeable share of the tab's
+Python work on PostgreSQL goes on descriptions nobody reads.
 
 Here the description is a sequence that builds those columns the first time
 one is read, from the result it was asked for (so it stays right after the
