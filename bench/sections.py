@@ -164,6 +164,11 @@ def http(engine: str, args: argparse.Namespace, results: Results, ui: Ui) -> Non
             results.add("http", f"{engine}: {route} p50", found.p(route, 50), "ms", f"{n} calls")
             results.add("http", f"{engine}: {route} p99", found.p(route, 99), "ms", f"{n} calls")
         results.add("http", f"{engine}: worst route p99", found.worst_p99(), "ms")
+        cpu = found.server_cpu_ms_each()
+        if cpu is not None:
+            results.add(
+                "http", f"{engine}: server CPU per lifecycle", cpu, "ms", "all its processes"
+            )
     if found.peak_rss_kib:
         results.add(
             "memory",
@@ -378,8 +383,11 @@ def judge(results: Results, engines: list[str]) -> None:
             results.check(
                 f"{engine}: cash-flow time at {large} / at {small}", ratio, "<= 1.10", ratio <= 1.10
             )
-    ratio = results.figure("peer", PEER_MEDIAN)
-    if ratio is not None:
+    median = results.figure("peer", PEER_MEDIAN)
+    if median is not None:
         results.check(
-            "servefirst / django-hordak transfers (median of the rounds)", ratio, ">= 3", ratio >= 3
+            "servefirst / django-hordak transfers (median of the rounds)",
+            median,
+            ">= 3",
+            median >= 3,
         )

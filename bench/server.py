@@ -144,6 +144,19 @@ class Server:
         """The server's process and, with ``--workers``, its worker processes."""
         return [self.pid, *descendants(self.pid)]
 
+    def cpu_seconds(self) -> float:
+        """The CPU the server's processes have used so far (user and system,
+        from /proc): unlike a rate or a latency, hardly moved by other load on
+        the machine, so paired runs compare it well."""
+        total = 0
+        for pid in self.pids():
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except (OSError, IndexError):
+                continue
+            total += int(fields[11]) + int(fields[12])  # utime, stime (ticks)
+        return total / os.sysconf("SC_CLK_TCK")
+
     def rss_kib(self) -> int | None:
         found = [current_rss_kib(pid) for pid in self.pids()]
         return sum(r for r in found if r) or None

@@ -249,3 +249,24 @@ def test_the_targets_are_the_replay_ratio_and_the_median_peer_round() -> None:
         "sqlite: settle rate / bare-driver replay (26 statements a tab)": (0.34, ">= 0.35", False),
         "servefirst / django-hordak transfers (median of the rounds)": (3.1, ">= 3", True),
     }
+
+
+def test_paired_runs_turn_a_setting_off_on_one_side_and_take_the_median_ratio(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bench import paired
+
+    seen: list[str | None] = []
+
+    def measure(url: str, clients: int, seconds: float) -> dict[str, float]:
+        turns = os.environ.get("SERVEFIRST_WRITE_TURNS")
+        seen.append(turns)
+        return {"lifecycles/s": 10.0 if turns is None else 12.0}
+
+    monkeypatch.delenv("SERVEFIRST_WRITE_TURNS", raising=False)
+    monkeypatch.setitem(paired.SECTIONS, "http", measure)
+    assert paired.main(["--engine", ENGINE, "--pg-url", PG_URL, "--rounds", "3",
+                        "SERVEFIRST_WRITE_TURNS=0"]) == 0  # fmt: skip
+    assert seen == [None, "0", "0", None, None, "0"]  # A B, B A, A B
+    assert "SERVEFIRST_WRITE_TURNS" not in os.environ
+    assert "B/A lifecycles/s: median 1.20 (1.20, 1.20, 1.20)" in capsys.readouterr().out
