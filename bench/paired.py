@@ -1,7 +1,7 @@
 """Paired runs: the server with and without one piece of its tuning.
 
     python -m bench.paired --engine postgresql --rounds 3 --seconds 10 SERVEFIRST_WRITE_TURNS=0
-    python -m bench.paired --section settle SERVEFIRST_LAZY_PG_DESCRIPTIONS=false
+    python -m bench.paired --section settle --engine sqlite SERVEFIRST_DB_POOL_SIZE=5
 
 Every tuning number is a setting (``config.Settings``), so a piece is turned
 off by its environment variable. Each round runs both sides, each on a fresh
@@ -53,10 +53,7 @@ def http_figures(url: str, clients: int, seconds: float) -> Figures:
 
 def settle_figures(url: str, clients: int, seconds: float) -> Figures:
     from bench.settle import settle_rate
-    from servefirst.config import Settings
-    from servefirst.server.start import prepare_engines
 
-    prepare_engines(Settings())  # the engine as this side's settings make it
     rate = settle_rate(url, clients, seconds)
     each = rate.cpu_ms_each()
     return {

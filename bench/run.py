@@ -26,8 +26,6 @@ from bench import machine
 from bench.databases import POSTGRESQL, SQLITE, pg_server_reachable
 from bench.ledger_transfers import HISTORY_PER_CLIENT
 from bench.results import Results
-from servefirst.config import Settings
-from servefirst.server.start import prepare_engines
 
 HERE = Path(__file__).resolve().parent
 SECTIONS = ("settle", "http", "growth", "hordak", "memory", "profile")
@@ -158,10 +156,6 @@ def main(argv: list[str] | None = None, console: Console | None = None) -> int:
     from bench import sections
 
     args = parse(argv)
-    # Engines made in process (the settle, growth and peer sections) as a server
-    # process makes them: with the server's cursor on PostgreSQL, unless the
-    # environment turns it off (SERVEFIRST_LAZY_PG_DESCRIPTIONS=false).
-    prepare_engines(Settings())
     # Piped to a file or CI log, rich would fold the table at 80 columns.
     console = console or Console(width=None if sys.stdout.isatty() else 150)
     engines = list(args.engines)

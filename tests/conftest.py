@@ -33,13 +33,8 @@ from servefirst.db.engine import normalize_url
 from servefirst.db.uow import UnitOfWork
 from servefirst.merchants.service import create_merchant
 from servefirst.runtime import Runtime
-from servefirst.server.start import prepare_engines
 
 PUBLIC_URL = "http://testserver"
-
-# The suite's engines are made as a server process makes them (its psycopg
-# cursor on PostgreSQL), so the tests run what is deployed.
-prepare_engines(Settings())
 
 
 @contextmanager

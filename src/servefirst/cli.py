@@ -44,16 +44,14 @@ def _serve(runtime: Runtime, host: str, port: int, workers: int = 1) -> None:
         sys.exit(code)
 
 
-def _prepare_server(settings: Settings, host: str, port: int) -> None:
-    """Before a server's runtime is made: fail now, before anything is written,
-    if the port is taken; then the server's engine tuning."""
-    from servefirst.server.start import PortTaken, check_port, prepare_engines
+def _check_port(host: str, port: int) -> None:
+    """Fail now, before anything is written, if the port is taken."""
+    from servefirst.server.start import PortTaken, check_port
 
     try:
         check_port(host, port)
     except PortTaken as exc:
         raise click.ClickException(str(exc)) from exc
-    prepare_engines(settings)
 
 
 def _settings_for(host: str, port: int) -> Settings:
@@ -78,7 +76,7 @@ def _settings_for(host: str, port: int) -> Settings:
 def serve(host: str, port: int, workers: int) -> None:
     """Run the web server (API and pages); migrates the database first."""
     settings = _settings_for(host, port)
-    _prepare_server(settings, host, port)
+    _check_port(host, port)
     runtime = _runtime(settings)
     plural = "es" if workers > 1 else ""
     console.print(
@@ -104,7 +102,7 @@ def demo(host: str, port: int, database: str, no_serve: bool) -> None:
     settings = _settings_for(host, port)
     if not no_serve:
         # A taken port fails here, before the database is touched.
-        _prepare_server(settings, host, port)
+        _check_port(host, port)
     if "SERVEFIRST_DATABASE_URL" not in os.environ:
         # A fresh file each run, so the demo always tells the same story.
         path = os.path.abspath(database)

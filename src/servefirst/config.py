@@ -77,9 +77,6 @@ class Settings(BaseSettings):
     #: Freeze what start-up made (``gc.freeze``), so the collector's full passes
     #: do not walk the app's objects again: that pause lands in the p99.
     freeze_startup_objects: bool = True
-    #: On PostgreSQL, psycopg cursors build a result's description only when it
-    #: is read: SQLAlchemy reads it once per cached statement, not per call.
-    lazy_pg_descriptions: bool = True
     #: With ``--workers N``, a worker holding more than its share of keep-alive
     #: connections asks one now and then to reconnect, so the kernel's uneven
     #: hash of a few long-lived connections evens out.

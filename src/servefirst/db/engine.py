@@ -1,8 +1,7 @@
 """Engine creation for SQLite (default, a WAL file) and PostgreSQL (psycopg 3).
 
 The numbers (pool sizes, SQLite's busy timeout, the pool's recycling) come from
-``config.Settings``. The server may hand in a psycopg cursor class at start-up
-(``use_pg_cursor``): this module knows nothing of the server's tuning.
+``config.Settings``.
 """
 
 from __future__ import annotations
@@ -16,17 +15,6 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 from servefirst.config import Settings
-
-#: The psycopg cursor class PostgreSQL engines made from now on in this process
-#: use, as the server set it at start-up (``use_pg_cursor``); None: psycopg's.
-_pg_cursor: Any = None
-
-
-def use_pg_cursor(cursor_class: Any) -> None:
-    """Make the PostgreSQL engines this process creates from now on use
-    ``cursor_class`` for their connections (None: psycopg's own)."""
-    global _pg_cursor
-    _pg_cursor = cursor_class
 
 
 def normalize_url(url: str) -> str:
@@ -48,8 +36,6 @@ def make_engine(url: str, settings: Settings | None = None, **kwargs: Any) -> En
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_engine(url, tuning.sqlite_busy_timeout_ms, **kwargs)
     kwargs.setdefault("pool_recycle", tuning.pg_pool_recycle_seconds)
-    if _pg_cursor is not None:
-        kwargs.setdefault("connect_args", {}).setdefault("cursor_factory", _pg_cursor)
     return create_engine(url, **kwargs)
 
 

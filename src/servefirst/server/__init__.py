@@ -1,13 +1,12 @@
 """The server's tuning, in one package that sits above the app.
 
-Nothing below it imports it: at start-up it configures the engine (the psycopg
-cursor, ``db.engine.use_pg_cursor``), the app (the write gate the route class
-asks for, ``api.routing.write_turns``) and the process, then serves.
+Nothing below it imports it: at start-up it configures the app (the write gate
+the route class asks for, ``api.routing.write_turns``) and the process, then
+serves.
 
 - ``start``: what ``servefirst serve``/``demo`` and each worker do at start-up.
 - ``turns``: write turns, a process's write requests let in a few at a time.
 - ``process``: ``gc.freeze`` and the GIL switch interval.
-- ``pg_cursor``: psycopg cursors that describe a result only when it is read.
 - ``connection_shares``: keep-alive connections kept even over the workers.
 - ``serving``: uvicorn, in one process or one per core sharing the port.
 

@@ -1,6 +1,6 @@
-"""What a server process does at start-up: tune the engine it is about to
-make, build the app and give it the server's write gate, tune the process,
-and serve (``servefirst serve``/``demo``, and each ``--workers N`` process)."""
+"""What a server process does at start-up: build the app and give it the
+server's write gate, tune the process, and serve (``servefirst serve``/``demo``,
+and each ``--workers N`` process)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from fastapi import FastAPI
 
 from servefirst.app import create_app
 from servefirst.config import Settings, load_settings
-from servefirst.db.engine import use_pg_cursor
 from servefirst.runtime import Runtime
 from servefirst.server import turns
 from servefirst.server.process import tune_process
@@ -36,14 +35,6 @@ def check_port(host: str, port: int) -> None:
         raise PortTaken(host, port, exc.strerror or str(exc)) from exc
 
 
-def prepare_engines(settings: Settings) -> None:
-    """Engines this process makes from now on get the server's cursor (call
-    before ``Runtime.create``)."""
-    from servefirst.server.pg_cursor import LazyDescriptionCursor
-
-    use_pg_cursor(LazyDescriptionCursor if settings.lazy_pg_descriptions else None)
-
-
 def configure_app(app: FastAPI, settings: Settings) -> FastAPI:
     """The server's part of the app: its write gate."""
     turns.install(app, settings)
@@ -54,7 +45,6 @@ def worker_app() -> FastAPI:
     """The app for one of ``servefirst serve --workers N``'s processes: its own
     runtime (engine, pool) from the environment. The parent has migrated."""
     settings = load_settings()
-    prepare_engines(settings)
     runtime = Runtime.create(settings)
     app = configure_app(create_app(runtime), settings)
     tune_process(settings)
@@ -63,7 +53,7 @@ def worker_app() -> FastAPI:
 
 def serve(runtime: Runtime, host: str, port: int, workers: int = 1) -> int:
     """Serve ``runtime``'s app on ``host:port`` until stopped; the exit code.
-    ``runtime`` was made after ``prepare_engines`` and is migrated."""
+    ``runtime`` is migrated."""
     import uvicorn
 
     settings = runtime.settings
@@ -85,4 +75,4 @@ def serve(runtime: Runtime, host: str, port: int, workers: int = 1) -> int:
     return 0
 
 
-__all__ = ["PortTaken", "check_port", "configure_app", "prepare_engines", "serve", "worker_app"]
+__all__ = ["PortTaken", "check_port", "configure_app", "serve", "worker_app"]
