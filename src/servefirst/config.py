@@ -56,11 +56,11 @@ class Settings(BaseSettings):
 
     # --- The server's tuning (servefirst.server), read at start-up ---
 
-    #: Write requests whose database work runs at once in one server process:
-    #: with two, one request's Python runs while the other waits for the
-    #: database, and the rest queue in order instead of sharing the GIL a slice
-    #: at a time. 0: no turns (only ``max_concurrent_writes`` holds requests back).
-    write_turns: int = Field(default=2, ge=0)
+    #: Write requests whose database work runs at once in one server process
+    #: (two: one request's Python runs while the other waits for the database,
+    #: the rest queue in order). 0, no turns: paired runs no longer showed them
+    #: earning their place (bench/README.md); ``max_concurrent_writes`` still applies.
+    write_turns: int = Field(default=0, ge=0)
     #: Seconds a request keeps its write turn before the next in line may go
     #: too: a request that waits on another transaction's lock must not hold
     #: every other merchant's requests in its process behind it.

@@ -10,6 +10,7 @@ serves.
 - ``connection_shares``: keep-alive connections kept even over the workers.
 - ``serving``: uvicorn, in one process or one per core sharing the port.
 
-Each piece is kept because a paired benchmark run showed it earns its place
-(``bench/README.md``, "The server's tuning"); each number is a setting.
+Each piece stays while paired benchmark runs (``python -m bench.paired``) show
+it earns its place; ``bench/README.md`` ("The server's tuning") records them.
+Each number is a setting (``config.Settings``), so a run can turn it off.
 """
