@@ -118,8 +118,9 @@ class Server:
                 pass
             time.sleep(0.1)
         else:
+            log = self.log()  # read before __exit__ closes it
             self.__exit__(None, None, None)
-            raise RuntimeError(f"servefirst serve did not answer /healthz in 60 s:\n{self.log()}")
+            raise RuntimeError(f"servefirst serve did not answer /healthz in 60 s:\n{log}")
         self._sampler = threading.Thread(target=self._sample, daemon=True)
         self._sampler.start()
         return self
