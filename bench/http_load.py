@@ -42,6 +42,8 @@ class HttpResult:
     peak_rss_kib: int | None = None
     idle_rss_kib: int | None = None
     workers: int = 1
+    #: CPU seconds the server's processes used while the load ran.
+    server_cpu_seconds: float | None = None
 
     @property
     def per_second(self) -> float:
@@ -49,6 +51,12 @@ class HttpResult:
 
     def p(self, route: str, pct: float) -> float:
         return percentile(self.latencies_ms.get(route, []), pct)
+
+    def server_cpu_ms_each(self) -> float | None:
+        """The server's CPU a lifecycle took, in milliseconds."""
+        if self.server_cpu_seconds is None or not self.lifecycles:
+            return None
+        return 1000 * self.server_cpu_seconds / self.lifecycles
 
     def worst_p99(self) -> float:
         return max(self.p(route, 99) for route in self.latencies_ms) if self.latencies_ms else 0.0
@@ -166,7 +174,9 @@ def http_rate(
     workers = workers or server_workers(url)
     with Server(url, workers=workers) as server:
         idle = server.rss_kib()
+        cpu_before = server.cpu_seconds()
         result = asyncio.run(_load(server.base_url, shops, seconds, max_lifecycles))
+        result.server_cpu_seconds = server.cpu_seconds() - cpu_before
         result.peak_rss_kib = server.peak_rss_kib()
         result.idle_rss_kib = idle
         result.workers = workers

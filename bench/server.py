@@ -118,8 +118,9 @@ class Server:
                 pass
             time.sleep(0.1)
         else:
+            log = self.log()  # read before __exit__ closes it
             self.__exit__(None, None, None)
-            raise RuntimeError(f"servefirst serve did not answer /healthz in 60 s:\n{self.log()}")
+            raise RuntimeError(f"servefirst serve did not answer /healthz in 60 s:\n{log}")
         self._sampler = threading.Thread(target=self._sample, daemon=True)
         self._sampler.start()
         return self
@@ -143,6 +144,19 @@ class Server:
     def pids(self) -> list[int]:
         """The server's process and, with ``--workers``, its worker processes."""
         return [self.pid, *descendants(self.pid)]
+
+    def cpu_seconds(self) -> float:
+        """The CPU the server's processes have used so far (user and system,
+        from /proc): unlike a rate or a latency, hardly moved by other load on
+        the machine, so paired runs compare it well."""
+        total = 0
+        for pid in self.pids():
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except (OSError, IndexError):
+                continue
+            total += int(fields[11]) + int(fields[12])  # utime, stime (ticks)
+        return total / os.sysconf("SC_CLK_TCK")
 
     def rss_kib(self) -> int | None:
         found = [current_rss_kib(pid) for pid in self.pids()]

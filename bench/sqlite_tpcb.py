@@ -14,7 +14,7 @@ import sqlite3
 import threading
 
 from bench.workers import Rate, run_clients
-from servefirst.db.engine import SQLITE_BUSY_TIMEOUT_MS
+from servefirst.config import Settings
 
 ACCOUNTS_PER_SCALE = 100_000
 TELLERS_PER_SCALE = 10
@@ -24,7 +24,7 @@ def connect(path: str) -> sqlite3.Connection:
     conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=NORMAL")
-    conn.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    conn.execute(f"PRAGMA busy_timeout={Settings().sqlite_busy_timeout_ms}")
     return conn
 
 

@@ -47,16 +47,6 @@ does not), rate it, raise a concern, and pay afterwards.
 """
 
 
-def app_from_environment() -> FastAPI:
-    """The app for one of ``servefirst serve --workers N``'s processes: its own
-    runtime (engine, pool) from the environment. The parent has migrated."""
-    from servefirst.api.routing import tune_server_process
-
-    app = create_app(Runtime.create())
-    tune_server_process()
-    return app
-
-
 def create_app(runtime: Runtime | None = None) -> FastAPI:
     runtime = runtime or Runtime.create()
     app = FastAPI(
@@ -77,7 +67,9 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
         ],
     )
     app.state.runtime = runtime
-    app.state.key_cache = _KeyCache()
+    app.state.key_cache = _KeyCache(
+        runtime.settings.api_key_cache_seconds, runtime.settings.api_key_cache_size
+    )
     errors.install(app)
     # FastAPI tries routes one at a time, in the order they were added (a
     # regex and some bookkeeping each, twice a request): the serve-first

@@ -34,30 +34,24 @@ def main() -> None:
 
 
 def _serve(runtime: Runtime, host: str, port: int, workers: int = 1) -> None:
-    import uvicorn
+    from servefirst.server.start import PortTaken, serve
 
-    from servefirst.api.routing import tune_server_process
-    from servefirst.app import create_app
-    from servefirst.serving import uvicorn_options
-
-    options = uvicorn_options(runtime.settings.database_url)
-    if workers > 1:
-        from servefirst.serving import run_workers
-
-        # Each worker process builds its own runtime from the environment
-        # (servefirst.app.app_from_environment); the database is already
-        # migrated, here, once. The settings the workers must share go there.
-        os.environ["SERVEFIRST_DATABASE_URL"] = runtime.settings.database_url
-        os.environ["SERVEFIRST_PUBLIC_URL"] = runtime.settings.public_url
-        runtime.dispose()
-        try:
-            code = run_workers(host, port, workers, options)
-        except OSError as exc:  # the port is taken, or the host is not ours
-            raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror}") from exc
+    try:
+        code = serve(runtime, host, port, workers)
+    except PortTaken as exc:
+        raise click.ClickException(str(exc)) from exc
+    if code:
         sys.exit(code)
-    app = create_app(runtime)
-    tune_server_process()
-    uvicorn.run(app, host=host, port=port, **options)
+
+
+def _check_port(host: str, port: int) -> None:
+    """Fail now, before anything is written, if the port is taken."""
+    from servefirst.server.start import PortTaken, check_port
+
+    try:
+        check_port(host, port)
+    except PortTaken as exc:
+        raise click.ClickException(str(exc)) from exc
 
 
 def _settings_for(host: str, port: int) -> Settings:
@@ -81,7 +75,9 @@ def _settings_for(host: str, port: int) -> Settings:
 )
 def serve(host: str, port: int, workers: int) -> None:
     """Run the web server (API and pages); migrates the database first."""
-    runtime = _runtime(_settings_for(host, port))
+    settings = _settings_for(host, port)
+    _check_port(host, port)
+    runtime = _runtime(settings)
     plural = "es" if workers > 1 else ""
     console.print(
         f"servefirst on http://{host}:{port}  (API docs at /docs; {workers} process{plural})"
@@ -104,6 +100,9 @@ def demo(host: str, port: int, database: str, no_serve: bool) -> None:
     from servefirst.demo import build_demo
 
     settings = _settings_for(host, port)
+    if not no_serve:
+        # A taken port fails here, before the database is touched.
+        _check_port(host, port)
     if "SERVEFIRST_DATABASE_URL" not in os.environ:
         # A fresh file each run, so the demo always tells the same story.
         path = os.path.abspath(database)

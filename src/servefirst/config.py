@@ -1,8 +1,15 @@
-"""All configuration in one settings object, read from the environment."""
+"""All configuration in one settings object, read from the environment.
+
+Every tuning number lives here, each with the one-line reason it has the
+value it has; the measurements behind them are in ``bench/README.md`` and the
+commit messages. Each is a setting (``SERVEFIRST_<NAME>``), so a paired
+benchmark run can try the server with and without a piece of its tuning.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -21,6 +28,74 @@ class Settings(BaseSettings):
     idempotency_lock_seconds: int = 60
     #: Hours an idempotency key is remembered (Stripe keeps them 24 hours).
     idempotency_ttl_hours: int = 24
+
+    # --- The database engine (db/engine.py) ---
+
+    #: Milliseconds a SQLite writer waits for the write lock before giving up:
+    #: long enough for any request's transaction ahead of it, so it never fails
+    #: under load, and bounded so a mistake cannot hang a thread.
+    sqlite_busy_timeout_ms: int = Field(default=30_000, gt=0)
+    #: Pooled connections kept open per process: a worker's write turns and
+    #: reads in flight at once, with room to spare.
+    db_pool_size: int = Field(default=10, ge=1)
+    #: Connections opened beyond the pool under a burst; pool plus overflow
+    #: stays above ``max_concurrent_writes`` so a lock holder finds one.
+    db_max_overflow: int = Field(default=20, ge=0)
+    #: Seconds after which a pooled PostgreSQL connection is replaced, before a
+    #: server or proxy idle timeout cuts it (cheaper than a ping per unit of work).
+    pg_pool_recycle_seconds: int = Field(default=1_800, gt=0)
+
+    # --- Requests (api/) ---
+
+    #: Seconds a checked API key is remembered in a process: how late a revoked
+    #: key stops working, against a database read on every request.
+    api_key_cache_seconds: float = Field(default=30.0, ge=0)
+    #: API keys remembered at most per process before the cache starts afresh:
+    #: bounds its memory against a flood of distinct keys.
+    api_key_cache_size: int = Field(default=10_000, ge=1)
+
+    # --- The server's tuning (servefirst.server), read at start-up ---
+
+    #: Write requests whose database work runs at once in one server process
+    #: (two: one request's Python runs while the other waits for the database,
+    #: the rest queue in order). 0, no turns: paired runs no longer showed them
+    #: earning their place (bench/README.md); ``max_concurrent_writes`` still applies.
+    write_turns: int = Field(default=0, ge=0)
+    #: Seconds a request keeps its write turn before the next in line may go
+    #: too: a request that waits on another transaction's lock must not hold
+    #: every other merchant's requests in its process behind it.
+    write_turn_patience_seconds: float = Field(default=0.05, gt=0)
+    #: Write requests that may run at once in a process, turns given back
+    #: included: kept below the thread pool (40) and ``db_pool_size`` plus
+    #: ``db_max_overflow`` (30), so the request holding a database lock always
+    #: finds a thread and a connection to finish with.
+    max_concurrent_writes: int = Field(default=20, ge=1)
+    #: Seconds a thread may keep the GIL while another waits (CPython's default
+    #: is 0.005): a writer holding a lock wins the GIL back sooner after each
+    #: statement. 0 leaves CPython's default.
+    gil_switch_interval_seconds: float = Field(default=0.0005, ge=0)
+    #: Freeze what start-up made (``gc.freeze``), so the collector's full passes
+    #: do not walk the app's objects again: that pause lands in the p99.
+    freeze_startup_objects: bool = True
+    #: With ``--workers N``, a worker holding more than its share of keep-alive
+    #: connections asks one now and then to reconnect, so the kernel's uneven
+    #: hash of a few long-lived connections evens out.
+    even_out_connections: bool = True
+    #: The least seconds between two connections one worker asks to close: a
+    #: client reconnects and the split evens out in a second or two, gently.
+    connection_shed_every_seconds: float = Field(default=0.1, gt=0)
+    #: How often a worker writes its count of open connections where the others
+    #: read it: often enough that a worker busy answering is still seen.
+    connection_count_every_seconds: float = Field(default=0.05, gt=0)
+    #: uvicorn's listen backlog (its own default): connections the kernel holds
+    #: for a worker busy answering.
+    listen_backlog: int = Field(default=2048, ge=1)
+    #: The event loop on PostgreSQL: "auto" (uvloop where installed) or
+    #: "asyncio". SQLite always uses asyncio: its requests run to completion on
+    #: the loop, and asyncio serves ready connections in the order they came.
+    pg_event_loop: Literal["auto", "asyncio"] = "auto"
+    #: uvicorn's HTTP parser: "auto" (httptools, in C, where installed) or "h11".
+    http_parser: Literal["auto", "h11"] = "auto"
 
 
 def load_settings() -> Settings:

@@ -22,7 +22,9 @@ from bench.http_load import ROUTES, http_rate
 from bench.http_work import count_http_work
 from bench.ledger_transfers import transfer_rate
 from bench.profile_settle import profile_settle
+from bench.results import Results
 from bench.run import main
+from bench.sections import PEER_MEDIAN, REPLAY_TARGETS, judge
 from bench.settle import settle_rate
 from bench.work import STEPS, TIMES, count_work
 from rich.console import Console
@@ -215,8 +217,56 @@ def test_one_command_prints_and_writes_results(tmp_path: Path) -> None:
     assert code == 0, out.getvalue()
     written = results.read_text()
     assert f"{ENGINE}: settled tabs/s" in written
-    assert f"{ENGINE}: settle rate / tpcb-like rate" in written
+    assert re.search(
+        rf"\| {ENGINE}: settle rate / bare-driver replay \(\d+ statements a tab\) \| [\d.]+ \| "
+        rf">= {REPLAY_TARGETS[ENGINE]} \|",
+        written,
+    )
     assert f"{ENGINE}: a settled tab's CPU in tpcb-like transactions" in written
     assert "## Machine" in written and "settled tabs/s" in out.getvalue()
     for when in ("start", "end"):  # which phase of the machine's drift the run met
         assert re.search(rf"- Python speed at {when}: \d+ ms for 5,000,000 additions", written)
+
+
+def test_the_targets_are_the_replay_ratio_and_the_median_peer_round() -> None:
+    """Issue 19's first target: settle rate against the bare-driver replay (60 %
+    on PostgreSQL, 35 % on SQLite), with the statement count beside it; the
+    peer held to 3x by the median of its rounds."""
+    results = Results("test", {}, {})
+    for engine, ours, replay in ((POSTGRESQL, 61, 100), (SQLITE, 34, 100)):
+        results.add("settle", f"{engine}: settled tabs/s", ours, "/s")
+        results.add("settle", f"{engine}: the lifecycle's SQL replayed, bare driver", replay, "/s")
+        results.add("settle", f"{engine}: statements a settled tab sends", 26, "")
+    results.add("peer", PEER_MEDIAN, 3.1, "")
+    judge(results, [SQLITE, POSTGRESQL])
+    met = {c.name: (round(c.value, 2), c.target, c.passed) for c in results.checks}
+    assert met == {
+        "postgresql: settle rate / bare-driver replay (26 statements a tab)": (
+            0.61,
+            ">= 0.6",
+            True,
+        ),
+        "sqlite: settle rate / bare-driver replay (26 statements a tab)": (0.34, ">= 0.35", False),
+        "servefirst / django-hordak transfers (median of the rounds)": (3.1, ">= 3", True),
+    }
+
+
+def test_paired_runs_turn_a_setting_off_on_one_side_and_take_the_median_ratio(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bench import paired
+
+    seen: list[str | None] = []
+
+    def measure(url: str, clients: int, seconds: float) -> dict[str, float]:
+        turns = os.environ.get("SERVEFIRST_WRITE_TURNS")
+        seen.append(turns)
+        return {"lifecycles/s": 10.0 if turns is None else 12.0}
+
+    monkeypatch.delenv("SERVEFIRST_WRITE_TURNS", raising=False)
+    monkeypatch.setitem(paired.SECTIONS, "http", measure)
+    assert paired.main(["--engine", ENGINE, "--pg-url", PG_URL, "--rounds", "3",
+                        "SERVEFIRST_WRITE_TURNS=0"]) == 0  # fmt: skip
+    assert seen == [None, "0", "0", None, None, "0"]  # A B, B A, A B
+    assert "SERVEFIRST_WRITE_TURNS" not in os.environ
+    assert "B/A lifecycles/s: median 1.20 (1.20, 1.20, 1.20)" in capsys.readouterr().out

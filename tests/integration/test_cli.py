@@ -579,3 +579,38 @@ def test_serve_workers_stop_when_their_parent_is_killed(database_url: str) -> No
         time.sleep(0.2)
     with pytest.raises(httpx.TransportError):
         httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
+
+
+def test_demo_on_a_taken_port_says_what_to_do_before_writing_anything(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    earlier = tmp_path / "servefirst-demo.db"
+    earlier.write_bytes(b"an earlier demo")  # a run's database is kept, not replaced
+    runner = CliRunner(env={"SERVEFIRST_DATABASE_URL": None, "SERVEFIRST_PUBLIC_URL": None})
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = runner.invoke(main, ["demo", "--port", str(port)])
+    assert result.exit_code == 1
+    assert f"cannot listen on 127.0.0.1:{port}" in result.output
+    assert f"--port {port + 1}" in result.output
+    assert "sk_mer_" not in result.output and "ines@" not in result.output  # no credentials
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["servefirst-demo.db"]
+    assert earlier.read_bytes() == b"an earlier demo"
+
+
+def test_serve_on_a_taken_port_says_what_to_do_before_migrating(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner(env={"SERVEFIRST_DATABASE_URL": None, "SERVEFIRST_PUBLIC_URL": None})
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = runner.invoke(main, ["serve", "--port", str(port)])
+    assert result.exit_code == 1
+    assert "--port" in result.output
+    assert list(tmp_path.iterdir()) == []  # no servefirst.db made

@@ -26,12 +26,12 @@ import pytest
 import uvicorn
 from sqlalchemy import bindparam, select, text
 
-from servefirst.api.turns import WRITE_TURNS
 from servefirst.app import create_app
 from servefirst.customers.models import Customer
 from servefirst.ledger.service import audit
 from servefirst.merchants.service import create_merchant
 from servefirst.runtime import Runtime
+from servefirst.server.start import configure_app
 from tests.conftest import Merchant
 
 #: No single request may take longer than this; a stall fails instead of hanging.
@@ -52,7 +52,12 @@ def server_url(runtime: Runtime) -> Iterator[str]:
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
     config = uvicorn.Config(
-        create_app(runtime), host="127.0.0.1", port=port, log_level="warning", lifespan="off"
+        # The app as the server runs it: with its write turns.
+        configure_app(create_app(runtime), runtime.settings),
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        lifespan="off",
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
@@ -456,9 +461,10 @@ def test_a_held_transaction_of_one_merchant_does_not_stall_another(
     runtime: Runtime, server_url: str, live_merchant: Callable[..., Merchant], backend: str
 ) -> None:
     """More of the café's payments wait on its held rows than a server process
-    has write turns (``api.turns``): the salon's payments still go through."""
+    would give write turns (``server.turns``, when set): the salon's payments
+    still go through."""
     cafe, salon = live_merchant("Café Azul"), live_merchant("Salão Rosa")
-    cafe_ids = [cafe.served_tab(450)["id"] for _ in range(WRITE_TURNS + 1)]
+    cafe_ids = [cafe.served_tab(450)["id"] for _ in range(3)]
     salon_tabs = [salon.served_tab(1200 + 100 * i) for i in range(6)]
     # PostgreSQL: the café's tab rows stay locked, as if a slow request held them.
     # SQLite has no row locks; an open read transaction is what it can hold

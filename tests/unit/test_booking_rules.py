@@ -21,7 +21,6 @@ from servefirst.bookings.rules import (
     IllegalBookingTransition,
     Outcome,
     decide_deposit,
-    overlaps,
     plan_hold,
     settle_cancellation,
     settle_no_show,
@@ -214,9 +213,3 @@ def test_a_deposit_is_always_split_exactly(
 )
 def test_hold_plan_depends_on_how_far_ahead(days_ahead: int, plan: HoldPlan) -> None:
     assert plan_hold(starts_at=NOW + timedelta(days=days_ahead), now=NOW, hold_days=7) is plan
-
-
-def test_overlap_is_half_open() -> None:
-    ten, eleven, noon = (NOW.replace(hour=h) for h in (10, 11, 12))
-    assert overlaps(ten, eleven, ten, noon)
-    assert not overlaps(ten, eleven, eleven, noon)

@@ -12,7 +12,7 @@ from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
-from servefirst.connection_shares import ConnectionShares, ShedOverShare, over_share
+from servefirst.server.connection_shares import ConnectionShares, ShedOverShare, over_share
 
 
 def test_a_worker_is_over_its_share_only_past_the_total_over_the_workers_rounded_up() -> None:
@@ -79,7 +79,7 @@ def test_within_its_share_a_worker_keeps_every_connection_open() -> None:
 def test_a_worker_writes_its_own_count_where_the_others_read_it() -> None:
     shares = ConnectionShares(2)  # shared memory, as between worker processes
     own = [3]
-    shares.keep_counted(1, lambda: own[0])
+    shares.keep_counted(1, lambda: own[0], every=0.01)
     deadline = time.monotonic() + 5
     while shares.counts[1] != 3:
         assert time.monotonic() < deadline

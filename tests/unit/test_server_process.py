@@ -82,9 +82,10 @@ def test_a_server_process_freezes_what_start_up_made(tmp_path) -> None:
         "from servefirst.config import Settings\n"
         "from servefirst.runtime import Runtime\n"
         "from servefirst.app import create_app\n"
-        "from servefirst.api.routing import tune_server_process\n"
-        f"app = create_app(Runtime.create(Settings(database_url={url!r})))\n"
-        "tune_server_process()\n"
+        "from servefirst.server.process import tune_process\n"
+        f"settings = Settings(database_url={url!r})\n"
+        "app = create_app(Runtime.create(settings))\n"
+        "tune_process(settings)\n"
         "print(gc.get_freeze_count(), len(gc.get_objects()), sys.getswitchinterval())\n"
     )
     out = subprocess.run(

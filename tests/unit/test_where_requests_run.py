@@ -15,7 +15,8 @@ from fastapi.testclient import TestClient
 from pydantic import BaseModel
 
 from servefirst.api.routing import ServefirstRoute
-from servefirst.serving import uvicorn_options
+from servefirst.config import Settings
+from servefirst.server.serving import uvicorn_options
 
 
 class Where(BaseModel):
@@ -70,7 +71,7 @@ def test_the_endpoint_keeps_its_signature_for_the_schema() -> None:
     }
 
 
-# The event loop goes with where the work runs (servefirst.serving.uvicorn_options).
+# The event loop goes with where the work runs (servefirst.server.serving.uvicorn_options).
 
 
 @pytest.mark.parametrize(
@@ -82,7 +83,7 @@ def test_the_endpoint_keeps_its_signature_for_the_schema() -> None:
     ],
 )
 def test_the_event_loop_follows_the_database(url: str, loop: str) -> None:
-    options = uvicorn_options(url)
+    options = uvicorn_options(Settings(database_url=url))
     assert options["loop"] == loop
     assert options["access_log"] is False
 
@@ -98,7 +99,7 @@ def test_serve_runs_uvicorn_with_the_databases_loop(
 
     seen: dict[str, Any] = {}
     monkeypatch.setattr(uvicorn, "run", lambda app, **options: seen.update(options))
-    monkeypatch.setattr("servefirst.api.routing.tune_server_process", lambda: None)
+    monkeypatch.setattr("servefirst.server.start.tune_process", lambda settings: None)
     runtime = Runtime.create(Settings(database_url=f"sqlite:///{tmp_path / 'sf.db'}"))
     try:
         _serve(runtime, "127.0.0.1", 8123)

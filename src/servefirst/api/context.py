@@ -26,9 +26,6 @@ T = TypeVar("T")
 
 bearer = HTTPBearer(auto_error=False, description="A secret API key: `sk_mer_..._...`.")
 
-#: Seconds a checked API key is remembered in this process (revocation delay).
-KEY_CACHE_SECONDS = 30.0
-
 
 class ReplayResponse(Exception):
     """Raised by a dependency when a stored answer must be sent instead."""
@@ -46,7 +43,10 @@ class ReplayResponse(Exception):
 
 
 class _KeyCache:
-    def __init__(self) -> None:
+    """Checked API keys, remembered ``seconds`` (``Settings.api_key_cache_seconds``)."""
+
+    def __init__(self, seconds: float, size: int) -> None:
+        self._seconds, self._size = seconds, size
         self._lock = threading.Lock()
         self._known: dict[str, tuple[str, float]] = {}
 
@@ -59,9 +59,9 @@ class _KeyCache:
 
     def put(self, key_hash: str, merchant_id: str) -> None:
         with self._lock:
-            if len(self._known) > 10_000:
+            if len(self._known) >= self._size:
                 self._known.clear()
-            self._known[key_hash] = (merchant_id, time.monotonic() + KEY_CACHE_SECONDS)
+            self._known[key_hash] = (merchant_id, time.monotonic() + self._seconds)
 
 
 def runtime_of(request: Request) -> Runtime:
@@ -75,10 +75,9 @@ def runs_inline(request: Request) -> bool:
     On SQLite, yes. One process has one writer at a time anyway (the write
     turn), and a SQLite statement waits for no network: handing each request
     to a worker thread and back only added two thread switches and a fight for
-    the GIL between the loop and the workers (on the benchmark's lifecycle,
-    20-35 % of the server's CPU; 40 -> 55-73 lifecycles a second on 2 cores).
-    Run inline, a request never holds the write turn while it waits for the
-    loop, so no request on the loop waits on a turn held by one that needs it.
+    the GIL between the loop and the workers, a large share of the server's
+    CPU. Run inline, a request never holds the write turn while it waits for
+    the loop, so no request on the loop waits on a turn held by one that needs it.
 
     What it costs: while one request runs, the loop reads no other. A long
     read (an export) delays the requests behind it, as SQLite's one writer
@@ -90,11 +89,13 @@ def runs_inline(request: Request) -> bool:
     On PostgreSQL, no: a request may wait on another transaction's row lock,
     and one merchant's held lock must not stall every other merchant's
     requests in that process (``test_concurrency``: a tab row held, six other
-    payments still answer). Run inline there, the benchmark did better (2
-    workers on asyncio: 68 lifecycles/s, p99 36-51 ms, against 55-60 and 59-84
-    threaded) and that test timed out, the whole server waiting behind the
-    held lock. The server's event loop is chosen to match
-    (``serving.uvicorn_options``).
+    payments still answer). Run inline there, the benchmark was faster but
+    that test timed out, the whole server waiting behind the held lock. The
+    server's event loop is chosen to match (``server.serving.uvicorn_options``).
+
+    Not the server's tuning (``servefirst.server``): it decides where an
+    app's requests run on either engine, tests included, and on PostgreSQL
+    inline would be wrong, not merely slower.
     """
     runtime: Runtime | None = getattr(request.app.state, "runtime", None)
     return runtime is not None and is_sqlite(runtime.engine)

@@ -8,14 +8,11 @@ requests in turns, and runs sync endpoints where ``context.runs_inline`` says.
 
 from __future__ import annotations
 
-import asyncio
 import contextvars
 import functools
-import gc
 import inspect
-import sys
-import weakref
 from collections.abc import Callable, Coroutine
+from contextlib import AbstractAsyncContextManager, nullcontext
 from typing import Any
 
 from fastapi import Request, Response
@@ -27,44 +24,16 @@ from starlette.concurrency import run_in_threadpool
 
 from servefirst.api.commit import conclude
 from servefirst.api.context import ReplayResponse, run_sync
-from servefirst.api.turns import WriteTurns
-
-#: How long a thread may keep the GIL while another waits for it (CPython's
-#: default is 5 ms). Every database call gives the GIL up and must win it back;
-#: a writer holding SQLite's write turn (or a PostgreSQL row lock) then waits
-#: up to 5 ms a statement while the event loop parses other requests, and
-#: every writer queued behind it waits that much longer. Set by the server
-#: process (``servefirst serve``/``demo``), not on import: it is process-wide.
-GIL_SWITCH_INTERVAL_SECONDS = 0.0005
 
 
-def tune_server_process() -> None:
-    """Interpreter settings for a server process, once its app is built.
-
-    Process-wide, so set by the server (``servefirst serve``/``demo`` and each
-    worker), never on import: the GIL switch interval above, and ``gc.freeze()``
-    for what start-up made (the app, its routes and models, SQLAlchemy's
-    mappers: about 100 thousand objects). Unfrozen, every full collection
-    walks them all again: a pause of about 60 ms every so often, which every
-    request in flight waits out, straight into the p99.
-    """
-    sys.setswitchinterval(GIL_SWITCH_INTERVAL_SECONDS)
-    gc.collect()  # what start-up left for collection goes now, not frozen
-    gc.freeze()
-
-
-_write_turns: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, WriteTurns] = (
-    weakref.WeakKeyDictionary()
-)
-
-
-def write_turns() -> WriteTurns:
-    """This event loop's write turns (see ``api.turns``), made on first use."""
-    loop = asyncio.get_running_loop()
-    turns = _write_turns.get(loop)
-    if turns is None:
-        turns = _write_turns[loop] = WriteTurns()
-    return turns
+def write_turns(request: Request) -> AbstractAsyncContextManager[None]:
+    """What a write request waits for before its work starts: the app's write
+    gate, which the server installs at start-up (``servefirst.server``); an
+    app without one lets every request straight in."""
+    gate: Callable[[], AbstractAsyncContextManager[None]] | None = getattr(
+        request.app.state, "write_gate", None
+    )
+    return gate() if gate is not None else nullcontext()
 
 
 #: The request a ``ServefirstRoute`` is running (worker threads get a copy of
@@ -170,7 +139,7 @@ class ServefirstRoute(APIRoute):
         async def handler(request: Request) -> Response:
             if request.method in ("GET", "HEAD"):
                 return await run(request)  # reads wait for no lock
-            async with write_turns().turn():
+            async with write_turns(request):
                 return await run(request)
 
         async def run(request: Request) -> Response:

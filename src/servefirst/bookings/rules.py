@@ -327,8 +327,3 @@ def plan_hold(*, starts_at: datetime, now: datetime, hold_days: int) -> HoldPlan
     if starts_at <= now + lifetime * (MAX_RENEWALS + 1):
         return HoldPlan.HOLD_AND_RENEW
     return HoldPlan.CAPTURE
-
-
-def overlaps(a_start: datetime, a_end: datetime, b_start: datetime, b_end: datetime) -> bool:
-    """Half-open intervals: a booking ending at 10:00 does not clash with one at 10:00."""
-    return a_start < b_end and b_start < a_end

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, DateTime, MetaData, String
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy import BigInteger, DateTime, MetaData
+from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
 from servefirst.kit.clock import as_utc
@@ -34,13 +34,6 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-
-
-def merchant_column() -> Mapped[str]:
-    """The tenant column every table carries and every key starts with."""
-    return mapped_column(
-        String(16), primary_key=True, doc="The merchant (tenant) this row belongs to."
-    )
 
 
 #: Money columns: integer minor units. BigInteger so a busy year never overflows.

@@ -1,4 +1,8 @@
-"""Engine creation for SQLite (default, a WAL file) and PostgreSQL (psycopg 3)."""
+"""Engine creation for SQLite (default, a WAL file) and PostgreSQL (psycopg 3).
+
+The numbers (pool sizes, SQLite's busy timeout, the pool's recycling) come from
+``config.Settings``.
+"""
 
 from __future__ import annotations
 
@@ -10,15 +14,7 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
-from servefirst.db.pg_cursor import LazyDescriptionCursor
-
-#: Wait this long for SQLite's write lock before giving up (milliseconds).
-SQLITE_BUSY_TIMEOUT_MS = 30_000
-#: Replace pooled PostgreSQL connections older than this (seconds), before a
-#: server or proxy idle timeout cuts them. A connection that died anyway fails
-#: its first statement, SQLAlchemy drops the whole pool as stale and the
-#: request answers 503 (retryable): cheaper than a ping before every unit of work.
-PG_POOL_RECYCLE_SECONDS = 1_800
+from servefirst.config import Settings
 
 
 def normalize_url(url: str) -> str:
@@ -30,30 +26,28 @@ def normalize_url(url: str) -> str:
     return url
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
+def make_engine(url: str, settings: Settings | None = None, **kwargs: Any) -> Engine:
+    """An engine on ``url``, tuned by ``settings`` (unset: read from the environment)."""
     url = normalize_url(url)
+    tuning = settings or Settings(database_url=url)
     parsed = make_url(url)
+    kwargs.setdefault("pool_size", tuning.db_pool_size)
+    kwargs.setdefault("max_overflow", tuning.db_max_overflow)
     if parsed.get_backend_name() == "sqlite":
-        return _sqlite_engine(url, **kwargs)
-    kwargs.setdefault("pool_size", 10)
-    kwargs.setdefault("max_overflow", 20)
-    kwargs.setdefault("pool_recycle", PG_POOL_RECYCLE_SECONDS)
-    # Descriptions built only when read (see db.pg_cursor).
-    kwargs.setdefault("connect_args", {}).setdefault("cursor_factory", LazyDescriptionCursor)
+        return _sqlite_engine(url, tuning.sqlite_busy_timeout_ms, **kwargs)
+    kwargs.setdefault("pool_recycle", tuning.pg_pool_recycle_seconds)
     return create_engine(url, **kwargs)
 
 
-def _sqlite_engine(url: str, **kwargs: Any) -> Engine:
+def _sqlite_engine(url: str, busy_timeout_ms: int, **kwargs: Any) -> Engine:
     parsed = make_url(url)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
     kwargs.setdefault("connect_args", {})["check_same_thread"] = False
     if not parsed.database or parsed.database == ":memory:":
         raise ValueError("servefirst needs a SQLite file, not :memory: (WAL and threads)")
-    kwargs.setdefault("pool_size", 10)
-    kwargs.setdefault("max_overflow", 20)
     engine = create_engine(url, **kwargs)
-    writer = WriterTurn(engine)
+    writer = WriterTurn(engine, busy_timeout_ms)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -65,7 +59,7 @@ def _sqlite_engine(url: str, **kwargs: Any) -> Engine:
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cur.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
         cur.close()
 
     @event.listens_for(engine, "begin")
@@ -103,7 +97,7 @@ class WriterTurn:
 
     SQLite lets one writer in; the others wait in its busy handler, which
     sleeps and polls (up to 100 ms a nap), so a writer can lose the lock again
-    and again to luckier ones: a 1.5 s p99 at 8 clients. Waiting on a lock of
+    and again to luckier ones, and the p99 reaches seconds. Waiting on a lock of
     our own instead hands the turn over the moment the commit is done. The
     lock is taken before ``BEGIN IMMEDIATE`` and given back after the COMMIT
     or ROLLBACK reached the database (the dialect's ``do_commit`` and
@@ -111,11 +105,12 @@ class WriterTurn:
     The workers of one server share a second, process-wide turn as well
     (``share_writer_turn``). ``BEGIN IMMEDIATE`` and busy_timeout still guard
     against any other process (a CLI command), and a writer that waited
-    ``SQLITE_BUSY_TIMEOUT_MS`` for its turn goes on without it (to the busy
+    its busy timeout for its turn goes on without it (to the busy
     handler), so a mistake can never hang a thread.
     """
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, busy_timeout_ms: int) -> None:
+        self._patience = busy_timeout_ms / 1000
         self._lock = threading.Lock()
         self._shared = _shared_turn
         self._holder: Any = None  # the DBAPI connection whose transaction holds the turn
@@ -138,7 +133,7 @@ class WriterTurn:
         dialect.do_rollback = do_rollback  # type: ignore[method-assign,assignment]
 
     def take(self, dbapi_conn: Any) -> None:
-        patience = SQLITE_BUSY_TIMEOUT_MS / 1000
+        patience = self._patience
         began = time.monotonic()
         if not self._lock.acquire(timeout=patience):
             return

@@ -8,7 +8,6 @@ tab closes), so a past period's figures never change.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -81,12 +80,6 @@ def settled_tabs(uow: UnitOfWork, period: Period) -> list[SettledTab]:
         )
         for tab in tabs
     ]
-
-
-@dataclass(frozen=True)
-class Row:
-    member: StaffMember | None
-    earnings: Earnings
 
 
 def earnings_report(uow: UnitOfWork, period: Period) -> dict[str, Any]:

@@ -46,12 +46,6 @@ class ServefirstError(Exception):
         return {"error": body}
 
 
-class BadRequest(ServefirstError):
-    """The request could not be read (malformed JSON, wrong content type)."""
-
-    status = 400
-
-
 class InvalidRequest(ServefirstError):
     """The request was read but a parameter is wrong."""
 

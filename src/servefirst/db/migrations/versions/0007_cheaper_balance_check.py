@@ -33,9 +33,9 @@ def downgrade() -> None:
 # (the entries the change touched) and then looped over them: the trigger
 # fires once per leg at commit, so that was paid on every posting. Here an
 # inserted leg checks its entry straight away, and the old entry is checked
-# only when a leg left it (deleted, or moved to another entry). Measured on
-# the peer benchmark's two-leg transfer: about 80 us less PostgreSQL CPU a
-# posting (550 -> 470 us, five interleaved rounds; no trigger at all: 420).
+# only when a leg left it (deleted, or moved to another entry): most of the
+# trigger's cost on the peer benchmark's two-leg transfer goes (the figures are
+# in bench/README.md and this migration's commit message).
 ENTRY_BALANCE_FUNCTION = """
 CREATE OR REPLACE FUNCTION journal_entry_must_balance() RETURNS trigger AS $$
 DECLARE net bigint;

@@ -3,19 +3,18 @@
 The kernel hands each new connection to one worker's socket (``SO_REUSEPORT``)
 by a hash of its addresses, and a keep-alive connection then stays where it
 landed. A reverse proxy, a till or a load test holds a few such connections
-for hours, and a few connections hash unevenly more often than not: of eight
-over two workers, three times in four one worker got five, six or seven of
-them. It then does the work of those clients alone while the other idles. On
-the benchmark's PostgreSQL lifecycle (8 clients, 2 workers) an even split
-answered with a worst-route p99 of 45-46 ms, a 5/3 split 51-60 ms and a 6/2
-split 55 ms.
+for hours, and a few connections hash unevenly more often than not (eight over
+two workers: most of the time one worker gets five or more). That worker then
+does the work of those clients alone while the other idles, and the p99
+follows the split.
 
 So each worker keeps its count of open connections in memory the workers
 share, and a worker holding more than its fair share (the total divided over
 the workers, rounded up) answers the next request with ``Connection: close``,
-at most one every ``SHED_EVERY_SECONDS``. The client opens a new connection for
-its next request, as HTTP/1.1 clients do, and the kernel hashes it afresh: the
-split evens out within a second or two, and an even split sheds nothing.
+at most one every ``Settings.connection_shed_every_seconds``. The client opens
+a new connection for its next request, as HTTP/1.1 clients do, and the kernel
+hashes it afresh: the split evens out within a second or two, and an even
+split sheds nothing.
 """
 
 from __future__ import annotations
@@ -28,11 +27,6 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-
-#: The least time between two connections one worker asks to close.
-SHED_EVERY_SECONDS = 0.1
-#: How often a worker writes its connection count where the others read it.
-COUNT_EVERY_SECONDS = 0.05
 
 
 def over_share(counts: Sequence[int], worker: int) -> bool:
@@ -52,7 +46,9 @@ class ConnectionShares:
             multiprocessing.get_context("spawn").RawArray("i", workers) if shared else [0] * workers
         )
 
-    def keep_counted(self, worker: int, open_connections: Callable[[], int]) -> threading.Thread:
+    def keep_counted(
+        self, worker: int, open_connections: Callable[[], int], *, every: float
+    ) -> threading.Thread:
         """Write the worker's count of open connections to its slot, now and
         every few milliseconds, so the others see it even while this worker
         answers nothing."""
@@ -60,7 +56,7 @@ class ConnectionShares:
         def count() -> None:
             while True:
                 self.counts[worker] = open_connections()
-                time.sleep(COUNT_EVERY_SECONDS)
+                time.sleep(every)
 
         thread = threading.Thread(target=count, name="connection-count", daemon=True)
         thread.start()
@@ -78,7 +74,7 @@ class ShedOverShare:
         worker: int,
         open_connections: Callable[[], int],
         *,
-        every: float = SHED_EVERY_SECONDS,
+        every: float,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.app = app

@@ -12,7 +12,7 @@ its share closes one now and then so they even out (``connection_shares``).
 On SQLite the workers also share one writer turn, a process-shared lock made
 here and handed to each (``db.engine.share_writer_turn``): left to SQLite's
 busy handler, writers of two workers polled for the lock and the p99 reached
-a second.
+seconds.
 """
 
 from __future__ import annotations
@@ -27,40 +27,46 @@ import time
 from types import FrameType
 from typing import Any
 
-from servefirst.connection_shares import ConnectionShares, ShedOverShare
+from starlette.types import ASGIApp
 
-#: The worker's app, built in the worker from the environment (see app.py).
-APP_FACTORY = "servefirst.app:app_from_environment"
-#: uvicorn's default listen backlog.
-BACKLOG = 2048
+from servefirst.config import Settings
+from servefirst.server.connection_shares import ConnectionShares, ShedOverShare
+
+#: The worker's app, built in the worker from the environment (``start``).
+APP_FACTORY = "servefirst.server.start:worker_app"
 UVICORN_OPTIONS: dict[str, Any] = {"log_level": "warning", "access_log": False}
 
 
-def uvicorn_options(database_url: str) -> dict[str, Any]:
-    """uvicorn's settings for a server on ``database_url``: which event loop.
+def uvicorn_options(settings: Settings) -> dict[str, Any]:
+    """uvicorn's settings for a server on ``settings.database_url``: which
+    event loop and HTTP parser, and the listen backlog.
 
     On SQLite every API request runs to completion on the loop
     (``api.context.runs_inline``), a few milliseconds of work each. Python's
     own asyncio loop then serves the connections in the order their requests
-    came in; uvloop does not: some requests wait out two rounds of the others.
-    Measured with 8 clients on 2 cores: a bare ASGI app spending 2.5 ms a
-    request answered p50 21 / p99 22 ms on asyncio and p50 19 / p99 37 ms on
-    uvloop; servefirst's lifecycle on SQLite p99 29-45 ms on asyncio against
-    52-55 on uvloop, with more lifecycles a second too. On PostgreSQL the work
-    runs in worker threads and the loop only parses and answers, where uvloop
-    is the faster (73-75 lifecycles/s and p99 49-53 ms against 62-68 and
-    57-61): there uvicorn picks it ("auto").
+    came in; uvloop does not: some requests wait out two rounds of the others,
+    and the p99 doubles. On PostgreSQL the work runs in worker threads and the
+    loop only parses and answers, where uvloop is the faster: there uvicorn
+    picks it ("auto") unless ``settings.pg_event_loop`` says otherwise.
     """
     from servefirst.db.engine import is_sqlite_url
 
-    return {**UVICORN_OPTIONS, "loop": "asyncio" if is_sqlite_url(database_url) else "auto"}
+    loop = "asyncio" if is_sqlite_url(settings.database_url) else settings.pg_event_loop
+    return {
+        **UVICORN_OPTIONS,
+        "loop": loop,
+        "http": settings.http_parser,
+        "backlog": settings.listen_backlog,
+    }
 
 
 def shares_ports() -> bool:
     return hasattr(socket, "SO_REUSEPORT")
 
 
-def listening_socket(host: str, port: int, *, shared: bool = True) -> socket.socket:
+def listening_socket(
+    host: str, port: int, *, shared: bool = True, backlog: int = 2048
+) -> socket.socket:
     """A socket listening on ``host:port``; ``shared``: other workers may bind it too."""
     family, kind, proto, _, address = socket.getaddrinfo(
         host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
@@ -71,7 +77,7 @@ def listening_socket(host: str, port: int, *, shared: bool = True) -> socket.soc
         if shared:
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
         sock.bind(address)
-        sock.listen(BACKLOG)
+        sock.listen(backlog)
     except OSError:
         sock.close()
         raise
@@ -97,33 +103,37 @@ def _worker(
 ) -> None:
     import uvicorn
 
-    from servefirst.app import app_from_environment
     from servefirst.db.engine import share_writer_turn
+    from servefirst.server.start import worker_app
 
     # On SQLite the workers' writers queue on one lock (db/engine.py).
     share_writer_turn(writer_turn)
     threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
-    sock = listening_socket(host, port)
+    sock = listening_socket(host, port, backlog=options["backlog"])
     server: uvicorn.Server | None = None
 
     def open_connections() -> int:
         """uvicorn's own count: the connections this worker holds open now."""
         return len(server.server_state.connections) if server is not None else 0
 
-    app = ShedOverShare(app_from_environment(), shares, index, open_connections)
+    app: ASGIApp = worker_app()
+    settings = Settings()
+    if settings.even_out_connections:
+        app = ShedOverShare(
+            app, shares, index, open_connections, every=settings.connection_shed_every_seconds
+        )
+        shares.keep_counted(index, open_connections, every=settings.connection_count_every_seconds)
     server = uvicorn.Server(uvicorn.Config(app, **options))
-    shares.keep_counted(index, open_connections)
     server.run(sockets=[sock])
 
 
-def run_workers(host: str, port: int, workers: int, options: dict[str, Any] | None = None) -> int:
+def run_workers(host: str, port: int, workers: int, options: dict[str, Any]) -> int:
     """Start ``workers`` processes on ``host:port`` and wait for them.
 
     SIGINT or SIGTERM stops them all (each finishes its requests in flight);
     if one dies, the others are stopped too and its exit code is returned, so a
     process manager sees the failure and restarts the whole server.
     """
-    options = options if options is not None else UVICORN_OPTIONS
     if not shares_ports():  # no SO_REUSEPORT (Windows): uvicorn shares one socket
         import uvicorn
 

@@ -1,0 +1,57 @@
+"""The demo: a café and a salon with a few weeks of believable history.
+
+Everything is made through the same use cases the API calls (create a
+merchant, add services, open a tab, serve, pay, raise a concern, review,
+book, check in, cancel, mark a no-show),
+never by writing rows, so the demo's ledger, trust scores and events are
+exactly what real traffic would produce. History is made by setting a frozen
+clock to past days and walking forward through each visit; the runtime's own
+clock is put back afterwards.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from servefirst.demo.cafe import cafe_story
+from servefirst.demo.result import DemoMerchant, DemoResult, DemoTab
+from servefirst.demo.salon import salon_story
+from servefirst.demo.story import Shop, Story
+from servefirst.runtime import Runtime
+from servefirst.staff.service import create_staff
+
+__all__ = ["DemoMerchant", "DemoResult", "DemoTab", "build_demo"]
+
+
+def build_demo(runtime: Runtime) -> DemoResult:
+    """Add the demo café and salon, with their history, to the runtime's database."""
+    story = Story(runtime.clock.now())
+    real_clock = runtime.clock
+    runtime.clock = story.clock
+    try:
+        cafe, open_tab = cafe_story(story, runtime)
+        salon = salon_story(story, runtime)
+    finally:
+        runtime.clock = real_clock
+    logins = [
+        _staff_login(runtime, cafe, "Inês Duarte", "ines@cafe-azul.example", "owner"),
+        _staff_login(runtime, salon, "Tiago Lopes", "tiago@studio-lume.example", "owner"),
+    ]
+    return DemoResult(
+        public_url=runtime.settings.public_url.rstrip("/"),
+        database=runtime.engine.url.render_as_string(hide_password=True),
+        merchants=[cafe.merchant, salon.merchant],
+        open_tab=open_tab,
+        paid_tabs={shop.merchant.merchant_id: shop.paid for shop in (cafe, salon)},
+        staff_logins=logins,
+        bookings={shop.merchant.merchant_id: shop.bookings for shop in (cafe, salon)},
+    )
+
+
+def _staff_login(runtime: Runtime, shop: Shop, name: str, email: str, role: str) -> tuple[str, str]:
+    """A staff account with a fresh password each run: printed once, never stored in clear."""
+    password = "demo-" + secrets.token_urlsafe(8)
+    with runtime.uow(shop.merchant.merchant_id) as uow:
+        create_staff(uow, email=email, password=password, name=name, role=role)
+        uow.commit()
+    return email, password

@@ -1,0 +1,76 @@
+"""Café Azul: four customers, six weeks of coffee, and one tab open now."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from servefirst.demo.menus import CAFE_MENU
+from servefirst.demo.result import DemoTab
+from servefirst.demo.story import Shop, Story
+from servefirst.guarantee.service import raise_concern
+from servefirst.reviews.service import review_tab
+from servefirst.runtime import Runtime
+
+
+def cafe_story(story: Story, runtime: Runtime) -> tuple[Shop, DemoTab]:
+    cafe = Shop(runtime, "Café Azul", "EUR", CAFE_MENU)
+    ana = cafe.customer("Ana Costa", "ana.costa@example.com", "+351 912 345 678")
+    bruno = cafe.customer("Bruno Alves", "bruno.alves@example.com", "+351 913 222 417")
+    carla = cafe.customer("Carla Mendes", "carla.mendes@example.org", "+351 936 880 102")
+    diogo = cafe.customer("Diogo Ramos", "diogo@example.net", "+351 917 554 390")
+
+    # Ana, a regular: a flat white and a nata most weeks. Six visits paid
+    # on time make her "trusted".
+    for days_ago, card in (
+        (41, False),
+        (34, True),
+        (27, False),
+        (20, True),
+        (13, False),
+        (6, True),
+    ):
+        story.day(days_ago, 8, 40)
+        morning = {"Flat white": 1, "Pastel de nata": 1}
+        tab = story.visit(cafe, ana, morning, card_tip=50 if card else None, cash_tip=20)
+    with cafe.step() as uow:
+        review_tab(
+            uow, tab.token, rating=5, comment="Best nata in town, and the flat white is spot on."
+        )
+
+    # Bruno: paid once, then left after brunch and paid only after a reminder:
+    # one late payment on his record.
+    story.day(30, 10, 15)
+    story.visit(cafe, bruno, {"Espresso": 1, "Pastel de nata": 1}, cash_tip=0)
+    story.day(22, 11, 30)
+    late = story.visit(cafe, bruno, {"Brunch plate": 1, "Fresh orange juice": 1})
+    story.day(19, 9)
+    cafe.overdue(late)
+    story.day(17, 20, 5)
+    cafe.pay_card(late)
+    story.day(9, 8, 5)
+    story.visit(cafe, bruno, {"Espresso": 2}, cash_tip=40)
+
+    # Carla's brunch: the eggs came overcooked, she asked for 3.00 off, the
+    # guarantee approved it on the spot, and she paid the rest by card.
+    story.day(5, 12, 10)
+    brunch = cafe.order(carla, {"Brunch plate": 2, "Fresh orange juice": 2})
+    story.later(22)
+    cafe.serve(brunch)
+    story.later(25)
+    with cafe.step() as uow:
+        raise_concern(
+            uow, brunch.token, reason="The eggs were overcooked.", remedy="partial", amount=300
+        )
+    story.later(3)
+    cafe.pay_card(brunch, tip=100)
+
+    # Diogo had two espressos yesterday and will pay next time: a receivable.
+    story.day(1, 16, 45)
+    unpaid = cafe.order(diogo, {"Espresso": 2})
+    story.later(3)
+    cafe.serve(unpaid)
+
+    # Right now Ana is at a table: her tab is open, the link is hers.
+    story.clock.set(story.now - timedelta(minutes=6))
+    open_tab = cafe.order(ana, {"Flat white": 1, "Pastel de nata": 2})
+    return cafe, open_tab

@@ -1,0 +1,93 @@
+"""Studio Lume: staff on commission, bookings with deposits, a no-show and a
+cancellation, and the week ahead booked."""
+
+from __future__ import annotations
+
+from servefirst.bookings import service as bookings
+from servefirst.bookings.rules import SALON_POLICY
+from servefirst.demo.menus import SALON_MENU
+from servefirst.demo.story import Shop, Story
+from servefirst.runtime import Runtime
+
+
+def salon_story(story: Story, runtime: Runtime) -> Shop:
+    salon = Shop(runtime, "Studio Lume", "EUR", SALON_MENU)
+    with salon.step() as uow:
+        # New customers leave 15% (2.00-20.00) to hold a slot; "fair" cancellation fees.
+        bookings.set_deposit_policy(uow, SALON_POLICY.as_dict())
+    story.day(45, 9)
+    sofia = "Sofia Marques"  # stylist, 40% commission on what her lines bring in
+    pedro = "Pedro Nunes"  # barber, 35%
+    salon.member(sofia, 4000)
+    salon.member(pedro, 3500)
+    marta = salon.customer("Marta Silva", "marta.silva@example.com", "+351 914 700 233")
+    joao = salon.customer("João Pereira", "joao.pereira@example.com", "+351 927 118 064")
+    rita = salon.customer("Rita Lopes", "rita.lopes@example.org", "+351 961 402 875")
+
+    # Marta's first cut, then colour and cut: a new customer's tab limit
+    # (100 EUR) would not cover 120 EUR, one paid visit (standard) does. She
+    # booked the colour three days ahead; as a standard customer, no deposit.
+    story.day(40, 14)
+    story.visit(salon, marta, {"Haircut": 1}, card_tip=500, by=sofia)
+    story.day(15, 19, 10)
+    colour = salon.book(marta, "Colour", story.at(12, 10), by=sofia)
+    story.day(12, 9, 55)
+    visit = salon.check_in(colour)
+    salon.add(visit, "Haircut", by=sofia)
+    story.later(150)
+    story.finish(salon, visit, card_tip=1000)
+
+    # João keeps his beard in shape every week and pays cash: six visits on
+    # time make him "trusted".
+    for days_ago in (42, 35, 28, 21, 14, 7):
+        story.day(days_ago, 18, 30)
+        story.visit(salon, joao, {"Beard trim": 1}, cash_tip=200, by=pedro)
+
+    # Rita forgot to pay, was reminded, and paid cash a week later.
+    story.day(25, 17)
+    late = story.visit(salon, rita, {"Haircut": 1}, by=sofia)
+    story.day(18, 9)
+    salon.overdue(late)
+    story.day(16, 12, 20)
+    salon.pay_cash(late)
+
+    # Beatriz, new, booked a cut with a 5.25 deposit; at check-in it counted
+    # towards her bill and she paid the rest by card.
+    beatriz = salon.customer("Beatriz Rocha", "beatriz.rocha@example.com", "+351 932 615 480")
+    story.day(11, 20, 40)
+    cut = salon.book(beatriz, "Haircut", story.at(9, 15), by=sofia)
+    story.day(9, 14, 58)
+    visit = salon.check_in(cut)
+    story.later(45)
+    story.finish(salon, visit, card_tip=300)
+
+    # Tomás, new, booked a cut and never came: the no-show fee (30% of the
+    # price) is more than his deposit, so all of the deposit is kept.
+    tomas = salon.customer("Tomás Ferreira", "tomas.f@example.net", "+351 918 330 761")
+    story.day(6, 21, 15)
+    missed = salon.book(tomas, "Haircut", story.at(4, 11), by=pedro)
+    story.day(4, 11, 40)
+    with salon.step() as uow:
+        bookings.no_show(uow, missed)
+
+    # Helena, new, booked a colour and cancelled two days ahead: in time, so
+    # her deposit went back in full.
+    helena = salon.customer("Helena Sousa", "helena.sousa@example.org", "+351 965 208 119")
+    story.day(8, 10, 5)
+    called_off = salon.book(helena, "Colour", story.at(3, 15), by=sofia)
+    story.day(5, 9, 30)
+    with salon.step() as uow:
+        bookings.cancel(uow, called_off)
+
+    # Booked last night for today (UTC): João, trusted, leaves no deposit;
+    # Leonor, new, leaves one on the sandbox card.
+    leonor = salon.customer("Leonor Batista", "leonor.batista@example.com", "+351 926 774 051")
+    story.day(1, 19)
+    salon.book(joao, "Beard trim", story.at(0, 10), by=pedro)
+    salon.book(leonor, "Haircut", story.at(0, 16, 30), by=sofia)
+
+    # The week ahead: Marta's next colour (standard, no deposit) and Rita's
+    # cut (her late payment keeps her new: she leaves a deposit).
+    salon.book(marta, "Colour", story.at(-3, 11), by=sofia)
+    salon.book(rita, "Haircut", story.at(-5, 17, 30), by=sofia)
+    return salon
