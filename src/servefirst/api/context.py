@@ -190,6 +190,20 @@ async def tab_uow(request: Request, token: str) -> UnitOfWork:
     return await _open(request, rt, merchant_id, scope="tab:" + hash_secret(token)[:40])
 
 
+def processor_key(request: Request, tab: str) -> str | None:
+    """The payment processor's idempotency key for this request's charge on
+    ``tab`` (its id or token): derived from the request's ``Idempotency-Key``,
+    so a retry after a crash between the processor's charge and our commit
+    asks the processor for the same charge, which it answers without charging
+    again. The merchant, the key's scope (staff or this customer) and the tab
+    keep one key's charges apart from another's. None without a key."""
+    claim: idempotency.Claim | None = getattr(request.state, "claim", None)
+    if claim is None:
+        return None
+    parts = (claim.merchant_id, claim.scope, tab, claim.key)
+    return "idem_" + hash_secret("\0".join(parts))[:40]
+
+
 MerchantUoW = Annotated[UnitOfWork, Depends(merchant_uow)]
 TabUoW = Annotated[UnitOfWork, Depends(tab_uow)]
 
