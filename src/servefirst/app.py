@@ -10,7 +10,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 
 from servefirst import __version__
-from servefirst.api import errors
+from servefirst.api import docs, errors, middleware
 from servefirst.api.context import _KeyCache
 from servefirst.bookings.endpoints import router as bookings_router
 from servefirst.catalog.endpoints import router as services_router
@@ -53,6 +53,8 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
         title="servefirst",
         version=__version__,
         description=DESCRIPTION,
+        docs_url=None,  # served by api.docs, from the package
+        redoc_url=None,
         openapi_tags=[
             {"name": "services", "description": "The catalog, with versioned terms."},
             {"name": "customers", "description": "Customers and their trust."},
@@ -97,6 +99,9 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
         app.include_router(router)
     # Every script and stylesheet is served by the app itself: no CDN.
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    # Body limits, security headers, HEAD, CORS, gzip; /docs without a CDN.
+    middleware.install(app, runtime.settings)
+    docs.install(app)
 
     @app.get("/healthz", tags=["health"], summary="200 when the database answers")
     def healthz() -> JSONResponse:

@@ -28,6 +28,17 @@ class Settings(BaseSettings):
     idempotency_lock_seconds: int = 60
     #: Hours an idempotency key is remembered (Stripe keeps them 24 hours).
     idempotency_ttl_hours: int = 24
+    #: The largest request body accepted, in bytes: no form or JSON object the
+    #: product takes comes near 1 MiB, and a larger one is refused (413) before
+    #: it is read, so a stream of big bodies cannot fill the server's memory.
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1)
+    #: Origins (``https://shop.example``) whose pages may call the API from a
+    #: browser, comma-separated; none by default, so other sites' pages cannot.
+    cors_origins: str = ""
+
+    @property
+    def cors_origin_list(self) -> list[str]:
+        return [origin.strip() for origin in self.cors_origins.split(",") if origin.strip()]
 
     # --- The database engine (db/engine.py) ---
 

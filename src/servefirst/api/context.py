@@ -167,18 +167,27 @@ async def merchant_uow(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> UnitOfWork:
     """For staff and integrator routes: ``Authorization: Bearer sk_...``."""
-    if credentials is None:
+    api_key = credentials.credentials if credentials is not None else None
+    merchant_id = await merchant_of_key(request, api_key)
+    return await _open(request, runtime_of(request), merchant_id, scope="api")
+
+
+async def merchant_of_key(request: Request, api_key: str | None) -> str:
+    """The merchant an API key belongs to, or ``AuthenticationFailed``. Also
+    asked by the request gate (``api.gate``) before a body is read."""
+    if not api_key:
         raise AuthenticationFailed(
             "No API key given. Send 'Authorization: Bearer sk_...'.", code="api_key_missing"
         )
-    rt = runtime_of(request)
     cache: _KeyCache = request.app.state.key_cache
     # A key seen in the last seconds is answered here, on the event loop: no
     # hop to a worker thread for the common case.
-    merchant_id = cache.get(hash_secret(credentials.credentials))
+    merchant_id = cache.get(hash_secret(api_key))
     if merchant_id is None:
-        merchant_id = await run_sync(request, _merchant_for_key, rt, cache, credentials.credentials)
-    return await _open(request, rt, merchant_id, scope="api")
+        merchant_id = await run_sync(
+            request, _merchant_for_key, runtime_of(request), cache, api_key
+        )
+    return merchant_id
 
 
 async def tab_uow(request: Request, token: str) -> UnitOfWork:
@@ -189,6 +198,20 @@ async def tab_uow(request: Request, token: str) -> UnitOfWork:
     rt = runtime_of(request)
     # The scope keeps one customer's keys apart from another's and from staff's.
     return await _open(request, rt, merchant_id, scope="tab:" + hash_secret(token)[:40])
+
+
+def processor_key(request: Request, tab: str) -> str | None:
+    """The payment processor's idempotency key for this request's charge on
+    ``tab`` (its id or token): derived from the request's ``Idempotency-Key``,
+    so a retry after a crash between the processor's charge and our commit
+    asks the processor for the same charge, which it answers without charging
+    again. The merchant, the key's scope (staff or this customer) and the tab
+    keep one key's charges apart from another's. None without a key."""
+    claim: idempotency.Claim | None = getattr(request.state, "claim", None)
+    if claim is None:
+        return None
+    parts = (claim.merchant_id, claim.scope, tab, claim.key)
+    return "idem_" + hash_secret("\0".join(parts))[:40]
 
 
 MerchantUoW = Annotated[UnitOfWork, Depends(merchant_uow)]

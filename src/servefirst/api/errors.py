@@ -51,7 +51,12 @@ def validation_response(exc: RequestValidationError) -> JSONResponse:
             "invalid_request_error", "invalid_json", "The request body is not valid JSON."
         )
         return JSONResponse(body, status_code=400)
-    if kind == "missing":
+    if kind == "missing" and param is None:
+        code = "parameter_missing"
+        message = (
+            "The request body is missing: send a JSON object (Content-Type: application/json)."
+        )
+    elif kind == "missing":
         code, message = "parameter_missing", f"Missing required parameter: {param}."
     else:
         code = "parameter_invalid"

@@ -19,8 +19,17 @@ TierName = Literal["trusted", "standard", "new", "restricted"]
 assert set(PresetName.__args__) == set(PRESETS)  # type: ignore[attr-defined]
 
 
+#: Fields of the policy where null is a value of its own ("no maximum", "no
+#: fixed amount"); for every other field null means "keep the default", as
+#: leaving it out does.
+_NULL_IS_A_VALUE = frozenset(
+    name for name, value in DepositPolicy().as_dict().items() if value is None
+)
+
+
 class DepositPolicyIn(Body):
-    """A deposit policy, or overrides of one: only the fields given change."""
+    """A deposit policy, or overrides of one: only the fields given change;
+    a field sent as null keeps its default (``maximum`` and ``fixed`` null mean none)."""
 
     model_config = ConfigDict(
         json_schema_extra={
@@ -64,7 +73,11 @@ class DepositPolicyIn(Body):
     no_shows_before_deposit: Annotated[int, Field(ge=1, le=100)] | None = None
 
     def overrides(self) -> dict[str, Any]:
-        data = self.model_dump(exclude_unset=True)
+        data = {
+            name: value
+            for name, value in self.model_dump(exclude_unset=True).items()
+            if value is not None or name in _NULL_IS_A_VALUE
+        }
         if data.get("percent") is not None:
             data["percent"] = str(data["percent"])
         return data

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -15,6 +13,7 @@ from servefirst.earnings import service as earnings
 from servefirst.earnings.period import period_of
 from servefirst.earnings.rules import EarningsPolicy
 from servefirst.earnings.schemas import EarningsPolicyIn, EarningsPolicyOut, EarningsReport
+from servefirst.kit.csv import write_csv
 
 router = APIRouter(tags=["reports"], route_class=ServefirstRoute)
 
@@ -55,19 +54,15 @@ def report(uow: MerchantUoW, start: From = None, end: To = None) -> EarningsRepo
 def report_csv(uow: MerchantUoW, start: From = None, end: To = None) -> Response:
     period = period_of(start, end, uow.clock.now())
     data = earnings.earnings_report(uow, period)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(earnings.CSV_COLUMNS)
-    for row in data["staff"]:
-        writer.writerow(["" if row[c] is None else row[c] for c in earnings.CSV_COLUMNS])
+    rows = [[row[c] for c in earnings.CSV_COLUMNS] for row in data["staff"]]
     rest = data["unassigned"]
-    writer.writerow(
+    rows.append(
         ["", "(unassigned)", "", rest["tabs"], rest["sales"], rest["adjustments"], rest["paid"]]
-        + ["0", rest["tips"], "", "", "0", "0"]
+        + [0, rest["tips"], "", "", 0, 0]
     )
     name = f"earnings-{period.start:%Y%m%d}-{period.end:%Y%m%d}.csv"
     return Response(
-        out.getvalue(),
+        write_csv(earnings.CSV_COLUMNS, rows),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )

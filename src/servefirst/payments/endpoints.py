@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 
-from servefirst.api.context import MerchantUoW, PublicURL, TabUoW
+from servefirst.api.context import MerchantUoW, PublicURL, TabUoW, processor_key
 from servefirst.api.routing import ServefirstRoute
 from servefirst.payments import service as payments
 from servefirst.payments.schemas import PaymentIn, PaymentList, PaymentOut, PublicPaymentIn
@@ -26,9 +26,17 @@ _DECLINES: dict[int | str, dict[str, Any]] = {
     summary="Record cash (or a terminal payment), or charge a card",
     responses=_DECLINES,
 )
-def pay(tab_id: str, body: PaymentIn, uow: MerchantUoW, base: PublicURL) -> PaymentOut:
+def pay(
+    tab_id: str, body: PaymentIn, uow: MerchantUoW, base: PublicURL, request: Request
+) -> PaymentOut:
     payment = payments.pay_tab(
-        uow, tab_id, method=body.method, amount=body.amount, tip=body.tip, card=body.card
+        uow,
+        tab_id,
+        method=body.method,
+        amount=body.amount,
+        tip=body.tip,
+        card=body.card,
+        processor_key=processor_key(request, tab_id),
     )
     return PaymentOut.build(payment, present(uow, tabs.tab_in_hand(uow, tab_id), base))
 
@@ -49,6 +57,9 @@ def list_payments(tab_id: str, uow: MerchantUoW, base: PublicURL) -> PaymentList
     tags=["customer"],
     responses=_DECLINES,
 )
-def pay_by_token(token: str, body: PublicPaymentIn, uow: TabUoW, base: PublicURL) -> PaymentOut:
-    payment = payments.pay_by_token(uow, token, card=body.card, tip=body.tip)
+def pay_by_token(
+    token: str, body: PublicPaymentIn, uow: TabUoW, base: PublicURL, request: Request
+) -> PaymentOut:
+    key = processor_key(request, token)
+    payment = payments.pay_by_token(uow, token, card=body.card, tip=body.tip, processor_key=key)
     return PaymentOut.build(payment, present(uow, tabs.tab_in_hand(uow, payment.tab_id), base))

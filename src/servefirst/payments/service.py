@@ -42,19 +42,44 @@ def pay_tab(
     amount: int | None,
     tip: int = 0,
     card: str | None = None,
+    processor_key: str | None = None,
 ) -> Payment:
-    """Staff (or an integrator) record or take a payment on a tab."""
-    return _pay(uow, lock_tab(uow, tab_id), method=method, amount=amount, tip=tip, card=card)
+    """Staff (or an integrator) record or take a payment on a tab.
+
+    ``processor_key``: the processor's idempotency key, derived from the
+    request's own key, so a retry after a crash between the processor's
+    charge and our commit is the same charge; without one, the payment's id."""
+    tab = lock_tab(uow, tab_id)
+    return _pay(
+        uow, tab, method=method, amount=amount, tip=tip, card=card, processor_key=processor_key
+    )
 
 
-def pay_by_token(uow: UnitOfWork, token: str, *, card: str, tip: int = 0) -> Payment:
+def pay_by_token(
+    uow: UnitOfWork, token: str, *, card: str, tip: int = 0, processor_key: str | None = None
+) -> Payment:
     """The customer pays what is due with a card, from their tab page."""
     tab = tab_for_token(uow, token, lock=True)
-    return _pay(uow, tab, method=Method.CARD.value, amount=None, tip=tip, card=card)
+    return _pay(
+        uow,
+        tab,
+        method=Method.CARD.value,
+        amount=None,
+        tip=tip,
+        card=card,
+        processor_key=processor_key,
+    )
 
 
 def _pay(
-    uow: UnitOfWork, tab: Tab, *, method: str, amount: int | None, tip: int, card: str | None
+    uow: UnitOfWork,
+    tab: Tab,
+    *,
+    method: str,
+    amount: int | None,
+    tip: int,
+    card: str | None,
+    processor_key: str | None,
 ) -> Payment:
     chosen = Method(method)
     bill = bill_of(tab)
@@ -67,13 +92,14 @@ def _pay(
         )
     gateway = uow.gateways.sandbox if chosen is Method.CARD else uow.gateways.manual
     payment_id = new_id("pay")
+    processor_key = processor_key or payment_id
     # Declines raise here, before anything is kept (the request rolls back).
     if chosen is Method.CARD_HOLD:
         gateway = uow.gateways.sandbox
-        charge, _ = capture_from_hold(uow, tab, amount + tip, idempotency_key=payment_id)
+        charge, _ = capture_from_hold(uow, tab, amount + tip, idempotency_key=processor_key)
     else:
         charge = gateway.charge(
-            Money(amount + tip, tab.currency), card=card, idempotency_key=payment_id
+            Money(amount + tip, tab.currency), card=card, idempotency_key=processor_key
         )
     # The payment, the tab and the customer are each written once, by their
     # repositories: one INSERT and one UPDATE a row.
