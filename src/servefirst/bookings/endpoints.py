@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
 from servefirst.api.context import MerchantUoW, PublicURL, runtime_of
+from servefirst.api.fields import QueryMoment
 from servefirst.api.routing import ServefirstRoute
 from servefirst.bookings import service as bookings
 from servefirst.bookings.calendar import booking_calendar
@@ -61,8 +62,8 @@ def create_booking(body: BookingIn, uow: MerchantUoW, base: PublicURL) -> Bookin
 def list_bookings(
     uow: MerchantUoW,
     base: PublicURL,
-    from_: Annotated[datetime | None, Query(alias="from")] = None,
-    to: datetime | None = None,
+    from_: Annotated[QueryMoment | None, Query(alias="from")] = None,
+    to: QueryMoment | None = None,
     limit: int = Query(500, ge=1, le=1000),
 ) -> BookingList:
     if from_ is None:

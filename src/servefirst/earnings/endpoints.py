@@ -12,14 +12,14 @@ from fastapi.responses import Response
 from servefirst.api.context import MerchantUoW
 from servefirst.api.routing import ServefirstRoute
 from servefirst.earnings import service as earnings
-from servefirst.earnings.period import period_of
+from servefirst.earnings.period import PeriodEdge, period_of
 from servefirst.earnings.rules import EarningsPolicy
 from servefirst.earnings.schemas import EarningsPolicyIn, EarningsPolicyOut, EarningsReport
 
 router = APIRouter(tags=["reports"], route_class=ServefirstRoute)
 
 From = Annotated[
-    str | None,
+    PeriodEdge | None,
     Query(
         alias="from",
         description="Start, included: a date (2026-11-01) or ISO 8601 time. "
@@ -27,7 +27,7 @@ From = Annotated[
     ),
 ]
 To = Annotated[
-    str | None,
+    PeriodEdge | None,
     Query(
         alias="to",
         description="End, excluded; a bare date includes that whole day. Default: now.",

@@ -8,8 +8,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from servefirst.api.context import MerchantUoW, TabUoW
+from servefirst.api.fields import CALENDAR_START
 from servefirst.api.routing import ServefirstRoute
-from servefirst.earnings.period import period_of
+from servefirst.earnings.period import PeriodEdge, period_of
 from servefirst.reviews import service as reviews
 from servefirst.reviews.schemas import ReviewIn, ReviewOut
 
@@ -46,11 +47,13 @@ _EXAMPLE = {
 def satisfaction(
     uow: MerchantUoW,
     start: Annotated[
-        str | None, Query(alias="from", description="Reviews written from (date or time).")
+        PeriodEdge | None, Query(alias="from", description="Reviews written from (date or time).")
     ] = None,
     end: Annotated[
-        str | None, Query(alias="to", description="Reviews written before; a bare date: through.")
+        PeriodEdge | None,
+        Query(alias="to", description="Reviews written before; a bare date: through."),
     ] = None,
 ) -> dict[str, Any]:
-    period = period_of(start or "1970-01-01", end, uow.clock.now()) if start or end else None
+    since_ever = CALENDAR_START.isoformat()
+    period = period_of(start or since_ever, end, uow.clock.now()) if start or end else None
     return reviews.satisfaction_report(uow, period)
