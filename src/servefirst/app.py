@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel, Field
 from sqlalchemy import text
 
 from servefirst import __version__
-from servefirst.api import errors
+from servefirst.api import errors, openapi
 from servefirst.api.context import _KeyCache
 from servefirst.bookings.endpoints import router as bookings_router
 from servefirst.catalog.endpoints import router as services_router
@@ -47,6 +49,15 @@ does not), rate it, raise a concern, and pay afterwards.
 """
 
 
+class Health(BaseModel):
+    status: Literal["ok"]
+
+
+class Unhealthy(BaseModel):
+    status: Literal["unavailable"]
+    detail: str = Field(description="The kind of failure (an exception's name).")
+
+
 def app_from_environment() -> FastAPI:
     """The app for one of ``servefirst serve --workers N``'s processes: its own
     runtime (engine, pool) from the environment. The parent has migrated."""
@@ -63,6 +74,7 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
         title="servefirst",
         version=__version__,
         description=DESCRIPTION,
+        generate_unique_id_function=openapi.operation_id,
         openapi_tags=[
             {"name": "services", "description": "The catalog, with versioned terms."},
             {"name": "customers", "description": "Customers and their trust."},
@@ -79,6 +91,7 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
     app.state.runtime = runtime
     app.state.key_cache = _KeyCache()
     errors.install(app)
+    openapi.install(app)
     # FastAPI tries routes one at a time, in the order they were added (a
     # regex and some bookkeeping each, twice a request): the serve-first
     # loop's routers come first, so opening, adding to, serving and paying a
@@ -106,8 +119,14 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
     # Every script and stylesheet is served by the app itself: no CDN.
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
-    @app.get("/healthz", tags=["health"], summary="200 when the database answers")
-    def healthz() -> JSONResponse:
+    @app.get(
+        "/healthz",
+        tags=["health"],
+        summary="200 when the database answers",
+        response_model=Health,
+        responses={503: {"model": Unhealthy, "description": "The database does not answer."}},
+    )
+    def health() -> JSONResponse:
         try:
             with runtime.engine.connect() as conn:
                 conn.execute(text("SELECT 1"))

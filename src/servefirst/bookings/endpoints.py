@@ -86,7 +86,7 @@ def get_booking(booking_id: str, uow: MerchantUoW, base: PublicURL) -> BookingOu
     summary="The customer arrived: open their tab with the service and apply the deposit",
     responses=_STATE,
 )
-def check_in(booking_id: str, uow: MerchantUoW, base: PublicURL) -> BookingOut:
+def check_in_booking(booking_id: str, uow: MerchantUoW, base: PublicURL) -> BookingOut:
     return BookingOut.build(uow, bookings.check_in(uow, booking_id), base)
 
 
@@ -96,7 +96,7 @@ def check_in(booking_id: str, uow: MerchantUoW, base: PublicURL) -> BookingOut:
     summary="Cancel: the deposit is refunded in time, a late-cancellation fee kept after",
     responses=_STATE,
 )
-def cancel(booking_id: str, uow: MerchantUoW, base: PublicURL) -> BookingOut:
+def cancel_booking(booking_id: str, uow: MerchantUoW, base: PublicURL) -> BookingOut:
     return BookingOut.build(uow, bookings.cancel(uow, booking_id), base)
 
 
@@ -106,7 +106,7 @@ def cancel(booking_id: str, uow: MerchantUoW, base: PublicURL) -> BookingOut:
     summary="The customer did not come: the no-show fee is kept (within the charge window)",
     responses=_STATE,
 )
-def no_show(booking_id: str, uow: MerchantUoW, base: PublicURL) -> BookingOut:
+def mark_no_show(booking_id: str, uow: MerchantUoW, base: PublicURL) -> BookingOut:
     return BookingOut.build(uow, bookings.no_show(uow, booking_id), base)
 
 
@@ -136,7 +136,7 @@ async def booking_uow(request: Request, token: str) -> UnitOfWork:
     response_class=Response,
     responses={200: {"content": {"text/calendar": {}}}, 404: {"description": "booking_not_found"}},
 )
-def booking_ics(token: str, uow: Annotated[UnitOfWork, Depends(booking_uow)]) -> Response:
+def get_booking_ics(token: str, uow: Annotated[UnitOfWork, Depends(booking_uow)]) -> Response:
     booking = bookings.booking_for_token(uow, token)
     service = get_service(uow, booking.service_id)
     body = booking_calendar(

@@ -41,7 +41,7 @@ To = Annotated[
     response_model_by_alias=True,
     summary="Staff earnings for a period: commission, tips and satisfaction bonus",
 )
-def report(uow: MerchantUoW, start: From = None, end: To = None) -> EarningsReport:
+def get_earnings(uow: MerchantUoW, start: From = None, end: To = None) -> EarningsReport:
     period = period_of(start, end, uow.clock.now())
     return EarningsReport.model_validate(earnings.earnings_report(uow, period))
 
@@ -52,7 +52,7 @@ def report(uow: MerchantUoW, start: From = None, end: To = None) -> EarningsRepo
     response_class=Response,
     responses={200: {"content": {"text/csv": {}}}},
 )
-def report_csv(uow: MerchantUoW, start: From = None, end: To = None) -> Response:
+def get_earnings_csv(uow: MerchantUoW, start: From = None, end: To = None) -> Response:
     period = period_of(start, end, uow.clock.now())
     data = earnings.earnings_report(uow, period)
     out = io.StringIO()
@@ -83,7 +83,7 @@ def _policy_out(policy: EarningsPolicy) -> EarningsPolicyOut:
     tags=["staff"],
     summary="The satisfaction bonus policy",
 )
-def get_policy(uow: MerchantUoW) -> EarningsPolicyOut:
+def get_earnings_policy(uow: MerchantUoW) -> EarningsPolicyOut:
     return _policy_out(earnings.policy_of(uow))
 
 
@@ -93,6 +93,6 @@ def get_policy(uow: MerchantUoW) -> EarningsPolicyOut:
     tags=["staff"],
     summary="Change the satisfaction bonus policy (fields not sent keep their value)",
 )
-def set_policy(body: EarningsPolicyIn, uow: MerchantUoW) -> EarningsPolicyOut:
+def set_earnings_policy(body: EarningsPolicyIn, uow: MerchantUoW) -> EarningsPolicyOut:
     changes = {k: v for k, v in body.model_dump(exclude_unset=True).items() if v is not None}
     return _policy_out(earnings.set_policy(uow, changes))

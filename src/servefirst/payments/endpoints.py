@@ -26,7 +26,7 @@ _DECLINES: dict[int | str, dict[str, Any]] = {
     summary="Record cash (or a terminal payment), or charge a card",
     responses=_DECLINES,
 )
-def pay(tab_id: str, body: PaymentIn, uow: MerchantUoW, base: PublicURL) -> PaymentOut:
+def pay_tab(tab_id: str, body: PaymentIn, uow: MerchantUoW, base: PublicURL) -> PaymentOut:
     payment = payments.pay_tab(
         uow, tab_id, method=body.method, amount=body.amount, tip=body.tip, card=body.card
     )
@@ -49,6 +49,6 @@ def list_payments(tab_id: str, uow: MerchantUoW, base: PublicURL) -> PaymentList
     tags=["customer"],
     responses=_DECLINES,
 )
-def pay_by_token(token: str, body: PublicPaymentIn, uow: TabUoW, base: PublicURL) -> PaymentOut:
+def pay_public_tab(token: str, body: PublicPaymentIn, uow: TabUoW, base: PublicURL) -> PaymentOut:
     payment = payments.pay_by_token(uow, token, card=body.card, tip=body.tip)
     return PaymentOut.build(payment, present(uow, tabs.tab_in_hand(uow, payment.tab_id), base))

@@ -36,5 +36,5 @@ _EXAMPLE = {
     summary="Collected by method, tips, what is owed by age, adjustments, write-offs, deposits",
     responses={200: {"content": {"application/json": {"example": _EXAMPLE}}}},
 )
-def cash_flow(uow: MerchantUoW) -> dict[str, Any]:
+def get_cash_flow(uow: MerchantUoW) -> dict[str, Any]:
     return build_cash_flow(uow)

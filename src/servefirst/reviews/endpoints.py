@@ -23,7 +23,7 @@ router = APIRouter(tags=["customer"], route_class=ServefirstRoute)
     response_model=ReviewOut,
     summary="Rate the service (a second review replaces the first until paid)",
 )
-def review(token: str, body: ReviewIn, uow: TabUoW) -> ReviewOut:
+def review_tab(token: str, body: ReviewIn, uow: TabUoW) -> ReviewOut:
     return ReviewOut.build(reviews.review_tab(uow, token, rating=body.rating, comment=body.comment))
 
 
@@ -44,7 +44,7 @@ _EXAMPLE = {
     summary="CSAT (% of 4-5 ratings) and NPS-style (% 5s minus % 1-3s) per staff and service",
     responses={200: {"content": {"application/json": {"example": _EXAMPLE}}}},
 )
-def satisfaction(
+def get_satisfaction(
     uow: MerchantUoW,
     start: Annotated[
         PeriodEdge | None, Query(alias="from", description="Reviews written from (date or time).")
