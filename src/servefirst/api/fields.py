@@ -5,7 +5,15 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    WithJsonSchema,
+)
 from pydantic_core import PydanticCustomError
 
 from servefirst.kit.money import MAX_AMOUNT
@@ -64,3 +72,8 @@ class Body(BaseModel):
 
 class Out(BaseModel):
     model_config = ConfigDict(from_attributes=True)
+
+
+#: A time as the reports write it (``datetime.isoformat()``, ``+00:00``), typed
+#: as a date-time in the schema.
+IsoTime = Annotated[str, WithJsonSchema({"type": "string", "format": "date-time"})]
