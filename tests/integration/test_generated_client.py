@@ -136,7 +136,7 @@ def test_a_generated_client_reads_refusals_as_typed_errors(client: Any) -> None:
     for answer, status, code in (
         (declined, 402, "card_declined"),
         (missing, 404, "resource_missing"),
-        (too_late, 409, "tab_not_open"),
+        (too_late, 409, "tab_state_invalid"),
         (invalid, 422, "parameter_invalid"),
     ):
         assert answer.status_code == status, answer.content
@@ -145,3 +145,4 @@ def test_a_generated_client_reads_refusals_as_typed_errors(client: Any) -> None:
         assert answer.parsed.error.code == code, answer.content
     assert invalid.parsed.error.param == "price"
     assert declined.parsed.error.type_ == "card_error"
+    assert too_late.parsed.error.additional_properties["tab_status"] == "paid"  # extra facts kept
