@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel, Field
 from sqlalchemy import text
 
 from servefirst import __version__
-from servefirst.api import docs, errors, middleware
+from servefirst.api import docs, errors, middleware, openapi
 from servefirst.api.context import _KeyCache
 from servefirst.bookings.endpoints import router as bookings_router
 from servefirst.catalog.endpoints import router as services_router
@@ -47,6 +49,15 @@ does not), rate it, raise a concern, and pay afterwards.
 """
 
 
+class Health(BaseModel):
+    status: Literal["ok"]
+
+
+class Unhealthy(BaseModel):
+    status: Literal["unavailable"]
+    detail: str = Field(description="The kind of failure (an exception's name).")
+
+
 def create_app(runtime: Runtime | None = None) -> FastAPI:
     runtime = runtime or Runtime.create()
     app = FastAPI(
@@ -55,6 +66,7 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
         description=DESCRIPTION,
         docs_url=None,  # served by api.docs, from the package
         redoc_url=None,
+        generate_unique_id_function=openapi.operation_id,
         openapi_tags=[
             {"name": "services", "description": "The catalog, with versioned terms."},
             {"name": "customers", "description": "Customers and their trust."},
@@ -73,6 +85,7 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
         runtime.settings.api_key_cache_seconds, runtime.settings.api_key_cache_size
     )
     errors.install(app)
+    openapi.install(app)
     # FastAPI tries routes one at a time, in the order they were added (a
     # regex and some bookkeeping each, twice a request): the serve-first
     # loop's routers come first, so opening, adding to, serving and paying a
@@ -103,8 +116,14 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
     middleware.install(app, runtime.settings)
     docs.install(app)
 
-    @app.get("/healthz", tags=["health"], summary="200 when the database answers")
-    def healthz() -> JSONResponse:
+    @app.get(
+        "/healthz",
+        tags=["health"],
+        summary="200 when the database answers",
+        response_model=Health,
+        responses={503: {"model": Unhealthy, "description": "The database does not answer."}},
+    )
+    def health() -> JSONResponse:
         try:
             with runtime.engine.connect() as conn:
                 conn.execute(text("SELECT 1"))

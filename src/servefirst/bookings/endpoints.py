@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
 from servefirst.api.context import MerchantUoW, PublicURL, runtime_of
+from servefirst.api.fields import QueryMoment
 from servefirst.api.routing import ServefirstRoute
 from servefirst.bookings import service as bookings
 from servefirst.bookings.calendar import booking_calendar
@@ -61,8 +62,8 @@ def create_booking(body: BookingIn, uow: MerchantUoW, base: PublicURL) -> Bookin
 def list_bookings(
     uow: MerchantUoW,
     base: PublicURL,
-    from_: Annotated[datetime | None, Query(alias="from")] = None,
-    to: datetime | None = None,
+    from_: Annotated[QueryMoment | None, Query(alias="from")] = None,
+    to: QueryMoment | None = None,
     limit: int = Query(500, ge=1, le=1000),
 ) -> BookingList:
     if from_ is None:
@@ -85,7 +86,7 @@ def get_booking(booking_id: str, uow: MerchantUoW, base: PublicURL) -> BookingOu
     summary="The customer arrived: open their tab with the service and apply the deposit",
     responses=_STATE,
 )
-def check_in(booking_id: str, uow: MerchantUoW, base: PublicURL) -> BookingOut:
+def check_in_booking(booking_id: str, uow: MerchantUoW, base: PublicURL) -> BookingOut:
     return BookingOut.build(uow, bookings.check_in(uow, booking_id), base)
 
 
@@ -95,7 +96,7 @@ def check_in(booking_id: str, uow: MerchantUoW, base: PublicURL) -> BookingOut:
     summary="Cancel: the deposit is refunded in time, a late-cancellation fee kept after",
     responses=_STATE,
 )
-def cancel(booking_id: str, uow: MerchantUoW, base: PublicURL) -> BookingOut:
+def cancel_booking(booking_id: str, uow: MerchantUoW, base: PublicURL) -> BookingOut:
     return BookingOut.build(uow, bookings.cancel(uow, booking_id), base)
 
 
@@ -105,7 +106,7 @@ def cancel(booking_id: str, uow: MerchantUoW, base: PublicURL) -> BookingOut:
     summary="The customer did not come: the no-show fee is kept (within the charge window)",
     responses=_STATE,
 )
-def no_show(booking_id: str, uow: MerchantUoW, base: PublicURL) -> BookingOut:
+def mark_no_show(booking_id: str, uow: MerchantUoW, base: PublicURL) -> BookingOut:
     return BookingOut.build(uow, bookings.no_show(uow, booking_id), base)
 
 
@@ -135,7 +136,7 @@ async def booking_uow(request: Request, token: str) -> UnitOfWork:
     response_class=Response,
     responses={200: {"content": {"text/calendar": {}}}, 404: {"description": "booking_not_found"}},
 )
-def booking_ics(token: str, uow: Annotated[UnitOfWork, Depends(booking_uow)]) -> Response:
+def get_booking_ics(token: str, uow: Annotated[UnitOfWork, Depends(booking_uow)]) -> Response:
     booking = bookings.booking_for_token(uow, token)
     service = get_service(uow, booking.service_id)
     body = booking_calendar(

@@ -4,9 +4,9 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
-from servefirst.api.fields import Amount, Body, Out
+from servefirst.api.fields import Amount, Body, Moment, Out
 from servefirst.bookings.holds import latest_hold
 from servefirst.bookings.models import Booking
 from servefirst.bookings.rules import PRESETS, DepositPolicy
@@ -135,8 +135,9 @@ class BookingIn(Body):
 
     customer_id: str = Field(max_length=40, examples=["cus_..."])
     service_id: str = Field(max_length=40, examples=["svc_..."])
-    starts_at: AwareDatetime = Field(
-        description="ISO 8601 with a time zone (a time without one is refused).",
+    starts_at: Moment = Field(
+        description="ISO 8601 with a time zone (a time without one is refused),"
+        " in the years 2000 to 2100.",
         examples=["2026-12-01T10:30:00+01:00"],
     )
     staff_id: str | None = Field(

@@ -22,7 +22,7 @@ def create_customer(body: CustomerIn, uow: MerchantUoW) -> CustomerOut:
 @customer_routes.get(
     "", response_model=CustomerList, summary="Search customers by name, e-mail or phone"
 )
-def search_customers(
+def list_customers(
     uow: MerchantUoW, q: str = "", limit: int = Query(20, ge=1, le=100)
 ) -> CustomerList:
     return CustomerList(

@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from servefirst.api.context import MerchantUoW
 from servefirst.api.routing import ServefirstRoute
 from servefirst.earnings import service as earnings
-from servefirst.earnings.period import period_of
+from servefirst.earnings.period import PeriodEdge, period_of
 from servefirst.earnings.rules import EarningsPolicy
 from servefirst.earnings.schemas import EarningsPolicyIn, EarningsPolicyOut, EarningsReport
 from servefirst.kit.csv import write_csv
@@ -18,7 +18,7 @@ from servefirst.kit.csv import write_csv
 router = APIRouter(tags=["reports"], route_class=ServefirstRoute)
 
 From = Annotated[
-    str | None,
+    PeriodEdge | None,
     Query(
         alias="from",
         description="Start, included: a date (2026-11-01) or ISO 8601 time. "
@@ -26,7 +26,7 @@ From = Annotated[
     ),
 ]
 To = Annotated[
-    str | None,
+    PeriodEdge | None,
     Query(
         alias="to",
         description="End, excluded; a bare date includes that whole day. Default: now.",
@@ -40,7 +40,7 @@ To = Annotated[
     response_model_by_alias=True,
     summary="Staff earnings for a period: commission, tips and satisfaction bonus",
 )
-def report(uow: MerchantUoW, start: From = None, end: To = None) -> EarningsReport:
+def get_earnings(uow: MerchantUoW, start: From = None, end: To = None) -> EarningsReport:
     period = period_of(start, end, uow.clock.now())
     return EarningsReport.model_validate(earnings.earnings_report(uow, period))
 
@@ -51,7 +51,7 @@ def report(uow: MerchantUoW, start: From = None, end: To = None) -> EarningsRepo
     response_class=Response,
     responses={200: {"content": {"text/csv": {}}}},
 )
-def report_csv(uow: MerchantUoW, start: From = None, end: To = None) -> Response:
+def get_earnings_csv(uow: MerchantUoW, start: From = None, end: To = None) -> Response:
     period = period_of(start, end, uow.clock.now())
     data = earnings.earnings_report(uow, period)
     rows = [[row[c] for c in earnings.CSV_COLUMNS] for row in data["staff"]]
@@ -78,7 +78,7 @@ def _policy_out(policy: EarningsPolicy) -> EarningsPolicyOut:
     tags=["staff"],
     summary="The satisfaction bonus policy",
 )
-def get_policy(uow: MerchantUoW) -> EarningsPolicyOut:
+def get_earnings_policy(uow: MerchantUoW) -> EarningsPolicyOut:
     return _policy_out(earnings.policy_of(uow))
 
 
@@ -88,6 +88,6 @@ def get_policy(uow: MerchantUoW) -> EarningsPolicyOut:
     tags=["staff"],
     summary="Change the satisfaction bonus policy (fields not sent keep their value)",
 )
-def set_policy(body: EarningsPolicyIn, uow: MerchantUoW) -> EarningsPolicyOut:
+def set_earnings_policy(body: EarningsPolicyIn, uow: MerchantUoW) -> EarningsPolicyOut:
     changes = {k: v for k, v in body.model_dump(exclude_unset=True).items() if v is not None}
     return _policy_out(earnings.set_policy(uow, changes))

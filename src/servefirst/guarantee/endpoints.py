@@ -54,7 +54,7 @@ def list_concerns(tab_id: str, uow: MerchantUoW) -> ConcernList:
     response_model=ConcernOut,
     summary="Staff approve (with an amount) or reject a pending concern",
 )
-def resolve(tab_id: str, concern_id: str, body: ResolveIn, uow: MerchantUoW) -> ConcernOut:
+def resolve_concern(tab_id: str, concern_id: str, body: ResolveIn, uow: MerchantUoW) -> ConcernOut:
     concern = guarantee.resolve(
         uow,
         tab_id,
@@ -76,7 +76,7 @@ def _policy_out(policy: GuaranteePolicy) -> GuaranteePolicyOut:
     response_model=GuaranteePolicyOut,
     summary="The merchant's guarantee policy: what is approved without staff",
 )
-def get_policy(uow: MerchantUoW) -> GuaranteePolicyOut:
+def get_guarantee_policy(uow: MerchantUoW) -> GuaranteePolicyOut:
     return _policy_out(guarantee.policy_of(uow))
 
 
@@ -85,7 +85,7 @@ def get_policy(uow: MerchantUoW) -> GuaranteePolicyOut:
     response_model=GuaranteePolicyOut,
     summary="Change the guarantee policy (fields not sent keep their value)",
 )
-def set_policy(body: GuaranteePolicyIn, uow: MerchantUoW) -> GuaranteePolicyOut:
+def set_guarantee_policy(body: GuaranteePolicyIn, uow: MerchantUoW) -> GuaranteePolicyOut:
     changes = body.model_dump(exclude_unset=True)
     # null means "no limit" for claim_limit only; elsewhere it means "unchanged".
     changes = {k: v for k, v in changes.items() if v is not None or k == "claim_limit"}

@@ -55,7 +55,7 @@ class EntryList(Out):
     response_model=BalancesOut,
     summary="Every account's balance (debits minus credits); the total is always 0",
 )
-def balances(uow: MerchantUoW) -> BalancesOut:
+def get_balances(uow: MerchantUoW) -> BalancesOut:
     result = ledger.balances(uow, get_merchant(uow).currency)
     return BalancesOut(
         currency=result.currency,
@@ -68,7 +68,7 @@ def balances(uow: MerchantUoW) -> BalancesOut:
 
 
 @router.get("/entries", response_model=EntryList, summary="Journal entries, newest first")
-def entries(
+def list_entries(
     uow: MerchantUoW, tab_id: str | None = None, limit: int = Query(50, ge=1, le=500)
 ) -> EntryList:
     query = select(JournalEntryRow).where(JournalEntryRow.merchant_id == uow.merchant)

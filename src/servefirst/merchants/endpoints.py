@@ -24,7 +24,12 @@ class MerchantOut(Out):
     created_at: datetime
 
 
-@router.get("", response_model=MerchantOut, summary="The merchant this API key belongs to")
+@router.get(
+    "",
+    response_model=MerchantOut,
+    summary="The merchant this API key belongs to",
+    operation_id="get_merchant",
+)
 def me(uow: MerchantUoW) -> MerchantOut:
     m = get_merchant(uow)
     return MerchantOut(id=m.merchant_id, name=m.name, currency=m.currency, created_at=m.created_at)
@@ -34,6 +39,7 @@ def me(uow: MerchantUoW) -> MerchantOut:
     "/deposit-policy",
     response_model=DepositPolicyOut,
     summary="The merchant's deposit and cancellation policy for bookings",
+    operation_id="get_deposit_policy",
 )
 def deposit_policy(uow: MerchantUoW) -> DepositPolicyOut:
     return DepositPolicyOut.build(merchant_deposit_policy(uow))
@@ -43,6 +49,7 @@ def deposit_policy(uow: MerchantUoW) -> DepositPolicyOut:
     "/deposit-policy",
     response_model=DepositPolicyOut,
     summary="Set the deposit policy: a named default (salon, cafe) or your own",
+    operation_id="set_deposit_policy",
 )
 def set_policy(body: MerchantPolicyIn, uow: MerchantUoW) -> DepositPolicyOut:
     chosen = body.deposit_policy

@@ -26,7 +26,7 @@ _DECLINES: dict[int | str, dict[str, Any]] = {
     summary="Record cash (or a terminal payment), or charge a card",
     responses=_DECLINES,
 )
-def pay(
+def pay_tab(
     tab_id: str, body: PaymentIn, uow: MerchantUoW, base: PublicURL, request: Request
 ) -> PaymentOut:
     payment = payments.pay_tab(
@@ -57,7 +57,7 @@ def list_payments(tab_id: str, uow: MerchantUoW, base: PublicURL) -> PaymentList
     tags=["customer"],
     responses=_DECLINES,
 )
-def pay_by_token(
+def pay_public_tab(
     token: str, body: PublicPaymentIn, uow: TabUoW, base: PublicURL, request: Request
 ) -> PaymentOut:
     key = processor_key(request, token)

@@ -3,15 +3,16 @@ And what they add up to: CSAT and NPS-style figures per staff member and service
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 
 from servefirst.api.context import MerchantUoW, TabUoW
+from servefirst.api.fields import CALENDAR_START
 from servefirst.api.routing import ServefirstRoute
-from servefirst.earnings.period import period_of
+from servefirst.earnings.period import PeriodEdge, period_of
 from servefirst.reviews import service as reviews
-from servefirst.reviews.schemas import ReviewIn, ReviewOut
+from servefirst.reviews.schemas import ReviewIn, ReviewOut, SatisfactionReport
 
 router = APIRouter(tags=["customer"], route_class=ServefirstRoute)
 
@@ -22,35 +23,26 @@ router = APIRouter(tags=["customer"], route_class=ServefirstRoute)
     response_model=ReviewOut,
     summary="Rate the service (a second review replaces the first until paid)",
 )
-def review(token: str, body: ReviewIn, uow: TabUoW) -> ReviewOut:
+def review_tab(token: str, body: ReviewIn, uow: TabUoW) -> ReviewOut:
     return ReviewOut.build(reviews.review_tab(uow, token, rating=body.rating, comment=body.comment))
-
-
-_FIGURES = {"ratings": 6, "average": "4.33", "csat": 83.3, "nps": 50.0}
-_EXAMPLE = {
-    "object": "satisfaction_report",
-    "from": None,
-    "to": None,
-    "overall": {**_FIGURES, "distribution": {"1": 0, "2": 0, "3": 1, "4": 2, "5": 3}},
-    "staff": [{"staff_id": "stf_...", "name": "Marta Silva", **_FIGURES}],
-    "services": [{"service_id": "svc_...", "name": "Haircut", **_FIGURES}],
-}
 
 
 @router.get(
     "/v1/reports/satisfaction",
     tags=["reports"],
     summary="CSAT (% of 4-5 ratings) and NPS-style (% 5s minus % 1-3s) per staff and service",
-    responses={200: {"content": {"application/json": {"example": _EXAMPLE}}}},
+    response_model=SatisfactionReport,
 )
-def satisfaction(
+def get_satisfaction(
     uow: MerchantUoW,
     start: Annotated[
-        str | None, Query(alias="from", description="Reviews written from (date or time).")
+        PeriodEdge | None, Query(alias="from", description="Reviews written from (date or time).")
     ] = None,
     end: Annotated[
-        str | None, Query(alias="to", description="Reviews written before; a bare date: through.")
+        PeriodEdge | None,
+        Query(alias="to", description="Reviews written before; a bare date: through."),
     ] = None,
-) -> dict[str, Any]:
-    period = period_of(start or "1970-01-01", end, uow.clock.now()) if start or end else None
-    return reviews.satisfaction_report(uow, period)
+) -> SatisfactionReport:
+    since_ever = CALENDAR_START.isoformat()
+    period = period_of(start or since_ever, end, uow.clock.now()) if start or end else None
+    return SatisfactionReport.model_validate(reviews.satisfaction_report(uow, period))

@@ -19,7 +19,7 @@ def present(uow: UnitOfWork, member: StaffMember) -> StaffOut:
 
 
 @router.post("", status_code=201, response_model=StaffOut, summary="Add a staff member")
-def create(body: StaffIn, uow: MerchantUoW) -> StaffOut:
+def create_staff(body: StaffIn, uow: MerchantUoW) -> StaffOut:
     member = staff.create_member(
         uow,
         name=body.name,
@@ -37,7 +37,7 @@ def list_staff(uow: MerchantUoW) -> StaffList:
 
 
 @router.get("/{staff_id}", response_model=StaffOut, summary="A staff member")
-def get(staff_id: str, uow: MerchantUoW) -> StaffOut:
+def get_staff(staff_id: str, uow: MerchantUoW) -> StaffOut:
     return present(uow, staff.get_member(uow, staff_id))
 
 
@@ -46,7 +46,7 @@ def get(staff_id: str, uow: MerchantUoW) -> StaffOut:
     response_model=StaffOut,
     summary="Change a member's name, role or commission rate",
 )
-def update(staff_id: str, body: StaffUpdateIn, uow: MerchantUoW) -> StaffOut:
+def update_staff(staff_id: str, body: StaffUpdateIn, uow: MerchantUoW) -> StaffOut:
     member = staff.update_member(
         uow,
         staff_id,

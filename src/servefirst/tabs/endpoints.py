@@ -29,7 +29,7 @@ def present(uow: UnitOfWork, tab: Tab, public_url: str) -> TabOut:
     summary="Open a tab for a customer",
     responses={402: {"description": "prepayment_required or tab_limit_exceeded"}},
 )
-def open_tab(body: TabIn, uow: MerchantUoW, base: PublicURL) -> TabOut:
+def create_tab(body: TabIn, uow: MerchantUoW, base: PublicURL) -> TabOut:
     tab = tabs.open_tab(uow, customer_id=body.customer_id)
     return present(uow, tab, base)
 
@@ -71,7 +71,7 @@ def add_line(tab_id: str, body: LineIn, uow: MerchantUoW, base: PublicURL) -> Ta
 
 
 @router.post("/{tab_id}/serve", response_model=TabOut, summary="Mark the tab served")
-def serve(tab_id: str, uow: MerchantUoW, base: PublicURL) -> TabOut:
+def serve_tab(tab_id: str, uow: MerchantUoW, base: PublicURL) -> TabOut:
     return present(uow, tabs.serve(uow, tab_id), base)
 
 
@@ -80,14 +80,14 @@ def serve(tab_id: str, uow: MerchantUoW, base: PublicURL) -> TabOut:
     response_model=TabOut,
     summary="Void an open tab with nothing owed and nothing paid",
 )
-def void(tab_id: str, uow: MerchantUoW, base: PublicURL) -> TabOut:
+def void_tab(tab_id: str, uow: MerchantUoW, base: PublicURL) -> TabOut:
     return present(uow, tabs.void(uow, tab_id), base)
 
 
 @router.post(
     "/{tab_id}/overdue", response_model=TabOut, summary="Mark a served, unpaid tab overdue"
 )
-def mark_overdue(tab_id: str, uow: MerchantUoW, base: PublicURL) -> TabOut:
+def mark_tab_overdue(tab_id: str, uow: MerchantUoW, base: PublicURL) -> TabOut:
     return present(uow, tabs.mark_overdue(uow, tab_id), base)
 
 
@@ -96,5 +96,5 @@ def mark_overdue(tab_id: str, uow: MerchantUoW, base: PublicURL) -> TabOut:
     response_model=TabOut,
     summary="Write off what is still owed on a served or overdue tab",
 )
-def write_off(tab_id: str, uow: MerchantUoW, base: PublicURL) -> TabOut:
+def write_off_tab(tab_id: str, uow: MerchantUoW, base: PublicURL) -> TabOut:
     return present(uow, tabs.write_off(uow, tab_id), base)

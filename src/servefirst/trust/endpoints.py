@@ -19,7 +19,7 @@ router = APIRouter(route_class=ServefirstRoute)
     response_model=TrustHistoryOut,
     summary="How a customer's trust score moved over time, and why",
 )
-def trust_history(
+def get_trust_history(
     customer_id: str, uow: MerchantUoW, limit: int = Query(100, ge=1, le=500)
 ) -> TrustHistoryOut:
     customer = get_customer(uow, customer_id)
@@ -41,5 +41,5 @@ def trust_history(
     response_model=TrustReportOut,
     summary="Customers per trust tier, and how each tier paid, showed up and cost",
 )
-def trust_report(uow: MerchantUoW) -> TrustReportOut:
+def get_trust_report(uow: MerchantUoW) -> TrustReportOut:
     return TrustReportOut.build(trust.report(uow))
