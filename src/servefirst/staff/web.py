@@ -1,6 +1,7 @@
 """The console's plumbing: session cookie, CSRF, one unit of work per page.
 
-Kept apart from the routes (``pages.py``) so the routes read as what staff do.
+Kept apart from the routes (``pages.py`` and the modules it gathers) so the
+routes read as what staff do.
 
 Cookies are ``HttpOnly`` (no script reads them), ``SameSite=Lax`` (another
 site cannot POST with them) and ``Secure``. Browsers accept ``Secure`` cookies
