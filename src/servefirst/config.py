@@ -21,6 +21,15 @@ class Settings(BaseSettings):
     idempotency_lock_seconds: int = 60
     #: Hours an idempotency key is remembered (Stripe keeps them 24 hours).
     idempotency_ttl_hours: int = 24
+    #: Addresses (or networks) of reverse proxies whose ``X-Forwarded-For`` and
+    #: ``X-Forwarded-Proto`` are believed, comma-separated; none by default, so
+    #: the client address (which the sign-in throttle counts) is the socket's.
+    #: Anyone who can reach the server directly could otherwise claim any address.
+    trusted_proxies: str = ""
+
+    @property
+    def trusted_proxy_list(self) -> list[str]:
+        return [p.strip() for p in self.trusted_proxies.split(",") if p.strip()]
 
 
 def load_settings() -> Settings:

@@ -36,8 +36,13 @@ BACKLOG = 2048
 UVICORN_OPTIONS: dict[str, Any] = {"log_level": "warning", "access_log": False}
 
 
-def uvicorn_options(database_url: str) -> dict[str, Any]:
-    """uvicorn's settings for a server on ``database_url``: which event loop.
+def uvicorn_options(database_url: str, trusted_proxies: list[str] | None = None) -> dict[str, Any]:
+    """uvicorn's settings for a server on ``database_url``: which event loop,
+    and whose forwarded headers to believe.
+
+    ``trusted_proxies`` (default: ``SERVEFIRST_TRUSTED_PROXIES``): uvicorn's
+    own default believes ``X-Forwarded-For`` from 127.0.0.1, so anything on
+    the machine could claim any client address; here only listed proxies are.
 
     On SQLite every API request runs to completion on the loop
     (``api.context.runs_inline``), a few milliseconds of work each. Python's
@@ -53,7 +58,16 @@ def uvicorn_options(database_url: str) -> dict[str, Any]:
     """
     from servefirst.db.engine import is_sqlite_url
 
-    return {**UVICORN_OPTIONS, "loop": "asyncio" if is_sqlite_url(database_url) else "auto"}
+    if trusted_proxies is None:
+        from servefirst.config import load_settings
+
+        trusted_proxies = load_settings().trusted_proxy_list
+    return {
+        **UVICORN_OPTIONS,
+        "loop": "asyncio" if is_sqlite_url(database_url) else "auto",
+        "proxy_headers": bool(trusted_proxies),
+        "forwarded_allow_ips": ",".join(trusted_proxies),
+    }
 
 
 def shares_ports() -> bool:

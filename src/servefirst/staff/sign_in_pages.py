@@ -8,10 +8,12 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
-from servefirst.kit.errors import RateLimited
 from servefirst.staff import service as staff
+from servefirst.staff import signing_in
 from servefirst.staff.home_page import home_page
+from servefirst.staff.rules import SignInThrottled
 from servefirst.staff.web import (
+    DEVICE_COOKIE,
     SESSION_COOKIE,
     SIGN_IN_COOKIE,
     CsrfRejected,
@@ -22,6 +24,7 @@ from servefirst.staff.web import (
     render,
     runtime_of,
     see_other,
+    set_device_cookie,
     set_session_cookie,
     set_sign_in_cookie,
     sign_in_token,
@@ -73,28 +76,28 @@ def sign_in(
     if not staff.csrf_ok(request.cookies.get(SIGN_IN_COOKIE), csrf_token):
         return refused(request, CsrfRejected())
     rt = runtime_of(request)
-    with rt.uow(write=True) as uow:
-        try:
-            result = staff.sign_in(
-                uow,
-                email=email,
-                password=password,
-                client_ip=client_ip(request),
-                merchant_id=merchant_id or None,
-            )
-        except RateLimited as exc:
-            return _sign_in_page(request, status=429, error=exc.message, email=email)
-        if result.account is None:
-            uow.commit()  # the failure counts towards the rate limit
-            if result.choices:
-                return _sign_in_page(request, email=email, choices=result.choices)
-            return _sign_in_page(
-                request, status=401, error="That e-mail and password do not match.", email=email
-            )
-        token, _ = staff.start_session(uow, result.account)
-        uow.commit()
+    try:
+        result = signing_in.sign_in(
+            lambda: rt.uow(write=True),
+            email=email,
+            password=password,
+            client_ip=client_ip(request),
+            device_token=request.cookies.get(DEVICE_COOKIE),
+            merchant_id=merchant_id or None,
+        )
+    except SignInThrottled as exc:
+        page = _sign_in_page(request, status=429, error=exc.message, email=email)
+        page.headers["Retry-After"] = str(exc.retry_after)
+        return page
+    if result.session_token is None or result.device_token is None:
+        if result.choices:
+            return _sign_in_page(request, email=email, choices=result.choices)
+        return _sign_in_page(
+            request, status=401, error="That e-mail and password do not match.", email=email
+        )
     response = see_other("/staff?done=signed_in")
-    set_session_cookie(response, token)
+    set_session_cookie(response, result.session_token)
+    set_device_cookie(response, result.device_token)
     response.delete_cookie(SIGN_IN_COOKIE, path="/staff")
     return response
 
