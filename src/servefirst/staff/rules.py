@@ -162,7 +162,8 @@ class SignInThrottled(RateLimited):
 def refusal(kind: ThrottleKind, until: datetime, now: datetime) -> SignInThrottled:
     """The refusal of a try whose ``kind`` of count is locked until ``until``."""
     seconds = max(math.ceil((until - now).total_seconds()), 1)
-    wait = f"Wait {_minutes(timedelta(seconds=seconds))} minutes"
+    minutes = _minutes(timedelta(seconds=seconds))
+    wait = f"Wait {minutes} minute{'s' if minutes > 1 else ''}"
     if kind is ThrottleKind.ADDRESS:
         message = f"Too many failed sign-ins from here. {wait}."
     else:
