@@ -107,6 +107,15 @@ class Settings(BaseSettings):
     pg_event_loop: Literal["auto", "asyncio"] = "auto"
     #: uvicorn's HTTP parser: "auto" (httptools, in C, where installed) or "h11".
     http_parser: Literal["auto", "h11"] = "auto"
+    #: Addresses (or networks) of reverse proxies whose ``X-Forwarded-For`` and
+    #: ``X-Forwarded-Proto`` are believed, comma-separated; none by default, so
+    #: the client address (which the sign-in throttle counts) is the socket's.
+    #: Anyone who can reach the server directly could otherwise claim any address.
+    trusted_proxies: str = ""
+
+    @property
+    def trusted_proxy_list(self) -> list[str]:
+        return [p.strip() for p in self.trusted_proxies.split(",") if p.strip()]
 
 
 def load_settings() -> Settings:

@@ -14,6 +14,7 @@ from servefirst.kit.ids import hash_secret
 from servefirst.merchants.service import create_merchant
 from servefirst.runtime import Runtime
 from servefirst.staff import service as staff
+from servefirst.staff import signing_in
 from servefirst.staff.models import NO_MERCHANT, SignInAttempt, StaffAccount, StaffSession
 from servefirst.staff.rules import (
     EMAIL_FAILURE_LIMIT,
@@ -50,10 +51,9 @@ def make_staff(runtime: Runtime, merchant_id: str, email: str, **extra: Any) -> 
 
 
 def sign_in(runtime: Runtime, email: str, password: str, ip: str, **extra: Any) -> Any:
-    with runtime.uow() as uow:
-        result = staff.sign_in(uow, email=email, password=password, client_ip=ip, **extra)
-        uow.commit()
-    return result
+    return signing_in.sign_in(
+        lambda: runtime.uow(write=True), email=email, password=password, client_ip=ip, **extra
+    )
 
 
 def test_the_password_is_stored_as_an_argon2id_hash_never_in_clear(
@@ -153,7 +153,7 @@ def test_five_failures_lock_the_email_for_the_window(
     for _ in range(EMAIL_FAILURE_LIMIT):
         assert sign_in(runtime, email, "guess " + secrets.token_hex(4), _ip()).failed
     with pytest.raises(RateLimited) as limited:
-        sign_in(runtime, email, PASSWORD, _ip())  # even the right password, from anywhere
+        sign_in(runtime, email, PASSWORD, _ip())  # even the right password, from a stranger
     assert limited.value.status == 429
     clock.advance(minutes=16)
     assert sign_in(runtime, email, PASSWORD, _ip()).account is not None

@@ -11,7 +11,13 @@ from servefirst.ledger.models import AccountBalance, JournalEntryRow, JournalLeg
 from servefirst.merchants.models import ApiKey, Merchant
 from servefirst.payments.models import Payment
 from servefirst.reviews.models import Review
-from servefirst.staff.models import SignInAttempt, StaffAccount, StaffMember, StaffSession
+from servefirst.staff.models import (
+    SignInAttempt,
+    SignInThrottle,
+    StaffAccount,
+    StaffMember,
+    StaffSession,
+)
 from servefirst.tabs.models import Tab, TabLine
 from servefirst.trust.models import TrustEvent
 
@@ -38,6 +44,7 @@ __all__ = [
     "StaffAccount",
     "StaffMember",
     "StaffSession",
+    "SignInThrottle",
     "SignInAttempt",
     "TrustEvent",
 ]

@@ -39,7 +39,12 @@ UVICORN_OPTIONS: dict[str, Any] = {"log_level": "warning", "access_log": False}
 
 def uvicorn_options(settings: Settings) -> dict[str, Any]:
     """uvicorn's settings for a server on ``settings.database_url``: which
-    event loop and HTTP parser, and the listen backlog.
+    event loop and HTTP parser, the listen backlog, and whose forwarded
+    headers to believe.
+
+    ``settings.trusted_proxies``: uvicorn's own default believes
+    ``X-Forwarded-For`` from 127.0.0.1, so anything on the machine could claim
+    any client address; here only listed proxies are.
 
     On SQLite every API request runs to completion on the loop
     (``api.context.runs_inline``), a few milliseconds of work each. Python's
@@ -52,11 +57,14 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
     from servefirst.db.engine import is_sqlite_url
 
     loop = "asyncio" if is_sqlite_url(settings.database_url) else settings.pg_event_loop
+    trusted_proxies = settings.trusted_proxy_list
     return {
         **UVICORN_OPTIONS,
         "loop": loop,
         "http": settings.http_parser,
         "backlog": settings.listen_backlog,
+        "proxy_headers": bool(trusted_proxies),
+        "forwarded_allow_ips": ",".join(trusted_proxies),
     }
 
 

@@ -120,8 +120,8 @@ NO_MERCHANT = "-"
 
 
 class SignInAttempt(Base):
-    """Every sign-in try, kept in the database so the rate limit holds across
-    server processes. Read by e-mail and by client address."""
+    """Every sign-in try whose password was checked: the audit trail, and how
+    an address or a browser becomes known to an account (its successes here)."""
 
     __tablename__ = "staff_sign_in_attempts"
     __table_args__ = (
@@ -138,6 +138,45 @@ class SignInAttempt(Base):
     email_hash: Mapped[str] = mapped_column(
         String(64), doc="sha256 of the lower-cased e-mail: mistyped addresses are not kept."
     )
-    client_ip: Mapped[str] = mapped_column(String(64))
+    client_ip: Mapped[str] = mapped_column(
+        String(64), doc="The address uvicorn gave (a proxy's forwarded one only if trusted)."
+    )
     succeeded: Mapped[bool] = mapped_column(Boolean)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    device_hash: Mapped[str | None] = mapped_column(
+        String(64),
+        nullable=True,
+        doc="sha256 of the browser's known-device cookie, on a success; None before 0008.",
+    )
+
+
+class SignInThrottle(Base):
+    """One count of sign-in tries (an e-mail's, an address's, or an account's
+    from one known browser or address), kept in the database so the limit holds
+    across server processes.
+
+    A try takes this row's lock, is counted and committed *before* its
+    password is checked (``staff.service.sign_in``): tries arriving together
+    each see the ones before them, so at most the limit of them are checked.
+    All rows live in the ``NO_MERCHANT`` bucket: a try is counted before
+    anyone knows which merchant, if any, the e-mail belongs to.
+    """
+
+    __tablename__ = "staff_sign_in_throttles"
+
+    merchant_id: Mapped[str] = mapped_column(
+        String(16), primary_key=True, doc=f"Always '{NO_MERCHANT}'."
+    )
+    key: Mapped[str] = mapped_column(
+        String(160),
+        primary_key=True,
+        doc="'email:<sha256>', 'address:<ip>' or 'known:<sha256>:<ip or device hash>'.",
+    )
+    tries: Mapped[int] = mapped_column(
+        Integer, doc="Tries in the current window: failed, or still being checked."
+    )
+    window_ends: Mapped[datetime] = mapped_column(UTCDateTime)
+    lockouts: Mapped[int] = mapped_column(
+        Integer, doc="Lockouts in a row: each one lasts twice as long as the one before."
+    )
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

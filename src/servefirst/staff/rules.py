@@ -1,5 +1,6 @@
-"""Pure staff rules: who may sign in how often, how long a session lasts,
-what a password must be, and how an amount typed at the counter is read.
+"""Pure staff rules: who may sign in how often (and whose right password gets
+in whatever failures came from elsewhere), how long a session lasts, what a
+password must be, and how an amount typed at the counter is read.
 
 Imports no database, web framework or hashing library: these are the
 policies, testable with plain values.
@@ -7,11 +8,13 @@ policies, testable with plain values.
 
 from __future__ import annotations
 
+import math
 import re
-from datetime import timedelta
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from enum import StrEnum
 
-from servefirst.kit.errors import InvalidRequest
+from servefirst.kit.errors import InvalidRequest, RateLimited
 
 
 class Role(StrEnum):
@@ -31,6 +34,13 @@ EMAIL_FAILURE_LIMIT = 5
 #: one address, hence higher than per e-mail).
 IP_FAILURE_LIMIT = 20
 FAILURE_WINDOW = timedelta(minutes=15)
+#: The first lockout lasts one window; each lockout in a row doubles it, up to a day.
+LONGEST_LOCKOUT = timedelta(hours=24)
+#: A key a day quiet after its last lockout starts again from a short one.
+LOCKOUTS_FORGOTTEN_AFTER = timedelta(hours=24)
+#: An address or a browser that signed in to an account within this long is
+#: "known" for it: its right password gets in whatever failures came from elsewhere.
+KNOWN_FOR = timedelta(days=90)
 
 #: A session lasts a long shift, then the tablet asks again.
 SESSION_LIFETIME = timedelta(hours=12)
@@ -63,17 +73,106 @@ def password_problem(password: str, email: str = "") -> str | None:
     return None
 
 
-def lockout_reason(email_failures: int, ip_failures: int) -> str | None:
-    """Why a sign-in is refused before the password is even checked; None if it may go on."""
-    if email_failures >= EMAIL_FAILURE_LIMIT:
-        return (
-            f"Too many failed sign-ins for this e-mail. Wait {_minutes(FAILURE_WINDOW)} "
-            "minutes, or ask the owner to reset the password."
+class ThrottleKind(StrEnum):
+    """What a sign-in try is counted against (NIST SP 800-63B, 5.2.2)."""
+
+    EMAIL = "email"  # the account, tried from a browser and address it has not seen
+    ADDRESS = "address"  # every try from one client address that is not known
+    KNOWN = "known"  # the account from one known browser or address, on its own count
+
+
+@dataclass(frozen=True)
+class ThrottleKey:
+    kind: ThrottleKind
+    value: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind.value}:{self.value}"
+
+    @property
+    def limit(self) -> int:
+        return IP_FAILURE_LIMIT if self.kind is ThrottleKind.ADDRESS else EMAIL_FAILURE_LIMIT
+
+
+def throttle_keys(email_hash: str, client_ip: str, known_as: str | None) -> list[ThrottleKey]:
+    """The counts a try goes against, in a fixed order (rows are locked in it).
+
+    ``known_as``: the known browser or address the try comes from, if any. Such
+    a try counts only against its own pair (this account from there), so no
+    one elsewhere can lock the account's owner out, nor can a busy shop address
+    lock out the staff who sign in there every day.
+    """
+    if known_as is not None:
+        return [ThrottleKey(ThrottleKind.KNOWN, f"{email_hash}:{known_as}")]
+    keys = [
+        ThrottleKey(ThrottleKind.ADDRESS, client_ip),
+        ThrottleKey(ThrottleKind.EMAIL, email_hash),
+    ]
+    return sorted(keys, key=lambda k: k.key)
+
+
+@dataclass(frozen=True)
+class Tries:
+    """One key's count: tries in the current window (failed, or still being
+    checked), and its lockouts in a row."""
+
+    count: int = 0
+    window_ends: datetime | None = None
+    lockouts: int = 0
+    locked_until: datetime | None = None
+
+
+def lockout_length(lockouts: int) -> timedelta:
+    """The ``lockouts``-th lockout in a row: one window, doubling each time, at most a day."""
+    return min(FAILURE_WINDOW * 2 ** max(lockouts - 1, 0), LONGEST_LOCKOUT)
+
+
+def count_try(tries: Tries, limit: int, now: datetime) -> tuple[Tries, datetime | None]:
+    """One more try against a key. Returns the key's new count and, if the try
+    is refused, until when. The try is counted *before* its password is
+    checked (and given back if it succeeds), so tries running at the same time
+    each see the others and at most ``limit`` of them are checked."""
+    if tries.locked_until is not None and now < tries.locked_until:
+        return tries, tries.locked_until
+    if tries.window_ends is None or now >= tries.window_ends:
+        quiet = tries.locked_until is None or now - tries.locked_until >= LOCKOUTS_FORGOTTEN_AFTER
+        tries = Tries(0, now + FAILURE_WINDOW, 0 if quiet else tries.lockouts, tries.locked_until)
+    if tries.count >= limit:
+        lockouts = tries.lockouts + 1
+        until = now + lockout_length(lockouts)
+        return Tries(0, until, lockouts, until), until
+    return replace(tries, count=tries.count + 1), None
+
+
+def give_back(tries: Tries) -> Tries:
+    """A try that succeeded is no failure: it leaves the count."""
+    return replace(tries, count=max(tries.count - 1, 0))
+
+
+class SignInThrottled(RateLimited):
+    """Too many failed sign-ins: refused before the password is checked."""
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message, code="sign_in_rate_limited")
+        #: Seconds until a try may be checked again (the ``Retry-After`` header).
+        self.retry_after = retry_after
+
+
+def refusal(kind: ThrottleKind, until: datetime, now: datetime) -> SignInThrottled:
+    """The refusal of a try whose ``kind`` of count is locked until ``until``."""
+    seconds = max(math.ceil((until - now).total_seconds()), 1)
+    minutes = _minutes(timedelta(seconds=seconds))
+    wait = f"Wait {minutes} minute{'s' if minutes > 1 else ''}"
+    if kind is ThrottleKind.ADDRESS:
+        message = f"Too many failed sign-ins from here. {wait}."
+    else:
+        message = (
+            f"Too many failed sign-ins for this e-mail. {wait}, "
+            "or ask the owner to reset the password."
         )
-    if ip_failures >= IP_FAILURE_LIMIT:
-        return f"Too many failed sign-ins from here. Wait {_minutes(FAILURE_WINDOW)} minutes."
-    return None
+    return SignInThrottled(message, retry_after=seconds)
 
 
 def _minutes(delta: timedelta) -> int:
-    return int(delta.total_seconds() // 60)
+    return max(math.ceil(delta.total_seconds() / 60), 1)

@@ -1,5 +1,5 @@
 """Use cases of staff: members (who serves, at what commission), their sign-in
-accounts, sessions and sign-out.
+accounts, sessions and sign-out (signing in itself is ``staff.sign_in``).
 
 Passwords are hashed with Argon2id (argon2-cffi's defaults, RFC 9106's
 second recommended setting); hashes made with older parameters are upgraded at
@@ -15,40 +15,25 @@ from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from servefirst.db.uow import UnitOfWork
-from servefirst.kit.errors import Conflict, InvalidRequest, NotFound, RateLimited
+from servefirst.kit.errors import Conflict, InvalidRequest, NotFound
 from servefirst.kit.ids import hash_secret, merchant_of_credential, new_id
-from servefirst.merchants.models import Merchant
 from servefirst.merchants.service import get_merchant
 from servefirst.staff.models import (
-    NO_MERCHANT,
-    SignInAttempt,
     StaffAccount,
     StaffMember,
     StaffSession,
 )
 from servefirst.staff.rules import (
-    FAILURE_WINDOW,
     SESSION_LIFETIME,
     Role,
     check_email,
-    lockout_reason,
-    normalize_email,
     password_problem,
 )
 
 hasher = PasswordHasher()
-
-#: Verified when the e-mail matches no account, so a wrong e-mail takes as
-#: long as a wrong password and does not reveal who works where.
-_DUMMY_HASH = hasher.hash(secrets.token_urlsafe(16))
-
-#: At most this many accounts share one e-mail before the rest are ignored
-#: (bounds the Argon2 work one sign-in can cause).
-MAX_ACCOUNTS_PER_EMAIL = 5
-
 
 #: Commission rates are whole basis points: 1 bp = 0.01%, 10000 = 100%.
 MAX_COMMISSION_BPS = 10_000
@@ -203,92 +188,6 @@ def verify_password(account: StaffAccount, password: str) -> bool:
     try:
         return hasher.verify(account.password_hash, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
-        return False
-
-
-@dataclass(frozen=True)
-class SignInResult:
-    """What a sign-in came to. Exactly one of the three is set."""
-
-    account: StaffAccount | None = None
-    #: The password opened accounts at several businesses: (merchant_id, name) to choose from.
-    choices: tuple[tuple[str, str], ...] = ()
-    failed: bool = False
-
-
-def sign_in(
-    uow: UnitOfWork,
-    *,
-    email: str,
-    password: str,
-    client_ip: str,
-    merchant_id: str | None = None,
-) -> SignInResult:
-    """Check an e-mail and password. ``uow`` is not bound to a merchant: this
-    is the one lookup by e-mail (see ``staff/models.py``). A failure is
-    recorded here and must be committed by the caller; a lockout raises 429
-    and records nothing."""
-    normal = normalize_email(email)
-    email_hash = hash_secret(normal)
-    now = uow.clock.now()
-    since = now - FAILURE_WINDOW
-    failures = select(func.count()).where(
-        SignInAttempt.succeeded.is_(False), SignInAttempt.created_at > since
-    )
-    by_email = uow.session.scalar(failures.where(SignInAttempt.email_hash == email_hash)) or 0
-    by_ip = uow.session.scalar(failures.where(SignInAttempt.client_ip == client_ip)) or 0
-    refused = lockout_reason(by_email, by_ip)
-    if refused:
-        raise RateLimited(refused, code="sign_in_rate_limited")
-
-    query = select(StaffAccount).where(StaffAccount.email == normal)
-    if merchant_id:
-        query = query.where(StaffAccount.merchant_id == merchant_id)
-    candidates = list(
-        uow.session.scalars(query.order_by(StaffAccount.merchant_id).limit(MAX_ACCOUNTS_PER_EMAIL))
-    )
-    if not candidates:
-        _verify_dummy(password)  # same cost as a real check: no hint the e-mail is unknown
-    opened = [a for a in candidates if verify_password(a, password)]
-
-    def record(merchant: str, succeeded: bool) -> None:
-        uow.session.add(
-            SignInAttempt(
-                merchant_id=merchant,
-                attempt_id=new_id("sia"),
-                email_hash=email_hash,
-                client_ip=client_ip[:64],
-                succeeded=succeeded,
-                created_at=now,
-            )
-        )
-        uow.session.flush()
-
-    if not opened:
-        record(candidates[0].merchant_id if len(candidates) == 1 else NO_MERCHANT, False)
-        return SignInResult(failed=True)
-    if len(opened) > 1:
-        names = dict(
-            uow.session.execute(
-                select(Merchant.merchant_id, Merchant.name).where(
-                    Merchant.merchant_id.in_([a.merchant_id for a in opened])
-                )
-            ).all()
-        )
-        return SignInResult(
-            choices=tuple((a.merchant_id, names.get(a.merchant_id, a.merchant_id)) for a in opened)
-        )
-    account = opened[0]
-    if hasher.check_needs_rehash(account.password_hash):
-        account.password_hash = hasher.hash(password)
-    record(account.merchant_id, True)
-    return SignInResult(account=account)
-
-
-def _verify_dummy(password: str) -> bool:
-    try:
-        return hasher.verify(_DUMMY_HASH, password)
-    except VerificationError:
         return False
 
 

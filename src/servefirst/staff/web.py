@@ -1,6 +1,7 @@
 """The console's plumbing: session cookie, CSRF, one unit of work per page.
 
-Kept apart from the routes (``pages.py``) so the routes read as what staff do.
+Kept apart from the routes (``pages.py`` and the modules it gathers) so the
+routes read as what staff do.
 
 Cookies are ``HttpOnly`` (no script reads them), ``SameSite=Lax`` (another
 site cannot POST with them) and ``Secure``. Browsers accept ``Secure`` cookies
@@ -23,13 +24,17 @@ from servefirst.db.uow import UnitOfWork
 from servefirst.kit.errors import ServefirstError
 from servefirst.runtime import Runtime
 from servefirst.staff import service as staff
-from servefirst.staff.rules import SESSION_LIFETIME
+from servefirst.staff.rules import KNOWN_FOR, SESSION_LIFETIME
 from servefirst.web.templating import templates
 
 SESSION_COOKIE = "sf_staff"
 #: Before sign-in there is no session to hold a CSRF secret: the sign-in form
 #: uses a double-submit cookie instead (it stops "login CSRF").
 SIGN_IN_COOKIE = "sf_sign_in"
+#: A random token set at each successful sign-in (only its SHA-256 is kept):
+#: this browser's right password gets in even while others' failures throttle
+#: the account (NIST SP 800-63B, 5.2.2).
+DEVICE_COOKIE = "sf_device"
 COOKIE_PATH = "/staff"
 
 #: What a redirect after a change may announce (never text from the request).
@@ -60,7 +65,10 @@ def runtime_of(request: Request) -> Runtime:
 
 
 def client_ip(request: Request) -> str:
-    # The socket's address: a forwarded-for header is set by whoever sends it.
+    """The address the sign-in throttle counts: the one uvicorn gives, which is
+    the socket's peer unless that peer is listed in ``SERVEFIRST_TRUSTED_PROXIES``
+    (``server.serving.uvicorn_options``); only then does uvicorn take it from the
+    proxy's ``X-Forwarded-For``. Nothing here reads forwarded headers itself."""
     return request.client.host if request.client else "unknown"
 
 
@@ -99,6 +107,18 @@ def sign_in_token(request: Request) -> str:
 def set_sign_in_cookie(response: Response, token: str) -> None:
     response.set_cookie(
         SIGN_IN_COOKIE, token, path=COOKIE_PATH, httponly=True, secure=True, samesite="lax"
+    )
+
+
+def set_device_cookie(response: Response, token: str) -> None:
+    response.set_cookie(
+        DEVICE_COOKIE,
+        token,
+        max_age=int(KNOWN_FOR.total_seconds()),
+        path=COOKIE_PATH,
+        httponly=True,
+        secure=True,
+        samesite="lax",
     )
 
 

@@ -1,0 +1,308 @@
+"""The console's customer and tab pages: find or add a customer, open a tab,
+add what was served, mark it served or void it, take cash, resolve a concern."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import Response
+from pydantic import ValidationError
+
+from servefirst.customers.schemas import CustomerIn
+from servefirst.customers.service import create_customer
+from servefirst.db.uow import UnitOfWork
+from servefirst.guarantee import service as guarantee
+from servefirst.guarantee.schemas import ResolveIn
+from servefirst.kit.errors import InvalidRequest, ServefirstError
+from servefirst.payments.service import Method, pay_tab
+from servefirst.staff import console
+from servefirst.staff import service as staff
+from servefirst.staff.home_page import page_context
+from servefirst.staff.web import (
+    act,
+    base_context,
+    problem,
+    render,
+    runtime_of,
+    see_other,
+    show,
+)
+from servefirst.tabs import service as tabs
+from servefirst.web.forms import format_amount, parse_amount_or_zero
+
+router = APIRouter(prefix="/staff", include_in_schema=False)
+
+FormText = Annotated[str, Form()]
+
+
+def _invalid(exc: ValidationError) -> InvalidRequest:
+    """A schema's complaint about a form field, in the words staff read."""
+    first = exc.errors()[0]
+    field = ".".join(str(p) for p in first.get("loc", ())) or "form"
+    return InvalidRequest(f"Check {field}: {first.get('msg', 'invalid value')}.", param=field)
+
+
+def _quantity(text: str) -> int:
+    try:
+        return int(text.strip() or "1")
+    except ValueError:
+        raise InvalidRequest("Quantity must be a whole number.", param="quantity") from None
+
+
+# --- customers --------------------------------------------------------------
+
+
+@router.get("/customers")
+def find_customers(request: Request, q: str = "") -> Response:
+    """Search by name, e-mail or phone; htmx asks for the results list alone."""
+
+    def build(uow: UnitOfWork, me: staff.SignedIn) -> Response:
+        if request.headers.get("HX-Request"):
+            matches = console.customer_matches(uow, q)
+            return render(request, "staff/_customers.html", {"customers": matches, "query": q})
+        home = console.home(uow, q)
+        return render(
+            request,
+            "staff/home.html",
+            base_context(me, request, home=home, merchant_name=home.merchant.name),
+        )
+
+    return show(request, build)
+
+
+@router.post("/customers")
+def add_customer(
+    request: Request,
+    name: FormText = "",
+    email: FormText = "",
+    phone: FormText = "",
+    csrf_token: FormText = "",
+) -> Response:
+    def change(uow: UnitOfWork, me: staff.SignedIn) -> str:
+        try:
+            body = CustomerIn.model_validate(
+                {"name": name, "email": email.strip() or None, "phone": phone.strip() or None}
+            )
+        except ValidationError as exc:
+            raise _invalid(exc) from None
+        customer = create_customer(uow, name=body.name, email=body.email, phone=body.phone)
+        return f"/staff/customers/{customer.customer_id}?done=customer"
+
+    def on_error(uow: UnitOfWork, me: staff.SignedIn, exc: ServefirstError) -> Response:
+        home = console.home(uow, name)
+        context = base_context(
+            me, request, home=home, error=exc.message, merchant_name=home.merchant.name
+        )
+        context["new_customer"] = {"name": name, "email": email, "phone": phone}
+        return render(request, "staff/home.html", context, status=exc.status)
+
+    return act(request, csrf_token, change, on_error)
+
+
+def _customer_page(
+    request: Request,
+    uow: UnitOfWork,
+    me: staff.SignedIn,
+    customer_id: str,
+    *,
+    error: str | None = None,
+    status: int = 200,
+) -> Response:
+    view = console.customer_view(uow, customer_id)
+    context = base_context(me, request, view=view, error=error, merchant_name=view.merchant.name)
+    return render(request, "staff/customer.html", context, status)
+
+
+@router.get("/customers/{customer_id}")
+def customer_page(request: Request, customer_id: str) -> Response:
+    return show(request, lambda uow, me: _customer_page(request, uow, me, customer_id))
+
+
+@router.post("/customers/{customer_id}/tabs")
+def open_tab(request: Request, customer_id: str, csrf_token: FormText = "") -> Response:
+    def change(uow: UnitOfWork, me: staff.SignedIn) -> str:
+        tab = tabs.open_tab(uow, customer_id=customer_id)
+        return f"/staff/tabs/{tab.tab_id}?done=opened"
+
+    def on_error(uow: UnitOfWork, me: staff.SignedIn, exc: ServefirstError) -> Response:
+        try:
+            return _customer_page(
+                request, uow, me, customer_id, error=exc.message, status=exc.status
+            )
+        except ServefirstError as missing:
+            return problem(request, me, missing)
+
+    return act(request, csrf_token, change, on_error)
+
+
+# --- tabs -------------------------------------------------------------------
+
+
+@router.get("/find")
+def find_tab(request: Request, code: str = "") -> Response:
+    """The short code a customer reads out at the counter."""
+
+    def build(uow: UnitOfWork, me: staff.SignedIn) -> Response:
+        try:
+            tab = tabs.find_by_short_code(uow, code)
+        except ServefirstError as exc:
+            home = console.home(uow)
+            context = base_context(
+                me,
+                request,
+                home=home,
+                error=exc.message,
+                code=code,
+                merchant_name=home.merchant.name,
+            )
+            return render(request, "staff/home.html", context, status=exc.status)
+        return see_other(f"/staff/tabs/{tab.tab_id}")
+
+    return show(request, build)
+
+
+def _tab_page(
+    request: Request,
+    uow: UnitOfWork,
+    me: staff.SignedIn,
+    tab_id: str,
+    *,
+    error: str | None = None,
+    status: int = 200,
+) -> Response:
+    view = console.tab_view(uow, tab_id, runtime_of(request).settings.public_url)
+    context = page_context(
+        me,
+        request,
+        view=view,
+        error=error,
+        merchant_name=view.merchant.name,
+        due_text=format_amount(view.bill.due, view.tab.currency),
+    )
+    return render(request, "staff/tab.html", context, status)
+
+
+def _tab_action(
+    request: Request,
+    tab_id: str,
+    csrf_token: str,
+    do: Callable[[UnitOfWork, staff.SignedIn], object],
+    done: str,
+) -> Response:
+    """One change on a tab, then back to the tab (or the tab with the refusal)."""
+
+    def change(uow: UnitOfWork, me: staff.SignedIn) -> str:
+        do(uow, me)
+        return f"/staff/tabs/{tab_id}?done={done}"
+
+    def on_error(uow: UnitOfWork, me: staff.SignedIn, exc: ServefirstError) -> Response:
+        try:
+            return _tab_page(request, uow, me, tab_id, error=exc.message, status=exc.status)
+        except ServefirstError as missing:  # the tab itself is unknown
+            return problem(request, me, missing)
+
+    return act(request, csrf_token, change, on_error)
+
+
+@router.get("/tabs/{tab_id}")
+def tab_page(request: Request, tab_id: str) -> Response:
+    return show(request, lambda uow, me: _tab_page(request, uow, me, tab_id))
+
+
+@router.post("/tabs/{tab_id}/lines")
+def add_line(
+    request: Request,
+    tab_id: str,
+    service_id: FormText = "",
+    quantity: FormText = "1",
+    csrf_token: FormText = "",
+) -> Response:
+    def do(uow: UnitOfWork, me: staff.SignedIn) -> None:
+        if not service_id:
+            raise InvalidRequest("Choose what was served.", param="service_id")
+        tabs.add_line(
+            uow,
+            tab_id,
+            service_id=service_id,
+            quantity=_quantity(quantity),
+            staff_id=me.account.staff_id,
+        )
+
+    return _tab_action(request, tab_id, csrf_token, do, "line")
+
+
+@router.post("/tabs/{tab_id}/serve")
+def serve(request: Request, tab_id: str, csrf_token: FormText = "") -> Response:
+    return _tab_action(
+        request, tab_id, csrf_token, lambda uow, me: tabs.serve(uow, tab_id), "served"
+    )
+
+
+@router.post("/tabs/{tab_id}/void")
+def void(request: Request, tab_id: str, csrf_token: FormText = "") -> Response:
+    return _tab_action(
+        request, tab_id, csrf_token, lambda uow, me: tabs.void(uow, tab_id), "voided"
+    )
+
+
+@router.post("/tabs/{tab_id}/cash")
+def record_cash(
+    request: Request,
+    tab_id: str,
+    amount: FormText = "",
+    tip: FormText = "",
+    csrf_token: FormText = "",
+) -> Response:
+    """Cash handed over at the counter: the amount towards the bill, plus any tip."""
+
+    def do(uow: UnitOfWork, me: staff.SignedIn) -> None:
+        currency = tabs.get_tab(uow, tab_id).currency
+        pay_tab(
+            uow,
+            tab_id,
+            method=Method.CASH.value,
+            amount=parse_amount_or_zero(amount, currency),
+            tip=parse_amount_or_zero(tip, currency, param="tip"),
+        )
+
+    return _tab_action(request, tab_id, csrf_token, do, "paid")
+
+
+@router.post("/tabs/{tab_id}/concerns/{concern_id}")
+def resolve_concern(
+    request: Request,
+    tab_id: str,
+    concern_id: str,
+    decision: FormText = "",
+    amount: FormText = "",
+    reason: FormText = "",
+    unfounded: FormText = "",
+    csrf_token: FormText = "",
+) -> Response:
+    def do(uow: UnitOfWork, me: staff.SignedIn) -> None:
+        currency = tabs.get_tab(uow, tab_id).currency
+        try:
+            body = ResolveIn.model_validate(
+                {
+                    "decision": decision,
+                    "amount": parse_amount_or_zero(amount, currency) if amount.strip() else None,
+                    "reason": reason.strip() or None,
+                    "unfounded": unfounded == "on",
+                }
+            )
+        except ValidationError as exc:
+            raise _invalid(exc) from None
+        guarantee.resolve(
+            uow,
+            tab_id,
+            concern_id,
+            decision=body.decision,
+            amount=body.amount,
+            reason=body.reason,
+            unfounded=body.unfounded,
+        )
+
+    done = "approved" if decision == "approve" else "rejected"
+    return _tab_action(request, tab_id, csrf_token, do, done)
