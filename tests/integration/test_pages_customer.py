@@ -66,7 +66,7 @@ def test_page_shows_business_lines_terms_and_total(merchant: Merchant) -> None:
     assert re.search(r'data-testid="amount-due">€26\.80<', html)
     assert tab["short_code"] in html
     # The essentials are plain forms; the token never leaks in a Referer.
-    assert f'action="/t/{tab["token"]}/pay#pay"' in html
+    assert f'action="/t/{tab["token"]}/pay"' in html
     assert response.headers["referrer-policy"] == "no-referrer"
     assert '<html lang="en">' in html and "<main" in html
     assert '<script src="/static/htmx.min.js" defer>' in html
@@ -279,7 +279,7 @@ def test_declined_card_is_said_in_words_by_the_card_field_with_402(merchant: Mer
         )
         assert response.status_code == 402
         html = response.text
-        assert f'data-code="{code}">{words}</p>' in html
+        assert f'data-code="{code}" tabindex="-1" autofocus>{words}</p>' in html
         assert f"({code})" not in html and "<code>" not in html  # no raw code for a customer
         # Right below the card field, which points at it; not above the tab.
         assert html.index('id="card"') < html.index('id="pay-error"') < html.index("Pay now")
