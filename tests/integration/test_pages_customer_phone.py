@@ -102,7 +102,7 @@ def test_an_upheld_waiver_reads_as_the_customer_would_say_it(merchant: Merchant)
     assert raised.headers["location"].endswith("flash=concern_pending")
     pending = merchant.client.get(f"/t/{tab['token']}").text
     assert "Your concern is with the staff." in pending
-    assert "You asked to waive the charge." in pending
+    assert "You asked us to waive the charge." in pending
 
     [concern] = merchant.get(f"/v1/tabs/{tab['id']}/concerns").json()["data"]
     resolved = merchant.post(

@@ -20,7 +20,6 @@ CARD_REFUSALS = {
     "card_declined": "Your card was declined. Try another card.",
     "insufficient_funds": "Your card has insufficient funds.",
     "incorrect_number": "That card number was not accepted. Check it, or try another card.",
-    "expired_card": "Your card has expired. Try another card.",
 }
 CARD_REFUSED = "Your card was not accepted. Try another card."
 
@@ -29,9 +28,9 @@ PAY_FIELDS = frozenset({"card", "tip", "custom_tip", "expected_due"})
 
 #: What the customer asked for, by remedy.
 REMEDY_WORDS = {
-    "redo": "to do it again",
-    "partial": "a partial discount",
-    "waive": "to waive the charge",
+    "redo": "us to do it again",
+    "partial": "for a partial discount",
+    "waive": "us to waive the charge",
 }
 
 
@@ -57,7 +56,7 @@ class ConcernWords:
 
 def concern_words(remedy: str, status: str, approved_amount: int, currency: str) -> ConcernWords:
     """A concern as its customer reads it: "Your concern was upheld: €2.00 off"."""
-    asked = f"You asked {REMEDY_WORDS.get(remedy, 'for help')}."
+    asked = f"You asked {REMEDY_WORDS.get(remedy, 'for our help')}."
     if status == "approved" and approved_amount:
         off = Money(approved_amount, currency).format()
         return ConcernWords(f"Your concern was upheld: {off} off.", asked)
