@@ -9,8 +9,11 @@ Fixtures (shared with the staff console's browser tests):
   server over HTTP (same factories as the ``merchant`` fixture).
 * ``browser`` (session): headless Chromium from ``/usr/bin/chromium``. Missing,
   the test fails: it never downloads a browser and never skips.
-* ``phone_page`` (360x740) and ``tablet_page`` (820x1180): a fresh context + page.
-* ``screenshot(page, name)``: writes ``tests/e2e/screenshots/{name}.png``.
+* ``phone_page`` (390x844) and ``tablet_page`` (820x1180): a fresh context + page.
+* ``screenshot(page, name)``: writes ``tests/e2e/screenshots/{name}.png`` (the
+  whole page; ignored by git). ``screenshot(page, name, docs=True)`` writes the
+  first screen to ``docs/screenshots/{name}.png`` instead: committed, and shown
+  in the README, so every run keeps them current.
 """
 
 from __future__ import annotations
@@ -18,9 +21,9 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 import pytest
@@ -33,7 +36,8 @@ from tests.conftest import Merchant
 
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).parent / "screenshots"
-PHONE = {"width": 360, "height": 740}
+DOCS_SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+PHONE = {"width": 390, "height": 844}
 TABLET = {"width": 820, "height": 1180}
 
 
@@ -108,12 +112,17 @@ def tablet_page(browser: Any) -> Iterator[Any]:
     yield from _page(browser, TABLET)
 
 
+class Screenshot(Protocol):
+    def __call__(self, page: Any, name: str, *, docs: bool = False) -> Path: ...
+
+
 @pytest.fixture
-def screenshot() -> Callable[[Any, str], Path]:
-    def take(page: Any, name: str) -> Path:
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        path = SCREENSHOTS / f"{name}.png"
-        page.screenshot(path=str(path), full_page=True)
+def screenshot() -> Screenshot:
+    def take(page: Any, name: str, *, docs: bool = False) -> Path:
+        folder = DOCS_SCREENSHOTS if docs else SCREENSHOTS
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{name}.png"
+        page.screenshot(path=str(path), full_page=not docs, animations="disabled")
         return path
 
     return take

@@ -57,7 +57,7 @@ def test_the_customers_pages_work_under_the_policy(
     page.get_by_label("Card number").fill("4242 4242 4242 4242")
     page.get_by_role("button", name="Pay now").click()
     expect(page).to_have_url(f"{live_server}/t/{tab['token']}/receipt")
-    # Print is wired by /static/print.js, not by an inline handler.
+    # Print is wired by /static/pages.js, not by an inline handler.
     page.evaluate("window.print = () => { window.printed = true }")
     page.get_by_role("button", name="Print").click()
     assert page.evaluate("window.printed") is True

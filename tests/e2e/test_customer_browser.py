@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import Merchant
+from tests.e2e.conftest import PHONE
 
 pytestmark = pytest.mark.browser
 
@@ -46,8 +47,8 @@ def test_customer_accepts_rates_tips_pays_and_sees_receipt(
     expect(page.get_by_role("heading", name="Café Azul")).to_be_visible()
     expect(page.get_by_text("Wash, cut and blow-dry").first).to_be_visible()
     expect(page.get_by_test_id("total")).to_have_text("€24.50")
-    # Nothing overflows a 360 px phone sideways.
-    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    # Nothing overflows a phone sideways.
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     screenshot(page, "customer-tab-phone")
 
     page.get_by_role("button", name="I accept these terms").click()
@@ -91,8 +92,11 @@ def test_declined_card_is_shown_and_can_be_retried(
     page.get_by_role("button", name="Pay now").click()
 
     alert = page.get_by_role("alert")
-    expect(alert).to_contain_text("insufficient_funds")
+    expect(alert).to_have_text("Your card has insufficient funds.")
     expect(page.get_by_label("Card number")).to_have_value("")
+    # Said by the card field, on the screen the customer lands on.
+    expect(alert).to_be_in_viewport()
+    expect(page.get_by_label("Card number")).to_be_in_viewport()
 
     page.get_by_label("Card number").fill("4242424242424242")
     page.get_by_role("button", name="Pay now").click()

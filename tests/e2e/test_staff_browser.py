@@ -9,8 +9,6 @@ the sign-in form.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,6 +16,7 @@ import pytest
 from servefirst.runtime import Runtime
 from servefirst.staff.service import create_member, create_staff
 from tests.conftest import Merchant, TestClock
+from tests.e2e.conftest import PHONE, Screenshot
 from tests.integration.test_pages_staff_bookings import later_today
 
 pytestmark = pytest.mark.browser
@@ -38,7 +37,7 @@ def _walk_a_tab_to_paid(
     base: str,
     runtime: Runtime,
     merchant: Merchant,
-    screenshot: Callable[[Any, str], Path],
+    screenshot: Screenshot,
     size: str,
 ) -> None:
     email = _staff_login(runtime, merchant)
@@ -49,10 +48,11 @@ def _walk_a_tab_to_paid(
     page.goto(f"{base}/staff")
     page.get_by_label("E-mail").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
-    screenshot(page, f"staff-sign-in-{size}")
+    screenshot(page, f"staff-sign-in-{size}", docs=True)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(f"{base}/staff?done=signed_in")
     assert page.get_by_text("Ana Sousa").is_visible()
+    assert page.get_by_role("heading", level=1).inner_text() == "Today at Café Azul"
     cookies = {c["name"]: c for c in page.context.cookies()}
     session = cookies["sf_staff"]
     assert session["httpOnly"] and session["secure"] and session["sameSite"] == "Lax"
@@ -63,7 +63,7 @@ def _walk_a_tab_to_paid(
     result = page.get_by_role("link", name=f"Gabriela Reis {size}")
     result.wait_for()
     assert page.url == f"{base}/staff?done=signed_in"
-    screenshot(page, f"staff-console-{size}")
+    screenshot(page, f"staff-home-{size}", docs=True)
     result.click()
     page.wait_for_url(f"{base}/staff/customers/{customer['id']}")
     assert page.locator(".tier").first.inner_text().lower() == "new"
@@ -86,7 +86,7 @@ def _walk_a_tab_to_paid(
     assert page.locator("#tab-status").inner_text() == "served"
     assert page.get_by_label("Towards the bill (EUR)").input_value() == "9.10"
     page.get_by_label("Tip (EUR)").fill("0.90")
-    screenshot(page, f"staff-tab-served-{size}")
+    screenshot(page, f"staff-tab-{size}", docs=True)
 
     page.get_by_role("button", name="Record cash").click()
     page.wait_for_url("**?done=paid")
@@ -105,11 +105,11 @@ def test_staff_take_a_tab_to_paid_on_a_phone(
     live_server: str,
     live_merchant: Merchant,
     runtime: Runtime,
-    screenshot: Callable[[Any, str], Path],
+    screenshot: Screenshot,
 ) -> None:
     _walk_a_tab_to_paid(phone_page, live_server, runtime, live_merchant, screenshot, "phone")
     # Nothing is wider than the phone: no sideways scrolling at the counter.
-    assert phone_page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert phone_page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
 
 def test_staff_take_a_tab_to_paid_on_a_tablet(
@@ -117,7 +117,7 @@ def test_staff_take_a_tab_to_paid_on_a_tablet(
     live_server: str,
     live_merchant: Merchant,
     runtime: Runtime,
-    screenshot: Callable[[Any, str], Path],
+    screenshot: Screenshot,
 ) -> None:
     _walk_a_tab_to_paid(tablet_page, live_server, runtime, live_merchant, screenshot, "tablet")
 
@@ -142,7 +142,7 @@ def test_staff_check_in_todays_booking_on_a_tablet(
     live_merchant: Merchant,
     runtime: Runtime,
     clock: TestClock,
-    screenshot: Callable[[Any, str], Path],
+    screenshot: Screenshot,
 ) -> None:
     page = tablet_page
     email = _staff_login(runtime, live_merchant)

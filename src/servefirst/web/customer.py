@@ -12,7 +12,6 @@ forms, call the same services the JSON routes call, and render.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Form, Request
@@ -20,23 +19,21 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from servefirst.db.uow import UnitOfWork
 from servefirst.guarantee import service as guarantee
-from servefirst.kit.errors import Conflict, InvalidRequest, NotFound, ServefirstError
+from servefirst.kit.errors import InvalidRequest, NotFound, ServefirstError
 from servefirst.kit.ids import merchant_of_credential
-from servefirst.kit.money import Money
 from servefirst.payments import service as payments
 from servefirst.reviews import service as reviews
 from servefirst.runtime import Runtime
 from servefirst.tabs import service as tabs
-from servefirst.tabs.models import Tab
 from servefirst.tabs.public import PublicTab, public_view
+from servefirst.web import words
 from servefirst.web.forms import parse_amount, parse_int
+from servefirst.web.pay_form import ensure_same_bill, seen_due, tip_choices, tip_from
 from servefirst.web.qr import customer_url, qr_svg
-from servefirst.web.templating import templates
+from servefirst.web.templating import STATIC_DIR, templates
 
 router = APIRouter(include_in_schema=False)
 
-#: Suggested tips, in percent of what is due.
-TIP_PERCENTS = (0, 10, 15, 20)
 #: Seconds between two refreshes of the live part of the page.
 LIVE_SECONDS = 3
 
@@ -47,7 +44,7 @@ ACTIVE = frozenset({"open", "served", "overdue"})
 FLASHES = {
     "accepted": "Thank you: you accepted the terms of this tab.",
     "reviewed": "Thank you for your rating.",
-    "concern_approved": "Your concern was approved and the bill adjusted.",
+    "concern_approved": "Your concern was upheld and the bill adjusted.",
     "concern_pending": "Your concern was sent to the staff; they will answer shortly.",
     "concern_rejected": "Your concern was recorded, but it could not be approved automatically.",
     "paid": "Payment received. Thank you!",
@@ -68,21 +65,7 @@ T = TypeVar("T")
 FormText = Annotated[str, Form(max_length=4000)]
 COMMENT_MAX = 2000
 REMEDIES = ("redo", "partial", "waive")
-
-
-@dataclass(frozen=True)
-class TipChoice:
-    value: str  # what the form posts: a percentage, or "custom"
-    label: str
-    amount: int  # minor units
-
-
-def tip_choices(amount_due: int, currency: str) -> list[TipChoice]:
-    due = Money(max(amount_due, 0), currency)
-    return [
-        TipChoice(str(p), "No tip" if p == 0 else f"{p} %", due.percent(p).amount)
-        for p in TIP_PERCENTS
-    ]
+FAVICON = STATIC_DIR / "favicon.svg"
 
 
 def _can_pay(tab: PublicTab) -> bool:
@@ -139,6 +122,10 @@ def _context(
     error: ServefirstError | None = None,
     form: dict[str, str] | None = None,
 ) -> dict[str, Any]:
+    # A refused card or a payment-form mistake is shown by the card field, in
+    # words; anything else above the tab.
+    by_card = error is not None and words.belongs_to_pay_form(error.type, error.param)
+    test_mode = words.is_test_mode(_runtime(request).gateways.sandbox.name)
     return {
         "token": token,
         "tab": tab,
@@ -148,10 +135,23 @@ def _context(
         "tips": tip_choices(tab.amount_due, tab.currency),
         "live_seconds": LIVE_SECONDS,
         "flash": FLASHES.get(flash or ""),
-        "error": error,
+        "error": None if by_card else error,
+        "pay_error": error if by_card else None,
+        "pay_error_words": _pay_error_words(error) if by_card else "",
+        "test_card": words.SANDBOX_CARD if test_mode else None,
+        "concerns": [
+            (c, words.concern_words(c.remedy, c.status, c.approved_amount, tab.currency))
+            for c in tab.concerns
+        ],
         "form": form or {},
         "customer_url": _link(request, token),
     }
+
+
+def _pay_error_words(error: ServefirstError | None) -> str:
+    if error is None:
+        return ""
+    return words.card_refusal(error.code) if error.type == "card_error" else error.message
 
 
 def _page(
@@ -190,6 +190,16 @@ def _refused(request: Request, token: str, exc: ServefirstError, form: dict[str,
     if isinstance(exc, NotFound) and exc.code == "tab_not_found":
         return _not_found(request)
     return _page(request, token, status=exc.status, error=exc, form=form)
+
+
+@router.get("/favicon.ico")
+def favicon() -> Response:
+    """For browsers that ask before reading the page's own ``<link rel="icon">``."""
+    return Response(
+        FAVICON.read_bytes(),
+        media_type="image/svg+xml",
+        headers={"Cache-Control": "public, max-age=86400"},
+    )
 
 
 @router.get("/t/{token}", response_class=HTMLResponse)
@@ -282,8 +292,8 @@ def pay(
         tab = _read(request, token)
         if tab.status == "paid":
             return _to_receipt(token)
-        seen = _seen_due(expected_due)
-        tipped = _tip_from(tip, custom_tip, tab)
+        seen = seen_due(expected_due)
+        tipped = tip_from(tip, custom_tip, tab)
         number = "".join(card.split())
         if not number:
             raise InvalidRequest("Enter the card number.", param="card")
@@ -291,7 +301,7 @@ def pay(
         def charge(uow: UnitOfWork) -> None:
             # Checked on the locked tab, in the payment's own transaction, so
             # a line added a moment ago can never be charged unseen.
-            _ensure_same_bill(tabs.tab_for_token(uow, token, lock=True), seen)
+            ensure_same_bill(tabs.tab_for_token(uow, token, lock=True), seen)
             payments.pay_by_token(uow, token, card=number, tip=tipped)
 
         _write(request, token, charge)
@@ -343,37 +353,3 @@ def qr_page(request: Request, token: str) -> Response:
         {"token": token, "tab": tab, "customer_url": _link(request, token)},
         headers=PAGE_HEADERS,
     )
-
-
-# --- helpers for the forms -------------------------------------------------
-
-
-def _seen_due(expected_due: str) -> int | None:
-    """The amount due the payment form showed (kept current by the live poll)."""
-    if not expected_due.strip():
-        return None
-    try:
-        return int(expected_due)
-    except ValueError:
-        raise InvalidRequest(
-            "The payment form was damaged; please try again.", param="expected_due"
-        ) from None
-
-
-def _ensure_same_bill(tab: Tab, seen: int | None) -> None:
-    """Refuse to charge if the bill changed after the customer last saw it."""
-    if seen is not None and seen != tabs.bill_of(tab).due:
-        raise Conflict(
-            "The bill changed while you were paying. Check the new total and pay again.",
-            code="bill_changed",
-            param="expected_due",
-        )
-
-
-def _tip_from(choice: str, custom: str, tab: PublicTab) -> int:
-    if choice == "custom":
-        return parse_amount(custom, tab.currency, param="custom_tip") or 0
-    for option in tip_choices(tab.amount_due, tab.currency):
-        if option.value == (choice or "0"):
-            return option.amount
-    raise InvalidRequest("Choose one of the suggested tips, or a custom amount.", param="tip")

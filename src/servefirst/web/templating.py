@@ -13,6 +13,7 @@ from fastapi.templating import Jinja2Templates
 from servefirst.kit.money import Money
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
+STATIC_DIR = Path(__file__).parent / "static"
 
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
 

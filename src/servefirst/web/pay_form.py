@@ -1,0 +1,66 @@
+"""The customer's payment form: its suggested tips, and reading what it sent back.
+
+The form shows the amount due it was drawn with (kept current by the live
+poll); a payment is refused if the bill changed since, so a line added a moment
+ago is never charged unseen.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from servefirst.kit.errors import Conflict, InvalidRequest
+from servefirst.kit.money import Money
+from servefirst.tabs import service as tabs
+from servefirst.tabs.models import Tab
+from servefirst.tabs.public import PublicTab
+from servefirst.web.forms import parse_amount
+
+#: Suggested tips, in percent of what is due.
+TIP_PERCENTS = (0, 10, 15, 20)
+
+
+@dataclass(frozen=True)
+class TipChoice:
+    value: str  # what the form posts: a percentage, or "custom"
+    label: str
+    amount: int  # minor units
+
+
+def tip_choices(amount_due: int, currency: str) -> list[TipChoice]:
+    due = Money(max(amount_due, 0), currency)
+    return [
+        TipChoice(str(p), "No tip" if p == 0 else f"{p} %", due.percent(p).amount)
+        for p in TIP_PERCENTS
+    ]
+
+
+def seen_due(expected_due: str) -> int | None:
+    """The amount due the payment form showed (kept current by the live poll)."""
+    if not expected_due.strip():
+        return None
+    try:
+        return int(expected_due)
+    except ValueError:
+        raise InvalidRequest(
+            "The payment form was damaged; please try again.", param="expected_due"
+        ) from None
+
+
+def ensure_same_bill(tab: Tab, seen: int | None) -> None:
+    """Refuse to charge if the bill changed after the customer last saw it."""
+    if seen is not None and seen != tabs.bill_of(tab).due:
+        raise Conflict(
+            "The bill changed while you were paying. Check the new total and pay again.",
+            code="bill_changed",
+            param="expected_due",
+        )
+
+
+def tip_from(choice: str, custom: str, tab: PublicTab) -> int:
+    if choice == "custom":
+        return parse_amount(custom, tab.currency, param="custom_tip") or 0
+    for option in tip_choices(tab.amount_due, tab.currency):
+        if option.value == (choice or "0"):
+            return option.amount
+    raise InvalidRequest("Choose one of the suggested tips, or a custom amount.", param="tip")

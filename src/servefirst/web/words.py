@@ -1,0 +1,67 @@
+"""What the customer's pages say, in a customer's words (never a code or a status).
+
+Pure: no request, no database. The API keeps its stable codes for integrators;
+a person paying at a table reads these sentences instead.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from servefirst.kit.money import Money
+
+#: The card gateway's name when no real money moves (the test cards' gateway).
+SANDBOX_GATEWAY = "sandbox"
+#: What a customer may type in test mode; a real processor shows nothing.
+SANDBOX_CARD = "4242 4242 4242 4242"
+
+#: A refused card, by the gateway's decline code.
+CARD_REFUSALS = {
+    "card_declined": "Your card was declined. Try another card.",
+    "insufficient_funds": "Your card has insufficient funds.",
+    "incorrect_number": "That card number was not accepted. Check it, or try another card.",
+}
+CARD_REFUSED = "Your card was not accepted. Try another card."
+
+#: The fields of the payment form: their errors are shown inside it, by the card.
+PAY_FIELDS = frozenset({"card", "tip", "custom_tip", "expected_due"})
+
+#: What the customer asked for, by remedy.
+REMEDY_WORDS = {
+    "redo": "us to do it again",
+    "partial": "for a partial discount",
+    "waive": "us to waive the charge",
+}
+
+
+def is_test_mode(card_gateway: str) -> bool:
+    """No real money moves: say so, and which card to try. A real processor says nothing."""
+    return card_gateway == SANDBOX_GATEWAY
+
+
+def card_refusal(code: str) -> str:
+    return CARD_REFUSALS.get(code, CARD_REFUSED)
+
+
+def belongs_to_pay_form(error_type: str, param: str | None) -> bool:
+    """Card refusals and payment-form mistakes are shown by the card field."""
+    return error_type == "card_error" or param in PAY_FIELDS
+
+
+@dataclass(frozen=True)
+class ConcernWords:
+    headline: str
+    asked: str
+
+
+def concern_words(remedy: str, status: str, approved_amount: int, currency: str) -> ConcernWords:
+    """A concern as its customer reads it: "Your concern was upheld: €2.00 off"."""
+    asked = f"You asked {REMEDY_WORDS.get(remedy, 'for our help')}."
+    if status == "approved" and approved_amount:
+        off = Money(approved_amount, currency).format()
+        return ConcernWords(f"Your concern was upheld: {off} off.", asked)
+    if status == "approved":
+        return ConcernWords("Your concern was upheld.", asked)
+    if status == "rejected":
+        return ConcernWords("Your concern was not upheld.", asked)
+    return ConcernWords("Your concern is with the staff.", asked)

@@ -1,0 +1,210 @@
+"""Every page is valid HTML, as the Nu HTML Checker (vnu) reads it.
+
+Each page is rendered in the states a customer or a member of staff meets it,
+written to one folder, and checked by one run of vnu (a JVM takes seconds to
+start, so never one run per page). vnu comes from npm (``vnu-jar``, pinned)
+and is installed into the repository's ignored ``.cache/`` when missing;
+without npm or Java the test fails, it never skips.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import subprocess
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from servefirst.runtime import Runtime
+from servefirst.staff import service as staff
+from tests.conftest import Merchant, TestClock
+from tests.integration.test_pages_staff import PASSWORD, Staff
+from tests.integration.test_pages_staff_bookings import Salon, later_today
+
+VNU_VERSION = "26.9.27"
+REPO = Path(__file__).resolve().parents[2]
+VNU_HOME = REPO / ".cache" / f"vnu-{VNU_VERSION}"
+VNU_JAR = VNU_HOME / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+GOOD_CARD = "4242424242424242"
+
+
+def install_vnu() -> Path:
+    """The pinned vnu.jar, installed by npm into ``.cache/`` on first use.
+
+    Installed into a folder of this process's own and renamed into place, so
+    two test workers installing at once never see half a package.
+    """
+    for tool in ("npm", "java"):
+        if shutil.which(tool) is None:
+            pytest.fail(f"{tool} is missing: the HTML check needs npm and Java 17 or newer")
+    if VNU_JAR.exists():
+        return VNU_JAR
+    staging = VNU_HOME.with_name(f"{VNU_HOME.name}.{os.getpid()}")
+    subprocess.run(
+        ["npm", "install", "--prefix", str(staging), "--no-audit", "--no-fund", "--silent"]
+        + [f"vnu-jar@{VNU_VERSION}"],
+        check=True,
+        timeout=300,
+    )
+    try:
+        staging.rename(VNU_HOME)
+    except OSError:  # another worker was first
+        shutil.rmtree(staging, ignore_errors=True)
+    if not VNU_JAR.exists():
+        pytest.fail(f"npm installed vnu-jar@{VNU_VERSION} but {VNU_JAR} is not there")
+    return VNU_JAR
+
+
+def vnu_errors(pages: dict[str, str], folder: Path) -> list[str]:
+    """vnu's errors over ``pages`` (name -> HTML), one line each, in one JVM run."""
+    for name, html in pages.items():
+        (folder / f"{name}.html").write_text(html, encoding="utf-8")
+    run = subprocess.run(
+        ["java", "-jar", str(install_vnu()), "--errors-only", "--format", "json", str(folder)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    messages = json.loads(run.stderr or run.stdout)["messages"]
+    return [
+        f"{Path(m.get('url', '?')).name}:{m.get('lastLine', '?')}: {m['message']}"
+        f" [{' '.join(m.get('extract', '').split())}]"
+        for m in messages
+    ]
+
+
+def get_ok(client: Any, path: str, status: int = 200) -> str:
+    response = client.get(path)
+    assert response.status_code == status, (path, response.status_code, response.text[:300])
+    return str(response.text)
+
+
+def customer_pages(merchant: Merchant) -> dict[str, str]:
+    client = merchant.client
+    promise = {"expected_results": ["Wash, cut and dry"], "limits": ["No colouring"]}
+    cut = merchant.service("Haircut", price=2500, **promise)
+    coffee = merchant.service("Espresso", price=180)
+
+    def tab_of(*services: dict[str, Any], serve: bool = True) -> dict[str, Any]:
+        tab = merchant.tab()
+        for svc in services:
+            added = merchant.post(f"/v1/tabs/{tab['id']}/lines", {"service_id": svc["id"]})
+            assert added.status_code == 200, added.text
+        if serve:
+            assert merchant.post(f"/v1/tabs/{tab['id']}/serve").status_code == 200
+        return tab
+
+    def post(tab: dict[str, Any], action: str, data: dict[str, str]) -> Any:
+        return client.post(f"/t/{tab['token']}/{action}", data=data, follow_redirects=False)
+
+    pages: dict[str, str] = {}
+    empty = tab_of(serve=False)
+    pages["customer-empty"] = get_ok(client, f"/t/{empty['token']}")
+    pages["customer-qr"] = get_ok(client, f"/t/{empty['token']}/qr")
+    pages["customer-not-found"] = get_ok(client, "/t/mer_zzzzzzzz.abc", 404)
+
+    opened = tab_of(cut, coffee, serve=False)
+    pages["customer-open"] = get_ok(client, f"/t/{opened['token']}")
+    served = tab_of(cut, coffee)
+    pages["customer-served"] = get_ok(client, f"/t/{served['token']}")
+    assert post(served, "accept", {}).status_code == 303
+    pages["customer-accepted"] = get_ok(client, f"/t/{served['token']}?flash=accepted")
+    declined = post(served, "pay", {"card": "4000000000000002", "tip": "0"})
+    assert declined.status_code == 402
+    pages["customer-declined"] = declined.text
+
+    concerned = tab_of(cut)
+    asked = {"reason": "Cold milk", "remedy": "partial", "amount": "1.50"}
+    assert post(concerned, "concern", asked).status_code == 303
+    assert post(concerned, "concern", {"reason": "Wrong cut", "remedy": "waive"}).status_code == 303
+    pages["customer-concerns"] = get_ok(client, f"/t/{concerned['token']}?flash=concern_pending")
+
+    part = tab_of(cut)
+    cash = merchant.post(f"/v1/tabs/{part['id']}/payments", json={"method": "cash", "amount": 400})
+    assert cash.status_code == 201, cash.text
+    pages["customer-part-paid"] = get_ok(client, f"/t/{part['token']}")
+
+    paid = tab_of(cut, coffee)
+    assert post(paid, "review", {"rating": "5", "comment": "Lovely"}).status_code == 303
+    assert post(paid, "pay", {"card": GOOD_CARD, "tip": "10"}).status_code == 303
+    pages["customer-paid"] = get_ok(client, f"/t/{paid['token']}")
+    pages["customer-receipt"] = get_ok(client, f"/t/{paid['token']}/receipt")
+    return pages
+
+
+def staff_pages(
+    runtime: Runtime, merchant: Merchant, person: Staff, clock: TestClock
+) -> dict[str, str]:
+    pages = {"staff-sign-in": get_ok(person.client, "/staff")}
+    wrong = person.sign_in(password="not the password")
+    pages["staff-sign-in-refused"] = wrong.text
+    assert person.sign_in().status_code == 200 and person.csrf
+
+    salon = Salon(runtime, merchant)
+    salon.book(later_today(clock), name="Leonor Batista")
+    salon.book(later_today(clock) + timedelta(days=2), name="Rita Lopes")
+    tab = merchant.tab()
+    cut = merchant.post(f"/v1/tabs/{tab['id']}/lines", {"service_id": salon.service["id"]})
+    assert cut.status_code == 200
+    assert merchant.post(f"/v1/tabs/{tab['id']}/serve").status_code == 200
+    merchant.client.post(
+        f"/t/{tab['token']}/concern",
+        data={"reason": "Too short", "remedy": "waive"},
+        follow_redirects=False,
+    )
+    card = merchant.post(
+        f"/v1/tabs/{tab['id']}/payments", json={"method": "card", "amount": 500, "card": GOOD_CARD}
+    )
+    assert card.status_code == 201, card.text
+
+    pages["staff-home-bookings"] = get_ok(person.client, "/staff")
+    pages["staff-home-search"] = get_ok(person.client, "/staff/customers?q=Leonor")
+    pages["staff-tab"] = get_ok(person.client, f"/staff/tabs/{tab['id']}")
+    pages["staff-customer"] = get_ok(person.client, f"/staff/customers/{tab['customer_id']}")
+    pages["staff-problem"] = get_ok(person.client, "/staff/tabs/tab_nope", 404)
+    return pages
+
+
+@pytest.fixture
+def staff_browser(runtime: Runtime, app: Any, merchant: Merchant) -> Iterator[Staff]:
+    """A member of ``merchant``'s staff at a browser of their own (not signed in)."""
+    email = f"ines.{secrets.token_hex(4)}@azul.example"
+    with runtime.uow(merchant.id) as uow:
+        staff.create_staff(uow, email=email, password=PASSWORD, name="Inês Rocha", role="owner")
+        uow.commit()
+    address = f"10.{secrets.randbelow(250)}.{secrets.randbelow(250)}.{secrets.randbelow(250)}"
+    with TestClient(
+        app, base_url="https://testserver", raise_server_exceptions=False, client=(address, 5)
+    ) as client:
+        yield Staff(client, merchant, email)
+
+
+def test_every_page_is_valid_html(
+    runtime: Runtime,
+    merchant: Merchant,
+    staff_browser: Staff,
+    clock: TestClock,
+    tmp_path: Path,
+) -> None:
+    install_vnu()  # first, so a machine without npm or Java fails before any work
+    pages = customer_pages(merchant)
+    pages.update(staff_pages(runtime, merchant, staff_browser, clock))
+
+    headings = {name: html.count("<h1") for name, html in pages.items()}
+    assert set(headings.values()) == {1}, headings  # each page has exactly one h1
+    errors = vnu_errors(pages, tmp_path)
+    assert not errors, "\n".join(errors)
+
+
+def test_the_checker_does_find_invalid_markup(tmp_path: Path) -> None:
+    """The check above cannot pass by reading nothing: a known error is reported."""
+    bad = '<!doctype html><html lang="en"><title>x</title><section hx-get="/x"></section>'
+    errors = vnu_errors({"bad": bad}, tmp_path)
+    assert len(errors) == 1 and "hx-get" in errors[0], errors
