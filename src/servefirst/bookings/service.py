@@ -28,7 +28,6 @@ from servefirst.bookings.rules import (
     HoldPlan,
     Outcome,
     Settlement,
-    decide_deposit,
     plan_hold,
     settle_cancellation,
     settle_no_show,
@@ -45,6 +44,7 @@ from servefirst.kit.money import Money
 from servefirst.ledger import service as ledger
 from servefirst.ledger.rules import Account, EntryBuilder, EntryKind
 from servefirst.merchants.service import get_merchant
+from servefirst.risk.service import decide_by_risk
 
 #: Statuses that still occupy the staff member's time.
 ACTIVE = (BookingStatus.CONFIRMED.value, BookingStatus.CHECKED_IN.value)
@@ -139,8 +139,13 @@ def book(
     if staff_id:
         _ensure_staff_free(uow, staff_id, starts_at, ends_at)
     policy = deposit_policy(uow, service.deposit_policy)
-    decision = decide_deposit(
-        policy, price=service.price, tier=trust_of(customer).tier, no_shows=customer.no_shows
+    decision = decide_by_risk(
+        uow,
+        policy,
+        customer=customer,
+        tier=trust_of(customer).tier,
+        price=service.price,
+        starts_at=starts_at,
     )
     booking = Booking(
         merchant_id=uow.merchant,
@@ -159,6 +164,8 @@ def book(
         deposit_status=DepositStatus.NONE.value,
         deposit_mode=decision.mode.value,
         deposit_reason=decision.reason,
+        risk_probability=decision.probability,
+        risk_model_version=decision.model_version,
         hold_plan=None,
         deposit_fee=0,
         deposit_refund=0,

@@ -11,12 +11,15 @@ from servefirst.ledger.models import AccountBalance, JournalEntryRow, JournalLeg
 from servefirst.merchants.models import ApiKey, Merchant
 from servefirst.payments.models import Payment
 from servefirst.reviews.models import Review
+from servefirst.risk.models import ImportedBooking, RiskModelRow
 from servefirst.staff.models import SignInAttempt, StaffAccount, StaffMember, StaffSession
 from servefirst.tabs.models import Tab, TabLine
 from servefirst.trust.models import TrustEvent
 
 __all__ = [
     "Base",
+    "ImportedBooking",
+    "RiskModelRow",
     "Merchant",
     "ApiKey",
     "Service",

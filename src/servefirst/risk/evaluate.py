@@ -38,9 +38,9 @@ class Evaluation:
         }
 
 
-def walk_forward(walked: Walked, base: RiskModel = risk_model.DEFAULT) -> tuple[
-    NDArray[np.float64], int
-]:
+def walk_forward(
+    walked: Walked, base: RiskModel = risk_model.DEFAULT
+) -> tuple[NDArray[np.float64], int]:
     """Each booking's probability when it was made; and how many refits it took."""
     from sklearn.linear_model import LogisticRegression
 
@@ -54,13 +54,17 @@ def walk_forward(walked: Walked, base: RiskModel = risk_model.DEFAULT) -> tuple[
         train = learnable & (walked.known_on < day)
         count = int(train.sum())
         if count != trained_on:
-            current = risk_model.fit(walked.x[train], walked.y[train], base=base, estimator=estimator)
+            current = risk_model.fit(
+                walked.x[train], walked.y[train], base=base, estimator=estimator
+            )
             trained_on, refits = count, refits + 1
         scores[start:end] = current.probabilities(walked.x[start:end])
     return scores, refits
 
 
-def evaluate(walked: Walked, share: float = 0.3, base: RiskModel = risk_model.DEFAULT) -> Evaluation:
+def evaluate(
+    walked: Walked, share: float = 0.3, base: RiskModel = risk_model.DEFAULT
+) -> Evaluation:
     scores, refits = walk_forward(walked, base)
     mask = walked.y >= 0
     y, p = walked.y[mask].astype(np.int64), scores[mask]
@@ -75,3 +79,11 @@ def evaluate(walked: Walked, share: float = 0.3, base: RiskModel = risk_model.DE
         rule=figures(y, rule_p, walked.rule_asks[mask]),
         refits=refits,
     )
+
+
+def fit_records(walked: Walked, base: RiskModel = risk_model.DEFAULT) -> RiskModel:
+    """One model from every outcome in the walk (``servefirst risk fit``, the server's refit)."""
+    learn = walked.y >= 0
+    prices = np.array([r.price or 0 for r in walked.records], dtype=np.float64)
+    fitted = risk_model.fit(walked.x[learn], walked.y[learn], base=base)
+    return risk_model.with_cuts(fitted, walked.x, prices)

@@ -72,7 +72,9 @@ _TRUST_EVENT = {
 
 
 @dataclass
-class _Customer:
+class CustomerState:
+    """What the walk (or the database) knows of one customer when a booking is made."""
+
     evidence: Evidence = field(default_factory=Evidence)
     bookings: int = 0
     pending: int = 0
@@ -113,7 +115,7 @@ def target(record: BookingRecord) -> int:
     return 1 if record.outcome.missed else 0
 
 
-def _apply(customer: _Customer, record: BookingRecord, half_life: float) -> None:
+def _apply(customer: CustomerState, record: BookingRecord, half_life: float) -> None:
     customer.pending -= 1
     if record.outcome is None:
         return
@@ -125,8 +127,8 @@ def _apply(customer: _Customer, record: BookingRecord, half_life: float) -> None
     )
 
 
-def _booking_features(
-    record: BookingRecord, customer: _Customer, same_day_others: int, half_life: float
+def booking_features(
+    record: BookingRecord, customer: CustomerState, same_day_others: int, half_life: float
 ) -> tuple[list[float], Evidence]:
     row = [0.0] * len(FEATURES)
     lead = lead_days(record)
@@ -145,7 +147,8 @@ def _booking_features(
     no_shows = evidence.count("no_shows") + record.previous_no_shows
     known = visits + no_shows + evidence.count("late_cancellations")
     booked_before = customer.bookings + record.previous_visits + record.previous_no_shows
-    row[INDEX["first_visit"]] = float(booked_before == 0)
+    # Visits without a booking (walk-ins on a tab) are history too.
+    row[INDEX["first_visit"]] = float(booked_before == 0 and known == 0)
     row[INDEX["bookings_before_log"]] = math.log1p(booked_before)
     row[INDEX["pending_log"]] = math.log1p(customer.pending)
     row[INDEX["same_day_others"]] = float(min(same_day_others, 3))
@@ -192,7 +195,7 @@ def walk(
     prior = prior or Prior()
     thresholds = thresholds or Thresholds()
     ordered = sorted(records, key=lambda r: (r.created_at, r.booking_id))
-    customers: dict[str, _Customer] = defaultdict(_Customer)
+    customers: dict[str, CustomerState] = defaultdict(CustomerState)
     same_day: dict[tuple[str, date], int] = defaultdict(int)
     # Outcomes not yet known, by the day they become known.
     waiting: list[tuple[int, int]] = []
@@ -207,7 +210,7 @@ def walk(
             _apply(customers[ordered[j].customer_id], ordered[j], half_life_days)
         customer = customers[record.customer_id]
         key = (record.customer_id, record.starts_at.date())
-        row, evidence = _booking_features(record, customer, same_day[key], half_life_days)
+        row, evidence = booking_features(record, customer, same_day[key], half_life_days)
         rows.append(row)
         trust, tier = _trust(evidence, record, prior, thresholds)
         tiers.append(tier)

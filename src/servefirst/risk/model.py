@@ -30,7 +30,6 @@ import hashlib
 import json
 import math
 from dataclasses import dataclass, field, replace
-
 from typing import Any
 
 import numpy as np
@@ -250,5 +249,3 @@ def describe(
     top: int = 2,
 ) -> list[str]:
     return [words for words, _ in factors(model, row, facts)[:top]]
-
-

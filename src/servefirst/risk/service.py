@@ -1,0 +1,194 @@
+"""The risk model in the database: the merchant's history, its fitted models,
+the decision when a booking is made, and history imported from elsewhere."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+
+from servefirst.bookings.models import Booking
+from servefirst.bookings.rules import BookingStatus, DepositDecision, DepositPolicy, decide_deposit
+from servefirst.customers.models import Customer
+from servefirst.db.uow import UnitOfWork
+from servefirst.kit.clock import as_utc
+from servefirst.risk import decision as risk_decision
+from servefirst.risk.evaluate import fit_records
+from servefirst.risk.features import CustomerState, booking_features, lead_days, walk
+from servefirst.risk.model import DEFAULT, RiskModel
+from servefirst.risk.models import ImportedBooking, RiskModelRow
+from servefirst.risk.records import BookingRecord, Outcome
+from servefirst.trust.rules import Tier
+from servefirst.trust.service import evidence_of, policy_of
+
+#: The server refits a merchant's model when the one in force is this old.
+REFIT_EVERY = timedelta(days=1)
+
+
+def current_model(uow: UnitOfWork) -> RiskModel:
+    row = uow.session.scalar(
+        select(RiskModelRow)
+        .where(RiskModelRow.merchant_id == uow.merchant)
+        .order_by(RiskModelRow.fitted_at.desc(), RiskModelRow.version.desc())
+        .limit(1)
+    )
+    return DEFAULT if row is None else RiskModel.from_dict(row.body)
+
+
+def _outcome(booking: Booking) -> Outcome | None:
+    status = BookingStatus(booking.status)
+    if status is BookingStatus.CHECKED_IN:
+        return Outcome.SHOWED
+    if status is BookingStatus.NO_SHOW:
+        return Outcome.NO_SHOW
+    if status is BookingStatus.CANCELLED:
+        late = (booking.outcome_reason or "").startswith(("Cancelled less", "Late cancellation"))
+        return Outcome.LATE_CANCELLED if late else Outcome.CANCELLED
+    return None
+
+
+def history(uow: UnitOfWork) -> list[BookingRecord]:
+    """The merchant's bookings as the model sees them: imported ones, then its own."""
+    records = [
+        BookingRecord(
+            booking_id=i.booking_id,
+            customer_id=i.customer_id,
+            created_at=i.created_at,
+            starts_at=i.starts_at,
+            outcome=Outcome(i.outcome) if i.outcome else None,
+            price=i.price,
+            service=i.service,
+            staff=i.staff,
+            previous_visits=i.previous_visits,
+            previous_no_shows=i.previous_no_shows,
+            previous_cancellations=i.previous_cancellations,
+        )
+        for i in uow.session.scalars(
+            select(ImportedBooking).where(ImportedBooking.merchant_id == uow.merchant)
+        )
+    ]
+    for b in uow.session.scalars(select(Booking).where(Booking.merchant_id == uow.merchant)):
+        records.append(
+            BookingRecord(
+                booking_id=b.booking_id,
+                customer_id=b.customer_id,
+                created_at=b.created_at,
+                starts_at=b.starts_at,
+                outcome=_outcome(b),
+                price=b.price,
+                service=b.service_id,
+                staff=b.staff_id,
+            )
+        )
+    return records
+
+
+def refit(uow: UnitOfWork) -> RiskModel:
+    """Fit the merchant's model on its history, shrunk to the default, and keep it."""
+    records = history(uow)
+    model = fit_records(walk(records)) if records else DEFAULT
+    if uow.session.get(RiskModelRow, (uow.merchant, model.version)) is None:
+        uow.session.add(
+            RiskModelRow(
+                merchant_id=uow.merchant,
+                version=model.version,
+                fitted_at=uow.clock.now(),
+                rows=model.rows,
+                body=model.as_dict(),
+            )
+        )
+    else:  # the same history again: the same model, now fitted again
+        uow.session.get_one(RiskModelRow, (uow.merchant, model.version)).fitted_at = uow.clock.now()
+    uow.session.flush()
+    return model
+
+
+def refit_if_due(uow: UnitOfWork, every: timedelta = REFIT_EVERY) -> RiskModel | None:
+    """The server's schedule: refit when the newest model is older than ``every``."""
+    newest = uow.session.scalar(
+        select(func.max(RiskModelRow.fitted_at)).where(RiskModelRow.merchant_id == uow.merchant)
+    )
+    if newest is not None and uow.clock.now() - newest < every:
+        return None
+    return refit(uow)
+
+
+def _state(uow: UnitOfWork, customer: Customer, now: datetime) -> CustomerState:
+    mine = (Booking.merchant_id == uow.merchant, Booking.customer_id == customer.customer_id)
+    count, last = uow.session.execute(
+        select(func.count(Booking.booking_id), func.max(Booking.created_at)).where(*mine)
+    ).one()
+    pending = uow.session.scalar(
+        select(func.count(Booking.booking_id)).where(
+            *mine, Booking.status == BookingStatus.CONFIRMED.value, Booking.starts_at > now
+        )
+    )
+    return CustomerState(
+        evidence=evidence_of(customer),
+        bookings=int(count),
+        pending=int(pending or 0),
+        last_booked=as_utc(last) if last is not None else None,
+    )
+
+
+def _same_day(uow: UnitOfWork, customer_id: str, starts_at: datetime) -> int:
+    day = starts_at.replace(hour=0, minute=0, second=0, microsecond=0)
+    return (
+        uow.session.scalar(
+            select(func.count(Booking.booking_id)).where(
+                Booking.merchant_id == uow.merchant,
+                Booking.customer_id == customer_id,
+                Booking.status != BookingStatus.CANCELLED.value,
+                Booking.starts_at >= day,
+                Booking.starts_at < day + timedelta(days=1),
+            )
+        )
+        or 0
+    )
+
+
+def decide_by_risk(
+    uow: UnitOfWork,
+    policy: DepositPolicy,
+    *,
+    customer: Customer,
+    tier: Tier,
+    price: int,
+    starts_at: datetime,
+) -> DepositDecision:
+    """Whether this booking leaves a deposit: the tiers always asked, then the model."""
+    trust_policy = policy_of(uow.session, uow.merchant)
+    always = frozenset(
+        {t for t in Tier if trust_policy.rule(t).deposit_required} | set(policy.required_for)
+    )
+    ruled = decide_deposit(
+        policy, price=price, tier=tier, no_shows=customer.no_shows, required_for=always
+    )
+    if ruled.required or not policy.enabled or policy.deposit_amount(price) == 0:
+        return ruled
+    now = uow.clock.now()
+    record = BookingRecord("new", customer.customer_id, now, starts_at, None, price=price)
+    row, evidence = booking_features(
+        record,
+        _state(uow, customer, now),
+        _same_day(uow, customer.customer_id, starts_at),
+        trust_policy.half_life_days,
+    )
+    facts = {
+        "lead_days": lead_days(record),
+        "no_shows": evidence.count("no_shows"),
+        "visits": evidence.count("paid_visits"),
+    }
+    model = current_model(uow)
+    made = risk_decision.decide(
+        model,
+        row,
+        price=price,
+        facts=facts,
+        ask_share=float(policy.ask_share),
+        loss_threshold=policy.loss_threshold,
+    )
+    amount = policy.deposit_amount(price) if made.ask else 0
+    return DepositDecision(
+        made.ask, amount, policy.mode, made.reason, made.probability, made.model_version
+    )
