@@ -42,9 +42,7 @@ def walk_forward(
     walked: Walked, base: RiskModel = risk_model.DEFAULT
 ) -> tuple[NDArray[np.float64], int]:
     """Each booking's probability when it was made; and how many refits it took."""
-    from sklearn.linear_model import LogisticRegression
-
-    estimator = LogisticRegression(C=risk_model.FIT_C, max_iter=300, warm_start=True)
+    estimator = risk_model.new_estimator()
     scores = np.zeros(len(walked), dtype=np.float64)
     learnable = walked.y >= 0
     current, trained_on, refits = base, -1, 0
