@@ -13,11 +13,12 @@ from servefirst.customers.models import Customer
 from servefirst.db.uow import UnitOfWork
 from servefirst.kit.clock import as_utc
 from servefirst.risk import decision as risk_decision
-from servefirst.risk.evaluate import fit_records
+from servefirst.risk.evaluate import fit_records, walk_forward
 from servefirst.risk.features import CustomerState, booking_features, lead_days, walk
 from servefirst.risk.model import DEFAULT, RiskModel
 from servefirst.risk.models import ImportedBooking, RiskModelRow
 from servefirst.risk.records import BookingRecord, Outcome
+from servefirst.risk.simulate import Simulation, simulate
 from servefirst.trust.rules import Tier
 from servefirst.trust.service import evidence_of, policy_of
 
@@ -192,3 +193,51 @@ def decide_by_risk(
     return DepositDecision(
         made.ask, amount, policy.mode, made.reason, made.probability, made.model_version
     )
+
+
+def simulate_history(uow: UnitOfWork, loss_threshold: int | None = None) -> Simulation:
+    """The merchant's history under other deposit policies (its own policy's amounts)."""
+    from servefirst.bookings.service import merchant_deposit_policy
+
+    walked = walk(history(uow))
+    scores, _ = walk_forward(walked)
+    return simulate(walked, scores, merchant_deposit_policy(uow), loss_threshold=loss_threshold)
+
+
+def export_records(uow: UnitOfWork) -> list[BookingRecord]:
+    return sorted(history(uow), key=lambda r: (r.created_at, r.booking_id))
+
+
+def import_records(uow: UnitOfWork, records: list[BookingRecord]) -> tuple[int, int]:
+    """Keep past bookings from another system; returns (added, already there)."""
+    known = set(
+        uow.session.scalars(
+            select(ImportedBooking.booking_id).where(ImportedBooking.merchant_id == uow.merchant)
+        )
+    ) | set(
+        uow.session.scalars(select(Booking.booking_id).where(Booking.merchant_id == uow.merchant))
+    )
+    added = 0
+    for r in records:
+        if r.booking_id in known:
+            continue
+        known.add(r.booking_id)
+        uow.session.add(
+            ImportedBooking(
+                merchant_id=uow.merchant,
+                booking_id=r.booking_id,
+                customer_id=r.customer_id,
+                created_at=r.created_at,
+                starts_at=r.starts_at,
+                outcome=r.outcome.value if r.outcome else None,
+                price=r.price,
+                service=r.service,
+                staff=r.staff,
+                previous_visits=r.previous_visits,
+                previous_no_shows=r.previous_no_shows,
+                previous_cancellations=r.previous_cancellations,
+            )
+        )
+        added += 1
+    uow.session.flush()
+    return added, len(records) - added
