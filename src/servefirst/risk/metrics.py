@@ -14,13 +14,14 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.stats import rankdata
 
 FloatArray = NDArray[np.float64]
 
 
 def auc(y: NDArray[np.integer], score: FloatArray) -> float:
     """Mann-Whitney's statistic: average ranks, so ties count half."""
+    from scipy.stats import rankdata  # slow to import: only when measuring
+
     positives = int(np.sum(y == 1))
     negatives = len(y) - positives
     if positives == 0 or negatives == 0:

@@ -4,6 +4,7 @@ the decision when a booking is made, and history imported from elsewhere."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 
@@ -12,21 +13,26 @@ from servefirst.bookings.rules import BookingStatus, DepositDecision, DepositPol
 from servefirst.customers.models import Customer
 from servefirst.db.uow import UnitOfWork
 from servefirst.kit.clock import as_utc
-from servefirst.risk import decision as risk_decision
-from servefirst.risk.evaluate import fit_records, walk_forward
-from servefirst.risk.features import CustomerState, booking_features, lead_days, walk
-from servefirst.risk.model import DEFAULT, RiskModel
 from servefirst.risk.models import ImportedBooking, RiskModelRow
 from servefirst.risk.records import BookingRecord, Outcome
-from servefirst.risk.simulate import Simulation, simulate
 from servefirst.trust.rules import Tier
 from servefirst.trust.service import evidence_of, policy_of
+
+if TYPE_CHECKING:
+    from servefirst.risk.features import CustomerState
+    from servefirst.risk.model import RiskModel
+    from servefirst.risk.simulate import Simulation
+
+# The model's modules (numpy, scikit-learn) are imported where they are used, so
+# the server starts without them: a first booking or refit loads them.
 
 #: The server refits a merchant's model when the one in force is this old.
 REFIT_EVERY = timedelta(days=1)
 
 
 def current_model(uow: UnitOfWork) -> RiskModel:
+    from servefirst.risk.model import DEFAULT, RiskModel
+
     row = uow.session.scalar(
         select(RiskModelRow)
         .where(RiskModelRow.merchant_id == uow.merchant)
@@ -86,6 +92,10 @@ def history(uow: UnitOfWork) -> list[BookingRecord]:
 
 def refit(uow: UnitOfWork) -> RiskModel:
     """Fit the merchant's model on its history, shrunk to the default, and keep it."""
+    from servefirst.risk.evaluate import fit_records
+    from servefirst.risk.features import walk
+    from servefirst.risk.model import DEFAULT
+
     records = history(uow)
     model = fit_records(walk(records)) if records else DEFAULT
     if uow.session.get(RiskModelRow, (uow.merchant, model.version)) is None:
@@ -115,6 +125,8 @@ def refit_if_due(uow: UnitOfWork, every: timedelta = REFIT_EVERY) -> RiskModel |
 
 
 def _state(uow: UnitOfWork, customer: Customer, now: datetime) -> CustomerState:
+    from servefirst.risk.features import CustomerState
+
     mine = (Booking.merchant_id == uow.merchant, Booking.customer_id == customer.customer_id)
     count, last = uow.session.execute(
         select(func.count(Booking.booking_id), func.max(Booking.created_at)).where(*mine)
@@ -158,6 +170,9 @@ def decide_by_risk(
     starts_at: datetime,
 ) -> DepositDecision:
     """Whether this booking leaves a deposit: the tiers always asked, then the model."""
+    from servefirst.risk import decision as risk_decision
+    from servefirst.risk.features import booking_features, lead_days
+
     trust_policy = policy_of(uow.session, uow.merchant)
     always = frozenset(
         {t for t in Tier if trust_policy.rule(t).deposit_required} | set(policy.required_for)
@@ -198,6 +213,9 @@ def decide_by_risk(
 def simulate_history(uow: UnitOfWork, loss_threshold: int | None = None) -> Simulation:
     """The merchant's history under other deposit policies (its own policy's amounts)."""
     from servefirst.bookings.service import merchant_deposit_policy
+    from servefirst.risk.evaluate import walk_forward
+    from servefirst.risk.features import walk
+    from servefirst.risk.simulate import simulate
 
     walked = walk(history(uow))
     scores, _ = walk_forward(walked)
