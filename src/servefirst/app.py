@@ -25,6 +25,7 @@ from servefirst.merchants.endpoints import router as merchant_router
 from servefirst.payments.endpoints import router as payments_router
 from servefirst.reports.endpoints import router as reports_router
 from servefirst.reviews.endpoints import router as reviews_router
+from servefirst.risk.pages import router as risk_pages_router
 from servefirst.runtime import Runtime
 from servefirst.staff.endpoints import router as staff_router
 from servefirst.staff.pages import router as staff_pages_router
@@ -108,6 +109,7 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
         events_router,
         customer_pages_router,
         staff_pages_router,
+        risk_pages_router,
     ):
         app.include_router(router)
     # Every script and stylesheet is served by the app itself: no CDN.

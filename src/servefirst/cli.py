@@ -11,6 +11,7 @@ from rich.console import Console
 
 from servefirst.bookings.cli import holds
 from servefirst.config import Settings, load_settings
+from servefirst.risk.cli import export_group, import_group, policy, risk
 from servefirst.runtime import Runtime
 from servefirst.staff.cli import staff
 
@@ -193,3 +194,5 @@ def ledger_audit() -> None:
 
 main.add_command(staff)
 main.add_command(holds)
+for _group in (risk, policy, export_group, import_group):
+    main.add_command(_group)

@@ -17,6 +17,7 @@ from servefirst.runtime import Runtime
 from servefirst.staff.service import create_member, create_staff
 from tests.conftest import Merchant, TestClock
 from tests.e2e.conftest import PHONE, Screenshot
+from tests.integration.test_bookings_api import ALWAYS_ASKED, SALON
 from tests.integration.test_pages_staff_bookings import later_today
 
 pytestmark = pytest.mark.browser
@@ -146,7 +147,10 @@ def test_staff_check_in_todays_booking_on_a_tablet(
 ) -> None:
     page = tablet_page
     email = _staff_login(runtime, live_merchant)
-    policy = live_merchant.post("/v1/merchant/deposit-policy", {"deposit_policy": "salon"})
+    # New customers always leave a deposit here (the no-show model decides by default).
+    policy = live_merchant.post(
+        "/v1/merchant/deposit-policy", {"deposit_policy": ALWAYS_ASKED | SALON}
+    )
     assert policy.status_code == 200, policy.text
     cut = live_merchant.service("Cut and blow-dry", price=4000, duration_minutes=45)
     with runtime.uow(live_merchant.id) as uow:

@@ -17,6 +17,7 @@ from servefirst.bookings.service import get_booking
 from servefirst.runtime import Runtime
 from servefirst.staff import service as staff
 from tests.conftest import Merchant, TestClock
+from tests.integration.test_bookings_api import ALWAYS_ASKED, SALON
 from tests.integration.test_pages_staff import PASSWORD, Staff
 
 GOOD_CARD = "4242424242424242"
@@ -63,7 +64,10 @@ class Salon:
     def __init__(self, runtime: Runtime, merchant: Merchant) -> None:
         self.runtime = runtime
         self.merchant = merchant
-        policy = merchant.post("/v1/merchant/deposit-policy", {"deposit_policy": "salon"})
+        # New customers always leave a deposit here (the model decides by default).
+        policy = merchant.post(
+            "/v1/merchant/deposit-policy", {"deposit_policy": ALWAYS_ASKED | SALON}
+        )
         assert policy.status_code == 200, policy.text
         self.service = merchant.service("Cut and blow-dry", price=PRICE, duration_minutes=45)
         with runtime.uow(merchant.id) as uow:

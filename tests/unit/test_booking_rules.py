@@ -105,10 +105,15 @@ def test_policy_round_trips_through_its_stored_form() -> None:
     assert DepositPolicy.from_dict(None) == DepositPolicy()
 
 
-def test_cafe_takes_no_deposit_salon_asks_new_customers() -> None:
+def test_cafe_takes_no_deposit_salon_asks_the_tiers_it_names() -> None:
     cafe = decide_deposit(CAFE_POLICY, price=1250, tier=Tier.NEW, no_shows=0)
     assert not cafe.required and cafe.amount == 0
-    salon_new = decide_deposit(SALON_POLICY, price=3500, tier=Tier.NEW, no_shows=0)
+    # Issue 23: new customers are no longer always asked; the no-show model decides,
+    # unless the policy names them.
+    assert not decide_deposit(SALON_POLICY, price=3500, tier=Tier.NEW, no_shows=0).required
+    salon_new = decide_deposit(
+        SALON_POLICY, price=3500, tier=Tier.NEW, no_shows=0, required_for=frozenset({Tier.NEW})
+    )
     assert salon_new.required and salon_new.amount == 525
     assert "New customer" in salon_new.reason
     # 10-20% of the price, as a salon owner expects

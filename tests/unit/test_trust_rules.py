@@ -144,9 +144,11 @@ def test_tier_effects() -> None:
     rules = tier_rules({}, "EUR")
     assert rules[Tier.RESTRICTED] == TierRule(False, True, TabLimitRule(0, 0, 0))
     assert all(rules[t].pay_after for t in (Tier.NEW, Tier.STANDARD, Tier.TRUSTED))
+    # Issue 23: deposit_required means "always asked"; only restricted by default,
+    # the no-show model decides for new customers.
     assert [rules[t].deposit_required for t in sorted(RANK, key=RANK.__getitem__)] == [
         True,
-        True,
+        False,
         False,
         False,
     ]
@@ -195,7 +197,7 @@ def test_merchant_policy_overrides_tier_effects() -> None:
         }
     }
     rules = tier_rules(policy)
-    assert rules[Tier.NEW] == TierRule(True, True, TabLimitRule(3000, 0, 3000))
+    assert rules[Tier.NEW] == TierRule(True, False, TabLimitRule(3000, 0, 3000))
     assert rules[Tier.RESTRICTED].pay_after is True
     assert rules[Tier.TRUSTED] == tier_rules({})[Tier.TRUSTED]
     # the defaults themselves are not changed by one merchant's policy

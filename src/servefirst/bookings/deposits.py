@@ -8,6 +8,8 @@ ends); a card hold moves no money at all until it is captured.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from servefirst.bookings.holds import (
     active_hold,
     authorization_of,
@@ -22,7 +24,6 @@ from servefirst.bookings.rules import (
     DepositStatus,
     HoldPlan,
     Settlement,
-    decide_deposit,
     plan_hold,
 )
 from servefirst.catalog.models import Service
@@ -36,6 +37,7 @@ from servefirst.ledger import service as ledger
 from servefirst.ledger.rules import Account, EntryBuilder, EntryKind
 from servefirst.merchants.models import Merchant
 from servefirst.merchants.service import get_merchant
+from servefirst.risk.service import decide_by_risk
 
 
 def deposit_policy(uow: UnitOfWork, service_policy: dict[str, object] | None) -> DepositPolicy:
@@ -47,12 +49,22 @@ def deposit_policy(uow: UnitOfWork, service_policy: dict[str, object] | None) ->
 
 
 def deposit_decision(
-    uow: UnitOfWork, policy: DepositPolicy, customer: Customer, service: Service
+    uow: UnitOfWork,
+    policy: DepositPolicy,
+    customer: Customer,
+    service: Service,
+    starts_at: datetime,
 ) -> DepositDecision:
     """Whether booking ``service`` asks ``customer`` for a deposit, how much
-    and why: the policy weighed against the customer's trust and history."""
-    return decide_deposit(
-        policy, price=service.price, tier=trust_of(uow, customer).tier, no_shows=customer.no_shows
+    and why: the tiers the policies always ask, then the no-show model's
+    expected loss (``risk``)."""
+    return decide_by_risk(
+        uow,
+        policy,
+        customer=customer,
+        tier=trust_of(uow, customer).tier,
+        price=service.price,
+        starts_at=starts_at,
     )
 
 

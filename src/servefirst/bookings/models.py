@@ -5,6 +5,7 @@ from datetime import datetime
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
+    Float,
     ForeignKeyConstraint,
     Index,
     String,
@@ -55,6 +56,12 @@ class Booking(Base):
     deposit_status: Mapped[str] = mapped_column(String(16), doc="See DepositStatus.")
     deposit_mode: Mapped[str] = mapped_column(String(16), doc="capture or hold.")
     deposit_reason: Mapped[str] = mapped_column(String(200), doc="Why, in plain words.")
+    risk_probability: Mapped[float | None] = mapped_column(
+        Float, nullable=True, doc="The no-show model's chance of a no-show, when it decided."
+    )
+    risk_model_version: Mapped[str | None] = mapped_column(
+        String(40), nullable=True, doc="The version of the no-show model that decided."
+    )
     hold_plan: Mapped[str | None] = mapped_column(
         String(20), nullable=True, doc="hold, hold_and_renew or capture: how the deposit is kept."
     )

@@ -119,8 +119,13 @@ class DepositPolicy:
     cancel_window_hours: int = 24
     preset: str = "flexible"
     mode: DepositMode = DepositMode.CAPTURE
-    #: Which tiers must leave a deposit; trusted customers never do.
-    required_for: frozenset[Tier] = frozenset({Tier.NEW, Tier.RESTRICTED})
+    #: Tiers always asked for a deposit, whatever the no-show model says
+    #: (restricted customers always are); the model decides for the rest.
+    required_for: frozenset[Tier] = frozenset({Tier.RESTRICTED})
+    #: The share of bookings the merchant is willing to ask (the riskiest) ...
+    ask_share: Decimal = Decimal("0.3")
+    #: ... or, when set, ask where the expected loss (minor units) reaches this.
+    loss_threshold: int | None = None
     hold_days: int = DEFAULT_HOLD_DAYS
     no_show_charge_days: int = DEFAULT_NO_SHOW_CHARGE_DAYS
     #: No-shows in a customer's history that bring a deposit back for any tier
@@ -141,6 +146,10 @@ class DepositPolicy:
                 raise InvalidRequest(f"{name} cannot be negative.", param=name)
         if self.maximum is not None and self.maximum < self.minimum:
             raise InvalidRequest("maximum is below minimum.", param="maximum")
+        if not Decimal(0) <= self.ask_share <= Decimal(1):
+            raise InvalidRequest("ask_share is a share between 0 and 1.", param="ask_share")
+        if self.loss_threshold is not None and self.loss_threshold < 0:
+            raise InvalidRequest("loss_threshold cannot be negative.", param="loss_threshold")
         if self.cancel_window_hours < 0 or self.hold_days < 1 or self.no_show_charge_days < 0:
             raise InvalidRequest("Windows are positive numbers of hours or days.")
 
@@ -173,6 +182,8 @@ class DepositPolicy:
             "preset": self.preset,
             "mode": self.mode.value,
             "required_for": sorted(t.value for t in self.required_for),
+            "ask_share": str(self.ask_share),
+            "loss_threshold": self.loss_threshold,
             "hold_days": self.hold_days,
             "no_show_charge_days": self.no_show_charge_days,
             "no_shows_before_deposit": self.no_shows_before_deposit,
@@ -194,6 +205,10 @@ class DepositPolicy:
             preset=str(data.get("preset", base.preset)),
             mode=DepositMode(data.get("mode", base.mode)),
             required_for=frozenset(Tier(t) for t in data.get("required_for", base.required_for)),
+            ask_share=Decimal(str(data.get("ask_share", base.ask_share))),
+            loss_threshold=(
+                None if data.get("loss_threshold") is None else int(data["loss_threshold"])
+            ),
             hold_days=int(data.get("hold_days", base.hold_days)),
             no_show_charge_days=int(data.get("no_show_charge_days", base.no_show_charge_days)),
             no_shows_before_deposit=int(
@@ -216,12 +231,22 @@ class DepositDecision:
     amount: int
     mode: DepositMode
     reason: str
+    #: The no-show model's probability and version, when the model decided.
+    probability: float | None = None
+    model_version: str | None = None
 
 
 def decide_deposit(
-    policy: DepositPolicy, *, price: int, tier: Tier, no_shows: int
+    policy: DepositPolicy,
+    *,
+    price: int,
+    tier: Tier,
+    no_shows: int,
+    required_for: frozenset[Tier] | None = None,
 ) -> DepositDecision:
-    """Whether this customer leaves a deposit for this booking, and why (in plain words)."""
+    """Whether this customer must leave a deposit whatever their booking's risk, and
+    why (in plain words). ``required_for``: the tiers always asked (the policy's)."""
+    always = policy.required_for if required_for is None else required_for
     amount = policy.deposit_amount(price)
     if not policy.enabled:
         return DepositDecision(False, 0, policy.mode, "This business does not take deposits.")
@@ -234,7 +259,7 @@ def decide_deposit(
             policy.mode,
             f"{no_shows} missed bookings: a deposit is needed again.",
         )
-    if tier in policy.required_for:
+    if tier in always or tier is Tier.RESTRICTED:
         why = {
             Tier.NEW: "New customer: a small deposit holds the slot.",
             Tier.RESTRICTED: "Past unpaid or missed visits: a deposit holds the slot.",

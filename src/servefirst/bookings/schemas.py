@@ -66,7 +66,19 @@ class DepositPolicyIn(Body):
         default=None, description="capture takes the deposit now; hold only authorises it."
     )
     required_for: list[TierName] | None = Field(
-        default=None, description="Trust tiers that leave a deposit."
+        default=None,
+        description="Trust tiers always asked for a deposit (restricted always is); the"
+        " no-show model decides for everyone else.",
+    )
+    ask_share: Annotated[Decimal, Field(ge=0, le=1)] | None = Field(
+        default=None,
+        description="The share of bookings (the riskiest) asked for a deposit; default 0.3.",
+        examples=["0.3"],
+    )
+    loss_threshold: Amount | None = Field(
+        default=None,
+        description="Instead of a share: ask where the expected loss (chance of a no-show"
+        " times the price, minor units) reaches this.",
     )
     hold_days: Annotated[int, Field(ge=1, le=30)] | None = None
     no_show_charge_days: Annotated[int, Field(ge=0, le=365)] | None = None
@@ -78,8 +90,9 @@ class DepositPolicyIn(Body):
             for name, value in self.model_dump(exclude_unset=True).items()
             if value is not None or name in _NULL_IS_A_VALUE
         }
-        if data.get("percent") is not None:
-            data["percent"] = str(data["percent"])
+        for name in ("percent", "ask_share"):
+            if data.get(name) is not None:
+                data[name] = str(data[name])
         return data
 
 
@@ -109,6 +122,8 @@ class DepositPolicyOut(Out):
     preset: str
     mode: str
     required_for: list[str]
+    ask_share: str
+    loss_threshold: int | None
     hold_days: int
     no_show_charge_days: int
     no_shows_before_deposit: int
@@ -167,7 +182,13 @@ class DepositOut(Out):
     amount: int
     status: DepositStatusName
     mode: str
-    reason: str
+    reason: str = Field(description="Why, in words: the tier, or the no-show model's top factors.")
+    probability: float | None = Field(
+        default=None, description="The no-show model's chance of a no-show, when it decided."
+    )
+    model_version: str | None = Field(
+        default=None, description="The version of the no-show model that decided."
+    )
     hold: HoldOut | None = Field(description="How the deposit is kept, for a hold-mode policy.")
     fee: int = Field(description="Kept as a no-show or late-cancellation fee.")
     refund: int = Field(description="Given back (or released from the hold).")
@@ -223,6 +244,8 @@ class BookingOut(Out):
                 status=booking.deposit_status,  # type: ignore[arg-type]
                 mode=booking.deposit_mode,
                 reason=booking.deposit_reason,
+                probability=booking.risk_probability,
+                model_version=booking.risk_model_version,
                 hold=hold_out,
                 fee=booking.deposit_fee,
                 refund=booking.deposit_refund,

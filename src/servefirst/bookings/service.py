@@ -128,7 +128,7 @@ def book(
     if staff_id:
         _ensure_staff_free(uow, staff_id, starts_at, ends_at)
     policy = deposit_policy(uow, service.deposit_policy)
-    decision = deposit_decision(uow, policy, customer, service)
+    decision = deposit_decision(uow, policy, customer, service, starts_at)
     booking = Booking(
         merchant_id=uow.merchant,
         booking_id=new_id("bkg"),
@@ -146,6 +146,8 @@ def book(
         deposit_status=DepositStatus.NONE.value,
         deposit_mode=decision.mode.value,
         deposit_reason=decision.reason,
+        risk_probability=decision.probability,
+        risk_model_version=decision.model_version,
         hold_plan=None,
         deposit_fee=0,
         deposit_refund=0,

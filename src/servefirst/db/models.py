@@ -11,6 +11,7 @@ from servefirst.ledger.models import AccountBalance, JournalEntryRow, JournalLeg
 from servefirst.merchants.models import ApiKey, Merchant
 from servefirst.payments.models import Payment
 from servefirst.reviews.models import Review
+from servefirst.risk.models import ImportedBooking, RiskModelRow
 from servefirst.staff.models import (
     SignInAttempt,
     SignInThrottle,
@@ -23,6 +24,8 @@ from servefirst.trust.models import TrustEvent
 
 __all__ = [
     "Base",
+    "ImportedBooking",
+    "RiskModelRow",
     "Merchant",
     "ApiKey",
     "Service",

@@ -124,7 +124,7 @@ class TierRule:
 DEFAULT_TIERS: dict[Tier, TierRule] = {
     Tier.TRUSTED: TierRule(True, False, TabLimitRule(base=300, step=25, cap=1000)),
     Tier.STANDARD: TierRule(True, False, TabLimitRule(base=150, step=25, cap=400)),
-    Tier.NEW: TierRule(True, True, TabLimitRule(base=100, step=0, cap=100)),
+    Tier.NEW: TierRule(True, False, TabLimitRule(base=100, step=0, cap=100)),
     Tier.RESTRICTED: TierRule(False, True, TabLimitRule(base=0, step=0, cap=0)),
 }
 
