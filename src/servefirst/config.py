@@ -21,6 +21,23 @@ class Settings(BaseSettings):
     idempotency_lock_seconds: int = 60
     #: Hours an idempotency key is remembered (Stripe keeps them 24 hours).
     idempotency_ttl_hours: int = 24
+    #: Where e-mail goes: ``smtp://user:password@host:port?starttls=1``. Unset,
+    #: messages wait (pending) until it is set; none is lost.
+    smtp_url: str | None = None
+    #: The sender when a merchant has set none of its own
+    #: (``policy.messages.sender``); the merchant's name is its display name.
+    mail_from: str = "no-reply@servefirst.localhost"
+    #: Let webhook endpoints be loopback or private addresses (development, tests).
+    webhooks_allow_private: bool = False
+    #: Run the delivery worker inside the web server (``servefirst serve`` sets
+    #: it unless ``--no-worker``): one process is enough for a small business.
+    deliver_in_process: bool = False
+    #: Seconds an idle delivery worker waits before looking for work again:
+    #: the receipt's latency floor, against a few cheap reads a second.
+    worker_poll_seconds: float = 0.2
+    #: Sends in flight at once per kind (e-mail, webhooks): a slow endpoint
+    #: holds one of them, never the others.
+    worker_senders: int = 4
 
 
 def load_settings() -> Settings:

@@ -15,7 +15,9 @@ customer_routes = APIRouter(prefix="/v1/customers", tags=["customers"], route_cl
     "", status_code=201, response_model=CustomerOut, summary="Register a customer"
 )
 def create_customer(body: CustomerIn, uow: MerchantUoW) -> CustomerOut:
-    return CustomerOut.build(customers.create_customer(uow, **body.model_dump()))
+    customer = customers.create_customer(uow, **body.model_dump(exclude={"messages_opt_out"}))
+    customer.messages_opt_out = body.messages_opt_out
+    return CustomerOut.build(customer)
 
 
 @customer_routes.get(

@@ -9,11 +9,13 @@ from servefirst.guarantee.models import Concern
 from servefirst.idempotency.models import IdempotencyKey
 from servefirst.ledger.models import AccountBalance, JournalEntryRow, JournalLegRow
 from servefirst.merchants.models import ApiKey, Merchant
+from servefirst.messages.models import Message
 from servefirst.payments.models import Payment
 from servefirst.reviews.models import Review
 from servefirst.staff.models import SignInAttempt, StaffAccount, StaffMember, StaffSession
 from servefirst.tabs.models import Tab, TabLine
 from servefirst.trust.models import TrustEvent
+from servefirst.webhooks.models import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "Base",
@@ -40,4 +42,7 @@ __all__ = [
     "StaffSession",
     "SignInAttempt",
     "TrustEvent",
+    "Message",
+    "WebhookEndpoint",
+    "WebhookDelivery",
 ]
