@@ -38,6 +38,10 @@ class Settings(BaseSettings):
     #: Sends in flight at once per kind (e-mail, webhooks): a slow endpoint
     #: holds one of them, never the others.
     worker_senders: int = 4
+    #: Seconds a claimed message or webhook is left to the worker that claimed
+    #: it before another may send it again (a killed worker's): longer than any
+    #: send takes (the webhook timeout is 15 s), so a live worker's is never doubled.
+    worker_lease_seconds: float = 60.0
 
 
 def load_settings() -> Settings:

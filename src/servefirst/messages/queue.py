@@ -16,13 +16,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import ColumnElement, Table, and_, exists, or_, select, tuple_, update
+from sqlalchemy import ColumnElement, Select, Table, and_, exists, or_, select, tuple_, update
 
 from servefirst.db.uow import UnitOfWork
+from servefirst.kit.clock import as_utc
 
-#: How long a claimed row is left to its worker: longer than any send takes
-#: (the webhook timeout is 15 s), so a live worker's row is never sent twice.
+#: How long a claimed row is left to its worker (``settings.worker_lease_seconds``).
 LEASE = timedelta(seconds=60)
 
 
@@ -42,8 +43,65 @@ def claim(
     *,
     extra: Sequence[ColumnElement[bool]] = (),
     merchants: Sequence[str] | None = None,
-) -> list[tuple[str, str]]:
-    """Lease up to ``limit`` rows, at most one per recipient; their keys."""
+    lease: timedelta = LEASE,
+    run: int = 1,
+) -> list[list[tuple[str, str]]]:
+    """Lease the heads of up to ``limit`` recipients' queues, each with up to
+    ``run`` rows due after it in order (sent one after the other by one
+    sender: one claim for many sends); the keys, per recipient."""
+    heads = uow.connection.execute(_heads(queue, now, limit, extra, merchants, uow.locks_rows))
+    runs: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for merchant_id, key, recipient in heads:
+        if (merchant_id, recipient) not in runs:
+            runs[merchant_id, recipient] = [(merchant_id, key)]
+    if run > 1:
+        for (merchant_id, recipient), keys in runs.items():
+            keys.extend(_followers(uow, queue, merchant_id, recipient, keys[0][1], now, run))
+    claimed = [key for keys in runs.values() for key in keys]
+    if claimed:
+        row = queue.table
+        uow.connection.execute(
+            update(row)
+            .where(tuple_(row.c.merchant_id, row.c[queue.key]).in_(claimed))
+            .values(lease_until=now + lease, attempts=row.c.attempts + 1)
+        )
+    return list(runs.values())
+
+
+def anything_due(
+    uow: UnitOfWork,
+    queue: Queue,
+    now: datetime,
+    *,
+    extra: Sequence[ColumnElement[bool]] = (),
+    merchants: Sequence[str] | None = None,
+) -> bool:
+    """Whether ``claim`` would find work: read without the write lock, so an
+    idle worker's look costs no writer's turn."""
+    return (
+        uow.connection.execute(_heads(queue, now, 1, extra, merchants, False)).first() is not None
+    )
+
+
+def release(uow: UnitOfWork, queue: Queue, keys: Sequence[tuple[str, str]]) -> None:
+    """Give back claimed rows that were not tried (the run stopped before them)."""
+    if keys:
+        row = queue.table
+        uow.connection.execute(
+            update(row)
+            .where(tuple_(row.c.merchant_id, row.c[queue.key]).in_(list(keys)))
+            .values(lease_until=None, attempts=row.c.attempts - 1)
+        )
+
+
+def _heads(
+    queue: Queue,
+    now: datetime,
+    limit: int,
+    extra: Sequence[ColumnElement[bool]],
+    merchants: Sequence[str] | None,
+    lock: bool,
+) -> Select[Any]:
     row, older = queue.table, queue.table.alias("older")
     ahead = exists(
         select(1).where(
@@ -73,17 +131,39 @@ def claim(
     )
     if merchants is not None:
         query = query.where(row.c.merchant_id.in_(merchants))
-    if uow.locks_rows:
+    if lock:
         query = query.with_for_update(skip_locked=True, of=row)
-    rows = uow.connection.execute(query).all()
-    claimed: dict[tuple[str, str], tuple[str, str]] = {}
-    for merchant_id, key, recipient in rows:
-        claimed.setdefault((merchant_id, recipient), (merchant_id, key))
-    keys = list(claimed.values())
-    if keys:
-        uow.connection.execute(
-            update(row)
-            .where(tuple_(row.c.merchant_id, row.c[queue.key]).in_(keys))
-            .values(lease_until=now + LEASE, attempts=row.c.attempts + 1)
+    return query
+
+
+def _followers(
+    uow: UnitOfWork,
+    queue: Queue,
+    merchant_id: str,
+    recipient: str,
+    head: str,
+    now: datetime,
+    run: int,
+) -> list[tuple[str, str]]:
+    """The rows right behind the head, while they are due and free."""
+    row = queue.table
+    rows = uow.connection.execute(
+        select(row.c[queue.key], row.c.next_attempt_at, row.c.lease_until)
+        .where(
+            row.c.merchant_id == merchant_id,
+            row.c[queue.recipient] == recipient,
+            row.c.status == "pending",
         )
-    return keys
+        .order_by(row.c[queue.order], row.c[queue.key])
+        .limit(run)
+    ).all()
+    followers: list[tuple[str, str]] = []
+    for key, next_attempt_at, lease_until in rows:
+        if key == head:
+            continue
+        if as_utc(next_attempt_at) > now or (
+            lease_until is not None and as_utc(lease_until) >= now
+        ):
+            break
+        followers.append((merchant_id, key))
+    return followers

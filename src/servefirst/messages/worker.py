@@ -24,6 +24,7 @@ import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, cast
 
@@ -34,14 +35,14 @@ from servefirst.kit.clock import Clock
 from servefirst.messages import service as messages
 from servefirst.messages.compose import compose
 from servefirst.messages.models import Message
-from servefirst.messages.queue import Queue, claim
+from servefirst.messages.queue import Queue, anything_due, claim, release
 from servefirst.messages.rules import MessageStatus, next_attempt
 from servefirst.messages.transport import NotConfigured, Transports, Undeliverable, mailer_for
 from servefirst.runtime import Runtime
 from servefirst.webhooks import sender
 from servefirst.webhooks import service as webhooks
 from servefirst.webhooks.models import WebhookDelivery, WebhookEndpoint
-from servefirst.webhooks.rules import TIMEOUT_SECONDS
+from servefirst.webhooks.rules import TIMEOUT_SECONDS, succeeded
 
 log = logging.getLogger("servefirst.worker")
 
@@ -53,6 +54,17 @@ _DELIVERIES = Queue(
 _ENDPOINTS = cast(Table, WebhookEndpoint.__table__)
 #: Events planned per merchant per transaction.
 PLAN_BATCH = 200
+#: Rows of one recipient claimed at once and sent one after another: a busy
+#: endpoint's backlog goes with one claim per run, not one per delivery.
+RUN = 20
+
+
+@dataclass(frozen=True)
+class Run:
+    """Claimed rows of one recipient, in the order they must go."""
+
+    queue: Queue
+    keys: list[tuple[str, str]]
 
 
 class Worker:
@@ -73,6 +85,7 @@ class Worker:
         #: Only these merchants' outbox (tests share one database); None: all.
         self.merchants = list(merchants) if merchants is not None else None
         self.webhook_timeout = webhook_timeout
+        self.wake = threading.Event()
         self.allow_private = (
             settings.webhooks_allow_private if allow_private is None else allow_private
         )
@@ -141,13 +154,13 @@ class Worker:
 
     # --- 2. claim ----------------------------------------------------------
 
-    def claim_messages(self, limit: int) -> list[tuple[str, str]]:
+    def claim_messages(self, limit: int) -> list[Run]:
         extra = []
         if self.transports.mailer is None:  # e-mail waits for its server
             extra.append(_MESSAGES.table.c.channel != "email")
         return self._claim(_MESSAGES, limit, extra)
 
-    def claim_deliveries(self, limit: int) -> list[tuple[str, str]]:
+    def claim_deliveries(self, limit: int) -> list[Run]:
         d = _DELIVERIES.table
         enabled = exists(
             select(1).where(
@@ -158,15 +171,48 @@ class Worker:
         )
         return self._claim(_DELIVERIES, limit, [enabled])
 
-    def _claim(self, queue: Queue, limit: int, extra: list[Any]) -> list[tuple[str, str]]:
+    def _claim(self, queue: Queue, limit: int, extra: list[Any]) -> list[Run]:
+        now = self.clock.now()
+        with self.runtime.uow(write=False) as reader:
+            if not anything_due(reader, queue, now, extra=extra, merchants=self.merchants):
+                return []
         with self.runtime.uow() as uow:
-            keys = claim(uow, queue, self.clock.now(), limit, extra=extra, merchants=self.merchants)
+            keys = claim(
+                uow,
+                queue,
+                self.clock.now(),
+                limit,
+                extra=extra,
+                merchants=self.merchants,
+                lease=timedelta(seconds=self.runtime.settings.worker_lease_seconds),
+                run=RUN,
+            )
             uow.commit()
-        return keys
+        return [Run(queue, keys) for keys in keys]
+
+    def _release(self, queue: Queue, keys: list[tuple[str, str]]) -> None:
+        with self.runtime.uow() as uow:
+            release(uow, queue, keys)
+            uow.commit()
+
+    def send_run(self, run: Run) -> int:
+        """Send a recipient's claimed rows in order; stop at the first that
+        must wait (its retry comes first), giving the rest back. How many went."""
+        send = self.send_message if run.queue is _MESSAGES else self.send_delivery
+        for done, key in enumerate(run.keys):
+            if not send(key):
+                self._release(run.queue, run.keys[done + 1 :])
+                return done
+        return len(run.keys)
 
     # --- 3. send and record --------------------------------------------------
 
-    def send_message(self, key: tuple[str, str]) -> str:
+    def send_message(self, key: tuple[str, str]) -> bool:
+        """Try one message; whether the customer's next may follow (it was
+        sent, skipped or failed for good, not left to retry)."""
+        return self._send_message(key) != MessageStatus.PENDING.value
+
+    def _send_message(self, key: tuple[str, str]) -> str:
         merchant_id, message_id = key
         settings = self.runtime.settings
         with self.runtime.uow(merchant_id, write=False) as uow:
@@ -202,12 +248,13 @@ class Worker:
             uow.commit()
         return status.value
 
-    def send_delivery(self, key: tuple[str, str]) -> str:
+    def send_delivery(self, key: tuple[str, str]) -> bool:
+        """Try one webhook delivery; whether the endpoint's next may follow."""
         merchant_id, delivery_id = key
         with self.runtime.uow(merchant_id, write=False) as uow:
             out = webhooks.outgoing(uow, delivery_id)
         if out is None:
-            return "gone"
+            return True
         attempt = sender.send(
             out,
             timestamp=int(time.time()),  # the receiver checks it against its own clock
@@ -217,9 +264,13 @@ class Worker:
         with self.runtime.uow(merchant_id) as uow:
             webhooks.record(uow, out, attempt.status_code, attempt.error, self.clock.now())
             uow.commit()
-        return str(attempt.status_code)
+        return succeeded(attempt.status_code)
 
     # --- running -------------------------------------------------------------
+
+    def _wake_on(self, stop: threading.Event) -> None:
+        stop.wait()
+        self.wake.set()
 
     def drain(self, *, rounds: int = 100) -> int:
         """Plan, claim and send until nothing is due now, one at a time (tests,
@@ -227,22 +278,22 @@ class Worker:
         tried = 0
         for _ in range(rounds):
             self.plan()
-            due = [(self.send_message, k) for k in self.claim_messages(100)]
-            due += [(self.send_delivery, k) for k in self.claim_deliveries(100)]
-            if not due:
+            runs = self.claim_messages(100) + self.claim_deliveries(100)
+            if not runs:
                 return tried
-            for send, key in due:
-                send(key)
-            tried += len(due)
+            for run in runs:
+                self.send_run(run)
+            tried += sum(len(run.keys) for run in runs)
         return tried
 
     def run(self, stop: threading.Event, *, senders: int | None = None) -> None:
         """Deliver until ``stop`` is set: a slow endpoint holds one sender."""
         size = senders or self.runtime.settings.worker_senders
         lanes = [
-            _Lane(self.claim_messages, self.send_message, size, "mail"),
-            _Lane(self.claim_deliveries, self.send_delivery, size, "webhook"),
+            _Lane(self.claim_messages, self.send_run, size, "mail", self.wake),
+            _Lane(self.claim_deliveries, self.send_run, size, "webhook", self.wake),
         ]
+        threading.Thread(target=self._wake_on, args=(stop,), daemon=True).start()
         poll = self.runtime.settings.worker_poll_seconds
         try:
             while not stop.is_set():
@@ -254,7 +305,10 @@ class Worker:
                 except Exception:  # a database hiccup: log, wait, go on
                     log.exception("delivery worker: a round failed")
                 if not busy:
-                    stop.wait(poll)
+                    # Until a send finishes (its recipient's next may go) or
+                    # the poll interval passes (new events), or stop.
+                    self.wake.wait(poll)
+                    self.wake.clear()
         finally:
             for lane in lanes:
                 lane.close()
@@ -265,35 +319,36 @@ class _Lane:
 
     def __init__(
         self,
-        claim_fn: Callable[[int], list[tuple[str, str]]],
-        send_fn: Callable[[tuple[str, str]], str],
+        claim_fn: Callable[[int], list[Run]],
+        send_fn: Callable[[Run], int],
         size: int,
         name: str,
+        wake: threading.Event,
     ) -> None:
-        self.claim_fn, self.send_fn, self.size = claim_fn, send_fn, size
+        self.claim_fn, self.send_fn, self.size, self.wake = claim_fn, send_fn, size, wake
         self.pool = ThreadPoolExecutor(size, thread_name_prefix=f"servefirst-{name}")
-        self.inflight: set[Future[str]] = set()
+        self.inflight: set[Future[int]] = set()
 
     def fill(self) -> bool:
         self.inflight = {f for f in self.inflight if not f.done()}
         free = self.size - len(self.inflight)
         if free <= 0:
             return False
-        keys = self.claim_fn(free)
-        for key in keys:
-            future = self.pool.submit(self.send_fn, key)
-            future.add_done_callback(_log_failure)
+        runs = self.claim_fn(free)
+        for run in runs:
+            future = self.pool.submit(self.send_fn, run)
+            future.add_done_callback(self._done)
             self.inflight.add(future)
-        return bool(keys)
+        return bool(runs)
+
+    def _done(self, future: Future[int]) -> None:
+        exc = future.exception()
+        if exc is not None:
+            log.error("delivery worker: a send failed", exc_info=exc)
+        self.wake.set()
 
     def close(self) -> None:
         self.pool.shutdown(wait=True, cancel_futures=True)
-
-
-def _log_failure(future: Future[str]) -> None:
-    exc = future.exception()
-    if exc is not None:
-        log.error("delivery worker: a send failed", exc_info=exc)
 
 
 def lifespan(runtime: Runtime) -> Callable[[Any], Any]:
