@@ -49,6 +49,9 @@ def _serve(runtime: Runtime, host: str, port: int, workers: int = 1) -> None:
         # migrated, here, once. The settings the workers must share go there.
         os.environ["SERVEFIRST_DATABASE_URL"] = runtime.settings.database_url
         os.environ["SERVEFIRST_PUBLIC_URL"] = runtime.settings.public_url
+        os.environ["SERVEFIRST_DELIVER_IN_PROCESS"] = str(int(runtime.settings.deliver_in_process))
+        if runtime.settings.smtp_url:
+            os.environ["SERVEFIRST_SMTP_URL"] = runtime.settings.smtp_url
         runtime.dispose()
         try:
             code = run_workers(host, port, workers, options)
@@ -100,7 +103,6 @@ def _deliver_in_process(settings: Settings, deliver: bool) -> None:
     """The delivery worker runs in the server (each of its processes: they
     share the work through leases) unless told otherwise."""
     settings.deliver_in_process = deliver
-    os.environ["SERVEFIRST_DELIVER_IN_PROCESS"] = "1" if deliver else "0"
 
 
 @main.command()
@@ -156,7 +158,6 @@ def demo(host: str, port: int, database: str, no_serve: bool) -> None:
     if not settings.smtp_url:
         # The demo's mail goes to a folder of .eml files (a local sink).
         settings.smtp_url = f"file://{os.path.abspath('servefirst-demo-mail')}"
-        os.environ["SERVEFIRST_SMTP_URL"] = settings.smtp_url
     _deliver_in_process(settings, True)
     runtime = _runtime(settings)
     demo_data = build_demo(runtime)

@@ -245,3 +245,21 @@ def test_endpoints_are_updated_deleted_and_kept_apart_by_merchant(
         merchant.post(f"/v1/webhook-endpoints/{endpoint['id']}", {"enabled": True}).status_code
         == 404
     )
+
+
+def test_the_routes_carry_the_contracts_operation_ids(app: Any) -> None:
+    ids = {
+        op.get("operationId")
+        for ops in app.openapi()["paths"].values()
+        for op in ops.values()
+        if isinstance(op, dict)
+    }
+    assert {
+        "create_webhook_endpoint",
+        "list_webhook_endpoints",
+        "update_webhook_endpoint",
+        "delete_webhook_endpoint",
+        "list_webhook_deliveries",
+        "retry_webhook_delivery",
+        "list_messages",
+    } <= ids
