@@ -242,3 +242,27 @@ def test_a_mail_server_that_is_down_is_tried_again_later(
     assert smtp_server[1].to("patient@example.com") == []
     deliver(at=clock.now() + timedelta(minutes=1)).drain()
     assert len(smtp_server[1].to("patient@example.com")) == 1
+
+
+def test_a_customer_with_only_a_phone_is_reminded_by_text(
+    merchant: Merchant, deliver: Deliver, clock: TestClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    person = merchant.customer("Caio", phone="+351 912 000 111")
+    svc = merchant.service("Massage", price=5000, duration_minutes=60)
+    starts = (clock.now() + timedelta(days=4)).replace(hour=16, minute=0, second=0, microsecond=0)
+    booked = merchant.post(
+        "/v1/bookings",
+        {"customer_id": person["id"], "service_id": svc["id"], "starts_at": starts.isoformat()},
+    )
+    assert booked.status_code == 201, booked.text
+    with caplog.at_level("INFO", logger="servefirst.messages"):
+        deliver(at=starts - timedelta(hours=23)).drain()
+    [text] = [m for m in merchant.get("/v1/messages").json()["data"] if m["channel"] == "sms"]
+    assert (text["kind"], text["status"], text["to"]) == (
+        "booking_reminder",
+        "sent",
+        "+351 912 000 111",
+    )
+    assert any(
+        "+351 912 000 111" in r.getMessage() and "Massage" in r.getMessage() for r in caplog.records
+    )
