@@ -185,6 +185,22 @@ def test_dunning_asks_first_then_reminds_and_paying_stops_it(
     assert "payment_reminderskipped" in states and "final_noticeskipped" in states
 
 
+def test_a_worker_back_after_days_sends_only_the_latest_reminder(
+    merchant: Merchant, deliver: Deliver, smtp_server: tuple[str, Mailbox]
+) -> None:
+    served_tab(merchant, "late.worker@example.com")
+    deliver().drain()
+    planned = merchant.get("/v1/messages?status=pending").json()["data"]
+    latest = max(datetime.fromisoformat(m["due_at"]) for m in planned)
+    deliver(at=latest + timedelta(hours=1)).drain()
+    [mail] = smtp_server[1].to("late.worker@example.com")
+    assert mail["Subject"] == "Final notice: your bill at Café Azul"
+    skipped = merchant.get("/v1/messages?status=skipped").json()["data"]
+    assert len(skipped) == 3 and {m["last_error"] for m in skipped} == {
+        "a later reminder is already due"
+    }
+
+
 def test_a_concern_stops_the_reminders(
     merchant: Merchant,
     deliver: Deliver,

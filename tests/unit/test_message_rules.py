@@ -17,6 +17,7 @@ from servefirst.messages.rules import (
     out_of_quiet_hours,
     parse_smtp_url,
     still_due,
+    superseded,
 )
 
 SERVED = datetime(2026, 3, 2, 14, 0, tzinfo=UTC)  # a Monday afternoon
@@ -105,6 +106,13 @@ def test_paying_or_a_concern_ends_the_dunning() -> None:
     assert not still_due(
         MessageKind.BOOKING_REMINDER, subject_status="cancelled", concern_raised=False
     )
+
+
+def test_a_reminder_overtaken_by_the_next_is_not_sent() -> None:
+    day = timedelta(days=1)
+    assert superseded([SERVED + 2 * day, SERVED + 6 * day], SERVED + 3 * day)
+    assert not superseded([SERVED + 2 * day], SERVED + day)
+    assert not superseded([], SERVED)
 
 
 def test_a_message_is_retried_with_growing_waits_then_given_up() -> None:

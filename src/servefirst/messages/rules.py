@@ -177,6 +177,12 @@ def still_due(kind: MessageKind, *, subject_status: str, concern_raised: bool) -
     return True
 
 
+def superseded(later_steps_due: list[datetime], now: datetime) -> bool:
+    """A dunning step whose next step is already due is not sent (the worker
+    was stopped for days): the customer gets the latest word, not a pile."""
+    return any(due <= now for due in later_steps_due)
+
+
 def next_attempt(attempts: int, now: datetime) -> datetime | None:
     """When to try again after ``attempts`` failed tries; None: give up."""
     if attempts > len(MESSAGE_BACKOFF):

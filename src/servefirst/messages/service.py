@@ -27,6 +27,7 @@ from servefirst.messages.rules import (
     channel_for,
     dunning_steps,
     still_due,
+    superseded,
 )
 from servefirst.tabs.models import Tab
 from servefirst.trust import service as trust
@@ -141,7 +142,7 @@ class Context:
     policy: MessagePolicy
 
 
-def context_for(uow: UnitOfWork, message_id: str) -> Context | str:
+def context_for(uow: UnitOfWork, message_id: str, now: datetime) -> Context | str:
     """The message's context, or why it is no longer to be sent."""
     message = uow.session.get(Message, (uow.merchant, message_id))
     if message is None or message.status != MessageStatus.PENDING.value:
@@ -173,8 +174,23 @@ def context_for(uow: UnitOfWork, message_id: str) -> Context | str:
         return f"no longer due (the {'booking' if booking else 'tab'} is {status}" + (
             ", a concern was raised)" if concern else ")"
         )
+    if kind is MessageKind.PAYMENT_REMINDER and superseded(_later_steps(uow, message), now):
+        return "a later reminder is already due"
     merchant = _merchant(uow)
     return Context(message, merchant, customer, tab, booking, policy_of(merchant))
+
+
+def _later_steps(uow: UnitOfWork, message: Message) -> list[datetime]:
+    return list(
+        uow.session.scalars(
+            select(Message.due_at).where(
+                Message.merchant_id == uow.merchant,
+                Message.event_id == message.event_id,
+                Message.step > message.step,
+                Message.status == MessageStatus.PENDING.value,
+            )
+        )
+    )
 
 
 def finish(

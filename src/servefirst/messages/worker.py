@@ -216,7 +216,7 @@ class Worker:
         merchant_id, message_id = key
         settings = self.runtime.settings
         with self.runtime.uow(merchant_id, write=False) as uow:
-            ctx = messages.context_for(uow, message_id)
+            ctx = messages.context_for(uow, message_id, self.clock.now())
             if isinstance(ctx, str):
                 outgoing, reason, attempts = None, ctx, 0
             else:
