@@ -144,3 +144,21 @@ def webhook_receiver() -> Iterator[Callable[[], Receiver]]:
     for server in servers:
         server.shutdown()
         server.server_close()
+
+
+def only_this_merchant_waits(runtime: Any, merchant_id: str) -> None:
+    """Settle every other merchant's outbox in the shared test database, as if
+    delivered: a worker that serves every merchant (a process of its own, or
+    the server's) then works on this test's merchant alone, not on the events
+    every earlier test left undelivered."""
+    from sqlalchemy import text
+
+    with runtime.engine.begin() as conn:
+        for sql in (
+            "UPDATE events SET delivered_at = created_at"
+            " WHERE delivered_at IS NULL AND merchant_id <> :m",
+            "UPDATE messages SET status = 'skipped' WHERE status = 'pending' AND merchant_id <> :m",
+            "UPDATE webhook_deliveries SET status = 'failed'"
+            " WHERE status = 'pending' AND merchant_id <> :m",
+        ):
+            conn.execute(text(sql), {"m": merchant_id})

@@ -21,7 +21,7 @@ from servefirst.runtime import Runtime
 from servefirst.webhooks.models import WebhookDelivery
 from tests import delivery_servers
 from tests.conftest import PUBLIC_URL, Merchant
-from tests.delivery_servers import Mailbox, Receiver
+from tests.delivery_servers import Mailbox, Receiver, only_this_merchant_waits
 
 smtp_server = delivery_servers.smtp_server  # fixtures
 webhook_receiver = delivery_servers.webhook_receiver
@@ -77,6 +77,7 @@ def test_a_worker_killed_mid_burst_loses_nothing(
     finally:
         runtime.settings.webhooks_allow_private = False
     service_id = merchant.service(price=380)["id"]
+    only_this_merchant_waits(runtime, merchant.id)
     events_of = select(func.count()).select_from(Event).where(Event.merchant_id == merchant.id)
     before = count(runtime, merchant.id, events_of)
 

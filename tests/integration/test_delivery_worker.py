@@ -17,7 +17,7 @@ from servefirst.merchants.service import create_merchant
 from servefirst.runtime import Runtime
 from tests import delivery_servers
 from tests.conftest import PUBLIC_URL, Merchant
-from tests.delivery_servers import Mailbox
+from tests.delivery_servers import Mailbox, only_this_merchant_waits
 
 smtp_server = delivery_servers.smtp_server  # a fixture
 
@@ -58,6 +58,7 @@ def test_the_server_delivers_in_process_while_it_runs(
         with runtime.uow() as uow:
             created = create_merchant(uow, name="Café Lume", currency="EUR")
             uow.commit()
+        only_this_merchant_waits(runtime, created.merchant.merchant_id)
         with TestClient(create_app(runtime)) as client:  # the lifespan starts the worker
             merchant = Merchant(created.merchant.merchant_id, created.api_key, client)
             pay_for_coffee(merchant, "ines.inprocess@example.com")
@@ -68,9 +69,10 @@ def test_the_server_delivers_in_process_while_it_runs(
 
 
 def test_the_worker_command_delivers_what_is_due(
-    database_url: str, merchant: Merchant, smtp_server: tuple[str, Mailbox]
+    runtime: Runtime, database_url: str, merchant: Merchant, smtp_server: tuple[str, Mailbox]
 ) -> None:
     pay_for_coffee(merchant, "ines.cli@example.com")
+    only_this_merchant_waits(runtime, merchant.id)
     runner = CliRunner(
         env={"SERVEFIRST_DATABASE_URL": database_url, "SERVEFIRST_SMTP_URL": smtp_server[0]}
     )

@@ -106,7 +106,10 @@ def test_500_then_200_is_retried_with_the_same_id(
 
 
 def test_410_disables_the_endpoint_and_tells_the_merchant(
-    merchant: Merchant, deliver: Deliver, webhook_receiver: Callable[[], Receiver]
+    merchant: Merchant,
+    deliver: Deliver,
+    webhook_receiver: Callable[[], Receiver],
+    clock: TestClock,
 ) -> None:
     receiver = webhook_receiver()
     receiver.answers = [410]
@@ -119,7 +122,7 @@ def test_410_disables_the_endpoint_and_tells_the_merchant(
     assert [e["object_id"] for e in events] == [endpoint["id"]]
     # Enabled again by the merchant, the waiting delivery goes.
     merchant.post(f"/v1/webhook-endpoints/{endpoint['id']}", {"enabled": True})
-    deliver(at=datetime.now().astimezone() + timedelta(minutes=1)).drain()
+    deliver(at=clock.now() + timedelta(minutes=1)).drain()
     assert deliveries(merchant, endpoint)[0]["status"] == "succeeded"
 
 

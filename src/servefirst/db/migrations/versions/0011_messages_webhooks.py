@@ -21,10 +21,11 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("customers") as batch:
-        batch.add_column(
-            sa.Column("messages_opt_out", sa.Boolean(), server_default=sa.false(), nullable=False)
-        )
+    # In place, not a batch: a batch rebuilds the table, and tabs refer to it.
+    op.add_column(
+        "customers",
+        sa.Column("messages_opt_out", sa.Boolean(), server_default=sa.false(), nullable=False),
+    )
     # What happened before there was a worker is history, not news: nobody
     # gets a receipt for last year's coffee when the server is upgraded.
     op.execute("UPDATE events SET delivered_at = created_at WHERE delivered_at IS NULL")
@@ -140,5 +141,5 @@ def downgrade() -> None:
     op.drop_table("webhook_endpoints")
     op.drop_table("messages")
     op.drop_index("ix_events_to_deliver", table_name="events")
-    with op.batch_alter_table("customers") as batch:
-        batch.drop_column("messages_opt_out")
+    # In place too (SQLite drops a column itself since 3.35).
+    op.execute("ALTER TABLE customers DROP COLUMN messages_opt_out")
