@@ -28,7 +28,9 @@ from bench.ledger_transfers import HISTORY_PER_CLIENT
 from bench.results import Results
 
 HERE = Path(__file__).resolve().parent
-SECTIONS = ("settle", "http", "growth", "hordak", "memory", "profile")
+SECTIONS = ("settle", "http", "growth", "hordak", "memory", "profile", "messages")
+#: Sections run only when named (``--only messages``): they would change the others' load.
+OPT_IN = ("messages",)
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
 NOTES = [
@@ -93,7 +95,11 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--quick", action="store_true", help="small sizes and short runs")
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=None, help="per measurement")
-    parser.add_argument("--only", default=",".join(SECTIONS), help=f"of {','.join(SECTIONS)}")
+    parser.add_argument(
+        "--only",
+        default=",".join(s for s in SECTIONS if s not in OPT_IN),
+        help=f"of {','.join(SECTIONS)}",
+    )
     parser.add_argument("--engines", default=f"{SQLITE},{POSTGRESQL}")
     parser.add_argument("--pg-url", default=DEFAULT_PG, help="a server to make bench_* dbs on")
     parser.add_argument("--growth-lines", default=None, help="small,large ledger lines")

@@ -147,6 +147,12 @@ def http_work(engine: str, args: argparse.Namespace, results: Results, ui: Ui) -
     )
 
 
+def messages(engine: str, args: argparse.Namespace, results: Results, ui: Ui) -> None:
+    from bench.messages import section
+
+    section(engine, args, results, ui)
+
+
 def http(engine: str, args: argparse.Namespace, results: Results, ui: Ui) -> None:
     from bench.http_load import ROUTES, http_rate
 
@@ -299,6 +305,9 @@ def plan(args: argparse.Namespace, engines: list[str]) -> list[tuple[str, Step]]
         if only & {"http", "memory"}:
             steps.append((f"HTTP load on {engine}", partial(http, engine)))
     for engine in engines:
+        if "messages" in only:
+            steps.append((f"messages under HTTP load on {engine}", partial(messages, engine)))
+    for engine in engines:
         if "growth" in only:
             steps.append((f"growth on {engine}", partial(growth, engine)))
     if "hordak" in only and POSTGRESQL in engines:
@@ -353,6 +362,14 @@ def judge(results: Results, engines: list[str]) -> None:
                 "%",
             )
         _cpu_in_transactions(results, engine)
+    for engine in engines:
+        api = results.figure("messages", f"{engine}: API worst route p99, worker in-process")
+        receipt = results.figure("messages", f"{engine}: payment to receipt accepted by SMTP, p99")
+        if api is not None and receipt is not None:
+            results.check(f"{engine}: API p99 with the worker (ms)", api, "< 50", api < 50)
+            results.check(
+                f"{engine}: payment to receipt p99 (ms)", receipt, "< 5000", receipt < 5000
+            )
     for engine in engines:
         p99 = results.figure("http", f"{engine}: worst route p99")
         if p99 is not None:

@@ -76,8 +76,19 @@ def current_rss_kib(pid: int) -> int | None:
 class Server:
     """``servefirst serve`` on a free loopback port, on the given database."""
 
-    def __init__(self, database_url: str, *, workers: int = 1) -> None:
+    def __init__(
+        self,
+        database_url: str,
+        *,
+        workers: int = 1,
+        deliver: bool = False,
+        env: dict[str, str] | None = None,
+    ) -> None:
         self.workers = workers
+        # The delivery worker runs only where it is measured (the messages
+        # section): elsewhere it would take turns the figures do not count.
+        self.deliver = deliver
+        self.env = env or {}
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.database_url = database_url
@@ -91,7 +102,7 @@ class Server:
         self._sampler: threading.Thread | None = None
 
     def __enter__(self) -> Server:
-        env = {**os.environ, "SERVEFIRST_DATABASE_URL": self.database_url}
+        env = {**os.environ, **self.env, "SERVEFIRST_DATABASE_URL": self.database_url}
         self.process = subprocess.Popen(
             [
                 *servefirst_command(),
@@ -102,6 +113,7 @@ class Server:
                 str(self.port),
                 "--workers",
                 str(self.workers),
+                *([] if self.deliver else ["--no-worker"]),
             ],
             env=env,
             stdout=self._log,

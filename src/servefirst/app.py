@@ -22,6 +22,9 @@ from servefirst.events.endpoints import router as events_router
 from servefirst.guarantee.endpoints import router as guarantee_router
 from servefirst.ledger.endpoints import router as ledger_router
 from servefirst.merchants.endpoints import router as merchant_router
+from servefirst.messages.endpoints import pages as message_pages_router
+from servefirst.messages.endpoints import router as messages_router
+from servefirst.messages.worker import lifespan as delivery_worker
 from servefirst.payments.endpoints import router as payments_router
 from servefirst.reports.endpoints import router as reports_router
 from servefirst.reviews.endpoints import router as reviews_router
@@ -32,6 +35,7 @@ from servefirst.staff.pages import router as staff_pages_router
 from servefirst.tabs.endpoints import router as tabs_router
 from servefirst.tabs.public import router as public_router
 from servefirst.web.customer import router as customer_pages_router
+from servefirst.webhooks.endpoints import router as webhooks_router
 
 STATIC_DIR = Path(__file__).parent / "web" / "static"
 
@@ -68,6 +72,9 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
         docs_url=None,  # served by api.docs, from the package
         redoc_url=None,
         generate_unique_id_function=openapi.operation_id,
+        # The delivery worker in a thread while the app runs, when asked
+        # (settings.deliver_in_process: ``servefirst serve`` without --no-worker).
+        lifespan=delivery_worker(runtime),
         openapi_tags=[
             {"name": "services", "description": "The catalog, with versioned terms."},
             {"name": "customers", "description": "Customers and their trust."},
@@ -79,6 +86,8 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
             {"name": "bookings", "description": "Bookings, deposits and card holds."},
             {"name": "staff", "description": "Staff members, their commission."},
             {"name": "reports", "description": "Cash flow, trust, satisfaction, earnings."},
+            {"name": "messages", "description": "E-mails and texts sent, and their state."},
+            {"name": "webhooks", "description": "Signed event deliveries to integrators."},
         ],
     )
     app.state.runtime = runtime
@@ -107,6 +116,9 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
         earnings_router,
         staff_router,
         events_router,
+        messages_router,
+        webhooks_router,
+        message_pages_router,
         customer_pages_router,
         staff_pages_router,
         risk_pages_router,

@@ -74,16 +74,56 @@ def _settings_for(host: str, port: int) -> Settings:
     help="Server processes sharing the port: one per core on PostgreSQL. On SQLite"
     " the workers take turns to write on one shared lock.",
 )
-def serve(host: str, port: int, workers: int) -> None:
+@click.option(
+    "--no-worker",
+    is_flag=True,
+    help="Do not deliver messages and webhooks in this server (run `servefirst worker` apart).",
+)
+def serve(host: str, port: int, workers: int, no_worker: bool) -> None:
     """Run the web server (API and pages); migrates the database first."""
     settings = _settings_for(host, port)
     _check_port(host, port)
+    _deliver_in_process(settings, not no_worker)
     runtime = _runtime(settings)
     plural = "es" if workers > 1 else ""
     console.print(
         f"servefirst on http://{host}:{port}  (API docs at /docs; {workers} process{plural})"
     )
     _serve(runtime, host, port, workers)
+
+
+def _deliver_in_process(settings: Settings, deliver: bool) -> None:
+    """The delivery worker runs in the server (each of its processes: they
+    share the work through leases) unless told otherwise."""
+    settings.deliver_in_process = deliver
+
+
+@main.command()
+@click.option("--once", is_flag=True, help="Deliver what is due now, then exit.")
+def worker(once: bool) -> None:
+    """Deliver the outbox: e-mails, texts and webhooks (at least once, in order
+    per recipient). Runs until stopped; safe to kill and restart at any time."""
+    import signal
+    import threading
+
+    from servefirst.messages.worker import Worker
+
+    runtime = _runtime()
+    delivery = Worker(runtime)
+    if once:
+        click.echo(f"{delivery.drain()} sends tried")
+        runtime.dispose()
+        return
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    mail = runtime.settings.smtp_url or "nowhere yet (SERVEFIRST_SMTP_URL is not set)"
+    click.echo(f"servefirst worker: e-mail to {mail}; Ctrl+C to stop.")
+    try:
+        delivery.run(stop)
+    except KeyboardInterrupt:
+        stop.set()
+    finally:
+        runtime.dispose()
 
 
 @main.command()
@@ -111,11 +151,16 @@ def demo(host: str, port: int, database: str, no_serve: bool) -> None:
             if os.path.exists(path + suffix):
                 os.remove(path + suffix)
         settings.database_url = f"sqlite:///{path}"
+    if not settings.smtp_url:
+        # The demo's mail goes to a folder of .eml files (a local sink).
+        settings.smtp_url = f"file://{os.path.abspath('servefirst-demo-mail')}"
+    _deliver_in_process(settings, True)
     runtime = _runtime(settings)
     demo_data = build_demo(runtime)
     # Plain text, not a rich table: keys and links must survive copy and paste
     # whatever the terminal's width.
     click.echo(demo_data.summary())
+    click.echo(f"\nE-mails sent go to {settings.smtp_url} (GET /v1/messages lists them).")
     if not no_serve:
         click.echo(f"\nServing on http://{host}:{port} (Ctrl+C to stop).")
         _serve(runtime, host, port)

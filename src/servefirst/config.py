@@ -117,6 +117,28 @@ class Settings(BaseSettings):
     def trusted_proxy_list(self) -> list[str]:
         return [p.strip() for p in self.trusted_proxies.split(",") if p.strip()]
 
+    #: Where e-mail goes: ``smtp://user:password@host:port?starttls=1``. Unset,
+    #: messages wait (pending) until it is set; none is lost.
+    smtp_url: str | None = None
+    #: The sender when a merchant has set none of its own
+    #: (``policy.messages.sender``); the merchant's name is its display name.
+    mail_from: str = "no-reply@servefirst.localhost"
+    #: Let webhook endpoints be loopback or private addresses (development, tests).
+    webhooks_allow_private: bool = False
+    #: Run the delivery worker inside the web server (``servefirst serve`` sets
+    #: it unless ``--no-worker``): one process is enough for a small business.
+    deliver_in_process: bool = False
+    #: Seconds an idle delivery worker waits before looking for work again:
+    #: the receipt's latency floor, against a few cheap reads a second.
+    worker_poll_seconds: float = 0.2
+    #: Sends in flight at once per kind (e-mail, webhooks): a slow endpoint
+    #: holds one of them, never the others.
+    worker_senders: int = 4
+    #: Seconds a claimed message or webhook is left to the worker that claimed
+    #: it before another may send it again (a killed worker's): longer than any
+    #: send takes (the webhook timeout is 15 s), so a live worker's is never doubled.
+    worker_lease_seconds: float = 60.0
+
 
 def load_settings() -> Settings:
     return Settings()

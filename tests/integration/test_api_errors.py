@@ -204,6 +204,9 @@ def test_unknown_ids_are_404_on_every_route(app: Any, merchant: Merchant) -> Non
         "staff_id": "stf_nope",
         "booking_id": "bkg_nope",
         "token": f"{merchant.id}.nope",
+        "endpoint_id": "we_nope",
+        "delivery_id": "whd_nope",
+        "message_id": "msg_nope",
     }
     checked, left = 0, []
     for method, path in api_routes(app):

@@ -368,7 +368,17 @@ def _serve_two_workers(database_url: str, port: int) -> subprocess.Popen[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SERVEFIRST_")}
     env |= {"SERVEFIRST_DATABASE_URL": database_url, "PYTHONUNBUFFERED": "1"}
     return subprocess.Popen(
-        [sys.executable, "-m", "servefirst", "serve", "--port", str(port), "--workers", "2"],
+        [
+            sys.executable,
+            "-m",
+            "servefirst",
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            "2",
+            "--no-worker",
+        ],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -552,7 +562,17 @@ def test_serve_with_workers_says_so_when_the_port_is_taken(
         env = {k: v for k, v in os.environ.items() if not k.startswith("SERVEFIRST_")}
         env["SERVEFIRST_DATABASE_URL"] = database_url
         run = subprocess.run(
-            [sys.executable, "-m", "servefirst", "serve", "--port", str(port), "--workers", "2"],
+            [
+                sys.executable,
+                "-m",
+                "servefirst",
+                "serve",
+                "--port",
+                str(port),
+                "--workers",
+                "2",
+                "--no-worker",
+            ],
             env=env,
             capture_output=True,
             text=True,

@@ -3,8 +3,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Float, ForeignKeyConstraint, Index, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Float,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.sql.expression import false
 
 from servefirst.db.base import Base, UTCDateTime
 
@@ -22,6 +32,12 @@ class Customer(Base):
     name: Mapped[str] = mapped_column(String(200))
     email: Mapped[str | None] = mapped_column(String(320), nullable=True)
     phone: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    messages_opt_out: Mapped[bool] = mapped_column(
+        Boolean,
+        default=False,
+        server_default=false(),
+        doc="No e-mail or text of any kind (the receipt stays on the tab page).",
+    )
     referral_code: Mapped[str] = mapped_column(String(16), doc="Code this customer gives friends.")
     referred_by: Mapped[str | None] = mapped_column(
         String(40), nullable=True, doc="The customer whose referral code brought this one."

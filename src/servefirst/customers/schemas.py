@@ -33,6 +33,9 @@ class CustomerIn(Body):
     referral_code: str | None = Field(
         default=None, max_length=16, description="A friend's referral code, if they sent you."
     )
+    messages_opt_out: bool = Field(
+        default=False, description="No e-mail or text of any kind (receipts stay on the tab page)."
+    )
 
 
 class TrustOut(Out):
@@ -49,6 +52,7 @@ class CustomerOut(Out):
     phone: str | None
     referral_code: str
     referred_by: str | None
+    messages_opt_out: bool
     trust: TrustOut
     created_at: datetime
 
@@ -61,6 +65,7 @@ class CustomerOut(Out):
             phone=customer.phone,
             referral_code=customer.referral_code,
             referred_by=customer.referred_by,
+            messages_opt_out=bool(customer.messages_opt_out),
             trust=TrustOut(**trust.as_dict()),
             created_at=customer.created_at,
         )

@@ -85,6 +85,7 @@ def create_customer(
     email: str | None = None,
     phone: str | None = None,
     referral_code: str | None = None,
+    messages_opt_out: bool = False,
 ) -> Customer:
     referred_by = None
     if referral_code:
@@ -110,6 +111,7 @@ def create_customer(
             late_cancellations=0,
             write_offs=0,
             rejected_concerns=0,
+            messages_opt_out=messages_opt_out,
             created_at=uow.clock.now(),
         )
         if not uow.customers.add(customer):  # referral code collision: 31^8, but be sure

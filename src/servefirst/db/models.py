@@ -9,6 +9,7 @@ from servefirst.guarantee.models import Concern
 from servefirst.idempotency.models import IdempotencyKey
 from servefirst.ledger.models import AccountBalance, JournalEntryRow, JournalLegRow
 from servefirst.merchants.models import ApiKey, Merchant
+from servefirst.messages.models import Message
 from servefirst.payments.models import Payment
 from servefirst.reviews.models import Review
 from servefirst.risk.models import ImportedBooking, RiskModelRow
@@ -21,6 +22,7 @@ from servefirst.staff.models import (
 )
 from servefirst.tabs.models import Tab, TabLine
 from servefirst.trust.models import TrustEvent
+from servefirst.webhooks.models import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "Base",
@@ -50,4 +52,7 @@ __all__ = [
     "SignInThrottle",
     "SignInAttempt",
     "TrustEvent",
+    "Message",
+    "WebhookEndpoint",
+    "WebhookDelivery",
 ]

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKeyConstraint, Index, String
+from sqlalchemy import JSON, ForeignKeyConstraint, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from servefirst.db.base import Base, UTCDateTime
@@ -15,6 +15,14 @@ class Event(Base):
         ForeignKeyConstraint(["merchant_id"], ["merchants.merchant_id"]),
         Index("ix_events_created", "merchant_id", "created_at"),
         Index("ix_events_undelivered", "merchant_id", "delivered_at"),
+        # The delivery worker's queue, across merchants, oldest first: only
+        # the rows it has not read yet are in it.
+        Index(
+            "ix_events_to_deliver",
+            "created_at",
+            sqlite_where=text("delivered_at IS NULL"),
+            postgresql_where=text("delivered_at IS NULL"),
+        ),
     )
 
     merchant_id: Mapped[str] = mapped_column(String(16), primary_key=True)
@@ -23,4 +31,8 @@ class Event(Base):
     object_id: Mapped[str] = mapped_column(String(40))
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    delivered_at: Mapped[datetime | None] = mapped_column(
+        UTCDateTime,
+        nullable=True,
+        doc="When the delivery worker planned its messages and webhooks.",
+    )

@@ -64,6 +64,9 @@ def serve(runtime: Runtime, host: str, port: int, workers: int = 1) -> int:
         # settings the workers must share go there.
         os.environ["SERVEFIRST_DATABASE_URL"] = settings.database_url
         os.environ["SERVEFIRST_PUBLIC_URL"] = settings.public_url
+        os.environ["SERVEFIRST_DELIVER_IN_PROCESS"] = str(int(settings.deliver_in_process))
+        if settings.smtp_url:
+            os.environ["SERVEFIRST_SMTP_URL"] = settings.smtp_url
         runtime.dispose()
         try:
             return run_workers(host, port, workers, options)

@@ -1,0 +1,10 @@
+"""Messages: the e-mails and texts the outbox sends to customers.
+
+The delivery worker (``worker.py``) reads the outbox (``events``) in order and
+turns each event into deliveries: messages here (a receipt for a paid tab, a
+booking's confirmation and reminder, the dunning steps of a served tab) and
+webhook deliveries (``servefirst.webhooks``). Each delivery is a row with its
+own state, so a killed worker resumes from what the database says; a message
+is sent at least once, in order per customer, and a duplicate carries the same
+``Message-ID``. What to send and when is decided in ``rules.py`` (pure).
+"""

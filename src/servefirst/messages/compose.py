@@ -1,0 +1,158 @@
+"""A message's words: text and HTML bodies from Jinja templates
+(``web/templates/messages/``), the headers every e-mail carries, and the
+booking's ``.ics`` attached to its confirmation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from email.utils import format_datetime, formataddr
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from sqlalchemy import select
+
+from servefirst.bookings import service as bookings
+from servefirst.bookings.calendar import booking_calendar
+from servefirst.catalog.models import Service
+from servefirst.db.uow import UnitOfWork
+from servefirst.kit.money import Money
+from servefirst.messages.rules import MessageKind
+from servefirst.messages.service import Context
+from servefirst.tabs.models import TabLine
+from servefirst.tabs.service import bill_of
+
+TEMPLATES = Path(__file__).parent.parent / "web" / "templates" / "messages"
+_env = Environment(
+    loader=FileSystemLoader(TEMPLATES),
+    autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+_env.filters["money"] = lambda amount, currency: Money(int(amount), currency).format()
+
+SUBJECTS = {
+    MessageKind.RECEIPT: "Your receipt from {business}",
+    MessageKind.BOOKING_CONFIRMATION: "Your booking at {business} is confirmed",
+    MessageKind.BOOKING_REMINDER: "See you soon at {business}",
+    MessageKind.PAYMENT_REMINDER: "How was your visit to {business}?",
+    MessageKind.FINAL_NOTICE: "Final notice: your bill at {business}",
+}
+LATER_REMINDER_SUBJECT = "A reminder: your bill at {business}"
+
+
+@dataclass
+class Outgoing:
+    """A composed message, ready for a transport."""
+
+    message_id: str
+    channel: str
+    to: str
+    subject: str
+    text: str
+    html: str | None = None
+    sender: str = ""
+    unsubscribe_url: str = ""
+    attachments: list[tuple[str, str, bytes]] = field(default_factory=list)
+
+    def email(self, domain: str = "servefirst") -> EmailMessage:
+        mail = EmailMessage()
+        mail["From"] = self.sender
+        mail["To"] = self.to
+        mail["Subject"] = self.subject
+        # The same id on every attempt: a message sent twice is recognisably one.
+        mail["Message-ID"] = f"<{self.message_id}@{domain}>"
+        mail["Date"] = format_datetime(datetime.now().astimezone())
+        # RFC 8058: one-click unsubscribe, by a POST the mail client makes.
+        mail["List-Unsubscribe"] = f"<{self.unsubscribe_url}>"
+        mail["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+        mail.set_content(self.text)
+        if self.html:
+            mail.add_alternative(self.html, subtype="html")
+        for filename, mime, data in self.attachments:
+            maintype, subtype = mime.split("/", 1)
+            mail.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
+        return mail
+
+
+def compose(uow: UnitOfWork, ctx: Context, *, public_url: str, mail_from: str) -> Outgoing:
+    message, merchant = ctx.message, ctx.merchant
+    kind = MessageKind(message.kind)
+    base = public_url.rstrip("/")
+    zone = ZoneInfo(ctx.policy.timezone)
+    values: dict[str, Any] = {
+        "business": merchant.name,
+        "customer": ctx.customer.name,
+        "kind": kind.value,
+        "step": message.step,
+        "unsubscribe_url": f"{base}/u/{message.unsubscribe_token}",
+    }
+    attachments: list[tuple[str, str, bytes]] = []
+    if ctx.tab is not None:
+        tab = ctx.tab
+        bill = bill_of(tab)
+        lines = ctx_lines(uow, tab.tab_id)
+        anchor = getattr(tab, "due_date", None) or tab.served_at or message.created_at
+        values.update(
+            currency=tab.currency,
+            lines=lines,
+            total=bill.total,
+            paid=tab.paid + tab.deposit_applied,
+            tips=tab.tips,
+            due=bill.due,
+            tab_url=f"{base}/t/{tab.token}",
+            receipt_url=f"{base}/t/{tab.token}/receipt",
+            pay_url=f"{base}/t/{tab.token}#pay",
+            concern_url=f"{base}/t/{tab.token}#concern",
+            overdue_on=(anchor + timedelta(days=ctx.policy.overdue_day)).astimezone(zone),
+        )
+    if ctx.booking is not None:
+        booking = ctx.booking
+        service = uow.session.get(Service, (uow.merchant, booking.service_id))
+        service_name = service.name if service else "Your booking"
+        values.update(
+            service=service_name,
+            starts_at=booking.starts_at.astimezone(zone),
+            timezone=ctx.policy.timezone,
+        )
+        if kind is MessageKind.BOOKING_CONFIRMATION:
+            ics = booking_calendar(
+                booking,
+                service_name=service_name,
+                business_name=merchant.name,
+                policy=bookings.deposit_policy(uow, service.deposit_policy if service else None),
+                now_utc=uow.clock.now(),
+            )
+            attachments.append(("booking.ics", "text/calendar", ics))
+    subject = SUBJECTS[kind]
+    if kind is MessageKind.PAYMENT_REMINDER and message.step > 1:
+        subject = LATER_REMINDER_SUBJECT
+    name = "sms" if message.channel == "sms" else kind.value
+    text = _env.get_template(f"{name}.txt").render(values)
+    html = (
+        None if message.channel == "sms" else _env.get_template(f"{kind.value}.html").render(values)
+    )
+    sender = ctx.policy.sender or mail_from
+    return Outgoing(
+        message_id=message.message_id,
+        channel=message.channel,
+        to=message.to_address,
+        subject=subject.format(business=merchant.name),
+        text=text,
+        html=html,
+        sender=formataddr((merchant.name, sender)),
+        unsubscribe_url=values["unsubscribe_url"],
+        attachments=attachments,
+    )
+
+
+def ctx_lines(uow: UnitOfWork, tab_id: str) -> list[dict[str, Any]]:
+    rows = uow.session.execute(
+        select(TabLine.name, TabLine.quantity, TabLine.amount)
+        .where(TabLine.merchant_id == uow.merchant, TabLine.tab_id == tab_id)
+        .order_by(TabLine.line_no)
+    )
+    return [{"name": n, "quantity": q, "amount": a} for n, q, a in rows]

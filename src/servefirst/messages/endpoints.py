@@ -1,0 +1,84 @@
+"""What was sent, to whom, when; a failed message sent again; the one-click
+unsubscribe page every message links to."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse
+
+from servefirst.api.context import MerchantUoW, runtime_of
+from servefirst.api.routing import ServefirstRoute
+from servefirst.kit.errors import NotFound
+from servefirst.merchants.models import Merchant
+from servefirst.messages import service as messages
+from servefirst.messages.schemas import MessageList, MessageOut
+from servefirst.web.templating import templates
+
+router = APIRouter(prefix="/v1/messages", tags=["messages"], route_class=ServefirstRoute)
+
+
+@router.get(
+    "",
+    response_model=MessageList,
+    operation_id="list_messages",
+    summary="E-mails and texts, newest first: to whom, when, their state",
+)
+def list_messages(
+    uow: MerchantUoW,
+    status: Literal["pending", "sent", "failed", "skipped"] | None = None,
+    customer_id: str | None = None,
+    limit: int = Query(50, ge=1, le=200),
+) -> MessageList:
+    found = messages.list_messages(uow, status=status, customer_id=customer_id, limit=limit)
+    return MessageList(data=[MessageOut.build(m) for m in found])
+
+
+@router.post(
+    "/{message_id}/retry",
+    response_model=MessageOut,
+    operation_id="retry_message",
+    summary="Send a failed or skipped message again (same id)",
+    responses={409: {"description": "message_not_failed"}},
+)
+def retry_message(message_id: str, uow: MerchantUoW) -> MessageOut:
+    return MessageOut.build(messages.retry_message(uow, message_id))
+
+
+pages = APIRouter(include_in_schema=False)
+
+
+def _page(request: Request, token: str, *, opt_out: bool) -> HTMLResponse:
+    merchant_id = messages.merchant_of_token(token)
+    runtime = runtime_of(request)
+    try:
+        if merchant_id is None:
+            raise NotFound("This unsubscribe link is not known.")
+        with runtime.uow(merchant_id, write=opt_out) as uow:
+            merchant = uow.session.get(Merchant, merchant_id)
+            if opt_out:
+                messages.unsubscribe(uow, token)
+                uow.commit()
+            elif not messages.token_known(uow, token):
+                raise NotFound("This unsubscribe link is not known.")
+    except NotFound:
+        return HTMLResponse("<h1>This unsubscribe link is not known.</h1>", status_code=404)
+    return templates.TemplateResponse(
+        request,
+        "messages/unsubscribe.html",
+        {"business": merchant.name if merchant else "", "done": opt_out},
+        headers={"Referrer-Policy": "no-referrer", "Cache-Control": "no-store"},
+    )
+
+
+@pages.get("/u/{token}", response_class=HTMLResponse)
+def unsubscribe_page(request: Request, token: str) -> HTMLResponse:
+    """Asks first: a mail scanner following the link must not opt anyone out."""
+    return _page(request, token, opt_out=False)
+
+
+@pages.post("/u/{token}", response_class=HTMLResponse)
+def unsubscribe(request: Request, token: str) -> HTMLResponse:
+    """The button, and RFC 8058's one-click POST from the mail client."""
+    return _page(request, token, opt_out=True)

@@ -1,0 +1,217 @@
+"""What to send, to whom and when: pure rules, no database, no I/O.
+
+Dunning asks first: the first reminder of a served, unpaid tab asks whether
+something was not right (a concern is cheaper than a write-off) before it asks
+for money. Its schedule is the merchant's (default 1, 3 and 7 days after
+serving, a final notice before the tab turns overdue at 14 days) and follows
+trust: a trusted customer is reminded later, a restricted one sooner. Nothing
+is sent in the quiet hours (21:00-08:00 in the merchant's time zone).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from enum import StrEnum
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+from zoneinfo import ZoneInfo
+
+
+class MessageKind(StrEnum):
+    RECEIPT = "receipt"  # the tab is paid: what was paid, with the tab link
+    BOOKING_CONFIRMATION = "booking_confirmation"  # with the .ics attached
+    BOOKING_REMINDER = "booking_reminder"  # the day before (by default)
+    PAYMENT_REMINDER = "payment_reminder"  # a served tab is still unpaid
+    FINAL_NOTICE = "final_notice"  # the last word before the tab turns overdue
+
+
+class MessageStatus(StrEnum):
+    PENDING = "pending"  # waiting for its time, or being sent
+    SENT = "sent"  # the mail server (or SMS provider) took it
+    FAILED = "failed"  # gave up after its attempts; staff can send it again
+    SKIPPED = "skipped"  # no longer due (paid, concern raised, opted out, cancelled)
+
+
+#: Delays before each retry of a message the mail server did not take.
+MESSAGE_BACKOFF = (
+    timedelta(seconds=30),
+    timedelta(minutes=2),
+    timedelta(minutes=10),
+    timedelta(hours=1),
+    timedelta(hours=6),
+)
+
+#: How much sooner or later than the schedule's first step a tier's customers
+#: are first reminded (a factor on the first step's delay).
+FIRST_REMINDER_FACTOR = {"trusted": 2.0, "restricted": 0.5}
+
+
+@dataclass(frozen=True)
+class MessagePolicy:
+    """A merchant's message settings (``merchant.policy["messages"]``)."""
+
+    sender: str | None = None
+    booking_reminder_hours: float = 24.0
+    reminder_days: tuple[float, ...] = (1.0, 3.0, 7.0)
+    overdue_day: float = 14.0
+    final_notice_days_before: float = 2.0
+    quiet_start: time = time(21, 0)
+    quiet_end: time = time(8, 0)
+    timezone: str = "UTC"
+
+    @classmethod
+    def of(cls, policy: Mapping[str, Any] | None, timezone: str | None = None) -> MessagePolicy:
+        raw = dict((policy or {}).get("messages") or {})
+        days = tuple(float(d) for d in raw.get("reminder_days", cls.reminder_days))
+        return cls(
+            sender=raw.get("sender"),
+            booking_reminder_hours=float(
+                raw.get("booking_reminder_hours", cls.booking_reminder_hours)
+            ),
+            reminder_days=tuple(sorted(d for d in days if d > 0)),
+            overdue_day=float(raw.get("overdue_day", cls.overdue_day)),
+            final_notice_days_before=float(
+                raw.get("final_notice_days_before", cls.final_notice_days_before)
+            ),
+            quiet_start=time.fromisoformat(raw.get("quiet_start", "21:00")),
+            quiet_end=time.fromisoformat(raw.get("quiet_end", "08:00")),
+            timezone=timezone or raw.get("timezone") or "UTC",
+        )
+
+
+def is_quiet(at: datetime, policy: MessagePolicy) -> bool:
+    local = at.astimezone(ZoneInfo(policy.timezone)).time()
+    start, end = policy.quiet_start, policy.quiet_end
+    if start <= end:
+        return start <= local < end
+    return local >= start or local < end
+
+
+def out_of_quiet_hours(
+    at: datetime, policy: MessagePolicy, *, latest: datetime | None = None
+) -> datetime:
+    """``at``, or the end of the quiet hours it falls in; if that would be after
+    ``latest`` (a reminder must come before its booking), the last minute
+    before the quiet hours began instead."""
+    if not is_quiet(at, policy):
+        return at
+    zone = ZoneInfo(policy.timezone)
+    local = at.astimezone(zone)
+    end = datetime.combine(local.date(), policy.quiet_end, zone)
+    if end <= local:
+        end += timedelta(days=1)
+    if latest is None or end <= latest:
+        return end.astimezone(at.tzinfo)
+    start = datetime.combine(local.date(), policy.quiet_start, zone)
+    if start > local:
+        start -= timedelta(days=1)
+    return (start - timedelta(minutes=1)).astimezone(at.tzinfo)
+
+
+@dataclass(frozen=True)
+class Planned:
+    kind: MessageKind
+    step: int
+    due_at: datetime
+
+
+def dunning_steps(anchor: datetime, tier: str, policy: MessagePolicy) -> list[Planned]:
+    """The reminders for a served tab, counted from ``anchor`` (when it was
+    served, or its due date): step 1 asks first, the last is the final notice."""
+    days = list(policy.reminder_days)
+    if days:
+        first = days[0] * FIRST_REMINDER_FACTOR.get(tier, 1.0)
+        later = [d for d in days[1:] if d > first]
+        days = [first, *later]
+    final_day = policy.overdue_day - policy.final_notice_days_before
+    days = [d for d in days if d < final_day]
+    steps = [
+        Planned(MessageKind.PAYMENT_REMINDER, i, anchor + timedelta(days=d))
+        for i, d in enumerate(days, start=1)
+    ]
+    steps.append(
+        Planned(MessageKind.FINAL_NOTICE, len(days) + 1, anchor + timedelta(days=final_day))
+    )
+    return [Planned(s.kind, s.step, out_of_quiet_hours(s.due_at, policy)) for s in steps]
+
+
+def booking_reminder_at(
+    starts_at: datetime, booked_at: datetime, policy: MessagePolicy
+) -> datetime | None:
+    """When to remind the customer of a booking; None when it was booked so
+    close to its start that the confirmation is reminder enough."""
+    at = out_of_quiet_hours(
+        starts_at - timedelta(hours=policy.booking_reminder_hours),
+        policy,
+        latest=starts_at - timedelta(hours=1),
+    )
+    if at <= booked_at + timedelta(hours=1) or at >= starts_at:
+        return None
+    return at
+
+
+def channel_for(
+    kind: MessageKind, email: str | None, phone: str | None, opted_out: bool
+) -> str | None:
+    """E-mail when there is an address; a booking reminder goes by text to a
+    customer with only a phone (the reminder that prevents no-shows). None:
+    nothing is sent (no address, or the customer said no to messages)."""
+    if opted_out:
+        return None
+    if email:
+        return "email"
+    if phone and kind is MessageKind.BOOKING_REMINDER:
+        return "sms"
+    return None
+
+
+def still_due(kind: MessageKind, *, subject_status: str, concern_raised: bool) -> bool:
+    """Whether a planned message should still go, just before it is sent.
+    Paying, or raising a concern, ends the dunning sequence."""
+    if kind in (MessageKind.PAYMENT_REMINDER, MessageKind.FINAL_NOTICE):
+        return subject_status in ("served", "overdue") and not concern_raised
+    if kind is MessageKind.BOOKING_REMINDER:
+        return subject_status == "confirmed"
+    return True
+
+
+def superseded(later_steps_due: list[datetime], now: datetime) -> bool:
+    """A dunning step whose next step is already due is not sent (the worker
+    was stopped for days): the customer gets the latest word, not a pile."""
+    return any(due <= now for due in later_steps_due)
+
+
+def next_attempt(attempts: int, now: datetime) -> datetime | None:
+    """When to try again after ``attempts`` failed tries; None: give up."""
+    if attempts > len(MESSAGE_BACKOFF):
+        return None
+    return now + MESSAGE_BACKOFF[attempts - 1]
+
+
+@dataclass(frozen=True)
+class SmtpTarget:
+    host: str
+    port: int
+    user: str | None = None
+    password: str | None = None
+    starttls: bool = False
+    ssl: bool = False
+
+
+def parse_smtp_url(url: str) -> SmtpTarget:
+    """``smtp://user:password@host:port?starttls=1`` (or ``smtps://``)."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
+        raise ValueError(f"not an SMTP URL (smtp://host:port): {url!r}")
+    query = parse_qs(parts.query)
+    ssl = parts.scheme == "smtps"
+    return SmtpTarget(
+        host=parts.hostname,
+        port=parts.port or (465 if ssl else 25),
+        user=unquote(parts.username) if parts.username else None,
+        password=unquote(parts.password) if parts.password else None,
+        starttls=query.get("starttls", ["0"])[0] in ("1", "true", "yes"),
+        ssl=ssl,
+    )

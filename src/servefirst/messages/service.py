@@ -1,0 +1,284 @@
+"""Use cases for messages: plan them from the outbox, list them, send one
+again, opt a customer out from an unsubscribe link."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import exists, select, update
+
+from servefirst.bookings.models import Booking
+from servefirst.customers.models import Customer
+from servefirst.db.uow import UnitOfWork
+from servefirst.guarantee.models import Concern
+from servefirst.kit.errors import Conflict, NotFound
+from servefirst.kit.ids import merchant_of_credential, new_id
+from servefirst.merchants.models import Merchant
+from servefirst.messages.models import Message
+from servefirst.messages.rules import (
+    MessageKind,
+    MessagePolicy,
+    MessageStatus,
+    Planned,
+    booking_reminder_at,
+    channel_for,
+    dunning_steps,
+    still_due,
+    superseded,
+)
+from servefirst.tabs.models import Tab
+from servefirst.trust import service as trust
+
+
+@dataclass(frozen=True)
+class OutboxEvent:
+    """An event as the delivery worker reads it from the ``events`` table."""
+
+    merchant_id: str
+    event_id: str
+    type: str
+    object_id: str
+    data: dict[str, Any]
+    created_at: datetime
+
+
+def policy_of(merchant: Merchant) -> MessagePolicy:
+    # The merchant's own zone once merchants have one; UTC until then.
+    return MessagePolicy.of(merchant.policy, getattr(merchant, "timezone", None))
+
+
+def plan(uow: UnitOfWork, event: OutboxEvent) -> int:
+    """The messages ``event`` calls for, written as pending rows; how many."""
+    if event.type == "tab.paid":
+        tab = uow.session.get(Tab, (uow.merchant, event.object_id))
+        return _plan(
+            uow,
+            event,
+            tab.customer_id if tab else None,
+            tab,
+            [Planned(MessageKind.RECEIPT, 0, event.created_at)],
+        )
+    if event.type == "tab.served":
+        tab = uow.session.get(Tab, (uow.merchant, event.object_id))
+        if tab is None or not still_due(
+            MessageKind.PAYMENT_REMINDER, subject_status=tab.status, concern_raised=False
+        ):
+            return 0  # paid (or voided) before the worker read that it was served
+        customer = uow.session.get(Customer, (uow.merchant, tab.customer_id))
+        if customer is None:
+            return 0
+        tier = trust.trust_now(
+            customer, policy=trust.policy_for(uow), now=uow.clock.now()
+        ).tier.value
+        anchor = getattr(tab, "due_date", None) or tab.served_at or event.created_at
+        steps = dunning_steps(anchor, tier, policy_of(_merchant(uow)))
+        return _plan(uow, event, tab.customer_id, tab, steps)
+    if event.type == "booking.created":
+        booking = uow.session.get(Booking, (uow.merchant, event.object_id))
+        if booking is None:
+            return 0
+        steps = [Planned(MessageKind.BOOKING_CONFIRMATION, 0, event.created_at)]
+        remind = booking_reminder_at(booking.starts_at, event.created_at, policy_of(_merchant(uow)))
+        if remind is not None:
+            steps.append(Planned(MessageKind.BOOKING_REMINDER, 0, remind))
+        return _plan(uow, event, booking.customer_id, booking, steps)
+    return 0
+
+
+def _merchant(uow: UnitOfWork) -> Merchant:
+    merchant = uow.session.get(Merchant, uow.merchant)
+    assert merchant is not None
+    return merchant
+
+
+def _plan(
+    uow: UnitOfWork,
+    event: OutboxEvent,
+    customer_id: str | None,
+    subject: Tab | Booking | None,
+    steps: list[Planned],
+) -> int:
+    customer = customer_id and uow.session.get(Customer, (uow.merchant, customer_id))
+    if not customer or subject is None:
+        return 0
+    planned = 0
+    for step in steps:
+        channel = channel_for(step.kind, customer.email, customer.phone, customer.messages_opt_out)
+        if channel is None:
+            continue
+        uow.session.add(
+            Message(
+                merchant_id=uow.merchant,
+                message_id=new_id("msg"),
+                customer_id=customer.customer_id,
+                event_id=event.event_id,
+                kind=step.kind.value,
+                step=step.step,
+                subject_id=event.object_id,
+                channel=channel,
+                to_address=customer.email if channel == "email" else customer.phone,
+                status=MessageStatus.PENDING.value,
+                due_at=step.due_at,
+                next_attempt_at=step.due_at,
+                attempts=0,
+                unsubscribe_token=f"{uow.merchant}.{secrets.token_urlsafe(18)}",
+                created_at=event.created_at,
+            )
+        )
+        planned += 1
+    return planned
+
+
+@dataclass(frozen=True)
+class Context:
+    """Everything a message's template needs, read just before sending."""
+
+    message: Message
+    merchant: Merchant
+    customer: Customer
+    tab: Tab | None
+    booking: Booking | None
+    policy: MessagePolicy
+
+
+def context_for(uow: UnitOfWork, message_id: str, now: datetime) -> Context | str:
+    """The message's context, or why it is no longer to be sent."""
+    message = uow.session.get(Message, (uow.merchant, message_id))
+    if message is None or message.status != MessageStatus.PENDING.value:
+        return "no longer pending"
+    customer = uow.session.get(Customer, (uow.merchant, message.customer_id))
+    if customer is None or customer.messages_opt_out:
+        return "the customer opted out of messages"
+    kind = MessageKind(message.kind)
+    tab = booking = None
+    if kind in (MessageKind.BOOKING_CONFIRMATION, MessageKind.BOOKING_REMINDER):
+        booking = uow.session.get(Booking, (uow.merchant, message.subject_id))
+        status = booking.status if booking else "missing"
+        concern = False
+    else:
+        tab = uow.session.get(Tab, (uow.merchant, message.subject_id))
+        status = tab.status if tab else "missing"
+        concern = tab is not None and bool(
+            uow.session.scalar(
+                select(
+                    exists().where(
+                        Concern.merchant_id == uow.merchant, Concern.tab_id == message.subject_id
+                    )
+                )
+            )
+        )
+    if status == "missing":
+        return "what it was about is gone"
+    if not still_due(kind, subject_status=status, concern_raised=bool(concern)):
+        return f"no longer due (the {'booking' if booking else 'tab'} is {status}" + (
+            ", a concern was raised)" if concern else ")"
+        )
+    if kind is MessageKind.PAYMENT_REMINDER and superseded(_later_steps(uow, message), now):
+        return "a later reminder is already due"
+    merchant = _merchant(uow)
+    return Context(message, merchant, customer, tab, booking, policy_of(merchant))
+
+
+def _later_steps(uow: UnitOfWork, message: Message) -> list[datetime]:
+    return list(
+        uow.session.scalars(
+            select(Message.due_at).where(
+                Message.merchant_id == uow.merchant,
+                Message.event_id == message.event_id,
+                Message.step > message.step,
+                Message.status == MessageStatus.PENDING.value,
+            )
+        )
+    )
+
+
+def finish(
+    uow: UnitOfWork,
+    message_id: str,
+    status: MessageStatus,
+    *,
+    now: datetime,
+    error: str | None = None,
+    retry_at: datetime | None = None,
+    subject: str | None = None,
+) -> None:
+    """Record what became of an attempt (sent, skipped, failed, or try again)."""
+    values: dict[str, Any] = {"status": status.value, "lease_until": None, "last_error": error}
+    if status is MessageStatus.SENT:
+        values["sent_at"] = now
+    if retry_at is not None:
+        values["next_attempt_at"] = retry_at
+    if subject is not None:
+        values["subject"] = subject[:300]
+    uow.session.execute(
+        update(Message)
+        .where(Message.merchant_id == uow.merchant, Message.message_id == message_id)
+        .values(**values)
+    )
+
+
+def list_messages(
+    uow: UnitOfWork, *, status: str | None = None, customer_id: str | None = None, limit: int = 50
+) -> list[Message]:
+    query = select(Message).where(Message.merchant_id == uow.merchant)
+    if status:
+        query = query.where(Message.status == status)
+    if customer_id:
+        query = query.where(Message.customer_id == customer_id)
+    query = query.order_by(Message.created_at.desc(), Message.message_id.desc()).limit(limit)
+    return list(uow.session.scalars(query))
+
+
+def retry_message(uow: UnitOfWork, message_id: str) -> Message:
+    """Send a failed (or skipped) message again, now: same id, fresh attempts."""
+    message = uow.session.get(Message, (uow.merchant, message_id))
+    if message is None:
+        raise NotFound(f"No message {message_id}.", param="message_id")
+    if message.status in (MessageStatus.PENDING.value, MessageStatus.SENT.value):
+        raise Conflict(
+            f"The message is {message.status}; only a failed or skipped one is sent again.",
+            code="message_not_failed",
+        )
+    now = uow.clock.now()
+    message.status = MessageStatus.PENDING.value
+    message.attempts = 0
+    message.due_at = min(message.due_at, now)
+    message.next_attempt_at = now
+    message.lease_until = None
+    message.last_error = None
+    uow.session.flush()
+    return message
+
+
+def unsubscribe(uow: UnitOfWork, token: str) -> Customer:
+    """The customer a message went to says no to every further message."""
+    message = uow.session.scalar(
+        select(Message).where(
+            Message.merchant_id == uow.merchant, Message.unsubscribe_token == token
+        )
+    )
+    customer = message and uow.session.get(Customer, (uow.merchant, message.customer_id))
+    if not customer:
+        raise NotFound("This unsubscribe link is not known.", param="token")
+    customer.messages_opt_out = True
+    uow.session.flush()
+    return customer
+
+
+def merchant_of_token(token: str) -> str | None:
+    return merchant_of_credential(token)
+
+
+def token_known(uow: UnitOfWork, token: str) -> bool:
+    return bool(
+        uow.session.scalar(
+            select(
+                exists().where(
+                    Message.merchant_id == uow.merchant, Message.unsubscribe_token == token
+                )
+            )
+        )
+    )

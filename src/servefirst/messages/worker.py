@@ -1,0 +1,374 @@
+"""The delivery worker: reads the outbox and delivers it, at least once.
+
+Three steps, each its own short transaction, so nothing is held while a mail
+server or an integrator's endpoint thinks:
+
+1. *plan*: per merchant, the events not read yet (``delivered_at IS NULL``),
+   oldest first, become message and webhook delivery rows, and the events are
+   marked read, in one transaction (so an event is planned exactly once; on
+   PostgreSQL one worker per merchant at a time, by an advisory lock);
+2. *claim*: the head of each recipient's queue is leased (``queue.py``);
+3. *send* and *record*: outside any transaction, then the outcome.
+
+A worker killed anywhere resumes from the rows: an unplanned event is planned,
+a leased row whose lease ran out is sent again under the same id.
+``servefirst worker`` runs it alone; ``servefirst serve`` in a thread of the
+server (``lifespan``).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import AsyncIterator, Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any, cast
+
+from sqlalchemy import Table, exists, select, text, update
+
+from servefirst.events.models import Event
+from servefirst.kit.clock import Clock
+from servefirst.messages import service as messages
+from servefirst.messages.compose import compose
+from servefirst.messages.models import Message
+from servefirst.messages.queue import Queue, anything_due, claim, release
+from servefirst.messages.rules import MessageStatus, next_attempt
+from servefirst.messages.transport import NotConfigured, Transports, Undeliverable, mailer_for
+from servefirst.runtime import Runtime
+from servefirst.webhooks import sender
+from servefirst.webhooks import service as webhooks
+from servefirst.webhooks.models import WebhookDelivery, WebhookEndpoint
+from servefirst.webhooks.rules import TIMEOUT_SECONDS, succeeded
+
+log = logging.getLogger("servefirst.worker")
+
+_EVENTS = cast(Table, Event.__table__)
+_MESSAGES = Queue(cast(Table, Message.__table__), "message_id", "customer_id", "due_at")
+_DELIVERIES = Queue(
+    cast(Table, WebhookDelivery.__table__), "delivery_id", "endpoint_id", "created_at"
+)
+_ENDPOINTS = cast(Table, WebhookEndpoint.__table__)
+#: Events planned per merchant per transaction.
+PLAN_BATCH = 200
+#: Rows of one recipient claimed at once and sent one after another: a busy
+#: endpoint's backlog goes with one claim per run, not one per delivery.
+RUN = 20
+
+
+@dataclass(frozen=True)
+class Run:
+    """Claimed rows of one recipient, in the order they must go."""
+
+    queue: Queue
+    keys: list[tuple[str, str]]
+
+
+class Worker:
+    def __init__(
+        self,
+        runtime: Runtime,
+        *,
+        clock: Clock | None = None,
+        transports: Transports | None = None,
+        merchants: Sequence[str] | None = None,
+        allow_private: bool | None = None,
+        webhook_timeout: float = TIMEOUT_SECONDS,
+    ) -> None:
+        settings = runtime.settings
+        self.runtime = runtime
+        self.clock = clock or runtime.clock
+        self.transports = transports or Transports(mailer_for(settings.smtp_url))
+        #: Only these merchants' outbox (tests share one database); None: all.
+        self.merchants = list(merchants) if merchants is not None else None
+        self.webhook_timeout = webhook_timeout
+        self.wake = threading.Event()
+        self.allow_private = (
+            settings.webhooks_allow_private if allow_private is None else allow_private
+        )
+
+    # --- 1. plan -----------------------------------------------------------
+
+    def plan(self) -> int:
+        """Plan every event not read yet; how many were read."""
+        read = 0
+        for merchant_id in self._merchants_with_news():
+            while True:
+                done = self._plan_merchant(merchant_id)
+                read += done
+                if done < PLAN_BATCH:
+                    break
+        return read
+
+    def _merchants_with_news(self) -> list[str]:
+        query = (
+            select(_EVENTS.c.merchant_id)
+            .where(_EVENTS.c.delivered_at.is_(None))
+            .order_by(_EVENTS.c.created_at)
+            .limit(1000)
+        )
+        if self.merchants is not None:
+            query = query.where(_EVENTS.c.merchant_id.in_(self.merchants))
+        with self.runtime.uow(write=False) as uow:
+            return list(dict.fromkeys(uow.connection.execute(query).scalars()))
+
+    def _plan_merchant(self, merchant_id: str) -> int:
+        with self.runtime.uow(merchant_id) as uow:
+            if (
+                uow.locks_rows
+                and not uow.connection.execute(
+                    text("SELECT pg_try_advisory_xact_lock(hashtext(:k))"),
+                    {"k": f"servefirst.plan.{merchant_id}"},
+                ).scalar()
+            ):
+                return 0  # another worker is planning this merchant's events
+            rows = uow.connection.execute(
+                select(_EVENTS)
+                .where(_EVENTS.c.merchant_id == merchant_id, _EVENTS.c.delivered_at.is_(None))
+                .order_by(_EVENTS.c.created_at, _EVENTS.c.event_id)
+                .limit(PLAN_BATCH)
+            ).all()
+            if not rows:
+                return 0
+            endpoints = webhooks.list_endpoints(uow)
+            for row in rows:
+                event = messages.OutboxEvent(
+                    row.merchant_id, row.event_id, row.type, row.object_id, row.data, row.created_at
+                )
+                messages.plan(uow, event)
+                webhooks.plan(uow, event, endpoints)
+            uow.session.flush()
+            uow.connection.execute(
+                update(_EVENTS)
+                .where(
+                    _EVENTS.c.merchant_id == merchant_id,
+                    _EVENTS.c.event_id.in_([r.event_id for r in rows]),
+                )
+                .values(delivered_at=self.clock.now())
+            )
+            uow.commit()
+            return len(rows)
+
+    # --- 2. claim ----------------------------------------------------------
+
+    def claim_messages(self, limit: int) -> list[Run]:
+        extra = []
+        if self.transports.mailer is None:  # e-mail waits for its server
+            extra.append(_MESSAGES.table.c.channel != "email")
+        return self._claim(_MESSAGES, limit, extra)
+
+    def claim_deliveries(self, limit: int) -> list[Run]:
+        d = _DELIVERIES.table
+        enabled = exists(
+            select(1).where(
+                _ENDPOINTS.c.merchant_id == d.c.merchant_id,
+                _ENDPOINTS.c.endpoint_id == d.c.endpoint_id,
+                _ENDPOINTS.c.status == webhooks.ENABLED,
+            )
+        )
+        return self._claim(_DELIVERIES, limit, [enabled])
+
+    def _claim(self, queue: Queue, limit: int, extra: list[Any]) -> list[Run]:
+        now = self.clock.now()
+        with self.runtime.uow(write=False) as reader:
+            if not anything_due(reader, queue, now, extra=extra, merchants=self.merchants):
+                return []
+        with self.runtime.uow() as uow:
+            keys = claim(
+                uow,
+                queue,
+                self.clock.now(),
+                limit,
+                extra=extra,
+                merchants=self.merchants,
+                lease=timedelta(seconds=self.runtime.settings.worker_lease_seconds),
+                run=RUN,
+            )
+            uow.commit()
+        return [Run(queue, keys) for keys in keys]
+
+    def _release(self, queue: Queue, keys: list[tuple[str, str]]) -> None:
+        with self.runtime.uow() as uow:
+            release(uow, queue, keys)
+            uow.commit()
+
+    def send_run(self, run: Run) -> int:
+        """Send a recipient's claimed rows in order; stop at the first that
+        must wait (its retry comes first), giving the rest back. How many went."""
+        send = self.send_message if run.queue is _MESSAGES else self.send_delivery
+        for done, key in enumerate(run.keys):
+            if not send(key):
+                self._release(run.queue, run.keys[done + 1 :])
+                return done
+        return len(run.keys)
+
+    # --- 3. send and record --------------------------------------------------
+
+    def send_message(self, key: tuple[str, str]) -> bool:
+        """Try one message; whether the customer's next may follow (it was
+        sent, skipped or failed for good, not left to retry)."""
+        return self._send_message(key) != MessageStatus.PENDING.value
+
+    def _send_message(self, key: tuple[str, str]) -> str:
+        merchant_id, message_id = key
+        settings = self.runtime.settings
+        with self.runtime.uow(merchant_id, write=False) as uow:
+            ctx = messages.context_for(uow, message_id, self.clock.now())
+            if isinstance(ctx, str):
+                outgoing, reason, attempts = None, ctx, 0
+            else:
+                outgoing = compose(
+                    uow, ctx, public_url=settings.public_url, mail_from=settings.mail_from
+                )
+                reason, attempts = None, ctx.message.attempts
+        if outgoing is None:
+            return self._finish(merchant_id, message_id, MessageStatus.SKIPPED, error=reason)
+        try:
+            self.transports.send(outgoing)
+        except NotConfigured as exc:
+            later = self.clock.now() + timedelta(minutes=1)
+            return self._finish(
+                merchant_id, message_id, MessageStatus.PENDING, error=str(exc), retry_at=later
+            )
+        except Undeliverable as exc:
+            return self._finish(merchant_id, message_id, MessageStatus.FAILED, error=str(exc))
+        except Exception as exc:  # noqa: BLE001 - any other failure is retried
+            retry = next_attempt(attempts, self.clock.now())
+            status = MessageStatus.PENDING if retry else MessageStatus.FAILED
+            error = f"{type(exc).__name__}: {exc}"
+            return self._finish(merchant_id, message_id, status, error=error, retry_at=retry)
+        return self._finish(merchant_id, message_id, MessageStatus.SENT, subject=outgoing.subject)
+
+    def _finish(self, merchant_id: str, message_id: str, status: MessageStatus, **kw: Any) -> str:
+        with self.runtime.uow(merchant_id) as uow:
+            messages.finish(uow, message_id, status, now=self.clock.now(), **kw)
+            uow.commit()
+        return status.value
+
+    def send_delivery(self, key: tuple[str, str]) -> bool:
+        """Try one webhook delivery; whether the endpoint's next may follow."""
+        merchant_id, delivery_id = key
+        with self.runtime.uow(merchant_id, write=False) as uow:
+            out = webhooks.outgoing(uow, delivery_id)
+        if out is None:
+            return True
+        attempt = sender.send(
+            out,
+            timestamp=int(time.time()),  # the receiver checks it against its own clock
+            allow_private=self.allow_private,
+            timeout=self.webhook_timeout,
+        )
+        with self.runtime.uow(merchant_id) as uow:
+            webhooks.record(uow, out, attempt.status_code, attempt.error, self.clock.now())
+            uow.commit()
+        return succeeded(attempt.status_code)
+
+    # --- running -------------------------------------------------------------
+
+    def _wake_on(self, stop: threading.Event) -> None:
+        stop.wait()
+        self.wake.set()
+
+    def drain(self, *, rounds: int = 100) -> int:
+        """Plan, claim and send until nothing is due now, one at a time (tests,
+        ``servefirst worker --once``); how many sends were tried."""
+        tried = 0
+        for _ in range(rounds):
+            self.plan()
+            runs = self.claim_messages(100) + self.claim_deliveries(100)
+            if not runs:
+                return tried
+            for run in runs:
+                self.send_run(run)
+            tried += sum(len(run.keys) for run in runs)
+        return tried
+
+    def run(self, stop: threading.Event, *, senders: int | None = None) -> None:
+        """Deliver until ``stop`` is set: a slow endpoint holds one sender."""
+        size = senders or self.runtime.settings.worker_senders
+        lanes = [
+            _Lane(self.claim_messages, self.send_run, size, "mail", self.wake),
+            _Lane(self.claim_deliveries, self.send_run, size, "webhook", self.wake),
+        ]
+        threading.Thread(target=self._wake_on, args=(stop,), daemon=True).start()
+        poll = self.runtime.settings.worker_poll_seconds
+        try:
+            while not stop.is_set():
+                busy = False
+                try:
+                    busy = self.plan() > 0
+                    for lane in lanes:
+                        busy = lane.fill() or busy
+                except Exception:  # a database hiccup: log, wait, go on
+                    log.exception("delivery worker: a round failed")
+                if not busy:
+                    # Until a send finishes (its recipient's next may go) or
+                    # the poll interval passes (new events), or stop.
+                    self.wake.wait(poll)
+                    self.wake.clear()
+        finally:
+            for lane in lanes:
+                lane.close()
+
+
+class _Lane:
+    """Sends of one kind, at most ``size`` in flight."""
+
+    def __init__(
+        self,
+        claim_fn: Callable[[int], list[Run]],
+        send_fn: Callable[[Run], int],
+        size: int,
+        name: str,
+        wake: threading.Event,
+    ) -> None:
+        self.claim_fn, self.send_fn, self.size, self.wake = claim_fn, send_fn, size, wake
+        self.pool = ThreadPoolExecutor(size, thread_name_prefix=f"servefirst-{name}")
+        self.inflight: set[Future[int]] = set()
+
+    def fill(self) -> bool:
+        self.inflight = {f for f in self.inflight if not f.done()}
+        free = self.size - len(self.inflight)
+        if free <= 0:
+            return False
+        runs = self.claim_fn(free)
+        for run in runs:
+            future = self.pool.submit(self.send_fn, run)
+            future.add_done_callback(self._done)
+            self.inflight.add(future)
+        return bool(runs)
+
+    def _done(self, future: Future[int]) -> None:
+        exc = future.exception()
+        if exc is not None:
+            log.error("delivery worker: a send failed", exc_info=exc)
+        self.wake.set()
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+def lifespan(runtime: Runtime) -> Callable[[Any], Any]:
+    """The app's lifespan: the worker in a thread of the server while it runs,
+    if ``settings.deliver_in_process`` (``servefirst serve`` without ``--no-worker``)."""
+
+    @asynccontextmanager
+    async def run_beside(_app: Any) -> AsyncIterator[None]:
+        if not runtime.settings.deliver_in_process:
+            yield
+            return
+        stop = threading.Event()
+        thread = threading.Thread(
+            target=Worker(runtime).run, args=(stop,), name="servefirst-worker", daemon=True
+        )
+        thread.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            thread.join(timeout=30)
+
+    return run_beside

@@ -1,0 +1,256 @@
+"""Use cases for webhooks: endpoints (create, list, update, delete), the
+deliveries planned from the outbox, what became of each attempt."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+
+from servefirst.db.uow import UnitOfWork
+from servefirst.events.service import emit
+from servefirst.kit.errors import Conflict, NotFound
+from servefirst.kit.ids import new_id
+from servefirst.messages.service import OutboxEvent
+from servefirst.webhooks import rules
+from servefirst.webhooks.models import WebhookDelivery, WebhookEndpoint
+
+ENABLED, DISABLED, DELETED = "enabled", "disabled", "deleted"
+
+
+def create_endpoint(
+    uow: UnitOfWork, *, url: str, events: list[str], allow_private: bool = False
+) -> WebhookEndpoint:
+    endpoint = WebhookEndpoint(
+        merchant_id=uow.merchant,
+        endpoint_id=new_id("we"),
+        url=rules.check_url(url, allow_private=allow_private),
+        events=sorted(set(events)),
+        secret=rules.new_secret(),
+        status=ENABLED,
+        created_at=uow.clock.now(),
+    )
+    uow.session.add(endpoint)
+    uow.session.flush()
+    return endpoint
+
+
+def get_endpoint(uow: UnitOfWork, endpoint_id: str) -> WebhookEndpoint:
+    endpoint = uow.session.get(WebhookEndpoint, (uow.merchant, endpoint_id))
+    if endpoint is None or endpoint.status == DELETED:
+        raise NotFound(f"No webhook endpoint {endpoint_id}.", param="endpoint_id")
+    return endpoint
+
+
+def list_endpoints(uow: UnitOfWork) -> list[WebhookEndpoint]:
+    return list(
+        uow.session.scalars(
+            select(WebhookEndpoint)
+            .where(WebhookEndpoint.merchant_id == uow.merchant, WebhookEndpoint.status != DELETED)
+            .order_by(WebhookEndpoint.created_at)
+        )
+    )
+
+
+def update_endpoint(
+    uow: UnitOfWork,
+    endpoint_id: str,
+    *,
+    url: str | None = None,
+    events: list[str] | None = None,
+    enabled: bool | None = None,
+    rotate_secret: bool = False,
+    allow_private: bool = False,
+) -> WebhookEndpoint:
+    """Change an endpoint; ``rotate_secret`` makes a new secret and keeps
+    signing with the old one too for a day, so the integrator can switch."""
+    endpoint = get_endpoint(uow, endpoint_id)
+    if url is not None:
+        endpoint.url = rules.check_url(url, allow_private=allow_private)
+    if events is not None:
+        endpoint.events = sorted(set(events))
+    if enabled is True:
+        endpoint.status, endpoint.disabled_reason, endpoint.failing_since = ENABLED, None, None
+    elif enabled is False:
+        endpoint.status, endpoint.disabled_reason = DISABLED, "disabled by the merchant"
+    if rotate_secret:
+        endpoint.previous_secret = endpoint.secret
+        endpoint.previous_secret_until = uow.clock.now() + rules.ROTATION_OVERLAP
+        endpoint.secret = rules.new_secret()
+    uow.session.flush()
+    return endpoint
+
+
+def delete_endpoint(uow: UnitOfWork, endpoint_id: str) -> WebhookEndpoint:
+    """The endpoint gets nothing more; its delivery log is kept."""
+    endpoint = get_endpoint(uow, endpoint_id)
+    endpoint.status = DELETED
+    uow.session.execute(
+        update(WebhookDelivery)
+        .where(
+            WebhookDelivery.merchant_id == uow.merchant,
+            WebhookDelivery.endpoint_id == endpoint_id,
+            WebhookDelivery.status == "pending",
+        )
+        .values(status="failed", last_error="the endpoint was deleted", lease_until=None)
+    )
+    uow.session.flush()
+    return endpoint
+
+
+def body_of(event: OutboxEvent) -> str:
+    return json.dumps(
+        {
+            "type": event.type,
+            "timestamp": event.created_at.isoformat(),
+            "data": {"id": event.object_id, **event.data},
+        },
+        separators=(",", ":"),
+        sort_keys=True,
+    )
+
+
+def plan(uow: UnitOfWork, event: OutboxEvent, endpoints: list[WebhookEndpoint]) -> int:
+    """One delivery per enabled endpoint that subscribed to the event's type."""
+    planned = 0
+    for endpoint in endpoints:
+        if endpoint.status != ENABLED or not rules.subscribed(endpoint.events, event.type):
+            continue
+        uow.session.add(
+            WebhookDelivery(
+                merchant_id=uow.merchant,
+                delivery_id=new_id("whd"),
+                endpoint_id=endpoint.endpoint_id,
+                event_id=event.event_id,
+                event_type=event.type,
+                body=body_of(event),
+                status="pending",
+                attempts=0,
+                next_attempt_at=event.created_at,
+                created_at=event.created_at,
+            )
+        )
+        planned += 1
+    return planned
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    delivery_id: str
+    endpoint_id: str
+    url: str
+    msg_id: str
+    body: str
+    secrets: tuple[str, ...]
+
+
+def outgoing(uow: UnitOfWork, delivery_id: str) -> Outgoing | None:
+    delivery = uow.session.get(WebhookDelivery, (uow.merchant, delivery_id))
+    if delivery is None or delivery.status != "pending":
+        return None
+    endpoint = uow.session.get(WebhookEndpoint, (uow.merchant, delivery.endpoint_id))
+    if endpoint is None or endpoint.status != ENABLED:
+        return None
+    in_force = [endpoint.secret]
+    until = endpoint.previous_secret_until
+    if endpoint.previous_secret and until and until > uow.clock.now():
+        in_force.append(endpoint.previous_secret)
+    return Outgoing(
+        delivery.delivery_id,
+        endpoint.endpoint_id,
+        endpoint.url,
+        delivery.event_id,
+        delivery.body,
+        tuple(in_force),
+    )
+
+
+def record(
+    uow: UnitOfWork, out: Outgoing, status_code: int | None, error: str | None, now: datetime
+) -> None:
+    """What became of one attempt: delivered, try again later, or given up;
+    the endpoint disabled on a 410 or after failing for five days."""
+    delivery = uow.session.get(
+        WebhookDelivery, (uow.merchant, out.delivery_id), with_for_update=uow.locks_rows
+    )
+    endpoint = uow.session.get(
+        WebhookEndpoint, (uow.merchant, out.endpoint_id), with_for_update=uow.locks_rows
+    )
+    assert delivery is not None and endpoint is not None
+    delivery.lease_until = None
+    delivery.last_status_code = status_code
+    delivery.last_error = error
+    if rules.succeeded(status_code):
+        delivery.status, delivery.delivered_at = "succeeded", now
+        endpoint.failing_since = None
+    else:
+        retry = rules.retry_at(delivery.attempts, now)
+        if retry is None:
+            delivery.status = "failed"
+        else:
+            delivery.next_attempt_at = retry
+        endpoint.failing_since = endpoint.failing_since or now
+        if rules.disables(status_code):
+            _disable(uow, endpoint, "the endpoint answered 410 Gone")
+        elif rules.failing_too_long(endpoint.failing_since, now):
+            _disable(uow, endpoint, "every delivery failed for 5 days")
+    uow.session.flush()
+
+
+def _disable(uow: UnitOfWork, endpoint: WebhookEndpoint, reason: str) -> None:
+    if endpoint.status != ENABLED:
+        return
+    endpoint.status, endpoint.disabled_reason = DISABLED, reason
+    # The merchant is told through the outbox (events list, its own webhooks).
+    emit(
+        uow,
+        "webhook_endpoint.disabled",
+        endpoint.endpoint_id,
+        {"url": endpoint.url, "reason": reason},
+    )
+
+
+def list_deliveries(uow: UnitOfWork, endpoint_id: str, *, limit: int = 50) -> list[WebhookDelivery]:
+    get_endpoint(uow, endpoint_id)
+    return list(
+        uow.session.scalars(
+            select(WebhookDelivery)
+            .where(
+                WebhookDelivery.merchant_id == uow.merchant,
+                WebhookDelivery.endpoint_id == endpoint_id,
+            )
+            .order_by(WebhookDelivery.created_at.desc(), WebhookDelivery.delivery_id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def retry_delivery(uow: UnitOfWork, endpoint_id: str, delivery_id: str) -> WebhookDelivery:
+    """Send a delivery again by hand (replay): a failed one, or a delivered one
+    the integrator lost. Same webhook-id, so a careful receiver sees the repeat."""
+    endpoint = get_endpoint(uow, endpoint_id)
+    delivery = uow.session.get(WebhookDelivery, (uow.merchant, delivery_id))
+    if delivery is None or delivery.endpoint_id != endpoint_id:
+        raise NotFound(f"No delivery {delivery_id} for this endpoint.", param="delivery_id")
+    if delivery.status == "pending":
+        raise Conflict("The delivery is still being tried.", code="delivery_pending")
+    if endpoint.status != ENABLED:
+        raise Conflict("The endpoint is disabled; enable it first.", code="endpoint_disabled")
+    delivery.status, delivery.attempts, delivery.lease_until = "pending", 0, None
+    delivery.next_attempt_at = uow.clock.now()
+    uow.session.flush()
+    return delivery
+
+
+def as_dict(endpoint: WebhookEndpoint) -> dict[str, Any]:
+    return {
+        "id": endpoint.endpoint_id,
+        "url": endpoint.url,
+        "events": endpoint.events,
+        "status": endpoint.status,
+        "disabled_reason": endpoint.disabled_reason,
+        "created_at": endpoint.created_at,
+    }

@@ -1,0 +1,138 @@
+"""Dunning that asks first, quiet hours, booking reminders, consent, backoff."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from servefirst.messages.rules import (
+    MessageKind,
+    MessagePolicy,
+    booking_reminder_at,
+    channel_for,
+    dunning_steps,
+    is_quiet,
+    next_attempt,
+    out_of_quiet_hours,
+    parse_smtp_url,
+    still_due,
+    superseded,
+)
+
+SERVED = datetime(2026, 3, 2, 14, 0, tzinfo=UTC)  # a Monday afternoon
+DEFAULT = MessagePolicy()
+
+
+def days_after(steps: list, anchor: datetime = SERVED) -> list[float]:
+    return [(s.due_at - anchor) / timedelta(days=1) for s in steps]
+
+
+def test_a_standard_customer_is_reminded_on_days_1_3_7_then_a_final_notice() -> None:
+    steps = dunning_steps(SERVED, "standard", DEFAULT)
+    assert [s.kind for s in steps] == [MessageKind.PAYMENT_REMINDER] * 3 + [
+        MessageKind.FINAL_NOTICE
+    ]
+    assert days_after(steps) == [1, 3, 7, 12]  # the final notice 2 days before overdue at 14
+    assert [s.step for s in steps] == [1, 2, 3, 4]
+
+
+def test_trust_moves_the_first_reminder() -> None:
+    trusted = days_after(dunning_steps(SERVED, "trusted", DEFAULT))
+    restricted = days_after(dunning_steps(SERVED, "restricted", DEFAULT))
+    assert trusted[0] == 2 and trusted[1:] == [3, 7, 12]
+    # Half a day after 14:00 is 02:00, in the quiet hours: 08:00 instead.
+    assert restricted[0] == 0.75 and restricted[1:] == [3, 7, 12]
+    noon = SERVED.replace(hour=8)
+    assert days_after(dunning_steps(noon, "restricted", DEFAULT), noon)[0] == 0.5
+
+
+def test_a_merchants_own_schedule_is_followed() -> None:
+    policy = MessagePolicy.of({"messages": {"reminder_days": [2, 5], "overdue_day": 10}})
+    assert days_after(dunning_steps(SERVED, "new", policy)) == [2, 5, 8]
+
+
+def test_no_reminder_comes_in_the_quiet_hours() -> None:
+    late = datetime(2026, 3, 2, 22, 30, tzinfo=UTC)
+    assert is_quiet(late, DEFAULT)
+    assert out_of_quiet_hours(late, DEFAULT) == datetime(2026, 3, 3, 8, 0, tzinfo=UTC)
+    early = datetime(2026, 3, 3, 6, 0, tzinfo=UTC)
+    assert out_of_quiet_hours(early, DEFAULT) == datetime(2026, 3, 3, 8, 0, tzinfo=UTC)
+    assert not is_quiet(datetime(2026, 3, 3, 20, 59, tzinfo=UTC), DEFAULT)
+    # A tab served at 22:00 is first reminded at 08:00, not 22:00, the next day.
+    night = datetime(2026, 3, 2, 22, 0, tzinfo=UTC)
+    assert dunning_steps(night, "standard", DEFAULT)[0].due_at == datetime(
+        2026, 3, 4, 8, 0, tzinfo=UTC
+    )
+
+
+def test_quiet_hours_are_the_merchants_local_hours() -> None:
+    lisbon_summer = MessagePolicy(timezone="Europe/Lisbon")  # UTC+1 in July
+    at = datetime(2026, 7, 1, 20, 30, tzinfo=UTC)  # 21:30 in Lisbon
+    assert is_quiet(at, lisbon_summer) and not is_quiet(at, DEFAULT)
+    assert out_of_quiet_hours(at, lisbon_summer) == datetime(2026, 7, 2, 7, 0, tzinfo=UTC)
+
+
+def test_a_booking_is_reminded_a_day_before_but_never_in_the_night() -> None:
+    booked = datetime(2026, 3, 1, 10, 0, tzinfo=UTC)
+    afternoon = datetime(2026, 3, 5, 15, 0, tzinfo=UTC)
+    assert booking_reminder_at(afternoon, booked, DEFAULT) == afternoon - timedelta(hours=24)
+    # 07:00 the day before is quiet, and 08:00 the day before is fine.
+    early = datetime(2026, 3, 5, 7, 0, tzinfo=UTC)
+    assert booking_reminder_at(early, booked, DEFAULT) == datetime(2026, 3, 4, 8, 0, tzinfo=UTC)
+    # Booked for in three hours: the confirmation is reminder enough.
+    assert booking_reminder_at(booked + timedelta(hours=3), booked, DEFAULT) is None
+    two_hours = MessagePolicy(booking_reminder_hours=2)
+    at_eight = datetime(2026, 3, 5, 8, 30, tzinfo=UTC)  # 06:30 is quiet, 08:00 too late
+    assert booking_reminder_at(at_eight, booked, two_hours) == datetime(
+        2026, 3, 4, 20, 59, tzinfo=UTC
+    )
+
+
+def test_consent_and_channels() -> None:
+    assert channel_for(MessageKind.RECEIPT, "a@example.com", None, False) == "email"
+    assert channel_for(MessageKind.RECEIPT, "a@example.com", None, True) is None
+    assert channel_for(MessageKind.RECEIPT, None, "+351 91", False) is None
+    assert channel_for(MessageKind.BOOKING_REMINDER, None, "+351 91", False) == "sms"
+    assert channel_for(MessageKind.BOOKING_REMINDER, None, "+351 91", True) is None
+
+
+def test_paying_or_a_concern_ends_the_dunning() -> None:
+    reminder = MessageKind.PAYMENT_REMINDER
+    assert still_due(reminder, subject_status="served", concern_raised=False)
+    assert not still_due(reminder, subject_status="paid", concern_raised=False)
+    assert not still_due(reminder, subject_status="served", concern_raised=True)
+    assert still_due(MessageKind.RECEIPT, subject_status="paid", concern_raised=True)
+    assert not still_due(
+        MessageKind.BOOKING_REMINDER, subject_status="cancelled", concern_raised=False
+    )
+
+
+def test_a_reminder_overtaken_by_the_next_is_not_sent() -> None:
+    day = timedelta(days=1)
+    assert superseded([SERVED + 2 * day, SERVED + 6 * day], SERVED + 3 * day)
+    assert not superseded([SERVED + 2 * day], SERVED + day)
+    assert not superseded([], SERVED)
+
+
+def test_a_message_is_retried_with_growing_waits_then_given_up() -> None:
+    now = SERVED
+    waits = [next_attempt(n, now) for n in range(1, 7)]
+    assert waits[0] == now + timedelta(seconds=30)
+    assert all(a < b for a, b in zip(waits[:4], waits[1:5], strict=True))  # type: ignore[operator]
+    assert waits[5] is None
+
+
+def test_smtp_urls() -> None:
+    target = parse_smtp_url("smtp://mailer:s%40cret@mail.example.com:587?starttls=1")
+    assert (target.host, target.port, target.user, target.password, target.starttls) == (
+        "mail.example.com",
+        587,
+        "mailer",
+        "s@cret",
+        True,
+    )
+    assert parse_smtp_url("smtps://mail.example.com").port == 465
+    assert parse_smtp_url("smtp://127.0.0.1:2525").starttls is False
+    with pytest.raises(ValueError):
+        parse_smtp_url("http://mail.example.com")
