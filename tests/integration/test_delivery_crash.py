@@ -94,7 +94,9 @@ def test_a_worker_killed_mid_burst_loses_nothing(
         deadline = time.monotonic() + 120
         while len(receiver.received) < 40 and time.monotonic() < deadline:
             time.sleep(0.02)
-        assert producer.is_alive(), "the burst ended before the worker was killed"
+        # Killed in the middle of the burst's deliveries: events may still be
+        # coming (usually), or all written and most still to deliver.
+        assert 0 < len(receiver.received) < EVENTS, "the worker was not killed mid-burst"
         worker.send_signal(signal.SIGKILL)
         worker.wait()
         worker = start_worker(database_url, smtp_server[0])

@@ -30,7 +30,7 @@ _CONTRACT_LIST = """
 """
 CONTRACT_OPERATION_IDS = set(_CONTRACT_LIST.split())
 #: Named here in the contract's style, for routes the contract's list lacks.
-NEW_OPERATION_IDS = {"get_booking_ics"}
+NEW_OPERATION_IDS = {"get_booking_ics", "retry_message"}
 
 #: Every operation of the schema and its id.
 OPERATION_IDS = {
@@ -87,6 +87,16 @@ OPERATION_IDS = {
     ("post", "/v1/staff/{staff_id}"): "update_staff",
     ("get", "/v1/events"): "list_events",
     ("get", "/healthz"): "health",
+    ("get", "/v1/messages"): "list_messages",
+    ("post", "/v1/messages/{message_id}/retry"): "retry_message",
+    ("post", "/v1/webhook-endpoints"): "create_webhook_endpoint",
+    ("get", "/v1/webhook-endpoints"): "list_webhook_endpoints",
+    ("post", "/v1/webhook-endpoints/{endpoint_id}"): "update_webhook_endpoint",
+    ("delete", "/v1/webhook-endpoints/{endpoint_id}"): "delete_webhook_endpoint",
+    ("get", "/v1/webhook-endpoints/{endpoint_id}/deliveries"): "list_webhook_deliveries",
+    ("post", "/v1/webhook-endpoints/{endpoint_id}/deliveries/{delivery_id}/retry"): (
+        "retry_webhook_delivery"
+    ),
 }
 
 
