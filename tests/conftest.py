@@ -102,6 +102,16 @@ def clock() -> TestClock:
     return TestClock()
 
 
+@pytest.fixture
+def wall_clock(clock: TestClock) -> Iterator[TestClock]:
+    """The session's clock at real time for one test, put back after: for a
+    test whose other process (a worker, a server) runs on real time and must
+    find this test's rows due, whatever earlier tests moved the clock to."""
+    offset, clock.offset = clock.offset, timedelta()
+    yield clock
+    clock.offset = offset
+
+
 @pytest.fixture(scope="session")
 def runtime(database_url: str, clock: TestClock) -> Iterator[Runtime]:
     rt = Runtime.create(Settings(database_url=database_url, public_url=PUBLIC_URL), clock=clock)

@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select
 
 from servefirst.events.models import Event
@@ -27,6 +28,9 @@ smtp_server = delivery_servers.smtp_server  # fixtures
 webhook_receiver = delivery_servers.webhook_receiver
 
 EVENTS = 1_000
+
+#: Their worker runs on real time, as the server would.
+pytestmark = pytest.mark.usefixtures("wall_clock")
 
 
 def start_worker(database_url: str, smtp_url: str) -> subprocess.Popen[bytes]:

@@ -21,6 +21,9 @@ from tests.delivery_servers import Mailbox, only_this_merchant_waits
 
 smtp_server = delivery_servers.smtp_server  # a fixture
 
+#: Their worker runs on real time, as the server would.
+pytestmark = pytest.mark.usefixtures("wall_clock")
+
 
 def pay_for_coffee(merchant: Merchant, email: str) -> None:
     person = merchant.customer("Ines", email=email)

@@ -16,7 +16,7 @@ def sent_with_null(field: str) -> tuple[dict[str, object], dict[str, object]]:
     """A policy with one other field set and ``field`` null, and the overrides kept."""
     other = {"preset": "strict"} if field != "preset" else {"mode": "hold"}
     kept: dict[str, object] = dict(other)
-    if field in ("maximum", "fixed"):  # null there is a value: no maximum, no fixed amount
+    if DEFAULTS[field] is None:  # null there is a value: no maximum, no fixed amount, ...
         kept[field] = None
     return {**other, field: None}, kept
 
