@@ -9,6 +9,7 @@ ends); a card hold moves no money at all until it is captured.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from servefirst.bookings.holds import (
     active_hold,
@@ -26,8 +27,6 @@ from servefirst.bookings.rules import (
     Settlement,
     plan_hold,
 )
-from servefirst.catalog.models import Service
-from servefirst.customers.models import Customer
 from servefirst.customers.service import trust_of
 from servefirst.db.uow import UnitOfWork
 from servefirst.events.service import emit
@@ -38,6 +37,10 @@ from servefirst.ledger.rules import Account, EntryBuilder, EntryKind
 from servefirst.merchants.models import Merchant
 from servefirst.merchants.service import get_merchant
 from servefirst.risk.service import decide_by_risk
+
+if TYPE_CHECKING:
+    from servefirst.catalog.models import Service
+    from servefirst.customers.models import Customer
 
 
 def deposit_policy(uow: UnitOfWork, service_policy: dict[str, object] | None) -> DepositPolicy:

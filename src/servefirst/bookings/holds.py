@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_CEILING, Decimal
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -28,8 +29,10 @@ from servefirst.kit.errors import CardDeclined, Conflict
 from servefirst.kit.ids import new_id
 from servefirst.kit.money import Money
 from servefirst.payments.gateways import Authorization, Charge
-from servefirst.tabs.models import Tab
 from servefirst.tabs.rules import Bill
+
+if TYPE_CHECKING:
+    from servefirst.tabs.models import Tab
 
 #: When a hold has to grow, hold this much more than is due: room for the tip
 #: (most tips stay under 20%), so paying with a tip needs no second raise.

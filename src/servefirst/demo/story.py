@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from servefirst.bookings import service as bookings
 from servefirst.catalog.service import create_service
@@ -23,7 +24,9 @@ from servefirst.payments.service import pay_by_token, pay_tab
 from servefirst.runtime import Runtime
 from servefirst.staff.service import create_member
 from servefirst.tabs import service as tabs
-from servefirst.tabs.models import Tab
+
+if TYPE_CHECKING:
+    from servefirst.tabs.models import Tab
 
 #: The sandbox card that always succeeds (see payments/gateways.py).
 GOOD_CARD = "4242424242424242"

@@ -1,14 +1,16 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import ConfigDict, Field
 
 from servefirst.api.fields import Amount, Body, Out, ShortText
 from servefirst.guarantee.models import Concern
-from servefirst.tabs.models import Tab
 from servefirst.tabs.service import bill_of
+
+if TYPE_CHECKING:
+    from servefirst.tabs.models import Tab
 
 
 class ConcernIn(Body):

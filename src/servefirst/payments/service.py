@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from servefirst.bookings.holds import capture_from_hold
 from servefirst.db.uow import UnitOfWork
@@ -13,9 +14,11 @@ from servefirst.kit.money import Money
 from servefirst.ledger import service as ledger
 from servefirst.ledger.rules import Account, EntryBuilder, EntryKind
 from servefirst.payments.models import Payment
-from servefirst.tabs.models import Tab
 from servefirst.tabs.rules import Bill, ensure_can_pay, status_after_payment
 from servefirst.tabs.service import bill_of, lock_tab, settle, tab_for_token
+
+if TYPE_CHECKING:
+    from servefirst.tabs.models import Tab
 
 
 class Method(StrEnum):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
@@ -15,9 +15,12 @@ from servefirst.kit.ids import new_id
 from servefirst.reviews.models import Review
 from servefirst.reviews.rules import Satisfaction, satisfaction
 from servefirst.staff.models import StaffMember
-from servefirst.tabs.models import Tab, TabLine
+from servefirst.tabs.models import TabLine
 from servefirst.tabs.rules import CLOSED, TabStatus
 from servefirst.tabs.service import tab_for_token
+
+if TYPE_CHECKING:
+    from servefirst.tabs.models import Tab
 
 
 def review_tab(uow: UnitOfWork, token: str, *, rating: int, comment: str = "") -> Review:

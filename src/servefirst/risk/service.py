@@ -10,7 +10,6 @@ from sqlalchemy import func, select
 
 from servefirst.bookings.models import Booking
 from servefirst.bookings.rules import BookingStatus, DepositDecision, DepositPolicy, decide_deposit
-from servefirst.customers.models import Customer
 from servefirst.db.uow import UnitOfWork
 from servefirst.kit.clock import as_utc
 from servefirst.risk.models import ImportedBooking, RiskModelRow
@@ -19,6 +18,7 @@ from servefirst.trust.rules import Tier
 from servefirst.trust.service import evidence_of, policy_for
 
 if TYPE_CHECKING:
+    from servefirst.customers.models import Customer
     from servefirst.risk.features import CustomerState
     from servefirst.risk.model import RiskModel
     from servefirst.risk.simulate import Simulation

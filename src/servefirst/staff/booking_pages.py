@@ -4,18 +4,20 @@ the booked service), cancel a booking, mark a no-show."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
 from servefirst.bookings import service as bookings
-from servefirst.bookings.models import Booking
 from servefirst.db.uow import UnitOfWork
 from servefirst.kit.errors import ServefirstError
 from servefirst.staff import service as staff
 from servefirst.staff.home_page import home_page
 from servefirst.staff.web import act
+
+if TYPE_CHECKING:
+    from servefirst.bookings.models import Booking
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
-from servefirst.bookings.models import Booking
 from servefirst.bookings.rules import BookingStatus
 from servefirst.bookings.service import list_bookings
 from servefirst.catalog.models import Service
@@ -24,18 +24,21 @@ from servefirst.guarantee.models import Concern
 from servefirst.guarantee.rules import ConcernStatus
 from servefirst.guarantee.service import concerns_of
 from servefirst.kit.errors import ServefirstError
-from servefirst.merchants.models import Merchant
 from servefirst.merchants.service import get_merchant
-from servefirst.payments.models import Payment
 from servefirst.payments.service import payments_of
 from servefirst.staff.models import StaffMember
 from servefirst.tabs.models import Tab
 from servefirst.tabs.rules import UNPAID, Bill, TabStatus, ensure_can_void
 from servefirst.tabs.service import LineView, bill_of, get_tab, lines_of, list_tabs
-from servefirst.trust.models import TrustEvent
 from servefirst.trust.rules import Trust
 from servefirst.trust.schemas import EVENT_WORDS
 from servefirst.trust.service import history
+
+if TYPE_CHECKING:
+    from servefirst.bookings.models import Booking
+    from servefirst.merchants.models import Merchant
+    from servefirst.payments.models import Payment
+    from servefirst.trust.models import TrustEvent
 
 #: How far ahead the console lists upcoming bookings (read only).
 UPCOMING_DAYS = 7

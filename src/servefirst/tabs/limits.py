@@ -4,18 +4,21 @@ visits, against what they owe across their unpaid tabs."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from servefirst.catalog.service import get_service
-from servefirst.customers.models import Customer
 from servefirst.customers.repository import Parties
 from servefirst.db.uow import UnitOfWork
 from servefirst.kit.errors import NotFound, PolicyRefused
 from servefirst.kit.money import Money
-from servefirst.merchants.models import Merchant
 from servefirst.merchants.service import get_merchant
 from servefirst.trust.rules import TabLimitRule, Tier, Trust, TrustPolicy
 from servefirst.trust.service import trust_now
 from servefirst.trust.unlock import over_limit_unlocks
+
+if TYPE_CHECKING:
+    from servefirst.customers.models import Customer
+    from servefirst.merchants.models import Merchant
 
 
 @dataclass(frozen=True)

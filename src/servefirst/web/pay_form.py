@@ -8,13 +8,16 @@ ago is never charged unseen.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from servefirst.kit.errors import Conflict, InvalidRequest
 from servefirst.kit.money import Money
 from servefirst.tabs import service as tabs
-from servefirst.tabs.models import Tab
 from servefirst.tabs.public import PublicTab
 from servefirst.web.forms import parse_amount
+
+if TYPE_CHECKING:
+    from servefirst.tabs.models import Tab
 
 #: Suggested tips, in percent of what is due.
 TIP_PERCENTS = (0, 10, 15, 20)
