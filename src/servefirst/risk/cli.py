@@ -47,8 +47,13 @@ def _open(path: str) -> TextIO:
 
 
 def _read(path: str, fmt: str) -> list[BookingRecord]:
-    with _open(path) as stream:
-        records = read_history(stream, fmt)
+    try:
+        with _open(path) as stream:
+            records = read_history(stream, fmt)
+    except (gzip.BadGzipFile, EOFError) as exc:
+        raise HistoryFileError(f"{path} is not a complete gzip file ({exc}).") from None
+    except UnicodeDecodeError:
+        raise HistoryFileError(f"{path} is not UTF-8 text: is it a CSV file?") from None
     if not records:
         raise HistoryFileError(f"{path} has no bookings.")
     return records
@@ -147,6 +152,8 @@ def risk_score(file: str, fmt: str, model_path: str, as_json: bool) -> None:
 
     try:
         body = json.loads(Path(model_path).read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise ValueError(f"{model_path} is not a servefirst risk model (not UTF-8 text).") from None
     except json.JSONDecodeError as exc:
         raise ValueError(f"{model_path} is not JSON: {exc}") from None
     if not isinstance(body, dict):

@@ -9,9 +9,10 @@ that was unknown on its day: no leakage by construction, and a property test
 checks it.
 
 The features are what a salon or café knows and may fairly use: when the
-booking was made and for when (lead time, same day, weekday, hour where the
-file has it), the customer's own history with the business, first visit or
-not, and the price. Never who the customer is.
+booking was made and for when (lead time, same day, weekday, the hour the
+slot starts where the file has it, booked early in the morning or not), the
+customer's own history with the business, first visit or not, and the price.
+Never who the customer is.
 """
 
 from __future__ import annotations
@@ -37,6 +38,8 @@ LEAD_BUCKETS: tuple[tuple[str, int, int], ...] = (
     ("lead_15_30", 15, 30),
     ("lead_31_plus", 31, 100_000),
 )
+#: A booking made before this hour counts as "booked early".
+BOOKED_EARLY_HOUR = 8
 WEEKDAYS = ("tue", "wed", "thu", "fri", "sat", "sun")  # Monday is the baseline
 
 #: The model's inputs, in order. Names are what ``model.describe`` puts in words.
@@ -46,6 +49,7 @@ FEATURES: tuple[str, ...] = (
     *(f"weekday_{d}" for d in WEEKDAYS),
     "starts_early",
     "starts_late",
+    "booked_early",
     "first_visit",
     "bookings_before_log",
     "pending_log",
@@ -142,6 +146,9 @@ def booking_features(
     if record.timed:
         row[INDEX["starts_early"]] = float(record.starts_at.hour < 10)
         row[INDEX["starts_late"]] = float(record.starts_at.hour >= 17)
+    # Booked before the working day starts: in the evaluation file, bookings
+    # made then (at the counter, after a visit) are kept more often.
+    row[INDEX["booked_early"]] = float(record.created_at.hour < BOOKED_EARLY_HOUR)
     evidence = decayed(customer.evidence, record.created_at, half_life)
     visits = evidence.count("paid_visits") + record.previous_visits
     no_shows = evidence.count("no_shows") + record.previous_no_shows

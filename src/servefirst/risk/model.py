@@ -40,8 +40,10 @@ from servefirst.risk.features import FEATURES, INDEX, LEAD_BUCKETS, RATE_PRIOR_M
 #: How many bookings of its own a merchant needs before its fit counts as much
 #: as the default model.
 SHRINK_ROWS = 300
-#: The fit's own L2 penalty (scikit-learn's C): mild, the blend does the rest.
-FIT_C = 1.0
+#: The fit's own L2 penalty (scikit-learn's C). A firmer penalty than
+#: scikit-learn's 1.0 keeps the many small factors (weekdays, lead buckets) from
+#: chasing noise between daily refits; bench/RISK.md has the comparison.
+FIT_C = 0.1
 
 DEFAULT_COEFFICIENTS: dict[str, float] = {
     # Any day ahead: a step up from same-day; then rising with log lead time.
@@ -183,6 +185,7 @@ _GROUPS: dict[str, tuple[str, ...]] = {
     "lead": ("lead_log", *(name for name, _, _ in LEAD_BUCKETS)),
     "weekday": tuple(f"weekday_{d}" for d in WEEKDAYS),
     "hour": ("starts_early", "starts_late"),
+    "booked": ("booked_early",),
     "missed": ("faded_no_shows", "faded_late_cancels", "no_show_rate"),
     "visits": ("faded_visits", "first_visit", "bookings_before_log", "days_since_last_log"),
     "pending": ("pending_log", "same_day_others"),
@@ -211,6 +214,8 @@ def _words(group: str, row: NDArray[np.float64], facts: dict[str, int]) -> str:
         return f"on a {_DAYS[on[0] if on else 0]}"
     if group == "hour":
         return "starts before 10:00" if row[INDEX["starts_early"]] else "starts at 17:00 or later"
+    if group == "booked":
+        return "booked before 08:00"
     if group == "missed":
         missed = facts.get("no_shows", 0)
         return f"{missed} missed booking{'s' if missed != 1 else ''} before"

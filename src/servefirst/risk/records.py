@@ -104,14 +104,26 @@ def _rows(stream: TextIO, required: Iterable[str]) -> Iterator[tuple[int, dict[s
     columns = reader.fieldnames or []
     missing = [c for c in required if c not in columns]
     if missing:
+        hint = next(
+            (
+                f" It looks like the {name} format: try --format {name}."
+                for name, needs in (("noshow", NOSHOW_COLUMNS), ("bookings", BOOKINGS_COLUMNS))
+                if tuple(required) != needs and all(c in columns for c in needs)
+            ),
+            "",
+        )
         raise HistoryFileError(
             f"the file has no column {', '.join(missing)}"
-            f" (it has: {', '.join(columns) or 'no header'})."
+            f" (it has: {', '.join(columns) or 'no header'}).{hint}"
         )
     try:
         for number, row in enumerate(reader, start=2):
             if None in row:
                 raise HistoryFileError(f"line {number}: more fields than the header has.")
+            if any(value is None for value in row.values()):
+                raise HistoryFileError(
+                    f"line {number}: fewer fields than the header has (is the file cut short?)."
+                )
             yield number, row
     except csv.Error as exc:
         raise HistoryFileError(f"the file is not a readable CSV: {exc}.") from None
