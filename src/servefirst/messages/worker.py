@@ -5,8 +5,8 @@ server or an integrator's endpoint thinks:
 
 1. *plan*: per merchant, the events not read yet (``delivered_at IS NULL``),
    oldest first, become message and webhook delivery rows, and the events are
-   marked read, in one transaction (so an event is planned exactly once; on
-   PostgreSQL one worker per merchant at a time, by an advisory lock);
+   marked read if still unread, in one short write transaction after the
+   reads that decide them (so an event is planned exactly once);
 2. *claim*: the head of each recipient's queue is leased (``queue.py``);
 3. *send* and *record*: outside any transaction, then the outcome.
 
@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, exists, select, text, update
+from sqlalchemy import Table, exists, select, update
 
 from servefirst.events.models import Event
 from servefirst.kit.clock import Clock
@@ -116,16 +116,14 @@ class Worker:
             return list(dict.fromkeys(uow.connection.execute(query).scalars()))
 
     def _plan_merchant(self, merchant_id: str) -> int:
-        with self.runtime.uow(merchant_id) as uow:
-            if (
-                uow.locks_rows
-                and not uow.connection.execute(
-                    text("SELECT pg_try_advisory_xact_lock(hashtext(:k))"),
-                    {"k": f"servefirst.plan.{merchant_id}"},
-                ).scalar()
-            ):
-                return 0  # another worker is planning this merchant's events
-            rows = uow.connection.execute(
+        """Plan a batch of one merchant's events in two steps: what they call
+        for is worked out in a read (the trust tier, the schedule: the costly
+        part), then written in a short write transaction that marks the
+        events read only if still unread, so an event is planned exactly once
+        even if two workers worked on it, and on SQLite the writer's turn that
+        every request needs is held only for the inserts."""
+        with self.runtime.uow(merchant_id, write=False) as reader:
+            rows = reader.connection.execute(
                 select(_EVENTS)
                 .where(_EVENTS.c.merchant_id == merchant_id, _EVENTS.c.delivered_at.is_(None))
                 .order_by(_EVENTS.c.created_at, _EVENTS.c.event_id)
@@ -133,22 +131,37 @@ class Worker:
             ).all()
             if not rows:
                 return 0
-            endpoints = webhooks.list_endpoints(uow)
-            for row in rows:
-                event = messages.OutboxEvent(
-                    row.merchant_id, row.event_id, row.type, row.object_id, row.data, row.created_at
-                )
-                messages.plan(uow, event)
-                webhooks.plan(uow, event, endpoints)
-            uow.session.flush()
-            uow.connection.execute(
+            with reader.session.no_autoflush:
+                endpoints = webhooks.list_endpoints(reader)
+                for row in rows:
+                    event = messages.OutboxEvent(
+                        row.merchant_id,
+                        row.event_id,
+                        row.type,
+                        row.object_id,
+                        row.data,
+                        row.created_at,
+                    )
+                    messages.plan(reader, event)
+                    webhooks.plan(reader, event, endpoints)
+                planned = list(reader.session.new)
+                reader.session.expunge_all()
+        event_ids = [r.event_id for r in rows]
+        with self.runtime.uow(merchant_id) as uow:
+            marked = uow.connection.execute(
                 update(_EVENTS)
                 .where(
                     _EVENTS.c.merchant_id == merchant_id,
-                    _EVENTS.c.event_id.in_([r.event_id for r in rows]),
+                    _EVENTS.c.event_id.in_(event_ids),
+                    _EVENTS.c.delivered_at.is_(None),
                 )
                 .values(delivered_at=self.clock.now())
-            )
+            ).rowcount
+            if marked != len(event_ids):
+                uow.rollback()  # another worker planned some of them meanwhile
+                return 0
+            uow.session.add_all(planned)
+            uow.session.flush()
             uow.commit()
             return len(rows)
 
@@ -295,6 +308,7 @@ class Worker:
         ]
         threading.Thread(target=self._wake_on, args=(stop,), daemon=True).start()
         poll = self.runtime.settings.worker_poll_seconds
+        pause = self.runtime.settings.worker_round_pause_seconds
         try:
             while not stop.is_set():
                 busy = False
@@ -304,7 +318,9 @@ class Worker:
                         busy = lane.fill() or busy
                 except Exception:  # a database hiccup: log, wait, go on
                     log.exception("delivery worker: a round failed")
-                if not busy:
+                if busy:
+                    stop.wait(pause)  # let work gather: a batch per transaction
+                else:
                     # Until a send finishes (its recipient's next may go) or
                     # the poll interval passes (new events), or stop.
                     self.wake.wait(poll)
@@ -312,6 +328,7 @@ class Worker:
         finally:
             for lane in lanes:
                 lane.close()
+            self.transports.close()
 
 
 class _Lane:
