@@ -13,6 +13,7 @@ from sqlalchemy import exists, select, update
 from servefirst.bookings.models import Booking
 from servefirst.customers.models import Customer
 from servefirst.db.uow import UnitOfWork
+from servefirst.events.service import emit
 from servefirst.guarantee.models import Concern
 from servefirst.kit.errors import Conflict, NotFound
 from servefirst.kit.ids import merchant_of_credential, new_id
@@ -104,8 +105,11 @@ def _plan(
     customer = customer_id and uow.session.get(Customer, (uow.merchant, customer_id))
     if not customer or subject is None:
         return 0
+    policy = policy_of(_merchant(uow))
     planned = 0
     for step in steps:
+        if not policy.sends(step.kind):
+            continue  # the merchant turned this kind off
         channel = channel_for(step.kind, customer.email, customer.phone, customer.messages_opt_out)
         if channel is None:
             continue
@@ -179,7 +183,10 @@ def context_for(uow: UnitOfWork, message_id: str, now: datetime) -> Context | st
     if kind is MessageKind.PAYMENT_REMINDER and superseded(_later_steps(uow, message), now):
         return "a later reminder is already due"
     merchant = _merchant(uow)
-    return Context(message, merchant, customer, tab, booking, policy_of(merchant))
+    policy = policy_of(merchant)
+    if not policy.sends(kind):
+        return f"the merchant turned {kind.value} messages off"
+    return Context(message, merchant, customer, tab, booking, policy)
 
 
 def _later_steps(uow: UnitOfWork, message: Message) -> list[datetime]:
@@ -282,3 +289,19 @@ def token_known(uow: UnitOfWork, token: str) -> bool:
             )
         )
     )
+
+
+def message_settings(uow: UnitOfWork) -> MessagePolicy:
+    return policy_of(_merchant(uow))
+
+
+def set_message_settings(uow: UnitOfWork, changes: dict[str, Any]) -> MessagePolicy:
+    """Change some of the merchant's message settings; the rest stay. Messages
+    already planned keep their time; a kind turned off is not sent from now on."""
+    merchant = _merchant(uow)
+    settings = policy_of(merchant).updated(changes)
+    # A new dict: the JSON column notices reassignment, not mutation.
+    merchant.policy = {**(merchant.policy or {}), "messages": settings.as_dict()}
+    uow.session.flush()
+    emit(uow, "message_settings.updated", merchant.merchant_id, settings.as_dict())
+    return settings
