@@ -22,7 +22,6 @@ import logging
 import threading
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
@@ -34,6 +33,7 @@ from servefirst.events.models import Event
 from servefirst.kit.clock import Clock
 from servefirst.messages import service as messages
 from servefirst.messages.compose import compose
+from servefirst.messages.lanes import Lane
 from servefirst.messages.models import Message
 from servefirst.messages.queue import Queue, anything_due, claim, release
 from servefirst.messages.rules import MessageStatus, next_attempt
@@ -279,6 +279,27 @@ class Worker:
             uow.commit()
         return succeeded(attempt.status_code)
 
+    # --- 4. overdue --------------------------------------------------------------
+
+    def mark_overdue(self) -> int:
+        """Mark overdue the served tabs whose overdue day has come (after their
+        final notice): the end of the dunning schedule. How many were marked."""
+        now = self.clock.now()
+        with self.runtime.uow(write=False) as reader:
+            # No merchant turns a tab overdue sooner than a day after serving.
+            found = reader.tabs.merchants_with_served_before(now - timedelta(days=1))
+        marked = 0
+        for merchant_id in found:
+            if self.merchants is not None and merchant_id not in self.merchants:
+                continue
+            with self.runtime.uow(merchant_id, write=False) as reader:
+                due = messages.overdue_now(reader, now)
+            if due:
+                with self.runtime.uow(merchant_id) as uow:
+                    marked += len(messages.mark_overdue(uow, due))
+                    uow.commit()
+        return marked
+
     # --- running -------------------------------------------------------------
 
     def _wake_on(self, stop: threading.Event) -> None:
@@ -293,26 +314,33 @@ class Worker:
             self.plan()
             runs = self.claim_messages(100) + self.claim_deliveries(100)
             if not runs:
-                return tried
+                break
             for run in runs:
                 self.send_run(run)
             tried += sum(len(run.keys) for run in runs)
+        if self.mark_overdue():
+            self.plan()  # the tab.overdue events, for the webhooks
         return tried
 
     def run(self, stop: threading.Event, *, senders: int | None = None) -> None:
         """Deliver until ``stop`` is set: a slow endpoint holds one sender."""
         size = senders or self.runtime.settings.worker_senders
         lanes = [
-            _Lane(self.claim_messages, self.send_run, size, "mail", self.wake),
-            _Lane(self.claim_deliveries, self.send_run, size, "webhook", self.wake),
+            Lane(self.claim_messages, self.send_run, size, "mail", self.wake),
+            Lane(self.claim_deliveries, self.send_run, size, "webhook", self.wake),
         ]
         threading.Thread(target=self._wake_on, args=(stop,), daemon=True).start()
         poll = self.runtime.settings.worker_poll_seconds
         pause = self.runtime.settings.worker_round_pause_seconds
+        every = self.runtime.settings.worker_overdue_check_seconds
+        overdue_checked = float("-inf")
         try:
             while not stop.is_set():
                 busy = False
                 try:
+                    if time.monotonic() - overdue_checked >= every:
+                        overdue_checked = time.monotonic()
+                        self.mark_overdue()
                     busy = self.plan() > 0
                     for lane in lanes:
                         busy = lane.fill() or busy
@@ -329,43 +357,6 @@ class Worker:
             for lane in lanes:
                 lane.close()
             self.transports.close()
-
-
-class _Lane:
-    """Sends of one kind, at most ``size`` in flight."""
-
-    def __init__(
-        self,
-        claim_fn: Callable[[int], list[Run]],
-        send_fn: Callable[[Run], int],
-        size: int,
-        name: str,
-        wake: threading.Event,
-    ) -> None:
-        self.claim_fn, self.send_fn, self.size, self.wake = claim_fn, send_fn, size, wake
-        self.pool = ThreadPoolExecutor(size, thread_name_prefix=f"servefirst-{name}")
-        self.inflight: set[Future[int]] = set()
-
-    def fill(self) -> bool:
-        self.inflight = {f for f in self.inflight if not f.done()}
-        free = self.size - len(self.inflight)
-        if free <= 0:
-            return False
-        runs = self.claim_fn(free)
-        for run in runs:
-            future = self.pool.submit(self.send_fn, run)
-            future.add_done_callback(self._done)
-            self.inflight.add(future)
-        return bool(runs)
-
-    def _done(self, future: Future[int]) -> None:
-        exc = future.exception()
-        if exc is not None:
-            log.error("delivery worker: a send failed", exc_info=exc)
-        self.wake.set()
-
-    def close(self) -> None:
-        self.pool.shutdown(wait=True, cancel_futures=True)
 
 
 def lifespan(runtime: Runtime) -> Callable[[Any], Any]:
