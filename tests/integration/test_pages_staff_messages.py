@@ -1,0 +1,149 @@
+"""The console's "messages not sent" page: e-mails and webhook deliveries given
+up on are listed, with a "send again" button that queues them again; a
+disabled endpoint is shown with its reason (how the merchant is told)."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from servefirst.messages.transport import Transports, mailer_for
+from servefirst.messages.worker import Worker
+from servefirst.runtime import Runtime
+from servefirst.staff import service as staff
+from servefirst.webhooks.models import WebhookDelivery, WebhookEndpoint
+from tests import delivery_servers
+from tests.conftest import Merchant
+from tests.delivery_servers import Mailbox
+from tests.integration.test_html_valid import install_vnu, vnu_errors
+from tests.integration.test_pages_staff import PASSWORD, Staff
+
+smtp_server = delivery_servers.smtp_server
+
+
+@pytest.fixture
+def counter(runtime: Runtime, app: Any) -> Iterator[Callable[..., Staff]]:
+    opened: list[TestClient] = []
+
+    def sign_in(who: Merchant, **account: Any) -> Staff:
+        email = f"marta.{secrets.token_hex(4)}@cafe.example"
+        with runtime.uow(who.id) as uow:
+            staff.create_staff(uow, email=email, password=PASSWORD, name="Marta", **account)
+            uow.commit()
+        address = f"10.{secrets.randbelow(250)}.{secrets.randbelow(250)}.{secrets.randbelow(250)}"
+        client = TestClient(
+            app, base_url="https://testserver", raise_server_exceptions=False, client=(address, 5)
+        )
+        opened.append(client)
+        person = Staff(client, who, email)
+        assert person.sign_in().status_code == 200
+        return person
+
+    yield sign_in
+    for client in opened:
+        client.close()
+
+
+def failed_receipt(runtime: Runtime, merchant: Merchant, smtp: tuple[str, Mailbox]) -> None:
+    """A receipt the mail server refuses for good (550): failed at once."""
+    smtp[1].refuse.add("gone@example.com")
+    person = merchant.customer("Ana Costa", email="gone@example.com")
+    tab = merchant.tab(person["id"])
+    svc = merchant.service(price=380)
+    merchant.post(f"/v1/tabs/{tab['id']}/lines", {"service_id": svc["id"]})
+    merchant.post(f"/v1/tabs/{tab['id']}/serve")
+    merchant.post(f"/v1/tabs/{tab['id']}/payments", {"method": "cash", "amount": 380})
+    worker(runtime, merchant, smtp).drain()
+
+
+def worker(runtime: Runtime, merchant: Merchant, smtp: tuple[str, Mailbox]) -> Worker:
+    return Worker(runtime, transports=Transports(mailer_for(smtp[0])), merchants=[merchant.id])
+
+
+def test_a_failed_receipt_is_listed_and_sent_again_from_the_console(
+    runtime: Runtime,
+    merchant: Merchant,
+    counter: Callable[..., Staff],
+    smtp_server: tuple[str, Mailbox],
+) -> None:
+    failed_receipt(runtime, merchant, smtp_server)
+    [failed] = merchant.get("/v1/messages?status=failed").json()["data"]
+    manager = counter(merchant)
+    page = manager.get("/staff/messages")
+    assert page.status_code == 200
+    assert "gone@example.com" in page.text and "Send again" in page.text
+    smtp_server[1].refuse.discard("gone@example.com")  # the address works again
+    sent = manager.post(f"/staff/messages/{failed['id']}/retry", follow_redirects=False)
+    assert sent.status_code == 303 and sent.headers["location"] == "/staff/messages?sent=1"
+    worker(runtime, merchant, smtp_server).drain()
+    assert len(smtp_server[1].to("gone@example.com")) == 1
+    [again] = [m for m in merchant.get("/v1/messages").json()["data"] if m["id"] == failed["id"]]
+    assert again["status"] == "sent"
+    assert "gone@example.com" not in manager.get("/staff/messages").text
+
+
+def test_sending_again_without_the_form_s_token_changes_nothing(
+    runtime: Runtime,
+    merchant: Merchant,
+    counter: Callable[..., Staff],
+    smtp_server: tuple[str, Mailbox],
+) -> None:
+    failed_receipt(runtime, merchant, smtp_server)
+    [failed] = merchant.get("/v1/messages?status=failed").json()["data"]
+    manager = counter(merchant)
+    refused = manager.client.post(f"/staff/messages/{failed['id']}/retry", data={})
+    assert refused.status_code == 403
+    assert merchant.get("/v1/messages?status=failed").json()["data"][0]["id"] == failed["id"]
+
+
+def test_a_disabled_endpoint_and_its_failed_delivery_are_shown_with_a_button(
+    runtime: Runtime,
+    merchant: Merchant,
+    counter: Callable[..., Staff],
+    smtp_server: tuple[str, Mailbox],
+    tmp_path: Path,
+) -> None:
+    failed_receipt(runtime, merchant, smtp_server)
+    created = merchant.post(
+        "/v1/webhook-endpoints", {"url": "https://hooks.example.com/in", "events": ["*"]}
+    ).json()
+    with runtime.uow(merchant.id) as uow:  # given up on, then disabled (as after 5 days)
+        endpoint = uow.session.get(WebhookEndpoint, (merchant.id, created["id"]))
+        assert endpoint is not None
+        endpoint.status, endpoint.disabled_reason = "disabled", "every delivery failed for 5 days"
+        uow.session.add(
+            WebhookDelivery(
+                merchant_id=merchant.id,
+                delivery_id="whd_console1",
+                endpoint_id=created["id"],
+                event_id="evt_console1",
+                event_type="tab.paid",
+                body="{}",
+                status="failed",
+                attempts=8,
+                next_attempt_at=uow.clock.now(),
+                last_status_code=500,
+                created_at=uow.clock.now(),
+            )
+        )
+        uow.commit()
+    manager = counter(merchant)
+    page = manager.get("/staff/messages").text
+    assert "Endpoint disabled" in page and "every delivery failed for 5 days" in page
+    assert "tab.paid" in page and "HTTP 500" in page and "gone@example.com" in page
+    install_vnu()
+    assert not vnu_errors({"staff-messages": page}, tmp_path)
+    # Disabled: sending again is refused on the page, and nothing changes.
+    path = f"/staff/webhooks/{created['id']}/deliveries/whd_console1/retry"
+    refused = manager.post(path)
+    assert refused.status_code == 409 and "enable it first" in refused.text
+    merchant.post(f"/v1/webhook-endpoints/{created['id']}", {"enabled": True})
+    sent = manager.post(path, follow_redirects=False)
+    assert sent.status_code == 303
+    deliveries = merchant.get(f"/v1/webhook-endpoints/{created['id']}/deliveries").json()["data"]
+    assert deliveries[0]["status"] == "pending"
