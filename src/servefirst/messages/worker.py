@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, exists, select, update
+from sqlalchemy import Table, exists, select, text, update
 
 from servefirst.events.models import Event
 from servefirst.kit.clock import Clock
@@ -119,10 +119,20 @@ class Worker:
         """Plan a batch of one merchant's events in two steps: what they call
         for is worked out in a read (the trust tier, the schedule: the costly
         part), then written in a short write transaction that marks the
-        events read only if still unread, so an event is planned exactly once
-        even if two workers worked on it, and on SQLite the writer's turn that
-        every request needs is held only for the inserts."""
+        events read only if still unread, so an event is planned exactly once,
+        and on SQLite the writer's turn that every request needs is held only
+        for the inserts. On PostgreSQL one worker plans a merchant at a time
+        (an advisory lock held by the read), so the workers of ``serve
+        --workers N`` do not all do the same work for one of them to keep."""
         with self.runtime.uow(merchant_id, write=False) as reader:
+            if (
+                reader.locks_rows
+                and not reader.connection.execute(
+                    text("SELECT pg_try_advisory_xact_lock(hashtext(:k))"),
+                    {"k": f"servefirst.plan.{merchant_id}"},
+                ).scalar()
+            ):
+                return 0  # another worker is planning this merchant's events
             rows = reader.connection.execute(
                 select(_EVENTS)
                 .where(_EVENTS.c.merchant_id == merchant_id, _EVENTS.c.delivered_at.is_(None))
@@ -146,7 +156,10 @@ class Worker:
                     webhooks.plan(reader, event, endpoints)
                 planned = list(reader.session.new)
                 reader.session.expunge_all()
-        event_ids = [r.event_id for r in rows]
+            # Written while the read (and its lock) is still open.
+            return self._record_plan(merchant_id, [r.event_id for r in rows], planned)
+
+    def _record_plan(self, merchant_id: str, event_ids: list[str], planned: list[Any]) -> int:
         with self.runtime.uow(merchant_id) as uow:
             marked = uow.connection.execute(
                 update(_EVENTS)
@@ -163,7 +176,7 @@ class Worker:
             uow.session.add_all(planned)
             uow.session.flush()
             uow.commit()
-            return len(rows)
+            return len(event_ids)
 
     # --- 2. claim ----------------------------------------------------------
 
