@@ -81,7 +81,7 @@ def test_bad_staff_requests_are_refused(merchant: Merchant, new_merchant: Any) -
         ({"name": "X", "commission_rate_bps": 10_001}, "commission_rate_bps"),
         ({"name": "X", "commission_rate_bps": "10"}, "commission_rate_bps"),
         ({"name": ""}, "name"),
-        ({"name": "X", "role": "boss"}, "role"),
+        ({"name": "X", "access": "boss"}, "access"),
         ({"name": "X", "email": "x@example.com"}, "password"),
         ({"name": "X", "email": "x@example.com", "password": "short"}, "password"),
     ):

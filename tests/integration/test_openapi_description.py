@@ -51,6 +51,7 @@ OPERATION_IDS = {
     ("get", "/v1/tabs/{tab_id}/payments"): "list_payments",
     ("post", "/v1/public/tabs/{token}/pay"): "pay_public_tab",
     ("get", "/v1/merchant"): "get_merchant",
+    ("post", "/v1/merchant"): "update_merchant",
     ("get", "/v1/merchant/deposit-policy"): "get_deposit_policy",
     ("post", "/v1/merchant/deposit-policy"): "set_deposit_policy",
     ("post", "/v1/services"): "create_service",

@@ -14,12 +14,12 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from servefirst.customers.models import Customer
 from servefirst.runtime import Runtime
 from servefirst.staff import service as staff
-from servefirst.staff.models import StaffSession
+from servefirst.staff.models import StaffAccount, StaffSession
 from servefirst.staff.rules import EMAIL_FAILURE_LIMIT, IP_FAILURE_LIMIT
 from tests.conftest import Merchant, TestClock
 
@@ -77,10 +77,12 @@ def https_client(app: Any) -> Callable[[], TestClient]:
 def new_staff(
     runtime: Runtime, https_client: Callable[[], TestClient]
 ) -> Callable[[Merchant], Staff]:
-    def make(merchant: Merchant, role: str = "staff") -> Staff:
+    def make(merchant: Merchant, role: str = "staff", access: str | None = None) -> Staff:
         email = f"ana.{secrets.token_hex(4)}@azul.example"
         with runtime.uow(merchant.id) as uow:
-            staff.create_staff(uow, email=email, password=PASSWORD, name="Ana Sousa", role=role)
+            staff.create_staff(
+                uow, email=email, password=PASSWORD, name="Ana Sousa", role=role, access=access
+            )
             uow.commit()
         return Staff(https_client(), merchant, email)
 
@@ -93,6 +95,14 @@ def at_counter(merchant: Merchant, new_staff: Callable[[Merchant], Staff]) -> It
     person = new_staff(merchant)
     response = person.sign_in()
     assert response.status_code == 200, response.text
+    yield person
+
+
+@pytest.fixture
+def manager_at_counter(merchant: Merchant, new_staff: Callable[..., Staff]) -> Iterator[Staff]:
+    """A manager of ``merchant``, signed in: may also decide concerns."""
+    person = new_staff(merchant, role="head barista", access="manager")
+    assert person.sign_in().status_code == 200
     yield person
 
 
@@ -491,45 +501,61 @@ def _pending_concern(shop: Merchant) -> tuple[dict[str, Any], dict[str, Any]]:
     return tab, concern
 
 
-def test_a_pending_concern_is_listed_and_approved_with_an_amount(at_counter: Staff) -> None:
-    tab, concern = _pending_concern(at_counter.merchant)
-    home = at_counter.get("/staff")
+def test_a_pending_concern_is_listed_and_approved_with_an_amount(manager_at_counter: Staff) -> None:
+    tab, concern = _pending_concern(manager_at_counter.merchant)
+    home = manager_at_counter.get("/staff")
     assert "Concerns waiting" in home.text and "hair colour" in home.text
-    page = at_counter.post(
+    page = manager_at_counter.post(
         f"/staff/tabs/{tab['id']}/concerns/{concern['id']}",
         {"decision": "approve", "amount": "4.00"},
     )
     assert page.status_code == 200
     assert "Concern approved" in page.text
     assert amount_due(page.text) == "€6.00"
-    after = at_counter.merchant.get(f"/v1/tabs/{tab['id']}").json()
+    after = manager_at_counter.merchant.get(f"/v1/tabs/{tab['id']}").json()
     assert after["adjustments"] == 400
-    assert "hair colour" not in at_counter.get("/staff").text  # no longer waiting
+    assert "hair colour" not in manager_at_counter.get("/staff").text  # no longer waiting
 
 
-def test_a_concern_rejected_as_unfounded_lowers_trust(at_counter: Staff) -> None:
-    tab, concern = _pending_concern(at_counter.merchant)
-    page = at_counter.post(
+def test_a_concern_rejected_as_unfounded_lowers_trust(manager_at_counter: Staff) -> None:
+    tab, concern = _pending_concern(manager_at_counter.merchant)
+    page = manager_at_counter.post(
         f"/staff/tabs/{tab['id']}/concerns/{concern['id']}",
         {"decision": "reject", "unfounded": "on"},
     )
     assert page.status_code == 200 and "Concern rejected" in page.text
     assert amount_due(page.text) == "€10.00"
-    customer = at_counter.merchant.get(f"/v1/customers/{tab['customer_id']}").json()
+    customer = manager_at_counter.merchant.get(f"/v1/customers/{tab['customer_id']}").json()
     assert any("rejected" in factor for factor in customer["trust"]["factors"])
-    again = at_counter.post(
+    again = manager_at_counter.post(
         f"/staff/tabs/{tab['id']}/concerns/{concern['id']}", {"decision": "approve"}
     )
     assert again.status_code == 409 and "already rejected" in again.text
 
 
-def test_a_concern_decision_must_be_approve_or_reject(at_counter: Staff) -> None:
-    tab, concern = _pending_concern(at_counter.merchant)
-    page = at_counter.post(
+def test_a_concern_decision_must_be_approve_or_reject(manager_at_counter: Staff) -> None:
+    tab, concern = _pending_concern(manager_at_counter.merchant)
+    page = manager_at_counter.post(
         f"/staff/tabs/{tab['id']}/concerns/{concern['id']}", {"decision": "maybe"}
     )
     assert page.status_code == 422
+    assert manager_at_counter.merchant.get(f"/v1/tabs/{tab['id']}").json()["adjustments"] == 0
+
+
+def test_staff_see_a_concern_but_a_manager_decides_it(
+    at_counter: Staff, manager_at_counter: Staff
+) -> None:
+    tab, concern = _pending_concern(at_counter.merchant)
+    page = at_counter.get(f"/staff/tabs/{tab['id']}")
+    assert "hair colour" in page.text and "Waiting for a manager" in page.text
+    assert f"/concerns/{concern['id']}" not in page.text
+    refused = at_counter.post(
+        f"/staff/tabs/{tab['id']}/concerns/{concern['id']}", {"decision": "approve"}
+    )
+    assert refused.status_code == 403
+    assert "Not allowed" in refused.text and "needs manager access" in refused.text
     assert at_counter.merchant.get(f"/v1/tabs/{tab['id']}").json()["adjustments"] == 0
+    assert "Approve" in manager_at_counter.get(f"/staff/tabs/{tab['id']}").text
 
 
 # --- another merchant's things ----------------------------------------------
@@ -572,3 +598,23 @@ def test_what_customers_type_is_shown_as_text_never_as_markup(at_counter: Staff)
     assert "&lt;script&gt;alert(1)&lt;/script&gt; Hugo" in page.text
     nul = at_counter.post("/staff/customers", {"name": "Ivo\x00"})
     assert nul.status_code == 422
+
+
+def test_the_console_speaks_the_merchants_language_unless_the_member_chose(
+    runtime: Runtime, at_counter: Staff
+) -> None:
+    tab, concern = _pending_concern(at_counter.merchant)
+    assert at_counter.merchant.post("/v1/merchant", {"locale": "pt_PT"}).status_code == 200
+    path = f"/staff/tabs/{tab['id']}/concerns/{concern['id']}"
+    refused = at_counter.post(path, {"decision": "approve"})
+    assert refused.status_code == 403
+    assert '<html lang="pt">' in refused.text and "Não permitido" in refused.text
+    with runtime.uow(at_counter.merchant.id) as uow:
+        uow.session.execute(
+            update(StaffAccount)
+            .where(StaffAccount.merchant_id == uow.merchant, StaffAccount.email == at_counter.email)
+            .values(language="en")
+        )
+        uow.commit()
+    refused = at_counter.post(path, {"decision": "approve"})
+    assert '<html lang="en">' in refused.text and "Not allowed" in refused.text

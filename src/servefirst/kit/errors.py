@@ -59,6 +59,14 @@ class AuthenticationFailed(ServefirstError):
     code = "unauthenticated"
 
 
+class Forbidden(ServefirstError):
+    """Signed in, but this member's access level may not do this."""
+
+    status = 403
+    type = "permission_error"
+    code = "forbidden"
+
+
 class NotFound(ServefirstError):
     """Unknown id, or an id that belongs to another merchant (never say which)."""
 

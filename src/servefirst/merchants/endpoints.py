@@ -4,14 +4,16 @@ from datetime import datetime
 from typing import Literal
 
 from fastapi import APIRouter
+from pydantic import ConfigDict, Field
 
 from servefirst.api.context import MerchantUoW
-from servefirst.api.fields import Out
+from servefirst.api.fields import Body, Out
 from servefirst.api.routing import ServefirstRoute
 from servefirst.bookings.rules import CAFE_POLICY, SALON_POLICY
 from servefirst.bookings.schemas import DepositPolicyOut, MerchantPolicyIn
 from servefirst.bookings.service import merchant_deposit_policy, set_deposit_policy
-from servefirst.merchants.service import get_merchant
+from servefirst.merchants.models import Merchant
+from servefirst.merchants.service import get_merchant, update_merchant
 
 router = APIRouter(prefix="/v1/merchant", tags=["merchant"], route_class=ServefirstRoute)
 
@@ -21,7 +23,34 @@ class MerchantOut(Out):
     object: Literal["merchant"] = "merchant"
     name: str
     currency: str
+    timezone: str = Field(description="IANA time zone: report days, times on pages and e-mails.")
+    locale: str = Field(description="How numbers, money and dates are written, e.g. 'pt_PT'.")
     created_at: datetime
+
+    @classmethod
+    def build(cls, m: Merchant) -> MerchantOut:
+        return cls(
+            id=m.merchant_id,
+            name=m.name,
+            currency=m.currency,
+            timezone=m.timezone,
+            locale=m.locale,
+            created_at=m.created_at,
+        )
+
+
+class MerchantIn(Body):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"timezone": "Europe/Lisbon", "locale": "pt_PT"}]}
+    )
+
+    name: str | None = Field(default=None, max_length=200)
+    timezone: str | None = Field(
+        default=None, max_length=64, description="An IANA name, e.g. 'Europe/Lisbon'."
+    )
+    locale: str | None = Field(
+        default=None, max_length=16, description="A language and region, e.g. 'pt_PT'."
+    )
 
 
 @router.get(
@@ -31,8 +60,19 @@ class MerchantOut(Out):
     operation_id="get_merchant",
 )
 def me(uow: MerchantUoW) -> MerchantOut:
-    m = get_merchant(uow)
-    return MerchantOut(id=m.merchant_id, name=m.name, currency=m.currency, created_at=m.created_at)
+    return MerchantOut.build(get_merchant(uow))
+
+
+@router.post(
+    "",
+    response_model=MerchantOut,
+    summary="Change the merchant's name, time zone or locale",
+    operation_id="update_merchant",
+)
+def update(body: MerchantIn, uow: MerchantUoW) -> MerchantOut:
+    return MerchantOut.build(
+        update_merchant(uow, name=body.name, timezone=body.timezone, locale=body.locale)
+    )
 
 
 @router.get(

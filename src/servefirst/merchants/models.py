@@ -20,6 +20,18 @@ class Merchant(Base):
     policy: Mapped[dict[str, Any]] = mapped_column(
         JSON, default=dict, doc="Overrides of the default policies (tier limits, guarantee...)."
     )
+    timezone: Mapped[str] = mapped_column(
+        String(64),
+        default="UTC",
+        server_default="UTC",
+        doc="IANA zone: the day of reports, times on pages and e-mails.",
+    )
+    locale: Mapped[str] = mapped_column(
+        String(16),
+        default="en",
+        server_default="en",
+        doc="How numbers, money and dates are written ('pt_PT').",
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 

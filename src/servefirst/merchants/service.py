@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -18,6 +19,7 @@ from servefirst.kit.ids import (
 from servefirst.kit.money import normalize_currency
 from servefirst.ledger import service as ledger
 from servefirst.merchants.models import ApiKey, Merchant
+from servefirst.merchants.rules import check_locale, check_timezone
 
 
 @dataclass(frozen=True)
@@ -82,3 +84,30 @@ def get_merchant(uow: UnitOfWork) -> Merchant:
     if merchant is None:
         raise NotFound("No such merchant.")
     return merchant
+
+
+def update_merchant(
+    uow: UnitOfWork,
+    *,
+    name: str | None = None,
+    timezone: str | None = None,
+    locale: str | None = None,
+) -> Merchant:
+    """Change the merchant's name, time zone or locale.
+
+    Every field is checked before any is kept: a bad zone changes no name."""
+    merchant = get_merchant(uow)
+    if name is not None and not name.strip():
+        raise InvalidRequest("A merchant needs a name.", code="parameter_missing", param="name")
+    zone = check_timezone(timezone) if timezone is not None else merchant.timezone
+    chosen_locale = check_locale(locale) if locale is not None else merchant.locale
+    if name is not None:
+        merchant.name = name.strip()[:200]
+    merchant.timezone, merchant.locale = zone, chosen_locale
+    uow.session.flush()
+    return merchant
+
+
+def merchant_zone(uow: UnitOfWork) -> ZoneInfo:
+    """Where the merchant's days begin and end."""
+    return ZoneInfo(get_merchant(uow).timezone)

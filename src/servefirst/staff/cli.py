@@ -26,7 +26,13 @@ def staff() -> None:
 @click.option("--merchant-id", required=True, help="The merchant (mer_...) they work for.")
 @click.option("--email", required=True, help="What they sign in with.")
 @click.option("--name", required=True, help="Shown on the console.")
-@click.option("--role", type=click.Choice(["owner", "staff"]), default="staff", show_default=True)
+@click.option("--role", default="staff", show_default=True, help="The job title, free text.")
+@click.option(
+    "--access",
+    type=click.Choice(["owner", "manager", "staff"]),
+    default=None,
+    help="What the console allows (default: owner for the role 'owner', else staff).",
+)
 @click.option(
     "--password-stdin",
     is_flag=True,
@@ -34,7 +40,13 @@ def staff() -> None:
 )
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def staff_create(
-    merchant_id: str, email: str, name: str, role: str, password_stdin: bool, as_json: bool
+    merchant_id: str,
+    email: str,
+    name: str,
+    role: str,
+    access: str | None,
+    password_stdin: bool,
+    as_json: bool,
 ) -> None:
     """Create a staff login. The password is prompted for (twice), never an argument,
     so it stays out of the shell's history and the process list."""
@@ -46,7 +58,9 @@ def staff_create(
     try:
         runtime.migrate()
         with runtime.uow(merchant_id) as uow:
-            account = create_staff(uow, email=email, password=password, name=name, role=role)
+            account = create_staff(
+                uow, email=email, password=password, name=name, role=role, access=access
+            )
             uow.commit()
     except ServefirstError as exc:
         if as_json:
@@ -61,12 +75,14 @@ def staff_create(
         "staff_id": account.staff_id,
         "email": account.email,
         "role": account.role,
+        "access": account.access,
     }
     if as_json:
         click.echo(json.dumps(result))
     else:
         click.echo(
-            f"staff {account.staff_id} ({account.role}) signs in at /staff as {account.email}"
+            f"staff {account.staff_id} ({account.role}, {account.access} access)"
+            f" signs in at /staff as {account.email}"
         )
 
 

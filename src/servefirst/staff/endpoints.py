@@ -24,6 +24,7 @@ def create_staff(body: StaffIn, uow: MerchantUoW) -> StaffOut:
         uow,
         name=body.name,
         role=body.role,
+        access=body.access,
         commission_bps=body.commission_rate_bps,
         email=body.email,
         password=body.password,
@@ -44,7 +45,7 @@ def get_staff(staff_id: str, uow: MerchantUoW) -> StaffOut:
 @router.post(
     "/{staff_id}",
     response_model=StaffOut,
-    summary="Change a member's name, role or commission rate",
+    summary="Change a member's name, job title, access or commission rate",
 )
 def update_staff(staff_id: str, body: StaffUpdateIn, uow: MerchantUoW) -> StaffOut:
     member = staff.update_member(
@@ -52,6 +53,7 @@ def update_staff(staff_id: str, body: StaffUpdateIn, uow: MerchantUoW) -> StaffO
         staff_id,
         name=body.name,
         role=body.role,
+        access=body.access,
         commission_bps=body.commission_rate_bps,
     )
     return present(uow, member)

@@ -55,7 +55,16 @@ class StaffAccount(Base):
     password_hash: Mapped[str] = mapped_column(
         String(255), doc="Argon2id hash in PHC form (parameters and salt inside)."
     )
-    role: Mapped[str] = mapped_column(String(16), doc="'owner' or 'staff'.")
+    role: Mapped[str] = mapped_column(String(40), doc="The job title, free text ('barista').")
+    access: Mapped[str] = mapped_column(
+        String(16),
+        default="staff",
+        server_default="staff",
+        doc="'staff', 'manager' or 'owner': what the console allows.",
+    )
+    language: Mapped[str | None] = mapped_column(
+        String(8), nullable=True, doc="The console's language; null: the merchant's."
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
@@ -80,7 +89,13 @@ class StaffMember(Base):
     merchant_id: Mapped[str] = mapped_column(String(16), primary_key=True)
     staff_id: Mapped[str] = mapped_column(String(40), primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
-    role: Mapped[str] = mapped_column(String(16), doc="'owner' or 'staff'.")
+    role: Mapped[str] = mapped_column(String(40), doc="The job title, free text ('stylist').")
+    access: Mapped[str] = mapped_column(
+        String(16),
+        default="staff",
+        server_default="staff",
+        doc="'staff', 'manager' or 'owner' (see ``Access``).",
+    )
     commission_bps: Mapped[int] = mapped_column(
         Integer, doc="Commission on what was paid for their lines, in basis points (1000 = 10%)."
     )

@@ -14,12 +14,48 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from servefirst.kit.errors import InvalidRequest, RateLimited
+from servefirst.kit.errors import Forbidden, InvalidRequest, RateLimited
 
 
-class Role(StrEnum):
-    OWNER = "owner"  # runs the business: everything staff can, and (later) settings
-    STAFF = "staff"  # works the counter: tabs, payments, concerns
+class Access(StrEnum):
+    """What a member may do in the console, each level all the one below may.
+
+    Separate from the free-text job title (``role``: "barista", "stylist"):
+    a head barista may be a manager, an owner may work the counter.
+    """
+
+    STAFF = "staff"  # takes orders, serves, records payments
+    MANAGER = "manager"  # also resolves concerns, voids lines, refunds, closes the day
+    OWNER = "owner"  # also money reports, settings and staff
+
+    @property
+    def rank(self) -> int:
+        return _ACCESS_ORDER.index(self)
+
+    def allows(self, needed: Access | str) -> bool:
+        return self.rank >= Access(needed).rank
+
+
+_ACCESS_ORDER = (Access.STAFF, Access.MANAGER, Access.OWNER)
+
+#: A job title is free text, shown beside the name; long enough for "Senior colour specialist".
+MAX_ROLE_LENGTH = 40
+
+
+def access_for_role(role: str) -> Access:
+    """The access a member gets when none is given: an 'owner' title owns, anyone else is staff.
+
+    Keeps clients written before access levels existed (they sent role 'owner')."""
+    return Access.OWNER if role.strip().lower() == "owner" else Access.STAFF
+
+
+def ensure_access(have: Access | str, needed: Access, what: str) -> None:
+    """403 unless ``have`` reaches ``needed``; ``what`` names the action in words."""
+    if not Access(have).allows(needed):
+        raise Forbidden(
+            f"{what} needs {needed.value} access; this account has {Access(have).value} access.",
+            details={"needed_access": needed.value},
+        )
 
 
 #: NIST SP 800-63B asks for at least 8; a shared counter tablet deserves a bit more.

@@ -15,12 +15,27 @@ from servefirst.staff.models import StaffAccount, StaffMember
 class StaffIn(Body):
     model_config = ConfigDict(
         json_schema_extra={
-            "examples": [{"name": "Marta Silva", "role": "staff", "commission_rate_bps": 1000}]
+            "examples": [
+                {
+                    "name": "Marta Silva",
+                    "role": "barista",
+                    "access": "staff",
+                    "commission_rate_bps": 1000,
+                }
+            ]
         }
     )
 
     name: Name = Field(examples=["Marta Silva"])
-    role: Literal["owner", "staff"] = "staff"
+    role: str = Field(
+        default="staff", max_length=40, description="The job title, free text: 'barista'."
+    )
+    access: Literal["owner", "manager", "staff"] | None = Field(
+        default=None,
+        description="What the console allows: 'staff' take orders, serve and record payments;"
+        " 'manager' also resolve concerns, void, refund and close the day; 'owner' also money"
+        " reports, settings and staff. Default: 'owner' for the role 'owner', else 'staff'.",
+    )
     commission_rate_bps: int = Field(
         default=0,
         ge=0,
@@ -38,7 +53,8 @@ class StaffUpdateIn(Body):
     model_config = ConfigDict(json_schema_extra={"examples": [{"commission_rate_bps": 1250}]})
 
     name: Name | None = None
-    role: Literal["owner", "staff"] | None = None
+    role: str | None = Field(default=None, max_length=40)
+    access: Literal["owner", "manager", "staff"] | None = None
     commission_rate_bps: int | None = Field(default=None, ge=0, le=10_000, strict=True)
 
 
@@ -47,6 +63,7 @@ class StaffOut(Out):
     object: Literal["staff_member"] = "staff_member"
     name: str
     role: str
+    access: str
     commission_rate_bps: int
     commission_percent: str = Field(description="The same rate as a percent, e.g. '12.50'.")
     email: str | None = Field(description="The sign-in e-mail, or null if they never sign in.")
@@ -59,6 +76,7 @@ class StaffOut(Out):
             id=member.staff_id,
             name=member.name,
             role=member.role,
+            access=member.access,
             commission_rate_bps=member.commission_bps,
             commission_percent=f"{Decimal(member.commission_bps) / 100:.2f}",
             email=account.email if account else None,

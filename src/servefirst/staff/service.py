@@ -27,8 +27,10 @@ from servefirst.staff.models import (
     StaffSession,
 )
 from servefirst.staff.rules import (
+    MAX_ROLE_LENGTH,
     SESSION_LIFETIME,
-    Role,
+    Access,
+    access_for_role,
     check_email,
     password_problem,
 )
@@ -39,19 +41,29 @@ hasher = PasswordHasher()
 MAX_COMMISSION_BPS = 10_000
 
 
-def _check_member(name: str, role: str, commission_bps: int) -> tuple[str, Role]:
+def _check_member(
+    name: str, role: str, access: str | None, commission_bps: int
+) -> tuple[str, str, Access]:
+    """The name, job title and access to store, or 422 naming the field."""
     name = (name or "").strip()
     if not name:
         raise InvalidRequest("A staff member needs a name.", code="parameter_missing", param="name")
+    role = (role or "").strip()
+    if not role or len(role) > MAX_ROLE_LENGTH:
+        raise InvalidRequest(
+            f"role is the job title: 1 to {MAX_ROLE_LENGTH} characters.", param="role"
+        )
     try:
-        chosen = Role(role)
+        level = access_for_role(role) if access is None else Access(access)
     except ValueError:
-        raise InvalidRequest("role must be 'owner' or 'staff'.", param="role") from None
+        raise InvalidRequest(
+            "access must be 'owner', 'manager' or 'staff'.", param="access"
+        ) from None
     if not 0 <= commission_bps <= MAX_COMMISSION_BPS:
         raise InvalidRequest(
             "commission_rate_bps must be from 0 to 10000 (100%).", param="commission_rate_bps"
         )
-    return name[:200], chosen
+    return name[:200], role, level
 
 
 def create_member(
@@ -59,6 +71,7 @@ def create_member(
     *,
     name: str,
     role: str = "staff",
+    access: str | None = None,
     commission_bps: int = 0,
     email: str | None = None,
     password: str | None = None,
@@ -72,16 +85,23 @@ def create_member(
         )
     if email is not None and password is not None:
         account = create_staff(
-            uow, email=email, password=password, name=name, role=role, commission_bps=commission_bps
+            uow,
+            email=email,
+            password=password,
+            name=name,
+            role=role,
+            access=access,
+            commission_bps=commission_bps,
         )
         return get_member(uow, account.staff_id)
     get_merchant(uow)
-    name, chosen = _check_member(name, role, commission_bps)
+    name, role, level = _check_member(name, role, access, commission_bps)
     member = StaffMember(
         merchant_id=uow.merchant,
         staff_id=new_id("stf"),
         name=name,
-        role=chosen.value,
+        role=role,
+        access=level.value,
         commission_bps=commission_bps,
         created_at=uow.clock.now(),
     )
@@ -113,21 +133,25 @@ def update_member(
     *,
     name: str | None = None,
     role: str | None = None,
+    access: str | None = None,
     commission_bps: int | None = None,
 ) -> StaffMember:
-    """Change a member's name, role or rate. A new rate counts for tabs settled from now on."""
+    """Change a member's name, title, access or rate.
+
+    A new rate counts for tabs settled from now on."""
     member = get_member(uow, staff_id)
-    checked_name, chosen = _check_member(
+    checked_name, checked_role, level = _check_member(
         member.name if name is None else name,
         member.role if role is None else role,
+        member.access if access is None else access,
         member.commission_bps if commission_bps is None else commission_bps,
     )
-    member.name, member.role = checked_name, chosen.value
+    member.name, member.role, member.access = checked_name, checked_role, level.value
     if commission_bps is not None:
         member.commission_bps = commission_bps
     account = uow.session.get(StaffAccount, (uow.merchant, staff_id))
-    if account is not None:  # one person, one name and role on both
-        account.name, account.role = member.name, member.role
+    if account is not None:  # one person, one name, title and access on both
+        account.name, account.role, account.access = member.name, member.role, member.access
     uow.session.flush()
     return member
 
@@ -143,13 +167,14 @@ def create_staff(
     password: str,
     name: str,
     role: str = "staff",
+    access: str | None = None,
     commission_bps: int = 0,
 ) -> StaffAccount:
     """A staff login for ``uow``'s merchant (the demo and ``servefirst staff create`` call this),
     and the staff member it signs in as (same ``staff_id``)."""
     get_merchant(uow)  # an unknown merchant is 404, not a foreign-key failure
     normal = check_email(email)
-    name, chosen = _check_member(name, role, commission_bps)
+    name, role, level = _check_member(name, role, access, commission_bps)
     problem = password_problem(password, normal)
     if problem:
         raise InvalidRequest(problem, code="password_too_weak", param="password")
@@ -166,7 +191,8 @@ def create_staff(
         email=normal,
         name=name,
         password_hash=hasher.hash(password),
-        role=chosen.value,
+        role=role,
+        access=level.value,
         created_at=uow.clock.now(),
     )
     uow.session.add(account)
@@ -175,7 +201,8 @@ def create_staff(
             merchant_id=uow.merchant,
             staff_id=account.staff_id,
             name=name,
-            role=chosen.value,
+            role=role,
+            access=level.value,
             commission_bps=commission_bps,
             created_at=account.created_at,
         )
@@ -201,6 +228,10 @@ class SignedIn:
     @property
     def csrf_token(self) -> str:
         return self.session.csrf_secret
+
+    @property
+    def access(self) -> Access:
+        return Access(self.account.access)
 
 
 def start_session(uow: UnitOfWork, account: StaffAccount) -> tuple[str, SignedIn]:

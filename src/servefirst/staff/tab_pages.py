@@ -20,6 +20,7 @@ from servefirst.payments.service import Method, pay_tab
 from servefirst.staff import console
 from servefirst.staff import service as staff
 from servefirst.staff.home_page import page_context
+from servefirst.staff.rules import Access
 from servefirst.staff.web import (
     act,
     base_context,
@@ -190,6 +191,8 @@ def _tab_action(
     csrf_token: str,
     do: Callable[[UnitOfWork, staff.SignedIn], object],
     done: str,
+    *,
+    needs: Access = Access.STAFF,
 ) -> Response:
     """One change on a tab, then back to the tab (or the tab with the refusal)."""
 
@@ -203,7 +206,7 @@ def _tab_action(
         except ServefirstError as missing:  # the tab itself is unknown
             return problem(request, me, missing)
 
-    return act(request, csrf_token, change, on_error)
+    return act(request, csrf_token, change, on_error, needs=needs)
 
 
 @router.get("/tabs/{tab_id}")
@@ -305,4 +308,5 @@ def resolve_concern(
         )
 
     done = "approved" if decision == "approve" else "rejected"
-    return _tab_action(request, tab_id, csrf_token, do, done)
+    # Deciding a concern moves the bill and the customer's trust: a manager's call.
+    return _tab_action(request, tab_id, csrf_token, do, done, needs=Access.MANAGER)

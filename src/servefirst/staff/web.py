@@ -21,10 +21,12 @@ from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 
 from servefirst.db.uow import UnitOfWork
+from servefirst.kit import i18n
 from servefirst.kit.errors import ServefirstError
+from servefirst.merchants.service import get_merchant
 from servefirst.runtime import Runtime
 from servefirst.staff import service as staff
-from servefirst.staff.rules import KNOWN_FOR, SESSION_LIFETIME
+from servefirst.staff.rules import KNOWN_FOR, SESSION_LIFETIME, Access
 from servefirst.web.templating import templates
 
 SESSION_COOKIE = "sf_staff"
@@ -57,6 +59,16 @@ class SignInRequired(Exception):
 
 class CsrfRejected(Exception):
     """A change arrived without this session's CSRF token."""
+
+
+class BelowAccess(Exception):
+    """Signed in, but the page or action needs a higher access level.
+
+    Carries its page, rendered while the session that knows the member was open."""
+
+    def __init__(self, page: Response) -> None:
+        super().__init__("forbidden")
+        self.page = page
 
 
 def runtime_of(request: Request) -> Runtime:
@@ -129,11 +141,12 @@ def submitted_csrf(request: Request, form_value: str) -> str:
 
 @contextmanager
 def console(
-    request: Request, *, write: bool, csrf: str | None = None
+    request: Request, *, write: bool, csrf: str | None = None, needs: Access = Access.STAFF
 ) -> Iterator[tuple[UnitOfWork, staff.SignedIn]]:
     """The signed-in staff member's unit of work, routed by the merchant in the cookie.
 
     ``csrf``: for changes, the token the form carried; checked before any work.
+    ``needs``: the access level the page or action asks for; below it nothing runs.
     The caller commits.
     """
     token = request.cookies.get(SESSION_COOKIE)
@@ -146,11 +159,23 @@ def console(
             raise SignInRequired
         if csrf is not None and not staff.csrf_ok(me.csrf_token, csrf):
             raise CsrfRejected
+        i18n.set_language(me.account.language or get_merchant(uow).locale)
+        if not me.access.allows(needs):
+            raise BelowAccess(
+                render(
+                    request,
+                    "staff/forbidden.html",
+                    {"me": me, "needed": needs.value, "have": me.access.value},
+                    status=403,
+                )
+            )
         yield uow, me
 
 
 def refused(request: Request, exc: Exception) -> Response:
-    """Session or CSRF trouble, as a page (never a stack trace)."""
+    """Session, CSRF or access trouble, as a page (never a stack trace)."""
+    if isinstance(exc, BelowAccess):
+        return exc.page
     if isinstance(exc, SignInRequired):
         if request.method == "GET":
             return see_other("/staff")
@@ -176,14 +201,17 @@ def act(
     csrf: str,
     change: Callable[[UnitOfWork, staff.SignedIn], str],
     on_error: Callable[[UnitOfWork, staff.SignedIn, ServefirstError], Response],
+    *,
+    needs: Access = Access.STAFF,
 ) -> Response:
     """Do one change for the signed-in staff member, in one transaction.
 
     ``change`` returns where to go next; a refusal from the services is rolled
     back and shown by ``on_error`` on the same page, with the error's status.
     """
+    csrf = submitted_csrf(request, csrf)
     try:
-        with console(request, write=True, csrf=submitted_csrf(request, csrf)) as (uow, me):
+        with console(request, write=True, csrf=csrf, needs=needs) as (uow, me):
             try:
                 where = change(uow, me)
             except ServefirstError as exc:
@@ -191,19 +219,24 @@ def act(
                 return on_error(uow, me, exc)
             uow.commit()
             return see_other(where)
-    except (SignInRequired, CsrfRejected) as exc:
+    except (SignInRequired, CsrfRejected, BelowAccess) as exc:
         return refused(request, exc)
 
 
-def show(request: Request, build: Callable[[UnitOfWork, staff.SignedIn], Response]) -> Response:
+def show(
+    request: Request,
+    build: Callable[[UnitOfWork, staff.SignedIn], Response],
+    *,
+    needs: Access = Access.STAFF,
+) -> Response:
     """Render a console page for the signed-in staff member (read only)."""
     try:
-        with console(request, write=False) as (uow, me):
+        with console(request, write=False, needs=needs) as (uow, me):
             try:
                 return build(uow, me)
             except ServefirstError as exc:
                 return problem(request, me, exc)
-    except (SignInRequired, CsrfRejected) as exc:
+    except (SignInRequired, CsrfRejected, BelowAccess) as exc:
         return refused(request, exc)
 
 

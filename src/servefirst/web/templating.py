@@ -7,15 +7,31 @@ Import ``templates`` from here (never build another ``Jinja2Templates``) so the
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+from fastapi import Request
 from fastapi.templating import Jinja2Templates
 
+from servefirst.kit import i18n
 from servefirst.kit.money import Money
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
 
-templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
+
+def language(request: Request) -> dict[str, Any]:
+    """Every page knows its language (``<html lang>``). A page nobody chose one
+    for (a customer's) speaks the browser's preferred shipped language."""
+    if not i18n.language_is_set():
+        i18n.set_language(i18n.negotiate(request.headers.get("accept-language")))
+    return {"language": i18n.current_language()}
+
+
+templates = Jinja2Templates(directory=str(TEMPLATES_DIR), context_processors=[language])
+templates.env.add_extension("jinja2.ext.i18n")
+templates.env.install_gettext_callables(  # type: ignore[attr-defined]
+    i18n.gettext, i18n.ngettext, newstyle=True
+)
 
 
 def money(amount: int | Money | None, currency: str | None = None) -> str:

@@ -1,0 +1,42 @@
+"""What a merchant's settings may be: pure checks, no database."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from babel import Locale, UnknownLocaleError
+
+from servefirst.kit.errors import InvalidRequest
+
+
+def check_timezone(name: str) -> str:
+    """An IANA zone name ('Europe/Lisbon'), or 422: the day of every report hangs on it."""
+    name = (name or "").strip()
+    # available_timezones() rules out what ZoneInfo would also open, such as a
+    # path into the zone directory ("../zoneinfo/UTC") or "localtime".
+    if name not in available_timezones():
+        raise InvalidRequest(
+            f"'{name}' is not a time zone. Use an IANA name such as 'Europe/Lisbon'.",
+            code="timezone_invalid",
+            param="timezone",
+        )
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InvalidRequest(
+            f"'{name}' is not a time zone.", code="timezone_invalid", param="timezone"
+        ) from None
+    return name
+
+
+def check_locale(tag: str) -> str:
+    """A locale Babel knows ('pt_PT', 'pt-PT', 'en'), normalised to 'pt_PT', or 422."""
+    try:
+        locale = Locale.parse((tag or "").strip().replace("-", "_"))
+    except (ValueError, TypeError, UnknownLocaleError):
+        raise InvalidRequest(
+            f"'{tag}' is not a locale. Use a language and region such as 'pt_PT' or 'en_GB'.",
+            code="locale_invalid",
+            param="locale",
+        ) from None
+    return str(locale)

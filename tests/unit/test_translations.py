@@ -1,0 +1,69 @@
+"""Every word a page or an e-mail shows has its Portuguese, and the language
+follows the reader."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from babel.messages.extract import extract_from_dir
+
+from servefirst.kit import i18n
+
+SOURCE = Path(i18n.__file__).parents[1]  # src/servefirst
+METHODS = [
+    ("**/templates/**.html", "jinja2"),
+    ("**/templates/**.txt", "jinja2"),
+    ("**.py", "python"),
+]
+OPTIONS = {"**/templates/**": {"extensions": "jinja2.ext.i18n"}}
+
+
+def marked_words() -> set[str]:
+    found: set[str] = set()
+    for _file, _line, message, _comments, _context in extract_from_dir(
+        str(SOURCE), METHODS, OPTIONS
+    ):
+        found.add(message[0] if isinstance(message, tuple) else message)
+    return found
+
+
+def test_every_marked_word_has_its_portuguese() -> None:
+    portuguese = i18n.translations("pt")
+    missing = sorted(w for w in marked_words() if portuguese.gettext(w) == w)
+    assert missing == [], f"no Portuguese in servefirst/locales/pt/LC_MESSAGES/*.po for: {missing}"
+
+
+def test_words_are_found_in_the_templates() -> None:
+    assert "Not allowed" in marked_words()
+
+
+@pytest.mark.parametrize(
+    ("header", "language"),
+    [
+        ("pt-PT,pt;q=0.9,en;q=0.8", "pt"),
+        ("en-GB,en;q=0.9,pt;q=0.8", "en"),
+        ("fr-FR,fr;q=0.9,pt-BR;q=0.5", "pt"),
+        ("de", "en"),
+        ("", "en"),
+        (None, "en"),
+        ("pt;q=0, en;q=0.1", "en"),
+        ("pt;q=abc", "en"),
+        ("PT-br", "pt"),
+    ],
+)
+def test_a_browser_gets_the_shipped_language_it_prefers(header: str | None, language: str) -> None:
+    assert i18n.negotiate(header) == language
+
+
+def test_a_locale_speaks_its_language() -> None:
+    assert i18n.language_of("pt_PT") == "pt"
+    assert i18n.language_of("pt-BR") == "pt"
+    assert i18n.language_of("en_GB") == "en"
+    assert i18n.language_of("ja_JP") == "en"
+
+
+def test_words_follow_the_language_of_the_block() -> None:
+    with i18n.use_language("pt_PT"):
+        assert i18n.gettext("Not allowed") == "Não permitido"
+    assert i18n.gettext("Not allowed") == "Not allowed"
