@@ -73,7 +73,7 @@ def test_a_failed_receipt_is_listed_and_sent_again_from_the_console(
 ) -> None:
     failed_receipt(runtime, merchant, smtp_server)
     [failed] = merchant.get("/v1/messages?status=failed").json()["data"]
-    manager = counter(merchant)
+    manager = counter(merchant, access="manager")
     page = manager.get("/staff/messages")
     assert page.status_code == 200
     assert "gone@example.com" in page.text and "Send again" in page.text
@@ -95,7 +95,7 @@ def test_sending_again_without_the_form_s_token_changes_nothing(
 ) -> None:
     failed_receipt(runtime, merchant, smtp_server)
     [failed] = merchant.get("/v1/messages?status=failed").json()["data"]
-    manager = counter(merchant)
+    manager = counter(merchant, access="manager")
     refused = manager.client.post(f"/staff/messages/{failed['id']}/retry", data={})
     assert refused.status_code == 403
     assert merchant.get("/v1/messages?status=failed").json()["data"][0]["id"] == failed["id"]
@@ -132,7 +132,7 @@ def test_a_disabled_endpoint_and_its_failed_delivery_are_shown_with_a_button(
             )
         )
         uow.commit()
-    manager = counter(merchant)
+    manager = counter(merchant, access="manager")
     page = manager.get("/staff/messages").text
     assert "Endpoint disabled" in page and "every delivery failed for 5 days" in page
     assert "tab.paid" in page and "HTTP 500" in page and "gone@example.com" in page
@@ -147,3 +147,34 @@ def test_a_disabled_endpoint_and_its_failed_delivery_are_shown_with_a_button(
     assert sent.status_code == 303
     deliveries = merchant.get(f"/v1/webhook-endpoints/{created['id']}/deliveries").json()["data"]
     assert deliveries[0]["status"] == "pending"
+
+
+def test_a_member_with_staff_access_may_neither_see_nor_send_again(
+    runtime: Runtime,
+    merchant: Merchant,
+    counter: Callable[..., Staff],
+    smtp_server: tuple[str, Mailbox],
+) -> None:
+    failed_receipt(runtime, merchant, smtp_server)
+    [failed] = merchant.get("/v1/messages?status=failed").json()["data"]
+    waiter = counter(merchant, access="staff")
+    page = waiter.get("/staff/messages")
+    assert page.status_code == 403 and 'data-code="forbidden"' in page.text
+    assert "gone@example.com" not in page.text
+    refused = waiter.post(f"/staff/messages/{failed['id']}/retry")
+    assert refused.status_code == 403
+    assert merchant.get("/v1/messages?status=failed").json()["data"][0]["id"] == failed["id"]
+
+
+def test_the_page_speaks_the_merchant_s_language(
+    runtime: Runtime,
+    merchant: Merchant,
+    counter: Callable[..., Staff],
+    smtp_server: tuple[str, Mailbox],
+) -> None:
+    failed_receipt(runtime, merchant, smtp_server)
+    assert merchant.post("/v1/merchant", {"locale": "pt_PT"}).status_code == 200
+    owner = counter(merchant, access="owner")
+    page = owner.get("/staff/messages").text
+    assert "Mensagens não enviadas" in page and "Enviar de novo" in page
+    assert "Recibo" in page and "1 tentativa" in page

@@ -12,9 +12,10 @@ from fastapi.responses import Response
 
 from servefirst.db.uow import UnitOfWork
 from servefirst.kit.errors import ServefirstError
-from servefirst.merchants.service import get_merchant
+from servefirst.merchants.service import get_merchant, merchant_zone
 from servefirst.messages import service as messages
 from servefirst.staff import service as staff
+from servefirst.staff.rules import Access
 from servefirst.staff.web import act, base_context, render, show
 from servefirst.webhooks import service as webhooks
 
@@ -31,6 +32,7 @@ def _page(
         me,
         request,
         merchant_name=get_merchant(uow).name,
+        zone=merchant_zone(uow),
         failed_messages=messages.list_messages(uow, status="failed", limit=100),
         failed_deliveries=webhooks.failed_deliveries(uow, limit=100),
         urls={e.endpoint_id: e.url for e in endpoints},
@@ -50,7 +52,7 @@ def _refused(request: Request) -> Callable[[UnitOfWork, staff.SignedIn, Servefir
 
 @router.get("/messages")
 def failed_messages_page(request: Request) -> Response:
-    return show(request, lambda uow, me: _page(request, uow, me))
+    return show(request, lambda uow, me: _page(request, uow, me), needs=Access.MANAGER)
 
 
 @router.post("/messages/{message_id}/retry")
@@ -61,7 +63,7 @@ def send_message_again(
         messages.retry_message(uow, message_id)
         return f"{PAGE}?sent=1"
 
-    return act(request, csrf_token, change, _refused(request))
+    return act(request, csrf_token, change, _refused(request), needs=Access.MANAGER)
 
 
 @router.post("/webhooks/{endpoint_id}/deliveries/{delivery_id}/retry")
@@ -75,4 +77,4 @@ def send_delivery_again(
         webhooks.retry_delivery(uow, endpoint_id, delivery_id)
         return f"{PAGE}?sent=1"
 
-    return act(request, csrf_token, change, _refused(request))
+    return act(request, csrf_token, change, _refused(request), needs=Access.MANAGER)
