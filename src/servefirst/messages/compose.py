@@ -106,7 +106,7 @@ class Outgoing:
         name, address = parseaddr(self.sender)
         mail["From"] = formataddr((name, address), charset="utf-8")
         mail["To"] = self.to
-        mail["Subject"] = Header(self.subject, "utf-8").encode()
+        mail["Subject"] = Header(self.subject, "utf-8")  # type: ignore[assignment]
         # The same id on every attempt: a message sent twice is recognisably one.
         mail["Message-ID"] = f"<{self.message_id}@{domain}>"
         mail["Date"] = format_datetime(datetime.now().astimezone())
