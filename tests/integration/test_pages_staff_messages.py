@@ -178,3 +178,59 @@ def test_the_page_speaks_the_merchant_s_language(
     page = owner.get("/staff/messages").text
     assert "Mensagens não enviadas" in page and "Enviar de novo" in page
     assert "Recibo" in page and "1 tentativa" in page
+
+
+SETTINGS_FORM = {
+    "sender": "ola@cafe-azul.pt",
+    "booking_reminder_hours": "12",
+    "quiet_start": "22:00",
+    "quiet_end": "07:30",
+    "reminder_days": "2, 4",
+    "overdue_day": "10",
+    "final_notice_days_before": "3",
+    "kind_receipt": "on",
+    "kind_payment_reminder": "on",
+    "kind_final_notice": "on",
+}
+
+
+def test_an_owner_changes_the_message_settings_in_the_console(
+    merchant: Merchant, counter: Callable[..., Staff], tmp_path: Path
+) -> None:
+    owner = counter(merchant, access="owner")
+    page = owner.get("/staff/messages").text
+    assert 'name="reminder_days" value="1, 3, 7"' in page
+    saved = owner.post("/staff/messages/settings", SETTINGS_FORM, follow_redirects=False)
+    assert saved.status_code == 303 and saved.headers["location"] == "/staff/messages?saved=1"
+    shown = merchant.get("/v1/merchant/messages").json()
+    assert shown["reminder_days"] == [2.0, 4.0] and shown["overdue_day"] == 10.0
+    assert (shown["quiet_start"], shown["quiet_end"], shown["sender"]) == (
+        "22:00",
+        "07:30",
+        "ola@cafe-azul.pt",
+    )
+    assert shown["kinds"]["booking_reminder"] is False and shown["kinds"]["receipt"] is True
+    install_vnu()
+    assert not vnu_errors({"staff-message-settings": owner.get("/staff/messages").text}, tmp_path)
+
+
+def test_settings_that_do_not_fit_are_refused_on_the_page_and_change_nothing(
+    merchant: Merchant, counter: Callable[..., Staff]
+) -> None:
+    owner = counter(merchant, access="owner")
+    late = owner.post("/staff/messages/settings", {**SETTINGS_FORM, "reminder_days": "2, 9"})
+    assert late.status_code == 422 and "reminder_days must be increasing" in late.text
+    word = owner.post("/staff/messages/settings", {**SETTINGS_FORM, "overdue_day": "soon"})
+    assert word.status_code == 422 and "Write a number here." in word.text
+    assert merchant.get("/v1/merchant/messages").json()["reminder_days"] == [1.0, 3.0, 7.0]
+
+
+def test_a_manager_sees_the_settings_but_may_not_change_them(
+    merchant: Merchant, counter: Callable[..., Staff]
+) -> None:
+    manager = counter(merchant, access="manager")
+    page = manager.get("/staff/messages").text
+    assert "An owner can change these." in page and 'name="reminder_days"' not in page
+    refused = manager.post("/staff/messages/settings", SETTINGS_FORM)
+    assert refused.status_code == 403
+    assert merchant.get("/v1/merchant/messages").json()["overdue_day"] == 14.0
