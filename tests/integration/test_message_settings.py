@@ -134,3 +134,14 @@ def test_a_kind_turned_off_is_not_sent(
     assert smtp_server[1].to("ana.off@example.com") == []
     kinds = {m["kind"] for m in merchant.get("/v1/messages").json()["data"]}
     assert "receipt" not in kinds
+
+
+def test_a_retried_settings_change_answers_as_the_first(merchant: Merchant) -> None:
+    key = {"Idempotency-Key": "settings-retry-1"}
+    first = merchant.post(SETTINGS, {"overdue_day": 20}, headers=key)
+    again = merchant.post(SETTINGS, {"overdue_day": 20}, headers=key)
+    assert first.status_code == again.status_code == 200
+    assert again.json() == first.json()
+    other = merchant.post(SETTINGS, {"overdue_day": 21}, headers=key)
+    assert other.json()["error"]["code"] == "idempotency_key_reused"
+    assert merchant.get(SETTINGS).json()["overdue_day"] == 20.0
