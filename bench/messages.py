@@ -62,6 +62,14 @@ class MessagesResult:
     latencies_ms: dict[str, list[float]] = field(default_factory=dict)
     receipt_ms: list[float] = field(default_factory=list)
     missing: int = 0
+    #: The server's CPU (worker included) from the load's start until the last
+    #: receipt was taken, per lifecycle: each lifecycle is one receipt.
+    server_cpu_seconds: float | None = None
+
+    def server_cpu_ms_each(self) -> float | None:
+        if self.server_cpu_seconds is None or not self.lifecycles:
+            return None
+        return 1000 * self.server_cpu_seconds / self.lifecycles
 
     def worst_p99(self) -> float:
         return max(percentile(v, 99) for v in self.latencies_ms.values())
@@ -144,6 +152,7 @@ def messages_rate(url: str, clients: int, seconds: float) -> MessagesResult:
     try:
         env = {"SERVEFIRST_SMTP_URL": f"smtp://127.0.0.1:{port}"}
         with Server(url, deliver=True, env=env) as server:
+            cpu_before = server.cpu_seconds()
             done, elapsed, errors, latencies, paid = asyncio.run(
                 _load(server.base_url, shops, seconds)
             )
@@ -153,12 +162,13 @@ def messages_rate(url: str, clients: int, seconds: float) -> MessagesResult:
                     if all(token in sink.accepted for token in paid):
                         break
                 time.sleep(0.1)
+            cpu = server.cpu_seconds() - cpu_before
     finally:
         smtp.stop()
     with sink.lock:
         waits = [1000 * (sink.accepted[t] - at) for t, at in paid.items() if t in sink.accepted]
         missing = sum(1 for t in paid if t not in sink.accepted)
-    return MessagesResult(done, elapsed, errors, latencies, waits, missing)
+    return MessagesResult(done, elapsed, errors, latencies, waits, missing, cpu)
 
 
 def section(engine: str, args: argparse.Namespace, results: Results, ui: Ui) -> None:
@@ -186,3 +196,12 @@ def section(engine: str, args: argparse.Namespace, results: Results, ui: Ui) -> 
     results.add(
         "messages", f"{engine}: payment to receipt accepted by SMTP, p99", receipt_p99, "ms"
     )
+    cpu = found.server_cpu_ms_each()
+    if cpu is not None:
+        results.add(
+            "messages",
+            f"{engine}: server CPU a lifecycle with its receipt",
+            cpu,
+            "ms",
+            "user and system time of the server's processes, /proc: little moved by other load",
+        )

@@ -9,7 +9,11 @@ database, in alternating order (A B, B A, ...) so the machine's drift falls on
 both alike; the verdict is the median over the rounds of each figure's B/A
 ratio. ``http`` runs ``servefirst serve`` under the HTTP load (lifecycles a
 second, the worst route's p99, the server's CPU a lifecycle); ``settle`` runs
-the lifecycle in process (tabs a second, this process's CPU a tab).
+the lifecycle in process (tabs a second, this process's CPU a tab);
+``messages`` the HTTP load with the delivery worker in the server, every
+customer on e-mail (also the receipt's p99). A change of code is paired the
+same way: ``PYTHONPATH=/path/to/the/other/checkout/src`` as side B's change
+runs the server from that checkout.
 """
 
 from __future__ import annotations
@@ -62,8 +66,22 @@ def settle_figures(url: str, clients: int, seconds: float) -> Figures:
     }
 
 
+def messages_figures(url: str, clients: int, seconds: float) -> Figures:
+    from bench.messages import messages_rate
+    from bench.stats import percentile
+
+    found = messages_rate(url, clients, seconds)
+    return {
+        "lifecycles/s": found.lifecycles / found.seconds,
+        "worst p99 ms": found.worst_p99(),
+        "receipt p99 ms": percentile(found.receipt_ms, 99),
+        "server CPU ms a lifecycle": found.server_cpu_ms_each() or float("nan"),
+    }
+
+
 SECTIONS: dict[str, Callable[[str, int, float], Figures]] = {
     "http": http_figures,
+    "messages": messages_figures,
     "settle": settle_figures,
 }
 

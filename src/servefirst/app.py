@@ -24,6 +24,8 @@ from servefirst.ledger.endpoints import router as ledger_router
 from servefirst.merchants.endpoints import router as merchant_router
 from servefirst.messages.endpoints import pages as message_pages_router
 from servefirst.messages.endpoints import router as messages_router
+from servefirst.messages.endpoints import settings as message_settings_router
+from servefirst.messages.pages import router as message_console_router
 from servefirst.messages.worker import lifespan as delivery_worker
 from servefirst.payments.endpoints import router as payments_router
 from servefirst.reports.endpoints import router as reports_router
@@ -117,11 +119,13 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
         staff_router,
         events_router,
         messages_router,
+        message_settings_router,
         webhooks_router,
         message_pages_router,
         customer_pages_router,
         staff_pages_router,
         risk_pages_router,
+        message_console_router,
     ):
         app.include_router(router)
     # Every script and stylesheet is served by the app itself: no CDN.

@@ -131,6 +131,14 @@ class Settings(BaseSettings):
     #: Seconds an idle delivery worker waits before looking for work again:
     #: the receipt's latency floor, against a few cheap reads a second.
     worker_poll_seconds: float = 0.2
+    #: Seconds a busy delivery worker pauses between rounds: new events and
+    #: due rows gather meanwhile and are planned and claimed a batch per
+    #: transaction, and a server the worker runs in gets the processor back for
+    #: its requests. Adds at most this much to a receipt's wait.
+    worker_round_pause_seconds: float = 0.1
+    #: Seconds between two looks for served tabs whose overdue day has come
+    #: (the dunning schedule's end): a day's schedule needs no finer grain.
+    worker_overdue_check_seconds: float = 60.0
     #: Sends in flight at once per kind (e-mail, webhooks): a slow endpoint
     #: holds one of them, never the others.
     worker_senders: int = 4

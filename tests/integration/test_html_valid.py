@@ -169,6 +169,7 @@ def staff_pages(
     pages["staff-tab"] = get_ok(person.client, f"/staff/tabs/{tab['id']}")
     pages["staff-customer"] = get_ok(person.client, f"/staff/customers/{tab['customer_id']}")
     pages["staff-problem"] = get_ok(person.client, "/staff/tabs/tab_nope", 404)
+    pages["staff-messages"] = get_ok(person.client, "/staff/messages")
     return pages
 
 

@@ -30,7 +30,12 @@ _CONTRACT_LIST = """
 """
 CONTRACT_OPERATION_IDS = set(_CONTRACT_LIST.split())
 #: Named here in the contract's style, for routes the contract's list lacks.
-NEW_OPERATION_IDS = {"get_booking_ics", "retry_message"}
+NEW_OPERATION_IDS = {
+    "get_booking_ics",
+    "retry_message",
+    "get_message_settings",
+    "set_message_settings",
+}
 
 #: Every operation of the schema and its id.
 OPERATION_IDS = {
@@ -90,6 +95,8 @@ OPERATION_IDS = {
     ("get", "/healthz"): "health",
     ("get", "/v1/messages"): "list_messages",
     ("post", "/v1/messages/{message_id}/retry"): "retry_message",
+    ("get", "/v1/merchant/messages"): "get_message_settings",
+    ("post", "/v1/merchant/messages"): "set_message_settings",
     ("post", "/v1/webhook-endpoints"): "create_webhook_endpoint",
     ("get", "/v1/webhook-endpoints"): "list_webhook_endpoints",
     ("post", "/v1/webhook-endpoints/{endpoint_id}"): "update_webhook_endpoint",

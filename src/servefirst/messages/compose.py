@@ -4,14 +4,21 @@ booking's ``.ics`` attached to its confirmation."""
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from email.message import EmailMessage
-from email.utils import format_datetime, formataddr
+from email.encoders import encode_base64
+from email.header import Header
+from email.message import Message
+from email.mime.base import MIMEBase
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+from email.utils import format_datetime, formataddr, parseaddr
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from babel import dates
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy import select
 
@@ -19,6 +26,7 @@ from servefirst.bookings import service as bookings
 from servefirst.bookings.calendar import booking_calendar
 from servefirst.catalog.models import Service
 from servefirst.db.uow import UnitOfWork
+from servefirst.kit import i18n
 from servefirst.kit.money import Money
 from servefirst.messages.rules import MessageKind
 from servefirst.messages.service import Context
@@ -31,17 +39,36 @@ _env = Environment(
     autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),
     trim_blocks=True,
     lstrip_blocks=True,
+    extensions=["jinja2.ext.i18n"],
 )
-_env.filters["money"] = lambda amount, currency: Money(int(amount), currency).format()
+_env.install_gettext_callables(  # type: ignore[attr-defined]
+    i18n.gettext, i18n.ngettext, newstyle=True
+)
+#: The merchant's locale while one of its messages is written: its words
+#: (``i18n.use_language``), and how its money, days and times are written.
+_locale: ContextVar[str] = ContextVar("servefirst_message_locale", default="en_GB")
+_env.filters["money"] = lambda amount, currency: Money(int(amount), currency).format(_locale.get())
+_env.filters["when"] = lambda at: (
+    f"{dates.format_date(at, 'full', locale=_locale.get())}, {dates.format_time(at, 'HH:mm')}"
+)
+_env.filters["day"] = lambda at: dates.format_date(at, "long", locale=_locale.get())
+_env.filters["short_when"] = lambda at: dates.format_datetime(
+    at, "EEE d MMM HH:mm", locale=_locale.get()
+)
+
+
+def N_(words: str) -> str:  # noqa: N802 - gettext's name for "marked, translated later"
+    return words
+
 
 SUBJECTS = {
-    MessageKind.RECEIPT: "Your receipt from {business}",
-    MessageKind.BOOKING_CONFIRMATION: "Your booking at {business} is confirmed",
-    MessageKind.BOOKING_REMINDER: "See you soon at {business}",
-    MessageKind.PAYMENT_REMINDER: "How was your visit to {business}?",
-    MessageKind.FINAL_NOTICE: "Final notice: your bill at {business}",
+    MessageKind.RECEIPT: N_("Your receipt from {business}"),
+    MessageKind.BOOKING_CONFIRMATION: N_("Your booking at {business} is confirmed"),
+    MessageKind.BOOKING_REMINDER: N_("See you soon at {business}"),
+    MessageKind.PAYMENT_REMINDER: N_("How was your visit to {business}?"),
+    MessageKind.FINAL_NOTICE: N_("Final notice: your bill at {business}"),
 }
-LATER_REMINDER_SUBJECT = "A reminder: your bill at {business}"
+LATER_REMINDER_SUBJECT = N_("A reminder: your bill at {business}")
 
 
 @dataclass
@@ -58,24 +85,41 @@ class Outgoing:
     unsubscribe_url: str = ""
     attachments: list[tuple[str, str, bytes]] = field(default_factory=list)
 
-    def email(self, domain: str = "servefirst") -> EmailMessage:
-        mail = EmailMessage()
-        mail["From"] = self.sender
+    def email(self, domain: str = "servefirst") -> Message:
+        """The e-mail, built with the ``email`` package's classic (compat32)
+        classes: the worker runs inside the web server, and the modern
+        ``EmailMessage`` parses and refolds every header through its header
+        registry, several times this message's other costs."""
+        body: Message = _text(self.text, "plain")
+        if self.html:
+            body = MIMEMultipart("alternative", _subparts=[body, _text(self.html, "html")])
+        mail: Message = body
+        if self.attachments:
+            mail = MIMEMultipart("mixed", _subparts=[body])
+            for filename, mime, data in self.attachments:
+                maintype, subtype = mime.split("/", 1)
+                part = MIMEBase(maintype, subtype)
+                part.set_payload(data)
+                encode_base64(part)
+                part.add_header("Content-Disposition", "attachment", filename=filename)
+                mail.attach(part)
+        name, address = parseaddr(self.sender)
+        mail["From"] = formataddr((name, address), charset="utf-8")
         mail["To"] = self.to
-        mail["Subject"] = self.subject
+        mail["Subject"] = Header(self.subject, "utf-8")  # type: ignore[assignment]
         # The same id on every attempt: a message sent twice is recognisably one.
         mail["Message-ID"] = f"<{self.message_id}@{domain}>"
         mail["Date"] = format_datetime(datetime.now().astimezone())
         # RFC 8058: one-click unsubscribe, by a POST the mail client makes.
         mail["List-Unsubscribe"] = f"<{self.unsubscribe_url}>"
         mail["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-        mail.set_content(self.text)
-        if self.html:
-            mail.add_alternative(self.html, subtype="html")
-        for filename, mime, data in self.attachments:
-            maintype, subtype = mime.split("/", 1)
-            mail.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
         return mail
+
+
+def _text(content: str, subtype: str) -> MIMEText:
+    # UTF-8 in base64 (7-bit safe): encoded in C, where quoted-printable
+    # walks the body a character at a time in Python.
+    return MIMEText(content, subtype, "utf-8")
 
 
 def compose(uow: UnitOfWork, ctx: Context, *, public_url: str, mail_from: str) -> Outgoing:
@@ -131,10 +175,20 @@ def compose(uow: UnitOfWork, ctx: Context, *, public_url: str, mail_from: str) -
     if kind is MessageKind.PAYMENT_REMINDER and message.step > 1:
         subject = LATER_REMINDER_SUBJECT
     name = "sms" if message.channel == "sms" else kind.value
-    text = _env.get_template(f"{name}.txt").render(values)
-    html = (
-        None if message.channel == "sms" else _env.get_template(f"{kind.value}.html").render(values)
-    )
+    locale = getattr(merchant, "locale", None) or "en_GB"
+    values["language"] = i18n.language_of(locale)
+    token = _locale.set(locale)
+    try:
+        with i18n.use_language(locale):
+            subject = i18n.gettext(subject)
+            text = _env.get_template(f"{name}.txt").render(values)
+            html = (
+                None
+                if message.channel == "sms"
+                else _env.get_template(f"{kind.value}.html").render(values)
+            )
+    finally:
+        _locale.reset(token)
     sender = ctx.policy.sender or mail_from
     return Outgoing(
         message_id=message.message_id,

@@ -13,7 +13,13 @@ from servefirst.api.routing import ServefirstRoute
 from servefirst.kit.errors import NotFound
 from servefirst.merchants.models import Merchant
 from servefirst.messages import service as messages
-from servefirst.messages.schemas import MessageList, MessageOut
+from servefirst.messages.rules import MessagePolicy
+from servefirst.messages.schemas import (
+    MessageList,
+    MessageOut,
+    MessageSettingsIn,
+    MessageSettingsOut,
+)
 from servefirst.web.templating import templates
 
 router = APIRouter(prefix="/v1/messages", tags=["messages"], route_class=ServefirstRoute)
@@ -44,6 +50,37 @@ def list_messages(
 )
 def retry_message(message_id: str, uow: MerchantUoW) -> MessageOut:
     return MessageOut.build(messages.retry_message(uow, message_id))
+
+
+settings = APIRouter(prefix="/v1/merchant/messages", tags=["messages"], route_class=ServefirstRoute)
+
+
+def _settings_out(policy: MessagePolicy) -> MessageSettingsOut:
+    return MessageSettingsOut.model_validate({**policy.as_dict(), "timezone": policy.timezone})
+
+
+@settings.get(
+    "",
+    response_model=MessageSettingsOut,
+    operation_id="get_message_settings",
+    summary="The merchant's message settings: sender, reminder lead time, quiet hours,"
+    " dunning schedule, each kind on or off",
+)
+def get_message_settings(uow: MerchantUoW) -> MessageSettingsOut:
+    return _settings_out(messages.message_settings(uow))
+
+
+@settings.post(
+    "",
+    response_model=MessageSettingsOut,
+    operation_id="set_message_settings",
+    summary="Change the message settings (fields not sent keep their value)",
+)
+def set_message_settings(body: MessageSettingsIn, uow: MerchantUoW) -> MessageSettingsOut:
+    changes = body.model_dump(exclude_unset=True)
+    # null means "the server's sender" for sender only; elsewhere "unchanged".
+    changes = {k: v for k, v in changes.items() if v is not None or k == "sender"}
+    return _settings_out(messages.set_message_settings(uow, changes))
 
 
 pages = APIRouter(include_in_schema=False)

@@ -10,6 +10,7 @@ is sent in the quiet hours (21:00-08:00 in the merchant's time zone).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
@@ -17,6 +18,8 @@ from enum import StrEnum
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 from zoneinfo import ZoneInfo
+
+from servefirst.kit.errors import InvalidRequest
 
 
 class MessageKind(StrEnum):
@@ -60,11 +63,14 @@ class MessagePolicy:
     quiet_start: time = time(21, 0)
     quiet_end: time = time(8, 0)
     timezone: str = "UTC"
+    #: The kinds the merchant turned off: none of them is sent.
+    off: frozenset[MessageKind] = frozenset()
 
     @classmethod
     def of(cls, policy: Mapping[str, Any] | None, timezone: str | None = None) -> MessagePolicy:
         raw = dict((policy or {}).get("messages") or {})
         days = tuple(float(d) for d in raw.get("reminder_days", cls.reminder_days))
+        kinds = raw.get("kinds") or {}
         return cls(
             sender=raw.get("sender"),
             booking_reminder_hours=float(
@@ -78,7 +84,70 @@ class MessagePolicy:
             quiet_start=time.fromisoformat(raw.get("quiet_start", "21:00")),
             quiet_end=time.fromisoformat(raw.get("quiet_end", "08:00")),
             timezone=timezone or raw.get("timezone") or "UTC",
+            off=frozenset(k for k in MessageKind if kinds.get(k.value) is False),
         )
+
+    def sends(self, kind: MessageKind) -> bool:
+        return kind not in self.off
+
+    def as_dict(self) -> dict[str, Any]:
+        """The settings as stored and shown (the time zone is the merchant's own)."""
+        return {
+            "sender": self.sender,
+            "booking_reminder_hours": self.booking_reminder_hours,
+            "reminder_days": list(self.reminder_days),
+            "overdue_day": self.overdue_day,
+            "final_notice_days_before": self.final_notice_days_before,
+            "quiet_start": self.quiet_start.strftime("%H:%M"),
+            "quiet_end": self.quiet_end.strftime("%H:%M"),
+            "kinds": {k.value: k not in self.off for k in MessageKind},
+        }
+
+    def updated(self, changes: Mapping[str, Any]) -> MessagePolicy:
+        """These settings with ``changes`` applied, checked as a whole (a 4xx
+        naming the field): the dunning steps must fit before the final notice."""
+        merged = {**self.as_dict(), **changes}
+        merged["kinds"] = {**self.as_dict()["kinds"], **(changes.get("kinds") or {})}
+        unknown = set(merged["kinds"]) - {k.value for k in MessageKind}
+        if unknown:
+            raise InvalidRequest(
+                f"kinds may name {', '.join(k.value for k in MessageKind)};"
+                f" not {', '.join(sorted(unknown))}.",
+                param="kinds",
+            )
+        sender = merged["sender"]
+        if sender is not None and not _ADDRESS.fullmatch(sender):
+            raise InvalidRequest("sender must be an e-mail address, or null.", param="sender")
+        hours = merged["booking_reminder_hours"]
+        if not 1 <= hours <= 24 * 14:
+            raise InvalidRequest(
+                "booking_reminder_hours must be from 1 to 336 (two weeks).",
+                param="booking_reminder_hours",
+            )
+        for name in ("quiet_start", "quiet_end"):
+            if not _CLOCK.fullmatch(str(merged[name])):
+                raise InvalidRequest(f"{name} must be a time of day, HH:MM.", param=name)
+        overdue, before = merged["overdue_day"], merged["final_notice_days_before"]
+        if not 1 <= overdue <= 365:
+            raise InvalidRequest("overdue_day must be from 1 to 365.", param="overdue_day")
+        if not 0 < before < overdue:
+            raise InvalidRequest(
+                "final_notice_days_before must be more than 0 and less than overdue_day.",
+                param="final_notice_days_before",
+            )
+        days = list(merged["reminder_days"])
+        final_day = overdue - before
+        if days != sorted(set(days)) or any(not 0 < d < final_day for d in days):
+            raise InvalidRequest(
+                "reminder_days must be increasing, each more than 0 and before the final"
+                f" notice (day {final_day:g}).",
+                param="reminder_days",
+            )
+        return MessagePolicy.of({"messages": merged}, self.timezone)
+
+
+_ADDRESS = re.compile(r"[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\"]+")
+_CLOCK = re.compile(r"([01]\d|2[0-3]):[0-5]\d")
 
 
 def is_quiet(at: datetime, policy: MessagePolicy) -> bool:
@@ -135,6 +204,26 @@ def dunning_steps(anchor: datetime, tier: str, policy: MessagePolicy) -> list[Pl
         Planned(MessageKind.FINAL_NOTICE, len(days) + 1, anchor + timedelta(days=final_day))
     )
     return [Planned(s.kind, s.step, out_of_quiet_hours(s.due_at, policy)) for s in steps]
+
+
+def overdue_at(anchor: datetime, policy: MessagePolicy) -> datetime:
+    """When a served tab still unpaid turns overdue (day 14 by default)."""
+    return anchor + timedelta(days=policy.overdue_day)
+
+
+def turns_overdue(
+    now: datetime,
+    anchor: datetime,
+    policy: MessagePolicy,
+    *,
+    final_notice_pending: bool,
+    concern_raised: bool,
+) -> bool:
+    """Whether a served, unpaid tab is to be marked overdue now: its day has
+    come and its final notice has gone first (a final notice waiting out
+    quiet hours, or a stopped worker, holds it back). A concern ends the
+    sequence: staff settle it, not the schedule."""
+    return now >= overdue_at(anchor, policy) and not final_notice_pending and not concern_raised
 
 
 def booking_reminder_at(

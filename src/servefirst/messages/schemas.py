@@ -1,11 +1,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
-from servefirst.api.fields import Out
+from servefirst.api.fields import Body, Out
 from servefirst.messages.models import Message
 
 
@@ -47,3 +47,70 @@ class MessageOut(Out):
 class MessageList(Out):
     object: Literal["list"] = "list"
     data: list[MessageOut]
+
+
+Clock = Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$", examples=["21:00"])]
+Kind = Literal[
+    "receipt", "booking_confirmation", "booking_reminder", "payment_reminder", "final_notice"
+]
+
+
+class MessageSettingsIn(Body):
+    """Only the fields sent change; the others keep their value."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "sender": "hello@cafe-azul.pt",
+                    "booking_reminder_hours": 24,
+                    "quiet_start": "21:00",
+                    "quiet_end": "08:00",
+                    "reminder_days": [1, 3, 7],
+                    "overdue_day": 14,
+                    "final_notice_days_before": 2,
+                    "kinds": {"booking_reminder": True, "payment_reminder": False},
+                }
+            ]
+        }
+    )
+
+    sender: str | None = Field(
+        default=None,
+        max_length=254,
+        description="The address e-mails come from; null: the server's (SERVEFIRST_MAIL_FROM).",
+    )
+    booking_reminder_hours: float | None = Field(
+        default=None, ge=1, le=336, description="How long before a booking its reminder goes."
+    )
+    quiet_start: Clock | None = Field(
+        default=None, description="Nothing is sent from this time (the merchant's time zone)..."
+    )
+    quiet_end: Clock | None = Field(default=None, description="...until this time.")
+    reminder_days: list[float] | None = Field(
+        default=None,
+        max_length=10,
+        description="Days after serving (or the due date) of each payment reminder.",
+    )
+    overdue_day: float | None = Field(
+        default=None, ge=1, le=365, description="The day the unpaid tab turns overdue."
+    )
+    final_notice_days_before: float | None = Field(
+        default=None, gt=0, description="Days before overdue_day that the final notice goes."
+    )
+    kinds: dict[Kind, bool] | None = Field(
+        default=None, description="Each kind of message on (true) or off (false)."
+    )
+
+
+class MessageSettingsOut(Out):
+    object: Literal["message_settings"] = "message_settings"
+    sender: str | None
+    booking_reminder_hours: float
+    quiet_start: str
+    quiet_end: str
+    reminder_days: list[float]
+    overdue_day: float
+    final_notice_days_before: float
+    kinds: dict[str, bool]
+    timezone: str = Field(description="The merchant's time zone, in which quiet hours are read.")

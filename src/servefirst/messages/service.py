@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import exists, select, update
@@ -13,6 +13,7 @@ from sqlalchemy import exists, select, update
 from servefirst.bookings.models import Booking
 from servefirst.customers.models import Customer
 from servefirst.db.uow import UnitOfWork
+from servefirst.events.service import emit
 from servefirst.guarantee.models import Concern
 from servefirst.kit.errors import Conflict, NotFound
 from servefirst.kit.ids import merchant_of_credential, new_id
@@ -28,7 +29,9 @@ from servefirst.messages.rules import (
     dunning_steps,
     still_due,
     superseded,
+    turns_overdue,
 )
+from servefirst.tabs import service as tabs
 from servefirst.tabs.models import Tab
 from servefirst.trust import service as trust
 
@@ -104,8 +107,11 @@ def _plan(
     customer = customer_id and uow.session.get(Customer, (uow.merchant, customer_id))
     if not customer or subject is None:
         return 0
+    policy = policy_of(_merchant(uow))
     planned = 0
     for step in steps:
+        if not policy.sends(step.kind):
+            continue  # the merchant turned this kind off
         channel = channel_for(step.kind, customer.email, customer.phone, customer.messages_opt_out)
         if channel is None:
             continue
@@ -161,15 +167,7 @@ def context_for(uow: UnitOfWork, message_id: str, now: datetime) -> Context | st
     else:
         tab = uow.session.get(Tab, (uow.merchant, message.subject_id))
         status = tab.status if tab else "missing"
-        concern = tab is not None and bool(
-            uow.session.scalar(
-                select(
-                    exists().where(
-                        Concern.merchant_id == uow.merchant, Concern.tab_id == message.subject_id
-                    )
-                )
-            )
-        )
+        concern = tab is not None and _concern_raised(uow, message.subject_id)
     if status == "missing":
         return "what it was about is gone"
     if not still_due(kind, subject_status=status, concern_raised=bool(concern)):
@@ -179,7 +177,10 @@ def context_for(uow: UnitOfWork, message_id: str, now: datetime) -> Context | st
     if kind is MessageKind.PAYMENT_REMINDER and superseded(_later_steps(uow, message), now):
         return "a later reminder is already due"
     merchant = _merchant(uow)
-    return Context(message, merchant, customer, tab, booking, policy_of(merchant))
+    policy = policy_of(merchant)
+    if not policy.sends(kind):
+        return f"the merchant turned {kind.value} messages off"
+    return Context(message, merchant, customer, tab, booking, policy)
 
 
 def _later_steps(uow: UnitOfWork, message: Message) -> list[datetime]:
@@ -282,3 +283,69 @@ def token_known(uow: UnitOfWork, token: str) -> bool:
             )
         )
     )
+
+
+def message_settings(uow: UnitOfWork) -> MessagePolicy:
+    return policy_of(_merchant(uow))
+
+
+def set_message_settings(uow: UnitOfWork, changes: dict[str, Any]) -> MessagePolicy:
+    """Change some of the merchant's message settings; the rest stay. Messages
+    already planned keep their time; a kind turned off is not sent from now on."""
+    merchant = _merchant(uow)
+    settings = policy_of(merchant).updated(changes)
+    # A new dict: the JSON column notices reassignment, not mutation.
+    merchant.policy = {**(merchant.policy or {}), "messages": settings.as_dict()}
+    uow.session.flush()
+    emit(uow, "message_settings.updated", merchant.merchant_id, settings.as_dict())
+    return settings
+
+
+def _concern_raised(uow: UnitOfWork, tab_id: str) -> bool:
+    return bool(
+        uow.session.scalar(
+            select(exists().where(Concern.merchant_id == uow.merchant, Concern.tab_id == tab_id))
+        )
+    )
+
+
+def overdue_now(uow: UnitOfWork, now: datetime, *, limit: int = 50) -> list[str]:
+    """The merchant's served, unpaid tabs whose overdue day has come, their
+    final notice gone (the schedule of ``message_settings``), oldest first."""
+    policy = policy_of(_merchant(uow))
+    cutoff = now - timedelta(days=policy.overdue_day)
+    due: list[str] = []
+    for tab in uow.tabs.served_before(cutoff, limit=limit):
+        anchor = getattr(tab, "due_date", None) or tab.served_at
+        pending_notice = bool(
+            uow.session.scalar(
+                select(
+                    exists().where(
+                        Message.merchant_id == uow.merchant,
+                        Message.subject_id == tab.tab_id,
+                        Message.kind == MessageKind.FINAL_NOTICE.value,
+                        Message.status == MessageStatus.PENDING.value,
+                    )
+                )
+            )
+        )
+        if anchor is not None and turns_overdue(
+            now,
+            anchor,
+            policy,
+            final_notice_pending=pending_notice,
+            concern_raised=_concern_raised(uow, tab.tab_id),
+        ):
+            due.append(tab.tab_id)
+    return due
+
+
+def mark_overdue(uow: UnitOfWork, tab_ids: list[str]) -> list[str]:
+    """Mark these tabs overdue (the tabs' own use case: the event, the
+    status), each only if still served; the ones marked."""
+    marked = []
+    for tab_id in tab_ids:
+        if uow.tabs.lock(tab_id).status == "served":  # paid meanwhile: nothing to do
+            tabs.mark_overdue(uow, tab_id)
+            marked.append(tab_id)
+    return marked

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import smtplib
 import ssl
+import threading
 from pathlib import Path
 from typing import Protocol
 from urllib.parse import unquote, urlsplit
@@ -41,27 +42,84 @@ class LogSmsProvider:
 class Mailer(Protocol):
     def send(self, outgoing: Outgoing) -> None: ...
 
+    def close(self) -> None: ...
+
 
 class SmtpMailer:
+    """Sends over SMTP, keeping one open connection per sending thread.
+
+    Opening a connection (TCP, greeting, EHLO, STARTTLS, login) costs more CPU
+    than the message itself, and the worker runs inside the web server, so each
+    sender keeps its connection for the next message. A connection the server
+    closed in the meantime (an idle timeout) is opened again and the message
+    sent once more on it; a message the server may have taken before the
+    connection broke can so arrive twice, with the same Message-ID (at least
+    once).
+    """
+
     def __init__(self, target: SmtpTarget) -> None:
         self.target = target
+        self._local = threading.local()
+        self._opened: list[smtplib.SMTP] = []
+        self._lock = threading.Lock()
 
     def send(self, outgoing: Outgoing) -> None:
-        target = self.target
         mail = outgoing.email()
-        smtp_class = smtplib.SMTP_SSL if target.ssl else smtplib.SMTP
         try:
-            with smtp_class(target.host, target.port, timeout=SMTP_TIMEOUT_SECONDS) as smtp:
-                if target.starttls:
-                    smtp.starttls(context=ssl.create_default_context())
-                if target.user:
-                    smtp.login(target.user, target.password or "")
-                smtp.send_message(mail)
+            try:
+                self._connection(fresh=False).send_message(mail)
+            except (smtplib.SMTPServerDisconnected, ConnectionError):
+                self._drop()
+                self._connection(fresh=True).send_message(mail)
         except smtplib.SMTPRecipientsRefused as exc:
             codes = [code for code, _ in exc.recipients.values()]
             if all(500 <= code < 600 for code in codes):
                 raise Undeliverable(f"refused: {exc.recipients}") from exc
             raise
+        except smtplib.SMTPResponseException:
+            raise  # the server answered: the connection is still good
+        except Exception:
+            self._drop()  # a timeout or a broken line: start afresh next time
+            raise
+
+    def _connection(self, *, fresh: bool) -> smtplib.SMTP:
+        smtp: smtplib.SMTP | None = getattr(self._local, "smtp", None)
+        if smtp is not None and not fresh:
+            return smtp
+        target = self.target
+        smtp_class = smtplib.SMTP_SSL if target.ssl else smtplib.SMTP
+        smtp = smtp_class(target.host, target.port, timeout=SMTP_TIMEOUT_SECONDS)
+        try:
+            if target.starttls:
+                smtp.starttls(context=ssl.create_default_context())
+            if target.user:
+                smtp.login(target.user, target.password or "")
+        except BaseException:
+            smtp.close()
+            raise
+        self._local.smtp = smtp
+        with self._lock:
+            self._opened.append(smtp)
+        return smtp
+
+    def _drop(self) -> None:
+        smtp = getattr(self._local, "smtp", None)
+        self._local.smtp = None
+        if smtp is not None:
+            with self._lock:
+                if smtp in self._opened:
+                    self._opened.remove(smtp)
+            smtp.close()
+
+    def close(self) -> None:
+        """Say goodbye on every connection still open (the worker stops)."""
+        with self._lock:
+            opened, self._opened = self._opened, []
+        for smtp in opened:
+            try:
+                smtp.quit()
+            except (smtplib.SMTPException, OSError):
+                smtp.close()
 
 
 class DirectoryMailer:
@@ -75,6 +133,9 @@ class DirectoryMailer:
     def send(self, outgoing: Outgoing) -> None:
         path = self.folder / f"{outgoing.message_id}.eml"
         path.write_bytes(bytes(outgoing.email()))
+
+    def close(self) -> None:
+        pass
 
 
 def mailer_for(url: str | None) -> Mailer | None:
@@ -100,3 +161,7 @@ class Transports:
             raise NotConfigured("SERVEFIRST_SMTP_URL is not set")
         else:
             self.mailer.send(outgoing)
+
+    def close(self) -> None:
+        if self.mailer is not None:
+            self.mailer.close()

@@ -5,8 +5,8 @@ server or an integrator's endpoint thinks:
 
 1. *plan*: per merchant, the events not read yet (``delivered_at IS NULL``),
    oldest first, become message and webhook delivery rows, and the events are
-   marked read, in one transaction (so an event is planned exactly once; on
-   PostgreSQL one worker per merchant at a time, by an advisory lock);
+   marked read if still unread, in one short write transaction after the
+   reads that decide them (so an event is planned exactly once);
 2. *claim*: the head of each recipient's queue is leased (``queue.py``);
 3. *send* and *record*: outside any transaction, then the outcome.
 
@@ -22,7 +22,6 @@ import logging
 import threading
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
@@ -34,6 +33,7 @@ from servefirst.events.models import Event
 from servefirst.kit.clock import Clock
 from servefirst.messages import service as messages
 from servefirst.messages.compose import compose
+from servefirst.messages.lanes import Lane
 from servefirst.messages.models import Message
 from servefirst.messages.queue import Queue, anything_due, claim, release
 from servefirst.messages.rules import MessageStatus, next_attempt
@@ -116,16 +116,24 @@ class Worker:
             return list(dict.fromkeys(uow.connection.execute(query).scalars()))
 
     def _plan_merchant(self, merchant_id: str) -> int:
-        with self.runtime.uow(merchant_id) as uow:
+        """Plan a batch of one merchant's events in two steps: what they call
+        for is worked out in a read (the trust tier, the schedule: the costly
+        part), then written in a short write transaction that marks the
+        events read only if still unread, so an event is planned exactly once,
+        and on SQLite the writer's turn that every request needs is held only
+        for the inserts. On PostgreSQL one worker plans a merchant at a time
+        (an advisory lock held by the read), so the workers of ``serve
+        --workers N`` do not all do the same work for one of them to keep."""
+        with self.runtime.uow(merchant_id, write=False) as reader:
             if (
-                uow.locks_rows
-                and not uow.connection.execute(
+                reader.locks_rows
+                and not reader.connection.execute(
                     text("SELECT pg_try_advisory_xact_lock(hashtext(:k))"),
                     {"k": f"servefirst.plan.{merchant_id}"},
                 ).scalar()
             ):
                 return 0  # another worker is planning this merchant's events
-            rows = uow.connection.execute(
+            rows = reader.connection.execute(
                 select(_EVENTS)
                 .where(_EVENTS.c.merchant_id == merchant_id, _EVENTS.c.delivered_at.is_(None))
                 .order_by(_EVENTS.c.created_at, _EVENTS.c.event_id)
@@ -133,24 +141,42 @@ class Worker:
             ).all()
             if not rows:
                 return 0
-            endpoints = webhooks.list_endpoints(uow)
-            for row in rows:
-                event = messages.OutboxEvent(
-                    row.merchant_id, row.event_id, row.type, row.object_id, row.data, row.created_at
-                )
-                messages.plan(uow, event)
-                webhooks.plan(uow, event, endpoints)
-            uow.session.flush()
-            uow.connection.execute(
+            with reader.session.no_autoflush:
+                endpoints = webhooks.list_endpoints(reader)
+                for row in rows:
+                    event = messages.OutboxEvent(
+                        row.merchant_id,
+                        row.event_id,
+                        row.type,
+                        row.object_id,
+                        row.data,
+                        row.created_at,
+                    )
+                    messages.plan(reader, event)
+                    webhooks.plan(reader, event, endpoints)
+                planned = list(reader.session.new)
+                reader.session.expunge_all()
+            # Written while the read (and its lock) is still open.
+            return self._record_plan(merchant_id, [r.event_id for r in rows], planned)
+
+    def _record_plan(self, merchant_id: str, event_ids: list[str], planned: list[Any]) -> int:
+        with self.runtime.uow(merchant_id) as uow:
+            marked = uow.connection.execute(
                 update(_EVENTS)
                 .where(
                     _EVENTS.c.merchant_id == merchant_id,
-                    _EVENTS.c.event_id.in_([r.event_id for r in rows]),
+                    _EVENTS.c.event_id.in_(event_ids),
+                    _EVENTS.c.delivered_at.is_(None),
                 )
                 .values(delivered_at=self.clock.now())
-            )
+            ).rowcount
+            if marked != len(event_ids):
+                uow.rollback()  # another worker planned some of them meanwhile
+                return 0
+            uow.session.add_all(planned)
+            uow.session.flush()
             uow.commit()
-            return len(rows)
+            return len(event_ids)
 
     # --- 2. claim ----------------------------------------------------------
 
@@ -266,6 +292,27 @@ class Worker:
             uow.commit()
         return succeeded(attempt.status_code)
 
+    # --- 4. overdue --------------------------------------------------------------
+
+    def mark_overdue(self) -> int:
+        """Mark overdue the served tabs whose overdue day has come (after their
+        final notice): the end of the dunning schedule. How many were marked."""
+        now = self.clock.now()
+        with self.runtime.uow(write=False) as reader:
+            # No merchant turns a tab overdue sooner than a day after serving.
+            found = reader.tabs.merchants_with_served_before(now - timedelta(days=1))
+        marked = 0
+        for merchant_id in found:
+            if self.merchants is not None and merchant_id not in self.merchants:
+                continue
+            with self.runtime.uow(merchant_id, write=False) as reader:
+                due = messages.overdue_now(reader, now)
+            if due:
+                with self.runtime.uow(merchant_id) as uow:
+                    marked += len(messages.mark_overdue(uow, due))
+                    uow.commit()
+        return marked
+
     # --- running -------------------------------------------------------------
 
     def _wake_on(self, stop: threading.Event) -> None:
@@ -280,31 +327,41 @@ class Worker:
             self.plan()
             runs = self.claim_messages(100) + self.claim_deliveries(100)
             if not runs:
-                return tried
+                break
             for run in runs:
                 self.send_run(run)
             tried += sum(len(run.keys) for run in runs)
+        if self.mark_overdue():
+            self.plan()  # the tab.overdue events, for the webhooks
         return tried
 
     def run(self, stop: threading.Event, *, senders: int | None = None) -> None:
         """Deliver until ``stop`` is set: a slow endpoint holds one sender."""
         size = senders or self.runtime.settings.worker_senders
         lanes = [
-            _Lane(self.claim_messages, self.send_run, size, "mail", self.wake),
-            _Lane(self.claim_deliveries, self.send_run, size, "webhook", self.wake),
+            Lane(self.claim_messages, self.send_run, size, "mail", self.wake),
+            Lane(self.claim_deliveries, self.send_run, size, "webhook", self.wake),
         ]
         threading.Thread(target=self._wake_on, args=(stop,), daemon=True).start()
         poll = self.runtime.settings.worker_poll_seconds
+        pause = self.runtime.settings.worker_round_pause_seconds
+        every = self.runtime.settings.worker_overdue_check_seconds
+        overdue_checked = float("-inf")
         try:
             while not stop.is_set():
                 busy = False
                 try:
+                    if time.monotonic() - overdue_checked >= every:
+                        overdue_checked = time.monotonic()
+                        self.mark_overdue()
                     busy = self.plan() > 0
                     for lane in lanes:
                         busy = lane.fill() or busy
                 except Exception:  # a database hiccup: log, wait, go on
                     log.exception("delivery worker: a round failed")
-                if not busy:
+                if busy:
+                    stop.wait(pause)  # let work gather: a batch per transaction
+                else:
                     # Until a send finishes (its recipient's next may go) or
                     # the poll interval passes (new events), or stop.
                     self.wake.wait(poll)
@@ -312,43 +369,7 @@ class Worker:
         finally:
             for lane in lanes:
                 lane.close()
-
-
-class _Lane:
-    """Sends of one kind, at most ``size`` in flight."""
-
-    def __init__(
-        self,
-        claim_fn: Callable[[int], list[Run]],
-        send_fn: Callable[[Run], int],
-        size: int,
-        name: str,
-        wake: threading.Event,
-    ) -> None:
-        self.claim_fn, self.send_fn, self.size, self.wake = claim_fn, send_fn, size, wake
-        self.pool = ThreadPoolExecutor(size, thread_name_prefix=f"servefirst-{name}")
-        self.inflight: set[Future[int]] = set()
-
-    def fill(self) -> bool:
-        self.inflight = {f for f in self.inflight if not f.done()}
-        free = self.size - len(self.inflight)
-        if free <= 0:
-            return False
-        runs = self.claim_fn(free)
-        for run in runs:
-            future = self.pool.submit(self.send_fn, run)
-            future.add_done_callback(self._done)
-            self.inflight.add(future)
-        return bool(runs)
-
-    def _done(self, future: Future[int]) -> None:
-        exc = future.exception()
-        if exc is not None:
-            log.error("delivery worker: a send failed", exc_info=exc)
-        self.wake.set()
-
-    def close(self) -> None:
-        self.pool.shutdown(wait=True, cancel_futures=True)
+            self.transports.close()
 
 
 def lifespan(runtime: Runtime) -> Callable[[Any], Any]:

@@ -125,6 +125,32 @@ class TabRepository:
             query = query.where(Tab.customer_id == customer_id)
         return list(self._uow.session.scalars(query.order_by(Tab.opened_at.desc()).limit(limit)))
 
+    def served_before(self, cutoff: datetime, *, limit: int = 100) -> list[Tab]:
+        """Served tabs still unpaid, served at or before ``cutoff``, oldest first."""
+        return list(
+            self._uow.session.scalars(
+                select(Tab)
+                .where(
+                    Tab.merchant_id == self._uow.merchant,
+                    Tab.status == "served",
+                    Tab.served_at <= cutoff,
+                )
+                .order_by(Tab.served_at, Tab.tab_id)
+                .limit(limit)
+            )
+        )
+
+    def merchants_with_served_before(self, cutoff: datetime) -> list[str]:
+        """Every merchant with a served, unpaid tab served at or before
+        ``cutoff`` (the delivery worker's look across merchants)."""
+        return list(
+            self._uow.session.scalars(
+                select(Tab.merchant_id)
+                .where(Tab.status == "served", Tab.served_at <= cutoff)
+                .distinct()
+            )
+        )
+
     def outstanding(self, customer_id: str) -> int:
         """What the customer owes across their unpaid tabs, this transaction's
         own changes included."""

@@ -228,6 +228,18 @@ def list_deliveries(uow: UnitOfWork, endpoint_id: str, *, limit: int = 50) -> li
     )
 
 
+def failed_deliveries(uow: UnitOfWork, *, limit: int = 50) -> list[WebhookDelivery]:
+    """Deliveries given up on, every endpoint's, newest first (the console)."""
+    return list(
+        uow.session.scalars(
+            select(WebhookDelivery)
+            .where(WebhookDelivery.merchant_id == uow.merchant, WebhookDelivery.status == "failed")
+            .order_by(WebhookDelivery.created_at.desc(), WebhookDelivery.delivery_id.desc())
+            .limit(limit)
+        )
+    )
+
+
 def retry_delivery(uow: UnitOfWork, endpoint_id: str, delivery_id: str) -> WebhookDelivery:
     """Send a delivery again by hand (replay): a failed one, or a delivered one
     the integrator lost. Same webhook-id, so a careful receiver sees the repeat."""

@@ -1,0 +1,133 @@
+"""The console's page of what did not go out (``/staff/messages``): e-mails and
+texts given up on, webhook deliveries given up on, endpoints disabled (how the
+merchant is told), each with a "send again" button. Managers and owners."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import Response
+
+from servefirst.db.uow import UnitOfWork
+from servefirst.kit.errors import InvalidRequest, ServefirstError
+from servefirst.kit.i18n import gettext
+from servefirst.merchants.service import get_merchant, merchant_zone
+from servefirst.messages import service as messages
+from servefirst.messages.rules import MessageKind
+from servefirst.staff import service as staff
+from servefirst.staff.rules import Access
+from servefirst.staff.web import act, base_context, render, show
+from servefirst.webhooks import service as webhooks
+
+router = APIRouter(prefix="/staff", include_in_schema=False)
+
+PAGE = "/staff/messages"
+
+
+def _page(
+    request: Request, uow: UnitOfWork, me: staff.SignedIn, *, error: str = "", status: int = 200
+) -> Response:
+    endpoints = webhooks.list_endpoints(uow)
+    context = base_context(
+        me,
+        request,
+        merchant_name=get_merchant(uow).name,
+        zone=merchant_zone(uow),
+        failed_messages=messages.list_messages(uow, status="failed", limit=100),
+        failed_deliveries=webhooks.failed_deliveries(uow, limit=100),
+        urls={e.endpoint_id: e.url for e in endpoints},
+        disabled=[e for e in endpoints if e.status == webhooks.DISABLED],
+        sent=request.query_params.get("sent") == "1",
+        saved=request.query_params.get("saved") == "1",
+        settings=_shown(messages.message_settings(uow).as_dict()),
+        can_edit=me.access.allows(Access.OWNER),
+        kinds=[k.value for k in MessageKind],
+        error=error,
+    )
+    return render(request, "staff/messages.html", context, status=status)
+
+
+def _shown(settings: dict[str, Any]) -> dict[str, Any]:
+    """Numbers as people write them: 14, not 14.0; the days as one line."""
+    shown = {k: f"{v:g}" if isinstance(v, float) else v for k, v in settings.items()}
+    shown["reminder_days"] = ", ".join(f"{d:g}" for d in settings["reminder_days"])
+    return shown
+
+
+def _refused(request: Request) -> Callable[[UnitOfWork, staff.SignedIn, ServefirstError], Response]:
+    def on_error(uow: UnitOfWork, me: staff.SignedIn, exc: ServefirstError) -> Response:
+        return _page(request, uow, me, error=exc.message, status=exc.status)
+
+    return on_error
+
+
+@router.get("/messages")
+def failed_messages_page(request: Request) -> Response:
+    return show(request, lambda uow, me: _page(request, uow, me), needs=Access.MANAGER)
+
+
+@router.post("/messages/{message_id}/retry")
+def send_message_again(
+    request: Request, message_id: str, csrf_token: Annotated[str, Form()] = ""
+) -> Response:
+    def change(uow: UnitOfWork, me: staff.SignedIn) -> str:
+        messages.retry_message(uow, message_id)
+        return f"{PAGE}?sent=1"
+
+    return act(request, csrf_token, change, _refused(request), needs=Access.MANAGER)
+
+
+@router.post("/webhooks/{endpoint_id}/deliveries/{delivery_id}/retry")
+def send_delivery_again(
+    request: Request,
+    endpoint_id: str,
+    delivery_id: str,
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    def change(uow: UnitOfWork, me: staff.SignedIn) -> str:
+        webhooks.retry_delivery(uow, endpoint_id, delivery_id)
+        return f"{PAGE}?sent=1"
+
+    return act(request, csrf_token, change, _refused(request), needs=Access.MANAGER)
+
+
+@router.post("/messages/settings")
+async def save_message_settings(request: Request) -> Response:
+    """The owner's form: the same checks as ``POST /v1/merchant/messages``."""
+    form = await request.form()
+    fields = {k: str(v) for k, v in form.items()}
+
+    def change(uow: UnitOfWork, me: staff.SignedIn) -> str:
+        messages.set_message_settings(uow, settings_from_form(fields))
+        return f"{PAGE}?saved=1"
+
+    return act(request, fields.get("csrf_token", ""), change, _refused(request), needs=Access.OWNER)
+
+
+def settings_from_form(fields: dict[str, str]) -> dict[str, Any]:
+    """The form's text as settings; a number that is not one is a 422 on its field."""
+
+    def number(name: str, text: str) -> float:
+        try:
+            return float(text)
+        except ValueError:
+            raise InvalidRequest(gettext("Write a number here."), param=name) from None
+
+    days = [d for d in re.split(r"[\s,;]+", fields.get("reminder_days", "")) if d]
+    return {
+        "sender": fields.get("sender", "").strip() or None,
+        "booking_reminder_hours": number(
+            "booking_reminder_hours", fields.get("booking_reminder_hours", "")
+        ),
+        "quiet_start": fields.get("quiet_start", ""),
+        "quiet_end": fields.get("quiet_end", ""),
+        "reminder_days": [number("reminder_days", d) for d in days],
+        "overdue_day": number("overdue_day", fields.get("overdue_day", "")),
+        "final_notice_days_before": number(
+            "final_notice_days_before", fields.get("final_notice_days_before", "")
+        ),
+        "kinds": {k.value: f"kind_{k.value}" in fields for k in MessageKind},
+    }

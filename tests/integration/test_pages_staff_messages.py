@@ -1,0 +1,236 @@
+"""The console's "messages not sent" page: e-mails and webhook deliveries given
+up on are listed, with a "send again" button that queues them again; a
+disabled endpoint is shown with its reason (how the merchant is told)."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from servefirst.messages.transport import Transports, mailer_for
+from servefirst.messages.worker import Worker
+from servefirst.runtime import Runtime
+from servefirst.staff import service as staff
+from servefirst.webhooks.models import WebhookDelivery, WebhookEndpoint
+from tests import delivery_servers
+from tests.conftest import Merchant
+from tests.delivery_servers import Mailbox
+from tests.integration.test_html_valid import install_vnu, vnu_errors
+from tests.integration.test_pages_staff import PASSWORD, Staff
+
+smtp_server = delivery_servers.smtp_server
+
+
+@pytest.fixture
+def counter(runtime: Runtime, app: Any) -> Iterator[Callable[..., Staff]]:
+    opened: list[TestClient] = []
+
+    def sign_in(who: Merchant, **account: Any) -> Staff:
+        email = f"marta.{secrets.token_hex(4)}@cafe.example"
+        with runtime.uow(who.id) as uow:
+            staff.create_staff(uow, email=email, password=PASSWORD, name="Marta", **account)
+            uow.commit()
+        address = f"10.{secrets.randbelow(250)}.{secrets.randbelow(250)}.{secrets.randbelow(250)}"
+        client = TestClient(
+            app, base_url="https://testserver", raise_server_exceptions=False, client=(address, 5)
+        )
+        opened.append(client)
+        person = Staff(client, who, email)
+        assert person.sign_in().status_code == 200
+        return person
+
+    yield sign_in
+    for client in opened:
+        client.close()
+
+
+def failed_receipt(runtime: Runtime, merchant: Merchant, smtp: tuple[str, Mailbox]) -> None:
+    """A receipt the mail server refuses for good (550): failed at once."""
+    smtp[1].refuse.add("gone@example.com")
+    person = merchant.customer("Ana Costa", email="gone@example.com")
+    tab = merchant.tab(person["id"])
+    svc = merchant.service(price=380)
+    merchant.post(f"/v1/tabs/{tab['id']}/lines", {"service_id": svc["id"]})
+    merchant.post(f"/v1/tabs/{tab['id']}/serve")
+    merchant.post(f"/v1/tabs/{tab['id']}/payments", {"method": "cash", "amount": 380})
+    worker(runtime, merchant, smtp).drain()
+
+
+def worker(runtime: Runtime, merchant: Merchant, smtp: tuple[str, Mailbox]) -> Worker:
+    return Worker(runtime, transports=Transports(mailer_for(smtp[0])), merchants=[merchant.id])
+
+
+def test_a_failed_receipt_is_listed_and_sent_again_from_the_console(
+    runtime: Runtime,
+    merchant: Merchant,
+    counter: Callable[..., Staff],
+    smtp_server: tuple[str, Mailbox],
+) -> None:
+    failed_receipt(runtime, merchant, smtp_server)
+    [failed] = merchant.get("/v1/messages?status=failed").json()["data"]
+    manager = counter(merchant, access="manager")
+    page = manager.get("/staff/messages")
+    assert page.status_code == 200
+    assert "gone@example.com" in page.text and "Send again" in page.text
+    smtp_server[1].refuse.discard("gone@example.com")  # the address works again
+    sent = manager.post(f"/staff/messages/{failed['id']}/retry", follow_redirects=False)
+    assert sent.status_code == 303 and sent.headers["location"] == "/staff/messages?sent=1"
+    worker(runtime, merchant, smtp_server).drain()
+    assert len(smtp_server[1].to("gone@example.com")) == 1
+    [again] = [m for m in merchant.get("/v1/messages").json()["data"] if m["id"] == failed["id"]]
+    assert again["status"] == "sent"
+    assert "gone@example.com" not in manager.get("/staff/messages").text
+
+
+def test_sending_again_without_the_form_s_token_changes_nothing(
+    runtime: Runtime,
+    merchant: Merchant,
+    counter: Callable[..., Staff],
+    smtp_server: tuple[str, Mailbox],
+) -> None:
+    failed_receipt(runtime, merchant, smtp_server)
+    [failed] = merchant.get("/v1/messages?status=failed").json()["data"]
+    manager = counter(merchant, access="manager")
+    refused = manager.client.post(f"/staff/messages/{failed['id']}/retry", data={})
+    assert refused.status_code == 403
+    assert merchant.get("/v1/messages?status=failed").json()["data"][0]["id"] == failed["id"]
+
+
+def test_a_disabled_endpoint_and_its_failed_delivery_are_shown_with_a_button(
+    runtime: Runtime,
+    merchant: Merchant,
+    counter: Callable[..., Staff],
+    smtp_server: tuple[str, Mailbox],
+    tmp_path: Path,
+) -> None:
+    failed_receipt(runtime, merchant, smtp_server)
+    created = merchant.post(
+        "/v1/webhook-endpoints", {"url": "https://hooks.example.com/in", "events": ["*"]}
+    ).json()
+    with runtime.uow(merchant.id) as uow:  # given up on, then disabled (as after 5 days)
+        endpoint = uow.session.get(WebhookEndpoint, (merchant.id, created["id"]))
+        assert endpoint is not None
+        endpoint.status, endpoint.disabled_reason = "disabled", "every delivery failed for 5 days"
+        uow.session.add(
+            WebhookDelivery(
+                merchant_id=merchant.id,
+                delivery_id="whd_console1",
+                endpoint_id=created["id"],
+                event_id="evt_console1",
+                event_type="tab.paid",
+                body="{}",
+                status="failed",
+                attempts=8,
+                next_attempt_at=uow.clock.now(),
+                last_status_code=500,
+                created_at=uow.clock.now(),
+            )
+        )
+        uow.commit()
+    manager = counter(merchant, access="manager")
+    page = manager.get("/staff/messages").text
+    assert "Endpoint disabled" in page and "every delivery failed for 5 days" in page
+    assert "tab.paid" in page and "HTTP 500" in page and "gone@example.com" in page
+    install_vnu()
+    assert not vnu_errors({"staff-messages": page}, tmp_path)
+    # Disabled: sending again is refused on the page, and nothing changes.
+    path = f"/staff/webhooks/{created['id']}/deliveries/whd_console1/retry"
+    refused = manager.post(path)
+    assert refused.status_code == 409 and "enable it first" in refused.text
+    merchant.post(f"/v1/webhook-endpoints/{created['id']}", {"enabled": True})
+    sent = manager.post(path, follow_redirects=False)
+    assert sent.status_code == 303
+    deliveries = merchant.get(f"/v1/webhook-endpoints/{created['id']}/deliveries").json()["data"]
+    assert deliveries[0]["status"] == "pending"
+
+
+def test_a_member_with_staff_access_may_neither_see_nor_send_again(
+    runtime: Runtime,
+    merchant: Merchant,
+    counter: Callable[..., Staff],
+    smtp_server: tuple[str, Mailbox],
+) -> None:
+    failed_receipt(runtime, merchant, smtp_server)
+    [failed] = merchant.get("/v1/messages?status=failed").json()["data"]
+    waiter = counter(merchant, access="staff")
+    page = waiter.get("/staff/messages")
+    assert page.status_code == 403 and 'data-code="forbidden"' in page.text
+    assert "gone@example.com" not in page.text
+    refused = waiter.post(f"/staff/messages/{failed['id']}/retry")
+    assert refused.status_code == 403
+    assert merchant.get("/v1/messages?status=failed").json()["data"][0]["id"] == failed["id"]
+
+
+def test_the_page_speaks_the_merchant_s_language(
+    runtime: Runtime,
+    merchant: Merchant,
+    counter: Callable[..., Staff],
+    smtp_server: tuple[str, Mailbox],
+) -> None:
+    failed_receipt(runtime, merchant, smtp_server)
+    assert merchant.post("/v1/merchant", {"locale": "pt_PT"}).status_code == 200
+    owner = counter(merchant, access="owner")
+    page = owner.get("/staff/messages").text
+    assert "Mensagens não enviadas" in page and "Enviar de novo" in page
+    assert "Recibo" in page and "1 tentativa" in page
+
+
+SETTINGS_FORM = {
+    "sender": "ola@cafe-azul.pt",
+    "booking_reminder_hours": "12",
+    "quiet_start": "22:00",
+    "quiet_end": "07:30",
+    "reminder_days": "2, 4",
+    "overdue_day": "10",
+    "final_notice_days_before": "3",
+    "kind_receipt": "on",
+    "kind_payment_reminder": "on",
+    "kind_final_notice": "on",
+}
+
+
+def test_an_owner_changes_the_message_settings_in_the_console(
+    merchant: Merchant, counter: Callable[..., Staff], tmp_path: Path
+) -> None:
+    owner = counter(merchant, access="owner")
+    page = owner.get("/staff/messages").text
+    assert 'name="reminder_days" value="1, 3, 7"' in page
+    saved = owner.post("/staff/messages/settings", SETTINGS_FORM, follow_redirects=False)
+    assert saved.status_code == 303 and saved.headers["location"] == "/staff/messages?saved=1"
+    shown = merchant.get("/v1/merchant/messages").json()
+    assert shown["reminder_days"] == [2.0, 4.0] and shown["overdue_day"] == 10.0
+    assert (shown["quiet_start"], shown["quiet_end"], shown["sender"]) == (
+        "22:00",
+        "07:30",
+        "ola@cafe-azul.pt",
+    )
+    assert shown["kinds"]["booking_reminder"] is False and shown["kinds"]["receipt"] is True
+    install_vnu()
+    assert not vnu_errors({"staff-message-settings": owner.get("/staff/messages").text}, tmp_path)
+
+
+def test_settings_that_do_not_fit_are_refused_on_the_page_and_change_nothing(
+    merchant: Merchant, counter: Callable[..., Staff]
+) -> None:
+    owner = counter(merchant, access="owner")
+    late = owner.post("/staff/messages/settings", {**SETTINGS_FORM, "reminder_days": "2, 9"})
+    assert late.status_code == 422 and "reminder_days must be increasing" in late.text
+    word = owner.post("/staff/messages/settings", {**SETTINGS_FORM, "overdue_day": "soon"})
+    assert word.status_code == 422 and "Write a number here." in word.text
+    assert merchant.get("/v1/merchant/messages").json()["reminder_days"] == [1.0, 3.0, 7.0]
+
+
+def test_a_manager_sees_the_settings_but_may_not_change_them(
+    merchant: Merchant, counter: Callable[..., Staff]
+) -> None:
+    manager = counter(merchant, access="manager")
+    page = manager.get("/staff/messages").text
+    assert "An owner can change these." in page and 'name="reminder_days"' not in page
+    refused = manager.post("/staff/messages/settings", SETTINGS_FORM)
+    assert refused.status_code == 403
+    assert merchant.get("/v1/merchant/messages").json()["overdue_day"] == 14.0
