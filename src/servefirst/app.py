@@ -28,6 +28,7 @@ from servefirst.messages.endpoints import settings as message_settings_router
 from servefirst.messages.pages import router as message_console_router
 from servefirst.messages.worker import lifespan as delivery_worker
 from servefirst.payments.endpoints import router as payments_router
+from servefirst.payments.gateway_endpoints import router as gateway_router
 from servefirst.reports.endpoints import router as reports_router
 from servefirst.reviews.endpoints import router as reviews_router
 from servefirst.risk.pages import router as risk_pages_router
@@ -121,6 +122,7 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
         messages_router,
         message_settings_router,
         webhooks_router,
+        gateway_router,
         message_pages_router,
         customer_pages_router,
         staff_pages_router,

@@ -11,6 +11,7 @@ from rich.console import Console
 
 from servefirst.bookings.cli import holds
 from servefirst.config import Settings, load_settings
+from servefirst.payments.accounts import ensure_keys_can_open
 from servefirst.risk.cli import export_group, import_group, policy, risk
 from servefirst.runtime import Runtime
 from servefirst.staff.cli import staff
@@ -21,6 +22,7 @@ console = Console(stderr=False)
 def _runtime(settings: Settings | None = None) -> Runtime:
     runtime = Runtime.create(settings or load_settings())
     runtime.migrate()
+    ensure_keys_can_open(runtime.engine, runtime.settings.secret_key)
     return runtime
 
 

@@ -24,7 +24,12 @@ class Runtime:
     @classmethod
     def create(cls, settings: Settings | None = None, *, clock: Clock | None = None) -> Runtime:
         settings = settings or load_settings()
-        return cls(settings, make_engine(settings.database_url, settings), clock or SystemClock())
+        return cls(
+            settings,
+            make_engine(settings.database_url, settings),
+            clock or SystemClock(),
+            default_gateways(settings.secret_key, settings.stripe_api_base),
+        )
 
     def uow(self, merchant_id: str | None = None, *, write: bool = True) -> UnitOfWork:
         """A unit of work; ``write=False`` for reads (no write lock on SQLite)."""

@@ -15,6 +15,7 @@ router = APIRouter(tags=["payments"], route_class=ServefirstRoute)
 
 _DECLINES: dict[int | str, dict[str, Any]] = {
     402: {"description": "card_declined, insufficient_funds or incorrect_number"},
+    502: {"description": "processor_unavailable: the card processor could not be reached"},
     409: {"description": "hold_missing: card_hold on a tab without an active hold"},
 }
 
@@ -36,6 +37,7 @@ def pay_tab(
         amount=body.amount,
         tip=body.tip,
         card=body.card,
+        payment_method=body.payment_method,
         processor_key=processor_key(request, tab_id),
     )
     return PaymentOut.build(payment, present(uow, tabs.tab_in_hand(uow, tab_id), base))
@@ -61,5 +63,12 @@ def pay_public_tab(
     token: str, body: PublicPaymentIn, uow: TabUoW, base: PublicURL, request: Request
 ) -> PaymentOut:
     key = processor_key(request, token)
-    payment = payments.pay_by_token(uow, token, card=body.card, tip=body.tip, processor_key=key)
+    payment = payments.pay_by_token(
+        uow,
+        token,
+        card=body.card,
+        payment_method=body.payment_method,
+        tip=body.tip,
+        processor_key=key,
+    )
     return PaymentOut.build(payment, present(uow, tabs.tab_in_hand(uow, payment.tab_id), base))

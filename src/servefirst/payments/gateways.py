@@ -11,10 +11,14 @@ import hashlib
 import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from servefirst.kit.errors import CardDeclined
 from servefirst.kit.money import Money
+from servefirst.kit.sealed import Sealer
+
+if TYPE_CHECKING:
+    from servefirst.db.uow import UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -23,6 +27,11 @@ class Charge:
 
     reference: str
     card_last4: str | None = None
+    #: ``pending``: the card asks the payer to confirm (3-D Secure); the
+    #: processor's event settles it later.
+    status: str = "succeeded"
+    #: What the payer's page needs to finish a pending payment (Stripe.js).
+    client_secret: str | None = None
 
 
 @dataclass(frozen=True)
@@ -43,7 +52,14 @@ class Authorization:
 class Gateway(Protocol):
     name: str
 
-    def charge(self, amount: Money, *, card: str | None, idempotency_key: str) -> Charge: ...
+    def charge(
+        self,
+        amount: Money,
+        *,
+        card: str | None,
+        idempotency_key: str,
+        payment_method: str | None = None,
+    ) -> Charge: ...
 
 
 class CardGateway(Gateway, Protocol):
@@ -71,7 +87,14 @@ class ManualGateway:
 
     name = "manual"
 
-    def charge(self, amount: Money, *, card: str | None, idempotency_key: str) -> Charge:
+    def charge(
+        self,
+        amount: Money,
+        *,
+        card: str | None,
+        idempotency_key: str,
+        payment_method: str | None = None,
+    ) -> Charge:
         return Charge(reference=f"manual_{idempotency_key}")
 
 
@@ -121,7 +144,17 @@ class SandboxGateway:
     hold_lifetime: timedelta = timedelta(days=7)
     charges: dict[str, Charge] = field(default_factory=dict)
 
-    def charge(self, amount: Money, *, card: str | None, idempotency_key: str) -> Charge:
+    def charge(
+        self,
+        amount: Money,
+        *,
+        card: str | None,
+        idempotency_key: str,
+        payment_method: str | None = None,
+    ) -> Charge:
+        if payment_method is not None:
+            last4 = self._check_payment_method(payment_method)
+            return Charge(reference=_reference("sbx", idempotency_key), card_last4=last4)
         number = self._check_card(card)
         return Charge(reference=_reference("sbx", idempotency_key), card_last4=number[-4:])
 
@@ -200,9 +233,31 @@ class SandboxGateway:
 
 @dataclass
 class Gateways:
+    """The gateways a process holds. A merchant on Stripe gets its own client,
+    made on first use from its sealed keys (``payments/stripe_gateway.py``)."""
+
     manual: Gateway
     sandbox: SandboxGateway
+    sealer: Sealer = field(default_factory=lambda: Sealer(None))
+    stripe_api_base: str | None = None
+    #: One Stripe gateway per merchant and secret key, kept while the process lives.
+    stripe_clients: dict[tuple[str, str], Any] = field(default_factory=dict)
 
 
-def default_gateways() -> Gateways:
-    return Gateways(manual=ManualGateway(), sandbox=SandboxGateway())
+def default_gateways(secret_key: str | None = None, stripe_api_base: str | None = None) -> Gateways:
+    return Gateways(
+        manual=ManualGateway(),
+        sandbox=SandboxGateway(),
+        sealer=Sealer(secret_key),
+        stripe_api_base=stripe_api_base,
+    )
+
+
+def card_gateway(uow: UnitOfWork) -> CardGateway:
+    """The one place a card payment's gateway is chosen: the merchant's own
+    (``POST /v1/merchant/gateway``), the sandbox unless it chose Stripe."""
+    # Imported here: the account is a row, and Stripe's library is loaded
+    # only by a process that has a merchant on Stripe.
+    from servefirst.payments.accounts import stripe_gateway_of
+
+    return stripe_gateway_of(uow) or uow.gateways.sandbox

@@ -13,6 +13,7 @@ from servefirst.kit.ids import new_id
 from servefirst.kit.money import Money
 from servefirst.ledger import service as ledger
 from servefirst.ledger.rules import Account, EntryBuilder, EntryKind
+from servefirst.payments.gateways import card_gateway
 from servefirst.payments.models import Payment
 from servefirst.tabs.rules import Bill, ensure_can_pay, status_after_payment
 from servefirst.tabs.service import bill_of, lock_tab, settle, tab_for_token
@@ -45,6 +46,7 @@ def pay_tab(
     amount: int | None,
     tip: int = 0,
     card: str | None = None,
+    payment_method: str | None = None,
     processor_key: str | None = None,
 ) -> Payment:
     """Staff (or an integrator) record or take a payment on a tab.
@@ -54,12 +56,25 @@ def pay_tab(
     charge and our commit is the same charge; without one, the payment's id."""
     tab = lock_tab(uow, tab_id)
     return _pay(
-        uow, tab, method=method, amount=amount, tip=tip, card=card, processor_key=processor_key
+        uow,
+        tab,
+        method=method,
+        amount=amount,
+        tip=tip,
+        card=card,
+        payment_method=payment_method,
+        processor_key=processor_key,
     )
 
 
 def pay_by_token(
-    uow: UnitOfWork, token: str, *, card: str, tip: int = 0, processor_key: str | None = None
+    uow: UnitOfWork,
+    token: str,
+    *,
+    card: str | None,
+    tip: int = 0,
+    payment_method: str | None = None,
+    processor_key: str | None = None,
 ) -> Payment:
     """The customer pays what is due with a card, from their tab page."""
     tab = tab_for_token(uow, token, lock=True)
@@ -70,6 +85,7 @@ def pay_by_token(
         amount=None,
         tip=tip,
         card=card,
+        payment_method=payment_method,
         processor_key=processor_key,
     )
 
@@ -82,6 +98,7 @@ def _pay(
     amount: int | None,
     tip: int,
     card: str | None,
+    payment_method: str | None,
     processor_key: str | None,
 ) -> Payment:
     chosen = Method(method)
@@ -89,11 +106,11 @@ def _pay(
     if amount is None:
         amount = bill.due
     ensure_can_pay(tab.status, bill, amount, tip)
-    if chosen is Method.CARD and not card:
+    gateway = card_gateway(uow) if chosen is Method.CARD else uow.gateways.manual
+    if chosen is Method.CARD and not card and gateway is uow.gateways.sandbox:
         raise InvalidRequest(
             "A card payment needs the card number.", code="parameter_missing", param="card"
         )
-    gateway = uow.gateways.sandbox if chosen is Method.CARD else uow.gateways.manual
     payment_id = new_id("pay")
     processor_key = processor_key or payment_id
     # Declines raise here, before anything is kept (the request rolls back).
@@ -102,7 +119,10 @@ def _pay(
         charge, _ = capture_from_hold(uow, tab, amount + tip, idempotency_key=processor_key)
     else:
         charge = gateway.charge(
-            Money(amount + tip, tab.currency), card=card, idempotency_key=processor_key
+            Money(amount + tip, tab.currency),
+            card=card,
+            payment_method=payment_method,
+            idempotency_key=processor_key,
         )
     # The payment, the tab and the customer are each written once, by their
     # repositories: one INSERT and one UPDATE a row.
@@ -115,12 +135,35 @@ def _pay(
             "gateway": gateway.name,
             "amount": amount,
             "tip": tip,
-            "status": "succeeded",
+            "status": charge.status,
             "card_last4": charge.card_last4,
             "gateway_reference": charge.reference,
             "created_at": uow.clock.now(),
         },
     )
+    if charge.status == "pending":
+        # The card asks its holder to confirm (3-D Secure): nothing is owed
+        # less until the processor says the money came (payments/processor_events.py).
+        payment.client_secret = charge.client_secret
+        return payment
+    _book(uow, tab, payment)
+    return payment
+
+
+def complete_pending(uow: UnitOfWork, payment: Payment) -> None:
+    """The processor says a pending card payment went through: book it as if
+    it had succeeded at once."""
+    tab = lock_tab(uow, payment.tab_id)
+    payment.status = "succeeded"
+    uow.session.flush()
+    _book(uow, tab, payment)
+
+
+def _book(uow: UnitOfWork, tab: Tab, payment: Payment) -> None:
+    """The payment's ledger entry, its event and the tab's new totals."""
+    chosen = Method(payment.method)
+    amount, tip = payment.amount, payment.tip
+    payment_id = payment.payment_id
     # The tab's new totals are written once, below, with its closing if
     # this payment covers the bill (one UPDATE, no ORM flush).
     paid = {"paid": tab.paid + amount, "tips": tab.tips + tip}
@@ -145,7 +188,6 @@ def _pay(
         settle(uow, tab, **paid)
     else:
         uow.tabs.write(tab, **paid)
-    return payment
 
 
 def payments_of(uow: UnitOfWork, tab_id: str) -> list[Payment]:
