@@ -70,8 +70,9 @@ def _first_time(uow: UnitOfWork, event_id: str, type_: str) -> bool:
             received_at=uow.clock.now(),
         )
         .on_conflict_do_nothing(index_elements=["merchant_id", "event_id"])
+        .returning(ProcessorEvent.event_id)
     )
-    return bool(uow.session.execute(statement).rowcount)  # type: ignore[attr-defined]
+    return uow.session.execute(statement).first() is not None
 
 
 def _payment_of(uow: UnitOfWork, intent_id: str | None) -> Payment | None:
