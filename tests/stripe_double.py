@@ -53,7 +53,9 @@ class StripeDouble:
     api_base: str
     upstream_port: int
     calls: list[Call] = field(default_factory=list)
-    answers: dict[tuple[str, str], tuple[int, bytes]] = field(default_factory=dict)
+    answers: dict[tuple[str, str], tuple[int, bytes, list[tuple[str, str]]]] = field(
+        default_factory=dict
+    )
     lose_next_answer: bool = False
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -129,7 +131,14 @@ def _proxy(double: StripeDouble) -> type[BaseHTTPRequestHandler]:
                 }
                 upstream.request(self.command, self.path, body=body, headers=headers)
                 answer = upstream.getresponse()
-                stored = (answer.status, answer.read())
+                # localstripe's own headers (content type, CORS for its Stripe.js stand-in).
+                kept = [
+                    (k, v)
+                    for k, v in answer.getheaders()
+                    if k.lower()
+                    not in ("content-length", "connection", "transfer-encoding", "date", "server")
+                ]
+                stored = (answer.status, answer.read(), kept)
                 upstream.close()
                 if key and self.command == "POST":
                     with double.lock:
@@ -138,15 +147,16 @@ def _proxy(double: StripeDouble) -> type[BaseHTTPRequestHandler]:
                 self.close_connection = True
                 self.connection.shutdown(socket.SHUT_RDWR)
                 return
-            status, payload = stored
+            status, payload, kept = stored
             self.send_response(status)
-            self.send_header("Content-Type", "application/json")
+            for name, value in kept:
+                self.send_header(name, value)
             self.send_header("Content-Length", str(len(payload)))
             self.send_header("Request-Id", "req_" + secrets.token_hex(6))
             self.end_headers()
             self.wfile.write(payload)
 
-        do_GET = do_POST = do_DELETE = _forward
+        do_GET = do_POST = do_DELETE = do_OPTIONS = _forward
 
     return Proxy
 

@@ -38,6 +38,7 @@ from servefirst.staff.pages import router as staff_pages_router
 from servefirst.tabs.endpoints import router as tabs_router
 from servefirst.tabs.public import router as public_router
 from servefirst.web.customer import router as customer_pages_router
+from servefirst.web.stripe_card import router as stripe_card_router
 from servefirst.webhooks.endpoints import router as webhooks_router
 
 STATIC_DIR = Path(__file__).parent / "web" / "static"
@@ -125,6 +126,7 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
         gateway_router,
         message_pages_router,
         customer_pages_router,
+        stripe_card_router,
         staff_pages_router,
         risk_pages_router,
         message_console_router,

@@ -117,6 +117,16 @@ class StripeGateway:
             )
         )
 
+    def setup_card(self) -> str:
+        """A SetupIntent's client secret: Stripe.js confirms it with the card
+        typed in the payer's browser and gives the page a PaymentMethod id."""
+        intent = self._call(
+            lambda: self.client.v1.setup_intents.create(
+                params={"payment_method_types": ["card"], "usage": "on_session"},  # type: ignore[arg-type]
+            )
+        )
+        return str(intent.client_secret)
+
     def payment_intent(self, reference: str) -> Any:
         """What Stripe knows of a payment now (for ``recover`` and the events)."""
         return self._call(lambda: self.client.v1.payment_intents.retrieve(reference))

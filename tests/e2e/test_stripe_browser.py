@@ -1,0 +1,102 @@
+"""A customer of a merchant on Stripe pays on their page in Debian's Chromium,
+with localstripe's stand-in for Stripe.js (served by localstripe at
+/js.stripe.com/v3/, through the test double): the card number goes from the
+browser to the fake Stripe, and servefirst only ever sees a PaymentMethod id."""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+
+from servefirst.app import create_app
+from servefirst.merchants.service import create_merchant
+from servefirst.payments.gateways import default_gateways
+from servefirst.runtime import Runtime
+from tests import stripe_double as double
+from tests.conftest import Merchant
+from tests.delivery_servers import free_port
+from tests.e2e.test_customer_browser import served_tab
+from tests.stripe_double import TEST_SECRET_KEY, StripeDouble
+
+pytestmark = pytest.mark.browser
+
+localstripe_port = double.localstripe_port  # localstripe, for the session (a fixture)
+stripe_double = double.stripe_double  # the proxy in front of it, per test (a fixture)
+
+
+@pytest.fixture
+def stripe_server(runtime: Runtime, stripe_double: StripeDouble) -> Iterator[str]:
+    """A live server whose merchants' Stripe calls and Stripe.js go to the double."""
+    settings = runtime.settings.model_copy(
+        update={"stripe_js_url": f"{stripe_double.api_base}/js.stripe.com/v3/"}
+    )
+    gateways = default_gateways("a-server-secret", stripe_double.api_base)
+    app = create_app(dataclasses.replace(runtime, settings=settings, gateways=gateways))
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+def test_the_customer_pays_with_the_card_element_and_the_number_never_reaches_us(
+    runtime: Runtime, stripe_server: str, stripe_double: StripeDouble, phone_page: Any
+) -> None:
+    from playwright.sync_api import expect
+
+    with runtime.uow() as uow:
+        created = create_merchant(uow, name="Café Azul", currency="EUR")
+        uow.commit()
+    with httpx.Client(base_url=stripe_server, timeout=10) as http:
+        cafe = Merchant(created.merchant.merchant_id, created.api_key, http)  # type: ignore[arg-type]
+        keys = {
+            "gateway": "stripe",
+            "secret_key": TEST_SECRET_KEY,
+            "publishable_key": "pk_test_servefirst",
+            "webhook_secret": "whsec_browser",
+        }
+        assert cafe.post("/v1/merchant/gateway", keys).status_code == 200
+        tab = served_tab(cafe, 2000)
+
+        page = phone_page
+        sent_to_us: list[str] = []
+        page.on(
+            "request",
+            lambda r: (
+                sent_to_us.append(r.post_data or "") if r.url.startswith(stripe_server) else None
+            ),
+        )
+        answer = page.goto(f"{stripe_server}/t/{tab['token']}")
+        policy = answer.headers["content-security-policy"]
+        assert f"script-src 'self' {stripe_double.api_base}" in policy
+        expect(page.get_by_text("Test mode: no real money")).to_have_count(0)
+        # localstripe's Card Element: one input per part of the card.
+        page.get_by_placeholder("number").fill("4242424242424242")
+        page.get_by_placeholder("exp_month").fill("12")
+        page.get_by_placeholder("exp_year").fill("34")
+        page.get_by_placeholder("cvc").fill("123")
+        page.get_by_placeholder("postal_code").fill("1000")
+        page.get_by_role("button", name="Pay now").click()
+
+        expect(page).to_have_url(f"{stripe_server}/t/{tab['token']}/receipt")
+        expect(page.get_by_text("•••• 4242")).to_be_visible()
+        after = http.get(f"/v1/public/tabs/{tab['token']}").json()
+        assert after["status"] == "paid"
+        assert [(p["amount"], p["tip"]) for p in after["payments"]] == [(2000, 0)]
+        assert not any("4242424242424242" in body for body in sent_to_us)
+        assert any("payment_method=pm_" in body for body in sent_to_us)
