@@ -439,3 +439,22 @@ def test_a_hold_is_a_manual_capture_intent_captured_with_the_tip_or_cancelled(
     gateway.release(other)
     assert stripe_double.intent(other.reference).status == "canceled"
     assert stripe_double.keys_sent()[:2] == ["h1", "c1"]
+
+
+def test_after_a_crash_stripe_is_asked_by_the_attempt_never_charged_again(
+    stripe_double: StripeDouble,
+) -> None:
+    gateway = StripeGateway(TEST_SECRET_KEY, api_base=stripe_double.api_base)
+    key = "pay_" + uuid.uuid4().hex
+    made = gateway.charge(
+        Money(1200, "EUR"),
+        card=None,
+        payment_method=stripe_double.payment_method(),
+        idempotency_key=key,
+    )
+    charges_before = len(stripe_double.keys_sent())
+    found = gateway.find_charge(key)
+    assert found is not None and found.reference == made.reference
+    assert found.card_last4 == "4242"
+    assert gateway.find_charge("pay_" + uuid.uuid4().hex) is None
+    assert len(stripe_double.keys_sent()) == charges_before  # only reads

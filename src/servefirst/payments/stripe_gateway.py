@@ -127,6 +127,37 @@ class StripeGateway:
         )
         return str(intent.client_secret)
 
+    def find_charge(self, idempotency_key: str) -> Charge | None:
+        """What became of the attempt ``idempotency_key`` (recovery after a
+        crash): the PaymentIntent that carries it in its metadata, asked for,
+        never made. None when Stripe never got the call, or the card said no."""
+        hit = self._find_intent(idempotency_key)
+        if hit is None or hit.status not in ("succeeded", "requires_action"):
+            return None
+        found = self._call(
+            lambda: self.client.v1.payment_intents.retrieve(
+                hit.id, params={"expand": ["payment_method"]}
+            )
+        )
+        if found.status == "requires_action":
+            return Charge(reference=found.id, status="pending", client_secret=found.client_secret)
+        return Charge(reference=found.id, card_last4=_last4(found))
+
+    def _find_intent(self, key: str) -> Any:
+        try:
+            # Stripe's search (its index lags a few seconds: recovery waits longer).
+            hits = self.client.v1.payment_intents.search(
+                params={"query": f"metadata['servefirst_attempt']:'{key}'", "limit": 1}
+            )
+            return hits.data[0] if hits.data else None
+        except stripe.InvalidRequestError:
+            pass  # a server without search (localstripe): look through the list
+        listed = self._call(lambda: self.client.v1.payment_intents.list(params={"limit": 100}))
+        for intent in listed.auto_paging_iter():
+            if _attempt_of(intent) == key:
+                return intent
+        return None
+
     def payment_intent(self, reference: str) -> Any:
         """What Stripe knows of a payment now (for ``recover`` and the events)."""
         return self._call(lambda: self.client.v1.payment_intents.retrieve(reference))
@@ -190,6 +221,11 @@ def _required(card: str | None, payment_method: str | None) -> str:
             param="payment_method",
         )
     return payment_method
+
+
+def _attempt_of(intent: Any) -> str | None:
+    metadata = intent.metadata.to_dict() if intent.metadata is not None else {}
+    return metadata.get("servefirst_attempt")
 
 
 def _last4(intent: Any) -> str | None:
