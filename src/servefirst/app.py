@@ -29,6 +29,7 @@ from servefirst.messages.pages import router as message_console_router
 from servefirst.messages.worker import lifespan as delivery_worker
 from servefirst.payments.endpoints import router as payments_router
 from servefirst.payments.gateway_endpoints import router as gateway_router
+from servefirst.payments.pages import router as dispute_pages_router
 from servefirst.reports.endpoints import router as reports_router
 from servefirst.reviews.endpoints import router as reviews_router
 from servefirst.risk.pages import router as risk_pages_router
@@ -130,6 +131,7 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
         staff_pages_router,
         risk_pages_router,
         message_console_router,
+        dispute_pages_router,
     ):
         app.include_router(router)
     # Every script and stylesheet is served by the app itself: no CDN.
