@@ -54,11 +54,12 @@ def stripe_server(runtime: Runtime, stripe_double: StripeDouble) -> Iterator[str
     thread.join(timeout=10)
 
 
-def test_the_customer_pays_with_the_card_element_and_the_number_never_reaches_us(
-    runtime: Runtime, stripe_server: str, stripe_double: StripeDouble, phone_page: Any
-) -> None:
-    from playwright.sync_api import expect
+WEBHOOK_SECRET = "whsec_browser"
 
+
+@pytest.fixture
+def cafe(runtime: Runtime, stripe_server: str) -> Iterator[Merchant]:
+    """A merchant on Stripe whose helper talks to the live server."""
     with runtime.uow() as uow:
         created = create_merchant(uow, name="Café Azul", currency="EUR")
         uow.commit()
@@ -68,35 +69,82 @@ def test_the_customer_pays_with_the_card_element_and_the_number_never_reaches_us
             "gateway": "stripe",
             "secret_key": TEST_SECRET_KEY,
             "publishable_key": "pk_test_servefirst",
-            "webhook_secret": "whsec_browser",
+            "webhook_secret": WEBHOOK_SECRET,
         }
         assert cafe.post("/v1/merchant/gateway", keys).status_code == 200
-        tab = served_tab(cafe, 2000)
+        yield cafe
 
-        page = phone_page
-        sent_to_us: list[str] = []
-        page.on(
-            "request",
-            lambda r: (
-                sent_to_us.append(r.post_data or "") if r.url.startswith(stripe_server) else None
-            ),
-        )
-        answer = page.goto(f"{stripe_server}/t/{tab['token']}")
-        policy = answer.headers["content-security-policy"]
-        assert f"script-src 'self' {stripe_double.api_base}" in policy
-        expect(page.get_by_text("Test mode: no real money")).to_have_count(0)
-        # localstripe's Card Element: one input per part of the card.
-        page.get_by_placeholder("number").fill("4242424242424242")
-        page.get_by_placeholder("exp_month").fill("12")
-        page.get_by_placeholder("exp_year").fill("34")
-        page.get_by_placeholder("cvc").fill("123")
-        page.get_by_placeholder("postal_code").fill("1000")
-        page.get_by_role("button", name="Pay now").click()
 
-        expect(page).to_have_url(f"{stripe_server}/t/{tab['token']}/receipt")
-        expect(page.get_by_text("•••• 4242")).to_be_visible()
-        after = http.get(f"/v1/public/tabs/{tab['token']}").json()
-        assert after["status"] == "paid"
-        assert [(p["amount"], p["tip"]) for p in after["payments"]] == [(2000, 0)]
-        assert not any("4242424242424242" in body for body in sent_to_us)
-        assert any("payment_method=pm_" in body for body in sent_to_us)
+def type_card(page: Any, number: str) -> None:
+    """localstripe's Card Element: one input per part of the card."""
+    page.get_by_placeholder("number").fill(number)
+    page.get_by_placeholder("exp_month").fill("12")
+    page.get_by_placeholder("exp_year").fill("34")
+    page.get_by_placeholder("cvc").fill("123")
+    page.get_by_placeholder("postal_code").fill("1000")
+
+
+def test_the_customer_pays_with_the_card_element_and_the_number_never_reaches_us(
+    cafe: Merchant, stripe_server: str, stripe_double: StripeDouble, phone_page: Any
+) -> None:
+    from playwright.sync_api import expect
+
+    http = cafe.client
+    tab = served_tab(cafe, 2000)
+
+    page = phone_page
+    sent_to_us: list[str] = []
+    page.on(
+        "request",
+        lambda r: sent_to_us.append(r.post_data or "") if r.url.startswith(stripe_server) else None,
+    )
+    answer = page.goto(f"{stripe_server}/t/{tab['token']}")
+    policy = answer.headers["content-security-policy"]
+    assert f"script-src 'self' {stripe_double.api_base}" in policy
+    expect(page.get_by_text("Test mode: no real money")).to_have_count(0)
+    type_card(page, "4242424242424242")
+    page.get_by_role("button", name="Pay now").click()
+
+    expect(page).to_have_url(f"{stripe_server}/t/{tab['token']}/receipt")
+    expect(page.get_by_text("•••• 4242")).to_be_visible()
+    after = http.get(f"/v1/public/tabs/{tab['token']}").json()
+    assert after["status"] == "paid"
+    assert [(p["amount"], p["tip"]) for p in after["payments"]] == [(2000, 0)]
+    assert not any("4242424242424242" in body for body in sent_to_us)
+    assert any("payment_method=pm_" in body for body in sent_to_us)
+
+
+def test_a_card_asking_for_3d_secure_is_confirmed_on_the_page_and_booked_by_the_event(
+    cafe: Merchant, stripe_server: str, stripe_double: StripeDouble, phone_page: Any
+) -> None:
+    from playwright.sync_api import expect
+
+    tab = served_tab(cafe, 1500)
+    page = phone_page
+    page.goto(f"{stripe_server}/t/{tab['token']}")
+    type_card(page, "4000002760003184")  # localstripe's card that asks for 3-D Secure
+    page.get_by_role("button", name="Pay now").click()
+    # localstripe's stand-in for the bank's check: once when the card is set
+    # up in the browser, once more for the payment our server asked for.
+    page.get_by_role("button", name="Complete authentication").click()
+    expect(page).to_have_url(f"{stripe_server}/t/{tab['token']}/pay")
+    page.get_by_role("button", name="Complete authentication").click()
+    expect(page).to_have_url(f"{stripe_server}/t/{tab['token']}?flash=confirming")
+    # Confirmed at Stripe, but not booked here until Stripe's event says so.
+    assert cafe.client.get(f"/v1/public/tabs/{tab['token']}").json()["status"] == "served"
+    [intent_id] = [
+        c.path.split("/")[3] for c in stripe_double.calls if "/payment_intents/" in c.path
+    ]
+    intent = stripe_double.intent(intent_id)
+    assert intent.status == "succeeded"
+    # Stripe's event (the double signs and posts it: localstripe would post it to a URL).
+    payload, signature = stripe_double.signed_event(
+        "payment_intent.succeeded", intent.to_dict(), WEBHOOK_SECRET
+    )
+    answer = cafe.client.post(
+        f"/v1/webhooks/stripe/{cafe.id}",
+        content=payload,
+        headers={"Stripe-Signature": signature, "Content-Type": "application/json"},
+    )
+    assert answer.status_code == 200, answer.text
+    assert cafe.client.get(f"/v1/public/tabs/{tab['token']}").json()["status"] == "paid"

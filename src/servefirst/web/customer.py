@@ -49,6 +49,7 @@ FLASHES = {
     "concern_pending": "Your concern was sent to the staff; they will answer shortly.",
     "concern_rejected": "Your concern was recorded, but it could not be approved automatically.",
     "paid": "Payment received. Thank you!",
+    "confirming": "Your bank is confirming the payment; this page shows it paid in a moment.",
 }
 
 #: Sent with every page: the token is in the address, so it must never leak in
@@ -164,6 +165,7 @@ def _page(
     status: int = 200,
     error: ServefirstError | None = None,
     form: dict[str, str] | None = None,
+    confirm: str | None = None,
 ) -> Response:
     try:
         tab = _read(request, token)
@@ -177,7 +179,10 @@ def _page(
     return templates.TemplateResponse(
         request,
         "customer/tab.html",
-        _context(request, token, tab, flash=flash, error=error, form=form, stripe=stripe),
+        {
+            **_context(request, token, tab, flash=flash, error=error, form=form, stripe=stripe),
+            "confirm_secret": confirm,
+        },
         status_code=status,
         headers=headers,
     )
@@ -306,17 +311,21 @@ def pay(
         if not number and not payment_method:
             raise InvalidRequest("Enter the card number.", param="card")
 
-        def charge(uow: UnitOfWork) -> None:
+        def charge(uow: UnitOfWork) -> str | None:
             # Checked on the locked tab, in the payment's own transaction, so
             # a line added a moment ago can never be charged unseen.
             ensure_same_bill(tabs.tab_for_token(uow, token, lock=True), seen)
-            payments.pay_by_token(
+            paid = payments.pay_by_token(
                 uow, token, card=number or None, payment_method=payment_method or None, tip=tipped
             )
+            return paid.client_secret if paid.status == "pending" else None
 
-        _write(request, token, charge)
+        confirm = _write(request, token, charge)
     except ServefirstError as exc:
         return _refused(request, token, exc, form)
+    if confirm is not None:
+        # 3-D Secure: the page hands the card's check to Stripe.js (stripe-card.js).
+        return _page(request, token, form=form, confirm=confirm)
     return _to_receipt(token)
 
 

@@ -23,6 +23,18 @@
     shown.textContent = words;
   }
 
+  // The card asked its holder to confirm (3-D Secure): Stripe.js shows its
+  // bank's check; Stripe's event then books the payment on our side.
+  if (mount.dataset.confirmSecret) {
+    stripe.confirmCardPayment(mount.dataset.confirmSecret).then(function (result) {
+      if (result.error) {
+        say(result.error.message || "Your bank did not confirm the payment. Try again.");
+      } else {
+        window.location.assign(mount.dataset.confirmedUrl);
+      }
+    });
+  }
+
   form.addEventListener("submit", function (event) {
     if (field.value) return; // the PaymentMethod is ready: post it
     event.preventDefault();
