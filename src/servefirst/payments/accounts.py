@@ -78,8 +78,9 @@ def _check_key(value: str | None, param: str, prefixes: tuple[str, ...]) -> None
 
 def stripe_gateway_of(uow: UnitOfWork) -> StripeGateway | None:
     """The merchant's Stripe gateway, or None on the sandbox. One client per
-    merchant and key, made once per process."""
-    account = account_of(uow)
+    merchant and key, made once per process. Read on the payment path: through
+    the repository, one SELECT by key."""
+    account = uow.gateway_accounts.get()
     if account is None or account.gateway != STRIPE or not account.secret_key_sealed:
         return None
     gateways = uow.gateways
@@ -96,7 +97,7 @@ def stripe_gateway_of(uow: UnitOfWork) -> StripeGateway | None:
 
 
 def webhook_secret_of(uow: UnitOfWork) -> str | None:
-    account = account_of(uow)
+    account = uow.gateway_accounts.get()
     if account is None or account.gateway != STRIPE or not account.webhook_secret_sealed:
         return None
     return uow.gateways.sealer.open(account.webhook_secret_sealed)
