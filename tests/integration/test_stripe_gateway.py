@@ -458,3 +458,38 @@ def test_after_a_crash_stripe_is_asked_by_the_attempt_never_charged_again(
     assert found.card_last4 == "4242"
     assert gateway.find_charge("pay_" + uuid.uuid4().hex) is None
     assert len(stripe_double.keys_sent()) == charges_before  # only reads
+
+
+# --- the customer's page ------------------------------------------------------------------
+
+
+def test_the_customer_page_on_stripe_asks_stripe_js_for_the_card(
+    cafe: Merchant, stripe_client: TestClient, tmp_path: Any
+) -> None:
+    from tests.integration.test_html_valid import install_vnu, vnu_errors
+
+    tab = cafe.served_tab(900)
+    page = stripe_client.get(f"/t/{tab['token']}")
+    assert page.status_code == 200
+    assert 'id="card-element"' in page.text and 'name="card"' not in page.text
+    assert '<script src="/static/stripe-card.js" defer></script>' in page.text
+    assert "Test mode" not in page.text
+    assert "'unsafe-inline'" not in page.headers["content-security-policy"]
+    assert "script-src 'self' https://js.stripe.com" in page.headers["content-security-policy"]
+    install_vnu()
+    assert vnu_errors({"customer-stripe": page.text}, tmp_path) == []
+    setup = stripe_client.post(f"/t/{tab['token']}/card-setup")
+    assert setup.status_code == 200 and setup.json()["client_secret"].startswith("seti_")
+    assert stripe_client.post("/t/mer_nope.nope/card-setup").status_code == 404
+
+
+def test_the_sandbox_page_says_test_mode_and_asks_for_no_stripe_js(
+    stripe_runtime: Runtime, stripe_client: TestClient
+) -> None:
+    plain = _merchant(stripe_runtime, stripe_client)
+    tab = plain.served_tab(900)
+    page = stripe_client.get(f"/t/{tab['token']}")
+    assert "Test mode: no real money" in page.text
+    assert "stripe-card.js" not in page.text
+    assert "js.stripe.com" not in page.headers["content-security-policy"]
+    assert stripe_client.post(f"/t/{tab['token']}/card-setup").status_code == 404
