@@ -37,7 +37,9 @@ def stripe_server(runtime: Runtime, stripe_double: StripeDouble) -> Iterator[str
     settings = runtime.settings.model_copy(
         update={"stripe_js_url": f"{stripe_double.api_base}/js.stripe.com/v3/"}
     )
-    gateways = default_gateways("a-server-secret", stripe_double.api_base)
+    gateways = default_gateways(
+        secret_key="a-server-secret", stripe_api_base=stripe_double.api_base
+    )
     app = create_app(dataclasses.replace(runtime, settings=settings, gateways=gateways))
     port = free_port()
     server = uvicorn.Server(

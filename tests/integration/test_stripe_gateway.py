@@ -41,7 +41,7 @@ NEEDS_3DS = "4000002760003184"
 
 @pytest.fixture
 def stripe_runtime(runtime: Runtime, stripe_double: StripeDouble) -> Runtime:
-    gateways = default_gateways(SERVER_SECRET, stripe_double.api_base)
+    gateways = default_gateways(secret_key=SERVER_SECRET, stripe_api_base=stripe_double.api_base)
     return dataclasses.replace(runtime, gateways=gateways)
 
 
