@@ -33,7 +33,10 @@ from typing import Any
 
 import pytest
 import stripe
+from sqlalchemy import update
 
+from servefirst.payments.models import GatewayAccount
+from servefirst.runtime import Runtime
 from tests.delivery_servers import free_port
 
 #: Any key of this shape is accepted by localstripe; each test merchant has its own.
@@ -193,8 +196,12 @@ def localstripe_port(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
 
 
 @pytest.fixture
-def stripe_double(localstripe_port: int) -> Iterator[StripeDouble]:
-    """A fresh proxy in front of the session's localstripe, for one test."""
+def stripe_double(localstripe_port: int, runtime: Runtime) -> Iterator[StripeDouble]:
+    """A fresh proxy in front of the session's localstripe, for one test.
+
+    Afterwards no merchant of the shared test database is left on Stripe: a
+    later ``servefirst`` command on it, with no ``SERVEFIRST_SECRET_KEY``,
+    would rightly refuse to start (tests/integration/test_cli.py)."""
     double = StripeDouble("", localstripe_port)
     server = ThreadingHTTPServer(("127.0.0.1", 0), _proxy(double))
     double.api_base = f"http://127.0.0.1:{server.server_port}"
@@ -205,3 +212,10 @@ def stripe_double(localstripe_port: int) -> Iterator[StripeDouble]:
     finally:
         server.shutdown()
         server.server_close()
+        with runtime.uow() as uow:
+            uow.session.execute(
+                update(GatewayAccount)
+                .where(GatewayAccount.gateway == "stripe")
+                .values(gateway="sandbox", secret_key_sealed=None, webhook_secret_sealed=None)
+            )
+            uow.commit()
