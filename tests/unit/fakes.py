@@ -104,6 +104,14 @@ class FakeTabRepository:
         self.payments_made.append(payment)
         return payment
 
+    def payment(self, payment_id: str) -> Payment:
+        found = next((p for p in self.payments_made if p.payment_id == payment_id), None)
+        if found is None:
+            raise NotFound(f"No such payment: '{payment_id}'.", param="payment_id")
+        return found
+
+    write_payment = write
+
 
 class FakeCustomerRepository:
     def __init__(self, merchant: Merchant, services: dict[str, Service]) -> None:
