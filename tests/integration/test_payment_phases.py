@@ -6,6 +6,7 @@ left, by asking the processor."""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from collections.abc import Iterator
 from typing import Any
@@ -18,6 +19,7 @@ from servefirst.kit.money import Money
 from servefirst.merchants.service import create_merchant
 from servefirst.payments.gateways import Charge, Gateways, ManualGateway, SandboxGateway
 from servefirst.payments.phases import CardAttempt
+from servefirst.payments.recovery import lifespan as recovery_beside_the_server
 from servefirst.payments.recovery import recover
 from servefirst.payments.service import begin_payment
 from servefirst.runtime import Runtime
@@ -136,3 +138,37 @@ def test_the_processor_is_called_with_the_attempt_committed_and_no_lock_held(
     assert paid.status_code == 201, paid.text
     assert processor.seen == [("pending", paid.json()["id"])]
     assert paid.json()["tab"]["status"] == "paid"
+
+
+def test_a_running_server_recovers_a_pending_attempt_on_its_own(
+    runtime: Runtime, merchant: Merchant
+) -> None:
+    """Recovery runs in a thread beside the server (``servefirst serve``
+    without ``--no-worker``): no one needs to run the command."""
+    tab = merchant.served_tab(650)
+    attempt = begin_card_attempt(runtime, merchant, tab["id"])
+    settings = runtime.settings.model_copy(
+        update={
+            "deliver_in_process": True,
+            "payment_recovery_grace_seconds": 0,
+            "payment_recovery_every_seconds": 0.05,
+        }
+    )
+
+    async def serve_a_moment() -> None:
+        async with recovery_beside_the_server(dataclasses.replace(runtime, settings=settings))(
+            None
+        ):
+            for _ in range(200):
+                if attempts_of(runtime, merchant, tab["id"]) != ["pending"]:
+                    return
+                await asyncio.sleep(0.05)
+
+    asyncio.run(serve_a_moment())
+    assert attempts_of(runtime, merchant, tab["id"]) == ["failed"]
+    assert runtime.gateways.sandbox.find_charge(attempt.processor_key) is None
+
+
+def attempts_of(runtime: Runtime, merchant: Merchant, tab_id: str) -> list[str]:
+    with runtime.uow(merchant.id, write=False) as uow:
+        return [p.status for p in uow.tabs.payments(tab_id)]
