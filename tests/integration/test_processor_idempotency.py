@@ -120,3 +120,22 @@ def test_one_key_on_two_tabs_is_two_charges(
     card_payment(cafe, first["id"], key)
     assert card_payment(cafe, second["id"], key).status_code == 201
     assert processor.keys[0] != processor.keys[1]
+
+
+def test_a_retry_after_recovery_booked_its_charge_gets_that_payment_not_a_second_one(
+    cafe: Merchant, processor: ProcessorThatCrashesOnce, processing: Runtime
+) -> None:
+    tab = cafe.served_tab(1200)
+    key, part = str(uuid.uuid4()), {"method": "card", "card": "4242424242424242", "amount": 500}
+    headers = {"Idempotency-Key": key}
+    path = f"/v1/tabs/{tab['id']}/payments"
+    assert cafe.post(path, part, headers=headers).status_code == 500  # charged, then crashed
+    (booked,) = recover(processing, grace_seconds=0).succeeded
+
+    retried = cafe.post(path, part, headers=headers)
+
+    assert retried.status_code == 201, retried.text
+    assert retried.json()["id"] == booked
+    after = cafe.get(f"/v1/tabs/{tab['id']}").json()
+    assert (after["paid"], after["amount_due"]) == (500, 700)  # booked once
+    assert len(cafe.get(f"{path}?status=all").json()["data"]) == 1

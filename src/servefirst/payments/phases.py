@@ -102,6 +102,19 @@ def resume(
     )
 
 
+def finished_under(uow: UnitOfWork, tab: Tab, processor_key: str) -> Payment | None:
+    """A retried request whose attempt was finished without it (by recovery,
+    after a crash) gets that attempt's outcome: a new attempt under the same
+    key would be answered by the processor with the same charge, and booked
+    twice."""
+    earlier = uow.tabs.payment_by_processor_key(tab.tab_id, processor_key)
+    if earlier is not None and earlier.status == "failed":
+        raise CardDeclined(
+            "The card was not charged.", code=earlier.failure_code or NOT_CHARGED, param="card"
+        )
+    return earlier
+
+
 def call_processor(gateways: Gateways, attempt: CardAttempt) -> Charge | CardDeclined:
     """Phase 2: the charge, with no database transaction open. A decline is
     an outcome like a charge; anything else (the processor unreachable)

@@ -115,6 +115,10 @@ def _begin(
     chosen = Method(method)
     if tab.pending_payment_id is not None:
         return phases.resume(uow, tab, card=card, processor_key=processor_key)
+    if chosen is Method.CARD and processor_key is not None:
+        earlier = phases.finished_under(uow, tab, processor_key)
+        if earlier is not None:
+            return earlier
     bill = bill_of(tab)
     if amount is None:
         amount = bill.due

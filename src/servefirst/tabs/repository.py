@@ -245,6 +245,16 @@ class TabRepository:
             raise NotFound(f"No such payment: '{payment_id}'.", param="payment_id")
         return payment
 
+    def payment_by_processor_key(self, tab_id: str, processor_key: str) -> Payment | None:
+        """The tab's attempt made under ``processor_key``, if there was one."""
+        return self._uow.session.scalar(
+            select(Payment).where(
+                Payment.merchant_id == self._uow.merchant,
+                Payment.tab_id == tab_id,
+                Payment.processor_key == processor_key,
+            )
+        )
+
     def write_payment(self, payment: Payment, **values: Any) -> None:
         """Finish a payment attempt: its outcome, in one UPDATE."""
         update_object(self._uow, payment, **values)
