@@ -110,6 +110,16 @@ class FakeTabRepository:
             raise NotFound(f"No such payment: '{payment_id}'.", param="payment_id")
         return found
 
+    def payment_by_processor_key(self, tab_id: str, processor_key: str) -> Payment | None:
+        return next(
+            (
+                p
+                for p in self.payments_made
+                if p.tab_id == tab_id and p.processor_key == processor_key
+            ),
+            None,
+        )
+
     write_payment = write
 
 
