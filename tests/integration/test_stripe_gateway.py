@@ -97,7 +97,7 @@ def intent_event(double: StripeDouble, type_: str, intent_id: str) -> tuple[byte
 
 
 def payments_of(cafe: Merchant, tab_id: str) -> list[dict[str, Any]]:
-    return cafe.get(f"/v1/tabs/{tab_id}/payments").json()["data"]  # type: ignore[no-any-return]
+    return cafe.get(f"/v1/tabs/{tab_id}/payments?status=all").json()["data"]  # type: ignore[no-any-return]
 
 
 def reference_of(runtime: Runtime, cafe: Merchant, payment_id: str) -> str:
@@ -240,7 +240,9 @@ def test_a_declined_card_is_402_and_nothing_is_kept(
     assert declined.status_code == 402, declined.text
     assert declined.json()["error"]["type"] == "card_error"
     assert cafe.get(f"/v1/tabs/{tab['id']}").json()["status"] == "served"
-    assert payments_of(cafe, tab["id"]) == []
+    # The attempt is kept, failed, with the card's reason.
+    [failed] = payments_of(cafe, tab["id"])
+    assert (failed["status"], failed["failure_code"]) == ("failed", "card_declined")
 
 
 def test_a_lost_answer_is_retried_with_the_same_key_and_charges_once(

@@ -10,7 +10,13 @@ from servefirst.idempotency.models import IdempotencyKey
 from servefirst.ledger.models import AccountBalance, JournalEntryRow, JournalLegRow
 from servefirst.merchants.models import ApiKey, Merchant
 from servefirst.messages.models import Message
-from servefirst.payments.models import Dispute, GatewayAccount, Payment, ProcessorEvent
+from servefirst.payments.models import (
+    Dispute,
+    GatewayAccount,
+    Payment,
+    ProcessorEvent,
+    SandboxCharge,
+)
 from servefirst.reviews.models import Review
 from servefirst.risk.models import ImportedBooking, RiskModelRow
 from servefirst.staff.models import (
@@ -42,6 +48,7 @@ __all__ = [
     "GatewayAccount",
     "ProcessorEvent",
     "Dispute",
+    "SandboxCharge",
     "JournalEntryRow",
     "JournalLegRow",
     "AccountBalance",

@@ -95,8 +95,9 @@ def _succeeded(uow: UnitOfWork, intent: Any) -> None:
 def _failed(uow: UnitOfWork, intent: Any) -> None:
     payment = _payment_of(uow, intent.id)
     if payment is not None and payment.status == "pending":
-        payment.status = "failed"
-        uow.session.flush()
+        error = getattr(intent, "last_payment_error", None)
+        code = getattr(error, "code", None) or "authentication_failed"
+        uow.tabs.write_payment(payment, status="failed", failure_code=code)
 
 
 def _refunded(uow: UnitOfWork, charge: Any) -> None:

@@ -76,9 +76,11 @@ class PaymentOut(Out):
     tip: int
     currency: str
     status: Literal["pending", "succeeded", "failed"] = Field(
-        description="pending: the card asks its holder to confirm (3-D Secure); finish it "
-        "with Stripe.js and `client_secret`, the processor's event settles it."
+        description="A card payment is pending while the processor is asked, or while the"
+        " card's holder confirms it (3-D Secure: finish it with Stripe.js and `client_secret`;"
+        " the processor's event settles it); only a succeeded payment counts towards the bill."
     )
+    failure_code: str | None = Field(description="Why a failed attempt failed (its decline).")
     card_last4: str | None
     client_secret: str | None = Field(
         default=None,
@@ -97,6 +99,7 @@ class PaymentOut(Out):
             tip=payment.tip,
             currency=tab.currency,
             status=payment.status,  # type: ignore[arg-type]
+            failure_code=payment.failure_code,
             card_last4=payment.card_last4,
             client_secret=payment.client_secret,
             created_at=payment.created_at,
