@@ -495,3 +495,36 @@ def test_the_sandbox_page_says_test_mode_and_asks_for_no_stripe_js(
     assert "stripe-card.js" not in page.text
     assert "js.stripe.com" not in page.headers["content-security-policy"]
     assert stripe_client.post(f"/t/{tab['token']}/card-setup").status_code == 404
+
+
+def test_recover_finishes_a_stripe_attempt_a_crash_left_by_asking_stripe(
+    cafe: Merchant, stripe_double: StripeDouble, stripe_runtime: Runtime
+) -> None:
+    """Killed between Stripe's charge and our outcome: recovery asks Stripe by
+    the attempt's id and books the one charge; an attempt Stripe never saw fails."""
+    from servefirst.payments import phases
+    from servefirst.payments.recovery import recover
+    from servefirst.payments.service import begin_payment
+
+    charged_tab, lost_tab = cafe.served_tab(1100), cafe.served_tab(600)
+    attempts = []
+    for tab in (charged_tab, lost_tab):
+        with stripe_runtime.uow(cafe.id) as uow:
+            step = begin_payment(
+                uow,
+                tab["id"],
+                method="card",
+                amount=None,
+                payment_method=stripe_double.payment_method(),
+            )
+            uow.commit()
+        assert isinstance(step, phases.CardAttempt)
+        attempts.append(step)
+    phases.call_processor(stripe_runtime.gateways, attempts[0])  # then the crash
+    done = recover(stripe_runtime, grace_seconds=0)
+    assert attempts[0].payment_id in done.succeeded
+    assert attempts[1].payment_id in done.failed
+    assert cafe.get(f"/v1/tabs/{charged_tab['id']}").json()["status"] == "paid"
+    assert cafe.get(f"/v1/tabs/{lost_tab['id']}").json()["status"] == "served"
+    creates = [k for k in stripe_double.keys_sent() if k == attempts[0].processor_key]
+    assert len(creates) == 1  # asked, never charged again
