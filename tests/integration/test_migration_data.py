@@ -118,3 +118,24 @@ def test_0007_swaps_the_balance_check_and_gives_the_old_one_back(own_database: s
         assert "UNION" not in cheaper
     finally:
         runtime.dispose()
+
+
+def test_0017_gives_the_customers_already_there_their_search_keys(own_database: str) -> None:
+    runtime = Runtime.create(Settings(database_url=own_database))
+    try:
+        runtime.migrate()
+        with runtime.uow() as uow:
+            uow.merchant_id = create_merchant(uow, name="Lume", currency="EUR").merchant.merchant_id
+            create_customer(
+                uow, name="José  Conceição", email=" Ze@Example.com", phone="+351 912-345 678"
+            )
+            uow.commit()
+        config = alembic_config(runtime.engine)
+        command.downgrade(config, "0017")
+        command.downgrade(config, "-1")  # the keys are gone
+        command.upgrade(config, "head")  # and are made from what was typed
+        with runtime.engine.connect() as conn:
+            keys = conn.execute(text("SELECT name_key, phone_key, email_key FROM customers")).one()
+        assert tuple(keys) == ("joseconceicao", "351912345678", "ze@example.com")
+    finally:
+        runtime.dispose()

@@ -33,6 +33,7 @@ from servefirst.bookings.rules import (
 )
 from servefirst.catalog.service import get_service
 from servefirst.customers.service import get_customer, record_history
+from servefirst.db.direct import move_rows
 from servefirst.db.uow import UnitOfWork
 from servefirst.events.service import emit
 from servefirst.kit.clock import as_utc
@@ -334,3 +335,9 @@ __all__ = [
     "renew_holds",
     "set_deposit_policy",
 ]
+
+
+def move_customer(uow: UnitOfWork, merged_id: str, into_id: str) -> int:
+    """A merge of duplicate customers: ``merged_id``'s bookings become
+    ``into_id``'s, with their deposits and holds (which hang on the booking)."""
+    return move_rows(uow, Booking.customer_id, merged_id, into_id)

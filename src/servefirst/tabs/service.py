@@ -8,6 +8,7 @@ only through the unit of work's repositories (``tabs.repository``).
 
 from __future__ import annotations
 
+from servefirst.db.direct import move_rows
 from servefirst.db.uow import UnitOfWork
 from servefirst.events.service import emit
 from servefirst.tabs.closing import mark_overdue, serve, settle, void, write_off
@@ -59,3 +60,9 @@ __all__ = [
     "void",
     "write_off",
 ]
+
+
+def move_customer(uow: UnitOfWork, merged_id: str, into_id: str) -> int:
+    """A merge of duplicate customers: ``merged_id``'s tabs (open or closed)
+    become ``into_id``'s."""
+    return move_rows(uow, Tab.customer_id, merged_id, into_id)
