@@ -17,18 +17,13 @@ from servefirst.kit.errors import InvalidRequest, ServefirstError
 from servefirst.kit.i18n import gettext as _
 from servefirst.staff import service as staff
 from servefirst.staff.day_view import day_view, local_moment
-from servefirst.staff.kept_forms import act_keeping
+from servefirst.staff.kept_forms import N_, act_keeping
 from servefirst.staff.web import base_context, render, show
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
 
 FormText = Annotated[str, Form()]
 DAY = "/staff/bookings/day"
-
-
-def N_(message: str) -> str:
-    """Marks a word for translation where it is defined; translated where shown."""
-    return message
 
 
 #: What a redirect back to the day may announce (never text from the request).

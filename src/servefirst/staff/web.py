@@ -50,6 +50,7 @@ NOTICES = {
     "voided": "Tab voided.",
     "approved": "Concern approved: the bill is lowered.",
     "rejected": "Concern rejected: the bill stays.",
+    "merged": "Customers merged: everything is on this one now.",
 }
 
 
