@@ -17,6 +17,7 @@ from fastapi import APIRouter
 
 from servefirst.staff import (
     booking_pages,
+    counter_pages,
     customer_pages,
     day_pages,
     sign_in_pages,
@@ -29,3 +30,4 @@ router.include_router(tab_pages.router)
 router.include_router(booking_pages.router)
 router.include_router(day_pages.router)
 router.include_router(customer_pages.router)
+router.include_router(counter_pages.router)

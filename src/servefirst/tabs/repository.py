@@ -162,6 +162,16 @@ class TabRepository:
         ).scalar()
         return int(owed or 0)
 
+    def sold_quantities(self, since: datetime) -> dict[str, int]:
+        """How many of each service were sold since ``since`` (voided tabs too:
+        what staff reach for at the counter, not what was paid)."""
+        rows = self._uow.connection.execute(
+            select(_LINES.c.service_id, func.sum(_LINES.c.quantity))
+            .where(_LINES.c.merchant_id == self._uow.merchant, _LINES.c.created_at >= since)
+            .group_by(_LINES.c.service_id)
+        )
+        return {service_id: int(sold or 0) for service_id, sold in rows}
+
     def lines_with_terms(self, tab: Tab) -> list[LineView]:
         """Each line with the terms version it was sold under, in one query."""
         if tab.line_count == 0:  # a tab just opened: nothing to read

@@ -23,6 +23,7 @@ from servefirst.tabs.reading import (
     lines_of,
     list_tabs,
     lock_tab,
+    sold_quantities,
     tab_for_token,
     tab_in_hand,
 )
@@ -38,6 +39,7 @@ def accept_terms(uow: UnitOfWork, token: str) -> Tab:
 
 
 __all__ = [
+    "sold_quantities",
     "LineTerms",
     "LineView",
     "SoldLine",
