@@ -13,12 +13,13 @@ from fastapi.responses import Response
 
 from servefirst.db.uow import UnitOfWork
 from servefirst.kit.errors import InvalidRequest, ServefirstError
+from servefirst.kit.i18n import N_
 from servefirst.kit.i18n import gettext as _
 from servefirst.payments.prepaid import COUNTER_METHODS, add_prepaid_line
 from servefirst.payments.service import pay_tab
 from servefirst.staff import console
 from servefirst.staff import service as staff
-from servefirst.staff.kept_forms import N_, act_keeping
+from servefirst.staff.kept_forms import act_keeping
 from servefirst.staff.web import base_context, problem, render, runtime_of, show
 from servefirst.tabs import service as tabs
 from servefirst.web.forms import format_amount, parse_amount, parse_int

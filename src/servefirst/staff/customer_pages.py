@@ -12,10 +12,11 @@ from servefirst.customers import merging
 from servefirst.customers.service import get_customer, likely_duplicates, search_customers
 from servefirst.db.uow import UnitOfWork
 from servefirst.kit.errors import Conflict, InvalidRequest, ServefirstError
+from servefirst.kit.i18n import N_
 from servefirst.kit.i18n import gettext as _
 from servefirst.merchants.service import get_merchant
 from servefirst.staff import service as staff
-from servefirst.staff.kept_forms import N_, act_keeping
+from servefirst.staff.kept_forms import act_keeping
 from servefirst.staff.rules import Access
 from servefirst.staff.web import base_context, problem, render, show
 

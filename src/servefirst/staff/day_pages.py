@@ -14,10 +14,11 @@ from servefirst.bookings import service as bookings
 from servefirst.customers.service import search_customers
 from servefirst.db.uow import UnitOfWork
 from servefirst.kit.errors import InvalidRequest, ServefirstError
+from servefirst.kit.i18n import N_
 from servefirst.kit.i18n import gettext as _
 from servefirst.staff import service as staff
 from servefirst.staff.day_view import day_view, local_moment
-from servefirst.staff.kept_forms import N_, act_keeping
+from servefirst.staff.kept_forms import act_keeping
 from servefirst.staff.web import base_context, render, show
 
 router = APIRouter(prefix="/staff", include_in_schema=False)

@@ -28,12 +28,6 @@ from servefirst.staff.web import (
 )
 
 
-def N_(message: str) -> str:
-    """Marks a word for translation where it is defined (a table of notices or
-    reasons); it is translated where it is shown."""
-    return message
-
-
 def act_keeping(
     request: Request,
     csrf: str,
