@@ -20,6 +20,7 @@ from servefirst.staff import (
     counter_pages,
     customer_pages,
     day_pages,
+    service_pages,
     sign_in_pages,
     tab_pages,
 )
@@ -31,3 +32,4 @@ router.include_router(booking_pages.router)
 router.include_router(day_pages.router)
 router.include_router(customer_pages.router)
 router.include_router(counter_pages.router)
+router.include_router(service_pages.router)
