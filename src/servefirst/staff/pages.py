@@ -20,6 +20,7 @@ from servefirst.staff import (
     counter_pages,
     customer_pages,
     day_pages,
+    policy_pages,
     service_pages,
     sign_in_pages,
     tab_pages,
@@ -33,3 +34,4 @@ router.include_router(day_pages.router)
 router.include_router(customer_pages.router)
 router.include_router(counter_pages.router)
 router.include_router(service_pages.router)
+router.include_router(policy_pages.router)
