@@ -170,7 +170,34 @@ def staff_pages(
     pages["staff-customer"] = get_ok(person.client, f"/staff/customers/{tab['customer_id']}")
     pages["staff-problem"] = get_ok(person.client, "/staff/tabs/tab_nope", 404)
     pages["staff-messages"] = get_ok(person.client, "/staff/messages")
+    pages.update(management_pages(merchant, person, salon))
     return pages
+
+
+def management_pages(merchant: Merchant, person: Staff, salon: Salon) -> dict[str, str]:
+    """The back office's management pages (bookings day, counter, customers,
+    services, policies), including a refused form given back."""
+    client = person.client
+    open_tab = merchant.tab()
+    twin = merchant.customer("Leonor B.", phone="+351 911 222 333")
+    merchant.customer("Leonor Batista Silva", phone="911 222 333")
+    refused = person.post(
+        f"/staff/tabs/{open_tab['id']}/counter/lines",
+        {"service_id": salon.service["id"], "quantity": "abc"},
+    )
+    assert refused.status_code == 422
+    duplicate = person.post("/staff/customers", {"name": "Leo", "phone": "911222333"})
+    assert duplicate.status_code == 409
+    return {
+        "staff-bookings-day": get_ok(client, "/staff/bookings/day"),
+        "staff-counter": get_ok(client, f"/staff/tabs/{open_tab['id']}/counter"),
+        "staff-counter-refused": refused.text,
+        "staff-customer-duplicate": duplicate.text,
+        "staff-customer-merge": get_ok(client, f"/staff/customers/{twin['id']}/merge?q=Leonor"),
+        "staff-services": get_ok(client, "/staff/services"),
+        "staff-service": get_ok(client, f"/staff/services/{salon.service['id']}"),
+        "staff-policies": get_ok(client, "/staff/policies"),
+    }
 
 
 @pytest.fixture
