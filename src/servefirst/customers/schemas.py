@@ -77,6 +77,8 @@ class CustomerList(Out):
 
 
 class MergeIn(Body):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"into": "cus_2b9f0c1e7a6d4e3f"}]})
+
     into: str = Field(
         max_length=40,
         description="The customer who keeps everything; the one in the path is merged"
