@@ -17,7 +17,7 @@ from servefirst.customers.merge_repository import MergeRepository
 from servefirst.customers.models import Customer
 from servefirst.db.uow import UnitOfWork
 from servefirst.events.service import emit
-from servefirst.kit.errors import InvalidRequest
+from servefirst.kit.errors import InvalidRequest, NotFound
 from servefirst.messages import service as messages
 from servefirst.tabs import service as tabs
 from servefirst.trust import service as trust
@@ -31,10 +31,17 @@ def merge_customer(uow: UnitOfWork, merged_id: str, into_id: str) -> Customer:
     if merges.merged_into(merged_id) == into_id:
         # Asked again (a retry after a lost answer): already done.
         return uow.customers.get(into_id)
-    # Lock order: tabs first (the moves below take their rows), then the two
-    # customers' credit locks and rows in id order, as two merges of the same
-    # pair the other way round must queue, not deadlock.
-    uow.customers.get(merged_id)  # 404 before anything is written
+    # Lock order: both customers' tabs first (in tab id order), then their
+    # credit locks and rows in id order: two merges of the same pair, either
+    # way round, queue at the tabs instead of deadlocking. Only then is it
+    # known that both still exist (the other merge may just have removed one).
+    tabs.lock_tabs_of(uow, (merged_id, into_id))
+    try:
+        uow.customers.get(merged_id)  # 404 before anything is written
+    except NotFound:
+        if merges.merged_into(merged_id) == into_id:  # the same merge, just done
+            return uow.customers.get(into_id)
+        raise
     uow.customers.get(into_id)
     moved: dict[str, int] = {"tabs": tabs.move_customer(uow, merged_id, into_id)}
     first, second = sorted((merged_id, into_id))

@@ -162,6 +162,21 @@ class TabRepository:
         ).scalar()
         return int(owed or 0)
 
+    def lock_tabs_of(self, customer_ids: tuple[str, ...]) -> None:
+        """Hold every tab of these customers until commit, in tab id order
+        (PostgreSQL): a merge takes the tabs first, as every use case does, so
+        two merges of the same pair queue here instead of deadlocking later."""
+        if self._uow.locks_rows:
+            self._uow.session.execute(
+                select(_TABS.c.tab_id)
+                .where(
+                    _TABS.c.merchant_id == self._uow.merchant,
+                    _TABS.c.customer_id.in_(customer_ids),
+                )
+                .order_by(_TABS.c.tab_id)
+                .with_for_update()
+            )
+
     def sold_quantities(self, since: datetime) -> dict[str, int]:
         """How many of each service were sold since ``since`` (voided tabs too:
         what staff reach for at the counter, not what was paid)."""

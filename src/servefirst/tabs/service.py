@@ -40,6 +40,7 @@ def accept_terms(uow: UnitOfWork, token: str) -> Tab:
 
 __all__ = [
     "sold_quantities",
+    "lock_tabs_of",
     "LineTerms",
     "LineView",
     "SoldLine",
@@ -66,5 +67,11 @@ __all__ = [
 
 def move_customer(uow: UnitOfWork, merged_id: str, into_id: str) -> int:
     """A merge of duplicate customers: ``merged_id``'s tabs (open or closed)
-    become ``into_id``'s."""
+    become ``into_id``'s (their rows held first: ``lock_tabs_of``)."""
+    uow.tabs.lock_tabs_of((merged_id, into_id))
     return move_rows(uow, Tab.customer_id, merged_id, into_id)
+
+
+def lock_tabs_of(uow: UnitOfWork, customer_ids: tuple[str, ...]) -> None:
+    """Hold every tab of these customers until commit, in id order (PostgreSQL)."""
+    uow.tabs.lock_tabs_of(customer_ids)
