@@ -24,7 +24,7 @@ from servefirst.bookings.rules import (
 )
 from servefirst.bookings.service import ensure_staff_free, get_booking
 from servefirst.catalog.service import get_service
-from servefirst.customers.service import record_history
+from servefirst.customers.service import get_customer, record_history
 from servefirst.db.uow import UnitOfWork
 from servefirst.events.service import emit
 from servefirst.kit.clock import as_utc
@@ -41,6 +41,9 @@ def reschedule(
         raise InvalidRequest("A booking moves to a time in the future.", param="starts_at")
     booking = get_booking(uow, booking_id, lock=True)
     booking.status = transition(booking.status, BookingAction.RESCHEDULE).value
+    # Lock order as booking and cancelling keep it: the booking, then its
+    # customer (a late move counts in their history), then the staff member's slot.
+    get_customer(uow, booking.customer_id, lock=True)
     old_start = booking.starts_at
     length = booking.ends_at - booking.starts_at
     who = staff_id or booking.staff_id
