@@ -1,7 +1,7 @@
 """customers found however their name or phone was typed; merges of duplicates
 
 Revision ID: 0017
-Revises: 0011
+Revises: 0012
 Create Date: 2026-12-04 03:05:00
 """
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0017"
-down_revision: str | None = "0011"
+down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -128,7 +128,7 @@ def downgrade() -> None:
     op.drop_index("ix_customers_email_key", "customers")
     op.drop_index("ix_customers_phone_key", "customers")
     op.drop_index("ix_customers_name_key", "customers")
-    with op.batch_alter_table("customers") as batch:
-        batch.drop_column("email_key")
-        batch.drop_column("phone_key")
-        batch.drop_column("name_key")
+    # Plain ALTER TABLE ... DROP COLUMN (SQLite has it): a batch would rebuild
+    # ``customers``, which every tab and booking refers to.
+    for column in ("email_key", "phone_key", "name_key"):
+        op.drop_column("customers", column)
