@@ -199,3 +199,56 @@ def test_a_line_already_paid_for_must_be_refunded_first(merchant: Merchant) -> N
     assert no_reason.status_code == 422
     lines = merchant.get(f"/v1/tabs/{tab['id']}").json()["lines"]
     assert not any(line["voided"] for line in lines)
+
+
+# --- reports --------------------------------------------------------------------------------
+
+
+def test_the_cash_flow_report_nets_refunds(merchant: Merchant) -> None:
+    cash_tab = merchant.served_tab(800)
+    cash = _pay(merchant, cash_tab, method="cash", amount=800, tip=100)
+    card_tab = merchant.served_tab(500)
+    card = _pay(merchant, card_tab, method="card", card="4242424242424242", tip=50)
+    assert _refund(merchant, cash["id"], amount=300, tip=40, reason="short").status_code == 201
+    assert _refund(merchant, card["id"], amount=500, reason="wrong table").status_code == 201
+    report = merchant.get("/v1/reports/cash-flow").json()
+    assert report["collected"] == {
+        "total": 900 - 340 + 550 - 500,
+        "by_method": {"cash": 560, "card": 50, "card_terminal": 0},
+        "for_services": 500,
+        "tips": 110,
+    }
+    assert report["refunds"] == {
+        "total": 840,
+        "by_method": {"cash": 340, "card": 500, "card_terminal": 0},
+        "for_services": 800,
+        "tips": 40,
+    }
+    assert report["tips"] == {"collected": 110, "payable": 110}
+
+
+def test_earnings_follow_the_money_kept(merchant: Merchant, clock: Any) -> None:
+    from datetime import timedelta
+
+    marta = merchant.post("/v1/staff", {"name": "Marta", "commission_rate_bps": 1000}).json()
+    tab = merchant.tab()
+    for price in (1000, 500):
+        svc = merchant.service(name=f"Cut {price}", price=price)
+        added = merchant.post(
+            f"/v1/tabs/{tab['id']}/lines", {"service_id": svc["id"], "staff_id": marta["id"]}
+        )
+        assert added.status_code == 200, added.text
+    voided = merchant.post(f"/v1/tabs/{tab['id']}/lines/2/void", {"reason": "not done"})
+    assert voided.status_code == 200, voided.text
+    merchant.post(f"/v1/tabs/{tab['id']}/serve")
+    payment = _pay(merchant, tab, method="cash", amount=1000, tip=200)
+    assert _refund(merchant, payment["id"], amount=400, tip=50, reason="fringe").status_code == 201
+    now = clock.now()
+    period = {
+        "from": (now - timedelta(hours=1)).isoformat(),
+        "to": (now + timedelta(hours=1)).isoformat(),
+    }
+    report = merchant.get("/v1/reports/earnings", params=period).json()
+    row = next(r for r in report["staff"] if r["staff_id"] == marta["id"])
+    assert (row["sales"], row["paid"], row["tips"]) == (1000, 600, 150)
+    assert row["commission"] == 60
