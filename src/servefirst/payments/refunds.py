@@ -190,7 +190,7 @@ def finish_pending_refunds(
                 continue
             charge, currency = charge_of(uow, refund)
             gateways = uow.gateways
-            uow.rollback()  # no transaction stays open while the processor is asked
+        # Closed: no transaction stays open while the processor is asked.
         result = ask_processor(gateways, refund, charge, currency)
         with uow_for(merchant_id) as uow:
             finish_refund(uow, refund_id, result)
