@@ -11,7 +11,6 @@ from starlette.concurrency import run_in_threadpool
 
 from servefirst.api.context import MerchantUoW, PublicURL, processor_key, run_sync
 from servefirst.api.routing import ServefirstRoute
-from servefirst.kit.errors import CardDeclined
 from servefirst.payments import refunds
 from servefirst.payments.refund_rules import RefundStatus
 from servefirst.payments.refund_schemas import RefundIn, RefundList, RefundOut, VoidLineIn
@@ -65,12 +64,7 @@ async def refund_payment(
         refund = await run_sync(request, refunds.finish_refund, uow, refund.refund_id, result)
     if refund.status == RefundStatus.FAILED.value:
         await run_sync(request, uow.commit)  # the failure is kept, and answered
-        raise CardDeclined(
-            "The processor refused the refund"
-            + (f" ({refund.failure_code})." if refund.failure_code else "."),
-            code="refund_failed",
-            details={"refund_id": refund.refund_id},
-        )
+        raise refunds.refused(refund)
     return RefundOut.build(refund)
 
 

@@ -150,6 +150,35 @@ def finish_refund(uow: UnitOfWork, refund_id: str, result: RefundResult) -> Refu
     return refund
 
 
+def refund_in_phases(
+    uow: UnitOfWork, payment_id: str, *, amount: int | None, tip: int | None, reason: str
+) -> Refund:
+    """All three phases, for a caller already off the event loop (a console
+    form, a command): commits the pending refund before the processor is
+    asked, and a refused refund before it is reported (``CardDeclined``).
+    The caller commits the last phase."""
+    refund = begin_refund(uow, payment_id, amount=amount, tip=tip, reason=reason)
+    if refund.status == RefundStatus.PENDING.value:
+        charge, currency = charge_of(uow, refund)
+        uow.commit()
+        result = ask_processor(uow.gateways, refund, charge, currency)
+        refund = finish_refund(uow, refund.refund_id, result)
+    if refund.status == RefundStatus.FAILED.value:
+        uow.commit()
+        raise refused(refund)
+    return refund
+
+
+def refused(refund: Refund) -> CardDeclined:
+    """The error that reports a refund the processor refused (kept, failed)."""
+    return CardDeclined(
+        "The processor refused the refund"
+        + (f" ({refund.failure_code})." if refund.failure_code else "."),
+        code="refund_failed",
+        details={"refund_id": refund.refund_id},
+    )
+
+
 def charge_of(uow: UnitOfWork, refund: Refund) -> tuple[str, str]:
     """(the processor's reference of the refunded charge, the currency)."""
     payment = RefundRepository(uow).payment(refund.payment_id)
