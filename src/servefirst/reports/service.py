@@ -75,7 +75,10 @@ def cash_flow(uow: UnitOfWork) -> dict[str, Any]:
     def credits(account: Account) -> int:
         return acc[account.value].credits if account.value in acc else 0
 
-    refunded = _refunded(uow)
+    # Refunds are read only when the ledger shows money went back (a refund
+    # debits ``refunds`` or, for a tip, ``tips_payable``): most days none did.
+    gave_back = debits(Account.REFUNDS) or debits(Account.TIPS_PAYABLE)
+    refunded = _refunded(uow) if gave_back else _NONE_REFUNDED
     tips = credits(Account.TIPS_PAYABLE) - refunded["tips"]
     by_method = {
         "cash": debits(Account.CASH),
@@ -121,6 +124,14 @@ _REPORTED_AS = {
     "card": "card",
     "card_hold": "card",
     "card_terminal": "card_terminal",
+}
+
+
+_NONE_REFUNDED: dict[str, Any] = {
+    "total": 0,
+    "by_method": {"cash": 0, "card": 0, "card_terminal": 0},
+    "for_services": 0,
+    "tips": 0,
 }
 
 
