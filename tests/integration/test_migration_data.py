@@ -118,3 +118,35 @@ def test_0007_swaps_the_balance_check_and_gives_the_old_one_back(own_database: s
         assert "UNION" not in cheaper
     finally:
         runtime.dispose()
+
+
+def test_0014_gives_every_existing_merchant_the_refunds_account(own_database: str) -> None:
+    from alembic.script import ScriptDirectory
+
+    runtime = Runtime.create(Settings(database_url=own_database))
+    try:
+        runtime.migrate()
+        with runtime.uow() as uow:
+            merchant_id = create_merchant(uow, name="Lume", currency="EUR").merchant.merchant_id
+            uow.commit()
+        config = alembic_config(runtime.engine)
+        before = ScriptDirectory.from_config(config).get_revision("0014").down_revision
+        command.downgrade(config, str(before))  # a merchant made before refunds existed
+        with runtime.engine.connect() as conn:
+            accounts = conn.execute(
+                text("SELECT account FROM account_balances WHERE merchant_id = :m"),
+                {"m": merchant_id},
+            ).scalars()
+            assert "refunds" not in set(accounts)
+        command.upgrade(config, "head")
+        with runtime.engine.connect() as conn:
+            row = conn.execute(
+                text(
+                    "SELECT debits, credits, balance FROM account_balances"
+                    " WHERE merchant_id = :m AND account = 'refunds'"
+                ),
+                {"m": merchant_id},
+            ).one()
+        assert tuple(row) == (0, 0, 0)
+    finally:
+        runtime.dispose()

@@ -135,3 +135,33 @@ def test_a_refused_card_refund_is_kept_failed_and_gives_its_share_back(
     retried = merchant.post(f"/v1/payments/{payment['id']}/refunds", {"reason": "wrong"})
     assert retried.status_code == 201, retried.text
     assert retried.json()["amount"] == 500
+
+
+def test_two_refunds_at_once_never_give_back_more_than_was_paid(
+    merchant: Merchant, runtime: Runtime
+) -> None:
+    payment = _card_payment(merchant, 700)
+    start = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def refund_all() -> None:
+        start.wait()
+        with runtime.uow(merchant.id) as uow:
+            try:
+                refunds.refund_in_phases(
+                    uow, payment["id"], amount=None, tip=None, reason="Both at once"
+                )
+                uow.commit()
+                outcomes.append("refunded")
+            except Exception as refused:  # noqa: BLE001 - the refusal is the outcome
+                outcomes.append(getattr(refused, "code", repr(refused)))
+
+    threads = [threading.Thread(target=refund_all) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(outcomes) == ["nothing_to_refund", "refunded"]
+    assert merchant.balances()["refunds"] == 700
+    listed = merchant.get(f"/v1/payments/{payment['id']}/refunds").json()["data"]
+    assert [r["amount"] for r in listed] == [700]
