@@ -87,8 +87,9 @@ def begin_refund(
             "settled_at": None,
         }
     )
-    if recorded:
-        return finish_refund(uow, refund.refund_id, RefundResult(f"manual_{refund.refund_id}"))
+    if recorded:  # staff handed it back: the manual gateway records it, no network
+        answer = ask_processor(uow.gateways, refund, payment.gateway_reference or "", tab.currency)
+        return finish_refund(uow, refund.refund_id, answer)
     return refund
 
 
