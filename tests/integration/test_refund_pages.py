@@ -150,3 +150,19 @@ def test_staff_may_neither_void_nor_refund(
     after = merchant.get(f"/v1/tabs/{tab['id']}").json()
     assert (after["refunded"], after["amount_due"]) == (0, 380)
     assert not any(line["voided"] for line in after["lines"])
+
+
+def test_the_receipt_leaves_a_voided_line_out_and_shows_what_was_refunded(
+    merchant: Merchant,
+) -> None:
+    tab = merchant.served_tab(450, 380)
+    void = merchant.post(f"/v1/tabs/{tab['id']}/lines/2/void", {"reason": "Not served"})
+    assert void.status_code == 200, void.text
+    payment = _cash(merchant, tab, 450, tip=50)
+    refund = merchant.post(
+        f"/v1/payments/{payment['id']}/refunds", {"amount": 150, "tip": 50, "reason": "Late"}
+    )
+    assert refund.status_code == 201, refund.text
+    receipt = merchant.client.get(f"/t/{tab['token']}/receipt").text
+    assert "€3.80" not in receipt  # the voided line's amount
+    assert 'data-testid="refunded">−€2.00' in receipt
