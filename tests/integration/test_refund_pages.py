@@ -166,3 +166,13 @@ def test_the_receipt_leaves_a_voided_line_out_and_shows_what_was_refunded(
     receipt = merchant.client.get(f"/t/{tab['token']}/receipt").text
     assert "€3.80" not in receipt  # the voided line's amount
     assert 'data-testid="refunded">−€2.00' in receipt
+
+
+def test_the_receipt_email_lists_no_voided_line(merchant: Merchant, runtime: Runtime) -> None:
+    from servefirst.messages.compose import ctx_lines
+
+    tab = merchant.served_tab(450, 380)
+    void = merchant.post(f"/v1/tabs/{tab['id']}/lines/1/void", {"reason": "Not served"})
+    assert void.status_code == 200, void.text
+    with runtime.uow(merchant.id, write=False) as uow:
+        assert [line["amount"] for line in ctx_lines(uow, tab["id"])] == [380]
