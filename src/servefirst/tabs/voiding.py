@@ -41,8 +41,8 @@ def void_line(uow: UnitOfWork, tab_id: str, line_no: int, *, reason: str) -> Tab
         tab.tab_id,
         {"line_no": line_no, "amount": line.amount, "reason": words},
     )
-    # A served tab whose other lines were already paid for is settled by the void.
-    bill = bill_of(tab)
-    if bill.paid and status_after_payment(tab.status, bill) is TabStatus.PAID:
+    # A served tab with nothing left to pay is settled, as serving settles one
+    # (its other lines already paid for, or covered by a deposit).
+    if status_after_payment(tab.status, bill_of(tab)) is TabStatus.PAID:
         settle(uow, tab)
     return tab
