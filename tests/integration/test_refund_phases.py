@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import text
@@ -15,6 +14,7 @@ from servefirst.kit.money import Money
 from servefirst.ledger.service import audit
 from servefirst.payments import refunds
 from servefirst.payments.gateways import RefundResult, SandboxGateway
+from servefirst.payments.recovery import recover
 from servefirst.payments.refund_repository import RefundRepository
 from servefirst.runtime import Runtime
 from tests.conftest import Merchant
@@ -101,15 +101,16 @@ def test_a_refund_left_pending_is_finished_once_by_asking_again(
             return sandbox.refund(*args, **kwargs)
 
     monkeypatch.setattr(runtime.gateways, "sandbox", Counting())
-    finished = refunds.finish_pending_refunds(lambda m: runtime.uow(m), grace=timedelta(0))
-    assert finished >= 1 and pending.refund_id in asked
+    # What `servefirst payments recover` (and the server, every minute) runs.
+    finished = recover(runtime, grace_seconds=0).refunds
+    assert pending.refund_id in finished and pending.refund_id in asked
     listed = merchant.get(f"/v1/payments/{payment['id']}/refunds").json()["data"]
     assert [(r["id"], r["status"], r["amount"]) for r in listed] == [
         (pending.refund_id, "succeeded", 900)
     ]
     assert merchant.balances()["refunds"] == 900
     asked.clear()
-    refunds.finish_pending_refunds(lambda m: runtime.uow(m), grace=timedelta(0))
+    assert pending.refund_id not in recover(runtime, grace_seconds=0).refunds
     assert pending.refund_id not in asked  # finished: never asked (or refunded) again
     assert merchant.balances()["refunds"] == 900
     with runtime.uow(merchant.id, write=False) as uow:

@@ -252,3 +252,16 @@ def test_earnings_follow_the_money_kept(merchant: Merchant, clock: Any) -> None:
     row = next(r for r in report["staff"] if r["staff_id"] == marta["id"])
     assert (row["sales"], row["paid"], row["tips"]) == (1000, 600, 150)
     assert row["commission"] == 60
+
+
+def test_no_line_comes_off_while_a_card_payment_waits_for_the_processor(
+    merchant: Merchant, runtime: Runtime
+) -> None:
+    tab = merchant.served_tab(450, 380)
+    with runtime.uow(merchant.id) as uow:  # a card payment's phase (1) done, (3) not yet
+        uow.tabs.write(uow.tabs.lock(tab["id"]), pending_payment_id="pay_waiting")
+        uow.commit()
+    refused = merchant.post(f"/v1/tabs/{tab['id']}/lines/2/void", {"reason": "wrong"})
+    assert refused.status_code == 409
+    assert refused.json()["error"]["code"] == "payment_in_progress"
+    assert merchant.get(f"/v1/tabs/{tab['id']}").json()["subtotal"] == 830

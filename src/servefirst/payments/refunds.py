@@ -206,13 +206,13 @@ def gateway_named(gateways: Gateways, name: str) -> Gateway:
 
 def finish_pending_refunds(
     uow_for: Callable[[str | None], UnitOfWork], *, grace: timedelta = RECOVERY_GRACE
-) -> int:
+) -> list[str]:
     """Finish every refund a crash left pending (``servefirst payments
-    recover``): ask the processor again with the refund's own key, then keep
-    its answer. Returns how many were finished."""
+    recover``, ``payments.recovery``): ask the processor again with the
+    refund's own key, then keep its answer. Returns the refunds finished."""
     with uow_for(None) as look:
         pending = RefundRepository(look).pending_before(look.clock.now() - grace)
-    finished = 0
+    finished: list[str] = []
     for merchant_id, refund_id in pending:
         with uow_for(merchant_id) as uow:
             refund = RefundRepository(uow).get(refund_id)
@@ -225,7 +225,7 @@ def finish_pending_refunds(
         with uow_for(merchant_id) as uow:
             finish_refund(uow, refund_id, result)
             uow.commit()
-        finished += 1
+        finished.append(refund_id)
     return finished
 
 

@@ -12,11 +12,13 @@ from servefirst.payments.refund_rules import clean_reason, ensure_can_void_line
 from servefirst.tabs.closing import settle
 from servefirst.tabs.models import Tab
 from servefirst.tabs.reading import bill_of
-from servefirst.tabs.rules import TabStatus, status_after_payment
+from servefirst.tabs.rules import TabStatus, ensure_no_payment_waiting, status_after_payment
 
 
 def void_line(uow: UnitOfWork, tab_id: str, line_no: int, *, reason: str) -> Tab:
     tab = uow.tabs.lock(tab_id)
+    # A card payment waiting for the processor may yet take what is due now.
+    ensure_no_payment_waiting(tab.pending_payment_id)
     words = clean_reason(reason)
     line = uow.tabs.line(tab, line_no)
     ensure_can_void_line(tab.status, bill_of(tab), line.amount, line.voided_at is not None)

@@ -1,7 +1,7 @@
 """refunds of payments, the refunds account, voided tab lines
 
 Revision ID: 0014
-Revises: 0011
+Revises: 0012
 Create Date: 2026-12-04 03:10:00
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 from servefirst.db.base import UTCDateTime
 
 revision: str = "0014"
-down_revision: str | None = "0011"
+down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
