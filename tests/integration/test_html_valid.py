@@ -131,6 +131,17 @@ def customer_pages(merchant: Merchant) -> dict[str, str]:
     assert cash.status_code == 201, cash.text
     pages["customer-part-paid"] = get_ok(client, f"/t/{part['token']}")
 
+    corrected = tab_of(cut, coffee)
+    void = merchant.post(f"/v1/tabs/{corrected['id']}/lines/2/void", json={"reason": "Not ours"})
+    assert void.status_code == 200, void.text
+    paid_cash = merchant.post(f"/v1/tabs/{corrected['id']}/payments", json={"method": "cash"})
+    assert paid_cash.status_code == 201, paid_cash.text
+    refund = merchant.post(
+        f"/v1/payments/{paid_cash.json()['id']}/refunds", json={"amount": 100, "reason": "Late"}
+    )
+    assert refund.status_code == 201, refund.text
+    pages["customer-voided-refunded"] = get_ok(client, f"/t/{corrected['token']}")
+
     paid = tab_of(cut, coffee)
     assert post(paid, "review", {"rating": "5", "comment": "Lovely"}).status_code == 303
     assert post(paid, "pay", {"card": GOOD_CARD, "tip": "10"}).status_code == 303
@@ -163,6 +174,10 @@ def staff_pages(
         f"/v1/tabs/{tab['id']}/payments", json={"method": "card", "amount": 500, "card": GOOD_CARD}
     )
     assert card.status_code == 201, card.text
+    refund = merchant.post(
+        f"/v1/payments/{card.json()['id']}/refunds", json={"amount": 100, "reason": "Late"}
+    )
+    assert refund.status_code == 201, refund.text
 
     pages["staff-home-bookings"] = get_ok(person.client, "/staff")
     pages["staff-home-search"] = get_ok(person.client, "/staff/customers?q=Leonor")

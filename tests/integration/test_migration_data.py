@@ -139,3 +139,35 @@ def test_0017_gives_the_customers_already_there_their_search_keys(own_database: 
         assert tuple(keys) == ("joseconceicao", "351912345678", "ze@example.com")
     finally:
         runtime.dispose()
+
+
+def test_0014_gives_every_existing_merchant_the_refunds_account(own_database: str) -> None:
+    from alembic.script import ScriptDirectory
+
+    runtime = Runtime.create(Settings(database_url=own_database))
+    try:
+        runtime.migrate()
+        with runtime.uow() as uow:
+            merchant_id = create_merchant(uow, name="Lume", currency="EUR").merchant.merchant_id
+            uow.commit()
+        config = alembic_config(runtime.engine)
+        before = ScriptDirectory.from_config(config).get_revision("0014").down_revision
+        command.downgrade(config, str(before))  # a merchant made before refunds existed
+        with runtime.engine.connect() as conn:
+            accounts = conn.execute(
+                text("SELECT account FROM account_balances WHERE merchant_id = :m"),
+                {"m": merchant_id},
+            ).scalars()
+            assert "refunds" not in set(accounts)
+        command.upgrade(config, "head")
+        with runtime.engine.connect() as conn:
+            row = conn.execute(
+                text(
+                    "SELECT debits, credits, balance FROM account_balances"
+                    " WHERE merchant_id = :m AND account = 'refunds'"
+                ),
+                {"m": merchant_id},
+            ).one()
+        assert tuple(row) == (0, 0, 0)
+    finally:
+        runtime.dispose()

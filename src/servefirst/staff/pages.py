@@ -17,6 +17,7 @@ from fastapi import APIRouter
 
 from servefirst.staff import (
     booking_pages,
+    correction_pages,
     counter_pages,
     customer_pages,
     day_pages,
@@ -35,3 +36,4 @@ router.include_router(customer_pages.router)
 router.include_router(counter_pages.router)
 router.include_router(service_pages.router)
 router.include_router(policy_pages.router)
+router.include_router(correction_pages.router)

@@ -180,13 +180,16 @@ def _tab_page(
     *,
     error: str | None = None,
     status: int = 200,
+    kept: dict[str, str] | None = None,
 ) -> Response:
+    """The tab's console page; ``kept``: a refused form's entries, given back."""
     view = console.tab_view(uow, tab_id, runtime_of(request).settings.public_url)
     context = page_context(
         me,
         request,
         view=view,
         error=error,
+        kept=kept or {},
         merchant_name=view.merchant.name,
         due_text=format_amount(view.bill.due, view.tab.currency),
     )
@@ -215,6 +218,10 @@ def _tab_action(
             return problem(request, me, missing)
 
     return act(request, csrf_token, change, on_error, needs=needs)
+
+
+#: The tab page, for the console's other pages about a tab (refunds, voids).
+tab_page_view = _tab_page
 
 
 @router.get("/tabs/{tab_id}")
