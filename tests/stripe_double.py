@@ -8,6 +8,8 @@ What is the double's own, not localstripe's nor Stripe's:
   every call carried;
 * ``lose_next_answer``: the proxy makes the call, then drops the connection
   before answering (a lost answer), so the library retries with the same key;
+* the proxy drops a refund's ``reason`` on its way to localstripe, which
+  refuses the parameter Stripe takes (``requested_by_customer``);
 * ``signed_event``: an event (``payment_intent.canceled``, ``charge.refunded``,
   ``charge.dispute.created``, and any other) built from the objects localstripe
   holds and signed as Stripe signs them (``t=...,v1=HMAC-SHA256``), for the
@@ -30,6 +32,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
 import pytest
 import stripe
@@ -132,6 +135,10 @@ def _proxy(double: StripeDouble) -> type[BaseHTTPRequestHandler]:
                     for k, v in self.headers.items()
                     if k.lower() not in ("host", "connection", "accept-encoding")
                 }
+                if self.command == "POST" and self.path == "/v1/refunds":
+                    kept = [(k, v) for k, v in parse_qsl(body.decode()) if k != "reason"]
+                    body = urlencode(kept).encode()
+                    headers["Content-Length"] = str(len(body))
                 upstream.request(self.command, self.path, body=body, headers=headers)
                 answer = upstream.getresponse()
                 # localstripe's own headers (content type, CORS for its Stripe.js stand-in).

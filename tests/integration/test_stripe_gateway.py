@@ -528,3 +528,26 @@ def test_recover_finishes_a_stripe_attempt_a_crash_left_by_asking_stripe(
     assert cafe.get(f"/v1/tabs/{lost_tab['id']}").json()["status"] == "served"
     creates = [k for k in stripe_double.keys_sent() if k == attempts[0].processor_key]
     assert len(creates) == 1  # asked, never charged again
+
+
+def test_a_stripe_payment_is_refunded_through_stripe_with_the_reason_kept(
+    cafe: Merchant, stripe_double: StripeDouble, stripe_runtime: Runtime
+) -> None:
+    tab = cafe.served_tab(1000)
+    paid = pay(cafe, tab["id"], stripe_double.payment_method(), tip=100).json()
+    refunded = cafe.post(
+        f"/v1/payments/{paid['id']}/refunds",
+        {"amount": 400, "reason": "The second coffee was cold"},
+        headers={"Idempotency-Key": str(uuid.uuid4())},
+    )
+    assert refunded.status_code == 201, refunded.text
+    body = refunded.json()
+    assert (body["status"], body["amount"], body["tip"]) == ("succeeded", 400, 0)
+    [call] = [c for c in stripe_double.calls if c.path == "/v1/refunds"]
+    assert call.idempotency_key == body["id"]  # the refund's id is Stripe's key
+    intent_id = reference_of(stripe_runtime, cafe, paid["id"])
+    refunds = stripe_double.client().v1.refunds.list(params={"limit": 100}).data
+    [made] = [r for r in refunds if r.payment_intent == intent_id]
+    assert made.amount == 400
+    assert made.metadata.to_dict() == {"servefirst_reason": "The second coffee was cold"}
+    assert cafe.balances()["refunds"] == 400

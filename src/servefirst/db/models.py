@@ -17,6 +17,7 @@ from servefirst.payments.models import (
     ProcessorEvent,
     SandboxCharge,
 )
+from servefirst.payments.refund_models import Refund
 from servefirst.reviews.models import Review
 from servefirst.risk.models import ImportedBooking, RiskModelRow
 from servefirst.staff.models import (
@@ -48,6 +49,7 @@ __all__ = [
     "GatewayAccount",
     "ProcessorEvent",
     "Dispute",
+    "Refund",
     "SandboxCharge",
     "JournalEntryRow",
     "JournalLegRow",

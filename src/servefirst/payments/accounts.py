@@ -93,6 +93,7 @@ def stripe_gateway_of(uow: UnitOfWork) -> StripeGateway | None:
             gateways.sealer.open(account.secret_key_sealed), api_base=gateways.stripe_api_base
         )
         gateways.stripe_clients[cache_key] = gateway
+    gateways.stripe_by_merchant[account.merchant_id] = gateway
     return gateway
 
 
