@@ -54,6 +54,8 @@ OPERATION_IDS = {
     ("post", "/v1/merchant"): "update_merchant",
     ("get", "/v1/merchant/deposit-policy"): "get_deposit_policy",
     ("post", "/v1/merchant/deposit-policy"): "set_deposit_policy",
+    ("get", "/v1/merchant/trust-policy"): "get_trust_policy",
+    ("post", "/v1/merchant/trust-policy"): "set_trust_policy",
     ("post", "/v1/services"): "create_service",
     ("get", "/v1/services"): "list_services",
     ("get", "/v1/services/{service_id}"): "get_service",

@@ -18,9 +18,12 @@ from sqlalchemy import Table, func, select
 from servefirst.customers.models import Customer
 from servefirst.db.appended import append, write_appended
 from servefirst.db.uow import UnitOfWork
+from servefirst.events.service import emit
 from servefirst.kit.clock import as_utc
+from servefirst.kit.errors import InvalidRequest
 from servefirst.kit.ids import new_id
 from servefirst.merchants.models import Merchant
+from servefirst.trust import policy_rules
 from servefirst.trust.estimator import EVENT_KINDS, Evidence, Tally, add, decayed
 from servefirst.trust.models import TrustEvent
 from servefirst.trust.rules import TIER_RANK, Tier, Trust, TrustPolicy, assess
@@ -226,3 +229,27 @@ def report(uow: UnitOfWork) -> TrustReport:
             perf.losses += int(amount or 0)
     order = sorted(Tier, key=lambda t: -TIER_RANK[t])
     return TrustReport(now, currency, policy, [tiers[t] for t in order])
+
+
+# --- setting the policy ----------------------------------------------------------------
+
+
+def set_policy(uow: UnitOfWork, changes: dict[str, Any], preset: str | None = None) -> TrustPolicy:
+    """Set the merchant's trust policy: ``preset`` (or the policy in force) with
+    ``changes`` over it, checked whole before anything is kept."""
+    merchant = uow.session.get(Merchant, uow.merchant, with_for_update=True)
+    assert merchant is not None
+    try:
+        start = (
+            policy_rules.preset(preset, merchant.currency)
+            if preset
+            else policy_rules.as_stored(policy_of(merchant))
+        )
+        kept = policy_rules.checked(policy_rules.merged(start, changes), merchant.currency)
+    except policy_rules.PolicyInvalid as exc:
+        raise InvalidRequest(exc.message, param=exc.param) from exc
+    # A new dict, so the JSON column notices the change.
+    merchant.policy = {**(merchant.policy or {}), "trust": kept}
+    uow.session.flush()
+    emit(uow, "merchant.trust_policy_changed", uow.merchant, kept)
+    return policy_of(merchant)
