@@ -15,6 +15,7 @@ from servefirst import __version__
 from servefirst.api import docs, errors, middleware, openapi
 from servefirst.api.context import _KeyCache
 from servefirst.bookings.endpoints import router as bookings_router
+from servefirst.cashup.endpoints import router as day_closes_router
 from servefirst.catalog.endpoints import router as services_router
 from servefirst.customers.endpoints import router as customers_router
 from servefirst.earnings.endpoints import router as earnings_router
@@ -115,6 +116,7 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
         reviews_router,
         ledger_router,
         reports_router,
+        day_closes_router,
         earnings_router,
         staff_router,
         events_router,

@@ -128,6 +128,7 @@ def test_a_day_at_the_cafe_in_the_books_and_the_cash_flow_report(
         "write_offs": 400,
         "deposits_held": 0,
         "no_show_fees": 0,
+        "cash_over_short": 0,
     }
 
     response = merchant.get("/v1/reports/cash-flow")
