@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 
@@ -10,7 +11,10 @@ from servefirst.cashup.models import DayClose
 from servefirst.cashup.rules import Movement
 from servefirst.db.uow import UnitOfWork
 from servefirst.ledger.models import JournalEntryRow, JournalLegRow
-from servefirst.merchants.models import Merchant
+
+if TYPE_CHECKING:
+    from servefirst.merchants.models import Merchant
+from servefirst.merchants.service import get_merchant
 from servefirst.tabs.models import Tab
 from servefirst.tabs.rules import TabStatus
 
@@ -56,9 +60,7 @@ def voided_tabs(uow: UnitOfWork, start: datetime, end: datetime) -> tuple[int, i
 def lock_merchant(uow: UnitOfWork) -> Merchant:
     """The merchant's row, locked on PostgreSQL: two closes of one day queue,
     and the second sees the first (SQLite already serialises writers)."""
-    merchant = uow.session.get(Merchant, uow.merchant, with_for_update=True)
-    assert merchant is not None
-    return merchant
+    return get_merchant(uow, lock=True)
 
 
 def find(uow: UnitOfWork, day: date) -> DayClose | None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import Table, func, select
 
@@ -22,11 +22,14 @@ from servefirst.events.service import emit
 from servefirst.kit.clock import as_utc
 from servefirst.kit.errors import InvalidRequest
 from servefirst.kit.ids import new_id
-from servefirst.merchants.models import Merchant
+from servefirst.merchants.service import find_merchant, get_merchant
 from servefirst.trust import policy_rules
 from servefirst.trust.estimator import EVENT_KINDS, Evidence, Tally, add, decayed
 from servefirst.trust.models import TrustEvent
 from servefirst.trust.rules import TIER_RANK, Tier, Trust, TrustPolicy, assess
+
+if TYPE_CHECKING:
+    from servefirst.merchants.models import Merchant
 
 
 def policy_of(merchant: Merchant | None) -> TrustPolicy:
@@ -38,7 +41,7 @@ def policy_of(merchant: Merchant | None) -> TrustPolicy:
 
 def policy_for(uow: UnitOfWork) -> TrustPolicy:
     """The unit of work's merchant's trust policy."""
-    return policy_of(uow.session.get(Merchant, uow.merchant))
+    return policy_of(find_merchant(uow, uow.merchant))
 
 
 # --- evidence on the customer row ----------------------------------------------------
@@ -201,7 +204,7 @@ _KIND_FIELD = {
 
 def report(uow: UnitOfWork) -> TrustReport:
     now = uow.clock.now()
-    merchant = uow.session.get(Merchant, uow.merchant)
+    merchant = find_merchant(uow, uow.merchant)
     currency = merchant.currency if merchant else "EUR"
     policy = policy_of(merchant)
     tiers = {tier: TierPerformance(tier) for tier in Tier}
@@ -237,8 +240,7 @@ def report(uow: UnitOfWork) -> TrustReport:
 def set_policy(uow: UnitOfWork, changes: dict[str, Any], preset: str | None = None) -> TrustPolicy:
     """Set the merchant's trust policy: ``preset`` (or the policy in force) with
     ``changes`` over it, checked whole before anything is kept."""
-    merchant = uow.session.get(Merchant, uow.merchant, with_for_update=True)
-    assert merchant is not None
+    merchant = get_merchant(uow, lock=True)
     try:
         start = (
             policy_rules.preset(preset, merchant.currency)
