@@ -16,6 +16,7 @@ from servefirst.api import docs, errors, middleware, openapi
 from servefirst.api.context import _KeyCache
 from servefirst.bookings.endpoints import router as bookings_router
 from servefirst.cashup.endpoints import router as day_closes_router
+from servefirst.cashup.pages import router as day_close_pages_router
 from servefirst.catalog.endpoints import router as services_router
 from servefirst.customers.endpoints import router as customers_router
 from servefirst.earnings.endpoints import router as earnings_router
@@ -127,6 +128,7 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
         customer_pages_router,
         staff_pages_router,
         risk_pages_router,
+        day_close_pages_router,
         message_console_router,
     ):
         app.include_router(router)

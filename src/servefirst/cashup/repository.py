@@ -11,12 +11,12 @@ from servefirst.cashup.models import DayClose
 from servefirst.cashup.rules import Movement
 from servefirst.db.uow import UnitOfWork
 from servefirst.ledger.models import JournalEntryRow, JournalLegRow
-
-if TYPE_CHECKING:
-    from servefirst.merchants.models import Merchant
 from servefirst.merchants.service import get_merchant
 from servefirst.tabs.models import Tab
 from servefirst.tabs.rules import TabStatus
+
+if TYPE_CHECKING:
+    from servefirst.merchants.models import Merchant
 
 
 def movements(uow: UnitOfWork, start: datetime, end: datetime) -> list[Movement]:
