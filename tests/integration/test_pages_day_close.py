@@ -17,7 +17,7 @@ from tests.integration.test_pages_staff import (  # noqa: F401 - fixtures
 
 
 @pytest.fixture
-def manager(merchant: Merchant, new_staff: Callable[..., Staff]) -> Iterator[Staff]:
+def manager(merchant: Merchant, new_staff: Callable[..., Staff]) -> Iterator[Staff]:  # noqa: F811
     person = new_staff(merchant, role="shift lead", access="manager")
     assert person.sign_in().status_code == 200
     yield person
@@ -96,7 +96,8 @@ def test_closing_a_day_twice_is_refused_on_the_form(manager: Staff) -> None:
 
 
 def test_staff_below_manager_may_not_close_the_day(
-    merchant: Merchant, new_staff: Callable[..., Staff]
+    merchant: Merchant,
+    new_staff: Callable[..., Staff],  # noqa: F811
 ) -> None:
     barista = new_staff(merchant)
     assert barista.sign_in().status_code == 200
