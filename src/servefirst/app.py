@@ -31,6 +31,8 @@ from servefirst.messages.pages import router as message_console_router
 from servefirst.messages.worker import lifespan as delivery_worker
 from servefirst.payments.endpoints import router as payments_router
 from servefirst.reports.endpoints import router as reports_router
+from servefirst.reports.pages import browsers_to_report_pages
+from servefirst.reports.pages import router as report_pages_router
 from servefirst.reviews.endpoints import router as reviews_router
 from servefirst.risk.pages import router as risk_pages_router
 from servefirst.runtime import Runtime
@@ -129,9 +131,11 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
         staff_pages_router,
         risk_pages_router,
         day_close_pages_router,
+        report_pages_router,
         message_console_router,
     ):
         app.include_router(router)
+    app.middleware("http")(browsers_to_report_pages)
     # Every script and stylesheet is served by the app itself: no CDN.
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     # Body limits, security headers, HEAD, CORS, gzip; /docs without a CDN.

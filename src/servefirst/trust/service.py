@@ -202,7 +202,9 @@ _KIND_FIELD = {
 }
 
 
-def report(uow: UnitOfWork) -> TrustReport:
+def report(
+    uow: UnitOfWork, *, since: datetime | None = None, until: datetime | None = None
+) -> TrustReport:
     now = uow.clock.now()
     merchant = find_merchant(uow, uow.merchant)
     currency = merchant.currency if merchant else "EUR"
@@ -222,7 +224,11 @@ def report(uow: UnitOfWork) -> TrustReport:
             func.count(),
             func.coalesce(func.sum(TrustEvent.amount), 0),
         )
-        .where(TrustEvent.merchant_id == uow.merchant)
+        .where(
+            TrustEvent.merchant_id == uow.merchant,
+            *([TrustEvent.at >= since] if since else []),
+            *([TrustEvent.at < until] if until else []),
+        )
         .group_by(TrustEvent.tier_before, TrustEvent.kind)
     )
     for tier_name, kind, count, amount in rows:
