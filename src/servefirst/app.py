@@ -30,6 +30,7 @@ from servefirst.messages.endpoints import settings as message_settings_router
 from servefirst.messages.pages import router as message_console_router
 from servefirst.messages.worker import lifespan as delivery_worker
 from servefirst.payments.endpoints import router as payments_router
+from servefirst.reports.debtor_pages import router as debtor_pages_router
 from servefirst.reports.endpoints import router as reports_router
 from servefirst.reports.pages import browsers_to_report_pages
 from servefirst.reports.pages import router as report_pages_router
@@ -132,6 +133,7 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
         risk_pages_router,
         day_close_pages_router,
         report_pages_router,
+        debtor_pages_router,
         message_console_router,
     ):
         app.include_router(router)
