@@ -41,6 +41,7 @@ from servefirst.staff.endpoints import router as staff_router
 from servefirst.staff.pages import router as staff_pages_router
 from servefirst.tabs.endpoints import router as tabs_router
 from servefirst.tabs.public import router as public_router
+from servefirst.trust.pages import router as trust_policy_pages_router
 from servefirst.web.customer import router as customer_pages_router
 from servefirst.webhooks.endpoints import router as webhooks_router
 
@@ -134,6 +135,7 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
         day_close_pages_router,
         report_pages_router,
         debtor_pages_router,
+        trust_policy_pages_router,
         message_console_router,
     ):
         app.include_router(router)
