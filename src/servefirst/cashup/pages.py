@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -133,6 +134,11 @@ def z_report(request: Request, day: date) -> Response:
             currency=merchant.currency,
             report=report,
             close=report.close,
+            closed_local=report.close.closed_at.astimezone(ZoneInfo(report.zone)).strftime(
+                "%Y-%m-%d %H:%M"
+            )
+            if report.close
+            else "",
             notice=i18n.gettext("Day closed.") if request.query_params.get("done") else None,
             format_amount=format_amount,
         )
