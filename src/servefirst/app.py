@@ -32,7 +32,7 @@ from servefirst.messages.worker import lifespan as delivery_worker
 from servefirst.payments.endpoints import router as payments_router
 from servefirst.reports.debtor_pages import router as debtor_pages_router
 from servefirst.reports.endpoints import router as reports_router
-from servefirst.reports.pages import browsers_to_report_pages
+from servefirst.reports.pages import BrowsersToReportPages
 from servefirst.reports.pages import router as report_pages_router
 from servefirst.reviews.endpoints import router as reviews_router
 from servefirst.risk.pages import router as risk_pages_router
@@ -139,7 +139,7 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
         message_console_router,
     ):
         app.include_router(router)
-    app.middleware("http")(browsers_to_report_pages)
+    app.add_middleware(BrowsersToReportPages)
     # Every script and stylesheet is served by the app itself: no CDN.
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     # Body limits, security headers, HEAD, CORS, gzip; /docs without a CDN.

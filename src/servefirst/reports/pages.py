@@ -9,12 +9,12 @@ API key is sent to its page, which asks to sign in: owners get a page, not JSON.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from servefirst.db.uow import UnitOfWork
 from servefirst.kit import i18n
@@ -39,20 +39,23 @@ PAGE_OF_API = {
 }
 
 
-async def browsers_to_report_pages(
-    request: Request, call_next: Callable[[Request], Awaitable[Response]]
-) -> Response:
-    """A browser asking for a report's JSON without a key (a followed link) gets the page."""
-    page = PAGE_OF_API.get(request.url.path)
-    if (
-        page
-        and request.method == "GET"
-        and "authorization" not in request.headers
-        and "text/html" in request.headers.get("accept", "")
-    ):
-        query = f"?{request.url.query}" if request.url.query else ""
-        return RedirectResponse(page + query, status_code=303)
-    return await call_next(request)
+class BrowsersToReportPages:
+    """A browser asking for a report's JSON without a key (a followed link) gets
+    the page. Plain ASGI: one dictionary look-up on the path for every other request."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        page = PAGE_OF_API.get(scope.get("path", "")) if scope["type"] == "http" else None
+        if page and scope["method"] == "GET":
+            headers = {k.lower(): v for k, v in scope["headers"]}
+            if b"authorization" not in headers and b"text/html" in headers.get(b"accept", b""):
+                query = scope.get("query_string", b"").decode("latin-1")
+                response = RedirectResponse(page + (f"?{query}" if query else ""), 303)
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
 
 
 def _view(uow: UnitOfWork, key: str, first: str, last: str) -> ReportView:
