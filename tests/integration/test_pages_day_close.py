@@ -105,3 +105,13 @@ def test_staff_below_manager_may_not_close_the_day(
     refused: Any = barista.post("/staff/close-day", {"opening_float": "0"})
     assert refused.status_code == 403
     assert merchant.balances()["cash_over_short"] == 0
+
+
+def test_a_portuguese_cafe_closes_its_day_in_portuguese(manager: Staff, merchant: Merchant) -> None:
+    assert merchant.post("/v1/merchant", {"locale": "pt_PT"}).status_code == 200
+    form = manager.get("/staff/close-day")
+    assert "Fechar o dia" in form.text and "Fundo de caixa inicial" in form.text
+    refused = manager.post("/staff/close-day", {"opening_float": "0", "count_100": "-1"})
+    assert "Uma contagem não pode ser negativa." in refused.text
+    closed = manager.post("/staff/close-day", {"opening_float": "0"}, follow_redirects=True)
+    assert "Relatório Z" in closed.text and "Dia fechado." in closed.text

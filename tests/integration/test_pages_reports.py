@@ -91,3 +91,17 @@ def test_reports_are_for_owners(merchant: Merchant, new_staff: Callable[..., Sta
         "/staff/reports/sales/by-day.svg",
     ):
         assert manager.get(path).status_code == 403, path
+
+
+def test_a_portuguese_owner_reads_the_reports_in_portuguese(
+    owner: Staff, merchant: Merchant
+) -> None:
+    a_morning(merchant)
+    assert merchant.post("/v1/merchant", {"locale": "pt_PT"}).status_code == 200
+    page = owner.get("/staff/reports/sales").text
+    assert "Vendas por dia" in page and "Descarregar CSV" in page
+    assert "14,50\xa0€" in page  # the merchant's locale writes the money
+    debtors = owner.get("/staff/debtors").text
+    assert "Devedores" in debtors and "Abater" in debtors
+    policy = owner.get("/staff/policies/trust").text
+    assert "Política de confiança" in policy and "equilibrada" in policy
