@@ -3,10 +3,14 @@ expects, the difference booked once to ``cash_over_short``, one close a day."""
 
 from __future__ import annotations
 
+import threading
 from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from servefirst.cashup import service as cashup
+from servefirst.kit.errors import Conflict
+from servefirst.runtime import Runtime
 from tests.conftest import Merchant, TestClock
 
 
@@ -120,3 +124,34 @@ def test_a_retried_close_answers_as_the_first(merchant: Merchant) -> None:
     assert first.status_code == again.status_code == 201
     assert again.headers.get("Idempotent-Replayed") == "true"
     assert again.json() == first.json()
+
+
+def test_two_closes_of_one_day_at_once_book_the_difference_once(
+    runtime: Runtime, merchant: Merchant
+) -> None:
+    """Two managers press "close" together: one close, one over/short entry."""
+    start = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def close() -> None:
+        start.wait()
+        try:
+            with runtime.uow(merchant.id) as uow:
+                cashup.close_day(
+                    uow,
+                    closer=cashup.Closer("api_key", "API key"),
+                    opening_float=0,
+                    counted={"100": 1},
+                )
+                uow.commit()
+            outcomes.append("closed")
+        except Conflict:
+            outcomes.append("refused")
+
+    threads = [threading.Thread(target=close) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(outcomes) == ["closed", "refused"]
+    assert merchant.balances()["cash_over_short"] == -100
