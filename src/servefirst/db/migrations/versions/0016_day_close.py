@@ -1,7 +1,7 @@
 """closing the day: day_closes, and the cash_over_short account for every merchant
 
 Revision ID: 0016
-Revises: 0012
+Revises: 0014
 Create Date: 2026-12-04 03:10:00
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0016"
-down_revision: str | None = "0012"
+down_revision: str | None = "0014"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
