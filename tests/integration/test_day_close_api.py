@@ -155,3 +155,27 @@ def test_two_closes_of_one_day_at_once_book_the_difference_once(
         thread.join(timeout=30)
     assert sorted(outcomes) == ["closed", "refused"]
     assert merchant.balances()["cash_over_short"] == -100
+
+
+def test_the_z_report_shows_refunds_and_voided_lines_of_the_day(merchant: Merchant) -> None:
+    tab = merchant.served_tab(500)
+    paid = merchant.post(f"/v1/tabs/{tab['id']}/payments", {"method": "cash"})
+    assert paid.status_code == 201, paid.text
+    refund = merchant.post(
+        f"/v1/payments/{paid.json()['id']}/refunds", {"amount": 200, "reason": "Cold coffee"}
+    )
+    assert refund.status_code == 201, refund.text
+    other = merchant.tab()
+    for price in (300, 150):
+        svc = merchant.service(price=price)
+        assert (
+            merchant.post(f"/v1/tabs/{other['id']}/lines", {"service_id": svc["id"]}).status_code
+            == 200
+        )
+    voided = merchant.post(f"/v1/tabs/{other['id']}/lines/2/void", {"reason": "Wrong order"})
+    assert voided.status_code == 200, voided.text
+    close = merchant.post("/v1/day-closes", {"opening_float": 0, "counted": {"200": 1, "100": 1}})
+    assert close.status_code == 201, close.text
+    body = close.json()
+    assert (body["refunds"], body["voids"]["lines"]) == (200, 150)
+    assert (body["expected_cash"], body["result"]) == (300, "exact")

@@ -73,13 +73,16 @@ def test_the_z_report_sums_a_day_of_movements() -> None:
         Movement("deposit", "card_clearing", "debit", 525),
         Movement("deposit_forfeit", "no_show_fees", "credit", 525),
         Movement("cash_count", "cash", "credit", 20),
+        Movement("tab_charge_reversal", "revenue", "debit", 150),
+        Movement("refund", "cash", "credit", 380),
     ]
     totals = day_totals(day)
     assert totals.by_method == {"cash": 930, "card": 1200, "card_terminal": 0}
     assert (totals.takings, totals.tips, totals.adjustments) == (2130, 100, 300)
     assert (totals.deposits_taken, totals.deposits_kept) == (525, 525)
-    assert totals.cash_movement == 930  # the close's own entry apart
+    assert totals.cash_movement == 930 - 380  # the close's own entry apart
     assert totals.over_short == -20
+    assert (totals.voided_lines, totals.refunds) == (150, 380)
 
 
 def test_every_euro_piece_is_known_once_largest_first() -> None:

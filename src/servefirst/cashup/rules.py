@@ -128,6 +128,8 @@ class DayTotals:
     )
     tips: int = 0
     refunds: int = 0
+    #: Lines taken off tabs after they were added (their charge reversed).
+    voided_lines: int = 0
     adjustments: int = 0
     write_offs: int = 0
     deposits_taken: int = 0
@@ -164,6 +166,9 @@ def day_totals(movements: Iterable[Movement]) -> DayTotals:
         elif m.kind.startswith("refund"):
             if not debit and m.account in _METHOD_OF:
                 totals.refunds += m.amount
+        elif m.kind == EntryKind.TAB_CHARGE_REVERSAL.value:
+            if debit and m.account == Account.REVENUE.value:
+                totals.voided_lines += m.amount
         elif m.kind == EntryKind.ADJUSTMENT.value:
             if m.account == Account.SATISFACTION_ADJUSTMENTS.value:
                 totals.adjustments += signed

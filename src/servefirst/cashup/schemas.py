@@ -44,6 +44,7 @@ class Takings(Out):
 class Voids(Out):
     tabs: int
     amount: int
+    lines: int = Field(0, description="Lines voided on tabs that stayed open, their value.")
 
 
 class DepositsOfDay(Out):
@@ -110,7 +111,7 @@ class DayCloseOut(Out):
             takings=Takings(total=t.takings, **t.by_method),
             tips=t.tips,
             refunds=t.refunds,
-            voids=Voids(tabs=report.voids, amount=report.voided_amount),
+            voids=Voids(tabs=report.voids, amount=report.voided_amount, lines=t.voided_lines),
             adjustments=t.adjustments,
             write_offs=t.write_offs,
             deposits=DepositsOfDay(

@@ -103,7 +103,7 @@ def _staff_names(uow: UnitOfWork) -> dict[str, str]:
 
 
 def sales(uow: UnitOfWork, period: ReportPeriod) -> Sales:
-    """Lines sold in the period (voided tabs apart), by day, hour, service and staff."""
+    """Lines sold in the period (voided lines and tabs apart), by day, hour, service and staff."""
     merchant = get_merchant(uow)
     rows = uow.session.execute(
         select(TabLine.created_at, TabLine.amount, TabLine.name, TabLine.staff_id)
@@ -112,6 +112,7 @@ def sales(uow: UnitOfWork, period: ReportPeriod) -> Sales:
             TabLine.merchant_id == uow.merchant,
             TabLine.created_at >= period.start,
             TabLine.created_at < period.end,
+            TabLine.voided_at.is_(None),
             Tab.status != TabStatus.VOID.value,
         )
     ).all()
