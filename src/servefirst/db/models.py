@@ -1,6 +1,7 @@
 """Imports every model so ``Base.metadata`` is complete (Alembic, schema tests)."""
 
 from servefirst.bookings.models import Booking, CardHold, DepositTotals
+from servefirst.cashup.models import DayClose
 from servefirst.catalog.models import Service, ServiceTerms
 from servefirst.customers.models import Customer
 from servefirst.db.base import Base
@@ -33,6 +34,7 @@ from servefirst.webhooks.models import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "Base",
+    "DayClose",
     "ImportedBooking",
     "RiskModelRow",
     "Merchant",
