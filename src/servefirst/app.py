@@ -14,6 +14,7 @@ from sqlalchemy import text
 from servefirst import __version__
 from servefirst.api import docs, errors, middleware, openapi
 from servefirst.api.context import _KeyCache
+from servefirst.availability.endpoints import router as availability_router
 from servefirst.bookings.endpoints import router as bookings_router
 from servefirst.catalog.endpoints import router as services_router
 from servefirst.customers.endpoints import router as customers_router
@@ -117,6 +118,7 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
         reports_router,
         earnings_router,
         staff_router,
+        availability_router,
         events_router,
         messages_router,
         message_settings_router,
