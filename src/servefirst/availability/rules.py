@@ -259,7 +259,9 @@ def free_slots(
     step = timedelta(minutes=ask.settings.slot_minutes)
     found: list[datetime] = []
     for span_start, span_end in working_spans(hours, day, ask.zone):
-        nearby = [b for b in booked if b.start < span_end and b.end + b.buffer > span_start]
+        # A buffer may run past closing time, but not into a booking there.
+        reach = span_end + ask.buffer
+        nearby = [b for b in booked if b.start < reach and b.end + b.buffer > span_start]
         candidates = {span_start + step * k for k in range(int((span_end - span_start) / step) + 1)}
         candidates.update(b.end + b.buffer for b in nearby if span_start < b.end + b.buffer)
         for start in sorted(candidates):
