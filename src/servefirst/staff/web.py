@@ -25,6 +25,7 @@ from servefirst.kit import i18n
 from servefirst.kit.errors import ServefirstError
 from servefirst.merchants.service import get_merchant
 from servefirst.runtime import Runtime
+from servefirst.staff import navigation
 from servefirst.staff import service as staff
 from servefirst.staff.rules import KNOWN_FOR, SESSION_LIFETIME, Access
 from servefirst.web.templating import templates
@@ -85,6 +86,10 @@ def client_ip(request: Request) -> str:
 
 
 def render(request: Request, name: str, context: dict[str, Any], status: int = 200) -> Response:
+    """A console page; with a signed-in member, the menu of what they may open."""
+    me = context.get("me")
+    if me is not None and "navigation" not in context:
+        context = {**context, "navigation": navigation.menu(me.access, request.url.path)}
     return templates.TemplateResponse(request, name, context, status_code=status)
 
 
