@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKeyConstraint, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKeyConstraint, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from servefirst.db.base import Base, UTCDateTime
@@ -18,7 +18,7 @@ class Merchant(Base):
     """
 
     __tablename__ = "merchants"
-    __table_args__ = (UniqueConstraint("slug"),)
+    __table_args__ = (Index("ix_merchants_slug", "slug", unique=True),)
 
     merchant_id: Mapped[str] = mapped_column(String(16), primary_key=True)
     name: Mapped[str] = mapped_column(String(200), doc="The business's name as customers see it.")

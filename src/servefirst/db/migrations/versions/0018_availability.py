@@ -40,23 +40,34 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("merchant_id", "staff_id", name="pk_staff_hours"),
     )
-    with op.batch_alter_table("services") as batch:
-        batch.add_column(
-            sa.Column("buffer_minutes", sa.Integer(), server_default="0", nullable=False)
+    postgresql = op.get_bind().dialect.name == "postgresql"
+    # Plain ALTERs, no batch: rebuilding merchants or services on SQLite would
+    # drop a table other rows point at.
+    if postgresql:
+        op.add_column(
+            "services",
+            sa.Column("buffer_minutes", sa.Integer(), server_default="0", nullable=False),
         )
-        batch.create_check_constraint(
-            op.f("ck_services_buffer_not_negative"), "buffer_minutes >= 0"
+        op.create_check_constraint(
+            op.f("ck_services_buffer_not_negative"), "services", "buffer_minutes >= 0"
         )
-    with op.batch_alter_table("merchants") as batch:
-        batch.add_column(sa.Column("slug", sa.String(63), nullable=True))
-        for name, default in (
-            ("slot_minutes", "15"),
-            ("min_notice_minutes", "120"),
-            ("max_days_ahead", "60"),
-        ):
-            batch.add_column(sa.Column(name, sa.Integer(), server_default=default, nullable=False))
-        batch.create_unique_constraint(op.f("uq_merchants_slug"), ["slug"])
-    if op.get_bind().dialect.name == "postgresql":
+    else:
+        # SQLite adds a constraint in place only with its column.
+        op.execute(
+            "ALTER TABLE services ADD COLUMN buffer_minutes INTEGER DEFAULT '0' NOT NULL"
+            " CONSTRAINT ck_services_buffer_not_negative CHECK (buffer_minutes >= 0)"
+        )
+    op.add_column("merchants", sa.Column("slug", sa.String(63), nullable=True))
+    for name, default in (
+        ("slot_minutes", "15"),
+        ("min_notice_minutes", "120"),
+        ("max_days_ahead", "60"),
+    ):
+        op.add_column(
+            "merchants", sa.Column(name, sa.Integer(), server_default=default, nullable=False)
+        )
+    op.create_index("ix_merchants_slug", "merchants", ["slug"], unique=True)
+    if postgresql:
         op.execute("CREATE EXTENSION IF NOT EXISTS btree_gist")
         op.execute(
             f"ALTER TABLE bookings ADD CONSTRAINT {OVERLAP} EXCLUDE USING gist"
@@ -68,11 +79,10 @@ def upgrade() -> None:
 def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         op.execute(f"ALTER TABLE bookings DROP CONSTRAINT IF EXISTS {OVERLAP}")
-    with op.batch_alter_table("merchants") as batch:
-        batch.drop_constraint("uq_merchants_slug", type_="unique")
-        for name in ("max_days_ahead", "min_notice_minutes", "slot_minutes", "slug"):
-            batch.drop_column(name)
-    with op.batch_alter_table("services") as batch:
-        batch.drop_constraint("ck_services_buffer_not_negative", type_="check")
-        batch.drop_column("buffer_minutes")
+    op.drop_index("ix_merchants_slug", table_name="merchants")
+    for name in ("max_days_ahead", "min_notice_minutes", "slot_minutes", "slug"):
+        op.drop_column("merchants", name)
+    if op.get_bind().dialect.name == "postgresql":
+        op.drop_constraint(op.f("ck_services_buffer_not_negative"), "services", type_="check")
+    op.drop_column("services", "buffer_minutes")
     op.drop_table("staff_hours")
