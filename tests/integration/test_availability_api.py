@@ -208,6 +208,11 @@ def test_a_slot_taken_meanwhile_answers_booking_overlaps(shop: Salon) -> None:
     taken = shop.book(shop.at(day, "15:30"), staff_id=shop.maria, email="joao@example.com")
     assert taken.status_code == 409
     assert taken.json()["error"]["code"] == "booking_overlaps"
+    # The answer offers the next free times: after the cut and its buffer.
+    following = [
+        datetime.fromisoformat(s["starts_at"]) for s in taken.json()["error"]["next_slots"]
+    ]
+    assert following[0] == datetime.fromisoformat(shop.at(day, "16:00"))
     # Its buffer too: the cut ends at 15:45, the buffer at 16:00.
     assert shop.book(shop.at(day, "15:45"), staff_id=shop.maria).status_code == 409
     assert shop.book(shop.at(day, "16:00"), staff_id=shop.maria).status_code == 201

@@ -29,7 +29,7 @@ from servefirst.bookings import service as bookings
 from servefirst.catalog.service import get_service, list_services
 from servefirst.customers.service import create_customer
 from servefirst.db.uow import UnitOfWork
-from servefirst.kit.errors import InvalidRequest, NotFound, ServefirstError
+from servefirst.kit.errors import Conflict, InvalidRequest, NotFound, ServefirstError
 from servefirst.merchants.service import get_merchant, merchant_zone
 from servefirst.staff.service import get_member
 
@@ -133,6 +133,18 @@ def availability(
     return offer(days, ask, staff, _booked(uow, sorted(staff), start, end))
 
 
+def _next_free(
+    uow: UnitOfWork, ask: Ask, staff: dict[str, WorkingHours], after: datetime, count: int = 3
+) -> list[dict[str, str]]:
+    """The next few free times after a refused one, for the customer to choose from."""
+    first = after.astimezone(ask.zone).date()
+    days = [first + timedelta(days=i) for i in range(7)]
+    start = datetime.combine(first, time(), tzinfo=ask.zone).astimezone(UTC)
+    booked = _booked(uow, sorted(staff), start, start + timedelta(days=8))
+    later = [s for s in offer(days, ask, staff, booked) if s.starts_at > after][:count]
+    return [{"starts_at": s.starts_at.isoformat(), "staff_id": s.staff_id} for s in later]
+
+
 def book_online(
     uow: UnitOfWork,
     *,
@@ -154,13 +166,15 @@ def book_online(
             code="service_not_performed",
             param="service_id",
         )
-    chosen, refusal = None, None
-    # In id order, so two requests lock people in the same order (no deadlock).
+    # Everyone who could take it is locked, in id order so two requests never
+    # wait on each other crosswise; then the less busy that day is tried first.
     for candidate in sorted(staff):
         bookings.lock_staff_calendar(uow, candidate)
-        booked = _booked(uow, [candidate], starts_at, starts_at + ask.duration)[candidate]
+    booked = _booked(uow, sorted(staff), starts_at, starts_at + ask.duration)
+    chosen, refusal = None, None
+    for candidate in sorted(staff, key=lambda s: (len(booked[s]), s)):
         try:
-            check_bookable(starts_at, ask, staff[candidate], booked, candidate)
+            check_bookable(starts_at, ask, staff[candidate], booked[candidate], candidate)
         except ServefirstError as refused:
             if refusal is None or refused.status > refusal.status:
                 refusal = refused  # an overlap (409) says more than "outside hours"
@@ -169,6 +183,8 @@ def book_online(
         break
     if chosen is None:
         assert refusal is not None
+        if isinstance(refusal, Conflict):
+            refusal.details["next_slots"] = _next_free(uow, ask, staff, starts_at)
         raise refusal
     customer = create_customer(uow, name=name, email=email, phone=phone)
     return bookings.book(
