@@ -207,6 +207,7 @@ def test_unknown_ids_are_404_on_every_route(app: Any, merchant: Merchant) -> Non
         "endpoint_id": "we_nope",
         "delivery_id": "whd_nope",
         "message_id": "msg_nope",
+        "slug": "no-such-business",
     }
     checked, left = 0, []
     for method, path in api_routes(app):
