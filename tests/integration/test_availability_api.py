@@ -266,3 +266,20 @@ def test_a_stripe_payment_method_is_not_taken_for_online_deposits_yet(shop: Salo
     refused = shop.book(shop.at(shop.day(), "11:00"), payment_method="pm_card_visa")
     assert refused.status_code == 422
     assert refused.json()["error"]["code"] == "payment_method_unsupported"
+
+
+def test_a_retried_booking_with_its_idempotency_key_books_once(shop: Salon) -> None:
+    body = {
+        "service_id": shop.cut["id"],
+        "starts_at": shop.at(shop.day(), "14:00"),
+        "name": "Rita Lopes",
+        "email": "rita@example.com",
+    }
+    url = f"/v1/public/merchants/{shop.slug}/bookings"
+    headers = {"Idempotency-Key": "rita-try-1"}
+    first = shop.merchant.client.post(url, json=body, headers=headers)
+    again = shop.merchant.client.post(url, json=body, headers=headers)
+    assert first.status_code == again.status_code == 201
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert again.json()["id"] == first.json()["id"]
+    assert len(shop.booked()) == 1

@@ -83,3 +83,37 @@ def test_postgresql_refuses_overlapping_bookings_of_one_person_by_itself(
     assert merchant.post(f"/v1/bookings/{booked.json()['id']}/cancel").status_code == 200
     with runtime.engine.begin() as conn:
         conn.execute(text(copy), {"m": merchant.id, "b": booked.json()["id"]})
+
+
+def test_eight_customers_asking_for_anyone_fill_both_stylists_once(
+    runtime: Runtime, merchant: Merchant, clock: TestClock
+) -> None:
+    """Each request locks everyone who could take it, in one order: no two wait
+    on each other crosswise, and each person is booked once."""
+    shop = Salon(merchant, clock)
+    joana = shop.staff("Joana")
+    starts_at = datetime.fromisoformat(shop.at(shop.day(7), "11:00"))
+    barrier = threading.Barrier(RACERS)
+
+    def attempt(i: int) -> str:
+        barrier.wait()
+        with runtime.uow(merchant.id) as uow:
+            try:
+                booking = availability.book_online(
+                    uow,
+                    service_id=shop.cut["id"],
+                    starts_at=starts_at,
+                    staff_id=None,
+                    name=f"Guest {i}",
+                    email=f"guest{i}@example.com",
+                    phone=None,
+                    card=None,
+                )
+            except Conflict as refused:
+                return refused.code
+            uow.commit()
+            return str(booking.staff_id)
+
+    with ThreadPoolExecutor(RACERS) as pool:
+        outcomes = list(pool.map(attempt, range(RACERS)))
+    assert sorted(outcomes) == sorted([shop.maria, joana] + ["booking_overlaps"] * (RACERS - 2))

@@ -16,6 +16,7 @@ from servefirst.availability.rules import (
     Booked,
     BookingSettings,
     WorkingHours,
+    check_bookable,
     free_slots,
     offer,
     parse_hours,
@@ -99,6 +100,17 @@ def test_no_offered_time_collides_with_a_booking_a_buffer_or_time_off(
     # The day off offers nothing at all.
     for off_day in hours.exceptions:
         assert free_slots(hours, off_day, ask, booked) == []
+
+
+@settings(max_examples=300, deadline=None)
+@given(scenes())
+def test_every_offered_time_can_be_booked(
+    scene: tuple[WorkingHours, date, Ask, list[Booked]],
+) -> None:
+    """What the availability route offers, the booking route accepts."""
+    hours, day, ask, booked = scene
+    for start in free_slots(hours, day, ask, booked):
+        check_bookable(start, ask, hours, booked, "ana")
 
 
 def gaps(
