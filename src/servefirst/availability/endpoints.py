@@ -93,9 +93,10 @@ SlugUoW = Annotated[UnitOfWork, Depends(slug_uow)]
 def list_public_services(slug: str, uow: SlugUoW) -> PublicServiceList:
     merchant = get_merchant(uow)
     names = {m.staff_id: m.name for m in list_members(uow)}
+    everyone = availability.everyones_hours(uow)
     data = []
     for service, terms in list_services(uow):
-        performers = availability.performers(uow, service.service_id)
+        performers = [s for s, hours in everyone.items() if service.service_id in hours.services]
         data.append(
             PublicService(
                 id=service.service_id,

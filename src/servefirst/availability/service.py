@@ -67,6 +67,10 @@ def booking_settings(uow: UnitOfWork) -> BookingSettings:
     return BookingSettings(m.slot_minutes, m.min_notice_minutes, m.max_days_ahead)
 
 
+def everyones_hours(uow: UnitOfWork) -> dict[str, WorkingHours]:
+    return repository.all_hours(uow)
+
+
 def performers(uow: UnitOfWork, service_id: str) -> dict[str, WorkingHours]:
     """The staff who perform a service, with their hours."""
     return {s: h for s, h in repository.all_hours(uow).items() if service_id in h.services}
