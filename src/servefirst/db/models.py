@@ -11,7 +11,7 @@ from servefirst.idempotency.models import IdempotencyKey
 from servefirst.ledger.models import AccountBalance, JournalEntryRow, JournalLegRow
 from servefirst.merchants.models import ApiKey, Merchant
 from servefirst.messages.models import Message
-from servefirst.payments.models import Payment
+from servefirst.payments.models import Payment, SandboxCharge
 from servefirst.reviews.models import Review
 from servefirst.risk.models import ImportedBooking, RiskModelRow
 from servefirst.staff.models import (
@@ -40,6 +40,7 @@ __all__ = [
     "Tab",
     "TabLine",
     "Payment",
+    "SandboxCharge",
     "JournalEntryRow",
     "JournalLegRow",
     "AccountBalance",
