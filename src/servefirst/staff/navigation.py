@@ -47,6 +47,9 @@ ROOT = "/staff"
 SECTIONS: tuple[Section, ...] = (
     Section(N_("Counter"), ROOT, Access.STAFF, covers=("/staff/tabs", "/staff/find")),
     Section(N_("Customers"), "/staff/customers", Access.STAFF),
+    Section(N_("Bookings"), "/staff/bookings/day", Access.STAFF, covers=("/staff/bookings",)),
+    Section(N_("Services"), "/staff/services", Access.MANAGER),
+    Section(N_("Policies"), "/staff/policies", Access.OWNER),
     Section(N_("Messages"), "/staff/messages", Access.MANAGER),
 )
 

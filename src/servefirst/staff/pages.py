@@ -15,9 +15,25 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from servefirst.staff import booking_pages, sign_in_pages, tab_pages
+from servefirst.staff import (
+    booking_pages,
+    correction_pages,
+    counter_pages,
+    customer_pages,
+    day_pages,
+    policy_pages,
+    service_pages,
+    sign_in_pages,
+    tab_pages,
+)
 
 router = APIRouter()
 router.include_router(sign_in_pages.router)
 router.include_router(tab_pages.router)
 router.include_router(booking_pages.router)
+router.include_router(day_pages.router)
+router.include_router(customer_pages.router)
+router.include_router(counter_pages.router)
+router.include_router(service_pages.router)
+router.include_router(policy_pages.router)
+router.include_router(correction_pages.router)

@@ -49,8 +49,11 @@ NOTICES = {
     "served": "Marked served.",
     "paid": "Payment recorded.",
     "voided": "Tab voided.",
+    "line_voided": "Line voided: it is off the bill.",
+    "refunded": "Refund recorded.",
     "approved": "Concern approved: the bill is lowered.",
     "rejected": "Concern rejected: the bill stays.",
+    "merged": "Customers merged: everything is on this one now.",
 }
 
 
