@@ -2,6 +2,7 @@
 
 from servefirst.availability.models import StaffHours
 from servefirst.bookings.models import Booking, CardHold, DepositTotals
+from servefirst.cashup.models import DayClose
 from servefirst.catalog.models import Service, ServiceTerms
 from servefirst.customers.models import Customer
 from servefirst.db.base import Base
@@ -28,6 +29,7 @@ from servefirst.webhooks.models import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "Base",
+    "DayClose",
     "ImportedBooking",
     "RiskModelRow",
     "Merchant",
