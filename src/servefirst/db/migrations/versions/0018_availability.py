@@ -2,7 +2,7 @@
 settings; on PostgreSQL no two active bookings of one person overlap
 
 Revision ID: 0018
-Revises: 0014
+Revises: 0016
 Create Date: 2026-12-04 03:10:00
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0018"
-down_revision: str | None = "0014"
+down_revision: str | None = "0016"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
