@@ -215,6 +215,7 @@ def test_unknown_ids_are_404_on_every_route(app: Any, merchant: Merchant) -> Non
         "delivery_id": "whd_nope",
         "message_id": "msg_nope",
         "slug": "no-such-business",
+        "date": "2001-01-01",
         "payment_id": "pay_nope",
         "line_no": "1",
     }
