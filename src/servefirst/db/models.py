@@ -1,5 +1,6 @@
 """Imports every model so ``Base.metadata`` is complete (Alembic, schema tests)."""
 
+from servefirst.availability.models import StaffHours
 from servefirst.bookings.models import Booking, CardHold, DepositTotals
 from servefirst.cashup.models import DayClose
 from servefirst.catalog.models import Service, ServiceTerms
@@ -69,4 +70,5 @@ __all__ = [
     "Message",
     "WebhookEndpoint",
     "WebhookDelivery",
+    "StaffHours",
 ]

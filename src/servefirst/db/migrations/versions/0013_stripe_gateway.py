@@ -1,7 +1,7 @@
 """a merchant's card processor (Stripe) with sealed keys; processor events; disputes
 
 Revision ID: 0013
-Revises: 0016
+Revises: 0018
 Create Date: 2026-12-04 03:10:00
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 from servefirst.db.base import Amount, UTCDateTime
 
 revision: str = "0013"
-down_revision: str | None = "0016"
+down_revision: str | None = "0018"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
