@@ -15,6 +15,8 @@ class Payment(Base):
     __table_args__ = (
         ForeignKeyConstraint(["merchant_id", "tab_id"], ["tabs.merchant_id", "tabs.tab_id"]),
         Index("ix_payments_tab", "merchant_id", "tab_id"),
+        # The day's takings (the Today page, the day close) read one window of time.
+        Index("ix_payments_created", "merchant_id", "created_at"),
         CheckConstraint("amount >= 0 AND tip >= 0 AND amount + tip > 0", name="positive"),
     )
 

@@ -45,6 +45,7 @@ class Section:
 ROOT = "/staff"
 
 SECTIONS: tuple[Section, ...] = (
+    Section(N_("Today"), "/staff/today", Access.STAFF),
     Section(N_("Counter"), ROOT, Access.STAFF, covers=("/staff/tabs", "/staff/find")),
     Section(N_("Customers"), "/staff/customers", Access.STAFF),
     Section(N_("Messages"), "/staff/messages", Access.MANAGER),

@@ -8,16 +8,18 @@ with its 4xx status. htmx only makes the customer search answer as one types.
 
 The routes live by use case: ``sign_in_pages`` (signing in and out),
 ``tab_pages`` (customers and their tabs), ``booking_pages`` (check-in,
-cancel, no-show); ``home_page`` is the console page they share.
+cancel, no-show); ``today_page`` (the day at a glance, where sign-in lands); ``home_page`` is the
+counter page they share.
 """
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
-from servefirst.staff import booking_pages, sign_in_pages, tab_pages
+from servefirst.staff import booking_pages, sign_in_pages, tab_pages, today_page
 
 router = APIRouter()
 router.include_router(sign_in_pages.router)
 router.include_router(tab_pages.router)
 router.include_router(booking_pages.router)
+router.include_router(today_page.router)

@@ -21,7 +21,7 @@ from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 
 from servefirst.db.uow import UnitOfWork
-from servefirst.kit import i18n
+from servefirst.kit import formats, i18n
 from servefirst.kit.errors import ServefirstError
 from servefirst.merchants.service import get_merchant
 from servefirst.runtime import Runtime
@@ -164,7 +164,9 @@ def console(
             raise SignInRequired
         if csrf is not None and not staff.csrf_ok(me.csrf_token, csrf):
             raise CsrfRejected
-        i18n.set_language(me.account.language or get_merchant(uow).locale)
+        merchant = get_merchant(uow)
+        i18n.set_language(me.account.language or merchant.locale)
+        formats.set_place(merchant.locale, merchant.timezone)
         if not me.access.allows(needs):
             raise BelowAccess(
                 render(

@@ -19,8 +19,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from servefirst.db.uow import UnitOfWork
 from servefirst.guarantee import service as guarantee
+from servefirst.kit import formats
 from servefirst.kit.errors import InvalidRequest, NotFound, ServefirstError
 from servefirst.kit.ids import merchant_of_credential
+from servefirst.merchants.service import get_merchant
 from servefirst.payments import service as payments
 from servefirst.reviews import service as reviews
 from servefirst.runtime import Runtime
@@ -97,8 +99,12 @@ def _merchant(token: str) -> str:
 
 
 def _read(request: Request, token: str) -> PublicTab:
+    """The tab as its customer sees it; amounts and times on the page follow its merchant."""
     with _runtime(request).uow(_merchant(token), write=False) as uow:
-        return public_view(uow, token)
+        tab = public_view(uow, token)
+        merchant = get_merchant(uow)
+        formats.set_place(merchant.locale, merchant.timezone)
+        return tab
 
 
 def _write(request: Request, token: str, work: Callable[[UnitOfWork], T]) -> T:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from servefirst.kit.money import Money
+from servefirst.kit import formats
 
 #: The card gateway's name when no real money moves (the test cards' gateway).
 SANDBOX_GATEWAY = "sandbox"
@@ -58,7 +58,7 @@ def concern_words(remedy: str, status: str, approved_amount: int, currency: str)
     """A concern as its customer reads it: "Your concern was upheld: €2.00 off"."""
     asked = f"You asked {REMEDY_WORDS.get(remedy, 'for our help')}."
     if status == "approved" and approved_amount:
-        off = Money(approved_amount, currency).format()
+        off = formats.money(approved_amount, currency)
         return ConcernWords(f"Your concern was upheld: {off} off.", asked)
     if status == "approved":
         return ConcernWords("Your concern was upheld.", asked)
