@@ -49,6 +49,7 @@ SECTIONS: tuple[Section, ...] = (
     Section(N_("Counter"), ROOT, Access.STAFF, covers=("/staff/tabs", "/staff/find")),
     Section(N_("Customers"), "/staff/customers", Access.STAFF),
     Section(N_("Messages"), "/staff/messages", Access.MANAGER),
+    Section(N_("Settings"), "/staff/settings", Access.STAFF),
 )
 
 

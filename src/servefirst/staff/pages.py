@@ -16,10 +16,17 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from servefirst.staff import booking_pages, sign_in_pages, tab_pages, today_page
+from servefirst.staff import (
+    booking_pages,
+    settings_page,
+    sign_in_pages,
+    tab_pages,
+    today_page,
+)
 
 router = APIRouter()
 router.include_router(sign_in_pages.router)
 router.include_router(tab_pages.router)
 router.include_router(booking_pages.router)
 router.include_router(today_page.router)
+router.include_router(settings_page.router)

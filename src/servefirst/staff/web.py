@@ -23,6 +23,7 @@ from fastapi.responses import RedirectResponse, Response
 from servefirst.db.uow import UnitOfWork
 from servefirst.kit import formats, i18n
 from servefirst.kit.errors import ServefirstError
+from servefirst.kit.i18n import N_
 from servefirst.merchants.service import get_merchant
 from servefirst.runtime import Runtime
 from servefirst.staff import navigation
@@ -42,15 +43,15 @@ COOKIE_PATH = "/staff"
 
 #: What a redirect after a change may announce (never text from the request).
 NOTICES = {
-    "signed_in": "Signed in.",
-    "customer": "Customer added.",
-    "opened": "Tab opened.",
-    "line": "Line added.",
-    "served": "Marked served.",
-    "paid": "Payment recorded.",
-    "voided": "Tab voided.",
-    "approved": "Concern approved: the bill is lowered.",
-    "rejected": "Concern rejected: the bill stays.",
+    "signed_in": N_("Signed in."),
+    "customer": N_("Customer added."),
+    "opened": N_("Tab opened."),
+    "line": N_("Line added."),
+    "served": N_("Marked served."),
+    "paid": N_("Payment recorded."),
+    "voided": N_("Tab voided."),
+    "approved": N_("Concern approved: the bill is lowered."),
+    "rejected": N_("Concern rejected: the bill stays."),
 }
 
 
@@ -189,15 +190,15 @@ def refused(request: Request, exc: Exception) -> Response:
         return render(
             request,
             "staff/sign_in.html",
-            {"error": "Your session has ended. Sign in again.", "csrf_token": ""},
+            {"error": N_("Your session has ended. Sign in again."), "csrf_token": ""},
             status=401,
         )
     return render(
         request,
         "staff/problem.html",
         {
-            "title": "This form has expired",
-            "message": "Nothing was changed. Go back, reload the page and try again.",
+            "title": N_("This form has expired"),
+            "message": N_("Nothing was changed. Go back, reload the page and try again."),
         },
         status=403,
     )
@@ -253,7 +254,7 @@ def problem(request: Request, me: staff.SignedIn, exc: ServefirstError) -> Respo
         "staff/problem.html",
         {
             "me": me,
-            "title": "Not found" if exc.status == 404 else "Not possible",
+            "title": N_("Not found") if exc.status == 404 else N_("Not possible"),
             "message": exc.message,
         },
         status=exc.status,

@@ -21,6 +21,7 @@ from servefirst.db.uow import UnitOfWork
 from servefirst.guarantee import service as guarantee
 from servefirst.kit import formats
 from servefirst.kit.errors import InvalidRequest, NotFound, ServefirstError
+from servefirst.kit.i18n import N_
 from servefirst.kit.ids import merchant_of_credential
 from servefirst.merchants.service import get_merchant
 from servefirst.payments import service as payments
@@ -44,12 +45,14 @@ ACTIVE = frozenset({"open", "served", "overdue"})
 
 #: The only messages a redirect can ask the page to show (never echoed text).
 FLASHES = {
-    "accepted": "Thank you: you accepted the terms of this tab.",
-    "reviewed": "Thank you for your rating.",
-    "concern_approved": "Your concern was upheld and the bill adjusted.",
-    "concern_pending": "Your concern was sent to the staff; they will answer shortly.",
-    "concern_rejected": "Your concern was recorded, but it could not be approved automatically.",
-    "paid": "Payment received. Thank you!",
+    "accepted": N_("Thank you: you accepted the terms of this tab."),
+    "reviewed": N_("Thank you for your rating."),
+    "concern_approved": N_("Your concern was upheld and the bill adjusted."),
+    "concern_pending": N_("Your concern was sent to the staff; they will answer shortly."),
+    "concern_rejected": N_(
+        "Your concern was recorded, but it could not be approved automatically."
+    ),
+    "paid": N_("Payment received. Thank you!"),
 }
 
 #: Sent with every page: the token is in the address, so it must never leak in

@@ -37,3 +37,6 @@ templates.env.install_gettext_callables(  # type: ignore[attr-defined]
 # (``kit.formats``): ``{{ 450|money("EUR") }}``, ``{{ at|time }}``, ``{{ at|date("full") }}``.
 templates.env.filters.update(formats.FILTERS)
 templates.env.globals["zone_name"] = formats.zone_name
+# Words that come from data (a status, a notice chosen by code), marked with
+# ``N_`` where they are defined: translated as they are, never %-formatted.
+templates.env.globals["translated"] = i18n.gettext
