@@ -211,15 +211,14 @@ def ledger() -> None:
 @ledger.command("audit")
 def ledger_audit() -> None:
     """Rebuild every balance from the journal legs and compare with the running totals."""
-    from sqlalchemy import select
 
     from servefirst.ledger.service import audit
-    from servefirst.merchants.models import Merchant
+    from servefirst.merchants.service import all_merchant_ids
 
     runtime = _runtime()
     failures = 0
     with runtime.uow(write=False) as reader:
-        merchants = list(reader.session.scalars(select(Merchant.merchant_id)))
+        merchants = all_merchant_ids(reader)
     for merchant_id in merchants:
         with runtime.uow(merchant_id, write=False) as uow:
             result = audit(uow)

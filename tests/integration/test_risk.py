@@ -7,9 +7,10 @@ import io
 import json
 import secrets
 from collections.abc import Callable, Iterator
-from datetime import timedelta
+from datetime import UTC, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pytest
@@ -17,9 +18,10 @@ from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
 from servefirst.cli import main
+from servefirst.risk.features import lead_days
 from servefirst.risk.records import write_bookings
 from servefirst.risk.schedule import refit_all
-from servefirst.risk.service import current_model, refit
+from servefirst.risk.service import current_model, history, refit
 from servefirst.runtime import Runtime
 from servefirst.staff import service as staff
 from tests.conftest import Merchant, TestClock
@@ -75,6 +77,26 @@ def test_a_booking_weeks_ahead_is_asked_with_the_factors_in_words(
     assert deposit["reason"].startswith("Deposit asked: a ")
     assert "booked 5 weeks ahead: no-shows are" in deposit["reason"]
     assert deposit["model_version"] == "default-1"
+
+
+def test_the_model_reads_a_bookings_hours_and_days_on_the_merchants_clock(
+    merchant: Merchant, clock: TestClock, runtime: Runtime
+) -> None:
+    """Made at 23:00 in Auckland for 11:00 the next morning: a booking a day ahead,
+    though both moments fall on one UTC date."""
+    zone = ZoneInfo("Pacific/Auckland")
+    assert merchant.post("/v1/merchant", {"timezone": zone.key}).status_code == 200
+    salon_by_risk(merchant)
+    local = clock.now().astimezone(zone)
+    late_evening = (local + timedelta(days=2)).replace(hour=23, minute=0, second=0, microsecond=0)
+    clock.advance(seconds=(late_evening - local).total_seconds())
+    starts_at = late_evening + timedelta(hours=12)
+    assert starts_at.astimezone(UTC).date() == late_evening.astimezone(UTC).date()
+    booked(merchant, clock, starts_at=starts_at.isoformat())
+    with runtime.uow(merchant.id, write=False) as uow:
+        (made,) = history(uow)
+    assert (made.created_at.hour, made.starts_at.hour) == (23, 11)
+    assert lead_days(made) == 1
 
 
 def test_restricted_customers_always_leave_a_deposit_even_when_nobody_else_is_asked(

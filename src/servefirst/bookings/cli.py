@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 
 import click
-from sqlalchemy import select
 
 from servefirst.bookings.service import renew_holds
 from servefirst.config import load_settings
@@ -26,7 +25,7 @@ def holds() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def holds_renew(merchant_id: str | None, as_json: bool) -> None:
     """Renew holds that would lapse before their booking, and mark lapsed ones."""
-    from servefirst.merchants.models import Merchant
+    from servefirst.merchants.service import all_merchant_ids
 
     runtime = Runtime.create(load_settings())
     runtime.migrate()
@@ -35,7 +34,7 @@ def holds_renew(merchant_id: str | None, as_json: bool) -> None:
             merchants = [merchant_id]
         else:
             with runtime.uow(write=False) as reader:
-                merchants = list(reader.session.scalars(select(Merchant.merchant_id)))
+                merchants = all_merchant_ids(reader)
         changed: dict[str, list[str]] = {}
         # One transaction per merchant: a failure at one never holds up the others.
         for merchant in merchants:

@@ -34,7 +34,6 @@ from servefirst.kit.errors import CardDeclined, PolicyRefused
 from servefirst.kit.money import Money
 from servefirst.ledger import service as ledger
 from servefirst.ledger.rules import Account, EntryBuilder, EntryKind
-from servefirst.merchants.models import Merchant
 from servefirst.merchants.service import get_merchant
 from servefirst.risk.service import decide_by_risk
 
@@ -192,8 +191,7 @@ def _settle_hold(uow: UnitOfWork, booking: Booking, hold: CardHold, fee: int) ->
 def set_deposit_policy(uow: UnitOfWork, policy: dict[str, object]) -> DepositPolicy:
     """Replace the merchant's deposit policy (validated whole before it is kept)."""
     checked = DepositPolicy.from_dict(policy)
-    merchant = uow.session.get(Merchant, uow.merchant, with_for_update=True)
-    assert merchant is not None
+    merchant = get_merchant(uow, lock=True)
     # A new dict, so the JSON column notices the change.
     merchant.policy = {**(merchant.policy or {}), "deposits": checked.as_dict()}
     uow.session.flush()

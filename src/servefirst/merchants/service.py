@@ -79,11 +79,30 @@ def authenticate(uow: UnitOfWork, api_key: str) -> str:
     return found
 
 
-def get_merchant(uow: UnitOfWork) -> Merchant:
-    merchant = uow.session.get(Merchant, uow.merchant)
+def get_merchant(uow: UnitOfWork, *, lock: bool = False) -> Merchant:
+    """The unit of work's merchant, or 404; `lock` holds its row for a settings change."""
+    merchant = uow.session.get(Merchant, uow.merchant, with_for_update=lock)
     if merchant is None:
         raise NotFound("No such merchant.")
     return merchant
+
+
+def find_merchant(uow: UnitOfWork, merchant_id: str) -> Merchant | None:
+    """A merchant by id, or None: for callers that answer an unknown id their own way."""
+    return uow.session.get(Merchant, merchant_id)
+
+
+def all_merchant_ids(uow: UnitOfWork) -> list[str]:
+    """Every merchant's id: the periodic jobs visit each in turn."""
+    return list(uow.session.scalars(select(Merchant.merchant_id).order_by(Merchant.merchant_id)))
+
+
+def merchant_names(uow: UnitOfWork, merchant_ids: list[str]) -> dict[str, str]:
+    """Names by id, for the merchants asked about only."""
+    rows = uow.session.execute(
+        select(Merchant.merchant_id, Merchant.name).where(Merchant.merchant_id.in_(merchant_ids))
+    )
+    return {merchant_id: name for merchant_id, name in rows}
 
 
 def update_merchant(

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse
 from servefirst.api.context import MerchantUoW, runtime_of
 from servefirst.api.routing import ServefirstRoute
 from servefirst.kit.errors import NotFound
-from servefirst.merchants.models import Merchant
+from servefirst.merchants.service import find_merchant
 from servefirst.messages import service as messages
 from servefirst.messages.rules import MessagePolicy
 from servefirst.messages.schemas import (
@@ -93,7 +93,7 @@ def _page(request: Request, token: str, *, opt_out: bool) -> HTMLResponse:
         if merchant_id is None:
             raise NotFound("This unsubscribe link is not known.")
         with runtime.uow(merchant_id, write=opt_out) as uow:
-            merchant = uow.session.get(Merchant, merchant_id)
+            merchant = find_merchant(uow, merchant_id)
             if opt_out:
                 messages.unsubscribe(uow, token)
                 uow.commit()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import exists, select, update
 
@@ -17,7 +17,7 @@ from servefirst.events.service import emit
 from servefirst.guarantee.models import Concern
 from servefirst.kit.errors import Conflict, NotFound
 from servefirst.kit.ids import merchant_of_credential, new_id
-from servefirst.merchants.models import Merchant
+from servefirst.merchants.service import get_merchant
 from servefirst.messages.models import Message
 from servefirst.messages.rules import (
     MessageKind,
@@ -34,6 +34,9 @@ from servefirst.messages.rules import (
 from servefirst.tabs import service as tabs
 from servefirst.tabs.models import Tab
 from servefirst.trust import service as trust
+
+if TYPE_CHECKING:
+    from servefirst.merchants.models import Merchant
 
 
 @dataclass(frozen=True)
@@ -77,24 +80,20 @@ def plan(uow: UnitOfWork, event: OutboxEvent) -> int:
             customer, policy=trust.policy_for(uow), now=uow.clock.now()
         ).tier.value
         anchor = getattr(tab, "due_date", None) or tab.served_at or event.created_at
-        steps = dunning_steps(anchor, tier, policy_of(_merchant(uow)))
+        steps = dunning_steps(anchor, tier, policy_of(get_merchant(uow)))
         return _plan(uow, event, tab.customer_id, tab, steps)
     if event.type == "booking.created":
         booking = uow.session.get(Booking, (uow.merchant, event.object_id))
         if booking is None:
             return 0
         steps = [Planned(MessageKind.BOOKING_CONFIRMATION, 0, event.created_at)]
-        remind = booking_reminder_at(booking.starts_at, event.created_at, policy_of(_merchant(uow)))
+        remind = booking_reminder_at(
+            booking.starts_at, event.created_at, policy_of(get_merchant(uow))
+        )
         if remind is not None:
             steps.append(Planned(MessageKind.BOOKING_REMINDER, 0, remind))
         return _plan(uow, event, booking.customer_id, booking, steps)
     return 0
-
-
-def _merchant(uow: UnitOfWork) -> Merchant:
-    merchant = uow.session.get(Merchant, uow.merchant)
-    assert merchant is not None
-    return merchant
 
 
 def _plan(
@@ -107,7 +106,7 @@ def _plan(
     customer = customer_id and uow.session.get(Customer, (uow.merchant, customer_id))
     if not customer or subject is None:
         return 0
-    policy = policy_of(_merchant(uow))
+    policy = policy_of(get_merchant(uow))
     planned = 0
     for step in steps:
         if not policy.sends(step.kind):
@@ -176,7 +175,7 @@ def context_for(uow: UnitOfWork, message_id: str, now: datetime) -> Context | st
         )
     if kind is MessageKind.PAYMENT_REMINDER and superseded(_later_steps(uow, message), now):
         return "a later reminder is already due"
-    merchant = _merchant(uow)
+    merchant = get_merchant(uow)
     policy = policy_of(merchant)
     if not policy.sends(kind):
         return f"the merchant turned {kind.value} messages off"
@@ -286,13 +285,13 @@ def token_known(uow: UnitOfWork, token: str) -> bool:
 
 
 def message_settings(uow: UnitOfWork) -> MessagePolicy:
-    return policy_of(_merchant(uow))
+    return policy_of(get_merchant(uow))
 
 
 def set_message_settings(uow: UnitOfWork, changes: dict[str, Any]) -> MessagePolicy:
     """Change some of the merchant's message settings; the rest stay. Messages
     already planned keep their time; a kind turned off is not sent from now on."""
-    merchant = _merchant(uow)
+    merchant = get_merchant(uow)
     settings = policy_of(merchant).updated(changes)
     # A new dict: the JSON column notices reassignment, not mutation.
     merchant.policy = {**(merchant.policy or {}), "messages": settings.as_dict()}
@@ -312,7 +311,7 @@ def _concern_raised(uow: UnitOfWork, tab_id: str) -> bool:
 def overdue_now(uow: UnitOfWork, now: datetime, *, limit: int = 50) -> list[str]:
     """The merchant's served, unpaid tabs whose overdue day has come, their
     final notice gone (the schedule of ``message_settings``), oldest first."""
-    policy = policy_of(_merchant(uow))
+    policy = policy_of(get_merchant(uow))
     cutoff = now - timedelta(days=policy.overdue_day)
     due: list[str] = []
     for tab in uow.tabs.served_before(cutoff, limit=limit):

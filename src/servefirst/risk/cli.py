@@ -70,12 +70,12 @@ def _merchant_uow(merchant_id: str) -> Iterator[Any]:
     """A unit of work for one merchant, refused clearly if there is no such merchant."""
     from servefirst.cli import _runtime
     from servefirst.kit.errors import NotFound
-    from servefirst.merchants.models import Merchant
+    from servefirst.merchants.service import find_merchant
 
     runtime = _runtime()
     try:
         with runtime.uow(merchant_id) as uow:
-            if uow.session.get(Merchant, merchant_id) is None:
+            if find_merchant(uow, merchant_id) is None:
                 raise NotFound(f"No such merchant: {merchant_id!r}.")
             yield uow
     finally:

@@ -14,9 +14,8 @@ from contextlib import asynccontextmanager
 from datetime import timedelta
 
 from fastapi import FastAPI
-from sqlalchemy import select
 
-from servefirst.merchants.models import Merchant
+from servefirst.merchants.service import all_merchant_ids
 from servefirst.risk.service import REFIT_EVERY, refit_if_due
 from servefirst.runtime import Runtime
 
@@ -30,7 +29,7 @@ CHECK_EVERY = timedelta(hours=1)
 def refit_all(runtime: Runtime, every: timedelta = REFIT_EVERY) -> list[str]:
     """Refit every merchant whose model is due; returns the new versions."""
     with runtime.uow(write=False) as reader:
-        merchants = list(reader.session.scalars(select(Merchant.merchant_id)))
+        merchants = all_merchant_ids(reader)
     fitted: list[str] = []
     for merchant_id in merchants:
         with runtime.uow(merchant_id) as uow:

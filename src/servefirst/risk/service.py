@@ -3,8 +3,9 @@ the decision when a booking is made, and history imported from elsewhere."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
@@ -12,6 +13,7 @@ from servefirst.bookings.models import Booking
 from servefirst.bookings.rules import BookingStatus, DepositDecision, DepositPolicy, decide_deposit
 from servefirst.db.uow import UnitOfWork
 from servefirst.kit.clock import as_utc
+from servefirst.merchants.service import merchant_zone
 from servefirst.risk.models import ImportedBooking, RiskModelRow
 from servefirst.risk.records import BookingRecord, Outcome
 from servefirst.trust.rules import Tier
@@ -54,14 +56,21 @@ def _outcome(booking: Booking) -> Outcome | None:
     return None
 
 
+def _local(moment: datetime, zone: ZoneInfo) -> datetime:
+    """The model reads hours, weekdays and day counts as the merchant's clock on
+    the wall shows them: a booking made at 23:00 in Lisbon was made late, not early."""
+    return as_utc(moment).astimezone(zone)
+
+
 def history(uow: UnitOfWork) -> list[BookingRecord]:
     """The merchant's bookings as the model sees them: imported ones, then its own."""
+    zone = merchant_zone(uow)
     records = [
         BookingRecord(
             booking_id=i.booking_id,
             customer_id=i.customer_id,
-            created_at=i.created_at,
-            starts_at=i.starts_at,
+            created_at=_local(i.created_at, zone),
+            starts_at=_local(i.starts_at, zone),
             outcome=Outcome(i.outcome) if i.outcome else None,
             price=i.price,
             service=i.service,
@@ -79,8 +88,8 @@ def history(uow: UnitOfWork) -> list[BookingRecord]:
             BookingRecord(
                 booking_id=b.booking_id,
                 customer_id=b.customer_id,
-                created_at=b.created_at,
-                starts_at=b.starts_at,
+                created_at=_local(b.created_at, zone),
+                starts_at=_local(b.starts_at, zone),
                 outcome=_outcome(b),
                 price=b.price,
                 service=b.service_id,
@@ -145,7 +154,10 @@ def _state(uow: UnitOfWork, customer: Customer, now: datetime) -> CustomerState:
 
 
 def _same_day(uow: UnitOfWork, customer_id: str, starts_at: datetime) -> int:
-    day = starts_at.replace(hour=0, minute=0, second=0, microsecond=0)
+    """The customer's other bookings on the slot's day, counted in the merchant's zone
+    (`starts_at` is local); the day's bounds go to the database in UTC."""
+    local_day = starts_at.replace(hour=0, minute=0, second=0, microsecond=0)
+    day, next_day = local_day.astimezone(UTC), (local_day + timedelta(days=1)).astimezone(UTC)
     return (
         uow.session.scalar(
             select(func.count(Booking.booking_id)).where(
@@ -153,7 +165,7 @@ def _same_day(uow: UnitOfWork, customer_id: str, starts_at: datetime) -> int:
                 Booking.customer_id == customer_id,
                 Booking.status != BookingStatus.CANCELLED.value,
                 Booking.starts_at >= day,
-                Booking.starts_at < day + timedelta(days=1),
+                Booking.starts_at < next_day,
             )
         )
         or 0
@@ -183,11 +195,14 @@ def decide_by_risk(
     if ruled.required or not policy.enabled or policy.deposit_amount(price) == 0:
         return ruled
     now = uow.clock.now()
-    record = BookingRecord("new", customer.customer_id, now, starts_at, None, price=price)
+    zone = merchant_zone(uow)
+    record = BookingRecord(
+        "new", customer.customer_id, _local(now, zone), _local(starts_at, zone), None, price=price
+    )
     row, evidence = booking_features(
         record,
         _state(uow, customer, now),
-        _same_day(uow, customer.customer_id, starts_at),
+        _same_day(uow, customer.customer_id, record.starts_at),
         trust_policy.half_life_days,
     )
     facts = {

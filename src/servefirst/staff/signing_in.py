@@ -29,7 +29,7 @@ from sqlalchemy import select
 
 from servefirst.db.uow import UnitOfWork
 from servefirst.kit.ids import hash_secret, new_id
-from servefirst.merchants.models import Merchant
+from servefirst.merchants.service import merchant_names
 from servefirst.staff import throttles
 from servefirst.staff.models import NO_MERCHANT, SignInAttempt, StaffAccount
 from servefirst.staff.rules import KNOWN_FOR, ThrottleKey, normalize_email, throttle_keys
@@ -189,11 +189,7 @@ def _conclude(
 def _businesses(uow: UnitOfWork, opened: list[_Candidate]) -> tuple[tuple[str, str], ...]:
     """Names of the businesses the password opened: none other is ever named."""
     ids = [c.merchant_id for c in opened]
-    names = dict(
-        uow.session.execute(
-            select(Merchant.merchant_id, Merchant.name).where(Merchant.merchant_id.in_(ids))
-        ).all()
-    )
+    names = merchant_names(uow, ids)
     return tuple((merchant_id, names.get(merchant_id, merchant_id)) for merchant_id in ids)
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import Table, func, select
 
@@ -20,10 +20,13 @@ from servefirst.db.appended import append, write_appended
 from servefirst.db.uow import UnitOfWork
 from servefirst.kit.clock import as_utc
 from servefirst.kit.ids import new_id
-from servefirst.merchants.models import Merchant
+from servefirst.merchants.service import find_merchant
 from servefirst.trust.estimator import EVENT_KINDS, Evidence, Tally, add, decayed
 from servefirst.trust.models import TrustEvent
 from servefirst.trust.rules import TIER_RANK, Tier, Trust, TrustPolicy, assess
+
+if TYPE_CHECKING:
+    from servefirst.merchants.models import Merchant
 
 
 def policy_of(merchant: Merchant | None) -> TrustPolicy:
@@ -35,7 +38,7 @@ def policy_of(merchant: Merchant | None) -> TrustPolicy:
 
 def policy_for(uow: UnitOfWork) -> TrustPolicy:
     """The unit of work's merchant's trust policy."""
-    return policy_of(uow.session.get(Merchant, uow.merchant))
+    return policy_of(find_merchant(uow, uow.merchant))
 
 
 # --- evidence on the customer row ----------------------------------------------------
@@ -198,7 +201,7 @@ _KIND_FIELD = {
 
 def report(uow: UnitOfWork) -> TrustReport:
     now = uow.clock.now()
-    merchant = uow.session.get(Merchant, uow.merchant)
+    merchant = find_merchant(uow, uow.merchant)
     currency = merchant.currency if merchant else "EUR"
     policy = policy_of(merchant)
     tiers = {tier: TierPerformance(tier) for tier in Tier}
