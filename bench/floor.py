@@ -1,6 +1,6 @@
 """The lifecycle's own SQL with nothing around it: how fast could any code go?
 
-The settle ratio compares a settled tab (five transactions, ~40-50 statements)
+The settle ratio compares a settled tab (seven transactions, ~40-50 statements)
 with one tpcb-like transaction (five statements). To tell what the statements
 cost from what servefirst's code adds, this records the exact statements one
 settled tab sends on each client's shop, as the driver received them, and

@@ -36,7 +36,7 @@ class Profile:
         per_tab = self.seconds / self.lifecycles * 1000 if self.lifecycles else float("nan")
         lines = [
             f"Profiled {self.lifecycles} settled tabs ({self.seconds:.1f} s, one client, SQLite):"
-            f" {per_tab:.1f} ms of one core per settled tab (five transactions).",
+            f" {per_tab:.1f} ms of one core per settled tab (seven transactions).",
             "",
             "| layer | share of time |",
             "| --- | ---: |",

@@ -28,21 +28,22 @@ from bench.ledger_transfers import HISTORY_PER_CLIENT
 from bench.results import Results
 
 HERE = Path(__file__).resolve().parent
-SECTIONS = ("settle", "http", "growth", "hordak", "memory", "profile", "messages")
+SECTIONS = ("settle", "http", "growth", "hordak", "memory", "profile", "messages", "phases")
 #: Sections run only when named (``--only messages``): they would change the others' load.
-OPT_IN = ("messages",)
+OPT_IN = ("messages", "phases")
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
 NOTES = [
     "Settle (in process): each client is a thread with its own merchant, customer and two "
     "services (servefirst shards by merchant; `--shared-merchant` puts all clients on one). "
-    "One settled tab = open, add line, add line, serve, pay by sandbox card: five units of "
-    "work (transactions), as behind the API. Rate = settled tabs per second.",
+    "One settled tab = open, add line, add line, serve, pay by sandbox card: seven "
+    "transactions (a card payment is three: the attempt, the sandbox's record of its charge, "
+    "the outcome), as behind the API. Rate = settled tabs per second.",
     "Engine limit: on PostgreSQL `pgbench -i -s <scale>` on a fresh database, then "
     "`pgbench -c <clients> -j 2 -T <seconds> -b tpcb-like` (tps without connection time); on "
     "SQLite the same tpcb-like transaction (bench/sqlite_tpcb.py) with the sqlite3 module, "
     "WAL, synchronous=NORMAL, BEGIN IMMEDIATE, busy_timeout, as servefirst's engine sets them. "
-    "Context only: a settled tab is five transactions and tens of statements, a tpcb-like "
+    "Context only: a settled tab is seven transactions and tens of statements, a tpcb-like "
     "transaction one and five, so the target is held against the replay below instead.",
     "CPU (bench/workers.py, bench/pgbench.py): the machine's busy time over the timed part "
     "of a run (every core and process, from /proc/stat) and the client's own (this process; "
@@ -71,6 +72,10 @@ NOTES = [
     "one keep-alive connection per client, each client its own merchant, runs lifecycles back "
     "to back for the time given. Latency per route, send to full response. Memory = the "
     "server's VmHWM (peak resident set) after load, summed over its processes.",
+    "Phases (only with `--only phases`, bench/phases.py): `servefirst serve` with the sandbox "
+    "taking 300 ms a charge (SERVEFIRST_SANDBOX_LATENCY_MS); 8 payer clients loop open, one "
+    "line, serve, card payment on tabs of their own while 8 staff clients loop open, two "
+    "lines, serve, cash. The staff's worst route p99, and card payments a second.",
     "Growth: one fresh database per size, its ledger pre-filled directly (COPY on PostgreSQL "
     "then VACUUM ANALYZE, executemany through sqlite3 on SQLite) with balanced two-leg "
     "entries spread over the measured merchants and the past year, running balances moved to "

@@ -153,6 +153,12 @@ def messages(engine: str, args: argparse.Namespace, results: Results, ui: Ui) ->
     section(engine, args, results, ui)
 
 
+def phases(engine: str, args: argparse.Namespace, results: Results, ui: Ui) -> None:
+    from bench.phases import section
+
+    section(engine, args, results, ui)
+
+
 def http(engine: str, args: argparse.Namespace, results: Results, ui: Ui) -> None:
     from bench.http_load import ROUTES, http_rate
 
@@ -308,6 +314,11 @@ def plan(args: argparse.Namespace, engines: list[str]) -> list[tuple[str, Step]]
         if "messages" in only:
             steps.append((f"messages under HTTP load on {engine}", partial(messages, engine)))
     for engine in engines:
+        if "phases" in only:
+            steps.append(
+                (f"card payments in phases beside staff on {engine}", partial(phases, engine))
+            )
+    for engine in engines:
         if "growth" in only:
             steps.append((f"growth on {engine}", partial(growth, engine)))
     if "hordak" in only and POSTGRESQL in engines:
@@ -370,6 +381,10 @@ def judge(results: Results, engines: list[str]) -> None:
             results.check(
                 f"{engine}: payment to receipt p99 (ms)", receipt, "< 5000", receipt < 5000
             )
+    for engine in engines:
+        from bench.phases import judge as judge_phases
+
+        judge_phases(results, engine)
     for engine in engines:
         p99 = results.figure("http", f"{engine}: worst route p99")
         if p99 is not None:

@@ -2,7 +2,7 @@
 card (sandbox), through the service layer with no HTTP in between.
 
 Each step is its own unit of work, as it is behind the API (one transaction
-per request): five transactions per settled tab.
+per request): seven transactions per settled tab (a card payment is three).
 
 By default every client has its own merchant (``shared_merchant=False``):
 servefirst shards by merchant, so realistic load is many merchants, each with

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
@@ -28,6 +30,7 @@ from servefirst.messages.endpoints import settings as message_settings_router
 from servefirst.messages.pages import router as message_console_router
 from servefirst.messages.worker import lifespan as delivery_worker
 from servefirst.payments.endpoints import router as payments_router
+from servefirst.payments.recovery import lifespan as payment_recovery
 from servefirst.reports.endpoints import router as reports_router
 from servefirst.reviews.endpoints import router as reviews_router
 from servefirst.risk.pages import router as risk_pages_router
@@ -65,6 +68,17 @@ class Unhealthy(BaseModel):
     detail: str = Field(description="The kind of failure (an exception's name).")
 
 
+def _background(runtime: Runtime) -> Callable[[Any], Any]:
+    worker, recovery = delivery_worker(runtime), payment_recovery(runtime)
+
+    @asynccontextmanager
+    async def both(app: Any) -> AsyncIterator[None]:
+        async with worker(app), recovery(app):
+            yield
+
+    return both
+
+
 def create_app(runtime: Runtime | None = None) -> FastAPI:
     runtime = runtime or Runtime.create()
     app = FastAPI(
@@ -74,9 +88,10 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
         docs_url=None,  # served by api.docs, from the package
         redoc_url=None,
         generate_unique_id_function=openapi.operation_id,
-        # The delivery worker in a thread while the app runs, when asked
-        # (settings.deliver_in_process: ``servefirst serve`` without --no-worker).
-        lifespan=delivery_worker(runtime),
+        # The delivery worker and payment recovery in threads while the app
+        # runs, when asked (settings.deliver_in_process: ``servefirst serve``
+        # without --no-worker).
+        lifespan=_background(runtime),
         openapi_tags=[
             {"name": "services", "description": "The catalog, with versioned terms."},
             {"name": "customers", "description": "Customers and their trust."},

@@ -236,6 +236,38 @@ def ledger_audit() -> None:
     sys.exit(1 if failures else 0)
 
 
+@main.group()
+def payments() -> None:
+    """Card payments."""
+
+
+@payments.command("recover")
+@click.option(
+    "--grace-seconds",
+    type=float,
+    default=None,
+    help="Only attempts pending this long (default: SERVEFIRST_PAYMENT_RECOVERY_GRACE_SECONDS).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def payments_recover(grace_seconds: float | None, as_json: bool) -> None:
+    """Finish card payment attempts a crash left pending, by asking the
+    processor what became of each; never by charging again."""
+    from servefirst.payments.recovery import recover
+
+    runtime = _runtime()
+    try:
+        done = recover(runtime, grace_seconds=grace_seconds)
+    finally:
+        runtime.dispose()
+    if as_json:
+        click.echo(json.dumps({"succeeded": done.succeeded, "failed": done.failed}))
+    else:
+        click.echo(
+            f"{len(done.succeeded)} attempt(s) found charged and booked,"
+            f" {len(done.failed)} found not charged and failed."
+        )
+
+
 main.add_command(staff)
 main.add_command(holds)
 for _group in (risk, policy, export_group, import_group):

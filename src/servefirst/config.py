@@ -117,6 +117,19 @@ class Settings(BaseSettings):
     def trusted_proxy_list(self) -> list[str]:
         return [p.strip() for p in self.trusted_proxies.split(",") if p.strip()]
 
+    # --- Payments (payments/) ---
+
+    #: Milliseconds each sandbox charge takes, as a real processor's round trip
+    #: does (100-500 ms): 0 for tests and the demo; the benchmark sets it.
+    sandbox_latency_ms: int = Field(default=0, ge=0)
+    #: Seconds a card payment attempt may stay pending before recovery asks
+    #: the processor what became of it: far longer than any processor call
+    #: takes, so recovery never races a request that is still waiting on one.
+    payment_recovery_grace_seconds: float = Field(default=120.0, ge=0)
+    #: Seconds between two recovery rounds in a running server: an attempt a
+    #: crash left pending blocks its tab's payments, so it is finished soon.
+    payment_recovery_every_seconds: float = Field(default=60.0, gt=0)
+
     #: Where e-mail goes: ``smtp://user:password@host:port?starttls=1``. Unset,
     #: messages wait (pending) until it is set; none is lost.
     smtp_url: str | None = None

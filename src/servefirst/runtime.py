@@ -12,6 +12,7 @@ from servefirst.db.engine import make_engine
 from servefirst.db.uow import UnitOfWork, bind_for
 from servefirst.kit.clock import Clock, SystemClock
 from servefirst.payments.gateways import Gateways, default_gateways
+from servefirst.payments.sandbox_charges import ChargesInTable
 
 
 @dataclass
@@ -24,7 +25,12 @@ class Runtime:
     @classmethod
     def create(cls, settings: Settings | None = None, *, clock: Clock | None = None) -> Runtime:
         settings = settings or load_settings()
-        return cls(settings, make_engine(settings.database_url, settings), clock or SystemClock())
+        engine = make_engine(settings.database_url, settings)
+        # The sandbox keeps its charges in its own table, to be asked after a crash.
+        gateways = default_gateways(
+            ChargesInTable(engine), latency_seconds=settings.sandbox_latency_ms / 1000
+        )
+        return cls(settings, engine, clock or SystemClock(), gateways)
 
     def uow(self, merchant_id: str | None = None, *, write: bool = True) -> UnitOfWork:
         """A unit of work; ``write=False`` for reads (no write lock on SQLite)."""

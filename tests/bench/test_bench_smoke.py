@@ -21,6 +21,7 @@ from bench.growth import growth
 from bench.http_load import ROUTES, http_rate
 from bench.http_work import count_http_work
 from bench.ledger_transfers import transfer_rate
+from bench.phases import phases_rate
 from bench.profile_settle import profile_settle
 from bench.results import Results
 from bench.run import main
@@ -94,7 +95,9 @@ def test_floor_replays_the_recorded_lifecycle_as_new_paid_tabs(db: Database) -> 
 
     rate, recording = floor_rate(db.url, clients=2, seconds=0.5)
     assert rate.done > 0 and rate.errors == 0
-    assert recording.transactions == 5  # open, line, line, serve, pay
+    # open, line, line, serve, and the card payment in phases: the attempt,
+    # the sandbox's own record of its charge, the outcome
+    assert recording.transactions == 7
     assert recording.statements >= 5 * 3
     # Each replay wrote a whole new tab (new id, token and short code), paid:
     # the two warm-ups, the two recorded, and every replayed one.
@@ -125,6 +128,16 @@ def test_http_load_times_every_route_and_the_servers_memory(db: Database) -> Non
         assert 0 < found.p(route, 50) <= found.p(route, 99)
     assert found.idle_rss_kib and found.peak_rss_kib
     assert found.peak_rss_kib >= found.idle_rss_kib > 10 * 1024  # a Python server: > 10 MiB
+
+
+def test_phases_times_staff_routes_beside_slow_card_payments(db: Database) -> None:
+    found = phases_rate(db.url, seconds=1.0, payers=1, staff=1, latency_ms=50)
+    assert found.errors == 0, found.first_error
+    assert found.card_payments > 0 and found.staff_lifecycles > 0
+    # The sandbox was slow: every card payment took its latency at least.
+    assert len(found.card_ms) == found.card_payments and min(found.card_ms) >= 50
+    assert "POST /v1/tabs/{id}/payments (cash)" in found.staff_ms
+    assert found.staff_worst_p99() > 0
 
 
 def test_growth_fills_a_balanced_ledger_and_measures_each_size(db: Database) -> None:

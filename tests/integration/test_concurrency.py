@@ -195,7 +195,9 @@ def test_ten_card_payments_by_the_customer_take_exactly_one(
 
     assert_no_server_errors(responses)
     assert statuses(responses) == {201: 1, 409: 9}, [r.text for r in responses]
-    assert {error_code(r) for r in responses if r.status_code == 409} == {"tab_already_paid"}
+    # Refused while the winner's card was with the processor, or after it paid.
+    refusals = {error_code(r) for r in responses if r.status_code == 409}
+    assert refusals <= {"payment_in_progress", "tab_already_paid"}, refusals
     after = merchant.get(f"/v1/tabs/{tab['id']}").json()
     assert (after["status"], after["paid"], after["tips"]) == ("paid", total, 50)
     assert len(payments_on(merchant, tab["id"])) == 1

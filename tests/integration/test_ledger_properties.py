@@ -246,8 +246,14 @@ def ledger_machine(runtime: Runtime) -> type[RuleBasedStateMachine]:
                         )
                         for t in s.scalars(select(Tab).where(Tab.merchant_id == m))
                     },
+                    # Money taken: a declined card's attempt is kept as failed,
+                    # a record of the attempt, not of money.
                     payments=len(
-                        s.scalars(select(Payment.payment_id).where(Payment.merchant_id == m)).all()
+                        s.scalars(
+                            select(Payment.payment_id).where(
+                                Payment.merchant_id == m, Payment.status != "failed"
+                            )
+                        ).all()
                     ),
                     concerns={
                         c.concern_id: (c.status, c.approved_amount)
@@ -657,7 +663,10 @@ def check_books(uow: UnitOfWork, model: dict[str, TabModel]) -> None:
     paid_by_tab: dict[str, int] = {}
     tips_by_tab: dict[str, int] = {}
     by_method: dict[str, int] = {}
-    for p in uow.session.scalars(select(Payment).where(Payment.merchant_id == merchant)):
+    succeeded = select(Payment).where(
+        Payment.merchant_id == merchant, Payment.status == "succeeded"
+    )
+    for p in uow.session.scalars(succeeded):
         paid_by_tab[p.tab_id] = paid_by_tab.get(p.tab_id, 0) + p.amount
         tips_by_tab[p.tab_id] = tips_by_tab.get(p.tab_id, 0) + p.tip
         by_method[p.method] = by_method.get(p.method, 0) + p.amount + p.tip

@@ -1,6 +1,7 @@
 """The processor's idempotency key follows the request's Idempotency-Key: a
 retry after a crash between the processor's charge and our commit is the same
-charge at the processor, not a second one."""
+charge at the processor, not a second one. Without a key, the attempt left
+pending blocks the tab until recovery asks the processor what became of it."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from servefirst.app import create_app
 from servefirst.kit.money import Money
 from servefirst.merchants.service import create_merchant
 from servefirst.payments.gateways import Charge, Gateways, ManualGateway, SandboxGateway
+from servefirst.payments.recovery import recover
 from servefirst.runtime import Runtime
 from tests.conftest import Merchant
 
@@ -42,9 +44,14 @@ def processor() -> ProcessorThatCrashesOnce:
 
 
 @pytest.fixture
-def cafe(runtime: Runtime, processor: ProcessorThatCrashesOnce) -> Iterator[Merchant]:
+def processing(runtime: Runtime, processor: ProcessorThatCrashesOnce) -> Runtime:
     gateways = Gateways(manual=ManualGateway(), sandbox=processor)
-    app = create_app(dataclasses.replace(runtime, gateways=gateways))
+    return dataclasses.replace(runtime, gateways=gateways)
+
+
+@pytest.fixture
+def cafe(runtime: Runtime, processing: Runtime) -> Iterator[Merchant]:
+    app = create_app(processing)
     with runtime.uow() as uow:
         created = create_merchant(uow, name="Café Azul", currency="EUR")
         uow.commit()
@@ -83,13 +90,26 @@ def test_a_customers_retried_payment_asks_the_processor_for_the_same_charge(
     assert processor.keys[0] == processor.keys[1]
 
 
-def test_without_an_idempotency_key_each_attempt_is_a_new_charge(
-    cafe: Merchant, processor: ProcessorThatCrashesOnce
+def test_without_an_idempotency_key_the_lost_charge_is_found_by_recovery_not_made_again(
+    cafe: Merchant, processor: ProcessorThatCrashesOnce, processing: Runtime
 ) -> None:
     tab = cafe.served_tab(1200)
     assert card_payment(cafe, tab["id"], None).status_code == 500
-    assert card_payment(cafe, tab["id"], None).status_code == 201
-    assert processor.keys[0] != processor.keys[1]
+    retried = card_payment(cafe, tab["id"], None)
+    assert retried.status_code == 409, retried.text
+    assert retried.json()["error"]["code"] == "payment_in_progress"
+    attempts = cafe.get(f"/v1/tabs/{tab['id']}/payments?status=all").json()["data"]
+    assert [a["status"] for a in attempts] == ["pending"]
+
+    recovered = recover(processing, grace_seconds=0)
+
+    assert recovered.succeeded == [attempts[0]["id"]]
+    assert len(processor.keys) == 1  # asked, never charged again
+    assert cafe.get(f"/v1/tabs/{tab['id']}").json()["status"] == "paid"
+    paid = cafe.get(f"/v1/tabs/{tab['id']}/payments").json()["data"]
+    assert [(p["id"], p["status"], p["amount"]) for p in paid] == [
+        (attempts[0]["id"], "succeeded", 1200)
+    ]
 
 
 def test_one_key_on_two_tabs_is_two_charges(
@@ -100,3 +120,22 @@ def test_one_key_on_two_tabs_is_two_charges(
     card_payment(cafe, first["id"], key)
     assert card_payment(cafe, second["id"], key).status_code == 201
     assert processor.keys[0] != processor.keys[1]
+
+
+def test_a_retry_after_recovery_booked_its_charge_gets_that_payment_not_a_second_one(
+    cafe: Merchant, processor: ProcessorThatCrashesOnce, processing: Runtime
+) -> None:
+    tab = cafe.served_tab(1200)
+    key, part = str(uuid.uuid4()), {"method": "card", "card": "4242424242424242", "amount": 500}
+    headers = {"Idempotency-Key": key}
+    path = f"/v1/tabs/{tab['id']}/payments"
+    assert cafe.post(path, part, headers=headers).status_code == 500  # charged, then crashed
+    (booked,) = recover(processing, grace_seconds=0).succeeded
+
+    retried = cafe.post(path, part, headers=headers)
+
+    assert retried.status_code == 201, retried.text
+    assert retried.json()["id"] == booked
+    after = cafe.get(f"/v1/tabs/{tab['id']}").json()
+    assert (after["paid"], after["amount_due"]) == (500, 700)  # booked once
+    assert len(cafe.get(f"{path}?status=all").json()["data"]) == 1

@@ -104,6 +104,24 @@ class FakeTabRepository:
         self.payments_made.append(payment)
         return payment
 
+    def payment(self, payment_id: str) -> Payment:
+        found = next((p for p in self.payments_made if p.payment_id == payment_id), None)
+        if found is None:
+            raise NotFound(f"No such payment: '{payment_id}'.", param="payment_id")
+        return found
+
+    def payment_by_processor_key(self, tab_id: str, processor_key: str) -> Payment | None:
+        return next(
+            (
+                p
+                for p in self.payments_made
+                if p.tab_id == tab_id and p.processor_key == processor_key
+            ),
+            None,
+        )
+
+    write_payment = write
+
 
 class FakeCustomerRepository:
     def __init__(self, merchant: Merchant, services: dict[str, Service]) -> None:

@@ -12,7 +12,9 @@ import pytest
 
 from servefirst.customers.service import record_history, record_tab_closed
 from servefirst.kit.errors import Conflict, PolicyRefused
+from servefirst.kit.money import Money
 from servefirst.ledger.rules import Account
+from servefirst.payments.gateways import Charge
 from servefirst.payments.service import pay_tab
 from servefirst.tabs.service import add_line, mark_overdue, open_tab, serve, void, write_off
 from tests.unit.fakes import FakeUnitOfWork
@@ -72,6 +74,28 @@ def test_a_walk_in_pays_by_card_after_coffee_and_brunch(cafe: FakeUnitOfWork) ->
         "payment.succeeded",
         "tab.paid",
     ]
+
+
+def test_a_card_is_charged_only_once_its_attempt_is_committed(cafe: FakeUnitOfWork) -> None:
+    """The processor is asked between two commits, never inside a transaction."""
+    uow = cafe.as_uow()
+    tab_id = _coffee_and_brunch(cafe)
+    serve(uow, tab_id)
+    sandbox, seen = cafe.gateways.sandbox, []
+    charge = sandbox.charge
+
+    def looking(amount: Money, *, card: str | None, idempotency_key: str) -> Charge:
+        (attempt,) = cafe.tabs.payments(tab_id)
+        seen.append((cafe.commits, attempt.status, cafe.tabs.get(tab_id).pending_payment_id))
+        return charge(amount, card=card, idempotency_key=idempotency_key)
+
+    sandbox.charge = looking  # type: ignore[method-assign]
+    commits = cafe.commits
+    payment = pay_tab(uow, tab_id, method="card", amount=None, card=CARD)
+
+    assert seen == [(commits + 1, "pending", payment.payment_id)]
+    assert payment.status == "succeeded"
+    assert cafe.tabs.get(tab_id).pending_payment_id is None
 
 
 def test_a_part_payment_leaves_the_tab_served_and_the_history_untouched(

@@ -82,9 +82,9 @@ def runs_inline(request: Request) -> bool:
     What it costs: while one request runs, the loop reads no other. A long
     read (an export) delays the requests behind it, as SQLite's one writer
     delays writes; a write waiting for SQLite's lock held by another process
-    (a CLI command's transaction, milliseconds) holds the loop as long; and a
-    gateway that called out over the network would hold the loop as it
-    already holds SQLite's write lock (such a gateway belongs with PostgreSQL).
+    (a CLI command's transaction, milliseconds) holds the loop as long. A
+    payment processor is never called here: the paying routes call it in a
+    worker thread between two short transactions (``payments.phases``).
 
     On PostgreSQL, no: a request may wait on another transaction's row lock,
     and one merchant's held lock must not stall every other merchant's

@@ -94,7 +94,9 @@ def take_deposit(
     gateway = uow.gateways.sandbox
     if plan is HoldPlan.CAPTURE:
         # Declines raise here, before anything is written.
-        charge = gateway.charge(money, card=card, idempotency_key=booking.booking_id)
+        charge = gateway.inside_transaction().charge(
+            money, card=card, idempotency_key=booking.booking_id
+        )
         ledger.post(
             uow,
             EntryBuilder(EntryKind.DEPOSIT, booking.currency, memo=f"deposit {booking.booking_id}")

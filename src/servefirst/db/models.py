@@ -10,7 +10,7 @@ from servefirst.idempotency.models import IdempotencyKey
 from servefirst.ledger.models import AccountBalance, JournalEntryRow, JournalLegRow
 from servefirst.merchants.models import ApiKey, Merchant
 from servefirst.messages.models import Message
-from servefirst.payments.models import Payment
+from servefirst.payments.models import Payment, SandboxCharge
 from servefirst.reviews.models import Review
 from servefirst.risk.models import ImportedBooking, RiskModelRow
 from servefirst.staff.models import (
@@ -39,6 +39,7 @@ __all__ = [
     "Tab",
     "TabLine",
     "Payment",
+    "SandboxCharge",
     "JournalEntryRow",
     "JournalLegRow",
     "AccountBalance",

@@ -81,6 +81,12 @@ class Conflict(ServefirstError):
     code = "conflict"
 
 
+class PaymentInProgress(Conflict):
+    """Another payment on the tab is waiting for the processor's answer."""
+
+    code = "payment_in_progress"
+
+
 class CardDeclined(ServefirstError):
     """The card network said no; ``code`` carries its reason."""
 

@@ -1,12 +1,24 @@
+"""The payment routes. The two that pay are ``async``: a card payment's
+database phases run where the request's work runs (``run_sync``), and the
+processor is called between them in a worker thread, so neither the event
+loop (on SQLite, every request's) nor a transaction waits on it
+(``payments.phases``)."""
+
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
+from starlette.concurrency import run_in_threadpool
 
-from servefirst.api.context import MerchantUoW, PublicURL, TabUoW, processor_key
+from servefirst.api.context import MerchantUoW, PublicURL, TabUoW, processor_key, run_sync
 from servefirst.api.routing import ServefirstRoute
+from servefirst.db.uow import UnitOfWork
+from servefirst.payments import phases
 from servefirst.payments import service as payments
+from servefirst.payments.models import Payment
+from servefirst.payments.phases import CardAttempt
 from servefirst.payments.schemas import PaymentIn, PaymentList, PaymentOut, PublicPaymentIn
 from servefirst.tabs import service as tabs
 from servefirst.tabs.endpoints import present
@@ -14,9 +26,27 @@ from servefirst.tabs.endpoints import present
 router = APIRouter(tags=["payments"], route_class=ServefirstRoute)
 
 _DECLINES: dict[int | str, dict[str, Any]] = {
-    402: {"description": "card_declined, insufficient_funds or incorrect_number"},
-    409: {"description": "hold_missing: card_hold on a tab without an active hold"},
+    402: {
+        "description": "card_declined, insufficient_funds or incorrect_number (the failed"
+        " attempt is kept and listed with ?status=all)"
+    },
+    409: {
+        "description": "payment_in_progress: another payment on the tab waits for the"
+        " processor; hold_missing: card_hold on a tab without an active hold"
+    },
 }
+
+
+async def _take(
+    request: Request, uow: UnitOfWork, begin: Callable[[], Payment | CardAttempt]
+) -> Payment:
+    """Phase 1 (the whole payment, unless a card is charged), the processor
+    off the loop, phase 3; the request's commit (``conclude``) ends phase 3."""
+    step = await run_sync(request, begin)
+    if isinstance(step, Payment):
+        return step
+    outcome = await run_in_threadpool(phases.call_processor, uow.gateways, step)
+    return await run_sync(request, phases.finish, uow, step, outcome)
 
 
 @router.post(
@@ -26,27 +56,43 @@ _DECLINES: dict[int | str, dict[str, Any]] = {
     summary="Record cash (or a terminal payment), or charge a card",
     responses=_DECLINES,
 )
-def pay_tab(
+async def pay_tab(
     tab_id: str, body: PaymentIn, uow: MerchantUoW, base: PublicURL, request: Request
 ) -> PaymentOut:
-    payment = payments.pay_tab(
-        uow,
-        tab_id,
-        method=body.method,
-        amount=body.amount,
-        tip=body.tip,
-        card=body.card,
-        processor_key=processor_key(request, tab_id),
-    )
-    return PaymentOut.build(payment, present(uow, tabs.tab_in_hand(uow, tab_id), base))
+    def begin() -> Payment | CardAttempt:
+        return payments.begin_payment(
+            uow,
+            tab_id,
+            method=body.method,
+            amount=body.amount,
+            tip=body.tip,
+            card=body.card,
+            processor_key=processor_key(request, tab_id),
+        )
+
+    payment = await _take(request, uow, begin)
+    return await run_sync(request, _answer, uow, payment, base)
+
+
+def _answer(uow: UnitOfWork, payment: Payment, base: str) -> PaymentOut:
+    return PaymentOut.build(payment, present(uow, tabs.tab_in_hand(uow, payment.tab_id), base))
 
 
 @router.get(
     "/v1/tabs/{tab_id}/payments", response_model=PaymentList, summary="The payments on a tab"
 )
-def list_payments(tab_id: str, uow: MerchantUoW, base: PublicURL) -> PaymentList:
+def list_payments(
+    tab_id: str,
+    uow: MerchantUoW,
+    base: PublicURL,
+    status: Annotated[
+        Literal["succeeded", "all"],
+        Query(description="succeeded: the payments that count; all: every attempt."),
+    ] = "succeeded",
+) -> PaymentList:
     tab = present(uow, tabs.get_tab(uow, tab_id), base)
-    return PaymentList(data=[PaymentOut.build(p, tab) for p in payments.payments_of(uow, tab_id)])
+    listed = payments.payments_of(uow, tab_id, status)
+    return PaymentList(data=[PaymentOut.build(p, tab) for p in listed])
 
 
 @router.post(
@@ -57,9 +103,15 @@ def list_payments(tab_id: str, uow: MerchantUoW, base: PublicURL) -> PaymentList
     tags=["customer"],
     responses=_DECLINES,
 )
-def pay_public_tab(
+async def pay_public_tab(
     token: str, body: PublicPaymentIn, uow: TabUoW, base: PublicURL, request: Request
 ) -> PaymentOut:
     key = processor_key(request, token)
-    payment = payments.pay_by_token(uow, token, card=body.card, tip=body.tip, processor_key=key)
-    return PaymentOut.build(payment, present(uow, tabs.tab_in_hand(uow, payment.tab_id), base))
+
+    def begin() -> Payment | CardAttempt:
+        return payments.begin_payment_by_token(
+            uow, token, card=body.card, tip=body.tip, processor_key=key
+        )
+
+    payment = await _take(request, uow, begin)
+    return await run_sync(request, _answer, uow, payment, base)

@@ -7,8 +7,10 @@ the processor either.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import secrets
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
@@ -45,6 +47,34 @@ class Gateway(Protocol):
 
     def charge(self, amount: Money, *, card: str | None, idempotency_key: str) -> Charge: ...
 
+    def find_charge(self, idempotency_key: str) -> Charge | None:
+        """The charge made under ``idempotency_key``, or None if none was: how
+        recovery learns what became of an attempt a crash left pending."""
+        ...
+
+
+class ChargeBook(Protocol):
+    """Where the sandbox keeps the charges it made (a processor's own records)."""
+
+    def keep(self, idempotency_key: str, charge: Charge, amount: Money) -> None:
+        """Keep ``charge`` under ``idempotency_key``, unless one is kept there already."""
+        ...
+
+    def find(self, idempotency_key: str) -> Charge | None: ...
+
+
+@dataclass
+class ChargesInMemory:
+    """A sandbox's charges for the life of the process (unit tests)."""
+
+    charges: dict[str, Charge] = field(default_factory=dict)
+
+    def keep(self, idempotency_key: str, charge: Charge, amount: Money) -> None:
+        self.charges.setdefault(idempotency_key, charge)
+
+    def find(self, idempotency_key: str) -> Charge | None:
+        return self.charges.get(idempotency_key)
+
 
 class CardGateway(Gateway, Protocol):
     """A gateway that can also hold money on a card and take it later."""
@@ -73,6 +103,9 @@ class ManualGateway:
 
     def charge(self, amount: Money, *, card: str | None, idempotency_key: str) -> Charge:
         return Charge(reference=f"manual_{idempotency_key}")
+
+    def find_charge(self, idempotency_key: str) -> Charge | None:
+        return None  # recorded in the payment's own transaction: never left pending
 
 
 #: The contract's test cards: number -> decline code (None = succeeds).
@@ -111,7 +144,9 @@ def normalize_card_number(card: str) -> str:
 class SandboxGateway:
     """Test cards that behave like a processor: success, named declines, holds.
 
-    The sandbox keeps no state of its own: what a real processor would remember
+    The charges it makes it keeps in its ``book`` (the ``sandbox_charges``
+    table in a running servefirst), so that it can be asked after a crash
+    what became of a payment attempt. What a real processor would remember
     about a hold (its amount and expiry) travels in the ``Authorization`` we
     keep, and a saved card's behaviour in its ``payment_method`` reference.
     """
@@ -119,11 +154,28 @@ class SandboxGateway:
     name: str = "sandbox"
     #: Card networks let an authorisation live about a week.
     hold_lifetime: timedelta = timedelta(days=7)
-    charges: dict[str, Charge] = field(default_factory=dict)
+    book: ChargeBook = field(default_factory=ChargesInMemory)
+    #: Seconds each charge takes, as a real processor's round trip does
+    #: (``SERVEFIRST_SANDBOX_LATENCY_MS``; the benchmark sets it).
+    latency_seconds: float = 0.0
 
     def charge(self, amount: Money, *, card: str | None, idempotency_key: str) -> Charge:
+        if self.latency_seconds:
+            time.sleep(self.latency_seconds)
         number = self._check_card(card)
-        return Charge(reference=_reference("sbx", idempotency_key), card_last4=number[-4:])
+        made = Charge(reference=_reference("sbx", idempotency_key), card_last4=number[-4:])
+        self.book.keep(idempotency_key, made, amount)
+        return made
+
+    def find_charge(self, idempotency_key: str) -> Charge | None:
+        return self.book.find(idempotency_key)
+
+    def inside_transaction(self) -> SandboxGateway:
+        """This sandbox for a caller that still charges inside its database
+        transaction (a booking's deposit): it keeps no record in its table,
+        whose write would wait on SQLite for the caller's own write lock. Such
+        a charge commits or rolls back with the caller's transaction."""
+        return dataclasses.replace(self, book=ChargesInMemory(), latency_seconds=0.0)
 
     def authorize(
         self,
@@ -204,5 +256,6 @@ class Gateways:
     sandbox: SandboxGateway
 
 
-def default_gateways() -> Gateways:
-    return Gateways(manual=ManualGateway(), sandbox=SandboxGateway())
+def default_gateways(book: ChargeBook | None = None, latency_seconds: float = 0.0) -> Gateways:
+    sandbox = SandboxGateway(book=book or ChargesInMemory(), latency_seconds=latency_seconds)
+    return Gateways(manual=ManualGateway(), sandbox=sandbox)

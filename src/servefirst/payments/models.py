@@ -9,7 +9,12 @@ from servefirst.db.base import Amount, Base, UTCDateTime
 
 
 class Payment(Base):
-    """Money received for a tab. Append-only; a refund would be its own row."""
+    """Money received for a tab, or a card payment's attempt at it.
+
+    A card payment is kept before the processor is called (``pending``), then
+    finished as ``succeeded`` or ``failed`` (DESIGN.md, "A payment in phases");
+    only a succeeded payment counts towards the bill. A refund would be its own row.
+    """
 
     __tablename__ = "payments"
     __table_args__ = (
@@ -18,6 +23,8 @@ class Payment(Base):
         # The day's takings (the Today page, the day close) read one window of time.
         Index("ix_payments_created", "merchant_id", "created_at"),
         CheckConstraint("amount >= 0 AND tip >= 0 AND amount + tip > 0", name="positive"),
+        # What recovery looks for: attempts a crash left pending (few, if any).
+        Index("ix_payments_status", "status", "created_at"),
     )
 
     merchant_id: Mapped[str] = mapped_column(String(16), primary_key=True)
@@ -27,7 +34,34 @@ class Payment(Base):
     gateway: Mapped[str] = mapped_column(String(16), doc="manual or sandbox.")
     amount: Mapped[int] = mapped_column(Amount, doc="Towards the bill.")
     tip: Mapped[int] = mapped_column(Amount, default=0, doc="For the staff; not revenue.")
-    status: Mapped[str] = mapped_column(String(16), default="succeeded")
+    status: Mapped[str] = mapped_column(
+        String(16), default="succeeded", doc="pending, succeeded or failed."
+    )
+    failure_code: Mapped[str | None] = mapped_column(
+        String(32), nullable=True, doc="Why a failed attempt failed (the decline code)."
+    )
+    processor_key: Mapped[str | None] = mapped_column(
+        String(64),
+        nullable=True,
+        doc="The processor's idempotency key for this attempt, kept before the call:"
+        " recovery asks the processor by it, never charging again.",
+    )
     card_last4: Mapped[str | None] = mapped_column(String(4), nullable=True)
     gateway_reference: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class SandboxCharge(Base):
+    """A charge the sandbox gateway made, kept by the sandbox as a processor
+    keeps its own: after a crash, recovery asks it what happened to an
+    attempt. The processor's table, not servefirst's: keyed by the processor's
+    idempotency key, outside the merchant schema (tests/integration/test_schema.py)."""
+
+    __tablename__ = "sandbox_charges"
+
+    idempotency_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    reference: Mapped[str] = mapped_column(String(64))
+    amount: Mapped[int] = mapped_column(Amount)
+    currency: Mapped[str] = mapped_column(String(3))
+    card_last4: Mapped[str | None] = mapped_column(String(4), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -50,7 +50,11 @@ class PaymentOut(Out):
     amount: int
     tip: int
     currency: str
-    status: Literal["succeeded"]
+    status: Literal["pending", "succeeded", "failed"] = Field(
+        description="A card payment is pending while the processor is asked; only a"
+        " succeeded payment counts towards the bill."
+    )
+    failure_code: str | None = Field(description="Why a failed attempt failed (its decline).")
     card_last4: str | None
     created_at: datetime
     tab: TabOut
@@ -65,6 +69,7 @@ class PaymentOut(Out):
             tip=payment.tip,
             currency=tab.currency,
             status=payment.status,  # type: ignore[arg-type]
+            failure_code=payment.failure_code,
             card_last4=payment.card_last4,
             created_at=payment.created_at,
             tab=tab,

@@ -1,40 +1,36 @@
-"""Taking a payment on a tab."""
+"""Taking a payment on a tab.
+
+Cash, a terminal payment or a card hold's capture is taken in one
+transaction. A card is charged in phases (``phases``): ``begin_payment``
+takes the first (and for the others, the only) step; a request then calls the
+processor off its event loop and finishes (``payments.endpoints``), while
+``pay_tab`` and ``pay_by_token`` run every phase in turn for callers that
+wait anyway (a page handled in a worker thread, the CLI, tests).
+"""
 
 from __future__ import annotations
 
-from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from servefirst.bookings.holds import capture_from_hold
 from servefirst.db.uow import UnitOfWork
-from servefirst.events.service import emit
 from servefirst.kit.errors import InvalidRequest
 from servefirst.kit.ids import new_id
 from servefirst.kit.money import Money
-from servefirst.ledger import service as ledger
-from servefirst.ledger.rules import Account, EntryBuilder, EntryKind
+from servefirst.payments import phases
 from servefirst.payments.models import Payment
-from servefirst.tabs.rules import Bill, ensure_can_pay, status_after_payment
-from servefirst.tabs.service import bill_of, lock_tab, settle, tab_for_token
+from servefirst.payments.phases import CardAttempt
+from servefirst.payments.posting import ACCOUNT_FOR, Method, post_payment
+from servefirst.tabs.rules import ensure_can_pay
+from servefirst.tabs.service import bill_of, lock_tab, tab_for_token
 
 if TYPE_CHECKING:
     from servefirst.tabs.models import Tab
 
+__all__ = ["ACCOUNT_FOR", "Method", "begin_payment", "pay_by_token", "pay_tab", "payments_of"]
 
-class Method(StrEnum):
-    CASH = "cash"  # notes and coins, recorded by staff
-    CARD_TERMINAL = "card_terminal"  # the shop's own terminal, recorded by staff
-    CARD = "card"  # a card charged through the gateway (sandbox here)
-    CARD_HOLD = "card_hold"  # taken from the card hold behind the tab (a booking's)
-
-
-#: Where the money lands in the ledger, by method.
-ACCOUNT_FOR = {
-    Method.CASH: Account.CASH,
-    Method.CARD_TERMINAL: Account.CARD_TERMINAL,
-    Method.CARD: Account.CARD_CLEARING,
-    Method.CARD_HOLD: Account.CARD_CLEARING,
-}
+#: Which of a tab's payments to list: those that went through, or every attempt.
+Listed = Literal["succeeded", "all"]
 
 
 def pay_tab(
@@ -47,23 +43,55 @@ def pay_tab(
     card: str | None = None,
     processor_key: str | None = None,
 ) -> Payment:
-    """Staff (or an integrator) record or take a payment on a tab.
+    """Staff (or an integrator) record or take a payment on a tab, every phase in turn.
 
     ``processor_key``: the processor's idempotency key, derived from the
     request's own key, so a retry after a crash between the processor's
     charge and our commit is the same charge; without one, the payment's id."""
-    tab = lock_tab(uow, tab_id)
-    return _pay(
-        uow, tab, method=method, amount=amount, tip=tip, card=card, processor_key=processor_key
+    step = begin_payment(
+        uow, tab_id, method=method, amount=amount, tip=tip, card=card, processor_key=processor_key
     )
+    return complete(uow, step)
 
 
 def pay_by_token(
     uow: UnitOfWork, token: str, *, card: str, tip: int = 0, processor_key: str | None = None
 ) -> Payment:
     """The customer pays what is due with a card, from their tab page."""
+    return complete(
+        uow, begin_payment_by_token(uow, token, card=card, tip=tip, processor_key=processor_key)
+    )
+
+
+def complete(uow: UnitOfWork, step: Payment | CardAttempt) -> Payment:
+    """The phases left after ``begin_payment``, in this thread."""
+    if isinstance(step, Payment):
+        return step
+    return phases.finish(uow, step, phases.call_processor(uow.gateways, step))
+
+
+def begin_payment(
+    uow: UnitOfWork,
+    tab_id: str,
+    *,
+    method: str,
+    amount: int | None,
+    tip: int = 0,
+    card: str | None = None,
+    processor_key: str | None = None,
+) -> Payment | CardAttempt:
+    """The payment taken, or a card payment's attempt committed (phase 1)."""
+    tab = lock_tab(uow, tab_id)
+    return _begin(
+        uow, tab, method=method, amount=amount, tip=tip, card=card, processor_key=processor_key
+    )
+
+
+def begin_payment_by_token(
+    uow: UnitOfWork, token: str, *, card: str, tip: int = 0, processor_key: str | None = None
+) -> Payment | CardAttempt:
     tab = tab_for_token(uow, token, lock=True)
-    return _pay(
+    return _begin(
         uow,
         tab,
         method=Method.CARD.value,
@@ -74,7 +102,7 @@ def pay_by_token(
     )
 
 
-def _pay(
+def _begin(
     uow: UnitOfWork,
     tab: Tab,
     *,
@@ -83,70 +111,59 @@ def _pay(
     tip: int,
     card: str | None,
     processor_key: str | None,
-) -> Payment:
+) -> Payment | CardAttempt:
     chosen = Method(method)
+    if tab.pending_payment_id is not None:
+        return phases.resume(uow, tab, card=card, processor_key=processor_key)
+    if chosen is Method.CARD and processor_key is not None:
+        earlier = phases.finished_under(uow, tab, processor_key)
+        if earlier is not None:
+            return earlier
     bill = bill_of(tab)
     if amount is None:
         amount = bill.due
     ensure_can_pay(tab.status, bill, amount, tip)
-    if chosen is Method.CARD and not card:
-        raise InvalidRequest(
-            "A card payment needs the card number.", code="parameter_missing", param="card"
+    if chosen is Method.CARD:
+        if not card:
+            raise InvalidRequest(
+                "A card payment needs the card number.", code="parameter_missing", param="card"
+            )
+        return phases.begin(
+            uow, tab, amount=amount, tip=tip, card=card, processor_key=processor_key
         )
-    gateway = uow.gateways.sandbox if chosen is Method.CARD else uow.gateways.manual
     payment_id = new_id("pay")
     processor_key = processor_key or payment_id
     # Declines raise here, before anything is kept (the request rolls back).
     if chosen is Method.CARD_HOLD:
-        gateway = uow.gateways.sandbox
+        gateway = uow.gateways.sandbox.name
         charge, _ = capture_from_hold(uow, tab, amount + tip, idempotency_key=processor_key)
     else:
-        charge = gateway.charge(
+        gateway = uow.gateways.manual.name
+        charge = uow.gateways.manual.charge(
             Money(amount + tip, tab.currency), card=card, idempotency_key=processor_key
         )
-    # The payment, the tab and the customer are each written once, by their
-    # repositories: one INSERT and one UPDATE a row.
     payment = uow.tabs.add_payment(
         {
             "merchant_id": uow.merchant,
             "payment_id": payment_id,
             "tab_id": tab.tab_id,
             "method": chosen.value,
-            "gateway": gateway.name,
+            "gateway": gateway,
             "amount": amount,
             "tip": tip,
             "status": "succeeded",
             "card_last4": charge.card_last4,
             "gateway_reference": charge.reference,
+            "failure_code": None,
+            "processor_key": None,
             "created_at": uow.clock.now(),
         },
     )
-    # The tab's new totals are written once, below, with its closing if
-    # this payment covers the bill (one UPDATE, no ORM flush).
-    paid = {"paid": tab.paid + amount, "tips": tab.tips + tip}
-    ledger.post(
-        uow,
-        EntryBuilder(
-            EntryKind.PAYMENT, tab.currency, memo=f"{chosen.value} payment", tab_id=tab.tab_id
-        )
-        .debit(ACCOUNT_FOR[chosen], amount + tip)
-        .credit(Account.RECEIVABLES, amount)
-        .credit(Account.TIPS_PAYABLE, tip)
-        .build(),
-    )
-    emit(
-        uow,
-        "payment.succeeded",
-        payment_id,
-        {"tab_id": tab.tab_id, "amount": amount, "tip": tip, "method": chosen.value},
-    )
-    after = Bill(tab.subtotal, tab.adjustments, paid["paid"], tab.deposit_applied)
-    if status_after_payment(tab.status, after).value != tab.status:
-        settle(uow, tab, **paid)
-    else:
-        uow.tabs.write(tab, **paid)
+    post_payment(uow, tab, payment)
     return payment
 
 
-def payments_of(uow: UnitOfWork, tab_id: str) -> list[Payment]:
-    return uow.tabs.payments(tab_id)
+def payments_of(uow: UnitOfWork, tab_id: str, status: Listed = "succeeded") -> list[Payment]:
+    """A tab's payments, oldest first: those that went through, or (``all``)
+    every attempt, pending and failed too."""
+    return [p for p in uow.tabs.payments(tab_id) if status == "all" or p.status == "succeeded"]

@@ -21,6 +21,7 @@ from servefirst.tabs.rules import (
     TabStatus,
     ensure_can_serve,
     ensure_can_void,
+    ensure_no_payment_waiting,
     transition,
 )
 
@@ -57,6 +58,7 @@ def settle(uow: UnitOfWork, tab: Tab, **also: Any) -> None:
 
 def void(uow: UnitOfWork, tab_id: str) -> Tab:
     tab = uow.tabs.lock(tab_id)
+    ensure_no_payment_waiting(tab.pending_payment_id)
     ensure_can_void(tab.status, bill_of(tab))
     status = transition(tab.status, TabAction.VOID).value
     uow.tabs.write(tab, status=status, closed_at=uow.clock.now())
@@ -76,6 +78,7 @@ def mark_overdue(uow: UnitOfWork, tab_id: str) -> Tab:
 def write_off(uow: UnitOfWork, tab_id: str) -> Tab:
     """Give up on what is still owed: the receivable becomes a loss."""
     tab = uow.tabs.lock(tab_id)
+    ensure_no_payment_waiting(tab.pending_payment_id)
     due = bill_of(tab).due
     status = transition(tab.status, TabAction.WRITE_OFF).value
     uow.tabs.write(tab, status=status, closed_at=uow.clock.now())

@@ -57,6 +57,12 @@ class Tab(Base):
         doc="A booking's card hold stands (or stood) behind this tab. Most tabs never"
         " have one, and every line and payment would otherwise look for it.",
     )
+    pending_payment_id: Mapped[str | None] = mapped_column(
+        String(40),
+        nullable=True,
+        doc="A card payment's attempt waiting for the processor: no other payment"
+        " is taken on the tab until it is finished.",
+    )
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime)
     served_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

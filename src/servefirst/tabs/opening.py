@@ -56,6 +56,7 @@ def open_tab(uow: UnitOfWork, *, customer_id: str, secured: bool = False) -> Tab
             "deposit_applied": 0,
             "line_count": 0,
             "card_held": False,
+            "pending_payment_id": None,
             "opened_at": now,
             "served_at": None,
             "closed_at": None,

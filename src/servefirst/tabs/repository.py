@@ -151,6 +151,16 @@ class TabRepository:
             )
         )
 
+    def payments_pending_before(self, cutoff: datetime) -> list[tuple[str, str, str]]:
+        """(merchant, tab, payment) of every card payment attempt still pending
+        that began before ``cutoff``, across merchants (recovery's look)."""
+        found = self._uow.session.execute(
+            select(Payment.merchant_id, Payment.tab_id, Payment.payment_id)
+            .where(Payment.status == "pending", Payment.created_at < cutoff)
+            .order_by(Payment.created_at)
+        )
+        return [(row.merchant_id, row.tab_id, row.payment_id) for row in found]
+
     def outstanding(self, customer_id: str) -> int:
         """What the customer owes across their unpaid tabs, this transaction's
         own changes included."""
@@ -225,6 +235,29 @@ class TabRepository:
         """Record a payment on a tab (one INSERT); the tab's totals are written
         apart, with ``write``."""
         return insert_object(self._uow, Payment, row)
+
+    def payment(self, payment_id: str) -> Payment:
+        """A payment (or attempt) of this merchant, read afresh."""
+        payment = self._uow.session.get(
+            Payment, (self._uow.merchant, payment_id), populate_existing=True
+        )
+        if payment is None:
+            raise NotFound(f"No such payment: '{payment_id}'.", param="payment_id")
+        return payment
+
+    def payment_by_processor_key(self, tab_id: str, processor_key: str) -> Payment | None:
+        """The tab's attempt made under ``processor_key``, if there was one."""
+        return self._uow.session.scalar(
+            select(Payment).where(
+                Payment.merchant_id == self._uow.merchant,
+                Payment.tab_id == tab_id,
+                Payment.processor_key == processor_key,
+            )
+        )
+
+    def write_payment(self, payment: Payment, **values: Any) -> None:
+        """Finish a payment attempt: its outcome, in one UPDATE."""
+        update_object(self._uow, payment, **values)
 
 
 _TABS = cast(Table, Tab.__table__)

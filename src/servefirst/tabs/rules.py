@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from servefirst.kit.errors import Conflict, InvalidRequest
+from servefirst.kit.errors import Conflict, InvalidRequest, PaymentInProgress
 from servefirst.kit.money import MAX_AMOUNT
 
 
@@ -139,6 +139,16 @@ def status_after_payment(status: TabStatus | str, bill_after: Bill) -> TabStatus
     if bill_after.due == 0 and current in (TabStatus.SERVED, TabStatus.OVERDUE):
         return transition(current, TabAction.SETTLE)
     return current
+
+
+def ensure_no_payment_waiting(pending_payment_id: str | None) -> None:
+    """A tab whose card payment waits for the processor cannot be closed
+    another way meanwhile: the charge may yet go through."""
+    if pending_payment_id is not None:
+        raise PaymentInProgress(
+            "A card payment on this tab is waiting for the card processor's answer."
+            " Try again in a moment."
+        )
 
 
 def ensure_can_void(status: TabStatus | str, bill: Bill) -> None:

@@ -1,0 +1,166 @@
+"""A card payment in three phases, so no processor call runs inside a
+database transaction (DESIGN.md, "A payment in phases").
+
+1. ``begin``: the attempt is kept ``pending`` with the processor's
+   idempotency key, and the tab marked as waiting for it; committed.
+2. ``call_processor``: the charge, with no transaction open (a request runs
+   it in a worker thread, off the server's event loop).
+3. ``finish``: the outcome, and for a success the journal entry, the events
+   and the tab's new totals; one transaction.
+
+While an attempt is pending no other payment is taken on its tab (409
+``payment_in_progress``): the tab row says so, so the payments that never
+wait on a processor pay nothing to check it. A crash between the phases
+leaves a pending attempt that ``recovery`` finishes by asking the processor
+what became of it, never by charging again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from servefirst.kit.errors import CardDeclined, PaymentInProgress
+from servefirst.kit.ids import new_id
+from servefirst.kit.money import Money
+from servefirst.payments.gateways import Charge
+from servefirst.payments.posting import Method, post_payment
+
+if TYPE_CHECKING:
+    from servefirst.db.uow import UnitOfWork
+    from servefirst.payments.gateways import Gateways
+    from servefirst.payments.models import Payment
+    from servefirst.tabs.models import Tab
+
+#: Why recovery failed an attempt the processor never charged.
+NOT_CHARGED = "not_charged"
+
+
+@dataclass(frozen=True)
+class CardAttempt:
+    """A card payment kept pending (phase 1), with what phase 2 needs."""
+
+    payment_id: str
+    tab_id: str
+    amount: int
+    tip: int
+    currency: str
+    card: str
+    processor_key: str
+
+
+def begin(
+    uow: UnitOfWork, tab: Tab, *, amount: int, tip: int, card: str, processor_key: str | None
+) -> CardAttempt:
+    """Phase 1, on the locked ``tab``, once the payment is known to be allowed:
+    keep the attempt and commit."""
+    payment_id = new_id("pay")
+    key = processor_key or payment_id
+    uow.tabs.add_payment(
+        {
+            "merchant_id": uow.merchant,
+            "payment_id": payment_id,
+            "tab_id": tab.tab_id,
+            "method": Method.CARD.value,
+            "gateway": uow.gateways.sandbox.name,
+            "amount": amount,
+            "tip": tip,
+            "status": "pending",
+            "card_last4": None,
+            "gateway_reference": None,
+            "failure_code": None,
+            "processor_key": key,
+            "created_at": uow.clock.now(),
+        },
+    )
+    uow.tabs.write(tab, pending_payment_id=payment_id)
+    uow.commit()
+    return CardAttempt(payment_id, tab.tab_id, amount, tip, tab.currency, card, key)
+
+
+def resume(
+    uow: UnitOfWork, tab: Tab, *, card: str | None, processor_key: str | None
+) -> CardAttempt:
+    """Phase 1 when ``tab`` already waits on an attempt: a retry of the very
+    request that began it (same ``Idempotency-Key``, so the same processor
+    key) carries on with it; anyone else is refused until it is finished."""
+    attempt = uow.tabs.payment(tab.pending_payment_id or "")
+    if processor_key is None or attempt.processor_key != processor_key or not card:
+        raise PaymentInProgress(
+            "Another payment on this tab is waiting for the card processor's answer."
+            " Try again in a moment.",
+        )
+    uow.commit()  # nothing written: the tab's lock is given back before the call
+    return CardAttempt(
+        attempt.payment_id,
+        tab.tab_id,
+        attempt.amount,
+        attempt.tip,
+        tab.currency,
+        card,
+        processor_key,
+    )
+
+
+def finished_under(uow: UnitOfWork, tab: Tab, processor_key: str) -> Payment | None:
+    """A retried request whose attempt was finished without it (by recovery,
+    after a crash) gets that attempt's outcome: a new attempt under the same
+    key would be answered by the processor with the same charge, and booked
+    twice."""
+    earlier = uow.tabs.payment_by_processor_key(tab.tab_id, processor_key)
+    if earlier is not None and earlier.status == "failed":
+        raise CardDeclined(
+            "The card was not charged.", code=earlier.failure_code or NOT_CHARGED, param="card"
+        )
+    return earlier
+
+
+def call_processor(gateways: Gateways, attempt: CardAttempt) -> Charge | CardDeclined:
+    """Phase 2: the charge, with no database transaction open. A decline is
+    an outcome like a charge; anything else (the processor unreachable)
+    raises, and the attempt stays pending for recovery."""
+    money = Money(attempt.amount + attempt.tip, attempt.currency)
+    try:
+        return gateways.sandbox.charge(
+            money, card=attempt.card, idempotency_key=attempt.processor_key
+        )
+    except CardDeclined as declined:
+        return declined
+
+
+def finish(uow: UnitOfWork, attempt: CardAttempt, outcome: Charge | CardDeclined) -> Payment:
+    """Phase 3 for the request that made the attempt. A decline is kept as a
+    failed attempt (committed here) and raised; a success is left for the
+    request's own commit, with its answer."""
+    payment = record_outcome(uow, attempt.tab_id, attempt.payment_id, outcome)
+    if payment.status == "failed":
+        uow.commit()
+        if isinstance(outcome, CardDeclined):
+            raise outcome
+        raise CardDeclined("The card was not charged.", code=payment.failure_code or NOT_CHARGED)
+    return payment
+
+
+def record_outcome(
+    uow: UnitOfWork, tab_id: str, payment_id: str, outcome: Charge | CardDeclined | None
+) -> Payment:
+    """Write the attempt's outcome (``None``: the processor made no charge) on
+    the locked tab; the caller commits. An attempt already finished (by
+    recovery, or by the request while recovery asked) keeps its outcome."""
+    tab = uow.tabs.lock(tab_id)
+    payment = uow.tabs.payment(payment_id)
+    if payment.status != "pending":
+        return payment
+    if isinstance(outcome, Charge):
+        uow.tabs.write_payment(
+            payment,
+            status="succeeded",
+            card_last4=outcome.card_last4,
+            gateway_reference=outcome.reference,
+        )
+        post_payment(uow, tab, payment, pending_payment_id=None)
+    else:
+        code = outcome.code if outcome is not None else NOT_CHARGED
+        uow.tabs.write_payment(payment, status="failed", failure_code=code)
+        uow.tabs.write(tab, pending_payment_id=None)
+    return payment

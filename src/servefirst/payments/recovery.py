@@ -1,0 +1,90 @@
+"""Finishing card payment attempts a crash left pending.
+
+An attempt still pending after ``payment_recovery_grace_seconds`` was begun
+by a request that died between the phases (``payments.phases``). Recovery
+asks the processor, by the attempt's idempotency key, whether it charged:
+if so the payment is booked as it would have been; if not the attempt fails.
+It never charges. ``servefirst payments recover`` runs it once; a server runs
+it every ``payment_recovery_every_seconds`` in a thread (``lifespan``).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from servefirst.payments import phases
+from servefirst.runtime import Runtime
+
+log = logging.getLogger("servefirst.payments")
+
+
+@dataclass
+class Recovered:
+    """What a round of recovery did, by payment id."""
+
+    succeeded: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+
+
+def recover(runtime: Runtime, *, grace_seconds: float | None = None) -> Recovered:
+    """Finish every attempt pending for longer than the grace period."""
+    if grace_seconds is None:
+        grace_seconds = runtime.settings.payment_recovery_grace_seconds
+    cutoff = runtime.clock.now() - timedelta(seconds=grace_seconds)
+    with runtime.uow(write=False) as reader:
+        pending = reader.tabs.payments_pending_before(cutoff)
+    done = Recovered()
+    for merchant_id, tab_id, payment_id in pending:
+        # One transaction per attempt, after the processor was asked (no
+        # transaction is open while it answers).
+        with runtime.uow(merchant_id, write=False) as reader:
+            key = reader.tabs.payment(payment_id).processor_key or payment_id
+        charge = runtime.gateways.sandbox.find_charge(key)
+        with runtime.uow(merchant_id) as uow:
+            payment = phases.record_outcome(uow, tab_id, payment_id, charge)
+            uow.commit()
+        (done.succeeded if payment.status == "succeeded" else done.failed).append(payment_id)
+    return done
+
+
+def run_every(runtime: Runtime, stop: threading.Event) -> None:
+    """Recover now, then every ``payment_recovery_every_seconds`` until ``stop``."""
+    every = runtime.settings.payment_recovery_every_seconds
+    while True:
+        try:
+            done = recover(runtime)
+            if done.succeeded or done.failed:
+                log.info("recovered payments: %s", done)
+        except Exception:  # a database away for a moment: try again next round
+            log.exception("payment recovery failed")
+        if stop.wait(every):
+            return
+
+
+def lifespan(runtime: Runtime) -> Callable[[Any], Any]:
+    """Recovery in a thread of the server while it runs (beside the delivery
+    worker, when the server runs that: ``settings.deliver_in_process``)."""
+
+    @asynccontextmanager
+    async def run_beside(_app: Any) -> AsyncIterator[None]:
+        if not runtime.settings.deliver_in_process:
+            yield
+            return
+        stop = threading.Event()
+        thread = threading.Thread(
+            target=run_every, args=(runtime, stop), name="servefirst-recovery", daemon=True
+        )
+        thread.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            thread.join(timeout=30)
+
+    return run_beside

@@ -1,0 +1,52 @@
+"""The sandbox's own record of its charges, in its own table.
+
+A processor remembers what it charged under each idempotency key; so does
+the sandbox, durably, so that after a crash ``payments recover`` can ask it
+what became of a pending attempt. Each charge is kept in a short transaction
+of its own, never the caller's: the sandbox stands for another system.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import cast
+
+from sqlalchemy import Engine, Table, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from servefirst.db.uow import bind_for
+from servefirst.kit.money import Money
+from servefirst.payments.gateways import Charge
+from servefirst.payments.models import SandboxCharge
+
+_CHARGES = cast(Table, SandboxCharge.__table__)
+
+
+@dataclass
+class ChargesInTable:
+    engine: Engine
+
+    def keep(self, idempotency_key: str, charge: Charge, amount: Money) -> None:
+        insert = pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert
+        row = {
+            "idempotency_key": idempotency_key,
+            "reference": charge.reference,
+            "amount": amount.amount,
+            "currency": amount.currency,
+            "card_last4": charge.card_last4,
+            "created_at": datetime.now(UTC),
+        }
+        # A retried call under the same key is the same charge: kept once.
+        with bind_for(self.engine, write=True).begin() as connection:
+            connection.execute(insert(_CHARGES).values(row).on_conflict_do_nothing())
+
+    def find(self, idempotency_key: str) -> Charge | None:
+        with self.engine.connect() as connection:
+            row = connection.execute(
+                select(_CHARGES.c.reference, _CHARGES.c.card_last4).where(
+                    _CHARGES.c.idempotency_key == idempotency_key
+                )
+            ).first()
+        return None if row is None else Charge(reference=row.reference, card_last4=row.card_last4)
