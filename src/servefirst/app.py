@@ -31,6 +31,7 @@ from servefirst.messages.pages import router as message_console_router
 from servefirst.messages.worker import lifespan as delivery_worker
 from servefirst.payments.endpoints import router as payments_router
 from servefirst.payments.recovery import lifespan as payment_recovery
+from servefirst.payments.refund_endpoints import router as refunds_router
 from servefirst.reports.endpoints import router as reports_router
 from servefirst.reviews.endpoints import router as reviews_router
 from servefirst.risk.pages import router as risk_pages_router
@@ -121,6 +122,7 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
     for router in (
         tabs_router,
         payments_router,
+        refunds_router,
         merchant_router,
         services_router,
         customers_router,

@@ -250,8 +250,8 @@ def payments() -> None:
 )
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def payments_recover(grace_seconds: float | None, as_json: bool) -> None:
-    """Finish card payment attempts a crash left pending, by asking the
-    processor what became of each; never by charging again."""
+    """Finish card payment attempts (and refunds) a crash left pending, by
+    asking the processor what became of each; never by charging again."""
     from servefirst.payments.recovery import recover
 
     runtime = _runtime()
@@ -260,11 +260,16 @@ def payments_recover(grace_seconds: float | None, as_json: bool) -> None:
     finally:
         runtime.dispose()
     if as_json:
-        click.echo(json.dumps({"succeeded": done.succeeded, "failed": done.failed}))
+        click.echo(
+            json.dumps(
+                {"succeeded": done.succeeded, "failed": done.failed, "refunds": done.refunds}
+            )
+        )
     else:
         click.echo(
             f"{len(done.succeeded)} attempt(s) found charged and booked,"
-            f" {len(done.failed)} found not charged and failed."
+            f" {len(done.failed)} found not charged and failed,"
+            f" {len(done.refunds)} pending refund(s) finished."
         )
 
 

@@ -147,6 +147,7 @@ class World:
             "tab_id": self.tab["id"],
             "concern_id": self.concern["id"],
             "token": self.tab["token"],
+            "line_no": "1",
         }
 
     def snapshot(self) -> dict[str, Any]:
@@ -191,6 +192,8 @@ def body_for(method: str, path: str, caller: World | None) -> Any:
         "/v1/public/tabs/{token}/pay": {"card": "4242424242424242"},
         "/v1/public/tabs/{token}/concerns": {"reason": "Cold", "remedy": "waive"},
         "/v1/public/tabs/{token}/review": {"rating": 1},
+        "/v1/payments/{payment_id}/refunds": {"reason": "Charged twice"},
+        "/v1/tabs/{tab_id}/lines/{line_no}/void": {"reason": "Rung up by mistake"},
     }
     return bodies.get(path, {})
 
@@ -207,6 +210,8 @@ def test_unknown_ids_are_404_on_every_route(app: Any, merchant: Merchant) -> Non
         "endpoint_id": "we_nope",
         "delivery_id": "whd_nope",
         "message_id": "msg_nope",
+        "payment_id": "pay_nope",
+        "line_no": "1",
     }
     checked, left = 0, []
     for method, path in api_routes(app):

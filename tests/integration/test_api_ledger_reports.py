@@ -124,6 +124,7 @@ def test_a_day_at_the_cafe_in_the_books_and_the_cash_flow_report(
         "receivables": 350 + 200 + 120,
         "revenue": -(830 + 500 + 300 + 700 + 200 + 120),
         "satisfaction_adjustments": 100,
+        "refunds": 0,
         "tips_payable": -100,
         "write_offs": 400,
         "deposits_held": 0,

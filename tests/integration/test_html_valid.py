@@ -131,6 +131,17 @@ def customer_pages(merchant: Merchant) -> dict[str, str]:
     assert cash.status_code == 201, cash.text
     pages["customer-part-paid"] = get_ok(client, f"/t/{part['token']}")
 
+    corrected = tab_of(cut, coffee)
+    void = merchant.post(f"/v1/tabs/{corrected['id']}/lines/2/void", json={"reason": "Not ours"})
+    assert void.status_code == 200, void.text
+    paid_cash = merchant.post(f"/v1/tabs/{corrected['id']}/payments", json={"method": "cash"})
+    assert paid_cash.status_code == 201, paid_cash.text
+    refund = merchant.post(
+        f"/v1/payments/{paid_cash.json()['id']}/refunds", json={"amount": 100, "reason": "Late"}
+    )
+    assert refund.status_code == 201, refund.text
+    pages["customer-voided-refunded"] = get_ok(client, f"/t/{corrected['token']}")
+
     paid = tab_of(cut, coffee)
     assert post(paid, "review", {"rating": "5", "comment": "Lovely"}).status_code == 303
     assert post(paid, "pay", {"card": GOOD_CARD, "tip": "10"}).status_code == 303
@@ -163,6 +174,10 @@ def staff_pages(
         f"/v1/tabs/{tab['id']}/payments", json={"method": "card", "amount": 500, "card": GOOD_CARD}
     )
     assert card.status_code == 201, card.text
+    refund = merchant.post(
+        f"/v1/payments/{card.json()['id']}/refunds", json={"amount": 100, "reason": "Late"}
+    )
+    assert refund.status_code == 201, refund.text
 
     pages["staff-home-bookings"] = get_ok(person.client, "/staff")
     pages["staff-home-search"] = get_ok(person.client, "/staff/customers?q=Leonor")
@@ -170,7 +185,34 @@ def staff_pages(
     pages["staff-customer"] = get_ok(person.client, f"/staff/customers/{tab['customer_id']}")
     pages["staff-problem"] = get_ok(person.client, "/staff/tabs/tab_nope", 404)
     pages["staff-messages"] = get_ok(person.client, "/staff/messages")
+    pages.update(management_pages(merchant, person, salon))
     return pages
+
+
+def management_pages(merchant: Merchant, person: Staff, salon: Salon) -> dict[str, str]:
+    """The back office's management pages (bookings day, counter, customers,
+    services, policies), including a refused form given back."""
+    client = person.client
+    open_tab = merchant.tab()
+    twin = merchant.customer("Leonor B.", phone="+351 911 222 333")
+    merchant.customer("Leonor Batista Silva", phone="911 222 333")
+    refused = person.post(
+        f"/staff/tabs/{open_tab['id']}/counter/lines",
+        {"service_id": salon.service["id"], "quantity": "abc"},
+    )
+    assert refused.status_code == 422
+    duplicate = person.post("/staff/customers", {"name": "Leo", "phone": "911222333"})
+    assert duplicate.status_code == 409
+    return {
+        "staff-bookings-day": get_ok(client, "/staff/bookings/day"),
+        "staff-counter": get_ok(client, f"/staff/tabs/{open_tab['id']}/counter"),
+        "staff-counter-refused": refused.text,
+        "staff-customer-duplicate": duplicate.text,
+        "staff-customer-merge": get_ok(client, f"/staff/customers/{twin['id']}/merge?q=Leonor"),
+        "staff-services": get_ok(client, "/staff/services"),
+        "staff-service": get_ok(client, f"/staff/services/{salon.service['id']}"),
+        "staff-policies": get_ok(client, "/staff/policies"),
+    }
 
 
 @pytest.fixture

@@ -118,3 +118,56 @@ def test_0007_swaps_the_balance_check_and_gives_the_old_one_back(own_database: s
         assert "UNION" not in cheaper
     finally:
         runtime.dispose()
+
+
+def test_0017_gives_the_customers_already_there_their_search_keys(own_database: str) -> None:
+    runtime = Runtime.create(Settings(database_url=own_database))
+    try:
+        runtime.migrate()
+        with runtime.uow() as uow:
+            uow.merchant_id = create_merchant(uow, name="Lume", currency="EUR").merchant.merchant_id
+            create_customer(
+                uow, name="José  Conceição", email=" Ze@Example.com", phone="+351 912-345 678"
+            )
+            uow.commit()
+        config = alembic_config(runtime.engine)
+        command.downgrade(config, "0017")
+        command.downgrade(config, "-1")  # the keys are gone
+        command.upgrade(config, "head")  # and are made from what was typed
+        with runtime.engine.connect() as conn:
+            keys = conn.execute(text("SELECT name_key, phone_key, email_key FROM customers")).one()
+        assert tuple(keys) == ("joseconceicao", "351912345678", "ze@example.com")
+    finally:
+        runtime.dispose()
+
+
+def test_0014_gives_every_existing_merchant_the_refunds_account(own_database: str) -> None:
+    from alembic.script import ScriptDirectory
+
+    runtime = Runtime.create(Settings(database_url=own_database))
+    try:
+        runtime.migrate()
+        with runtime.uow() as uow:
+            merchant_id = create_merchant(uow, name="Lume", currency="EUR").merchant.merchant_id
+            uow.commit()
+        config = alembic_config(runtime.engine)
+        before = ScriptDirectory.from_config(config).get_revision("0014").down_revision
+        command.downgrade(config, str(before))  # a merchant made before refunds existed
+        with runtime.engine.connect() as conn:
+            accounts = conn.execute(
+                text("SELECT account FROM account_balances WHERE merchant_id = :m"),
+                {"m": merchant_id},
+            ).scalars()
+            assert "refunds" not in set(accounts)
+        command.upgrade(config, "head")
+        with runtime.engine.connect() as conn:
+            row = conn.execute(
+                text(
+                    "SELECT debits, credits, balance FROM account_balances"
+                    " WHERE merchant_id = :m AND account = 'refunds'"
+                ),
+                {"m": merchant_id},
+            ).one()
+        assert tuple(row) == (0, 0, 0)
+    finally:
+        runtime.dispose()

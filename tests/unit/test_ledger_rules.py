@@ -102,6 +102,7 @@ def test_the_account_codes_are_the_public_ones() -> None:
         "receivables",
         "revenue",
         "satisfaction_adjustments",
+        "refunds",
         "tips_payable",
         "deposits_held",
         "no_show_fees",

@@ -98,3 +98,23 @@ def test_unknown_payment_method_is_refused() -> None:
             eur(1), payment_method="pm_sbx_9999_abc", idempotency_key="h", now=NOW
         )
     assert refused.value.code == "invalid_payment_method"
+
+
+def test_a_sandbox_refund_asked_twice_with_one_key_is_one_refund() -> None:
+    sandbox = SandboxGateway()
+    charge = sandbox.charge(Money(500, "EUR"), card="4242424242424242", idempotency_key="pay_1")
+    first = sandbox.refund(
+        charge.reference, Money(200, "EUR"), idempotency_key="re_1", reason="cold"
+    )
+    again = sandbox.refund(
+        charge.reference, Money(200, "EUR"), idempotency_key="re_1", reason="cold"
+    )
+    assert first == again and first.status == "succeeded"
+    assert (
+        first.reference
+        != sandbox.refund(
+            charge.reference, Money(200, "EUR"), idempotency_key="re_2", reason="cold"
+        ).reference
+    )
+    unknown = sandbox.refund("ch_other", Money(1, "EUR"), idempotency_key="re_3", reason="x")
+    assert (unknown.status, unknown.failure_code) == ("failed", "charge_unknown")

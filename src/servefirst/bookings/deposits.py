@@ -15,6 +15,7 @@ from servefirst.bookings.holds import (
     active_hold,
     authorization_of,
     bump_totals,
+    reauthorize,
     record_hold,
 )
 from servefirst.bookings.models import Booking, CardHold
@@ -146,6 +147,51 @@ def settle_deposit(uow: UnitOfWork, booking: Booking, settlement: Settlement) ->
     booking.deposit_status = DepositStatus.FORFEITED.value if fee else DepositStatus.REFUNDED.value
     bump_totals(uow, refunded=refund, forfeited=fee)
     uow.session.flush()
+
+
+def keep_move_fee(uow: UnitOfWork, booking: Booking, fee: int) -> None:
+    """A move inside the cancellation window costs what a late cancellation
+    would: ``fee`` is kept from the deposit and the rest follows the booking to
+    its new time. From a captured deposit the fee leaves ``deposits_held``;
+    with a card hold the fee is charged to the same card and the hold is
+    replaced by one for what is left (a decline refuses the move whole)."""
+    fee = min(fee, booking.deposit_amount)
+    if fee <= 0 or booking.deposit_status != DepositStatus.HELD.value:
+        return
+    money = Money(fee, booking.currency)
+    hold = active_hold(uow, booking_id=booking.booking_id)
+    if hold is None:
+        source = Account.DEPOSITS_HELD
+    else:
+        uow.gateways.sandbox.charge_saved(
+            money,
+            payment_method=hold.payment_method,
+            idempotency_key=f"{hold.hold_id}_move_fee",
+        )
+        source = Account.CARD_CLEARING
+        left = booking.deposit_amount - fee
+        if left > 0:
+            reauthorize(uow, hold, left, why="moved")
+        else:
+            uow.gateways.sandbox.release(authorization_of(hold))
+            hold.status = "released"
+            hold.closed_at = uow.clock.now()
+    ledger.post(
+        uow,
+        EntryBuilder(
+            EntryKind.DEPOSIT_FORFEIT, booking.currency, memo=f"late move {booking.booking_id}"
+        )
+        .debit(source, money)
+        .credit(Account.NO_SHOW_FEES, money)
+        .build(),
+    )
+    # What is left is the booking's deposit from now on (the fee kept is in
+    # the ledger, the deposit totals and the booking's outcome reason): what
+    # ends the booking later settles only what is left.
+    booking.deposit_amount -= fee
+    if booking.deposit_amount == 0:
+        booking.deposit_status = DepositStatus.FORFEITED.value
+    bump_totals(uow, forfeited=fee)
 
 
 def _settle_hold(uow: UnitOfWork, booking: Booking, hold: CardHold, fee: int) -> int:

@@ -11,9 +11,16 @@ from fastapi.responses import Response
 from servefirst.api.context import MerchantUoW, PublicURL, runtime_of
 from servefirst.api.fields import QueryMoment
 from servefirst.api.routing import ServefirstRoute
+from servefirst.bookings import rescheduling
 from servefirst.bookings import service as bookings
 from servefirst.bookings.calendar import booking_calendar
-from servefirst.bookings.schemas import BookingIn, BookingList, BookingOut, HoldRenewalOut
+from servefirst.bookings.schemas import (
+    BookingIn,
+    BookingList,
+    BookingOut,
+    HoldRenewalOut,
+    RescheduleIn,
+)
 from servefirst.catalog.service import get_service
 from servefirst.db.uow import UnitOfWork
 from servefirst.kit.clock import as_utc
@@ -108,6 +115,27 @@ def cancel_booking(booking_id: str, uow: MerchantUoW, base: PublicURL) -> Bookin
 )
 def mark_no_show(booking_id: str, uow: MerchantUoW, base: PublicURL) -> BookingOut:
     return BookingOut.build(uow, bookings.no_show(uow, booking_id), base)
+
+
+@router.post(
+    "/v1/bookings/{booking_id}/reschedule",
+    response_model=BookingOut,
+    summary="Move a booking to another time or person; it keeps its id, deposit and hold",
+    description="Inside the cancellation window the move costs what a late cancellation"
+    " would: the fee is kept from the deposit and the rest follows the booking.",
+    operation_id="reschedule_booking",
+    responses={
+        **_STATE,
+        402: {"description": "the card behind the hold declined the late-move fee"},
+    },
+)
+def reschedule_booking(
+    booking_id: str, body: RescheduleIn, uow: MerchantUoW, base: PublicURL
+) -> BookingOut:
+    booking = rescheduling.reschedule(
+        uow, booking_id, starts_at=body.starts_at, staff_id=body.staff_id
+    )
+    return BookingOut.build(uow, booking, base)
 
 
 @router.post(

@@ -52,12 +52,15 @@ class BookingAction(StrEnum):
     CHECK_IN = "check_in"
     CANCEL = "cancel"
     NO_SHOW = "no_show"
+    RESCHEDULE = "reschedule"
 
 
 TRANSITIONS: dict[tuple[BookingStatus, BookingAction], BookingStatus] = {
     (BookingStatus.CONFIRMED, BookingAction.CHECK_IN): BookingStatus.CHECKED_IN,
     (BookingStatus.CONFIRMED, BookingAction.CANCEL): BookingStatus.CANCELLED,
     (BookingStatus.CONFIRMED, BookingAction.NO_SHOW): BookingStatus.NO_SHOW,
+    # A move keeps the booking (its id, deposit and hold); only its time changes.
+    (BookingStatus.CONFIRMED, BookingAction.RESCHEDULE): BookingStatus.CONFIRMED,
 }
 
 

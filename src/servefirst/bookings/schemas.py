@@ -133,6 +133,25 @@ class DepositPolicyOut(Out):
         return cls(**policy.as_dict())
 
 
+class RescheduleIn(Body):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"starts_at": "2026-12-02T15:00:00+01:00", "staff_id": "maria"}]
+        }
+    )
+
+    starts_at: Moment = Field(
+        description="The new start, ISO 8601 with a time zone; the length stays the same.",
+        examples=["2026-12-02T15:00:00+01:00"],
+    )
+    staff_id: str | None = Field(
+        default=None,
+        max_length=40,
+        pattern=r"^[^\x00]*$",
+        description="Who will serve instead; by default the same person.",
+    )
+
+
 class BookingIn(Body):
     model_config = ConfigDict(
         json_schema_extra={

@@ -33,6 +33,7 @@ from servefirst.bookings.rules import (
 )
 from servefirst.catalog.service import get_service
 from servefirst.customers.service import get_customer, record_history
+from servefirst.db.direct import move_rows
 from servefirst.db.uow import UnitOfWork
 from servefirst.events.service import emit
 from servefirst.kit.clock import as_utc
@@ -72,9 +73,16 @@ def booking_for_token(uow: UnitOfWork, token: str) -> Booking:
     return booking
 
 
-def _ensure_staff_free(
-    uow: UnitOfWork, staff_id: str, starts_at: datetime, ends_at: datetime
+def ensure_staff_free(
+    uow: UnitOfWork,
+    staff_id: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    *,
+    besides: str | None = None,
 ) -> None:
+    """Refuse (409 ``booking_overlaps``) a time when ``staff_id`` is booked;
+    ``besides``: a booking being moved, which does not clash with itself."""
     if uow.dialect == "postgresql":
         # Two bookings for one person at once would both see a free slot under
         # READ COMMITTED: serialise them per (merchant, staff) until commit.
@@ -91,6 +99,7 @@ def _ensure_staff_free(
             Booking.status.in_(ACTIVE),
             Booking.starts_at < ends_at,
             Booking.ends_at > starts_at,
+            Booking.booking_id != (besides or ""),
         )
         .limit(1)
     )
@@ -126,7 +135,7 @@ def book(
         )
     ends_at = starts_at + timedelta(minutes=service.duration_minutes)
     if staff_id:
-        _ensure_staff_free(uow, staff_id, starts_at, ends_at)
+        ensure_staff_free(uow, staff_id, starts_at, ends_at)
     policy = deposit_policy(uow, service.deposit_policy)
     decision = deposit_decision(uow, policy, customer, service, starts_at)
     booking = Booking(
@@ -334,3 +343,9 @@ __all__ = [
     "renew_holds",
     "set_deposit_policy",
 ]
+
+
+def move_customer(uow: UnitOfWork, merged_id: str, into_id: str) -> int:
+    """A merge of duplicate customers: ``merged_id``'s bookings become
+    ``into_id``'s, with their deposits and holds (which hang on the booking)."""
+    return move_rows(uow, Booking.customer_id, merged_id, into_id)

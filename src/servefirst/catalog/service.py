@@ -138,3 +138,14 @@ def list_services(
     services = list(uow.session.scalars(query.order_by(Service.created_at, Service.service_id)))
     terms = terms_by_version(uow, {(s.service_id, s.terms_version) for s in services})
     return [(s, terms[(s.service_id, s.terms_version)]) for s in services]
+
+
+def terms_history(uow: UnitOfWork, service_id: str) -> list[ServiceTerms]:
+    """Every version of a service's terms, newest first: what each tab was shown."""
+    return list(
+        uow.session.scalars(
+            select(ServiceTerms)
+            .where(ServiceTerms.merchant_id == uow.merchant, ServiceTerms.service_id == service_id)
+            .order_by(ServiceTerms.version.desc())
+        )
+    )

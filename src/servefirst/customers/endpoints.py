@@ -4,8 +4,9 @@ from fastapi import APIRouter, Query
 
 from servefirst.api.context import MerchantUoW
 from servefirst.api.routing import ServefirstRoute
+from servefirst.customers import merging
 from servefirst.customers import service as customers
-from servefirst.customers.schemas import CustomerIn, CustomerList, CustomerOut
+from servefirst.customers.schemas import CustomerIn, CustomerList, CustomerOut, MergeIn
 from servefirst.trust.endpoints import router as trust_routes
 
 customer_routes = APIRouter(prefix="/v1/customers", tags=["customers"], route_class=ServefirstRoute)
@@ -39,6 +40,20 @@ def list_customers(
 def get_customer(customer_id: str, uow: MerchantUoW) -> CustomerOut:
     customer = customers.get_customer(uow, customer_id)
     return CustomerOut.build(customer, customers.trust_of(uow, customer))
+
+
+@customer_routes.post(
+    "/{customer_id}/merge",
+    response_model=CustomerOut,
+    summary="Merge a duplicate customer into another",
+    description="Tabs, bookings, trust history and messages of the customer in the path move"
+    " to `into`; both histories count as one. The merged id answers 404 afterwards. Asking"
+    " for the same merge again answers the same.",
+    operation_id="merge_customer",
+)
+def merge_customer(customer_id: str, body: MergeIn, uow: MerchantUoW) -> CustomerOut:
+    kept = merging.merge_customer(uow, customer_id, body.into)
+    return CustomerOut.build(kept, customers.trust_of(uow, kept))
 
 
 #: What the app mounts: the customer routes and their trust routes.

@@ -12,6 +12,7 @@ from sqlalchemy import (
     Integer,
     String,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.sql.expression import false
@@ -25,6 +26,9 @@ class Customer(Base):
         ForeignKeyConstraint(["merchant_id"], ["merchants.merchant_id"]),
         UniqueConstraint("merchant_id", "referral_code"),
         Index("ix_customers_search", "merchant_id", "name"),
+        Index("ix_customers_name_key", "merchant_id", "name_key"),
+        Index("ix_customers_phone_key", "merchant_id", "phone_key"),
+        Index("ix_customers_email_key", "merchant_id", "email_key"),
     )
 
     merchant_id: Mapped[str] = mapped_column(String(16), primary_key=True)
@@ -32,6 +36,20 @@ class Customer(Base):
     name: Mapped[str] = mapped_column(String(200))
     email: Mapped[str | None] = mapped_column(String(320), nullable=True)
     phone: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    # What a search and the duplicate check compare (customers.rules), kept
+    # beside what was typed so a search never normalises every row it reads.
+    name_key: Mapped[str] = mapped_column(
+        String(200),
+        default="",
+        server_default=text("''"),
+        doc="The name without accents, case or spaces.",
+    )
+    phone_key: Mapped[str | None] = mapped_column(
+        String(40), nullable=True, doc="The phone number's digits only."
+    )
+    email_key: Mapped[str | None] = mapped_column(
+        String(320), nullable=True, doc="The e-mail trimmed and without case."
+    )
     messages_opt_out: Mapped[bool] = mapped_column(
         Boolean,
         default=False,
@@ -60,3 +78,17 @@ class Customer(Base):
     trust_bad: Mapped[float | None] = mapped_column(Float, nullable=True)
     trust_tallies: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class CustomerMerge(Base):
+    """A duplicate customer merged into another: the merged id answers 404
+    from then on, and asking for the same merge again answers as the first
+    time did (this row says where the duplicate went)."""
+
+    __tablename__ = "customer_merges"
+    __table_args__ = (ForeignKeyConstraint(["merchant_id"], ["merchants.merchant_id"]),)
+
+    merchant_id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    merged_id: Mapped[str] = mapped_column(String(40), primary_key=True, doc="The duplicate, gone.")
+    into_id: Mapped[str] = mapped_column(String(40), doc="The customer who kept everything.")
+    merged_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 from servefirst.catalog.models import Service
 from servefirst.customers.models import Customer
+from servefirst.customers.rules import email_key, name_key, phone_key, phone_tail
 from servefirst.db.direct import update_object
 from servefirst.kit.errors import NotFound
 from servefirst.merchants.models import Merchant
@@ -124,17 +125,34 @@ class CustomerRepository:
         )
 
     def search(self, text: str, *, limit: int) -> list[Customer]:
+        """Customers whose name, phone or e-mail holds ``text``, however either
+        was typed: names compare without accents, case or spaces, phones by
+        their digits (``rules.name_key``, ``rules.phone_key``)."""
         query = select(Customer).where(Customer.merchant_id == self._uow.merchant)
         if text:
-            like = f"%{text.lower()}%"
-            query = query.where(
-                or_(
-                    func.lower(Customer.name).like(like),
-                    func.lower(Customer.email).like(like),
-                    Customer.phone.like(f"%{text}%"),
-                )
-            )
+            matches = [Customer.email_key.like(f"%{_escaped(email_key(text) or '')}%", "\\")]
+            name = name_key(text)
+            if name:
+                matches.append(Customer.name_key.like(f"%{_escaped(name)}%", "\\"))
+            digits = phone_key(text)
+            # A few digits would match half the book: a phone is searched from three.
+            if digits and len(digits) >= 3:
+                matches.append(Customer.phone_key.like(f"%{digits}%"))
+            query = query.where(or_(*matches))
         return list(self._uow.session.scalars(query.order_by(Customer.name).limit(limit)))
+
+    def same_contact(self, email: str | None, phone: str | None, *, limit: int) -> list[Customer]:
+        """Customers with this e-mail or phone once normalised: likely the same person."""
+        keys = []
+        if email_key(email):
+            keys.append(Customer.email_key == email_key(email))
+        tail = phone_tail(phone)
+        if tail:
+            keys.append(Customer.phone_key.like(f"%{tail}"))
+        if not keys:
+            return []
+        query = select(Customer).where(Customer.merchant_id == self._uow.merchant, or_(*keys))
+        return list(self._uow.session.scalars(query.order_by(Customer.created_at).limit(limit)))
 
     def _credit_key(self, customer_id: str) -> dict[str, str]:
         return {"credit_key": f"credit:{self._uow.merchant}", "credit_customer": customer_id}
@@ -165,6 +183,11 @@ _CREDIT_LOCK = select(_CREDIT_LOCK_COLUMN)
 
 
 @cache
+def _escaped(text: str) -> str:
+    """``text`` taken literally inside a LIKE pattern."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def _parties_query(with_service: bool, credit_lock: bool) -> Executable:
     query: Any = (
         select(Customer, Merchant)

@@ -74,3 +74,14 @@ class CustomerOut(Out):
 class CustomerList(Out):
     object: Literal["list"] = "list"
     data: list[CustomerOut]
+
+
+class MergeIn(Body):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"into": "cus_2b9f0c1e7a6d4e3f"}]})
+
+    into: str = Field(
+        max_length=40,
+        description="The customer who keeps everything; the one in the path is merged"
+        " into them and answers 404 afterwards.",
+        examples=["cus_2b9f0c1e7a6d4e3f"],
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from servefirst.customers import rules
 from servefirst.customers.models import Customer
 from servefirst.db.uow import UnitOfWork
 from servefirst.events.service import emit
@@ -103,6 +104,9 @@ def create_customer(
             name=name,
             email=email,
             phone=phone,
+            name_key=rules.name_key(name),
+            email_key=rules.email_key(email),
+            phone_key=rules.phone_key(phone),
             referral_code=new_referral_code(),
             referred_by=referred_by,
             paid_visits=0,
@@ -129,5 +133,16 @@ def get_customer(uow: UnitOfWork, customer_id: str, *, lock: bool = False) -> Cu
 
 
 def search_customers(uow: UnitOfWork, text: str, *, limit: int = 20) -> list[Customer]:
-    """By name, e-mail or phone, case-insensitive; what staff type at the counter."""
+    """By name, e-mail or phone, ignoring accents, case and spacing; what staff
+    type at the counter."""
     return uow.customers.search(text.strip(), limit=limit)
+
+
+def likely_duplicates(
+    uow: UnitOfWork, *, email: str | None, phone: str | None, limit: int = 5
+) -> list[tuple[Customer, list[str]]]:
+    """Customers already here with the same e-mail or phone, each with which
+    matched ("email", "phone"): shown before a new customer is registered."""
+    new = rules.Contact("", email, phone)
+    found = uow.customers.same_contact(email, phone, limit=limit)
+    return [(c, rules.likely_same(new, rules.Contact(c.name, c.email, c.phone))) for c in found]

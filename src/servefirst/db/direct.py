@@ -75,3 +75,17 @@ def mark_written(obj: Base, **values: Any) -> None:
 def _update(table: Table, columns: tuple[str, ...]) -> Executable:
     where = and_(*(c == bindparam(f"k_{c.name}") for c in table.primary_key))
     return update(table).where(where).values({c: bindparam(f"v_{c}") for c in columns})
+
+
+def move_rows(uow: UnitOfWork, column: Any, old: str, new: str) -> int:
+    """Set ``column`` from ``old`` to ``new`` on every row of the unit of work's
+    merchant (one UPDATE, nothing loaded): how a merge of two customers moves
+    what each feature keeps of the duplicate. Returns how many rows moved."""
+    table = column.class_
+    result = uow.session.execute(
+        update(table)
+        .where(table.merchant_id == uow.merchant, column == old)
+        .values({column.key: new})
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)

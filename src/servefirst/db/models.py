@@ -11,6 +11,7 @@ from servefirst.ledger.models import AccountBalance, JournalEntryRow, JournalLeg
 from servefirst.merchants.models import ApiKey, Merchant
 from servefirst.messages.models import Message
 from servefirst.payments.models import Payment, SandboxCharge
+from servefirst.payments.refund_models import Refund
 from servefirst.reviews.models import Review
 from servefirst.risk.models import ImportedBooking, RiskModelRow
 from servefirst.staff.models import (
@@ -39,6 +40,7 @@ __all__ = [
     "Tab",
     "TabLine",
     "Payment",
+    "Refund",
     "SandboxCharge",
     "JournalEntryRow",
     "JournalLegRow",

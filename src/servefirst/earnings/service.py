@@ -59,7 +59,7 @@ def settled_tabs(uow: UnitOfWork, period: Period) -> list[SettledTab]:
     for tab_id, staff_id, amount in uow.session.execute(
         select(TabLine.tab_id, TabLine.staff_id, TabLine.amount)
         .join(Tab, (Tab.merchant_id == TabLine.merchant_id) & (Tab.tab_id == TabLine.tab_id))
-        .where(*in_period)
+        .where(*in_period, TabLine.voided_at.is_(None))  # a voided line was never sold
         .order_by(TabLine.tab_id, TabLine.line_no)
     ):
         lines[tab_id].append(Line(staff_id, int(amount)))
@@ -73,9 +73,10 @@ def settled_tabs(uow: UnitOfWork, period: Period) -> list[SettledTab]:
     return [
         SettledTab(
             lines=lines[tab.tab_id],
-            paid=tab.paid + tab.deposit_applied,
+            # Refunds come off: commission and tips follow the money kept.
+            paid=tab.paid + tab.deposit_applied - tab.refunded,
             adjustments=tab.adjustments,
-            tips=tab.tips,
+            tips=tab.tips - tab.tips_refunded,
             rating=ratings.get(tab.tab_id),
         )
         for tab in tabs

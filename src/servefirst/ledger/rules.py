@@ -35,6 +35,9 @@ class Account(StrEnum):
     REVENUE = "revenue"
     #: Discounts granted under the satisfaction guarantee (contra-revenue).
     SATISFACTION_ADJUSTMENTS = "satisfaction_adjustments"
+    #: The bill's part of payments given back after they were taken
+    #: (contra-revenue: revenue stays what was earned, this says what was returned).
+    REFUNDS = "refunds"
     #: Tips collected on behalf of staff; owed to them, never revenue (liability).
     TIPS_PAYABLE = "tips_payable"
     #: Deposits taken before bookings; owed back until applied or forfeited (liability).
@@ -53,6 +56,7 @@ class EntryKind(StrEnum):
     PAYMENT = "payment"  # a customer paid (amount and tip)
     ADJUSTMENT = "adjustment"  # a satisfaction-guarantee discount
     WRITE_OFF = "write_off"  # an unpaid tab given up
+    REFUND = "refund"  # money given back from a payment (bill part and tip)
     DEPOSIT = "deposit"
     DEPOSIT_APPLIED = "deposit_applied"
     DEPOSIT_REFUND = "deposit_refund"

@@ -206,7 +206,11 @@ def compose(uow: UnitOfWork, ctx: Context, *, public_url: str, mail_from: str) -
 def ctx_lines(uow: UnitOfWork, tab_id: str) -> list[dict[str, Any]]:
     rows = uow.session.execute(
         select(TabLine.name, TabLine.quantity, TabLine.amount)
-        .where(TabLine.merchant_id == uow.merchant, TabLine.tab_id == tab_id)
+        .where(
+            TabLine.merchant_id == uow.merchant,
+            TabLine.tab_id == tab_id,
+            TabLine.voided_at.is_(None),  # taken off the bill
+        )
         .order_by(TabLine.line_no)
     )
     return [{"name": n, "quantity": q, "amount": a} for n, q, a in rows]

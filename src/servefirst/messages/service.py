@@ -12,6 +12,7 @@ from sqlalchemy import exists, select, update
 
 from servefirst.bookings.models import Booking
 from servefirst.customers.models import Customer
+from servefirst.db.direct import move_rows
 from servefirst.db.uow import UnitOfWork
 from servefirst.events.service import emit
 from servefirst.guarantee.models import Concern
@@ -348,3 +349,9 @@ def mark_overdue(uow: UnitOfWork, tab_ids: list[str]) -> list[str]:
             tabs.mark_overdue(uow, tab_id)
             marked.append(tab_id)
     return marked
+
+
+def move_customer(uow: UnitOfWork, merged_id: str, into_id: str) -> int:
+    """A merge of duplicate customers: ``merged_id``'s messages become
+    ``into_id``'s (a reminder still pending goes to the customer kept)."""
+    return move_rows(uow, Message.customer_id, merged_id, into_id)

@@ -42,6 +42,16 @@ class Authorization:
     expires_at: datetime
 
 
+@dataclass(frozen=True)
+class RefundResult:
+    """What the gateway answers for a refund: ``succeeded``, ``pending`` (the
+    processor will tell later) or ``failed`` with the processor's reason."""
+
+    reference: str
+    status: str = "succeeded"
+    failure_code: str | None = None
+
+
 class Gateway(Protocol):
     name: str
 
@@ -50,6 +60,14 @@ class Gateway(Protocol):
     def find_charge(self, idempotency_key: str) -> Charge | None:
         """The charge made under ``idempotency_key``, or None if none was: how
         recovery learns what became of an attempt a crash left pending."""
+        ...
+
+    def refund(
+        self, charge_reference: str, amount: Money, *, idempotency_key: str, reason: str
+    ) -> RefundResult:
+        """Give ``amount`` back from the charge ``charge_reference``. The same
+        ``idempotency_key`` asked again answers the first refund's outcome
+        (how a refund left pending by a crash is finished) and never refunds twice."""
         ...
 
 
@@ -106,6 +124,12 @@ class ManualGateway:
 
     def find_charge(self, idempotency_key: str) -> Charge | None:
         return None  # recorded in the payment's own transaction: never left pending
+
+    def refund(
+        self, charge_reference: str, amount: Money, *, idempotency_key: str, reason: str
+    ) -> RefundResult:
+        """Staff handed the money back themselves: recorded, nothing to ask."""
+        return RefundResult(reference=f"manual_{idempotency_key}")
 
 
 #: The contract's test cards: number -> decline code (None = succeeds).
@@ -219,6 +243,20 @@ class SandboxGateway:
 
     def release(self, hold: Authorization) -> None:
         """Nothing to undo at a stateless sandbox; a real processor voids the hold."""
+
+    def refund(
+        self, charge_reference: str, amount: Money, *, idempotency_key: str, reason: str
+    ) -> RefundResult:
+        """A sandbox charge can always be refunded; anything else is not ours."""
+        if self.latency_seconds:  # a processor's round trip, as for a charge
+            time.sleep(self.latency_seconds)
+        if not charge_reference.startswith("sbx_"):
+            return RefundResult(
+                reference=_reference("re_sbx", idempotency_key),
+                status="failed",
+                failure_code="charge_unknown",
+            )
+        return RefundResult(reference=_reference("re_sbx", idempotency_key))
 
     def _check_payment_method(self, payment_method: str) -> str:
         parts = payment_method.split("_")

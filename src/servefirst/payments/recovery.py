@@ -4,7 +4,9 @@ An attempt still pending after ``payment_recovery_grace_seconds`` was begun
 by a request that died between the phases (``payments.phases``). Recovery
 asks the processor, by the attempt's idempotency key, whether it charged:
 if so the payment is booked as it would have been; if not the attempt fails.
-It never charges. ``servefirst payments recover`` runs it once; a server runs
+It never charges. Refunds left pending are finished the same way, by asking
+again under the refund's own key (``payments.refunds``).
+``servefirst payments recover`` runs it once; a server runs
 it every ``payment_recovery_every_seconds`` in a thread (``lifespan``).
 """
 
@@ -19,6 +21,7 @@ from datetime import timedelta
 from typing import Any
 
 from servefirst.payments import phases
+from servefirst.payments.refunds import finish_pending_refunds
 from servefirst.runtime import Runtime
 
 log = logging.getLogger("servefirst.payments")
@@ -30,6 +33,8 @@ class Recovered:
 
     succeeded: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
+    #: Refunds left pending, finished by asking the processor again (by refund id).
+    refunds: list[str] = field(default_factory=list)
 
 
 def recover(runtime: Runtime, *, grace_seconds: float | None = None) -> Recovered:
@@ -50,6 +55,7 @@ def recover(runtime: Runtime, *, grace_seconds: float | None = None) -> Recovere
             payment = phases.record_outcome(uow, tab_id, payment_id, charge)
             uow.commit()
         (done.succeeded if payment.status == "succeeded" else done.failed).append(payment_id)
+    done.refunds = finish_pending_refunds(runtime.uow, grace=timedelta(seconds=grace_seconds))
     return done
 
 
@@ -59,7 +65,7 @@ def run_every(runtime: Runtime, stop: threading.Event) -> None:
     while True:
         try:
             done = recover(runtime)
-            if done.succeeded or done.failed:
+            if done.succeeded or done.failed or done.refunds:
                 log.info("recovered payments: %s", done)
         except Exception:  # a database away for a moment: try again next round
             log.exception("payment recovery failed")

@@ -14,10 +14,19 @@ class ByMethod(Out):
 
 
 class Collected(Out):
-    total: int = Field(description="Every payment taken, tips included.")
+    total: int = Field(description="Every payment taken, tips included, less what was refunded.")
     by_method: ByMethod
     for_services: int = Field(description="What was collected less the tips.")
     tips: int
+
+
+class Refunds(Out):
+    """Money given back after it was taken (already netted out of ``collected``)."""
+
+    total: int = Field(description="Bill parts and tips given back.")
+    by_method: ByMethod
+    for_services: int = Field(description="The bill parts given back (the refunds account).")
+    tips: int = Field(description="The tips given back.")
 
 
 class Tips(Out):
@@ -67,6 +76,7 @@ class CashFlowReport(Out):
     currency: str = Field(examples=["EUR"])
     as_of: IsoTime
     collected: Collected
+    refunds: Refunds
     tips: Tips
     revenue: int
     receivables: Receivables

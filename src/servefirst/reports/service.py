@@ -19,6 +19,7 @@ from servefirst.guarantee.service import adjustments_by_remedy
 from servefirst.ledger import service as ledger
 from servefirst.ledger.rules import Account
 from servefirst.merchants.service import get_merchant
+from servefirst.payments.refunds import refunded_by_method
 from servefirst.tabs.models import Tab
 from servefirst.tabs.rules import UNPAID, TabStatus
 
@@ -74,12 +75,18 @@ def cash_flow(uow: UnitOfWork) -> dict[str, Any]:
     def credits(account: Account) -> int:
         return acc[account.value].credits if account.value in acc else 0
 
-    tips = credits(Account.TIPS_PAYABLE)
+    # Refunds are read only when the ledger shows money went back (a refund
+    # debits ``refunds`` or, for a tip, ``tips_payable``): most days none did.
+    gave_back = debits(Account.REFUNDS) or debits(Account.TIPS_PAYABLE)
+    refunded = _refunded(uow) if gave_back else _NONE_REFUNDED
+    tips = credits(Account.TIPS_PAYABLE) - refunded["tips"]
     by_method = {
         "cash": debits(Account.CASH),
         "card": debits(Account.CARD_CLEARING),
         "card_terminal": debits(Account.CARD_TERMINAL),
     }
+    # What was collected and kept: refunds given back are netted out.
+    by_method = {m: taken - refunded["by_method"][m] for m, taken in by_method.items()}
     collected_total = sum(by_method.values())
     now = uow.clock.now()
     ages, by_status = _unpaid_by_age_and_status(uow, now)
@@ -92,6 +99,7 @@ def cash_flow(uow: UnitOfWork) -> dict[str, Any]:
             "for_services": collected_total - tips,
             "tips": tips,
         },
+        "refunds": refunded,
         "tips": {"collected": tips, "payable": -balances.balance(Account.TIPS_PAYABLE)},
         "revenue": -balances.balance(Account.REVENUE),
         "receivables": {
@@ -108,6 +116,33 @@ def cash_flow(uow: UnitOfWork) -> dict[str, Any]:
         "write_offs": {"total": balances.balance(Account.WRITE_OFFS)},
         "deposits": _deposits(uow, held=-balances.balance(Account.DEPOSITS_HELD)),
     }
+
+
+#: A refund's method -> the cash-flow report's method (a card hold is a card).
+_REPORTED_AS = {
+    "cash": "cash",
+    "card": "card",
+    "card_hold": "card",
+    "card_terminal": "card_terminal",
+}
+
+
+_NONE_REFUNDED: dict[str, Any] = {
+    "total": 0,
+    "by_method": {"cash": 0, "card": 0, "card_terminal": 0},
+    "for_services": 0,
+    "tips": 0,
+}
+
+
+def _refunded(uow: UnitOfWork) -> dict[str, Any]:
+    """Succeeded refunds by method: bill parts and tips given back."""
+    by_method = {"cash": 0, "card": 0, "card_terminal": 0}
+    bill = tips = 0
+    for method, (amount, tip) in refunded_by_method(uow).items():
+        by_method[_REPORTED_AS.get(method, method)] += amount + tip
+        bill, tips = bill + amount, tips + tip
+    return {"total": bill + tips, "by_method": by_method, "for_services": bill, "tips": tips}
 
 
 def _deposits(uow: UnitOfWork, *, held: int) -> dict[str, int]:

@@ -7,7 +7,7 @@ never touch the database.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -25,6 +25,7 @@ from servefirst.guarantee.rules import ConcernStatus
 from servefirst.guarantee.service import concerns_of
 from servefirst.kit.errors import ServefirstError
 from servefirst.merchants.service import get_merchant, merchant_zone
+from servefirst.payments.refunds import refunds_of
 from servefirst.payments.service import payments_of
 from servefirst.reports.today.rules import Window, day_of
 from servefirst.staff.models import StaffMember
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
     from servefirst.bookings.models import Booking
     from servefirst.merchants.models import Merchant
     from servefirst.payments.models import Payment
+    from servefirst.payments.refund_models import Refund
     from servefirst.trust.models import TrustEvent
 
 #: How far ahead the console lists upcoming bookings (read only).
@@ -249,6 +251,8 @@ class TabView:
     concerns: list[Concern]
     services: list[Service]
     customer_url: str
+    #: Each payment's refunds, by payment id.
+    refunds: dict[str, list[Refund]] = field(default_factory=dict)
 
     @property
     def is_open(self) -> bool:
@@ -268,6 +272,11 @@ class TabView:
         return True
 
     @property
+    def lines_can_be_voided(self) -> bool:
+        """Lines come off an unpaid tab (each only while what is due covers it)."""
+        return TabStatus(self.tab.status) in UNPAID
+
+    @property
     def pending(self) -> list[Concern]:
         return [c for c in self.concerns if c.status == ConcernStatus.PENDING.value]
 
@@ -275,6 +284,7 @@ class TabView:
 def tab_view(uow: UnitOfWork, tab_id: str, public_url: str) -> TabView:
     tab = get_tab(uow, tab_id)
     customer = get_customer(uow, tab.customer_id)
+    payments = payments_of(uow, tab.tab_id)
     return TabView(
         merchant=get_merchant(uow),
         tab=tab,
@@ -282,8 +292,9 @@ def tab_view(uow: UnitOfWork, tab_id: str, public_url: str) -> TabView:
         customer=customer,
         trust=trust_of(uow, customer),
         lines=lines_of(uow, tab),
-        payments=payments_of(uow, tab.tab_id),
+        payments=payments,
         concerns=concerns_of(uow, tab.tab_id),
         services=[service for service, _terms in list_services(uow)],
         customer_url=f"{public_url.rstrip('/')}/t/{tab.token}",
+        refunds={p.payment_id: refunds_of(uow, p.payment_id) for p in payments},
     )

@@ -48,6 +48,9 @@ SECTIONS: tuple[Section, ...] = (
     Section(N_("Today"), "/staff/today", Access.STAFF),
     Section(N_("Counter"), ROOT, Access.STAFF, covers=("/staff/tabs", "/staff/find")),
     Section(N_("Customers"), "/staff/customers", Access.STAFF),
+    Section(N_("Bookings"), "/staff/bookings/day", Access.STAFF, covers=("/staff/bookings",)),
+    Section(N_("Services"), "/staff/services", Access.MANAGER),
+    Section(N_("Policies"), "/staff/policies", Access.OWNER),
     Section(N_("Messages"), "/staff/messages", Access.MANAGER),
     Section(N_("Settings"), "/staff/settings", Access.STAFF),
 )

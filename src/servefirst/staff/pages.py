@@ -18,6 +18,12 @@ from fastapi import APIRouter
 
 from servefirst.staff import (
     booking_pages,
+    correction_pages,
+    counter_pages,
+    customer_pages,
+    day_pages,
+    policy_pages,
+    service_pages,
     settings_page,
     sign_in_pages,
     tab_pages,
@@ -28,5 +34,11 @@ router = APIRouter()
 router.include_router(sign_in_pages.router)
 router.include_router(tab_pages.router)
 router.include_router(booking_pages.router)
+router.include_router(day_pages.router)
+router.include_router(customer_pages.router)
+router.include_router(counter_pages.router)
+router.include_router(service_pages.router)
+router.include_router(policy_pages.router)
+router.include_router(correction_pages.router)
 router.include_router(today_page.router)
 router.include_router(settings_page.router)

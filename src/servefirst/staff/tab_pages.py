@@ -16,9 +16,11 @@ from servefirst.db.uow import UnitOfWork
 from servefirst.guarantee import service as guarantee
 from servefirst.guarantee.schemas import ResolveIn
 from servefirst.kit.errors import InvalidRequest, ServefirstError
+from servefirst.merchants.service import get_merchant
 from servefirst.payments.service import Method, pay_tab
 from servefirst.staff import console
 from servefirst.staff import service as staff
+from servefirst.staff.customer_pages import LikelyDuplicate, check_not_duplicate, duplicate_page
 from servefirst.staff.home_page import page_context
 from servefirst.staff.rules import Access
 from servefirst.staff.web import (
@@ -79,6 +81,7 @@ def add_customer(
     name: FormText = "",
     email: FormText = "",
     phone: FormText = "",
+    anyway: FormText = "",
     csrf_token: FormText = "",
 ) -> Response:
     def change(uow: UnitOfWork, me: staff.SignedIn) -> str:
@@ -88,10 +91,15 @@ def add_customer(
             )
         except ValidationError as exc:
             raise _invalid(exc) from None
+        if anyway != "yes":  # a likely duplicate is shown first (customer_pages)
+            check_not_duplicate(uow, body.email, body.phone)
         customer = create_customer(uow, name=body.name, email=body.email, phone=body.phone)
         return f"/staff/customers/{customer.customer_id}?done=customer"
 
     def on_error(uow: UnitOfWork, me: staff.SignedIn, exc: ServefirstError) -> Response:
+        if isinstance(exc, LikelyDuplicate):
+            typed = {"name": name, "email": email, "phone": phone}
+            return duplicate_page(request, me, exc, typed, get_merchant(uow).name)
         home = console.home(uow, name)
         context = base_context(
             me, request, home=home, error=exc.message, merchant_name=home.merchant.name
@@ -172,13 +180,16 @@ def _tab_page(
     *,
     error: str | None = None,
     status: int = 200,
+    kept: dict[str, str] | None = None,
 ) -> Response:
+    """The tab's console page; ``kept``: a refused form's entries, given back."""
     view = console.tab_view(uow, tab_id, runtime_of(request).settings.public_url)
     context = page_context(
         me,
         request,
         view=view,
         error=error,
+        kept=kept or {},
         merchant_name=view.merchant.name,
         due_text=format_amount(view.bill.due, view.tab.currency),
     )
@@ -207,6 +218,10 @@ def _tab_action(
             return problem(request, me, missing)
 
     return act(request, csrf_token, change, on_error, needs=needs)
+
+
+#: The tab page, for the console's other pages about a tab (refunds, voids).
+tab_page_view = _tab_page
 
 
 @router.get("/tabs/{tab_id}")

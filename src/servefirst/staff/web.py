@@ -50,8 +50,11 @@ NOTICES = {
     "served": N_("Marked served."),
     "paid": N_("Payment recorded."),
     "voided": N_("Tab voided."),
+    "line_voided": N_("Line voided: it is off the bill."),
+    "refunded": N_("Refund recorded."),
     "approved": N_("Concern approved: the bill is lowered."),
     "rejected": N_("Concern rejected: the bill stays."),
+    "merged": N_("Customers merged: everything is on this one now."),
 }
 
 

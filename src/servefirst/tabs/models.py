@@ -49,6 +49,16 @@ class Tab(Base):
     paid: Mapped[int] = mapped_column(Amount, default=0, doc="Paid towards the bill, tips apart.")
     tips: Mapped[int] = mapped_column(Amount, default=0, doc="Tips; owed to staff, not revenue.")
     deposit_applied: Mapped[int] = mapped_column(Amount, default=0, doc="Booking deposit used.")
+    refunded: Mapped[int] = mapped_column(
+        Amount,
+        default=0,
+        server_default="0",
+        doc="Given back from the bill's payments after they were taken. ``paid`` keeps what"
+        " was taken (a paid tab stays paid); refunds are shown beside it.",
+    )
+    tips_refunded: Mapped[int] = mapped_column(
+        Amount, default=0, server_default="0", doc="Tips given back (out of tips payable)."
+    )
     line_count: Mapped[int] = mapped_column(Integer, default=0)
     card_held: Mapped[bool] = mapped_column(
         Boolean,
@@ -98,3 +108,12 @@ class TabLine(Base):
     amount: Mapped[int] = mapped_column(Amount)
     staff_id: Mapped[str | None] = mapped_column(String(40), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    voided_at: Mapped[datetime | None] = mapped_column(
+        UTCDateTime,
+        nullable=True,
+        doc="When the line was taken off the tab (a mistake): it stays, struck through,"
+        " and no longer counts in the subtotal.",
+    )
+    void_reason: Mapped[str | None] = mapped_column(
+        String(200), nullable=True, doc="Why, in staff's words; the customer sees it."
+    )

@@ -55,6 +55,8 @@ class PublicTab(Out):
     total: int
     paid: int
     tips: int
+    refunded: int = Field(default=0, description="Given back to the customer from the bill.")
+    tips_refunded: int = Field(default=0, description="Given back from the tip.")
     deposit_applied: int
     amount_due: int
     terms_accepted: bool
@@ -81,6 +83,8 @@ def public_view(uow: UnitOfWork, token: str) -> PublicTab:
         total=bill.total,
         paid=tab.paid,
         tips=tab.tips,
+        refunded=tab.refunded,
+        tips_refunded=tab.tips_refunded,
         deposit_applied=tab.deposit_applied,
         amount_due=bill.due,
         terms_accepted=tab.terms_accepted_at is not None,

@@ -3,6 +3,8 @@ the counter; and reading its lines. Each goes through the tab repository."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from servefirst.db.uow import UnitOfWork
 from servefirst.kit.errors import NotFound
 from servefirst.kit.ids import merchant_of_credential
@@ -65,3 +67,12 @@ def list_tabs(
     return uow.tabs.newest(
         status=TabStatus(status).value if status else None, customer_id=customer_id, limit=limit
     )
+
+
+#: How far back "most sold" looks for the counter's grid of services.
+BEST_SELLERS_DAYS = 90
+
+
+def sold_quantities(uow: UnitOfWork) -> dict[str, int]:
+    """Each service's quantity sold in the last ``BEST_SELLERS_DAYS`` days."""
+    return uow.tabs.sold_quantities(uow.clock.now() - timedelta(days=BEST_SELLERS_DAYS))

@@ -60,6 +60,12 @@ class SoldLine:
     amount: int
     staff_id: str | None
     created_at: datetime
+    voided_at: datetime | None = None
+    void_reason: str | None = None
+
+    @property
+    def voided(self) -> bool:
+        return self.voided_at is not None
 
 
 @dataclass(frozen=True)
@@ -172,6 +178,31 @@ class TabRepository:
         ).scalar()
         return int(owed or 0)
 
+    def lock_tabs_of(self, customer_ids: tuple[str, ...]) -> None:
+        """Hold every tab of these customers until commit, in tab id order
+        (PostgreSQL): a merge takes the tabs first, as every use case does, so
+        two merges of the same pair queue here instead of deadlocking later."""
+        if self._uow.locks_rows:
+            self._uow.session.execute(
+                select(_TABS.c.tab_id)
+                .where(
+                    _TABS.c.merchant_id == self._uow.merchant,
+                    _TABS.c.customer_id.in_(customer_ids),
+                )
+                .order_by(_TABS.c.tab_id)
+                .with_for_update()
+            )
+
+    def sold_quantities(self, since: datetime) -> dict[str, int]:
+        """How many of each service were sold since ``since`` (voided tabs too:
+        what staff reach for at the counter, not what was paid)."""
+        rows = self._uow.connection.execute(
+            select(_LINES.c.service_id, func.sum(_LINES.c.quantity))
+            .where(_LINES.c.merchant_id == self._uow.merchant, _LINES.c.created_at >= since)
+            .group_by(_LINES.c.service_id)
+        )
+        return {service_id: int(sold or 0) for service_id, sold in rows}
+
     def lines_with_terms(self, tab: Tab) -> list[LineView]:
         """Each line with the terms version it was sold under, in one query."""
         if tab.line_count == 0:  # a tab just opened: nothing to read
@@ -212,6 +243,8 @@ class TabRepository:
         tab's line count and subtotal with it: on PostgreSQL the tab's UPDATE
         carries the line's INSERT, one round trip for both."""
         params = {f"l_{name}": value for name, value in line.items()}
+        params.setdefault("l_voided_at", None)  # a line is sold, not voided
+        params.setdefault("l_void_reason", None)
         params["subtotal_after"] = tab.subtotal + line["amount"]
         if self._uow.dialect == "postgresql":
             self._uow.connection.execute(_ADD_LINE_AND_SET_TOTALS, params)
@@ -220,6 +253,18 @@ class TabRepository:
             self._uow.connection.execute(_SET_TAB_TOTALS, params)
         # What the row now says, on the object, with nothing left to flush.
         mark_written(tab, line_count=line["line_no"], subtotal=params["subtotal_after"])
+
+    def line(self, tab: Tab, line_no: int) -> TabLine:
+        line = self._uow.session.get(TabLine, (self._uow.merchant, tab.tab_id, line_no))
+        if line is None:
+            raise NotFound(f"This tab has no line {line_no}.", param="line_no")
+        return line
+
+    def void_line(self, tab: Tab, line: TabLine, *, at: datetime, reason: str) -> None:
+        """Mark ``line`` voided and take its amount off the tab's subtotal
+        (two UPDATEs; the line stays, struck through)."""
+        update_object(self._uow, line, voided_at=at, void_reason=reason)
+        self.write(tab, subtotal=tab.subtotal - line.amount)
 
     def payments(self, tab_id: str) -> list[Payment]:
         """The tab's payments, oldest first."""

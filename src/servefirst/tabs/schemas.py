@@ -42,6 +42,11 @@ class LineOut(Out):
     expected_results: Terms
     limits: Terms
     staff_id: str | None = Field(default=None, description="Who served this line.")
+    voided: bool = Field(
+        default=False, description="Taken off the tab by mistake; no longer in the subtotal."
+    )
+    void_reason: str | None = None
+    voided_at: datetime | None = None
 
     @classmethod
     def build(cls, view: LineView) -> LineOut:
@@ -57,6 +62,9 @@ class LineOut(Out):
             expected_results=view.terms.expected_results,
             limits=view.terms.limits,
             staff_id=line.staff_id,
+            voided=line.voided,
+            void_reason=line.void_reason,
+            voided_at=line.voided_at,
         )
 
 
@@ -87,6 +95,10 @@ class TabOut(Out):
     total: int = Field(description="subtotal - adjustments")
     paid: int
     tips: int
+    refunded: int = Field(
+        default=0, description="Given back from the bill's payments; `paid` keeps what was taken."
+    )
+    tips_refunded: int = Field(default=0, description="Tips given back.")
     deposit_applied: int
     amount_due: int = Field(description="total - paid - deposit_applied")
     customer_url: str
@@ -113,6 +125,8 @@ class TabOut(Out):
             total=bill.total,
             paid=tab.paid,
             tips=tab.tips,
+            refunded=tab.refunded,
+            tips_refunded=tab.tips_refunded,
             deposit_applied=tab.deposit_applied,
             amount_due=bill.due,
             customer_url=f"{public_url}/t/{tab.token}",

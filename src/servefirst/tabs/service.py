@@ -8,6 +8,7 @@ only through the unit of work's repositories (``tabs.repository``).
 
 from __future__ import annotations
 
+from servefirst.db.direct import move_rows
 from servefirst.db.uow import UnitOfWork
 from servefirst.events.service import emit
 from servefirst.tabs.closing import mark_overdue, serve, settle, void, write_off
@@ -22,6 +23,7 @@ from servefirst.tabs.reading import (
     lines_of,
     list_tabs,
     lock_tab,
+    sold_quantities,
     tab_for_token,
     tab_in_hand,
 )
@@ -37,6 +39,8 @@ def accept_terms(uow: UnitOfWork, token: str) -> Tab:
 
 
 __all__ = [
+    "sold_quantities",
+    "lock_tabs_of",
     "LineTerms",
     "LineView",
     "SoldLine",
@@ -59,3 +63,15 @@ __all__ = [
     "void",
     "write_off",
 ]
+
+
+def move_customer(uow: UnitOfWork, merged_id: str, into_id: str) -> int:
+    """A merge of duplicate customers: ``merged_id``'s tabs (open or closed)
+    become ``into_id``'s (their rows held first: ``lock_tabs_of``)."""
+    uow.tabs.lock_tabs_of((merged_id, into_id))
+    return move_rows(uow, Tab.customer_id, merged_id, into_id)
+
+
+def lock_tabs_of(uow: UnitOfWork, customer_ids: tuple[str, ...]) -> None:
+    """Hold every tab of these customers until commit, in id order (PostgreSQL)."""
+    uow.tabs.lock_tabs_of(customer_ids)

@@ -141,3 +141,30 @@ def score(evidence: Evidence, prior: Prior) -> float:
 def without(evidence: Evidence, kind: str) -> Evidence:
     """The evidence had this kind of event never happened (to weigh its effect)."""
     return replace(evidence, tallies={k: t for k, t in evidence.tallies.items() if k != kind})
+
+
+def combined(a: Evidence, b: Evidence, now: datetime, half_life_days: float) -> Evidence:
+    """Two customers' evidence as one (a merge of duplicates): both faded to
+    ``now``, then each kind's remembered weight and count added, the first time
+    the earlier and the last the later. Fading first makes the order of the
+    two irrelevant and counts an old event no fresher than it is."""
+    if a.as_of is None:
+        return decayed(b, now, half_life_days)
+    if b.as_of is None:
+        return decayed(a, now, half_life_days)
+    fa, fb = decayed(a, now, half_life_days), decayed(b, now, half_life_days)
+    tallies = dict(fa.tallies)
+    for kind, t in fb.tallies.items():
+        old = tallies.get(kind)
+        tallies[kind] = (
+            t
+            if old is None
+            else Tally(
+                old.remembered + t.remembered,
+                old.count + t.count,
+                min(old.first_at, t.first_at),
+                max(old.last_at, t.last_at),
+            )
+        )
+    as_of = max(x for x in (fa.as_of, fb.as_of) if x is not None)
+    return Evidence(as_of=as_of, tallies=tallies)

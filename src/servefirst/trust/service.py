@@ -17,11 +17,12 @@ from sqlalchemy import Table, func, select
 
 from servefirst.customers.models import Customer
 from servefirst.db.appended import append, write_appended
+from servefirst.db.direct import move_rows
 from servefirst.db.uow import UnitOfWork
 from servefirst.kit.clock import as_utc
 from servefirst.kit.ids import new_id
 from servefirst.merchants.service import find_merchant
-from servefirst.trust.estimator import EVENT_KINDS, Evidence, Tally, add, decayed
+from servefirst.trust.estimator import EVENT_KINDS, Evidence, Tally, add, combined, decayed
 from servefirst.trust.models import TrustEvent
 from servefirst.trust.rules import TIER_RANK, Tier, Trust, TrustPolicy, assess
 
@@ -229,3 +230,21 @@ def report(uow: UnitOfWork) -> TrustReport:
             perf.losses += int(amount or 0)
     order = sorted(Tier, key=lambda t: -TIER_RANK[t])
     return TrustReport(now, currency, policy, [tiers[t] for t in order])
+
+
+def move_customer(uow: UnitOfWork, merged_id: str, into_id: str) -> int:
+    """A merge of duplicate customers: ``merged_id``'s trust history becomes
+    ``into_id``'s (the evidence on the row is combined by ``merge_evidence``)."""
+    return move_rows(uow, TrustEvent.customer_id, merged_id, into_id)
+
+
+def merge_evidence(
+    uow: UnitOfWork, kept: Customer, merged: Customer, *, also: dict[str, Any]
+) -> None:
+    """Write on ``kept``'s row (which the caller holds) both customers'
+    evidence as one, faded to now (``estimator.combined``), with ``also``."""
+    policy = policy_for(uow)
+    evidence = combined(
+        evidence_of(kept), evidence_of(merged), uow.clock.now(), policy.half_life_days
+    )
+    _store(uow, kept, evidence, **also)

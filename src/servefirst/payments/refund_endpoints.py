@@ -1,0 +1,92 @@
+"""Refunds of payments and voided tab lines: the corrections of money taken
+or charged by mistake. Both are the owner's (an API key acts as the owner; in
+the console a manager's)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from starlette.concurrency import run_in_threadpool
+
+from servefirst.api.context import MerchantUoW, PublicURL, processor_key, run_sync
+from servefirst.api.routing import ServefirstRoute
+from servefirst.payments import refunds
+from servefirst.payments.refund_rules import RefundStatus
+from servefirst.payments.refund_schemas import RefundIn, RefundList, RefundOut, VoidLineIn
+from servefirst.tabs import service as tabs
+from servefirst.tabs.endpoints import present
+from servefirst.tabs.schemas import TabOut
+from servefirst.tabs.voiding import void_line as void_tab_line
+
+router = APIRouter(route_class=ServefirstRoute)
+
+_REFUSALS: dict[int | str, dict[str, Any]] = {
+    402: {"description": "refund_failed: the processor refused (the refund is kept, failed)"},
+    404: {"description": "No such payment"},
+    409: {"description": "nothing_to_refund, payment_not_refundable"},
+    422: {"description": "amount_exceeds_refundable: more than is left of that part"},
+}
+
+
+@router.post(
+    "/v1/payments/{payment_id}/refunds",
+    status_code=201,
+    response_model=RefundOut,
+    summary="Give back all or part of a payment (bill part and tip apart)",
+    tags=["payments"],
+    responses=_REFUSALS,
+)
+async def refund_payment(
+    payment_id: str, body: RefundIn, uow: MerchantUoW, request: Request
+) -> RefundOut:
+    key = processor_key(request, payment_id)
+    refund = await run_sync(
+        request,
+        lambda: refunds.begin_refund(
+            uow,
+            payment_id,
+            amount=body.amount,
+            tip=body.tip,
+            reason=body.reason,
+            refund_id=refunds.refund_id_for(key) if key else None,
+        ),
+    )
+    if refund.status == RefundStatus.PENDING.value:
+        charge, currency = await run_sync(request, refunds.charge_of, uow, refund)
+        # Phase (1) committed: from here the refund exists, whatever happens next.
+        await run_sync(request, uow.commit)
+        # Phase (2): the processor, in a worker thread (never on the event
+        # loop) and outside any transaction.
+        result = await run_in_threadpool(
+            refunds.ask_processor, uow.gateways, refund, charge, currency
+        )
+        refund = await run_sync(request, refunds.finish_refund, uow, refund.refund_id, result)
+    if refund.status == RefundStatus.FAILED.value:
+        await run_sync(request, uow.commit)  # the failure is kept, and answered
+        raise refunds.refused(refund)
+    return RefundOut.build(refund)
+
+
+@router.get(
+    "/v1/payments/{payment_id}/refunds",
+    response_model=RefundList,
+    summary="The refunds of a payment, oldest first",
+    tags=["payments"],
+)
+def list_refunds(payment_id: str, uow: MerchantUoW) -> RefundList:
+    return RefundList(data=[RefundOut.build(r) for r in refunds.refunds_of(uow, payment_id)])
+
+
+@router.post(
+    "/v1/tabs/{tab_id}/lines/{line_no}/void",
+    response_model=TabOut,
+    summary="Take a wrong line off an unpaid tab (the line stays, voided, with the reason)",
+    tags=["tabs"],
+    responses={409: {"description": "refund_first: what is due no longer covers the line"}},
+)
+def void_line(
+    tab_id: str, line_no: int, body: VoidLineIn, uow: MerchantUoW, base: PublicURL
+) -> TabOut:
+    tab = void_tab_line(uow, tab_id, line_no, reason=body.reason)
+    return present(uow, tabs.tab_in_hand(uow, tab.tab_id), base)

@@ -1,0 +1,121 @@
+"""Pure rules of refunds and voided lines: what may be given back, and when a
+line may be taken off a tab.
+
+A payment has two parts, the bill's (``amount``) and the tip's (``tip``), and
+each is given back on its own: a refund never takes more of a part than is
+left of it. Refunds still ``pending`` at the processor count as taken, so two
+refunds at once can never together pass what was paid.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from servefirst.kit.errors import Conflict, InvalidRequest
+from servefirst.tabs.rules import UNPAID, Bill, TabStatus
+
+
+class RefundStatus(StrEnum):
+    PENDING = "pending"  # committed, the processor not yet heard from
+    SUCCEEDED = "succeeded"  # the money went back (or, for cash, was handed back)
+    FAILED = "failed"  # the processor refused; nothing went back
+
+
+#: Refunds that hold their share of the payment (a failed one gives it back).
+TAKING = frozenset({RefundStatus.PENDING.value, RefundStatus.SUCCEEDED.value})
+
+#: The longest reason kept (the column's size).
+MAX_REASON = 500
+
+
+@dataclass(frozen=True)
+class Refundable:
+    """What is left to give back of one payment."""
+
+    amount: int  # of the bill's part
+    tip: int  # of the tip
+
+    @classmethod
+    def of(cls, paid_amount: int, paid_tip: int, taken: list[tuple[int, int]]) -> Refundable:
+        """``taken``: (amount, tip) of the payment's refunds that are not failed."""
+        return cls(
+            paid_amount - sum(amount for amount, _ in taken),
+            paid_tip - sum(tip for _, tip in taken),
+        )
+
+    @property
+    def nothing_left(self) -> bool:
+        return self.amount <= 0 and self.tip <= 0
+
+
+def refund_parts(
+    left: Refundable, amount: int | None, tip: int | None, *, payment_status: str = "succeeded"
+) -> tuple[int, int]:
+    """The (amount, tip) a refund asked with ``amount`` and ``tip`` gives back,
+    or a named error. Neither given: all that is left of both; one given: the
+    other is 0."""
+    if payment_status != "succeeded":
+        raise Conflict(
+            f"This payment is {payment_status}; only a succeeded payment can be refunded.",
+            code="payment_not_refundable",
+        )
+    if left.nothing_left:
+        raise Conflict("This payment has already been refunded in full.", code="nothing_to_refund")
+    if amount is None and tip is None:
+        return max(left.amount, 0), max(left.tip, 0)
+    amount, tip = amount or 0, tip or 0
+    if amount < 0 or tip < 0:
+        raise InvalidRequest(
+            "A refund cannot be negative.", param="amount" if amount < 0 else "tip"
+        )
+    if amount + tip == 0:
+        raise InvalidRequest("A refund must give back more than 0.", param="amount")
+    if amount > left.amount:
+        raise InvalidRequest(
+            f"amount {amount} is more than the {max(left.amount, 0)} left to refund of this"
+            " payment's bill part.",
+            code="amount_exceeds_refundable",
+            param="amount",
+            details={"refundable_amount": max(left.amount, 0), "refundable_tip": max(left.tip, 0)},
+        )
+    if tip > left.tip:
+        raise InvalidRequest(
+            f"tip {tip} is more than the {max(left.tip, 0)} left to refund of this payment's tip.",
+            code="amount_exceeds_refundable",
+            param="tip",
+            details={"refundable_amount": max(left.amount, 0), "refundable_tip": max(left.tip, 0)},
+        )
+    return amount, tip
+
+
+def clean_reason(reason: str) -> str:
+    text = " ".join(reason.split())
+    if not text:
+        raise InvalidRequest("Say why (the reason is kept with the record).", param="reason")
+    if len(text) > MAX_REASON:
+        raise InvalidRequest(f"The reason is longer than {MAX_REASON} characters.", param="reason")
+    return text
+
+
+def ensure_can_void_line(
+    status: TabStatus | str, bill: Bill, line_amount: int, voided: bool
+) -> None:
+    """A line comes off a tab only while the tab is unpaid and what is still
+    due covers it: money already taken for it must be refunded first."""
+    current = TabStatus(status)
+    if voided:
+        raise Conflict("This line is already voided.", code="line_already_voided")
+    if current not in UNPAID:
+        raise Conflict(
+            f"This tab is {current.value}; refund the payment instead of voiding a line.",
+            code="refund_first" if current is TabStatus.PAID else "tab_state_invalid",
+            details={"tab_status": current.value},
+        )
+    if line_amount > bill.due:
+        raise Conflict(
+            f"Only {bill.due} is still due, less than this line's {line_amount}: refund the"
+            " payment first, then void the line.",
+            code="refund_first",
+            details={"amount_due": bill.due},
+        )

@@ -1,0 +1,240 @@
+"""Giving money back from a payment: recorded for cash and the terminal,
+through the processor for a card, in phases (DESIGN.md, "A payment in phases").
+
+    begin_refund      (1) lock the tab, check what is left, commit a pending refund
+    ask_processor     (2) the processor, outside any transaction, keyed by the refund's id
+    finish_refund     (3) the outcome, its journal entry, the tab's totals, the event
+
+Money staff hand back themselves (cash, their own terminal) needs no processor:
+``begin_refund`` finishes it in its one transaction. A refund left pending by a
+crash between (1) and (3) is finished by ``finish_pending_refunds``, which asks
+the processor again with the same key: it answers the first refund, never a
+second one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+from servefirst.db.uow import UnitOfWork
+from servefirst.events.service import emit
+from servefirst.kit.errors import CardDeclined
+from servefirst.kit.ids import new_id
+from servefirst.kit.money import Money
+from servefirst.ledger import service as ledger
+from servefirst.ledger.rules import Account, EntryBuilder, EntryKind
+from servefirst.payments.gateways import Gateway, Gateways, RefundResult
+from servefirst.payments.refund_models import Refund
+from servefirst.payments.refund_repository import RefundRepository
+from servefirst.payments.refund_rules import (
+    Refundable,
+    RefundStatus,
+    clean_reason,
+    refund_parts,
+)
+from servefirst.payments.service import ACCOUNT_FOR, Method
+
+#: A pending refund younger than this may still be in its request's hands.
+RECOVERY_GRACE = timedelta(minutes=1)
+
+
+def refund_id_for(processor_key: str | None) -> str:
+    """The refund's id: from the request's idempotency key when it has one
+    (a retry after a crash finds the refund it began), else a new one."""
+    if processor_key is None:
+        return new_id("re")
+    return "re_" + processor_key.removeprefix("idem_")[:32]
+
+
+def begin_refund(
+    uow: UnitOfWork,
+    payment_id: str,
+    *,
+    amount: int | None,
+    tip: int | None,
+    reason: str,
+    refund_id: str | None = None,
+) -> Refund:
+    """Phase (1): the refund, committed ``pending`` when a processor must be
+    asked; a recorded refund (cash, terminal) comes back ``succeeded``."""
+    refunds = RefundRepository(uow)
+    payment = refunds.payment(payment_id)
+    if refund_id is not None:
+        began = refunds.get(refund_id)
+        if began is not None:  # the same request again, after a crash
+            return began
+    words = clean_reason(reason)
+    tab = uow.tabs.lock(payment.tab_id)  # one refund of a tab at a time
+    left = Refundable.of(payment.amount, payment.tip, refunds.taken(payment_id))
+    part, tip_part = refund_parts(left, amount, tip, payment_status=payment.status)
+    recorded = payment.gateway == "manual"
+    refund = refunds.add(
+        {
+            "merchant_id": uow.merchant,
+            "refund_id": refund_id or new_id("re"),
+            "payment_id": payment.payment_id,
+            "tab_id": tab.tab_id,
+            "method": payment.method,
+            "gateway": payment.gateway,
+            "amount": part,
+            "tip": tip_part,
+            "status": RefundStatus.PENDING.value,
+            "reason": words,
+            "gateway_reference": None,
+            "failure_code": None,
+            "created_at": uow.clock.now(),
+            "settled_at": None,
+        }
+    )
+    if recorded:  # staff handed it back: the manual gateway records it, no network
+        answer = ask_processor(uow.gateways, refund, payment.gateway_reference or "", tab.currency)
+        return finish_refund(uow, refund.refund_id, answer)
+    return refund
+
+
+def ask_processor(
+    gateways: Gateways, refund: Refund, charge_reference: str, currency: str
+) -> RefundResult:
+    """Phase (2): no database here. The refund's id is the processor's key."""
+    gateway = gateway_named(gateways, refund.gateway)
+    try:
+        return gateway.refund(
+            charge_reference,
+            Money(refund.amount + refund.tip, currency),
+            idempotency_key=refund.refund_id,
+            reason=refund.reason,
+        )
+    except CardDeclined as refused:
+        return RefundResult(
+            reference="", status=RefundStatus.FAILED.value, failure_code=refused.code
+        )
+
+
+def finish_refund(uow: UnitOfWork, refund_id: str, result: RefundResult) -> Refund:
+    """Phase (3): the processor's answer kept; a succeeded refund moves the
+    ledger and the tab's refunded totals. Asked twice, the second changes nothing."""
+    refunds = RefundRepository(uow)
+    refund = refunds.get(refund_id)
+    if refund is None:
+        raise LookupError(refund_id)
+    tab = uow.tabs.lock(refund.tab_id)
+    if refund.status != RefundStatus.PENDING.value or result.status == RefundStatus.PENDING.value:
+        return refund
+    refunds.settle(
+        refund,
+        status=result.status,
+        gateway_reference=result.reference or None,
+        failure_code=result.failure_code,
+        settled_at=uow.clock.now(),
+    )
+    if result.status != RefundStatus.SUCCEEDED.value:
+        emit(uow, "refund.failed", refund.refund_id, _event(refund))
+        return refund
+    ledger.post(
+        uow,
+        EntryBuilder(
+            EntryKind.REFUND, tab.currency, memo=f"{refund.method} refund", tab_id=tab.tab_id
+        )
+        .debit(Account.REFUNDS, refund.amount)
+        .debit(Account.TIPS_PAYABLE, refund.tip)
+        .credit(ACCOUNT_FOR[Method(refund.method)], refund.amount + refund.tip)
+        .build(),
+    )
+    # The tab keeps what was paid (a paid tab stays paid) and says what went back.
+    uow.tabs.write(
+        tab,
+        refunded=tab.refunded + refund.amount,
+        tips_refunded=tab.tips_refunded + refund.tip,
+    )
+    emit(uow, "refund.succeeded", refund.refund_id, _event(refund))
+    return refund
+
+
+def refund_in_phases(
+    uow: UnitOfWork, payment_id: str, *, amount: int | None, tip: int | None, reason: str
+) -> Refund:
+    """All three phases, for a caller already off the event loop (a console
+    form, a command): commits the pending refund before the processor is
+    asked, and a refused refund before it is reported (``CardDeclined``).
+    The caller commits the last phase."""
+    refund = begin_refund(uow, payment_id, amount=amount, tip=tip, reason=reason)
+    if refund.status == RefundStatus.PENDING.value:
+        charge, currency = charge_of(uow, refund)
+        uow.commit()
+        result = ask_processor(uow.gateways, refund, charge, currency)
+        refund = finish_refund(uow, refund.refund_id, result)
+    if refund.status == RefundStatus.FAILED.value:
+        uow.commit()
+        raise refused(refund)
+    return refund
+
+
+def refused(refund: Refund) -> CardDeclined:
+    """The error that reports a refund the processor refused (kept, failed)."""
+    return CardDeclined(
+        "The processor refused the refund"
+        + (f" ({refund.failure_code})." if refund.failure_code else "."),
+        code="refund_failed",
+        details={"refund_id": refund.refund_id},
+    )
+
+
+def charge_of(uow: UnitOfWork, refund: Refund) -> tuple[str, str]:
+    """(the processor's reference of the refunded charge, the currency)."""
+    payment = RefundRepository(uow).payment(refund.payment_id)
+    tab = uow.tabs.get(refund.tab_id)
+    return payment.gateway_reference or "", tab.currency
+
+
+def refunds_of(uow: UnitOfWork, payment_id: str) -> list[Refund]:
+    refunds = RefundRepository(uow)
+    refunds.payment(payment_id)  # 404 for an unknown payment
+    return refunds.of_payment(payment_id)
+
+
+def refunded_by_method(uow: UnitOfWork) -> dict[str, tuple[int, int]]:
+    return RefundRepository(uow).refunded_by_method()
+
+
+def gateway_named(gateways: Gateways, name: str) -> Gateway:
+    gateway: Gateway | None = getattr(gateways, name, None)
+    if gateway is None:
+        raise LookupError(f"no gateway named {name!r}")
+    return gateway
+
+
+def finish_pending_refunds(
+    uow_for: Callable[[str | None], UnitOfWork], *, grace: timedelta = RECOVERY_GRACE
+) -> list[str]:
+    """Finish every refund a crash left pending (``servefirst payments
+    recover``, ``payments.recovery``): ask the processor again with the
+    refund's own key, then keep its answer. Returns the refunds finished."""
+    with uow_for(None) as look:
+        pending = RefundRepository(look).pending_before(look.clock.now() - grace)
+    finished: list[str] = []
+    for merchant_id, refund_id in pending:
+        with uow_for(merchant_id) as uow:
+            refund = RefundRepository(uow).get(refund_id)
+            if refund is None or refund.status != RefundStatus.PENDING.value:
+                continue
+            charge, currency = charge_of(uow, refund)
+            gateways = uow.gateways
+        # Closed: no transaction stays open while the processor is asked.
+        result = ask_processor(gateways, refund, charge, currency)
+        with uow_for(merchant_id) as uow:
+            finish_refund(uow, refund_id, result)
+            uow.commit()
+        finished.append(refund_id)
+    return finished
+
+
+def _event(refund: Refund) -> dict[str, object]:
+    return {
+        "payment_id": refund.payment_id,
+        "tab_id": refund.tab_id,
+        "amount": refund.amount,
+        "tip": refund.tip,
+        "method": refund.method,
+        "status": refund.status,
+    }

@@ -1,0 +1,88 @@
+"""The console's corrections on a tab: void a wrong line, refund a payment.
+
+Both move money already counted, so both are a manager's (``Access.MANAGER``;
+staff get the 403 page). A refused form comes back with its entries kept and
+the refusal in words."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import Response
+
+from servefirst.db.uow import UnitOfWork
+from servefirst.kit.errors import ServefirstError
+from servefirst.payments.refunds import refund_in_phases
+from servefirst.staff import service as staff
+from servefirst.staff.rules import Access
+from servefirst.staff.tab_pages import tab_page_view
+from servefirst.staff.web import act, problem
+from servefirst.tabs import service as tabs
+from servefirst.tabs.voiding import void_line
+from servefirst.web.forms import parse_amount
+
+router = APIRouter(prefix="/staff", include_in_schema=False)
+
+FormText = Annotated[str, Form()]
+
+
+def _correction(
+    request: Request,
+    tab_id: str,
+    csrf_token: str,
+    do: Callable[[UnitOfWork], None],
+    done: str,
+    kept: dict[str, str],
+) -> Response:
+    def change(uow: UnitOfWork, me: staff.SignedIn) -> str:
+        do(uow)
+        return f"/staff/tabs/{tab_id}?done={done}"
+
+    def on_error(uow: UnitOfWork, me: staff.SignedIn, exc: ServefirstError) -> Response:
+        try:
+            return tab_page_view(
+                request, uow, me, tab_id, error=exc.message, status=exc.status, kept=kept
+            )
+        except ServefirstError as missing:  # the tab itself is unknown
+            return problem(request, me, missing)
+
+    return act(request, csrf_token, change, on_error, needs=Access.MANAGER)
+
+
+@router.post("/tabs/{tab_id}/lines/{line_no}/void")
+def void_tab_line(
+    request: Request,
+    tab_id: str,
+    line_no: int,
+    reason: FormText = "",
+    csrf_token: FormText = "",
+) -> Response:
+    def do(uow: UnitOfWork) -> None:
+        void_line(uow, tab_id, line_no, reason=reason)
+
+    kept = {"form": f"void-{line_no}", "reason": reason}
+    return _correction(request, tab_id, csrf_token, do, "line_voided", kept)
+
+
+@router.post("/tabs/{tab_id}/payments/{payment_id}/refund")
+def refund_payment(
+    request: Request,
+    tab_id: str,
+    payment_id: str,
+    amount: FormText = "",
+    tip: FormText = "",
+    reason: FormText = "",
+    csrf_token: FormText = "",
+) -> Response:
+    """Blank amount and tip: all that is left of both; one blank: none of it."""
+
+    def do(uow: UnitOfWork) -> None:
+        currency = tabs.get_tab(uow, tab_id).currency
+        bill_part = parse_amount(amount, currency, param="amount")
+        tip_part = parse_amount(tip, currency, param="tip")
+        refund_in_phases(uow, payment_id, amount=bill_part, tip=tip_part, reason=reason)
+
+    kept = {"form": f"refund-{payment_id}", "amount": amount, "tip": tip, "reason": reason}
+    return _correction(request, tab_id, csrf_token, do, "refunded", kept)

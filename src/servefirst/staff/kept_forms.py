@@ -1,0 +1,64 @@
+"""Forms of the back office that are given back, never lost.
+
+``act`` (``staff.web``) answers a stale CSRF token with a page of its own;
+the management forms instead show the same form again with what was typed and
+the trouble in words, so nothing typed is lost and nothing was saved.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from fastapi import Request
+from fastapi.responses import Response
+
+from servefirst.db.uow import UnitOfWork
+from servefirst.kit.errors import InvalidRequest, ServefirstError
+from servefirst.kit.i18n import gettext as _
+from servefirst.staff import service as staff
+from servefirst.staff.rules import Access
+from servefirst.staff.web import (
+    BelowAccess,
+    CsrfRejected,
+    SignInRequired,
+    console,
+    refused,
+    see_other,
+    submitted_csrf,
+)
+
+
+def act_keeping(
+    request: Request,
+    csrf: str,
+    change: Callable[[UnitOfWork, staff.SignedIn], str],
+    on_error: Callable[[UnitOfWork, staff.SignedIn, ServefirstError], Response],
+    *,
+    needs: Access = Access.STAFF,
+) -> Response:
+    """As ``staff.web.act``; a stale or missing CSRF token gives the form back
+    (``on_error``, status 403) with what was typed and nothing saved."""
+    csrf = submitted_csrf(request, csrf)
+    try:
+        with console(request, write=True, csrf=csrf, needs=needs) as (uow, me):
+            try:
+                where = change(uow, me)
+            except ServefirstError as exc:
+                uow.rollback()
+                return on_error(uow, me, exc)
+            uow.commit()
+            return see_other(where)
+    except CsrfRejected:
+        pass
+    except (SignInRequired, BelowAccess) as exc:
+        return refused(request, exc)
+    stale = InvalidRequest(
+        _("This form had expired, so nothing was saved. Check it and send it again."),
+        code="csrf_stale",
+        status=403,
+    )
+    try:
+        with console(request, write=False, needs=needs) as (uow, me):
+            return on_error(uow, me, stale)
+    except (SignInRequired, CsrfRejected, BelowAccess) as exc:
+        return refused(request, exc)

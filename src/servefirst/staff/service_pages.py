@@ -1,0 +1,240 @@
+"""Services and prices (managers and owners): add a service, change its
+price, length and terms, retire it or offer it again. Expected results and
+limits are edited as lists (one statement a line); a change of terms makes a
+new version, and every version a tab was given stays listed."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import Response
+from pydantic import ValidationError
+
+from servefirst.catalog import service as catalog
+from servefirst.catalog.schemas import ServiceIn
+from servefirst.db.uow import UnitOfWork
+from servefirst.kit.errors import InvalidRequest, ServefirstError
+from servefirst.kit.i18n import N_
+from servefirst.kit.i18n import gettext as _
+from servefirst.merchants.service import get_merchant
+from servefirst.staff import service as staff
+from servefirst.staff.kept_forms import act_keeping
+from servefirst.staff.rules import Access
+from servefirst.staff.web import base_context, problem, render, show
+from servefirst.web.forms import format_amount, parse_amount, parse_int
+
+router = APIRouter(prefix="/staff", include_in_schema=False)
+
+FormText = Annotated[str, Form()]
+NEEDS = Access.MANAGER
+#: A week: the longest a service in the catalogue may last (as the API).
+MAX_MINUTES = 24 * 60 * 7
+NOTICES = {
+    "created": N_("Service added."),
+    "saved": N_("Saved."),
+    "retired": N_("Retired: no longer offered."),
+    "restored": N_("Offered again."),
+}
+
+
+def as_list(text: str) -> list[str]:
+    """A textarea of statements, one a line, as the list the terms keep."""
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def as_text(terms: Any) -> str:
+    """Terms (a sentence or a list) back as a textarea, one statement a line."""
+    return "\n".join(terms) if isinstance(terms, list) else str(terms or "")
+
+
+def _checked(uow: UnitOfWork, typed: dict[str, str]) -> ServiceIn:
+    """The form as the catalogue takes it, or a 422 naming the field in words."""
+    currency = get_merchant(uow).currency
+    price = parse_amount(typed["price"], currency, param="price")
+    if price is None:
+        raise InvalidRequest(_("Write a price, like 4.50."), param="price")
+    minutes = parse_int(
+        typed["duration_minutes"], param="duration_minutes", low=1, high=MAX_MINUTES
+    )
+    expected = as_list(typed["expected_results"])
+    if not expected:
+        raise InvalidRequest(
+            _("Write at least one thing the customer can expect."), param="expected_results"
+        )
+    try:
+        return ServiceIn.model_validate(
+            {
+                "name": typed["name"],
+                "price": price,
+                "duration_minutes": minutes,
+                "expected_results": expected,
+                "limits": as_list(typed["limits"]),
+            }
+        )
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = str(first.get("loc", ("form",))[0])
+        raise InvalidRequest(
+            _("Check %(field)s: %(problem)s.") % {"field": _(field), "problem": first["msg"]},
+            param=field,
+        ) from None
+
+
+def _list_page(
+    request: Request,
+    uow: UnitOfWork,
+    me: staff.SignedIn,
+    *,
+    error: str | None = None,
+    status: int = 200,
+    typed: dict[str, str] | None = None,
+) -> Response:
+    merchant = get_merchant(uow)
+    rows = catalog.list_services(uow, include_inactive=True)
+    context = base_context(
+        me,
+        request,
+        rows=rows,
+        currency=merchant.currency,
+        typed=typed or {},
+        error=error,
+        merchant_name=merchant.name,
+    )
+    done = NOTICES.get(request.query_params.get("done", ""))
+    context["notice"] = _(done) if done else None
+    return render(request, "staff/services.html", context, status)
+
+
+def _edit_page(
+    request: Request,
+    uow: UnitOfWork,
+    me: staff.SignedIn,
+    service_id: str,
+    *,
+    error: str | None = None,
+    status: int = 200,
+    typed: dict[str, str] | None = None,
+) -> Response:
+    merchant = get_merchant(uow)
+    service = catalog.get_service(uow, service_id)
+    versions = catalog.terms_history(uow, service_id)
+    current = versions[0]
+    shown = typed or {
+        "name": service.name,
+        "price": format_amount(service.price, merchant.currency),
+        "duration_minutes": str(service.duration_minutes),
+        "expected_results": as_text(current.expected_results),
+        "limits": as_text(current.limits),
+    }
+    context = base_context(
+        me,
+        request,
+        service=service,
+        versions=versions,
+        as_list=lambda terms: terms if isinstance(terms, list) else [terms],
+        typed=shown,
+        currency=merchant.currency,
+        error=error,
+        merchant_name=merchant.name,
+    )
+    done = NOTICES.get(request.query_params.get("done", ""))
+    context["notice"] = _(done) if done else None
+    return render(request, "staff/service.html", context, status)
+
+
+@router.get("/services")
+def services(request: Request) -> Response:
+    return show(request, lambda uow, me: _list_page(request, uow, me), needs=NEEDS)
+
+
+FIELDS = ("name", "price", "duration_minutes", "expected_results", "limits")
+
+
+@router.post("/services")
+def add_service(
+    request: Request,
+    name: FormText = "",
+    price: FormText = "",
+    duration_minutes: FormText = "",
+    expected_results: FormText = "",
+    limits: FormText = "",
+    csrf_token: FormText = "",
+) -> Response:
+    typed = dict(
+        zip(FIELDS, (name, price, duration_minutes, expected_results, limits), strict=True)
+    )
+
+    def change(uow: UnitOfWork, me: staff.SignedIn) -> str:
+        body = _checked(uow, typed)
+        service, _terms = catalog.create_service(uow, **body.model_dump(exclude_none=True))
+        return f"/staff/services/{service.service_id}?done=created"
+
+    def on_error(uow: UnitOfWork, me: staff.SignedIn, exc: ServefirstError) -> Response:
+        return _list_page(request, uow, me, error=exc.message, status=exc.status, typed=typed)
+
+    return act_keeping(request, csrf_token, change, on_error, needs=NEEDS)
+
+
+@router.get("/services/{service_id}")
+def service_page(request: Request, service_id: str) -> Response:
+    return show(request, lambda uow, me: _edit_page(request, uow, me, service_id), needs=NEEDS)
+
+
+def _edit_error(request: Request, service_id: str, typed: dict[str, str] | None) -> Any:
+    def on_error(uow: UnitOfWork, me: staff.SignedIn, exc: ServefirstError) -> Response:
+        try:
+            return _edit_page(
+                request, uow, me, service_id, error=exc.message, status=exc.status, typed=typed
+            )
+        except ServefirstError as missing:
+            return problem(request, me, missing)
+
+    return on_error
+
+
+@router.post("/services/{service_id}")
+def edit_service(
+    request: Request,
+    service_id: str,
+    name: FormText = "",
+    price: FormText = "",
+    duration_minutes: FormText = "",
+    expected_results: FormText = "",
+    limits: FormText = "",
+    csrf_token: FormText = "",
+) -> Response:
+    typed = dict(
+        zip(FIELDS, (name, price, duration_minutes, expected_results, limits), strict=True)
+    )
+
+    def change(uow: UnitOfWork, me: staff.SignedIn) -> str:
+        body = _checked(uow, typed)
+        catalog.update_service(uow, service_id, body.model_dump(exclude={"deposit_policy"}))
+        return f"/staff/services/{service_id}?done=saved"
+
+    return act_keeping(
+        request, csrf_token, change, _edit_error(request, service_id, typed), needs=NEEDS
+    )
+
+
+@router.post("/services/{service_id}/retire")
+def retire(request: Request, service_id: str, csrf_token: FormText = "") -> Response:
+    def change(uow: UnitOfWork, me: staff.SignedIn) -> str:
+        catalog.update_service(uow, service_id, {"active": False})
+        return f"/staff/services/{service_id}?done=retired"
+
+    return act_keeping(
+        request, csrf_token, change, _edit_error(request, service_id, None), needs=NEEDS
+    )
+
+
+@router.post("/services/{service_id}/restore")
+def restore(request: Request, service_id: str, csrf_token: FormText = "") -> Response:
+    def change(uow: UnitOfWork, me: staff.SignedIn) -> str:
+        catalog.update_service(uow, service_id, {"active": True})
+        return f"/staff/services/{service_id}?done=restored"
+
+    return act_keeping(
+        request, csrf_token, change, _edit_error(request, service_id, None), needs=NEEDS
+    )

@@ -1,0 +1,50 @@
+"""Taking a wrong line off a tab: the line stays, struck through with the
+reason, and its charge is reversed in the ledger. Only while what is still due
+covers it: money already taken for it is refunded first (``payments.refunds``)."""
+
+from __future__ import annotations
+
+from servefirst.db.uow import UnitOfWork
+from servefirst.events.service import emit
+from servefirst.ledger import service as ledger
+from servefirst.ledger.rules import Account, EntryBuilder, EntryKind
+from servefirst.payments.refund_rules import clean_reason, ensure_can_void_line
+from servefirst.tabs.closing import settle
+from servefirst.tabs.models import Tab
+from servefirst.tabs.reading import bill_of
+from servefirst.tabs.rules import TabStatus, ensure_no_payment_waiting, status_after_payment
+
+
+def void_line(uow: UnitOfWork, tab_id: str, line_no: int, *, reason: str) -> Tab:
+    tab = uow.tabs.lock(tab_id)
+    # A card payment waiting for the processor may yet take what is due now.
+    ensure_no_payment_waiting(tab.pending_payment_id)
+    words = clean_reason(reason)
+    line = uow.tabs.line(tab, line_no)
+    ensure_can_void_line(tab.status, bill_of(tab), line.amount, line.voided_at is not None)
+    uow.tabs.void_line(tab, line, at=uow.clock.now(), reason=words)
+    if line.amount:
+        # The reverse of the line's charge: the customer no longer owes it.
+        ledger.post(
+            uow,
+            EntryBuilder(
+                EntryKind.TAB_CHARGE_REVERSAL,
+                tab.currency,
+                memo=f"void: {line.name}"[:200],
+                tab_id=tab.tab_id,
+            )
+            .debit(Account.REVENUE, line.amount)
+            .credit(Account.RECEIVABLES, line.amount)
+            .build(),
+        )
+    emit(
+        uow,
+        "tab.line_voided",
+        tab.tab_id,
+        {"line_no": line_no, "amount": line.amount, "reason": words},
+    )
+    # A served tab with nothing left to pay is settled, as serving settles one
+    # (its other lines already paid for, or covered by a deposit).
+    if status_after_payment(tab.status, bill_of(tab)) is TabStatus.PAID:
+        settle(uow, tab)
+    return tab

@@ -1,0 +1,178 @@
+"""Refunds and voided lines in the console (a manager's forms on the tab page)
+and on the customer's page (a voided line struck through, with its reason)."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from servefirst.runtime import Runtime
+from servefirst.staff import service as staff
+from tests.conftest import Merchant
+from tests.integration.test_pages_staff import PASSWORD, Staff
+
+
+@pytest.fixture
+def counter(runtime: Runtime, app: Any) -> Iterator[Callable[..., Staff]]:
+    opened: list[TestClient] = []
+
+    def sign_in(who: Merchant, access: str) -> Staff:
+        email = f"ines.{secrets.token_hex(4)}@azul.example"
+        with runtime.uow(who.id) as uow:
+            staff.create_staff(
+                uow, email=email, password=PASSWORD, name="Inês", role="barista", access=access
+            )
+            uow.commit()
+        address = f"10.{secrets.randbelow(250)}.{secrets.randbelow(250)}.{secrets.randbelow(250)}"
+        client = TestClient(
+            app, base_url="https://testserver", raise_server_exceptions=False, client=(address, 5)
+        )
+        opened.append(client)
+        person = Staff(client, who, email)
+        assert person.sign_in().status_code == 200
+        return person
+
+    yield sign_in
+    for client in opened:
+        client.close()
+
+
+def _cash(merchant: Merchant, tab: dict[str, Any], amount: int, tip: int = 0) -> dict[str, Any]:
+    paid = merchant.post(
+        f"/v1/tabs/{tab['id']}/payments", {"method": "cash", "amount": amount, "tip": tip}
+    )
+    assert paid.status_code == 201, paid.text
+    return paid.json()  # type: ignore[no-any-return]
+
+
+def test_a_manager_voids_a_wrong_line_and_the_customer_sees_it_struck_through(
+    merchant: Merchant, counter: Callable[..., Staff]
+) -> None:
+    manager = counter(merchant, "manager")
+    tab = merchant.served_tab(450, 380)
+    page = manager.get(f"/staff/tabs/{tab['id']}").text
+    assert f'action="/staff/tabs/{tab["id"]}/lines/2/void"' in page
+    done = manager.post(
+        f"/staff/tabs/{tab['id']}/lines/2/void",
+        {"reason": "Rang up a latte by mistake"},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303, done.text
+    shown = manager.get(done.headers["location"]).text
+    assert "Line voided" in shown
+    assert "<del>" in shown and "Rang up a latte by mistake" in shown
+    assert merchant.get(f"/v1/tabs/{tab['id']}").json()["amount_due"] == 450
+    customer = merchant.client.get(f"/t/{tab['token']}").text
+    assert 'data-voided="true"' in customer
+    assert "Taken off your tab: Rang up a latte by mistake" in customer
+    in_portuguese = merchant.client.get(
+        f"/t/{tab['token']}", headers={"Accept-Language": "pt-PT"}
+    ).text
+    assert "Retirado da sua conta: Rang up a latte by mistake" in in_portuguese
+
+
+def test_a_manager_refunds_part_of_a_payment_from_the_tab_page(
+    merchant: Merchant, counter: Callable[..., Staff]
+) -> None:
+    manager = counter(merchant, "manager")
+    tab = merchant.served_tab(800)
+    payment = _cash(merchant, tab, 800, tip=100)
+    done = manager.post(
+        f"/staff/tabs/{tab['id']}/payments/{payment['id']}/refund",
+        {"amount": "3,00", "tip": "", "reason": "Cold coffee"},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303, done.text
+    shown = manager.get(done.headers["location"]).text
+    assert "Refund recorded" in shown and "Cold coffee" in shown
+    refunds = merchant.get(f"/v1/payments/{payment['id']}/refunds").json()["data"]
+    assert [(r["amount"], r["tip"], r["reason"]) for r in refunds] == [(300, 0, "Cold coffee")]
+    assert merchant.get(f"/v1/tabs/{tab['id']}").json()["refunded"] == 300
+
+
+@pytest.mark.parametrize(
+    ("entry", "words"),
+    [
+        ({"amount": "9,00", "tip": "", "reason": "Too much"}, "more than the"),
+        ({"amount": "abc", "tip": "", "reason": "Typo"}, "is not an amount"),
+        ({"amount": "1,00", "tip": "", "reason": ""}, "Say why"),
+    ],
+)
+def test_a_refused_refund_form_comes_back_with_the_entry_and_the_error_in_words(
+    merchant: Merchant, counter: Callable[..., Staff], entry: dict[str, str], words: str
+) -> None:
+    manager = counter(merchant, "manager")
+    tab = merchant.served_tab(800)
+    payment = _cash(merchant, tab, 800)
+    refused = manager.post(f"/staff/tabs/{tab['id']}/payments/{payment['id']}/refund", entry)
+    assert refused.status_code == 422, refused.text
+    assert words in refused.text
+    form = f"refund-{payment['id']}"
+    assert f'id="{form}-amount" name="amount" inputmode="decimal" value="{entry["amount"]}"' in (
+        refused.text
+    )
+    if entry["reason"]:
+        assert f'value="{entry["reason"]}"' in refused.text
+    assert merchant.get(f"/v1/payments/{payment['id']}/refunds").json()["data"] == []
+
+
+def test_a_void_the_bill_no_longer_covers_is_refused_in_words(
+    merchant: Merchant, counter: Callable[..., Staff]
+) -> None:
+    manager = counter(merchant, "manager")
+    tab = merchant.served_tab(450, 380)
+    _cash(merchant, tab, 500)
+    refused = manager.post(f"/staff/tabs/{tab['id']}/lines/1/void", {"reason": "Wrong cake"})
+    assert refused.status_code == 409
+    assert "refund the payment first" in refused.text
+    assert 'value="Wrong cake"' in refused.text
+
+
+def test_staff_may_neither_void_nor_refund(
+    merchant: Merchant, counter: Callable[..., Staff]
+) -> None:
+    waiter = counter(merchant, "staff")
+    tab = merchant.served_tab(450, 380)
+    payment = _cash(merchant, tab, 450)
+    page = waiter.get(f"/staff/tabs/{tab['id']}").text
+    assert "/void" not in page.replace(f"/staff/tabs/{tab['id']}/void", "")
+    assert "/refund" not in page
+    void = waiter.post(f"/staff/tabs/{tab['id']}/lines/2/void", {"reason": "mine"})
+    assert void.status_code == 403 and 'data-code="forbidden"' in void.text
+    refund = waiter.post(
+        f"/staff/tabs/{tab['id']}/payments/{payment['id']}/refund", {"reason": "mine"}
+    )
+    assert refund.status_code == 403 and 'data-code="forbidden"' in refund.text
+    after = merchant.get(f"/v1/tabs/{tab['id']}").json()
+    assert (after["refunded"], after["amount_due"]) == (0, 380)
+    assert not any(line["voided"] for line in after["lines"])
+
+
+def test_the_receipt_leaves_a_voided_line_out_and_shows_what_was_refunded(
+    merchant: Merchant,
+) -> None:
+    tab = merchant.served_tab(450, 380)
+    void = merchant.post(f"/v1/tabs/{tab['id']}/lines/2/void", {"reason": "Not served"})
+    assert void.status_code == 200, void.text
+    payment = _cash(merchant, tab, 450, tip=50)
+    refund = merchant.post(
+        f"/v1/payments/{payment['id']}/refunds", {"amount": 150, "tip": 50, "reason": "Late"}
+    )
+    assert refund.status_code == 201, refund.text
+    receipt = merchant.client.get(f"/t/{tab['token']}/receipt").text
+    assert "€3.80" not in receipt  # the voided line's amount
+    assert 'data-testid="refunded">−€2.00' in receipt
+
+
+def test_the_receipt_email_lists_no_voided_line(merchant: Merchant, runtime: Runtime) -> None:
+    from servefirst.messages.compose import ctx_lines
+
+    tab = merchant.served_tab(450, 380)
+    void = merchant.post(f"/v1/tabs/{tab['id']}/lines/1/void", {"reason": "Not served"})
+    assert void.status_code == 200, void.text
+    with runtime.uow(merchant.id, write=False) as uow:
+        assert [line["amount"] for line in ctx_lines(uow, tab["id"])] == [380]

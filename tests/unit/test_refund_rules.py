@@ -1,0 +1,97 @@
+"""What a refund may give back, and when a line may come off a tab (pure rules)."""
+
+from __future__ import annotations
+
+import contextlib
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from servefirst.kit.errors import Conflict, InvalidRequest
+from servefirst.payments.refund_rules import (
+    Refundable,
+    clean_reason,
+    ensure_can_void_line,
+    refund_parts,
+)
+from servefirst.tabs.rules import Bill
+
+
+def test_neither_part_given_takes_all_that_is_left_of_both() -> None:
+    left = Refundable.of(830, 100, [(300, 20)])
+    assert refund_parts(left, None, None) == (530, 80)
+
+
+def test_one_part_given_leaves_the_other_at_zero() -> None:
+    left = Refundable.of(830, 100, [])
+    assert refund_parts(left, 200, None) == (200, 0)
+    assert refund_parts(left, None, 50) == (0, 50)
+
+
+def test_more_than_is_left_of_a_part_is_refused_naming_it() -> None:
+    left = Refundable.of(500, 50, [(400, 0)])
+    with pytest.raises(InvalidRequest) as bill:
+        refund_parts(left, 101, None)
+    assert (bill.value.code, bill.value.param, bill.value.status) == (
+        "amount_exceeds_refundable",
+        "amount",
+        422,
+    )
+    with pytest.raises(InvalidRequest) as tip:
+        refund_parts(left, None, 51)
+    assert tip.value.param == "tip"
+
+
+def test_a_payment_refunded_in_full_has_nothing_left() -> None:
+    with pytest.raises(Conflict) as nothing:
+        refund_parts(Refundable.of(500, 0, [(500, 0)]), None, None)
+    assert nothing.value.code == "nothing_to_refund"
+
+
+def test_only_a_succeeded_payment_is_refunded() -> None:
+    with pytest.raises(Conflict) as pending:
+        refund_parts(Refundable.of(500, 0, []), None, None, payment_status="pending")
+    assert pending.value.code == "payment_not_refundable"
+
+
+def test_a_refund_of_nothing_is_refused() -> None:
+    with pytest.raises(InvalidRequest):
+        refund_parts(Refundable.of(500, 0, []), 0, 0)
+
+
+@given(
+    paid=st.integers(0, 10_000),
+    tip=st.integers(0, 1_000),
+    asks=st.lists(st.tuples(st.integers(0, 4_000), st.integers(0, 400)), max_size=8),
+)
+def test_refunds_never_give_back_more_than_was_paid(
+    paid: int, tip: int, asks: list[tuple[int, int]]
+) -> None:
+    taken: list[tuple[int, int]] = []
+    for amount, tip_part in asks:
+        with contextlib.suppress(Conflict, InvalidRequest):
+            taken.append(refund_parts(Refundable.of(paid, tip, taken), amount, tip_part))
+    assert sum(a for a, _ in taken) <= paid
+    assert sum(t for _, t in taken) <= tip
+
+
+def test_a_reason_is_needed_and_kept_tidy() -> None:
+    assert clean_reason("  charged   twice ") == "charged twice"
+    with pytest.raises(InvalidRequest):
+        clean_reason("   ")
+
+
+def test_a_line_comes_off_only_while_what_is_due_covers_it() -> None:
+    ensure_can_void_line("served", Bill(830, paid=450), 380, voided=False)
+    with pytest.raises(Conflict) as covered:
+        ensure_can_void_line("served", Bill(830, paid=500), 380, voided=False)
+    assert covered.value.code == "refund_first"
+    with pytest.raises(Conflict) as paid:
+        ensure_can_void_line("paid", Bill(830, paid=830), 380, voided=False)
+    assert paid.value.code == "refund_first"
+    with pytest.raises(Conflict) as twice:
+        ensure_can_void_line("open", Bill(830), 380, voided=True)
+    assert twice.value.code == "line_already_voided"
+    with pytest.raises(Conflict):
+        ensure_can_void_line("void", Bill(0), 0, voided=False)
