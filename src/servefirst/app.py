@@ -16,7 +16,10 @@ from sqlalchemy import text
 from servefirst import __version__
 from servefirst.api import docs, errors, middleware, openapi
 from servefirst.api.context import _KeyCache
+from servefirst.availability.endpoints import router as availability_router
 from servefirst.bookings.endpoints import router as bookings_router
+from servefirst.cashup.endpoints import router as day_closes_router
+from servefirst.cashup.pages import router as day_close_pages_router
 from servefirst.catalog.endpoints import router as services_router
 from servefirst.customers.endpoints import router as customers_router
 from servefirst.earnings.endpoints import router as earnings_router
@@ -32,7 +35,10 @@ from servefirst.messages.worker import lifespan as delivery_worker
 from servefirst.payments.endpoints import router as payments_router
 from servefirst.payments.recovery import lifespan as payment_recovery
 from servefirst.payments.refund_endpoints import router as refunds_router
+from servefirst.reports.debtor_pages import router as debtor_pages_router
 from servefirst.reports.endpoints import router as reports_router
+from servefirst.reports.pages import BrowsersToReportPages
+from servefirst.reports.pages import router as report_pages_router
 from servefirst.reviews.endpoints import router as reviews_router
 from servefirst.risk.pages import router as risk_pages_router
 from servefirst.runtime import Runtime
@@ -40,6 +46,7 @@ from servefirst.staff.endpoints import router as staff_router
 from servefirst.staff.pages import router as staff_pages_router
 from servefirst.tabs.endpoints import router as tabs_router
 from servefirst.tabs.public import router as public_router
+from servefirst.trust.pages import router as trust_policy_pages_router
 from servefirst.web.customer import router as customer_pages_router
 from servefirst.webhooks.endpoints import router as webhooks_router
 
@@ -132,8 +139,10 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
         reviews_router,
         ledger_router,
         reports_router,
+        day_closes_router,
         earnings_router,
         staff_router,
+        availability_router,
         events_router,
         messages_router,
         message_settings_router,
@@ -142,9 +151,14 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
         customer_pages_router,
         staff_pages_router,
         risk_pages_router,
+        day_close_pages_router,
+        report_pages_router,
+        debtor_pages_router,
+        trust_policy_pages_router,
         message_console_router,
     ):
         app.include_router(router)
+    app.add_middleware(BrowsersToReportPages)
     # Every script and stylesheet is served by the app itself: no CDN.
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     # Body limits, security headers, HEAD, CORS, gzip; /docs without a CDN.

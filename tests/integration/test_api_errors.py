@@ -194,6 +194,10 @@ def body_for(method: str, path: str, caller: World | None) -> Any:
         "/v1/public/tabs/{token}/review": {"rating": 1},
         "/v1/payments/{payment_id}/refunds": {"reason": "Charged twice"},
         "/v1/tabs/{tab_id}/lines/{line_no}/void": {"reason": "Rung up by mistake"},
+        "/v1/bookings/{booking_id}/reschedule": {"starts_at": "2099-01-05T10:00:00+00:00"},
+        "/v1/customers/{customer_id}/merge": {
+            "into": caller.customer["id"] if caller else "cus_other"
+        },
     }
     return bodies.get(path, {})
 
@@ -210,6 +214,8 @@ def test_unknown_ids_are_404_on_every_route(app: Any, merchant: Merchant) -> Non
         "endpoint_id": "we_nope",
         "delivery_id": "whd_nope",
         "message_id": "msg_nope",
+        "slug": "no-such-business",
+        "date": "2001-01-01",
         "payment_id": "pay_nope",
         "line_no": "1",
     }

@@ -129,6 +129,7 @@ def test_a_day_at_the_cafe_in_the_books_and_the_cash_flow_report(
         "write_offs": 400,
         "deposits_held": 0,
         "no_show_fees": 0,
+        "cash_over_short": 0,
     }
 
     response = merchant.get("/v1/reports/cash-flow")
@@ -154,10 +155,10 @@ def test_a_day_at_the_cafe_in_the_books_and_the_cash_flow_report(
     # Four (half paid) and five were opened before the clock moved three days;
     # six after it.
     assert by_age == {
-        "0-1 days": (1, 120),
-        "2-7 days": (2, 200 + 350),
+        "0-7 days": (3, 120 + 200 + 350),
         "8-30 days": (0, 0),
-        "31+ days": (0, 0),
+        "31-60 days": (0, 0),
+        "61+ days": (0, 0),
     }
     assert sum(amount for _, amount in by_age.values()) == receivables["total"]
     assert report["adjustments"] == {
@@ -181,10 +182,10 @@ def test_a_day_at_the_cafe_in_the_books_and_the_cash_flow_report(
 def test_unpaid_tabs_fall_into_every_age_bucket_at_its_edges(
     merchant: Merchant, clock: Any
 ) -> None:
-    """Opened 40, 30, 10 and 7 days, 1 day and an hour ago. A bucket starts at
-    its edge: a tab exactly 7 days old is in "8-30 days", one exactly a day
-    old in "2-7 days"."""
-    opened_days_ago = [40, 30, 10, 7, 1, 1 / 24]
+    """Opened 70, 61, 60, 31, 30, 8 and 7 days and an hour ago, never served
+    (their age counts from opening). Ages are whole days: a tab 8 days old is
+    in "8-30 days", one 61 days old in "61+ days"."""
+    opened_days_ago = [70, 61, 60, 31, 30, 8, 7, 1 / 24]
     for days, earlier in zip(opened_days_ago, [None, *opened_days_ago], strict=False):
         if earlier is not None:
             clock.advance(days=earlier - days)
@@ -193,12 +194,27 @@ def test_unpaid_tabs_fall_into_every_age_bucket_at_its_edges(
     report = merchant.get("/v1/reports/cash-flow").json()["receivables"]
     by_age = {bucket["age"]: (bucket["tabs"], bucket["amount"]) for bucket in report["by_age"]}
     assert by_age == {
-        "0-1 days": (1, 100),
-        "2-7 days": (1, 100),
+        "0-7 days": (2, 200),
         "8-30 days": (2, 200),
-        "31+ days": (2, 200),
+        "31-60 days": (2, 200),
+        "61+ days": (2, 200),
     }
-    assert report["open"] == report["total"] == 600
+    assert report["open"] == report["total"] == 800
+
+
+def test_a_served_tab_is_owed_from_the_day_it_was_served(merchant: Merchant, clock: Any) -> None:
+    """Opened 40 days ago and served 5 days ago: the customer has owed it five
+    days, so it is young debt, not old."""
+    clock.advance(days=-40)
+    tab = merchant.tab()
+    add(merchant, tab, 300)
+    clock.advance(days=35)
+    assert merchant.post(f"/v1/tabs/{tab['id']}/serve").status_code == 200
+    clock.advance(days=5)
+    report = merchant.get("/v1/reports/cash-flow").json()["receivables"]
+    by_age = {bucket["age"]: bucket["amount"] for bucket in report["by_age"]}
+    assert by_age["0-7 days"] == 300
+    assert by_age["31-60 days"] == 0
 
 
 def test_each_merchant_has_its_own_books(new_merchant: Callable[..., Merchant]) -> None:

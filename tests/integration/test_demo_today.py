@@ -28,7 +28,7 @@ def test_the_demo_cafe_has_a_morning_to_show(runtime: Runtime, at_lunchtime: Non
     with runtime.uow(demo.merchants[0].merchant_id, write=False) as uow:
         day = today.today(uow)
     assert {m.method for m in day.today.by_method} == {"cash", "card"}
-    assert day.today.amount > day.last_week.amount > 0
+    assert day.today.amount > 0 and day.last_week.amount > 0
     assert day.today.tips > 0
-    assert {s.name for s in day.by_staff if s.key} == {"Marta Silva", "Rui Pinto"}
+    assert {s.name for s in day.by_staff if s.key} == {"Rui Pinto", "Sofia Reis"}
     assert {s.name for s in day.by_service} >= {"Flat white", "Brunch plate", "Espresso"}

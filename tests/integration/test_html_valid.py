@@ -185,6 +185,19 @@ def staff_pages(
     pages["staff-customer"] = get_ok(person.client, f"/staff/customers/{tab['customer_id']}")
     pages["staff-problem"] = get_ok(person.client, "/staff/tabs/tab_nope", 404)
     pages["staff-messages"] = get_ok(person.client, "/staff/messages")
+    # The back office: the day close and its Z report, reports, debtors, the trust policy.
+    pages["staff-close-day"] = get_ok(person.client, "/staff/close-day")
+    refused = person.post("/staff/close-day", {"opening_float": "1", "count_100": "-2"})
+    assert refused.status_code == 422
+    pages["staff-close-day-refused"] = refused.text
+    closed = person.post("/staff/close-day", {"opening_float": "0"}, follow_redirects=True)
+    assert closed.status_code == 200, closed.text
+    pages["staff-z-report"] = closed.text
+    for report in ("sales", "satisfaction", "trust", "cash-flow"):
+        pages[f"staff-report-{report}"] = get_ok(person.client, f"/staff/reports/{report}")
+    pages["staff-report-bad-period"] = get_ok(person.client, "/staff/reports/sales?from=x", 422)
+    pages["staff-debtors"] = get_ok(person.client, "/staff/debtors")
+    pages["staff-trust-policy"] = get_ok(person.client, "/staff/policies/trust")
     pages.update(management_pages(merchant, person, salon))
     return pages
 

@@ -35,6 +35,8 @@ NEW_OPERATION_IDS = {
     "retry_message",
     "get_message_settings",
     "set_message_settings",
+    "close_day",
+    "get_day_close",
 }
 
 #: Every operation of the schema and its id.
@@ -57,6 +59,8 @@ OPERATION_IDS = {
     ("post", "/v1/merchant"): "update_merchant",
     ("get", "/v1/merchant/deposit-policy"): "get_deposit_policy",
     ("post", "/v1/merchant/deposit-policy"): "set_deposit_policy",
+    ("get", "/v1/merchant/trust-policy"): "get_trust_policy",
+    ("post", "/v1/merchant/trust-policy"): "set_trust_policy",
     ("post", "/v1/services"): "create_service",
     ("get", "/v1/services"): "list_services",
     ("get", "/v1/services/{service_id}"): "get_service",
@@ -88,6 +92,8 @@ OPERATION_IDS = {
     ("get", "/v1/ledger/balances"): "get_balances",
     ("get", "/v1/ledger/entries"): "list_entries",
     ("get", "/v1/reports/cash-flow"): "get_cash_flow",
+    ("post", "/v1/day-closes"): "close_day",
+    ("get", "/v1/day-closes/{date}"): "get_day_close",
     ("get", "/v1/reports/earnings"): "get_earnings",
     ("get", "/v1/reports/earnings.csv"): "get_earnings_csv",
     ("get", "/v1/merchant/earnings-policy"): "get_earnings_policy",
@@ -96,6 +102,11 @@ OPERATION_IDS = {
     ("post", "/v1/staff"): "create_staff",
     ("get", "/v1/staff/{staff_id}"): "get_staff",
     ("post", "/v1/staff/{staff_id}"): "update_staff",
+    ("get", "/v1/staff/{staff_id}/hours"): "get_staff_hours",
+    ("post", "/v1/staff/{staff_id}/hours"): "set_staff_hours",
+    ("get", "/v1/public/merchants/{slug}/services"): "list_public_services",
+    ("get", "/v1/public/merchants/{slug}/availability"): "get_availability",
+    ("post", "/v1/public/merchants/{slug}/bookings"): "create_public_booking",
     ("get", "/v1/events"): "list_events",
     ("get", "/healthz"): "health",
     ("get", "/v1/messages"): "list_messages",

@@ -107,6 +107,7 @@ def test_the_account_codes_are_the_public_ones() -> None:
         "deposits_held",
         "no_show_fees",
         "write_offs",
+        "cash_over_short",
     }
 
 

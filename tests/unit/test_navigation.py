@@ -40,10 +40,19 @@ def test_a_page_of_no_section_marks_none_current() -> None:
 
 
 def test_adding_a_page_is_one_line() -> None:
-    sections = (*SECTIONS, Section("Reports", "/staff/reports", Access.OWNER))
-    owner = menu(Access.OWNER, "/staff/reports/sales", sections)
+    sections = (*SECTIONS, Section("Payroll", "/staff/payroll", Access.OWNER))
+    owner = menu(Access.OWNER, "/staff/payroll/2026-11", sections)
+    assert [i.name for i in owner if i.current] == ["Payroll"]
+    assert "Payroll" not in [i.name for i in menu(Access.MANAGER, "/staff", sections)]
+
+
+def test_the_back_office_pages_are_in_the_menu_at_their_levels() -> None:
+    manager = [i.name for i in menu(Access.MANAGER, "/staff")]
+    assert "Debtors" in manager and "Close the day" in manager and "Reports" not in manager
+    owner = menu(Access.OWNER, "/staff/reports/cash-flow")
     assert [i.name for i in owner if i.current] == ["Reports"]
-    assert "Reports" not in [i.name for i in menu(Access.MANAGER, "/staff", sections)]
+    current = [i.name for i in menu(Access.OWNER, "/staff/policies/trust") if i.current]
+    assert current == ["Policies"]
 
 
 def test_a_longer_address_wins_over_a_shorter_one() -> None:

@@ -200,6 +200,12 @@ async def tab_uow(request: Request, token: str) -> UnitOfWork:
     return await _open(request, rt, merchant_id, scope="tab:" + hash_secret(token)[:40])
 
 
+async def open_public_uow(request: Request, merchant_id: str, scope: str) -> UnitOfWork:
+    """A keyless public route's unit of work, once the route has found its
+    merchant; ``scope`` keeps its idempotency keys apart from staff's."""
+    return await _open(request, runtime_of(request), merchant_id, scope=scope)
+
+
 def processor_key(request: Request, tab: str) -> str | None:
     """The payment processor's idempotency key for this request's charge on
     ``tab`` (its id or token): derived from the request's ``Idempotency-Key``,

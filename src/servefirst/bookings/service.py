@@ -7,9 +7,11 @@ balanced journal entry.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, text
+from sqlalchemy.exc import IntegrityError
 
 from servefirst.bookings.deposits import (
     deposit_decision,
@@ -46,6 +48,8 @@ from servefirst.merchants.service import get_merchant
 
 #: Statuses that still occupy the staff member's time.
 ACTIVE = (BookingStatus.CONFIRMED.value, BookingStatus.CHECKED_IN.value)
+#: PostgreSQL's name for "two active bookings of one person overlap".
+OVERLAP_CONSTRAINT = "ex_bookings_staff_time"
 #: Renew a hold this long before it would lapse.
 RENEW_AHEAD = timedelta(hours=24)
 
@@ -73,6 +77,46 @@ def booking_for_token(uow: UnitOfWork, token: str) -> Booking:
     return booking
 
 
+def lock_staff_calendar(uow: UnitOfWork, staff_id: str) -> None:
+    """Hold one person's calendar until commit, before reading it to book them."""
+    if uow.dialect == "postgresql":
+        # Two bookings for one person at once would both see a free slot under
+        # READ COMMITTED: serialise them per (merchant, staff) until commit.
+        # SQLite's BEGIN IMMEDIATE already lets one writer in at a time.
+        uow.session.execute(
+            text("SELECT pg_advisory_xact_lock(hashtext(:key))"),
+            {"key": f"booking:{uow.merchant}:{staff_id}"},
+        )
+
+
+@dataclass(frozen=True)
+class Occupied:
+    """A booking as a calendar sees it: who, when, and which service."""
+
+    staff_id: str
+    starts_at: datetime
+    ends_at: datetime
+    service_id: str
+
+
+def occupied(
+    uow: UnitOfWork, staff_ids: list[str], start: datetime, end: datetime
+) -> list[Occupied]:
+    """Active bookings of these staff members that touch [start, end)."""
+    if not staff_ids:
+        return []
+    rows = uow.session.execute(
+        select(Booking.staff_id, Booking.starts_at, Booking.ends_at, Booking.service_id).where(
+            Booking.merchant_id == uow.merchant,
+            Booking.staff_id.in_(staff_ids),
+            Booking.status.in_(ACTIVE),
+            Booking.starts_at < as_utc(end),
+            Booking.ends_at > as_utc(start),
+        )
+    )
+    return [Occupied(str(s), as_utc(a), as_utc(b), v) for s, a, b, v in rows]
+
+
 def ensure_staff_free(
     uow: UnitOfWork,
     staff_id: str,
@@ -83,14 +127,7 @@ def ensure_staff_free(
 ) -> None:
     """Refuse (409 ``booking_overlaps``) a time when ``staff_id`` is booked;
     ``besides``: a booking being moved, which does not clash with itself."""
-    if uow.dialect == "postgresql":
-        # Two bookings for one person at once would both see a free slot under
-        # READ COMMITTED: serialise them per (merchant, staff) until commit.
-        # SQLite's BEGIN IMMEDIATE already lets one writer in at a time.
-        uow.session.execute(
-            text("SELECT pg_advisory_xact_lock(hashtext(:key))"),
-            {"key": f"booking:{uow.merchant}:{staff_id}"},
-        )
+    lock_staff_calendar(uow, staff_id)
     clash = uow.session.scalar(
         select(Booking)
         .where(
@@ -165,7 +202,18 @@ def book(
     if decision.required:
         take_deposit(uow, booking, decision, policy, card)
     uow.session.add(booking)
-    uow.session.flush()
+    try:
+        uow.session.flush()
+    except IntegrityError as refused:
+        # PostgreSQL's exclusion constraint (migration 0018): the last line of
+        # defence should anything book this person past the lock above.
+        if OVERLAP_CONSTRAINT not in str(refused.orig):
+            raise
+        raise Conflict(
+            f"{staff_id} is already booked then; choose another time or another person.",
+            code="booking_overlaps",
+            param="starts_at",
+        ) from None
     emit(
         uow,
         "booking.created",

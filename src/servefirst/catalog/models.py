@@ -15,6 +15,7 @@ class Service(Base):
         ForeignKeyConstraint(["merchant_id"], ["merchants.merchant_id"]),
         CheckConstraint("price >= 0", name="price_not_negative"),
         CheckConstraint("duration_minutes > 0", name="duration_positive"),
+        CheckConstraint("buffer_minutes >= 0", name="buffer_not_negative"),
     )
 
     merchant_id: Mapped[str] = mapped_column(String(16), primary_key=True)
@@ -22,6 +23,12 @@ class Service(Base):
     name: Mapped[str] = mapped_column(String(200))
     price: Mapped[int] = mapped_column(Amount, doc="Current price, minor units.")
     duration_minutes: Mapped[int] = mapped_column(Integer)
+    buffer_minutes: Mapped[int] = mapped_column(
+        Integer,
+        default=0,
+        server_default="0",
+        doc="Time kept free after each booking (cleaning, notes); nobody is booked in it.",
+    )
     terms_version: Mapped[int] = mapped_column(Integer, default=1, doc="Current terms version.")
     active: Mapped[bool] = mapped_column(Boolean, default=True, doc="Inactive: not sold any more.")
     deposit_policy: Mapped[dict[str, Any] | None] = mapped_column(

@@ -10,6 +10,16 @@ from servefirst.bookings.schemas import DepositPolicyIn
 from servefirst.catalog.models import Service, ServiceTerms
 
 Duration = Annotated[int, Field(strict=True, ge=1, le=24 * 60 * 7, examples=[30])]
+Buffer = Annotated[
+    int,
+    Field(
+        strict=True,
+        ge=0,
+        le=24 * 60,
+        examples=[10],
+        description="Minutes kept free after each booking of it (default 0).",
+    ),
+]
 
 
 class ServiceIn(Body):
@@ -30,6 +40,7 @@ class ServiceIn(Body):
     name: Name = Field(examples=["Flat white"])
     price: Amount = Field(description="Minor units of the merchant's currency.", examples=[380])
     duration_minutes: Duration
+    buffer_minutes: Buffer = 0
     expected_results: Terms = Field(
         description="What the customer can expect: a sentence or a list of statements.",
         examples=[["Double ristretto with steamed whole milk", "Served within 5 minutes"]],
@@ -52,6 +63,7 @@ class ServiceUpdate(Body):
     name: Name | None = None
     price: Amount | None = None
     duration_minutes: Duration | None = None
+    buffer_minutes: Buffer | None = None
     expected_results: Terms | None = None
     limits: Terms | None = None
     active: bool | None = None
@@ -67,6 +79,7 @@ class ServiceOut(Out):
     price: int
     currency: str
     duration_minutes: int
+    buffer_minutes: int = Field(description="Minutes kept free after each booking of it.")
     expected_results: Terms
     limits: Terms
     terms_version: int
@@ -84,6 +97,7 @@ class ServiceOut(Out):
             price=service.price,
             currency=currency,
             duration_minutes=service.duration_minutes,
+            buffer_minutes=service.buffer_minutes,
             expected_results=terms.expected_results,
             limits=terms.limits,
             terms_version=service.terms_version,

@@ -25,6 +25,7 @@ def create_service(
     expected_results: Terms,
     limits: Terms,
     deposit_policy: dict[str, Any] | None = None,
+    buffer_minutes: int = 0,
 ) -> tuple[Service, ServiceTerms]:
     now = uow.clock.now()
     _check_deposit_policy(deposit_policy)
@@ -34,6 +35,7 @@ def create_service(
         name=name,
         price=price,
         duration_minutes=duration_minutes,
+        buffer_minutes=buffer_minutes,
         terms_version=1,
         active=True,
         created_at=now,
@@ -62,7 +64,7 @@ def update_service(
     tabs keep the version their customer was shown."""
     service = get_service(uow, service_id, lock=True)
     terms = current_terms(uow, service)
-    for field in ("name", "price", "duration_minutes", "active"):
+    for field in ("name", "price", "duration_minutes", "buffer_minutes", "active"):
         if field in changes and changes[field] is not None:
             setattr(service, field, changes[field])
     if "deposit_policy" in changes:

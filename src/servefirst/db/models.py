@@ -1,6 +1,8 @@
 """Imports every model so ``Base.metadata`` is complete (Alembic, schema tests)."""
 
+from servefirst.availability.models import StaffHours
 from servefirst.bookings.models import Booking, CardHold, DepositTotals
+from servefirst.cashup.models import DayClose
 from servefirst.catalog.models import Service, ServiceTerms
 from servefirst.customers.models import Customer
 from servefirst.db.base import Base
@@ -27,6 +29,7 @@ from servefirst.webhooks.models import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "Base",
+    "DayClose",
     "ImportedBooking",
     "RiskModelRow",
     "Merchant",
@@ -58,4 +61,5 @@ __all__ = [
     "Message",
     "WebhookEndpoint",
     "WebhookDelivery",
+    "StaffHours",
 ]

@@ -17,6 +17,7 @@ from servefirst.demo.cafe import cafe_story
 from servefirst.demo.result import DemoMerchant, DemoResult, DemoTab
 from servefirst.demo.salon import salon_story
 from servefirst.demo.story import Shop, Story
+from servefirst.demo.trade import weeks_of_trade
 from servefirst.runtime import Runtime
 from servefirst.staff.service import choose_language, create_staff
 
@@ -30,6 +31,7 @@ def build_demo(runtime: Runtime) -> DemoResult:
     runtime.clock = story.clock
     try:
         cafe, open_tab = cafe_story(story, runtime)
+        weeks_of_trade(story, cafe)
         salon = salon_story(story, runtime)
     finally:
         runtime.clock = real_clock

@@ -20,11 +20,11 @@ ZONE = "Europe/Lisbon"
 
 #: (minutes before now, who, what, paid how, tip): this morning at the counter.
 THIS_MORNING: tuple[tuple[int, str, dict[str, int], str, int], ...] = (
-    (230, "Marta Silva", {"Espresso": 2, "Pastel de nata": 2}, "cash", 0),
+    (230, "Sofia Reis", {"Espresso": 2, "Pastel de nata": 2}, "cash", 0),
     (195, "Rui Pinto", {"Brunch plate": 1, "Fresh orange juice": 1}, "card", 150),
-    (160, "Marta Silva", {"Flat white": 2, "Pastel de nata": 1}, "card", 50),
+    (160, "Sofia Reis", {"Flat white": 2, "Pastel de nata": 1}, "card", 50),
     (120, "Rui Pinto", {"Espresso": 1}, "cash", 20),
-    (85, "Marta Silva", {"Flat white": 1, "Pastel de nata": 2}, "card", 0),
+    (85, "Sofia Reis", {"Flat white": 1, "Pastel de nata": 2}, "card", 0),
     (50, "Rui Pinto", {"Brunch plate": 2, "Fresh orange juice": 2}, "card", 200),
 )
 #: The same weekday last week, at the same times: which of the visits above happened.
@@ -43,9 +43,10 @@ def in_lisbon(cafe: Shop) -> None:
 
 
 def this_morning(story: Story, cafe: Shop) -> None:
-    """Marta and Rui serve this morning (and served the same weekday last week)."""
-    for name in ("Marta Silva", "Rui Pinto"):
-        cafe.member(name, commission_bps=1000)
+    """Rui and Sofia, the café's baristas (``trade``), serve this morning and
+    served the same weekday last week."""
+    for name in ("Rui Pinto", "Sofia Reis"):
+        cafe.member(name, commission_bps=500)
     people = [cafe.customer(*who) for who in CUSTOMERS]
     midnight = day_of(story.now, ZoneInfo(ZONE)).start
     for week_ago in (7, 0):

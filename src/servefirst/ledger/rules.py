@@ -46,6 +46,9 @@ class Account(StrEnum):
     NO_SHOW_FEES = "no_show_fees"
     #: Receivables given up as uncollectable (expense).
     WRITE_OFFS = "write_offs"
+    #: What the drawer held above (credit) or below (debit) the cash the ledger
+    #: expected when the day was closed (income or expense).
+    CASH_OVER_SHORT = "cash_over_short"
 
 
 class EntryKind(StrEnum):
@@ -62,6 +65,7 @@ class EntryKind(StrEnum):
     DEPOSIT_REFUND = "deposit_refund"
     DEPOSIT_FORFEIT = "deposit_forfeit"
     TRANSFER = "transfer"  # a plain two-leg transfer (imports, benchmarks)
+    CASH_COUNT = "cash_count"  # the day's close: cash counted over or short
 
 
 class UnbalancedEntry(ValueError):

@@ -25,6 +25,10 @@ class MerchantOut(Out):
     currency: str
     timezone: str = Field(description="IANA time zone: report days, times on pages and e-mails.")
     locale: str = Field(description="How numbers, money and dates are written, e.g. 'pt_PT'.")
+    slug: str | None = Field(description="The public name in booking links, e.g. 'cafe-azul'.")
+    slot_minutes: int = Field(description="The step between times offered for online booking.")
+    min_notice_minutes: int = Field(description="Online booking closes this long before a slot.")
+    max_days_ahead: int = Field(description="How many days ahead customers may book online.")
     created_at: datetime
 
     @classmethod
@@ -35,13 +39,22 @@ class MerchantOut(Out):
             currency=m.currency,
             timezone=m.timezone,
             locale=m.locale,
+            slug=m.slug,
+            slot_minutes=m.slot_minutes,
+            min_notice_minutes=m.min_notice_minutes,
+            max_days_ahead=m.max_days_ahead,
             created_at=m.created_at,
         )
 
 
 class MerchantIn(Body):
     model_config = ConfigDict(
-        json_schema_extra={"examples": [{"timezone": "Europe/Lisbon", "locale": "pt_PT"}]}
+        json_schema_extra={
+            "examples": [
+                {"timezone": "Europe/Lisbon", "locale": "pt_PT"},
+                {"slug": "cafe-azul", "slot_minutes": 15, "min_notice_minutes": 120},
+            ]
+        }
     )
 
     name: str | None = Field(default=None, max_length=200)
@@ -51,6 +64,17 @@ class MerchantIn(Body):
     locale: str | None = Field(
         default=None, max_length=16, description="A language and region, e.g. 'pt_PT'."
     )
+    slug: str | None = Field(
+        default=None,
+        max_length=63,
+        description="Lowercase letters, digits and hyphens; unique: 409 slug_taken.",
+        examples=["cafe-azul"],
+    )
+    slot_minutes: int | None = Field(default=None, ge=5, le=240, description="Default 15.")
+    min_notice_minutes: int | None = Field(
+        default=None, ge=0, le=30 * 24 * 60, description="Default 120."
+    )
+    max_days_ahead: int | None = Field(default=None, ge=1, le=365, description="Default 60.")
 
 
 @router.get(
@@ -66,12 +90,23 @@ def me(uow: MerchantUoW) -> MerchantOut:
 @router.post(
     "",
     response_model=MerchantOut,
-    summary="Change the merchant's name, time zone or locale",
+    summary="Change the merchant's name, time zone, locale, slug or online-booking settings",
     operation_id="update_merchant",
+    responses={409: {"description": "slug_taken: another business has that slug"}},
 )
 def update(body: MerchantIn, uow: MerchantUoW) -> MerchantOut:
+    booking = body.model_dump(
+        include={"slot_minutes", "min_notice_minutes", "max_days_ahead"}, exclude_none=True
+    )
     return MerchantOut.build(
-        update_merchant(uow, name=body.name, timezone=body.timezone, locale=body.locale)
+        update_merchant(
+            uow,
+            name=body.name,
+            timezone=body.timezone,
+            locale=body.locale,
+            slug=body.slug,
+            booking=booking,
+        )
     )
 
 

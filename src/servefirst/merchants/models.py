@@ -3,16 +3,22 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKeyConstraint, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKeyConstraint, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from servefirst.db.base import Base, UTCDateTime
 
 
 class Merchant(Base):
-    """One business. Its id is the distribution column of every other table."""
+    """One business. Its id is the distribution column of every other table.
+
+    The ``slug`` is the one name looked up without a merchant in hand (the
+    public booking routes): unique across merchants, which a sharded database
+    keeps by holding this small table whole on every node (a reference table).
+    """
 
     __tablename__ = "merchants"
+    __table_args__ = (Index("ix_merchants_slug", "slug", unique=True),)
 
     merchant_id: Mapped[str] = mapped_column(String(16), primary_key=True)
     name: Mapped[str] = mapped_column(String(200), doc="The business's name as customers see it.")
@@ -31,6 +37,18 @@ class Merchant(Base):
         default="en",
         server_default="en",
         doc="How numbers, money and dates are written ('pt_PT').",
+    )
+    slug: Mapped[str | None] = mapped_column(
+        String(63), nullable=True, doc="The public name in booking links ('cafe-azul')."
+    )
+    slot_minutes: Mapped[int] = mapped_column(
+        Integer, default=15, server_default="15", doc="The step between times offered online."
+    )
+    min_notice_minutes: Mapped[int] = mapped_column(
+        Integer, default=120, server_default="120", doc="Online booking closes this long before."
+    )
+    max_days_ahead: Mapped[int] = mapped_column(
+        Integer, default=60, server_default="60", doc="How far ahead one may book online."
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 

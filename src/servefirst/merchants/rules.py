@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from babel import Locale, UnknownLocaleError
@@ -40,3 +41,19 @@ def check_locale(tag: str) -> str:
             param="locale",
         ) from None
     return str(locale)
+
+
+_SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+
+
+def check_slug(slug: str) -> str:
+    """A name for booking links: lowercase letters, digits and hyphens, or 422."""
+    slug = (slug or "").strip()
+    if not _SLUG.match(slug) or "--" in slug:
+        raise InvalidRequest(
+            f"'{slug}' cannot be a slug: use 1 to 63 lowercase letters, digits and single"
+            " hyphens, starting and ending with a letter or digit ('cafe-azul').",
+            code="slug_invalid",
+            param="slug",
+        )
+    return slug

@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from servefirst.db.uow import UnitOfWork
-from servefirst.kit.errors import AuthenticationFailed, InvalidRequest, NotFound
+from servefirst.kit.errors import AuthenticationFailed, Conflict, InvalidRequest, NotFound
 from servefirst.kit.ids import (
     hash_secret,
     merchant_of_credential,
@@ -19,7 +20,7 @@ from servefirst.kit.ids import (
 from servefirst.kit.money import normalize_currency
 from servefirst.ledger import service as ledger
 from servefirst.merchants.models import ApiKey, Merchant
-from servefirst.merchants.rules import check_locale, check_timezone
+from servefirst.merchants.rules import check_locale, check_slug, check_timezone
 
 
 @dataclass(frozen=True)
@@ -111,8 +112,12 @@ def update_merchant(
     name: str | None = None,
     timezone: str | None = None,
     locale: str | None = None,
+    slug: str | None = None,
+    booking: dict[str, int] | None = None,
 ) -> Merchant:
-    """Change the merchant's name, time zone or locale.
+    """Change the merchant's name, time zone, locale, slug or booking settings
+    (``slot_minutes``, ``min_notice_minutes``, ``max_days_ahead``; checked by
+    the caller's rules).
 
     Every field is checked before any is kept: a bad zone changes no name."""
     merchant = get_merchant(uow)
@@ -120,11 +125,37 @@ def update_merchant(
         raise InvalidRequest("A merchant needs a name.", code="parameter_missing", param="name")
     zone = check_timezone(timezone) if timezone is not None else merchant.timezone
     chosen_locale = check_locale(locale) if locale is not None else merchant.locale
+    if slug is not None:
+        slug = check_slug(slug)
+        holder = merchant_by_slug(uow, slug)
+        if holder is not None and holder.merchant_id != merchant.merchant_id:
+            raise Conflict(
+                f"'{slug}' is taken by another business; choose another.",
+                code="slug_taken",
+                param="slug",
+            )
+        merchant.slug = slug
     if name is not None:
         merchant.name = name.strip()[:200]
     merchant.timezone, merchant.locale = zone, chosen_locale
-    uow.session.flush()
+    for setting, value in (booking or {}).items():
+        setattr(merchant, setting, value)
+    try:
+        uow.session.flush()
+    except IntegrityError:
+        # Two businesses claimed the same slug at once: the unique constraint decides.
+        raise Conflict(
+            f"'{slug}' is taken by another business; choose another.",
+            code="slug_taken",
+            param="slug",
+        ) from None
     return merchant
+
+
+def merchant_by_slug(uow: UnitOfWork, slug: str) -> Merchant | None:
+    """The merchant a booking link names, or None (looked up without a merchant
+    in hand: see the model's docstring)."""
+    return uow.session.scalar(select(Merchant).where(Merchant.slug == slug))
 
 
 def merchant_zone(uow: UnitOfWork) -> ZoneInfo:

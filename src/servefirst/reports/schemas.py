@@ -35,7 +35,7 @@ class Tips(Out):
 
 
 class AgeBucket(Out):
-    age: str = Field(examples=["0-1 days", "2-7 days", "8-30 days", "31+ days"])
+    age: str = Field(examples=["0-7 days", "8-30 days", "31-60 days", "61+ days"])
     tabs: int
     amount: int
 
@@ -45,7 +45,9 @@ class Receivables(Out):
     open: int
     served_unpaid: int
     overdue: int
-    by_age: list[AgeBucket] = Field(description="Unpaid tabs by days since they opened.")
+    by_age: list[AgeBucket] = Field(
+        description="Unpaid tabs by whole days since served (opened, while still open)."
+    )
 
 
 class RemedyTotals(Out):

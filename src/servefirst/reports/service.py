@@ -7,7 +7,7 @@ status), never from a scan of past entries.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import case, func, select
@@ -20,48 +20,46 @@ from servefirst.ledger import service as ledger
 from servefirst.ledger.rules import Account
 from servefirst.merchants.service import get_merchant
 from servefirst.payments.refunds import refunded_by_method
+from servefirst.reports.rules import AGE_BUCKETS, bucket_starts
 from servefirst.tabs.models import Tab
 from servefirst.tabs.rules import UNPAID, TabStatus
-
-#: Receivable age buckets, by days since the tab opened: (label, from, to).
-AGE_BUCKETS: list[tuple[str, int, int | None]] = [
-    ("0-1 days", 0, 1),
-    ("2-7 days", 1, 7),
-    ("8-30 days", 7, 30),
-    ("31+ days", 30, None),
-]
 
 
 def _unpaid_by_age_and_status(
     uow: UnitOfWork, now: datetime
 ) -> tuple[list[dict[str, Any]], dict[str, int]]:
-    """What unpaid tabs owe, by age (``AGE_BUCKETS``) and by status, in one
-    query: the buckets are a CASE on when the tab was opened, grouped with the
-    status, and added up here."""
-    whens: list[tuple[Any, Any]] = [(Tab.opened_at > now, None)]  # a clock behind: no bucket
-    for label, _start, end in AGE_BUCKETS:  # contiguous, youngest first
-        if end is not None:
-            whens.append((Tab.opened_at > now - timedelta(days=end), label))
-    age = case(*whens, else_=AGE_BUCKETS[-1][0]).label("age")
+    """What unpaid tabs owe, by age (``rules.AGE_BUCKETS``) and by status, in one
+    query: the buckets are a CASE on when the debt started (served, or opened
+    while still being served), grouped with the status, and added up here."""
+    since = owed_since()
+    whens: list[tuple[Any, Any]] = []
+    for bucket, earliest in bucket_starts(now):  # contiguous, youngest first
+        if earliest is not None:
+            whens.append((since >= earliest, bucket.label))
+    age = case(*whens, else_=AGE_BUCKETS[-1].label).label("age")
     due = Tab.subtotal - Tab.adjustments - Tab.paid - Tab.deposit_applied
     rows = uow.session.execute(
         select(Tab.status, age, func.count(), func.coalesce(func.sum(due), 0))
         .where(Tab.merchant_id == uow.merchant, Tab.status.in_([s.value for s in UNPAID]))
         .group_by(Tab.status, "age")
     ).all()
-    tabs_by_age = dict.fromkeys((label for label, _, _ in AGE_BUCKETS), 0)
-    owed_by_age = dict.fromkeys((label for label, _, _ in AGE_BUCKETS), 0)
+    tabs_by_age = dict.fromkeys((b.label for b in AGE_BUCKETS), 0)
+    owed_by_age = dict.fromkeys((b.label for b in AGE_BUCKETS), 0)
     by_status: dict[str, int] = {}
     for status, label, count, amount in rows:
         by_status[status] = by_status.get(status, 0) + int(amount)
-        if label is not None:
-            tabs_by_age[label] += int(count)
-            owed_by_age[label] += int(amount)
+        tabs_by_age[label] += int(count)
+        owed_by_age[label] += int(amount)
     ages = [
-        {"age": label, "tabs": tabs_by_age[label], "amount": owed_by_age[label]}
-        for label, _, _ in AGE_BUCKETS
+        {"age": b.label, "tabs": tabs_by_age[b.label], "amount": owed_by_age[b.label]}
+        for b in AGE_BUCKETS
     ]
     return ages, by_status
+
+
+def owed_since() -> Any:
+    """When a tab's debt started, in SQL: served, or opened while still being served."""
+    return func.coalesce(Tab.served_at, Tab.opened_at)
 
 
 def cash_flow(uow: UnitOfWork) -> dict[str, Any]:

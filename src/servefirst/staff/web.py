@@ -267,3 +267,35 @@ def problem(request: Request, me: staff.SignedIn, exc: ServefirstError) -> Respo
 def base_context(me: staff.SignedIn, request: Request, **extra: Any) -> dict[str, Any]:
     notice = NOTICES.get(request.query_params.get("done", ""))
     return {"me": me, "csrf_token": me.csrf_token, "notice": notice, **extra}
+
+
+#: A stale form (another tab signed in again, or a long pause) is given back
+#: with what was typed, not thrown away.
+STALE_FORM = "This form had expired, so nothing was saved. Your entries are kept: send it again."
+
+
+def act_keeping(
+    request: Request,
+    csrf: str,
+    change: Callable[[UnitOfWork, staff.SignedIn], str],
+    form: Callable[[UnitOfWork, staff.SignedIn, str, int], Response],
+    *,
+    needs: Access = Access.STAFF,
+) -> Response:
+    """As ``act``, for forms with many entries: a refusal *or a stale CSRF
+    token* gives the same form back (``form(uow, me, error, status)``) with the
+    entries kept and the error in words; nothing is saved either way."""
+    csrf = submitted_csrf(request, csrf)
+    try:
+        with console(request, write=True, needs=needs) as (uow, me):
+            if not staff.csrf_ok(me.csrf_token, csrf):
+                return form(uow, me, i18n.gettext(STALE_FORM), 403)
+            try:
+                where = change(uow, me)
+            except ServefirstError as exc:
+                uow.rollback()
+                return form(uow, me, exc.message, exc.status)
+            uow.commit()
+            return see_other(where)
+    except (SignInRequired, CsrfRejected, BelowAccess) as exc:
+        return refused(request, exc)

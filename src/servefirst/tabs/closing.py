@@ -75,8 +75,9 @@ def mark_overdue(uow: UnitOfWork, tab_id: str) -> Tab:
     return tab
 
 
-def write_off(uow: UnitOfWork, tab_id: str) -> Tab:
-    """Give up on what is still owed: the receivable becomes a loss."""
+def write_off(uow: UnitOfWork, tab_id: str, reason: str = "") -> Tab:
+    """Give up on what is still owed: the receivable becomes a loss (``reason``
+    kept on the entry's memo and the event, when one is given)."""
     tab = uow.tabs.lock(tab_id)
     ensure_no_payment_waiting(tab.pending_payment_id)
     due = bill_of(tab).due
@@ -86,10 +87,20 @@ def write_off(uow: UnitOfWork, tab_id: str) -> Tab:
     if due:
         ledger.post(
             uow,
-            EntryBuilder(EntryKind.WRITE_OFF, tab.currency, memo="written off", tab_id=tab.tab_id)
+            EntryBuilder(
+                EntryKind.WRITE_OFF,
+                tab.currency,
+                memo=f"written off: {reason}"[:200] if reason else "written off",
+                tab_id=tab.tab_id,
+            )
             .debit(Account.WRITE_OFFS, due)
             .credit(Account.RECEIVABLES, due)
             .build(),
         )
-    emit(uow, "tab.written_off", tab.tab_id, {"amount": due})
+    emit(
+        uow,
+        "tab.written_off",
+        tab.tab_id,
+        {"amount": due, **({"reason": reason} if reason else {})},
+    )
     return tab

@@ -7,8 +7,17 @@ from fastapi import APIRouter, Query
 from servefirst.api.context import MerchantUoW
 from servefirst.api.routing import ServefirstRoute
 from servefirst.customers.service import get_customer, trust_of
+from servefirst.merchants.service import get_merchant
 from servefirst.trust import service as trust
-from servefirst.trust.schemas import TrustEventOut, TrustHistoryOut, TrustReportOut
+from servefirst.trust.policy_rules import as_stored
+from servefirst.trust.rules import TrustPolicy
+from servefirst.trust.schemas import (
+    TrustEventOut,
+    TrustHistoryOut,
+    TrustPolicyIn,
+    TrustPolicyOut,
+    TrustReportOut,
+)
 
 router = APIRouter(route_class=ServefirstRoute)
 
@@ -43,3 +52,31 @@ def get_trust_history(
 )
 def get_trust_report(uow: MerchantUoW) -> TrustReportOut:
     return TrustReportOut.build(trust.report(uow))
+
+
+def _policy_out(policy: TrustPolicy) -> TrustPolicyOut:
+    return TrustPolicyOut.model_validate({"currency": policy.currency, **as_stored(policy)})
+
+
+@router.get(
+    "/v1/merchant/trust-policy",
+    tags=["merchant"],
+    response_model=TrustPolicyOut,
+    summary="The trust policy in force: how scores fade, the tier thresholds, what each unlocks",
+    operation_id="get_trust_policy",
+)
+def get_trust_policy(uow: MerchantUoW) -> TrustPolicyOut:
+    get_merchant(uow)
+    return _policy_out(trust.policy_for(uow))
+
+
+@router.post(
+    "/v1/merchant/trust-policy",
+    tags=["merchant"],
+    response_model=TrustPolicyOut,
+    summary="Set the trust policy: a preset (balanced, cautious, generous), changes, or both",
+    operation_id="set_trust_policy",
+)
+def set_trust_policy(body: TrustPolicyIn, uow: MerchantUoW) -> TrustPolicyOut:
+    changes = body.model_dump(exclude_unset=True, exclude={"preset"})
+    return _policy_out(trust.set_policy(uow, changes, preset=body.preset))

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
-from servefirst.api.fields import Out
+from servefirst.api.fields import Body, Out
 from servefirst.trust.models import TrustEvent
 from servefirst.trust.service import TierPerformance, TrustReport
 
@@ -202,3 +202,82 @@ class TrustReportOut(Out):
                 for t in report.tiers
             ],
         )
+
+
+# --- the policy itself (GET/POST /v1/merchant/trust-policy) -----------------------------
+
+
+class PriorIo(BaseModel):
+    good: float = Field(description="Pseudo-count of good events a stranger starts with.")
+    bad: float = Field(description="Pseudo-count of bad events a stranger starts with.")
+
+
+class ThresholdsIo(BaseModel):
+    trusted_min_score: float = Field(description="Score (0-1) from which a customer is trusted.")
+    trusted_min_paid_visits: int = Field(description="Paid visits a trusted customer needs.")
+    restricted_below: float = Field(description="Below this score a customer must prepay.")
+
+
+class TabLimitIo(BaseModel):
+    base: int = Field(description="Minor units a customer of the tier may owe at first.")
+    step: int = Field(0, description="Added per on-time paid visit.")
+    cap: int | None = Field(None, description="The most it grows to (none: no cap).")
+
+
+class TierRuleIo(BaseModel):
+    pay_after: bool = True
+    deposit_required: bool = False
+    tab_limit: TabLimitIo
+
+
+class TabLimitPatch(Body):
+    base: int | None = None
+    step: int | None = None
+    cap: int | None = None
+
+
+class TierRulePatch(Body):
+    pay_after: bool | None = None
+    deposit_required: bool | None = None
+    tab_limit: TabLimitPatch | None = None
+
+
+class PriorPatch(Body):
+    good: float | None = None
+    bad: float | None = None
+
+
+class ThresholdsPatch(Body):
+    trusted_min_score: float | None = None
+    trusted_min_paid_visits: int | None = None
+    restricted_below: float | None = None
+
+
+class TrustPolicyIn(Body):
+    """A preset, the fields to change, or both (the fields over the preset).
+    Fields left out keep the policy in force."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"preset": "cautious"},
+                {"thresholds": {"trusted_min_paid_visits": 4}},
+                {"tiers": {"new": {"tab_limit": {"base": 5000, "cap": 5000}}}},
+            ]
+        }
+    )
+
+    preset: Literal["balanced", "cautious", "generous"] | None = None
+    half_life_days: float | None = Field(None, description="Days for evidence to fade by half.")
+    prior: PriorPatch | None = None
+    thresholds: ThresholdsPatch | None = None
+    tiers: dict[TierName, TierRulePatch] | None = None
+
+
+class TrustPolicyOut(Out):
+    object: Literal["trust_policy"] = "trust_policy"
+    currency: str
+    half_life_days: float
+    prior: PriorIo
+    thresholds: ThresholdsIo
+    tiers: dict[TierName, TierRuleIo] = Field(description="What each tier unlocks, minor units.")

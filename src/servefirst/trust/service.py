@@ -19,9 +19,12 @@ from servefirst.customers.models import Customer
 from servefirst.db.appended import append, write_appended
 from servefirst.db.direct import move_rows
 from servefirst.db.uow import UnitOfWork
+from servefirst.events.service import emit
 from servefirst.kit.clock import as_utc
+from servefirst.kit.errors import InvalidRequest
 from servefirst.kit.ids import new_id
-from servefirst.merchants.service import find_merchant
+from servefirst.merchants.service import find_merchant, get_merchant
+from servefirst.trust import policy_rules
 from servefirst.trust.estimator import EVENT_KINDS, Evidence, Tally, add, combined, decayed
 from servefirst.trust.models import TrustEvent
 from servefirst.trust.rules import TIER_RANK, Tier, Trust, TrustPolicy, assess
@@ -200,7 +203,9 @@ _KIND_FIELD = {
 }
 
 
-def report(uow: UnitOfWork) -> TrustReport:
+def report(
+    uow: UnitOfWork, *, since: datetime | None = None, until: datetime | None = None
+) -> TrustReport:
     now = uow.clock.now()
     merchant = find_merchant(uow, uow.merchant)
     currency = merchant.currency if merchant else "EUR"
@@ -220,7 +225,11 @@ def report(uow: UnitOfWork) -> TrustReport:
             func.count(),
             func.coalesce(func.sum(TrustEvent.amount), 0),
         )
-        .where(TrustEvent.merchant_id == uow.merchant)
+        .where(
+            TrustEvent.merchant_id == uow.merchant,
+            *([TrustEvent.at >= since] if since else []),
+            *([TrustEvent.at < until] if until else []),
+        )
         .group_by(TrustEvent.tier_before, TrustEvent.kind)
     )
     for tier_name, kind, count, amount in rows:
@@ -248,3 +257,26 @@ def merge_evidence(
         evidence_of(kept), evidence_of(merged), uow.clock.now(), policy.half_life_days
     )
     _store(uow, kept, evidence, **also)
+
+
+# --- setting the policy ----------------------------------------------------------------
+
+
+def set_policy(uow: UnitOfWork, changes: dict[str, Any], preset: str | None = None) -> TrustPolicy:
+    """Set the merchant's trust policy: ``preset`` (or the policy in force) with
+    ``changes`` over it, checked whole before anything is kept."""
+    merchant = get_merchant(uow, lock=True)
+    try:
+        start = (
+            policy_rules.preset(preset, merchant.currency)
+            if preset
+            else policy_rules.as_stored(policy_of(merchant))
+        )
+        kept = policy_rules.checked(policy_rules.merged(start, changes), merchant.currency)
+    except policy_rules.PolicyInvalid as exc:
+        raise InvalidRequest(exc.message, param=exc.param) from exc
+    # A new dict, so the JSON column notices the change.
+    merchant.policy = {**(merchant.policy or {}), "trust": kept}
+    uow.session.flush()
+    emit(uow, "merchant.trust_policy_changed", uow.merchant, kept)
+    return policy_of(merchant)

@@ -1,0 +1,1 @@
+"""Availability: staff working hours, free slots, and booking online by a merchant's slug."""

@@ -1,0 +1,141 @@
+from __future__ import annotations
+
+from datetime import date as Date
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import ConfigDict, Field
+
+from servefirst.api.fields import Body, Moment, Name, Out, Terms
+from servefirst.availability.rules import WorkingHours
+from servefirst.bookings.schemas import BookingOut
+
+Clock = Annotated[str, Field(max_length=5, examples=["09:00"])]
+Ranges = Annotated[
+    list[Annotated[list[Clock], Field(min_length=2, max_length=2)]], Field(max_length=24)
+]
+
+
+class HoursException(Body):
+    date: Date = Field(description="A date on the merchant's calendar.")
+    hours: Ranges = Field(default_factory=list, description="That day's hours; [] is a day off.")
+
+
+class HoursIn(Body):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "weekly": {"mon": [["09:00", "13:00"], ["14:00", "18:00"]]},
+                    "exceptions": [{"date": "2026-12-24", "hours": []}],
+                    "services": ["svc_7hq2m9x4c1v8b3nd"],
+                }
+            ]
+        }
+    )
+
+    weekly: dict[str, Ranges] = Field(
+        default_factory=dict,
+        max_length=7,
+        description="By day (mon..sun), ranges [start, end] as HH:MM on the merchant's clock;"
+        " a day left out is not worked.",
+    )
+    exceptions: list[HoursException] = Field(
+        default_factory=list,
+        max_length=400,
+        description="Dates whose hours replace the week's (a day off, changed hours).",
+    )
+    services: list[Annotated[str, Field(max_length=40)]] = Field(
+        default_factory=list, max_length=500, description="Ids of the services they perform."
+    )
+
+
+class HoursOut(Out):
+    object: Literal["staff_hours"] = "staff_hours"
+    staff_id: str
+    weekly: dict[str, list[list[str]]]
+    exceptions: list[HoursException]
+    services: list[str]
+
+    @classmethod
+    def build(cls, staff_id: str, hours: WorkingHours) -> HoursOut:
+        data = hours.as_json()
+        return cls(
+            staff_id=staff_id,
+            weekly=data["weekly"],
+            exceptions=[HoursException(**e) for e in data["exceptions"]],
+            services=data["services"],
+        )
+
+
+class PublicPerformer(Out):
+    id: str
+    name: str
+
+
+class PublicService(Out):
+    id: str
+    object: Literal["service"] = "service"
+    name: str
+    price: int
+    currency: str
+    duration_minutes: int
+    expected_results: Terms
+    limits: Terms
+    staff: list[PublicPerformer] = Field(description="Who performs it (book one, or anyone).")
+
+
+class PublicServiceList(Out):
+    object: Literal["list"] = "list"
+    merchant_name: str
+    timezone: str
+    data: list[PublicService]
+
+
+class SlotOut(Out):
+    starts_at: datetime
+    staff_id: str
+
+
+class AvailabilityOut(Out):
+    object: Literal["availability"] = "availability"
+    service_id: str
+    timezone: str = Field(description="The merchant's zone: the dates asked are its dates.")
+    slots: list[SlotOut]
+
+
+class PublicBookingIn(Body):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "service_id": "svc_7hq2m9x4c1v8b3nd",
+                    "starts_at": "2026-12-01T10:30:00+00:00",
+                    "name": "Ana Costa",
+                    "email": "ana@example.com",
+                    "card": "4242424242424242",
+                }
+            ]
+        }
+    )
+
+    service_id: str = Field(max_length=40)
+    starts_at: Moment = Field(description="One of the offered times, with a time zone.")
+    staff_id: str | None = Field(
+        default=None, max_length=40, description="A person; left out, anyone free."
+    )
+    name: Name
+    email: str = Field(max_length=320, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    phone: str | None = Field(default=None, max_length=40)
+    card: str | None = Field(
+        default=None, max_length=32, description="A sandbox test card, when a deposit is asked."
+    )
+    payment_method: str | None = Field(
+        default=None,
+        max_length=255,
+        description="A Stripe payment method: not yet taken for deposits (422).",
+    )
+
+
+class PublicBookingOut(BookingOut):
+    manage_url: str = Field(default="", description="The customer's page for this booking.")

@@ -1,0 +1,201 @@
+"""Use cases of availability: set a person's hours, offer free times, and book
+one online for a customer who gives their name and e-mail.
+
+An online customer is treated as new: without a confirmed e-mail (a one-time
+code, not built yet) nothing may reveal whether that e-mail is already a
+customer, so every online booking creates a customer that staff can merge
+later, and the deposit decision sees a newcomer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING
+
+from servefirst.availability import repository
+from servefirst.availability.rules import (
+    Ask,
+    Booked,
+    BookingSettings,
+    Slot,
+    WorkingHours,
+    check_bookable,
+    days_between,
+    offer,
+    parse_hours,
+)
+from servefirst.bookings import service as bookings
+from servefirst.catalog.service import get_service, list_services
+from servefirst.customers.service import create_customer
+from servefirst.db.uow import UnitOfWork
+from servefirst.kit.errors import Conflict, InvalidRequest, NotFound, ServefirstError
+from servefirst.merchants.service import get_merchant, merchant_zone
+from servefirst.staff.service import get_member
+
+if TYPE_CHECKING:
+    from servefirst.bookings.models import Booking
+
+#: Bookings are fetched this far either side of a window, so one that started
+#: the day before (or its buffer) still blocks the first hours.
+_MARGIN = timedelta(days=1)
+
+
+def get_hours(uow: UnitOfWork, staff_id: str) -> WorkingHours:
+    get_member(uow, staff_id)
+    return repository.hours_of(uow, staff_id) or WorkingHours()
+
+
+def set_hours(
+    uow: UnitOfWork,
+    staff_id: str,
+    *,
+    weekly: dict[str, object],
+    exceptions: Sequence[dict[str, object]],
+    services: Sequence[str],
+) -> WorkingHours:
+    """Replace a person's hours, exceptions and services, checked whole first."""
+    get_member(uow, staff_id)
+    known = {s.service_id for s, _ in list_services(uow, include_inactive=True)}
+    hours = parse_hours(weekly, exceptions, services, known)
+    repository.save_hours(uow, staff_id, hours, uow.clock.now())
+    return hours
+
+
+def booking_settings(uow: UnitOfWork) -> BookingSettings:
+    m = get_merchant(uow)
+    return BookingSettings(m.slot_minutes, m.min_notice_minutes, m.max_days_ahead)
+
+
+def everyones_hours(uow: UnitOfWork) -> dict[str, WorkingHours]:
+    return repository.all_hours(uow)
+
+
+def performers(uow: UnitOfWork, service_id: str) -> dict[str, WorkingHours]:
+    """The staff who perform a service, with their hours."""
+    return {s: h for s, h in repository.all_hours(uow).items() if service_id in h.services}
+
+
+def _ask(uow: UnitOfWork, service_id: str) -> Ask:
+    service = get_service(uow, service_id)
+    if not service.active:
+        raise NotFound(f"No such service: '{service_id}'.", param="service_id")
+    return Ask(
+        duration=timedelta(minutes=service.duration_minutes),
+        buffer=timedelta(minutes=service.buffer_minutes),
+        settings=booking_settings(uow),
+        zone=merchant_zone(uow),
+        now=uow.clock.now(),
+    )
+
+
+def _staff_for(uow: UnitOfWork, service_id: str, staff_id: str | None) -> dict[str, WorkingHours]:
+    if staff_id is None:
+        return performers(uow, service_id)
+    get_member(uow, staff_id)
+    hours = repository.hours_of(uow, staff_id)
+    if hours is None or service_id not in hours.services:
+        raise InvalidRequest(
+            f"{staff_id} does not perform this service; choose another person or anyone.",
+            code="service_not_performed",
+            param="staff_id",
+        )
+    return {staff_id: hours}
+
+
+def _booked(
+    uow: UnitOfWork, staff_ids: list[str], start: datetime, end: datetime
+) -> dict[str, list[Booked]]:
+    buffers = {
+        s.service_id: timedelta(minutes=s.buffer_minutes)
+        for s, _ in list_services(uow, include_inactive=True)
+    }
+    found: dict[str, list[Booked]] = {staff_id: [] for staff_id in staff_ids}
+    for taken in bookings.occupied(uow, staff_ids, start - _MARGIN, end + _MARGIN):
+        found[taken.staff_id].append(
+            Booked(taken.starts_at, taken.ends_at, buffers.get(taken.service_id, timedelta()))
+        )
+    return found
+
+
+def availability(
+    uow: UnitOfWork,
+    *,
+    service_id: str,
+    first: date | None,
+    last: date | None,
+    staff_id: str | None = None,
+) -> list[Slot]:
+    """Free times for a service from ``first`` to ``last`` (the merchant's
+    dates, both included; at most 14 days), for one person or anyone."""
+    ask = _ask(uow, service_id)
+    first = first or ask.now.astimezone(ask.zone).date()
+    days = days_between(first, last or first + timedelta(days=6))
+    staff = _staff_for(uow, service_id, staff_id)
+    start = datetime.combine(days[0], time(), tzinfo=ask.zone).astimezone(UTC)
+    end = datetime.combine(days[-1] + timedelta(days=1), time(), tzinfo=ask.zone).astimezone(UTC)
+    return offer(days, ask, staff, _booked(uow, sorted(staff), start, end))
+
+
+def _next_free(
+    uow: UnitOfWork, ask: Ask, staff: dict[str, WorkingHours], after: datetime, count: int = 3
+) -> list[dict[str, str]]:
+    """The next few free times after a refused one, for the customer to choose from."""
+    first = after.astimezone(ask.zone).date()
+    days = [first + timedelta(days=i) for i in range(7)]
+    start = datetime.combine(first, time(), tzinfo=ask.zone).astimezone(UTC)
+    booked = _booked(uow, sorted(staff), start, start + timedelta(days=8))
+    later = [s for s in offer(days, ask, staff, booked) if s.starts_at > after][:count]
+    return [{"starts_at": s.starts_at.isoformat(), "staff_id": s.staff_id} for s in later]
+
+
+def book_online(
+    uow: UnitOfWork,
+    *,
+    service_id: str,
+    starts_at: datetime,
+    staff_id: str | None,
+    name: str,
+    email: str,
+    phone: str | None,
+    card: str | None,
+) -> Booking:
+    """Book a free time for a new customer: the person asked for, or the first
+    free one among those who perform the service. Refusals name the reason."""
+    ask = _ask(uow, service_id)
+    staff = _staff_for(uow, service_id, staff_id)
+    if not staff:
+        raise InvalidRequest(
+            "Nobody performs this service online yet.",
+            code="service_not_performed",
+            param="service_id",
+        )
+    # Everyone who could take it is locked, in id order so two requests never
+    # wait on each other crosswise; then the less busy that day is tried first.
+    for candidate in sorted(staff):
+        bookings.lock_staff_calendar(uow, candidate)
+    booked = _booked(uow, sorted(staff), starts_at, starts_at + ask.duration)
+    chosen, refusal = None, None
+    for candidate in sorted(staff, key=lambda s: (len(booked[s]), s)):
+        try:
+            check_bookable(starts_at, ask, staff[candidate], booked[candidate], candidate)
+        except ServefirstError as refused:
+            if refusal is None or refused.status > refusal.status:
+                refusal = refused  # an overlap (409) says more than "outside hours"
+            continue
+        chosen = candidate
+        break
+    if chosen is None:
+        assert refusal is not None
+        if isinstance(refusal, Conflict):
+            refusal.details["next_slots"] = _next_free(uow, ask, staff, starts_at)
+        raise refusal
+    customer = create_customer(uow, name=name, email=email, phone=phone)
+    return bookings.book(
+        uow,
+        customer_id=customer.customer_id,
+        service_id=service_id,
+        starts_at=starts_at,
+        staff_id=chosen,
+        card=card,
+    )

@@ -1,0 +1,147 @@
+"""The console's day close (managers): the count form, and the printable Z report.
+
+``/staff/close-day`` shows what the drawer should hold so far and a field per
+euro note and coin; sending it closes the day and opens its Z report
+(``/staff/close-day/{date}``), laid out to print. A refusal (a negative count,
+a day already closed) or a stale form gives the form back as it was typed.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from servefirst.cashup import service as cashup
+from servefirst.cashup.rules import EURO_DENOMINATIONS, is_note
+from servefirst.db.uow import UnitOfWork
+from servefirst.kit import i18n
+from servefirst.kit.errors import InvalidRequest
+from servefirst.merchants.service import get_merchant
+from servefirst.staff import service as staff
+from servefirst.staff.rules import Access
+from servefirst.staff.web import act_keeping, base_context, render, show
+from servefirst.web.forms import format_amount, parse_amount
+
+router = APIRouter(prefix="/staff", include_in_schema=False)
+
+
+def _day(text: str) -> date | None:
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InvalidRequest(
+            i18n.gettext("Write the day as YYYY-MM-DD, e.g. 2026-11-25."), param="date"
+        ) from None
+
+
+def _pieces(text: str, denomination: int) -> int:
+    """A count typed in the form: blank is none; anything but a whole number is refused."""
+    text = text.strip()
+    if not text:
+        return 0
+    try:
+        return int(text)
+    except ValueError:
+        raise InvalidRequest(
+            i18n.gettext("Each count must be a whole number of pieces."),
+            param=f"counted.{denomination}",
+        ) from None
+
+
+def _form_page(
+    request: Request,
+    uow: UnitOfWork,
+    me: staff.SignedIn,
+    entries: dict[str, str],
+    *,
+    error: str | None = None,
+    status: int = 200,
+) -> Response:
+    merchant = get_merchant(uow)
+    today = cashup.merchant_today(uow)
+    try:
+        day = _day(entries.get("date", "")) or today
+    except InvalidRequest:
+        day = today
+    so_far = cashup.day_so_far(uow, day)
+    context = base_context(
+        me,
+        request,
+        merchant_name=merchant.name,
+        currency=merchant.currency,
+        entries=entries,
+        today=today,
+        day=day,
+        so_far=so_far,
+        pieces=[(d, is_note(d)) for d in EURO_DENOMINATIONS],
+        closes=cashup.recent_closes(uow),
+        error=i18n.gettext(error) if error else None,
+    )
+    return render(request, "staff/close_day.html", context, status)
+
+
+@router.get("/close-day")
+def close_day_form(request: Request, date: str = "") -> Response:
+    def build(uow: UnitOfWork, me: staff.SignedIn) -> Response:
+        return _form_page(request, uow, me, {"date": date, "opening_float": ""})
+
+    return show(request, build, needs=Access.MANAGER)
+
+
+@router.post("/close-day")
+async def close_day(request: Request) -> Response:
+    form = await request.form()
+    entries: dict[str, str] = {str(k): str(v) for k, v in form.items()}
+
+    def change(uow: UnitOfWork, me: staff.SignedIn) -> str:
+        merchant = get_merchant(uow)
+        day = _day(entries.get("date", ""))
+        opening = parse_amount(
+            entries.get("opening_float"), merchant.currency, param="opening_float"
+        )
+        counted = {str(d): _pieces(entries.get(f"count_{d}", ""), d) for d in EURO_DENOMINATIONS}
+        report = cashup.close_day(
+            uow,
+            closer=cashup.Closer(me.account.staff_id, me.account.name),
+            opening_float=opening or 0,
+            counted=counted,
+            day=day,
+        )
+        return f"/staff/close-day/{report.day.isoformat()}?done=closed"
+
+    def again(uow: UnitOfWork, me: staff.SignedIn, error: str, status: int) -> Response:
+        return _form_page(request, uow, me, entries, error=error, status=status)
+
+    return act_keeping(request, entries.get("csrf_token", ""), change, again, needs=Access.MANAGER)
+
+
+@router.get("/close-day/{day}")
+def z_report(request: Request, day: date) -> Response:
+    def build(uow: UnitOfWork, me: staff.SignedIn) -> Response:
+        report = cashup.get_day_close(uow, day)
+        merchant = get_merchant(uow)
+        context: dict[str, Any] = base_context(
+            me,
+            request,
+            merchant_name=merchant.name,
+            currency=merchant.currency,
+            report=report,
+            close=report.close,
+            closed_local=report.close.closed_at.astimezone(ZoneInfo(report.zone)).strftime(
+                "%Y-%m-%d %H:%M"
+            )
+            if report.close
+            else "",
+            notice=i18n.gettext("Day closed.") if request.query_params.get("done") else None,
+            format_amount=format_amount,
+        )
+        return render(request, "staff/z_report.html", context)
+
+    return show(request, build, needs=Access.MANAGER)

@@ -1,0 +1,279 @@
+"""Each report page as plain data: sections, each with a chart's figures and
+the same figures as a table (for screen readers, printing and the CSV)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from servefirst.db.uow import UnitOfWork
+from servefirst.kit.i18n import gettext as _
+from servefirst.kit.money import Money, minor_digits
+from servefirst.merchants.service import get_merchant
+from servefirst.reports import sales as figures
+from servefirst.reports.sales import ReportPeriod
+from servefirst.reports.service import cash_flow
+from servefirst.trust.service import report as trust_report
+
+Series = list[tuple[str, list[float | None]]]
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    title: str
+    header: list[str]
+    rows: list[list[str]]
+    labels: list[str]
+    series: Series
+    horizontal: bool = False
+
+    @property
+    def empty(self) -> bool:
+        return not any(v for _, values in self.series for v in values)
+
+
+@dataclass(frozen=True)
+class ReportView:
+    key: str
+    title: str
+    intro: str
+    period: ReportPeriod
+    sections: list[Section]
+
+    def section(self, key: str) -> Section | None:
+        return next((s for s in self.sections if s.key == key), None)
+
+
+def _money(currency: str, locale: str) -> Callable[[int], str]:
+    return lambda amount: Money(int(amount), currency).format(locale)
+
+
+def _major(currency: str) -> Callable[[int], float]:
+    digits = minor_digits(currency)
+    return lambda amount: float(Decimal(amount).scaleb(-digits))
+
+
+def _percent(rate: float | None) -> str:
+    return "–" if rate is None else f"{rate * 100:.1f}%"
+
+
+def _share(value: float | None) -> float | None:
+    return None if value is None else round(value * 100, 1)
+
+
+def sales_view(uow: UnitOfWork, period: ReportPeriod) -> ReportView:
+    merchant = get_merchant(uow)
+    s = figures.sales(uow, period)
+    fmt, major = _money(s.currency, merchant.locale), _major(s.currency)
+    days = list(s.by_day.items())
+    hours = [(h, a) for h, a in s.by_hour.items()]
+    return ReportView(
+        "sales",
+        _("Sales"),
+        _("Lines sold (voided tabs apart), by the business's own days and hours."),
+        period,
+        [
+            Section(
+                "by-day",
+                _("Sales by day"),
+                [_("Day"), _("Sales")],
+                [[d.isoformat(), fmt(a)] for d, a in days],
+                [d.strftime("%d %b") for d, _a in days],
+                [(_("Sales"), [major(a) for _d, a in days])],
+            ),
+            Section(
+                "by-hour",
+                _("Sales by hour"),
+                [_("Hour"), _("Sales")],
+                [[f"{h:02d}:00", fmt(a)] for h, a in hours],
+                [f"{h:02d}" for h, _a in hours],
+                [(_("Sales"), [major(a) for _h, a in hours])],
+            ),
+            Section(
+                "by-service",
+                _("Sales by service"),
+                [_("Service"), _("Sold"), _("Sales")],
+                [[n, str(c), fmt(a)] for n, c, a in s.by_service],
+                [n for n, _c, _a in s.by_service],
+                [(_("Sales"), [major(a) for _n, _c, a in s.by_service])],
+                horizontal=True,
+            ),
+            Section(
+                "by-staff",
+                _("Sales by staff member"),
+                [_("Staff member"), _("Lines"), _("Sales")],
+                [[n, str(c), fmt(a)] for n, c, a in s.by_staff],
+                [n for n, _c, _a in s.by_staff],
+                [(_("Sales"), [major(a) for _n, _c, a in s.by_staff])],
+                horizontal=True,
+            ),
+        ],
+    )
+
+
+def _care_section(key: str, title: str, who: str, rows: list[figures.Care]) -> Section:
+    return Section(
+        key,
+        title,
+        [
+            who,
+            _("Reviews"),
+            _("CSAT"),
+            _("NPS-style"),
+            _("Tabs"),
+            _("Concern rate"),
+            _("Redo rate"),
+        ],
+        [
+            [
+                c.name,
+                str(c.ratings),
+                "–" if c.csat is None else f"{c.csat:.1f}%",
+                "–" if c.nps is None else f"{c.nps:+.1f}",
+                str(c.tabs),
+                _percent(c.concern_rate),
+                _percent(c.redo_rate),
+            ]
+            for c in rows
+        ],
+        [c.name for c in rows],
+        [
+            (_("CSAT %"), [c.csat for c in rows]),
+            (_("Concern rate %"), [_share(c.concern_rate) for c in rows]),
+            (_("Redo rate %"), [_share(c.redo_rate) for c in rows]),
+        ],
+        horizontal=True,
+    )
+
+
+def satisfaction_view(uow: UnitOfWork, period: ReportPeriod) -> ReportView:
+    s = figures.satisfaction(uow, period)
+    o = s.overall
+    intro = _(
+        "%(n)s reviews: CSAT %(csat)s (share of 4 and 5 stars), NPS-style %(nps)s "
+        "(5 stars less 1 to 3 stars). Concern and redo rates are shares of tabs served."
+    ) % {
+        "n": o["ratings"],
+        "csat": "–" if o["csat"] is None else f"{o['csat']:.1f}%",
+        "nps": "–" if o["nps"] is None else f"{o['nps']:+.1f}",
+    }
+    return ReportView(
+        "satisfaction",
+        _("Satisfaction"),
+        intro,
+        period,
+        [
+            _care_section("by-service", _("By service"), _("Service"), s.services),
+            _care_section("by-staff", _("By staff member"), _("Staff member"), s.staff),
+        ],
+    )
+
+
+def trust_view(uow: UnitOfWork, period: ReportPeriod) -> ReportView:
+    merchant = get_merchant(uow)
+    fmt = _money(merchant.currency, merchant.locale)
+    tiers = trust_report(uow, since=period.start, until=period.end).tiers
+    names = [t.tier.value for t in tiers]
+    return ReportView(
+        "trust",
+        _("Trust tiers"),
+        _(
+            "How customers paid and showed up while in each tier (events in the period); "
+            "customers per tier as of today."
+        ),
+        period,
+        [
+            Section(
+                "tiers",
+                _("How each tier paid and showed up"),
+                [
+                    _("Tier"),
+                    _("Customers"),
+                    _("Paid on time"),
+                    _("Paid late"),
+                    _("Written off"),
+                    _("No-shows"),
+                    _("On-time rate"),
+                    _("No-show rate"),
+                    _("Lost"),
+                ],
+                [
+                    [
+                        t.tier.value,
+                        str(t.customers),
+                        str(t.paid_on_time),
+                        str(t.paid_late),
+                        str(t.written_off),
+                        str(t.no_shows),
+                        _percent(t.paid_on_time_rate),
+                        _percent(t.no_show_rate),
+                        fmt(t.losses),
+                    ]
+                    for t in tiers
+                ],
+                names,
+                [
+                    (_("On-time rate %"), [_share(t.paid_on_time_rate) for t in tiers]),
+                    (_("No-show rate %"), [_share(t.no_show_rate) for t in tiers]),
+                ],
+            )
+        ],
+    )
+
+
+def cash_flow_view(uow: UnitOfWork, period: ReportPeriod) -> ReportView:
+    merchant = get_merchant(uow)
+    fmt, major = _money(merchant.currency, merchant.locale), _major(merchant.currency)
+    t = figures.taken(uow, period)
+    now = cash_flow(uow)
+    ages = now["receivables"]["by_age"]
+    methods = [
+        (_("Cash"), t.by_method["cash"]),
+        (_("Card (online)"), t.by_method["card"]),
+        (_("Card terminal"), t.by_method["card_terminal"]),
+    ]
+    money_rows = [
+        *methods,
+        (_("Tips"), t.tips),
+        (_("Refunds"), t.refunds),
+        (_("Satisfaction adjustments"), t.adjustments),
+        (_("Written off"), t.write_offs),
+        (_("Deposits taken"), t.deposits_taken),
+        (_("Deposits refunded"), t.deposits_refunded),
+        (_("Deposits kept"), t.deposits_kept),
+    ]
+    return ReportView(
+        "cash-flow",
+        _("Cash flow"),
+        _("Money taken in the period, and what customers owe today by age."),
+        period,
+        [
+            Section(
+                "taken",
+                _("Taken in the period"),
+                [_("What"), _("Amount")],
+                [[label, fmt(a)] for label, a in money_rows],
+                [label for label, _a in methods],
+                [(_("Taken"), [major(a) for _l, a in methods])],
+            ),
+            Section(
+                "receivables",
+                _("Receivables by age, today"),
+                [_("Age"), _("Tabs"), _("Owed")],
+                [[b["age"], str(b["tabs"]), fmt(b["amount"])] for b in ages],
+                [b["age"] for b in ages],
+                [(_("Owed"), [major(b["amount"]) for b in ages])],
+            ),
+        ],
+    )
+
+
+#: The report pages, in the order the console lists them.
+REPORTS: dict[str, Callable[[UnitOfWork, ReportPeriod], ReportView]] = {
+    "sales": sales_view,
+    "satisfaction": satisfaction_view,
+    "trust": trust_view,
+    "cash-flow": cash_flow_view,
+}

@@ -1,0 +1,88 @@
+"""An owner sets the trust policy from the console: a preset, or each number;
+bad entries and stale forms come back as typed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from tests.conftest import Merchant
+from tests.integration.test_pages_staff import (  # noqa: F401 - fixtures
+    Staff,
+    https_client,
+    new_staff,
+)
+
+
+@pytest.fixture
+def owner(merchant: Merchant, new_staff: Callable[..., Staff]) -> Iterator[Staff]:  # noqa: F811
+    person = new_staff(merchant, role="owner", access="owner")
+    assert person.sign_in().status_code == 200
+    yield person
+
+
+def form_of(owner: Staff) -> dict[str, str]:
+    """The form's own values, as a browser would send them back."""
+    import re
+
+    html = owner.get("/staff/policies/trust").text
+    fields = dict(re.findall(r'name="([\w.]+)" value="([^"]*)"', html))
+    fields.pop("csrf_token", None)
+    fields.pop("preset", None)  # the radio buttons: none chosen
+    for name in [n for n in fields if n.endswith((".pay_after", ".deposit_required"))]:
+        if f'name="{name}" value="yes" checked' not in html:
+            del fields[name]  # an unticked box is not sent
+    return fields
+
+
+def test_the_form_shows_the_policy_and_what_each_preset_means(owner: Staff) -> None:
+    page = owner.get("/staff/policies/trust")
+    assert page.status_code == 200
+    assert "five paid visits make a customer trusted" in page.text
+    assert 'name="new.base" value="100.00"' in page.text
+
+
+def test_an_owner_raises_the_new_tier_limit(owner: Staff, merchant: Merchant) -> None:
+    fields = form_of(owner)
+    fields["new.base"] = "150.00"
+    fields["new.cap"] = "150.00"
+    saved = owner.post("/staff/policies/trust", fields, follow_redirects=False)
+    assert saved.status_code == 303, saved.text
+    policy = merchant.get("/v1/merchant/trust-policy").json()
+    assert policy["tiers"]["new"]["tab_limit"] == {"base": 15000, "step": 0, "cap": 15000}
+    assert policy["tiers"]["restricted"]["pay_after"] is False
+
+
+def test_a_preset_is_one_tap(owner: Staff, merchant: Merchant) -> None:
+    saved = owner.post("/staff/policies/trust", {"preset": "generous"}, follow_redirects=False)
+    assert saved.status_code == 303
+    assert merchant.get("/v1/merchant/trust-policy").json()["half_life_days"] == 90
+
+
+def test_bad_entries_come_back_as_typed(owner: Staff, merchant: Merchant) -> None:
+    before = merchant.get("/v1/merchant/trust-policy").json()
+    fields = form_of(owner)
+    fields["new.base"] = "abc"
+    bad = owner.post("/staff/policies/trust", fields)
+    assert bad.status_code == 422
+    assert 'value="abc"' in bad.text
+    fields = form_of(owner)
+    fields["restricted_below"] = "0.95"
+    bad = owner.post("/staff/policies/trust", fields)
+    assert bad.status_code == 422
+    assert "lower than" in bad.text and 'value="0.95"' in bad.text
+    owner.csrf = "stale"
+    stale = owner.post("/staff/policies/trust", {**fields, "restricted_below": "0.4"})
+    assert stale.status_code == 403 and 'value="0.4"' in stale.text
+    assert merchant.get("/v1/merchant/trust-policy").json() == before
+
+
+def test_managers_may_not_set_the_trust_policy(
+    merchant: Merchant,
+    new_staff: Callable[..., Staff],  # noqa: F811
+) -> None:
+    manager = new_staff(merchant, role="shift lead", access="manager")
+    assert manager.sign_in().status_code == 200
+    assert manager.get("/staff/policies/trust").status_code == 403
+    assert manager.post("/staff/policies/trust", {"preset": "generous"}).status_code == 403

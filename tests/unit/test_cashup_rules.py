@@ -1,0 +1,90 @@
+"""Closing the day's pure rules: what can be counted, the one entry that books
+the difference, and the Z report's sums from the day's ledger movements."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from servefirst.cashup.rules import (
+    EURO_DENOMINATIONS,
+    CountRefused,
+    Movement,
+    checked_counts,
+    checked_float,
+    counted_total,
+    day_totals,
+    over_short_entry,
+)
+
+
+def test_a_drawer_is_counted_by_euro_note_and_coin() -> None:
+    counts = checked_counts("EUR", {"5000": 2, "200": 3, "1": 0})
+    assert counts == {5000: 2, 200: 3}
+    assert counted_total(counts) == 10600
+
+
+@pytest.mark.parametrize(
+    ("counts", "param", "words"),
+    [
+        ({"2000": -1}, "counted.2000", "cannot be negative"),
+        ({"300": 1}, "counted.300", "no note or coin"),
+        ({"abc": 1}, "counted.abc", "not a note or coin"),
+        ({"100": 1.5}, "counted.100", "whole number"),
+        ({"100": True}, "counted.100", "whole number"),
+    ],
+)
+def test_a_count_that_cannot_be_is_refused_in_words(
+    counts: dict[str, object], param: str, words: str
+) -> None:
+    with pytest.raises(CountRefused) as refused:
+        checked_counts("EUR", counts)
+    assert refused.value.param == param and words in refused.value.message
+
+
+def test_a_currency_without_known_pieces_and_a_negative_float_are_refused() -> None:
+    with pytest.raises(CountRefused):
+        checked_counts("JPY", {"100": 1})
+    with pytest.raises(CountRefused):
+        checked_float(-1)
+    assert checked_float(0) == 0
+
+
+@given(st.integers(min_value=-1_000_000, max_value=1_000_000).filter(lambda d: d != 0))
+def test_the_difference_is_one_balanced_entry_on_cash_and_over_short(difference: int) -> None:
+    entry = over_short_entry("EUR", difference, "day close")
+    assert entry is not None
+    deltas = entry.deltas()
+    assert deltas == {"cash": difference, "cash_over_short": -difference}
+
+
+def test_an_exact_drawer_posts_nothing() -> None:
+    assert over_short_entry("EUR", 0, "day close") is None
+
+
+def test_the_z_report_sums_a_day_of_movements() -> None:
+    day = [
+        Movement("payment", "cash", "debit", 930),
+        Movement("payment", "card_clearing", "debit", 1200),
+        Movement("payment", "receivables", "credit", 2030),
+        Movement("payment", "tips_payable", "credit", 100),
+        Movement("adjustment", "satisfaction_adjustments", "debit", 300),
+        Movement("deposit", "card_clearing", "debit", 525),
+        Movement("deposit_forfeit", "no_show_fees", "credit", 525),
+        Movement("cash_count", "cash", "credit", 20),
+        Movement("tab_charge_reversal", "revenue", "debit", 150),
+        Movement("refund", "cash", "credit", 380),
+    ]
+    totals = day_totals(day)
+    assert totals.by_method == {"cash": 930, "card": 1200, "card_terminal": 0}
+    assert (totals.takings, totals.tips, totals.adjustments) == (2130, 100, 300)
+    assert (totals.deposits_taken, totals.deposits_kept) == (525, 525)
+    assert totals.cash_movement == 930 - 380  # the close's own entry apart
+    assert totals.over_short == -20
+    assert (totals.voided_lines, totals.refunds) == (150, 380)
+
+
+def test_every_euro_piece_is_known_once_largest_first() -> None:
+    assert list(EURO_DENOMINATIONS) == sorted(set(EURO_DENOMINATIONS), reverse=True)
+    assert len(EURO_DENOMINATIONS) == 15
