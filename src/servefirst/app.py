@@ -33,6 +33,8 @@ from servefirst.messages.endpoints import settings as message_settings_router
 from servefirst.messages.pages import router as message_console_router
 from servefirst.messages.worker import lifespan as delivery_worker
 from servefirst.payments.endpoints import router as payments_router
+from servefirst.payments.gateway_endpoints import router as gateway_router
+from servefirst.payments.pages import router as dispute_pages_router
 from servefirst.payments.recovery import lifespan as payment_recovery
 from servefirst.payments.refund_endpoints import router as refunds_router
 from servefirst.reports.debtor_pages import router as debtor_pages_router
@@ -48,6 +50,7 @@ from servefirst.tabs.endpoints import router as tabs_router
 from servefirst.tabs.public import router as public_router
 from servefirst.trust.pages import router as trust_policy_pages_router
 from servefirst.web.customer import router as customer_pages_router
+from servefirst.web.stripe_card import router as stripe_card_router
 from servefirst.webhooks.endpoints import router as webhooks_router
 
 STATIC_DIR = Path(__file__).parent / "web" / "static"
@@ -147,8 +150,10 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
         messages_router,
         message_settings_router,
         webhooks_router,
+        gateway_router,
         message_pages_router,
         customer_pages_router,
+        stripe_card_router,
         staff_pages_router,
         risk_pages_router,
         day_close_pages_router,
@@ -156,6 +161,7 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
         debtor_pages_router,
         trust_policy_pages_router,
         message_console_router,
+        dispute_pages_router,
     ):
         app.include_router(router)
     app.add_middleware(BrowsersToReportPages)

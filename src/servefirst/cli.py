@@ -11,6 +11,7 @@ from rich.console import Console
 
 from servefirst.bookings.cli import holds
 from servefirst.config import Settings, load_settings
+from servefirst.payments.accounts import ensure_keys_can_open
 from servefirst.risk.cli import export_group, import_group, policy, risk
 from servefirst.runtime import Runtime
 from servefirst.staff.cli import staff
@@ -21,6 +22,7 @@ console = Console(stderr=False)
 def _runtime(settings: Settings | None = None) -> Runtime:
     runtime = Runtime.create(settings or load_settings())
     runtime.migrate()
+    ensure_keys_can_open(runtime.engine, runtime.settings.secret_key)
     return runtime
 
 
@@ -209,7 +211,8 @@ def ledger() -> None:
 
 
 @ledger.command("audit")
-def ledger_audit() -> None:
+@click.option("--merchant-id", default=None, help="One merchant (mer_...); all when left out.")
+def ledger_audit(merchant_id: str | None) -> None:
     """Rebuild every balance from the journal legs and compare with the running totals."""
 
     from servefirst.ledger.service import audit
@@ -219,13 +222,18 @@ def ledger_audit() -> None:
     failures = 0
     with runtime.uow(write=False) as reader:
         merchants = all_merchant_ids(reader)
-    for merchant_id in merchants:
-        with runtime.uow(merchant_id, write=False) as uow:
+    if merchant_id is not None:
+        if merchant_id not in merchants:
+            runtime.dispose()
+            raise click.UsageError(f"No such merchant: {merchant_id!r}.")
+        merchants = [merchant_id]
+    for audited in merchants:
+        with runtime.uow(audited, write=False) as uow:
             result = audit(uow)
         status = "ok" if result.ok else "MISMATCH"
         failures += 0 if result.ok else 1
         click.echo(
-            f"{merchant_id}: {result.entries_checked} entries, "
+            f"{audited}: {result.entries_checked} entries, "
             f"{result.accounts_checked} accounts: {status}"
         )
         for account, (running, rebuilt) in result.mismatched_accounts.items():

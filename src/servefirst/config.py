@@ -35,6 +35,15 @@ class Settings(BaseSettings):
     #: Origins (``https://shop.example``) whose pages may call the API from a
     #: browser, comma-separated; none by default, so other sites' pages cannot.
     cors_origins: str = ""
+    #: The server's own secret: merchants' processor keys are sealed with a key
+    #: derived from it (``kit/sealed.py``). Unset, no merchant may use Stripe,
+    #: and the server refuses to start if one already does.
+    secret_key: str | None = None
+    #: Where the Stripe library sends its calls; unset, Stripe itself. The
+    #: tests point it at a local fake Stripe.
+    stripe_api_base: str | None = None
+    #: Where the customer's page loads Stripe.js from (the CSP allows it).
+    stripe_js_url: str = "https://js.stripe.com/v3/"
 
     @property
     def cors_origin_list(self) -> list[str]:

@@ -28,7 +28,10 @@ class Runtime:
         engine = make_engine(settings.database_url, settings)
         # The sandbox keeps its charges in its own table, to be asked after a crash.
         gateways = default_gateways(
-            ChargesInTable(engine), latency_seconds=settings.sandbox_latency_ms / 1000
+            ChargesInTable(engine),
+            latency_seconds=settings.sandbox_latency_ms / 1000,
+            secret_key=settings.secret_key,
+            stripe_api_base=settings.stripe_api_base,
         )
         return cls(settings, engine, clock or SystemClock(), gateways)
 

@@ -648,3 +648,16 @@ def test_serve_on_a_taken_port_says_what_to_do_before_migrating(
     assert result.exit_code == 1
     assert "--port" in result.output
     assert list(tmp_path.iterdir()) == []  # no servefirst.db made
+
+
+def test_ledger_audit_checks_one_merchant_or_refuses_an_unknown_one(tmp_path: Path) -> None:
+    runner = CliRunner(env={"SERVEFIRST_DATABASE_URL": f"sqlite:///{tmp_path / 'audit.db'}"})
+    create = ["merchant", "create", "--currency", "eur", "--json", "--name"]
+    made = [runner.invoke(main, [*create, name]) for name in ("Ana", "Bia")]
+    assert all(m.exit_code == 0 for m in made), [m.output for m in made]
+    first = json.loads(made[0].stdout)["merchant_id"]
+    one = runner.invoke(main, ["ledger", "audit", "--merchant-id", first])
+    assert one.exit_code == 0, one.output
+    assert one.stdout.startswith(f"{first}: ") and len(one.stdout.splitlines()) == 1
+    unknown = runner.invoke(main, ["ledger", "audit", "--merchant-id", "mer_nobody"])
+    assert unknown.exit_code == 2 and "No such merchant" in unknown.output

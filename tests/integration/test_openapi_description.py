@@ -35,6 +35,8 @@ NEW_OPERATION_IDS = {
     "retry_message",
     "get_message_settings",
     "set_message_settings",
+    "list_disputes",
+    "mark_dispute_lost",
     "close_day",
     "get_day_close",
 }
@@ -118,6 +120,11 @@ OPERATION_IDS = {
     ("post", "/v1/webhook-endpoints/{endpoint_id}"): "update_webhook_endpoint",
     ("delete", "/v1/webhook-endpoints/{endpoint_id}"): "delete_webhook_endpoint",
     ("get", "/v1/webhook-endpoints/{endpoint_id}/deliveries"): "list_webhook_deliveries",
+    ("get", "/v1/merchant/gateway"): "get_gateway",
+    ("post", "/v1/merchant/gateway"): "set_gateway",
+    ("post", "/v1/webhooks/stripe/{merchant_id}"): "receive_stripe_event",
+    ("get", "/v1/disputes"): "list_disputes",
+    ("post", "/v1/disputes/{dispute_id}/lost"): "mark_dispute_lost",
     ("post", "/v1/webhook-endpoints/{endpoint_id}/deliveries/{delivery_id}/retry"): (
         "retry_webhook_delivery"
     ),

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -166,7 +167,10 @@ def test_a_running_server_recovers_a_pending_attempt_on_its_own(
                     return
                 await asyncio.sleep(0.05)
 
-    asyncio.run(serve_a_moment())
+    # A loop of its own in a thread of its own: a browser test earlier in the
+    # process may have left an event loop set on this one.
+    with ThreadPoolExecutor(1) as alone:
+        alone.submit(asyncio.run, serve_a_moment()).result()
     assert attempts_of(runtime, merchant, tab["id"]) == ["failed"]
     assert runtime.gateways.sandbox.find_charge(attempt.processor_key) is None
 

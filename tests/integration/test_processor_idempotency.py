@@ -30,7 +30,14 @@ class ProcessorThatCrashesOnce(SandboxGateway):
         super().__init__()
         self.keys: list[str] = []
 
-    def charge(self, amount: Money, *, card: str | None, idempotency_key: str) -> Charge:
+    def charge(
+        self,
+        amount: Money,
+        *,
+        card: str | None,
+        idempotency_key: str,
+        payment_method: str | None = None,
+    ) -> Charge:
         charged = super().charge(amount, card=card, idempotency_key=idempotency_key)
         self.keys.append(idempotency_key)
         if len(self.keys) == 1:

@@ -188,6 +188,11 @@ class FakeLedgerRepository:
         )
 
 
+class FakeGatewayAccounts:
+    def get(self) -> None:
+        return None
+
+
 class FakeUnitOfWork:
     """What a use case asks of a unit of work, with nothing behind it."""
 
@@ -205,6 +210,8 @@ class FakeUnitOfWork:
         self.tabs = FakeTabRepository()
         self.customers = FakeCustomerRepository(self.merchant_row, self.services)
         self.ledger = FakeLedgerRepository()
+        #: The merchant's card processor: none chosen, the sandbox.
+        self.gateway_accounts = FakeGatewayAccounts()
         #: The outbox and the trust history, appended as the real one is.
         self.appended: dict[Table, list[dict[str, Any]]] = {}
         self.commits = 0

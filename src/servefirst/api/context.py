@@ -236,3 +236,15 @@ async def public_url(request: Request) -> str:
 
 
 PublicURL = Annotated[str, Depends(public_url)]
+
+
+async def processor_uow(request: Request, merchant_id: str) -> UnitOfWork:
+    """For a card processor's events (``/v1/webhooks/stripe/{merchant_id}``):
+    no API key; the event's signature, checked with the merchant's signing
+    secret by the use case, is the credential."""
+    uow = runtime_of(request).uow(merchant_id, write=True)
+    request.state.uow = uow
+    return uow
+
+
+ProcessorUoW = Annotated[UnitOfWork, Depends(processor_uow)]

@@ -37,6 +37,20 @@ CONTENT_SECURITY_POLICY = (
     "form-action 'self'; frame-ancestors 'none'"
 )
 
+
+def policy_allowing(origin: str) -> str:
+    """The policy above, letting ``origin`` (Stripe.js's) run its script, make
+    its calls and show its frames (3-D Secure): for the customer's page of a
+    merchant on Stripe only, which sends it itself."""
+    extra = {"script-src": origin, "connect-src": origin, "frame-src": origin}
+    parts = []
+    for part in CONTENT_SECURITY_POLICY.split("; "):
+        name = part.split()[0]
+        parts.append(f"{part} {extra.pop(name)}" if name in extra else part)
+    parts.extend(f"{name} {origin}" for name, origin in extra.items())
+    return "; ".join(parts)
+
+
 SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
     (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
     (b"x-frame-options", b"DENY"),

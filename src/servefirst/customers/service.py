@@ -44,6 +44,12 @@ def record_tab_closed(uow: UnitOfWork, tab: Tab, event: str, *, worth: int) -> N
     _count(uow, tab.customer_id, event, tab_id=tab.tab_id, amount=worth)
 
 
+def record_lost_dispute(uow: UnitOfWork, customer_id: str, *, tab_id: str, amount: int) -> None:
+    """A card dispute the merchant lost: the customer took back what they had
+    paid for ``tab_id``, which counts as that much written off."""
+    _count(uow, customer_id, "write_offs", tab_id=tab_id, amount=amount)
+
+
 def _count(
     uow: UnitOfWork, customer_id: str, event: str, *, tab_id: str | None, amount: int | None
 ) -> None:

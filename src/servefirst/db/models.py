@@ -12,7 +12,13 @@ from servefirst.idempotency.models import IdempotencyKey
 from servefirst.ledger.models import AccountBalance, JournalEntryRow, JournalLegRow
 from servefirst.merchants.models import ApiKey, Merchant
 from servefirst.messages.models import Message
-from servefirst.payments.models import Payment, SandboxCharge
+from servefirst.payments.models import (
+    Dispute,
+    GatewayAccount,
+    Payment,
+    ProcessorEvent,
+    SandboxCharge,
+)
 from servefirst.payments.refund_models import Refund
 from servefirst.reviews.models import Review
 from servefirst.risk.models import ImportedBooking, RiskModelRow
@@ -43,6 +49,9 @@ __all__ = [
     "Tab",
     "TabLine",
     "Payment",
+    "GatewayAccount",
+    "ProcessorEvent",
+    "Dispute",
     "Refund",
     "SandboxCharge",
     "JournalEntryRow",

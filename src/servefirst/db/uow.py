@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 from servefirst.customers.repository import CustomerRepository
 from servefirst.kit.clock import Clock
 from servefirst.ledger.repository import LedgerRepository
+from servefirst.payments.account_repository import GatewayAccountRepository
 from servefirst.tabs.repository import TabRepository
 
 if TYPE_CHECKING:
@@ -71,6 +72,7 @@ class UnitOfWork:
         self.tabs = TabRepository(self)
         self.customers = CustomerRepository(self)
         self.ledger = LedgerRepository(self)
+        self.gateway_accounts = GatewayAccountRepository(self)
 
     @property
     def session(self) -> Session:

@@ -34,6 +34,7 @@ _DECLINES: dict[int | str, dict[str, Any]] = {
         "description": "payment_in_progress: another payment on the tab waits for the"
         " processor; hold_missing: card_hold on a tab without an active hold"
     },
+    502: {"description": "processor_unavailable: the card processor could not be reached"},
 }
 
 
@@ -67,6 +68,7 @@ async def pay_tab(
             amount=body.amount,
             tip=body.tip,
             card=body.card,
+            payment_method=body.payment_method,
             processor_key=processor_key(request, tab_id),
         )
 
@@ -110,7 +112,12 @@ async def pay_public_tab(
 
     def begin() -> Payment | CardAttempt:
         return payments.begin_payment_by_token(
-            uow, token, card=body.card, tip=body.tip, processor_key=key
+            uow,
+            token,
+            card=body.card,
+            payment_method=body.payment_method,
+            tip=body.tip,
+            processor_key=key,
         )
 
     payment = await _take(request, uow, begin)

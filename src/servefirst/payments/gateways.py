@@ -13,10 +13,14 @@ import secrets
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from servefirst.kit.errors import CardDeclined
 from servefirst.kit.money import Money
+from servefirst.kit.sealed import Sealer
+
+if TYPE_CHECKING:
+    from servefirst.db.uow import UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -25,6 +29,11 @@ class Charge:
 
     reference: str
     card_last4: str | None = None
+    #: ``pending``: the card asks the payer to confirm (3-D Secure); the
+    #: processor's event settles it later.
+    status: str = "succeeded"
+    #: What the payer's page needs to finish a pending payment (Stripe.js).
+    client_secret: str | None = None
 
 
 @dataclass(frozen=True)
@@ -55,7 +64,14 @@ class RefundResult:
 class Gateway(Protocol):
     name: str
 
-    def charge(self, amount: Money, *, card: str | None, idempotency_key: str) -> Charge: ...
+    def charge(
+        self,
+        amount: Money,
+        *,
+        card: str | None,
+        idempotency_key: str,
+        payment_method: str | None = None,
+    ) -> Charge: ...
 
     def find_charge(self, idempotency_key: str) -> Charge | None:
         """The charge made under ``idempotency_key``, or None if none was: how
@@ -119,7 +135,14 @@ class ManualGateway:
 
     name = "manual"
 
-    def charge(self, amount: Money, *, card: str | None, idempotency_key: str) -> Charge:
+    def charge(
+        self,
+        amount: Money,
+        *,
+        card: str | None,
+        idempotency_key: str,
+        payment_method: str | None = None,
+    ) -> Charge:
         return Charge(reference=f"manual_{idempotency_key}")
 
     def find_charge(self, idempotency_key: str) -> Charge | None:
@@ -183,9 +206,21 @@ class SandboxGateway:
     #: (``SERVEFIRST_SANDBOX_LATENCY_MS``; the benchmark sets it).
     latency_seconds: float = 0.0
 
-    def charge(self, amount: Money, *, card: str | None, idempotency_key: str) -> Charge:
+    def charge(
+        self,
+        amount: Money,
+        *,
+        card: str | None,
+        idempotency_key: str,
+        payment_method: str | None = None,
+    ) -> Charge:
         if self.latency_seconds:
             time.sleep(self.latency_seconds)
+        if payment_method is not None:
+            last4 = self._check_payment_method(payment_method)
+            saved = Charge(reference=_reference("sbx", idempotency_key), card_last4=last4)
+            self.book.keep(idempotency_key, saved, amount)
+            return saved
         number = self._check_card(card)
         made = Charge(reference=_reference("sbx", idempotency_key), card_last4=number[-4:])
         self.book.keep(idempotency_key, made, amount)
@@ -290,10 +325,53 @@ class SandboxGateway:
 
 @dataclass
 class Gateways:
+    """The gateways a process holds. A merchant on Stripe gets its own client,
+    made on first use from its sealed keys (``payments/stripe_gateway.py``)."""
+
     manual: Gateway
     sandbox: SandboxGateway
+    sealer: Sealer = field(default_factory=lambda: Sealer(None))
+    stripe_api_base: str | None = None
+    #: One Stripe gateway per merchant and secret key, kept while the process lives.
+    stripe_clients: dict[tuple[str, str], Any] = field(default_factory=dict)
+    #: The same, by merchant: the one last made for it (a refund asks it by merchant).
+    stripe_by_merchant: dict[str, Any] = field(default_factory=dict)
 
 
-def default_gateways(book: ChargeBook | None = None, latency_seconds: float = 0.0) -> Gateways:
+def default_gateways(
+    book: ChargeBook | None = None,
+    latency_seconds: float = 0.0,
+    *,
+    secret_key: str | None = None,
+    stripe_api_base: str | None = None,
+) -> Gateways:
     sandbox = SandboxGateway(book=book or ChargesInMemory(), latency_seconds=latency_seconds)
-    return Gateways(manual=ManualGateway(), sandbox=sandbox)
+    return Gateways(
+        manual=ManualGateway(),
+        sandbox=sandbox,
+        sealer=Sealer(secret_key),
+        stripe_api_base=stripe_api_base,
+    )
+
+
+def card_gateway(uow: UnitOfWork) -> CardGateway:
+    """The one place a card payment's gateway is chosen: the merchant's own
+    (``POST /v1/merchant/gateway``), the sandbox unless it chose Stripe."""
+    # Imported here: the account is a row, and Stripe's library is loaded
+    # only by a process that has a merchant on Stripe.
+    from servefirst.payments.accounts import stripe_gateway_of
+
+    return stripe_gateway_of(uow) or uow.gateways.sandbox
+
+
+def gateway_named(gateways: Gateways, name: str, uow: UnitOfWork) -> Gateway:
+    """The gateway that made a payment (its ``gateway`` column), to ask it
+    about that payment: the merchant's Stripe for a Stripe payment, even if
+    the merchant chose otherwise since."""
+    if name == "stripe":
+        from servefirst.payments.accounts import stripe_gateway_of
+
+        found = stripe_gateway_of(uow)
+        if found is not None:
+            return found
+    return gateways.manual if name == "manual" else gateways.sandbox

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKeyConstraint, Index, String
+from sqlalchemy import CheckConstraint, ForeignKeyConstraint, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from servefirst.db.base import Amount, Base, UTCDateTime
@@ -17,11 +17,15 @@ class Payment(Base):
     """
 
     __tablename__ = "payments"
+    #: ``client_secret`` below is not a column.
+    __allow_unmapped__ = True
     __table_args__ = (
         ForeignKeyConstraint(["merchant_id", "tab_id"], ["tabs.merchant_id", "tabs.tab_id"]),
         Index("ix_payments_tab", "merchant_id", "tab_id"),
         # The day's takings (the Today page, the day close) read one window of time.
         Index("ix_payments_created", "merchant_id", "created_at"),
+        # A processor's event names its own id for the payment.
+        Index("ix_payments_reference", "merchant_id", "gateway_reference"),
         CheckConstraint("amount >= 0 AND tip >= 0 AND amount + tip > 0", name="positive"),
         # What recovery looks for: attempts a crash left pending (few, if any).
         Index("ix_payments_status", "status", "created_at"),
@@ -49,6 +53,56 @@ class Payment(Base):
     card_last4: Mapped[str | None] = mapped_column(String(4), nullable=True)
     gateway_reference: Mapped[str | None] = mapped_column(String(64), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: Stripe's client secret of a payment waiting for 3-D Secure: handed to
+    #: the payer's page in the answer, never stored.
+    client_secret: str | None = None
+
+
+class GatewayAccount(Base):
+    """The merchant's card processor: the sandbox (no row) or Stripe with its
+    keys. The secret key and webhook signing secret are sealed
+    (``kit/sealed.py``) and never leave the server again."""
+
+    __tablename__ = "gateway_accounts"
+
+    merchant_id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    gateway: Mapped[str] = mapped_column(String(16), doc="sandbox or stripe.")
+    publishable_key: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    secret_key_sealed: Mapped[str | None] = mapped_column(Text, nullable=True)
+    webhook_secret_sealed: Mapped[str | None] = mapped_column(Text, nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ProcessorEvent(Base):
+    """Each processor event handled, by its id: a redelivered event is answered
+    and not handled again."""
+
+    __tablename__ = "processor_events"
+
+    merchant_id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    type: Mapped[str] = mapped_column(String(64))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Dispute(Base):
+    """A customer disputed a card payment with their bank. Shown to staff;
+    counted in the customer's trust history only once the merchant marks it lost."""
+
+    __tablename__ = "disputes"
+    __table_args__ = (Index("ix_disputes_payment", "merchant_id", "payment_id"),)
+
+    merchant_id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    dispute_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    payment_id: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    tab_id: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    charge: Mapped[str] = mapped_column(String(255), doc="The processor's charge id.")
+    amount: Mapped[int] = mapped_column(Amount)
+    currency: Mapped[str] = mapped_column(String(3))
+    reason: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16), doc="open or lost.")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    lost_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class SandboxCharge(Base):

@@ -20,15 +20,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from servefirst.kit.errors import CardDeclined, PaymentInProgress
+from servefirst.kit.errors import CardDeclined, InvalidRequest, PaymentInProgress
 from servefirst.kit.ids import new_id
 from servefirst.kit.money import Money
-from servefirst.payments.gateways import Charge
+from servefirst.payments.gateways import Charge, gateway_named
 from servefirst.payments.posting import Method, post_payment
 
 if TYPE_CHECKING:
     from servefirst.db.uow import UnitOfWork
-    from servefirst.payments.gateways import Gateways
+    from servefirst.payments.gateways import Gateway, Gateways
     from servefirst.payments.models import Payment
     from servefirst.tabs.models import Tab
 
@@ -45,12 +45,47 @@ class CardAttempt:
     amount: int
     tip: int
     currency: str
-    card: str
+    card: str | None
     processor_key: str
+    #: With a Stripe merchant: the PaymentMethod Stripe.js made (never a card number).
+    payment_method: str | None = None
+    #: The merchant's gateway, chosen in phase 1 (None: the sandbox).
+    gateway: Gateway | None = None
+
+
+def ensure_card_for(gateway: Gateway, *, card: str | None, payment_method: str | None) -> None:
+    """What identifies the card is what the merchant's gateway takes: a test
+    card number for the sandbox; a PaymentMethod id for Stripe, whose
+    merchants never send us a card number (422, before anything is kept)."""
+    if gateway.name == "stripe":
+        if card:
+            raise InvalidRequest(
+                "This merchant takes cards through Stripe: send `payment_method` (made by "
+                "Stripe.js), never a card number.",
+                param="card",
+            )
+        if not payment_method:
+            raise InvalidRequest(
+                "A card payment needs `payment_method` (made by Stripe.js).",
+                code="parameter_missing",
+                param="payment_method",
+            )
+    elif not card and not payment_method:
+        raise InvalidRequest(
+            "A card payment needs the card number.", code="parameter_missing", param="card"
+        )
 
 
 def begin(
-    uow: UnitOfWork, tab: Tab, *, amount: int, tip: int, card: str, processor_key: str | None
+    uow: UnitOfWork,
+    tab: Tab,
+    *,
+    amount: int,
+    tip: int,
+    card: str | None,
+    processor_key: str | None,
+    payment_method: str | None = None,
+    gateway: Gateway | None = None,
 ) -> CardAttempt:
     """Phase 1, on the locked ``tab``, once the payment is known to be allowed:
     keep the attempt and commit."""
@@ -62,7 +97,7 @@ def begin(
             "payment_id": payment_id,
             "tab_id": tab.tab_id,
             "method": Method.CARD.value,
-            "gateway": uow.gateways.sandbox.name,
+            "gateway": (gateway or uow.gateways.sandbox).name,
             "amount": amount,
             "tip": tip,
             "status": "pending",
@@ -75,17 +110,28 @@ def begin(
     )
     uow.tabs.write(tab, pending_payment_id=payment_id)
     uow.commit()
-    return CardAttempt(payment_id, tab.tab_id, amount, tip, tab.currency, card, key)
+    return CardAttempt(
+        payment_id, tab.tab_id, amount, tip, tab.currency, card, key, payment_method, gateway
+    )
 
 
 def resume(
-    uow: UnitOfWork, tab: Tab, *, card: str | None, processor_key: str | None
+    uow: UnitOfWork,
+    tab: Tab,
+    *,
+    card: str | None,
+    processor_key: str | None,
+    payment_method: str | None = None,
 ) -> CardAttempt:
     """Phase 1 when ``tab`` already waits on an attempt: a retry of the very
     request that began it (same ``Idempotency-Key``, so the same processor
     key) carries on with it; anyone else is refused until it is finished."""
     attempt = uow.tabs.payment(tab.pending_payment_id or "")
-    if processor_key is None or attempt.processor_key != processor_key or not card:
+    if (
+        processor_key is None
+        or attempt.processor_key != processor_key
+        or not (card or payment_method)
+    ):
         raise PaymentInProgress(
             "Another payment on this tab is waiting for the card processor's answer."
             " Try again in a moment.",
@@ -99,6 +145,8 @@ def resume(
         tab.currency,
         card,
         processor_key,
+        payment_method,
+        gateway_named(uow.gateways, attempt.gateway, uow),
     )
 
 
@@ -120,9 +168,13 @@ def call_processor(gateways: Gateways, attempt: CardAttempt) -> Charge | CardDec
     an outcome like a charge; anything else (the processor unreachable)
     raises, and the attempt stays pending for recovery."""
     money = Money(attempt.amount + attempt.tip, attempt.currency)
+    gateway = attempt.gateway or gateways.sandbox
     try:
-        return gateways.sandbox.charge(
-            money, card=attempt.card, idempotency_key=attempt.processor_key
+        # A PaymentMethod id only where there is one (Stripe's): a gateway
+        # that takes card numbers is called as it always was.
+        by_id = {"payment_method": attempt.payment_method} if attempt.payment_method else {}
+        return gateway.charge(
+            money, card=attempt.card, idempotency_key=attempt.processor_key, **by_id
         )
     except CardDeclined as declined:
         return declined
@@ -133,6 +185,8 @@ def finish(uow: UnitOfWork, attempt: CardAttempt, outcome: Charge | CardDeclined
     failed attempt (committed here) and raised; a success is left for the
     request's own commit, with its answer."""
     payment = record_outcome(uow, attempt.tab_id, attempt.payment_id, outcome)
+    if payment.status == "pending":
+        return payment  # 3-D Secure: the card's holder confirms; the processor's event books it
     if payment.status == "failed":
         uow.commit()
         if isinstance(outcome, CardDeclined):
@@ -151,7 +205,15 @@ def record_outcome(
     payment = uow.tabs.payment(payment_id)
     if payment.status != "pending":
         return payment
-    if isinstance(outcome, Charge):
+    if isinstance(outcome, Charge) and outcome.status == "pending":
+        # The card asks its holder to confirm (3-D Secure). The tab is free
+        # again meanwhile: another way to pay is not held up by an abandoned check.
+        uow.tabs.write_payment(
+            payment, card_last4=outcome.card_last4, gateway_reference=outcome.reference
+        )
+        uow.tabs.write(tab, pending_payment_id=None)
+        payment.client_secret = outcome.client_secret
+    elif isinstance(outcome, Charge):
         uow.tabs.write_payment(
             payment,
             status="succeeded",

@@ -21,6 +21,7 @@ from datetime import timedelta
 from typing import Any
 
 from servefirst.payments import phases
+from servefirst.payments.gateways import gateway_named
 from servefirst.payments.refunds import finish_pending_refunds
 from servefirst.runtime import Runtime
 
@@ -49,8 +50,14 @@ def recover(runtime: Runtime, *, grace_seconds: float | None = None) -> Recovere
         # One transaction per attempt, after the processor was asked (no
         # transaction is open while it answers).
         with runtime.uow(merchant_id, write=False) as reader:
-            key = reader.tabs.payment(payment_id).processor_key or payment_id
-        charge = runtime.gateways.sandbox.find_charge(key)
+            attempt = reader.tabs.payment(payment_id)
+            if attempt.gateway_reference is not None:
+                # Charged, waiting on its holder's 3-D Secure: the processor's
+                # event settles it (payments.processor_events).
+                continue
+            key = attempt.processor_key or payment_id
+            gateway = gateway_named(runtime.gateways, attempt.gateway, reader)
+        charge = gateway.find_charge(key)
         with runtime.uow(merchant_id) as uow:
             payment = phases.record_outcome(uow, tab_id, payment_id, charge)
             uow.commit()

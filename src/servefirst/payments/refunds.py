@@ -24,6 +24,7 @@ from servefirst.kit.ids import new_id
 from servefirst.kit.money import Money
 from servefirst.ledger import service as ledger
 from servefirst.ledger.rules import Account, EntryBuilder, EntryKind
+from servefirst.payments.accounts import stripe_gateway_of
 from servefirst.payments.gateways import Gateway, Gateways, RefundResult
 from servefirst.payments.refund_models import Refund
 from servefirst.payments.refund_repository import RefundRepository
@@ -97,7 +98,7 @@ def ask_processor(
     gateways: Gateways, refund: Refund, charge_reference: str, currency: str
 ) -> RefundResult:
     """Phase (2): no database here. The refund's id is the processor's key."""
-    gateway = gateway_named(gateways, refund.gateway)
+    gateway = gateway_named(gateways, refund.gateway, refund.merchant_id)
     try:
         return gateway.refund(
             charge_reference,
@@ -184,6 +185,8 @@ def charge_of(uow: UnitOfWork, refund: Refund) -> tuple[str, str]:
     """(the processor's reference of the refunded charge, the currency)."""
     payment = RefundRepository(uow).payment(refund.payment_id)
     tab = uow.tabs.get(refund.tab_id)
+    if refund.gateway == "stripe":
+        stripe_gateway_of(uow)  # the merchant's Stripe client, for ``ask_processor``
     return payment.gateway_reference or "", tab.currency
 
 
@@ -197,7 +200,13 @@ def refunded_by_method(uow: UnitOfWork) -> dict[str, tuple[int, int]]:
     return RefundRepository(uow).refunded_by_method()
 
 
-def gateway_named(gateways: Gateways, name: str) -> Gateway:
+def gateway_named(gateways: Gateways, name: str, merchant_id: str | None = None) -> Gateway:
+    if name == "stripe" and merchant_id is not None:
+        # Made by ``charge_of`` (or the payment), which always runs first with
+        # a unit of work to read the merchant's sealed keys.
+        stripe = gateways.stripe_by_merchant.get(merchant_id)
+        if stripe is not None:
+            return stripe
     gateway: Gateway | None = getattr(gateways, name, None)
     if gateway is None:
         raise LookupError(f"no gateway named {name!r}")

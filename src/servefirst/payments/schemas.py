@@ -17,7 +17,8 @@ class PaymentIn(Body):
 
     method: Literal["cash", "card_terminal", "card", "card_hold"] = Field(
         description="cash and card_terminal are recorded by staff; card is charged through "
-        "the sandbox gateway and needs `card`; card_hold captures amount and tip from the "
+        "the merchant's gateway and needs `card` (sandbox) or `payment_method` (Stripe); "
+        "card_hold captures amount and tip from the "
         "card hold behind the tab (a booking's), raising it first if it is too small.",
         examples=["cash"],
     )
@@ -25,7 +26,21 @@ class PaymentIn(Body):
         default=None, description="Towards the bill; omitted, everything that is due."
     )
     tip: Tip = 0
-    card: str | None = Field(default=None, max_length=32, examples=["4242424242424242"])
+    card: str | None = Field(
+        default=None,
+        max_length=32,
+        examples=["4242424242424242"],
+        description="With the sandbox gateway: a test card number.",
+    )
+    payment_method: str | None = Field(
+        default=None,
+        max_length=255,
+        pattern=r"^pm_[A-Za-z0-9_]+$",
+        examples=["pm_1Q0PsIJvEtkwdCNYMSaVuRz6"],
+        description="With the Stripe gateway: the PaymentMethod Stripe.js made from the "
+        "card (the card number never reaches servefirst). A card number sent to a Stripe "
+        "merchant is refused (422).",
+    )
 
 
 class PublicPaymentIn(Body):
@@ -34,10 +49,20 @@ class PublicPaymentIn(Body):
     )
 
     method: Literal["card"] = "card"
-    card: str = Field(
+    card: str | None = Field(
+        default=None,
         max_length=32,
         examples=["4242424242424242"],
-        description="A sandbox test card number; only its last four are kept.",
+        description="With the sandbox gateway: a test card number; only its last four are kept.",
+    )
+    payment_method: str | None = Field(
+        default=None,
+        max_length=255,
+        pattern=r"^pm_[A-Za-z0-9_]+$",
+        examples=["pm_1Q0PsIJvEtkwdCNYMSaVuRz6"],
+        description="With the Stripe gateway: the PaymentMethod Stripe.js made from the "
+        "card (the card number never reaches servefirst). A card number sent to a Stripe "
+        "merchant is refused (422).",
     )
     tip: Tip = 0
 
@@ -51,11 +76,16 @@ class PaymentOut(Out):
     tip: int
     currency: str
     status: Literal["pending", "succeeded", "failed"] = Field(
-        description="A card payment is pending while the processor is asked; only a"
-        " succeeded payment counts towards the bill."
+        description="A card payment is pending while the processor is asked, or while the"
+        " card's holder confirms it (3-D Secure: finish it with Stripe.js and `client_secret`;"
+        " the processor's event settles it); only a succeeded payment counts towards the bill."
     )
     failure_code: str | None = Field(description="Why a failed attempt failed (its decline).")
     card_last4: str | None
+    client_secret: str | None = Field(
+        default=None,
+        description="Only on a pending Stripe payment: what Stripe.js needs to finish it.",
+    )
     created_at: datetime
     tab: TabOut
 
@@ -71,6 +101,7 @@ class PaymentOut(Out):
             status=payment.status,  # type: ignore[arg-type]
             failure_code=payment.failure_code,
             card_last4=payment.card_last4,
+            client_secret=payment.client_secret,
             created_at=payment.created_at,
             tab=tab,
         )

@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING, Literal
 
 from servefirst.bookings.holds import capture_from_hold
 from servefirst.db.uow import UnitOfWork
-from servefirst.kit.errors import InvalidRequest
 from servefirst.kit.ids import new_id
 from servefirst.kit.money import Money
 from servefirst.payments import phases
+from servefirst.payments.gateways import card_gateway
 from servefirst.payments.models import Payment
 from servefirst.payments.phases import CardAttempt
 from servefirst.payments.posting import ACCOUNT_FOR, Method, post_payment
@@ -27,7 +27,15 @@ from servefirst.tabs.service import bill_of, lock_tab, tab_for_token
 if TYPE_CHECKING:
     from servefirst.tabs.models import Tab
 
-__all__ = ["ACCOUNT_FOR", "Method", "begin_payment", "pay_by_token", "pay_tab", "payments_of"]
+__all__ = [
+    "ACCOUNT_FOR",
+    "Method",
+    "begin_payment",
+    "complete_pending",
+    "pay_by_token",
+    "pay_tab",
+    "payments_of",
+]
 
 #: Which of a tab's payments to list: those that went through, or every attempt.
 Listed = Literal["succeeded", "all"]
@@ -41,6 +49,7 @@ def pay_tab(
     amount: int | None,
     tip: int = 0,
     card: str | None = None,
+    payment_method: str | None = None,
     processor_key: str | None = None,
 ) -> Payment:
     """Staff (or an integrator) record or take a payment on a tab, every phase in turn.
@@ -49,18 +58,32 @@ def pay_tab(
     request's own key, so a retry after a crash between the processor's
     charge and our commit is the same charge; without one, the payment's id."""
     step = begin_payment(
-        uow, tab_id, method=method, amount=amount, tip=tip, card=card, processor_key=processor_key
+        uow,
+        tab_id,
+        method=method,
+        amount=amount,
+        tip=tip,
+        card=card,
+        payment_method=payment_method,
+        processor_key=processor_key,
     )
     return complete(uow, step)
 
 
 def pay_by_token(
-    uow: UnitOfWork, token: str, *, card: str, tip: int = 0, processor_key: str | None = None
+    uow: UnitOfWork,
+    token: str,
+    *,
+    card: str | None,
+    tip: int = 0,
+    payment_method: str | None = None,
+    processor_key: str | None = None,
 ) -> Payment:
     """The customer pays what is due with a card, from their tab page."""
-    return complete(
-        uow, begin_payment_by_token(uow, token, card=card, tip=tip, processor_key=processor_key)
+    step = begin_payment_by_token(
+        uow, token, card=card, payment_method=payment_method, tip=tip, processor_key=processor_key
     )
+    return complete(uow, step)
 
 
 def complete(uow: UnitOfWork, step: Payment | CardAttempt) -> Payment:
@@ -78,17 +101,31 @@ def begin_payment(
     amount: int | None,
     tip: int = 0,
     card: str | None = None,
+    payment_method: str | None = None,
     processor_key: str | None = None,
 ) -> Payment | CardAttempt:
     """The payment taken, or a card payment's attempt committed (phase 1)."""
     tab = lock_tab(uow, tab_id)
     return _begin(
-        uow, tab, method=method, amount=amount, tip=tip, card=card, processor_key=processor_key
+        uow,
+        tab,
+        method=method,
+        amount=amount,
+        tip=tip,
+        card=card,
+        payment_method=payment_method,
+        processor_key=processor_key,
     )
 
 
 def begin_payment_by_token(
-    uow: UnitOfWork, token: str, *, card: str, tip: int = 0, processor_key: str | None = None
+    uow: UnitOfWork,
+    token: str,
+    *,
+    card: str | None,
+    tip: int = 0,
+    payment_method: str | None = None,
+    processor_key: str | None = None,
 ) -> Payment | CardAttempt:
     tab = tab_for_token(uow, token, lock=True)
     return _begin(
@@ -98,6 +135,7 @@ def begin_payment_by_token(
         amount=None,
         tip=tip,
         card=card,
+        payment_method=payment_method,
         processor_key=processor_key,
     )
 
@@ -110,11 +148,14 @@ def _begin(
     amount: int | None,
     tip: int,
     card: str | None,
+    payment_method: str | None,
     processor_key: str | None,
 ) -> Payment | CardAttempt:
     chosen = Method(method)
     if tab.pending_payment_id is not None:
-        return phases.resume(uow, tab, card=card, processor_key=processor_key)
+        return phases.resume(
+            uow, tab, card=card, payment_method=payment_method, processor_key=processor_key
+        )
     if chosen is Method.CARD and processor_key is not None:
         earlier = phases.finished_under(uow, tab, processor_key)
         if earlier is not None:
@@ -124,12 +165,19 @@ def _begin(
         amount = bill.due
     ensure_can_pay(tab.status, bill, amount, tip)
     if chosen is Method.CARD:
-        if not card:
-            raise InvalidRequest(
-                "A card payment needs the card number.", code="parameter_missing", param="card"
-            )
+        # The gateway is chosen (a read) while the tab is held; it is called
+        # with no transaction open (phase 2).
+        chosen_gateway = card_gateway(uow)
+        phases.ensure_card_for(chosen_gateway, card=card, payment_method=payment_method)
         return phases.begin(
-            uow, tab, amount=amount, tip=tip, card=card, processor_key=processor_key
+            uow,
+            tab,
+            amount=amount,
+            tip=tip,
+            card=card,
+            payment_method=payment_method,
+            gateway=chosen_gateway,
+            processor_key=processor_key,
         )
     payment_id = new_id("pay")
     processor_key = processor_key or payment_id
@@ -167,3 +215,12 @@ def payments_of(uow: UnitOfWork, tab_id: str, status: Listed = "succeeded") -> l
     """A tab's payments, oldest first: those that went through, or (``all``)
     every attempt, pending and failed too."""
     return [p for p in uow.tabs.payments(tab_id) if status == "all" or p.status == "succeeded"]
+
+
+def complete_pending(uow: UnitOfWork, payment: Payment) -> None:
+    """The processor says a pending card payment went through (a card its
+    holder confirmed with 3-D Secure): book it as if it had succeeded at once."""
+    tab = lock_tab(uow, payment.tab_id)
+    uow.tabs.write_payment(payment, status="succeeded", failure_code=None)
+    also = {"pending_payment_id": None} if tab.pending_payment_id == payment.payment_id else {}
+    post_payment(uow, tab, payment, **also)

@@ -52,6 +52,7 @@ SECTIONS: tuple[Section, ...] = (
     Section(N_("Services"), "/staff/services", Access.MANAGER),
     Section(N_("Policies"), "/staff/policies", Access.OWNER),
     Section(N_("Messages"), "/staff/messages", Access.MANAGER),
+    Section(N_("Disputes"), "/staff/disputes", Access.MANAGER),
     Section(N_("Debtors"), "/staff/debtors", Access.MANAGER),
     Section(N_("Close the day"), "/staff/close-day", Access.MANAGER),
     Section(N_("Reports"), "/staff/reports", Access.OWNER),

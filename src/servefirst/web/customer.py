@@ -33,6 +33,7 @@ from servefirst.web import words
 from servefirst.web.forms import parse_amount, parse_int
 from servefirst.web.pay_form import ensure_same_bill, seen_due, tip_choices, tip_from
 from servefirst.web.qr import customer_url, qr_svg
+from servefirst.web.stripe_card import StripeCard, stripe_card_of
 from servefirst.web.templating import STATIC_DIR, templates
 
 router = APIRouter(include_in_schema=False)
@@ -53,6 +54,7 @@ FLASHES = {
         "Your concern was recorded, but it could not be approved automatically."
     ),
     "paid": N_("Payment received. Thank you!"),
+    "confirming": N_("Your bank is confirming the payment; this page shows it paid in a moment."),
 }
 
 #: Sent with every page: the token is in the address, so it must never leak in
@@ -130,11 +132,12 @@ def _context(
     flash: str | None = None,
     error: ServefirstError | None = None,
     form: dict[str, str] | None = None,
+    stripe: StripeCard | None = None,
 ) -> dict[str, Any]:
     # A refused card or a payment-form mistake is shown by the card field, in
     # words; anything else above the tab.
     by_card = error is not None and words.belongs_to_pay_form(error.type, error.param)
-    test_mode = words.is_test_mode(_runtime(request).gateways.sandbox.name)
+    test_mode = stripe is None and words.is_test_mode(_runtime(request).gateways.sandbox.name)
     return {
         "token": token,
         "tab": tab,
@@ -148,6 +151,7 @@ def _context(
         "pay_error": error if by_card else None,
         "pay_error_words": _pay_error_words(error) if by_card else "",
         "test_card": words.SANDBOX_CARD if test_mode else None,
+        "stripe": stripe,
         "concerns": [
             (c, words.concern_words(c.remedy, c.status, c.approved_amount, tab.currency))
             for c in tab.concerns
@@ -170,18 +174,26 @@ def _page(
     status: int = 200,
     error: ServefirstError | None = None,
     form: dict[str, str] | None = None,
+    confirm: str | None = None,
 ) -> Response:
     try:
         tab = _read(request, token)
     except NotFound:
         return _not_found(request)
     flash = request.query_params.get("flash") if error is None else None
+    stripe = stripe_card_of(request, token) if _can_pay(tab) else None
+    headers = PAGE_HEADERS
+    if stripe is not None:
+        headers = {**PAGE_HEADERS, "Content-Security-Policy": stripe.content_security_policy}
     return templates.TemplateResponse(
         request,
         "customer/tab.html",
-        _context(request, token, tab, flash=flash, error=error, form=form),
+        {
+            **_context(request, token, tab, flash=flash, error=error, form=form, stripe=stripe),
+            "confirm_secret": confirm,
+        },
         status_code=status,
-        headers=PAGE_HEADERS,
+        headers=headers,
     )
 
 
@@ -291,6 +303,7 @@ def pay(
     request: Request,
     token: str,
     card: FormText = "",
+    payment_method: FormText = "",
     tip: FormText = "0",
     custom_tip: FormText = "",
     expected_due: FormText = "",
@@ -304,18 +317,24 @@ def pay(
         seen = seen_due(expected_due)
         tipped = tip_from(tip, custom_tip, tab)
         number = "".join(card.split())
-        if not number:
+        if not number and not payment_method:
             raise InvalidRequest("Enter the card number.", param="card")
 
-        def charge(uow: UnitOfWork) -> None:
+        def charge(uow: UnitOfWork) -> str | None:
             # Checked on the locked tab, in the payment's own transaction, so
             # a line added a moment ago can never be charged unseen.
             ensure_same_bill(tabs.tab_for_token(uow, token, lock=True), seen)
-            payments.pay_by_token(uow, token, card=number, tip=tipped)
+            paid = payments.pay_by_token(
+                uow, token, card=number or None, payment_method=payment_method or None, tip=tipped
+            )
+            return paid.client_secret if paid.status == "pending" else None
 
-        _write(request, token, charge)
+        confirm = _write(request, token, charge)
     except ServefirstError as exc:
         return _refused(request, token, exc, form)
+    if confirm is not None:
+        # 3-D Secure: the page hands the card's check to Stripe.js (stripe-card.js).
+        return _page(request, token, form=form, confirm=confirm)
     return _to_receipt(token)
 
 

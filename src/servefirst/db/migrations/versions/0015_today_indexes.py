@@ -1,7 +1,7 @@
 """indexes for the Today page: payments and tab lines by time
 
 Revision ID: 0015
-Revises: 0018
+Revises: 0013
 Create Date: 2026-12-04 03:10:00
 """
 
@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0015"
-down_revision: str | None = "0018"
+down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,121 @@
+"""The merchant's card processor: choosing it, its sealed keys, and the
+Stripe gateway made from them."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Engine, select
+
+from servefirst.db.uow import UnitOfWork
+from servefirst.kit.errors import InvalidRequest
+from servefirst.payments.models import GatewayAccount
+
+if TYPE_CHECKING:
+    from servefirst.payments.stripe_gateway import StripeGateway
+
+SANDBOX = "sandbox"
+STRIPE = "stripe"
+
+
+def account_of(uow: UnitOfWork) -> GatewayAccount | None:
+    """The merchant's choice; no row is the sandbox."""
+    return uow.session.get(GatewayAccount, uow.merchant)
+
+
+def uses_stripe(uow: UnitOfWork) -> bool:
+    account = account_of(uow)
+    return account is not None and account.gateway == STRIPE
+
+
+def choose_gateway(
+    uow: UnitOfWork,
+    *,
+    gateway: str,
+    secret_key: str | None,
+    publishable_key: str | None,
+    webhook_secret: str | None,
+) -> GatewayAccount:
+    """Keep the merchant's choice. Stripe needs all three keys; each is checked
+    for its kind by its prefix (a live key and a test key both pass), and the
+    two secrets are sealed before they are written."""
+    if gateway == STRIPE:
+        _check_key(secret_key, "secret_key", ("sk_", "rk_"))
+        _check_key(publishable_key, "publishable_key", ("pk_",))
+        _check_key(webhook_secret, "webhook_secret", ("whsec_",))
+    sealer = uow.gateways.sealer
+    row = account_of(uow)
+    if row is None:
+        row = GatewayAccount(merchant_id=uow.merchant)
+        uow.session.add(row)
+    row.gateway = gateway
+    row.updated_at = uow.clock.now()
+    if gateway == STRIPE:
+        # Sealing first: without SERVEFIRST_SECRET_KEY this refuses and nothing is written.
+        row.secret_key_sealed = sealer.seal(secret_key or "")
+        row.webhook_secret_sealed = sealer.seal(webhook_secret or "")
+        row.publishable_key = publishable_key
+    else:
+        row.secret_key_sealed = row.webhook_secret_sealed = row.publishable_key = None
+    uow.session.flush()
+    return row
+
+
+def _check_key(value: str | None, param: str, prefixes: tuple[str, ...]) -> None:
+    if not value:
+        raise InvalidRequest(
+            f"The Stripe gateway needs `{param}` (from the Stripe dashboard).",
+            code="parameter_missing",
+            param=param,
+        )
+    if not value.startswith(prefixes):
+        raise InvalidRequest(
+            f"`{param}` should start with {' or '.join(prefixes)}.",
+            code="parameter_invalid",
+            param=param,
+        )
+
+
+def stripe_gateway_of(uow: UnitOfWork) -> StripeGateway | None:
+    """The merchant's Stripe gateway, or None on the sandbox. One client per
+    merchant and key, made once per process. Read on the payment path: through
+    the repository, one SELECT by key."""
+    account = uow.gateway_accounts.get()
+    if account is None or account.gateway != STRIPE or not account.secret_key_sealed:
+        return None
+    gateways = uow.gateways
+    cache_key = (account.merchant_id, account.secret_key_sealed)
+    gateway = gateways.stripe_clients.get(cache_key)
+    if gateway is None:
+        from servefirst.payments.stripe_gateway import StripeGateway
+
+        gateway = StripeGateway(
+            gateways.sealer.open(account.secret_key_sealed), api_base=gateways.stripe_api_base
+        )
+        gateways.stripe_clients[cache_key] = gateway
+    gateways.stripe_by_merchant[account.merchant_id] = gateway
+    return gateway
+
+
+def webhook_secret_of(uow: UnitOfWork) -> str | None:
+    account = uow.gateway_accounts.get()
+    if account is None or account.gateway != STRIPE or not account.webhook_secret_sealed:
+        return None
+    return uow.gateways.sealer.open(account.webhook_secret_sealed)
+
+
+def ensure_keys_can_open(engine: Engine, secret_key: str | None) -> None:
+    """At start-up: a merchant on Stripe with no ``SERVEFIRST_SECRET_KEY`` to
+    open its keys is a server that cannot take its payments. Say so now."""
+    if secret_key:
+        return
+    with engine.connect() as conn:
+        on_stripe = conn.execute(
+            select(GatewayAccount.merchant_id).where(GatewayAccount.gateway == STRIPE).limit(1)
+        ).first()
+    if on_stripe is not None:
+        raise SystemExit(
+            "servefirst: SERVEFIRST_SECRET_KEY is not set, but merchant "
+            f"{on_stripe[0]} takes cards through Stripe and its keys are sealed with it. "
+            "Set SERVEFIRST_SECRET_KEY to the value it was set up with."
+        )

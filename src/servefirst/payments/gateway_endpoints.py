@@ -1,0 +1,176 @@
+"""The merchant's card processor (``/v1/merchant/gateway``), Stripe's events
+(``/v1/webhooks/stripe/{merchant_id}``) and the disputes they bring."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Header, Request
+from pydantic import ConfigDict, Field
+
+from servefirst.api.context import MerchantUoW, ProcessorUoW
+from servefirst.api.fields import Body, Out
+from servefirst.api.routing import ServefirstRoute
+from servefirst.payments import accounts, disputes, processor_events
+from servefirst.payments.models import Dispute, GatewayAccount
+
+router = APIRouter(tags=["payments"], route_class=ServefirstRoute)
+
+
+class GatewayIn(Body):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "gateway": "stripe",
+                    "secret_key": "sk_live_...",
+                    "publishable_key": "pk_live_...",
+                    "webhook_secret": "whsec_...",
+                }
+            ]
+        }
+    )
+
+    gateway: Literal["sandbox", "stripe"]
+    secret_key: str | None = Field(
+        default=None,
+        max_length=255,
+        description="Stripe's secret (or restricted) key; kept sealed, never returned.",
+    )
+    publishable_key: str | None = Field(default=None, max_length=255)
+    webhook_secret: str | None = Field(
+        default=None,
+        max_length=255,
+        description="The signing secret of the webhook endpoint "
+        "set up in Stripe for /v1/webhooks/stripe/{merchant_id}; sealed, never returned.",
+    )
+
+
+class GatewayOut(Out):
+    object: Literal["gateway"] = "gateway"
+    gateway: Literal["sandbox", "stripe"]
+    publishable_key: str | None
+    configured: bool = Field(description="true: the gateway can take payments.")
+
+    @classmethod
+    def build(cls, account: GatewayAccount | None) -> GatewayOut:
+        if account is None or account.gateway == accounts.SANDBOX:
+            return cls(gateway="sandbox", publishable_key=None, configured=True)
+        return cls(
+            gateway="stripe",
+            publishable_key=account.publishable_key,
+            configured=bool(account.secret_key_sealed and account.webhook_secret_sealed),
+        )
+
+
+@router.get(
+    "/v1/merchant/gateway",
+    response_model=GatewayOut,
+    operation_id="get_gateway",
+    summary="The merchant's card processor (secrets are never returned)",
+)
+def get_gateway(uow: MerchantUoW) -> GatewayOut:
+    return GatewayOut.build(accounts.account_of(uow))
+
+
+@router.post(
+    "/v1/merchant/gateway",
+    response_model=GatewayOut,
+    operation_id="set_gateway",
+    summary="Choose the card processor: the sandbox, or Stripe with the merchant's keys",
+    responses={500: {"description": "secret_key_missing: the server has no SERVEFIRST_SECRET_KEY"}},
+)
+def set_gateway(body: GatewayIn, uow: MerchantUoW) -> GatewayOut:
+    account = accounts.choose_gateway(
+        uow,
+        gateway=body.gateway,
+        secret_key=body.secret_key,
+        publishable_key=body.publishable_key,
+        webhook_secret=body.webhook_secret,
+    )
+    return GatewayOut.build(account)
+
+
+class EventReceived(Out):
+    id: str
+    object: Literal["processor_event"] = "processor_event"
+    outcome: Literal["handled", "seen", "ignored"] = Field(
+        description="seen: delivered before and handled then; ignored: a type servefirst "
+        "does not use."
+    )
+
+
+async def raw_body(request: Request) -> bytes:
+    """The payload exactly as sent: the signature is over these bytes."""
+    return await request.body()
+
+
+@router.post(
+    "/v1/webhooks/stripe/{merchant_id}",
+    response_model=EventReceived,
+    operation_id="receive_stripe_event",
+    summary="Stripe's events for a merchant, verified by their signature",
+    tags=["webhooks"],
+    responses={400: {"description": "signature_invalid: nothing was changed"}},
+)
+def receive_stripe_event(
+    merchant_id: str,
+    uow: ProcessorUoW,
+    payload: Annotated[bytes, Depends(raw_body)],
+    stripe_signature: Annotated[str | None, Header()] = None,
+) -> EventReceived:
+    event_id, outcome = processor_events.receive(uow, payload, stripe_signature)
+    return EventReceived(id=event_id, outcome=outcome)  # type: ignore[arg-type]
+
+
+class DisputeOut(Out):
+    id: str
+    object: Literal["dispute"] = "dispute"
+    payment_id: str | None
+    tab_id: str | None
+    amount: int
+    currency: str
+    reason: str
+    status: Literal["open", "lost"]
+    created_at: datetime
+    lost_at: datetime | None
+
+    @classmethod
+    def build(cls, d: Dispute) -> DisputeOut:
+        return cls(
+            id=d.dispute_id,
+            payment_id=d.payment_id,
+            tab_id=d.tab_id,
+            amount=d.amount,
+            currency=d.currency,
+            reason=d.reason,
+            status=d.status,  # type: ignore[arg-type]
+            created_at=d.created_at,
+            lost_at=d.lost_at,
+        )
+
+
+class DisputeList(Out):
+    object: Literal["list"] = "list"
+    data: list[DisputeOut]
+
+
+@router.get(
+    "/v1/disputes",
+    response_model=DisputeList,
+    operation_id="list_disputes",
+    summary="Card disputes the processor told of, newest first",
+)
+def list_disputes(uow: MerchantUoW) -> DisputeList:
+    return DisputeList(data=[DisputeOut.build(d) for d in disputes.disputes(uow)])
+
+
+@router.post(
+    "/v1/disputes/{dispute_id}/lost",
+    response_model=DisputeOut,
+    operation_id="mark_dispute_lost",
+    summary="The merchant lost the dispute: count it in the customer's trust history",
+)
+def mark_dispute_lost(dispute_id: str, uow: MerchantUoW) -> DisputeOut:
+    return DisputeOut.build(disputes.mark_lost(uow, dispute_id))

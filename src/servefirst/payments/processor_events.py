@@ -1,0 +1,127 @@
+"""What the card processor tells us afterwards: Stripe's events, verified by
+their signature, handled once per event id, in any order, any number of times.
+
+An event only moves a payment forward: a pending payment becomes succeeded or
+failed; a succeeded one never goes back. Events for payments we do not know
+(or already booked) are kept as seen and change nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import stripe
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from servefirst.db.uow import UnitOfWork
+from servefirst.kit.errors import NotFound, ServefirstError
+from servefirst.payments.accounts import webhook_secret_of
+from servefirst.payments.disputes import record_dispute
+from servefirst.payments.models import Payment, ProcessorEvent
+from servefirst.payments.service import complete_pending
+
+#: Seconds an event's signature may be old (Stripe's own default): an old
+#: event captured on the way cannot be replayed later.
+SIGNATURE_TOLERANCE_SECONDS = 300
+
+
+class SignatureInvalid(ServefirstError):
+    status = 400
+    code = "signature_invalid"
+
+
+def receive(uow: UnitOfWork, payload: bytes, signature: str | None) -> tuple[str, str]:
+    """Verify and handle one event; returns its id and what became of it
+    (``handled``, ``seen`` for a redelivery, ``ignored`` for a type we do not use)."""
+    secret = webhook_secret_of(uow)
+    if secret is None:
+        raise NotFound("This merchant takes no Stripe events.", code="resource_missing")
+    try:
+        event = stripe.Webhook.construct_event(
+            payload, signature or "", secret, tolerance=SIGNATURE_TOLERANCE_SECONDS
+        )
+    except (stripe.SignatureVerificationError, ValueError) as exc:
+        raise SignatureInvalid(
+            "The Stripe-Signature header does not match this payload and the merchant's "
+            "webhook signing secret (or is older than 300 seconds).",
+            param="Stripe-Signature",
+        ) from exc
+    if not _first_time(uow, event.id, event.type):
+        return event.id, "seen"
+    handler = _HANDLERS.get(event.type)
+    if handler is None:
+        return event.id, "ignored"
+    handler(uow, event.data.object)
+    return event.id, "handled"
+
+
+def _first_time(uow: UnitOfWork, event_id: str, type_: str) -> bool:
+    """Keep the event's id; False when it was already kept (the insert that
+    finds it there does nothing, so two deliveries at once count once)."""
+    insert = pg_insert if uow.dialect == "postgresql" else sqlite_insert
+    statement = (
+        insert(ProcessorEvent)
+        .values(
+            merchant_id=uow.merchant,
+            event_id=event_id,
+            type=type_,
+            received_at=uow.clock.now(),
+        )
+        .on_conflict_do_nothing(index_elements=["merchant_id", "event_id"])
+        .returning(ProcessorEvent.event_id)
+    )
+    return uow.session.execute(statement).first() is not None
+
+
+def _payment_of(uow: UnitOfWork, intent_id: str | None) -> Payment | None:
+    if not intent_id:
+        return None
+    return uow.session.scalars(
+        select(Payment)
+        .where(Payment.merchant_id == uow.merchant, Payment.gateway_reference == intent_id)
+        .with_for_update()
+    ).first()
+
+
+def _succeeded(uow: UnitOfWork, intent: Any) -> None:
+    payment = _payment_of(uow, intent.id)
+    # A payment failed earlier may still succeed (the payer tried 3-D Secure again).
+    if payment is not None and payment.status in ("pending", "failed"):
+        complete_pending(uow, payment)
+
+
+def _failed(uow: UnitOfWork, intent: Any) -> None:
+    payment = _payment_of(uow, intent.id)
+    if payment is not None and payment.status == "pending":
+        error = getattr(intent, "last_payment_error", None)
+        code = getattr(error, "code", None) or "authentication_failed"
+        uow.tabs.write_payment(payment, status="failed", failure_code=code)
+
+
+def _refunded(uow: UnitOfWork, charge: Any) -> None:
+    """Kept as seen (``processor_events``). Booking a refund made in Stripe's
+    dashboard is the refunds' work (issue 20, section 2), not yet here."""
+
+
+def _dispute(uow: UnitOfWork, dispute: Any) -> None:
+    payment = _payment_of(uow, getattr(dispute, "payment_intent", None))
+    record_dispute(
+        uow,
+        dispute_id=dispute.id,
+        charge=str(dispute.charge),
+        amount=int(dispute.amount),
+        currency=str(dispute.currency).upper(),
+        reason=str(getattr(dispute, "reason", None) or "general"),
+        payment=payment,
+    )
+
+
+_HANDLERS = {
+    "payment_intent.succeeded": _succeeded,
+    "payment_intent.payment_failed": _failed,
+    "payment_intent.canceled": _failed,
+    "charge.refunded": _refunded,
+    "charge.dispute.created": _dispute,
+}

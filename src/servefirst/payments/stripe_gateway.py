@@ -1,0 +1,268 @@
+"""Stripe behind the gateway interface (``payments/gateways.py``).
+
+What maps to what: a payment is a PaymentIntent with automatic capture,
+confirmed at once with the PaymentMethod Stripe.js made in the payer's
+browser; a card hold is a PaymentIntent with ``capture_method=manual``,
+captured for the final amount (tip included) and released by cancelling it.
+Every call carries our attempt id as Stripe's ``Idempotency-Key``, so a call
+retried after a lost answer is the same call at Stripe, never a second charge.
+The card number never reaches this module: only PaymentMethod and
+PaymentIntent ids do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
+
+import stripe
+
+from servefirst.kit.errors import CardDeclined, InvalidRequest, ServefirstError
+from servefirst.kit.money import Money
+from servefirst.payments.gateways import Authorization, Charge, RefundResult
+
+T = TypeVar("T")
+
+#: Stripe keeps an uncaptured PaymentIntent's authorisation about a week.
+HOLD_LIFETIME = timedelta(days=7)
+
+
+class ProcessorUnavailable(ServefirstError):
+    """Stripe could not be reached or refused our keys: nothing was charged
+    that a retry with the same Idempotency-Key would not find again."""
+
+    status = 502
+    type = "api_error"
+    code = "processor_unavailable"
+
+
+class StripeGateway:
+    """One merchant's Stripe account, through its own ``StripeClient``."""
+
+    name = "stripe"
+
+    def __init__(self, secret_key: str, *, api_base: str | None = None) -> None:
+        options: dict[str, Any] = {"max_network_retries": 2}
+        if api_base:
+            options["base_addresses"] = {"api": api_base.rstrip("/")}
+        self.client = stripe.StripeClient(secret_key, **options)
+
+    def charge(
+        self,
+        amount: Money,
+        *,
+        card: str | None,
+        idempotency_key: str,
+        payment_method: str | None = None,
+    ) -> Charge:
+        intent = self._create(amount, _required(card, payment_method), idempotency_key, "automatic")
+        if intent.status == "requires_action":
+            # 3-D Secure: the payer's page finishes it with Stripe.js; the
+            # webhook (payment_intent.succeeded) settles it.
+            return Charge(
+                reference=intent.id,
+                card_last4=_last4(intent),
+                status="pending",
+                client_secret=intent.client_secret,
+            )
+        if intent.status != "succeeded":
+            _decline(intent)
+        return Charge(reference=intent.id, card_last4=_last4(intent))
+
+    def authorize(
+        self,
+        amount: Money,
+        *,
+        card: str | None = None,
+        payment_method: str | None = None,
+        idempotency_key: str,
+        now: datetime,
+    ) -> Authorization:
+        pm = _required(card, payment_method)
+        intent = self._create(amount, pm, idempotency_key, "manual")
+        if intent.status != "requires_capture":
+            _decline(intent)
+        return Authorization(
+            reference=intent.id,
+            amount=amount,
+            payment_method=pm,
+            card_last4=_last4(intent) or "",
+            expires_at=now.astimezone(UTC) + HOLD_LIFETIME,
+        )
+
+    def capture(
+        self, hold: Authorization, amount: Money, *, idempotency_key: str, now: datetime
+    ) -> Charge:
+        if amount > hold.amount:
+            raise CardDeclined(
+                "The amount is larger than the card hold.", code="amount_too_large", param="amount"
+            )
+        intent = self._call(
+            lambda: self.client.v1.payment_intents.capture(
+                hold.reference,
+                params={"amount_to_capture": amount.amount},
+                options={"idempotency_key": idempotency_key},
+            )
+        )
+        if intent.status != "succeeded":
+            _decline(intent)
+        return Charge(reference=intent.id, card_last4=hold.card_last4)
+
+    def release(self, hold: Authorization) -> None:
+        """Cancel the uncaptured PaymentIntent: the customer's money is free again."""
+        self._call(
+            lambda: self.client.v1.payment_intents.cancel(
+                hold.reference, options={"idempotency_key": f"release_{hold.reference}"}
+            )
+        )
+
+    def refund(
+        self, charge_reference: str, amount: Money, *, idempotency_key: str, reason: str
+    ) -> RefundResult:
+        """A Refund of the PaymentIntent ``charge_reference``: Stripe's reason
+        is always ``requested_by_customer``; the merchant's words go in its metadata."""
+        params: dict[str, Any] = {
+            "payment_intent": charge_reference,
+            "amount": amount.amount,
+            "reason": "requested_by_customer",
+            "metadata": {"servefirst_reason": reason[:500]},
+        }
+        try:
+            made = self._call(
+                lambda: self.client.v1.refunds.create(
+                    params=params,  # type: ignore[arg-type]
+                    options={"idempotency_key": idempotency_key},
+                )
+            )
+        except ProcessorUnavailable as refused:
+            if not isinstance(refused.__cause__, stripe.InvalidRequestError):
+                raise  # unreachable: the refund stays pending, asked again later
+            code = refused.__cause__.code or "refund_refused"
+            return RefundResult(reference="", status="failed", failure_code=code)
+        status = {"succeeded": "succeeded", "pending": "pending"}.get(made.status or "", "failed")
+        failure = None if status != "failed" else (made.failure_reason or "refund_failed")
+        return RefundResult(reference=made.id, status=status, failure_code=failure)
+
+    def setup_card(self) -> str:
+        """A SetupIntent's client secret: Stripe.js confirms it with the card
+        typed in the payer's browser and gives the page a PaymentMethod id."""
+        intent = self._call(
+            lambda: self.client.v1.setup_intents.create(
+                params={"payment_method_types": ["card"], "usage": "on_session"},  # type: ignore[arg-type]
+            )
+        )
+        return str(intent.client_secret)
+
+    def find_charge(self, idempotency_key: str) -> Charge | None:
+        """What became of the attempt ``idempotency_key`` (recovery after a
+        crash): the PaymentIntent that carries it in its metadata, asked for,
+        never made. None when Stripe never got the call, or the card said no."""
+        hit = self._find_intent(idempotency_key)
+        if hit is None or hit.status not in ("succeeded", "requires_action"):
+            return None
+        found = self._call(
+            lambda: self.client.v1.payment_intents.retrieve(
+                hit.id, params={"expand": ["payment_method"]}
+            )
+        )
+        if found.status == "requires_action":
+            return Charge(reference=found.id, status="pending", client_secret=found.client_secret)
+        return Charge(reference=found.id, card_last4=_last4(found))
+
+    def _find_intent(self, key: str) -> Any:
+        try:
+            # Stripe's search (its index lags a few seconds: recovery waits longer).
+            hits = self.client.v1.payment_intents.search(
+                params={"query": f"metadata['servefirst_attempt']:'{key}'", "limit": 1}
+            )
+            return hits.data[0] if hits.data else None
+        except stripe.InvalidRequestError:
+            pass  # a server without search (localstripe): look through the list
+        listed = self._call(lambda: self.client.v1.payment_intents.list(params={"limit": 100}))
+        for intent in listed.auto_paging_iter():
+            if _attempt_of(intent) == key:
+                return intent
+        return None
+
+    def payment_intent(self, reference: str) -> Any:
+        """What Stripe knows of a payment now (for ``recover`` and the events)."""
+        return self._call(lambda: self.client.v1.payment_intents.retrieve(reference))
+
+    def _create(self, amount: Money, payment_method: str, key: str, capture: str) -> Any:
+        params: dict[str, Any] = {
+            "amount": amount.amount,
+            "currency": amount.currency.lower(),
+            "payment_method": payment_method,
+            "payment_method_types": ["card"],
+            "capture_method": capture,
+            "confirm": True,
+            "expand": ["payment_method"],
+            "metadata": {"servefirst_attempt": key},
+        }
+        return self._call(
+            lambda: self.client.v1.payment_intents.create(
+                params=params,  # type: ignore[arg-type]
+                options={"idempotency_key": key},
+            )
+        )
+
+    @staticmethod
+    def _call(call: Callable[[], T]) -> T:
+        try:
+            return call()
+        except stripe.CardError as exc:
+            raise CardDeclined(
+                exc.user_message or "The card was declined.",
+                code=exc.code or "card_declined",
+                param="payment_method",
+            ) from exc
+        except stripe.InvalidRequestError as exc:
+            if exc.http_status == 404 or (exc.param or "").startswith("payment_method"):
+                raise CardDeclined(
+                    "The card (payment method) is not known to the processor.",
+                    code="invalid_payment_method",
+                    param="payment_method",
+                ) from exc
+            raise ProcessorUnavailable(
+                f"The processor refused the call: {exc.user_message}"
+            ) from exc
+        except stripe.StripeError as exc:
+            raise ProcessorUnavailable(
+                "The card processor could not be reached; try again with the same Idempotency-Key."
+            ) from exc
+
+
+def _required(card: str | None, payment_method: str | None) -> str:
+    if card:
+        raise InvalidRequest(
+            "This merchant takes cards through Stripe: send `payment_method` (made by "
+            "Stripe.js), never a card number.",
+            code="parameter_invalid",
+            param="card",
+        )
+    if not payment_method:
+        raise InvalidRequest(
+            "A card payment needs `payment_method` (made by Stripe.js).",
+            code="parameter_missing",
+            param="payment_method",
+        )
+    return payment_method
+
+
+def _attempt_of(intent: Any) -> str | None:
+    metadata = intent.metadata.to_dict() if intent.metadata is not None else {}
+    return metadata.get("servefirst_attempt")
+
+
+def _last4(intent: Any) -> str | None:
+    pm = intent.payment_method
+    card = getattr(pm, "card", None) if pm is not None and not isinstance(pm, str) else None
+    return getattr(card, "last4", None)
+
+
+def _decline(intent: Any) -> None:
+    error = intent.last_payment_error
+    code = getattr(error, "code", None) or "card_declined"
+    message = getattr(error, "message", None) or "The card was declined."
+    raise CardDeclined(message, code=code, param="payment_method")

@@ -1,0 +1,60 @@
+// The customer's card, for a merchant on Stripe: Stripe.js's Card Element
+// takes the number in this browser and sends it to Stripe; this page only
+// ever posts the PaymentMethod id Stripe gives back.
+(function () {
+  "use strict";
+  var mount = document.getElementById("card-element");
+  if (!mount || typeof Stripe === "undefined") return;
+  var form = mount.closest("form");
+  var field = document.getElementById("payment-method");
+  var stripe = Stripe(mount.dataset.publishableKey);
+  var card = stripe.elements().create("card");
+  card.mount(mount);
+
+  function say(words) {
+    var shown = document.getElementById("pay-error");
+    if (!shown) {
+      shown = document.createElement("p");
+      shown.id = "pay-error";
+      shown.className = "field-error";
+      shown.setAttribute("role", "alert");
+      mount.after(shown);
+    }
+    shown.textContent = words;
+  }
+
+  // The card asked its holder to confirm (3-D Secure): Stripe.js shows its
+  // bank's check; Stripe's event then books the payment on our side.
+  if (mount.dataset.confirmSecret) {
+    stripe.confirmCardPayment(mount.dataset.confirmSecret).then(function (result) {
+      if (result.error) {
+        say(result.error.message || "Your bank did not confirm the payment. Try again.");
+      } else {
+        window.location.assign(mount.dataset.confirmedUrl);
+      }
+    });
+  }
+
+  form.addEventListener("submit", function (event) {
+    if (field.value) return; // the PaymentMethod is ready: post it
+    event.preventDefault();
+    var button = form.querySelector("button[type=submit]");
+    button.disabled = true;
+    fetch(mount.dataset.setupUrl, { method: "POST", credentials: "same-origin" })
+      .then(function (answer) { return answer.json(); })
+      .then(function (setup) {
+        if (!setup.client_secret) throw new Error("The card could not be set up. Try again.");
+        return stripe.confirmCardSetup(setup.client_secret, { payment_method: { card: card } });
+      })
+      .then(function (result) {
+        if (result.error) throw new Error(result.error.message || "The card was not accepted.");
+        var pm = result.setupIntent.payment_method;
+        field.value = typeof pm === "string" ? pm : pm.id;
+        form.submit();
+      })
+      .catch(function (error) {
+        button.disabled = false;
+        say(error.message || "The card was not accepted. Try again.");
+      });
+  });
+})();
