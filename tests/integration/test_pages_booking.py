@@ -72,7 +72,7 @@ def test_the_page_shows_each_service_with_price_length_and_what_to_expect(
     shop = Salon(merchant, clock)
     page = get(shop, f"/b/{shop.slug}")
     assert page.status_code == 200
-    assert "Cut and blow-dry" in page.text and "€40.00" in page.text and "45 min" in page.text
+    assert "Cut and blow-dry" in page.text and "€40.00" in page.text and "45 minutes" in page.text
     assert page.headers["cache-control"] == "no-store"
     assert "sf_booking_form" in page.headers["set-cookie"]
 

@@ -146,6 +146,7 @@ def refusal_words(error: ServefirstError) -> str:
         "service_not_performed": gettext(
             "This person does not perform this service. Choose someone else, or anyone."
         ),
+        "booking_state_invalid": gettext("This booking can no longer be changed."),
         "move_not_online": gettext("This booking cannot be moved online. Please call us."),
     }
     return words.get(error.code, gettext("This could not be done. Please try again."))
