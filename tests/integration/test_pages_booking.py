@@ -239,3 +239,13 @@ def test_the_pages_speak_the_browsers_language_else_the_merchants(shop: Salon) -
 def test_an_unknown_business_or_booking_is_a_plain_404(shop: Salon) -> None:
     assert get(shop, "/b/nobody-here").status_code == 404
     assert get(shop, f"/b/{shop.slug}/bookings/mer_zzzzzzzz.abc").status_code == 404
+
+
+def test_a_time_gone_before_the_review_is_refused_there(shop: Salon) -> None:
+    starts_at = shop.at(shop.day(3), "10:00")
+    book(shop, starts_at)
+    taken = post(shop, f"/b/{shop.slug}/book", details(shop, starts_at, email="ana@example.com"))
+    assert taken.status_code == 409 and 'data-testid="next-slot"' in taken.text
+    past = post(shop, f"/b/{shop.slug}/book", details(shop, shop.at(shop.day(-1), "10:00")))
+    assert past.status_code == 422 and "That time has passed." in past.text
+    assert len(shop.booked()) == 1

@@ -14,14 +14,14 @@ from typing import TYPE_CHECKING
 
 from servefirst.availability import repository
 from servefirst.availability.rules import check_bookable
-from servefirst.availability.service import _ask, _booked, _next_free
+from servefirst.availability.service import _ask, _booked, _next_free, _staff_for
 from servefirst.bookings import service as bookings
 from servefirst.bookings.rescheduling import reschedule
 from servefirst.bookings.rules import DepositStatus, Outcome, settle_cancellation
 from servefirst.catalog.service import get_service
 from servefirst.customers.service import create_customer
 from servefirst.db.uow import UnitOfWork
-from servefirst.kit.errors import Conflict, InvalidRequest
+from servefirst.kit.errors import Conflict, InvalidRequest, ServefirstError
 
 if TYPE_CHECKING:
     from servefirst.bookings.models import Booking
@@ -46,6 +46,34 @@ def newcomer_deposit(
     customer = create_customer(uow, name=name, email=email)
     policy = bookings.deposit_policy(uow, service.deposit_policy)
     return bookings.deposit_decision(uow, policy, customer, service, starts_at)
+
+
+def check_time(
+    uow: UnitOfWork, *, service_id: str, starts_at: datetime, staff_id: str | None
+) -> None:
+    """Refuse, as booking would, a time nobody asked for can take: in the past,
+    too soon, outside hours or taken (with the next free times)."""
+    ask = _ask(uow, service_id)
+    staff = _staff_for(uow, service_id, staff_id)
+    booked = _booked(uow, sorted(staff), starts_at, starts_at + ask.duration)
+    refusal: ServefirstError | None = None
+    for candidate in sorted(staff):
+        try:
+            check_bookable(starts_at, ask, staff[candidate], booked[candidate], candidate)
+        except ServefirstError as refused:
+            if refusal is None or refused.status > refusal.status:
+                refusal = refused
+            continue
+        return
+    if refusal is None:
+        raise InvalidRequest(
+            "Nobody performs this service online yet.",
+            code="service_not_performed",
+            param="service_id",
+        )
+    if isinstance(refusal, Conflict):
+        refusal.details["next_slots"] = _next_free(uow, ask, staff, starts_at)
+    raise refusal
 
 
 def change_cost(uow: UnitOfWork, booking: Booking) -> ChangeCost:

@@ -18,7 +18,7 @@ from typing import Annotated, Any, TypeVar
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from servefirst.availability.online import move_online, newcomer_deposit
+from servefirst.availability.online import check_time, move_online, newcomer_deposit
 from servefirst.availability.service import book_online
 from servefirst.bookings import service as bookings
 from servefirst.db.uow import UnitOfWork
@@ -217,6 +217,8 @@ def _review(
     offer = shop.offer(entry.service)
     assert offer is not None
     with _runtime(request).uow(shop.merchant_id) as uow:
+        if error is None:
+            check_time(uow, service_id=offer.id, starts_at=when, staff_id=entry.staff or None)
         decision = newcomer_deposit(
             uow, service_id=offer.id, starts_at=when, name=entry.name, email=entry.email
         )
