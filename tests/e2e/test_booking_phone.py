@@ -45,6 +45,7 @@ def test_a_new_customer_books_leaves_a_deposit_moves_and_cancels_on_a_phone(
 
     # A day three days ahead, its first time; name, e-mail and phone.
     page.locator(f'a[href$="day={shop.day(3).isoformat()}#times"]').click()
+    screenshot(page, "booking-times")
     first = page.locator('#times input[name="starts_at"]').first
     first.check()
     chosen = first.get_attribute("value")
@@ -72,6 +73,7 @@ def test_a_new_customer_books_leaves_a_deposit_moves_and_cancels_on_a_phone(
     expect(page.get_by_role("status")).to_contain_text("You are booked")
     expect(page.get_by_role("link", name="Add to calendar (.ics)")).to_be_visible()
     booked_at = page.get_by_test_id("when").inner_text()
+    screenshot(page, "booking-confirmed")
 
     # Moved to another day, free this far ahead.
     expect(page.get_by_test_id("fee")).to_contain_text("is free")
