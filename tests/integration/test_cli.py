@@ -211,6 +211,19 @@ def test_demo_tells_its_story_on_the_test_database(runtime: Runtime, client: Tes
     demo = build_demo(runtime)
     assert runtime.clock is clock  # the history's frozen clock was put back
     _check_demo(runtime, client, demo)
+    _check_online_booking(client, demo)
+
+
+def _check_online_booking(client: TestClient, demo: DemoResult) -> None:
+    """The salon books online: its link is printed and offers times for a haircut."""
+    assert demo.booking_slug and demo.booking_slug.startswith("studio-lume")
+    assert f"{demo.public_url}/b/{demo.booking_slug}" in demo.summary()
+    page = client.get(f"/b/{demo.booking_slug}")
+    assert page.status_code == 200 and "Haircut" in page.text
+    service = re.search(r"\?service=(svc_\w+)", page.text)
+    assert service, page.text
+    times = client.get(f"/b/{demo.booking_slug}", params={"service": service.group(1)})
+    assert times.status_code == 200 and 'name="starts_at"' in times.text
 
 
 def test_demo_staff_login_opens_the_console(runtime: Runtime, app: Any) -> None:

@@ -25,6 +25,8 @@ from fastapi.testclient import TestClient
 from servefirst.runtime import Runtime
 from servefirst.staff import service as staff
 from tests.conftest import Merchant, TestClock
+from tests.integration.test_availability_api import Salon as OnlineSalon
+from tests.integration.test_pages_booking import GUARD, MANAGE, details
 from tests.integration.test_pages_staff import PASSWORD, Staff
 from tests.integration.test_pages_staff_bookings import Salon, later_today
 
@@ -228,6 +230,39 @@ def management_pages(merchant: Merchant, person: Staff, salon: Salon) -> dict[st
     }
 
 
+def booking_pages(merchant: Merchant, clock: TestClock) -> dict[str, str]:
+    """The online booking pages: choosing, reviewing, refusals, the booking's own page."""
+    shop = OnlineSalon(merchant, clock)
+    client, base = merchant.client, f"/b/{shop.slug}"
+    pages = {
+        "booking-start": get_ok(client, base),
+        "booking-times": get_ok(client, f"{base}?service={shop.cut['id']}"),
+        "booking-not-found": get_ok(client, "/b/nobody-here", 404),
+    }
+    when = shop.at(shop.day(3), "10:00")
+    pages["booking-review"] = client.post(f"{base}/book", data=details(shop, when)).text
+    refused = client.post(f"{base}/book", data=details(shop, when, name="", confirm="1"))
+    assert refused.status_code == 422
+    pages["booking-refused"] = refused.text
+    done = client.post(
+        f"{base}/book", data=details(shop, when, confirm="1"), follow_redirects=False
+    )
+    assert done.status_code == 303, done.text
+    found = MANAGE.search(done.headers["location"])
+    assert found
+    manage = f"{base}/bookings/{found.group(1)}"
+    taken = client.post(f"{base}/book", data=details(shop, when, confirm="1"))
+    assert taken.status_code == 409
+    pages["booking-taken"] = taken.text
+    pages["booking-manage"] = get_ok(client, f"{manage}?flash=booked")
+    pages["booking-cancelling"] = get_ok(client, f"{manage}?cancel=1")
+    guard = GUARD.search(pages["booking-manage"])
+    assert guard
+    client.post(f"{manage}/cancel", data={"csrf_token": guard.group(1)})
+    pages["booking-cancelled"] = get_ok(client, f"{manage}?flash=cancelled")
+    return pages
+
+
 @pytest.fixture
 def staff_browser(runtime: Runtime, app: Any, merchant: Merchant) -> Iterator[Staff]:
     """A member of ``merchant``'s staff at a browser of their own (not signed in)."""
@@ -251,6 +286,7 @@ def test_every_page_is_valid_html(
 ) -> None:
     install_vnu()  # first, so a machine without npm or Java fails before any work
     pages = customer_pages(merchant)
+    pages.update(booking_pages(merchant, clock))
     pages.update(staff_pages(runtime, merchant, staff_browser, clock))
 
     headings = {name: html.count("<h1") for name, html in pages.items()}

@@ -15,7 +15,7 @@ import secrets
 
 from servefirst.demo.cafe import cafe_story
 from servefirst.demo.result import DemoMerchant, DemoResult, DemoTab
-from servefirst.demo.salon import salon_story
+from servefirst.demo.salon import online_booking, salon_story
 from servefirst.demo.story import Shop, Story
 from servefirst.demo.trade import weeks_of_trade
 from servefirst.runtime import Runtime
@@ -33,6 +33,7 @@ def build_demo(runtime: Runtime) -> DemoResult:
         cafe, open_tab = cafe_story(story, runtime)
         weeks_of_trade(story, cafe)
         salon = salon_story(story, runtime)
+        slug = online_booking(salon)
     finally:
         runtime.clock = real_clock
     logins = [
@@ -47,6 +48,7 @@ def build_demo(runtime: Runtime) -> DemoResult:
         paid_tabs={shop.merchant.merchant_id: shop.paid for shop in (cafe, salon)},
         staff_logins=logins,
         bookings={shop.merchant.merchant_id: shop.bookings for shop in (cafe, salon)},
+        booking_slug=slug,
     )
 
 

@@ -38,6 +38,8 @@ class DemoResult:
     staff_logins: list[tuple[str, str]] = field(default_factory=list)
     #: Booking ids per merchant id, in the order the story made them.
     bookings: dict[str, list[str]] = field(default_factory=dict)
+    #: The slug of the business customers book online, when one does.
+    booking_slug: str | None = None
 
     @property
     def tab_link(self) -> str:
@@ -62,6 +64,8 @@ class DemoResult:
         keys = [f"{m.name:<{width}}{m.api_key}" for m in self.merchants]
         lines.append(f"  API keys       {keys[0]}")
         lines += [pad + key for key in keys[1:]]
+        if self.booking_slug:
+            lines.append(f"  book online    {self.public_url}/b/{self.booking_slug}")
         tab = self.open_tab
         lines += [
             f"  customer tab   {self.tab_link}",

@@ -3,10 +3,12 @@ cancellation, and the week ahead booked."""
 
 from __future__ import annotations
 
+from servefirst.availability import service as availability
 from servefirst.bookings import service as bookings
 from servefirst.bookings.rules import SALON_POLICY
 from servefirst.demo.menus import SALON_MENU
 from servefirst.demo.story import Shop, Story
+from servefirst.merchants.service import merchant_by_slug, update_merchant
 from servefirst.runtime import Runtime
 
 
@@ -94,3 +96,27 @@ def salon_story(story: Story, runtime: Runtime) -> Shop:
     salon.book(marta, "Colour", story.at(-3, 11), by=sofia)
     salon.book(rita, "Haircut", story.at(-5, 17, 30), by=sofia)
     return salon
+
+
+#: The salon's link for booking online: /b/studio-lume.
+SLUG = "studio-lume"
+#: Tuesday to Saturday, with a lunch break; Sunday and Monday closed.
+WEEK = {
+    day: [["09:00", "13:00"], ["14:00", "19:00"]] for day in ("tue", "wed", "thu", "fri", "sat")
+}
+
+
+def online_booking(salon: Shop) -> str:
+    """A link of its own and everyone's working hours, so customers book online.
+    Its slug: ``SLUG``, or made unique when another demo in the database holds it."""
+    with salon.step() as uow:
+        slug = SLUG
+        if merchant_by_slug(uow, slug) is not None:
+            slug = f"{SLUG}-{uow.merchant.removeprefix('mer_').lower()}"
+        update_merchant(uow, slug=slug)
+        services = [service_id for service_id, _minutes in salon.services.values()]
+        for staff_id in salon.staff.values():
+            availability.set_hours(
+                uow, staff_id, weekly=dict(WEEK), exceptions=[], services=services
+            )
+    return slug
