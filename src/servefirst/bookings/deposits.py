@@ -85,6 +85,7 @@ def take_deposit(
             code="deposit_required",
             param="card",
             details={"amount": decision.amount, "reason": decision.reason},
+            figures={"currency": booking.currency},
         )
     now = uow.clock.now()
     plan = HoldPlan.CAPTURE

@@ -24,6 +24,7 @@ class ServefirstError(Exception):
         param: str | None = None,
         status: int | None = None,
         details: dict[str, Any] | None = None,
+        figures: dict[str, Any] | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -34,6 +35,9 @@ class ServefirstError(Exception):
         self.param = param
         # Extra facts for the caller (e.g. what would allow a refused tab).
         self.details = details or {}
+        # What a page needs to say it again in the reader's language (e.g. the
+        # currency of the amounts); never part of the API's answer.
+        self.figures = figures or {}
 
     def to_dict(self) -> dict[str, Any]:
         body: dict[str, Any] = {

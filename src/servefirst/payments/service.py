@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Literal
 
 from servefirst.bookings.holds import capture_from_hold
 from servefirst.db.uow import UnitOfWork
+from servefirst.kit.errors import ServefirstError
 from servefirst.kit.ids import new_id
 from servefirst.kit.money import Money
 from servefirst.payments import phases
@@ -163,7 +164,11 @@ def _begin(
     bill = bill_of(tab)
     if amount is None:
         amount = bill.due
-    ensure_can_pay(tab.status, bill, amount, tip)
+    try:
+        ensure_can_pay(tab.status, bill, amount, tip)
+    except ServefirstError as refused:
+        refused.figures.setdefault("currency", tab.currency)  # for the page's words
+        raise
     if chosen is Method.CARD:
         # The gateway is chosen (a read) while the tab is held; it is called
         # with no transaction open (phase 2).

@@ -15,6 +15,7 @@ from servefirst.kit.errors import ServefirstError
 from servefirst.staff import service as staff
 from servefirst.staff.home_page import home_page
 from servefirst.staff.web import act
+from servefirst.web.refusals import in_words
 
 if TYPE_CHECKING:
     from servefirst.bookings.models import Booking
@@ -39,7 +40,7 @@ def _booking_action(
         return where(do(uow, booking_id))
 
     def on_error(uow: UnitOfWork, me: staff.SignedIn, exc: ServefirstError) -> Response:
-        return home_page(request, uow, me, error=exc.message, status=exc.status)
+        return home_page(request, uow, me, error=in_words(exc), status=exc.status)
 
     return act(request, csrf_token, change, on_error)
 

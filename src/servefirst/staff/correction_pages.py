@@ -22,6 +22,7 @@ from servefirst.staff.web import act, problem
 from servefirst.tabs import service as tabs
 from servefirst.tabs.voiding import void_line
 from servefirst.web.forms import parse_amount
+from servefirst.web.refusals import in_words
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
 
@@ -43,7 +44,7 @@ def _correction(
     def on_error(uow: UnitOfWork, me: staff.SignedIn, exc: ServefirstError) -> Response:
         try:
             return tab_page_view(
-                request, uow, me, tab_id, error=exc.message, status=exc.status, kept=kept
+                request, uow, me, tab_id, error=in_words(exc), status=exc.status, kept=kept
             )
         except ServefirstError as missing:  # the tab itself is unknown
             return problem(request, me, missing)

@@ -23,6 +23,7 @@ from servefirst.staff.kept_forms import act_keeping
 from servefirst.staff.web import base_context, problem, render, runtime_of, show
 from servefirst.tabs import service as tabs
 from servefirst.web.forms import format_amount, parse_amount, parse_int
+from servefirst.web.refusals import in_words
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
 
@@ -93,7 +94,7 @@ def _on_error(request: Request, tab_id: str, chosen: dict[str, str]) -> Any:
                 uow,
                 me,
                 tab_id,
-                error=exc.message,
+                error=in_words(exc),
                 status=exc.status,
                 chosen=chosen,
                 suggested=suggested,

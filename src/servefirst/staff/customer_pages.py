@@ -19,6 +19,7 @@ from servefirst.staff import service as staff
 from servefirst.staff.kept_forms import act_keeping
 from servefirst.staff.rules import Access
 from servefirst.staff.web import base_context, problem, render, show
+from servefirst.web.refusals import in_words
 
 if TYPE_CHECKING:
     from servefirst.customers.models import Customer
@@ -122,7 +123,14 @@ def merge(
     def on_error(uow: UnitOfWork, me: staff.SignedIn, exc: ServefirstError) -> Response:
         try:
             return _merge_page(
-                request, uow, me, customer_id, q, error=exc.message, status=exc.status, chosen=into
+                request,
+                uow,
+                me,
+                customer_id,
+                q,
+                error=in_words(exc),
+                status=exc.status,
+                chosen=into,
             )
         except ServefirstError as gone:  # merged meanwhile: say so, not a stack trace
             return problem(request, me, gone)

@@ -20,6 +20,7 @@ from servefirst.staff import service as staff
 from servefirst.staff.day_view import day_view, local_moment
 from servefirst.staff.kept_forms import act_keeping
 from servefirst.staff.web import base_context, render, show
+from servefirst.web.refusals import in_words
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
 
@@ -60,7 +61,7 @@ def bookings_day(request: Request, date: str = "") -> Response:
         try:
             return _day_page(request, uow, me, date)
         except InvalidRequest as exc:
-            return _day_page(request, uow, me, None, error=exc.message, status=exc.status)
+            return _day_page(request, uow, me, None, error=in_words(exc), status=exc.status)
 
     return show(request, build)
 
@@ -119,7 +120,7 @@ def book_from_day(
 
     def on_error(uow: UnitOfWork, me: staff.SignedIn, exc: ServefirstError) -> Response:
         return _day_page(
-            request, uow, me, _safe_day(date), error=exc.message, status=exc.status, new=typed
+            request, uow, me, _safe_day(date), error=in_words(exc), status=exc.status, new=typed
         )
 
     return act_keeping(request, csrf_token, change, on_error)
@@ -143,7 +144,7 @@ def move_from_day(
     def on_error(uow: UnitOfWork, me: staff.SignedIn, exc: ServefirstError) -> Response:
         moving = {"booking_id": booking_id, "date": date, "time": time, "staff_id": staff_id}
         return _day_page(
-            request, uow, me, _safe_day(back), error=exc.message, status=exc.status, moving=moving
+            request, uow, me, _safe_day(back), error=in_words(exc), status=exc.status, moving=moving
         )
 
     return act_keeping(request, csrf_token, change, on_error)
@@ -158,7 +159,7 @@ def cancel_from_day(
         return f"{DAY}?date={_safe_day(back) or ''}&done=cancelled"
 
     def on_error(uow: UnitOfWork, me: staff.SignedIn, exc: ServefirstError) -> Response:
-        return _day_page(request, uow, me, _safe_day(back), error=exc.message, status=exc.status)
+        return _day_page(request, uow, me, _safe_day(back), error=in_words(exc), status=exc.status)
 
     return act_keeping(request, csrf_token, change, on_error)
 

@@ -26,6 +26,7 @@ from servefirst.staff.kept_forms import act_keeping
 from servefirst.staff.rules import Access
 from servefirst.staff.web import base_context, render, show
 from servefirst.web.forms import format_amount, parse_amount, parse_int
+from servefirst.web.refusals import in_words
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
 
@@ -149,7 +150,9 @@ def _save(request: Request, csrf: str, form: str, typed: dict[str, Any], apply: 
         return f"{PAGE}?done=saved#{form}"
 
     def on_error(uow: UnitOfWork, me: staff.SignedIn, exc: ServefirstError) -> Response:
-        return _page(request, uow, me, error=exc.message, status=exc.status, form=form, typed=typed)
+        return _page(
+            request, uow, me, error=in_words(exc), status=exc.status, form=form, typed=typed
+        )
 
     return act_keeping(request, csrf, change, on_error, needs=NEEDS)
 

@@ -23,6 +23,7 @@ from servefirst.staff.kept_forms import act_keeping
 from servefirst.staff.rules import Access
 from servefirst.staff.web import base_context, problem, render, show
 from servefirst.web.forms import format_amount, parse_amount, parse_int
+from servefirst.web.refusals import in_words
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
 
@@ -171,7 +172,7 @@ def add_service(
         return f"/staff/services/{service.service_id}?done=created"
 
     def on_error(uow: UnitOfWork, me: staff.SignedIn, exc: ServefirstError) -> Response:
-        return _list_page(request, uow, me, error=exc.message, status=exc.status, typed=typed)
+        return _list_page(request, uow, me, error=in_words(exc), status=exc.status, typed=typed)
 
     return act_keeping(request, csrf_token, change, on_error, needs=NEEDS)
 
@@ -185,7 +186,7 @@ def _edit_error(request: Request, service_id: str, typed: dict[str, str] | None)
     def on_error(uow: UnitOfWork, me: staff.SignedIn, exc: ServefirstError) -> Response:
         try:
             return _edit_page(
-                request, uow, me, service_id, error=exc.message, status=exc.status, typed=typed
+                request, uow, me, service_id, error=in_words(exc), status=exc.status, typed=typed
             )
         except ServefirstError as missing:
             return problem(request, me, missing)

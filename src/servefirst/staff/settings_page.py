@@ -16,6 +16,7 @@ from servefirst.kit.errors import ServefirstError
 from servefirst.merchants.service import get_merchant
 from servefirst.staff import service as staff
 from servefirst.staff.web import act, base_context, render, show
+from servefirst.web.refusals import in_words
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
 
@@ -64,6 +65,6 @@ def choose_language(
         return f"{PAGE}?saved=1"
 
     def refused(uow: UnitOfWork, me: staff.SignedIn, exc: ServefirstError) -> Response:
-        return _page(request, uow, me, chosen=language, error=exc.message, status=exc.status)
+        return _page(request, uow, me, chosen=language, error=in_words(exc), status=exc.status)
 
     return act(request, csrf_token, change, refused)

@@ -30,6 +30,7 @@ from servefirst.staff.web import (
     sign_in_token,
 )
 from servefirst.staff.web import console as signed_in
+from servefirst.web.refusals import in_words
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
 
@@ -89,7 +90,7 @@ def sign_in(
             merchant_id=merchant_id or None,
         )
     except SignInThrottled as exc:
-        page = _sign_in_page(request, status=429, error=exc.message, email=email)
+        page = _sign_in_page(request, status=429, error=in_words(exc), email=email)
         page.headers["Retry-After"] = str(exc.retry_after)
         return page
     if result.session_token is None or result.device_token is None:

@@ -34,6 +34,7 @@ from servefirst.staff.web import (
 )
 from servefirst.tabs import service as tabs
 from servefirst.web.forms import format_amount, parse_amount_or_zero
+from servefirst.web.refusals import in_words
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
 
@@ -102,7 +103,7 @@ def add_customer(
             return duplicate_page(request, me, exc, typed, get_merchant(uow).name)
         home = console.home(uow, name)
         context = base_context(
-            me, request, home=home, error=exc.message, merchant_name=home.merchant.name
+            me, request, home=home, error=in_words(exc), merchant_name=home.merchant.name
         )
         context["new_customer"] = {"name": name, "email": email, "phone": phone}
         return render(request, "staff/home.html", context, status=exc.status)
@@ -138,7 +139,7 @@ def open_tab(request: Request, customer_id: str, csrf_token: FormText = "") -> R
     def on_error(uow: UnitOfWork, me: staff.SignedIn, exc: ServefirstError) -> Response:
         try:
             return _customer_page(
-                request, uow, me, customer_id, error=exc.message, status=exc.status
+                request, uow, me, customer_id, error=in_words(exc), status=exc.status
             )
         except ServefirstError as missing:
             return problem(request, me, missing)
@@ -162,7 +163,7 @@ def find_tab(request: Request, code: str = "") -> Response:
                 me,
                 request,
                 home=home,
-                error=exc.message,
+                error=in_words(exc),
                 code=code,
                 merchant_name=home.merchant.name,
             )
@@ -213,7 +214,7 @@ def _tab_action(
 
     def on_error(uow: UnitOfWork, me: staff.SignedIn, exc: ServefirstError) -> Response:
         try:
-            return _tab_page(request, uow, me, tab_id, error=exc.message, status=exc.status)
+            return _tab_page(request, uow, me, tab_id, error=in_words(exc), status=exc.status)
         except ServefirstError as missing:  # the tab itself is unknown
             return problem(request, me, missing)
 

@@ -29,6 +29,7 @@ from servefirst.runtime import Runtime
 from servefirst.staff import navigation
 from servefirst.staff import service as staff
 from servefirst.staff.rules import KNOWN_FOR, SESSION_LIFETIME, Access
+from servefirst.web.refusals import in_words
 from servefirst.web.templating import templates
 
 SESSION_COOKIE = "sf_staff"
@@ -258,7 +259,7 @@ def problem(request: Request, me: staff.SignedIn, exc: ServefirstError) -> Respo
         {
             "me": me,
             "title": N_("Not found") if exc.status == 404 else N_("Not possible"),
-            "message": exc.message,
+            "message": in_words(exc),
         },
         status=exc.status,
     )
@@ -294,7 +295,7 @@ def act_keeping(
                 where = change(uow, me)
             except ServefirstError as exc:
                 uow.rollback()
-                return form(uow, me, exc.message, exc.status)
+                return form(uow, me, in_words(exc), exc.status)
             uow.commit()
             return see_other(where)
     except (SignInRequired, CsrfRejected, BelowAccess) as exc:

@@ -80,6 +80,7 @@ def refuse_over_limit(limit: TabLimit, adding: int) -> None:
             "requested": adding,
             "unlock": unlock,
         },
+        figures={"currency": limit.currency},
     )
 
 

@@ -128,6 +128,7 @@ def ensure_can_pay(status: TabStatus | str, bill: Bill, amount: int, tip: int) -
             code="amount_exceeds_due",
             param="amount",
             details={"amount_due": bill.due},
+            figures={"amount": amount, "due": bill.due},
         )
     if tip < 0:
         raise InvalidRequest("tip cannot be negative.", param="tip")

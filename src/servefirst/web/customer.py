@@ -33,6 +33,7 @@ from servefirst.web import words
 from servefirst.web.forms import parse_amount, parse_int
 from servefirst.web.pay_form import ensure_same_bill, seen_due, tip_choices, tip_from
 from servefirst.web.qr import customer_url, qr_svg
+from servefirst.web.refusals import in_words
 from servefirst.web.stripe_card import StripeCard, stripe_card_of
 from servefirst.web.templating import STATIC_DIR, templates
 
@@ -164,7 +165,7 @@ def _context(
 def _pay_error_words(error: ServefirstError | None) -> str:
     if error is None:
         return ""
-    return words.card_refusal(error.code) if error.type == "card_error" else error.message
+    return words.card_refusal(error.code) if error.type == "card_error" else in_words(error)
 
 
 def _page(

@@ -13,6 +13,7 @@ from fastapi import Request
 from fastapi.templating import Jinja2Templates
 
 from servefirst.kit import formats, i18n
+from servefirst.web import refusals
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
@@ -40,3 +41,5 @@ templates.env.globals["zone_name"] = formats.zone_name
 # Words that come from data (a status, a notice chosen by code), marked with
 # ``N_`` where they are defined: translated as they are, never %-formatted.
 templates.env.globals["translated"] = i18n.gettext
+# A refusal in the page's words (the API keeps its English message).
+templates.env.globals["refusal"] = refusals.in_words

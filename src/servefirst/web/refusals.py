@@ -1,0 +1,128 @@
+"""A refusal in the reader's words: what console and customer pages show.
+
+The API keeps its English ``message`` (integrators read and log it); a page
+says the same refusal again from its ``code`` and figures (``details``, and
+``figures`` for what the API does not show, such as the currency), in the
+page's language with money and counts written the merchant's way
+(``kit.formats``). A code without words here (or without the figures they
+need) shows the error's own message, translated when the catalog has it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from servefirst.kit import formats
+from servefirst.kit.errors import ServefirstError
+from servefirst.kit.i18n import gettext as _
+from servefirst.kit.i18n import ngettext
+
+
+def _hint(hint: dict[str, Any], money: Callable[[int], str]) -> str | None:
+    """One way out a refusal suggests, in words (None: not one a page says)."""
+    action = hint.get("action")
+    if action == "take_payment":
+        return _("Take a payment of %(amount)s on this customer's open tabs.") % {
+            "amount": money(hint["amount"])
+        }
+    if action == "more_on_time_visits":
+        visits = int(hint["visits"])
+        return ngettext(
+            "%(num)d more on-time paid visit raises the limit to %(limit)s.",
+            "%(num)d more on-time paid visits raise the limit to %(limit)s.",
+            visits,
+        ) % {"num": visits, "limit": money(hint["limit"])}
+    if action == "prepay" and "amount" in hint:
+        return _("Or take %(amount)s before serving (a prepaid line).") % {
+            "amount": money(hint["amount"])
+        }
+    if action == "prepay":
+        return _("Take payment before serving.")
+    if action == "raise_limit":
+        return _("The owner can raise this tier's limit in the trust policy.")
+    if action == "card_hold":
+        return _("Or book the visit with a deposit or card hold: check-in opens the tab.")
+    if action == "more_paid_visits":
+        visits = int(hint["visits"])
+        return ngettext(
+            "%(num)d paid visit brings paying after back.",
+            "%(num)d paid visits bring paying after back.",
+            visits,
+        ) % {"num": visits}
+    if action == "wait":
+        days = int(hint["days"])
+        return ngettext(
+            "Without new trouble, paying after comes back by itself in %(num)d day.",
+            "Without new trouble, paying after comes back by itself in %(num)d days.",
+            days,
+        ) % {"num": days}
+    return None
+
+
+def _with_hints(first: str, details: dict[str, Any], money: Callable[[int], str]) -> str:
+    said = [_hint(h, money) for h in details.get("unlock", [])]
+    return " ".join([first, *(s for s in said if s)])
+
+
+def _tab_limit(details: dict[str, Any], money: Callable[[int], str]) -> str:
+    first = _(
+        "This would take the customer past their tab limit (%(tier)s tier: %(limit)s with "
+        "%(owed)s already owed, %(available)s available)."
+    ) % {
+        "tier": _(details["tier"]),
+        "limit": money(details["limit"]),
+        "owed": money(details["outstanding"]),
+        "available": money(details["available"]),
+    }
+    return _with_hints(first, details, money)
+
+
+def _prepayment(details: dict[str, Any], money: Callable[[int], str]) -> str:
+    first = _("This customer's tier (%(tier)s) may not pay after.") % {"tier": _(details["tier"])}
+    return _with_hints(first, details, money)
+
+
+def _deposit(details: dict[str, Any], money: Callable[[int], str]) -> str:
+    return _("Give a card for the deposit of %(amount)s.") % {"amount": money(details["amount"])}
+
+
+def _over_due(details: dict[str, Any], money: Callable[[int], str]) -> str:
+    return _(
+        "%(amount)s is more than the %(due)s owed; give change, or record the extra as a tip."
+    ) % {"amount": money(details["amount"]), "due": money(details["due"])}
+
+
+#: Refusals said again from their figures (they need a currency).
+_FROM_FIGURES: dict[str, Callable[[dict[str, Any], Callable[[int], str]], str]] = {
+    "tab_limit_exceeded": _tab_limit,
+    "prepayment_required": _prepayment,
+    "deposit_required": _deposit,
+    "amount_exceeds_due": _over_due,
+}
+
+#: Refusals whose words carry no figures.
+_PLAIN = {
+    "nothing_to_pay": lambda: _("Nothing is owed on this tab."),
+    "tab_already_paid": lambda: _("This tab is already paid."),
+    "tab_not_open": lambda: _("Lines can be added to an open tab only."),
+}
+
+
+def in_words(error: ServefirstError) -> str:
+    """``error`` as the page's reader reads it."""
+    plain = _PLAIN.get(error.code)
+    if plain is not None:
+        return plain()
+    said = _FROM_FIGURES.get(error.code)
+    if said is not None:
+        currency = error.figures.get("currency")
+
+        def money(amount: int) -> str:
+            return formats.money(int(amount), currency)  # no currency: ValueError
+
+        try:
+            return said({**error.details, **error.figures}, money)
+        except (KeyError, TypeError, ValueError):
+            pass  # figures missing: the error's own words below
+    return _(error.message)

@@ -1,0 +1,63 @@
+"""A refusal in the staff member's language on the console, money written the
+merchant's way; the API keeps its English words for integrators."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from tests.conftest import Merchant
+from tests.integration.test_pages_staff import Staff
+
+
+def _portuguese(merchant: Merchant) -> None:
+    changed = merchant.post("/v1/merchant", {"timezone": "Europe/Lisbon", "locale": "pt_PT"})
+    assert changed.status_code == 200, changed.text
+
+
+def _read(text: str) -> str:
+    return text.replace("\xa0", " ").replace("&nbsp;", " ")
+
+
+def test_a_portuguese_member_reads_the_tab_limit_refusal_in_portuguese_at_the_counter(
+    merchant: Merchant, signed_in: Callable[..., Staff]
+) -> None:
+    _portuguese(merchant)
+    colour = merchant.service("Full colour", price=11250)  # past a new customer's 100.00
+    tab = merchant.tab()
+    desk = signed_in(merchant, "staff")
+    refused = desk.post(
+        f"/staff/tabs/{tab['id']}/counter/lines", {"service_id": colour["id"], "quantity": "1"}
+    )
+    assert refused.status_code == 402
+    page = _read(refused.text)
+    assert "Isto levaria o cliente além do limite da conta" in page
+    assert "Ou receba 112,50 € antes de servir" in page
+    assert "past their tab limit" not in page and "€112.50" not in page
+
+
+def test_the_api_still_refuses_in_english(merchant: Merchant) -> None:
+    _portuguese(merchant)
+    colour = merchant.service("Full colour", price=11250)
+    tab = merchant.tab()
+    refused = merchant.post(f"/v1/tabs/{tab['id']}/lines", {"service_id": colour["id"]})
+    assert refused.status_code == 402
+    error = refused.json()["error"]
+    assert error["code"] == "tab_limit_exceeded"
+    assert error["message"].startswith("This would take the customer past their tab limit")
+    assert "Or take €112.50 before serving (a prepaid line)." in error["message"]
+    assert "currency" not in error  # the page's figures stay out of the API's answer
+
+
+def test_too_much_taken_at_the_counter_is_said_in_portuguese_with_the_amounts(
+    merchant: Merchant, signed_in: Callable[..., Staff]
+) -> None:
+    _portuguese(merchant)
+    tea = merchant.service("Tea", price=4000)
+    tab = merchant.tab()
+    merchant.post(f"/v1/tabs/{tab['id']}/lines", {"service_id": tea["id"]})
+    desk = signed_in(merchant, "staff")
+    refused = desk.post(
+        f"/staff/tabs/{tab['id']}/counter/payment", {"amount": "50,00", "method": "cash"}
+    )
+    assert refused.status_code == 422, refused.text
+    assert "50,00 € é mais do que os 40,00 € em dívida" in _read(refused.text)
