@@ -52,7 +52,20 @@ def test_the_counter_on_a_phone_a_refused_line_is_paid_for_first(
     _sign_in(page, base, runtime, live_merchant)
 
     page.goto(f"{base}/staff/tabs/{tab['id']}/counter")
-    page.get_by_label("How many").fill("2")
+    fewer = page.get_by_role("button", name="One fewer")
+    more = page.get_by_role("button", name="One more")
+    for step in (fewer, more):  # a thumb's target: at least 44 px square
+        box = step.bounding_box()
+        assert box is not None and box["width"] >= 44 and box["height"] >= 44
+    assert fewer.is_disabled()  # never below 1
+    more.click()
+    page.wait_for_url("**/counter?quantity=2")
+    assert page.get_by_label("How many").input_value() == "2"
+    page.get_by_label("How many").fill("4")
+    page.get_by_role("button", name="One fewer").click()
+    page.wait_for_url("**/counter?quantity=3")
+    page.get_by_role("button", name="One fewer").click()
+    page.wait_for_url("**/counter?quantity=2")
     page.get_by_role("button", name="Flat white").click()
     page.wait_for_url("**/counter?done=line")
     assert "€7.60" in page.locator("body").inner_text()

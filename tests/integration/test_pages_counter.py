@@ -109,3 +109,53 @@ def test_a_prepayment_is_taken_on_the_open_tab_and_bad_amounts_are_refused(
     assert taken.status_code == 303
     after = merchant.get(f"/v1/tabs/{tab['id']}").json()
     assert (after["status"], after["amount_due"]) == ("open", 2500)
+
+
+def _stepper(page: str) -> tuple[str, bool, bool]:
+    """The quantity shown, and whether − and + can be pressed."""
+    shown = re.search(r'id="quantity" name="quantity"[^>]*value="([^"]*)"', page)
+    down = re.search(r'<button[^>]*value="down"[^>]*>', page)
+    up = re.search(r'<button[^>]*value="up"[^>]*>', page)
+    assert shown and down and up, page
+    return shown.group(1), "disabled" not in down.group(0), "disabled" not in up.group(0)
+
+
+def test_the_stepper_changes_the_quantity_without_javascript_between_1_and_99(
+    merchant: Merchant, signed_in: Callable[..., Staff]
+) -> None:
+    coffee = merchant.service("Espresso", price=120)
+    tab = merchant.tab()
+    desk = signed_in(merchant, "staff")
+    page = desk.get(f"/staff/tabs/{tab['id']}/counter").text
+    assert _stepper(page) == ("1", False, True)  # − cannot go below 1
+    assert 'aria-label="One fewer"' in page and 'aria-label="One more"' in page
+    stepping = f"/staff/tabs/{tab['id']}/counter/quantity"
+    for typed, step, after in [
+        ("1", "up", "2"),
+        ("2", "up", "3"),
+        ("3", "down", "2"),
+        ("1", "down", "1"),
+        ("98", "up", "99"),
+        ("99", "up", "99"),
+        ("500", "down", "98"),
+        ("abc", "up", "2"),
+        ("-4", "down", "1"),
+        ("7", "keep", "7"),
+    ]:
+        moved = desk.post(stepping, {"quantity": typed, "step": step}, follow_redirects=False)
+        assert moved.status_code == 303, (typed, step)
+        shown = desk.get(moved.headers["location"]).text
+        assert _stepper(shown)[0] == after, (typed, step)
+    top = desk.get(f"/staff/tabs/{tab['id']}/counter?quantity=99").text
+    assert _stepper(top) == ("99", True, False)  # + cannot go above 99
+    assert _stepper(desk.get(f"/staff/tabs/{tab['id']}/counter?quantity=junk").text)[0] == "1"
+    # The stepped quantity is the one the next tap adds; stepping saved nothing.
+    assert merchant.get(f"/v1/tabs/{tab['id']}").json()["lines"] == []
+    tapped = desk.post(
+        f"/staff/tabs/{tab['id']}/counter/lines",
+        {"service_id": coffee["id"], "quantity": "3"},
+        follow_redirects=False,
+    )
+    assert tapped.status_code == 303
+    lines = merchant.get(f"/v1/tabs/{tab['id']}").json()["lines"]
+    assert [(line["name"], line["quantity"]) for line in lines] == [("Espresso", 3)]

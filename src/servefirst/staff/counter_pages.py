@@ -7,6 +7,7 @@ with the way out the refusal suggests right there."""
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
@@ -20,7 +21,7 @@ from servefirst.payments.service import pay_tab
 from servefirst.staff import console
 from servefirst.staff import service as staff
 from servefirst.staff.kept_forms import act_keeping
-from servefirst.staff.web import base_context, problem, render, runtime_of, show
+from servefirst.staff.web import base_context, problem, render, runtime_of, see_other, show
 from servefirst.tabs import service as tabs
 from servefirst.web.forms import format_amount, parse_amount, parse_int
 from servefirst.web.refusals import in_words
@@ -65,6 +66,8 @@ def _counter_page(
         suggested=suggested,
         methods=[(m, _(METHOD_WORDS[m])) for m in COUNTER_METHODS],
         due_text=format_amount(view.bill.due, currency) if view.bill.due > 0 else "",
+        stepping=f"/staff/tabs/{tab_id}/counter/quantity",
+        max_quantity=MAX_QUANTITY,
         merchant_name=view.merchant.name,
     )
     context["notice"] = _(done) if done else None
@@ -72,8 +75,32 @@ def _counter_page(
 
 
 @router.get("/tabs/{tab_id}/counter")
-def counter(request: Request, tab_id: str) -> Response:
-    return show(request, lambda uow, me: _counter_page(request, uow, me, tab_id))
+def counter(request: Request, tab_id: str, quantity: str = "") -> Response:
+    """The grid; ``quantity`` (from the stepper) is the one chosen for the next tap."""
+    stepped = stepped_quantity(quantity, "keep") if quantity else None
+    chosen = {"quantity": str(stepped)} if stepped else None
+    return show(request, lambda uow, me: _counter_page(request, uow, me, tab_id, chosen=chosen))
+
+
+def stepped_quantity(typed: str, step: str) -> int:
+    """The stepper's − and +: one fewer or one more than what is in the field,
+    never below 1 or above the most a tap adds; what is not a whole number
+    counts as 1."""
+    try:
+        now = int(typed.strip())
+    except ValueError:
+        now = 1
+    change = {"down": -1, "up": 1}.get(step, 0)
+    return min(max(min(max(now, 1), MAX_QUANTITY) + change, 1), MAX_QUANTITY)
+
+
+@router.post("/tabs/{tab_id}/counter/quantity")
+def step_quantity(tab_id: str, quantity: FormText = "1", step: FormText = "keep") -> Response:
+    """The stepper without JavaScript: back to the grid with the quantity
+    changed. Nothing is saved, so there is nothing to guard; the grid itself
+    checks who is signed in."""
+    chosen = stepped_quantity(quantity, step)
+    return see_other(f"/staff/tabs/{quote(tab_id, safe='')}/counter?quantity={chosen}")
 
 
 def _quantity(text: str) -> int:
