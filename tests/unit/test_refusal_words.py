@@ -1,0 +1,52 @@
+"""A refusal said again in the page's language from its code and figures."""
+
+from __future__ import annotations
+
+from servefirst.kit import formats, i18n
+from servefirst.kit.errors import Conflict, PolicyRefused
+from servefirst.web.refusals import in_words
+
+OVER_LIMIT = {
+    "tier": "new",
+    "limit": 10000,
+    "outstanding": 2000,
+    "available": 8000,
+    "unlock": [
+        {"action": "more_on_time_visits", "visits": 1, "limit": 15000},
+        {"action": "prepay", "amount": 11250},
+        {"action": "raise_limit"},
+    ],
+}
+
+
+def _refused(details: dict[str, object], figures: dict[str, object]) -> PolicyRefused:
+    return PolicyRefused(
+        "English words", code="tab_limit_exceeded", details=details, figures=figures
+    )
+
+
+def test_the_tab_limit_refusal_in_portuguese_with_the_merchants_money() -> None:
+    with i18n.use_language("pt"), formats.use_place("pt_PT", "Europe/Lisbon"):
+        said = in_words(_refused(OVER_LIMIT, {"currency": "EUR"})).replace("\xa0", " ")
+    assert said.startswith("Isto levaria o cliente além do limite da conta")
+    assert "100,00 € com 20,00 € já em dívida, 80,00 € disponíveis" in said
+    assert "Mais 1 visita paga a tempo sobe o limite para 150,00 €." in said
+    assert "Ou receba 112,50 € antes de servir" in said
+
+
+def test_counts_take_the_plural_in_both_languages() -> None:
+    two = {**OVER_LIMIT, "unlock": [{"action": "more_on_time_visits", "visits": 2, "limit": 1}]}
+    with i18n.use_language("pt"), formats.use_place("pt_PT", "Europe/Lisbon"):
+        assert "Mais 2 visitas pagas a tempo sobem" in in_words(_refused(two, {"currency": "EUR"}))
+    with i18n.use_language("en"), formats.use_place("en_GB", "Europe/London"):
+        assert "2 more on-time paid visits raise the limit to €0.01." in in_words(
+            _refused(two, {"currency": "EUR"})
+        )
+
+
+def test_without_its_figures_a_refusal_keeps_its_own_words() -> None:
+    with i18n.use_language("pt"):
+        assert in_words(_refused(OVER_LIMIT, {})) == "English words"  # no currency
+        assert in_words(_refused({"tier": "new"}, {"currency": "EUR"})) == "English words"
+        assert in_words(Conflict("Something else.", code="other")) == "Something else."
+        assert in_words(Conflict("x", code="nothing_to_pay")) == "Nada está em dívida nesta conta."
