@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from servefirst.kit import formats, i18n
 from servefirst.kit.errors import Conflict, PolicyRefused
-from servefirst.web.refusals import in_words
+from servefirst.kit.refusals import in_words
 
 OVER_LIMIT = {
     "tier": "new",

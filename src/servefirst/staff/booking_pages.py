@@ -12,10 +12,10 @@ from fastapi.responses import Response
 from servefirst.bookings import service as bookings
 from servefirst.db.uow import UnitOfWork
 from servefirst.kit.errors import ServefirstError
+from servefirst.kit.refusals import in_words
 from servefirst.staff import service as staff
 from servefirst.staff.home_page import home_page
 from servefirst.staff.web import act
-from servefirst.web.refusals import in_words
 
 if TYPE_CHECKING:
     from servefirst.bookings.models import Booking

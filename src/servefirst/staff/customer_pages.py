@@ -14,12 +14,12 @@ from servefirst.db.uow import UnitOfWork
 from servefirst.kit.errors import Conflict, InvalidRequest, ServefirstError
 from servefirst.kit.i18n import N_
 from servefirst.kit.i18n import gettext as _
+from servefirst.kit.refusals import in_words
 from servefirst.merchants.service import get_merchant
 from servefirst.staff import service as staff
 from servefirst.staff.kept_forms import act_keeping
 from servefirst.staff.rules import Access
 from servefirst.staff.web import base_context, problem, render, show
-from servefirst.web.refusals import in_words
 
 if TYPE_CHECKING:
     from servefirst.customers.models import Customer

@@ -16,11 +16,11 @@ from servefirst.db.uow import UnitOfWork
 from servefirst.kit.errors import InvalidRequest, ServefirstError
 from servefirst.kit.i18n import N_
 from servefirst.kit.i18n import gettext as _
+from servefirst.kit.refusals import in_words
 from servefirst.staff import service as staff
 from servefirst.staff.day_view import day_view, local_moment
 from servefirst.staff.kept_forms import act_keeping
 from servefirst.staff.web import base_context, render, show
-from servefirst.web.refusals import in_words
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
 

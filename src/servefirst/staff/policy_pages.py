@@ -20,13 +20,13 @@ from servefirst.guarantee.rules import TIERS, OverLimit
 from servefirst.kit.errors import InvalidRequest, ServefirstError
 from servefirst.kit.i18n import N_
 from servefirst.kit.i18n import gettext as _
+from servefirst.kit.refusals import in_words
 from servefirst.merchants.service import get_merchant
 from servefirst.staff import service as staff
 from servefirst.staff.kept_forms import act_keeping
 from servefirst.staff.rules import Access
 from servefirst.staff.web import base_context, render, show
 from servefirst.web.forms import format_amount, parse_amount, parse_int
-from servefirst.web.refusals import in_words
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
 

@@ -13,10 +13,10 @@ from fastapi.responses import Response
 from servefirst.db.uow import UnitOfWork
 from servefirst.kit import i18n
 from servefirst.kit.errors import ServefirstError
+from servefirst.kit.refusals import in_words
 from servefirst.merchants.service import get_merchant
 from servefirst.staff import service as staff
 from servefirst.staff.web import act, base_context, render, show
-from servefirst.web.refusals import in_words
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
 

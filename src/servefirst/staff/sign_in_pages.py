@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
+from servefirst.kit.refusals import in_words
 from servefirst.staff import service as staff
 from servefirst.staff import signing_in
 from servefirst.staff.home_page import home_page
@@ -30,7 +31,6 @@ from servefirst.staff.web import (
     sign_in_token,
 )
 from servefirst.staff.web import console as signed_in
-from servefirst.web.refusals import in_words
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
 

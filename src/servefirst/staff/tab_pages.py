@@ -16,6 +16,7 @@ from servefirst.db.uow import UnitOfWork
 from servefirst.guarantee import service as guarantee
 from servefirst.guarantee.schemas import ResolveIn
 from servefirst.kit.errors import InvalidRequest, ServefirstError
+from servefirst.kit.refusals import in_words
 from servefirst.merchants.service import get_merchant
 from servefirst.payments.service import Method, pay_tab
 from servefirst.staff import console
@@ -34,7 +35,6 @@ from servefirst.staff.web import (
 )
 from servefirst.tabs import service as tabs
 from servefirst.web.forms import format_amount, parse_amount_or_zero
-from servefirst.web.refusals import in_words
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
 

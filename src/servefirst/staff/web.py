@@ -24,12 +24,12 @@ from servefirst.db.uow import UnitOfWork
 from servefirst.kit import formats, i18n
 from servefirst.kit.errors import ServefirstError
 from servefirst.kit.i18n import N_
+from servefirst.kit.refusals import in_words
 from servefirst.merchants.service import get_merchant
 from servefirst.runtime import Runtime
 from servefirst.staff import navigation
 from servefirst.staff import service as staff
 from servefirst.staff.rules import KNOWN_FOR, SESSION_LIFETIME, Access
-from servefirst.web.refusals import in_words
 from servefirst.web.templating import templates
 
 SESSION_COOKIE = "sf_staff"

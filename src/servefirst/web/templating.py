@@ -12,8 +12,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
 
-from servefirst.kit import formats, i18n
-from servefirst.web import refusals
+from servefirst.kit import formats, i18n, refusals
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
