@@ -22,13 +22,14 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from servefirst.bookings.hold_releases import ask_release
 from servefirst.bookings.models import CardHold, DepositTotals
 from servefirst.db.uow import UnitOfWork
 from servefirst.events.service import emit
 from servefirst.kit.errors import CardDeclined, Conflict
 from servefirst.kit.ids import new_id
 from servefirst.kit.money import Money
-from servefirst.payments.gateways import Authorization, Charge
+from servefirst.payments.gateways import Authorization
 from servefirst.tabs.rules import Bill
 
 if TYPE_CHECKING:
@@ -138,9 +139,9 @@ def reauthorize(uow: UnitOfWork, hold: CardHold, amount: int, *, why: str) -> Ca
         idempotency_key=f"{hold.hold_id}_{why}_{amount}",
         now=now,
     )
-    gateway.release(authorization_of(hold))
     hold.status = "replaced"
     hold.closed_at = now
+    ask_release(uow, hold)
     return record_hold(
         uow, renewed, booking_id=hold.booking_id, tab_id=hold.tab_id, replaces=hold.hold_id
     )
@@ -183,11 +184,9 @@ def ensure_hold_covers(uow: UnitOfWork, tab: Tab) -> None:
     )
 
 
-def capture_from_hold(
-    uow: UnitOfWork, tab: Tab, total: int, *, idempotency_key: str
-) -> tuple[Charge, CardHold]:
-    """Take ``total`` (amount and tip) from the tab's hold, raising it first if
-    it is too small or has lapsed. A decline raises before anything is kept."""
+def hold_to_take(uow: UnitOfWork, tab: Tab) -> Authorization:
+    """The tab's hold, for a payment taken from it (``payments.phases``):
+    phase 1 only reads it; the processor is called with no transaction open."""
     hold = active_hold(uow, tab=tab)
     if hold is None:
         raise Conflict(
@@ -195,21 +194,48 @@ def capture_from_hold(
             code="hold_missing",
             param="method",
         )
+    return authorization_of(hold)
+
+
+def needs_new_hold(held: Authorization, total: int, at: datetime) -> bool:
+    """A hold too small for the bill and tip, or lapsed when the payment
+    began, is replaced by one for the total before the capture: one capture
+    per authorisation, as card networks do."""
+    return total > held.amount.amount or at >= held.expires_at
+
+
+def close_captured_hold(
+    uow: UnitOfWork, tab: Tab, *, total: int, began_at: datetime, reference: str | None
+) -> None:
+    """Phase 3 of a payment taken from the hold: the hold is captured (the
+    rest of it let go). When the processor first had to hold the total anew
+    (``needs_new_hold``), the old hold is replaced and released, and the new
+    one is kept as captured; its reference is the capture's."""
+    hold = active_hold(uow, tab=tab)
+    if hold is None:
+        return
     now = uow.clock.now()
-    if total > hold.amount or now >= hold.expires_at:
-        hold = reauthorize(uow, hold, total, why="capture")
-    charge = uow.gateways.sandbox.capture(
-        authorization_of(hold),
-        Money(total, hold.currency),
-        idempotency_key=idempotency_key,
-        now=now,
-    )
-    # One capture per authorisation, as card networks do: the rest is released.
+    if needs_new_hold(authorization_of(hold), total, began_at):
+        hold.status = "replaced"
+        hold.closed_at = now
+        ask_release(uow, hold)
+        hold = record_hold(
+            uow,
+            Authorization(
+                reference=reference or hold.reference,
+                amount=Money(total, hold.currency),
+                payment_method=hold.payment_method,
+                card_last4=hold.card_last4,
+                expires_at=hold.expires_at,
+            ),
+            booking_id=hold.booking_id,
+            tab_id=hold.tab_id,
+            replaces=hold.hold_id,
+        )
     hold.captured = total
     hold.status = "captured"
     hold.closed_at = now
     uow.session.flush()
-    return charge, hold
 
 
 def release_tab_hold(uow: UnitOfWork, tab: Tab) -> None:
@@ -217,9 +243,9 @@ def release_tab_hold(uow: UnitOfWork, tab: Tab) -> None:
     hold = active_hold(uow, tab=tab)
     if hold is None:
         return
-    uow.gateways.sandbox.release(authorization_of(hold))
     hold.status = "released"
     hold.closed_at = uow.clock.now()
+    ask_release(uow, hold)  # the processor is told after the commit (hold_releases)
     uow.session.flush()
     emit(uow, "tab.hold_released", tab.tab_id, {"hold_id": hold.hold_id, "amount": hold.amount})
 
