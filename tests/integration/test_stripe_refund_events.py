@@ -9,19 +9,18 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from servefirst.payments.processor_refunds import MADE_AT_PROCESSOR
 from tests.conftest import Merchant
-from tests.integration.test_stripe_gateway import (  # noqa: F401 (fixtures)
-    WEBHOOK_SECRET,
-    cafe,
-    localstripe_port,
-    pay,
-    post_event,
-    reference_of,
-    stripe_client,
-    stripe_double,
-    stripe_runtime,
-)
+from tests.integration import test_stripe_gateway as on_stripe
+from tests.integration.test_stripe_gateway import WEBHOOK_SECRET, pay, post_event, reference_of
 from tests.stripe_double import StripeDouble
+
+# The Stripe merchant and the double in front of localstripe (fixtures).
+localstripe_port = on_stripe.localstripe_port
+stripe_double = on_stripe.stripe_double
+stripe_runtime = on_stripe.stripe_runtime
+stripe_client = on_stripe.stripe_client
+cafe = on_stripe.cafe
 
 
 def paid_at_stripe(cafe: Merchant, double: StripeDouble, amount: int) -> tuple[dict[str, Any], str]:
@@ -106,6 +105,6 @@ def test_a_refund_servefirst_made_is_not_booked_again_and_a_later_dashboard_one_
     assert post_event(cafe, *both).json()["outcome"] == "handled"
     assert sorted(refunds_of(cafe, payment_id)) == [
         (400, 0, "succeeded", "Cold soup"),
-        (500, 0, "succeeded", "Refunded in Stripe's dashboard."),
+        (500, 0, "succeeded", MADE_AT_PROCESSOR),
     ]
     assert cafe.balances()["refunds"] == 900
