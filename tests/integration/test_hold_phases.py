@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from servefirst.app import create_app
+from servefirst.bookings.holds import with_headroom
 from servefirst.bookings.models import CardHold, HoldRelease
 from servefirst.kit.money import Money
 from servefirst.merchants.service import create_merchant
@@ -29,9 +30,10 @@ from servefirst.payments.phases import CardAttempt, call_processor
 from servefirst.payments.recovery import recover
 from servefirst.payments.service import begin_payment
 from servefirst.runtime import Runtime
+from servefirst.tabs.service import add_line
 from tests.conftest import Merchant, TestClock
 from tests.integration.test_bookings_api import PRICE, nonzero
-from tests.integration.test_bookings_holds import checked_in_tab, hold_policy
+from tests.integration.test_bookings_holds import CANCELLED_LATER, checked_in_tab, hold_policy
 
 
 def served_tab_on_a_hold(merchant: Merchant, clock: TestClock) -> str:
@@ -144,6 +146,33 @@ class ProcessorThatLooksBack(SandboxGateway):
             uow.commit()
         return super().capture(hold, amount, idempotency_key=idempotency_key, now=now)
 
+    def authorize(
+        self,
+        amount: Money,
+        *,
+        card: str | None = None,
+        payment_method: str | None = None,
+        idempotency_key: str,
+        now: datetime,
+    ) -> Authorization:
+        if idempotency_key.startswith(
+            "raise_"
+        ):  # a raise (the booking's own hold is not looked at)
+            with self.runtime.uow(self.merchant_id) as uow:
+                hold = uow.session.scalars(
+                    select(CardHold).where(CardHold.raise_key == idempotency_key)
+                ).one()
+                locked = uow.tabs.lock(hold.tab_id or "")  # waits if a transaction held it
+                self.seen.append((f"raise {hold.raise_to}", str(locked.line_count)))
+                uow.commit()
+        return super().authorize(
+            amount,
+            card=card,
+            payment_method=payment_method,
+            idempotency_key=idempotency_key,
+            now=now,
+        )
+
     def release(self, hold: Authorization) -> None:
         self.released.append(hold.reference)
 
@@ -171,7 +200,7 @@ def test_the_hold_is_captured_with_the_attempt_committed_and_no_lock_held(
     tab_id = served_tab_on_a_hold(merchant, clock)
     paid = merchant.post(f"/v1/tabs/{tab_id}/payments", {"method": "card_hold", "tip": 100})
     assert paid.status_code == 201, paid.text
-    assert processor.seen == [("pending", paid.json()["id"])]
+    assert processor.seen[-1] == ("pending", paid.json()["id"])
     assert paid.json()["tab"]["hold"]["status"] == "captured"
 
 
@@ -194,3 +223,63 @@ def test_a_hold_let_go_is_released_at_the_processor_after_the_commit_and_once(
     assert processor.released.count(hold.reference) == 1
     (sent,) = releases_of(watched, merchant, hold.hold_id)
     assert (sent.status, sent.sent_at is not None) == ("sent", True)
+
+
+def test_a_raise_is_asked_with_the_line_committed_and_no_lock_held(
+    looking_back: tuple[Merchant, ProcessorThatLooksBack, Runtime], clock: TestClock
+) -> None:
+    merchant, processor, _ = looking_back
+    hold_policy(merchant)
+    tab_id = checked_in_tab(merchant, clock)["id"]  # check-in raised the hold once
+    assert processor.seen == [(f"raise {with_headroom(PRICE)}", "1")]
+    service = merchant.service("Colour", price=3000)
+    grown = merchant.post(f"/v1/tabs/{tab_id}/lines", {"service_id": service["id"]})
+    assert grown.status_code == 200, grown.text
+    due = PRICE + 3000
+    assert processor.seen[-1] == (f"raise {with_headroom(due)}", "2")
+    assert (grown.json()["hold"]["amount"], grown.json()["hold"]["covers_due"]) == (
+        with_headroom(due),
+        True,
+    )
+
+
+def ask_a_raise_and_crash(runtime: Runtime, merchant: Merchant, tab_id: str) -> None:
+    """Phase 1 only: the line and the raise kept, the processor never asked."""
+    service = merchant.service("Colour", price=3000)
+    with runtime.uow(merchant.id) as uow:
+        add_line(uow, tab_id, service_id=service["id"])
+        uow.commit()
+
+
+def test_recovery_finishes_a_raise_a_crash_left_unanswered_once(
+    runtime: Runtime, merchant: Merchant, clock: TestClock
+) -> None:
+    hold_policy(merchant)
+    tab_id = checked_in_tab(merchant, clock)["id"]
+    ask_a_raise_and_crash(runtime, merchant, tab_id)
+    asked = holds_of(runtime, merchant, tab_id)[-1]
+    assert (asked.status, asked.raise_to) == ("active", with_headroom(PRICE + 3000))
+    assert merchant.get(f"/v1/tabs/{tab_id}").json()["hold"]["status"] == "insufficient"
+
+    assert recover(runtime).raises == []  # within the grace period: its request may answer yet
+    assert asked.hold_id in recover(runtime, grace_seconds=0).raises
+    assert asked.hold_id not in recover(runtime, grace_seconds=0).raises
+
+    hold = merchant.get(f"/v1/tabs/{tab_id}").json()["hold"]
+    assert (hold["amount"], hold["status"]) == (with_headroom(PRICE + 3000), "active")
+    statuses = [h.status for h in holds_of(runtime, merchant, tab_id)]
+    assert statuses.count("active") == 1
+    assert statuses.count("replaced") == len(statuses) - 1
+    raised = merchant.get("/v1/events", params={"type": "tab.hold_raised"}).json()["data"]
+    assert len(raised) == 2  # at check-in, and the one recovered
+
+
+def test_a_raise_the_card_declines_is_told_to_the_staff_and_the_line_stays(
+    runtime: Runtime, merchant: Merchant, clock: TestClock
+) -> None:
+    hold_policy(merchant)
+    tab = checked_in_tab(merchant, clock, card=CANCELLED_LATER)
+    assert (tab["hold"]["status"], len(tab["lines"])) == ("insufficient", 1)
+    warned = merchant.get("/v1/events", params={"type": "tab.hold_insufficient"}).json()["data"]
+    assert [e["object_id"] for e in warned] == [tab["id"]]
+    assert holds_of(runtime, merchant, tab["id"])[-1].raise_key is None  # answered, not pending

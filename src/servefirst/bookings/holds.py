@@ -26,7 +26,7 @@ from servefirst.bookings.hold_releases import ask_release
 from servefirst.bookings.models import CardHold, DepositTotals
 from servefirst.db.uow import UnitOfWork
 from servefirst.events.service import emit
-from servefirst.kit.errors import CardDeclined, Conflict
+from servefirst.kit.errors import Conflict
 from servefirst.kit.ids import new_id
 from servefirst.kit.money import Money
 from servefirst.payments.gateways import Authorization
@@ -148,40 +148,24 @@ def reauthorize(uow: UnitOfWork, hold: CardHold, amount: int, *, why: str) -> Ca
 
 
 def ensure_hold_covers(uow: UnitOfWork, tab: Tab) -> None:
-    """After the bill grew: raise the tab's hold if it no longer covers what is due.
-
-    A declined raise never fails the line: the tab shows the hold as
-    ``insufficient`` and ``tab.hold_insufficient`` tells the staff to ask for
-    another way to pay before the customer leaves.
+    """After the bill grew: ask for a raise of the tab's hold if it no longer
+    covers what is due. Phase 1 only: the raise is kept on the hold with its
+    processor key, and asked of the processor after the commit
+    (``bookings.hold_raises``). A raise never fails the line: a declined one
+    shows the hold as ``insufficient`` and ``tab.hold_insufficient`` tells the
+    staff to ask for another way to pay before the customer leaves.
     """
     hold = active_hold(uow, tab=tab)
-    if hold is None:
-        return
+    if hold is None or hold.raise_key is not None:
+        return  # no hold, or a raise already asked (whose answer is awaited)
     due = _due(tab)
-    if due <= hold.amount and uow.clock.now() < hold.expires_at:
+    now = uow.clock.now()
+    if due <= hold.amount and now < hold.expires_at:
         return
-    try:
-        raised = reauthorize(uow, hold, with_headroom(due), why="raise")
-    except CardDeclined as declined:
-        emit(
-            uow,
-            "tab.hold_insufficient",
-            tab.tab_id,
-            {
-                "hold_amount": hold.amount,
-                "amount_due": due,
-                "decline_code": declined.code,
-                "message": "The card hold no longer covers the bill and could not be raised:"
-                " ask the customer for another way to pay.",
-            },
-        )
-        return
-    emit(
-        uow,
-        "tab.hold_raised",
-        tab.tab_id,
-        {"hold_id": raised.hold_id, "amount": raised.amount, "amount_due": due},
-    )
+    hold.raise_to = with_headroom(due)
+    hold.raise_key = new_id("raise")
+    hold.raise_asked_at = now
+    uow.session.flush()
 
 
 def hold_to_take(uow: UnitOfWork, tab: Tab) -> Authorization:

@@ -104,6 +104,11 @@ class CardHold(Base):
     replaces_hold_id: Mapped[str | None] = mapped_column(String(40), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    #: A raise asked and not yet answered (``bookings.hold_raises``): the amount,
+    #: the processor's idempotency key (kept before the call) and when.
+    raise_to: Mapped[int | None] = mapped_column(Amount, nullable=True)
+    raise_key: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    raise_asked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class DepositTotals(Base):

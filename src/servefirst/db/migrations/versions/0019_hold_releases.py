@@ -1,4 +1,4 @@
-"""card hold releases kept pending, sent to the processor outside any transaction
+"""card hold releases and raises kept pending, the processor called outside any transaction
 
 Revision ID: 0019
 Revises: 0013
@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from servefirst.db.base import UTCDateTime
+from servefirst.db.base import Amount, UTCDateTime
 
 revision: str = "0019"
 down_revision: str | None = "0013"
@@ -32,8 +32,16 @@ def upgrade() -> None:
         sa.Column("sent_at", UTCDateTime(), nullable=True),
     )
     op.create_index("ix_card_hold_releases_pending", "card_hold_releases", ["status", "asked_at"])
+    with op.batch_alter_table("card_holds") as table:
+        table.add_column(sa.Column("raise_to", Amount(), nullable=True))
+        table.add_column(sa.Column("raise_key", sa.String(40), nullable=True))
+        table.add_column(sa.Column("raise_asked_at", UTCDateTime(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("card_holds") as table:
+        table.drop_column("raise_asked_at")
+        table.drop_column("raise_key")
+        table.drop_column("raise_to")
     op.drop_index("ix_card_hold_releases_pending", table_name="card_hold_releases")
     op.drop_table("card_hold_releases")
