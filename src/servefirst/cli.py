@@ -260,7 +260,8 @@ def payments() -> None:
 def payments_recover(grace_seconds: float | None, as_json: bool) -> None:
     """Finish card payment attempts (card hold captures and refunds too) a
     crash left pending, by asking the processor what became of each, never by
-    charging again; and send the card hold releases kept pending."""
+    charging again; finish card hold raises left unanswered; and send the card
+    hold releases kept pending."""
     from servefirst.payments.recovery import recover
 
     runtime = _runtime()
@@ -276,6 +277,7 @@ def payments_recover(grace_seconds: float | None, as_json: bool) -> None:
                     "failed": done.failed,
                     "refunds": done.refunds,
                     "releases": done.releases,
+                    "raises": done.raises,
                 }
             )
         )
@@ -284,7 +286,8 @@ def payments_recover(grace_seconds: float | None, as_json: bool) -> None:
             f"{len(done.succeeded)} attempt(s) found charged and booked,"
             f" {len(done.failed)} found not charged and failed,"
             f" {len(done.refunds)} pending refund(s) finished,"
-            f" {len(done.releases)} card hold release(s) sent."
+            f" {len(done.releases)} card hold release(s) sent,"
+            f" {len(done.raises)} card hold raise(s) finished."
         )
 
 
