@@ -61,7 +61,7 @@ def test_customer_accepts_rates_tips_pays_and_sees_receipt(
 
     # 15 % of 24.50 is 3.675: half-up to 3.68.
     expect(page.locator("#tip-amount-15")).to_have_text("€3.68")
-    page.get_by_role("radio", name=re.compile(r"^15 %")).check()
+    page.get_by_role("radio", name=re.compile(r"^15 ?%")).check()
     page.get_by_label("Card number").fill("4242 4242 4242 4242")
     page.get_by_role("button", name="Pay now").click()
 

@@ -30,7 +30,7 @@ def _sign_in(page: Any, base: str, runtime: Runtime, merchant: Merchant) -> None
     page.get_by_label("E-mail").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{base}/staff?done=signed_in")
+    page.wait_for_url(f"{base}/staff/today?done=signed_in")  # sign-in lands on Today
 
 
 def _fits(page: Any) -> None:

@@ -51,9 +51,11 @@ def _walk_a_tab_to_paid(
     page.get_by_label("Password").fill(PASSWORD)
     screenshot(page, f"staff-sign-in-{size}", docs=True)
     page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{base}/staff?done=signed_in")
+    page.wait_for_url(f"{base}/staff/today?done=signed_in")
     assert page.get_by_text("Ana Sousa").is_visible()
     assert page.get_by_role("heading", level=1).inner_text() == "Today at Café Azul"
+    page.get_by_role("navigation").get_by_role("link", name="Counter").click()
+    page.wait_for_url(f"{base}/staff")
     cookies = {c["name"]: c for c in page.context.cookies()}
     session = cookies["sf_staff"]
     assert session["httpOnly"] and session["secure"] and session["sameSite"] == "Lax"
@@ -63,7 +65,7 @@ def _walk_a_tab_to_paid(
     page.get_by_label("Name, e-mail or phone").fill("gabriela")
     result = page.get_by_role("link", name=f"Gabriela Reis {size}")
     result.wait_for()
-    assert page.url == f"{base}/staff?done=signed_in"
+    assert page.url == f"{base}/staff"
     screenshot(page, f"staff-home-{size}", docs=True)
     result.click()
     page.wait_for_url(f"{base}/staff/customers/{customer['id']}")
@@ -174,7 +176,7 @@ def test_staff_check_in_todays_booking_on_a_tablet(
     page.get_by_label("E-mail").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{live_server}/staff?done=signed_in")
+    page.wait_for_url(f"{live_server}/staff/today?done=signed_in")
     row = page.locator(f"#booking-{booking['id']}")
     assert "Leonor Batista" in row.inner_text()
     assert "Deposit €6.00 held" in row.inner_text()

@@ -86,4 +86,4 @@ def test_the_menu_speaks_the_members_language(
     merchant.post("/v1/merchant", {"locale": "pt_PT"})
     person = signed_in(new_staff, merchant, "manager")
     names = [name for _, _, name in menu_of(person.get("/staff").text)]
-    assert names[:2] == ["Balcão", "Clientes"] and "Mensagens" in names
+    assert names[:3] == ["Hoje", "Balcão", "Clientes"] and "Mensagens" in names

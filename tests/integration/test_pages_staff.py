@@ -136,7 +136,7 @@ def test_sign_in_sets_a_secure_httponly_session_cookie_and_opens_the_console(
         follow_redirects=False,
     )
     assert response.status_code == 303
-    assert response.headers["location"] == "/staff?done=signed_in"
+    assert response.headers["location"] == "/staff/today?done=signed_in"
     cookie = next(c for c in response.headers.get_list("set-cookie") if c.startswith("sf_staff="))
     assert cookie.split(";")[0].removeprefix("sf_staff=").startswith(merchant.id + ".")
     flags = cookie.lower()

@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 
 from servefirst.bookings.models import Booking
 from servefirst.bookings.service import get_booking
+from servefirst.kit import formats
 from servefirst.runtime import Runtime
 from servefirst.staff import service as staff
 from tests.conftest import Merchant, TestClock
@@ -150,7 +151,10 @@ def test_console_lists_todays_bookings_with_deposit_and_the_week_ahead_read_only
     week = section(page.text, "upcoming")
     upcoming = row_of(week, ahead["id"])
     assert "Helena Sousa" in upcoming
-    assert (starts + timedelta(days=3)).strftime("%a %d %b %H:%M") in upcoming
+    ahead_at = starts + timedelta(days=3)
+    with formats.use_place("en", "UTC"):  # the merchant's: British English, UTC
+        shown = f"{formats.format_date(ahead_at, 'EEE d MMM')} {formats.format_time(ahead_at)}"
+    assert shown in upcoming
     assert "/staff/bookings/" not in week  # read only: no buttons
     assert today["id"] not in week
 
@@ -309,4 +313,5 @@ def test_customer_page_shows_the_trust_history(
     assert history, page.text
     assert history.group(1).count('<li class="row">') == 1
     assert "no-show" in history.group(1)
-    assert clock.now().strftime("%d %b %Y") in history.group(1)
+    with formats.use_place("en", "UTC"):
+        assert formats.format_date(clock.now()) in history.group(1)

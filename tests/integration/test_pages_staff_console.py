@@ -31,8 +31,10 @@ def at_till(runtime: Runtime, app: Any, merchant: Merchant) -> Iterator[Staff]:
         yield person
 
 
-def test_the_console_home_has_its_heading(at_till: Staff) -> None:
+def test_the_counter_and_today_have_their_headings(at_till: Staff) -> None:
     html = at_till.get("/staff").text
+    assert re.findall(r"<h1[^>]*>(.*?)</h1>", html) == ["Counter"]
+    html = at_till.get("/staff/today").text
     assert re.findall(r"<h1[^>]*>(.*?)</h1>", html) == ["Today at Café Azul"]
 
 

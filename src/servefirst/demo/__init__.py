@@ -19,7 +19,7 @@ from servefirst.demo.salon import salon_story
 from servefirst.demo.story import Shop, Story
 from servefirst.demo.trade import weeks_of_trade
 from servefirst.runtime import Runtime
-from servefirst.staff.service import create_staff
+from servefirst.staff.service import choose_language, create_staff
 
 __all__ = ["DemoMerchant", "DemoResult", "DemoTab", "build_demo"]
 
@@ -51,9 +51,13 @@ def build_demo(runtime: Runtime) -> DemoResult:
 
 
 def _staff_login(runtime: Runtime, shop: Shop, name: str, email: str, role: str) -> tuple[str, str]:
-    """A staff account with a fresh password each run: printed once, never stored in clear."""
+    """A staff account with a fresh password each run: printed once, never stored in clear.
+
+    The console speaks English (the Lisbon café's own language is Portuguese: a
+    member switches at /staff/settings); money and times keep the merchant's ways."""
     password = "demo-" + secrets.token_urlsafe(8)
     with runtime.uow(shop.merchant.merchant_id) as uow:
-        create_staff(uow, email=email, password=password, name=name, role=role)
+        account = create_staff(uow, email=email, password=password, name=name, role=role)
+        choose_language(uow, account, "en")
         uow.commit()
     return email, password

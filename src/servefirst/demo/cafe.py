@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from servefirst.demo.cafe_today import in_lisbon, this_morning
 from servefirst.demo.menus import CAFE_MENU
 from servefirst.demo.result import DemoTab
 from servefirst.demo.story import Shop, Story
@@ -69,6 +70,10 @@ def cafe_story(story: Story, runtime: Runtime) -> tuple[Shop, DemoTab]:
     unpaid = cafe.order(diogo, {"Espresso": 2})
     story.later(3)
     cafe.serve(unpaid)
+
+    # This morning at the counter, beside the same weekday last week (the Today page).
+    in_lisbon(cafe)
+    this_morning(story, cafe)
 
     # Right now Ana is at a table: her tab is open, the link is hers.
     story.clock.set(story.now - timedelta(minutes=6))

@@ -22,6 +22,8 @@ class Payment(Base):
     __table_args__ = (
         ForeignKeyConstraint(["merchant_id", "tab_id"], ["tabs.merchant_id", "tabs.tab_id"]),
         Index("ix_payments_tab", "merchant_id", "tab_id"),
+        # The day's takings (the Today page, the day close) read one window of time.
+        Index("ix_payments_created", "merchant_id", "created_at"),
         # A processor's event names its own id for the payment.
         Index("ix_payments_reference", "merchant_id", "gateway_reference"),
         CheckConstraint("amount >= 0 AND tip >= 0 AND amount + tip > 0", name="positive"),

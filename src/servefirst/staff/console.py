@@ -8,7 +8,7 @@ never touch the database.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
@@ -24,9 +24,10 @@ from servefirst.guarantee.models import Concern
 from servefirst.guarantee.rules import ConcernStatus
 from servefirst.guarantee.service import concerns_of
 from servefirst.kit.errors import ServefirstError
-from servefirst.merchants.service import get_merchant
+from servefirst.merchants.service import get_merchant, merchant_zone
 from servefirst.payments.refunds import refunds_of
 from servefirst.payments.service import payments_of
+from servefirst.reports.today.rules import Window, day_of
 from servefirst.staff.models import StaffMember
 from servefirst.tabs.models import Tab
 from servefirst.tabs.rules import UNPAID, Bill, TabStatus, ensure_can_void
@@ -86,7 +87,7 @@ class Home:
     customers: list[tuple[Customer, Trust]]
     tabs: list[TabRow]
     concerns: list[PendingConcern]
-    #: The merchant's day is the UTC day for now (merchants have no time zone yet).
+    #: The merchant's day, on its clock.
     day: date
     today: list[BookingRow]
     upcoming: list[BookingRow]
@@ -166,31 +167,35 @@ def booking_rows(uow: UnitOfWork, start: datetime, end: datetime) -> list[Bookin
     ]
 
 
-def day_start(now: datetime) -> datetime:
-    """Midnight (UTC) of ``now``'s day: the console's "today"."""
-    return datetime.combine(now.date(), time(), tzinfo=now.tzinfo)
+def running_tabs(uow: UnitOfWork, limit: int = 30) -> list[TabRow]:
+    """Open, served and overdue tabs, each with what it still owes."""
+    running = [
+        *list_tabs(uow, status=TabStatus.OPEN.value, limit=limit),
+        *list_tabs(uow, status=TabStatus.SERVED.value, limit=limit),
+        *list_tabs(uow, status=TabStatus.OVERDUE.value, limit=limit),
+    ]
+    names = _names(uow, {t.customer_id for t in running})
+    return [TabRow(t, names.get(t.customer_id, ""), bill_of(t)) for t in running]
+
+
+def merchant_day(uow: UnitOfWork) -> Window:
+    """Today on the merchant's clock: its local midnight to the next."""
+    return day_of(uow.clock.now(), merchant_zone(uow))
 
 
 def home(uow: UnitOfWork, query: str = "") -> Home:
-    """The console's first screen: find a customer, the tabs still running, concerns
-    waiting, today's bookings and the week ahead."""
-    running = [
-        *list_tabs(uow, status=TabStatus.OPEN.value, limit=30),
-        *list_tabs(uow, status=TabStatus.SERVED.value, limit=30),
-        *list_tabs(uow, status=TabStatus.OVERDUE.value, limit=30),
-    ]
-    names = _names(uow, {t.customer_id for t in running})
-    today = day_start(uow.clock.now())
-    tomorrow = today + timedelta(days=1)
+    """The counter: find a customer, the tabs still running, concerns waiting,
+    today's bookings and the week ahead."""
+    today = merchant_day(uow)
     return Home(
         merchant=get_merchant(uow),
         query=query,
         customers=customer_matches(uow, query),
-        tabs=[TabRow(t, names.get(t.customer_id, ""), bill_of(t)) for t in running],
+        tabs=running_tabs(uow),
         concerns=pending_concerns(uow),
-        day=today.date(),
-        today=booking_rows(uow, today, tomorrow),
-        upcoming=booking_rows(uow, tomorrow, tomorrow + timedelta(days=UPCOMING_DAYS)),
+        day=today.day,
+        today=booking_rows(uow, today.start, today.end),
+        upcoming=booking_rows(uow, today.end, today.end + timedelta(days=UPCOMING_DAYS)),
     )
 
 

@@ -9,15 +9,16 @@ from fastapi import Request
 from fastapi.responses import Response
 
 from servefirst.db.uow import UnitOfWork
+from servefirst.kit.i18n import N_
 from servefirst.staff import console
 from servefirst.staff import service as staff
 from servefirst.staff.web import NOTICES, base_context, render
 
 #: What a booking action's redirect may announce, on top of the console's notices.
 BOOKING_NOTICES = {
-    "checked_in": "Checked in: the booked service is on the tab.",
-    "cancelled": "Booking cancelled.",
-    "no_show": "Marked as a no-show.",
+    "checked_in": N_("Checked in: the booked service is on the tab."),
+    "cancelled": N_("Booking cancelled."),
+    "no_show": N_("Marked as a no-show."),
 }
 
 

@@ -45,6 +45,7 @@ class Section:
 ROOT = "/staff"
 
 SECTIONS: tuple[Section, ...] = (
+    Section(N_("Today"), "/staff/today", Access.STAFF),
     Section(N_("Counter"), ROOT, Access.STAFF, covers=("/staff/tabs", "/staff/find")),
     Section(N_("Customers"), "/staff/customers", Access.STAFF),
     Section(N_("Bookings"), "/staff/bookings/day", Access.STAFF, covers=("/staff/bookings",)),
@@ -55,6 +56,7 @@ SECTIONS: tuple[Section, ...] = (
     Section(N_("Debtors"), "/staff/debtors", Access.MANAGER),
     Section(N_("Close the day"), "/staff/close-day", Access.MANAGER),
     Section(N_("Reports"), "/staff/reports", Access.OWNER),
+    Section(N_("Settings"), "/staff/settings", Access.STAFF),
 )
 
 

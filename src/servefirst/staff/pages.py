@@ -8,7 +8,8 @@ with its 4xx status. htmx only makes the customer search answer as one types.
 
 The routes live by use case: ``sign_in_pages`` (signing in and out),
 ``tab_pages`` (customers and their tabs), ``booking_pages`` (check-in,
-cancel, no-show); ``home_page`` is the console page they share.
+cancel, no-show); ``today_page`` (the day at a glance, where sign-in lands); ``home_page`` is the
+counter page they share.
 """
 
 from __future__ import annotations
@@ -23,8 +24,10 @@ from servefirst.staff import (
     day_pages,
     policy_pages,
     service_pages,
+    settings_page,
     sign_in_pages,
     tab_pages,
+    today_page,
 )
 
 router = APIRouter()
@@ -37,3 +40,5 @@ router.include_router(counter_pages.router)
 router.include_router(service_pages.router)
 router.include_router(policy_pages.router)
 router.include_router(correction_pages.router)
+router.include_router(today_page.router)
+router.include_router(settings_page.router)

@@ -18,6 +18,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlalchemy import select
 
 from servefirst.db.uow import UnitOfWork
+from servefirst.kit import i18n
 from servefirst.kit.errors import Conflict, InvalidRequest, NotFound
 from servefirst.kit.ids import hash_secret, merchant_of_credential, new_id
 from servefirst.merchants.service import get_merchant
@@ -158,6 +159,21 @@ def update_member(
 
 def account_of(uow: UnitOfWork, staff_id: str) -> StaffAccount | None:
     return uow.session.get(StaffAccount, (uow.merchant, staff_id))
+
+
+def choose_language(uow: UnitOfWork, account: StaffAccount, language: str) -> StaffAccount:
+    """The console's language for this member: one shipped language, or ``""``
+    for the merchant's own. Anything else is refused, naming the field."""
+    chosen = language.strip().lower()
+    if chosen and chosen not in i18n.LANGUAGES:
+        raise InvalidRequest(
+            i18n.gettext("Choose one of the languages offered."),
+            code="parameter_invalid",
+            param="language",
+        )
+    account.language = chosen or None
+    uow.session.flush()
+    return account
 
 
 def create_staff(

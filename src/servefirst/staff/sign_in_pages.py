@@ -35,6 +35,9 @@ router = APIRouter(prefix="/staff", include_in_schema=False)
 
 FormText = Annotated[str, Form()]
 
+#: Where the console opens after sign-in: the day at a glance.
+LANDING = "/staff/today"
+
 
 def _sign_in_page(
     request: Request,
@@ -95,7 +98,7 @@ def sign_in(
         return _sign_in_page(
             request, status=401, error="That e-mail and password do not match.", email=email
         )
-    response = see_other("/staff?done=signed_in")
+    response = see_other(f"{LANDING}?done=signed_in")
     set_session_cookie(response, result.session_token)
     set_device_cookie(response, result.device_token)
     response.delete_cookie(SIGN_IN_COOKIE, path="/staff")

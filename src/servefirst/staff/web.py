@@ -21,8 +21,9 @@ from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 
 from servefirst.db.uow import UnitOfWork
-from servefirst.kit import i18n
+from servefirst.kit import formats, i18n
 from servefirst.kit.errors import ServefirstError
+from servefirst.kit.i18n import N_
 from servefirst.merchants.service import get_merchant
 from servefirst.runtime import Runtime
 from servefirst.staff import navigation
@@ -42,18 +43,18 @@ COOKIE_PATH = "/staff"
 
 #: What a redirect after a change may announce (never text from the request).
 NOTICES = {
-    "signed_in": "Signed in.",
-    "customer": "Customer added.",
-    "opened": "Tab opened.",
-    "line": "Line added.",
-    "served": "Marked served.",
-    "paid": "Payment recorded.",
-    "voided": "Tab voided.",
-    "line_voided": "Line voided: it is off the bill.",
-    "refunded": "Refund recorded.",
-    "approved": "Concern approved: the bill is lowered.",
-    "rejected": "Concern rejected: the bill stays.",
-    "merged": "Customers merged: everything is on this one now.",
+    "signed_in": N_("Signed in."),
+    "customer": N_("Customer added."),
+    "opened": N_("Tab opened."),
+    "line": N_("Line added."),
+    "served": N_("Marked served."),
+    "paid": N_("Payment recorded."),
+    "voided": N_("Tab voided."),
+    "line_voided": N_("Line voided: it is off the bill."),
+    "refunded": N_("Refund recorded."),
+    "approved": N_("Concern approved: the bill is lowered."),
+    "rejected": N_("Concern rejected: the bill stays."),
+    "merged": N_("Customers merged: everything is on this one now."),
 }
 
 
@@ -167,7 +168,9 @@ def console(
             raise SignInRequired
         if csrf is not None and not staff.csrf_ok(me.csrf_token, csrf):
             raise CsrfRejected
-        i18n.set_language(me.account.language or get_merchant(uow).locale)
+        merchant = get_merchant(uow)
+        i18n.set_language(me.account.language or merchant.locale)
+        formats.set_place(merchant.locale, merchant.timezone)
         if not me.access.allows(needs):
             raise BelowAccess(
                 render(
@@ -190,15 +193,15 @@ def refused(request: Request, exc: Exception) -> Response:
         return render(
             request,
             "staff/sign_in.html",
-            {"error": "Your session has ended. Sign in again.", "csrf_token": ""},
+            {"error": N_("Your session has ended. Sign in again."), "csrf_token": ""},
             status=401,
         )
     return render(
         request,
         "staff/problem.html",
         {
-            "title": "This form has expired",
-            "message": "Nothing was changed. Go back, reload the page and try again.",
+            "title": N_("This form has expired"),
+            "message": N_("Nothing was changed. Go back, reload the page and try again."),
         },
         status=403,
     )
@@ -254,7 +257,7 @@ def problem(request: Request, me: staff.SignedIn, exc: ServefirstError) -> Respo
         "staff/problem.html",
         {
             "me": me,
-            "title": "Not found" if exc.status == 404 else "Not possible",
+            "title": N_("Not found") if exc.status == 404 else N_("Not possible"),
             "message": exc.message,
         },
         status=exc.status,

@@ -19,8 +19,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from servefirst.db.uow import UnitOfWork
 from servefirst.guarantee import service as guarantee
+from servefirst.kit import formats
 from servefirst.kit.errors import InvalidRequest, NotFound, ServefirstError
+from servefirst.kit.i18n import N_
 from servefirst.kit.ids import merchant_of_credential
+from servefirst.merchants.service import get_merchant
 from servefirst.payments import service as payments
 from servefirst.reviews import service as reviews
 from servefirst.runtime import Runtime
@@ -43,13 +46,15 @@ ACTIVE = frozenset({"open", "served", "overdue"})
 
 #: The only messages a redirect can ask the page to show (never echoed text).
 FLASHES = {
-    "accepted": "Thank you: you accepted the terms of this tab.",
-    "reviewed": "Thank you for your rating.",
-    "concern_approved": "Your concern was upheld and the bill adjusted.",
-    "concern_pending": "Your concern was sent to the staff; they will answer shortly.",
-    "concern_rejected": "Your concern was recorded, but it could not be approved automatically.",
-    "paid": "Payment received. Thank you!",
-    "confirming": "Your bank is confirming the payment; this page shows it paid in a moment.",
+    "accepted": N_("Thank you: you accepted the terms of this tab."),
+    "reviewed": N_("Thank you for your rating."),
+    "concern_approved": N_("Your concern was upheld and the bill adjusted."),
+    "concern_pending": N_("Your concern was sent to the staff; they will answer shortly."),
+    "concern_rejected": N_(
+        "Your concern was recorded, but it could not be approved automatically."
+    ),
+    "paid": N_("Payment received. Thank you!"),
+    "confirming": N_("Your bank is confirming the payment; this page shows it paid in a moment."),
 }
 
 #: Sent with every page: the token is in the address, so it must never leak in
@@ -99,8 +104,12 @@ def _merchant(token: str) -> str:
 
 
 def _read(request: Request, token: str) -> PublicTab:
+    """The tab as its customer sees it; amounts and times on the page follow its merchant."""
     with _runtime(request).uow(_merchant(token), write=False) as uow:
-        return public_view(uow, token)
+        tab = public_view(uow, token)
+        merchant = get_merchant(uow)
+        formats.set_place(merchant.locale, merchant.timezone)
+        return tab
 
 
 def _write(request: Request, token: str, work: Callable[[UnitOfWork], T]) -> T:

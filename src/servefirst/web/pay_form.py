@@ -10,7 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from servefirst.kit import formats
 from servefirst.kit.errors import Conflict, InvalidRequest
+from servefirst.kit.i18n import N_
 from servefirst.kit.money import Money
 from servefirst.tabs import service as tabs
 from servefirst.tabs.public import PublicTab
@@ -33,7 +35,7 @@ class TipChoice:
 def tip_choices(amount_due: int, currency: str) -> list[TipChoice]:
     due = Money(max(amount_due, 0), currency)
     return [
-        TipChoice(str(p), "No tip" if p == 0 else f"{p} %", due.percent(p).amount)
+        TipChoice(str(p), N_("No tip") if p == 0 else formats.percent(p), due.percent(p).amount)
         for p in TIP_PERCENTS
     ]
 

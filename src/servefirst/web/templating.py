@@ -1,7 +1,7 @@
 """The one Jinja2 environment every page renders with.
 
 Import ``templates`` from here (never build another ``Jinja2Templates``) so the
-``money`` filter and the shared globals are available in every template.
+formatting filters (``kit.formats``) and the shared globals are available in every template.
 """
 
 from __future__ import annotations
@@ -12,8 +12,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
 
-from servefirst.kit import i18n
-from servefirst.kit.money import Money
+from servefirst.kit import formats, i18n
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
@@ -34,19 +33,10 @@ templates.env.install_gettext_callables(  # type: ignore[attr-defined]
 )
 
 
-def money(amount: int | Money | None, currency: str | None = None) -> str:
-    """``{{ 450|money("EUR") }}`` or ``{{ some_money|money }}`` -> '€4.50'.
-
-    Amounts are integer minor units; the currency's own number of decimals
-    is used (JPY has none), so no page ever divides by 100 itself.
-    """
-    if amount is None:
-        return ""
-    if isinstance(amount, Money):
-        return amount.format()
-    if currency is None:
-        raise ValueError("money filter needs a currency for a bare integer amount")
-    return Money(int(amount), currency).format()
-
-
-templates.env.filters["money"] = money
+# Money, numbers, dates and times in the merchant's locale and on its clock
+# (``kit.formats``): ``{{ 450|money("EUR") }}``, ``{{ at|time }}``, ``{{ at|date("full") }}``.
+templates.env.filters.update(formats.FILTERS)
+templates.env.globals["zone_name"] = formats.zone_name
+# Words that come from data (a status, a notice chosen by code), marked with
+# ``N_`` where they are defined: translated as they are, never %-formatted.
+templates.env.globals["translated"] = i18n.gettext

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from servefirst.kit.money import Money
+from servefirst.kit import formats
+from servefirst.kit.i18n import N_, gettext
 
 #: The card gateway's name when no real money moves (the test cards' gateway).
 SANDBOX_GATEWAY = "sandbox"
@@ -17,20 +18,20 @@ SANDBOX_CARD = "4242 4242 4242 4242"
 
 #: A refused card, by the gateway's decline code.
 CARD_REFUSALS = {
-    "card_declined": "Your card was declined. Try another card.",
-    "insufficient_funds": "Your card has insufficient funds.",
-    "incorrect_number": "That card number was not accepted. Check it, or try another card.",
+    "card_declined": N_("Your card was declined. Try another card."),
+    "insufficient_funds": N_("Your card has insufficient funds."),
+    "incorrect_number": N_("That card number was not accepted. Check it, or try another card."),
 }
-CARD_REFUSED = "Your card was not accepted. Try another card."
+CARD_REFUSED = N_("Your card was not accepted. Try another card.")
 
 #: The fields of the payment form: their errors are shown inside it, by the card.
 PAY_FIELDS = frozenset({"card", "tip", "custom_tip", "expected_due"})
 
 #: What the customer asked for, by remedy.
 REMEDY_WORDS = {
-    "redo": "us to do it again",
-    "partial": "for a partial discount",
-    "waive": "us to waive the charge",
+    "redo": N_("You asked us to do it again."),
+    "partial": N_("You asked for a partial discount."),
+    "waive": N_("You asked us to waive the charge."),
 }
 
 
@@ -55,13 +56,16 @@ class ConcernWords:
 
 
 def concern_words(remedy: str, status: str, approved_amount: int, currency: str) -> ConcernWords:
-    """A concern as its customer reads it: "Your concern was upheld: €2.00 off"."""
-    asked = f"You asked {REMEDY_WORDS.get(remedy, 'for our help')}."
+    """A concern as its customer reads it: "Your concern was upheld: €2.00 off",
+    in the page's language."""
+    asked = gettext(REMEDY_WORDS.get(remedy, N_("You asked for our help.")))
     if status == "approved" and approved_amount:
-        off = Money(approved_amount, currency).format()
-        return ConcernWords(f"Your concern was upheld: {off} off.", asked)
+        off = formats.money(approved_amount, currency)
+        return ConcernWords(
+            gettext("Your concern was upheld: %(amount)s off.") % {"amount": off}, asked
+        )
     if status == "approved":
-        return ConcernWords("Your concern was upheld.", asked)
+        return ConcernWords(gettext("Your concern was upheld."), asked)
     if status == "rejected":
-        return ConcernWords("Your concern was not upheld.", asked)
-    return ConcernWords("Your concern is with the staff.", asked)
+        return ConcernWords(gettext("Your concern was not upheld."), asked)
+    return ConcernWords(gettext("Your concern is with the staff."), asked)
