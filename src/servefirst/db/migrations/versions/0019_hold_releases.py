@@ -1,7 +1,7 @@
 """card hold releases and raises kept pending, the processor called outside any transaction
 
 Revision ID: 0019
-Revises: 0013
+Revises: 0015
 Create Date: 2026-12-04 04:20:00
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 from servefirst.db.base import Amount, UTCDateTime
 
 revision: str = "0019"
-down_revision: str | None = "0013"
+down_revision: str | None = "0015"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
