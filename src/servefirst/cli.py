@@ -258,8 +258,10 @@ def payments() -> None:
 )
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def payments_recover(grace_seconds: float | None, as_json: bool) -> None:
-    """Finish card payment attempts (and refunds) a crash left pending, by
-    asking the processor what became of each; never by charging again."""
+    """Finish card payment attempts (card hold captures and refunds too) a
+    crash left pending, by asking the processor what became of each, never by
+    charging again; finish card hold raises left unanswered; and send the card
+    hold releases kept pending."""
     from servefirst.payments.recovery import recover
 
     runtime = _runtime()
@@ -270,14 +272,22 @@ def payments_recover(grace_seconds: float | None, as_json: bool) -> None:
     if as_json:
         click.echo(
             json.dumps(
-                {"succeeded": done.succeeded, "failed": done.failed, "refunds": done.refunds}
+                {
+                    "succeeded": done.succeeded,
+                    "failed": done.failed,
+                    "refunds": done.refunds,
+                    "releases": done.releases,
+                    "raises": done.raises,
+                }
             )
         )
     else:
         click.echo(
             f"{len(done.succeeded)} attempt(s) found charged and booked,"
             f" {len(done.failed)} found not charged and failed,"
-            f" {len(done.refunds)} pending refund(s) finished."
+            f" {len(done.refunds)} pending refund(s) finished,"
+            f" {len(done.releases)} card hold release(s) sent,"
+            f" {len(done.raises)} card hold raise(s) finished."
         )
 
 

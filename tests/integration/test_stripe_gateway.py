@@ -366,7 +366,7 @@ def test_events_for_a_sandbox_merchant_are_404(
 def test_a_refund_made_at_stripe_is_kept_as_seen(
     cafe: Merchant, stripe_double: StripeDouble, stripe_runtime: Runtime
 ) -> None:
-    """Booking it is the refunds' work (issue 20, section 2); the event is kept once."""
+    """The event is kept once (what it books: tests/integration/test_stripe_refund_events.py)."""
     tab = cafe.served_tab(800)
     paid = pay(cafe, tab["id"], stripe_double.payment_method()).json()
     intent_id = reference_of(stripe_runtime, cafe, paid["id"])

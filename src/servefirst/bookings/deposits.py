@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from servefirst.bookings.hold_releases import ask_release
 from servefirst.bookings.holds import (
     active_hold,
     authorization_of,
@@ -174,9 +175,9 @@ def keep_move_fee(uow: UnitOfWork, booking: Booking, fee: int) -> None:
         if left > 0:
             reauthorize(uow, hold, left, why="moved")
         else:
-            uow.gateways.sandbox.release(authorization_of(hold))
             hold.status = "released"
             hold.closed_at = uow.clock.now()
+            ask_release(uow, hold)
     ledger.post(
         uow,
         EntryBuilder(
@@ -198,11 +199,13 @@ def keep_move_fee(uow: UnitOfWork, booking: Booking, fee: int) -> None:
 def _settle_hold(uow: UnitOfWork, booking: Booking, hold: CardHold, fee: int) -> int:
     """Take the fee from the hold and release the rest; returns what was taken."""
     now = uow.clock.now()
-    gateway = uow.gateways.sandbox
+    # Still charged inside the transaction that ends the booking (the
+    # sandbox's copy that keeps no record of its own); a release is not.
+    gateway = uow.gateways.sandbox.inside_transaction()
     hold.closed_at = now
     if fee == 0:
-        gateway.release(authorization_of(hold))
         hold.status = "released"
+        ask_release(uow, hold)
         return 0
     money = Money(fee, booking.currency)
     if now < hold.expires_at:

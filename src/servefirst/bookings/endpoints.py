@@ -8,12 +8,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
-from servefirst.api.context import MerchantUoW, PublicURL, runtime_of
+from servefirst.api.context import MerchantUoW, PublicURL, run_sync, runtime_of
 from servefirst.api.fields import QueryMoment
 from servefirst.api.routing import ServefirstRoute
 from servefirst.bookings import rescheduling
 from servefirst.bookings import service as bookings
 from servefirst.bookings.calendar import booking_calendar
+from servefirst.bookings.hold_raises import raise_off_the_loop
 from servefirst.bookings.schemas import (
     BookingIn,
     BookingList,
@@ -93,8 +94,15 @@ def get_booking(booking_id: str, uow: MerchantUoW, base: PublicURL) -> BookingOu
     summary="The customer arrived: open their tab with the service and apply the deposit",
     responses=_STATE,
 )
-def check_in_booking(booking_id: str, uow: MerchantUoW, base: PublicURL) -> BookingOut:
-    return BookingOut.build(uow, bookings.check_in(uow, booking_id), base)
+async def check_in_booking(
+    booking_id: str, uow: MerchantUoW, base: PublicURL, request: Request
+) -> BookingOut:
+    checked_in = await run_sync(request, bookings.check_in, uow, booking_id)
+    if checked_in.tab_id is not None:  # the hold now behind the tab may have to grow
+        await raise_off_the_loop(request, uow, checked_in.tab_id)
+    return await run_sync(
+        request, lambda: BookingOut.build(uow, bookings.get_booking(uow, booking_id), base)
+    )
 
 
 @router.post(

@@ -22,13 +22,14 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from servefirst.bookings.hold_releases import ask_release
 from servefirst.bookings.models import CardHold, DepositTotals
 from servefirst.db.uow import UnitOfWork
 from servefirst.events.service import emit
-from servefirst.kit.errors import CardDeclined, Conflict
+from servefirst.kit.errors import Conflict
 from servefirst.kit.ids import new_id
 from servefirst.kit.money import Money
-from servefirst.payments.gateways import Authorization, Charge
+from servefirst.payments.gateways import Authorization
 from servefirst.tabs.rules import Bill
 
 if TYPE_CHECKING:
@@ -138,56 +139,38 @@ def reauthorize(uow: UnitOfWork, hold: CardHold, amount: int, *, why: str) -> Ca
         idempotency_key=f"{hold.hold_id}_{why}_{amount}",
         now=now,
     )
-    gateway.release(authorization_of(hold))
     hold.status = "replaced"
     hold.closed_at = now
+    ask_release(uow, hold)
     return record_hold(
         uow, renewed, booking_id=hold.booking_id, tab_id=hold.tab_id, replaces=hold.hold_id
     )
 
 
 def ensure_hold_covers(uow: UnitOfWork, tab: Tab) -> None:
-    """After the bill grew: raise the tab's hold if it no longer covers what is due.
-
-    A declined raise never fails the line: the tab shows the hold as
-    ``insufficient`` and ``tab.hold_insufficient`` tells the staff to ask for
-    another way to pay before the customer leaves.
+    """After the bill grew: ask for a raise of the tab's hold if it no longer
+    covers what is due. Phase 1 only: the raise is kept on the hold with its
+    processor key, and asked of the processor after the commit
+    (``bookings.hold_raises``). A raise never fails the line: a declined one
+    shows the hold as ``insufficient`` and ``tab.hold_insufficient`` tells the
+    staff to ask for another way to pay before the customer leaves.
     """
     hold = active_hold(uow, tab=tab)
-    if hold is None:
-        return
+    if hold is None or hold.raise_key is not None:
+        return  # no hold, or a raise already asked (whose answer is awaited)
     due = _due(tab)
-    if due <= hold.amount and uow.clock.now() < hold.expires_at:
+    now = uow.clock.now()
+    if due <= hold.amount and now < hold.expires_at:
         return
-    try:
-        raised = reauthorize(uow, hold, with_headroom(due), why="raise")
-    except CardDeclined as declined:
-        emit(
-            uow,
-            "tab.hold_insufficient",
-            tab.tab_id,
-            {
-                "hold_amount": hold.amount,
-                "amount_due": due,
-                "decline_code": declined.code,
-                "message": "The card hold no longer covers the bill and could not be raised:"
-                " ask the customer for another way to pay.",
-            },
-        )
-        return
-    emit(
-        uow,
-        "tab.hold_raised",
-        tab.tab_id,
-        {"hold_id": raised.hold_id, "amount": raised.amount, "amount_due": due},
-    )
+    hold.raise_to = with_headroom(due)
+    hold.raise_key = new_id("raise")
+    hold.raise_asked_at = now
+    uow.session.flush()
 
 
-def capture_from_hold(
-    uow: UnitOfWork, tab: Tab, total: int, *, idempotency_key: str
-) -> tuple[Charge, CardHold]:
-    """Take ``total`` (amount and tip) from the tab's hold, raising it first if
-    it is too small or has lapsed. A decline raises before anything is kept."""
+def hold_to_take(uow: UnitOfWork, tab: Tab) -> Authorization:
+    """The tab's hold, for a payment taken from it (``payments.phases``):
+    phase 1 only reads it; the processor is called with no transaction open."""
     hold = active_hold(uow, tab=tab)
     if hold is None:
         raise Conflict(
@@ -195,21 +178,48 @@ def capture_from_hold(
             code="hold_missing",
             param="method",
         )
+    return authorization_of(hold)
+
+
+def needs_new_hold(held: Authorization, total: int, at: datetime) -> bool:
+    """A hold too small for the bill and tip, or lapsed when the payment
+    began, is replaced by one for the total before the capture: one capture
+    per authorisation, as card networks do."""
+    return total > held.amount.amount or at >= held.expires_at
+
+
+def close_captured_hold(
+    uow: UnitOfWork, tab: Tab, *, total: int, began_at: datetime, reference: str | None
+) -> None:
+    """Phase 3 of a payment taken from the hold: the hold is captured (the
+    rest of it let go). When the processor first had to hold the total anew
+    (``needs_new_hold``), the old hold is replaced and released, and the new
+    one is kept as captured; its reference is the capture's."""
+    hold = active_hold(uow, tab=tab)
+    if hold is None:
+        return
     now = uow.clock.now()
-    if total > hold.amount or now >= hold.expires_at:
-        hold = reauthorize(uow, hold, total, why="capture")
-    charge = uow.gateways.sandbox.capture(
-        authorization_of(hold),
-        Money(total, hold.currency),
-        idempotency_key=idempotency_key,
-        now=now,
-    )
-    # One capture per authorisation, as card networks do: the rest is released.
+    if needs_new_hold(authorization_of(hold), total, began_at):
+        hold.status = "replaced"
+        hold.closed_at = now
+        ask_release(uow, hold)
+        hold = record_hold(
+            uow,
+            Authorization(
+                reference=reference or hold.reference,
+                amount=Money(total, hold.currency),
+                payment_method=hold.payment_method,
+                card_last4=hold.card_last4,
+                expires_at=hold.expires_at,
+            ),
+            booking_id=hold.booking_id,
+            tab_id=hold.tab_id,
+            replaces=hold.hold_id,
+        )
     hold.captured = total
     hold.status = "captured"
     hold.closed_at = now
     uow.session.flush()
-    return charge, hold
 
 
 def release_tab_hold(uow: UnitOfWork, tab: Tab) -> None:
@@ -217,9 +227,9 @@ def release_tab_hold(uow: UnitOfWork, tab: Tab) -> None:
     hold = active_hold(uow, tab=tab)
     if hold is None:
         return
-    uow.gateways.sandbox.release(authorization_of(hold))
     hold.status = "released"
     hold.closed_at = uow.clock.now()
+    ask_release(uow, hold)  # the processor is told after the commit (hold_releases)
     uow.session.flush()
     emit(uow, "tab.hold_released", tab.tab_id, {"hold_id": hold.hold_id, "amount": hold.amount})
 

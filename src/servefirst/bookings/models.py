@@ -104,6 +104,11 @@ class CardHold(Base):
     replaces_hold_id: Mapped[str | None] = mapped_column(String(40), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    #: A raise asked and not yet answered (``bookings.hold_raises``): the amount,
+    #: the processor's idempotency key (kept before the call) and when.
+    raise_to: Mapped[int | None] = mapped_column(Amount, nullable=True)
+    raise_key: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    raise_asked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class DepositTotals(Base):
@@ -120,3 +125,23 @@ class DepositTotals(Base):
     applied: Mapped[int] = mapped_column(Amount, default=0, doc="Used towards a bill.")
     refunded: Mapped[int] = mapped_column(Amount, default=0, doc="Given back or released.")
     forfeited: Mapped[int] = mapped_column(Amount, default=0, doc="Kept as no-show fees.")
+
+
+class HoldRelease(Base):
+    """A card hold servefirst no longer needs, to be let go at the processor.
+
+    Kept ``pending`` in the transaction that decided it (a tab paid another
+    way, a booking ended), and sent afterwards with no transaction open
+    (``bookings.hold_releases``); its id is the processor's idempotency key.
+    """
+
+    __tablename__ = "card_hold_releases"
+    __table_args__ = (Index("ix_card_hold_releases_pending", "status", "asked_at"),)
+
+    merchant_id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    release_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    hold_id: Mapped[str] = mapped_column(String(40))
+    gateway: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16), doc="pending or sent.")
+    asked_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

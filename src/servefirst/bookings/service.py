@@ -21,6 +21,7 @@ from servefirst.bookings.deposits import (
     settle_deposit,
     take_deposit,
 )
+from servefirst.bookings.hold_releases import ask_release
 from servefirst.bookings.holds import active_hold, bump_totals, record_hold
 from servefirst.bookings.models import Booking, CardHold
 from servefirst.bookings.rules import (
@@ -371,6 +372,7 @@ def renew_holds(uow: UnitOfWork) -> list[str]:
             continue
         hold.status = "replaced"
         hold.closed_at = now
+        ask_release(uow, hold)
         record_hold(uow, renewed, booking_id=booking.booking_id, replaces=hold.hold_id)
         changed.append(hold.hold_id)
     uow.session.flush()

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from servefirst.bookings import service as bookings
+from servefirst.bookings.hold_raises import raise_in_turn
 from servefirst.catalog.service import create_service
 from servefirst.customers.service import create_customer
 from servefirst.db.uow import UnitOfWork
@@ -119,6 +120,7 @@ class Shop:
         with self.step() as uow:
             tab_id = bookings.check_in(uow, booking_id).tab_id
             assert tab_id is not None
+            raise_in_turn(uow, tab_id)
             return self._demo_tab(tabs.get_tab(uow, tab_id))
 
     def add(self, tab: DemoTab, service: str, *, by: str) -> None:
@@ -126,6 +128,7 @@ class Shop:
             tabs.add_line(
                 uow, tab.tab_id, service_id=self.services[service][0], staff_id=self.staff[by]
             )
+            raise_in_turn(uow, tab.tab_id)
 
     def serve(self, tab: DemoTab) -> None:
         with self.step() as uow:

@@ -13,17 +13,23 @@ While an attempt is pending no other payment is taken on its tab (409
 wait on a processor pay nothing to check it. A crash between the phases
 leaves a pending attempt that ``recovery`` finishes by asking the processor
 what became of it, never by charging again.
+
+A payment taken from the tab's card hold (``card_hold``) runs the same
+phases: phase 2 captures the hold (first holding the total anew when the hold
+is too small or lapsed), and phase 3 closes the hold beside the payment.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from datetime import datetime
+from typing import TYPE_CHECKING, cast
 
+from servefirst.bookings.holds import close_captured_hold, hold_to_take, needs_new_hold
 from servefirst.kit.errors import CardDeclined, InvalidRequest, PaymentInProgress
 from servefirst.kit.ids import new_id
 from servefirst.kit.money import Money
-from servefirst.payments.gateways import Charge, gateway_named
+from servefirst.payments.gateways import Authorization, CardGateway, Charge, gateway_named
 from servefirst.payments.posting import Method, post_payment
 
 if TYPE_CHECKING:
@@ -51,6 +57,9 @@ class CardAttempt:
     payment_method: str | None = None
     #: The merchant's gateway, chosen in phase 1 (None: the sandbox).
     gateway: Gateway | None = None
+    #: A payment taken from the tab's card hold: that hold, and when phase 1 ran.
+    hold: Authorization | None = None
+    began_at: datetime | None = None
 
 
 def ensure_card_for(gateway: Gateway, *, card: str | None, payment_method: str | None) -> None:
@@ -86,17 +95,19 @@ def begin(
     processor_key: str | None,
     payment_method: str | None = None,
     gateway: Gateway | None = None,
+    hold: Authorization | None = None,
 ) -> CardAttempt:
     """Phase 1, on the locked ``tab``, once the payment is known to be allowed:
-    keep the attempt and commit."""
+    keep the attempt and commit. With ``hold``: a payment taken from it."""
     payment_id = new_id("pay")
     key = processor_key or payment_id
+    began_at = uow.clock.now()
     uow.tabs.add_payment(
         {
             "merchant_id": uow.merchant,
             "payment_id": payment_id,
             "tab_id": tab.tab_id,
-            "method": Method.CARD.value,
+            "method": (Method.CARD_HOLD if hold is not None else Method.CARD).value,
             "gateway": (gateway or uow.gateways.sandbox).name,
             "amount": amount,
             "tip": tip,
@@ -105,13 +116,23 @@ def begin(
             "gateway_reference": None,
             "failure_code": None,
             "processor_key": key,
-            "created_at": uow.clock.now(),
+            "created_at": began_at,
         },
     )
     uow.tabs.write(tab, pending_payment_id=payment_id)
     uow.commit()
     return CardAttempt(
-        payment_id, tab.tab_id, amount, tip, tab.currency, card, key, payment_method, gateway
+        payment_id,
+        tab.tab_id,
+        amount,
+        tip,
+        tab.currency,
+        card,
+        key,
+        payment_method,
+        gateway,
+        hold,
+        began_at,
     )
 
 
@@ -127,10 +148,11 @@ def resume(
     request that began it (same ``Idempotency-Key``, so the same processor
     key) carries on with it; anyone else is refused until it is finished."""
     attempt = uow.tabs.payment(tab.pending_payment_id or "")
+    from_hold = attempt.method == Method.CARD_HOLD.value
     if (
         processor_key is None
         or attempt.processor_key != processor_key
-        or not (card or payment_method)
+        or not (card or payment_method or from_hold)
     ):
         raise PaymentInProgress(
             "Another payment on this tab is waiting for the card processor's answer."
@@ -147,6 +169,8 @@ def resume(
         processor_key,
         payment_method,
         gateway_named(uow.gateways, attempt.gateway, uow),
+        hold_to_take(uow, tab) if from_hold else None,
+        attempt.created_at,
     )
 
 
@@ -170,6 +194,8 @@ def call_processor(gateways: Gateways, attempt: CardAttempt) -> Charge | CardDec
     money = Money(attempt.amount + attempt.tip, attempt.currency)
     gateway = attempt.gateway or gateways.sandbox
     try:
+        if attempt.hold is not None:
+            return _take_from_hold(cast(CardGateway, gateway), attempt, attempt.hold, money)
         # A PaymentMethod id only where there is one (Stripe's): a gateway
         # that takes card numbers is called as it always was.
         by_id = {"payment_method": attempt.payment_method} if attempt.payment_method else {}
@@ -178,6 +204,23 @@ def call_processor(gateways: Gateways, attempt: CardAttempt) -> Charge | CardDec
         )
     except CardDeclined as declined:
         return declined
+
+
+def _take_from_hold(
+    gateway: CardGateway, attempt: CardAttempt, held: Authorization, money: Money
+) -> Charge:
+    """Phase 2 of a payment from the hold: capture it for the total, first
+    holding the total anew on the same saved card if the hold cannot take it.
+    Both calls carry keys made from the attempt's, stored before the call."""
+    at = attempt.began_at or held.expires_at
+    if needs_new_hold(held, money.amount, at):
+        held = gateway.authorize(
+            money,
+            payment_method=held.payment_method,
+            idempotency_key=f"{attempt.processor_key}_hold",
+            now=at,
+        )
+    return gateway.capture(held, money, idempotency_key=attempt.processor_key, now=at)
 
 
 def finish(uow: UnitOfWork, attempt: CardAttempt, outcome: Charge | CardDeclined) -> Payment:
@@ -220,6 +263,14 @@ def record_outcome(
             card_last4=outcome.card_last4,
             gateway_reference=outcome.reference,
         )
+        if payment.method == Method.CARD_HOLD.value:
+            close_captured_hold(
+                uow,
+                tab,
+                total=payment.amount + payment.tip,
+                began_at=payment.created_at,
+                reference=outcome.reference,
+            )
         post_payment(uow, tab, payment, pending_payment_id=None)
     else:
         code = outcome.code if outcome is not None else NOT_CHARGED

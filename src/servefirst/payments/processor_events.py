@@ -20,6 +20,7 @@ from servefirst.kit.errors import NotFound, ServefirstError
 from servefirst.payments.accounts import webhook_secret_of
 from servefirst.payments.disputes import record_dispute
 from servefirst.payments.models import Payment, ProcessorEvent
+from servefirst.payments.processor_refunds import book_refunded_at_processor, newest_refund_id
 from servefirst.payments.service import complete_pending
 
 #: Seconds an event's signature may be old (Stripe's own default): an old
@@ -101,8 +102,16 @@ def _failed(uow: UnitOfWork, intent: Any) -> None:
 
 
 def _refunded(uow: UnitOfWork, charge: Any) -> None:
-    """Kept as seen (``processor_events``). Booking a refund made in Stripe's
-    dashboard is the refunds' work (issue 20, section 2), not yet here."""
+    """A refund made in Stripe's dashboard is booked; one servefirst made
+    itself is already counted (``processor_refunds``)."""
+    payment = _payment_of(uow, getattr(charge, "payment_intent", None))
+    if payment is not None:
+        book_refunded_at_processor(
+            uow,
+            payment,
+            refunded_total=int(getattr(charge, "amount_refunded", 0) or 0),
+            reference=newest_refund_id(charge),
+        )
 
 
 def _dispute(uow: UnitOfWork, dispute: Any) -> None:

@@ -5,7 +5,11 @@ by a request that died between the phases (``payments.phases``). Recovery
 asks the processor, by the attempt's idempotency key, whether it charged:
 if so the payment is booked as it would have been; if not the attempt fails.
 It never charges. Refunds left pending are finished the same way, by asking
-again under the refund's own key (``payments.refunds``).
+again under the refund's own key (``payments.refunds``). A payment taken from
+a card hold is an attempt like any other (its capture is asked for by its
+key), raises of a hold left unanswered are asked again under their key
+(``bookings.hold_raises``), and the hold releases kept pending are sent
+(``bookings.hold_releases``).
 ``servefirst payments recover`` runs it once; a server runs
 it every ``payment_recovery_every_seconds`` in a thread (``lifespan``).
 """
@@ -20,6 +24,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from servefirst.bookings.hold_raises import finish_pending_raises
+from servefirst.bookings.hold_releases import send_pending_releases
 from servefirst.payments import phases
 from servefirst.payments.gateways import gateway_named
 from servefirst.payments.refunds import finish_pending_refunds
@@ -36,6 +42,10 @@ class Recovered:
     failed: list[str] = field(default_factory=list)
     #: Refunds left pending, finished by asking the processor again (by refund id).
     refunds: list[str] = field(default_factory=list)
+    #: Card hold releases sent to the processor (by release id).
+    releases: list[str] = field(default_factory=list)
+    #: Card hold raises a crash left unanswered, asked again (by hold id).
+    raises: list[str] = field(default_factory=list)
 
 
 def recover(runtime: Runtime, *, grace_seconds: float | None = None) -> Recovered:
@@ -63,6 +73,9 @@ def recover(runtime: Runtime, *, grace_seconds: float | None = None) -> Recovere
             uow.commit()
         (done.succeeded if payment.status == "succeeded" else done.failed).append(payment_id)
     done.refunds = finish_pending_refunds(runtime.uow, grace=timedelta(seconds=grace_seconds))
+    done.raises = finish_pending_raises(runtime.uow, grace=timedelta(seconds=grace_seconds))
+    # No grace: a release is sent by nothing else, and sending it twice is harmless.
+    done.releases = send_pending_releases(runtime.uow)
     return done
 
 
@@ -72,7 +85,7 @@ def run_every(runtime: Runtime, stop: threading.Event) -> None:
     while True:
         try:
             done = recover(runtime)
-            if done.succeeded or done.failed or done.refunds:
+            if done.succeeded or done.failed or done.refunds or done.releases or done.raises:
                 log.info("recovered payments: %s", done)
         except Exception:  # a database away for a moment: try again next round
             log.exception("payment recovery failed")

@@ -1,7 +1,7 @@
 """Taking a payment on a tab.
 
-Cash, a terminal payment or a card hold's capture is taken in one
-transaction. A card is charged in phases (``phases``): ``begin_payment``
+Cash or a terminal payment is taken in one transaction. A card is charged,
+and a card hold captured, in phases (``phases``): ``begin_payment``
 takes the first (and for the others, the only) step; a request then calls the
 processor off its event loop and finishes (``payments.endpoints``), while
 ``pay_tab`` and ``pay_by_token`` run every phase in turn for callers that
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Literal
 
-from servefirst.bookings.holds import capture_from_hold
+from servefirst.bookings.holds import hold_to_take
 from servefirst.db.uow import UnitOfWork
 from servefirst.kit.errors import ServefirstError
 from servefirst.kit.ids import new_id
@@ -157,7 +157,7 @@ def _begin(
         return phases.resume(
             uow, tab, card=card, payment_method=payment_method, processor_key=processor_key
         )
-    if chosen is Method.CARD and processor_key is not None:
+    if chosen in (Method.CARD, Method.CARD_HOLD) and processor_key is not None:
         earlier = phases.finished_under(uow, tab, processor_key)
         if earlier is not None:
             return earlier
@@ -184,17 +184,25 @@ def _begin(
             gateway=chosen_gateway,
             processor_key=processor_key,
         )
+    if chosen is Method.CARD_HOLD:
+        # The capture runs in phases too: the hold's gateway (the sandbox's,
+        # until bookings take cards on Stripe) is called with no transaction open.
+        return phases.begin(
+            uow,
+            tab,
+            amount=amount,
+            tip=tip,
+            card=None,
+            gateway=uow.gateways.sandbox,
+            processor_key=processor_key,
+            hold=hold_to_take(uow, tab),
+        )
     payment_id = new_id("pay")
     processor_key = processor_key or payment_id
-    # Declines raise here, before anything is kept (the request rolls back).
-    if chosen is Method.CARD_HOLD:
-        gateway = uow.gateways.sandbox.name
-        charge, _ = capture_from_hold(uow, tab, amount + tip, idempotency_key=processor_key)
-    else:
-        gateway = uow.gateways.manual.name
-        charge = uow.gateways.manual.charge(
-            Money(amount + tip, tab.currency), card=card, idempotency_key=processor_key
-        )
+    gateway = uow.gateways.manual.name
+    charge = uow.gateways.manual.charge(
+        Money(amount + tip, tab.currency), card=card, idempotency_key=processor_key
+    )
     payment = uow.tabs.add_payment(
         {
             "merchant_id": uow.merchant,

@@ -12,6 +12,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
+from servefirst.bookings.hold_raises import raise_in_turn
 from servefirst.db.uow import UnitOfWork
 from servefirst.kit.errors import InvalidRequest, ServefirstError
 from servefirst.kit.i18n import N_
@@ -153,6 +154,7 @@ def tap_line(
             quantity=_quantity(quantity),
             staff_id=me.account.staff_id,
         )
+        raise_in_turn(uow, tab_id)  # the card hold behind the tab grows with it
         return f"/staff/tabs/{tab_id}/counter?done=line"
 
     return act_keeping(request, csrf_token, change, _on_error(request, tab_id, chosen))

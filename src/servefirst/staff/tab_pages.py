@@ -10,6 +10,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
 
+from servefirst.bookings.hold_raises import raise_in_turn
 from servefirst.customers.schemas import CustomerIn
 from servefirst.customers.service import create_customer
 from servefirst.db.uow import UnitOfWork
@@ -248,6 +249,7 @@ def add_line(
             quantity=_quantity(quantity),
             staff_id=me.account.staff_id,
         )
+        raise_in_turn(uow, tab_id)  # the card hold behind the tab grows with it
 
     return _tab_action(request, tab_id, csrf_token, do, "line")
 

@@ -1,9 +1,10 @@
 from __future__ import annotations
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 
-from servefirst.api.context import MerchantUoW, PublicURL
+from servefirst.api.context import MerchantUoW, PublicURL, run_sync
 from servefirst.api.routing import ServefirstRoute
+from servefirst.bookings.hold_raises import raise_off_the_loop
 from servefirst.bookings.holds import tab_hold
 from servefirst.db.uow import UnitOfWork
 from servefirst.staff.service import get_member
@@ -61,13 +62,20 @@ def get_tab(tab_id: str, uow: MerchantUoW, base: PublicURL) -> TabOut:
     summary="Add a service to an open tab",
     responses={402: {"description": "tab_limit_exceeded"}},
 )
-def add_line(tab_id: str, body: LineIn, uow: MerchantUoW, base: PublicURL) -> TabOut:
-    if body.staff_id is not None:
-        get_member(uow, body.staff_id)  # 404 param staff_id: earnings need a real person
-    tab = tabs.add_line(
-        uow, tab_id, service_id=body.service_id, quantity=body.quantity, staff_id=body.staff_id
-    )
-    return present(uow, tab, base)
+async def add_line(
+    tab_id: str, body: LineIn, uow: MerchantUoW, base: PublicURL, request: Request
+) -> TabOut:
+    def add() -> None:
+        if body.staff_id is not None:
+            get_member(uow, body.staff_id)  # 404 param staff_id: earnings need a real person
+        tabs.add_line(
+            uow, tab_id, service_id=body.service_id, quantity=body.quantity, staff_id=body.staff_id
+        )
+
+    await run_sync(request, add)
+    # A card hold behind the tab grows with it: asked of the processor off the loop.
+    await raise_off_the_loop(request, uow, tab_id)
+    return await run_sync(request, lambda: present(uow, tabs.get_tab(uow, tab_id), base))
 
 
 @router.post("/{tab_id}/serve", response_model=TabOut, summary="Mark the tab served")

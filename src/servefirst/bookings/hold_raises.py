@@ -1,0 +1,188 @@
+"""Raising a tab's card hold as its bill grows, in phases (DESIGN.md, "A
+payment in phases"), so no processor call runs inside a transaction.
+
+1. ``holds.ensure_hold_covers`` keeps the raise on the hold (amount,
+   processor key, when), with the line that made it necessary; committed.
+2. ``call_processor``: a new authorisation on the saved card, under that key,
+   with no transaction open (off the event loop in a request).
+3. ``finish_raise``: the new hold replaces the old one (let go, as
+   ``hold_releases`` does), or the decline is told to the staff.
+
+A raise a crash left unanswered is finished by ``finish_pending_raises``
+(``servefirst payments recover``): it asks again under the same key, which a
+processor answers with the same authorisation, never a second one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from fastapi import Request
+from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
+
+from servefirst.bookings.hold_releases import ask_release
+from servefirst.bookings.holds import authorization_of, record_hold
+from servefirst.bookings.models import CardHold
+from servefirst.db.uow import UnitOfWork
+from servefirst.events.service import emit
+from servefirst.kit.errors import CardDeclined
+from servefirst.kit.money import Money
+from servefirst.payments.gateways import Authorization, Gateways
+from servefirst.tabs.rules import Bill
+
+
+@dataclass(frozen=True)
+class RaiseAsked:
+    """A raise kept in phase 1, with what phase 2 needs."""
+
+    hold_id: str
+    tab_id: str
+    amount: int
+    key: str
+    asked_at: datetime
+    held: Authorization
+
+
+def _asked(hold: CardHold) -> RaiseAsked:
+    return RaiseAsked(
+        hold.hold_id,
+        hold.tab_id or "",
+        hold.raise_to or hold.amount,
+        hold.raise_key or "",
+        hold.raise_asked_at or hold.created_at,
+        authorization_of(hold),
+    )
+
+
+def raise_asked(uow: UnitOfWork, tab_id: str) -> RaiseAsked | None:
+    """The raise the tab's hold waits on, if any."""
+    hold = uow.session.scalar(
+        select(CardHold).where(
+            CardHold.merchant_id == uow.merchant,
+            CardHold.tab_id == tab_id,
+            CardHold.status == "active",
+            CardHold.raise_key.is_not(None),
+        )
+    )
+    return None if hold is None else _asked(hold)
+
+
+def call_processor(gateways: Gateways, asked: RaiseAsked) -> Authorization | CardDeclined:
+    """Phase 2, no database. The holds are the sandbox's until bookings take
+    cards on Stripe."""
+    try:
+        return gateways.sandbox.authorize(
+            Money(asked.amount, asked.held.amount.currency),
+            payment_method=asked.held.payment_method,
+            idempotency_key=asked.key,
+            now=asked.asked_at,
+        )
+    except CardDeclined as declined:
+        return declined
+
+
+def finish_raise(uow: UnitOfWork, asked: RaiseAsked, outcome: Authorization | CardDeclined) -> None:
+    """Phase 3; the caller commits. A raise already finished changes nothing."""
+    hold = uow.session.get(
+        CardHold, (uow.merchant, asked.hold_id), with_for_update=True, populate_existing=True
+    )
+    if hold is None or hold.raise_key != asked.key:
+        return
+    hold.raise_to = hold.raise_key = hold.raise_asked_at = None
+    now = uow.clock.now()
+    if hold.status != "active":
+        # Paid or let go while the processor answered: the new hold is not needed.
+        if isinstance(outcome, Authorization):
+            unneeded = record_hold(uow, outcome, booking_id=hold.booking_id, tab_id=hold.tab_id)
+            unneeded.status, unneeded.closed_at = "released", now
+            ask_release(uow, unneeded)
+        uow.session.flush()
+        return
+    tab = uow.tabs.get(asked.tab_id)
+    due = Bill(tab.subtotal, tab.adjustments, tab.paid, tab.deposit_applied).due
+    if isinstance(outcome, CardDeclined):
+        uow.session.flush()
+        emit(
+            uow,
+            "tab.hold_insufficient",
+            tab.tab_id,
+            {
+                "hold_amount": hold.amount,
+                "amount_due": due,
+                "decline_code": outcome.code,
+                "message": "The card hold no longer covers the bill and could not be raised:"
+                " ask the customer for another way to pay.",
+            },
+        )
+        return
+    hold.status, hold.closed_at = "replaced", now
+    ask_release(uow, hold)
+    raised = record_hold(
+        uow, outcome, booking_id=hold.booking_id, tab_id=hold.tab_id, replaces=hold.hold_id
+    )
+    emit(
+        uow,
+        "tab.hold_raised",
+        tab.tab_id,
+        {"hold_id": raised.hold_id, "amount": raised.amount, "amount_due": due},
+    )
+
+
+def raise_in_turn(uow: UnitOfWork, tab_id: str) -> None:
+    """Phases 2 and 3 after a change that may have asked a raise, in this
+    thread (a console page, a command): commits first, the caller commits last."""
+    asked = _commit_asked(uow, tab_id)
+    if asked is not None:
+        finish_raise(uow, asked, call_processor(uow.gateways, asked))
+
+
+async def raise_off_the_loop(request: Request, uow: UnitOfWork, tab_id: str) -> None:
+    """The same for an API request: the processor in a worker thread, the
+    database phases where the request's work runs."""
+    from servefirst.api.context import run_sync
+
+    asked = await run_sync(request, _commit_asked, uow, tab_id)
+    if asked is not None:
+        outcome = await run_in_threadpool(call_processor, uow.gateways, asked)
+        await run_sync(request, finish_raise, uow, asked, outcome)
+
+
+def _commit_asked(uow: UnitOfWork, tab_id: str) -> RaiseAsked | None:
+    asked = raise_asked(uow, tab_id)
+    if asked is not None:
+        uow.commit()  # phase 1 ends: the line and the raise asked
+    return asked
+
+
+def finish_pending_raises(
+    uow_for: Callable[[str | None], UnitOfWork], *, grace: timedelta
+) -> list[str]:
+    """Every raise a crash left unanswered, asked again under its own key."""
+    with uow_for(None) as look:
+        cutoff = look.clock.now() - grace
+        pending = list(
+            look.session.execute(
+                select(CardHold.merchant_id, CardHold.tab_id).where(
+                    CardHold.status == "active",
+                    CardHold.tab_id.is_not(None),
+                    CardHold.raise_key.is_not(None),
+                    CardHold.raise_asked_at < cutoff,
+                )
+            )
+        )
+    finished: list[str] = []
+    for merchant_id, tab_id in pending:
+        with uow_for(merchant_id) as reader:
+            asked = raise_asked(reader, str(tab_id))
+            gateways = reader.gateways
+        if asked is None:
+            continue
+        outcome = call_processor(gateways, asked)
+        with uow_for(merchant_id) as uow:
+            finish_raise(uow, asked, outcome)
+            uow.commit()
+        finished.append(asked.hold_id)
+    return finished
