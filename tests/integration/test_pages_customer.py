@@ -9,7 +9,7 @@ from typing import Any
 
 import segno
 
-from servefirst.web.forms import parse_amount
+from servefirst.kit.typed import parse_amount
 from servefirst.web.qr import qr_svg
 from tests.conftest import PUBLIC_URL, Merchant
 

@@ -11,6 +11,8 @@ from sqlalchemy import func, select
 
 from servefirst.kit.errors import Conflict, InvalidRequest, RateLimited
 from servefirst.kit.ids import hash_secret
+from servefirst.kit.typed import format_amount
+from servefirst.kit.typed import parse_amount_or_zero as parse_amount
 from servefirst.merchants.service import create_merchant
 from servefirst.runtime import Runtime
 from servefirst.staff import service as staff
@@ -22,8 +24,6 @@ from servefirst.staff.rules import (
     SESSION_LIFETIME,
     password_problem,
 )
-from servefirst.web.forms import format_amount
-from servefirst.web.forms import parse_amount_or_zero as parse_amount
 from tests.conftest import Merchant, TestClock
 
 PASSWORD = "steamed milk 42"

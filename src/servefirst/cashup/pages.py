@@ -20,11 +20,11 @@ from servefirst.cashup.rules import EURO_DENOMINATIONS, is_note
 from servefirst.db.uow import UnitOfWork
 from servefirst.kit import i18n
 from servefirst.kit.errors import InvalidRequest
+from servefirst.kit.typed import format_amount, parse_amount
 from servefirst.merchants.service import get_merchant
 from servefirst.staff import service as staff
 from servefirst.staff.rules import Access
 from servefirst.staff.web import act_keeping, base_context, render, show
-from servefirst.web.forms import format_amount, parse_amount
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
 

@@ -15,6 +15,7 @@ from fastapi.responses import Response
 from servefirst.db.uow import UnitOfWork
 from servefirst.kit.errors import ServefirstError
 from servefirst.kit.refusals import in_words
+from servefirst.kit.typed import parse_amount
 from servefirst.payments.refunds import refund_in_phases
 from servefirst.staff import service as staff
 from servefirst.staff.rules import Access
@@ -22,7 +23,6 @@ from servefirst.staff.tab_pages import tab_page_view
 from servefirst.staff.web import act, problem
 from servefirst.tabs import service as tabs
 from servefirst.tabs.voiding import void_line
-from servefirst.web.forms import parse_amount
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
 

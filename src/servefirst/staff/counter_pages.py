@@ -18,6 +18,7 @@ from servefirst.kit.errors import InvalidRequest, ServefirstError
 from servefirst.kit.i18n import N_
 from servefirst.kit.i18n import gettext as _
 from servefirst.kit.refusals import in_words
+from servefirst.kit.typed import format_amount, parse_amount, parse_int
 from servefirst.payments.prepaid import COUNTER_METHODS, add_prepaid_line
 from servefirst.payments.service import pay_tab
 from servefirst.staff import console
@@ -25,7 +26,6 @@ from servefirst.staff import service as staff
 from servefirst.staff.kept_forms import act_keeping
 from servefirst.staff.web import base_context, problem, render, runtime_of, see_other, show
 from servefirst.tabs import service as tabs
-from servefirst.web.forms import format_amount, parse_amount, parse_int
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
 

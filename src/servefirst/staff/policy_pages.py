@@ -21,12 +21,12 @@ from servefirst.kit.errors import InvalidRequest, ServefirstError
 from servefirst.kit.i18n import N_
 from servefirst.kit.i18n import gettext as _
 from servefirst.kit.refusals import in_words
+from servefirst.kit.typed import format_amount, parse_amount, parse_int
 from servefirst.merchants.service import get_merchant
 from servefirst.staff import service as staff
 from servefirst.staff.kept_forms import act_keeping
 from servefirst.staff.rules import Access
 from servefirst.staff.web import base_context, render, show
-from servefirst.web.forms import format_amount, parse_amount, parse_int
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
 

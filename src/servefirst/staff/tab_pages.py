@@ -18,6 +18,7 @@ from servefirst.guarantee import service as guarantee
 from servefirst.guarantee.schemas import ResolveIn
 from servefirst.kit.errors import InvalidRequest, ServefirstError
 from servefirst.kit.refusals import in_words
+from servefirst.kit.typed import format_amount, parse_amount_or_zero
 from servefirst.merchants.service import get_merchant
 from servefirst.payments.service import Method, pay_tab
 from servefirst.staff import console
@@ -35,7 +36,6 @@ from servefirst.staff.web import (
     show,
 )
 from servefirst.tabs import service as tabs
-from servefirst.web.forms import format_amount, parse_amount_or_zero
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
 

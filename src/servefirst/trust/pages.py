@@ -13,6 +13,7 @@ from fastapi.responses import Response
 from servefirst.db.uow import UnitOfWork
 from servefirst.kit import i18n
 from servefirst.kit.errors import InvalidRequest
+from servefirst.kit.typed import format_amount, parse_amount
 from servefirst.merchants.service import get_merchant
 from servefirst.staff import service as staff
 from servefirst.staff.rules import Access
@@ -20,7 +21,6 @@ from servefirst.staff.web import act_keeping, base_context, render, show
 from servefirst.trust import service as trust
 from servefirst.trust.policy_rules import PRESET_WORDS, as_stored
 from servefirst.trust.rules import Tier
-from servefirst.web.forms import format_amount, parse_amount
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
 

@@ -24,6 +24,7 @@ from servefirst.kit.errors import InvalidRequest, NotFound, ServefirstError
 from servefirst.kit.i18n import N_
 from servefirst.kit.ids import merchant_of_credential
 from servefirst.kit.refusals import in_words
+from servefirst.kit.typed import parse_amount, parse_int
 from servefirst.merchants.service import get_merchant
 from servefirst.payments import service as payments
 from servefirst.reviews import service as reviews
@@ -31,7 +32,6 @@ from servefirst.runtime import Runtime
 from servefirst.tabs import service as tabs
 from servefirst.tabs.public import PublicTab, public_view
 from servefirst.web import words
-from servefirst.web.forms import parse_amount, parse_int
 from servefirst.web.pay_form import ensure_same_bill, seen_due, tip_choices, tip_from
 from servefirst.web.qr import customer_url, qr_svg
 from servefirst.web.stripe_card import StripeCard, stripe_card_of

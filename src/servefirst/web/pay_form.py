@@ -14,9 +14,9 @@ from servefirst.kit import formats
 from servefirst.kit.errors import Conflict, InvalidRequest
 from servefirst.kit.i18n import N_
 from servefirst.kit.money import Money
+from servefirst.kit.typed import parse_amount
 from servefirst.tabs import service as tabs
 from servefirst.tabs.public import PublicTab
-from servefirst.web.forms import parse_amount
 
 if TYPE_CHECKING:
     from servefirst.tabs.models import Tab
