@@ -128,8 +128,8 @@ class Settings(BaseSettings):
 
     # --- Payments (payments/) ---
 
-    #: Milliseconds each sandbox charge takes, as a real processor's round trip
-    #: does (100-500 ms): 0 for tests and the demo; the benchmark sets it.
+    #: Milliseconds each sandbox charge takes, to stand in for a real processor's
+    #: round trip: 0 for tests and the demo; the benchmark sets it.
     sandbox_latency_ms: int = Field(default=0, ge=0)
     #: Seconds a card payment attempt may stay pending before recovery asks
     #: the processor what became of it: far longer than any processor call
