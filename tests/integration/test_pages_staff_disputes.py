@@ -4,43 +4,16 @@ marks one lost, which then (and only then) counts in the customer's history."""
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-
-import pytest
-from fastapi.testclient import TestClient
 
 from servefirst.payments.disputes import record_dispute
 from servefirst.payments.models import Payment
 from servefirst.runtime import Runtime
-from servefirst.staff import service as staff
 from tests.conftest import Merchant
 from tests.integration.test_html_valid import install_vnu, vnu_errors
-from tests.integration.test_pages_staff import PASSWORD, Staff
-
-
-@pytest.fixture
-def counter(runtime: Runtime, app: Any) -> Iterator[Callable[..., Staff]]:
-    opened: list[TestClient] = []
-
-    def sign_in(who: Merchant, **account: Any) -> Staff:
-        email = f"rui.{secrets.token_hex(4)}@cafe.example"
-        with runtime.uow(who.id) as uow:
-            staff.create_staff(uow, email=email, password=PASSWORD, name="Rui", **account)
-            uow.commit()
-        address = f"10.{secrets.randbelow(250)}.{secrets.randbelow(250)}.{secrets.randbelow(250)}"
-        client = TestClient(
-            app, base_url="https://testserver", raise_server_exceptions=False, client=(address, 5)
-        )
-        opened.append(client)
-        person = Staff(client, who, email)
-        assert person.sign_in().status_code == 200
-        return person
-
-    yield sign_in
-    for client in opened:
-        client.close()
+from tests.integration.test_pages_staff import Staff
 
 
 def disputed(runtime: Runtime, merchant: Merchant) -> tuple[str, dict[str, Any]]:
@@ -69,10 +42,10 @@ def write_offs(merchant: Merchant, customer_id: str) -> int:
 
 
 def test_the_owner_sees_a_dispute_and_marks_it_lost(
-    runtime: Runtime, merchant: Merchant, counter: Callable[..., Staff], tmp_path: Path
+    runtime: Runtime, merchant: Merchant, signed_in: Callable[..., Staff], tmp_path: Path
 ) -> None:
     dispute_id, tab = disputed(runtime, merchant)
-    owner = counter(merchant, access="owner")
+    owner = signed_in(merchant, access="owner")
     page = owner.get("/staff/disputes")
     assert page.status_code == 200
     assert "product_not_received" in page.text and "Mark lost" in page.text
@@ -88,15 +61,15 @@ def test_the_owner_sees_a_dispute_and_marks_it_lost(
 
 
 def test_a_manager_sees_it_but_may_not_mark_it_and_staff_may_not_see_it(
-    runtime: Runtime, merchant: Merchant, counter: Callable[..., Staff]
+    runtime: Runtime, merchant: Merchant, signed_in: Callable[..., Staff]
 ) -> None:
     dispute_id, tab = disputed(runtime, merchant)
-    manager = counter(merchant, access="manager")
+    manager = signed_in(merchant, access="manager")
     page = manager.get("/staff/disputes")
     assert page.status_code == 200 and "product_not_received" in page.text
     assert "Mark lost" not in page.text
     assert manager.post(f"/staff/disputes/{dispute_id}/lost").status_code == 403
-    waiter = counter(merchant, access="staff")
+    waiter = signed_in(merchant, access="staff")
     assert waiter.get("/staff/disputes").status_code == 403
     assert write_offs(merchant, tab["customer_id"]) == 0
     assert merchant.get("/v1/disputes").json()["data"][0]["status"] == "open"

@@ -4,49 +4,20 @@ disabled endpoint is shown with its reason (how the merchant is told)."""
 
 from __future__ import annotations
 
-import secrets
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
-
-import pytest
-from fastapi.testclient import TestClient
 
 from servefirst.messages.transport import Transports, mailer_for
 from servefirst.messages.worker import Worker
 from servefirst.runtime import Runtime
-from servefirst.staff import service as staff
 from servefirst.webhooks.models import WebhookDelivery, WebhookEndpoint
 from tests import delivery_servers
 from tests.conftest import Merchant
 from tests.delivery_servers import Mailbox
 from tests.integration.test_html_valid import install_vnu, vnu_errors
-from tests.integration.test_pages_staff import PASSWORD, Staff
+from tests.integration.test_pages_staff import Staff
 
 smtp_server = delivery_servers.smtp_server
-
-
-@pytest.fixture
-def counter(runtime: Runtime, app: Any) -> Iterator[Callable[..., Staff]]:
-    opened: list[TestClient] = []
-
-    def sign_in(who: Merchant, **account: Any) -> Staff:
-        email = f"marta.{secrets.token_hex(4)}@cafe.example"
-        with runtime.uow(who.id) as uow:
-            staff.create_staff(uow, email=email, password=PASSWORD, name="Marta", **account)
-            uow.commit()
-        address = f"10.{secrets.randbelow(250)}.{secrets.randbelow(250)}.{secrets.randbelow(250)}"
-        client = TestClient(
-            app, base_url="https://testserver", raise_server_exceptions=False, client=(address, 5)
-        )
-        opened.append(client)
-        person = Staff(client, who, email)
-        assert person.sign_in().status_code == 200
-        return person
-
-    yield sign_in
-    for client in opened:
-        client.close()
 
 
 def failed_receipt(runtime: Runtime, merchant: Merchant, smtp: tuple[str, Mailbox]) -> None:
@@ -68,12 +39,12 @@ def worker(runtime: Runtime, merchant: Merchant, smtp: tuple[str, Mailbox]) -> W
 def test_a_failed_receipt_is_listed_and_sent_again_from_the_console(
     runtime: Runtime,
     merchant: Merchant,
-    counter: Callable[..., Staff],
+    signed_in: Callable[..., Staff],
     smtp_server: tuple[str, Mailbox],
 ) -> None:
     failed_receipt(runtime, merchant, smtp_server)
     [failed] = merchant.get("/v1/messages?status=failed").json()["data"]
-    manager = counter(merchant, access="manager")
+    manager = signed_in(merchant, access="manager")
     page = manager.get("/staff/messages")
     assert page.status_code == 200
     assert "gone@example.com" in page.text and "Send again" in page.text
@@ -90,12 +61,12 @@ def test_a_failed_receipt_is_listed_and_sent_again_from_the_console(
 def test_sending_again_without_the_form_s_token_changes_nothing(
     runtime: Runtime,
     merchant: Merchant,
-    counter: Callable[..., Staff],
+    signed_in: Callable[..., Staff],
     smtp_server: tuple[str, Mailbox],
 ) -> None:
     failed_receipt(runtime, merchant, smtp_server)
     [failed] = merchant.get("/v1/messages?status=failed").json()["data"]
-    manager = counter(merchant, access="manager")
+    manager = signed_in(merchant, access="manager")
     refused = manager.client.post(f"/staff/messages/{failed['id']}/retry", data={})
     assert refused.status_code == 403
     assert merchant.get("/v1/messages?status=failed").json()["data"][0]["id"] == failed["id"]
@@ -104,7 +75,7 @@ def test_sending_again_without_the_form_s_token_changes_nothing(
 def test_a_disabled_endpoint_and_its_failed_delivery_are_shown_with_a_button(
     runtime: Runtime,
     merchant: Merchant,
-    counter: Callable[..., Staff],
+    signed_in: Callable[..., Staff],
     smtp_server: tuple[str, Mailbox],
     tmp_path: Path,
 ) -> None:
@@ -132,7 +103,7 @@ def test_a_disabled_endpoint_and_its_failed_delivery_are_shown_with_a_button(
             )
         )
         uow.commit()
-    manager = counter(merchant, access="manager")
+    manager = signed_in(merchant, access="manager")
     page = manager.get("/staff/messages").text
     assert "Endpoint disabled" in page and "every delivery failed for 5 days" in page
     assert "tab.paid" in page and "HTTP 500" in page and "gone@example.com" in page
@@ -152,12 +123,12 @@ def test_a_disabled_endpoint_and_its_failed_delivery_are_shown_with_a_button(
 def test_a_member_with_staff_access_may_neither_see_nor_send_again(
     runtime: Runtime,
     merchant: Merchant,
-    counter: Callable[..., Staff],
+    signed_in: Callable[..., Staff],
     smtp_server: tuple[str, Mailbox],
 ) -> None:
     failed_receipt(runtime, merchant, smtp_server)
     [failed] = merchant.get("/v1/messages?status=failed").json()["data"]
-    waiter = counter(merchant, access="staff")
+    waiter = signed_in(merchant, access="staff")
     page = waiter.get("/staff/messages")
     assert page.status_code == 403 and 'data-code="forbidden"' in page.text
     assert "gone@example.com" not in page.text
@@ -169,12 +140,12 @@ def test_a_member_with_staff_access_may_neither_see_nor_send_again(
 def test_the_page_speaks_the_merchant_s_language(
     runtime: Runtime,
     merchant: Merchant,
-    counter: Callable[..., Staff],
+    signed_in: Callable[..., Staff],
     smtp_server: tuple[str, Mailbox],
 ) -> None:
     failed_receipt(runtime, merchant, smtp_server)
     assert merchant.post("/v1/merchant", {"locale": "pt_PT"}).status_code == 200
-    owner = counter(merchant, access="owner")
+    owner = signed_in(merchant, access="owner")
     page = owner.get("/staff/messages").text
     assert "Mensagens não enviadas" in page and "Enviar de novo" in page
     assert "Recibo" in page and "1 tentativa" in page
@@ -195,9 +166,9 @@ SETTINGS_FORM = {
 
 
 def test_an_owner_changes_the_message_settings_in_the_console(
-    merchant: Merchant, counter: Callable[..., Staff], tmp_path: Path
+    merchant: Merchant, signed_in: Callable[..., Staff], tmp_path: Path
 ) -> None:
-    owner = counter(merchant, access="owner")
+    owner = signed_in(merchant, access="owner")
     page = owner.get("/staff/messages").text
     assert 'name="reminder_days" value="1, 3, 7"' in page
     saved = owner.post("/staff/messages/settings", SETTINGS_FORM, follow_redirects=False)
@@ -215,9 +186,9 @@ def test_an_owner_changes_the_message_settings_in_the_console(
 
 
 def test_settings_that_do_not_fit_are_refused_on_the_page_and_change_nothing(
-    merchant: Merchant, counter: Callable[..., Staff]
+    merchant: Merchant, signed_in: Callable[..., Staff]
 ) -> None:
-    owner = counter(merchant, access="owner")
+    owner = signed_in(merchant, access="owner")
     late = owner.post("/staff/messages/settings", {**SETTINGS_FORM, "reminder_days": "2, 9"})
     assert late.status_code == 422 and "reminder_days must be increasing" in late.text
     word = owner.post("/staff/messages/settings", {**SETTINGS_FORM, "overdue_day": "soon"})
@@ -226,9 +197,9 @@ def test_settings_that_do_not_fit_are_refused_on_the_page_and_change_nothing(
 
 
 def test_a_manager_sees_the_settings_but_may_not_change_them(
-    merchant: Merchant, counter: Callable[..., Staff]
+    merchant: Merchant, signed_in: Callable[..., Staff]
 ) -> None:
-    manager = counter(merchant, access="manager")
+    manager = signed_in(merchant, access="manager")
     page = manager.get("/staff/messages").text
     assert "An owner can change these." in page and 'name="reminder_days"' not in page
     refused = manager.post("/staff/messages/settings", SETTINGS_FORM)

@@ -3,42 +3,14 @@ and on the customer's page (a voided line struck through, with its reason)."""
 
 from __future__ import annotations
 
-import secrets
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 
 from servefirst.runtime import Runtime
-from servefirst.staff import service as staff
 from tests.conftest import Merchant
-from tests.integration.test_pages_staff import PASSWORD, Staff
-
-
-@pytest.fixture
-def counter(runtime: Runtime, app: Any) -> Iterator[Callable[..., Staff]]:
-    opened: list[TestClient] = []
-
-    def sign_in(who: Merchant, access: str) -> Staff:
-        email = f"ines.{secrets.token_hex(4)}@azul.example"
-        with runtime.uow(who.id) as uow:
-            staff.create_staff(
-                uow, email=email, password=PASSWORD, name="Inês", role="barista", access=access
-            )
-            uow.commit()
-        address = f"10.{secrets.randbelow(250)}.{secrets.randbelow(250)}.{secrets.randbelow(250)}"
-        client = TestClient(
-            app, base_url="https://testserver", raise_server_exceptions=False, client=(address, 5)
-        )
-        opened.append(client)
-        person = Staff(client, who, email)
-        assert person.sign_in().status_code == 200
-        return person
-
-    yield sign_in
-    for client in opened:
-        client.close()
+from tests.integration.test_pages_staff import Staff
 
 
 def _cash(merchant: Merchant, tab: dict[str, Any], amount: int, tip: int = 0) -> dict[str, Any]:
@@ -50,9 +22,9 @@ def _cash(merchant: Merchant, tab: dict[str, Any], amount: int, tip: int = 0) ->
 
 
 def test_a_manager_voids_a_wrong_line_and_the_customer_sees_it_struck_through(
-    merchant: Merchant, counter: Callable[..., Staff]
+    merchant: Merchant, signed_in: Callable[..., Staff]
 ) -> None:
-    manager = counter(merchant, "manager")
+    manager = signed_in(merchant, "manager")
     tab = merchant.served_tab(450, 380)
     page = manager.get(f"/staff/tabs/{tab['id']}").text
     assert f'action="/staff/tabs/{tab["id"]}/lines/2/void"' in page
@@ -76,9 +48,9 @@ def test_a_manager_voids_a_wrong_line_and_the_customer_sees_it_struck_through(
 
 
 def test_a_manager_refunds_part_of_a_payment_from_the_tab_page(
-    merchant: Merchant, counter: Callable[..., Staff]
+    merchant: Merchant, signed_in: Callable[..., Staff]
 ) -> None:
-    manager = counter(merchant, "manager")
+    manager = signed_in(merchant, "manager")
     tab = merchant.served_tab(800)
     payment = _cash(merchant, tab, 800, tip=100)
     done = manager.post(
@@ -103,9 +75,9 @@ def test_a_manager_refunds_part_of_a_payment_from_the_tab_page(
     ],
 )
 def test_a_refused_refund_form_comes_back_with_the_entry_and_the_error_in_words(
-    merchant: Merchant, counter: Callable[..., Staff], entry: dict[str, str], words: str
+    merchant: Merchant, signed_in: Callable[..., Staff], entry: dict[str, str], words: str
 ) -> None:
-    manager = counter(merchant, "manager")
+    manager = signed_in(merchant, "manager")
     tab = merchant.served_tab(800)
     payment = _cash(merchant, tab, 800)
     refused = manager.post(f"/staff/tabs/{tab['id']}/payments/{payment['id']}/refund", entry)
@@ -121,9 +93,9 @@ def test_a_refused_refund_form_comes_back_with_the_entry_and_the_error_in_words(
 
 
 def test_a_void_the_bill_no_longer_covers_is_refused_in_words(
-    merchant: Merchant, counter: Callable[..., Staff]
+    merchant: Merchant, signed_in: Callable[..., Staff]
 ) -> None:
-    manager = counter(merchant, "manager")
+    manager = signed_in(merchant, "manager")
     tab = merchant.served_tab(450, 380)
     _cash(merchant, tab, 500)
     refused = manager.post(f"/staff/tabs/{tab['id']}/lines/1/void", {"reason": "Wrong cake"})
@@ -133,9 +105,9 @@ def test_a_void_the_bill_no_longer_covers_is_refused_in_words(
 
 
 def test_staff_may_neither_void_nor_refund(
-    merchant: Merchant, counter: Callable[..., Staff]
+    merchant: Merchant, signed_in: Callable[..., Staff]
 ) -> None:
-    waiter = counter(merchant, "staff")
+    waiter = signed_in(merchant, "staff")
     tab = merchant.served_tab(450, 380)
     payment = _cash(merchant, tab, 450)
     page = waiter.get(f"/staff/tabs/{tab['id']}").text
