@@ -40,7 +40,7 @@ from sqlalchemy import update
 
 from servefirst.payments.models import GatewayAccount
 from servefirst.runtime import Runtime
-from tests.delivery_servers import free_port
+from tests.ports import free_port
 
 #: Any key of this shape is accepted by localstripe; each test merchant has its own.
 TEST_SECRET_KEY = "sk_test_servefirst"

@@ -18,7 +18,6 @@ Fixtures (shared with the staff console's browser tests):
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -33,6 +32,7 @@ from servefirst.app import create_app
 from servefirst.merchants.service import create_merchant
 from servefirst.runtime import Runtime
 from tests.conftest import Merchant
+from tests.ports import free_port
 
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).parent / "screenshots"
@@ -41,15 +41,9 @@ PHONE = {"width": 390, "height": 844}
 TABLET = {"width": 820, "height": 1180}
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def live_server(runtime: Runtime) -> Iterator[str]:
-    port = _free_port()
+    port = free_port()
     config = uvicorn.Config(
         create_app(runtime), host="127.0.0.1", port=port, log_level="warning", lifespan="on"
     )

@@ -21,8 +21,8 @@ from servefirst.payments.gateways import default_gateways
 from servefirst.runtime import Runtime
 from tests import stripe_double as double
 from tests.conftest import Merchant
-from tests.delivery_servers import free_port
 from tests.e2e.test_customer_browser import served_tab
+from tests.ports import free_port
 from tests.stripe_double import TEST_SECRET_KEY, StripeDouble
 
 pytestmark = pytest.mark.browser

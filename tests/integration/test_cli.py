@@ -33,6 +33,7 @@ from servefirst.demo import DemoResult, build_demo
 from servefirst.ledger.service import audit
 from servefirst.merchants.models import Merchant as MerchantRow
 from servefirst.runtime import Runtime
+from tests.ports import free_port
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 
@@ -274,12 +275,6 @@ def test_demo_command_makes_a_fresh_sqlite_file_each_run(
         rt.dispose()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _wait_until_healthy(proc: subprocess.Popen[str], base: str, what: str) -> None:
     deadline = time.monotonic() + 60
     while True:
@@ -304,7 +299,7 @@ def _stop(proc: subprocess.Popen[str]) -> None:
 
 @pytest.fixture
 def demo_server(tmp_path: Path) -> Iterator[tuple[int, subprocess.Popen[str]]]:
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("SERVEFIRST_")}
     env["PYTHONUNBUFFERED"] = "1"
     proc = subprocess.Popen(
@@ -416,7 +411,7 @@ def test_serve_with_two_workers_runs_the_loop_across_processes(
 ) -> None:
     """``servefirst serve --workers 2``: two processes on one database, each with
     its own pool; a tab opened through one is paid through the other."""
-    port = _free_port()
+    port = free_port()
     proc = _serve_two_workers(database_url, port)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -482,7 +477,7 @@ def test_serve_with_two_workers_evens_out_keep_alive_connections(database_url: s
     """Six of eight keep-alive connections land on one worker (made so here, as
     the kernel's hash does three times in four): within seconds of requests
     the split is four and four, by ``Connection: close`` from the crowded one."""
-    port = _free_port()
+    port = free_port()
     proc = _serve_two_workers(database_url, port)
     clients: list[http.client.HTTPConnection] = []
 
@@ -611,7 +606,7 @@ def test_serve_with_workers_says_so_when_the_port_is_taken(
 def test_serve_workers_stop_when_their_parent_is_killed(database_url: str) -> None:
     """A parent killed outright (SIGKILL, no chance to stop them) must not leave
     workers serving on the port."""
-    port = _free_port()
+    port = free_port()
     proc = _serve_two_workers(database_url, port)
     try:
         _wait_until_healthy(proc, f"http://127.0.0.1:{port}", "serve --workers 2")

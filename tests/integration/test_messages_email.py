@@ -247,7 +247,7 @@ def test_a_mail_server_that_is_down_is_tried_again_later(
     smtp_server: tuple[str, Mailbox],
     clock: TestClock,
 ) -> None:
-    from tests.delivery_servers import free_port
+    from tests.ports import free_port
 
     paid_tab(merchant, "patient@example.com")
     deliver(url=f"smtp://127.0.0.1:{free_port()}").drain()

@@ -24,7 +24,7 @@ from servefirst.ledger.models import JournalEntryRow
 from servefirst.payments.models import Payment, SandboxCharge
 from servefirst.runtime import Runtime
 from tests.conftest import PUBLIC_URL, Merchant
-from tests.delivery_servers import free_port
+from tests.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 GOOD = "4242424242424242"

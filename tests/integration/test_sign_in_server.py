@@ -17,7 +17,6 @@ from __future__ import annotations
 import os
 import re
 import secrets
-import socket
 import subprocess
 import sys
 import threading
@@ -35,20 +34,15 @@ from servefirst.runtime import Runtime
 from servefirst.staff import service as staff
 from servefirst.staff.models import SignInAttempt
 from servefirst.staff.rules import EMAIL_FAILURE_LIMIT, IP_FAILURE_LIMIT
+from tests.ports import free_port
 
 PASSWORD = "steamed milk 42"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 TIMEOUT = 60.0
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _serve(database_url: str, trusted_proxies: str) -> Iterator[str]:
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("SERVEFIRST_")}
     env |= {"SERVEFIRST_DATABASE_URL": database_url, "PYTHONUNBUFFERED": "1"}
     if trusted_proxies:

@@ -12,7 +12,8 @@ from servefirst.messages.transport import Transports, mailer_for
 from servefirst.messages.worker import Worker
 from servefirst.runtime import Runtime
 from tests.conftest import Merchant
-from tests.delivery_servers import Mailbox, free_port
+from tests.delivery_servers import Mailbox
+from tests.ports import free_port
 
 
 class CountingMailbox(Mailbox):

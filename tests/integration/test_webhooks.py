@@ -16,7 +16,8 @@ from servefirst.messages.worker import Worker
 from servefirst.runtime import Runtime
 from tests import delivery_servers
 from tests.conftest import Merchant, TestClock
-from tests.delivery_servers import Receiver, free_port
+from tests.delivery_servers import Receiver
+from tests.ports import free_port
 
 webhook_receiver = delivery_servers.webhook_receiver  # a fixture
 Deliver = Callable[..., Worker]
