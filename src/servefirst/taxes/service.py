@@ -22,7 +22,6 @@ from servefirst.taxes.rules import (
     TabTax,
     TabTaxState,
     TaxedLine,
-    TaxRounding,
     TaxShift,
     parse_percent,
     percent_text,
@@ -76,11 +75,6 @@ def get_rate(uow: UnitOfWork, rate_id: str, *, param: str = "tax_rate_id") -> Ta
     if rate is None:
         raise NotFound(f"No such tax rate: '{rate_id}'.", code="tax_rate_not_found", param=param)
     return rate
-
-
-def check_settings(prices_include_tax: bool | None, tax_rounding: str | None) -> None:
-    if tax_rounding is not None and tax_rounding not in {r.value for r in TaxRounding}:
-        raise InvalidRequest("tax_rounding must be 'line' or 'receipt'.", param="tax_rounding")
 
 
 # --- a tab's tax -------------------------------------------------------------------
