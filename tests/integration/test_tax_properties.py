@@ -68,9 +68,7 @@ def run_walk(
         uow.commit()
     with runtime.uow(merchant_id) as uow:
         update_merchant(uow, taxes={"prices_include_tax": included, "tax_rounding": rounding})
-        rates = [
-            taxes.create_rate(uow, name=f"Rate {p}", percent=p).rate_id for p in RATES
-        ]
+        rates = [taxes.create_rate(uow, name=f"Rate {p}", percent=p).rate_id for p in RATES]
         services = [
             create_service(
                 uow,
@@ -127,9 +125,7 @@ def run_walk(
                 chosen = payment_ids[a % len(payment_ids)]
 
                 def act(uow: Any, a: int = a, chosen: str = chosen) -> None:
-                    refund_in_phases(
-                        uow, chosen, amount=max(a // 10, 1), tip=None, reason="sorry"
-                    )
+                    refund_in_phases(uow, chosen, amount=max(a // 10, 1), tip=None, reason="sorry")
 
             else:  # a service changes rate: lines already sold keep theirs
 
@@ -178,9 +174,9 @@ def test_tax_adds_up_on_every_tab_and_the_report_equals_the_ledger(
     assert report["net"] + report["tax"] == report["gross"]
     for row in report["rates"]:
         assert row["net"] + row["tax"] == row["gross"]
-    assert {r["rate_id"]: [r["net"], r["tax"]] for r in report["rates"] if r["net"] or r["tax"]} == {
-        k: v for k, v in per_rate.items() if v != [0, 0]
-    }
+    assert {
+        r["rate_id"]: [r["net"], r["tax"]] for r in report["rates"] if r["net"] or r["tax"]
+    } == {k: v for k, v in per_rate.items() if v != [0, 0]}
     booked = (
         -books.balance(Account.REVENUE)
         - books.balance(Account.TAX_PAYABLE)

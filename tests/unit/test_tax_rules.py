@@ -67,7 +67,14 @@ def test_untaxed_lines_share_a_discount_but_carry_no_tax() -> None:
 
 @pytest.mark.parametrize(
     ("given_text", "expected"),
-    [("23", "23"), ("5.5", "5.5"), (" 13.975 ", "13.975"), ("0", "0"), ("100", "100"), ("6.00", "6")],
+    [
+        ("23", "23"),
+        ("5.5", "5.5"),
+        (" 13.975 ", "13.975"),
+        ("0", "0"),
+        ("100", "100"),
+        ("6.00", "6"),
+    ],
 )
 def test_a_rate_is_written_as_a_decimal(given_text: str, expected: str) -> None:
     assert percent_text(parse_percent(given_text)) == expected

@@ -290,7 +290,9 @@ class TabRepository:
         line stays, struck through); ``taxes``: the tab's tax state after."""
         update_object(self._uow, line, voided_at=at, void_reason=reason)
         more = {} if taxes is None else {"taxes": taxes}
-        self.write(tab, subtotal=tab.subtotal - (line.amount if charged is None else charged), **more)
+        self.write(
+            tab, subtotal=tab.subtotal - (line.amount if charged is None else charged), **more
+        )
 
     def payments(self, tab_id: str) -> list[Payment]:
         """The tab's payments, oldest first."""

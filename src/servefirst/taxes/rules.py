@@ -60,7 +60,7 @@ def parse_percent(text: object, *, param: str = "percent") -> Decimal:
         percent = Decimal(text.strip())
     except InvalidOperation:
         raise InvalidRequest(
-            f"'{text[:20]}' is not a number; write the percent as text, e.g. \"23\" or \"5.5\".",
+            f'\'{text[:20]}\' is not a number; write the percent as text, e.g. "23" or "5.5".',
             param=param,
         ) from None
     if not percent.is_finite() or percent < 0 or percent > HUNDRED:
@@ -68,9 +68,7 @@ def parse_percent(text: object, *, param: str = "percent") -> Decimal:
             "percent must be between 0 and 100.", code="percent_out_of_range", param=param
         )
     if percent.as_tuple().exponent < -PERCENT_DECIMALS:  # type: ignore[operator]
-        raise InvalidRequest(
-            f"percent takes at most {PERCENT_DECIMALS} decimals.", param=param
-        )
+        raise InvalidRequest(f"percent takes at most {PERCENT_DECIMALS} decimals.", param=param)
     return percent.normalize() if percent else Decimal(0)
 
 
@@ -229,7 +227,9 @@ def reduce(charged: TabTax, reductions: int) -> TabTax:
         # The share's tax in the part's own proportion; its net is the rest.
         tax_taken = to_cents(Decimal(taken) * part.tax / part.gross) if part.gross else 0
         parts.append(
-            RatePart(part.rate_id, part.percent, part.net - (taken - tax_taken), part.tax - tax_taken)
+            RatePart(
+                part.rate_id, part.percent, part.net - (taken - tax_taken), part.tax - tax_taken
+            )
         )
     return TabTax(tuple(parts))
 
