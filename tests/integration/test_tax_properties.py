@@ -14,7 +14,9 @@ After each walk, read from the database:
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
@@ -86,55 +88,46 @@ def run_walk(
         with runtime.uow(merchant_id) as uow:
             customer = create_customer(uow, name="Ana Costa").customer_id
             tab = tabs.open_tab(uow, customer_id=customer)
-            tab_id, token = tab.tab_id, tab.token
+            walk = TabWalk(tab.tab_id, tab.token, services, rates)
             uow.commit()
-        payment_ids: list[str] = []
         for kind, a, b in steps:
-            if kind == "line":
-
-                def act(uow: Any, a: int = a, b: int = b) -> None:
-                    tabs.add_line(uow, tab_id, service_id=services[a], quantity=b)
-
-            elif kind == "void":
-
-                def act(uow: Any, a: int = a) -> None:
-                    void_line(uow, tab_id, a, reason="wrong coffee")
-
-            elif kind == "discount":
-
-                def act(uow: Any, a: int = a) -> None:
-                    due = tabs.bill_of(tabs.get_tab(uow, tab_id)).due
-                    amount = max(due * a // 100, 1)
-                    concern = guarantee.raise_concern(
-                        uow, token, reason="cold", remedy="partial", amount=amount
-                    )
-                    if concern.status == "pending":
-                        guarantee.resolve(uow, tab_id, concern.concern_id, decision="approve")
-
-            elif kind == "pay":
-
-                def act(uow: Any, a: int = a) -> None:
-                    due = tabs.bill_of(tabs.get_tab(uow, tab_id)).due
-                    amount = due if a > 50 else max(due * a // 100, 1)
-                    paid = payments.pay_tab(uow, tab_id, method="cash", amount=amount)
-                    payment_ids.append(paid.payment_id)
-
-            elif kind == "refund":
-                if not payment_ids:
-                    continue
-                chosen = payment_ids[a % len(payment_ids)]
-
-                def act(uow: Any, a: int = a, chosen: str = chosen) -> None:
-                    refund_in_phases(uow, chosen, amount=max(a // 10, 1), tip=None, reason="sorry")
-
-            else:  # a service changes rate: lines already sold keep theirs
-
-                def act(uow: Any, a: int = a, b: int = b) -> None:
-                    update_service(uow, services[a], {"tax_rate_id": rates[b]})
-
-            _do(runtime, merchant_id, act)
-        _do(runtime, merchant_id, lambda uow, t=tab_id: tabs.serve(uow, t))
+            _do(runtime, merchant_id, partial(walk.step, kind=kind, a=a, b=b))
+        _do(runtime, merchant_id, partial(tabs.serve, tab_id=walk.tab_id))
     return merchant_id
+
+
+@dataclass
+class TabWalk:
+    """One tab's walk: each step one request on it."""
+
+    tab_id: str
+    token: str
+    services: list[str]
+    rates: list[str]
+    payment_ids: list[str] = field(default_factory=list)
+
+    def step(self, uow: Any, kind: str, a: int, b: int) -> None:
+        if kind == "line":
+            tabs.add_line(uow, self.tab_id, service_id=self.services[a], quantity=b)
+        elif kind == "void":
+            void_line(uow, self.tab_id, a, reason="wrong coffee")
+        elif kind == "discount":
+            due = tabs.bill_of(tabs.get_tab(uow, self.tab_id)).due
+            concern = guarantee.raise_concern(
+                uow, self.token, reason="cold", remedy="partial", amount=max(due * a // 100, 1)
+            )
+            if concern.status == "pending":
+                guarantee.resolve(uow, self.tab_id, concern.concern_id, decision="approve")
+        elif kind == "pay":
+            due = tabs.bill_of(tabs.get_tab(uow, self.tab_id)).due
+            amount = due if a > 50 else max(due * a // 100, 1)
+            paid = payments.pay_tab(uow, self.tab_id, method="cash", amount=amount)
+            self.payment_ids.append(paid.payment_id)
+        elif kind == "refund" and self.payment_ids:
+            chosen = self.payment_ids[a % len(self.payment_ids)]
+            refund_in_phases(uow, chosen, amount=max(a // 10, 1), tip=None, reason="sorry")
+        elif kind == "rerate":  # lines already sold keep their rate
+            update_service(uow, self.services[a], {"tax_rate_id": self.rates[b]})
 
 
 @settings(
