@@ -79,15 +79,12 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.execute("DELETE FROM account_balances WHERE account = 'tax_payable'")
-    with op.batch_alter_table("tabs") as batch:
-        batch.drop_column("taxes")
-    with op.batch_alter_table("tab_lines") as batch:
-        batch.drop_column("tax_percent")
-        batch.drop_column("tax_rate_id")
-    with op.batch_alter_table("services") as batch:
-        batch.drop_column("tax_rate_id")
-    with op.batch_alter_table("merchants") as batch:
-        batch.drop_column("tax_rounding")
-        batch.drop_column("prices_include_tax")
+    # Plain DROP COLUMNs, as the upgrade's plain ADDs: no table is rebuilt.
+    op.drop_column("tabs", "taxes")
+    op.drop_column("tab_lines", "tax_percent")
+    op.drop_column("tab_lines", "tax_rate_id")
+    op.drop_column("services", "tax_rate_id")
+    op.drop_column("merchants", "tax_rounding")
+    op.drop_column("merchants", "prices_include_tax")
     op.drop_table("tax_movements")
     op.drop_table("tax_rates")
