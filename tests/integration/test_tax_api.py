@@ -225,3 +225,20 @@ def test_a_merchant_without_tax_rates_posts_no_tax(merchant: Merchant) -> None:
     entries = merchant.get("/v1/ledger/entries").json()["data"]
     assert all(leg["account"] != "tax_payable" for e in entries for leg in e["legs"])
     assert tax_report(merchant)["rates"] == []
+
+
+def test_an_open_tab_keeps_how_it_was_taxed_when_the_settings_change(merchant: Merchant) -> None:
+    standard = rate(merchant, "IVA 23%", "23")
+    lunch = taxed_service(merchant, 1230, standard["id"])
+    tab = merchant.tab()
+    add(merchant, tab, lunch)
+    set_taxes(merchant, prices_include_tax=False, tax_rounding="receipt")
+    body = add(merchant, tab, lunch)
+    # Still tax-inclusive: the customer pays the prices as entered.
+    assert (body["net"], body["gross"], body["amount_due"]) == (2000, 2460, 2460)
+    later = merchant.tab()
+    body = add(merchant, later, lunch)
+    # A tab first taxed since takes the new settings: 23 % on top of 12.30.
+    assert (body["net"], body["gross"], body["amount_due"]) == (1230, 1513, 1513)
+    me = merchant.get("/v1/merchant").json()
+    assert (me["prices_include_tax"], me["tax_rounding"]) == (False, "receipt")
