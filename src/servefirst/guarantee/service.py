@@ -197,8 +197,9 @@ def approved_claims(uow: UnitOfWork, customer_id: str, *, days: int) -> int:
 
 def adjustments_by_remedy(uow: UnitOfWork) -> dict[str, dict[str, int]]:
     """Approved concerns and the discounts they gave, per remedy (a redo gives
-    none: the service is done again). The amounts add up to the ledger's
-    satisfaction_adjustments balance."""
+    none: the service is done again). The amounts add up to what the discounts
+    took off receivables: the ledger's satisfaction_adjustments balance, plus
+    the tax they took back from tax_payable when the bills were taxed."""
     found = {
         remedy: (int(count), int(amount))
         for remedy, count, amount in uow.session.execute(
