@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from servefirst.db.uow import UnitOfWork
     from servefirst.tabs.models import Tab, TabLine
 
+#: A jurisdiction has a handful of rates; a bound keeps a runaway script from filling the list.
 MAX_RATES = 50
 
 
