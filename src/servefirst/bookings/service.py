@@ -13,16 +13,17 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
+from servefirst.bookings import deposit_phases, hold_fees, hold_raises
+from servefirst.bookings.deposit_phases import DepositAsked
 from servefirst.bookings.deposits import (
+    ask_deposit,
     deposit_decision,
     deposit_policy,
     merchant_deposit_policy,
     set_deposit_policy,
     settle_deposit,
-    take_deposit,
 )
-from servefirst.bookings.hold_releases import ask_release
-from servefirst.bookings.holds import active_hold, bump_totals, record_hold
+from servefirst.bookings.holds import active_hold, bump_totals
 from servefirst.bookings.models import Booking, CardHold
 from servefirst.bookings.rules import (
     BookingAction,
@@ -40,9 +41,8 @@ from servefirst.db.direct import move_rows
 from servefirst.db.uow import UnitOfWork
 from servefirst.events.service import emit
 from servefirst.kit.clock import as_utc
-from servefirst.kit.errors import CardDeclined, Conflict, InvalidRequest, NotFound
+from servefirst.kit.errors import Conflict, InvalidRequest, NotFound, PaymentInProgress
 from servefirst.kit.ids import merchant_of_credential, new_id, new_tab_token
-from servefirst.kit.money import Money
 from servefirst.ledger import service as ledger
 from servefirst.ledger.rules import Account, EntryBuilder, EntryKind
 from servefirst.merchants.service import get_merchant
@@ -64,6 +64,11 @@ def get_booking(uow: UnitOfWork, booking_id: str, *, lock: bool = False) -> Book
     booking = uow.session.scalar(query)
     if booking is None:
         raise NotFound(f"No such booking: '{booking_id}'.", param="booking_id")
+    if lock and booking.deposit_status == DepositStatus.PENDING.value:
+        raise PaymentInProgress(
+            "This booking's deposit is waiting for the card processor's answer."
+            " Try again in a moment."
+        )
     return booking
 
 
@@ -160,7 +165,37 @@ def book(
     starts_at: datetime,
     staff_id: str | None = None,
     card: str | None = None,
+    payment_method: str | None = None,
 ) -> Booking:
+    """Book, every phase of the deposit in turn (a page in a worker thread, a
+    command, the demo): phase 1 is committed before the processor is asked."""
+    booking, asked = begin_booking(
+        uow,
+        customer_id=customer_id,
+        service_id=service_id,
+        starts_at=starts_at,
+        staff_id=staff_id,
+        card=card,
+        payment_method=payment_method,
+    )
+    if asked is None:
+        return booking
+    uow.commit()
+    return deposit_phases.finish_in_turn(uow, asked)
+
+
+def begin_booking(
+    uow: UnitOfWork,
+    *,
+    customer_id: str,
+    service_id: str,
+    starts_at: datetime,
+    staff_id: str | None = None,
+    card: str | None = None,
+    payment_method: str | None = None,
+) -> tuple[Booking, DepositAsked | None]:
+    """The booking, and the deposit asked of the card processor if one is
+    (phase 1, for the caller to commit; ``deposit_phases``)."""
     now = uow.clock.now()
     starts_at = as_utc(starts_at)
     if starts_at <= now:
@@ -200,8 +235,11 @@ def book(
         deposit_refund=0,
         created_at=now,
     )
+    asked = None
     if decision.required:
-        take_deposit(uow, booking, decision, policy, card)
+        asked = ask_deposit(
+            uow, booking, decision, policy, card=card, payment_method=payment_method
+        )
     uow.session.add(booking)
     try:
         uow.session.flush()
@@ -215,13 +253,14 @@ def book(
             code="booking_overlaps",
             param="starts_at",
         ) from None
-    emit(
-        uow,
-        "booking.created",
-        booking.booking_id,
-        {"starts_at": starts_at.isoformat(), "deposit": booking.deposit_amount},
-    )
-    return booking
+    if asked is None:  # else once the deposit is taken (``deposit_phases``)
+        emit(
+            uow,
+            "booking.created",
+            booking.booking_id,
+            {"starts_at": starts_at.isoformat(), "deposit": booking.deposit_amount},
+        )
+    return booking, asked
 
 
 def check_in(uow: UnitOfWork, booking_id: str) -> Booking:
@@ -231,6 +270,11 @@ def check_in(uow: UnitOfWork, booking_id: str) -> Booking:
     booking = get_booking(uow, booking_id, lock=True)
     booking.status = transition(booking.status, BookingAction.CHECK_IN).value
     hold = active_hold(uow, booking_id=booking.booking_id)
+    if hold is not None and (hold.fee_key is not None or hold.raise_key is not None):
+        raise PaymentInProgress(
+            "This booking's card hold is waiting for the card processor's answer."
+            " Try again in a moment."
+        )
     secured = booking.deposit_status == DepositStatus.HELD.value
     tab = open_tab(uow, customer_id=booking.customer_id, secured=secured)
     if hold is not None:
@@ -275,6 +319,21 @@ def check_in(uow: UnitOfWork, booking_id: str) -> Booking:
 
 
 def cancel(uow: UnitOfWork, booking_id: str) -> Booking:
+    """Cancel, a fee from the card hold taken in turn (``hold_fees``)."""
+    begin_cancel(uow, booking_id)
+    hold_fees.fee_in_turn(uow, booking_id)
+    return get_booking(uow, booking_id)
+
+
+def no_show(uow: UnitOfWork, booking_id: str) -> Booking:
+    """Mark a no-show, a fee from the card hold taken in turn (``hold_fees``)."""
+    begin_no_show(uow, booking_id)
+    hold_fees.fee_in_turn(uow, booking_id)
+    return get_booking(uow, booking_id)
+
+
+def begin_cancel(uow: UnitOfWork, booking_id: str) -> Booking:
+    """Phase 1 of a cancellation: a fee from a card hold is only asked."""
     booking = get_booking(uow, booking_id, lock=True)
     booking.status = transition(booking.status, BookingAction.CANCEL).value
     now = uow.clock.now()
@@ -287,12 +346,13 @@ def cancel(uow: UnitOfWork, booking_id: str) -> Booking:
     )
     if settlement.outcome is Outcome.FORFEIT:
         record_history(uow, booking.customer_id, "late_cancellations")
-    settle_deposit(uow, booking, settlement)
-    emit(uow, "booking.cancelled", booking.booking_id, {"fee": booking.deposit_fee})
+    if not settle_deposit(uow, booking, settlement):
+        emit(uow, "booking.cancelled", booking.booking_id, {"fee": booking.deposit_fee})
     return booking
 
 
-def no_show(uow: UnitOfWork, booking_id: str) -> Booking:
+def begin_no_show(uow: UnitOfWork, booking_id: str) -> Booking:
+    """Phase 1 of a no-show: a fee from a card hold is only asked."""
     booking = get_booking(uow, booking_id, lock=True)
     booking.status = transition(booking.status, BookingAction.NO_SHOW).value
     settlement = settle_no_show(
@@ -303,8 +363,8 @@ def no_show(uow: UnitOfWork, booking_id: str) -> Booking:
         now=uow.clock.now(),
     )
     record_history(uow, booking.customer_id, "no_shows")
-    settle_deposit(uow, booking, settlement)
-    emit(uow, "booking.no_show", booking.booking_id, {"fee": booking.deposit_fee})
+    if not settle_deposit(uow, booking, settlement):
+        emit(uow, "booking.no_show", booking.booking_id, {"fee": booking.deposit_fee})
     return booking
 
 
@@ -330,10 +390,18 @@ def renew_holds(uow: UnitOfWork) -> list[str]:
     lapse within ``RENEW_AHEAD`` before the booking starts, and mark lapsed ones.
 
     Run by ``servefirst holds renew`` (hourly, from cron) and before reading
-    bookings. Returns the ids of the holds that changed.
+    bookings, every phase in turn: the renewals are asked and committed, then
+    each is asked of the processor with no transaction open and kept
+    (``hold_raises``). Returns the ids of the holds that changed.
     """
+    ask_renewals(uow)
+    return hold_raises.renew_in_turn(uow)
+
+
+def ask_renewals(uow: UnitOfWork) -> None:
+    """Phase 1 of renewing: each hold that would lapse before its booking is
+    marked with the renewal asked and its processor key (the caller commits)."""
     now = uow.clock.now()
-    changed: list[str] = []
     rows = uow.session.execute(
         select(CardHold, Booking)
         .join(
@@ -345,6 +413,8 @@ def renew_holds(uow: UnitOfWork) -> list[str]:
             CardHold.merchant_id == uow.merchant,
             CardHold.status == "active",
             CardHold.tab_id.is_(None),
+            CardHold.raise_key.is_(None),
+            CardHold.fee_key.is_(None),
             CardHold.expires_at <= now + RENEW_AHEAD,
             Booking.status == BookingStatus.CONFIRMED.value,
         )
@@ -353,30 +423,10 @@ def renew_holds(uow: UnitOfWork) -> list[str]:
     for hold, booking in rows:
         if booking.starts_at <= hold.expires_at:
             continue  # the hold outlives the slot: nothing to do
-        try:
-            renewed = uow.gateways.sandbox.authorize(
-                Money(hold.amount, hold.currency),
-                payment_method=hold.payment_method,
-                idempotency_key=f"{hold.hold_id}_renew",
-                now=now,
-            )
-        except CardDeclined as declined:
-            if now >= hold.expires_at:
-                hold.status = "expired"
-                hold.closed_at = now
-                booking.deposit_status = DepositStatus.NONE.value
-                booking.deposit_reason = (
-                    f"The card hold lapsed and could not be renewed ({declined.code})."
-                )
-                changed.append(hold.hold_id)
-            continue
-        hold.status = "replaced"
-        hold.closed_at = now
-        ask_release(uow, hold)
-        record_hold(uow, renewed, booking_id=booking.booking_id, replaces=hold.hold_id)
-        changed.append(hold.hold_id)
+        hold.raise_to = hold.amount
+        hold.raise_key = new_id("renew")
+        hold.raise_asked_at = now
     uow.session.flush()
-    return changed
 
 
 __all__ = [

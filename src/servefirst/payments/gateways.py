@@ -7,10 +7,9 @@ the processor either.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
-import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
@@ -49,6 +48,9 @@ class Authorization:
     payment_method: str
     card_last4: str
     expires_at: datetime
+    #: The processor's customer the card is kept on file for (Stripe's
+    #: Customer, which an off-session charge on the saved card names).
+    customer: str | None = None
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,11 @@ class RefundResult:
     reference: str
     status: str = "succeeded"
     failure_code: str | None = None
+
+
+class ProcessorCalledInTransaction(RuntimeError):
+    """A processor was called with a database transaction open: a bug, never
+    an answer to a client (the tests turn the sandbox's check on)."""
 
 
 class Gateway(Protocol):
@@ -96,18 +103,31 @@ class ChargeBook(Protocol):
 
     def find(self, idempotency_key: str) -> Charge | None: ...
 
+    def keep_hold(self, idempotency_key: str, hold: Authorization) -> None:
+        """Keep ``hold`` under ``idempotency_key``, unless one is kept there already."""
+        ...
+
+    def find_hold(self, idempotency_key: str) -> Authorization | None: ...
+
 
 @dataclass
 class ChargesInMemory:
     """A sandbox's charges for the life of the process (unit tests)."""
 
     charges: dict[str, Charge] = field(default_factory=dict)
+    holds: dict[str, Authorization] = field(default_factory=dict)
 
     def keep(self, idempotency_key: str, charge: Charge, amount: Money) -> None:
         self.charges.setdefault(idempotency_key, charge)
 
     def find(self, idempotency_key: str) -> Charge | None:
         return self.charges.get(idempotency_key)
+
+    def keep_hold(self, idempotency_key: str, hold: Authorization) -> None:
+        self.holds.setdefault(idempotency_key, hold)
+
+    def find_hold(self, idempotency_key: str) -> Authorization | None:
+        return self.holds.get(idempotency_key)
 
 
 class CardGateway(Gateway, Protocol):
@@ -121,11 +141,33 @@ class CardGateway(Gateway, Protocol):
         payment_method: str | None = None,
         idempotency_key: str,
         now: datetime,
-    ) -> Authorization: ...
+        customer: str | None = None,
+    ) -> Authorization:
+        """Hold ``amount``. With a card (or a PaymentMethod of no customer yet)
+        the card is first kept on file, so that the hold can be renewed,
+        raised or charged later with no one present; with ``customer``, the
+        card already kept on file for that customer is used (off-session)."""
+        ...
+
+    def find_hold(self, idempotency_key: str) -> Authorization | None:
+        """The hold made under ``idempotency_key``, still to be captured, or
+        None: how recovery learns what became of a hold a crash left unanswered."""
+        ...
 
     def capture(
         self, hold: Authorization, amount: Money, *, idempotency_key: str, now: datetime
     ) -> Charge: ...
+
+    def charge_saved(
+        self,
+        amount: Money,
+        *,
+        payment_method: str,
+        idempotency_key: str,
+        customer: str | None = None,
+    ) -> Charge:
+        """Charge the card kept on file, with no one present (a hold that lapsed)."""
+        ...
 
     def release(self, hold: Authorization) -> None: ...
 
@@ -205,6 +247,19 @@ class SandboxGateway:
     #: Seconds each charge takes, as a real processor's round trip does
     #: (``SERVEFIRST_SANDBOX_LATENCY_MS``; the benchmark sets it).
     latency_seconds: float = 0.0
+    #: Says whether a database transaction is open while the sandbox is
+    #: called (``db.transactions.OpenTransactions``); the tests turn it on so
+    #: that a processor called inside one fails loudly (DESIGN.md, "A payment
+    #: in phases"). None: not checked.
+    transaction_open: Callable[[], bool] | None = None
+
+    def _called(self) -> None:
+        if self.transaction_open is not None and self.transaction_open():
+            raise ProcessorCalledInTransaction(
+                "The card processor was called inside a database transaction."
+            )
+        if self.latency_seconds:
+            time.sleep(self.latency_seconds)
 
     def charge(
         self,
@@ -214,8 +269,7 @@ class SandboxGateway:
         idempotency_key: str,
         payment_method: str | None = None,
     ) -> Charge:
-        if self.latency_seconds:
-            time.sleep(self.latency_seconds)
+        self._called()
         if payment_method is not None:
             last4 = self._check_payment_method(payment_method)
             saved = Charge(reference=_reference("sbx", idempotency_key), card_last4=last4)
@@ -229,12 +283,8 @@ class SandboxGateway:
     def find_charge(self, idempotency_key: str) -> Charge | None:
         return self.book.find(idempotency_key)
 
-    def inside_transaction(self) -> SandboxGateway:
-        """This sandbox for a caller that still charges inside its database
-        transaction (a booking's deposit): it keeps no record in its table,
-        whose write would wait on SQLite for the caller's own write lock. Such
-        a charge commits or rolls back with the caller's transaction."""
-        return dataclasses.replace(self, book=ChargesInMemory(), latency_seconds=0.0)
+    def find_hold(self, idempotency_key: str) -> Authorization | None:
+        return self.book.find_hold(idempotency_key)
 
     def authorize(
         self,
@@ -244,19 +294,24 @@ class SandboxGateway:
         payment_method: str | None = None,
         idempotency_key: str,
         now: datetime,
+        customer: str | None = None,
     ) -> Authorization:
+        self._called()
         if payment_method is not None:
             last4 = self._check_payment_method(payment_method)
         else:
             last4 = self._check_card(card)[-4:]
-            payment_method = f"pm_sbx_{last4}_{secrets.token_hex(6)}"
-        return Authorization(
+            # Made from the key: the same call asked again keeps the same card.
+            payment_method = f"pm_sbx_{last4}_" + _reference("h", idempotency_key)[2:14]
+        held = Authorization(
             reference=_reference("auth_sbx", idempotency_key),
             amount=amount,
             payment_method=payment_method,
             card_last4=last4,
             expires_at=now.astimezone(UTC) + self.hold_lifetime,
         )
+        self.book.keep_hold(idempotency_key, held)
+        return held
 
     def capture(
         self, hold: Authorization, amount: Money, *, idempotency_key: str, now: datetime
@@ -269,27 +324,36 @@ class SandboxGateway:
             raise CardDeclined(
                 _DECLINE_MESSAGES["amount_too_large"], code="amount_too_large", param="amount"
             )
-        if self.latency_seconds:
-            time.sleep(self.latency_seconds)
+        self._called()
         made = Charge(reference=_reference("sbx", idempotency_key), card_last4=hold.card_last4)
         # Kept as a charge is: recovery asks for a capture a crash left pending.
         self.book.keep(idempotency_key, made, amount)
         return made
 
-    def charge_saved(self, amount: Money, *, payment_method: str, idempotency_key: str) -> Charge:
+    def charge_saved(
+        self,
+        amount: Money,
+        *,
+        payment_method: str,
+        idempotency_key: str,
+        customer: str | None = None,
+    ) -> Charge:
         """Charge the card behind a hold without a hold (after it expired)."""
+        self._called()
         last4 = self._check_payment_method(payment_method)
-        return Charge(reference=_reference("sbx", idempotency_key), card_last4=last4)
+        made = Charge(reference=_reference("sbx", idempotency_key), card_last4=last4)
+        self.book.keep(idempotency_key, made, amount)
+        return made
 
     def release(self, hold: Authorization) -> None:
         """Nothing to undo at a stateless sandbox; a real processor voids the hold."""
+        self._called()
 
     def refund(
         self, charge_reference: str, amount: Money, *, idempotency_key: str, reason: str
     ) -> RefundResult:
         """A sandbox charge can always be refunded; anything else is not ours."""
-        if self.latency_seconds:  # a processor's round trip, as for a charge
-            time.sleep(self.latency_seconds)
+        self._called()  # a processor's round trip, as for a charge
         if not charge_reference.startswith("sbx_"):
             return RefundResult(
                 reference=_reference("re_sbx", idempotency_key),
