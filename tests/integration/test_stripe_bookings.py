@@ -234,3 +234,54 @@ def test_the_public_route_books_with_a_payment_method(
     )
     assert made.status_code == 201, made.text
     assert made.json()["deposit"]["hold"]["status"] == "active"
+
+
+def test_the_booking_page_on_stripe_asks_stripe_js_for_the_deposit_card(
+    cafe: Merchant, stripe_double: StripeDouble, clock: TestClock, tmp_path: Any
+) -> None:
+    from tests.integration.test_availability_api import Salon
+    from tests.integration.test_html_valid import install_vnu, vnu_errors
+    from tests.integration.test_pages_booking import MANAGE, details, post
+
+    shop = Salon(cafe, clock)
+    salon(cafe)  # new customers leave a deposit
+    when = shop.at(shop.day(3), "10:00")
+    review = post(shop, f"/b/{shop.slug}/book", details(shop, when))
+    assert review.status_code == 200, review.text
+    page = review.text
+    assert 'id="card-element"' in page and 'name="card"' not in page
+    assert f'data-setup-url="/b/{shop.slug}/card-setup"' in page
+    assert '<script src="/static/stripe-card.js" defer></script>' in page
+    assert "Test mode" not in page
+    assert "script-src 'self' https://js.stripe.com" in review.headers["content-security-policy"]
+    install_vnu()
+    assert vnu_errors({"booking-stripe": page}, tmp_path) == []
+    setup = cafe.client.post(f"/b/{shop.slug}/card-setup")
+    assert setup.status_code == 200 and setup.json()["client_secret"].startswith("seti_")
+    assert cafe.client.post("/b/nobody-here/card-setup").status_code == 404
+
+    # What stripe-card.js posts once Stripe.js made the PaymentMethod.
+    done = post(
+        shop,
+        f"/b/{shop.slug}/book",
+        details(shop, when, confirm="1", payment_method=stripe_double.payment_method()),
+    )
+    assert done.status_code == 303, done.text
+    assert MANAGE.search(done.headers["location"])
+    [booking] = cafe.get("/v1/bookings").json()["data"]
+    assert booking["deposit"]["status"] == "held"
+    assert nonzero(cafe.balances()) == {"card_clearing": 600, "deposits_held": -600}
+
+
+def test_the_booking_page_on_the_sandbox_keeps_its_card_field(
+    merchant: Merchant, clock: TestClock
+) -> None:
+    from tests.integration.test_availability_api import Salon
+    from tests.integration.test_pages_booking import details, post
+
+    shop = Salon(merchant, clock)
+    salon(merchant)
+    review = post(shop, f"/b/{shop.slug}/book", details(shop, shop.at(shop.day(3), "10:00")))
+    assert 'name="card"' in review.text and "card-element" not in review.text
+    assert "js.stripe.com" not in review.headers.get("content-security-policy", "")
+    assert merchant.client.post(f"/b/{shop.slug}/card-setup").status_code == 404
