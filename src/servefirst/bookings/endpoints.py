@@ -35,7 +35,10 @@ from servefirst.merchants.service import get_merchant
 router = APIRouter(tags=["bookings"], route_class=ServefirstRoute)
 
 _STATE: dict[int | str, dict[str, Any]] = {
-    409: {"description": "booking_state_invalid: the booking has already ended"}
+    409: {
+        "description": "booking_state_invalid: the booking has already ended;"
+        " payment_in_progress: its deposit or card hold waits for the card processor"
+    }
 }
 
 
@@ -148,12 +151,12 @@ async def mark_no_show(
     response_model=BookingOut,
     summary="Move a booking to another time or person; it keeps its id, deposit and hold",
     description="Inside the cancellation window the move costs what a late cancellation"
-    " would: the fee is kept from the deposit and the rest follows the booking.",
+    " would: the fee is kept from the deposit and the rest follows the booking. With a card"
+    " hold the fee is captured from it once the move is kept, and the rest is held anew on"
+    " the same card; a card that declines leaves the booking unsecured (its deposit's reason"
+    " says why), never the move half made.",
     operation_id="reschedule_booking",
-    responses={
-        **_STATE,
-        402: {"description": "the card behind the hold declined the late-move fee"},
-    },
+    responses=_STATE,
 )
 async def reschedule_booking(
     booking_id: str, body: RescheduleIn, uow: MerchantUoW, base: PublicURL, request: Request
