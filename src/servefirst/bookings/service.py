@@ -7,13 +7,12 @@ balanced journal entry.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from servefirst.bookings import deposit_phases, hold_fees, hold_raises
+from servefirst.bookings import deposit_phases, hold_fees
 from servefirst.bookings.deposit_phases import DepositAsked
 from servefirst.bookings.deposits import (
     ask_deposit,
@@ -24,7 +23,8 @@ from servefirst.bookings.deposits import (
     settle_deposit,
 )
 from servefirst.bookings.holds import active_hold, bump_totals
-from servefirst.bookings.models import Booking, CardHold
+from servefirst.bookings.models import Booking
+from servefirst.bookings.renewals import ask_renewals, renew_holds
 from servefirst.bookings.rules import (
     BookingAction,
     BookingStatus,
@@ -34,6 +34,13 @@ from servefirst.bookings.rules import (
     settle_cancellation,
     settle_no_show,
     transition,
+)
+from servefirst.bookings.staff_time import (
+    ACTIVE,
+    Occupied,
+    ensure_staff_free,
+    lock_staff_calendar,
+    occupied,
 )
 from servefirst.catalog.service import get_service
 from servefirst.customers.service import get_customer, record_history
@@ -47,12 +54,8 @@ from servefirst.ledger import service as ledger
 from servefirst.ledger.rules import Account, EntryBuilder, EntryKind
 from servefirst.merchants.service import get_merchant
 
-#: Statuses that still occupy the staff member's time.
-ACTIVE = (BookingStatus.CONFIRMED.value, BookingStatus.CHECKED_IN.value)
 #: PostgreSQL's name for "two active bookings of one person overlap".
 OVERLAP_CONSTRAINT = "ex_bookings_staff_time"
-#: Renew a hold this long before it would lapse.
-RENEW_AHEAD = timedelta(hours=24)
 
 
 def get_booking(uow: UnitOfWork, booking_id: str, *, lock: bool = False) -> Booking:
@@ -81,80 +84,6 @@ def booking_for_token(uow: UnitOfWork, token: str) -> Booking:
     if booking is None:
         raise NotFound("No such booking.", code="booking_not_found")
     return booking
-
-
-def lock_staff_calendar(uow: UnitOfWork, staff_id: str) -> None:
-    """Hold one person's calendar until commit, before reading it to book them."""
-    if uow.dialect == "postgresql":
-        # Two bookings for one person at once would both see a free slot under
-        # READ COMMITTED: serialise them per (merchant, staff) until commit.
-        # SQLite's BEGIN IMMEDIATE already lets one writer in at a time.
-        uow.session.execute(
-            text("SELECT pg_advisory_xact_lock(hashtext(:key))"),
-            {"key": f"booking:{uow.merchant}:{staff_id}"},
-        )
-
-
-@dataclass(frozen=True)
-class Occupied:
-    """A booking as a calendar sees it: who, when, and which service."""
-
-    staff_id: str
-    starts_at: datetime
-    ends_at: datetime
-    service_id: str
-
-
-def occupied(
-    uow: UnitOfWork, staff_ids: list[str], start: datetime, end: datetime
-) -> list[Occupied]:
-    """Active bookings of these staff members that touch [start, end)."""
-    if not staff_ids:
-        return []
-    rows = uow.session.execute(
-        select(Booking.staff_id, Booking.starts_at, Booking.ends_at, Booking.service_id).where(
-            Booking.merchant_id == uow.merchant,
-            Booking.staff_id.in_(staff_ids),
-            Booking.status.in_(ACTIVE),
-            Booking.starts_at < as_utc(end),
-            Booking.ends_at > as_utc(start),
-        )
-    )
-    return [Occupied(str(s), as_utc(a), as_utc(b), v) for s, a, b, v in rows]
-
-
-def ensure_staff_free(
-    uow: UnitOfWork,
-    staff_id: str,
-    starts_at: datetime,
-    ends_at: datetime,
-    *,
-    besides: str | None = None,
-) -> None:
-    """Refuse (409 ``booking_overlaps``) a time when ``staff_id`` is booked;
-    ``besides``: a booking being moved, which does not clash with itself."""
-    lock_staff_calendar(uow, staff_id)
-    clash = uow.session.scalar(
-        select(Booking)
-        .where(
-            Booking.merchant_id == uow.merchant,
-            Booking.staff_id == staff_id,
-            Booking.status.in_(ACTIVE),
-            Booking.starts_at < ends_at,
-            Booking.ends_at > starts_at,
-            Booking.booking_id != (besides or ""),
-        )
-        .limit(1)
-    )
-    if clash is not None:
-        raise Conflict(
-            f"{staff_id} is already booked from {clash.starts_at:%H:%M} to"
-            f" {clash.ends_at:%H:%M} on {clash.starts_at:%Y-%m-%d}; choose another time"
-            " or another person.",
-            code="booking_overlaps",
-            param="starts_at",
-            details={"booking_id": clash.booking_id},
-        )
 
 
 def book(
@@ -385,51 +314,12 @@ def list_bookings(
     )
 
 
-def renew_holds(uow: UnitOfWork) -> list[str]:
-    """Keep every booking's hold alive until its slot: renew holds that would
-    lapse within ``RENEW_AHEAD`` before the booking starts, and mark lapsed ones.
-
-    Run by ``servefirst holds renew`` (hourly, from cron) and before reading
-    bookings, every phase in turn: the renewals are asked and committed, then
-    each is asked of the processor with no transaction open and kept
-    (``hold_raises``). Returns the ids of the holds that changed.
-    """
-    ask_renewals(uow)
-    return hold_raises.renew_in_turn(uow)
-
-
-def ask_renewals(uow: UnitOfWork) -> None:
-    """Phase 1 of renewing: each hold that would lapse before its booking is
-    marked with the renewal asked and its processor key (the caller commits)."""
-    now = uow.clock.now()
-    rows = uow.session.execute(
-        select(CardHold, Booking)
-        .join(
-            Booking,
-            (Booking.merchant_id == CardHold.merchant_id)
-            & (Booking.booking_id == CardHold.booking_id),
-        )
-        .where(
-            CardHold.merchant_id == uow.merchant,
-            CardHold.status == "active",
-            CardHold.tab_id.is_(None),
-            CardHold.raise_key.is_(None),
-            CardHold.fee_key.is_(None),
-            CardHold.expires_at <= now + RENEW_AHEAD,
-            Booking.status == BookingStatus.CONFIRMED.value,
-        )
-        .with_for_update()
-    ).all()
-    for hold, booking in rows:
-        if booking.starts_at <= hold.expires_at:
-            continue  # the hold outlives the slot: nothing to do
-        hold.raise_to = hold.amount
-        hold.raise_key = new_id("renew")
-        hold.raise_asked_at = now
-    uow.session.flush()
-
-
 __all__ = [
+    "ACTIVE",
+    "Occupied",
+    "ensure_staff_free",
+    "lock_staff_calendar",
+    "occupied",
     "book",
     "booking_for_token",
     "cancel",
@@ -438,6 +328,7 @@ __all__ = [
     "deposit_policy",
     "get_booking",
     "list_bookings",
+    "ask_renewals",
     "merchant_deposit_policy",
     "no_show",
     "renew_holds",
