@@ -8,6 +8,7 @@ by charging or holding twice."""
 
 from __future__ import annotations
 
+import threading
 from datetime import datetime
 from typing import Any
 
@@ -75,6 +76,26 @@ def test_the_sandbox_refuses_to_be_called_inside_a_transaction(runtime: Runtime)
         uow.commit()
         charged = sandbox.charge(Money(100, "EUR"), card=GOOD, idempotency_key="outside_1")
     assert charged.card_last4 == "4242"
+
+
+def test_the_check_answers_for_the_calling_thread_and_follows_a_commit_made_elsewhere(
+    runtime: Runtime,
+) -> None:
+    """Other requests' transactions, open in other threads, are no fault of
+    this call; a request's phases may end a transaction in another worker thread."""
+    check = runtime.gateways.sandbox.transaction_open
+    assert check is not None
+    with runtime.uow() as uow:
+        uow.session.execute(text("SELECT 1"))
+        elsewhere: list[bool] = []
+        looker = threading.Thread(target=lambda: elsewhere.append(check()))
+        looker.start()
+        looker.join()
+        assert (elsewhere, check()) == ([False], True)
+        committer = threading.Thread(target=uow.commit)
+        committer.start()
+        committer.join()
+        assert check() is False
 
 
 def test_a_deposit_asked_before_its_booking_is_committed_fails_the_check(
