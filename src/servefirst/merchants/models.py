@@ -50,6 +50,15 @@ class Merchant(Base):
     max_days_ahead: Mapped[int] = mapped_column(
         Integer, default=60, server_default="60", doc="How far ahead one may book online."
     )
+    legal_name: Mapped[str | None] = mapped_column(
+        String(200), nullable=True, doc="The seller's registered name, printed on receipts."
+    )
+    address: Mapped[str | None] = mapped_column(
+        String(500), nullable=True, doc="The seller's address (lines split by newlines)."
+    )
+    tax_id: Mapped[str | None] = mapped_column(
+        String(32), nullable=True, doc="The seller's tax id (NIF, VAT number), normalised."
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 

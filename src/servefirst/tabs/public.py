@@ -3,7 +3,7 @@ owed, their review and concerns, their payments."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 
 from fastapi import APIRouter
@@ -65,6 +65,8 @@ class PublicTab(Out):
     payments: list[PublicPayment]
     opened_at: datetime
     closed_at: datetime | None
+    receipt_number: str | None = Field(default=None, description="Once paid.")
+    due_date: date | None = Field(default=None, description="An invoice's last day to pay.")
 
 
 def public_view(uow: UnitOfWork, token: str) -> PublicTab:
@@ -112,6 +114,8 @@ def public_view(uow: UnitOfWork, token: str) -> PublicTab:
         ],
         opened_at=tab.opened_at,
         closed_at=tab.closed_at,
+        receipt_number=tab.receipt_number,
+        due_date=tab.due_date,
     )
 
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Literal
 
 from pydantic import ConfigDict, Field
@@ -108,6 +108,19 @@ class TabOut(Out):
     closed_at: datetime | None
     terms_accepted_at: datetime | None
     hold: TabHoldOut | None = Field(default=None, description="The card hold, if any.")
+    receipt_number: str | None = Field(
+        default=None,
+        description="A paid tab's receipt number, e.g. '2026-000123': the year and the"
+        " merchant's sequence without gaps.",
+    )
+    due_date: date | None = Field(
+        default=None,
+        description="An invoice's last day to pay (the merchant's day); overdue the day after.",
+    )
+    invoiced_at: datetime | None = Field(default=None, description="When it was invoiced.")
+    receipt_pdf_url: str = Field(
+        description="The receipt (paid) or invoice (invoiced, unpaid) as PDF; 404 otherwise."
+    )
 
     @classmethod
     def build(cls, tab: Tab, lines: list[LineView], public_url: str) -> TabOut:
@@ -135,6 +148,10 @@ class TabOut(Out):
             served_at=tab.served_at,
             closed_at=tab.closed_at,
             terms_accepted_at=tab.terms_accepted_at,
+            receipt_number=tab.receipt_number,
+            due_date=tab.due_date,
+            invoiced_at=tab.invoiced_at,
+            receipt_pdf_url=f"{public_url}/v1/tabs/{tab.tab_id}/receipt.pdf",
         )
 
 
