@@ -29,6 +29,11 @@ class MerchantOut(Out):
     slot_minutes: int = Field(description="The step between times offered for online booking.")
     min_notice_minutes: int = Field(description="Online booking closes this long before a slot.")
     max_days_ahead: int = Field(description="How many days ahead customers may book online.")
+    legal_name: str | None = Field(
+        default=None, description="The seller's registered name, printed on receipts."
+    )
+    address: str | None = Field(default=None, description="The seller's address, on receipts.")
+    tax_id: str | None = Field(default=None, description="The seller's tax id, on receipts.")
     created_at: datetime
 
     @classmethod
@@ -43,6 +48,9 @@ class MerchantOut(Out):
             slot_minutes=m.slot_minutes,
             min_notice_minutes=m.min_notice_minutes,
             max_days_ahead=m.max_days_ahead,
+            legal_name=m.legal_name,
+            address=m.address,
+            tax_id=m.tax_id,
             created_at=m.created_at,
         )
 
@@ -53,6 +61,11 @@ class MerchantIn(Body):
             "examples": [
                 {"timezone": "Europe/Lisbon", "locale": "pt_PT"},
                 {"slug": "cafe-azul", "slot_minutes": 15, "min_notice_minutes": 120},
+                {
+                    "legal_name": "Café Azul, Lda.",
+                    "address": "Rua Augusta 10\n1100-053 Lisboa",
+                    "tax_id": "PT501964843",
+                },
             ]
         }
     )
@@ -75,6 +88,19 @@ class MerchantIn(Body):
         default=None, ge=0, le=30 * 24 * 60, description="Default 120."
     )
     max_days_ahead: int | None = Field(default=None, ge=1, le=365, description="Default 60.")
+    legal_name: str | None = Field(
+        default=None, max_length=200, description="The registered name; '' takes it off."
+    )
+    address: str | None = Field(
+        default=None, max_length=500, description="Lines split by newlines; '' takes it off."
+    )
+    tax_id: str | None = Field(
+        default=None,
+        max_length=40,
+        description="A VAT number with its country's letters (PT501964843), or a bare number"
+        " checked by the rules of the locale's country (a Portuguese NIF's check digit);"
+        " 422 tax_id_invalid. '' takes it off.",
+    )
 
 
 @router.get(
@@ -90,7 +116,8 @@ def me(uow: MerchantUoW) -> MerchantOut:
 @router.post(
     "",
     response_model=MerchantOut,
-    summary="Change the merchant's name, time zone, locale, slug or online-booking settings",
+    summary="Change the merchant's name, time zone, locale, slug, online-booking settings"
+    " or seller details for receipts (legal name, address, tax id)",
     operation_id="update_merchant",
     responses={409: {"description": "slug_taken: another business has that slug"}},
 )
@@ -106,6 +133,7 @@ def update(body: MerchantIn, uow: MerchantUoW) -> MerchantOut:
             locale=body.locale,
             slug=body.slug,
             booking=booking,
+            seller=body.model_dump(include={"legal_name", "address", "tax_id"}, exclude_none=True),
         )
     )
 
