@@ -18,7 +18,7 @@ tax numbers and works offline:
 from __future__ import annotations
 
 import re
-from types import ModuleType
+from typing import Any
 
 from stdnum.exceptions import InvalidChecksum, ValidationError
 from stdnum.util import get_cc_module
@@ -30,7 +30,8 @@ _PLAIN = re.compile(r"^(?=(?:.*\d){2})[A-Z0-9]{4,20}$")
 MAX_LENGTH = 32
 
 
-def _rules_of(country: str | None) -> ModuleType | None:
+def _rules_of(country: str | None) -> Any:
+    """stdnum's module for the country's tax numbers (with ``validate``), or None."""
     if not country or len(country) != 2 or not country.isalpha():
         return None
     # Greece writes EL in VAT numbers, GR elsewhere; stdnum names it gr.

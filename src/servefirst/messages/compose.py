@@ -31,6 +31,7 @@ from servefirst.kit.money import Money
 from servefirst.messages.rules import MessageKind
 from servefirst.messages.service import Context
 from servefirst.tabs.models import TabLine
+from servefirst.tabs import service as tabs
 from servefirst.tabs.service import bill_of
 
 TEMPLATES = Path(__file__).parent.parent / "web" / "templates" / "messages"
@@ -139,7 +140,12 @@ def compose(uow: UnitOfWork, ctx: Context, *, public_url: str, mail_from: str) -
         tab = ctx.tab
         bill = bill_of(tab)
         lines = ctx_lines(uow, tab.tab_id)
-        anchor = getattr(tab, "due_date", None) or tab.served_at or message.created_at
+        anchor = tab.served_at or message.created_at
+        overdue_on = (
+            tabs.overdue_from(tab.due_date, zone)
+            if tab.due_date is not None
+            else anchor + timedelta(days=ctx.policy.overdue_day)
+        )
         values.update(
             currency=tab.currency,
             lines=lines,
@@ -151,7 +157,7 @@ def compose(uow: UnitOfWork, ctx: Context, *, public_url: str, mail_from: str) -
             receipt_url=f"{base}/t/{tab.token}/receipt",
             pay_url=f"{base}/t/{tab.token}#pay",
             concern_url=f"{base}/t/{tab.token}#concern",
-            overdue_on=(anchor + timedelta(days=ctx.policy.overdue_day)).astimezone(zone),
+            overdue_on=overdue_on.astimezone(zone),
         )
     if ctx.booking is not None:
         booking = ctx.booking
