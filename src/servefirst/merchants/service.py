@@ -18,9 +18,9 @@ from servefirst.kit.ids import (
     new_merchant_id,
 )
 from servefirst.kit.money import normalize_currency
+from servefirst.kit.tax_ids import country_of_locale
 from servefirst.ledger import service as ledger
 from servefirst.merchants.models import ApiKey, Merchant
-from servefirst.kit.tax_ids import country_of_locale
 from servefirst.merchants.rules import check_locale, check_seller, check_slug, check_timezone
 
 

@@ -30,8 +30,10 @@ from servefirst.kit import i18n
 from servefirst.kit.money import Money
 from servefirst.messages.rules import MessageKind
 from servefirst.messages.service import Context
-from servefirst.tabs.models import TabLine
+from servefirst.receipts import document as receipts
+from servefirst.receipts.pdf import render_pdf
 from servefirst.tabs import service as tabs
+from servefirst.tabs.models import TabLine
 from servefirst.tabs.service import bill_of
 
 TEMPLATES = Path(__file__).parent.parent / "web" / "templates" / "messages"
@@ -158,7 +160,14 @@ def compose(uow: UnitOfWork, ctx: Context, *, public_url: str, mail_from: str) -
             pay_url=f"{base}/t/{tab.token}#pay",
             concern_url=f"{base}/t/{tab.token}#concern",
             overdue_on=overdue_on.astimezone(zone),
+            receipt_number=tab.receipt_number,
+            receipt_pdf_url=f"{base}/t/{tab.token}/receipt.pdf",
         )
+        if kind is MessageKind.RECEIPT and message.channel == "email":
+            # The receipt itself, as the law asks it to be printed (seller,
+            # number, taxes): a PDF the customer can keep or hand on.
+            document = receipts.document_for(uow, tab)
+            attachments.append((document.filename, "application/pdf", render_pdf(document)))
     if ctx.booking is not None:
         booking = ctx.booking
         service = uow.session.get(Service, (uow.merchant, booking.service_id))

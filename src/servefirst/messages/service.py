@@ -6,8 +6,8 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import exists, select, update
 
@@ -83,10 +83,7 @@ def plan(uow: UnitOfWork, event: OutboxEvent) -> int:
         tier = trust.trust_now(
             customer, policy=trust.policy_for(uow), now=uow.clock.now()
         ).tier.value
-        anchor = (
-            tabs.chase_anchor(tab, ZoneInfo(get_merchant(uow).timezone))
-            or event.created_at
-        )
+        anchor = tabs.chase_anchor(tab, ZoneInfo(get_merchant(uow).timezone)) or event.created_at
         steps = dunning_steps(anchor, tier, policy_of(get_merchant(uow)))
         return _plan(uow, event, tab.customer_id, tab, steps)
     if event.type == "booking.created":

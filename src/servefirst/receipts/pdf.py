@@ -21,7 +21,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from servefirst.kit import formats, i18n
 from servefirst.kit.i18n import N_, gettext
@@ -93,7 +93,7 @@ def _render(doc: ReceiptDocument) -> bytes:
         author=doc.seller.legal_name or doc.seller.name,
         invariant=True,  # the same document gives the same bytes
     )
-    story: list = [_p(title, s["title"]), Spacer(1, 4 * mm)]  # type: ignore[type-arg]
+    story: list[Flowable] = [_p(title, s["title"]), Spacer(1, 4 * mm)]
 
     seller = [doc.seller.legal_name or doc.seller.name]
     if doc.seller.legal_name and doc.seller.legal_name != doc.seller.name:
@@ -158,7 +158,9 @@ def _render(doc: ReceiptDocument) -> bytes:
         ]
         table = Table(paid, colWidths=[50 * mm, 60 * mm, 32 * mm, 32 * mm])
         table.setStyle(
-            TableStyle([("FONT", (0, 0), (-1, -1), regular, 9), ("ALIGN", (2, 0), (-1, -1), "RIGHT")])
+            TableStyle(
+                [("FONT", (0, 0), (-1, -1), regular, 9), ("ALIGN", (2, 0), (-1, -1), "RIGHT")]
+            )
         )
         story.append(table)
     story += [

@@ -194,7 +194,9 @@ def invoice_due_date(today: date, *, due_date: date | None, net_days: int | None
     if net_days is not None:
         if not 1 <= net_days <= MAX_NET_DAYS:
             raise InvalidRequest(
-                f"net_days must be from 1 to {MAX_NET_DAYS}.", code="net_days_invalid", param="net_days"
+                f"net_days must be from 1 to {MAX_NET_DAYS}.",
+                code="net_days_invalid",
+                param="net_days",
             )
         return today + timedelta(days=net_days)
     assert due_date is not None
