@@ -269,9 +269,10 @@ def test_a_manager_issues_the_invoice_from_the_console_and_staff_may_not(
 ) -> None:
     tab = merchant.served_tab(2500)
     counter = signed_in(merchant, "staff")
-    assert 'action="/staff/tabs/' + tab["id"] + '/invoice"' not in counter.get(
-        f"/staff/tabs/{tab['id']}"
-    ).text
+    assert (
+        'action="/staff/tabs/' + tab["id"] + '/invoice"'
+        not in counter.get(f"/staff/tabs/{tab['id']}").text
+    )
     assert counter.post(f"/staff/tabs/{tab['id']}/invoice", {"terms": "7"}).status_code == 403
     manager = signed_in(merchant, "manager")
     page = manager.get(f"/staff/tabs/{tab['id']}").text
@@ -280,9 +281,7 @@ def test_a_manager_issues_the_invoice_from_the_console_and_staff_may_not(
         f"/staff/tabs/{tab['id']}/invoice", {"terms": "date", "due_date": "2020-01-01"}
     )
     assert past.status_code == 422
-    done = manager.post(
-        f"/staff/tabs/{tab['id']}/invoice", {"terms": "14"}, follow_redirects=False
-    )
+    done = manager.post(f"/staff/tabs/{tab['id']}/invoice", {"terms": "14"}, follow_redirects=False)
     assert done.status_code == 303, done.text
     shown = manager.get(done.headers["location"]).text
     assert "Invoice issued" in shown and 'id="invoice-pdf"' in shown

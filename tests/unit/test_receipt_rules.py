@@ -36,9 +36,7 @@ def test_net_days_count_from_the_merchant_s_today(days: int) -> None:
 
 def test_a_due_date_is_kept_when_it_is_today_or_later() -> None:
     assert invoice_due_date(TODAY, due_date=TODAY, net_days=None) == TODAY
-    assert invoice_due_date(TODAY, due_date=date(2026, 12, 31), net_days=None) == date(
-        2026, 12, 31
-    )
+    assert invoice_due_date(TODAY, due_date=date(2026, 12, 31), net_days=None) == date(2026, 12, 31)
 
 
 @pytest.mark.parametrize(
@@ -111,7 +109,11 @@ def test_the_country_comes_from_the_locale_s_region() -> None:
 
 def test_seller_details_are_trimmed_and_an_empty_one_taken_off() -> None:
     kept = check_seller(
-        {"legal_name": "  Café Azul, Lda. ", "address": " Rua Augusta 10 \n\n 1100-053 Lisboa ", "tax_id": ""},
+        {
+            "legal_name": "  Café Azul, Lda. ",
+            "address": " Rua Augusta 10 \n\n 1100-053 Lisboa ",
+            "tax_id": "",
+        },
         country="PT",
     )
     assert kept == {

@@ -26,7 +26,10 @@ router = APIRouter(prefix="/v1/tabs", tags=["tabs"], route_class=ServefirstRoute
 pages = APIRouter(include_in_schema=False)
 
 PDF_RESPONSES: dict[int | str, dict[str, Any]] = {
-    200: {"content": {"application/pdf": {}}, "description": "The PDF."},
+    200: {
+        "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+        "description": "The PDF.",
+    },
     404: {"description": "receipt_not_found: the tab is neither paid nor invoiced"},
 }
 

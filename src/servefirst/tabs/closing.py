@@ -17,7 +17,6 @@ from servefirst.ledger import service as ledger
 from servefirst.ledger.rules import Account, EntryBuilder, EntryKind
 from servefirst.tabs.models import Tab
 from servefirst.tabs.reading import bill_of
-from servefirst.tabs.receipt_counter import ReceiptCounterRepository
 from servefirst.tabs.rules import (
     TabAction,
     TabStatus,
@@ -56,8 +55,8 @@ def settle(uow: UnitOfWork, tab: Tab, **also: Any) -> None:
     now = uow.clock.now()
     # The receipt's number is taken here, in the transaction that makes the
     # tab paid: whatever way it gets paid, and never for a payment rolled back.
-    year = now.astimezone(ZoneInfo(merchant.timezone)).year
-    number = receipt_number_text(year, ReceiptCounterRepository(uow).take_next(year))
+    year = now.astimezone(ZoneInfo(merchant.timezone or "UTC")).year
+    number = receipt_number_text(year, uow.receipt_counters.take_next(year))
     uow.tabs.write(tab, status=status, closed_at=now, receipt_number=number, **also)
     record_tab_closed(uow, tab, event, worth=bill_of(tab).total)
     release_tab_hold(uow, tab)  # paid another way: the card hold is no longer needed

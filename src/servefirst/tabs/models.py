@@ -37,7 +37,7 @@ class Tab(Base):
         ),
         CheckConstraint("paid + deposit_applied + adjustments <= subtotal", name="never_overpaid"),
         # The last line of defence for the gap-free sequence: a number is never given twice.
-        UniqueConstraint("merchant_id", "receipt_number"),
+        Index("ix_tabs_receipt_number", "merchant_id", "receipt_number", unique=True),
     )
 
     merchant_id: Mapped[str] = mapped_column(String(16), primary_key=True)

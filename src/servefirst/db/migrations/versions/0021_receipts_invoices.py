@@ -33,31 +33,29 @@ def upgrade() -> None:
             name="fk_receipt_counters_merchant_id_merchants",
         ),
     )
-    with op.batch_alter_table("tabs") as table:
-        table.add_column(sa.Column("receipt_number", sa.String(16), nullable=True))
-        table.add_column(sa.Column("due_date", sa.Date(), nullable=True))
-        table.add_column(sa.Column("invoiced_at", UTCDateTime(), nullable=True))
-        table.create_unique_constraint(
-            "uq_tabs_merchant_id_receipt_number", ["merchant_id", "receipt_number"]
-        )
-    with op.batch_alter_table("merchants") as table:
-        table.add_column(sa.Column("legal_name", sa.String(200), nullable=True))
-        table.add_column(sa.Column("address", sa.String(500), nullable=True))
-        table.add_column(sa.Column("tax_id", sa.String(32), nullable=True))
-    with op.batch_alter_table("customers") as table:
-        table.add_column(sa.Column("tax_id", sa.String(32), nullable=True))
+    # Plain ALTER TABLE ... ADD COLUMN: on SQLite a batch would rebuild these
+    # tables, and dropping the old one fails while other rows refer to it.
+    op.add_column("tabs", sa.Column("receipt_number", sa.String(16), nullable=True))
+    op.add_column("tabs", sa.Column("due_date", sa.Date(), nullable=True))
+    op.add_column("tabs", sa.Column("invoiced_at", UTCDateTime(), nullable=True))
+    # A unique index (SQLite cannot add a constraint to a table): a number is
+    # never given twice, whatever happens to the counter.
+    op.create_index(
+        "ix_tabs_receipt_number", "tabs", ["merchant_id", "receipt_number"], unique=True
+    )
+    op.add_column("merchants", sa.Column("legal_name", sa.String(200), nullable=True))
+    op.add_column("merchants", sa.Column("address", sa.String(500), nullable=True))
+    op.add_column("merchants", sa.Column("tax_id", sa.String(32), nullable=True))
+    op.add_column("customers", sa.Column("tax_id", sa.String(32), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("customers") as table:
-        table.drop_column("tax_id")
-    with op.batch_alter_table("merchants") as table:
-        table.drop_column("tax_id")
-        table.drop_column("address")
-        table.drop_column("legal_name")
-    with op.batch_alter_table("tabs") as table:
-        table.drop_constraint("uq_tabs_merchant_id_receipt_number", type_="unique")
-        table.drop_column("invoiced_at")
-        table.drop_column("due_date")
-        table.drop_column("receipt_number")
+    op.drop_column("customers", "tax_id")
+    op.drop_column("merchants", "tax_id")
+    op.drop_column("merchants", "address")
+    op.drop_column("merchants", "legal_name")
+    op.drop_index("ix_tabs_receipt_number", table_name="tabs")
+    op.drop_column("tabs", "invoiced_at")
+    op.drop_column("tabs", "due_date")
+    op.drop_column("tabs", "receipt_number")
     op.drop_table("receipt_counters")
