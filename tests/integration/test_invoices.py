@@ -15,9 +15,10 @@ from servefirst.kit.clock import FrozenClock
 from servefirst.messages.transport import Transports, mailer_for
 from servefirst.messages.worker import Worker
 from servefirst.reports.debtors import debtors
+from servefirst.reports.service import cash_flow
 from servefirst.runtime import Runtime
 from tests import delivery_servers
-from tests.conftest import Merchant
+from tests.conftest import Merchant, TestClock
 from tests.delivery_servers import Mailbox
 from tests.integration.test_pages_staff import Staff
 
@@ -46,10 +47,11 @@ def _seller(merchant: Merchant) -> None:
 
 
 def test_a_consultant_bills_net_30_and_the_customer_s_page_shows_the_due_date(
+    clock: TestClock,
     merchant: Merchant,
 ) -> None:
     tab = merchant.served_tab(9000)
-    today = datetime.now(UTC).date()
+    today = clock.now().date()
     issued = _invoice(merchant, tab, net_days=30)
     assert issued.status_code == 200, issued.text
     assert issued.json()["due_date"] == (today + timedelta(days=30)).isoformat()
@@ -121,9 +123,9 @@ def test_a_tab_neither_paid_nor_invoiced_has_no_pdf(
     assert new_merchant("Other").get(f"/v1/tabs/{paid['id']}/receipt.pdf").status_code == 404
 
 
-def test_bad_invoice_terms_are_clear_4xx(merchant: Merchant) -> None:
+def test_bad_invoice_terms_are_clear_4xx(clock: TestClock, merchant: Merchant) -> None:
     tab = merchant.served_tab(450)
-    yesterday = (datetime.now(UTC).date() - timedelta(days=2)).isoformat()
+    yesterday = (clock.now().date() - timedelta(days=2)).isoformat()
     cases = [
         ({"due_date": yesterday}, 422, "due_date_in_past"),
         ({}, 422, "due_date_or_net_days"),
@@ -203,7 +205,7 @@ def test_the_debtors_list_ages_an_invoice_from_its_due_date(
 
 
 def test_the_receipt_e_mail_carries_the_pdf(
-    runtime: Runtime, merchant: Merchant, smtp_server: tuple[str, Mailbox]
+    clock: TestClock, runtime: Runtime, merchant: Merchant, smtp_server: tuple[str, Mailbox]
 ) -> None:
     _seller(merchant)
     person = merchant.customer("Inês Conceição", email="ines.receipt@example.com")
@@ -216,7 +218,7 @@ def test_the_receipt_e_mail_carries_the_pdf(
     number = merchant.get(f"/v1/tabs/{tab['id']}").json()["receipt_number"]
     Worker(
         runtime,
-        clock=FrozenClock(datetime.now(UTC) + timedelta(minutes=1)),
+        clock=FrozenClock(clock.now() + timedelta(minutes=1)),
         transports=Transports(mailer_for(smtp_server[0])),
         merchants=[merchant.id],
     ).drain()
@@ -265,7 +267,7 @@ def test_seller_details_and_tax_ids_are_kept_and_a_bad_one_is_a_clear_422(
 
 
 def test_a_manager_issues_the_invoice_from_the_console_and_staff_may_not(
-    merchant: Merchant, signed_in: Callable[..., Staff]
+    clock: TestClock, merchant: Merchant, signed_in: Callable[..., Staff]
 ) -> None:
     tab = merchant.served_tab(2500)
     counter = signed_in(merchant, "staff")
@@ -287,5 +289,19 @@ def test_a_manager_issues_the_invoice_from_the_console_and_staff_may_not(
     assert "Invoice issued" in shown and 'id="invoice-pdf"' in shown
     pdf = manager.get(f"/staff/tabs/{tab['id']}/receipt.pdf")
     assert pdf.status_code == 200 and "Invoice" in _pdf_text(pdf.content)
-    expected = (datetime.now(UTC).date() + timedelta(days=14)).isoformat()
+    expected = (clock.now().date() + timedelta(days=14)).isoformat()
     assert merchant.get(f"/v1/tabs/{tab['id']}").json()["due_date"] == expected
+
+
+def test_the_cash_flow_report_ages_an_invoice_from_its_due_date_too(
+    merchant: Merchant, runtime: Runtime
+) -> None:
+    invoiced = merchant.served_tab(700)
+    due = date.fromisoformat(_invoice(merchant, invoiced, net_days=30).json()["due_date"])
+    merchant.served_tab(500)
+    ten_days_late = datetime.combine(due, time(12), UTC) + timedelta(days=10)
+    with runtime.uow(merchant.id, write=False) as uow:
+        uow.clock = FrozenClock(ten_days_late)
+        ages = {a["age"]: a["amount"] for a in cash_flow(uow)["receivables"]["by_age"]}
+    assert ages["8-30 days"] == 700  # 10 days past its due date
+    assert ages["31-60 days"] == 500  # served 40 days before

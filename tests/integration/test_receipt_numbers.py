@@ -21,7 +21,7 @@ from servefirst.merchants.service import create_merchant, update_merchant
 from servefirst.payments.service import pay_tab
 from servefirst.runtime import Runtime
 from servefirst.tabs.service import add_line, get_tab, open_tab, serve
-from tests.conftest import Merchant
+from tests.conftest import Merchant, TestClock
 
 PAYERS = 16
 
@@ -59,7 +59,9 @@ def _numbers(runtime: Runtime, merchant_id: str, tab_ids: list[str]) -> dict[str
         return {t: get_tab(uow, t).receipt_number for t in tab_ids}
 
 
-def test_racing_payers_get_numbers_one_to_n_without_gap_or_duplicate(runtime: Runtime) -> None:
+def test_racing_payers_get_numbers_one_to_n_without_gap_or_duplicate(
+    runtime: Runtime, clock: TestClock
+) -> None:
     merchant_id, tab_ids = _served_tabs(runtime, PAYERS)
     start = threading.Barrier(PAYERS)
     quitters = set(tab_ids[3::5])  # these settle, then roll back
@@ -81,7 +83,7 @@ def test_racing_payers_get_numbers_one_to_n_without_gap_or_duplicate(runtime: Ru
     numbers = _numbers(runtime, merchant_id, tab_ids)
     assert all(numbers[t] is None for t in quitters)  # not paid: no number
     kept = sorted(n for t, n in numbers.items() if t not in quitters and n is not None)
-    year = datetime.now(UTC).year  # the merchant's zone is UTC
+    year = clock.now().year  # the merchant's zone is UTC
     assert kept == [f"{year}-{n:06d}" for n in range(1, PAYERS - len(quitters) + 1)]
 
     # The tabs that rolled back are paid later: they take the next numbers.
