@@ -283,6 +283,7 @@ def test_a_manager_issues_the_invoice_from_the_console_and_staff_may_not(
         f"/staff/tabs/{tab['id']}/invoice", {"terms": "date", "due_date": "2020-01-01"}
     )
     assert past.status_code == 422
+    assert "The due date is in the past" in past.text
     done = manager.post(f"/staff/tabs/{tab['id']}/invoice", {"terms": "14"}, follow_redirects=False)
     assert done.status_code == 303, done.text
     shown = manager.get(done.headers["location"]).text
