@@ -306,3 +306,36 @@ def test_the_cash_flow_report_ages_an_invoice_from_its_due_date_too(
         ages = {a["age"]: a["amount"] for a in cash_flow(uow)["receivables"]["by_age"]}
     assert ages["8-30 days"] == 700  # 10 days past its due date
     assert ages["31-60 days"] == 500  # served 40 days before
+
+
+def test_an_invoice_is_not_chased_before_its_due_date_and_is_after(
+    runtime: Runtime, merchant: Merchant, smtp_server: tuple[str, Mailbox]
+) -> None:
+    person = merchant.customer("Marta Invoice", email="marta.invoice@example.com")
+    tab = merchant.tab(person["id"])
+    svc = merchant.service(price=4000)
+    merchant.post(f"/v1/tabs/{tab['id']}/lines", {"service_id": svc["id"]})
+    served = merchant.post(f"/v1/tabs/{tab['id']}/serve").json()
+    served_at = datetime.fromisoformat(served["served_at"])
+
+    def drain(at: datetime) -> list[str]:
+        Worker(
+            runtime,
+            clock=FrozenClock(at),
+            transports=Transports(mailer_for(smtp_server[0])),
+            merchants=[merchant.id],
+        ).drain()
+        sent = [m["Subject"] for m in smtp_server[1].to("marta.invoice@example.com")]
+        return [s for s in sent if s.startswith(("A reminder", "Final notice"))]
+
+    # The worker plans the ordinary reminders before the tab is invoiced...
+    assert drain(served_at + timedelta(minutes=1)) == []
+    due = date.fromisoformat(_invoice(merchant, tab, net_days=14).json()["due_date"])
+    # ...and they do not go: served a week ago, an ordinary tab would have had two by now.
+    assert drain(served_at + timedelta(days=7)) == []
+    assert merchant.get(f"/v1/tabs/{tab['id']}").json()["status"] == "served"
+    # A day and a half after it fell due: overdue, and the first reminder goes.
+    day_after = datetime.combine(due + timedelta(days=1), time(), UTC)
+    subjects = drain(day_after + timedelta(days=1, hours=12))
+    assert subjects == ["A reminder: your bill at Café Azul"]
+    assert merchant.get(f"/v1/tabs/{tab['id']}").json()["status"] == "overdue"

@@ -187,7 +187,9 @@ def compose(uow: UnitOfWork, ctx: Context, *, public_url: str, mail_from: str) -
             )
             attachments.append(("booking.ics", "text/calendar", ics))
     subject = SUBJECTS[kind]
-    if kind is MessageKind.PAYMENT_REMINDER and message.step > 1:
+    invoiced = ctx.tab is not None and ctx.tab.due_date is not None
+    if kind is MessageKind.PAYMENT_REMINDER and (message.step > 1 or invoiced):
+        # An invoice past its due date is reminded of the bill, not asked about the visit.
         subject = LATER_REMINDER_SUBJECT
     name = "sms" if message.channel == "sms" else kind.value
     locale = getattr(merchant, "locale", None) or "en_GB"

@@ -77,6 +77,8 @@ def plan(uow: UnitOfWork, event: OutboxEvent) -> int:
             MessageKind.PAYMENT_REMINDER, subject_status=tab.status, concern_raised=False
         ):
             return 0  # paid (or voided) before the worker read that it was served
+        if event.type == "tab.served" and tab.due_date is not None:
+            return 0  # invoiced since: its tab.invoiced event plans the reminders
         customer = uow.session.get(Customer, (uow.merchant, tab.customer_id))
         if customer is None:
             return 0
