@@ -113,10 +113,24 @@ def kind_of(tab: Tab) -> DocumentKind:
 
 
 def tax_totals_of(uow: UnitOfWork, tab: Tab) -> TaxTotals | None:
-    """The tab's net, tax per rate and gross, when servefirst keeps taxes for
-    it; None: the document shows the total alone. (Taxes arrive with their own
-    feature; this is where the receipt reads them.)"""
-    return None
+    """The tab's net, tax per rate and gross when it was charged at tax rates;
+    None: the document shows the total alone.
+
+    The tax rates are their own feature (``servefirst.taxes``, issue 24's
+    taxes part, built beside this one): until it is merged there is nothing to
+    read, and every receipt shows its total."""
+    try:
+        from servefirst.taxes.rules import percent_text  # type: ignore[import-not-found,unused-ignore]
+        from servefirst.taxes.service import totals_of  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:
+        return None
+    totals = totals_of(tab)
+    parts = tuple(
+        TaxPart(percent_text(p.percent), p.net, p.tax) for p in totals.rated if p.rate_id
+    )
+    if not parts:
+        return None  # no line was charged at a rate
+    return TaxTotals(net=totals.net, parts=parts, gross=totals.gross)
 
 
 def document_for(uow: UnitOfWork, tab: Tab) -> ReceiptDocument:
