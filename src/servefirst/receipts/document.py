@@ -125,9 +125,7 @@ def tax_totals_of(uow: UnitOfWork, tab: Tab) -> TaxTotals | None:
     except ImportError:
         return None
     totals = totals_of(tab)
-    parts = tuple(
-        TaxPart(percent_text(p.percent), p.net, p.tax) for p in totals.rated if p.rate_id
-    )
+    parts = tuple(TaxPart(percent_text(p.percent), p.net, p.tax) for p in totals.rated if p.rate_id)
     if not parts:
         return None  # no line was charged at a rate
     return TaxTotals(net=totals.net, parts=parts, gross=totals.gross)

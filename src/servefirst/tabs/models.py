@@ -18,6 +18,20 @@ from sqlalchemy.sql.expression import false
 from servefirst.db.base import Amount, Base, UTCDateTime
 
 
+class ReceiptCounter(Base):
+    """The last receipt number a merchant gave in a year. Its row is taken (and
+    so locked until commit) by the transaction that makes a tab paid: numbers
+    follow one another without a gap, as tax authorities ask, and a payment
+    rolled back gives its number back with it."""
+
+    __tablename__ = "receipt_counters"
+    __table_args__ = (ForeignKeyConstraint(["merchant_id"], ["merchants.merchant_id"]),)
+
+    merchant_id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, doc="In the merchant's zone.")
+    last_number: Mapped[int] = mapped_column(Integer, doc="The last number given; 0 for none.")
+
+
 class Tab(Base):
     """A visit. Amounts are running totals kept in step with the ledger."""
 
@@ -135,17 +149,3 @@ class TabLine(Base):
     void_reason: Mapped[str | None] = mapped_column(
         String(200), nullable=True, doc="Why, in staff's words; the customer sees it."
     )
-
-
-class ReceiptCounter(Base):
-    """The last receipt number a merchant gave in a year. Its row is taken (and
-    so locked until commit) by the transaction that makes a tab paid: numbers
-    follow one another without a gap, as tax authorities ask, and a payment
-    rolled back gives its number back with it."""
-
-    __tablename__ = "receipt_counters"
-    __table_args__ = (ForeignKeyConstraint(["merchant_id"], ["merchants.merchant_id"]),)
-
-    merchant_id: Mapped[str] = mapped_column(String(16), primary_key=True)
-    year: Mapped[int] = mapped_column(Integer, primary_key=True, doc="In the merchant's zone.")
-    last_number: Mapped[int] = mapped_column(Integer, doc="The last number given; 0 for none.")
