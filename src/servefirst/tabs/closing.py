@@ -14,6 +14,7 @@ from servefirst.db.uow import UnitOfWork
 from servefirst.events.service import emit
 from servefirst.ledger import service as ledger
 from servefirst.ledger.rules import Account, EntryBuilder, EntryKind
+from servefirst.loyalty import service as loyalty
 from servefirst.tabs.models import Tab
 from servefirst.tabs.reading import bill_of
 from servefirst.tabs.rules import (
@@ -47,11 +48,12 @@ def settle(uow: UnitOfWork, tab: Tab, **also: Any) -> None:
     # foreign keys, taking a KEY SHARE lock on the customer; two transactions
     # settling one customer's tabs would then each hold that lock and wait to
     # upgrade it to FOR UPDATE when the history is counted: a deadlock.
-    uow.customers.lock(tab.customer_id)
+    held = uow.customers.lock(tab.customer_id)
     event = "late_payments" if tab.status == TabStatus.OVERDUE else "paid_visits"
     status = transition(tab.status, TabAction.SETTLE).value
     uow.tabs.write(tab, status=status, closed_at=uow.clock.now(), **also)
     record_tab_closed(uow, tab, event, worth=bill_of(tab).total)
+    loyalty.tab_paid(uow, tab, merchant=held.merchant, customer=held.customer)
     release_tab_hold(uow, tab)  # paid another way: the card hold is no longer needed
     emit(uow, "tab.paid", tab.tab_id, {"total": bill_of(tab).total, "tips": tab.tips})
 

@@ -1,0 +1,66 @@
+"""Loyalty through the API: the programme (an API key acts as the owner) and a
+customer's card."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from servefirst.api.context import MerchantUoW
+from servefirst.api.routing import ServefirstRoute
+from servefirst.db.uow import UnitOfWork
+from servefirst.kit.i18n import use_language
+from servefirst.loyalty import service as loyalty
+from servefirst.loyalty.schemas import (
+    CustomerLoyaltyOut,
+    LoyaltyProgramIn,
+    LoyaltyProgramOut,
+    body_of,
+)
+from servefirst.loyalty.words import progress_words
+from servefirst.merchants.service import get_merchant
+
+router = APIRouter(route_class=ServefirstRoute)
+
+
+@router.get(
+    "/v1/merchant/loyalty-program",
+    tags=["merchant"],
+    response_model=LoyaltyProgramOut,
+    summary="The loyalty programme in force (a stamp card or points), if any",
+    operation_id="get_loyalty_program",
+)
+def get_loyalty_program(uow: MerchantUoW) -> LoyaltyProgramOut:
+    return LoyaltyProgramOut.build(loyalty.get_program(uow))
+
+
+@router.post(
+    "/v1/merchant/loyalty-program",
+    tags=["merchant"],
+    response_model=LoyaltyProgramOut,
+    summary="Set the merchant's one loyalty programme (replaces the one in force)",
+    operation_id="set_loyalty_program",
+)
+def set_loyalty_program(body: LoyaltyProgramIn, uow: MerchantUoW) -> LoyaltyProgramOut:
+    return LoyaltyProgramOut.build(loyalty.set_program(uow, body_of(body)))
+
+
+@router.get(
+    "/v1/customers/{customer_id}/loyalty",
+    tags=["customers"],
+    response_model=CustomerLoyaltyOut,
+    summary="A customer's stamps or points, progress in words, rewards and history",
+    operation_id="get_customer_loyalty",
+)
+def get_customer_loyalty(customer_id: str, uow: MerchantUoW) -> CustomerLoyaltyOut:
+    card = loyalty.customer_card(uow, customer_id)
+    merchant = get_merchant(uow)
+    with use_language(merchant.locale):
+        return CustomerLoyaltyOut.build(card, progress_of(uow, card), uow.clock.now())
+
+
+def progress_of(uow: UnitOfWork, card: loyalty.CustomerCard) -> str | None:
+    """The card's progress in words, in the language in use."""
+    if card.program is None or card.to_next is None:
+        return None
+    currency = get_merchant(uow).currency
+    return progress_words(card.program, card.to_next, currency, card.free_service_name)
