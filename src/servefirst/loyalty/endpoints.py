@@ -7,7 +7,6 @@ from fastapi import APIRouter
 
 from servefirst.api.context import MerchantUoW
 from servefirst.api.routing import ServefirstRoute
-from servefirst.db.uow import UnitOfWork
 from servefirst.kit.i18n import use_language
 from servefirst.loyalty import service as loyalty
 from servefirst.loyalty.schemas import (
@@ -16,7 +15,6 @@ from servefirst.loyalty.schemas import (
     LoyaltyProgramOut,
     body_of,
 )
-from servefirst.loyalty.words import progress_words
 from servefirst.merchants.service import get_merchant
 
 router = APIRouter(route_class=ServefirstRoute)
@@ -55,12 +53,4 @@ def get_customer_loyalty(customer_id: str, uow: MerchantUoW) -> CustomerLoyaltyO
     card = loyalty.customer_card(uow, customer_id)
     merchant = get_merchant(uow)
     with use_language(merchant.locale):
-        return CustomerLoyaltyOut.build(card, progress_of(uow, card), uow.clock.now())
-
-
-def progress_of(uow: UnitOfWork, card: loyalty.CustomerCard) -> str | None:
-    """The card's progress in words, in the language in use."""
-    if card.program is None or card.to_next is None:
-        return None
-    currency = get_merchant(uow).currency
-    return progress_words(card.program, card.to_next, currency, card.free_service_name)
+        return CustomerLoyaltyOut.build(card, loyalty.progress_in_words(uow, card), uow.clock.now())

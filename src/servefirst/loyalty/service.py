@@ -21,7 +21,7 @@ from servefirst.kit.ids import new_id
 from servefirst.ledger import service as ledger
 from servefirst.ledger.rules import Account, EntryBuilder, EntryKind
 from servefirst.loyalty import repository as loyalty
-from servefirst.loyalty import rules
+from servefirst.loyalty import rules, words
 from servefirst.loyalty.models import LoyaltyReward, LoyaltyTransaction
 from servefirst.merchants.service import get_merchant
 
@@ -300,6 +300,27 @@ def day_around(now: datetime, zone: ZoneInfo) -> tuple[datetime, datetime]:
     local = now.astimezone(zone)
     start = local.replace(hour=0, minute=0, second=0, microsecond=0)
     return start, (start + timedelta(days=1)).replace(hour=0, minute=0)
+
+
+def progress_in_words(uow: UnitOfWork, card: CustomerCard) -> str | None:
+    """The card's progress in words, in the language in use: "2 more visits to
+    a free flat white"."""
+    if card.program is None or card.to_next is None:
+        return None
+    currency = get_merchant(uow).currency
+    return words.progress_words(card.program, card.to_next, currency, card.free_service_name)
+
+
+def reward_in_words(uow: UnitOfWork, reward: LoyaltyReward) -> str:
+    """What the reward takes off, in words ("a free flat white", "5,00 € off")."""
+    spec = rules.checked_reward(reward.reward)
+    name = None
+    if spec.type is rules.RewardType.FREE_SERVICE:
+        try:
+            name = get_service(uow, spec.service_id or "").name
+        except NotFound:
+            name = None
+    return words.reward_words(spec, get_merchant(uow).currency, name)
 
 
 def move_customer(uow: UnitOfWork, merged_id: str, into_id: str) -> int:

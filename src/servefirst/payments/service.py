@@ -23,7 +23,7 @@ from servefirst.payments.gateways import card_gateway
 from servefirst.payments.models import Payment
 from servefirst.payments.phases import CardAttempt
 from servefirst.payments.posting import ACCOUNT_FOR, Method, post_payment
-from servefirst.tabs.rules import ensure_can_pay
+from servefirst.tabs.rules import ensure_can_pay, ensure_no_payment_waiting
 from servefirst.tabs.service import bill_of, lock_tab, settle, tab_for_token
 
 if TYPE_CHECKING:
@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ACCOUNT_FOR",
+    "apply_reward",
     "Method",
     "begin_payment",
     "complete_pending",
@@ -241,6 +242,15 @@ def _begin(
     )
     post_payment(uow, tab, payment)
     return payment
+
+
+def apply_reward(uow: UnitOfWork, tab_id: str, reward_id: str) -> Tab:
+    """Staff take the customer's reward off the bill at the counter, before
+    anyone pays (the payment then takes what is left)."""
+    tab = lock_tab(uow, tab_id)
+    ensure_no_payment_waiting(tab.pending_payment_id)
+    _take_reward(uow, tab, reward_id, method=Method.CASH, amount=None, tip=0)
+    return tab
 
 
 def _take_reward(
