@@ -39,6 +39,8 @@ NEW_OPERATION_IDS = {
     "mark_dispute_lost",
     "close_day",
     "get_day_close",
+    "get_referral_program",
+    "set_referral_program",
 }
 
 #: Every operation of the schema and its id.
@@ -66,6 +68,8 @@ OPERATION_IDS = {
     ("get", "/v1/merchant/loyalty-program"): "get_loyalty_program",
     ("post", "/v1/merchant/loyalty-program"): "set_loyalty_program",
     ("get", "/v1/customers/{customer_id}/loyalty"): "get_customer_loyalty",
+    ("get", "/v1/merchant/referral-program"): "get_referral_program",
+    ("post", "/v1/merchant/referral-program"): "set_referral_program",
     ("post", "/v1/services"): "create_service",
     ("get", "/v1/services"): "list_services",
     ("get", "/v1/services/{service_id}"): "get_service",

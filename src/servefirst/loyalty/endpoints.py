@@ -8,11 +8,14 @@ from fastapi import APIRouter
 from servefirst.api.context import MerchantUoW
 from servefirst.api.routing import ServefirstRoute
 from servefirst.kit.i18n import use_language
+from servefirst.loyalty import referrals
 from servefirst.loyalty import service as loyalty
 from servefirst.loyalty.schemas import (
     CustomerLoyaltyOut,
     LoyaltyProgramIn,
     LoyaltyProgramOut,
+    ReferralProgramIn,
+    ReferralProgramOut,
     body_of,
 )
 from servefirst.merchants.service import get_merchant
@@ -54,3 +57,25 @@ def get_customer_loyalty(customer_id: str, uow: MerchantUoW) -> CustomerLoyaltyO
     merchant = get_merchant(uow)
     with use_language(merchant.locale):
         return CustomerLoyaltyOut.build(card, loyalty.progress_in_words(uow, card), uow.clock.now())
+
+
+@router.get(
+    "/v1/merchant/referral-program",
+    tags=["merchant"],
+    response_model=ReferralProgramOut,
+    summary="The referral programme in force, if any",
+    operation_id="get_referral_program",
+)
+def get_referral_program(uow: MerchantUoW) -> ReferralProgramOut:
+    return ReferralProgramOut.build(referrals.get_program(uow))
+
+
+@router.post(
+    "/v1/merchant/referral-program",
+    tags=["merchant"],
+    response_model=ReferralProgramOut,
+    summary="Set the referral programme: the friend's welcome, the referrer's thanks, the limits",
+    operation_id="set_referral_program",
+)
+def set_referral_program(body: ReferralProgramIn, uow: MerchantUoW) -> ReferralProgramOut:
+    return ReferralProgramOut.build(referrals.set_program(uow, body_of(body)))

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from servefirst.api.fields import Body, Out
 from servefirst.loyalty import rules
 from servefirst.loyalty.models import LoyaltyReward, LoyaltyTransaction
+from servefirst.loyalty.referral_rules import ReferralProgram
 from servefirst.loyalty.service import CustomerCard, expired
 
 
@@ -176,3 +177,44 @@ class CustomerLoyaltyOut(Out):
             rewards=[RewardOut.build(r, now) for r in card.rewards],
             history=[LoyaltyMoveOut.build(m) for m in card.history],
         )
+
+
+class ReferralProgramIn(Body):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "friend_reward": {"type": "amount_off", "amount": 500},
+                    "referrer_reward": {"type": "percent_off", "percent": "20"},
+                    "monthly_cap": 5,
+                    "expires_after_days": 30,
+                }
+            ]
+        }
+    )
+
+    friend_reward: RewardIo = Field(description="The friend's welcome, given when they sign up.")
+    referrer_reward: RewardIo = Field(
+        description="The referrer's thanks, once the friend's first tab is paid (not waived)."
+    )
+    monthly_cap: int | None = Field(
+        None, description="Rewarded referrals per referrer per calendar month (default 5)."
+    )
+    expires_after_days: int | None = Field(
+        None, description="Days a referral reward stays usable (default 30)."
+    )
+
+
+class ReferralProgramOut(Out):
+    object: Literal["referral_program"] = "referral_program"
+    active: bool = Field(description="False until the merchant sets a programme.")
+    friend_reward: RewardIo | None = None
+    referrer_reward: RewardIo | None = None
+    monthly_cap: int | None = None
+    expires_after_days: int | None = None
+
+    @classmethod
+    def build(cls, program: ReferralProgram | None) -> ReferralProgramOut:
+        if program is None:
+            return cls(active=False)
+        return cls(active=True, **program.as_stored())

@@ -52,14 +52,14 @@ def set_program(uow: UnitOfWork, data: dict[str, Any]) -> rules.LoyaltyProgram:
         program = rules.checked_program(data)
     except rules.ProgramInvalid as exc:
         raise InvalidRequest(exc.message, param=exc.param) from exc
-    _ensure_service(uow, program.reward, "reward.service_id")
+    ensure_service(uow, program.reward, "reward.service_id")
     merchant.policy = {**(merchant.policy or {}), "loyalty": program.as_stored()}
     uow.session.flush()
     emit(uow, "merchant.loyalty_program_changed", uow.merchant, program.as_stored())
     return program
 
 
-def _ensure_service(uow: UnitOfWork, reward: rules.RewardSpec, param: str) -> None:
+def ensure_service(uow: UnitOfWork, reward: rules.RewardSpec, param: str) -> None:
     if reward.type is rules.RewardType.FREE_SERVICE:
         try:
             get_service(uow, reward.service_id or "")
@@ -76,6 +76,10 @@ def tab_paid(uow: UnitOfWork, tab: Tab, *, merchant: Merchant, customer: Custome
     policy = merchant.policy or {}
     if "loyalty" in policy:
         _earn(uow, tab, rules.checked_program(policy["loyalty"]), merchant)
+    if "referral" in policy and customer.referred_by:
+        from servefirst.loyalty import referrals  # the referral half; it builds on this one
+
+        referrals.first_visit_paid(uow, tab, merchant=merchant, friend=customer)
 
 
 def _earn(uow: UnitOfWork, tab: Tab, program: rules.LoyaltyProgram, merchant: Merchant) -> None:
@@ -92,7 +96,7 @@ def _earn(uow: UnitOfWork, tab: Tab, program: rules.LoyaltyProgram, merchant: Me
     _move(uow, customer_id, "earn", points, tab_id=tab.tab_id)
     held += points
     for _ in range(rules.rewards_reached(held, program.per_reward)):
-        reward = _issue(uow, customer_id, "loyalty", program.reward, program.expires_after_days)
+        reward = issue(uow, customer_id, "loyalty", program.reward, program.expires_after_days)
         reward.cost = program.per_reward
         _move(uow, customer_id, "convert", -program.per_reward, reward_id=reward.reward_id)
     emit(uow, "loyalty.earned", customer_id, {"tab_id": tab.tab_id, "points": points})
@@ -142,7 +146,7 @@ def _move(uow: UnitOfWork, customer_id: str, kind: str, points: int, **about: An
     )
 
 
-def _issue(
+def issue(
     uow: UnitOfWork,
     customer_id: str,
     source: str,
