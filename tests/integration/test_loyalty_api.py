@@ -267,3 +267,43 @@ def test_two_tills_redeeming_one_reward_at_once_exactly_one_wins(
     assert merchant.balances()["loyalty_rewards"] == 380
     with runtime.uow(merchant.id, write=False) as uow:
         assert audit(uow).ok
+
+
+def test_the_report_sets_members_beside_everyone_else_and_counts_the_cost(
+    merchant: Merchant, clock: TestClock
+) -> None:
+    flat_white = stamp_card(merchant, visits_per_reward=2, expires_after_days=10)
+    ana, rui, eva = merchant.customer(), merchant.customer("Rui"), merchant.customer("Eva")
+    before = merchant.get("/v1/reports/loyalty").json()
+    assert before["members"]["customers"] == 0 and before["non_members"]["customers"] == 3
+    for _ in range(2):
+        paid_tab(merchant, ana["id"], flat_white["id"])
+    reward = card(merchant, ana["id"])["rewards_available"][0]["id"]
+    paid_tab(
+        merchant,
+        ana["id"],
+        flat_white["id"],
+        merchant.service("Tea", price=250)["id"],
+        reward_id=reward,
+    )
+    for _ in range(2):
+        paid_tab(merchant, eva["id"], flat_white["id"])  # Eva's reward will lapse unused
+    report = merchant.get("/v1/reports/loyalty?days=30").json()
+    assert report["members"]["customers"] == 2  # Ana and Eva; Rui never came
+    assert report["members"]["visits"] == 5
+    assert report["members"]["spend"] == 4 * 380 + 250
+    assert report["members"]["on_time_rate"] == 1.0
+    assert report["non_members"] == {
+        "customers": 1,
+        "visits": 0,
+        "visits_per_month": 0.0,
+        "spend": 0,
+        "spend_per_customer": 0,
+        "on_time_rate": None,
+    }
+    assert report["rewards_issued"] == {"loyalty": 2}
+    assert report["rewards_redeemed"] == {"loyalty": 1}
+    assert report["rewards_expired"] == {}
+    assert report["cost"] == 380 == merchant.balances()["loyalty_rewards"]
+    clock.advance(days=11)
+    assert merchant.get("/v1/reports/loyalty?days=30").json()["rewards_expired"] == {"loyalty": 1}

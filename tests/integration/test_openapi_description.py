@@ -41,6 +41,7 @@ NEW_OPERATION_IDS = {
     "get_day_close",
     "get_referral_program",
     "set_referral_program",
+    "get_loyalty_report",
 }
 
 #: Every operation of the schema and its id.
@@ -70,6 +71,7 @@ OPERATION_IDS = {
     ("get", "/v1/customers/{customer_id}/loyalty"): "get_customer_loyalty",
     ("get", "/v1/merchant/referral-program"): "get_referral_program",
     ("post", "/v1/merchant/referral-program"): "set_referral_program",
+    ("get", "/v1/reports/loyalty"): "get_loyalty_report",
     ("post", "/v1/services"): "create_service",
     ("get", "/v1/services"): "list_services",
     ("get", "/v1/services/{service_id}"): "get_service",

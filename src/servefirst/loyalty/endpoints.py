@@ -3,7 +3,9 @@ customer's card."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from datetime import timedelta
+
+from fastapi import APIRouter, Query
 
 from servefirst.api.context import MerchantUoW
 from servefirst.api.routing import ServefirstRoute
@@ -14,11 +16,13 @@ from servefirst.loyalty.schemas import (
     CustomerLoyaltyOut,
     LoyaltyProgramIn,
     LoyaltyProgramOut,
+    LoyaltyReportOut,
     ReferralProgramIn,
     ReferralProgramOut,
     body_of,
 )
 from servefirst.merchants.service import get_merchant
+from servefirst.reports.loyalty import loyalty_report
 
 router = APIRouter(route_class=ServefirstRoute)
 
@@ -79,3 +83,18 @@ def get_referral_program(uow: MerchantUoW) -> ReferralProgramOut:
 )
 def set_referral_program(body: ReferralProgramIn, uow: MerchantUoW) -> ReferralProgramOut:
     return ReferralProgramOut.build(referrals.set_program(uow, body_of(body)))
+
+
+@router.get(
+    "/v1/reports/loyalty",
+    tags=["reports"],
+    response_model=LoyaltyReportOut,
+    summary="Members against non-members (visits, spend, on-time payment), rewards, cost",
+    operation_id="get_loyalty_report",
+)
+def get_loyalty_report(
+    uow: MerchantUoW,
+    days: int = Query(90, ge=1, le=366, description="The period: the last this many days."),
+) -> LoyaltyReportOut:
+    end = uow.clock.now()
+    return LoyaltyReportOut.build(loyalty_report(uow, end - timedelta(days=days), end))

@@ -12,6 +12,7 @@ from servefirst.loyalty import rules
 from servefirst.loyalty.models import LoyaltyReward, LoyaltyTransaction
 from servefirst.loyalty.referral_rules import ReferralProgram
 from servefirst.loyalty.service import CustomerCard, expired
+from servefirst.reports.loyalty import GroupFigures, LoyaltyReport
 
 
 class RewardIo(BaseModel):
@@ -218,3 +219,51 @@ class ReferralProgramOut(Out):
         if program is None:
             return cls(active=False)
         return cls(active=True, **program.as_stored())
+
+
+class GroupOut(Out):
+    customers: int
+    visits: int = Field(description="Paid tabs in the period.")
+    visits_per_month: float = Field(description="Paid visits per customer per 30 days.")
+    spend: int = Field(description="Paid for services in the period (after discounts, no tips).")
+    spend_per_customer: int
+    on_time_rate: float | None = Field(
+        description="Share of their closed tabs (ever) paid on time; none without any."
+    )
+
+
+class LoyaltyReportOut(Out):
+    object: Literal["loyalty_report"] = "loyalty_report"
+    start: datetime
+    end: datetime
+    members: GroupOut = Field(description="Customers with any stamp, point or reward.")
+    non_members: GroupOut
+    rewards_issued: dict[str, int] = Field(
+        description="By source: loyalty, referral_friend, referral_referrer."
+    )
+    rewards_redeemed: dict[str, int]
+    rewards_expired: dict[str, int]
+    cost: int = Field(description="What redeemed rewards took off bills, in minor units.")
+
+    @classmethod
+    def build(cls, report: LoyaltyReport) -> LoyaltyReportOut:
+        def group(figures: GroupFigures, rate: float | None) -> GroupOut:
+            return GroupOut(
+                customers=figures.customers,
+                visits=figures.visits,
+                visits_per_month=figures.visits_per_month,
+                spend=figures.spend,
+                spend_per_customer=figures.spend_per_customer,
+                on_time_rate=rate,
+            )
+
+        return cls(
+            start=report.start,
+            end=report.end,
+            members=group(report.members, report.on_time["members"]),
+            non_members=group(report.others, report.on_time["others"]),
+            rewards_issued=report.issued,
+            rewards_redeemed=report.redeemed,
+            rewards_expired=report.expired,
+            cost=report.cost,
+        )
