@@ -20,6 +20,8 @@ from servefirst.runtime import Runtime
 def salon_story(story: Story, runtime: Runtime) -> Shop:
     salon = Shop(runtime, "Studio Lume", "EUR", SALON_MENU)
     with salon.step() as uow:
+        # A Lisbon salon: its hours, booking page and money the Portuguese way.
+        update_merchant(uow, timezone="Europe/Lisbon", locale="pt_PT")
         # New customers leave 15% (2.00-20.00) to hold a slot; "fair" cancellation fees.
         # The demo's story asks every new customer (issue 23's model decides by default).
         bookings.set_deposit_policy(
