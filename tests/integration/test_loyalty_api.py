@@ -5,6 +5,7 @@ bad redemption refused whole (SQLite and PostgreSQL)."""
 from __future__ import annotations
 
 import threading
+from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -308,3 +309,27 @@ def test_the_report_sets_members_beside_everyone_else_and_counts_the_cost(
     assert report["cost"] == 380 == merchant.balances()["loyalty_rewards"]
     clock.advance(days=11)
     assert merchant.get("/v1/reports/loyalty?days=30").json()["rewards_expired"] == {"loyalty": 1}
+
+
+def test_staff_earn_on_what_was_paid_after_the_reward(merchant: Merchant, clock: TestClock) -> None:
+    flat_white = stamp_card(merchant, visits_per_reward=1)
+    barista = merchant.post("/v1/staff", {"name": "Rui", "commission_rate_bps": 1000}).json()
+    ana = merchant.customer()
+    paid_tab(merchant, ana["id"], flat_white["id"])
+    reward = card(merchant, ana["id"])["rewards_available"][0]["id"]
+    cake = merchant.service("Cake", price=620)
+    start = clock.now()
+    tab = merchant.tab(ana["id"])
+    for svc in (flat_white, cake):
+        added = merchant.post(
+            f"/v1/tabs/{tab['id']}/lines", {"service_id": svc["id"], "staff_id": barista["id"]}
+        )
+        assert added.status_code == 200, added.text
+    merchant.post(f"/v1/tabs/{tab['id']}/serve")
+    paid = merchant.post(f"/v1/tabs/{tab['id']}/payments", {"method": "cash", "reward_id": reward})
+    assert paid.status_code == 201 and paid.json()["amount"] == 620
+    window = {"from": start.isoformat(), "to": (clock.now() + timedelta(hours=1)).isoformat()}
+    rows = {
+        r["name"]: r for r in merchant.get("/v1/reports/earnings", params=window).json()["staff"]
+    }
+    assert (rows["Rui"]["sales"], rows["Rui"]["paid"], rows["Rui"]["commission"]) == (1000, 620, 62)
