@@ -26,6 +26,8 @@ from servefirst.earnings.endpoints import router as earnings_router
 from servefirst.events.endpoints import router as events_router
 from servefirst.guarantee.endpoints import router as guarantee_router
 from servefirst.ledger.endpoints import router as ledger_router
+from servefirst.loyalty.endpoints import router as loyalty_router
+from servefirst.loyalty.pages import router as loyalty_pages_router
 from servefirst.merchants.endpoints import router as merchant_router
 from servefirst.messages.endpoints import pages as message_pages_router
 from servefirst.messages.endpoints import router as messages_router
@@ -146,6 +148,7 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
         public_router,
         reviews_router,
         ledger_router,
+        loyalty_router,
         reports_router,
         day_closes_router,
         earnings_router,
@@ -165,6 +168,7 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
         staff_pages_router,
         risk_pages_router,
         day_close_pages_router,
+        loyalty_pages_router,
         report_pages_router,
         debtor_pages_router,
         trust_policy_pages_router,

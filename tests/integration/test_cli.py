@@ -270,8 +270,9 @@ def test_demo_command_makes_a_fresh_sqlite_file_each_run(
             names = sorted(uow.session.scalars(select(MerchantRow.name)))
             customers = uow.session.scalar(select(func.count()).select_from(Customer))
         assert names == ["Café Azul", "Studio Lume"]  # the first run's are gone
-        # 13 at the café (6 from its weeks of trade, 3 this morning), 7 at the salon
-        assert customers == 20
+        # 13 at the café (6 from its weeks of trade, 3 this morning), 8 at the salon
+        # (Inês came on João's referral)
+        assert customers == 21
         token = re.search(r"/t/(mer_\S+)", result.stdout)
         assert token is not None
         with TestClient(create_app(rt)) as client:

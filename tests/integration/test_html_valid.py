@@ -248,7 +248,39 @@ def management_pages(merchant: Merchant, person: Staff, salon: Salon) -> dict[st
         "staff-services": get_ok(client, "/staff/services"),
         "staff-service": get_ok(client, f"/staff/services/{salon.service['id']}"),
         "staff-policies": get_ok(client, "/staff/policies"),
+        **loyalty_pages(merchant, person),
     }
+
+
+def loyalty_pages(merchant: Merchant, person: Staff) -> dict[str, str]:
+    """The loyalty pages: the owner's programme, a customer's card with a
+    reward (flagged after a busy day), the reward waiting at the counter and
+    offered on the customer's pay form."""
+    client = person.client
+    pages = {"staff-loyalty-none": get_ok(client, "/staff/policies/loyalty")}
+    flat_white = merchant.service("Flat white", price=380)
+    program = {
+        "kind": "visits",
+        "visits_per_reward": 1,
+        "reward": {"type": "free_service", "service_id": flat_white["id"]},
+    }
+    assert merchant.post("/v1/merchant/loyalty-program", program).status_code == 200
+    regular = merchant.customer("Regular")
+    for _ in range(3):
+        tab = merchant.tab(regular["id"])
+        merchant.post(f"/v1/tabs/{tab['id']}/lines", {"service_id": flat_white["id"]})
+        merchant.post(f"/v1/tabs/{tab['id']}/serve")
+        paid = merchant.post(f"/v1/tabs/{tab['id']}/payments", {"method": "cash"})
+        assert paid.status_code == 201, paid.text
+    tab = merchant.tab(regular["id"])
+    merchant.post(f"/v1/tabs/{tab['id']}/lines", {"service_id": flat_white["id"]})
+    merchant.post(f"/v1/tabs/{tab['id']}/lines", {"service_id": flat_white["id"]})
+    merchant.post(f"/v1/tabs/{tab['id']}/serve")
+    pages["staff-loyalty"] = get_ok(client, "/staff/policies/loyalty")
+    pages["staff-customer-loyalty"] = get_ok(client, f"/staff/customers/{regular['id']}")
+    pages["staff-tab-reward"] = get_ok(client, f"/staff/tabs/{tab['id']}")
+    pages["customer-tab-reward"] = get_ok(merchant.client, f"/t/{tab['token']}")
+    return pages
 
 
 def booking_pages(merchant: Merchant, clock: TestClock) -> dict[str, str]:

@@ -44,6 +44,9 @@ NEW_OPERATION_IDS = {
     "get_receipt_pdf",
     "issue_invoice",
     "update_customer",
+    "get_referral_program",
+    "set_referral_program",
+    "get_loyalty_report",
 }
 
 #: Every operation of the schema and its id.
@@ -68,6 +71,12 @@ OPERATION_IDS = {
     ("post", "/v1/merchant/deposit-policy"): "set_deposit_policy",
     ("get", "/v1/merchant/trust-policy"): "get_trust_policy",
     ("post", "/v1/merchant/trust-policy"): "set_trust_policy",
+    ("get", "/v1/merchant/loyalty-program"): "get_loyalty_program",
+    ("post", "/v1/merchant/loyalty-program"): "set_loyalty_program",
+    ("get", "/v1/customers/{customer_id}/loyalty"): "get_customer_loyalty",
+    ("get", "/v1/merchant/referral-program"): "get_referral_program",
+    ("post", "/v1/merchant/referral-program"): "set_referral_program",
+    ("get", "/v1/reports/loyalty"): "get_loyalty_report",
     ("post", "/v1/services"): "create_service",
     ("get", "/v1/services"): "list_services",
     ("get", "/v1/services/{service_id}"): "get_service",

@@ -242,3 +242,24 @@ def test_an_open_tab_keeps_how_it_was_taxed_when_the_settings_change(merchant: M
     assert (body["net"], body["gross"], body["amount_due"]) == (1230, 1513, 1513)
     me = merchant.get("/v1/merchant").json()
     assert (me["prices_include_tax"], me["tax_rounding"]) == (False, "receipt")
+
+
+def test_voiding_the_only_line_of_a_discounted_tab_asks_for_a_refund_first(
+    merchant: Merchant,
+) -> None:
+    """The discount would outlast the bill: refused in words (409), never a 500."""
+    standard = rate(merchant, "IVA 23%", "23")
+    tab = merchant.tab()
+    add(merchant, tab, taxed_service(merchant, 1230, standard["id"]))
+    concern = merchant.post(
+        f"/v1/public/tabs/{tab['token']}/concerns",
+        {"reason": "cold", "remedy": "partial", "amount": 123},
+    ).json()
+    if concern["status"] == "pending":
+        merchant.post(
+            f"/v1/tabs/{tab['id']}/concerns/{concern['id']}/resolve", {"decision": "approve"}
+        )
+    voided = merchant.post(f"/v1/tabs/{tab['id']}/lines/1/void", {"reason": "wrong table"})
+    assert voided.status_code == 409, voided.text
+    assert voided.json()["error"]["code"] == "refund_first"
+    assert merchant.get(f"/v1/tabs/{tab['id']}").json()["gross"] == 1107

@@ -109,6 +109,7 @@ def test_the_account_codes_are_the_public_ones() -> None:
         "no_show_fees",
         "write_offs",
         "cash_over_short",
+        "loyalty_rewards",
     }
 
 

@@ -69,3 +69,14 @@ def test_a_customer_reviewing_a_paid_tab_again_reads_why_in_portuguese() -> None
     refused = Conflict("This tab is paid; its review can no longer change.", code="review_locked")
     with i18n.use_language("pt"):
         assert in_words(refused) == "Esta conta está paga; a avaliação já não pode mudar."
+
+
+def test_a_fixed_refusal_message_is_said_from_the_catalog() -> None:
+    refused = Conflict(
+        "Add what was served before marking the tab served (or void an empty tab).",
+        code="tab_empty",
+    )
+    with i18n.use_language("en"):
+        assert in_words(refused) == refused.message
+    with i18n.use_language("pt"):
+        assert in_words(refused).startswith("Acrescente o que foi servido")

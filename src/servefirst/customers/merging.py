@@ -18,6 +18,7 @@ from servefirst.customers.models import Customer
 from servefirst.db.uow import UnitOfWork
 from servefirst.events.service import emit
 from servefirst.kit.errors import InvalidRequest, NotFound
+from servefirst.loyalty import service as loyalty
 from servefirst.messages import service as messages
 from servefirst.tabs import service as tabs
 from servefirst.trust import service as trust
@@ -53,6 +54,7 @@ def merge_customer(uow: UnitOfWork, merged_id: str, into_id: str) -> Customer:
     moved["trust_events"] = trust.move_customer(uow, merged_id, into_id)
     moved["messages"] = messages.move_customer(uow, merged_id, into_id)
     moved["referrals"] = merges.move_referrals(merged_id, into_id)
+    moved["loyalty"] = loyalty.move_customer(uow, merged_id, into_id)
     contact = rules.merged_contact(_contact(kept), _contact(merged))
     counts = rules.merged_counts(_counts(kept), _counts(merged))
     referred_by = _referrer(kept, merged)

@@ -12,6 +12,8 @@ from servefirst.events.service import emit
 from servefirst.kit.errors import InvalidRequest
 from servefirst.kit.ids import new_id, new_referral_code
 from servefirst.kit.tax_ids import check_tax_id, country_of_locale
+from servefirst.loyalty import referrals
+from servefirst.loyalty.referral_rules import Contact
 from servefirst.merchants.service import get_merchant
 from servefirst.trust import service as trust
 from servefirst.trust.estimator import EVENT_KINDS
@@ -107,6 +109,8 @@ def create_customer(
                 code="referral_code_invalid",
                 param="referral_code",
             )
+        contact = Contact(rules.email_key(email), rules.phone_key(phone))
+        referrals.ensure_not_self(contact, uow.customers.get(referred_by))
     for _attempt in range(5):
         customer = Customer(
             merchant_id=uow.merchant,
@@ -132,6 +136,8 @@ def create_customer(
         if not uow.customers.add(customer):  # referral code collision: 31^8, but be sure
             continue
         emit(uow, "customer.created", customer.customer_id, {"name": name})
+        if referred_by is not None:
+            referrals.welcome(uow, customer)
         return customer
     raise RuntimeError("could not draw a unique referral code")
 

@@ -10,6 +10,7 @@ from servefirst.events.models import Event
 from servefirst.guarantee.models import Concern
 from servefirst.idempotency.models import IdempotencyKey
 from servefirst.ledger.models import AccountBalance, JournalEntryRow, JournalLegRow
+from servefirst.loyalty.models import LoyaltyReward, LoyaltyTransaction
 from servefirst.merchants.models import ApiKey, Merchant
 from servefirst.messages.models import Message
 from servefirst.payments.models import (
@@ -75,4 +76,6 @@ __all__ = [
     "StaffHours",
     "TaxRate",
     "TaxMovement",
+    "LoyaltyTransaction",
+    "LoyaltyReward",
 ]

@@ -9,19 +9,34 @@ from servefirst.demo.menus import CAFE_IVA, CAFE_MENU
 from servefirst.demo.result import DemoTab
 from servefirst.demo.story import Shop, Story
 from servefirst.guarantee.service import raise_concern
+from servefirst.loyalty import service as loyalty
 from servefirst.reviews.service import review_tab
 from servefirst.runtime import Runtime
 
 
 def cafe_story(story: Story, runtime: Runtime) -> tuple[Shop, DemoTab]:
     cafe = Shop(runtime, "Café Azul", "EUR", CAFE_MENU, CAFE_IVA)
+    # A stamp card: every fifth visit of 3.00 or more earns a free flat white;
+    # stamps lapse after six months without a visit.
+    with cafe.step() as uow:
+        loyalty.set_program(
+            uow,
+            {
+                "kind": "visits",
+                "visits_per_reward": 5,
+                "min_spend": 300,
+                "reward": {"type": "free_service", "service_id": cafe.services["Flat white"][0]},
+                "expires_after_days": 180,
+            },
+        )
     ana = cafe.customer("Ana Costa", "ana.costa@example.com", "+351 912 345 678")
     bruno = cafe.customer("Bruno Alves", "bruno.alves@example.com", "+351 913 222 417")
     carla = cafe.customer("Carla Mendes", "carla.mendes@example.org", "+351 936 880 102")
     diogo = cafe.customer("Diogo Ramos", "diogo@example.net", "+351 917 554 390")
 
     # Ana, a regular: a flat white and a nata most weeks. Six visits paid
-    # on time make her "trusted".
+    # on time make her "trusted"; the fifth filled her stamp card, so a free
+    # flat white waits for her (the console shows it on her open tab).
     for days_ago, card in (
         (41, False),
         (34, True),

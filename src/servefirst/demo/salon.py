@@ -6,9 +6,12 @@ from __future__ import annotations
 from servefirst.availability import service as availability
 from servefirst.bookings import service as bookings
 from servefirst.bookings.rules import SALON_POLICY
+from servefirst.customers.service import get_customer
 from servefirst.demo.menus import SALON_IVA, SALON_MENU
 from servefirst.demo.result import DemoTab
 from servefirst.demo.story import Shop, Story
+from servefirst.loyalty import referrals
+from servefirst.loyalty import service as loyalty
 from servefirst.merchants.service import merchant_by_slug, update_merchant
 from servefirst.reviews.service import review_tab
 from servefirst.runtime import Runtime
@@ -28,6 +31,20 @@ def salon_story(story: Story, runtime: Runtime) -> Shop:
         # The demo's story asks every new customer (issue 23's model decides by default).
         bookings.set_deposit_policy(
             uow, SALON_POLICY.as_dict() | {"required_for": ["new", "restricted"]}
+        )
+        # Referrals: a friend's first visit is 5.00 off; once it is paid, the
+        # customer who sent them gets a free beard trim. Both keep 30 days.
+        referrals.set_program(
+            uow,
+            {
+                "friend_reward": {"type": "amount_off", "amount": 500},
+                "referrer_reward": {
+                    "type": "free_service",
+                    "service_id": salon.services["Beard trim"][0],
+                },
+                "monthly_cap": 5,
+                "expires_after_days": 30,
+            },
         )
     story.day(45, 9)
     sofia = "Sofia Marques"  # stylist, 40% commission on what her lines bring in
@@ -59,6 +76,22 @@ def salon_story(story: Story, runtime: Runtime) -> Shop:
         trim = story.visit(salon, joao, {"Beard trim": 1}, cash_tip=200, by=pedro)
         if days_ago in (21, 7):
             _review(salon, trim, 5 if days_ago == 7 else 4, "Quick and tidy, as always.")
+
+    # Inês came on João's recommendation: her welcome took 5.00 off her first
+    # cut, and once she had paid, João's free beard trim was waiting for him.
+    story.day(20, 12)
+    ines = salon.customer(
+        "Inês Duarte",
+        "ines.duarte@example.com",
+        "+351 938 410 552",
+        referral_code=_code(salon, joao),
+    )
+    story.day(19, 11)
+    first = salon.order(ines, {"Haircut": 1}, by=sofia)
+    story.later(45)
+    salon.serve(first)
+    story.later(4)
+    salon.pay_card(first, tip=200, reward_id=_welcome(salon, ines))
 
     # Rita forgot to pay, was reminded, and paid cash a week later.
     story.day(25, 17)
@@ -117,6 +150,16 @@ def salon_story(story: Story, runtime: Runtime) -> Shop:
     salon.book(marta, "Colour", story.at(-3, 11), by=sofia)
     salon.book(rita, "Haircut", story.at(-5, 17, 30), by=sofia)
     return salon
+
+
+def _code(salon: Shop, customer_id: str) -> str:
+    with salon.step() as uow:
+        return get_customer(uow, customer_id).referral_code
+
+
+def _welcome(salon: Shop, customer_id: str) -> str:
+    with salon.step() as uow:
+        return loyalty.available_rewards(uow, customer_id)[0].reward_id
 
 
 def _review(salon: Shop, tab: DemoTab, rating: int, comment: str) -> None:

@@ -81,9 +81,13 @@ class Shop:
             yield uow
             uow.commit()
 
-    def customer(self, name: str, email: str, phone: str) -> str:
+    def customer(
+        self, name: str, email: str, phone: str, *, referral_code: str | None = None
+    ) -> str:
         with self.step() as uow:
-            customer_id = create_customer(uow, name=name, email=email, phone=phone).customer_id
+            customer_id = create_customer(
+                uow, name=name, email=email, phone=phone, referral_code=referral_code
+            ).customer_id
         self.customers[customer_id] = name
         return customer_id
 
@@ -158,10 +162,10 @@ class Shop:
             pay_tab(uow, tab.tab_id, method="cash", amount=None, tip=tip)
         self.paid.append(tab.tab_id)
 
-    def pay_card(self, tab: DemoTab, tip: int = 0) -> None:
-        """The customer pays from their tab link with a sandbox card."""
+    def pay_card(self, tab: DemoTab, tip: int = 0, *, reward_id: str | None = None) -> None:
+        """The customer pays from their tab link with a sandbox card (and a reward)."""
         with self.step() as uow:
-            pay_by_token(uow, tab.token, card=GOOD_CARD, tip=tip)
+            pay_by_token(uow, tab.token, card=GOOD_CARD, tip=tip, reward_id=reward_id)
         self.paid.append(tab.tab_id)
 
     def minutes_for(self, items: dict[str, int]) -> int:

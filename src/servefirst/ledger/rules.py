@@ -35,6 +35,9 @@ class Account(StrEnum):
     REVENUE = "revenue"
     #: Discounts granted under the satisfaction guarantee (contra-revenue).
     SATISFACTION_ADJUSTMENTS = "satisfaction_adjustments"
+    #: Loyalty and referral rewards taken off bills (contra-revenue: what the
+    #: programmes cost, beside the revenue the visits earned).
+    LOYALTY_REWARDS = "loyalty_rewards"
     #: The bill's part of payments given back after they were taken
     #: (contra-revenue: revenue stays what was earned, this says what was returned).
     REFUNDS = "refunds"
@@ -68,6 +71,7 @@ class EntryKind(StrEnum):
     DEPOSIT_FORFEIT = "deposit_forfeit"
     TRANSFER = "transfer"  # a plain two-leg transfer (imports, benchmarks)
     CASH_COUNT = "cash_count"  # the day's close: cash counted over or short
+    LOYALTY_REWARD = "loyalty_reward"  # a loyalty or referral reward taken off a bill
 
 
 class UnbalancedEntry(ValueError):

@@ -70,6 +70,7 @@ async def pay_tab(
             card=body.card,
             payment_method=body.payment_method,
             processor_key=processor_key(request, tab_id),
+            reward_id=body.reward_id,
         )
 
     payment = await _take(request, uow, begin)
@@ -118,6 +119,7 @@ async def pay_public_tab(
             payment_method=body.payment_method,
             tip=body.tip,
             processor_key=key,
+            reward_id=body.reward_id,
         )
 
     payment = await _take(request, uow, begin)

@@ -24,6 +24,7 @@ from servefirst.kit.ids import new_id
 from servefirst.kit.money import Money
 from servefirst.ledger import service as ledger
 from servefirst.ledger.rules import Account, EntryBuilder, EntryKind, Side
+from servefirst.loyalty import service as loyalty
 from servefirst.payments.accounts import stripe_gateway_of
 from servefirst.payments.gateways import Gateway, Gateways, RefundResult
 from servefirst.payments.refund_models import Refund
@@ -154,6 +155,7 @@ def finish_refund(uow: UnitOfWork, refund_id: str, result: RefundResult) -> Refu
         refunded=tab.refunded + refund.amount,
         tips_refunded=tab.tips_refunded + refund.tip,
     )
+    loyalty.tab_refunded(uow, tab, refund_id=refund.refund_id)
     emit(uow, "refund.succeeded", refund.refund_id, _event(refund))
     return refund
 

@@ -41,6 +41,16 @@ class PaymentIn(Body):
         "card (the card number never reaches servefirst). A card number sent to a Stripe "
         "merchant is refused (422).",
     )
+    reward_id: str | None = Field(
+        default=None,
+        max_length=40,
+        pattern=r"^rwd_[A-Za-z0-9_]+$",
+        description="A loyalty or referral reward the tab's customer holds, taken off the bill"
+        " before the payment (and before tax). Refused whole (nothing changes): 404"
+        " reward_not_found (not this customer's), 409 reward_already_used or reward_expired,"
+        " 422 reward_exceeds_due or reward_not_applicable. A reward that leaves nothing to pay"
+        " answers with a payment of 0.",
+    )
 
 
 class PublicPaymentIn(Body):
@@ -65,6 +75,16 @@ class PublicPaymentIn(Body):
         "merchant is refused (422).",
     )
     tip: Tip = 0
+    reward_id: str | None = Field(
+        default=None,
+        max_length=40,
+        pattern=r"^rwd_[A-Za-z0-9_]+$",
+        description="A loyalty or referral reward the tab's customer holds, taken off the bill"
+        " before the payment (and before tax). Refused whole (nothing changes): 404"
+        " reward_not_found (not this customer's), 409 reward_already_used or reward_expired,"
+        " 422 reward_exceeds_due or reward_not_applicable. A reward that leaves nothing to pay"
+        " answers with a payment of 0.",
+    )
 
 
 class PaymentOut(Out):

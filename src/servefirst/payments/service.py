@@ -17,19 +17,21 @@ from servefirst.db.uow import UnitOfWork
 from servefirst.kit.errors import ServefirstError
 from servefirst.kit.ids import new_id
 from servefirst.kit.money import Money
+from servefirst.loyalty import service as loyalty
 from servefirst.payments import phases
 from servefirst.payments.gateways import card_gateway, gateway_named
 from servefirst.payments.models import Payment
 from servefirst.payments.phases import CardAttempt
 from servefirst.payments.posting import ACCOUNT_FOR, Method, post_payment
-from servefirst.tabs.rules import ensure_can_pay
-from servefirst.tabs.service import bill_of, lock_tab, tab_for_token
+from servefirst.tabs.rules import ensure_can_pay, ensure_no_payment_waiting
+from servefirst.tabs.service import bill_of, lock_tab, settle, tab_for_token
 
 if TYPE_CHECKING:
     from servefirst.tabs.models import Tab
 
 __all__ = [
     "ACCOUNT_FOR",
+    "apply_reward",
     "Method",
     "begin_payment",
     "complete_pending",
@@ -52,6 +54,7 @@ def pay_tab(
     card: str | None = None,
     payment_method: str | None = None,
     processor_key: str | None = None,
+    reward_id: str | None = None,
 ) -> Payment:
     """Staff (or an integrator) record or take a payment on a tab, every phase in turn.
 
@@ -67,6 +70,7 @@ def pay_tab(
         card=card,
         payment_method=payment_method,
         processor_key=processor_key,
+        reward_id=reward_id,
     )
     return complete(uow, step)
 
@@ -79,10 +83,17 @@ def pay_by_token(
     tip: int = 0,
     payment_method: str | None = None,
     processor_key: str | None = None,
+    reward_id: str | None = None,
 ) -> Payment:
     """The customer pays what is due with a card, from their tab page."""
     step = begin_payment_by_token(
-        uow, token, card=card, payment_method=payment_method, tip=tip, processor_key=processor_key
+        uow,
+        token,
+        card=card,
+        payment_method=payment_method,
+        tip=tip,
+        processor_key=processor_key,
+        reward_id=reward_id,
     )
     return complete(uow, step)
 
@@ -104,6 +115,7 @@ def begin_payment(
     card: str | None = None,
     payment_method: str | None = None,
     processor_key: str | None = None,
+    reward_id: str | None = None,
 ) -> Payment | CardAttempt:
     """The payment taken, or a card payment's attempt committed (phase 1)."""
     tab = lock_tab(uow, tab_id)
@@ -116,6 +128,7 @@ def begin_payment(
         card=card,
         payment_method=payment_method,
         processor_key=processor_key,
+        reward_id=reward_id,
     )
 
 
@@ -127,6 +140,7 @@ def begin_payment_by_token(
     tip: int = 0,
     payment_method: str | None = None,
     processor_key: str | None = None,
+    reward_id: str | None = None,
 ) -> Payment | CardAttempt:
     tab = tab_for_token(uow, token, lock=True)
     return _begin(
@@ -138,6 +152,7 @@ def begin_payment_by_token(
         card=card,
         payment_method=payment_method,
         processor_key=processor_key,
+        reward_id=reward_id,
     )
 
 
@@ -151,6 +166,7 @@ def _begin(
     card: str | None,
     payment_method: str | None,
     processor_key: str | None,
+    reward_id: str | None = None,
 ) -> Payment | CardAttempt:
     chosen = Method(method)
     if tab.pending_payment_id is not None:
@@ -161,6 +177,10 @@ def _begin(
         earlier = phases.finished_under(uow, tab, processor_key)
         if earlier is not None:
             return earlier
+    if reward_id is not None:
+        covered = _take_reward(uow, tab, reward_id, method=chosen, amount=amount, tip=tip)
+        if covered is not None:
+            return covered
     bill = bill_of(tab)
     if amount is None:
         amount = bill.due
@@ -225,6 +245,50 @@ def _begin(
     )
     post_payment(uow, tab, payment)
     return payment
+
+
+def apply_reward(uow: UnitOfWork, tab_id: str, reward_id: str) -> Tab:
+    """Staff take the customer's reward off the bill at the counter, before
+    anyone pays (the payment then takes what is left)."""
+    tab = lock_tab(uow, tab_id)
+    ensure_no_payment_waiting(tab.pending_payment_id)
+    _take_reward(uow, tab, reward_id, method=Method.CASH, amount=None, tip=0)
+    return tab
+
+
+def _take_reward(
+    uow: UnitOfWork, tab: Tab, reward_id: str, *, method: Method, amount: int | None, tip: int
+) -> Payment | None:
+    """Take the customer's reward off the bill before the payment (a discount
+    before tax). A reward that leaves nothing to pay (and no tip) closes the
+    bill by itself: the answer is a payment of 0, kept nowhere but in the
+    reward and its journal entry."""
+    ensure_can_pay(tab.status, bill_of(tab), 1, tip)  # a tab that takes payments at all
+    lines = uow.tabs.lines_with_terms(tab)
+    prices = {v.line.service_id: v.line.unit_price for v in lines if v.line.voided_at is None}
+    loyalty.redeem(uow, tab, reward_id, prices)
+    bill = bill_of(tab)
+    if amount is not None and amount > bill.due:
+        ensure_can_pay(tab.status, bill, amount, tip)  # amount_exceeds_due, rolled back whole
+    if bill.due > 0 or tip > 0:
+        return None
+    if tab.status != "open":
+        settle(uow, tab)
+    return Payment(
+        merchant_id=uow.merchant,
+        payment_id=reward_id,
+        tab_id=tab.tab_id,
+        method=method.value,
+        gateway="none",
+        amount=0,
+        tip=0,
+        status="succeeded",
+        card_last4=None,
+        gateway_reference=None,
+        failure_code=None,
+        processor_key=None,
+        created_at=uow.clock.now(),
+    )
 
 
 def payments_of(uow: UnitOfWork, tab_id: str, status: Listed = "succeeded") -> list[Payment]:

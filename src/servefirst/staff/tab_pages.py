@@ -19,7 +19,9 @@ from servefirst.guarantee.schemas import ResolveIn
 from servefirst.kit.errors import InvalidRequest, ServefirstError
 from servefirst.kit.refusals import in_words
 from servefirst.kit.typed import format_amount, parse_amount_or_zero
+from servefirst.loyalty import service as loyalty
 from servefirst.merchants.service import get_merchant
+from servefirst.payments import service as payments
 from servefirst.payments.service import Method, pay_tab
 from servefirst.staff import console
 from servefirst.staff import service as staff
@@ -144,7 +146,19 @@ def _customer_page(
     status: int = 200,
 ) -> Response:
     view = console.customer_view(uow, customer_id)
-    context = base_context(me, request, view=view, error=error, merchant_name=view.merchant.name)
+    card = loyalty.customer_card(uow, customer_id) if view.merchant.policy else None
+    context = base_context(
+        me,
+        request,
+        view=view,
+        error=error,
+        merchant_name=view.merchant.name,
+        loyalty=card,
+        progress=loyalty.progress_in_words(uow, card) if card else None,
+        reward_words={r.reward_id: loyalty.reward_in_words(uow, r) for r in card.available}
+        if card
+        else {},
+    )
     return render(request, "staff/customer.html", context, status)
 
 
@@ -212,12 +226,24 @@ def _tab_page(
         me,
         request,
         view=view,
+        rewards=_rewards_waiting(uow, view),
         error=error,
         kept=kept or {},
         merchant_name=view.merchant.name,
         due_text=format_amount(view.bill.due, view.tab.currency),
     )
     return render(request, "staff/tab.html", context, status)
+
+
+def _rewards_waiting(uow: UnitOfWork, view: console.TabView) -> list[tuple[str, str]]:
+    """The customer's rewards to offer at the counter (id, in words), while
+    the tab takes payment."""
+    if not view.takes_payment or not {"loyalty", "referral"} & set(view.merchant.policy or {}):
+        return []
+    return [
+        (r.reward_id, loyalty.reward_in_words(uow, r))
+        for r in loyalty.available_rewards(uow, view.tab.customer_id)
+    ]
 
 
 def _tab_action(
@@ -313,6 +339,20 @@ def record_cash(
         )
 
     return _tab_action(request, tab_id, csrf_token, do, "paid")
+
+
+@router.post("/tabs/{tab_id}/rewards/{reward_id}")
+def apply_reward(
+    request: Request, tab_id: str, reward_id: str, csrf_token: FormText = ""
+) -> Response:
+    """The customer's reward taken off the bill at the counter, before they pay."""
+    return _tab_action(
+        request,
+        tab_id,
+        csrf_token,
+        lambda uow, me: payments.apply_reward(uow, tab_id, reward_id),
+        "reward",
+    )
 
 
 @router.post("/tabs/{tab_id}/concerns/{concern_id}")

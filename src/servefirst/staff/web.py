@@ -50,6 +50,7 @@ NOTICES = {
     "line": N_("Line added."),
     "served": N_("Marked served."),
     "paid": N_("Payment recorded."),
+    "reward": N_("Reward taken off the bill."),
     "voided": N_("Tab voided."),
     "line_voided": N_("Line voided: it is off the bill."),
     "refunded": N_("Refund recorded."),

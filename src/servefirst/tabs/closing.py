@@ -15,6 +15,7 @@ from servefirst.db.uow import UnitOfWork
 from servefirst.events.service import emit
 from servefirst.ledger import service as ledger
 from servefirst.ledger.rules import Account, EntryBuilder, EntryKind
+from servefirst.loyalty import service as loyalty
 from servefirst.tabs.models import Tab
 from servefirst.tabs.reading import bill_of
 from servefirst.tabs.rules import (
@@ -49,7 +50,8 @@ def settle(uow: UnitOfWork, tab: Tab, **also: Any) -> None:
     # foreign keys, taking a KEY SHARE lock on the customer; two transactions
     # settling one customer's tabs would then each hold that lock and wait to
     # upgrade it to FOR UPDATE when the history is counted: a deadlock.
-    merchant = uow.customers.lock(tab.customer_id).merchant
+    held = uow.customers.lock(tab.customer_id)
+    merchant = held.merchant
     event = "late_payments" if tab.status == TabStatus.OVERDUE else "paid_visits"
     status = transition(tab.status, TabAction.SETTLE).value
     now = uow.clock.now()
@@ -59,6 +61,7 @@ def settle(uow: UnitOfWork, tab: Tab, **also: Any) -> None:
     number = receipt_number_text(year, uow.receipt_counters.take_next(year))
     uow.tabs.write(tab, status=status, closed_at=now, receipt_number=number, **also)
     record_tab_closed(uow, tab, event, worth=bill_of(tab).total)
+    loyalty.tab_paid(uow, tab, merchant=merchant, customer=held.customer)
     release_tab_hold(uow, tab)  # paid another way: the card hold is no longer needed
     emit(uow, "tab.paid", tab.tab_id, {"total": bill_of(tab).total, "tips": tab.tips})
 

@@ -4,7 +4,7 @@ owed, their review and concerns, their payments."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from fastapi import APIRouter
 from pydantic import Field
@@ -14,6 +14,7 @@ from servefirst.api.fields import Out
 from servefirst.api.routing import ServefirstRoute
 from servefirst.db.uow import UnitOfWork
 from servefirst.guarantee.service import concerns_of
+from servefirst.loyalty import service as loyalty
 from servefirst.merchants.service import get_merchant
 from servefirst.payments.service import payments_of
 from servefirst.reviews.schemas import ReviewOut
@@ -23,6 +24,10 @@ from servefirst.tabs.schemas import LineOut, TabStatusName
 from servefirst.tabs.service import bill_of
 from servefirst.taxes.schemas import TaxPartOut, tax_parts
 from servefirst.taxes.service import totals_of
+
+if TYPE_CHECKING:
+    from servefirst.merchants.models import Merchant
+    from servefirst.tabs.models import Tab
 
 router = APIRouter(prefix="/v1/public/tabs", tags=["customer"], route_class=ServefirstRoute)
 
@@ -42,6 +47,17 @@ class PublicPayment(Out):
     tip: int
     card_last4: str | None
     created_at: datetime
+
+
+class PublicReward(Out):
+    id: str = Field(description="Send it as `reward_id` when paying to take it off the bill.")
+    words: str = Field(description="What it takes off, in words.")
+    expires_at: datetime | None
+
+
+class PublicLoyalty(Out):
+    progress: str | None = Field(description='In words: "2 more visits to a free flat white".')
+    rewards: list[PublicReward] = Field(description="Rewards the customer may use now.")
 
 
 class PublicTab(Out):
@@ -72,6 +88,24 @@ class PublicTab(Out):
     gross: int = Field(default=0, description="net + tax.")
     receipt_number: str | None = Field(default=None, description="Once paid.")
     due_date: date | None = Field(default=None, description="An invoice's last day to pay.")
+    loyalty: PublicLoyalty | None = Field(
+        default=None, description="The customer's loyalty card, where the merchant runs one."
+    )
+
+
+def loyalty_view(uow: UnitOfWork, tab: Tab, merchant: Merchant) -> PublicLoyalty | None:
+    if not {"loyalty", "referral"} & set(merchant.policy or {}):
+        return None  # no programme: nothing to read
+    card = loyalty.customer_card(uow, tab.customer_id)
+    return PublicLoyalty(
+        progress=loyalty.progress_in_words(uow, card),
+        rewards=[
+            PublicReward(
+                id=r.reward_id, words=loyalty.reward_in_words(uow, r), expires_at=r.expires_at
+            )
+            for r in card.available
+        ],
+    )
 
 
 def public_view(uow: UnitOfWork, token: str) -> PublicTab:
@@ -79,12 +113,13 @@ def public_view(uow: UnitOfWork, token: str) -> PublicTab:
     bill = bill_of(tab)
     review = review_of(uow, tab)
     tax = totals_of(tab)
+    merchant = get_merchant(uow)
     return PublicTab(
         net=tax.net,
         tax=tax_parts(tax),
         gross=tax.gross,
         id=tab.tab_id,
-        merchant_name=get_merchant(uow).name,
+        merchant_name=merchant.name,
         status=tab.status,  # type: ignore[arg-type]
         short_code=tab.short_code,
         currency=tab.currency,
@@ -125,6 +160,7 @@ def public_view(uow: UnitOfWork, token: str) -> PublicTab:
         closed_at=tab.closed_at,
         receipt_number=tab.receipt_number,
         due_date=tab.due_date,
+        loyalty=loyalty_view(uow, tab, merchant),
     )
 
 

@@ -137,6 +137,10 @@ def for_void(tab: Tab, line: TabLine) -> tuple[TabTaxState, TaxShift] | None:
     percent = Decimal(line.tax_percent) if line.tax_percent is not None else None
     after = before.with_line(TaxedLine(line.amount, line.tax_rate_id, percent), sign=-1)
     reductions = reductions_of(tab)
+    if after.charged().gross < reductions:
+        # More was taken off the bill than would be left: the void is refused
+        # (refund first) on what it would take off, before its tax matters.
+        return after, TaxShift(after.charged().gross - before.charged().gross, ())
     return after, shift(before, after, reductions, reductions)
 
 

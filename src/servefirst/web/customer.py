@@ -35,7 +35,7 @@ from servefirst.web import words
 from servefirst.web.pay_form import ensure_same_bill, seen_due, tip_choices, tip_from
 from servefirst.web.qr import customer_url, qr_svg
 from servefirst.web.stripe_card import StripeCard, stripe_card_of
-from servefirst.web.templating import STATIC_DIR, templates
+from servefirst.web.templating import STATIC_DIR, language, templates
 
 router = APIRouter(include_in_schema=False)
 
@@ -106,6 +106,7 @@ def _merchant(token: str) -> str:
 
 def _read(request: Request, token: str) -> PublicTab:
     """The tab as its customer sees it; amounts and times on the page follow its merchant."""
+    language(request)  # the loyalty card's words are written in the page's language
     with _runtime(request).uow(_merchant(token), write=False) as uow:
         tab = public_view(uow, token)
         merchant = get_merchant(uow)
@@ -308,9 +309,10 @@ def pay(
     tip: FormText = "0",
     custom_tip: FormText = "",
     expected_due: FormText = "",
+    reward_id: FormText = "",
 ) -> Response:
     # The card number is never sent back into the page, even on an error.
-    form = {"tip": tip, "custom_tip": custom_tip}
+    form = {"tip": tip, "custom_tip": custom_tip, "reward_id": reward_id}
     try:
         tab = _read(request, token)
         if tab.status == "paid":
@@ -318,7 +320,7 @@ def pay(
         seen = seen_due(expected_due)
         tipped = tip_from(tip, custom_tip, tab)
         number = "".join(card.split())
-        if not number and not payment_method:
+        if not number and not payment_method and not reward_id:
             raise InvalidRequest("Enter the card number.", param="card")
 
         def charge(uow: UnitOfWork) -> str | None:
@@ -326,7 +328,12 @@ def pay(
             # a line added a moment ago can never be charged unseen.
             ensure_same_bill(tabs.tab_for_token(uow, token, lock=True), seen)
             paid = payments.pay_by_token(
-                uow, token, card=number or None, payment_method=payment_method or None, tip=tipped
+                uow,
+                token,
+                card=number or None,
+                payment_method=payment_method or None,
+                tip=tipped,
+                reward_id=reward_id or None,
             )
             return paid.client_secret if paid.status == "pending" else None
 

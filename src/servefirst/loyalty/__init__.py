@@ -1,0 +1,18 @@
+"""Loyalty and referrals: customers who come back, and those who bring friends.
+
+- ``rules`` (pure): a programme is a stamp card or points per euro (before tip
+  and tax, doubled in a promotion's window); what a paid tab earns, what a
+  refund takes back, what a reward is worth on a bill, expiry.
+- ``referral_rules`` (pure): no self-referral, the referrer thanked once the
+  friend's first tab is paid for something, a monthly cap.
+- ``service``: the programme (kept in ``merchant.policy["loyalty"]``), earning
+  when a tab settles (``tabs.closing.settle``), taking back on a refund
+  (``payments.refunds``), redeeming a reward as a discount before tax (one entry
+  to ``loyalty_rewards``; the tab's ``adjustments`` carry it, so what is due and
+  what staff earn follow); ``referrals`` the same for referral programmes.
+- ``repository``: the append-only ``loyalty_transactions`` journal (a balance
+  is its sum) and ``loyalty_rewards``, with the conditional UPDATE that lets
+  exactly one of two redemptions of a reward through.
+- ``endpoints``, ``schemas``, ``pages``, ``words``: the API, the owner's page
+  (``/staff/policies/loyalty``), and progress in words.
+"""

@@ -1,0 +1,123 @@
+"""Loyalty on the pages: the customer reads their progress in words (English
+and Portuguese) and uses a reward when paying; the console shows a reward
+waiting on the customer's tab and takes it off at the counter; the owner
+sets the programme on its own page; a customer with too many movements in a
+day is flagged."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from servefirst.loyalty import service as loyalty
+from servefirst.runtime import Runtime
+from tests.conftest import Merchant
+from tests.integration.test_loyalty_api import card, paid_tab, stamp_card
+from tests.integration.test_pages_staff import Staff
+
+GOOD_CARD = "4242424242424242"
+
+
+def with_reward(merchant: Merchant) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """A regular holding a free flat white, and their next tab (flat white and croissant)."""
+    flat_white = stamp_card(merchant, visits_per_reward=2)
+    ana = merchant.customer()
+    paid_tab(merchant, ana["id"], flat_white["id"])
+    paid_tab(merchant, ana["id"], flat_white["id"])
+    croissant = merchant.service("Croissant", price=220)
+    tab = merchant.tab(ana["id"])
+    for svc in (flat_white, croissant):
+        merchant.post(f"/v1/tabs/{tab['id']}/lines", {"service_id": svc["id"]})
+    assert merchant.post(f"/v1/tabs/{tab['id']}/serve").status_code == 200
+    return ana, tab, card(merchant, ana["id"])["rewards_available"][0]
+
+
+def test_the_customer_reads_progress_in_words_in_their_language(merchant: Merchant) -> None:
+    flat_white = stamp_card(merchant)
+    ana = merchant.customer()
+    paid_tab(merchant, ana["id"], flat_white["id"])
+    tab = merchant.tab(ana["id"])
+    english = merchant.client.get(f"/t/{tab['token']}", headers={"Accept-Language": "en-GB"})
+    assert "2 more visits to a free flat white" in english.text
+    portuguese = merchant.client.get(f"/t/{tab['token']}", headers={"Accept-Language": "pt-PT"})
+    assert "Mais 2 visitas para um flat white grátis" in portuguese.text
+
+
+def test_the_customer_uses_their_reward_when_paying_by_card(merchant: Merchant) -> None:
+    ana, tab, reward = with_reward(merchant)
+    page = merchant.client.get(f"/t/{tab['token']}")
+    assert f'name="reward_id" value="{reward["id"]}"' in page.text
+    assert "a free flat white" in page.text
+    paid = merchant.client.post(
+        f"/t/{tab['token']}/pay",
+        data={"card": GOOD_CARD, "tip": "0", "reward_id": reward["id"], "expected_due": "600"},
+        follow_redirects=False,
+    )
+    assert paid.status_code == 303, paid.text
+    after = merchant.get(f"/v1/tabs/{tab['id']}").json()
+    assert after["status"] == "paid"
+    payments = merchant.get(f"/v1/tabs/{tab['id']}/payments").json()["data"]
+    assert [p["amount"] for p in payments] == [220]
+    assert card(merchant, ana["id"])["rewards"][0]["status"] == "redeemed"
+
+
+def test_staff_see_a_reward_waiting_and_apply_it_at_the_counter(
+    merchant: Merchant, signed_in: Callable[..., Staff]
+) -> None:
+    _, tab, reward = with_reward(merchant)
+    person = signed_in(merchant, "staff")
+    page = person.get(f"/staff/tabs/{tab['id']}")
+    assert "A reward is waiting" in page.text and "a free flat white" in page.text
+    applied = person.post(f"/staff/tabs/{tab['id']}/rewards/{reward['id']}", follow_redirects=True)
+    assert applied.status_code == 200, applied.text
+    assert "Reward taken off the bill." in applied.text
+    assert "A reward is waiting" not in applied.text
+    assert merchant.get(f"/v1/tabs/{tab['id']}").json()["amount_due"] == 220
+    again = person.post(f"/staff/tabs/{tab['id']}/rewards/{reward['id']}")
+    assert again.status_code == 409, again.text
+
+
+def test_the_owner_sets_a_points_programme_on_its_page(
+    merchant: Merchant, signed_in: Callable[..., Staff]
+) -> None:
+    owner = signed_in(merchant, "owner")
+    assert "No programme yet" in owner.get("/staff/policies/loyalty").text
+    form = {
+        "kind": "points",
+        "points_per_unit": "2",
+        "points_per_reward": "200",
+        "reward_type": "amount_off",
+        "amount": "5,00",
+        "expires_after_days": "180",
+    }
+    saved = owner.post("/staff/policies/loyalty", form, follow_redirects=False)
+    assert saved.status_code == 303, saved.text
+    program = merchant.get("/v1/merchant/loyalty-program").json()
+    assert (program["kind"], program["points_per_unit"], program["reward"]["amount"]) == (
+        "points",
+        2,
+        500,
+    )
+    refused = owner.post("/staff/policies/loyalty", {**form, "points_per_reward": "0"})
+    assert refused.status_code == 422
+    assert 'value="0"' in refused.text  # given back as typed
+    assert merchant.get("/v1/merchant/loyalty-program").json() == program
+    assert signed_in(merchant, "staff").get("/staff/policies/loyalty").status_code == 403
+
+
+def test_more_than_five_movements_in_a_day_flag_the_customer_for_staff(
+    merchant: Merchant, signed_in: Callable[..., Staff], runtime: Runtime
+) -> None:
+    flat_white = stamp_card(merchant, visits_per_reward=1)
+    ana = merchant.customer()
+    for _ in range(2):  # each visit: a stamp and its reward (2 movements)
+        paid_tab(merchant, ana["id"], flat_white["id"])
+    owner = signed_in(merchant, "owner")
+    assert "more than usual" not in owner.get(f"/staff/customers/{ana['id']}").text
+    paid_tab(merchant, ana["id"], flat_white["id"])  # the 5th and 6th movements
+    assert card(merchant, ana["id"])["flagged"] is True
+    page = owner.get(f"/staff/customers/{ana['id']}")
+    assert "6 loyalty movements today: more than usual, worth a look." in page.text
+    assert ana["id"] in owner.get("/staff/policies/loyalty").text
+    with runtime.uow(merchant.id, write=False) as uow:
+        assert loyalty.busy_customers_today(uow) == {ana["id"]: 6}
