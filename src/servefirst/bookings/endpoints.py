@@ -11,6 +11,7 @@ from fastapi.responses import Response
 from servefirst.api.context import MerchantUoW, PublicURL, run_sync, runtime_of
 from servefirst.api.fields import QueryMoment
 from servefirst.api.routing import ServefirstRoute
+from servefirst.availability.online import who_moves
 from servefirst.bookings import rescheduling
 from servefirst.bookings import service as bookings
 from servefirst.bookings.calendar import booking_calendar
@@ -140,9 +141,9 @@ def mark_no_show(booking_id: str, uow: MerchantUoW, base: PublicURL) -> BookingO
 def reschedule_booking(
     booking_id: str, body: RescheduleIn, uow: MerchantUoW, base: PublicURL
 ) -> BookingOut:
-    booking = rescheduling.reschedule(
-        uow, booking_id, starts_at=body.starts_at, staff_id=body.staff_id
-    )
+    # A booking made online for anyone may go to whoever is free then.
+    staff_id = body.staff_id or who_moves(uow, booking_id, body.starts_at)
+    booking = rescheduling.reschedule(uow, booking_id, starts_at=body.starts_at, staff_id=staff_id)
     return BookingOut.build(uow, booking, base)
 
 

@@ -92,30 +92,54 @@ def lock_staff_calendar(uow: UnitOfWork, staff_id: str) -> None:
 
 @dataclass(frozen=True)
 class Occupied:
-    """A booking as a calendar sees it: who, when, and which service."""
+    """A booking as a calendar sees it: who, when, which service, and the
+    buffer after it during which its staff member is still taken."""
 
     staff_id: str
     starts_at: datetime
     ends_at: datetime
     service_id: str
+    buffer: timedelta = timedelta()
+    booking_id: str = ""
+
+    @property
+    def taken_until(self) -> datetime:
+        return self.ends_at + self.buffer
+
+
+#: The longest buffer a service may have (``catalog.schemas.Buffer``): a
+#: booking that ended this long before a time may still be in its buffer.
+LONGEST_BUFFER = timedelta(days=1)
 
 
 def occupied(
     uow: UnitOfWork, staff_ids: list[str], start: datetime, end: datetime
 ) -> list[Occupied]:
-    """Active bookings of these staff members that touch [start, end)."""
+    """Active bookings of these staff members that touch [start, end), each
+    with its buffer (a booking whose buffer alone reaches in counts too)."""
     if not staff_ids:
         return []
     rows = uow.session.execute(
-        select(Booking.staff_id, Booking.starts_at, Booking.ends_at, Booking.service_id).where(
+        select(
+            Booking.staff_id,
+            Booking.starts_at,
+            Booking.ends_at,
+            Booking.service_id,
+            Booking.buffer_minutes,
+            Booking.booking_id,
+        ).where(
             Booking.merchant_id == uow.merchant,
             Booking.staff_id.in_(staff_ids),
             Booking.status.in_(ACTIVE),
             Booking.starts_at < as_utc(end),
-            Booking.ends_at > as_utc(start),
+            Booking.ends_at > as_utc(start) - LONGEST_BUFFER,
         )
     )
-    return [Occupied(str(s), as_utc(a), as_utc(b), v) for s, a, b, v in rows]
+    found = [
+        Occupied(str(s), as_utc(a), as_utc(b), v, timedelta(minutes=m), k)
+        for s, a, b, v, m, k in rows
+    ]
+    return [o for o in found if o.taken_until > start]
 
 
 def ensure_staff_free(
@@ -124,28 +148,28 @@ def ensure_staff_free(
     starts_at: datetime,
     ends_at: datetime,
     *,
+    buffer: timedelta = timedelta(),
     besides: str | None = None,
 ) -> None:
-    """Refuse (409 ``booking_overlaps``) a time when ``staff_id`` is booked;
+    """Refuse (409 ``booking_overlaps``) a time when ``staff_id`` is booked:
+    [starts_at, ends_at + buffer) may not meet another booking's time and its
+    buffer (the range PostgreSQL's exclusion constraint also guards);
     ``besides``: a booking being moved, which does not clash with itself."""
     lock_staff_calendar(uow, staff_id)
-    clash = uow.session.scalar(
-        select(Booking)
-        .where(
-            Booking.merchant_id == uow.merchant,
-            Booking.staff_id == staff_id,
-            Booking.status.in_(ACTIVE),
-            Booking.starts_at < ends_at,
-            Booking.ends_at > starts_at,
-            Booking.booking_id != (besides or ""),
-        )
-        .limit(1)
+    clash = next(
+        (
+            other
+            for other in occupied(uow, [staff_id], starts_at, ends_at + buffer)
+            if other.booking_id != besides
+        ),
+        None,
     )
     if clash is not None:
         raise Conflict(
             f"{staff_id} is already booked from {clash.starts_at:%H:%M} to"
-            f" {clash.ends_at:%H:%M} on {clash.starts_at:%Y-%m-%d}; choose another time"
-            " or another person.",
+            f" {clash.ends_at:%H:%M} on {clash.starts_at:%Y-%m-%d}"
+            + (f", then kept free until {clash.taken_until:%H:%M}" if clash.buffer else "")
+            + "; choose another time or another person.",
             code="booking_overlaps",
             param="starts_at",
             details={"booking_id": clash.booking_id},
@@ -160,7 +184,10 @@ def book(
     starts_at: datetime,
     staff_id: str | None = None,
     card: str | None = None,
+    any_staff: bool = False,
 ) -> Booking:
+    """Book a service; ``any_staff``: booked online for anyone who performs it
+    (``staff_id`` is the one chosen), so a move may choose again."""
     now = uow.clock.now()
     starts_at = as_utc(starts_at)
     if starts_at <= now:
@@ -172,8 +199,9 @@ def book(
             f"'{service.name}' is no longer offered.", code="service_inactive", param="service_id"
         )
     ends_at = starts_at + timedelta(minutes=service.duration_minutes)
+    buffer = timedelta(minutes=service.buffer_minutes)
     if staff_id:
-        ensure_staff_free(uow, staff_id, starts_at, ends_at)
+        ensure_staff_free(uow, staff_id, starts_at, ends_at, buffer=buffer)
     policy = deposit_policy(uow, service.deposit_policy)
     decision = deposit_decision(uow, policy, customer, service, starts_at)
     booking = Booking(
@@ -186,6 +214,8 @@ def book(
         status=BookingStatus.CONFIRMED.value,
         starts_at=starts_at,
         ends_at=ends_at,
+        buffer_minutes=service.buffer_minutes,
+        any_staff=any_staff and bool(staff_id),
         currency=get_merchant(uow).currency,
         price=service.price,
         deposit_required=decision.required,

@@ -1,6 +1,6 @@
 """Imports every model so ``Base.metadata`` is complete (Alembic, schema tests)."""
 
-from servefirst.availability.models import StaffHours
+from servefirst.availability.models import BookingCode, StaffHours
 from servefirst.bookings.models import Booking, CardHold, DepositTotals
 from servefirst.cashup.models import DayClose
 from servefirst.catalog.models import Service, ServiceTerms
@@ -35,6 +35,7 @@ from servefirst.webhooks.models import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "Base",
+    "BookingCode",
     "DayClose",
     "ImportedBooking",
     "RiskModelRow",

@@ -271,7 +271,11 @@ def _manage_page(
     if held.status == "confirmed" and held.staff_id:
         first = window(start, shop.today)
         last, before, after = days_of(first)
-        slots = free_times(_runtime(request), shop, held.service_id, held.staff_id, first, last)
+        # A booking made for anyone is offered everyone's free times.
+        who = None if held.any_staff else held.staff_id
+        slots = free_times(
+            _runtime(request), shop, held.service_id, who, first, last, held.booking_id
+        )
         by_day = _days(shop, slots)
         chosen = window(day, first) if day else next(iter(by_day), first)
         context.update(
