@@ -182,7 +182,9 @@ def test_a_stranger_who_confirms_books_as_a_new_customer_with_that_email(
     page: Page, merchant: Merchant
 ) -> None:
     code_id = code_id_of(page.ask("new.here@example.com"))
-    confirmed = page.type("new.here@example.com", code_id, page.code_sent_to("new.here@example.com"))
+    confirmed = page.type(
+        "new.here@example.com", code_id, page.code_sent_to("new.here@example.com")
+    )
     assert "A deposit of €6.00 is needed" in confirmed.text  # a newcomer still
     done = page.confirm("new.here@example.com", code_id, card=GOOD)
     assert done.status_code == 303, done.text
@@ -305,3 +307,26 @@ def test_the_option_is_offered_with_email(page: Page) -> None:
     shown = page.client.get(f"/b/{page.shop.slug}", params={"service": page.shop.cut["id"]})
     assert 'name="returning"' in shown.text
     assert "I have been here before" in shown.text
+
+
+def test_the_code_email_speaks_the_merchants_language(page: Page, merchant: Merchant) -> None:
+    assert merchant.post("/v1/merchant", {"locale": "pt_PT"}).status_code == 200
+    page.ask("ana.pt@example.com")
+    page.worker.drain()
+    [mail] = page.mailbox.to("ana.pt@example.com")
+    assert mail["Subject"] == "O seu código de marcação para Café Azul"
+    body = str(mail.get_body(preferencelist=("plain",)).get_content())
+    assert "Funciona durante 10 minutos, uma vez." in body
+
+
+def test_staff_see_the_code_email_among_the_messages_but_cannot_turn_it_off(
+    page: Page, merchant: Merchant
+) -> None:
+    page.ask("ana.listed@example.com")
+    page.worker.drain()
+    [listed] = merchant.get("/v1/messages").json()["data"]
+    assert (listed["kind"], listed["status"]) == ("booking_code", "sent")
+    kinds = merchant.get("/v1/merchant/messages").json()["kinds"]
+    assert "booking_code" not in kinds
+    refused = merchant.post("/v1/merchant/messages", {"kinds": {"booking_code": False}})
+    assert refused.status_code == 422

@@ -54,7 +54,6 @@ FormText = Annotated[str, Form(max_length=4000)]
 T = TypeVar("T")
 
 
-
 def _runtime(request: Request) -> Runtime:
     runtime: Runtime = request.app.state.runtime
     return runtime
@@ -309,11 +308,19 @@ def _review(
     with _runtime(request).uow(shop.merchant_id) as uow:
         if error is None:
             check_time(uow, service_id=offer.id, starts_at=when, staff_id=entry.staff or None)
-        asked = {"service_id": offer.id, "starts_at": when, "name": entry.name}
         if code is not None and code.confirmed:
-            decision = codes.returning_deposit(uow, code_id=code.id, email=entry.email, **asked)
+            decision = codes.returning_deposit(
+                uow,
+                code_id=code.id,
+                service_id=offer.id,
+                starts_at=when,
+                name=entry.name,
+                email=entry.email,
+            )
         else:
-            decision = newcomer_deposit(uow, email=entry.email, **asked)
+            decision = newcomer_deposit(
+                uow, service_id=offer.id, starts_at=when, name=entry.name, email=entry.email
+            )
         uow.rollback()
     test_mode = words.is_test_mode(_runtime(request).gateways.sandbox.name)
     context = {

@@ -65,13 +65,13 @@ def upgrade() -> None:
         # look at buffers) would stop the new constraint: only the buffer is
         # given up for them, never a booking.
         op.execute(
-            f"UPDATE bookings b SET buffer_minutes = 0 WHERE b.staff_id IS NOT NULL"
-            f" AND b.status IN ('confirmed', 'checked_in') AND b.buffer_minutes > 0"
-            f" AND EXISTS (SELECT 1 FROM bookings o WHERE o.merchant_id = b.merchant_id"
-            f" AND o.staff_id = b.staff_id AND o.booking_id <> b.booking_id"
-            f" AND o.status IN ('confirmed', 'checked_in')"
-            f" AND o.starts_at >= b.ends_at"
-            f" AND o.starts_at < b.ends_at + make_interval(mins => b.buffer_minutes))"
+            "UPDATE bookings b SET buffer_minutes = 0 WHERE b.staff_id IS NOT NULL"
+            " AND b.status IN ('confirmed', 'checked_in') AND b.buffer_minutes > 0"
+            " AND EXISTS (SELECT 1 FROM bookings o WHERE o.merchant_id = b.merchant_id"
+            " AND o.staff_id = b.staff_id AND o.booking_id <> b.booking_id"
+            " AND o.status IN ('confirmed', 'checked_in')"
+            " AND o.starts_at >= b.ends_at"
+            " AND o.starts_at < b.ends_at + make_interval(mins => b.buffer_minutes))"
         )
         op.execute(f"ALTER TABLE bookings DROP CONSTRAINT {OVERLAP}")
         op.execute(
