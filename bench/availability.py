@@ -52,7 +52,8 @@ ZONE = ZoneInfo("Europe/Lisbon")
 #: The hours a booking may start at: 45 minutes and a 15-minute buffer fit
 #: before 13:00 and 19:00.
 STARTS = (9, 10, 11, 12, 14, 15, 16, 17, 18)
-WEEK = {d: [["09:00", "13:00"], ["14:00", "19:00"]] for d in ("mon", "tue", "wed", "thu", "fri", "sat")}  # fmt: skip
+WORKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat")
+WEEK = {day: [["09:00", "13:00"], ["14:00", "19:00"]] for day in WORKDAYS}
 
 
 @dataclass
@@ -183,6 +184,7 @@ def availability_latency(url: str, seconds: float) -> AvailabilityResult:
 def section(engine: str, args: argparse.Namespace, results: Results, ui: Ui) -> None:
     with fresh_database(engine, "availability", args.pg_url) as db:
         found = availability_latency(db.url, args.seconds)
+    trouble = f", {found.errors} errors (first: {found.first_error[:120]})" if found.errors else ""
     for days in WINDOWS:
         calls = found.latencies_ms[days]
         slots = found.slots[days]
