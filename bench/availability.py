@@ -191,12 +191,7 @@ def section(engine: str, args: argparse.Namespace, results: Results, ui: Ui) -> 
         detail = (
             f"{len(calls)} requests, {CLIENTS} clients, about"
             f" {sum(slots) // max(len(slots), 1)} slots an answer;"
-            f" {STAFF} staff, {BOOKINGS} bookings over {DAYS_AHEAD} days"
-            + (
-                f", {found.errors} errors (first: {found.first_error[:120]})"
-                if found.errors
-                else ""
-            )
+            f" {STAFF} staff, {BOOKINGS} bookings over {DAYS_AHEAD} days" + trouble
         )
         ui.log(f"{days}-day window: p50 {found.p(days, 50):.1f} ms, p99 {found.p(days, 99):.1f} ms")
         results.add("availability", f"{engine}: {days}-day window p50", found.p(days, 50), "ms")
