@@ -36,8 +36,9 @@ from servefirst.staff.service import get_member
 if TYPE_CHECKING:
     from servefirst.bookings.models import Booking
 
-#: Bookings are fetched this far either side of a window, so one that started
-#: the day before (or its buffer) still blocks the first hours.
+#: Bookings are fetched this far after a window: the service's own buffer
+#: may not run into a booking just after it (``bookings.occupied`` already
+#: finds, before a window, a booking whose buffer still reaches into it).
 _MARGIN = timedelta(days=1)
 
 
@@ -110,11 +111,13 @@ def _booked(
     end: datetime,
     *,
     besides: str | None = None,
+    reach: timedelta = _MARGIN,
 ) -> dict[str, list[Booked]]:
-    """Each person's bookings near [start, end), each with the buffer it was
-    booked with; ``besides``: a booking being moved, which frees its own time."""
+    """Each person's bookings that [start, end + reach) meets, each with the
+    buffer it was booked with; ``besides``: a booking being moved, which frees
+    its own time; ``reach``: at least the asked service's buffer."""
     found: dict[str, list[Booked]] = {staff_id: [] for staff_id in staff_ids}
-    for taken in bookings.occupied(uow, staff_ids, start - _MARGIN, end + _MARGIN):
+    for taken in bookings.occupied(uow, staff_ids, start, end + reach):
         if taken.booking_id != besides:
             found[taken.staff_id].append(Booked(taken.starts_at, taken.ends_at, taken.buffer))
     return found
@@ -138,7 +141,8 @@ def availability(
     staff = _staff_for(uow, service_id, staff_id)
     start = datetime.combine(days[0], time(), tzinfo=ask.zone).astimezone(UTC)
     end = datetime.combine(days[-1] + timedelta(days=1), time(), tzinfo=ask.zone).astimezone(UTC)
-    return offer(days, ask, staff, _booked(uow, sorted(staff), start, end, besides=besides))
+    booked = _booked(uow, sorted(staff), start, end, besides=besides, reach=ask.buffer)
+    return offer(days, ask, staff, booked)
 
 
 def _next_free(

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
+from servefirst.bookings import repository
 from servefirst.bookings.deposits import (
     deposit_decision,
     deposit_policy,
@@ -107,11 +108,6 @@ class Occupied:
         return self.ends_at + self.buffer
 
 
-#: The longest buffer a service may have (``catalog.schemas.Buffer``): a
-#: booking that ended this long before a time may still be in its buffer.
-LONGEST_BUFFER = timedelta(days=1)
-
-
 def occupied(
     uow: UnitOfWork, staff_ids: list[str], start: datetime, end: datetime
 ) -> list[Occupied]:
@@ -119,26 +115,9 @@ def occupied(
     with its buffer (a booking whose buffer alone reaches in counts too)."""
     if not staff_ids:
         return []
-    rows = uow.session.execute(
-        select(
-            Booking.staff_id,
-            Booking.starts_at,
-            Booking.ends_at,
-            Booking.service_id,
-            Booking.buffer_minutes,
-            Booking.booking_id,
-        ).where(
-            Booking.merchant_id == uow.merchant,
-            Booking.staff_id.in_(staff_ids),
-            Booking.status.in_(ACTIVE),
-            Booking.starts_at < as_utc(end),
-            Booking.ends_at > as_utc(start) - LONGEST_BUFFER,
-        )
-    )
-    found = [
-        Occupied(str(s), as_utc(a), as_utc(b), v, timedelta(minutes=m), k)
-        for s, a, b, v, m, k in rows
-    ]
+    rows = repository.taken(uow, staff_ids, ACTIVE, as_utc(start), as_utc(end))
+    # The columns' own type (UTCDateTime) already gives aware UTC times.
+    found = [Occupied(str(s), a, b, v, timedelta(minutes=m), k) for s, a, b, v, m, k in rows]
     return [o for o in found if o.taken_until > start]
 
 
