@@ -70,6 +70,8 @@ class AvailabilityResult:
     first_error: str = ""
     latencies_ms: dict[int, list[float]] = field(default_factory=dict)
     slots: dict[int, list[int]] = field(default_factory=dict)
+    #: CPU seconds the server's processes used per window, while its load ran.
+    server_cpu: dict[int, float] = field(default_factory=dict)
 
     def p(self, days: int, pct: float) -> float:
         return percentile(self.latencies_ms.get(days, []), pct)
@@ -141,11 +143,12 @@ async def _ask(
     return took, len(payload["slots"])
 
 
-async def _load(base_url: str, salon: Salon, seconds: float) -> AvailabilityResult:
+async def _load(server: Server, salon: Salon, seconds: float) -> AvailabilityResult:
     result = AvailabilityResult(0.0, 0)
     errors: list[str] = []
     connector = aiohttp.TCPConnector(limit=CLIENTS)
     timeout = aiohttp.ClientTimeout(total=60)
+    base_url = server.base_url
     async with aiohttp.ClientSession(base_url, connector=connector, timeout=timeout) as client:
         warm = random.Random(0)
         await asyncio.gather(*(_ask(client, salon, 14, warm) for _ in range(CLIENTS)))
@@ -165,7 +168,9 @@ async def _load(base_url: str, salon: Salon, seconds: float) -> AvailabilityResu
                     result.latencies_ms[days].append(took)
                     result.slots[days].append(found)
 
+            cpu = server.cpu_seconds()
             await asyncio.gather(*(run(no) for no in range(CLIENTS)))
+            result.server_cpu[days] = server.cpu_seconds() - cpu
         result.seconds = time.perf_counter() - began
     result.errors, result.first_error = len(errors), (errors[0] if errors else "")
     return result
@@ -178,7 +183,7 @@ def availability_latency(url: str, seconds: float) -> AvailabilityResult:
     finally:
         runtime.dispose()
     with Server(url, workers=server_workers(url)) as server:
-        return asyncio.run(_load(server.base_url, salon, seconds))
+        return asyncio.run(_load(server, salon, seconds))
 
 
 def section(engine: str, args: argparse.Namespace, results: Results, ui: Ui) -> None:
@@ -195,6 +200,14 @@ def section(engine: str, args: argparse.Namespace, results: Results, ui: Ui) -> 
         )
         ui.log(f"{days}-day window: p50 {found.p(days, 50):.1f} ms, p99 {found.p(days, 99):.1f} ms")
         results.add("availability", f"{engine}: {days}-day window p50", found.p(days, 50), "ms")
+        if calls:
+            results.add(
+                "availability",
+                f"{engine}: {days}-day window, server CPU a request",
+                1000 * found.server_cpu[days] / len(calls),
+                "ms",
+                "all its processes: what the machine's load does not change",
+            )
         results.add(
             "availability", f"{engine}: {days}-day window p99", found.p(days, 99), "ms", detail
         )

@@ -1,9 +1,9 @@
 """Use cases of availability: set a person's hours, offer free times, and book
 one online for a customer who gives their name and e-mail.
 
-An online customer is treated as new: without a confirmed e-mail (a one-time
-code, not built yet) nothing may reveal whether that e-mail is already a
-customer, so every online booking creates a customer that staff can merge
+An online customer is treated as new unless they confirmed their e-mail with
+a one-time code (``codes``): nothing may reveal whether an e-mail is already a
+customer, so a booking without one creates a customer that staff can merge
 later, and the deposit decision sees a newcomer.
 """
 
