@@ -77,7 +77,7 @@ class AvailabilityResult:
         return percentile(self.latencies_ms.get(days, []), pct)
 
 
-def busy_salon(runtime: Runtime, *, seed: int = 26) -> Salon:
+def busy_salon(runtime: Runtime, *, seed: int = 26, bookings_made: int = BOOKINGS) -> Salon:
     """The salon, its stylists' hours and 2,000 bookings, through the use cases."""
     rng = random.Random(seed)
     with runtime.uow() as uow:
@@ -109,8 +109,8 @@ def busy_salon(runtime: Runtime, *, seed: int = 26) -> Salon:
         if (day := today + timedelta(days=ahead)).weekday() < 6
         for hour in STARTS
     ]
-    chosen = rng.sample(free, BOOKINGS)
-    for batch in range(0, BOOKINGS, 200):
+    chosen = rng.sample(free, bookings_made)
+    for batch in range(0, bookings_made, 200):
         with runtime.uow(merchant_id) as uow:
             for staff_id, day, hour in chosen[batch : batch + 200]:
                 starts = datetime.combine(day, clock(hour), tzinfo=ZONE).astimezone(UTC)
@@ -176,10 +176,12 @@ async def _load(server: Server, salon: Salon, seconds: float) -> AvailabilityRes
     return result
 
 
-def availability_latency(url: str, seconds: float) -> AvailabilityResult:
+def availability_latency(
+    url: str, seconds: float, *, bookings_made: int = BOOKINGS
+) -> AvailabilityResult:
     runtime = make_runtime(url)
     try:
-        salon = busy_salon(runtime)
+        salon = busy_salon(runtime, bookings_made=bookings_made)
     finally:
         runtime.dispose()
     with Server(url, workers=server_workers(url)) as server:
