@@ -330,3 +330,13 @@ def test_staff_see_the_code_email_among_the_messages_but_cannot_turn_it_off(
     assert "booking_code" not in kinds
     refused = merchant.post("/v1/merchant/messages", {"kinds": {"booking_code": False}})
     assert refused.status_code == 422
+
+
+def test_a_confirmed_code_is_not_confirmed_again_by_a_wrong_one(page: Page) -> None:
+    code_id = code_id_of(page.ask("ana.twice@example.com"))
+    right = page.code_sent_to("ana.twice@example.com")
+    assert 'data-testid="code-confirmed"' in page.type("ana.twice@example.com", code_id, right).text
+    wrong = "000 000" if right != "000 000" else "111 111"
+    again = page.type("ana.twice@example.com", code_id, wrong)
+    assert 'data-testid="code-confirmed"' not in again.text
+    assert again.status_code == 422

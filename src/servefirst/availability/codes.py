@@ -105,13 +105,11 @@ def confirm_code(uow: UnitOfWork, code_id: str, typed: str, *, secret: str) -> C
     now = uow.clock.now()
     if row is None or row.used_at is not None or now >= row.expires_at:
         return Checked(CodeCheck.SPENT)
-    if row.confirmed_at is not None:
-        return Checked(CodeCheck.CONFIRMED)
     if row.attempts >= CODE_ATTEMPTS:
         return Checked(CodeCheck.SPENT)
-    row.attempts += 1
+    row.attempts += 1  # a code typed again after confirming counts too
     if code_matches(secret, uow.merchant, row.code_id, typed):
-        row.confirmed_at = now
+        row.confirmed_at = row.confirmed_at or now
         uow.session.flush()
         return Checked(CodeCheck.CONFIRMED)
     uow.session.flush()
