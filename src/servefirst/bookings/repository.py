@@ -23,7 +23,6 @@ _TAKEN = select(
     Booking.staff_id,
     Booking.starts_at,
     Booking.ends_at,
-    Booking.service_id,
     Booking.buffer_minutes,
     Booking.booking_id,
 ).where(
@@ -38,9 +37,9 @@ _TAKEN = select(
 def taken(
     uow: UnitOfWork, staff_ids: list[str], active: tuple[str, ...], start: datetime, end: datetime
 ) -> Sequence[Any]:
-    """Rows (staff_id, starts_at, ends_at, service_id, buffer_minutes,
-    booking_id) of these staff members' bookings in ``active`` statuses that
-    start before ``end`` and end less than the longest buffer before ``start``."""
+    """Rows (staff_id, starts_at, ends_at, buffer_minutes, booking_id) of these
+    staff members' bookings in ``active`` statuses that start before ``end``
+    and end less than the longest buffer before ``start``."""
     return uow.connection.execute(
         _TAKEN,
         {

@@ -93,13 +93,12 @@ def lock_staff_calendar(uow: UnitOfWork, staff_id: str) -> None:
 
 @dataclass(frozen=True)
 class Occupied:
-    """A booking as a calendar sees it: who, when, which service, and the
-    buffer after it during which its staff member is still taken."""
+    """A booking as a calendar sees it: who, when, and the buffer after it
+    during which its staff member is still taken."""
 
     staff_id: str
     starts_at: datetime
     ends_at: datetime
-    service_id: str
     buffer: timedelta = timedelta()
     booking_id: str = ""
 
@@ -117,7 +116,7 @@ def occupied(
         return []
     rows = repository.taken(uow, staff_ids, ACTIVE, as_utc(start), as_utc(end))
     # The columns' own type (UTCDateTime) already gives aware UTC times.
-    found = [Occupied(str(s), a, b, v, timedelta(minutes=m), k) for s, a, b, v, m, k in rows]
+    found = [Occupied(str(s), a, b, timedelta(minutes=m), k) for s, a, b, m, k in rows]
     return [o for o in found if o.taken_until > start]
 
 
