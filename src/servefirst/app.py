@@ -48,6 +48,7 @@ from servefirst.staff.endpoints import router as staff_router
 from servefirst.staff.pages import router as staff_pages_router
 from servefirst.tabs.endpoints import router as tabs_router
 from servefirst.tabs.public import router as public_router
+from servefirst.taxes.endpoints import router as taxes_router
 from servefirst.trust.pages import router as trust_policy_pages_router
 from servefirst.web.booking_manage import router as booking_manage_router
 from servefirst.web.booking_pages import router as booking_pages_router
@@ -146,6 +147,7 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
         reports_router,
         day_closes_router,
         earnings_router,
+        taxes_router,
         staff_router,
         availability_router,
         events_router,

@@ -39,6 +39,8 @@ NEW_OPERATION_IDS = {
     "mark_dispute_lost",
     "close_day",
     "get_day_close",
+    "create_tax_rate",
+    "list_tax_rates",
 }
 
 #: Every operation of the schema and its id.
@@ -124,6 +126,9 @@ OPERATION_IDS = {
     ("post", "/v1/merchant/gateway"): "set_gateway",
     ("post", "/v1/webhooks/stripe/{merchant_id}"): "receive_stripe_event",
     ("get", "/v1/disputes"): "list_disputes",
+    ("post", "/v1/tax-rates"): "create_tax_rate",
+    ("get", "/v1/tax-rates"): "list_tax_rates",
+    ("get", "/v1/reports/tax"): "get_tax_report",
     ("post", "/v1/disputes/{dispute_id}/lost"): "mark_dispute_lost",
     ("post", "/v1/webhook-endpoints/{endpoint_id}/deliveries/{delivery_id}/retry"): (
         "retry_webhook_delivery"

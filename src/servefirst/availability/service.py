@@ -26,6 +26,7 @@ from servefirst.availability.rules import (
     parse_hours,
 )
 from servefirst.bookings import service as bookings
+from servefirst.bookings.deposit_phases import DepositAsked, finish_in_turn
 from servefirst.catalog.service import get_service, list_services
 from servefirst.customers.service import create_customer
 from servefirst.db.uow import UnitOfWork
@@ -212,23 +213,58 @@ def book_online(
     email: str,
     phone: str | None,
     card: str | None,
+    payment_method: str | None = None,
     customer_id: str | None = None,
 ) -> Booking:
+    """Book a free time online, the deposit's phases in turn (a page)."""
+    booking, asked = begin_online(
+        uow,
+        service_id=service_id,
+        starts_at=starts_at,
+        staff_id=staff_id,
+        name=name,
+        email=email,
+        phone=phone,
+        card=card,
+        payment_method=payment_method,
+        customer_id=customer_id,
+    )
+    if asked is None:
+        return booking
+    uow.commit()  # phase 1: the booking kept, its deposit pending
+    return finish_in_turn(uow, asked)
+
+
+def begin_online(
+    uow: UnitOfWork,
+    *,
+    service_id: str,
+    starts_at: datetime,
+    staff_id: str | None,
+    name: str,
+    email: str,
+    phone: str | None,
+    card: str | None,
+    payment_method: str | None = None,
+    customer_id: str | None = None,
+) -> tuple[Booking, DepositAsked | None]:
     """Book a free time: the person asked for, or the first free one among
     those who perform the service ("anyone", which a move may change).
     Refusals name the reason. The customer is a new one made from the name and
-    e-mail, unless ``customer_id`` names one whose e-mail was confirmed."""
+    e-mail, unless ``customer_id`` names one whose e-mail was confirmed. With a
+    deposit, phase 1 only (``bookings.deposit_phases``)."""
     ask = _ask(uow, service_id)
     staff = _staff_for(uow, service_id, staff_id)
     chosen = first_free(uow, ask, staff, starts_at)
     if customer_id is None:
         customer_id = create_customer(uow, name=name, email=email, phone=phone).customer_id
-    return bookings.book(
+    return bookings.begin_booking(
         uow,
         customer_id=customer_id,
         service_id=service_id,
         starts_at=starts_at,
         staff_id=chosen,
         card=card,
+        payment_method=payment_method,
         any_staff=staff_id is None,
     )

@@ -2,7 +2,7 @@
 booking starts inside another's buffer; one-time codes for returning customers
 
 Revision ID: 0025
-Revises: 0019
+Revises: 0024
 Create Date: 2026-12-04 10:10:00
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0025"
-down_revision: str | None = "0019"
+down_revision: str | None = "0024"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
