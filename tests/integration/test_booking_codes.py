@@ -340,3 +340,17 @@ def test_a_confirmed_code_is_not_confirmed_again_by_a_wrong_one(page: Page) -> N
     again = page.type("ana.twice@example.com", code_id, wrong)
     assert 'data-testid="code-confirmed"' not in again.text
     assert again.status_code == 422
+
+
+def test_a_declined_card_leaves_the_confirmation_to_book_again(
+    page: Page, merchant: Merchant
+) -> None:
+    code_id = code_id_of(page.ask("ana.card@example.com"))
+    page.type("ana.card@example.com", code_id, page.code_sent_to("ana.card@example.com"))
+    declined = page.confirm("ana.card@example.com", code_id, card="4000000000000002")
+    assert declined.status_code == 402, declined.text
+    assert 'data-testid="code-confirmed"' in declined.text
+    assert [b for b in bookings_of(merchant) if b["status"] == "confirmed"] == []
+    done = page.confirm("ana.card@example.com", code_id, card=GOOD)
+    assert done.status_code == 303, done.text
+    assert [b["status"] for b in bookings_of(merchant)].count("confirmed") == 1

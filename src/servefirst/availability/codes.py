@@ -164,3 +164,13 @@ def use_proof(uow: UnitOfWork, code_id: str, email: str) -> str | None:
     proof.used_at = uow.clock.now()
     customer = customer_with_email(uow, proof.email)
     return customer.customer_id if customer else None
+
+
+def give_back_proof(uow: UnitOfWork, code_id: str) -> None:
+    """The booking a confirmation was used for was taken back (its card
+    declined after the booking was kept, ``bookings.deposit_phases``): the
+    confirmation has made no booking, and may make one."""
+    row = repository.code_row(uow, code_id)
+    if row is not None and row.used_at is not None:
+        row.used_at = None
+        uow.session.flush()

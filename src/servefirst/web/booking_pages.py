@@ -213,7 +213,10 @@ def book(
         )
     except ServefirstError as exc:
         if confirm and (exc.type == "card_error" or exc.code == "deposit_required"):
-            state = CodeState(proof, confirmed=True) if proof else None
+            state = None
+            if proof:  # the booking was taken back: its confirmation may book again
+                _write(request, shop, lambda uow: codes.give_back_proof(uow, proof))
+                state = CodeState(proof, confirmed=True)
             when = datetime.fromisoformat(starts_at)
             return _review(request, shop, entry, when, error=exc, code=state)
         if exc.code == "email_code_expired":
