@@ -2,7 +2,7 @@
 customer at the processor, and the holds the sandbox keeps for recovery
 
 Revision ID: 0024
-Revises: 0020
+Revises: 0019
 Create Date: 2026-12-04 10:20:00
 """
 
@@ -16,7 +16,7 @@ from alembic import op
 from servefirst.db.base import Amount, UTCDateTime
 
 revision: str = "0024"
-down_revision: str | None = "0020"
+down_revision: str | None = "0021"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
