@@ -28,9 +28,19 @@ from bench.ledger_transfers import HISTORY_PER_CLIENT
 from bench.results import Results
 
 HERE = Path(__file__).resolve().parent
-SECTIONS = ("settle", "http", "growth", "hordak", "memory", "profile", "messages", "phases")
+SECTIONS = (
+    "settle",
+    "http",
+    "growth",
+    "hordak",
+    "memory",
+    "profile",
+    "messages",
+    "phases",
+    "availability",
+)
 #: Sections run only when named (``--only messages``): they would change the others' load.
-OPT_IN = ("messages", "phases")
+OPT_IN = ("messages", "phases", "availability")
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
 NOTES = [
@@ -76,6 +86,12 @@ NOTES = [
     "taking 300 ms a charge (SERVEFIRST_SANDBOX_LATENCY_MS); 8 payer clients loop open, one "
     "line, serve, card payment on tabs of their own while 8 staff clients loop open, two "
     "lines, serve, cash. The staff's worst route p99, and card payments a second.",
+    "Availability (only with `--only availability`, bench/availability.py): a salon of 10 "
+    "stylists (Mon-Sat 09:00-13:00, 14:00-19:00, Europe/Lisbon), a 45-minute service with a "
+    "15-minute buffer and 2,000 bookings at random over the next 60 days, made through the "
+    "use cases; `servefirst serve` as for HTTP; 8 aiohttp clients each ask the public "
+    "availability route for anyone over a window starting on a random day of the 60, one "
+    "request after another: half the time 14-day windows, then 7-day ones.",
     "Growth: one fresh database per size, its ledger pre-filled directly (COPY on PostgreSQL "
     "then VACUUM ANALYZE, executemany through sqlite3 on SQLite) with balanced two-leg "
     "entries spread over the measured merchants and the past year, running balances moved to "

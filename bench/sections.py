@@ -159,6 +159,12 @@ def phases(engine: str, args: argparse.Namespace, results: Results, ui: Ui) -> N
     section(engine, args, results, ui)
 
 
+def availability(engine: str, args: argparse.Namespace, results: Results, ui: Ui) -> None:
+    from bench.availability import section
+
+    section(engine, args, results, ui)
+
+
 def http(engine: str, args: argparse.Namespace, results: Results, ui: Ui) -> None:
     from bench.http_load import ROUTES, http_rate
 
@@ -319,6 +325,9 @@ def plan(args: argparse.Namespace, engines: list[str]) -> list[tuple[str, Step]]
                 (f"card payments in phases beside staff on {engine}", partial(phases, engine))
             )
     for engine in engines:
+        if "availability" in only:
+            steps.append((f"availability for anyone on {engine}", partial(availability, engine)))
+    for engine in engines:
         if "growth" in only:
             steps.append((f"growth on {engine}", partial(growth, engine)))
     if "hordak" in only and POSTGRESQL in engines:
@@ -385,6 +394,10 @@ def judge(results: Results, engines: list[str]) -> None:
         from bench.phases import judge as judge_phases
 
         judge_phases(results, engine)
+    for engine in engines:
+        from bench.availability import judge as judge_availability
+
+        judge_availability(results, engine)
     for engine in engines:
         p99 = results.figure("http", f"{engine}: worst route p99")
         if p99 is not None:

@@ -54,6 +54,7 @@ from servefirst.tabs.endpoints import router as tabs_router
 from servefirst.tabs.public import router as public_router
 from servefirst.taxes.endpoints import router as taxes_router
 from servefirst.trust.pages import router as trust_policy_pages_router
+from servefirst.web.booking_manage import router as booking_manage_router
 from servefirst.web.booking_pages import router as booking_pages_router
 from servefirst.web.customer import router as customer_pages_router
 from servefirst.web.stripe_card import router as stripe_card_router
@@ -164,6 +165,7 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
         customer_pages_router,
         receipt_pages_router,
         booking_pages_router,
+        booking_manage_router,
         stripe_card_router,
         staff_pages_router,
         risk_pages_router,

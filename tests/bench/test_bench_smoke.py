@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from bench.availability import WINDOWS, availability_latency
 from bench.databases import POSTGRESQL, SQLITE, Database, fresh_database
 from bench.growth import growth
 from bench.http_load import ROUTES, http_rate
@@ -128,6 +129,15 @@ def test_http_load_times_every_route_and_the_servers_memory(db: Database) -> Non
         assert 0 < found.p(route, 50) <= found.p(route, 99)
     assert found.idle_rss_kib and found.peak_rss_kib
     assert found.peak_rss_kib >= found.idle_rss_kib > 10 * 1024  # a Python server: > 10 MiB
+
+
+def test_availability_times_both_windows_and_the_servers_cpu(db: Database) -> None:
+    found = availability_latency(db.url, seconds=2.0, bookings_made=40)
+    assert found.errors == 0, found.first_error
+    for days in WINDOWS:
+        assert found.latencies_ms[days] and found.p(days, 99) > 0
+        assert min(found.slots[days]) > 0  # a salon with free times answers some
+        assert found.server_cpu[days] > 0
 
 
 def test_phases_times_staff_routes_beside_slow_card_payments(db: Database) -> None:

@@ -316,6 +316,59 @@ def booking_pages(merchant: Merchant, clock: TestClock) -> dict[str, str]:
     return pages
 
 
+def returning_pages(database_url: str, clock: TestClock, merchant: Merchant) -> dict[str, str]:
+    """The booking page where e-mail is configured: "I have been here before",
+    a code sent, a wrong one typed, and the e-mail confirmed."""
+    from servefirst.app import create_app
+    from servefirst.config import Settings
+    from servefirst.kit.onetime import code_for
+    from tests.conftest import PUBLIC_URL
+    from tests.integration.test_booking_codes import CODE_ID
+
+    secret = "html-check-secret"
+    settings = Settings(
+        database_url=database_url,
+        public_url=PUBLIC_URL,
+        smtp_url="smtp://127.0.0.1:9",  # nothing is sent: the pages only queue
+        secret_key=secret,
+    )
+    rt = Runtime.create(settings, clock=clock)
+    try:
+        with TestClient(create_app(rt), raise_server_exceptions=False) as client:
+            shop = OnlineSalon(merchant, clock)
+            base = f"/b/{shop.slug}"
+            start = get_ok(client, f"{base}?service={shop.cut['id']}")
+            guard = GUARD.search(start)
+            assert guard and 'name="returning"' in start
+            form = {
+                "csrf_token": guard.group(1),
+                "service": shop.cut["id"],
+                "starts_at": shop.at(shop.day(3), "10:00"),
+                "name": "Rita Lopes",
+                "email": "rita.back@example.com",
+            }
+            sent = client.post(f"{base}/book", data={**form, "returning": "1"})
+            assert sent.status_code == 200, sent.text
+            found = CODE_ID.search(sent.text)
+            assert found
+            code_id = found.group(1)
+            wrong = client.post(f"{base}/code", data={**form, "code_id": code_id, "code": "x"})
+            assert wrong.status_code == 422, wrong.text
+            right = code_for(secret, merchant.id, code_id)
+            confirmed = client.post(
+                f"{base}/code", data={**form, "code_id": code_id, "code": right}
+            )
+            assert 'data-testid="code-confirmed"' in confirmed.text
+            return {
+                "booking-returning": start,
+                "booking-code-sent": sent.text,
+                "booking-code-wrong": wrong.text,
+                "booking-code-confirmed": confirmed.text,
+            }
+    finally:
+        rt.dispose()
+
+
 @pytest.fixture
 def staff_browser(runtime: Runtime, app: Any, merchant: Merchant) -> Iterator[Staff]:
     """A member of ``merchant``'s staff at a browser of their own (not signed in)."""
@@ -332,6 +385,7 @@ def staff_browser(runtime: Runtime, app: Any, merchant: Merchant) -> Iterator[St
 
 def test_every_page_is_valid_html(
     runtime: Runtime,
+    database_url: str,
     merchant: Merchant,
     staff_browser: Staff,
     clock: TestClock,
@@ -340,6 +394,7 @@ def test_every_page_is_valid_html(
     install_vnu()  # first, so a machine without npm or Java fails before any work
     pages = customer_pages(merchant)
     pages.update(booking_pages(merchant, clock))
+    pages.update(returning_pages(database_url, clock, merchant))
     pages.update(staff_pages(runtime, merchant, staff_browser, clock))
 
     headings = {name: html.count("<h1") for name, html in pages.items()}

@@ -203,3 +203,59 @@ def test_0020_gives_every_existing_merchant_tax_payable_and_tax_inclusive_prices
         assert (bool(settings[0]), settings[1]) == (True, "line")
     finally:
         runtime.dispose()
+
+
+def test_0025_gives_bookings_their_service_buffer_unless_another_starts_in_it(
+    own_database: str,
+) -> None:
+    from servefirst.bookings import service as bookings
+    from servefirst.catalog.service import create_service
+    from servefirst.staff.service import create_member
+
+    runtime = Runtime.create(Settings(database_url=own_database))
+    try:
+        runtime.migrate()
+        day = (datetime.now(UTC) + timedelta(days=3)).replace(hour=10, minute=0, second=0)
+        with runtime.uow() as uow:
+            uow.merchant_id = create_merchant(uow, name="Lume", currency="EUR").merchant.merchant_id
+            customer_id = create_customer(uow, name="Rita").customer_id
+            cut = create_service(
+                uow,
+                name="Cut",
+                price=0,
+                duration_minutes=45,
+                buffer_minutes=15,
+                expected_results=["A cut"],
+                limits=[],
+            )[0].service_id
+            maria = create_member(uow, name="Maria").staff_id
+            ids = [
+                bookings.book(
+                    uow, customer_id=customer_id, service_id=cut, starts_at=at, staff_id=maria
+                ).booking_id
+                for at in (day, day + timedelta(hours=5), day + timedelta(hours=2))
+            ]
+            uow.commit()
+        config = alembic_config(runtime.engine)
+        command.downgrade(config, "0019")  # buffers were not kept, nor checked by staff
+        with runtime.engine.begin() as conn:
+            # Staff once booked a time inside the first booking's buffer (10:45-11:00).
+            conn.execute(
+                text("UPDATE bookings SET starts_at = :s, ends_at = :e WHERE booking_id = :b"),
+                {
+                    "s": day + timedelta(minutes=50),
+                    "e": day + timedelta(minutes=95),
+                    "b": ids[1],
+                },
+            )
+        command.upgrade(config, "head")
+        with runtime.engine.connect() as conn:
+            kept = dict(conn.execute(text("SELECT booking_id, buffer_minutes FROM bookings")).all())
+            anyone = set(conn.execute(text("SELECT any_staff FROM bookings")).scalars())
+        postgresql = runtime.engine.dialect.name == "postgresql"
+        # PostgreSQL's constraint now covers buffers: the one a booking starts in
+        # is given up (never a booking); SQLite keeps it (its check is the code's).
+        assert kept == {ids[0]: 0 if postgresql else 15, ids[1]: 15, ids[2]: 15}
+        assert anyone == {False}
+    finally:
+        runtime.dispose()

@@ -13,15 +13,15 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from servefirst.availability import repository
-from servefirst.availability.rules import check_bookable
-from servefirst.availability.service import _ask, _booked, _next_free, _staff_for
+from servefirst.availability.rules import WorkingHours
+from servefirst.availability.service import _ask, _booked, _staff_for, first_free, performers
 from servefirst.bookings import service as bookings
 from servefirst.bookings.rescheduling import reschedule
 from servefirst.bookings.rules import DepositStatus, Outcome, settle_cancellation
 from servefirst.catalog.service import get_service
 from servefirst.customers.service import create_customer
 from servefirst.db.uow import UnitOfWork
-from servefirst.kit.errors import Conflict, InvalidRequest, ServefirstError
+from servefirst.kit.errors import InvalidRequest, ServefirstError
 
 if TYPE_CHECKING:
     from servefirst.bookings.models import Booking
@@ -54,26 +54,7 @@ def check_time(
     """Refuse, as booking would, a time nobody asked for can take: in the past,
     too soon, outside hours or taken (with the next free times)."""
     ask = _ask(uow, service_id)
-    staff = _staff_for(uow, service_id, staff_id)
-    booked = _booked(uow, sorted(staff), starts_at, starts_at + ask.duration)
-    refusal: ServefirstError | None = None
-    for candidate in sorted(staff):
-        try:
-            check_bookable(starts_at, ask, staff[candidate], booked[candidate], candidate)
-        except ServefirstError as refused:
-            if refusal is None or refused.status > refusal.status:
-                refusal = refused
-            continue
-        return
-    if refusal is None:
-        raise InvalidRequest(
-            "Nobody performs this service online yet.",
-            code="service_not_performed",
-            param="service_id",
-        )
-    if isinstance(refusal, Conflict):
-        refusal.details["next_slots"] = _next_free(uow, ask, staff, starts_at)
-    raise refusal
+    first_free(uow, ask, _staff_for(uow, service_id, staff_id), starts_at, lock=False)
 
 
 def change_cost(uow: UnitOfWork, booking: Booking) -> ChangeCost:
@@ -93,26 +74,55 @@ def change_cost(uow: UnitOfWork, booking: Booking) -> ChangeCost:
     return ChangeCost(fee, policy.cancel_window_hours, late)
 
 
+def _movers(uow: UnitOfWork, booking: Booking) -> dict[str, WorkingHours]:
+    """Who a booking may move to: anyone who performs its service when it was
+    booked for anyone, else its own staff member."""
+    if booking.any_staff:
+        return performers(uow, booking.service_id)
+    hours = repository.hours_of(uow, booking.staff_id) if booking.staff_id else None
+    return {booking.staff_id: hours} if booking.staff_id and hours else {}
+
+
 def move_online(uow: UnitOfWork, token: str, starts_at: datetime) -> Booking:
-    """Move a booking to a time its staff member is offered for, as the
-    customer: the same checks as booking online, then ``reschedule``."""
+    """Move a booking to an offered time, as the customer: the same checks as
+    booking online, then ``reschedule``. A booking made for anyone keeps its
+    staff member when they are free then, else goes to whoever is."""
     booking = bookings.booking_for_token(uow, token)
     ask = _ask(uow, booking.service_id)
-    staff_id = booking.staff_id
-    hours = repository.hours_of(uow, staff_id) if staff_id else None
-    if staff_id is None or hours is None:
+    staff = _movers(uow, booking)
+    if not staff:
         raise InvalidRequest(
             "This booking cannot be moved online; please call the business.",
             code="move_not_online",
         )
-    bookings.lock_staff_calendar(uow, staff_id)
-    end = starts_at + ask.duration
-    taken = _booked(uow, [staff_id], starts_at, end)[staff_id]
-    # The booking's own time does not stand in its own way.
-    others = [b for b in taken if (b.start, b.end) != (booking.starts_at, booking.ends_at)]
+    chosen = first_free(
+        uow, ask, staff, starts_at, besides=booking.booking_id, prefer=booking.staff_id
+    )
+    return reschedule(uow, booking.booking_id, starts_at=starts_at, staff_id=chosen)
+
+
+def who_moves(uow: UnitOfWork, booking_id: str, starts_at: datetime) -> str | None:
+    """For staff moving a booking without naming anyone: a booking made for
+    anyone goes to whoever performs its service and is free then (its own
+    staff member first); None keeps today's rule (the same person)."""
+    booking = bookings.get_booking(uow, booking_id)
+    if not booking.any_staff or booking.staff_id is None:
+        return None
+    ask = _ask(uow, booking.service_id)
+    # Staff may move a booking outside the hours online booking offers, so
+    # only whether it is taken counts; another person must be working then.
+    length = booking.ends_at - booking.starts_at
+    buffer = timedelta(minutes=booking.buffer_minutes)
+    taken = _booked(
+        uow, [booking.staff_id], starts_at, starts_at + length, besides=booking.booking_id
+    )
+    if not any(
+        b.start < starts_at + length + buffer and starts_at < b.end + b.buffer
+        for b in taken[booking.staff_id]
+    ):
+        return None
+    others = {s: h for s, h in _movers(uow, booking).items() if s != booking.staff_id}
     try:
-        check_bookable(starts_at, ask, hours, others, staff_id)
-    except Conflict as refused:
-        refused.details["next_slots"] = _next_free(uow, ask, {staff_id: hours}, starts_at)
-        raise
-    return reschedule(uow, booking.booking_id, starts_at=starts_at, staff_id=staff_id)
+        return first_free(uow, ask, others, starts_at, besides=booking.booking_id)
+    except ServefirstError:
+        return None  # nobody else either: the move is refused for its own person

@@ -17,9 +17,11 @@ not start on the step.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from functools import lru_cache
 from typing import Any
 
 from servefirst.kit.errors import Conflict, InvalidRequest
@@ -179,13 +181,25 @@ def parse_hours(
 
 
 def hours_from_json(data: Mapping[str, Any]) -> WorkingHours:
-    """Hours as stored (they were checked when set)."""
-    return parse_hours(
-        data.get("weekly", {}),
-        data.get("exceptions", []),
-        data.get("services", []),
-        data.get("services", []),
+    """Hours as stored, read without checking again: they were checked whole
+    when set (``parse_hours``) and written sorted (``WorkingHours.as_json``).
+    Every availability answer reads everyone's."""
+
+    def ranges(pairs: Iterable[Sequence[str]]) -> tuple[Range, ...]:
+        return tuple((_stored(a), _stored(b)) for a, b in pairs)
+
+    return WorkingHours(
+        {DAYS.index(day): ranges(pairs) for day, pairs in data.get("weekly", {}).items()},
+        {
+            date.fromisoformat(e["date"]): ranges(e.get("hours", []))
+            for e in data.get("exceptions", [])
+        },
+        frozenset(data.get("services", [])),
     )
+
+
+def _stored(clock: str) -> int:
+    return int(clock[:2]) * 60 + int(clock[3:5])
 
 
 @dataclass(frozen=True)
@@ -228,14 +242,23 @@ def _utc(day: date, minutes: int, zone: tzinfo) -> datetime:
 
 def working_spans(hours: WorkingHours, day: date, zone: tzinfo) -> list[tuple[datetime, datetime]]:
     """The day's working ranges in UTC, touching ranges joined."""
+    return list(_spans(hours.ranges_on(day), day, zone))
+
+
+@lru_cache(maxsize=4096)
+def _spans(
+    ranges: tuple[Range, ...], day: date, zone: tzinfo
+) -> tuple[tuple[datetime, datetime], ...]:
+    # Kept: colleagues share their hours, and every answer turns each of the
+    # window's days into UTC for each of them.
     spans: list[tuple[datetime, datetime]] = []
-    for start, end in hours.ranges_on(day):
+    for start, end in ranges:
         span = (_utc(day, start, zone), _utc(day, end, zone))
         if spans and spans[-1][1] >= span[0]:
             spans[-1] = (spans[-1][0], max(spans[-1][1], span[1]))
         else:
             spans.append(span)
-    return spans
+    return tuple(spans)
 
 
 def clashes(start: datetime, ask: Ask, booked: Iterable[Booked]) -> Booked | None:
@@ -253,23 +276,59 @@ def clashes(start: datetime, ask: Ask, booked: Iterable[Booked]) -> Booked | Non
 def free_slots(
     hours: WorkingHours, day: date, ask: Ask, booked: Sequence[Booked]
 ) -> list[datetime]:
-    """The times (UTC) one staff member can start the service on ``day``."""
+    """The times (UTC) one staff member can start the service on ``day``.
+
+    Worked out per working range as the starts left once every booking has
+    ruled out its own: a booking from ``b.start`` to ``b.end`` plus its buffer
+    rules out every start in the open interval (``b.start`` - duration - this
+    service's buffer, ``b.end`` + ``b.buffer``), exactly the starts ``clashes``
+    refuses. What is left are closed intervals; each offers the steps inside
+    it, and its first moment when a booking's buffer just ended there. One pass
+    over the sorted bookings, instead of every step checked against every
+    booking: an availability answer for anyone is many such days.
+    """
     if day > ask.last_day:
         return []
     step = timedelta(minutes=ask.settings.slot_minutes)
+    earliest = ask.earliest
+    before = ask.duration + ask.buffer
     found: list[datetime] = []
-    for span_start, span_end in working_spans(hours, day, ask.zone):
+    for span_start, span_end in _spans(hours.ranges_on(day), day, ask.zone):
+        first, last = max(span_start, earliest), span_end - ask.duration
+        if last < first:
+            continue
         # A buffer may run past closing time, but not into a booking there.
-        reach = span_end + ask.buffer
-        nearby = [b for b in booked if b.start < reach and b.end + b.buffer > span_start]
-        candidates = {span_start + step * k for k in range(int((span_end - span_start) / step) + 1)}
-        candidates.update(b.end + b.buffer for b in nearby if span_start < b.end + b.buffer)
-        for start in sorted(candidates):
-            if start < ask.earliest or start + ask.duration > span_end:
-                continue
-            if clashes(start, ask, nearby) is None:
-                found.append(start)
+        blocks = sorted(
+            (b.start - before, b.end + b.buffer)
+            for b in booked
+            if b.start - before < last and b.end + b.buffer > first
+        )
+        opens, after_booking = first, False
+        for low, high in blocks:
+            if low >= opens:  # free from ``opens`` up to this block, both included
+                found.extend(_starts(span_start, step, opens, min(low, last), after_booking))
+            if high > opens:
+                opens, after_booking = high, True
+        found.extend(_starts(span_start, step, opens, last, after_booking))
     return found
+
+
+def _starts(
+    origin: datetime, step: timedelta, low: datetime, high: datetime, at_low: bool
+) -> list[datetime]:
+    """The starts offered in the free stretch [low, high]: the steps from
+    ``origin`` inside it, and ``low`` itself when a booking's buffer ends there."""
+    if high < low:
+        return []
+    k = -((origin - low) // step)  # the first step at or after low
+    times = []
+    moment = origin + step * k
+    if at_low and moment != low:
+        times.append(low)
+    while moment <= high:
+        times.append(moment)
+        moment += step
+    return times
 
 
 @dataclass(frozen=True)
@@ -302,11 +361,31 @@ def offer(
     load = {staff_id: len(booked.get(staff_id, ())) for staff_id in staff}
     order = sorted(staff, key=lambda s: (load[s], s))
     chosen: dict[datetime, str] = {}
+    bounds = [
+        (day, _utc(day, 0, ask.zone), _utc(day, MINUTES_A_DAY, ask.zone) + ask.buffer)
+        for day in days
+    ]
     for staff_id in order:
-        for day in days:
-            for start in free_slots(staff[staff_id], day, ask, booked.get(staff_id, ())):
+        near = _Near(booked.get(staff_id, ()))
+        for day, start_of_day, reach in bounds:
+            for start in free_slots(staff[staff_id], day, ask, near.between(start_of_day, reach)):
                 chosen.setdefault(start, staff_id)
     return [Slot(start, chosen[start]) for start in sorted(chosen)]
+
+
+class _Near:
+    """One person's bookings sorted by start, to take those that can touch a
+    day without looking at the whole window's for each day."""
+
+    def __init__(self, booked: Sequence[Booked]) -> None:
+        self.booked = sorted(booked, key=lambda b: b.start)
+        self.starts = [b.start for b in self.booked]
+        self.longest = max((b.end + b.buffer - b.start for b in self.booked), default=timedelta())
+
+    def between(self, start: datetime, end: datetime) -> Sequence[Booked]:
+        """Every booking whose time and buffer may meet [start, end) (and a few more)."""
+        low = bisect_left(self.starts, start - self.longest)
+        return self.booked[low : bisect_left(self.starts, end, lo=low)]
 
 
 def check_bookable(

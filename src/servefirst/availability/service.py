@@ -1,9 +1,9 @@
 """Use cases of availability: set a person's hours, offer free times, and book
 one online for a customer who gives their name and e-mail.
 
-An online customer is treated as new: without a confirmed e-mail (a one-time
-code, not built yet) nothing may reveal whether that e-mail is already a
-customer, so every online booking creates a customer that staff can merge
+An online customer is treated as new unless they confirmed their e-mail with
+a one-time code (``codes``): nothing may reveal whether an e-mail is already a
+customer, so a booking without one creates a customer that staff can merge
 later, and the deposit decision sees a newcomer.
 """
 
@@ -37,8 +37,9 @@ from servefirst.staff.service import get_member
 if TYPE_CHECKING:
     from servefirst.bookings.models import Booking
 
-#: Bookings are fetched this far either side of a window, so one that started
-#: the day before (or its buffer) still blocks the first hours.
+#: Bookings are fetched this far after a window: the service's own buffer
+#: may not run into a booking just after it (``bookings.occupied`` already
+#: finds, before a window, a booking whose buffer still reaches into it).
 _MARGIN = timedelta(days=1)
 
 
@@ -105,17 +106,21 @@ def _staff_for(uow: UnitOfWork, service_id: str, staff_id: str | None) -> dict[s
 
 
 def _booked(
-    uow: UnitOfWork, staff_ids: list[str], start: datetime, end: datetime
+    uow: UnitOfWork,
+    staff_ids: list[str],
+    start: datetime,
+    end: datetime,
+    *,
+    besides: str | None = None,
+    reach: timedelta = _MARGIN,
 ) -> dict[str, list[Booked]]:
-    buffers = {
-        s.service_id: timedelta(minutes=s.buffer_minutes)
-        for s, _ in list_services(uow, include_inactive=True)
-    }
+    """Each person's bookings that [start, end + reach) meets, each with the
+    buffer it was booked with; ``besides``: a booking being moved, which frees
+    its own time; ``reach``: at least the asked service's buffer."""
     found: dict[str, list[Booked]] = {staff_id: [] for staff_id in staff_ids}
-    for taken in bookings.occupied(uow, staff_ids, start - _MARGIN, end + _MARGIN):
-        found[taken.staff_id].append(
-            Booked(taken.starts_at, taken.ends_at, buffers.get(taken.service_id, timedelta()))
-        )
+    for taken in bookings.occupied(uow, staff_ids, start, end + reach):
+        if taken.booking_id != besides:
+            found[taken.staff_id].append(Booked(taken.starts_at, taken.ends_at, taken.buffer))
     return found
 
 
@@ -126,28 +131,76 @@ def availability(
     first: date | None,
     last: date | None,
     staff_id: str | None = None,
+    besides: str | None = None,
 ) -> list[Slot]:
     """Free times for a service from ``first`` to ``last`` (the merchant's
-    dates, both included; at most 14 days), for one person or anyone."""
+    dates, both included; at most 14 days), for one person or anyone;
+    ``besides``: a booking being moved, whose own time counts as free."""
     ask = _ask(uow, service_id)
     first = first or ask.now.astimezone(ask.zone).date()
     days = days_between(first, last or first + timedelta(days=6))
     staff = _staff_for(uow, service_id, staff_id)
     start = datetime.combine(days[0], time(), tzinfo=ask.zone).astimezone(UTC)
     end = datetime.combine(days[-1] + timedelta(days=1), time(), tzinfo=ask.zone).astimezone(UTC)
-    return offer(days, ask, staff, _booked(uow, sorted(staff), start, end))
+    booked = _booked(uow, sorted(staff), start, end, besides=besides, reach=ask.buffer)
+    return offer(days, ask, staff, booked)
 
 
 def _next_free(
-    uow: UnitOfWork, ask: Ask, staff: dict[str, WorkingHours], after: datetime, count: int = 3
+    uow: UnitOfWork,
+    ask: Ask,
+    staff: dict[str, WorkingHours],
+    after: datetime,
+    count: int = 3,
+    *,
+    besides: str | None = None,
 ) -> list[dict[str, str]]:
     """The next few free times after a refused one, for the customer to choose from."""
     first = after.astimezone(ask.zone).date()
     days = [first + timedelta(days=i) for i in range(7)]
     start = datetime.combine(first, time(), tzinfo=ask.zone).astimezone(UTC)
-    booked = _booked(uow, sorted(staff), start, start + timedelta(days=8))
+    booked = _booked(uow, sorted(staff), start, start + timedelta(days=8), besides=besides)
     later = [s for s in offer(days, ask, staff, booked) if s.starts_at > after][:count]
     return [{"starts_at": s.starts_at.isoformat(), "staff_id": s.staff_id} for s in later]
+
+
+def first_free(
+    uow: UnitOfWork,
+    ask: Ask,
+    staff: dict[str, WorkingHours],
+    starts_at: datetime,
+    *,
+    besides: str | None = None,
+    prefer: str | None = None,
+    lock: bool = True,
+) -> str:
+    """Who among ``staff`` can take ``starts_at``: ``prefer`` if they can, else
+    the least busy around then (ties by id); or the clearest refusal, a taken
+    time with the next free ones. ``lock``: hold their calendars until commit."""
+    if not staff:
+        raise InvalidRequest(
+            "Nobody performs this service online yet.",
+            code="service_not_performed",
+            param="service_id",
+        )
+    if lock:
+        # In id order, so two requests never wait on each other crosswise.
+        for candidate in sorted(staff):
+            bookings.lock_staff_calendar(uow, candidate)
+    booked = _booked(uow, sorted(staff), starts_at, starts_at + ask.duration, besides=besides)
+    refusal: ServefirstError | None = None
+    for candidate in sorted(staff, key=lambda s: (s != prefer, len(booked[s]), s)):
+        try:
+            check_bookable(starts_at, ask, staff[candidate], booked[candidate], candidate)
+        except ServefirstError as refused:
+            if refusal is None or refused.status > refusal.status:
+                refusal = refused  # an overlap (409) says more than "outside hours"
+            continue
+        return candidate
+    assert refusal is not None
+    if isinstance(refusal, Conflict):
+        refusal.details["next_slots"] = _next_free(uow, ask, staff, starts_at, besides=besides)
+    raise refusal
 
 
 def book_online(
@@ -161,8 +214,9 @@ def book_online(
     phone: str | None,
     card: str | None,
     payment_method: str | None = None,
+    customer_id: str | None = None,
 ) -> Booking:
-    """Book a free time for a new customer, the deposit's phases in turn (a page)."""
+    """Book a free time online, the deposit's phases in turn (a page)."""
     booking, asked = begin_online(
         uow,
         service_id=service_id,
@@ -173,6 +227,7 @@ def book_online(
         phone=phone,
         card=card,
         payment_method=payment_method,
+        customer_id=customer_id,
     )
     if asked is None:
         return booking
@@ -191,45 +246,25 @@ def begin_online(
     phone: str | None,
     card: str | None,
     payment_method: str | None = None,
+    customer_id: str | None = None,
 ) -> tuple[Booking, DepositAsked | None]:
-    """Book a free time for a new customer: the person asked for, or the first
-    free one among those who perform the service. Refusals name the reason.
-    With a deposit, phase 1 only (``bookings.deposit_phases``)."""
+    """Book a free time: the person asked for, or the first free one among
+    those who perform the service ("anyone", which a move may change).
+    Refusals name the reason. The customer is a new one made from the name and
+    e-mail, unless ``customer_id`` names one whose e-mail was confirmed. With a
+    deposit, phase 1 only (``bookings.deposit_phases``)."""
     ask = _ask(uow, service_id)
     staff = _staff_for(uow, service_id, staff_id)
-    if not staff:
-        raise InvalidRequest(
-            "Nobody performs this service online yet.",
-            code="service_not_performed",
-            param="service_id",
-        )
-    # Everyone who could take it is locked, in id order so two requests never
-    # wait on each other crosswise; then the less busy that day is tried first.
-    for candidate in sorted(staff):
-        bookings.lock_staff_calendar(uow, candidate)
-    booked = _booked(uow, sorted(staff), starts_at, starts_at + ask.duration)
-    chosen, refusal = None, None
-    for candidate in sorted(staff, key=lambda s: (len(booked[s]), s)):
-        try:
-            check_bookable(starts_at, ask, staff[candidate], booked[candidate], candidate)
-        except ServefirstError as refused:
-            if refusal is None or refused.status > refusal.status:
-                refusal = refused  # an overlap (409) says more than "outside hours"
-            continue
-        chosen = candidate
-        break
-    if chosen is None:
-        assert refusal is not None
-        if isinstance(refusal, Conflict):
-            refusal.details["next_slots"] = _next_free(uow, ask, staff, starts_at)
-        raise refusal
-    customer = create_customer(uow, name=name, email=email, phone=phone)
+    chosen = first_free(uow, ask, staff, starts_at)
+    if customer_id is None:
+        customer_id = create_customer(uow, name=name, email=email, phone=phone).customer_id
     return bookings.begin_booking(
         uow,
-        customer_id=customer.customer_id,
+        customer_id=customer_id,
         service_id=service_id,
         starts_at=starts_at,
         staff_id=chosen,
         card=card,
         payment_method=payment_method,
+        any_staff=staff_id is None,
     )

@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from servefirst.api.context import MerchantUoW, PublicURL, run_sync, runtime_of
 from servefirst.api.fields import QueryMoment
 from servefirst.api.routing import ServefirstRoute
+from servefirst.availability.online import who_moves
 from servefirst.bookings import hold_raises, rescheduling
 from servefirst.bookings import service as bookings
 from servefirst.bookings.calendar import booking_calendar
@@ -161,12 +162,12 @@ async def mark_no_show(
 async def reschedule_booking(
     booking_id: str, body: RescheduleIn, uow: MerchantUoW, base: PublicURL, request: Request
 ) -> BookingOut:
-    await run_sync(
-        request,
-        lambda: rescheduling.begin_reschedule(
-            uow, booking_id, starts_at=body.starts_at, staff_id=body.staff_id
-        ),
-    )
+    def move() -> None:
+        # A booking made online for anyone may go to whoever is free then.
+        staff_id = body.staff_id or who_moves(uow, booking_id, body.starts_at)
+        rescheduling.begin_reschedule(uow, booking_id, starts_at=body.starts_at, staff_id=staff_id)
+
+    await run_sync(request, move)
     await fee_off_the_loop(request, uow, booking_id)
     return await run_sync(request, present, uow, booking_id, base)
 

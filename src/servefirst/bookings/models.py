@@ -8,8 +8,10 @@ from sqlalchemy import (
     Float,
     ForeignKeyConstraint,
     Index,
+    Integer,
     String,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -31,6 +33,7 @@ class Booking(Base):
         Index("ix_bookings_starts", "merchant_id", "starts_at"),
         Index("ix_bookings_staff_starts", "merchant_id", "staff_id", "starts_at"),
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        CheckConstraint("buffer_minutes >= 0", name="buffer_not_negative"),
         CheckConstraint(
             "deposit_amount >= 0 AND deposit_fee >= 0 AND deposit_refund >= 0"
             " AND deposit_fee + deposit_refund <= deposit_amount",
@@ -49,6 +52,21 @@ class Booking(Base):
     status: Mapped[str] = mapped_column(String(16), doc="See bookings.rules.BookingStatus.")
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    buffer_minutes: Mapped[int] = mapped_column(
+        Integer,
+        default=0,
+        server_default="0",
+        doc="The service's buffer when booked: the staff member stays taken until"
+        " ends_at plus these minutes, and nobody else is booked in them (on PostgreSQL"
+        " the exclusion constraint ex_bookings_staff_time covers them too).",
+    )
+    any_staff: Mapped[bool] = mapped_column(
+        Boolean,
+        default=False,
+        server_default=false(),
+        doc="Booked online for anyone who performs the service: moving it may change"
+        " who serves it. False when a person was chosen, or staff booked it.",
+    )
     currency: Mapped[str] = mapped_column(String(3))
     price: Mapped[int] = mapped_column(Amount, doc="The service's price when booked.")
     deposit_required: Mapped[bool] = mapped_column(Boolean, default=False)

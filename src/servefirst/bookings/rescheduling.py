@@ -10,7 +10,7 @@ counts a late cancellation, exactly as ``cancel`` would.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from servefirst.bookings.deposits import deposit_policy, keep_move_fee
 from servefirst.bookings.hold_fees import fee_in_turn
@@ -60,7 +60,14 @@ def begin_reschedule(
     length = booking.ends_at - booking.starts_at
     who = staff_id or booking.staff_id
     if who:
-        ensure_staff_free(uow, who, starts_at, starts_at + length, besides=booking.booking_id)
+        ensure_staff_free(
+            uow,
+            who,
+            starts_at,
+            starts_at + length,
+            buffer=timedelta(minutes=booking.buffer_minutes),
+            besides=booking.booking_id,
+        )
     service = get_service(uow, booking.service_id)
     policy = deposit_policy(uow, service.deposit_policy)
     held = booking.deposit_amount if booking.deposit_status == DepositStatus.HELD.value else 0

@@ -95,6 +95,7 @@ def book(
     staff_id: str | None = None,
     card: str | None = None,
     payment_method: str | None = None,
+    any_staff: bool = False,
 ) -> Booking:
     """Book, every phase of the deposit in turn (a page in a worker thread, a
     command, the demo): phase 1 is committed before the processor is asked."""
@@ -106,6 +107,7 @@ def book(
         staff_id=staff_id,
         card=card,
         payment_method=payment_method,
+        any_staff=any_staff,
     )
     if asked is None:
         return booking
@@ -122,9 +124,12 @@ def begin_booking(
     staff_id: str | None = None,
     card: str | None = None,
     payment_method: str | None = None,
+    any_staff: bool = False,
 ) -> tuple[Booking, DepositAsked | None]:
     """The booking, and the deposit asked of the card processor if one is
-    (phase 1, for the caller to commit; ``deposit_phases``)."""
+    (phase 1, for the caller to commit; ``deposit_phases``). ``any_staff``:
+    booked online for anyone who performs the service (``staff_id`` is the one
+    chosen), so a move may choose again."""
     now = uow.clock.now()
     starts_at = as_utc(starts_at)
     if starts_at <= now:
@@ -136,8 +141,9 @@ def begin_booking(
             f"'{service.name}' is no longer offered.", code="service_inactive", param="service_id"
         )
     ends_at = starts_at + timedelta(minutes=service.duration_minutes)
+    buffer = timedelta(minutes=service.buffer_minutes)
     if staff_id:
-        ensure_staff_free(uow, staff_id, starts_at, ends_at)
+        ensure_staff_free(uow, staff_id, starts_at, ends_at, buffer=buffer)
     policy = deposit_policy(uow, service.deposit_policy)
     decision = deposit_decision(uow, policy, customer, service, starts_at)
     booking = Booking(
@@ -150,6 +156,8 @@ def begin_booking(
         status=BookingStatus.CONFIRMED.value,
         starts_at=starts_at,
         ends_at=ends_at,
+        buffer_minutes=service.buffer_minutes,
+        any_staff=any_staff and bool(staff_id),
         currency=get_merchant(uow).currency,
         price=service.price,
         deposit_required=decision.required,

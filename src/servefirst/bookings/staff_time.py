@@ -1,14 +1,15 @@
 """A staff member's time as bookings take it: locking their calendar before
-reading it, what occupies it, and refusing a time already taken."""
+reading it, what occupies it (each booking with the buffer after it), and
+refusing a time already taken."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import select, text
+from sqlalchemy import text
 
-from servefirst.bookings.models import Booking
+from servefirst.bookings import repository
 from servefirst.bookings.rules import BookingStatus
 from servefirst.db.uow import UnitOfWork
 from servefirst.kit.clock import as_utc
@@ -32,30 +33,31 @@ def lock_staff_calendar(uow: UnitOfWork, staff_id: str) -> None:
 
 @dataclass(frozen=True)
 class Occupied:
-    """A booking as a calendar sees it: who, when, and which service."""
+    """A booking as a calendar sees it: who, when, and the buffer after it
+    during which its staff member is still taken."""
 
     staff_id: str
     starts_at: datetime
     ends_at: datetime
-    service_id: str
+    buffer: timedelta = timedelta()
+    booking_id: str = ""
+
+    @property
+    def taken_until(self) -> datetime:
+        return self.ends_at + self.buffer
 
 
 def occupied(
     uow: UnitOfWork, staff_ids: list[str], start: datetime, end: datetime
 ) -> list[Occupied]:
-    """Active bookings of these staff members that touch [start, end)."""
+    """Active bookings of these staff members that touch [start, end), each
+    with its buffer (a booking whose buffer alone reaches in counts too)."""
     if not staff_ids:
         return []
-    rows = uow.session.execute(
-        select(Booking.staff_id, Booking.starts_at, Booking.ends_at, Booking.service_id).where(
-            Booking.merchant_id == uow.merchant,
-            Booking.staff_id.in_(staff_ids),
-            Booking.status.in_(ACTIVE),
-            Booking.starts_at < as_utc(end),
-            Booking.ends_at > as_utc(start),
-        )
-    )
-    return [Occupied(str(s), as_utc(a), as_utc(b), v) for s, a, b, v in rows]
+    rows = repository.taken(uow, staff_ids, ACTIVE, as_utc(start), as_utc(end))
+    # The columns' own type (UTCDateTime) already gives aware UTC times.
+    found = [Occupied(str(s), a, b, timedelta(minutes=m), k) for s, a, b, m, k in rows]
+    return [o for o in found if o.taken_until > start]
 
 
 def ensure_staff_free(
@@ -64,28 +66,28 @@ def ensure_staff_free(
     starts_at: datetime,
     ends_at: datetime,
     *,
+    buffer: timedelta = timedelta(),
     besides: str | None = None,
 ) -> None:
-    """Refuse (409 ``booking_overlaps``) a time when ``staff_id`` is booked;
+    """Refuse (409 ``booking_overlaps``) a time when ``staff_id`` is booked:
+    [starts_at, ends_at + buffer) may not meet another booking's time and its
+    buffer (the range PostgreSQL's exclusion constraint also guards);
     ``besides``: a booking being moved, which does not clash with itself."""
     lock_staff_calendar(uow, staff_id)
-    clash = uow.session.scalar(
-        select(Booking)
-        .where(
-            Booking.merchant_id == uow.merchant,
-            Booking.staff_id == staff_id,
-            Booking.status.in_(ACTIVE),
-            Booking.starts_at < ends_at,
-            Booking.ends_at > starts_at,
-            Booking.booking_id != (besides or ""),
-        )
-        .limit(1)
+    clash = next(
+        (
+            other
+            for other in occupied(uow, [staff_id], starts_at, ends_at + buffer)
+            if other.booking_id != besides
+        ),
+        None,
     )
     if clash is not None:
         raise Conflict(
             f"{staff_id} is already booked from {clash.starts_at:%H:%M} to"
-            f" {clash.ends_at:%H:%M} on {clash.starts_at:%Y-%m-%d}; choose another time"
-            " or another person.",
+            f" {clash.ends_at:%H:%M} on {clash.starts_at:%Y-%m-%d}"
+            + (f", then kept free until {clash.taken_until:%H:%M}" if clash.buffer else "")
+            + "; choose another time or another person.",
             code="booking_overlaps",
             param="starts_at",
             details={"booking_id": clash.booking_id},

@@ -154,6 +154,19 @@ class CustomerRepository:
         query = select(Customer).where(Customer.merchant_id == self._uow.merchant, or_(*keys))
         return list(self._uow.session.scalars(query.order_by(Customer.created_at).limit(limit)))
 
+    def first_with_email(self, email: str) -> Customer | None:
+        """The earliest customer with this e-mail once normalised (duplicates
+        are merged into the one kept; until then the first stands for them)."""
+        key = email_key(email)
+        if key is None:
+            return None
+        return self._uow.session.scalar(
+            select(Customer)
+            .where(Customer.merchant_id == self._uow.merchant, Customer.email_key == key)
+            .order_by(Customer.created_at, Customer.customer_id)
+            .limit(1)
+        )
+
     def _credit_key(self, customer_id: str) -> dict[str, str]:
         return {"credit_key": f"credit:{self._uow.merchant}", "credit_customer": customer_id}
 

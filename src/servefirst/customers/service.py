@@ -184,6 +184,12 @@ def get_customer(uow: UnitOfWork, customer_id: str, *, lock: bool = False) -> Cu
     return uow.customers.get(customer_id)
 
 
+def customer_with_email(uow: UnitOfWork, email: str) -> Customer | None:
+    """Who this e-mail belongs to here, once the person showed it is theirs
+    (a one-time code): the earliest customer with it, or None."""
+    return uow.customers.first_with_email(email)
+
+
 def search_customers(uow: UnitOfWork, text: str, *, limit: int = 20) -> list[Customer]:
     """By name, e-mail or phone, ignoring accents, case and spacing; what staff
     type at the counter."""

@@ -1,6 +1,6 @@
 """Imports every model so ``Base.metadata`` is complete (Alembic, schema tests)."""
 
-from servefirst.availability.models import StaffHours
+from servefirst.availability.models import BookingCode, StaffHours
 from servefirst.bookings.models import Booking, CardHold, DepositTotals
 from servefirst.cashup.models import DayClose
 from servefirst.catalog.models import Service, ServiceTerms
@@ -37,6 +37,7 @@ from servefirst.webhooks.models import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "Base",
+    "BookingCode",
     "ReceiptCounter",
     "DayClose",
     "ImportedBooking",

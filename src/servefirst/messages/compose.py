@@ -28,6 +28,7 @@ from servefirst.catalog.models import Service
 from servefirst.db.uow import UnitOfWork
 from servefirst.kit import i18n
 from servefirst.kit.money import Money
+from servefirst.kit.onetime import CODE_LIFETIME, code_for, spaced
 from servefirst.messages.rules import MessageKind
 from servefirst.messages.service import Context
 from servefirst.receipts import document as receipts
@@ -70,6 +71,8 @@ SUBJECTS = {
     MessageKind.BOOKING_REMINDER: N_("See you soon at {business}"),
     MessageKind.PAYMENT_REMINDER: N_("How was your visit to {business}?"),
     MessageKind.FINAL_NOTICE: N_("Final notice: your bill at {business}"),
+    # Never the code itself: the subject is kept on the message row.
+    MessageKind.BOOKING_CODE: N_("Your booking code for {business}"),
 }
 LATER_REMINDER_SUBJECT = N_("A reminder: your bill at {business}")
 
@@ -113,9 +116,10 @@ class Outgoing:
         # The same id on every attempt: a message sent twice is recognisably one.
         mail["Message-ID"] = f"<{self.message_id}@{domain}>"
         mail["Date"] = format_datetime(datetime.now().astimezone())
-        # RFC 8058: one-click unsubscribe, by a POST the mail client makes.
-        mail["List-Unsubscribe"] = f"<{self.unsubscribe_url}>"
-        mail["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+        if self.unsubscribe_url:  # a one-time code has nothing to unsubscribe from
+            # RFC 8058: one-click unsubscribe, by a POST the mail client makes.
+            mail["List-Unsubscribe"] = f"<{self.unsubscribe_url}>"
+            mail["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
         return mail
 
 
@@ -125,18 +129,35 @@ def _text(content: str, subtype: str) -> MIMEText:
     return MIMEText(content, subtype, "utf-8")
 
 
-def compose(uow: UnitOfWork, ctx: Context, *, public_url: str, mail_from: str) -> Outgoing:
+def compose(
+    uow: UnitOfWork,
+    ctx: Context,
+    *,
+    public_url: str,
+    mail_from: str,
+    secret: str | None = None,
+) -> Outgoing:
+    """The message in the merchant's language; ``secret``: the server's key,
+    which a one-time code is worked out with (``kit.onetime``)."""
     message, merchant = ctx.message, ctx.merchant
     kind = MessageKind(message.kind)
     base = public_url.rstrip("/")
     zone = ZoneInfo(ctx.policy.timezone)
     values: dict[str, Any] = {
         "business": merchant.name,
-        "customer": ctx.customer.name,
+        "customer": ctx.customer.name if ctx.customer else "",
         "kind": kind.value,
         "step": message.step,
         "unsubscribe_url": f"{base}/u/{message.unsubscribe_token}",
     }
+    if kind is MessageKind.BOOKING_CODE:
+        if not secret:
+            raise RuntimeError("SERVEFIRST_SECRET_KEY is not set: a code cannot be written")
+        values.update(
+            code=spaced(code_for(secret, merchant.merchant_id, message.subject_id)),
+            minutes=int(CODE_LIFETIME.total_seconds() // 60),
+            unsubscribe_url="",
+        )
     attachments: list[tuple[str, str, bytes]] = []
     if ctx.tab is not None:
         tab = ctx.tab

@@ -30,7 +30,9 @@ class Message(Base):
     merchant_id: Mapped[str] = mapped_column(String(16), primary_key=True)
     message_id: Mapped[str] = mapped_column(String(40), primary_key=True)
     customer_id: Mapped[str] = mapped_column(
-        String(40), doc="The recipient (order is kept per customer)."
+        String(40),
+        doc="The recipient (order is kept per customer); for a one-time code, the"
+        " code's own id (booking_codes): whose e-mail it is is not known yet.",
     )
     event_id: Mapped[str] = mapped_column(String(40), doc="The outbox event it was planned from.")
     kind: Mapped[str] = mapped_column(String(32), doc="See messages.rules.MessageKind.")

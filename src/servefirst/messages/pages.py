@@ -16,7 +16,7 @@ from servefirst.kit.errors import InvalidRequest, ServefirstError
 from servefirst.kit.i18n import gettext
 from servefirst.merchants.service import get_merchant, merchant_zone
 from servefirst.messages import service as messages
-from servefirst.messages.rules import MessageKind
+from servefirst.messages.rules import SWITCHABLE
 from servefirst.staff import service as staff
 from servefirst.staff.rules import Access
 from servefirst.staff.web import act, base_context, render, show
@@ -44,7 +44,7 @@ def _page(
         saved=request.query_params.get("saved") == "1",
         settings=_shown(messages.message_settings(uow).as_dict()),
         can_edit=me.access.allows(Access.OWNER),
-        kinds=[k.value for k in MessageKind],
+        kinds=[k.value for k in SWITCHABLE],
         error=error,
     )
     return render(request, "staff/messages.html", context, status=status)
@@ -129,5 +129,5 @@ def settings_from_form(fields: dict[str, str]) -> dict[str, Any]:
         "final_notice_days_before": number(
             "final_notice_days_before", fields.get("final_notice_days_before", "")
         ),
-        "kinds": {k.value: f"kind_{k.value}" in fields for k in MessageKind},
+        "kinds": {k.value: f"kind_{k.value}" in fields for k in SWITCHABLE},
     }

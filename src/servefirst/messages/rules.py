@@ -28,6 +28,14 @@ class MessageKind(StrEnum):
     BOOKING_REMINDER = "booking_reminder"  # the day before (by default)
     PAYMENT_REMINDER = "payment_reminder"  # a served tab is still unpaid
     FINAL_NOTICE = "final_notice"  # the last word before the tab turns overdue
+    #: A one-time code the reader asked for on the booking page, to an e-mail
+    #: that may be nobody's yet (``availability.codes``).
+    BOOKING_CODE = "booking_code"
+
+
+#: The kinds a merchant may turn off. A one-time code is asked for by the
+#: person who reads it, a moment before: it is always sent, and at once.
+SWITCHABLE = tuple(k for k in MessageKind if k is not MessageKind.BOOKING_CODE)
 
 
 class MessageStatus(StrEnum):
@@ -84,7 +92,7 @@ class MessagePolicy:
             quiet_start=time.fromisoformat(raw.get("quiet_start", "21:00")),
             quiet_end=time.fromisoformat(raw.get("quiet_end", "08:00")),
             timezone=timezone or raw.get("timezone") or "UTC",
-            off=frozenset(k for k in MessageKind if kinds.get(k.value) is False),
+            off=frozenset(k for k in SWITCHABLE if kinds.get(k.value) is False),
         )
 
     def sends(self, kind: MessageKind) -> bool:
@@ -100,7 +108,7 @@ class MessagePolicy:
             "final_notice_days_before": self.final_notice_days_before,
             "quiet_start": self.quiet_start.strftime("%H:%M"),
             "quiet_end": self.quiet_end.strftime("%H:%M"),
-            "kinds": {k.value: k not in self.off for k in MessageKind},
+            "kinds": {k.value: k not in self.off for k in SWITCHABLE},
         }
 
     def updated(self, changes: Mapping[str, Any]) -> MessagePolicy:
@@ -108,10 +116,10 @@ class MessagePolicy:
         naming the field): the dunning steps must fit before the final notice."""
         merged = {**self.as_dict(), **changes}
         merged["kinds"] = {**self.as_dict()["kinds"], **(changes.get("kinds") or {})}
-        unknown = set(merged["kinds"]) - {k.value for k in MessageKind}
+        unknown = set(merged["kinds"]) - {k.value for k in SWITCHABLE}
         if unknown:
             raise InvalidRequest(
-                f"kinds may name {', '.join(k.value for k in MessageKind)};"
+                f"kinds may name {', '.join(k.value for k in SWITCHABLE)};"
                 f" not {', '.join(sorted(unknown))}.",
                 param="kinds",
             )

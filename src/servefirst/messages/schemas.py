@@ -15,8 +15,11 @@ class MessageOut(Out):
     kind: str = Field(examples=["receipt"])
     channel: Literal["email", "sms"]
     to: str = Field(description="The address or number it was sent to.")
-    customer_id: str
-    about: str = Field(description="The tab or booking it is about.")
+    customer_id: str = Field(
+        description="The customer it went to; for a one-time booking code (kind"
+        " booking_code), the code's own id: whose e-mail it is is not known when it is sent."
+    )
+    about: str = Field(description="The tab or booking it is about (or the booking code).")
     subject: str | None
     status: Literal["pending", "sent", "failed", "skipped"]
     attempts: int

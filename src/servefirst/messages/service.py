@@ -19,6 +19,7 @@ from servefirst.events.service import emit
 from servefirst.guarantee.models import Concern
 from servefirst.kit.errors import Conflict, NotFound
 from servefirst.kit.ids import merchant_of_credential, new_id
+from servefirst.kit.onetime import CODE_LIFETIME
 from servefirst.merchants.service import get_merchant
 from servefirst.messages.models import Message
 from servefirst.messages.rules import (
@@ -149,7 +150,7 @@ class Context:
 
     message: Message
     merchant: Merchant
-    customer: Customer
+    customer: Customer | None  # None for a one-time code: nobody is known yet
     tab: Tab | None
     booking: Booking | None
     policy: MessagePolicy
@@ -160,6 +161,11 @@ def context_for(uow: UnitOfWork, message_id: str, now: datetime) -> Context | st
     message = uow.session.get(Message, (uow.merchant, message_id))
     if message is None or message.status != MessageStatus.PENDING.value:
         return "no longer pending"
+    if message.kind == MessageKind.BOOKING_CODE.value:
+        if now >= message.created_at + CODE_LIFETIME:
+            return "the code expired before it could be sent"
+        merchant = get_merchant(uow)
+        return Context(message, merchant, None, None, None, policy_of(merchant))
     customer = uow.session.get(Customer, (uow.merchant, message.customer_id))
     if customer is None or customer.messages_opt_out:
         return "the customer opted out of messages"
@@ -193,6 +199,33 @@ def context_for(uow: UnitOfWork, message_id: str, now: datetime) -> Context | st
     if not policy.sends(kind):
         return f"the merchant turned {kind.value} messages off"
     return Context(message, merchant, customer, tab, booking, policy)
+
+
+def queue_code(uow: UnitOfWork, *, code_id: str, email: str, now: datetime) -> Message:
+    """A one-time code's e-mail, pending at once in the outbox. Its queue is its
+    own (keyed by the code's id, not a customer: whose e-mail it is stays
+    unknown until the code comes back), so it never waits behind anyone's
+    other messages; it is written from the id when sent (``kit.onetime``)."""
+    message = Message(
+        merchant_id=uow.merchant,
+        message_id=new_id("msg"),
+        customer_id=code_id,
+        event_id=code_id,
+        kind=MessageKind.BOOKING_CODE.value,
+        step=0,
+        subject_id=code_id,
+        channel="email",
+        to_address=email,
+        status=MessageStatus.PENDING.value,
+        due_at=now,
+        next_attempt_at=now,
+        attempts=0,
+        unsubscribe_token=f"{uow.merchant}.{secrets.token_urlsafe(18)}",
+        created_at=now,
+    )
+    uow.session.add(message)
+    uow.session.flush()
+    return message
 
 
 def _later_steps(uow: UnitOfWork, message: Message) -> list[datetime]:

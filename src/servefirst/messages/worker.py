@@ -247,7 +247,11 @@ class Worker:
                 outgoing, reason, attempts = None, ctx, 0
             else:
                 outgoing = compose(
-                    uow, ctx, public_url=settings.public_url, mail_from=settings.mail_from
+                    uow,
+                    ctx,
+                    public_url=settings.public_url,
+                    mail_from=settings.mail_from,
+                    secret=settings.secret_key,
                 )
                 reason, attempts = None, ctx.message.attempts
         if outgoing is None:

@@ -1,5 +1,5 @@
-"""The online booking pages: ``/b/{slug}`` to book, ``/b/{slug}/bookings/{token}``
-to see, move or cancel.
+"""The online booking pages: ``/b/{slug}`` to book (and ``booking_manage``:
+``/b/{slug}/bookings/{token}`` to see, move or cancel).
 
 Plain forms that work without JavaScript, phone first: choose a service, a
 person or anyone, a day of the 14 shown and a time; give a name and an e-mail;
@@ -18,13 +18,20 @@ from typing import Annotated, Any, TypeVar
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from servefirst.availability.online import check_time, move_online, newcomer_deposit
+from servefirst.availability import codes
+from servefirst.availability.online import check_time, newcomer_deposit
 from servefirst.availability.service import book_online
-from servefirst.bookings import service as bookings
 from servefirst.db.uow import UnitOfWork
 from servefirst.kit.errors import NotFound, ServefirstError
 from servefirst.runtime import Runtime
 from servefirst.web import words
+from servefirst.web.booking_codes import (
+    CodeState,
+    checked_words,
+    client_ip,
+    codes_offered,
+    refused_words,
+)
 from servefirst.web.booking_form import (
     Entry,
     check_guard,
@@ -36,7 +43,7 @@ from servefirst.web.booking_form import (
     speak,
     window,
 )
-from servefirst.web.booking_shop import Shop, free_times, read_booking, read_shop
+from servefirst.web.booking_shop import Shop, free_times, read_shop
 from servefirst.web.booking_words import day_label, deposit_words
 from servefirst.web.customer import PAGE_HEADERS
 from servefirst.web.stripe_card import stripe_card_of_merchant
@@ -46,9 +53,6 @@ router = APIRouter(include_in_schema=False)
 
 FormText = Annotated[str, Form(max_length=4000)]
 T = TypeVar("T")
-
-#: The only messages a redirect can ask the manage page to show.
-FLASHES = ("booked", "moved", "cancelled")
 
 
 def _runtime(request: Request) -> Runtime:
@@ -104,9 +108,16 @@ def _start_page(
     start: str = "",
     day: str = "",
     error: ServefirstError | None = None,
+    returning: bool = False,
 ) -> Response:
     offer = shop.offer(entry.service)
-    context: dict[str, Any] = {"shop": shop, "offer": offer, "form": entry.as_form()}
+    context: dict[str, Any] = {
+        "shop": shop,
+        "offer": offer,
+        "form": entry.as_form(),
+        "codes_offered": codes_offered(_runtime(request)),
+        "returning": returning,
+    }
     if error is not None:
         context["error"] = refusal_words(error)
         context["error_field"] = error.param
@@ -163,6 +174,8 @@ def book(
     card: FormText = "",
     payment_method: FormText = "",
     confirm: FormText = "",
+    returning: FormText = "",
+    code_id: FormText = "",
 ) -> Response:
     shop = _shop(request, slug)
     if shop is None:
@@ -171,10 +184,15 @@ def book(
     offer = shop.offer(service)
     if offer is None:
         return _start_page(request, shop, Entry())
+    # "I have been here before" counts only where codes can be sent.
+    returning_ok = bool(returning) and codes_offered(_runtime(request))
+    proof = code_id if code_id and codes_offered(_runtime(request)) else ""
     try:
         check_guard(request, csrf_token)
         when, who, mail, tel = checked(entry)
         if not confirm:
+            if returning_ok:
+                return _ask_code(request, shop, entry, when)
             return _review(request, shop, entry, when)
         number = "".join(card.split()) or None
         booked = _write(
@@ -190,11 +208,20 @@ def book(
                 phone=tel,
                 card=number,
                 payment_method=payment_method.strip() or None,
+                customer_id=codes.use_proof(uow, proof, mail) if proof else None,
             ),
         )
     except ServefirstError as exc:
         if confirm and (exc.type == "card_error" or exc.code == "deposit_required"):
-            return _review(request, shop, entry, datetime.fromisoformat(starts_at), error=exc)
+            state = None
+            if proof:  # the booking was taken back: its confirmation may book again
+                _write(request, shop, lambda uow: codes.give_back_proof(uow, proof))
+                state = CodeState(proof, confirmed=True)
+            when = datetime.fromisoformat(starts_at)
+            return _review(request, shop, entry, when, error=exc, code=state)
+        if exc.code == "email_code_expired":
+            state = CodeState(error=refused_words(exc.code))
+            return _review(request, shop, entry, datetime.fromisoformat(starts_at), code=state)
         day = ""
         if entry.starts_at:
             try:
@@ -203,10 +230,72 @@ def book(
                 )
             except ValueError:
                 day = ""
-        return _start_page(request, shop, entry, start=day, day=day, error=exc)
+        return _start_page(
+            request, shop, entry, start=day, day=day, error=exc, returning=returning_ok
+        )
     return RedirectResponse(
         f"/b/{slug}/bookings/{booked.token}?flash=booked", status_code=303, headers=PAGE_HEADERS
     )
+
+
+def _ask_code(request: Request, shop: Shop, entry: Entry, when: datetime) -> Response:
+    """E-mail a code and show the review with a place to type it; the deposit
+    stays a newcomer's until it is confirmed. A time that cannot be booked is
+    refused first, before any e-mail goes."""
+    offer = shop.offer(entry.service)
+    assert offer is not None
+    with _runtime(request).uow(shop.merchant_id, write=False) as uow:
+        check_time(uow, service_id=offer.id, starts_at=when, staff_id=entry.staff or None)
+    try:
+        sent = _write(
+            request,
+            shop,
+            lambda uow: codes.ask_code(
+                uow, email=entry.email.strip()[:320], client_ip=client_ip(request)
+            ),
+        )
+    except ServefirstError as refused:
+        state = CodeState(error=refused_words(refused.code))
+        return _review(request, shop, entry, when, code=state, status=refused.status)
+    return _review(request, shop, entry, when, code=CodeState(sent))
+
+
+@router.post("/b/{slug}/code")
+def confirm_code(
+    request: Request,
+    slug: str,
+    csrf_token: FormText = "",
+    service: FormText = "",
+    staff: FormText = "",
+    starts_at: FormText = "",
+    name: FormText = "",
+    email: FormText = "",
+    phone: FormText = "",
+    code_id: FormText = "",
+    code: FormText = "",
+) -> Response:
+    """The code typed back: confirmed, the review shows the known customer's
+    deposit; wrong, the tries left; every try is counted (committed)."""
+    shop = _shop(request, slug)
+    if shop is None:
+        return _not_found(request)
+    entry = Entry(service, staff, starts_at, name, email, phone)
+    if shop.offer(service) is None or not codes_offered(_runtime(request)):
+        return _start_page(request, shop, Entry())
+    secret = _runtime(request).settings.secret_key or ""
+    try:
+        check_guard(request, csrf_token)
+        when, *_ = checked(entry)
+        result = _write(
+            request, shop, lambda uow: codes.confirm_code(uow, code_id, code[:20], secret=secret)
+        )
+    except ServefirstError as exc:
+        return _start_page(request, shop, entry, error=exc, returning=True)
+    if result.outcome is codes.CodeCheck.CONFIRMED:
+        return _review(request, shop, entry, when, code=CodeState(code_id, confirmed=True))
+    spent = result.outcome is codes.CodeCheck.SPENT
+    state = CodeState("" if spent else code_id, error=checked_words(result))
+    return _review(request, shop, entry, when, code=state, status=422)
 
 
 def _review(
@@ -215,16 +304,29 @@ def _review(
     entry: Entry,
     when: datetime,
     error: ServefirstError | None = None,
+    code: CodeState | None = None,
+    status: int | None = None,
 ) -> Response:
-    """What the booking will ask, before it is made: nothing is written."""
+    """What the booking will ask, before it is made: nothing is written. The
+    deposit is a newcomer's unless the e-mail was confirmed by a code."""
     offer = shop.offer(entry.service)
     assert offer is not None
     with _runtime(request).uow(shop.merchant_id) as uow:
         if error is None:
             check_time(uow, service_id=offer.id, starts_at=when, staff_id=entry.staff or None)
-        decision = newcomer_deposit(
-            uow, service_id=offer.id, starts_at=when, name=entry.name, email=entry.email
-        )
+        if code is not None and code.confirmed:
+            decision = codes.returning_deposit(
+                uow,
+                code_id=code.id,
+                service_id=offer.id,
+                starts_at=when,
+                name=entry.name,
+                email=entry.email,
+            )
+        else:
+            decision = newcomer_deposit(
+                uow, service_id=offer.id, starts_at=when, name=entry.name, email=entry.email
+            )
         uow.rollback()
     # A merchant on Stripe: the card goes from the browser to Stripe (Stripe.js).
     stripe = stripe_card_of_merchant(request, shop.merchant_id) if decision.required else None
@@ -240,120 +342,10 @@ def _review(
         "test_card": words.SANDBOX_CARD if test_mode else None,
         "error": refusal_words(error) if error else None,
         "stripe": stripe,
+        "code": code,
     }
-    response = _render(
-        request, "booking/review.html", context, status=error.status if error else 200
-    )
+    status = status or (error.status if error else 200)
+    response = _render(request, "booking/review.html", context, status=status)
     if stripe is not None:
         response.headers["Content-Security-Policy"] = stripe.content_security_policy
     return response
-
-
-def _manage_page(
-    request: Request,
-    shop: Shop,
-    token: str,
-    *,
-    start: str = "",
-    day: str = "",
-    cancelling: bool = False,
-    error: ServefirstError | None = None,
-    flash: str = "",
-) -> Response:
-    try:
-        held = read_booking(_runtime(request), shop, token)
-    except NotFound:
-        return _not_found(request)
-    context: dict[str, Any] = {
-        "shop": shop,
-        "held": held,
-        "starts": held.starts_at.astimezone(shop.zone),
-        "flash": flash if flash in FLASHES else "",
-        "cancelling": cancelling,
-        "deposit_why": deposit_words(held.deposit_reason),
-        "error": refusal_words(error) if error else None,
-        "next_slots": [],
-    }
-    if error is not None:
-        context["next_slots"] = [
-            datetime.fromisoformat(s["starts_at"]).astimezone(shop.zone)
-            for s in error.details.get("next_slots", [])
-        ]
-    if held.status == "confirmed" and held.staff_id:
-        first = window(start, shop.today)
-        last, before, after = days_of(first)
-        slots = free_times(_runtime(request), shop, held.service_id, held.staff_id, first, last)
-        by_day = _days(shop, slots)
-        chosen = window(day, first) if day else next(iter(by_day), first)
-        context.update(
-            first=first,
-            days=[(d, by_day.get(d, [])) for d in _each(first, last)],
-            chosen_day=chosen,
-            times=by_day.get(chosen, []),
-            before=before if before >= shop.today else None,
-            after=after,
-        )
-    status = 200 if error is None else error.status
-    return _render(request, "booking/manage.html", context, status=status)
-
-
-@router.get("/b/{slug}/bookings/{token}", response_class=HTMLResponse)
-def manage(
-    request: Request,
-    slug: str,
-    token: str,
-    flash: str = "",
-    start: str = "",
-    day: str = "",
-    cancel: str = "",
-) -> Response:
-    shop = _shop(request, slug)
-    if shop is None:
-        return _not_found(request)
-    return _manage_page(
-        request, shop, token, start=start, day=day, cancelling=bool(cancel), flash=flash
-    )
-
-
-def _back(slug: str, token: str, flash: str) -> Response:
-    return RedirectResponse(
-        f"/b/{slug}/bookings/{token}?flash={flash}", status_code=303, headers=PAGE_HEADERS
-    )
-
-
-@router.post("/b/{slug}/bookings/{token}/move")
-def move(
-    request: Request, slug: str, token: str, csrf_token: FormText = "", starts_at: FormText = ""
-) -> Response:
-    shop = _shop(request, slug)
-    if shop is None:
-        return _not_found(request)
-    try:
-        check_guard(request, csrf_token)
-        when, *_ = checked(Entry(starts_at=starts_at, name="-", email="a@b.c"))
-        _write(request, shop, lambda uow: move_online(uow, token, when))
-    except NotFound:
-        return _not_found(request)
-    except ServefirstError as exc:
-        return _manage_page(request, shop, token, error=exc)
-    return _back(slug, token, "moved")
-
-
-@router.post("/b/{slug}/bookings/{token}/cancel")
-def cancel(request: Request, slug: str, token: str, csrf_token: FormText = "") -> Response:
-    shop = _shop(request, slug)
-    if shop is None:
-        return _not_found(request)
-
-    def cancelled(uow: UnitOfWork) -> None:
-        booking = bookings.booking_for_token(uow, token)
-        bookings.cancel(uow, booking.booking_id)
-
-    try:
-        check_guard(request, csrf_token)
-        _write(request, shop, cancelled)
-    except NotFound:
-        return _not_found(request)
-    except ServefirstError as exc:
-        return _manage_page(request, shop, token, cancelling=True, error=exc)
-    return _back(slug, token, "cancelled")

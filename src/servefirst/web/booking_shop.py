@@ -57,11 +57,13 @@ class Held:
     """A booking as its manage page shows it."""
 
     token: str
+    booking_id: str
     status: str
     service_id: str
     service_name: str
     staff_id: str | None
     staff_name: str
+    any_staff: bool
     starts_at: datetime
     ends_at: datetime
     price: int
@@ -120,11 +122,22 @@ def read_shop(rt: Runtime, slug: str) -> Shop:
 
 
 def free_times(
-    rt: Runtime, shop: Shop, service_id: str, staff_id: str | None, first: date, last: date
+    rt: Runtime,
+    shop: Shop,
+    service_id: str,
+    staff_id: str | None,
+    first: date,
+    last: date,
+    besides: str | None = None,
 ) -> list[Slot]:
     with rt.uow(shop.merchant_id, write=False) as uow:
         return availability.availability(
-            uow, service_id=service_id, first=first, last=last, staff_id=staff_id
+            uow,
+            service_id=service_id,
+            first=first,
+            last=last,
+            staff_id=staff_id,
+            besides=besides,
         )
 
 
@@ -136,11 +149,13 @@ def read_booking(rt: Runtime, shop: Shop, token: str) -> Held:
         service = get_service(uow, booking.service_id)
         return Held(
             token=token,
+            booking_id=booking.booking_id,
             status=booking.status,
             service_id=booking.service_id,
             service_name=service.name,
             staff_id=booking.staff_id,
             staff_name=_names(uow).get(booking.staff_id or "", ""),
+            any_staff=booking.any_staff,
             starts_at=booking.starts_at,
             ends_at=booking.ends_at,
             price=booking.price,
