@@ -19,6 +19,7 @@ from servefirst.api.context import _KeyCache
 from servefirst.availability.endpoints import router as availability_router
 from servefirst.bookings.endpoints import router as bookings_router
 from servefirst.cashup.endpoints import router as day_closes_router
+from servefirst.exports.endpoints import router as exports_router
 from servefirst.cashup.pages import router as day_close_pages_router
 from servefirst.catalog.endpoints import router as services_router
 from servefirst.customers.endpoints import router as customers_router
@@ -144,6 +145,7 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
         ledger_router,
         reports_router,
         day_closes_router,
+        exports_router,
         earnings_router,
         staff_router,
         availability_router,
