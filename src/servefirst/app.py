@@ -19,12 +19,12 @@ from servefirst.api.context import _KeyCache
 from servefirst.availability.endpoints import router as availability_router
 from servefirst.bookings.endpoints import router as bookings_router
 from servefirst.cashup.endpoints import router as day_closes_router
-from servefirst.exports.endpoints import router as exports_router
 from servefirst.cashup.pages import router as day_close_pages_router
 from servefirst.catalog.endpoints import router as services_router
 from servefirst.customers.endpoints import router as customers_router
 from servefirst.earnings.endpoints import router as earnings_router
 from servefirst.events.endpoints import router as events_router
+from servefirst.exports.endpoints import router as exports_router
 from servefirst.guarantee.endpoints import router as guarantee_router
 from servefirst.ledger.endpoints import router as ledger_router
 from servefirst.merchants.endpoints import router as merchant_router

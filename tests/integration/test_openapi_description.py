@@ -39,6 +39,13 @@ NEW_OPERATION_IDS = {
     "mark_dispute_lost",
     "close_day",
     "get_day_close",
+    "export_journal",
+    "export_beancount",
+    "export_quickbooks",
+    "export_xero",
+    "export_z_reports",
+    "get_account_mapping",
+    "set_account_mapping",
 }
 
 #: Every operation of the schema and its id.
@@ -97,6 +104,13 @@ OPERATION_IDS = {
     ("post", "/v1/day-closes"): "close_day",
     ("get", "/v1/day-closes/{date}"): "get_day_close",
     ("get", "/v1/reports/earnings"): "get_earnings",
+    ("get", "/v1/exports/journal.csv"): "export_journal",
+    ("get", "/v1/exports/journal.beancount"): "export_beancount",
+    ("get", "/v1/exports/quickbooks.csv"): "export_quickbooks",
+    ("get", "/v1/exports/xero.csv"): "export_xero",
+    ("get", "/v1/exports/z-reports.csv"): "export_z_reports",
+    ("get", "/v1/merchant/account-mapping"): "get_account_mapping",
+    ("post", "/v1/merchant/account-mapping"): "set_account_mapping",
     ("get", "/v1/reports/earnings.csv"): "get_earnings_csv",
     ("get", "/v1/merchant/earnings-policy"): "get_earnings_policy",
     ("post", "/v1/merchant/earnings-policy"): "set_earnings_policy",
