@@ -25,6 +25,7 @@ from servefirst.customers.endpoints import router as customers_router
 from servefirst.earnings.endpoints import router as earnings_router
 from servefirst.events.endpoints import router as events_router
 from servefirst.exports.endpoints import router as exports_router
+from servefirst.exports.pages import router as export_pages_router
 from servefirst.guarantee.endpoints import router as guarantee_router
 from servefirst.ledger.endpoints import router as ledger_router
 from servefirst.merchants.endpoints import router as merchant_router
@@ -161,6 +162,8 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
         staff_pages_router,
         risk_pages_router,
         day_close_pages_router,
+        # Before the report pages: /staff/reports/{key} would take its address.
+        export_pages_router,
         report_pages_router,
         debtor_pages_router,
         trust_policy_pages_router,

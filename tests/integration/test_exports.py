@@ -195,9 +195,7 @@ def test_quickbooks_and_xero_files_have_their_columns_and_the_mapped_codes(
     assert all(row["Journal Date"] == f"{day:%m/%d/%Y}" for row in qb_rows)
     per_journal: dict[str, Decimal] = defaultdict(Decimal)
     for row in qb_rows:
-        per_journal[row["Journal No"]] += Decimal(row["Debits"] or 0) - Decimal(
-            row["Credits"] or 0
-        )
+        per_journal[row["Journal No"]] += Decimal(row["Debits"] or 0) - Decimal(row["Credits"] or 0)
     assert set(per_journal.values()) == {Decimal(0)}
 
     xero = export(merchant, "xero.csv", day, day).text
@@ -267,4 +265,3 @@ def test_an_export_needs_a_key_and_shows_only_its_merchant(
     assert anonymous.status_code == 401
     theirs = rows(export(salon, "journal.csv", day, day).text)
     assert theirs == []
-

@@ -103,7 +103,6 @@ class LedgerRepository:
             raise ValueError(f"an account of {accounts!r} is not in the account plan")
         return entry_id
 
-
     def legs_between(self, start: datetime, end: datetime, batch: int) -> Iterator[PostedLeg]:
         """The period's legs in posting order, ``batch`` rows per fetch:
         ``yield_per`` streams (a named, server-side cursor on PostgreSQL;
@@ -141,9 +140,7 @@ class LedgerRepository:
 
     def balances_before(self, moment: datetime) -> dict[str, int]:
         e, leg = JournalEntryRow, JournalLegRow
-        signed = func.sum(
-            case((leg.side == Side.DEBIT.value, leg.amount), else_=-leg.amount)
-        )
+        signed = func.sum(case((leg.side == Side.DEBIT.value, leg.amount), else_=-leg.amount))
         rows = self._uow.session.execute(
             select(leg.account, signed)
             .join(e, (leg.merchant_id == e.merchant_id) & (leg.entry_id == e.entry_id))
