@@ -100,7 +100,7 @@ def busy_year(runtime: Runtime, legs: int, seed: int = 24) -> Year:
         target = round(per_day * (offset + 1)) if offset < 364 else legs
         opened = written
         minute = 0
-        while written < target - 4:
+        while written < target - 6:  # leaves 2 to 6 legs for the day's last moves
             minute = (minute + rng.randint(1, 4)) % (11 * 60)
             when = datetime.combine(day, clock_time(8), tzinfo=UTC) + timedelta(minutes=minute)
             price = rng.choice((120, 250, 380, 450, 650, 900))
@@ -120,17 +120,17 @@ def busy_year(runtime: Runtime, legs: int, seed: int = 24) -> Year:
                 paid.append((Account.TIPS_PAYABLE, "credit", tip))
             add(EntryKind.PAYMENT, "payment", when + timedelta(minutes=1), tab, *paid)
             written += 2 + len(paid)
-        while written < target:  # the day's last legs: plain two-leg moves
+        while written < target:  # the day's last legs: moves of two legs, or three
             when = datetime.combine(day, clock_time(20), tzinfo=UTC)
-            add(
-                EntryKind.TRANSFER,
-                "float",
-                when,
-                "",
-                (Account.CASH, "debit", 100),
-                (Account.CARD_CLEARING, "credit", 100),
-            )
-            written += 2
+            moves = [(Account.CASH, "debit", 100), (Account.CARD_CLEARING, "credit", 100)]
+            if (target - written) % 2:
+                moves = [
+                    (Account.CASH, "debit", 100),
+                    (Account.CARD_CLEARING, "credit", 60),
+                    (Account.CARD_TERMINAL, "credit", 40),
+                ]
+            add(EntryKind.TRANSFER, "float", when, "", *moves)
+            written += len(moves)
         days.append((day, written - opened))
         if len(rows) >= BATCH:
             _flush(runtime, entries, rows)
