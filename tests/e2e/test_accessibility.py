@@ -190,6 +190,7 @@ def test_no_page_has_a_serious_accessibility_violation(
     for path in (
         "/staff",
         "/staff/customers?q=Leonor",
+        "/staff/customers",
         f"/staff/customers/{day['customer']}",
         f"/staff/tabs/{day['running']['id']}",
         f"/staff/tabs/{day['served']['id']}",

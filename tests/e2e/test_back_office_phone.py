@@ -144,3 +144,18 @@ def test_an_owner_reads_the_cash_flow_on_a_tablet(
     assert page.get_by_role("cell", name="€9.00").first.is_visible()  # owed, 0-7 days
     page.evaluate("window.scrollTo(0, 0)")
     screenshot(page, "staff-report-cash-flow-tablet", docs=True)
+
+
+def test_on_a_phone_the_console_menu_is_one_row_showing_the_current_section(
+    phone_page: Any, live_server: str, live_merchant: Merchant, runtime: Runtime
+) -> None:
+    page, base = phone_page, live_server
+    _signed_in(page, base, runtime, live_merchant, "owner")
+    page.goto(f"{base}/staff/settings")  # near the end of the owner's menu
+    menu = page.get_by_role("navigation", name="Console sections")
+    one_link = menu.get_by_role("link").first.bounding_box()
+    assert menu.bounding_box()["height"] < 2 * one_link["height"], "the menu wraps"
+    current = menu.locator("[aria-current='page']")
+    box = current.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], "current section hidden"
+    _fits_the_phone(page)

@@ -182,7 +182,8 @@ def staff_pages(
     assert refund.status_code == 201, refund.text
 
     pages["staff-home-bookings"] = get_ok(person.client, "/staff")
-    pages["staff-home-search"] = get_ok(person.client, "/staff/customers?q=Leonor")
+    pages["staff-customers-search"] = get_ok(person.client, "/staff/customers?q=Leonor")
+    pages["staff-customers"] = get_ok(person.client, "/staff/customers")
     pages["staff-tab"] = get_ok(person.client, f"/staff/tabs/{tab['id']}")
     pages["staff-customer"] = get_ok(person.client, f"/staff/customers/{tab['customer_id']}")
     pages["staff-problem"] = get_ok(person.client, "/staff/tabs/tab_nope", 404)

@@ -98,3 +98,52 @@ def test_a_stale_merge_form_comes_back_and_merges_nothing(
     assert stale.status_code == 403 and "This form had expired" in stale.text
     assert 'value="Ana"' in stale.text
     assert merchant.get(f"/v1/customers/{twin['id']}").status_code == 200
+
+
+def test_the_customers_page_lists_the_book_a_to_z_before_anything_is_typed(
+    merchant: Merchant, signed_in: Callable[..., Staff]
+) -> None:
+    for name in ("Rui Pinto", "Ana Costa", "Marta Silva"):
+        merchant.customer(name)
+    desk = signed_in(merchant, "staff")
+    page = desk.get("/staff/customers")
+    assert page.status_code == 200
+    assert "<h1" in page.text and ">Customers</h1>" in page.text
+    listed = (
+        page.text.index("Ana Costa"),
+        page.text.index("Marta Silva"),
+        page.text.index("Rui Pinto"),
+    )
+    assert list(listed) == sorted(listed)
+    # As staff type, htmx asks this page's list again: a cleared search shows the book.
+    typed = desk.get(
+        "/staff/customers", params={"q": "mar", "book": "1"}, headers={"HX-Request": "true"}
+    )
+    assert "Marta Silva" in typed.text and "Rui Pinto" not in typed.text
+    cleared = desk.get(
+        "/staff/customers", params={"q": "", "book": "1"}, headers={"HX-Request": "true"}
+    )
+    assert "Rui Pinto" in cleared.text and "Ana Costa" in cleared.text
+    # The counter's search stays a search: nothing typed, nothing listed.
+    counter = desk.get("/staff/customers", params={"q": ""}, headers={"HX-Request": "true"})
+    assert "Ana Costa" not in counter.text
+
+
+def test_a_refused_new_customer_comes_back_on_the_customers_page_as_typed(
+    merchant: Merchant, signed_in: Callable[..., Staff]
+) -> None:
+    desk = signed_in(merchant, "staff")
+    refused = desk.post("/staff/customers", {"name": "Bea", "email": "not an e-mail", "phone": ""})
+    assert refused.status_code == 422
+    assert ">Customers</h1>" in refused.text
+    assert 'value="not an e-mail"' in refused.text and "<details open" in refused.text
+    assert names(merchant) == []
+
+
+def test_with_no_customers_yet_the_page_says_so_in_portuguese(
+    merchant: Merchant, signed_in: Callable[..., Staff]
+) -> None:
+    desk = signed_in(merchant, "staff")
+    desk.post("/staff/settings/language", {"language": "pt"})
+    page = desk.get("/staff/customers")
+    assert "Ainda não há clientes. Acrescente o primeiro abaixo." in page.text

@@ -104,3 +104,22 @@ def test_a_stale_form_changes_no_language(
     )
     assert stale.status_code == 403 and "This form has expired" in stale.text
     assert "Language of the console" in person.get("/staff/settings").text
+
+
+def test_an_owner_in_portuguese_reads_policies_debtors_and_the_day_close_in_portuguese(
+    merchant: Merchant,
+    new_staff: Callable[..., Staff],  # noqa: F811
+) -> None:
+    lisbon(merchant)
+    merchant.served_tab(360)  # owed: on the debtors list
+    owner = new_staff(merchant, access="owner")
+    assert owner.sign_in().status_code == 200
+    assert owner.post("/staff/settings/language", {"language": "pt"}).status_code == 200
+    policies = owner.get("/staff/policies").text
+    for label in ("Sinal (% do preço)", "Descontado de imediato, sem revisão (% da conta)"):
+        assert label in policies
+    assert "% of the" not in policies
+    debtors = owner.get("/staff/debtors").text
+    assert ">servida</span>" in debtors and ">served<" not in debtors
+    close = owner.get("/staff/close-day").text
+    assert not re.search(r"\d{4}-\d\d-\d\d, gorjetas", close), "the day is written as ISO"

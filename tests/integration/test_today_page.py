@@ -182,3 +182,22 @@ def test_a_portuguese_cafe_shows_its_money_its_way(
     html = owner.get("/staff/today").text
     assert figure(html, "taken") == "4,50\xa0€"
     assert "Hoje em Café Azul" in html
+
+
+def test_a_tab_left_running_from_yesterday_says_which_day(
+    merchant: Merchant,
+    new_staff: Callable[..., Staff],  # noqa: F811
+    clock: TestClock,
+    at_noon: datetime,
+) -> None:
+    assert merchant.post("/v1/merchant", {"timezone": "UTC"}).status_code == 200
+    at(clock, at_noon - timedelta(days=1, hours=-4))  # 16:00 yesterday
+    yesterday = merchant.served_tab(360)
+    at(clock, at_noon - timedelta(hours=2))
+    this_morning = merchant.served_tab(450)
+    at(clock, at_noon)
+    person = signed_in(new_staff, merchant, "staff")
+    running = section(person.get("/staff/today").text, "running")
+    opened = (at_noon - timedelta(days=1, hours=-4)).strftime("%-d %b")
+    assert f"since {opened}, 16:00" in running.split(yesterday["short_code"])[1]
+    assert "since 10:00" in running.split(this_morning["short_code"])[1]

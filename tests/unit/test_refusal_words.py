@@ -50,3 +50,22 @@ def test_without_its_figures_a_refusal_keeps_its_own_words() -> None:
         assert in_words(_refused({"tier": "new"}, {"currency": "EUR"})) == "English words"
         assert in_words(Conflict("Something else.", code="other")) == "Something else."
         assert in_words(Conflict("x", code="nothing_to_pay")) == "Nada está em dívida nesta conta."
+
+
+def test_every_refusal_said_without_figures_reads_in_portuguese() -> None:
+    from servefirst.kit.refusals import _PLAIN
+
+    for code in _PLAIN:
+        refused = Conflict("English words", code=code)
+        with i18n.use_language("en"):
+            english = in_words(refused)
+        with i18n.use_language("pt"):
+            portuguese = in_words(refused)
+        assert english != "English words", code
+        assert portuguese != english, f"{code} has no Portuguese words"
+
+
+def test_a_customer_reviewing_a_paid_tab_again_reads_why_in_portuguese() -> None:
+    refused = Conflict("This tab is paid; its review can no longer change.", code="review_locked")
+    with i18n.use_language("pt"):
+        assert in_words(refused) == "Esta conta está paga; a avaliação já não pode mudar."

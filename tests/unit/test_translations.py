@@ -3,6 +3,7 @@ follows the reader."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -67,3 +68,27 @@ def test_words_follow_the_language_of_the_block() -> None:
     with i18n.use_language("pt_PT"):
         assert i18n.gettext("Not allowed") == "Não permitido"
     assert i18n.gettext("Not allowed") == "Not allowed"
+
+
+def test_no_trans_block_holds_a_percent_sign() -> None:
+    """Jinja looks a ``{% trans %}`` block up with each ``%`` doubled, while
+    Babel extracts it as written: its Portuguese would never be found. A
+    percent sign goes in ``_("... %% ...")`` instead, looked up as extracted."""
+    block = re.compile(r"\{%-?\s*trans\b[^%]*%\}(.*?)\{%-?\s*endtrans", re.S)
+    offending = [
+        f"{path.relative_to(SOURCE)}: {text.strip()}"
+        for path in SOURCE.glob("**/templates/**/*")
+        if path.suffix in {".html", ".txt"}
+        for text in block.findall(path.read_text(encoding="utf-8"))
+        if "%" in re.sub(r"\{%.*?%\}|\{\{.*?\}\}", "", text, flags=re.S)
+    ]
+    assert offending == []
+
+
+def test_a_percent_label_reads_in_portuguese() -> None:
+    from jinja2 import Environment
+
+    env = Environment(extensions=["jinja2.ext.i18n"])
+    env.install_gettext_translations(i18n.translations("pt"), newstyle=True)  # type: ignore[attr-defined]
+    said = env.from_string('{{ _("Deposit (%% of the price)") }}').render()
+    assert said == "Sinal (% do preço)"

@@ -7,14 +7,18 @@ from servefirst.availability import service as availability
 from servefirst.bookings import service as bookings
 from servefirst.bookings.rules import SALON_POLICY
 from servefirst.demo.menus import SALON_MENU
+from servefirst.demo.result import DemoTab
 from servefirst.demo.story import Shop, Story
 from servefirst.merchants.service import merchant_by_slug, update_merchant
+from servefirst.reviews.service import review_tab
 from servefirst.runtime import Runtime
 
 
 def salon_story(story: Story, runtime: Runtime) -> Shop:
     salon = Shop(runtime, "Studio Lume", "EUR", SALON_MENU)
     with salon.step() as uow:
+        # A Lisbon salon: its hours, booking page and money the Portuguese way.
+        update_merchant(uow, timezone="Europe/Lisbon", locale="pt_PT")
         # New customers leave 15% (2.00-20.00) to hold a slot; "fair" cancellation fees.
         # The demo's story asks every new customer (issue 23's model decides by default).
         bookings.set_deposit_policy(
@@ -41,12 +45,15 @@ def salon_story(story: Story, runtime: Runtime) -> Shop:
     salon.add(visit, "Haircut", by=sofia)
     story.later(150)
     story.finish(salon, visit, card_tip=1000)
+    _review(salon, visit, 5, "Exactly the shade we talked about, and it lasted.")
 
     # João keeps his beard in shape every week and pays cash: six visits on
     # time make him "trusted".
     for days_ago in (42, 35, 28, 21, 14, 7):
         story.day(days_ago, 18, 30)
-        story.visit(salon, joao, {"Beard trim": 1}, cash_tip=200, by=pedro)
+        trim = story.visit(salon, joao, {"Beard trim": 1}, cash_tip=200, by=pedro)
+        if days_ago in (21, 7):
+            _review(salon, trim, 5 if days_ago == 7 else 4, "Quick and tidy, as always.")
 
     # Rita forgot to pay, was reminded, and paid cash a week later.
     story.day(25, 17)
@@ -55,6 +62,7 @@ def salon_story(story: Story, runtime: Runtime) -> Shop:
     salon.overdue(late)
     story.day(16, 12, 20)
     salon.pay_cash(late)
+    _review(salon, late, 3, "Good cut, but I waited twenty minutes past my time.")
 
     # Beatriz, new, booked a cut with a 5.25 deposit; at check-in it counted
     # towards her bill and she paid the rest by card.
@@ -65,6 +73,7 @@ def salon_story(story: Story, runtime: Runtime) -> Shop:
     visit = salon.check_in(cut)
     story.later(45)
     story.finish(salon, visit, card_tip=300)
+    _review(salon, visit, 4, "")
 
     # Tomás, new, booked a cut and never came: the no-show fee (30% of the
     # price) is more than his deposit, so all of the deposit is kept.
@@ -84,6 +93,13 @@ def salon_story(story: Story, runtime: Runtime) -> Shop:
     with salon.step() as uow:
         bookings.cancel(uow, called_off)
 
+    # Marta dropped in for a quick cut two days ago and pays at her colour
+    # next week: a regular's small receivable.
+    story.day(2, 17, 30)
+    owed = salon.order(marta, {"Haircut": 1}, by=sofia)
+    story.later(40)
+    salon.serve(owed)
+
     # Booked last night for today (UTC): João, trusted, leaves no deposit;
     # Leonor, new, leaves one on the sandbox card.
     leonor = salon.customer("Leonor Batista", "leonor.batista@example.com", "+351 926 774 051")
@@ -96,6 +112,11 @@ def salon_story(story: Story, runtime: Runtime) -> Shop:
     salon.book(marta, "Colour", story.at(-3, 11), by=sofia)
     salon.book(rita, "Haircut", story.at(-5, 17, 30), by=sofia)
     return salon
+
+
+def _review(salon: Shop, tab: DemoTab, rating: int, comment: str) -> None:
+    with salon.step() as uow:
+        review_tab(uow, tab.token, rating=rating, comment=comment)
 
 
 #: The salon's link for booking online: /b/studio-lume.

@@ -138,6 +138,11 @@ def format_date(at: date | datetime | None, form: str = "medium") -> str:
     return str(babel_dates.format_date(day, form, locale=_date_locale()))
 
 
+def format_day(day: date) -> str:
+    """A day in few letters, for a chart's axis: '19 Jul' / '19/07'."""
+    return str(babel_dates.format_skeleton("MMMd", day, locale=_date_locale()))
+
+
 def format_time(at: datetime | None) -> str:
     """The merchant's wall-clock time, '14:30'."""
     if at is None:

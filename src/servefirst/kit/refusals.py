@@ -106,6 +106,21 @@ _PLAIN = {
     "nothing_to_pay": lambda: _("Nothing is owed on this tab."),
     "tab_already_paid": lambda: _("This tab is already paid."),
     "tab_not_open": lambda: _("Lines can be added to an open tab only."),
+    "tab_empty": lambda: _("Nothing has been added to this tab yet."),
+    "tab_not_empty": lambda: _(
+        "Only an open tab with nothing owed and nothing paid can be voided."
+    ),
+    "payment_in_progress": lambda: _(
+        "A card payment on this tab is waiting for the card processor's answer. "
+        "Try again in a moment."
+    ),
+    "processor_unavailable": lambda: _(
+        "The card processor could not be reached; nothing was charged. Try again in a moment."
+    ),
+    "review_locked": lambda: _("This tab is paid; its review can no longer change."),
+    "concern_resolved": lambda: _("This concern has already been decided."),
+    "service_inactive": lambda: _("This service is no longer offered."),
+    "rate_limited": lambda: _("Too many tries in a short time. Wait a little and try again."),
 }
 
 

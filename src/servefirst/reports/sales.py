@@ -22,6 +22,7 @@ from servefirst.db.uow import UnitOfWork
 from servefirst.earnings.period import Period
 from servefirst.guarantee.models import Concern
 from servefirst.kit.errors import InvalidRequest
+from servefirst.kit.i18n import gettext as _
 from servefirst.merchants.service import get_merchant
 from servefirst.reviews.service import satisfaction_report
 from servefirst.staff.models import StaffMember
@@ -130,7 +131,7 @@ def sales(uow: UnitOfWork, period: ReportPeriod) -> Sales:
         out.by_hour[local.hour] += amount
         services[name][0] += 1
         services[name][1] += amount
-        who = names.get(staff_id, staff_id) if staff_id else "(nobody named)"
+        who = names.get(staff_id, staff_id) if staff_id else _("Nobody named")
         people[who][0] += 1
         people[who][1] += amount
     out.by_service = sorted(((n, c, a) for n, (c, a) in services.items()), key=lambda r: -r[2])

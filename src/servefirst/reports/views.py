@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from servefirst.db.uow import UnitOfWork
+from servefirst.kit import formats
 from servefirst.kit.i18n import gettext as _
 from servefirst.kit.money import Money, minor_digits
 from servefirst.merchants.service import get_merchant
@@ -79,8 +80,8 @@ def sales_view(uow: UnitOfWork, period: ReportPeriod) -> ReportView:
                 "by-day",
                 _("Sales by day"),
                 [_("Day"), _("Sales")],
-                [[d.isoformat(), fmt(a)] for d, a in days],
-                [d.strftime("%d %b") for d, _a in days],
+                [[formats.format_date(d), fmt(a)] for d, a in days],
+                [formats.format_day(d) for d, _a in days],
                 [(_("Sales"), [major(a) for _d, a in days])],
             ),
             Section(

@@ -104,9 +104,23 @@ def _names(uow: UnitOfWork, customer_ids: set[str]) -> dict[str, str]:
     return {customer_id: name for customer_id, name in rows}
 
 
+#: Customers found for what staff typed.
+MATCHES = 20
+#: Customers the customers page lists, A to Z, before anything is typed.
+BOOK_LIMIT = 50
+
+
 def customer_matches(uow: UnitOfWork, query: str) -> list[tuple[Customer, Trust]]:
-    found = search_customers(uow, query, limit=20) if query.strip() else []
+    found = search_customers(uow, query, limit=MATCHES) if query.strip() else []
     return [(c, trust_of(uow, c)) for c in found]
+
+
+def customer_book(uow: UnitOfWork, query: str) -> list[tuple[Customer, Trust]]:
+    """The customers page: those matching ``query``, or with nothing typed the
+    first of the book by name."""
+    if query.strip():
+        return customer_matches(uow, query)
+    return [(c, trust_of(uow, c)) for c in search_customers(uow, "", limit=BOOK_LIMIT)]
 
 
 def pending_concerns(uow: UnitOfWork, limit: int = 20) -> list[PendingConcern]:

@@ -4,7 +4,7 @@ add what was served, mark it served or void it, take cash, resolve a concern."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
@@ -63,18 +63,42 @@ def _quantity(text: str) -> int:
 def find_customers(request: Request, q: str = "") -> Response:
     """Search by name, e-mail or phone; htmx asks for the results list alone."""
 
+    book = request.query_params.get("book") == "1" or not request.headers.get("HX-Request")
+
     def build(uow: UnitOfWork, me: staff.SignedIn) -> Response:
-        if request.headers.get("HX-Request"):
-            matches = console.customer_matches(uow, q)
-            return render(request, "staff/_customers.html", {"customers": matches, "query": q})
-        home = console.home(uow, q)
-        return render(
-            request,
-            "staff/home.html",
-            base_context(me, request, home=home, merchant_name=home.merchant.name),
-        )
+        if request.headers.get("HX-Request"):  # the results alone, as the search is typed
+            found = console.customer_book(uow, q) if book else console.customer_matches(uow, q)
+            return render(request, "staff/_customers.html", _found(found, q, book))
+        return _customers_page(request, uow, me, q)
 
     return show(request, build)
+
+
+def _found(customers: list[Any], query: str, book: bool) -> dict[str, Any]:
+    return {"customers": customers, "query": query, "book": book, "book_limit": console.BOOK_LIMIT}
+
+
+def _customers_page(
+    request: Request,
+    uow: UnitOfWork,
+    me: staff.SignedIn,
+    query: str,
+    *,
+    error: str | None = None,
+    typed: dict[str, str] | None = None,
+    status: int = 200,
+) -> Response:
+    """The customers page: the book A to Z or what matches ``query``, and the
+    new-customer form (open, as typed, after a refusal)."""
+    context = base_context(
+        me,
+        request,
+        merchant_name=get_merchant(uow).name,
+        error=error,
+        new_customer=typed,
+        **_found(console.customer_book(uow, query), query, True),
+    )
+    return render(request, "staff/customers.html", context, status=status)
 
 
 @router.post("/customers")
@@ -102,12 +126,10 @@ def add_customer(
         if isinstance(exc, LikelyDuplicate):
             typed = {"name": name, "email": email, "phone": phone}
             return duplicate_page(request, me, exc, typed, get_merchant(uow).name)
-        home = console.home(uow, name)
-        context = base_context(
-            me, request, home=home, error=in_words(exc), merchant_name=home.merchant.name
+        typed = {"name": name, "email": email, "phone": phone}
+        return _customers_page(
+            request, uow, me, "", error=in_words(exc), typed=typed, status=exc.status
         )
-        context["new_customer"] = {"name": name, "email": email, "phone": phone}
-        return render(request, "staff/home.html", context, status=exc.status)
 
     return act(request, csrf_token, change, on_error)
 
