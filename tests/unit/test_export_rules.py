@@ -70,6 +70,8 @@ def test_a_period_is_whole_days_in_the_merchant_s_zone() -> None:
         ("2026-01-01", "soon", "date_invalid", "to"),
         ("", "2026-01-01", "date_invalid", "from"),
         ("2025-01-01", "2026-03-01", "period_too_long", "to"),
+        ("0001-01-01", "0001-01-02", "date_invalid", "from"),
+        ("9999-12-30", "9999-12-31", "date_invalid", "from"),
     ],
 )
 def test_a_bad_period_is_refused_with_its_reason(

@@ -38,6 +38,9 @@ BEANCOUNT_ACCOUNTS: dict[Account, str] = {
 
 #: The longest period one export covers: a year and a day of slack for a leap year.
 MAX_PERIOD_DAYS = 367
+#: The days an export may name: any real business's books, and far from the
+#: calendar's ends, where a day's midnight in a zone east of UTC has no UTC time.
+FIRST_DAY, LAST_DAY = date(1970, 1, 1), date(2999, 12, 31)
 #: An accountant's account code: what their chart of accounts calls it.
 MAX_CODE_LENGTH = 100
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -79,16 +82,21 @@ class Period:
 
 def parse_day(text: str | date | None, param: str) -> date:
     """A date given as YYYY-MM-DD, or a clear 422."""
-    if isinstance(text, date):
-        return text
     try:
-        return date.fromisoformat((text or "").strip())
+        day = text if isinstance(text, date) else date.fromisoformat((text or "").strip())
     except ValueError:
         raise InvalidRequest(
             f"'{param}' must be a date written YYYY-MM-DD, got {text!r}.",
             code="date_invalid",
             param=param,
         ) from None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise InvalidRequest(
+            f"'{param}' must be a day from {FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()}.",
+            code="date_invalid",
+            param=param,
+        )
+    return day
 
 
 def period_of(first: str | date | None, last: str | date | None, zone: ZoneInfo) -> Period:
