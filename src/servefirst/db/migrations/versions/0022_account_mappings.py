@@ -26,7 +26,7 @@ def upgrade() -> None:
         sa.Column("source", sa.String(40), nullable=False),
         sa.Column("target", sa.String(100), nullable=False),
         sa.CheckConstraint(
-            "kind IN ('account', 'tax_rate')", name="ck_account_mappings_kind_known"
+            "kind IN ('account', 'tax_rate')", name=op.f("ck_account_mappings_kind_known")
         ),
         sa.ForeignKeyConstraint(
             ["merchant_id"],
