@@ -55,7 +55,7 @@ def test_the_journal_goes_to_standard_output_and_to_a_file(
     assert errors == []
     assert [p.name for p in tmp_path.iterdir()] == ["books.beancount"]  # no temporary left
 
-    for kind in ("quickbooks", "xero", "zreports"):
+    for kind in ("quickbooks", "xero", "xero-daily", "zreports"):
         made = export(runner, kind, *args)
         assert made.exit_code == 0, made.output
         assert len(made.stdout.splitlines()) >= 2, kind

@@ -214,6 +214,21 @@ def test_quickbooks_and_xero_files_have_their_columns_and_the_mapped_codes(
     assert set(per_narration.values()) == {Decimal(0)}
 
 
+def test_xero_s_daily_journal_is_each_account_s_net_movement_that_day(
+    cafe_day: tuple[Merchant, date],
+) -> None:
+    merchant, day = cafe_day
+    merchant.post("/v1/merchant/account-mapping", {"accounts": {"cash": "090"}})
+    daily = export(merchant, "xero-daily.csv", day - timedelta(days=2), day).text
+    assert daily.split("\r\n", 1)[0] == ",".join(XERO_COLUMNS)
+    found = rows(daily)
+    assert {row["*Narration"] for row in found} == {f"servefirst {day:%Y%m%d} daily summary"}
+    assert sum(Decimal(row["*Amount"]) for row in found) == 0
+    net = {row["*AccountCode"]: Decimal(row["*Amount"]) * 100 for row in found}
+    balances = merchant.balances()  # every leg of this merchant was posted today
+    assert net == {("090" if code == "cash" else code): b for code, b in balances.items() if b}
+
+
 def test_the_z_reports_of_the_period(cafe_day: tuple[Merchant, date]) -> None:
     merchant, day = cafe_day
     found = rows(export(merchant, "z-reports.csv", day - timedelta(days=7), day).text)

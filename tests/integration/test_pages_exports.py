@@ -16,7 +16,14 @@ from tests.integration.test_pages_staff import (  # noqa: F401 - fixtures
     new_staff,
 )
 
-FILES = ["journal.csv", "journal.beancount", "quickbooks.csv", "xero.csv", "z-reports.csv"]
+FILES = [
+    "journal.csv",
+    "journal.beancount",
+    "quickbooks.csv",
+    "xero.csv",
+    "xero-daily.csv",
+    "z-reports.csv",
+]
 
 
 @pytest.fixture

@@ -103,5 +103,6 @@ COMMANDS = [
     _command(Format.BEANCOUNT, "The journal as a Beancount file, with balance assertions."),
     _command(Format.QUICKBOOKS, "The journal as QuickBooks Online's journal-entry import CSV."),
     _command(Format.XERO, "The journal as Xero's manual-journal import CSV."),
+    _command(Format.XERO_DAILY, "Xero's import, one journal a day (each account's net)."),
     _command(Format.ZREPORTS, "The Z reports of the period's closed days as CSV."),
 ]

@@ -105,6 +105,19 @@ def export_xero(request: Request, uow: MerchantUoW, start: From, end: To) -> Str
 
 
 @router.get(
+    "/v1/exports/xero-daily.csv",
+    tags=["reports"],
+    summary="Xero's manual-journal import, one journal a day of each account's net movement",
+    response_class=StreamingResponse,
+    responses=_CSV,
+)
+def export_xero_daily(
+    request: Request, uow: MerchantUoW, start: From, end: To
+) -> StreamingResponse:
+    return _export(request, uow, Format.XERO_DAILY, start, end)
+
+
+@router.get(
     "/v1/exports/z-reports.csv",
     tags=["reports"],
     summary="The Z reports of the period's closed days as CSV",

@@ -173,6 +173,50 @@ def xero_rows(
         ]
 
 
+def xero_daily_rows(
+    legs: Iterable[PostedLeg], period: Period, digits: int, mapping: Mapping
+) -> Iterator[Row]:
+    """One Xero journal a day: each account's net movement that day. Xero
+    imports at most 300 lines a file, fewer than a busy day's legs; a month of
+    daily summaries fits. Each day's lines add up to zero, as its entries do."""
+    days = _Days(period)
+    no_tax = mapping.tax_rates.get("none", XERO_NO_TAX)
+    day: date | None = None
+    net: dict[str, int] = {}
+    entries: set[str] = set()
+
+    def summary() -> Iterator[Row]:
+        assert day is not None
+        narration = f"servefirst {day:%Y%m%d} daily summary"
+        described = f"{len(entries)} entries on {day.isoformat()}"
+        for code, amount in sorted(net.items()):
+            if amount:
+                yield [
+                    narration,
+                    f"{day:%d/%m/%Y}",
+                    described,
+                    code,
+                    no_tax,
+                    major(amount, digits),
+                    None,
+                    None,
+                    None,
+                    None,
+                ]
+
+    for leg in legs:
+        on = days.of(leg.created_at)
+        if on != day:
+            if day is not None:
+                yield from summary()
+            day, net, entries = on, {}, set()
+        code = mapping.code(leg.account)
+        net[code] = net.get(code, 0) + leg.delta
+        entries.add(leg.entry_id)
+    if day is not None:
+        yield from summary()
+
+
 def zreport_rows(reports: Iterable[ZReport]) -> Iterator[Row]:
     for z in reports:
         yield [getattr(z, name) for name in ZREPORT_COLUMNS]

@@ -33,6 +33,7 @@ FILES: dict[str, tuple[Format, str]] = {
     "journal.beancount": (Format.BEANCOUNT, N_("Journal for Beancount")),
     "quickbooks.csv": (Format.QUICKBOOKS, N_("QuickBooks Online journal entries")),
     "xero.csv": (Format.XERO, N_("Xero manual journals")),
+    "xero-daily.csv": (Format.XERO_DAILY, N_("Xero manual journals, one a day")),
     "z-reports.csv": (Format.ZREPORTS, N_("Z reports of the closed days")),
 }
 

@@ -41,6 +41,7 @@ class Format(StrEnum):
     BEANCOUNT = "beancount"
     QUICKBOOKS = "quickbooks"
     XERO = "xero"
+    XERO_DAILY = "xero-daily"
     ZREPORTS = "zreports"
 
 
@@ -49,6 +50,7 @@ _FILE = {
     Format.BEANCOUNT: ("journal", "beancount", "text/plain; charset=utf-8"),
     Format.QUICKBOOKS: ("quickbooks-journal", "csv", "text/csv; charset=utf-8"),
     Format.XERO: ("xero-manual-journal", "csv", "text/csv; charset=utf-8"),
+    Format.XERO_DAILY: ("xero-daily-journal", "csv", "text/csv; charset=utf-8"),
     Format.ZREPORTS: ("z-reports", "csv", "text/csv; charset=utf-8"),
 }
 
@@ -128,6 +130,9 @@ def write_export(
         yield from stream_csv(formats.QUICKBOOKS_COLUMNS, rows)
     elif plan.fmt is Format.XERO:
         rows = formats.xero_rows(legs, period, digits, plan.mapping)
+        yield from stream_csv(formats.XERO_COLUMNS, rows)
+    elif plan.fmt is Format.XERO_DAILY:
+        rows = formats.xero_daily_rows(legs, period, digits, plan.mapping)
         yield from stream_csv(formats.XERO_COLUMNS, rows)
     else:
         opening = ledger.balances_before(uow, period.start)
