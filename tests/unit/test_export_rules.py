@@ -188,3 +188,27 @@ def test_beancount_accepts_any_balanced_journal_and_its_closing_balances(
         assert closing[account.value] == opening.get(account.value, 0) + moved
         asserted = re.search(rf"balance {BEANCOUNT_ACCOUNTS[account]}  (\S+) EUR", text)
         assert asserted and Decimal(asserted.group(1)) == major(closing[account.value], 2)
+
+
+@settings(max_examples=40, deadline=None)
+@given(journals())
+def test_a_daily_xero_journal_nets_each_account_per_day_and_balances(
+    legs: list[PostedLeg],
+) -> None:
+    period = Period(date(2026, 7, 1), date(2026, 7, 3), LISBON)
+    rows = list(formats.xero_daily_rows(legs, period, 2, Mapping({"cash": "090"})))
+    per_day: dict[str, Decimal] = {}
+    for row in rows:
+        per_day[str(row[0])] = per_day.get(str(row[0]), Decimal(0)) + Decimal(str(row[5]))
+        assert row[5] != 0  # an account that did not move that day is left out
+    assert set(per_day.values()) <= {Decimal(0)}
+    for day in {period.day_of(x.created_at) for x in legs}:
+        for account in Account:
+            moved = sum(
+                x.delta
+                for x in legs
+                if x.account == account.value and period.day_of(x.created_at) == day
+            )
+            code = "090" if account is Account.CASH else account.value
+            found = [r[5] for r in rows if r[1] == f"{day:%d/%m/%Y}" and r[3] == code]
+            assert found == ([major(moved, 2)] if moved else [])
