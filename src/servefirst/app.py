@@ -50,6 +50,7 @@ from servefirst.staff.endpoints import router as staff_router
 from servefirst.staff.pages import router as staff_pages_router
 from servefirst.tabs.endpoints import router as tabs_router
 from servefirst.tabs.public import router as public_router
+from servefirst.taxes.endpoints import router as taxes_router
 from servefirst.trust.pages import router as trust_policy_pages_router
 from servefirst.web.booking_pages import router as booking_pages_router
 from servefirst.web.customer import router as customer_pages_router
@@ -148,6 +149,7 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
         day_closes_router,
         exports_router,
         earnings_router,
+        taxes_router,
         staff_router,
         availability_router,
         events_router,

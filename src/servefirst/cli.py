@@ -261,8 +261,9 @@ def payments() -> None:
 def payments_recover(grace_seconds: float | None, as_json: bool) -> None:
     """Finish card payment attempts (card hold captures and refunds too) a
     crash left pending, by asking the processor what became of each, never by
-    charging again; finish card hold raises left unanswered; and send the card
-    hold releases kept pending."""
+    charging again; finish card hold raises and renewals left unanswered,
+    booking deposits left pending and fees asked of a booking's card hold; and
+    send the card hold releases kept pending."""
     from servefirst.payments.recovery import recover
 
     runtime = _runtime()
@@ -279,6 +280,8 @@ def payments_recover(grace_seconds: float | None, as_json: bool) -> None:
                     "refunds": done.refunds,
                     "releases": done.releases,
                     "raises": done.raises,
+                    "deposits": done.deposits,
+                    "fees": done.fees,
                 }
             )
         )
@@ -288,7 +291,9 @@ def payments_recover(grace_seconds: float | None, as_json: bool) -> None:
             f" {len(done.failed)} found not charged and failed,"
             f" {len(done.refunds)} pending refund(s) finished,"
             f" {len(done.releases)} card hold release(s) sent,"
-            f" {len(done.raises)} card hold raise(s) finished."
+            f" {len(done.raises)} card hold raise(s) finished,"
+            f" {len(done.deposits)} booking deposit(s) finished,"
+            f" {len(done.fees)} card hold fee(s) finished."
         )
 
 

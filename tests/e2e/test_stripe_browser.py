@@ -150,3 +150,52 @@ def test_a_card_asking_for_3d_secure_is_confirmed_on_the_page_and_booked_by_the_
     )
     assert answer.status_code == 200, answer.text
     assert cafe.client.get(f"/v1/public/tabs/{tab['token']}").json()["status"] == "paid"
+
+
+def test_a_deposit_on_the_booking_page_is_left_through_the_card_element(
+    cafe: Merchant,
+    stripe_server: str,
+    stripe_double: StripeDouble,
+    phone_page: Any,
+    clock: Any,
+) -> None:
+    """The online booking page of a merchant on Stripe: the card goes to Stripe,
+    servefirst keeps it on file as a Stripe Customer and holds the deposit."""
+    from playwright.sync_api import expect
+
+    from tests.integration.test_availability_api import Salon
+    from tests.integration.test_bookings_holds import hold_policy
+
+    shop = Salon(cafe, clock)
+    hold_policy(cafe)  # new customers leave a deposit, held on their card
+
+    def stripe_customers() -> int:
+        listed = stripe_double.client().v1.customers.list(params={"limit": 100})
+        return sum(1 for _ in listed.auto_paging_iter())
+
+    before = stripe_customers()
+    page = phone_page
+    sent_to_us: list[str] = []
+    page.on(
+        "request",
+        lambda r: sent_to_us.append(r.post_data or "") if r.url.startswith(stripe_server) else None,
+    )
+    page.goto(f"{stripe_server}/b/{shop.slug}?service={shop.cut['id']}")
+    page.locator(f'a[href$="day={shop.day(3).isoformat()}#times"]').click()
+    page.locator('#times input[name="starts_at"]').first.check()
+    page.get_by_label("Your name").fill("Rita Lopes")
+    page.get_by_label("Your e-mail").fill("rita@example.com")
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_text("Test mode: no real money")).to_have_count(0)
+    type_card(page, "4242424242424242")
+    page.get_by_role("button", name="Book and leave €6.00").click()
+
+    expect(page.get_by_role("status")).to_contain_text("You are booked")
+    [booking] = cafe.get("/v1/bookings").json()["data"]
+    assert (booking["deposit"]["status"], booking["deposit"]["hold"]["status"]) == (
+        "held",
+        "active",
+    )
+    assert not any("4242424242424242" in body for body in sent_to_us)
+    assert any("payment_method=pm_" in body for body in sent_to_us)
+    assert stripe_customers() == before + 1  # the card kept on file for the booking

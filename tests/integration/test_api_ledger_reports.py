@@ -126,6 +126,7 @@ def test_a_day_at_the_cafe_in_the_books_and_the_cash_flow_report(
         "satisfaction_adjustments": 100,
         "refunds": 0,
         "tips_payable": -100,
+        "tax_payable": 0,
         "write_offs": 400,
         "deposits_held": 0,
         "no_show_fees": 0,

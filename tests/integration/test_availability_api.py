@@ -262,10 +262,16 @@ def test_a_deposit_is_asked_of_a_new_customer_as_on_the_staff_route(shop: Salon)
     assert booked.json()["deposit"]["amount"] == 600
 
 
-def test_a_stripe_payment_method_is_not_taken_for_online_deposits_yet(shop: Salon) -> None:
+def test_a_payment_method_the_sandbox_never_made_is_declined_and_books_nothing(
+    shop: Salon,
+) -> None:
+    """On the sandbox a deposit takes a test card; a Stripe PaymentMethod is
+    for a merchant on Stripe (tests/integration/test_stripe_bookings.py)."""
+    salon(shop.merchant)
     refused = shop.book(shop.at(shop.day(), "11:00"), payment_method="pm_card_visa")
-    assert refused.status_code == 422
-    assert refused.json()["error"]["code"] == "payment_method_unsupported"
+    assert refused.status_code == 402, refused.text
+    assert refused.json()["error"]["code"] == "invalid_payment_method"
+    assert shop.booked() == []
 
 
 def test_a_retried_booking_with_its_idempotency_key_books_once(shop: Salon) -> None:

@@ -117,6 +117,12 @@ def _check_demo(runtime: Runtime, client: TestClient, demo: DemoResult) -> None:
         ("Pastel de nata", 2),
     ]
     assert seen["total"] == 380 + 2 * 150
+    # Portuguese prices carry IVA: 13 % on coffee and pastries, shown per rate.
+    assert [(t["percent"], t["net"] + t["tax"]) for t in seen["tax"]] == [("13", 680)]
+    assert seen["gross"] == seen["total"]
+    tax = client.get("/v1/reports/tax", headers=cafe, params={"from": "2000-01-01"}).json()
+    assert tax["tax"] > 0 and tax["tax"] == tax["ledger_tax_payable"]
+    assert {row["name"] for row in tax["rates"]} == {"IVA 13%", "IVA 23%"}
     assert "Served within 5 minutes of ordering" in seen["lines"][0]["expected_results"]
     assert "Oat milk +0.40" in seen["lines"][0]["limits"]
     assert demo.tab_link == f"{demo.public_url}/t/{demo.open_tab.token}"

@@ -154,6 +154,7 @@ class ProcessorThatLooksBack(SandboxGateway):
         payment_method: str | None = None,
         idempotency_key: str,
         now: datetime,
+        customer: str | None = None,
     ) -> Authorization:
         if idempotency_key.startswith(
             "raise_"

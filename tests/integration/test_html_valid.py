@@ -149,6 +149,13 @@ def customer_pages(merchant: Merchant) -> dict[str, str]:
     assert post(paid, "pay", {"card": GOOD_CARD, "tip": "10"}).status_code == 303
     pages["customer-paid"] = get_ok(client, f"/t/{paid['token']}")
     pages["customer-receipt"] = get_ok(client, f"/t/{paid['token']}/receipt")
+
+    rate = merchant.post("/v1/tax-rates", json={"name": "IVA 23%", "percent": "23"}).json()
+    lunch = merchant.service("Lunch", price=1230, tax_rate_id=rate["id"])
+    taxed = tab_of(lunch, coffee)
+    pages["customer-taxed"] = get_ok(client, f"/t/{taxed['token']}")
+    assert post(taxed, "pay", {"card": GOOD_CARD, "tip": "0"}).status_code == 303
+    pages["customer-taxed-receipt"] = get_ok(client, f"/t/{taxed['token']}/receipt")
     return pages
 
 
@@ -223,7 +230,13 @@ def management_pages(merchant: Merchant, person: Staff, salon: Salon) -> dict[st
     assert refused.status_code == 422
     duplicate = person.post("/staff/customers", {"name": "Leo", "phone": "911222333"})
     assert duplicate.status_code == 409
+    rate = merchant.post("/v1/tax-rates", json={"name": "IVA 6%", "percent": "6"}).json()
+    bread = merchant.service("Bread", price=106, tax_rate_id=rate["id"])
+    taxed_tab = merchant.tab()
+    merchant.post(f"/v1/tabs/{taxed_tab['id']}/lines", json={"service_id": bread["id"]})
+    merchant.post(f"/v1/tabs/{taxed_tab['id']}/serve")
     return {
+        "staff-tab-taxed": get_ok(client, f"/staff/tabs/{taxed_tab['id']}"),
         "staff-bookings-day": get_ok(client, "/staff/bookings/day"),
         "staff-counter": get_ok(client, f"/staff/tabs/{open_tab['id']}/counter"),
         "staff-counter-refused": refused.text,

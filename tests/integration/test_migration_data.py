@@ -171,3 +171,35 @@ def test_0014_gives_every_existing_merchant_the_refunds_account(own_database: st
         assert tuple(row) == (0, 0, 0)
     finally:
         runtime.dispose()
+
+
+def test_0020_gives_every_existing_merchant_tax_payable_and_tax_inclusive_prices(
+    own_database: str,
+) -> None:
+    runtime = Runtime.create(Settings(database_url=own_database))
+    try:
+        runtime.migrate()
+        with runtime.uow() as uow:
+            merchant_id = create_merchant(uow, name="Lume", currency="EUR").merchant.merchant_id
+            uow.commit()
+        config = alembic_config(runtime.engine)
+        command.downgrade(config, "0019")  # a merchant made before taxes existed
+        command.upgrade(config, "head")
+        with runtime.engine.connect() as conn:
+            row = conn.execute(
+                text(
+                    "SELECT debits, credits, balance FROM account_balances"
+                    " WHERE merchant_id = :m AND account = 'tax_payable'"
+                ),
+                {"m": merchant_id},
+            ).one()
+            settings = conn.execute(
+                text(
+                    "SELECT prices_include_tax, tax_rounding FROM merchants WHERE merchant_id = :m"
+                ),
+                {"m": merchant_id},
+            ).one()
+        assert tuple(row) == (0, 0, 0)
+        assert (bool(settings[0]), settings[1]) == (True, "line")
+    finally:
+        runtime.dispose()

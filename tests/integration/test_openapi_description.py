@@ -47,6 +47,8 @@ NEW_OPERATION_IDS = {
     "export_z_reports",
     "get_account_mapping",
     "set_account_mapping",
+    "create_tax_rate",
+    "list_tax_rates",
 }
 
 #: Every operation of the schema and its id.
@@ -140,6 +142,9 @@ OPERATION_IDS = {
     ("post", "/v1/merchant/gateway"): "set_gateway",
     ("post", "/v1/webhooks/stripe/{merchant_id}"): "receive_stripe_event",
     ("get", "/v1/disputes"): "list_disputes",
+    ("post", "/v1/tax-rates"): "create_tax_rate",
+    ("get", "/v1/tax-rates"): "list_tax_rates",
+    ("get", "/v1/reports/tax"): "get_tax_report",
     ("post", "/v1/disputes/{dispute_id}/lost"): "mark_dispute_lost",
     ("post", "/v1/webhook-endpoints/{endpoint_id}/deliveries/{delivery_id}/retry"): (
         "retry_webhook_delivery"

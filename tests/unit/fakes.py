@@ -92,9 +92,19 @@ class FakeTabRepository:
         for name, value in values.items():
             setattr(tab, name, value)
 
-    def add_line(self, tab: Tab, line: dict[str, Any]) -> None:
+    def add_line(
+        self,
+        tab: Tab,
+        line: dict[str, Any],
+        *,
+        charged: int | None = None,
+        taxes: dict[str, Any] | None = None,
+    ) -> None:
         self.lines.setdefault(tab.tab_id, []).append(dict(line))
-        self.write(tab, line_count=line["line_no"], subtotal=tab.subtotal + line["amount"])
+        grows = line["amount"] if charged is None else charged
+        self.write(tab, line_count=line["line_no"], subtotal=tab.subtotal + grows)
+        if taxes is not None:
+            self.write(tab, taxes=taxes)
 
     def payments(self, tab_id: str) -> list[Payment]:
         return [p for p in self.payments_made if p.tab_id == tab_id]

@@ -70,10 +70,12 @@ def test_the_z_report_sums_a_day_of_movements() -> None:
         Movement("payment", "receivables", "credit", 2030),
         Movement("payment", "tips_payable", "credit", 100),
         Movement("adjustment", "satisfaction_adjustments", "debit", 300),
+        Movement("adjustment", "receivables", "credit", 300),
         Movement("deposit", "card_clearing", "debit", 525),
         Movement("deposit_forfeit", "no_show_fees", "credit", 525),
         Movement("cash_count", "cash", "credit", 20),
         Movement("tab_charge_reversal", "revenue", "debit", 150),
+        Movement("tab_charge_reversal", "receivables", "credit", 150),
         Movement("refund", "cash", "credit", 380),
     ]
     totals = day_totals(day)
@@ -83,6 +85,20 @@ def test_the_z_report_sums_a_day_of_movements() -> None:
     assert totals.cash_movement == 930 - 380  # the close's own entry apart
     assert totals.over_short == -20
     assert (totals.voided_lines, totals.refunds) == (150, 380)
+
+
+def test_a_taxed_void_and_discount_count_as_the_customer_saw_them() -> None:
+    # Revenue and the adjustments account hold them net; tax payable the tax.
+    day = [
+        Movement("adjustment", "satisfaction_adjustments", "debit", 100),
+        Movement("adjustment", "tax_payable", "debit", 23),
+        Movement("adjustment", "receivables", "credit", 123),
+        Movement("tab_charge_reversal", "revenue", "debit", 1000),
+        Movement("tab_charge_reversal", "tax_payable", "debit", 230),
+        Movement("tab_charge_reversal", "receivables", "credit", 1230),
+    ]
+    totals = day_totals(day)
+    assert (totals.adjustments, totals.voided_lines) == (123, 1230)
 
 
 def test_every_euro_piece_is_known_once_largest_first() -> None:

@@ -104,6 +104,7 @@ def test_the_account_codes_are_the_public_ones() -> None:
         "satisfaction_adjustments",
         "refunds",
         "tips_payable",
+        "tax_payable",
         "deposits_held",
         "no_show_fees",
         "write_offs",

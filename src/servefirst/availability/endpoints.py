@@ -26,6 +26,7 @@ from servefirst.availability.schemas import (
     PublicServiceList,
     SlotOut,
 )
+from servefirst.bookings.deposit_phases import book_off_the_loop
 from servefirst.bookings.schemas import BookingOut
 from servefirst.catalog.service import list_services
 from servefirst.db.uow import UnitOfWork
@@ -154,26 +155,31 @@ def get_availability(
         409: {"description": "booking_overlaps: the time was taken meanwhile"},
     },
 )
-def create_public_booking(
-    slug: str, body: PublicBookingIn, uow: SlugUoW, base: PublicURL
+async def create_public_booking(
+    slug: str, body: PublicBookingIn, uow: SlugUoW, base: PublicURL, request: Request
 ) -> PublicBookingOut:
-    if body.payment_method and not body.card:
-        raise InvalidRequest(
-            "Online deposits take a card for now; a payment method is not accepted yet.",
-            code="payment_method_unsupported",
-            param="payment_method",
-        )
-    booking = availability.book_online(
+    # The deposit's processor is called in a worker thread, between two
+    # short transactions (``bookings.deposit_phases``).
+    booking = await book_off_the_loop(
+        request,
         uow,
-        service_id=body.service_id,
-        starts_at=body.starts_at,
-        staff_id=body.staff_id,
-        name=body.name,
-        email=body.email,
-        phone=body.phone,
-        card=body.card,
+        lambda: availability.begin_online(
+            uow,
+            service_id=body.service_id,
+            starts_at=body.starts_at,
+            staff_id=body.staff_id,
+            name=body.name,
+            email=body.email,
+            phone=body.phone,
+            card=body.card,
+            payment_method=body.payment_method,
+        ),
     )
-    staff_view = BookingOut.build(uow, booking, base)
-    return PublicBookingOut(
-        **staff_view.model_dump(), manage_url=f"{base}/b/{slug}/bookings/{booking.token}"
-    )
+
+    def answer() -> PublicBookingOut:
+        staff_view = BookingOut.build(uow, booking, base)
+        return PublicBookingOut(
+            **staff_view.model_dump(), manage_url=f"{base}/b/{slug}/bookings/{booking.token}"
+        )
+
+    return await run_sync(request, answer)

@@ -133,7 +133,8 @@ class PublicBookingIn(Body):
     payment_method: str | None = Field(
         default=None,
         max_length=255,
-        description="A Stripe payment method: not yet taken for deposits (422).",
+        description="With a merchant on Stripe: the PaymentMethod (made by Stripe.js) for the"
+        " deposit, instead of `card`.",
     )
 
 

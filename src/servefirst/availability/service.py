@@ -26,6 +26,7 @@ from servefirst.availability.rules import (
     parse_hours,
 )
 from servefirst.bookings import service as bookings
+from servefirst.bookings.deposit_phases import DepositAsked, finish_in_turn
 from servefirst.catalog.service import get_service, list_services
 from servefirst.customers.service import create_customer
 from servefirst.db.uow import UnitOfWork
@@ -159,9 +160,41 @@ def book_online(
     email: str,
     phone: str | None,
     card: str | None,
+    payment_method: str | None = None,
 ) -> Booking:
+    """Book a free time for a new customer, the deposit's phases in turn (a page)."""
+    booking, asked = begin_online(
+        uow,
+        service_id=service_id,
+        starts_at=starts_at,
+        staff_id=staff_id,
+        name=name,
+        email=email,
+        phone=phone,
+        card=card,
+        payment_method=payment_method,
+    )
+    if asked is None:
+        return booking
+    uow.commit()  # phase 1: the booking kept, its deposit pending
+    return finish_in_turn(uow, asked)
+
+
+def begin_online(
+    uow: UnitOfWork,
+    *,
+    service_id: str,
+    starts_at: datetime,
+    staff_id: str | None,
+    name: str,
+    email: str,
+    phone: str | None,
+    card: str | None,
+    payment_method: str | None = None,
+) -> tuple[Booking, DepositAsked | None]:
     """Book a free time for a new customer: the person asked for, or the first
-    free one among those who perform the service. Refusals name the reason."""
+    free one among those who perform the service. Refusals name the reason.
+    With a deposit, phase 1 only (``bookings.deposit_phases``)."""
     ask = _ask(uow, service_id)
     staff = _staff_for(uow, service_id, staff_id)
     if not staff:
@@ -191,11 +224,12 @@ def book_online(
             refusal.details["next_slots"] = _next_free(uow, ask, staff, starts_at)
         raise refusal
     customer = create_customer(uow, name=name, email=email, phone=phone)
-    return bookings.book(
+    return bookings.begin_booking(
         uow,
         customer_id=customer.customer_id,
         service_id=service_id,
         starts_at=starts_at,
         staff_id=chosen,
         card=card,
+        payment_method=payment_method,
     )

@@ -36,7 +36,8 @@ def holds_renew(merchant_id: str | None, as_json: bool) -> None:
             with runtime.uow(write=False) as reader:
                 merchants = all_merchant_ids(reader)
         changed: dict[str, list[str]] = {}
-        # One transaction per merchant: a failure at one never holds up the others.
+        # One unit of work per merchant (each renewal committed in its phases): a
+        # failure at one never holds up the others.
         for merchant in merchants:
             with runtime.uow(merchant) as uow:
                 changed[merchant] = renew_holds(uow)

@@ -11,15 +11,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from servefirst.bookings.deposit_phases import DepositAsked
+from servefirst.bookings.hold_fees import ask_fee
 from servefirst.bookings.hold_releases import ask_release
-from servefirst.bookings.holds import (
-    active_hold,
-    authorization_of,
-    bump_totals,
-    reauthorize,
-    record_hold,
-)
-from servefirst.bookings.models import Booking, CardHold
+from servefirst.bookings.holds import active_hold, bump_totals
+from servefirst.bookings.models import Booking
 from servefirst.bookings.rules import (
     DepositDecision,
     DepositMode,
@@ -32,11 +28,13 @@ from servefirst.bookings.rules import (
 from servefirst.customers.service import trust_of
 from servefirst.db.uow import UnitOfWork
 from servefirst.events.service import emit
-from servefirst.kit.errors import CardDeclined, PolicyRefused
+from servefirst.kit.errors import PolicyRefused
 from servefirst.kit.money import Money
 from servefirst.ledger import service as ledger
 from servefirst.ledger.rules import Account, EntryBuilder, EntryKind
 from servefirst.merchants.service import get_merchant
+from servefirst.payments.gateways import card_gateway
+from servefirst.payments.phases import ensure_card_for
 from servefirst.risk.service import decide_by_risk
 
 if TYPE_CHECKING:
@@ -72,14 +70,18 @@ def deposit_decision(
     )
 
 
-def take_deposit(
+def ask_deposit(
     uow: UnitOfWork,
     booking: Booking,
     decision: DepositDecision,
     policy: DepositPolicy,
+    *,
     card: str | None,
-) -> None:
-    if not card:
+    payment_method: str | None = None,
+) -> DepositAsked:
+    """Phase 1 of taking the deposit (``deposit_phases``): the booking's
+    deposit is kept ``pending``; the processor is asked once this is committed."""
+    if not card and not payment_method:
         raise PolicyRefused(
             f"{decision.reason} Give a card for the deposit of"
             f" {Money(decision.amount, booking.currency).format()}.",
@@ -88,50 +90,46 @@ def take_deposit(
             details={"amount": decision.amount, "reason": decision.reason},
             figures={"currency": booking.currency},
         )
+    gateway = card_gateway(uow)
+    # A card number for the sandbox, a PaymentMethod for Stripe: refused (422)
+    # before anything is kept.
+    ensure_card_for(gateway, card=card, payment_method=payment_method)
     now = uow.clock.now()
     plan = HoldPlan.CAPTURE
     if decision.mode is DepositMode.HOLD:
         plan = plan_hold(starts_at=booking.starts_at, now=now, hold_days=policy.hold_days)
     booking.hold_plan = plan.value
-    money = Money(decision.amount, booking.currency)
-    gateway = uow.gateways.sandbox
-    if plan is HoldPlan.CAPTURE:
-        # Declines raise here, before anything is written.
-        charge = gateway.inside_transaction().charge(
-            money, card=card, idempotency_key=booking.booking_id
-        )
-        ledger.post(
-            uow,
-            EntryBuilder(EntryKind.DEPOSIT, booking.currency, memo=f"deposit {booking.booking_id}")
-            .debit(Account.CARD_CLEARING, money)
-            .credit(Account.DEPOSITS_HELD, money)
-            .build(),
-        )
-        booking.deposit_mode = DepositMode.CAPTURE.value
-        booking.deposit_reason = decision.reason + (
-            f" Card ending {charge.card_last4} charged now: the booking is too far ahead for"
-            " a card hold."
-            if decision.mode is DepositMode.HOLD
-            else ""
-        )
-    else:
-        hold = gateway.authorize(money, card=card, idempotency_key=booking.booking_id, now=now)
-        record_hold(uow, hold, booking_id=booking.booking_id)
-    booking.deposit_status = DepositStatus.HELD.value
+    booking.deposit_status = DepositStatus.PENDING.value
+    return DepositAsked(
+        booking.booking_id,
+        Money(decision.amount, booking.currency),
+        plan,
+        gateway,
+        now,
+        card=card,
+        payment_method=payment_method,
+    )
 
 
-def settle_deposit(uow: UnitOfWork, booking: Booking, settlement: Settlement) -> None:
+def settle_deposit(uow: UnitOfWork, booking: Booking, settlement: Settlement) -> bool:
     """The booking ended (cancelled, missed): keep the fee, give back the rest,
-    from the captured deposit or from the hold."""
+    from the captured deposit or from the hold. True when a fee is asked of
+    the card hold (``hold_fees``): the processor is asked once this is
+    committed, and the booking's deposit is settled then."""
     booking.closed_at = uow.clock.now()
     booking.outcome_reason = settlement.reason
     if booking.deposit_status != DepositStatus.HELD.value:
         uow.session.flush()
-        return
+        return False
     hold = active_hold(uow, booking_id=booking.booking_id)
     fee = settlement.fee
     if hold is not None:
-        fee = _settle_hold(uow, booking, hold, settlement.fee)
+        if fee > 0:
+            ask_fee(uow, hold, fee)
+            return True
+        hold.status = "released"
+        hold.closed_at = uow.clock.now()
+        ask_release(uow, hold)  # the processor is told after the commit
     else:
         entry = EntryBuilder(
             EntryKind.DEPOSIT_FORFEIT if fee else EntryKind.DEPOSIT_REFUND,
@@ -149,41 +147,29 @@ def settle_deposit(uow: UnitOfWork, booking: Booking, settlement: Settlement) ->
     booking.deposit_status = DepositStatus.FORFEITED.value if fee else DepositStatus.REFUNDED.value
     bump_totals(uow, refunded=refund, forfeited=fee)
     uow.session.flush()
+    return False
 
 
 def keep_move_fee(uow: UnitOfWork, booking: Booking, fee: int) -> None:
     """A move inside the cancellation window costs what a late cancellation
     would: ``fee`` is kept from the deposit and the rest follows the booking to
     its new time. From a captured deposit the fee leaves ``deposits_held``;
-    with a card hold the fee is charged to the same card and the hold is
-    replaced by one for what is left (a decline refuses the move whole)."""
+    with a card hold the fee is asked of the hold (``hold_fees``: captured
+    once this is committed) and the rest is held anew on the same card."""
     fee = min(fee, booking.deposit_amount)
     if fee <= 0 or booking.deposit_status != DepositStatus.HELD.value:
         return
-    money = Money(fee, booking.currency)
     hold = active_hold(uow, booking_id=booking.booking_id)
-    if hold is None:
-        source = Account.DEPOSITS_HELD
-    else:
-        uow.gateways.sandbox.charge_saved(
-            money,
-            payment_method=hold.payment_method,
-            idempotency_key=f"{hold.hold_id}_move_fee",
-        )
-        source = Account.CARD_CLEARING
-        left = booking.deposit_amount - fee
-        if left > 0:
-            reauthorize(uow, hold, left, why="moved")
-        else:
-            hold.status = "released"
-            hold.closed_at = uow.clock.now()
-            ask_release(uow, hold)
+    if hold is not None:
+        ask_fee(uow, hold, fee, keeps=booking.deposit_amount - fee)
+        return
+    money = Money(fee, booking.currency)
     ledger.post(
         uow,
         EntryBuilder(
             EntryKind.DEPOSIT_FORFEIT, booking.currency, memo=f"late move {booking.booking_id}"
         )
-        .debit(source, money)
+        .debit(Account.DEPOSITS_HELD, money)
         .credit(Account.NO_SHOW_FEES, money)
         .build(),
     )
@@ -194,50 +180,6 @@ def keep_move_fee(uow: UnitOfWork, booking: Booking, fee: int) -> None:
     if booking.deposit_amount == 0:
         booking.deposit_status = DepositStatus.FORFEITED.value
     bump_totals(uow, forfeited=fee)
-
-
-def _settle_hold(uow: UnitOfWork, booking: Booking, hold: CardHold, fee: int) -> int:
-    """Take the fee from the hold and release the rest; returns what was taken."""
-    now = uow.clock.now()
-    # Still charged inside the transaction that ends the booking (the
-    # sandbox's copy that keeps no record of its own); a release is not.
-    gateway = uow.gateways.sandbox.inside_transaction()
-    hold.closed_at = now
-    if fee == 0:
-        hold.status = "released"
-        ask_release(uow, hold)
-        return 0
-    money = Money(fee, booking.currency)
-    if now < hold.expires_at:
-        gateway.capture(
-            authorization_of(hold), money, idempotency_key=f"{hold.hold_id}_fee", now=now
-        )
-    else:
-        # The hold lapsed: charge the saved card directly, as processors allow.
-        try:
-            gateway.charge_saved(
-                money, payment_method=hold.payment_method, idempotency_key=f"{hold.hold_id}_fee"
-            )
-        except CardDeclined as declined:
-            # The booking still closes; there is simply nothing to keep.
-            hold.status = "expired"
-            booking.outcome_reason = (
-                f"{booking.outcome_reason} The card hold had lapsed and the card was declined"
-                f" ({declined.code}): nothing was charged."
-            )[:200]
-            return 0
-    hold.status = "captured"
-    hold.captured = min(fee, hold.amount)
-    ledger.post(
-        uow,
-        EntryBuilder(
-            EntryKind.DEPOSIT_FORFEIT, booking.currency, memo=f"no-show fee {booking.booking_id}"
-        )
-        .debit(Account.CARD_CLEARING, money)
-        .credit(Account.NO_SHOW_FEES, money)
-        .build(),
-    )
-    return fee
 
 
 def set_deposit_policy(uow: UnitOfWork, policy: dict[str, object]) -> DepositPolicy:

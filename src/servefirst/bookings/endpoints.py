@@ -7,13 +7,16 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 
 from servefirst.api.context import MerchantUoW, PublicURL, run_sync, runtime_of
 from servefirst.api.fields import QueryMoment
 from servefirst.api.routing import ServefirstRoute
-from servefirst.bookings import rescheduling
+from servefirst.bookings import hold_raises, rescheduling
 from servefirst.bookings import service as bookings
 from servefirst.bookings.calendar import booking_calendar
+from servefirst.bookings.deposit_phases import book_off_the_loop
+from servefirst.bookings.hold_fees import fee_off_the_loop
 from servefirst.bookings.hold_raises import raise_off_the_loop
 from servefirst.bookings.schemas import (
     BookingIn,
@@ -32,7 +35,10 @@ from servefirst.merchants.service import get_merchant
 router = APIRouter(tags=["bookings"], route_class=ServefirstRoute)
 
 _STATE: dict[int | str, dict[str, Any]] = {
-    409: {"description": "booking_state_invalid: the booking has already ended"}
+    409: {
+        "description": "booking_state_invalid: the booking has already ended;"
+        " payment_in_progress: its deposit or card hold waits for the card processor"
+    }
 }
 
 
@@ -50,16 +56,23 @@ def present(uow: UnitOfWork, booking_id: str, base: str) -> BookingOut:
         409: {"description": "booking_overlaps: the staff member is already booked"},
     },
 )
-def create_booking(body: BookingIn, uow: MerchantUoW, base: PublicURL) -> BookingOut:
-    booking = bookings.book(
+async def create_booking(
+    body: BookingIn, uow: MerchantUoW, base: PublicURL, request: Request
+) -> BookingOut:
+    booking = await book_off_the_loop(
+        request,
         uow,
-        customer_id=body.customer_id,
-        service_id=body.service_id,
-        starts_at=body.starts_at,
-        staff_id=body.staff_id,
-        card=body.card,
+        lambda: bookings.begin_booking(
+            uow,
+            customer_id=body.customer_id,
+            service_id=body.service_id,
+            starts_at=body.starts_at,
+            staff_id=body.staff_id,
+            card=body.card,
+            payment_method=body.payment_method,
+        ),
     )
-    return BookingOut.build(uow, booking, base)
+    return await run_sync(request, BookingOut.build, uow, booking, base)
 
 
 @router.get(
@@ -111,8 +124,12 @@ async def check_in_booking(
     summary="Cancel: the deposit is refunded in time, a late-cancellation fee kept after",
     responses=_STATE,
 )
-def cancel_booking(booking_id: str, uow: MerchantUoW, base: PublicURL) -> BookingOut:
-    return BookingOut.build(uow, bookings.cancel(uow, booking_id), base)
+async def cancel_booking(
+    booking_id: str, uow: MerchantUoW, base: PublicURL, request: Request
+) -> BookingOut:
+    await run_sync(request, bookings.begin_cancel, uow, booking_id)
+    await fee_off_the_loop(request, uow, booking_id)
+    return await run_sync(request, present, uow, booking_id, base)
 
 
 @router.post(
@@ -121,8 +138,12 @@ def cancel_booking(booking_id: str, uow: MerchantUoW, base: PublicURL) -> Bookin
     summary="The customer did not come: the no-show fee is kept (within the charge window)",
     responses=_STATE,
 )
-def mark_no_show(booking_id: str, uow: MerchantUoW, base: PublicURL) -> BookingOut:
-    return BookingOut.build(uow, bookings.no_show(uow, booking_id), base)
+async def mark_no_show(
+    booking_id: str, uow: MerchantUoW, base: PublicURL, request: Request
+) -> BookingOut:
+    await run_sync(request, bookings.begin_no_show, uow, booking_id)
+    await fee_off_the_loop(request, uow, booking_id)
+    return await run_sync(request, present, uow, booking_id, base)
 
 
 @router.post(
@@ -130,20 +151,24 @@ def mark_no_show(booking_id: str, uow: MerchantUoW, base: PublicURL) -> BookingO
     response_model=BookingOut,
     summary="Move a booking to another time or person; it keeps its id, deposit and hold",
     description="Inside the cancellation window the move costs what a late cancellation"
-    " would: the fee is kept from the deposit and the rest follows the booking.",
+    " would: the fee is kept from the deposit and the rest follows the booking. With a card"
+    " hold the fee is captured from it once the move is kept, and the rest is held anew on"
+    " the same card; a card that declines leaves the booking unsecured (its deposit's reason"
+    " says why), never the move half made.",
     operation_id="reschedule_booking",
-    responses={
-        **_STATE,
-        402: {"description": "the card behind the hold declined the late-move fee"},
-    },
+    responses=_STATE,
 )
-def reschedule_booking(
-    booking_id: str, body: RescheduleIn, uow: MerchantUoW, base: PublicURL
+async def reschedule_booking(
+    booking_id: str, body: RescheduleIn, uow: MerchantUoW, base: PublicURL, request: Request
 ) -> BookingOut:
-    booking = rescheduling.reschedule(
-        uow, booking_id, starts_at=body.starts_at, staff_id=body.staff_id
+    await run_sync(
+        request,
+        lambda: rescheduling.begin_reschedule(
+            uow, booking_id, starts_at=body.starts_at, staff_id=body.staff_id
+        ),
     )
-    return BookingOut.build(uow, booking, base)
+    await fee_off_the_loop(request, uow, booking_id)
+    return await run_sync(request, present, uow, booking_id, base)
 
 
 @router.post(
@@ -151,8 +176,19 @@ def reschedule_booking(
     response_model=HoldRenewalOut,
     summary="Renew card holds that would lapse before their booking (cron: hourly)",
 )
-def renew_holds(uow: MerchantUoW) -> HoldRenewalOut:
-    return HoldRenewalOut(changed=bookings.renew_holds(uow))
+async def renew_holds(uow: MerchantUoW, request: Request) -> HoldRenewalOut:
+    """Phase 1 where the request's work runs; each renewal's processor call
+    in a worker thread between its two transactions (``hold_raises``)."""
+    await run_sync(request, bookings.ask_renewals, uow)
+    asked = await run_sync(request, hold_raises.renewals_asked, uow)
+    await run_sync(request, uow.commit)
+    changed: list[str] = []
+    for each in asked:
+        outcome = await run_in_threadpool(hold_raises.call_processor, uow.gateways, each)
+        if await run_sync(request, hold_raises.finish_renewal, uow, each, outcome):
+            changed.append(each.hold_id)
+        await run_sync(request, uow.commit)
+    return HoldRenewalOut(changed=changed)
 
 
 async def booking_uow(request: Request, token: str) -> UnitOfWork:

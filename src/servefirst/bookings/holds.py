@@ -109,6 +109,7 @@ def record_hold(
         card_last4=hold.card_last4,
         expires_at=hold.expires_at,
         replaces_hold_id=replaces,
+        customer_reference=hold.customer,
         created_at=uow.clock.now(),
     )
     uow.session.add(row)
@@ -123,27 +124,7 @@ def authorization_of(row: CardHold) -> Authorization:
         payment_method=row.payment_method,
         card_last4=row.card_last4,
         expires_at=row.expires_at,
-    )
-
-
-def reauthorize(uow: UnitOfWork, hold: CardHold, amount: int, *, why: str) -> CardHold:
-    """Replace ``hold`` by a new one of ``amount`` on the same saved card.
-
-    Raises ``CardDeclined`` (and changes nothing) when the card says no.
-    """
-    now = uow.clock.now()
-    gateway = uow.gateways.sandbox
-    renewed = gateway.authorize(
-        Money(amount, hold.currency),
-        payment_method=hold.payment_method,
-        idempotency_key=f"{hold.hold_id}_{why}_{amount}",
-        now=now,
-    )
-    hold.status = "replaced"
-    hold.closed_at = now
-    ask_release(uow, hold)
-    return record_hold(
-        uow, renewed, booking_id=hold.booking_id, tab_id=hold.tab_id, replaces=hold.hold_id
+        customer=row.customer_reference,
     )
 
 
@@ -211,6 +192,7 @@ def close_captured_hold(
                 payment_method=hold.payment_method,
                 card_last4=hold.card_last4,
                 expires_at=hold.expires_at,
+                customer=hold.customer_reference,
             ),
             booking_id=hold.booking_id,
             tab_id=hold.tab_id,

@@ -109,6 +109,16 @@ class CardHold(Base):
     raise_to: Mapped[int | None] = mapped_column(Amount, nullable=True)
     raise_key: Mapped[str | None] = mapped_column(String(40), nullable=True)
     raise_asked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    #: The processor's customer the card is kept on file for (Stripe's
+    #: Customer); None at the sandbox, whose saved-card reference says it all.
+    customer_reference: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    #: A fee asked of this hold and not yet answered (``bookings.hold_fees``):
+    #: the fee, what is held anew afterwards for the booking (0: nothing, the
+    #: booking ended), the processor's idempotency key (kept before the call) and when.
+    fee_to: Mapped[int | None] = mapped_column(Amount, nullable=True)
+    fee_keeps: Mapped[int | None] = mapped_column(Amount, nullable=True)
+    fee_key: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    fee_asked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class DepositTotals(Base):

@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from servefirst.bookings.deposits import deposit_policy, keep_move_fee
+from servefirst.bookings.hold_fees import fee_in_turn
 from servefirst.bookings.models import Booking
 from servefirst.bookings.rules import (
     BookingAction,
@@ -34,7 +35,18 @@ from servefirst.kit.errors import InvalidRequest
 def reschedule(
     uow: UnitOfWork, booking_id: str, *, starts_at: datetime, staff_id: str | None = None
 ) -> Booking:
-    """Move the booking to ``starts_at`` (and to ``staff_id`` when given)."""
+    """Move the booking to ``starts_at`` (and to ``staff_id`` when given), a
+    late-move fee from the card hold taken in turn (``hold_fees``)."""
+    begin_reschedule(uow, booking_id, starts_at=starts_at, staff_id=staff_id)
+    fee_in_turn(uow, booking_id)
+    return get_booking(uow, booking_id)
+
+
+def begin_reschedule(
+    uow: UnitOfWork, booking_id: str, *, starts_at: datetime, staff_id: str | None = None
+) -> Booking:
+    """Phase 1 of a move: the booking moved, a fee from a card hold only asked
+    (the processor is asked once this is committed)."""
     now = uow.clock.now()
     starts_at = as_utc(starts_at)
     if starts_at <= now:

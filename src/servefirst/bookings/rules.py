@@ -35,6 +35,7 @@ class BookingStatus(StrEnum):
 
 class DepositStatus(StrEnum):
     NONE = "none"  # no deposit was asked for
+    PENDING = "pending"  # asked of the card processor, its answer not yet kept
     HELD = "held"  # taken (captured) or authorised (a card hold), not yet used
     APPLIED = "applied"  # counted towards the bill at check-in
     REFUNDED = "refunded"  # given back (timely cancellation) or hold released

@@ -13,7 +13,7 @@ from servefirst.bookings.rules import PRESETS, DepositPolicy
 from servefirst.db.uow import UnitOfWork
 
 BookingStatusName = Literal["confirmed", "checked_in", "cancelled", "no_show"]
-DepositStatusName = Literal["none", "held", "applied", "refunded", "forfeited"]
+DepositStatusName = Literal["none", "pending", "held", "applied", "refunded", "forfeited"]
 PresetName = Literal["flexible", "fair", "moderate", "strict"]
 TierName = Literal["trusted", "standard", "new", "restricted"]
 assert set(PresetName.__args__) == set(PRESETS)  # type: ignore[attr-defined]
@@ -185,6 +185,13 @@ class BookingIn(Body):
         max_length=32,
         examples=["4242424242424242"],
         description="A sandbox test card for the deposit, when one is needed.",
+    )
+    payment_method: str | None = Field(
+        default=None,
+        max_length=255,
+        examples=["pm_1PqR..."],
+        description="With a merchant on Stripe: the PaymentMethod (made by Stripe.js) for"
+        " the deposit, instead of `card`; a card kept on file is a Stripe Customer.",
     )
 
 

@@ -7,23 +7,24 @@ balanced journal entry.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from servefirst.bookings import deposit_phases, hold_fees
+from servefirst.bookings.deposit_phases import DepositAsked
 from servefirst.bookings.deposits import (
+    ask_deposit,
     deposit_decision,
     deposit_policy,
     merchant_deposit_policy,
     set_deposit_policy,
     settle_deposit,
-    take_deposit,
 )
-from servefirst.bookings.hold_releases import ask_release
-from servefirst.bookings.holds import active_hold, bump_totals, record_hold
-from servefirst.bookings.models import Booking, CardHold
+from servefirst.bookings.holds import active_hold, bump_totals
+from servefirst.bookings.models import Booking
+from servefirst.bookings.renewals import ask_renewals, renew_holds
 from servefirst.bookings.rules import (
     BookingAction,
     BookingStatus,
@@ -34,25 +35,27 @@ from servefirst.bookings.rules import (
     settle_no_show,
     transition,
 )
+from servefirst.bookings.staff_time import (
+    ACTIVE,
+    Occupied,
+    ensure_staff_free,
+    lock_staff_calendar,
+    occupied,
+)
 from servefirst.catalog.service import get_service
 from servefirst.customers.service import get_customer, record_history
 from servefirst.db.direct import move_rows
 from servefirst.db.uow import UnitOfWork
 from servefirst.events.service import emit
 from servefirst.kit.clock import as_utc
-from servefirst.kit.errors import CardDeclined, Conflict, InvalidRequest, NotFound
+from servefirst.kit.errors import Conflict, InvalidRequest, NotFound, PaymentInProgress
 from servefirst.kit.ids import merchant_of_credential, new_id, new_tab_token
-from servefirst.kit.money import Money
 from servefirst.ledger import service as ledger
 from servefirst.ledger.rules import Account, EntryBuilder, EntryKind
 from servefirst.merchants.service import get_merchant
 
-#: Statuses that still occupy the staff member's time.
-ACTIVE = (BookingStatus.CONFIRMED.value, BookingStatus.CHECKED_IN.value)
 #: PostgreSQL's name for "two active bookings of one person overlap".
 OVERLAP_CONSTRAINT = "ex_bookings_staff_time"
-#: Renew a hold this long before it would lapse.
-RENEW_AHEAD = timedelta(hours=24)
 
 
 def get_booking(uow: UnitOfWork, booking_id: str, *, lock: bool = False) -> Booking:
@@ -64,6 +67,11 @@ def get_booking(uow: UnitOfWork, booking_id: str, *, lock: bool = False) -> Book
     booking = uow.session.scalar(query)
     if booking is None:
         raise NotFound(f"No such booking: '{booking_id}'.", param="booking_id")
+    if lock and booking.deposit_status == DepositStatus.PENDING.value:
+        raise PaymentInProgress(
+            "This booking's deposit is waiting for the card processor's answer."
+            " Try again in a moment."
+        )
     return booking
 
 
@@ -78,80 +86,6 @@ def booking_for_token(uow: UnitOfWork, token: str) -> Booking:
     return booking
 
 
-def lock_staff_calendar(uow: UnitOfWork, staff_id: str) -> None:
-    """Hold one person's calendar until commit, before reading it to book them."""
-    if uow.dialect == "postgresql":
-        # Two bookings for one person at once would both see a free slot under
-        # READ COMMITTED: serialise them per (merchant, staff) until commit.
-        # SQLite's BEGIN IMMEDIATE already lets one writer in at a time.
-        uow.session.execute(
-            text("SELECT pg_advisory_xact_lock(hashtext(:key))"),
-            {"key": f"booking:{uow.merchant}:{staff_id}"},
-        )
-
-
-@dataclass(frozen=True)
-class Occupied:
-    """A booking as a calendar sees it: who, when, and which service."""
-
-    staff_id: str
-    starts_at: datetime
-    ends_at: datetime
-    service_id: str
-
-
-def occupied(
-    uow: UnitOfWork, staff_ids: list[str], start: datetime, end: datetime
-) -> list[Occupied]:
-    """Active bookings of these staff members that touch [start, end)."""
-    if not staff_ids:
-        return []
-    rows = uow.session.execute(
-        select(Booking.staff_id, Booking.starts_at, Booking.ends_at, Booking.service_id).where(
-            Booking.merchant_id == uow.merchant,
-            Booking.staff_id.in_(staff_ids),
-            Booking.status.in_(ACTIVE),
-            Booking.starts_at < as_utc(end),
-            Booking.ends_at > as_utc(start),
-        )
-    )
-    return [Occupied(str(s), as_utc(a), as_utc(b), v) for s, a, b, v in rows]
-
-
-def ensure_staff_free(
-    uow: UnitOfWork,
-    staff_id: str,
-    starts_at: datetime,
-    ends_at: datetime,
-    *,
-    besides: str | None = None,
-) -> None:
-    """Refuse (409 ``booking_overlaps``) a time when ``staff_id`` is booked;
-    ``besides``: a booking being moved, which does not clash with itself."""
-    lock_staff_calendar(uow, staff_id)
-    clash = uow.session.scalar(
-        select(Booking)
-        .where(
-            Booking.merchant_id == uow.merchant,
-            Booking.staff_id == staff_id,
-            Booking.status.in_(ACTIVE),
-            Booking.starts_at < ends_at,
-            Booking.ends_at > starts_at,
-            Booking.booking_id != (besides or ""),
-        )
-        .limit(1)
-    )
-    if clash is not None:
-        raise Conflict(
-            f"{staff_id} is already booked from {clash.starts_at:%H:%M} to"
-            f" {clash.ends_at:%H:%M} on {clash.starts_at:%Y-%m-%d}; choose another time"
-            " or another person.",
-            code="booking_overlaps",
-            param="starts_at",
-            details={"booking_id": clash.booking_id},
-        )
-
-
 def book(
     uow: UnitOfWork,
     *,
@@ -160,7 +94,37 @@ def book(
     starts_at: datetime,
     staff_id: str | None = None,
     card: str | None = None,
+    payment_method: str | None = None,
 ) -> Booking:
+    """Book, every phase of the deposit in turn (a page in a worker thread, a
+    command, the demo): phase 1 is committed before the processor is asked."""
+    booking, asked = begin_booking(
+        uow,
+        customer_id=customer_id,
+        service_id=service_id,
+        starts_at=starts_at,
+        staff_id=staff_id,
+        card=card,
+        payment_method=payment_method,
+    )
+    if asked is None:
+        return booking
+    uow.commit()
+    return deposit_phases.finish_in_turn(uow, asked)
+
+
+def begin_booking(
+    uow: UnitOfWork,
+    *,
+    customer_id: str,
+    service_id: str,
+    starts_at: datetime,
+    staff_id: str | None = None,
+    card: str | None = None,
+    payment_method: str | None = None,
+) -> tuple[Booking, DepositAsked | None]:
+    """The booking, and the deposit asked of the card processor if one is
+    (phase 1, for the caller to commit; ``deposit_phases``)."""
     now = uow.clock.now()
     starts_at = as_utc(starts_at)
     if starts_at <= now:
@@ -200,8 +164,11 @@ def book(
         deposit_refund=0,
         created_at=now,
     )
+    asked = None
     if decision.required:
-        take_deposit(uow, booking, decision, policy, card)
+        asked = ask_deposit(
+            uow, booking, decision, policy, card=card, payment_method=payment_method
+        )
     uow.session.add(booking)
     try:
         uow.session.flush()
@@ -215,13 +182,14 @@ def book(
             code="booking_overlaps",
             param="starts_at",
         ) from None
-    emit(
-        uow,
-        "booking.created",
-        booking.booking_id,
-        {"starts_at": starts_at.isoformat(), "deposit": booking.deposit_amount},
-    )
-    return booking
+    if asked is None:  # else once the deposit is taken (``deposit_phases``)
+        emit(
+            uow,
+            "booking.created",
+            booking.booking_id,
+            {"starts_at": starts_at.isoformat(), "deposit": booking.deposit_amount},
+        )
+    return booking, asked
 
 
 def check_in(uow: UnitOfWork, booking_id: str) -> Booking:
@@ -231,6 +199,11 @@ def check_in(uow: UnitOfWork, booking_id: str) -> Booking:
     booking = get_booking(uow, booking_id, lock=True)
     booking.status = transition(booking.status, BookingAction.CHECK_IN).value
     hold = active_hold(uow, booking_id=booking.booking_id)
+    if hold is not None and (hold.fee_key is not None or hold.raise_key is not None):
+        raise PaymentInProgress(
+            "This booking's card hold is waiting for the card processor's answer."
+            " Try again in a moment."
+        )
     secured = booking.deposit_status == DepositStatus.HELD.value
     tab = open_tab(uow, customer_id=booking.customer_id, secured=secured)
     if hold is not None:
@@ -275,6 +248,21 @@ def check_in(uow: UnitOfWork, booking_id: str) -> Booking:
 
 
 def cancel(uow: UnitOfWork, booking_id: str) -> Booking:
+    """Cancel, a fee from the card hold taken in turn (``hold_fees``)."""
+    begin_cancel(uow, booking_id)
+    hold_fees.fee_in_turn(uow, booking_id)
+    return get_booking(uow, booking_id)
+
+
+def no_show(uow: UnitOfWork, booking_id: str) -> Booking:
+    """Mark a no-show, a fee from the card hold taken in turn (``hold_fees``)."""
+    begin_no_show(uow, booking_id)
+    hold_fees.fee_in_turn(uow, booking_id)
+    return get_booking(uow, booking_id)
+
+
+def begin_cancel(uow: UnitOfWork, booking_id: str) -> Booking:
+    """Phase 1 of a cancellation: a fee from a card hold is only asked."""
     booking = get_booking(uow, booking_id, lock=True)
     booking.status = transition(booking.status, BookingAction.CANCEL).value
     now = uow.clock.now()
@@ -287,12 +275,13 @@ def cancel(uow: UnitOfWork, booking_id: str) -> Booking:
     )
     if settlement.outcome is Outcome.FORFEIT:
         record_history(uow, booking.customer_id, "late_cancellations")
-    settle_deposit(uow, booking, settlement)
-    emit(uow, "booking.cancelled", booking.booking_id, {"fee": booking.deposit_fee})
+    if not settle_deposit(uow, booking, settlement):
+        emit(uow, "booking.cancelled", booking.booking_id, {"fee": booking.deposit_fee})
     return booking
 
 
-def no_show(uow: UnitOfWork, booking_id: str) -> Booking:
+def begin_no_show(uow: UnitOfWork, booking_id: str) -> Booking:
+    """Phase 1 of a no-show: a fee from a card hold is only asked."""
     booking = get_booking(uow, booking_id, lock=True)
     booking.status = transition(booking.status, BookingAction.NO_SHOW).value
     settlement = settle_no_show(
@@ -303,8 +292,8 @@ def no_show(uow: UnitOfWork, booking_id: str) -> Booking:
         now=uow.clock.now(),
     )
     record_history(uow, booking.customer_id, "no_shows")
-    settle_deposit(uow, booking, settlement)
-    emit(uow, "booking.no_show", booking.booking_id, {"fee": booking.deposit_fee})
+    if not settle_deposit(uow, booking, settlement):
+        emit(uow, "booking.no_show", booking.booking_id, {"fee": booking.deposit_fee})
     return booking
 
 
@@ -325,61 +314,12 @@ def list_bookings(
     )
 
 
-def renew_holds(uow: UnitOfWork) -> list[str]:
-    """Keep every booking's hold alive until its slot: renew holds that would
-    lapse within ``RENEW_AHEAD`` before the booking starts, and mark lapsed ones.
-
-    Run by ``servefirst holds renew`` (hourly, from cron) and before reading
-    bookings. Returns the ids of the holds that changed.
-    """
-    now = uow.clock.now()
-    changed: list[str] = []
-    rows = uow.session.execute(
-        select(CardHold, Booking)
-        .join(
-            Booking,
-            (Booking.merchant_id == CardHold.merchant_id)
-            & (Booking.booking_id == CardHold.booking_id),
-        )
-        .where(
-            CardHold.merchant_id == uow.merchant,
-            CardHold.status == "active",
-            CardHold.tab_id.is_(None),
-            CardHold.expires_at <= now + RENEW_AHEAD,
-            Booking.status == BookingStatus.CONFIRMED.value,
-        )
-        .with_for_update()
-    ).all()
-    for hold, booking in rows:
-        if booking.starts_at <= hold.expires_at:
-            continue  # the hold outlives the slot: nothing to do
-        try:
-            renewed = uow.gateways.sandbox.authorize(
-                Money(hold.amount, hold.currency),
-                payment_method=hold.payment_method,
-                idempotency_key=f"{hold.hold_id}_renew",
-                now=now,
-            )
-        except CardDeclined as declined:
-            if now >= hold.expires_at:
-                hold.status = "expired"
-                hold.closed_at = now
-                booking.deposit_status = DepositStatus.NONE.value
-                booking.deposit_reason = (
-                    f"The card hold lapsed and could not be renewed ({declined.code})."
-                )
-                changed.append(hold.hold_id)
-            continue
-        hold.status = "replaced"
-        hold.closed_at = now
-        ask_release(uow, hold)
-        record_hold(uow, renewed, booking_id=booking.booking_id, replaces=hold.hold_id)
-        changed.append(hold.hold_id)
-    uow.session.flush()
-    return changed
-
-
 __all__ = [
+    "ACTIVE",
+    "Occupied",
+    "ensure_staff_free",
+    "lock_staff_calendar",
+    "occupied",
     "book",
     "booking_for_token",
     "cancel",
@@ -388,6 +328,7 @@ __all__ = [
     "deposit_policy",
     "get_booking",
     "list_bookings",
+    "ask_renewals",
     "merchant_deposit_policy",
     "no_show",
     "renew_holds",

@@ -166,12 +166,14 @@ def day_totals(movements: Iterable[Movement]) -> DayTotals:
         elif m.kind.startswith("refund"):
             if not debit and m.account in _METHOD_OF:
                 totals.refunds += m.amount
+        # Voids and discounts as the customer saw them, tax included: what came
+        # off receivables (revenue and the adjustments account hold them net).
         elif m.kind == EntryKind.TAB_CHARGE_REVERSAL.value:
-            if debit and m.account == Account.REVENUE.value:
+            if not debit and m.account == Account.RECEIVABLES.value:
                 totals.voided_lines += m.amount
         elif m.kind == EntryKind.ADJUSTMENT.value:
-            if m.account == Account.SATISFACTION_ADJUSTMENTS.value:
-                totals.adjustments += signed
+            if m.account == Account.RECEIVABLES.value:
+                totals.adjustments -= signed
         elif m.kind == EntryKind.WRITE_OFF.value:
             if m.account == Account.WRITE_OFFS.value:
                 totals.write_offs += signed

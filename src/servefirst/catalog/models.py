@@ -34,6 +34,13 @@ class Service(Base):
     deposit_policy: Mapped[dict[str, Any] | None] = mapped_column(
         JSON, nullable=True, doc="Overrides of the merchant's deposit policy for this service."
     )
+    tax_rate_id: Mapped[str | None] = mapped_column(
+        String(40),
+        nullable=True,
+        # No foreign key: SQLite adds one only by rebuilding the table, which
+        # other rows point at; the use case checks the rate is the merchant's.
+        doc="The tax rate its lines are charged at (taxes.models.TaxRate); none: untaxed.",
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 

@@ -53,6 +53,12 @@ class ServiceIn(Body):
         default=None,
         description="Overrides of the merchant's deposit policy for bookings of this service.",
     )
+    tax_rate_id: str | None = Field(
+        default=None,
+        max_length=40,
+        description="The tax rate its lines are charged at (POST /v1/tax-rates); none: untaxed.",
+        examples=["txr_..."],
+    )
 
 
 class ServiceUpdate(Body):
@@ -69,6 +75,12 @@ class ServiceUpdate(Body):
     active: bool | None = None
     deposit_policy: DepositPolicyIn | None = Field(
         default=None, description="Replaces the service's deposit overrides; null clears them."
+    )
+    tax_rate_id: str | None = Field(
+        default=None,
+        max_length=40,
+        description="Another tax rate for lines sold from now on; null: untaxed. Lines already"
+        " sold keep theirs.",
     )
 
 
@@ -88,6 +100,7 @@ class ServiceOut(Out):
     deposit_policy: dict[str, Any] | None = Field(
         default=None, description="This service's overrides of the merchant's deposit policy."
     )
+    tax_rate_id: str | None = Field(default=None, description="Its tax rate; none: untaxed.")
 
     @classmethod
     def build(cls, service: Service, terms: ServiceTerms, currency: str) -> ServiceOut:
@@ -104,6 +117,7 @@ class ServiceOut(Out):
             active=service.active,
             created_at=service.created_at,
             deposit_policy=service.deposit_policy,
+            tax_rate_id=service.tax_rate_id,
         )
 
 

@@ -12,6 +12,7 @@ from servefirst.db.uow import UnitOfWork
 from servefirst.events.service import emit
 from servefirst.kit.errors import NotFound
 from servefirst.kit.ids import new_id
+from servefirst.taxes.service import get_rate
 
 Terms = str | list[str]
 
@@ -26,9 +27,12 @@ def create_service(
     limits: Terms,
     deposit_policy: dict[str, Any] | None = None,
     buffer_minutes: int = 0,
+    tax_rate_id: str | None = None,
 ) -> tuple[Service, ServiceTerms]:
     now = uow.clock.now()
     _check_deposit_policy(deposit_policy)
+    if tax_rate_id is not None:
+        get_rate(uow, tax_rate_id)  # the merchant's own rate, else 404
     service = Service(
         merchant_id=uow.merchant,
         service_id=new_id("svc"),
@@ -40,6 +44,7 @@ def create_service(
         active=True,
         created_at=now,
         deposit_policy=deposit_policy or None,
+        tax_rate_id=tax_rate_id,
     )
     terms = ServiceTerms(
         merchant_id=uow.merchant,
@@ -60,8 +65,8 @@ def create_service(
 def update_service(
     uow: UnitOfWork, service_id: str, changes: dict[str, Any]
 ) -> tuple[Service, ServiceTerms]:
-    """Change price, name, duration or terms. New terms make a new version;
-    tabs keep the version their customer was shown."""
+    """Change price, name, duration, tax rate or terms. New terms make a new
+    version; tabs keep the version their customer was shown."""
     service = get_service(uow, service_id, lock=True)
     terms = current_terms(uow, service)
     for field in ("name", "price", "duration_minutes", "buffer_minutes", "active"):
@@ -70,6 +75,12 @@ def update_service(
     if "deposit_policy" in changes:
         _check_deposit_policy(changes["deposit_policy"])
         service.deposit_policy = changes["deposit_policy"] or None
+    if "tax_rate_id" in changes:
+        # Lines already sold keep the rate they were charged at.
+        rate_id = changes["tax_rate_id"]
+        if rate_id is not None:
+            get_rate(uow, rate_id)
+        service.tax_rate_id = rate_id
     new_expected = changes.get("expected_results")
     new_limits = changes.get("limits")
     if (new_expected is not None and new_expected != terms.expected_results) or (

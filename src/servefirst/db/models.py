@@ -31,6 +31,7 @@ from servefirst.staff.models import (
     StaffSession,
 )
 from servefirst.tabs.models import Tab, TabLine
+from servefirst.taxes.models import TaxMovement, TaxRate
 from servefirst.trust.models import TrustEvent
 from servefirst.webhooks.models import WebhookDelivery, WebhookEndpoint
 
@@ -73,4 +74,6 @@ __all__ = [
     "WebhookEndpoint",
     "WebhookDelivery",
     "StaffHours",
+    "TaxRate",
+    "TaxMovement",
 ]

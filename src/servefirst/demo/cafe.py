@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from servefirst.demo.cafe_today import in_lisbon, this_morning
-from servefirst.demo.menus import CAFE_MENU
+from servefirst.demo.menus import CAFE_IVA, CAFE_MENU
 from servefirst.demo.result import DemoTab
 from servefirst.demo.story import Shop, Story
 from servefirst.guarantee.service import raise_concern
@@ -14,7 +14,7 @@ from servefirst.runtime import Runtime
 
 
 def cafe_story(story: Story, runtime: Runtime) -> tuple[Shop, DemoTab]:
-    cafe = Shop(runtime, "Café Azul", "EUR", CAFE_MENU)
+    cafe = Shop(runtime, "Café Azul", "EUR", CAFE_MENU, CAFE_IVA)
     ana = cafe.customer("Ana Costa", "ana.costa@example.com", "+351 912 345 678")
     bruno = cafe.customer("Bruno Alves", "bruno.alves@example.com", "+351 913 222 417")
     carla = cafe.customer("Carla Mendes", "carla.mendes@example.org", "+351 936 880 102")

@@ -94,3 +94,17 @@ SALON_MENU = [
         ["Straight-razor shave not included"],
     ),
 ]
+
+
+#: Portugal's IVA (mainland), prices with it included as Portuguese shops
+#: show them: food and coffee served at the café at the intermediate rate,
+#: juices and the salon's services at the standard rate.
+IVA_RATES = {"IVA 23%": "23", "IVA 13%": "13"}
+CAFE_IVA = {
+    "Espresso": "IVA 13%",
+    "Flat white": "IVA 13%",
+    "Pastel de nata": "IVA 13%",
+    "Brunch plate": "IVA 13%",
+    "Fresh orange juice": "IVA 23%",
+}
+SALON_IVA = {"Haircut": "IVA 23%", "Colour": "IVA 23%", "Beard trim": "IVA 23%"}

@@ -6,7 +6,7 @@ from __future__ import annotations
 from servefirst.availability import service as availability
 from servefirst.bookings import service as bookings
 from servefirst.bookings.rules import SALON_POLICY
-from servefirst.demo.menus import SALON_MENU
+from servefirst.demo.menus import SALON_IVA, SALON_MENU
 from servefirst.demo.result import DemoTab
 from servefirst.demo.story import Shop, Story
 from servefirst.merchants.service import merchant_by_slug, update_merchant
@@ -15,7 +15,7 @@ from servefirst.runtime import Runtime
 
 
 def salon_story(story: Story, runtime: Runtime) -> Shop:
-    salon = Shop(runtime, "Studio Lume", "EUR", SALON_MENU)
+    salon = Shop(runtime, "Studio Lume", "EUR", SALON_MENU, SALON_IVA)
     with salon.step() as uow:
         # A Lisbon salon: its hours, booking page and money the Portuguese way.
         update_merchant(uow, timezone="Europe/Lisbon", locale="pt_PT")

@@ -17,7 +17,7 @@ from servefirst.bookings.hold_raises import raise_in_turn
 from servefirst.catalog.service import create_service
 from servefirst.customers.service import create_customer
 from servefirst.db.uow import UnitOfWork
-from servefirst.demo.menus import Offer
+from servefirst.demo.menus import IVA_RATES, Offer
 from servefirst.demo.result import DemoMerchant, DemoTab
 from servefirst.kit.clock import FrozenClock
 from servefirst.merchants.service import create_merchant
@@ -25,6 +25,7 @@ from servefirst.payments.service import pay_by_token, pay_tab
 from servefirst.runtime import Runtime
 from servefirst.staff.service import create_member
 from servefirst.tabs import service as tabs
+from servefirst.taxes.service import create_rate
 
 if TYPE_CHECKING:
     from servefirst.tabs.models import Tab
@@ -36,7 +37,15 @@ GOOD_CARD = "4242424242424242"
 class Shop:
     """One demo merchant, driven step by step through the real use cases."""
 
-    def __init__(self, runtime: Runtime, name: str, currency: str, menu: list[Offer]) -> None:
+    def __init__(
+        self,
+        runtime: Runtime,
+        name: str,
+        currency: str,
+        menu: list[Offer],
+        taxes: dict[str, str] | None = None,
+    ) -> None:
+        """``taxes``: the tax rate of each service on ``menu``, by name."""
         self.runtime = runtime
         with runtime.uow() as uow:
             created = create_merchant(uow, name=name, currency=currency)
@@ -48,7 +57,12 @@ class Shop:
         self.bookings: list[str] = []
         self.services: dict[str, tuple[str, int]] = {}  # name -> (service id, minutes)
         with self.step() as uow:
+            rates = {
+                name: create_rate(uow, name=name, percent=IVA_RATES[name]).rate_id
+                for name in sorted(set((taxes or {}).values()))
+            }
             for offer in menu:
+                rate = (taxes or {}).get(offer.name)
                 service, _ = create_service(
                     uow,
                     name=offer.name,
@@ -56,6 +70,7 @@ class Shop:
                     duration_minutes=offer.minutes,
                     expected_results=offer.expected_results,
                     limits=offer.limits,
+                    tax_rate_id=rates[rate] if rate else None,
                 )
                 self.services[offer.name] = (service.service_id, offer.minutes)
 

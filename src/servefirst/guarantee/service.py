@@ -26,11 +26,12 @@ from servefirst.guarantee.rules import (
 from servefirst.kit.errors import Conflict, InvalidRequest, NotFound
 from servefirst.kit.ids import new_id
 from servefirst.ledger import service as ledger
-from servefirst.ledger.rules import Account, EntryBuilder, EntryKind
+from servefirst.ledger.rules import Account, EntryBuilder, EntryKind, Side
 from servefirst.merchants.service import get_merchant
 from servefirst.tabs.models import Tab
 from servefirst.tabs.rules import UNPAID, Bill, TabStatus, status_after_payment
 from servefirst.tabs.service import bill_of, lock_tab, settle, tab_for_token
+from servefirst.taxes import service as taxes
 
 
 def raise_concern(
@@ -149,7 +150,10 @@ def _grant(uow: UnitOfWork, tab: Tab, concern: Concern, amount: int) -> None:
     """Take ``amount`` off the bill: contra-revenue up, receivable down."""
     concern.approved_amount += amount
     adjustments = tab.adjustments + amount
-    ledger.post(
+    # The tax in the discount goes back in proportion to each rate.
+    tax = taxes.for_reduction(tab, amount)
+    tax_back = -taxes.tax_part(tax)
+    entry_id = ledger.post(
         uow,
         EntryBuilder(
             EntryKind.ADJUSTMENT,
@@ -157,10 +161,12 @@ def _grant(uow: UnitOfWork, tab: Tab, concern: Concern, amount: int) -> None:
             memo=f"guarantee: {concern.remedy}",
             tab_id=tab.tab_id,
         )
-        .debit(Account.SATISFACTION_ADJUSTMENTS, amount)
+        .leg(Account.SATISFACTION_ADJUSTMENTS, Side.DEBIT, amount - tax_back)
+        .leg(Account.TAX_PAYABLE, Side.DEBIT, tax_back)
         .credit(Account.RECEIVABLES, amount)
         .build(),
     )
+    taxes.record(uow, tab, entry_id, tax)
     # The tab's discount is written once, with its closing if it covers the bill.
     after = Bill(tab.subtotal, adjustments, tab.paid, tab.deposit_applied)
     if status_after_payment(tab.status, after).value != tab.status:
@@ -191,8 +197,9 @@ def approved_claims(uow: UnitOfWork, customer_id: str, *, days: int) -> int:
 
 def adjustments_by_remedy(uow: UnitOfWork) -> dict[str, dict[str, int]]:
     """Approved concerns and the discounts they gave, per remedy (a redo gives
-    none: the service is done again). The amounts add up to the ledger's
-    satisfaction_adjustments balance."""
+    none: the service is done again). The amounts add up to what the discounts
+    took off receivables: the ledger's satisfaction_adjustments balance, plus
+    the tax they took back from tax_payable when the bills were taxed."""
     found = {
         remedy: (int(count), int(amount))
         for remedy, count, amount in uow.session.execute(

@@ -42,6 +42,8 @@ class Account(StrEnum):
     REFUNDS = "refunds"
     #: Tips collected on behalf of staff; owed to them, never revenue (liability).
     TIPS_PAYABLE = "tips_payable"
+    #: Tax charged to customers, owed to the tax authority (liability).
+    TAX_PAYABLE = "tax_payable"
     #: Deposits taken before bookings; owed back until applied or forfeited (liability).
     DEPOSITS_HELD = "deposits_held"
     #: Deposits kept after a no-show or late cancellation (revenue).
@@ -157,6 +159,13 @@ class EntryBuilder:
 
     def credit(self, account: str, money: Money | int) -> EntryBuilder:
         return self._add(account, Side.CREDIT, money)
+
+    def leg(self, account: str, side: Side, amount: int) -> EntryBuilder:
+        """A leg whose amount may come out negative (a share worked out by the
+        tax rules): then it goes on the other side; zero adds nothing."""
+        if amount < 0:
+            side, amount = (Side.CREDIT if side is Side.DEBIT else Side.DEBIT), -amount
+        return self._add(account, side, amount)
 
     def _add(self, account: str, side: Side, money: Money | int) -> EntryBuilder:
         if isinstance(money, Money):

@@ -29,6 +29,14 @@ class MerchantOut(Out):
     slot_minutes: int = Field(description="The step between times offered for online booking.")
     min_notice_minutes: int = Field(description="Online booking closes this long before a slot.")
     max_days_ahead: int = Field(description="How many days ahead customers may book online.")
+    prices_include_tax: bool = Field(
+        default=True,
+        description="Prices are entered with tax in them (EU custom); false: tax is added on top.",
+    )
+    tax_rounding: Literal["line", "receipt"] = Field(
+        default="line",
+        description="Where tax is rounded: each line, or each rate's total on the receipt.",
+    )
     created_at: datetime
 
     @classmethod
@@ -43,6 +51,8 @@ class MerchantOut(Out):
             slot_minutes=m.slot_minutes,
             min_notice_minutes=m.min_notice_minutes,
             max_days_ahead=m.max_days_ahead,
+            prices_include_tax=m.prices_include_tax,
+            tax_rounding=m.tax_rounding,  # type: ignore[arg-type]
             created_at=m.created_at,
         )
 
@@ -75,6 +85,15 @@ class MerchantIn(Body):
         default=None, ge=0, le=30 * 24 * 60, description="Default 120."
     )
     max_days_ahead: int | None = Field(default=None, ge=1, le=365, description="Default 60.")
+    prices_include_tax: bool | None = Field(
+        default=None,
+        strict=True,
+        description="true (default): prices include tax; false: tax is added on top. Open tabs"
+        " keep how they were taxed.",
+    )
+    tax_rounding: Literal["line", "receipt"] | None = Field(
+        default=None, description="Round tax per line (default) or per rate on the receipt."
+    )
 
 
 @router.get(
@@ -90,7 +109,7 @@ def me(uow: MerchantUoW) -> MerchantOut:
 @router.post(
     "",
     response_model=MerchantOut,
-    summary="Change the merchant's name, time zone, locale, slug or online-booking settings",
+    summary="Change the merchant's name, time zone, locale, slug, online-booking or tax settings",
     operation_id="update_merchant",
     responses={409: {"description": "slug_taken: another business has that slug"}},
 )
@@ -98,6 +117,7 @@ def update(body: MerchantIn, uow: MerchantUoW) -> MerchantOut:
     booking = body.model_dump(
         include={"slot_minutes", "min_notice_minutes", "max_days_ahead"}, exclude_none=True
     )
+    taxes = body.model_dump(include={"prices_include_tax", "tax_rounding"}, exclude_none=True)
     return MerchantOut.build(
         update_merchant(
             uow,
@@ -106,6 +126,7 @@ def update(body: MerchantIn, uow: MerchantUoW) -> MerchantOut:
             locale=body.locale,
             slug=body.slug,
             booking=booking,
+            taxes=taxes,
         )
     )
 

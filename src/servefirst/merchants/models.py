@@ -3,8 +3,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKeyConstraint, Index, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.sql.expression import true
 
 from servefirst.db.base import Base, UTCDateTime
 
@@ -49,6 +58,18 @@ class Merchant(Base):
     )
     max_days_ahead: Mapped[int] = mapped_column(
         Integer, default=60, server_default="60", doc="How far ahead one may book online."
+    )
+    prices_include_tax: Mapped[bool] = mapped_column(
+        Boolean,
+        default=True,
+        server_default=true(),
+        doc="Prices are entered with tax in them (EU custom); false: tax is added on top (US).",
+    )
+    tax_rounding: Mapped[str] = mapped_column(
+        String(8),
+        default="line",
+        server_default="line",
+        doc="Where tax is rounded: each 'line', or each rate's total on the 'receipt'.",
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 

@@ -114,10 +114,13 @@ def update_merchant(
     locale: str | None = None,
     slug: str | None = None,
     booking: dict[str, int] | None = None,
+    taxes: dict[str, bool | str] | None = None,
 ) -> Merchant:
     """Change the merchant's name, time zone, locale, slug or booking settings
     (``slot_minutes``, ``min_notice_minutes``, ``max_days_ahead``; checked by
-    the caller's rules).
+    the caller's rules) or how prices carry tax (``prices_include_tax``,
+    ``tax_rounding``: checked by the caller's schema; an open tab keeps how it
+    was taxed).
 
     Every field is checked before any is kept: a bad zone changes no name."""
     merchant = get_merchant(uow)
@@ -140,6 +143,8 @@ def update_merchant(
     merchant.timezone, merchant.locale = zone, chosen_locale
     for setting, value in (booking or {}).items():
         setattr(merchant, setting, value)
+    for tax_setting, chosen in (taxes or {}).items():
+        setattr(merchant, tax_setting, chosen)
     try:
         uow.session.flush()
     except IntegrityError:

@@ -119,3 +119,6 @@ class SandboxCharge(Base):
     currency: Mapped[str] = mapped_column(String(3))
     card_last4: Mapped[str | None] = mapped_column(String(4), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: A hold (not a charge): the saved card it was made on, and when it lapses.
+    payment_method: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

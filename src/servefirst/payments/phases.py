@@ -217,6 +217,7 @@ def _take_from_hold(
         held = gateway.authorize(
             money,
             payment_method=held.payment_method,
+            customer=held.customer,
             idempotency_key=f"{attempt.processor_key}_hold",
             now=at,
         )

@@ -8,14 +8,17 @@ It never charges. Refunds left pending are finished the same way, by asking
 again under the refund's own key (``payments.refunds``). A payment taken from
 a card hold is an attempt like any other (its capture is asked for by its
 key), raises of a hold left unanswered are asked again under their key
-(``bookings.hold_raises``), and the hold releases kept pending are sent
-(``bookings.hold_releases``).
+(``bookings.hold_raises``, renewals too), and the hold releases kept pending
+are sent (``bookings.hold_releases``). A booking's deposit left pending is
+asked for by the booking's id (``bookings.deposit_phases``), and a fee asked
+of a booking's hold by its key (``bookings.hold_fees``).
 ``servefirst payments recover`` runs it once; a server runs
 it every ``payment_recovery_every_seconds`` in a thread (``lifespan``).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 from collections.abc import AsyncIterator, Callable
@@ -24,6 +27,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from servefirst.bookings.deposit_phases import finish_pending_deposits
+from servefirst.bookings.hold_fees import finish_pending_fees
 from servefirst.bookings.hold_raises import finish_pending_raises
 from servefirst.bookings.hold_releases import send_pending_releases
 from servefirst.payments import phases
@@ -44,8 +49,12 @@ class Recovered:
     refunds: list[str] = field(default_factory=list)
     #: Card hold releases sent to the processor (by release id).
     releases: list[str] = field(default_factory=list)
-    #: Card hold raises a crash left unanswered, asked again (by hold id).
+    #: Card hold raises and renewals a crash left unanswered, asked again (by hold id).
     raises: list[str] = field(default_factory=list)
+    #: Bookings whose deposit a crash left pending, finished (by booking id).
+    deposits: list[str] = field(default_factory=list)
+    #: Fees asked of a booking's card hold a crash left unanswered (by hold id).
+    fees: list[str] = field(default_factory=list)
 
 
 def recover(runtime: Runtime, *, grace_seconds: float | None = None) -> Recovered:
@@ -74,6 +83,8 @@ def recover(runtime: Runtime, *, grace_seconds: float | None = None) -> Recovere
         (done.succeeded if payment.status == "succeeded" else done.failed).append(payment_id)
     done.refunds = finish_pending_refunds(runtime.uow, grace=timedelta(seconds=grace_seconds))
     done.raises = finish_pending_raises(runtime.uow, grace=timedelta(seconds=grace_seconds))
+    done.deposits = finish_pending_deposits(runtime.uow, grace=timedelta(seconds=grace_seconds))
+    done.fees = finish_pending_fees(runtime.uow, grace=timedelta(seconds=grace_seconds))
     # No grace: a release is sent by nothing else, and sending it twice is harmless.
     done.releases = send_pending_releases(runtime.uow)
     return done
@@ -85,7 +96,7 @@ def run_every(runtime: Runtime, stop: threading.Event) -> None:
     while True:
         try:
             done = recover(runtime)
-            if done.succeeded or done.failed or done.refunds or done.releases or done.raises:
+            if any(dataclasses.astuple(done)):
                 log.info("recovered payments: %s", done)
         except Exception:  # a database away for a moment: try again next round
             log.exception("payment recovery failed")

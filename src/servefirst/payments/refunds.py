@@ -23,7 +23,7 @@ from servefirst.kit.errors import CardDeclined
 from servefirst.kit.ids import new_id
 from servefirst.kit.money import Money
 from servefirst.ledger import service as ledger
-from servefirst.ledger.rules import Account, EntryBuilder, EntryKind
+from servefirst.ledger.rules import Account, EntryBuilder, EntryKind, Side
 from servefirst.payments.accounts import stripe_gateway_of
 from servefirst.payments.gateways import Gateway, Gateways, RefundResult
 from servefirst.payments.refund_models import Refund
@@ -35,6 +35,7 @@ from servefirst.payments.refund_rules import (
     refund_parts,
 )
 from servefirst.payments.service import ACCOUNT_FOR, Method
+from servefirst.taxes import service as taxes
 
 #: A pending refund younger than this may still be in its request's hands.
 RECOVERY_GRACE = timedelta(minutes=1)
@@ -132,16 +133,21 @@ def finish_refund(uow: UnitOfWork, refund_id: str, result: RefundResult) -> Refu
     if result.status != RefundStatus.SUCCEEDED.value:
         emit(uow, "refund.failed", refund.refund_id, _event(refund))
         return refund
-    ledger.post(
+    # The tax in the bill's part goes back in proportion to each rate.
+    tax = taxes.for_reduction(tab, refund.amount)
+    tax_back = -taxes.tax_part(tax)
+    entry_id = ledger.post(
         uow,
         EntryBuilder(
             EntryKind.REFUND, tab.currency, memo=f"{refund.method} refund", tab_id=tab.tab_id
         )
-        .debit(Account.REFUNDS, refund.amount)
+        .leg(Account.REFUNDS, Side.DEBIT, refund.amount - tax_back)
+        .leg(Account.TAX_PAYABLE, Side.DEBIT, tax_back)
         .debit(Account.TIPS_PAYABLE, refund.tip)
         .credit(ACCOUNT_FOR[Method(refund.method)], refund.amount + refund.tip)
         .build(),
     )
+    taxes.record(uow, tab, entry_id, tax)
     # The tab keeps what was paid (a paid tab stays paid) and says what went back.
     uow.tabs.write(
         tab,

@@ -18,7 +18,7 @@ from servefirst.kit.errors import ServefirstError
 from servefirst.kit.ids import new_id
 from servefirst.kit.money import Money
 from servefirst.payments import phases
-from servefirst.payments.gateways import card_gateway
+from servefirst.payments.gateways import card_gateway, gateway_named
 from servefirst.payments.models import Payment
 from servefirst.payments.phases import CardAttempt
 from servefirst.payments.posting import ACCOUNT_FOR, Method, post_payment
@@ -185,17 +185,20 @@ def _begin(
             processor_key=processor_key,
         )
     if chosen is Method.CARD_HOLD:
-        # The capture runs in phases too: the hold's gateway (the sandbox's,
-        # until bookings take cards on Stripe) is called with no transaction open.
+        # The capture runs in phases too: the hold's gateway (the sandbox, or
+        # Stripe for a hold that is a PaymentIntent) is called with no transaction open.
+        held = hold_to_take(uow, tab)
         return phases.begin(
             uow,
             tab,
             amount=amount,
             tip=tip,
             card=None,
-            gateway=uow.gateways.sandbox,
+            gateway=gateway_named(
+                uow.gateways, "stripe" if held.reference.startswith("pi_") else "sandbox", uow
+            ),
             processor_key=processor_key,
-            hold=hold_to_take(uow, tab),
+            hold=held,
         )
     payment_id = new_id("pay")
     processor_key = processor_key or payment_id

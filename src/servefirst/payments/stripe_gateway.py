@@ -78,9 +78,18 @@ class StripeGateway:
         payment_method: str | None = None,
         idempotency_key: str,
         now: datetime,
+        customer: str | None = None,
     ) -> Authorization:
+        """A PaymentIntent with ``capture_method=manual``. Without ``customer``
+        the card is first kept on file (``keep_on_file``); with one, the saved
+        card is held off-session (a renewal, a raise, the rest after a fee)."""
         pm = _required(card, payment_method)
-        intent = self._create(amount, pm, idempotency_key, "manual")
+        off_session = customer is not None
+        if customer is None:
+            customer = self.keep_on_file(pm, idempotency_key=idempotency_key)
+        intent = self._create(
+            amount, pm, idempotency_key, "manual", customer=customer, off_session=off_session
+        )
         if intent.status != "requires_capture":
             _decline(intent)
         return Authorization(
@@ -89,6 +98,87 @@ class StripeGateway:
             payment_method=pm,
             card_last4=_last4(intent) or "",
             expires_at=now.astimezone(UTC) + HOLD_LIFETIME,
+            customer=customer,
+        )
+
+    def keep_on_file(self, payment_method: str, *, idempotency_key: str) -> str:
+        """A card kept on file for a booking: a Customer with the PaymentMethod
+        attached, and a SetupIntent confirmed on it for off-session use, so a
+        later hold or charge needs no one present. Each call's Idempotency-Key
+        is made from ours. Returns the Customer's id."""
+        metadata = {"servefirst_attempt": idempotency_key}
+        made = self._call(
+            lambda: self.client.v1.customers.create(
+                params={"payment_method": payment_method, "metadata": metadata},
+                options={"idempotency_key": f"{idempotency_key}_customer"},
+            )
+        )
+        setup = self._call(
+            lambda: self.client.v1.setup_intents.create(
+                params={  # type: ignore[arg-type]
+                    "customer": made.id,
+                    "usage": "off_session",
+                    "payment_method_types": ["card"],
+                    "metadata": metadata,
+                },
+                options={"idempotency_key": f"{idempotency_key}_setup"},
+            )
+        )
+        confirmed = self._call(
+            lambda: self.client.v1.setup_intents.confirm(
+                setup.id,
+                params={"payment_method": payment_method},
+                options={"idempotency_key": f"{idempotency_key}_setup_confirm"},
+            )
+        )
+        if confirmed.status != "succeeded":
+            # 3-D Secure asked at setup: a deposit cannot wait for it.
+            raise CardDeclined(
+                "The card asks its holder to confirm it; use another card for the deposit.",
+                code="authentication_required",
+                param="payment_method",
+            )
+        return str(made.id)
+
+    def charge_saved(
+        self,
+        amount: Money,
+        *,
+        payment_method: str,
+        idempotency_key: str,
+        customer: str | None = None,
+    ) -> Charge:
+        """An off-session PaymentIntent on the card kept on file (a hold that lapsed)."""
+        intent = self._create(
+            amount,
+            payment_method,
+            idempotency_key,
+            "automatic",
+            customer=customer,
+            off_session=customer is not None,
+        )
+        if intent.status != "succeeded":
+            _decline(intent)
+        return Charge(reference=intent.id, card_last4=_last4(intent))
+
+    def find_hold(self, idempotency_key: str) -> Authorization | None:
+        """The uncaptured PaymentIntent made under ``idempotency_key``, asked for."""
+        hit = self._find_intent(idempotency_key)
+        if hit is None or hit.status != "requires_capture":
+            return None
+        found = self._call(
+            lambda: self.client.v1.payment_intents.retrieve(
+                hit.id, params={"expand": ["payment_method"]}
+            )
+        )
+        pm = found.payment_method
+        return Authorization(
+            reference=found.id,
+            amount=Money(found.amount, found.currency.upper()),
+            payment_method=pm if isinstance(pm, str) else (pm.id if pm else ""),
+            card_last4=_last4(found) or "",
+            expires_at=datetime.fromtimestamp(found.created, UTC) + HOLD_LIFETIME,
+            customer=found.customer if isinstance(found.customer, str) else None,
         )
 
     def capture(
@@ -189,7 +279,16 @@ class StripeGateway:
         """What Stripe knows of a payment now (for ``recover`` and the events)."""
         return self._call(lambda: self.client.v1.payment_intents.retrieve(reference))
 
-    def _create(self, amount: Money, payment_method: str, key: str, capture: str) -> Any:
+    def _create(
+        self,
+        amount: Money,
+        payment_method: str,
+        key: str,
+        capture: str,
+        *,
+        customer: str | None = None,
+        off_session: bool = False,
+    ) -> Any:
         params: dict[str, Any] = {
             "amount": amount.amount,
             "currency": amount.currency.lower(),
@@ -200,6 +299,10 @@ class StripeGateway:
             "expand": ["payment_method"],
             "metadata": {"servefirst_attempt": key},
         }
+        if customer is not None:
+            params["customer"] = customer
+        if off_session:
+            params["off_session"] = True
         return self._call(
             lambda: self.client.v1.payment_intents.create(
                 params=params,  # type: ignore[arg-type]

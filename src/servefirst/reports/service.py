@@ -107,13 +107,17 @@ def cash_flow(uow: UnitOfWork) -> dict[str, Any]:
             "overdue": int(by_status.get(TabStatus.OVERDUE.value, 0)),
             "by_age": ages,
         },
-        "adjustments": {
-            "total": balances.balance(Account.SATISFACTION_ADJUSTMENTS),
-            "by_remedy": adjustments_by_remedy(uow),
-        },
+        "adjustments": _adjustments(uow),
         "write_offs": {"total": balances.balance(Account.WRITE_OFFS)},
         "deposits": _deposits(uow, held=-balances.balance(Account.DEPOSITS_HELD)),
     }
+
+
+def _adjustments(uow: UnitOfWork) -> dict[str, Any]:
+    """Guarantee discounts as customers were given them, tax included (the
+    ledger's satisfaction_adjustments holds them net when the bill was taxed)."""
+    by_remedy = adjustments_by_remedy(uow)
+    return {"total": sum(r["amount"] for r in by_remedy.values()), "by_remedy": by_remedy}
 
 
 #: A refund's method -> the cash-flow report's method (a card hold is a card).

@@ -32,6 +32,8 @@ from servefirst.staff.models import StaffMember
 from servefirst.tabs.models import Tab
 from servefirst.tabs.rules import UNPAID, Bill, TabStatus, ensure_can_void
 from servefirst.tabs.service import LineView, bill_of, get_tab, lines_of, list_tabs
+from servefirst.taxes.schemas import tax_parts
+from servefirst.taxes.service import totals_of
 from servefirst.trust.rules import Trust
 from servefirst.trust.schemas import EVENT_WORDS
 from servefirst.trust.service import history
@@ -293,6 +295,12 @@ class TabView:
     @property
     def pending(self) -> list[Concern]:
         return [c for c in self.concerns if c.status == ConcernStatus.PENDING.value]
+
+    @property
+    def taxes(self) -> dict[str, object]:
+        """Net, tax per rate and gross, as the tab's API answer gives them."""
+        tax = totals_of(self.tab)
+        return {"net": tax.net, "tax": tax_parts(tax), "gross": tax.gross}
 
 
 def tab_view(uow: UnitOfWork, tab_id: str, public_url: str) -> TabView:

@@ -27,6 +27,7 @@ from servefirst.staff import (
     settings_page,
     sign_in_pages,
     tab_pages,
+    tax_pages,
     today_page,
 )
 
@@ -42,3 +43,4 @@ router.include_router(policy_pages.router)
 router.include_router(correction_pages.router)
 router.include_router(today_page.router)
 router.include_router(settings_page.router)
+router.include_router(tax_pages.router)

@@ -1,5 +1,5 @@
 """Services and prices (managers and owners): add a service, change its
-price, length and terms, retire it or offer it again. Expected results and
+price, length, tax rate and terms, retire it or offer it again. Expected results and
 limits are edited as lists (one statement a line); a change of terms makes a
 new version, and every version a tab was given stays listed."""
 
@@ -24,6 +24,7 @@ from servefirst.staff import service as staff
 from servefirst.staff.kept_forms import act_keeping
 from servefirst.staff.rules import Access
 from servefirst.staff.web import base_context, problem, render, show
+from servefirst.taxes import service as taxes
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
 
@@ -36,6 +37,7 @@ NOTICES = {
     "saved": N_("Saved."),
     "retired": N_("Retired: no longer offered."),
     "restored": N_("Offered again."),
+    "rate_added": N_("Tax rate added."),
 }
 
 
@@ -71,6 +73,7 @@ def _checked(uow: UnitOfWork, typed: dict[str, str]) -> ServiceIn:
                 "duration_minutes": minutes,
                 "expected_results": expected,
                 "limits": as_list(typed["limits"]),
+                "tax_rate_id": typed.get("tax_rate_id") or None,
             }
         )
     except ValidationError as exc:
@@ -82,7 +85,7 @@ def _checked(uow: UnitOfWork, typed: dict[str, str]) -> ServiceIn:
         ) from None
 
 
-def _list_page(
+def list_page(
     request: Request,
     uow: UnitOfWork,
     me: staff.SignedIn,
@@ -93,10 +96,13 @@ def _list_page(
 ) -> Response:
     merchant = get_merchant(uow)
     rows = catalog.list_services(uow, include_inactive=True)
+    rates = taxes.list_rates(uow)
     context = base_context(
         me,
         request,
         rows=rows,
+        tax_rates=rates,
+        rate_names={rate.rate_id: f"{rate.name} ({rate.percent}%)" for rate in rates},
         currency=merchant.currency,
         typed=typed or {},
         error=error,
@@ -127,11 +133,13 @@ def _edit_page(
         "duration_minutes": str(service.duration_minutes),
         "expected_results": as_text(current.expected_results),
         "limits": as_text(current.limits),
+        "tax_rate_id": service.tax_rate_id or "",
     }
     context = base_context(
         me,
         request,
         service=service,
+        tax_rates=taxes.list_rates(uow),
         versions=versions,
         as_list=lambda terms: terms if isinstance(terms, list) else [terms],
         typed=shown,
@@ -146,10 +154,10 @@ def _edit_page(
 
 @router.get("/services")
 def services(request: Request) -> Response:
-    return show(request, lambda uow, me: _list_page(request, uow, me), needs=NEEDS)
+    return show(request, lambda uow, me: list_page(request, uow, me), needs=NEEDS)
 
 
-FIELDS = ("name", "price", "duration_minutes", "expected_results", "limits")
+FIELDS = ("name", "price", "duration_minutes", "expected_results", "limits", "tax_rate_id")
 
 
 @router.post("/services")
@@ -160,10 +168,15 @@ def add_service(
     duration_minutes: FormText = "",
     expected_results: FormText = "",
     limits: FormText = "",
+    tax_rate_id: FormText = "",
     csrf_token: FormText = "",
 ) -> Response:
     typed = dict(
-        zip(FIELDS, (name, price, duration_minutes, expected_results, limits), strict=True)
+        zip(
+            FIELDS,
+            (name, price, duration_minutes, expected_results, limits, tax_rate_id),
+            strict=True,
+        )
     )
 
     def change(uow: UnitOfWork, me: staff.SignedIn) -> str:
@@ -172,7 +185,7 @@ def add_service(
         return f"/staff/services/{service.service_id}?done=created"
 
     def on_error(uow: UnitOfWork, me: staff.SignedIn, exc: ServefirstError) -> Response:
-        return _list_page(request, uow, me, error=in_words(exc), status=exc.status, typed=typed)
+        return list_page(request, uow, me, error=in_words(exc), status=exc.status, typed=typed)
 
     return act_keeping(request, csrf_token, change, on_error, needs=NEEDS)
 
@@ -203,10 +216,15 @@ def edit_service(
     duration_minutes: FormText = "",
     expected_results: FormText = "",
     limits: FormText = "",
+    tax_rate_id: FormText = "",
     csrf_token: FormText = "",
 ) -> Response:
     typed = dict(
-        zip(FIELDS, (name, price, duration_minutes, expected_results, limits), strict=True)
+        zip(
+            FIELDS,
+            (name, price, duration_minutes, expected_results, limits, tax_rate_id),
+            strict=True,
+        )
     )
 
     def change(uow: UnitOfWork, me: staff.SignedIn) -> str:

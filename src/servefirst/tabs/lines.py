@@ -10,10 +10,11 @@ from servefirst.db.uow import UnitOfWork
 from servefirst.events.service import emit
 from servefirst.kit.errors import Conflict
 from servefirst.ledger import service as ledger
-from servefirst.ledger.rules import Account, EntryBuilder, EntryKind
+from servefirst.ledger.rules import Account, EntryBuilder, EntryKind, Side
 from servefirst.tabs.limits import parties, refuse_over_limit, tab_limit_for
 from servefirst.tabs.models import Tab
 from servefirst.tabs.rules import ensure_can_add_line, line_amount
+from servefirst.taxes import service as taxes
 
 
 def add_line(
@@ -39,9 +40,20 @@ def add_line(
             f"'{service.name}' is no longer offered.", code="service_inactive", param="service_id"
         )
     amount = line_amount(service.price, quantity)
-    limit = tab_limit_for(uow, found.merchant, found.customer)
-    if not secured and limit.outstanding + amount > limit.limit:
-        refuse_over_limit(limit, amount)
+    merchant = found.merchant
+    tax = taxes.for_new_line(
+        uow,
+        tab,
+        tax_rate_id=service.tax_rate_id,
+        amount=amount,
+        prices_include_tax=merchant.prices_include_tax,
+        tax_rounding=merchant.tax_rounding,
+    )
+    # What the bill grows by: the price, and the tax on top when prices exclude it.
+    charged = tax.shift.charged if tax is not None else amount
+    limit = tab_limit_for(uow, merchant, found.customer)
+    if not secured and limit.outstanding + charged > limit.limit:
+        refuse_over_limit(limit, charged)
     line_no = tab.line_count + 1
     uow.tabs.add_line(
         tab,
@@ -57,17 +69,26 @@ def add_line(
             "amount": amount,
             "staff_id": staff_id,
             "created_at": uow.clock.now(),
+            "tax_rate_id": tax.rate_id if tax is not None else None,
+            "tax_percent": tax.percent if tax is not None else None,
         },
+        charged=charged,
+        taxes=tax.state.as_dict() if tax is not None else None,
     )
-    if amount:
-        # Revenue is earned as the service is given: the customer now owes it.
-        ledger.post(
+    if charged or (tax is not None and tax.shift.moved):
+        # Revenue is earned as the service is given: the customer now owes it,
+        # and the tax in it is owed to the tax authority.
+        tax_now = taxes.tax_part(tax.shift if tax is not None else None)
+        entry_id = ledger.post(
             uow,
             EntryBuilder(EntryKind.TAB_CHARGE, tab.currency, memo=service.name, tab_id=tab.tab_id)
-            .debit(Account.RECEIVABLES, amount)
-            .credit(Account.REVENUE, amount)
+            .debit(Account.RECEIVABLES, charged)
+            .leg(Account.REVENUE, Side.CREDIT, charged - tax_now)
+            .leg(Account.TAX_PAYABLE, Side.CREDIT, tax_now)
             .build(),
         )
+        if tax is not None:
+            taxes.record(uow, tab, entry_id, tax.shift)
     emit(
         uow,
         "tab.line_added",

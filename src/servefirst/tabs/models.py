@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     CheckConstraint,
     ForeignKeyConstraint,
@@ -44,7 +46,12 @@ class Tab(Base):
     short_code: Mapped[str] = mapped_column(String(8), doc="Read aloud at the counter.")
     status: Mapped[str] = mapped_column(String(16), doc="See tabs.rules.TabStatus.")
     currency: Mapped[str] = mapped_column(String(3))
-    subtotal: Mapped[int] = mapped_column(Amount, default=0, doc="Sum of the lines.")
+    subtotal: Mapped[int] = mapped_column(
+        Amount,
+        default=0,
+        doc="What the live lines charge: their sum, and the tax added on top of them when"
+        " the merchant's prices exclude tax.",
+    )
     adjustments: Mapped[int] = mapped_column(Amount, default=0, doc="Approved guarantee discounts.")
     paid: Mapped[int] = mapped_column(Amount, default=0, doc="Paid towards the bill, tips apart.")
     tips: Mapped[int] = mapped_column(Amount, default=0, doc="Tips; owed to staff, not revenue.")
@@ -72,6 +79,12 @@ class Tab(Base):
         nullable=True,
         doc="A card payment's attempt waiting for the processor: no other payment"
         " is taken on the tab until it is finished.",
+    )
+    taxes: Mapped[dict[str, Any] | None] = mapped_column(
+        JSON(none_as_null=True),
+        nullable=True,
+        doc="How the tab is taxed and its lines summed per rate (taxes.rules.TabTaxState),"
+        " from its first taxed line on; none: nothing on it is taxed.",
     )
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime)
     served_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
@@ -116,4 +129,12 @@ class TabLine(Base):
     )
     void_reason: Mapped[str | None] = mapped_column(
         String(200), nullable=True, doc="Why, in staff's words; the customer sees it."
+    )
+    tax_rate_id: Mapped[str | None] = mapped_column(
+        String(40), nullable=True, doc="The rate the line was charged at; none: untaxed."
+    )
+    tax_percent: Mapped[str | None] = mapped_column(
+        String(12),
+        nullable=True,
+        doc="That rate's percent, kept with the line: its tax never changes afterwards.",
     )

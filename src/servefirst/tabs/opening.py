@@ -61,6 +61,7 @@ def open_tab(uow: UnitOfWork, *, customer_id: str, secured: bool = False) -> Tab
             "served_at": None,
             "closed_at": None,
             "terms_accepted_at": None,
+            "taxes": None,
         }
     )
     emit(uow, "tab.opened", tab.tab_id, {"customer_id": customer.customer_id})

@@ -21,6 +21,8 @@ from servefirst.reviews.service import review_of
 from servefirst.tabs import service as tabs
 from servefirst.tabs.schemas import LineOut, TabStatusName
 from servefirst.tabs.service import bill_of
+from servefirst.taxes.schemas import TaxPartOut, tax_parts
+from servefirst.taxes.service import totals_of
 
 router = APIRouter(prefix="/v1/public/tabs", tags=["customer"], route_class=ServefirstRoute)
 
@@ -65,13 +67,20 @@ class PublicTab(Out):
     payments: list[PublicPayment]
     opened_at: datetime
     closed_at: datetime | None
+    net: int = Field(default=0, description="The bill after discounts and refunds, less tax.")
+    tax: list[TaxPartOut] = Field(default_factory=list, description="Per tax rate: net and tax.")
+    gross: int = Field(default=0, description="net + tax.")
 
 
 def public_view(uow: UnitOfWork, token: str) -> PublicTab:
     tab = tabs.tab_for_token(uow, token)
     bill = bill_of(tab)
     review = review_of(uow, tab)
+    tax = totals_of(tab)
     return PublicTab(
+        net=tax.net,
+        tax=tax_parts(tax),
+        gross=tax.gross,
         id=tab.tab_id,
         merchant_name=get_merchant(uow).name,
         status=tab.status,  # type: ignore[arg-type]

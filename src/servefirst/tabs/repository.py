@@ -62,6 +62,8 @@ class SoldLine:
     created_at: datetime
     voided_at: datetime | None = None
     void_reason: str | None = None
+    tax_rate_id: str | None = None
+    tax_percent: str | None = None
 
     @property
     def voided(self) -> bool:
@@ -238,14 +240,25 @@ class TabRepository:
         UPDATE, the only way a tab's state is written."""
         update_object(self._uow, tab, **values)
 
-    def add_line(self, tab: Tab, line: dict[str, Any]) -> None:
+    def add_line(
+        self,
+        tab: Tab,
+        line: dict[str, Any],
+        *,
+        charged: int | None = None,
+        taxes: dict[str, Any] | None = None,
+    ) -> None:
         """Insert ``line`` (a ``tab_lines`` row, numbered next) and move the
         tab's line count and subtotal with it: on PostgreSQL the tab's UPDATE
-        carries the line's INSERT, one round trip for both."""
+        carries the line's INSERT, one round trip for both. ``charged``: what
+        the bill grows by when it is not the line's amount (tax on top);
+        ``taxes``: the tab's tax state after the line, when it is taxed."""
         params = {f"l_{name}": value for name, value in line.items()}
         params.setdefault("l_voided_at", None)  # a line is sold, not voided
         params.setdefault("l_void_reason", None)
-        params["subtotal_after"] = tab.subtotal + line["amount"]
+        params.setdefault("l_tax_rate_id", None)
+        params.setdefault("l_tax_percent", None)
+        params["subtotal_after"] = tab.subtotal + (line["amount"] if charged is None else charged)
         if self._uow.dialect == "postgresql":
             self._uow.connection.execute(_ADD_LINE_AND_SET_TOTALS, params)
         else:
@@ -253,6 +266,8 @@ class TabRepository:
             self._uow.connection.execute(_SET_TAB_TOTALS, params)
         # What the row now says, on the object, with nothing left to flush.
         mark_written(tab, line_count=line["line_no"], subtotal=params["subtotal_after"])
+        if taxes is not None:  # a taxed tab (never a merchant without tax rates)
+            self.write(tab, taxes=taxes)
 
     def line(self, tab: Tab, line_no: int) -> TabLine:
         line = self._uow.session.get(TabLine, (self._uow.merchant, tab.tab_id, line_no))
@@ -260,11 +275,24 @@ class TabRepository:
             raise NotFound(f"This tab has no line {line_no}.", param="line_no")
         return line
 
-    def void_line(self, tab: Tab, line: TabLine, *, at: datetime, reason: str) -> None:
-        """Mark ``line`` voided and take its amount off the tab's subtotal
-        (two UPDATEs; the line stays, struck through)."""
+    def void_line(
+        self,
+        tab: Tab,
+        line: TabLine,
+        *,
+        at: datetime,
+        reason: str,
+        charged: int | None = None,
+        taxes: dict[str, Any] | None = None,
+    ) -> None:
+        """Mark ``line`` voided and take what it charged (its amount, or
+        ``charged`` with tax on top) off the tab's subtotal (two UPDATEs; the
+        line stays, struck through); ``taxes``: the tab's tax state after."""
         update_object(self._uow, line, voided_at=at, void_reason=reason)
-        self.write(tab, subtotal=tab.subtotal - line.amount)
+        more = {} if taxes is None else {"taxes": taxes}
+        self.write(
+            tab, subtotal=tab.subtotal - (line.amount if charged is None else charged), **more
+        )
 
     def payments(self, tab_id: str) -> list[Payment]:
         """The tab's payments, oldest first."""

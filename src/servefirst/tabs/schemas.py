@@ -8,6 +8,8 @@ from pydantic import ConfigDict, Field
 from servefirst.api.fields import Body, Out, Terms
 from servefirst.tabs.models import Tab
 from servefirst.tabs.service import LineView, bill_of
+from servefirst.taxes.schemas import TaxPartOut, tax_parts
+from servefirst.taxes.service import totals_of
 
 TabStatusName = Literal["open", "served", "paid", "overdue", "written_off", "void"]
 Quantity = Annotated[int, Field(strict=True, ge=1, le=1000)]
@@ -47,6 +49,10 @@ class LineOut(Out):
     )
     void_reason: str | None = None
     voided_at: datetime | None = None
+    tax_rate_id: str | None = Field(
+        default=None, description="The tax rate the line was charged at (kept, whatever changes)."
+    )
+    tax_percent: str | None = Field(default=None, description='That rate\'s percent ("23").')
 
     @classmethod
     def build(cls, view: LineView) -> LineOut:
@@ -65,6 +71,8 @@ class LineOut(Out):
             voided=line.voided,
             void_reason=line.void_reason,
             voided_at=line.voided_at,
+            tax_rate_id=line.tax_rate_id,
+            tax_percent=line.tax_percent,
         )
 
 
@@ -108,11 +116,28 @@ class TabOut(Out):
     closed_at: datetime | None
     terms_accepted_at: datetime | None
     hold: TabHoldOut | None = Field(default=None, description="The card hold, if any.")
+    net: int = Field(
+        default=0, description="What the customer is charged after discounts and refunds, less tax."
+    )
+    tax: list[TaxPartOut] = Field(
+        default_factory=list,
+        description="Per tax rate: net and tax (net + tax is that rate's gross, to the cent).",
+    )
+    gross: int = Field(
+        default=0,
+        description="net + every rate's tax: the bill after discounts and refunds. `subtotal`"
+        " and line amounts stay as entered; when prices exclude tax, `subtotal` includes the"
+        " tax added on top.",
+    )
 
     @classmethod
     def build(cls, tab: Tab, lines: list[LineView], public_url: str) -> TabOut:
         bill = bill_of(tab)
+        tax = totals_of(tab)
         return cls(
+            net=tax.net,
+            tax=tax_parts(tax),
+            gross=tax.gross,
             id=tab.tab_id,
             customer_id=tab.customer_id,
             status=tab.status,  # type: ignore[arg-type]

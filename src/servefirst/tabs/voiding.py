@@ -7,12 +7,13 @@ from __future__ import annotations
 from servefirst.db.uow import UnitOfWork
 from servefirst.events.service import emit
 from servefirst.ledger import service as ledger
-from servefirst.ledger.rules import Account, EntryBuilder, EntryKind
+from servefirst.ledger.rules import Account, EntryBuilder, EntryKind, Side
 from servefirst.payments.refund_rules import clean_reason, ensure_can_void_line
 from servefirst.tabs.closing import settle
 from servefirst.tabs.models import Tab
 from servefirst.tabs.reading import bill_of
 from servefirst.tabs.rules import TabStatus, ensure_no_payment_waiting, status_after_payment
+from servefirst.taxes import service as taxes
 
 
 def void_line(uow: UnitOfWork, tab_id: str, line_no: int, *, reason: str) -> Tab:
@@ -21,11 +22,23 @@ def void_line(uow: UnitOfWork, tab_id: str, line_no: int, *, reason: str) -> Tab
     ensure_no_payment_waiting(tab.pending_payment_id)
     words = clean_reason(reason)
     line = uow.tabs.line(tab, line_no)
-    ensure_can_void_line(tab.status, bill_of(tab), line.amount, line.voided_at is not None)
-    uow.tabs.void_line(tab, line, at=uow.clock.now(), reason=words)
-    if line.amount:
-        # The reverse of the line's charge: the customer no longer owes it.
-        ledger.post(
+    tax = None if line.voided_at is not None else taxes.for_void(tab, line)
+    # What the bill shrinks by: the line, and the tax on top when prices exclude it.
+    charged = -tax[1].charged if tax is not None else line.amount
+    ensure_can_void_line(tab.status, bill_of(tab), charged, line.voided_at is not None)
+    uow.tabs.void_line(
+        tab,
+        line,
+        at=uow.clock.now(),
+        reason=words,
+        charged=charged,
+        taxes=tax[0].as_dict() if tax is not None else None,
+    )
+    if charged or (tax is not None and tax[1].moved):
+        # The reverse of the line's charge, its tax in proportion: the
+        # customer no longer owes it.
+        tax_back = -taxes.tax_part(tax[1] if tax is not None else None)
+        entry_id = ledger.post(
             uow,
             EntryBuilder(
                 EntryKind.TAB_CHARGE_REVERSAL,
@@ -33,10 +46,13 @@ def void_line(uow: UnitOfWork, tab_id: str, line_no: int, *, reason: str) -> Tab
                 memo=f"void: {line.name}"[:200],
                 tab_id=tab.tab_id,
             )
-            .debit(Account.REVENUE, line.amount)
-            .credit(Account.RECEIVABLES, line.amount)
+            .leg(Account.REVENUE, Side.DEBIT, charged - tax_back)
+            .leg(Account.TAX_PAYABLE, Side.DEBIT, tax_back)
+            .credit(Account.RECEIVABLES, charged)
             .build(),
         )
+        if tax is not None:
+            taxes.record(uow, tab, entry_id, tax[1])
     emit(
         uow,
         "tab.line_voided",

@@ -39,6 +39,7 @@ from servefirst.web.booking_form import (
 from servefirst.web.booking_shop import Shop, free_times, read_booking, read_shop
 from servefirst.web.booking_words import day_label, deposit_words
 from servefirst.web.customer import PAGE_HEADERS
+from servefirst.web.stripe_card import stripe_card_of_merchant
 from servefirst.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
@@ -160,6 +161,7 @@ def book(
     email: FormText = "",
     phone: FormText = "",
     card: FormText = "",
+    payment_method: FormText = "",
     confirm: FormText = "",
 ) -> Response:
     shop = _shop(request, slug)
@@ -187,6 +189,7 @@ def book(
                 email=mail,
                 phone=tel,
                 card=number,
+                payment_method=payment_method.strip() or None,
             ),
         )
     except ServefirstError as exc:
@@ -223,7 +226,9 @@ def _review(
             uow, service_id=offer.id, starts_at=when, name=entry.name, email=entry.email
         )
         uow.rollback()
-    test_mode = words.is_test_mode(_runtime(request).gateways.sandbox.name)
+    # A merchant on Stripe: the card goes from the browser to Stripe (Stripe.js).
+    stripe = stripe_card_of_merchant(request, shop.merchant_id) if decision.required else None
+    test_mode = stripe is None and words.is_test_mode(_runtime(request).gateways.sandbox.name)
     context = {
         "shop": shop,
         "offer": offer,
@@ -234,8 +239,14 @@ def _review(
         "deposit_why": deposit_words(decision.reason),
         "test_card": words.SANDBOX_CARD if test_mode else None,
         "error": refusal_words(error) if error else None,
+        "stripe": stripe,
     }
-    return _render(request, "booking/review.html", context, status=error.status if error else 200)
+    response = _render(
+        request, "booking/review.html", context, status=error.status if error else 200
+    )
+    if stripe is not None:
+        response.headers["Content-Security-Policy"] = stripe.content_security_policy
+    return response
 
 
 def _manage_page(

@@ -4,6 +4,8 @@ Stripe.js (the Card Element) in the browser and goes to Stripe, never here.
 The page asks ``/t/{token}/card-setup`` for a SetupIntent's client secret,
 Stripe.js confirms it with the card (``confirmCardSetup``) and hands back a
 PaymentMethod id, and the page's form posts that id to ``/t/{token}/pay``.
+The online booking page's deposit does the same through ``/b/{slug}/card-setup``
+and ``/b/{slug}/book``.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from fastapi.responses import JSONResponse
 from servefirst.api.middleware import policy_allowing
 from servefirst.kit.errors import NotFound, ServefirstError
 from servefirst.kit.ids import merchant_of_credential
+from servefirst.merchants.service import merchant_by_slug
 from servefirst.payments.accounts import account_of, stripe_gateway_of
 from servefirst.runtime import Runtime
 from servefirst.tabs.service import tab_for_token
@@ -46,6 +49,11 @@ def stripe_card_of(request: Request, token: str) -> StripeCard | None:
     merchant_id = merchant_of_credential(token)
     if merchant_id is None:
         return None
+    return stripe_card_of_merchant(request, merchant_id)
+
+
+def stripe_card_of_merchant(request: Request, merchant_id: str) -> StripeCard | None:
+    """None unless the merchant takes cards through Stripe."""
     runtime = _runtime(request)
     with runtime.uow(merchant_id, write=False) as uow:
         account = account_of(uow)
@@ -63,6 +71,26 @@ def card_setup(request: Request, token: str) -> JSONResponse:
             raise NotFound("No such tab.", code="tab_not_found")
         with _runtime(request).uow(merchant_id, write=False) as uow:
             tab_for_token(uow, token)  # an unknown tab is 404
+            gateway = stripe_gateway_of(uow)
+        if gateway is None:
+            raise NotFound("This merchant takes no cards through Stripe.", code="resource_missing")
+        secret = gateway.setup_card()
+    except ServefirstError as exc:
+        return JSONResponse(exc.to_dict(), status_code=exc.status)
+    return JSONResponse({"client_secret": secret}, headers={"Cache-Control": "no-store"})
+
+
+@router.post("/b/{slug}/card-setup")
+def booking_card_setup(request: Request, slug: str) -> JSONResponse:
+    """The same for the online booking page's deposit: Stripe.js confirms the
+    SetupIntent with the card, and the page posts the PaymentMethod id; the
+    booking then keeps that card on file (a Customer, ``StripeGateway.keep_on_file``)."""
+    try:
+        with _runtime(request).uow(write=False) as look:
+            merchant = merchant_by_slug(look, slug[:63])
+        if merchant is None:
+            raise NotFound(f"No business at '{slug[:63]}'.", code="merchant_not_found")
+        with _runtime(request).uow(merchant.merchant_id, write=False) as uow:
             gateway = stripe_gateway_of(uow)
         if gateway is None:
             raise NotFound("This merchant takes no cards through Stripe.", code="resource_missing")

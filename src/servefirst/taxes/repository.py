@@ -1,0 +1,103 @@
+"""Where tax rates and tax movements are kept: their SQL."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, cast
+
+from sqlalchemy import Table, case, func, select
+
+from servefirst.db.direct import insert_into, insert_object
+from servefirst.ledger.models import JournalEntryRow, JournalLegRow
+from servefirst.ledger.rules import Account
+from servefirst.taxes.models import TaxMovement, TaxRate
+
+if TYPE_CHECKING:
+    from servefirst.db.uow import UnitOfWork
+
+
+class TaxRepository:
+    """The tax rates and movements of the unit of work's merchant."""
+
+    def __init__(self, uow: UnitOfWork) -> None:
+        self._uow = uow
+
+    def rates(self) -> list[TaxRate]:
+        return list(
+            self._uow.session.scalars(
+                select(TaxRate)
+                .where(TaxRate.merchant_id == self._uow.merchant)
+                .order_by(TaxRate.created_at, TaxRate.rate_id)
+            )
+        )
+
+    def rate(self, rate_id: str) -> TaxRate | None:
+        return self._uow.session.get(TaxRate, (self._uow.merchant, rate_id))
+
+    def rate_named(self, name: str) -> TaxRate | None:
+        return self._uow.session.scalar(
+            select(TaxRate).where(TaxRate.merchant_id == self._uow.merchant, TaxRate.name == name)
+        )
+
+    def add_rate(self, row: dict[str, Any]) -> TaxRate:
+        return insert_object(self._uow, TaxRate, row)
+
+    def add_movements(self, rows: list[dict[str, Any]]) -> None:
+        """One INSERT for all the rates one entry moved."""
+        if rows:
+            self._uow.connection.execute(insert_into(_MOVEMENTS), rows)
+
+    def totals_by_rate(self, start: datetime, end: datetime) -> list[tuple[str, str, int, int]]:
+        """(rate, percent, net, tax) moved by the entries of [start, end), by rate."""
+        rows = self._uow.session.execute(
+            select(
+                TaxMovement.rate_id,
+                TaxMovement.percent,
+                func.sum(TaxMovement.net),
+                func.sum(TaxMovement.tax),
+            )
+            .join(
+                JournalEntryRow,
+                (JournalEntryRow.merchant_id == TaxMovement.merchant_id)
+                & (JournalEntryRow.entry_id == TaxMovement.entry_id),
+            )
+            .where(
+                TaxMovement.merchant_id == self._uow.merchant,
+                JournalEntryRow.created_at >= start,
+                JournalEntryRow.created_at < end,
+            )
+            .group_by(TaxMovement.rate_id, TaxMovement.percent)
+            .order_by(TaxMovement.rate_id)
+        )
+        return [(r, p, int(n or 0), int(t or 0)) for r, p, n, t in rows]
+
+    def tax_payable_moved(self, start: datetime, end: datetime) -> int:
+        """What the ledger's tax payable grew by in [start, end) (credits less debits)."""
+        moved = self._uow.session.scalar(
+            select(
+                func.coalesce(
+                    func.sum(
+                        case(
+                            (JournalLegRow.side == "credit", JournalLegRow.amount),
+                            else_=-JournalLegRow.amount,
+                        )
+                    ),
+                    0,
+                )
+            )
+            .join(
+                JournalEntryRow,
+                (JournalEntryRow.merchant_id == JournalLegRow.merchant_id)
+                & (JournalEntryRow.entry_id == JournalLegRow.entry_id),
+            )
+            .where(
+                JournalLegRow.merchant_id == self._uow.merchant,
+                JournalLegRow.account == Account.TAX_PAYABLE.value,
+                JournalEntryRow.created_at >= start,
+                JournalEntryRow.created_at < end,
+            )
+        )
+        return int(moved or 0)
+
+
+_MOVEMENTS = cast(Table, TaxMovement.__table__)

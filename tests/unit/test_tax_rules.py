@@ -1,0 +1,211 @@
+"""Tax's pure rules: a rate's percent, a line's tax, a tab's net, tax and gross
+(inclusive and exclusive prices, line and receipt rounding), and the parts
+always adding up to the cent through discounts, refunds and voids."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from servefirst.kit.errors import InvalidRequest
+from servefirst.taxes.rules import (
+    TabTax,
+    TabTaxState,
+    TaxedLine,
+    TaxRounding,
+    movement,
+    parse_percent,
+    percent_text,
+    share,
+    shift,
+    tab_tax,
+    tax_in,
+)
+
+RATES = [("txr_std", Decimal(23)), ("txr_red", Decimal("5.5")), ("txr_zero", Decimal(0))]
+
+
+def test_a_portuguese_cafe_price_of_12_30_holds_2_30_of_vat() -> None:
+    tax = tab_tax([TaxedLine(1230, "txr_std", Decimal(23))], "line", True)
+    assert (tax.net, tax.tax, tax.gross) == (1000, 230, 1230)
+
+
+def test_a_us_price_of_10_00_at_5_5_percent_adds_0_55_on_top() -> None:
+    tax = tab_tax([TaxedLine(1000, "txr_red", Decimal("5.5"))], "line", False)
+    assert (tax.net, tax.tax, tax.gross) == (1000, 55, 1055)
+
+
+def test_receipt_rounding_taxes_the_rates_total_once_where_line_rounding_adds_up_lines() -> None:
+    lines = [TaxedLine(1, "txr_std", Decimal(23))] * 3
+    # Each cent holds 0.187 of tax, rounded to nothing line by line; 3 cents hold 0.56.
+    assert tab_tax(lines, TaxRounding.LINE, True).tax == 0
+    assert tab_tax(lines, TaxRounding.RECEIPT, True).tax == 1
+
+
+def test_half_a_cent_rounds_up() -> None:
+    assert tax_in(10, Decimal(5), included=False) == 1  # 0.5 -> 1
+    assert tax_in(30, Decimal(5), included=False) == 2  # 1.5 -> 2
+
+
+def test_a_discount_takes_tax_off_in_proportion_to_each_rate() -> None:
+    lines = [TaxedLine(1230, "txr_std", Decimal(23)), TaxedLine(1055, "txr_red", Decimal("5.5"))]
+    tax = tab_tax(lines, "line", True, reductions=457)  # a fifth of 2285
+    by_rate = {p.rate_id: p for p in tax.parts}
+    assert by_rate["txr_std"].gross == 984 and by_rate["txr_std"].tax == 184
+    assert by_rate["txr_red"].gross == 844 and by_rate["txr_red"].tax == 44
+    assert tax.gross == 2285 - 457
+
+
+def test_untaxed_lines_share_a_discount_but_carry_no_tax() -> None:
+    tax = tab_tax([TaxedLine(1000), TaxedLine(1230, "txr_std", Decimal(23))], "line", True, 223)
+    assert tax.rated[0].gross == 1230 - 123
+    assert [p.tax for p in tax.parts if p.rate_id is None] == [0]
+
+
+@pytest.mark.parametrize(
+    ("given_text", "expected"),
+    [
+        ("23", "23"),
+        ("5.5", "5.5"),
+        (" 13.975 ", "13.975"),
+        ("0", "0"),
+        ("100", "100"),
+        ("6.00", "6"),
+    ],
+)
+def test_a_rate_is_written_as_a_decimal(given_text: str, expected: str) -> None:
+    assert percent_text(parse_percent(given_text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("bad", "code"),
+    [
+        ("150", "percent_out_of_range"),
+        ("-1", "percent_out_of_range"),
+        ("abc", "parameter_invalid"),
+        ("", "parameter_invalid"),
+        ("NaN", "percent_out_of_range"),
+        ("Infinity", "percent_out_of_range"),
+        ("5.55555", "parameter_invalid"),
+        (23, "parameter_invalid"),
+        (5.5, "parameter_invalid"),
+        (None, "parameter_invalid"),
+    ],
+)
+def test_a_rate_that_cannot_be_is_refused(bad: object, code: str) -> None:
+    with pytest.raises(InvalidRequest) as refused:
+        parse_percent(bad)
+    assert refused.value.code == code and refused.value.param == "percent"
+
+
+@given(st.integers(0, 10**9), st.lists(st.integers(0, 10**6), min_size=1, max_size=6))
+def test_shares_add_up_and_none_exceeds_its_weight(total: int, weights: list[int]) -> None:
+    total = min(total, sum(weights))
+    shares = share(total, weights)
+    assert sum(shares) == (total if sum(weights) else 0)
+    assert all(0 <= s <= w for s, w in zip(shares, weights, strict=True))
+
+
+# --- random tabs -------------------------------------------------------------------
+
+rates = st.sampled_from([(None, None), *RATES])
+lines = st.lists(
+    st.tuples(st.integers(0, 50_000), rates).map(lambda t: TaxedLine(t[0], t[1][0], t[1][1])),
+    min_size=1,
+    max_size=8,
+)
+modes = st.tuples(st.sampled_from(list(TaxRounding)), st.booleans())
+
+
+def _adds_up(tax: TabTax) -> None:
+    for part in tax.parts:
+        assert part.net >= 0 and part.tax >= 0
+        assert part.net + part.tax == part.gross
+    assert tax.net + tax.tax == tax.gross
+    assert sum(p.gross for p in tax.parts) == tax.gross
+
+
+@settings(max_examples=300)
+@given(lines, modes, st.floats(0, 1))
+def test_net_and_tax_add_up_to_gross_for_every_rate_and_the_tab(
+    sold: list[TaxedLine], mode: tuple[TaxRounding, bool], taken: float
+) -> None:
+    rounding, included = mode
+    charged = tab_tax(sold, rounding, included)
+    entered = sum(line.amount for line in sold)
+    assert (charged.gross if included else charged.net) == entered
+    reductions = int(charged.gross * taken)
+    tax = tab_tax(sold, rounding, included, reductions)
+    _adds_up(tax)
+    assert tax.gross == charged.gross - reductions
+    assert tax.tax <= charged.tax
+
+
+@st.composite
+def histories(draw: st.DrawFn) -> list[tuple[str, object]]:
+    """A tab's life: lines added, some voided, discounts and refunds between."""
+    events: list[tuple[str, object]] = []
+    for _ in range(draw(st.integers(1, 10))):
+        kind = draw(st.sampled_from(["line", "line", "void", "reduce"]))
+        if kind == "line":
+            events.append(("line", draw(lines)[0]))
+        elif kind == "void":
+            events.append(("void", draw(st.integers(0, 9))))
+        else:
+            events.append(("reduce", draw(st.floats(0, 1))))
+    return events
+
+
+@settings(max_examples=300)
+@given(histories(), modes)
+def test_the_movements_of_a_tabs_life_add_up_to_its_tax_at_the_end(
+    events: list[tuple[str, object]], mode: tuple[TaxRounding, bool]
+) -> None:
+    rounding, included = mode
+    state = TabTaxState(included, rounding)
+    live: list[TaxedLine] = []
+    reductions = 0
+    posted: dict[str | None, list[int]] = {}
+    charged = 0
+    for kind, what in events:
+        before, reductions_before = state, reductions
+        if kind == "line":
+            assert isinstance(what, TaxedLine)
+            live.append(what)
+            state = state.with_line(what)
+        elif kind == "void" and live:
+            assert isinstance(what, int)
+            gone = live.pop(what % len(live))
+            after = state.with_line(gone, sign=-1)
+            # A void is taken only while what is still owed covers it.
+            if after.charged().gross < reductions:
+                live.append(gone)
+                continue
+            state = after
+        elif kind == "reduce":
+            assert isinstance(what, float)
+            reductions += int((state.charged().gross - reductions) * what)
+        moved = shift(before, state, reductions_before, reductions)
+        charged += moved.charged
+        for part in moved.moved:
+            net, tax = posted.setdefault(part.rate_id, [0, 0])
+            posted[part.rate_id] = [net + part.net, tax + part.tax]
+    # The state kept line by line is the tab computed afresh from its live lines.
+    final = tab_tax(live, rounding, included, reductions)
+    assert state.tax(reductions) == final
+    _adds_up(final)
+    assert charged == final.gross + reductions
+    assert {k: v for k, v in posted.items() if v != [0, 0]} == {
+        p.rate_id: [p.net, p.tax] for p in final.rated if p.net or p.tax
+    }
+
+
+def test_the_state_a_tab_keeps_reads_back_the_same() -> None:
+    state = TabTaxState.start(True, "receipt", 500).with_line(
+        TaxedLine(1230, "txr_std", Decimal(23))
+    )
+    assert TabTaxState.from_dict(state.as_dict()) == state
+    assert movement(TabTax(()), state.tax()) == state.tax().rated
