@@ -248,6 +248,15 @@ def test_the_account_mapping_refuses_unknown_codes(merchant: Merchant) -> None:
     assert blank.status_code == 422
     rate = merchant.post("/v1/merchant/account-mapping", {"tax_rates": {"txr_nope": "OUTPUT"}})
     assert (rate.status_code, rate.json()["error"]["code"]) == (422, "tax_rate_unknown")
+    iva = merchant.post("/v1/tax-rates", {"name": "IVA 23%", "percent": "23"})
+    assert iva.status_code == 201, iva.text
+    mapped = merchant.post(
+        "/v1/merchant/account-mapping",
+        {"accounts": {"tax_payable": "2210"}, "tax_rates": {iva.json()["id"]: "OUTPUT2"}},
+    )
+    assert mapped.status_code == 200, mapped.text
+    assert mapped.json()["tax_rates"] == {iva.json()["id"]: "OUTPUT2"}
+    merchant.post("/v1/merchant/account-mapping", {})
     assert merchant.get("/v1/merchant/account-mapping").json()["accounts"] == {}
 
 

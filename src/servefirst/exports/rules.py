@@ -30,6 +30,7 @@ BEANCOUNT_ACCOUNTS: dict[Account, str] = {
     Account.SATISFACTION_ADJUSTMENTS: "Income:SatisfactionAdjustments",
     Account.REFUNDS: "Income:Refunds",
     Account.TIPS_PAYABLE: "Liabilities:TipsPayable",
+    Account.TAX_PAYABLE: "Liabilities:TaxPayable",
     Account.DEPOSITS_HELD: "Liabilities:DepositsHeld",
     Account.NO_SHOW_FEES: "Income:NoShowFees",
     Account.WRITE_OFFS: "Expenses:WriteOffs",

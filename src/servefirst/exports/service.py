@@ -34,6 +34,7 @@ from servefirst.kit.money import minor_digits
 from servefirst.ledger import service as ledger
 from servefirst.ledger.rules import PostedLeg
 from servefirst.merchants.service import get_merchant
+from servefirst.taxes import service as taxes
 
 
 class Format(StrEnum):
@@ -217,10 +218,9 @@ class AccountMapping:
 
 
 def known_tax_rates(uow: UnitOfWork) -> set[str]:
-    """The tax rates a mapping may name: the "no tax" line of a manual journal
-    (Xero asks for a rate on every line). The merchant's own rates join here
-    once tax rates exist."""
-    return {NO_TAX}
+    """The tax rates a mapping may name: the merchant's own, and "none", the
+    rate of a journal line without tax (Xero asks for one on every line)."""
+    return {NO_TAX} | {rate.rate_id for rate in taxes.list_rates(uow)}
 
 
 def get_account_mapping(uow: UnitOfWork) -> AccountMapping:

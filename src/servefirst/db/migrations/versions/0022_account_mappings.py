@@ -1,7 +1,7 @@
 """exports: the merchant's account mapping to their accountant's codes
 
 Revision ID: 0022
-Revises: 0019
+Revises: 0024
 Create Date: 2026-12-04 10:30:00
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0022"
-down_revision: str | None = "0019"
+down_revision: str | None = "0024"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
