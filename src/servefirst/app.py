@@ -39,6 +39,8 @@ from servefirst.payments.gateway_endpoints import router as gateway_router
 from servefirst.payments.pages import router as dispute_pages_router
 from servefirst.payments.recovery import lifespan as payment_recovery
 from servefirst.payments.refund_endpoints import router as refunds_router
+from servefirst.receipts.endpoints import pages as receipt_pages_router
+from servefirst.receipts.endpoints import router as receipts_router
 from servefirst.reports.debtor_pages import router as debtor_pages_router
 from servefirst.reports.endpoints import router as reports_router
 from servefirst.reports.pages import BrowsersToReportPages
@@ -137,6 +139,7 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
         tabs_router,
         payments_router,
         refunds_router,
+        receipts_router,
         merchant_router,
         services_router,
         customers_router,
@@ -159,6 +162,7 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
         gateway_router,
         message_pages_router,
         customer_pages_router,
+        receipt_pages_router,
         booking_pages_router,
         stripe_card_router,
         staff_pages_router,

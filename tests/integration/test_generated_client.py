@@ -27,7 +27,12 @@ def generated(app: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Mo
     """The generated client package, imported from a temporary directory."""
     where = tmp_path_factory.mktemp("generated")
     (where / "openapi.json").write_text(json.dumps(app.openapi()))
-    (where / "config.json").write_text(json.dumps({"post_hooks": []}))  # no formatter run
+    config = {
+        "post_hooks": [],  # no formatter run
+        # The generator reads binary downloads as octet-streams; a receipt is a PDF.
+        "content_type_overrides": {"application/pdf": "application/octet-stream"},
+    }
+    (where / "config.json").write_text(json.dumps(config))
     made = subprocess.run(
         [sys.executable, "-m", "openapi_python_client", "generate"]
         + ["--path", str(where / "openapi.json"), "--output-path", str(where / PACKAGE)]

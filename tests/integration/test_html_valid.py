@@ -132,6 +132,10 @@ def customer_pages(merchant: Merchant) -> dict[str, str]:
     cash = merchant.post(f"/v1/tabs/{part['id']}/payments", json={"method": "cash", "amount": 400})
     assert cash.status_code == 201, cash.text
     pages["customer-part-paid"] = get_ok(client, f"/t/{part['token']}")
+    invoiced = tab_of(cut)
+    issued = merchant.post(f"/v1/tabs/{invoiced['id']}/invoice", json={"net_days": 14})
+    assert issued.status_code == 200, issued.text
+    pages["customer-invoiced"] = get_ok(client, f"/t/{invoiced['token']}")
 
     corrected = tab_of(cut, coffee)
     void = merchant.post(f"/v1/tabs/{corrected['id']}/lines/2/void", json={"reason": "Not ours"})
@@ -192,6 +196,9 @@ def staff_pages(
     pages["staff-customers-search"] = get_ok(person.client, "/staff/customers?q=Leonor")
     pages["staff-customers"] = get_ok(person.client, "/staff/customers")
     pages["staff-tab"] = get_ok(person.client, f"/staff/tabs/{tab['id']}")
+    billed = merchant.served_tab(900)
+    assert merchant.post(f"/v1/tabs/{billed['id']}/invoice", {"net_days": 7}).status_code == 200
+    pages["staff-tab-invoiced"] = get_ok(person.client, f"/staff/tabs/{billed['id']}")
     pages["staff-customer"] = get_ok(person.client, f"/staff/customers/{tab['customer_id']}")
     pages["staff-problem"] = get_ok(person.client, "/staff/tabs/tab_nope", 404)
     pages["staff-messages"] = get_ok(person.client, "/staff/messages")

@@ -49,6 +49,9 @@ NEW_OPERATION_IDS = {
     "set_account_mapping",
     "create_tax_rate",
     "list_tax_rates",
+    "get_receipt_pdf",
+    "issue_invoice",
+    "update_customer",
 }
 
 #: Every operation of the schema and its id.
@@ -80,7 +83,10 @@ OPERATION_IDS = {
     ("post", "/v1/customers"): "create_customer",
     ("get", "/v1/customers"): "list_customers",
     ("get", "/v1/customers/{customer_id}"): "get_customer",
+    ("post", "/v1/customers/{customer_id}"): "update_customer",
     ("post", "/v1/customers/{customer_id}/merge"): "merge_customer",
+    ("get", "/v1/tabs/{tab_id}/receipt.pdf"): "get_receipt_pdf",
+    ("post", "/v1/tabs/{tab_id}/invoice"): "issue_invoice",
     ("get", "/v1/customers/{customer_id}/trust/history"): "get_trust_history",
     ("get", "/v1/reports/trust"): "get_trust_report",
     ("post", "/v1/bookings"): "create_booking",

@@ -203,6 +203,17 @@ class FakeGatewayAccounts:
         return None
 
 
+class FakeReceiptCounters:
+    """The merchant's receipt numbers by year, kept in memory."""
+
+    def __init__(self) -> None:
+        self.last: dict[int, int] = {}
+
+    def take_next(self, year: int) -> int:
+        self.last[year] = self.last.get(year, 0) + 1
+        return self.last[year]
+
+
 class FakeUnitOfWork:
     """What a use case asks of a unit of work, with nothing behind it."""
 
@@ -222,6 +233,7 @@ class FakeUnitOfWork:
         self.ledger = FakeLedgerRepository()
         #: The merchant's card processor: none chosen, the sandbox.
         self.gateway_accounts = FakeGatewayAccounts()
+        self.receipt_counters = FakeReceiptCounters()
         #: The outbox and the trust history, appended as the real one is.
         self.appended: dict[Table, list[dict[str, Any]]] = {}
         self.commits = 0

@@ -55,6 +55,8 @@ def test_a_walk_in_pays_by_card_after_coffee_and_brunch(cafe: FakeUnitOfWork) ->
         2,
     )
     assert tab.closed_at == cafe.clock.now()
+    # The merchant's first receipt of the year, given as the tab became paid.
+    assert tab.receipt_number == f"{cafe.clock.now().year}-000001"
     assert (payment.amount, payment.tip, payment.method) == (830, 100, "card")
     # The revenue was earned line by line; the card paid the receivable and the tip.
     assert cafe.ledger.balance(Account.RECEIVABLES) == 0

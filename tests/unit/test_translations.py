@@ -92,3 +92,32 @@ def test_a_percent_label_reads_in_portuguese() -> None:
     env.install_gettext_translations(i18n.translations("pt"), newstyle=True)  # type: ignore[attr-defined]
     said = env.from_string('{{ _("Deposit (%% of the price)") }}').render()
     assert said == "Sinal (% do preço)"
+
+
+def test_no_two_catalogs_say_the_same_words_differently() -> None:
+    """Every .po file is merged into one catalog: a msgid given two different
+    translations would take whichever file loads last."""
+    from babel.messages.pofile import read_po
+
+    said: dict[str, tuple[str, str]] = {}
+    clashes = []
+    for po in sorted((i18n.LOCALES_DIR / "pt" / "LC_MESSAGES").glob("*.po")):
+        with po.open("rb") as handle:
+            for message in read_po(handle):
+                if not message.id:
+                    continue
+                key, words = f"{message.context or ''}|{message.id}", str(message.string)
+                if key in said and said[key][1] != words:
+                    clashes.append(f"{key!r}: {said[key][0]} vs {po.name}")
+                said.setdefault(key, (po.name, words))
+    assert clashes == []
+
+
+def test_words_in_context_keep_their_own_portuguese() -> None:
+    from servefirst.web.templating import templates
+
+    page = templates.env.from_string('{{ _("Open") }} · {{ pgettext("dispute", "Open") }}')
+    with i18n.use_language("pt"):
+        assert page.render() == "Abrir · Aberta"
+    with i18n.use_language("en"):
+        assert page.render() == "Open · Open"

@@ -6,7 +6,13 @@ from servefirst.api.context import MerchantUoW
 from servefirst.api.routing import ServefirstRoute
 from servefirst.customers import merging
 from servefirst.customers import service as customers
-from servefirst.customers.schemas import CustomerIn, CustomerList, CustomerOut, MergeIn
+from servefirst.customers.schemas import (
+    CustomerIn,
+    CustomerList,
+    CustomerOut,
+    CustomerUpdateIn,
+    MergeIn,
+)
 from servefirst.trust.endpoints import router as trust_routes
 
 customer_routes = APIRouter(prefix="/v1/customers", tags=["customers"], route_class=ServefirstRoute)
@@ -39,6 +45,19 @@ def list_customers(
 )
 def get_customer(customer_id: str, uow: MerchantUoW) -> CustomerOut:
     customer = customers.get_customer(uow, customer_id)
+    return CustomerOut.build(customer, customers.trust_of(uow, customer))
+
+
+@customer_routes.post(
+    "/{customer_id}",
+    response_model=CustomerOut,
+    summary="Change a customer's name, e-mail, phone or tax id",
+    description="Only the fields sent change; a tax id is checked as on creation"
+    " (422 tax_id_invalid) and '' takes it off.",
+    operation_id="update_customer",
+)
+def update_customer(customer_id: str, body: CustomerUpdateIn, uow: MerchantUoW) -> CustomerOut:
+    customer = customers.update_customer(uow, customer_id, **body.model_dump(exclude_none=True))
     return CustomerOut.build(customer, customers.trust_of(uow, customer))
 
 

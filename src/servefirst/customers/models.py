@@ -56,6 +56,9 @@ class Customer(Base):
         server_default=false(),
         doc="No e-mail or text of any kind (the receipt stays on the tab page).",
     )
+    tax_id: Mapped[str | None] = mapped_column(
+        String(32), nullable=True, doc="Their tax id, printed on their receipts when given."
+    )
     referral_code: Mapped[str] = mapped_column(String(16), doc="Code this customer gives friends.")
     referred_by: Mapped[str | None] = mapped_column(
         String(40), nullable=True, doc="The customer whose referral code brought this one."

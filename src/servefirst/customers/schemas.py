@@ -13,6 +13,7 @@ Email = Annotated[
     str,
     StringConstraints(strip_whitespace=True, max_length=320, pattern=r"^[^@\s\x00]+@[^@\s\x00]+$"),
 ]
+TaxId = Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)]
 Phone = Annotated[
     str, StringConstraints(strip_whitespace=True, max_length=40, pattern=r"^\+?[0-9 ()./-]{3,}$")
 ]
@@ -36,6 +37,22 @@ class CustomerIn(Body):
     messages_opt_out: bool = Field(
         default=False, description="No e-mail or text of any kind (receipts stay on the tab page)."
     )
+    tax_id: TaxId | None = Field(
+        default=None,
+        description="Printed on their receipts: a VAT number with its country's letters"
+        " (PT501964843) or a bare number checked by the rules of the merchant's locale's"
+        " country; 422 tax_id_invalid.",
+        examples=["501964843"],
+    )
+
+
+class CustomerUpdateIn(Body):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"tax_id": "PT501964843"}]})
+
+    name: Name | None = None
+    email: Email | None = None
+    phone: Phone | None = None
+    tax_id: TaxId | None = Field(default=None, description="'' takes it off.")
 
 
 class TrustOut(Out):
@@ -53,6 +70,7 @@ class CustomerOut(Out):
     referral_code: str
     referred_by: str | None
     messages_opt_out: bool
+    tax_id: str | None = None
     trust: TrustOut
     created_at: datetime
 
@@ -66,6 +84,7 @@ class CustomerOut(Out):
             referral_code=customer.referral_code,
             referred_by=customer.referred_by,
             messages_opt_out=bool(customer.messages_opt_out),
+            tax_id=customer.tax_id,
             trust=TrustOut(**trust.as_dict()),
             created_at=customer.created_at,
         )

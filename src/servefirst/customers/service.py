@@ -11,6 +11,8 @@ from servefirst.db.uow import UnitOfWork
 from servefirst.events.service import emit
 from servefirst.kit.errors import InvalidRequest
 from servefirst.kit.ids import new_id, new_referral_code
+from servefirst.kit.tax_ids import check_tax_id, country_of_locale
+from servefirst.merchants.service import get_merchant
 from servefirst.trust import service as trust
 from servefirst.trust.estimator import EVENT_KINDS
 from servefirst.trust.rules import Trust
@@ -93,7 +95,9 @@ def create_customer(
     phone: str | None = None,
     referral_code: str | None = None,
     messages_opt_out: bool = False,
+    tax_id: str | None = None,
 ) -> Customer:
+    tax_id = _checked_tax_id(uow, tax_id)
     referred_by = None
     if referral_code:
         referred_by = uow.customers.by_referral_code(referral_code.strip().upper())
@@ -122,6 +126,7 @@ def create_customer(
             write_offs=0,
             rejected_concerns=0,
             messages_opt_out=messages_opt_out,
+            tax_id=tax_id,
             created_at=uow.clock.now(),
         )
         if not uow.customers.add(customer):  # referral code collision: 31^8, but be sure
@@ -129,6 +134,41 @@ def create_customer(
         emit(uow, "customer.created", customer.customer_id, {"name": name})
         return customer
     raise RuntimeError("could not draw a unique referral code")
+
+
+def _checked_tax_id(uow: UnitOfWork, tax_id: str | None) -> str | None:
+    """A customer's tax id, checked by the rules of the merchant's country
+    (their locale's region) when it is a bare number; None for none."""
+    if not tax_id or not tax_id.strip():
+        return None
+    return check_tax_id(tax_id, country=country_of_locale(get_merchant(uow).locale))
+
+
+def update_customer(
+    uow: UnitOfWork,
+    customer_id: str,
+    *,
+    name: str | None = None,
+    email: str | None = None,
+    phone: str | None = None,
+    tax_id: str | None = None,
+) -> Customer:
+    """Change what was given (every field checked before any is kept)."""
+    customer = uow.customers.lock(customer_id).customer
+    changes: dict[str, object] = {}
+    if tax_id is not None:
+        changes["tax_id"] = _checked_tax_id(uow, tax_id)
+    if name is not None:
+        changes |= {"name": name, "name_key": rules.name_key(name)}
+    if email is not None:
+        changes |= {"email": email or None, "email_key": rules.email_key(email or None)}
+    if phone is not None:
+        changes |= {"phone": phone or None, "phone_key": rules.phone_key(phone or None)}
+    for column, value in changes.items():
+        setattr(customer, column, value)
+    uow.session.flush()
+    emit(uow, "customer.updated", customer.customer_id, {"changed": sorted(changes)})
+    return customer
 
 
 def get_customer(uow: UnitOfWork, customer_id: str, *, lock: bool = False) -> Customer:

@@ -30,7 +30,7 @@ from servefirst.staff.models import (
     StaffMember,
     StaffSession,
 )
-from servefirst.tabs.models import Tab, TabLine
+from servefirst.tabs.models import ReceiptCounter, Tab, TabLine
 from servefirst.taxes.models import TaxMovement, TaxRate
 from servefirst.trust.models import TrustEvent
 from servefirst.webhooks.models import WebhookDelivery, WebhookEndpoint
@@ -38,6 +38,7 @@ from servefirst.webhooks.models import WebhookDelivery, WebhookEndpoint
 __all__ = [
     "Base",
     "AccountMappingRow",
+    "ReceiptCounter",
     "DayClose",
     "ImportedBooking",
     "RiskModelRow",

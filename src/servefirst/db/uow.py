@@ -29,6 +29,7 @@ from servefirst.customers.repository import CustomerRepository
 from servefirst.kit.clock import Clock
 from servefirst.ledger.repository import LedgerRepository
 from servefirst.payments.account_repository import GatewayAccountRepository
+from servefirst.tabs.receipt_counter import ReceiptCounterRepository
 from servefirst.tabs.repository import TabRepository
 
 if TYPE_CHECKING:
@@ -73,6 +74,7 @@ class UnitOfWork:
         self.customers = CustomerRepository(self)
         self.ledger = LedgerRepository(self)
         self.gateway_accounts = GatewayAccountRepository(self)
+        self.receipt_counters = ReceiptCounterRepository(self)
 
     @property
     def session(self) -> Session:

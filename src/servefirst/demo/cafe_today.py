@@ -39,7 +39,13 @@ CUSTOMERS = (
 
 def in_lisbon(cafe: Shop) -> None:
     with cafe.step() as uow:
-        update_merchant(uow, timezone=ZONE, locale="pt_PT")
+        # The seller on its receipts (a made-up NIF with a valid check digit).
+        seller = {
+            "legal_name": "Café Azul, Lda.",
+            "address": "Rua Augusta 10\n1100-053 Lisboa",
+            "tax_id": "509999999",
+        }
+        update_merchant(uow, timezone=ZONE, locale="pt_PT", seller=seller)
 
 
 def this_morning(story: Story, cafe: Shop) -> None:

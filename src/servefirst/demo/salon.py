@@ -18,7 +18,12 @@ def salon_story(story: Story, runtime: Runtime) -> Shop:
     salon = Shop(runtime, "Studio Lume", "EUR", SALON_MENU, SALON_IVA)
     with salon.step() as uow:
         # A Lisbon salon: its hours, booking page and money the Portuguese way.
-        update_merchant(uow, timezone="Europe/Lisbon", locale="pt_PT")
+        seller = {
+            "legal_name": "Studio Lume, Unipessoal Lda.",
+            "address": "Rua da Rosa 42\n1200-385 Lisboa",
+            "tax_id": "519999991",
+        }
+        update_merchant(uow, timezone="Europe/Lisbon", locale="pt_PT", seller=seller)
         # New customers leave 15% (2.00-20.00) to hold a slot; "fair" cancellation fees.
         # The demo's story asks every new customer (issue 23's model decides by default).
         bookings.set_deposit_policy(

@@ -107,6 +107,12 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return translations(current_language()).ngettext(singular, plural, n)
 
 
+def pgettext(context: str, message: str) -> str:
+    """Words whose Portuguese depends on where they stand ("Open": a button's
+    "Abrir", a dispute's "Aberta"): the catalog keys them by ``msgctxt``."""
+    return translations(current_language()).pgettext(context, message)
+
+
 def N_(message: str) -> str:
     """Marks words to translate later (when shown), where the language is not known yet."""
     return message

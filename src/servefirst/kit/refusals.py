@@ -121,6 +121,9 @@ _PLAIN = {
     "concern_resolved": lambda: _("This concern has already been decided."),
     "service_inactive": lambda: _("This service is no longer offered."),
     "rate_limited": lambda: _("Too many tries in a short time. Wait a little and try again."),
+    "due_date_in_past": lambda: _("The due date is in the past; give today or a later day."),
+    "due_date_invalid": lambda: _("Give the due date as a date."),
+    "tab_not_invoiceable": lambda: _("Only a served tab can be invoiced."),
 }
 
 

@@ -37,6 +37,11 @@ class MerchantOut(Out):
         default="line",
         description="Where tax is rounded: each line, or each rate's total on the receipt.",
     )
+    legal_name: str | None = Field(
+        default=None, description="The seller's registered name, printed on receipts."
+    )
+    address: str | None = Field(default=None, description="The seller's address, on receipts.")
+    tax_id: str | None = Field(default=None, description="The seller's tax id, on receipts.")
     created_at: datetime
 
     @classmethod
@@ -53,6 +58,9 @@ class MerchantOut(Out):
             max_days_ahead=m.max_days_ahead,
             prices_include_tax=m.prices_include_tax,
             tax_rounding=m.tax_rounding,  # type: ignore[arg-type]
+            legal_name=m.legal_name,
+            address=m.address,
+            tax_id=m.tax_id,
             created_at=m.created_at,
         )
 
@@ -63,6 +71,11 @@ class MerchantIn(Body):
             "examples": [
                 {"timezone": "Europe/Lisbon", "locale": "pt_PT"},
                 {"slug": "cafe-azul", "slot_minutes": 15, "min_notice_minutes": 120},
+                {
+                    "legal_name": "Café Azul, Lda.",
+                    "address": "Rua Augusta 10\n1100-053 Lisboa",
+                    "tax_id": "PT501964843",
+                },
             ]
         }
     )
@@ -94,6 +107,19 @@ class MerchantIn(Body):
     tax_rounding: Literal["line", "receipt"] | None = Field(
         default=None, description="Round tax per line (default) or per rate on the receipt."
     )
+    legal_name: str | None = Field(
+        default=None, max_length=200, description="The registered name; '' takes it off."
+    )
+    address: str | None = Field(
+        default=None, max_length=500, description="Lines split by newlines; '' takes it off."
+    )
+    tax_id: str | None = Field(
+        default=None,
+        max_length=40,
+        description="A VAT number with its country's letters (PT501964843), or a bare number"
+        " checked by the rules of the locale's country (a Portuguese NIF's check digit);"
+        " 422 tax_id_invalid. '' takes it off.",
+    )
 
 
 @router.get(
@@ -109,7 +135,8 @@ def me(uow: MerchantUoW) -> MerchantOut:
 @router.post(
     "",
     response_model=MerchantOut,
-    summary="Change the merchant's name, time zone, locale, slug, online-booking or tax settings",
+    summary="Change the merchant's name, time zone, locale, slug, online-booking or tax settings"
+    " or seller details for receipts (legal name, address, tax id)",
     operation_id="update_merchant",
     responses={409: {"description": "slug_taken: another business has that slug"}},
 )
@@ -127,6 +154,7 @@ def update(body: MerchantIn, uow: MerchantUoW) -> MerchantOut:
             slug=body.slug,
             booking=booking,
             taxes=taxes,
+            seller=body.model_dump(include={"legal_name", "address", "tax_id"}, exclude_none=True),
         )
     )
 

@@ -71,6 +71,15 @@ class Merchant(Base):
         server_default="line",
         doc="Where tax is rounded: each 'line', or each rate's total on the 'receipt'.",
     )
+    legal_name: Mapped[str | None] = mapped_column(
+        String(200), nullable=True, doc="The seller's registered name, printed on receipts."
+    )
+    address: Mapped[str | None] = mapped_column(
+        String(500), nullable=True, doc="The seller's address (lines split by newlines)."
+    )
+    tax_id: Mapped[str | None] = mapped_column(
+        String(32), nullable=True, doc="The seller's tax id (NIF, VAT number), normalised."
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 

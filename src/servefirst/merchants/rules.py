@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from babel import Locale, UnknownLocaleError
 
 from servefirst.kit.errors import InvalidRequest
+from servefirst.kit.tax_ids import check_tax_id
 
 
 def check_timezone(name: str) -> str:
@@ -57,3 +58,18 @@ def check_slug(slug: str) -> str:
             param="slug",
         )
     return slug
+
+
+def check_seller(given: dict[str, str], *, country: str | None) -> dict[str, str | None]:
+    """The seller's details for receipts (``legal_name``, ``address``,
+    ``tax_id``) as they are to be kept: trimmed, the tax id checked against
+    ``country``'s rules, an empty one taken off (None)."""
+    kept: dict[str, str | None] = {}
+    for detail, value in given.items():
+        text = value.strip()
+        if detail == "address":
+            text = "\n".join(line.strip() for line in text.splitlines() if line.strip())
+        if detail == "tax_id" and text:
+            text = check_tax_id(text, country=country)
+        kept[detail] = text or None
+    return kept

@@ -18,9 +18,10 @@ from servefirst.kit.ids import (
     new_merchant_id,
 )
 from servefirst.kit.money import normalize_currency
+from servefirst.kit.tax_ids import country_of_locale
 from servefirst.ledger import service as ledger
 from servefirst.merchants.models import ApiKey, Merchant
-from servefirst.merchants.rules import check_locale, check_slug, check_timezone
+from servefirst.merchants.rules import check_locale, check_seller, check_slug, check_timezone
 
 
 @dataclass(frozen=True)
@@ -115,6 +116,7 @@ def update_merchant(
     slug: str | None = None,
     booking: dict[str, int] | None = None,
     taxes: dict[str, bool | str] | None = None,
+    seller: dict[str, str] | None = None,
 ) -> Merchant:
     """Change the merchant's name, time zone, locale, slug or booking settings
     (``slot_minutes``, ``min_notice_minutes``, ``max_days_ahead``; checked by
@@ -128,6 +130,7 @@ def update_merchant(
         raise InvalidRequest("A merchant needs a name.", code="parameter_missing", param="name")
     zone = check_timezone(timezone) if timezone is not None else merchant.timezone
     chosen_locale = check_locale(locale) if locale is not None else merchant.locale
+    details = check_seller(seller or {}, country=country_of_locale(chosen_locale))
     if slug is not None:
         slug = check_slug(slug)
         holder = merchant_by_slug(uow, slug)
@@ -145,6 +148,8 @@ def update_merchant(
         setattr(merchant, setting, value)
     for tax_setting, chosen in (taxes or {}).items():
         setattr(merchant, tax_setting, chosen)
+    for detail, given in details.items():
+        setattr(merchant, detail, given)
     try:
         uow.session.flush()
     except IntegrityError:

@@ -30,6 +30,9 @@ from servefirst.kit import i18n
 from servefirst.kit.money import Money
 from servefirst.messages.rules import MessageKind
 from servefirst.messages.service import Context
+from servefirst.receipts import document as receipts
+from servefirst.receipts.pdf import render_pdf
+from servefirst.tabs import service as tabs
 from servefirst.tabs.models import TabLine
 from servefirst.tabs.service import bill_of
 
@@ -139,7 +142,12 @@ def compose(uow: UnitOfWork, ctx: Context, *, public_url: str, mail_from: str) -
         tab = ctx.tab
         bill = bill_of(tab)
         lines = ctx_lines(uow, tab.tab_id)
-        anchor = getattr(tab, "due_date", None) or tab.served_at or message.created_at
+        anchor = tab.served_at or message.created_at
+        overdue_on = (
+            tabs.overdue_from(tab.due_date, zone)
+            if tab.due_date is not None
+            else anchor + timedelta(days=ctx.policy.overdue_day)
+        )
         values.update(
             currency=tab.currency,
             lines=lines,
@@ -151,8 +159,15 @@ def compose(uow: UnitOfWork, ctx: Context, *, public_url: str, mail_from: str) -
             receipt_url=f"{base}/t/{tab.token}/receipt",
             pay_url=f"{base}/t/{tab.token}#pay",
             concern_url=f"{base}/t/{tab.token}#concern",
-            overdue_on=(anchor + timedelta(days=ctx.policy.overdue_day)).astimezone(zone),
+            overdue_on=overdue_on.astimezone(zone),
+            receipt_number=tab.receipt_number,
+            receipt_pdf_url=f"{base}/t/{tab.token}/receipt.pdf",
         )
+        if kind is MessageKind.RECEIPT and message.channel == "email":
+            # The receipt itself, as the law asks it to be printed (seller,
+            # number, taxes): a PDF the customer can keep or hand on.
+            document = receipts.document_for(uow, tab)
+            attachments.append((document.filename, "application/pdf", render_pdf(document)))
     if ctx.booking is not None:
         booking = ctx.booking
         service = uow.session.get(Service, (uow.merchant, booking.service_id))
@@ -172,7 +187,9 @@ def compose(uow: UnitOfWork, ctx: Context, *, public_url: str, mail_from: str) -
             )
             attachments.append(("booking.ics", "text/calendar", ics))
     subject = SUBJECTS[kind]
-    if kind is MessageKind.PAYMENT_REMINDER and message.step > 1:
+    invoiced = ctx.tab is not None and ctx.tab.due_date is not None
+    if kind is MessageKind.PAYMENT_REMINDER and (message.step > 1 or invoiced):
+        # An invoice past its due date is reminded of the bill, not asked about the visit.
         subject = LATER_REMINDER_SUBJECT
     name = "sms" if message.channel == "sms" else kind.value
     locale = getattr(merchant, "locale", None) or "en_GB"

@@ -7,6 +7,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import exists, select, update
 
@@ -68,19 +69,23 @@ def plan(uow: UnitOfWork, event: OutboxEvent) -> int:
             tab,
             [Planned(MessageKind.RECEIPT, 0, event.created_at)],
         )
-    if event.type == "tab.served":
+    # An invoice's reminders count from its due date: planned anew when it is
+    # issued (those planned when it was served are then skipped: context_for).
+    if event.type in ("tab.served", "tab.invoiced"):
         tab = uow.session.get(Tab, (uow.merchant, event.object_id))
         if tab is None or not still_due(
             MessageKind.PAYMENT_REMINDER, subject_status=tab.status, concern_raised=False
         ):
             return 0  # paid (or voided) before the worker read that it was served
+        if event.type == "tab.served" and tab.due_date is not None:
+            return 0  # invoiced since: its tab.invoiced event plans the reminders
         customer = uow.session.get(Customer, (uow.merchant, tab.customer_id))
         if customer is None:
             return 0
         tier = trust.trust_now(
             customer, policy=trust.policy_for(uow), now=uow.clock.now()
         ).tier.value
-        anchor = getattr(tab, "due_date", None) or tab.served_at or event.created_at
+        anchor = tabs.chase_anchor(tab, ZoneInfo(get_merchant(uow).timezone)) or event.created_at
         steps = dunning_steps(anchor, tier, policy_of(get_merchant(uow)))
         return _plan(uow, event, tab.customer_id, tab, steps)
     if event.type == "booking.created":
@@ -174,6 +179,13 @@ def context_for(uow: UnitOfWork, message_id: str, now: datetime) -> Context | st
         return f"no longer due (the {'booking' if booking else 'tab'} is {status}" + (
             ", a concern was raised)" if concern else ")"
         )
+    if (
+        tab is not None
+        and tab.invoiced_at is not None
+        and kind in (MessageKind.PAYMENT_REMINDER, MessageKind.FINAL_NOTICE)
+        and message.created_at < tab.invoiced_at
+    ):
+        return "the tab was invoiced since: the invoice's own reminders replace it"
     if kind is MessageKind.PAYMENT_REMINDER and superseded(_later_steps(uow, message), now):
         return "a later reminder is already due"
     merchant = get_merchant(uow)
@@ -312,11 +324,24 @@ def _concern_raised(uow: UnitOfWork, tab_id: str) -> bool:
 def overdue_now(uow: UnitOfWork, now: datetime, *, limit: int = 50) -> list[str]:
     """The merchant's served, unpaid tabs whose overdue day has come, their
     final notice gone (the schedule of ``message_settings``), oldest first."""
-    policy = policy_of(get_merchant(uow))
+    merchant = get_merchant(uow)
+    policy = policy_of(merchant)
+    zone = ZoneInfo(merchant.timezone)
     cutoff = now - timedelta(days=policy.overdue_day)
-    due: list[str] = []
+    # An invoice is overdue the day after its due date: that date was the
+    # customer's notice, so no final notice has to go first.
+    today = now.astimezone(zone).date()
+    due: list[str] = [
+        tab.tab_id
+        for tab in uow.tabs.invoices_due_before(today, limit=limit)
+        if tab.due_date is not None
+        and tabs.invoice_overdue(tab.due_date, today)
+        and not _concern_raised(uow, tab.tab_id)
+    ]
     for tab in uow.tabs.served_before(cutoff, limit=limit):
-        anchor = getattr(tab, "due_date", None) or tab.served_at
+        if tab.due_date is not None:
+            continue  # an invoice: its due date decides (above)
+        anchor = tab.served_at
         pending_notice = bool(
             uow.session.scalar(
                 select(

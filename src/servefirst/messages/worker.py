@@ -300,7 +300,11 @@ class Worker:
         now = self.clock.now()
         with self.runtime.uow(write=False) as reader:
             # No merchant turns a tab overdue sooner than a day after serving.
-            found = reader.tabs.merchants_with_served_before(now - timedelta(days=1))
+            # An invoice turns overdue the day after its due date, in its
+            # merchant's zone: a day ahead of UTC covers every zone.
+            found = reader.tabs.merchants_with_served_before(
+                now - timedelta(days=1), due_before=(now + timedelta(days=1)).date()
+            )
         marked = 0
         for merchant_id in found:
             if self.merchants is not None and merchant_id not in self.merchants:

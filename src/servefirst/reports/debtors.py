@@ -1,15 +1,19 @@
 """Who owes what, and since when: the debtors list (served and overdue tabs,
-oldest debt first), in the same age buckets as the cash-flow report."""
+oldest debt first), in the same age buckets as the cash-flow report. A tab
+ages from when it was served; an invoice from its due date (the start of that
+day in the merchant's zone), so one not yet due is in the youngest bucket."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
 from servefirst.customers.models import Customer
 from servefirst.db.uow import UnitOfWork
+from servefirst.merchants.service import get_merchant
 from servefirst.reports.rules import AGE_BUCKETS, bucket_for, days_owed
 from servefirst.tabs.models import Tab
 from servefirst.tabs.rules import TabStatus
@@ -61,6 +65,7 @@ class Debtors:
 def debtors(uow: UnitOfWork) -> Debtors:
     """Served and overdue tabs with something still owed, oldest first."""
     now = uow.clock.now()
+    zone = ZoneInfo(get_merchant(uow).timezone)
     due = Tab.subtotal - Tab.adjustments - Tab.paid - Tab.deposit_applied
     rows = uow.session.execute(
         select(Tab, Customer.name, due)
@@ -78,7 +83,11 @@ def debtors(uow: UnitOfWork) -> Debtors:
     ).all()
     debts = []
     for tab, name, owed in rows:
-        since = tab.served_at or tab.opened_at
+        since = (
+            datetime.combine(tab.due_date, time(), zone)
+            if tab.due_date is not None
+            else tab.served_at or tab.opened_at
+        )
         debts.append(
             Debt(
                 tab.tab_id,

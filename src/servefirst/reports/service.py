@@ -7,10 +7,11 @@ status), never from a scan of past entries.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import case, func, select
+from sqlalchemy import and_, case, func, or_, select
 
 from servefirst.bookings.holds import deposit_totals
 from servefirst.bookings.models import CardHold
@@ -26,16 +27,19 @@ from servefirst.tabs.rules import UNPAID, TabStatus
 
 
 def _unpaid_by_age_and_status(
-    uow: UnitOfWork, now: datetime
+    uow: UnitOfWork, now: datetime, zone: ZoneInfo
 ) -> tuple[list[dict[str, Any]], dict[str, int]]:
     """What unpaid tabs owe, by age (``rules.AGE_BUCKETS``) and by status, in one
     query: the buckets are a CASE on when the debt started (served, or opened
-    while still being served), grouped with the status, and added up here."""
+    while still being served; an invoice's due date, whose day starts in the
+    merchant's ``zone``), grouped with the status, and added up here."""
     since = owed_since()
     whens: list[tuple[Any, Any]] = []
     for bucket, earliest in bucket_starts(now):  # contiguous, youngest first
         if earliest is not None:
-            whens.append((since >= earliest, bucket.label))
+            ordinary = and_(Tab.due_date.is_(None), since >= earliest)
+            invoiced = Tab.due_date >= first_day_from(earliest, zone)
+            whens.append((or_(ordinary, invoiced), bucket.label))
     age = case(*whens, else_=AGE_BUCKETS[-1].label).label("age")
     due = Tab.subtotal - Tab.adjustments - Tab.paid - Tab.deposit_applied
     rows = uow.session.execute(
@@ -55,6 +59,13 @@ def _unpaid_by_age_and_status(
         for b in AGE_BUCKETS
     ]
     return ages, by_status
+
+
+def first_day_from(moment: datetime, zone: ZoneInfo) -> date:
+    """The first day (in ``zone``) that starts at or after ``moment``: an
+    invoice due on it or later has been due since ``moment`` at most."""
+    local = moment.astimezone(zone)
+    return local.date() if local.time() == time(0) else local.date() + timedelta(days=1)
 
 
 def owed_since() -> Any:
@@ -87,7 +98,7 @@ def cash_flow(uow: UnitOfWork) -> dict[str, Any]:
     by_method = {m: taken - refunded["by_method"][m] for m, taken in by_method.items()}
     collected_total = sum(by_method.values())
     now = uow.clock.now()
-    ages, by_status = _unpaid_by_age_and_status(uow, now)
+    ages, by_status = _unpaid_by_age_and_status(uow, now, ZoneInfo(merchant.timezone))
     return {
         "currency": merchant.currency,
         "as_of": now.isoformat(),

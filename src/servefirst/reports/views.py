@@ -95,7 +95,7 @@ def sales_view(uow: UnitOfWork, period: ReportPeriod) -> ReportView:
             Section(
                 "by-service",
                 _("Sales by service"),
-                [_("Service"), _("Sold"), _("Sales")],
+                [_("Service"), _("Quantity"), _("Sales")],
                 [[n, str(c), fmt(a)] for n, c, a in s.by_service],
                 [n for n, _c, _a in s.by_service],
                 [(_("Sales"), [major(a) for _n, _c, a in s.by_service])],

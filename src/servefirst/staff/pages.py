@@ -22,6 +22,7 @@ from servefirst.staff import (
     counter_pages,
     customer_pages,
     day_pages,
+    invoice_pages,
     policy_pages,
     service_pages,
     settings_page,
@@ -34,6 +35,7 @@ from servefirst.staff import (
 router = APIRouter()
 router.include_router(sign_in_pages.router)
 router.include_router(tab_pages.router)
+router.include_router(invoice_pages.router)
 router.include_router(booking_pages.router)
 router.include_router(day_pages.router)
 router.include_router(customer_pages.router)

@@ -244,8 +244,10 @@ def _tab_action(
     return act(request, csrf_token, change, on_error, needs=needs)
 
 
-#: The tab page, for the console's other pages about a tab (refunds, voids).
+#: The tab page and its actions, for the console's other pages about a tab
+#: (refunds, voids, invoices).
 tab_page_view = _tab_page
+tab_action = _tab_action
 
 
 @router.get("/tabs/{tab_id}")

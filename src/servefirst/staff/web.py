@@ -56,6 +56,7 @@ NOTICES = {
     "approved": N_("Concern approved: the bill is lowered."),
     "rejected": N_("Concern rejected: the bill stays."),
     "merged": N_("Customers merged: everything is on this one now."),
+    "invoiced": N_("Invoice issued: the customer's page shows the due date."),
 }
 
 

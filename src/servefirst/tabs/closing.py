@@ -7,6 +7,7 @@ counts in its customer's history with the tab itself (``record_tab_closed``).
 from __future__ import annotations
 
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from servefirst.bookings.holds import release_tab_hold
 from servefirst.customers.service import record_tab_closed
@@ -22,6 +23,7 @@ from servefirst.tabs.rules import (
     ensure_can_serve,
     ensure_can_void,
     ensure_no_payment_waiting,
+    receipt_number_text,
     transition,
 )
 
@@ -47,10 +49,15 @@ def settle(uow: UnitOfWork, tab: Tab, **also: Any) -> None:
     # foreign keys, taking a KEY SHARE lock on the customer; two transactions
     # settling one customer's tabs would then each hold that lock and wait to
     # upgrade it to FOR UPDATE when the history is counted: a deadlock.
-    uow.customers.lock(tab.customer_id)
+    merchant = uow.customers.lock(tab.customer_id).merchant
     event = "late_payments" if tab.status == TabStatus.OVERDUE else "paid_visits"
     status = transition(tab.status, TabAction.SETTLE).value
-    uow.tabs.write(tab, status=status, closed_at=uow.clock.now(), **also)
+    now = uow.clock.now()
+    # The receipt's number is taken here, in the transaction that makes the
+    # tab paid: whatever way it gets paid, and never for a payment rolled back.
+    year = now.astimezone(ZoneInfo(merchant.timezone or "UTC")).year
+    number = receipt_number_text(year, uow.receipt_counters.take_next(year))
+    uow.tabs.write(tab, status=status, closed_at=now, receipt_number=number, **also)
     record_tab_closed(uow, tab, event, worth=bill_of(tab).total)
     release_tab_hold(uow, tab)  # paid another way: the card hold is no longer needed
     emit(uow, "tab.paid", tab.tab_id, {"total": bill_of(tab).total, "tips": tab.tips})

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     Boolean,
     CheckConstraint,
+    Date,
     ForeignKeyConstraint,
     Index,
     Integer,
@@ -17,6 +18,20 @@ from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.sql.expression import false
 
 from servefirst.db.base import Amount, Base, UTCDateTime
+
+
+class ReceiptCounter(Base):
+    """The last receipt number a merchant gave in a year. Its row is taken (and
+    so locked until commit) by the transaction that makes a tab paid: numbers
+    follow one another without a gap, as tax authorities ask, and a payment
+    rolled back gives its number back with it."""
+
+    __tablename__ = "receipt_counters"
+    __table_args__ = (ForeignKeyConstraint(["merchant_id"], ["merchants.merchant_id"]),)
+
+    merchant_id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, doc="In the merchant's zone.")
+    last_number: Mapped[int] = mapped_column(Integer, doc="The last number given; 0 for none.")
 
 
 class Tab(Base):
@@ -37,6 +52,8 @@ class Tab(Base):
             name="amounts_not_negative",
         ),
         CheckConstraint("paid + deposit_applied + adjustments <= subtotal", name="never_overpaid"),
+        # The last line of defence for the gap-free sequence: a number is never given twice.
+        Index("ix_tabs_receipt_number", "merchant_id", "receipt_number", unique=True),
     )
 
     merchant_id: Mapped[str] = mapped_column(String(16), primary_key=True)
@@ -91,6 +108,21 @@ class Tab(Base):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     terms_accepted_at: Mapped[datetime | None] = mapped_column(
         UTCDateTime, nullable=True, doc="When the customer accepted the lines' terms."
+    )
+    receipt_number: Mapped[str | None] = mapped_column(
+        String(16),
+        nullable=True,
+        doc="'2026-000123': the year and the merchant's gap-free sequence, given in the"
+        " transaction that makes the tab paid (``receipt_counters``).",
+    )
+    due_date: Mapped[date | None] = mapped_column(
+        Date,
+        nullable=True,
+        doc="An invoice's last day to pay, in the merchant's zone; overdue the day after."
+        " None: an ordinary tab, counted from when it was served.",
+    )
+    invoiced_at: Mapped[datetime | None] = mapped_column(
+        UTCDateTime, nullable=True, doc="When the tab was issued as an invoice (billed after)."
     )
 
 

@@ -3,7 +3,7 @@ owed, their review and concerns, their payments."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 
 from fastapi import APIRouter
@@ -70,6 +70,8 @@ class PublicTab(Out):
     net: int = Field(default=0, description="The bill after discounts and refunds, less tax.")
     tax: list[TaxPartOut] = Field(default_factory=list, description="Per tax rate: net and tax.")
     gross: int = Field(default=0, description="net + tax.")
+    receipt_number: str | None = Field(default=None, description="Once paid.")
+    due_date: date | None = Field(default=None, description="An invoice's last day to pay.")
 
 
 def public_view(uow: UnitOfWork, token: str) -> PublicTab:
@@ -121,6 +123,8 @@ def public_view(uow: UnitOfWork, token: str) -> PublicTab:
         ],
         opened_at=tab.opened_at,
         closed_at=tab.closed_at,
+        receipt_number=tab.receipt_number,
+        due_date=tab.due_date,
     )
 
 

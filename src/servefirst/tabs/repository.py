@@ -13,10 +13,10 @@ ORM's flush to write again.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import Table, bindparam, func, insert, select, update
+from sqlalchemy import Table, bindparam, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -148,14 +148,33 @@ class TabRepository:
             )
         )
 
-    def merchants_with_served_before(self, cutoff: datetime) -> list[str]:
-        """Every merchant with a served, unpaid tab served at or before
-        ``cutoff`` (the delivery worker's look across merchants)."""
+    def invoices_due_before(self, day: date, *, limit: int = 100) -> list[Tab]:
+        """Served (unpaid) invoices whose due date is before ``day``, oldest due first."""
         return list(
             self._uow.session.scalars(
-                select(Tab.merchant_id)
-                .where(Tab.status == "served", Tab.served_at <= cutoff)
-                .distinct()
+                select(Tab)
+                .where(
+                    Tab.merchant_id == self._uow.merchant,
+                    Tab.status == "served",
+                    Tab.due_date < day,
+                )
+                .order_by(Tab.due_date, Tab.tab_id)
+                .limit(limit)
+            )
+        )
+
+    def merchants_with_served_before(
+        self, cutoff: datetime, *, due_before: date | None = None
+    ) -> list[str]:
+        """Every merchant with a served, unpaid tab served at or before
+        ``cutoff``, or invoiced with a due date before ``due_before`` (the
+        delivery worker's look across merchants)."""
+        when = Tab.served_at <= cutoff
+        if due_before is not None:
+            when = or_(when, Tab.due_date < due_before)
+        return list(
+            self._uow.session.scalars(
+                select(Tab.merchant_id).where(Tab.status == "served", when).distinct()
             )
         )
 

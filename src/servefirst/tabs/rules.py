@@ -13,6 +13,7 @@ is owed on an open, served or overdue tab; a tab whose bill is covered becomes
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, timedelta
 from enum import StrEnum
 
 from servefirst.kit.errors import Conflict, InvalidRequest, PaymentInProgress
@@ -168,3 +169,66 @@ def ensure_can_serve(status: TabStatus | str, line_count: int) -> None:
             "Add what was served before marking the tab served (or void an empty tab).",
             code="tab_empty",
         )
+
+
+def receipt_number_text(year: int, number: int) -> str:
+    """'2026-000123': the year the tab was paid in (the merchant's zone) and
+    the merchant's sequence of that year, which starts again at 1 each year."""
+    return f"{year}-{number:06d}"
+
+
+#: The usual terms offered first; any whole number of days up to a year is accepted.
+NET_DAYS_CHOICES = (7, 14, 30)
+MAX_NET_DAYS = 365
+
+
+def invoice_due_date(today: date, *, due_date: date | None, net_days: int | None) -> date:
+    """The last day to pay an invoice issued ``today`` (the merchant's day):
+    a date, or a number of days from today. Exactly one of the two."""
+    if (due_date is None) == (net_days is None):
+        raise InvalidRequest(
+            "Give either due_date (a date) or net_days (7, 14, 30 or any number of days).",
+            code="due_date_or_net_days",
+            param="due_date",
+        )
+    if net_days is not None:
+        if not 1 <= net_days <= MAX_NET_DAYS:
+            raise InvalidRequest(
+                f"net_days must be from 1 to {MAX_NET_DAYS}.",
+                code="net_days_invalid",
+                param="net_days",
+            )
+        return today + timedelta(days=net_days)
+    assert due_date is not None
+    if due_date < today:
+        raise InvalidRequest(
+            f"The due date {due_date.isoformat()} is in the past; give today or a later day.",
+            code="due_date_in_past",
+            param="due_date",
+        )
+    if due_date > today + timedelta(days=MAX_NET_DAYS):
+        raise InvalidRequest(
+            f"The due date must be within {MAX_NET_DAYS} days.",
+            code="due_date_too_far",
+            param="due_date",
+        )
+    return due_date
+
+
+def ensure_can_invoice(status: TabStatus | str, bill: Bill) -> None:
+    """Billing after delivery: a served tab with something owed is issued as an
+    invoice (again, to change its due date, while it is not overdue)."""
+    current = TabStatus(status)
+    if current is not TabStatus.SERVED:
+        raise IllegalTransition(
+            f"Only a served tab can be invoiced; this tab is {current.value}.",
+            code="tab_not_invoiceable",
+            details={"tab_status": current.value},
+        )
+    if bill.due <= 0:
+        raise Conflict("Nothing is owed on this tab.", code="nothing_to_pay")
+
+
+def invoice_overdue(due_date: date, today: date) -> bool:
+    """An unpaid invoice is overdue from the day after its due date."""
+    return today > due_date

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Literal
 
 from pydantic import ConfigDict, Field
@@ -129,6 +129,19 @@ class TabOut(Out):
         " and line amounts stay as entered; when prices exclude tax, `subtotal` includes the"
         " tax added on top.",
     )
+    receipt_number: str | None = Field(
+        default=None,
+        description="A paid tab's receipt number, e.g. '2026-000123': the year and the"
+        " merchant's sequence without gaps.",
+    )
+    due_date: date | None = Field(
+        default=None,
+        description="An invoice's last day to pay (the merchant's day); overdue the day after.",
+    )
+    invoiced_at: datetime | None = Field(default=None, description="When it was invoiced.")
+    receipt_pdf_url: str = Field(
+        description="The receipt (paid) or invoice (invoiced, unpaid) as PDF; 404 otherwise."
+    )
 
     @classmethod
     def build(cls, tab: Tab, lines: list[LineView], public_url: str) -> TabOut:
@@ -160,6 +173,10 @@ class TabOut(Out):
             served_at=tab.served_at,
             closed_at=tab.closed_at,
             terms_accepted_at=tab.terms_accepted_at,
+            receipt_number=tab.receipt_number,
+            due_date=tab.due_date,
+            invoiced_at=tab.invoiced_at,
+            receipt_pdf_url=f"{public_url}/v1/tabs/{tab.tab_id}/receipt.pdf",
         )
 
 

@@ -12,6 +12,7 @@ from servefirst.db.direct import move_rows
 from servefirst.db.uow import UnitOfWork
 from servefirst.events.service import emit
 from servefirst.tabs.closing import mark_overdue, serve, settle, void, write_off
+from servefirst.tabs.invoicing import chase_anchor, issue_invoice, overdue_from
 from servefirst.tabs.limits import TabLimit, tab_limit_for
 from servefirst.tabs.lines import add_line
 from servefirst.tabs.models import Tab
@@ -28,6 +29,7 @@ from servefirst.tabs.reading import (
     tab_in_hand,
 )
 from servefirst.tabs.repository import LineTerms, LineView, SoldLine
+from servefirst.tabs.rules import invoice_overdue
 
 
 def accept_terms(uow: UnitOfWork, token: str) -> Tab:
@@ -46,6 +48,10 @@ __all__ = [
     "SoldLine",
     "TabLimit",
     "accept_terms",
+    "chase_anchor",
+    "invoice_overdue",
+    "issue_invoice",
+    "overdue_from",
     "add_line",
     "bill_of",
     "find_by_short_code",

@@ -29,7 +29,7 @@ def language(request: Request) -> dict[str, Any]:
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR), context_processors=[language])
 templates.env.add_extension("jinja2.ext.i18n")
 templates.env.install_gettext_callables(  # type: ignore[attr-defined]
-    i18n.gettext, i18n.ngettext, newstyle=True
+    i18n.gettext, i18n.ngettext, newstyle=True, pgettext=i18n.pgettext
 )
 
 

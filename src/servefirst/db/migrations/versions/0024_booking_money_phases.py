@@ -16,7 +16,7 @@ from alembic import op
 from servefirst.db.base import Amount, UTCDateTime
 
 revision: str = "0024"
-down_revision: str | None = "0019"
+down_revision: str | None = "0021"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

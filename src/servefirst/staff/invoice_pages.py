@@ -1,0 +1,69 @@
+"""The console's receipts and invoices: a tab's receipt or invoice as PDF, and
+issuing a served tab as an invoice with a due date (a manager's call: it gives
+the customer time to pay)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import Response
+
+from servefirst.db.uow import UnitOfWork
+from servefirst.kit.errors import InvalidRequest
+from servefirst.receipts.document import document_for_tab
+from servefirst.receipts.pdf import render_pdf
+from servefirst.staff import service as staff
+from servefirst.staff.rules import Access
+from servefirst.staff.tab_pages import tab_action
+from servefirst.staff.web import show
+from servefirst.tabs import service as tabs
+
+router = APIRouter(prefix="/staff", include_in_schema=False)
+
+FormText = Annotated[str, Form()]
+#: The terms the form offers; "date" reads the date field instead.
+TERMS = ("7", "14", "30", "date")
+
+
+@router.get("/tabs/{tab_id}/receipt.pdf")
+def receipt_pdf(request: Request, tab_id: str) -> Response:
+    def build(uow: UnitOfWork, me: staff.SignedIn) -> Response:
+        document = document_for_tab(uow, tab_id)
+        return Response(
+            render_pdf(document),
+            media_type="application/pdf",
+            headers={"Content-Disposition": f'inline; filename="{document.filename}"'},
+        )
+
+    return show(request, build)
+
+
+def due_from_form(terms: str, due_date: str) -> tuple[date | None, int | None]:
+    """(due_date, net_days) from the form's choice of terms."""
+    if terms not in TERMS:
+        raise InvalidRequest("Choose the payment terms.", param="terms")
+    if terms != "date":
+        return None, int(terms)
+    try:
+        return date.fromisoformat(due_date.strip()), None
+    except ValueError:
+        raise InvalidRequest(
+            "Give the due date as a date (2026-12-31).", code="due_date_invalid", param="due_date"
+        ) from None
+
+
+@router.post("/tabs/{tab_id}/invoice")
+def issue_invoice(
+    request: Request,
+    tab_id: str,
+    terms: FormText = "",
+    due_date: FormText = "",
+    csrf_token: FormText = "",
+) -> Response:
+    def do(uow: UnitOfWork, me: staff.SignedIn) -> None:
+        when, days = due_from_form(terms, due_date)
+        tabs.issue_invoice(uow, tab_id, due_date=when, net_days=days)
+
+    return tab_action(request, tab_id, csrf_token, do, "invoiced", needs=Access.MANAGER)

@@ -1,0 +1,115 @@
+"""The receipt PDF carries what a receipt must: read back with pypdf."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from io import BytesIO
+
+from pypdf import PdfReader
+
+from servefirst.receipts.document import (
+    DocumentKind,
+    Party,
+    PrintedLine,
+    PrintedPayment,
+    ReceiptDocument,
+    TaxPart,
+    TaxTotals,
+)
+from servefirst.receipts.pdf import render_pdf
+
+PAID_AT = datetime(2026, 12, 31, 23, 30, tzinfo=UTC)  # already 2027 in Tokyo
+
+
+def _document(**changes: object) -> ReceiptDocument:
+    fields: dict[str, object] = {
+        "kind": DocumentKind.RECEIPT,
+        "currency": "EUR",
+        "locale": "en_GB",
+        "timezone": "Europe/Lisbon",
+        "seller": Party(
+            "Café Azul", "PT501964843", "Café Azul, Lda.", ("Rua Augusta 10", "1100-053 Lisboa")
+        ),
+        "customer": Party("João Conceição", "PT123456789"),
+        "short_code": "K7M2QX",
+        "number": "2026-000042",
+        "issued_at": PAID_AT,
+        "due_date": None,
+        "lines": (PrintedLine("Galão", 2, 180, 360), PrintedLine("Pastel de nata", 1, 130, 130)),
+        "subtotal": 490,
+        "adjustments": 0,
+        "deposit_applied": 0,
+        "total": 490,
+        "paid": 490,
+        "tips": 50,
+        "refunded": 0,
+        "amount_due": 0,
+        "payments": (PrintedPayment("card", 490, 50, PAID_AT, "4242"),),
+    }
+    fields.update(changes)
+    return ReceiptDocument(**fields)  # type: ignore[arg-type]
+
+
+def _text(document: ReceiptDocument) -> str:
+    data = render_pdf(document)
+    assert data.startswith(b"%PDF-")
+    return "\n".join(page.extract_text() for page in PdfReader(BytesIO(data)).pages)
+
+
+def test_a_receipt_carries_seller_number_date_customer_lines_totals_and_payments() -> None:
+    text = _text(_document())
+    for shown in (
+        "Café Azul, Lda.",
+        "Rua Augusta 10",
+        "1100-053 Lisboa",
+        "Tax id: PT501964843",
+        "Receipt number: 2026-000042",
+        "31 Dec 2026",  # in Lisbon's zone
+        "Customer: João Conceição",
+        "Tax id: PT123456789",
+        "Galão",
+        "Pastel de nata",
+        "€3.60",
+        "Total",
+        "€4.90",
+        "Card ···· 4242",
+        "tip €0.50",
+    ):
+        assert shown in text, shown
+    assert "Net" not in text  # no tax totals on this tab: the total alone
+
+
+def test_with_tax_totals_the_receipt_shows_net_tax_per_rate_and_gross() -> None:
+    taxes = TaxTotals(net=424, parts=(TaxPart("23", 293, 67), TaxPart("6", 131, 8)), gross=499)
+    text = _text(_document(taxes=taxes, total=499, paid=499, subtotal=499))
+    assert "Net" in text and "€4.24" in text
+    assert "Tax 23% on €2.93" in text and "€0.67" in text
+    assert "Tax 6% on €1.31" in text and "€0.08" in text
+    assert "Gross" in text and "€4.99" in text
+
+
+def test_a_portuguese_merchant_s_receipt_is_in_portuguese_with_euros_the_local_way() -> None:
+    text = _text(_document(locale="pt_PT")).replace("\xa0", " ")
+    assert "Recibo" in text
+    assert "Recibo n.º 2026-000042" in text
+    assert "NIF: PT501964843" in text
+    assert "3,60 €" in text and "4,90 €" in text
+    assert "Este documento não é uma fatura emitida por programa certificado." in text
+
+
+def test_an_invoice_shows_its_due_date_and_what_is_owed() -> None:
+    invoice = _document(
+        kind=DocumentKind.INVOICE,
+        number=None,
+        due_date=date(2027, 1, 15),
+        paid=200,
+        tips=0,
+        amount_due=290,
+        payments=(PrintedPayment("cash", 200, 0, PAID_AT),),
+    )
+    text = _text(invoice)
+    assert "Invoice" in text
+    assert "Receipt number" not in text
+    assert "Due date: 15 Jan 2027" in text
+    assert "Amount due" in text and "€2.90" in text
+    assert invoice.filename == "invoice-K7M2QX.pdf"
