@@ -24,6 +24,8 @@ from servefirst.catalog.endpoints import router as services_router
 from servefirst.customers.endpoints import router as customers_router
 from servefirst.earnings.endpoints import router as earnings_router
 from servefirst.events.endpoints import router as events_router
+from servefirst.exports.endpoints import router as exports_router
+from servefirst.exports.pages import router as export_pages_router
 from servefirst.guarantee.endpoints import router as guarantee_router
 from servefirst.ledger.endpoints import router as ledger_router
 from servefirst.loyalty.endpoints import router as loyalty_router
@@ -152,6 +154,7 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
         loyalty_router,
         reports_router,
         day_closes_router,
+        exports_router,
         earnings_router,
         taxes_router,
         staff_router,
@@ -171,6 +174,8 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
         risk_pages_router,
         day_close_pages_router,
         loyalty_pages_router,
+        # Before the report pages: /staff/reports/{key} would take its address.
+        export_pages_router,
         report_pages_router,
         debtor_pages_router,
         trust_policy_pages_router,

@@ -11,6 +11,7 @@ from rich.console import Console
 
 from servefirst.bookings.cli import holds
 from servefirst.config import Settings, load_settings
+from servefirst.exports.cli import COMMANDS as EXPORT_COMMANDS
 from servefirst.payments.accounts import ensure_keys_can_open
 from servefirst.risk.cli import export_group, import_group, policy, risk
 from servefirst.runtime import Runtime
@@ -300,3 +301,5 @@ main.add_command(staff)
 main.add_command(holds)
 for _group in (risk, policy, export_group, import_group):
     main.add_command(_group)
+for _export in EXPORT_COMMANDS:
+    export_group.add_command(_export)

@@ -213,6 +213,10 @@ def staff_pages(
     for report in ("sales", "satisfaction", "trust", "cash-flow"):
         pages[f"staff-report-{report}"] = get_ok(person.client, f"/staff/reports/{report}")
     pages["staff-report-bad-period"] = get_ok(person.client, "/staff/reports/sales?from=x", 422)
+    pages["staff-exports"] = get_ok(person.client, "/staff/reports/exports")
+    pages["staff-exports-bad-period"] = get_ok(
+        person.client, "/staff/reports/exports?from=2026-03-02&to=2026-03-01", 422
+    )
     pages["staff-debtors"] = get_ok(person.client, "/staff/debtors")
     pages["staff-trust-policy"] = get_ok(person.client, "/staff/policies/trust")
     pages.update(management_pages(merchant, person, salon))

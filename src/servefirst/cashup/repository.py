@@ -72,6 +72,18 @@ def add(uow: UnitOfWork, close: DayClose) -> None:
     uow.session.flush()
 
 
+def closes_between(uow: UnitOfWork, first: date, last: date) -> list[DayClose]:
+    """The closed days from ``first`` to ``last`` (included), oldest first: at
+    most one a day, so a year is a few hundred rows."""
+    return list(
+        uow.session.scalars(
+            select(DayClose)
+            .where(DayClose.merchant_id == uow.merchant, DayClose.day.between(first, last))
+            .order_by(DayClose.day)
+        )
+    )
+
+
 def recent(uow: UnitOfWork, limit: int = 14) -> list[DayClose]:
     return list(
         uow.session.scalars(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -144,6 +144,12 @@ def get_day_close(uow: UnitOfWork, day: date) -> DayReport:
     if close is None:
         raise NotFound(f"{day.isoformat()} has not been closed.", param="date")
     return _report(uow, day, close)
+
+
+def closed_days(uow: UnitOfWork, first: date, last: date) -> Iterator[DayReport]:
+    """The Z report of every day closed from ``first`` to ``last``, oldest first."""
+    for close in repository.closes_between(uow, first, last):
+        yield _report(uow, close.day, close)
 
 
 def recent_closes(uow: UnitOfWork) -> list[DayClose]:

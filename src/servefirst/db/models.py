@@ -7,6 +7,7 @@ from servefirst.catalog.models import Service, ServiceTerms
 from servefirst.customers.models import Customer
 from servefirst.db.base import Base
 from servefirst.events.models import Event
+from servefirst.exports.models import AccountMappingRow
 from servefirst.guarantee.models import Concern
 from servefirst.idempotency.models import IdempotencyKey
 from servefirst.ledger.models import AccountBalance, JournalEntryRow, JournalLegRow
@@ -38,6 +39,7 @@ from servefirst.webhooks.models import WebhookDelivery, WebhookEndpoint
 __all__ = [
     "Base",
     "BookingCode",
+    "AccountMappingRow",
     "ReceiptCounter",
     "DayClose",
     "ImportedBooking",

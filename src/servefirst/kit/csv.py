@@ -14,7 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
 
 #: A text cell starting with one of these is a formula to a spreadsheet.
@@ -44,3 +44,24 @@ def write_csv(header: Iterable[str], rows: Iterable[Iterable[Value]]) -> str:
     writer.writerow([cell(name) for name in header])
     writer.writerows([cell(value) for value in row] for row in rows)
     return out.getvalue()
+
+
+def stream_csv(
+    header: Iterable[str], rows: Iterable[Iterable[Value]], rows_per_chunk: int = 1000
+) -> Iterator[str]:
+    """The same file as ``write_csv``, a chunk of rows at a time: a large
+    export is written (or sent) as it is read, never held whole."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([cell(name) for name in header])
+    waiting = 0
+    for row in rows:
+        writer.writerow([cell(value) for value in row])
+        waiting += 1
+        if waiting >= rows_per_chunk:
+            yield out.getvalue()
+            out.seek(0)
+            out.truncate()
+            waiting = 0
+    if out.tell():
+        yield out.getvalue()

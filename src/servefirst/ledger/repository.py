@@ -9,17 +9,29 @@ use cases' way in.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from datetime import datetime
 from functools import cache
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, Dialect, TextClause, bindparam, insert, text
+from sqlalchemy import (
+    Connection,
+    Dialect,
+    TextClause,
+    bindparam,
+    case,
+    func,
+    insert,
+    select,
+    text,
+)
 from sqlalchemy.exc import DBAPIError
 
 from servefirst.db.base import UTCDateTime
 from servefirst.kit.clock import as_utc
 from servefirst.kit.ids import new_id
-from servefirst.ledger.models import AccountBalance
-from servefirst.ledger.rules import Account, JournalEntry, Side
+from servefirst.ledger.models import AccountBalance, JournalEntryRow, JournalLegRow
+from servefirst.ledger.rules import Account, JournalEntry, PostedLeg, Side
 
 if TYPE_CHECKING:
     from servefirst.db.uow import UnitOfWork
@@ -90,6 +102,52 @@ class LedgerRepository:
         if moved != len(accounts):
             raise ValueError(f"an account of {accounts!r} is not in the account plan")
         return entry_id
+
+    def legs_between(self, start: datetime, end: datetime, batch: int) -> Iterator[PostedLeg]:
+        """The period's legs in posting order, ``batch`` rows per fetch:
+        ``yield_per`` streams (a named, server-side cursor on PostgreSQL;
+        SQLite's cursor steps row by row), so no list of the period is built."""
+        e, leg = JournalEntryRow, JournalLegRow
+        query = (
+            select(
+                e.entry_id,
+                e.kind,
+                e.memo,
+                e.tab_id,
+                e.created_at,
+                e.currency,
+                leg.account,
+                leg.side,
+                leg.amount,
+            )
+            .join(leg, (leg.merchant_id == e.merchant_id) & (leg.entry_id == e.entry_id))
+            .where(e.merchant_id == self._uow.merchant, e.created_at >= start, e.created_at < end)
+            .order_by(e.created_at, e.entry_id, leg.leg_no)
+        )
+        result = self._uow.session.execute(query, execution_options={"yield_per": batch})
+        for row in result:
+            yield PostedLeg(*row)
+
+    def count_legs(self, start: datetime, end: datetime) -> int:
+        e, leg = JournalEntryRow, JournalLegRow
+        found = self._uow.session.scalar(
+            select(func.count())
+            .select_from(e)
+            .join(leg, (leg.merchant_id == e.merchant_id) & (leg.entry_id == e.entry_id))
+            .where(e.merchant_id == self._uow.merchant, e.created_at >= start, e.created_at < end)
+        )
+        return int(found or 0)
+
+    def balances_before(self, moment: datetime) -> dict[str, int]:
+        e, leg = JournalEntryRow, JournalLegRow
+        signed = func.sum(case((leg.side == Side.DEBIT.value, leg.amount), else_=-leg.amount))
+        rows = self._uow.session.execute(
+            select(leg.account, signed)
+            .join(e, (leg.merchant_id == e.merchant_id) & (leg.entry_id == e.entry_id))
+            .where(e.merchant_id == self._uow.merchant, e.created_at < moment)
+            .group_by(leg.account)
+        )
+        return {account: int(total or 0) for account, total in rows}
 
 
 _INSERT_ENTRY_SQL = (

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
+from typing import NamedTuple
 
 from servefirst.kit.money import Money
 
@@ -72,6 +74,24 @@ class EntryKind(StrEnum):
     TRANSFER = "transfer"  # a plain two-leg transfer (imports, benchmarks)
     CASH_COUNT = "cash_count"  # the day's close: cash counted over or short
     LOYALTY_REWARD = "loyalty_reward"  # a loyalty or referral reward taken off a bill
+
+
+class PostedLeg(NamedTuple):
+    """One leg as it was posted, with its entry's facts: what an export reads."""
+
+    entry_id: str
+    kind: str
+    memo: str
+    tab_id: str | None
+    created_at: datetime
+    currency: str
+    account: str
+    side: str
+    amount: int
+
+    @property
+    def delta(self) -> int:
+        return self.amount if self.side == Side.DEBIT.value else -self.amount
 
 
 class UnbalancedEntry(ValueError):

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import case, func, select
 
 from servefirst.db.uow import UnitOfWork
 from servefirst.ledger.models import AccountBalance, JournalEntryRow, JournalLegRow
-from servefirst.ledger.rules import Account, JournalEntry, Side
+from servefirst.ledger.rules import Account, JournalEntry, PostedLeg, Side
 
 
 def open_accounts(uow: UnitOfWork) -> None:
@@ -20,6 +22,26 @@ def post(uow: UnitOfWork, entry: JournalEntry) -> str:
     """Append ``entry`` and move the running balances, in the caller's
     transaction; returns the entry's id (``ledger.repository`` has the SQL)."""
     return uow.ledger.post(entry)
+
+
+def legs_between(
+    uow: UnitOfWork, start: datetime, end: datetime, batch: int = 2000
+) -> Iterator[PostedLeg]:
+    """Every leg posted from ``start`` (included) to ``end`` (excluded), in
+    posting order, read ``batch`` rows at a time (a server-side cursor on
+    PostgreSQL): memory stays flat however long the period."""
+    return uow.ledger.legs_between(start, end, batch)
+
+
+def count_legs(uow: UnitOfWork, start: datetime, end: datetime) -> int:
+    """How many legs were posted in the period (a progress bar's total)."""
+    return uow.ledger.count_legs(start, end)
+
+
+def balances_before(uow: UnitOfWork, moment: datetime) -> dict[str, int]:
+    """Each account's balance (debits minus credits) from the legs posted
+    before ``moment``: a period's opening balances."""
+    return uow.ledger.balances_before(moment)
 
 
 @dataclass(frozen=True)
