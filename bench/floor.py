@@ -45,6 +45,7 @@ class Recording:
     steps: list[tuple[str, Any, bool]] = field(default_factory=list)  # sql, params, many
     token: str = ""
     short_code: str = ""
+    receipt_number: str = ""
 
     @property
     def statements(self) -> int:
@@ -78,6 +79,7 @@ def record(runtime: Runtime, shop: Shop) -> Recording:
         tab = uow.session.query(Tab).order_by(Tab.opened_at.desc()).first()
         assert tab is not None
         recording.token, recording.short_code = tab.token, tab.short_code
+        recording.receipt_number = tab.receipt_number or ""
     return recording
 
 
@@ -89,6 +91,9 @@ def _fresh(recording: Recording) -> Callable[[Any], Any]:
             secrets.choice(SHORT_CODE_ALPHABET) for _ in range(SHORT_CODE_LENGTH)
         ),
     }
+    if recording.receipt_number:  # unique per merchant, as the short code is
+        year = recording.receipt_number.split("-")[0]
+        made[recording.receipt_number] = f"{year}-{secrets.randbelow(10**9):09d}"
 
     def value(v: Any) -> Any:
         if isinstance(v, str):

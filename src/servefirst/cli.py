@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import sys
 
 import click
@@ -154,6 +155,10 @@ def demo(host: str, port: int, database: str, no_serve: bool) -> None:
             if os.path.exists(path + suffix):
                 os.remove(path + suffix)
         settings.database_url = f"sqlite:///{path}"
+        if not settings.secret_key:
+            # A key for this run's fresh file only, so what needs one works in
+            # the demo too (returning customers' one-time booking codes).
+            settings.secret_key = secrets.token_urlsafe(32)
     if not settings.smtp_url:
         # The demo's mail goes to a folder of .eml files (a local sink).
         settings.smtp_url = f"file://{os.path.abspath('servefirst-demo-mail')}"

@@ -196,8 +196,9 @@ def test_work_counts_calls_and_statements_per_step(db: Database) -> None:
     found = count_work(db.url, tabs=2)
     assert set(found.calls) == set(found.statements) == set(STEPS)
     assert all(found.calls[step] > 100 for step in STEPS)  # real code ran
-    # Each step reads and writes: a few statements, the lines twice a tab.
-    assert all(1 < found.statements[step] < 20 for step in STEPS)
+    # Each step reads and writes: a few statements, the lines twice a tab (the
+    # payment's phases and its receipt number make the most).
+    assert all(1 < found.statements[step] < 25 for step in STEPS)
     assert found.per_tab(found.statements) == sum(
         found.statements[step] * TIMES[step] for step in STEPS
     )
