@@ -66,13 +66,22 @@ def test_without_listeners_a_posting_needs_no_driver_sql_through_sqlalchemy(
     def refuse(*_args: Any, **_kwargs: Any) -> Any:
         raise AssertionError("the posting went through Connection.exec_driver_sql")
 
-    monkeypatch.setattr(Connection, "exec_driver_sql", refuse)
-    with runtime.uow(merchant_id) as uow:
-        # SQLite begins its write with exec_driver_sql (BEGIN IMMEDIATE), not the posting.
-        if uow.dialect == "sqlite":
-            monkeypatch.undo()
-        ledger.post(uow, _sale(300))
-        uow.commit()
+    # The tests' runtime listens for transactions (the processor guard): a
+    # runtime of its own, as the server runs, has no listener.
+    bare = Runtime.create(runtime.settings, clock=runtime.clock)
+    try:
+        with bare.engine.connect():  # the dialect's first look at the server
+            pass
+        monkeypatch.setattr(Connection, "exec_driver_sql", refuse)
+        with bare.uow(merchant_id) as uow:
+            # SQLite begins its write with exec_driver_sql (BEGIN IMMEDIATE), not the posting.
+            if uow.dialect == "sqlite":
+                monkeypatch.undo()
+            ledger.post(uow, _sale(300))
+            uow.commit()
+    finally:
+        monkeypatch.undo()
+        bare.dispose()
     assert _cash(runtime, merchant_id) == 300
 
 

@@ -26,6 +26,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from servefirst.api.gate import RequestGate
 from servefirst.config import Settings
+from servefirst.db import transactions
 
 #: Scripts, styles, images and calls only from this server; no plugins, no
 #: framing, forms posted only here. No 'unsafe-inline': an injected <script>
@@ -91,6 +92,7 @@ class HttpPlumbing:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        transactions.request_scope.set(object())  # whose transactions are whose
         head = scope["method"] == "HEAD"
         if head:  # run as GET; FastAPI's routes answer only the methods they name
             scope = {**scope, "method": "GET"}
