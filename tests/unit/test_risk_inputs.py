@@ -27,10 +27,10 @@ from servefirst.risk.records import (
 
 NOSHOW_HEADER = ",".join(NOSHOW_COLUMNS)
 NOSHOW_ROWS = (
-    "1,11,2016-04-20T07:30:00Z,2016-04-29T00:00:00Z,No\n"
-    "2,12,2016-04-21T14:10:00Z,2016-04-29T00:00:00Z,Yes\n"
-    "3,13,2016-04-29T09:00:00Z,2016-04-29T00:00:00Z,No\n"
-    "1,14,2016-05-02T10:00:00Z,2016-05-09T00:00:00Z,Yes\n"
+    "1,11,2026-04-20T07:30:00Z,2026-04-29T00:00:00Z,No\n"
+    "2,12,2026-04-21T14:10:00Z,2026-04-29T00:00:00Z,Yes\n"
+    "3,13,2026-04-29T09:00:00Z,2026-04-29T00:00:00Z,No\n"
+    "1,14,2026-05-02T10:00:00Z,2026-05-09T00:00:00Z,Yes\n"
 )
 
 
@@ -44,7 +44,7 @@ def evaluate_file(path: Path, fmt: str = "noshow") -> tuple[int, str]:
 
 def test_a_file_cut_short_says_so(tmp_path: Path) -> None:
     cut = tmp_path / "cut.csv"
-    cut.write_text(NOSHOW_HEADER + "\n" + NOSHOW_ROWS + "4,15,2016-05-02T10:00:00Z\n")
+    cut.write_text(NOSHOW_HEADER + "\n" + NOSHOW_ROWS + "4,15,2026-05-02T10:00:00Z\n")
     code, output = evaluate_file(cut)
     assert code == 2
     assert "line 6: fewer fields than the header has" in output
