@@ -75,3 +75,53 @@ def test_the_files_are_for_owners(merchant: Merchant, new_staff: Callable[..., S
         "/staff/reports/exports/journal.csv?from=2026-01-01&to=2026-01-02",
     ):
         assert manager.get(path).status_code == 403, path
+
+
+def test_the_owner_sets_the_accountant_s_codes_once_and_the_files_use_them(
+    owner: Staff, merchant: Merchant, clock: object
+) -> None:
+    rate = merchant.post("/v1/tax-rates", {"name": "IVA 23%", "percent": "23"}).json()
+    page = owner.get("/staff/reports/exports")
+    assert 'name="account.revenue"' in page.text and f'name="rate.{rate["id"]}"' in page.text
+    saved = owner.post(
+        "/staff/reports/exports/codes",
+        {"account.revenue": " 4000 ", "account.cash": "1000", f"rate.{rate['id']}": "OUTPUT2"},
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303, saved.text
+    mapping = merchant.get("/v1/merchant/account-mapping").json()
+    assert mapping["accounts"] == {"revenue": "4000", "cash": "1000"}
+    assert mapping["tax_rates"] == {rate["id"]: "OUTPUT2"}
+    again = owner.get(saved.headers["location"])
+    assert "codes are saved" in again.text and 'value="4000"' in again.text
+
+    tab = merchant.served_tab(380)
+    assert merchant.post(f"/v1/tabs/{tab['id']}/payments", {"method": "cash"}).status_code == 201
+    day = today(merchant, clock).isoformat()  # type: ignore[arg-type]
+    xero = owner.get(f"/staff/reports/exports/xero.csv?from={day}&to={day}").text
+    assert ",1000," in xero and ",4000," in xero
+
+    # Emptied, a field gives the account its servefirst code back.
+    owner.post("/staff/reports/exports/codes", {"account.revenue": "4000"})
+    assert merchant.get("/v1/merchant/account-mapping").json()["accounts"] == {"revenue": "4000"}
+
+
+def test_a_bad_code_gives_the_form_back_as_typed_and_saves_nothing(owner: Staff) -> None:
+    owner.post("/staff/reports/exports/codes", {"account.cash": "1000"})
+    refused = owner.post(
+        "/staff/reports/exports/codes", {"account.cash": "2000", "account.revenue": "4" * 101}
+    )
+    assert refused.status_code == 422
+    assert "at most 100" in refused.text and 'value="2000"' in refused.text
+    assert owner.get("/staff/reports/exports").text.count('value="1000"') == 1
+    stale = owner.client.post(
+        "/staff/reports/exports/codes", data={"account.cash": "3000", "csrf_token": "old"}
+    )
+    assert stale.status_code == 403 and 'value="3000"' in stale.text
+
+
+def test_the_codes_are_said_in_portuguese(merchant: Merchant, owner: Staff) -> None:
+    merchant.post("/v1/merchant", {"locale": "pt_PT"})
+    page = owner.get("/staff/reports/exports", headers={"Accept-Language": "pt-PT"})
+    assert "Os códigos do seu contabilista" in page.text
+    assert "Gorjetas devidas à equipa" in page.text

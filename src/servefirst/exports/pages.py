@@ -1,6 +1,9 @@
 """The owner's downloads for the accountant, among the console's reports: a
 period picker and one link per file. The files are the API's (``endpoints``),
 streamed the same way; a bad period is said on the page, in the reader's words.
+Below them, the accountant's own codes for servefirst's accounts and tax rates
+(what ``POST /v1/merchant/account-mapping`` sets), so an owner sets them once
+without the API.
 """
 
 from __future__ import annotations
@@ -14,16 +17,20 @@ from servefirst.api.context import runtime_of
 from servefirst.db.uow import UnitOfWork
 from servefirst.exports import service as exports
 from servefirst.exports.endpoints import stream
-from servefirst.exports.rules import period_of
+from servefirst.exports.rules import MAX_CODE_LENGTH, period_of
 from servefirst.exports.service import Format
 from servefirst.kit import i18n
-from servefirst.kit.errors import InvalidRequest, NotFound
+from servefirst.kit.errors import InvalidRequest, NotFound, ServefirstError
 from servefirst.kit.i18n import N_
+from servefirst.kit.refusals import in_words
+from servefirst.ledger.rules import Account
 from servefirst.merchants.service import get_merchant, merchant_zone
 from servefirst.reports.views import REPORTS
 from servefirst.staff import service as staff
+from servefirst.staff.kept_forms import act_keeping
 from servefirst.staff.rules import Access
 from servefirst.staff.web import base_context, render, show
+from servefirst.taxes import service as taxes
 
 router = APIRouter(prefix="/staff/reports/exports", include_in_schema=False)
 
@@ -51,33 +58,104 @@ def _default_period(uow: UnitOfWork) -> tuple[str, str]:
     return today.replace(day=1).isoformat(), today.isoformat()
 
 
+#: Each servefirst account in the owner's words, in the order the form lists them.
+ACCOUNT_WORDS: dict[Account, str] = {
+    Account.CASH: N_("Cash"),
+    Account.CARD_CLEARING: N_("Card payments on their way to the bank"),
+    Account.CARD_TERMINAL: N_("Card payments on the shop's own terminal"),
+    Account.RECEIVABLES: N_("Owed by customers"),
+    Account.REVENUE: N_("Sales"),
+    Account.SATISFACTION_ADJUSTMENTS: N_("Satisfaction discounts"),
+    Account.LOYALTY_REWARDS: N_("Loyalty rewards"),
+    Account.REFUNDS: N_("Money given back"),
+    Account.TIPS_PAYABLE: N_("Tips owed to staff"),
+    Account.TAX_PAYABLE: N_("Tax owed"),
+    Account.DEPOSITS_HELD: N_("Deposits held"),
+    Account.NO_SHOW_FEES: N_("No-show fees"),
+    Account.WRITE_OFFS: N_("Written off"),
+    Account.CASH_OVER_SHORT: N_("Cash over or short"),
+}
+NO_TAX = "none"
+
+
+def _page(
+    request: Request,
+    uow: UnitOfWork,
+    me: staff.SignedIn,
+    *,
+    start: str = "",
+    end: str = "",
+    typed: dict[str, str] | None = None,
+    error: str | None = None,
+    status: int = 200,
+) -> Response:
+    first, last = _default_period(uow)
+    first, last = start or first, end or last
+    try:
+        period_of(first, last, merchant_zone(uow))
+    except InvalidRequest as exc:
+        error, status = i18n.gettext(SAID.get(exc.code, exc.message)), 422
+    mapping = exports.get_account_mapping(uow)
+    kept = {f"account.{k}": v for k, v in mapping.accounts.items()}
+    kept |= {f"rate.{k}": v for k, v in mapping.tax_rates.items()}
+    rates = [(NO_TAX, i18n.gettext("No tax"))] + [
+        (rate.rate_id, rate.name) for rate in taxes.list_rates(uow)
+    ]
+    context: dict[str, Any] = base_context(
+        me,
+        request,
+        merchant_name=get_merchant(uow).name,
+        reports=list(REPORTS),
+        files=[(name, i18n.gettext(words)) for name, (_, words) in FILES.items()],
+        entries={"from": first, "to": last},
+        query=f"from={first}&to={last}",
+        mapped=mapping.accounts,
+        accounts=[(a.value, i18n.gettext(words)) for a, words in ACCOUNT_WORDS.items()],
+        rates=rates,
+        codes=typed if typed is not None else kept,
+        notice=i18n.gettext("Your accountant's codes are saved.")
+        if request.query_params.get("done") == "codes"
+        else None,
+        error=error,
+    )
+    return render(request, "staff/exports.html", context, status)
+
+
 @router.get("")
 def exports_page(request: Request) -> Response:
     start = request.query_params.get("from", "")
     end = request.query_params.get("to", "")
 
     def build(uow: UnitOfWork, me: staff.SignedIn) -> Response:
-        first, last = _default_period(uow)
-        first, last = start or first, end or last
-        error: str | None = None
-        try:
-            period_of(first, last, merchant_zone(uow))
-        except InvalidRequest as exc:
-            error = i18n.gettext(SAID.get(exc.code, exc.message))
-        context: dict[str, Any] = base_context(
-            me,
-            request,
-            merchant_name=get_merchant(uow).name,
-            reports=list(REPORTS),
-            files=[(name, i18n.gettext(words)) for name, (_, words) in FILES.items()],
-            entries={"from": first, "to": last},
-            query=f"from={first}&to={last}",
-            mapped=exports.get_account_mapping(uow).accounts,
-            error=error,
-        )
-        return render(request, "staff/exports.html", context, 422 if error else 200)
+        return _page(request, uow, me, start=start, end=end)
 
     return show(request, build, needs=Access.OWNER)
+
+
+@router.post("/codes")
+async def save_codes(request: Request) -> Response:
+    """Replace the mapping with what the form says; an empty field keeps
+    servefirst's own code for that account or rate."""
+    form = await request.form()
+    typed = {str(k): str(v).strip() for k, v in form.items() if str(k) != "csrf_token"}
+
+    def given(prefix: str) -> dict[str, object]:
+        return {k[len(prefix) :]: v for k, v in typed.items() if k.startswith(prefix) and v}
+
+    def change(uow: UnitOfWork, me: staff.SignedIn) -> str:
+        exports.set_account_mapping(uow, given("account."), given("rate."))
+        return "/staff/reports/exports?done=codes#codes"
+
+    def on_error(uow: UnitOfWork, me: staff.SignedIn, exc: ServefirstError) -> Response:
+        said = in_words(exc)
+        if exc.code == "account_code_invalid":
+            said = i18n.gettext(
+                "A code is at most %(n)s letters, digits or signs, without line breaks."
+            ) % {"n": MAX_CODE_LENGTH}
+        return _page(request, uow, me, typed=typed, error=said, status=exc.status)
+
+    csrf = str(form.get("csrf_token", ""))
+    return act_keeping(request, csrf, change, on_error, needs=Access.OWNER)
 
 
 @router.get("/{name}")
