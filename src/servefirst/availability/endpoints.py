@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from servefirst.api.context import MerchantUoW, PublicURL, open_public_uow, run_sync, runtime_of
 from servefirst.api.routing import ServefirstRoute
@@ -24,7 +24,6 @@ from servefirst.availability.schemas import (
     PublicPerformer,
     PublicService,
     PublicServiceList,
-    SlotOut,
 )
 from servefirst.bookings.deposit_phases import book_off_the_loop
 from servefirst.bookings.schemas import BookingOut
@@ -67,18 +66,31 @@ def set_staff_hours(staff_id: str, body: HoursIn, uow: MerchantUoW) -> HoursOut:
     return HoursOut.build(staff_id, hours)
 
 
-def _merchant_of_slug(rt: Runtime, slug: str) -> str:
+def _merchant_of_slug(uow: UnitOfWork, slug: str) -> str:
+    merchant = merchant_by_slug(uow, slug)
+    if merchant is None:
+        raise NotFound(f"No business at '{slug}'.", code="merchant_not_found", param="slug")
+    return merchant.merchant_id
+
+
+def _merchant_id_of_slug(rt: Runtime, slug: str) -> str:
     with rt.uow(write=False) as uow:
-        merchant = merchant_by_slug(uow, slug)
-        if merchant is None:
-            raise NotFound(f"No business at '{slug}'.", code="merchant_not_found", param="slug")
-        return merchant.merchant_id
+        return _merchant_of_slug(uow, slug)
 
 
 async def slug_uow(request: Request, slug: str) -> UnitOfWork:
     """The merchant named by the slug in the path."""
-    merchant_id = await run_sync(request, _merchant_of_slug, runtime_of(request), slug[:63])
-    return await open_public_uow(request, merchant_id, scope=f"slug:{slug[:63]}")
+    slug = slug[:63]
+    if request.method in ("GET", "HEAD"):
+        # A read finds the merchant in its own unit of work: one transaction,
+        # and the merchant's row already in hand when the answer reads it.
+        uow = runtime_of(request).uow(write=False)
+        request.state.uow = uow  # closed by ``commit.conclude``, even on a 404
+        uow.merchant_id = await run_sync(request, _merchant_of_slug, uow, slug)
+        return uow
+    # A write may claim an idempotency key, whose scope is the merchant's.
+    merchant_id = await run_sync(request, _merchant_id_of_slug, runtime_of(request), slug)
+    return await open_public_uow(request, merchant_id, scope=f"slug:{slug}")
 
 
 SlugUoW = Annotated[UnitOfWork, Depends(slug_uow)]
@@ -129,17 +141,16 @@ def get_availability(
     ] = None,
     to: Annotated[date | None, Query(description="The last date (default from + 6 days).")] = None,
     staff_id: Annotated[str | None, Query(max_length=40)] = None,
-) -> AvailabilityOut:
+) -> Response:
     for name, day in (("from", from_), ("to", to)):
         if day is not None and not 2000 <= day.year <= 2100:
             raise InvalidRequest("Dates must fall in the years 2000 to 2100.", param=name)
-    slots = availability.availability(
+    offered = availability.offered_times(
         uow, service_id=service_id, first=from_, last=to, staff_id=staff_id
     )
-    return AvailabilityOut(
-        service_id=service_id,
-        timezone=get_merchant(uow).timezone,
-        slots=[SlotOut(starts_at=s.starts_at, staff_id=s.staff_id) for s in slots],
+    return Response(
+        AvailabilityOut.json_bytes(service_id, offered.timezone, offered.times),
+        media_type="application/json",
     )
 
 

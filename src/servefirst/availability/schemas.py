@@ -1,13 +1,16 @@
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from datetime import date as Date
 from datetime import datetime
+from time import gmtime, strftime
 from typing import Annotated, Literal
 
 from pydantic import ConfigDict, Field
 
 from servefirst.api.fields import Body, Moment, Name, Out, Terms
-from servefirst.availability.rules import WorkingHours
+from servefirst.availability.hours import WorkingHours
 from servefirst.bookings.schemas import BookingOut
 
 Clock = Annotated[str, Field(max_length=5, examples=["09:00"])]
@@ -102,6 +105,30 @@ class AvailabilityOut(Out):
     service_id: str
     timezone: str = Field(description="The merchant's zone: the dates asked are its dates.")
     slots: list[SlotOut]
+
+    @staticmethod
+    def json_bytes(service_id: str, timezone: str, times: Sequence[tuple[int, str]]) -> bytes:
+        """The answer as this model serialises it (``model_dump_json``), built
+        without a model per slot: a two-week answer for anyone has hundreds,
+        and validating each was a large share of the request. ``times``:
+        (seconds since the epoch, staff id); a test holds the two equal."""
+        return json.dumps(
+            {
+                "object": "availability",
+                "service_id": service_id,
+                "timezone": timezone,
+                "slots": [
+                    {"starts_at": strftime(_UTC_SECONDS, gmtime(at)), "staff_id": who}
+                    for at, who in times
+                ],
+            },
+            separators=(",", ":"),
+            ensure_ascii=False,
+        ).encode()
+
+
+#: How pydantic writes an aware UTC datetime of whole seconds.
+_UTC_SECONDS = "%Y-%m-%dT%H:%M:%SZ"
 
 
 class PublicBookingIn(Body):
