@@ -147,19 +147,30 @@ class Blocks:
         return [b for b in self.blocks[low:high] if b[1] > first]
 
 
-def free_times(
-    ranges: tuple[Range, ...], day: date, ask: Ask, blocks: Blocks, earliest: int
-) -> list[int]:
-    """The starts (seconds since the epoch) one person can be booked at on
-    ``day`` (``ranges``: their hours that day), as the stretches the bookings
-    leave in each working range, in one pass over the sorted blocks. Each
-    stretch offers the steps inside it, and its first moment when a booking's
-    buffer just ended there."""
-    step = ask.settings.slot_minutes * 60
-    duration = int(ask.duration.total_seconds())
+@dataclass(frozen=True)
+class _Grid:
+    """An ask's numbers in whole seconds, worked out once per answer."""
+
+    step: int
+    duration: int
+    earliest: int
+
+    @classmethod
+    def of(cls, ask: Ask) -> _Grid:
+        return cls(
+            ask.settings.slot_minutes * 60, int(ask.duration.total_seconds()), _ceil(ask.earliest)
+        )
+
+
+def free_times(spans: Iterable[Seconds], grid: _Grid, blocks: Blocks) -> list[int]:
+    """The starts (seconds since the epoch) one person can be booked at in
+    their working ``spans`` of a day, as the stretches the bookings leave in
+    each, in one pass over the sorted blocks. Each stretch offers the steps
+    inside it, and its first moment when a booking's buffer just ended there."""
+    step = grid.step
     found: list[int] = []
-    for span_start, span_end in _spans(ranges, day, ask.zone):
-        first, last = max(span_start, earliest), span_end - duration
+    for span_start, span_end in spans:
+        first, last = max(span_start, grid.earliest), span_end - grid.duration
         if last < first:
             continue
         # A buffer may run past closing time, but not into a booking there.
@@ -194,9 +205,8 @@ def free_slots(
     """The times (UTC) one staff member can start the service on ``day``."""
     if day > ask.last_day:
         return []
-    blocks = Blocks(taken(booked), ask)
-    found = free_times(hours.ranges_on(day), day, ask, blocks, _ceil(ask.earliest))
-    return [_moment(s) for s in found]
+    spans = _spans(hours.ranges_on(day), day, ask.zone)
+    return [_moment(s) for s in free_times(spans, _Grid.of(ask), Blocks(taken(booked), ask))]
 
 
 def days_between(first: date, last: date) -> list[date]:
@@ -224,13 +234,13 @@ def offer_times(
     load = {staff_id: len(booked.get(staff_id, ())) for staff_id in staff}
     order = sorted(staff, key=lambda s: (load[s], s))
     days = [day for day in days if day <= ask.last_day]
-    earliest = _ceil(ask.earliest)
+    grid = _Grid.of(ask)
     chosen: dict[int, str] = {}
     # The least busy last, so their claim on a time overwrites the others'.
     for staff_id in reversed(order):
         hours, blocks = staff[staff_id], Blocks(booked.get(staff_id, ()), ask)
         for day in days:
-            found = free_times(hours.ranges_on(day), day, ask, blocks, earliest)
+            found = free_times(_spans(hours.ranges_on(day), day, ask.zone), grid, blocks)
             chosen.update(dict.fromkeys(found, staff_id))
     return sorted(chosen.items())
 

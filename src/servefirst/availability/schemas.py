@@ -4,6 +4,7 @@ import json
 from collections.abc import Sequence
 from datetime import date as Date
 from datetime import datetime
+from functools import lru_cache
 from time import gmtime, strftime
 from typing import Annotated, Literal
 
@@ -111,24 +112,29 @@ class AvailabilityOut(Out):
         """The answer as this model serialises it (``model_dump_json``), built
         without a model per slot: a two-week answer for anyone has hundreds,
         and validating each was a large share of the request. ``times``:
-        (seconds since the epoch, staff id); a test holds the two equal."""
-        return json.dumps(
-            {
-                "object": "availability",
-                "service_id": service_id,
-                "timezone": timezone,
-                "slots": [
-                    {"starts_at": strftime(_UTC_SECONDS, gmtime(at)), "staff_id": who}
-                    for at, who in times
-                ],
-            },
-            separators=(",", ":"),
-            ensure_ascii=False,
+        (seconds since the epoch, staff id); a test holds the two equal.
+        Each slot is one formatted string: the strings in it (a handful of
+        staff ids) are escaped by ``json`` once each."""
+        ids: dict[str, str] = {}
+        slots = []
+        for at, who in times:
+            quoted = ids.get(who) or ids.setdefault(who, _json(who))
+            slots.append(f'{{"starts_at":"{_utc_text(at)}","staff_id":{quoted}}}')
+        return (
+            f'{{"object":"availability","service_id":{_json(service_id)},'
+            f'"timezone":{_json(timezone)},"slots":[{",".join(slots)}]}}'
         ).encode()
 
 
-#: How pydantic writes an aware UTC datetime of whole seconds.
-_UTC_SECONDS = "%Y-%m-%dT%H:%M:%SZ"
+def _json(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False)
+
+
+@lru_cache(maxsize=8192)
+def _utc_text(seconds: int) -> str:
+    """A moment as pydantic writes an aware UTC datetime of whole seconds;
+    kept, as the same times on the step come back answer after answer."""
+    return strftime("%Y-%m-%dT%H:%M:%SZ", gmtime(seconds))
 
 
 class PublicBookingIn(Body):
