@@ -14,6 +14,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 
 from servefirst.api.context import MerchantUoW, PublicURL, open_public_uow, run_sync, runtime_of
 from servefirst.api.routing import ServefirstRoute
+from servefirst.availability import codes
 from servefirst.availability import service as availability
 from servefirst.availability.schemas import (
     AvailabilityOut,
@@ -25,11 +26,12 @@ from servefirst.availability.schemas import (
     PublicService,
     PublicServiceList,
 )
-from servefirst.bookings.deposit_phases import book_off_the_loop
+from servefirst.bookings.deposit_phases import DepositAsked, book_off_the_loop
+from servefirst.bookings.models import Booking
 from servefirst.bookings.schemas import BookingOut
 from servefirst.catalog.service import list_services
 from servefirst.db.uow import UnitOfWork
-from servefirst.kit.errors import InvalidRequest, NotFound
+from servefirst.kit.errors import InvalidRequest, NotFound, ServefirstError
 from servefirst.merchants.service import get_merchant, merchant_by_slug
 from servefirst.runtime import Runtime
 from servefirst.staff.service import list_members
@@ -154,6 +156,25 @@ def get_availability(
     )
 
 
+def require_codes(rt: Runtime) -> None:
+    """E-mail codes need a way to send them and the key they are worked out with."""
+    if not (rt.settings.smtp_url and rt.settings.secret_key):
+        raise ServefirstError(
+            "This server sends no e-mail, so e-mail codes are not offered; book as new.",
+            code="email_codes_unavailable",
+            status=400,
+        )
+
+
+def _give_back(uow: UnitOfWork, proof: str) -> None:
+    """After a refused booking: whatever was not committed goes, and a proof
+    used by a booking that was kept (phase 1) and then taken back (its card
+    declined) may book again."""
+    uow.rollback()
+    codes.give_back_proof(uow, proof)
+    uow.commit()
+
+
 @router.post(
     "/v1/public/merchants/{slug}/bookings",
     tags=["customer"],
@@ -169,12 +190,15 @@ def get_availability(
 async def create_public_booking(
     slug: str, body: PublicBookingIn, uow: SlugUoW, base: PublicURL, request: Request
 ) -> PublicBookingOut:
-    # The deposit's processor is called in a worker thread, between two
-    # short transactions (``bookings.deposit_phases``).
-    booking = await book_off_the_loop(
-        request,
-        uow,
-        lambda: availability.begin_online(
+    proof = body.email_proof
+    if proof is not None:
+        require_codes(runtime_of(request))
+
+    def begin() -> tuple[Booking, DepositAsked | None]:
+        # With a confirmed e-mail, the customer it belongs to (or a new one
+        # with that e-mail); the proof is used up with the booking.
+        customer_id = codes.use_proof(uow, proof, body.email) if proof else None
+        return availability.begin_online(
             uow,
             service_id=body.service_id,
             starts_at=body.starts_at,
@@ -184,8 +208,17 @@ async def create_public_booking(
             phone=body.phone,
             card=body.card,
             payment_method=body.payment_method,
-        ),
-    )
+            customer_id=customer_id,
+        )
+
+    # The deposit's processor is called in a worker thread, between two
+    # short transactions (``bookings.deposit_phases``).
+    try:
+        booking = await book_off_the_loop(request, uow, begin)
+    except ServefirstError as refused:
+        if proof and refused.type == "card_error":
+            await run_sync(request, _give_back, uow, proof)
+        raise
 
     def answer() -> PublicBookingOut:
         staff_view = BookingOut.build(uow, booking, base)

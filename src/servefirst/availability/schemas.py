@@ -169,6 +169,45 @@ class PublicBookingIn(Body):
         description="With a merchant on Stripe: the PaymentMethod (made by Stripe.js) for the"
         " deposit, instead of `card`.",
     )
+    email_proof: str | None = Field(
+        default=None,
+        max_length=40,
+        description="The `proof_id` of a confirmed e-mail code for this `email`"
+        " (`POST .../email-codes/{code_id}/confirm`): the booking is the returning customer's,"
+        " and their history decides the deposit. Left out, the person is booked as new.",
+    )
+
+
+class EmailCodeIn(Body):
+    email: str = Field(
+        max_length=320,
+        pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
+        description="Where the one-time code is sent.",
+    )
+
+
+class EmailCodeOut(Out):
+    """A code sent: the same answer whoever the e-mail belongs to."""
+
+    id: str
+    object: Literal["email_code"] = "email_code"
+    email: str
+    status: Literal["sent"] = "sent"
+    expires_at: datetime = Field(description="The code works until then.")
+
+
+class EmailCodeConfirmIn(Body):
+    code: str = Field(max_length=20, description="The code from the e-mail, e.g. `123 456`.")
+
+
+class EmailProofOut(Out):
+    """A confirmed e-mail: ``proof_id`` goes in the booking's ``email_proof``."""
+
+    id: str
+    object: Literal["email_code"] = "email_code"
+    status: Literal["confirmed"] = "confirmed"
+    proof_id: str = Field(description="Book with it once, as `email_proof`.")
+    proof_expires_at: datetime = Field(description="Book before then.")
 
 
 class PublicBookingOut(BookingOut):
