@@ -3,8 +3,10 @@ default) exported whole and for about a tenth of it, each in a fresh process,
 with its peak memory measured.
 
 The year is written straight into the ledger tables (through the API it would
-take an hour): each sale a tab charge (receivables / revenue) and a payment in
-cash or by card, a third with a tip, so about four and a half legs a sale; the
+take an hour): each sale a tab charge (receivables / revenue, and for two
+sales in three tax payable at 23 % or 6 %, with the entry's tax movement, so
+the QuickBooks and Xero files split lines by rate) and a payment in cash or by
+card, a third with a tip, so about five legs a sale; the
 merchant's running balances are moved by the same totals, so the ledger still
 audits. Each export then runs in a child process (``--measure``) that reports
 its legs, its time, the peak of Python's own allocations (``tracemalloc``)
@@ -32,6 +34,7 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock_time
+from decimal import Decimal
 from pathlib import Path
 
 from sqlalchemy import insert, update
@@ -43,8 +46,12 @@ from servefirst.ledger.models import AccountBalance, JournalEntryRow, JournalLeg
 from servefirst.ledger.rules import Account, EntryKind
 from servefirst.merchants.service import create_merchant
 from servefirst.runtime import Runtime
+from servefirst.taxes.models import TaxMovement, TaxRate
+from servefirst.taxes.rules import tax_in
 
-FORMATS = ("journal", "beancount", "xero", "journal+whole")
+FORMATS = ("journal", "beancount", "xero", "quickbooks", "journal+whole")
+#: The café's tax rates (prices include tax): none, standard, reduced.
+RATES = ((None, 0), ("txr_bench_standard", 23), ("txr_bench_reduced", 6))
 BATCH = 20_000
 
 
@@ -60,16 +67,27 @@ def busy_year(runtime: Runtime, legs: int, seed: int = 24) -> Year:
     with runtime.uow() as uow:
         merchant = create_merchant(uow, name="Café Bench", currency="EUR").merchant.merchant_id
         uow.commit()
+    with runtime.engine.begin() as conn:
+        conn.execute(
+            insert(TaxRate),
+            [
+                {"merchant_id": merchant, "rate_id": rate_id, "name": f"IVA {percent}%",
+                 "percent": str(percent), "created_at": datetime.now(UTC)}
+                for rate_id, percent in RATES
+                if rate_id
+            ],
+        )  # fmt: skip
     rng = random.Random(seed)
     first = datetime.now(UTC).date() - timedelta(days=365)
     per_day = legs / 365
     totals: dict[str, list[int]] = defaultdict(lambda: [0, 0])  # account -> debits, credits
     entries: list[dict[str, object]] = []
     rows: list[dict[str, object]] = []
+    moved: list[dict[str, object]] = []
     days: list[tuple[date, int]] = []
     written = 0
 
-    def add(kind: EntryKind, memo: str, when: datetime, tab: str, *legs_: tuple) -> None:
+    def add(kind: EntryKind, memo: str, when: datetime, tab: str, *legs_: tuple) -> str:
         entry = new_id("je")
         entries.append(
             {
@@ -94,32 +112,39 @@ def busy_year(runtime: Runtime, legs: int, seed: int = 24) -> Year:
                 }
             )
             totals[account.value][0 if side == "debit" else 1] += amount
+        return entry
 
     for offset in range(365):
         day = first + timedelta(days=offset)
         target = round(per_day * (offset + 1)) if offset < 364 else legs
         opened = written
         minute = 0
-        while written < target - 6:  # leaves 2 to 6 legs for the day's last moves
+        while written < target - 7:  # leaves 2 to 7 legs for the day's last moves
             minute = (minute + rng.randint(1, 4)) % (11 * 60)
             when = datetime.combine(day, clock_time(8), tzinfo=UTC) + timedelta(minutes=minute)
             price = rng.choice((120, 250, 380, 450, 650, 900))
             tip = rng.choice((0, 0, 50, 100))
             tab = new_id("tab")
-            add(
-                EntryKind.TAB_CHARGE,
-                "Flat white",
-                when,
-                tab,
+            rate_id, percent = rng.choice(RATES)
+            tax = tax_in(price, Decimal(percent), included=True)
+            charge = [
                 (Account.RECEIVABLES, "debit", price),
-                (Account.REVENUE, "credit", price),
-            )
+                (Account.REVENUE, "credit", price - tax),
+            ]
+            if tax:
+                charge.append((Account.TAX_PAYABLE, "credit", tax))
+            entry = add(EntryKind.TAB_CHARGE, "Flat white", when, tab, *charge)
+            if rate_id:
+                moved.append(
+                    {"merchant_id": merchant, "entry_id": entry, "rate_id": rate_id,
+                     "percent": str(percent), "tab_id": tab, "net": price - tax, "tax": tax}
+                )  # fmt: skip
             taken = rng.choice((Account.CASH, Account.CARD_CLEARING))
             paid = [(taken, "debit", price + tip), (Account.RECEIVABLES, "credit", price)]
             if tip:
                 paid.append((Account.TIPS_PAYABLE, "credit", tip))
             add(EntryKind.PAYMENT, "payment", when + timedelta(minutes=1), tab, *paid)
-            written += 2 + len(paid)
+            written += len(charge) + len(paid)
         while written < target:  # the day's last legs: moves of two legs, or three
             when = datetime.combine(day, clock_time(20), tzinfo=UTC)
             moves = [(Account.CASH, "debit", 100), (Account.CARD_CLEARING, "credit", 100)]
@@ -133,8 +158,8 @@ def busy_year(runtime: Runtime, legs: int, seed: int = 24) -> Year:
             written += len(moves)
         days.append((day, written - opened))
         if len(rows) >= BATCH:
-            _flush(runtime, entries, rows)
-    _flush(runtime, entries, rows)
+            _flush(runtime, entries, rows, moved)
+    _flush(runtime, entries, rows, moved)
     with runtime.engine.begin() as conn:
         for account, (debits, credits) in totals.items():
             conn.execute(
@@ -155,7 +180,7 @@ def busy_year(runtime: Runtime, legs: int, seed: int = 24) -> Year:
 Rows = list[dict[str, object]]
 
 
-def _flush(runtime: Runtime, entries: Rows, rows: Rows) -> None:
+def _flush(runtime: Runtime, entries: Rows, rows: Rows, moved: Rows) -> None:
     if not entries:
         return
     for entry in entries:
@@ -163,8 +188,11 @@ def _flush(runtime: Runtime, entries: Rows, rows: Rows) -> None:
     with runtime.engine.begin() as conn:
         conn.execute(insert(JournalEntryRow), entries)
         conn.execute(insert(JournalLegRow), rows)
+        if moved:
+            conn.execute(insert(TaxMovement), moved)
     entries.clear()
     rows.clear()
+    moved.clear()
 
 
 @dataclass(frozen=True)

@@ -115,6 +115,40 @@ def test_an_owner_runs_the_back_office_on_a_phone(
     assert live_merchant.get("/v1/merchant/trust-policy").json()["half_life_days"] == 90
 
 
+def test_an_owner_reads_the_tax_report_on_a_phone(
+    phone_page: Any,
+    live_server: str,
+    live_merchant: Merchant,
+    runtime: Runtime,
+    screenshot: Screenshot,
+) -> None:
+    page, base = phone_page, live_server
+    standard = live_merchant.post("/v1/tax-rates", {"name": "IVA 23%", "percent": "23"}).json()
+    reduced = live_merchant.post("/v1/tax-rates", {"name": "IVA 6%", "percent": "6"}).json()
+    tab = live_merchant.tab()
+    for price, rate in ((1230, standard), (1060, reduced)):
+        service = live_merchant.service(price=price, tax_rate_id=rate["id"])
+        live_merchant.post(f"/v1/tabs/{tab['id']}/lines", {"service_id": service["id"]})
+    _signed_in(page, base, runtime, live_merchant, "owner")
+    page.goto(f"{base}/staff/reports/sales")
+    page.get_by_role("navigation", name="Reports").get_by_role("link", name="Tax").click()
+    page.wait_for_url("**/staff/reports/tax?*")
+    assert page.get_by_role("cell", name="€2.90").first.is_visible()  # tax, all rates
+    chart = page.locator("img.chart").first
+    chart.scroll_into_view_if_needed()
+    page.wait_for_function("document.querySelector('img.chart').complete")
+    assert chart.evaluate("img => img.naturalWidth") > 0
+    _fits_the_phone(page)
+    screenshot(page, "staff-report-tax-phone")
+    # A period typed backwards comes back as typed, with the reason in words.
+    page.get_by_label("From").fill("2026-03-01")
+    page.get_by_label("To").fill("2026-02-01")
+    page.get_by_role("button", name="Show").click()
+    assert page.get_by_text("The first day comes after the last.").is_visible()
+    assert page.get_by_label("From").input_value() == "2026-03-01"
+    _fits_the_phone(page)
+
+
 def test_a_manager_closes_the_day_but_may_not_read_reports(
     phone_page: Any, live_server: str, live_merchant: Merchant, runtime: Runtime
 ) -> None:

@@ -210,7 +210,7 @@ def staff_pages(
     closed = person.post("/staff/close-day", {"opening_float": "0"}, follow_redirects=True)
     assert closed.status_code == 200, closed.text
     pages["staff-z-report"] = closed.text
-    for report in ("sales", "satisfaction", "trust", "cash-flow"):
+    for report in ("sales", "satisfaction", "trust", "cash-flow", "tax"):
         pages[f"staff-report-{report}"] = get_ok(person.client, f"/staff/reports/{report}")
     pages["staff-report-bad-period"] = get_ok(person.client, "/staff/reports/sales?from=x", 422)
     pages["staff-exports"] = get_ok(person.client, "/staff/reports/exports")

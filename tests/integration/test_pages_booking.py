@@ -236,6 +236,14 @@ def test_the_pages_speak_the_browsers_language_else_the_merchants(shop: Salon) -
     assert 'lang="en"' in en.text
 
 
+def test_prices_are_written_the_business_s_way_in_either_language(shop: Salon) -> None:
+    """A Lisbon salon's page says '40,00 €' to Portuguese readers, as its tab pages do."""
+    shop.merchant.post("/v1/merchant", {"locale": "pt_PT"})
+    pt = get(shop, f"/b/{shop.slug}", headers={"Accept-Language": "pt-PT"})
+    assert "40,00\xa0€" in pt.text and "€40.00" not in pt.text
+    assert "Saltar para o conteúdo" in pt.text and "Skip to content" not in pt.text
+
+
 def test_an_unknown_business_or_booking_is_a_plain_404(shop: Salon) -> None:
     assert get(shop, "/b/nobody-here").status_code == 404
     assert get(shop, f"/b/{shop.slug}/bookings/mer_zzzzzzzz.abc").status_code == 404

@@ -25,6 +25,7 @@ from servefirst.payments.service import pay_tab
 from servefirst.reports.service import cash_flow
 from servefirst.runtime import Runtime
 from servefirst.tabs.service import add_line, open_tab, serve
+from tests.conftest import Merchant
 
 # Per step, on each engine. SQLite counts its BEGIN IMMEDIATE and three
 # statements per ledger posting; PostgreSQL begins implicitly, posts in one
@@ -107,6 +108,32 @@ def test_each_step_of_a_settled_tab_stays_within_its_statement_budget(
         tab_events = [e.type for e in recent(uow, limit=20) if e.object_id == tab_id]
     assert tab_events.count("tab.line_added") == 2
     assert {"tab.opened", "tab.served", "tab.paid"} <= set(tab_events)
+
+
+def test_over_the_api_a_step_sends_its_use_case_s_statements_and_the_read_of_its_lines(
+    runtime: Runtime, merchant: Merchant
+) -> None:
+    """The response is built from the tab the use case holds: no second read
+    of its row, no column loaded back after the INSERT, no look for a card
+    hold the tab does not have. Only its lines are read for the answer."""
+    budget = BUDGET[runtime.engine.dialect.name]
+    services = [merchant.service(price=price)["id"] for price in (380, 450)]
+    customer_id = merchant.customer()["id"]
+
+    def step(name: str, path: str, body: Any, status: int, answer_reads_lines: bool) -> Any:
+        with counted(runtime) as statements:
+            response = merchant.post(path, body)
+        assert response.status_code == status, response.text
+        allowed = budget[name] + answer_reads_lines
+        assert len(statements) <= allowed, (name, "; ".join(s[:40] for s in statements))
+        return response.json()
+
+    tab = step("open", "/v1/tabs", {"customer_id": customer_id}, 201, False)
+    for service_id in services:
+        step("line", f"/v1/tabs/{tab['id']}/lines", {"service_id": service_id}, 200, True)
+    step("serve", f"/v1/tabs/{tab['id']}/serve", None, 200, True)
+    pay = {"method": "card", "card": "4242424242424242"}
+    step("pay", f"/v1/public/tabs/{tab['token']}/pay", pay, 201, True)
 
 
 def test_a_payment_writes_its_events_in_one_statement_and_none_when_refused(

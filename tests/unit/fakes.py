@@ -27,8 +27,8 @@ from servefirst.merchants.models import Merchant
 from servefirst.payments.gateways import default_gateways
 from servefirst.payments.models import Payment
 from servefirst.tabs.models import Tab
-from servefirst.tabs.repository import LineTerms, LineView, SoldLine
 from servefirst.tabs.rules import UNPAID, Bill
+from servefirst.tabs.sold_lines import LineTerms, LineView, SoldLine
 
 MERCHANT_ID = "mer_fake"
 

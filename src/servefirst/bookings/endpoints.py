@@ -208,8 +208,9 @@ async def booking_uow(request: Request, token: str) -> UnitOfWork:
     summary="The booking as an iCalendar file (RFC 5545) for the customer's calendar",
     response_class=Response,
     responses={200: {"content": {"text/calendar": {}}}, 404: {"description": "booking_not_found"}},
+    operation_id="get_booking_calendar",
 )
-def get_booking_ics(token: str, uow: Annotated[UnitOfWork, Depends(booking_uow)]) -> Response:
+def get_booking_calendar(token: str, uow: Annotated[UnitOfWork, Depends(booking_uow)]) -> Response:
     booking = bookings.booking_for_token(uow, token)
     service = get_service(uow, booking.service_id)
     body = booking_calendar(

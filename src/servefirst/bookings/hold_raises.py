@@ -73,6 +73,8 @@ def _asked(uow: UnitOfWork, hold: CardHold) -> RaiseAsked:
 
 def raise_asked(uow: UnitOfWork, tab_id: str) -> RaiseAsked | None:
     """The raise the tab's hold waits on, if any."""
+    if not uow.tabs.in_hand(tab_id).card_held:
+        return None  # most tabs: no hold, so no query (asked after every line)
     hold = uow.session.scalar(
         select(CardHold).where(
             CardHold.merchant_id == uow.merchant,

@@ -201,6 +201,7 @@ def _escaped(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+@cache  # four shapes, built once: a statement is costly to build, cheap to reuse
 def _parties_query(with_service: bool, credit_lock: bool) -> Executable:
     query: Any = (
         select(Customer, Merchant)

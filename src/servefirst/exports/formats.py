@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from servefirst.exports.by_rate import Movement, lines_by_rate
 from servefirst.exports.rules import Period, beancount_account, major
 from servefirst.kit.csv import Value
 from servefirst.ledger.rules import Account, PostedLeg
@@ -34,6 +35,8 @@ JOURNAL_COLUMNS = (
 #: (quickbooks.intuit.com learn-support, import-journal-entries-quickbooks-online)
 #: lists them: Journal No., Journal Date, Account Name, Description, Debits,
 #: Credits. Dates as MM/DD/YYYY; a journal number groups the lines of one entry.
+#: The article names no tax column (only third-party importers add one), so a
+#: line under a tax rate says the rate's mapped code in its Description.
 QUICKBOOKS_COLUMNS = (
     "Journal No",
     "Journal Date",
@@ -62,9 +65,11 @@ XERO_COLUMNS = (
     "TrackingOption2",
 )
 
-#: Xero's TaxRate is mandatory on every line; a journal of net amounts (tax
-#: already on its own account) carries no tax, so every line names the
-#: merchant's "no tax" rate, "Tax Exempt" unless the mapping names another.
+#: Xero's TaxRate is mandatory on every line (its template has no tax-amount
+#: column: tax is on its own lines, the tax-payable account's). A revenue or
+#: tax-payable line under one of our rates names the rate's mapped tax type;
+#: every other line names the merchant's "no tax" rate, "Tax Exempt" unless
+#: the mapping names another.
 XERO_NO_TAX = "Tax Exempt"
 
 Row = list[Value]
@@ -72,13 +77,21 @@ Row = list[Value]
 
 @dataclass(frozen=True)
 class Mapping:
-    """The merchant's own codes: our account -> theirs (ours when unmapped)."""
+    """The merchant's own codes: our account -> theirs (ours when unmapped);
+    our tax rate -> their tax type (the rate's name when unmapped, so the
+    accountant's import names the rate it could not place)."""
 
     accounts: dict[str, str] = field(default_factory=dict)
     tax_rates: dict[str, str] = field(default_factory=dict)
+    rate_names: dict[str, str] = field(default_factory=dict)
 
     def code(self, account: str) -> str:
         return self.accounts.get(account, account)
+
+    def tax_type(self, rate_id: str | None) -> str:
+        if rate_id is None:
+            return self.tax_rates.get("none", XERO_NO_TAX)
+        return self.tax_rates.get(rate_id) or self.rate_names.get(rate_id, rate_id)
 
 
 class _Days:
@@ -116,8 +129,8 @@ def journal_rows(legs: Iterable[PostedLeg], period: Period, digits: int) -> Iter
         ]
 
 
-def _describe(leg: PostedLeg) -> str:
-    parts = [leg.kind, leg.memo, f"tab {leg.tab_id}" if leg.tab_id else ""]
+def _describe(leg: PostedLeg, tax: str = "") -> str:
+    parts = [leg.kind, leg.memo, f"tab {leg.tab_id}" if leg.tab_id else "", tax]
     return "; ".join(p for p in parts if p) + f" ({leg.entry_id})"
 
 
@@ -142,29 +155,41 @@ class _DayNumbers:
 
 
 def quickbooks_rows(
-    legs: Iterable[PostedLeg], period: Period, digits: int, mapping: Mapping
+    legs: Iterable[PostedLeg],
+    period: Period,
+    digits: int,
+    mapping: Mapping,
+    movements: Iterable[Movement] = (),
 ) -> Iterator[Row]:
+    """One row per leg, the revenue and tax-payable legs one per tax rate
+    (``movements``: the period's, in posting order)."""
     numbers = _DayNumbers(period)
-    for leg in legs:
+    for leg, rate_id in lines_by_rate(legs, movements):
         day, number = numbers.of(leg)
         amount = major(leg.amount, digits)
         debit, credit = (amount, None) if leg.side == "debit" else (None, amount)
-        yield [number, f"{day:%m/%d/%Y}", mapping.code(leg.account), _describe(leg), debit, credit]
+        tax = f"tax {mapping.tax_type(rate_id)}" if rate_id is not None else ""
+        described = _describe(leg, tax)
+        yield [number, f"{day:%m/%d/%Y}", mapping.code(leg.account), described, debit, credit]
 
 
 def xero_rows(
-    legs: Iterable[PostedLeg], period: Period, digits: int, mapping: Mapping
+    legs: Iterable[PostedLeg],
+    period: Period,
+    digits: int,
+    mapping: Mapping,
+    movements: Iterable[Movement] = (),
 ) -> Iterator[Row]:
+    """One line per leg, as ``quickbooks_rows``; each names its tax type."""
     numbers = _DayNumbers(period)
-    no_tax = mapping.tax_rates.get("none", XERO_NO_TAX)
-    for leg in legs:
+    for leg, rate_id in lines_by_rate(legs, movements):
         day, number = numbers.of(leg)
         yield [
             f"servefirst {number} {leg.kind}",
             f"{day:%d/%m/%Y}",
             _describe(leg),
             mapping.code(leg.account),
-            no_tax,
+            mapping.tax_type(rate_id),
             major(leg.delta, digits),
             None,
             None,
@@ -174,29 +199,33 @@ def xero_rows(
 
 
 def xero_daily_rows(
-    legs: Iterable[PostedLeg], period: Period, digits: int, mapping: Mapping
+    legs: Iterable[PostedLeg],
+    period: Period,
+    digits: int,
+    mapping: Mapping,
+    movements: Iterable[Movement] = (),
 ) -> Iterator[Row]:
-    """One Xero journal a day: each account's net movement that day. Xero
-    imports at most 300 lines a file, fewer than a busy day's legs; a month of
-    daily summaries fits. Each day's lines add up to zero, as its entries do."""
+    """One Xero journal a day: each account's net movement that day, per tax
+    type. Xero imports at most 300 lines a file, fewer than a busy day's legs;
+    a month of daily summaries fits. Each day's lines add up to zero, as its
+    entries do."""
     days = _Days(period)
-    no_tax = mapping.tax_rates.get("none", XERO_NO_TAX)
     day: date | None = None
-    net: dict[str, int] = {}
+    net: dict[tuple[str, str], int] = {}
     entries: set[str] = set()
 
     def summary() -> Iterator[Row]:
         assert day is not None
         narration = f"servefirst {day:%Y%m%d} daily summary"
         described = f"{len(entries)} entries on {day.isoformat()}"
-        for code, amount in sorted(net.items()):
+        for (code, tax_type), amount in sorted(net.items()):
             if amount:
                 yield [
                     narration,
                     f"{day:%d/%m/%Y}",
                     described,
                     code,
-                    no_tax,
+                    tax_type,
                     major(amount, digits),
                     None,
                     None,
@@ -204,14 +233,14 @@ def xero_daily_rows(
                     None,
                 ]
 
-    for leg in legs:
+    for leg, rate_id in lines_by_rate(legs, movements):
         on = days.of(leg.created_at)
         if on != day:
             if day is not None:
                 yield from summary()
             day, net, entries = on, {}, set()
-        code = mapping.code(leg.account)
-        net[code] = net.get(code, 0) + leg.delta
+        key = (mapping.code(leg.account), mapping.tax_type(rate_id))
+        net[key] = net.get(key, 0) + leg.delta
         entries.add(leg.entry_id)
     if day is not None:
         yield from summary()

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from servefirst.cashup import service as cashup
 from servefirst.db.uow import UnitOfWork
 from servefirst.exports import formats, repository
+from servefirst.exports.by_rate import Movement
 from servefirst.exports.formats import Mapping
 from servefirst.exports.rules import (
     Period,
@@ -95,13 +96,14 @@ def plan_export(
     merchant = get_merchant(uow)
     period = period_of(first, last, ZoneInfo(merchant.timezone))
     found = repository.mapping(uow)
+    names = {rate.rate_id: rate.name for rate in taxes.list_rates(uow)}
     return ExportPlan(
         chosen,
         merchant.merchant_id,
         merchant.name,
         merchant.currency,
         period,
-        Mapping(found["account"], found["tax_rate"]),
+        Mapping(found["account"], found["tax_rate"], names),
     )
 
 
@@ -127,13 +129,15 @@ def write_export(
         rows = formats.journal_rows(legs, period, digits)
         yield from stream_csv(formats.JOURNAL_COLUMNS, rows)
     elif plan.fmt is Format.QUICKBOOKS:
-        rows = formats.quickbooks_rows(legs, period, digits, plan.mapping)
+        moved = _movements(uow, plan, batch)
+        rows = formats.quickbooks_rows(legs, period, digits, plan.mapping, moved)
         yield from stream_csv(formats.QUICKBOOKS_COLUMNS, rows)
     elif plan.fmt is Format.XERO:
-        rows = formats.xero_rows(legs, period, digits, plan.mapping)
+        rows = formats.xero_rows(legs, period, digits, plan.mapping, _movements(uow, plan, batch))
         yield from stream_csv(formats.XERO_COLUMNS, rows)
     elif plan.fmt is Format.XERO_DAILY:
-        rows = formats.xero_daily_rows(legs, period, digits, plan.mapping)
+        moved = _movements(uow, plan, batch)
+        rows = formats.xero_daily_rows(legs, period, digits, plan.mapping, moved)
         yield from stream_csv(formats.XERO_COLUMNS, rows)
     else:
         opening = ledger.balances_before(uow, period.start)
@@ -141,6 +145,13 @@ def write_export(
         yield from _in_chunks(
             formats.beancount_lines(legs, period, plan.currency, digits, opening, title)
         )
+
+
+def _movements(uow: UnitOfWork, plan: ExportPlan, batch: int) -> Iterator[Movement]:
+    """The period's tax movements beside its legs (streamed, same order): the
+    QuickBooks and Xero files split revenue and tax payable by rate with them."""
+    for moved in taxes.movements_between(uow, plan.period.start, plan.period.end, batch):
+        yield Movement(*moved)
 
 
 def _counted(

@@ -114,7 +114,7 @@ def kind_of(tab: Tab) -> DocumentKind:
     )
 
 
-def tax_totals_of(uow: UnitOfWork, tab: Tab) -> TaxTotals | None:
+def tax_totals_of(tab: Tab) -> TaxTotals | None:
     """The tab's net, tax per rate and gross when it was charged at tax rates;
     None: the document shows the total alone."""
     totals = totals_of(tab)
@@ -167,7 +167,7 @@ def document_for(uow: UnitOfWork, tab: Tab) -> ReceiptDocument:
             PrintedPayment(p.method, p.amount, p.tip, p.created_at, p.card_last4)
             for p in payments_of(uow, tab.tab_id)
         ),
-        taxes=tax_totals_of(uow, tab),
+        taxes=tax_totals_of(tab),
     )
 
 

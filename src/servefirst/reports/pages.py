@@ -36,6 +36,7 @@ PAGE_OF_API = {
     "/v1/reports/trust": "/staff/reports/trust",
     "/v1/reports/satisfaction": "/staff/reports/satisfaction",
     "/v1/reports/earnings": "/staff/reports/sales",
+    "/v1/reports/tax": "/staff/reports/tax",
 }
 
 

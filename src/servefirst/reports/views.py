@@ -15,6 +15,7 @@ from servefirst.merchants.service import get_merchant
 from servefirst.reports import sales as figures
 from servefirst.reports.sales import ReportPeriod
 from servefirst.reports.service import cash_flow
+from servefirst.taxes.service import tax_report
 from servefirst.trust.service import report as trust_report
 
 Series = list[tuple[str, list[float | None]]]
@@ -271,10 +272,52 @@ def cash_flow_view(uow: UnitOfWork, period: ReportPeriod) -> ReportView:
     )
 
 
+def tax_view(uow: UnitOfWork, period: ReportPeriod) -> ReportView:
+    """The tax report of ``GET /v1/reports/tax`` for the period's days: the
+    same figures (one computation, ``taxes.service.tax_report``), per rate and
+    for all rates, as the owner files them."""
+    merchant = get_merchant(uow)
+    fmt, major = _money(merchant.currency, merchant.locale), _major(merchant.currency)
+    report = tax_report(uow, period.start, period.end, merchant.currency)
+    rates = report["rates"]
+    names = [r["name"] or r["rate_id"] for r in rates]
+    rows = [
+        [name, formats.number(Decimal(r["percent"])), fmt(r["net"]), fmt(r["tax"]), fmt(r["gross"])]
+        for name, r in zip(names, rates, strict=True)
+    ]
+    if rates:
+        total = [report["net"], report["tax"], report["gross"]]
+        rows.append([_("All rates"), "", *(fmt(amount) for amount in total)])
+    return ReportView(
+        "tax",
+        _("Tax"),
+        _(
+            "Net, tax and gross per tax rate of what was charged in the period, discounts, "
+            "refunds and voids taken off: what the tax return asks for."
+        ),
+        period,
+        [
+            Section(
+                "by-rate",
+                _("Net, tax and gross by rate"),
+                [_("Tax rate"), _("Percent"), _("Net"), _("Tax"), _("Gross")],
+                rows,
+                names,
+                [
+                    (_("Net"), [major(r["net"]) for r in rates]),
+                    (_("Tax"), [major(r["tax"]) for r in rates]),
+                ],
+                horizontal=True,
+            )
+        ],
+    )
+
+
 #: The report pages, in the order the console lists them.
 REPORTS: dict[str, Callable[[UnitOfWork, ReportPeriod], ReportView]] = {
     "sales": sales_view,
     "satisfaction": satisfaction_view,
     "trust": trust_view,
     "cash-flow": cash_flow_view,
+    "tax": tax_view,
 }

@@ -75,7 +75,7 @@ async def add_line(
     await run_sync(request, add)
     # A card hold behind the tab grows with it: asked of the processor off the loop.
     await raise_off_the_loop(request, uow, tab_id)
-    return await run_sync(request, lambda: present(uow, tabs.get_tab(uow, tab_id), base))
+    return await run_sync(request, lambda: present(uow, tabs.tab_in_hand(uow, tab_id), base))
 
 
 @router.post("/{tab_id}/serve", response_model=TabOut, summary="Mark the tab served")

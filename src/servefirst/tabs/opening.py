@@ -54,6 +54,8 @@ def open_tab(uow: UnitOfWork, *, customer_id: str, secured: bool = False) -> Tab
             "paid": 0,
             "tips": 0,
             "deposit_applied": 0,
+            "refunded": 0,
+            "tips_refunded": 0,
             "line_count": 0,
             "card_held": False,
             "pending_payment_id": None,
@@ -62,6 +64,9 @@ def open_tab(uow: UnitOfWork, *, customer_id: str, secured: bool = False) -> Tab
             "closed_at": None,
             "terms_accepted_at": None,
             "taxes": None,
+            "receipt_number": None,
+            "due_date": None,
+            "invoiced_at": None,
         }
     )
     emit(uow, "tab.opened", tab.tab_id, {"customer_id": customer.customer_id})

@@ -9,8 +9,8 @@ from servefirst.db.uow import UnitOfWork
 from servefirst.kit.errors import NotFound
 from servefirst.kit.ids import merchant_of_credential
 from servefirst.tabs.models import Tab
-from servefirst.tabs.repository import LineView
 from servefirst.tabs.rules import Bill, TabStatus
+from servefirst.tabs.sold_lines import LineView
 
 
 def bill_of(tab: Tab) -> Bill:

@@ -12,7 +12,6 @@ ORM's flush to write again.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, cast
 
@@ -27,6 +26,7 @@ from servefirst.kit.ids import new_short_code
 from servefirst.payments.models import Payment
 from servefirst.tabs.models import Tab, TabLine
 from servefirst.tabs.rules import UNPAID
+from servefirst.tabs.sold_lines import LineTerms, LineView, SoldLine
 
 if TYPE_CHECKING:
     from servefirst.db.uow import UnitOfWork
@@ -35,45 +35,6 @@ if TYPE_CHECKING:
 #: (31^6 codes a merchant: a second draw is already a one-in-a-thousand event
 #: for a merchant with a million tabs).
 SHORT_CODE_DRAWS = 8
-
-
-@dataclass(frozen=True)
-class LineTerms:
-    """The promise a line was sold under (its service's terms at that version)."""
-
-    expected_results: Any
-    limits: Any
-
-
-@dataclass(frozen=True, slots=True)
-class SoldLine:
-    """A line as sold (the ``tab_lines`` row), for reading: responses, pages."""
-
-    merchant_id: str
-    tab_id: str
-    line_no: int
-    service_id: str
-    terms_version: int
-    name: str
-    unit_price: int
-    quantity: int
-    amount: int
-    staff_id: str | None
-    created_at: datetime
-    voided_at: datetime | None = None
-    void_reason: str | None = None
-    tax_rate_id: str | None = None
-    tax_percent: str | None = None
-
-    @property
-    def voided(self) -> bool:
-        return self.voided_at is not None
-
-
-@dataclass(frozen=True)
-class LineView:
-    line: SoldLine
-    terms: LineTerms
 
 
 class TabRepository:
@@ -243,6 +204,9 @@ class TabRepository:
         taken, and another code is drawn; two tabs opened at once cannot both
         pass a look and then fail on the constraint. Every column is given, so
         the tab returned has nothing to load later."""
+        missing = _TAB_COLUMNS - row.keys() - {"short_code"}
+        if missing:  # a column added later would be loaded back when the tab is read
+            raise ValueError(f"a new tab's row must give every column: {sorted(missing)}")
         statement = _OPEN_TAB[self._uow.dialect]
         for _ in range(SHORT_CODE_DRAWS):
             row["short_code"] = new_short_code()
@@ -371,6 +335,7 @@ _OUTSTANDING = select(
     Tab.status.in_([s.value for s in UNPAID]),
 )
 
+_TAB_COLUMNS = frozenset(c.name for c in _TABS.columns)
 _OPEN_TAB = {
     dialect: insert_for(_TABS)
     .on_conflict_do_nothing(index_elements=[_TABS.c.merchant_id, _TABS.c.short_code])

@@ -28,8 +28,8 @@ from servefirst.tabs.reading import (
     tab_for_token,
     tab_in_hand,
 )
-from servefirst.tabs.repository import LineTerms, LineView, SoldLine
 from servefirst.tabs.rules import invoice_overdue
+from servefirst.tabs.sold_lines import LineTerms, LineView, SoldLine
 
 
 def accept_terms(uow: UnitOfWork, token: str) -> Tab:

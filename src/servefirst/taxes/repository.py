@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
 
@@ -70,6 +71,24 @@ class TaxRepository:
             .order_by(TaxMovement.rate_id)
         )
         return [(r, p, int(n or 0), int(t or 0)) for r, p, n, t in rows]
+
+    def movements_between(
+        self, start: datetime, end: datetime, batch: int
+    ) -> Iterator[tuple[str, str, int, int]]:
+        """(entry, rate, net, tax) of every movement of the entries of [start,
+        end), in the ledger's posting order (the order ``legs_between`` reads
+        the legs in, so an export walks both side by side), ``batch`` rows per
+        fetch: a year of movements is never a list."""
+        e, m = JournalEntryRow, TaxMovement
+        query = (
+            select(m.entry_id, m.rate_id, m.net, m.tax)
+            .join(e, (e.merchant_id == m.merchant_id) & (e.entry_id == m.entry_id))
+            .where(m.merchant_id == self._uow.merchant, e.created_at >= start, e.created_at < end)
+            .order_by(e.created_at, e.entry_id, m.rate_id)
+        )
+        result = self._uow.session.execute(query, execution_options={"yield_per": batch})
+        for entry_id, rate_id, net, tax in result:
+            yield entry_id, rate_id, int(net), int(tax)
 
     def tax_payable_moved(self, start: datetime, end: datetime) -> int:
         """What the ledger's tax payable grew by in [start, end) (credits less debits)."""

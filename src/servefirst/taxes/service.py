@@ -29,6 +29,7 @@ from servefirst.taxes.rules import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
     from datetime import datetime
 
     from servefirst.db.uow import UnitOfWork
@@ -186,6 +187,14 @@ def totals_of(tab: Tab) -> TabTax:
         gross = tab.subtotal - reductions_of(tab)
         return TabTax((RatePart(None, Decimal(0), gross, 0),) if gross else ())
     return state.tax(reductions_of(tab))
+
+
+def movements_between(
+    uow: UnitOfWork, start: datetime, end: datetime, batch: int = 2000
+) -> Iterator[tuple[str, str, int, int]]:
+    """(entry, rate, net, tax) per entry and rate posted in [start, end), in
+    posting order, streamed: what splits an export's lines by tax rate."""
+    return TaxRepository(uow).movements_between(start, end, batch)
 
 
 # --- the report --------------------------------------------------------------------

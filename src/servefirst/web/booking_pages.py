@@ -22,6 +22,7 @@ from servefirst.availability import codes
 from servefirst.availability.online import check_time, newcomer_deposit
 from servefirst.availability.service import book_online
 from servefirst.db.uow import UnitOfWork
+from servefirst.kit import formats
 from servefirst.kit.errors import NotFound, ServefirstError
 from servefirst.runtime import Runtime
 from servefirst.web import words
@@ -90,6 +91,8 @@ def _shop(request: Request, slug: str) -> Shop | None:
     except NotFound:
         return None
     speak(request, shop.locale)
+    # Prices and times in the business's own way, as on its tab pages.
+    formats.set_place(shop.locale, shop.zone)
     return shop
 
 
