@@ -26,8 +26,7 @@ from servefirst.availability.schemas import (
     PublicService,
     PublicServiceList,
 )
-from servefirst.bookings.deposit_phases import DepositAsked, book_off_the_loop
-from servefirst.bookings.models import Booking
+from servefirst.bookings.deposit_phases import book_off_the_loop
 from servefirst.bookings.schemas import BookingOut
 from servefirst.catalog.service import list_services
 from servefirst.db.uow import UnitOfWork
@@ -194,27 +193,27 @@ async def create_public_booking(
     if proof is not None:
         require_codes(runtime_of(request))
 
-    def begin() -> tuple[Booking, DepositAsked | None]:
-        # With a confirmed e-mail, the customer it belongs to (or a new one
-        # with that e-mail); the proof is used up with the booking.
-        customer_id = codes.use_proof(uow, proof, body.email) if proof else None
-        return availability.begin_online(
-            uow,
-            service_id=body.service_id,
-            starts_at=body.starts_at,
-            staff_id=body.staff_id,
-            name=body.name,
-            email=body.email,
-            phone=body.phone,
-            card=body.card,
-            payment_method=body.payment_method,
-            customer_id=customer_id,
-        )
-
     # The deposit's processor is called in a worker thread, between two
-    # short transactions (``bookings.deposit_phases``).
+    # short transactions (``bookings.deposit_phases``). With a confirmed
+    # e-mail, the customer it belongs to (or a new one with that e-mail); the
+    # proof is used up with the booking, in its transaction.
     try:
-        booking = await book_off_the_loop(request, uow, begin)
+        booking = await book_off_the_loop(
+            request,
+            uow,
+            lambda: availability.begin_online(
+                uow,
+                service_id=body.service_id,
+                starts_at=body.starts_at,
+                staff_id=body.staff_id,
+                name=body.name,
+                email=body.email,
+                phone=body.phone,
+                card=body.card,
+                payment_method=body.payment_method,
+                customer_id=codes.use_proof(uow, proof, body.email) if proof else None,
+            ),
+        )
     except ServefirstError as refused:
         if proof and refused.type == "card_error":
             await run_sync(request, _give_back, uow, proof)
