@@ -179,6 +179,8 @@ class PublicBookingIn(Body):
 
 
 class EmailCodeIn(Body):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"email": "ana@example.com"}]})
+
     email: str = Field(
         max_length=320,
         pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
@@ -197,6 +199,8 @@ class EmailCodeOut(Out):
 
 
 class EmailCodeConfirmIn(Body):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"code": "123 456"}]})
+
     code: str = Field(max_length=20, description="The code from the e-mail, e.g. `123 456`.")
 
 
