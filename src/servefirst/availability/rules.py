@@ -148,7 +148,7 @@ class Blocks:
 
 
 @dataclass(frozen=True)
-class _Grid:
+class Grid:
     """An ask's numbers in whole seconds, worked out once per answer."""
 
     step: int
@@ -156,13 +156,13 @@ class _Grid:
     earliest: int
 
     @classmethod
-    def of(cls, ask: Ask) -> _Grid:
+    def of(cls, ask: Ask) -> Grid:
         return cls(
             ask.settings.slot_minutes * 60, int(ask.duration.total_seconds()), _ceil(ask.earliest)
         )
 
 
-def free_times(spans: Iterable[Seconds], grid: _Grid, blocks: Blocks) -> list[int]:
+def free_times(spans: Iterable[Seconds], grid: Grid, blocks: Blocks) -> list[int]:
     """The starts (seconds since the epoch) one person can be booked at in
     their working ``spans`` of a day, as the stretches the bookings leave in
     each, in one pass over the sorted blocks. Each stretch offers the steps
@@ -206,7 +206,7 @@ def free_slots(
     if day > ask.last_day:
         return []
     spans = _spans(hours.ranges_on(day), day, ask.zone)
-    return [_moment(s) for s in free_times(spans, _Grid.of(ask), Blocks(taken(booked), ask))]
+    return [_moment(s) for s in free_times(spans, Grid.of(ask), Blocks(taken(booked), ask))]
 
 
 def days_between(first: date, last: date) -> list[date]:
@@ -234,7 +234,7 @@ def offer_times(
     load = {staff_id: len(booked.get(staff_id, ())) for staff_id in staff}
     order = sorted(staff, key=lambda s: (load[s], s))
     days = [day for day in days if day <= ask.last_day]
-    grid = _Grid.of(ask)
+    grid = Grid.of(ask)
     chosen: dict[int, str] = {}
     # The least busy last, so their claim on a time overwrites the others'.
     for staff_id in reversed(order):

@@ -66,11 +66,6 @@ def set_hours(
     return hours
 
 
-def booking_settings(uow: UnitOfWork) -> BookingSettings:
-    m = get_merchant(uow)
-    return BookingSettings(m.slot_minutes, m.min_notice_minutes, m.max_days_ahead)
-
-
 def everyones_hours(uow: UnitOfWork) -> dict[str, WorkingHours]:
     return repository.all_hours(uow)
 
