@@ -16,6 +16,7 @@ from sqlalchemy import text
 from servefirst import __version__
 from servefirst.api import docs, errors, middleware, openapi
 from servefirst.api.context import _KeyCache
+from servefirst.availability.code_endpoints import router as email_codes_router
 from servefirst.availability.endpoints import router as availability_router
 from servefirst.bookings.endpoints import router as bookings_router
 from servefirst.cashup.endpoints import router as day_closes_router
@@ -159,6 +160,7 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
         taxes_router,
         staff_router,
         availability_router,
+        email_codes_router,
         events_router,
         messages_router,
         message_settings_router,

@@ -289,3 +289,24 @@ def test_a_retried_booking_with_its_idempotency_key_books_once(shop: Salon) -> N
     assert again.headers["Idempotent-Replayed"] == "true"
     assert again.json()["id"] == first.json()["id"]
     assert len(shop.booked()) == 1
+
+
+def test_the_calendar_in_seconds_is_the_calendar(shop: Salon, runtime: Any) -> None:
+    """What availability reads (whole seconds, by the database) holds the same
+    bookings and times as the booking checks' own read, on either engine."""
+    from servefirst.bookings import service as bookings
+
+    joana = shop.staff("Joana")
+    day = shop.day()
+    for clock, who in (("10:00", shop.maria), ("15:30", joana), ("11:15", joana)):
+        assert shop.book(shop.at(day, clock), staff_id=who).status_code == 201
+    start = datetime.combine(day, datetime.min.time(), tzinfo=LISBON)
+    with runtime.uow(shop.merchant.id, write=False) as uow:
+        staff = sorted([shop.maria, joana])
+        seen = bookings.occupied(uow, staff, start, start + timedelta(days=1))
+        in_seconds = bookings.occupied_seconds(uow, staff, start, start + timedelta(days=1))
+    assert len(seen) == 3
+    assert sorted(in_seconds) == sorted(
+        (o.staff_id, int(o.starts_at.timestamp()), int(o.taken_until.timestamp()), o.booking_id)
+        for o in seen
+    )

@@ -54,6 +54,8 @@ NEW_OPERATION_IDS = {
     "get_referral_program",
     "set_referral_program",
     "get_loyalty_report",
+    "create_email_code",
+    "confirm_email_code",
 }
 
 #: Every operation of the schema and its id.
@@ -141,6 +143,8 @@ OPERATION_IDS = {
     ("get", "/v1/public/merchants/{slug}/services"): "list_public_services",
     ("get", "/v1/public/merchants/{slug}/availability"): "get_availability",
     ("post", "/v1/public/merchants/{slug}/bookings"): "create_public_booking",
+    ("post", "/v1/public/merchants/{slug}/email-codes"): "create_email_code",
+    ("post", "/v1/public/merchants/{slug}/email-codes/{code_id}/confirm"): "confirm_email_code",
     ("get", "/v1/events"): "list_events",
     ("get", "/healthz"): "health",
     ("get", "/v1/messages"): "list_messages",

@@ -11,15 +11,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from servefirst.availability.hours import BookingSettings, WorkingHours, parse_hours
 from servefirst.availability.rules import (
     Ask,
     Booked,
-    BookingSettings,
-    WorkingHours,
     check_bookable,
     free_slots,
     offer,
-    parse_hours,
     working_spans,
 )
 from servefirst.kit.errors import InvalidRequest

@@ -117,6 +117,31 @@ def confirm_code(uow: UnitOfWork, code_id: str, typed: str, *, secret: str) -> C
     return Checked(CodeCheck.WRONG, left) if left else Checked(CodeCheck.SPENT)
 
 
+def confirm_or_refuse(uow: UnitOfWork, code_id: str, typed: str, *, secret: str) -> BookingCode:
+    """``confirm_code`` for a caller that answers a refusal as an error (the
+    API): the try is committed first, whatever it was, so a refusal rolled
+    back after it does not give the try back. The confirmed row, whose id is
+    the proof a booking carries."""
+    checked = confirm_code(uow, code_id, typed, secret=secret)
+    uow.commit()
+    if checked.outcome is CodeCheck.WRONG:
+        raise InvalidRequest(
+            f"That code is not right; {checked.tries_left} more tries.",
+            code="email_code_wrong",
+            param="code",
+            details={"tries_left": checked.tries_left},
+        )
+    if checked.outcome is CodeCheck.SPENT:
+        raise InvalidRequest(
+            "This code no longer works (expired, used or out of tries); ask for a new one.",
+            code="email_code_expired",
+            param="code",
+        )
+    row = repository.code_row(uow, code_id)
+    assert row is not None and row.confirmed_at is not None
+    return row
+
+
 def _proof(uow: UnitOfWork, code_id: str, email: str) -> BookingCode:
     """A confirmed code for this e-mail, not used and not stale, or a refusal."""
     row = repository.code_row(uow, code_id)
@@ -126,12 +151,18 @@ def _proof(uow: UnitOfWork, code_id: str, email: str) -> BookingCode:
         or row.confirmed_at is None
         or row.used_at is not None
         or now >= row.confirmed_at + PROOF_LIFETIME
-        or row.email_key != email_key(email)
     ):
         raise InvalidRequest(
             "The e-mail's confirmation is no longer valid; confirm it again, or book as new.",
             code="email_code_expired",
             param="code",
+        )
+    if row.email_key != email_key(email):
+        # Only the holder of the proof learns this, and about their own e-mail.
+        raise InvalidRequest(
+            "This confirmation is for another e-mail; book with the e-mail that was confirmed.",
+            code="email_proof_mismatch",
+            param="email",
         )
     return row
 

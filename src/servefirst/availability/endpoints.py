@@ -10,10 +10,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from servefirst.api.context import MerchantUoW, PublicURL, open_public_uow, run_sync, runtime_of
 from servefirst.api.routing import ServefirstRoute
+from servefirst.availability import codes
 from servefirst.availability import service as availability
 from servefirst.availability.schemas import (
     AvailabilityOut,
@@ -24,13 +25,12 @@ from servefirst.availability.schemas import (
     PublicPerformer,
     PublicService,
     PublicServiceList,
-    SlotOut,
 )
 from servefirst.bookings.deposit_phases import book_off_the_loop
 from servefirst.bookings.schemas import BookingOut
 from servefirst.catalog.service import list_services
 from servefirst.db.uow import UnitOfWork
-from servefirst.kit.errors import InvalidRequest, NotFound
+from servefirst.kit.errors import InvalidRequest, NotFound, ServefirstError
 from servefirst.merchants.service import get_merchant, merchant_by_slug
 from servefirst.runtime import Runtime
 from servefirst.staff.service import list_members
@@ -67,18 +67,31 @@ def set_staff_hours(staff_id: str, body: HoursIn, uow: MerchantUoW) -> HoursOut:
     return HoursOut.build(staff_id, hours)
 
 
-def _merchant_of_slug(rt: Runtime, slug: str) -> str:
+def _merchant_of_slug(uow: UnitOfWork, slug: str) -> str:
+    merchant = merchant_by_slug(uow, slug)
+    if merchant is None:
+        raise NotFound(f"No business at '{slug}'.", code="merchant_not_found", param="slug")
+    return merchant.merchant_id
+
+
+def _merchant_id_of_slug(rt: Runtime, slug: str) -> str:
     with rt.uow(write=False) as uow:
-        merchant = merchant_by_slug(uow, slug)
-        if merchant is None:
-            raise NotFound(f"No business at '{slug}'.", code="merchant_not_found", param="slug")
-        return merchant.merchant_id
+        return _merchant_of_slug(uow, slug)
 
 
 async def slug_uow(request: Request, slug: str) -> UnitOfWork:
     """The merchant named by the slug in the path."""
-    merchant_id = await run_sync(request, _merchant_of_slug, runtime_of(request), slug[:63])
-    return await open_public_uow(request, merchant_id, scope=f"slug:{slug[:63]}")
+    slug = slug[:63]
+    if request.method in ("GET", "HEAD"):
+        # A read finds the merchant in its own unit of work: one transaction,
+        # and the merchant's row already in hand when the answer reads it.
+        uow = runtime_of(request).uow(write=False)
+        request.state.uow = uow  # closed by ``commit.conclude``, even on a 404
+        uow.merchant_id = await run_sync(request, _merchant_of_slug, uow, slug)
+        return uow
+    # A write may claim an idempotency key, whose scope is the merchant's.
+    merchant_id = await run_sync(request, _merchant_id_of_slug, runtime_of(request), slug)
+    return await open_public_uow(request, merchant_id, scope=f"slug:{slug}")
 
 
 SlugUoW = Annotated[UnitOfWork, Depends(slug_uow)]
@@ -129,18 +142,36 @@ def get_availability(
     ] = None,
     to: Annotated[date | None, Query(description="The last date (default from + 6 days).")] = None,
     staff_id: Annotated[str | None, Query(max_length=40)] = None,
-) -> AvailabilityOut:
+) -> Response:
     for name, day in (("from", from_), ("to", to)):
         if day is not None and not 2000 <= day.year <= 2100:
             raise InvalidRequest("Dates must fall in the years 2000 to 2100.", param=name)
-    slots = availability.availability(
+    offered = availability.offered_times(
         uow, service_id=service_id, first=from_, last=to, staff_id=staff_id
     )
-    return AvailabilityOut(
-        service_id=service_id,
-        timezone=get_merchant(uow).timezone,
-        slots=[SlotOut(starts_at=s.starts_at, staff_id=s.staff_id) for s in slots],
+    return Response(
+        AvailabilityOut.json_bytes(service_id, offered.timezone, offered.times),
+        media_type="application/json",
     )
+
+
+def require_codes(rt: Runtime) -> None:
+    """E-mail codes need a way to send them and the key they are worked out with."""
+    if not (rt.settings.smtp_url and rt.settings.secret_key):
+        raise ServefirstError(
+            "This server sends no e-mail, so e-mail codes are not offered; book as new.",
+            code="email_codes_unavailable",
+            status=400,
+        )
+
+
+def _give_back(uow: UnitOfWork, proof: str) -> None:
+    """After a refused booking: whatever was not committed goes, and a proof
+    used by a booking that was kept (phase 1) and then taken back (its card
+    declined) may book again."""
+    uow.rollback()
+    codes.give_back_proof(uow, proof)
+    uow.commit()
 
 
 @router.post(
@@ -158,23 +189,35 @@ def get_availability(
 async def create_public_booking(
     slug: str, body: PublicBookingIn, uow: SlugUoW, base: PublicURL, request: Request
 ) -> PublicBookingOut:
+    proof = body.email_proof
+    if proof is not None:
+        require_codes(runtime_of(request))
+
     # The deposit's processor is called in a worker thread, between two
-    # short transactions (``bookings.deposit_phases``).
-    booking = await book_off_the_loop(
-        request,
-        uow,
-        lambda: availability.begin_online(
+    # short transactions (``bookings.deposit_phases``). With a confirmed
+    # e-mail, the customer it belongs to (or a new one with that e-mail); the
+    # proof is used up with the booking, in its transaction.
+    try:
+        booking = await book_off_the_loop(
+            request,
             uow,
-            service_id=body.service_id,
-            starts_at=body.starts_at,
-            staff_id=body.staff_id,
-            name=body.name,
-            email=body.email,
-            phone=body.phone,
-            card=body.card,
-            payment_method=body.payment_method,
-        ),
-    )
+            lambda: availability.begin_online(
+                uow,
+                service_id=body.service_id,
+                starts_at=body.starts_at,
+                staff_id=body.staff_id,
+                name=body.name,
+                email=body.email,
+                phone=body.phone,
+                card=body.card,
+                payment_method=body.payment_method,
+                customer_id=codes.use_proof(uow, proof, body.email) if proof else None,
+            ),
+        )
+    except ServefirstError as refused:
+        if proof and refused.type == "card_error":
+            await run_sync(request, _give_back, uow, proof)
+        raise
 
     def answer() -> PublicBookingOut:
         staff_view = BookingOut.build(uow, booking, base)

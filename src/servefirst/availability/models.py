@@ -12,7 +12,7 @@ from servefirst.db.base import Base, UTCDateTime
 class StaffHours(Base):
     """When a staff member works and what they perform: what online booking offers.
 
-    Kept as the checked document the API takes (``availability.rules.WorkingHours``):
+    Kept as the checked document the API takes (``availability.hours.WorkingHours``):
     it is read whole for every availability answer and written whole when changed.
     """
 

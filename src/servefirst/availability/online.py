@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from servefirst.availability import repository
-from servefirst.availability.rules import WorkingHours
+from servefirst.availability.hours import WorkingHours
 from servefirst.availability.service import _ask, _booked, _staff_for, first_free, performers
 from servefirst.bookings import service as bookings
 from servefirst.bookings.rescheduling import reschedule

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import Text, bindparam, cast, delete, func, select, text
 
+from servefirst.availability.hours import WorkingHours, hours_from_json, hours_from_text
 from servefirst.availability.models import BookingCode, StaffHours
-from servefirst.availability.rules import WorkingHours, hours_from_json
 from servefirst.db.uow import UnitOfWork
 
 
@@ -17,10 +17,20 @@ def hours_of(uow: UnitOfWork, staff_id: str) -> WorkingHours | None:
     return None if row is None else _hours(row)
 
 
+#: Everyone's hours as the stored JSON texts, parsed by ``hours_from_text``.
+_ALL_HOURS = select(
+    StaffHours.staff_id,
+    cast(StaffHours.weekly, Text),
+    cast(StaffHours.exceptions, Text),
+    cast(StaffHours.services, Text),
+).where(StaffHours.merchant_id == bindparam("merchant"))
+
+
 def all_hours(uow: UnitOfWork) -> dict[str, WorkingHours]:
     """Everyone's hours, by staff id: a merchant has a handful of people."""
-    rows = uow.session.scalars(select(StaffHours).where(StaffHours.merchant_id == uow.merchant))
-    return {row.staff_id: _hours(row) for row in rows}
+    uow.flush()  # hours set earlier in this unit of work count
+    rows = uow.connection.execute(_ALL_HOURS, {"merchant": uow.merchant})
+    return {staff_id: hours_from_text(*texts) for staff_id, *texts in rows}
 
 
 def save_hours(uow: UnitOfWork, staff_id: str, hours: WorkingHours, now: datetime) -> None:

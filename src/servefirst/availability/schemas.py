@@ -1,13 +1,17 @@
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from datetime import date as Date
 from datetime import datetime
+from functools import lru_cache
+from time import gmtime, strftime
 from typing import Annotated, Literal
 
 from pydantic import ConfigDict, Field
 
 from servefirst.api.fields import Body, Moment, Name, Out, Terms
-from servefirst.availability.rules import WorkingHours
+from servefirst.availability.hours import WorkingHours
 from servefirst.bookings.schemas import BookingOut
 
 Clock = Annotated[str, Field(max_length=5, examples=["09:00"])]
@@ -103,6 +107,35 @@ class AvailabilityOut(Out):
     timezone: str = Field(description="The merchant's zone: the dates asked are its dates.")
     slots: list[SlotOut]
 
+    @staticmethod
+    def json_bytes(service_id: str, timezone: str, times: Sequence[tuple[int, str]]) -> bytes:
+        """The answer as this model serialises it (``model_dump_json``), built
+        without a model per slot: a two-week answer for anyone has hundreds,
+        and validating each was a large share of the request. ``times``:
+        (seconds since the epoch, staff id); a test holds the two equal.
+        Each slot is one formatted string: the strings in it (a handful of
+        staff ids) are escaped by ``json`` once each."""
+        ids: dict[str, str] = {}
+        slots = []
+        for at, who in times:
+            quoted = ids.get(who) or ids.setdefault(who, _json(who))
+            slots.append(f'{{"starts_at":"{_utc_text(at)}","staff_id":{quoted}}}')
+        return (
+            f'{{"object":"availability","service_id":{_json(service_id)},'
+            f'"timezone":{_json(timezone)},"slots":[{",".join(slots)}]}}'
+        ).encode()
+
+
+def _json(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False)
+
+
+@lru_cache(maxsize=8192)
+def _utc_text(seconds: int) -> str:
+    """A moment as pydantic writes an aware UTC datetime of whole seconds;
+    kept, as the same times on the step come back answer after answer."""
+    return strftime("%Y-%m-%dT%H:%M:%SZ", gmtime(seconds))
+
 
 class PublicBookingIn(Body):
     model_config = ConfigDict(
@@ -136,6 +169,49 @@ class PublicBookingIn(Body):
         description="With a merchant on Stripe: the PaymentMethod (made by Stripe.js) for the"
         " deposit, instead of `card`.",
     )
+    email_proof: str | None = Field(
+        default=None,
+        max_length=40,
+        description="The `proof_id` of a confirmed e-mail code for this `email`"
+        " (`POST .../email-codes/{code_id}/confirm`): the booking is the returning customer's,"
+        " and their history decides the deposit. Left out, the person is booked as new.",
+    )
+
+
+class EmailCodeIn(Body):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"email": "ana@example.com"}]})
+
+    email: str = Field(
+        max_length=320,
+        pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
+        description="Where the one-time code is sent.",
+    )
+
+
+class EmailCodeOut(Out):
+    """A code sent: the same answer whoever the e-mail belongs to."""
+
+    id: str
+    object: Literal["email_code"] = "email_code"
+    email: str
+    status: Literal["sent"] = "sent"
+    expires_at: datetime = Field(description="The code works until then.")
+
+
+class EmailCodeConfirmIn(Body):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"code": "123 456"}]})
+
+    code: str = Field(max_length=20, description="The code from the e-mail, e.g. `123 456`.")
+
+
+class EmailProofOut(Out):
+    """A confirmed e-mail: ``proof_id`` goes in the booking's ``email_proof``."""
+
+    id: str
+    object: Literal["email_code"] = "email_code"
+    status: Literal["confirmed"] = "confirmed"
+    proof_id: str = Field(description="Book with it once, as `email_proof`.")
+    proof_expires_at: datetime = Field(description="Book before then.")
 
 
 class PublicBookingOut(BookingOut):

@@ -10,20 +10,22 @@ later, and the deposit decision sees a newcomer.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from servefirst.availability import repository
+from servefirst.availability.hours import BookingSettings, WorkingHours, parse_hours
 from servefirst.availability.rules import (
     Ask,
     Booked,
-    BookingSettings,
     Slot,
-    WorkingHours,
+    Taken,
     check_bookable,
     days_between,
     offer,
-    parse_hours,
+    offer_times,
 )
 from servefirst.bookings import service as bookings
 from servefirst.bookings.deposit_phases import DepositAsked, finish_in_turn
@@ -31,7 +33,7 @@ from servefirst.catalog.service import get_service, list_services
 from servefirst.customers.service import create_customer
 from servefirst.db.uow import UnitOfWork
 from servefirst.kit.errors import Conflict, InvalidRequest, NotFound, ServefirstError
-from servefirst.merchants.service import get_merchant, merchant_zone
+from servefirst.merchants.service import get_merchant
 from servefirst.staff.service import get_member
 
 if TYPE_CHECKING:
@@ -64,11 +66,6 @@ def set_hours(
     return hours
 
 
-def booking_settings(uow: UnitOfWork) -> BookingSettings:
-    m = get_merchant(uow)
-    return BookingSettings(m.slot_minutes, m.min_notice_minutes, m.max_days_ahead)
-
-
 def everyones_hours(uow: UnitOfWork) -> dict[str, WorkingHours]:
     return repository.all_hours(uow)
 
@@ -82,11 +79,14 @@ def _ask(uow: UnitOfWork, service_id: str) -> Ask:
     service = get_service(uow, service_id)
     if not service.active:
         raise NotFound(f"No such service: '{service_id}'.", param="service_id")
+    merchant = get_merchant(uow)
     return Ask(
         duration=timedelta(minutes=service.duration_minutes),
         buffer=timedelta(minutes=service.buffer_minutes),
-        settings=booking_settings(uow),
-        zone=merchant_zone(uow),
+        settings=BookingSettings(
+            merchant.slot_minutes, merchant.min_notice_minutes, merchant.max_days_ahead
+        ),
+        zone=ZoneInfo(merchant.timezone),
         now=uow.clock.now(),
     )
 
@@ -124,7 +124,17 @@ def _booked(
     return found
 
 
-def availability(
+@dataclass(frozen=True)
+class Offered:
+    """Free times as an answer sends them: the merchant's zone (the dates
+    asked are its dates) and each time once, as (seconds since the epoch,
+    the staff member offered), in order."""
+
+    timezone: str
+    times: list[tuple[int, str]]
+
+
+def offered_times(
     uow: UnitOfWork,
     *,
     service_id: str,
@@ -132,7 +142,7 @@ def availability(
     last: date | None,
     staff_id: str | None = None,
     besides: str | None = None,
-) -> list[Slot]:
+) -> Offered:
     """Free times for a service from ``first`` to ``last`` (the merchant's
     dates, both included; at most 14 days), for one person or anyone;
     ``besides``: a booking being moved, whose own time counts as free."""
@@ -142,8 +152,29 @@ def availability(
     staff = _staff_for(uow, service_id, staff_id)
     start = datetime.combine(days[0], time(), tzinfo=ask.zone).astimezone(UTC)
     end = datetime.combine(days[-1] + timedelta(days=1), time(), tzinfo=ask.zone).astimezone(UTC)
-    booked = _booked(uow, sorted(staff), start, end, besides=besides, reach=ask.buffer)
-    return offer(days, ask, staff, booked)
+    taken: dict[str, list[Taken]] = {staff_id: [] for staff_id in staff}
+    for who, since, until, booking_id in bookings.occupied_seconds(
+        uow, sorted(staff), start, end + ask.buffer
+    ):
+        if booking_id != besides:
+            taken[who].append((since, until))
+    return Offered(get_merchant(uow).timezone, offer_times(days, ask, staff, taken))
+
+
+def availability(
+    uow: UnitOfWork,
+    *,
+    service_id: str,
+    first: date | None,
+    last: date | None,
+    staff_id: str | None = None,
+    besides: str | None = None,
+) -> list[Slot]:
+    """``offered_times`` as slots."""
+    offered = offered_times(
+        uow, service_id=service_id, first=first, last=last, staff_id=staff_id, besides=besides
+    )
+    return [Slot(datetime.fromtimestamp(at, UTC), who) for at, who in offered.times]
 
 
 def _next_free(

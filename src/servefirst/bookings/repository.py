@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import BigInteger, ColumnElement, Integer, bindparam, cast, extract, func, select
 
 from servefirst.bookings.models import Booking
 from servefirst.db.uow import UnitOfWork
@@ -42,6 +42,60 @@ def taken(
     and end less than the longest buffer before ``start``."""
     return uow.connection.execute(
         _TAKEN,
+        {
+            "merchant": uow.merchant,
+            "staff": staff_ids,
+            "active": list(active),
+            "end": end,
+            "reach_back": start - LONGEST_BUFFER,
+        },
+    ).all()
+
+
+def _seconds_sqlite(column: Any, *, up: bool) -> ColumnElement[int]:
+    # Stored as text, 'YYYY-MM-DD HH:MM:SS.ffffff' in UTC: the whole seconds,
+    # plus one going up when there is a fraction (rounded away from the booking).
+    whole = cast(func.strftime("%s", func.substr(column, 1, 19)), Integer)
+    return whole + (func.substr(column, 21) > "000000") if up else whole
+
+
+def _seconds_postgresql(column: Any, *, up: bool) -> ColumnElement[int]:
+    epoch = extract("epoch", column)
+    return cast(func.ceil(epoch) if up else func.floor(epoch), BigInteger)
+
+
+def _taken_seconds(seconds: Any) -> Any:
+    return select(
+        Booking.staff_id,
+        seconds(Booking.starts_at, up=False),
+        seconds(Booking.ends_at, up=True),
+        Booking.buffer_minutes,
+        Booking.booking_id,
+    ).where(
+        Booking.merchant_id == bindparam("merchant"),
+        Booking.staff_id.in_(bindparam("staff", expanding=True)),
+        Booking.status.in_(bindparam("active", expanding=True)),
+        Booking.starts_at < bindparam("end"),
+        Booking.ends_at > bindparam("reach_back"),
+    )
+
+
+#: ``taken`` with its times as whole seconds since the epoch, worked out by
+#: the database: an availability answer reads hundreds of rows, and turning
+#: each stored time into a ``datetime`` was most of the read.
+_TAKEN_SECONDS = {
+    "sqlite": _taken_seconds(_seconds_sqlite),
+    "postgresql": _taken_seconds(_seconds_postgresql),
+}
+
+
+def taken_seconds(
+    uow: UnitOfWork, staff_ids: list[str], active: tuple[str, ...], start: datetime, end: datetime
+) -> Sequence[Any]:
+    """As ``taken``, with starts_at rounded down and ends_at rounded up to
+    whole seconds since the epoch (never narrower than the booking)."""
+    return uow.connection.execute(
+        _TAKEN_SECONDS[uow.dialect],
         {
             "merchant": uow.merchant,
             "staff": staff_ids,

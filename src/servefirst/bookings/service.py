@@ -41,6 +41,7 @@ from servefirst.bookings.staff_time import (
     ensure_staff_free,
     lock_staff_calendar,
     occupied,
+    occupied_seconds,
 )
 from servefirst.catalog.service import get_service
 from servefirst.customers.service import get_customer, record_history
@@ -328,6 +329,7 @@ __all__ = [
     "ensure_staff_free",
     "lock_staff_calendar",
     "occupied",
+    "occupied_seconds",
     "book",
     "booking_for_token",
     "cancel",

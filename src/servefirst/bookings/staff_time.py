@@ -60,6 +60,20 @@ def occupied(
     return [o for o in found if o.taken_until > start]
 
 
+def occupied_seconds(
+    uow: UnitOfWork, staff_ids: list[str], start: datetime, end: datetime
+) -> list[tuple[str, int, int, str]]:
+    """``occupied`` as plain numbers, for answers that read hundreds: (staff
+    id, start, end + buffer, as whole seconds since the epoch rounded away from
+    the booking, and the booking id)."""
+    if not staff_ids:
+        return []
+    rows = repository.taken_seconds(uow, staff_ids, ACTIVE, as_utc(start), as_utc(end))
+    after = start.timestamp()
+    found = [(str(s), a, b + 60 * m, k) for s, a, b, m, k in rows]
+    return [(s, a, until, k) for s, a, until, k in found if until > after]
+
+
 def ensure_staff_free(
     uow: UnitOfWork,
     staff_id: str,

@@ -222,7 +222,7 @@ def book(
                 state = CodeState(proof, confirmed=True)
             when = datetime.fromisoformat(starts_at)
             return _review(request, shop, entry, when, error=exc, code=state)
-        if exc.code == "email_code_expired":
+        if exc.code in ("email_code_expired", "email_proof_mismatch"):
             state = CodeState(error=refused_words(exc.code))
             return _review(request, shop, entry, datetime.fromisoformat(starts_at), code=state)
         day = ""
