@@ -35,8 +35,8 @@ from servefirst.merchants.endpoints import router as merchant_router
 from servefirst.messages.endpoints import pages as message_pages_router
 from servefirst.messages.endpoints import router as messages_router
 from servefirst.messages.endpoints import settings as message_settings_router
+from servefirst.messages.in_server import lifespan as delivery_worker
 from servefirst.messages.pages import router as message_console_router
-from servefirst.messages.worker import lifespan as delivery_worker
 from servefirst.payments.endpoints import router as payments_router
 from servefirst.payments.gateway_endpoints import router as gateway_router
 from servefirst.payments.pages import router as dispute_pages_router

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -32,7 +32,6 @@ from servefirst.messages.rules import (
     dunning_steps,
     still_due,
     superseded,
-    turns_overdue,
 )
 from servefirst.tabs import service as tabs
 from servefirst.tabs.models import Tab
@@ -178,7 +177,7 @@ def context_for(uow: UnitOfWork, message_id: str, now: datetime) -> Context | st
     else:
         tab = uow.session.get(Tab, (uow.merchant, message.subject_id))
         status = tab.status if tab else "missing"
-        concern = tab is not None and _concern_raised(uow, message.subject_id)
+        concern = tab is not None and concern_raised(uow, message.subject_id)
     if status == "missing":
         return "what it was about is gone"
     if not still_due(kind, subject_status=status, concern_raised=bool(concern)):
@@ -346,67 +345,12 @@ def set_message_settings(uow: UnitOfWork, changes: dict[str, Any]) -> MessagePol
     return settings
 
 
-def _concern_raised(uow: UnitOfWork, tab_id: str) -> bool:
+def concern_raised(uow: UnitOfWork, tab_id: str) -> bool:
     return bool(
         uow.session.scalar(
             select(exists().where(Concern.merchant_id == uow.merchant, Concern.tab_id == tab_id))
         )
     )
-
-
-def overdue_now(uow: UnitOfWork, now: datetime, *, limit: int = 50) -> list[str]:
-    """The merchant's served, unpaid tabs whose overdue day has come, their
-    final notice gone (the schedule of ``message_settings``), oldest first."""
-    merchant = get_merchant(uow)
-    policy = policy_of(merchant)
-    zone = ZoneInfo(merchant.timezone)
-    cutoff = now - timedelta(days=policy.overdue_day)
-    # An invoice is overdue the day after its due date: that date was the
-    # customer's notice, so no final notice has to go first.
-    today = now.astimezone(zone).date()
-    due: list[str] = [
-        tab.tab_id
-        for tab in uow.tabs.invoices_due_before(today, limit=limit)
-        if tab.due_date is not None
-        and tabs.invoice_overdue(tab.due_date, today)
-        and not _concern_raised(uow, tab.tab_id)
-    ]
-    for tab in uow.tabs.served_before(cutoff, limit=limit):
-        if tab.due_date is not None:
-            continue  # an invoice: its due date decides (above)
-        anchor = tab.served_at
-        pending_notice = bool(
-            uow.session.scalar(
-                select(
-                    exists().where(
-                        Message.merchant_id == uow.merchant,
-                        Message.subject_id == tab.tab_id,
-                        Message.kind == MessageKind.FINAL_NOTICE.value,
-                        Message.status == MessageStatus.PENDING.value,
-                    )
-                )
-            )
-        )
-        if anchor is not None and turns_overdue(
-            now,
-            anchor,
-            policy,
-            final_notice_pending=pending_notice,
-            concern_raised=_concern_raised(uow, tab.tab_id),
-        ):
-            due.append(tab.tab_id)
-    return due
-
-
-def mark_overdue(uow: UnitOfWork, tab_ids: list[str]) -> list[str]:
-    """Mark these tabs overdue (the tabs' own use case: the event, the
-    status), each only if still served; the ones marked."""
-    marked = []
-    for tab_id in tab_ids:
-        if uow.tabs.lock(tab_id).status == "served":  # paid meanwhile: nothing to do
-            tabs.mark_overdue(uow, tab_id)
-            marked.append(tab_id)
-    return marked
 
 
 def move_customer(uow: UnitOfWork, merged_id: str, into_id: str) -> int:

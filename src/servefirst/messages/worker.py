@@ -21,8 +21,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import AsyncIterator, Callable, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, cast
@@ -31,6 +30,7 @@ from sqlalchemy import Table, exists, select, text, update
 
 from servefirst.events.models import Event
 from servefirst.kit.clock import Clock
+from servefirst.messages import overdue
 from servefirst.messages import service as messages
 from servefirst.messages.compose import compose
 from servefirst.messages.lanes import Lane
@@ -314,10 +314,10 @@ class Worker:
             if self.merchants is not None and merchant_id not in self.merchants:
                 continue
             with self.runtime.uow(merchant_id, write=False) as reader:
-                due = messages.overdue_now(reader, now)
+                due = overdue.overdue_now(reader, now)
             if due:
                 with self.runtime.uow(merchant_id) as uow:
-                    marked += len(messages.mark_overdue(uow, due))
+                    marked += len(overdue.mark_overdue(uow, due))
                     uow.commit()
         return marked
 
@@ -378,26 +378,3 @@ class Worker:
             for lane in lanes:
                 lane.close()
             self.transports.close()
-
-
-def lifespan(runtime: Runtime) -> Callable[[Any], Any]:
-    """The app's lifespan: the worker in a thread of the server while it runs,
-    if ``settings.deliver_in_process`` (``servefirst serve`` without ``--no-worker``)."""
-
-    @asynccontextmanager
-    async def run_beside(_app: Any) -> AsyncIterator[None]:
-        if not runtime.settings.deliver_in_process:
-            yield
-            return
-        stop = threading.Event()
-        thread = threading.Thread(
-            target=Worker(runtime).run, args=(stop,), name="servefirst-worker", daemon=True
-        )
-        thread.start()
-        try:
-            yield
-        finally:
-            stop.set()
-            thread.join(timeout=30)
-
-    return run_beside

@@ -1,0 +1,72 @@
+"""The end of the dunning schedule: which served, unpaid tabs have reached
+their overdue day (their final notice gone, no concern raised) and marking
+them overdue. The worker asks this once a round, merchant by merchant."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import exists, select
+
+from servefirst.db.uow import UnitOfWork
+from servefirst.merchants.service import get_merchant
+from servefirst.messages.models import Message
+from servefirst.messages.rules import MessageKind, MessageStatus, turns_overdue
+from servefirst.messages.service import concern_raised, policy_of
+from servefirst.tabs import service as tabs
+
+
+def overdue_now(uow: UnitOfWork, now: datetime, *, limit: int = 50) -> list[str]:
+    """The merchant's served, unpaid tabs whose overdue day has come, their
+    final notice gone (the schedule of ``message_settings``), oldest first."""
+    merchant = get_merchant(uow)
+    policy = policy_of(merchant)
+    zone = ZoneInfo(merchant.timezone)
+    cutoff = now - timedelta(days=policy.overdue_day)
+    # An invoice is overdue the day after its due date: that date was the
+    # customer's notice, so no final notice has to go first.
+    today = now.astimezone(zone).date()
+    due: list[str] = [
+        tab.tab_id
+        for tab in uow.tabs.invoices_due_before(today, limit=limit)
+        if tab.due_date is not None
+        and tabs.invoice_overdue(tab.due_date, today)
+        and not concern_raised(uow, tab.tab_id)
+    ]
+    for tab in uow.tabs.served_before(cutoff, limit=limit):
+        if tab.due_date is not None:
+            continue  # an invoice: its due date decides (above)
+        anchor = tab.served_at
+        pending_notice = bool(
+            uow.session.scalar(
+                select(
+                    exists().where(
+                        Message.merchant_id == uow.merchant,
+                        Message.subject_id == tab.tab_id,
+                        Message.kind == MessageKind.FINAL_NOTICE.value,
+                        Message.status == MessageStatus.PENDING.value,
+                    )
+                )
+            )
+        )
+        if anchor is not None and turns_overdue(
+            now,
+            anchor,
+            policy,
+            final_notice_pending=pending_notice,
+            concern_raised=concern_raised(uow, tab.tab_id),
+        ):
+            due.append(tab.tab_id)
+    return due
+
+
+def mark_overdue(uow: UnitOfWork, tab_ids: list[str]) -> list[str]:
+    """Mark these tabs overdue (the tabs' own use case: the event, the
+    status), each only if still served; the ones marked."""
+    marked = []
+    for tab_id in tab_ids:
+        if uow.tabs.lock(tab_id).status == "served":  # paid meanwhile: nothing to do
+            tabs.mark_overdue(uow, tab_id)
+            marked.append(tab_id)
+    return marked
