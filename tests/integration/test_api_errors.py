@@ -221,6 +221,7 @@ def test_unknown_ids_are_404_on_every_route(app: Any, merchant: Merchant) -> Non
         "line_no": "1",
         "dispute_id": "dp_nope",
         "merchant_id": "mer_nope",
+        "code_id": "bcd_nope",
     }
     checked, left = 0, []
     for method, path in api_routes(app):
