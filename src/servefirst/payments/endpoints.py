@@ -1,8 +1,7 @@
 """The payment routes. The two that pay are ``async``: a card payment's
-database phases run where the request's work runs (``run_sync``), and the
-processor is called between them in a worker thread, so neither the event
-loop (on SQLite, every request's) nor a transaction waits on it
-(``payments.phases``)."""
+processor is called between its database phases in a worker thread, so
+neither the event loop (on SQLite, every request's) nor a transaction waits
+on it (``payments.phases``)."""
 
 from __future__ import annotations
 
@@ -12,7 +11,14 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request
 from starlette.concurrency import run_in_threadpool
 
-from servefirst.api.context import MerchantUoW, PublicURL, TabUoW, processor_key, run_sync
+from servefirst.api.context import (
+    MerchantUoW,
+    PublicURL,
+    TabUoW,
+    processor_key,
+    run_sync,
+    runs_inline,
+)
 from servefirst.api.routing import ServefirstRoute
 from servefirst.db.uow import UnitOfWork
 from servefirst.payments import phases
@@ -42,12 +48,25 @@ async def _take(
     request: Request, uow: UnitOfWork, begin: Callable[[], Payment | CardAttempt]
 ) -> Payment:
     """Phase 1 (the whole payment, unless a card is charged), the processor
-    off the loop, phase 3; the request's commit (``conclude``) ends phase 3."""
-    step = await run_sync(request, begin)
+    off the loop, phase 3; the request's commit (``conclude``) ends phase 3.
+
+    Where the database work runs on the loop (SQLite), only the processor
+    call goes to a worker thread. Elsewhere the three phases run in one
+    worker thread, one after the other, instead of a thread hop each."""
+    if not runs_inline(request):
+        return await run_in_threadpool(_take_in_turn, uow, begin)
+    step = begin()
     if isinstance(step, Payment):
         return step
     outcome = await run_in_threadpool(phases.call_processor, uow.gateways, step)
-    return await run_sync(request, phases.finish, uow, step, outcome)
+    return phases.finish(uow, step, outcome)
+
+
+def _take_in_turn(uow: UnitOfWork, begin: Callable[[], Payment | CardAttempt]) -> Payment:
+    step = begin()
+    if isinstance(step, Payment):
+        return step
+    return phases.finish(uow, step, phases.call_processor(uow.gateways, step))
 
 
 @router.post(
