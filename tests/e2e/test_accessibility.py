@@ -197,6 +197,7 @@ def test_no_page_has_a_serious_accessibility_violation(
         f"/staff/tabs/{day['paid']['id']}",
         f"/staff/tabs/{day['running']['id']}/counter",
         "/staff/bookings/day",
+        "/staff/bookings/hours",
         "/staff/services",
         "/staff/policies",
         "/staff/debtors",

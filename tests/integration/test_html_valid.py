@@ -245,6 +245,7 @@ def management_pages(merchant: Merchant, person: Staff, salon: Salon) -> dict[st
     return {
         "staff-tab-taxed": get_ok(client, f"/staff/tabs/{taxed_tab['id']}"),
         "staff-bookings-day": get_ok(client, "/staff/bookings/day"),
+        "staff-hours": get_ok(client, "/staff/bookings/hours"),
         "staff-counter": get_ok(client, f"/staff/tabs/{open_tab['id']}/counter"),
         "staff-counter-refused": refused.text,
         "staff-customer-duplicate": duplicate.text,

@@ -22,6 +22,7 @@ from servefirst.staff import (
     counter_pages,
     customer_pages,
     day_pages,
+    hours_pages,
     invoice_pages,
     policy_pages,
     service_pages,
@@ -38,6 +39,7 @@ router.include_router(tab_pages.router)
 router.include_router(invoice_pages.router)
 router.include_router(booking_pages.router)
 router.include_router(day_pages.router)
+router.include_router(hours_pages.router)
 router.include_router(customer_pages.router)
 router.include_router(counter_pages.router)
 router.include_router(service_pages.router)

@@ -1,0 +1,153 @@
+"""Working hours in the console (``/staff/bookings/hours``): each person's
+week, their dated exceptions (a holiday, changed hours) and the services they
+perform, what online booking offers times from.
+
+Everyone edits their own; managers and owners anyone's, chosen from the team.
+The form is plain text a phone types easily (``hours_form``); the hours are
+checked by the same rules as ``POST /v1/staff/{id}/hours``, and a refusal
+gives the form back as typed with nothing saved.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from babel.dates import get_day_names
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from servefirst.availability import service as availability
+from servefirst.availability.hours import DAYS
+from servefirst.catalog.service import list_services
+from servefirst.db.uow import UnitOfWork
+from servefirst.kit import i18n
+from servefirst.kit.errors import Forbidden, ServefirstError
+from servefirst.kit.i18n import gettext as _
+from servefirst.kit.refusals import in_words
+from servefirst.staff import service as staff
+from servefirst.staff.hours_form import exceptions_of, ranges_of, text_of_exceptions, text_of_ranges
+from servefirst.staff.kept_forms import act_keeping
+from servefirst.staff.rules import Access
+from servefirst.staff.web import base_context, render, show
+
+router = APIRouter(prefix="/staff/bookings", include_in_schema=False)
+
+PAGE = "/staff/bookings/hours"
+
+
+def _whose(uow: UnitOfWork, me: staff.SignedIn, asked: str) -> str:
+    """The person whose hours are read or changed: oneself, unless a manager
+    or owner chose someone else."""
+    mine = me.account.staff_id
+    if not asked or asked == mine:
+        return mine
+    if not me.access.allows(Access.MANAGER):
+        raise Forbidden(_("You can change your own working hours only."))
+    staff.get_member(uow, asked, param="staff")  # 404 for someone not on the team
+    return asked
+
+
+def _typed_from(hours: dict[str, Any]) -> dict[str, Any]:
+    weekly = hours.get("weekly", {})
+    return {
+        **{f"day.{day}": text_of_ranges(weekly.get(day, [])) for day in DAYS},
+        "exceptions": text_of_exceptions(hours.get("exceptions", [])),
+        "services": list(hours.get("services", [])),
+    }
+
+
+def _page(
+    request: Request,
+    uow: UnitOfWork,
+    me: staff.SignedIn,
+    whose: str,
+    *,
+    typed: dict[str, Any] | None = None,
+    error: str | None = None,
+    status: int = 200,
+) -> Response:
+    names = get_day_names("wide", locale=i18n.current_language())
+    if typed is None:
+        typed = _typed_from(availability.get_hours(uow, whose).as_json())
+    team = staff.list_members(uow) if me.access.allows(Access.MANAGER) else []
+    context = base_context(
+        me,
+        request,
+        whose=whose,
+        whose_name=staff.get_member(uow, whose).name,
+        team=[(m.staff_id, m.name) for m in team],
+        days=[(day, names[index].capitalize()) for index, day in enumerate(DAYS)],
+        services=[(s.service_id, s.name) for s, _terms in list_services(uow)],
+        typed=typed
+        if typed is not None
+        else _typed_from(availability.get_hours(uow, whose).as_json()),
+        saved=request.query_params.get("saved") == "1",
+        error=error,
+    )
+    return render(request, "staff/hours.html", context, status)
+
+
+@router.get("/hours")
+def hours_page(request: Request) -> Response:
+    asked = request.query_params.get("staff", "")
+
+    def build(uow: UnitOfWork, me: staff.SignedIn) -> Response:
+        try:
+            whose = _whose(uow, me, asked)
+        except ServefirstError as exc:
+            return _page(
+                request, uow, me, me.account.staff_id, error=in_words(exc), status=exc.status
+            )
+        return _page(request, uow, me, whose)
+
+    return show(request, build)
+
+
+@router.post("/hours")
+async def save_hours(request: Request) -> Response:
+    form = await request.form()
+    asked = str(form.get("staff", ""))
+    typed: dict[str, Any] = {f"day.{day}": str(form.get(f"day.{day}", "")) for day in DAYS}
+    typed["exceptions"] = str(form.get("exceptions", ""))
+    typed["services"] = [str(s) for s in form.getlist("services")]
+
+    def change(uow: UnitOfWork, me: staff.SignedIn) -> str:
+        whose = _whose(uow, me, asked)
+        availability.set_hours(
+            uow,
+            whose,
+            weekly={day: ranges_of(typed[f"day.{day}"], param=f"weekly.{day}") for day in DAYS},
+            exceptions=exceptions_of(typed["exceptions"]),
+            services=typed["services"],
+        )
+        return f"{PAGE}?staff={whose}&saved=1"
+
+    def on_error(uow: UnitOfWork, me: staff.SignedIn, exc: ServefirstError) -> Response:
+        whose = asked if exc.status != 403 and asked else me.account.staff_id
+        return _page(request, uow, me, whose, typed=typed, error=_said(exc), status=exc.status)
+
+    return act_keeping(request, str(form.get("csrf_token", "")), change, on_error)
+
+
+def _said(exc: ServefirstError) -> str:
+    """A refusal of the hours in the reader's words, naming the line to fix."""
+    where = exc.param or ""
+    if exc.code not in {"hours_invalid", "hours_overlap"}:
+        return in_words(exc)
+    if where.startswith("weekly."):
+        names = get_day_names("wide", locale=i18n.current_language())
+        day = where.split(".")[1].split("[")[0]
+        line = names[DAYS.index(day)].capitalize() if day in DAYS else day
+    else:
+        line = _("Days off and changed hours")
+        if exc.code == "hours_invalid":
+            return _(
+                "%(line)s: one day a line, its date (YYYY-MM-DD) then its hours,"
+                " like 2026-12-31 09:00-13:00; the date alone is a day off."
+            ) % {"line": line}
+    if exc.code == "hours_overlap":
+        return _("%(line)s: two ranges overlap; give each time once.") % {"line": line}
+    return _(
+        "%(line)s: write hours as 09:00-13:00, several separated by commas,"
+        " each ending after it starts."
+    ) % {"line": line}
