@@ -107,6 +107,7 @@ def test_staff_change_only_their_own_hours_managers_anyones(
         "fri": [["12:00", "20:00"]]
     }
     assert manager.get(f"{PAGE}?staff=stf_nobody").status_code == 404
+    assert manager.post(PAGE, {"staff": "stf_nobody", "day.mon": "09:00-10:00"}).status_code == 404
 
 
 def test_the_hours_page_speaks_portuguese(

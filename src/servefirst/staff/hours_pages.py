@@ -123,7 +123,8 @@ async def save_hours(request: Request) -> Response:
         return f"{PAGE}?staff={whose}&saved=1"
 
     def on_error(uow: UnitOfWork, me: staff.SignedIn, exc: ServefirstError) -> Response:
-        whose = asked if exc.status != 403 and asked else me.account.staff_id
+        # Refused for the person asked (not theirs to change, not on the team): one's own.
+        whose = asked if asked and exc.status not in {403, 404} else me.account.staff_id
         return _page(request, uow, me, whose, typed=typed, error=_said(exc), status=exc.status)
 
     return act_keeping(request, str(form.get("csrf_token", "")), change, on_error)
