@@ -43,6 +43,9 @@ _env = Environment(
     autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),
     trim_blocks=True,
     lstrip_blocks=True,
+    # An included part ends its last line: without this, what follows an
+    # include ("Tip", "Still to pay") is glued onto its last line in the text.
+    keep_trailing_newline=True,
     extensions=["jinja2.ext.i18n"],
 )
 _env.install_gettext_callables(  # type: ignore[attr-defined]
@@ -220,6 +223,8 @@ def compose(
         with i18n.use_language(locale):
             subject = i18n.gettext(subject)
             text = _env.get_template(f"{name}.txt").render(values)
+            if message.channel == "sms":
+                text = text.strip()  # a text is one line, every character counted
             html = (
                 None
                 if message.channel == "sms"
