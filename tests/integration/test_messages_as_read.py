@@ -42,3 +42,61 @@ def test_the_receipt_s_tip_stands_on_its_own_line_below_the_total(
     lines = [line.strip() for line in text_of(mail).splitlines()]
     assert "Total da conta  35,00\xa0€" in lines
     assert "Gorjeta  2,50\xa0€" in lines
+
+
+def test_a_receipt_after_a_discount_shows_the_discount_so_the_lines_add_up(
+    runtime: Runtime, merchant: Merchant, smtp_server: tuple[str, Mailbox]
+) -> None:
+    person = merchant.customer("Rita Sousa", email="rita.discount@example.com")
+    tab = merchant.tab(person["id"])
+    svc = merchant.service("Colour", price=3500)
+    merchant.post(f"/v1/tabs/{tab['id']}/lines", {"service_id": svc["id"]})
+    merchant.post(f"/v1/tabs/{tab['id']}/serve")
+    asked = merchant.client.post(
+        f"/v1/public/tabs/{tab['token']}/concerns",
+        json={"reason": "Uneven", "remedy": "partial", "amount": 500},
+    ).json()
+    if asked["status"] == "pending":
+        resolved = merchant.post(
+            f"/v1/tabs/{tab['id']}/concerns/{asked['id']}/resolve", {"decision": "approve"}
+        )
+        assert resolved.status_code == 200, resolved.text
+    paid = merchant.post(f"/v1/tabs/{tab['id']}/payments", {"method": "cash", "amount": 3000})
+    assert paid.status_code == 201, paid.text
+    deliver(runtime, merchant, smtp_server[0])
+    [mail] = smtp_server[1].to("rita.discount@example.com")
+    lines = [line.strip() for line in text_of(mail).splitlines()]
+    at = lines.index("1 x Colour  €35.00")
+    assert lines[at + 1 : at + 3] == ["Adjustments  −€5.00", "Bill total  €30.00"]
+    html = str(mail.get_body(preferencelist=("html",)).get_content())
+    assert "Adjustments" in html and "−€5.00" in html
+
+
+def test_a_reminder_after_a_part_payment_counts_it_before_what_is_still_to_pay(
+    runtime: Runtime, merchant: Merchant, smtp_server: tuple[str, Mailbox]
+) -> None:
+    from datetime import datetime, timedelta
+
+    from servefirst.kit.clock import FrozenClock
+
+    assert merchant.post("/v1/merchant", {"locale": "pt_PT"}).status_code == 200
+    person = merchant.customer("Rui Lopes", email="rui.part@example.com")
+    tab = merchant.tab(person["id"])
+    svc = merchant.service("Jantar", price=3500)
+    merchant.post(f"/v1/tabs/{tab['id']}/lines", {"service_id": svc["id"]})
+    merchant.post(f"/v1/tabs/{tab['id']}/serve")
+    part = merchant.post(f"/v1/tabs/{tab['id']}/payments", {"method": "cash", "amount": 1000})
+    assert part.status_code == 201, part.text
+    deliver(runtime, merchant, smtp_server[0])
+    planned = merchant.get("/v1/messages?status=pending").json()["data"]
+    first = min(datetime.fromisoformat(m["due_at"]) for m in planned)
+    Worker(
+        runtime,
+        clock=FrozenClock(first + timedelta(minutes=1)),
+        transports=Transports(mailer_for(smtp_server[0])),
+        merchants=[merchant.id],
+    ).drain()
+    [mail] = smtp_server[1].to("rui.part@example.com")
+    lines = [line.strip() for line in text_of(mail).splitlines()]
+    at = lines.index("Total da conta  35,00\xa0€")
+    assert lines[at + 1 : at + 3] == ["Já pago  −10,00\xa0€", "Por pagar  25,00\xa0€"]

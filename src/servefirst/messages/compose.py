@@ -175,8 +175,14 @@ def compose(
         values.update(
             currency=tab.currency,
             lines=lines,
+            # Each amount between the lines and what is asked, so the bill adds up:
+            # tax added on top of prices without it, discounts, the booking's
+            # deposit, part-payments already made.
+            tax_added=tab.subtotal - sum(line["amount"] for line in lines),
+            adjustments=tab.adjustments,
             total=bill.total,
-            paid=tab.paid + tab.deposit_applied,
+            deposit_applied=tab.deposit_applied,
+            paid=tab.paid,
             tips=tab.tips,
             due=bill.due,
             tab_url=f"{base}/t/{tab.token}",
