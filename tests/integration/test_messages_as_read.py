@@ -100,3 +100,44 @@ def test_a_reminder_after_a_part_payment_counts_it_before_what_is_still_to_pay(
     lines = [line.strip() for line in text_of(mail).splitlines()]
     at = lines.index("Total da conta  35,00\xa0€")
     assert lines[at + 1 : at + 3] == ["Já pago  −10,00\xa0€", "Por pagar  25,00\xa0€"]
+
+
+def test_a_booking_s_confirmation_and_reminder_link_to_where_it_is_moved_or_cancelled(
+    runtime: Runtime, merchant: Merchant, smtp_server: tuple[str, Mailbox]
+) -> None:
+    from datetime import timedelta
+
+    from servefirst.kit.clock import FrozenClock
+
+    slug = f"salao-{merchant.id.split('_')[1]}"
+    changed = merchant.post("/v1/merchant", {"slug": slug, "locale": "pt_PT"})
+    assert changed.status_code == 200, changed.text
+    person = merchant.customer("Bea Reis", email="bea.manage@example.com")
+    svc = merchant.service("Corte", price=4000, duration_minutes=45)
+    starts = (runtime.clock.now() + timedelta(days=3)).replace(
+        hour=15, minute=0, second=0, microsecond=0
+    )
+    booked = merchant.post(
+        "/v1/bookings",
+        {"customer_id": person["id"], "service_id": svc["id"], "starts_at": starts.isoformat()},
+    )
+    assert booked.status_code == 201, booked.text
+    deliver(runtime, merchant, smtp_server[0])
+    Worker(
+        runtime,
+        clock=FrozenClock(starts - timedelta(hours=23)),
+        transports=Transports(mailer_for(smtp_server[0])),
+        merchants=[merchant.id],
+    ).drain()
+    confirmation, reminder = smtp_server[1].to("bea.manage@example.com")
+    for mail in (confirmation, reminder):
+        [link] = [
+            line.removeprefix("Para a mudar ou cancelar: ")
+            for line in text_of(mail).splitlines()
+            if line.startswith("Para a mudar ou cancelar: ")
+        ]
+        assert link.startswith(f"http://testserver/b/{slug}/bookings/")
+        html = str(mail.get_body(preferencelist=("html",)).get_content())
+        assert f'href="{link}"' in html
+        page = merchant.client.get(link.removeprefix("http://testserver"))
+        assert page.status_code == 200 and "Corte" in page.text

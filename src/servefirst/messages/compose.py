@@ -206,6 +206,13 @@ def compose(
             service=service_name,
             starts_at=booking.starts_at.astimezone(zone),
             timezone=ctx.policy.timezone,
+            # The booking's own page, where the customer moves or cancels it;
+            # only a merchant with a booking page (a slug) has one.
+            manage_url=(
+                f"{base}/b/{merchant.slug}/bookings/{booking.token}"
+                if getattr(merchant, "slug", None) and booking.token
+                else ""
+            ),
         )
         if kind is MessageKind.BOOKING_CONFIRMATION:
             ics = booking_calendar(
