@@ -141,3 +141,30 @@ def test_a_booking_s_confirmation_and_reminder_link_to_where_it_is_moved_or_canc
         assert f'href="{link}"' in html
         page = merchant.client.get(link.removeprefix("http://testserver"))
         assert page.status_code == 200 and "Corte" in page.text
+
+
+def test_a_portuguese_business_s_calendar_file_speaks_portuguese(
+    runtime: Runtime, merchant: Merchant, smtp_server: tuple[str, Mailbox]
+) -> None:
+    from datetime import timedelta
+
+    from icalendar import Calendar
+
+    assert merchant.post("/v1/merchant", {"locale": "pt_PT"}).status_code == 200
+    person = merchant.customer("Bea Reis", email="bea.ics@example.com")
+    svc = merchant.service("Corte", price=4000, duration_minutes=45)
+    starts = (runtime.clock.now() + timedelta(days=3)).replace(
+        hour=15, minute=0, second=0, microsecond=0
+    )
+    booked = merchant.post(
+        "/v1/bookings",
+        {"customer_id": person["id"], "service_id": svc["id"], "starts_at": starts.isoformat()},
+    )
+    assert booked.status_code == 201, booked.text
+    deliver(runtime, merchant, smtp_server[0])
+    [confirmation] = smtp_server[1].to("bea.ics@example.com")
+    [ics] = [p for p in confirmation.iter_attachments() if p.get_filename() == "booking.ics"]
+    [event] = Calendar.from_ical(ics.get_payload(decode=True)).walk("VEVENT")
+    assert str(event["SUMMARY"]) == "Corte em Café Azul"
+    assert "Sem depósito." in str(event["DESCRIPTION"])
+    assert "Cancele pelo menos 24 horas antes" in str(event["DESCRIPTION"])

@@ -221,6 +221,7 @@ def compose(
                 business_name=merchant.name,
                 policy=bookings.deposit_policy(uow, service.deposit_policy if service else None),
                 now_utc=uow.clock.now(),
+                locale=getattr(merchant, "locale", None) or "en_GB",
             )
             attachments.append(("booking.ics", "text/calendar", ics))
     subject = SUBJECTS[kind]
