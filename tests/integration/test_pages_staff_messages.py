@@ -205,3 +205,35 @@ def test_a_manager_sees_the_settings_but_may_not_change_them(
     refused = manager.post("/staff/messages/settings", SETTINGS_FORM)
     assert refused.status_code == 403
     assert merchant.get("/v1/merchant/messages").json()["overdue_day"] == 14.0
+
+
+def test_a_deleted_endpoint_s_deliveries_are_not_offered_to_send_again(
+    runtime: Runtime, merchant: Merchant, signed_in: Callable[..., Staff]
+) -> None:
+    created = merchant.post(
+        "/v1/webhook-endpoints", {"url": "https://old-hooks.example.com/in", "events": ["*"]}
+    ).json()
+    with runtime.uow(merchant.id) as uow:  # one given up on before the endpoint went
+        uow.session.add(
+            WebhookDelivery(
+                merchant_id=merchant.id,
+                delivery_id="whd_deleted1",
+                endpoint_id=created["id"],
+                event_id="evt_deleted1",
+                event_type="tab.paid",
+                body="{}",
+                status="failed",
+                attempts=8,
+                next_attempt_at=uow.clock.now(),
+                created_at=uow.clock.now(),
+            )
+        )
+        uow.commit()
+    manager = signed_in(merchant, access="manager")
+    assert "whd_deleted1" in manager.get("/staff/messages").text
+    deleted = merchant.client.delete(
+        f"/v1/webhook-endpoints/{created['id']}", headers=merchant.headers
+    )
+    assert deleted.status_code == 200
+    page = manager.get("/staff/messages").text
+    assert "whd_deleted1" not in page and "No webhook delivery was given up on." in page

@@ -229,11 +229,21 @@ def list_deliveries(uow: UnitOfWork, endpoint_id: str, *, limit: int = 50) -> li
 
 
 def failed_deliveries(uow: UnitOfWork, *, limit: int = 50) -> list[WebhookDelivery]:
-    """Deliveries given up on, every endpoint's, newest first (the console)."""
+    """Deliveries given up on, newest first (the console), of endpoints still
+    there: a deleted endpoint's can never be sent again, so none is offered."""
     return list(
         uow.session.scalars(
             select(WebhookDelivery)
-            .where(WebhookDelivery.merchant_id == uow.merchant, WebhookDelivery.status == "failed")
+            .join(
+                WebhookEndpoint,
+                (WebhookEndpoint.merchant_id == WebhookDelivery.merchant_id)
+                & (WebhookEndpoint.endpoint_id == WebhookDelivery.endpoint_id),
+            )
+            .where(
+                WebhookDelivery.merchant_id == uow.merchant,
+                WebhookDelivery.status == "failed",
+                WebhookEndpoint.status != DELETED,
+            )
             .order_by(WebhookDelivery.created_at.desc(), WebhookDelivery.delivery_id.desc())
             .limit(limit)
         )
