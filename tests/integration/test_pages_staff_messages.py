@@ -237,3 +237,28 @@ def test_a_deleted_endpoint_s_deliveries_are_not_offered_to_send_again(
     assert deleted.status_code == 200
     page = manager.get("/staff/messages").text
     assert "whd_deleted1" not in page and "No webhook delivery was given up on." in page
+
+
+def test_a_manager_enables_a_disabled_endpoint_again_from_the_console(
+    runtime: Runtime, merchant: Merchant, signed_in: Callable[..., Staff]
+) -> None:
+    created = merchant.post(
+        "/v1/webhook-endpoints", {"url": "https://fixed-hooks.example.com/in", "events": ["*"]}
+    ).json()
+    with runtime.uow(merchant.id) as uow:  # as after 5 days of failures
+        endpoint = uow.session.get(WebhookEndpoint, (merchant.id, created["id"]))
+        assert endpoint is not None
+        endpoint.status, endpoint.disabled_reason = "disabled", "every delivery failed for 5 days"
+        uow.commit()
+    waiter = signed_in(merchant, access="staff")
+    assert waiter.post(f"/staff/webhooks/{created['id']}/enable").status_code == 403
+    manager = signed_in(merchant, access="manager")
+    assert "Enable again" in manager.get("/staff/messages").text
+    enabled = manager.post(f"/staff/webhooks/{created['id']}/enable", follow_redirects=False)
+    assert enabled.status_code == 303
+    assert enabled.headers["location"] == "/staff/messages?enabled=1"
+    [listed] = merchant.get("/v1/webhook-endpoints").json()["data"]
+    assert (listed["status"], listed["disabled_reason"]) == ("enabled", None)
+    page = manager.get("/staff/messages?enabled=1").text
+    assert "Endpoint disabled" not in page and "its deliveries go on" in page
+    assert manager.post("/staff/webhooks/we_nothing/enable").status_code == 404

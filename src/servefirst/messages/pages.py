@@ -1,6 +1,7 @@
 """The console's page of what did not go out (``/staff/messages``): e-mails and
 texts given up on, webhook deliveries given up on, endpoints disabled (how the
-merchant is told), each with a "send again" button. Managers and owners."""
+merchant is told), each with a "send again" (or "enable again") button.
+Managers and owners."""
 
 from __future__ import annotations
 
@@ -41,6 +42,7 @@ def _page(
         urls={e.endpoint_id: e.url for e in endpoints},
         disabled=[e for e in endpoints if e.status == webhooks.DISABLED],
         sent=request.query_params.get("sent") == "1",
+        enabled=request.query_params.get("enabled") == "1",
         saved=request.query_params.get("saved") == "1",
         settings=_shown(messages.message_settings(uow).as_dict()),
         can_edit=me.access.allows(Access.OWNER),
@@ -90,6 +92,20 @@ def send_delivery_again(
     def change(uow: UnitOfWork, me: staff.SignedIn) -> str:
         webhooks.retry_delivery(uow, endpoint_id, delivery_id)
         return f"{PAGE}?sent=1"
+
+    return act(request, csrf_token, change, _refused(request), needs=Access.MANAGER)
+
+
+@router.post("/webhooks/{endpoint_id}/enable")
+def enable_endpoint_again(
+    request: Request, endpoint_id: str, csrf_token: Annotated[str, Form()] = ""
+) -> Response:
+    """A disabled endpoint is the merchant's to turn back on once its receiver
+    is fixed, here as with the API; what was still pending goes on from there."""
+
+    def change(uow: UnitOfWork, me: staff.SignedIn) -> str:
+        webhooks.update_endpoint(uow, endpoint_id, enabled=True)
+        return f"{PAGE}?enabled=1"
 
     return act(request, csrf_token, change, _refused(request), needs=Access.MANAGER)
 
