@@ -98,3 +98,29 @@ def test_urls_must_be_http_and_not_local_unless_allowed() -> None:
         with pytest.raises(InvalidRequest):
             rules.check_url(url)
     assert rules.check_url("http://127.0.0.1:8080/", allow_private=True)
+
+
+@pytest.mark.parametrize(
+    "url", ["http://2130706433/x", "http://0x7f.1/x", "http://127.1/x", "http://0177.0.0.1/x"]
+)
+def test_a_loopback_address_written_short_is_refused_like_the_long_form(url: str) -> None:
+    with pytest.raises(InvalidRequest) as refused:
+        rules.check_url(url)
+    assert refused.value.code == "url_not_public"
+    assert rules.check_url(url, allow_private=True) == url
+
+
+@pytest.mark.parametrize(
+    "url", ["https://exa mple.com/x", "https://ex%20ample.com/x", "https://ex<a>.com/"]
+)
+def test_a_host_no_delivery_could_reach_is_refused_when_the_endpoint_is_saved(url: str) -> None:
+    with pytest.raises(InvalidRequest) as refused:
+        rules.check_url(url, allow_private=True)
+    assert refused.value.param == "url"
+
+
+@pytest.mark.parametrize(
+    "url", ["https://hooks.example.com/in", "https://café.pt/hook", "https://[2001:db8::1]/h"]
+)
+def test_public_names_and_addresses_are_kept_as_written(url: str) -> None:
+    assert rules.check_url(url, allow_private=True) == url

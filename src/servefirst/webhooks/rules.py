@@ -7,7 +7,9 @@ import base64
 import hashlib
 import hmac
 import ipaddress
+import re
 import secrets
+import socket
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
@@ -83,6 +85,9 @@ def check_url(url: str, *, allow_private: bool = False) -> str:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise InvalidRequest("The URL must be http:// or https:// with a host.", param="url")
+    if not _HOST.fullmatch(parts.hostname):
+        # A space or a stray character: no delivery could ever reach it.
+        raise InvalidRequest("The URL's host is not a valid name or address.", param="url")
     try:
         parts.port  # noqa: B018 - raises on a port that is not a number
     except ValueError as exc:
@@ -96,12 +101,24 @@ def check_url(url: str, *, allow_private: bool = False) -> str:
     return url
 
 
+#: A host name (letters of any script, digits, dots, hyphens, underscores) or
+#: an IPv6 address (urlsplit gives it without its brackets).
+_HOST = re.compile(r"[\w.-]+|[0-9a-fA-F:.]+(%\w+)?")
+
+
 def _local_host(host: str) -> bool:
     if host == "localhost" or host.endswith((".localhost", ".local", ".internal")):
         return True
     try:
         return forbidden_address(host)
-    except ValueError:  # a name, not an address: checked when resolved
+    except ValueError:
+        pass
+    # The short forms of an IPv4 address resolvers still accept (2130706433,
+    # 0x7f.1 and 127.1 are all 127.0.0.1): refused for the address they mean.
+    # inet_aton only converts text; it asks no resolver.
+    try:
+        return forbidden_address(socket.inet_ntoa(socket.inet_aton(host)))
+    except OSError:  # a name, not an address: checked when resolved
         return False
 
 
