@@ -190,7 +190,7 @@ def test_settings_that_do_not_fit_are_refused_on_the_page_and_change_nothing(
 ) -> None:
     owner = signed_in(merchant, access="owner")
     late = owner.post("/staff/messages/settings", {**SETTINGS_FORM, "reminder_days": "2, 9"})
-    assert late.status_code == 422 and "reminder_days must be increasing" in late.text
+    assert late.status_code == 422 and "Give the days in increasing order" in late.text
     word = owner.post("/staff/messages/settings", {**SETTINGS_FORM, "overdue_day": "soon"})
     assert word.status_code == 422 and "Write a number here." in word.text
     assert merchant.get("/v1/merchant/messages").json()["reminder_days"] == [1.0, 3.0, 7.0]
@@ -262,3 +262,24 @@ def test_a_manager_enables_a_disabled_endpoint_again_from_the_console(
     page = manager.get("/staff/messages?enabled=1").text
     assert "Endpoint disabled" not in page and "its deliveries go on" in page
     assert manager.post("/staff/webhooks/we_nothing/enable").status_code == 404
+
+
+def test_a_refused_setting_is_said_in_portuguese_by_its_field_and_what_was_typed_stays(
+    merchant: Merchant, signed_in: Callable[..., Staff]
+) -> None:
+    assert merchant.post("/v1/merchant", {"locale": "pt_PT"}).status_code == 200
+    owner = signed_in(merchant, access="owner")
+    # Overdue on day 5, final notice 3 days before: day 2, too soon for reminders on days 2 and 4.
+    typed = {**SETTINGS_FORM, "overdue_day": "5", "sender": "ola@cafe-azul.pt"}
+    refused = owner.post("/staff/messages/settings", typed)
+    assert refused.status_code == 422
+    page = refused.text
+    # The owner's words, not the API's field names, in the page's language...
+    assert "reminder_days must be" not in page
+    assert "Indique os dias por ordem crescente" in page
+    # ...by the field, which keeps what was typed, and the answer opens at the form.
+    assert 'id="reminder_days" name="reminder_days" aria-invalid="true"' in page
+    assert 'name="overdue_day" value="5"' in page.replace(' min="1" max="365" step="any"', "")
+    assert 'value="ola@cafe-azul.pt"' in page
+    assert 'action="/staff/messages/settings#settings"' in page
+    assert merchant.get("/v1/merchant/messages").json()["overdue_day"] == 14.0
