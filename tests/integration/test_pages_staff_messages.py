@@ -10,6 +10,7 @@ from pathlib import Path
 from servefirst.messages.transport import Transports, mailer_for
 from servefirst.messages.worker import Worker
 from servefirst.runtime import Runtime
+from servefirst.webhooks import service as webhooks
 from servefirst.webhooks.models import WebhookDelivery, WebhookEndpoint
 from tests import delivery_servers
 from tests.conftest import Merchant
@@ -149,6 +150,28 @@ def test_the_page_speaks_the_merchant_s_language(
     page = owner.get("/staff/messages").text
     assert "Mensagens não enviadas" in page and "Enviar de novo" in page
     assert "Recibo" in page and "1 tentativa" in page
+
+
+def test_why_an_endpoint_was_disabled_and_a_mail_refused_read_as_words_not_code(
+    runtime: Runtime,
+    merchant: Merchant,
+    signed_in: Callable[..., Staff],
+    smtp_server: tuple[str, Mailbox],
+) -> None:
+    failed_receipt(runtime, merchant, smtp_server)
+    assert merchant.post("/v1/merchant", {"locale": "pt_PT"}).status_code == 200
+    created = merchant.post(
+        "/v1/webhook-endpoints", {"url": "https://hooks.example.com/in", "events": ["*"]}
+    ).json()
+    with runtime.uow(merchant.id) as uow:  # as the worker leaves it after 5 days
+        endpoint = uow.session.get(WebhookEndpoint, (merchant.id, created["id"]))
+        assert endpoint is not None
+        endpoint.status, endpoint.disabled_reason = "disabled", webhooks.FAILING
+        uow.commit()
+    page = signed_in(merchant, access="owner").get("/staff/messages").text
+    assert "todas as entregas falharam durante 5 dias" in page
+    assert "the mail server refused gone@example.com: 550 5.1.1 no such user" in page
+    assert "b&#39;" not in page and "{&#39;" not in page  # no Python repr of the reply
 
 
 SETTINGS_FORM = {

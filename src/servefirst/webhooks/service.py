@@ -13,12 +13,19 @@ from sqlalchemy import select, update
 from servefirst.db.uow import UnitOfWork
 from servefirst.events.service import emit
 from servefirst.kit.errors import Conflict, NotFound
+from servefirst.kit.i18n import N_
 from servefirst.kit.ids import new_id
 from servefirst.messages.service import OutboxEvent
 from servefirst.webhooks import rules
 from servefirst.webhooks.models import WebhookDelivery, WebhookEndpoint
 
 ENABLED, DISABLED, DELETED = "enabled", "disabled", "deleted"
+
+#: Why an endpoint was disabled: kept in English (the API shows it), marked so
+#: the console can say it in the page's language.
+BY_THE_MERCHANT = N_("disabled by the merchant")
+GONE = N_("the endpoint answered 410 Gone")
+FAILING = N_("every delivery failed for 5 days")
 
 
 def create_endpoint(
@@ -75,7 +82,7 @@ def update_endpoint(
     if enabled is True:
         endpoint.status, endpoint.disabled_reason, endpoint.failing_since = ENABLED, None, None
     elif enabled is False:
-        endpoint.status, endpoint.disabled_reason = DISABLED, "disabled by the merchant"
+        endpoint.status, endpoint.disabled_reason = DISABLED, BY_THE_MERCHANT
     if rotate_secret:
         endpoint.previous_secret = endpoint.secret
         endpoint.previous_secret_until = uow.clock.now() + rules.ROTATION_OVERLAP
@@ -194,9 +201,9 @@ def record(
             delivery.next_attempt_at = retry
         endpoint.failing_since = endpoint.failing_since or now
         if rules.disables(status_code):
-            _disable(uow, endpoint, "the endpoint answered 410 Gone")
+            _disable(uow, endpoint, GONE)
         elif rules.failing_too_long(endpoint.failing_since, now):
-            _disable(uow, endpoint, "every delivery failed for 5 days")
+            _disable(uow, endpoint, FAILING)
     uow.session.flush()
 
 
