@@ -56,7 +56,8 @@ def test_a_failed_receipt_is_listed_and_sent_again_from_the_console(
     assert len(smtp_server[1].to("gone@example.com")) == 1
     [again] = [m for m in merchant.get("/v1/messages").json()["data"] if m["id"] == failed["id"]]
     assert again["status"] == "sent"
-    assert "gone@example.com" not in manager.get("/staff/messages").text
+    not_sent, latest = manager.get("/staff/messages").text.split("Latest e-mails and texts")
+    assert "gone@example.com" not in not_sent and "gone@example.com" in latest
 
 
 def test_sending_again_without_the_form_s_token_changes_nothing(
@@ -306,3 +307,31 @@ def test_a_refused_setting_is_said_in_portuguese_by_its_field_and_what_was_typed
     assert 'value="ola@cafe-azul.pt"' in page
     assert 'action="/staff/messages/settings#settings"' in page
     assert merchant.get("/v1/merchant/messages").json()["overdue_day"] == 14.0
+
+
+def test_a_manager_sees_that_a_receipt_went_out_and_a_reminder_is_planned(
+    runtime: Runtime,
+    merchant: Merchant,
+    signed_in: Callable[..., Staff],
+    smtp_server: tuple[str, Mailbox],
+    tmp_path: Path,
+) -> None:
+    person = merchant.customer("Ana Costa", email="ana.seen@example.com")
+    tab = merchant.tab(person["id"])
+    svc = merchant.service(price=380)
+    merchant.post(f"/v1/tabs/{tab['id']}/lines", {"service_id": svc["id"]})
+    merchant.post(f"/v1/tabs/{tab['id']}/serve")
+    merchant.post(f"/v1/tabs/{tab['id']}/payments", {"method": "cash", "amount": 380})
+    merchant.tab(merchant.customer("Rui Lopes", email="rui.planned@example.com")["id"])
+    unpaid = merchant.served_tab(900)  # no e-mail: nothing planned for it
+    assert unpaid["status"] == "served"
+    owed = merchant.tab(merchant.customer("Bea Reis", email="bea.owes@example.com")["id"])
+    merchant.post(f"/v1/tabs/{owed['id']}/lines", {"service_id": svc["id"]})
+    merchant.post(f"/v1/tabs/{owed['id']}/serve")
+    worker(runtime, merchant, smtp_server).drain()
+    page = signed_in(merchant, access="manager").get("/staff/messages").text
+    latest = page.split("Latest e-mails and texts")[1].split("</section>")[0]
+    assert "Receipt</strong> · ana.seen@example.com" in latest and "sent " in latest
+    assert "Payment reminder</strong> · bea.owes@example.com" in latest and "to go " in latest
+    install_vnu()
+    assert not vnu_errors({"staff-messages-latest": page}, tmp_path)

@@ -45,6 +45,8 @@ def _page(
         merchant_name=get_merchant(uow).name,
         zone=merchant_zone(uow),
         failed_messages=messages.list_messages(uow, status="failed", limit=100),
+        # What went out or is planned, so "did she get her receipt?" has an answer here.
+        latest=[m for m in messages.list_messages(uow, limit=30) if m.status != "failed"][:20],
         failed_deliveries=webhooks.failed_deliveries(uow, limit=100),
         urls={e.endpoint_id: e.url for e in endpoints},
         disabled=[e for e in endpoints if e.status == webhooks.DISABLED],
