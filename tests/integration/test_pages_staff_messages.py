@@ -335,3 +335,22 @@ def test_a_manager_sees_that_a_receipt_went_out_and_a_reminder_is_planned(
     assert "Payment reminder</strong> · bea.owes@example.com" in latest and "to go " in latest
     install_vnu()
     assert not vnu_errors({"staff-messages-latest": page}, tmp_path)
+
+
+def test_a_manager_is_told_on_opening_the_console_that_an_endpoint_was_disabled(
+    runtime: Runtime, merchant: Merchant, signed_in: Callable[..., Staff]
+) -> None:
+    created = merchant.post(
+        "/v1/webhook-endpoints", {"url": "https://told-hooks.example.com/in", "events": ["*"]}
+    ).json()
+    with runtime.uow(merchant.id) as uow:  # as the worker leaves it after 5 days
+        endpoint = uow.session.get(WebhookEndpoint, (merchant.id, created["id"]))
+        assert endpoint is not None
+        endpoint.status, endpoint.disabled_reason = "disabled", webhooks.FAILING
+        uow.commit()
+    today = signed_in(merchant, access="manager").get("/staff/today").text
+    assert "A webhook endpoint was disabled (every delivery failed for 5 days)" in today
+    assert "https://told-hooks.example.com/in" in today and 'href="/staff/messages"' in today
+    assert "told-hooks" not in signed_in(merchant, access="staff").get("/staff/today").text
+    merchant.post(f"/v1/webhook-endpoints/{created['id']}", {"enabled": True})
+    assert "told-hooks" not in signed_in(merchant, access="manager").get("/staff/today").text
