@@ -168,3 +168,27 @@ def test_a_portuguese_business_s_calendar_file_speaks_portuguese(
     assert str(event["SUMMARY"]) == "Corte em Café Azul"
     assert "Sem depósito." in str(event["DESCRIPTION"])
     assert "Cancele pelo menos 24 horas antes" in str(event["DESCRIPTION"])
+
+
+def test_a_customer_who_unsubscribed_by_mistake_takes_it_back_from_the_same_link(
+    runtime: Runtime, merchant: Merchant, smtp_server: tuple[str, Mailbox]
+) -> None:
+    assert merchant.post("/v1/merchant", {"locale": "pt_PT"}).status_code == 200
+    person = merchant.customer("Ana Costa", email="ana.again@example.com")
+    tab = merchant.tab(person["id"])
+    svc = merchant.service(price=380)
+    merchant.post(f"/v1/tabs/{tab['id']}/lines", {"service_id": svc["id"]})
+    merchant.post(f"/v1/tabs/{tab['id']}/serve")
+    merchant.post(f"/v1/tabs/{tab['id']}/payments", {"method": "cash", "amount": 380})
+    deliver(runtime, merchant, smtp_server[0])
+    [mail] = smtp_server[1].to("ana.again@example.com")
+    link = mail["List-Unsubscribe"].strip("<>").removeprefix("http://testserver")
+    portuguese = {"Accept-Language": "pt-PT,pt;q=0.9"}
+    left = merchant.client.post(link, headers=portuguese)
+    assert left.status_code == 200 and f'action="{link}/again"' in left.text
+    assert "Foi engano" in left.text
+    assert merchant.get(f"/v1/customers/{person['id']}").json()["messages_opt_out"] is True
+    back = merchant.client.post(f"{link}/again", headers=portuguese)
+    assert back.status_code == 200 and "Vai voltar a receber" in back.text
+    assert merchant.get(f"/v1/customers/{person['id']}").json()["messages_opt_out"] is False
+    assert merchant.client.post("/u/mer_nobody.abc/again").status_code == 404

@@ -298,8 +298,9 @@ def retry_message(uow: UnitOfWork, message_id: str) -> Message:
     return message
 
 
-def unsubscribe(uow: UnitOfWork, token: str) -> Customer:
-    """The customer a message went to says no to every further message."""
+def unsubscribe(uow: UnitOfWork, token: str, *, opt_out: bool = True) -> Customer:
+    """The customer a message went to says no to every further message (or,
+    ``opt_out=False``, from the same link, changes their mind)."""
     message = uow.session.scalar(
         select(Message).where(
             Message.merchant_id == uow.merchant, Message.unsubscribe_token == token
@@ -308,7 +309,7 @@ def unsubscribe(uow: UnitOfWork, token: str) -> Customer:
     customer = message and uow.session.get(Customer, (uow.merchant, message.customer_id))
     if not customer:
         raise NotFound("This unsubscribe link is not known.", param="token")
-    customer.messages_opt_out = True
+    customer.messages_opt_out = opt_out
     uow.session.flush()
     return customer
 
