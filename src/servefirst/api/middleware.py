@@ -12,9 +12,9 @@
 
 The first four are one layer (``HttpPlumbing``) that calls Starlette's CORS
 only for a request with an ``Origin`` and its gzip only for a client that
-accepts gzip: each layer costs every request (as measured on a plain GET,
-about 10 µs of CPU a layer, 30 for gzip's, 20 for CORS's), and most API calls
-come from servers, without an ``Origin``.
+accepts gzip: each layer costs every request some CPU (``bench/README.md``,
+"Middleware layers"), and most API calls come from servers, without an
+``Origin``.
 """
 
 from __future__ import annotations
@@ -77,7 +77,7 @@ def _has(scope: Scope, name: bytes, part: bytes = b"") -> bool:
 class HttpPlumbing:
     def __init__(self, app: ASGIApp, *, settings: Settings) -> None:
         self.app = app
-        # Level 6 (zlib's own default): most of level 9's saving for about half its CPU.
+        # Level 6 (zlib's own default): most of level 9's saving for much less CPU.
         self.gzip = GZipMiddleware(app, minimum_size=GZIP_MINIMUM_BYTES, compresslevel=6)
         self.cors = CORSMiddleware(
             self._compressed,
