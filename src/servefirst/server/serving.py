@@ -50,9 +50,10 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
     (``api.context.runs_inline``), a few milliseconds of work each. Python's
     own asyncio loop then serves the connections in the order their requests
     came in; uvloop does not: some requests wait out two rounds of the others,
-    straight into the p99 (``bench/README.md``, "HTTP on SQLite"). On PostgreSQL the work runs in worker threads and the
-    loop only parses and answers, where uvloop is the faster: there uvicorn
-    picks it ("auto") unless ``settings.pg_event_loop`` says otherwise.
+    straight into the p99 (``bench/README.md``, "HTTP on SQLite"). On
+    PostgreSQL the work runs in worker threads and the loop only parses and
+    answers, where uvloop is the faster: there uvicorn picks it ("auto")
+    unless ``settings.pg_event_loop`` says otherwise.
     """
     from servefirst.db.engine import is_sqlite_url
 
