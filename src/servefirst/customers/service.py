@@ -48,10 +48,11 @@ def record_tab_closed(uow: UnitOfWork, tab: Tab, event: str, *, worth: int) -> N
     _count(uow, tab.customer_id, event, tab_id=tab.tab_id, amount=worth)
 
 
-def record_lost_dispute(uow: UnitOfWork, customer_id: str, *, tab_id: str, amount: int) -> None:
-    """A card dispute the merchant lost: the customer took back what they had
-    paid for ``tab_id``, which counts as that much written off."""
-    _count(uow, customer_id, "write_offs", tab_id=tab_id, amount=amount)
+def record_lost_dispute(uow: UnitOfWork, tab: Tab, *, amount: int) -> None:
+    """A card dispute the merchant lost: ``tab``'s customer took back
+    ``amount`` of what they had paid for it, which counts as that much
+    written off (with the tab, as every write-off is)."""
+    _count(uow, tab.customer_id, "write_offs", tab_id=tab.tab_id, amount=amount)
 
 
 def _count(
