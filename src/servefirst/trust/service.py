@@ -246,14 +246,18 @@ def move_customer(uow: UnitOfWork, merged_id: str, into_id: str) -> int:
 
 
 def merge_evidence(
-    uow: UnitOfWork, kept: Customer, merged: Customer, *, also: dict[str, Any]
+    uow: UnitOfWork,
+    kept: Customer,
+    merged: Customer,
+    *,
+    policy: TrustPolicy,
+    now: datetime,
+    also: dict[str, Any],
 ) -> None:
     """Write on ``kept``'s row (which the caller holds) both customers'
-    evidence as one, faded to now (``estimator.combined``), with ``also``."""
-    policy = policy_for(uow)
-    evidence = combined(
-        evidence_of(kept), evidence_of(merged), uow.clock.now(), policy.half_life_days
-    )
+    evidence as one, faded to ``now`` under ``policy`` (``estimator.combined``),
+    with ``also``."""
+    evidence = combined(evidence_of(kept), evidence_of(merged), now, policy.half_life_days)
     _store(uow, kept, evidence, **also)
 
 
