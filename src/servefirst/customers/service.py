@@ -171,9 +171,8 @@ def update_customer(
         changes |= {"email": email or None, "email_key": rules.email_key(email or None)}
     if phone is not None:
         changes |= {"phone": phone or None, "phone_key": rules.phone_key(phone or None)}
-    for column, value in changes.items():
-        setattr(customer, column, value)
-    uow.session.flush()
+    if changes:
+        uow.customers.write(customer, **changes)
     emit(uow, "customer.updated", customer.customer_id, {"changed": sorted(changes)})
     return customer
 
