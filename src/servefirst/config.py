@@ -80,6 +80,11 @@ class Settings(BaseSettings):
     #: saving for much less CPU.
     gzip_level: int = Field(default=6, ge=1, le=9)
 
+    #: Rows an export reads a fetch while it streams (legs, tax movements): a
+    #: year's journal never sits in memory, and a fetch's round trip is shared
+    #: by enough rows not to show.
+    export_batch_rows: int = Field(default=2000, ge=1)
+
     # --- The server's tuning (servefirst.server), read at start-up ---
 
     #: Write requests whose database work runs at once in one server process

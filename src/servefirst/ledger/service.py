@@ -23,7 +23,7 @@ def post(uow: UnitOfWork, entry: JournalEntry) -> str:
 
 
 def legs_between(
-    uow: UnitOfWork, start: datetime, end: datetime, batch: int = 2000
+    uow: UnitOfWork, start: datetime, end: datetime, batch: int
 ) -> Iterator[PostedLeg]:
     """Every leg posted from ``start`` (included) to ``end`` (excluded), in
     posting order, read ``batch`` rows at a time (a server-side cursor on
