@@ -192,3 +192,13 @@ def test_a_customer_who_unsubscribed_by_mistake_takes_it_back_from_the_same_link
     assert back.status_code == 200 and "Vai voltar a receber" in back.text
     assert merchant.get(f"/v1/customers/{person['id']}").json()["messages_opt_out"] is False
     assert merchant.client.post("/u/mer_nobody.abc/again").status_code == 404
+
+
+def test_an_unknown_unsubscribe_link_answers_a_page_in_the_reader_s_language(
+    merchant: Merchant,
+) -> None:
+    for path in ("/u/garbage", f"/u/{merchant.id}.cut-short"):
+        page = merchant.client.get(path, headers={"Accept-Language": "pt-PT,pt;q=0.9"})
+        assert page.status_code == 404
+        assert '<html lang="pt"' in page.text and "O link pode estar incompleto" in page.text
+    assert merchant.client.post("/u/garbage").status_code == 404

@@ -101,16 +101,20 @@ def _page(request: Request, token: str, *, opt_out: bool | None) -> HTMLResponse
             elif not messages.token_known(uow, token):
                 raise NotFound("This unsubscribe link is not known.")
     except NotFound:
-        return HTMLResponse("<h1>This unsubscribe link is not known.</h1>", status_code=404)
+        merchant, unknown = None, True
+    else:
+        unknown = False
     return templates.TemplateResponse(
         request,
         "messages/unsubscribe.html",
         {
             "business": merchant.name if merchant else "",
+            "unknown": unknown,
             "done": opt_out is True,
             "again": opt_out is False,
             "token": token,
         },
+        status_code=404 if unknown else 200,
         headers={"Referrer-Policy": "no-referrer", "Cache-Control": "no-store"},
     )
 
