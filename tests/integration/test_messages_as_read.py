@@ -202,3 +202,37 @@ def test_an_unknown_unsubscribe_link_answers_a_page_in_the_reader_s_language(
         assert page.status_code == 404
         assert '<html lang="pt"' in page.text and "O link pode estar incompleto" in page.text
     assert merchant.client.post("/u/garbage").status_code == 404
+
+
+def test_an_invoice_s_first_reminder_speaks_of_the_bill_as_its_subject_says(
+    runtime: Runtime, merchant: Merchant, smtp_server: tuple[str, Mailbox]
+) -> None:
+    from datetime import datetime, timedelta
+
+    from servefirst.kit.clock import FrozenClock
+
+    person = merchant.customer("Marta Lima", email="marta.bill@example.com")
+    tab = merchant.tab(person["id"])
+    svc = merchant.service("Consulting hour", price=9000)
+    merchant.post(f"/v1/tabs/{tab['id']}/lines", {"service_id": svc["id"]})
+    merchant.post(f"/v1/tabs/{tab['id']}/serve")
+    invoiced = merchant.post(f"/v1/tabs/{tab['id']}/invoice", {"net_days": 14})
+    assert invoiced.status_code == 200, invoiced.text
+    deliver(runtime, merchant, smtp_server[0])
+    planned = [
+        m
+        for m in merchant.get("/v1/messages?status=pending").json()["data"]
+        if m["kind"] == "payment_reminder"
+    ]
+    first = min(datetime.fromisoformat(m["due_at"]) for m in planned)
+    Worker(
+        runtime,
+        clock=FrozenClock(first + timedelta(minutes=1)),
+        transports=Transports(mailer_for(smtp_server[0])),
+        merchants=[merchant.id],
+    ).drain()
+    [mail] = smtp_server[1].to("marta.bill@example.com")
+    assert mail["Subject"] == "A reminder: your bill at Café Azul"
+    for body in (text_of(mail), str(mail.get_body(preferencelist=("html",)).get_content())):
+        assert "Was everything as it should be?" not in body  # asked before, weeks ago
+        assert "still open" in body

@@ -226,8 +226,10 @@ def compose(
             attachments.append(("booking.ics", "text/calendar", ics))
     subject = SUBJECTS[kind]
     invoiced = ctx.tab is not None and ctx.tab.due_date is not None
-    if kind is MessageKind.PAYMENT_REMINDER and (message.step > 1 or invoiced):
-        # An invoice past its due date is reminded of the bill, not asked about the visit.
+    # An invoice past its due date is reminded of the bill, not asked about the
+    # visit: subject and body alike (the body asked while the subject did not).
+    values["asks_first"] = message.step == 1 and not invoiced
+    if kind is MessageKind.PAYMENT_REMINDER and not values["asks_first"]:
         subject = LATER_REMINDER_SUBJECT
     name = "sms" if message.channel == "sms" else kind.value
     locale = getattr(merchant, "locale", None) or "en_GB"
