@@ -236,3 +236,55 @@ def test_an_invoice_s_first_reminder_speaks_of_the_bill_as_its_subject_says(
     for body in (text_of(mail), str(mail.get_body(preferencelist=("html",)).get_content())):
         assert "Was everything as it should be?" not in body  # asked before, weeks ago
         assert "still open" in body
+
+
+def test_a_moved_booking_is_confirmed_again_and_reminded_before_its_new_time_only(
+    runtime: Runtime, merchant: Merchant, smtp_server: tuple[str, Mailbox]
+) -> None:
+    from datetime import timedelta
+
+    from icalendar import Calendar
+
+    from servefirst.kit.clock import FrozenClock
+
+    def deliver_at(at: Any) -> None:
+        Worker(
+            runtime,
+            clock=FrozenClock(at),
+            transports=Transports(mailer_for(smtp_server[0])),
+            merchants=[merchant.id],
+        ).drain()
+
+    person = merchant.customer("Bea Reis", email="bea.moved@example.com")
+    svc = merchant.service("Cut", price=4000, duration_minutes=45)
+    day = runtime.clock.now().replace(hour=15, minute=0, second=0, microsecond=0)
+    first, moved = day + timedelta(days=6), day + timedelta(days=3)
+    booked = merchant.post(
+        "/v1/bookings",
+        {"customer_id": person["id"], "service_id": svc["id"], "starts_at": first.isoformat()},
+    )
+    assert booked.status_code == 201, booked.text
+    deliver(runtime, merchant, smtp_server[0])
+    again = merchant.post(
+        f"/v1/bookings/{booked.json()['id']}/reschedule", {"starts_at": moved.isoformat()}
+    )
+    assert again.status_code == 200, again.text
+    deliver(runtime, merchant, smtp_server[0])
+    deliver_at(moved - timedelta(hours=23))  # the day before the new time
+    deliver_at(first - timedelta(hours=23))  # the day before the old time: nothing more
+    mails = smtp_server[1].to("bea.moved@example.com")
+    assert [m["Subject"] for m in mails] == [
+        "Your booking at Café Azul is confirmed",
+        "Your booking at Café Azul is confirmed",
+        "See you soon at Café Azul",
+    ]
+    [ics] = [p for p in mails[1].iter_attachments() if p.get_filename() == "booking.ics"]
+    [event] = Calendar.from_ical(ics.get_payload(decode=True)).walk("VEVENT")
+    assert event.decoded("DTSTART") == moved  # the same UID: the calendar entry moves
+    skipped = [
+        m
+        for m in merchant.get("/v1/messages?status=skipped").json()["data"]
+        if m["to"] == "bea.moved@example.com"
+    ]
+    assert [m["kind"] for m in skipped] == ["booking_reminder"]
+    assert "moved" in skipped[0]["last_error"]
