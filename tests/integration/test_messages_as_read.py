@@ -288,3 +288,21 @@ def test_a_moved_booking_is_confirmed_again_and_reminded_before_its_new_time_onl
     ]
     assert [m["kind"] for m in skipped] == ["booking_reminder"]
     assert "moved" in skipped[0]["last_error"]
+
+
+def test_the_html_e_mails_are_valid_html_laid_out_for_a_phone(
+    runtime: Runtime, merchant: Merchant, smtp_server: tuple[str, Mailbox], tmp_path: Any
+) -> None:
+    from tests.integration.test_html_valid import vnu_errors
+
+    person = merchant.customer("Ana Costa", email="ana.valid@example.com")
+    tab = merchant.tab(person["id"])
+    svc = merchant.service(price=380)
+    merchant.post(f"/v1/tabs/{tab['id']}/lines", {"service_id": svc["id"]})
+    merchant.post(f"/v1/tabs/{tab['id']}/serve")
+    merchant.post(f"/v1/tabs/{tab['id']}/payments", {"method": "cash", "amount": 380})
+    deliver(runtime, merchant, smtp_server[0])
+    [mail] = smtp_server[1].to("ana.valid@example.com")
+    html = str(mail.get_body(preferencelist=("html",)).get_content())
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in html
+    assert vnu_errors({"receipt-email": html}, tmp_path) == []
