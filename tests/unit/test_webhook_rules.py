@@ -124,3 +124,37 @@ def test_a_host_no_delivery_could_reach_is_refused_when_the_endpoint_is_saved(ur
 )
 def test_public_names_and_addresses_are_kept_as_written(url: str) -> None:
     assert rules.check_url(url, allow_private=True) == url
+
+
+def _emitted_event_types() -> set[str]:
+    """The literal type of every ``emit(uow, "type", ...)`` in the code."""
+    import ast
+    from pathlib import Path
+
+    import servefirst
+
+    found: set[str] = set()
+    for path in Path(servefirst.__file__).parent.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and getattr(node.func, "id", getattr(node.func, "attr", None)) == "emit"
+                and len(node.args) >= 2
+                and isinstance(node.args[1], ast.Constant)
+            ):
+                found.add(node.args[1].value)
+    return found
+
+
+def test_the_event_types_an_endpoint_may_name_are_those_the_code_sends() -> None:
+    emitted = _emitted_event_types()
+    assert "payment.succeeded" in emitted and "booking.no_show" in emitted
+    assert emitted == rules.EVENT_TYPES
+
+
+def test_a_misspelt_event_type_is_refused_naming_it() -> None:
+    with pytest.raises(InvalidRequest) as refused:
+        rules.check_events(["payment.succeded", "tab.paid"])
+    assert refused.value.param == "events" and refused.value.code == "unknown_event_type"
+    assert "payment.succeded" in refused.value.message and "tab.paid" not in refused.value.message
+    assert rules.check_events(["tab.paid", "*", "tab.paid"]) == ["*", "tab.paid"]

@@ -35,6 +35,77 @@ TIMEOUT_SECONDS = 15.0
 SECRET_PREFIX = "whsec_"
 
 
+#: Every event type servefirst sends (each ``events.service.emit`` in the code;
+#: tests/unit/test_webhook_rules.py keeps the two alike). An endpoint may
+#: subscribe to these or to "*": a misspelt type would otherwise be saved and
+#: never receive anything, with nothing to tell the integrator why.
+EVENT_TYPES = frozenset(
+    {
+        "booking.cancelled",
+        "booking.checked_in",
+        "booking.created",
+        "booking.no_show",
+        "booking.rescheduled",
+        "concern.approved",
+        "concern.raised",
+        "concern.rejected",
+        "customer.created",
+        "customer.merged",
+        "customer.updated",
+        "day.closed",
+        "dispute.created",
+        "dispute.lost",
+        "earnings_policy.updated",
+        "guarantee_policy.updated",
+        "loyalty.earned",
+        "loyalty.reward_issued",
+        "loyalty.reward_redeemed",
+        "merchant.deposit_policy_changed",
+        "merchant.loyalty_program_changed",
+        "merchant.referral_program_changed",
+        "merchant.trust_policy_changed",
+        "message_settings.updated",
+        "payment.succeeded",
+        "referral.capped",
+        "refund.failed",
+        "refund.succeeded",
+        "review.created",
+        "review.updated",
+        "service.created",
+        "service.updated",
+        "tab.hold_insufficient",
+        "tab.hold_raised",
+        "tab.hold_released",
+        "tab.invoiced",
+        "tab.line_added",
+        "tab.line_voided",
+        "tab.opened",
+        "tab.overdue",
+        "tab.paid",
+        "tab.served",
+        "tab.terms_accepted",
+        "tab.voided",
+        "tab.written_off",
+        "tax_rate.created",
+        "webhook_endpoint.disabled",
+    }
+)
+
+
+def check_events(events: Sequence[str]) -> list[str]:
+    """The event types, sorted and once each, or a 422 on ``events`` naming
+    the ones servefirst never sends."""
+    unknown = sorted({e for e in events if e != "*" and e not in EVENT_TYPES})
+    if unknown:
+        raise InvalidRequest(
+            f'servefirst sends no event named {", ".join(unknown)}; subscribe to "*" or to'
+            " event types it sends (the README lists them).",
+            code="unknown_event_type",
+            param="events",
+        )
+    return sorted(set(events))
+
+
 def new_secret() -> str:
     return SECRET_PREFIX + base64.b64encode(secrets.token_bytes(24)).decode()
 

@@ -35,7 +35,7 @@ def create_endpoint(
         merchant_id=uow.merchant,
         endpoint_id=new_id("we"),
         url=rules.check_url(url, allow_private=allow_private),
-        events=sorted(set(events)),
+        events=rules.check_events(events),
         secret=rules.new_secret(),
         status=ENABLED,
         created_at=uow.clock.now(),
@@ -78,7 +78,7 @@ def update_endpoint(
     if url is not None:
         endpoint.url = rules.check_url(url, allow_private=allow_private)
     if events is not None:
-        endpoint.events = sorted(set(events))
+        endpoint.events = rules.check_events(events)
     if enabled is True:
         endpoint.status, endpoint.disabled_reason, endpoint.failing_since = ENABLED, None, None
     elif enabled is False:
