@@ -334,8 +334,7 @@ def unsubscribe(uow: UnitOfWork, token: str, *, opt_out: bool = True) -> Custome
     customer = message and uow.session.get(Customer, (uow.merchant, message.customer_id))
     if not customer:
         raise NotFound("This unsubscribe link is not known.", param="token")
-    customer.messages_opt_out = opt_out
-    uow.session.flush()
+    uow.customers.write(customer, messages_opt_out=opt_out)
     return customer
 
 
