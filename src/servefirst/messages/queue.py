@@ -18,7 +18,18 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, Table, and_, exists, or_, select, tuple_, update
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Table,
+    and_,
+    exists,
+    or_,
+    select,
+    text,
+    tuple_,
+    update,
+)
 
 from servefirst.db.uow import UnitOfWork
 from servefirst.kit.clock import as_utc
@@ -63,6 +74,20 @@ def claim(
             .values(lease_until=now + lease, attempts=row.c.attempts + 1)
         )
     return list(runs.values())
+
+
+def planning_turn(uow: UnitOfWork, merchant_id: str) -> bool:
+    """Whether this worker may plan ``merchant_id``'s events now: on
+    PostgreSQL one worker at a time (an advisory lock until the transaction
+    ends), so the workers of ``serve --workers N`` do not all plan the same
+    events for one of them to keep; SQLite lets one writer in anyway."""
+    if not uow.locks_rows:
+        return True
+    taken = uow.connection.execute(
+        text("SELECT pg_try_advisory_xact_lock(hashtext(:k))"),
+        {"k": f"servefirst.plan.{merchant_id}"},
+    ).scalar()
+    return bool(taken)
 
 
 def anything_due(

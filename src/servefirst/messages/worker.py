@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, exists, select, text, update
+from sqlalchemy import Table, exists, select, update
 
 from servefirst.events.models import Event
 from servefirst.kit.clock import Clock
@@ -35,7 +35,7 @@ from servefirst.messages import service as messages
 from servefirst.messages.compose import compose
 from servefirst.messages.lanes import Lane
 from servefirst.messages.models import Message
-from servefirst.messages.queue import Queue, anything_due, claim, release
+from servefirst.messages.queue import Queue, anything_due, claim, planning_turn, release
 from servefirst.messages.rules import MessageStatus, next_attempt
 from servefirst.messages.transport import NotConfigured, Transports, Undeliverable, mailer_for
 from servefirst.runtime import Runtime
@@ -120,13 +120,7 @@ class Worker:
         (an advisory lock held by the read), so the workers of ``serve
         --workers N`` do not all do the same work for one of them to keep."""
         with self.runtime.uow(merchant_id, write=False) as reader:
-            if (
-                reader.locks_rows
-                and not reader.connection.execute(
-                    text("SELECT pg_try_advisory_xact_lock(hashtext(:k))"),
-                    {"k": f"servefirst.plan.{merchant_id}"},
-                ).scalar()
-            ):
+            if not planning_turn(reader, merchant_id):
                 return 0  # another worker is planning this merchant's events
             rows = reader.connection.execute(
                 select(_EVENTS)
