@@ -104,6 +104,17 @@ def test_a_void_the_bill_no_longer_covers_is_refused_in_words(
     assert 'value="Wrong cake"' in refused.text
 
 
+def test_a_void_form_for_a_line_number_past_any_tab_says_there_is_no_such_line(
+    merchant: Merchant, signed_in: Callable[..., Staff]
+) -> None:
+    manager = signed_in(merchant, "manager")
+    tab = merchant.served_tab(450)
+    refused = manager.post(f"/staff/tabs/{tab['id']}/lines/{2**63}/void", {"reason": "Typo"})
+    assert refused.status_code == 404, refused.text
+    assert "This tab has no line" in refused.text
+    assert merchant.get(f"/v1/tabs/{tab['id']}").json()["amount_due"] == 450
+
+
 def test_staff_may_neither_void_nor_refund(
     merchant: Merchant, signed_in: Callable[..., Staff]
 ) -> None:
