@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from servefirst.payments.processor_refunds import MADE_AT_PROCESSOR
 from servefirst.runtime import Runtime
 from tests.conftest import Merchant
 from tests.integration.test_pages_staff import Staff
@@ -64,6 +65,64 @@ def test_a_manager_refunds_part_of_a_payment_from_the_tab_page(
     refunds = merchant.get(f"/v1/payments/{payment['id']}/refunds").json()["data"]
     assert [(r["amount"], r["tip"], r["reason"]) for r in refunds] == [(300, 0, "Cold coffee")]
     assert merchant.get(f"/v1/tabs/{tab['id']}").json()["refunded"] == 300
+
+
+def _portuguese(merchant: Merchant, person: Staff) -> None:
+    """A Lisbon merchant, and a member who reads the console in Portuguese."""
+    assert merchant.post("/v1/merchant", {"locale": "pt_PT"}).status_code == 200
+    assert person.post("/staff/settings/language", {"language": "pt"}).status_code == 200
+
+
+def test_a_payment_refunded_in_full_offers_no_refund_form_and_a_part_refunded_one_says_what_is_left(
+    merchant: Merchant, signed_in: Callable[..., Staff]
+) -> None:
+    manager = signed_in(merchant, "manager")
+    tab = merchant.served_tab(800)
+    payment = _cash(merchant, tab, 800, tip=100)
+    form = f'action="/staff/tabs/{tab["id"]}/payments/{payment["id"]}/refund"'
+    assert "Refund the payment of €8.00" in manager.get(f"/staff/tabs/{tab['id']}").text
+    part = {"amount": 300, "reason": "Cold coffee"}
+    assert merchant.post(f"/v1/payments/{payment['id']}/refunds", part).status_code == 201
+    page = manager.get(f"/staff/tabs/{tab['id']}").text
+    assert form in page
+    assert "Refund more of this payment (€5.00 + €1.00 tip left)" in page
+    rest = {"reason": "Left unhappy"}
+    assert merchant.post(f"/v1/payments/{payment['id']}/refunds", rest).status_code == 201
+    page = manager.get(f"/staff/tabs/{tab['id']}").text
+    assert form not in page  # nothing left: a form would only be refused
+    assert "Refund more of this payment" not in page
+
+
+def test_a_refund_of_the_tip_alone_is_listed_as_the_tip_not_as_nothing_from_the_bill(
+    merchant: Merchant, signed_in: Callable[..., Staff]
+) -> None:
+    manager = signed_in(merchant, "manager")
+    tab = merchant.served_tab(800)
+    payment = _cash(merchant, tab, 800, tip=100)
+    tip_only = {"tip": 50, "reason": "Tip typed twice"}
+    assert merchant.post(f"/v1/payments/{payment['id']}/refunds", tip_only).status_code == 201
+    page = manager.get(f"/staff/tabs/{tab['id']}").text
+    assert "− €0.50 tip" in page
+    assert "−€0.00" not in page
+
+
+def test_refunds_read_in_portuguese_in_the_console(
+    merchant: Merchant, signed_in: Callable[..., Staff]
+) -> None:
+    manager = signed_in(merchant, "manager")
+    _portuguese(merchant, manager)
+    tab = merchant.served_tab(800)
+    payment = _cash(merchant, tab, 800, tip=100)
+    part = {"amount": 300, "reason": "Café frio"}
+    assert merchant.post(f"/v1/payments/{payment['id']}/refunds", part).status_code == 201
+    page = manager.get(f"/staff/tabs/{tab['id']}").text
+    assert '<span class="status status-succeeded">concluído</span>' in page
+    assert "Reembolsar mais deste pagamento (restam 5,00\xa0€ + 1,00\xa0€ de gorjeta)" in page
+    assert "succeeded" not in page.replace("status-succeeded", "")
+    # The reason servefirst keeps for a refund made in Stripe's dashboard is its own words.
+    dashboard = {"amount": 100, "reason": MADE_AT_PROCESSOR}
+    assert merchant.post(f"/v1/payments/{payment['id']}/refunds", dashboard).status_code == 201
+    assert "“Reembolsado no painel da Stripe.”" in manager.get(f"/staff/tabs/{tab['id']}").text
 
 
 @pytest.mark.parametrize(

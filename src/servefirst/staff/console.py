@@ -25,6 +25,7 @@ from servefirst.guarantee.rules import ConcernStatus
 from servefirst.guarantee.service import concerns_of
 from servefirst.kit.errors import ServefirstError
 from servefirst.merchants.service import get_merchant, merchant_zone
+from servefirst.payments.refund_rules import TAKING, Refundable
 from servefirst.payments.refunds import refunds_of
 from servefirst.payments.service import payments_of
 from servefirst.reports.today.rules import Window, day_of
@@ -291,6 +292,14 @@ class TabView:
     def lines_can_be_voided(self) -> bool:
         """Lines come off an unpaid tab (each only while what is due covers it)."""
         return TabStatus(self.tab.status) in UNPAID
+
+    def refundable(self, payment: Payment) -> Refundable:
+        """What is left to give back of ``payment``: the refund form offers
+        no more (and is not offered once nothing is left)."""
+        taken = [
+            (r.amount, r.tip) for r in self.refunds.get(payment.payment_id, []) if r.status in TAKING
+        ]
+        return Refundable.of(payment.amount, payment.tip, taken)
 
     @property
     def pending(self) -> list[Concern]:

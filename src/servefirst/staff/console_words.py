@@ -15,6 +15,8 @@ STATUS_WORDS = (
     N_("written_off"),
     N_("void"),
     N_("pending"),
+    N_("succeeded"),  # a refund's (or payment's) statuses
+    N_("failed"),
     N_("approved"),
     N_("rejected"),
     N_("confirmed"),
