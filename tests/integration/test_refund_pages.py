@@ -218,3 +218,31 @@ def test_the_receipt_email_lists_no_voided_line(merchant: Merchant, runtime: Run
     assert void.status_code == 200, void.text
     with runtime.uow(merchant.id, write=False) as uow:
         assert [line["amount"] for line in ctx_lines(uow, tab["id"])] == [380]
+
+
+def test_refused_refunds_and_voids_read_in_portuguese_with_the_merchants_money(
+    merchant: Merchant, signed_in: Callable[..., Staff]
+) -> None:
+    manager = signed_in(merchant, "manager")
+    _portuguese(merchant, manager)
+    tab = merchant.served_tab(800)
+    payment = _cash(merchant, tab, 800, tip=100)
+    refund = f"/staff/tabs/{tab['id']}/payments/{payment['id']}/refund"
+    over = manager.post(refund, {"amount": "10", "tip": "", "reason": "Demais"})
+    assert over.status_code == 422
+    assert "10,00\xa0€ é mais do que os 8,00\xa0€ que restam para reembolsar da conta." in over.text
+    no_reason = manager.post(refund, {"amount": "1", "tip": "", "reason": " "})
+    assert "Diga porquê (o motivo fica guardado com o registo)." in no_reason.text
+    everything = {"amount": "", "tip": "", "reason": "Tudo"}
+    assert manager.post(refund, everything, follow_redirects=False).status_code == 303
+    twice = manager.post(refund, {"amount": "", "tip": "", "reason": "De novo"})
+    assert "Este pagamento já foi reembolsado na totalidade." in twice.text
+    part_paid = merchant.served_tab(450, 380)
+    _cash(merchant, part_paid, 500)  # 3,30 € still due, less than either line
+    void = manager.post(f"/staff/tabs/{part_paid['id']}/lines/2/void", {"reason": "Engano"})
+    assert void.status_code == 409
+    assert "Só faltam pagar 3,30\xa0€, menos do que os 3,80\xa0€ desta linha" in void.text
+    paid_void = manager.post(f"/staff/tabs/{tab['id']}/lines/1/void", {"reason": "Engano"})
+    assert "Esta conta está paga; reembolse o pagamento em vez de anular uma linha." in (
+        paid_void.text
+    )

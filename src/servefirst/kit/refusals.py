@@ -93,12 +93,34 @@ def _over_due(details: dict[str, Any], money: Callable[[int], str]) -> str:
     ) % {"amount": money(details["amount"]), "due": money(details["due"])}
 
 
+def _over_refundable(details: dict[str, Any], money: Callable[[int], str]) -> str:
+    if details["part"] == "tip":
+        return _("%(asked)s is more than the %(left)s left to refund from the tip.") % {
+            "asked": money(details["asked"]),
+            "left": money(details["refundable_tip"]),
+        }
+    return _("%(asked)s is more than the %(left)s left to refund from the bill.") % {
+        "asked": money(details["asked"]),
+        "left": money(details["refundable_amount"]),
+    }
+
+
+def _refund_first(details: dict[str, Any], money: Callable[[int], str]) -> str:
+    # Without ``amount_due`` (the tab is paid) the message is fixed: from the catalog.
+    return _(
+        "Only %(due)s is still due, less than this line's %(amount)s: refund the payment "
+        "first, then void the line."
+    ) % {"due": money(details["amount_due"]), "amount": money(details["line_amount"])}
+
+
 #: Refusals said again from their figures (they need a currency).
 _FROM_FIGURES: dict[str, Callable[[dict[str, Any], Callable[[int], str]], str]] = {
     "tab_limit_exceeded": _tab_limit,
     "prepayment_required": _prepayment,
     "deposit_required": _deposit,
     "amount_exceeds_due": _over_due,
+    "amount_exceeds_refundable": _over_refundable,
+    "refund_first": _refund_first,
 }
 
 #: Refusals said in fixed words, whatever detail their message carries (a

@@ -78,6 +78,7 @@ def refund_parts(
             code="amount_exceeds_refundable",
             param="amount",
             details={"refundable_amount": max(left.amount, 0), "refundable_tip": max(left.tip, 0)},
+            figures={"asked": amount, "part": "amount"},
         )
     if tip > left.tip:
         raise InvalidRequest(
@@ -85,6 +86,7 @@ def refund_parts(
             code="amount_exceeds_refundable",
             param="tip",
             details={"refundable_amount": max(left.amount, 0), "refundable_tip": max(left.tip, 0)},
+            figures={"asked": tip, "part": "tip"},
         )
     return amount, tip
 
@@ -118,4 +120,5 @@ def ensure_can_void_line(
             " payment first, then void the line.",
             code="refund_first",
             details={"amount_due": bill.due},
+            figures={"line_amount": line_amount},
         )

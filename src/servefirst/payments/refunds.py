@@ -19,7 +19,7 @@ from datetime import timedelta
 
 from servefirst.db.uow import UnitOfWork
 from servefirst.events.service import emit
-from servefirst.kit.errors import CardDeclined
+from servefirst.kit.errors import CardDeclined, ServefirstError
 from servefirst.kit.ids import new_id
 from servefirst.kit.money import Money
 from servefirst.ledger import service as ledger
@@ -70,7 +70,11 @@ def begin_refund(
     words = clean_reason(reason)
     tab = uow.tabs.lock(payment.tab_id)  # one refund of a tab at a time
     left = Refundable.of(payment.amount, payment.tip, refunds.taken(payment_id))
-    part, tip_part = refund_parts(left, amount, tip, payment_status=payment.status)
+    try:
+        part, tip_part = refund_parts(left, amount, tip, payment_status=payment.status)
+    except ServefirstError as refused:
+        refused.figures.setdefault("currency", tab.currency)  # for the page's words
+        raise
     recorded = payment.gateway == "manual"
     refund = refunds.add(
         {

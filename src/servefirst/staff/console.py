@@ -296,9 +296,8 @@ class TabView:
     def refundable(self, payment: Payment) -> Refundable:
         """What is left to give back of ``payment``: the refund form offers
         no more (and is not offered once nothing is left)."""
-        taken = [
-            (r.amount, r.tip) for r in self.refunds.get(payment.payment_id, []) if r.status in TAKING
-        ]
+        refunds = self.refunds.get(payment.payment_id, [])
+        taken = [(r.amount, r.tip) for r in refunds if r.status in TAKING]
         return Refundable.of(payment.amount, payment.tip, taken)
 
     @property
