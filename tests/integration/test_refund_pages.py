@@ -246,3 +246,30 @@ def test_refused_refunds_and_voids_read_in_portuguese_with_the_merchants_money(
     assert "Esta conta está paga; reembolse o pagamento em vez de anular uma linha." in (
         paid_void.text
     )
+
+
+def test_a_refunded_tab_says_refunded_beside_paid_to_staff_and_customer(
+    merchant: Merchant, signed_in: Callable[..., Staff]
+) -> None:
+    manager = signed_in(merchant, "manager")
+    tab = merchant.served_tab(800)
+    payment = _cash(merchant, tab, 800, tip=100)
+    assert 'id="tab-refunded"' not in manager.get(f"/staff/tabs/{tab['id']}").text
+    assert 'data-status="refunded"' not in merchant.client.get(f"/t/{tab['token']}").text
+    part = {"amount": 300, "reason": "Cold coffee"}
+    assert merchant.post(f"/v1/payments/{payment['id']}/refunds", part).status_code == 201
+    staff_page = manager.get(f"/staff/tabs/{tab['id']}").text
+    assert '<span class="status status-paid" id="tab-status">paid</span>' in staff_page
+    assert 'id="tab-refunded">partly refunded</span>' in staff_page
+    customer = merchant.client.get(f"/t/{tab['token']}").text
+    assert '<span class="status" data-status="refunded">Partly refunded</span>' in customer
+    assert (
+        merchant.post(f"/v1/payments/{payment['id']}/refunds", {"reason": "All"}).status_code == 201
+    )
+    assert 'id="tab-refunded">refunded</span>' in manager.get(f"/staff/tabs/{tab['id']}").text
+    in_portuguese = merchant.client.get(
+        f"/t/{tab['token']}", headers={"Accept-Language": "pt-PT"}
+    ).text
+    assert 'data-status="paid">Paga</span>' in in_portuguese
+    assert 'data-status="refunded">Reembolsada</span>' in in_portuguese
+    assert merchant.get(f"/v1/tabs/{tab['id']}").json()["status"] == "paid"

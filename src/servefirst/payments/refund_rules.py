@@ -91,6 +91,17 @@ def refund_parts(
     return amount, tip
 
 
+def refund_state(paid: int, tips: int, refunded: int, tips_refunded: int) -> str | None:
+    """What a tab says beside its status once money went back: ``refunded``
+    when all that was paid (bill and tips) went back, ``partly refunded`` when
+    some did, None when none did. The status itself stays (a paid tab stays
+    paid: the service was given and settled)."""
+    back = refunded + tips_refunded
+    if back <= 0:
+        return None
+    return "refunded" if back >= paid + tips else "partly refunded"
+
+
 def clean_reason(reason: str) -> str:
     text = " ".join(reason.split())
     if not text:

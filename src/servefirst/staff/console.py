@@ -25,7 +25,7 @@ from servefirst.guarantee.rules import ConcernStatus
 from servefirst.guarantee.service import concerns_of
 from servefirst.kit.errors import ServefirstError
 from servefirst.merchants.service import get_merchant, merchant_zone
-from servefirst.payments.refund_rules import TAKING, Refundable
+from servefirst.payments.refund_rules import TAKING, Refundable, refund_state
 from servefirst.payments.refunds import refunds_of
 from servefirst.payments.service import payments_of
 from servefirst.reports.today.rules import Window, day_of
@@ -292,6 +292,12 @@ class TabView:
     def lines_can_be_voided(self) -> bool:
         """Lines come off an unpaid tab (each only while what is due covers it)."""
         return TabStatus(self.tab.status) in UNPAID
+
+    @property
+    def refund_state(self) -> str | None:
+        """``refunded`` or ``partly refunded``, shown beside the status."""
+        tab = self.tab
+        return refund_state(tab.paid, tab.tips, tab.refunded, tab.tips_refunded)
 
     def refundable(self, payment: Payment) -> Refundable:
         """What is left to give back of ``payment``: the refund form offers
