@@ -151,6 +151,7 @@ def test_the_keys_are_write_only_and_sealed_at_rest(
         ({"secret_key": "pk_test_wrong_kind"}, "secret_key"),
         ({"publishable_key": "sk_test_wrong_kind"}, "publishable_key"),
         ({"webhook_secret": ""}, "webhook_secret"),
+        ({"publishable_key": "pk_live_from_the_live_dashboard"}, "publishable_key"),
     ],
 )
 def test_stripe_without_its_keys_is_refused_and_nothing_changes(
@@ -161,6 +162,20 @@ def test_stripe_without_its_keys_is_refused_and_nothing_changes(
     assert refused.status_code == 422, refused.text
     assert refused.json()["error"]["param"] == param
     assert cafe.get("/v1/merchant/gateway").json()["gateway"] == "sandbox"
+
+
+def test_keys_pasted_with_a_line_break_are_kept_without_it(
+    stripe_runtime: Runtime, stripe_client: TestClient
+) -> None:
+    cafe = _merchant(stripe_runtime, stripe_client)
+    pasted = {k: f" {v}\n" if k != "gateway" else v for k, v in KEYS.items()}
+    answer = cafe.post("/v1/merchant/gateway", pasted)
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["publishable_key"] == "pk_test_servefirst"
+    with stripe_runtime.uow(cafe.id, write=False) as uow:
+        row = uow.session.get(GatewayAccount, cafe.id)
+        assert row is not None and row.secret_key_sealed
+        assert stripe_runtime.gateways.sealer.open(row.secret_key_sealed) == TEST_SECRET_KEY
 
 
 def test_without_a_server_secret_stripe_is_refused_and_startup_says_why(

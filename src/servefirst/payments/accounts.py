@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Engine, select
 
 from servefirst.db.uow import UnitOfWork
-from servefirst.kit.errors import InvalidRequest
+from servefirst.payments.gateway_rules import stripe_keys
 from servefirst.payments.models import GatewayAccount
 
 if TYPE_CHECKING:
@@ -36,13 +36,10 @@ def choose_gateway(
     publishable_key: str | None,
     webhook_secret: str | None,
 ) -> GatewayAccount:
-    """Keep the merchant's choice. Stripe needs all three keys; each is checked
-    for its kind by its prefix (a live key and a test key both pass), and the
-    two secrets are sealed before they are written."""
-    if gateway == STRIPE:
-        _check_key(secret_key, "secret_key", ("sk_", "rk_"))
-        _check_key(publishable_key, "publishable_key", ("pk_",))
-        _check_key(webhook_secret, "webhook_secret", ("whsec_",))
+    """Keep the merchant's choice. Stripe needs all three keys, tidied and
+    checked (``gateway_rules``: the kind of each, both from the same mode);
+    the two secrets are sealed before they are written."""
+    keys = stripe_keys(secret_key, publishable_key, webhook_secret) if gateway == STRIPE else None
     sealer = uow.gateways.sealer
     row = account_of(uow)
     if row is None:
@@ -50,30 +47,15 @@ def choose_gateway(
         uow.session.add(row)
     row.gateway = gateway
     row.updated_at = uow.clock.now()
-    if gateway == STRIPE:
+    if keys is not None:
         # Sealing first: without SERVEFIRST_SECRET_KEY this refuses and nothing is written.
-        row.secret_key_sealed = sealer.seal(secret_key or "")
-        row.webhook_secret_sealed = sealer.seal(webhook_secret or "")
-        row.publishable_key = publishable_key
+        row.secret_key_sealed = sealer.seal(keys.secret_key)
+        row.webhook_secret_sealed = sealer.seal(keys.webhook_secret)
+        row.publishable_key = keys.publishable_key
     else:
         row.secret_key_sealed = row.webhook_secret_sealed = row.publishable_key = None
     uow.session.flush()
     return row
-
-
-def _check_key(value: str | None, param: str, prefixes: tuple[str, ...]) -> None:
-    if not value:
-        raise InvalidRequest(
-            f"The Stripe gateway needs `{param}` (from the Stripe dashboard).",
-            code="parameter_missing",
-            param=param,
-        )
-    if not value.startswith(prefixes):
-        raise InvalidRequest(
-            f"`{param}` should start with {' or '.join(prefixes)}.",
-            code="parameter_invalid",
-            param=param,
-        )
 
 
 def stripe_gateway_of(uow: UnitOfWork) -> StripeGateway | None:
