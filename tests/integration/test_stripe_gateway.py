@@ -495,6 +495,14 @@ def test_the_customer_page_on_stripe_asks_stripe_js_for_the_card(
     assert "script-src 'self' https://js.stripe.com" in page.headers["content-security-policy"]
     install_vnu()
     assert vnu_errors({"customer-stripe": page.text}, tmp_path) == []
+    in_portuguese = stripe_client.get(
+        f"/t/{tab['token']}", headers={"Accept-Language": "pt-PT,pt;q=0.9"}
+    ).text
+    assert '<p class="label" id="card-label">Cartão</p>' in in_portuguese
+    assert "Pagar com cartão aqui requer JavaScript" in in_portuguese
+    # stripe-card.js's own words, handed over in the page's language.
+    assert 'data-words-not-accepted="O cartão não foi aceite. Tente de novo."' in in_portuguese
+    assert vnu_errors({"customer-stripe-pt": in_portuguese}, tmp_path) == []
     setup = stripe_client.post(f"/t/{tab['token']}/card-setup")
     assert setup.status_code == 200 and setup.json()["client_secret"].startswith("seti_")
     assert stripe_client.post("/t/mer_nope.nope/card-setup").status_code == 404
