@@ -126,3 +126,11 @@ def test_a_void_the_bill_no_longer_covers_is_said_in_money() -> None:
     with i18n.use_language("pt"):
         said = in_words(paid)
     assert said == "Esta conta está paga; reembolse o pagamento em vez de anular uma linha."
+
+
+def test_a_refund_the_processor_refused_is_said_in_the_readers_words() -> None:
+    from servefirst.kit.errors import CardDeclined
+
+    refused = CardDeclined("The processor refused the refund (expired_card).", code="refund_failed")
+    with i18n.use_language("pt"):
+        assert in_words(refused).startswith("O processador de cartões recusou o reembolso")

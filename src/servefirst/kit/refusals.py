@@ -134,6 +134,10 @@ _PLAIN = {
     "processor_unavailable": lambda: _(
         "The card processor could not be reached; nothing was charged. Try again in a moment."
     ),
+    "refund_failed": lambda: _(
+        "The card processor refused the refund; nothing went back. It is kept, failed, on the "
+        "payment."
+    ),
     "rate_limited": lambda: _("Too many tries in a short time. Wait a little and try again."),
     "due_date_in_past": lambda: _("The due date is in the past; give today or a later day."),
     "due_date_invalid": lambda: _("Give the due date as a date."),
