@@ -3,6 +3,7 @@ and on the customer's page (a voided line struck through, with its reason)."""
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 from typing import Any
 
@@ -231,6 +232,8 @@ def test_refused_refunds_and_voids_read_in_portuguese_with_the_merchants_money(
     over = manager.post(refund, {"amount": "10", "tip": "", "reason": "Demais"})
     assert over.status_code == 422
     assert "10,00\xa0€ é mais do que os 8,00\xa0€ que restam para reembolsar da conta." in over.text
+    typo = manager.post(refund, {"amount": "1.o0", "tip": "", "reason": "Demais"})
+    assert "'1.o0' não é um valor; escreva-o como 2,50." in html.unescape(typo.text)
     no_reason = manager.post(refund, {"amount": "1", "tip": "", "reason": " "})
     assert "Diga porquê (o motivo fica guardado com o registo)." in no_reason.text
     everything = {"amount": "", "tip": "", "reason": "Tudo"}

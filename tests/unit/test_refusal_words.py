@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from servefirst.kit import formats, i18n
 from servefirst.kit.errors import Conflict, PolicyRefused
 from servefirst.kit.refusals import in_words
@@ -134,3 +136,24 @@ def test_a_refund_the_processor_refused_is_said_in_the_readers_words() -> None:
     refused = CardDeclined("The processor refused the refund (expired_card).", code="refund_failed")
     with i18n.use_language("pt"):
         assert in_words(refused).startswith("O processador de cartões recusou o reembolso")
+
+
+def test_an_amount_typed_wrong_is_refused_in_the_readers_words() -> None:
+    from servefirst.kit.errors import InvalidRequest
+    from servefirst.kit.typed import parse_amount
+
+    said: dict[str, str] = {}
+    for typed in ("abc", "1,234", "-1", "99999999999999999999"):
+        with pytest.raises(InvalidRequest) as refused:
+            parse_amount(typed, "EUR", param="amount")
+        with i18n.use_language("pt"):
+            said[typed] = in_words(refused.value)
+    assert said == {
+        "abc": "'abc' não é um valor; escreva-o como 2,50.",
+        "1,234": "Os valores em EUR têm no máximo 2 casas decimais.",
+        "-1": "Um valor não pode ser negativo: escreva zero ou mais.",
+        "99999999999999999999": "Esse valor é demasiado grande.",
+    }
+    with pytest.raises(InvalidRequest) as refused:
+        parse_amount("abc", "EUR", param="amount")
+    assert in_words(refused.value) == "'abc' is not an amount; write it like 2.50."

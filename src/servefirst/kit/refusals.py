@@ -5,7 +5,8 @@ says the same refusal again from its ``code`` and figures (``details``, and
 ``figures`` for what the API does not show, such as the currency), in the
 page's language with money and counts written the merchant's way
 (``kit.formats``). A code without words here (or without the figures they
-need) shows the error's own message, translated when the catalog has it.
+need) shows the error's own message, translated when the catalog has it; one
+whose message quotes what was typed carries its msgid as ``figures["words"]``.
 """
 
 from __future__ import annotations
@@ -161,4 +162,12 @@ def in_words(error: ServefirstError) -> str:
             return said({**error.details, **error.figures}, money)
         except (KeyError, TypeError, ValueError):
             pass  # figures missing: the error's own words below
+    # A message with what was typed in it carries its words (a msgid) and
+    # figures: said again in the reader's language.
+    words = error.figures.get("words")
+    if isinstance(words, str):
+        try:
+            return _(words) % error.figures
+        except (KeyError, TypeError, ValueError):
+            pass
     return _(error.message)
