@@ -276,3 +276,5 @@ def test_a_refunded_tab_says_refunded_beside_paid_to_staff_and_customer(
     assert 'data-status="paid">Paga</span>' in in_portuguese
     assert 'data-status="refunded">Reembolsada</span>' in in_portuguese
     assert merchant.get(f"/v1/tabs/{tab['id']}").json()["status"] == "paid"
+    history = manager.get(f"/staff/customers/{tab['customer_id']}").text
+    assert '<span class="status status-refunded">refunded</span>' in history

@@ -56,6 +56,12 @@ class TabRow:
     customer_name: str
     bill: Bill
 
+    @property
+    def refund_state(self) -> str | None:
+        """``refunded`` or ``partly refunded``, shown beside the status."""
+        tab = self.tab
+        return refund_state(tab.paid, tab.tips, tab.refunded, tab.tips_refunded)
+
 
 @dataclass(frozen=True)
 class PendingConcern:
@@ -295,9 +301,7 @@ class TabView:
 
     @property
     def refund_state(self) -> str | None:
-        """``refunded`` or ``partly refunded``, shown beside the status."""
-        tab = self.tab
-        return refund_state(tab.paid, tab.tips, tab.refunded, tab.tips_refunded)
+        return TabRow(self.tab, "", self.bill).refund_state
 
     def refundable(self, payment: Payment) -> Refundable:
         """What is left to give back of ``payment``: the refund form offers
