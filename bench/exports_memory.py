@@ -244,6 +244,7 @@ def measure(url: str, merchant: str, first: str, last: str, fmt: str) -> Measure
     with runtime.uow(merchant, write=False) as uow:
         plan = exports.plan_export(uow, fmt, first, last)
         legs = exports.count_legs(uow, plan)
+    batch = runtime.settings.export_batch_rows
     rss_before = _status_kib("VmRSS")
     _reset_peak_rss()
     written = 0
@@ -251,12 +252,12 @@ def measure(url: str, merchant: str, first: str, last: str, fmt: str) -> Measure
     started = time.perf_counter()
     with runtime.uow(merchant, write=False) as uow, open(os.devnull, "w") as sink:
         if whole:
-            text = "".join(exports.write_export(uow, plan))
+            text = "".join(exports.write_export(uow, plan, batch=batch))
             written = len(text)
             sink.write(text)
             del text
         else:
-            for chunk in exports.write_export(uow, plan):
+            for chunk in exports.write_export(uow, plan, batch=batch):
                 written += len(chunk)
                 sink.write(chunk)
     seconds = time.perf_counter() - started

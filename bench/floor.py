@@ -11,6 +11,11 @@ same commits, no ORM and no Python logic. So:
 - replay rate / tpcb-like rate is the highest settle ratio that any code
   issuing these statements could reach on this engine, here;
 - settle rate / replay rate is how much of that servefirst's code reaches.
+
+``sqlalchemy_floor_rate`` replays the same recording through SQLAlchemy's
+Core on servefirst's own engine (``Connection.exec_driver_sql``: the SQL as
+the driver received it, so nothing is compiled; no ORM, no Python logic):
+the most any code written on SQLAlchemy, as the stack has it, could reach.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from sqlalchemy import event
 from bench.settle import Shop, make_runtime, open_shops, settle_one
 from bench.sqlite_tpcb import connect as sqlite_connect
 from bench.workers import Rate, run_clients
+from servefirst.db.uow import bind_for
 from servefirst.kit.ids import SHORT_CODE_ALPHABET, SHORT_CODE_LENGTH, new_id
 from servefirst.runtime import Runtime
 from servefirst.tabs.models import Tab
@@ -131,14 +137,49 @@ def _replay_once(conn: Any, recording: Recording) -> None:
             cursor.fetchall()
 
 
+def _recordings(runtime: Runtime, clients: int) -> list[Recording]:
+    shops = open_shops(runtime, clients)
+    for shop in shops:
+        settle_one(runtime, shop)  # warm up: the recording is of a steady state
+    return [record(runtime, shop) for shop in shops]
+
+
+def _replay_on_sqlalchemy(runtime: Runtime, recording: Recording) -> None:
+    rewrite = _fresh(recording)
+    # A writing unit of work's connection, as servefirst opens one (on SQLite
+    # its BEGIN IMMEDIATE and writer's turn come with it).
+    with bind_for(runtime.engine, write=True).connect() as conn:
+        for statement, params, many in recording.steps:
+            if statement.startswith("BEGIN"):
+                continue  # SQLite: the engine's own BEGIN, as recorded; it sends it again
+            if statement == COMMIT:
+                conn.commit()
+            elif many:
+                conn.exec_driver_sql(statement, [rewrite(p) for p in params])
+            else:
+                result = conn.exec_driver_sql(statement, rewrite(params))
+                if result.returns_rows:
+                    result.fetchall()
+
+
+def sqlalchemy_floor_rate(url: str, clients: int, seconds: float) -> Rate:
+    """Replay rate (settled tabs/s) of the recorded lifecycle through
+    SQLAlchemy's Core on servefirst's engine (see the module's docstring)."""
+    runtime = make_runtime(url)
+    try:
+        recordings = _recordings(runtime, clients)
+        return run_clients(
+            clients, seconds, lambda no: _replay_on_sqlalchemy(runtime, recordings[no])
+        )
+    finally:
+        runtime.dispose()
+
+
 def floor_rate(url: str, clients: int, seconds: float) -> tuple[Rate, Recording]:
     """Replay rate (settled tabs/s) of the recorded lifecycle with the bare driver."""
     runtime = make_runtime(url)
     try:
-        shops = open_shops(runtime, clients)
-        for shop in shops:
-            settle_one(runtime, shop)  # warm up: the recording is of a steady state
-        recordings = [record(runtime, shop) for shop in shops]
+        recordings = _recordings(runtime, clients)
         dialect = runtime.engine.dialect.name
         libpq = runtime.engine.url.set(drivername="postgresql").render_as_string(
             hide_password=False

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import re
 import resource
-import shutil
 import subprocess
 
 from bench.databases import Database
@@ -24,10 +23,6 @@ def _args_and_env(db: Database) -> tuple[list[str], dict[str, str]]:
     if url.username:
         args += ["-U", url.username]
     return args, env
-
-
-def pgbench_available() -> bool:
-    return shutil.which("pgbench") is not None
 
 
 def tpcb_like_rate(db: Database, clients: int, seconds: float, *, scale: int = 1) -> Rate:

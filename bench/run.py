@@ -66,7 +66,10 @@ NOTES = [
     "driver (sqlite3 / psycopg, same settings) from the same threads, with new ids, token and "
     "short code for every tab and the same commits: no ORM, no Python logic. The target: "
     "settle rate at least 60 % of this replay on PostgreSQL, 35 % on SQLite, "
-    "shown with the statement count, since fewer statements raise both rates.",
+    "shown with the statement count, since fewer statements raise both rates. The same "
+    "recording is also replayed through SQLAlchemy's Core on servefirst's own engine "
+    "(Connection.exec_driver_sql: the driver's SQL, nothing compiled, no ORM, no logic): the "
+    "most code written on the stack's SQLAlchemy could reach; context, not a target.",
     "Work (bench/work.py): one client settles 10 tabs after 5 to warm up; per step, the Python "
     "function calls made (cProfile's count, unlike seconds the same on any machine for the same "
     "code) and the SQL statements sent. Lines are counted per line and added twice a tab. "

@@ -73,6 +73,22 @@ def floor(engine: str, args: argparse.Namespace, results: Results, ui: Ui) -> No
     )
 
 
+def sqlalchemy_floor(engine: str, args: argparse.Namespace, results: Results, ui: Ui) -> None:
+    from bench.floor import sqlalchemy_floor_rate
+
+    with fresh_database(engine, "floorsa", args.pg_url) as db:
+        rate = sqlalchemy_floor_rate(db.url, args.clients, args.seconds)
+    ui.log(f"{rate.per_second:.1f} tabs/s replaying the same statements through SQLAlchemy Core")
+    results.add(
+        "settle",
+        f"{engine}: the lifecycle's SQL replayed, SQLAlchemy Core",
+        rate.per_second,
+        "/s",
+        "the same recording through servefirst's engine (exec_driver_sql: no compiling,"
+        " no ORM, no logic); " + _detail(rate, "tabs"),
+    )
+
+
 def engine_limit(engine: str, args: argparse.Namespace, results: Results, ui: Ui) -> None:
     with fresh_database(engine, "tpcb", args.pg_url) as db:
         if engine == SQLITE:
@@ -306,6 +322,12 @@ def plan(args: argparse.Namespace, engines: list[str]) -> list[tuple[str, Step]]
             steps.append((f"settle in process on {engine}", partial(settle, engine)))
             steps.append((f"engine limit (tpcb-like) on {engine}", partial(engine_limit, engine)))
             steps.append((f"the lifecycle's SQL alone on {engine}", partial(floor, engine)))
+            steps.append(
+                (
+                    f"the lifecycle's SQL through SQLAlchemy on {engine}",
+                    partial(sqlalchemy_floor, engine),
+                )
+            )
     if "profile" in only:
         steps.append(("profile the settle path (SQLite)", profile))
         for engine in engines:
@@ -372,6 +394,19 @@ def judge(results: Results, engines: list[str]) -> None:
                 f">= {target}",
                 ratio >= target,
             )
+        core = results.figure("settle", f"{engine}: the lifecycle's SQL replayed, SQLAlchemy Core")
+        if replay and core:
+            # Context: the most code on SQLAlchemy (the stack's) could reach.
+            results.add(
+                "settle",
+                f"{engine}: SQLAlchemy Core replay / bare-driver replay",
+                core / replay,
+                "",
+            )
+            if ours is not None:
+                results.add(
+                    "settle", f"{engine}: settle rate / SQLAlchemy Core replay", ours / core, ""
+                )
         limit = results.figure("settle", f"{engine}: engine tpcb-like tx/s")
         if replay and limit:
             # Context, not a target: the engine's own yardstick.

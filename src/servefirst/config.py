@@ -73,6 +73,17 @@ class Settings(BaseSettings):
     #: API keys remembered at most per process before the cache starts afresh:
     #: bounds its memory against a flood of distinct keys.
     api_key_cache_size: int = Field(default=10_000, ge=1)
+    #: Answers over this many bytes are compressed for clients that accept gzip:
+    #: a smaller one fits a packet or two anyway, and compressing it only costs CPU.
+    gzip_minimum_bytes: int = Field(default=1024, ge=0)
+    #: zlib's level for those answers (its own default): most of level 9's
+    #: saving for much less CPU.
+    gzip_level: int = Field(default=6, ge=1, le=9)
+
+    #: Rows an export reads a fetch while it streams (legs, tax movements): a
+    #: year's journal never sits in memory, and a fetch's round trip is shared
+    #: by enough rows not to show.
+    export_batch_rows: int = Field(default=2000, ge=1)
 
     # --- The server's tuning (servefirst.server), read at start-up ---
 

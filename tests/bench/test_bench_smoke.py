@@ -91,6 +91,15 @@ def test_engine_limit_runs_the_tpcb_like_transaction(db: Database) -> None:
     assert each is not None and each.machine > 0 and each.client > 0
 
 
+def test_the_sqlalchemy_replay_pays_new_tabs_through_servefirsts_engine(db: Database) -> None:
+    from bench.floor import sqlalchemy_floor_rate
+
+    rate = sqlalchemy_floor_rate(db.url, clients=2, seconds=0.5)
+    assert rate.done > 0 and rate.errors == 0
+    paid = _count(db.url, select(func.count()).select_from(Tab).where(Tab.status == "paid"))
+    assert paid == 2 + 2 + rate.done  # warm-ups, recordings, and every replayed tab
+
+
 def test_floor_replays_the_recorded_lifecycle_as_new_paid_tabs(db: Database) -> None:
     from bench.floor import floor_rate
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from servefirst.customers.service import record_history, record_tab_closed
+from servefirst.customers.service import record_history, record_lost_dispute, record_tab_closed
 from servefirst.kit.errors import Conflict, PolicyRefused
 from servefirst.kit.money import Money
 from servefirst.ledger.rules import Account
@@ -209,6 +209,23 @@ def test_a_tab_closing_event_is_never_counted_without_its_tab(cafe: FakeUnitOfWo
     record_history(uow, "cus_ana", "no_shows")
     assert cafe.customers.get("cus_ana").no_shows == 1
     assert cafe.appended_to("trust_events")[0]["tab_id"] is None
+
+
+def test_a_lost_dispute_counts_as_a_write_off_of_the_disputed_tab(cafe: FakeUnitOfWork) -> None:
+    uow = cafe.as_uow()
+    tab_id = _coffee_and_brunch(cafe)
+    serve(uow, tab_id)
+    pay_tab(uow, tab_id, method="card", amount=None, card=CARD)
+    record_lost_dispute(uow, cafe.tabs.get(tab_id), amount=830)
+
+    assert cafe.customers.get("cus_ana").write_offs == 1
+    lost = cafe.appended_to("trust_events")[-1]
+    assert (lost["kind"], lost["customer_id"], lost["tab_id"], lost["amount"]) == (
+        "write_offs",
+        "cus_ana",
+        tab_id,
+        830,
+    )
 
 
 def test_paying_twice_is_refused_once_the_tab_is_paid(cafe: FakeUnitOfWork) -> None:

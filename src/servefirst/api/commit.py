@@ -11,9 +11,21 @@ outcome, it ends in one of three ways:
 * anything else (unreadable input, a crash): the work is rolled back and the
   key released, free for a retry.
 
-A use case that calls a payment processor may commit more than once (a
-payment in phases, DESIGN.md): it does so through the same unit of work, and
-the last phase is committed here.
+Commits elsewhere, all through the request's one unit of work, are the
+named exceptions; a new endpoint should need none of them:
+
+* a use case that calls a payment processor commits in phases (DESIGN.md, "A
+  payment in phases"): ``payments.phases``, ``payments.refunds``, the
+  booking's deposit and hold phases; the last phase is committed here;
+* work that must stay done when the request is then refused: an e-mail
+  code's wrong try (``availability.codes.confirm_or_refuse``) and a refused
+  public booking giving its proof back (``availability.endpoints``), so
+  tries cannot be had for free.
+
+Pages carry no ``Idempotency-Key`` and commit in their own helper, one per
+kind of page, in the same way (work, then commit; a refusal rolled back):
+``staff.web.act``/``show`` and ``staff.kept_forms.act_keeping`` for the
+console, ``_write`` in ``web.customer`` and ``web.booking_pages``.
 """
 
 from __future__ import annotations

@@ -12,9 +12,9 @@
 
 The first four are one layer (``HttpPlumbing``) that calls Starlette's CORS
 only for a request with an ``Origin`` and its gzip only for a client that
-accepts gzip: each layer costs every request (as measured on a plain GET,
-about 10 µs of CPU a layer, 30 for gzip's, 20 for CORS's), and most API calls
-come from servers, without an ``Origin``.
+accepts gzip: each layer costs every request some CPU (``bench/README.md``,
+"Middleware layers"), and most API calls come from servers, without an
+``Origin``.
 """
 
 from __future__ import annotations
@@ -62,8 +62,6 @@ SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
 NO_STORE = (b"cache-control", b"no-store")
 #: Files the same for everyone (scripts, styles, Swagger UI): may be cached.
 CACHEABLE_PREFIXES = ("/static/",)
-#: Answers over this many bytes are compressed for clients that accept gzip.
-GZIP_MINIMUM_BYTES = 1024
 #: Pages never compressed: the staff console's carry a CSRF token beside what
 #: one searched for, the mix from which BREACH reads a secret by the size of
 #: compressed answers to requests another site makes the browser send.
@@ -77,8 +75,9 @@ def _has(scope: Scope, name: bytes, part: bytes = b"") -> bool:
 class HttpPlumbing:
     def __init__(self, app: ASGIApp, *, settings: Settings) -> None:
         self.app = app
-        # Level 6 (zlib's own default): most of level 9's saving for about half its CPU.
-        self.gzip = GZipMiddleware(app, minimum_size=GZIP_MINIMUM_BYTES, compresslevel=6)
+        self.gzip = GZipMiddleware(
+            app, minimum_size=settings.gzip_minimum_bytes, compresslevel=settings.gzip_level
+        )
         self.cors = CORSMiddleware(
             self._compressed,
             allow_origins=settings.cors_origin_list,

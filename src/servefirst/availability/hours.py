@@ -38,22 +38,6 @@ class BookingSettings:
     max_days_ahead: int = 60
 
 
-SETTING_LIMITS = {
-    "slot_minutes": (5, 240),
-    "min_notice_minutes": (0, 30 * MINUTES_A_DAY),
-    "max_days_ahead": (1, 365),
-}
-
-
-def check_setting(name: str, value: int) -> int:
-    low, high = SETTING_LIMITS[name]
-    if not low <= value <= high:
-        raise InvalidRequest(
-            f"{name} must be between {low} and {high}.", code="parameter_invalid", param=name
-        )
-    return value
-
-
 @dataclass(frozen=True)
 class WorkingHours:
     """One staff member's week, their dated exceptions and what they perform."""

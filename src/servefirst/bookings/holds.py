@@ -19,12 +19,11 @@ from decimal import ROUND_CEILING, Decimal
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from servefirst.bookings.hold_releases import ask_release
 from servefirst.bookings.models import CardHold, DepositTotals
 from servefirst.db.uow import UnitOfWork
+from servefirst.db.upsert import insert_for
 from servefirst.events.service import emit
 from servefirst.kit.errors import Conflict
 from servefirst.kit.ids import new_id
@@ -244,9 +243,8 @@ def bump_totals(
     """Move the merchant's deposit totals, in SQL (two bookings at once both count)."""
     if not (applied or refunded or forfeited):
         return
-    dialect_insert = pg_insert if uow.dialect == "postgresql" else sqlite_insert
     uow.session.execute(
-        dialect_insert(DepositTotals)
+        insert_for(uow.dialect, DepositTotals)
         .values(merchant_id=uow.merchant, applied=0, refunded=0, forfeited=0)
         .on_conflict_do_nothing(index_elements=["merchant_id"])
     )

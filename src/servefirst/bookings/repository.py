@@ -7,7 +7,17 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import BigInteger, ColumnElement, Integer, bindparam, cast, extract, func, select
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Integer,
+    bindparam,
+    cast,
+    extract,
+    func,
+    select,
+    text,
+)
 
 from servefirst.bookings.models import Booking
 from servefirst.db.uow import UnitOfWork
@@ -104,3 +114,15 @@ def taken_seconds(
             "reach_back": start - LONGEST_BUFFER,
         },
     ).all()
+
+
+def lock_calendar(uow: UnitOfWork, staff_id: str) -> None:
+    """Hold one person's calendar until commit. Two bookings for one person at
+    once would both see a free slot under READ COMMITTED: on PostgreSQL they
+    queue per (merchant, staff) on an advisory lock. SQLite's BEGIN IMMEDIATE
+    already lets one writer in at a time."""
+    if uow.locks_rows:
+        uow.session.execute(_CALENDAR_LOCK, {"key": f"booking:{uow.merchant}:{staff_id}"})
+
+
+_CALENDAR_LOCK = text("SELECT pg_advisory_xact_lock(hashtext(:key))")

@@ -7,8 +7,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import text
-
 from servefirst.bookings import repository
 from servefirst.bookings.rules import BookingStatus
 from servefirst.db.uow import UnitOfWork
@@ -21,14 +19,7 @@ ACTIVE = (BookingStatus.CONFIRMED.value, BookingStatus.CHECKED_IN.value)
 
 def lock_staff_calendar(uow: UnitOfWork, staff_id: str) -> None:
     """Hold one person's calendar until commit, before reading it to book them."""
-    if uow.dialect == "postgresql":
-        # Two bookings for one person at once would both see a free slot under
-        # READ COMMITTED: serialise them per (merchant, staff) until commit.
-        # SQLite's BEGIN IMMEDIATE already lets one writer in at a time.
-        uow.session.execute(
-            text("SELECT pg_advisory_xact_lock(hashtext(:key))"),
-            {"key": f"booking:{uow.merchant}:{staff_id}"},
-        )
+    repository.lock_calendar(uow, staff_id)
 
 
 @dataclass(frozen=True)

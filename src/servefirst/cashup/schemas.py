@@ -100,11 +100,7 @@ class DayCloseOut(Out):
             counted_cash=close.counted_cash,
             counted=close.counted,
             difference=close.difference,
-            result="exact"
-            if close.difference == 0
-            else "over"
-            if close.difference > 0
-            else "short",
+            result=result_of(close.difference),
             entry_id=close.entry_id,
             closed_by=Closer(id=close.closed_by, name=close.closed_by_name),
             closed_at=close.closed_at,

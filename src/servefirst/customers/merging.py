@@ -62,6 +62,8 @@ def merge_customer(uow: UnitOfWork, merged_id: str, into_id: str) -> Customer:
         uow,
         kept,
         merged,
+        policy=trust.policy_for(uow),
+        now=uow.clock.now(),
         also={
             **counts,
             "email": contact.email,

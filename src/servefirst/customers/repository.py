@@ -9,6 +9,7 @@ time, so there the locks are no statements at all.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -166,6 +167,11 @@ class CustomerRepository:
             .order_by(Customer.created_at, Customer.customer_id)
             .limit(1)
         )
+
+    def every(self) -> Iterator[Customer]:
+        """Every customer of the merchant, one at a time (a report's scan)."""
+        query = select(Customer).where(Customer.merchant_id == self._uow.merchant)
+        return iter(self._uow.session.scalars(query))
 
     def _credit_key(self, customer_id: str) -> dict[str, str]:
         return {"credit_key": f"credit:{self._uow.merchant}", "credit_customer": customer_id}

@@ -48,10 +48,11 @@ def record_tab_closed(uow: UnitOfWork, tab: Tab, event: str, *, worth: int) -> N
     _count(uow, tab.customer_id, event, tab_id=tab.tab_id, amount=worth)
 
 
-def record_lost_dispute(uow: UnitOfWork, customer_id: str, *, tab_id: str, amount: int) -> None:
-    """A card dispute the merchant lost: the customer took back what they had
-    paid for ``tab_id``, which counts as that much written off."""
-    _count(uow, customer_id, "write_offs", tab_id=tab_id, amount=amount)
+def record_lost_dispute(uow: UnitOfWork, tab: Tab, *, amount: int) -> None:
+    """A card dispute the merchant lost: ``tab``'s customer took back
+    ``amount`` of what they had paid for it, which counts as that much
+    written off (with the tab, as every write-off is)."""
+    _count(uow, tab.customer_id, "write_offs", tab_id=tab.tab_id, amount=amount)
 
 
 def _count(
@@ -170,9 +171,8 @@ def update_customer(
         changes |= {"email": email or None, "email_key": rules.email_key(email or None)}
     if phone is not None:
         changes |= {"phone": phone or None, "phone_key": rules.phone_key(phone or None)}
-    for column, value in changes.items():
-        setattr(customer, column, value)
-    uow.session.flush()
+    if changes:
+        uow.customers.write(customer, **changes)
     emit(uow, "customer.updated", customer.customer_id, {"changed": sorted(changes)})
     return customer
 

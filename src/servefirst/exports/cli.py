@@ -34,7 +34,12 @@ def _write(fmt: Format, merchant: str, first: str, last: str, out: str | None) -
             total = exports.count_legs(uow, plan) if fmt is not Format.ZREPORTS else 0
             with _progress() as bar:
                 task = bar.add_task(plan.filename, total=total or None)
-                chunks = exports.write_export(uow, plan, lambda n: bar.advance(task, n))
+                chunks = exports.write_export(
+                    uow,
+                    plan,
+                    lambda n: bar.advance(task, n),
+                    batch=runtime.settings.export_batch_rows,
+                )
                 if out:
                     _to_file(out, chunks)
                 else:

@@ -41,7 +41,8 @@ def stream(runtime: Runtime, plan: ExportPlan) -> StreamingResponse:
 
     def chunks() -> Iterator[bytes]:
         with runtime.uow(plan.merchant_id, write=False) as reader:
-            for chunk in exports.write_export(reader, plan):
+            batch = runtime.settings.export_batch_rows
+            for chunk in exports.write_export(reader, plan, batch=batch):
                 yield chunk.encode("utf-8")
 
     return StreamingResponse(

@@ -116,9 +116,12 @@ def write_export(
     uow: UnitOfWork,
     plan: ExportPlan,
     progress: Callable[[int], None] | None = None,
-    batch: int = 2000,
+    *,
+    batch: int,
 ) -> Iterator[str]:
-    """The file, chunk by chunk; ``progress(n)`` is told of every ``n`` legs read."""
+    """The file, chunk by chunk, reading ``batch`` rows a fetch
+    (``Settings.export_batch_rows``); ``progress(n)`` is told of every ``n``
+    legs read."""
     if plan.fmt is Format.ZREPORTS:
         yield from stream_csv(formats.ZREPORT_COLUMNS, formats.zreport_rows(_zreports(uow, plan)))
         return

@@ -7,10 +7,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from servefirst.db.upsert import insert_for
 from servefirst.idempotency.models import IdempotencyKey
 from servefirst.kit.clock import Clock
 from servefirst.kit.errors import IdempotencyError, InvalidRequest
@@ -61,10 +60,8 @@ def claim(
             param="Idempotency-Key",
         )
     now = clock.now()
-    dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
     inserted = session.execute(
-        insert(IdempotencyKey)
+        insert_for(session.get_bind().dialect.name, IdempotencyKey)
         .values(
             merchant_id=merchant_id,
             scope=scope,

@@ -3,13 +3,11 @@ from __future__ import annotations
 from typing import Literal
 
 from fastapi import APIRouter, Query
-from sqlalchemy import select
 
 from servefirst.api.context import MerchantUoW
 from servefirst.api.fields import Out
 from servefirst.api.routing import ServefirstRoute
 from servefirst.ledger import service as ledger
-from servefirst.ledger.models import JournalEntryRow, JournalLegRow
 from servefirst.merchants.service import get_merchant
 
 router = APIRouter(prefix="/v1/ledger", tags=["ledger"], route_class=ServefirstRoute)
@@ -71,42 +69,20 @@ def get_balances(uow: MerchantUoW) -> BalancesOut:
 def list_entries(
     uow: MerchantUoW, tab_id: str | None = None, limit: int = Query(50, ge=1, le=500)
 ) -> EntryList:
-    query = select(JournalEntryRow).where(JournalEntryRow.merchant_id == uow.merchant)
-    if tab_id:
-        query = query.where(JournalEntryRow.tab_id == tab_id)
-    rows = list(
-        uow.session.scalars(
-            query.order_by(JournalEntryRow.created_at.desc(), JournalEntryRow.entry_id).limit(limit)
-        )
-    )
-    legs: dict[str, list[LegOut]] = {r.entry_id: [] for r in rows}
-    if rows:
-        for leg in uow.session.scalars(
-            select(JournalLegRow)
-            .where(
-                JournalLegRow.merchant_id == uow.merchant,
-                JournalLegRow.entry_id.in_(list(legs)),
-            )
-            .order_by(JournalLegRow.entry_id, JournalLegRow.leg_no)
-        ):
-            legs[leg.entry_id].append(
-                LegOut(
-                    account=leg.account,
-                    side=leg.side,  # type: ignore[arg-type]
-                    amount=leg.amount,
-                )
-            )
     return EntryList(
         data=[
             EntryOut(
-                id=r.entry_id,
-                kind=r.kind,
-                memo=r.memo,
-                tab_id=r.tab_id,
-                currency=r.currency,
-                created_at=r.created_at.isoformat(),
-                legs=legs[r.entry_id],
+                id=entry.entry_id,
+                kind=entry.kind,
+                memo=entry.memo,
+                tab_id=entry.tab_id,
+                currency=entry.currency,
+                created_at=entry.created_at.isoformat(),
+                legs=[
+                    LegOut(account=leg.account, side=leg.side, amount=leg.amount)  # type: ignore[arg-type]
+                    for leg in legs
+                ],
             )
-            for r in rows
+            for entry, legs in ledger.journal(uow, tab_id=tab_id, limit=limit)
         ]
     )

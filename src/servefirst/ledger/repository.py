@@ -1,4 +1,6 @@
-"""The ledger's SQL: appending a journal entry and moving the running balances.
+"""The ledger's SQL, all of it: appending a journal entry and moving the
+running balances, and reading them back (balances, the journal, a period's
+legs, the audit's figures).
 
 Every line added and every payment posts, so this is plain SQL, no ORM: on
 PostgreSQL one statement (one round trip) inserts the entry and its legs,
@@ -12,9 +14,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
+    ColumnElement,
     Connection,
     Dialect,
     TextClause,
@@ -140,14 +143,81 @@ class LedgerRepository:
 
     def balances_before(self, moment: datetime) -> dict[str, int]:
         e, leg = JournalEntryRow, JournalLegRow
-        signed = func.sum(case((leg.side == Side.DEBIT.value, leg.amount), else_=-leg.amount))
         rows = self._uow.session.execute(
-            select(leg.account, signed)
+            select(leg.account, _signed())
             .join(e, (leg.merchant_id == e.merchant_id) & (leg.entry_id == e.entry_id))
             .where(e.merchant_id == self._uow.merchant, e.created_at < moment)
             .group_by(leg.account)
         )
         return {account: int(total or 0) for account, total in rows}
+
+    def running_balances(self) -> list[AccountBalance]:
+        """The account plan's running totals, by account code."""
+        return list(
+            self._uow.session.scalars(
+                select(AccountBalance)
+                .where(AccountBalance.merchant_id == self._uow.merchant)
+                .order_by(AccountBalance.account)
+            )
+        )
+
+    def journal(
+        self, *, tab_id: str | None, limit: int
+    ) -> list[tuple[JournalEntryRow, list[JournalLegRow]]]:
+        """The newest ``limit`` entries (of ``tab_id`` only, if given), each
+        with its legs in order."""
+        e, leg = JournalEntryRow, JournalLegRow
+        query = select(e).where(e.merchant_id == self._uow.merchant)
+        if tab_id:
+            query = query.where(e.tab_id == tab_id)
+        rows = list(
+            self._uow.session.scalars(query.order_by(e.created_at.desc(), e.entry_id).limit(limit))
+        )
+        legs: dict[str, list[JournalLegRow]] = {r.entry_id: [] for r in rows}
+        if rows:
+            for found in self._uow.session.scalars(
+                select(leg)
+                .where(leg.merchant_id == self._uow.merchant, leg.entry_id.in_(list(legs)))
+                .order_by(leg.entry_id, leg.leg_no)
+            ):
+                legs[found.entry_id].append(found)
+        return [(r, legs[r.entry_id]) for r in rows]
+
+    def balances_from_legs(self) -> dict[str, int]:
+        """Each account's balance rebuilt from every leg ever posted (the audit's side)."""
+        leg = JournalLegRow
+        rows = self._uow.session.execute(
+            select(leg.account, _signed())
+            .where(leg.merchant_id == self._uow.merchant)
+            .group_by(leg.account)
+        )
+        return {account: int(total or 0) for account, total in rows}
+
+    def unbalanced_entries(self) -> list[str]:
+        """Entries whose legs do not add up to zero (there should be none)."""
+        leg = JournalLegRow
+        return list(
+            self._uow.session.scalars(
+                select(leg.entry_id)
+                .where(leg.merchant_id == self._uow.merchant)
+                .group_by(leg.entry_id)
+                .having(_signed() != 0)
+            )
+        )
+
+    def count_entries(self) -> int:
+        found = self._uow.session.scalar(
+            select(func.count())
+            .select_from(JournalEntryRow)
+            .where(JournalEntryRow.merchant_id == self._uow.merchant)
+        )
+        return int(found or 0)
+
+
+def _signed() -> ColumnElement[Any]:
+    """A leg's amount signed by its side: debits plus, credits minus."""
+    leg = JournalLegRow
+    return func.sum(case((leg.side == Side.DEBIT.value, leg.amount), else_=-leg.amount))
 
 
 _INSERT_ENTRY_SQL = (

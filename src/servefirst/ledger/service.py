@@ -6,11 +6,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import case, func, select
-
 from servefirst.db.uow import UnitOfWork
 from servefirst.ledger.models import AccountBalance, JournalEntryRow, JournalLegRow
-from servefirst.ledger.rules import Account, JournalEntry, PostedLeg, Side
+from servefirst.ledger.rules import Account, JournalEntry, PostedLeg
 
 
 def open_accounts(uow: UnitOfWork) -> None:
@@ -25,7 +23,7 @@ def post(uow: UnitOfWork, entry: JournalEntry) -> str:
 
 
 def legs_between(
-    uow: UnitOfWork, start: datetime, end: datetime, batch: int = 2000
+    uow: UnitOfWork, start: datetime, end: datetime, batch: int
 ) -> Iterator[PostedLeg]:
     """Every leg posted from ``start`` (included) to ``end`` (excluded), in
     posting order, read ``batch`` rows at a time (a server-side cursor on
@@ -59,12 +57,14 @@ class Balances:
 
 
 def balances(uow: UnitOfWork, currency: str) -> Balances:
-    rows = uow.session.scalars(
-        select(AccountBalance)
-        .where(AccountBalance.merchant_id == uow.merchant)
-        .order_by(AccountBalance.account)
-    )
-    return Balances(currency, {row.account: row for row in rows})
+    return Balances(currency, {row.account: row for row in uow.ledger.running_balances()})
+
+
+def journal(
+    uow: UnitOfWork, *, tab_id: str | None = None, limit: int = 50
+) -> list[tuple[JournalEntryRow, list[JournalLegRow]]]:
+    """The newest ``limit`` journal entries (of one tab, given ``tab_id``), with their legs."""
+    return uow.ledger.journal(tab_id=tab_id, limit=limit)
 
 
 @dataclass(frozen=True)
@@ -81,42 +81,12 @@ class AuditResult:
 
 def audit(uow: UnitOfWork) -> AuditResult:
     """Rebuild every balance from the legs and compare with the running totals."""
-    merchant = uow.merchant
-    signed = func.sum(
-        case(
-            (JournalLegRow.side == Side.DEBIT.value, JournalLegRow.amount),
-            else_=-JournalLegRow.amount,
-        )
-    )
-    from_legs: dict[str, int] = dict(
-        uow.session.execute(
-            select(JournalLegRow.account, signed)
-            .where(JournalLegRow.merchant_id == merchant)
-            .group_by(JournalLegRow.account)
-        ).all()
-    )
-    running = {
-        row.account: row.balance
-        for row in uow.session.scalars(
-            select(AccountBalance).where(AccountBalance.merchant_id == merchant)
-        )
-    }
+    from_legs = uow.ledger.balances_from_legs()
+    running = {row.account: row.balance for row in uow.ledger.running_balances()}
     mismatched = {
-        account: (running.get(account, 0), int(from_legs.get(account) or 0))
+        account: (running.get(account, 0), from_legs.get(account, 0))
         for account in set(running) | set(from_legs)
-        if running.get(account, 0) != int(from_legs.get(account) or 0)
+        if running.get(account, 0) != from_legs.get(account, 0)
     }
-    unbalanced = list(
-        uow.session.scalars(
-            select(JournalLegRow.entry_id)
-            .where(JournalLegRow.merchant_id == merchant)
-            .group_by(JournalLegRow.entry_id)
-            .having(signed != 0)
-        )
-    )
-    entries = uow.session.scalar(
-        select(func.count())
-        .select_from(JournalEntryRow)
-        .where(JournalEntryRow.merchant_id == merchant)
-    )
-    return AuditResult(len(running), int(entries or 0), mismatched, unbalanced)
+    unbalanced = uow.ledger.unbalanced_entries()
+    return AuditResult(len(running), uow.ledger.count_entries(), mismatched, unbalanced)

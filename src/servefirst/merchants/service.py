@@ -120,7 +120,7 @@ def update_merchant(
 ) -> Merchant:
     """Change the merchant's name, time zone, locale, slug or booking settings
     (``slot_minutes``, ``min_notice_minutes``, ``max_days_ahead``; checked by
-    the caller's rules) or how prices carry tax (``prices_include_tax``,
+    the caller's schema) or how prices carry tax (``prices_include_tax``,
     ``tax_rounding``: checked by the caller's schema; an open tab keeps how it
     was taxed).
 

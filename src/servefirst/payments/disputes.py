@@ -67,7 +67,6 @@ def mark_lost(uow: UnitOfWork, dispute_id: str) -> Dispute:
     dispute.lost_at = uow.clock.now()
     uow.session.flush()
     if dispute.tab_id is not None:
-        customer_id = uow.tabs.get(dispute.tab_id).customer_id
-        record_lost_dispute(uow, customer_id, tab_id=dispute.tab_id, amount=dispute.amount)
+        record_lost_dispute(uow, uow.tabs.get(dispute.tab_id), amount=dispute.amount)
     emit(uow, "dispute.lost", dispute_id, {"payment_id": dispute.payment_id})
     return dispute

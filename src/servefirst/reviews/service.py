@@ -14,7 +14,7 @@ from servefirst.kit.errors import Conflict, InvalidRequest
 from servefirst.kit.ids import new_id
 from servefirst.reviews.models import Review
 from servefirst.reviews.rules import Satisfaction, satisfaction
-from servefirst.staff.models import StaffMember
+from servefirst.staff import service as staff
 from servefirst.tabs.models import TabLine
 from servefirst.tabs.rules import CLOSED, TabStatus
 from servefirst.tabs.service import tab_for_token
@@ -100,12 +100,7 @@ def satisfaction_report(uow: UnitOfWork, period: Period | None) -> dict[str, Any
             by_staff[staff_id][tab_id] = ratings[tab_id]
         by_service[service_id][tab_id] = ratings[tab_id]
         names.setdefault(service_id, name)
-    members = {
-        m.staff_id: m.name
-        for m in uow.session.scalars(
-            select(StaffMember).where(StaffMember.merchant_id == uow.merchant)
-        )
-    }
+    members = {m.staff_id: m.name for m in staff.list_members(uow)}
     return {
         "object": "satisfaction_report",
         "from": None if period is None else period.start.isoformat(),

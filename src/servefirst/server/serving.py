@@ -5,7 +5,7 @@ the kernel spreads new connections across them. uvicorn's own ``workers=N``
 shares one listening socket instead, and whichever worker wakes first accepts
 every connection waiting: eight keep-alive connections opened together (a
 reverse proxy's, a till's, a load test's) all landed on one worker while the
-other idled, and throughput halved from one run to the next. The kernel's
+other idled. The kernel's
 hash is uneven too, more often than not for a few connections; a worker over
 its share closes one now and then so they even out (``connection_shares``).
 
@@ -50,9 +50,10 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
     (``api.context.runs_inline``), a few milliseconds of work each. Python's
     own asyncio loop then serves the connections in the order their requests
     came in; uvloop does not: some requests wait out two rounds of the others,
-    and the p99 doubles. On PostgreSQL the work runs in worker threads and the
-    loop only parses and answers, where uvloop is the faster: there uvicorn
-    picks it ("auto") unless ``settings.pg_event_loop`` says otherwise.
+    straight into the p99 (``bench/README.md``, "HTTP on SQLite"). On
+    PostgreSQL the work runs in worker threads and the loop only parses and
+    answers, where uvloop is the faster: there uvicorn picks it ("auto")
+    unless ``settings.pg_event_loop`` says otherwise.
     """
     from servefirst.db.engine import is_sqlite_url
 

@@ -19,12 +19,13 @@ from servefirst.staff.rules import Access
 from servefirst.staff.tab_pages import tab_action
 from servefirst.staff.web import show
 from servefirst.tabs import service as tabs
+from servefirst.tabs.rules import NET_DAYS_CHOICES
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
 
 FormText = Annotated[str, Form()]
-#: The terms the form offers; "date" reads the date field instead.
-TERMS = ("7", "14", "30", "date")
+#: The terms the form offers (the usual ones); "date" reads the date field instead.
+TERMS = (*(str(days) for days in NET_DAYS_CHOICES), "date")
 
 
 @router.get("/tabs/{tab_id}/receipt.pdf")

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from servefirst.kit.errors import Forbidden, InvalidRequest, RateLimited
+from servefirst.kit.errors import InvalidRequest, RateLimited
 
 
 class Access(StrEnum):
@@ -47,15 +47,6 @@ def access_for_role(role: str) -> Access:
 
     Keeps clients written before access levels existed (they sent role 'owner')."""
     return Access.OWNER if role.strip().lower() == "owner" else Access.STAFF
-
-
-def ensure_access(have: Access | str, needed: Access, what: str) -> None:
-    """403 unless ``have`` reaches ``needed``; ``what`` names the action in words."""
-    if not Access(have).allows(needed):
-        raise Forbidden(
-            f"{what} needs {needed.value} access; this account has {Access(have).value} access.",
-            details={"needed_access": needed.value},
-        )
 
 
 #: NIST SP 800-63B asks for at least 8; a shared counter tablet deserves a bit more.

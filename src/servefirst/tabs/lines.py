@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from servefirst.bookings.holds import ensure_hold_covers
-from servefirst.catalog.models import Service
 from servefirst.db.uow import UnitOfWork
 from servefirst.events.service import emit
 from servefirst.kit.errors import Conflict
@@ -15,6 +14,9 @@ from servefirst.tabs.limits import parties, refuse_over_limit, tab_limit_for
 from servefirst.tabs.models import Tab
 from servefirst.tabs.rules import ensure_can_add_line, line_amount
 from servefirst.taxes import service as taxes
+
+if TYPE_CHECKING:
+    from servefirst.catalog.models import Service
 
 
 def add_line(
@@ -34,7 +36,7 @@ def add_line(
     # their tabs: a line on another tab of theirs waits here, so the two
     # cannot both pass the limit.
     found = parties(uow, tab.customer_id, service_id=service_id, credit_lock=not secured)
-    service = cast(Service, found.service)
+    service = cast("Service", found.service)
     if not service.active:
         raise Conflict(
             f"'{service.name}' is no longer offered.", code="service_inactive", param="service_id"

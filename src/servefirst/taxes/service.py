@@ -190,7 +190,7 @@ def totals_of(tab: Tab) -> TabTax:
 
 
 def movements_between(
-    uow: UnitOfWork, start: datetime, end: datetime, batch: int = 2000
+    uow: UnitOfWork, start: datetime, end: datetime, batch: int
 ) -> Iterator[tuple[str, str, int, int]]:
     """(entry, rate, net, tax) per entry and rate posted in [start, end), in
     posting order, streamed: what splits an export's lines by tax rate."""

@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import Table, func, select
 
-from servefirst.customers.models import Customer
 from servefirst.db.appended import append, write_appended
 from servefirst.db.direct import move_rows
 from servefirst.db.uow import UnitOfWork
@@ -30,6 +29,7 @@ from servefirst.trust.models import TrustEvent
 from servefirst.trust.rules import TIER_RANK, Tier, Trust, TrustPolicy, assess
 
 if TYPE_CHECKING:
+    from servefirst.customers.models import Customer
     from servefirst.merchants.models import Merchant
 
 
@@ -212,9 +212,7 @@ def report(
     policy = policy_of(merchant)
     tiers = {tier: TierPerformance(tier) for tier in Tier}
     # Tiers today: every customer's evidence faded to now (a scan, as a report may).
-    for customer in uow.session.scalars(
-        select(Customer).where(Customer.merchant_id == uow.merchant)
-    ):
+    for customer in uow.customers.every():
         tiers[trust_now(customer, policy=policy, now=now).tier].customers += 1
     # Performance: each event counted under the tier the customer had when it happened.
     write_appended(uow)
@@ -248,14 +246,18 @@ def move_customer(uow: UnitOfWork, merged_id: str, into_id: str) -> int:
 
 
 def merge_evidence(
-    uow: UnitOfWork, kept: Customer, merged: Customer, *, also: dict[str, Any]
+    uow: UnitOfWork,
+    kept: Customer,
+    merged: Customer,
+    *,
+    policy: TrustPolicy,
+    now: datetime,
+    also: dict[str, Any],
 ) -> None:
     """Write on ``kept``'s row (which the caller holds) both customers'
-    evidence as one, faded to now (``estimator.combined``), with ``also``."""
-    policy = policy_for(uow)
-    evidence = combined(
-        evidence_of(kept), evidence_of(merged), uow.clock.now(), policy.half_life_days
-    )
+    evidence as one, faded to ``now`` under ``policy`` (``estimator.combined``),
+    with ``also``."""
+    evidence = combined(evidence_of(kept), evidence_of(merged), now, policy.half_life_days)
     _store(uow, kept, evidence, **also)
 
 
