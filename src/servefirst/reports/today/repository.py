@@ -63,11 +63,14 @@ class TodayRepository:
         return [MethodTakings(m, int(n), int(a), int(t)) for m, n, a, t in rows]
 
     def _lines_in(self, start: datetime, end: datetime) -> tuple[ColumnElement[bool], ...]:
-        """Lines added in the window, on tabs not voided."""
+        """Lines added in the window, on tabs not voided, less lines voided (a
+        line rung up by mistake and taken off was never sold, as the sales
+        report and earnings count it)."""
         return (
             TabLine.merchant_id == self.merchant_id,
             TabLine.created_at >= start,
             TabLine.created_at < end,
+            TabLine.voided_at.is_(None),
             Tab.status != TabStatus.VOID.value,
         )
 
