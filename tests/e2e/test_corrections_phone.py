@@ -2,7 +2,7 @@
 console in Portuguese) voids a wrong line and refunds part of a payment on a
 tab; the customer's page shows the line struck through with its reason and
 "Reembolsada em parte" beside "Paga". Every page fits 390 px, a reason typed
-without spaces (a pasted reference) too."""
+without spaces (a pasted reference) too, and axe finds nothing serious."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ import pytest
 
 from servefirst.runtime import Runtime
 from tests.conftest import Merchant
-from tests.e2e.conftest import Screenshot
+from tests.e2e.conftest import PHONE, Screenshot
+from tests.e2e.test_accessibility import context_at, violations  # noqa: F401
 from tests.e2e.test_back_office_phone import _fits_the_phone, _signed_in
 
 pytestmark = pytest.mark.browser
@@ -22,13 +23,13 @@ PASTED = "POS-REF-" + "7F3A9C2E" * 10
 
 
 def test_an_owner_corrects_a_tab_on_a_phone_in_portuguese(
-    phone_page: Any,
+    context_at: Any,  # noqa: F811
     live_server: str,
     live_merchant: Merchant,
     runtime: Runtime,
     screenshot: Screenshot,
 ) -> None:
-    page, base = phone_page, live_server
+    page, base = context_at(PHONE), live_server  # axe may run (past the CSP)
     changed = live_merchant.post("/v1/merchant", {"timezone": "Europe/Lisbon", "locale": "pt_PT"})
     assert changed.status_code == 200, changed.text
     tab = live_merchant.served_tab(3500, 380, 150)
@@ -55,6 +56,7 @@ def test_an_owner_corrects_a_tab_on_a_phone_in_portuguese(
     assert page.locator("#tab-refunded").inner_text() == "reembolsada em parte"
     assert page.get_by_text("concluído").first.is_visible()
     _fits_the_phone(page)
+    assert violations(page) == []
     screenshot(page, "staff-tab-refunded-phone-pt")
 
     customer = page.context.new_page()
@@ -66,5 +68,6 @@ def test_an_owner_corrects_a_tab_on_a_phone_in_portuguese(
     assert customer.locator("[data-status=refunded]").inner_text() == "Reembolsada em parte"
     assert customer.get_by_text("5,00\xa0€").first.is_visible()
     _fits_the_phone(customer)
+    assert violations(customer) == []
     screenshot(customer, "customer-refunded-phone-pt")
     customer.close()
