@@ -193,6 +193,17 @@ def test_without_a_server_secret_stripe_is_refused_and_startup_says_why(
     ensure_keys_can_open(runtime.engine, SERVER_SECRET)
 
 
+def test_a_server_started_with_another_secret_than_the_keys_were_sealed_with_says_why(
+    stripe_runtime: Runtime, stripe_client: TestClient
+) -> None:
+    """A typo'd or rotated SERVEFIRST_SECRET_KEY: the server refuses to start,
+    naming the variable, instead of answering every card payment with a 500."""
+    _merchant(stripe_runtime, stripe_client).post("/v1/merchant/gateway", KEYS)
+    with pytest.raises(SystemExit, match="not the value .* were sealed with"):
+        ensure_keys_can_open(stripe_runtime.engine, SERVER_SECRET + "-typo")
+    ensure_keys_can_open(stripe_runtime.engine, SERVER_SECRET)
+
+
 # --- payments -----------------------------------------------------------------------------
 
 

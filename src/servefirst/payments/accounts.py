@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Engine, select
 
 from servefirst.db.uow import UnitOfWork
+from servefirst.kit.sealed import Sealer
 from servefirst.payments.gateway_rules import stripe_keys
 from servefirst.payments.models import GatewayAccount
 
@@ -88,16 +89,30 @@ def webhook_secret_of(uow: UnitOfWork) -> str | None:
 
 def ensure_keys_can_open(engine: Engine, secret_key: str | None) -> None:
     """At start-up: a merchant on Stripe with no ``SERVEFIRST_SECRET_KEY`` to
-    open its keys is a server that cannot take its payments. Say so now."""
-    if secret_key:
-        return
+    open its keys, or with another one than they were sealed with (a typo, a
+    rotated value), is a server that cannot take its payments: every card
+    would fail with a 500. Say so now."""
     with engine.connect() as conn:
         on_stripe = conn.execute(
-            select(GatewayAccount.merchant_id).where(GatewayAccount.gateway == STRIPE).limit(1)
+            select(GatewayAccount.merchant_id, GatewayAccount.secret_key_sealed)
+            .where(GatewayAccount.gateway == STRIPE)
+            .limit(1)
         ).first()
-    if on_stripe is not None:
+    if on_stripe is None:
+        return
+    merchant_id, sealed = on_stripe
+    if not secret_key:
         raise SystemExit(
             "servefirst: SERVEFIRST_SECRET_KEY is not set, but merchant "
-            f"{on_stripe[0]} takes cards through Stripe and its keys are sealed with it. "
+            f"{merchant_id} takes cards through Stripe and its keys are sealed with it. "
             "Set SERVEFIRST_SECRET_KEY to the value it was set up with."
         )
+    try:
+        if sealed:
+            Sealer(secret_key).open(sealed)
+    except ValueError:
+        raise SystemExit(
+            "servefirst: SERVEFIRST_SECRET_KEY is not the value merchant "
+            f"{merchant_id}'s Stripe keys were sealed with, so they cannot be read and no "
+            "card could be taken. Set SERVEFIRST_SECRET_KEY to the value it was set up with."
+        ) from None
