@@ -50,7 +50,7 @@ def test_an_owner_corrects_a_tab_on_a_phone_in_portuguese(
     page.get_by_text("Reembolsar o pagamento de 36,50\xa0€").click()
     page.get_by_label("Da conta (EUR)").fill("5,00")
     page.get_by_label("Motivo").fill("Bolo frio")
-    page.get_by_role("button", name="Reembolso").click()
+    page.get_by_role("button", name="Reembolsar", exact=True).click()
     page.wait_for_url("**?done=refunded")
     assert page.locator("#tab-status").inner_text() == "paga"
     assert page.locator("#tab-refunded").inner_text() == "reembolsada em parte"

@@ -120,6 +120,7 @@ def test_refunds_read_in_portuguese_in_the_console(
     assert '<span class="status status-succeeded">concluído</span>' in page
     assert "Reembolsar mais deste pagamento (restam 5,00\xa0€ + 1,00\xa0€ de gorjeta)" in page
     assert "succeeded" not in page.replace("status-succeeded", "")
+    assert '<button type="submit" class="secondary">Reembolsar</button>' in page  # a verb
     # The reason servefirst keeps for a refund made in Stripe's dashboard is its own words.
     dashboard = {"amount": 100, "reason": MADE_AT_PROCESSOR}
     assert merchant.post(f"/v1/payments/{payment['id']}/refunds", dashboard).status_code == 201
