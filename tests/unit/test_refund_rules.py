@@ -104,3 +104,6 @@ def test_a_paid_tab_says_refunded_only_once_money_went_back() -> None:
     assert refund_state(paid=800, tips=100, refunded=800, tips_refunded=0) == "partly refunded"
     assert refund_state(paid=800, tips=100, refunded=800, tips_refunded=100) == "refunded"
     assert refund_state(paid=0, tips=0, refunded=0, tips_refunded=0) is None
+    # 6.00 of the bill was the booking's deposit: giving back the 4.00 paid at the end is a part.
+    paid_with_deposit = {"paid": 400, "tips": 0, "deposit_applied": 600}
+    assert refund_state(refunded=400, tips_refunded=0, **paid_with_deposit) == "partly refunded"

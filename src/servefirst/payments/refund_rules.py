@@ -91,15 +91,19 @@ def refund_parts(
     return amount, tip
 
 
-def refund_state(paid: int, tips: int, refunded: int, tips_refunded: int) -> str | None:
+def refund_state(
+    paid: int, tips: int, refunded: int, tips_refunded: int, deposit_applied: int = 0
+) -> str | None:
     """What a tab says beside its status once money went back: ``refunded``
-    when all that was paid (bill and tips) went back, ``partly refunded`` when
-    some did, None when none did. The status itself stays (a paid tab stays
-    paid: the service was given and settled)."""
+    when all the customer paid (bill, tips and a deposit applied to it) went
+    back, ``partly refunded`` when some did, None when none did. The status
+    itself stays (a paid tab stays paid: the service was given and settled).
+    A deposit is not given back by a refund: a tab it paid part of is at most
+    partly refunded."""
     back = refunded + tips_refunded
     if back <= 0:
         return None
-    return "refunded" if back >= paid + tips else "partly refunded"
+    return "refunded" if back >= paid + tips + deposit_applied else "partly refunded"
 
 
 def clean_reason(reason: str) -> str:

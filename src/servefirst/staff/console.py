@@ -60,7 +60,9 @@ class TabRow:
     def refund_state(self) -> str | None:
         """``refunded`` or ``partly refunded``, shown beside the status."""
         tab = self.tab
-        return refund_state(tab.paid, tab.tips, tab.refunded, tab.tips_refunded)
+        return refund_state(
+            tab.paid, tab.tips, tab.refunded, tab.tips_refunded, tab.deposit_applied
+        )
 
 
 @dataclass(frozen=True)

@@ -145,7 +145,9 @@ def _context(
         "token": token,
         "tab": tab,
         "active": tab.status in ACTIVE,
-        "refund_state": refund_state(tab.paid, tab.tips, tab.refunded, tab.tips_refunded),
+        "refund_state": refund_state(
+            tab.paid, tab.tips, tab.refunded, tab.tips_refunded, tab.deposit_applied
+        ),
         "can_pay": _can_pay(tab),
         "page_state": page_state(tab),
         "tips": tip_choices(tab.amount_due, tab.currency),
