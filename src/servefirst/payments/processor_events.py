@@ -12,10 +12,9 @@ from typing import Any
 
 import stripe
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from servefirst.db.uow import UnitOfWork
+from servefirst.db.upsert import insert_for
 from servefirst.kit.errors import NotFound, ServefirstError
 from servefirst.payments.accounts import webhook_secret_of
 from servefirst.payments.disputes import record_dispute
@@ -61,9 +60,8 @@ def receive(uow: UnitOfWork, payload: bytes, signature: str | None) -> tuple[str
 def _first_time(uow: UnitOfWork, event_id: str, type_: str) -> bool:
     """Keep the event's id; False when it was already kept (the insert that
     finds it there does nothing, so two deliveries at once count once)."""
-    insert = pg_insert if uow.dialect == "postgresql" else sqlite_insert
     statement = (
-        insert(ProcessorEvent)
+        insert_for(uow.dialect, ProcessorEvent)
         .values(
             merchant_id=uow.merchant,
             event_id=event_id,

@@ -13,10 +13,9 @@ from datetime import UTC, datetime
 from typing import cast
 
 from sqlalchemy import Engine, Table, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from servefirst.db.uow import bind_for
+from servefirst.db.upsert import insert_for
 from servefirst.kit.money import Money
 from servefirst.payments.gateways import Authorization, Charge
 from servefirst.payments.models import SandboxCharge
@@ -53,11 +52,11 @@ class ChargesInTable:
         )
 
     def _keep(self, row: dict[str, object]) -> None:
-        insert = pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert
+        insert = insert_for(self.engine.dialect.name, _CHARGES)
         row["created_at"] = datetime.now(UTC)
         # A retried call under the same key is the same charge: kept once.
         with bind_for(self.engine, write=True).begin() as connection:
-            connection.execute(insert(_CHARGES).values(row).on_conflict_do_nothing())
+            connection.execute(insert.values(row).on_conflict_do_nothing())
 
     def find(self, idempotency_key: str) -> Charge | None:
         with self.engine.connect() as connection:
