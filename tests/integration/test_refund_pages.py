@@ -9,7 +9,9 @@ from typing import Any
 
 import pytest
 
+from servefirst.payments.gateways import SandboxGateway
 from servefirst.payments.processor_refunds import MADE_AT_PROCESSOR
+from servefirst.payments.recovery import recover
 from servefirst.runtime import Runtime
 from tests.conftest import Merchant
 from tests.integration.test_pages_staff import Staff
@@ -279,3 +281,30 @@ def test_a_refunded_tab_says_refunded_beside_paid_to_staff_and_customer(
     assert merchant.get(f"/v1/tabs/{tab['id']}").json()["status"] == "paid"
     history = manager.get(f"/staff/customers/{tab['customer_id']}").text
     assert '<span class="status status-refunded">refunded</span>' in history
+
+
+def test_a_refund_the_processor_has_not_answered_says_so_and_not_try_again(
+    merchant: Merchant, signed_in: Callable[..., Staff], runtime: Runtime, monkeypatch: Any
+) -> None:
+    from tests.integration.test_refund_phases import Unreachable
+
+    manager = signed_in(merchant, "manager")
+    tab = merchant.served_tab(800)
+    paid = merchant.post(
+        f"/v1/tabs/{tab['id']}/payments", {"method": "card", "card": "4242424242424242"}
+    )
+    assert paid.status_code == 201, paid.text
+    monkeypatch.setattr(runtime.gateways, "sandbox", Unreachable())
+    sent = manager.post(
+        f"/staff/tabs/{tab['id']}/payments/{paid.json()['id']}/refund",
+        {"amount": "3,00", "tip": "", "reason": "Cold coffee"},
+        follow_redirects=False,
+    )
+    assert sent.status_code == 303, sent.text
+    page = manager.get(sent.headers["location"]).text
+    assert "the card processor has not answered yet" in page and "do not refund again" in page
+    assert "nothing was charged" not in page
+    assert '<span class="status status-pending">pending</span>' in page
+    monkeypatch.setattr(runtime.gateways, "sandbox", SandboxGateway())
+    recover(runtime, grace_seconds=0)  # the processor answers: the refund is finished once
+    assert merchant.get(f"/v1/tabs/{tab['id']}").json()["refunded"] == 300
