@@ -179,6 +179,14 @@ class Settings(BaseSettings):
     #: it before another may send it again (a killed worker's): longer than any
     #: send takes (the webhook timeout is 15 s), so a live worker's is never doubled.
     worker_lease_seconds: float = 60.0
+    #: Events of one merchant a delivery worker plans in one transaction: a
+    #: backlog (a worker back after a stop) goes in a few short writes, none
+    #: holding the writer's turn for long.
+    worker_plan_batch: int = 200
+    #: Due rows of one recipient claimed at once and sent one after another by
+    #: one sender: a busy recipient's backlog goes with one claim per run, not
+    #: one per message.
+    worker_run: int = 20
 
 
 def load_settings() -> Settings:

@@ -251,6 +251,28 @@ def test_endpoints_are_updated_deleted_and_kept_apart_by_merchant(
     )
 
 
+def test_an_integrator_s_misspelt_event_type_is_refused_and_nothing_is_saved(
+    merchant: Merchant,
+) -> None:
+    typo = merchant.post(
+        "/v1/webhook-endpoints",
+        {"url": "https://example.com/hooks", "events": ["payment.succeded"]},
+    )
+    assert typo.status_code == 422
+    error = typo.json()["error"]
+    assert (error["code"], error["param"]) == ("unknown_event_type", "events")
+    assert "payment.succeded" in error["message"]
+    assert merchant.get("/v1/webhook-endpoints").json()["data"] == []
+    endpoint = subscribe(merchant, "https://example.com/hooks", ["payment.succeeded"])
+    changed = merchant.post(
+        f"/v1/webhook-endpoints/{endpoint['id']}",
+        {"url": "https://example.org/other", "events": ["tab.payed"]},
+    )
+    assert changed.status_code == 422 and changed.json()["error"]["param"] == "events"
+    [kept] = merchant.get("/v1/webhook-endpoints").json()["data"]
+    assert (kept["url"], kept["events"]) == ("https://example.com/hooks", ["payment.succeeded"])
+
+
 def test_the_routes_carry_the_contracts_operation_ids(app: Any) -> None:
     ids = {
         op.get("operationId")

@@ -98,3 +98,63 @@ def test_urls_must_be_http_and_not_local_unless_allowed() -> None:
         with pytest.raises(InvalidRequest):
             rules.check_url(url)
     assert rules.check_url("http://127.0.0.1:8080/", allow_private=True)
+
+
+@pytest.mark.parametrize(
+    "url", ["http://2130706433/x", "http://0x7f.1/x", "http://127.1/x", "http://0177.0.0.1/x"]
+)
+def test_a_loopback_address_written_short_is_refused_like_the_long_form(url: str) -> None:
+    with pytest.raises(InvalidRequest) as refused:
+        rules.check_url(url)
+    assert refused.value.code == "url_not_public"
+    assert rules.check_url(url, allow_private=True) == url
+
+
+@pytest.mark.parametrize(
+    "url", ["https://exa mple.com/x", "https://ex%20ample.com/x", "https://ex<a>.com/"]
+)
+def test_a_host_no_delivery_could_reach_is_refused_when_the_endpoint_is_saved(url: str) -> None:
+    with pytest.raises(InvalidRequest) as refused:
+        rules.check_url(url, allow_private=True)
+    assert refused.value.param == "url"
+
+
+@pytest.mark.parametrize(
+    "url", ["https://hooks.example.com/in", "https://café.pt/hook", "https://[2001:db8::1]/h"]
+)
+def test_public_names_and_addresses_are_kept_as_written(url: str) -> None:
+    assert rules.check_url(url, allow_private=True) == url
+
+
+def _emitted_event_types() -> set[str]:
+    """The literal type of every ``emit(uow, "type", ...)`` in the code."""
+    import ast
+    from pathlib import Path
+
+    import servefirst
+
+    found: set[str] = set()
+    for path in Path(servefirst.__file__).parent.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and getattr(node.func, "id", getattr(node.func, "attr", None)) == "emit"
+                and len(node.args) >= 2
+                and isinstance(node.args[1], ast.Constant)
+            ):
+                found.add(node.args[1].value)
+    return found
+
+
+def test_the_event_types_an_endpoint_may_name_are_those_the_code_sends() -> None:
+    emitted = _emitted_event_types()
+    assert "payment.succeeded" in emitted and "booking.no_show" in emitted
+    assert emitted == rules.EVENT_TYPES
+
+
+def test_a_misspelt_event_type_is_refused_naming_it() -> None:
+    with pytest.raises(InvalidRequest) as refused:
+        rules.check_events(["payment.succeded", "tab.paid"])
+    assert refused.value.param == "events" and refused.value.code == "unknown_event_type"
+    assert "payment.succeded" in refused.value.message and "tab.paid" not in refused.value.message
+    assert rules.check_events(["tab.paid", "*", "tab.paid"]) == ["*", "tab.paid"]

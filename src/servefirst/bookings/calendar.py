@@ -1,4 +1,5 @@
-"""A booking as an iCalendar file (RFC 5545) the customer adds to their calendar."""
+"""A booking as an iCalendar file (RFC 5545) the customer adds to their calendar,
+in the merchant's language (it is attached to the confirmation e-mail)."""
 
 from __future__ import annotations
 
@@ -8,18 +9,28 @@ from icalendar import Alarm, Calendar, Event
 
 from servefirst.bookings.models import Booking
 from servefirst.bookings.rules import BookingStatus, DepositPolicy, DepositStatus
+from servefirst.kit import i18n
 from servefirst.kit.money import Money
 
 #: The customer is reminded this long before the slot.
 REMINDER = timedelta(hours=2)
 
 
-def _deposit_line(booking: Booking) -> str:
+def _deposit_line(booking: Booking, locale: str) -> str:
     if booking.deposit_status == DepositStatus.NONE.value or not booking.deposit_amount:
-        return "No deposit."
-    amount = Money(booking.deposit_amount, booking.currency)
-    how = "held on your card" if booking.deposit_mode == "hold" else "paid"
-    return f"Deposit: {amount.format()} {how} ({booking.deposit_status})."
+        return i18n.gettext("No deposit.")
+    amount = Money(booking.deposit_amount, booking.currency).format(locale)
+    words = {
+        DepositStatus.APPLIED.value: i18n.gettext("Deposit: %(amount)s, taken off your bill."),
+        DepositStatus.REFUNDED.value: i18n.gettext("Deposit: %(amount)s, refunded."),
+        DepositStatus.FORFEITED.value: i18n.gettext("Deposit: %(amount)s, kept by the business."),
+    }
+    held = (
+        i18n.gettext("Deposit: %(amount)s, held on your card.")
+        if booking.deposit_mode == "hold"
+        else i18n.gettext("Deposit: %(amount)s, paid.")
+    )
+    return words.get(booking.deposit_status, held) % {"amount": amount}
 
 
 def booking_calendar(
@@ -29,7 +40,24 @@ def booking_calendar(
     business_name: str,
     policy: DepositPolicy,
     now_utc: datetime,
+    locale: str = "en_GB",
 ) -> bytes:
+    with i18n.use_language(locale):
+        return _calendar(booking, service_name, business_name, policy, now_utc, locale)
+
+
+def _calendar(
+    booking: Booking,
+    service_name: str,
+    business_name: str,
+    policy: DepositPolicy,
+    now_utc: datetime,
+    locale: str,
+) -> bytes:
+    what = i18n.gettext("%(service)s at %(business)s") % {
+        "service": service_name,
+        "business": business_name,
+    }
     cal = Calendar()
     cal.add("prodid", "-//servefirst//bookings//EN")
     cal.add("version", "2.0")
@@ -40,23 +68,26 @@ def booking_calendar(
     event.add("dtstamp", now_utc)
     event.add("dtstart", booking.starts_at)
     event.add("dtend", booking.ends_at)
-    event.add("summary", f"{service_name} at {business_name}")
+    event.add("summary", what)
     cancelled = booking.status == BookingStatus.CANCELLED.value
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     event.add(
         "description",
         "\n".join(
             [
-                f"{service_name} at {business_name}.",
-                _deposit_line(booking),
-                f"Cancel at least {policy.cancel_window_hours} hours before the start to cancel"
-                " free of charge; later cancellations and missed bookings may cost a fee.",
+                f"{what}.",
+                _deposit_line(booking, locale),
+                i18n.gettext(
+                    "Cancel at least %(hours)s hours before the start to cancel free of"
+                    " charge; later cancellations and missed bookings may cost a fee."
+                )
+                % {"hours": policy.cancel_window_hours},
             ]
         ),
     )
     alarm = Alarm()
     alarm.add("action", "DISPLAY")
-    alarm.add("description", f"{service_name} at {business_name}")
+    alarm.add("description", what)
     alarm.add("trigger", -REMINDER)
     event.add_component(alarm)
     cal.add_component(event)

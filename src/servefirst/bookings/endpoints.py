@@ -213,12 +213,14 @@ async def booking_uow(request: Request, token: str) -> UnitOfWork:
 def get_booking_calendar(token: str, uow: Annotated[UnitOfWork, Depends(booking_uow)]) -> Response:
     booking = bookings.booking_for_token(uow, token)
     service = get_service(uow, booking.service_id)
+    merchant = get_merchant(uow)
     body = booking_calendar(
         booking,
         service_name=service.name,
-        business_name=get_merchant(uow).name,
+        business_name=merchant.name,
         policy=bookings.deposit_policy(uow, service.deposit_policy),
         now_utc=uow.clock.now(),
+        locale=merchant.locale,
     )
     return Response(
         body,

@@ -43,6 +43,9 @@ _env = Environment(
     autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),
     trim_blocks=True,
     lstrip_blocks=True,
+    # An included part ends its last line: without this, what follows an
+    # include ("Tip", "Still to pay") is glued onto its last line in the text.
+    keep_trailing_newline=True,
     extensions=["jinja2.ext.i18n"],
 )
 _env.install_gettext_callables(  # type: ignore[attr-defined]
@@ -172,8 +175,14 @@ def compose(
         values.update(
             currency=tab.currency,
             lines=lines,
+            # Each amount between the lines and what is asked, so the bill adds up:
+            # tax added on top of prices without it, discounts, the booking's
+            # deposit, part-payments already made.
+            tax_added=tab.subtotal - sum(line["amount"] for line in lines),
+            adjustments=tab.adjustments,
             total=bill.total,
-            paid=tab.paid + tab.deposit_applied,
+            deposit_applied=tab.deposit_applied,
+            paid=tab.paid,
             tips=tab.tips,
             due=bill.due,
             tab_url=f"{base}/t/{tab.token}",
@@ -197,6 +206,13 @@ def compose(
             service=service_name,
             starts_at=booking.starts_at.astimezone(zone),
             timezone=ctx.policy.timezone,
+            # The booking's own page, where the customer moves or cancels it;
+            # only a merchant with a booking page (a slug) has one.
+            manage_url=(
+                f"{base}/b/{merchant.slug}/bookings/{booking.token}"
+                if getattr(merchant, "slug", None) and booking.token
+                else ""
+            ),
         )
         if kind is MessageKind.BOOKING_CONFIRMATION:
             ics = booking_calendar(
@@ -205,12 +221,15 @@ def compose(
                 business_name=merchant.name,
                 policy=bookings.deposit_policy(uow, service.deposit_policy if service else None),
                 now_utc=uow.clock.now(),
+                locale=getattr(merchant, "locale", None) or "en_GB",
             )
             attachments.append(("booking.ics", "text/calendar", ics))
     subject = SUBJECTS[kind]
     invoiced = ctx.tab is not None and ctx.tab.due_date is not None
-    if kind is MessageKind.PAYMENT_REMINDER and (message.step > 1 or invoiced):
-        # An invoice past its due date is reminded of the bill, not asked about the visit.
+    # An invoice past its due date is reminded of the bill, not asked about the
+    # visit: subject and body alike (the body asked while the subject did not).
+    values["asks_first"] = message.step == 1 and not invoiced
+    if kind is MessageKind.PAYMENT_REMINDER and not values["asks_first"]:
         subject = LATER_REMINDER_SUBJECT
     name = "sms" if message.channel == "sms" else kind.value
     locale = getattr(merchant, "locale", None) or "en_GB"
@@ -220,6 +239,8 @@ def compose(
         with i18n.use_language(locale):
             subject = i18n.gettext(subject)
             text = _env.get_template(f"{name}.txt").render(values)
+            if message.channel == "sms":
+                text = text.strip()  # a text is one line, every character counted
             html = (
                 None
                 if message.channel == "sms"

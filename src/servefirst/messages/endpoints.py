@@ -86,25 +86,35 @@ def set_message_settings(body: MessageSettingsIn, uow: MerchantUoW) -> MessageSe
 pages = APIRouter(include_in_schema=False)
 
 
-def _page(request: Request, token: str, *, opt_out: bool) -> HTMLResponse:
+def _page(request: Request, token: str, *, opt_out: bool | None) -> HTMLResponse:
+    """``opt_out``: None only asks; True opts out; False takes it back."""
     merchant_id = messages.merchant_of_token(token)
     runtime = runtime_of(request)
     try:
         if merchant_id is None:
             raise NotFound("This unsubscribe link is not known.")
-        with runtime.uow(merchant_id, write=opt_out) as uow:
+        with runtime.uow(merchant_id, write=opt_out is not None) as uow:
             merchant = find_merchant(uow, merchant_id)
-            if opt_out:
-                messages.unsubscribe(uow, token)
+            if opt_out is not None:
+                messages.unsubscribe(uow, token, opt_out=opt_out)
                 uow.commit()
             elif not messages.token_known(uow, token):
                 raise NotFound("This unsubscribe link is not known.")
     except NotFound:
-        return HTMLResponse("<h1>This unsubscribe link is not known.</h1>", status_code=404)
+        merchant, unknown = None, True
+    else:
+        unknown = False
     return templates.TemplateResponse(
         request,
         "messages/unsubscribe.html",
-        {"business": merchant.name if merchant else "", "done": opt_out},
+        {
+            "business": merchant.name if merchant else "",
+            "unknown": unknown,
+            "done": opt_out is True,
+            "again": opt_out is False,
+            "token": token,
+        },
+        status_code=404 if unknown else 200,
         headers={"Referrer-Policy": "no-referrer", "Cache-Control": "no-store"},
     )
 
@@ -112,10 +122,17 @@ def _page(request: Request, token: str, *, opt_out: bool) -> HTMLResponse:
 @pages.get("/u/{token}", response_class=HTMLResponse)
 def unsubscribe_page(request: Request, token: str) -> HTMLResponse:
     """Asks first: a mail scanner following the link must not opt anyone out."""
-    return _page(request, token, opt_out=False)
+    return _page(request, token, opt_out=None)
 
 
 @pages.post("/u/{token}", response_class=HTMLResponse)
 def unsubscribe(request: Request, token: str) -> HTMLResponse:
     """The button, and RFC 8058's one-click POST from the mail client."""
     return _page(request, token, opt_out=True)
+
+
+@pages.post("/u/{token}/again", response_class=HTMLResponse)
+def subscribe_again(request: Request, token: str) -> HTMLResponse:
+    """A change of mind (or a click by mistake) is undone from the same link:
+    otherwise nobody could ever send this customer a receipt again."""
+    return _page(request, token, opt_out=False)

@@ -1,10 +1,10 @@
 """The console's page of what did not go out (``/staff/messages``): e-mails and
 texts given up on, webhook deliveries given up on, endpoints disabled (how the
-merchant is told), each with a "send again" button. Managers and owners."""
+merchant is told), each with a "send again" (or "enable again") button.
+Managers and owners."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Annotated, Any
 
@@ -12,11 +12,12 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
 from servefirst.db.uow import UnitOfWork
-from servefirst.kit.errors import InvalidRequest, ServefirstError
-from servefirst.kit.i18n import gettext
+from servefirst.kit.errors import ServefirstError
+from servefirst.kit.refusals import in_words
 from servefirst.merchants.service import get_merchant, merchant_zone
 from servefirst.messages import service as messages
 from servefirst.messages.rules import SWITCHABLE
+from servefirst.messages.settings_form import as_typed, refusal_words, settings_from_form
 from servefirst.staff import service as staff
 from servefirst.staff.rules import Access
 from servefirst.staff.web import act, base_context, render, show
@@ -28,7 +29,14 @@ PAGE = "/staff/messages"
 
 
 def _page(
-    request: Request, uow: UnitOfWork, me: staff.SignedIn, *, error: str = "", status: int = 200
+    request: Request,
+    uow: UnitOfWork,
+    me: staff.SignedIn,
+    *,
+    error: str = "",
+    status: int = 200,
+    settings_error: ServefirstError | None = None,
+    typed: dict[str, str] | None = None,
 ) -> Response:
     endpoints = webhooks.list_endpoints(uow)
     context = base_context(
@@ -37,12 +45,21 @@ def _page(
         merchant_name=get_merchant(uow).name,
         zone=merchant_zone(uow),
         failed_messages=messages.list_messages(uow, status="failed", limit=100),
+        # What went out or is planned, so "did she get her receipt?" has an answer here.
+        latest=[m for m in messages.list_messages(uow, limit=30) if m.status != "failed"][:20],
         failed_deliveries=webhooks.failed_deliveries(uow, limit=100),
         urls={e.endpoint_id: e.url for e in endpoints},
         disabled=[e for e in endpoints if e.status == webhooks.DISABLED],
         sent=request.query_params.get("sent") == "1",
+        enabled=request.query_params.get("enabled") == "1",
         saved=request.query_params.get("saved") == "1",
-        settings=_shown(messages.message_settings(uow).as_dict()),
+        settings=(
+            as_typed(typed)
+            if typed is not None
+            else _shown(messages.message_settings(uow).as_dict())
+        ),
+        settings_error=refusal_words(settings_error) if settings_error else "",
+        invalid=settings_error.param if settings_error else None,
         can_edit=me.access.allows(Access.OWNER),
         kinds=[k.value for k in SWITCHABLE],
         error=error,
@@ -59,7 +76,7 @@ def _shown(settings: dict[str, Any]) -> dict[str, Any]:
 
 def _refused(request: Request) -> Callable[[UnitOfWork, staff.SignedIn, ServefirstError], Response]:
     def on_error(uow: UnitOfWork, me: staff.SignedIn, exc: ServefirstError) -> Response:
-        return _page(request, uow, me, error=exc.message, status=exc.status)
+        return _page(request, uow, me, error=in_words(exc), status=exc.status)
 
     return on_error
 
@@ -94,6 +111,20 @@ def send_delivery_again(
     return act(request, csrf_token, change, _refused(request), needs=Access.MANAGER)
 
 
+@router.post("/webhooks/{endpoint_id}/enable")
+def enable_endpoint_again(
+    request: Request, endpoint_id: str, csrf_token: Annotated[str, Form()] = ""
+) -> Response:
+    """A disabled endpoint is the merchant's to turn back on once its receiver
+    is fixed, here as with the API; what was still pending goes on from there."""
+
+    def change(uow: UnitOfWork, me: staff.SignedIn) -> str:
+        webhooks.update_endpoint(uow, endpoint_id, enabled=True)
+        return f"{PAGE}?enabled=1"
+
+    return act(request, csrf_token, change, _refused(request), needs=Access.MANAGER)
+
+
 @router.post("/messages/settings")
 async def save_message_settings(request: Request) -> Response:
     """The owner's form: the same checks as ``POST /v1/merchant/messages``."""
@@ -104,30 +135,8 @@ async def save_message_settings(request: Request) -> Response:
         messages.set_message_settings(uow, settings_from_form(fields))
         return f"{PAGE}?saved=1"
 
-    return act(request, fields.get("csrf_token", ""), change, _refused(request), needs=Access.OWNER)
+    def refused(uow: UnitOfWork, me: staff.SignedIn, exc: ServefirstError) -> Response:
+        # Said by the field it is about, with what was typed kept for mending.
+        return _page(request, uow, me, settings_error=exc, typed=fields, status=exc.status)
 
-
-def settings_from_form(fields: dict[str, str]) -> dict[str, Any]:
-    """The form's text as settings; a number that is not one is a 422 on its field."""
-
-    def number(name: str, text: str) -> float:
-        try:
-            return float(text)
-        except ValueError:
-            raise InvalidRequest(gettext("Write a number here."), param=name) from None
-
-    days = [d for d in re.split(r"[\s,;]+", fields.get("reminder_days", "")) if d]
-    return {
-        "sender": fields.get("sender", "").strip() or None,
-        "booking_reminder_hours": number(
-            "booking_reminder_hours", fields.get("booking_reminder_hours", "")
-        ),
-        "quiet_start": fields.get("quiet_start", ""),
-        "quiet_end": fields.get("quiet_end", ""),
-        "reminder_days": [number("reminder_days", d) for d in days],
-        "overdue_day": number("overdue_day", fields.get("overdue_day", "")),
-        "final_notice_days_before": number(
-            "final_notice_days_before", fields.get("final_notice_days_before", "")
-        ),
-        "kinds": {k.value: f"kind_{k.value}" in fields for k in SWITCHABLE},
-    }
+    return act(request, fields.get("csrf_token", ""), change, refused, needs=Access.OWNER)

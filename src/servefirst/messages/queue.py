@@ -23,9 +23,6 @@ from sqlalchemy import ColumnElement, Select, Table, and_, exists, or_, select, 
 from servefirst.db.uow import UnitOfWork
 from servefirst.kit.clock import as_utc
 
-#: How long a claimed row is left to its worker (``settings.worker_lease_seconds``).
-LEASE = timedelta(seconds=60)
-
 
 @dataclass(frozen=True)
 class Queue:
@@ -43,7 +40,7 @@ def claim(
     *,
     extra: Sequence[ColumnElement[bool]] = (),
     merchants: Sequence[str] | None = None,
-    lease: timedelta = LEASE,
+    lease: timedelta,
     run: int = 1,
 ) -> list[list[tuple[str, str]]]:
     """Lease the heads of up to ``limit`` recipients' queues, each with up to

@@ -88,7 +88,10 @@ def plan(uow: UnitOfWork, event: OutboxEvent) -> int:
         anchor = tabs.chase_anchor(tab, ZoneInfo(get_merchant(uow).timezone)) or event.created_at
         steps = dunning_steps(anchor, tier, policy_of(get_merchant(uow)))
         return _plan(uow, event, tab.customer_id, tab, steps)
-    if event.type == "booking.created":
+    # A booking moved is confirmed again (its .ics keeps its UID: the calendar
+    # entry moves) and reminded before its new time; what was planned for the
+    # old time is superseded (context_for).
+    if event.type in ("booking.created", "booking.rescheduled"):
         booking = uow.session.get(Booking, (uow.merchant, event.object_id))
         if booking is None:
             return 0
@@ -193,6 +196,10 @@ def context_for(uow: UnitOfWork, message_id: str, now: datetime) -> Context | st
         return "the tab was invoiced since: the invoice's own reminders replace it"
     if kind is MessageKind.PAYMENT_REMINDER and superseded(_later_steps(uow, message), now):
         return "a later reminder is already due"
+    if booking is not None and _booking_moved_since(uow, message):
+        return "the booking was moved since: the messages for its new time replace it"
+    if kind is MessageKind.BOOKING_REMINDER and booking is not None and now >= booking.starts_at:
+        return "the booking has begun"
     merchant = get_merchant(uow)
     policy = policy_of(merchant)
     if not policy.sends(kind):
@@ -235,6 +242,24 @@ def _later_steps(uow: UnitOfWork, message: Message) -> list[datetime]:
                 Message.event_id == message.event_id,
                 Message.step > message.step,
                 Message.status == MessageStatus.PENDING.value,
+            )
+        )
+    )
+
+
+def _booking_moved_since(uow: UnitOfWork, message: Message) -> bool:
+    """Whether the booking's messages were planned again after this one (it was moved)."""
+    return bool(
+        uow.session.scalar(
+            select(
+                exists().where(
+                    Message.merchant_id == uow.merchant,
+                    Message.subject_id == message.subject_id,
+                    Message.kind.in_(
+                        (MessageKind.BOOKING_CONFIRMATION.value, MessageKind.BOOKING_REMINDER.value)
+                    ),
+                    Message.created_at > message.created_at,
+                )
             )
         )
     )
@@ -298,8 +323,9 @@ def retry_message(uow: UnitOfWork, message_id: str) -> Message:
     return message
 
 
-def unsubscribe(uow: UnitOfWork, token: str) -> Customer:
-    """The customer a message went to says no to every further message."""
+def unsubscribe(uow: UnitOfWork, token: str, *, opt_out: bool = True) -> Customer:
+    """The customer a message went to says no to every further message (or,
+    ``opt_out=False``, from the same link, changes their mind)."""
     message = uow.session.scalar(
         select(Message).where(
             Message.merchant_id == uow.merchant, Message.unsubscribe_token == token
@@ -308,8 +334,7 @@ def unsubscribe(uow: UnitOfWork, token: str) -> Customer:
     customer = message and uow.session.get(Customer, (uow.merchant, message.customer_id))
     if not customer:
         raise NotFound("This unsubscribe link is not known.", param="token")
-    customer.messages_opt_out = True
-    uow.session.flush()
+    uow.customers.write(customer, messages_opt_out=opt_out)
     return customer
 
 

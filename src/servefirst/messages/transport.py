@@ -74,7 +74,12 @@ class SmtpMailer:
         except smtplib.SMTPRecipientsRefused as exc:
             codes = [code for code, _ in exc.recipients.values()]
             if all(500 <= code < 600 for code in codes):
-                raise Undeliverable(f"refused: {exc.recipients}") from exc
+                # As staff read it on the console: the address and the server's words.
+                said = "; ".join(
+                    f"{address}: {code} {reply.decode(errors='replace')}"
+                    for address, (code, reply) in exc.recipients.items()
+                )
+                raise Undeliverable(f"the mail server refused {said}") from exc
             raise
         except smtplib.SMTPResponseException:
             raise  # the server answered: the connection is still good

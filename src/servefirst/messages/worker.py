@@ -52,11 +52,6 @@ _DELIVERIES = Queue(
     cast(Table, WebhookDelivery.__table__), "delivery_id", "endpoint_id", "created_at"
 )
 _ENDPOINTS = cast(Table, WebhookEndpoint.__table__)
-#: Events planned per merchant per transaction.
-PLAN_BATCH = 200
-#: Rows of one recipient claimed at once and sent one after another: a busy
-#: endpoint's backlog goes with one claim per run, not one per delivery.
-RUN = 20
 
 
 @dataclass(frozen=True)
@@ -99,7 +94,7 @@ class Worker:
             while True:
                 done = self._plan_merchant(merchant_id)
                 read += done
-                if done < PLAN_BATCH:
+                if done < self.runtime.settings.worker_plan_batch:
                     break
         return read
 
@@ -137,7 +132,7 @@ class Worker:
                 select(_EVENTS)
                 .where(_EVENTS.c.merchant_id == merchant_id, _EVENTS.c.delivered_at.is_(None))
                 .order_by(_EVENTS.c.created_at, _EVENTS.c.event_id)
-                .limit(PLAN_BATCH)
+                .limit(self.runtime.settings.worker_plan_batch)
             ).all()
             if not rows:
                 return 0
@@ -211,7 +206,7 @@ class Worker:
                 extra=extra,
                 merchants=self.merchants,
                 lease=timedelta(seconds=self.runtime.settings.worker_lease_seconds),
-                run=RUN,
+                run=self.runtime.settings.worker_run,
             )
             uow.commit()
         return [Run(queue, keys) for keys in keys]

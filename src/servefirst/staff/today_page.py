@@ -19,6 +19,7 @@ from servefirst.staff import service as staff
 from servefirst.staff.home_page import page_context
 from servefirst.staff.rules import Access
 from servefirst.staff.web import render, show
+from servefirst.webhooks import service as webhooks
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
 
@@ -39,6 +40,12 @@ def _page(request: Request, uow: UnitOfWork, me: staff.SignedIn) -> Response:
         tabs=console.running_tabs(uow),
         concerns=console.pending_concerns(uow),
         bookings=console.booking_rows(uow, day.start, day.end),
+        # How the merchant is told an endpoint was disabled: where the console opens.
+        disabled_endpoints=(
+            [e for e in webhooks.list_endpoints(uow) if e.status == webhooks.DISABLED]
+            if me.access.allows(Access.MANAGER)
+            else []
+        ),
     )
     return render(request, "staff/today.html", context)
 

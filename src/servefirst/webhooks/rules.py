@@ -7,7 +7,9 @@ import base64
 import hashlib
 import hmac
 import ipaddress
+import re
 import secrets
+import socket
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
@@ -31,6 +33,77 @@ DISABLE_AFTER = timedelta(days=5)
 ROTATION_OVERLAP = timedelta(hours=24)
 TIMEOUT_SECONDS = 15.0
 SECRET_PREFIX = "whsec_"
+
+
+#: Every event type servefirst sends (each ``events.service.emit`` in the code;
+#: tests/unit/test_webhook_rules.py keeps the two alike). An endpoint may
+#: subscribe to these or to "*": a misspelt type would otherwise be saved and
+#: never receive anything, with nothing to tell the integrator why.
+EVENT_TYPES = frozenset(
+    {
+        "booking.cancelled",
+        "booking.checked_in",
+        "booking.created",
+        "booking.no_show",
+        "booking.rescheduled",
+        "concern.approved",
+        "concern.raised",
+        "concern.rejected",
+        "customer.created",
+        "customer.merged",
+        "customer.updated",
+        "day.closed",
+        "dispute.created",
+        "dispute.lost",
+        "earnings_policy.updated",
+        "guarantee_policy.updated",
+        "loyalty.earned",
+        "loyalty.reward_issued",
+        "loyalty.reward_redeemed",
+        "merchant.deposit_policy_changed",
+        "merchant.loyalty_program_changed",
+        "merchant.referral_program_changed",
+        "merchant.trust_policy_changed",
+        "message_settings.updated",
+        "payment.succeeded",
+        "referral.capped",
+        "refund.failed",
+        "refund.succeeded",
+        "review.created",
+        "review.updated",
+        "service.created",
+        "service.updated",
+        "tab.hold_insufficient",
+        "tab.hold_raised",
+        "tab.hold_released",
+        "tab.invoiced",
+        "tab.line_added",
+        "tab.line_voided",
+        "tab.opened",
+        "tab.overdue",
+        "tab.paid",
+        "tab.served",
+        "tab.terms_accepted",
+        "tab.voided",
+        "tab.written_off",
+        "tax_rate.created",
+        "webhook_endpoint.disabled",
+    }
+)
+
+
+def check_events(events: Sequence[str]) -> list[str]:
+    """The event types, sorted and once each, or a 422 on ``events`` naming
+    the ones servefirst never sends."""
+    unknown = sorted({e for e in events if e != "*" and e not in EVENT_TYPES})
+    if unknown:
+        raise InvalidRequest(
+            f'servefirst sends no event named {", ".join(unknown)}; subscribe to "*" or to'
+            " event types it sends (the README lists them).",
+            code="unknown_event_type",
+            param="events",
+        )
+    return sorted(set(events))
 
 
 def new_secret() -> str:
@@ -83,6 +156,9 @@ def check_url(url: str, *, allow_private: bool = False) -> str:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise InvalidRequest("The URL must be http:// or https:// with a host.", param="url")
+    if not _HOST.fullmatch(parts.hostname):
+        # A space or a stray character: no delivery could ever reach it.
+        raise InvalidRequest("The URL's host is not a valid name or address.", param="url")
     try:
         parts.port  # noqa: B018 - raises on a port that is not a number
     except ValueError as exc:
@@ -96,12 +172,24 @@ def check_url(url: str, *, allow_private: bool = False) -> str:
     return url
 
 
+#: A host name (letters of any script, digits, dots, hyphens, underscores) or
+#: an IPv6 address (urlsplit gives it without its brackets).
+_HOST = re.compile(r"[\w.-]+|[0-9a-fA-F:.]+(%\w+)?")
+
+
 def _local_host(host: str) -> bool:
     if host == "localhost" or host.endswith((".localhost", ".local", ".internal")):
         return True
     try:
         return forbidden_address(host)
-    except ValueError:  # a name, not an address: checked when resolved
+    except ValueError:
+        pass
+    # The short forms of an IPv4 address resolvers still accept (2130706433,
+    # 0x7f.1 and 127.1 are all 127.0.0.1): refused for the address they mean.
+    # inet_aton only converts text; it asks no resolver.
+    try:
+        return forbidden_address(socket.inet_ntoa(socket.inet_aton(host)))
+    except OSError:  # a name, not an address: checked when resolved
         return False
 
 

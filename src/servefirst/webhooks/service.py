@@ -13,12 +13,19 @@ from sqlalchemy import select, update
 from servefirst.db.uow import UnitOfWork
 from servefirst.events.service import emit
 from servefirst.kit.errors import Conflict, NotFound
+from servefirst.kit.i18n import N_
 from servefirst.kit.ids import new_id
 from servefirst.messages.service import OutboxEvent
 from servefirst.webhooks import rules
 from servefirst.webhooks.models import WebhookDelivery, WebhookEndpoint
 
 ENABLED, DISABLED, DELETED = "enabled", "disabled", "deleted"
+
+#: Why an endpoint was disabled: kept in English (the API shows it), marked so
+#: the console can say it in the page's language.
+BY_THE_MERCHANT = N_("disabled by the merchant")
+GONE = N_("the endpoint answered 410 Gone")
+FAILING = N_("every delivery failed for 5 days")
 
 
 def create_endpoint(
@@ -28,7 +35,7 @@ def create_endpoint(
         merchant_id=uow.merchant,
         endpoint_id=new_id("we"),
         url=rules.check_url(url, allow_private=allow_private),
-        events=sorted(set(events)),
+        events=rules.check_events(events),
         secret=rules.new_secret(),
         status=ENABLED,
         created_at=uow.clock.now(),
@@ -71,11 +78,11 @@ def update_endpoint(
     if url is not None:
         endpoint.url = rules.check_url(url, allow_private=allow_private)
     if events is not None:
-        endpoint.events = sorted(set(events))
+        endpoint.events = rules.check_events(events)
     if enabled is True:
         endpoint.status, endpoint.disabled_reason, endpoint.failing_since = ENABLED, None, None
     elif enabled is False:
-        endpoint.status, endpoint.disabled_reason = DISABLED, "disabled by the merchant"
+        endpoint.status, endpoint.disabled_reason = DISABLED, BY_THE_MERCHANT
     if rotate_secret:
         endpoint.previous_secret = endpoint.secret
         endpoint.previous_secret_until = uow.clock.now() + rules.ROTATION_OVERLAP
@@ -194,9 +201,9 @@ def record(
             delivery.next_attempt_at = retry
         endpoint.failing_since = endpoint.failing_since or now
         if rules.disables(status_code):
-            _disable(uow, endpoint, "the endpoint answered 410 Gone")
+            _disable(uow, endpoint, GONE)
         elif rules.failing_too_long(endpoint.failing_since, now):
-            _disable(uow, endpoint, "every delivery failed for 5 days")
+            _disable(uow, endpoint, FAILING)
     uow.session.flush()
 
 
@@ -229,11 +236,21 @@ def list_deliveries(uow: UnitOfWork, endpoint_id: str, *, limit: int = 50) -> li
 
 
 def failed_deliveries(uow: UnitOfWork, *, limit: int = 50) -> list[WebhookDelivery]:
-    """Deliveries given up on, every endpoint's, newest first (the console)."""
+    """Deliveries given up on, newest first (the console), of endpoints still
+    there: a deleted endpoint's can never be sent again, so none is offered."""
     return list(
         uow.session.scalars(
             select(WebhookDelivery)
-            .where(WebhookDelivery.merchant_id == uow.merchant, WebhookDelivery.status == "failed")
+            .join(
+                WebhookEndpoint,
+                (WebhookEndpoint.merchant_id == WebhookDelivery.merchant_id)
+                & (WebhookEndpoint.endpoint_id == WebhookDelivery.endpoint_id),
+            )
+            .where(
+                WebhookDelivery.merchant_id == uow.merchant,
+                WebhookDelivery.status == "failed",
+                WebhookEndpoint.status != DELETED,
+            )
             .order_by(WebhookDelivery.created_at.desc(), WebhookDelivery.delivery_id.desc())
             .limit(limit)
         )

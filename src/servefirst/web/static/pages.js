@@ -8,3 +8,16 @@ document.addEventListener("DOMContentLoaded", () => {
   const current = document.querySelector(".staff-nav a[aria-current='page']");
   if (current) current.scrollIntoView({ block: "nearest", inline: "center" });
 });
+// A link to a folded part of a page (a reminder's "Something not right?" is
+// /t/{token}#concern) opens the fold it points at, not just the page above it.
+const openLinkedFold = () => {
+  const target = location.hash.length > 1 && document.getElementById(location.hash.slice(1));
+  if (!target) return;
+  const fold = target.matches("details") ? target : target.querySelector("details") || target.closest("details");
+  if (fold && !fold.open) {
+    fold.open = true;
+    target.scrollIntoView({ block: "start" });
+  }
+};
+document.addEventListener("DOMContentLoaded", openLinkedFold);
+window.addEventListener("hashchange", openLinkedFold);
