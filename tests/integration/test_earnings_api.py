@@ -280,3 +280,20 @@ def test_csat_and_nps_per_staff_member_and_service(merchant: Merchant) -> None:
 
     none = merchant.get("/v1/reports/satisfaction", params={"to": "2000-01-01"}).json()
     assert (none["overall"]["ratings"], none["overall"]["csat"], none["staff"]) == (0, None, [])
+
+
+def test_a_review_does_not_rate_a_service_voided_off_the_tab(merchant: Merchant) -> None:
+    xana = member(merchant, "Xana")
+    yuri = member(merchant, "Yuri")
+    cut = merchant.service(name="Haircut", price=2000)
+    colour = merchant.service(name="Colour", price=4500)
+    tab = merchant.tab()
+    for svc, who in ((cut, xana), (colour, yuri)):
+        body = {"service_id": svc["id"], "staff_id": who["id"]}
+        assert merchant.post(f"/v1/tabs/{tab['id']}/lines", body).status_code == 200
+    voided = merchant.post(f"/v1/tabs/{tab['id']}/lines/2/void", {"reason": "Not done today"})
+    assert voided.status_code == 200, voided.text
+    review(merchant, tab, 1)
+    body = merchant.get("/v1/reports/satisfaction").json()
+    assert [row["name"] for row in body["services"]] == ["Haircut"]
+    assert [row["name"] for row in body["staff"]] == ["Xana"]

@@ -166,3 +166,35 @@ def test_two_refunds_at_once_never_give_back_more_than_was_paid(
     assert merchant.balances()["refunds"] == 700
     listed = merchant.get(f"/v1/payments/{payment['id']}/refunds").json()["data"]
     assert [r["amount"] for r in listed] == [700]
+
+
+class Unreachable(SandboxGateway):
+    """The processor does not answer (the network, or Stripe down)."""
+
+    def refund(self, *args: Any, **kwargs: Any) -> RefundResult:
+        from servefirst.payments.stripe_gateway import ProcessorUnavailable
+
+        raise ProcessorUnavailable("The card processor could not be reached.")
+
+
+def test_a_refund_the_processor_does_not_answer_stays_pending_and_is_finished_once(
+    merchant: Merchant, runtime: Runtime, monkeypatch: Any
+) -> None:
+    """Unanswered is not refused: the call may have got through. The refund is
+    answered ``pending`` (not an error inviting a second refund) and recovery
+    finishes it by asking again with its key."""
+    payment = _card_payment(merchant, 900)
+    monkeypatch.setattr(runtime.gateways, "sandbox", Unreachable())
+    sent = merchant.post(f"/v1/payments/{payment['id']}/refunds", {"amount": 300, "reason": "x"})
+    assert sent.status_code == 201, sent.text
+    assert sent.json()["status"] == "pending"
+    assert merchant.balances()["refunds"] == 0
+    refund_id = sent.json()["id"]
+    assert refund_id not in recover(runtime, grace_seconds=0).refunds  # still unanswered
+    monkeypatch.setattr(runtime.gateways, "sandbox", SandboxGateway())
+    assert refund_id in recover(runtime, grace_seconds=0).refunds
+    listed = merchant.get(f"/v1/payments/{payment['id']}/refunds").json()["data"]
+    assert [(r["status"], r["amount"]) for r in listed] == [("succeeded", 300)]
+    assert merchant.balances()["refunds"] == 300
+    with runtime.uow(merchant.id, write=False) as uow:
+        assert audit(uow).ok

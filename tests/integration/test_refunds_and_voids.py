@@ -201,6 +201,18 @@ def test_a_line_already_paid_for_must_be_refunded_first(merchant: Merchant) -> N
     assert not any(line["voided"] for line in lines)
 
 
+def test_a_line_number_past_any_tab_is_404_not_a_server_error(merchant: Merchant) -> None:
+    """A typo'd or hostile line number larger than the column holds names no
+    line: 404, as line 99 does, never the driver's overflow as a 500."""
+    tab = merchant.served_tab(450)
+    before = merchant.balances()
+    for line_no in (2**31, 2**63, 10**20):
+        refused = merchant.post(f"/v1/tabs/{tab['id']}/lines/{line_no}/void", {"reason": "x"})
+        assert refused.status_code == 404, (line_no, refused.text)
+        assert refused.json()["error"]["param"] == "line_no"
+    assert merchant.balances() == before
+
+
 # --- reports --------------------------------------------------------------------------------
 
 

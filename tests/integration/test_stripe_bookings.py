@@ -251,6 +251,7 @@ def test_the_booking_page_on_stripe_asks_stripe_js_for_the_deposit_card(
     page = review.text
     assert 'id="card-element"' in page and 'name="card"' not in page
     assert f'data-setup-url="/b/{shop.slug}/card-setup"' in page
+    assert 'data-words-not-accepted="The card was not accepted. Try again."' in page
     assert '<script src="/static/stripe-card.js" defer></script>' in page
     assert "Test mode" not in page
     assert "script-src 'self' https://js.stripe.com" in review.headers["content-security-policy"]

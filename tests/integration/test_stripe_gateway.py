@@ -151,6 +151,7 @@ def test_the_keys_are_write_only_and_sealed_at_rest(
         ({"secret_key": "pk_test_wrong_kind"}, "secret_key"),
         ({"publishable_key": "sk_test_wrong_kind"}, "publishable_key"),
         ({"webhook_secret": ""}, "webhook_secret"),
+        ({"publishable_key": "pk_live_from_the_live_dashboard"}, "publishable_key"),
     ],
 )
 def test_stripe_without_its_keys_is_refused_and_nothing_changes(
@@ -161,6 +162,20 @@ def test_stripe_without_its_keys_is_refused_and_nothing_changes(
     assert refused.status_code == 422, refused.text
     assert refused.json()["error"]["param"] == param
     assert cafe.get("/v1/merchant/gateway").json()["gateway"] == "sandbox"
+
+
+def test_keys_pasted_with_a_line_break_are_kept_without_it(
+    stripe_runtime: Runtime, stripe_client: TestClient
+) -> None:
+    cafe = _merchant(stripe_runtime, stripe_client)
+    pasted = {k: f" {v}\n" if k != "gateway" else v for k, v in KEYS.items()}
+    answer = cafe.post("/v1/merchant/gateway", pasted)
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["publishable_key"] == "pk_test_servefirst"
+    with stripe_runtime.uow(cafe.id, write=False) as uow:
+        row = uow.session.get(GatewayAccount, cafe.id)
+        assert row is not None and row.secret_key_sealed
+        assert stripe_runtime.gateways.sealer.open(row.secret_key_sealed) == TEST_SECRET_KEY
 
 
 def test_without_a_server_secret_stripe_is_refused_and_startup_says_why(
@@ -176,6 +191,17 @@ def test_without_a_server_secret_stripe_is_refused_and_startup_says_why(
     with pytest.raises(SystemExit, match="SERVEFIRST_SECRET_KEY"):
         ensure_keys_can_open(runtime.engine, None)
     ensure_keys_can_open(runtime.engine, SERVER_SECRET)
+
+
+def test_a_server_started_with_another_secret_than_the_keys_were_sealed_with_says_why(
+    stripe_runtime: Runtime, stripe_client: TestClient
+) -> None:
+    """A typo'd or rotated SERVEFIRST_SECRET_KEY: the server refuses to start,
+    naming the variable, instead of answering every card payment with a 500."""
+    _merchant(stripe_runtime, stripe_client).post("/v1/merchant/gateway", KEYS)
+    with pytest.raises(SystemExit, match="not the value .* were sealed with"):
+        ensure_keys_can_open(stripe_runtime.engine, SERVER_SECRET + "-typo")
+    ensure_keys_can_open(stripe_runtime.engine, SERVER_SECRET)
 
 
 # --- payments -----------------------------------------------------------------------------
@@ -480,6 +506,14 @@ def test_the_customer_page_on_stripe_asks_stripe_js_for_the_card(
     assert "script-src 'self' https://js.stripe.com" in page.headers["content-security-policy"]
     install_vnu()
     assert vnu_errors({"customer-stripe": page.text}, tmp_path) == []
+    in_portuguese = stripe_client.get(
+        f"/t/{tab['token']}", headers={"Accept-Language": "pt-PT,pt;q=0.9"}
+    ).text
+    assert '<p class="label" id="card-label">Cartão</p>' in in_portuguese
+    assert "Pagar com cartão aqui requer JavaScript" in in_portuguese
+    # stripe-card.js's own words, handed over in the page's language.
+    assert 'data-words-not-accepted="O cartão não foi aceite. Tente de novo."' in in_portuguese
+    assert vnu_errors({"customer-stripe-pt": in_portuguese}, tmp_path) == []
     setup = stripe_client.post(f"/t/{tab['token']}/card-setup")
     assert setup.status_code == 200 and setup.json()["client_secret"].startswith("seti_")
     assert stripe_client.post("/t/mer_nope.nope/card-setup").status_code == 404

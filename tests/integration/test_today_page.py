@@ -201,3 +201,43 @@ def test_a_tab_left_running_from_yesterday_says_which_day(
     opened = (at_noon - timedelta(days=1, hours=-4)).strftime("%-d %b")
     assert f"since {opened}, 16:00" in running.split(yesterday["short_code"])[1]
     assert "since 10:00" in running.split(this_morning["short_code"])[1]
+
+
+def test_a_line_voided_as_a_mistake_is_not_counted_as_sold(
+    merchant: Merchant,
+    new_staff: Callable[..., Staff],  # noqa: F811
+    at_noon: datetime,
+) -> None:
+    manager = signed_in(new_staff, merchant, "manager")
+    tab = merchant.tab()
+    latte = merchant.service("Latte", price=350)
+    scone = merchant.service("Scone", price=275)
+    for service in (latte, scone):
+        added = merchant.post(f"/v1/tabs/{tab['id']}/lines", {"service_id": service["id"]})
+        assert added.status_code == 200, added.text
+    voided = merchant.post(f"/v1/tabs/{tab['id']}/lines/1/void", {"reason": "Rang up by mistake"})
+    assert voided.status_code == 200, voided.text
+    html = manager.get("/staff/today").text
+    assert figure(html, "sold") == "€2.75"
+    assert "Latte" not in section(html, "by-service")
+    assert "€2.75 owed" in section(html, "running")
+
+
+def test_money_given_back_today_is_shown_beside_the_takings(
+    merchant: Merchant,
+    new_staff: Callable[..., Staff],  # noqa: F811
+    at_noon: datetime,
+) -> None:
+    manager = signed_in(new_staff, merchant, "manager")
+    tab = merchant.served_tab(800)
+    paid = merchant.post(
+        f"/v1/tabs/{tab['id']}/payments", {"method": "cash", "amount": 800, "tip": 100}
+    )
+    assert paid.status_code == 201, paid.text
+    assert 'data-figure="refunded"' not in manager.get("/staff/today").text
+    refund = {"amount": 300, "tip": 50, "reason": "Cold coffee"}
+    assert merchant.post(f"/v1/payments/{paid.json()['id']}/refunds", refund).status_code == 201
+    html = manager.get("/staff/today").text
+    assert figure(html, "refunded") == "−€3.50"
+    assert "€0.50 of it from tips" in html
+    assert figure(html, "taken") == "€8.00"  # what came in, as the method table says

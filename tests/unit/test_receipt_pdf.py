@@ -113,3 +113,8 @@ def test_an_invoice_shows_its_due_date_and_what_is_owed() -> None:
     assert "Due date: 15 Jan 2027" in text
     assert "Amount due" in text and "€2.90" in text
     assert invoice.filename == "invoice-K7M2QX.pdf"
+
+
+def test_a_refunded_tip_is_counted_in_what_the_receipt_says_went_back() -> None:
+    text = _text(_document(refunded=490, tips_refunded=50))
+    assert "Refunded\n-€5.40" in text  # the bill's 4.90 and the tip's 0.50

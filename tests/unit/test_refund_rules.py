@@ -14,6 +14,7 @@ from servefirst.payments.refund_rules import (
     clean_reason,
     ensure_can_void_line,
     refund_parts,
+    refund_state,
 )
 from servefirst.tabs.rules import Bill
 
@@ -95,3 +96,14 @@ def test_a_line_comes_off_only_while_what_is_due_covers_it() -> None:
     assert twice.value.code == "line_already_voided"
     with pytest.raises(Conflict):
         ensure_can_void_line("void", Bill(0), 0, voided=False)
+
+
+def test_a_paid_tab_says_refunded_only_once_money_went_back() -> None:
+    assert refund_state(paid=800, tips=100, refunded=0, tips_refunded=0) is None
+    assert refund_state(paid=800, tips=100, refunded=0, tips_refunded=50) == "partly refunded"
+    assert refund_state(paid=800, tips=100, refunded=800, tips_refunded=0) == "partly refunded"
+    assert refund_state(paid=800, tips=100, refunded=800, tips_refunded=100) == "refunded"
+    assert refund_state(paid=0, tips=0, refunded=0, tips_refunded=0) is None
+    # 6.00 of the bill was the booking's deposit: giving back the 4.00 paid at the end is a part.
+    paid_with_deposit = {"paid": 400, "tips": 0, "deposit_applied": 600}
+    assert refund_state(refunded=400, tips_refunded=0, **paid_with_deposit) == "partly refunded"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from servefirst.kit import formats, i18n
 from servefirst.kit.errors import Conflict, PolicyRefused
 from servefirst.kit.refusals import in_words
@@ -80,3 +82,78 @@ def test_a_fixed_refusal_message_is_said_from_the_catalog() -> None:
         assert in_words(refused) == refused.message
     with i18n.use_language("pt"):
         assert in_words(refused).startswith("Acrescente o que foi servido")
+
+
+def test_a_refund_past_what_is_left_is_said_in_money_not_minor_units() -> None:
+    from servefirst.kit.errors import InvalidRequest
+
+    figures = {"refundable_amount": 910, "refundable_tip": 50}
+    over_bill = InvalidRequest(
+        "amount 1000 is more than the 910 left to refund of this payment's bill part.",
+        code="amount_exceeds_refundable",
+        details=figures,
+        figures={"asked": 1000, "part": "amount", "currency": "EUR"},
+    )
+    over_tip = InvalidRequest(
+        "tip 500 is more than the 50 left to refund of this payment's tip.",
+        code="amount_exceeds_refundable",
+        details=figures,
+        figures={"asked": 500, "part": "tip", "currency": "EUR"},
+    )
+    with i18n.use_language("en"), formats.use_place("en_GB", "Europe/London"):
+        assert in_words(over_bill) == "€10.00 is more than the €9.10 left to refund from the bill."
+        assert in_words(over_tip) == "€5.00 is more than the €0.50 left to refund from the tip."
+    with i18n.use_language("pt"), formats.use_place("pt_PT", "Europe/Lisbon"):
+        said = in_words(over_bill).replace("\xa0", " ")
+        assert said == "10,00 € é mais do que os 9,10 € que restam para reembolsar da conta."
+
+
+def test_a_void_the_bill_no_longer_covers_is_said_in_money() -> None:
+    refused = Conflict(
+        "Only 330 is still due, less than this line's 380: refund the payment first, then void"
+        " the line.",
+        code="refund_first",
+        details={"amount_due": 330},
+        figures={"line_amount": 380, "currency": "EUR"},
+    )
+    with i18n.use_language("pt"), formats.use_place("pt_PT", "Europe/Lisbon"):
+        said = in_words(refused).replace("\xa0", " ")
+    assert said.startswith("Só faltam pagar 3,30 €, menos do que os 3,80 € desta linha")
+    paid = Conflict(
+        "This tab is paid; refund the payment instead of voiding a line.",
+        code="refund_first",
+        details={"tab_status": "paid"},
+        figures={"currency": "EUR"},
+    )
+    with i18n.use_language("pt"):
+        said = in_words(paid)
+    assert said == "Esta conta está paga; reembolse o pagamento em vez de anular uma linha."
+
+
+def test_a_refund_the_processor_refused_is_said_in_the_readers_words() -> None:
+    from servefirst.kit.errors import CardDeclined
+
+    refused = CardDeclined("The processor refused the refund (expired_card).", code="refund_failed")
+    with i18n.use_language("pt"):
+        assert in_words(refused).startswith("O processador de cartões recusou o reembolso")
+
+
+def test_an_amount_typed_wrong_is_refused_in_the_readers_words() -> None:
+    from servefirst.kit.errors import InvalidRequest
+    from servefirst.kit.typed import parse_amount
+
+    said: dict[str, str] = {}
+    for typed in ("abc", "1,234", "-1", "99999999999999999999"):
+        with pytest.raises(InvalidRequest) as refused:
+            parse_amount(typed, "EUR", param="amount")
+        with i18n.use_language("pt"):
+            said[typed] = in_words(refused.value)
+    assert said == {
+        "abc": "'abc' não é um valor; escreva-o como 2,50.",
+        "1,234": "Os valores em EUR têm no máximo 2 casas decimais.",
+        "-1": "Um valor não pode ser negativo: escreva zero ou mais.",
+        "99999999999999999999": "Esse valor é demasiado grande.",
+    }
+    with pytest.raises(InvalidRequest) as refused:
+        parse_amount("abc", "EUR", param="amount")
+    assert in_words(refused.value) == "'abc' is not an amount; write it like 2.50."

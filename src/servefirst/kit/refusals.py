@@ -5,7 +5,8 @@ says the same refusal again from its ``code`` and figures (``details``, and
 ``figures`` for what the API does not show, such as the currency), in the
 page's language with money and counts written the merchant's way
 (``kit.formats``). A code without words here (or without the figures they
-need) shows the error's own message, translated when the catalog has it.
+need) shows the error's own message, translated when the catalog has it; one
+whose message quotes what was typed carries its msgid as ``figures["words"]``.
 """
 
 from __future__ import annotations
@@ -93,12 +94,34 @@ def _over_due(details: dict[str, Any], money: Callable[[int], str]) -> str:
     ) % {"amount": money(details["amount"]), "due": money(details["due"])}
 
 
+def _over_refundable(details: dict[str, Any], money: Callable[[int], str]) -> str:
+    if details["part"] == "tip":
+        return _("%(asked)s is more than the %(left)s left to refund from the tip.") % {
+            "asked": money(details["asked"]),
+            "left": money(details["refundable_tip"]),
+        }
+    return _("%(asked)s is more than the %(left)s left to refund from the bill.") % {
+        "asked": money(details["asked"]),
+        "left": money(details["refundable_amount"]),
+    }
+
+
+def _refund_first(details: dict[str, Any], money: Callable[[int], str]) -> str:
+    # Without ``amount_due`` (the tab is paid) the message is fixed: from the catalog.
+    return _(
+        "Only %(due)s is still due, less than this line's %(amount)s: refund the payment "
+        "first, then void the line."
+    ) % {"due": money(details["amount_due"]), "amount": money(details["line_amount"])}
+
+
 #: Refusals said again from their figures (they need a currency).
 _FROM_FIGURES: dict[str, Callable[[dict[str, Any], Callable[[int], str]], str]] = {
     "tab_limit_exceeded": _tab_limit,
     "prepayment_required": _prepayment,
     "deposit_required": _deposit,
     "amount_exceeds_due": _over_due,
+    "amount_exceeds_refundable": _over_refundable,
+    "refund_first": _refund_first,
 }
 
 #: Refusals said in fixed words, whatever detail their message carries (a
@@ -111,6 +134,10 @@ _PLAIN = {
     "service_inactive": lambda: _("This service is no longer offered."),
     "processor_unavailable": lambda: _(
         "The card processor could not be reached; nothing was charged. Try again in a moment."
+    ),
+    "refund_failed": lambda: _(
+        "The card processor refused the refund; nothing went back. It is kept, failed, on the "
+        "payment."
     ),
     "rate_limited": lambda: _("Too many tries in a short time. Wait a little and try again."),
     "due_date_in_past": lambda: _("The due date is in the past; give today or a later day."),
@@ -135,4 +162,12 @@ def in_words(error: ServefirstError) -> str:
             return said({**error.details, **error.figures}, money)
         except (KeyError, TypeError, ValueError):
             pass  # figures missing: the error's own words below
+    # A message with what was typed in it carries its words (a msgid) and
+    # figures: said again in the reader's language.
+    words = error.figures.get("words")
+    if isinstance(words, str):
+        try:
+            return _(words) % error.figures
+        except (KeyError, TypeError, ValueError):
+            pass
     return _(error.message)

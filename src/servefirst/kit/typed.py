@@ -9,6 +9,7 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from servefirst.kit.errors import InvalidRequest
+from servefirst.kit.i18n import N_
 from servefirst.kit.money import MAX_AMOUNT, minor_digits
 
 
@@ -30,13 +31,26 @@ def parse_amount(text: str | None, currency: str, *, param: str) -> int | None:
         value = Decimal(cleaned)
     except InvalidOperation:
         raise InvalidRequest(
-            f"'{text}' is not an amount; write it like 2.50.", param=param
+            f"'{text}' is not an amount; write it like 2.50.",
+            param=param,
+            figures={
+                "words": N_("'%(typed)s' is not an amount; write it like 2.50."),
+                "typed": text,
+            },
         ) from None
     if not value.is_finite() or value < 0:
         raise InvalidRequest("An amount cannot be negative: write zero or more.", param=param)
     minor = value.scaleb(digits)
     if minor != minor.to_integral_value():
-        raise InvalidRequest(f"{currency} amounts have at most {digits} decimals.", param=param)
+        raise InvalidRequest(
+            f"{currency} amounts have at most {digits} decimals.",
+            param=param,
+            figures={
+                "words": N_("%(currency)s amounts have at most %(digits)s decimals."),
+                "currency": currency,
+                "digits": digits,
+            },
+        )
     if minor > MAX_AMOUNT:
         raise InvalidRequest("That amount is too large.", param=param)
     return int(minor)

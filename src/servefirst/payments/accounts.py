@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Engine, select
 
 from servefirst.db.uow import UnitOfWork
-from servefirst.kit.errors import InvalidRequest
+from servefirst.kit.sealed import Sealer
+from servefirst.payments.gateway_rules import stripe_keys
 from servefirst.payments.models import GatewayAccount
 
 if TYPE_CHECKING:
@@ -36,13 +37,10 @@ def choose_gateway(
     publishable_key: str | None,
     webhook_secret: str | None,
 ) -> GatewayAccount:
-    """Keep the merchant's choice. Stripe needs all three keys; each is checked
-    for its kind by its prefix (a live key and a test key both pass), and the
-    two secrets are sealed before they are written."""
-    if gateway == STRIPE:
-        _check_key(secret_key, "secret_key", ("sk_", "rk_"))
-        _check_key(publishable_key, "publishable_key", ("pk_",))
-        _check_key(webhook_secret, "webhook_secret", ("whsec_",))
+    """Keep the merchant's choice. Stripe needs all three keys, tidied and
+    checked (``gateway_rules``: the kind of each, both from the same mode);
+    the two secrets are sealed before they are written."""
+    keys = stripe_keys(secret_key, publishable_key, webhook_secret) if gateway == STRIPE else None
     sealer = uow.gateways.sealer
     row = account_of(uow)
     if row is None:
@@ -50,30 +48,15 @@ def choose_gateway(
         uow.session.add(row)
     row.gateway = gateway
     row.updated_at = uow.clock.now()
-    if gateway == STRIPE:
+    if keys is not None:
         # Sealing first: without SERVEFIRST_SECRET_KEY this refuses and nothing is written.
-        row.secret_key_sealed = sealer.seal(secret_key or "")
-        row.webhook_secret_sealed = sealer.seal(webhook_secret or "")
-        row.publishable_key = publishable_key
+        row.secret_key_sealed = sealer.seal(keys.secret_key)
+        row.webhook_secret_sealed = sealer.seal(keys.webhook_secret)
+        row.publishable_key = keys.publishable_key
     else:
         row.secret_key_sealed = row.webhook_secret_sealed = row.publishable_key = None
     uow.session.flush()
     return row
-
-
-def _check_key(value: str | None, param: str, prefixes: tuple[str, ...]) -> None:
-    if not value:
-        raise InvalidRequest(
-            f"The Stripe gateway needs `{param}` (from the Stripe dashboard).",
-            code="parameter_missing",
-            param=param,
-        )
-    if not value.startswith(prefixes):
-        raise InvalidRequest(
-            f"`{param}` should start with {' or '.join(prefixes)}.",
-            code="parameter_invalid",
-            param=param,
-        )
 
 
 def stripe_gateway_of(uow: UnitOfWork) -> StripeGateway | None:
@@ -106,16 +89,30 @@ def webhook_secret_of(uow: UnitOfWork) -> str | None:
 
 def ensure_keys_can_open(engine: Engine, secret_key: str | None) -> None:
     """At start-up: a merchant on Stripe with no ``SERVEFIRST_SECRET_KEY`` to
-    open its keys is a server that cannot take its payments. Say so now."""
-    if secret_key:
-        return
+    open its keys, or with another one than they were sealed with (a typo, a
+    rotated value), is a server that cannot take its payments: every card
+    would fail with a 500. Say so now."""
     with engine.connect() as conn:
         on_stripe = conn.execute(
-            select(GatewayAccount.merchant_id).where(GatewayAccount.gateway == STRIPE).limit(1)
+            select(GatewayAccount.merchant_id, GatewayAccount.secret_key_sealed)
+            .where(GatewayAccount.gateway == STRIPE)
+            .limit(1)
         ).first()
-    if on_stripe is not None:
+    if on_stripe is None:
+        return
+    merchant_id, sealed = on_stripe
+    if not secret_key:
         raise SystemExit(
             "servefirst: SERVEFIRST_SECRET_KEY is not set, but merchant "
-            f"{on_stripe[0]} takes cards through Stripe and its keys are sealed with it. "
+            f"{merchant_id} takes cards through Stripe and its keys are sealed with it. "
             "Set SERVEFIRST_SECRET_KEY to the value it was set up with."
         )
+    try:
+        if sealed:
+            Sealer(secret_key).open(sealed)
+    except ValueError:
+        raise SystemExit(
+            "servefirst: SERVEFIRST_SECRET_KEY is not the value merchant "
+            f"{merchant_id}'s Stripe keys were sealed with, so they cannot be read and no "
+            "card could be taken. Set SERVEFIRST_SECRET_KEY to the value it was set up with."
+        ) from None

@@ -78,6 +78,7 @@ def refund_parts(
             code="amount_exceeds_refundable",
             param="amount",
             details={"refundable_amount": max(left.amount, 0), "refundable_tip": max(left.tip, 0)},
+            figures={"asked": amount, "part": "amount"},
         )
     if tip > left.tip:
         raise InvalidRequest(
@@ -85,8 +86,24 @@ def refund_parts(
             code="amount_exceeds_refundable",
             param="tip",
             details={"refundable_amount": max(left.amount, 0), "refundable_tip": max(left.tip, 0)},
+            figures={"asked": tip, "part": "tip"},
         )
     return amount, tip
+
+
+def refund_state(
+    paid: int, tips: int, refunded: int, tips_refunded: int, deposit_applied: int = 0
+) -> str | None:
+    """What a tab says beside its status once money went back: ``refunded``
+    when all the customer paid (bill, tips and a deposit applied to it) went
+    back, ``partly refunded`` when some did, None when none did. The status
+    itself stays (a paid tab stays paid: the service was given and settled).
+    A deposit is not given back by a refund: a tab it paid part of is at most
+    partly refunded."""
+    back = refunded + tips_refunded
+    if back <= 0:
+        return None
+    return "refunded" if back >= paid + tips + deposit_applied else "partly refunded"
 
 
 def clean_reason(reason: str) -> str:
@@ -118,4 +135,5 @@ def ensure_can_void_line(
             " payment first, then void the line.",
             code="refund_first",
             details={"amount_due": bill.due},
+            figures={"line_amount": line_amount},
         )

@@ -19,7 +19,7 @@ from datetime import timedelta
 
 from servefirst.db.uow import UnitOfWork
 from servefirst.events.service import emit
-from servefirst.kit.errors import CardDeclined
+from servefirst.kit.errors import CardDeclined, ServefirstError
 from servefirst.kit.ids import new_id
 from servefirst.kit.money import Money
 from servefirst.ledger import service as ledger
@@ -40,6 +40,9 @@ from servefirst.taxes import service as taxes
 
 #: A pending refund younger than this may still be in its request's hands.
 RECOVERY_GRACE = timedelta(minutes=1)
+#: The code of a processor that could not be reached (``stripe_gateway``,
+#: not imported here: it brings the Stripe library with it).
+UNREACHABLE = "processor_unavailable"
 
 
 def refund_id_for(processor_key: str | None) -> str:
@@ -70,7 +73,11 @@ def begin_refund(
     words = clean_reason(reason)
     tab = uow.tabs.lock(payment.tab_id)  # one refund of a tab at a time
     left = Refundable.of(payment.amount, payment.tip, refunds.taken(payment_id))
-    part, tip_part = refund_parts(left, amount, tip, payment_status=payment.status)
+    try:
+        part, tip_part = refund_parts(left, amount, tip, payment_status=payment.status)
+    except ServefirstError as refused:
+        refused.figures.setdefault("currency", tab.currency)  # for the page's words
+        raise
     recorded = payment.gateway == "manual"
     refund = refunds.add(
         {
@@ -99,7 +106,12 @@ def begin_refund(
 def ask_processor(
     gateways: Gateways, refund: Refund, charge_reference: str, currency: str
 ) -> RefundResult:
-    """Phase (2): no database here. The refund's id is the processor's key."""
+    """Phase (2): no database here. The refund's id is the processor's key.
+
+    A processor that cannot be reached leaves the refund ``pending``, which
+    is what it is: the call may have got through, and recovery asks again
+    with the same key. Reported as failed, it would invite a second refund
+    that recovery's answer to the first would then double."""
     gateway = gateway_named(gateways, refund.gateway, refund.merchant_id)
     try:
         return gateway.refund(
@@ -112,6 +124,10 @@ def ask_processor(
         return RefundResult(
             reference="", status=RefundStatus.FAILED.value, failure_code=refused.code
         )
+    except ServefirstError as unanswered:
+        if unanswered.code != UNREACHABLE:
+            raise
+        return RefundResult(reference="", status=RefundStatus.PENDING.value)
 
 
 def finish_refund(uow: UnitOfWork, refund_id: str, result: RefundResult) -> Refund:
@@ -240,9 +256,10 @@ def finish_pending_refunds(
         # Closed: no transaction stays open while the processor is asked.
         result = ask_processor(gateways, refund, charge, currency)
         with uow_for(merchant_id) as uow:
-            finish_refund(uow, refund_id, result)
+            done = finish_refund(uow, refund_id, result)
             uow.commit()
-        finished.append(refund_id)
+        if done.status != RefundStatus.PENDING.value:  # else: still unanswered, asked next time
+            finished.append(refund_id)
     return finished
 
 

@@ -90,9 +90,10 @@ class ReceiptDocument:
     total: int
     paid: int
     tips: int
-    refunded: int
+    refunded: int  # of the bill's part
     amount_due: int
     payments: tuple[PrintedPayment, ...] = ()
+    tips_refunded: int = 0  # of the tips: given back as well (the page says both, as one)
     taxes: TaxTotals | None = field(default=None)
 
     @property
@@ -162,6 +163,7 @@ def document_for(uow: UnitOfWork, tab: Tab) -> ReceiptDocument:
         paid=tab.paid,
         tips=tab.tips,
         refunded=tab.refunded,
+        tips_refunded=tab.tips_refunded,
         amount_due=bill.due,
         payments=tuple(
             PrintedPayment(p.method, p.amount, p.tip, p.created_at, p.card_last4)

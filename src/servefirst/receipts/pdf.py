@@ -198,8 +198,9 @@ def _totals(doc: ReceiptDocument, regular: str, bold: str) -> Table:
         rows.append((gettext("Paid"), _money(doc.paid, doc)))
     if doc.tips:
         rows.append((gettext("Tip"), _money(doc.tips, doc)))
-    if doc.refunded:
-        rows.append((gettext("Refunded"), _money(doc.refunded, doc)))
+    if doc.refunded or doc.tips_refunded:
+        # All that went back, tips too, as the customer's receipt page says it.
+        rows.append((gettext("Refunded"), _money(-(doc.refunded + doc.tips_refunded), doc)))
     if doc.kind is DocumentKind.INVOICE or doc.amount_due:
         rows.append((gettext("Amount due"), _money(doc.amount_due, doc)))
     table = Table(rows, colWidths=[142 * mm, 32 * mm])

@@ -91,7 +91,9 @@ def satisfaction_report(uow: UnitOfWork, period: Period | None) -> dict[str, Any
             Review,
             (Review.merchant_id == TabLine.merchant_id) & (Review.tab_id == TabLine.tab_id),
         )
-        .where(*wanted)
+        # A voided line was rung up by mistake: its service and person were not
+        # what the customer rated.
+        .where(*wanted, TabLine.voided_at.is_(None))
         .order_by(TabLine.tab_id, TabLine.line_no)
     )
     # Keyed by tab: a member or service on two lines of one tab counts its review once.

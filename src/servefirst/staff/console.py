@@ -25,6 +25,7 @@ from servefirst.guarantee.rules import ConcernStatus
 from servefirst.guarantee.service import concerns_of
 from servefirst.kit.errors import ServefirstError
 from servefirst.merchants.service import get_merchant, merchant_zone
+from servefirst.payments.refund_rules import TAKING, Refundable, refund_state
 from servefirst.payments.refunds import refunds_of
 from servefirst.payments.service import payments_of
 from servefirst.reports.today.rules import Window, day_of
@@ -54,6 +55,14 @@ class TabRow:
     tab: Tab
     customer_name: str
     bill: Bill
+
+    @property
+    def refund_state(self) -> str | None:
+        """``refunded`` or ``partly refunded``, shown beside the status."""
+        tab = self.tab
+        return refund_state(
+            tab.paid, tab.tips, tab.refunded, tab.tips_refunded, tab.deposit_applied
+        )
 
 
 @dataclass(frozen=True)
@@ -291,6 +300,17 @@ class TabView:
     def lines_can_be_voided(self) -> bool:
         """Lines come off an unpaid tab (each only while what is due covers it)."""
         return TabStatus(self.tab.status) in UNPAID
+
+    @property
+    def refund_state(self) -> str | None:
+        return TabRow(self.tab, "", self.bill).refund_state
+
+    def refundable(self, payment: Payment) -> Refundable:
+        """What is left to give back of ``payment``: the refund form offers
+        no more (and is not offered once nothing is left)."""
+        refunds = self.refunds.get(payment.payment_id, [])
+        taken = [(r.amount, r.tip) for r in refunds if r.status in TAKING]
+        return Refundable.of(payment.amount, payment.tip, taken)
 
     @property
     def pending(self) -> list[Concern]:

@@ -15,6 +15,10 @@ STATUS_WORDS = (
     N_("written_off"),
     N_("void"),
     N_("pending"),
+    N_("succeeded"),  # a refund's (or payment's) statuses
+    N_("failed"),
+    N_("refunded"),  # beside a paid tab's status
+    N_("partly refunded"),
     N_("approved"),
     N_("rejected"),
     N_("confirmed"),

@@ -16,6 +16,7 @@ from servefirst.db.uow import UnitOfWork
 from servefirst.kit.errors import ServefirstError
 from servefirst.kit.refusals import in_words
 from servefirst.kit.typed import parse_amount
+from servefirst.payments.refund_rules import RefundStatus
 from servefirst.payments.refunds import refund_in_phases
 from servefirst.staff import service as staff
 from servefirst.staff.rules import Access
@@ -33,12 +34,13 @@ def _correction(
     request: Request,
     tab_id: str,
     csrf_token: str,
-    do: Callable[[UnitOfWork], None],
-    done: str,
+    do: Callable[[UnitOfWork], str],
     kept: dict[str, str],
 ) -> Response:
+    """``do`` makes the change and names what the page announces after it."""
+
     def change(uow: UnitOfWork, me: staff.SignedIn) -> str:
-        do(uow)
+        done = do(uow)
         return f"/staff/tabs/{tab_id}?done={done}"
 
     def on_error(uow: UnitOfWork, me: staff.SignedIn, exc: ServefirstError) -> Response:
@@ -60,11 +62,12 @@ def void_tab_line(
     reason: FormText = "",
     csrf_token: FormText = "",
 ) -> Response:
-    def do(uow: UnitOfWork) -> None:
+    def do(uow: UnitOfWork) -> str:
         void_line(uow, tab_id, line_no, reason=reason)
+        return "line_voided"
 
     kept = {"form": f"void-{line_no}", "reason": reason}
-    return _correction(request, tab_id, csrf_token, do, "line_voided", kept)
+    return _correction(request, tab_id, csrf_token, do, kept)
 
 
 @router.post("/tabs/{tab_id}/payments/{payment_id}/refund")
@@ -79,11 +82,13 @@ def refund_payment(
 ) -> Response:
     """Blank amount and tip: all that is left of both; one blank: none of it."""
 
-    def do(uow: UnitOfWork) -> None:
+    def do(uow: UnitOfWork) -> str:
         currency = tabs.get_tab(uow, tab_id).currency
         bill_part = parse_amount(amount, currency, param="amount")
         tip_part = parse_amount(tip, currency, param="tip")
-        refund_in_phases(uow, payment_id, amount=bill_part, tip=tip_part, reason=reason)
+        refund = refund_in_phases(uow, payment_id, amount=bill_part, tip=tip_part, reason=reason)
+        # The processor not answering yet is no failure: say so, lest it is refunded twice.
+        return "refund_pending" if refund.status == RefundStatus.PENDING.value else "refunded"
 
     kept = {"form": f"refund-{payment_id}", "amount": amount, "tip": tip, "reason": reason}
-    return _correction(request, tab_id, csrf_token, do, "refunded", kept)
+    return _correction(request, tab_id, csrf_token, do, kept)

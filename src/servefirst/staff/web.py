@@ -54,6 +54,10 @@ NOTICES = {
     "voided": N_("Tab voided."),
     "line_voided": N_("Line voided: it is off the bill."),
     "refunded": N_("Refund recorded."),
+    "refund_pending": N_(
+        "Refund sent: the card processor has not answered yet. It is finished by itself;"
+        " do not refund again."
+    ),
     "approved": N_("Concern approved: the bill is lowered."),
     "rejected": N_("Concern rejected: the bill stays."),
     "merged": N_("Customers merged: everything is on this one now."),

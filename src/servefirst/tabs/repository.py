@@ -36,6 +36,11 @@ if TYPE_CHECKING:
 #: for a merchant with a million tabs).
 SHORT_CODE_DRAWS = 8
 
+#: The largest line number the column holds (a 32-bit INTEGER on PostgreSQL).
+#: A path asking for a larger one names no line: asked of the database, the
+#: driver would fail on the number (a 500) instead of finding nothing.
+LAST_LINE_NO = 2**31 - 1
+
 
 class TabRepository:
     """The tabs of the unit of work's merchant, in its transaction."""
@@ -253,7 +258,9 @@ class TabRepository:
             self.write(tab, taxes=taxes)
 
     def line(self, tab: Tab, line_no: int) -> TabLine:
-        line = self._uow.session.get(TabLine, (self._uow.merchant, tab.tab_id, line_no))
+        line = None
+        if 1 <= line_no <= LAST_LINE_NO:
+            line = self._uow.session.get(TabLine, (self._uow.merchant, tab.tab_id, line_no))
         if line is None:
             raise NotFound(f"This tab has no line {line_no}.", param="line_no")
         return line

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from servefirst.db.uow import UnitOfWork
 from servefirst.events.service import emit
+from servefirst.kit.errors import ServefirstError
 from servefirst.ledger import service as ledger
 from servefirst.ledger.rules import Account, EntryBuilder, EntryKind, Side
 from servefirst.payments.refund_rules import clean_reason, ensure_can_void_line
@@ -25,7 +26,11 @@ def void_line(uow: UnitOfWork, tab_id: str, line_no: int, *, reason: str) -> Tab
     tax = None if line.voided_at is not None else taxes.for_void(tab, line)
     # What the bill shrinks by: the line, and the tax on top when prices exclude it.
     charged = -tax[1].charged if tax is not None else line.amount
-    ensure_can_void_line(tab.status, bill_of(tab), charged, line.voided_at is not None)
+    try:
+        ensure_can_void_line(tab.status, bill_of(tab), charged, line.voided_at is not None)
+    except ServefirstError as refused:
+        refused.figures.setdefault("currency", tab.currency)  # for the page's words
+        raise
     uow.tabs.void_line(
         tab,
         line,

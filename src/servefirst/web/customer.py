@@ -27,6 +27,7 @@ from servefirst.kit.refusals import in_words
 from servefirst.kit.typed import parse_amount, parse_int
 from servefirst.merchants.service import get_merchant
 from servefirst.payments import service as payments
+from servefirst.payments.refund_rules import refund_state
 from servefirst.reviews import service as reviews
 from servefirst.runtime import Runtime
 from servefirst.tabs import service as tabs
@@ -144,6 +145,9 @@ def _context(
         "token": token,
         "tab": tab,
         "active": tab.status in ACTIVE,
+        "refund_state": refund_state(
+            tab.paid, tab.tips, tab.refunded, tab.tips_refunded, tab.deposit_applied
+        ),
         "can_pay": _can_pay(tab),
         "page_state": page_state(tab),
         "tips": tip_choices(tab.amount_due, tab.currency),

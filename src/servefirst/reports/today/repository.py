@@ -14,6 +14,7 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from servefirst.payments.models import Payment
+from servefirst.payments.refund_models import Refund
 from servefirst.staff.models import StaffMember
 from servefirst.tabs.models import Tab, TabLine
 from servefirst.tabs.rules import TabStatus
@@ -62,12 +63,30 @@ class TodayRepository:
         )
         return [MethodTakings(m, int(n), int(a), int(t)) for m, n, a, t in rows]
 
+    def refunded(self, start: datetime, end: datetime) -> tuple[int, int]:
+        """(from bills, from tips) given back by refunds that went through in
+        ``[start, end)``: money out, beside the takings."""
+        amount, tip = self.session.execute(
+            select(
+                func.coalesce(func.sum(Refund.amount), 0), func.coalesce(func.sum(Refund.tip), 0)
+            ).where(
+                Refund.merchant_id == self.merchant_id,
+                Refund.status == "succeeded",
+                Refund.settled_at >= start,
+                Refund.settled_at < end,
+            )
+        ).one()
+        return int(amount), int(tip)
+
     def _lines_in(self, start: datetime, end: datetime) -> tuple[ColumnElement[bool], ...]:
-        """Lines added in the window, on tabs not voided."""
+        """Lines added in the window, on tabs not voided, less lines voided (a
+        line rung up by mistake and taken off was never sold, as the sales
+        report and earnings count it)."""
         return (
             TabLine.merchant_id == self.merchant_id,
             TabLine.created_at >= start,
             TabLine.created_at < end,
+            TabLine.voided_at.is_(None),
             Tab.status != TabStatus.VOID.value,
         )
 

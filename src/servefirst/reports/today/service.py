@@ -1,5 +1,6 @@
 """The Today page's money: takings so far, by method, tips, what each service and
-each person sold, and the same weekday last week by the same hour beside it."""
+each person sold, and the same weekday last week by the same hour beside it;
+what was refunded today, apart."""
 
 from __future__ import annotations
 
@@ -39,6 +40,9 @@ class Today:
     sold_last_week: int
     by_service: list[Sold]
     by_staff: list[Sold]
+    #: Given back today (from bills, from tips): shown beside the takings,
+    #: which count what came in.
+    refunded_today: tuple[int, int] = (0, 0)
 
     @property
     def takings_change(self) -> Change:
@@ -70,4 +74,5 @@ def today(uow: UnitOfWork) -> Today:
         sold_last_week=repo.sales_total(before.start, before.end),
         by_service=repo.sold_by_service(this.start, this.end),
         by_staff=repo.sold_by_staff(this.start, this.end),
+        refunded_today=repo.refunded(this.start, this.end),
     )

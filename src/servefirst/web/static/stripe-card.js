@@ -8,6 +8,12 @@
   var form = mount.closest("form");
   var field = document.getElementById("payment-method");
   var stripe = Stripe(mount.dataset.publishableKey);
+  // Our own words, in the page's language (the page sets them on the mount).
+  var words = {
+    notConfirmed: mount.dataset.wordsNotConfirmed || "Your bank did not confirm the payment. Try again.",
+    notSetUp: mount.dataset.wordsNotSetUp || "The card could not be set up. Try again.",
+    notAccepted: mount.dataset.wordsNotAccepted || "The card was not accepted. Try again.",
+  };
   var card = stripe.elements().create("card");
   card.mount(mount);
 
@@ -28,7 +34,7 @@
   if (mount.dataset.confirmSecret) {
     stripe.confirmCardPayment(mount.dataset.confirmSecret).then(function (result) {
       if (result.error) {
-        say(result.error.message || "Your bank did not confirm the payment. Try again.");
+        say(result.error.message || words.notConfirmed);
       } else {
         window.location.assign(mount.dataset.confirmedUrl);
       }
@@ -43,18 +49,18 @@
     fetch(mount.dataset.setupUrl, { method: "POST", credentials: "same-origin" })
       .then(function (answer) { return answer.json(); })
       .then(function (setup) {
-        if (!setup.client_secret) throw new Error("The card could not be set up. Try again.");
+        if (!setup.client_secret) throw new Error(words.notSetUp);
         return stripe.confirmCardSetup(setup.client_secret, { payment_method: { card: card } });
       })
       .then(function (result) {
-        if (result.error) throw new Error(result.error.message || "The card was not accepted.");
+        if (result.error) throw new Error(result.error.message || words.notAccepted);
         var pm = result.setupIntent.payment_method;
         field.value = typeof pm === "string" ? pm : pm.id;
         form.submit();
       })
       .catch(function (error) {
         button.disabled = false;
-        say(error.message || "The card was not accepted. Try again.");
+        say(error.message || words.notAccepted);
       });
   });
 })();
