@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+import threading
 from datetime import UTC, date, datetime
 from io import BytesIO
 
@@ -118,3 +120,33 @@ def test_an_invoice_shows_its_due_date_and_what_is_owed() -> None:
 def test_a_refunded_tip_is_counted_in_what_the_receipt_says_went_back() -> None:
     text = _text(_document(refunded=490, tips_refunded=50))
     assert "Refunded\n-€5.40" in text  # the bill's 4.90 and the tip's 0.50
+
+
+def test_receipts_drawn_at_once_by_several_senders_all_come_out_whole() -> None:
+    # The delivery worker's senders draw receipts in threads of one process
+    # (and requests may ask for a PDF meanwhile). ReportLab cuts a font's
+    # subset through one shared file cursor per font: drawn at once, the
+    # documents' reads interleaved and a send failed with a KeyError from
+    # the font. Switching threads as often as possible makes that likely.
+    failures: list[str] = []
+    drawn: list[bytes] = []
+
+    def sender() -> None:
+        for _ in range(15):
+            try:
+                drawn.append(render_pdf(_document()))
+            except Exception as exc:  # noqa: BLE001 - every failure is the finding
+                failures.append(repr(exc))
+
+    before = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        threads = [threading.Thread(target=sender) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(before)
+    assert failures == []
+    assert len(drawn) == 60 and len(set(drawn)) == 1  # invariant: the same bytes each time

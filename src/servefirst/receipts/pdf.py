@@ -9,6 +9,7 @@ and dates its locale and zone. Nothing here reads the database: it draws a
 
 from __future__ import annotations
 
+import threading
 from functools import cache
 from io import BytesIO
 from pathlib import Path
@@ -66,10 +67,17 @@ def _p(text: str, style: ParagraphStyle) -> Paragraph:
     return Paragraph(escape(text).replace("\n", "<br/>"), style)
 
 
+#: One document drawn at a time in this process. ReportLab is not thread-safe:
+#: a registered font cuts each document's subset through one shared file
+#: cursor, so two documents drawn at once (the delivery worker's senders, a
+#: request for a receipt) mix their reads and one fails, or comes out wrong.
+_DRAWING = threading.Lock()
+
+
 def render_pdf(doc: ReceiptDocument) -> bytes:
     """The document as PDF bytes, in the merchant's language, locale and zone."""
     language = i18n.language_of(doc.locale)
-    with i18n.use_language(language), formats.use_place(doc.locale, doc.timezone):
+    with i18n.use_language(language), formats.use_place(doc.locale, doc.timezone), _DRAWING:
         return _render(doc)
 
 
