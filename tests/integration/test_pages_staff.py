@@ -600,6 +600,25 @@ def test_what_customers_type_is_shown_as_text_never_as_markup(at_counter: Staff)
     assert nul.status_code == 422
 
 
+def test_a_customer_s_trust_reads_in_portuguese_on_the_console_and_in_english_in_the_api(
+    at_counter: Staff,
+) -> None:
+    shop = at_counter.merchant
+    assert shop.post("/v1/merchant", {"locale": "pt_PT"}).status_code == 200
+    tab = shop.served_tab(380)
+    assert shop.post(f"/v1/tabs/{tab['id']}/payments", {"method": "cash"}).status_code == 201
+    customer_id = tab["customer_id"]
+    page = at_counter.get(f"/staff/customers/{customer_id}")
+    assert page.status_code == 200
+    assert "1 visita paga a tempo" in page.text
+    assert "visit paid on time" not in page.text
+    # The API (and the events integrators read) keep their English words.
+    said = shop.get(f"/v1/customers/{customer_id}").json()["trust"]["factors"]
+    assert said == ["1 visit paid on time"]
+    stranger = at_counter.post("/staff/customers", {"name": "Duarte Pires"})
+    assert "Cliente novo: ainda sem histórico aqui" in stranger.text
+
+
 def test_the_console_speaks_the_merchants_language_unless_the_member_chose(
     runtime: Runtime, at_counter: Staff
 ) -> None:

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from servefirst.kit import i18n
 from servefirst.trust.estimator import (
     EVENT_KINDS,
     Evidence,
@@ -17,7 +18,7 @@ from servefirst.trust.estimator import (
     decayed,
     score,
 )
-from servefirst.trust.factors import factors
+from servefirst.trust.factors import factors, weigh
 
 T0 = datetime(2026, 1, 1, 9, 0, tzinfo=UTC)
 HALF_LIFE = 180.0
@@ -152,6 +153,26 @@ def test_factors_rank_by_effect_with_time_words() -> None:
     # Faded: ~6.4 good visits against ~2.6 no-shows; without the visits the score
     # would fall by 0.27, without the no-shows rise by 0.18.
     assert shown == ["12 visits paid on time in the last year", "3 no-shows in the last 90 days"]
+
+
+def test_factors_are_said_in_the_reader_s_language_and_stay_english_for_the_api() -> None:
+    evidence = Evidence()
+    for day in (300, 330, 345):  # 3 no-shows in the last 60 days
+        evidence = add(evidence, "no_shows", T0 + timedelta(days=day), HALF_LIFE)
+    for day in (0, 10):  # 2 write-offs long ago
+        evidence = add(evidence, "write_offs", T0 + timedelta(days=day), HALF_LIFE)
+    now = T0 + timedelta(days=360)
+    with i18n.use_language("pt"):
+        said = [factor.said() for factor in weigh(evidence, PRIOR, now)]
+        english = factors(evidence, PRIOR, now)
+    assert said == [
+        "2 contas por pagar dadas como perdidas (a última vez há 11 meses)",
+        "3 faltas a marcações nos últimos 90 dias",
+    ]
+    assert english == [
+        "2 unpaid tabs written off (the last one 11 months ago)",
+        "3 no-shows in the last 90 days",
+    ]
 
 
 def test_a_factor_of_this_week_has_no_time_words_and_old_ones_say_when() -> None:

@@ -221,7 +221,9 @@ def tier_for(score: float, paid_visits: int, thresholds: Thresholds) -> Tier:
 class Trust:
     score: float
     tier: Tier
-    factors: list[str]
+    factors: list[str]  # in English, as the API and events say them
+    #: The same factors with their numbers, put in the reader's words on a page.
+    weighed: tuple[Any, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         return {"score": round(self.score, 4), "tier": self.tier.value, "factors": self.factors}
@@ -231,7 +233,7 @@ def assess(
     evidence: Evidence | History, policy: TrustPolicy | None = None, now: datetime | None = None
 ) -> Trust:
     """Score, tier and factors of the evidence, faded to ``now``."""
-    from servefirst.trust.factors import factors  # words need the rules' numbers
+    from servefirst.trust.factors import in_english, weigh  # words need the rules' numbers
 
     policy = policy or TrustPolicy.of(None)
     if isinstance(evidence, History):
@@ -241,7 +243,8 @@ def assess(
     current = decayed(evidence, now, policy.half_life_days)
     value = posterior_score(current, policy.prior)
     tier = tier_for(value, current.count("paid_visits"), policy.thresholds)
-    return Trust(value, tier, factors(current, policy.prior, now))
+    weighed = weigh(current, policy.prior, now)
+    return Trust(value, tier, in_english(weighed), weighed)
 
 
 @dataclass(frozen=True)
