@@ -26,6 +26,16 @@ from servefirst.db.uow import UnitOfWork
 #: booking that ended this long before a time may still be in its buffer.
 LONGEST_BUFFER = timedelta(days=1)
 
+#: The bookings ``taken`` and ``taken_seconds`` read: these staff members',
+#: in the given statuses, that start before ``end`` and end after ``reach_back``.
+_TAKEN_WHERE = (
+    Booking.merchant_id == bindparam("merchant"),
+    Booking.staff_id.in_(bindparam("staff", expanding=True)),
+    Booking.status.in_(bindparam("active", expanding=True)),
+    Booking.starts_at < bindparam("end"),
+    Booking.ends_at > bindparam("reach_back"),
+)
+
 #: Built once, with bound parameters; read on the unit of work's connection
 #: (plain rows: an availability answer reads hundreds, and the ORM session's
 #: row handling was half its time).
@@ -35,13 +45,7 @@ _TAKEN = select(
     Booking.ends_at,
     Booking.buffer_minutes,
     Booking.booking_id,
-).where(
-    Booking.merchant_id == bindparam("merchant"),
-    Booking.staff_id.in_(bindparam("staff", expanding=True)),
-    Booking.status.in_(bindparam("active", expanding=True)),
-    Booking.starts_at < bindparam("end"),
-    Booking.ends_at > bindparam("reach_back"),
-)
+).where(*_TAKEN_WHERE)
 
 
 def taken(
@@ -81,13 +85,7 @@ def _taken_seconds(seconds: Any) -> Any:
         seconds(Booking.ends_at, up=True),
         Booking.buffer_minutes,
         Booking.booking_id,
-    ).where(
-        Booking.merchant_id == bindparam("merchant"),
-        Booking.staff_id.in_(bindparam("staff", expanding=True)),
-        Booking.status.in_(bindparam("active", expanding=True)),
-        Booking.starts_at < bindparam("end"),
-        Booking.ends_at > bindparam("reach_back"),
-    )
+    ).where(*_TAKEN_WHERE)
 
 
 #: ``taken`` with its times as whole seconds since the epoch, worked out by
