@@ -21,8 +21,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import threading
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -31,6 +30,7 @@ from servefirst.bookings.deposit_phases import finish_pending_deposits
 from servefirst.bookings.hold_fees import finish_pending_fees
 from servefirst.bookings.hold_raises import finish_pending_raises
 from servefirst.bookings.hold_releases import send_pending_releases
+from servefirst.kit.beside import in_a_thread
 from servefirst.payments import phases
 from servefirst.payments.gateways import gateway_named
 from servefirst.payments.refunds import finish_pending_refunds
@@ -107,21 +107,8 @@ def run_every(runtime: Runtime, stop: threading.Event) -> None:
 def lifespan(runtime: Runtime) -> Callable[[Any], Any]:
     """Recovery in a thread of the server while it runs (beside the delivery
     worker, when the server runs that: ``settings.deliver_in_process``)."""
-
-    @asynccontextmanager
-    async def run_beside(_app: Any) -> AsyncIterator[None]:
-        if not runtime.settings.deliver_in_process:
-            yield
-            return
-        stop = threading.Event()
-        thread = threading.Thread(
-            target=run_every, args=(runtime, stop), name="servefirst-recovery", daemon=True
-        )
-        thread.start()
-        try:
-            yield
-        finally:
-            stop.set()
-            thread.join(timeout=30)
-
-    return run_beside
+    return in_a_thread(
+        lambda stop: run_every(runtime, stop),
+        "servefirst-recovery",
+        when=runtime.settings.deliver_in_process,
+    )
