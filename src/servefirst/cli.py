@@ -13,19 +13,11 @@ from rich.console import Console
 from servefirst.bookings.cli import holds
 from servefirst.config import Settings, load_settings
 from servefirst.exports.cli import COMMANDS as EXPORT_COMMANDS
-from servefirst.payments.accounts import ensure_keys_can_open
 from servefirst.risk.cli import export_group, import_group, policy, risk
 from servefirst.runtime import Runtime
 from servefirst.staff.cli import staff
 
 console = Console(stderr=False)
-
-
-def _runtime(settings: Settings | None = None) -> Runtime:
-    runtime = Runtime.create(settings or load_settings())
-    runtime.migrate()
-    ensure_keys_can_open(runtime.engine, runtime.settings.secret_key)
-    return runtime
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -88,7 +80,7 @@ def serve(host: str, port: int, workers: int, no_worker: bool) -> None:
     settings = _settings_for(host, port)
     _check_port(host, port)
     _deliver_in_process(settings, not no_worker)
-    runtime = _runtime(settings)
+    runtime = Runtime.ready(settings)
     plural = "es" if workers > 1 else ""
     console.print(
         f"servefirst on http://{host}:{port}  (API docs at /docs; {workers} process{plural})"
@@ -112,7 +104,7 @@ def worker(once: bool) -> None:
 
     from servefirst.messages.worker import Worker
 
-    runtime = _runtime()
+    runtime = Runtime.ready()
     delivery = Worker(runtime)
     if once:
         click.echo(f"{delivery.drain()} sends tried")
@@ -163,7 +155,7 @@ def demo(host: str, port: int, database: str, no_serve: bool) -> None:
         # The demo's mail goes to a folder of .eml files (a local sink).
         settings.smtp_url = f"file://{os.path.abspath('servefirst-demo-mail')}"
     _deliver_in_process(settings, True)
-    runtime = _runtime(settings)
+    runtime = Runtime.ready(settings)
     demo_data = build_demo(runtime)
     # Plain text, not a rich table: keys and links must survive copy and paste
     # whatever the terminal's width.
@@ -188,7 +180,7 @@ def merchant_create(name: str, currency: str, as_json: bool) -> None:
     from servefirst.kit.errors import ServefirstError
     from servefirst.merchants.service import create_merchant
 
-    runtime = _runtime()
+    runtime = Runtime.ready()
     try:
         with runtime.uow() as uow:
             created = create_merchant(uow, name=name, currency=currency)
@@ -224,7 +216,7 @@ def ledger_audit(merchant_id: str | None) -> None:
     from servefirst.ledger.service import audit
     from servefirst.merchants.service import all_merchant_ids
 
-    runtime = _runtime()
+    runtime = Runtime.ready()
     failures = 0
     with runtime.uow(write=False) as reader:
         merchants = all_merchant_ids(reader)
@@ -271,7 +263,7 @@ def payments_recover(grace_seconds: float | None, as_json: bool) -> None:
     send the card hold releases kept pending."""
     from servefirst.payments.recovery import recover
 
-    runtime = _runtime()
+    runtime = Runtime.ready()
     try:
         done = recover(runtime, grace_seconds=grace_seconds)
     finally:

@@ -35,6 +35,19 @@ class Runtime:
         )
         return cls(settings, engine, clock or SystemClock(), gateways)
 
+    @classmethod
+    def ready(cls, settings: Settings | None = None) -> Runtime:
+        """A runtime ready for work, as the server and every command start:
+        the database migrated, and the merchants' sealed processor keys
+        openable with this server's key (else a clear refusal now, not a
+        failed payment later)."""
+        from servefirst.payments.accounts import ensure_keys_can_open
+
+        runtime = cls.create(settings)
+        runtime.migrate()
+        ensure_keys_can_open(runtime.engine, runtime.settings.secret_key)
+        return runtime
+
     def uow(self, merchant_id: str | None = None, *, write: bool = True) -> UnitOfWork:
         """A unit of work; ``write=False`` for reads (no write lock on SQLite)."""
         return UnitOfWork(

@@ -20,12 +20,12 @@ from servefirst.exports.service import Format
 
 
 def _write(fmt: Format, merchant: str, first: str, last: str, out: str | None) -> None:
-    from servefirst.cli import _runtime
     from servefirst.exports import service as exports
     from servefirst.kit.errors import NotFound, ServefirstError
     from servefirst.merchants.service import find_merchant
+    from servefirst.runtime import Runtime
 
-    runtime = _runtime()
+    runtime = Runtime.ready()
     try:
         with runtime.uow(merchant, write=False) as uow:
             if find_merchant(uow, merchant) is None:

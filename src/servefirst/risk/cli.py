@@ -68,11 +68,11 @@ _format = click.option(
 @contextmanager
 def _merchant_uow(merchant_id: str) -> Iterator[Any]:
     """A unit of work for one merchant, refused clearly if there is no such merchant."""
-    from servefirst.cli import _runtime
     from servefirst.kit.errors import NotFound
     from servefirst.merchants.service import find_merchant
+    from servefirst.runtime import Runtime
 
-    runtime = _runtime()
+    runtime = Runtime.ready()
     try:
         with runtime.uow(merchant_id) as uow:
             if find_merchant(uow, merchant_id) is None:
