@@ -14,12 +14,11 @@ from typing import TYPE_CHECKING
 from servefirst.db.uow import UnitOfWork
 from servefirst.kit.ids import new_id
 from servefirst.messages.models import Message
-from servefirst.messages.rules import MessageKind, MessageStatus
+from servefirst.messages.rules import MessageKind, MessageStatus, OutboxEvent
 from servefirst.staff import service as staff
 from servefirst.staff.rules import Access
 
 if TYPE_CHECKING:
-    from servefirst.messages.service import OutboxEvent
     from servefirst.staff.models import StaffAccount
 
 #: The outbox events an owner is told of, and the kind of message each calls for.

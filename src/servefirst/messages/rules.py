@@ -22,6 +22,18 @@ from zoneinfo import ZoneInfo
 from servefirst.kit.errors import InvalidRequest
 
 
+@dataclass(frozen=True)
+class OutboxEvent:
+    """An event as the delivery worker reads it from the ``events`` table."""
+
+    merchant_id: str
+    event_id: str
+    type: str
+    object_id: str
+    data: dict[str, Any]
+    created_at: datetime
+
+
 class MessageKind(StrEnum):
     RECEIPT = "receipt"  # the tab is paid: what was paid, with the tab link
     BOOKING_CONFIRMATION = "booking_confirmation"  # with the .ics attached

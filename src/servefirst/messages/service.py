@@ -29,6 +29,7 @@ from servefirst.messages.rules import (
     MessageKind,
     MessagePolicy,
     MessageStatus,
+    OutboxEvent,
     Planned,
     booking_reminder_at,
     channel_for,
@@ -42,18 +43,6 @@ from servefirst.trust import service as trust
 
 if TYPE_CHECKING:
     from servefirst.merchants.models import Merchant
-
-
-@dataclass(frozen=True)
-class OutboxEvent:
-    """An event as the delivery worker reads it from the ``events`` table."""
-
-    merchant_id: str
-    event_id: str
-    type: str
-    object_id: str
-    data: dict[str, Any]
-    created_at: datetime
 
 
 def policy_of(merchant: Merchant) -> MessagePolicy:

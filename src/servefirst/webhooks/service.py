@@ -15,7 +15,7 @@ from servefirst.events.service import emit
 from servefirst.kit.errors import Conflict, NotFound
 from servefirst.kit.i18n import N_
 from servefirst.kit.ids import new_id
-from servefirst.messages.service import OutboxEvent
+from servefirst.messages.rules import OutboxEvent
 from servefirst.webhooks import rules
 from servefirst.webhooks.models import WebhookDelivery, WebhookEndpoint
 
