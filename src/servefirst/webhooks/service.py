@@ -44,8 +44,21 @@ def create_endpoint(
 
 
 def get_endpoint(uow: UnitOfWork, endpoint_id: str) -> WebhookEndpoint:
+    """An endpoint that may still be changed: a deleted one is not found (its
+    log stays readable, ``list_deliveries``)."""
+    endpoint = _endpoint_ever_made(uow, endpoint_id)
+    if endpoint.status == DELETED:
+        raise NotFound(
+            f"The webhook endpoint {endpoint_id} was deleted: it cannot be changed and its"
+            " deliveries are not sent again.",
+            param="endpoint_id",
+        )
+    return endpoint
+
+
+def _endpoint_ever_made(uow: UnitOfWork, endpoint_id: str) -> WebhookEndpoint:
     endpoint = repository.endpoint(uow, endpoint_id)
-    if endpoint is None or endpoint.status == DELETED:
+    if endpoint is None:
         raise NotFound(f"No webhook endpoint {endpoint_id}.", param="endpoint_id")
     return endpoint
 
@@ -84,7 +97,8 @@ def update_endpoint(
 
 
 def delete_endpoint(uow: UnitOfWork, endpoint_id: str) -> WebhookEndpoint:
-    """The endpoint gets nothing more; its delivery log is kept."""
+    """The endpoint gets nothing more; its delivery log is kept, and readable
+    (what went out before it was deleted, and what never will)."""
     endpoint = get_endpoint(uow, endpoint_id)
     endpoint.status = DELETED
     repository.give_up_pending(uow, endpoint_id, "the endpoint was deleted")
@@ -200,7 +214,10 @@ def _disable(uow: UnitOfWork, endpoint: WebhookEndpoint, reason: str) -> None:
 
 
 def list_deliveries(uow: UnitOfWork, endpoint_id: str, *, limit: int = 50) -> list[WebhookDelivery]:
-    get_endpoint(uow, endpoint_id)
+    """An endpoint's log, newest first; a deleted endpoint's too: the delete
+    promises the log is kept, and an integrator reconciling after removing a
+    receiver needs to see what reached it."""
+    _endpoint_ever_made(uow, endpoint_id)
     return repository.deliveries_of(uow, endpoint_id, limit=limit)
 
 
