@@ -24,6 +24,11 @@ ENABLED, DISABLED, DELETED = rules.ENABLED, rules.DISABLED, rules.DELETED
 BY_THE_MERCHANT = N_("disabled by the merchant")
 GONE = N_("the endpoint answered 410 Gone")
 FAILING = N_("every delivery failed for 5 days")
+#: A change asked of a deleted endpoint (a console page left open may still offer one).
+WAS_DELETED = N_(
+    "The webhook endpoint %(endpoint)s was deleted: it cannot be changed and its deliveries"
+    " are not sent again."
+)
 
 
 def create_endpoint(
@@ -49,9 +54,9 @@ def get_endpoint(uow: UnitOfWork, endpoint_id: str) -> WebhookEndpoint:
     endpoint = _endpoint_ever_made(uow, endpoint_id)
     if endpoint.status == DELETED:
         raise NotFound(
-            f"The webhook endpoint {endpoint_id} was deleted: it cannot be changed and its"
-            " deliveries are not sent again.",
+            WAS_DELETED % {"endpoint": endpoint_id},
             param="endpoint_id",
+            figures={"words": WAS_DELETED, "endpoint": endpoint_id},
         )
     return endpoint
 
