@@ -1,7 +1,8 @@
 """The messages as their readers meet them in Chromium on a phone (390x844):
 the links the e-mails carry land on what their words promise, ready to use;
-the owner mends a refused message setting and turns a disabled endpoint back
-on, in English and Portuguese, on pages that fit and that axe finds clean."""
+the owner mends a refused message setting (a day with a decimal among them)
+and turns a disabled endpoint back on, in English and Portuguese, on pages
+that fit and that axe finds clean."""
 
 from __future__ import annotations
 
@@ -65,6 +66,20 @@ def test_an_owner_mends_a_refused_setting_and_enables_an_endpoint_on_a_phone(
     box = error.bounding_box()
     assert box is not None and 0 <= box["y"] < page.viewport_size["height"]  # not at the top
     assert page.get_by_label("Em atraso no dia" if pt else "Overdue on day").input_value() == "3"
+    _fits_the_phone(page)
+    assert violations(page) == []
+    # One and a half days, as each language writes it: refused, never read as days 1 and 5.
+    page.get_by_label("Em atraso no dia" if pt else "Overdue on day").fill("14")
+    days = page.locator("#reminder_days")
+    hint = page.locator("#reminder-days-hint")
+    assert ("ponto e vírgula" if pt else "commas or spaces") in hint.inner_text()
+    days.fill("1,5" if pt else "1.5")
+    page.get_by_role("button", name="Guardar definições" if pt else "Save settings").click()
+    page.locator("#reminder_days[aria-invalid=true]").wait_for()
+    said = page.locator("#settings-error").inner_text()
+    assert ("dias inteiros" if pt else "whole days") in said
+    assert days.input_value() == ("1,5" if pt else "1.5")
+    assert live_merchant.get("/v1/merchant/messages").json()["reminder_days"] == [1.0, 3.0, 7.0]
     _fits_the_phone(page)
     assert violations(page) == []
     page.get_by_role("button", name="Ativar de novo" if pt else "Enable again").click()

@@ -261,6 +261,12 @@ def test_a_deleted_endpoint_s_deliveries_are_not_offered_to_send_again(
     assert deleted.status_code == 200
     page = manager.get("/staff/messages").text
     assert "whd_deleted1" not in page and "No webhook delivery was given up on." in page
+    # Not offered, yet not lost: the API's log of the endpoint still lists it.
+    log = merchant.get(f"/v1/webhook-endpoints/{created['id']}/deliveries")
+    assert [d["id"] for d in log.json()["data"]] == ["whd_deleted1"]
+    # A page left open from before still has the button: it says why nothing goes.
+    stale = manager.post(f"/staff/webhooks/{created['id']}/deliveries/whd_deleted1/retry")
+    assert stale.status_code == 404 and "was deleted" in stale.text
 
 
 def test_a_manager_enables_a_disabled_endpoint_again_from_the_console(

@@ -251,6 +251,42 @@ def test_endpoints_are_updated_deleted_and_kept_apart_by_merchant(
     )
 
 
+def test_a_deleted_endpoint_s_delivery_log_stays_readable_and_nothing_is_sent_again(
+    merchant: Merchant,
+    deliver: Deliver,
+    webhook_receiver: Callable[[], Receiver],
+    new_merchant: Callable[..., Merchant],
+) -> None:
+    receiver = webhook_receiver()
+    endpoint = subscribe(merchant, receiver, ["payment.succeeded"])
+    pay_cash(merchant)
+    deliver().drain()
+    pay_cash(merchant)  # planned, not yet sent when the endpoint goes
+    deliver().plan()
+    assert [d["status"] for d in deliveries(merchant, endpoint)] == ["pending", "succeeded"]
+    deleted = merchant.client.delete(
+        f"/v1/webhook-endpoints/{endpoint['id']}", headers=merchant.headers
+    )
+    assert deleted.status_code == 200 and deleted.json()["status"] == "deleted"
+    # The log is kept, as the delete promises: what went out, and what never will.
+    given_up, delivered = deliveries(merchant, endpoint)
+    assert (delivered["status"], delivered["last_status_code"]) == ("succeeded", 200)
+    assert (given_up["status"], given_up["last_error"]) == ("failed", "the endpoint was deleted")
+    # Nothing of it is sent again: the endpoint is gone for every change.
+    again = merchant.post(
+        f"/v1/webhook-endpoints/{endpoint['id']}/deliveries/{given_up['id']}/retry", {}
+    )
+    assert again.status_code == 404 and again.json()["error"]["param"] == "endpoint_id"
+    assert "deleted" in again.json()["error"]["message"]
+    deliver().drain()
+    assert len(receiver.received) == 1
+    assert deliveries(merchant, endpoint)[0]["status"] == "failed"
+    # Still the merchant's own log only, and an id never made is still unknown.
+    other = new_merchant("Other")
+    assert other.get(f"/v1/webhook-endpoints/{endpoint['id']}/deliveries").status_code == 404
+    assert merchant.get("/v1/webhook-endpoints/we_never/deliveries").status_code == 404
+
+
 def test_an_integrator_s_misspelt_event_type_is_refused_and_nothing_is_saved(
     merchant: Merchant,
 ) -> None:

@@ -13,11 +13,18 @@ from fastapi.responses import Response
 
 from servefirst.db.uow import UnitOfWork
 from servefirst.kit.errors import ServefirstError
+from servefirst.kit.i18n import current_language
 from servefirst.kit.refusals import in_words
 from servefirst.merchants.service import get_merchant, merchant_zone
 from servefirst.messages import service as messages
 from servefirst.messages.rules import SWITCHABLE
-from servefirst.messages.settings_form import as_typed, refusal_words, settings_from_form
+from servefirst.messages.settings_form import (
+    as_typed,
+    days_shown,
+    refusal_words,
+    settings_from_form,
+    writes_decimal_comma,
+)
 from servefirst.staff import service as staff
 from servefirst.staff.rules import Access
 from servefirst.staff.web import act, base_context, render, show
@@ -68,9 +75,12 @@ def _page(
 
 
 def _shown(settings: dict[str, Any]) -> dict[str, Any]:
-    """Numbers as people write them: 14, not 14.0; the days as one line."""
+    """Numbers as people write them: 14, not 14.0; the days as one line, as
+    the field reads them back in the page's language."""
     shown = {k: f"{v:g}" if isinstance(v, float) else v for k, v in settings.items()}
-    shown["reminder_days"] = ", ".join(f"{d:g}" for d in settings["reminder_days"])
+    shown["reminder_days"] = days_shown(
+        settings["reminder_days"], decimal_comma=writes_decimal_comma(current_language())
+    )
     return shown
 
 
@@ -132,7 +142,9 @@ async def save_message_settings(request: Request) -> Response:
     fields = {k: str(v) for k, v in form.items()}
 
     def change(uow: UnitOfWork, me: staff.SignedIn) -> str:
-        messages.set_message_settings(uow, settings_from_form(fields))
+        # Read as the member's language writes numbers (set for this request by now).
+        decimal_comma = writes_decimal_comma(current_language())
+        messages.set_message_settings(uow, settings_from_form(fields, decimal_comma=decimal_comma))
         return f"{PAGE}?saved=1"
 
     def refused(uow: UnitOfWork, me: staff.SignedIn, exc: ServefirstError) -> Response:

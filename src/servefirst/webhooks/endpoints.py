@@ -71,7 +71,7 @@ def update_webhook_endpoint(
     "/{endpoint_id}",
     response_model=EndpointOut,
     operation_id="delete_webhook_endpoint",
-    summary="Delete an endpoint (its delivery log is kept)",
+    summary="Delete an endpoint (its delivery log is kept, and still listed)",
 )
 def delete_webhook_endpoint(endpoint_id: str, uow: MerchantUoW) -> EndpointOut:
     return EndpointOut.build(webhooks.delete_endpoint(uow, endpoint_id))
@@ -82,6 +82,7 @@ def delete_webhook_endpoint(endpoint_id: str, uow: MerchantUoW) -> EndpointOut:
     response_model=DeliveryList,
     operation_id="list_webhook_deliveries",
     summary="An endpoint's deliveries, newest first, with status and attempts",
+    description="A deleted endpoint's deliveries are listed too; none of them is sent again.",
 )
 def list_webhook_deliveries(
     endpoint_id: str, uow: MerchantUoW, limit: int = Query(50, ge=1, le=200)
@@ -95,7 +96,10 @@ def list_webhook_deliveries(
     response_model=DeliveryOut,
     operation_id="retry_webhook_delivery",
     summary="Send a delivery again now (same webhook-id)",
-    responses={409: {"description": "delivery_pending or endpoint_disabled"}},
+    responses={
+        404: {"description": "no such delivery for this endpoint, or the endpoint was deleted"},
+        409: {"description": "delivery_pending or endpoint_disabled"},
+    },
 )
 def retry_webhook_delivery(endpoint_id: str, delivery_id: str, uow: MerchantUoW) -> DeliveryOut:
     return DeliveryOut.build(webhooks.retry_delivery(uow, endpoint_id, delivery_id))

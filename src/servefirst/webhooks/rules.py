@@ -33,6 +33,9 @@ DISABLE_AFTER = timedelta(days=5)
 ROTATION_OVERLAP = timedelta(hours=24)
 TIMEOUT_SECONDS = 15.0
 SECRET_PREFIX = "whsec_"
+#: An endpoint's statuses: a deleted endpoint gets nothing more, and is kept
+#: (with its delivery log) rather than removed.
+ENABLED, DISABLED, DELETED = "enabled", "disabled", "deleted"
 
 
 #: Every event type servefirst sends (each ``events.service.emit`` in the code;

@@ -8,24 +8,27 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
-
 from servefirst.db.uow import UnitOfWork
 from servefirst.events.service import emit
 from servefirst.kit.errors import Conflict, NotFound
 from servefirst.kit.i18n import N_
 from servefirst.kit.ids import new_id
 from servefirst.messages.rules import OutboxEvent
-from servefirst.webhooks import rules
+from servefirst.webhooks import repository, rules
 from servefirst.webhooks.models import WebhookDelivery, WebhookEndpoint
 
-ENABLED, DISABLED, DELETED = "enabled", "disabled", "deleted"
+ENABLED, DISABLED, DELETED = rules.ENABLED, rules.DISABLED, rules.DELETED
 
 #: Why an endpoint was disabled: kept in English (the API shows it), marked so
 #: the console can say it in the page's language.
 BY_THE_MERCHANT = N_("disabled by the merchant")
 GONE = N_("the endpoint answered 410 Gone")
 FAILING = N_("every delivery failed for 5 days")
+#: A change asked of a deleted endpoint (a console page left open may still offer one).
+WAS_DELETED = N_(
+    "The webhook endpoint %(endpoint)s was deleted: it cannot be changed and its deliveries"
+    " are not sent again."
+)
 
 
 def create_endpoint(
@@ -40,26 +43,33 @@ def create_endpoint(
         status=ENABLED,
         created_at=uow.clock.now(),
     )
-    uow.session.add(endpoint)
+    repository.add(uow, endpoint)
     uow.session.flush()
     return endpoint
 
 
 def get_endpoint(uow: UnitOfWork, endpoint_id: str) -> WebhookEndpoint:
-    endpoint = uow.session.get(WebhookEndpoint, (uow.merchant, endpoint_id))
-    if endpoint is None or endpoint.status == DELETED:
+    """An endpoint that may still be changed: a deleted one is not found (its
+    log stays readable, ``list_deliveries``)."""
+    endpoint = _endpoint_ever_made(uow, endpoint_id)
+    if endpoint.status == DELETED:
+        raise NotFound(
+            WAS_DELETED % {"endpoint": endpoint_id},
+            param="endpoint_id",
+            figures={"words": WAS_DELETED, "endpoint": endpoint_id},
+        )
+    return endpoint
+
+
+def _endpoint_ever_made(uow: UnitOfWork, endpoint_id: str) -> WebhookEndpoint:
+    endpoint = repository.endpoint(uow, endpoint_id)
+    if endpoint is None:
         raise NotFound(f"No webhook endpoint {endpoint_id}.", param="endpoint_id")
     return endpoint
 
 
 def list_endpoints(uow: UnitOfWork) -> list[WebhookEndpoint]:
-    return list(
-        uow.session.scalars(
-            select(WebhookEndpoint)
-            .where(WebhookEndpoint.merchant_id == uow.merchant, WebhookEndpoint.status != DELETED)
-            .order_by(WebhookEndpoint.created_at)
-        )
-    )
+    return repository.endpoints(uow)
 
 
 def update_endpoint(
@@ -92,18 +102,11 @@ def update_endpoint(
 
 
 def delete_endpoint(uow: UnitOfWork, endpoint_id: str) -> WebhookEndpoint:
-    """The endpoint gets nothing more; its delivery log is kept."""
+    """The endpoint gets nothing more; its delivery log is kept, and readable
+    (what went out before it was deleted, and what never will)."""
     endpoint = get_endpoint(uow, endpoint_id)
     endpoint.status = DELETED
-    uow.session.execute(
-        update(WebhookDelivery)
-        .where(
-            WebhookDelivery.merchant_id == uow.merchant,
-            WebhookDelivery.endpoint_id == endpoint_id,
-            WebhookDelivery.status == "pending",
-        )
-        .values(status="failed", last_error="the endpoint was deleted", lease_until=None)
-    )
+    repository.give_up_pending(uow, endpoint_id, "the endpoint was deleted")
     uow.session.flush()
     return endpoint
 
@@ -126,7 +129,8 @@ def plan(uow: UnitOfWork, event: OutboxEvent, endpoints: list[WebhookEndpoint]) 
     for endpoint in endpoints:
         if endpoint.status != ENABLED or not rules.subscribed(endpoint.events, event.type):
             continue
-        uow.session.add(
+        repository.add(
+            uow,
             WebhookDelivery(
                 merchant_id=uow.merchant,
                 delivery_id=new_id("whd"),
@@ -138,7 +142,7 @@ def plan(uow: UnitOfWork, event: OutboxEvent, endpoints: list[WebhookEndpoint]) 
                 attempts=0,
                 next_attempt_at=event.created_at,
                 created_at=event.created_at,
-            )
+            ),
         )
         planned += 1
     return planned
@@ -155,10 +159,10 @@ class Outgoing:
 
 
 def outgoing(uow: UnitOfWork, delivery_id: str) -> Outgoing | None:
-    delivery = uow.session.get(WebhookDelivery, (uow.merchant, delivery_id))
+    delivery = repository.delivery(uow, delivery_id)
     if delivery is None or delivery.status != "pending":
         return None
-    endpoint = uow.session.get(WebhookEndpoint, (uow.merchant, delivery.endpoint_id))
+    endpoint = repository.endpoint(uow, delivery.endpoint_id)
     if endpoint is None or endpoint.status != ENABLED:
         return None
     in_force = [endpoint.secret]
@@ -180,13 +184,7 @@ def record(
 ) -> None:
     """What became of one attempt: delivered, try again later, or given up;
     the endpoint disabled on a 410 or after failing for five days."""
-    delivery = uow.session.get(
-        WebhookDelivery, (uow.merchant, out.delivery_id), with_for_update=uow.locks_rows
-    )
-    endpoint = uow.session.get(
-        WebhookEndpoint, (uow.merchant, out.endpoint_id), with_for_update=uow.locks_rows
-    )
-    assert delivery is not None and endpoint is not None
+    delivery, endpoint = repository.locked_for_outcome(uow, out.delivery_id, out.endpoint_id)
     delivery.lease_until = None
     delivery.last_status_code = status_code
     delivery.last_error = error
@@ -221,47 +219,24 @@ def _disable(uow: UnitOfWork, endpoint: WebhookEndpoint, reason: str) -> None:
 
 
 def list_deliveries(uow: UnitOfWork, endpoint_id: str, *, limit: int = 50) -> list[WebhookDelivery]:
-    get_endpoint(uow, endpoint_id)
-    return list(
-        uow.session.scalars(
-            select(WebhookDelivery)
-            .where(
-                WebhookDelivery.merchant_id == uow.merchant,
-                WebhookDelivery.endpoint_id == endpoint_id,
-            )
-            .order_by(WebhookDelivery.created_at.desc(), WebhookDelivery.delivery_id.desc())
-            .limit(limit)
-        )
-    )
+    """An endpoint's log, newest first; a deleted endpoint's too: the delete
+    promises the log is kept, and an integrator reconciling after removing a
+    receiver needs to see what reached it."""
+    _endpoint_ever_made(uow, endpoint_id)
+    return repository.deliveries_of(uow, endpoint_id, limit=limit)
 
 
 def failed_deliveries(uow: UnitOfWork, *, limit: int = 50) -> list[WebhookDelivery]:
     """Deliveries given up on, newest first (the console), of endpoints still
     there: a deleted endpoint's can never be sent again, so none is offered."""
-    return list(
-        uow.session.scalars(
-            select(WebhookDelivery)
-            .join(
-                WebhookEndpoint,
-                (WebhookEndpoint.merchant_id == WebhookDelivery.merchant_id)
-                & (WebhookEndpoint.endpoint_id == WebhookDelivery.endpoint_id),
-            )
-            .where(
-                WebhookDelivery.merchant_id == uow.merchant,
-                WebhookDelivery.status == "failed",
-                WebhookEndpoint.status != DELETED,
-            )
-            .order_by(WebhookDelivery.created_at.desc(), WebhookDelivery.delivery_id.desc())
-            .limit(limit)
-        )
-    )
+    return repository.failed_to_live_endpoints(uow, limit=limit)
 
 
 def retry_delivery(uow: UnitOfWork, endpoint_id: str, delivery_id: str) -> WebhookDelivery:
     """Send a delivery again by hand (replay): a failed one, or a delivered one
     the integrator lost. Same webhook-id, so a careful receiver sees the repeat."""
     endpoint = get_endpoint(uow, endpoint_id)
-    delivery = uow.session.get(WebhookDelivery, (uow.merchant, delivery_id))
+    delivery = repository.delivery(uow, delivery_id)
     if delivery is None or delivery.endpoint_id != endpoint_id:
         raise NotFound(f"No delivery {delivery_id} for this endpoint.", param="delivery_id")
     if delivery.status == "pending":

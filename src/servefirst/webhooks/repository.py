@@ -1,0 +1,118 @@
+"""Where webhook endpoints and their deliveries are kept: every look-up the
+webhooks use cases make, and the one dialect difference they have.
+
+Recording an attempt's outcome reads and changes a delivery and its endpoint
+together (the endpoint's failing streak, a disable): on PostgreSQL both rows
+are held (``FOR UPDATE``), the delivery first, then the endpoint, so the
+outcome is written over the rows as they are, not as another transaction
+found them; SQLite's writing unit of work already holds the write lock from
+its ``BEGIN IMMEDIATE``, so there the look-ups lock nothing. Claiming
+deliveries to send is the queue's (``messages.queue``), not this module's.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select, update
+
+from servefirst.webhooks.models import WebhookDelivery, WebhookEndpoint
+from servefirst.webhooks.rules import DELETED
+
+if TYPE_CHECKING:
+    from servefirst.db.uow import UnitOfWork
+
+
+# --- endpoints -------------------------------------------------------------------------
+
+
+def endpoint(uow: UnitOfWork, endpoint_id: str) -> WebhookEndpoint | None:
+    """The merchant's endpoint of that id, deleted or not."""
+    return uow.session.get(WebhookEndpoint, (uow.merchant, endpoint_id))
+
+
+def endpoints(uow: UnitOfWork) -> list[WebhookEndpoint]:
+    """The merchant's endpoints not deleted, oldest first."""
+    return list(
+        uow.session.scalars(
+            select(WebhookEndpoint)
+            .where(WebhookEndpoint.merchant_id == uow.merchant, WebhookEndpoint.status != DELETED)
+            .order_by(WebhookEndpoint.created_at)
+        )
+    )
+
+
+def add(uow: UnitOfWork, row: WebhookEndpoint | WebhookDelivery) -> None:
+    uow.session.add(row)
+
+
+# --- deliveries --------------------------------------------------------------------------
+
+
+def delivery(uow: UnitOfWork, delivery_id: str) -> WebhookDelivery | None:
+    return uow.session.get(WebhookDelivery, (uow.merchant, delivery_id))
+
+
+def locked_for_outcome(
+    uow: UnitOfWork, delivery_id: str, endpoint_id: str
+) -> tuple[WebhookDelivery, WebhookEndpoint]:
+    """A delivery and its endpoint, held until commit (PostgreSQL), in that
+    order: an attempt's outcome is written to both."""
+    held = uow.session.get(
+        WebhookDelivery, (uow.merchant, delivery_id), with_for_update=uow.locks_rows
+    )
+    owner = uow.session.get(
+        WebhookEndpoint, (uow.merchant, endpoint_id), with_for_update=uow.locks_rows
+    )
+    # The rows outlive every delivery (an endpoint is only ever marked deleted).
+    assert held is not None and owner is not None
+    return held, owner
+
+
+def deliveries_of(uow: UnitOfWork, endpoint_id: str, *, limit: int) -> list[WebhookDelivery]:
+    """An endpoint's deliveries, newest first."""
+    return list(
+        uow.session.scalars(
+            select(WebhookDelivery)
+            .where(
+                WebhookDelivery.merchant_id == uow.merchant,
+                WebhookDelivery.endpoint_id == endpoint_id,
+            )
+            .order_by(WebhookDelivery.created_at.desc(), WebhookDelivery.delivery_id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def failed_to_live_endpoints(uow: UnitOfWork, *, limit: int) -> list[WebhookDelivery]:
+    """Deliveries given up on, newest first, of endpoints not deleted."""
+    return list(
+        uow.session.scalars(
+            select(WebhookDelivery)
+            .join(
+                WebhookEndpoint,
+                (WebhookEndpoint.merchant_id == WebhookDelivery.merchant_id)
+                & (WebhookEndpoint.endpoint_id == WebhookDelivery.endpoint_id),
+            )
+            .where(
+                WebhookDelivery.merchant_id == uow.merchant,
+                WebhookDelivery.status == "failed",
+                WebhookEndpoint.status != DELETED,
+            )
+            .order_by(WebhookDelivery.created_at.desc(), WebhookDelivery.delivery_id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def give_up_pending(uow: UnitOfWork, endpoint_id: str, why: str) -> None:
+    """Every delivery of the endpoint still to be tried, failed with ``why``."""
+    uow.session.execute(
+        update(WebhookDelivery)
+        .where(
+            WebhookDelivery.merchant_id == uow.merchant,
+            WebhookDelivery.endpoint_id == endpoint_id,
+            WebhookDelivery.status == "pending",
+        )
+        .values(status="failed", last_error=why, lease_until=None)
+    )
