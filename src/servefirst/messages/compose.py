@@ -198,6 +198,9 @@ def compose(
             # number, taxes): a PDF the customer can keep or hand on.
             document = receipts.document_for(uow, tab)
             attachments.append((document.filename, "application/pdf", render_pdf(document)))
+            # The body says what the PDF says: the sale's tax per rate as
+            # charged, and any refund below it (a receipt sent after one).
+            values["receipt"] = document
     if ctx.booking is not None:
         booking = ctx.booking
         service = uow.session.get(Service, (uow.merchant, booking.service_id))
