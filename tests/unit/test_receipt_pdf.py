@@ -203,3 +203,9 @@ def test_receipts_drawn_at_once_by_several_senders_all_come_out_whole() -> None:
         sys.setswitchinterval(before)
     assert failures == []
     assert len(drawn) == 60 and len(set(drawn)) == 1  # invariant: the same bytes each time
+
+
+def test_a_refund_made_in_stripe_s_dashboard_gives_its_reason_in_the_receipt_s_language() -> None:
+    dashboard = PrintedRefund(REFUNDED_AT, 615, 0, "Refunded in Stripe's dashboard.")
+    text = _text(_document(locale="pt_PT", refunded=615, refunds=(dashboard,)))
+    assert "Reembolsado no painel da Stripe." in text

@@ -233,7 +233,10 @@ def _refunds(doc: ReceiptDocument, regular: str, bold: str) -> list[Flowable]:
     heads: list[int] = []
     for refund in doc.refunds:
         heads.append(len(rows))
-        rows.append((f"{formats.format_datetime(refund.at)} · {refund.reason}", ""))
+        # A reason servefirst wrote itself (a refund made in Stripe's dashboard)
+        # reads in the document's language; staff's own words stay as typed.
+        said = gettext(refund.reason)
+        rows.append((f"{formats.format_datetime(refund.at)} · {said}", ""))
         if refund.amount:
             rows.append((gettext("From the bill"), _money(refund.amount, doc)))
         for part in refund.taxes:
