@@ -247,3 +247,36 @@ def test_the_today_page_fits_a_phone(
     sign_in(page, live_server, login(runtime, live_merchant, "manager"))
     assert page.locator("[data-figure=taken]").inner_text() == "€36.70"
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+
+@pytest.mark.parametrize("language", ["en-GB", "pt-PT"])
+def test_a_refunded_receipt_reads_at_phone_width_without_a_violation(
+    browser: Any, live_server: str, live_merchant: Merchant, language: str
+) -> None:
+    rate = live_merchant.post("/v1/tax-rates", {"name": "IVA 23%", "percent": "23"}).json()
+    lunch = live_merchant.service("Lunch", price=1230, tax_rate_id=rate["id"])
+    tab = live_merchant.tab()
+    live_merchant.post(f"/v1/tabs/{tab['id']}/lines", {"service_id": lunch["id"]})
+    live_merchant.post(f"/v1/tabs/{tab['id']}/serve")
+    paid = live_merchant.post(
+        f"/v1/tabs/{tab['id']}/payments",
+        {"method": "card", "card": "4242424242424242", "amount": 1230, "tip": 100},
+    )
+    assert paid.status_code == 201, paid.text
+    for body in (
+        {"amount": 615, "reason": "The soup came cold and the second course was very late"},
+        {"tip": 100, "reason": "Tip typed twice"},
+    ):
+        refund = live_merchant.post(f"/v1/payments/{paid.json()['id']}/refunds", body)
+        assert refund.status_code == 201, refund.text
+    context = browser.new_context(viewport=PHONE, bypass_csp=True, locale=language)
+    try:
+        page = context.new_page()
+        page.goto(f"{live_server}/t/{tab['token']}/receipt")
+        heading = "Reembolsos" if language.startswith("pt") else "Refunds"
+        assert page.get_by_role("heading", name=heading).is_visible()
+        assert page.get_by_test_id("paid-after-refunds").is_visible()
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+        assert violations(page) == []
+    finally:
+        context.close()

@@ -160,6 +160,12 @@ def customer_pages(merchant: Merchant) -> dict[str, str]:
     pages["customer-taxed"] = get_ok(client, f"/t/{taxed['token']}")
     assert post(taxed, "pay", {"card": GOOD_CARD, "tip": "0"}).status_code == 303
     pages["customer-taxed-receipt"] = get_ok(client, f"/t/{taxed['token']}/receipt")
+    taxed_paid = merchant.get(f"/v1/tabs/{taxed['id']}/payments").json()["data"][0]
+    refund = merchant.post(
+        f"/v1/payments/{taxed_paid['id']}/refunds", json={"amount": 615, "reason": "Cold soup"}
+    )
+    assert refund.status_code == 201, refund.text
+    pages["customer-taxed-refunded-receipt"] = get_ok(client, f"/t/{taxed['token']}/receipt")
     return pages
 
 

@@ -14,6 +14,7 @@ from servefirst.receipts.document import (
     Party,
     PrintedLine,
     PrintedPayment,
+    PrintedRefund,
     ReceiptDocument,
     TaxPart,
     TaxTotals,
@@ -119,7 +120,59 @@ def test_an_invoice_shows_its_due_date_and_what_is_owed() -> None:
 
 def test_a_refunded_tip_is_counted_in_what_the_receipt_says_went_back() -> None:
     text = _text(_document(refunded=490, tips_refunded=50))
-    assert "Refunded\n-€5.40" in text  # the bill's 4.90 and the tip's 0.50
+    assert "Refunded in all\n-€5.40" in text  # the bill's 4.90 and the tip's 0.50
+    assert "Paid after refunds\n€0.00" in text
+
+
+REFUNDED_AT = datetime(2027, 1, 5, 10, 15, tzinfo=UTC)
+
+
+def _refunded_lunch(locale: str = "en_GB") -> ReceiptDocument:
+    """A 12.30 lunch at 23 % paid by card with a 1.00 tip; 6.15 of the bill
+    given back, then the rest and the tip."""
+    return _document(
+        locale=locale,
+        lines=(PrintedLine("Lunch", 1, 1230, 1230), PrintedLine("Coffee", 1, 150, 150, True)),
+        subtotal=1230,
+        total=1230,
+        paid=1230,
+        tips=100,
+        refunded=1230,
+        tips_refunded=100,
+        payments=(PrintedPayment("card", 1230, 100, PAID_AT, "4242"),),
+        taxes=TaxTotals(net=1000, parts=(TaxPart("23", 1000, 230),), gross=1230),
+        refunds=(
+            PrintedRefund(PAID_AT, 615, 0, "Soup was cold", (TaxPart("23", 500, 115),)),
+            PrintedRefund(REFUNDED_AT, 615, 100, "Closing early", (TaxPart("23", 500, 115),)),
+        ),
+    )
+
+
+def test_after_refunds_the_receipt_is_still_the_sale_with_a_credit_note_below_it() -> None:
+    text = _text(_refunded_lunch())
+    sale, refunds = text.split("\nRefunds\n")
+    # The sale as charged: the tax stays, the voided coffee is out of it.
+    assert "Coffee (voided)" in sale and "Tax 23% on €10.00\n€2.30" in sale
+    assert "Gross\n€12.30" in sale and "Refunded" not in sale
+    # Each refund with its date, reason, parts and the tax it carried back.
+    assert "31 Dec 2026, 23:30 · Soup was cold\nFrom the bill\n€6.15" in refunds
+    assert "5 Jan 2027, 10:15 · Closing early\nFrom the bill\n€6.15" in refunds
+    assert refunds.count("Tax included at 23% on €5.00\n€1.15") == 2
+    assert "From the tip\n€1.00" in refunds
+    assert "Refunded in all\n-€13.30\nPaid after refunds\n€0.00" in refunds
+    assert "Receipt number: 2026-000042" in text
+
+
+def test_a_portuguese_credit_note_part_reads_in_portuguese() -> None:
+    text = _text(_refunded_lunch("pt_PT")).replace("\xa0", " ")
+    assert "IVA 23% sobre 10,00 €\n2,30 €" in text
+    assert "Reembolsos" in text and "Da conta\n6,15 €" in text and "Da gorjeta\n1,00 €" in text
+    assert text.count("Imposto incluído a 23% sobre 5,00 €\n1,15 €") == 2
+    assert "Reembolsado no total\n-13,30 €" in text and "Pago após reembolsos\n0,00 €" in text
+
+
+def test_a_receipt_without_refunds_has_no_refunds_part() -> None:
+    assert "Refunds" not in _text(_document())
 
 
 def test_receipts_drawn_at_once_by_several_senders_all_come_out_whole() -> None:
@@ -150,3 +203,9 @@ def test_receipts_drawn_at_once_by_several_senders_all_come_out_whole() -> None:
         sys.setswitchinterval(before)
     assert failures == []
     assert len(drawn) == 60 and len(set(drawn)) == 1  # invariant: the same bytes each time
+
+
+def test_a_refund_made_in_stripe_s_dashboard_gives_its_reason_in_the_receipt_s_language() -> None:
+    dashboard = PrintedRefund(REFUNDED_AT, 615, 0, "Refunded in Stripe's dashboard.")
+    text = _text(_document(locale="pt_PT", refunded=615, refunds=(dashboard,)))
+    assert "Reembolsado no painel da Stripe." in text

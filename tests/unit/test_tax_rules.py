@@ -16,6 +16,7 @@ from servefirst.taxes.rules import (
     TabTaxState,
     TaxedLine,
     TaxRounding,
+    given_back,
     movement,
     parse_percent,
     percent_text,
@@ -209,3 +210,70 @@ def test_the_state_a_tab_keeps_reads_back_the_same() -> None:
     )
     assert TabTaxState.from_dict(state.as_dict()) == state
     assert movement(TabTax(()), state.tax()) == state.tax().rated
+
+
+# --- what refunds give back ---------------------------------------------------------
+
+
+def test_a_lunch_refunded_in_two_halves_gives_back_its_2_30_of_vat_once() -> None:
+    state = TabTaxState(True, TaxRounding.LINE).with_line(TaxedLine(1230, "txr_std", Decimal(23)))
+    first, rest = given_back(state, 0, [615, 615])
+    assert [(p.rate_id, p.net, p.tax) for p in first] == [("txr_std", 500, 115)]
+    assert [(p.rate_id, p.net, p.tax) for p in rest] == [("txr_std", 500, 115)]
+
+
+def test_a_refund_after_a_discount_splits_what_is_left_of_the_sale() -> None:
+    state = TabTaxState(True, TaxRounding.LINE).with_line(TaxedLine(1230, "txr_std", Decimal(23)))
+    sale = state.tax(123)  # 1.23 off before paying: 11.07, 2.07 of it tax
+    [refund] = given_back(state, 123, [1107])
+    assert [(p.net, p.tax) for p in refund] == [(p.net, p.tax) for p in sale.rated]
+
+
+@st.composite
+def refunded_sales(draw: st.DrawFn) -> tuple[TabTaxState, int, list[int], bool]:
+    """A sale (random lines and rates, both roundings and kinds of prices,
+    maybe a discount) and refunds of its bill, in whole or in part."""
+    rounding, included = draw(modes)
+    state = TabTaxState(included, rounding)
+    for line in draw(lines):
+        state = state.with_line(line)
+    gross = state.charged().gross
+    discount = int(gross * draw(st.floats(0, 0.5)))
+    left = gross - discount
+    refunds: list[int] = []
+    for fraction in draw(st.lists(st.floats(0, 1), max_size=5)):
+        amount = int((left - sum(refunds)) * fraction)
+        if amount:
+            refunds.append(amount)
+    whole = draw(st.booleans())
+    if whole and left > sum(refunds):
+        refunds.append(left - sum(refunds))  # the rest: refunded in full
+    return state, discount, refunds, whole
+
+
+@settings(max_examples=400)
+@given(refunded_sales())
+def test_refunds_never_give_back_more_tax_than_the_sale_charged_and_all_of_it_in_full(
+    case: tuple[TabTaxState, int, list[int], bool],
+) -> None:
+    state, discount, refunds, whole = case
+    sale = {p.rate_id: p for p in state.tax(discount).rated}
+    back: dict[str | None, list[int]] = {}
+    for amount, parts in zip(refunds, given_back(state, discount, refunds), strict=True):
+        # A refund's parts are whole cents that add up to no more than it gave back
+        # (all of it when every line is taxed; the rest is the untaxed lines' share).
+        assert sum(p.gross for p in parts) <= amount
+        for part in parts:
+            net, tax = back.setdefault(part.rate_id, [0, 0])
+            back[part.rate_id] = [net + part.net, tax + part.tax]
+    for rate_id, (net, tax) in back.items():
+        assert 0 <= tax <= sale[rate_id].tax and 0 <= net <= sale[rate_id].net
+    # What is left after the refunds is what the tab says is left: not a cent lost.
+    left = {p.rate_id: p for p in state.tax(discount + sum(refunds)).rated}
+    for rate_id, part in sale.items():
+        net, tax = back.get(rate_id, [0, 0])
+        assert (part.net - net, part.tax - tax) == (left[rate_id].net, left[rate_id].tax)
+    if whole and state.tax(discount).gross:
+        assert {k: v for k, v in back.items() if v != [0, 0]} == {
+            k: [p.net, p.tax] for k, p in sale.items() if p.net or p.tax
+        }

@@ -51,6 +51,9 @@ _env = Environment(
 _env.install_gettext_callables(  # type: ignore[attr-defined]
     i18n.gettext, i18n.ngettext, newstyle=True
 )
+#: Words servefirst stored as data (a refund made in Stripe's dashboard), read
+#: in the message's language; anything else comes back as it was typed.
+_env.globals["translated"] = i18n.gettext
 #: The merchant's locale while one of its messages is written: its words
 #: (``i18n.use_language``), and how its money, days and times are written.
 _locale: ContextVar[str] = ContextVar("servefirst_message_locale", default="en_GB")
@@ -206,6 +209,9 @@ def compose(
             # number, taxes): a PDF the customer can keep or hand on.
             document = receipts.document_for(uow, tab)
             attachments.append((document.filename, "application/pdf", render_pdf(document)))
+            # The body says what the PDF says: the sale's tax per rate as
+            # charged, and any refund below it (a receipt sent after one).
+            values["receipt"] = document
     if ctx.booking is not None:
         booking = ctx.booking
         service = uow.session.get(Service, (uow.merchant, booking.service_id))

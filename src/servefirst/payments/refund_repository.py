@@ -43,6 +43,24 @@ class RefundRepository:
             )
         )
 
+    def succeeded_of(self, payment_ids: list[str]) -> list[Refund]:
+        """The refunds of these payments (one tab's) that gave money back, in
+        the order they were booked (each is settled in the transaction that
+        posts its entry). By payment: what the refunds' index is on."""
+        if not payment_ids:
+            return []
+        return list(
+            self._uow.session.scalars(
+                select(Refund)
+                .where(
+                    Refund.merchant_id == self._uow.merchant,
+                    Refund.payment_id.in_(payment_ids),
+                    Refund.status == RefundStatus.SUCCEEDED.value,
+                )
+                .order_by(Refund.settled_at, Refund.created_at, Refund.refund_id)
+            )
+        )
+
     def taken(self, payment_id: str) -> list[tuple[int, int]]:
         """(amount, tip) of the payment's refunds that hold their share (not failed)."""
         rows = self._uow.session.execute(

@@ -220,6 +220,12 @@ def refunds_of(uow: UnitOfWork, payment_id: str) -> list[Refund]:
     return refunds.of_payment(payment_id)
 
 
+def given_back_on(uow: UnitOfWork, payment_ids: list[str]) -> list[Refund]:
+    """What was given back from a tab's payments, refund by refund, in the
+    order booked (a receipt's part below the sale)."""
+    return RefundRepository(uow).succeeded_of(payment_ids)
+
+
 def refunded_by_method(uow: UnitOfWork) -> dict[str, tuple[int, int]]:
     return RefundRepository(uow).refunded_by_method()
 

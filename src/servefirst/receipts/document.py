@@ -12,11 +12,12 @@ from servefirst.customers.service import get_customer
 from servefirst.db.uow import UnitOfWork
 from servefirst.kit.errors import NotFound
 from servefirst.merchants.service import get_merchant
+from servefirst.payments.refunds import given_back_on
 from servefirst.payments.service import payments_of
 from servefirst.tabs import service as tabs
 from servefirst.tabs.rules import TabStatus
 from servefirst.taxes.rules import percent_text
-from servefirst.taxes.service import totals_of
+from servefirst.taxes.service import refunded_taxes_of, sale_totals_of
 
 if TYPE_CHECKING:
     from servefirst.tabs.models import Tab
@@ -63,6 +64,18 @@ class TaxPart:
 
 
 @dataclass(frozen=True)
+class PrintedRefund:
+    """Money given back after the sale, shown below it like a credit note."""
+
+    at: datetime
+    amount: int  # of the bill
+    tip: int  # of the tip
+    reason: str
+    #: The tax included in ``amount``, per rate the tab carried (a tip carries none).
+    taxes: tuple[TaxPart, ...] = ()
+
+
+@dataclass(frozen=True)
 class TaxTotals:
     """A tab's totals when it carries taxes: net + every rate's tax = gross."""
 
@@ -93,8 +106,19 @@ class ReceiptDocument:
     refunded: int  # of the bill's part
     amount_due: int
     payments: tuple[PrintedPayment, ...] = ()
-    tips_refunded: int = 0  # of the tips: given back as well (the page says both, as one)
-    taxes: TaxTotals | None = field(default=None)
+    tips_refunded: int = 0  # of the tips: given back as well
+    taxes: TaxTotals | None = field(default=None)  # the sale's, as charged
+    refunds: tuple[PrintedRefund, ...] = ()
+
+    @property
+    def given_back(self) -> int:
+        """All that went back, of the bill and of the tips."""
+        return self.refunded + self.tips_refunded
+
+    @property
+    def paid_after_refunds(self) -> int:
+        """What the customer paid (bill and tips) less what went back."""
+        return self.paid + self.tips - self.given_back
 
     @property
     def filename(self) -> str:
@@ -116,13 +140,47 @@ def kind_of(tab: Tab) -> DocumentKind:
 
 
 def tax_totals_of(tab: Tab) -> TaxTotals | None:
-    """The tab's net, tax per rate and gross when it was charged at tax rates;
-    None: the document shows the total alone."""
-    totals = totals_of(tab)
+    """The sale's net, tax per rate and gross when it was charged at tax
+    rates (after discounts, before refunds: a receipt is the document of the
+    sale as it was made, and what went back is its own part below); None:
+    the document shows the total alone."""
+    totals = sale_totals_of(tab)
     parts = tuple(TaxPart(percent_text(p.percent), p.net, p.tax) for p in totals.rated if p.rate_id)
     if not parts:
         return None  # no line was charged at a rate
     return TaxTotals(net=totals.net, parts=parts, gross=totals.gross)
+
+
+def refunds_on(uow: UnitOfWork, tab: Tab, payment_ids: list[str]) -> tuple[PrintedRefund, ...]:
+    """Each refund from the tab's payments with the tax it carried back per
+    rate: the split its journal entry posted, which the tax report nets."""
+    refunds = given_back_on(uow, payment_ids)
+    taxes = refunded_taxes_of(tab, [r.amount for r in refunds])
+    return tuple(
+        PrintedRefund(
+            at=refund.settled_at or refund.created_at,
+            amount=refund.amount,
+            tip=refund.tip,
+            reason=refund.reason,
+            taxes=tuple(TaxPart(percent_text(p.percent), p.net, p.tax) for p in parts),
+        )
+        for refund, parts in zip(refunds, taxes, strict=True)
+    )
+
+
+@dataclass(frozen=True)
+class SaleAndRefunds:
+    """What the customer's receipt page shows beside their tab: the sale's
+    taxes as charged, and each refund below it, as the PDF prints them."""
+
+    taxes: TaxTotals | None
+    refunds: tuple[PrintedRefund, ...]
+
+
+def sale_and_refunds_for_token(uow: UnitOfWork, token: str) -> SaleAndRefunds:
+    tab = tabs.tab_for_token(uow, token)
+    payments = [p.payment_id for p in payments_of(uow, tab.tab_id)]
+    return SaleAndRefunds(tax_totals_of(tab), refunds_on(uow, tab, payments))
 
 
 def document_for(uow: UnitOfWork, tab: Tab) -> ReceiptDocument:
@@ -130,6 +188,7 @@ def document_for(uow: UnitOfWork, tab: Tab) -> ReceiptDocument:
     merchant = get_merchant(uow)
     customer = get_customer(uow, tab.customer_id)
     bill = tabs.bill_of(tab)
+    payments = payments_of(uow, tab.tab_id)
     return ReceiptDocument(
         kind=kind,
         currency=tab.currency,
@@ -166,10 +225,10 @@ def document_for(uow: UnitOfWork, tab: Tab) -> ReceiptDocument:
         tips_refunded=tab.tips_refunded,
         amount_due=bill.due,
         payments=tuple(
-            PrintedPayment(p.method, p.amount, p.tip, p.created_at, p.card_last4)
-            for p in payments_of(uow, tab.tab_id)
+            PrintedPayment(p.method, p.amount, p.tip, p.created_at, p.card_last4) for p in payments
         ),
         taxes=tax_totals_of(tab),
+        refunds=refunds_on(uow, tab, [p.payment_id for p in payments]),
     )
 
 

@@ -64,6 +64,8 @@ def _pdf(doc: ReceiptDocument, headers: dict[str, str] | None = None) -> Respons
     summary="The tab's receipt (paid) or invoice (issued, unpaid) as PDF",
     description="Seller's legal name, address and tax id; the receipt number; the date in the"
     " merchant's zone; the customer (and their tax id); lines; totals; payments and tip."
+    " After a refund the sale stays as charged, with each refund below it (date, reason,"
+    " bill and tip given back, the tax in it per rate) and what was paid after refunds."
     " 404 receipt_not_found for a tab neither paid nor invoiced.",
     response_class=Response,
     responses=PDF_RESPONSES,

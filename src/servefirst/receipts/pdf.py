@@ -171,6 +171,9 @@ def _render(doc: ReceiptDocument) -> bytes:
             )
         )
         story.append(table)
+    if doc.refunds or doc.given_back:
+        story += [Spacer(1, 6 * mm), _p(gettext("Refunds"), s["strong"])]
+        story += _refunds(doc, regular, bold)
     story += [
         Spacer(1, 8 * mm),
         _p(gettext("This document is not a certified tax invoice."), s["small"]),
@@ -206,9 +209,6 @@ def _totals(doc: ReceiptDocument, regular: str, bold: str) -> Table:
         rows.append((gettext("Paid"), _money(doc.paid, doc)))
     if doc.tips:
         rows.append((gettext("Tip"), _money(doc.tips, doc)))
-    if doc.refunded or doc.tips_refunded:
-        # All that went back, tips too, as the customer's receipt page says it.
-        rows.append((gettext("Refunded"), _money(-(doc.refunded + doc.tips_refunded), doc)))
     if doc.kind is DocumentKind.INVOICE or doc.amount_due:
         rows.append((gettext("Amount due"), _money(doc.amount_due, doc)))
     table = Table(rows, colWidths=[142 * mm, 32 * mm])
@@ -222,3 +222,50 @@ def _totals(doc: ReceiptDocument, regular: str, bold: str) -> Table:
         )
     )
     return table
+
+
+def _refunds(doc: ReceiptDocument, regular: str, bold: str) -> list[Flowable]:
+    """Money given back, below the sale like a credit note: each refund with
+    its date and reason, the bill's and the tip's part and the tax included
+    in the bill's part per rate; then all that went back and what the
+    customer paid after it. The sale above stays as it was charged."""
+    rows: list[tuple[str, str]] = []
+    heads: list[int] = []
+    for refund in doc.refunds:
+        heads.append(len(rows))
+        # A reason servefirst wrote itself (a refund made in Stripe's dashboard)
+        # reads in the document's language; staff's own words stay as typed.
+        said = gettext(refund.reason)
+        rows.append((f"{formats.format_datetime(refund.at)} · {said}", ""))
+        if refund.amount:
+            rows.append((gettext("From the bill"), _money(refund.amount, doc)))
+        for part in refund.taxes:
+            rows.append(
+                (
+                    gettext("Tax included at %(percent)s%% on %(net)s")
+                    % {"percent": part.percent, "net": _money(part.net, doc)},
+                    _money(part.tax, doc),
+                )
+            )
+        if refund.tip:
+            rows.append((gettext("From the tip"), _money(refund.tip, doc)))
+    rows.append((gettext("Refunded in all"), _money(-doc.given_back, doc)))
+    rows.append((gettext("Paid after refunds"), _money(doc.paid_after_refunds, doc)))
+    last = len(rows) - 1
+    style = [
+        ("FONT", (0, 0), (-1, -1), regular, 9.5),
+        ("ALIGN", (1, 0), (1, -1), "RIGHT"),
+        ("LINEABOVE", (0, last - 1), (-1, last - 1), 0.3, colors.grey),
+        ("FONT", (0, last), (-1, last), bold, 10.5),
+    ]
+    for head in heads:
+        style.append(("SPAN", (0, head), (-1, head)))
+    table = Table(
+        [
+            [_p(label, _styles()["body"]) if row in heads else label, amount]
+            for row, (label, amount) in enumerate(rows)
+        ],
+        colWidths=[142 * mm, 32 * mm],
+    )
+    table.setStyle(TableStyle(style))
+    return [table]

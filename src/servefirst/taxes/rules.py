@@ -340,3 +340,25 @@ def shift(
         after.charged().gross - before.charged().gross,
         movement(before.tax(reductions_before), after.tax(reductions_after)),
     )
+
+
+def given_back(
+    state: TabTaxState, taken_before: int, refunds: Iterable[int]
+) -> tuple[tuple[RatePart, ...], ...]:
+    """Per refund of the bill (gross, in the order they were booked), the net
+    and tax it gave back under each rate: exactly what its journal entry took
+    back (``shift`` from the reductions before it to those after, as
+    ``taxes.service.for_reduction`` posts it), signs turned so a refund reads
+    positive. ``taken_before``: what came off the bill before the first
+    refund (discounts, rewards).
+
+    Each refund is the difference of two states of the tab, never rounded on
+    its own: together they never give back more tax under a rate than the
+    sale charged, and refunds of the whole bill give back exactly its tax."""
+    parts: list[tuple[RatePart, ...]] = []
+    taken = taken_before
+    for amount in refunds:
+        moved = shift(state, state, taken, taken + amount).moved
+        parts.append(tuple(RatePart(p.rate_id, p.percent, -p.net, -p.tax) for p in moved))
+        taken += amount
+    return tuple(parts)

@@ -23,6 +23,7 @@ from servefirst.taxes.rules import (
     TabTaxState,
     TaxedLine,
     TaxShift,
+    given_back,
     parse_percent,
     percent_text,
     shift,
@@ -187,6 +188,33 @@ def totals_of(tab: Tab) -> TabTax:
         gross = tab.subtotal - reductions_of(tab)
         return TabTax((RatePart(None, Decimal(0), gross, 0),) if gross else ())
     return state.tax(reductions_of(tab))
+
+
+def sale_totals_of(tab: Tab) -> TabTax:
+    """The tab's net, tax per rate and gross as the sale was made: after
+    discounts and rewards (taken off before paying), before any refund. What a
+    receipt prints: money given back is a part of its own below it."""
+    state = state_of(tab)
+    if state is None:
+        gross = tab.subtotal - tab.adjustments
+        return TabTax((RatePart(None, Decimal(0), gross, 0),) if gross else ())
+    return state.tax(tab.adjustments)
+
+
+def refunded_taxes_of(tab: Tab, refunds: list[int]) -> tuple[tuple[RatePart, ...], ...]:
+    """Per refund of ``tab`` (the bill's parts, oldest first), the net and tax
+    per rate it gave back: the split its journal entry posted and the tax
+    report sums. Empty parts for an untaxed tab.
+
+    Worked out again from the tab's state as ``payments.refunds.finish_refund``
+    posted it: its discounts, then the refunds before it in the order booked.
+    Discounts and rewards are taken while a tab is unpaid, before the refunds
+    of a paid one; one taken after a refund of a part payment would be split
+    here as if it came first (a refund does not keep its entry's id)."""
+    state = state_of(tab)
+    if state is None:
+        return tuple(() for _ in refunds)
+    return given_back(state, tab.adjustments, refunds)
 
 
 def movements_between(

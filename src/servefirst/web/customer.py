@@ -28,6 +28,7 @@ from servefirst.kit.typed import parse_amount, parse_int
 from servefirst.merchants.service import get_merchant
 from servefirst.payments import service as payments
 from servefirst.payments.refund_rules import refund_state
+from servefirst.receipts.document import sale_and_refunds_for_token
 from servefirst.reviews import service as reviews
 from servefirst.runtime import Runtime
 from servefirst.tabs import service as tabs
@@ -362,11 +363,12 @@ def receipt(request: Request, token: str) -> Response:
         return _not_found(request)
     if not tab.payments:
         return RedirectResponse(f"/t/{token}", status_code=303, headers=PAGE_HEADERS)
-    charged = sum(p.amount + p.tip for p in tab.payments)
+    with _runtime(request).uow(_merchant(token), write=False) as uow:
+        sale = sale_and_refunds_for_token(uow, token)  # as the PDF prints it
     return templates.TemplateResponse(
         request,
         "customer/receipt.html",
-        {"token": token, "tab": tab, "charged": charged, "paid_flash": FLASHES["paid"]},
+        {"token": token, "tab": tab, "sale": sale, "paid_flash": FLASHES["paid"]},
         headers=PAGE_HEADERS,
     )
 
