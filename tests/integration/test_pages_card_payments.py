@@ -76,7 +76,7 @@ def test_an_owner_goes_live_with_stripe_from_the_console(
     # Pasted as people paste: a space before, a line break after.
     pasted = {name: f" {key}\n" for name, key in LIVE.items()}
     saved = owner.post(f"{PAGE}/stripe", pasted, follow_redirects=False)
-    assert saved.status_code == 303 and saved.headers["location"] == f"{PAGE}?done=stripe"
+    assert saved.status_code == 303 and saved.headers["location"] == f"{PAGE}?done=stripe#in-force"
     assert merchant.get("/v1/merchant/gateway").json() == {
         "object": "gateway",
         "gateway": "stripe",
@@ -253,7 +253,7 @@ def test_an_owner_switches_back_to_the_sandbox_after_confirming(
     assert 'id="confirm-error">Tick the box to confirm' in unconfirmed.text
     assert merchant.get("/v1/merchant/gateway").json()["gateway"] == "stripe"
     back = owner.post(f"{PAGE}/sandbox", {"confirm": "yes"}, follow_redirects=False)
-    assert back.status_code == 303 and back.headers["location"] == f"{PAGE}?done=sandbox"
+    assert back.status_code == 303 and back.headers["location"] == f"{PAGE}?done=sandbox#in-force"
     assert merchant.get("/v1/merchant/gateway").json() == {
         "object": "gateway",
         "gateway": "sandbox",

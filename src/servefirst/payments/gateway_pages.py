@@ -132,7 +132,8 @@ def take_cards_through_stripe(
             publishable_key=publishable_key,
             webhook_secret=webhook_secret,
         )
-        return f"{PAGE}?done=stripe"
+        # Opens at what is now in force, with the notice (not at the form).
+        return f"{PAGE}?done=stripe#in-force"
 
     def refused(uow: UnitOfWork, me: staff.SignedIn, exc: ServefirstError) -> Response:
         # The publishable key is kept as typed; the secrets never come back.
@@ -168,7 +169,7 @@ def back_to_the_sandbox(
             publishable_key=None,
             webhook_secret=None,
         )
-        return f"{PAGE}?done=sandbox"
+        return f"{PAGE}?done=sandbox#in-force"
 
     def refused(uow: UnitOfWork, me: staff.SignedIn, exc: ServefirstError) -> Response:
         return _page(request, uow, me, refusal=exc, form="sandbox", status=exc.status)
