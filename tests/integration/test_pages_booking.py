@@ -77,6 +77,18 @@ def test_the_page_shows_each_service_with_price_length_and_what_to_expect(
     assert "sf_booking_form" in page.headers["set-cookie"]
 
 
+def test_a_service_s_promises_and_limits_read_as_on_the_tab_page_in_either_language(
+    shop: Salon,
+) -> None:
+    en = get(shop, f"/b/{shop.slug}", headers={"Accept-Language": "en-GB"}).text
+    assert "What you can expect" in en and "Limits" in en
+    assert "Latte art not guaranteed" in en.split("Limits")[1]
+    pt = get(shop, f"/b/{shop.slug}", headers={"Accept-Language": "pt-PT"}).text
+    assert "O que pode esperar" in pt and "Limites" in pt
+    # A limit is not always something left out ("results vary..."): never called so.
+    assert "Not included" not in en and "Não incluído" not in pt
+
+
 def test_choosing_a_service_shows_fourteen_days_and_the_times_of_one(shop: Salon) -> None:
     page = get(shop, f"/b/{shop.slug}", params={"service": shop.cut["id"]})
     assert page.status_code == 200

@@ -45,3 +45,10 @@ def recent(uow: UnitOfWork, *, limit: int = 50, type: str | None = None) -> list
         query = query.where(Event.type == type)
     query = query.order_by(Event.created_at.desc(), Event.event_id.desc()).limit(limit)
     return list(uow.session.scalars(query))
+
+
+def data_of(uow: UnitOfWork, event_id: str) -> dict[str, Any] | None:
+    """One event's data (None: no such event of this merchant)."""
+    return uow.session.scalar(
+        select(Event.data).where(Event.merchant_id == uow.merchant, Event.event_id == event_id)
+    )

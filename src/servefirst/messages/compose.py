@@ -29,7 +29,7 @@ from servefirst.db.uow import UnitOfWork
 from servefirst.kit import i18n
 from servefirst.kit.money import Money
 from servefirst.kit.onetime import CODE_LIFETIME, code_for, spaced
-from servefirst.messages.rules import MessageKind
+from servefirst.messages.rules import TO_THE_MERCHANT, MessageKind
 from servefirst.messages.service import Context
 from servefirst.receipts import document as receipts
 from servefirst.receipts.pdf import render_pdf
@@ -76,6 +76,7 @@ SUBJECTS = {
     MessageKind.FINAL_NOTICE: N_("Final notice: your bill at {business}"),
     # Never the code itself: the subject is kept on the message row.
     MessageKind.BOOKING_CODE: N_("Your booking code for {business}"),
+    MessageKind.ENDPOINT_DISABLED: N_("{business}: a webhook endpoint was turned off"),
 }
 LATER_REMINDER_SUBJECT = N_("A reminder: your bill at {business}")
 
@@ -161,6 +162,13 @@ def compose(
             minutes=int(CODE_LIFETIME.total_seconds() // 60),
             unsubscribe_url="",
         )
+    if kind in TO_THE_MERCHANT:
+        values.update(
+            url=ctx.details.get("url", ""),
+            reason=ctx.details.get("reason", ""),
+            console_url=f"{base}/staff/messages",
+            unsubscribe_url="",  # the business's own news: nothing to leave
+        )
     attachments: list[tuple[str, str, bytes]] = []
     if ctx.tab is not None:
         tab = ctx.tab
@@ -233,10 +241,12 @@ def compose(
         subject = LATER_REMINDER_SUBJECT
     name = "sms" if message.channel == "sms" else kind.value
     locale = getattr(merchant, "locale", None) or "en_GB"
-    values["language"] = i18n.language_of(locale)
+    # The reader's own language if they chose one (an owner's console
+    # language); amounts and days are written as the business writes them.
+    values["language"] = i18n.language_of(ctx.language or locale)
     token = _locale.set(locale)
     try:
-        with i18n.use_language(locale):
+        with i18n.use_language(ctx.language or locale):
             subject = i18n.gettext(subject)
             text = _env.get_template(f"{name}.txt").render(values)
             if message.channel == "sms":
@@ -248,7 +258,11 @@ def compose(
             )
     finally:
         _locale.reset(token)
-    sender = ctx.policy.sender or mail_from
+    # From the business to its customers; from servefirst to the business.
+    if kind in TO_THE_MERCHANT:
+        sent_by, sender = "servefirst", mail_from
+    else:
+        sent_by, sender = merchant.name, ctx.policy.sender or mail_from
     return Outgoing(
         message_id=message.message_id,
         channel=message.channel,
@@ -256,7 +270,7 @@ def compose(
         subject=subject.format(business=merchant.name),
         text=text,
         html=html,
-        sender=formataddr((merchant.name, sender)),
+        sender=formataddr((sent_by, sender)),
         unsubscribe_url=values["unsubscribe_url"],
         attachments=attachments,
     )

@@ -12,6 +12,7 @@ from servefirst.api.context import MerchantUoW, runtime_of
 from servefirst.api.routing import ServefirstRoute
 from servefirst.kit.errors import NotFound
 from servefirst.merchants.service import find_merchant
+from servefirst.messages import consent
 from servefirst.messages import service as messages
 from servefirst.messages.rules import MessagePolicy
 from servefirst.messages.schemas import (
@@ -88,7 +89,7 @@ pages = APIRouter(include_in_schema=False)
 
 def _page(request: Request, token: str, *, opt_out: bool | None) -> HTMLResponse:
     """``opt_out``: None only asks; True opts out; False takes it back."""
-    merchant_id = messages.merchant_of_token(token)
+    merchant_id = consent.merchant_of_token(token)
     runtime = runtime_of(request)
     try:
         if merchant_id is None:
@@ -96,9 +97,9 @@ def _page(request: Request, token: str, *, opt_out: bool | None) -> HTMLResponse
         with runtime.uow(merchant_id, write=opt_out is not None) as uow:
             merchant = find_merchant(uow, merchant_id)
             if opt_out is not None:
-                messages.unsubscribe(uow, token, opt_out=opt_out)
+                consent.unsubscribe(uow, token, opt_out=opt_out)
                 uow.commit()
-            elif not messages.token_known(uow, token):
+            elif not consent.token_known(uow, token):
                 raise NotFound("This unsubscribe link is not known.")
     except NotFound:
         merchant, unknown = None, True

@@ -20,7 +20,8 @@ class Message(Base):
     __tablename__ = "messages"
     __table_args__ = (
         ForeignKeyConstraint(["merchant_id"], ["merchants.merchant_id"]),
-        UniqueConstraint("merchant_id", "event_id", "kind", "step"),
+        # One row per recipient of an event (a notice goes to every owner).
+        UniqueConstraint("merchant_id", "event_id", "kind", "step", "customer_id"),
         UniqueConstraint("merchant_id", "unsubscribe_token"),
         Index("ix_messages_due", "status", "next_attempt_at"),
         Index("ix_messages_recipient", "merchant_id", "customer_id", "status", "due_at"),

@@ -31,11 +31,20 @@ class MessageKind(StrEnum):
     #: A one-time code the reader asked for on the booking page, to an e-mail
     #: that may be nobody's yet (``availability.codes``).
     BOOKING_CODE = "booking_code"
+    #: To the merchant's owners: a webhook endpoint was turned off (it answered
+    #: 410, or failed for days) and their integration no longer hears of events.
+    ENDPOINT_DISABLED = "endpoint_disabled"
 
 
-#: The kinds a merchant may turn off. A one-time code is asked for by the
-#: person who reads it, a moment before: it is always sent, and at once.
-SWITCHABLE = tuple(k for k in MessageKind if k is not MessageKind.BOOKING_CODE)
+#: Kinds never turned off. A one-time code is asked for by the person who
+#: reads it, a moment before; an owner's notice is the only way the owner
+#: learns that an integration stopped hearing of events.
+ALWAYS_SENT = (MessageKind.BOOKING_CODE, MessageKind.ENDPOINT_DISABLED)
+#: The kinds a merchant may turn off.
+SWITCHABLE = tuple(k for k in MessageKind if k not in ALWAYS_SENT)
+#: Kinds that go to the merchant's own people, not to a customer: no
+#: unsubscribe link, and a customer's opt-out has nothing to say about them.
+TO_THE_MERCHANT = (MessageKind.ENDPOINT_DISABLED,)
 
 
 class MessageStatus(StrEnum):

@@ -17,7 +17,8 @@ class MessageOut(Out):
     to: str = Field(description="The address or number it was sent to.")
     customer_id: str = Field(
         description="The customer it went to; for a one-time booking code (kind"
-        " booking_code), the code's own id: whose e-mail it is is not known when it is sent."
+        " booking_code), the code's own id: whose e-mail it is is not known when it is sent;"
+        " for a notice to the business's owners (kind endpoint_disabled), the owner's staff id."
     )
     about: str = Field(description="The tab or booking it is about (or the booking code).")
     subject: str | None

@@ -1,10 +1,10 @@
 """Use cases for messages: plan them from the outbox, list them, send one
-again, opt a customer out from an unsubscribe link."""
+again (a customer's consent, from an unsubscribe link: ``consent``)."""
 
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -15,14 +15,17 @@ from servefirst.bookings.models import Booking
 from servefirst.customers.models import Customer
 from servefirst.db.direct import move_rows
 from servefirst.db.uow import UnitOfWork
+from servefirst.events import service as events
 from servefirst.events.service import emit
 from servefirst.guarantee.models import Concern
 from servefirst.kit.errors import Conflict, NotFound
-from servefirst.kit.ids import merchant_of_credential, new_id
+from servefirst.kit.ids import new_id
 from servefirst.kit.onetime import CODE_LIFETIME
 from servefirst.merchants.service import get_merchant
+from servefirst.messages import notices
 from servefirst.messages.models import Message
 from servefirst.messages.rules import (
+    TO_THE_MERCHANT,
     MessageKind,
     MessagePolicy,
     MessageStatus,
@@ -102,6 +105,8 @@ def plan(uow: UnitOfWork, event: OutboxEvent) -> int:
         if remind is not None:
             steps.append(Planned(MessageKind.BOOKING_REMINDER, 0, remind))
         return _plan(uow, event, booking.customer_id, booking, steps)
+    if event.type in notices.TOLD_TO_OWNERS:
+        return notices.plan(uow, event)
     return 0
 
 
@@ -156,6 +161,11 @@ class Context:
     tab: Tab | None
     booking: Booking | None
     policy: MessagePolicy
+    #: The reader's own language, when it is not the business's (an owner's
+    #: console language, for a notice to the owners).
+    language: str | None = None
+    #: What a notice to the owners tells: its event's data.
+    details: dict[str, Any] = field(default_factory=dict)
 
 
 def context_for(uow: UnitOfWork, message_id: str, now: datetime) -> Context | str:
@@ -168,6 +178,15 @@ def context_for(uow: UnitOfWork, message_id: str, now: datetime) -> Context | st
             return "the code expired before it could be sent"
         merchant = get_merchant(uow)
         return Context(message, merchant, None, None, None, policy_of(merchant))
+    if MessageKind(message.kind) in TO_THE_MERCHANT:
+        owner = notices.reader(uow, message)
+        if owner is None:
+            return "the reader is no longer an owner of the business"
+        merchant = get_merchant(uow)
+        details = events.data_of(uow, message.event_id) or {}
+        return Context(
+            message, merchant, None, None, None, policy_of(merchant), owner.language, details
+        )
     customer = uow.session.get(Customer, (uow.merchant, message.customer_id))
     if customer is None or customer.messages_opt_out:
         return "the customer opted out of messages"
@@ -321,37 +340,6 @@ def retry_message(uow: UnitOfWork, message_id: str) -> Message:
     message.last_error = None
     uow.session.flush()
     return message
-
-
-def unsubscribe(uow: UnitOfWork, token: str, *, opt_out: bool = True) -> Customer:
-    """The customer a message went to says no to every further message (or,
-    ``opt_out=False``, from the same link, changes their mind)."""
-    message = uow.session.scalar(
-        select(Message).where(
-            Message.merchant_id == uow.merchant, Message.unsubscribe_token == token
-        )
-    )
-    customer = message and uow.session.get(Customer, (uow.merchant, message.customer_id))
-    if not customer:
-        raise NotFound("This unsubscribe link is not known.", param="token")
-    uow.customers.write(customer, messages_opt_out=opt_out)
-    return customer
-
-
-def merchant_of_token(token: str) -> str | None:
-    return merchant_of_credential(token)
-
-
-def token_known(uow: UnitOfWork, token: str) -> bool:
-    return bool(
-        uow.session.scalar(
-            select(
-                exists().where(
-                    Message.merchant_id == uow.merchant, Message.unsubscribe_token == token
-                )
-            )
-        )
-    )
 
 
 def message_settings(uow: UnitOfWork) -> MessagePolicy:

@@ -157,6 +157,18 @@ def update_member(
     return member
 
 
+def owners(uow: UnitOfWork) -> list[StaffAccount]:
+    """The merchant's owners who sign in (they have an e-mail): whom the
+    console's owner-only news is for, on the console and by e-mail."""
+    return list(
+        uow.session.scalars(
+            select(StaffAccount)
+            .where(StaffAccount.merchant_id == uow.merchant, StaffAccount.access == Access.OWNER)
+            .order_by(StaffAccount.created_at, StaffAccount.staff_id)
+        )
+    )
+
+
 def account_of(uow: UnitOfWork, staff_id: str) -> StaffAccount | None:
     return uow.session.get(StaffAccount, (uow.merchant, staff_id))
 
