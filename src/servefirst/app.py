@@ -39,6 +39,7 @@ from servefirst.messages.in_server import lifespan as delivery_worker
 from servefirst.messages.pages import router as message_console_router
 from servefirst.payments.endpoints import router as payments_router
 from servefirst.payments.gateway_endpoints import router as gateway_router
+from servefirst.payments.gateway_pages import router as card_payments_pages_router
 from servefirst.payments.pages import router as dispute_pages_router
 from servefirst.payments.recovery import lifespan as payment_recovery
 from servefirst.payments.refund_endpoints import router as refunds_router
@@ -183,6 +184,7 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
         trust_policy_pages_router,
         message_console_router,
         dispute_pages_router,
+        card_payments_pages_router,
     ):
         app.include_router(router)
     app.add_middleware(BrowsersToReportPages)

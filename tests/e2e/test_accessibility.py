@@ -212,6 +212,7 @@ def test_no_page_has_a_serious_accessibility_violation(
         "/staff/disputes",
         "/staff/messages",
         "/staff/settings",
+        "/staff/settings/payments",
         "/staff/deposits/simulate",
         "/staff/tabs/tab_nothing_here",
     ):

@@ -225,6 +225,14 @@ def staff_pages(
     )
     pages["staff-debtors"] = get_ok(person.client, "/staff/debtors")
     pages["staff-trust-policy"] = get_ok(person.client, "/staff/policies/trust")
+    # The card payments page on the sandbox, and a key of the wrong kind said by its field.
+    pages["staff-card-payments"] = get_ok(person.client, "/staff/settings/payments")
+    wrong_kind = person.post(
+        "/staff/settings/payments/stripe",
+        {"publishable_key": "sk_live_x", "secret_key": "sk_live_x", "webhook_secret": "whsec_x"},
+    )
+    assert wrong_kind.status_code == 422
+    pages["staff-card-payments-refused"] = wrong_kind.text
     pages.update(management_pages(merchant, person, salon))
     return pages
 

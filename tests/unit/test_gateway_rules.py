@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from servefirst.kit.errors import InvalidRequest
-from servefirst.payments.gateway_rules import StripeKeys, stripe_keys
+from servefirst.payments.gateway_rules import MAX_KEY_LENGTH, StripeKeys, stripe_keys
 
 
 def test_keys_pasted_with_a_space_or_a_line_break_around_them_are_kept_tidy() -> None:
@@ -36,3 +36,32 @@ def test_a_key_that_cannot_work_is_refused_by_name(
         stripe_keys(*keys)
     assert refused.value.param == param
     assert words in refused.value.message
+
+
+@pytest.mark.parametrize(
+    ("keys", "words"),
+    [
+        (("sk_live_abc", "pk_test_abc", "whsec_abc"), "This is a test key but the secret key"),
+        (("sk_test_abc", "pk_live_abc", "whsec_abc"), "This is a live key but the secret key"),
+        (("sk_live_a bc", "pk_live_abc", "whsec_abc"), "This key has a space or a line break"),
+        (("", "pk_live_abc", "whsec_abc"), "Paste this key from the Stripe dashboard."),
+        (("pk_live_abc", "pk_live_abc", "whsec_abc"), "A secret key starts with sk_"),
+        (("sk_live_abc", "sk_live_abc", "whsec_abc"), "A publishable key starts with pk_"),
+        (("sk_live_abc", "pk_live_abc", "sk_abc"), "A signing secret starts with whsec_"),
+    ],
+)
+def test_each_refusal_carries_the_owner_s_words_for_the_console_form(
+    keys: tuple[str, str, str], words: str
+) -> None:
+    """The form says the refusal beside its field, without the API's field names."""
+    with pytest.raises(InvalidRequest) as refused:
+        stripe_keys(*keys)
+    said = refused.value.figures["words"]
+    assert said.startswith(words) and "`" not in said
+
+
+def test_a_key_longer_than_any_stripe_key_is_refused_before_it_is_kept() -> None:
+    with pytest.raises(InvalidRequest) as refused:
+        stripe_keys("sk_live_abc", "pk_live_" + "a" * MAX_KEY_LENGTH, "whsec_abc")
+    assert refused.value.param == "publishable_key"
+    assert stripe_keys("sk_live_abc", "pk_live_" + "a" * 247, "whsec_abc")  # 255: kept

@@ -59,6 +59,48 @@ def choose_gateway(
     return row
 
 
+def change_stripe_keys(
+    uow: UnitOfWork,
+    *,
+    secret_key: str | None,
+    publishable_key: str | None,
+    webhook_secret: str | None,
+) -> GatewayAccount:
+    """The console's form: Stripe with these keys, where a secret left blank
+    keeps the one already stored (the form never shows a secret again, so an
+    owner changing one key need not paste the others). The kept secret is
+    opened and checked with the typed keys by the same rules as the API's
+    (a stored test secret key still refuses a new live publishable key)."""
+    row = account_of(uow)
+    if row is not None and row.gateway == STRIPE:
+        secret_key = _typed_or_kept(uow, secret_key, row.secret_key_sealed)
+        webhook_secret = _typed_or_kept(uow, webhook_secret, row.webhook_secret_sealed)
+    return choose_gateway(
+        uow,
+        gateway=STRIPE,
+        secret_key=secret_key,
+        publishable_key=publishable_key,
+        webhook_secret=webhook_secret,
+    )
+
+
+def _typed_or_kept(uow: UnitOfWork, typed: str | None, sealed: str | None) -> str | None:
+    if (typed or "").strip() or not sealed:
+        return typed
+    try:
+        return uow.gateways.sealer.open(sealed)
+    except ValueError:
+        # Sealed with another SERVEFIRST_SECRET_KEY: nothing to keep, so the
+        # rules ask for the key to be pasted again.
+        return typed
+
+
+def can_keep_keys(uow: UnitOfWork) -> bool:
+    """Whether this server can seal a merchant's Stripe secrets (it has a
+    ``SERVEFIRST_SECRET_KEY``): without it, choosing Stripe is refused."""
+    return uow.gateways.sealer.ready
+
+
 def stripe_gateway_of(uow: UnitOfWork) -> StripeGateway | None:
     """The merchant's Stripe gateway, or None on the sandbox. One client per
     merchant and key, made once per process. Read on the payment path: through

@@ -13,6 +13,7 @@ from servefirst.api.context import MerchantUoW, ProcessorUoW
 from servefirst.api.fields import Body, Out
 from servefirst.api.routing import ServefirstRoute
 from servefirst.payments import accounts, disputes, processor_events
+from servefirst.payments.gateway_rules import MAX_KEY_LENGTH
 from servefirst.payments.models import Dispute, GatewayAccount
 
 router = APIRouter(tags=["payments"], route_class=ServefirstRoute)
@@ -35,13 +36,13 @@ class GatewayIn(Body):
     gateway: Literal["sandbox", "stripe"]
     secret_key: str | None = Field(
         default=None,
-        max_length=255,
+        max_length=MAX_KEY_LENGTH,
         description="Stripe's secret (or restricted) key; kept sealed, never returned.",
     )
-    publishable_key: str | None = Field(default=None, max_length=255)
+    publishable_key: str | None = Field(default=None, max_length=MAX_KEY_LENGTH)
     webhook_secret: str | None = Field(
         default=None,
-        max_length=255,
+        max_length=MAX_KEY_LENGTH,
         description="The signing secret of the webhook endpoint "
         "set up in Stripe for /v1/webhooks/stripe/{merchant_id}; sealed, never returned.",
     )

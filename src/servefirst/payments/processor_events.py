@@ -132,3 +132,8 @@ _HANDLERS = {
     "charge.refunded": _refunded,
     "charge.dispute.created": _dispute,
 }
+
+#: The event types servefirst acts on: the ones an owner selects for the
+#: webhook endpoint in Stripe's dashboard (the console's card payments page
+#: lists them from here, so the list cannot drift from what is handled).
+HANDLED = tuple(_HANDLERS)

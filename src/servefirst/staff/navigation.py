@@ -56,6 +56,7 @@ SECTIONS: tuple[Section, ...] = (
     Section(N_("Debtors"), "/staff/debtors", Access.MANAGER),
     Section(N_("Close the day"), "/staff/close-day", Access.MANAGER),
     Section(N_("Reports"), "/staff/reports", Access.OWNER),
+    Section(N_("Card payments"), "/staff/settings/payments", Access.OWNER),
     Section(N_("Settings"), "/staff/settings", Access.STAFF),
 )
 
