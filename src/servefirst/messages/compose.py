@@ -73,6 +73,7 @@ def N_(words: str) -> str:  # noqa: N802 - gettext's name for "marked, translate
 
 SUBJECTS = {
     MessageKind.RECEIPT: N_("Your receipt from {business}"),
+    MessageKind.REFUND: N_("Your refund from {business}"),
     MessageKind.BOOKING_CONFIRMATION: N_("Your booking at {business} is confirmed"),
     MessageKind.BOOKING_REMINDER: N_("See you soon at {business}"),
     MessageKind.PAYMENT_REMINDER: N_("How was your visit to {business}?"),
@@ -212,6 +213,20 @@ def compose(
             # The body says what the PDF says: the sale's tax per rate as
             # charged, and any refund below it (a receipt sent after one).
             values["receipt"] = document
+    if ctx.refund is not None:
+        refund = ctx.refund
+        # Only what this refund gave back: the receipt page it links to shows
+        # the sale and every refund below it.
+        values.update(
+            refunded=refund.amount,
+            tip_refunded=refund.tip,
+            refunded_in_all=refund.amount + refund.tip,
+            reason=refund.reason or "",
+            refunded_on=refund.at.astimezone(zone),
+            to_card=refund.to_card,
+            card_last4=refund.card_last4 or "",
+            method=refund.method,
+        )
     if ctx.booking is not None:
         booking = ctx.booking
         service = uow.session.get(Service, (uow.merchant, booking.service_id))

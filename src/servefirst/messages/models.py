@@ -40,7 +40,9 @@ class Message(Base):
     event_id: Mapped[str] = mapped_column(String(40), doc="The outbox event it was planned from.")
     kind: Mapped[str] = mapped_column(String(32), doc="See messages.rules.MessageKind.")
     step: Mapped[int] = mapped_column(Integer, default=0, doc="The dunning step (0 otherwise).")
-    subject_id: Mapped[str] = mapped_column(String(40), doc="The tab or booking it is about.")
+    subject_id: Mapped[str] = mapped_column(
+        String(40), doc="The tab, booking or refund it is about."
+    )
     channel: Mapped[str] = mapped_column(String(8), doc="email or sms.")
     to_address: Mapped[str] = mapped_column(String(320), doc="The address or number, when planned.")
     subject: Mapped[str | None] = mapped_column(

@@ -35,6 +35,7 @@ from servefirst.messages.rules import (
     still_due,
     superseded,
 )
+from servefirst.payments import refunds
 from servefirst.tabs import service as tabs
 from servefirst.tabs.models import Tab
 from servefirst.trust import service as trust
@@ -58,6 +59,17 @@ def plan(uow: UnitOfWork, event: OutboxEvent) -> int:
             tab.customer_id if tab else None,
             tab,
             [Planned(MessageKind.RECEIPT, 0, event.created_at)],
+        )
+    # Money given back is told once per refund (only a refund that succeeded
+    # emits this), about the refund: a tab refunded twice tells of each.
+    if event.type == "refund.succeeded":
+        tab = uow.session.get(Tab, (uow.merchant, str(event.data.get("tab_id", ""))))
+        return _plan(
+            uow,
+            event,
+            tab.customer_id if tab else None,
+            tab,
+            [Planned(MessageKind.REFUND, 0, event.created_at)],
         )
     # An invoice's reminders count from its due date: planned anew when it is
     # issued (those planned when it was served are then skipped: context_for).
@@ -150,6 +162,8 @@ class Context:
     language: str | None = None
     #: What a notice to the owners tells: its event's data.
     details: dict[str, Any] = field(default_factory=dict)
+    #: The money a refund e-mail tells of.
+    refund: refunds.GivenBack | None = None
 
 
 def context_for(uow: UnitOfWork, message_id: str, now: datetime) -> Context | str:
@@ -175,10 +189,15 @@ def context_for(uow: UnitOfWork, message_id: str, now: datetime) -> Context | st
     if customer is None or customer.messages_opt_out:
         return "the customer opted out of messages"
     kind = MessageKind(message.kind)
-    tab = booking = None
+    tab = booking = refund = None
     if kind in (MessageKind.BOOKING_CONFIRMATION, MessageKind.BOOKING_REMINDER):
         booking = uow.session.get(Booking, (uow.merchant, message.subject_id))
         status = booking.status if booking else "missing"
+        concern = False
+    elif kind is MessageKind.REFUND:
+        refund = refunds.given_back(uow, message.subject_id)
+        tab = uow.session.get(Tab, (uow.merchant, refund.tab_id)) if refund else None
+        status = tab.status if tab else "missing"
         concern = False
     else:
         tab = uow.session.get(Tab, (uow.merchant, message.subject_id))
@@ -207,7 +226,7 @@ def context_for(uow: UnitOfWork, message_id: str, now: datetime) -> Context | st
     policy = policy_of(merchant)
     if not policy.sends(kind):
         return f"the merchant turned {kind.value} messages off"
-    return Context(message, merchant, customer, tab, booking, policy)
+    return Context(message, merchant, customer, tab, booking, policy, refund=refund)
 
 
 def queue_code(uow: UnitOfWork, *, code_id: str, email: str, now: datetime) -> Message:
