@@ -194,10 +194,15 @@ class SaleAndRefunds(GivenBack):
 
 
 def sale_and_refunds_of(uow: UnitOfWork, tab: Tab) -> SaleAndRefunds:
-    payments = [p.payment_id for p in payments_of(uow, tab.tab_id)]
+    refunds: tuple[PrintedRefund, ...] = ()
+    if tab.refunded or tab.tips_refunded:
+        # Only then is there a refund to read: the tab page's live part asks
+        # every few seconds, and most tabs never give money back.
+        payments = [p.payment_id for p in payments_of(uow, tab.tab_id)]
+        refunds = refunds_on(uow, tab, payments)
     return SaleAndRefunds(
         taxes=tax_totals_of(tab),
-        refunds=refunds_on(uow, tab, payments),
+        refunds=refunds,
         paid=tab.paid,
         tips=tab.tips,
         refunded=tab.refunded,
