@@ -3,7 +3,6 @@ again (a customer's consent, from an unsubscribe link: ``consent``)."""
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -19,7 +18,6 @@ from servefirst.events import service as events
 from servefirst.events.service import emit
 from servefirst.guarantee.models import Concern
 from servefirst.kit.errors import Conflict, NotFound
-from servefirst.kit.ids import new_id
 from servefirst.kit.onetime import CODE_LIFETIME
 from servefirst.merchants.service import get_merchant
 from servefirst.messages import notices
@@ -117,22 +115,19 @@ def _plan(
         channel = channel_for(step.kind, customer.email, customer.phone, customer.messages_opt_out)
         if channel is None:
             continue
+        address = customer.email if channel == "email" else customer.phone
+        assert address  # channel_for chose a channel the customer has
         uow.session.add(
-            Message(
-                merchant_id=uow.merchant,
-                message_id=new_id("msg"),
-                customer_id=customer.customer_id,
+            Message.pending(
+                uow.merchant,
+                recipient=customer.customer_id,
                 event_id=event.event_id,
                 kind=step.kind.value,
                 step=step.step,
                 subject_id=event.object_id,
                 channel=channel,
-                to_address=customer.email if channel == "email" else customer.phone,
-                status=MessageStatus.PENDING.value,
+                to_address=address,
                 due_at=step.due_at,
-                next_attempt_at=step.due_at,
-                attempts=0,
-                unsubscribe_token=f"{uow.merchant}.{secrets.token_urlsafe(18)}",
                 created_at=event.created_at,
             )
         )
@@ -220,21 +215,14 @@ def queue_code(uow: UnitOfWork, *, code_id: str, email: str, now: datetime) -> M
     own (keyed by the code's id, not a customer: whose e-mail it is stays
     unknown until the code comes back), so it never waits behind anyone's
     other messages; it is written from the id when sent (``kit.onetime``)."""
-    message = Message(
-        merchant_id=uow.merchant,
-        message_id=new_id("msg"),
-        customer_id=code_id,
+    message = Message.pending(
+        uow.merchant,
+        recipient=code_id,
         event_id=code_id,
         kind=MessageKind.BOOKING_CODE.value,
-        step=0,
         subject_id=code_id,
-        channel="email",
         to_address=email,
-        status=MessageStatus.PENDING.value,
         due_at=now,
-        next_attempt_at=now,
-        attempts=0,
-        unsubscribe_token=f"{uow.merchant}.{secrets.token_urlsafe(18)}",
         created_at=now,
     )
     uow.session.add(message)
