@@ -150,6 +150,8 @@ def test_a_card_refund_in_portuguese_names_the_card_and_each_refund_is_told(
 def test_a_refund_at_the_terminal_says_so_and_one_of_the_tip_alone_says_only_the_tip(
     runtime: Runtime, merchant: Merchant, smtp_server: tuple[str, Mailbox]
 ) -> None:
+    """A refund at the card terminal goes back to the card too: the customer
+    is told it can take some working days to show, as for one by the processor."""
     email = "carla.terminal@example.com"
     person = merchant.customer("Carla Dias", email=email)
     tab = merchant.tab(person["id"])
@@ -167,7 +169,9 @@ def test_a_refund_at_the_terminal_says_so_and_one_of_the_tip_alone_says_only_the
     assert "From the tip  €0.80" in lines
     assert not any(line.startswith(("From the bill", "Refunded in all")) for line in lines)
     assert "It was given back to you at the card terminal." in lines
-    assert not any("statement" in line for line in lines)
+    assert "It can take some working days to show on your card statement." in lines
+    html = text_of(mail, "html")
+    assert "at the card terminal. It can take some working days" in html
 
 
 def test_no_refund_e_mail_to_a_customer_who_opted_out_or_when_the_merchant_turned_it_off(
