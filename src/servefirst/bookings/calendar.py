@@ -1,5 +1,12 @@
 """A booking as an iCalendar file (RFC 5545) the customer adds to their calendar,
-in the merchant's language (it is attached to the confirmation e-mail)."""
+in the merchant's language (it is attached to the confirmation e-mail), and the
+file that takes it out again when the booking is cancelled (attached to the
+cancellation e-mail).
+
+Every file of a booking has the same UID, so a calendar updates one entry;
+its SEQUENCE (``Booking.calendar_sequence``) grows with each move and with the
+cancellation, so a calendar never lets an older file win over a newer one.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +21,10 @@ from servefirst.kit.money import Money
 
 #: The customer is reminded this long before the slot.
 REMINDER = timedelta(hours=2)
+
+
+def calendar_uid(booking: Booking) -> str:
+    return f"{booking.booking_id}@servefirst"
 
 
 def _deposit_line(booking: Booking, locale: str) -> str:
@@ -64,7 +75,8 @@ def _calendar(
     cal.add("method", "PUBLISH")
     event = Event()
     # A stable UID: re-importing the file updates the same calendar entry.
-    event.add("uid", f"{booking.booking_id}@servefirst")
+    event.add("uid", calendar_uid(booking))
+    event.add("sequence", booking.calendar_sequence or 0)
     event.add("dtstamp", now_utc)
     event.add("dtstart", booking.starts_at)
     event.add("dtend", booking.ends_at)
@@ -92,3 +104,36 @@ def _calendar(
     event.add_component(alarm)
     cal.add_component(event)
     return bytes(cal.to_ical())
+
+
+def cancelled_calendar(
+    booking: Booking,
+    *,
+    service_name: str,
+    business_name: str,
+    now_utc: datetime,
+    locale: str = "en_GB",
+) -> bytes:
+    """The file that takes the booking's entry out of the customer's calendar:
+    a CANCEL of the same UID, its SEQUENCE above every confirmation's (RFC 5546)."""
+    with i18n.use_language(locale):
+        what = i18n.gettext("%(service)s at %(business)s") % {
+            "service": service_name,
+            "business": business_name,
+        }
+        cal = Calendar()
+        cal.add("prodid", "-//servefirst//bookings//EN")
+        cal.add("version", "2.0")
+        cal.add("method", "CANCEL")
+        event = Event()
+        event.add("uid", calendar_uid(booking))
+        # Cancelling raised it past the last confirmation's; at least 1 all the
+        # same for a booking cancelled before the sequence was kept.
+        event.add("sequence", max(booking.calendar_sequence or 0, 1))
+        event.add("dtstamp", now_utc)
+        event.add("dtstart", booking.starts_at)
+        event.add("dtend", booking.ends_at)
+        event.add("summary", i18n.gettext("Cancelled: %(what)s") % {"what": what})
+        event.add("status", "CANCELLED")
+        cal.add_component(event)
+        return bytes(cal.to_ical())

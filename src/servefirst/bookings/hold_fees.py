@@ -190,10 +190,11 @@ def _settled(uow: UnitOfWork, booking: Booking, taken: int) -> None:
     booking.deposit_status = (DepositStatus.FORFEITED if taken else DepositStatus.REFUNDED).value
     bump_totals(uow, refunded=refund, forfeited=taken)
     uow.session.flush()
-    event = (
-        "booking.no_show" if booking.status == BookingStatus.NO_SHOW.value else "booking.cancelled"
-    )
-    emit(uow, event, booking.booking_id, {"fee": taken})
+    if booking.status == BookingStatus.NO_SHOW.value:
+        emit(uow, "booking.no_show", booking.booking_id, {"fee": taken})
+    else:
+        data = {"fee": taken, "by": booking.cancelled_by}
+        emit(uow, "booking.cancelled", booking.booking_id, data)
 
 
 def _moved(

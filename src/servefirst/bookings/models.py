@@ -89,6 +89,19 @@ class Booking(Base):
     tab_id: Mapped[str | None] = mapped_column(String(40), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    cancelled_by: Mapped[str | None] = mapped_column(
+        String(16),
+        nullable=True,
+        doc="Who cancelled it (see CancelledBy): the customer's cancellation e-mail says"
+        " so. None until cancelled, and for bookings cancelled before it was kept.",
+    )
+    calendar_sequence: Mapped[int] = mapped_column(
+        Integer,
+        default=0,
+        server_default="0",
+        doc="How often the customer's calendar entry changed (moved, cancelled): the"
+        " .ics file's SEQUENCE, so a calendar takes the newer file over an older one.",
+    )
 
 
 class CardHold(Base):

@@ -84,6 +84,8 @@ def begin_reschedule(
     booking.starts_at = starts_at
     booking.ends_at = starts_at + length
     booking.staff_id = who or None
+    # The confirmation sent for the new time outranks the one for the old.
+    booking.calendar_sequence = (booking.calendar_sequence or 0) + 1
     if booking.hold_plan is not None:
         booking.hold_plan = plan_hold(
             starts_at=starts_at, now=now, hold_days=policy.hold_days

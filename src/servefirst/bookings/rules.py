@@ -33,6 +33,13 @@ class BookingStatus(StrEnum):
     NO_SHOW = "no_show"
 
 
+class CancelledBy(StrEnum):
+    """Who called a booking off: the customer is told which (their e-mail)."""
+
+    BUSINESS = "business"  # staff, in the console or through the API
+    CUSTOMER = "customer"  # the customer, on the booking's own page
+
+
 class DepositStatus(StrEnum):
     NONE = "none"  # no deposit was asked for
     PENDING = "pending"  # asked of the card processor, its answer not yet kept

@@ -28,6 +28,7 @@ from servefirst.bookings.renewals import ask_renewals, renew_holds
 from servefirst.bookings.rules import (
     BookingAction,
     BookingStatus,
+    CancelledBy,
     DepositPolicy,
     DepositStatus,
     Outcome,
@@ -256,9 +257,9 @@ def check_in(uow: UnitOfWork, booking_id: str) -> Booking:
     return booking
 
 
-def cancel(uow: UnitOfWork, booking_id: str) -> Booking:
+def cancel(uow: UnitOfWork, booking_id: str, *, by: CancelledBy = CancelledBy.BUSINESS) -> Booking:
     """Cancel, a fee from the card hold taken in turn (``hold_fees``)."""
-    begin_cancel(uow, booking_id)
+    begin_cancel(uow, booking_id, by=by)
     hold_fees.fee_in_turn(uow, booking_id)
     return get_booking(uow, booking_id)
 
@@ -270,10 +271,17 @@ def no_show(uow: UnitOfWork, booking_id: str) -> Booking:
     return get_booking(uow, booking_id)
 
 
-def begin_cancel(uow: UnitOfWork, booking_id: str) -> Booking:
-    """Phase 1 of a cancellation: a fee from a card hold is only asked."""
+def begin_cancel(
+    uow: UnitOfWork, booking_id: str, *, by: CancelledBy = CancelledBy.BUSINESS
+) -> Booking:
+    """Phase 1 of a cancellation: a fee from a card hold is only asked. ``by``:
+    the business (staff, the API) or the customer (their booking's page)."""
     booking = get_booking(uow, booking_id, lock=True)
     booking.status = transition(booking.status, BookingAction.CANCEL).value
+    booking.cancelled_by = by.value
+    # The calendar entry changes once more: its cancelling .ics outranks every
+    # confirmation's (calendar_sequence).
+    booking.calendar_sequence = (booking.calendar_sequence or 0) + 1
     now = uow.clock.now()
     settlement = settle_cancellation(
         _policy_for(uow, booking),
@@ -285,7 +293,12 @@ def begin_cancel(uow: UnitOfWork, booking_id: str) -> Booking:
     if settlement.outcome is Outcome.FORFEIT:
         record_history(uow, booking.customer_id, "late_cancellations")
     if not settle_deposit(uow, booking, settlement):
-        emit(uow, "booking.cancelled", booking.booking_id, {"fee": booking.deposit_fee})
+        emit(
+            uow,
+            "booking.cancelled",
+            booking.booking_id,
+            {"fee": booking.deposit_fee, "by": booking.cancelled_by},
+        )
     return booking
 
 

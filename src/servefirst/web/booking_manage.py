@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from servefirst.availability.online import move_online
 from servefirst.bookings import service as bookings
+from servefirst.bookings.rules import CancelledBy
 from servefirst.db.uow import UnitOfWork
 from servefirst.kit.errors import NotFound, ServefirstError
 from servefirst.web.booking_form import Entry, check_guard, checked, days_of, refusal_words, window
@@ -142,7 +143,7 @@ def cancel(request: Request, slug: str, token: str, csrf_token: FormText = "") -
 
     def cancelled(uow: UnitOfWork) -> None:
         booking = bookings.booking_for_token(uow, token)
-        bookings.cancel(uow, booking.booking_id)
+        bookings.cancel(uow, booking.booking_id, by=CancelledBy.CUSTOMER)
 
     try:
         check_guard(request, csrf_token)
