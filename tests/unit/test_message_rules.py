@@ -108,6 +108,12 @@ def test_paying_or_a_concern_ends_the_dunning() -> None:
     )
 
 
+def test_a_booking_s_cancellation_is_told_only_while_it_stays_cancelled() -> None:
+    told = MessageKind.BOOKING_CANCELLED
+    assert still_due(told, subject_status="cancelled", concern_raised=False)
+    assert not still_due(told, subject_status="confirmed", concern_raised=False)
+
+
 def test_a_reminder_overtaken_by_the_next_is_not_sent() -> None:
     day = timedelta(days=1)
     assert superseded([SERVED + 2 * day, SERVED + 6 * day], SERVED + 3 * day)

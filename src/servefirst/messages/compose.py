@@ -29,6 +29,7 @@ from servefirst.db.uow import UnitOfWork
 from servefirst.kit import i18n
 from servefirst.kit.money import Money
 from servefirst.kit.onetime import CODE_LIFETIME, code_for, spaced
+from servefirst.messages.cancellation import cancellation_file, cancellation_values
 from servefirst.messages.rules import TO_THE_MERCHANT, MessageKind
 from servefirst.messages.service import Context
 from servefirst.receipts import document as receipts
@@ -76,6 +77,7 @@ SUBJECTS = {
     MessageKind.REFUND: N_("Your refund from {business}"),
     MessageKind.BOOKING_CONFIRMATION: N_("Your booking at {business} is confirmed"),
     MessageKind.BOOKING_REMINDER: N_("See you soon at {business}"),
+    MessageKind.BOOKING_CANCELLED: N_("Your booking at {business} is cancelled"),
     MessageKind.PAYMENT_REMINDER: N_("How was your visit to {business}?"),
     MessageKind.FINAL_NOTICE: N_("Final notice: your bill at {business}"),
     # Never the code itself: the subject is kept on the message row.
@@ -243,6 +245,18 @@ def compose(
                 else ""
             ),
         )
+        if kind is MessageKind.BOOKING_CANCELLED:
+            values.update(cancellation_values(uow, booking, merchant, base=base))
+            if message.channel == "email":
+                attachments.append(
+                    cancellation_file(
+                        booking,
+                        service_name=service_name,
+                        business_name=merchant.name,
+                        uow=uow,
+                        locale=getattr(merchant, "locale", None) or "en_GB",
+                    )
+                )
         if kind is MessageKind.BOOKING_CONFIRMATION:
             ics = booking_calendar(
                 booking,

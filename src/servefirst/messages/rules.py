@@ -41,6 +41,9 @@ class MessageKind(StrEnum):
     REFUND = "refund"
     BOOKING_CONFIRMATION = "booking_confirmation"  # with the .ics attached
     BOOKING_REMINDER = "booking_reminder"  # the day before (by default)
+    #: The booking was cancelled (by the business or the customer): which one,
+    #: what became of the deposit, with an .ics that takes it off the calendar.
+    BOOKING_CANCELLED = "booking_cancelled"
     PAYMENT_REMINDER = "payment_reminder"  # a served tab is still unpaid
     FINAL_NOTICE = "final_notice"  # the last word before the tab turns overdue
     #: A one-time code the reader asked for on the booking page, to an e-mail
@@ -295,6 +298,8 @@ def still_due(kind: MessageKind, *, subject_status: str, concern_raised: bool) -
         return subject_status in ("served", "overdue") and not concern_raised
     if kind is MessageKind.BOOKING_REMINDER:
         return subject_status == "confirmed"
+    if kind is MessageKind.BOOKING_CANCELLED:
+        return subject_status == "cancelled"
     return True
 
 

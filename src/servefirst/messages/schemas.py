@@ -62,6 +62,7 @@ Kind = Literal[
     "refund",
     "booking_confirmation",
     "booking_reminder",
+    "booking_cancelled",
     "payment_reminder",
     "final_notice",
 ]

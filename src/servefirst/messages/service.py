@@ -104,6 +104,17 @@ def plan(uow: UnitOfWork, event: OutboxEvent) -> int:
         if remind is not None:
             steps.append(Planned(MessageKind.BOOKING_REMINDER, 0, remind))
         return _plan(uow, event, booking.customer_id, booking, steps)
+    # Told once per cancellation, to the booking's customer, whoever cancelled:
+    # the reminders planned for it are skipped (context_for: still_due).
+    if event.type == "booking.cancelled":
+        booking = uow.session.get(Booking, (uow.merchant, event.object_id))
+        return _plan(
+            uow,
+            event,
+            booking.customer_id if booking else None,
+            booking,
+            [Planned(MessageKind.BOOKING_CANCELLED, 0, event.created_at)],
+        )
     if event.type in notices.TOLD_TO_OWNERS:
         return notices.plan(uow, event)
     return 0
@@ -190,7 +201,11 @@ def context_for(uow: UnitOfWork, message_id: str, now: datetime) -> Context | st
         return "the customer opted out of messages"
     kind = MessageKind(message.kind)
     tab = booking = refund = None
-    if kind in (MessageKind.BOOKING_CONFIRMATION, MessageKind.BOOKING_REMINDER):
+    if kind in (
+        MessageKind.BOOKING_CONFIRMATION,
+        MessageKind.BOOKING_REMINDER,
+        MessageKind.BOOKING_CANCELLED,
+    ):
         booking = uow.session.get(Booking, (uow.merchant, message.subject_id))
         status = booking.status if booking else "missing"
         concern = False
