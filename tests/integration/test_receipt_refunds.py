@@ -220,3 +220,23 @@ def test_the_refunded_receipt_page_and_e_mail_are_valid_html(
     }
     assert all("Tip typed twice" in pages[name] for name in pages if "receipt" in name)
     assert vnu_errors(pages, tmp_path) == []
+
+
+def test_a_fractional_rate_in_a_portuguese_receipt_e_mail_is_written_with_a_comma(
+    runtime: Runtime, merchant: Merchant, smtp_server: tuple[str, Mailbox]
+) -> None:
+    assert merchant.post("/v1/merchant", {"locale": "pt_PT"}).status_code == 200
+    rate = merchant.post("/v1/tax-rates", {"name": "Reduzida", "percent": "5.5"}).json()
+    soup = merchant.service("Sopa", price=1055, tax_rate_id=rate["id"])
+    person = merchant.customer("Ana Costa", email="ana.rate@example.com")
+    tab = merchant.tab(person["id"])
+    merchant.post(f"/v1/tabs/{tab['id']}/lines", {"service_id": soup["id"]})
+    merchant.post(f"/v1/tabs/{tab['id']}/serve")
+    paid = merchant.post(f"/v1/tabs/{tab['id']}/payments", {"method": "cash", "amount": 1055})
+    assert paid.status_code == 201, paid.text
+    Worker(
+        runtime, transports=Transports(mailer_for(smtp_server[0])), merchants=[merchant.id]
+    ).drain()
+    [mail] = smtp_server[1].to("ana.rate@example.com")  # the receipt, in Portuguese
+    text = str(mail.get_body(preferencelist=("plain",)).get_content())  # type: ignore[union-attr]
+    assert "5,5%" in text and "5.5%" not in text

@@ -7,6 +7,7 @@ from __future__ import annotations
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from decimal import Decimal
 from email.encoders import encode_base64
 from email.header import Header
 from email.message import Message
@@ -18,7 +19,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from babel import dates
+from babel import dates, numbers
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy import select
 
@@ -61,6 +62,10 @@ _locale: ContextVar[str] = ContextVar("servefirst_message_locale", default="en_G
 _env.filters["money"] = lambda amount, currency: Money(int(amount), currency).format(_locale.get())
 _env.filters["when"] = lambda at: (
     f"{dates.format_date(at, 'full', locale=_locale.get())}, {dates.format_time(at, 'HH:mm')}"
+)
+# A rate as the merchant entered it ('5.5'), written the merchant's way ('5,5').
+_env.filters["number"] = lambda value: numbers.format_decimal(
+    Decimal(str(value)), locale=_locale.get()
 )
 _env.filters["day"] = lambda at: dates.format_date(at, "long", locale=_locale.get())
 _env.filters["short_when"] = lambda at: dates.format_datetime(

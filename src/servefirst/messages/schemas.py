@@ -7,12 +7,16 @@ from pydantic import ConfigDict, Field
 
 from servefirst.api.fields import Body, Out
 from servefirst.messages.models import Message
+from servefirst.messages.rules import MessageKind
 
 
 class MessageOut(Out):
     id: str = Field(description="Also the e-mail's Message-ID (<id@servefirst>).")
     object: Literal["message"] = "message"
-    kind: str = Field(examples=["receipt"])
+    kind: str = Field(
+        examples=["receipt"],
+        description="What it is: " + ", ".join(f"`{k.value}`" for k in MessageKind) + ".",
+    )
     channel: Literal["email", "sms"]
     to: str = Field(description="The address or number it was sent to.")
     customer_id: str = Field(
