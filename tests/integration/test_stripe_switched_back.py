@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -31,6 +32,7 @@ from tests.conftest import Merchant, TestClock
 from tests.integration import test_stripe_gateway as on_stripe
 from tests.integration.test_bookings_api import at
 from tests.integration.test_bookings_holds import hold_policy
+from tests.integration.test_html_valid import install_vnu, vnu_errors
 from tests.integration.test_pages_staff import Staff
 from tests.integration.test_refund_pages import _portuguese
 from tests.integration.test_stripe_bookings import book, hold_ref
@@ -156,6 +158,7 @@ def test_the_console_refund_form_says_the_payment_is_with_stripe_in_the_members_
     signed_in: Callable[..., Staff],
     language: str,
     words: str,
+    tmp_path: Path,
 ) -> None:
     tab_id, payment_id = paid_tab_with_stripe(cafe, stripe_double)
     assert back_to_the_sandbox(cafe).status_code == 200
@@ -170,6 +173,8 @@ def test_the_console_refund_form_says_the_payment_is_with_stripe_in_the_members_
     assert words in refused.text
     assert 'value="Cold coffee"' in refused.text  # the entry given back
     assert cafe.get(f"/v1/payments/{payment_id}/refunds").json()["data"] == []
+    install_vnu()
+    assert vnu_errors({f"refund-with-stripe-gone-{language}": refused.text}, tmp_path) == []
 
 
 # --- recovery: what waits on Stripe stays pending until the keys are back -----------------
@@ -348,6 +353,7 @@ def test_the_console_refuses_to_switch_back_while_stripe_holds_money_in_the_owne
     signed_in: Callable[..., Staff],
     language: str,
     words: str,
+    tmp_path: Path,
 ) -> None:
     hold_policy(cafe)
     made = book(cafe, clock, stripe_double.payment_method(), starts_at=at(clock, days=3))
@@ -358,7 +364,10 @@ def test_the_console_refuses_to_switch_back_while_stripe_holds_money_in_the_owne
     refused = owner.post(f"{PAGE}/sandbox", {"confirm": "yes"})
     assert refused.status_code == 409, refused.text
     assert words in refused.text
+    assert 'id="refusal"' in refused.text  # said at the switch-back form
     assert cafe.get("/v1/merchant/gateway").json()["gateway"] == "stripe"
+    install_vnu()
+    assert vnu_errors({f"switch-back-refused-{language}": refused.text}, tmp_path) == []
 
 
 PAGE = "/staff/settings/payments"
