@@ -1,7 +1,8 @@
 """Corrections on a phone in a real Chromium: the owner of a Lisbon café (its
 console in Portuguese) voids a wrong line and refunds part of a payment on a
 tab; the customer's page shows the line struck through with its reason and
-"Reembolsada em parte" beside "Paga". Every page fits 390 px, a reason typed
+"Reembolsada em parte" beside "Paga", and both pages the sale's tax as charged
+with the refund below it, as the receipt does. Every page fits 390 px, a reason typed
 without spaces (a pasted reference) too, and axe finds nothing serious."""
 
 from __future__ import annotations
@@ -22,6 +23,19 @@ pytestmark = pytest.mark.browser
 PASTED = "POS-REF-" + "7F3A9C2E" * 10
 
 
+def _taxed_tab(merchant: Merchant, *prices: int) -> dict[str, Any]:
+    """A served tab with one line per price, each at 23 %."""
+    rate = merchant.post("/v1/tax-rates", {"name": "IVA 23%", "percent": "23"}).json()
+    tab = merchant.tab()
+    for price in prices:
+        service = merchant.service(price=price, tax_rate_id=rate["id"])
+        added = merchant.post(f"/v1/tabs/{tab['id']}/lines", {"service_id": service["id"]})
+        assert added.status_code == 200, added.text
+    served = merchant.post(f"/v1/tabs/{tab['id']}/serve")
+    assert served.status_code == 200, served.text
+    return served.json()  # type: ignore[no-any-return]
+
+
 def test_an_owner_corrects_a_tab_on_a_phone_in_portuguese(
     context_at: Any,  # noqa: F811
     live_server: str,
@@ -32,7 +46,7 @@ def test_an_owner_corrects_a_tab_on_a_phone_in_portuguese(
     page, base = context_at(PHONE), live_server  # axe may run (past the CSP)
     changed = live_merchant.post("/v1/merchant", {"timezone": "Europe/Lisbon", "locale": "pt_PT"})
     assert changed.status_code == 200, changed.text
-    tab = live_merchant.served_tab(3500, 380, 150)
+    tab = _taxed_tab(live_merchant, 3500, 380, 150)
     _signed_in(page, base, runtime, live_merchant, "owner")  # the console speaks the business's
 
     # Void the wrong coffee (3,80 €), with a pasted reference for a reason.
@@ -55,6 +69,8 @@ def test_an_owner_corrects_a_tab_on_a_phone_in_portuguese(
     assert page.locator("#tab-status").inner_text() == "paga"
     assert page.locator("#tab-refunded").inner_text() == "reembolsada em parte"
     assert page.get_by_text("concluído").first.is_visible()
+    assert page.locator("[data-testid=taxes] [data-testid=tax]").inner_text() == "6,82\xa0€"
+    assert page.locator("[data-testid=paid-after-refunds]").inner_text() == "33,50\xa0€"
     _fits_the_phone(page)
     assert violations(page) == []
     screenshot(page, "staff-tab-refunded-phone-pt")
@@ -67,6 +83,11 @@ def test_an_owner_corrects_a_tab_on_a_phone_in_portuguese(
     assert customer.locator("[data-status=paid]").inner_text() == "Paga"
     assert customer.locator("[data-status=refunded]").inner_text() == "Reembolsada em parte"
     assert customer.get_by_text("5,00\xa0€").first.is_visible()
+    # The sale's tax as charged (36,50 € at 23 %, rounded per line: 6,82 €), the refund below it.
+    assert customer.locator("[data-testid=taxes] [data-testid=tax]").inner_text() == "6,82\xa0€"
+    refunds = customer.locator("[data-testid=refunds]")
+    assert "Imposto incluído a 23%" in refunds.inner_text()
+    assert refunds.locator("[data-testid=paid-after-refunds]").inner_text() == "33,50\xa0€"
     _fits_the_phone(customer)
     assert violations(customer) == []
     screenshot(customer, "customer-refunded-phone-pt")

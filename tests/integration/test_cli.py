@@ -497,7 +497,10 @@ def test_serve_with_two_workers_evens_out_keep_alive_connections(database_url: s
 
     def worker_of(client: http.client.HTTPConnection) -> int:
         """The worker holding this client's connection (/proc settles in a moment)."""
-        if client.sock is None:  # closed after its last answer: open it again
+        deadline = time.monotonic() + 5
+        while client.sock is None:  # closed after its last answer: open it again
+            # (the reopened one may be closed at once too, moved off a crowded worker)
+            assert time.monotonic() < deadline, "every new connection was closed at once"
             ask(client)
         local_port = client.sock.getsockname()[1]  # type: ignore[union-attr]
         deadline = time.monotonic() + 5

@@ -42,6 +42,7 @@ def test_the_settings_start_at_the_defaults_and_change_field_by_field(merchant: 
         "final_notice_days_before": 2.0,
         "kinds": {
             "receipt": True,
+            "refund": True,
             "booking_confirmation": True,
             "booking_reminder": True,
             "payment_reminder": True,

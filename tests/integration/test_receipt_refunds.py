@@ -136,6 +136,10 @@ def test_the_tax_report_nets_each_refund_with_the_split_the_receipt_prints(
     assert report.json()["ledger_tax_payable"] == 230 - 62
 
 
+def receipts_in(mailbox: Mailbox, email: str) -> list[Any]:
+    return [m for m in mailbox.to(email) if m["Subject"].startswith("Your receipt")]
+
+
 def test_the_receipt_e_mail_composed_after_a_refund_says_the_same(
     runtime: Runtime, merchant: Merchant, smtp_server: tuple[str, Mailbox]
 ) -> None:
@@ -144,7 +148,8 @@ def test_the_receipt_e_mail_composed_after_a_refund_says_the_same(
     Worker(
         runtime, transports=Transports(mailer_for(smtp_server[0])), merchants=[merchant.id]
     ).drain()
-    [mail] = smtp_server[1].to("ana.refunded@example.com")
+    # The receipt (each refund also has its own e-mail: test_refund_emails).
+    [mail] = receipts_in(smtp_server[1], "ana.refunded@example.com")
     text = str(mail.get_body(preferencelist=("plain",)).get_content())
     lines = [line.strip() for line in text.splitlines()]
     assert "Tax at 23% on €10.00  €2.30" in lines
@@ -199,13 +204,39 @@ def test_the_refunded_receipt_page_and_e_mail_are_valid_html(
     Worker(
         runtime, transports=Transports(mailer_for(smtp_server[0])), merchants=[merchant.id]
     ).drain()
-    [mail] = smtp_server[1].to("ana.valid.refund@example.com")
+    [mail] = receipts_in(smtp_server[1], "ana.valid.refund@example.com")
+    told = [m for m in smtp_server[1].to("ana.valid.refund@example.com") if m is not mail]
+    assert len(told) == 2  # one e-mail per refund
     pages = {
         "refunded-receipt-email": str(mail.get_body(preferencelist=("html",)).get_content()),
+        **{
+            f"refund-email-{n}": str(m.get_body(preferencelist=("html",)).get_content())
+            for n, m in enumerate(told)
+        },
         "refunded-receipt-en": merchant.client.get(f"/t/{tab['token']}/receipt").text,
         "refunded-receipt-pt": merchant.client.get(
             f"/t/{tab['token']}/receipt", headers=PORTUGUESE
         ).text,
     }
-    assert all("Tip typed twice" in html for html in pages.values())
+    assert all("Tip typed twice" in pages[name] for name in pages if "receipt" in name)
     assert vnu_errors(pages, tmp_path) == []
+
+
+def test_a_fractional_rate_in_a_portuguese_receipt_e_mail_is_written_with_a_comma(
+    runtime: Runtime, merchant: Merchant, smtp_server: tuple[str, Mailbox]
+) -> None:
+    assert merchant.post("/v1/merchant", {"locale": "pt_PT"}).status_code == 200
+    rate = merchant.post("/v1/tax-rates", {"name": "Reduzida", "percent": "5.5"}).json()
+    soup = merchant.service("Sopa", price=1055, tax_rate_id=rate["id"])
+    person = merchant.customer("Ana Costa", email="ana.rate@example.com")
+    tab = merchant.tab(person["id"])
+    merchant.post(f"/v1/tabs/{tab['id']}/lines", {"service_id": soup["id"]})
+    merchant.post(f"/v1/tabs/{tab['id']}/serve")
+    paid = merchant.post(f"/v1/tabs/{tab['id']}/payments", {"method": "cash", "amount": 1055})
+    assert paid.status_code == 201, paid.text
+    Worker(
+        runtime, transports=Transports(mailer_for(smtp_server[0])), merchants=[merchant.id]
+    ).drain()
+    [mail] = smtp_server[1].to("ana.rate@example.com")  # the receipt, in Portuguese
+    text = str(mail.get_body(preferencelist=("plain",)).get_content())  # type: ignore[union-attr]
+    assert "5,5%" in text and "5.5%" not in text

@@ -100,6 +100,15 @@ def test_a_portuguese_merchant_s_receipt_is_in_portuguese_with_euros_the_local_w
     assert "Este documento não é uma fatura emitida por programa certificado." in text
 
 
+def test_a_fractional_rate_is_written_the_document_s_way() -> None:
+    taxes = TaxTotals(net=1000, parts=(TaxPart("5.5", 1000, 55),), gross=1055)
+    sale = {"taxes": taxes, "total": 1055, "paid": 1055, "subtotal": 1055}
+    english = _text(_document(**sale))
+    assert "Tax 5.5% on €10.00" in english
+    portuguese = _text(_document(locale="pt_PT", **sale)).replace("\xa0", " ")
+    assert "5,5%" in portuguese and "5.5%" not in portuguese
+
+
 def test_an_invoice_shows_its_due_date_and_what_is_owed() -> None:
     invoice = _document(
         kind=DocumentKind.INVOICE,

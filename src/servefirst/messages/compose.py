@@ -7,6 +7,7 @@ from __future__ import annotations
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from decimal import Decimal
 from email.encoders import encode_base64
 from email.header import Header
 from email.message import Message
@@ -18,7 +19,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from babel import dates
+from babel import dates, numbers
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy import select
 
@@ -61,6 +62,10 @@ _env.filters["money"] = lambda amount, currency: Money(int(amount), currency).fo
 _env.filters["when"] = lambda at: (
     f"{dates.format_date(at, 'full', locale=_locale.get())}, {dates.format_time(at, 'HH:mm')}"
 )
+# A rate as the merchant entered it ('5.5'), written the merchant's way ('5,5').
+_env.filters["number"] = lambda value: numbers.format_decimal(
+    Decimal(str(value)), locale=_locale.get()
+)
 _env.filters["day"] = lambda at: dates.format_date(at, "long", locale=_locale.get())
 _env.filters["short_when"] = lambda at: dates.format_datetime(
     at, "EEE d MMM HH:mm", locale=_locale.get()
@@ -73,6 +78,7 @@ def N_(words: str) -> str:  # noqa: N802 - gettext's name for "marked, translate
 
 SUBJECTS = {
     MessageKind.RECEIPT: N_("Your receipt from {business}"),
+    MessageKind.REFUND: N_("Your refund from {business}"),
     MessageKind.BOOKING_CONFIRMATION: N_("Your booking at {business} is confirmed"),
     MessageKind.BOOKING_REMINDER: N_("See you soon at {business}"),
     MessageKind.PAYMENT_REMINDER: N_("How was your visit to {business}?"),
@@ -212,6 +218,20 @@ def compose(
             # The body says what the PDF says: the sale's tax per rate as
             # charged, and any refund below it (a receipt sent after one).
             values["receipt"] = document
+    if ctx.refund is not None:
+        refund = ctx.refund
+        # Only what this refund gave back: the receipt page it links to shows
+        # the sale and every refund below it.
+        values.update(
+            refunded=refund.amount,
+            tip_refunded=refund.tip,
+            refunded_in_all=refund.amount + refund.tip,
+            reason=refund.reason or "",
+            refunded_on=refund.at.astimezone(zone),
+            to_card=refund.to_card,
+            card_last4=refund.card_last4 or "",
+            method=refund.method,
+        )
     if ctx.booking is not None:
         booking = ctx.booking
         service = uow.session.get(Service, (uow.merchant, booking.service_id))

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 
 from sqlalchemy import ForeignKeyConstraint, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from servefirst.db.base import Base, UTCDateTime
+from servefirst.kit.ids import new_id
 
 
 class Message(Base):
@@ -38,7 +40,9 @@ class Message(Base):
     event_id: Mapped[str] = mapped_column(String(40), doc="The outbox event it was planned from.")
     kind: Mapped[str] = mapped_column(String(32), doc="See messages.rules.MessageKind.")
     step: Mapped[int] = mapped_column(Integer, default=0, doc="The dunning step (0 otherwise).")
-    subject_id: Mapped[str] = mapped_column(String(40), doc="The tab or booking it is about.")
+    subject_id: Mapped[str] = mapped_column(
+        String(40), doc="The tab, booking or refund it is about."
+    )
     channel: Mapped[str] = mapped_column(String(8), doc="email or sms.")
     to_address: Mapped[str] = mapped_column(String(320), doc="The address or number, when planned.")
     subject: Mapped[str | None] = mapped_column(
@@ -59,3 +63,38 @@ class Message(Base):
     )
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    @classmethod
+    def pending(
+        cls,
+        merchant_id: str,
+        *,
+        recipient: str,
+        event_id: str,
+        kind: str,
+        subject_id: str,
+        to_address: str,
+        due_at: datetime,
+        created_at: datetime,
+        channel: str = "email",
+        step: int = 0,
+    ) -> Message:
+        """A message to send once ``due_at`` has come, not tried yet; its
+        unsubscribe credential starts with the merchant's id (whose it is)."""
+        return cls(
+            merchant_id=merchant_id,
+            message_id=new_id("msg"),
+            customer_id=recipient,
+            event_id=event_id,
+            kind=kind,
+            step=step,
+            subject_id=subject_id,
+            channel=channel,
+            to_address=to_address,
+            status="pending",
+            due_at=due_at,
+            next_attempt_at=due_at,
+            attempts=0,
+            unsubscribe_token=f"{merchant_id}.{secrets.token_urlsafe(18)}",
+            created_at=created_at,
+        )

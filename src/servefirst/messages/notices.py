@@ -8,13 +8,11 @@ of payments is news an owner should not have to look for.
 
 from __future__ import annotations
 
-import secrets
 from typing import TYPE_CHECKING
 
 from servefirst.db.uow import UnitOfWork
-from servefirst.kit.ids import new_id
 from servefirst.messages.models import Message
-from servefirst.messages.rules import MessageKind, MessageStatus, OutboxEvent
+from servefirst.messages.rules import MessageKind, OutboxEvent
 from servefirst.staff import service as staff
 from servefirst.staff.rules import Access
 
@@ -31,24 +29,17 @@ def plan(uow: UnitOfWork, event: OutboxEvent) -> int:
     planned = 0
     for owner in staff.owners(uow):
         uow.session.add(
-            Message(
-                merchant_id=uow.merchant,
-                message_id=new_id("msg"),
+            Message.pending(
+                uow.merchant,
                 # The queue is the owner's: their notices go in order, apart
-                # from every customer's.
-                customer_id=owner.staff_id,
+                # from every customer's. No unsubscribe link is ever shown:
+                # an owner cannot leave the business's news.
+                recipient=owner.staff_id,
                 event_id=event.event_id,
                 kind=kind.value,
-                step=0,
                 subject_id=event.object_id,
-                channel="email",
                 to_address=owner.email,
-                status=MessageStatus.PENDING.value,
                 due_at=event.created_at,
-                next_attempt_at=event.created_at,
-                attempts=0,
-                # Never linked: an owner cannot unsubscribe from the business's news.
-                unsubscribe_token=f"{uow.merchant}.{secrets.token_urlsafe(18)}",
                 created_at=event.created_at,
             )
         )

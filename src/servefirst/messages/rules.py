@@ -36,6 +36,9 @@ class OutboxEvent:
 
 class MessageKind(StrEnum):
     RECEIPT = "receipt"  # the tab is paid: what was paid, with the tab link
+    #: Money was given back (a refund succeeded): how much of the bill and of
+    #: the tip, why, and where it went (the card, cash, the terminal).
+    REFUND = "refund"
     BOOKING_CONFIRMATION = "booking_confirmation"  # with the .ics attached
     BOOKING_REMINDER = "booking_reminder"  # the day before (by default)
     PAYMENT_REMINDER = "payment_reminder"  # a served tab is still unpaid

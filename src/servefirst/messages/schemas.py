@@ -7,12 +7,16 @@ from pydantic import ConfigDict, Field
 
 from servefirst.api.fields import Body, Out
 from servefirst.messages.models import Message
+from servefirst.messages.rules import MessageKind
 
 
 class MessageOut(Out):
     id: str = Field(description="Also the e-mail's Message-ID (<id@servefirst>).")
     object: Literal["message"] = "message"
-    kind: str = Field(examples=["receipt"])
+    kind: str = Field(
+        examples=["receipt"],
+        description="What it is: " + ", ".join(f"`{k.value}`" for k in MessageKind) + ".",
+    )
     channel: Literal["email", "sms"]
     to: str = Field(description="The address or number it was sent to.")
     customer_id: str = Field(
@@ -20,7 +24,10 @@ class MessageOut(Out):
         " booking_code), the code's own id: whose e-mail it is is not known when it is sent;"
         " for a notice to the business's owners (kind endpoint_disabled), the owner's staff id."
     )
-    about: str = Field(description="The tab or booking it is about (or the booking code).")
+    about: str = Field(
+        description="The tab or booking it is about (the refund, for kind refund; or the"
+        " booking code)."
+    )
     subject: str | None
     status: Literal["pending", "sent", "failed", "skipped"]
     attempts: int
@@ -55,7 +62,12 @@ class MessageList(Out):
 
 Clock = Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$", examples=["21:00"])]
 Kind = Literal[
-    "receipt", "booking_confirmation", "booking_reminder", "payment_reminder", "final_notice"
+    "receipt",
+    "refund",
+    "booking_confirmation",
+    "booking_reminder",
+    "payment_reminder",
+    "final_notice",
 ]
 
 

@@ -3,7 +3,6 @@ again (a customer's consent, from an unsubscribe link: ``consent``)."""
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -19,7 +18,6 @@ from servefirst.events import service as events
 from servefirst.events.service import emit
 from servefirst.guarantee.models import Concern
 from servefirst.kit.errors import Conflict, NotFound
-from servefirst.kit.ids import new_id
 from servefirst.kit.onetime import CODE_LIFETIME
 from servefirst.merchants.service import get_merchant
 from servefirst.messages import notices
@@ -37,6 +35,7 @@ from servefirst.messages.rules import (
     still_due,
     superseded,
 )
+from servefirst.payments import refunds
 from servefirst.tabs import service as tabs
 from servefirst.tabs.models import Tab
 from servefirst.trust import service as trust
@@ -60,6 +59,17 @@ def plan(uow: UnitOfWork, event: OutboxEvent) -> int:
             tab.customer_id if tab else None,
             tab,
             [Planned(MessageKind.RECEIPT, 0, event.created_at)],
+        )
+    # Money given back is told once per refund (only a refund that succeeded
+    # emits this), about the refund: a tab refunded twice tells of each.
+    if event.type == "refund.succeeded":
+        tab = uow.session.get(Tab, (uow.merchant, str(event.data.get("tab_id", ""))))
+        return _plan(
+            uow,
+            event,
+            tab.customer_id if tab else None,
+            tab,
+            [Planned(MessageKind.REFUND, 0, event.created_at)],
         )
     # An invoice's reminders count from its due date: planned anew when it is
     # issued (those planned when it was served are then skipped: context_for).
@@ -117,22 +127,19 @@ def _plan(
         channel = channel_for(step.kind, customer.email, customer.phone, customer.messages_opt_out)
         if channel is None:
             continue
+        address = customer.email if channel == "email" else customer.phone
+        assert address  # channel_for chose a channel the customer has
         uow.session.add(
-            Message(
-                merchant_id=uow.merchant,
-                message_id=new_id("msg"),
-                customer_id=customer.customer_id,
+            Message.pending(
+                uow.merchant,
+                recipient=customer.customer_id,
                 event_id=event.event_id,
                 kind=step.kind.value,
                 step=step.step,
                 subject_id=event.object_id,
                 channel=channel,
-                to_address=customer.email if channel == "email" else customer.phone,
-                status=MessageStatus.PENDING.value,
+                to_address=address,
                 due_at=step.due_at,
-                next_attempt_at=step.due_at,
-                attempts=0,
-                unsubscribe_token=f"{uow.merchant}.{secrets.token_urlsafe(18)}",
                 created_at=event.created_at,
             )
         )
@@ -155,6 +162,8 @@ class Context:
     language: str | None = None
     #: What a notice to the owners tells: its event's data.
     details: dict[str, Any] = field(default_factory=dict)
+    #: The money a refund e-mail tells of.
+    refund: refunds.GivenBack | None = None
 
 
 def context_for(uow: UnitOfWork, message_id: str, now: datetime) -> Context | str:
@@ -180,10 +189,15 @@ def context_for(uow: UnitOfWork, message_id: str, now: datetime) -> Context | st
     if customer is None or customer.messages_opt_out:
         return "the customer opted out of messages"
     kind = MessageKind(message.kind)
-    tab = booking = None
+    tab = booking = refund = None
     if kind in (MessageKind.BOOKING_CONFIRMATION, MessageKind.BOOKING_REMINDER):
         booking = uow.session.get(Booking, (uow.merchant, message.subject_id))
         status = booking.status if booking else "missing"
+        concern = False
+    elif kind is MessageKind.REFUND:
+        refund = refunds.given_back(uow, message.subject_id)
+        tab = uow.session.get(Tab, (uow.merchant, refund.tab_id)) if refund else None
+        status = tab.status if tab else "missing"
         concern = False
     else:
         tab = uow.session.get(Tab, (uow.merchant, message.subject_id))
@@ -212,7 +226,7 @@ def context_for(uow: UnitOfWork, message_id: str, now: datetime) -> Context | st
     policy = policy_of(merchant)
     if not policy.sends(kind):
         return f"the merchant turned {kind.value} messages off"
-    return Context(message, merchant, customer, tab, booking, policy)
+    return Context(message, merchant, customer, tab, booking, policy, refund=refund)
 
 
 def queue_code(uow: UnitOfWork, *, code_id: str, email: str, now: datetime) -> Message:
@@ -220,21 +234,14 @@ def queue_code(uow: UnitOfWork, *, code_id: str, email: str, now: datetime) -> M
     own (keyed by the code's id, not a customer: whose e-mail it is stays
     unknown until the code comes back), so it never waits behind anyone's
     other messages; it is written from the id when sent (``kit.onetime``)."""
-    message = Message(
-        merchant_id=uow.merchant,
-        message_id=new_id("msg"),
-        customer_id=code_id,
+    message = Message.pending(
+        uow.merchant,
+        recipient=code_id,
         event_id=code_id,
         kind=MessageKind.BOOKING_CODE.value,
-        step=0,
         subject_id=code_id,
-        channel="email",
         to_address=email,
-        status=MessageStatus.PENDING.value,
         due_at=now,
-        next_attempt_at=now,
-        attempts=0,
-        unsubscribe_token=f"{uow.merchant}.{secrets.token_urlsafe(18)}",
         created_at=now,
     )
     uow.session.add(message)

@@ -15,18 +15,13 @@ from __future__ import annotations
 from typing import Any
 
 from servefirst.db.uow import UnitOfWork
-from servefirst.kit.i18n import N_
 from servefirst.kit.ids import new_id
 from servefirst.payments.gateways import RefundResult
 from servefirst.payments.models import Payment
 from servefirst.payments.refund_models import Refund
 from servefirst.payments.refund_repository import RefundRepository
-from servefirst.payments.refund_rules import Refundable, RefundStatus
+from servefirst.payments.refund_rules import MADE_AT_PROCESSOR, Refundable, RefundStatus
 from servefirst.payments.refunds import finish_refund
-
-#: The reason kept with a refund made in the processor's dashboard (kept in
-#: English; the console shows it in the reader's language).
-MADE_AT_PROCESSOR = N_("Refunded in Stripe's dashboard.")
 
 
 def book_refunded_at_processor(

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from servefirst.kit.errors import Conflict, InvalidRequest
+from servefirst.kit.i18n import N_
 from servefirst.tabs.rules import UNPAID, Bill, TabStatus
 
 
@@ -27,6 +28,11 @@ TAKING = frozenset({RefundStatus.PENDING.value, RefundStatus.SUCCEEDED.value})
 
 #: The longest reason kept (the column's size).
 MAX_REASON = 500
+
+#: The reason kept with a refund made in the processor's dashboard (kept in
+#: English; the console shows it in the reader's language). It is servefirst's
+#: note of where the refund came from, not anyone's reason for it.
+MADE_AT_PROCESSOR = N_("Refunded in Stripe's dashboard.")
 
 
 @dataclass(frozen=True)

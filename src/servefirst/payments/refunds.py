@@ -15,7 +15,8 @@ second one.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from servefirst.db.uow import UnitOfWork
 from servefirst.events.service import emit
@@ -30,6 +31,7 @@ from servefirst.payments.gateways import Gateway, Gateways, RefundResult
 from servefirst.payments.refund_models import Refund
 from servefirst.payments.refund_repository import RefundRepository
 from servefirst.payments.refund_rules import (
+    MADE_AT_PROCESSOR,
     Refundable,
     RefundStatus,
     clean_reason,
@@ -231,6 +233,46 @@ def given_back_on(uow: UnitOfWork, payment_ids: list[str]) -> list[Refund]:
     """What was given back from a tab's payments, refund by refund, in the
     order booked (a receipt's part below the sale)."""
     return RefundRepository(uow).succeeded_of(payment_ids)
+
+
+@dataclass(frozen=True)
+class GivenBack:
+    """A refund that gave money back, as its customer is told of it (the
+    refund e-mail, ``messages``)."""
+
+    refund_id: str
+    tab_id: str
+    amount: int  # of the bill
+    tip: int
+    method: str  # the payment's: cash, card_terminal, card or card_hold
+    #: Back through the processor to the card it was charged on (not handed
+    #: back by staff in cash or at their own terminal).
+    to_card: bool
+    card_last4: str | None
+    #: Why, in the words of who refunded; None for a refund made in the
+    #: processor's dashboard, whose kept reason only says where it was made.
+    reason: str | None
+    at: datetime
+
+
+def given_back(uow: UnitOfWork, refund_id: str) -> GivenBack | None:
+    """The refund, if it gave money back: never a pending or a failed one."""
+    refunds = RefundRepository(uow)
+    refund = refunds.get(refund_id)
+    if refund is None or refund.status != RefundStatus.SUCCEEDED.value:
+        return None
+    payment = refunds.payment(refund.payment_id)
+    return GivenBack(
+        refund_id=refund.refund_id,
+        tab_id=refund.tab_id,
+        amount=refund.amount,
+        tip=refund.tip,
+        method=refund.method,
+        to_card=refund.gateway != "manual",
+        card_last4=payment.card_last4,
+        reason=None if refund.reason == MADE_AT_PROCESSOR else refund.reason,
+        at=refund.settled_at or refund.created_at,
+    )
 
 
 def refunded_by_method(uow: UnitOfWork) -> dict[str, tuple[int, int]]:

@@ -84,8 +84,28 @@ class TaxTotals:
     gross: int
 
 
+class GivenBack:
+    """What went back of a tab and what is left paid: the same two sums on
+    the receipt (PDF, page, e-mail) and on the tab's pages."""
+
+    paid: int  # towards the bill
+    tips: int
+    refunded: int  # of the bill's part
+    tips_refunded: int  # of the tips
+
+    @property
+    def given_back(self) -> int:
+        """All that went back, of the bill and of the tips."""
+        return self.refunded + self.tips_refunded
+
+    @property
+    def paid_after_refunds(self) -> int:
+        """What the customer paid (bill and tips) less what went back."""
+        return self.paid + self.tips - self.given_back
+
+
 @dataclass(frozen=True)
-class ReceiptDocument:
+class ReceiptDocument(GivenBack):
     kind: DocumentKind
     currency: str
     locale: str
@@ -109,16 +129,6 @@ class ReceiptDocument:
     tips_refunded: int = 0  # of the tips: given back as well
     taxes: TaxTotals | None = field(default=None)  # the sale's, as charged
     refunds: tuple[PrintedRefund, ...] = ()
-
-    @property
-    def given_back(self) -> int:
-        """All that went back, of the bill and of the tips."""
-        return self.refunded + self.tips_refunded
-
-    @property
-    def paid_after_refunds(self) -> int:
-        """What the customer paid (bill and tips) less what went back."""
-        return self.paid + self.tips - self.given_back
 
     @property
     def filename(self) -> str:
@@ -169,18 +179,39 @@ def refunds_on(uow: UnitOfWork, tab: Tab, payment_ids: list[str]) -> tuple[Print
 
 
 @dataclass(frozen=True)
-class SaleAndRefunds:
-    """What the customer's receipt page shows beside their tab: the sale's
-    taxes as charged, and each refund below it, as the PDF prints them."""
+class SaleAndRefunds(GivenBack):
+    """What a tab's pages (the customer's receipt and tab pages, the console's
+    tab) show of the sale and what went back, as the PDF prints them: the
+    sale's taxes as charged, each refund below it, all that went back and
+    what is left paid."""
 
     taxes: TaxTotals | None
     refunds: tuple[PrintedRefund, ...]
+    paid: int
+    tips: int
+    refunded: int
+    tips_refunded: int
+
+
+def sale_and_refunds_of(uow: UnitOfWork, tab: Tab) -> SaleAndRefunds:
+    refunds: tuple[PrintedRefund, ...] = ()
+    if tab.refunded or tab.tips_refunded:
+        # Only then is there a refund to read: the tab page's live part asks
+        # every few seconds, and most tabs never give money back.
+        payments = [p.payment_id for p in payments_of(uow, tab.tab_id)]
+        refunds = refunds_on(uow, tab, payments)
+    return SaleAndRefunds(
+        taxes=tax_totals_of(tab),
+        refunds=refunds,
+        paid=tab.paid,
+        tips=tab.tips,
+        refunded=tab.refunded,
+        tips_refunded=tab.tips_refunded,
+    )
 
 
 def sale_and_refunds_for_token(uow: UnitOfWork, token: str) -> SaleAndRefunds:
-    tab = tabs.tab_for_token(uow, token)
-    payments = [p.payment_id for p in payments_of(uow, tab.tab_id)]
-    return SaleAndRefunds(tax_totals_of(tab), refunds_on(uow, tab, payments))
+    return sale_and_refunds_of(uow, tabs.tab_for_token(uow, token))
 
 
 def document_for(uow: UnitOfWork, tab: Tab) -> ReceiptDocument:

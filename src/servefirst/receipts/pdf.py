@@ -10,6 +10,7 @@ and dates its locale and zone. Nothing here reads the database: it draws a
 from __future__ import annotations
 
 import threading
+from decimal import Decimal
 from functools import cache
 from io import BytesIO
 from pathlib import Path
@@ -83,6 +84,11 @@ def render_pdf(doc: ReceiptDocument) -> bytes:
 
 def _money(amount: int, doc: ReceiptDocument) -> str:
     return formats.money(amount, doc.currency)
+
+
+def _rate(percent: str) -> str:
+    """A rate as the merchant entered it ('5.5'), written the document's way ('5,5')."""
+    return formats.number(Decimal(percent))
 
 
 def _render(doc: ReceiptDocument) -> bytes:
@@ -194,7 +200,7 @@ def _totals(doc: ReceiptDocument, regular: str, bold: str) -> Table:
             rows.append(
                 (
                     gettext("Tax {percent}% on {net}").format(
-                        percent=part.percent, net=_money(part.net, doc)
+                        percent=_rate(part.percent), net=_money(part.net, doc)
                     ),
                     _money(part.tax, doc),
                 )
@@ -243,7 +249,7 @@ def _refunds(doc: ReceiptDocument, regular: str, bold: str) -> list[Flowable]:
             rows.append(
                 (
                     gettext("Tax included at %(percent)s%% on %(net)s")
-                    % {"percent": part.percent, "net": _money(part.net, doc)},
+                    % {"percent": _rate(part.percent), "net": _money(part.net, doc)},
                     _money(part.tax, doc),
                 )
             )

@@ -28,13 +28,12 @@ from servefirst.merchants.service import get_merchant, merchant_zone
 from servefirst.payments.refund_rules import TAKING, Refundable, refund_state
 from servefirst.payments.refunds import refunds_of
 from servefirst.payments.service import payments_of
+from servefirst.receipts.document import SaleAndRefunds, sale_and_refunds_of
 from servefirst.reports.today.rules import Window, day_of
 from servefirst.staff.models import StaffMember
 from servefirst.tabs.models import Tab
 from servefirst.tabs.rules import UNPAID, Bill, TabStatus, ensure_can_void
 from servefirst.tabs.service import LineView, bill_of, get_tab, lines_of, list_tabs
-from servefirst.taxes.schemas import tax_parts
-from servefirst.taxes.service import totals_of
 from servefirst.trust.rules import Trust
 from servefirst.trust.schemas import EVENT_WORDS
 from servefirst.trust.service import history
@@ -276,6 +275,8 @@ class TabView:
     concerns: list[Concern]
     services: list[Service]
     customer_url: str
+    #: The sale's taxes as charged and what went back, as the receipt shows them.
+    sale: SaleAndRefunds
     #: Each payment's refunds, by payment id.
     refunds: dict[str, list[Refund]] = field(default_factory=dict)
 
@@ -316,12 +317,6 @@ class TabView:
     def pending(self) -> list[Concern]:
         return [c for c in self.concerns if c.status == ConcernStatus.PENDING.value]
 
-    @property
-    def taxes(self) -> dict[str, object]:
-        """Net, tax per rate and gross, as the tab's API answer gives them."""
-        tax = totals_of(self.tab)
-        return {"net": tax.net, "tax": tax_parts(tax), "gross": tax.gross}
-
 
 def tab_view(uow: UnitOfWork, tab_id: str, public_url: str) -> TabView:
     tab = get_tab(uow, tab_id)
@@ -338,5 +333,6 @@ def tab_view(uow: UnitOfWork, tab_id: str, public_url: str) -> TabView:
         concerns=concerns_of(uow, tab.tab_id),
         services=[service for service, _terms in list_services(uow)],
         customer_url=f"{public_url.rstrip('/')}/t/{tab.token}",
+        sale=sale_and_refunds_of(uow, tab),
         refunds={p.payment_id: refunds_of(uow, p.payment_id) for p in payments},
     )

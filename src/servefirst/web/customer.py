@@ -19,25 +19,29 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from servefirst.db.uow import UnitOfWork
 from servefirst.guarantee import service as guarantee
-from servefirst.kit import formats
 from servefirst.kit.errors import InvalidRequest, NotFound, ServefirstError
 from servefirst.kit.i18n import N_
-from servefirst.kit.ids import merchant_of_credential
 from servefirst.kit.refusals import in_words
 from servefirst.kit.typed import parse_amount, parse_int
-from servefirst.merchants.service import get_merchant
 from servefirst.payments import service as payments
 from servefirst.payments.refund_rules import refund_state
-from servefirst.receipts.document import sale_and_refunds_for_token
+from servefirst.receipts.document import SaleAndRefunds
 from servefirst.reviews import service as reviews
-from servefirst.runtime import Runtime
 from servefirst.tabs import service as tabs
-from servefirst.tabs.public import PublicTab, public_view
+from servefirst.tabs.public import PublicTab
 from servefirst.web import words
+from servefirst.web.customer_reads import (
+    PAGE_HEADERS,
+    merchant_of,
+    not_found,
+    read_tab,
+    read_tab_and_sale,
+    runtime_of,
+)
 from servefirst.web.pay_form import ensure_same_bill, seen_due, tip_choices, tip_from
 from servefirst.web.qr import customer_url, qr_svg
 from servefirst.web.stripe_card import StripeCard, stripe_card_of
-from servefirst.web.templating import STATIC_DIR, language, templates
+from servefirst.web.templating import STATIC_DIR, templates
 
 router = APIRouter(include_in_schema=False)
 
@@ -58,15 +62,6 @@ FLASHES = {
     ),
     "paid": N_("Payment received. Thank you!"),
     "confirming": N_("Your bank is confirming the payment; this page shows it paid in a moment."),
-}
-
-#: Sent with every page: the token is in the address, so it must never leak in
-#: a Referer, be cached by a shared proxy, or be framed by another site.
-PAGE_HEADERS = {
-    "Referrer-Policy": "no-referrer",
-    "Cache-Control": "no-store",
-    "X-Frame-Options": "DENY",
-    "X-Content-Type-Options": "nosniff",
 }
 
 T = TypeVar("T")
@@ -94,44 +89,23 @@ def page_state(tab: PublicTab) -> str:
     return "-".join([*parts, str(int(bool(tab.lines))), concerns or "none"])
 
 
-def _runtime(request: Request) -> Runtime:
-    runtime: Runtime = request.app.state.runtime
-    return runtime
-
-
-def _merchant(token: str) -> str:
-    merchant_id = merchant_of_credential(token)
-    if merchant_id is None:
-        raise NotFound("No such tab.", code="tab_not_found")
-    return merchant_id
-
-
-def _read(request: Request, token: str) -> PublicTab:
-    """The tab as its customer sees it; amounts and times on the page follow its merchant."""
-    language(request)  # the loyalty card's words are written in the page's language
-    with _runtime(request).uow(_merchant(token), write=False) as uow:
-        tab = public_view(uow, token)
-        merchant = get_merchant(uow)
-        formats.set_place(merchant.locale, merchant.timezone)
-        return tab
-
-
 def _write(request: Request, token: str, work: Callable[[UnitOfWork], T]) -> T:
     """Run one use case in its own transaction; a refusal rolls it back."""
-    with _runtime(request).uow(_merchant(token)) as uow:
+    with runtime_of(request).uow(merchant_of(token)) as uow:
         result = work(uow)
         uow.commit()
         return result
 
 
 def _link(request: Request, token: str) -> str:
-    return customer_url(_runtime(request).settings.public_url, token)
+    return customer_url(runtime_of(request).settings.public_url, token)
 
 
 def _context(
     request: Request,
     token: str,
     tab: PublicTab,
+    sale: SaleAndRefunds,
     *,
     flash: str | None = None,
     error: ServefirstError | None = None,
@@ -141,10 +115,11 @@ def _context(
     # A refused card or a payment-form mistake is shown by the card field, in
     # words; anything else above the tab.
     by_card = error is not None and words.belongs_to_pay_form(error.type, error.param)
-    test_mode = stripe is None and words.is_test_mode(_runtime(request).gateways.sandbox.name)
+    test_mode = stripe is None and words.is_test_mode(runtime_of(request).gateways.sandbox.name)
     return {
         "token": token,
         "tab": tab,
+        "sale": sale,  # its taxes as charged and the refunds, as the receipt shows them
         "active": tab.status in ACTIVE,
         "refund_state": refund_state(
             tab.paid, tab.tips, tab.refunded, tab.tips_refunded, tab.deposit_applied
@@ -184,9 +159,9 @@ def _page(
     confirm: str | None = None,
 ) -> Response:
     try:
-        tab = _read(request, token)
+        tab, sale = read_tab_and_sale(request, token)
     except NotFound:
-        return _not_found(request)
+        return not_found(request)
     flash = request.query_params.get("flash") if error is None else None
     stripe = stripe_card_of(request, token) if _can_pay(tab) else None
     headers = PAGE_HEADERS
@@ -196,17 +171,13 @@ def _page(
         request,
         "customer/tab.html",
         {
-            **_context(request, token, tab, flash=flash, error=error, form=form, stripe=stripe),
+            **_context(
+                request, token, tab, sale, flash=flash, error=error, form=form, stripe=stripe
+            ),
             "confirm_secret": confirm,
         },
         status_code=status,
         headers=headers,
-    )
-
-
-def _not_found(request: Request) -> Response:
-    return templates.TemplateResponse(
-        request, "customer/not_found.html", {}, status_code=404, headers=PAGE_HEADERS
     )
 
 
@@ -216,7 +187,7 @@ def _back(token: str, flash: str) -> RedirectResponse:
 
 def _refused(request: Request, token: str, exc: ServefirstError, form: dict[str, str]) -> Response:
     if isinstance(exc, NotFound) and exc.code == "tab_not_found":
-        return _not_found(request)
+        return not_found(request)
     return _page(request, token, status=exc.status, error=exc, form=form)
 
 
@@ -239,14 +210,14 @@ def tab_page(request: Request, token: str) -> Response:
 def live(request: Request, token: str) -> Response:
     """The part of the page that changes while staff work: lines, totals, status."""
     try:
-        tab = _read(request, token)
+        tab, sale = read_tab_and_sale(request, token)
     except NotFound:
-        return _not_found(request)
+        return not_found(request)
     seen = request.query_params.get("seen")
     if seen is not None and seen != page_state(tab):
         # htmx reloads the whole page on this header; without it, a no-op.
         return Response(status_code=200, headers={**PAGE_HEADERS, "HX-Refresh": "true"})
-    context = _context(request, token, tab)
+    context = _context(request, token, tab, sale)
     context["out_of_band"] = True
     return templates.TemplateResponse(request, "customer/_live.html", context, headers=PAGE_HEADERS)
 
@@ -284,7 +255,7 @@ def concern(
 ) -> Response:
     form = {"reason": reason, "remedy": remedy, "amount": amount}
     try:
-        tab = _read(request, token)
+        tab = read_tab(request, token)
         why = reason.strip()[:COMMENT_MAX]
         if not why:
             raise InvalidRequest("Tell us what went wrong.", param="reason")
@@ -319,7 +290,7 @@ def pay(
     # The card number is never sent back into the page, even on an error.
     form = {"tip": tip, "custom_tip": custom_tip, "reward_id": reward_id}
     try:
-        tab = _read(request, token)
+        tab = read_tab(request, token)
         if tab.status == "paid":
             return _to_receipt(token)
         seen = seen_due(expected_due)
@@ -358,13 +329,11 @@ def _to_receipt(token: str) -> RedirectResponse:
 @router.get("/t/{token}/receipt", response_class=HTMLResponse)
 def receipt(request: Request, token: str) -> Response:
     try:
-        tab = _read(request, token)
+        tab, sale = read_tab_and_sale(request, token)  # the sale as the PDF prints it
     except NotFound:
-        return _not_found(request)
+        return not_found(request)
     if not tab.payments:
         return RedirectResponse(f"/t/{token}", status_code=303, headers=PAGE_HEADERS)
-    with _runtime(request).uow(_merchant(token), write=False) as uow:
-        sale = sale_and_refunds_for_token(uow, token)  # as the PDF prints it
     return templates.TemplateResponse(
         request,
         "customer/receipt.html",
@@ -376,9 +345,9 @@ def receipt(request: Request, token: str) -> Response:
 @router.get("/t/{token}/qr.svg")
 def qr_image(request: Request, token: str) -> Response:
     try:
-        tab = _read(request, token)
+        tab = read_tab(request, token)
     except NotFound:
-        return _not_found(request)
+        return not_found(request)
     svg = qr_svg(_link(request, token), title=f"Tab {tab.short_code} at {tab.merchant_name}")
     return Response(svg, media_type="image/svg+xml", headers=PAGE_HEADERS)
 
@@ -386,9 +355,9 @@ def qr_image(request: Request, token: str) -> Response:
 @router.get("/t/{token}/qr", response_class=HTMLResponse)
 def qr_page(request: Request, token: str) -> Response:
     try:
-        tab = _read(request, token)
+        tab = read_tab(request, token)
     except NotFound:
-        return _not_found(request)
+        return not_found(request)
     return templates.TemplateResponse(
         request,
         "customer/qr.html",

@@ -56,13 +56,15 @@ def delivery(uow: UnitOfWork, delivery_id: str) -> WebhookDelivery | None:
 def locked_for_outcome(
     uow: UnitOfWork, delivery_id: str, endpoint_id: str
 ) -> tuple[WebhookDelivery, WebhookEndpoint]:
-    """A delivery and its endpoint, held until commit (PostgreSQL), in that
-    order: an attempt's outcome is written to both."""
-    held = uow.session.get(
-        WebhookDelivery, (uow.merchant, delivery_id), with_for_update=uow.locks_rows
-    )
+    """A delivery and its endpoint, held until commit (PostgreSQL): an
+    attempt's outcome is written to both. The endpoint is taken first, as a
+    delete takes it (it marks the endpoint, then gives up its deliveries):
+    taken the other way round, each would wait for the other."""
     owner = uow.session.get(
         WebhookEndpoint, (uow.merchant, endpoint_id), with_for_update=uow.locks_rows
+    )
+    held = uow.session.get(
+        WebhookDelivery, (uow.merchant, delivery_id), with_for_update=uow.locks_rows
     )
     # The rows outlive every delivery (an endpoint is only ever marked deleted).
     assert held is not None and owner is not None

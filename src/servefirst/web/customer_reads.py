@@ -1,0 +1,71 @@
+"""Reading a tab as its customer sees it, by the token in the address: what
+the customer's pages (``web.customer``: the tab page, its live part, the
+receipt page, the QR code) share. The token is the customer's credential,
+exactly as for ``/v1/public/...``."""
+
+from __future__ import annotations
+
+from fastapi import Request
+from fastapi.responses import Response
+
+from servefirst.db.uow import UnitOfWork
+from servefirst.kit import formats
+from servefirst.kit.errors import NotFound
+from servefirst.kit.ids import merchant_of_credential
+from servefirst.merchants.service import get_merchant
+from servefirst.receipts.document import SaleAndRefunds, sale_and_refunds_for_token
+from servefirst.runtime import Runtime
+from servefirst.tabs.public import PublicTab, public_view
+from servefirst.web.templating import language, templates
+
+#: Sent with every page: the token is in the address, so it must never leak in
+#: a Referer, be cached by a shared proxy, or be framed by another site.
+PAGE_HEADERS = {
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+}
+
+
+def runtime_of(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+def merchant_of(token: str) -> str:
+    merchant_id = merchant_of_credential(token)
+    if merchant_id is None:
+        raise NotFound("No such tab.", code="tab_not_found")
+    return merchant_id
+
+
+def read_tab(request: Request, token: str) -> PublicTab:
+    """The tab as its customer sees it; amounts and times on the page follow its merchant."""
+    language(request)  # the loyalty card's words are written in the page's language
+    with runtime_of(request).uow(merchant_of(token), write=False) as uow:
+        tab = public_view(uow, token)
+        _in_merchant_s_place(uow)
+        return tab
+
+
+def read_tab_and_sale(request: Request, token: str) -> tuple[PublicTab, SaleAndRefunds]:
+    """The tab, and its sale and refunds as the receipt shows them, read in one
+    transaction (a refund made meanwhile is in both or in neither)."""
+    language(request)
+    with runtime_of(request).uow(merchant_of(token), write=False) as uow:
+        tab = public_view(uow, token)
+        sale = sale_and_refunds_for_token(uow, token)
+        _in_merchant_s_place(uow)
+        return tab, sale
+
+
+def _in_merchant_s_place(uow: UnitOfWork) -> None:
+    merchant = get_merchant(uow)
+    formats.set_place(merchant.locale, merchant.timezone)
+
+
+def not_found(request: Request) -> Response:
+    return templates.TemplateResponse(
+        request, "customer/not_found.html", {}, status_code=404, headers=PAGE_HEADERS
+    )
