@@ -261,7 +261,7 @@ def payments_recover(grace_seconds: float | None, as_json: bool) -> None:
     charging again; finish card hold raises and renewals left unanswered,
     booking deposits left pending and fees asked of a booking's card hold; and
     send the card hold releases kept pending."""
-    from servefirst.payments.recovery import recover
+    from servefirst.payments.recovery import recover, summary
 
     runtime = Runtime.ready()
     try:
@@ -279,19 +279,12 @@ def payments_recover(grace_seconds: float | None, as_json: bool) -> None:
                     "raises": done.raises,
                     "deposits": done.deposits,
                     "fees": done.fees,
+                    "waiting": done.waiting,
                 }
             )
         )
     else:
-        click.echo(
-            f"{len(done.succeeded)} attempt(s) found charged and booked,"
-            f" {len(done.failed)} found not charged and failed,"
-            f" {len(done.refunds)} pending refund(s) finished,"
-            f" {len(done.releases)} card hold release(s) sent,"
-            f" {len(done.raises)} card hold raise(s) finished,"
-            f" {len(done.deposits)} booking deposit(s) finished,"
-            f" {len(done.fees)} card hold fee(s) finished."
-        )
+        click.echo(summary(done))
 
 
 main.add_command(staff)

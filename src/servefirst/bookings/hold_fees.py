@@ -36,7 +36,7 @@ from servefirst.bookings.models import Booking, CardHold
 from servefirst.bookings.rules import BookingStatus, DepositStatus
 from servefirst.db.uow import UnitOfWork
 from servefirst.events.service import emit
-from servefirst.kit.errors import CardDeclined, PaymentInProgress
+from servefirst.kit.errors import CardDeclined, GatewayUnavailable, PaymentInProgress
 from servefirst.kit.ids import new_id
 from servefirst.kit.money import Money
 from servefirst.ledger import service as ledger
@@ -93,7 +93,9 @@ def fee_asked(uow: UnitOfWork, booking_id: str) -> FeeAsked | None:
     )
     if hold is None:
         return None
-    gateway = cast(CardGateway, gateway_named(uow.gateways, gateway_of_hold(hold), uow))
+    gateway = cast(
+        CardGateway, gateway_named(uow.gateways, gateway_of_hold(hold), uow, held="hold")
+    )
     return FeeAsked(
         hold.hold_id,
         booking_id,
@@ -245,9 +247,15 @@ def _commit_asked(uow: UnitOfWork, booking_id: str) -> FeeAsked | None:
 
 
 def finish_pending_fees(
-    uow_for: Callable[[str | None], UnitOfWork], *, grace: timedelta
+    uow_for: Callable[[str | None], UnitOfWork],
+    *,
+    grace: timedelta,
+    waiting: list[str] | None = None,
 ) -> list[str]:
-    """Every fee a crash left unanswered, asked of the processor first."""
+    """Every fee a crash left unanswered, asked of the processor first. A fee
+    whose hold is with a processor the merchant has no keys for any more stays
+    asked (its booking added to ``waiting``) until they are set again."""
+    waiting = [] if waiting is None else waiting
     with uow_for(None) as look:
         cutoff = look.clock.now() - grace
         pending = list(
@@ -260,7 +268,12 @@ def finish_pending_fees(
     finished: list[str] = []
     for merchant_id, booking_id in pending:
         with uow_for(merchant_id) as reader:
-            asked = fee_asked(reader, str(booking_id))
+            try:
+                asked = fee_asked(reader, str(booking_id))
+            except GatewayUnavailable:
+                # Only the processor that holds the card can say what it did.
+                waiting.append(str(booking_id))
+                continue
         if asked is None:
             continue
         outcome = call_processor(asked, ask_first=True)

@@ -36,7 +36,7 @@ from servefirst.bookings.models import Booking, CardHold
 from servefirst.bookings.rules import DepositStatus
 from servefirst.db.uow import UnitOfWork
 from servefirst.events.service import emit
-from servefirst.kit.errors import CardDeclined
+from servefirst.kit.errors import CardDeclined, GatewayUnavailable
 from servefirst.kit.money import Money
 from servefirst.payments.gateways import Authorization, CardGateway, Gateways, gateway_named
 from servefirst.tabs.rules import Bill
@@ -66,7 +66,7 @@ def _asked(uow: UnitOfWork, hold: CardHold) -> RaiseAsked:
         hold.raise_key or "",
         hold.raise_asked_at or hold.created_at,
         authorization_of(hold),
-        cast(CardGateway, gateway_named(uow.gateways, gateway_of_hold(hold), uow)),
+        cast(CardGateway, gateway_named(uow.gateways, gateway_of_hold(hold), uow, held="hold")),
         hold.booking_id if hold.tab_id is None else None,
     )
 
@@ -247,9 +247,15 @@ def _commit_asked(uow: UnitOfWork, tab_id: str) -> RaiseAsked | None:
 
 
 def finish_pending_raises(
-    uow_for: Callable[[str | None], UnitOfWork], *, grace: timedelta
+    uow_for: Callable[[str | None], UnitOfWork],
+    *,
+    grace: timedelta,
+    waiting: list[str] | None = None,
 ) -> list[str]:
-    """Every raise a crash left unanswered, asked again under its own key."""
+    """Every raise a crash left unanswered, asked again under its own key;
+    one whose hold is with a processor the merchant has no keys for any more
+    stays asked (added to ``waiting``) until they are set again."""
+    waiting = [] if waiting is None else waiting
     with uow_for(None) as look:
         cutoff = look.clock.now() - grace
         pending = list(
@@ -267,7 +273,11 @@ def finish_pending_raises(
             hold = reader.session.get(CardHold, (merchant_id, hold_id))
             if hold is None or hold.raise_key is None:
                 continue
-            asked = _asked(reader, hold)
+            try:
+                asked = _asked(reader, hold)
+            except GatewayUnavailable:
+                waiting.append(hold_id)
+                continue
             gateways = reader.gateways
         outcome = call_processor(gateways, asked, ask_first=True)
         with uow_for(merchant_id) as uow:

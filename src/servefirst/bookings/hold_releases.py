@@ -16,10 +16,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import cast
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from servefirst.bookings.models import CardHold, HoldRelease
+from servefirst.bookings.models import Booking, CardHold, HoldRelease
+from servefirst.bookings.rules import DepositStatus
 from servefirst.db.uow import UnitOfWork
+from servefirst.kit.errors import GatewayUnavailable
 from servefirst.kit.ids import new_id
 from servefirst.kit.money import Money
 from servefirst.payments.gateways import Authorization, CardGateway, gateway_named
@@ -44,6 +46,26 @@ def ask_release(uow: UnitOfWork, hold: CardHold) -> None:
     )
 
 
+def stripe_holds_waiting(uow: UnitOfWork) -> int:
+    """The merchant's card holds Stripe keeps that servefirst still has to
+    capture or let go, their releases not yet sent, and the deposits asked of
+    it and not yet answered: what switching away from Stripe would strand."""
+    m = uow.merchant
+    holds = select(func.count()).where(
+        CardHold.merchant_id == m, CardHold.status == "active", CardHold.reference.like("pi_%")
+    )
+    releases = select(func.count()).where(
+        HoldRelease.merchant_id == m,
+        HoldRelease.status == "pending",
+        HoldRelease.gateway == "stripe",
+    )
+    # A pending deposit was asked of the gateway in force: on Stripe, Stripe.
+    deposits = select(func.count()).where(
+        Booking.merchant_id == m, Booking.deposit_status == DepositStatus.PENDING.value
+    )
+    return sum(int(uow.session.scalar(q) or 0) for q in (holds, releases, deposits))
+
+
 def pending_releases(uow: UnitOfWork, hold_id: str | None = None) -> list[HoldRelease]:
     """Releases not yet sent (one hold's, or every merchant's)."""
     query = select(HoldRelease).where(HoldRelease.status == "pending")
@@ -52,9 +74,15 @@ def pending_releases(uow: UnitOfWork, hold_id: str | None = None) -> list[HoldRe
     return list(uow.session.scalars(query.order_by(HoldRelease.asked_at)))
 
 
-def send_pending_releases(uow_for: Callable[[str | None], UnitOfWork]) -> list[str]:
+def send_pending_releases(
+    uow_for: Callable[[str | None], UnitOfWork], *, waiting: list[str] | None = None
+) -> list[str]:
     """Phases 2 and 3 of every pending release: tell the processor, with no
-    transaction open, then keep it as sent. Returns the releases sent."""
+    transaction open, then keep it as sent. Returns the releases sent. A
+    release of a hold made with a processor the merchant has no keys for any
+    more stays pending (added to ``waiting``): kept as sent, the customer's
+    money would stay held at the processor with nothing left to let it go."""
+    waiting = [] if waiting is None else waiting
     with uow_for(None) as look:
         pending = [(r.merchant_id, r.release_id) for r in pending_releases(look)]
     sent: list[str] = []
@@ -64,7 +92,14 @@ def send_pending_releases(uow_for: Callable[[str | None], UnitOfWork]) -> list[s
             if release is None or release.status != "pending":
                 continue
             hold = reader.session.get(CardHold, (merchant_id, release.hold_id))
-            gateway = cast(CardGateway, gateway_named(reader.gateways, release.gateway, reader))
+            try:
+                gateway = cast(
+                    CardGateway,
+                    gateway_named(reader.gateways, release.gateway, reader, held="hold"),
+                )
+            except GatewayUnavailable:
+                waiting.append(release_id)
+                continue
         if hold is not None:
             gateway.release(
                 Authorization(

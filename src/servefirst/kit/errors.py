@@ -91,6 +91,23 @@ class PaymentInProgress(Conflict):
     code = "payment_in_progress"
 
 
+class GatewayUnavailable(Conflict):
+    """Money that a processor holds (a Stripe payment, refund or card hold),
+    asked about while the merchant has no keys set for that processor (it
+    switched back to the sandbox): only that processor can act on it, so
+    nothing is done until its keys are set again."""
+
+    code = "gateway_unavailable"
+
+
+class GatewayInUse(Conflict):
+    """Switching away from a processor that still holds money servefirst is
+    waiting on (an unanswered payment or refund, a card hold): it would be
+    left there with nothing to finish it."""
+
+    code = "gateway_in_use"
+
+
 class CardDeclined(ServefirstError):
     """The card network said no; ``code`` carries its reason."""
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
 
-from sqlalchemy import Table, bindparam, select
+from sqlalchemy import Table, bindparam, func, select
 
-from servefirst.payments.models import GatewayAccount
+from servefirst.payments.models import GatewayAccount, Payment
+from servefirst.payments.refund_models import Refund
 
 if TYPE_CHECKING:
     from servefirst.db.uow import UnitOfWork
@@ -31,6 +32,17 @@ class GatewayAccountRepository:
         """The merchant's choice; None is the sandbox."""
         row = self._uow.connection.execute(_ACCOUNT, {"m": self._uow.merchant}).first()
         return None if row is None else ProcessorAccount(*row)
+
+    def unanswered_at(self, gateway: str) -> int:
+        """The merchant's card payments and refunds still waiting on ``gateway``'s answer."""
+        m = self._uow.merchant
+        payments = select(func.count()).where(
+            Payment.merchant_id == m, Payment.gateway == gateway, Payment.status == "pending"
+        )
+        refunds = select(func.count()).where(
+            Refund.merchant_id == m, Refund.gateway == gateway, Refund.status == "pending"
+        )
+        return sum(int(self._uow.session.scalar(q) or 0) for q in (payments, refunds))
 
 
 _TABLE = cast(Table, GatewayAccount.__table__)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Engine, select
 
 from servefirst.db.uow import UnitOfWork
+from servefirst.kit.errors import GatewayInUse
 from servefirst.kit.sealed import Sealer
 from servefirst.payments.gateway_rules import stripe_keys
 from servefirst.payments.models import GatewayAccount
@@ -43,6 +44,8 @@ def choose_gateway(
     keys = stripe_keys(secret_key, publishable_key, webhook_secret) if gateway == STRIPE else None
     sealer = uow.gateways.sealer
     row = account_of(uow)
+    if row is not None and row.gateway == STRIPE and gateway != STRIPE:
+        ensure_stripe_holds_nothing(uow)
     if row is None:
         row = GatewayAccount(merchant_id=uow.merchant)
         uow.session.add(row)
@@ -57,6 +60,30 @@ def choose_gateway(
         row.secret_key_sealed = row.webhook_secret_sealed = row.publishable_key = None
     uow.session.flush()
     return row
+
+
+#: Said when switching away from Stripe would strand money there (a msgid).
+STRIPE_STILL_HOLDS = (
+    "Stripe still holds money that servefirst is waiting on: a card payment or refund not"
+    " yet answered, or a booking's card hold not yet captured or let go. Finish those first"
+    " (end or check in the bookings with a card hold; `servefirst payments recover` finishes"
+    " what is pending), then switch back to the sandbox. Nothing was changed."
+)
+
+
+def ensure_stripe_holds_nothing(uow: UnitOfWork) -> None:
+    """Refuse (409 ``gateway_in_use``) to let go of the Stripe keys while
+    Stripe holds money that servefirst still has to finish: without the keys
+    nothing could ask Stripe about it, capture it or let it go."""
+    from servefirst.bookings.hold_releases import stripe_holds_waiting
+
+    payments = uow.gateway_accounts.unanswered_at(STRIPE)
+    holds = stripe_holds_waiting(uow)
+    if payments or holds:
+        raise GatewayInUse(
+            STRIPE_STILL_HOLDS,
+            details={"waiting": {"payments_and_refunds": payments, "card_holds": holds}},
+        )
 
 
 def change_stripe_keys(
@@ -106,9 +133,12 @@ def stripe_gateway_of(uow: UnitOfWork) -> StripeGateway | None:
     merchant and key, made once per process. Read on the payment path: through
     the repository, one SELECT by key."""
     account = uow.gateway_accounts.get()
-    if account is None or account.gateway != STRIPE or not account.secret_key_sealed:
-        return None
     gateways = uow.gateways
+    if account is None or account.gateway != STRIPE or not account.secret_key_sealed:
+        # Keys removed: a client made from them before must not be used again
+        # (``payments.refunds`` asks for the merchant's by merchant).
+        gateways.stripe_by_merchant.pop(uow.merchant, None)
+        return None
     cache_key = (account.merchant_id, account.secret_key_sealed)
     gateway = gateways.stripe_clients.get(cache_key)
     if gateway is None:

@@ -80,7 +80,13 @@ def get_gateway(uow: MerchantUoW) -> GatewayOut:
     response_model=GatewayOut,
     operation_id="set_gateway",
     summary="Choose the card processor: the sandbox, or Stripe with the merchant's keys",
-    responses={500: {"description": "secret_key_missing: the server has no SERVEFIRST_SECRET_KEY"}},
+    responses={
+        409: {
+            "description": "gateway_in_use: Stripe still holds money servefirst waits on (an"
+            " unanswered payment or refund, a booking's card hold); nothing changed"
+        },
+        500: {"description": "secret_key_missing: the server has no SERVEFIRST_SECRET_KEY"},
+    },
 )
 def set_gateway(body: GatewayIn, uow: MerchantUoW) -> GatewayOut:
     account = accounts.choose_gateway(

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from servefirst.kit.errors import CardDeclined
+from servefirst.kit.errors import CardDeclined, GatewayUnavailable
 from servefirst.kit.money import Money
 from servefirst.kit.sealed import Sealer
 from servefirst.payments.processor import (
@@ -294,21 +294,44 @@ def card_gateway(uow: UnitOfWork) -> CardGateway:
     return stripe_gateway_of(uow) or uow.gateways.sandbox
 
 
-def gateway_named(gateways: Gateways, name: str, uow: UnitOfWork) -> Gateway:
-    """The gateway that made a payment (its ``gateway`` column), to ask it
-    about that payment: the merchant's Stripe for a Stripe payment, even if
-    the merchant chose otherwise since."""
+#: What a page or an integrator is told when the processor that holds the
+#: money has no keys any more (msgids: the console says them again in pt).
+STRIPE_KEYS_GONE = {
+    "payment": (
+        "This payment was taken with Stripe, and this business's Stripe keys are no longer"
+        " set: refund it in Stripe's dashboard, or set the Stripe keys again. Nothing was"
+        " changed."
+    ),
+    "hold": (
+        "This card hold was made with Stripe, and this business's Stripe keys are no longer"
+        " set: capture or cancel it in Stripe's dashboard, or set the Stripe keys again."
+        " Nothing was changed."
+    ),
+}
+
+
+def gateway_named(
+    gateways: Gateways, name: str, uow: UnitOfWork, *, held: str = "payment"
+) -> Gateway:
+    """The gateway that made a payment or a hold (its ``gateway``), to act on
+    it or ask about it: the merchant's Stripe for Stripe's money, even if the
+    merchant chose otherwise since. Never another processor in its place:
+    the sandbox asked about a Stripe charge would say it never happened.
+    Without the merchant's Stripe keys this refuses (409
+    ``gateway_unavailable``, ``held`` says of what), before anything is written."""
     if name == "stripe":
         from servefirst.payments.accounts import stripe_gateway_of
 
         found = stripe_gateway_of(uow)
-        if found is not None:
-            return found
+        if found is None:
+            raise GatewayUnavailable(STRIPE_KEYS_GONE[held], details={"gateway": name})
+        return found
     return gateways.manual if name == "manual" else gateways.sandbox
 
 
 __all__ = [
     "SANDBOX_CARDS",
+    "STRIPE_KEYS_GONE",
     "Authorization",
     "CardGateway",
     "Charge",

@@ -31,6 +31,7 @@ from servefirst.bookings.hold_fees import finish_pending_fees
 from servefirst.bookings.hold_raises import finish_pending_raises
 from servefirst.bookings.hold_releases import send_pending_releases
 from servefirst.kit.beside import in_a_thread
+from servefirst.kit.errors import GatewayUnavailable
 from servefirst.payments import phases
 from servefirst.payments.gateways import gateway_named
 from servefirst.payments.refunds import finish_pending_refunds
@@ -55,6 +56,30 @@ class Recovered:
     deposits: list[str] = field(default_factory=list)
     #: Fees asked of a booking's card hold a crash left unanswered (by hold id).
     fees: list[str] = field(default_factory=list)
+    #: Left pending because the processor that holds the money (Stripe) has
+    #: no keys set any more: attempts, refunds, releases, raises (by hold id)
+    #: and fees (by booking id). Finished once the keys are set again; never
+    #: failed or sent on another processor's word.
+    waiting: list[str] = field(default_factory=list)
+
+
+def summary(done: Recovered) -> str:
+    """The line ``servefirst payments recover`` prints (and the server logs)."""
+    line = (
+        f"{len(done.succeeded)} attempt(s) found charged and booked,"
+        f" {len(done.failed)} found not charged and failed,"
+        f" {len(done.refunds)} pending refund(s) finished,"
+        f" {len(done.releases)} card hold release(s) sent,"
+        f" {len(done.raises)} card hold raise(s) finished,"
+        f" {len(done.deposits)} booking deposit(s) finished,"
+        f" {len(done.fees)} card hold fee(s) finished."
+    )
+    if done.waiting:
+        line += (
+            f" {len(done.waiting)} left pending until the Stripe keys are set again"
+            f" (the money is with Stripe): {', '.join(done.waiting)}."
+        )
+    return line
 
 
 def recover(runtime: Runtime, *, grace_seconds: float | None = None) -> Recovered:
@@ -75,18 +100,27 @@ def recover(runtime: Runtime, *, grace_seconds: float | None = None) -> Recovere
                 # event settles it (payments.processor_events).
                 continue
             key = attempt.processor_key or payment_id
-            gateway = gateway_named(runtime.gateways, attempt.gateway, reader)
+            try:
+                gateway = gateway_named(runtime.gateways, attempt.gateway, reader)
+            except GatewayUnavailable:
+                # Only the processor that was asked to charge can say if it
+                # did: the sandbox would say "never", failing a paid attempt.
+                done.waiting.append(payment_id)
+                continue
         charge = gateway.find_charge(key)
         with runtime.uow(merchant_id) as uow:
             payment = phases.record_outcome(uow, tab_id, payment_id, charge)
             uow.commit()
         (done.succeeded if payment.status == "succeeded" else done.failed).append(payment_id)
-    done.refunds = finish_pending_refunds(runtime.uow, grace=timedelta(seconds=grace_seconds))
-    done.raises = finish_pending_raises(runtime.uow, grace=timedelta(seconds=grace_seconds))
-    done.deposits = finish_pending_deposits(runtime.uow, grace=timedelta(seconds=grace_seconds))
-    done.fees = finish_pending_fees(runtime.uow, grace=timedelta(seconds=grace_seconds))
+    grace = timedelta(seconds=grace_seconds)
+    done.refunds = finish_pending_refunds(runtime.uow, grace=grace, waiting=done.waiting)
+    done.raises = finish_pending_raises(runtime.uow, grace=grace, waiting=done.waiting)
+    done.deposits = finish_pending_deposits(runtime.uow, grace=grace)
+    done.fees = finish_pending_fees(runtime.uow, grace=grace, waiting=done.waiting)
     # No grace: a release is sent by nothing else, and sending it twice is harmless.
-    done.releases = send_pending_releases(runtime.uow)
+    done.releases = send_pending_releases(runtime.uow, waiting=done.waiting)
+    if done.waiting:
+        log.warning("recovery: %s", summary(done))
     return done
 
 

@@ -24,7 +24,10 @@ router = APIRouter(route_class=ServefirstRoute)
 _REFUSALS: dict[int | str, dict[str, Any]] = {
     402: {"description": "refund_failed: the processor refused (the refund is kept, failed)"},
     404: {"description": "No such payment"},
-    409: {"description": "nothing_to_refund, payment_not_refundable"},
+    409: {
+        "description": "nothing_to_refund, payment_not_refundable; gateway_unavailable: taken"
+        " with Stripe, whose keys the merchant no longer has set (nothing kept)"
+    },
     422: {"description": "amount_exceeds_refundable: more than is left of that part"},
 }
 

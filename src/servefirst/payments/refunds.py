@@ -20,13 +20,13 @@ from datetime import datetime, timedelta
 
 from servefirst.db.uow import UnitOfWork
 from servefirst.events.service import emit
-from servefirst.kit.errors import CardDeclined, ServefirstError
+from servefirst.kit.errors import CardDeclined, GatewayUnavailable, ServefirstError
 from servefirst.kit.ids import new_id
 from servefirst.kit.money import Money
 from servefirst.ledger import service as ledger
 from servefirst.ledger.rules import Account, EntryBuilder, EntryKind, Side
 from servefirst.loyalty import service as loyalty
-from servefirst.payments.accounts import stripe_gateway_of
+from servefirst.payments import gateways as processors
 from servefirst.payments.gateways import Gateway, Gateways, RefundResult
 from servefirst.payments.refund_models import Refund
 from servefirst.payments.refund_repository import RefundRepository
@@ -73,6 +73,12 @@ def begin_refund(
         if began is not None:  # the same request again, after a crash
             return began
     words = clean_reason(reason)
+    recorded = payment.gateway == "manual"
+    if not recorded:
+        # Only the processor that took the money can give it back: with its
+        # keys gone (the merchant switched back to the sandbox), refused
+        # here, before anything is kept.
+        processors.gateway_named(uow.gateways, payment.gateway, uow)
     tab = uow.tabs.lock(payment.tab_id)  # one refund of a tab at a time
     left = Refundable.of(payment.amount, payment.tip, refunds.taken(payment_id))
     try:
@@ -80,7 +86,6 @@ def begin_refund(
     except ServefirstError as refused:
         refused.figures.setdefault("currency", tab.currency)  # for the page's words
         raise
-    recorded = payment.gateway == "manual"
     refund = refunds.add(
         {
             "merchant_id": uow.merchant,
@@ -208,11 +213,13 @@ def refused(refund: Refund) -> CardDeclined:
 
 
 def charge_of(uow: UnitOfWork, refund: Refund) -> tuple[str, str]:
-    """(the processor's reference of the refunded charge, the currency)."""
+    """(the processor's reference of the refunded charge, the currency).
+    Makes sure the processor that took the payment can be asked (the
+    merchant's Stripe client, for ``ask_processor``): 409
+    ``gateway_unavailable`` when its keys are gone."""
     payment = RefundRepository(uow).payment(refund.payment_id)
     tab = uow.tabs.get(refund.tab_id)
-    if refund.gateway == "stripe":
-        stripe_gateway_of(uow)  # the merchant's Stripe client, for ``ask_processor``
+    processors.gateway_named(uow.gateways, refund.gateway, uow)
     return payment.gateway_reference or "", tab.currency
 
 
@@ -277,8 +284,9 @@ def gateway_named(gateways: Gateways, name: str, merchant_id: str | None = None)
         # Made by ``charge_of`` (or the payment), which always runs first with
         # a unit of work to read the merchant's sealed keys.
         stripe = gateways.stripe_by_merchant.get(merchant_id)
-        if stripe is not None:
-            return stripe
+        if stripe is None:  # its keys removed since: never another processor in its place
+            raise GatewayUnavailable(processors.STRIPE_KEYS_GONE["payment"])
+        return stripe
     gateway: Gateway | None = getattr(gateways, name, None)
     if gateway is None:
         raise LookupError(f"no gateway named {name!r}")
@@ -286,11 +294,17 @@ def gateway_named(gateways: Gateways, name: str, merchant_id: str | None = None)
 
 
 def finish_pending_refunds(
-    uow_for: Callable[[str | None], UnitOfWork], *, grace: timedelta = RECOVERY_GRACE
+    uow_for: Callable[[str | None], UnitOfWork],
+    *,
+    grace: timedelta = RECOVERY_GRACE,
+    waiting: list[str] | None = None,
 ) -> list[str]:
     """Finish every refund a crash left pending (``servefirst payments
     recover``, ``payments.recovery``): ask the processor again with the
-    refund's own key, then keep its answer. Returns the refunds finished."""
+    refund's own key, then keep its answer. Returns the refunds finished. A
+    refund through a processor the merchant has no keys for any more stays
+    pending (added to ``waiting``) until they are set again."""
+    waiting = [] if waiting is None else waiting
     with uow_for(None) as look:
         pending = RefundRepository(look).pending_before(look.clock.now() - grace)
     finished: list[str] = []
@@ -299,7 +313,11 @@ def finish_pending_refunds(
             refund = RefundRepository(uow).get(refund_id)
             if refund is None or refund.status != RefundStatus.PENDING.value:
                 continue
-            charge, currency = charge_of(uow, refund)
+            try:
+                charge, currency = charge_of(uow, refund)
+            except GatewayUnavailable:
+                waiting.append(refund_id)
+                continue
             gateways = uow.gateways
         # Closed: no transaction stays open while the processor is asked.
         result = ask_processor(gateways, refund, charge, currency)

@@ -215,7 +215,10 @@ def _begin(
             tip=tip,
             card=None,
             gateway=gateway_named(
-                uow.gateways, "stripe" if held.reference.startswith("pi_") else "sandbox", uow
+                uow.gateways,
+                "stripe" if held.reference.startswith("pi_") else "sandbox",
+                uow,
+                held="hold",
             ),
             processor_key=processor_key,
             hold=held,
