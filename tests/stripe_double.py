@@ -38,6 +38,7 @@ import pytest
 import stripe
 from sqlalchemy import update
 
+from servefirst.kit.sealed import Sealer
 from servefirst.payments.models import GatewayAccount
 from servefirst.runtime import Runtime
 from tests.ports import free_port
@@ -219,10 +220,36 @@ def stripe_double(localstripe_port: int, runtime: Runtime) -> Iterator[StripeDou
     finally:
         server.shutdown()
         server.server_close()
-        with runtime.uow() as uow:
-            uow.session.execute(
-                update(GatewayAccount)
-                .where(GatewayAccount.gateway == "stripe")
-                .values(gateway="sandbox", secret_key_sealed=None, webhook_secret_sealed=None)
-            )
-            uow.commit()
+        no_merchant_left_on_stripe(runtime)
+
+
+def no_merchant_left_on_stripe(runtime: Runtime) -> None:
+    """Every merchant of the shared test database back on the sandbox, its
+    keys gone: a later ``servefirst`` command on that database (a crash test's
+    ``payments recover``, ``serve`` in test_cli), run without
+    ``SERVEFIRST_SECRET_KEY``, would otherwise rightly refuse to start."""
+    with runtime.uow() as uow:
+        uow.session.execute(
+            update(GatewayAccount)
+            .where(GatewayAccount.gateway == "stripe")
+            .values(gateway="sandbox", secret_key_sealed=None, webhook_secret_sealed=None)
+        )
+        uow.commit()
+
+
+#: The server key the tests seal merchants' Stripe keys with.
+SERVER_SECRET = "a-server-secret-for-the-tests"
+
+
+@pytest.fixture
+def keeps_stripe_keys(runtime: Runtime) -> Iterator[Runtime]:
+    """The session's runtime with a SERVEFIRST_SECRET_KEY (it has none), for
+    tests that store Stripe keys without calling Stripe; afterwards no
+    merchant is left on Stripe."""
+    kept = runtime.gateways.sealer
+    runtime.gateways.sealer = Sealer(SERVER_SECRET)
+    try:
+        yield runtime
+    finally:
+        runtime.gateways.sealer = kept
+        no_merchant_left_on_stripe(runtime)

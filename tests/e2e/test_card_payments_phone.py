@@ -7,13 +7,12 @@ the page."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from servefirst.kit.sealed import Sealer
 from servefirst.runtime import Runtime
+from tests import stripe_double as double
 from tests.conftest import PUBLIC_URL, Merchant
 from tests.e2e.conftest import PHONE, Screenshot
 from tests.e2e.test_accessibility import context_at, violations  # noqa: F401
@@ -25,19 +24,13 @@ SECRET_KEY = "sk_live_51CafeAzulSecretKeyQ7x9"
 SIGNING_SECRET = "whsec_CafeAzulSigningSecretM3k8"
 
 
-@pytest.fixture
-def keeps_keys(runtime: Runtime) -> Iterator[None]:
-    """The live server has its SERVEFIRST_SECRET_KEY (the session's runtime has
-    none); the same value as the Stripe gateway tests, whose start-up check
-    opens whichever merchant on Stripe it finds first."""
-    kept = runtime.gateways.sealer
-    runtime.gateways.sealer = Sealer("a-server-secret-for-the-tests")
-    yield
-    runtime.gateways.sealer = kept
+#: The live server has its SERVEFIRST_SECRET_KEY (the session's runtime has
+#: none); no merchant is left on Stripe afterwards (a fixture).
+keeps_keys = double.keeps_stripe_keys
 
 
 def test_an_owner_goes_live_with_stripe_on_a_phone_in_portuguese(
-    keeps_keys: None,
+    keeps_keys: Runtime,
     context_at: Any,  # noqa: F811
     live_server: str,
     live_merchant: Merchant,

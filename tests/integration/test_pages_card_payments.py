@@ -6,22 +6,19 @@ is the one Stripe must call."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from servefirst.kit.sealed import Sealer
 from servefirst.payments.models import GatewayAccount
 from servefirst.payments.processor_events import HANDLED
 from servefirst.runtime import Runtime
+from tests import stripe_double as double
 from tests.conftest import PUBLIC_URL, Merchant
 from tests.integration.test_html_valid import install_vnu, vnu_errors
 from tests.integration.test_pages_staff import Staff
 
-#: The same server secret as the Stripe gateway tests: their start-up check
-#: opens whichever merchant on Stripe it finds first with it.
-SERVER_SECRET = "a-server-secret-for-the-tests"
 PAGE = "/staff/settings/payments"
 
 LIVE = {
@@ -32,13 +29,9 @@ LIVE = {
 SECRETS = (LIVE["secret_key"], LIVE["webhook_secret"])
 
 
-@pytest.fixture
-def keeps_keys(runtime: Runtime) -> Iterator[Runtime]:
-    """The server has its SERVEFIRST_SECRET_KEY (the session's runtime has none)."""
-    kept = runtime.gateways.sealer
-    runtime.gateways.sealer = Sealer(SERVER_SECRET)
-    yield runtime
-    runtime.gateways.sealer = kept
+#: The server has its SERVEFIRST_SECRET_KEY (the session's runtime has none);
+#: no merchant is left on Stripe afterwards (a fixture).
+keeps_keys = double.keeps_stripe_keys
 
 
 def stored(runtime: Runtime, merchant: Merchant) -> GatewayAccount | None:
