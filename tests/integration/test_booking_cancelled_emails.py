@@ -104,7 +104,7 @@ def test_the_business_cancels_and_the_customer_is_told_once_and_the_entry_leaves
     [confirmation] = smtp_server[1].to(email)
     confirmed = event_of(calendar_of(confirmation))
 
-    cancelled = merchant.post(f"/v1/bookings/{booking['id']}/cancel")
+    cancelled = merchant.post(f"/v1/bookings/{booking['id']}/cancel", {"by": "business"})
     assert cancelled.status_code == 200, cancelled.text
     deposit = cancelled.json()["deposit"]
     assert (deposit["fee"], deposit["refund"]) == (0, 600)
@@ -169,7 +169,8 @@ def test_a_portuguese_salon_cancels_in_portuguese_and_a_moved_booking_s_cancel_o
     confirmed = event_of(calendar_of(confirmation))
     assert int(confirmed["SEQUENCE"]) == 1
 
-    assert merchant.post(f"/v1/bookings/{booking['id']}/cancel").status_code == 200
+    cancelled = merchant.post(f"/v1/bookings/{booking['id']}/cancel", {"by": "business"})
+    assert cancelled.status_code == 200
     deliver(runtime, merchant, smtp_server[0])
     _, mail = smtp_server[1].to(email)
     assert mail["Subject"] == "A sua marcação em Café Azul foi cancelada"
@@ -224,7 +225,7 @@ def test_the_customer_cancels_late_on_the_booking_page_and_is_told_the_fee_and_t
     deliver(runtime, merchant, smtp_server[0])
     confirmation, mail = smtp_server[1].to(email)
     lines = lines_of(mail)
-    assert "You cancelled your booking at Café Azul:" in lines
+    assert "Your booking at Café Azul is cancelled, as you asked:" in lines
     if mode == "hold":
         assert (
             "Of the €6.00 held on your card, €4.00 is charged as the late-cancellation fee"

@@ -19,10 +19,12 @@ from servefirst.bookings.calendar import booking_calendar
 from servefirst.bookings.deposit_phases import book_off_the_loop
 from servefirst.bookings.hold_fees import fee_off_the_loop
 from servefirst.bookings.hold_raises import raise_off_the_loop
+from servefirst.bookings.rules import CancelledBy
 from servefirst.bookings.schemas import (
     BookingIn,
     BookingList,
     BookingOut,
+    CancelIn,
     HoldRenewalOut,
     RescheduleIn,
 )
@@ -41,6 +43,10 @@ _STATE: dict[int | str, dict[str, Any]] = {
         " payment_in_progress: its deposit or card hold waits for the card processor"
     }
 }
+
+
+#: A cancellation without a body: the customer's (the contract's "per policy").
+NO_ONE_SAID = CancelIn()
 
 
 def present(uow: UnitOfWork, booking_id: str, base: str) -> BookingOut:
@@ -123,12 +129,23 @@ async def check_in_booking(
     "/v1/bookings/{booking_id}/cancel",
     response_model=BookingOut,
     summary="Cancel: the deposit is refunded in time, a late-cancellation fee kept after",
+    description="The body is optional. `by` says who cancels: `customer` (the default, also"
+    " when staff cancel because the customer asked) follows the policy: refunded in time, the"
+    " late-cancellation fee kept inside the window and counted in the customer's history."
+    " `business` (the business calls it off): the whole deposit is refunded or the whole card"
+    " hold released, whenever it is, and nothing counts against the customer. The customer's"
+    " cancellation e-mail says which.",
     responses=_STATE,
 )
 async def cancel_booking(
-    booking_id: str, uow: MerchantUoW, base: PublicURL, request: Request
+    booking_id: str,
+    uow: MerchantUoW,
+    base: PublicURL,
+    request: Request,
+    body: CancelIn = NO_ONE_SAID,
 ) -> BookingOut:
-    await run_sync(request, bookings.begin_cancel, uow, booking_id)
+    by = CancelledBy(body.by)
+    await run_sync(request, lambda: bookings.begin_cancel(uow, booking_id, by=by))
     await fee_off_the_loop(request, uow, booking_id)
     return await run_sync(request, present, uow, booking_id, base)
 

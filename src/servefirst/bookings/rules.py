@@ -34,10 +34,25 @@ class BookingStatus(StrEnum):
 
 
 class CancelledBy(StrEnum):
-    """Who called a booking off: the customer is told which (their e-mail)."""
+    """Who called a booking off: the customer is told which (their e-mail).
 
-    BUSINESS = "business"  # staff, in the console or through the API
-    CUSTOMER = "customer"  # the customer, on the booking's own page
+    It decides the money too: the customer calling off late pays the
+    policy's fee; the business calling off never costs the customer anything."""
+
+    BUSINESS = "business"  # the business's own decision (staff, the API)
+    CUSTOMER = "customer"  # the customer: on their booking's page, or asking staff
+
+
+def cancelled_by_named(name: str) -> CancelledBy:
+    """Who cancels, as a console form names it: nothing said is the customer
+    (the policy applies, as the API's default)."""
+    try:
+        return CancelledBy(name.strip() or CancelledBy.CUSTOMER.value)
+    except ValueError:
+        raise InvalidRequest(
+            "Say who cancels: 'customer' (the policy's fee applies) or 'business' (no fee).",
+            param="by",
+        ) from None
 
 
 class DepositStatus(StrEnum):
@@ -305,10 +320,21 @@ def _split(deposit: int, fee: int) -> tuple[int, int]:
 
 
 def settle_cancellation(
-    policy: DepositPolicy, *, price: int, deposit: int, starts_at: datetime, now: datetime
+    policy: DepositPolicy,
+    *,
+    price: int,
+    deposit: int,
+    starts_at: datetime,
+    now: datetime,
+    by: CancelledBy = CancelledBy.CUSTOMER,
 ) -> Settlement:
     """A cancellation in time costs nothing; a late one costs the preset's fee,
-    never more than the deposit itself."""
+    never more than the deposit itself. The business calling a booking off
+    costs its customer nothing, however late: the whole deposit goes back."""
+    if by is CancelledBy.BUSINESS:
+        return Settlement(
+            Outcome.REFUND, 0, deposit, "Cancelled by the business: the deposit goes back in full."
+        )
     if starts_at - now >= timedelta(hours=policy.cancel_window_hours):
         return Settlement(
             Outcome.REFUND, 0, deposit, f"Cancelled {policy.cancel_window_hours} h or more ahead."

@@ -133,6 +133,21 @@ class DepositPolicyOut(Out):
         return cls(**policy.as_dict())
 
 
+class CancelIn(Body):
+    """Who calls the booking off; leaving the body out is the customer."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"by": "business"}]})
+
+    by: Literal["customer", "business"] = Field(
+        default="customer",
+        description="`customer` (the default): the customer cancels, on their own or by"
+        " asking staff; inside the cancellation window the policy's late-cancellation fee is"
+        " kept from the deposit and counted in their history. `business`: the business calls"
+        " the booking off; the whole deposit is refunded (or the whole card hold released),"
+        " no fee, nothing counted against the customer.",
+    )
+
+
 class RescheduleIn(Body):
     model_config = ConfigDict(
         json_schema_extra={

@@ -257,7 +257,7 @@ def check_in(uow: UnitOfWork, booking_id: str) -> Booking:
     return booking
 
 
-def cancel(uow: UnitOfWork, booking_id: str, *, by: CancelledBy = CancelledBy.BUSINESS) -> Booking:
+def cancel(uow: UnitOfWork, booking_id: str, *, by: CancelledBy) -> Booking:
     """Cancel, a fee from the card hold taken in turn (``hold_fees``)."""
     begin_cancel(uow, booking_id, by=by)
     hold_fees.fee_in_turn(uow, booking_id)
@@ -271,11 +271,10 @@ def no_show(uow: UnitOfWork, booking_id: str) -> Booking:
     return get_booking(uow, booking_id)
 
 
-def begin_cancel(
-    uow: UnitOfWork, booking_id: str, *, by: CancelledBy = CancelledBy.BUSINESS
-) -> Booking:
+def begin_cancel(uow: UnitOfWork, booking_id: str, *, by: CancelledBy) -> Booking:
     """Phase 1 of a cancellation: a fee from a card hold is only asked. ``by``:
-    the business (staff, the API) or the customer (their booking's page)."""
+    the customer (their booking's page, or staff on their word: the policy's
+    fee applies) or the business (no fee, nothing against their trust)."""
     booking = get_booking(uow, booking_id, lock=True)
     booking.status = transition(booking.status, BookingAction.CANCEL).value
     booking.cancelled_by = by.value
@@ -289,6 +288,7 @@ def begin_cancel(
         deposit=booking.deposit_amount if booking.deposit_status == "held" else 0,
         starts_at=booking.starts_at,
         now=now,
+        by=by,
     )
     if settlement.outcome is Outcome.FORFEIT:
         record_history(uow, booking.customer_id, "late_cancellations")

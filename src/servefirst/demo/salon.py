@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from servefirst.availability import service as availability
 from servefirst.bookings import service as bookings
-from servefirst.bookings.rules import SALON_POLICY
+from servefirst.bookings.rules import SALON_POLICY, CancelledBy
 from servefirst.customers.service import get_customer
 from servefirst.demo.menus import SALON_IVA, SALON_MENU
 from servefirst.demo.result import DemoTab
@@ -129,7 +129,7 @@ def salon_story(story: Story, runtime: Runtime) -> Shop:
     called_off = salon.book(helena, "Colour", story.at(3, 15), by=sofia)
     story.day(5, 9, 30)
     with salon.step() as uow:
-        bookings.cancel(uow, called_off)
+        bookings.cancel(uow, called_off, by=CancelledBy.CUSTOMER)
 
     # Marta dropped in for a quick cut two days ago and pays at her colour
     # next week: a regular's small receivable.

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
 from servefirst.bookings import service as bookings
+from servefirst.bookings.rules import cancelled_by_named
 from servefirst.db.uow import UnitOfWork
 from servefirst.kit.errors import ServefirstError
 from servefirst.kit.refusals import in_words
@@ -58,9 +59,17 @@ def check_in(request: Request, booking_id: str, csrf_token: FormText = "") -> Re
 
 
 @router.post("/bookings/{booking_id}/cancel")
-def cancel_booking(request: Request, booking_id: str, csrf_token: FormText = "") -> Response:
+def cancel_booking(
+    request: Request, booking_id: str, csrf_token: FormText = "", by: FormText = ""
+) -> Response:
+    """``by``: ``customer`` (they asked: the policy's fee applies) or
+    ``business`` (we call it off: no fee, the whole deposit back)."""
+
+    def cancel(uow: UnitOfWork, booking_id: str) -> Booking:
+        return bookings.cancel(uow, booking_id, by=cancelled_by_named(by))
+
     return _booking_action(
-        request, booking_id, csrf_token, bookings.cancel, lambda _: "/staff?done=cancelled"
+        request, booking_id, csrf_token, cancel, lambda _: "/staff?done=cancelled"
     )
 
 

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
-from servefirst.bookings.rules import BookingStatus
+from servefirst.availability.online import change_cost
+from servefirst.bookings.rules import BookingStatus, DepositStatus
 from servefirst.bookings.service import list_bookings
 from servefirst.catalog.models import Service
 from servefirst.catalog.service import list_services
@@ -79,6 +80,9 @@ class BookingRow:
     customer_name: str
     service_name: str
     staff_name: str
+    #: What the policy keeps from the deposit if the customer cancels now
+    #: (the console shows it beside "The customer cancelled").
+    late_fee: int = 0
 
     @property
     def waiting(self) -> bool:
@@ -186,9 +190,21 @@ def booking_rows(uow: UnitOfWork, start: datetime, end: datetime) -> list[Bookin
             service_name=services.get(b.service_id, ""),
             # The API also takes a free-text name for who serves: shown as given.
             staff_name=people.get(b.staff_id, b.staff_id) if b.staff_id else "",
+            late_fee=_late_fee(uow, b),
         )
         for b in found
     ]
+
+
+def _late_fee(uow: UnitOfWork, booking: Booking) -> int:
+    """The fee a customer's cancellation now keeps; only a booking still to
+    happen with a deposit held can keep one."""
+    if (
+        booking.status != BookingStatus.CONFIRMED.value
+        or booking.deposit_status != DepositStatus.HELD.value
+    ):
+        return 0
+    return change_cost(uow, booking).fee
 
 
 def running_tabs(uow: UnitOfWork, limit: int = 30) -> list[TabRow]:

@@ -11,6 +11,7 @@ from fastapi.responses import Response
 
 from servefirst.bookings import rescheduling
 from servefirst.bookings import service as bookings
+from servefirst.bookings.rules import cancelled_by_named
 from servefirst.customers.service import search_customers
 from servefirst.db.uow import UnitOfWork
 from servefirst.kit.errors import InvalidRequest, ServefirstError
@@ -152,10 +153,16 @@ def move_from_day(
 
 @router.post("/bookings/{booking_id}/cancel-from-day")
 def cancel_from_day(
-    request: Request, booking_id: str, back: FormText = "", csrf_token: FormText = ""
+    request: Request,
+    booking_id: str,
+    back: FormText = "",
+    csrf_token: FormText = "",
+    by: FormText = "",
 ) -> Response:
+    """``by`` as on the console's home page (``booking_pages.cancel_booking``)."""
+
     def change(uow: UnitOfWork, me: staff.SignedIn) -> str:
-        bookings.cancel(uow, booking_id)
+        bookings.cancel(uow, booking_id, by=cancelled_by_named(by))
         return f"{DAY}?date={_safe_day(back) or ''}&done=cancelled"
 
     def on_error(uow: UnitOfWork, me: staff.SignedIn, exc: ServefirstError) -> Response:
