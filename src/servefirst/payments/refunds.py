@@ -120,13 +120,23 @@ def ask_processor(
     with the same key. Reported as failed, it would invite a second refund
     that recovery's answer to the first would then double."""
     gateway = gateway_named(gateways, refund.gateway, refund.merchant_id)
+    return refund_at(
+        gateway,
+        charge_reference,
+        Money(refund.amount + refund.tip, currency),
+        key=refund.refund_id,
+        reason=refund.reason,
+    )
+
+
+def refund_at(
+    gateway: Gateway, charge_reference: str, amount: Money, *, key: str, reason: str
+) -> RefundResult:
+    """The processor asked to refund ``amount`` of a charge under ``key``
+    (a payment's refund, a booking's deposit): a refusal is a failed result,
+    a processor that cannot be reached a pending one (asked again, same key)."""
     try:
-        return gateway.refund(
-            charge_reference,
-            Money(refund.amount + refund.tip, currency),
-            idempotency_key=refund.refund_id,
-            reason=refund.reason,
-        )
+        return gateway.refund(charge_reference, amount, idempotency_key=key, reason=reason)
     except CardDeclined as refused:
         return RefundResult(
             reference="", status=RefundStatus.FAILED.value, failure_code=refused.code
