@@ -114,6 +114,7 @@ def finish_deposit(uow: UnitOfWork, booking_id: str, outcome: Outcome) -> Bookin
                 " booking is too far ahead for a card hold."
             )[:200]
         booking.deposit_mode = DepositMode.CAPTURE.value
+        booking.deposit_reference = outcome.reference  # what its refund names
     elif isinstance(outcome, Authorization):
         record_hold(uow, outcome, booking_id=booking_id)
     else:

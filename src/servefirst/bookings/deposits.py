@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from servefirst.bookings.deposit_phases import DepositAsked
+from servefirst.bookings.deposit_refunds import ask_refund
 from servefirst.bookings.hold_fees import ask_fee
 from servefirst.bookings.hold_releases import ask_release
 from servefirst.bookings.holds import active_hold, bump_totals
@@ -115,7 +116,8 @@ def settle_deposit(uow: UnitOfWork, booking: Booking, settlement: Settlement) ->
     """The booking ended (cancelled, missed): keep the fee, give back the rest,
     from the captured deposit or from the hold. True when a fee is asked of
     the card hold (``hold_fees``): the processor is asked once this is
-    committed, and the booking's deposit is settled then."""
+    committed, and the booking's deposit is settled then. What goes back of a
+    captured deposit is asked of its processor too (``deposit_refunds``)."""
     booking.closed_at = uow.clock.now()
     booking.outcome_reason = settlement.reason
     if booking.deposit_status != DepositStatus.HELD.value:
@@ -131,16 +133,21 @@ def settle_deposit(uow: UnitOfWork, booking: Booking, settlement: Settlement) ->
         hold.closed_at = uow.clock.now()
         ask_release(uow, hold)  # the processor is told after the commit
     else:
-        entry = EntryBuilder(
-            EntryKind.DEPOSIT_FORFEIT if fee else EntryKind.DEPOSIT_REFUND,
-            booking.currency,
-            memo=f"deposit {booking.booking_id}: {settlement.outcome.value}",
-        )
-        entry.debit(Account.DEPOSITS_HELD, settlement.fee + settlement.refund)
-        entry.credit(Account.NO_SHOW_FEES, settlement.fee)
-        entry.credit(Account.CARD_CLEARING, settlement.refund)
-        if not entry.empty:
-            ledger.post(uow, entry.build())
+        if settlement.fee:
+            kept = Money(settlement.fee, booking.currency)
+            entry = EntryBuilder(
+                EntryKind.DEPOSIT_FORFEIT,
+                booking.currency,
+                memo=f"deposit {booking.booking_id}: {settlement.outcome.value}",
+            )
+            ledger.post(
+                uow,
+                entry.debit(Account.DEPOSITS_HELD, kept).credit(Account.NO_SHOW_FEES, kept).build(),
+            )
+        if settlement.refund:
+            # The rest goes back to the card through the processor that took
+            # it, once this is committed; its journal entry once it answers.
+            ask_refund(uow, booking, settlement.refund)
     refund = booking.deposit_amount - fee
     booking.deposit_fee = fee
     booking.deposit_refund = refund

@@ -17,6 +17,7 @@ from servefirst.bookings import hold_raises, rescheduling
 from servefirst.bookings import service as bookings
 from servefirst.bookings.calendar import booking_calendar
 from servefirst.bookings.deposit_phases import book_off_the_loop
+from servefirst.bookings.deposit_refunds import refunds_off_the_loop
 from servefirst.bookings.hold_fees import fee_off_the_loop
 from servefirst.bookings.hold_raises import raise_off_the_loop
 from servefirst.bookings.rules import CancelledBy
@@ -147,6 +148,7 @@ async def cancel_booking(
     by = CancelledBy(body.by)
     await run_sync(request, lambda: bookings.begin_cancel(uow, booking_id, by=by))
     await fee_off_the_loop(request, uow, booking_id)
+    await refunds_off_the_loop(request, uow, booking_id)
     return await run_sync(request, present, uow, booking_id, base)
 
 
@@ -161,6 +163,7 @@ async def mark_no_show(
 ) -> BookingOut:
     await run_sync(request, bookings.begin_no_show, uow, booking_id)
     await fee_off_the_loop(request, uow, booking_id)
+    await refunds_off_the_loop(request, uow, booking_id)
     return await run_sync(request, present, uow, booking_id, base)
 
 

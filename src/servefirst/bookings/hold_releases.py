@@ -18,7 +18,7 @@ from typing import cast
 
 from sqlalchemy import func, select
 
-from servefirst.bookings.models import Booking, CardHold, HoldRelease
+from servefirst.bookings.models import Booking, CardHold, DepositRefund, HoldRelease
 from servefirst.bookings.rules import DepositStatus
 from servefirst.db.uow import UnitOfWork
 from servefirst.kit.errors import GatewayUnavailable
@@ -48,8 +48,9 @@ def ask_release(uow: UnitOfWork, hold: CardHold) -> None:
 
 def stripe_holds_waiting(uow: UnitOfWork) -> int:
     """The merchant's card holds Stripe keeps that servefirst still has to
-    capture or let go, their releases not yet sent, and the deposits asked of
-    it and not yet answered: what switching away from Stripe would strand."""
+    capture or let go, their releases not yet sent, the deposits asked of it
+    and not yet answered, and the deposit refunds not yet answered: what
+    switching away from Stripe would strand."""
     m = uow.merchant
     holds = select(func.count()).where(
         CardHold.merchant_id == m, CardHold.status == "active", CardHold.reference.like("pi_%")
@@ -63,7 +64,12 @@ def stripe_holds_waiting(uow: UnitOfWork) -> int:
     deposits = select(func.count()).where(
         Booking.merchant_id == m, Booking.deposit_status == DepositStatus.PENDING.value
     )
-    return sum(int(uow.session.scalar(q) or 0) for q in (holds, releases, deposits))
+    refunds = select(func.count()).where(
+        DepositRefund.merchant_id == m,
+        DepositRefund.status == "pending",
+        DepositRefund.gateway == "stripe",
+    )
+    return sum(int(uow.session.scalar(q) or 0) for q in (holds, releases, deposits, refunds))
 
 
 def pending_releases(uow: UnitOfWork, hold_id: str | None = None) -> list[HoldRelease]:

@@ -95,6 +95,12 @@ class Booking(Base):
         doc="Who cancelled it (see CancelledBy): the customer's cancellation e-mail says"
         " so. None until cancelled, and for bookings cancelled before it was kept.",
     )
+    deposit_reference: Mapped[str | None] = mapped_column(
+        String(80),
+        nullable=True,
+        doc="The processor's reference of a captured deposit (what a refund of it names);"
+        " None for a card hold, and for deposits taken before it was kept.",
+    )
     calendar_sequence: Mapped[int] = mapped_column(
         Integer,
         default=0,
@@ -186,3 +192,39 @@ class HoldRelease(Base):
     status: Mapped[str] = mapped_column(String(16), doc="pending or sent.")
     asked_at: Mapped[datetime] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class DepositRefund(Base):
+    """A captured deposit (or part of it) given back to the card it was taken
+    on, through the processor that took it (``bookings.deposit_refunds``).
+
+    Kept ``pending`` in the transaction that ends the booking, before the
+    processor is asked; its id is the processor's idempotency key. Its journal
+    entry is posted once the processor says it refunded: until then the money
+    is still in ``deposits_held``.
+    """
+
+    __tablename__ = "deposit_refunds"
+    __table_args__ = (
+        Index("ix_deposit_refunds_pending", "status", "asked_at"),
+        Index("ix_deposit_refunds_booking", "merchant_id", "booking_id"),
+        CheckConstraint("amount > 0", name="positive"),
+        CheckConstraint("status IN ('pending', 'succeeded', 'failed')", name="status_known"),
+    )
+
+    merchant_id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    refund_id: Mapped[str] = mapped_column(
+        String(40), primary_key=True, doc="Also the processor's idempotency key."
+    )
+    booking_id: Mapped[str] = mapped_column(String(40))
+    gateway: Mapped[str] = mapped_column(String(16), doc="The processor that took the deposit.")
+    charge_reference: Mapped[str | None] = mapped_column(
+        String(80), nullable=True, doc="The deposit's charge; None: asked by the booking's id."
+    )
+    currency: Mapped[str] = mapped_column(String(3))
+    amount: Mapped[int] = mapped_column(Amount)
+    status: Mapped[str] = mapped_column(String(16), doc="pending, succeeded or failed.")
+    gateway_reference: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    failure_code: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    asked_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    settled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

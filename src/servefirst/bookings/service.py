@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from servefirst.bookings import deposit_phases, hold_fees
+from servefirst.bookings import deposit_phases, deposit_refunds, hold_fees
 from servefirst.bookings.deposit_phases import DepositAsked
 from servefirst.bookings.deposits import (
     ask_deposit,
@@ -258,9 +258,11 @@ def check_in(uow: UnitOfWork, booking_id: str) -> Booking:
 
 
 def cancel(uow: UnitOfWork, booking_id: str, *, by: CancelledBy) -> Booking:
-    """Cancel, a fee from the card hold taken in turn (``hold_fees``)."""
+    """Cancel, a fee from the card hold taken in turn (``hold_fees``), what
+    goes back of a captured deposit refunded in turn (``deposit_refunds``)."""
     begin_cancel(uow, booking_id, by=by)
     hold_fees.fee_in_turn(uow, booking_id)
+    deposit_refunds.refunds_in_turn(uow, booking_id)
     return get_booking(uow, booking_id)
 
 
@@ -268,6 +270,7 @@ def no_show(uow: UnitOfWork, booking_id: str) -> Booking:
     """Mark a no-show, a fee from the card hold taken in turn (``hold_fees``)."""
     begin_no_show(uow, booking_id)
     hold_fees.fee_in_turn(uow, booking_id)
+    deposit_refunds.refunds_in_turn(uow, booking_id)
     return get_booking(uow, booking_id)
 
 

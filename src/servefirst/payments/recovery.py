@@ -11,7 +11,8 @@ key), raises of a hold left unanswered are asked again under their key
 (``bookings.hold_raises``, renewals too), and the hold releases kept pending
 are sent (``bookings.hold_releases``). A booking's deposit left pending is
 asked for by the booking's id (``bookings.deposit_phases``), and a fee asked
-of a booking's hold by its key (``bookings.hold_fees``).
+of a booking's hold by its key (``bookings.hold_fees``), and a captured
+deposit's refund again under its own key (``bookings.deposit_refunds``).
 ``servefirst payments recover`` runs it once; a server runs
 it every ``payment_recovery_every_seconds`` in a thread (``lifespan``).
 """
@@ -27,6 +28,7 @@ from datetime import timedelta
 from typing import Any
 
 from servefirst.bookings.deposit_phases import finish_pending_deposits
+from servefirst.bookings.deposit_refunds import finish_pending_deposit_refunds
 from servefirst.bookings.hold_fees import finish_pending_fees
 from servefirst.bookings.hold_raises import finish_pending_raises
 from servefirst.bookings.hold_releases import send_pending_releases
@@ -56,6 +58,8 @@ class Recovered:
     deposits: list[str] = field(default_factory=list)
     #: Fees asked of a booking's card hold a crash left unanswered (by hold id).
     fees: list[str] = field(default_factory=list)
+    #: Captured deposits' refunds left pending, asked again (by refund id).
+    deposit_refunds: list[str] = field(default_factory=list)
     #: Left pending because the processor that holds the money (Stripe) has
     #: no keys set any more: attempts, refunds, releases, raises (by hold id)
     #: and fees (by booking id). Finished once the keys are set again; never
@@ -72,7 +76,8 @@ def summary(done: Recovered) -> str:
         f" {len(done.releases)} card hold release(s) sent,"
         f" {len(done.raises)} card hold raise(s) finished,"
         f" {len(done.deposits)} booking deposit(s) finished,"
-        f" {len(done.fees)} card hold fee(s) finished."
+        f" {len(done.fees)} card hold fee(s) finished,"
+        f" {len(done.deposit_refunds)} deposit refund(s) finished."
     )
     if done.waiting:
         line += (
@@ -117,6 +122,9 @@ def recover(runtime: Runtime, *, grace_seconds: float | None = None) -> Recovere
     done.raises = finish_pending_raises(runtime.uow, grace=grace, waiting=done.waiting)
     done.deposits = finish_pending_deposits(runtime.uow, grace=grace)
     done.fees = finish_pending_fees(runtime.uow, grace=grace, waiting=done.waiting)
+    done.deposit_refunds = finish_pending_deposit_refunds(
+        runtime.uow, grace=grace, waiting=done.waiting
+    )
     # No grace: a release is sent by nothing else, and sending it twice is harmless.
     done.releases = send_pending_releases(runtime.uow, waiting=done.waiting)
     if done.waiting:

@@ -47,6 +47,7 @@ EVENT_TYPES = frozenset(
         "booking.cancelled",
         "booking.checked_in",
         "booking.created",
+        "booking.deposit_refund_failed",
         "booking.no_show",
         "booking.rescheduled",
         "concern.approved",

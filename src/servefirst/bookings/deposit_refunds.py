@@ -1,0 +1,220 @@
+"""A captured deposit given back to the card it was taken on, in phases
+(DESIGN.md, "A payment in phases"), so no card processor is called inside a
+database transaction.
+
+1. ``ask_refund`` (in the transaction that ends the booking: a cancellation,
+   a no-show past its charge window): a ``pending`` refund of what goes back,
+   its id the processor's idempotency key; committed.
+2. ``call_processor``: the processor that took the deposit asked to refund it
+   (``payments.refunds.refund_at``, as a payment's refund), no transaction open.
+3. ``finish_refund``: its answer kept. A refund made moves the money out of
+   ``deposits_held`` (its journal entry); a refused one leaves it there and
+   says so on the booking, with ``booking.deposit_refund_failed`` for staff.
+
+A refund a crash (or an unreachable processor) left pending is finished by
+``finish_pending_deposit_refunds`` (``servefirst payments recover``): the
+processor is asked again under the same key, so it answers the first refund
+and never makes a second.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import cast
+
+from fastapi import Request
+from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
+
+from servefirst.bookings.models import Booking, DepositRefund
+from servefirst.db.uow import UnitOfWork
+from servefirst.events.service import emit
+from servefirst.kit.errors import GatewayUnavailable
+from servefirst.kit.ids import new_id
+from servefirst.kit.money import Money
+from servefirst.ledger import service as ledger
+from servefirst.ledger.rules import Account, EntryBuilder, EntryKind
+from servefirst.payments.gateways import CardGateway, RefundResult, gateway_named
+from servefirst.payments.refunds import refund_at
+
+#: What the processor keeps as the refund's reason.
+REASON = "The booking's deposit, given back."
+PENDING, SUCCEEDED, FAILED = "pending", "succeeded", "failed"
+
+
+@dataclass(frozen=True)
+class RefundAsked:
+    """A refund kept pending (phase 1), with what phase 2 needs."""
+
+    refund_id: str
+    booking_id: str
+    #: The deposit's charge; None for a deposit taken before it was kept.
+    charge_reference: str | None
+    amount: Money
+    gateway: CardGateway
+
+
+def ask_refund(uow: UnitOfWork, booking: Booking, amount: int) -> None:
+    """Phase 1: ``amount`` of the booking's captured deposit to go back to its
+    card, kept with the caller's own changes (the caller commits)."""
+    uow.session.add(
+        DepositRefund(
+            merchant_id=uow.merchant,
+            refund_id=new_id("dre"),
+            booking_id=booking.booking_id,
+            gateway=_gateway_of(uow, booking),
+            charge_reference=booking.deposit_reference,
+            currency=booking.currency,
+            amount=amount,
+            status=PENDING,
+            asked_at=uow.clock.now(),
+        )
+    )
+    uow.session.flush()
+
+
+def _gateway_of(uow: UnitOfWork, booking: Booking) -> str:
+    """The processor that took the deposit: its reference says which (a
+    Stripe PaymentIntent); without one, the merchant's gateway, which took it."""
+    from servefirst.payments.accounts import uses_stripe
+
+    if booking.deposit_reference is not None:
+        return "stripe" if booking.deposit_reference.startswith("pi_") else "sandbox"
+    return "stripe" if uses_stripe(uow) else "sandbox"
+
+
+def refunds_asked(uow: UnitOfWork, booking_id: str) -> list[RefundAsked]:
+    """The booking's refunds still waiting for the processor. Raises
+    ``GatewayUnavailable`` when the processor that took them has no keys set."""
+    rows = uow.session.scalars(
+        select(DepositRefund).where(
+            DepositRefund.merchant_id == uow.merchant,
+            DepositRefund.booking_id == booking_id,
+            DepositRefund.status == PENDING,
+        )
+    )
+    return [
+        RefundAsked(
+            row.refund_id,
+            row.booking_id,
+            row.charge_reference,
+            Money(row.amount, row.currency),
+            cast(CardGateway, gateway_named(uow.gateways, row.gateway, uow)),
+        )
+        for row in rows
+    ]
+
+
+def call_processor(asked: RefundAsked) -> RefundResult:
+    """Phase 2, no database; asking twice under the same key refunds once."""
+    reference = asked.charge_reference
+    if reference is None:  # taken before its reference was kept: asked by the booking's id
+        found = asked.gateway.find_charge(asked.booking_id)
+        if found is None:
+            return RefundResult(reference="", status=FAILED, failure_code="charge_unknown")
+        reference = found.reference
+    return refund_at(asked.gateway, reference, asked.amount, key=asked.refund_id, reason=REASON)
+
+
+def finish_refund(uow: UnitOfWork, refund_id: str, result: RefundResult) -> None:
+    """Phase 3; the caller commits. Asked twice, the second changes nothing."""
+    row = uow.session.get(
+        DepositRefund, (uow.merchant, refund_id), with_for_update=True, populate_existing=True
+    )
+    if row is None or row.status != PENDING or result.status == PENDING:
+        return
+    row.status = SUCCEEDED if result.status == SUCCEEDED else FAILED
+    row.gateway_reference = result.reference or None
+    row.failure_code = result.failure_code
+    row.settled_at = uow.clock.now()
+    if row.status == SUCCEEDED:
+        money = Money(row.amount, row.currency)
+        ledger.post(
+            uow,
+            EntryBuilder(
+                EntryKind.DEPOSIT_REFUND, row.currency, memo=f"deposit {row.booking_id}: refund"
+            )
+            .debit(Account.DEPOSITS_HELD, money)
+            .credit(Account.CARD_CLEARING, money)
+            .build(),
+        )
+    else:
+        # The money stays in deposits_held, still the customer's: staff give it back.
+        booking = uow.session.get(Booking, (uow.merchant, row.booking_id))
+        if booking is not None:
+            booking.outcome_reason = (
+                f"{booking.outcome_reason or ''} The card processor refused to refund the"
+                f" deposit ({row.failure_code}): give it back another way."
+            ).strip()[:200]
+        emit(
+            uow,
+            "booking.deposit_refund_failed",
+            row.booking_id,
+            {"refund_id": row.refund_id, "amount": row.amount, "code": row.failure_code},
+        )
+    uow.session.flush()
+
+
+def refunds_in_turn(uow: UnitOfWork, booking_id: str) -> None:
+    """Phases 2 and 3 after a change that may have asked a refund, in this
+    thread (a page, a command): commits first, the caller commits last."""
+    for asked in _commit_asked(uow, booking_id):
+        finish_refund(uow, asked.refund_id, call_processor(asked))
+
+
+async def refunds_off_the_loop(request: Request, uow: UnitOfWork, booking_id: str) -> None:
+    """The same for an API request: the processor in a worker thread."""
+    from servefirst.api.context import run_sync
+
+    for asked in await run_sync(request, _commit_asked, uow, booking_id):
+        result = await run_in_threadpool(call_processor, asked)
+        await run_sync(request, finish_refund, uow, asked.refund_id, result)
+
+
+def _commit_asked(uow: UnitOfWork, booking_id: str) -> list[RefundAsked]:
+    try:
+        asked = refunds_asked(uow, booking_id)
+    except GatewayUnavailable:
+        asked = []  # the processor's keys are gone: sent once they are set again
+    uow.commit()  # phase 1 ends
+    return asked
+
+
+def finish_pending_deposit_refunds(
+    uow_for: Callable[[str | None], UnitOfWork],
+    *,
+    grace: timedelta,
+    waiting: list[str] | None = None,
+) -> list[str]:
+    """Every deposit refund left pending, asked of the processor again under
+    its own key. Returns the refunds finished. One through a processor the
+    merchant has no keys for any more stays pending (its booking added to
+    ``waiting``): only that processor holds the money."""
+    waiting = [] if waiting is None else waiting
+    with uow_for(None) as look:
+        cutoff = look.clock.now() - grace
+        pending = list(
+            look.session.execute(
+                select(DepositRefund.merchant_id, DepositRefund.booking_id)
+                .where(DepositRefund.status == PENDING, DepositRefund.asked_at < cutoff)
+                .distinct()
+            )
+        )
+    finished: list[str] = []
+    for merchant_id, booking_id in pending:
+        with uow_for(merchant_id) as reader:
+            try:
+                asked = refunds_asked(reader, booking_id)
+            except GatewayUnavailable:
+                waiting.append(booking_id)
+                continue
+        for each in asked:  # no transaction open while the processor answers
+            result = call_processor(each)
+            with uow_for(merchant_id) as uow:
+                finish_refund(uow, each.refund_id, result)
+                uow.commit()
+            if result.status != PENDING:
+                finished.append(each.refund_id)
+    return finished
