@@ -119,7 +119,10 @@ class Outgoing:
             mail = MIMEMultipart("mixed", _subparts=[body])
             for filename, mime, data in self.attachments:
                 maintype, subtype = mime.split("/", 1)
-                part = MIMEBase(maintype, subtype)
+                # A text file says its charset: "Café" is read as UTF-8 by
+                # every mail client, not guessed.
+                params = {"charset": "utf-8"} if maintype == "text" else {}
+                part = MIMEBase(maintype, subtype, **params)
                 part.set_payload(data)
                 encode_base64(part)
                 part.add_header("Content-Disposition", "attachment", filename=filename)
