@@ -121,8 +121,9 @@ class Outgoing:
                 maintype, subtype = mime.split("/", 1)
                 # A text file says its charset: "Café" is read as UTF-8 by
                 # every mail client, not guessed.
-                params = {"charset": "utf-8"} if maintype == "text" else {}
-                part = MIMEBase(maintype, subtype, **params)
+                part = MIMEBase(maintype, subtype)
+                if maintype == "text":
+                    part.set_param("charset", "utf-8")
                 part.set_payload(data)
                 encode_base64(part)
                 part.add_header("Content-Disposition", "attachment", filename=filename)
