@@ -270,9 +270,39 @@ def test_no_cancellation_e_mail_to_a_customer_who_opted_out_or_when_the_kind_is_
     assert off.json()["kinds"]["booking_cancelled"] is False
     email = "eva.off@example.com"
     booking = staff_booking(shop, email, "Eva Matos", days=4)
+    deliver(runtime, merchant, smtp_server[0])  # the confirmation goes
     assert merchant.post(f"/v1/bookings/{booking['id']}/cancel").status_code == 200
     deliver(runtime, merchant, smtp_server[0])
-    [confirmation] = smtp_server[1].to(email)  # the confirmation went; the cancellation not
+    [confirmation] = smtp_server[1].to(email)  # the cancellation did not follow it
     assert confirmation["Subject"] == "Your booking at Café Azul is confirmed"
     kinds = [m["kind"] for m in merchant.get("/v1/messages").json()["data"] if m["to"] == email]
     assert "booking_cancelled" not in kinds
+
+
+def test_a_booking_cancelled_before_its_confirmation_went_is_only_told_as_cancelled(
+    runtime: Runtime, merchant: Merchant, clock: TestClock, smtp_server: tuple[str, Mailbox]
+) -> None:
+    shop = Salon(merchant, clock)
+    email = "rui.quick@example.com"
+    booking = staff_booking(shop, email, "Rui Quick")
+    cancelled = merchant.post(f"/v1/bookings/{booking['id']}/cancel")
+    assert cancelled.status_code == 200, cancelled.text
+    deliver(runtime, merchant, smtp_server[0])  # the worker reads both events only now
+    [mail] = smtp_server[1].to(email)
+    assert mail["Subject"] == "Your booking at Café Azul is cancelled"
+    skipped = [m for m in merchant.get("/v1/messages").json()["data"] if m["to"] == email]
+    kinds = {m["kind"]: m["status"] for m in skipped}
+    assert kinds["booking_confirmation"] == "skipped"
+
+
+def test_the_calendar_file_says_it_is_utf_8(
+    runtime: Runtime, merchant: Merchant, clock: TestClock, smtp_server: tuple[str, Mailbox]
+) -> None:
+    shop = Salon(merchant, clock)
+    email = "ines.utf8@example.com"
+    staff_booking(shop, email, "Inês Sá")
+    deliver(runtime, merchant, smtp_server[0])
+    [confirmation] = smtp_server[1].to(email)
+    [part] = [p for p in confirmation.iter_attachments() if p.get_filename() == "booking.ics"]
+    assert part.get_content_charset() == "utf-8"
+    assert "Café Azul" in part.get_content()  # decoded by what the file says, not guessed

@@ -119,7 +119,11 @@ class Outgoing:
             mail = MIMEMultipart("mixed", _subparts=[body])
             for filename, mime, data in self.attachments:
                 maintype, subtype = mime.split("/", 1)
+                # A text file says its charset: "Café" is read as UTF-8 by
+                # every mail client, not guessed.
                 part = MIMEBase(maintype, subtype)
+                if maintype == "text":
+                    part.set_param("charset", "utf-8")
                 part.set_payload(data)
                 encode_base64(part)
                 part.add_header("Content-Disposition", "attachment", filename=filename)

@@ -296,7 +296,9 @@ def still_due(kind: MessageKind, *, subject_status: str, concern_raised: bool) -
     Paying, or raising a concern, ends the dunning sequence."""
     if kind in (MessageKind.PAYMENT_REMINDER, MessageKind.FINAL_NOTICE):
         return subject_status in ("served", "overdue") and not concern_raised
-    if kind is MessageKind.BOOKING_REMINDER:
+    # A booking called off (or already begun) before its confirmation went:
+    # the customer hears only of what still holds.
+    if kind in (MessageKind.BOOKING_CONFIRMATION, MessageKind.BOOKING_REMINDER):
         return subject_status == "confirmed"
     if kind is MessageKind.BOOKING_CANCELLED:
         return subject_status == "cancelled"
