@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from servefirst.ledger import service as ledger
+from servefirst.payments.recovery import recover
 from servefirst.runtime import Runtime
 from tests import stripe_double as double
 from tests.conftest import Merchant, TestClock
@@ -67,3 +69,72 @@ def test_a_late_cancellation_refunds_the_rest_at_stripe_and_keeps_the_fee(
         refunded_at_stripe(stripe_double, deposit_intent(stripe_double, made.json()["id"])) == 200
     )
     assert nonzero(cafe.balances()) == {"card_clearing": 400, "no_show_fees": -400}
+
+
+# --- a deposit above the bill at check-in -------------------------------------------------
+
+
+def _cheaper(cafe: Merchant, booking: dict[str, Any], price: int = 400) -> None:
+    """The cut's price lowered after booking: the 6.00 deposit is above the bill."""
+    assert cafe.post(f"/v1/services/{booking['service_id']}", {"price": price}).status_code == 200
+
+
+def test_a_deposit_above_the_bill_is_refunded_at_stripe_at_check_in(
+    cafe: Merchant, stripe_double: StripeDouble, stripe_runtime: Runtime, clock: TestClock
+) -> None:
+    salon(cafe)
+    made = book(cafe, clock, stripe_double.payment_method(), starts_at=at(clock, hours=5))
+    assert made.status_code == 201, made.text
+    _cheaper(cafe, made.json())
+    checked = cafe.post(f"/v1/bookings/{made.json()['id']}/check-in")
+    assert checked.status_code == 200, checked.text
+    assert checked.json()["deposit"]["refund"] == 200
+    assert (
+        refunded_at_stripe(stripe_double, deposit_intent(stripe_double, made.json()["id"])) == 200
+    )
+    assert "deposits_held" not in nonzero(cafe.balances())
+    with stripe_runtime.uow(cafe.id, write=False) as uow:
+        assert ledger.audit(uow).ok
+
+
+def test_a_deposit_the_bill_uses_up_is_not_refunded_at_stripe(
+    cafe: Merchant, stripe_double: StripeDouble, stripe_runtime: Runtime, clock: TestClock
+) -> None:
+    salon(cafe)
+    made = book(cafe, clock, stripe_double.payment_method(), starts_at=at(clock, hours=5))
+    assert made.status_code == 201, made.text
+    checked = cafe.post(f"/v1/bookings/{made.json()['id']}/check-in")
+    assert checked.status_code == 200, checked.text
+    assert refunded_at_stripe(stripe_double, deposit_intent(stripe_double, made.json()["id"])) == 0
+    assert "deposits_held" not in nonzero(cafe.balances())
+
+
+def test_an_extra_waits_while_the_stripe_keys_are_gone_and_is_refunded_once_they_are_back(
+    cafe: Merchant, stripe_double: StripeDouble, stripe_runtime: Runtime, clock: TestClock
+) -> None:
+    from tests.integration.test_stripe_switched_back import keys_gone, keys_set_again
+
+    salon(cafe)
+    made = book(cafe, clock, stripe_double.payment_method(), starts_at=at(clock, hours=5))
+    assert made.status_code == 201, made.text
+    _cheaper(cafe, made.json())
+    keys_gone(stripe_runtime, cafe)
+    checked = cafe.post(f"/v1/bookings/{made.json()['id']}/check-in")
+    # The customer is in; only the extra waits, still held, for Stripe's keys.
+    assert checked.status_code == 200, checked.text
+    assert nonzero(cafe.balances())["deposits_held"] == -200
+    done = recover(stripe_runtime, grace_seconds=0)
+    assert done.deposit_refunds == [] and made.json()["id"] in done.waiting
+
+    def refunded() -> int:  # asked afresh: the intent's charge comes with it
+        return refunded_at_stripe(stripe_double, deposit_intent(stripe_double, made.json()["id"]))
+
+    assert refunded() == 0
+
+    keys_set_again(cafe)
+    done = recover(stripe_runtime, grace_seconds=0)
+    assert len(done.deposit_refunds) == 1
+    assert refunded() == 200
+    assert "deposits_held" not in nonzero(cafe.balances())
+    assert recover(stripe_runtime, grace_seconds=0).deposit_refunds == []
+    assert refunded() == 200

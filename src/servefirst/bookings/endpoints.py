@@ -118,9 +118,10 @@ def get_booking(booking_id: str, uow: MerchantUoW, base: PublicURL) -> BookingOu
 async def check_in_booking(
     booking_id: str, uow: MerchantUoW, base: PublicURL, request: Request
 ) -> BookingOut:
-    checked_in = await run_sync(request, bookings.check_in, uow, booking_id)
-    if checked_in.tab_id is not None:  # the hold now behind the tab may have to grow
-        await raise_off_the_loop(request, uow, checked_in.tab_id)
+    tab_id = await run_sync(request, lambda: bookings.begin_check_in(uow, booking_id).tab_id)
+    await refunds_off_the_loop(request, uow, booking_id)  # a captured deposit above the bill
+    if tab_id is not None:  # the hold now behind the tab may have to grow
+        await raise_off_the_loop(request, uow, tab_id)
     return await run_sync(
         request, lambda: BookingOut.build(uow, bookings.get_booking(uow, booking_id), base)
     )

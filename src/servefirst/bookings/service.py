@@ -203,7 +203,16 @@ def begin_booking(
 
 
 def check_in(uow: UnitOfWork, booking_id: str) -> Booking:
-    """The customer arrived: open their tab with the booked service, and use the deposit."""
+    """The customer arrived (the console, the demo): a captured deposit above
+    the bill refunded in turn (``deposit_refunds``)."""
+    begin_check_in(uow, booking_id)
+    deposit_refunds.refunds_in_turn(uow, booking_id)
+    return get_booking(uow, booking_id)
+
+
+def begin_check_in(uow: UnitOfWork, booking_id: str) -> Booking:
+    """Phase 1 of a check-in: open their tab with the booked service and use
+    the deposit; what of a captured one is above the bill is only asked back."""
     from servefirst.tabs.service import add_line, lock_tab, open_tab
 
     booking = get_booking(uow, booking_id, lock=True)
@@ -244,10 +253,15 @@ def check_in(uow: UnitOfWork, booking_id: str) -> Booking:
             memo=f"deposit {booking.booking_id} applied",
             tab_id=tab.tab_id,
         )
-        entry.debit(Account.DEPOSITS_HELD, booking.deposit_amount)
+        entry.debit(Account.DEPOSITS_HELD, applied)
         entry.credit(Account.RECEIVABLES, applied)
-        entry.credit(Account.CARD_CLEARING, extra)  # a deposit above the bill goes back
-        ledger.post(uow, entry.build())
+        if not entry.empty:
+            ledger.post(uow, entry.build())
+        if extra:
+            # A deposit above the bill goes back to the card through the
+            # processor that took it, once this is committed; it stays in
+            # deposits_held until that processor says it refunded.
+            deposit_refunds.ask_refund(uow, booking, extra)
         uow.tabs.write(tab, deposit_applied=tab.deposit_applied + applied)
         booking.deposit_refund = extra
         booking.deposit_status = DepositStatus.APPLIED.value
