@@ -3,8 +3,9 @@
 database transaction.
 
 1. ``ask_refund`` (in the transaction that ends the booking: a cancellation,
-   a no-show past its charge window): a ``pending`` refund of what goes back,
-   its id the processor's idempotency key; committed.
+   a no-show past its charge window, a check-in whose bill is less than the
+   deposit): a ``pending`` refund of what goes back, its id the processor's
+   idempotency key; committed.
 2. ``call_processor``: the processor that took the deposit asked to refund it
    (``payments.refunds.refund_at``, as a payment's refund), no transaction open.
 3. ``finish_refund``: its answer kept. A refund made moves the money out of
