@@ -150,3 +150,6 @@ def test_the_console_s_check_in_refunds_the_extra_outside_its_transaction(
     assert deposit_refunds(runtime, merchant, booking["id"]) == [("succeeded", 200)]
     assert "deposits_held" not in nonzero(merchant.balances())
     audited(runtime, merchant)
+    # The booking's row says what the tab used and what went back.
+    row = person.get("/staff").text.replace("\xa0", " ")
+    assert "Deposit €4.00 applied to the tab, €2.00 refunded" in row
