@@ -65,21 +65,8 @@ def _calendar(
     now_utc: datetime,
     locale: str,
 ) -> bytes:
-    what = i18n.gettext("%(service)s at %(business)s") % {
-        "service": service_name,
-        "business": business_name,
-    }
-    cal = Calendar()
-    cal.add("prodid", "-//servefirst//bookings//EN")
-    cal.add("version", "2.0")
-    cal.add("method", "PUBLISH")
-    event = Event()
-    # A stable UID: re-importing the file updates the same calendar entry.
-    event.add("uid", calendar_uid(booking))
-    event.add("sequence", booking.calendar_sequence or 0)
-    event.add("dtstamp", now_utc)
-    event.add("dtstart", booking.starts_at)
-    event.add("dtend", booking.ends_at)
+    what = _what(service_name, business_name)
+    cal, event = _entry(booking, "PUBLISH", booking.calendar_sequence or 0, now_utc)
     event.add("summary", what)
     cancelled = booking.status == BookingStatus.CANCELLED.value
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
@@ -117,23 +104,37 @@ def cancelled_calendar(
     """The file that takes the booking's entry out of the customer's calendar:
     a CANCEL of the same UID, its SEQUENCE above every confirmation's (RFC 5546)."""
     with i18n.use_language(locale):
-        what = i18n.gettext("%(service)s at %(business)s") % {
-            "service": service_name,
-            "business": business_name,
-        }
-        cal = Calendar()
-        cal.add("prodid", "-//servefirst//bookings//EN")
-        cal.add("version", "2.0")
-        cal.add("method", "CANCEL")
-        event = Event()
-        event.add("uid", calendar_uid(booking))
+        what = _what(service_name, business_name)
         # Cancelling raised it past the last confirmation's; at least 1 all the
         # same for a booking cancelled before the sequence was kept.
-        event.add("sequence", max(booking.calendar_sequence or 0, 1))
-        event.add("dtstamp", now_utc)
-        event.add("dtstart", booking.starts_at)
-        event.add("dtend", booking.ends_at)
+        sequence = max(booking.calendar_sequence or 0, 1)
+        cal, event = _entry(booking, "CANCEL", sequence, now_utc)
         event.add("summary", i18n.gettext("Cancelled: %(what)s") % {"what": what})
         event.add("status", "CANCELLED")
         cal.add_component(event)
         return bytes(cal.to_ical())
+
+
+def _what(service_name: str, business_name: str) -> str:
+    return i18n.gettext("%(service)s at %(business)s") % {
+        "service": service_name,
+        "business": business_name,
+    }
+
+
+def _entry(
+    booking: Booking, method: str, sequence: int, now_utc: datetime
+) -> tuple[Calendar, Event]:
+    """A calendar file's frame and the booking's entry in it, not added yet.
+    The UID is stable: the file updates (or cancels) the same calendar entry."""
+    cal = Calendar()
+    cal.add("prodid", "-//servefirst//bookings//EN")
+    cal.add("version", "2.0")
+    cal.add("method", method)
+    event = Event()
+    event.add("uid", calendar_uid(booking))
+    event.add("sequence", sequence)
+    event.add("dtstamp", now_utc)
+    event.add("dtstart", booking.starts_at)
+    event.add("dtend", booking.ends_at)
+    return cal, event

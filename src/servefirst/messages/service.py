@@ -53,24 +53,12 @@ def plan(uow: UnitOfWork, event: OutboxEvent) -> int:
     """The messages ``event`` calls for, written as pending rows; how many."""
     if event.type == "tab.paid":
         tab = uow.session.get(Tab, (uow.merchant, event.object_id))
-        return _plan(
-            uow,
-            event,
-            tab.customer_id if tab else None,
-            tab,
-            [Planned(MessageKind.RECEIPT, 0, event.created_at)],
-        )
+        return _at_once(uow, event, tab, MessageKind.RECEIPT)
     # Money given back is told once per refund (only a refund that succeeded
     # emits this), about the refund: a tab refunded twice tells of each.
     if event.type == "refund.succeeded":
         tab = uow.session.get(Tab, (uow.merchant, str(event.data.get("tab_id", ""))))
-        return _plan(
-            uow,
-            event,
-            tab.customer_id if tab else None,
-            tab,
-            [Planned(MessageKind.REFUND, 0, event.created_at)],
-        )
+        return _at_once(uow, event, tab, MessageKind.REFUND)
     # An invoice's reminders count from its due date: planned anew when it is
     # issued (those planned when it was served are then skipped: context_for).
     if event.type in ("tab.served", "tab.invoiced"):
@@ -108,16 +96,18 @@ def plan(uow: UnitOfWork, event: OutboxEvent) -> int:
     # the reminders planned for it are skipped (context_for: still_due).
     if event.type == "booking.cancelled":
         booking = uow.session.get(Booking, (uow.merchant, event.object_id))
-        return _plan(
-            uow,
-            event,
-            booking.customer_id if booking else None,
-            booking,
-            [Planned(MessageKind.BOOKING_CANCELLED, 0, event.created_at)],
-        )
+        return _at_once(uow, event, booking, MessageKind.BOOKING_CANCELLED)
     if event.type in notices.TOLD_TO_OWNERS:
         return notices.plan(uow, event)
     return 0
+
+
+def _at_once(
+    uow: UnitOfWork, event: OutboxEvent, subject: Tab | Booking | None, kind: MessageKind
+) -> int:
+    """One message of ``kind`` to the subject's customer, due as the event happened."""
+    customer_id = subject.customer_id if subject is not None else None
+    return _plan(uow, event, customer_id, subject, [Planned(kind, 0, event.created_at)])
 
 
 def _plan(
