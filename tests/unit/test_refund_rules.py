@@ -12,6 +12,7 @@ from servefirst.kit.errors import Conflict, InvalidRequest
 from servefirst.payments.refund_rules import (
     Refundable,
     clean_reason,
+    deposit_after_void,
     ensure_can_void_line,
     refund_parts,
     refund_state,
@@ -96,6 +97,60 @@ def test_a_line_comes_off_only_while_what_is_due_covers_it() -> None:
     assert twice.value.code == "line_already_voided"
     with pytest.raises(Conflict):
         ensure_can_void_line("void", Bill(0), 0, voided=False)
+
+
+def test_a_booked_colour_swapped_for_a_cut_keeps_only_the_deposit_the_cut_needs() -> None:
+    """45.00 colour booked with a 20.00 deposit, a 15.00 cut done: 40.00 is
+    due, the deposit can come down to 15.00, so the colour may come off."""
+    bill = Bill(4500 + 1500, deposit_applied=2000)
+    ensure_can_void_line("open", bill, 4500, voided=False)
+    assert deposit_after_void(bill, 4500) == 1500
+    # Cash paid after check-in stays; the deposit covers only what it leaves.
+    part_paid = Bill(6000, paid=1000, deposit_applied=2000)
+    ensure_can_void_line("open", part_paid, 4500, voided=False)
+    assert deposit_after_void(part_paid, 4500) == 500
+    # The whole bill voided: none of the deposit is the bill's any more.
+    assert deposit_after_void(Bill(4500, deposit_applied=2000), 4500) == 0
+    # A line the deposit alone never touched keeps all of it.
+    assert deposit_after_void(Bill(6000, deposit_applied=2000), 1500) == 2000
+
+
+def test_a_line_a_payment_covers_is_refused_even_with_a_deposit_behind_it() -> None:
+    with pytest.raises(Conflict) as covered:
+        ensure_can_void_line("open", Bill(6000, paid=2500, deposit_applied=2000), 4500, False)
+    assert covered.value.code == "refund_first"
+    assert covered.value.details == {"amount_due": 1500, "deposit_applied": 2000}
+
+
+@given(
+    lines=st.lists(st.integers(min_value=1, max_value=10_000), min_size=1, max_size=5),
+    adjustments=st.integers(min_value=0, max_value=5_000),
+    paid=st.integers(min_value=0, max_value=50_000),
+    deposit=st.integers(min_value=0, max_value=50_000),
+    which=st.integers(min_value=0, max_value=4),
+)
+def test_after_a_void_the_tab_is_never_overpaid_and_the_deposit_never_negative(
+    lines: list[int], adjustments: int, paid: int, deposit: int, which: int
+) -> None:
+    subtotal = sum(lines)
+    adjustments = min(adjustments, subtotal)
+    paid = min(paid, subtotal - adjustments)
+    deposit = min(deposit, subtotal - adjustments - paid)
+    bill = Bill(subtotal, adjustments, paid, deposit)
+    line = lines[which % len(lines)]
+    try:
+        ensure_can_void_line("open", bill, line, voided=False)
+    except Conflict:
+        assert line > bill.due + deposit
+        return
+    kept = deposit_after_void(bill, line)
+    assert 0 <= kept <= deposit
+    after = Bill(subtotal - line, adjustments, paid, kept)
+    assert paid + kept + adjustments <= subtotal - line  # the tab's never_overpaid check
+    # The deposit comes down only as far as the smaller bill needs it: either
+    # it stays whole, or nothing is left to pay once it is lowered.
+    assert after.due >= 0
+    assert kept == deposit or after.due == 0
 
 
 def test_a_paid_tab_says_refunded_only_once_money_went_back() -> None:

@@ -108,6 +108,15 @@ def _over_refundable(details: dict[str, Any], money: Callable[[int], str]) -> st
 
 def _refund_first(details: dict[str, Any], money: Callable[[int], str]) -> str:
     # Without ``amount_due`` (the tab is paid) the message is fixed: from the catalog.
+    if details.get("deposit_applied"):
+        return _(
+            "Only %(due)s is still due and %(deposit)s of the deposit can come back, less than"
+            " this line's %(amount)s: refund the payment first, then void the line."
+        ) % {
+            "due": money(details["amount_due"]),
+            "deposit": money(details["deposit_applied"]),
+            "amount": money(details["line_amount"]),
+        }
     return _(
         "Only %(due)s is still due, less than this line's %(amount)s: refund the payment "
         "first, then void the line."

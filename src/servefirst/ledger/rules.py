@@ -69,6 +69,9 @@ class EntryKind(StrEnum):
     REFUND = "refund"  # money given back from a payment (bill part and tip)
     DEPOSIT = "deposit"
     DEPOSIT_APPLIED = "deposit_applied"
+    #: A line voided: the part of an applied deposit the smaller bill no longer
+    #: needs goes back to deposits_held, to be refunded to the card.
+    DEPOSIT_UNAPPLIED = "deposit_unapplied"
     DEPOSIT_REFUND = "deposit_refund"
     DEPOSIT_FORFEIT = "deposit_forfeit"
     TRANSFER = "transfer"  # a plain two-leg transfer (imports, benchmarks)

@@ -11,13 +11,14 @@ from starlette.concurrency import run_in_threadpool
 
 from servefirst.api.context import MerchantUoW, PublicURL, processor_key, run_sync
 from servefirst.api.routing import ServefirstRoute
+from servefirst.bookings.deposit_refunds import refunds_off_the_loop
 from servefirst.payments import refunds
 from servefirst.payments.refund_rules import RefundStatus
 from servefirst.payments.refund_schemas import RefundIn, RefundList, RefundOut, VoidLineIn
 from servefirst.tabs import service as tabs
 from servefirst.tabs.endpoints import present
 from servefirst.tabs.schemas import TabOut
-from servefirst.tabs.voiding import void_line as void_tab_line
+from servefirst.tabs.voiding import begin_void_line
 
 router = APIRouter(route_class=ServefirstRoute)
 
@@ -85,11 +86,21 @@ def list_refunds(payment_id: str, uow: MerchantUoW) -> RefundList:
     "/v1/tabs/{tab_id}/lines/{line_no}/void",
     response_model=TabOut,
     summary="Take a wrong line off an unpaid tab (the line stays, voided, with the reason)",
+    description="What is still due, with a booking deposit applied to the bill, must cover"
+    " the line. The deposit comes down with the bill: the part the bill no longer needs is"
+    " refunded to the card it was taken on (the booking's `deposit.refund` grows by it).",
     tags=["tabs"],
     responses={409: {"description": "refund_first: what is due no longer covers the line"}},
 )
-def void_line(
-    tab_id: str, line_no: int, body: VoidLineIn, uow: MerchantUoW, base: PublicURL
+async def void_line(
+    tab_id: str, line_no: int, body: VoidLineIn, uow: MerchantUoW, base: PublicURL, request: Request
 ) -> TabOut:
-    tab = void_tab_line(uow, tab_id, line_no, reason=body.reason)
-    return present(uow, tabs.tab_in_hand(uow, tab.tab_id), base)
+    voided = await run_sync(
+        request, lambda: begin_void_line(uow, tab_id, line_no, reason=body.reason)
+    )
+    if voided.deposit_refund_of is not None:
+        # The void is committed first; the processor is asked off the loop.
+        await refunds_off_the_loop(request, uow, voided.deposit_refund_of)
+    return await run_sync(
+        request, lambda: present(uow, tabs.tab_in_hand(uow, voided.tab.tab_id), base)
+    )

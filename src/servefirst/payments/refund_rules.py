@@ -125,7 +125,9 @@ def ensure_can_void_line(
     status: TabStatus | str, bill: Bill, line_amount: int, voided: bool
 ) -> None:
     """A line comes off a tab only while the tab is unpaid and what is still
-    due covers it: money already taken for it must be refunded first."""
+    due, with the booking deposit applied to the bill, covers it: the deposit
+    comes down with the bill (``deposit_after_void``), but money already
+    taken by a payment for the line must be refunded first."""
     current = TabStatus(status)
     if voided:
         raise Conflict("This line is already voided.", code="line_already_voided")
@@ -135,11 +137,22 @@ def ensure_can_void_line(
             code="refund_first" if current is TabStatus.PAID else "tab_state_invalid",
             details={"tab_status": current.value},
         )
-    if line_amount > bill.due:
+    if line_amount > bill.due + bill.deposit_applied:
+        deposit = {"deposit_applied": bill.deposit_applied} if bill.deposit_applied else {}
+        also = f" (and {bill.deposit_applied} of the deposit)" if bill.deposit_applied else ""
         raise Conflict(
-            f"Only {bill.due} is still due, less than this line's {line_amount}: refund the"
-            " payment first, then void the line.",
+            f"Only {bill.due} is still due{also}, less than this line's {line_amount}: refund"
+            " the payment first, then void the line.",
             code="refund_first",
-            details={"amount_due": bill.due},
+            details={"amount_due": bill.due, **deposit},
             figures={"line_amount": line_amount},
         )
+
+
+def deposit_after_void(bill: Bill, line_amount: int) -> int:
+    """The deposit still applied once a line of ``line_amount`` comes off the
+    bill: what it covered before, down to what the bill still needs after
+    real payments (a cheaper service done than booked), never below 0. The
+    rest is no longer the bill's: it goes back to the customer."""
+    needed = bill.total - line_amount - bill.paid
+    return max(0, min(bill.deposit_applied, needed))

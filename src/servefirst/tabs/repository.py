@@ -274,12 +274,17 @@ class TabRepository:
         reason: str,
         charged: int | None = None,
         taxes: dict[str, Any] | None = None,
+        deposit_applied: int | None = None,
     ) -> None:
         """Mark ``line`` voided and take what it charged (its amount, or
         ``charged`` with tax on top) off the tab's subtotal (two UPDATEs; the
-        line stays, struck through); ``taxes``: the tab's tax state after."""
+        line stays, struck through); ``taxes``: the tab's tax state after;
+        ``deposit_applied``: the deposit the smaller bill still uses, in the
+        same UPDATE (the tab's ``never_overpaid`` check holds after each)."""
         update_object(self._uow, line, voided_at=at, void_reason=reason)
-        more = {} if taxes is None else {"taxes": taxes}
+        more: dict[str, Any] = {} if taxes is None else {"taxes": taxes}
+        if deposit_applied is not None:
+            more["deposit_applied"] = deposit_applied
         self.write(
             tab, subtotal=tab.subtotal - (line.amount if charged is None else charged), **more
         )

@@ -1,0 +1,71 @@
+"""A captured deposit the bill no longer needs after a line is voided (the
+stylist did a cheaper service than was booked): the part that no longer pays
+the bill comes off the tab and goes back to the card.
+
+``give_back`` runs inside the void's transaction: the deposit's journal
+entry moves that part from the bill back to ``deposits_held`` (the reverse of
+the check-in's ``deposit_applied``), and a refund of it is asked of the
+processor that took the deposit, as a check-in above the bill asks one
+(``deposit_refunds``: phases, recovery, a refused refund said on the
+booking). The caller sends it once the void is committed.
+
+A card hold needs none of this: it is not money until it is captured, and
+the payment taken from it captures what is due then (``holds``).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from servefirst.bookings.deposit_refunds import ask_refund
+from servefirst.bookings.holds import bump_totals
+from servefirst.bookings.models import Booking
+from servefirst.bookings.rules import DepositStatus
+from servefirst.db.uow import UnitOfWork
+from servefirst.kit.errors import Conflict
+from servefirst.ledger import service as ledger
+from servefirst.ledger.rules import Account, EntryBuilder, EntryKind
+
+
+def give_back(uow: UnitOfWork, tab_id: str, amount: int) -> str:
+    """``amount`` of the deposit applied to ``tab_id`` is no longer the
+    bill's: its entry, and its refund asked (phase 1; the caller commits and
+    then sends it with ``deposit_refunds.refunds_in_turn`` or
+    ``refunds_off_the_loop``). Returns the booking's id."""
+    booking = booking_of_tab(uow, tab_id)
+    if booking is None:
+        raise Conflict(
+            "This tab's deposit belongs to no booking any more; nothing can be given back.",
+            code="deposit_not_found",
+        )
+    ledger.post(
+        uow,
+        EntryBuilder(
+            EntryKind.DEPOSIT_UNAPPLIED,
+            booking.currency,
+            memo=f"deposit {booking.booking_id}: no longer needed by the bill",
+            tab_id=tab_id,
+        )
+        .debit(Account.RECEIVABLES, amount)
+        .credit(Account.DEPOSITS_HELD, amount)
+        .build(),
+    )
+    # It stays in deposits_held until the processor says it refunded.
+    ask_refund(uow, booking, amount)
+    booking.deposit_refund += amount
+    if booking.deposit_refund + booking.deposit_fee >= booking.deposit_amount:
+        booking.deposit_status = DepositStatus.REFUNDED.value  # the bill uses none of it
+    bump_totals(uow, applied=-amount, refunded=amount)
+    uow.session.flush()
+    return booking.booking_id
+
+
+def booking_of_tab(uow: UnitOfWork, tab_id: str) -> Booking | None:
+    """The booking checked in to ``tab_id``, locked (its deposit changes).
+    Read only for a tab with a deposit applied, so only after a check-in."""
+    return uow.session.scalar(
+        select(Booking)
+        .where(Booking.merchant_id == uow.merchant, Booking.tab_id == tab_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
