@@ -163,7 +163,11 @@ def test_a_replayed_void_gives_the_first_answer_and_refunds_once(
 
 
 def test_a_difference_the_processor_did_not_answer_is_refunded_by_recovery_once(
-    runtime: Runtime, merchant: Merchant, clock: TestClock, refunds: RefundsAsked
+    runtime: Runtime,
+    merchant: Merchant,
+    clock: TestClock,
+    refunds: RefundsAsked,
+    signed_in: Callable[..., Staff],
 ) -> None:
     booking, tab = colour_checked_in(merchant, clock)
     cut_added(merchant, tab)
@@ -175,6 +179,9 @@ def test_a_difference_the_processor_did_not_answer_is_refunded_by_recovery_once(
     assert refunds.asked == []
     assert nonzero(merchant.balances())["deposits_held"] == -500
     assert deposit_refunds(runtime, merchant, booking["id"]) == [("pending", 500)]
+    manager = signed_in(merchant, "manager")
+    page = manager.get(f"/staff/tabs/{tab['id']}").text.replace("\xa0", " ")
+    assert "€5.00 of the deposit is being refunded to the card." in page
 
     refunds.down = False
     clock.advance(minutes=5)
@@ -185,6 +192,8 @@ def test_a_difference_the_processor_did_not_answer_is_refunded_by_recovery_once(
     assert deposit_refunds(runtime, merchant, booking["id"]) == [("succeeded", 500)]
     again = recover(runtime, grace_seconds=0)
     assert again.deposit_refunds == [] and len(refunds.asked) == 1
+    page = manager.get(f"/staff/tabs/{tab['id']}").text.replace("\xa0", " ")
+    assert "€5.00 of the deposit refunded to the card." in page
     audited(runtime, merchant)
 
 
@@ -211,6 +220,7 @@ def test_the_console_s_swap_refunds_outside_its_transaction_and_says_so(
     page = manager.get(done.headers["location"]).text.replace("\xa0", " ")
     assert "Line voided" in page and "<del>" in page
     assert "−€15.00" in page  # the deposit the cut uses
+    assert "€5.00 of the deposit refunded to the card." in page
     row = manager.get("/staff").text.replace("\xa0", " ")
     assert "Deposit €15.00 applied to the tab, €5.00 refunded" in row
     customer = merchant.client.get(f"/t/{tab['token']}").text

@@ -138,3 +138,31 @@ def test_an_extra_waits_while_the_stripe_keys_are_gone_and_is_refunded_once_they
     assert "deposits_held" not in nonzero(cafe.balances())
     assert recover(stripe_runtime, grace_seconds=0).deposit_refunds == []
     assert refunded() == 200
+
+
+# --- a cheaper service done than was booked -----------------------------------------------
+
+
+def test_a_swap_to_a_cheaper_service_refunds_the_deposit_s_difference_at_stripe(
+    cafe: Merchant, stripe_double: StripeDouble, stripe_runtime: Runtime, clock: TestClock
+) -> None:
+    """The 40.00 cut booked with its 6.00 deposit; a 4.00 fringe trim done
+    instead: 2.00 of the deposit goes back on the deposit's PaymentIntent."""
+    salon(cafe)
+    made = book(cafe, clock, stripe_double.payment_method(), starts_at=at(clock, hours=5))
+    assert made.status_code == 201, made.text
+    checked = cafe.post(f"/v1/bookings/{made.json()['id']}/check-in")
+    assert checked.status_code == 200, checked.text
+    tab_id = checked.json()["tab_id"]
+    trim = cafe.service("Fringe trim", price=400, duration_minutes=15)
+    assert cafe.post(f"/v1/tabs/{tab_id}/lines", {"service_id": trim["id"]}).status_code == 200
+    voided = cafe.post(f"/v1/tabs/{tab_id}/lines/1/void", {"reason": "A fringe trim instead"})
+    assert voided.status_code == 200, voided.text
+    assert (voided.json()["deposit_applied"], voided.json()["amount_due"]) == (400, 0)
+    assert (
+        refunded_at_stripe(stripe_double, deposit_intent(stripe_double, made.json()["id"])) == 200
+    )
+    assert cafe.get(f"/v1/bookings/{made.json()['id']}").json()["deposit"]["refund"] == 200
+    assert "deposits_held" not in nonzero(cafe.balances())
+    with stripe_runtime.uow(cafe.id, write=False) as uow:
+        assert ledger.audit(uow).ok

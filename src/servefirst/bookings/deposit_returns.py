@@ -15,11 +15,13 @@ the payment taken from it captures what is due then (``holds``).
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from dataclasses import dataclass
 
-from servefirst.bookings.deposit_refunds import ask_refund
+from sqlalchemy import func, select
+
+from servefirst.bookings.deposit_refunds import FAILED, PENDING, SUCCEEDED, ask_refund
 from servefirst.bookings.holds import bump_totals
-from servefirst.bookings.models import Booking
+from servefirst.bookings.models import Booking, DepositRefund
 from servefirst.bookings.rules import DepositStatus
 from servefirst.db.uow import UnitOfWork
 from servefirst.kit.errors import Conflict
@@ -69,3 +71,30 @@ def booking_of_tab(uow: UnitOfWork, tab_id: str) -> Booking | None:
         .with_for_update()
         .execution_options(populate_existing=True)
     )
+
+
+@dataclass(frozen=True)
+class DepositBack:
+    """What of the deposit behind a tab went back to the card, by how the
+    processor answered (the tab's console page says it beside the bill)."""
+
+    refunded: int = 0
+    pending: int = 0
+    failed: int = 0
+
+
+def deposit_back_of_tab(uow: UnitOfWork, tab_id: str) -> DepositBack:
+    """The refunds of the deposit of the booking checked in to ``tab_id``
+    (at check-in, above the bill; after a void, what the bill no longer needs)."""
+    rows = uow.session.execute(
+        select(DepositRefund.status, func.sum(DepositRefund.amount))
+        .join(
+            Booking,
+            (Booking.merchant_id == DepositRefund.merchant_id)
+            & (Booking.booking_id == DepositRefund.booking_id),
+        )
+        .where(Booking.merchant_id == uow.merchant, Booking.tab_id == tab_id)
+        .group_by(DepositRefund.status)
+    )
+    sums = {status: int(total or 0) for status, total in rows}
+    return DepositBack(sums.get(SUCCEEDED, 0), sums.get(PENDING, 0), sums.get(FAILED, 0))

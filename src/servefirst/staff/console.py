@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 
 from servefirst.availability.online import change_cost
+from servefirst.bookings.deposit_returns import DepositBack, deposit_back_of_tab
 from servefirst.bookings.rules import BookingStatus, DepositStatus
 from servefirst.bookings.service import list_bookings
 from servefirst.catalog.models import Service
@@ -295,6 +296,9 @@ class TabView:
     sale: SaleAndRefunds
     #: Each payment's refunds, by payment id.
     refunds: dict[str, list[Refund]] = field(default_factory=dict)
+    #: What of a booking's deposit went back to the card (above the bill at
+    #: check-in, or no longer needed after a cheaper service was done).
+    deposit_back: DepositBack = field(default_factory=DepositBack)
 
     @property
     def is_open(self) -> bool:
@@ -338,17 +342,22 @@ def tab_view(uow: UnitOfWork, tab_id: str, public_url: str) -> TabView:
     tab = get_tab(uow, tab_id)
     customer = get_customer(uow, tab.customer_id)
     payments = payments_of(uow, tab.tab_id)
+    lines = lines_of(uow, tab)
+    # Only a tab a deposit was applied to has any back (a void may have
+    # taken all of it off): no query for a walk-in's tab.
+    deposited = tab.deposit_applied or any(item.line.voided for item in lines)
     return TabView(
         merchant=get_merchant(uow),
         tab=tab,
         bill=bill_of(tab),
         customer=customer,
         trust=trust_of(uow, customer),
-        lines=lines_of(uow, tab),
+        lines=lines,
         payments=payments,
         concerns=concerns_of(uow, tab.tab_id),
         services=[service for service, _terms in list_services(uow)],
         customer_url=f"{public_url.rstrip('/')}/t/{tab.token}",
         sale=sale_and_refunds_of(uow, tab),
         refunds={p.payment_id: refunds_of(uow, p.payment_id) for p in payments},
+        deposit_back=deposit_back_of_tab(uow, tab.tab_id) if deposited else DepositBack(),
     )
