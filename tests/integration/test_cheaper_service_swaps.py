@@ -11,9 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from servefirst.messages.transport import Transports, mailer_for
+from servefirst.messages.worker import Worker
 from servefirst.payments.recovery import recover
 from servefirst.runtime import Runtime
+from tests import delivery_servers
 from tests.conftest import Merchant, TestClock
+from tests.delivery_servers import Mailbox
 from tests.integration import test_deposit_refunds as deposits
 from tests.integration.test_bookings_api import GOOD, booked, nonzero, salon
 from tests.integration.test_checkin_deposit_refunds import audited, deposit_refunds
@@ -21,6 +25,7 @@ from tests.integration.test_deposit_refunds import RefundsAsked
 from tests.integration.test_pages_staff import Staff
 
 refunds = deposits.refunds
+smtp_server = delivery_servers.smtp_server  # the session's SMTP server (a fixture)
 
 COLOUR, CUT, DEPOSIT = 4500, 1500, 2000
 #: 50% of the colour, capped at the policy's 20.00.
@@ -28,13 +33,13 @@ POLICY = {"enabled": True, "percent": "50", "minimum": 200, "maximum": 2000, "pr
 
 
 def colour_checked_in(
-    merchant: Merchant, clock: TestClock, mode: str = "capture"
+    merchant: Merchant, clock: TestClock, mode: str = "capture", **body: Any
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """The customer booked a colour (a 20.00 deposit) and has checked in:
     (booking, tab) with the colour on line 1."""
     salon(merchant, **POLICY, mode=mode)
     colour = merchant.service("Colour", price=COLOUR, duration_minutes=90)
-    booking = booked(merchant, clock, service_id=colour["id"], card=GOOD, hours=1)
+    booking = booked(merchant, clock, service_id=colour["id"], card=GOOD, hours=1, **body)
     assert (booking["deposit"]["mode"], booking["deposit"]["amount"]) == (mode, DEPOSIT)
     checked = merchant.post(f"/v1/bookings/{booking['id']}/check-in")
     assert checked.status_code == 200, checked.text
@@ -249,3 +254,25 @@ def test_a_card_hold_follows_the_bill_down_and_the_swap_needs_no_refund(
     balances = nonzero(merchant.balances())
     assert (balances["card_clearing"], balances["revenue"]) == (CUT, -CUT)
     audited(runtime, merchant)
+
+
+def test_the_receipt_tells_the_customer_the_deposit_s_difference_goes_back_to_the_card(
+    runtime: Runtime,
+    merchant: Merchant,
+    clock: TestClock,
+    refunds: RefundsAsked,
+    smtp_server: tuple[str, Mailbox],
+) -> None:
+    ana = merchant.customer("Ana Costa", email="ana.swap@example.com")
+    _, tab = colour_checked_in(merchant, clock, customer_id=ana["id"])
+    cut_added(merchant, tab)
+    assert void_colour(merchant, tab).status_code == 200
+    assert merchant.post(f"/v1/tabs/{tab['id']}/serve").json()["status"] == "paid"
+    Worker(
+        runtime, transports=Transports(mailer_for(smtp_server[0])), merchants=[merchant.id]
+    ).drain()
+    [mail] = smtp_server[1].to("ana.swap@example.com")
+    text = str(mail.get_body(preferencelist=("plain",)).get_content()).replace("\xa0", " ")
+    assert "Colour" not in text  # the voided line is no part of the receipt
+    assert "Deposit applied  −€15.00" in text
+    assert "€5.00 of your deposit goes back to your card." in text

@@ -25,6 +25,7 @@ from sqlalchemy import select
 
 from servefirst.bookings import service as bookings
 from servefirst.bookings.calendar import booking_calendar
+from servefirst.bookings.deposit_returns import deposit_back_of_tab
 from servefirst.catalog.models import Service
 from servefirst.db.uow import UnitOfWork
 from servefirst.kit import i18n
@@ -224,6 +225,10 @@ def compose(
             # The body says what the PDF says: the sale's tax per rate as
             # charged, and any refund below it (a receipt sent after one).
             values["receipt"] = document
+            # A booking's deposit the bill did not use all of (a cheaper
+            # service done, a price lowered): what goes back to the card.
+            back = deposit_back_of_tab(uow, tab.tab_id)
+            values["deposit_back"] = back.refunded + back.pending
     if ctx.refund is not None:
         refund = ctx.refund
         # Only what this refund gave back: the receipt page it links to shows
