@@ -8,6 +8,7 @@ A card hold needs none of it: the payment from the hold takes what is due."""
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 from typing import Any
 
@@ -23,6 +24,7 @@ from tests.integration.test_bookings_api import GOOD, booked, nonzero, salon
 from tests.integration.test_checkin_deposit_refunds import audited, deposit_refunds
 from tests.integration.test_deposit_refunds import RefundsAsked
 from tests.integration.test_pages_staff import Staff
+from tests.integration.test_refund_pages import _portuguese
 
 refunds = deposits.refunds
 smtp_server = delivery_servers.smtp_server  # the session's SMTP server (a fixture)
@@ -147,6 +149,76 @@ def test_a_line_a_real_payment_covers_still_needs_its_refund_first(
     after = merchant.get(f"/v1/tabs/{tab['id']}").json()
     assert not any(line["voided"] for line in after["lines"])
     assert after["deposit_applied"] == DEPOSIT
+
+
+def test_the_console_says_the_refusal_with_the_deposit_in_words(
+    merchant: Merchant,
+    clock: TestClock,
+    refunds: RefundsAsked,
+    signed_in: Callable[..., Staff],
+) -> None:
+    _, tab = colour_checked_in(merchant, clock)
+    paid = merchant.post(f"/v1/tabs/{tab['id']}/payments", {"method": "cash", "amount": 2500})
+    assert paid.status_code == 201, paid.text
+    cut_added(merchant, tab)
+    manager = signed_in(merchant, "manager")
+    refused = manager.post(f"/staff/tabs/{tab['id']}/lines/1/void", {"reason": "A cut instead"})
+    assert refused.status_code == 409
+    assert (
+        "Only €15.00 is still due and €20.00 of the deposit can come back, less than this"
+        " line's €45.00: refund the payment first, then void the line."
+    ) in html.unescape(refused.text).replace("\xa0", " ")
+    _portuguese(merchant, manager)
+    em_portugues = manager.post(f"/staff/tabs/{tab['id']}/lines/1/void", {"reason": "Corte"})
+    assert em_portugues.status_code == 409
+    assert (
+        "Só faltam pagar 15,00 € e podem ser devolvidos 20,00 € do depósito, menos do que"
+        " os 45,00 € desta linha"
+    ) in html.unescape(em_portugues.text).replace("\xa0", " ")
+    assert refunds.asked == []
+
+
+def test_nothing_done_of_the_booked_service_gives_the_whole_deposit_back(
+    runtime: Runtime,
+    merchant: Merchant,
+    clock: TestClock,
+    refunds: RefundsAsked,
+    signed_in: Callable[..., Staff],
+) -> None:
+    booking, tab = colour_checked_in(merchant, clock)
+    voided = void_colour(merchant, tab)
+    assert voided.status_code == 200, voided.text
+    assert (voided.json()["subtotal"], voided.json()["deposit_applied"]) == (0, 0)
+    assert [amount for _, amount, _ in refunds.asked] == [DEPOSIT]
+    deposit = merchant.get(f"/v1/bookings/{booking['id']}").json()["deposit"]
+    assert (deposit["status"], deposit["refund"]) == ("refunded", DEPOSIT)
+    assert nonzero(merchant.balances()) == {}
+    row = signed_in(merchant, "manager").get("/staff").text.replace("\xa0", " ")
+    assert "Deposit €20.00 refunded" in row
+    audited(runtime, merchant)
+
+
+def test_a_difference_the_processor_refuses_stays_held_and_the_tab_page_says_so(
+    runtime: Runtime,
+    merchant: Merchant,
+    clock: TestClock,
+    refunds: RefundsAsked,
+    signed_in: Callable[..., Staff],
+) -> None:
+    booking, tab = colour_checked_in(merchant, clock)
+    cut_added(merchant, tab)
+    refunds.refuse = True
+    voided = void_colour(merchant, tab)
+    assert voided.status_code == 200, voided.text
+    assert deposit_refunds(runtime, merchant, booking["id"]) == [("failed", 500)]
+    # Still the customer's money, still held: staff give it back another way.
+    assert nonzero(merchant.balances())["deposits_held"] == -500
+    page = signed_in(merchant, "manager").get(f"/staff/tabs/{tab['id']}").text
+    assert (
+        "The card processor refused to refund €5.00 of the deposit: give it back another way."
+        in page.replace("\xa0", " ")
+    )
+    audited(runtime, merchant)
 
 
 def test_a_replayed_void_gives_the_first_answer_and_refunds_once(
