@@ -276,17 +276,32 @@ def booking_reminder_at(
     return at
 
 
+#: What a customer with only a phone is texted: where silence costs them. The
+#: reminder prevents a no-show; without the confirmation a customer booked by
+#: staff over the phone has nothing that says when; without the cancellation
+#: they come to an appointment that no longer exists; without the refund's
+#: word they do not know money came back. A receipt (with its PDF) and the
+#: dunning stay e-mail: the customer was at the counter, and a bill chased by
+#: text is a step the merchant has not chosen.
+TEXTED = (
+    MessageKind.BOOKING_CONFIRMATION,
+    MessageKind.BOOKING_REMINDER,
+    MessageKind.BOOKING_CANCELLED,
+    MessageKind.REFUND,
+)
+
+
 def channel_for(
     kind: MessageKind, email: str | None, phone: str | None, opted_out: bool
 ) -> str | None:
-    """E-mail when there is an address; a booking reminder goes by text to a
-    customer with only a phone (the reminder that prevents no-shows). None:
-    nothing is sent (no address, or the customer said no to messages)."""
+    """E-mail when there is an address; a customer with only a phone is
+    texted what ``TEXTED`` names. None: nothing is sent (no address, or the
+    customer said no to messages)."""
     if opted_out:
         return None
     if email:
         return "email"
-    if phone and kind is MessageKind.BOOKING_REMINDER:
+    if phone and kind in TEXTED:
         return "sms"
     return None
 

@@ -17,7 +17,10 @@ class MessageOut(Out):
         examples=["receipt"],
         description="What it is: " + ", ".join(f"`{k.value}`" for k in MessageKind) + ".",
     )
-    channel: Literal["email", "sms"]
+    channel: Literal["email", "sms"] = Field(
+        description="`sms`: a text to a customer with a phone and no e-mail address (a"
+        " booking's confirmation, reminder and cancellation, and a refund); `email` otherwise."
+    )
     to: str = Field(description="The address or number it was sent to.")
     customer_id: str = Field(
         description="The customer it went to; for a one-time booking code (kind"
