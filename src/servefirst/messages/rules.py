@@ -171,6 +171,12 @@ class MessagePolicy:
                 param="final_notice_days_before",
             )
         days = list(merged["reminder_days"])
+        # Only the days sent: days stored before this rule (through the API)
+        # keep working and do not block a change to another field.
+        if "reminder_days" in changes and not all(_whole(d) for d in days):
+            raise InvalidRequest(
+                "reminder_days are whole days: 2, not 1.5.", code=WHOLE_DAYS, param="reminder_days"
+            )
         final_day = overdue - before
         if days != sorted(set(days)) or any(not 0 < d < final_day for d in days):
             raise InvalidRequest(
@@ -179,6 +185,17 @@ class MessagePolicy:
                 param="reminder_days",
             )
         return MessagePolicy.of({"messages": merged}, self.timezone)
+
+
+#: The refusal of reminder days that are not whole numbers, by the API and
+#: the console's form alike (one and a half days is no day the owner can
+#: write in every language: "1,5" reads as two days where a comma separates).
+WHOLE_DAYS = "reminder_days_not_whole"
+
+
+def _whole(day: Any) -> bool:
+    """Whether ``day`` is a whole number (2 or 2.0; never NaN or infinity)."""
+    return not isinstance(day, bool) and float(day).is_integer()
 
 
 _ADDRESS = re.compile(r"[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\"]+")
