@@ -12,6 +12,7 @@ from pydantic import Field
 from servefirst.api.context import TabUoW
 from servefirst.api.fields import Out
 from servefirst.api.routing import ServefirstRoute
+from servefirst.bookings.deposit_returns import DepositBack, deposit_back_of_tab
 from servefirst.db.uow import UnitOfWork
 from servefirst.guarantee.service import concerns_of
 from servefirst.loyalty import service as loyalty
@@ -76,6 +77,13 @@ class PublicTab(Out):
     refunded: int = Field(default=0, description="Given back to the customer from the bill.")
     tips_refunded: int = Field(default=0, description="Given back from the tip.")
     deposit_applied: int
+    deposit_refunded: int = Field(
+        default=0,
+        description="Of the booking's deposit, given back to the card (the bill needed less).",
+    )
+    deposit_refund_pending: int = Field(
+        default=0, description="Of the booking's deposit, being given back to the card."
+    )
     amount_due: int
     terms_accepted: bool
     review: ReviewOut | None
@@ -111,6 +119,11 @@ def loyalty_view(uow: UnitOfWork, tab: Tab, merchant: Merchant) -> PublicLoyalty
 def public_view(uow: UnitOfWork, token: str) -> PublicTab:
     tab = tabs.tab_for_token(uow, token)
     bill = bill_of(tab)
+    lines = tabs.lines_of(uow, tab)
+    # Only a booking's tab has a deposit to give back (a void may have taken
+    # all of it off the bill): no query for a walk-in's tab.
+    deposited = tab.deposit_applied or any(item.line.voided for item in lines)
+    back = deposit_back_of_tab(uow, tab.tab_id) if deposited else DepositBack()
     review = review_of(uow, tab)
     tax = totals_of(tab)
     merchant = get_merchant(uow)
@@ -123,7 +136,7 @@ def public_view(uow: UnitOfWork, token: str) -> PublicTab:
         status=tab.status,  # type: ignore[arg-type]
         short_code=tab.short_code,
         currency=tab.currency,
-        lines=[LineOut.build(v) for v in tabs.lines_of(uow, tab)],
+        lines=[LineOut.build(v) for v in lines],
         subtotal=tab.subtotal,
         adjustments=tab.adjustments,
         total=bill.total,
@@ -132,6 +145,8 @@ def public_view(uow: UnitOfWork, token: str) -> PublicTab:
         refunded=tab.refunded,
         tips_refunded=tab.tips_refunded,
         deposit_applied=tab.deposit_applied,
+        deposit_refunded=back.refunded,
+        deposit_refund_pending=back.pending,
         amount_due=bill.due,
         terms_accepted=tab.terms_accepted_at is not None,
         review=ReviewOut.build(review) if review else None,

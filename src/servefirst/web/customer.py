@@ -332,7 +332,9 @@ def receipt(request: Request, token: str) -> Response:
         tab, sale = read_tab_and_sale(request, token)  # the sale as the PDF prints it
     except NotFound:
         return not_found(request)
-    if not tab.payments:
+    if not tab.payments and tab.status != "paid":
+        # Nothing to show yet. A tab the booking's deposit paid on its own has
+        # no payment, and its receipt all the same.
         return RedirectResponse(f"/t/{token}", status_code=303, headers=PAGE_HEADERS)
     return templates.TemplateResponse(
         request,
