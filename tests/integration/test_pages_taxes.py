@@ -5,6 +5,7 @@ gives a service its rate; a bad rate comes back in words, nothing saved."""
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 from typing import Any
 
@@ -104,3 +105,25 @@ def test_a_manager_cannot_add_a_rate(merchant: Merchant, signed_in: Callable[...
     refused = manager.post("/staff/tax-rates", {"name": "IVA 23%", "percent": "23"})
     assert refused.status_code == 403
     assert merchant.get("/v1/tax-rates").json()["data"] == []
+
+
+def test_a_bad_rate_reads_in_portuguese_in_a_portuguese_console(
+    merchant: Merchant, signed_in: Callable[..., Staff]
+) -> None:
+    owner = signed_in(merchant, "owner")
+    assert owner.post("/staff/settings/language", {"language": "pt"}).status_code == 200
+    said = {
+        ("", "6"): "O nome não pode ficar vazio.",
+        ("IVA 6%", "abc"): "'abc' não é uma percentagem; escreva-a como 23 ou 5,5.",
+        ("IVA 6%", "-6"): "A percentagem tem de estar entre 0 e 100.",
+        ("IVA 6%", "6.123456"): "Uma percentagem tem no máximo 4 casas decimais.",
+    }
+    for (name, percent), words in said.items():
+        refused = owner.post("/staff/tax-rates", {"name": name, "percent": percent})
+        assert refused.status_code == 422
+        assert words in html.unescape(refused.text), (name, percent)
+    assert owner.post("/staff/tax-rates", {"name": "IVA 6%", "percent": "6,0"}).status_code == 200
+    twice = owner.post("/staff/tax-rates", {"name": "IVA 6%", "percent": "6"})
+    assert twice.status_code == 409
+    assert "Já existe uma taxa de imposto chamada 'IVA 6%'." in html.unescape(twice.text)
+    assert len(merchant.get("/v1/tax-rates").json()["data"]) == 1

@@ -29,6 +29,7 @@ from enum import StrEnum
 from typing import Any
 
 from servefirst.kit.errors import InvalidRequest
+from servefirst.kit.i18n import N_
 
 #: The one rounding rule of tax amounts.
 ROUNDING = ROUND_HALF_UP
@@ -62,13 +63,24 @@ def parse_percent(text: object, *, param: str = "percent") -> Decimal:
         raise InvalidRequest(
             f'\'{text[:20]}\' is not a number; write the percent as text, e.g. "23" or "5.5".',
             param=param,
+            figures={
+                "words": N_("'%(typed)s' is not a percent; write it like 23 or 5.5."),
+                "typed": text[:20],
+            },
         ) from None
     if not percent.is_finite() or percent < 0 or percent > HUNDRED:
         raise InvalidRequest(
             "percent must be between 0 and 100.", code="percent_out_of_range", param=param
         )
     if percent.as_tuple().exponent < -PERCENT_DECIMALS:  # type: ignore[operator]
-        raise InvalidRequest(f"percent takes at most {PERCENT_DECIMALS} decimals.", param=param)
+        raise InvalidRequest(
+            f"percent takes at most {PERCENT_DECIMALS} decimals.",
+            param=param,
+            figures={
+                "words": N_("A percent takes at most %(digits)s decimals."),
+                "digits": PERCENT_DECIMALS,
+            },
+        )
     return percent.normalize() if percent else Decimal(0)
 
 

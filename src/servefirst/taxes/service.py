@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from servefirst.events.service import emit
 from servefirst.kit.errors import Conflict, InvalidRequest, NotFound
+from servefirst.kit.i18n import N_
 from servefirst.kit.ids import new_id
 from servefirst.taxes.models import TaxRate
 from servefirst.taxes.repository import TaxRepository
@@ -51,7 +52,10 @@ def create_rate(uow: UnitOfWork, *, name: str, percent: object) -> TaxRate:
     rates = TaxRepository(uow)
     if rates.rate_named(words) is not None:
         raise Conflict(
-            f"A tax rate named '{words}' already exists.", code="tax_rate_exists", param="name"
+            f"A tax rate named '{words}' already exists.",
+            code="tax_rate_exists",
+            param="name",
+            figures={"words": N_("A tax rate named '%(name)s' already exists."), "name": words},
         )
     if len(rates.rates()) >= MAX_RATES:
         raise Conflict(f"A merchant keeps at most {MAX_RATES} tax rates.", code="too_many_rates")
