@@ -16,6 +16,7 @@ from servefirst.kit.errors import ServefirstError
 from servefirst.kit.i18n import current_language
 from servefirst.kit.refusals import in_words
 from servefirst.merchants.service import get_merchant, merchant_zone
+from servefirst.messages import planned
 from servefirst.messages import service as messages
 from servefirst.messages.rules import SWITCHABLE
 from servefirst.messages.settings_form import (
@@ -46,14 +47,16 @@ def _page(
     typed: dict[str, str] | None = None,
 ) -> Response:
     endpoints = webhooks.list_endpoints(uow)
+    # What went out or is planned, so "did she get her receipt?" has an answer here.
+    latest = [m for m in messages.list_messages(uow, limit=30) if m.status != "failed"][:20]
     context = base_context(
         me,
         request,
         merchant_name=get_merchant(uow).name,
         zone=merchant_zone(uow),
         failed_messages=messages.list_messages(uow, status="failed", limit=100),
-        # What went out or is planned, so "did she get her receipt?" has an answer here.
-        latest=[m for m in messages.list_messages(uow, limit=30) if m.status != "failed"][:20],
+        latest=latest,
+        not_going=planned.no_longer_due(uow, latest),
         failed_deliveries=webhooks.failed_deliveries(uow, limit=100),
         urls={e.endpoint_id: e.url for e in endpoints},
         disabled=[e for e in endpoints if e.status == webhooks.DISABLED],
