@@ -13,11 +13,11 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
 from servefirst.db.uow import UnitOfWork
-from servefirst.kit.errors import ServefirstError
+from servefirst.kit.errors import Conflict, ServefirstError
 from servefirst.kit.refusals import in_words
 from servefirst.kit.typed import parse_amount
 from servefirst.payments.refund_rules import RefundStatus
-from servefirst.payments.refunds import refund_in_phases
+from servefirst.payments.refunds import refund_in_phases, refunds_of
 from servefirst.staff import service as staff
 from servefirst.staff.rules import Access
 from servefirst.staff.tab_pages import tab_page_view
@@ -78,11 +78,13 @@ def refund_payment(
     amount: FormText = "",
     tip: FormText = "",
     reason: FormText = "",
+    refunds_seen: FormText = "",
     csrf_token: FormText = "",
 ) -> Response:
     """Blank amount and tip: all that is left of both; one blank: none of it."""
 
     def do(uow: UnitOfWork) -> str:
+        _same_refunds_as_seen(uow, payment_id, refunds_seen)
         currency = tabs.get_tab(uow, tab_id).currency
         bill_part = parse_amount(amount, currency, param="amount")
         tip_part = parse_amount(tip, currency, param="tip")
@@ -92,3 +94,18 @@ def refund_payment(
 
     kept = {"form": f"refund-{payment_id}", "amount": amount, "tip": tip, "reason": reason}
     return _correction(request, tab_id, csrf_token, do, kept)
+
+
+def _same_refunds_as_seen(uow: UnitOfWork, payment_id: str, seen: str) -> None:
+    """The form says how many refunds the payment had when the page was shown:
+    one made since (the form sent twice, or sent again after the back button)
+    is not made again unseen. The page comes back with what was refunded, and
+    the entries kept, to send once more if another refund is really meant."""
+    if not seen.isdigit():
+        return  # a form from before this field: nothing to compare
+    if len(refunds_of(uow, payment_id)) != int(seen):
+        raise Conflict(
+            "This payment was refunded since the page was shown. Check what was given "
+            "back below; send the form again if another refund is meant.",
+            code="refunded_since",
+        )
