@@ -6,6 +6,7 @@ shows English in a Portuguese page."""
 from __future__ import annotations
 
 import ast
+import functools
 from pathlib import Path
 
 import pytest
@@ -65,3 +66,37 @@ def test_a_page_s_own_refusal_reads_in_portuguese(
     with i18n.use_language("pt"):
         said = in_words(error)
     assert said != words, f"{where}: no Portuguese for {words!r}"
+
+
+#: Refusals of use cases that the console's and the customer's forms pass on
+#: as they are (check-in, no-show, a booking made or moved on the day page, a
+#: line, cash, a refund, a concern, a card payment).
+PASSED_ON = [
+    "A booking can be marked as a no-show only after its start time.",
+    "A booking starts in the future.",
+    "A booking moves to a time in the future.",
+    "amount must be more than 0.",
+    "tip cannot be negative.",
+    "That line is larger than servefirst accepts.",
+    "This tab has no active card hold; take the payment another way.",
+    "A refund cannot be negative.",
+    "A partial remedy needs the amount of the discount asked for.",
+    "A card payment needs the card number.",
+]
+
+
+@functools.cache
+def _raised_in_the_source() -> set[str]:
+    said: set[str] = set()
+    for path in SOURCE.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                said.add(node.value)
+    return said
+
+
+@pytest.mark.parametrize("words", PASSED_ON)
+def test_a_use_case_s_refusal_a_form_passes_on_reads_in_portuguese(words: str) -> None:
+    assert words in _raised_in_the_source(), f"{words!r} is no longer said: update PASSED_ON"
+    with i18n.use_language("pt"):
+        assert in_words(errors.InvalidRequest(words)) != words
