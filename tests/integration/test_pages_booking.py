@@ -269,3 +269,33 @@ def test_a_time_gone_before_the_review_is_refused_there(shop: Salon) -> None:
     past = post(shop, f"/b/{shop.slug}/book", details(shop, shop.at(shop.day(-1), "10:00")))
     assert past.status_code == 422 and "That time has passed." in past.text
     assert len(shop.booked()) == 1
+
+
+def test_a_late_cancellation_says_what_of_the_deposit_was_kept_and_what_went_back(
+    shop: Salon, clock: TestClock
+) -> None:
+    """The customer paid the whole deposit: once the booking is cancelled, the
+    page said only "Deposit: €6.00" with why it was asked."""
+    starts_at = shop.at(shop.day(2), "15:00")
+    token = book(shop, starts_at)
+    clock.advance(
+        seconds=(datetime.fromisoformat(starts_at) - clock.now()).total_seconds() - 6 * 3600
+    )
+    done = post(shop, f"/b/{shop.slug}/bookings/{token}/cancel", {"csrf_token": guard(shop)})
+    assert done.status_code == 303
+    [booked] = shop.booked()
+    fee, back = booked["deposit"]["fee"], booked["deposit"]["refund"]
+    assert fee and back and fee + back == booked["deposit"]["amount"]
+
+    def money(minor: int) -> str:
+        return f"€{minor // 100}.{minor % 100:02d}"
+
+    after = get(shop, f"/b/{shop.slug}/bookings/{token}").text.replace("\xa0", " ")
+    deposit = re.search(r'data-testid="deposit">(.*?)</p>', after, re.S).group(1)  # type: ignore[union-attr]
+    assert f"{money(fee)} kept by the business" in deposit, deposit
+    assert f"{money(back)} back to your card" in deposit, deposit
+    assert "your link to move or cancel" not in after
+    portuguese = get(
+        shop, f"/b/{shop.slug}/bookings/{token}", headers={"Accept-Language": "pt-PT"}
+    ).text
+    assert "retidos pelo negócio" in portuguese and "devolvidos ao seu cartão" in portuguese

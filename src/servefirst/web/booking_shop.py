@@ -72,6 +72,10 @@ class Held:
     deposit_status: str
     deposit_reason: str
     cost: ChangeCost
+    #: Once the booking is called off: what of the deposit the business kept
+    #: (a late cancellation's fee, a no-show), and what went back to the card.
+    deposit_kept: int = 0
+    deposit_back: int = 0
 
 
 def merchant_of_slug(rt: Runtime, slug: str) -> str:
@@ -164,4 +168,6 @@ def read_booking(rt: Runtime, shop: Shop, token: str) -> Held:
             deposit_status=booking.deposit_status,
             deposit_reason=booking.deposit_reason or "",
             cost=change_cost(uow, booking),
+            deposit_kept=booking.deposit_fee,
+            deposit_back=booking.deposit_refund,
         )
