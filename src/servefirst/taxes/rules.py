@@ -16,8 +16,10 @@ How a tab's tax is found (``tab_tax``):
    that exclude it are net (tax = net * p / 100, added on top);
 3. what was taken off the bill since (guarantee discounts, the bill's part of
    refunds: ``reductions``, gross) is shared between the groups in proportion
-   to their gross (largest remainder, so the shares add up to the cent), and
-   each group's share splits into net and tax in the group's own proportion.
+   to their gross (``kit.apportion.share``: the shares add up to the cent, and
+   more taken off never takes a cent back from a group, so each entry, the
+   difference of two such splits, gives back nothing negative under any rate),
+   and each group's share splits into net and tax in the group's own proportion.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
 
+from servefirst.kit.apportion import share
 from servefirst.kit.errors import InvalidRequest
 
 #: The one rounding rule of tax amounts.
@@ -197,22 +200,6 @@ def with_line(
     key = _key(line.rate_id)
     groups[key] = add_line(groups.get(key), line, included, sign)
     return tuple(groups[k] for k in sorted(groups) if groups[k].entered or groups[k].line_tax)
-
-
-def share(total: int, weights: list[int]) -> list[int]:
-    """``total`` split in proportion to ``weights`` (non-negative), largest
-    remainder: the shares add up to ``total`` exactly, and none exceeds its
-    weight when ``total`` does not exceed their sum."""
-    whole = sum(weights)
-    if whole == 0:
-        return [0] * len(weights)
-    floors = [total * w // whole for w in weights]
-    remainders = [total * w % whole for w in weights]
-    left = total - sum(floors)
-    # Ties go to the earlier part: the order is fixed (by rate), so the result is too.
-    for index in sorted(range(len(weights)), key=lambda i: (-remainders[i], i))[:left]:
-        floors[index] += 1
-    return floors
 
 
 def reduce(charged: TabTax, reductions: int) -> TabTax:
