@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from servefirst.kit.apportion import share
+from servefirst.kit.apportion import largest_remainder, share
 
 
 def cent_by_cent(total: int, weights: list[int]) -> list[int]:
@@ -80,6 +80,8 @@ def test_the_alabama_paradox_of_largest_remainder_does_not_happen() -> None:
     # Largest remainder shares 4 as [1, 1, 1, 1] and 5 as [1, 0, 2, 2]: the
     # second part lost its cent when the total grew. Here it keeps it.
     parts = [1, 1, 3, 3]
+    assert largest_remainder(4, parts) == [1, 1, 1, 1]
+    assert largest_remainder(5, parts) == [1, 0, 2, 2]
     assert share(4, parts) == [1, 1, 1, 1] and share(5, parts) == [1, 1, 2, 1]
     assert all(
         b <= a

@@ -22,6 +22,11 @@ exactly the best ``total`` ones (a handful of steps however large the sums).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+#: A rule that shares ``total`` in proportion to ``weights``.
+Split = Callable[[int, list[int]], list[int]]
+
 
 def share(total: int, weights: list[int]) -> list[int]:
     """``total`` split in proportion to ``weights`` (non-negative): the shares
@@ -81,3 +86,20 @@ def _worst_held(weights: list[int], seats: list[int]) -> int:
         ):
             worst = i
     return worst
+
+
+def largest_remainder(total: int, weights: list[int]) -> list[int]:
+    """How a tab's reductions were shared before ``share`` (the floors, then
+    the leftover cents to the largest remainders, ties to the earlier part).
+    Not monotone; kept only to read back what refunds booked under it posted
+    (``taxes.service.refunded_taxes_of``)."""
+    whole = sum(weights)
+    if whole == 0:
+        return [0] * len(weights)
+    floors = [total * w // whole for w in weights]
+    remainders = [total * w % whole for w in weights]
+    for index in sorted(range(len(weights)), key=lambda i: (-remainders[i], i))[
+        : total - sum(floors)
+    ]:
+        floors[index] += 1
+    return floors

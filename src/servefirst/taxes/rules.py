@@ -30,7 +30,8 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
 
-from servefirst.kit.apportion import share
+from servefirst.kit import apportion
+from servefirst.kit.apportion import Split
 from servefirst.kit.errors import InvalidRequest
 
 #: The one rounding rule of tax amounts.
@@ -202,13 +203,14 @@ def with_line(
     return tuple(groups[k] for k in sorted(groups) if groups[k].entered or groups[k].line_tax)
 
 
-def reduce(charged: TabTax, reductions: int) -> TabTax:
-    """``charged`` less ``reductions`` (gross), shared in proportion."""
+def reduce(charged: TabTax, reductions: int, split: Split | None = None) -> TabTax:
+    """``charged`` less ``reductions`` (gross), shared in proportion
+    (``apportion.share``, unless ``split`` names the rule of older entries)."""
     if reductions == 0:
         return charged
     if reductions < 0 or reductions > charged.gross:
         raise ValueError(f"cannot take {reductions} off a tab of {charged.gross}")
-    shares = share(reductions, [p.gross for p in charged.parts])
+    shares = (split or apportion.share)(reductions, [p.gross for p in charged.parts])
     parts = []
     for part, taken in zip(charged.parts, shares, strict=True):
         # The share's tax in the part's own proportion; its net is the rest.
@@ -296,8 +298,8 @@ class TabTaxState:
     def charged(self) -> TabTax:
         return charged_tax(self.bases, self.rounding, self.prices_include_tax)
 
-    def tax(self, reductions: int = 0) -> TabTax:
-        return reduce(self.charged(), reductions)
+    def tax(self, reductions: int = 0, split: Split | None = None) -> TabTax:
+        return reduce(self.charged(), reductions, split)
 
     def with_line(self, line: TaxedLine, sign: int = 1) -> TabTaxState:
         bases = with_line(self.bases, line, included=self.prices_include_tax, sign=sign)
@@ -320,24 +322,29 @@ class TabTaxState:
 
 
 def shift(
-    before: TabTaxState, after: TabTaxState, reductions_before: int, reductions_after: int
+    before: TabTaxState,
+    after: TabTaxState,
+    reductions_before: int,
+    reductions_after: int,
+    split: Split | None = None,
 ) -> TaxShift:
     """The change from (``before``, ``reductions_before``) to (``after``, ``reductions_after``)."""
     return TaxShift(
         after.charged().gross - before.charged().gross,
-        movement(before.tax(reductions_before), after.tax(reductions_after)),
+        movement(before.tax(reductions_before, split), after.tax(reductions_after, split)),
     )
 
 
 def given_back(
-    state: TabTaxState, taken_before: int, refunds: Iterable[int]
+    state: TabTaxState, taken_before: int, refunds: Iterable[int], split: Split | None = None
 ) -> tuple[tuple[RatePart, ...], ...]:
     """Per refund of the bill (gross, in the order they were booked), the net
     and tax it gave back under each rate: exactly what its journal entry took
     back (``shift`` from the reductions before it to those after, as
     ``taxes.service.for_reduction`` posts it), signs turned so a refund reads
     positive. ``taken_before``: what came off the bill before the first
-    refund (discounts, rewards).
+    refund (discounts, rewards). ``split``: the rule the refunds were
+    shared by when they were posted (``apportion.share`` unless told).
 
     Each refund is the difference of two states of the tab, never rounded on
     its own: together they never give back more tax under a rate than the
@@ -345,7 +352,7 @@ def given_back(
     parts: list[tuple[RatePart, ...]] = []
     taken = taken_before
     for amount in refunds:
-        moved = shift(state, state, taken, taken + amount).moved
+        moved = shift(state, state, taken, taken + amount, split).moved
         parts.append(tuple(RatePart(p.rate_id, p.percent, -p.net, -p.tax) for p in moved))
         taken += amount
     return tuple(parts)

@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from servefirst.events.service import emit
+from servefirst.kit.apportion import largest_remainder
 from servefirst.kit.errors import Conflict, InvalidRequest, NotFound
 from servefirst.kit.ids import new_id
 from servefirst.taxes.models import TaxRate
@@ -212,9 +213,8 @@ def refunded_taxes_of(
     A refund booked before refunds kept their entry (``entry_id`` None) has
     its split worked out again from the tab's state as ``finish_refund``
     posted it: the tab's discounts first, then the refunds before it in the
-    order booked. That is what the books hold unless a discount came after a
-    refund of a part payment, or the tab's reductions were split by the rule
-    before ``kit.apportion`` (a cent under a rate, at most, either way)."""
+    order booked, shared by largest remainder as they were then. That is what
+    the books hold unless a discount came after a refund of a part payment."""
     booked = [entry for _, entry in refunds if entry is not None]
     moved: dict[str, list[RatePart]] = {entry: [] for entry in booked}
     for entry, rate_id, percent, net, tax in TaxRepository(uow).movements_of(booked):
@@ -222,7 +222,9 @@ def refunded_taxes_of(
     state = state_of(tab)
     worked_out: tuple[tuple[RatePart, ...], ...] = ()
     if state is not None and len(booked) < len(refunds):
-        worked_out = given_back(state, tab.adjustments, [amount for amount, _ in refunds])
+        # Booked before 0029, so shared by the rule of then: what was posted.
+        amounts = [amount for amount, _ in refunds]
+        worked_out = given_back(state, tab.adjustments, amounts, largest_remainder)
     parts: list[tuple[RatePart, ...]] = []
     for n, (_, entry_id) in enumerate(refunds):
         if entry_id is not None:
