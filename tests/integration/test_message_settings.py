@@ -93,6 +93,31 @@ def test_bad_settings_are_refused_and_change_nothing(merchant: Merchant) -> None
     )
 
 
+def test_fractional_reminder_days_are_refused_as_the_console_refuses_them(
+    merchant: Merchant,
+) -> None:
+    change(merchant, reminder_days=[2, 4])
+    for body in (
+        {"reminder_days": [1.5]},
+        {"reminder_days": [2, 4.5], "sender": "hello@cafe-azul.pt"},  # nothing written
+    ):
+        refused = merchant.post(SETTINGS, body)
+        assert refused.status_code == 422, (body, refused.text)
+        error = refused.json()["error"]
+        assert (error["type"], error["code"], error["param"]) == (
+            "invalid_request_error",
+            "reminder_days_not_whole",
+            "reminder_days",
+        )
+    shown = merchant.get(SETTINGS).json()
+    assert (shown["reminder_days"], shown["sender"]) == ([2.0, 4.0], None)
+    # A whole number written with a point is still a whole day, and read back a number.
+    assert change(merchant, reminder_days=[3.0, 5])["reminder_days"] == [3.0, 5.0]
+    schema = merchant.client.get("/openapi.json").json()["components"]["schemas"]
+    days = schema["MessageSettingsIn"]["properties"]["reminder_days"]["anyOf"][0]
+    assert days["items"]["type"] == "integer"
+
+
 def test_the_dunning_schedule_and_sender_are_the_merchant_s(
     runtime: Runtime, merchant: Merchant, smtp_server: tuple[str, Mailbox]
 ) -> None:

@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from servefirst.api.middleware import CONTENT_SECURITY_POLICY
+from servefirst.api.headers import CONTENT_SECURITY_POLICY
+from servefirst.tabs import service as tabs_service
 from tests.conftest import Merchant, TestClock
 from tests.integration.test_bookings_api import booked
 
@@ -42,6 +43,26 @@ def test_every_answer_carries_the_security_headers(
         assert headers["referrer-policy"] == "no-referrer", what
         assert headers["cache-control"] == "no-store", what
         assert len(headers.get_list("x-frame-options")) == 1, what
+
+
+def test_a_crash_answer_carries_the_security_headers(
+    merchant: Merchant, client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Starlette answers an unexpected error from outside the middleware that
+    adds the headers; the 500 must not be the one answer a browser may store."""
+
+    def crash(*_: Any, **__: Any) -> None:
+        raise RuntimeError("a bug")
+
+    customer = merchant.customer()
+    monkeypatch.setattr(tabs_service, "open_tab", crash)
+    answer = merchant.post("/v1/tabs", json={"customer_id": customer["id"]})
+    assert answer.status_code == 500
+    assert answer.json()["error"]["code"] == "internal_error"
+    assert answer.headers["content-security-policy"] == CONTENT_SECURITY_POLICY
+    assert answer.headers["x-frame-options"] == "DENY"
+    assert answer.headers["referrer-policy"] == "no-referrer"
+    assert answer.headers["cache-control"] == "no-store"
 
 
 def test_the_policy_allows_no_inline_script_and_no_framing() -> None:

@@ -97,6 +97,29 @@ def test_consent_and_channels() -> None:
     assert channel_for(MessageKind.BOOKING_REMINDER, None, "+351 91", True) is None
 
 
+@pytest.mark.parametrize(
+    "kind",
+    [
+        MessageKind.BOOKING_CONFIRMATION,
+        MessageKind.BOOKING_REMINDER,
+        MessageKind.BOOKING_CANCELLED,
+        MessageKind.REFUND,
+    ],
+)
+def test_a_customer_with_only_a_phone_is_texted_their_bookings_and_refunds(
+    kind: MessageKind,
+) -> None:
+    assert channel_for(kind, None, "+351 91", False) == "sms"
+    assert channel_for(kind, "a@example.com", "+351 91", False) == "email"
+    assert channel_for(kind, None, "+351 91", True) is None  # opted out: nothing
+    assert channel_for(kind, None, None, False) is None
+
+
+def test_a_bill_is_never_chased_by_text() -> None:
+    for kind in (MessageKind.RECEIPT, MessageKind.PAYMENT_REMINDER, MessageKind.FINAL_NOTICE):
+        assert channel_for(kind, None, "+351 91", False) is None
+
+
 def test_paying_or_a_concern_ends_the_dunning() -> None:
     reminder = MessageKind.PAYMENT_REMINDER
     assert still_due(reminder, subject_status="served", concern_raised=False)

@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from servefirst.api.headers import headers_for
 from servefirst.kit.errors import ServefirstError
 
 log = logging.getLogger("servefirst")
@@ -138,7 +139,7 @@ def install(app: FastAPI) -> None:
         )
 
     @app.exception_handler(Exception)
-    async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unexpected error", exc_info=exc)
         return JSONResponse(
             error_body(
@@ -147,4 +148,5 @@ def install(app: FastAPI) -> None:
                 "Something went wrong on our side; nothing was changed.",
             ),
             status_code=500,
+            headers=headers_for(request.url.path),
         )

@@ -1,6 +1,7 @@
 """A message's words: text and HTML bodies from Jinja templates
 (``web/templates/messages/``), the headers every e-mail carries, and the
-booking's ``.ics`` attached to its confirmation."""
+booking's ``.ics`` attached to its confirmation; a text (SMS) from its kind's
+one line in ``messages/sms/``, written from the same values."""
 
 from __future__ import annotations
 
@@ -266,7 +267,7 @@ def compose(
                         locale=getattr(merchant, "locale", None) or "en_GB",
                     )
                 )
-        if kind is MessageKind.BOOKING_CONFIRMATION:
+        if kind is MessageKind.BOOKING_CONFIRMATION and message.channel == "email":
             ics = booking_calendar(
                 booking,
                 service_name=service_name,
@@ -283,7 +284,8 @@ def compose(
     values["asks_first"] = message.step == 1 and not invoiced
     if kind is MessageKind.PAYMENT_REMINDER and not values["asks_first"]:
         subject = LATER_REMINDER_SUBJECT
-    name = "sms" if message.channel == "sms" else kind.value
+    # A text is its kind's own line (``sms/<kind>.txt``): no attachment, no HTML.
+    name = f"sms/{kind.value}" if message.channel == "sms" else kind.value
     locale = getattr(merchant, "locale", None) or "en_GB"
     # The reader's own language if they chose one (an owner's console
     # language); amounts and days are written as the business writes them.

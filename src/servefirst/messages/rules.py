@@ -171,6 +171,12 @@ class MessagePolicy:
                 param="final_notice_days_before",
             )
         days = list(merged["reminder_days"])
+        # Only the days sent: days stored before this rule (through the API)
+        # keep working and do not block a change to another field.
+        if "reminder_days" in changes and not all(_whole(d) for d in days):
+            raise InvalidRequest(
+                "reminder_days are whole days: 2, not 1.5.", code=WHOLE_DAYS, param="reminder_days"
+            )
         final_day = overdue - before
         if days != sorted(set(days)) or any(not 0 < d < final_day for d in days):
             raise InvalidRequest(
@@ -179,6 +185,17 @@ class MessagePolicy:
                 param="reminder_days",
             )
         return MessagePolicy.of({"messages": merged}, self.timezone)
+
+
+#: The refusal of reminder days that are not whole numbers, by the API and
+#: the console's form alike (one and a half days is no day the owner can
+#: write in every language: "1,5" reads as two days where a comma separates).
+WHOLE_DAYS = "reminder_days_not_whole"
+
+
+def _whole(day: Any) -> bool:
+    """Whether ``day`` is a whole number (2 or 2.0; never NaN or infinity)."""
+    return not isinstance(day, bool) and float(day).is_integer()
 
 
 _ADDRESS = re.compile(r"[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\"]+")
@@ -276,17 +293,32 @@ def booking_reminder_at(
     return at
 
 
+#: What a customer with only a phone is texted: where silence costs them. The
+#: reminder prevents a no-show; without the confirmation a customer booked by
+#: staff over the phone has nothing that says when; without the cancellation
+#: they come to an appointment that no longer exists; without the refund's
+#: word they do not know money came back. A receipt (with its PDF) and the
+#: dunning stay e-mail: the customer was at the counter, and a bill chased by
+#: text is a step the merchant has not chosen.
+TEXTED = (
+    MessageKind.BOOKING_CONFIRMATION,
+    MessageKind.BOOKING_REMINDER,
+    MessageKind.BOOKING_CANCELLED,
+    MessageKind.REFUND,
+)
+
+
 def channel_for(
     kind: MessageKind, email: str | None, phone: str | None, opted_out: bool
 ) -> str | None:
-    """E-mail when there is an address; a booking reminder goes by text to a
-    customer with only a phone (the reminder that prevents no-shows). None:
-    nothing is sent (no address, or the customer said no to messages)."""
+    """E-mail when there is an address; a customer with only a phone is
+    texted what ``TEXTED`` names. None: nothing is sent (no address, or the
+    customer said no to messages)."""
     if opted_out:
         return None
     if email:
         return "email"
-    if phone and kind is MessageKind.BOOKING_REMINDER:
+    if phone and kind in TEXTED:
         return "sms"
     return None
 

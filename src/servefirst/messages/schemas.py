@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, WithJsonSchema
 
 from servefirst.api.fields import Body, Out
 from servefirst.messages.models import Message
@@ -17,7 +17,10 @@ class MessageOut(Out):
         examples=["receipt"],
         description="What it is: " + ", ".join(f"`{k.value}`" for k in MessageKind) + ".",
     )
-    channel: Literal["email", "sms"]
+    channel: Literal["email", "sms"] = Field(
+        description="`sms`: a text to a customer with a phone and no e-mail address (a"
+        " booking's confirmation, reminder and cancellation, and a refund); `email` otherwise."
+    )
     to: str = Field(description="The address or number it was sent to.")
     customer_id: str = Field(
         description="The customer it went to; for a one-time booking code (kind"
@@ -60,6 +63,10 @@ class MessageList(Out):
     data: list[MessageOut]
 
 
+#: A reminder's day: read as a number, so that 2.0 is day 2 and 1.5 is refused
+#: by the settings' own check with its code (``rules.WHOLE_DAYS``), not as a
+#: generic type error; an integer in the schema, which is what a client sends.
+WholeDay = Annotated[float, WithJsonSchema({"type": "integer", "examples": [1]})]
 Clock = Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$", examples=["21:00"])]
 Kind = Literal[
     "receipt",
@@ -104,10 +111,12 @@ class MessageSettingsIn(Body):
         default=None, description="Nothing is sent from this time (the merchant's time zone)..."
     )
     quiet_end: Clock | None = Field(default=None, description="...until this time.")
-    reminder_days: list[float] | None = Field(
+    reminder_days: list[WholeDay] | None = Field(
         default=None,
         max_length=10,
-        description="Days after serving (or the due date) of each payment reminder.",
+        description="Days after serving (or the due date) of each payment reminder: whole"
+        " days, increasing (`[1, 3, 7]`); `1.5` is refused with 422 `reminder_days_not_whole`,"
+        " as the console's form refuses it.",
     )
     overdue_day: float | None = Field(
         default=None, ge=1, le=365, description="The day the unpaid tab turns overdue."

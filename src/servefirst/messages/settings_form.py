@@ -22,7 +22,7 @@ from babel.numbers import get_decimal_symbol
 
 from servefirst.kit.errors import InvalidRequest, ServefirstError
 from servefirst.kit.i18n import N_, gettext
-from servefirst.messages.rules import SWITCHABLE
+from servefirst.messages.rules import SWITCHABLE, WHOLE_DAYS
 
 #: Each field's words when what was typed does not fit.
 FIELD_WORDS = {
@@ -38,8 +38,8 @@ FIELD_WORDS = {
     ),
 }
 NOT_A_NUMBER = "not_a_number"
-#: Reminder days that are not whole numbers, or not separated as the field says.
-WHOLE_DAYS = "reminder_days_not_whole"
+#: Reminder days that are not whole numbers, or not separated as the field
+#: says: ``WHOLE_DAYS``, the code the API refuses fractional days with too.
 WHOLE_DAYS_WORDS = N_(
     "Reminder days are whole days: write 2, not 1.5."
     " Separate the days with commas or spaces, such as 1, 3, 7."

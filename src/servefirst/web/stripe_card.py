@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from servefirst.api.middleware import policy_allowing
+from servefirst.api.headers import policy_allowing
 from servefirst.kit.errors import NotFound, ServefirstError
 from servefirst.kit.ids import merchant_of_credential
 from servefirst.merchants.service import merchant_by_slug
