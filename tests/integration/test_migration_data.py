@@ -259,3 +259,61 @@ def test_0025_gives_bookings_their_service_buffer_unless_another_starts_in_it(
         assert anyone == {False}
     finally:
         runtime.dispose()
+
+
+def test_0029_leaves_refunds_booked_before_it_printed_as_they_were_posted(
+    own_database: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from servefirst.catalog.service import create_service
+    from servefirst.kit import apportion
+    from servefirst.payments import service as payments
+    from servefirst.payments.refunds import refund_in_phases
+    from servefirst.receipts.document import document_for_tab
+    from servefirst.tabs import service as tabs
+    from servefirst.taxes import service as taxes
+
+    runtime = Runtime.create(Settings(database_url=own_database))
+    try:
+        runtime.migrate()
+        # Booked as before 0029: reductions shared by largest remainder.
+        monkeypatch.setattr(apportion, "share", apportion.largest_remainder)
+        with runtime.uow() as uow:
+            merchant_id = create_merchant(uow, name="Lume", currency="EUR").merchant.merchant_id
+            uow.merchant_id = merchant_id
+            customer = create_customer(uow, name="Ana Costa").customer_id
+            tab_id = open_tab(uow, customer_id=customer).tab_id
+            for price, percent in ((1230, "23"), (245, "6"), (999, "13")):
+                rate = taxes.create_rate(uow, name=f"IVA {percent}%", percent=percent).rate_id
+                service = create_service(
+                    uow,
+                    name=f"Dish {percent}",
+                    price=price,
+                    duration_minutes=10,
+                    expected_results="Served",
+                    limits="None",
+                    tax_rate_id=rate,
+                )[0].service_id
+                tabs.add_line(uow, tab_id, service_id=service)
+            tabs.serve(uow, tab_id)
+            paid = payments.pay_tab(uow, tab_id, method="cash", amount=2474).payment_id
+            for amount in (150, 100):
+                refund_in_phases(uow, paid, amount=amount, tip=None, reason="Sorry")
+            uow.commit()
+            posted = [r.taxes for r in document_for_tab(uow, tab_id).refunds]  # their entries'
+        monkeypatch.undo()
+        config = alembic_config(runtime.engine)
+        command.downgrade(config, "0028")  # refunds as they were: no entry kept
+        command.upgrade(config, "head")
+        with runtime.engine.connect() as conn:
+            assert set(conn.execute(text("SELECT entry_id FROM refunds")).scalars()) == {None}
+        with runtime.uow(merchant_id, write=False) as uow:
+            printed = [r.taxes for r in document_for_tab(uow, tab_id).refunds]
+    finally:
+        runtime.dispose()
+    assert printed == posted
+    # 1.50 back: 0.53 net at 13 % and 0.61 at 23 % as posted (today's rule: 0.54, 0.60).
+    assert sorted((p.percent, p.net, p.tax) for p in printed[0]) == [
+        ("13", 53, 7),
+        ("23", 61, 14),
+        ("6", 14, 1),
+    ]

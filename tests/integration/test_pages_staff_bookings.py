@@ -201,6 +201,28 @@ def test_check_in_opens_the_tab_with_the_deposit_and_goes_to_it(
     assert "/check-in" not in row  # nothing left to do on it
 
 
+def test_a_card_hold_checked_in_is_shown_securing_the_tab_not_as_money_applied(
+    salon: Salon, counter: Callable[[Merchant], Staff], clock: TestClock
+) -> None:
+    """A hold is no money until the tab's payment captures it (what is due then,
+    maybe less than the hold): the row must not say a deposit was applied."""
+    policy = salon.merchant.post(
+        "/v1/merchant/deposit-policy", {"deposit_policy": ALWAYS_ASKED | SALON | {"mode": "hold"}}
+    )
+    assert policy.status_code == 200, policy.text
+    booking = salon.book(later_today(clock))
+    assert booking["deposit"]["mode"] == "hold"
+    person = counter(salon.merchant)
+
+    done = person.post(f"/staff/bookings/{booking['id']}/check-in", follow_redirects=False)
+    assert done.status_code == 303, done.text
+    assert salon.booking(booking["id"]).deposit_status == "applied"
+
+    row = row_of(section(person.get("/staff").text, "bookings"), booking["id"])
+    assert "Card hold now secures the tab" in row
+    assert "applied to the tab" not in row
+
+
 def test_cancel_and_no_show_change_the_status_and_settle_the_deposit(
     salon: Salon, counter: Callable[[Merchant], Staff], clock: TestClock
 ) -> None:

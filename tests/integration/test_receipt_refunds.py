@@ -7,16 +7,20 @@ report nets each refund with the split the receipt prints."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from io import BytesIO
 from pathlib import Path
 from typing import Any
 
 from pypdf import PdfReader
 
+from servefirst.ledger import service as ledger
+from servefirst.ledger.rules import EntryKind
 from servefirst.messages.transport import Transports, mailer_for
 from servefirst.messages.worker import Worker
 from servefirst.receipts.document import document_for_tab
 from servefirst.runtime import Runtime
+from servefirst.taxes import service as taxes
 from tests import delivery_servers
 from tests.conftest import Merchant
 from tests.delivery_servers import Mailbox
@@ -134,6 +138,51 @@ def test_the_tax_report_nets_each_refund_with_the_split_the_receipt_prints(
     assert "Tax included at 23% on €2.71\n€0.62" in text
     assert (rate["net"], rate["tax"]) == (1000 - 271, 230 - 62)
     assert report.json()["ledger_tax_payable"] == 230 - 62
+
+
+def test_a_refund_of_a_part_payment_then_a_discount_prints_what_the_refund_booked(
+    runtime: Runtime, merchant: Merchant
+) -> None:
+    # Lunch at 23 %: 5.00 paid up front, 1.00 of it given back, then 1.00 off
+    # the bill for a cold soup, then the rest paid. The refund's entry gave
+    # back 0.19 of tax (1.00 off 12.30); worked out again after the discount
+    # (1.00 more off 11.30), it would read 0.18.
+    rate = merchant.post("/v1/tax-rates", {"name": "IVA 23%", "percent": "23"}).json()
+    tab = merchant.tab()
+    lunch = merchant.service("Lunch", price=1230, tax_rate_id=rate["id"])
+    merchant.post(f"/v1/tabs/{tab['id']}/lines", {"service_id": lunch["id"]})
+    merchant.post(f"/v1/tabs/{tab['id']}/serve")
+    paid = merchant.post(f"/v1/tabs/{tab['id']}/payments", {"method": "cash", "amount": 500})
+    assert paid.status_code == 201, paid.text
+    _refund(merchant, {**tab, "payment_id": paid.json()["id"]}, amount=100, reason="Overcharged")
+    concern = merchant.client.post(
+        f"/v1/public/tabs/{tab['token']}/concerns",
+        json={"reason": "Cold soup", "remedy": "partial", "amount": 100},
+    ).json()
+    if concern["status"] == "pending":
+        merchant.post(
+            f"/v1/tabs/{tab['id']}/concerns/{concern['id']}/resolve", {"decision": "approve"}
+        )
+    due = merchant.get(f"/v1/tabs/{tab['id']}").json()["amount_due"]
+    rest = merchant.post(f"/v1/tabs/{tab['id']}/payments", {"method": "cash", "amount": due})
+    assert rest.status_code == 201, rest.text
+    with runtime.uow(merchant.id, write=False) as uow:
+        document = document_for_tab(uow, tab["id"])
+        [booked] = [
+            e for e, _ in ledger.journal(uow, tab_id=tab["id"]) if e.kind == EntryKind.REFUND
+        ]
+        now = uow.clock.now()
+        books = [
+            (net, tax)
+            for entry, _, net, tax in taxes.movements_between(
+                uow, now - timedelta(days=1), now + timedelta(days=1), 100
+            )
+            if entry == booked.entry_id
+        ]
+    [refund] = document.refunds
+    assert [(p.percent, -p.net, -p.tax) for p in refund.taxes] == [("23", *books[0])]
+    assert [(p.net, p.tax) for p in refund.taxes] == [(81, 19)]
+    assert "Tax included at 23% on €0.81\n€0.19" in _pdf_text(merchant, tab)
 
 
 def receipts_in(mailbox: Mailbox, email: str) -> list[Any]:

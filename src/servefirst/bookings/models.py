@@ -32,6 +32,7 @@ class Booking(Base):
         UniqueConstraint("merchant_id", "token"),
         Index("ix_bookings_starts", "merchant_id", "starts_at"),
         Index("ix_bookings_staff_starts", "merchant_id", "staff_id", "starts_at"),
+        Index("ix_bookings_tab", "merchant_id", "tab_id"),
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
         CheckConstraint("buffer_minutes >= 0", name="buffer_not_negative"),
         CheckConstraint(

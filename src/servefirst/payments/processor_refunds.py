@@ -57,6 +57,7 @@ def book_refunded_at_processor(
             "failure_code": None,
             "created_at": uow.clock.now(),
             "settled_at": None,
+            "entry_id": None,
         }
     )
     done = RefundResult(reference=reference or "", status=RefundStatus.SUCCEEDED.value)

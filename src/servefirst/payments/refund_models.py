@@ -48,3 +48,10 @@ class Refund(Base):
     settled_at: Mapped[datetime | None] = mapped_column(
         UTCDateTime, nullable=True, doc="When the outcome was known."
     )
+    entry_id: Mapped[str | None] = mapped_column(
+        String(40),
+        nullable=True,
+        doc="The journal entry that booked a succeeded refund: its tax movements"
+        " are what the receipt prints as given back per rate. None while pending,"
+        " for a failed refund, and for refunds booked before it was kept.",
+    )

@@ -102,6 +102,7 @@ def begin_refund(
             "failure_code": None,
             "created_at": uow.clock.now(),
             "settled_at": None,
+            "entry_id": None,
         }
     )
     if recorded:  # staff handed it back: the manual gateway records it, no network
@@ -157,14 +158,14 @@ def finish_refund(uow: UnitOfWork, refund_id: str, result: RefundResult) -> Refu
     tab = uow.tabs.lock(refund.tab_id)
     if refund.status != RefundStatus.PENDING.value or result.status == RefundStatus.PENDING.value:
         return refund
-    refunds.settle(
-        refund,
-        status=result.status,
-        gateway_reference=result.reference or None,
-        failure_code=result.failure_code,
-        settled_at=uow.clock.now(),
-    )
+    outcome = {
+        "status": result.status,
+        "gateway_reference": result.reference or None,
+        "failure_code": result.failure_code,
+        "settled_at": uow.clock.now(),
+    }
     if result.status != RefundStatus.SUCCEEDED.value:
+        refunds.settle(refund, **outcome)
         emit(uow, "refund.failed", refund.refund_id, _event(refund))
         return refund
     # The tax in the bill's part goes back in proportion to each rate.
@@ -182,6 +183,9 @@ def finish_refund(uow: UnitOfWork, refund_id: str, result: RefundResult) -> Refu
         .build(),
     )
     taxes.record(uow, tab, entry_id, tax)
+    # Settled with its entry in one UPDATE: a receipt reads what the entry
+    # moved per rate, never a split worked out again later.
+    refunds.settle(refund, **outcome, entry_id=entry_id)
     # The tab keeps what was paid (a paid tab stays paid) and says what went back.
     uow.tabs.write(
         tab,

@@ -163,9 +163,9 @@ def tax_totals_of(tab: Tab) -> TaxTotals | None:
 
 def refunds_on(uow: UnitOfWork, tab: Tab, payment_ids: list[str]) -> tuple[PrintedRefund, ...]:
     """Each refund from the tab's payments with the tax it carried back per
-    rate: the split its journal entry posted, which the tax report nets."""
+    rate: what its journal entry moved, which the tax report nets."""
     refunds = given_back_on(uow, payment_ids)
-    taxes = refunded_taxes_of(tab, [r.amount for r in refunds])
+    taxes = refunded_taxes_of(uow, tab, [(r.amount, r.entry_id) for r in refunds])
     return tuple(
         PrintedRefund(
             at=refund.settled_at or refund.created_at,

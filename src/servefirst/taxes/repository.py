@@ -48,6 +48,19 @@ class TaxRepository:
         if rows:
             self._uow.connection.execute(insert_into(_MOVEMENTS), rows)
 
+    def movements_of(self, entry_ids: list[str]) -> list[tuple[str, str, str, int, int]]:
+        """(entry, rate, percent, net, tax) of what these entries moved, by
+        entry and rate: one query for all the refunds of a receipt."""
+        if not entry_ids:
+            return []
+        m = TaxMovement
+        rows = self._uow.session.execute(
+            select(m.entry_id, m.rate_id, m.percent, m.net, m.tax)
+            .where(m.merchant_id == self._uow.merchant, m.entry_id.in_(entry_ids))
+            .order_by(m.entry_id, m.rate_id)
+        )
+        return [(e, r, p, int(n), int(t)) for e, r, p, n, t in rows]
+
     def totals_by_rate(self, start: datetime, end: datetime) -> list[tuple[str, str, int, int]]:
         """(rate, percent, net, tax) moved by the entries of [start, end), by rate."""
         rows = self._uow.session.execute(

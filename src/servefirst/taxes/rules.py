@@ -16,8 +16,10 @@ How a tab's tax is found (``tab_tax``):
    that exclude it are net (tax = net * p / 100, added on top);
 3. what was taken off the bill since (guarantee discounts, the bill's part of
    refunds: ``reductions``, gross) is shared between the groups in proportion
-   to their gross (largest remainder, so the shares add up to the cent), and
-   each group's share splits into net and tax in the group's own proportion.
+   to their gross (``kit.apportion.share``: the shares add up to the cent, and
+   more taken off never takes a cent back from a group, so each entry, the
+   difference of two such splits, gives back nothing negative under any rate),
+   and each group's share splits into net and tax in the group's own proportion.
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
 
+from servefirst.kit import apportion
+from servefirst.kit.apportion import Split
 from servefirst.kit.errors import InvalidRequest
 from servefirst.kit.i18n import N_
 
@@ -211,29 +215,14 @@ def with_line(
     return tuple(groups[k] for k in sorted(groups) if groups[k].entered or groups[k].line_tax)
 
 
-def share(total: int, weights: list[int]) -> list[int]:
-    """``total`` split in proportion to ``weights`` (non-negative), largest
-    remainder: the shares add up to ``total`` exactly, and none exceeds its
-    weight when ``total`` does not exceed their sum."""
-    whole = sum(weights)
-    if whole == 0:
-        return [0] * len(weights)
-    floors = [total * w // whole for w in weights]
-    remainders = [total * w % whole for w in weights]
-    left = total - sum(floors)
-    # Ties go to the earlier part: the order is fixed (by rate), so the result is too.
-    for index in sorted(range(len(weights)), key=lambda i: (-remainders[i], i))[:left]:
-        floors[index] += 1
-    return floors
-
-
-def reduce(charged: TabTax, reductions: int) -> TabTax:
-    """``charged`` less ``reductions`` (gross), shared in proportion."""
+def reduce(charged: TabTax, reductions: int, split: Split | None = None) -> TabTax:
+    """``charged`` less ``reductions`` (gross), shared in proportion
+    (``apportion.share``, unless ``split`` names the rule of older entries)."""
     if reductions == 0:
         return charged
     if reductions < 0 or reductions > charged.gross:
         raise ValueError(f"cannot take {reductions} off a tab of {charged.gross}")
-    shares = share(reductions, [p.gross for p in charged.parts])
+    shares = (split or apportion.share)(reductions, [p.gross for p in charged.parts])
     parts = []
     for part, taken in zip(charged.parts, shares, strict=True):
         # The share's tax in the part's own proportion; its net is the rest.
@@ -321,8 +310,8 @@ class TabTaxState:
     def charged(self) -> TabTax:
         return charged_tax(self.bases, self.rounding, self.prices_include_tax)
 
-    def tax(self, reductions: int = 0) -> TabTax:
-        return reduce(self.charged(), reductions)
+    def tax(self, reductions: int = 0, split: Split | None = None) -> TabTax:
+        return reduce(self.charged(), reductions, split)
 
     def with_line(self, line: TaxedLine, sign: int = 1) -> TabTaxState:
         bases = with_line(self.bases, line, included=self.prices_include_tax, sign=sign)
@@ -345,24 +334,29 @@ class TabTaxState:
 
 
 def shift(
-    before: TabTaxState, after: TabTaxState, reductions_before: int, reductions_after: int
+    before: TabTaxState,
+    after: TabTaxState,
+    reductions_before: int,
+    reductions_after: int,
+    split: Split | None = None,
 ) -> TaxShift:
     """The change from (``before``, ``reductions_before``) to (``after``, ``reductions_after``)."""
     return TaxShift(
         after.charged().gross - before.charged().gross,
-        movement(before.tax(reductions_before), after.tax(reductions_after)),
+        movement(before.tax(reductions_before, split), after.tax(reductions_after, split)),
     )
 
 
 def given_back(
-    state: TabTaxState, taken_before: int, refunds: Iterable[int]
+    state: TabTaxState, taken_before: int, refunds: Iterable[int], split: Split | None = None
 ) -> tuple[tuple[RatePart, ...], ...]:
     """Per refund of the bill (gross, in the order they were booked), the net
     and tax it gave back under each rate: exactly what its journal entry took
     back (``shift`` from the reductions before it to those after, as
     ``taxes.service.for_reduction`` posts it), signs turned so a refund reads
     positive. ``taken_before``: what came off the bill before the first
-    refund (discounts, rewards).
+    refund (discounts, rewards). ``split``: the rule the refunds were
+    shared by when they were posted (``apportion.share`` unless told).
 
     Each refund is the difference of two states of the tab, never rounded on
     its own: together they never give back more tax under a rate than the
@@ -370,7 +364,7 @@ def given_back(
     parts: list[tuple[RatePart, ...]] = []
     taken = taken_before
     for amount in refunds:
-        moved = shift(state, state, taken, taken + amount).moved
+        moved = shift(state, state, taken, taken + amount, split).moved
         parts.append(tuple(RatePart(p.rate_id, p.percent, -p.net, -p.tax) for p in moved))
         taken += amount
     return tuple(parts)

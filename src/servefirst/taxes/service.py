@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from servefirst.events.service import emit
+from servefirst.kit.apportion import largest_remainder
 from servefirst.kit.errors import Conflict, InvalidRequest, NotFound
 from servefirst.kit.i18n import N_
 from servefirst.kit.ids import new_id
@@ -205,20 +206,36 @@ def sale_totals_of(tab: Tab) -> TabTax:
     return state.tax(tab.adjustments)
 
 
-def refunded_taxes_of(tab: Tab, refunds: list[int]) -> tuple[tuple[RatePart, ...], ...]:
-    """Per refund of ``tab`` (the bill's parts, oldest first), the net and tax
-    per rate it gave back: the split its journal entry posted and the tax
-    report sums. Empty parts for an untaxed tab.
+def refunded_taxes_of(
+    uow: UnitOfWork, tab: Tab, refunds: list[tuple[int, str | None]]
+) -> tuple[tuple[RatePart, ...], ...]:
+    """Per refund of ``tab`` (its amount of the bill and the journal entry
+    that booked it, oldest first), the net and tax per rate it gave back,
+    signs turned to read positive: what its entry moved (the tax report's
+    rows), read back as posted. Empty parts for an untaxed tab.
 
-    Worked out again from the tab's state as ``payments.refunds.finish_refund``
-    posted it: its discounts, then the refunds before it in the order booked.
-    Discounts and rewards are taken while a tab is unpaid, before the refunds
-    of a paid one; one taken after a refund of a part payment would be split
-    here as if it came first (a refund does not keep its entry's id)."""
+    A refund booked before refunds kept their entry (``entry_id`` None) has
+    its split worked out again from the tab's state as ``finish_refund``
+    posted it: the tab's discounts first, then the refunds before it in the
+    order booked, shared by largest remainder as they were then. That is what
+    the books hold unless a discount came after a refund of a part payment."""
+    booked = [entry for _, entry in refunds if entry is not None]
+    moved: dict[str, list[RatePart]] = {entry: [] for entry in booked}
+    for entry, rate_id, percent, net, tax in TaxRepository(uow).movements_of(booked):
+        moved[entry].append(RatePart(rate_id, Decimal(percent), -net, -tax))
     state = state_of(tab)
-    if state is None:
-        return tuple(() for _ in refunds)
-    return given_back(state, tab.adjustments, refunds)
+    worked_out: tuple[tuple[RatePart, ...], ...] = ()
+    if state is not None and len(booked) < len(refunds):
+        # Booked before 0029, so shared by the rule of then: what was posted.
+        amounts = [amount for amount, _ in refunds]
+        worked_out = given_back(state, tab.adjustments, amounts, largest_remainder)
+    parts: list[tuple[RatePart, ...]] = []
+    for n, (_, entry_id) in enumerate(refunds):
+        if entry_id is not None:
+            parts.append(tuple(moved[entry_id]))
+        else:
+            parts.append(worked_out[n] if worked_out else ())
+    return tuple(parts)
 
 
 def movements_between(
