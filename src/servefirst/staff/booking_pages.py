@@ -60,7 +60,11 @@ def check_in(request: Request, booking_id: str, csrf_token: FormText = "") -> Re
 
 @router.post("/bookings/{booking_id}/cancel")
 def cancel_booking(
-    request: Request, booking_id: str, csrf_token: FormText = "", by: FormText = ""
+    request: Request,
+    booking_id: str,
+    csrf_token: FormText = "",
+    by: FormText = "",
+    back: FormText = "",
 ) -> Response:
     """``by``: ``customer`` (they asked: the policy's fee applies) or
     ``business`` (we call it off: no fee, the whole deposit back)."""
@@ -69,12 +73,21 @@ def cancel_booking(
         return bookings.cancel(uow, booking_id, by=cancelled_by_named(by))
 
     return _booking_action(
-        request, booking_id, csrf_token, cancel, lambda _: "/staff?done=cancelled"
+        request, booking_id, csrf_token, cancel, lambda _: _back_to(back, "cancelled")
     )
 
 
 @router.post("/bookings/{booking_id}/no-show")
-def no_show(request: Request, booking_id: str, csrf_token: FormText = "") -> Response:
+def no_show(
+    request: Request, booking_id: str, csrf_token: FormText = "", back: FormText = ""
+) -> Response:
     return _booking_action(
-        request, booking_id, csrf_token, bookings.no_show, lambda _: "/staff?done=no_show"
+        request, booking_id, csrf_token, bookings.no_show, lambda _: _back_to(back, "no_show")
     )
+
+
+def _back_to(back: str, done: str) -> str:
+    """The page the booking's row was on: the Today page, else the counter
+    (only these two, so the field can send nobody elsewhere)."""
+    page = "/staff/today" if back == "today" else "/staff"
+    return f"{page}?done={done}"
