@@ -117,6 +117,12 @@ def money(amount: int | Money | None, currency: str | None = None) -> str:
     return str(babel_numbers.format_currency(major, currency, locale=current_place().locale))
 
 
+def decimal_mark() -> str:
+    """The place's decimal separator ("," in Lisbon, "." in London): what a
+    person there types in an amount."""
+    return str(babel_numbers.get_decimal_symbol(current_place().locale))
+
+
 def number(value: int | float | Decimal | None) -> str:
     if value is None:
         return ""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
+from servefirst.kit import formats
 from servefirst.kit.errors import InvalidRequest
 from servefirst.kit.i18n import N_
 from servefirst.kit.money import MAX_AMOUNT, minor_digits
@@ -62,9 +63,12 @@ def parse_amount_or_zero(text: str | None, currency: str, *, param: str = "amoun
 
 
 def format_amount(minor: int, currency: str) -> str:
-    """Minor units back to what people type (for a form's default value)."""
+    """Minor units back to what people type (for a form's default value),
+    with the place's decimal mark: a Lisbon till reads 29,75 in the field
+    beside 29,75 € on the bill (``parse_amount`` takes either mark back)."""
     digits = minor_digits(currency)
-    return f"{Decimal(minor).scaleb(-digits):.{digits}f}"
+    typed = f"{Decimal(minor).scaleb(-digits):.{digits}f}"
+    return typed.replace(".", formats.decimal_mark()) if digits else typed
 
 
 def parse_int(text: str | None, *, param: str, low: int, high: int) -> int:
