@@ -177,7 +177,7 @@ def test_the_console_offers_both_cancellations_and_each_settles_its_way(
     row = row_of(section(page.text, "bookings"), phoned["id"])
     words = {
         "en": ("The customer cancelled", "The policy keeps €4.00 of the deposit.", "We cancel"),
-        "pt_PT": ("O cliente cancelou", "A política retém 4,00\xa0€ do depósito.", "Cancelamos"),
+        "pt_PT": ("O cliente cancelou", "A política retém 4,00\xa0€ do sinal.", "Cancelamos"),
     }[locale]
     for said in words:
         assert said in row, row

@@ -178,7 +178,7 @@ def test_a_portuguese_salon_cancels_in_portuguese_and_a_moved_booking_s_cancel_o
     assert "Olá Bea Reis," in lines and "Café Azul cancelou a sua marcação:" in lines
     said = f"Cut and blow-dry, {when(merchant, moved_to)} (Europe/Lisbon), com Maria."
     assert said in lines, lines
-    assert "O seu depósito de 6,00\xa0€ é reembolsado na totalidade." in lines
+    assert "O seu sinal de 6,00\xa0€ é reembolsado na totalidade." in lines
     assert "O ficheiro anexo (booking.ics) retira-a do seu calendário." in lines
     assert f"Para marcar de novo: http://testserver/b/{shop.slug}" in lines
     assert "Deixar de receber mensagens:" in "\n".join(lines)

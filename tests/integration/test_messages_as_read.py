@@ -166,7 +166,7 @@ def test_a_portuguese_business_s_calendar_file_speaks_portuguese(
     [ics] = [p for p in confirmation.iter_attachments() if p.get_filename() == "booking.ics"]
     [event] = Calendar.from_ical(ics.get_payload(decode=True)).walk("VEVENT")
     assert str(event["SUMMARY"]) == "Corte em Café Azul"
-    assert "Sem depósito." in str(event["DESCRIPTION"])
+    assert "Sem sinal." in str(event["DESCRIPTION"])
     assert "Cancele pelo menos 24 horas antes" in str(event["DESCRIPTION"])
 
 
