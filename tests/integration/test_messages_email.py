@@ -185,6 +185,19 @@ def test_dunning_asks_first_then_reminds_and_paying_stops_it(
     assert "payment_reminderskipped" in states and "final_noticeskipped" in states
 
 
+def test_reminders_planned_together_are_listed_newest_due_first(
+    merchant: Merchant, deliver: Deliver
+) -> None:
+    """Reminders planned in one go share their creation time: the list (newest
+    first) then reads by when each is due, not at random by id."""
+    served_tab(merchant, "rui.listed@example.com")
+    deliver().drain()
+    planned = merchant.get("/v1/messages?status=pending").json()["data"]
+    due = [datetime.fromisoformat(m["due_at"]) for m in planned]
+    assert len(due) == 4
+    assert due == sorted(due, reverse=True)
+
+
 def test_a_worker_back_after_days_sends_only_the_latest_reminder(
     merchant: Merchant, deliver: Deliver, smtp_server: tuple[str, Mailbox]
 ) -> None:

@@ -318,7 +318,10 @@ def list_messages(
         query = query.where(Message.status == status)
     if customer_id:
         query = query.where(Message.customer_id == customer_id)
-    query = query.order_by(Message.created_at.desc(), Message.message_id.desc()).limit(limit)
+    # Newest first; messages planned together (a tab's reminders) by when they are due.
+    query = query.order_by(
+        Message.created_at.desc(), Message.due_at.desc(), Message.message_id.desc()
+    ).limit(limit)
     return list(uow.session.scalars(query))
 
 
