@@ -124,3 +124,13 @@ def lock_calendar(uow: UnitOfWork, staff_id: str) -> None:
 
 
 _CALENDAR_LOCK = text("SELECT pg_advisory_xact_lock(hashtext(:key))")
+
+
+def member_of_tab(uow: UnitOfWork, tab_id: str) -> str | None:
+    """Who the booking checked in to ``tab_id`` was with (None: a walk-in's
+    tab, or a booking with no one yet). A plain read: nothing changes."""
+    return uow.session.scalar(
+        select(Booking.staff_id).where(
+            Booking.merchant_id == uow.merchant, Booking.tab_id == tab_id
+        )
+    )

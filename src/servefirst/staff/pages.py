@@ -24,6 +24,7 @@ from servefirst.staff import (
     day_pages,
     hours_pages,
     invoice_pages,
+    line_pages,
     policy_pages,
     service_pages,
     settings_page,
@@ -45,6 +46,7 @@ router.include_router(counter_pages.router)
 router.include_router(service_pages.router)
 router.include_router(policy_pages.router)
 router.include_router(correction_pages.router)
+router.include_router(line_pages.router)
 router.include_router(today_page.router)
 router.include_router(settings_page.router)
 router.include_router(tax_pages.router)

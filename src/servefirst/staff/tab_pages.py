@@ -10,7 +10,6 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
 
-from servefirst.bookings.hold_raises import raise_in_turn
 from servefirst.customers.schemas import CustomerIn
 from servefirst.customers.service import create_customer
 from servefirst.db.uow import UnitOfWork
@@ -27,6 +26,7 @@ from servefirst.staff import console
 from servefirst.staff import service as staff
 from servefirst.staff.customer_pages import LikelyDuplicate, check_not_duplicate, duplicate_page
 from servefirst.staff.home_page import page_context
+from servefirst.staff.line_credit import done_by_form
 from servefirst.staff.rules import Access
 from servefirst.staff.web import (
     act,
@@ -49,13 +49,6 @@ def _invalid(exc: ValidationError) -> InvalidRequest:
     first = exc.errors()[0]
     field = ".".join(str(p) for p in first.get("loc", ())) or "form"
     return InvalidRequest(f"Check {field}: {first.get('msg', 'invalid value')}.", param=field)
-
-
-def _quantity(text: str) -> int:
-    try:
-        return int(text.strip() or "1")
-    except ValueError:
-        raise InvalidRequest("Quantity must be a whole number.", param="quantity") from None
 
 
 # --- customers --------------------------------------------------------------
@@ -229,6 +222,7 @@ def _tab_page(
         rewards=_rewards_waiting(uow, view),
         error=error,
         kept=kept or {},
+        done_by=done_by_form(uow, view, me.account.staff_id, (kept or {}).get("staff_id", "")),
         merchant_name=view.merchant.name,
         due_text=format_amount(view.bill.due, view.tab.currency),
     )
@@ -279,29 +273,6 @@ tab_action = _tab_action
 @router.get("/tabs/{tab_id}")
 def tab_page(request: Request, tab_id: str) -> Response:
     return show(request, lambda uow, me: _tab_page(request, uow, me, tab_id))
-
-
-@router.post("/tabs/{tab_id}/lines")
-def add_line(
-    request: Request,
-    tab_id: str,
-    service_id: FormText = "",
-    quantity: FormText = "1",
-    csrf_token: FormText = "",
-) -> Response:
-    def do(uow: UnitOfWork, me: staff.SignedIn) -> None:
-        if not service_id:
-            raise InvalidRequest("Choose what was served.", param="service_id")
-        tabs.add_line(
-            uow,
-            tab_id,
-            service_id=service_id,
-            quantity=_quantity(quantity),
-            staff_id=me.account.staff_id,
-        )
-        raise_in_turn(uow, tab_id)  # the card hold behind the tab grows with it
-
-    return _tab_action(request, tab_id, csrf_token, do, "line")
 
 
 @router.post("/tabs/{tab_id}/serve")
