@@ -253,8 +253,10 @@ def _tab_action(
     done: str,
     *,
     needs: Access = Access.STAFF,
+    kept: dict[str, str] | None = None,
 ) -> Response:
-    """One change on a tab, then back to the tab (or the tab with the refusal)."""
+    """One change on a tab, then back to the tab (or the tab with the refusal,
+    and ``kept``: the form's entries, given back)."""
 
     def change(uow: UnitOfWork, me: staff.SignedIn) -> str:
         do(uow, me)
@@ -262,7 +264,9 @@ def _tab_action(
 
     def on_error(uow: UnitOfWork, me: staff.SignedIn, exc: ServefirstError) -> Response:
         try:
-            return _tab_page(request, uow, me, tab_id, error=in_words(exc), status=exc.status)
+            return _tab_page(
+                request, uow, me, tab_id, error=in_words(exc), status=exc.status, kept=kept
+            )
         except ServefirstError as missing:  # the tab itself is unknown
             return problem(request, me, missing)
 
