@@ -32,6 +32,9 @@ def test_a_lisbon_till_offers_what_is_due_with_a_decimal_comma_and_takes_it(
     assert merchant.get(f"/v1/tabs/{tab['id']}").json()["status"] == "paid"
     service = merchant.service("Fringe trim", price=450)
     assert 'value="4,50"' in owner.get(f"/staff/services/{service['id']}").text
+    # The empty fields' examples are written the same way.
+    assert 'name="tip" value="" inputmode="decimal" placeholder="0,00"' in page
+    assert 'placeholder="4,50"' in owner.get("/staff/services").text
 
 
 def test_a_london_till_keeps_the_decimal_point(
@@ -39,4 +42,6 @@ def test_a_london_till_keeps_the_decimal_point(
 ) -> None:
     owner = signed_in(merchant, "owner")
     tab = merchant.served_tab(2975)
-    assert _cash_offered(owner.get(f"/staff/tabs/{tab['id']}").text) == "29.75"
+    page = owner.get(f"/staff/tabs/{tab['id']}").text
+    assert _cash_offered(page) == "29.75"
+    assert 'placeholder="0.00"' in page

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from servefirst.runtime import Runtime
 from servefirst.staff import service as staff
 from tests.conftest import Merchant, TestClock
+from tests.integration.test_bookings_api import ALWAYS_ASKED, GOOD, SALON
 from tests.integration.test_pages_staff import Staff
 
 LISBON = ZoneInfo("Europe/Lisbon")
@@ -127,3 +128,32 @@ def test_a_day_that_is_not_a_date_is_said_in_words(
     page = signed_in(merchant).get("/staff/bookings/day", params={"date": "yesterday-ish"})
     assert page.status_code == 422
     assert "is not a date" in page.text
+
+
+def test_a_cancelled_booking_on_the_day_view_says_what_became_of_its_deposit(
+    merchant: Merchant, runtime: Runtime, clock: TestClock, signed_in: Callable[..., Staff]
+) -> None:
+    cut, _sofia = salon(merchant, runtime)
+    policy = merchant.post("/v1/merchant/deposit-policy", {"deposit_policy": ALWAYS_ASKED | SALON})
+    assert policy.status_code == 200, policy.text
+    ana = merchant.customer("Ana")
+    day = (clock.now().astimezone(LISBON) + timedelta(days=3)).date().isoformat()
+    booked = merchant.post(
+        "/v1/bookings",
+        {
+            "customer_id": ana["id"],
+            "service_id": cut["id"],
+            "starts_at": f"{day}T09:00:00+00:00",
+            "card": GOOD,
+        },
+    ).json()
+    assert booked["deposit"]["amount"] == 600
+    desk = signed_in(merchant)
+    assert "Deposit €6.00 held" in desk.get(f"/staff/bookings/day?date={day}").text
+    cancelled = desk.post(
+        f"/staff/bookings/{booked['id']}/cancel-from-day", {"back": day}, follow_redirects=False
+    )
+    assert cancelled.status_code == 303
+    page = desk.get(f"/staff/bookings/day?date={day}").text
+    # Days ahead: the whole deposit goes back, and the day's row says so.
+    assert "Deposit €6.00 refunded" in page

@@ -126,6 +126,21 @@ def test_the_customer_s_receipt_page_says_the_same_in_english_and_portuguese(
     assert "Pago após reembolsos" in portuguese
 
 
+def test_the_receipt_page_of_a_tab_refunded_in_full_does_not_thank_for_a_payment(
+    merchant: Merchant,
+) -> None:
+    tab = _lunch_paid_by_card(merchant)
+    _refund(merchant, tab, amount=615, reason="Soup was cold")
+    part = merchant.client.get(f"/t/{tab['token']}/receipt", headers=ENGLISH).text
+    assert "Payment received. Thank you!" in part  # some of it is still paid
+    _refund(merchant, tab, reason="Closing early")  # the rest of the bill and the tip
+    whole = merchant.client.get(f"/t/{tab['token']}/receipt", headers=ENGLISH).text
+    assert "Payment received" not in whole
+    assert "Everything you paid was given back to you." in whole
+    portuguese = merchant.client.get(f"/t/{tab['token']}/receipt", headers=PORTUGUESE).text
+    assert "Tudo o que pagou foi-lhe devolvido." in portuguese
+
+
 def test_the_tax_report_nets_each_refund_with_the_split_the_receipt_prints(
     merchant: Merchant,
 ) -> None:

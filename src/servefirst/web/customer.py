@@ -61,6 +61,7 @@ FLASHES = {
         "Your concern was recorded, but it could not be approved automatically."
     ),
     "paid": N_("Payment received. Thank you!"),
+    "refunded_in_full": N_("Everything you paid was given back to you."),
     "confirming": N_("Your bank is confirming the payment; this page shows it paid in a moment."),
 }
 
@@ -339,9 +340,18 @@ def receipt(request: Request, token: str) -> Response:
     return templates.TemplateResponse(
         request,
         "customer/receipt.html",
-        {"token": token, "tab": tab, "sale": sale, "paid_flash": FLASHES["paid"]},
+        {"token": token, "tab": tab, "sale": sale, "paid_flash": FLASHES[_paid_words(tab)]},
         headers=PAGE_HEADERS,
     )
+
+
+def _paid_words(tab: PublicTab) -> str:
+    """What the top of a paid tab's receipt says: a thank-you, unless every
+    cent paid (bill and tip) has been given back since."""
+    taken = tab.paid + tab.tips
+    if taken and tab.refunded + tab.tips_refunded >= taken:
+        return "refunded_in_full"
+    return "paid"
 
 
 @router.get("/t/{token}/qr.svg")

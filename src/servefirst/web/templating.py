@@ -37,6 +37,8 @@ templates.env.install_gettext_callables(  # type: ignore[attr-defined]
 # (``kit.formats``): ``{{ 450|money("EUR") }}``, ``{{ at|time }}``, ``{{ at|date("full") }}``.
 templates.env.filters.update(formats.FILTERS)
 templates.env.globals["zone_name"] = formats.zone_name
+# An amount field's example written as people there type it ("4,50" in Lisbon).
+templates.env.globals["decimal_mark"] = formats.decimal_mark
 # Words that come from data (a status, a notice chosen by code), marked with
 # ``N_`` where they are defined: translated as they are, never %-formatted.
 templates.env.globals["translated"] = i18n.gettext
