@@ -19,7 +19,7 @@ from servefirst.kit.typed import parse_amount
 from servefirst.payments.refund_rules import RefundStatus
 from servefirst.payments.refunds import refund_in_phases, refunds_of
 from servefirst.staff import service as staff
-from servefirst.staff.rules import Access
+from servefirst.staff.rules import Access, changed_since_shown
 from servefirst.staff.tab_pages import tab_page_view
 from servefirst.staff.web import act, problem
 from servefirst.tabs import service as tabs
@@ -101,9 +101,7 @@ def _same_refunds_as_seen(uow: UnitOfWork, payment_id: str, seen: str) -> None:
     one made since (the form sent twice, or sent again after the back button)
     is not made again unseen. The page comes back with what was refunded, and
     the entries kept, to send once more if another refund is really meant."""
-    if not seen.isdigit():
-        return  # a form from before this field: nothing to compare
-    if len(refunds_of(uow, payment_id)) != int(seen):
+    if changed_since_shown(seen, len(refunds_of(uow, payment_id))):
         raise Conflict(
             "This payment was refunded since the page was shown. Check what was given "
             "back below; send the form again if another refund is meant.",

@@ -203,3 +203,12 @@ def refusal(kind: ThrottleKind, until: datetime, now: datetime) -> SignInThrottl
 
 def _minutes(delta: timedelta) -> int:
     return max(math.ceil(delta.total_seconds() / 60), 1)
+
+
+def changed_since_shown(seen: str, now: int) -> bool:
+    """A console form says how many of something (a payment's refunds, a
+    tab's payments) its page showed: a count that has moved since means the
+    form was sent twice, or again after the back button, and what it does is
+    not done again unseen. A form from before it carried the count (``seen``
+    not a number) has nothing to compare."""
+    return seen.isdigit() and int(seen) != now

@@ -1,5 +1,6 @@
 """The console's customer and tab pages: find or add a customer, open a tab,
-add what was served, mark it served or void it, take cash, resolve a concern."""
+add what was served, mark it served or void it, resolve a concern (taking
+payment at the counter is ``payment_pages``)."""
 
 from __future__ import annotations
 
@@ -20,8 +21,6 @@ from servefirst.kit.refusals import in_words
 from servefirst.kit.typed import format_amount, parse_amount_or_zero
 from servefirst.loyalty import service as loyalty
 from servefirst.merchants.service import get_merchant
-from servefirst.payments import service as payments
-from servefirst.payments.service import Method, pay_tab
 from servefirst.staff import console
 from servefirst.staff import service as staff
 from servefirst.staff.customer_pages import LikelyDuplicate, check_not_duplicate, duplicate_page
@@ -248,8 +247,10 @@ def _tab_action(
     done: str,
     *,
     needs: Access = Access.STAFF,
+    kept: dict[str, str] | None = None,
 ) -> Response:
-    """One change on a tab, then back to the tab (or the tab with the refusal)."""
+    """One change on a tab, then back to the tab (or the tab with the refusal,
+    and ``kept``: the form's entries, given back)."""
 
     def change(uow: UnitOfWork, me: staff.SignedIn) -> str:
         do(uow, me)
@@ -257,7 +258,9 @@ def _tab_action(
 
     def on_error(uow: UnitOfWork, me: staff.SignedIn, exc: ServefirstError) -> Response:
         try:
-            return _tab_page(request, uow, me, tab_id, error=in_words(exc), status=exc.status)
+            return _tab_page(
+                request, uow, me, tab_id, error=in_words(exc), status=exc.status, kept=kept
+            )
         except ServefirstError as missing:  # the tab itself is unknown
             return problem(request, me, missing)
 
@@ -265,7 +268,7 @@ def _tab_action(
 
 
 #: The tab page and its actions, for the console's other pages about a tab
-#: (refunds, voids, invoices).
+#: (payments, refunds, voids, invoices).
 tab_page_view = _tab_page
 tab_action = _tab_action
 
@@ -286,43 +289,6 @@ def serve(request: Request, tab_id: str, csrf_token: FormText = "") -> Response:
 def void(request: Request, tab_id: str, csrf_token: FormText = "") -> Response:
     return _tab_action(
         request, tab_id, csrf_token, lambda uow, me: tabs.void(uow, tab_id), "voided"
-    )
-
-
-@router.post("/tabs/{tab_id}/cash")
-def record_cash(
-    request: Request,
-    tab_id: str,
-    amount: FormText = "",
-    tip: FormText = "",
-    csrf_token: FormText = "",
-) -> Response:
-    """Cash handed over at the counter: the amount towards the bill, plus any tip."""
-
-    def do(uow: UnitOfWork, me: staff.SignedIn) -> None:
-        currency = tabs.get_tab(uow, tab_id).currency
-        pay_tab(
-            uow,
-            tab_id,
-            method=Method.CASH.value,
-            amount=parse_amount_or_zero(amount, currency),
-            tip=parse_amount_or_zero(tip, currency, param="tip"),
-        )
-
-    return _tab_action(request, tab_id, csrf_token, do, "paid")
-
-
-@router.post("/tabs/{tab_id}/rewards/{reward_id}")
-def apply_reward(
-    request: Request, tab_id: str, reward_id: str, csrf_token: FormText = ""
-) -> Response:
-    """The customer's reward taken off the bill at the counter, before they pay."""
-    return _tab_action(
-        request,
-        tab_id,
-        csrf_token,
-        lambda uow, me: payments.apply_reward(uow, tab_id, reward_id),
-        "reward",
     )
 
 
