@@ -5,7 +5,6 @@ choice gives the whole deposit back."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -15,6 +14,7 @@ from tests.conftest import Merchant, TestClock
 from tests.e2e.conftest import PHONE
 from tests.e2e.test_accessibility import context_at, login, sign_in, violations
 from tests.integration.test_bookings_api import ALWAYS_ASKED, SALON
+from tests.integration.test_pages_staff_bookings import later_today
 
 pytestmark = pytest.mark.browser
 __all__ = ["context_at"]  # a fixture, used by name
@@ -40,7 +40,8 @@ def test_both_cancellations_fit_a_phone_and_the_business_s_costs_nothing(
         {
             "customer_id": customer["id"],
             "service_id": cut["id"],
-            "starts_at": (clock.now() + timedelta(hours=2)).isoformat(),
+            # Today's list shows it: later today, whatever the hour the test runs at.
+            "starts_at": later_today(clock, minutes=120).isoformat(),
             "card": "4242424242424242",
         },
     )
