@@ -61,3 +61,21 @@ def test_too_much_taken_at_the_counter_is_said_in_portuguese_with_the_amounts(
     )
     assert refused.status_code == 422, refused.text
     assert "50,00 € é mais do que os 40,00 € em dívida" in _read(refused.text)
+
+
+def test_letters_in_a_whole_number_field_are_refused_in_portuguese(
+    merchant: Merchant, signed_in: Callable[..., Staff]
+) -> None:
+    manager = signed_in(merchant, "manager")
+    assert manager.post("/staff/settings/language", {"language": "pt"}).status_code == 200
+    typed = {
+        "name": "Corte",
+        "price": "20,00",
+        "duration_minutes": "meia hora",
+        "expected_results": "Cabelo cortado",
+        "limits": "",
+    }
+    refused = manager.post("/staff/services", typed)
+    assert refused.status_code == 422
+    assert "Escolha um número inteiro de 1 a 10080." in _read(refused.text)
+    assert merchant.get("/v1/services").json()["data"] == []
