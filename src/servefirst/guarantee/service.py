@@ -23,7 +23,7 @@ from servefirst.guarantee.rules import (
     decide,
     requested_amount,
 )
-from servefirst.kit.errors import Conflict, InvalidRequest, NotFound
+from servefirst.kit.errors import Conflict, InvalidRequest, NotFound, ServefirstError
 from servefirst.kit.ids import new_id
 from servefirst.ledger import service as ledger
 from servefirst.ledger.rules import Account, EntryBuilder, EntryKind, Side
@@ -49,7 +49,11 @@ def raise_concern(
         )
     chosen = Remedy(remedy)
     bill = bill_of(tab)
-    asked = requested_amount(chosen, amount, bill.due)
+    try:
+        asked = requested_amount(chosen, amount, bill.due)
+    except ServefirstError as refused:
+        refused.figures.setdefault("currency", tab.currency)  # for the page's words
+        raise
     if chosen is not Remedy.REDO and bill.due <= 0:
         raise Conflict("Nothing is owed on this tab.", code="nothing_to_pay")
     policy = GuaranteePolicy.from_policy(get_merchant(uow).policy)
@@ -136,6 +140,7 @@ def resolve(
             f"amount must be between 0 and the {due} still owed.",
             code="amount_exceeds_due",
             param="amount",
+            figures={"discount": granted, "due": due, "currency": tab.currency},
         )
     concern.status = ConcernStatus.APPROVED.value
     concern.decision = reason or "Approved by staff."

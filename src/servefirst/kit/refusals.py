@@ -89,6 +89,13 @@ def _deposit(details: dict[str, Any], money: Callable[[int], str]) -> str:
 
 
 def _over_due(details: dict[str, Any], money: Callable[[int], str]) -> str:
+    if "discount" in details:  # a concern's discount, asked or granted
+        if int(details["discount"]) < 0:
+            return _("A discount cannot be negative.")
+        return _("A discount of %(amount)s is more than the %(due)s still owed.") % {
+            "amount": money(details["discount"]),
+            "due": money(details["due"]),
+        }
     return _(
         "%(amount)s is more than the %(due)s owed; give change, or record the extra as a tip."
     ) % {"amount": money(details["amount"]), "due": money(details["due"])}
