@@ -117,3 +117,19 @@ def test_letters_in_a_whole_number_field_are_refused_in_portuguese(
     assert refused.status_code == 422
     assert "Escolha um número inteiro de 1 a 10080." in _read(refused.text)
     assert merchant.get("/v1/services").json()["data"] == []
+
+
+def test_a_quantity_out_of_range_on_the_tab_page_is_refused_in_portuguese(
+    merchant: Merchant, signed_in: Callable[..., Staff]
+) -> None:
+    coffee = merchant.service("Espresso", price=120)
+    tab = merchant.tab()
+    desk = signed_in(merchant, "staff")
+    assert desk.post("/staff/settings/language", {"language": "pt"}).status_code == 200
+    for typed in ("0", "-3", "5000"):
+        refused = desk.post(
+            f"/staff/tabs/{tab['id']}/lines", {"service_id": coffee["id"], "quantity": typed}
+        )
+        assert refused.status_code == 422, typed
+        assert "Escolha um número inteiro de 1 a 1000." in _read(refused.text), typed
+    assert merchant.get(f"/v1/tabs/{tab['id']}").json()["lines"] == []
