@@ -159,6 +159,7 @@ _PLAIN = {
     "due_date_in_past": lambda: _("The due date is in the past; give today or a later day."),
     "due_date_invalid": lambda: _("Give the due date as a date."),
     "tab_not_invoiceable": lambda: _("Only a served tab can be invoiced."),
+    "day_already_closed": lambda: _("This day is already closed."),
     "secret_key_missing": lambda: _(
         "This server cannot keep Stripe keys yet: SERVEFIRST_SECRET_KEY is not set. Ask whoever"
         " runs the server to set it (the README says how), then save the keys again. Nothing"
