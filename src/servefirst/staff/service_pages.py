@@ -23,6 +23,7 @@ from servefirst.merchants.service import get_merchant
 from servefirst.staff import service as staff
 from servefirst.staff.kept_forms import act_keeping
 from servefirst.staff.rules import Access
+from servefirst.staff.schema_words import refused_field
 from servefirst.staff.web import base_context, problem, render, show
 from servefirst.taxes import service as taxes
 
@@ -77,15 +78,7 @@ def _checked(uow: UnitOfWork, typed: dict[str, str]) -> ServiceIn:
             }
         )
     except ValidationError as exc:
-        errors = exc.errors()
-        # Of a union's errors (a sentence or a list of them), the one a person can act on.
-        first = next((e for e in errors if e["type"] in PROBLEMS), errors[0])
-        field = str(first.get("loc", ("form",))[0])
-        raise InvalidRequest(
-            _("Check %(field)s: %(problem)s.")
-            % {"field": _(FIELD_NAMES.get(field, field)), "problem": _problem(first)},
-            param=field,
-        ) from None
+        raise refused_field(exc, FIELD_NAMES) from None
 
 
 #: The form's fields as its refusals name them.
@@ -94,20 +87,6 @@ FIELD_NAMES = {
     "expected_results": N_("what the customer can expect"),
     "limits": N_("what it does not promise"),
 }
-#: The catalogue's refusals of a field, in words (pydantic says them in English).
-PROBLEMS = {
-    "string_too_short": N_("it cannot be empty"),
-    "string_too_long": N_("it takes at most %(max_length)s characters"),
-    "too_long": N_("it takes at most %(max_length)s lines"),
-    "string_pattern_mismatch": N_("it holds a character that cannot be kept"),
-}
-
-
-def _problem(error: Any) -> str:
-    words = PROBLEMS.get(error["type"])
-    if words is None:
-        return str(error["msg"])
-    return _(words) % {"max_length": (error.get("ctx") or {}).get("max_length", "")}
 
 
 def list_page(
