@@ -130,6 +130,12 @@ def _refund_first(details: dict[str, Any], money: Callable[[int], str]) -> str:
     ) % {"due": money(details["amount_due"]), "amount": money(details["line_amount"])}
 
 
+def _tab_state(details: dict[str, Any], money: Callable[[int], str]) -> str:
+    # The form sent again (the back button) after the tab moved on, most often.
+    status = _(str(details["tab_status"])).replace("_", " ")
+    return _("This tab is %(status)s now, so this can no longer be done.") % {"status": status}
+
+
 #: Refusals said again from their figures (they need a currency).
 _FROM_FIGURES: dict[str, Callable[[dict[str, Any], Callable[[int], str]], str]] = {
     "tab_limit_exceeded": _tab_limit,
@@ -138,6 +144,7 @@ _FROM_FIGURES: dict[str, Callable[[dict[str, Any], Callable[[int], str]], str]] 
     "amount_exceeds_due": _over_due,
     "amount_exceeds_refundable": _over_refundable,
     "refund_first": _refund_first,
+    "tab_state_invalid": _tab_state,
 }
 
 #: Refusals said in fixed words, whatever detail their message carries (a
