@@ -148,5 +148,8 @@ def refusal_words(error: ServefirstError) -> str:
         ),
         "booking_state_invalid": gettext("This booking can no longer be changed."),
         "move_not_online": gettext("This booking cannot be moved online. Please call us."),
+        "idempotency_key_in_use": gettext(
+            "Your booking is being made. Wait a moment: its confirmation comes by e-mail."
+        ),
     }
     return words.get(error.code, gettext("This could not be done. Please try again."))
