@@ -35,9 +35,23 @@ from servefirst.taxes import service as taxes
 
 
 def raise_concern(
-    uow: UnitOfWork, token: str, *, reason: str, remedy: str, amount: int | None
+    uow: UnitOfWork,
+    token: str,
+    *,
+    reason: str,
+    remedy: str,
+    amount: int | None,
+    concerns_seen: int | None = None,
 ) -> Concern:
+    """``concerns_seen``: how many concerns the customer's page showed; one
+    raised since (the form sent twice, or again after the back button) is
+    refused rather than raised, and discounted, a second time."""
     tab = tab_for_token(uow, token, lock=True)
+    if concerns_seen is not None and len(concerns_of(uow, tab.tab_id)) != concerns_seen:
+        raise Conflict(
+            "A concern was raised on this tab since the page was shown; it is listed there.",
+            code="concern_raised_since",
+        )
     if TabStatus(tab.status) not in UNPAID:
         raise Conflict(
             f"This tab is {tab.status}; concerns are raised before paying.",

@@ -167,6 +167,7 @@ _PLAIN = {
     "due_date_invalid": lambda: _("Give the due date as a date."),
     "tab_not_invoiceable": lambda: _("Only a served tab can be invoiced."),
     "day_already_closed": lambda: _("This day is already closed."),
+    "concern_raised_since": lambda: _("Your concern was already sent: it is listed on this page."),
     "secret_key_missing": lambda: _(
         "This server cannot keep Stripe keys yet: SERVEFIRST_SECRET_KEY is not set. Ask whoever"
         " runs the server to set it (the README says how), then save the keys again. Nothing"
