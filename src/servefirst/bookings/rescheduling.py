@@ -30,6 +30,7 @@ from servefirst.db.uow import UnitOfWork
 from servefirst.events.service import emit
 from servefirst.kit.clock import as_utc
 from servefirst.kit.errors import InvalidRequest
+from servefirst.staff.service import ensure_active
 
 
 def reschedule(
@@ -60,6 +61,7 @@ def begin_reschedule(
     length = booking.ends_at - booking.starts_at
     who = staff_id or booking.staff_id
     if who:
+        ensure_active(uow, who)
         ensure_staff_free(
             uow,
             who,

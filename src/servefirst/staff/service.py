@@ -15,11 +15,13 @@ from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
+from servefirst.bookings.staff_time import upcoming
 from servefirst.db.uow import UnitOfWork
 from servefirst.kit import i18n
 from servefirst.kit.errors import Conflict, InvalidRequest, NotFound
+from servefirst.kit.i18n import N_
 from servefirst.kit.ids import hash_secret, merchant_of_credential, new_id
 from servefirst.merchants.service import get_merchant
 from servefirst.staff.models import (
@@ -33,6 +35,7 @@ from servefirst.staff.rules import (
     Access,
     access_for_role,
     check_email,
+    leaving_refusal,
     password_problem,
 )
 
@@ -118,14 +121,40 @@ def get_member(uow: UnitOfWork, staff_id: str, *, param: str = "staff_id") -> St
     return member
 
 
-def list_members(uow: UnitOfWork) -> list[StaffMember]:
-    return list(
+def list_members(uow: UnitOfWork, *, include_inactive: bool = False) -> list[StaffMember]:
+    """The current team, by name; with ``include_inactive``, those who left too."""
+    query = select(StaffMember).where(StaffMember.merchant_id == uow.merchant)
+    if not include_inactive:
+        query = query.where(StaffMember.active.is_(True))
+    return list(uow.session.scalars(query.order_by(StaffMember.name, StaffMember.staff_id)))
+
+
+def active_ids(uow: UnitOfWork) -> set[str]:
+    """The ids of the current team (who may be booked and credited)."""
+    return set(
         uow.session.scalars(
-            select(StaffMember)
-            .where(StaffMember.merchant_id == uow.merchant)
-            .order_by(StaffMember.name, StaffMember.staff_id)
+            select(StaffMember.staff_id).where(
+                StaffMember.merchant_id == uow.merchant, StaffMember.active.is_(True)
+            )
         )
     )
+
+
+#: A refusal's words, said again in the page's language (``kit.refusals``).
+_LEFT = N_("%(name)s has left the business; choose someone on the team.")
+
+
+def ensure_active(uow: UnitOfWork, staff_id: str, *, param: str = "staff_id") -> None:
+    """Refuse (409 ``staff_inactive``) new work for someone who left. A name
+    that is no member (bookings over the API may name free text) passes."""
+    member = uow.session.get(StaffMember, (uow.merchant, staff_id))
+    if member is not None and not member.active:
+        raise Conflict(
+            f"{member.name} has left the business; choose someone on the team.",
+            code="staff_inactive",
+            param=param,
+            figures={"words": _LEFT, "name": member.name},
+        )
 
 
 def update_member(
@@ -136,11 +165,17 @@ def update_member(
     role: str | None = None,
     access: str | None = None,
     commission_bps: int | None = None,
+    active: bool | None = None,
+    acting: str | None = None,
 ) -> StaffMember:
-    """Change a member's name, title, access or rate.
+    """Change a member's name, title, access or rate; ``active``: mark them as
+    having left the business (False) or bring them back (True).
 
-    A new rate counts for tabs settled from now on."""
+    A new rate counts for tabs settled from now on. ``acting``: the member
+    who asks (the console), None for an API key (the owner)."""
     member = get_member(uow, staff_id)
+    if active is False and member.active:
+        _may_leave(uow, member, acting)
     checked_name, checked_role, level = _check_member(
         member.name if name is None else name,
         member.role if role is None else role,
@@ -150,11 +185,42 @@ def update_member(
     member.name, member.role, member.access = checked_name, checked_role, level.value
     if commission_bps is not None:
         member.commission_bps = commission_bps
+    if active is not None:
+        member.active = active
     account = uow.session.get(StaffAccount, (uow.merchant, staff_id))
-    if account is not None:  # one person, one name, title and access on both
+    if account is not None:  # one person, one name, title, access and state on both
         account.name, account.role, account.access = member.name, member.role, member.access
+        account.active = member.active
+    if not member.active:  # whoever left is signed out everywhere, now
+        uow.session.execute(
+            delete(StaffSession).where(
+                StaffSession.merchant_id == uow.merchant, StaffSession.staff_id == staff_id
+            )
+        )
     uow.session.flush()
     return member
+
+
+def _may_leave(uow: UnitOfWork, member: StaffMember, acting: str | None) -> None:
+    """409 when ``member`` may not be marked as having left (``leaving_refusal``)."""
+    # The owners' rows locked in id order: two owners marking each other as
+    # gone at once cannot both pass, leaving nobody to run the business.
+    owners_now = uow.session.execute(
+        select(StaffMember.staff_id, StaffMember.active)
+        .where(StaffMember.merchant_id == uow.merchant, StaffMember.access == Access.OWNER)
+        .order_by(StaffMember.staff_id)
+        .with_for_update()
+    ).all()
+    other_owners = sum(1 for who, active in owners_now if active and who != member.staff_id)
+    refusal = leaving_refusal(
+        member.name,
+        is_self=acting == member.staff_id,
+        is_owner=member.access == Access.OWNER,
+        other_owners=other_owners,
+        upcoming=upcoming(uow, member.staff_id),
+    )
+    if refusal is not None:
+        raise refusal
 
 
 def owners(uow: UnitOfWork) -> list[StaffAccount]:
@@ -163,7 +229,11 @@ def owners(uow: UnitOfWork) -> list[StaffAccount]:
     return list(
         uow.session.scalars(
             select(StaffAccount)
-            .where(StaffAccount.merchant_id == uow.merchant, StaffAccount.access == Access.OWNER)
+            .where(
+                StaffAccount.merchant_id == uow.merchant,
+                StaffAccount.access == Access.OWNER,
+                StaffAccount.active.is_(True),
+            )
             .order_by(StaffAccount.created_at, StaffAccount.staff_id)
         )
     )
@@ -300,7 +370,7 @@ def current_session(uow: UnitOfWork, token: str | None) -> SignedIn | None:
     if session is None or session.expires_at <= uow.clock.now():
         return None
     account = uow.session.get(StaffAccount, (uow.merchant, session.staff_id))
-    if account is None:
+    if account is None or not account.active:
         return None
     return SignedIn(account, session)
 
