@@ -34,7 +34,8 @@ from servefirst.customers.service import create_customer
 from servefirst.db.uow import UnitOfWork
 from servefirst.kit.errors import Conflict, InvalidRequest, NotFound, ServefirstError
 from servefirst.merchants.service import get_merchant
-from servefirst.staff.service import active_ids, ensure_active, get_member
+from servefirst.staff.departures import active_ids, ensure_active
+from servefirst.staff.service import get_member
 
 if TYPE_CHECKING:
     from servefirst.bookings.models import Booking

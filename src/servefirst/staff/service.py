@@ -15,15 +15,14 @@ from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
-from servefirst.bookings.staff_time import upcoming
 from servefirst.db.uow import UnitOfWork
 from servefirst.kit import i18n
 from servefirst.kit.errors import Conflict, InvalidRequest, NotFound
-from servefirst.kit.i18n import N_
 from servefirst.kit.ids import hash_secret, merchant_of_credential, new_id
 from servefirst.merchants.service import get_merchant
+from servefirst.staff import departures
 from servefirst.staff.models import (
     StaffAccount,
     StaffMember,
@@ -35,7 +34,6 @@ from servefirst.staff.rules import (
     Access,
     access_for_role,
     check_email,
-    leaving_refusal,
     password_problem,
 )
 
@@ -129,34 +127,6 @@ def list_members(uow: UnitOfWork, *, include_inactive: bool = False) -> list[Sta
     return list(uow.session.scalars(query.order_by(StaffMember.name, StaffMember.staff_id)))
 
 
-def active_ids(uow: UnitOfWork) -> set[str]:
-    """The ids of the current team (who may be booked and credited)."""
-    return set(
-        uow.session.scalars(
-            select(StaffMember.staff_id).where(
-                StaffMember.merchant_id == uow.merchant, StaffMember.active.is_(True)
-            )
-        )
-    )
-
-
-#: A refusal's words, said again in the page's language (``kit.refusals``).
-_LEFT = N_("%(name)s has left the business; choose someone on the team.")
-
-
-def ensure_active(uow: UnitOfWork, staff_id: str, *, param: str = "staff_id") -> None:
-    """Refuse (409 ``staff_inactive``) new work for someone who left. A name
-    that is no member (bookings over the API may name free text) passes."""
-    member = uow.session.get(StaffMember, (uow.merchant, staff_id))
-    if member is not None and not member.active:
-        raise Conflict(
-            f"{member.name} has left the business; choose someone on the team.",
-            code="staff_inactive",
-            param=param,
-            figures={"words": _LEFT, "name": member.name},
-        )
-
-
 def update_member(
     uow: UnitOfWork,
     staff_id: str,
@@ -175,7 +145,7 @@ def update_member(
     who asks (the console), None for an API key (the owner)."""
     member = get_member(uow, staff_id)
     if active is False and member.active:
-        _may_leave(uow, member, acting)
+        departures.may_leave(uow, member, acting)
     checked_name, checked_role, level = _check_member(
         member.name if name is None else name,
         member.role if role is None else role,
@@ -191,36 +161,10 @@ def update_member(
     if account is not None:  # one person, one name, title, access and state on both
         account.name, account.role, account.access = member.name, member.role, member.access
         account.active = member.active
-    if not member.active:  # whoever left is signed out everywhere, now
-        uow.session.execute(
-            delete(StaffSession).where(
-                StaffSession.merchant_id == uow.merchant, StaffSession.staff_id == staff_id
-            )
-        )
+    if not member.active:
+        departures.sign_out_everywhere(uow, staff_id)
     uow.session.flush()
     return member
-
-
-def _may_leave(uow: UnitOfWork, member: StaffMember, acting: str | None) -> None:
-    """409 when ``member`` may not be marked as having left (``leaving_refusal``)."""
-    # The owners' rows locked in id order: two owners marking each other as
-    # gone at once cannot both pass, leaving nobody to run the business.
-    owners_now = uow.session.execute(
-        select(StaffMember.staff_id, StaffMember.active)
-        .where(StaffMember.merchant_id == uow.merchant, StaffMember.access == Access.OWNER)
-        .order_by(StaffMember.staff_id)
-        .with_for_update()
-    ).all()
-    other_owners = sum(1 for who, active in owners_now if active and who != member.staff_id)
-    refusal = leaving_refusal(
-        member.name,
-        is_self=acting == member.staff_id,
-        is_owner=member.access == Access.OWNER,
-        other_owners=other_owners,
-        upcoming=upcoming(uow, member.staff_id),
-    )
-    if refusal is not None:
-        raise refusal
 
 
 def owners(uow: UnitOfWork) -> list[StaffAccount]:

@@ -7,7 +7,8 @@ from servefirst.api.routing import ServefirstRoute
 from servefirst.bookings.hold_raises import raise_off_the_loop
 from servefirst.bookings.holds import tab_hold
 from servefirst.db.uow import UnitOfWork
-from servefirst.staff.service import ensure_active, get_member
+from servefirst.staff.departures import ensure_active
+from servefirst.staff.service import get_member
 from servefirst.tabs import service as tabs
 from servefirst.tabs.models import Tab
 from servefirst.tabs.schemas import LineIn, TabHoldOut, TabIn, TabList, TabOut, TabStatusName
