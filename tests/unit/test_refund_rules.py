@@ -14,6 +14,7 @@ from servefirst.payments.refund_rules import (
     clean_reason,
     deposit_after_void,
     ensure_can_void_line,
+    ensure_nothing_refunded_since,
     refund_parts,
     refund_state,
 )
@@ -162,3 +163,15 @@ def test_a_paid_tab_says_refunded_only_once_money_went_back() -> None:
     # 6.00 of the bill was the booking's deposit: giving back the 4.00 paid at the end is a part.
     paid_with_deposit = {"paid": 400, "tips": 0, "deposit_applied": 600}
     assert refund_state(refunded=400, tips_refunded=0, **paid_with_deposit) == "partly refunded"
+
+
+def test_a_refund_form_that_saw_as_many_refunds_as_there_are_goes_on() -> None:
+    ensure_nothing_refunded_since(1, 1)
+    ensure_nothing_refunded_since(None, 3)  # a form that did not say: nothing to compare
+
+
+def test_a_refund_form_sent_again_after_a_refund_was_made_is_refused() -> None:
+    with pytest.raises(Conflict) as refused:
+        ensure_nothing_refunded_since(0, 1)
+    assert refused.value.code == "refunded_since"
+    assert refused.value.status == 409

@@ -112,6 +112,21 @@ def refund_state(
     return "refunded" if back >= paid + tips + deposit_applied else "partly refunded"
 
 
+def ensure_nothing_refunded_since(seen: int | None, refunds: int) -> None:
+    """The console's refund form says how many refunds of the payment its page
+    showed (``seen``): one made since (the form sent twice, or again after the
+    back button) is not made again unseen. Compared with the tab held, so two
+    sendings at the same moment cannot both find the count unchanged. None:
+    a form that did not say, nothing to compare."""
+    if seen is not None and seen != refunds:
+        raise Conflict(
+            "This payment was refunded since the page was shown. Check what was given "
+            "back below; send the form again if another refund is meant.",
+            code="refunded_since",
+            details={"refunds_seen": seen, "refunds": refunds},
+        )
+
+
 def clean_reason(reason: str) -> str:
     text = " ".join(reason.split())
     if not text:
