@@ -15,6 +15,7 @@ from servefirst.payments.refund_rules import (
     deposit_after_void,
     ensure_can_void_line,
     ensure_nothing_refunded_since,
+    paid_by_deposit_alone,
     refund_parts,
     refund_state,
 )
@@ -121,6 +122,27 @@ def test_a_line_a_payment_covers_is_refused_even_with_a_deposit_behind_it() -> N
         ensure_can_void_line("open", Bill(6000, paid=2500, deposit_applied=2000), 4500, False)
     assert covered.value.code == "refund_first"
     assert covered.value.details == {"amount_due": 1500, "deposit_applied": 2000}
+
+
+def test_a_tab_its_deposit_paid_alone_has_no_payment_to_refund_first() -> None:
+    """A cut (15.00) and a toner (10.00) paid by the booking's deposit: the
+    toner comes off the paid tab and 10.00 of the deposit is no longer needed."""
+    by_deposit = Bill(2500, deposit_applied=2500)
+    assert paid_by_deposit_alone("paid", by_deposit)
+    ensure_can_void_line("paid", by_deposit, 1000, voided=False)
+    assert deposit_after_void(by_deposit, 1000) == 1500
+    # Any real payment on a paid tab still asks for its refund first.
+    part_paid = Bill(3000, paid=500, deposit_applied=2500)
+    assert not paid_by_deposit_alone("paid", part_paid)
+    with pytest.raises(Conflict) as refused:
+        ensure_can_void_line("paid", part_paid, 1000, voided=False)
+    assert refused.value.code == "refund_first"
+    # Neither a deposit nor a payment (a reward paid it all): nothing to give back.
+    assert not paid_by_deposit_alone("paid", Bill(2500, adjustments=2500))
+    # Only a paid tab: an unpaid one follows the usual rule, a written-off one none.
+    assert not paid_by_deposit_alone("served", by_deposit)
+    with pytest.raises(Conflict):
+        ensure_can_void_line("written_off", by_deposit, 1000, voided=False)
 
 
 @given(
