@@ -247,10 +247,10 @@ def _minutes(delta: timedelta) -> int:
     return max(math.ceil(delta.total_seconds() / 60), 1)
 
 
-def changed_since_shown(seen: str, now: int) -> bool:
+def count_seen(seen: str) -> int | None:
     """A console form says how many of something (a payment's refunds, a
-    tab's payments) its page showed: a count that has moved since means the
-    form was sent twice, or again after the back button, and what it does is
-    not done again unseen. A form from before it carried the count (``seen``
-    not a number) has nothing to compare."""
-    return seen.isdigit() and int(seen) != now
+    tab's payments) its page showed; the use case compares it once the tab is
+    held for the write (``tabs.rules.ensure_nothing_paid_since``,
+    ``refund_rules.ensure_nothing_refunded_since``). A form from before it
+    carried the count (``seen`` not a number) has nothing to compare: None."""
+    return int(seen) if seen.isdigit() else None
