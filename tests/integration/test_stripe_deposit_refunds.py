@@ -166,3 +166,28 @@ def test_a_swap_to_a_cheaper_service_refunds_the_deposit_s_difference_at_stripe(
     assert "deposits_held" not in nonzero(cafe.balances())
     with stripe_runtime.uow(cafe.id, write=False) as uow:
         assert ledger.audit(uow).ok
+
+
+def test_a_line_voided_on_a_tab_its_deposit_paid_is_refunded_at_stripe(
+    cafe: Merchant, stripe_double: StripeDouble, stripe_runtime: Runtime, clock: TestClock
+) -> None:
+    """The 40.00 cut's whole price taken as the deposit, the tab served and
+    paid by it alone; the owner voids the cut (never done): there is no
+    payment to refund, so the deposit's PaymentIntent gives it all back."""
+    salon(cafe, enabled=True, percent="100", minimum=200, maximum=5000, preset="fair")
+    made = book(cafe, clock, stripe_double.payment_method(), starts_at=at(clock, hours=5))
+    assert made.status_code == 201, made.text
+    tab_id = cafe.post(f"/v1/bookings/{made.json()['id']}/check-in").json()["tab_id"]
+    served = cafe.post(f"/v1/tabs/{tab_id}/serve")
+    assert (served.json()["status"], served.json()["paid"]) == ("paid", 0), served.text
+    voided = cafe.post(f"/v1/tabs/{tab_id}/lines/1/void", {"reason": "The cut was not done"})
+    assert voided.status_code == 200, voided.text
+    assert (voided.json()["status"], voided.json()["deposit_applied"]) == ("paid", 0)
+    assert (
+        refunded_at_stripe(stripe_double, deposit_intent(stripe_double, made.json()["id"])) == 4000
+    )
+    deposit = cafe.get(f"/v1/bookings/{made.json()['id']}").json()["deposit"]
+    assert (deposit["status"], deposit["refund"]) == ("refunded", 4000)
+    assert nonzero(cafe.balances()) == {}
+    with stripe_runtime.uow(cafe.id, write=False) as uow:
+        assert ledger.audit(uow).ok

@@ -14,6 +14,8 @@ from servefirst.payments.refund_rules import (
     clean_reason,
     deposit_after_void,
     ensure_can_void_line,
+    ensure_nothing_refunded_since,
+    paid_by_deposit_alone,
     refund_parts,
     refund_state,
 )
@@ -122,6 +124,27 @@ def test_a_line_a_payment_covers_is_refused_even_with_a_deposit_behind_it() -> N
     assert covered.value.details == {"amount_due": 1500, "deposit_applied": 2000}
 
 
+def test_a_tab_its_deposit_paid_alone_has_no_payment_to_refund_first() -> None:
+    """A cut (15.00) and a toner (10.00) paid by the booking's deposit: the
+    toner comes off the paid tab and 10.00 of the deposit is no longer needed."""
+    by_deposit = Bill(2500, deposit_applied=2500)
+    assert paid_by_deposit_alone("paid", by_deposit)
+    ensure_can_void_line("paid", by_deposit, 1000, voided=False)
+    assert deposit_after_void(by_deposit, 1000) == 1500
+    # Any real payment on a paid tab still asks for its refund first.
+    part_paid = Bill(3000, paid=500, deposit_applied=2500)
+    assert not paid_by_deposit_alone("paid", part_paid)
+    with pytest.raises(Conflict) as refused:
+        ensure_can_void_line("paid", part_paid, 1000, voided=False)
+    assert refused.value.code == "refund_first"
+    # Neither a deposit nor a payment (a reward paid it all): nothing to give back.
+    assert not paid_by_deposit_alone("paid", Bill(2500, adjustments=2500))
+    # Only a paid tab: an unpaid one follows the usual rule, a written-off one none.
+    assert not paid_by_deposit_alone("served", by_deposit)
+    with pytest.raises(Conflict):
+        ensure_can_void_line("written_off", by_deposit, 1000, voided=False)
+
+
 @given(
     lines=st.lists(st.integers(min_value=1, max_value=10_000), min_size=1, max_size=5),
     adjustments=st.integers(min_value=0, max_value=5_000),
@@ -162,3 +185,15 @@ def test_a_paid_tab_says_refunded_only_once_money_went_back() -> None:
     # 6.00 of the bill was the booking's deposit: giving back the 4.00 paid at the end is a part.
     paid_with_deposit = {"paid": 400, "tips": 0, "deposit_applied": 600}
     assert refund_state(refunded=400, tips_refunded=0, **paid_with_deposit) == "partly refunded"
+
+
+def test_a_refund_form_that_saw_as_many_refunds_as_there_are_goes_on() -> None:
+    ensure_nothing_refunded_since(1, 1)
+    ensure_nothing_refunded_since(None, 3)  # a form that did not say: nothing to compare
+
+
+def test_a_refund_form_sent_again_after_a_refund_was_made_is_refused() -> None:
+    with pytest.raises(Conflict) as refused:
+        ensure_nothing_refunded_since(0, 1)
+    assert refused.value.code == "refunded_since"
+    assert refused.value.status == 409

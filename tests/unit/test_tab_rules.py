@@ -21,6 +21,7 @@ from servefirst.tabs.rules import (
     ensure_can_pay,
     ensure_can_serve,
     ensure_can_void,
+    ensure_nothing_paid_since,
     line_amount,
     status_after_payment,
     transition,
@@ -290,3 +291,15 @@ def test_only_an_open_tab_can_be_served(status: TabStatus) -> None:
     with pytest.raises(IllegalTransition) as refused:
         ensure_can_serve(status, 2)
     assert refused.value.code == "tab_state_invalid"
+
+
+def test_a_cash_form_that_saw_as_many_payments_as_there_are_goes_on() -> None:
+    ensure_nothing_paid_since(2, 2)
+    ensure_nothing_paid_since(None, 1)  # a form that did not say: nothing to compare
+
+
+def test_a_cash_form_sent_again_after_a_payment_was_recorded_is_refused() -> None:
+    with pytest.raises(Conflict) as refused:
+        ensure_nothing_paid_since(0, 1)
+    assert refused.value.code == "paid_since"
+    assert refused.value.status == 409

@@ -134,3 +134,14 @@ def member_of_tab(uow: UnitOfWork, tab_id: str) -> str | None:
             Booking.merchant_id == uow.merchant, Booking.tab_id == tab_id
         )
     )
+
+
+def upcoming_of(uow: UnitOfWork, staff_id: str, statuses: tuple[str, ...], now: datetime) -> int:
+    """How many of one person's bookings in ``statuses`` have not ended by ``now``."""
+    query = select(func.count()).where(
+        Booking.merchant_id == uow.merchant,
+        Booking.staff_id == staff_id,
+        Booking.status.in_(statuses),
+        Booking.ends_at > now,
+    )
+    return int(uow.session.scalar(query) or 0)

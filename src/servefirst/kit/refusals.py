@@ -136,7 +136,17 @@ def _tab_state(details: dict[str, Any], money: Callable[[int], str]) -> str:
     return _("This tab is %(status)s now, so this can no longer be done.") % {"status": status}
 
 
-#: Refusals said again from their figures (they need a currency).
+def _has_bookings(details: dict[str, Any], money: Callable[[int], str]) -> str:
+    count = int(details["upcoming_bookings"])
+    return ngettext(
+        "%(name)s still has %(num)d booking to come: move it to someone else or cancel it first.",
+        "%(name)s still has %(num)d bookings to come: move them to someone else or cancel them"
+        " first.",
+        count,
+    ) % {"name": details["name"], "num": count}
+
+
+#: Refusals said again from their figures (most need a currency).
 _FROM_FIGURES: dict[str, Callable[[dict[str, Any], Callable[[int], str]], str]] = {
     "tab_limit_exceeded": _tab_limit,
     "prepayment_required": _prepayment,
@@ -145,6 +155,7 @@ _FROM_FIGURES: dict[str, Callable[[dict[str, Any], Callable[[int], str]], str]] 
     "amount_exceeds_refundable": _over_refundable,
     "refund_first": _refund_first,
     "tab_state_invalid": _tab_state,
+    "staff_has_bookings": _has_bookings,
 }
 
 #: Refusals said in fixed words, whatever detail their message carries (a

@@ -54,6 +54,14 @@ def plan(uow: UnitOfWork, event: OutboxEvent) -> int:
     if event.type == "tab.paid":
         tab = uow.session.get(Tab, (uow.merchant, event.object_id))
         return _at_once(uow, event, tab, MessageKind.RECEIPT)
+    # A line voided on a tab its deposit had paid: the customer had their
+    # receipt; it is sent again, as the bill is now, saying what of the
+    # deposit goes back to their card. (An unpaid tab's receipt says it once paid.)
+    if event.type == "tab.line_voided" and event.data.get("tab_status") == "paid":
+        if not event.data.get("deposit_given_back"):
+            return 0
+        tab = uow.session.get(Tab, (uow.merchant, event.object_id))
+        return _at_once(uow, event, tab, MessageKind.RECEIPT)
     # Money given back is told once per refund (only a refund that succeeded
     # emits this), about the refund: a tab refunded twice tells of each.
     if event.type == "refund.succeeded":

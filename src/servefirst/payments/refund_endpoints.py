@@ -88,7 +88,9 @@ def list_refunds(payment_id: str, uow: MerchantUoW) -> RefundList:
     summary="Take a wrong line off an unpaid tab (the line stays, voided, with the reason)",
     description="What is still due, with a booking deposit applied to the bill, must cover"
     " the line. The deposit comes down with the bill: the part the bill no longer needs is"
-    " refunded to the card it was taken on (the booking's `deposit.refund` grows by it).",
+    " refunded to the card it was taken on (the booking's `deposit.refund` grows by it)."
+    " A paid tab the deposit paid alone (no payment of its own) is voided the same way"
+    " and stays paid; a paid tab a payment paid asks for the refund first.",
     tags=["tabs"],
     responses={409: {"description": "refund_first: what is due no longer covers the line"}},
 )

@@ -112,6 +112,21 @@ def refund_state(
     return "refunded" if back >= paid + tips + deposit_applied else "partly refunded"
 
 
+def ensure_nothing_refunded_since(seen: int | None, refunds: int) -> None:
+    """The console's refund form says how many refunds of the payment its page
+    showed (``seen``): one made since (the form sent twice, or again after the
+    back button) is not made again unseen. Compared with the tab held, so two
+    sendings at the same moment cannot both find the count unchanged. None:
+    a form that did not say, nothing to compare."""
+    if seen is not None and seen != refunds:
+        raise Conflict(
+            "This payment was refunded since the page was shown. Check what was given "
+            "back below; send the form again if another refund is meant.",
+            code="refunded_since",
+            details={"refunds_seen": seen, "refunds": refunds},
+        )
+
+
 def clean_reason(reason: str) -> str:
     text = " ".join(reason.split())
     if not text:
@@ -124,14 +139,16 @@ def clean_reason(reason: str) -> str:
 def ensure_can_void_line(
     status: TabStatus | str, bill: Bill, line_amount: int, voided: bool
 ) -> None:
-    """A line comes off a tab only while the tab is unpaid and what is still
-    due, with the booking deposit applied to the bill, covers it: the deposit
-    comes down with the bill (``deposit_after_void``), but money already
-    taken by a payment for the line must be refunded first."""
+    """A line comes off a tab only while what is still due, with the booking
+    deposit applied to the bill, covers it: the deposit comes down with the
+    bill (``deposit_after_void``), but money already taken by a payment for
+    the line must be refunded first. So an unpaid tab, or a paid one its
+    deposit paid alone (``paid_by_deposit_alone``): a deposit is no payment
+    to refund, and there is nothing else to give back first."""
     current = TabStatus(status)
     if voided:
         raise Conflict("This line is already voided.", code="line_already_voided")
-    if current not in UNPAID:
+    if current not in UNPAID and not paid_by_deposit_alone(current, bill):
         raise Conflict(
             f"This tab is {current.value}; refund the payment instead of voiding a line.",
             code="refund_first" if current is TabStatus.PAID else "tab_state_invalid",
@@ -147,6 +164,12 @@ def ensure_can_void_line(
             details={"amount_due": bill.due, **deposit},
             figures={"line_amount": line_amount},
         )
+
+
+def paid_by_deposit_alone(status: TabStatus | str, bill: Bill) -> bool:
+    """A paid tab no payment paid any of: the booking's deposit covered the
+    whole bill. Its lines may still be voided, the deposit coming down."""
+    return TabStatus(status) is TabStatus.PAID and bill.paid == 0 and bill.deposit_applied > 0
 
 
 def deposit_after_void(bill: Bill, line_amount: int) -> int:

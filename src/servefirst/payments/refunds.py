@@ -35,6 +35,7 @@ from servefirst.payments.refund_rules import (
     Refundable,
     RefundStatus,
     clean_reason,
+    ensure_nothing_refunded_since,
     refund_parts,
 )
 from servefirst.payments.service import ACCOUNT_FOR, Method
@@ -63,9 +64,12 @@ def begin_refund(
     tip: int | None,
     reason: str,
     refund_id: str | None = None,
+    refunds_seen: int | None = None,
 ) -> Refund:
     """Phase (1): the refund, committed ``pending`` when a processor must be
-    asked; a recorded refund (cash, terminal) comes back ``succeeded``."""
+    asked; a recorded refund (cash, terminal) comes back ``succeeded``.
+    ``refunds_seen``: how many refunds of the payment the console's page
+    showed (its refund form), compared once the tab is held."""
     refunds = RefundRepository(uow)
     payment = refunds.payment(payment_id)
     if refund_id is not None:
@@ -80,6 +84,10 @@ def begin_refund(
         # here, before anything is kept.
         processors.gateway_named(uow.gateways, payment.gateway, uow)
     tab = uow.tabs.lock(payment.tab_id)  # one refund of a tab at a time
+    if refunds_seen is not None:
+        # Counted with the tab held: the same form sent at the same moment
+        # has either committed its refund (counted here) or waits for us.
+        ensure_nothing_refunded_since(refunds_seen, len(refunds.of_payment(payment_id)))
     left = Refundable.of(payment.amount, payment.tip, refunds.taken(payment_id))
     try:
         part, tip_part = refund_parts(left, amount, tip, payment_status=payment.status)
@@ -198,13 +206,21 @@ def finish_refund(uow: UnitOfWork, refund_id: str, result: RefundResult) -> Refu
 
 
 def refund_in_phases(
-    uow: UnitOfWork, payment_id: str, *, amount: int | None, tip: int | None, reason: str
+    uow: UnitOfWork,
+    payment_id: str,
+    *,
+    amount: int | None,
+    tip: int | None,
+    reason: str,
+    refunds_seen: int | None = None,
 ) -> Refund:
     """All three phases, for a caller already off the event loop (a console
     form, a command): commits the pending refund before the processor is
     asked, and a refused refund before it is reported (``CardDeclined``).
     The caller commits the last phase."""
-    refund = begin_refund(uow, payment_id, amount=amount, tip=tip, reason=reason)
+    refund = begin_refund(
+        uow, payment_id, amount=amount, tip=tip, reason=reason, refunds_seen=refunds_seen
+    )
     if refund.status == RefundStatus.PENDING.value:
         charge, currency = charge_of(uow, refund)
         uow.commit()

@@ -23,7 +23,11 @@ from servefirst.payments.gateways import card_gateway, gateway_named
 from servefirst.payments.models import Payment
 from servefirst.payments.phases import CardAttempt
 from servefirst.payments.posting import ACCOUNT_FOR, Method, post_payment
-from servefirst.tabs.rules import ensure_can_pay, ensure_no_payment_waiting
+from servefirst.tabs.rules import (
+    ensure_can_pay,
+    ensure_no_payment_waiting,
+    ensure_nothing_paid_since,
+)
 from servefirst.tabs.service import bill_of, lock_tab, settle, tab_for_token
 
 if TYPE_CHECKING:
@@ -55,12 +59,15 @@ def pay_tab(
     payment_method: str | None = None,
     processor_key: str | None = None,
     reward_id: str | None = None,
+    payments_seen: int | None = None,
 ) -> Payment:
     """Staff (or an integrator) record or take a payment on a tab, every phase in turn.
 
     ``processor_key``: the processor's idempotency key, derived from the
     request's own key, so a retry after a crash between the processor's
-    charge and our commit is the same charge; without one, the payment's id."""
+    charge and our commit is the same charge; without one, the payment's id.
+    ``payments_seen``: how many payments the console's page showed (its cash
+    form), compared once the tab is held (``ensure_nothing_paid_since``)."""
     step = begin_payment(
         uow,
         tab_id,
@@ -71,6 +78,7 @@ def pay_tab(
         payment_method=payment_method,
         processor_key=processor_key,
         reward_id=reward_id,
+        payments_seen=payments_seen,
     )
     return complete(uow, step)
 
@@ -116,9 +124,14 @@ def begin_payment(
     payment_method: str | None = None,
     processor_key: str | None = None,
     reward_id: str | None = None,
+    payments_seen: int | None = None,
 ) -> Payment | CardAttempt:
     """The payment taken, or a card payment's attempt committed (phase 1)."""
     tab = lock_tab(uow, tab_id)
+    if payments_seen is not None:
+        # Counted with the tab held: a payment of the same form sent at the
+        # same moment has either committed (and is counted) or waits for us.
+        ensure_nothing_paid_since(payments_seen, len(payments_of(uow, tab_id)))
     return _begin(
         uow,
         tab,

@@ -27,7 +27,12 @@ from servefirst.guarantee.rules import ConcernStatus
 from servefirst.guarantee.service import concerns_of
 from servefirst.kit.errors import ServefirstError
 from servefirst.merchants.service import get_merchant, merchant_zone
-from servefirst.payments.refund_rules import TAKING, Refundable, refund_state
+from servefirst.payments.refund_rules import (
+    TAKING,
+    Refundable,
+    paid_by_deposit_alone,
+    refund_state,
+)
 from servefirst.payments.refunds import refunds_of
 from servefirst.payments.service import payments_of
 from servefirst.receipts.document import SaleAndRefunds, sale_and_refunds_of
@@ -319,8 +324,10 @@ class TabView:
 
     @property
     def lines_can_be_voided(self) -> bool:
-        """Lines come off an unpaid tab (each only while what is due covers it)."""
-        return TabStatus(self.tab.status) in UNPAID
+        """Lines come off an unpaid tab (each only while what is due covers
+        it), or off a paid one its booking's deposit paid alone."""
+        status = TabStatus(self.tab.status)
+        return status in UNPAID or paid_by_deposit_alone(status, self.bill)
 
     @property
     def refund_state(self) -> str | None:

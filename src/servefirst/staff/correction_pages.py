@@ -13,13 +13,13 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
 from servefirst.db.uow import UnitOfWork
-from servefirst.kit.errors import Conflict, ServefirstError
+from servefirst.kit.errors import ServefirstError
 from servefirst.kit.refusals import in_words
 from servefirst.kit.typed import parse_amount
 from servefirst.payments.refund_rules import RefundStatus
-from servefirst.payments.refunds import refund_in_phases, refunds_of
+from servefirst.payments.refunds import refund_in_phases
 from servefirst.staff import service as staff
-from servefirst.staff.rules import Access, changed_since_shown
+from servefirst.staff.rules import Access, count_seen
 from servefirst.staff.tab_pages import tab_page_view
 from servefirst.staff.web import act, problem
 from servefirst.tabs import service as tabs
@@ -94,26 +94,22 @@ def refund_payment(
     """Blank amount and tip: all that is left of both; one blank: none of it."""
 
     def do(uow: UnitOfWork) -> str:
-        _same_refunds_as_seen(uow, payment_id, refunds_seen)
         currency = tabs.get_tab(uow, tab_id).currency
         bill_part = parse_amount(amount, currency, param="amount")
         tip_part = parse_amount(tip, currency, param="tip")
-        refund = refund_in_phases(uow, payment_id, amount=bill_part, tip=tip_part, reason=reason)
+        refund = refund_in_phases(
+            uow,
+            payment_id,
+            amount=bill_part,
+            tip=tip_part,
+            reason=reason,
+            # How many refunds the page showed: one made since (the form sent
+            # twice, or again after the back button) is refused with 409
+            # refunded_since, the page showing what was given back.
+            refunds_seen=count_seen(refunds_seen),
+        )
         # The processor not answering yet is no failure: say so, lest it is refunded twice.
         return "refund_pending" if refund.status == RefundStatus.PENDING.value else "refunded"
 
     kept = {"form": f"refund-{payment_id}", "amount": amount, "tip": tip, "reason": reason}
     return _correction(request, tab_id, csrf_token, do, kept)
-
-
-def _same_refunds_as_seen(uow: UnitOfWork, payment_id: str, seen: str) -> None:
-    """The form says how many refunds the payment had when the page was shown:
-    one made since (the form sent twice, or sent again after the back button)
-    is not made again unseen. The page comes back with what was refunded, and
-    the entries kept, to send once more if another refund is really meant."""
-    if changed_since_shown(seen, len(refunds_of(uow, payment_id))):
-        raise Conflict(
-            "This payment was refunded since the page was shown. Check what was given "
-            "back below; send the form again if another refund is meant.",
-            code="refunded_since",
-        )

@@ -14,7 +14,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from servefirst.kit.errors import InvalidRequest, RateLimited
+from servefirst.kit.errors import Conflict, InvalidRequest, RateLimited
+from servefirst.kit.i18n import N_
 
 
 class Access(StrEnum):
@@ -47,6 +48,47 @@ def access_for_role(role: str) -> Access:
 
     Keeps clients written before access levels existed (they sent role 'owner')."""
     return Access.OWNER if role.strip().lower() == "owner" else Access.STAFF
+
+
+def leaving_refusal(
+    name: str, *, is_self: bool, is_owner: bool, other_owners: int, upcoming: int
+) -> Conflict | None:
+    """Why ``name`` may not be marked as having left, or None if they may.
+
+    The business keeps someone who can run it (an owner besides them), nobody
+    locks themselves out by mistake, and no customer turns up for a person who
+    is gone: bookings still to come are moved or cancelled first, by the owner
+    who knows the customers (the answer says how many).
+    """
+    if is_self:
+        return Conflict(
+            N_("You cannot mark yourself as having left; another owner can."),
+            code="staff_is_you",
+            param="active",
+        )
+    if is_owner and other_owners == 0:
+        return Conflict(
+            f"{name} is the last owner: make someone else an owner first.",
+            code="last_owner",
+            param="active",
+            figures={
+                "words": N_("%(name)s is the last owner: make someone else an owner first."),
+                "name": name,
+            },
+        )
+    if upcoming:
+        return Conflict(
+            f"{name} still has {upcoming} booking to come: move it to someone else or cancel"
+            " it first."
+            if upcoming == 1
+            else f"{name} still has {upcoming} bookings to come: move them to someone else or"
+            " cancel them first.",
+            code="staff_has_bookings",
+            param="active",
+            details={"upcoming_bookings": upcoming},
+            figures={"name": name, "count": upcoming},
+        )
+    return None
 
 
 #: NIST SP 800-63B asks for at least 8; a shared counter tablet deserves a bit more.
@@ -205,10 +247,10 @@ def _minutes(delta: timedelta) -> int:
     return max(math.ceil(delta.total_seconds() / 60), 1)
 
 
-def changed_since_shown(seen: str, now: int) -> bool:
+def count_seen(seen: str) -> int | None:
     """A console form says how many of something (a payment's refunds, a
-    tab's payments) its page showed: a count that has moved since means the
-    form was sent twice, or again after the back button, and what it does is
-    not done again unseen. A form from before it carried the count (``seen``
-    not a number) has nothing to compare."""
-    return seen.isdigit() and int(seen) != now
+    tab's payments) its page showed; the use case compares it once the tab is
+    held for the write (``tabs.rules.ensure_nothing_paid_since``,
+    ``refund_rules.ensure_nothing_refunded_since``). A form from before it
+    carried the count (``seen`` not a number) has nothing to compare: None."""
+    return int(seen) if seen.isdigit() else None

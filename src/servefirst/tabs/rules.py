@@ -144,6 +144,22 @@ def ensure_can_pay(status: TabStatus | str, bill: Bill, amount: int, tip: int) -
         raise InvalidRequest("tip cannot be negative.", param="tip")
 
 
+def ensure_nothing_paid_since(seen: int | None, payments: int) -> None:
+    """The console's cash form says how many payments its page showed
+    (``seen``): one recorded since (the form sent twice, or again after the
+    back button) records no cash the till never got. Compared with the tab
+    held, so two sendings at the same moment cannot both find the count
+    unchanged. None: a form that did not say, nothing to compare."""
+    if seen is not None and seen != payments:
+        raise Conflict(
+            "A payment was recorded on this tab since the page was shown, so this cash was "
+            "not recorded. Check the payments and what is still due below; send the form "
+            "again if this cash is meant too.",
+            code="paid_since",
+            details={"payments_seen": seen, "payments": payments},
+        )
+
+
 def status_after_payment(status: TabStatus | str, bill_after: Bill) -> TabStatus:
     """A served (or overdue) tab with nothing left to pay is paid."""
     current = TabStatus(status)

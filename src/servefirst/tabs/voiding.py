@@ -1,7 +1,9 @@
 """Taking a wrong line off a tab: the line stays, struck through with the
 reason, and its charge is reversed in the ledger. Only while what is still due,
 with a booking deposit applied to the bill, covers it: money a payment already
-took for it is refunded first (``payments.refunds``).
+took for it is refunded first (``payments.refunds``). A tab its deposit paid
+alone is paid with no payment to refund: its lines still come off, and it
+stays paid (``refund_rules.ensure_can_void_line``).
 
 A deposit comes down with the bill (a cheaper service done than was booked):
 the part the bill no longer needs goes back to the card it was taken on
@@ -108,10 +110,15 @@ def begin_void_line(uow: UnitOfWork, tab_id: str, line_no: int, *, reason: str) 
             "amount": line.amount,
             "reason": words,
             "deposit_given_back": given_back,
+            # Paid already (by its deposit alone): the customer had their
+            # receipt; the messages send it again, saying what goes back.
+            "tab_status": tab.status,
         },
     )
     # A served tab with nothing left to pay is settled, as serving settles one
-    # (its other lines already paid for, or covered by a deposit).
-    if status_after_payment(tab.status, bill_of(tab)) is TabStatus.PAID:
+    # (its other lines already paid for, or covered by a deposit); one paid
+    # already (by its deposit alone) stays as it is.
+    was = TabStatus(tab.status)
+    if was is not TabStatus.PAID and status_after_payment(was, bill_of(tab)) is TabStatus.PAID:
         settle(uow, tab)
     return Voided(tab, booking_id)
