@@ -68,6 +68,7 @@ def test_a_refused_booking_gives_the_form_back_with_what_was_typed(
         ({"customer": "Nobody Here", "time": "10:00"}, "No customer matches"),
         ({"customer": "", "time": "10:00"}, "Type the customer"),
         ({"customer": "Ana", "time": "abc"}, "is not a time"),
+        ({"customer": "Ana", "time": ""}, "Choose a time."),
     ]:
         merchant.customer("Ana")
         sent = {"service_id": str(cut["id"]), "date": day, **typed}
