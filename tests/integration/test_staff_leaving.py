@@ -195,3 +195,24 @@ def test_earnings_and_satisfaction_still_credit_what_she_did_before_she_left(
     happy = merchant.get("/v1/reports/satisfaction", params=around_now(clock)).json()
     assert [(r["staff_id"], r["name"]) for r in happy["staff"]] == [(marta["id"], "Marta Silva")]
     assert merchant.get(f"/v1/tabs/{tab['id']}").json()["lines"][0]["staff_id"] == marta["id"]
+
+
+def test_the_last_owner_cannot_step_down_to_manager_either(merchant: Merchant) -> None:
+    """Made a manager, the last owner would leave nobody to run the owner's
+    pages, as surely as leaving would."""
+    rita = member(merchant, "Rita Lopes", role="owner")
+    refused = merchant.post(f"/v1/staff/{rita['id']}", {"access": "manager", "role": "manager"})
+    assert refused.status_code == 409, refused.text
+    error = refused.json()["error"]
+    assert (error["code"], error["param"]) == ("last_owner", "access")
+    after = merchant.get(f"/v1/staff/{rita['id']}").json()
+    assert (after["access"], after["role"]) == ("owner", "owner")
+
+    tiago = member(merchant, "Tiago Costa", access="owner")
+    stepped = merchant.post(f"/v1/staff/{rita['id']}", {"access": "manager"})
+    assert stepped.status_code == 200, stepped.text
+    assert stepped.json()["access"] == "manager"
+    # Tiago is now the last owner: he stays one, and his title still changes.
+    assert merchant.post(f"/v1/staff/{tiago['id']}", {"access": "staff"}).status_code == 409
+    renamed = merchant.post(f"/v1/staff/{tiago['id']}", {"role": "proprietor"})
+    assert renamed.status_code == 200, renamed.text

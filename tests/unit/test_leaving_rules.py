@@ -36,3 +36,11 @@ def test_bookings_to_come_are_counted_in_the_refusal() -> None:
     )
     assert "1 booking to come: move it" in one.message
     assert "3 bookings to come: move them" in many.message
+
+
+def test_the_last_owner_refusal_names_the_field_that_asked() -> None:
+    from servefirst.staff.rules import last_owner
+
+    refusal = last_owner("Rita", param="access")
+    assert (refusal.code, refusal.param) == ("last_owner", "access")
+    assert "Rita is the last owner" in str(refusal)

@@ -15,7 +15,7 @@ from servefirst.db.uow import UnitOfWork
 from servefirst.kit.errors import Conflict
 from servefirst.kit.i18n import N_
 from servefirst.staff.models import StaffMember, StaffSession
-from servefirst.staff.rules import Access, leaving_refusal
+from servefirst.staff.rules import Access, last_owner, leaving_refusal
 
 
 def active_ids(uow: UnitOfWork) -> set[str]:
@@ -52,17 +52,29 @@ def ensure_active(uow: UnitOfWork, staff_id: str, *, param: str = "staff_id") ->
         )
 
 
-def may_leave(uow: UnitOfWork, member: StaffMember, acting: str | None) -> None:
-    """409 when ``member`` may not be marked as having left (``leaving_refusal``)."""
-    # The owners' rows locked in id order: two owners marking each other as
-    # gone at once cannot both pass, leaving nobody to run the business.
+def _other_owners(uow: UnitOfWork, member: StaffMember) -> int:
+    """The current owners besides ``member``, their rows locked in id order:
+    two owners marking each other as gone (or as managers) at once cannot
+    both pass, leaving nobody to run the business."""
     owners_now = uow.session.execute(
         select(StaffMember.staff_id, StaffMember.active)
         .where(StaffMember.merchant_id == uow.merchant, StaffMember.access == Access.OWNER)
         .order_by(StaffMember.staff_id)
         .with_for_update()
     ).all()
-    other_owners = sum(1 for who, active in owners_now if active and who != member.staff_id)
+    return sum(1 for who, active in owners_now if active and who != member.staff_id)
+
+
+def may_step_down(uow: UnitOfWork, member: StaffMember) -> None:
+    """409 ``last_owner`` when the business's last owner would become a
+    manager or staff: then nobody could run the console's owner pages."""
+    if member.active and member.access == Access.OWNER and _other_owners(uow, member) == 0:
+        raise last_owner(member.name, param="access")
+
+
+def may_leave(uow: UnitOfWork, member: StaffMember, acting: str | None) -> None:
+    """409 when ``member`` may not be marked as having left (``leaving_refusal``)."""
+    other_owners = _other_owners(uow, member)
     # The person's calendar, locked as a booking locks it: one made meanwhile
     # is counted below, or waits and then sees that they left.
     lock_staff_calendar(uow, member.staff_id)

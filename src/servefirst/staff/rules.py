@@ -67,15 +67,7 @@ def leaving_refusal(
             param="active",
         )
     if is_owner and other_owners == 0:
-        return Conflict(
-            f"{name} is the last owner: make someone else an owner first.",
-            code="last_owner",
-            param="active",
-            figures={
-                "words": N_("%(name)s is the last owner: make someone else an owner first."),
-                "name": name,
-            },
-        )
+        return last_owner(name, param="active")
     if upcoming:
         return Conflict(
             f"{name} still has {upcoming} booking to come: move it to someone else or cancel"
@@ -89,6 +81,20 @@ def leaving_refusal(
             figures={"name": name, "count": upcoming},
         )
     return None
+
+
+def last_owner(name: str, *, param: str) -> Conflict:
+    """The business keeps someone who can run it: its last owner neither
+    leaves nor steps down (``param``: ``active`` or ``access``)."""
+    return Conflict(
+        f"{name} is the last owner: make someone else an owner first.",
+        code="last_owner",
+        param=param,
+        figures={
+            "words": N_("%(name)s is the last owner: make someone else an owner first."),
+            "name": name,
+        },
+    )
 
 
 #: NIST SP 800-63B asks for at least 8; a shared counter tablet deserves a bit more.

@@ -152,6 +152,8 @@ def update_member(
         member.access if access is None else access,
         member.commission_bps if commission_bps is None else commission_bps,
     )
+    if level != Access.OWNER:
+        departures.may_step_down(uow, member)
     member.name, member.role, member.access = checked_name, checked_role, level.value
     if commission_bps is not None:
         member.commission_bps = commission_bps
