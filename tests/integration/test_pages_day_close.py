@@ -136,6 +136,10 @@ def test_a_portuguese_cafe_closes_its_day_in_portuguese(manager: Staff, merchant
     assert "Fechar o dia" in form.text and "Fundo de caixa inicial" in form.text
     refused = manager.post("/staff/close-day", {"opening_float": "0", "count_100": "-1"})
     assert "Uma contagem não pode ser negativa." in refused.text
+    too_many = manager.post("/staff/close-day", {"opening_float": "0", "count_10": "100001"})
+    assert too_many.status_code == 422
+    assert "Mais de 100000 unidades: verifique a contagem." in too_many.text
+    assert "check the count" not in too_many.text and 'value="100001"' in too_many.text
     closed = manager.post("/staff/close-day", {"opening_float": "0"}, follow_redirects=True)
     assert "Relatório Z" in closed.text and "Dia fechado." in closed.text
     # Sent again (the back button): refused in Portuguese, the form as typed.

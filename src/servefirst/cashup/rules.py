@@ -93,7 +93,11 @@ def checked_counts(currency: str, counts: Mapping[str, Any]) -> dict[int, int]:
         if raw < 0:
             raise CountRefused(f"counted.{key}", "A count cannot be negative.")
         if raw > MAX_PIECES:
-            raise CountRefused(f"counted.{key}", f"More than {MAX_PIECES} pieces: check the count.")
+            raise CountRefused(
+                f"counted.{key}",
+                f"More than {MAX_PIECES} pieces: check the count.",
+                {"words": N_("More than %(most)s pieces: check the count."), "most": MAX_PIECES},
+            )
         if raw:
             out[value] = out.get(value, 0) + raw
     return out
