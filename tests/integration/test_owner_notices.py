@@ -125,6 +125,8 @@ def test_an_owner_who_stepped_down_before_it_went_is_not_told(
         runtime, transports=Transports(mailer_for(smtp_server[0])), merchants=[merchant.id]
     )
     assert sender.plan() == 1
+    # A new owner takes over (the last owner cannot step down), and the former one steps down.
+    member(runtime, merchant, "successor@azul.example", "owner")
     with runtime.uow(merchant.id) as uow:
         staff.update_member(uow, former, access="manager")
         uow.commit()
