@@ -199,6 +199,7 @@ def test_no_page_has_a_serious_accessibility_violation(
         "/staff/bookings/day",
         "/staff/bookings/hours",
         "/staff/services",
+        "/staff/team",
         "/staff/policies",
         "/staff/debtors",
         "/staff/close-day",

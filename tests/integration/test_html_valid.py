@@ -29,6 +29,7 @@ from tests.integration.test_availability_api import Salon as OnlineSalon
 from tests.integration.test_pages_booking import GUARD, MANAGE, details
 from tests.integration.test_pages_staff import PASSWORD, Staff
 from tests.integration.test_pages_staff_bookings import Salon, later_today
+from tests.integration.test_pages_team import team_pages
 
 VNU_VERSION = "26.9.27"
 REPO = Path(__file__).resolve().parents[2]
@@ -268,6 +269,7 @@ def management_pages(merchant: Merchant, person: Staff, salon: Salon) -> dict[st
         "staff-service": get_ok(client, f"/staff/services/{salon.service['id']}"),
         "staff-policies": get_ok(client, "/staff/policies"),
         **loyalty_pages(merchant, person),
+        **team_pages(merchant, person, salon),
     }
 
 

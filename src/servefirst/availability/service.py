@@ -34,6 +34,7 @@ from servefirst.customers.service import create_customer
 from servefirst.db.uow import UnitOfWork
 from servefirst.kit.errors import Conflict, InvalidRequest, NotFound, ServefirstError
 from servefirst.merchants.service import get_merchant
+from servefirst.staff.departures import active_ids, ensure_active
 from servefirst.staff.service import get_member
 
 if TYPE_CHECKING:
@@ -67,12 +68,15 @@ def set_hours(
 
 
 def everyones_hours(uow: UnitOfWork) -> dict[str, WorkingHours]:
-    return repository.all_hours(uow)
+    """The current team's hours: whoever left is offered for nothing (their
+    hours stay kept, for the day they come back)."""
+    team = active_ids(uow)
+    return {s: h for s, h in repository.all_hours(uow).items() if s in team}
 
 
 def performers(uow: UnitOfWork, service_id: str) -> dict[str, WorkingHours]:
     """The staff who perform a service, with their hours."""
-    return {s: h for s, h in repository.all_hours(uow).items() if service_id in h.services}
+    return {s: h for s, h in everyones_hours(uow).items() if service_id in h.services}
 
 
 def _ask(uow: UnitOfWork, service_id: str) -> Ask:
@@ -95,6 +99,7 @@ def _staff_for(uow: UnitOfWork, service_id: str, staff_id: str | None) -> dict[s
     if staff_id is None:
         return performers(uow, service_id)
     get_member(uow, staff_id)
+    ensure_active(uow, staff_id)
     hours = repository.hours_of(uow, staff_id)
     if hours is None or service_id not in hours.services:
         raise InvalidRequest(

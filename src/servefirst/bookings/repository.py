@@ -165,6 +165,17 @@ def deposit_refunds_by_status(uow: UnitOfWork, tab_id: str) -> dict[str, int]:
     return {status: int(total or 0) for status, total in rows}
 
 
+def upcoming_of(uow: UnitOfWork, staff_id: str, statuses: tuple[str, ...], now: datetime) -> int:
+    """How many of one person's bookings in ``statuses`` have not ended by ``now``."""
+    query = select(func.count()).where(
+        Booking.merchant_id == uow.merchant,
+        Booking.staff_id == staff_id,
+        Booking.status.in_(statuses),
+        Booking.ends_at > now,
+    )
+    return int(uow.session.scalar(query) or 0)
+
+
 # --- what other features read of bookings -------------------------------------------
 
 

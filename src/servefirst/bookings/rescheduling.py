@@ -30,6 +30,7 @@ from servefirst.db.uow import UnitOfWork
 from servefirst.events.service import emit
 from servefirst.kit.clock import as_utc
 from servefirst.kit.errors import InvalidRequest
+from servefirst.staff.departures import ensure_active
 
 
 def reschedule(
@@ -68,6 +69,7 @@ def begin_reschedule(
             buffer=timedelta(minutes=booking.buffer_minutes),
             besides=booking.booking_id,
         )
+        ensure_active(uow, who)  # read under the calendar's lock, as leaving takes it
     service = get_service(uow, booking.service_id)
     policy = deposit_policy(uow, service.deposit_policy)
     held = booking.deposit_amount if booking.deposit_status == DepositStatus.HELD.value else 0

@@ -55,6 +55,7 @@ from servefirst.kit.ids import merchant_of_credential, new_id, new_tab_token
 from servefirst.ledger import service as ledger
 from servefirst.ledger.rules import Account, EntryBuilder, EntryKind
 from servefirst.merchants.service import get_merchant
+from servefirst.staff.departures import ensure_active
 
 #: PostgreSQL's name for "two active bookings of one person overlap".
 OVERLAP_CONSTRAINT = "ex_bookings_staff_time"
@@ -146,6 +147,7 @@ def begin_booking(
     buffer = timedelta(minutes=service.buffer_minutes)
     if staff_id:
         ensure_staff_free(uow, staff_id, starts_at, ends_at, buffer=buffer)
+        ensure_active(uow, staff_id)  # read under the calendar's lock, as leaving takes it
     policy = deposit_policy(uow, service.deposit_policy)
     decision = deposit_decision(uow, policy, customer, service, starts_at)
     booking = Booking(

@@ -97,3 +97,9 @@ def ensure_staff_free(
             param="starts_at",
             details={"booking_id": clash.booking_id},
         )
+
+
+def upcoming(uow: UnitOfWork, staff_id: str) -> int:
+    """How many bookings still wait for ``staff_id``: confirmed, not yet over
+    (one checked in is already a tab, their work done)."""
+    return repository.upcoming_of(uow, staff_id, (BookingStatus.CONFIRMED.value,), uow.clock.now())

@@ -123,7 +123,17 @@ def _refund_first(details: dict[str, Any], money: Callable[[int], str]) -> str:
     ) % {"due": money(details["amount_due"]), "amount": money(details["line_amount"])}
 
 
-#: Refusals said again from their figures (they need a currency).
+def _has_bookings(details: dict[str, Any], money: Callable[[int], str]) -> str:
+    count = int(details["upcoming_bookings"])
+    return ngettext(
+        "%(name)s still has %(num)d booking to come: move it to someone else or cancel it first.",
+        "%(name)s still has %(num)d bookings to come: move them to someone else or cancel them"
+        " first.",
+        count,
+    ) % {"name": details["name"], "num": count}
+
+
+#: Refusals said again from their figures (most need a currency).
 _FROM_FIGURES: dict[str, Callable[[dict[str, Any], Callable[[int], str]], str]] = {
     "tab_limit_exceeded": _tab_limit,
     "prepayment_required": _prepayment,
@@ -131,6 +141,7 @@ _FROM_FIGURES: dict[str, Callable[[dict[str, Any], Callable[[int], str]], str]] 
     "amount_exceeds_due": _over_due,
     "amount_exceeds_refundable": _over_refundable,
     "refund_first": _refund_first,
+    "staff_has_bookings": _has_bookings,
 }
 
 #: Refusals said in fixed words, whatever detail their message carries (a

@@ -94,7 +94,8 @@ def satisfaction_report(uow: UnitOfWork, period: Period | None) -> dict[str, Any
             by_staff[staff_id][tab_id] = ratings[tab_id]
         by_service[service_id][tab_id] = ratings[tab_id]
         names.setdefault(service_id, name)
-    members = {m.staff_id: m.name for m in staff.list_members(uow)}
+    # Those who left keep their name on the work they did.
+    members = {m.staff_id: m.name for m in staff.list_members(uow, include_inactive=True)}
     return {
         "object": "satisfaction_report",
         "from": None if period is None else period.start.isoformat(),

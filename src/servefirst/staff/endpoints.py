@@ -32,9 +32,10 @@ def create_staff(body: StaffIn, uow: MerchantUoW) -> StaffOut:
     return present(uow, member)
 
 
-@router.get("", response_model=StaffList, summary="The staff members, by name")
-def list_staff(uow: MerchantUoW) -> StaffList:
-    return StaffList(data=[present(uow, m) for m in staff.list_members(uow)])
+@router.get("", response_model=StaffList, summary="The current staff members, by name")
+def list_staff(uow: MerchantUoW, include_inactive: bool = False) -> StaffList:
+    members = staff.list_members(uow, include_inactive=include_inactive)
+    return StaffList(data=[present(uow, m) for m in members])
 
 
 @router.get("/{staff_id}", response_model=StaffOut, summary="A staff member")
@@ -45,7 +46,8 @@ def get_staff(staff_id: str, uow: MerchantUoW) -> StaffOut:
 @router.post(
     "/{staff_id}",
     response_model=StaffOut,
-    summary="Change a member's name, job title, access or commission rate",
+    summary="Change a member's name, job title, access or commission rate, or mark them as"
+    " having left (active false) or back",
 )
 def update_staff(staff_id: str, body: StaffUpdateIn, uow: MerchantUoW) -> StaffOut:
     member = staff.update_member(
@@ -55,5 +57,6 @@ def update_staff(staff_id: str, body: StaffUpdateIn, uow: MerchantUoW) -> StaffO
         role=body.role,
         access=body.access,
         commission_bps=body.commission_rate_bps,
+        active=body.active,
     )
     return present(uow, member)

@@ -4,8 +4,8 @@ and satisfaction count for (``earnings``).
 Whoever is signed in is often not who did the service: the owner at the desk
 swaps a booked colour for the cut the stylist did, a receptionist adds what a
 stylist did. So the tab page's add-line form asks "Done by", among the people
-the bookings day page lists (the merchant's members: each serves customers
-and is paid for it; a member has no "left" state to hide), and first offers
+the bookings day page lists (the merchant's current members: each serves
+customers and is paid for it; whoever left is not offered), and first offers
 the one a salon expects: the booking's member when the tab came from a
 check-in, else whoever did the tab's last line, else the one signed in.
 """

@@ -29,6 +29,7 @@ from sqlalchemy import (
     Integer,
     String,
     UniqueConstraint,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -65,6 +66,13 @@ class StaffAccount(Base):
     language: Mapped[str | None] = mapped_column(
         String(8), nullable=True, doc="The console's language; null: the merchant's."
     )
+    active: Mapped[bool] = mapped_column(
+        Boolean,
+        default=True,
+        server_default=true(),
+        doc="The member's ``active``, kept here too so a sign-in and each console"
+        " request refuse someone who left without reading a second row.",
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
@@ -98,6 +106,13 @@ class StaffMember(Base):
     )
     commission_bps: Mapped[int] = mapped_column(
         Integer, doc="Commission on what was paid for their lines, in basis points (1000 = 10%)."
+    )
+    active: Mapped[bool] = mapped_column(
+        Boolean,
+        default=True,
+        server_default=true(),
+        doc="False once they left the business: no sign-in, no new bookings or lines,"
+        " off the current team; their past lines, bookings and earnings stay theirs.",
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 

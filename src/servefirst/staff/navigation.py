@@ -50,6 +50,7 @@ SECTIONS: tuple[Section, ...] = (
     Section(N_("Customers"), "/staff/customers", Access.STAFF),
     Section(N_("Bookings"), "/staff/bookings/day", Access.STAFF, covers=("/staff/bookings",)),
     Section(N_("Services"), "/staff/services", Access.MANAGER),
+    Section(N_("Team"), "/staff/team", Access.OWNER),
     Section(N_("Policies"), "/staff/policies", Access.OWNER),
     Section(N_("Messages"), "/staff/messages", Access.MANAGER),
     Section(N_("Disputes"), "/staff/disputes", Access.MANAGER),

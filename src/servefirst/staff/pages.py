@@ -10,7 +10,7 @@ The routes live by use case: ``sign_in_pages`` (signing in and out),
 ``tab_pages`` (customers and their tabs), ``payment_pages`` (cash and
 rewards at the counter), ``booking_pages`` (check-in,
 cancel, no-show); ``today_page`` (the day at a glance, where sign-in lands); ``home_page`` is the
-counter page they share.
+counter page they share; ``team_pages`` (who works here, who left).
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from servefirst.staff import (
     sign_in_pages,
     tab_pages,
     tax_pages,
+    team_pages,
     today_page,
 )
 
@@ -53,3 +54,4 @@ router.include_router(line_pages.router)
 router.include_router(today_page.router)
 router.include_router(settings_page.router)
 router.include_router(tax_pages.router)
+router.include_router(team_pages.router)

@@ -14,7 +14,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from servefirst.kit.errors import InvalidRequest, RateLimited
+from servefirst.kit.errors import Conflict, InvalidRequest, RateLimited
+from servefirst.kit.i18n import N_
 
 
 class Access(StrEnum):
@@ -47,6 +48,53 @@ def access_for_role(role: str) -> Access:
 
     Keeps clients written before access levels existed (they sent role 'owner')."""
     return Access.OWNER if role.strip().lower() == "owner" else Access.STAFF
+
+
+def leaving_refusal(
+    name: str, *, is_self: bool, is_owner: bool, other_owners: int, upcoming: int
+) -> Conflict | None:
+    """Why ``name`` may not be marked as having left, or None if they may.
+
+    The business keeps someone who can run it (an owner besides them), nobody
+    locks themselves out by mistake, and no customer turns up for a person who
+    is gone: bookings still to come are moved or cancelled first, by the owner
+    who knows the customers (the answer says how many).
+    """
+    if is_self:
+        return Conflict(
+            N_("You cannot mark yourself as having left; another owner can."),
+            code="staff_is_you",
+            param="active",
+        )
+    if is_owner and other_owners == 0:
+        return last_owner(name, param="active")
+    if upcoming:
+        return Conflict(
+            f"{name} still has {upcoming} booking to come: move it to someone else or cancel"
+            " it first."
+            if upcoming == 1
+            else f"{name} still has {upcoming} bookings to come: move them to someone else or"
+            " cancel them first.",
+            code="staff_has_bookings",
+            param="active",
+            details={"upcoming_bookings": upcoming},
+            figures={"name": name, "count": upcoming},
+        )
+    return None
+
+
+def last_owner(name: str, *, param: str) -> Conflict:
+    """The business keeps someone who can run it: its last owner neither
+    leaves nor steps down (``param``: ``active`` or ``access``)."""
+    return Conflict(
+        f"{name} is the last owner: make someone else an owner first.",
+        code="last_owner",
+        param=param,
+        figures={
+            "words": N_("%(name)s is the last owner: make someone else an owner first."),
+            "name": name,
+        },
+    )
 
 
 #: NIST SP 800-63B asks for at least 8; a shared counter tablet deserves a bit more.

@@ -56,6 +56,12 @@ class StaffUpdateIn(Body):
     role: str | None = Field(default=None, max_length=40)
     access: Literal["owner", "manager", "staff"] | None = None
     commission_rate_bps: int | None = Field(default=None, ge=0, le=10_000, strict=True)
+    active: bool | None = Field(
+        default=None,
+        strict=True,
+        description="false: they left the business (owners only; not oneself, not the last"
+        " owner, not while bookings still wait for them); true: they are back.",
+    )
 
 
 class StaffOut(Out):
@@ -68,6 +74,10 @@ class StaffOut(Out):
     commission_percent: str = Field(description="The same rate as a percent, e.g. '12.50'.")
     email: str | None = Field(description="The sign-in e-mail, or null if they never sign in.")
     can_sign_in: bool
+    active: bool = Field(
+        description="false once they left: no sign-in, no new bookings or lines; their past"
+        " lines, bookings and earnings stay theirs."
+    )
     created_at: datetime
 
     @classmethod
@@ -80,7 +90,8 @@ class StaffOut(Out):
             commission_rate_bps=member.commission_bps,
             commission_percent=f"{Decimal(member.commission_bps) / 100:.2f}",
             email=account.email if account else None,
-            can_sign_in=account is not None,
+            can_sign_in=account is not None and member.active,
+            active=member.active,
             created_at=member.created_at,
         )
 

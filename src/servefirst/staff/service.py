@@ -22,6 +22,7 @@ from servefirst.kit import i18n
 from servefirst.kit.errors import Conflict, InvalidRequest, NotFound
 from servefirst.kit.ids import hash_secret, merchant_of_credential, new_id
 from servefirst.merchants.service import get_merchant
+from servefirst.staff import departures
 from servefirst.staff.models import (
     StaffAccount,
     StaffMember,
@@ -118,14 +119,12 @@ def get_member(uow: UnitOfWork, staff_id: str, *, param: str = "staff_id") -> St
     return member
 
 
-def list_members(uow: UnitOfWork) -> list[StaffMember]:
-    return list(
-        uow.session.scalars(
-            select(StaffMember)
-            .where(StaffMember.merchant_id == uow.merchant)
-            .order_by(StaffMember.name, StaffMember.staff_id)
-        )
-    )
+def list_members(uow: UnitOfWork, *, include_inactive: bool = False) -> list[StaffMember]:
+    """The current team, by name; with ``include_inactive``, those who left too."""
+    query = select(StaffMember).where(StaffMember.merchant_id == uow.merchant)
+    if not include_inactive:
+        query = query.where(StaffMember.active.is_(True))
+    return list(uow.session.scalars(query.order_by(StaffMember.name, StaffMember.staff_id)))
 
 
 def update_member(
@@ -136,23 +135,36 @@ def update_member(
     role: str | None = None,
     access: str | None = None,
     commission_bps: int | None = None,
+    active: bool | None = None,
+    acting: str | None = None,
 ) -> StaffMember:
-    """Change a member's name, title, access or rate.
+    """Change a member's name, title, access or rate; ``active``: mark them as
+    having left the business (False) or bring them back (True).
 
-    A new rate counts for tabs settled from now on."""
+    A new rate counts for tabs settled from now on. ``acting``: the member
+    who asks (the console), None for an API key (the owner)."""
     member = get_member(uow, staff_id)
+    if active is False and member.active:
+        departures.may_leave(uow, member, acting)
     checked_name, checked_role, level = _check_member(
         member.name if name is None else name,
         member.role if role is None else role,
         member.access if access is None else access,
         member.commission_bps if commission_bps is None else commission_bps,
     )
+    if level != Access.OWNER:
+        departures.may_step_down(uow, member)
     member.name, member.role, member.access = checked_name, checked_role, level.value
     if commission_bps is not None:
         member.commission_bps = commission_bps
+    if active is not None:
+        member.active = active
     account = uow.session.get(StaffAccount, (uow.merchant, staff_id))
-    if account is not None:  # one person, one name, title and access on both
+    if account is not None:  # one person, one name, title, access and state on both
         account.name, account.role, account.access = member.name, member.role, member.access
+        account.active = member.active
+    if not member.active:
+        departures.sign_out_everywhere(uow, staff_id)
     uow.session.flush()
     return member
 
@@ -163,7 +175,11 @@ def owners(uow: UnitOfWork) -> list[StaffAccount]:
     return list(
         uow.session.scalars(
             select(StaffAccount)
-            .where(StaffAccount.merchant_id == uow.merchant, StaffAccount.access == Access.OWNER)
+            .where(
+                StaffAccount.merchant_id == uow.merchant,
+                StaffAccount.access == Access.OWNER,
+                StaffAccount.active.is_(True),
+            )
             .order_by(StaffAccount.created_at, StaffAccount.staff_id)
         )
     )
@@ -300,7 +316,7 @@ def current_session(uow: UnitOfWork, token: str | None) -> SignedIn | None:
     if session is None or session.expires_at <= uow.clock.now():
         return None
     account = uow.session.get(StaffAccount, (uow.merchant, session.staff_id))
-    if account is None:
+    if account is None or not account.active:
         return None
     return SignedIn(account, session)
 

@@ -131,7 +131,8 @@ def _candidates(uow: UnitOfWork, email: str, merchant_id: str | None) -> list[_C
     """The accounts with this e-mail (at the chosen business, if one was chosen).
     This is the one lookup by e-mail across merchants (see ``staff/models.py``)."""
     query = select(StaffAccount.merchant_id, StaffAccount.staff_id, StaffAccount.password_hash)
-    query = query.where(StaffAccount.email == email)
+    # Someone who left signs in no more: their account is as good as unknown.
+    query = query.where(StaffAccount.email == email, StaffAccount.active.is_(True))
     if merchant_id:
         query = query.where(StaffAccount.merchant_id == merchant_id)
     rows = uow.session.execute(
@@ -175,7 +176,7 @@ def _conclude(
     if len(opened) > 1:
         return SignInResult(choices=_businesses(uow, opened))
     account = uow.session.get(StaffAccount, (opened[0].merchant_id, opened[0].staff_id))
-    if account is None:  # removed while its password was being checked
+    if account is None or not account.active:  # left while its password was being checked
         _record(uow, NO_MERCHANT, email_hash, client_ip, None, now)
         return SignInResult(failed=True)
     if hasher.check_needs_rehash(account.password_hash):

@@ -7,6 +7,7 @@ from servefirst.api.routing import ServefirstRoute
 from servefirst.bookings.hold_raises import raise_off_the_loop
 from servefirst.bookings.holds import tab_hold
 from servefirst.db.uow import UnitOfWork
+from servefirst.staff.departures import ensure_active
 from servefirst.staff.service import get_member
 from servefirst.tabs import service as tabs
 from servefirst.tabs.models import Tab
@@ -68,6 +69,7 @@ async def add_line(
     def add() -> None:
         if body.staff_id is not None:
             get_member(uow, body.staff_id)  # 404 param staff_id: earnings need a real person
+            ensure_active(uow, body.staff_id)  # 409: someone who left does no new work
         tabs.add_line(
             uow, tab_id, service_id=body.service_id, quantity=body.quantity, staff_id=body.staff_id
         )

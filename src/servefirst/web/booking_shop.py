@@ -87,7 +87,8 @@ def merchant_of_slug(rt: Runtime, slug: str) -> str:
 
 
 def _names(uow: UnitOfWork) -> dict[str, str]:
-    return {m.staff_id: m.name for m in list_members(uow)}
+    """Everyone's names, those who left too: a booking made with them says who."""
+    return {m.staff_id: m.name for m in list_members(uow, include_inactive=True)}
 
 
 def read_shop(rt: Runtime, slug: str) -> Shop:
