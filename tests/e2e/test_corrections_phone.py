@@ -92,3 +92,28 @@ def test_an_owner_corrects_a_tab_on_a_phone_in_portuguese(
     assert violations(customer) == []
     screenshot(customer, "customer-refunded-phone-pt")
     customer.close()
+
+
+def test_a_void_without_a_reason_is_said_beside_the_reason_on_a_phone(
+    context_at: Any,  # noqa: F811
+    live_server: str,
+    live_merchant: Merchant,
+    runtime: Runtime,
+) -> None:
+    page, base = context_at(PHONE), live_server
+    changed = live_merchant.post("/v1/merchant", {"timezone": "Europe/Lisbon", "locale": "pt_PT"})
+    assert changed.status_code == 200, changed.text
+    tab = _taxed_tab(live_merchant, 3500, 380)
+    _signed_in(page, base, runtime, live_merchant, "owner")
+    page.goto(f"{base}/staff/tabs/{tab['id']}")
+    page.get_by_text("Anular uma linha errada").click()
+    page.locator("#void-2-reason").fill("   ")  # spaces pass the browser's check, not ours
+    page.locator("form[action$='/lines/2/void'] button").click()
+    page.wait_for_load_state()
+    said = page.locator("#void-2-reason-error")
+    assert said.is_visible() and "Diga porquê" in said.inner_text()
+    assert page.locator("#void-2-reason").get_attribute("aria-invalid") == "true"
+    assert page.evaluate("document.activeElement.id") == "void-2-reason"  # in view, to retype
+    assert page.locator(".flash-error").count() == 0
+    _fits_the_phone(page)
+    assert violations(page) == []

@@ -52,6 +52,27 @@ def test_a_move_inside_the_window_keeps_the_late_cancellation_fee(
     assert any("late cancellation" in f for f in factors), factors
 
 
+def test_a_late_move_sent_twice_keeps_one_fee_and_counts_one_late_cancellation(
+    merchant: Merchant, clock: TestClock
+) -> None:
+    salon(merchant)  # fair: a late move costs 400 of the 600 deposit
+    booking = booked(merchant, clock, card=GOOD, hours=5)
+    when = at(clock, hours=7)  # still inside the window: a second move would cost again
+    first = move(merchant, booking["id"], starts_at=when).json()  # type: ignore[attr-defined]
+    again = move(merchant, booking["id"], starts_at=when)  # the same move, sent again
+    assert again.status_code == 200, again.text  # type: ignore[attr-defined]
+    assert again.json()["starts_at"] == first["starts_at"]  # type: ignore[attr-defined]
+    assert again.json()["deposit"]["amount"] == 200  # type: ignore[attr-defined]
+    assert nonzero(merchant.balances()) == {
+        "card_clearing": 600,
+        "deposits_held": -200,
+        "no_show_fees": -400,
+    }
+    customer = merchant.get(f"/v1/customers/{booking['customer_id']}").json()
+    late = [f for f in customer["trust"]["factors"] if "late cancellation" in f]
+    assert late and "1 late cancellation" in late[0], late
+
+
 def test_a_held_card_pays_a_late_move_and_the_hold_follows_for_the_rest(
     merchant: Merchant, clock: TestClock
 ) -> None:

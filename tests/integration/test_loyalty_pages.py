@@ -121,3 +121,28 @@ def test_more_than_five_movements_in_a_day_flag_the_customer_for_staff(
     assert ana["id"] in owner.get("/staff/policies/loyalty").text
     with runtime.uow(merchant.id, write=False) as uow:
         assert loyalty.busy_customers_today(uow) == {ana["id"]: 6}
+
+
+def test_a_stamp_card_with_letters_for_its_visits_is_refused_in_portuguese(
+    merchant: Merchant, signed_in: Callable[..., Staff]
+) -> None:
+    owner = signed_in(merchant, "owner")
+    assert owner.post("/staff/settings/language", {"language": "pt"}).status_code == 200
+    form = {
+        "kind": "visits",
+        "visits_per_reward": "dez",
+        "reward_type": "amount_off",
+        "amount": "5,00",
+        "expires_after_days": "180",
+    }
+    for field, typed, words in [
+        ("visits_per_reward", "dez", "Escolha um número inteiro de 1 a 1000."),
+        ("expires_after_days", "-1", "Escolha um número inteiro de 1 a 3650."),
+    ]:
+        refused = owner.post(
+            "/staff/policies/loyalty", {**form, "visits_per_reward": "10", field: typed}
+        )
+        assert refused.status_code == 422, field
+        assert words in refused.text, field
+        assert "must be a whole number" not in refused.text
+    assert merchant.get("/v1/merchant/loyalty-program").json()["active"] is False

@@ -68,6 +68,7 @@ def test_a_refused_booking_gives_the_form_back_with_what_was_typed(
         ({"customer": "Nobody Here", "time": "10:00"}, "No customer matches"),
         ({"customer": "", "time": "10:00"}, "Type the customer"),
         ({"customer": "Ana", "time": "abc"}, "is not a time"),
+        ({"customer": "Ana", "time": ""}, "Choose a time."),
     ]:
         merchant.customer("Ana")
         sent = {"service_id": str(cut["id"]), "date": day, **typed}
@@ -157,3 +158,25 @@ def test_a_cancelled_booking_on_the_day_view_says_what_became_of_its_deposit(
     page = desk.get(f"/staff/bookings/day?date={day}").text
     # Days ahead: the whole deposit goes back, and the day's row says so.
     assert "Deposit €6.00 refunded" in page
+
+
+def test_a_time_already_taken_names_who_is_busy_and_until_when_on_the_local_clock(
+    merchant: Merchant, runtime: Runtime, clock: TestClock, signed_in: Callable[..., Staff]
+) -> None:
+    cut, sofia = salon(merchant, runtime)
+    merchant.customer("Ana Costa")
+    merchant.customer("Bea Reis")
+    desk = signed_in(merchant, "staff")
+    day = tomorrow(clock)
+    first = {"service_id": str(cut["id"]), "date": day, "time": "10:30", "staff_id": sofia}
+    made = desk.post("/staff/bookings/day", {**first, "customer": "Ana"}, follow_redirects=False)
+    assert made.status_code == 303, made.text
+    clash = {**first, "customer": "Bea", "time": "11:00"}
+    refused = desk.post("/staff/bookings/day", clash)
+    assert refused.status_code == 409
+    said = "Sofia Marques is busy from 10:30 to 11:15; choose another time or another person."
+    assert said in refused.text
+    assert sofia not in refused.text.replace(f'value="{sofia}"', "")
+    assert desk.post("/staff/settings/language", {"language": "pt"}).status_code == 200
+    refused = desk.post("/staff/bookings/day", clash)
+    assert "Sofia Marques está ocupado(a) das 10:30 às 11:15" in refused.text

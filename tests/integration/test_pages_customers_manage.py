@@ -147,3 +147,27 @@ def test_with_no_customers_yet_the_page_says_so_in_portuguese(
     desk.post("/staff/settings/language", {"language": "pt"})
     page = desk.get("/staff/customers")
     assert "Ainda não há clientes. Acrescente o primeiro abaixo." in page.text
+
+
+def test_a_new_customer_s_bad_entries_are_said_in_words_not_as_patterns(
+    merchant: Merchant, signed_in: Callable[..., Staff]
+) -> None:
+    desk = signed_in(merchant, "staff")
+    cases = [
+        (
+            {"name": "Bea", "email": "bea.example.com"},
+            "Check e-mail: write it like name@example.com.",
+        ),
+        ({"name": "Bea", "phone": "ring me"}, "Check phone: write it in digits, like +351"),
+        ({"name": "   "}, "Check name: it cannot be empty."),
+        ({"name": "Bea", "phone": "9" * 41}, "Check phone: it takes at most 40 characters."),
+    ]
+    for typed, words in cases:
+        refused = desk.post("/staff/customers", {"email": "", "phone": "", **typed})
+        assert refused.status_code == 422, typed
+        assert words in refused.text, typed
+        assert "should match pattern" not in refused.text and "String should" not in refused.text
+    desk.post("/staff/settings/language", {"language": "pt"})
+    refused = desk.post("/staff/customers", {"name": "Bea", "email": "bea@", "phone": ""})
+    assert "Verifique o e-mail: escreva-o como nome@exemplo.pt." in refused.text
+    assert names(merchant) == []

@@ -115,3 +115,11 @@ def test_a_portuguese_cafe_closes_its_day_in_portuguese(manager: Staff, merchant
     assert "Uma contagem não pode ser negativa." in refused.text
     closed = manager.post("/staff/close-day", {"opening_float": "0"}, follow_redirects=True)
     assert "Relatório Z" in closed.text and "Dia fechado." in closed.text
+    # Sent again (the back button): refused in Portuguese, the form as typed.
+    again = manager.post("/staff/close-day", {"opening_float": "12,50"})
+    assert again.status_code == 409
+    assert (
+        '<p class="flash flash-error" role="alert" id="error">Este dia já está fechado.'
+        in again.text
+    )
+    assert 'value="12,50"' in again.text

@@ -85,3 +85,20 @@ def test_staff_below_manager_may_not_see_debtors(
     barista = new_staff(merchant)
     assert barista.sign_in().status_code == 200
     assert barista.get("/staff/debtors").status_code == 403
+
+
+def test_a_write_off_sent_twice_is_refused_in_the_manager_s_language(
+    manager: Staff, merchant: Merchant
+) -> None:
+    tab = merchant.served_tab(900)
+    entry = {"reason": "Mudou-se", "confirm": "yes"}
+    first = manager.post(f"/staff/debtors/{tab['id']}/write-off", entry, follow_redirects=False)
+    assert first.status_code == 303, first.text
+    again = manager.post(f"/staff/debtors/{tab['id']}/write-off", entry)  # the back button
+    assert again.status_code == 409
+    assert "This tab is written off now, so this can no longer be done." in again.text
+    assert manager.post("/staff/settings/language", {"language": "pt"}).status_code == 200
+    again = manager.post(f"/staff/debtors/{tab['id']}/write-off", entry)
+    assert "Esta conta está dada como perdida, por isso isto já não pode ser feito." in again.text
+    assert "written_off" not in again.text.replace("status-written_off", "")
+    assert merchant.balances()["write_offs"] == 900

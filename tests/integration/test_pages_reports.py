@@ -71,6 +71,10 @@ def test_a_bad_period_is_given_back_with_the_error_in_words(owner: Staff) -> Non
     backwards = owner.get("/staff/reports/sales?from=2026-03-01&to=2026-02-01")
     assert backwards.status_code == 422
     assert "comes after" in backwards.text
+    assert owner.post("/staff/settings/language", {"language": "pt"}).status_code == 200
+    too_long = owner.get("/staff/reports/sales?from=2020-01-01&to=2026-02-01")
+    assert too_long.status_code == 422
+    assert "Escolha no máximo 400 dias." in too_long.text
 
 
 def test_a_signed_in_owner_following_a_report_link_gets_the_page(owner: Staff) -> None:

@@ -110,3 +110,31 @@ def test_staff_below_manager_cannot_change_services(
     assert desk.get("/staff/services").status_code == 403
     assert desk.post("/staff/services", FORM).status_code == 403
     assert merchant.get("/v1/services").json()["data"] == []
+
+
+def test_a_name_or_terms_out_of_bounds_are_refused_in_the_reader_s_language(
+    merchant: Merchant, signed_in: Callable[..., Staff]
+) -> None:
+    manager = signed_in(merchant, "manager")
+    for field, typed, english in [
+        ("name", "   ", "Check name: it cannot be empty."),
+        ("name", "x" * 201, "Check name: it takes at most 200 characters."),
+        (
+            "expected_results",
+            "Warm\n" + "y" * 4001,
+            "Check what the customer can expect: it takes at most 4000 characters.",
+        ),
+    ]:
+        page = manager.post("/staff/services", {**FORM, field: typed})
+        assert page.status_code == 422, (field, page.text[-500:])
+        assert english in page.text, field
+        assert "String should" not in page.text
+    assert manager.post("/staff/settings/language", {"language": "pt"}).status_code == 200
+    for field, typed, portuguese in [
+        ("name", "", "Verifique nome: não pode ficar vazio."),
+        ("limits", "z" * 4001, "Verifique o que não promete: leva no máximo 4000 caracteres."),
+    ]:
+        page = manager.post("/staff/services", {**FORM, field: typed})
+        assert page.status_code == 422, (field, page.text[-500:])
+        assert portuguese in page.text, field
+    assert merchant.get("/v1/services").json()["data"] == []

@@ -323,7 +323,7 @@ def test_adding_a_customer_shows_their_trust(at_counter: Staff) -> None:
 
 @pytest.mark.parametrize(
     ("fields", "shown"),
-    [({"name": "   "}, "name"), ({"name": "Eva", "email": "not-an-email"}, "email")],
+    [({"name": "   "}, "name"), ({"name": "Eva", "email": "not-an-email"}, "e-mail")],
 )
 def test_a_bad_new_customer_is_shown_with_422(
     fields: dict[str, str], shown: str, at_counter: Staff

@@ -86,3 +86,18 @@ def test_managers_may_not_set_the_trust_policy(
     assert manager.sign_in().status_code == 200
     assert manager.get("/staff/policies/trust").status_code == 403
     assert manager.post("/staff/policies/trust", {"preset": "generous"}).status_code == 403
+
+
+def test_a_number_out_of_range_is_refused_in_portuguese(owner: Staff, merchant: Merchant) -> None:
+    before = merchant.get("/v1/merchant/trust-policy").json()
+    assert owner.post("/staff/settings/language", {"language": "pt"}).status_code == 200
+    for field, typed, words in [
+        ("half_life_days", "-1", "Escreva um número maior do que 0 e no máximo 3650."),
+        ("trusted_min_score", "1,5", "Escreva um número de 0 a 1."),
+    ]:
+        fields = {**form_of(owner), field: typed}
+        bad = owner.post("/staff/policies/trust", fields)
+        assert bad.status_code == 422, field
+        assert words in bad.text, field
+        assert "must be" not in bad.text
+    assert merchant.get("/v1/merchant/trust-policy").json() == before

@@ -61,3 +61,75 @@ def test_too_much_taken_at_the_counter_is_said_in_portuguese_with_the_amounts(
     )
     assert refused.status_code == 422, refused.text
     assert "50,00 € é mais do que os 40,00 € em dívida" in _read(refused.text)
+
+
+def test_a_customer_asking_a_discount_above_the_bill_reads_it_in_money_in_their_language(
+    merchant: Merchant,
+) -> None:
+    _portuguese(merchant)
+    tab = merchant.served_tab(680)
+    asked = {"reason": "Frio", "remedy": "partial", "amount": "100"}
+    for language, words in [
+        ("pt-PT", "Um desconto de 100,00 € é mais do que os 6,80 € ainda em dívida."),
+        ("en-GB", "A discount of 100,00 € is more than the 6,80 € still owed."),
+    ]:
+        refused = merchant.client.post(
+            f"/t/{tab['token']}/concern", data=asked, headers={"Accept-Language": language}
+        )
+        assert refused.status_code == 422
+        assert words in _read(refused.text), language
+        assert "10000" not in refused.text
+    assert merchant.get(f"/v1/tabs/{tab['id']}").json()["amount_due"] == 680
+
+
+def test_a_manager_granting_more_than_is_owed_reads_it_in_money(
+    merchant: Merchant, signed_in: Callable[..., Staff]
+) -> None:
+    _portuguese(merchant)
+    tab = merchant.served_tab(680)
+    asked = {"reason": "Frio", "remedy": "waive"}
+    sent = merchant.client.post(f"/t/{tab['token']}/concern", data=asked, follow_redirects=False)
+    assert sent.status_code == 303, sent.text
+    [concern] = merchant.get(f"/v1/tabs/{tab['id']}/concerns").json()["data"]
+    manager = signed_in(merchant, "manager")
+    assert manager.post("/staff/settings/language", {"language": "pt"}).status_code == 200
+    refused = manager.post(
+        f"/staff/tabs/{tab['id']}/concerns/{concern['id']}",
+        {"decision": "approve", "amount": "9,00"},
+    )
+    assert refused.status_code == 422
+    assert "Um desconto de 9,00 € é mais do que os 6,80 € ainda em dívida." in _read(refused.text)
+
+
+def test_letters_in_a_whole_number_field_are_refused_in_portuguese(
+    merchant: Merchant, signed_in: Callable[..., Staff]
+) -> None:
+    manager = signed_in(merchant, "manager")
+    assert manager.post("/staff/settings/language", {"language": "pt"}).status_code == 200
+    typed = {
+        "name": "Corte",
+        "price": "20,00",
+        "duration_minutes": "meia hora",
+        "expected_results": "Cabelo cortado",
+        "limits": "",
+    }
+    refused = manager.post("/staff/services", typed)
+    assert refused.status_code == 422
+    assert "Escolha um número inteiro de 1 a 10080." in _read(refused.text)
+    assert merchant.get("/v1/services").json()["data"] == []
+
+
+def test_a_quantity_out_of_range_on_the_tab_page_is_refused_in_portuguese(
+    merchant: Merchant, signed_in: Callable[..., Staff]
+) -> None:
+    coffee = merchant.service("Espresso", price=120)
+    tab = merchant.tab()
+    desk = signed_in(merchant, "staff")
+    assert desk.post("/staff/settings/language", {"language": "pt"}).status_code == 200
+    for typed in ("0", "-3", "5000"):
+        refused = desk.post(
+            f"/staff/tabs/{tab['id']}/lines", {"service_id": coffee["id"], "quantity": typed}
+        )
+        assert refused.status_code == 422, typed
+        assert "Escolha um número inteiro de 1 a 1000." in _read(refused.text), typed
+    assert merchant.get(f"/v1/tabs/{tab['id']}").json()["lines"] == []

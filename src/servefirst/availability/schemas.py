@@ -14,6 +14,9 @@ from servefirst.api.fields import Body, Moment, Name, Out, Terms
 from servefirst.availability.hours import WorkingHours
 from servefirst.bookings.schemas import BookingOut
 
+#: A phone as ``POST /v1/customers`` takes one: texts go to it.
+PHONE = r"^\+?[0-9 ()./-]{3,}$"
+
 Clock = Annotated[str, Field(max_length=5, examples=["09:00"])]
 Ranges = Annotated[
     list[Annotated[list[Clock], Field(min_length=2, max_length=2)]], Field(max_length=24)
@@ -159,7 +162,7 @@ class PublicBookingIn(Body):
     )
     name: Name
     email: str = Field(max_length=320, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-    phone: str | None = Field(default=None, max_length=40)
+    phone: str | None = Field(default=None, max_length=40, pattern=PHONE)
     card: str | None = Field(
         default=None, max_length=32, description="A sandbox test card, when a deposit is asked."
     )

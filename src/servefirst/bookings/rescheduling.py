@@ -5,7 +5,8 @@ deposit or card hold, which simply follow it: the hold is renewed against the
 new start like any other (``renew_holds``). A move is a cancellation of the
 old slot as far as the policy goes: inside the cancellation window the
 late-cancellation fee is kept from the deposit, and the customer's history
-counts a late cancellation, exactly as ``cancel`` would.
+counts a late cancellation, exactly as ``cancel`` would. A move to the time
+(and person) the booking already has changes nothing and costs nothing.
 """
 
 from __future__ import annotations
@@ -54,6 +55,10 @@ def begin_reschedule(
         raise InvalidRequest("A booking moves to a time in the future.", param="starts_at")
     booking = get_booking(uow, booking_id, lock=True)
     booking.status = transition(booking.status, BookingAction.RESCHEDULE).value
+    if as_utc(booking.starts_at) == starts_at and staff_id in (None, booking.staff_id):
+        # Already there (the move sent twice, or after the back button): no move,
+        # so no second late fee and no late cancellation counted again.
+        return booking
     # Lock order as booking and cancelling keep it: the booking, then its
     # customer (a late move counts in their history), then the staff member's slot.
     get_customer(uow, booking.customer_id, lock=True)

@@ -148,6 +148,7 @@ def _within(amount: int, due: int) -> int:
             f"amount {amount} is more than the {due} still owed.",
             code="amount_exceeds_due",
             param="amount",
+            figures={"discount": amount, "due": due},  # said in words by the pages
         )
     return amount
 

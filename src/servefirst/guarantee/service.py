@@ -24,7 +24,7 @@ from servefirst.guarantee.rules import (
     decide,
     requested_amount,
 )
-from servefirst.kit.errors import Conflict, InvalidRequest, NotFound
+from servefirst.kit.errors import Conflict, InvalidRequest, NotFound, ServefirstError
 from servefirst.kit.ids import new_id
 from servefirst.ledger import service as ledger
 from servefirst.ledger.rules import Account, EntryBuilder, EntryKind, Side
@@ -39,9 +39,23 @@ if TYPE_CHECKING:
 
 
 def raise_concern(
-    uow: UnitOfWork, token: str, *, reason: str, remedy: str, amount: int | None
+    uow: UnitOfWork,
+    token: str,
+    *,
+    reason: str,
+    remedy: str,
+    amount: int | None,
+    concerns_seen: int | None = None,
 ) -> Concern:
+    """``concerns_seen``: how many concerns the customer's page showed; one
+    raised since (the form sent twice, or again after the back button) is
+    refused rather than raised, and discounted, a second time."""
     tab = tab_for_token(uow, token, lock=True)
+    if concerns_seen is not None and len(concerns_of(uow, tab.tab_id)) != concerns_seen:
+        raise Conflict(
+            "A concern was raised on this tab since the page was shown; it is listed there.",
+            code="concern_raised_since",
+        )
     if TabStatus(tab.status) not in UNPAID:
         raise Conflict(
             f"This tab is {tab.status}; concerns are raised before paying.",
@@ -53,7 +67,11 @@ def raise_concern(
         )
     chosen = Remedy(remedy)
     bill = bill_of(tab)
-    asked = requested_amount(chosen, amount, bill.due)
+    try:
+        asked = requested_amount(chosen, amount, bill.due)
+    except ServefirstError as refused:
+        refused.figures.setdefault("currency", tab.currency)  # for the page's words
+        raise
     if chosen is not Remedy.REDO and bill.due <= 0:
         raise Conflict("Nothing is owed on this tab.", code="nothing_to_pay")
     policy = GuaranteePolicy.from_policy(get_merchant(uow).policy)
@@ -140,6 +158,7 @@ def resolve(
             f"amount must be between 0 and the {due} still owed.",
             code="amount_exceeds_due",
             param="amount",
+            figures={"discount": granted, "due": due, "currency": tab.currency},
         )
     concern.status = ConcernStatus.APPROVED.value
     concern.decision = reason or "Approved by staff."

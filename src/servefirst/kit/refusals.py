@@ -89,6 +89,13 @@ def _deposit(details: dict[str, Any], money: Callable[[int], str]) -> str:
 
 
 def _over_due(details: dict[str, Any], money: Callable[[int], str]) -> str:
+    if "discount" in details:  # a concern's discount, asked or granted
+        if int(details["discount"]) < 0:
+            return _("A discount cannot be negative.")
+        return _("A discount of %(amount)s is more than the %(due)s still owed.") % {
+            "amount": money(details["discount"]),
+            "due": money(details["due"]),
+        }
     return _(
         "%(amount)s is more than the %(due)s owed; give change, or record the extra as a tip."
     ) % {"amount": money(details["amount"]), "due": money(details["due"])}
@@ -123,6 +130,12 @@ def _refund_first(details: dict[str, Any], money: Callable[[int], str]) -> str:
     ) % {"due": money(details["amount_due"]), "amount": money(details["line_amount"])}
 
 
+def _tab_state(details: dict[str, Any], money: Callable[[int], str]) -> str:
+    # The form sent again (the back button) after the tab moved on, most often.
+    status = _(str(details["tab_status"])).replace("_", " ")
+    return _("This tab is %(status)s now, so this can no longer be done.") % {"status": status}
+
+
 def _has_bookings(details: dict[str, Any], money: Callable[[int], str]) -> str:
     count = int(details["upcoming_bookings"])
     return ngettext(
@@ -141,6 +154,7 @@ _FROM_FIGURES: dict[str, Callable[[dict[str, Any], Callable[[int], str]], str]] 
     "amount_exceeds_due": _over_due,
     "amount_exceeds_refundable": _over_refundable,
     "refund_first": _refund_first,
+    "tab_state_invalid": _tab_state,
     "staff_has_bookings": _has_bookings,
 }
 
@@ -163,6 +177,8 @@ _PLAIN = {
     "due_date_in_past": lambda: _("The due date is in the past; give today or a later day."),
     "due_date_invalid": lambda: _("Give the due date as a date."),
     "tab_not_invoiceable": lambda: _("Only a served tab can be invoiced."),
+    "day_already_closed": lambda: _("This day is already closed."),
+    "concern_raised_since": lambda: _("Your concern was already sent: it is listed on this page."),
     "secret_key_missing": lambda: _(
         "This server cannot keep Stripe keys yet: SERVEFIRST_SECRET_KEY is not set. Ask whoever"
         " runs the server to set it (the README says how), then save the keys again. Nothing"

@@ -76,7 +76,15 @@ def parse_int(text: str | None, *, param: str, low: int, high: int) -> int:
     try:
         value = int((text or "").strip())
     except ValueError:
-        raise InvalidRequest(f"Choose a whole number from {low} to {high}.", param=param) from None
-    if not low <= value <= high:
-        raise InvalidRequest(f"Choose a whole number from {low} to {high}.", param=param)
+        value = None
+    if value is None or not low <= value <= high:
+        raise InvalidRequest(
+            f"Choose a whole number from {low} to {high}.",
+            param=param,
+            figures={
+                "words": N_("Choose a whole number from %(low)s to %(high)s."),
+                "low": low,
+                "high": high,
+            },
+        )
     return value

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from servefirst.loyalty.rules import ProgramInvalid, RewardSpec, checked_reward
+from servefirst.loyalty.rules import RewardSpec, checked_reward, whole_number_refused
 
 DEFAULT_MONTHLY_CAP = 5
 DEFAULT_EXPIRY_DAYS = 30
@@ -41,7 +41,7 @@ def _bounded(data: dict[str, Any], key: str, default: int, low: int, high: int) 
     if value is None:
         value = default
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise ProgramInvalid(f"{key} must be a whole number from {low} to {high}.", key)
+        raise whole_number_refused(key, low, high, key)
     return value
 
 

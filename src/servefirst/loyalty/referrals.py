@@ -36,7 +36,7 @@ def set_program(uow: UnitOfWork, data: dict[str, Any]) -> rules.ReferralProgram:
     try:
         program = rules.checked_referral_program(data)
     except ProgramInvalid as exc:
-        raise InvalidRequest(exc.message, param=exc.param) from exc
+        raise InvalidRequest(exc.message, param=exc.param, figures=exc.figures) from exc
     ensure_service(uow, program.friend_reward, "friend_reward.service_id")
     ensure_service(uow, program.referrer_reward, "referrer_reward.service_id")
     merchant.policy = {**(merchant.policy or {}), "referral": program.as_stored()}

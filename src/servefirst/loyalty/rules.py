@@ -22,6 +22,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
 
+from servefirst.kit.i18n import N_
 from servefirst.kit.money import MAX_AMOUNT, minor_digits
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -39,10 +40,22 @@ class RewardType(StrEnum):
 
 
 class ProgramInvalid(ValueError):
-    def __init__(self, message: str, param: str) -> None:
+    """A programme that cannot be kept: ``param`` names the field; ``figures``
+    let a page say it in its reader's words (``kit.refusals``)."""
+
+    def __init__(self, message: str, param: str, figures: dict[str, Any] | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.param = param
+        self.figures = figures or {}
+
+
+def whole_number_refused(key: str, low: int, high: int, param: str) -> ProgramInvalid:
+    return ProgramInvalid(
+        f"{key} must be a whole number from {low} to {high}.",
+        param,
+        {"words": N_("Choose a whole number from %(low)s to %(high)s."), "low": low, "high": high},
+    )
 
 
 class RewardRefused(ValueError):
@@ -133,7 +146,7 @@ class LoyaltyProgram:
 def _whole(data: dict[str, Any], key: str, *, low: int, high: int, param: str) -> int:
     value = data.get(key)
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise ProgramInvalid(f"{key} must be a whole number from {low} to {high}.", param)
+        raise whole_number_refused(key, low, high, param)
     return value
 
 

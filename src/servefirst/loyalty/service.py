@@ -52,7 +52,7 @@ def set_program(uow: UnitOfWork, data: dict[str, Any]) -> rules.LoyaltyProgram:
     try:
         program = rules.checked_program(data)
     except rules.ProgramInvalid as exc:
-        raise InvalidRequest(exc.message, param=exc.param) from exc
+        raise InvalidRequest(exc.message, param=exc.param, figures=exc.figures) from exc
     ensure_service(uow, program.reward, "reward.service_id")
     merchant.policy = {**(merchant.policy or {}), "loyalty": program.as_stored()}
     uow.session.flush()

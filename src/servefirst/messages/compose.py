@@ -5,6 +5,8 @@ one line in ``messages/sms/``, written from the same values."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -34,6 +36,7 @@ from servefirst.kit.onetime import CODE_LIFETIME, code_for, spaced
 from servefirst.messages.cancellation import cancellation_file, cancellation_values
 from servefirst.messages.rules import TO_THE_MERCHANT, MessageKind
 from servefirst.messages.service import Context
+from servefirst.messages.sms_segments import fitted
 from servefirst.receipts import document as receipts
 from servefirst.receipts.pdf import render_pdf
 from servefirst.tabs import service as tabs
@@ -74,6 +77,24 @@ _env.filters["short_when"] = lambda at: dates.format_datetime(
 )
 
 
+@contextmanager
+def written_as(locale: str, language: str) -> Iterator[None]:
+    """Messages written in ``language``, money and days the ``locale``'s way."""
+    token = _locale.set(locale)
+    try:
+        with i18n.use_language(language):
+            yield
+    finally:
+        _locale.reset(token)
+
+
+def text_message(kind: MessageKind, values: Mapping[str, Any]) -> str:
+    """A text is its kind's own line (``sms/<kind>.txt``), every character
+    counted: no attachment, no HTML, two SMS at most (``sms_segments``)."""
+    template = _env.get_template(f"sms/{kind.value}.txt")
+    return fitted(lambda shown: template.render(shown).strip(), values, SMS_NAMES)
+
+
 def N_(words: str) -> str:  # noqa: N802 - gettext's name for "marked, translated later"
     return words
 
@@ -91,6 +112,8 @@ SUBJECTS = {
     MessageKind.ENDPOINT_DISABLED: N_("{business}: a webhook endpoint was turned off"),
 }
 LATER_REMINDER_SUBJECT = N_("A reminder: your bill at {business}")
+#: What of a text may be shortened to keep it to two SMS (never the link).
+SMS_NAMES = ("service", "business")
 
 
 @dataclass
@@ -288,26 +311,17 @@ def compose(
     values["asks_first"] = message.step == 1 and not invoiced
     if kind is MessageKind.PAYMENT_REMINDER and not values["asks_first"]:
         subject = LATER_REMINDER_SUBJECT
-    # A text is its kind's own line (``sms/<kind>.txt``): no attachment, no HTML.
-    name = f"sms/{kind.value}" if message.channel == "sms" else kind.value
     locale = getattr(merchant, "locale", None) or "en_GB"
     # The reader's own language if they chose one (an owner's console
     # language); amounts and days are written as the business writes them.
     values["language"] = i18n.language_of(ctx.language or locale)
-    token = _locale.set(locale)
-    try:
-        with i18n.use_language(ctx.language or locale):
-            subject = i18n.gettext(subject)
-            text = _env.get_template(f"{name}.txt").render(values)
-            if message.channel == "sms":
-                text = text.strip()  # a text is one line, every character counted
-            html = (
-                None
-                if message.channel == "sms"
-                else _env.get_template(f"{kind.value}.html").render(values)
-            )
-    finally:
-        _locale.reset(token)
+    with written_as(locale, ctx.language or locale):
+        subject = i18n.gettext(subject)
+        if message.channel == "sms":
+            text, html = text_message(kind, values), None
+        else:
+            text = _env.get_template(f"{kind.value}.txt").render(values)
+            html = _env.get_template(f"{kind.value}.html").render(values)
     # From the business to its customers; from servefirst to the business.
     if kind in TO_THE_MERCHANT:
         sent_by, sender = "servefirst", mail_from

@@ -20,6 +20,7 @@ from servefirst.db.uow import UnitOfWork
 from servefirst.kit import i18n
 from servefirst.kit.csv import write_csv
 from servefirst.kit.errors import InvalidRequest, NotFound
+from servefirst.kit.refusals import in_words
 from servefirst.merchants.service import get_merchant
 from servefirst.reports.charts import SVG_POLICY, bars
 from servefirst.reports.sales import PRESET_DAYS, report_period
@@ -133,7 +134,7 @@ def report_page(request: Request, key: str) -> Response:
             view = _view(uow, key, start, end)
         except InvalidRequest as exc:
             # The period is given back as typed, the report drawn for the default.
-            error, status = i18n.gettext(exc.message), exc.status
+            error, status = in_words(exc), exc.status
             view = _view(uow, key, "", "")
         query = f"from={view.period.first.isoformat()}&to={view.period.last.isoformat()}"
         context: dict[str, Any] = base_context(

@@ -22,6 +22,7 @@ from servefirst.db.uow import UnitOfWork
 from servefirst.earnings.period import Period
 from servefirst.guarantee.models import Concern
 from servefirst.kit.errors import InvalidRequest
+from servefirst.kit.i18n import N_
 from servefirst.kit.i18n import gettext as _
 from servefirst.merchants.service import get_merchant
 from servefirst.reviews.service import satisfaction_report
@@ -74,7 +75,11 @@ def report_period(uow: UnitOfWork, first: str = "", last: str = "") -> ReportPer
     if begin > end:
         raise InvalidRequest("The first day comes after the last.", param="from")
     if (end - begin).days >= MAX_DAYS:
-        raise InvalidRequest(f"Choose at most {MAX_DAYS} days.", param="from")
+        raise InvalidRequest(
+            f"Choose at most {MAX_DAYS} days.",
+            param="from",
+            figures={"words": N_("Choose at most %(days)s days."), "days": MAX_DAYS},
+        )
     return ReportPeriod(begin, end, zone)
 
 

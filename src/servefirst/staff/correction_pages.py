@@ -44,9 +44,19 @@ def _correction(
         return f"/staff/tabs/{tab_id}?done={done}"
 
     def on_error(uow: UnitOfWork, me: staff.SignedIn, exc: ServefirstError) -> Response:
+        words = in_words(exc)
+        # A field's refusal is said beside it; the rest (a paid tab, a stale form), above the page.
+        beside = exc.param is not None and exc.param in kept
+        shown = {**kept, "invalid": exc.param or "", "refusal": words} if beside else kept
         try:
             return tab_page_view(
-                request, uow, me, tab_id, error=in_words(exc), status=exc.status, kept=kept
+                request,
+                uow,
+                me,
+                tab_id,
+                error=None if beside else words,
+                status=exc.status,
+                kept=shown,
             )
         except ServefirstError as missing:  # the tab itself is unknown
             return problem(request, me, missing)

@@ -4,6 +4,7 @@ the trouble in words when something is refused; nothing is half-saved."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
@@ -14,6 +15,8 @@ from servefirst.bookings import service as bookings
 from servefirst.bookings.rules import cancelled_by_named
 from servefirst.customers.service import search_customers
 from servefirst.db.uow import UnitOfWork
+from servefirst.kit import formats
+from servefirst.kit.clock import as_utc
 from servefirst.kit.errors import InvalidRequest, ServefirstError
 from servefirst.kit.i18n import N_
 from servefirst.kit.i18n import gettext as _
@@ -121,7 +124,7 @@ def book_from_day(
 
     def on_error(uow: UnitOfWork, me: staff.SignedIn, exc: ServefirstError) -> Response:
         return _day_page(
-            request, uow, me, _safe_day(date), error=in_words(exc), status=exc.status, new=typed
+            request, uow, me, _safe_day(date), error=_said(uow, exc), status=exc.status, new=typed
         )
 
     return act_keeping(request, csrf_token, change, on_error)
@@ -145,7 +148,13 @@ def move_from_day(
     def on_error(uow: UnitOfWork, me: staff.SignedIn, exc: ServefirstError) -> Response:
         moving = {"booking_id": booking_id, "date": date, "time": time, "staff_id": staff_id}
         return _day_page(
-            request, uow, me, _safe_day(back), error=in_words(exc), status=exc.status, moving=moving
+            request,
+            uow,
+            me,
+            _safe_day(back),
+            error=_said(uow, exc),
+            status=exc.status,
+            moving=moving,
         )
 
     return act_keeping(request, csrf_token, change, on_error)
@@ -169,6 +178,27 @@ def cancel_from_day(
         return _day_page(request, uow, me, _safe_day(back), error=in_words(exc), status=exc.status)
 
     return act_keeping(request, csrf_token, change, on_error)
+
+
+def _said(uow: UnitOfWork, exc: ServefirstError) -> str:
+    """A refusal in words; a time already taken names who, and when they are
+    busy on the merchant's clock (the API's message names the staff id, in UTC)."""
+    clash_id = exc.details.get("booking_id") if exc.code == "booking_overlaps" else None
+    if clash_id:
+        try:
+            clash = bookings.get_booking(uow, str(clash_id))
+            who = staff.get_member(uow, clash.staff_id or "").name
+        except ServefirstError:
+            return in_words(exc)
+        until = as_utc(clash.ends_at) + timedelta(minutes=clash.buffer_minutes)
+        return _(
+            "%(name)s is busy from %(start)s to %(end)s; choose another time or another person."
+        ) % {
+            "name": who,
+            "start": formats.format_time(as_utc(clash.starts_at)),
+            "end": formats.format_time(until),
+        }
+    return in_words(exc)
 
 
 def _safe_day(text: str) -> str | None:

@@ -75,6 +75,8 @@ def local_moment(uow: UnitOfWork, day_text: str, time_text: str) -> datetime:
     day = parse_day(day_text, datetime.now(zone).date()) if day_text.strip() else None
     if day is None:
         raise InvalidRequest(_("Choose a date."), param="date")
+    if not time_text.strip():
+        raise InvalidRequest(_("Choose a time."), param="time")
     try:
         clock = time.fromisoformat(time_text.strip())
     except ValueError:

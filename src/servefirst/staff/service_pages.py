@@ -23,6 +23,7 @@ from servefirst.merchants.service import get_merchant
 from servefirst.staff import service as staff
 from servefirst.staff.kept_forms import act_keeping
 from servefirst.staff.rules import Access
+from servefirst.staff.schema_words import refused_field
 from servefirst.staff.web import base_context, problem, render, show
 from servefirst.taxes import service as taxes
 
@@ -77,12 +78,15 @@ def _checked(uow: UnitOfWork, typed: dict[str, str]) -> ServiceIn:
             }
         )
     except ValidationError as exc:
-        first = exc.errors()[0]
-        field = str(first.get("loc", ("form",))[0])
-        raise InvalidRequest(
-            _("Check %(field)s: %(problem)s.") % {"field": _(field), "problem": first["msg"]},
-            param=field,
-        ) from None
+        raise refused_field(exc, FIELD_NAMES) from None
+
+
+#: The form's fields as its refusals name them.
+FIELD_NAMES = {
+    "name": N_("name"),
+    "expected_results": N_("what the customer can expect"),
+    "limits": N_("what it does not promise"),
+}
 
 
 def list_page(

@@ -17,6 +17,7 @@ from servefirst.db.uow import UnitOfWork
 from servefirst.guarantee import service as guarantee
 from servefirst.guarantee.schemas import ResolveIn
 from servefirst.kit.errors import InvalidRequest, ServefirstError
+from servefirst.kit.i18n import N_
 from servefirst.kit.refusals import in_words
 from servefirst.kit.typed import format_amount, parse_amount_or_zero
 from servefirst.loyalty import service as loyalty
@@ -27,6 +28,7 @@ from servefirst.staff.customer_pages import LikelyDuplicate, check_not_duplicate
 from servefirst.staff.home_page import page_context
 from servefirst.staff.line_credit import done_by_form
 from servefirst.staff.rules import Access
+from servefirst.staff.schema_words import refused_field
 from servefirst.staff.web import (
     act,
     base_context,
@@ -43,11 +45,19 @@ router = APIRouter(prefix="/staff", include_in_schema=False)
 FormText = Annotated[str, Form()]
 
 
+#: The customer and concern forms' fields as their refusals name them.
+FIELD_NAMES = {
+    "name": N_("name"),
+    "email": N_("e-mail"),
+    "phone": N_("phone"),
+    "amount": N_("discount"),
+    "reason": N_("reason"),
+}
+
+
 def _invalid(exc: ValidationError) -> InvalidRequest:
     """A schema's complaint about a form field, in the words staff read."""
-    first = exc.errors()[0]
-    field = ".".join(str(p) for p in first.get("loc", ())) or "form"
-    return InvalidRequest(f"Check {field}: {first.get('msg', 'invalid value')}.", param=field)
+    return refused_field(exc, FIELD_NAMES)
 
 
 # --- customers --------------------------------------------------------------

@@ -34,6 +34,11 @@ def add_tax_rate(
         return "/staff/services?done=rate_added"
 
     def on_error(uow: UnitOfWork, me: staff.SignedIn, exc: ServefirstError) -> Response:
-        return list_page(request, uow, me, error=in_words(exc), status=exc.status, typed=typed)
+        words = in_words(exc)
+        # A refused name or percent is said beside its field; the rest, above the page.
+        if exc.param in ("name", "percent"):
+            kept = {**typed, "rate_invalid": exc.param, "rate_refusal": words}
+            return list_page(request, uow, me, status=exc.status, typed=kept)
+        return list_page(request, uow, me, error=words, status=exc.status, typed=typed)
 
     return act_keeping(request, csrf_token, change, on_error, needs=Access.OWNER)

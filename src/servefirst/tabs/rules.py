@@ -17,6 +17,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 
 from servefirst.kit.errors import Conflict, InvalidRequest, PaymentInProgress
+from servefirst.kit.i18n import N_
 from servefirst.kit.money import MAX_AMOUNT
 
 
@@ -101,7 +102,15 @@ def ensure_can_add_line(status: TabStatus | str) -> None:
 
 def line_amount(unit_price: int, quantity: int) -> int:
     if quantity < 1 or quantity > MAX_QUANTITY:
-        raise InvalidRequest(f"quantity must be between 1 and {MAX_QUANTITY}.", param="quantity")
+        raise InvalidRequest(
+            f"quantity must be between 1 and {MAX_QUANTITY}.",
+            param="quantity",
+            figures={
+                "words": N_("Choose a whole number from %(low)s to %(high)s."),
+                "low": 1,
+                "high": MAX_QUANTITY,
+            },
+        )
     amount = unit_price * quantity
     if amount > MAX_AMOUNT:
         raise InvalidRequest("That line is larger than servefirst accepts.", param="quantity")

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from servefirst.kit.i18n import N_
 from servefirst.trust.rules import DEFAULT_TIERS, Thresholds, Tier, TierRule, everyday_unit
 
 #: Bounds of the numbers an owner may set (beyond them a policy stops making sense).
@@ -26,10 +27,12 @@ MAX_LIMIT_UNITS = 1_000_000
 class PolicyInvalid(ValueError):
     """A trust policy that cannot be kept: ``param`` names the field."""
 
-    def __init__(self, param: str, message: str) -> None:
+    def __init__(self, param: str, message: str, figures: dict[str, Any] | None = None) -> None:
         super().__init__(message)
         self.param = param
         self.message = message
+        #: What a page needs to say it in its reader's words (``kit.refusals``).
+        self.figures = figures or {}
 
 
 #: What each preset means, in an owner's words (shown beside the form).
@@ -98,19 +101,30 @@ def preset(name: str, currency: str) -> dict[str, Any]:
 
 
 def _number(value: Any, param: str, low: float, high: float, *, above_low: bool = False) -> float:
+    bounds = {"low": f"{low:g}", "high": f"{high:g}"}
+    words = (
+        N_("Write a number more than %(low)s and at most %(high)s.")
+        if above_low
+        else N_("Write a number from %(low)s to %(high)s.")
+    )
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise PolicyInvalid(param, f"{param} must be a number.")
+        raise PolicyInvalid(param, f"{param} must be a number.", {"words": words, **bounds})
     if value < low or value > high or (above_low and value == low):
         edge = "more than" if above_low else "at least"
-        raise PolicyInvalid(param, f"{param} must be {edge} {low:g} and at most {high:g}.")
+        raise PolicyInvalid(
+            param,
+            f"{param} must be {edge} {low:g} and at most {high:g}.",
+            {"words": words, **bounds},
+        )
     return float(value)
 
 
 def _whole(value: Any, param: str, high: int) -> int:
+    words = {"words": N_("Choose a whole number from %(low)s to %(high)s."), "low": 0, "high": high}
     if isinstance(value, bool) or not isinstance(value, int):
-        raise PolicyInvalid(param, f"{param} must be a whole number.")
+        raise PolicyInvalid(param, f"{param} must be a whole number.", words)
     if value < 0 or value > high:
-        raise PolicyInvalid(param, f"{param} must be between 0 and {high}.")
+        raise PolicyInvalid(param, f"{param} must be between 0 and {high}.", words)
     return value
 
 

@@ -276,7 +276,7 @@ def set_policy(uow: UnitOfWork, changes: dict[str, Any], preset: str | None = No
         )
         kept = policy_rules.checked(policy_rules.merged(start, changes), merchant.currency)
     except policy_rules.PolicyInvalid as exc:
-        raise InvalidRequest(exc.message, param=exc.param) from exc
+        raise InvalidRequest(exc.message, param=exc.param, figures=exc.figures) from exc
     # A new dict, so the JSON column notices the change.
     merchant.policy = {**(merchant.policy or {}), "trust": kept}
     uow.session.flush()

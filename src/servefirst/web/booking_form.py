@@ -26,6 +26,8 @@ COOKIE = "sf_booking_form"
 #: A form's guard lives this long (a day: time enough to choose and pay).
 COOKIE_SECONDS = 24 * 3600
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+#: A phone as the customers' API takes one (texts go to it), at most 40 characters.
+PHONE = re.compile(r"^\+?[0-9 ()./-]{3,40}$")
 #: Days of times shown at once, as the availability route's limit.
 WINDOW_DAYS = 14
 
@@ -99,7 +101,10 @@ def checked(entry: Entry) -> tuple[datetime, str, str, str | None]:
     email = entry.email.strip()
     if not EMAIL.match(email):
         raise InvalidRequest("That e-mail is not valid.", code="email_invalid", param="email")
-    return starts_at.astimezone(UTC), name[:200], email[:320], entry.phone.strip()[:40] or None
+    phone = entry.phone.strip()
+    if phone and not PHONE.match(phone):
+        raise InvalidRequest("That phone number is not valid.", code="phone_invalid", param="phone")
+    return starts_at.astimezone(UTC), name[:200], email[:320], phone or None
 
 
 def window(start: str, today: date) -> date:
@@ -135,6 +140,9 @@ def refusal_words(error: ServefirstError) -> str:
         "slot_missing": gettext("Choose a time."),
         "name_missing": gettext("Please give your name."),
         "email_invalid": gettext("Please give an e-mail address like name@example.com."),
+        "phone_invalid": gettext(
+            "Please give a phone number in digits, like +351 912 345 678, or leave it out."
+        ),
         "slot_in_past": gettext("That time has passed. Choose another time."),
         "slot_too_soon": gettext("That time is too soon to book online. Choose a later time."),
         "slot_too_far_ahead": gettext("That time is too far ahead. Choose an earlier time."),
@@ -148,5 +156,8 @@ def refusal_words(error: ServefirstError) -> str:
         ),
         "booking_state_invalid": gettext("This booking can no longer be changed."),
         "move_not_online": gettext("This booking cannot be moved online. Please call us."),
+        "idempotency_key_in_use": gettext(
+            "Your booking is being made. Wait a moment: its confirmation comes by e-mail."
+        ),
     }
     return words.get(error.code, gettext("This could not be done. Please try again."))

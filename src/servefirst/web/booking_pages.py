@@ -25,7 +25,7 @@ from servefirst.db.uow import UnitOfWork
 from servefirst.kit import formats
 from servefirst.kit.errors import NotFound, ServefirstError
 from servefirst.runtime import Runtime
-from servefirst.web import words
+from servefirst.web import booking_once, words
 from servefirst.web.booking_codes import (
     CodeState,
     checked_words,
@@ -179,6 +179,7 @@ def book(
     confirm: FormText = "",
     returning: FormText = "",
     code_id: FormText = "",
+    attempt: FormText = "",
 ) -> Response:
     shop = _shop(request, slug)
     if shop is None:
@@ -198,22 +199,34 @@ def book(
                 return _ask_code(request, shop, entry, when)
             return _review(request, shop, entry, when)
         number = "".join(card.split()) or None
-        booked = _write(
-            request,
-            shop,
-            lambda uow: book_online(
-                uow,
-                service_id=offer.id,
-                starts_at=when,
-                staff_id=staff or None,
-                name=who,
-                email=mail,
-                phone=tel,
-                card=number,
-                payment_method=payment_method.strip() or None,
-                customer_id=codes.use_proof(uow, proof, mail) if proof else None,
-            ),
+        rt = _runtime(request)
+        once = booking_once.begin(
+            rt, shop.merchant_id, attempt, service=offer.id, starts_at=starts_at, email=mail
         )
+        if once.done_at is not None:  # sent again: the booking the first send made
+            return RedirectResponse(once.done_at, status_code=303, headers=PAGE_HEADERS)
+        try:
+            booked = _write(
+                request,
+                shop,
+                lambda uow: book_online(
+                    uow,
+                    service_id=offer.id,
+                    starts_at=when,
+                    staff_id=staff or None,
+                    name=who,
+                    email=mail,
+                    phone=tel,
+                    card=number,
+                    payment_method=payment_method.strip() or None,
+                    customer_id=codes.use_proof(uow, proof, mail) if proof else None,
+                ),
+            )
+        except ServefirstError:
+            booking_once.refused(rt, once)
+            raise
+        where = f"/b/{slug}/bookings/{booked.token}?flash=booked"
+        booking_once.done(rt, once, where)
     except ServefirstError as exc:
         if confirm and (exc.type == "card_error" or exc.code == "deposit_required"):
             state = None
@@ -236,9 +249,7 @@ def book(
         return _start_page(
             request, shop, entry, start=day, day=day, error=exc, returning=returning_ok
         )
-    return RedirectResponse(
-        f"/b/{slug}/bookings/{booked.token}?flash=booked", status_code=303, headers=PAGE_HEADERS
-    )
+    return RedirectResponse(where, status_code=303, headers=PAGE_HEADERS)
 
 
 def _ask_code(request: Request, shop: Shop, entry: Entry, when: datetime) -> Response:
@@ -346,6 +357,7 @@ def _review(
         "error": refusal_words(error) if error else None,
         "stripe": stripe,
         "code": code,
+        "attempt": booking_once.new_attempt(),
     }
     status = status or (error.status if error else 200)
     response = _render(request, "booking/review.html", context, status=status)

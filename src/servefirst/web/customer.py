@@ -253,6 +253,7 @@ def concern(
     reason: FormText = "",
     remedy: FormText = "",
     amount: FormText = "",
+    concerns_seen: FormText = "",
 ) -> Response:
     form = {"reason": reason, "remedy": remedy, "amount": amount}
     try:
@@ -269,7 +270,12 @@ def concern(
             request,
             token,
             lambda uow: guarantee.raise_concern(
-                uow, token, reason=why, remedy=remedy, amount=asked
+                uow,
+                token,
+                reason=why,
+                remedy=remedy,
+                amount=asked,
+                concerns_seen=int(concerns_seen) if concerns_seen.isdigit() else None,
             ),
         )
     except ServefirstError as exc:
