@@ -16,17 +16,19 @@ the payment taken from it captures what is due then (``holds``).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from sqlalchemy import func, select
-
+from servefirst.bookings import repository
 from servefirst.bookings.deposit_refunds import FAILED, PENDING, SUCCEEDED, ask_refund
 from servefirst.bookings.holds import bump_totals
-from servefirst.bookings.models import Booking, DepositRefund
 from servefirst.bookings.rules import DepositStatus
 from servefirst.db.uow import UnitOfWork
 from servefirst.kit.errors import Conflict
 from servefirst.ledger import service as ledger
 from servefirst.ledger.rules import Account, EntryBuilder, EntryKind
+
+if TYPE_CHECKING:
+    from servefirst.bookings.models import Booking
 
 
 def give_back(uow: UnitOfWork, tab_id: str, amount: int) -> str:
@@ -65,12 +67,7 @@ def give_back(uow: UnitOfWork, tab_id: str, amount: int) -> str:
 def booking_of_tab(uow: UnitOfWork, tab_id: str) -> Booking | None:
     """The booking checked in to ``tab_id``, locked (its deposit changes).
     Read only for a tab with a deposit applied, so only after a check-in."""
-    return uow.session.scalar(
-        select(Booking)
-        .where(Booking.merchant_id == uow.merchant, Booking.tab_id == tab_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
+    return repository.checked_in_to(uow, tab_id, lock=True)
 
 
 @dataclass(frozen=True)
@@ -86,15 +83,5 @@ class DepositBack:
 def deposit_back_of_tab(uow: UnitOfWork, tab_id: str) -> DepositBack:
     """The refunds of the deposit of the booking checked in to ``tab_id``
     (at check-in, above the bill; after a void, what the bill no longer needs)."""
-    rows = uow.session.execute(
-        select(DepositRefund.status, func.sum(DepositRefund.amount))
-        .join(
-            Booking,
-            (Booking.merchant_id == DepositRefund.merchant_id)
-            & (Booking.booking_id == DepositRefund.booking_id),
-        )
-        .where(Booking.merchant_id == uow.merchant, Booking.tab_id == tab_id)
-        .group_by(DepositRefund.status)
-    )
-    sums = {status: int(total or 0) for status, total in rows}
+    sums = repository.deposit_refunds_by_status(uow, tab_id)
     return DepositBack(sums.get(SUCCEEDED, 0), sums.get(PENDING, 0), sums.get(FAILED, 0))

@@ -1,5 +1,8 @@
-"""The bookings' calendar reads: who is taken when, for availability and for
-the overlap check, read by the hundred for every availability answer."""
+"""Where bookings are read: the calendar (who is taken when, for availability
+and for the overlap check, read by the hundred for every availability answer),
+the booking checked in to a tab and its deposit's refunds, and the named reads
+other features ask of bookings (messages, the no-show model) instead of
+querying the bookings' table themselves."""
 
 from __future__ import annotations
 
@@ -19,7 +22,8 @@ from sqlalchemy import (
     text,
 )
 
-from servefirst.bookings.models import Booking
+from servefirst.bookings.models import Booking, DepositRefund
+from servefirst.bookings.rules import BookingStatus
 from servefirst.db.uow import UnitOfWork
 
 #: The longest buffer a service may have (``catalog.schemas.Buffer``): a
@@ -136,6 +140,31 @@ def member_of_tab(uow: UnitOfWork, tab_id: str) -> str | None:
     )
 
 
+def checked_in_to(uow: UnitOfWork, tab_id: str, *, lock: bool = False) -> Booking | None:
+    """The booking checked in to ``tab_id``; with ``lock`` held until commit
+    and read afresh (its deposit is about to change)."""
+    query = select(Booking).where(Booking.merchant_id == uow.merchant, Booking.tab_id == tab_id)
+    if lock:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    return uow.session.scalar(query)
+
+
+def deposit_refunds_by_status(uow: UnitOfWork, tab_id: str) -> dict[str, int]:
+    """What went back to the card of the deposit of the booking checked in to
+    ``tab_id``, summed by the refund's status."""
+    rows = uow.session.execute(
+        select(DepositRefund.status, func.sum(DepositRefund.amount))
+        .join(
+            Booking,
+            (Booking.merchant_id == DepositRefund.merchant_id)
+            & (Booking.booking_id == DepositRefund.booking_id),
+        )
+        .where(Booking.merchant_id == uow.merchant, Booking.tab_id == tab_id)
+        .group_by(DepositRefund.status)
+    )
+    return {status: int(total or 0) for status, total in rows}
+
+
 def upcoming_of(uow: UnitOfWork, staff_id: str, statuses: tuple[str, ...], now: datetime) -> int:
     """How many of one person's bookings in ``statuses`` have not ended by ``now``."""
     query = select(func.count()).where(
@@ -145,3 +174,68 @@ def upcoming_of(uow: UnitOfWork, staff_id: str, statuses: tuple[str, ...], now: 
         Booking.ends_at > now,
     )
     return int(uow.session.scalar(query) or 0)
+
+
+# --- what other features read of bookings -------------------------------------------
+
+
+def booking_if_any(uow: UnitOfWork, booking_id: str) -> Booking | None:
+    """The booking, or None if there is none (a message about one since gone)."""
+    return uow.session.get(Booking, (uow.merchant, booking_id))
+
+
+def statuses_of(uow: UnitOfWork, booking_ids: set[str]) -> dict[str, str]:
+    """Each booking's status, by id (a booking not found is left out)."""
+    if not booking_ids:
+        return {}
+    rows = uow.session.execute(
+        select(Booking.booking_id, Booking.status).where(
+            Booking.merchant_id == uow.merchant, Booking.booking_id.in_(booking_ids)
+        )
+    )
+    return {booking_id: status for booking_id, status in rows}
+
+
+def every_booking(uow: UnitOfWork) -> list[Booking]:
+    """All the merchant's bookings (the no-show model's history)."""
+    return list(uow.session.scalars(select(Booking).where(Booking.merchant_id == uow.merchant)))
+
+
+def ids_of_every_booking(uow: UnitOfWork) -> set[str]:
+    """The ids of all the merchant's bookings (history imported is told apart by them)."""
+    return set(
+        uow.session.scalars(select(Booking.booking_id).where(Booking.merchant_id == uow.merchant))
+    )
+
+
+def bookings_made_by(
+    uow: UnitOfWork, customer_id: str, now: datetime
+) -> tuple[int, datetime | None, int]:
+    """How many bookings the customer ever made, when they last booked, and
+    how many of theirs are still to come (confirmed, starting after ``now``)."""
+    mine = (Booking.merchant_id == uow.merchant, Booking.customer_id == customer_id)
+    count, last = uow.session.execute(
+        select(func.count(Booking.booking_id), func.max(Booking.created_at)).where(*mine)
+    ).one()
+    pending = uow.session.scalar(
+        select(func.count(Booking.booking_id)).where(
+            *mine, Booking.status == BookingStatus.CONFIRMED.value, Booking.starts_at > now
+        )
+    )
+    return int(count), last, int(pending or 0)
+
+
+def kept_bookings_between(uow: UnitOfWork, customer_id: str, start: datetime, end: datetime) -> int:
+    """The customer's bookings not cancelled that start in ``[start, end)``."""
+    return (
+        uow.session.scalar(
+            select(func.count(Booking.booking_id)).where(
+                Booking.merchant_id == uow.merchant,
+                Booking.customer_id == customer_id,
+                Booking.status != BookingStatus.CANCELLED.value,
+                Booking.starts_at >= start,
+                Booking.starts_at < end,
+            )
+        )
+        or 0
+    )

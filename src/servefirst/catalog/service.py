@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from sqlalchemy import bindparam, select
@@ -113,6 +114,23 @@ def get_service(uow: UnitOfWork, service_id: str, *, lock: bool = False) -> Serv
     if service is None:
         raise NotFound(f"No such service: '{service_id}'.", param="service_id")
     return service
+
+
+def service_if_any(uow: UnitOfWork, service_id: str) -> Service | None:
+    """The service, or None if there is none (a booking's message names it)."""
+    return uow.session.get(Service, (uow.merchant, service_id))
+
+
+def names_of(uow: UnitOfWork, service_ids: Collection[str]) -> dict[str, str]:
+    """Each service's name, by id (a service not found is left out)."""
+    if not service_ids:
+        return {}
+    rows = uow.session.execute(
+        select(Service.service_id, Service.name).where(
+            Service.merchant_id == uow.merchant, Service.service_id.in_(service_ids)
+        )
+    )
+    return {service_id: name for service_id, name in rows}
 
 
 #: Built once, with bound parameters: every line added looks its service up.

@@ -9,7 +9,7 @@ time, so there the locks are no statements at all.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -61,6 +61,22 @@ class CustomerRepository:
         if customer is None:
             raise NotFound(f"No such customer: '{customer_id}'.", param="customer_id")
         return customer
+
+    def if_any(self, customer_id: str) -> Customer | None:
+        """The customer, or None if there is none (a message to one since merged away)."""
+        return self._uow.session.get(Customer, (self._uow.merchant, customer_id))
+
+    def names_of(self, customer_ids: Collection[str]) -> dict[str, str]:
+        """Each customer's name, by id (a customer not found is left out)."""
+        if not customer_ids:
+            return {}
+        rows = self._uow.session.execute(
+            select(Customer.customer_id, Customer.name).where(
+                Customer.merchant_id == self._uow.merchant,
+                Customer.customer_id.in_(customer_ids),
+            )
+        )
+        return {customer_id: name for customer_id, name in rows}
 
     def lock(self, customer_id: str) -> LockedCustomer:
         """The customer's row, held until commit (``FOR UPDATE`` on

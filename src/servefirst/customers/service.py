@@ -3,6 +3,7 @@ what happens in their history (which their trust is built on)."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import TYPE_CHECKING
 
 from servefirst.customers import rules
@@ -182,6 +183,11 @@ def get_customer(uow: UnitOfWork, customer_id: str, *, lock: bool = False) -> Cu
     if lock:
         return uow.customers.lock(customer_id).customer
     return uow.customers.get(customer_id)
+
+
+def names_of(uow: UnitOfWork, customer_ids: Collection[str]) -> dict[str, str]:
+    """Each customer's name, by id, for a page that lists whose rows they are."""
+    return uow.customers.names_of(customer_ids)
 
 
 def customer_with_email(uow: UnitOfWork, email: str) -> Customer | None:

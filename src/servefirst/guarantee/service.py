@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 
 from servefirst.customers.service import (
     get_customer,
@@ -28,10 +29,13 @@ from servefirst.kit.ids import new_id
 from servefirst.ledger import service as ledger
 from servefirst.ledger.rules import Account, EntryBuilder, EntryKind, Side
 from servefirst.merchants.service import get_merchant
-from servefirst.tabs.models import Tab
+from servefirst.tabs import read_repository as tabs
 from servefirst.tabs.rules import UNPAID, Bill, TabStatus, status_after_payment
 from servefirst.tabs.service import bill_of, lock_tab, settle, tab_for_token
 from servefirst.taxes import service as taxes
+
+if TYPE_CHECKING:
+    from servefirst.tabs.models import Tab
 
 
 def raise_concern(
@@ -202,10 +206,9 @@ def approved_claims(uow: UnitOfWork, customer_id: str, *, days: int) -> int:
         uow.session.scalar(
             select(func.count())
             .select_from(Concern)
-            .join(Tab, (Tab.merchant_id == Concern.merchant_id) & (Tab.tab_id == Concern.tab_id))
             .where(
                 Concern.merchant_id == uow.merchant,
-                Tab.customer_id == customer_id,
+                Concern.tab_id.in_(tabs.tab_ids_of_customer(uow, customer_id)),
                 Concern.status == ConcernStatus.APPROVED.value,
                 Concern.resolved_at >= since,
             )
@@ -275,5 +278,42 @@ def concerns_of(uow: UnitOfWork, tab_id: str) -> list[Concern]:
             select(Concern)
             .where(Concern.merchant_id == uow.merchant, Concern.tab_id == tab_id)
             .order_by(Concern.created_at, Concern.concern_id)
+        )
+    )
+
+
+def concern_raised(uow: UnitOfWork, tab_id: str) -> bool:
+    """Whether a concern was ever raised on the tab (whatever became of it)."""
+    return bool(
+        uow.session.scalar(
+            select(exists().where(Concern.merchant_id == uow.merchant, Concern.tab_id == tab_id))
+        )
+    )
+
+
+def tabs_with_a_concern(uow: UnitOfWork, tab_ids: Collection[str]) -> set[str]:
+    """Which of these tabs had a concern raised on them (whatever became of it)."""
+    if not tab_ids:
+        return set()
+    return set(
+        uow.session.scalars(
+            select(Concern.tab_id).where(
+                Concern.merchant_id == uow.merchant, Concern.tab_id.in_(tab_ids)
+            )
+        )
+    )
+
+
+def concerns_awaiting_staff(uow: UnitOfWork, *, limit: int) -> list[Concern]:
+    """The concerns waiting for staff to decide, oldest first."""
+    return list(
+        uow.session.scalars(
+            select(Concern)
+            .where(
+                Concern.merchant_id == uow.merchant,
+                Concern.status == ConcernStatus.PENDING.value,
+            )
+            .order_by(Concern.created_at)
+            .limit(limit)
         )
     )

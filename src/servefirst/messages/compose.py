@@ -24,12 +24,11 @@ from zoneinfo import ZoneInfo
 
 from babel import dates, numbers
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from sqlalchemy import select
 
 from servefirst.bookings import service as bookings
 from servefirst.bookings.calendar import booking_calendar
 from servefirst.bookings.deposit_returns import deposit_back_of_tab
-from servefirst.catalog.models import Service
+from servefirst.catalog.service import service_if_any
 from servefirst.db.uow import UnitOfWork
 from servefirst.kit import i18n
 from servefirst.kit.money import Money
@@ -41,7 +40,7 @@ from servefirst.messages.sms_segments import fitted
 from servefirst.receipts import document as receipts
 from servefirst.receipts.pdf import render_pdf
 from servefirst.tabs import service as tabs
-from servefirst.tabs.models import TabLine
+from servefirst.tabs.read_repository import lines_on_the_bill
 from servefirst.tabs.service import bill_of
 
 TEMPLATES = Path(__file__).parent.parent / "web" / "templates" / "messages"
@@ -269,7 +268,7 @@ def compose(
         )
     if ctx.booking is not None:
         booking = ctx.booking
-        service = uow.session.get(Service, (uow.merchant, booking.service_id))
+        service = service_if_any(uow, booking.service_id)
         service_name = service.name if service else "Your booking"
         values.update(
             service=service_name,
@@ -342,13 +341,4 @@ def compose(
 
 
 def ctx_lines(uow: UnitOfWork, tab_id: str) -> list[dict[str, Any]]:
-    rows = uow.session.execute(
-        select(TabLine.name, TabLine.quantity, TabLine.amount)
-        .where(
-            TabLine.merchant_id == uow.merchant,
-            TabLine.tab_id == tab_id,
-            TabLine.voided_at.is_(None),  # taken off the bill
-        )
-        .order_by(TabLine.line_no)
-    )
-    return [{"name": n, "quantity": q, "amount": a} for n, q, a in rows]
+    return [{"name": n, "quantity": q, "amount": a} for n, q, a in lines_on_the_bill(uow, tab_id)]

@@ -10,10 +10,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import exists, select
 
 from servefirst.db.uow import UnitOfWork
+from servefirst.guarantee.service import concern_raised
 from servefirst.merchants.service import get_merchant
 from servefirst.messages.models import Message
 from servefirst.messages.rules import MessageKind, MessageStatus, turns_overdue
-from servefirst.messages.service import concern_raised, policy_of
+from servefirst.messages.service import policy_of
 from servefirst.tabs import service as tabs
 
 

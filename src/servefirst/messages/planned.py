@@ -9,14 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import select
-
-from servefirst.bookings.models import Booking
+from servefirst.bookings import repository as bookings
 from servefirst.db.uow import UnitOfWork
-from servefirst.guarantee.models import Concern
+from servefirst.guarantee import service as guarantee
 from servefirst.messages.models import Message
 from servefirst.messages.rules import MessageKind, MessageStatus, still_due
-from servefirst.tabs.models import Tab
+from servefirst.tabs import read_repository as tabs
 
 _ON_A_TAB = (MessageKind.PAYMENT_REMINDER, MessageKind.FINAL_NOTICE)
 _ON_A_BOOKING = (
@@ -33,19 +31,9 @@ def no_longer_due(uow: UnitOfWork, messages: Iterable[Message]) -> set[str]:
     pending = [m for m in messages if m.status == MessageStatus.PENDING.value]
     on_tabs = {m.subject_id for m in pending if MessageKind(m.kind) in _ON_A_TAB}
     on_bookings = {m.subject_id for m in pending if MessageKind(m.kind) in _ON_A_BOOKING}
-    tab_status = _tab_statuses(uow, on_tabs)
-    booking_status = _booking_statuses(uow, on_bookings)
-    concerned = (
-        set(
-            uow.session.scalars(
-                select(Concern.tab_id).where(
-                    Concern.merchant_id == uow.merchant, Concern.tab_id.in_(on_tabs)
-                )
-            )
-        )
-        if on_tabs
-        else set()
-    )
+    tab_status = tabs.statuses_of(uow, on_tabs)
+    booking_status = bookings.statuses_of(uow, on_bookings)
+    concerned = guarantee.tabs_with_a_concern(uow, on_tabs)
     gone = set()
     for message in pending:
         kind = MessageKind(message.kind)
@@ -59,23 +47,3 @@ def no_longer_due(uow: UnitOfWork, messages: Iterable[Message]) -> set[str]:
         if status is None or not still_due(kind, subject_status=status, concern_raised=concern):
             gone.add(message.message_id)
     return gone
-
-
-def _tab_statuses(uow: UnitOfWork, ids: set[str]) -> dict[str, str]:
-    if not ids:
-        return {}
-    rows = uow.session.execute(
-        select(Tab.tab_id, Tab.status).where(Tab.merchant_id == uow.merchant, Tab.tab_id.in_(ids))
-    )
-    return {tab_id: status for tab_id, status in rows}
-
-
-def _booking_statuses(uow: UnitOfWork, ids: set[str]) -> dict[str, str]:
-    if not ids:
-        return {}
-    rows = uow.session.execute(
-        select(Booking.booking_id, Booking.status).where(
-            Booking.merchant_id == uow.merchant, Booking.booking_id.in_(ids)
-        )
-    )
-    return {booking_id: status for booking_id, status in rows}

@@ -10,13 +10,12 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import exists, select, update
 
-from servefirst.bookings.models import Booking
-from servefirst.customers.models import Customer
+from servefirst.bookings import repository as bookings
 from servefirst.db.direct import move_rows
 from servefirst.db.uow import UnitOfWork
 from servefirst.events import service as events
 from servefirst.events.service import emit
-from servefirst.guarantee.models import Concern
+from servefirst.guarantee.service import concern_raised
 from servefirst.kit.errors import Conflict, NotFound
 from servefirst.kit.onetime import CODE_LIFETIME
 from servefirst.merchants.service import get_merchant
@@ -37,11 +36,14 @@ from servefirst.messages.rules import (
 )
 from servefirst.payments import refunds
 from servefirst.tabs import service as tabs
-from servefirst.tabs.models import Tab
+from servefirst.tabs.read_repository import tab_if_any
 from servefirst.trust import service as trust
 
 if TYPE_CHECKING:
+    from servefirst.bookings.models import Booking
+    from servefirst.customers.models import Customer
     from servefirst.merchants.models import Merchant
+    from servefirst.tabs.models import Tab
 
 
 def policy_of(merchant: Merchant) -> MessagePolicy:
@@ -52,7 +54,7 @@ def policy_of(merchant: Merchant) -> MessagePolicy:
 def plan(uow: UnitOfWork, event: OutboxEvent) -> int:
     """The messages ``event`` calls for, written as pending rows; how many."""
     if event.type == "tab.paid":
-        tab = uow.session.get(Tab, (uow.merchant, event.object_id))
+        tab = tab_if_any(uow, event.object_id)
         return _at_once(uow, event, tab, MessageKind.RECEIPT)
     # A line voided on a tab its deposit had paid: the customer had their
     # receipt; it is sent again, as the bill is now, saying what of the
@@ -60,24 +62,24 @@ def plan(uow: UnitOfWork, event: OutboxEvent) -> int:
     if event.type == "tab.line_voided" and event.data.get("tab_status") == "paid":
         if not event.data.get("deposit_given_back"):
             return 0
-        tab = uow.session.get(Tab, (uow.merchant, event.object_id))
+        tab = tab_if_any(uow, event.object_id)
         return _at_once(uow, event, tab, MessageKind.RECEIPT)
     # Money given back is told once per refund (only a refund that succeeded
     # emits this), about the refund: a tab refunded twice tells of each.
     if event.type == "refund.succeeded":
-        tab = uow.session.get(Tab, (uow.merchant, str(event.data.get("tab_id", ""))))
+        tab = tab_if_any(uow, str(event.data.get("tab_id", "")))
         return _at_once(uow, event, tab, MessageKind.REFUND)
     # An invoice's reminders count from its due date: planned anew when it is
     # issued (those planned when it was served are then skipped: context_for).
     if event.type in ("tab.served", "tab.invoiced"):
-        tab = uow.session.get(Tab, (uow.merchant, event.object_id))
+        tab = tab_if_any(uow, event.object_id)
         if tab is None or not still_due(
             MessageKind.PAYMENT_REMINDER, subject_status=tab.status, concern_raised=False
         ):
             return 0  # paid (or voided) before the worker read that it was served
         if event.type == "tab.served" and tab.due_date is not None:
             return 0  # invoiced since: its tab.invoiced event plans the reminders
-        customer = uow.session.get(Customer, (uow.merchant, tab.customer_id))
+        customer = uow.customers.if_any(tab.customer_id)
         if customer is None:
             return 0
         tier = trust.trust_now(
@@ -90,7 +92,7 @@ def plan(uow: UnitOfWork, event: OutboxEvent) -> int:
     # entry moves) and reminded before its new time; what was planned for the
     # old time is superseded (context_for).
     if event.type in ("booking.created", "booking.rescheduled"):
-        booking = uow.session.get(Booking, (uow.merchant, event.object_id))
+        booking = bookings.booking_if_any(uow, event.object_id)
         if booking is None:
             return 0
         steps = [Planned(MessageKind.BOOKING_CONFIRMATION, 0, event.created_at)]
@@ -103,7 +105,7 @@ def plan(uow: UnitOfWork, event: OutboxEvent) -> int:
     # Told once per cancellation, to the booking's customer, whoever cancelled:
     # the reminders planned for it are skipped (context_for: still_due).
     if event.type == "booking.cancelled":
-        booking = uow.session.get(Booking, (uow.merchant, event.object_id))
+        booking = bookings.booking_if_any(uow, event.object_id)
         return _at_once(uow, event, booking, MessageKind.BOOKING_CANCELLED)
     if event.type in notices.TOLD_TO_OWNERS:
         return notices.plan(uow, event)
@@ -125,7 +127,7 @@ def _plan(
     subject: Tab | Booking | None,
     steps: list[Planned],
 ) -> int:
-    customer = customer_id and uow.session.get(Customer, (uow.merchant, customer_id))
+    customer = customer_id and uow.customers.if_any(customer_id)
     if not customer or subject is None:
         return 0
     policy = policy_of(get_merchant(uow))
@@ -194,7 +196,7 @@ def context_for(uow: UnitOfWork, message_id: str, now: datetime) -> Context | st
         return Context(
             message, merchant, None, None, None, policy_of(merchant), owner.language, details
         )
-    customer = uow.session.get(Customer, (uow.merchant, message.customer_id))
+    customer = uow.customers.if_any(message.customer_id)
     if customer is None or customer.messages_opt_out:
         return "the customer opted out of messages"
     kind = MessageKind(message.kind)
@@ -204,16 +206,16 @@ def context_for(uow: UnitOfWork, message_id: str, now: datetime) -> Context | st
         MessageKind.BOOKING_REMINDER,
         MessageKind.BOOKING_CANCELLED,
     ):
-        booking = uow.session.get(Booking, (uow.merchant, message.subject_id))
+        booking = bookings.booking_if_any(uow, message.subject_id)
         status = booking.status if booking else "missing"
         concern = False
     elif kind is MessageKind.REFUND:
         refund = refunds.given_back(uow, message.subject_id)
-        tab = uow.session.get(Tab, (uow.merchant, refund.tab_id)) if refund else None
+        tab = tab_if_any(uow, refund.tab_id) if refund else None
         status = tab.status if tab else "missing"
         concern = False
     else:
-        tab = uow.session.get(Tab, (uow.merchant, message.subject_id))
+        tab = tab_if_any(uow, message.subject_id)
         status = tab.status if tab else "missing"
         concern = tab is not None and concern_raised(uow, message.subject_id)
     if status == "missing":
@@ -368,14 +370,6 @@ def set_message_settings(uow: UnitOfWork, changes: dict[str, Any]) -> MessagePol
     uow.session.flush()
     emit(uow, "message_settings.updated", merchant.merchant_id, settings.as_dict())
     return settings
-
-
-def concern_raised(uow: UnitOfWork, tab_id: str) -> bool:
-    return bool(
-        uow.session.scalar(
-            select(exists().where(Concern.merchant_id == uow.merchant, Concern.tab_id == tab_id))
-        )
-    )
 
 
 def move_customer(uow: UnitOfWork, merged_id: str, into_id: str) -> int:

@@ -26,9 +26,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, exists, select, update
+from sqlalchemy import Table
 
-from servefirst.events.models import Event
+from servefirst.events import service as events
 from servefirst.kit.clock import Clock
 from servefirst.messages import overdue
 from servefirst.messages import service as messages
@@ -39,19 +39,15 @@ from servefirst.messages.queue import Queue, anything_due, claim, planning_turn,
 from servefirst.messages.rules import MessageStatus, next_attempt
 from servefirst.messages.transport import NotConfigured, Transports, Undeliverable, mailer_for
 from servefirst.runtime import Runtime
+from servefirst.webhooks import repository as webhook_rows
 from servefirst.webhooks import sender
 from servefirst.webhooks import service as webhooks
-from servefirst.webhooks.models import WebhookDelivery, WebhookEndpoint
 from servefirst.webhooks.rules import TIMEOUT_SECONDS, succeeded
 
 log = logging.getLogger("servefirst.worker")
 
-_EVENTS = cast(Table, Event.__table__)
 _MESSAGES = Queue(cast(Table, Message.__table__), "message_id", "customer_id", "due_at")
-_DELIVERIES = Queue(
-    cast(Table, WebhookDelivery.__table__), "delivery_id", "endpoint_id", "created_at"
-)
-_ENDPOINTS = cast(Table, WebhookEndpoint.__table__)
+_DELIVERIES = Queue(webhook_rows.DELIVERIES, "delivery_id", "endpoint_id", "created_at")
 
 
 @dataclass(frozen=True)
@@ -99,16 +95,8 @@ class Worker:
         return read
 
     def _merchants_with_news(self) -> list[str]:
-        query = (
-            select(_EVENTS.c.merchant_id)
-            .where(_EVENTS.c.delivered_at.is_(None))
-            .order_by(_EVENTS.c.created_at)
-            .limit(1000)
-        )
-        if self.merchants is not None:
-            query = query.where(_EVENTS.c.merchant_id.in_(self.merchants))
         with self.runtime.uow(write=False) as uow:
-            return list(dict.fromkeys(uow.connection.execute(query).scalars()))
+            return events.merchants_with_news(uow, self.merchants)
 
     def _plan_merchant(self, merchant_id: str) -> int:
         """Plan a batch of one merchant's events in two steps: what they call
@@ -122,12 +110,7 @@ class Worker:
         with self.runtime.uow(merchant_id, write=False) as reader:
             if not planning_turn(reader, merchant_id):
                 return 0  # another worker is planning this merchant's events
-            rows = reader.connection.execute(
-                select(_EVENTS)
-                .where(_EVENTS.c.merchant_id == merchant_id, _EVENTS.c.delivered_at.is_(None))
-                .order_by(_EVENTS.c.created_at, _EVENTS.c.event_id)
-                .limit(self.runtime.settings.worker_plan_batch)
-            ).all()
+            rows = events.unread(reader, limit=self.runtime.settings.worker_plan_batch)
             if not rows:
                 return 0
             with reader.session.no_autoflush:
@@ -150,15 +133,7 @@ class Worker:
 
     def _record_plan(self, merchant_id: str, event_ids: list[str], planned: list[Any]) -> int:
         with self.runtime.uow(merchant_id) as uow:
-            marked = uow.connection.execute(
-                update(_EVENTS)
-                .where(
-                    _EVENTS.c.merchant_id == merchant_id,
-                    _EVENTS.c.event_id.in_(event_ids),
-                    _EVENTS.c.delivered_at.is_(None),
-                )
-                .values(delivered_at=self.clock.now())
-            ).rowcount
+            marked = events.mark_read(uow, event_ids, self.clock.now())
             if marked != len(event_ids):
                 uow.rollback()  # another worker planned some of them meanwhile
                 return 0
@@ -176,15 +151,7 @@ class Worker:
         return self._claim(_MESSAGES, limit, extra)
 
     def claim_deliveries(self, limit: int) -> list[Run]:
-        d = _DELIVERIES.table
-        enabled = exists(
-            select(1).where(
-                _ENDPOINTS.c.merchant_id == d.c.merchant_id,
-                _ENDPOINTS.c.endpoint_id == d.c.endpoint_id,
-                _ENDPOINTS.c.status == webhooks.ENABLED,
-            )
-        )
-        return self._claim(_DELIVERIES, limit, [enabled])
+        return self._claim(_DELIVERIES, limit, [webhook_rows.to_an_enabled_endpoint()])
 
     def _claim(self, queue: Queue, limit: int, extra: list[Any]) -> list[Run]:
         now = self.clock.now()

@@ -15,7 +15,7 @@ from servefirst.kit.ids import new_id
 from servefirst.reviews.models import Review
 from servefirst.reviews.rules import Satisfaction, satisfaction
 from servefirst.staff import service as staff
-from servefirst.tabs.models import TabLine
+from servefirst.tabs import read_repository as tabs
 from servefirst.tabs.rules import CLOSED, TabStatus
 from servefirst.tabs.service import tab_for_token
 
@@ -85,17 +85,9 @@ def satisfaction_report(uow: UnitOfWork, period: Period | None) -> dict[str, Any
     by_staff: dict[str, dict[str, int]] = defaultdict(dict)
     by_service: dict[str, dict[str, int]] = defaultdict(dict)
     names: dict[str, str] = {}
-    lines = uow.session.execute(
-        select(TabLine.tab_id, TabLine.staff_id, TabLine.service_id, TabLine.name)
-        .join(
-            Review,
-            (Review.merchant_id == TabLine.merchant_id) & (Review.tab_id == TabLine.tab_id),
-        )
-        # A voided line was rung up by mistake: its service and person were not
-        # what the customer rated.
-        .where(*wanted, TabLine.voided_at.is_(None))
-        .order_by(TabLine.tab_id, TabLine.line_no)
-    )
+    # The lines of the tabs reviewed (a voided line was rung up by mistake:
+    # its service and person were not what the customer rated).
+    lines = tabs.served_lines_of(uow, select(Review.tab_id).where(*wanted))
     # Keyed by tab: a member or service on two lines of one tab counts its review once.
     for tab_id, staff_id, service_id, name in lines:
         if staff_id:

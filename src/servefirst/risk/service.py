@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
-from servefirst.bookings.models import Booking
+from servefirst.bookings import repository as bookings
 from servefirst.bookings.rules import BookingStatus, DepositDecision, DepositPolicy, decide_deposit
 from servefirst.db.uow import UnitOfWork
 from servefirst.kit.clock import as_utc
@@ -20,6 +20,7 @@ from servefirst.trust.rules import Tier
 from servefirst.trust.service import evidence_of, policy_for
 
 if TYPE_CHECKING:
+    from servefirst.bookings.models import Booking
     from servefirst.customers.models import Customer
     from servefirst.risk.features import CustomerState
     from servefirst.risk.model import RiskModel
@@ -83,7 +84,7 @@ def history(uow: UnitOfWork) -> list[BookingRecord]:
             select(ImportedBooking).where(ImportedBooking.merchant_id == uow.merchant)
         )
     ]
-    for b in uow.session.scalars(select(Booking).where(Booking.merchant_id == uow.merchant)):
+    for b in bookings.every_booking(uow):
         records.append(
             BookingRecord(
                 booking_id=b.booking_id,
@@ -136,19 +137,11 @@ def refit_if_due(uow: UnitOfWork, every: timedelta = REFIT_EVERY) -> RiskModel |
 def _state(uow: UnitOfWork, customer: Customer, now: datetime) -> CustomerState:
     from servefirst.risk.features import CustomerState
 
-    mine = (Booking.merchant_id == uow.merchant, Booking.customer_id == customer.customer_id)
-    count, last = uow.session.execute(
-        select(func.count(Booking.booking_id), func.max(Booking.created_at)).where(*mine)
-    ).one()
-    pending = uow.session.scalar(
-        select(func.count(Booking.booking_id)).where(
-            *mine, Booking.status == BookingStatus.CONFIRMED.value, Booking.starts_at > now
-        )
-    )
+    count, last, pending = bookings.bookings_made_by(uow, customer.customer_id, now)
     return CustomerState(
         evidence=evidence_of(customer),
-        bookings=int(count),
-        pending=int(pending or 0),
+        bookings=count,
+        pending=pending,
         last_booked=as_utc(last) if last is not None else None,
     )
 
@@ -158,18 +151,7 @@ def _same_day(uow: UnitOfWork, customer_id: str, starts_at: datetime) -> int:
     (`starts_at` is local); the day's bounds go to the database in UTC."""
     local_day = starts_at.replace(hour=0, minute=0, second=0, microsecond=0)
     day, next_day = local_day.astimezone(UTC), (local_day + timedelta(days=1)).astimezone(UTC)
-    return (
-        uow.session.scalar(
-            select(func.count(Booking.booking_id)).where(
-                Booking.merchant_id == uow.merchant,
-                Booking.customer_id == customer_id,
-                Booking.status != BookingStatus.CANCELLED.value,
-                Booking.starts_at >= day,
-                Booking.starts_at < next_day,
-            )
-        )
-        or 0
-    )
+    return bookings.kept_bookings_between(uow, customer_id, day, next_day)
 
 
 def decide_by_risk(
@@ -247,9 +229,7 @@ def import_records(uow: UnitOfWork, records: list[BookingRecord]) -> tuple[int, 
         uow.session.scalars(
             select(ImportedBooking.booking_id).where(ImportedBooking.merchant_id == uow.merchant)
         )
-    ) | set(
-        uow.session.scalars(select(Booking.booking_id).where(Booking.merchant_id == uow.merchant))
-    )
+    ) | bookings.ids_of_every_booking(uow)
     added = 0
     for r in records:
         if r.booking_id in known:

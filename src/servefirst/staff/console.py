@@ -17,14 +17,12 @@ from servefirst.availability.online import change_cost
 from servefirst.bookings.deposit_returns import DepositBack, deposit_back_of_tab
 from servefirst.bookings.rules import BookingStatus, DepositStatus
 from servefirst.bookings.service import list_bookings
-from servefirst.catalog.models import Service
 from servefirst.catalog.service import list_services
-from servefirst.customers.models import Customer
-from servefirst.customers.service import get_customer, search_customers, trust_of
+from servefirst.catalog.service import names_of as service_names
+from servefirst.customers.service import get_customer, names_of, search_customers, trust_of
 from servefirst.db.uow import UnitOfWork
-from servefirst.guarantee.models import Concern
 from servefirst.guarantee.rules import ConcernStatus
-from servefirst.guarantee.service import concerns_of
+from servefirst.guarantee.service import concerns_awaiting_staff, concerns_of
 from servefirst.kit.errors import ServefirstError
 from servefirst.merchants.service import get_merchant, merchant_zone
 from servefirst.payments.refund_rules import (
@@ -38,7 +36,7 @@ from servefirst.payments.service import payments_of
 from servefirst.receipts.document import SaleAndRefunds, sale_and_refunds_of
 from servefirst.reports.today.rules import Window, day_of
 from servefirst.staff.models import StaffMember
-from servefirst.tabs.models import Tab
+from servefirst.tabs.read_repository import tabs_by_id
 from servefirst.tabs.rules import UNPAID, Bill, TabStatus, ensure_can_void
 from servefirst.tabs.service import LineView, bill_of, get_tab, lines_of, list_tabs
 from servefirst.trust.rules import Trust
@@ -47,9 +45,13 @@ from servefirst.trust.service import history
 
 if TYPE_CHECKING:
     from servefirst.bookings.models import Booking
+    from servefirst.catalog.models import Service
+    from servefirst.customers.models import Customer
+    from servefirst.guarantee.models import Concern
     from servefirst.merchants.models import Merchant
     from servefirst.payments.models import Payment
     from servefirst.payments.refund_models import Refund
+    from servefirst.tabs.models import Tab
     from servefirst.trust.models import TrustEvent
 
 #: How far ahead the console lists upcoming bookings (read only).
@@ -113,17 +115,6 @@ class Home:
     upcoming: list[BookingRow]
 
 
-def _names(uow: UnitOfWork, customer_ids: set[str]) -> dict[str, str]:
-    if not customer_ids:
-        return {}
-    rows = uow.session.execute(
-        select(Customer.customer_id, Customer.name).where(
-            Customer.merchant_id == uow.merchant, Customer.customer_id.in_(customer_ids)
-        )
-    )
-    return {customer_id: name for customer_id, name in rows}
-
-
 #: Customers found for what staff typed.
 MATCHES = 20
 #: Customers the customers page lists, A to Z, before anything is typed.
@@ -144,20 +135,10 @@ def customer_book(uow: UnitOfWork, query: str) -> list[tuple[Customer, Trust]]:
 
 
 def pending_concerns(uow: UnitOfWork, limit: int = 20) -> list[PendingConcern]:
-    rows: list[tuple[Concern, Tab]] = [
-        (concern, tab)
-        for concern, tab in uow.session.execute(
-            select(Concern, Tab)
-            .join(Tab, (Tab.merchant_id == Concern.merchant_id) & (Tab.tab_id == Concern.tab_id))
-            .where(
-                Concern.merchant_id == uow.merchant,
-                Concern.status == ConcernStatus.PENDING.value,
-            )
-            .order_by(Concern.created_at)
-            .limit(limit)
-        )
-    ]
-    names = _names(uow, {tab.customer_id for _, tab in rows})
+    concerns = concerns_awaiting_staff(uow, limit=limit)
+    tabs = tabs_by_id(uow, {c.tab_id for c in concerns})
+    rows = [(c, tabs[c.tab_id]) for c in concerns if c.tab_id in tabs]
+    names = names_of(uow, {tab.customer_id for _, tab in rows})
     return [PendingConcern(c, t, names.get(t.customer_id, "")) for c, t in rows]
 
 
@@ -172,22 +153,11 @@ def _staff_names(uow: UnitOfWork, staff_ids: set[str]) -> dict[str, str]:
     return {staff_id: name for staff_id, name in rows}
 
 
-def _service_names(uow: UnitOfWork, service_ids: set[str]) -> dict[str, str]:
-    if not service_ids:
-        return {}
-    rows = uow.session.execute(
-        select(Service.service_id, Service.name).where(
-            Service.merchant_id == uow.merchant, Service.service_id.in_(service_ids)
-        )
-    )
-    return {service_id: name for service_id, name in rows}
-
-
 def booking_rows(uow: UnitOfWork, start: datetime, end: datetime) -> list[BookingRow]:
     """Bookings starting in ``[start, end)``, named in three queries (not one per row)."""
     found = list_bookings(uow, start=start, end=end, limit=200)
-    customers = _names(uow, {b.customer_id for b in found})
-    services = _service_names(uow, {b.service_id for b in found})
+    customers = names_of(uow, {b.customer_id for b in found})
+    services = service_names(uow, {b.service_id for b in found})
     people = _staff_names(uow, {b.staff_id for b in found if b.staff_id})
     return [
         BookingRow(
@@ -220,7 +190,7 @@ def running_tabs(uow: UnitOfWork, limit: int = 30) -> list[TabRow]:
         *list_tabs(uow, status=TabStatus.SERVED.value, limit=limit),
         *list_tabs(uow, status=TabStatus.OVERDUE.value, limit=limit),
     ]
-    names = _names(uow, {t.customer_id for t in running})
+    names = names_of(uow, {t.customer_id for t in running})
     return [TabRow(t, names.get(t.customer_id, ""), bill_of(t)) for t in running]
 
 

@@ -11,4 +11,6 @@ The use cases live one to a module (``opening``, ``lines``, ``closing``,
 ``reading``, with the tab limit in ``limits``) and ``service`` names them all.
 They reach the database only through ``repository.TabRepository``
 (``uow.tabs``), which owns the SQL, the locks and the dialect differences.
+What other features read of tabs (messages, concerns, reviews, the staff
+console) is named in ``read_repository``, so they never query the tables.
 """

@@ -12,12 +12,12 @@ deliveries to send is the queue's (``messages.queue``), not this module's.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, Table, exists, select, update
 
 from servefirst.webhooks.models import WebhookDelivery, WebhookEndpoint
-from servefirst.webhooks.rules import DELETED
+from servefirst.webhooks.rules import DELETED, ENABLED
 
 if TYPE_CHECKING:
     from servefirst.db.uow import UnitOfWork
@@ -47,6 +47,23 @@ def add(uow: UnitOfWork, row: WebhookEndpoint | WebhookDelivery) -> None:
 
 
 # --- deliveries --------------------------------------------------------------------------
+
+#: The deliveries' table, which the delivery worker's queue (``messages.queue``)
+#: claims rows of, each endpoint's in order, as it claims messages.
+DELIVERIES = cast(Table, WebhookDelivery.__table__)
+_ENDPOINTS = cast(Table, WebhookEndpoint.__table__)
+
+
+def to_an_enabled_endpoint() -> ColumnElement[bool]:
+    """A delivery's endpoint is enabled: a disabled endpoint's deliveries wait
+    (a condition on ``DELIVERIES``, for the queue's claim)."""
+    return exists(
+        select(1).where(
+            _ENDPOINTS.c.merchant_id == DELIVERIES.c.merchant_id,
+            _ENDPOINTS.c.endpoint_id == DELIVERIES.c.endpoint_id,
+            _ENDPOINTS.c.status == ENABLED,
+        )
+    )
 
 
 def delivery(uow: UnitOfWork, delivery_id: str) -> WebhookDelivery | None:
