@@ -133,6 +133,21 @@ def test_amounts_are_checked(merchant: Merchant) -> None:
     assert merchant.get(f"/v1/tabs/{tab['id']}").json()["amount_due"] == 1000
 
 
+def test_a_reason_past_2000_characters_is_refused_whole(merchant: Merchant) -> None:
+    """As the customer's page refuses it: never kept cut short."""
+    tab = merchant.served_tab(1000)
+    too_long = raise_concern(merchant, tab, reason="x" * 2001, remedy="waive")
+    assert too_long.status_code == 422
+    error = too_long.json()["error"]
+    assert (error["code"], error["param"]) == ("parameter_invalid", "reason")
+    assert "at most 2000 characters" in error["message"]
+    seen = merchant.client.get(f"/v1/public/tabs/{tab['token']}").json()
+    assert seen["concerns"] == []
+    fits = raise_concern(merchant, tab, reason="x" * 2000, remedy="waive")
+    assert fits.status_code == 201, fits.text
+    assert fits.json()["reason"] == "x" * 2000
+
+
 def test_concerns_come_before_paying_and_after_serving_something(merchant: Merchant) -> None:
     empty = merchant.tab()
     nothing = raise_concern(merchant, empty, reason="?", remedy="redo")

@@ -106,6 +106,27 @@ def test_a_day_not_begun_cannot_close(merchant: Merchant, clock: TestClock) -> N
     assert response.json()["error"]["param"] == "date"
 
 
+def test_a_day_before_the_business_began_cannot_close(merchant: Merchant, clock: TestClock) -> None:
+    """A day in 1999 (or the eve of the day the merchant was created) had no
+    trade here: closing it would book the whole count as over or short."""
+    opened = today(merchant, clock)  # the fixture's merchant was created just now
+    for day in (date(1999, 12, 4), opened - timedelta(days=1)):
+        response = merchant.post(
+            "/v1/day-closes",
+            {"date": day.isoformat(), "opening_float": 10000, "counted": {"5000": 1}},
+        )
+        assert response.status_code == 422, response.text
+        error = response.json()["error"]
+        assert (error["code"], error["param"]) == ("parameter_invalid", "date")
+        assert f"{day.isoformat()} is before {opened.isoformat()}" in error["message"]
+        assert merchant.get(f"/v1/day-closes/{day.isoformat()}").status_code == 404
+    assert merchant.balances()["cash_over_short"] == 0
+    first_day = merchant.post(
+        "/v1/day-closes", {"date": opened.isoformat(), "opening_float": 0, "counted": {}}
+    )
+    assert first_day.status_code == 201, first_day.text
+
+
 def test_the_day_follows_the_merchant_zone(merchant: Merchant, clock: TestClock) -> None:
     """Kiritimati is 14 hours ahead of UTC: its today is often UTC's tomorrow."""
     assert merchant.post("/v1/merchant", {"timezone": "Pacific/Kiritimati"}).status_code == 200

@@ -124,6 +124,9 @@ def customer_pages(merchant: Merchant) -> dict[str, str]:
     pages["customer-declined"] = declined.text
 
     concerned = tab_of(cut)
+    too_long = post(concerned, "concern", {"reason": "Cold milk. " * 250, "remedy": "waive"})
+    assert too_long.status_code == 422 and 'id="reason-error"' in too_long.text
+    pages["customer-concern-too-long"] = too_long.text
     asked = {"reason": "Cold milk", "remedy": "partial", "amount": "1.50"}
     assert post(concerned, "concern", asked).status_code == 303
     assert post(concerned, "concern", {"reason": "Wrong cut", "remedy": "waive"}).status_code == 303
@@ -214,6 +217,9 @@ def staff_pages(
     refused = person.post("/staff/close-day", {"opening_float": "1", "count_100": "-2"})
     assert refused.status_code == 422
     pages["staff-close-day-refused"] = refused.text
+    before = person.post("/staff/close-day", {"date": "1999-12-04", "opening_float": "1"})
+    assert before.status_code == 422 and 'id="date-error"' in before.text
+    pages["staff-close-day-date-refused"] = before.text
     closed = person.post("/staff/close-day", {"opening_float": "0"}, follow_redirects=True)
     assert closed.status_code == 200, closed.text
     pages["staff-z-report"] = closed.text

@@ -249,6 +249,18 @@ def test_the_pages_speak_the_browsers_language_else_the_merchants(shop: Salon) -
     assert 'lang="en"' in en.text
 
 
+def test_the_days_are_named_as_each_language_writes_them(shop: Salon) -> None:
+    """Fourteen days hold every weekday: 'Saturday 05/12' in English, and in
+    Portugal lower-case, 'sábado 05/12', as Portuguese writes a weekday."""
+    chosen = {"service": shop.cut["id"]}
+    en = get(shop, f"/b/{shop.slug}", params=chosen, headers={"Accept-Language": "en-GB"}).text
+    pt = get(shop, f"/b/{shop.slug}", params=chosen, headers={"Accept-Language": "pt-PT"}).text
+    for english, portuguese in (("Saturday", "sábado"), ("Monday", "segunda-feira")):
+        assert re.search(rf"\b{english} \d\d/\d\d\b", en), english
+        assert re.search(rf"\b{portuguese} \d\d/\d\d\b", pt), portuguese
+        assert portuguese.capitalize() not in pt
+
+
 def test_prices_are_written_the_business_s_way_in_either_language(shop: Salon) -> None:
     """A Lisbon salon's page says '40,00 €' to Portuguese readers, as its tab pages do."""
     shop.merchant.post("/v1/merchant", {"locale": "pt_PT"})

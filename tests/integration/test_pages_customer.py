@@ -207,6 +207,36 @@ def test_concern_form_errors_are_4xx(merchant: Merchant) -> None:
     assert public(merchant, tab["token"])["concerns"] == []
 
 
+def test_a_concern_too_long_is_refused_beside_it_and_kept_whole(merchant: Merchant) -> None:
+    """2,000 characters, as the API takes: a longer one was cut short without a
+    word. Now the customer is told, beside the field, with all they wrote kept."""
+    tab = tab_with(merchant, merchant.service(price=2000), serve=True)
+    said = "The coffee was cold. " * 100 + "And late."  # 2,109 characters
+    response = post_form(merchant, tab["token"], "concern", {"reason": said, "remedy": "waive"})
+    assert response.status_code == 422
+    assert (
+        '<p class="field-error" role="alert" id="reason-error">'
+        "Say it in at most 2000 characters; this has 2109.</p>" in response.text
+    )
+    assert 'aria-describedby="reason-hint reason-error" aria-invalid="true"' in response.text
+    assert f">{said}</textarea>" in response.text
+    assert 'id="error"' not in response.text  # said once, beside the field
+    assert "maxlength" not in response.text.split('id="reason"')[1].split(">")[0]
+    assert public(merchant, tab["token"])["concerns"] == []
+    portuguese = merchant.client.post(
+        f"/t/{tab['token']}/concern",
+        data={"reason": said, "remedy": "waive"},
+        headers={"Accept-Language": "pt-PT"},
+    )
+    assert "Diga-o em no máximo 2000 caracteres; este texto tem 2109." in portuguese.text
+    # A line break the browser sends as two characters counts once: 2,000 fit.
+    lines = "x" * 999 + "\r\n" + "y" * 1000
+    kept = post_form(merchant, tab["token"], "concern", {"reason": lines, "remedy": "waive"})
+    assert kept.status_code == 303, kept.text[:300]
+    [concern] = merchant.get(f"/v1/tabs/{tab['id']}/concerns").json()["data"]
+    assert concern["reason"] == "x" * 999 + "\n" + "y" * 1000
+
+
 def test_concern_on_a_paid_tab_is_a_409_page(merchant: Merchant) -> None:
     tab = tab_with(merchant, merchant.service(price=500), serve=True)
     paid = post_form(merchant, tab["token"], "pay", {"card": "4242424242424242", "tip": "0"})

@@ -87,6 +87,29 @@ def test_a_stale_form_is_given_back_with_what_was_typed(manager: Staff, merchant
     assert day.status_code == 404
 
 
+def test_a_day_the_business_did_not_have_is_refused_beside_the_day(
+    manager: Staff, merchant: Merchant
+) -> None:
+    for typed, words in (
+        ("1999-12-04", "1999-12-04 is before"),
+        ("2999-01-01", "A day cannot be closed before it has begun."),
+    ):
+        sent = manager.post(
+            "/staff/close-day", {"date": typed, "opening_float": "100.00", "count_5000": "1"}
+        )
+        assert sent.status_code == 422, sent.text
+        assert f'<p class="field-error" role="alert" id="date-error">{words}' in sent.text
+        assert 'aria-describedby="date-hint date-error" aria-invalid="true"' in sent.text
+        assert f'value="{typed}"' in sent.text and 'value="100.00"' in sent.text
+        assert 'id="error"' not in sent.text  # said once, beside the day
+    assert merchant.get("/v1/day-closes/1999-12-04").status_code == 404
+    assert merchant.balances()["cash_over_short"] == 0
+    assert merchant.post("/v1/merchant", {"locale": "pt_PT"}).status_code == 200
+    sent = manager.post("/staff/close-day", {"date": "1999-12-04", "opening_float": "0"})
+    assert "1999-12-04 é anterior a" in sent.text
+    assert "não há nada para fechar nesse dia." in sent.text
+
+
 def test_closing_a_day_twice_is_refused_on_the_form(manager: Staff) -> None:
     first = manager.post("/staff/close-day", {"opening_float": "0"}, follow_redirects=False)
     assert first.status_code == 303
@@ -113,6 +136,10 @@ def test_a_portuguese_cafe_closes_its_day_in_portuguese(manager: Staff, merchant
     assert "Fechar o dia" in form.text and "Fundo de caixa inicial" in form.text
     refused = manager.post("/staff/close-day", {"opening_float": "0", "count_100": "-1"})
     assert "Uma contagem não pode ser negativa." in refused.text
+    too_many = manager.post("/staff/close-day", {"opening_float": "0", "count_10": "100001"})
+    assert too_many.status_code == 422
+    assert "Mais de 100000 unidades: verifique a contagem." in too_many.text
+    assert "check the count" not in too_many.text and 'value="100001"' in too_many.text
     closed = manager.post("/staff/close-day", {"opening_float": "0"}, follow_redirects=True)
     assert "Relatório Z" in closed.text and "Dia fechado." in closed.text
     # Sent again (the back button): refused in Portuguese, the form as typed.

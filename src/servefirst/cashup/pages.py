@@ -3,7 +3,8 @@
 ``/staff/close-day`` shows what the drawer should hold so far and a field per
 euro note and coin; sending it closes the day and opens its Z report
 (``/staff/close-day/{date}``), laid out to print. A refusal (a negative count,
-a day already closed) or a stale form gives the form back as it was typed.
+a day already closed; a day not begun or before the business began here,
+said beside the day) or a stale form gives the form back as it was typed.
 """
 
 from __future__ import annotations
@@ -19,12 +20,14 @@ from servefirst.cashup import service as cashup
 from servefirst.cashup.rules import EURO_DENOMINATIONS, is_note
 from servefirst.db.uow import UnitOfWork
 from servefirst.kit import i18n
-from servefirst.kit.errors import InvalidRequest
+from servefirst.kit.errors import InvalidRequest, ServefirstError
+from servefirst.kit.refusals import in_words
 from servefirst.kit.typed import format_amount, parse_amount
 from servefirst.merchants.service import get_merchant
 from servefirst.staff import service as staff
+from servefirst.staff.kept_forms import act_keeping
 from servefirst.staff.rules import Access
-from servefirst.staff.web import act_keeping, base_context, render, show
+from servefirst.staff.web import base_context, render, show
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
 
@@ -61,7 +64,7 @@ def _form_page(
     me: staff.SignedIn,
     entries: dict[str, str],
     *,
-    error: str | None = None,
+    refusal: ServefirstError | None = None,
     status: int = 200,
 ) -> Response:
     merchant = get_merchant(uow)
@@ -71,6 +74,7 @@ def _form_page(
     except InvalidRequest:
         day = today
     so_far = cashup.day_so_far(uow, day)
+    beside_date = isinstance(refusal, InvalidRequest) and refusal.param == "date"
     context = base_context(
         me,
         request,
@@ -82,7 +86,10 @@ def _form_page(
         so_far=so_far,
         pieces=[(d, is_note(d)) for d in EURO_DENOMINATIONS],
         closes=cashup.recent_closes(uow),
-        error=i18n.gettext(error) if error else None,
+        # A day that cannot be closed is said beside its field; anything else
+        # (a day already closed, with its Z report linked) at the top.
+        date_refusal=in_words(refusal) if refusal and beside_date else None,
+        error=in_words(refusal) if refusal and not beside_date else None,
     )
     return render(request, "staff/close_day.html", context, status)
 
@@ -116,8 +123,8 @@ async def close_day(request: Request) -> Response:
         )
         return f"/staff/close-day/{report.day.isoformat()}?done=closed"
 
-    def again(uow: UnitOfWork, me: staff.SignedIn, error: str, status: int) -> Response:
-        return _form_page(request, uow, me, entries, error=error, status=status)
+    def again(uow: UnitOfWork, me: staff.SignedIn, refusal: ServefirstError) -> Response:
+        return _form_page(request, uow, me, entries, refusal=refusal, status=refusal.status)
 
     return act_keeping(request, entries.get("csrf_token", ""), change, again, needs=Access.MANAGER)
 

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
+from servefirst.kit.i18n import N_
 from servefirst.ledger.rules import Account, EntryBuilder, EntryKind, JournalEntry, Side
 
 #: Notes and coins in circulation, in cents, largest first.
@@ -28,12 +30,36 @@ MAX_FLOAT = 10_000_000
 
 
 class CountRefused(ValueError):
-    """A count that cannot be taken: ``param`` names the field, in words."""
+    """A count that cannot be taken: ``param`` names the field, in words;
+    ``figures`` let a page say it again in its reader's language."""
 
-    def __init__(self, param: str, message: str) -> None:
+    def __init__(self, param: str, message: str, figures: dict[str, Any] | None = None) -> None:
         super().__init__(message)
         self.param = param
         self.message = message
+        self.figures = figures or {}
+
+
+def checked_day(day: date, *, today: date, opened: date) -> date:
+    """A day the business has had on servefirst: from the day it began here
+    (its cash before that was never in the ledger) to today, both in its zone."""
+    if day > today:
+        raise CountRefused("date", "A day cannot be closed before it has begun.")
+    if day < opened:
+        raise CountRefused(
+            "date",
+            f"{day.isoformat()} is before {opened.isoformat()}, when this business began on "
+            "servefirst: there is no such day to close.",
+            {
+                "words": N_(
+                    "%(day)s is before %(opened)s, when this business began on servefirst: "
+                    "there is no such day to close."
+                ),
+                "day": day.isoformat(),
+                "opened": opened.isoformat(),
+            },
+        )
+    return day
 
 
 def is_note(denomination: int) -> bool:
@@ -67,7 +93,11 @@ def checked_counts(currency: str, counts: Mapping[str, Any]) -> dict[int, int]:
         if raw < 0:
             raise CountRefused(f"counted.{key}", "A count cannot be negative.")
         if raw > MAX_PIECES:
-            raise CountRefused(f"counted.{key}", f"More than {MAX_PIECES} pieces: check the count.")
+            raise CountRefused(
+                f"counted.{key}",
+                f"More than {MAX_PIECES} pieces: check the count.",
+                {"words": N_("More than %(most)s pieces: check the count."), "most": MAX_PIECES},
+            )
         if raw:
             out[value] = out.get(value, 0) + raw
     return out

@@ -14,6 +14,7 @@ from servefirst.cashup.rules import (
     CountRefused,
     DayTotals,
     checked_counts,
+    checked_day,
     checked_float,
     counted_total,
     day_totals,
@@ -93,21 +94,22 @@ def close_day(
 ) -> DayReport:
     """Close ``day`` (today by default): the drawer's count against the float
     plus the day's cash in the ledger, the difference posted as one entry to
-    ``cash_over_short``. A day closes once; a day not yet begun cannot close."""
+    ``cash_over_short``. A day closes once; a day not yet begun, or one before
+    the business began on servefirst, cannot close."""
     merchant = repository.lock_merchant(uow)
-    today = merchant_today(uow)
-    day = day or today
-    if day > today:
-        raise InvalidRequest("A day cannot be closed before it has begun.", param="date")
+    zone = ZoneInfo(merchant.timezone)
+    today = uow.clock.now().astimezone(zone).date()
+    opened = merchant.created_at.astimezone(zone).date()
+    try:
+        day = checked_day(day or today, today=today, opened=opened)
+        float_amount = checked_float(opening_float)
+        counts = checked_counts(merchant.currency, counted)
+    except CountRefused as exc:
+        raise InvalidRequest(exc.message, param=exc.param, figures=exc.figures) from exc
     if repository.find(uow, day) is not None:
         raise Conflict(
             f"{day.isoformat()} is already closed.", code="day_already_closed", param="date"
         )
-    try:
-        float_amount = checked_float(opening_float)
-        counts = checked_counts(merchant.currency, counted)
-    except CountRefused as exc:
-        raise InvalidRequest(exc.message, param=exc.param) from exc
     report = _report(uow, day, None)
     expected = float_amount + report.totals.cash_movement
     total = counted_total(counts)

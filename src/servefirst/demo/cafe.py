@@ -15,7 +15,8 @@ from servefirst.runtime import Runtime
 
 
 def cafe_story(story: Story, runtime: Runtime) -> tuple[Shop, DemoTab]:
-    cafe = Shop(runtime, "Café Azul", "EUR", CAFE_MENU, CAFE_IVA)
+    with story.opening():
+        cafe = Shop(runtime, "Café Azul", "EUR", CAFE_MENU, CAFE_IVA)
     # A stamp card: every fifth visit of 3.00 or more earns a free flat white;
     # stamps lapse after six months without a visit.
     with cafe.step() as uow:

@@ -18,7 +18,8 @@ from servefirst.runtime import Runtime
 
 
 def salon_story(story: Story, runtime: Runtime) -> Shop:
-    salon = Shop(runtime, "Studio Lume", "EUR", SALON_MENU, SALON_IVA)
+    with story.opening():
+        salon = Shop(runtime, "Studio Lume", "EUR", SALON_MENU, SALON_IVA)
     with salon.step() as uow:
         # A Lisbon salon: its hours, booking page and money the Portuguese way.
         seller = {

@@ -32,6 +32,8 @@ if TYPE_CHECKING:
 
 #: The sandbox card that always succeeds (see payments/gateways.py).
 GOOD_CARD = "4242424242424242"
+#: How long ago the demo businesses began: before the oldest debt of their history.
+OPENED_DAYS_AGO = 100
 
 
 class Shop:
@@ -178,6 +180,17 @@ class Story:
     def __init__(self, now: datetime) -> None:
         self.now = now
         self.clock = FrozenClock(now)
+
+    @contextmanager
+    def opening(self) -> Iterator[None]:
+        """The business begins on servefirst before any day of its history:
+        a day before that could not be closed (nor, honestly, have trade)."""
+        back = self.clock.now()
+        self.day(OPENED_DAYS_AGO, 8)
+        try:
+            yield
+        finally:
+            self.clock.set(back)
 
     def at(self, days_ago: int, hour: int, minute: int = 0) -> datetime:
         """A moment on a day relative to now (negative: days ahead), on the UTC clock."""

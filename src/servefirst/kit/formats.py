@@ -144,6 +144,12 @@ def format_date(at: date | datetime | None, form: str = "medium") -> str:
     return str(babel_dates.format_date(day, form, locale=_date_locale()))
 
 
+def format_weekday(day: date) -> str:
+    """The day of the week as the language writes it in a sentence: 'Saturday',
+    'sábado' (Portuguese writes weekdays lower-case)."""
+    return str(babel_dates.format_date(day, "EEEE", locale=_date_locale()))
+
+
 def format_day(day: date) -> str:
     """A day in few letters, for a chart's axis: '19 Jul' / '19/07'."""
     return str(babel_dates.format_skeleton("MMMd", day, locale=_date_locale()))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from servefirst.kit import formats
 from servefirst.kit.i18n import gettext
 
 
@@ -36,14 +37,6 @@ def deposit_words(reason: str) -> str:
 
 
 def day_label(day: date) -> str:
-    """'Monday 07/12': the weekday in the reader's language, then day and month."""
-    names = (
-        gettext("Monday"),
-        gettext("Tuesday"),
-        gettext("Wednesday"),
-        gettext("Thursday"),
-        gettext("Friday"),
-        gettext("Saturday"),
-        gettext("Sunday"),
-    )
-    return f"{names[day.weekday()]} {day:%d/%m}"
+    """'Saturday 05/12', 'sábado 05/12': the weekday as the reader's language
+    writes it (Babel's names: Portuguese keeps them lower-case), then day and month."""
+    return f"{formats.format_weekday(day)} {day:%d/%m}"

@@ -69,7 +69,9 @@ T = TypeVar("T")
 
 #: A text field of a page form; missing fields read as their default.
 FormText = Annotated[str, Form(max_length=4000)]
-COMMENT_MAX = 2000
+#: A concern pasted far past its limit still gets the form back, kept, with why.
+ReasonText = Annotated[str, Form(max_length=10 * words.COMMENT_MAX)]
+COMMENT_MAX = words.COMMENT_MAX
 REMEDIES = ("redo", "partial", "waive")
 FAVICON = STATIC_DIR / "favicon.svg"
 
@@ -116,6 +118,7 @@ def _context(
     # A refused card or a payment-form mistake is shown by the card field, in
     # words; anything else above the tab.
     by_card = error is not None and words.belongs_to_pay_form(error.type, error.param)
+    by_reason = error is not None and error.param == "reason"
     test_mode = stripe is None and words.is_test_mode(runtime_of(request).gateways.sandbox.name)
     return {
         "token": token,
@@ -130,7 +133,8 @@ def _context(
         "tips": tip_choices(tab.amount_due, tab.currency),
         "live_seconds": LIVE_SECONDS,
         "flash": FLASHES.get(flash or ""),
-        "error": None if by_card else error,
+        "error": None if by_card or by_reason else error,
+        "reason_error": in_words(error) if error is not None and by_reason else "",
         "pay_error": error if by_card else None,
         "pay_error_words": _pay_error_words(error) if by_card else "",
         "test_card": words.SANDBOX_CARD if test_mode else None,
@@ -140,6 +144,7 @@ def _context(
             for c in tab.concerns
         ],
         "form": form or {},
+        "comment_max": words.COMMENT_MAX,
         "customer_url": _link(request, token),
     }
 
@@ -250,7 +255,7 @@ def review(request: Request, token: str, rating: FormText = "", comment: FormTex
 def concern(
     request: Request,
     token: str,
-    reason: FormText = "",
+    reason: ReasonText = "",
     remedy: FormText = "",
     amount: FormText = "",
     concerns_seen: FormText = "",
@@ -258,9 +263,7 @@ def concern(
     form = {"reason": reason, "remedy": remedy, "amount": amount}
     try:
         tab = read_tab(request, token)
-        why = reason.strip()[:COMMENT_MAX]
-        if not why:
-            raise InvalidRequest("Tell us what went wrong.", param="reason")
+        why = words.concern_reason(reason)
         if remedy not in REMEDIES:
             raise InvalidRequest("Choose what you would like us to do.", param="remedy")
         asked = parse_amount(amount, tab.currency, param="amount") if remedy == "partial" else None

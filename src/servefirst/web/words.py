@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from servefirst.kit import formats
+from servefirst.kit.errors import InvalidRequest
 from servefirst.kit.i18n import N_, gettext
 
 #: The card gateway's name when no real money moves (the test cards' gateway).
@@ -26,6 +27,10 @@ CARD_REFUSED = N_("Your card was not accepted. Try another card.")
 
 #: The fields of the payment form: their errors are shown inside it, by the card.
 PAY_FIELDS = frozenset({"card", "tip", "custom_tip", "expected_due"})
+
+#: The most a customer's words may hold: as the API's (``ShortText``), so a
+#: concern is never kept shorter than it was said.
+COMMENT_MAX = 2000
 
 #: What the customer asked for, by remedy.
 REMEDY_WORDS = {
@@ -47,6 +52,26 @@ def card_refusal(code: str) -> str:
 def belongs_to_pay_form(error_type: str, param: str | None) -> bool:
     """Card refusals and payment-form mistakes are shown by the card field."""
     return error_type == "card_error" or param in PAY_FIELDS
+
+
+def concern_reason(typed: str) -> str:
+    """What went wrong, as the customer said it, or a refusal for the field:
+    never cut short without a word. A line break counts once (a browser sends
+    it as two characters)."""
+    reason = typed.replace("\r\n", "\n").strip()
+    if not reason:
+        raise InvalidRequest("Tell us what went wrong.", param="reason")
+    if len(reason) > COMMENT_MAX:
+        raise InvalidRequest(
+            f"Say it in at most {COMMENT_MAX} characters; this has {len(reason)}.",
+            param="reason",
+            figures={
+                "words": N_("Say it in at most %(most)s characters; this has %(typed)s."),
+                "most": COMMENT_MAX,
+                "typed": len(reason),
+            },
+        )
+    return reason
 
 
 @dataclass(frozen=True)
