@@ -24,6 +24,7 @@ from sqlalchemy import (
 
 from servefirst.bookings.models import Booking, DepositRefund
 from servefirst.bookings.rules import BookingStatus
+from servefirst.db.by_id import column_by_id
 from servefirst.db.uow import UnitOfWork
 
 #: The longest buffer a service may have (``catalog.schemas.Buffer``): a
@@ -186,14 +187,7 @@ def booking_if_any(uow: UnitOfWork, booking_id: str) -> Booking | None:
 
 def statuses_of(uow: UnitOfWork, booking_ids: set[str]) -> dict[str, str]:
     """Each booking's status, by id (a booking not found is left out)."""
-    if not booking_ids:
-        return {}
-    rows = uow.session.execute(
-        select(Booking.booking_id, Booking.status).where(
-            Booking.merchant_id == uow.merchant, Booking.booking_id.in_(booking_ids)
-        )
-    )
-    return {booking_id: status for booking_id, status in rows}
+    return column_by_id(uow, Booking.booking_id, Booking.status, booking_ids)
 
 
 def every_booking(uow: UnitOfWork) -> list[Booking]:

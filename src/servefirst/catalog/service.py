@@ -9,6 +9,7 @@ from sqlalchemy import bindparam, select
 
 from servefirst.bookings.rules import DepositPolicy
 from servefirst.catalog.models import Service, ServiceTerms
+from servefirst.db.by_id import column_by_id
 from servefirst.db.uow import UnitOfWork
 from servefirst.events.service import emit
 from servefirst.kit.errors import NotFound
@@ -123,14 +124,7 @@ def service_if_any(uow: UnitOfWork, service_id: str) -> Service | None:
 
 def names_of(uow: UnitOfWork, service_ids: Collection[str]) -> dict[str, str]:
     """Each service's name, by id (a service not found is left out)."""
-    if not service_ids:
-        return {}
-    rows = uow.session.execute(
-        select(Service.service_id, Service.name).where(
-            Service.merchant_id == uow.merchant, Service.service_id.in_(service_ids)
-        )
-    )
-    return {service_id: name for service_id, name in rows}
+    return column_by_id(uow, Service.service_id, Service.name, service_ids)
 
 
 #: Built once, with bound parameters: every line added looks its service up.

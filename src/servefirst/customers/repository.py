@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from servefirst.catalog.models import Service
 from servefirst.customers.models import Customer
 from servefirst.customers.rules import email_key, name_key, phone_key, phone_tail
+from servefirst.db.by_id import column_by_id
 from servefirst.db.direct import update_object
 from servefirst.kit.errors import NotFound
 from servefirst.merchants.models import Merchant
@@ -68,15 +69,7 @@ class CustomerRepository:
 
     def names_of(self, customer_ids: Collection[str]) -> dict[str, str]:
         """Each customer's name, by id (a customer not found is left out)."""
-        if not customer_ids:
-            return {}
-        rows = self._uow.session.execute(
-            select(Customer.customer_id, Customer.name).where(
-                Customer.merchant_id == self._uow.merchant,
-                Customer.customer_id.in_(customer_ids),
-            )
-        )
-        return {customer_id: name for customer_id, name in rows}
+        return column_by_id(self._uow, Customer.customer_id, Customer.name, customer_ids)
 
     def lock(self, customer_id: str) -> LockedCustomer:
         """The customer's row, held until commit (``FOR UPDATE`` on

@@ -11,8 +11,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
-
 from servefirst.availability.online import change_cost
 from servefirst.bookings.deposit_returns import DepositBack, deposit_back_of_tab
 from servefirst.bookings.rules import BookingStatus, DepositStatus
@@ -20,6 +18,7 @@ from servefirst.bookings.service import list_bookings
 from servefirst.catalog.service import list_services
 from servefirst.catalog.service import names_of as service_names
 from servefirst.customers.service import get_customer, names_of, search_customers, trust_of
+from servefirst.db.by_id import column_by_id
 from servefirst.db.uow import UnitOfWork
 from servefirst.guarantee.rules import ConcernStatus
 from servefirst.guarantee.service import concerns_awaiting_staff, concerns_of
@@ -143,14 +142,7 @@ def pending_concerns(uow: UnitOfWork, limit: int = 20) -> list[PendingConcern]:
 
 
 def _staff_names(uow: UnitOfWork, staff_ids: set[str]) -> dict[str, str]:
-    if not staff_ids:
-        return {}
-    rows = uow.session.execute(
-        select(StaffMember.staff_id, StaffMember.name).where(
-            StaffMember.merchant_id == uow.merchant, StaffMember.staff_id.in_(staff_ids)
-        )
-    )
-    return {staff_id: name for staff_id, name in rows}
+    return column_by_id(uow, StaffMember.staff_id, StaffMember.name, staff_ids)
 
 
 def booking_rows(uow: UnitOfWork, start: datetime, end: datetime) -> list[BookingRow]:

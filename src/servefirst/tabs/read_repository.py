@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Select, select
 
+from servefirst.db.by_id import column_by_id
 from servefirst.tabs.models import Tab, TabLine
 
 if TYPE_CHECKING:
@@ -36,14 +37,7 @@ def tabs_by_id(uow: UnitOfWork, tab_ids: Collection[str]) -> dict[str, Tab]:
 
 def statuses_of(uow: UnitOfWork, tab_ids: Collection[str]) -> dict[str, str]:
     """Each tab's status, by id (a tab not found is left out)."""
-    if not tab_ids:
-        return {}
-    rows = uow.session.execute(
-        select(Tab.tab_id, Tab.status).where(
-            Tab.merchant_id == uow.merchant, Tab.tab_id.in_(tab_ids)
-        )
-    )
-    return {tab_id: status for tab_id, status in rows}
+    return column_by_id(uow, Tab.tab_id, Tab.status, tab_ids)
 
 
 def lines_on_the_bill(uow: UnitOfWork, tab_id: str) -> list[tuple[str, int, int]]:
