@@ -197,6 +197,19 @@ def test_earnings_and_satisfaction_still_credit_what_she_did_before_she_left(
     assert merchant.get(f"/v1/tabs/{tab['id']}").json()["lines"][0]["staff_id"] == marta["id"]
 
 
+def test_someone_who_left_with_nothing_in_the_period_is_not_on_its_earnings(
+    merchant: Merchant, clock: TestClock
+) -> None:
+    """The report lists the current team, and whoever left but earned in the
+    period; a stylist gone before it, with nothing in it, is not a row of zeros."""
+    joana = member(merchant, "Joana Reis")
+    gone = member(merchant, "Marta Silva", 1000)
+    assert leaves(merchant, gone["id"]).status_code == 200
+    earnings = merchant.get("/v1/reports/earnings", params=around_now(clock)).json()
+    listed = {row["staff_id"] for row in earnings["staff"]}
+    assert joana["id"] in listed and gone["id"] not in listed
+
+
 def test_the_last_owner_cannot_step_down_to_manager_either(merchant: Merchant) -> None:
     """Made a manager, the last owner would leave nobody to run the owner's
     pages, as surely as leaving would."""

@@ -97,7 +97,10 @@ def earnings_report(uow: UnitOfWork, period: Period) -> dict[str, Any]:
     )
     staff = []
     for member in members:
-        share = shares.get(member.staff_id, Share())
+        share = shares.get(member.staff_id)
+        if share is None and not member.active:
+            continue  # left the business, and nothing of theirs in the period
+        share = share or Share()
         e = earnings_of(member.staff_id, share, member.commission_bps, policy, currency)
         staff.append(_member_row(member, e))
     unassigned = shares.get(None, Share())
