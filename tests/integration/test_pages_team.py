@@ -223,3 +223,16 @@ def team_pages(merchant: Merchant, person: Staff, salon: Salon) -> dict[str, str
     page = person.get(PAGE)
     assert page.status_code == 200
     return {"staff-team": page.text, "staff-team-refused": refused.text}
+
+
+def test_a_title_that_is_the_access_itself_is_said_once(
+    merchant: Merchant, signed_in: Callable[..., Staff]
+) -> None:
+    owner = signed_in(merchant, "owner")
+    merchant.post("/v1/staff", {"name": "Pedro Nunes", "role": "staff"})
+    merchant.post("/v1/staff", {"name": "Rita Lopes", "role": "stylist", "access": "staff"})
+    team = section(owner.get(PAGE).text, "team-heading")
+    pedro = team[team.index("Pedro Nunes") :].split("</li>")[0]
+    rita = team[team.index("Rita Lopes") :].split("</li>")[0]
+    assert "staff · staff" not in pedro and "staff" in pedro
+    assert "stylist · staff" in rita
