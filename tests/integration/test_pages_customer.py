@@ -216,7 +216,7 @@ def test_a_concern_too_long_is_refused_beside_it_and_kept_whole(merchant: Mercha
     assert response.status_code == 422
     assert (
         '<p class="field-error" role="alert" id="reason-error">'
-        "Say it in at most 2000 characters; this has 2109.</p>" in response.text
+        "Say it in at most 2,000 characters; this has 2,109.</p>" in response.text
     )
     assert 'aria-describedby="reason-hint reason-error" aria-invalid="true"' in response.text
     assert f">{said}</textarea>" in response.text
@@ -228,7 +228,7 @@ def test_a_concern_too_long_is_refused_beside_it_and_kept_whole(merchant: Mercha
         data={"reason": said, "remedy": "waive"},
         headers={"Accept-Language": "pt-PT"},
     )
-    assert "Diga-o em no máximo 2000 caracteres; este texto tem 2109." in portuguese.text
+    assert "Diga-o em no máximo 2,000 caracteres; este texto tem 2,109." in portuguese.text
     # A line break the browser sends as two characters counts once: 2,000 fit.
     lines = "x" * 999 + "\r\n" + "y" * 1000
     kept = post_form(merchant, tab["token"], "concern", {"reason": lines, "remedy": "waive"})
