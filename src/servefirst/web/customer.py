@@ -19,6 +19,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from servefirst.db.uow import UnitOfWork
 from servefirst.guarantee import service as guarantee
+from servefirst.kit import formats
 from servefirst.kit.errors import InvalidRequest, NotFound, ServefirstError
 from servefirst.kit.i18n import N_
 from servefirst.kit.refusals import in_words
@@ -69,9 +70,8 @@ T = TypeVar("T")
 
 #: A text field of a page form; missing fields read as their default.
 FormText = Annotated[str, Form(max_length=4000)]
-#: A concern pasted far past its limit still gets the form back, kept, with why.
-ReasonText = Annotated[str, Form(max_length=10 * words.COMMENT_MAX)]
-COMMENT_MAX = words.COMMENT_MAX
+#: Words pasted far past their limit still get the form back, kept, with why.
+SaidText = Annotated[str, Form(max_length=10 * words.COMMENT_MAX)]
 REMEDIES = ("redo", "partial", "waive")
 FAVICON = STATIC_DIR / "favicon.svg"
 
@@ -118,7 +118,7 @@ def _context(
     # A refused card or a payment-form mistake is shown by the card field, in
     # words; anything else above the tab.
     by_card = error is not None and words.belongs_to_pay_form(error.type, error.param)
-    by_reason = error is not None and error.param == "reason"
+    beside = error.param if error is not None and error.param in words.SAID_BESIDE else None
     test_mode = stripe is None and words.is_test_mode(runtime_of(request).gateways.sandbox.name)
     return {
         "token": token,
@@ -133,8 +133,9 @@ def _context(
         "tips": tip_choices(tab.amount_due, tab.currency),
         "live_seconds": LIVE_SECONDS,
         "flash": FLASHES.get(flash or ""),
-        "error": None if by_card or by_reason else error,
-        "reason_error": in_words(error) if error is not None and by_reason else "",
+        "error": None if by_card or beside else error,
+        "reason_error": in_words(error) if error is not None and beside == "reason" else "",
+        "comment_error": in_words(error) if error is not None and beside == "comment" else "",
         "pay_error": error if by_card else None,
         "pay_error_words": _pay_error_words(error) if by_card else "",
         "test_card": words.SANDBOX_CARD if test_mode else None,
@@ -144,7 +145,7 @@ def _context(
             for c in tab.concerns
         ],
         "form": form or {},
-        "comment_max": words.COMMENT_MAX,
+        "comment_max": formats.number(words.COMMENT_MAX),
         "customer_url": _link(request, token),
     }
 
@@ -238,11 +239,11 @@ def accept(request: Request, token: str) -> Response:
 
 
 @router.post("/t/{token}/review")
-def review(request: Request, token: str, rating: FormText = "", comment: FormText = "") -> Response:
+def review(request: Request, token: str, rating: FormText = "", comment: SaidText = "") -> Response:
     form = {"rating": rating, "comment": comment}
     try:
         stars = parse_int(rating, param="rating", low=1, high=5)
-        said = comment.strip()[:COMMENT_MAX]
+        said = words.customer_said(comment, param="comment")
         _write(
             request, token, lambda uow: reviews.review_tab(uow, token, rating=stars, comment=said)
         )
@@ -255,7 +256,7 @@ def review(request: Request, token: str, rating: FormText = "", comment: FormTex
 def concern(
     request: Request,
     token: str,
-    reason: ReasonText = "",
+    reason: SaidText = "",
     remedy: FormText = "",
     amount: FormText = "",
     concerns_seen: FormText = "",
