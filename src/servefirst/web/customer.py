@@ -68,10 +68,9 @@ FLASHES = {
 
 T = TypeVar("T")
 
-#: A text field of a page form; missing fields read as their default.
-FormText = Annotated[str, Form(max_length=4000)]
-#: Words pasted far past their limit still get the form back, kept, with why.
-SaidText = Annotated[str, Form(max_length=10 * words.COMMENT_MAX)]
+#: A text field of a page form; missing fields read as their default. Its
+#: length is checked by the handler (``words``), so a long one gets the page.
+FormText = Annotated[str, Form()]
 REMEDIES = ("redo", "partial", "waive")
 FAVICON = STATIC_DIR / "favicon.svg"
 
@@ -239,9 +238,10 @@ def accept(request: Request, token: str) -> Response:
 
 
 @router.post("/t/{token}/review")
-def review(request: Request, token: str, rating: FormText = "", comment: SaidText = "") -> Response:
+def review(request: Request, token: str, rating: FormText = "", comment: FormText = "") -> Response:
     form = {"rating": rating, "comment": comment}
     try:
+        words.within_field_max({"rating": rating})
         stars = parse_int(rating, param="rating", low=1, high=5)
         said = words.customer_said(comment, param="comment")
         _write(
@@ -256,13 +256,14 @@ def review(request: Request, token: str, rating: FormText = "", comment: SaidTex
 def concern(
     request: Request,
     token: str,
-    reason: SaidText = "",
+    reason: FormText = "",
     remedy: FormText = "",
     amount: FormText = "",
     concerns_seen: FormText = "",
 ) -> Response:
     form = {"reason": reason, "remedy": remedy, "amount": amount}
     try:
+        words.within_field_max({"remedy": remedy, "amount": amount, "concerns_seen": concerns_seen})
         tab = read_tab(request, token)
         why = words.concern_reason(reason)
         if remedy not in REMEDIES:
@@ -301,6 +302,8 @@ def pay(
     # The card number is never sent back into the page, even on an error.
     form = {"tip": tip, "custom_tip": custom_tip, "reward_id": reward_id}
     try:
+        typed = {"card": card, "payment_method": payment_method, "expected_due": expected_due}
+        words.within_field_max({**form, **typed})
         tab = read_tab(request, token)
         if tab.status == "paid":
             return _to_receipt(token)

@@ -6,6 +6,7 @@ a person paying at a table reads these sentences instead.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from servefirst.kit import formats
@@ -31,6 +32,10 @@ PAY_FIELDS = frozenset({"card", "tip", "custom_tip", "expected_due"})
 #: The most a customer's words may hold: as the API's (``ShortText``), so a
 #: concern or a review's comment is never kept shorter than it was said.
 COMMENT_MAX = 2000
+#: The most any other field of a customer's form takes (a name, an amount, a
+#: hidden value): far past what anyone types. Checked here, not by the form's
+#: reading, so a longer one gets the page back with why, never bare JSON.
+FIELD_MAX = 4000
 #: The fields whose refusal is said beside them on the tab page.
 SAID_BESIDE = frozenset({"reason", "comment"})
 
@@ -80,6 +85,24 @@ def customer_said(typed: str, *, param: str) -> str:
             },
         )
     return said
+
+
+def within_field_max(form: Mapping[str, str]) -> None:
+    """Refuse, naming it, the first field past ``FIELD_MAX`` characters."""
+    for field, typed in form.items():
+        if len(typed) > FIELD_MAX:
+            raise InvalidRequest(
+                f"{field} takes at most {FIELD_MAX} characters; this has {len(typed)}.",
+                param=field,
+                figures={
+                    "words": N_(
+                        "Something typed in this form is too long: at most %(most)s "
+                        "characters, and it has %(typed)s. Nothing was changed."
+                    ),
+                    "most": FIELD_MAX,
+                    "typed": len(typed),
+                },
+            )
 
 
 @dataclass(frozen=True)
