@@ -93,6 +93,19 @@ def test_ratings_are_whole_numbers_from_one_to_five(merchant: Merchant) -> None:
     assert public(merchant, tab["token"]).json()["review"]["rating"] == 5
 
 
+def test_a_comment_past_2000_characters_is_refused_whole(merchant: Merchant) -> None:
+    """As the customer's page refuses it: never kept cut short."""
+    tab = merchant.served_tab(380)
+    too_long = public(merchant, tab["token"], "review", {"rating": 4, "comment": "x" * 2001})
+    assert too_long.status_code == 422
+    error = too_long.json()["error"]
+    assert (error["code"], error["param"]) == ("parameter_invalid", "comment")
+    assert public(merchant, tab["token"]).json()["review"] is None
+    fits = public(merchant, tab["token"], "review", {"rating": 4, "comment": "x" * 2000})
+    assert fits.status_code == 201, fits.text
+    assert fits.json()["comment"] == "x" * 2000
+
+
 def test_a_voided_tab_takes_no_review(merchant: Merchant) -> None:
     tab = merchant.tab()
     merchant.post(f"/v1/tabs/{tab['id']}/void")

@@ -127,6 +127,12 @@ def customer_pages(merchant: Merchant) -> dict[str, str]:
     too_long = post(concerned, "concern", {"reason": "Cold milk. " * 250, "remedy": "waive"})
     assert too_long.status_code == 422 and 'id="reason-error"' in too_long.text
     pages["customer-concern-too-long"] = too_long.text
+    long_review = post(concerned, "review", {"rating": "5", "comment": "Lovely. " * 300})
+    assert long_review.status_code == 422 and 'id="comment-error"' in long_review.text
+    pages["customer-review-too-long"] = long_review.text
+    long_tip = post(concerned, "pay", {"card": "4242424242424242", "tip": "9" * 4001})
+    assert long_tip.status_code == 422 and "at most 4,000 characters" in long_tip.text
+    pages["customer-field-too-long"] = long_tip.text
     asked = {"reason": "Cold milk", "remedy": "partial", "amount": "1.50"}
     assert post(concerned, "concern", asked).status_code == 303
     assert post(concerned, "concern", {"reason": "Wrong cut", "remedy": "waive"}).status_code == 303

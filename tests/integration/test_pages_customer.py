@@ -216,7 +216,7 @@ def test_a_concern_too_long_is_refused_beside_it_and_kept_whole(merchant: Mercha
     assert response.status_code == 422
     assert (
         '<p class="field-error" role="alert" id="reason-error">'
-        "Say it in at most 2000 characters; this has 2109.</p>" in response.text
+        "Say it in at most 2,000 characters; this has 2,109.</p>" in response.text
     )
     assert 'aria-describedby="reason-hint reason-error" aria-invalid="true"' in response.text
     assert f">{said}</textarea>" in response.text
@@ -228,13 +228,45 @@ def test_a_concern_too_long_is_refused_beside_it_and_kept_whole(merchant: Mercha
         data={"reason": said, "remedy": "waive"},
         headers={"Accept-Language": "pt-PT"},
     )
-    assert "Diga-o em no máximo 2000 caracteres; este texto tem 2109." in portuguese.text
+    assert "Diga-o em no máximo 2,000 caracteres; este texto tem 2,109." in portuguese.text
     # A line break the browser sends as two characters counts once: 2,000 fit.
     lines = "x" * 999 + "\r\n" + "y" * 1000
     kept = post_form(merchant, tab["token"], "concern", {"reason": lines, "remedy": "waive"})
     assert kept.status_code == 303, kept.text[:300]
     [concern] = merchant.get(f"/v1/tabs/{tab['id']}/concerns").json()["data"]
     assert concern["reason"] == "x" * 999 + "\n" + "y" * 1000
+
+
+def test_a_review_comment_too_long_is_refused_beside_it_and_kept_whole(merchant: Merchant) -> None:
+    """2,000 characters, as the API takes: a longer comment was cut short
+    without a word. Now the customer is told, beside it, with all they wrote kept."""
+    tab = tab_with(merchant, merchant.service(price=2000), serve=True)
+    said = "Lovely, thank you. " * 110 + "Again!"  # 2,096 characters
+    response = post_form(merchant, tab["token"], "review", {"rating": "5", "comment": said})
+    assert response.status_code == 422
+    assert (
+        '<p class="field-error" role="alert" id="comment-error">'
+        "Say it in at most 2,000 characters; this has 2,096.</p>" in response.text
+    )
+    assert 'aria-describedby="comment-hint comment-error" aria-invalid="true"' in response.text
+    assert "At most 2,000 characters." in response.text.split('id="comment-hint"')[1][:40]
+    assert f">{said}</textarea>" in response.text
+    assert 'id="error"' not in response.text  # said once, beside the field
+    assert "maxlength" not in response.text.split('id="comment"')[1].split(">")[0]
+    assert public(merchant, tab["token"])["review"] is None
+    portuguese = merchant.client.post(
+        f"/t/{tab['token']}/review",
+        data={"rating": "5", "comment": said},
+        headers={"Accept-Language": "pt-PT"},
+    )
+    assert portuguese.status_code == 422
+    assert "Diga-o em no máximo 2,000 caracteres; este texto tem 2,096." in portuguese.text
+    assert "No máximo 2,000 caracteres." in portuguese.text
+    # A line break the browser sends as two characters counts once: 2,000 fit.
+    lines = "x" * 999 + "\r\n" + "y" * 1000
+    kept = post_form(merchant, tab["token"], "review", {"rating": "4", "comment": lines})
+    assert kept.status_code == 303, kept.text[:300]
+    assert public(merchant, tab["token"])["review"]["comment"] == "x" * 999 + "\n" + "y" * 1000
 
 
 def test_concern_on_a_paid_tab_is_a_409_page(merchant: Merchant) -> None:

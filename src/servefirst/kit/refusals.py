@@ -208,7 +208,15 @@ def in_words(error: ServefirstError) -> str:
     words = error.figures.get("words")
     if isinstance(words, str):
         try:
-            return _(words) % error.figures
+            return _(words) % {k: _figure(v) for k, v in error.figures.items()}
         except (KeyError, TypeError, ValueError):
             pass
     return _(error.message)
+
+
+def _figure(value: Any) -> Any:
+    """A count written the reader's way (100 000 in Lisbon, 100,000 in London);
+    anything else (what was typed, a currency) as it is."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return formats.number(value)
+    return value

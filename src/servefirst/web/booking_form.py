@@ -21,6 +21,7 @@ from fastapi.responses import Response
 from servefirst.kit import i18n
 from servefirst.kit.errors import InvalidRequest, ServefirstError
 from servefirst.kit.i18n import gettext
+from servefirst.kit.refusals import in_words
 
 COOKIE = "sf_booking_form"
 #: A form's guard lives this long (a day: time enough to choose and pay).
@@ -160,4 +161,6 @@ def refusal_words(error: ServefirstError) -> str:
             "Your booking is being made. Wait a moment: its confirmation comes by e-mail."
         ),
     }
+    if error.code not in words and "words" in error.figures:
+        return in_words(error)  # said again from its figures (a field too long)
     return words.get(error.code, gettext("This could not be done. Please try again."))

@@ -19,6 +19,7 @@ from servefirst.bookings import service as bookings
 from servefirst.bookings.rules import CancelledBy
 from servefirst.db.uow import UnitOfWork
 from servefirst.kit.errors import NotFound, ServefirstError
+from servefirst.web import words
 from servefirst.web.booking_form import Entry, check_guard, checked, days_of, refusal_words, window
 from servefirst.web.booking_pages import (
     _days,
@@ -35,7 +36,8 @@ from servefirst.web.customer import PAGE_HEADERS
 
 router = APIRouter(include_in_schema=False)
 
-FormText = Annotated[str, Form(max_length=4000)]
+#: A form field; its length is checked in the handler, as the booking form's.
+FormText = Annotated[str, Form()]
 
 #: The only messages a redirect can ask the manage page to show.
 FLASHES = ("booked", "moved", "cancelled")
@@ -125,6 +127,7 @@ def move(
     if shop is None:
         return _not_found(request)
     try:
+        words.within_field_max({"csrf_token": csrf_token, "starts_at": starts_at})
         check_guard(request, csrf_token)
         when, *_ = checked(Entry(starts_at=starts_at, name="-", email="a@b.c"))
         _write(request, shop, lambda uow: move_online(uow, token, when))
@@ -146,6 +149,7 @@ def cancel(request: Request, slug: str, token: str, csrf_token: FormText = "") -
         bookings.cancel(uow, booking.booking_id, by=CancelledBy.CUSTOMER)
 
     try:
+        words.within_field_max({"csrf_token": csrf_token})
         check_guard(request, csrf_token)
         _write(request, shop, cancelled)
     except NotFound:

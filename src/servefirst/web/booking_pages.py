@@ -52,7 +52,9 @@ from servefirst.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
 
-FormText = Annotated[str, Form(max_length=4000)]
+#: A form field; its length is checked in the handler (``words.within_field_max``)
+#: so a long one gets the page back, never bare JSON.
+FormText = Annotated[str, Form()]
 T = TypeVar("T")
 
 
@@ -192,6 +194,9 @@ def book(
     returning_ok = bool(returning) and codes_offered(_runtime(request))
     proof = code_id if code_id and codes_offered(_runtime(request)) else ""
     try:
+        typed = {"csrf_token": csrf_token, "card": card, "payment_method": payment_method}
+        sent = {"confirm": confirm, "returning": returning, "code_id": code_id, "attempt": attempt}
+        words.within_field_max({**entry.as_form(), **typed, **sent})
         check_guard(request, csrf_token)
         when, who, mail, tel = checked(entry)
         if not confirm:
@@ -298,6 +303,9 @@ def confirm_code(
         return _start_page(request, shop, Entry())
     secret = _runtime(request).settings.secret_key or ""
     try:
+        words.within_field_max(
+            {**entry.as_form(), "csrf_token": csrf_token, "code_id": code_id, "code": code}
+        )
         check_guard(request, csrf_token)
         when, *_ = checked(entry)
         result = _write(

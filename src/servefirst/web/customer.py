@@ -19,6 +19,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from servefirst.db.uow import UnitOfWork
 from servefirst.guarantee import service as guarantee
+from servefirst.kit import formats
 from servefirst.kit.errors import InvalidRequest, NotFound, ServefirstError
 from servefirst.kit.i18n import N_
 from servefirst.kit.refusals import in_words
@@ -67,11 +68,9 @@ FLASHES = {
 
 T = TypeVar("T")
 
-#: A text field of a page form; missing fields read as their default.
-FormText = Annotated[str, Form(max_length=4000)]
-#: A concern pasted far past its limit still gets the form back, kept, with why.
-ReasonText = Annotated[str, Form(max_length=10 * words.COMMENT_MAX)]
-COMMENT_MAX = words.COMMENT_MAX
+#: A text field of a page form; missing fields read as their default. Its
+#: length is checked by the handler (``words``), so a long one gets the page.
+FormText = Annotated[str, Form()]
 REMEDIES = ("redo", "partial", "waive")
 FAVICON = STATIC_DIR / "favicon.svg"
 
@@ -118,7 +117,7 @@ def _context(
     # A refused card or a payment-form mistake is shown by the card field, in
     # words; anything else above the tab.
     by_card = error is not None and words.belongs_to_pay_form(error.type, error.param)
-    by_reason = error is not None and error.param == "reason"
+    beside = error.param if error is not None and error.param in words.SAID_BESIDE else None
     test_mode = stripe is None and words.is_test_mode(runtime_of(request).gateways.sandbox.name)
     return {
         "token": token,
@@ -133,8 +132,9 @@ def _context(
         "tips": tip_choices(tab.amount_due, tab.currency),
         "live_seconds": LIVE_SECONDS,
         "flash": FLASHES.get(flash or ""),
-        "error": None if by_card or by_reason else error,
-        "reason_error": in_words(error) if error is not None and by_reason else "",
+        "error": None if by_card or beside else error,
+        "reason_error": in_words(error) if error is not None and beside == "reason" else "",
+        "comment_error": in_words(error) if error is not None and beside == "comment" else "",
         "pay_error": error if by_card else None,
         "pay_error_words": _pay_error_words(error) if by_card else "",
         "test_card": words.SANDBOX_CARD if test_mode else None,
@@ -144,7 +144,7 @@ def _context(
             for c in tab.concerns
         ],
         "form": form or {},
-        "comment_max": words.COMMENT_MAX,
+        "comment_max": formats.number(words.COMMENT_MAX),
         "customer_url": _link(request, token),
     }
 
@@ -241,8 +241,9 @@ def accept(request: Request, token: str) -> Response:
 def review(request: Request, token: str, rating: FormText = "", comment: FormText = "") -> Response:
     form = {"rating": rating, "comment": comment}
     try:
+        words.within_field_max({"rating": rating})
         stars = parse_int(rating, param="rating", low=1, high=5)
-        said = comment.strip()[:COMMENT_MAX]
+        said = words.customer_said(comment, param="comment")
         _write(
             request, token, lambda uow: reviews.review_tab(uow, token, rating=stars, comment=said)
         )
@@ -255,13 +256,14 @@ def review(request: Request, token: str, rating: FormText = "", comment: FormTex
 def concern(
     request: Request,
     token: str,
-    reason: ReasonText = "",
+    reason: FormText = "",
     remedy: FormText = "",
     amount: FormText = "",
     concerns_seen: FormText = "",
 ) -> Response:
     form = {"reason": reason, "remedy": remedy, "amount": amount}
     try:
+        words.within_field_max({"remedy": remedy, "amount": amount, "concerns_seen": concerns_seen})
         tab = read_tab(request, token)
         why = words.concern_reason(reason)
         if remedy not in REMEDIES:
@@ -300,6 +302,8 @@ def pay(
     # The card number is never sent back into the page, even on an error.
     form = {"tip": tip, "custom_tip": custom_tip, "reward_id": reward_id}
     try:
+        typed = {"card": card, "payment_method": payment_method, "expected_due": expected_due}
+        words.within_field_max({**form, **typed})
         tab = read_tab(request, token)
         if tab.status == "paid":
             return _to_receipt(token)

@@ -6,6 +6,7 @@ a person paying at a table reads these sentences instead.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from servefirst.kit import formats
@@ -29,8 +30,14 @@ CARD_REFUSED = N_("Your card was not accepted. Try another card.")
 PAY_FIELDS = frozenset({"card", "tip", "custom_tip", "expected_due"})
 
 #: The most a customer's words may hold: as the API's (``ShortText``), so a
-#: concern is never kept shorter than it was said.
+#: concern or a review's comment is never kept shorter than it was said.
 COMMENT_MAX = 2000
+#: The most any other field of a customer's form takes (a name, an amount, a
+#: hidden value): far past what anyone types. Checked here, not by the form's
+#: reading, so a longer one gets the page back with why, never bare JSON.
+FIELD_MAX = 4000
+#: The fields whose refusal is said beside them on the tab page.
+SAID_BESIDE = frozenset({"reason", "comment"})
 
 #: What the customer asked for, by remedy.
 REMEDY_WORDS = {
@@ -55,23 +62,47 @@ def belongs_to_pay_form(error_type: str, param: str | None) -> bool:
 
 
 def concern_reason(typed: str) -> str:
-    """What went wrong, as the customer said it, or a refusal for the field:
-    never cut short without a word. A line break counts once (a browser sends
-    it as two characters)."""
-    reason = typed.replace("\r\n", "\n").strip()
+    """What went wrong, as the customer said it, or a refusal for the field."""
+    reason = customer_said(typed, param="reason")
     if not reason:
         raise InvalidRequest("Tell us what went wrong.", param="reason")
-    if len(reason) > COMMENT_MAX:
+    return reason
+
+
+def customer_said(typed: str, *, param: str) -> str:
+    """A customer's own words (a concern, a review's comment), or a refusal for
+    the field: never cut short without a word. A line break counts once (a
+    browser sends it as two characters)."""
+    said = typed.replace("\r\n", "\n").strip()
+    if len(said) > COMMENT_MAX:
         raise InvalidRequest(
-            f"Say it in at most {COMMENT_MAX} characters; this has {len(reason)}.",
-            param="reason",
+            f"Say it in at most {COMMENT_MAX} characters; this has {len(said)}.",
+            param=param,
             figures={
                 "words": N_("Say it in at most %(most)s characters; this has %(typed)s."),
                 "most": COMMENT_MAX,
-                "typed": len(reason),
+                "typed": len(said),
             },
         )
-    return reason
+    return said
+
+
+def within_field_max(form: Mapping[str, str]) -> None:
+    """Refuse, naming it, the first field past ``FIELD_MAX`` characters."""
+    for field, typed in form.items():
+        if len(typed) > FIELD_MAX:
+            raise InvalidRequest(
+                f"{field} takes at most {FIELD_MAX} characters; this has {len(typed)}.",
+                param=field,
+                figures={
+                    "words": N_(
+                        "Something typed in this form is too long: at most %(most)s "
+                        "characters, and it has %(typed)s. Nothing was changed."
+                    ),
+                    "most": FIELD_MAX,
+                    "typed": len(typed),
+                },
+            )
 
 
 @dataclass(frozen=True)
