@@ -137,8 +137,8 @@ def test_a_stamp_card_with_letters_for_its_visits_is_refused_in_portuguese(
     }
     # Counts are written the business's way (an English-speaking place here).
     for field, typed, words in [
-        ("visits_per_reward", "dez", "Escolha um número inteiro de 1 a 1,000."),
-        ("expires_after_days", "-1", "Escolha um número inteiro de 1 a 3,650."),
+        ("visits_per_reward", "dez", "Escolha um número inteiro de 1 a 1.000."),
+        ("expires_after_days", "-1", "Escolha um número inteiro de 1 a 3.650."),
     ]:
         refused = owner.post(
             "/staff/policies/loyalty", {**form, "visits_per_reward": "10", field: typed}

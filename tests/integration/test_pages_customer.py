@@ -228,7 +228,7 @@ def test_a_concern_too_long_is_refused_beside_it_and_kept_whole(merchant: Mercha
         data={"reason": said, "remedy": "waive"},
         headers={"Accept-Language": "pt-PT"},
     )
-    assert "Diga-o em no máximo 2,000 caracteres; este texto tem 2,109." in portuguese.text
+    assert "Diga-o em no máximo 2.000 caracteres; este texto tem 2.109." in portuguese.text
     # A line break the browser sends as two characters counts once: 2,000 fit.
     lines = "x" * 999 + "\r\n" + "y" * 1000
     kept = post_form(merchant, tab["token"], "concern", {"reason": lines, "remedy": "waive"})
@@ -260,8 +260,8 @@ def test_a_review_comment_too_long_is_refused_beside_it_and_kept_whole(merchant:
         headers={"Accept-Language": "pt-PT"},
     )
     assert portuguese.status_code == 422
-    assert "Diga-o em no máximo 2,000 caracteres; este texto tem 2,096." in portuguese.text
-    assert "No máximo 2,000 caracteres." in portuguese.text
+    assert "Diga-o em no máximo 2.000 caracteres; este texto tem 2.096." in portuguese.text
+    assert "No máximo 2.000 caracteres." in portuguese.text
     # A line break the browser sends as two characters counts once: 2,000 fit.
     lines = "x" * 999 + "\r\n" + "y" * 1000
     kept = post_form(merchant, tab["token"], "review", {"rating": "4", "comment": lines})

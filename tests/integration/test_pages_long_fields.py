@@ -21,8 +21,8 @@ SAID = (
     "4,001. Nothing was changed."
 )
 SAID_PT = (
-    "Algo escrito neste formulário é demasiado longo: no máximo 4,000 caracteres, e tem "
-    "4,001. Nada foi alterado."
+    "Algo escrito neste formulário é demasiado longo: no máximo 4.000 caracteres, e tem "
+    "4.001. Nada foi alterado."
 )
 
 

@@ -115,7 +115,7 @@ def test_letters_in_a_whole_number_field_are_refused_in_portuguese(
     }
     refused = manager.post("/staff/services", typed)
     assert refused.status_code == 422
-    assert "Escolha um número inteiro de 1 a 10080." in _read(refused.text)
+    assert "Escolha um número inteiro de 1 a 10.080." in _read(refused.text)
     assert merchant.get("/v1/services").json()["data"] == []
 
 
@@ -131,5 +131,5 @@ def test_a_quantity_out_of_range_on_the_tab_page_is_refused_in_portuguese(
             f"/staff/tabs/{tab['id']}/lines", {"service_id": coffee["id"], "quantity": typed}
         )
         assert refused.status_code == 422, typed
-        assert "Escolha um número inteiro de 1 a 1000." in _read(refused.text), typed
+        assert "Escolha um número inteiro de 1 a 1.000." in _read(refused.text), typed
     assert merchant.get(f"/v1/tabs/{tab['id']}").json()["lines"] == []

@@ -55,3 +55,14 @@ def test_nothing_shows_as_nothing() -> None:
     assert formats.money(None) == "" and formats.format_time(None) == ""
     with pytest.raises(ValueError, match="currency"):
         formats.money(450)
+
+
+def test_a_count_in_a_sentence_is_grouped_as_its_language_writes_it() -> None:
+    """'2,000' in a Portuguese sentence reads as two: counts follow the
+    reader's language, and the business's own grouping when it speaks it."""
+    with formats.use_place("en", "UTC"), i18n.use_language("en"):
+        assert formats.count(10080) == "10,080"
+    with formats.use_place("en", "UTC"), i18n.use_language("pt"):
+        assert formats.count(10080) == "10.080"
+    with formats.use_place("pt_PT", "Europe/Lisbon"), i18n.use_language("pt"):
+        assert formats.count(10080) == "10\u00a0080"

@@ -84,8 +84,10 @@ def current_place() -> Place:
     return _place.get() or DEFAULT_PLACE
 
 
-def _date_locale() -> str:
-    """The merchant's locale when it speaks the page's language, else that language."""
+def _reading_locale() -> str:
+    """How a date or a count inside a sentence of the page is written: the
+    merchant's locale when it speaks the page's language, else that language's
+    (a Portuguese reader of a London café reads "2000", never "2,000")."""
     locale = current_place().locale
     language = i18n.current_language()
     if i18n.language_of(locale) == language:
@@ -129,6 +131,12 @@ def number(value: int | float | Decimal | None) -> str:
     return str(babel_numbers.format_decimal(value, locale=current_place().locale))
 
 
+def count(value: int) -> str:
+    """A count in a sentence of the page's language ('10,080' in English,
+    '10 080' in Portugal's Portuguese), as ``_reading_locale`` says."""
+    return str(babel_numbers.format_decimal(value, locale=_reading_locale()))
+
+
 def percent(value: int | None) -> str:
     """A whole percent (``12`` -> '12%' / '12%')."""
     if value is None:
@@ -141,25 +149,25 @@ def format_date(at: date | datetime | None, form: str = "medium") -> str:
     if at is None:
         return ""
     day = local(at).date() if isinstance(at, datetime) else at
-    return str(babel_dates.format_date(day, form, locale=_date_locale()))
+    return str(babel_dates.format_date(day, form, locale=_reading_locale()))
 
 
 def format_weekday(day: date) -> str:
     """The day of the week as the language writes it in a sentence: 'Saturday',
     'sábado' (Portuguese writes weekdays lower-case)."""
-    return str(babel_dates.format_date(day, "EEEE", locale=_date_locale()))
+    return str(babel_dates.format_date(day, "EEEE", locale=_reading_locale()))
 
 
 def format_day(day: date) -> str:
     """A day in few letters, for a chart's axis: '19 Jul' / '19/07'."""
-    return str(babel_dates.format_skeleton("MMMd", day, locale=_date_locale()))
+    return str(babel_dates.format_skeleton("MMMd", day, locale=_reading_locale()))
 
 
 def format_time(at: datetime | None) -> str:
     """The merchant's wall-clock time, '14:30'."""
     if at is None:
         return ""
-    return str(babel_dates.format_time(local(at), "HH:mm", locale=_date_locale()))
+    return str(babel_dates.format_time(local(at), "HH:mm", locale=_reading_locale()))
 
 
 def format_datetime(at: datetime | None, form: str = "medium") -> str:

@@ -215,8 +215,8 @@ def in_words(error: ServefirstError) -> str:
 
 
 def _figure(value: Any) -> Any:
-    """A count written the reader's way (100 000 in Lisbon, 100,000 in London);
+    """A count written as the sentence's language writes it (``formats.count``);
     anything else (what was typed, a currency) as it is."""
     if isinstance(value, int) and not isinstance(value, bool):
-        return formats.number(value)
+        return formats.count(value)
     return value

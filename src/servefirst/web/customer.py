@@ -144,7 +144,7 @@ def _context(
             for c in tab.concerns
         ],
         "form": form or {},
-        "comment_max": formats.number(words.COMMENT_MAX),
+        "comment_max": formats.count(words.COMMENT_MAX),
         "customer_url": _link(request, token),
     }
 
