@@ -129,10 +129,12 @@ def test_the_console_s_tab_page_tells_the_receipt_s_story_in_english_and_portugu
 
 
 def test_today_and_the_day_s_close_count_what_the_receipt_says_went_back(
+    # First: the café opens on the clock's today, so today is a day it can
+    # close (an earlier test may have moved the shared clock months ahead).
+    at_noon: datetime,  # noqa: F811
     merchant: Merchant,
     signed_in: Callable[..., Staff],
     runtime: Runtime,
-    at_noon: datetime,  # noqa: F811
 ) -> None:
     """Both count the day's money out (bill and tip) apart from the takings,
     which stay what came in: the receipt's "Refunded in all"."""
