@@ -14,14 +14,13 @@ from fastapi.responses import Response
 
 from servefirst.db.uow import UnitOfWork
 from servefirst.kit.errors import ServefirstError
-from servefirst.kit.refusals import in_words
 from servefirst.kit.typed import parse_amount
 from servefirst.payments.refund_rules import RefundStatus
 from servefirst.payments.refunds import refund_in_phases
 from servefirst.staff import service as staff
 from servefirst.staff.rules import Access, count_seen
-from servefirst.staff.tab_pages import tab_page_view
-from servefirst.staff.web import act, problem
+from servefirst.staff.tab_pages import tab_page_refusing
+from servefirst.staff.web import act
 from servefirst.tabs import service as tabs
 from servefirst.tabs.voiding import void_line
 
@@ -44,22 +43,9 @@ def _correction(
         return f"/staff/tabs/{tab_id}?done={done}"
 
     def on_error(uow: UnitOfWork, me: staff.SignedIn, exc: ServefirstError) -> Response:
-        words = in_words(exc)
         # A field's refusal is said beside it; the rest (a paid tab, a stale form), above the page.
         beside = exc.param is not None and exc.param in kept
-        shown = {**kept, "invalid": exc.param or "", "refusal": words} if beside else kept
-        try:
-            return tab_page_view(
-                request,
-                uow,
-                me,
-                tab_id,
-                error=None if beside else words,
-                status=exc.status,
-                kept=shown,
-            )
-        except ServefirstError as missing:  # the tab itself is unknown
-            return problem(request, me, missing)
+        return tab_page_refusing(request, uow, me, tab_id, exc, kept, beside=beside)
 
     return act(request, csrf_token, change, on_error, needs=Access.MANAGER)
 

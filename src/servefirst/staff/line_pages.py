@@ -12,11 +12,10 @@ from fastapi.responses import Response
 from servefirst.bookings.hold_raises import raise_in_turn
 from servefirst.db.uow import UnitOfWork
 from servefirst.kit.errors import InvalidRequest, ServefirstError
-from servefirst.kit.refusals import in_words
 from servefirst.staff import service as staff
 from servefirst.staff.line_credit import credited
-from servefirst.staff.tab_pages import tab_page_view
-from servefirst.staff.web import act, problem
+from servefirst.staff.tab_pages import tab_page_refusing
+from servefirst.staff.web import act
 from servefirst.tabs import service as tabs
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
@@ -61,20 +60,8 @@ def add_line(
         return f"/staff/tabs/{tab_id}?done=line"
 
     def on_error(uow: UnitOfWork, me: staff.SignedIn, exc: ServefirstError) -> Response:
-        words = in_words(exc)
-        beside = exc.param == "staff_id"  # said at the field; the rest, above the page
-        kept = {**sent, "refusal": words} if beside else sent
-        try:
-            return tab_page_view(
-                request,
-                uow,
-                me,
-                tab_id,
-                error=None if beside else words,
-                status=exc.status,
-                kept=kept,
-            )
-        except ServefirstError as missing:  # the tab itself is unknown
-            return problem(request, me, missing)
+        # "Done by" refused is said at the field; the rest, above the page.
+        beside = exc.param == "staff_id"
+        return tab_page_refusing(request, uow, me, tab_id, exc, sent, beside=beside)
 
     return act(request, csrf_token, change, on_error)

@@ -267,19 +267,43 @@ def _tab_action(
         return f"/staff/tabs/{tab_id}?done={done}"
 
     def on_error(uow: UnitOfWork, me: staff.SignedIn, exc: ServefirstError) -> Response:
-        try:
-            return _tab_page(
-                request, uow, me, tab_id, error=in_words(exc), status=exc.status, kept=kept
-            )
-        except ServefirstError as missing:  # the tab itself is unknown
-            return problem(request, me, missing)
+        return tab_page_refusing(request, uow, me, tab_id, exc, kept or {})
 
     return act(request, csrf_token, change, on_error, needs=needs)
 
 
-#: The tab page and its actions, for the console's other pages about a tab
-#: (payments, refunds, voids, invoices).
-tab_page_view = _tab_page
+def tab_page_refusing(
+    request: Request,
+    uow: UnitOfWork,
+    me: staff.SignedIn,
+    tab_id: str,
+    refusal: ServefirstError,
+    kept: dict[str, str],
+    *,
+    beside: bool = False,
+) -> Response:
+    """The tab page again after a refused form, its entries ``kept``: the
+    refusal said beside its field (``beside``) or above the page; a tab that
+    is itself unknown, the console's problem page."""
+    words = in_words(refusal)
+    shown = {**kept, "invalid": refusal.param or "", "refusal": words} if beside else kept
+    try:
+        return _tab_page(
+            request,
+            uow,
+            me,
+            tab_id,
+            error=None if beside else words,
+            status=refusal.status,
+            kept=shown,
+        )
+    except ServefirstError as missing:
+        return problem(request, me, missing)
+
+
+#: The tab page's actions, for the console's other pages about a tab
+#: (payments, refunds, voids, invoices); ``tab_page_refusing`` gives the page
+#: back after their refusals.
 tab_action = _tab_action
 
 
