@@ -4,14 +4,14 @@
 euro note and coin; sending it closes the day and opens its Z report
 (``/staff/close-day/{date}``), laid out to print. A refusal (a negative count,
 a day already closed; a day not begun or before the business began here,
-said beside the day) or a stale form gives the form back as it was typed.
+said beside the day; an opening float that is no amount, beside it) or a
+stale form gives the form back as it was typed.
 """
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -20,7 +20,7 @@ from servefirst.cashup import service as cashup
 from servefirst.cashup.rules import EURO_DENOMINATIONS, is_note
 from servefirst.db.uow import UnitOfWork
 from servefirst.kit import i18n
-from servefirst.kit.errors import InvalidRequest, ServefirstError
+from servefirst.kit.errors import InvalidRequest, NotFound, ServefirstError
 from servefirst.kit.refusals import in_words
 from servefirst.kit.typed import format_amount, parse_amount
 from servefirst.merchants.service import get_merchant
@@ -130,9 +130,14 @@ async def close_day(request: Request) -> Response:
 
 
 @router.get("/close-day/{day}")
-def z_report(request: Request, day: date) -> Response:
+def z_report(request: Request, day: str) -> Response:
+    # Typed as text: a day that is no date ("2026-13-01") is a page that
+    # says so, never the framework's JSON.
     def build(uow: UnitOfWork, me: staff.SignedIn) -> Response:
-        report = cashup.get_day_close(uow, day)
+        try:
+            report = cashup.get_day_close(uow, date.fromisoformat(day))
+        except ValueError:
+            raise NotFound(f"{day[:20]} is not a day.", param="date") from None
         merchant = get_merchant(uow)
         context: dict[str, Any] = base_context(
             me,
@@ -141,11 +146,6 @@ def z_report(request: Request, day: date) -> Response:
             currency=merchant.currency,
             report=report,
             close=report.close,
-            closed_local=report.close.closed_at.astimezone(ZoneInfo(report.zone)).strftime(
-                "%Y-%m-%d %H:%M"
-            )
-            if report.close
-            else "",
             notice=i18n.gettext("Day closed.") if request.query_params.get("done") else None,
             format_amount=format_amount,
         )

@@ -17,6 +17,7 @@ from servefirst.db.uow import UnitOfWork
 from servefirst.earnings import service as earnings
 from servefirst.guarantee import service as guarantee
 from servefirst.guarantee.rules import TIERS, OverLimit
+from servefirst.kit import formats
 from servefirst.kit.errors import InvalidRequest, ServefirstError
 from servefirst.kit.i18n import N_
 from servefirst.kit.i18n import gettext as _
@@ -82,10 +83,14 @@ def _current(uow: UnitOfWork) -> dict[str, dict[str, Any]]:
     def amount(minor: int | None) -> str:
         return "" if minor is None else format_amount(minor, currency)
 
+    def number(value: Decimal | int) -> str:
+        # With the place's decimal mark, as amounts are: 7,5 in Lisbon (either is read back).
+        return str(value).replace(".", formats.decimal_mark())
+
     return {
         "deposit": {
             "enabled": "yes" if deposit.enabled else "",
-            "percent": str(deposit.percent),
+            "percent": number(deposit.percent),
             "minimum": amount(deposit.minimum),
             "maximum": amount(deposit.maximum),
             "fixed": amount(deposit.fixed),
@@ -94,7 +99,7 @@ def _current(uow: UnitOfWork) -> dict[str, dict[str, Any]]:
             "mode": deposit.mode.value,
         },
         "guarantee": {
-            "auto_approve_percent": str(kept.auto_approve_percent),
+            "auto_approve_percent": number(kept.auto_approve_percent),
             "waive_needs_review": "yes" if kept.waive_needs_review else "",
             "claim_limit": "" if kept.claim_limit is None else str(kept.claim_limit),
             "claim_period_days": str(kept.claim_period_days),
@@ -103,8 +108,8 @@ def _current(uow: UnitOfWork) -> dict[str, dict[str, Any]]:
         },
         "earnings": {
             "bonus_min_reviews": str(pay.bonus_min_reviews),
-            "bonus_min_average": str(pay.bonus_min_average),
-            "bonus_percent": str(pay.bonus_percent),
+            "bonus_min_average": number(pay.bonus_min_average),
+            "bonus_percent": number(pay.bonus_percent),
         },
     }
 
