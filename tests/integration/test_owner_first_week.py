@@ -127,6 +127,67 @@ def test_a_services_terms_are_dated_as_the_language_writes_dates(
     assert said and not ISO_DAY.search(said.group(1)), said
 
 
+def test_a_refused_new_customer_is_said_beside_the_field(owner: Staff) -> None:
+    page = owner.post("/staff/customers", {"name": "", "email": "ana@example.com"})
+    assert page.status_code == 422
+    assert field_error(page.text, "new-name-error") == "Check name: it cannot be empty."
+    assert 'aria-describedby="new-name-error"' in page.text
+    assert 'class="flash flash-error"' not in page.text
+    assert 'value="ana@example.com"' in page.text
+    phone = in_portuguese(owner).post("/staff/customers", {"name": "Rui", "phone": "abc"})
+    assert field_error(phone.text, "new-phone-error").startswith("Verifique o telefone")
+    empty = owner.post("/staff/customers", {"name": ""})
+    assert field_error(empty.text, "new-name-error") == "Verifique o nome: não pode ficar vazio."
+
+
+def test_cash_that_is_no_amount_is_refused_beside_its_field(
+    owner: Staff, merchant: Merchant
+) -> None:
+    tab = merchant.served_tab(450)
+    page = owner.post(f"/staff/tabs/{tab['id']}/cash", {"amount": "abc", "tip": ""})
+    assert page.status_code == 422
+    assert "&#39;abc&#39; is not an amount" in field_error(page.text, "cash-amount-error")
+    assert 'class="flash flash-error"' not in page.text
+    tip = owner.post(f"/staff/tabs/{tab['id']}/cash", {"amount": "4.50", "tip": "-1"})
+    assert field_error(tip.text, "cash-tip-error"), tip.text[-2000:]
+    assert 'value="-1"' in tip.text
+    assert merchant.get(f"/v1/tabs/{tab['id']}").json()["status"] == "served"
+
+
+def test_an_opening_float_that_is_no_amount_is_refused_beside_it(owner: Staff) -> None:
+    page = owner.post("/staff/close-day", {"opening_float": "abc"})
+    assert page.status_code == 422
+    assert "is not an amount" in field_error(page.text, "opening_float-error")
+    assert 'class="flash flash-error"' not in page.text
+
+
+def test_a_policy_field_refused_is_said_beside_it_in_portuguese(
+    owner: Staff, merchant: Merchant
+) -> None:
+    in_portuguese(owner)
+    deposit = {
+        "enabled": "yes",
+        "percent": "20",
+        "minimum": "10",
+        "maximum": "5",
+        "fixed": "",
+        "cancel_window_hours": "24",
+        "preset": "moderate",
+        "mode": "capture",
+    }
+    page = owner.post("/staff/policies/deposit", deposit)
+    assert page.status_code == 422
+    assert field_error(page.text, "deposit-maximum-error") == "O máximo é inferior ao mínimo."
+    assert 'class="flash flash-error"' not in page.text
+    percent = owner.post("/staff/policies/deposit", {**deposit, "maximum": "", "percent": "150"})
+    assert field_error(percent.text, "deposit-percent-error")
+    earnings = owner.post(
+        "/staff/policies/earnings",
+        {"bonus_min_reviews": "3", "bonus_min_average": "7", "bonus_percent": "5"},
+    )
+    assert field_error(earnings.text, "earnings-bonus_min_average-error")
+
+
 def test_a_policys_decimals_are_shown_with_the_places_decimal_mark(
     owner: Staff, merchant: Merchant
 ) -> None:

@@ -74,7 +74,8 @@ def _form_page(
     except InvalidRequest:
         day = today
     so_far = cashup.day_so_far(uow, day)
-    beside_date = isinstance(refusal, InvalidRequest) and refusal.param == "date"
+    beside = refusal.param if isinstance(refusal, InvalidRequest) else None
+    beside_date, beside_float = beside == "date", beside == "opening_float"
     context = base_context(
         me,
         request,
@@ -86,10 +87,12 @@ def _form_page(
         so_far=so_far,
         pieces=[(d, is_note(d)) for d in EURO_DENOMINATIONS],
         closes=cashup.recent_closes(uow),
-        # A day that cannot be closed is said beside its field; anything else
-        # (a day already closed, with its Z report linked) at the top.
+        # A day that cannot be closed, or an opening float that is no amount, is
+        # said beside its field; anything else (a day already closed, with its
+        # Z report linked) at the top.
         date_refusal=in_words(refusal) if refusal and beside_date else None,
-        error=in_words(refusal) if refusal and not beside_date else None,
+        float_refusal=in_words(refusal) if refusal and beside_float else None,
+        error=in_words(refusal) if refusal and not (beside_date or beside_float) else None,
     )
     return render(request, "staff/close_day.html", context, status)
 

@@ -123,6 +123,7 @@ def _page(
     status: int = 200,
     form: str = "",
     typed: dict[str, Any] | None = None,
+    invalid: str = "",
 ) -> Response:
     merchant = get_merchant(uow)
     values = _current(uow)
@@ -133,10 +134,14 @@ def _page(
         request,
         values=values,
         failed=form if error else "",
+        # A field's refusal is said beside it (a long page holds three forms);
+        # anything else (a stale form) above the page.
+        invalid=invalid,
+        refusal_words=error if invalid else None,
         presets=preset_meanings(),
         tiers=TIERS,
         currency=merchant.currency,
-        error=error,
+        error=None if invalid else error,
         merchant_name=merchant.name,
     )
     done = NOTICES.get(request.query_params.get("done", ""))
@@ -155,11 +160,27 @@ def _save(request: Request, csrf: str, form: str, typed: dict[str, Any], apply: 
         return f"{PAGE}?done=saved#{form}"
 
     def on_error(uow: UnitOfWork, me: staff.SignedIn, exc: ServefirstError) -> Response:
+        beside = exc.param if exc.param in _BESIDE.get(form, ()) else ""
         return _page(
-            request, uow, me, error=in_words(exc), status=exc.status, form=form, typed=typed
+            request,
+            uow,
+            me,
+            error=in_words(exc),
+            status=exc.status,
+            form=form,
+            typed=typed,
+            invalid=beside or "",
         )
 
     return act_keeping(request, csrf, change, on_error, needs=NEEDS)
+
+
+#: The fields of each form that can say their refusal beside them.
+_BESIDE = {
+    "deposit": ("percent", "fixed", "minimum", "maximum", "cancel_window_hours"),
+    "guarantee": ("auto_approve_percent", "claim_limit", "claim_period_days"),
+    "earnings": ("bonus_min_reviews", "bonus_min_average", "bonus_percent"),
+}
 
 
 @router.post("/policies/deposit")
