@@ -211,3 +211,10 @@ def test_the_trust_policys_numbers_now_in_force_read_as_the_place_writes_them(
     page = in_portuguese(owner).get("/staff/policies/trust").text
     assert "(agora 180)" in page and "(agora 0,85)" in page and "(agora 0,5)" in page
     assert "(agora 0.85)" not in page
+
+
+def test_a_dispute_refused_is_said_once_in_the_consoles_language(owner: Staff) -> None:
+    page = in_portuguese(owner).post("/staff/disputes/dsp_nope/lost")
+    assert page.status_code == 404
+    assert page.text.count("Essa disputa não existe.") == 1
+    assert "No such dispute" not in page.text

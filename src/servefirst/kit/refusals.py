@@ -179,6 +179,7 @@ _PLAIN = {
     "tab_not_invoiceable": lambda: _("Only a served tab can be invoiced."),
     "day_already_closed": lambda: _("This day is already closed."),
     "concern_raised_since": lambda: _("Your concern was already sent: it is listed on this page."),
+    "dispute_not_found": lambda: _("There is no such dispute."),
     "secret_key_missing": lambda: _(
         "This server cannot keep Stripe keys yet: SERVEFIRST_SECRET_KEY is not set. Ask whoever"
         " runs the server to set it (the README says how), then save the keys again. Nothing"
