@@ -15,6 +15,7 @@ from tests.integration.test_pages_staff import (  # noqa: F401 - fixtures
     https_client,
     new_staff,
 )
+from tests.integration.test_pages_staff_messages import SETTINGS_FORM
 
 ISO_DAY = re.compile(r"\d{4}-\d\d-\d\d")
 
@@ -218,3 +219,13 @@ def test_a_dispute_refused_is_said_once_in_the_consoles_language(owner: Staff) -
     assert page.status_code == 404
     assert page.text.count("Essa disputa não existe.") == 1
     assert "No such dispute" not in page.text
+
+
+def test_a_sender_address_too_long_to_send_from_is_refused(
+    owner: Staff, merchant: Merchant
+) -> None:
+    long = "a" * 250 + "@azul.pt"
+    page = owner.post("/staff/messages/settings", {**SETTINGS_FORM, "sender": long})
+    assert page.status_code == 422
+    assert "Write an e-mail address" in page.text and f'value="{long}"' in page.text
+    assert merchant.get("/v1/merchant/messages").json()["sender"] is None
