@@ -229,3 +229,15 @@ def test_a_sender_address_too_long_to_send_from_is_refused(
     assert page.status_code == 422
     assert "Write an e-mail address" in page.text and f'value="{long}"' in page.text
     assert merchant.get("/v1/merchant/messages").json()["sender"] is None
+
+
+def test_a_failed_sign_in_is_refused_in_the_browsers_language(
+    merchant: Merchant,
+    new_staff: Callable[..., Staff],  # noqa: F811
+) -> None:
+    person = new_staff(merchant)
+    person.client.headers["Accept-Language"] = "pt-PT,pt;q=0.9"
+    refused = person.sign_in("not the password")
+    assert refused.status_code == 401
+    assert "Esse e-mail e essa palavra-passe não correspondem." in refused.text
+    assert "do not match" not in refused.text
