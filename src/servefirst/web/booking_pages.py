@@ -202,7 +202,7 @@ def book(
     try:
         typed = {"csrf_token": csrf_token, "card": card, "payment_method": payment_method}
         sent = {"confirm": confirm, "returning": returning, "code_id": code_id, "attempt": attempt}
-        words.within_field_max({**entry.as_form(), **typed, **sent})
+        words.within_field_max({**entry.chosen(), **typed, **sent})
         check_guard(request, csrf_token)
         when, who, mail, tel = checked(entry)
         if not confirm:
@@ -277,7 +277,7 @@ def _ask_code(request: Request, shop: Shop, entry: Entry, when: datetime) -> Res
             request,
             shop,
             lambda uow: codes.ask_code(
-                uow, email=entry.email.strip()[:320], client_ip=client_ip(request)
+                uow, email=entry.email.strip(), client_ip=client_ip(request)
             ),
         )
     except ServefirstError as refused:
@@ -311,7 +311,7 @@ def confirm_code(
     secret = _runtime(request).settings.secret_key or ""
     try:
         words.within_field_max(
-            {**entry.as_form(), "csrf_token": csrf_token, "code_id": code_id, "code": code}
+            {**entry.chosen(), "csrf_token": csrf_token, "code_id": code_id, "code": code}
         )
         check_guard(request, csrf_token)
         when, *_ = checked(entry)
