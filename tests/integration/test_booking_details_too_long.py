@@ -71,8 +71,11 @@ def test_a_detail_longer_than_the_booking_keeps_is_refused_beside_it_in_either_l
         page = refused.text
         beside = f'<p class="field-error" role="alert" id="{field}-error">{words}</p>'
         assert beside in page
-        field_input = page[page.index(f'id="{field}" name="{field}"') :]
-        assert field_input.index(f'aria-describedby="{field}-error"') < field_input.index(beside)
+        label, input_at = page.index(f'<label for="{field}">'), page.index(f'id="{field}"')
+        assert label < page.index(beside) < input_at  # read between its label and the field
+        field_input = page[input_at : page.index(">", input_at)]
+        assert f'aria-describedby="{field}-error"' in field_input
+        assert "autofocus" in field_input and "maxlength" not in field_input
         assert f'value="{typed}"' in page  # kept to be shortened, not cut
         assert 'class="flash flash-error"' not in page  # said once, where it belongs
     assert shop.booked() == []
