@@ -88,7 +88,9 @@ def test_a_crash_while_the_deposit_is_asked_then_the_form_sent_again_takes_no_se
     again = post(shop, f"/b/{shop.slug}/book", form)
     assert again.status_code == 303, again.text
     assert [(b["id"], b["deposit"]["status"]) for b in shop.booked()] == [(kept["id"], "pending")]
-    assert get(shop, again.headers["location"]).status_code == 200
+    landed = get(shop, again.headers["location"])
+    assert landed.status_code == 200
+    assert "being asked for the deposit" in landed.text and "You are booked" not in landed.text
 
 
 def test_a_server_killed_after_the_deposit_is_charged_then_the_form_sent_again_books_once(
@@ -150,8 +152,11 @@ def test_a_server_killed_after_the_deposit_is_charged_then_the_form_sent_again_b
     )
     browser.close()
     assert again.status_code == 303, again.text
-    assert httpx.get(f"{restarted.base}{again.headers['location']}").status_code == 200
+    landed = httpx.get(f"{restarted.base}{again.headers['location']}")
+    assert "being asked for the deposit" in landed.text
     recovered = servefirst(database_url, "payments", "recover", "--grace-seconds", "0", "--json")
     assert recovered.returncode == 0, recovered.stderr
+    landed = httpx.get(f"{restarted.base}{again.headers['location']}")
+    assert "You are booked" in landed.text and "being asked" not in landed.text
     assert [(b["id"], b["deposit"]["status"]) for b in shop.booked()] == [(kept["id"], "held")]
     assert charged(runtime, kept["id"]) == 1
