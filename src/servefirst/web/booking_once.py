@@ -12,11 +12,14 @@ is the browser's own: only whoever had the review page can replay it.
 The answer (the booking's page) is written by the use case in the booking's
 own transaction (``availability.service.book_online``): with a deposit, in
 phase 1, which keeps the booking with its deposit pending, so a send while the
-card processor answers, or after a crash there, goes to that booking and never
-books or charges again; a declined deposit takes the booking back and frees
-the key in one transaction. No crash point leaves a booking kept and its key
-unanswered: a key claimed without an answer had nothing committed, and a send
-after the idempotency lock has passed may book afresh.
+card processor answers, or after a crash there, goes to that booking (whose
+page says it is being made until its deposit is held) and never books or
+charges again; a declined deposit takes the booking back and frees the key in
+one transaction. No crash point leaves a booking kept and its key unanswered:
+a key claimed without an answer had nothing committed, and a send after the
+idempotency lock has passed may book afresh. (A deposit that recovery finds
+never taken takes its booking back but not its key: a send after that lands on
+the booking's page, now not found, rather than booking again.)
 """
 
 from __future__ import annotations
