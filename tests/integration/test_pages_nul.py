@@ -3,7 +3,8 @@ any other bad entry: the form's page again, the refusal said in the reader's
 language, nothing written. Never the API's JSON; on SQLite never stored.
 
 Each console form, the customer's tab page, the booking pages and the
-sign-in page."""
+sign-in page; and, should a value still reach the database and be refused
+there under a page's address, a page in the reader's language."""
 
 from __future__ import annotations
 
@@ -14,10 +15,14 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import DataError
 
+from servefirst.customers import service as customers_service
 from servefirst.db.base import Base
 from servefirst.runtime import Runtime
+from servefirst.staff import console
 from servefirst.staff import service as staff
+from servefirst.web import customer as customer_page
 from tests.conftest import Merchant
 from tests.integration.test_bookings_api import GOOD
 from tests.integration.test_pages_booking import GUARD, Salon, book, details, get, post, shop
@@ -391,3 +396,40 @@ def test_a_nul_moving_or_cancelling_a_booking_gives_the_booking_back(
     cancelling = {"csrf_token": guard + NUL}
     assert SAID in a_refusal(post(shop, f"/b/{shop.slug}/bookings/{token}/cancel", cancelling))
     assert everything_of(runtime, shop.merchant.id) == before
+
+
+# --- the last line of defence ------------------------------------------------
+
+
+def _refused_by_the_database(*_: Any, **__: Any) -> Any:
+    raise DataError("SELECT", {}, ValueError("PostgreSQL text fields cannot contain NUL"))
+
+
+def test_a_value_the_database_refuses_under_a_page_is_a_page_in_the_readers_language(
+    cafe: Cafe, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(console, "customer_book", _refused_by_the_database)
+    english = cafe.owner.get("/staff/customers")
+    assert english.status_code == 422
+    assert english.headers["content-type"].startswith("text/html")
+    assert "Something sent with this page cannot be kept" in english.text
+    assert "Back to the console" in english.text
+    portuguese = cafe.owner.get("/staff/customers", headers={"Accept-Language": "pt-PT"})
+    assert portuguese.status_code == 422
+    assert "Algo enviado com esta página não pode ser guardado" in portuguese.text
+    # The customer's pages say it in their own layout.
+    monkeypatch.setattr(customer_page, "read_tab_and_sale", _refused_by_the_database)
+    tab = cafe.merchant.tab()
+    on_the_tab = cafe.merchant.client.get(f"/t/{tab['token']}")
+    assert on_the_tab.status_code == 422
+    assert "Something sent with this page cannot be kept" in on_the_tab.text
+    # The API keeps its contract's answer.
+    monkeypatch.setattr(customers_service, "search_customers", _refused_by_the_database)
+    api = cafe.merchant.get("/v1/customers?q=Rita")
+    assert api.status_code == 422
+    assert api.json()["error"]["code"] == "parameter_invalid"
+
+
+def test_a_nul_in_a_console_search_is_answered_with_a_page(cafe: Cafe) -> None:
+    found = cafe.owner.get("/staff/customers", params={"q": f"Rita{NUL}"})
+    assert found.headers["content-type"].startswith("text/html"), found.text[:300]
