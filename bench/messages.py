@@ -17,6 +17,7 @@ import threading
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
@@ -65,6 +66,9 @@ class MessagesResult:
     #: The server's CPU (worker included) from the load's start until the last
     #: receipt was taken, per lifecycle: each lifecycle is one receipt.
     server_cpu_seconds: float | None = None
+    #: Each receipt's wait split at the worker's two steps (``receipt_stages``).
+    planning_ms: list[float] = field(default_factory=list)
+    sending_ms: list[float] = field(default_factory=list)
 
     def server_cpu_ms_each(self) -> float | None:
         if self.server_cpu_seconds is None or not self.lifecycles:
@@ -168,7 +172,36 @@ def messages_rate(url: str, clients: int, seconds: float) -> MessagesResult:
     with sink.lock:
         waits = [1000 * (sink.accepted[t] - at) for t, at in paid.items() if t in sink.accepted]
         missing = sum(1 for t in paid if t not in sink.accepted)
-    return MessagesResult(done, elapsed, errors, latencies, waits, missing, cpu)
+    planning, sending = receipt_stages(url)
+    return MessagesResult(done, elapsed, errors, latencies, waits, missing, cpu, planning, sending)
+
+
+def receipt_stages(url: str) -> tuple[list[float], list[float]]:
+    """Each receipt's wait in ms, split where the worker's steps meet: from
+    the ``tab.paid`` event to its planning (the event's ``delivered_at``),
+    and from there to the message's ``sent_at``. Which of the two grows under
+    load says whether the worker falls behind reading the outbox or sending."""
+    runtime = make_runtime(url)
+    try:
+        with runtime.engine.connect() as conn:
+            rows = conn.execute(
+                text(
+                    "SELECT e.created_at, e.delivered_at, m.sent_at FROM messages m"
+                    " JOIN events e ON e.merchant_id = m.merchant_id AND e.event_id = m.event_id"
+                    " WHERE e.type = 'tab.paid' AND m.sent_at IS NOT NULL"
+                )
+            ).all()
+    finally:
+        runtime.dispose()
+    moments = [[_moment(value) for value in row] for row in rows]
+    planning = [1000 * (planned - made).total_seconds() for made, planned, _ in moments]
+    sending = [1000 * (sent - planned).total_seconds() for _, planned, sent in moments]
+    return planning, sending
+
+
+def _moment(value: Any) -> datetime:
+    # SQLite hands back the stored text; PostgreSQL a datetime.
+    return value if isinstance(value, datetime) else datetime.fromisoformat(value)
 
 
 def section(engine: str, args: argparse.Namespace, results: Results, ui: Ui) -> None:
@@ -196,6 +229,17 @@ def section(engine: str, args: argparse.Namespace, results: Results, ui: Ui) -> 
     results.add(
         "messages", f"{engine}: payment to receipt accepted by SMTP, p99", receipt_p99, "ms"
     )
+    for stage, waits in (
+        ("payment event to planned", found.planning_ms),
+        ("planned to sent", found.sending_ms),
+    ):
+        results.add(
+            "messages",
+            f"{engine}: receipt wait, {stage}, p50",
+            percentile(waits, 50),
+            "ms",
+            f"p99 {percentile(waits, 99):,.0f} ms; from the rows' own times (`receipt_stages`)",
+        )
     cpu = found.server_cpu_ms_each()
     if cpu is not None:
         results.add(

@@ -9,6 +9,7 @@ from servefirst.loyalty.referral_rules import (
     checked_referral_program,
     earns_referrer_reward,
     is_self_referral,
+    thanks_taken_back,
     under_cap,
 )
 from servefirst.loyalty.rules import ProgramInvalid
@@ -51,3 +52,21 @@ def test_defaults_and_refusals() -> None:
     with pytest.raises(ProgramInvalid) as refused:
         checked_referral_program({"friend_reward": reward, "referrer_reward": {"type": "x"}})
     assert refused.value.param == "referrer_reward.type"
+
+
+def test_a_first_visit_refunded_in_full_or_voided_to_nothing_takes_the_unused_thanks_back() -> None:
+    assert thanks_taken_back(paid_for=0, paid_tabs=1, thanks_unused=True)
+
+
+@pytest.mark.parametrize(
+    ("paid_for", "paid_tabs", "unused"),
+    [
+        (500, 1, True),  # refunded or voided in part: still paid for something
+        (0, 2, True),  # the friend came back and paid: the referral brought a customer
+        (0, 1, False),  # the referrer used it already: not clawed back
+    ],
+)
+def test_the_thanks_stays_when_the_friend_still_paid_or_it_was_used(
+    paid_for: int, paid_tabs: int, unused: bool
+) -> None:
+    assert not thanks_taken_back(paid_for=paid_for, paid_tabs=paid_tabs, thanks_unused=unused)

@@ -9,7 +9,7 @@ later, and the deposit decision sees a newcomer.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
@@ -28,10 +28,16 @@ from servefirst.availability.rules import (
     offer_times,
 )
 from servefirst.bookings import service as bookings
-from servefirst.bookings.deposit_phases import DepositAsked, finish_in_turn
+from servefirst.bookings.deposit_phases import (
+    DepositAsked,
+    call_processor,
+    declined_by,
+    finish_deposit,
+)
 from servefirst.catalog.service import get_service, list_services
 from servefirst.customers.service import create_customer
 from servefirst.db.uow import UnitOfWork
+from servefirst.idempotency.service import Claim
 from servefirst.kit.errors import Conflict, InvalidRequest, NotFound, ServefirstError
 from servefirst.merchants.service import get_merchant
 from servefirst.staff.departures import active_ids, ensure_active
@@ -239,6 +245,15 @@ def first_free(
     raise refusal
 
 
+@dataclass(frozen=True)
+class FormKey:
+    """The online form's one-time key (``web.booking_once``), claimed: its
+    answer is ``page_of`` the booking's token, where a second send goes."""
+
+    claim: Claim
+    page_of: Callable[[str], str]
+
+
 def book_online(
     uow: UnitOfWork,
     *,
@@ -251,8 +266,12 @@ def book_online(
     card: str | None,
     payment_method: str | None = None,
     customer_id: str | None = None,
+    key: FormKey | None = None,
 ) -> Booking:
-    """Book a free time online, the deposit's phases in turn (a page)."""
+    """Book a free time online, the deposit's phases in turn (a page). The
+    form's ``key`` is answered in the booking's own transaction (phase 1 with
+    a deposit), so no crash leaves a booking kept and its key unanswered; a
+    declined deposit takes the booking back and frees the key together."""
     booking, asked = begin_online(
         uow,
         service_id=service_id,
@@ -265,10 +284,19 @@ def book_online(
         payment_method=payment_method,
         customer_id=customer_id,
     )
+    if key is not None:
+        uow.idempotency_keys.answer(key.claim, 303, key.page_of(booking.token))
     if asked is None:
         return booking
-    uow.commit()  # phase 1: the booking kept, its deposit pending
-    return finish_in_turn(uow, asked)
+    uow.commit()  # phase 1: the booking kept, its deposit pending, its key answered
+    outcome = call_processor(asked)
+    kept = finish_deposit(uow, asked.booking_id, outcome)
+    if kept is None:  # taken back: the corrected form may book with the same key
+        if key is not None:
+            uow.idempotency_keys.forget(key.claim)
+        uow.commit()
+        raise declined_by(outcome)
+    return kept
 
 
 def begin_online(

@@ -26,6 +26,7 @@ from sqlalchemy import Connection, Engine, Table
 from sqlalchemy.orm import Session
 
 from servefirst.customers.repository import CustomerRepository
+from servefirst.idempotency.repository import IdempotencyKeyRepository
 from servefirst.kit.clock import Clock
 from servefirst.ledger.repository import LedgerRepository
 from servefirst.payments.account_repository import GatewayAccountRepository
@@ -75,6 +76,7 @@ class UnitOfWork:
         self.ledger = LedgerRepository(self)
         self.gateway_accounts = GatewayAccountRepository(self)
         self.receipt_counters = ReceiptCounterRepository(self)
+        self.idempotency_keys = IdempotencyKeyRepository(self)
 
     @property
     def session(self) -> Session:

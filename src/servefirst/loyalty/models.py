@@ -30,7 +30,8 @@ class LoyaltyTransaction(Base):
     customer_id: Mapped[str] = mapped_column(String(40))
     kind: Mapped[str] = mapped_column(
         String(16),
-        doc="earn (a paid tab), take_back (a refund), convert (points became a reward),"
+        doc="earn (a paid tab), take_back (a refund, or a line voided on a paid tab),"
+        " convert (points became a reward),"
         " restore (a voided reward's points back), expire (lapsed without a visit),"
         " redeem (a reward used: 0 points, kept for the day's count).",
     )
@@ -40,7 +41,9 @@ class LoyaltyTransaction(Base):
     tab_id: Mapped[str | None] = mapped_column(String(40), nullable=True)
     reward_id: Mapped[str | None] = mapped_column(String(40), nullable=True)
     reference: Mapped[str | None] = mapped_column(
-        String(40), nullable=True, doc="The refund that took points back, when one did."
+        String(40),
+        nullable=True,
+        doc="What took points back: the refund's id, or the voided line ('line 3', of tab_id).",
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 

@@ -84,3 +84,20 @@ def earns_referrer_reward(*, paid_tabs: int, total: int, already_rewarded: bool)
 
 def under_cap(rewarded_this_month: int, cap: int) -> bool:
     return rewarded_this_month < cap
+
+
+def thanks_taken_back(*, paid_for: int, paid_tabs: int, thanks_unused: bool) -> bool:
+    """Whether the referrer's thanks goes when the friend's paid tab is now
+    paid for ``paid_for`` (its bill after voids, less refunds).
+
+    A merchant thanks a referrer for a friend who paid for something: a first
+    visit voided down to nothing or refunded in full is, after the fact, the
+    waived tab that never earned thanks, and refund and void are treated
+    alike. So the thanks goes, while it is unused. Not once the referrer has
+    used it: the discount was given in good faith, and taking it back would
+    be dunning a customer who did nothing wrong (points, likewise, never go
+    below what a card holds). Not once the friend has paid for another visit
+    (``paid_tabs`` above 1): the referral did bring a paying customer. As for
+    a waived first tab, the friend's later visits do not earn the thanks again.
+    """
+    return paid_for <= 0 and paid_tabs == 1 and thanks_unused

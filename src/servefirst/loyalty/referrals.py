@@ -15,6 +15,7 @@ from servefirst.loyalty import repository as loyalty
 from servefirst.loyalty.rules import ProgramInvalid
 from servefirst.loyalty.service import ensure_service, issue
 from servefirst.merchants.service import get_merchant
+from servefirst.tabs.rules import TabStatus
 
 if TYPE_CHECKING:
     from servefirst.customers.models import Customer
@@ -98,6 +99,31 @@ def first_visit_paid(uow: UnitOfWork, tab: Tab, *, merchant: Merchant, friend: C
         program.expires_after_days,
         referred_customer_id=friend.customer_id,
     )
+
+
+def first_visit_undone(uow: UnitOfWork, tab: Tab, *, paid_for: int) -> None:
+    """A refund or a void left the friend's paid ``tab`` paid for ``paid_for``:
+    nothing, on their first paid visit, takes back the referrer's unused
+    thanks (``rules.thanks_taken_back`` says why)."""
+    if tab.status != TabStatus.PAID:
+        return
+    friend = uow.customers.get(tab.customer_id)
+    if friend.referred_by is None:
+        return
+    thanks = loyalty.referrer_thanks_for(uow, friend.customer_id)
+    paid_tabs = (friend.paid_visits or 0) + (friend.late_payments or 0)
+    unused = thanks is not None and thanks.status == loyalty.AVAILABLE
+    if thanks is None or not rules.thanks_taken_back(
+        paid_for=paid_for, paid_tabs=paid_tabs, thanks_unused=unused
+    ):
+        return
+    if loyalty.void(uow, thanks.reward_id):
+        emit(
+            uow,
+            "loyalty.reward_voided",
+            thanks.reward_id,
+            {"customer_id": thanks.customer_id, "friend": friend.customer_id, "tab_id": tab.tab_id},
+        )
 
 
 def month_start(now: datetime, zone: ZoneInfo) -> datetime:

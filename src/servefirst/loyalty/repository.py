@@ -187,6 +187,19 @@ def referral_rewarded_for(uow: UnitOfWork, friend_id: str) -> bool:
     return found is not None
 
 
+def referrer_thanks_for(uow: UnitOfWork, friend_id: str) -> LoyaltyReward | None:
+    """The referrer's thanks for ``friend_id``, if it was given (once at most)."""
+    return uow.session.scalar(
+        select(LoyaltyReward)
+        .where(
+            LoyaltyReward.merchant_id == uow.merchant,
+            LoyaltyReward.source == "referral_referrer",
+            LoyaltyReward.referred_customer_id == friend_id,
+        )
+        .limit(1)
+    )
+
+
 def move_customer(uow: UnitOfWork, merged_id: str, into_id: str) -> int:
     """A merge: the duplicate's stamps, points and rewards go to the customer kept."""
     moved = 0

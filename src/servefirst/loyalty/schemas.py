@@ -136,6 +136,10 @@ class LoyaltyMoveOut(Out):
     points: int
     tab_id: str | None
     reward_id: str | None
+    reference: str | None = Field(
+        default=None,
+        description="A take_back's cause: the refund's id, or the tab's voided line ('line 3').",
+    )
     created_at: datetime
 
     @classmethod
@@ -145,6 +149,7 @@ class LoyaltyMoveOut(Out):
             points=move.points,
             tab_id=move.tab_id,
             reward_id=move.reward_id,
+            reference=move.reference,
             created_at=move.created_at,
         )
 

@@ -1,6 +1,6 @@
 """Loyalty's use cases: setting the programme, earning when a tab is paid,
-taking back on a refund, redeeming a reward on a bill, and reading a
-customer's card.
+taking back on a refund or a line voided after, redeeming a reward on a bill,
+and reading a customer's card.
 
 Earning rides on the tab's settling (``tabs.closing.settle``), which has the
 customer and their merchant in hand already: a merchant without a programme
@@ -108,15 +108,48 @@ def tab_refunded(uow: UnitOfWork, tab: Tab, *, refund_id: str) -> None:
     proportion, what the tab earned; stamps already turned into an unused
     reward come back out of that reward."""
     moves = loyalty.for_tab(uow, tab.tab_id)
-    earned = sum(m.points for m in moves if m.kind == "earn")
-    if earned <= 0:
-        return
-    given_back = -sum(m.points for m in moves if m.kind == "take_back")
-    customer_id = moves[0].customer_id
-    owed = earned - rules.kept_after_refund(earned, tab.subtotal - tab.adjustments, tab.refunded)
-    owed -= given_back
-    if owed <= 0:
-        return
+    earned, by_voids, by_refunds = _earned_and_taken(moves)
+    total = tab.subtotal - tab.adjustments
+    owed = rules.owed_after_refund(earned, by_voids, by_refunds, total, tab.refunded)
+    if owed > 0:
+        _take_back(uow, tab, moves[0].customer_id, owed, refund_id, {"refund_id": refund_id})
+    _undone(uow, tab, total - tab.refunded)
+
+
+def tab_line_voided(uow: UnitOfWork, tab: Tab, *, line_no: int, bill_before: int) -> None:
+    """A line of the locked ``tab`` was voided after the tab earned (a tab its
+    deposit paid alone): what the tab earned follows the bill down, as after
+    a refund. Once per line: the void refuses a line already voided, and a
+    take-back naming this line is never made twice."""
+    moves = loyalty.for_tab(uow, tab.tab_id)
+    earned, by_voids, by_refunds = _earned_and_taken(moves)
+    reference = rules.void_reference(line_no)
+    bill_after = tab.subtotal - tab.adjustments
+    owed = rules.owed_after_void(
+        earned, by_voids, by_refunds, bill_before, bill_after, tab.refunded
+    )
+    if owed > 0 and not any(m.reference == reference for m in moves):
+        _take_back(uow, tab, moves[0].customer_id, owed, reference, {"line_no": line_no})
+    _undone(uow, tab, bill_after - tab.refunded)
+
+
+def _earned_and_taken(moves: list[LoyaltyTransaction]) -> tuple[int, int, int]:
+    """What the tab earned, what voids took back of it, what refunds did."""
+    earned = by_voids = by_refunds = 0
+    for move in moves:
+        if move.kind == "earn":
+            earned += move.points
+        elif rules.made_by_void(move.reference):
+            by_voids -= move.points
+        else:
+            by_refunds -= move.points
+    return earned, by_voids, by_refunds
+
+
+def _take_back(
+    uow: UnitOfWork, tab: Tab, customer_id: str, owed: int, reference: str, about: dict[str, Any]
+) -> None:
+    """Take ``owed`` back from the customer, never below what they hold."""
     held = loyalty.balance(uow, customer_id)
     if held < owed:
         # The stamps became a reward not yet used: the reward goes, its cost comes back.
@@ -126,9 +159,26 @@ def tab_refunded(uow: UnitOfWork, tab: Tab, *, refund_id: str) -> None:
             if reward.source == "loyalty" and reward.cost and loyalty.void(uow, reward.reward_id):
                 _move(uow, customer_id, "restore", reward.cost, reward_id=reward.reward_id)
                 held += reward.cost
+                emit(uow, "loyalty.reward_voided", reward.reward_id, {"customer_id": customer_id})
     taken = rules.take_back(held, owed)
     if taken:
-        _move(uow, customer_id, "take_back", -taken, tab_id=tab.tab_id, reference=refund_id)
+        _move(uow, customer_id, "take_back", -taken, tab_id=tab.tab_id, reference=reference)
+        emit(
+            uow,
+            "loyalty.taken_back",
+            customer_id,
+            {"tab_id": tab.tab_id, "points": taken, **about},
+        )
+
+
+def _undone(uow: UnitOfWork, tab: Tab, paid_for: int) -> None:
+    """The referral's half: a friend's first visit may have come to nothing."""
+    if paid_for > 0:
+        return  # still paid for something, the common case: nothing to read
+    if "referral" in (get_merchant(uow).policy or {}):
+        from servefirst.loyalty import referrals  # the referral half; it builds on this one
+
+        referrals.first_visit_undone(uow, tab, paid_for=paid_for)
 
 
 def _move(uow: UnitOfWork, customer_id: str, kind: str, points: int, **about: Any) -> None:

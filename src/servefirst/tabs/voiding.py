@@ -8,7 +8,9 @@ stays paid (``refund_rules.ensure_can_void_line``).
 A deposit comes down with the bill (a cheaper service done than was booked):
 the part the bill no longer needs goes back to the card it was taken on
 (``bookings.deposit_returns``), asked in the void's transaction and sent to
-the processor once that is committed, as a check-in above the bill does."""
+the processor once that is committed, as a check-in above the bill does. What
+such a paid tab earned of loyalty is taken back in proportion
+(``loyalty.service.tab_line_voided``)."""
 
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ from servefirst.events.service import emit
 from servefirst.kit.errors import ServefirstError
 from servefirst.ledger import service as ledger
 from servefirst.ledger.rules import Account, EntryBuilder, EntryKind, Side
+from servefirst.loyalty import service as loyalty
 from servefirst.payments.refund_rules import (
     clean_reason,
     deposit_after_void,
@@ -117,8 +120,11 @@ def begin_void_line(uow: UnitOfWork, tab_id: str, line_no: int, *, reason: str) 
     )
     # A served tab with nothing left to pay is settled, as serving settles one
     # (its other lines already paid for, or covered by a deposit); one paid
-    # already (by its deposit alone) stays as it is.
+    # already (by its deposit alone) stays as it is, and what it earned of
+    # loyalty follows its bill down, as after a refund.
     was = TabStatus(tab.status)
-    if was is not TabStatus.PAID and status_after_payment(was, bill_of(tab)) is TabStatus.PAID:
+    if was is TabStatus.PAID:
+        loyalty.tab_line_voided(uow, tab, line_no=line_no, bill_before=bill.total)
+    elif status_after_payment(was, bill_of(tab)) is TabStatus.PAID:
         settle(uow, tab)
     return Voided(tab, booking_id)

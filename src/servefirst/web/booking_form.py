@@ -20,15 +20,27 @@ from fastapi.responses import Response
 
 from servefirst.kit import i18n
 from servefirst.kit.errors import InvalidRequest, ServefirstError
-from servefirst.kit.i18n import gettext
+from servefirst.kit.i18n import N_, gettext
 from servefirst.kit.refusals import in_words
+from servefirst.web.words import at_most
 
 COOKIE = "sf_booking_form"
 #: A form's guard lives this long (a day: time enough to choose and pay).
 COOKIE_SECONDS = 24 * 3600
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-#: A phone as the customers' API takes one (texts go to it), at most 40 characters.
+#: A phone as the customers' API takes one (texts go to it).
 PHONE = re.compile(r"^\+?[0-9 ()./-]{3,40}$")
+#: The most a name, an e-mail and a phone hold, as the customers API takes
+#: them (and the form's ``maxlength``); longer is refused, never cut.
+NAME_MAX, EMAIL_MAX, PHONE_MAX = 200, 320, 40
+NAME_TOO_LONG = N_("Please give your name in at most %(most)s characters; this has %(typed)s.")
+EMAIL_TOO_LONG = N_(
+    "Please give an e-mail address of at most %(most)s characters; this has %(typed)s."
+)
+PHONE_TOO_LONG = N_(
+    "Please give a phone number of at most %(most)s characters, or leave it out;"
+    " this has %(typed)s."
+)
 #: Days of times shown at once, as the availability route's limit.
 WINDOW_DAYS = 14
 
@@ -85,6 +97,11 @@ class Entry:
             k: getattr(self, k) for k in ("service", "staff", "starts_at", "name", "email", "phone")
         }
 
+    def chosen(self) -> dict[str, str]:
+        """What was chosen on the page, not typed: the form's general limit
+        (``words.within_field_max``); the details typed have their own (``checked``)."""
+        return {k: getattr(self, k) for k in ("service", "staff", "starts_at")}
+
 
 def checked(entry: Entry) -> tuple[datetime, str, str, str | None]:
     """The time, name, e-mail and phone, or a refusal naming the first wrong field."""
@@ -99,13 +116,14 @@ def checked(entry: Entry) -> tuple[datetime, str, str, str | None]:
     name = " ".join(entry.name.split())
     if not name:
         raise InvalidRequest("Your name is missing.", code="name_missing", param="name")
-    email = entry.email.strip()
+    at_most(name, NAME_MAX, param="name", words=NAME_TOO_LONG)
+    email = at_most(entry.email.strip(), EMAIL_MAX, param="email", words=EMAIL_TOO_LONG)
     if not EMAIL.match(email):
         raise InvalidRequest("That e-mail is not valid.", code="email_invalid", param="email")
-    phone = entry.phone.strip()
+    phone = at_most(entry.phone.strip(), PHONE_MAX, param="phone", words=PHONE_TOO_LONG)
     if phone and not PHONE.match(phone):
         raise InvalidRequest("That phone number is not valid.", code="phone_invalid", param="phone")
-    return starts_at.astimezone(UTC), name[:200], email[:320], phone or None
+    return starts_at.astimezone(UTC), name, email, phone or None
 
 
 def window(start: str, today: date) -> date:

@@ -9,18 +9,27 @@ booking already made, a send while the first is still running is told to wait,
 and a refusal (a declined card) frees the key for the corrected form. The key
 is the browser's own: only whoever had the review page can replay it.
 
-The answer is stored just after the booking commits (the booking and its
-deposit commit in phases of their own): a crash between the two leaves the key
-claimed without an answer, and a send after the idempotency lock has passed
-may then book again, as before there were keys.
+The answer (the booking's page) is written by the use case in the booking's
+own transaction (``availability.service.book_online``): with a deposit, in
+phase 1, which keeps the booking with its deposit pending, so a send while the
+card processor answers, or after a crash there, goes to that booking (whose
+page says it is being made until its deposit is held) and never books or
+charges again; a declined deposit takes the booking back and frees the key in
+one transaction. No crash point leaves a booking kept and its key unanswered:
+a key claimed without an answer had nothing committed, and a send after the
+idempotency lock has passed may book afresh. (A deposit that recovery finds
+never taken takes its booking back but not its key: a send after that lands on
+the booking's page, now not found, rather than booking again.)
 """
 
 from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from servefirst.availability.service import FormKey
 from servefirst.db.uow import new_session
 from servefirst.idempotency import service as keys
 from servefirst.runtime import Runtime
@@ -68,16 +77,10 @@ def begin(
     return Attempt(claim=got)
 
 
-def done(rt: Runtime, attempt: Attempt, where: str) -> None:
-    """The booking is made: a send of the same form again goes to ``where``."""
-    if attempt.claim is None:
-        return
-    session = new_session(rt.engine, write=True)
-    try:
-        keys.store(session, attempt.claim, 303, where.encode())
-        session.commit()
-    finally:
-        session.close()
+def key_of(attempt: Attempt, page_of: Callable[[str], str]) -> FormKey | None:
+    """The claimed key for the booking's use case, answered there with
+    ``page_of`` the booking's token; None when nothing was claimed."""
+    return FormKey(attempt.claim, page_of) if attempt.claim is not None else None
 
 
 def refused(rt: Runtime, attempt: Attempt) -> None:

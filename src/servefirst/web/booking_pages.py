@@ -83,6 +83,12 @@ def _render(request: Request, name: str, context: dict[str, Any], *, status: int
     return keep_guard(request, response, guard)
 
 
+def _booked_page(slug: str) -> Callable[[str], str]:
+    """Where a booking made on this page is shown, by its token (and where a
+    second send of the same form goes: ``booking_once``)."""
+    return lambda token: f"/b/{slug}/bookings/{token}?flash=booked"
+
+
 def _not_found(request: Request) -> Response:
     return _render(request, "booking/not_found.html", {}, status=404)
 
@@ -196,7 +202,7 @@ def book(
     try:
         typed = {"csrf_token": csrf_token, "card": card, "payment_method": payment_method}
         sent = {"confirm": confirm, "returning": returning, "code_id": code_id, "attempt": attempt}
-        words.within_field_max({**entry.as_form(), **typed, **sent})
+        words.within_field_max({**entry.chosen(), **typed, **sent})
         check_guard(request, csrf_token)
         when, who, mail, tel = checked(entry)
         if not confirm:
@@ -210,6 +216,7 @@ def book(
         )
         if once.done_at is not None:  # sent again: the booking the first send made
             return RedirectResponse(once.done_at, status_code=303, headers=PAGE_HEADERS)
+        page_of = _booked_page(slug)
         try:
             booked = _write(
                 request,
@@ -225,13 +232,13 @@ def book(
                     card=number,
                     payment_method=payment_method.strip() or None,
                     customer_id=codes.use_proof(uow, proof, mail) if proof else None,
+                    key=booking_once.key_of(once, page_of),
                 ),
             )
         except ServefirstError:
             booking_once.refused(rt, once)
             raise
-        where = f"/b/{slug}/bookings/{booked.token}?flash=booked"
-        booking_once.done(rt, once, where)
+        where = page_of(booked.token)
     except ServefirstError as exc:
         if confirm and (exc.type == "card_error" or exc.code == "deposit_required"):
             state = None
@@ -270,7 +277,7 @@ def _ask_code(request: Request, shop: Shop, entry: Entry, when: datetime) -> Res
             request,
             shop,
             lambda uow: codes.ask_code(
-                uow, email=entry.email.strip()[:320], client_ip=client_ip(request)
+                uow, email=entry.email.strip(), client_ip=client_ip(request)
             ),
         )
     except ServefirstError as refused:
@@ -304,7 +311,7 @@ def confirm_code(
     secret = _runtime(request).settings.secret_key or ""
     try:
         words.within_field_max(
-            {**entry.as_form(), "csrf_token": csrf_token, "code_id": code_id, "code": code}
+            {**entry.chosen(), "csrf_token": csrf_token, "code_id": code_id, "code": code}
         )
         check_guard(request, csrf_token)
         when, *_ = checked(entry)

@@ -89,6 +89,20 @@ def customer_said(typed: str, *, param: str) -> str:
     return said
 
 
+def at_most(said: str, most: int, *, param: str, words: str) -> str:
+    """``said`` whole, or a refusal for its field in ``words`` (a msgid taking
+    ``most`` and ``typed``): a name or an address is never kept shorter than
+    it was typed, as the customers API refuses it too."""
+    if len(said) > most:
+        raise InvalidRequest(
+            f"{param} takes at most {most} characters; this has {len(said)}.",
+            code=f"{param}_too_long",
+            param=param,
+            figures={"words": words, "most": most, "typed": len(said)},
+        )
+    return said
+
+
 def within_field_max(form: Mapping[str, str]) -> None:
     """Refuse, naming it, the first field holding a NUL character (no page
     keeps one: ``kit.typed.refuse_nul``), then the first past ``FIELD_MAX``

@@ -64,6 +64,8 @@ EVENT_TYPES = frozenset(
         "loyalty.earned",
         "loyalty.reward_issued",
         "loyalty.reward_redeemed",
+        "loyalty.reward_voided",
+        "loyalty.taken_back",
         "merchant.deposit_policy_changed",
         "merchant.loyalty_program_changed",
         "merchant.referral_program_changed",
