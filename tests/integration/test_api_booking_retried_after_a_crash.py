@@ -143,14 +143,24 @@ def test_a_key_kept_by_a_crashed_booking_with_another_body_is_422(
     assert len(booked(merchant)) == 1
 
 
-def test_a_declined_deposit_frees_the_key_for_the_corrected_booking(
+def test_a_declined_deposit_is_the_keys_answer_and_a_corrected_card_takes_a_new_key(
     merchant: Merchant, clock: TestClock, runtime: Runtime
 ) -> None:
+    # The contract: the same key with the same body gets the first answer
+    # again, with another body 422. A decline is an answer like any other.
     body = a_booking(merchant, clock, card=DECLINED)
     declined = merchant.post("/v1/bookings", body, headers=KEY)
     assert declined.status_code == 402, declined.text
     assert booked(merchant) == []
-    corrected = merchant.post("/v1/bookings", {**body, "card": GOOD}, headers=KEY)
+    again = merchant.post("/v1/bookings", body, headers=KEY)
+    assert again.status_code == 402 and again.headers.get("Idempotent-Replayed") == "true"
+    reused = merchant.post("/v1/bookings", {**body, "card": GOOD}, headers=KEY)
+    assert reused.status_code == 422, reused.text
+    assert reused.json()["error"]["code"] == "idempotency_key_reused"
+    assert booked(merchant) == []
+    corrected = merchant.post(
+        "/v1/bookings", {**body, "card": GOOD}, headers={"Idempotency-Key": "corrected-card"}
+    )
     assert corrected.status_code == 201, corrected.text
     assert booked(merchant) == [(corrected.json()["id"], "held")]
     assert charged(runtime, corrected.json()["id"]) == 1

@@ -200,7 +200,8 @@ async def book_off_the_loop(
     so phase 1 keeps, beside the booking, that the key belongs to it (its
     recovery point): a retry after a crash between the phases lands on that
     booking (``kept_for_retry``), never booking or asking a deposit again. A
-    decline takes the booking back and frees the key together."""
+    decline takes the booking back and is the key's answer, as the contract
+    has it for any request that ran (a corrected card needs a new key)."""
     from servefirst.api.context import run_sync
 
     claim: Claim | None = getattr(request.state, "claim", None)
@@ -222,8 +223,8 @@ async def book_off_the_loop(
     outcome = await run_in_threadpool(call_processor, asked)
     done = await run_sync(request, finish_deposit, uow, asked.booking_id, outcome)
     if done is None:
-        if claim is not None:  # taken back: a corrected retry may book with the key
-            uow.idempotency_keys.forget(claim)
+        # Taken back; the decline is the key's answer (``api.commit``), as
+        # for any request that ran: the same body gets it again, another 422.
         await run_sync(request, uow.commit)
         raise declined_by(outcome)
     return done
