@@ -58,6 +58,7 @@ from servefirst.tabs.endpoints import router as tabs_router
 from servefirst.tabs.public import router as public_router
 from servefirst.taxes.endpoints import router as taxes_router
 from servefirst.trust.pages import router as trust_policy_pages_router
+from servefirst.web import error_pages
 from servefirst.web.booking_manage import router as booking_manage_router
 from servefirst.web.booking_pages import router as booking_pages_router
 from servefirst.web.customer import router as customer_pages_router
@@ -134,6 +135,7 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
         runtime.settings.api_key_cache_seconds, runtime.settings.api_key_cache_size
     )
     errors.install(app)
+    error_pages.install(app)  # pages answer a refused value with a page, not JSON
     openapi.install(app)
     # FastAPI tries routes one at a time, in the order they were added (a
     # regex and some bookkeeping each, twice a request): the serve-first

@@ -97,6 +97,28 @@ def test_without_the_tick_nothing_changes_and_the_page_says_why(
     assert active(merchant, marta["id"])
 
 
+def test_a_long_value_in_the_tick_is_no_tick_and_the_page_says_why(
+    merchant: Merchant, signed_in: Callable[..., Staff]
+) -> None:
+    owner = signed_in(merchant, "owner")
+    marta = merchant.post("/v1/staff", {"name": "Marta Silva"}).json()
+    refused = owner.post(f"{PAGE}/{marta['id']}/leave", {"confirm": "yes" * 10})
+    assert refused.status_code == 422
+    assert refused.headers["content-type"].startswith("text/html")
+    assert "Tick the box to confirm." in refused.text
+    assert active(merchant, marta["id"])
+
+
+def test_a_language_not_offered_is_refused_on_the_settings_page(
+    merchant: Merchant, signed_in: Callable[..., Staff]
+) -> None:
+    owner = signed_in(merchant, "owner")
+    refused = owner.post("/staff/settings/language", {"language": "portuguese-please"})
+    assert refused.status_code == 422
+    assert refused.headers["content-type"].startswith("text/html")
+    assert "Choose one of the languages offered." in refused.text
+
+
 def test_nobody_marks_themselves_as_left(
     merchant: Merchant, signed_in: Callable[..., Staff]
 ) -> None:

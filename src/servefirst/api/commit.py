@@ -9,7 +9,10 @@ outcome, it ends in one of three ways:
 * a refusal (a ``ServefirstError`` below 500): the work is rolled back and the
   refusal is stored as the key's answer, so a retry gets the same refusal;
 * anything else (unreadable input, a crash): the work is rolled back and the
-  key released, free for a retry.
+  key released, free for a retry (unless its request kept a recovery point,
+  ``bookings.deposit_phases``: a retry lands there);
+* a refusal about the key itself (``IdempotencyError``: its first request is
+  still being finished): the key is left as it was, for the retry after.
 
 Commits elsewhere, all through the request's one unit of work, are the
 named exceptions; a new endpoint should need none of them:
@@ -35,7 +38,7 @@ from fastapi import Request, Response
 from servefirst.api.context import error_json, runtime_of
 from servefirst.db.uow import UnitOfWork, new_session
 from servefirst.idempotency import service as idempotency
-from servefirst.kit.errors import ServefirstError
+from servefirst.kit.errors import IdempotencyError, ServefirstError
 
 
 def conclude(request: Request, outcome: Response | BaseException) -> Response:
@@ -50,7 +53,7 @@ def conclude(request: Request, outcome: Response | BaseException) -> Response:
     if uow is not None:
         uow.rollback()
         uow.close()
-    if claim is not None:
+    if claim is not None and not isinstance(outcome, IdempotencyError):
         if isinstance(outcome, ServefirstError) and outcome.status < 500:
             _store_refusal(request, claim, outcome)
         else:

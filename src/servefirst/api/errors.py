@@ -71,6 +71,22 @@ def validation_response(exc: RequestValidationError) -> JSONResponse:
     return JSONResponse(error_body("invalid_request_error", code, message, param), status_code=422)
 
 
+def refused_value(exc: DataError) -> JSONResponse:
+    """The database refused a value (a NUL character, a number out of range):
+    bad input, not a busy database, so retrying the same request is useless.
+    (A page's address gets a page instead: ``web.error_pages``.)"""
+    log.info("database refused a value: %s", exc.orig)
+    return JSONResponse(
+        error_body(
+            "invalid_request_error",
+            "parameter_invalid",
+            "A value in the request cannot be stored (for example it contains a NUL "
+            "character); nothing was changed.",
+        ),
+        status_code=422,
+    )
+
+
 _HTTP_CODES = {
     # Starlette's own parse failure (e.g. an integer too long for Python's JSON reader).
     400: ("invalid_json", "The request body could not be read as JSON."),
@@ -111,18 +127,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(DataError)
     async def _data(_: Request, exc: DataError) -> JSONResponse:
-        # The database refused a value (a NUL character, a number out of range):
-        # bad input, not a busy database, so retrying the same request is useless.
-        log.info("database refused a value: %s", exc.orig)
-        return JSONResponse(
-            error_body(
-                "invalid_request_error",
-                "parameter_invalid",
-                "A value in the request cannot be stored (for example it contains a NUL "
-                "character); nothing was changed.",
-            ),
-            status_code=422,
-        )
+        return refused_value(exc)
 
     @app.exception_handler(DBAPIError)
     async def _db(_: Request, exc: DBAPIError) -> JSONResponse:

@@ -30,7 +30,8 @@ from servefirst.bookings.models import Booking
 from servefirst.bookings.rules import DepositMode, DepositStatus, HoldPlan
 from servefirst.db.uow import UnitOfWork
 from servefirst.events.service import emit
-from servefirst.kit.errors import CardDeclined
+from servefirst.idempotency.service import Claim
+from servefirst.kit.errors import CardDeclined, IdempotencyError
 from servefirst.kit.money import Money
 from servefirst.ledger import service as ledger
 from servefirst.ledger.rules import Account, EntryBuilder, EntryKind
@@ -193,16 +194,61 @@ async def book_off_the_loop(
     request: Request, uow: UnitOfWork, begin: Callable[[], tuple[Booking, DepositAsked | None]]
 ) -> Booking:
     """Every phase for an API request: the database phases where the
-    request's work runs, the processor in a worker thread between them."""
+    request's work runs, the processor in a worker thread between them.
+
+    The request's ``Idempotency-Key`` is answered only with the last phase,
+    so phase 1 keeps, beside the booking, that the key belongs to it (its
+    recovery point): a retry after a crash between the phases lands on that
+    booking (``kept_for_retry``), never booking or asking a deposit again. A
+    decline takes the booking back and is the key's answer, as the contract
+    has it for any request that ran (a corrected card needs a new key)."""
     from servefirst.api.context import run_sync
 
-    booking, asked = await run_sync(request, begin)
+    claim: Claim | None = getattr(request.state, "claim", None)
+    if claim is not None and claim.recovery_point is not None:
+        kept = await run_sync(request, kept_for_retry, uow, claim.recovery_point)
+        if kept is not None:
+            return kept
+
+    def phase_one() -> tuple[Booking, DepositAsked | None]:
+        booking, asked = begin()
+        if asked is not None and claim is not None:
+            uow.idempotency_keys.recover_at(claim, booking.booking_id)
+        return booking, asked
+
+    booking, asked = await run_sync(request, phase_one)
     if asked is None:
         return booking
     await run_sync(request, uow.commit)
     outcome = await run_in_threadpool(call_processor, asked)
     done = await run_sync(request, finish_deposit, uow, asked.booking_id, outcome)
     if done is None:
+        # Taken back; the decline is the key's answer (``api.commit``), as
+        # for any request that ran: the same body gets it again, another 422.
         await run_sync(request, uow.commit)
         raise declined_by(outcome)
     return done
+
+
+def kept_for_retry(uow: UnitOfWork, booking_id: str) -> Booking | None:
+    """The booking a retried key's first request kept, as it stands now. While
+    its deposit waits for the processor (the first request still running, or
+    dead until ``servefirst payments recover`` finishes it), the retry is told
+    to come back (409, the key's in-progress code, naming the booking). None
+    when recovery took it back, the processor having taken nothing: the retry
+    books afresh."""
+    booking = uow.session.scalar(
+        select(Booking).where(Booking.merchant_id == uow.merchant, Booking.booking_id == booking_id)
+    )
+    if booking is None:
+        return None
+    if booking.deposit_status == DepositStatus.PENDING.value:
+        raise IdempotencyError(
+            "A request with this Idempotency-Key made this booking; its deposit is still waiting"
+            " for the card processor's answer. Retry shortly.",
+            code="idempotency_key_in_use",
+            status=409,
+            param="Idempotency-Key",
+            details={"booking_id": booking_id},
+        )
+    return booking

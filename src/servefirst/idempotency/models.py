@@ -19,5 +19,11 @@ class IdempotencyKey(Base):
     fingerprint: Mapped[str] = mapped_column(String(64), doc="sha256 of method, path and body.")
     response_status: Mapped[int | None] = mapped_column(Integer, nullable=True)
     response_body: Mapped[str | None] = mapped_column(Text, nullable=True)
+    recovery_point: Mapped[str | None] = mapped_column(
+        String(64),
+        nullable=True,
+        doc="What the first request kept before its answer (a booking whose deposit is"
+        " asked in phases): a retry after a crash lands on it instead of doing it again.",
+    )
     locked_at: Mapped[datetime] = mapped_column(UTCDateTime, doc="When the first request began.")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)

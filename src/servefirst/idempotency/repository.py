@@ -42,6 +42,13 @@ class IdempotencyKeyRepository:
             .values(response_status=status, response_body=body)
         )
 
+    def recover_at(self, claim: Claim, point: str) -> None:
+        """What the claimed request has kept so far (a booking, its deposit yet
+        to be asked), committed with it: a retry after a crash lands there."""
+        self._uow.session.execute(
+            update(IdempotencyKey).where(_the(claim)).values(recovery_point=point)
+        )
+
     def forget(self, claim: Claim) -> None:
         """The work the key answered is undone in this transaction (a declined
         deposit takes its booking back): the key is free again, answered or not."""

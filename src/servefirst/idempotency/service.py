@@ -31,6 +31,10 @@ class Claim:
     merchant_id: str
     scope: str
     key: str
+    #: What the key's first request kept before it could answer (phase 1 of a
+    #: booking's deposit) and then died: this request lands on it, never
+    #: doing the work again.
+    recovery_point: str | None = None
 
 
 @dataclass(frozen=True)
@@ -89,6 +93,7 @@ def claim(
     if row.created_at < now - timedelta(hours=ttl_hours):
         # Forgotten: a key may be used afresh after its time is up.
         row.fingerprint, row.response_status, row.response_body = fingerprint, None, None
+        row.recovery_point = None
         row.locked_at = row.created_at = now
         session.commit()
         return Claim(merchant_id, scope, key)
@@ -111,10 +116,12 @@ def claim(
                 param="Idempotency-Key",
             )
         # The first request died before committing anything (its answer and its
-        # work commit together): this one may do the work.
+        # work commit together): this one may do the work. Or it died between a
+        # payment's phases, after keeping its recovery point: this one starts there.
         row.locked_at = now
+        recovery_point = row.recovery_point
         session.commit()
-        return Claim(merchant_id, scope, key)
+        return Claim(merchant_id, scope, key, recovery_point)
     replay = Replay(row.response_status, row.response_body or "")
     session.rollback()
     return replay
@@ -135,13 +142,16 @@ def store(session: Session, claim: Claim, status: int, body: bytes) -> None:
 
 
 def release(session: Session, claim: Claim) -> None:
-    """Forget a claim whose request did nothing (bad input, a crash): the key is free."""
+    """Forget a claim whose request did nothing (bad input, a crash): the key is free.
+    Not one with a recovery point: its request kept something (a booking whose
+    deposit the processor may have taken), which a retry must land on."""
     session.execute(
         delete(IdempotencyKey).where(
             IdempotencyKey.merchant_id == claim.merchant_id,
             IdempotencyKey.scope == claim.scope,
             IdempotencyKey.key == claim.key,
             IdempotencyKey.response_status.is_(None),
+            IdempotencyKey.recovery_point.is_(None),
         )
     )
     session.commit()

@@ -6,12 +6,38 @@ the services speak in integer minor units. The conversion lives here, once.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 
 from servefirst.kit import formats
 from servefirst.kit.errors import InvalidRequest
 from servefirst.kit.i18n import N_
 from servefirst.kit.money import MAX_AMOUNT, minor_digits
+
+#: A NUL character: no person types it (a bot or a pasted binary does),
+#: PostgreSQL cannot store it in text, and SQLite would keep it. The API's
+#: schemas refuse it (``api.fields.NO_NUL``); a page refuses it here, before
+#: anything is read from the database or written.
+NUL = "\x00"
+#: The refusal's code, for a form whose fields have words of their own.
+NUL_CODE = "nul_character"
+NUL_REFUSED = N_(
+    "Something sent with this form holds a character that cannot be kept (a NUL "
+    "character). Nothing was changed: type it again and send it."
+)
+
+
+def refuse_nul(form: Iterable[tuple[str, str]]) -> None:
+    """Refuse, naming it (``param``, so a page says it beside the field), the
+    first field of a page's form whose name or value holds a NUL character."""
+    for field, typed in form:
+        if NUL in typed or NUL in field:
+            raise InvalidRequest(
+                f"{field.replace(NUL, '')} holds a NUL character, which cannot be kept.",
+                code=NUL_CODE,
+                param=field.replace(NUL, ""),
+                figures={"words": NUL_REFUSED},
+            )
 
 
 def parse_amount(text: str | None, currency: str, *, param: str) -> int | None:

@@ -43,7 +43,8 @@ class LoyaltyTransaction(Base):
     reference: Mapped[str | None] = mapped_column(
         String(40),
         nullable=True,
-        doc="What took points back: the refund's id, or the voided line ('line 3', of tab_id).",
+        doc="What took points back: the refund's id, the voided line ('line 3', of tab_id),"
+        " or the lost dispute ('dispute dp_...').",
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 

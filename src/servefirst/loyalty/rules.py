@@ -1,6 +1,6 @@
-"""Pure rules of loyalty: what a paid tab earns, what a refund or a void of
-one of its lines takes back, when a reward is due, what a reward is worth on a
-bill, and when it all expires.
+"""Pure rules of loyalty: what a paid tab earns, when a reward is due, what a
+reward is worth on a bill, and when it all expires (what a refund, a void or a
+lost dispute takes back: ``take_back_rules``).
 
 A merchant runs at most one programme (``merchant.policy["loyalty"]``):
 
@@ -25,6 +25,19 @@ from typing import Any
 
 from servefirst.kit.i18n import N_
 from servefirst.kit.money import MAX_AMOUNT, minor_digits
+
+# What a refund, a void or a lost dispute takes back has a module of its own;
+# named here too, where the features that take back have always found them.
+from servefirst.loyalty.take_back_rules import dispute_reference as dispute_reference
+from servefirst.loyalty.take_back_rules import kept_after_refund as kept_after_refund
+from servefirst.loyalty.take_back_rules import kept_after_void as kept_after_void
+from servefirst.loyalty.take_back_rules import made_by_dispute as made_by_dispute
+from servefirst.loyalty.take_back_rules import made_by_void as made_by_void
+from servefirst.loyalty.take_back_rules import owed_after_dispute as owed_after_dispute
+from servefirst.loyalty.take_back_rules import owed_after_refund as owed_after_refund
+from servefirst.loyalty.take_back_rules import owed_after_void as owed_after_void
+from servefirst.loyalty.take_back_rules import take_back as take_back
+from servefirst.loyalty.take_back_rules import void_reference as void_reference
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -255,7 +268,7 @@ def stored_program(stored: dict[str, Any] | None) -> LoyaltyProgram | None:
     return checked_program(stored) if stored else None
 
 
-# --- earning and taking back -----------------------------------------------------------
+# --- earning (taking back: ``take_back_rules``) -----------------------------------------
 
 
 def earned(program: LoyaltyProgram, paid_for_services: int, currency: str, local: datetime) -> int:
@@ -269,76 +282,6 @@ def earned(program: LoyaltyProgram, paid_for_services: int, currency: str, local
     units = paid_for_services // 10 ** minor_digits(currency)
     multiplier = max((p.multiplier for p in program.promotions if p.covers(local)), default=1)
     return units * (program.points_per_unit or 0) * multiplier
-
-
-def kept_after_refund(earned_by_tab: int, total: int, refunded: int) -> int:
-    """What a tab that earned ``earned_by_tab`` on ``total`` may keep once
-    ``refunded`` of it went back: in proportion, rounded down, so a full refund
-    keeps nothing (and a stamp goes with any refund that leaves less than it)."""
-    if total <= 0 or refunded >= total:
-        return 0
-    return earned_by_tab * (total - max(refunded, 0)) // total
-
-
-def kept_after_void(keeps: int, bill_before: int, bill_after: int) -> int:
-    """What a tab still keeping ``keeps`` keeps once a void brings its bill
-    from ``bill_before`` down to ``bill_after``: in proportion to what is left
-    of the bill, rounded down as a refund's is, so a bill voided to nothing
-    keeps nothing."""
-    if bill_before <= 0 or bill_after <= 0:
-        return 0
-    return keeps * min(bill_after, bill_before) // bill_before
-
-
-def owed_after_void(
-    earned_by_tab: int,
-    by_voids: int,
-    by_refunds: int,
-    bill_before: int,
-    bill_after: int,
-    refunded: int = 0,
-) -> int:
-    """What a void taking the bill from ``bill_before`` to ``bill_after`` takes
-    back of a tab that earned ``earned_by_tab``, of which voids already took
-    ``by_voids`` and refunds ``by_refunds``: the void's share of what the
-    earlier voids left, never more than the tab still holds of its earning;
-    all it holds once nothing is left paid for (``refunded`` the rest).
-
-    Voids come one at a time, each in proportion to the bill it found, so
-    nothing needs the bill as it stood when the tab was paid; what the card
-    could not give back then (``take_back``) stays forgiven unless the bill
-    later comes to nothing."""
-    holds = max(0, earned_by_tab - by_voids - by_refunds)
-    if bill_after - max(refunded, 0) <= 0:
-        return holds
-    keeps = max(0, earned_by_tab - by_voids)
-    return min(keeps - kept_after_void(keeps, bill_before, bill_after), holds)
-
-
-def owed_after_refund(
-    earned_by_tab: int, by_voids: int, by_refunds: int, total: int, refunded: int
-) -> int:
-    """What refunds, ``refunded`` of the bill's ``total`` in all, still owe back
-    of what the tab earned: in proportion (``kept_after_refund``) to what the
-    voids left it, less what refunds already took back. The bill is the one
-    after voids, so a refund is measured against what was left to pay for."""
-    base = max(0, earned_by_tab - by_voids)
-    owed = base - kept_after_refund(base, total, refunded) - by_refunds
-    return max(0, min(owed, earned_by_tab - by_voids - by_refunds))
-
-
-def void_reference(line_no: int) -> str:
-    """A void's take-back names the line it took off ("line 3"); a refund's names the refund."""
-    return f"line {line_no}"
-
-
-def made_by_void(reference: str | None) -> bool:
-    return reference is not None and reference.startswith("line ")
-
-
-def take_back(balance: int, owed: int) -> int:
-    """What can be taken back now: never more than the balance holds."""
-    return max(0, min(balance, owed))
 
 
 def rewards_reached(balance: int, per_reward: int) -> int:

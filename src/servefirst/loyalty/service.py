@@ -1,6 +1,7 @@
 """Loyalty's use cases: setting the programme, earning when a tab is paid,
-taking back on a refund or a line voided after, redeeming a reward on a bill,
-and reading a customer's card.
+redeeming a reward on a bill, and reading a customer's card. Taking back on a
+refund, a line voided after or a lost dispute is ``take_back``'s; the journal
+and rewards are written through ``journal``.
 
 Earning rides on the tab's settling (``tabs.closing.settle``), which has the
 customer and their merchant in hand already: a merchant without a programme
@@ -17,12 +18,16 @@ from zoneinfo import ZoneInfo
 from servefirst.catalog.service import get_service
 from servefirst.events.service import emit
 from servefirst.kit.errors import Conflict, InvalidRequest, NotFound
-from servefirst.kit.ids import new_id
 from servefirst.ledger import service as ledger
 from servefirst.ledger.rules import Account, EntryBuilder, EntryKind, Side
 from servefirst.loyalty import repository as loyalty
 from servefirst.loyalty import rules, words
+from servefirst.loyalty.journal import issue as issue
+from servefirst.loyalty.journal import move
 from servefirst.loyalty.models import LoyaltyReward, LoyaltyTransaction
+from servefirst.loyalty.take_back import tab_disputed as tab_disputed
+from servefirst.loyalty.take_back import tab_line_voided as tab_line_voided
+from servefirst.loyalty.take_back import tab_refunded as tab_refunded
 from servefirst.merchants.service import get_merchant
 from servefirst.taxes import service as taxes
 
@@ -68,7 +73,7 @@ def ensure_service(uow: UnitOfWork, reward: rules.RewardSpec, param: str) -> Non
             raise InvalidRequest(f"No such service: '{reward.service_id}'.", param=param) from None
 
 
-# --- earning, taking back ----------------------------------------------------------------
+# --- earning ----------------------------------------------------------------------------
 
 
 def tab_paid(uow: UnitOfWork, tab: Tab, *, merchant: Merchant, customer: Customer) -> None:
@@ -92,140 +97,15 @@ def _earn(uow: UnitOfWork, tab: Tab, program: rules.LoyaltyProgram, merchant: Me
     customer_id = tab.customer_id
     held = loyalty.balance(uow, customer_id)
     if held and rules.lapsed(loyalty.last_visit(uow, customer_id), now, program.expires_after_days):
-        _move(uow, customer_id, "expire", -held)
+        move(uow, customer_id, "expire", -held)
         held = 0
-    _move(uow, customer_id, "earn", points, tab_id=tab.tab_id)
+    move(uow, customer_id, "earn", points, tab_id=tab.tab_id)
     held += points
     for _ in range(rules.rewards_reached(held, program.per_reward)):
         reward = issue(uow, customer_id, "loyalty", program.reward, program.expires_after_days)
         reward.cost = program.per_reward
-        _move(uow, customer_id, "convert", -program.per_reward, reward_id=reward.reward_id)
+        move(uow, customer_id, "convert", -program.per_reward, reward_id=reward.reward_id)
     emit(uow, "loyalty.earned", customer_id, {"tab_id": tab.tab_id, "points": points})
-
-
-def tab_refunded(uow: UnitOfWork, tab: Tab, *, refund_id: str) -> None:
-    """A refund on ``tab`` (its ``refunded`` already moved) takes back, in
-    proportion, what the tab earned; stamps already turned into an unused
-    reward come back out of that reward."""
-    moves = loyalty.for_tab(uow, tab.tab_id)
-    earned, by_voids, by_refunds = _earned_and_taken(moves)
-    total = tab.subtotal - tab.adjustments
-    owed = rules.owed_after_refund(earned, by_voids, by_refunds, total, tab.refunded)
-    if owed > 0:
-        _take_back(uow, tab, moves[0].customer_id, owed, refund_id, {"refund_id": refund_id})
-    _undone(uow, tab, total - tab.refunded)
-
-
-def tab_line_voided(uow: UnitOfWork, tab: Tab, *, line_no: int, bill_before: int) -> None:
-    """A line of the locked ``tab`` was voided after the tab earned (a tab its
-    deposit paid alone): what the tab earned follows the bill down, as after
-    a refund. Once per line: the void refuses a line already voided, and a
-    take-back naming this line is never made twice."""
-    moves = loyalty.for_tab(uow, tab.tab_id)
-    earned, by_voids, by_refunds = _earned_and_taken(moves)
-    reference = rules.void_reference(line_no)
-    bill_after = tab.subtotal - tab.adjustments
-    owed = rules.owed_after_void(
-        earned, by_voids, by_refunds, bill_before, bill_after, tab.refunded
-    )
-    if owed > 0 and not any(m.reference == reference for m in moves):
-        _take_back(uow, tab, moves[0].customer_id, owed, reference, {"line_no": line_no})
-    _undone(uow, tab, bill_after - tab.refunded)
-
-
-def _earned_and_taken(moves: list[LoyaltyTransaction]) -> tuple[int, int, int]:
-    """What the tab earned, what voids took back of it, what refunds did."""
-    earned = by_voids = by_refunds = 0
-    for move in moves:
-        if move.kind == "earn":
-            earned += move.points
-        elif rules.made_by_void(move.reference):
-            by_voids -= move.points
-        else:
-            by_refunds -= move.points
-    return earned, by_voids, by_refunds
-
-
-def _take_back(
-    uow: UnitOfWork, tab: Tab, customer_id: str, owed: int, reference: str, about: dict[str, Any]
-) -> None:
-    """Take ``owed`` back from the customer, never below what they hold."""
-    held = loyalty.balance(uow, customer_id)
-    if held < owed:
-        # The stamps became a reward not yet used: the reward goes, its cost comes back.
-        for reward in loyalty.rewards_of(uow, customer_id, status=loyalty.AVAILABLE):
-            if held >= owed:
-                break
-            if reward.source == "loyalty" and reward.cost and loyalty.void(uow, reward.reward_id):
-                _move(uow, customer_id, "restore", reward.cost, reward_id=reward.reward_id)
-                held += reward.cost
-                emit(uow, "loyalty.reward_voided", reward.reward_id, {"customer_id": customer_id})
-    taken = rules.take_back(held, owed)
-    if taken:
-        _move(uow, customer_id, "take_back", -taken, tab_id=tab.tab_id, reference=reference)
-        emit(
-            uow,
-            "loyalty.taken_back",
-            customer_id,
-            {"tab_id": tab.tab_id, "points": taken, **about},
-        )
-
-
-def _undone(uow: UnitOfWork, tab: Tab, paid_for: int) -> None:
-    """The referral's half: a friend's first visit may have come to nothing."""
-    if paid_for > 0:
-        return  # still paid for something, the common case: nothing to read
-    if "referral" in (get_merchant(uow).policy or {}):
-        from servefirst.loyalty import referrals  # the referral half; it builds on this one
-
-        referrals.first_visit_undone(uow, tab, paid_for=paid_for)
-
-
-def _move(uow: UnitOfWork, customer_id: str, kind: str, points: int, **about: Any) -> None:
-    loyalty.add_transaction(
-        uow,
-        {
-            "transaction_id": new_id("ltx"),
-            "customer_id": customer_id,
-            "kind": kind,
-            "points": points,
-            "tab_id": about.get("tab_id"),
-            "reward_id": about.get("reward_id"),
-            "reference": about.get("reference"),
-            "created_at": uow.clock.now(),
-        },
-    )
-
-
-def issue(
-    uow: UnitOfWork,
-    customer_id: str,
-    source: str,
-    spec: rules.RewardSpec,
-    expires_after_days: int | None,
-    referred_customer_id: str | None = None,
-) -> LoyaltyReward:
-    now = uow.clock.now()
-    reward = LoyaltyReward(
-        merchant_id=uow.merchant,
-        reward_id=new_id("rwd"),
-        customer_id=customer_id,
-        source=source,
-        reward=spec.as_stored(),
-        status=loyalty.AVAILABLE,
-        cost=0,
-        referred_customer_id=referred_customer_id,
-        issued_at=now,
-        expires_at=now + timedelta(days=expires_after_days) if expires_after_days else None,
-    )
-    loyalty.add_reward(uow, reward)
-    emit(
-        uow,
-        "loyalty.reward_issued",
-        reward.reward_id,
-        {"customer_id": customer_id, "source": source},
-    )
-    return reward
 
 
 # --- redeeming ---------------------------------------------------------------------------
@@ -275,7 +155,7 @@ def redeem(uow: UnitOfWork, tab: Tab, reward_id: str, line_prices: dict[str, int
     )
     taxes.record(uow, tab, entry_id, tax)
     uow.tabs.write(tab, adjustments=tab.adjustments + value)
-    _move(uow, tab.customer_id, "redeem", 0, tab_id=tab.tab_id, reward_id=reward_id)
+    move(uow, tab.customer_id, "redeem", 0, tab_id=tab.tab_id, reward_id=reward_id)
     emit(uow, "loyalty.reward_redeemed", reward_id, {"tab_id": tab.tab_id, "discount": value})
     return value
 

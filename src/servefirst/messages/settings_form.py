@@ -22,6 +22,8 @@ from babel.numbers import get_decimal_symbol
 
 from servefirst.kit.errors import InvalidRequest, ServefirstError
 from servefirst.kit.i18n import N_, gettext
+from servefirst.kit.refusals import in_words
+from servefirst.kit.typed import NUL_CODE
 from servefirst.messages.rules import SWITCHABLE, WHOLE_DAYS
 
 #: Each field's words when what was typed does not fit.
@@ -106,6 +108,8 @@ def as_typed(fields: dict[str, str]) -> dict[str, Any]:
 
 def refusal_words(error: ServefirstError) -> str:
     """The refusal in the page's language, for the field it names."""
+    if error.code == NUL_CODE:  # said the same on every form
+        return in_words(error)
     if error.code == NOT_A_NUMBER:
         return gettext("Write a number here.")
     if error.code == WHOLE_DAYS:

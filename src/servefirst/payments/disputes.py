@@ -1,6 +1,8 @@
 """Card disputes (chargebacks): recorded when the processor tells of one,
 shown to staff, and counted in the customer's trust history only once the
-merchant marks it lost (a dispute can be won: until then it says nothing)."""
+merchant marks it lost (a dispute can be won: until then it says nothing).
+Marked lost, the money went back to the customer, and loyalty follows it as
+it follows a refund (``loyalty.service.tab_disputed``)."""
 
 from __future__ import annotations
 
@@ -10,7 +12,10 @@ from servefirst.customers.service import record_lost_dispute
 from servefirst.db.uow import UnitOfWork
 from servefirst.events.service import emit
 from servefirst.kit.errors import NotFound
+from servefirst.loyalty import service as loyalty
 from servefirst.payments.models import Dispute, Payment
+from servefirst.payments.refund_repository import RefundRepository
+from servefirst.payments.refund_rules import Refundable
 
 
 def record_dispute(
@@ -56,8 +61,10 @@ def disputes(uow: UnitOfWork) -> list[Dispute]:
 
 def mark_lost(uow: UnitOfWork, dispute_id: str) -> Dispute:
     """The bank kept the money for the customer: counted once in their trust
-    history (as a write-off of what was taken back). Marking it again changes
-    nothing."""
+    history (as a write-off of what was taken back), and what the tab earned
+    in loyalty taken back as after a refund of it. Marking it again changes
+    nothing. Lost is final: nothing marks a lost dispute won or open again
+    (``loyalty.take_back.tab_disputed`` says what a reversal should do)."""
     dispute = uow.session.get(Dispute, (uow.merchant, dispute_id), with_for_update=True)
     if dispute is None:
         raise NotFound("No such dispute.", code="dispute_not_found", param="dispute_id")
@@ -67,6 +74,38 @@ def mark_lost(uow: UnitOfWork, dispute_id: str) -> Dispute:
     dispute.lost_at = uow.clock.now()
     uow.session.flush()
     if dispute.tab_id is not None:
-        record_lost_dispute(uow, uow.tabs.get(dispute.tab_id), amount=dispute.amount)
+        # The tab is held as a refund holds it (then the customer, as every
+        # trust count does): loyalty reads and writes what the tab earned.
+        tab = uow.tabs.lock(dispute.tab_id)
+        record_lost_dispute(uow, tab, amount=dispute.amount)
+        loyalty.tab_disputed(
+            uow, tab, dispute_id=dispute_id, disputed=lost_of_the_bill(uow, tab.tab_id)
+        )
     emit(uow, "dispute.lost", dispute_id, {"payment_id": dispute.payment_id})
     return dispute
+
+
+def lost_of_the_bill(uow: UnitOfWork, tab_id: str) -> int:
+    """What the tab's lost disputes gave back of its bill: of each payment,
+    what its lost disputes took, up to the bill's part refunds left it (the
+    tip last, as a refund made at the processor is read: ``processor_refunds``)."""
+    by_payment: dict[str, int] = {}
+    for dispute in uow.session.scalars(
+        select(Dispute).where(
+            Dispute.merchant_id == uow.merchant,
+            Dispute.tab_id == tab_id,
+            Dispute.status == "lost",
+            Dispute.payment_id.is_not(None),
+        )
+    ):
+        assert dispute.payment_id is not None
+        by_payment[dispute.payment_id] = by_payment.get(dispute.payment_id, 0) + dispute.amount
+    refunds = RefundRepository(uow)
+    gone = 0
+    for payment_id, disputed in sorted(by_payment.items()):
+        payment = uow.session.get(Payment, (uow.merchant, payment_id))
+        if payment is None or payment.status != "succeeded":
+            continue
+        left = Refundable.of(payment.amount, payment.tip, refunds.taken(payment_id))
+        gone += min(disputed, max(left.amount, 0))
+    return gone

@@ -177,7 +177,7 @@ def list_disputes(uow: MerchantUoW) -> DisputeList:
     "/v1/disputes/{dispute_id}/lost",
     response_model=DisputeOut,
     operation_id="mark_dispute_lost",
-    summary="The merchant lost the dispute: count it in the customer's trust history",
+    summary="The merchant lost the dispute: count it in trust, take back its loyalty",
 )
 def mark_dispute_lost(dispute_id: str, uow: MerchantUoW) -> DisputeOut:
     return DisputeOut.build(disputes.mark_lost(uow, dispute_id))

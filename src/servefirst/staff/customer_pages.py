@@ -15,6 +15,7 @@ from servefirst.kit.errors import Conflict, InvalidRequest, ServefirstError
 from servefirst.kit.i18n import N_
 from servefirst.kit.i18n import gettext as _
 from servefirst.kit.refusals import in_words
+from servefirst.kit.typed import NUL
 from servefirst.merchants.service import get_merchant
 from servefirst.staff import service as staff
 from servefirst.staff.kept_forms import act_keeping
@@ -127,7 +128,7 @@ def merge(
                 uow,
                 me,
                 customer_id,
-                q,
+                q.replace(NUL, ""),  # searched again: a NUL is what was refused
                 error=in_words(exc),
                 status=exc.status,
                 chosen=into,

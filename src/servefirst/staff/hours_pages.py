@@ -24,6 +24,7 @@ from servefirst.kit import i18n
 from servefirst.kit.errors import Forbidden, ServefirstError
 from servefirst.kit.i18n import gettext as _
 from servefirst.kit.refusals import in_words
+from servefirst.kit.typed import NUL
 from servefirst.staff import service as staff
 from servefirst.staff.hours_form import exceptions_of, ranges_of, text_of_exceptions, text_of_ranges
 from servefirst.staff.kept_forms import act_keeping
@@ -123,8 +124,10 @@ async def save_hours(request: Request) -> Response:
         return f"{PAGE}?staff={whose}&saved=1"
 
     def on_error(uow: UnitOfWork, me: staff.SignedIn, exc: ServefirstError) -> Response:
-        # Refused for the person asked (not theirs to change, not on the team): one's own.
-        whose = asked if asked and exc.status not in {403, 404} else me.account.staff_id
+        # Refused for the person asked (not theirs to change, not on the team,
+        # no one's id: a NUL): one's own.
+        named = asked and NUL not in asked and exc.status not in {403, 404}
+        whose = asked if named else me.account.staff_id
         return _page(request, uow, me, whose, typed=typed, error=_said(exc), status=exc.status)
 
     return act_keeping(request, str(form.get("csrf_token", "")), change, on_error)

@@ -21,6 +21,7 @@ from servefirst.staff.web import (
     BelowAccess,
     CsrfRejected,
     SignInRequired,
+    change_checked,
     console,
     refused,
     see_other,
@@ -39,6 +40,7 @@ def act_keeping(
     """As ``staff.web.act``; a stale or missing CSRF token gives the form back
     (``on_error``, status 403) with what was typed and nothing saved."""
     csrf = submitted_csrf(request, csrf)
+    change = change_checked(request, change)
     try:
         with console(request, write=True, csrf=csrf, needs=needs) as (uow, me):
             try:

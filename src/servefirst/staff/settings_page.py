@@ -57,7 +57,9 @@ def settings_page(request: Request) -> Response:
 @router.post("/settings/language")
 def choose_language(
     request: Request,
-    language: Annotated[str, Form(max_length=16)] = "",
+    # No max_length: FastAPI would answer with its JSON; the use case refuses
+    # anything but a language offered, on the page.
+    language: Annotated[str, Form()] = "",
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     def change(uow: UnitOfWork, me: staff.SignedIn) -> str:

@@ -8,8 +8,10 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
+from servefirst.kit.errors import InvalidRequest
 from servefirst.kit.i18n import N_
 from servefirst.kit.refusals import in_words
+from servefirst.kit.typed import refuse_nul
 from servefirst.staff import service as staff
 from servefirst.staff import signing_in
 from servefirst.staff.home_page import home_page
@@ -30,6 +32,7 @@ from servefirst.staff.web import (
     set_session_cookie,
     set_sign_in_cookie,
     sign_in_token,
+    typed_in,
 )
 from servefirst.staff.web import console as signed_in
 
@@ -82,6 +85,10 @@ def sign_in(
 ) -> Response:
     if not staff.csrf_ok(request.cookies.get(SIGN_IN_COOKIE), csrf_token):
         return refused(request, CsrfRejected())
+    try:  # before the throttle and the accounts are asked about it
+        refuse_nul(typed_in(request))
+    except InvalidRequest as exc:
+        return _sign_in_page(request, status=exc.status, error=in_words(exc), email=email)
     rt = runtime_of(request)
     try:
         result = signing_in.sign_in(

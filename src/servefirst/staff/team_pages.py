@@ -30,8 +30,10 @@ from servefirst.staff.web import base_context, render, show
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
 
-Choice = Annotated[str, Form(max_length=16)]
-Token = Annotated[str, Form(max_length=200)]
+# No length limits here: FastAPI would answer a long value with its JSON, not
+# the page. Anything but "yes" is no tick; a long token is a stale form.
+Choice = Annotated[str, Form()]
+Token = Annotated[str, Form()]
 PAGE = "/staff/team"
 NEEDS = Access.OWNER
 NOTICES = {

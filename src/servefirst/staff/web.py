@@ -25,6 +25,7 @@ from servefirst.kit import formats, i18n
 from servefirst.kit.errors import ServefirstError
 from servefirst.kit.i18n import N_
 from servefirst.kit.refusals import in_words
+from servefirst.kit.typed import refuse_nul
 from servefirst.merchants.service import get_merchant
 from servefirst.runtime import Runtime
 from servefirst.staff import navigation
@@ -214,6 +215,32 @@ def refused(request: Request, exc: Exception) -> Response:
     )
 
 
+def typed_in(request: Request) -> list[tuple[str, str]]:
+    """Every field of the form sent with ``request``, those its route does not
+    name included (files left out). FastAPI has read the form for the route's
+    ``Form()`` parameters, and an async route reads it itself, before any
+    console work; Starlette keeps it on the request, read once."""
+    form = getattr(request, "_form", None)
+    if form is None:
+        return []
+    return [(name, typed) for name, typed in form.multi_items() if isinstance(typed, str)]
+
+
+def change_checked(
+    request: Request, change: Callable[[UnitOfWork, staff.SignedIn], str]
+) -> Callable[[UnitOfWork, staff.SignedIn], str]:
+    """``change``, once the form holds nothing no page keeps (a NUL
+    character: ``kit.typed.refuse_nul``). Every console form goes through
+    here (``act``, ``act_keeping``), so its refusal is given back like any
+    other, beside the field where the form marks one, and nothing is written."""
+
+    def checked(uow: UnitOfWork, me: staff.SignedIn) -> str:
+        refuse_nul(typed_in(request))
+        return change(uow, me)
+
+    return checked
+
+
 def act(
     request: Request,
     csrf: str,
@@ -228,6 +255,7 @@ def act(
     back and shown by ``on_error`` on the same page, with the error's status.
     """
     csrf = submitted_csrf(request, csrf)
+    change = change_checked(request, change)
     try:
         with console(request, write=True, csrf=csrf, needs=needs) as (uow, me):
             try:
@@ -293,6 +321,7 @@ def act_keeping(
     token* gives the same form back (``form(uow, me, error, status)``) with the
     entries kept and the error in words; nothing is saved either way."""
     csrf = submitted_csrf(request, csrf)
+    change = change_checked(request, change)
     try:
         with console(request, write=True, needs=needs) as (uow, me):
             if not staff.csrf_ok(me.csrf_token, csrf):

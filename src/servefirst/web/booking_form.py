@@ -22,6 +22,7 @@ from servefirst.kit import i18n
 from servefirst.kit.errors import InvalidRequest, ServefirstError
 from servefirst.kit.i18n import N_, gettext
 from servefirst.kit.refusals import in_words
+from servefirst.kit.typed import refuse_nul
 from servefirst.web.words import at_most
 
 COOKIE = "sf_booking_form"
@@ -105,6 +106,7 @@ class Entry:
 
 def checked(entry: Entry) -> tuple[datetime, str, str, str | None]:
     """The time, name, e-mail and phone, or a refusal naming the first wrong field."""
+    refuse_nul((field, getattr(entry, field)) for field in ("name", "email", "phone"))
     if not entry.starts_at:
         raise InvalidRequest("Choose a time.", code="slot_missing", param="starts_at")
     try:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from servefirst.kit import formats
 from servefirst.kit.errors import InvalidRequest
 from servefirst.kit.i18n import N_, gettext
+from servefirst.kit.typed import refuse_nul
 
 #: The card gateway's name when no real money moves (the test cards' gateway).
 SANDBOX_GATEWAY = "sandbox"
@@ -73,6 +74,7 @@ def customer_said(typed: str, *, param: str) -> str:
     """A customer's own words (a concern, a review's comment), or a refusal for
     the field: never cut short without a word. A line break counts once (a
     browser sends it as two characters)."""
+    refuse_nul([(param, typed)])
     said = typed.replace("\r\n", "\n").strip()
     if len(said) > COMMENT_MAX:
         raise InvalidRequest(
@@ -102,7 +104,11 @@ def at_most(said: str, most: int, *, param: str, words: str) -> str:
 
 
 def within_field_max(form: Mapping[str, str]) -> None:
-    """Refuse, naming it, the first field past ``FIELD_MAX`` characters."""
+    """Refuse, naming it, the first field holding a NUL character (no page
+    keeps one: ``kit.typed.refuse_nul``), then the first past ``FIELD_MAX``
+    characters. Every form of the customer's and booking pages is read through
+    here before anything else."""
+    refuse_nul(form.items())
     for field, typed in form.items():
         if len(typed) > FIELD_MAX:
             raise InvalidRequest(

@@ -1,0 +1,140 @@
+"""Taking back what a paid tab earned when money goes back to the customer:
+a refund (``payments.refunds``), a line voided after payment
+(``tabs.voiding``), or a card dispute the merchant lost
+(``payments.disputes.mark_lost``). Each follows the money as
+``take_back_rules`` says, never below what the customer holds: stamps
+already turned into an unused reward come back out of that reward. Each
+take-back names the tab and what made it, and is told as
+``loyalty.taken_back``; a referrer's unused thanks goes when the friend's
+first visit comes to nothing.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from servefirst.events.service import emit
+from servefirst.loyalty import repository as loyalty
+from servefirst.loyalty import take_back_rules as rules
+from servefirst.loyalty.journal import move
+from servefirst.merchants.service import get_merchant
+
+if TYPE_CHECKING:
+    from servefirst.db.uow import UnitOfWork
+    from servefirst.loyalty.models import LoyaltyTransaction
+    from servefirst.tabs.models import Tab
+
+
+def tab_refunded(uow: UnitOfWork, tab: Tab, *, refund_id: str) -> None:
+    """A refund on ``tab`` (its ``refunded`` already moved) takes back, in
+    proportion, what the tab earned; stamps already turned into an unused
+    reward come back out of that reward."""
+    moves = loyalty.for_tab(uow, tab.tab_id)
+    taken = _taken(moves)
+    total = tab.subtotal - tab.adjustments
+    owed = rules.owed_after_refund(
+        taken.earned,
+        taken.by_voids,
+        taken.by_refunds,
+        total,
+        tab.refunded,
+        by_disputes=taken.by_disputes,
+    )
+    if owed > 0:
+        _take_back(uow, tab, moves[0].customer_id, owed, refund_id, {"refund_id": refund_id})
+    _undone(uow, tab, total - tab.refunded)
+
+
+def tab_line_voided(uow: UnitOfWork, tab: Tab, *, line_no: int, bill_before: int) -> None:
+    """A line of the locked ``tab`` was voided after the tab earned (a tab its
+    deposit paid alone): what the tab earned follows the bill down, as after
+    a refund. Once per line: the void refuses a line already voided, and a
+    take-back naming this line is never made twice."""
+    moves = loyalty.for_tab(uow, tab.tab_id)
+    taken = _taken(moves)
+    reference = rules.void_reference(line_no)
+    bill_after = tab.subtotal - tab.adjustments
+    owed = rules.owed_after_void(
+        taken.earned,
+        taken.by_voids,
+        taken.by_refunds + taken.by_disputes,
+        bill_before,
+        bill_after,
+        tab.refunded,
+    )
+    if owed > 0 and not any(m.reference == reference for m in moves):
+        _take_back(uow, tab, moves[0].customer_id, owed, reference, {"line_no": line_no})
+    _undone(uow, tab, bill_after - tab.refunded)
+
+
+def tab_disputed(uow: UnitOfWork, tab: Tab, *, dispute_id: str, disputed: int) -> None:
+    """The merchant marked a card dispute on the locked ``tab`` lost: the bank
+    gave the customer back ``disputed`` of the bill in all (this dispute and
+    any lost before it, the tip left out), so what the tab earned follows that
+    money as it follows a refund of it, and a referrer's unused thanks goes if
+    the friend's first visit is left paid for nothing.
+
+    Once per dispute: marking it lost again changes nothing upstream, and a
+    take-back naming the dispute is never made twice. A dispute still open
+    takes nothing (it may yet be won). Lost is final: nothing marks a lost
+    dispute won or open again, in the API, the console or Stripe's events
+    servefirst handles. Were a merchant to win one back on appeal, they would
+    expect the points to come back with the money, as a move naming the
+    dispute again; until the money can come back, neither do the points."""
+    moves = loyalty.for_tab(uow, tab.tab_id)
+    reference = rules.dispute_reference(dispute_id)
+    if any(m.reference == reference for m in moves):
+        return
+    taken = _taken(moves)
+    total = tab.subtotal - tab.adjustments
+    owed = rules.owed_after_dispute(
+        taken.earned,
+        taken.by_voids,
+        taken.by_refunds,
+        taken.by_disputes,
+        total,
+        tab.refunded,
+        disputed,
+    )
+    if owed > 0:
+        _take_back(uow, tab, moves[0].customer_id, owed, reference, {"dispute_id": dispute_id})
+    _undone(uow, tab, total - tab.refunded - disputed)
+
+
+def _taken(moves: list[LoyaltyTransaction]) -> rules.Taken:
+    return rules.taken_so_far((m.kind, m.points, m.reference) for m in moves)
+
+
+def _take_back(
+    uow: UnitOfWork, tab: Tab, customer_id: str, owed: int, reference: str, about: dict[str, Any]
+) -> None:
+    """Take ``owed`` back from the customer, never below what they hold."""
+    held = loyalty.balance(uow, customer_id)
+    if held < owed:
+        # The stamps became a reward not yet used: the reward goes, its cost comes back.
+        for reward in loyalty.rewards_of(uow, customer_id, status=loyalty.AVAILABLE):
+            if held >= owed:
+                break
+            if reward.source == "loyalty" and reward.cost and loyalty.void(uow, reward.reward_id):
+                move(uow, customer_id, "restore", reward.cost, reward_id=reward.reward_id)
+                held += reward.cost
+                emit(uow, "loyalty.reward_voided", reward.reward_id, {"customer_id": customer_id})
+    taken = rules.take_back(held, owed)
+    if taken:
+        move(uow, customer_id, "take_back", -taken, tab_id=tab.tab_id, reference=reference)
+        emit(
+            uow,
+            "loyalty.taken_back",
+            customer_id,
+            {"tab_id": tab.tab_id, "points": taken, **about},
+        )
+
+
+def _undone(uow: UnitOfWork, tab: Tab, paid_for: int) -> None:
+    """The referral's half: a friend's first visit may have come to nothing."""
+    if paid_for > 0:
+        return  # still paid for something, the common case: nothing to read
+    if "referral" in (get_merchant(uow).policy or {}):
+        from servefirst.loyalty import referrals  # the referral half; it builds on this one
+
+        referrals.first_visit_undone(uow, tab, paid_for=paid_for)
