@@ -89,7 +89,7 @@ def test_bad_input_comes_back_in_words_and_nothing_is_kept(
         ("percent", "abc", "Write a number from 0 to 100"),
         ("percent", "150", "Write a number from 0 to 100"),
         ("minimum", "-2", "cannot be negative"),
-        ("maximum", "1.00", "maximum is below minimum"),
+        ("maximum", "1.00", "The maximum is below the minimum."),
         ("cancel_window_hours", "-1", "whole number"),
         ("preset", "lenient", "Choose one of the presets"),
     ]:

@@ -131,7 +131,7 @@ def test_a_name_or_terms_out_of_bounds_are_refused_in_the_reader_s_language(
         assert "String should" not in page.text
     assert manager.post("/staff/settings/language", {"language": "pt"}).status_code == 200
     for field, typed, portuguese in [
-        ("name", "", "Verifique nome: não pode ficar vazio."),
+        ("name", "", "Verifique o nome: não pode ficar vazio."),
         ("limits", "z" * 4001, "Verifique o que não promete: leva no máximo 4000 caracteres."),
     ]:
         page = manager.post("/staff/services", {**FORM, field: typed})

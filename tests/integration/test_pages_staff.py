@@ -413,7 +413,7 @@ def test_the_staff_member_is_recorded_on_the_lines_they_add(
     ("path", "fields", "status", "message"),
     [
         ("serve", {}, 409, "Add what was served"),
-        ("lines", {"service_id": "svc_nope"}, 404, "No such service"),
+        ("lines", {"service_id": "svc_nope"}, 404, "There is no such service."),
         ("lines", {"service_id": "", "quantity": "1"}, 422, "Choose what was served"),
         ("lines", {"service_id": "{service}", "quantity": "two"}, 422, "whole number"),
         ("lines", {"service_id": "{service}", "quantity": "0"}, 422, "quantity"),

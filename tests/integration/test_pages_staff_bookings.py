@@ -300,7 +300,7 @@ def test_another_merchants_booking_is_not_found(
     for action in ("check-in", "cancel", "no-show"):
         response = outsider.post(f"/staff/bookings/{theirs['id']}/{action}")
         assert response.status_code == 404, action
-        assert "No such booking" in response.text
+        assert "There is no such booking." in response.text
         assert theirs["id"] not in section(response.text, "bookings")
     assert salon.booking(theirs["id"]).status == "confirmed"
 

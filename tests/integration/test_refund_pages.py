@@ -174,7 +174,7 @@ def test_a_void_form_for_a_line_number_past_any_tab_says_there_is_no_such_line(
     tab = merchant.served_tab(450)
     refused = manager.post(f"/staff/tabs/{tab['id']}/lines/{2**63}/void", {"reason": "Typo"})
     assert refused.status_code == 404, refused.text
-    assert "This tab has no line" in refused.text
+    assert "This tab has no such line." in refused.text
     assert merchant.get(f"/v1/tabs/{tab['id']}").json()["amount_due"] == 450
 
 

@@ -82,6 +82,7 @@ PASSED_ON = [
     "A refund cannot be negative.",
     "A partial remedy needs the amount of the discount asked for.",
     "A card payment needs the card number.",
+    "The maximum is below the minimum.",  # a deposit policy's bounds
 ]
 
 

@@ -171,7 +171,7 @@ class DepositPolicy:
             if value is not None and value < 0:
                 raise InvalidRequest(f"{name} cannot be negative.", param=name)
         if self.maximum is not None and self.maximum < self.minimum:
-            raise InvalidRequest("maximum is below minimum.", param="maximum")
+            raise InvalidRequest("The maximum is below the minimum.", param="maximum")
         if not Decimal(0) <= self.ask_share <= Decimal(1):
             raise InvalidRequest("ask_share is a share between 0 and 1.", param="ask_share")
         if self.loss_threshold is not None and self.loss_threshold < 0:

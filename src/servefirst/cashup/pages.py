@@ -4,14 +4,14 @@
 euro note and coin; sending it closes the day and opens its Z report
 (``/staff/close-day/{date}``), laid out to print. A refusal (a negative count,
 a day already closed; a day not begun or before the business began here,
-said beside the day) or a stale form gives the form back as it was typed.
+said beside the day; an opening float that is no amount, beside it) or a
+stale form gives the form back as it was typed.
 """
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -20,7 +20,7 @@ from servefirst.cashup import service as cashup
 from servefirst.cashup.rules import EURO_DENOMINATIONS, is_note
 from servefirst.db.uow import UnitOfWork
 from servefirst.kit import i18n
-from servefirst.kit.errors import InvalidRequest, ServefirstError
+from servefirst.kit.errors import InvalidRequest, NotFound, ServefirstError
 from servefirst.kit.refusals import in_words
 from servefirst.kit.typed import format_amount, parse_amount
 from servefirst.merchants.service import get_merchant
@@ -74,7 +74,8 @@ def _form_page(
     except InvalidRequest:
         day = today
     so_far = cashup.day_so_far(uow, day)
-    beside_date = isinstance(refusal, InvalidRequest) and refusal.param == "date"
+    beside = refusal.param if isinstance(refusal, InvalidRequest) else None
+    beside_date, beside_float = beside == "date", beside == "opening_float"
     context = base_context(
         me,
         request,
@@ -86,10 +87,12 @@ def _form_page(
         so_far=so_far,
         pieces=[(d, is_note(d)) for d in EURO_DENOMINATIONS],
         closes=cashup.recent_closes(uow),
-        # A day that cannot be closed is said beside its field; anything else
-        # (a day already closed, with its Z report linked) at the top.
+        # A day that cannot be closed, or an opening float that is no amount, is
+        # said beside its field; anything else (a day already closed, with its
+        # Z report linked) at the top.
         date_refusal=in_words(refusal) if refusal and beside_date else None,
-        error=in_words(refusal) if refusal and not beside_date else None,
+        float_refusal=in_words(refusal) if refusal and beside_float else None,
+        error=in_words(refusal) if refusal and not (beside_date or beside_float) else None,
     )
     return render(request, "staff/close_day.html", context, status)
 
@@ -130,9 +133,14 @@ async def close_day(request: Request) -> Response:
 
 
 @router.get("/close-day/{day}")
-def z_report(request: Request, day: date) -> Response:
+def z_report(request: Request, day: str) -> Response:
+    # Typed as text: a day that is no date ("2026-13-01") is a page that
+    # says so, never the framework's JSON.
     def build(uow: UnitOfWork, me: staff.SignedIn) -> Response:
-        report = cashup.get_day_close(uow, day)
+        try:
+            report = cashup.get_day_close(uow, date.fromisoformat(day))
+        except ValueError:
+            raise NotFound(f"{day[:20]} is not a day.", param="date") from None
         merchant = get_merchant(uow)
         context: dict[str, Any] = base_context(
             me,
@@ -141,11 +149,6 @@ def z_report(request: Request, day: date) -> Response:
             currency=merchant.currency,
             report=report,
             close=report.close,
-            closed_local=report.close.closed_at.astimezone(ZoneInfo(report.zone)).strftime(
-                "%Y-%m-%d %H:%M"
-            )
-            if report.close
-            else "",
             notice=i18n.gettext("Day closed.") if request.query_params.get("done") else None,
             format_amount=format_amount,
         )

@@ -179,6 +179,7 @@ _PLAIN = {
     "tab_not_invoiceable": lambda: _("Only a served tab can be invoiced."),
     "day_already_closed": lambda: _("This day is already closed."),
     "concern_raised_since": lambda: _("Your concern was already sent: it is listed on this page."),
+    "dispute_not_found": lambda: _("There is no such dispute."),
     "secret_key_missing": lambda: _(
         "This server cannot keep Stripe keys yet: SERVEFIRST_SECRET_KEY is not set. Ask whoever"
         " runs the server to set it (the README says how), then save the keys again. Nothing"
@@ -187,11 +188,29 @@ _PLAIN = {
 }
 
 
+#: An unknown id, by the field that named it: the API's message quotes the
+#: id in English ("No such tab: 'tab_...'"); a page says which thing is missing.
+_MISSING = {
+    "tab_id": lambda: _("There is no such tab."),
+    "customer_id": lambda: _("There is no such customer."),
+    "service_id": lambda: _("There is no such service."),
+    "payment_id": lambda: _("There is no such payment."),
+    "booking_id": lambda: _("There is no such booking."),
+    "staff_id": lambda: _("There is no such team member."),
+    "concern_id": lambda: _("There is no such concern on this tab."),
+    "line_no": lambda: _("This tab has no such line."),
+    "date": lambda: _("This day has not been closed."),
+}
+
+
 def in_words(error: ServefirstError) -> str:
     """``error`` as the page's reader reads it."""
     plain = _PLAIN.get(error.code)
     if plain is not None:
         return plain()
+    missing = _MISSING.get(error.param or "") if error.code == "resource_missing" else None
+    if missing is not None and "words" not in error.figures:
+        return missing()
     said = _FROM_FIGURES.get(error.code)
     if said is not None:
         currency = error.figures.get("currency")

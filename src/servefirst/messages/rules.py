@@ -151,7 +151,9 @@ class MessagePolicy:
                 param="kinds",
             )
         sender = merged["sender"]
-        if sender is not None and not _ADDRESS.fullmatch(sender):
+        # 254: the longest address SMTP carries (the API's schema caps it too;
+        # the console's form comes through here only).
+        if sender is not None and (len(sender) > 254 or not _ADDRESS.fullmatch(sender)):
             raise InvalidRequest("sender must be an e-mail address, or null.", param="sender")
         hours = merged["booking_reminder_hours"]
         if not 1 <= hours <= 24 * 14:

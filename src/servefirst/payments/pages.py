@@ -11,6 +11,7 @@ from fastapi.responses import Response
 
 from servefirst.db.uow import UnitOfWork
 from servefirst.kit.errors import ServefirstError
+from servefirst.kit.refusals import in_words
 from servefirst.merchants.service import get_merchant, merchant_zone
 from servefirst.payments import disputes
 from servefirst.staff import service as staff
@@ -52,6 +53,6 @@ def mark_lost(
         return f"{PAGE}?marked=1"
 
     def on_error(uow: UnitOfWork, me: staff.SignedIn, exc: ServefirstError) -> Response:
-        return _page(request, uow, me, error=exc.message, status=exc.status)
+        return _page(request, uow, me, error=in_words(exc), status=exc.status)
 
     return act(request, csrf_token, change, on_error, needs=Access.OWNER)

@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from servefirst.kit.i18n import N_
+
 
 @dataclass(frozen=True)
 class AgeBucket:
@@ -25,12 +27,13 @@ class AgeBucket:
         return days >= self.first_day and (self.last_day is None or days <= self.last_day)
 
 
-#: Youngest first, contiguous: every age from day 0 falls in exactly one.
+#: Youngest first, contiguous: every age from day 0 falls in exactly one. The
+#: API says the labels as they are; a page translates them when shown.
 AGE_BUCKETS: tuple[AgeBucket, ...] = (
-    AgeBucket("0-7 days", 0, 7),
-    AgeBucket("8-30 days", 8, 30),
-    AgeBucket("31-60 days", 31, 60),
-    AgeBucket("61+ days", 61, None),
+    AgeBucket(N_("0-7 days"), 0, 7),
+    AgeBucket(N_("8-30 days"), 8, 30),
+    AgeBucket(N_("31-60 days"), 31, 60),
+    AgeBucket(N_("61+ days"), 61, None),
 )
 
 

@@ -50,7 +50,7 @@ def record_cash(
         )
 
     kept = {"form": "cash", "amount": amount, "tip": tip}
-    return tab_action(request, tab_id, csrf_token, do, "paid", kept=kept)
+    return tab_action(request, tab_id, csrf_token, do, "paid", kept=kept, beside=("amount", "tip"))
 
 
 @router.post("/tabs/{tab_id}/rewards/{reward_id}")

@@ -17,6 +17,7 @@ from servefirst.db.uow import UnitOfWork
 from servefirst.earnings import service as earnings
 from servefirst.guarantee import service as guarantee
 from servefirst.guarantee.rules import TIERS, OverLimit
+from servefirst.kit import formats
 from servefirst.kit.errors import InvalidRequest, ServefirstError
 from servefirst.kit.i18n import N_
 from servefirst.kit.i18n import gettext as _
@@ -82,10 +83,14 @@ def _current(uow: UnitOfWork) -> dict[str, dict[str, Any]]:
     def amount(minor: int | None) -> str:
         return "" if minor is None else format_amount(minor, currency)
 
+    def number(value: Decimal | int) -> str:
+        # With the place's decimal mark, as amounts are: 7,5 in Lisbon (either is read back).
+        return str(value).replace(".", formats.decimal_mark())
+
     return {
         "deposit": {
             "enabled": "yes" if deposit.enabled else "",
-            "percent": str(deposit.percent),
+            "percent": number(deposit.percent),
             "minimum": amount(deposit.minimum),
             "maximum": amount(deposit.maximum),
             "fixed": amount(deposit.fixed),
@@ -94,7 +99,7 @@ def _current(uow: UnitOfWork) -> dict[str, dict[str, Any]]:
             "mode": deposit.mode.value,
         },
         "guarantee": {
-            "auto_approve_percent": str(kept.auto_approve_percent),
+            "auto_approve_percent": number(kept.auto_approve_percent),
             "waive_needs_review": "yes" if kept.waive_needs_review else "",
             "claim_limit": "" if kept.claim_limit is None else str(kept.claim_limit),
             "claim_period_days": str(kept.claim_period_days),
@@ -103,8 +108,8 @@ def _current(uow: UnitOfWork) -> dict[str, dict[str, Any]]:
         },
         "earnings": {
             "bonus_min_reviews": str(pay.bonus_min_reviews),
-            "bonus_min_average": str(pay.bonus_min_average),
-            "bonus_percent": str(pay.bonus_percent),
+            "bonus_min_average": number(pay.bonus_min_average),
+            "bonus_percent": number(pay.bonus_percent),
         },
     }
 
@@ -118,6 +123,7 @@ def _page(
     status: int = 200,
     form: str = "",
     typed: dict[str, Any] | None = None,
+    invalid: str = "",
 ) -> Response:
     merchant = get_merchant(uow)
     values = _current(uow)
@@ -128,10 +134,14 @@ def _page(
         request,
         values=values,
         failed=form if error else "",
+        # A field's refusal is said beside it (a long page holds three forms);
+        # anything else (a stale form) above the page.
+        invalid=invalid,
+        refusal_words=error if invalid else None,
         presets=preset_meanings(),
         tiers=TIERS,
         currency=merchant.currency,
-        error=error,
+        error=None if invalid else error,
         merchant_name=merchant.name,
     )
     done = NOTICES.get(request.query_params.get("done", ""))
@@ -150,11 +160,27 @@ def _save(request: Request, csrf: str, form: str, typed: dict[str, Any], apply: 
         return f"{PAGE}?done=saved#{form}"
 
     def on_error(uow: UnitOfWork, me: staff.SignedIn, exc: ServefirstError) -> Response:
+        beside = exc.param if exc.param in _BESIDE.get(form, ()) else ""
         return _page(
-            request, uow, me, error=in_words(exc), status=exc.status, form=form, typed=typed
+            request,
+            uow,
+            me,
+            error=in_words(exc),
+            status=exc.status,
+            form=form,
+            typed=typed,
+            invalid=beside or "",
         )
 
     return act_keeping(request, csrf, change, on_error, needs=NEEDS)
+
+
+#: The fields of each form that can say their refusal beside them.
+_BESIDE = {
+    "deposit": ("percent", "fixed", "minimum", "maximum", "cancel_window_hours"),
+    "guarantee": ("auto_approve_percent", "claim_limit", "claim_period_days"),
+    "earnings": ("bonus_min_reviews", "bonus_min_average", "bonus_percent"),
+}
 
 
 @router.post("/policies/deposit")

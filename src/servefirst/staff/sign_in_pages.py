@@ -9,6 +9,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
 from servefirst.kit.errors import InvalidRequest
+from servefirst.kit.i18n import N_
 from servefirst.kit.refusals import in_words
 from servefirst.kit.typed import refuse_nul
 from servefirst.staff import service as staff
@@ -41,6 +42,8 @@ FormText = Annotated[str, Form()]
 
 #: Where the console opens after sign-in: the day at a glance.
 LANDING = "/staff/today"
+#: A failed sign-in, in the browser's language (the layout translates it).
+NO_MATCH = N_("That e-mail and password do not match.")
 
 
 def _sign_in_page(
@@ -103,9 +106,7 @@ def sign_in(
     if result.session_token is None or result.device_token is None:
         if result.choices:
             return _sign_in_page(request, email=email, choices=result.choices)
-        return _sign_in_page(
-            request, status=401, error="That e-mail and password do not match.", email=email
-        )
+        return _sign_in_page(request, status=401, error=NO_MATCH, email=email)
     response = see_other(f"{LANDING}?done=signed_in")
     set_session_cookie(response, result.session_token)
     set_device_cookie(response, result.device_token)

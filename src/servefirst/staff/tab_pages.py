@@ -131,6 +131,9 @@ def add_customer(
             typed = {"name": name, "email": email, "phone": phone}
             return duplicate_page(request, me, exc, typed, get_merchant(uow).name)
         typed = {"name": name, "email": email, "phone": phone}
+        if exc.param in typed:  # said beside its field: the form sits below the whole book
+            typed |= {"invalid": exc.param, "refusal": in_words(exc)}
+            return _customers_page(request, uow, me, "", typed=typed, status=exc.status)
         return _customers_page(
             request, uow, me, "", error=in_words(exc), typed=typed, status=exc.status
         )
@@ -258,16 +261,19 @@ def _tab_action(
     *,
     needs: Access = Access.STAFF,
     kept: dict[str, str] | None = None,
+    beside: tuple[str, ...] = (),
 ) -> Response:
     """One change on a tab, then back to the tab (or the tab with the refusal,
-    and ``kept``: the form's entries, given back)."""
+    and ``kept``: the form's entries, given back; a refusal of one of the
+    fields ``beside`` said beside it, any other above the page)."""
 
     def change(uow: UnitOfWork, me: staff.SignedIn) -> str:
         do(uow, me)
         return f"/staff/tabs/{tab_id}?done={done}"
 
     def on_error(uow: UnitOfWork, me: staff.SignedIn, exc: ServefirstError) -> Response:
-        return tab_page_refusing(request, uow, me, tab_id, exc, kept or {})
+        at_field = exc.param is not None and exc.param in beside
+        return tab_page_refusing(request, uow, me, tab_id, exc, kept or {}, beside=at_field)
 
     return act(request, csrf_token, change, on_error, needs=needs)
 

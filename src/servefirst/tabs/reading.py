@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from servefirst.db.uow import UnitOfWork
 from servefirst.kit.errors import NotFound
+from servefirst.kit.i18n import N_
 from servefirst.kit.ids import merchant_of_credential
 from servefirst.tabs.models import Tab
 from servefirst.tabs.rules import Bill, TabStatus
@@ -39,7 +40,12 @@ def tab_for_token(uow: UnitOfWork, token: str, *, lock: bool = False) -> Tab:
 def find_by_short_code(uow: UnitOfWork, short_code: str) -> Tab:
     tab = uow.tabs.by_short_code(short_code.strip().upper())
     if tab is None:
-        raise NotFound(f"No tab has the code '{short_code}'.", param="short_code")
+        raise NotFound(
+            f"No tab has the code '{short_code}'.",
+            param="short_code",
+            # Said again at the counter in the member's language (kit.refusals).
+            figures={"words": N_("No tab has the code '%(code)s'."), "code": short_code[:20]},
+        )
     return tab
 
 
