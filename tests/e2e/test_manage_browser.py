@@ -139,8 +139,9 @@ def test_the_management_pages_fit_a_phone(
     page.goto(f"{base}/staff/policies")
     page.get_by_label("Deposit (% of the price)").fill("abc")
     page.get_by_role("button", name="Save the deposit policy").click()
-    page.locator("#error").wait_for()
-    assert "Write a number from 0 to 100" in page.locator("#error").inner_text()
+    said = page.locator("#deposit-percent-error")  # beside its field, not at the top
+    said.wait_for()
+    assert "Write a number from 0 to 100" in said.inner_text()
     assert page.get_by_label("Deposit (% of the price)").input_value() == "abc"
     _fits(page)
     screenshot(page, "staff-policies-phone", docs=True)

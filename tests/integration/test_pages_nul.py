@@ -10,7 +10,7 @@ reader's language."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from functools import cached_property
 from typing import Any
 
@@ -120,7 +120,8 @@ class Cafe:
 
     @cached_property
     def booking(self) -> str:
-        starts = datetime.now(UTC).replace(microsecond=0) + timedelta(days=2)
+        # The runtime's clock, not the wall's: other tests move the shared test clock.
+        starts = self.runtime.clock.now().replace(microsecond=0) + timedelta(days=2)
         made = self.merchant.post(
             "/v1/bookings",
             {
