@@ -226,7 +226,9 @@ def staff_pages(
     before = person.post("/staff/close-day", {"date": "1999-12-04", "opening_float": "1"})
     assert before.status_code == 422 and 'id="date-error"' in before.text
     pages["staff-close-day-date-refused"] = before.text
-    closed = person.post("/staff/close-day", {"opening_float": "0"}, follow_redirects=True)
+    closed = person.post(
+        "/staff/close-day", {"opening_float": "0", "count_100": "28"}, follow_redirects=True
+    )
     assert closed.status_code == 200, closed.text
     pages["staff-z-report"] = closed.text
     for report in ("sales", "satisfaction", "trust", "cash-flow", "tax"):

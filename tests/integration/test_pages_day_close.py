@@ -58,6 +58,33 @@ def test_a_manager_counts_the_drawer_and_prints_the_z_report(
     assert close["closed_by"]["name"] == "Ana Sousa"
 
 
+def test_a_count_left_blank_while_the_drawer_should_hold_money_closes_nothing(
+    manager: Staff, merchant: Merchant
+) -> None:
+    # A tap too soon would close the day for good and post it all as short.
+    paid_in_cash(merchant, 380)
+    sent = manager.post("/staff/close-day", {"opening_float": "50.00"})
+    assert sent.status_code == 422, sent.text
+    assert "Nothing was counted, yet the drawer should hold €53.80" in sent.text
+    assert 'value="50.00"' in sent.text
+    assert merchant.balances()["cash_over_short"] == 0
+    assert merchant.post("/v1/merchant", {"locale": "pt_PT"}).status_code == 200
+    said = manager.post("/staff/close-day", {"opening_float": "50,00"})
+    assert "Nada foi contado, mas a gaveta deveria ter 53,80" in said.text
+    # A drawer found empty is said with a 0, and closes (all of it short).
+    empty = manager.post(
+        "/staff/close-day", {"opening_float": "50,00", "count_100": "0"}, follow_redirects=False
+    )
+    assert empty.status_code == 303, empty.text
+    assert merchant.balances()["cash_over_short"] == 5380
+
+
+def test_a_day_with_no_cash_closes_without_a_count(manager: Staff, merchant: Merchant) -> None:
+    sent = manager.post("/staff/close-day", {"opening_float": ""}, follow_redirects=False)
+    assert sent.status_code == 303, sent.text
+    assert merchant.balances()["cash_over_short"] == 0
+
+
 def test_a_negative_count_gives_the_form_back_as_typed(manager: Staff, merchant: Merchant) -> None:
     sent = manager.post(
         "/staff/close-day", {"opening_float": "20.00", "count_2000": "-3", "count_500": "4"}

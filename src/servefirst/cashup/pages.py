@@ -123,6 +123,7 @@ async def close_day(request: Request) -> Response:
             opening_float=opening or 0,
             counted=counted,
             day=day,
+            count_made=any(entries.get(f"count_{d}", "").strip() for d in EURO_DENOMINATIONS),
         )
         return f"/staff/close-day/{report.day.isoformat()}?done=closed"
 

@@ -117,6 +117,14 @@ def counted_total(counts: Mapping[int, int]) -> int:
     return sum(denomination * pieces for denomination, pieces in counts.items())
 
 
+def count_not_made(count_made: bool, expected: int) -> bool:
+    """A close with no count at all (every field left blank on the form) while
+    the drawer should hold money is a count not made, a tap too soon, not a
+    drawer found empty: a close cannot be undone, and it would post all of it
+    as short. A drawer found empty is a count of 0."""
+    return not count_made and expected > 0
+
+
 def over_short_entry(currency: str, difference: int, memo: str) -> JournalEntry | None:
     """The one balanced entry for the difference (None when the drawer is right):
     over, cash up and ``cash_over_short`` credited; short, the other way."""

@@ -16,6 +16,7 @@ from servefirst.cashup.rules import (
     checked_counts,
     checked_day,
     checked_float,
+    count_not_made,
     counted_total,
     day_totals,
     over_short_entry,
@@ -91,11 +92,14 @@ def close_day(
     opening_float: Any,
     counted: Mapping[str, Any],
     day: date | None = None,
+    count_made: bool = True,
 ) -> DayReport:
     """Close ``day`` (today by default): the drawer's count against the float
     plus the day's cash in the ledger, the difference posted as one entry to
     ``cash_over_short``. A day closes once; a day not yet begun, or one before
-    the business began on servefirst, cannot close."""
+    the business began on servefirst, cannot close. ``count_made`` False (a
+    form sent with every count blank) is refused while the drawer should hold
+    money (``rules.count_not_made``)."""
     merchant = repository.lock_merchant(uow)
     zone = ZoneInfo(merchant.timezone)
     today = uow.clock.now().astimezone(zone).date()
@@ -112,6 +116,15 @@ def close_day(
         )
     report = _report(uow, day, None)
     expected = float_amount + report.totals.cash_movement
+    if count_not_made(count_made, expected):
+        raise InvalidRequest(
+            f"Nothing was counted, yet the drawer should hold {expected} (minor units): give"
+            " the pieces of each note and coin, 0 where there are none.",
+            code="count_missing",
+            param="counted",
+            details={"expected_cash": expected},
+            figures={"currency": merchant.currency},
+        )
     total = counted_total(counts)
     difference = total - expected
     entry = over_short_entry(merchant.currency, difference, f"day close {day.isoformat()}")

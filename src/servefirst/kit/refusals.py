@@ -146,6 +146,13 @@ def _has_bookings(details: dict[str, Any], money: Callable[[int], str]) -> str:
     ) % {"name": details["name"], "num": count}
 
 
+def _count_missing(details: dict[str, Any], money: Callable[[int], str]) -> str:
+    return _(
+        "Nothing was counted, yet the drawer should hold %(amount)s: type how many of each"
+        " note and coin (0 where there are none), then close the day."
+    ) % {"amount": money(details["expected_cash"])}
+
+
 #: Refusals said again from their figures (most need a currency).
 _FROM_FIGURES: dict[str, Callable[[dict[str, Any], Callable[[int], str]], str]] = {
     "tab_limit_exceeded": _tab_limit,
@@ -156,6 +163,7 @@ _FROM_FIGURES: dict[str, Callable[[dict[str, Any], Callable[[int], str]], str]] 
     "refund_first": _refund_first,
     "tab_state_invalid": _tab_state,
     "staff_has_bookings": _has_bookings,
+    "count_missing": _count_missing,
 }
 
 #: Refusals said in fixed words, whatever detail their message carries (a
