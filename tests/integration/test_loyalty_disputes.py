@@ -20,6 +20,7 @@ from servefirst.runtime import Runtime
 from tests.conftest import Merchant
 from tests.integration import test_stripe_gateway as on_stripe
 from tests.integration.test_loyalty_api import card
+from tests.integration.test_loyalty_voids import FIVE_EUROS_OFF, points
 from tests.integration.test_pages_staff import Staff
 from tests.integration.test_referrals_api import scheme
 from tests.integration.test_stripe_gateway import WEBHOOK_SECRET, pay, post_event, reference_of
@@ -31,19 +32,6 @@ stripe_double = on_stripe.stripe_double
 stripe_runtime = on_stripe.stripe_runtime
 stripe_client = on_stripe.stripe_client
 cafe = on_stripe.cafe
-
-FIVE_EUROS_OFF = {"type": "amount_off", "amount": 500}
-
-
-def points(cafe: Merchant, per_reward: int = 100) -> None:
-    body = {
-        "kind": "points",
-        "points_per_unit": 1,
-        "points_per_reward": per_reward,
-        "reward": FIVE_EUROS_OFF,
-    }
-    response = cafe.post("/v1/merchant/loyalty-program", body)
-    assert response.status_code == 200, response.text
 
 
 def paid_by_card(
