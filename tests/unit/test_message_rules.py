@@ -8,17 +8,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from servefirst.messages.overdue_rules import final_notice_day, overdue_at
 from servefirst.messages.rules import (
     MessageKind,
     MessagePolicy,
     booking_reminder_at,
     channel_for,
     dunning_steps,
-    final_notice_day,
     is_quiet,
     next_attempt,
     out_of_quiet_hours,
-    overdue_at,
     parse_smtp_url,
     still_due,
     superseded,

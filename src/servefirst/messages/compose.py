@@ -34,7 +34,8 @@ from servefirst.kit import i18n
 from servefirst.kit.money import Money
 from servefirst.kit.onetime import CODE_LIFETIME, code_for, spaced
 from servefirst.messages.cancellation import cancellation_file, cancellation_values
-from servefirst.messages.rules import TO_THE_MERCHANT, MessageKind, final_notice_day
+from servefirst.messages.overdue_rules import final_notice_day
+from servefirst.messages.rules import TO_THE_MERCHANT, MessageKind
 from servefirst.messages.service import Context
 from servefirst.messages.sms_segments import fitted
 from servefirst.receipts import document as receipts

@@ -13,7 +13,8 @@ from servefirst.db.uow import UnitOfWork
 from servefirst.guarantee.service import concern_raised
 from servefirst.merchants.service import get_merchant
 from servefirst.messages.models import Message
-from servefirst.messages.rules import MessageKind, MessageStatus, turns_overdue
+from servefirst.messages.overdue_rules import turns_overdue
+from servefirst.messages.rules import MessageKind, MessageStatus
 from servefirst.messages.service import policy_of
 from servefirst.tabs import service as tabs
 
