@@ -10,7 +10,6 @@ promised a day that has passed."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
@@ -22,6 +21,7 @@ from servefirst.runtime import Runtime
 from tests import delivery_servers
 from tests.conftest import Merchant
 from tests.delivery_servers import Mailbox
+from tests.integration.test_overdue_schedule import served, status
 
 smtp_server = delivery_servers.smtp_server
 
@@ -33,20 +33,6 @@ def deliver(runtime: Runtime, merchant: Merchant, at: datetime, smtp_url: str | 
         transports=Transports(mailer_for(smtp_url)),
         merchants=[merchant.id],
     ).drain()
-
-
-def served(merchant: Merchant, email: str) -> dict[str, Any]:
-    person = merchant.customer("Rui Lopes", email=email)
-    tab = merchant.tab(person["id"])
-    svc = merchant.service(price=900)
-    merchant.post(f"/v1/tabs/{tab['id']}/lines", {"service_id": svc["id"]})
-    answer = merchant.post(f"/v1/tabs/{tab['id']}/serve")
-    assert answer.status_code == 200, answer.text
-    return dict(answer.json())
-
-
-def status(merchant: Merchant, tab: dict[str, Any]) -> str:
-    return str(merchant.get(f"/v1/tabs/{tab['id']}").json()["status"])
 
 
 def final_notices(mailbox: Mailbox, to: str) -> list[str]:
@@ -65,7 +51,7 @@ def the_day(merchant: Merchant, at: datetime) -> str:
 def test_a_final_notice_sent_late_gives_the_customer_its_two_days_from_then(
     runtime: Runtime, merchant: Merchant, smtp_server: tuple[str, Mailbox]
 ) -> None:
-    tab = served(merchant, "late.notice@example.com")
+    tab = served(merchant, email="late.notice@example.com")
     served_at = datetime.fromisoformat(tab["served_at"])
     deliver(runtime, merchant, served_at, None)  # planned; no mail server for two weeks
     sent_at = served_at + timedelta(days=15)
@@ -83,7 +69,7 @@ def test_a_final_notice_sent_late_gives_the_customer_its_two_days_from_then(
 def test_an_invoice_s_final_notice_says_it_is_overdue_not_a_day_gone_by(
     runtime: Runtime, merchant: Merchant, smtp_server: tuple[str, Mailbox]
 ) -> None:
-    tab = served(merchant, "invoice.notice@example.com")
+    tab = served(merchant, email="invoice.notice@example.com")
     invoiced = merchant.post(f"/v1/tabs/{tab['id']}/invoice", {"net_days": 7})
     assert invoiced.status_code == 200, invoiced.text
     due = date.fromisoformat(invoiced.json()["due_date"])
@@ -106,7 +92,7 @@ def test_an_invoice_s_final_notice_says_it_is_overdue_not_a_day_gone_by(
 def test_a_tab_marked_overdue_by_hand_is_told_so_by_its_final_notice(
     runtime: Runtime, merchant: Merchant, smtp_server: tuple[str, Mailbox]
 ) -> None:
-    tab = served(merchant, "by.hand@example.com")
+    tab = served(merchant, email="by.hand@example.com")
     served_at = datetime.fromisoformat(tab["served_at"])
     deliver(runtime, merchant, served_at, None)
     marked = merchant.post(f"/v1/tabs/{tab['id']}/overdue")
@@ -121,7 +107,7 @@ def test_a_final_notice_on_time_names_day_14_in_portuguese_too(
     runtime: Runtime, merchant: Merchant, smtp_server: tuple[str, Mailbox]
 ) -> None:
     assert merchant.post("/v1/merchant", {"locale": "pt_PT"}).status_code == 200
-    tab = served(merchant, "a.tempo@example.com")
+    tab = served(merchant, email="a.tempo@example.com")
     served_at = datetime.fromisoformat(tab["served_at"])
     deliver(runtime, merchant, served_at, None)
     deliver(runtime, merchant, served_at + timedelta(days=12, hours=12), smtp_server[0])
