@@ -329,3 +329,14 @@ def test_in_portuguese_the_last_owner_is_refused_in_portuguese(
         follow_redirects=True,
     )
     assert "Função e acesso guardados" in saved.text
+
+
+def team_form_pages(merchant: Merchant, person: Staff) -> dict[str, str]:
+    """The team page with each form refused, for the HTML check: the add form
+    (a weak password) and a member's title and access (no title)."""
+    weak = person.post(PAGE, joana(password="short 1"))
+    assert weak.status_code == 422, weak.text
+    sofia = merchant.post("/v1/staff", {"name": "Sofia Marques", "role": "stylist"}).json()
+    untitled = person.post(f"{PAGE}/{sofia['id']}/access", {"role": "", "access": "staff"})
+    assert untitled.status_code == 422, untitled.text
+    return {"staff-team-add-refused": weak.text, "staff-team-access-refused": untitled.text}
