@@ -1,7 +1,8 @@
 """An owner runs the team on a 390 px phone, in English and in Portuguese:
 adds a barista with a console login (a weak first password is refused beside
 its field, what was typed kept), makes her a manager, and she signs in on her
-own phone to a manager's console."""
+own phone to a manager's console. Each state fits the screen and has no
+serious accessibility violation (axe)."""
 
 from __future__ import annotations
 
@@ -12,9 +13,11 @@ import pytest
 from servefirst.runtime import Runtime
 from tests.conftest import Merchant
 from tests.e2e.conftest import PHONE, Screenshot
+from tests.e2e.test_accessibility import context_at, violations
 from tests.e2e.test_back_office_phone import _fits_the_phone, _signed_in
 
 pytestmark = pytest.mark.browser
+__all__ = ["context_at"]  # a fixture, used by name
 
 FIRST_PASSWORD = "morning shift 7"
 
@@ -58,7 +61,7 @@ WORDS = {
 
 @pytest.mark.parametrize("locale", sorted(WORDS))
 def test_an_owner_adds_a_barista_and_makes_her_a_manager_on_a_phone(
-    phone_page: Any,
+    context_at: Any,
     browser: Any,
     live_server: str,
     live_merchant: Merchant,
@@ -66,7 +69,7 @@ def test_an_owner_adds_a_barista_and_makes_her_a_manager_on_a_phone(
     screenshot: Screenshot,
     locale: str,
 ) -> None:
-    page, base, words = phone_page, live_server, WORDS[locale]
+    page, base, words = context_at(PHONE), live_server, WORDS[locale]
     if locale != "en":
         assert live_merchant.post("/v1/merchant", {"locale": locale}).status_code == 200
     _signed_in(page, base, runtime, live_merchant, "owner")
@@ -89,6 +92,7 @@ def test_an_owner_adds_a_barista_and_makes_her_a_manager_on_a_phone(
     assert add.get_by_label(words["email"]).input_value() == email
     assert add.get_by_label(words["password"]).input_value() == ""
     _fits_the_phone(page)
+    assert violations(page) == []
     screenshot(page, f"staff-team-add-refused-{locale}")
     add.get_by_label(words["password"]).fill(FIRST_PASSWORD)
     add.get_by_role("button", name=words["add"]).click()
@@ -106,6 +110,7 @@ def test_an_owner_adds_a_barista_and_makes_her_a_manager_on_a_phone(
     row = page.get_by_test_id("team").locator("li", has_text="Joana Reis")
     assert words["row"] in row.inner_text()
     _fits_the_phone(page)
+    assert violations(page) == []
     screenshot(page, f"staff-team-access-saved-{locale}")
     joana = next(m for m in live_merchant.get("/v1/staff").json()["data"] if m["email"] == email)
     assert (joana["role"], joana["access"], joana["can_sign_in"]) == ("barista", "manager", True)
