@@ -71,6 +71,7 @@ def test_the_owner_adds_a_barista_who_then_signs_in_with_the_password_given(
     assert "they sign in at /staff with the e-mail and the password you chose" in page
     assert "Joana Reis" in section(page, "team-heading")
     assert "barista · staff" in section(page, "team-heading")
+    assert 'name="role" required maxlength="40"' in page  # the title's limit, before sending
     member = named(merchant, "Joana Reis")
     assert (member["role"], member["access"]) == ("barista", "staff")
     assert (member["email"], member["can_sign_in"]) == (form["email"], True)

@@ -27,7 +27,7 @@ from servefirst.kit.refusals import in_words
 from servefirst.merchants.service import get_merchant
 from servefirst.staff import service as staff
 from servefirst.staff.kept_forms import act_keeping
-from servefirst.staff.rules import Access
+from servefirst.staff.rules import MAX_ROLE_LENGTH, Access
 from servefirst.staff.web import base_context, render, show
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
@@ -76,6 +76,7 @@ def team_page(
         refused_for=refused_for,
         new_member=new_member,
         access_form=access_form,
+        most_title=MAX_ROLE_LENGTH,
     )
     done = NOTICES.get(request.query_params.get("done", ""))
     context["notice"] = _(done) if done else None
