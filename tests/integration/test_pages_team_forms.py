@@ -20,6 +20,9 @@ from tests.integration.test_pages_team import own_id, section
 from tests.integration.test_refund_pages import _portuguese
 
 PAGE = "/staff/team"
+COMMISSION_WORDS = (
+    "Give the commission as a percent from 0 to 100, with at most two decimals, like 12.5."
+)
 
 
 def everyone(merchant: Merchant) -> list[dict[str, Any]]:
@@ -109,6 +112,12 @@ REFUSED_ADDITIONS = [
     ({"email": ""}, "email", 422, "A sign-in needs both an e-mail and a password."),
     ({"password": "short 1"}, "password", 422, "A password needs at least 10 characters."),
     ({"password": "aaaaaaaaaaaa"}, "password", 422, "That password is too easy to guess."),
+    (
+        {"commission": "150"},
+        "commission",
+        422,
+        COMMISSION_WORDS,
+    ),
 ]
 
 
@@ -262,6 +271,11 @@ def test_an_owner_may_step_down_while_another_owner_remains(
     [
         ({"role": " "}, "role", "Give a job title of 1 to 40 characters."),
         ({"access": "boss"}, "access", "Choose owner, manager or staff access."),
+        (
+            {"commission": "12.345"},
+            "commission",
+            COMMISSION_WORDS,
+        ),
     ],
 )
 def test_a_refused_title_or_access_is_said_beside_it_and_nothing_changes(
@@ -278,7 +292,7 @@ def test_a_refused_title_or_access_is_said_beside_it_and_nothing_changes(
     assert refused.status_code == 422
     assert beside(refused.text, f"{field}-{sofia['id']}-error") == words
     now = merchant.get(f"/v1/staff/{sofia['id']}").json()
-    assert (now["role"], now["access"]) == ("stylist", "staff")
+    assert (now["role"], now["access"], now["commission_rate_bps"]) == ("stylist", "staff", 0)
 
 
 def test_no_such_member_is_said_above_the_page(
@@ -317,7 +331,7 @@ def test_in_portuguese_the_last_owner_is_refused_in_portuguese(
     owner = signed_in(merchant, "owner")
     _portuguese(merchant, owner)
     me = own_id(owner)
-    assert "Alterar função ou acesso" in owner.get(PAGE).text
+    assert "Alterar função, acesso ou comissão" in owner.get(PAGE).text
     refused = owner.post(f"{PAGE}/{me}/access", {"role": "owner", "access": "staff"})
     assert refused.status_code == 409
     assert beside(refused.text, f"access-{me}-error") == (
@@ -341,3 +355,45 @@ def team_form_pages(merchant: Merchant, person: Staff) -> dict[str, str]:
     untitled = person.post(f"{PAGE}/{sofia['id']}/access", {"role": "", "access": "staff"})
     assert untitled.status_code == 422, untitled.text
     return {"staff-team-add-refused": weak.text, "staff-team-access-refused": untitled.text}
+
+
+# --- commission ---------------------------------------------------------------------------------
+
+
+def test_the_owner_sets_a_commission_when_adding_and_changes_it_later(
+    merchant: Merchant, signed_in: Callable[..., Staff]
+) -> None:
+    owner = signed_in(merchant, "owner")
+    form = {"name": "Sofia Marques", "role": "stylist", "access": "staff", "commission": "15"}
+    assert owner.post(PAGE, form, follow_redirects=False).status_code == 303
+    sofia = named(merchant, "Sofia Marques")
+    assert sofia["commission_rate_bps"] == 1500
+    assert 'name="commission" inputmode="decimal" value="15"' in owner.get(PAGE).text
+    # Blank leaves it as it is; a new rate counts from now on.
+    keep = {"role": "stylist", "access": "staff", "commission": ""}
+    assert owner.post(f"{PAGE}/{sofia['id']}/access", keep).status_code == 200
+    assert named(merchant, "Sofia Marques")["commission_rate_bps"] == 1500
+    raised = {"role": "stylist", "access": "staff", "commission": "17.5 %"}
+    assert owner.post(f"{PAGE}/{sofia['id']}/access", raised).status_code == 200
+    assert named(merchant, "Sofia Marques")["commission_rate_bps"] == 1750
+
+
+def test_in_portuguese_a_commission_is_typed_and_shown_with_a_decimal_comma(
+    merchant: Merchant, signed_in: Callable[..., Staff]
+) -> None:
+    owner = signed_in(merchant, "owner")
+    _portuguese(merchant, owner)
+    sofia = merchant.post("/v1/staff", {"name": "Sofia Marques", "role": "stylist"}).json()
+    form = {"role": "stylist", "access": "staff", "commission": "12,5"}
+    saved = owner.post(f"{PAGE}/{sofia['id']}/access", form, follow_redirects=True)
+    assert saved.status_code == 200
+    assert merchant.get(f"/v1/staff/{sofia['id']}").json()["commission_rate_bps"] == 1250
+    assert 'name="commission" inputmode="decimal" value="12,5"' in saved.text
+    refused = owner.post(f"{PAGE}/{sofia['id']}/access", {**form, "commission": "doze"})
+    assert refused.status_code == 422
+    assert beside(refused.text, f"commission-{sofia['id']}-error") == (
+        "Indique a comissão em percentagem, de 0 a 100, com duas casas decimais no máximo,"
+        " por exemplo 12,5."
+    )
+    assert 'value="doze"' in refused.text  # what was typed comes back
+    assert merchant.get(f"/v1/staff/{sofia['id']}").json()["commission_rate_bps"] == 1250

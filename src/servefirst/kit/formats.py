@@ -137,6 +137,12 @@ def count(value: int) -> str:
     return str(babel_numbers.format_decimal(value, locale=_reading_locale()))
 
 
+def decimal(value: int | float | Decimal) -> str:
+    """A figure inside a sentence or a form of the page ('12.5' / '12,5'), as
+    ``_reading_locale`` says: what a reader types back is read the same way."""
+    return str(babel_numbers.format_decimal(value, locale=_reading_locale()))
+
+
 def percent(value: int | None) -> str:
     """A whole percent (``12`` -> '12%' / '12%')."""
     if value is None:
@@ -185,6 +191,7 @@ def zone_name() -> str:
 FILTERS = {
     "money": money,
     "number": number,
+    "decimal": decimal,
     "percent": percent,
     "date": format_date,
     "time": format_time,

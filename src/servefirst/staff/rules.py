@@ -12,6 +12,7 @@ import math
 import re
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
 from servefirst.kit.errors import Conflict, InvalidRequest, RateLimited
@@ -95,6 +96,40 @@ def last_owner(name: str, *, param: str) -> Conflict:
             "name": name,
         },
     )
+
+
+#: The most commission a member earns: all of what their lines were paid.
+MAX_COMMISSION_PERCENT = Decimal(100)
+_COMMISSION_WORDS = N_(
+    "Give the commission as a percent from 0 to 100, with at most two decimals, like %(example)s."
+)
+
+
+def commission_from_percent(typed: str, *, example: str = "12.5") -> int | None:
+    """A commission typed on a console form as a percent ('12', '12.5', or
+    '12,5' as Portuguese writes it) in the basis points it is kept in; blank:
+    None (no change). Anything else is refused beside the field, in words
+    (``example``: the same figure written the reader's way)."""
+    text = typed.strip().replace("%", "").strip()
+    if not text:
+        return None
+    if text.count(",") == 1 and "." not in text:
+        text = text.replace(",", ".")  # a decimal comma
+    try:
+        percent = Decimal(text)
+    except InvalidOperation:
+        percent = Decimal("NaN")
+    if (
+        not percent.is_finite()
+        or not 0 <= percent <= MAX_COMMISSION_PERCENT
+        or percent.as_tuple().exponent < -2  # type: ignore[operator]
+    ):
+        raise InvalidRequest(
+            f"'{typed[:20]}' is not a commission: a percent from 0 to 100, at most two decimals.",
+            param="commission",
+            figures={"words": _COMMISSION_WORDS, "example": example},
+        )
+    return int(percent * 100)
 
 
 #: NIST SP 800-63B asks for at least 8; a shared counter tablet deserves a bit more.

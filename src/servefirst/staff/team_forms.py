@@ -15,17 +15,19 @@ reader's language, and nothing written; a password is never given back.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
 from servefirst.db.uow import UnitOfWork
+from servefirst.kit import formats
 from servefirst.kit.errors import ServefirstError
 from servefirst.kit.refusals import in_words
 from servefirst.staff import service as staff
 from servefirst.staff.kept_forms import act_keeping
-from servefirst.staff.rules import Access
+from servefirst.staff.rules import Access, commission_from_percent
 from servefirst.staff.team_pages import NEEDS, PAGE, team_page
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
@@ -34,9 +36,9 @@ router = APIRouter(prefix="/staff", include_in_schema=False)
 # the page; the service refuses it in words instead.
 FormText = Annotated[str, Form()]
 #: The fields of the add form a refusal can be said beside.
-NEW_FIELDS = ("name", "role", "access", "email", "password")
-#: The fields of a member's title and access form.
-ACCESS_FIELDS = ("role", "access")
+NEW_FIELDS = ("name", "role", "access", "commission", "email", "password")
+#: The fields of a member's title, access and commission form.
+ACCESS_FIELDS = ("role", "access", "commission")
 #: Where an owner who gave up owner access lands: the team page is no longer theirs.
 STEPPED_DOWN = "/staff/today?done=access_changed"
 
@@ -47,11 +49,13 @@ def add_member(
     name: FormText = "",
     role: FormText = "",
     access: FormText = "",
+    commission: FormText = "",
     email: FormText = "",
     password: FormText = "",
     csrf_token: FormText = "",
 ) -> Response:
-    typed = {"name": name, "role": role, "access": access, "email": email}
+    typed = {"name": name, "role": role, "access": access, "commission": commission}
+    typed["email"] = email
     email = email.strip()
 
     def change(uow: UnitOfWork, me: staff.SignedIn) -> str:
@@ -60,6 +64,7 @@ def add_member(
             name=name,
             role=role,
             access=access,
+            commission_bps=_commission(commission) or 0,
             email=email or None,
             password=password or None,
         )
@@ -81,12 +86,20 @@ def change_access(
     staff_id: str,
     role: FormText = "",
     access: FormText = "",
+    commission: FormText = "",
     csrf_token: FormText = "",
 ) -> Response:
-    typed = {"staff_id": staff_id, "role": role, "access": access}
+    typed = {"staff_id": staff_id, "role": role, "access": access, "commission": commission}
 
     def change(uow: UnitOfWork, me: staff.SignedIn) -> str:
-        staff.update_member(uow, staff_id, role=role, access=access, acting=me.account.staff_id)
+        staff.update_member(
+            uow,
+            staff_id,
+            role=role,
+            access=access,
+            commission_bps=_commission(commission),
+            acting=me.account.staff_id,
+        )
         if staff_id == me.account.staff_id and not Access(access).allows(NEEDS):
             return STEPPED_DOWN
         return f"{PAGE}?done=access"
@@ -99,3 +112,9 @@ def change_access(
         return team_page(request, uow, me, error=words, status=exc.status, access_form=typed)
 
     return act_keeping(request, csrf_token, change, on_error, needs=NEEDS)
+
+
+def _commission(typed: str) -> int | None:
+    """The commission typed, in basis points (blank: None), or refused beside
+    its field with an example written the reader's way."""
+    return commission_from_percent(typed, example=formats.decimal(Decimal("12.5")))
