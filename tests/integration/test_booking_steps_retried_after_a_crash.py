@@ -11,10 +11,13 @@ first request would have answered."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import httpx
+import pytest
 from sqlalchemy import func, select
 
 from servefirst.bookings.models import CardHold, DepositRefund
@@ -24,6 +27,12 @@ from servefirst.runtime import Runtime
 from tests.conftest import Merchant, TestClock
 from tests.integration.test_bookings_api import GOOD, at, booked, nonzero, salon
 from tests.integration.test_bookings_holds import hold_policy
+from tests.integration.test_payment_crash import (
+    Server,
+    servefirst,
+    server,  # noqa: F401 (a fixture)
+    wait_until,
+)
 
 KEY = {"Idempotency-Key": "front-desk-4711"}
 
@@ -257,3 +266,55 @@ def test_a_booking_step_retried_with_another_body_is_422(
     other = merchant.post(path, {"starts_at": at(clock, days=2)}, headers=KEY)
     assert other.status_code == 422, other.text
     assert other.json()["error"]["code"] == "idempotency_key_reused"
+
+
+def test_a_server_killed_after_a_late_fee_s_capture_then_retried_takes_it_once(
+    merchant: Merchant,
+    wall_clock: TestClock,
+    runtime: Runtime,
+    database_url: str,
+    server: Callable[[], Server],  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The restarted server finds the first request's key past its lock at once.
+    monkeypatch.setenv("SERVEFIRST_IDEMPOTENCY_LOCK_SECONDS", "0")
+    hold_policy(merchant)
+    booking_id = booked(merchant, wall_clock, card=GOOD, hours=5)["id"]
+    running = server()
+    seen: list[httpx.Response | None] = []
+    sending = threading.Thread(
+        target=lambda: seen.append(cancel_on(running.base, merchant, booking_id))
+    )
+    sending.start()
+    wait_until(
+        lambda: bool(seen) or fee_key_of(runtime, merchant, booking_id) is not None, "the fee asked"
+    )
+    fee_key = fee_key_of(runtime, merchant, booking_id) or ""
+    # Captured; the processor's answer is on its way back (tests/payment_crash_server.py).
+    wait_until(lambda: processor_did(runtime, fee_key) == 1, "the capture")
+    running.kill()
+    sending.join()
+    assert seen == [None]  # the client never heard
+
+    restarted = server()
+    waits_on_the_processor(cancel_on(restarted.base, merchant, booking_id), booking_id)
+    recovered = servefirst(database_url, "payments", "recover", "--grace-seconds", "0")
+    assert recovered.returncode == 0, recovered.stderr
+    again = cancel_on(restarted.base, merchant, booking_id)
+    assert again is not None and again.status_code == 200, again
+    assert (again.json()["status"], again.json()["deposit"]["status"]) == ("cancelled", "forfeited")
+    assert processor_did(runtime, fee_key) == 1
+    assert nonzero(merchant.balances()) == {"card_clearing": 400, "no_show_fees": -400}
+
+
+def cancel_on(base: str, merchant: Merchant, booking_id: str) -> httpx.Response | None:
+    """The cancellation sent to a real server, with a key of its own; None
+    when the server died under the request."""
+    try:
+        return httpx.post(
+            f"{base}/v1/bookings/{booking_id}/cancel",
+            headers={**merchant.headers, "Idempotency-Key": f"cancel-{booking_id}"},
+            timeout=30,
+        )
+    except httpx.HTTPError:
+        return None
