@@ -268,6 +268,47 @@ def test_a_booking_step_retried_with_another_body_is_422(
     assert other.json()["error"]["code"] == "idempotency_key_reused"
 
 
+def test_a_renewal_round_retried_after_a_crash_renews_each_hold_once(
+    runtime: Runtime, merchant: Merchant, clock: TestClock
+) -> None:
+    """No recovery point needed: a round of renewals is a sweep, and the
+    retry carries on with the renewals its first round asked, under their
+    own keys, so the processor makes each new hold once. Its answer is what
+    it changed itself (after recovery finished them, nothing: the next test)."""
+    booking = held_booking(merchant, clock, days=10)
+    clock.advance(days=6, hours=12)
+    with dies_asking(runtime, "authorize", after_the_processor=True):
+        assert merchant.post("/v1/holds/renew", None, headers=KEY).status_code == 500
+    (asked,) = holds_of(runtime, merchant, booking["id"])
+    assert asked.raise_key is not None
+
+    past_the_lock(runtime, clock)
+    again = merchant.post("/v1/holds/renew", None, headers=KEY)
+    assert again.status_code == 200, again.text
+    assert again.json()["changed"] == [asked.hold_id]
+    answered_again(merchant, "/v1/holds/renew", None, again)
+    assert [h.status for h in holds_of(runtime, merchant, booking["id"])] == ["replaced", "active"]
+    assert asked.hold_id not in recover(runtime, grace_seconds=0).raises
+    assert processor_did(runtime, asked.raise_key) == 1  # the new hold made once
+
+
+def test_a_renewal_round_retried_after_recovery_renewed_its_hold_changes_nothing(
+    runtime: Runtime, merchant: Merchant, clock: TestClock
+) -> None:
+    booking = held_booking(merchant, clock, days=10)
+    clock.advance(days=6, hours=12)
+    with dies_asking(runtime, "authorize", after_the_processor=True):
+        assert merchant.post("/v1/holds/renew", None, headers=KEY).status_code == 500
+    (asked,) = holds_of(runtime, merchant, booking["id"])
+    assert asked.hold_id in recover(runtime, grace_seconds=0).raises
+
+    past_the_lock(runtime, clock)
+    again = merchant.post("/v1/holds/renew", None, headers=KEY)
+    assert (again.status_code, again.json()["changed"]) == (200, [])
+    assert [h.status for h in holds_of(runtime, merchant, booking["id"])] == ["replaced", "active"]
+    assert processor_did(runtime, asked.raise_key) == 1
+
+
 def test_a_server_killed_after_a_late_fee_s_capture_then_retried_takes_it_once(
     merchant: Merchant,
     wall_clock: TestClock,
