@@ -9,8 +9,8 @@ outcome, it ends in one of three ways:
 * a refusal (a ``ServefirstError`` below 500): the work is rolled back and the
   refusal is stored as the key's answer, so a retry gets the same refusal;
 * anything else (unreadable input, a crash): the work is rolled back and the
-  key released, free for a retry (unless its request kept a recovery point,
-  ``bookings.deposit_phases``: a retry lands there);
+  key released, free for a retry (unless its request kept a recovery point
+  in a first phase it committed, ``api.phased``: a retry lands there);
 * a refusal about the key itself (``IdempotencyError``: its first request is
   still being finished): the key is left as it was, for the retry after.
 

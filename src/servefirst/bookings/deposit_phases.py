@@ -30,8 +30,8 @@ from servefirst.bookings.models import Booking
 from servefirst.bookings.rules import DepositMode, DepositStatus, HoldPlan
 from servefirst.db.uow import UnitOfWork
 from servefirst.events.service import emit
-from servefirst.idempotency.service import Claim
-from servefirst.kit.errors import CardDeclined, IdempotencyError
+from servefirst.idempotency.service import Claim, still_waiting
+from servefirst.kit.errors import CardDeclined
 from servefirst.kit.money import Money
 from servefirst.ledger import service as ledger
 from servefirst.ledger.rules import Account, EntryBuilder, EntryKind
@@ -243,12 +243,5 @@ def kept_for_retry(uow: UnitOfWork, booking_id: str) -> Booking | None:
     if booking is None:
         return None
     if booking.deposit_status == DepositStatus.PENDING.value:
-        raise IdempotencyError(
-            "A request with this Idempotency-Key made this booking; its deposit is still waiting"
-            " for the card processor's answer. Retry shortly.",
-            code="idempotency_key_in_use",
-            status=409,
-            param="Idempotency-Key",
-            details={"booking_id": booking_id},
-        )
+        raise still_waiting("made this booking and asked its deposit", {"booking_id": booking_id})
     return booking

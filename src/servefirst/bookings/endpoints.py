@@ -11,10 +11,12 @@ from starlette.concurrency import run_in_threadpool
 
 from servefirst.api.context import MerchantUoW, PublicURL, run_sync, runtime_of
 from servefirst.api.fields import QueryMoment
+from servefirst.api.phased import Kept, once_per_key
 from servefirst.api.routing import ServefirstRoute
 from servefirst.availability.online import who_moves
 from servefirst.bookings import hold_raises, rescheduling
 from servefirst.bookings import service as bookings
+from servefirst.bookings.awaited import booking_awaits_processor
 from servefirst.bookings.calendar import booking_calendar
 from servefirst.bookings.deposit_phases import book_off_the_loop
 from servefirst.bookings.deposit_refunds import refunds_off_the_loop
@@ -52,6 +54,18 @@ NO_ONE_SAID = CancelIn()
 
 def present(uow: UnitOfWork, booking_id: str, base: str) -> BookingOut:
     return BookingOut.build(uow, bookings.get_booking(uow, booking_id), base)
+
+
+def _kept(uow: UnitOfWork, booking_id: str, made: str) -> Kept:
+    """A booking's step commits before the processor is asked (a fee, a
+    refund, a raise): its key keeps the booking for a retry after a crash."""
+    return Kept(made, "booking_id", booking_id, lambda: booking_awaits_processor(uow, booking_id))
+
+
+async def _settle(request: Request, uow: UnitOfWork, booking_id: str) -> None:
+    """The processor's phases of a booking that ended: its fee, its refund."""
+    await fee_off_the_loop(request, uow, booking_id)
+    await refunds_off_the_loop(request, uow, booking_id)
 
 
 @router.post(
@@ -118,13 +132,19 @@ def get_booking(booking_id: str, uow: MerchantUoW, base: PublicURL) -> BookingOu
 async def check_in_booking(
     booking_id: str, uow: MerchantUoW, base: PublicURL, request: Request
 ) -> BookingOut:
-    tab_id = await run_sync(request, lambda: bookings.begin_check_in(uow, booking_id).tab_id)
-    await refunds_off_the_loop(request, uow, booking_id)  # a captured deposit above the bill
-    if tab_id is not None:  # the hold now behind the tab may have to grow
-        await raise_off_the_loop(request, uow, tab_id)
-    return await run_sync(
-        request, lambda: BookingOut.build(uow, bookings.get_booking(uow, booking_id), base)
-    )
+    opened: list[str] = []
+
+    def begin() -> bool:
+        opened.extend(filter(None, [bookings.begin_check_in(uow, booking_id).tab_id]))
+        return True
+
+    async def then() -> None:
+        await refunds_off_the_loop(request, uow, booking_id)  # a captured deposit above the bill
+        for tab_id in opened:  # the hold now behind the tab may have to grow
+            await raise_off_the_loop(request, uow, tab_id)
+
+    await once_per_key(request, uow, _kept(uow, booking_id, "checked in this booking"), begin, then)
+    return await run_sync(request, present, uow, booking_id, base)
 
 
 @router.post(
@@ -147,9 +167,13 @@ async def cancel_booking(
     body: CancelIn = NO_ONE_SAID,
 ) -> BookingOut:
     by = CancelledBy(body.by)
-    await run_sync(request, lambda: bookings.begin_cancel(uow, booking_id, by=by))
-    await fee_off_the_loop(request, uow, booking_id)
-    await refunds_off_the_loop(request, uow, booking_id)
+
+    def begin() -> bool:
+        bookings.begin_cancel(uow, booking_id, by=by)
+        return True
+
+    kept = _kept(uow, booking_id, "cancelled this booking")
+    await once_per_key(request, uow, kept, begin, lambda: _settle(request, uow, booking_id))
     return await run_sync(request, present, uow, booking_id, base)
 
 
@@ -162,9 +186,12 @@ async def cancel_booking(
 async def mark_no_show(
     booking_id: str, uow: MerchantUoW, base: PublicURL, request: Request
 ) -> BookingOut:
-    await run_sync(request, bookings.begin_no_show, uow, booking_id)
-    await fee_off_the_loop(request, uow, booking_id)
-    await refunds_off_the_loop(request, uow, booking_id)
+    def begin() -> bool:
+        bookings.begin_no_show(uow, booking_id)
+        return True
+
+    kept = _kept(uow, booking_id, "marked this booking a no-show")
+    await once_per_key(request, uow, kept, begin, lambda: _settle(request, uow, booking_id))
     return await run_sync(request, present, uow, booking_id, base)
 
 
@@ -183,13 +210,16 @@ async def mark_no_show(
 async def reschedule_booking(
     booking_id: str, body: RescheduleIn, uow: MerchantUoW, base: PublicURL, request: Request
 ) -> BookingOut:
-    def move() -> None:
+    def move() -> bool:
         # A booking made online for anyone may go to whoever is free then.
         staff_id = body.staff_id or who_moves(uow, booking_id, body.starts_at)
         rescheduling.begin_reschedule(uow, booking_id, starts_at=body.starts_at, staff_id=staff_id)
+        return True
 
-    await run_sync(request, move)
-    await fee_off_the_loop(request, uow, booking_id)
+    async def then() -> None:
+        await fee_off_the_loop(request, uow, booking_id)
+
+    await once_per_key(request, uow, _kept(uow, booking_id, "moved this booking"), move, then)
     return await run_sync(request, present, uow, booking_id, base)
 
 

@@ -18,14 +18,18 @@ from sqlalchemy import (
     cast,
     extract,
     func,
+    or_,
     select,
     text,
 )
 
-from servefirst.bookings.models import Booking, DepositRefund
+from servefirst.bookings.models import Booking, CardHold, DepositRefund
 from servefirst.bookings.rules import BookingStatus
 from servefirst.db.by_id import column_by_id
 from servefirst.db.uow import UnitOfWork
+
+#: A deposit refund the processor has not answered yet (``deposit_refunds.PENDING``).
+_PENDING = "pending"
 
 #: The longest buffer a service may have (``catalog.schemas.Buffer``): a
 #: booking that ended this long before a time may still be in its buffer.
@@ -164,6 +168,36 @@ def deposit_refunds_by_status(uow: UnitOfWork, tab_id: str) -> dict[str, int]:
         .group_by(DepositRefund.status)
     )
     return {status: int(total or 0) for status, total in rows}
+
+
+def awaits_processor(uow: UnitOfWork, booking_id: str) -> bool:
+    """Whether a step of the booking still waits for the card processor's
+    answer: a fee or a raise asked of one of its card holds, or a refund of
+    its deposit (a retry of that step after a crash is told to come back)."""
+    holds = select(CardHold.hold_id).where(
+        CardHold.merchant_id == uow.merchant,
+        CardHold.booking_id == booking_id,
+        or_(CardHold.fee_key.is_not(None), CardHold.raise_key.is_not(None)),
+    )
+    refunds = select(DepositRefund.refund_id).where(
+        DepositRefund.merchant_id == uow.merchant,
+        DepositRefund.booking_id == booking_id,
+        DepositRefund.status == _PENDING,
+    )
+    return bool(uow.session.scalar(select(or_(holds.exists(), refunds.exists()))))
+
+
+def tab_awaits_processor(uow: UnitOfWork, tab_id: str) -> bool:
+    """The same for a tab: a raise asked of its card hold, or a refund of the
+    deposit of the booking checked in to it (a voided line's share)."""
+    holds = select(CardHold.hold_id).where(
+        CardHold.merchant_id == uow.merchant,
+        CardHold.tab_id == tab_id,
+        CardHold.raise_key.is_not(None),
+    )
+    return bool(uow.session.scalar(select(holds.exists()))) or bool(
+        deposit_refunds_by_status(uow, tab_id).get(_PENDING)
+    )
 
 
 def upcoming_of(uow: UnitOfWork, staff_id: str, statuses: tuple[str, ...], now: datetime) -> int:

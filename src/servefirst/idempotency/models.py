@@ -22,8 +22,9 @@ class IdempotencyKey(Base):
     recovery_point: Mapped[str | None] = mapped_column(
         String(64),
         nullable=True,
-        doc="What the first request kept before its answer (a booking whose deposit is"
-        " asked in phases): a retry after a crash lands on it instead of doing it again.",
+        doc="What the first request kept before its answer (a booking or a tab changed"
+        " before the card processor was asked, in phases): a retry after a crash lands on"
+        " it instead of doing it again.",
     )
     locked_at: Mapped[datetime] = mapped_column(UTCDateTime, doc="When the first request began.")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)

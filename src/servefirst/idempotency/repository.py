@@ -43,8 +43,9 @@ class IdempotencyKeyRepository:
         )
 
     def recover_at(self, claim: Claim, point: str) -> None:
-        """What the claimed request has kept so far (a booking, its deposit yet
-        to be asked), committed with it: a retry after a crash lands there."""
+        """What the claimed request has kept so far (a booking or a tab, the
+        processor yet to be asked), committed with it: a retry after a crash
+        lands there (``api.phased``)."""
         self._uow.session.execute(
             update(IdempotencyKey).where(_the(claim)).values(recovery_point=point)
         )

@@ -127,6 +127,20 @@ def claim(
     return replay
 
 
+def still_waiting(made: str, details: dict[str, str]) -> IdempotencyError:
+    """The refusal a retry hears while what its key's first request ``made``
+    (kept before a crash between a payment's phases) waits for the card
+    processor's answer: the key's in-progress 409, naming what was made."""
+    return IdempotencyError(
+        f"A request with this Idempotency-Key {made}; the card processor's answer is"
+        " still awaited. Retry shortly.",
+        code="idempotency_key_in_use",
+        status=409,
+        param="Idempotency-Key",
+        details=details,
+    )
+
+
 def store(session: Session, claim: Claim, status: int, body: bytes) -> None:
     """Save the answer; called in the request's own transaction, so it commits
     with the work it describes (or, for a refused request, on its own)."""

@@ -158,8 +158,7 @@ def resume(
             "Another payment on this tab is waiting for the card processor's answer."
             " Try again in a moment.",
         )
-    uow.commit()  # nothing written: the tab's lock is given back before the call
-    return CardAttempt(
+    resumed = CardAttempt(
         attempt.payment_id,
         tab.tab_id,
         attempt.amount,
@@ -172,6 +171,11 @@ def resume(
         hold_to_take(uow, tab) if from_hold else None,
         attempt.created_at,
     )
+    # Nothing written: the tab's lock is given back before the call, and
+    # what the call needs was read first (a read after the commit would open
+    # a transaction the processor is then called inside).
+    uow.commit()
+    return resumed
 
 
 def finished_under(uow: UnitOfWork, tab: Tab, processor_key: str) -> Payment | None:

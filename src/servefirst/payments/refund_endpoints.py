@@ -10,7 +10,9 @@ from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 
 from servefirst.api.context import MerchantUoW, PublicURL, processor_key, run_sync
+from servefirst.api.phased import Kept, once_per_key
 from servefirst.api.routing import ServefirstRoute
+from servefirst.bookings.awaited import tab_awaits_processor
 from servefirst.bookings.deposit_refunds import refunds_off_the_loop
 from servefirst.payments import refunds
 from servefirst.payments.refund_rules import RefundStatus
@@ -97,12 +99,18 @@ def list_refunds(payment_id: str, uow: MerchantUoW) -> RefundList:
 async def void_line(
     tab_id: str, line_no: int, body: VoidLineIn, uow: MerchantUoW, base: PublicURL, request: Request
 ) -> TabOut:
-    voided = await run_sync(
-        request, lambda: begin_void_line(uow, tab_id, line_no, reason=body.reason)
-    )
-    if voided.deposit_refund_of is not None:
-        # The void is committed first; the processor is asked off the loop.
-        await refunds_off_the_loop(request, uow, voided.deposit_refund_of)
-    return await run_sync(
-        request, lambda: present(uow, tabs.tab_in_hand(uow, voided.tab.tab_id), base)
-    )
+    refunded: list[str] = []
+
+    def begin() -> bool:
+        voided = begin_void_line(uow, tab_id, line_no, reason=body.reason)
+        refunded.extend(filter(None, [voided.deposit_refund_of]))
+        return bool(refunded)  # a share of the deposit goes back to the card
+
+    async def then() -> None:
+        for booking_id in refunded:
+            # The void is committed first; the processor is asked off the loop.
+            await refunds_off_the_loop(request, uow, booking_id)
+
+    kept = Kept("voided this line", "tab_id", tab_id, lambda: tab_awaits_processor(uow, tab_id))
+    await once_per_key(request, uow, kept, begin, then)
+    return await run_sync(request, lambda: present(uow, tabs.tab_in_hand(uow, tab_id), base))

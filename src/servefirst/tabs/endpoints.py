@@ -3,7 +3,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Query, Request
 
 from servefirst.api.context import MerchantUoW, PublicURL, run_sync
+from servefirst.api.phased import Kept, once_per_key
 from servefirst.api.routing import ServefirstRoute
+from servefirst.bookings.awaited import tab_awaits_processor as awaits
 from servefirst.bookings.hold_raises import raise_off_the_loop
 from servefirst.bookings.holds import tab_hold
 from servefirst.db.uow import UnitOfWork
@@ -66,17 +68,22 @@ def get_tab(tab_id: str, uow: MerchantUoW, base: PublicURL) -> TabOut:
 async def add_line(
     tab_id: str, body: LineIn, uow: MerchantUoW, base: PublicURL, request: Request
 ) -> TabOut:
-    def add() -> None:
+    def add() -> bool:
         if body.staff_id is not None:
             get_member(uow, body.staff_id)  # 404 param staff_id: earnings need a real person
             ensure_active(uow, body.staff_id)  # 409: someone who left does no new work
         tabs.add_line(
             uow, tab_id, service_id=body.service_id, quantity=body.quantity, staff_id=body.staff_id
         )
+        # Only a tab with a card hold may ask a raise, committing the line first.
+        return tabs.tab_in_hand(uow, tab_id).card_held
 
-    await run_sync(request, add)
-    # A card hold behind the tab grows with it: asked of the processor off the loop.
-    await raise_off_the_loop(request, uow, tab_id)
+    async def then() -> None:
+        # A card hold behind the tab grows with it: asked of the processor off the loop.
+        await raise_off_the_loop(request, uow, tab_id)
+
+    kept = Kept("added a line to this tab", "tab_id", tab_id, lambda: awaits(uow, tab_id))
+    await once_per_key(request, uow, kept, add, then)
     return await run_sync(request, lambda: present(uow, tabs.tab_in_hand(uow, tab_id), base))
 
 
