@@ -16,7 +16,12 @@ from servefirst.events.service import emit
 from servefirst.kit.errors import NotFound
 from servefirst.loyalty import service as loyalty
 from servefirst.payments.dispute_repository import DisputeRepository
-from servefirst.payments.dispute_rules import DisputeStatus, ensure_can_close
+from servefirst.payments.dispute_rules import (
+    Disputed,
+    DisputeStatus,
+    ensure_can_close,
+    first_holding,
+)
 from servefirst.payments.models import Dispute, Payment
 from servefirst.payments.refund_repository import RefundRepository
 from servefirst.payments.refund_rules import Refundable
@@ -55,6 +60,16 @@ def record_dispute(
 
 def disputes(uow: UnitOfWork) -> list[Dispute]:
     return DisputeRepository(uow).newest_first()
+
+
+def holding_by_payment(uow: UnitOfWork, tab_id: str) -> dict[str, Disputed]:
+    """The dispute, open or lost, that keeps each of the tab's payments from
+    being refunded, by payment id (the console's tab page)."""
+    by_payment: dict[str, list[Disputed]] = {}
+    for dispute in DisputeRepository(uow).of_tab(tab_id):
+        by_payment.setdefault(dispute.payment_id, []).append(dispute)
+    held = {payment_id: first_holding(found) for payment_id, found in by_payment.items()}
+    return {payment_id: dispute for payment_id, dispute in held.items() if dispute is not None}
 
 
 def _held(uow: UnitOfWork, dispute_id: str) -> Dispute:
