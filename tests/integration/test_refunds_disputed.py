@@ -21,7 +21,7 @@ from servefirst.runtime import Runtime
 from tests.conftest import Merchant
 from tests.integration import test_stripe_gateway as on_stripe
 from tests.integration.test_loyalty_disputes import disputed_at_the_bank, events, paid_by_card
-from tests.integration.test_stripe_gateway import pay
+from tests.integration.test_stripe_gateway import WEBHOOK_SECRET, pay, post_event, reference_of
 from tests.stripe_double import StripeDouble
 
 # The Stripe merchant and the double in front of localstripe (fixtures).
@@ -151,6 +151,37 @@ def test_a_won_dispute_frees_the_payment_up_to_what_is_left_of_it(
     )
     assert refunds_asked_of_stripe(stripe_double) == 2
     assert cafe.balances()["refunds"] == 2500
+
+
+def closed_at_the_bank(
+    cafe: Merchant,
+    double: StripeDouble,
+    runtime: Runtime,
+    dispute_id: str,
+    payment_id: str,
+    status: str,
+) -> None:
+    """Stripe's ``charge.dispute.closed``, signed, with the bank's decision."""
+    with_intent = {"payment_intent": reference_of(runtime, cafe, payment_id)}
+    dispute = {"id": dispute_id, "object": "dispute", "charge": "ch_x", "amount": 2500}
+    dispute |= {"currency": "eur", "reason": "fraudulent", "status": status, **with_intent}
+    told = post_event(cafe, *double.signed_event("charge.dispute.closed", dispute, WEBHOOK_SECRET))
+    assert told.json()["outcome"] == "handled", told.text
+
+
+def test_stripe_closing_a_dispute_won_frees_the_payment_and_one_closed_lost_waits_for_the_owner(
+    cafe: Merchant, stripe_double: StripeDouble, stripe_runtime: Runtime
+) -> None:
+    tab, paid = paid_by_card(cafe, stripe_double, 2500)
+    won = disputed_at_the_bank(cafe, stripe_double, stripe_runtime, paid["id"], 2500)
+    closed_at_the_bank(cafe, stripe_double, stripe_runtime, won, paid["id"], "won")
+    assert refund(cafe, paid["id"]).status_code == 201
+    _, paid_again = paid_by_card(cafe, stripe_double, 2500)
+    lost = disputed_at_the_bank(cafe, stripe_double, stripe_runtime, paid_again["id"], 2500)
+    closed_at_the_bank(cafe, stripe_double, stripe_runtime, lost, paid_again["id"], "lost")
+    statuses = {d["id"]: d["status"] for d in cafe.get("/v1/disputes").json()["data"]}
+    assert statuses == {won: "won", lost: "open"}  # lost counts once the owner marks it
+    refused_for_the_dispute(refund(cafe, paid_again["id"]), lost, "open")
 
 
 def test_a_part_refunded_payment_whose_dispute_of_the_rest_was_lost_has_nothing_left(
