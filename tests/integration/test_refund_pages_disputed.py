@@ -9,6 +9,7 @@ disputes page, and the refund is offered again."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,6 +18,7 @@ from fastapi.testclient import TestClient
 from servefirst.runtime import Runtime
 from tests.conftest import Merchant
 from tests.integration import test_stripe_gateway as on_stripe
+from tests.integration.test_html_valid import install_vnu, vnu_errors
 from tests.integration.test_loyalty_disputes import disputed_at_the_bank, in_words, paid_by_card
 from tests.integration.test_pages_staff import Staff
 from tests.integration.test_refund_pages import _portuguese
@@ -117,6 +119,7 @@ def test_a_refund_form_sent_after_the_bank_disputed_the_payment_is_refused_in_it
     stripe_runtime: Runtime,
     signed_in: Callable[..., Staff],
     language: str,
+    tmp_path: Path,
 ) -> None:
     """The page was shown before Stripe told of the dispute; the manager
     sends its form: refused in the form's place, said once, nothing kept."""
@@ -140,6 +143,9 @@ def test_a_refund_form_sent_after_the_bank_disputed_the_payment_is_refused_in_it
     assert page.count(OPEN[language]) == 1  # in the form's place, not again above
     assert 'id="error"' not in page
     assert books.unchanged()
+    if language == "en":
+        install_vnu()
+        assert vnu_errors({"refused": refused.text}, tmp_path) == []
     assert dispute_id in cafe.get("/v1/disputes").text
 
 
