@@ -16,6 +16,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+from servefirst.loyalty.take_back_rules import LONGEST_DISPUTE_ID, LONGEST_REFERENCE
 from servefirst.runtime import Runtime
 from tests.conftest import Merchant
 from tests.integration import test_stripe_gateway as on_stripe
@@ -49,11 +50,16 @@ def paid_by_card(
 
 
 def disputed_at_the_bank(
-    cafe: Merchant, double: StripeDouble, runtime: Runtime, payment_id: str, amount: int
+    cafe: Merchant,
+    double: StripeDouble,
+    runtime: Runtime,
+    payment_id: str,
+    amount: int,
+    dispute_id: str | None = None,
 ) -> str:
     """Stripe tells of the dispute, signed, as it does."""
     dispute = {
-        "id": "dp_" + uuid.uuid4().hex[:24],
+        "id": dispute_id or "dp_" + uuid.uuid4().hex[:24],
         "object": "dispute",
         "charge": "ch_" + uuid.uuid4().hex[:24],
         "payment_intent": reference_of(runtime, cafe, payment_id),
@@ -111,6 +117,26 @@ def test_a_dispute_marked_lost_takes_the_points_back_once_naming_the_tab_and_the
     [told] = events(cafe, "loyalty.taken_back")
     assert told["object_id"] == ana
     assert told["data"] == {"tab_id": tab["id"], "points": 25, "dispute_id": dispute_id}
+
+
+def test_a_dispute_whose_id_is_as_long_as_stripe_may_make_it_is_kept_and_named_in_full(
+    cafe: Merchant, stripe_double: StripeDouble, stripe_runtime: Runtime
+) -> None:
+    """Stripe's ids are 27 characters today, and it says they may grow to 255:
+    the dispute, its events and the take-back naming it ("dispute " and the
+    id, the longest reference loyalty writes) keep it whole."""
+    points(cafe)
+    tab, paid = paid_by_card(cafe, stripe_double, 2500)
+    ana = tab["customer_id"]
+    longest = "dp_" + "7" * (LONGEST_DISPUTE_ID - 3)
+    dispute_id = disputed_at_the_bank(
+        cafe, stripe_double, stripe_runtime, paid["id"], 2500, dispute_id=longest
+    )
+    assert marked_lost(cafe, dispute_id)["id"] == longest
+    reference = f"dispute {longest}"
+    assert len(reference) == LONGEST_REFERENCE
+    assert taken_back(cafe, ana) == [(-25, tab["id"], reference)]
+    assert [e["object_id"] for e in events(cafe, "dispute.lost")] == [longest]
 
 
 def test_a_dispute_of_part_of_the_charge_takes_back_its_share_and_the_tip_goes_last(

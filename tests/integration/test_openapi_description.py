@@ -36,6 +36,7 @@ NEW_OPERATION_IDS = {
     "set_message_settings",
     "list_disputes",
     "mark_dispute_lost",
+    "mark_dispute_won",
     "close_day",
     "get_day_close",
     "export_journal",
@@ -164,6 +165,7 @@ OPERATION_IDS = {
     ("get", "/v1/tax-rates"): "list_tax_rates",
     ("get", "/v1/reports/tax"): "get_tax_report",
     ("post", "/v1/disputes/{dispute_id}/lost"): "mark_dispute_lost",
+    ("post", "/v1/disputes/{dispute_id}/won"): "mark_dispute_won",
     ("post", "/v1/webhook-endpoints/{endpoint_id}/deliveries/{delivery_id}/retry"): (
         "retry_webhook_delivery"
     ),

@@ -20,18 +20,28 @@ METHODS = [
 OPTIONS = {"**/templates/**": {"extensions": "jinja2.ext.i18n"}}
 
 
-def marked_words() -> set[str]:
-    found: set[str] = set()
-    for _file, _line, message, _comments, _context in extract_from_dir(
+def marked_in_context() -> set[tuple[str | None, str]]:
+    """(context, words) of every marked word; the context of ``pgettext``'s, else None."""
+    found: set[tuple[str | None, str]] = set()
+    for _file, _line, message, _comments, context in extract_from_dir(
         str(SOURCE), METHODS, OPTIONS
     ):
-        found.add(message[0] if isinstance(message, tuple) else message)
+        found.add((context, message[0] if isinstance(message, tuple) else message))
     return found
 
 
+def marked_words() -> set[str]:
+    return {words for _context, words in marked_in_context()}
+
+
 def test_every_marked_word_has_its_portuguese() -> None:
+    """Words in a context ("Won", of a dispute) are looked up in it, as pages do."""
     portuguese = i18n.translations("pt")
-    missing = sorted(w for w in marked_words() if portuguese.gettext(w) == w)
+    missing = sorted(
+        (context or "") + "|" + words
+        for context, words in marked_in_context()
+        if (portuguese.pgettext(context, words) if context else portuguese.gettext(words)) == words
+    )
     assert missing == [], f"no Portuguese in servefirst/locales/pt/LC_MESSAGES/*.po for: {missing}"
 
 

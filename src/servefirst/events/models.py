@@ -28,7 +28,11 @@ class Event(Base):
     merchant_id: Mapped[str] = mapped_column(String(16), primary_key=True)
     event_id: Mapped[str] = mapped_column(String(40), primary_key=True)
     type: Mapped[str] = mapped_column(String(64), doc="e.g. tab.opened, payment.succeeded.")
-    object_id: Mapped[str] = mapped_column(String(40))
+    object_id: Mapped[str] = mapped_column(
+        String(255),
+        doc="What the event is about: servefirst's own ids, or a processor's (a card"
+        " dispute's, up to 255 characters as Stripe's may be).",
+    )
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     delivered_at: Mapped[datetime | None] = mapped_column(

@@ -130,6 +130,32 @@ def _refund_first(details: dict[str, Any], money: Callable[[int], str]) -> str:
     ) % {"due": money(details["amount_due"]), "amount": money(details["line_amount"])}
 
 
+def _disputed(details: dict[str, Any], money: Callable[[int], str]) -> str:
+    """A refund, or a void that would need one, of money the customer's bank
+    holds (the dispute open) or gave back (lost): ``dispute_rules``."""
+    lost = details["dispute_status"] == "lost"
+    if details["what"] == "void":
+        if lost:
+            return _(
+                "The customer's bank already gave %(amount)s of this tab's payment back (the"
+                " dispute was lost): nothing more can be refunded, so this line cannot come off."
+            ) % {"amount": money(details["disputed_amount"])}
+        return _(
+            "This tab's payment is disputed with the customer's bank: while the dispute is"
+            " open, no refund can make room for this line, so it cannot come off."
+        )
+    if lost:
+        return _(
+            "The customer's bank already gave %(amount)s of this payment back (the dispute was"
+            " lost): a refund would pay it twice."
+        ) % {"amount": money(details["disputed_amount"])}
+    return _(
+        "The customer's bank disputes this payment: while the dispute is open it cannot be"
+        " refunded (the bank decides whether the money goes back). Once the dispute is marked"
+        " won, it can."
+    )
+
+
 def _tab_state(details: dict[str, Any], money: Callable[[int], str]) -> str:
     # The form sent again (the back button) after the tab moved on, most often.
     status = _(str(details["tab_status"])).replace("_", " ")
@@ -161,6 +187,7 @@ _FROM_FIGURES: dict[str, Callable[[dict[str, Any], Callable[[int], str]], str]] 
     "amount_exceeds_due": _over_due,
     "amount_exceeds_refundable": _over_refundable,
     "refund_first": _refund_first,
+    "payment_disputed": _disputed,
     "tab_state_invalid": _tab_state,
     "staff_has_bookings": _has_bookings,
     "count_missing": _count_missing,
@@ -188,6 +215,9 @@ _PLAIN = {
     "day_already_closed": lambda: _("This day is already closed."),
     "concern_raised_since": lambda: _("Your concern was already sent: it is listed on this page."),
     "dispute_not_found": lambda: _("There is no such dispute."),
+    "dispute_closed": lambda: _(
+        "This dispute is already closed: a dispute marked won or lost stays so."
+    ),
     "secret_key_missing": lambda: _(
         "This server cannot keep Stripe keys yet: SERVEFIRST_SECRET_KEY is not set. Ask whoever"
         " runs the server to set it (the README says how), then save the keys again. Nothing"

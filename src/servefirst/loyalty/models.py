@@ -10,6 +10,7 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKeyConstraint, Index, Integ
 from sqlalchemy.orm import Mapped, mapped_column
 
 from servefirst.db.base import Amount, Base, UTCDateTime
+from servefirst.loyalty.take_back_rules import LONGEST_REFERENCE
 
 
 class LoyaltyTransaction(Base):
@@ -41,7 +42,7 @@ class LoyaltyTransaction(Base):
     tab_id: Mapped[str | None] = mapped_column(String(40), nullable=True)
     reward_id: Mapped[str | None] = mapped_column(String(40), nullable=True)
     reference: Mapped[str | None] = mapped_column(
-        String(40),
+        String(LONGEST_REFERENCE),
         nullable=True,
         doc="What took points back: the refund's id, the voided line ('line 3', of tab_id),"
         " or the lost dispute ('dispute dp_...').",

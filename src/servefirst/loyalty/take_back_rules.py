@@ -110,9 +110,18 @@ def made_by_void(reference: str | None) -> bool:
     return reference is not None and reference.startswith("line ")
 
 
+#: The longest id a processor gives a dispute that ``disputes`` keeps (Stripe
+#: says its ids never exceed 255 characters; today's are 27).
+LONGEST_DISPUTE_ID = 255
+#: The journal's reference column: the longest reference written, a lost
+#: dispute's ("dispute " and its id). A refund's id is at most 40 and a
+#: voided line's "line 2147483647" 15.
+LONGEST_REFERENCE = len("dispute ") + LONGEST_DISPUTE_ID
+
+
 def dispute_reference(dispute_id: str) -> str:
     """A lost dispute's take-back names the dispute ("dispute dp_1N..."): the
-    processor's id, 27 characters for Stripe, fits the journal's 40."""
+    processor's id in full, as ``disputes`` keeps it (``LONGEST_REFERENCE``)."""
     return f"dispute {dispute_id}"
 
 

@@ -2,7 +2,9 @@
 shown to staff, and counted in the customer's trust history only once the
 merchant marks it lost (a dispute can be won: until then it says nothing).
 Marked lost, the money went back to the customer, and loyalty follows it as
-it follows a refund (``loyalty.service.tab_disputed``)."""
+it follows a refund (``loyalty.service.tab_disputed``). Marked won, the money
+is the merchant's again: nothing is counted, and the payment can be refunded
+as any other (while open or lost it cannot: ``dispute_rules``)."""
 
 from __future__ import annotations
 
@@ -13,6 +15,13 @@ from servefirst.db.uow import UnitOfWork
 from servefirst.events.service import emit
 from servefirst.kit.errors import NotFound
 from servefirst.loyalty import service as loyalty
+from servefirst.payments.dispute_repository import DisputeRepository
+from servefirst.payments.dispute_rules import (
+    Disputed,
+    DisputeStatus,
+    ensure_can_close,
+    first_holding,
+)
 from servefirst.payments.models import Dispute, Payment
 from servefirst.payments.refund_repository import RefundRepository
 from servefirst.payments.refund_rules import Refundable
@@ -28,7 +37,7 @@ def record_dispute(
     reason: str,
     payment: Payment | None,
 ) -> Dispute:
-    existing = uow.session.get(Dispute, (uow.merchant, dispute_id))
+    existing = DisputeRepository(uow).get(dispute_id)
     if existing is not None:
         return existing
     dispute = Dispute(
@@ -40,7 +49,7 @@ def record_dispute(
         amount=amount,
         currency=currency,
         reason=reason,
-        status="open",
+        status=DisputeStatus.OPEN.value,
         created_at=uow.clock.now(),
     )
     uow.session.add(dispute)
@@ -50,13 +59,24 @@ def record_dispute(
 
 
 def disputes(uow: UnitOfWork) -> list[Dispute]:
-    return list(
-        uow.session.scalars(
-            select(Dispute)
-            .where(Dispute.merchant_id == uow.merchant)
-            .order_by(Dispute.created_at.desc(), Dispute.dispute_id)
-        )
-    )
+    return DisputeRepository(uow).newest_first()
+
+
+def holding_by_payment(uow: UnitOfWork, tab_id: str) -> dict[str, Disputed]:
+    """The dispute, open or lost, that keeps each of the tab's payments from
+    being refunded, by payment id (the console's tab page)."""
+    by_payment: dict[str, list[Disputed]] = {}
+    for dispute in DisputeRepository(uow).of_tab(tab_id):
+        by_payment.setdefault(dispute.payment_id, []).append(dispute)
+    held = {payment_id: first_holding(found) for payment_id, found in by_payment.items()}
+    return {payment_id: dispute for payment_id, dispute in held.items() if dispute is not None}
+
+
+def _held(uow: UnitOfWork, dispute_id: str) -> Dispute:
+    dispute = DisputeRepository(uow).get(dispute_id, lock=True)
+    if dispute is None:
+        raise NotFound("No such dispute.", code="dispute_not_found", param="dispute_id")
+    return dispute
 
 
 def mark_lost(uow: UnitOfWork, dispute_id: str) -> Dispute:
@@ -64,13 +84,12 @@ def mark_lost(uow: UnitOfWork, dispute_id: str) -> Dispute:
     history (as a write-off of what was taken back), and what the tab earned
     in loyalty taken back as after a refund of it. Marking it again changes
     nothing. Lost is final: nothing marks a lost dispute won or open again
-    (``loyalty.take_back.tab_disputed`` says what a reversal should do)."""
-    dispute = uow.session.get(Dispute, (uow.merchant, dispute_id), with_for_update=True)
-    if dispute is None:
-        raise NotFound("No such dispute.", code="dispute_not_found", param="dispute_id")
-    if dispute.status == "lost":
+    (``loyalty.take_back.tab_disputed`` says what a reversal should do); a
+    won one is not marked lost (409 ``dispute_closed``)."""
+    dispute = _held(uow, dispute_id)
+    if not ensure_can_close(dispute.status, DisputeStatus.LOST):
         return dispute
-    dispute.status = "lost"
+    dispute.status = DisputeStatus.LOST.value
     dispute.lost_at = uow.clock.now()
     uow.session.flush()
     if dispute.tab_id is not None:
@@ -85,6 +104,19 @@ def mark_lost(uow: UnitOfWork, dispute_id: str) -> Dispute:
     return dispute
 
 
+def mark_won(uow: UnitOfWork, dispute_id: str) -> Dispute:
+    """The bank let the merchant keep the money: nothing is counted against
+    the customer, and the payment may be refunded again, up to what is left
+    of it. Marking it again changes nothing; a lost dispute is not marked
+    won (409 ``dispute_closed``: what the loss took back stays taken)."""
+    dispute = _held(uow, dispute_id)
+    if ensure_can_close(dispute.status, DisputeStatus.WON):
+        dispute.status = DisputeStatus.WON.value
+        uow.session.flush()
+        emit(uow, "dispute.won", dispute_id, {"payment_id": dispute.payment_id})
+    return dispute
+
+
 def lost_of_the_bill(uow: UnitOfWork, tab_id: str) -> int:
     """What the tab's lost disputes gave back of its bill: of each payment,
     what its lost disputes took, up to the bill's part refunds left it (the
@@ -94,7 +126,7 @@ def lost_of_the_bill(uow: UnitOfWork, tab_id: str) -> int:
         select(Dispute).where(
             Dispute.merchant_id == uow.merchant,
             Dispute.tab_id == tab_id,
-            Dispute.status == "lost",
+            Dispute.status == DisputeStatus.LOST.value,
             Dispute.payment_id.is_not(None),
         )
     ):

@@ -139,7 +139,7 @@ class DisputeOut(Out):
     amount: int
     currency: str
     reason: str
-    status: Literal["open", "lost"]
+    status: Literal["open", "lost", "won"]
     created_at: datetime
     lost_at: datetime | None
 
@@ -178,6 +178,28 @@ def list_disputes(uow: MerchantUoW) -> DisputeList:
     response_model=DisputeOut,
     operation_id="mark_dispute_lost",
     summary="The merchant lost the dispute: count it in trust, take back its loyalty",
+    responses={
+        404: {"description": "dispute_not_found"},
+        409: {"description": "dispute_closed: already marked won"},
+    },
 )
 def mark_dispute_lost(dispute_id: str, uow: MerchantUoW) -> DisputeOut:
     return DisputeOut.build(disputes.mark_lost(uow, dispute_id))
+
+
+@router.post(
+    "/v1/disputes/{dispute_id}/won",
+    response_model=DisputeOut,
+    operation_id="mark_dispute_won",
+    summary="The merchant won the dispute: the payment can be refunded again",
+    description="Nothing is counted against the customer. While a dispute is open or lost its"
+    " payment cannot be refunded (409 `payment_disputed`); won, it can, up to what is left."
+    " Marking it won again changes nothing; a lost dispute is not marked won, nor a won one"
+    " lost (409 `dispute_closed`).",
+    responses={
+        404: {"description": "dispute_not_found"},
+        409: {"description": "dispute_closed: already marked lost"},
+    },
+)
+def mark_dispute_won(dispute_id: str, uow: MerchantUoW) -> DisputeOut:
+    return DisputeOut.build(disputes.mark_won(uow, dispute_id))

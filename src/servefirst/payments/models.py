@@ -87,7 +87,8 @@ class ProcessorEvent(Base):
 
 class Dispute(Base):
     """A customer disputed a card payment with their bank. Shown to staff;
-    counted in the customer's trust history only once the merchant marks it lost."""
+    counted in the customer's trust history only once the merchant marks it
+    lost; marked won, its payment can be refunded again."""
 
     __tablename__ = "disputes"
     __table_args__ = (Index("ix_disputes_payment", "merchant_id", "payment_id"),)
@@ -100,7 +101,11 @@ class Dispute(Base):
     amount: Mapped[int] = mapped_column(Amount)
     currency: Mapped[str] = mapped_column(String(3))
     reason: Mapped[str] = mapped_column(String(64))
-    status: Mapped[str] = mapped_column(String(16), doc="open or lost.")
+    status: Mapped[str] = mapped_column(
+        String(16),
+        doc="open, lost or won (dispute_rules.DisputeStatus): open or lost, the payment"
+        " cannot be refunded.",
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     lost_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 

@@ -1,9 +1,10 @@
 """The console's card disputes (``/staff/disputes``): what Stripe told of,
 for managers and owners; the owner marks one lost, which only then counts in
-the customer's trust history."""
+the customer's trust history, or won, which frees its payment to be refunded."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -34,6 +35,7 @@ def _page(
         disputes=disputes.disputes(uow),
         can_mark=me.access.allows(Access.OWNER),
         marked=request.query_params.get("marked") == "1",
+        won=request.query_params.get("won") == "1",
         error=error,
     )
     return render(request, "staff/disputes.html", context, status=status)
@@ -48,9 +50,22 @@ def disputes_page(request: Request) -> Response:
 def mark_lost(
     request: Request, dispute_id: str, csrf_token: Annotated[str, Form()] = ""
 ) -> Response:
+    return _mark(request, csrf_token, lambda uow: disputes.mark_lost(uow, dispute_id), "marked")
+
+
+@router.post("/disputes/{dispute_id}/won")
+def mark_won(
+    request: Request, dispute_id: str, csrf_token: Annotated[str, Form()] = ""
+) -> Response:
+    return _mark(request, csrf_token, lambda uow: disputes.mark_won(uow, dispute_id), "won")
+
+
+def _mark(
+    request: Request, csrf_token: str, mark: Callable[[UnitOfWork], object], said: str
+) -> Response:
     def change(uow: UnitOfWork, me: staff.SignedIn) -> str:
-        disputes.mark_lost(uow, dispute_id)
-        return f"{PAGE}?marked=1"
+        mark(uow)
+        return f"{PAGE}?{said}=1"
 
     def on_error(uow: UnitOfWork, me: staff.SignedIn, exc: ServefirstError) -> Response:
         return _page(request, uow, me, error=in_words(exc), status=exc.status)

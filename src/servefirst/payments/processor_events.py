@@ -17,7 +17,9 @@ from servefirst.db.uow import UnitOfWork
 from servefirst.db.upsert import insert_for
 from servefirst.kit.errors import NotFound, ServefirstError
 from servefirst.payments.accounts import webhook_secret_of
-from servefirst.payments.disputes import record_dispute
+from servefirst.payments.dispute_repository import DisputeRepository
+from servefirst.payments.dispute_rules import DisputeStatus
+from servefirst.payments.disputes import mark_won, record_dispute
 from servefirst.payments.models import Payment, ProcessorEvent
 from servefirst.payments.processor_refunds import book_refunded_at_processor, newest_refund_id
 from servefirst.payments.service import complete_pending
@@ -125,12 +127,24 @@ def _dispute(uow: UnitOfWork, dispute: Any) -> None:
     )
 
 
+def _dispute_closed(uow: UnitOfWork, dispute: Any) -> None:
+    """Stripe decided: won, the payment is freed to be refunded again
+    (``disputes.mark_won``). Lost is left for the owner to mark, as it
+    always was: it counts against the customer only then."""
+    _dispute(uow, dispute)  # kept first, if its creation was never told
+    if str(getattr(dispute, "status", "")) == DisputeStatus.WON.value:
+        found = DisputeRepository(uow).get(dispute.id)
+        if found is not None and found.status == DisputeStatus.OPEN.value:
+            mark_won(uow, dispute.id)
+
+
 _HANDLERS = {
     "payment_intent.succeeded": _succeeded,
     "payment_intent.payment_failed": _failed,
     "payment_intent.canceled": _failed,
     "charge.refunded": _refunded,
     "charge.dispute.created": _dispute,
+    "charge.dispute.closed": _dispute_closed,
 }
 
 #: The event types servefirst acts on: the ones an owner selects for the

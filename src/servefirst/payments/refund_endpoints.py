@@ -28,7 +28,9 @@ _REFUSALS: dict[int | str, dict[str, Any]] = {
     402: {"description": "refund_failed: the processor refused (the refund is kept, failed)"},
     404: {"description": "No such payment"},
     409: {
-        "description": "nothing_to_refund, payment_not_refundable; gateway_unavailable: taken"
+        "description": "nothing_to_refund, payment_not_refundable; payment_disputed: the"
+        " customer's bank disputes the payment (dispute open, or lost: the bank gave it back"
+        " already), nothing kept, until the dispute is marked won; gateway_unavailable: taken"
         " with Stripe, whose keys the merchant no longer has set (nothing kept)"
     },
     422: {"description": "amount_exceeds_refundable: more than is left of that part"},
@@ -94,7 +96,13 @@ def list_refunds(payment_id: str, uow: MerchantUoW) -> RefundList:
     " A paid tab the deposit paid alone (no payment of its own) is voided the same way"
     " and stays paid; a paid tab a payment paid asks for the refund first.",
     tags=["tabs"],
-    responses={409: {"description": "refund_first: what is due no longer covers the line"}},
+    responses={
+        409: {
+            "description": "refund_first: what is due no longer covers the line;"
+            " payment_disputed: nor can a refund make room, the tab's payment being disputed"
+            " with the customer's bank (open or lost)"
+        }
+    },
 )
 async def void_line(
     tab_id: str, line_no: int, body: VoidLineIn, uow: MerchantUoW, base: PublicURL, request: Request

@@ -14,6 +14,7 @@ from enum import StrEnum
 
 from servefirst.kit.errors import Conflict, InvalidRequest
 from servefirst.kit.i18n import N_
+from servefirst.payments.dispute_rules import Disputed, disputed_refusal
 from servefirst.tabs.rules import UNPAID, Bill, TabStatus
 
 
@@ -137,17 +138,29 @@ def clean_reason(reason: str) -> str:
 
 
 def ensure_can_void_line(
-    status: TabStatus | str, bill: Bill, line_amount: int, voided: bool
+    status: TabStatus | str,
+    bill: Bill,
+    line_amount: int,
+    voided: bool,
+    disputed: Disputed | None = None,
 ) -> None:
     """A line comes off a tab only while what is still due, with the booking
     deposit applied to the bill, covers it: the deposit comes down with the
     bill (``deposit_after_void``), but money already taken by a payment for
     the line must be refunded first. So an unpaid tab, or a paid one its
     deposit paid alone (``paid_by_deposit_alone``): a deposit is no payment
-    to refund, and there is nothing else to give back first."""
+    to refund, and there is nothing else to give back first.
+
+    ``disputed``: a dispute, open or lost, of one of the tab's payments
+    (``dispute_rules.first_holding``). A void the due covers takes nothing
+    back from the card and is done as ever; one that would need a refund
+    first is refused for the dispute (409 ``payment_disputed``): that
+    refund cannot be made, so "refund first" would send staff nowhere."""
     current = TabStatus(status)
     if voided:
         raise Conflict("This line is already voided.", code="line_already_voided")
+    if current is TabStatus.PAID and disputed is not None and bill.paid > 0:
+        raise disputed_refusal(disputed, what="void", figures={"line_amount": line_amount})
     if current not in UNPAID and not paid_by_deposit_alone(current, bill):
         raise Conflict(
             f"This tab is {current.value}; refund the payment instead of voiding a line.",
@@ -155,6 +168,12 @@ def ensure_can_void_line(
             details={"tab_status": current.value},
         )
     if line_amount > bill.due + bill.deposit_applied:
+        if disputed is not None:
+            raise disputed_refusal(
+                disputed,
+                what="void",
+                figures={"line_amount": line_amount, "amount_due": bill.due},
+            )
         deposit = {"deposit_applied": bill.deposit_applied} if bill.deposit_applied else {}
         also = f" (and {bill.deposit_applied} of the deposit)" if bill.deposit_applied else ""
         raise Conflict(

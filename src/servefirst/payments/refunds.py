@@ -27,6 +27,8 @@ from servefirst.ledger import service as ledger
 from servefirst.ledger.rules import Account, EntryBuilder, EntryKind, Side
 from servefirst.loyalty import service as loyalty
 from servefirst.payments import gateways as processors
+from servefirst.payments.dispute_repository import DisputeRepository
+from servefirst.payments.dispute_rules import ensure_not_under_dispute
 from servefirst.payments.gateways import Gateway, Gateways, RefundResult
 from servefirst.payments.refund_models import Refund
 from servefirst.payments.refund_repository import RefundRepository
@@ -90,6 +92,9 @@ def begin_refund(
         ensure_nothing_refunded_since(refunds_seen, len(refunds.of_payment(payment_id)))
     left = Refundable.of(payment.amount, payment.tip, refunds.taken(payment_id))
     try:
+        # Read with the tab held, as marking a dispute lost holds it: the
+        # bank's money is never given back a second time by us.
+        ensure_not_under_dispute(DisputeRepository(uow).of_payment(payment_id))
         part, tip_part = refund_parts(left, amount, tip, payment_status=payment.status)
     except ServefirstError as refused:
         refused.figures.setdefault("currency", tab.currency)  # for the page's words

@@ -23,7 +23,10 @@ from servefirst.db.uow import UnitOfWork
 from servefirst.guarantee.rules import ConcernStatus
 from servefirst.guarantee.service import concerns_awaiting_staff, concerns_of
 from servefirst.kit.errors import ServefirstError
+from servefirst.kit.refusals import in_words
 from servefirst.merchants.service import get_merchant, merchant_zone
+from servefirst.payments.dispute_rules import Disputed, disputed_refusal
+from servefirst.payments.disputes import holding_by_payment
 from servefirst.payments.refund_rules import (
     TAKING,
     Refundable,
@@ -266,6 +269,8 @@ class TabView:
     #: What of a booking's deposit went back to the card (above the bill at
     #: check-in, or no longer needed after a cheaper service was done).
     deposit_back: DepositBack = field(default_factory=DepositBack)
+    #: The dispute, open or lost, of each payment the bank holds or gave back.
+    disputed: dict[str, Disputed] = field(default_factory=dict)
 
     @property
     def is_open(self) -> bool:
@@ -302,6 +307,17 @@ class TabView:
         taken = [(r.amount, r.tip) for r in refunds if r.status in TAKING]
         return Refundable.of(payment.amount, payment.tip, taken)
 
+    def refund_refused(self, payment: Payment) -> str | None:
+        """Why ``payment`` cannot be refunded, in the reader's words, said in
+        place of its refund form (the refusal a refund would get); None
+        when nothing disputes it."""
+        dispute = self.disputed.get(payment.payment_id)
+        if dispute is None:
+            return None
+        refusal = disputed_refusal(dispute, what="refund")
+        refusal.figures["currency"] = self.tab.currency
+        return in_words(refusal)
+
     @property
     def pending(self) -> list[Concern]:
         return [c for c in self.concerns if c.status == ConcernStatus.PENDING.value]
@@ -329,4 +345,5 @@ def tab_view(uow: UnitOfWork, tab_id: str, public_url: str) -> TabView:
         sale=sale_and_refunds_of(uow, tab),
         refunds={p.payment_id: refunds_of(uow, p.payment_id) for p in payments},
         deposit_back=deposit_back_of_tab(uow, tab.tab_id) if deposited else DepositBack(),
+        disputed=holding_by_payment(uow, tab.tab_id) if payments else {},
     )

@@ -15,6 +15,7 @@ from fastapi.responses import Response
 from servefirst.db.uow import UnitOfWork
 from servefirst.kit.errors import ServefirstError
 from servefirst.kit.typed import parse_amount
+from servefirst.payments.dispute_rules import PAYMENT_DISPUTED
 from servefirst.payments.refund_rules import RefundStatus
 from servefirst.payments.refunds import refund_in_phases
 from servefirst.staff import service as staff
@@ -35,6 +36,7 @@ def _correction(
     csrf_token: str,
     do: Callable[[UnitOfWork], str],
     kept: dict[str, str],
+    in_place: frozenset[str] = frozenset(),
 ) -> Response:
     """``do`` makes the change and names what the page announces after it."""
 
@@ -43,8 +45,9 @@ def _correction(
         return f"/staff/tabs/{tab_id}?done={done}"
 
     def on_error(uow: UnitOfWork, me: staff.SignedIn, exc: ServefirstError) -> Response:
-        # A field's refusal is said beside it; the rest (a paid tab, a stale form), above the page.
-        beside = exc.param is not None and exc.param in kept
+        # A field's refusal is said beside it, and one ``in_place`` where the form was
+        # (it is no longer offered); the rest (a paid tab, a stale form), above the page.
+        beside = (exc.param is not None and exc.param in kept) or exc.code in in_place
         return tab_page_refusing(request, uow, me, tab_id, exc, kept, beside=beside)
 
     return act(request, csrf_token, change, on_error, needs=Access.MANAGER)
@@ -98,4 +101,5 @@ def refund_payment(
         return "refund_pending" if refund.status == RefundStatus.PENDING.value else "refunded"
 
     kept = {"form": f"refund-{payment_id}", "amount": amount, "tip": tip, "reason": reason}
-    return _correction(request, tab_id, csrf_token, do, kept)
+    # A payment the bank disputes is offered no refund form: why is said in its place.
+    return _correction(request, tab_id, csrf_token, do, kept, frozenset({PAYMENT_DISPUTED}))

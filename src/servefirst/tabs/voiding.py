@@ -23,6 +23,8 @@ from servefirst.kit.errors import ServefirstError
 from servefirst.ledger import service as ledger
 from servefirst.ledger.rules import Account, EntryBuilder, EntryKind, Side
 from servefirst.loyalty import service as loyalty
+from servefirst.payments.dispute_repository import DisputeRepository
+from servefirst.payments.dispute_rules import first_holding
 from servefirst.payments.refund_rules import (
     clean_reason,
     deposit_after_void,
@@ -65,8 +67,10 @@ def begin_void_line(uow: UnitOfWork, tab_id: str, line_no: int, *, reason: str) 
     # What the bill shrinks by: the line, and the tax on top when prices exclude it.
     charged = -tax[1].charged if tax is not None else line.amount
     bill = bill_of(tab)
+    # A dispute of the tab's money, open or lost: no refund can make room.
+    disputed = first_holding(DisputeRepository(uow).of_tab(tab.tab_id))
     try:
-        ensure_can_void_line(tab.status, bill, charged, line.voided_at is not None)
+        ensure_can_void_line(tab.status, bill, charged, line.voided_at is not None, disputed)
     except ServefirstError as refused:
         refused.figures.setdefault("currency", tab.currency)  # for the page's words
         raise

@@ -59,6 +59,7 @@ EVENT_TYPES = frozenset(
         "day.closed",
         "dispute.created",
         "dispute.lost",
+        "dispute.won",
         "earnings_policy.updated",
         "guarantee_policy.updated",
         "loyalty.earned",

@@ -1,0 +1,105 @@
+"""Pure rules of card disputes: how a dispute closes, and what money under a
+dispute still allows.
+
+A customer's bank that disputes a card payment holds the money while it
+decides (``open``), then either gives it back to the customer (``lost``, for
+the merchant) or lets the merchant keep it (``won``). While a dispute is
+open or lost, the payment's money is the bank's to give back, not the
+merchant's: a refund on top would pay the customer twice (once by the
+chargeback, once by us), and the books would count the money gone twice.
+Stripe itself refuses such a refund (``charge_disputed``). A won dispute frees
+the payment: it is refunded as any other, up to what is left of it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from servefirst.kit.errors import Conflict
+
+
+class DisputeStatus(StrEnum):
+    OPEN = "open"  # the bank is deciding; the money is held from the merchant
+    LOST = "lost"  # the bank gave the money back to the customer
+    WON = "won"  # the bank decided for the merchant: the money is the merchant's again
+
+
+#: Disputes under which a payment's money is not the merchant's to give back.
+HOLDING = frozenset({DisputeStatus.OPEN.value, DisputeStatus.LOST.value})
+
+#: The code of a refund (or a void that needs one) refused for a dispute.
+PAYMENT_DISPUTED = "payment_disputed"
+
+
+@dataclass(frozen=True)
+class Disputed:
+    """A dispute of a payment, as the rules read it."""
+
+    dispute_id: str
+    payment_id: str
+    status: str
+    amount: int
+
+
+def first_holding(disputes: Iterable[Disputed]) -> Disputed | None:
+    """The dispute that keeps the payment's money from being given back (a
+    lost one before an open one: it is what the customer already got back);
+    None when every dispute of it was won, or there is none."""
+    holding = [d for d in disputes if d.status in HOLDING]
+    holding.sort(key=lambda d: (d.status != DisputeStatus.LOST.value, d.dispute_id))
+    return holding[0] if holding else None
+
+
+def ensure_not_under_dispute(disputes: Iterable[Disputed]) -> None:
+    """A payment with an open or lost dispute cannot be refunded: 409
+    ``payment_disputed``. A won dispute says nothing."""
+    holding = first_holding(disputes)
+    if holding is not None:
+        raise disputed_refusal(holding, what="refund")
+
+
+def disputed_refusal(
+    dispute: Disputed, *, what: str, figures: dict[str, int] | None = None
+) -> Conflict:
+    """The refusal of a refund (``what="refund"``) or of a line's void
+    (``"void"``) that would give back money the bank holds or gave back."""
+    if dispute.status == DisputeStatus.LOST.value:
+        why = (
+            f"The customer's bank already gave {dispute.amount} of this payment back"
+            f" (dispute {dispute.dispute_id}, lost): a refund would pay it twice."
+        )
+    else:
+        why = (
+            f"This payment is disputed with the customer's bank (dispute {dispute.dispute_id},"
+            " open): the bank decides whether the money goes back; it cannot be refunded"
+            " unless the dispute is won."
+        )
+    if what == "void":
+        why += " The line cannot come off while what is due does not cover it."
+    return Conflict(
+        why,
+        code=PAYMENT_DISPUTED,
+        details={
+            "payment_id": dispute.payment_id,
+            "dispute_id": dispute.dispute_id,
+            "dispute_status": dispute.status,
+        },
+        figures={"disputed_amount": dispute.amount, "what": what, **(figures or {})},
+    )
+
+
+def ensure_can_close(status: str, to: DisputeStatus) -> bool:
+    """Whether marking a dispute ``status`` as ``to`` changes it: an open one
+    closes lost or won; marked the same again, nothing changes (False). Won
+    and lost are final: the other way round is 409 ``dispute_closed``."""
+    if status == to.value:
+        return False
+    if status != DisputeStatus.OPEN.value:
+        raise Conflict(
+            f"This dispute was already marked {status}; it cannot be marked {to.value}.",
+            code="dispute_closed",
+            details={"dispute_status": status},
+        )
+    return True

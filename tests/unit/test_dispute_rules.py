@@ -1,0 +1,79 @@
+"""What money under a card dispute allows: no refund while the bank holds it
+(open) or gave it back (lost); a won dispute frees it; a void that needs a
+refund is refused for the dispute, one the due covers is not. And how a
+dispute closes: open to lost or won, each final."""
+
+from __future__ import annotations
+
+import pytest
+
+from servefirst.kit.errors import Conflict
+from servefirst.payments.dispute_rules import (
+    Disputed,
+    DisputeStatus,
+    ensure_can_close,
+    ensure_not_under_dispute,
+    first_holding,
+)
+from servefirst.payments.refund_rules import ensure_can_void_line
+from servefirst.tabs.rules import Bill, TabStatus
+
+
+def dispute(status: str, dispute_id: str = "dp_1", amount: int = 2500) -> Disputed:
+    return Disputed(dispute_id, "pay_1", status, amount)
+
+
+@pytest.mark.parametrize("status", ["open", "lost"])
+def test_a_payment_under_an_open_or_lost_dispute_is_not_refunded(status: str) -> None:
+    with pytest.raises(Conflict) as refused:
+        ensure_not_under_dispute([dispute(status)])
+    assert (refused.value.status, refused.value.code) == (409, "payment_disputed")
+    assert refused.value.details == {
+        "payment_id": "pay_1",
+        "dispute_id": "dp_1",
+        "dispute_status": status,
+    }
+
+
+def test_a_won_dispute_or_none_leaves_the_payment_refundable() -> None:
+    ensure_not_under_dispute([])
+    ensure_not_under_dispute([dispute("won")])
+
+
+def test_of_several_disputes_the_lost_one_is_the_one_said() -> None:
+    """What the customer already got back comes before what the bank still decides."""
+    found = [dispute("won", "dp_a"), dispute("open", "dp_b"), dispute("lost", "dp_c")]
+    assert first_holding(found) == dispute("lost", "dp_c")
+    assert first_holding([dispute("won")]) is None
+
+
+def test_an_open_dispute_closes_lost_or_won_and_each_is_final() -> None:
+    assert ensure_can_close("open", DisputeStatus.LOST) is True
+    assert ensure_can_close("open", DisputeStatus.WON) is True
+    assert ensure_can_close("lost", DisputeStatus.LOST) is False  # again: nothing changes
+    assert ensure_can_close("won", DisputeStatus.WON) is False
+    for status, to in (("lost", DisputeStatus.WON), ("won", DisputeStatus.LOST)):
+        with pytest.raises(Conflict) as refused:
+            ensure_can_close(status, to)
+        assert refused.value.code == "dispute_closed"
+
+
+PART_PAID = Bill(subtotal=2880, paid=2500)  # 3.80 still due
+
+
+def test_a_void_the_due_covers_is_done_whatever_the_dispute() -> None:
+    ensure_can_void_line(TabStatus.SERVED, PART_PAID, 380, False, dispute("open"))
+
+
+@pytest.mark.parametrize(
+    ("status", "bill"), [(TabStatus.SERVED, PART_PAID), (TabStatus.PAID, Bill(2500, paid=2500))]
+)
+def test_a_void_that_needs_a_refund_is_refused_for_the_dispute_not_sent_to_refund(
+    status: TabStatus, bill: Bill
+) -> None:
+    with pytest.raises(Conflict) as disputed:
+        ensure_can_void_line(status, bill, 2500, False, dispute("lost"))
+    assert disputed.value.code == "payment_disputed"
+    with pytest.raises(Conflict) as usual:
+        ensure_can_void_line(status, bill, 2500, False, None)
+    assert usual.value.code == "refund_first"
