@@ -141,7 +141,7 @@ def test_a_line_a_real_payment_covers_still_needs_its_refund_first(
     assert refused.status_code == 409
     error = refused.json()["error"]
     assert error["code"] == "refund_first"
-    assert "refund the payment first" in error["message"]
+    assert "refund the payment instead of voiding the line" in error["message"]
     assert "2000 of the deposit" in error["message"]
     assert error.get("details", {}).get("deposit_applied", DEPOSIT) == DEPOSIT
     assert merchant.balances() == before
@@ -166,7 +166,8 @@ def test_the_console_says_the_refusal_with_the_deposit_in_words(
     assert refused.status_code == 409
     assert (
         "Only €15.00 is still due and €20.00 of the deposit can come back, less than this"
-        " line's €45.00: refund the payment first, then void the line."
+        " line's €45.00: part of it is paid already, so refund the payment instead of voiding"
+        " the line."
     ) in html.unescape(refused.text).replace("\xa0", " ")
     _portuguese(merchant, manager)
     em_portugues = manager.post(f"/staff/tabs/{tab['id']}/lines/1/void", {"reason": "Corte"})

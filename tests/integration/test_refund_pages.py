@@ -163,7 +163,7 @@ def test_a_void_the_bill_no_longer_covers_is_refused_in_words(
     _cash(merchant, tab, 500)
     refused = manager.post(f"/staff/tabs/{tab['id']}/lines/1/void", {"reason": "Wrong cake"})
     assert refused.status_code == 409
-    assert "refund the payment first" in refused.text
+    assert "so refund the payment instead of voiding the line" in refused.text
     assert 'value="Wrong cake"' in refused.text
 
 

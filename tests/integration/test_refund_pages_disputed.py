@@ -169,7 +169,7 @@ def test_a_void_that_would_need_a_refund_of_disputed_money_is_refused_in_words(
     page = in_words(refused.text)
     assert f'<p class="flash flash-error" role="alert" id="error">{VOID[language]}</p>' in page
     assert page.count(VOID[language]) == 1
-    assert "refund the payment first" not in page and "reembolse primeiro" not in page
+    assert "refund the payment instead" not in page and "reembolse o pagamento" not in page
     assert 'value="Rang up twice"' in page
     assert cafe.balances() == before
     # The line the due covers still comes off, from the same page.

@@ -110,15 +110,18 @@ def test_a_refund_past_what_is_left_is_said_in_money_not_minor_units() -> None:
 
 def test_a_void_the_bill_no_longer_covers_is_said_in_money() -> None:
     refused = Conflict(
-        "Only 330 is still due, less than this line's 380: refund the payment first, then void"
-        " the line.",
+        "Only 330 is still due, less than this line's 380: part of it is paid already, so refund"
+        " the payment instead of voiding the line.",
         code="refund_first",
         details={"amount_due": 330},
         figures={"line_amount": 380, "currency": "EUR"},
     )
     with i18n.use_language("pt"), formats.use_place("pt_PT", "Europe/Lisbon"):
         said = in_words(refused).replace("\xa0", " ")
-    assert said.startswith("Só faltam pagar 3,30 €, menos do que os 3,80 € desta linha")
+    assert said == (
+        "Só faltam pagar 3,30 €, menos do que os 3,80 € desta linha: parte já foi paga, por isso"
+        " reembolse o pagamento em vez de anular a linha."
+    )
     paid = Conflict(
         "This tab is paid; refund the payment instead of voiding a line.",
         code="refund_first",

@@ -118,15 +118,16 @@ def _refund_first(details: dict[str, Any], money: Callable[[int], str]) -> str:
     if details.get("deposit_applied"):
         return _(
             "Only %(due)s is still due and %(deposit)s of the deposit can come back, less than"
-            " this line's %(amount)s: refund the payment first, then void the line."
+            " this line's %(amount)s: part of it is paid already, so refund the payment instead of"
+            " voiding the line."
         ) % {
             "due": money(details["amount_due"]),
             "deposit": money(details["deposit_applied"]),
             "amount": money(details["line_amount"]),
         }
     return _(
-        "Only %(due)s is still due, less than this line's %(amount)s: refund the payment "
-        "first, then void the line."
+        "Only %(due)s is still due, less than this line's %(amount)s: part of it is paid "
+        "already, so refund the payment instead of voiding the line."
     ) % {"due": money(details["amount_due"]), "amount": money(details["line_amount"])}
 
 

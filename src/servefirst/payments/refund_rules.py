@@ -177,8 +177,8 @@ def ensure_can_void_line(
         deposit = {"deposit_applied": bill.deposit_applied} if bill.deposit_applied else {}
         also = f" (and {bill.deposit_applied} of the deposit)" if bill.deposit_applied else ""
         raise Conflict(
-            f"Only {bill.due} is still due{also}, less than this line's {line_amount}: refund"
-            " the payment first, then void the line.",
+            f"Only {bill.due} is still due{also}, less than this line's {line_amount}: part of"
+            " it is paid already, so refund the payment instead of voiding the line.",
             code="refund_first",
             details={"amount_due": bill.due, **deposit},
             figures={"line_amount": line_amount},
