@@ -128,7 +128,7 @@ def test_a_day_that_is_not_a_date_is_said_in_words(
 ) -> None:
     page = signed_in(merchant).get("/staff/bookings/day", params={"date": "yesterday-ish"})
     assert page.status_code == 422
-    assert "is not a date" in page.text
+    assert "Write the day as YYYY-MM-DD, e.g. 2026-11-25." in page.text
 
 
 def test_a_cancelled_booking_on_the_day_view_says_what_became_of_its_deposit(

@@ -15,12 +15,13 @@ from servefirst.bookings import service as bookings
 from servefirst.bookings.rules import cancelled_by_named
 from servefirst.customers.service import search_customers
 from servefirst.db.uow import UnitOfWork
-from servefirst.kit import formats
+from servefirst.kit import formats, i18n
 from servefirst.kit.clock import as_utc
 from servefirst.kit.errors import InvalidRequest, ServefirstError
 from servefirst.kit.i18n import N_
 from servefirst.kit.i18n import gettext as _
 from servefirst.kit.refusals import in_words
+from servefirst.kit.typed_days import read_day
 from servefirst.staff import service as staff
 from servefirst.staff.day_view import day_view, local_moment
 from servefirst.staff.kept_forms import act_keeping
@@ -203,9 +204,7 @@ def _said(uow: UnitOfWork, exc: ServefirstError) -> str:
 
 def _safe_day(text: str) -> str | None:
     """A day typed back into a link only when it is a date (never other text)."""
-    from datetime import date as Date
-
     try:
-        return Date.fromisoformat(text.strip()).isoformat()
-    except ValueError:
+        return read_day(text, i18n.current_language(), param="date").isoformat()
+    except InvalidRequest:
         return None
