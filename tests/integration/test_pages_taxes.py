@@ -32,7 +32,7 @@ def test_the_customer_sees_net_tax_and_gross_in_their_language(merchant: Merchan
     assert "Tax at 23%" in english.text and "Net" in english.text and "Gross" in english.text
     assert "€10.00" in english.text and "€2.30" in english.text
     portuguese = merchant.client.get(f"/t/{tab['token']}", headers=PORTUGUESE)
-    assert "Imposto a 23%" in portuguese.text and "Com imposto" in portuguese.text
+    assert "Imposto a 23%" in portuguese.text and "Total com imposto" in portuguese.text
 
 
 def test_a_paid_receipt_carries_the_tax_per_rate(merchant: Merchant) -> None:

@@ -20,7 +20,6 @@ from servefirst.db.uow import UnitOfWork
 from servefirst.kit import i18n
 from servefirst.kit.csv import write_csv
 from servefirst.kit.errors import InvalidRequest, NotFound
-from servefirst.kit.refusals import in_words
 from servefirst.merchants.service import get_merchant
 from servefirst.reports.charts import SVG_POLICY, bars
 from servefirst.reports.sales import PRESET_DAYS, report_period

@@ -5,7 +5,7 @@ new version, and every version a tab was given stays listed."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from servefirst.catalog import service as catalog
 from servefirst.catalog.schemas import ServiceIn
 from servefirst.db.uow import UnitOfWork
+from servefirst.kit import formats
 from servefirst.kit.errors import InvalidRequest, ServefirstError
 from servefirst.kit.i18n import N_
 from servefirst.kit.i18n import gettext as _
@@ -26,6 +27,10 @@ from servefirst.staff.rules import Access
 from servefirst.staff.schema_words import refused_field
 from servefirst.staff.web import base_context, problem, render, show
 from servefirst.taxes import service as taxes
+from servefirst.taxes.rules import names_its_percent
+
+if TYPE_CHECKING:
+    from servefirst.taxes.models import TaxRate
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
 
@@ -40,6 +45,17 @@ NOTICES = {
     "restored": N_("Offered again."),
     "rate_added": N_("Tax rate added."),
 }
+
+
+def rate_labels(rates: list[TaxRate]) -> dict[str, str]:
+    """Each rate as the services page names it: "Reduced (13%)", or the name
+    alone when it already says its percent ("IVA 13%")."""
+    return {
+        rate.rate_id: rate.name
+        if names_its_percent(rate.name, rate.percent)
+        else f"{rate.name} ({formats.number(rate.percent)}%)"
+        for rate in rates
+    }
 
 
 def as_list(text: str) -> list[str]:
@@ -106,7 +122,7 @@ def list_page(
         request,
         rows=rows,
         tax_rates=rates,
-        rate_names={rate.rate_id: f"{rate.name} ({rate.percent}%)" for rate in rates},
+        rate_names=rate_labels(rates),
         currency=merchant.currency,
         typed=typed or {},
         error=error,
@@ -144,6 +160,7 @@ def _edit_page(
         request,
         service=service,
         tax_rates=taxes.list_rates(uow),
+        rate_names=rate_labels(taxes.list_rates(uow)),
         versions=versions,
         as_list=lambda terms: terms if isinstance(terms, list) else [terms],
         typed=shown,

@@ -1,0 +1,73 @@
+"""A Portuguese owner types days as Portugal writes them (05/12/2026) in the
+console's date fields, and a day the calendar does not have is refused beside
+its field in words; ISO (what links and date pickers send) still reads."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from tests.conftest import Merchant
+from tests.integration.test_pages_staff import (  # noqa: F401 - fixtures
+    Staff,
+    https_client,
+    new_staff,
+)
+
+
+@pytest.fixture
+def portuguese_owner(
+    merchant: Merchant,
+    new_staff: Callable[..., Staff],  # noqa: F811
+) -> Iterator[Staff]:
+    person = new_staff(merchant, role="owner", access="owner")
+    assert person.sign_in().status_code == 200
+    assert person.post("/staff/settings/language", {"language": "pt"}).status_code == 200
+    yield person
+
+
+def test_a_portuguese_owner_picks_a_report_period_day_first(portuguese_owner: Staff) -> None:
+    page = portuguese_owner.get(
+        "/staff/reports/sales", params={"from": "01/11/2026", "to": "5/12/2026"}
+    )
+    assert page.status_code == 200
+    said = html.unescape(page.text)
+    assert "dd/mm/aaaa, p. ex. 25/11/2026" in said  # the hint names the form
+    assert 'href="/staff/reports/sales.csv?from=2026-11-01&amp;to=2026-12-05"' in page.text
+    iso = portuguese_owner.get("/staff/reports/sales?from=2026-11-01&to=2026-12-05")
+    assert iso.status_code == 200 and 'value="01/11/2026"' not in iso.text
+
+
+def test_the_thirty_first_of_february_is_refused_beside_the_report_day(
+    portuguese_owner: Staff,
+) -> None:
+    page = portuguese_owner.get("/staff/reports/sales", params={"from": "31/02/2026"})
+    assert page.status_code == 422
+    said = html.unescape(page.text)
+    assert 'id="from-error">O dia 31/02/2026 não existe: fevereiro de 2026 tem 28 dias.' in said
+    assert 'value="31/02/2026"' in page.text  # given back as typed
+
+
+def test_the_accountants_files_take_a_portuguese_period(portuguese_owner: Staff) -> None:
+    page = portuguese_owner.get(
+        "/staff/reports/exports", params={"from": "01/11/2026", "to": "30/11/2026"}
+    )
+    assert page.status_code == 200
+    assert "/staff/reports/exports/journal.csv?from=2026-11-01&amp;to=2026-11-30" in page.text
+    slip = portuguese_owner.get(
+        "/staff/reports/exports", params={"from": "01/13/2026", "to": "30/11/2026"}
+    )
+    assert slip.status_code == 422
+    assert 'id="from-error">O dia 01/13/2026 não existe no calendário.' in html.unescape(slip.text)
+
+
+def test_a_browser_without_a_date_picker_sends_the_day_as_typed(portuguese_owner: Staff) -> None:
+    """``<input type="date">`` sends ISO; without a picker it is a text field."""
+    typed = portuguese_owner.get("/staff/bookings/day", params={"date": "24/12/2026"})
+    assert typed.status_code == 200
+    assert 'value="2026-12-24"' in typed.text
+    refused = portuguese_owner.get("/staff/bookings/day", params={"date": "24-12"})
+    assert refused.status_code == 422
+    assert "Escreva o dia como dd/mm/aaaa, p. ex. 25/11/2026." in html.unescape(refused.text)
