@@ -70,7 +70,8 @@ def test_an_owner_adds_a_rate_and_gives_a_service_its_rate(
     assert (rate["name"], rate["percent"]) == ("IVA 6%", "6")
     page = owner.get("/staff/services", headers=ENGLISH)
     assert "Tax rate added." in owner.get(added.headers["location"], headers=ENGLISH).text
-    assert f'<option value="{rate["id"]}"' in page.text
+    assert f'<option value="{rate["id"]}">IVA 6%</option>' in page.text  # its percent once
+    assert "IVA 6% (6%)" not in page.text
     saved = owner.post(
         "/staff/services",
         {

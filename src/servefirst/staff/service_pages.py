@@ -5,6 +5,7 @@ new version, and every version a tab was given stays listed."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Form, Request
@@ -50,12 +51,12 @@ NOTICES = {
 def rate_labels(rates: list[TaxRate]) -> dict[str, str]:
     """Each rate as the services page names it: "Reduced (13%)", or the name
     alone when it already says its percent ("IVA 13%")."""
-    return {
-        rate.rate_id: rate.name
-        if names_its_percent(rate.name, rate.percent)
-        else f"{rate.name} ({formats.number(rate.percent)}%)"
-        for rate in rates
-    }
+    labels = {}
+    for rate in rates:
+        percent = Decimal(str(rate.percent))  # kept as text in the table
+        said = names_its_percent(rate.name, percent)
+        labels[rate.rate_id] = rate.name if said else f"{rate.name} ({formats.number(percent)}%)"
+    return labels
 
 
 def as_list(text: str) -> list[str]:
