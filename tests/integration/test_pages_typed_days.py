@@ -5,6 +5,7 @@ its field in words; ISO (what links and date pickers send) still reads."""
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -71,3 +72,33 @@ def test_a_browser_without_a_date_picker_sends_the_day_as_typed(portuguese_owner
     refused = portuguese_owner.get("/staff/bookings/day", params={"date": "24-12"})
     assert refused.status_code == 422
     assert "Escreva o dia como dd/mm/aaaa, p. ex. 25/11/2026." in html.unescape(refused.text)
+
+
+def test_a_portuguese_owner_writes_days_off_day_first(
+    portuguese_owner: Staff, merchant: Merchant
+) -> None:
+    page = portuguese_owner.get("/staff/bookings/hours")
+    assert 'placeholder="24/12/2026\n31/12/2026 09:00-13:00"' in page.text
+    me = re.search(r'name="staff" value="([^"]+)"', page.text)
+    assert me is not None
+    saved = portuguese_owner.post(
+        "/staff/bookings/hours",
+        {"staff": me.group(1), "exceptions": "24/12/2026\n31/12/2026 09:00-12:00"},
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303, saved.text
+    hours = merchant.get(f"/v1/staff/{me.group(1)}/hours").json()
+    assert hours["exceptions"] == [
+        {"date": "2026-12-24", "hours": []},
+        {"date": "2026-12-31", "hours": [["09:00", "12:00"]]},
+    ]
+    again = portuguese_owner.get(saved.headers["location"]).text
+    assert "24/12/2026\n31/12/2026 09:00-12:00" in again
+    refused = portuguese_owner.post(
+        "/staff/bookings/hours",
+        {"staff": me.group(1), "exceptions": "31/02/2026"},
+    )
+    assert refused.status_code == 422
+    assert "a data (dd/mm/aaaa) e depois as horas, como 31/12/2026 09:00-13:00" in html.unescape(
+        refused.text
+    )
