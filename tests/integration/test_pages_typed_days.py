@@ -102,3 +102,34 @@ def test_a_portuguese_owner_writes_days_off_day_first(
     assert "a data (dd/mm/aaaa) e depois as horas, como 31/12/2026 09:00-13:00" in html.unescape(
         refused.text
     )
+
+
+def test_a_portuguese_manager_closes_the_day_written_day_first(
+    merchant: Merchant,
+    new_staff: Callable[..., Staff],  # noqa: F811
+) -> None:
+    manager = new_staff(merchant, role="chefe de sala", access="manager")
+    assert manager.sign_in().status_code == 200
+    assert manager.post("/staff/settings/language", {"language": "pt"}).status_code == 200
+    tab = merchant.served_tab(380)
+    assert merchant.post(f"/v1/tabs/{tab['id']}/payments", {"method": "cash"}).status_code == 201
+    form = manager.get("/staff/close-day")
+    shown = re.search(r'id="date" name="date" value="(\d\d)/(\d\d)/(\d{4})"', form.text)
+    assert shown is not None, form.text  # today, as Portugal writes it
+    day, month, year = shown.groups()
+    assert "dd/mm/aaaa, p. ex. 25/11/2026, no fuso horário do negócio." in form.text
+    impossible = manager.post(
+        "/staff/close-day", {"date": f"31/02/{year}", "opening_float": "0", "count_200": "1"}
+    )
+    assert impossible.status_code == 422
+    assert f'id="date-error">O dia 31/02/{year} não existe: fevereiro de {year} tem' in (
+        html.unescape(impossible.text)
+    )
+    sent = manager.post(
+        "/staff/close-day",
+        {"date": f"{int(day)}/{month}/{year}", "opening_float": "0", "count_200": "1"},
+        follow_redirects=False,
+    )
+    assert sent.status_code == 303, sent.text
+    assert sent.headers["location"].startswith(f"/staff/close-day/{year}-{month}-{day}")
+    assert merchant.get(f"/v1/day-closes/{year}-{month}-{day}").status_code == 200
