@@ -7,10 +7,11 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 
 import pytest
 
-from tests.conftest import Merchant
+from tests.conftest import Merchant, TestClock
 from tests.integration.test_pages_staff import (  # noqa: F401 - fixtures
     Staff,
     https_client,
@@ -133,3 +134,30 @@ def test_a_portuguese_manager_closes_the_day_written_day_first(
     assert sent.status_code == 303, sent.text
     assert sent.headers["location"].startswith(f"/staff/close-day/{year}-{month}-{day}")
     assert merchant.get(f"/v1/day-closes/{year}-{month}-{day}").status_code == 200
+
+
+def test_an_invoice_due_date_typed_without_a_picker_reads_day_first(
+    clock: TestClock,
+    merchant: Merchant,
+    new_staff: Callable[..., Staff],  # noqa: F811
+) -> None:
+    """``<input type="date">`` sends ISO; a browser without one sends 31/01/2027."""
+    manager = new_staff(merchant, role="gerente", access="manager")
+    assert manager.sign_in().status_code == 200
+    assert manager.post("/staff/settings/language", {"language": "pt"}).status_code == 200
+    tab = merchant.served_tab(2500)
+    due = clock.now().date() + timedelta(days=20)
+    impossible = manager.post(
+        f"/staff/tabs/{tab['id']}/invoice", {"terms": "date", "due_date": "30/02/2027"}
+    )
+    assert impossible.status_code == 422
+    assert "O dia 30/02/2027 não existe: fevereiro de 2027 tem 28 dias." in html.unescape(
+        impossible.text
+    )
+    issued = manager.post(
+        f"/staff/tabs/{tab['id']}/invoice",
+        {"terms": "date", "due_date": due.strftime("%d/%m/%Y")},
+        follow_redirects=False,
+    )
+    assert issued.status_code == 303, issued.text
+    assert merchant.get(f"/v1/tabs/{tab['id']}").json()["due_date"] == due.isoformat()
