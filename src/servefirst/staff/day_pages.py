@@ -124,8 +124,10 @@ def book_from_day(
         return f"{DAY}?date={starts_at.date().isoformat()}&done=booked"
 
     def on_error(uow: UnitOfWork, me: staff.SignedIn, exc: ServefirstError) -> Response:
+        # The day given back in ISO when it reads as one: a date picker shows no other form.
+        kept = {**typed, "date": _safe_day(date) or date}
         return _day_page(
-            request, uow, me, _safe_day(date), error=_said(uow, exc), status=exc.status, new=typed
+            request, uow, me, _safe_day(date), error=_said(uow, exc), status=exc.status, new=kept
         )
 
     return act_keeping(request, csrf_token, change, on_error)
@@ -147,7 +149,12 @@ def move_from_day(
         return f"{DAY}?date={starts_at.date().isoformat()}&done=moved"
 
     def on_error(uow: UnitOfWork, me: staff.SignedIn, exc: ServefirstError) -> Response:
-        moving = {"booking_id": booking_id, "date": date, "time": time, "staff_id": staff_id}
+        moving = {
+            "booking_id": booking_id,
+            "date": _safe_day(date) or date,
+            "time": time,
+            "staff_id": staff_id,
+        }
         return _day_page(
             request,
             uow,
