@@ -30,6 +30,7 @@ from tests.integration.test_pages_booking import GUARD, MANAGE, details
 from tests.integration.test_pages_staff import PASSWORD, Staff
 from tests.integration.test_pages_staff_bookings import Salon, later_today
 from tests.integration.test_pages_team import team_pages
+from tests.integration.test_pages_team_forms import team_form_pages
 
 VNU_VERSION = "26.9.27"
 REPO = Path(__file__).resolve().parents[2]
@@ -231,7 +232,7 @@ def staff_pages(
     )
     assert closed.status_code == 200, closed.text
     pages["staff-z-report"] = closed.text
-    for report in ("sales", "satisfaction", "trust", "cash-flow", "tax"):
+    for report in ("sales", "satisfaction", "trust", "cash-flow", "tax", "earnings"):
         pages[f"staff-report-{report}"] = get_ok(person.client, f"/staff/reports/{report}")
     pages["staff-report-bad-period"] = get_ok(person.client, "/staff/reports/sales?from=x", 422)
     pages["staff-exports"] = get_ok(person.client, "/staff/reports/exports")
@@ -284,6 +285,7 @@ def management_pages(merchant: Merchant, person: Staff, salon: Salon) -> dict[st
         "staff-policies": get_ok(client, "/staff/policies"),
         **loyalty_pages(merchant, person),
         **team_pages(merchant, person, salon),
+        **team_form_pages(merchant, person),
     }
 
 

@@ -5,7 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from servefirst.messages.overdue_rules import final_notice_day, overdue_at
 from servefirst.messages.rules import (
     MessageKind,
     MessagePolicy,
@@ -165,3 +168,34 @@ def test_smtp_urls() -> None:
     assert parse_smtp_url("smtp://127.0.0.1:2525").starttls is False
     with pytest.raises(ValueError):
         parse_smtp_url("http://mail.example.com")
+
+
+@given(
+    sent_after_days=st.floats(min_value=0, max_value=60),
+    invoice_after_days=st.one_of(st.none(), st.floats(min_value=-30, max_value=30)),
+    overdue_already=st.booleans(),
+)
+def test_a_final_notice_never_names_a_day_gone_by(
+    sent_after_days: float, invoice_after_days: float | None, overdue_already: bool
+) -> None:
+    now = SERVED + timedelta(days=sent_after_days)
+    invoice_at = None if invoice_after_days is None else now + timedelta(days=invoice_after_days)
+    day = final_notice_day(
+        SERVED,
+        MessagePolicy(),
+        now=now,
+        invoice_overdue_at=invoice_at,
+        overdue_already=overdue_already,
+    )
+    assert day is None or day > now
+    if day is None:  # then it is overdue already, and says so
+        assert overdue_already or (invoice_at is not None and invoice_at <= now)
+
+
+def test_a_late_final_notice_moves_the_overdue_day_it_names() -> None:
+    policy = MessagePolicy()
+    assert overdue_at(SERVED, policy) == SERVED + timedelta(days=14)
+    on_time = SERVED + timedelta(days=12)
+    assert overdue_at(SERVED, policy, final_notice_sent_at=on_time) == SERVED + timedelta(days=14)
+    late = SERVED + timedelta(days=20)
+    assert overdue_at(SERVED, policy, final_notice_sent_at=late) == late + timedelta(days=2)

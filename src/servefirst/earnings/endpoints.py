@@ -53,14 +53,8 @@ def get_earnings(uow: MerchantUoW, start: From = None, end: To = None) -> Earnin
 )
 def get_earnings_csv(uow: MerchantUoW, start: From = None, end: To = None) -> Response:
     period = period_of(start, end, uow.clock.now())
-    data = earnings.earnings_report(uow, period)
-    rows = [[row[c] for c in earnings.CSV_COLUMNS] for row in data["staff"]]
-    rest = data["unassigned"]
-    rows.append(
-        ["", "(unassigned)", "", rest["tabs"], rest["sales"], rest["adjustments"], rest["paid"]]
-        + [0, rest["tips"], "", "", 0, 0]
-    )
-    name = f"earnings-{period.start:%Y%m%d}-{period.end:%Y%m%d}.csv"
+    rows = earnings.csv_rows(earnings.earnings_report(uow, period))
+    name = earnings.csv_name(period)
     return Response(
         write_csv(earnings.CSV_COLUMNS, rows),
         media_type="text/csv; charset=utf-8",

@@ -164,3 +164,20 @@ CSV_COLUMNS = (
     "bonus",
     "total",
 )
+
+
+def csv_rows(report: dict[str, Any]) -> list[list[Any]]:
+    """The report's rows under ``CSV_COLUMNS``, amounts in minor units: one a
+    member, then the lines nobody was named on. The API's CSV and the console's
+    download are this one file."""
+    rows = [[row[c] for c in CSV_COLUMNS] for row in report["staff"]]
+    rest = report["unassigned"]
+    rows.append(
+        ["", "(unassigned)", "", rest["tabs"], rest["sales"], rest["adjustments"], rest["paid"]]
+        + [0, rest["tips"], "", "", 0, 0]
+    )
+    return rows
+
+
+def csv_name(period: Period) -> str:
+    return f"earnings-{period.start:%Y%m%d}-{period.end:%Y%m%d}.csv"

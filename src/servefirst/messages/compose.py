@@ -9,7 +9,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 from email.encoders import encode_base64
 from email.header import Header
@@ -34,6 +34,7 @@ from servefirst.kit import i18n
 from servefirst.kit.money import Money
 from servefirst.kit.onetime import CODE_LIFETIME, code_for, spaced
 from servefirst.messages.cancellation import cancellation_file, cancellation_values
+from servefirst.messages.overdue_rules import final_notice_day
 from servefirst.messages.rules import TO_THE_MERCHANT, MessageKind
 from servefirst.messages.service import Context
 from servefirst.messages.sms_segments import fitted
@@ -213,11 +214,15 @@ def compose(
         tab = ctx.tab
         bill = bill_of(tab)
         lines = ctx_lines(uow, tab.tab_id)
-        anchor = tab.served_at or message.created_at
-        overdue_on = (
-            tabs.overdue_from(tab.due_date, zone)
-            if tab.due_date is not None
-            else anchor + timedelta(days=ctx.policy.overdue_day)
+        # What a final notice says of the overdue day (None: overdue already).
+        overdue_on = final_notice_day(
+            tab.served_at or message.created_at,
+            ctx.policy,
+            now=ctx.now,
+            invoice_overdue_at=(
+                tabs.overdue_from(tab.due_date, zone) if tab.due_date is not None else None
+            ),
+            overdue_already=tab.status == "overdue",
         )
         values.update(
             currency=tab.currency,
@@ -236,7 +241,7 @@ def compose(
             receipt_url=f"{base}/t/{tab.token}/receipt",
             pay_url=f"{base}/t/{tab.token}#pay",
             concern_url=f"{base}/t/{tab.token}#concern",
-            overdue_on=overdue_on.astimezone(zone),
+            overdue_on=overdue_on.astimezone(zone) if overdue_on else None,
             receipt_number=tab.receipt_number,
             receipt_pdf_url=f"{base}/t/{tab.token}/receipt.pdf",
         )

@@ -7,13 +7,14 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import exists, select
+from sqlalchemy import select
 
 from servefirst.db.uow import UnitOfWork
 from servefirst.guarantee.service import concern_raised
 from servefirst.merchants.service import get_merchant
 from servefirst.messages.models import Message
-from servefirst.messages.rules import MessageKind, MessageStatus, turns_overdue
+from servefirst.messages.overdue_rules import turns_overdue
+from servefirst.messages.rules import MessageKind, MessageStatus
 from servefirst.messages.service import policy_of
 from servefirst.tabs import service as tabs
 
@@ -39,27 +40,31 @@ def overdue_now(uow: UnitOfWork, now: datetime, *, limit: int = 50) -> list[str]
         if tab.due_date is not None:
             continue  # an invoice: its due date decides (above)
         anchor = tab.served_at
-        pending_notice = bool(
-            uow.session.scalar(
-                select(
-                    exists().where(
-                        Message.merchant_id == uow.merchant,
-                        Message.subject_id == tab.tab_id,
-                        Message.kind == MessageKind.FINAL_NOTICE.value,
-                        Message.status == MessageStatus.PENDING.value,
-                    )
-                )
-            )
-        )
+        pending_notice, notice_sent_at = _final_notice(uow, tab.tab_id)
         if anchor is not None and turns_overdue(
             now,
             anchor,
             policy,
             final_notice_pending=pending_notice,
+            final_notice_sent_at=notice_sent_at,
             concern_raised=concern_raised(uow, tab.tab_id),
         ):
             due.append(tab.tab_id)
     return due
+
+
+def _final_notice(uow: UnitOfWork, tab_id: str) -> tuple[bool, datetime | None]:
+    """Whether the tab's final notice still waits to go, and when it went."""
+    rows = uow.session.execute(
+        select(Message.status, Message.sent_at).where(
+            Message.merchant_id == uow.merchant,
+            Message.subject_id == tab_id,
+            Message.kind == MessageKind.FINAL_NOTICE.value,
+        )
+    ).all()
+    pending = any(status == MessageStatus.PENDING.value for status, _ in rows)
+    sent = [at for status, at in rows if status == MessageStatus.SENT.value and at is not None]
+    return pending, max(sent, default=None)
 
 
 def mark_overdue(uow: UnitOfWork, tab_ids: list[str]) -> list[str]:

@@ -260,26 +260,6 @@ def dunning_steps(anchor: datetime, tier: str, policy: MessagePolicy) -> list[Pl
     return [Planned(s.kind, s.step, out_of_quiet_hours(s.due_at, policy)) for s in steps]
 
 
-def overdue_at(anchor: datetime, policy: MessagePolicy) -> datetime:
-    """When a served tab still unpaid turns overdue (day 14 by default)."""
-    return anchor + timedelta(days=policy.overdue_day)
-
-
-def turns_overdue(
-    now: datetime,
-    anchor: datetime,
-    policy: MessagePolicy,
-    *,
-    final_notice_pending: bool,
-    concern_raised: bool,
-) -> bool:
-    """Whether a served, unpaid tab is to be marked overdue now: its day has
-    come and its final notice has gone first (a final notice waiting out
-    quiet hours, or a stopped worker, holds it back). A concern ends the
-    sequence: staff settle it, not the schedule."""
-    return now >= overdue_at(anchor, policy) and not final_notice_pending and not concern_raised
-
-
 def booking_reminder_at(
     starts_at: datetime, booked_at: datetime, policy: MessagePolicy
 ) -> datetime | None:

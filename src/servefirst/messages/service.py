@@ -175,6 +175,8 @@ class Context:
     details: dict[str, Any] = field(default_factory=dict)
     #: The money a refund e-mail tells of.
     refund: refunds.GivenBack | None = None
+    #: When it is being sent (a final notice names a day counted from then).
+    now: datetime = field(kw_only=True)
 
 
 def context_for(uow: UnitOfWork, message_id: str, now: datetime) -> Context | str:
@@ -186,7 +188,7 @@ def context_for(uow: UnitOfWork, message_id: str, now: datetime) -> Context | st
         if now >= message.created_at + CODE_LIFETIME:
             return "the code expired before it could be sent"
         merchant = get_merchant(uow)
-        return Context(message, merchant, None, None, None, policy_of(merchant))
+        return Context(message, merchant, None, None, None, policy_of(merchant), now=now)
     if MessageKind(message.kind) in TO_THE_MERCHANT:
         owner = notices.reader(uow, message)
         if owner is None:
@@ -194,7 +196,15 @@ def context_for(uow: UnitOfWork, message_id: str, now: datetime) -> Context | st
         merchant = get_merchant(uow)
         details = events.data_of(uow, message.event_id) or {}
         return Context(
-            message, merchant, None, None, None, policy_of(merchant), owner.language, details
+            message,
+            merchant,
+            None,
+            None,
+            None,
+            policy_of(merchant),
+            owner.language,
+            details,
+            now=now,
         )
     customer = uow.customers.if_any(message.customer_id)
     if customer is None or customer.messages_opt_out:
@@ -241,7 +251,7 @@ def context_for(uow: UnitOfWork, message_id: str, now: datetime) -> Context | st
     policy = policy_of(merchant)
     if not policy.sends(kind):
         return f"the merchant turned {kind.value} messages off"
-    return Context(message, merchant, customer, tab, booking, policy, refund=refund)
+    return Context(message, merchant, customer, tab, booking, policy, refund=refund, now=now)
 
 
 def queue_code(uow: UnitOfWork, *, code_id: str, email: str, now: datetime) -> Message:

@@ -17,11 +17,14 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from servefirst.db.uow import UnitOfWork
+from servefirst.earnings import service as earnings
+from servefirst.earnings.period import Period
 from servefirst.kit import i18n
 from servefirst.kit.csv import write_csv
 from servefirst.kit.errors import InvalidRequest, NotFound
 from servefirst.merchants.service import get_merchant
 from servefirst.reports.charts import SVG_POLICY, bars
+from servefirst.reports.earnings_view import report_of
 from servefirst.reports.sales import PRESET_DAYS, report_period
 from servefirst.reports.views import REPORTS, ReportView
 from servefirst.staff import service as staff
@@ -36,7 +39,7 @@ PAGE_OF_API = {
     "/v1/reports/cash-flow": "/staff/reports/cash-flow",
     "/v1/reports/trust": "/staff/reports/trust",
     "/v1/reports/satisfaction": "/staff/reports/satisfaction",
-    "/v1/reports/earnings": "/staff/reports/sales",
+    "/v1/reports/earnings": "/staff/reports/earnings",
     "/v1/reports/tax": "/staff/reports/tax",
 }
 
@@ -79,6 +82,25 @@ def _preset_queries(uow: UnitOfWork) -> list[tuple[int, str]]:
 @router.get("/reports")
 def reports_home() -> Response:
     return RedirectResponse("/staff/reports/sales", status_code=303)
+
+
+@router.get("/reports/earnings.csv")
+def earnings_csv(request: Request) -> Response:
+    """The API's earnings CSV (``get_earnings_csv``) for the page's period."""
+    start = request.query_params.get("from", "")
+    end = request.query_params.get("to", "")
+
+    def build(uow: UnitOfWork, me: staff.SignedIn) -> Response:
+        period = report_period(uow, start, end)
+        rows = earnings.csv_rows(report_of(uow, period))
+        name = earnings.csv_name(Period(period.start, period.end))
+        return Response(
+            write_csv(earnings.CSV_COLUMNS, rows),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
+
+    return show(request, build, needs=Access.OWNER)
 
 
 @router.get("/reports/{key}.csv")

@@ -4,57 +4,21 @@ the same figures as a table (for screen readers, printing and the CSV)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from decimal import Decimal
 
 from servefirst.db.uow import UnitOfWork
 from servefirst.kit import formats
 from servefirst.kit.i18n import gettext as _
-from servefirst.kit.money import Money, minor_digits
 from servefirst.merchants.service import get_merchant
 from servefirst.reports import sales as figures
+from servefirst.reports.earnings_view import earnings_view
 from servefirst.reports.sales import ReportPeriod
+from servefirst.reports.sections import ReportView, Section
+from servefirst.reports.sections import major_of as _major
+from servefirst.reports.sections import money_of as _money
 from servefirst.reports.service import cash_flow
 from servefirst.taxes.service import tax_report
 from servefirst.trust.service import report as trust_report
-
-Series = list[tuple[str, list[float | None]]]
-
-
-@dataclass(frozen=True)
-class Section:
-    key: str
-    title: str
-    header: list[str]
-    rows: list[list[str]]
-    labels: list[str]
-    series: Series
-    horizontal: bool = False
-
-    @property
-    def empty(self) -> bool:
-        return not any(v for _, values in self.series for v in values)
-
-
-@dataclass(frozen=True)
-class ReportView:
-    key: str
-    title: str
-    intro: str
-    period: ReportPeriod
-    sections: list[Section]
-
-    def section(self, key: str) -> Section | None:
-        return next((s for s in self.sections if s.key == key), None)
-
-
-def _money(currency: str, locale: str) -> Callable[[int], str]:
-    return lambda amount: Money(int(amount), currency).format(locale)
-
-
-def _major(currency: str) -> Callable[[int], float]:
-    digits = minor_digits(currency)
-    return lambda amount: float(Decimal(amount).scaleb(-digits))
 
 
 def _percent(rate: float | None) -> str:
@@ -320,4 +284,5 @@ REPORTS: dict[str, Callable[[UnitOfWork, ReportPeriod], ReportView]] = {
     "trust": trust_view,
     "cash-flow": cash_flow_view,
     "tax": tax_view,
+    "earnings": earnings_view,
 }

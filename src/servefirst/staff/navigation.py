@@ -51,6 +51,8 @@ SECTIONS: tuple[Section, ...] = (
     Section(N_("Bookings"), "/staff/bookings/day", Access.STAFF, covers=("/staff/bookings",)),
     Section(N_("Services"), "/staff/services", Access.MANAGER),
     Section(N_("Team"), "/staff/team", Access.OWNER),
+    # Beside the team, where an owner doing the pay looks; one of the reports too.
+    Section(N_("Staff earnings"), "/staff/reports/earnings", Access.OWNER),
     Section(N_("Policies"), "/staff/policies", Access.OWNER),
     Section(N_("Messages"), "/staff/messages", Access.MANAGER),
     Section(N_("Disputes"), "/staff/disputes", Access.MANAGER),

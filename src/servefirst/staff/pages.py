@@ -10,7 +10,8 @@ The routes live by use case: ``sign_in_pages`` (signing in and out),
 ``tab_pages`` (customers and their tabs), ``payment_pages`` (cash and
 rewards at the counter), ``booking_pages`` (check-in,
 cancel, no-show); ``today_page`` (the day at a glance, where sign-in lands); ``home_page`` is the
-counter page they share; ``team_pages`` (who works here, who left).
+counter page they share; ``team_pages`` (who works here, who left) and
+``team_forms`` (adding someone, changing their title or access).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from servefirst.staff import (
     sign_in_pages,
     tab_pages,
     tax_pages,
+    team_forms,
     team_pages,
     today_page,
 )
@@ -55,3 +57,4 @@ router.include_router(today_page.router)
 router.include_router(settings_page.router)
 router.include_router(tax_pages.router)
 router.include_router(team_pages.router)
+router.include_router(team_forms.router)

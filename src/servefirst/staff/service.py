@@ -20,6 +20,7 @@ from sqlalchemy import select
 from servefirst.db.uow import UnitOfWork
 from servefirst.kit import i18n
 from servefirst.kit.errors import Conflict, InvalidRequest, NotFound
+from servefirst.kit.i18n import N_
 from servefirst.kit.ids import hash_secret, merchant_of_credential, new_id
 from servefirst.merchants.service import get_merchant
 from servefirst.staff import departures
@@ -42,6 +43,12 @@ hasher = PasswordHasher()
 #: Commission rates are whole basis points: 1 bp = 0.01%, 10000 = 100%.
 MAX_COMMISSION_BPS = 10_000
 
+#: Refusals said again on the console's pages in the reader's words (``kit.refusals``);
+#: the API keeps its English message, which names its fields.
+_TITLE_WORDS = N_("Give a job title of 1 to %(most)s characters.")
+_ACCESS_WORDS = N_("Choose owner, manager or staff access.")
+_EMAIL_TAKEN_WORDS = N_("%(email)s already has a login here.")
+
 
 def _check_member(
     name: str, role: str, access: str | None, commission_bps: int
@@ -53,13 +60,17 @@ def _check_member(
     role = (role or "").strip()
     if not role or len(role) > MAX_ROLE_LENGTH:
         raise InvalidRequest(
-            f"role is the job title: 1 to {MAX_ROLE_LENGTH} characters.", param="role"
+            f"role is the job title: 1 to {MAX_ROLE_LENGTH} characters.",
+            param="role",
+            figures={"words": _TITLE_WORDS, "most": MAX_ROLE_LENGTH},
         )
     try:
         level = access_for_role(role) if access is None else Access(access)
     except ValueError:
         raise InvalidRequest(
-            "access must be 'owner', 'manager' or 'staff'.", param="access"
+            "access must be 'owner', 'manager' or 'staff'.",
+            param="access",
+            figures={"words": _ACCESS_WORDS},
         ) from None
     if not 0 <= commission_bps <= MAX_COMMISSION_BPS:
         raise InvalidRequest(
@@ -228,7 +239,12 @@ def create_staff(
         )
     )
     if taken:
-        raise Conflict(f"{normal} already has a login here.", code="email_taken", param="email")
+        raise Conflict(
+            f"{normal} already has a login here.",
+            code="email_taken",
+            param="email",
+            figures={"words": _EMAIL_TAKEN_WORDS, "email": normal},
+        )
     account = StaffAccount(
         merchant_id=uow.merchant,
         staff_id=new_id("stf"),

@@ -23,6 +23,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
@@ -35,9 +36,15 @@ from servefirst.staff.models import NO_MERCHANT, SignInAttempt, StaffAccount
 from servefirst.staff.rules import KNOWN_FOR, ThrottleKey, normalize_email, throttle_keys
 from servefirst.staff.service import hasher, start_session
 
-#: Verified when the e-mail matches no account, so a wrong e-mail takes as
-#: long as a wrong password and does not reveal who works where.
-_DUMMY_HASH = hasher.hash(secrets.token_urlsafe(16))
+
+@cache
+def _dummy_hash() -> str:
+    """Verified when the e-mail matches no account, so a wrong e-mail takes as
+    long as a wrong password and does not reveal who works where. Made on
+    first use: an Argon2 hash at import would slow every process's start
+    (each CLI command, each server worker) by one deliberate hash."""
+    return hasher.hash(secrets.token_urlsafe(16))
+
 
 #: At most this many accounts share one e-mail before the rest are ignored
 #: (bounds the Argon2 work one sign-in can cause).
@@ -144,7 +151,8 @@ def _candidates(uow: UnitOfWork, email: str, merchant_id: str | None) -> list[_C
 def _check(candidates: list[_Candidate], password: str) -> list[_Candidate]:
     """The accounts this password opens (Argon2: the slow part, outside any transaction)."""
     if not candidates:
-        _verifies(_DUMMY_HASH, password)  # same cost as a real check: no hint the e-mail is unknown
+        # The same cost as a real check: no hint that the e-mail is unknown.
+        _verifies(_dummy_hash(), password)
         return []
     return [c for c in candidates if _verifies(c.password_hash, password)]
 

@@ -1,5 +1,7 @@
 """The team (``/staff/team``, owners): who works here now, who left, and the
-two things an owner does when someone leaves or comes back.
+two things an owner does when someone leaves or comes back. Adding someone
+and changing a member's title or access are forms of the same page
+(``team_forms``).
 
 "Mark as left" ends the person's console sign-in at once and stops offering
 them for bookings and tab lines; everything they did stays theirs. It is
@@ -11,7 +13,7 @@ changes of the console do.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
@@ -25,7 +27,7 @@ from servefirst.kit.refusals import in_words
 from servefirst.merchants.service import get_merchant
 from servefirst.staff import service as staff
 from servefirst.staff.kept_forms import act_keeping
-from servefirst.staff.rules import Access
+from servefirst.staff.rules import MAX_ROLE_LENGTH, Access
 from servefirst.staff.web import base_context, render, show
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
@@ -39,10 +41,15 @@ NEEDS = Access.OWNER
 NOTICES = {
     "left": N_("Marked as left: they can no longer sign in, nor be booked."),
     "back": N_("Back on the team: they can be booked again, and sign in if they have a login."),
+    "added": N_("Added to the team."),
+    "added_login": N_(
+        "Added to the team: they sign in at /staff with the e-mail and the password you chose."
+    ),
+    "access": N_("Title and access saved: their menu shows what the new access opens."),
 }
 
 
-def _page(
+def team_page(
     request: Request,
     uow: UnitOfWork,
     me: staff.SignedIn,
@@ -50,7 +57,11 @@ def _page(
     error: str | None = None,
     status: int = 200,
     refused_for: str = "",
+    new_member: dict[str, Any] | None = None,
+    access_form: dict[str, Any] | None = None,
 ) -> Response:
+    """The team page; ``refused_for``: the member whose leave or return was
+    refused; ``new_member``/``access_form``: a refused form's entries, given back."""
     members = staff.list_members(uow, include_inactive=True)
     current = [m for m in members if m.active]
     context = base_context(
@@ -63,6 +74,9 @@ def _page(
         logins={m.staff_id for m in members if staff.account_of(uow, m.staff_id) is not None},
         error=error,
         refused_for=refused_for,
+        new_member=new_member,
+        access_form=access_form,
+        most_title=MAX_ROLE_LENGTH,
     )
     done = NOTICES.get(request.query_params.get("done", ""))
     context["notice"] = _(done) if done else None
@@ -70,8 +84,8 @@ def _page(
 
 
 @router.get("/team")
-def team_page(request: Request) -> Response:
-    return show(request, lambda uow, me: _page(request, uow, me), needs=NEEDS)
+def the_team(request: Request) -> Response:
+    return show(request, lambda uow, me: team_page(request, uow, me), needs=NEEDS)
 
 
 def _set_active(
@@ -86,7 +100,8 @@ def _set_active(
         return f"{PAGE}?done={'back' if active else 'left'}"
 
     def on_error(uow: UnitOfWork, me: staff.SignedIn, exc: ServefirstError) -> Response:
-        return _page(request, uow, me, error=in_words(exc), status=exc.status, refused_for=staff_id)
+        words = in_words(exc)
+        return team_page(request, uow, me, error=words, status=exc.status, refused_for=staff_id)
 
     return act_keeping(request, csrf_token, change, on_error, needs=NEEDS)
 

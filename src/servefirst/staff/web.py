@@ -63,6 +63,7 @@ NOTICES = {
     "rejected": N_("Concern rejected: the bill stays."),
     "merged": N_("Customers merged: everything is on this one now."),
     "invoiced": N_("Invoice issued: the customer's page shows the due date."),
+    "access_changed": N_("Your access has changed: the menu shows what it opens now."),
 }
 
 
