@@ -91,7 +91,7 @@ def earnings_csv(request: Request) -> Response:
     end = request.query_params.get("to", "")
 
     def build(uow: UnitOfWork, me: staff.SignedIn) -> Response:
-        period = report_period(uow, start, end)
+        period = report_period(uow, *iso_period(start, end))
         rows = earnings.csv_rows(report_of(uow, period))
         name = earnings.csv_name(Period(period.start, period.end))
         return Response(
