@@ -93,7 +93,7 @@ def test_the_owners_title_is_said_in_the_consoles_language(
 ) -> None:
     assert '<span class="muted staff-who">Ana Sousa · owner</span>' in owner.get("/staff").text
     counter = in_portuguese(owner).get("/staff").text
-    assert '<span class="muted staff-who">Ana Sousa · proprietário</span>' in counter
+    assert '<span class="muted staff-who">Ana Sousa · titular</span>' in counter
     # A title of the owner's own choosing is shown as it was typed.
     barista = new_staff(merchant, role="barista")
     assert barista.sign_in().status_code == 200

@@ -128,7 +128,7 @@ def test_a_day_that_is_not_a_date_is_said_in_words(
 ) -> None:
     page = signed_in(merchant).get("/staff/bookings/day", params={"date": "yesterday-ish"})
     assert page.status_code == 422
-    assert "is not a date" in page.text
+    assert "Write the day as YYYY-MM-DD, e.g. 2026-11-25." in page.text
 
 
 def test_a_cancelled_booking_on_the_day_view_says_what_became_of_its_deposit(
@@ -180,3 +180,25 @@ def test_a_time_already_taken_names_who_is_busy_and_until_when_on_the_local_cloc
     assert desk.post("/staff/settings/language", {"language": "pt"}).status_code == 200
     refused = desk.post("/staff/bookings/day", clash)
     assert "Sofia Marques está ocupado(a) das 10:30 às 11:15" in refused.text
+
+
+def test_a_portuguese_desk_without_a_date_picker_books_a_day_typed_day_first(
+    merchant: Merchant, runtime: Runtime, clock: TestClock, signed_in: Callable[..., Staff]
+) -> None:
+    cut, sofia = salon(merchant, runtime)
+    merchant.customer("Ana Conceição", phone="+351 912 345 678")
+    desk = signed_in(merchant, "staff")
+    assert desk.post("/staff/settings/language", {"language": "pt"}).status_code == 200
+    day = tomorrow(clock)
+    year, month, dom = day.split("-")
+    typed = {"customer": "ana conceicao", "service_id": str(cut["id"]), "staff_id": sofia}
+    slip = desk.post("/staff/bookings/day", {**typed, "date": f"{dom}/{month}/{year}", "time": ""})
+    assert slip.status_code == 422
+    assert f'name="date" required value="{day}"' in slip.text  # the picker's own form
+    made = desk.post(
+        "/staff/bookings/day",
+        {**typed, "date": f"{dom}/{month}/{year}", "time": "10:30"},
+        follow_redirects=False,
+    )
+    assert made.status_code == 303, made.text
+    assert made.headers["location"].startswith(f"/staff/bookings/day?date={day}")

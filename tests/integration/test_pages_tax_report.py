@@ -98,8 +98,8 @@ def test_the_tax_page_shows_the_api_s_figures_per_rate_and_for_all(
     assert table(page.text) == [*expected, totals]
     assert 'src="/staff/reports/tax/by-rate.svg?' in page.text  # the chart beside the table
     if locale == "pt_PT":
-        assert "Sem imposto, imposto e com imposto por taxa" in page.text
-        assert "Com imposto" in page.text and "Imposto" in page.text
+        assert "Valor sem imposto, imposto e total por taxa" in page.text
+        assert "Total com imposto" in page.text and "Imposto" in page.text
 
 
 def test_a_rate_with_a_decimal_percent_is_written_in_the_reader_s_numbers(

@@ -335,7 +335,7 @@ def test_in_portuguese_the_last_owner_is_refused_in_portuguese(
     refused = owner.post(f"{PAGE}/{me}/access", {"role": "owner", "access": "staff"})
     assert refused.status_code == 409
     assert beside(refused.text, f"access-{me}-error") == (
-        "Rita owner é o último proprietário: torne primeiro outra pessoa proprietária."
+        "Rita owner é a última pessoa titular: torne primeiro outra pessoa titular."
     )
     sofia = merchant.post("/v1/staff", {"name": "Sofia Marques", "role": "stylist"}).json()
     saved = owner.post(

@@ -18,6 +18,7 @@ from servefirst.taxes.rules import (
     TaxRounding,
     given_back,
     movement,
+    names_its_percent,
     parse_percent,
     percent_text,
     shift,
@@ -318,3 +319,20 @@ def test_every_discount_or_refund_gives_back_net_and_tax_under_every_rate_never_
         for part in shift(state, state, taken, taken + amount).moved:
             assert part.net <= 0 and part.tax <= 0  # signed as the entry posts it
         taken += amount
+
+
+@pytest.mark.parametrize(
+    ("name", "percent", "says_it"),
+    [
+        ("IVA 13%", "13", True),
+        ("IVA 13 %", "13", True),
+        ("IVA 5,5%", "5.5", True),
+        ("Reduced", "13", False),
+        ("IVA 113%", "13", False),
+        ("IVA 23%", "13", False),
+    ],
+)
+def test_a_rate_named_with_its_percent_is_not_labelled_with_it_twice(
+    name: str, percent: str, says_it: bool
+) -> None:
+    assert names_its_percent(name, Decimal(percent)) is says_it

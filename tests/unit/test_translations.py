@@ -131,3 +131,47 @@ def test_words_in_context_keep_their_own_portuguese() -> None:
         assert page.render() == "Abrir · Aberta"
     with i18n.use_language("en"):
         assert page.render() == "Open · Open"
+
+
+def test_no_portuguese_entry_is_untranslated_or_fuzzy() -> None:
+    """A fuzzy entry is dropped when the catalog is compiled (the page falls
+    back to English) and an empty one says nothing: neither may ship."""
+    from babel.messages.pofile import read_po
+
+    unfinished = []
+    for po in sorted((i18n.LOCALES_DIR / "pt" / "LC_MESSAGES").glob("*.po")):
+        with po.open("rb") as handle:
+            for message in read_po(handle):
+                if not message.id:
+                    continue
+                forms = message.string if isinstance(message.string, tuple) else (message.string,)
+                if message.fuzzy or not all(forms):
+                    unfinished.append(f"{po.name}: {message.id!r}")
+    assert unfinished == []
+
+
+def test_portuguese_says_european_words_and_no_one_is_addressed_as_voce() -> None:
+    """European Portuguese: "ecrã", "telemóvel", "registo", "utilizador"; and
+    the reader is addressed in the third person, never "você"."""
+    from babel.messages.pofile import read_po
+
+    brazilian = re.compile(
+        r"\b(você|vocês|tela|celular|cadastro|usuário|arquivo|equipe|contato|registro|senha)\b",
+        re.IGNORECASE,
+    )
+    found = []
+    for po in sorted((i18n.LOCALES_DIR / "pt" / "LC_MESSAGES").glob("*.po")):
+        with po.open("rb") as handle:
+            for message in read_po(handle):
+                forms = message.string if isinstance(message.string, tuple) else (message.string,)
+                found += [f"{po.name}: {f}" for f in forms if f and brazilian.search(f)]
+    assert found == []
+
+
+def test_the_access_levels_read_the_same_for_anyone_in_portuguese() -> None:
+    with i18n.use_language("pt"):
+        assert [i18n.gettext(level) for level in ("owner", "manager", "staff")] == [
+            "titular",
+            "gerente",
+            "equipa",
+        ]

@@ -23,6 +23,7 @@ from servefirst.kit import i18n
 from servefirst.kit.errors import InvalidRequest, NotFound, ServefirstError
 from servefirst.kit.refusals import in_words
 from servefirst.kit.typed import format_amount, parse_amount
+from servefirst.kit.typed_days import read_day
 from servefirst.merchants.service import get_merchant
 from servefirst.staff import service as staff
 from servefirst.staff.kept_forms import act_keeping
@@ -33,15 +34,10 @@ router = APIRouter(prefix="/staff", include_in_schema=False)
 
 
 def _day(text: str) -> date | None:
-    text = text.strip()
-    if not text:
+    """The day typed as its reader writes it (05/12/2026 in Portuguese) or in ISO."""
+    if not text.strip():
         return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InvalidRequest(
-            i18n.gettext("Write the day as YYYY-MM-DD, e.g. 2026-11-25."), param="date"
-        ) from None
+    return read_day(text, i18n.current_language(), param="date")
 
 
 def _pieces(text: str, denomination: int) -> int:

@@ -8,6 +8,7 @@ without the API.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -28,6 +29,7 @@ from servefirst.merchants.service import get_merchant, merchant_zone
 from servefirst.reports.views import REPORTS
 from servefirst.staff import service as staff
 from servefirst.staff.kept_forms import act_keeping
+from servefirst.staff.period_form import iso_period, said_beside_period, typed_day
 from servefirst.staff.rules import Access
 from servefirst.staff.web import base_context, render, show
 from servefirst.taxes import service as taxes
@@ -47,7 +49,7 @@ FILES: dict[str, tuple[Format, str]] = {
 #: A refused period in the reader's words, by the refusal's code.
 SAID = {
     "period_invalid": N_("The first day comes after the last."),
-    "date_invalid": N_("Write dates as YYYY-MM-DD."),
+    "date_invalid": N_("Choose days from 1970 to 2999."),
     "period_too_long": N_("One export covers at most a year: split the period."),
 }
 
@@ -90,11 +92,18 @@ def _page(
     status: int = 200,
 ) -> Response:
     first, last = _default_period(uow)
-    first, last = start or first, end or last
+    refusal: InvalidRequest | None = None
     try:
-        period_of(first, last, merchant_zone(uow))
+        typed_first, typed_last = iso_period(start, end)
+        period_of(typed_first or first, typed_last or last, merchant_zone(uow))
+        first, last = typed_first or first, typed_last or last
     except InvalidRequest as exc:
-        error, status = i18n.gettext(SAID.get(exc.code, exc.message)), 422
+        refusal, status = exc, 422
+    said = said_beside_period(refusal)
+    if refusal is not None and refusal.code in SAID and "words" not in refusal.figures:
+        # The export rules' own refusals (the API's English) in the reader's words.
+        words = i18n.gettext(SAID[refusal.code])
+        said = {key: words if value else None for key, value in said.items()}
     mapping = exports.get_account_mapping(uow)
     kept = {f"account.{k}": v for k, v in mapping.accounts.items()}
     kept |= {f"rate.{k}": v for k, v in mapping.tax_rates.items()}
@@ -107,7 +116,10 @@ def _page(
         merchant_name=get_merchant(uow).name,
         reports=list(REPORTS),
         files=[(name, i18n.gettext(words)) for name, (_, words) in FILES.items()],
-        entries={"from": first, "to": last},
+        entries={
+            "from": start or typed_day(date.fromisoformat(first)),
+            "to": end or typed_day(date.fromisoformat(last)),
+        },
         query=f"from={first}&to={last}",
         mapped=mapping.accounts,
         accounts=[(a.value, i18n.gettext(words)) for a, words in ACCOUNT_WORDS.items()],
@@ -116,7 +128,7 @@ def _page(
         notice=i18n.gettext("Your accountant's codes are saved.")
         if request.query_params.get("done") == "codes"
         else None,
-        error=error,
+        **(said if error is None else {**said, "error": error}),
     )
     return render(request, "staff/exports.html", context, status)
 

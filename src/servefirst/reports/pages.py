@@ -22,13 +22,13 @@ from servefirst.earnings.period import Period
 from servefirst.kit import i18n
 from servefirst.kit.csv import write_csv
 from servefirst.kit.errors import InvalidRequest, NotFound
-from servefirst.kit.refusals import in_words
 from servefirst.merchants.service import get_merchant
 from servefirst.reports.charts import SVG_POLICY, bars
 from servefirst.reports.earnings_view import report_of
 from servefirst.reports.sales import PRESET_DAYS, report_period
 from servefirst.reports.views import REPORTS, ReportView
 from servefirst.staff import service as staff
+from servefirst.staff.period_form import iso_period, said_beside_period, typed_day
 from servefirst.staff.rules import Access
 from servefirst.staff.web import base_context, render, show
 
@@ -67,7 +67,7 @@ def _view(uow: UnitOfWork, key: str, first: str, last: str) -> ReportView:
     build = REPORTS.get(key)
     if build is None:
         raise NotFound(i18n.gettext("There is no such report."))
-    return build(uow, report_period(uow, first, last))
+    return build(uow, report_period(uow, *iso_period(first, last)))
 
 
 def _preset_queries(uow: UnitOfWork) -> list[tuple[int, str]]:
@@ -91,7 +91,7 @@ def earnings_csv(request: Request) -> Response:
     end = request.query_params.get("to", "")
 
     def build(uow: UnitOfWork, me: staff.SignedIn) -> Response:
-        period = report_period(uow, start, end)
+        period = report_period(uow, *iso_period(start, end))
         rows = earnings.csv_rows(report_of(uow, period))
         name = earnings.csv_name(Period(period.start, period.end))
         return Response(
@@ -150,14 +150,12 @@ def report_page(request: Request, key: str) -> Response:
     end = request.query_params.get("to", "")
 
     def build(uow: UnitOfWork, me: staff.SignedIn) -> Response:
-        error: str | None = None
-        status = 200
+        refusal: InvalidRequest | None = None
         try:
             view = _view(uow, key, start, end)
         except InvalidRequest as exc:
             # The period is given back as typed, the report drawn for the default.
-            error, status = in_words(exc), exc.status
-            view = _view(uow, key, "", "")
+            refusal, view = exc, _view(uow, key, "", "")
         query = f"from={view.period.first.isoformat()}&to={view.period.last.isoformat()}"
         context: dict[str, Any] = base_context(
             me,
@@ -166,13 +164,13 @@ def report_page(request: Request, key: str) -> Response:
             view=view,
             reports=list(REPORTS),
             entries={
-                "from": start or view.period.first.isoformat(),
-                "to": end or view.period.last.isoformat(),
+                "from": start or typed_day(view.period.first),
+                "to": end or typed_day(view.period.last),
             },
             presets=_preset_queries(uow),
             query=query,
-            error=error,
+            **said_beside_period(refusal),
         )
-        return render(request, "staff/report.html", context, status)
+        return render(request, "staff/report.html", context, refusal.status if refusal else 200)
 
     return show(request, build, needs=Access.OWNER)

@@ -15,12 +15,13 @@ from servefirst.bookings import service as bookings
 from servefirst.bookings.rules import cancelled_by_named
 from servefirst.customers.service import search_customers
 from servefirst.db.uow import UnitOfWork
-from servefirst.kit import formats
+from servefirst.kit import formats, i18n
 from servefirst.kit.clock import as_utc
 from servefirst.kit.errors import InvalidRequest, ServefirstError
 from servefirst.kit.i18n import N_
 from servefirst.kit.i18n import gettext as _
 from servefirst.kit.refusals import in_words
+from servefirst.kit.typed_days import read_day
 from servefirst.staff import service as staff
 from servefirst.staff.day_view import day_view, local_moment
 from servefirst.staff.kept_forms import act_keeping
@@ -123,8 +124,10 @@ def book_from_day(
         return f"{DAY}?date={starts_at.date().isoformat()}&done=booked"
 
     def on_error(uow: UnitOfWork, me: staff.SignedIn, exc: ServefirstError) -> Response:
+        # The day given back in ISO when it reads as one: a date picker shows no other form.
+        kept = {**typed, "date": _safe_day(date) or date}
         return _day_page(
-            request, uow, me, _safe_day(date), error=_said(uow, exc), status=exc.status, new=typed
+            request, uow, me, _safe_day(date), error=_said(uow, exc), status=exc.status, new=kept
         )
 
     return act_keeping(request, csrf_token, change, on_error)
@@ -146,7 +149,12 @@ def move_from_day(
         return f"{DAY}?date={starts_at.date().isoformat()}&done=moved"
 
     def on_error(uow: UnitOfWork, me: staff.SignedIn, exc: ServefirstError) -> Response:
-        moving = {"booking_id": booking_id, "date": date, "time": time, "staff_id": staff_id}
+        moving = {
+            "booking_id": booking_id,
+            "date": _safe_day(date) or date,
+            "time": time,
+            "staff_id": staff_id,
+        }
         return _day_page(
             request,
             uow,
@@ -203,9 +211,7 @@ def _said(uow: UnitOfWork, exc: ServefirstError) -> str:
 
 def _safe_day(text: str) -> str | None:
     """A day typed back into a link only when it is a date (never other text)."""
-    from datetime import date as Date
-
     try:
-        return Date.fromisoformat(text.strip()).isoformat()
-    except ValueError:
+        return read_day(text, i18n.current_language(), param="date").isoformat()
+    except InvalidRequest:
         return None

@@ -14,8 +14,10 @@ from zoneinfo import ZoneInfo
 
 from servefirst.catalog.service import list_services
 from servefirst.db.uow import UnitOfWork
+from servefirst.kit import i18n
 from servefirst.kit.errors import InvalidRequest
 from servefirst.kit.i18n import gettext as _
+from servefirst.kit.typed_days import read_day
 from servefirst.merchants.service import get_merchant, merchant_zone
 from servefirst.staff.console import BookingRow, booking_rows
 from servefirst.staff.service import list_members
@@ -57,24 +59,20 @@ class DayView:
 
 
 def parse_day(text: str | None, today: date) -> date:
-    """'2026-12-04' -> that date; blank -> today; anything else: 422 in words."""
+    """'2026-12-04' (what a date picker sends) or the day as the reader types
+    it where the browser has no picker ('04/12/2026' in Portuguese) -> that
+    date; blank -> today; anything else: 422 in words."""
     if not (text or "").strip():
         return today
-    try:
-        return date.fromisoformat((text or "").strip())
-    except ValueError:
-        raise InvalidRequest(
-            _("'%(text)s' is not a date; choose one like 2026-12-04.") % {"text": text},
-            param="date",
-        ) from None
+    return read_day(text or "", i18n.current_language(), param="date")
 
 
 def local_moment(uow: UnitOfWork, day_text: str, time_text: str) -> datetime:
     """A date and a time typed in the merchant's zone, as an aware moment."""
     zone = merchant_zone(uow)
-    day = parse_day(day_text, datetime.now(zone).date()) if day_text.strip() else None
-    if day is None:
+    if not day_text.strip():
         raise InvalidRequest(_("Choose a date."), param="date")
+    day = read_day(day_text, i18n.current_language(), param="date")
     if not time_text.strip():
         raise InvalidRequest(_("Choose a time."), param="time")
     try:

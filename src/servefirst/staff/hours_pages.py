@@ -10,6 +10,7 @@ gives the form back as typed with nothing saved.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from babel.dates import get_day_names
@@ -25,6 +26,7 @@ from servefirst.kit.errors import Forbidden, ServefirstError
 from servefirst.kit.i18n import gettext as _
 from servefirst.kit.refusals import in_words
 from servefirst.kit.typed import NUL
+from servefirst.kit.typed_days import form_of, shown_day
 from servefirst.staff import service as staff
 from servefirst.staff.hours_form import exceptions_of, ranges_of, text_of_exceptions, text_of_ranges
 from servefirst.staff.kept_forms import act_keeping
@@ -34,6 +36,8 @@ from servefirst.staff.web import base_context, render, show
 router = APIRouter(prefix="/staff/bookings", include_in_schema=False)
 
 PAGE = "/staff/bookings/hours"
+#: The days the form's example lines name (a day off, a short day).
+CHRISTMAS_EVE, NEW_YEARS_EVE = date(2026, 12, 24), date(2026, 12, 31)
 
 
 def _whose(uow: UnitOfWork, me: staff.SignedIn, asked: str) -> str:
@@ -52,7 +56,7 @@ def _typed_from(hours: dict[str, Any]) -> dict[str, Any]:
     weekly = hours.get("weekly", {})
     return {
         **{f"day.{day}": text_of_ranges(weekly.get(day, [])) for day in DAYS},
-        "exceptions": text_of_exceptions(hours.get("exceptions", [])),
+        "exceptions": text_of_exceptions(hours.get("exceptions", []), i18n.current_language()),
         "services": list(hours.get("services", [])),
     }
 
@@ -84,6 +88,12 @@ def _page(
         else _typed_from(availability.get_hours(uow, whose).as_json()),
         saved=request.query_params.get("saved") == "1",
         error=error,
+        example_lines="\n".join(
+            (
+                shown_day(CHRISTMAS_EVE, i18n.current_language()),
+                f"{shown_day(NEW_YEARS_EVE, i18n.current_language())} 09:00-13:00",
+            )
+        ),
     )
     return render(request, "staff/hours.html", context, status)
 
@@ -118,7 +128,7 @@ async def save_hours(request: Request) -> Response:
             uow,
             whose,
             weekly={day: ranges_of(typed[f"day.{day}"], param=f"weekly.{day}") for day in DAYS},
-            exceptions=exceptions_of(typed["exceptions"]),
+            exceptions=exceptions_of(typed["exceptions"], i18n.current_language()),
             services=typed["services"],
         )
         return f"{PAGE}?staff={whose}&saved=1"
@@ -145,10 +155,15 @@ def _said(exc: ServefirstError) -> str:
     else:
         line = _("Days off and changed hours")
         if exc.code == "hours_invalid":
+            language = i18n.current_language()
             return _(
-                "%(line)s: one day a line, its date (YYYY-MM-DD) then its hours,"
-                " like 2026-12-31 09:00-13:00; the date alone is a day off."
-            ) % {"line": line}
+                "%(line)s: one day a line, its date (%(form)s) then its hours,"
+                " like %(example)s 09:00-13:00; the date alone is a day off."
+            ) % {
+                "line": line,
+                "form": form_of(language).letters,
+                "example": shown_day(NEW_YEARS_EVE, language),
+            }
     if exc.code == "hours_overlap":
         return _("%(line)s: two ranges overlap; give each time once.") % {"line": line}
     return _(

@@ -11,7 +11,9 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
 from servefirst.db.uow import UnitOfWork
+from servefirst.kit import i18n
 from servefirst.kit.errors import InvalidRequest
+from servefirst.kit.typed_days import read_day
 from servefirst.receipts.document import document_for_tab
 from servefirst.receipts.pdf import render_pdf
 from servefirst.staff import service as staff
@@ -47,12 +49,12 @@ def due_from_form(terms: str, due_date: str) -> tuple[date | None, int | None]:
         raise InvalidRequest("Choose the payment terms.", param="terms")
     if terms != "date":
         return None, int(terms)
-    try:
-        return date.fromisoformat(due_date.strip()), None
-    except ValueError:
+    if not due_date.strip():
         raise InvalidRequest(
             "Give the due date as a date (2026-12-31).", code="due_date_invalid", param="due_date"
-        ) from None
+        )
+    # A date picker sends 2026-12-31; a browser without one sends what was typed (31/12/2026).
+    return read_day(due_date, i18n.current_language(), param="due_date"), None
 
 
 @router.post("/tabs/{tab_id}/invoice")

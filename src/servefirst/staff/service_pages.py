@@ -5,7 +5,8 @@ new version, and every version a tab was given stays listed."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from decimal import Decimal
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
@@ -14,6 +15,7 @@ from pydantic import ValidationError
 from servefirst.catalog import service as catalog
 from servefirst.catalog.schemas import ServiceIn
 from servefirst.db.uow import UnitOfWork
+from servefirst.kit import formats
 from servefirst.kit.errors import InvalidRequest, ServefirstError
 from servefirst.kit.i18n import N_
 from servefirst.kit.i18n import gettext as _
@@ -26,6 +28,10 @@ from servefirst.staff.rules import Access
 from servefirst.staff.schema_words import refused_field
 from servefirst.staff.web import base_context, problem, render, show
 from servefirst.taxes import service as taxes
+from servefirst.taxes.rules import names_its_percent
+
+if TYPE_CHECKING:
+    from servefirst.taxes.models import TaxRate
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
 
@@ -40,6 +46,17 @@ NOTICES = {
     "restored": N_("Offered again."),
     "rate_added": N_("Tax rate added."),
 }
+
+
+def rate_labels(rates: list[TaxRate]) -> dict[str, str]:
+    """Each rate as the services page names it: "Reduced (13%)", or the name
+    alone when it already says its percent ("IVA 13%")."""
+    labels = {}
+    for rate in rates:
+        percent = Decimal(str(rate.percent))  # kept as text in the table
+        said = names_its_percent(rate.name, percent)
+        labels[rate.rate_id] = rate.name if said else f"{rate.name} ({formats.number(percent)}%)"
+    return labels
 
 
 def as_list(text: str) -> list[str]:
@@ -106,7 +123,7 @@ def list_page(
         request,
         rows=rows,
         tax_rates=rates,
-        rate_names={rate.rate_id: f"{rate.name} ({rate.percent}%)" for rate in rates},
+        rate_names=rate_labels(rates),
         currency=merchant.currency,
         typed=typed or {},
         error=error,
@@ -144,6 +161,7 @@ def _edit_page(
         request,
         service=service,
         tax_rates=taxes.list_rates(uow),
+        rate_names=rate_labels(taxes.list_rates(uow)),
         versions=versions,
         as_list=lambda terms: terms if isinstance(terms, list) else [terms],
         typed=shown,

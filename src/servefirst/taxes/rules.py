@@ -24,6 +24,7 @@ How a tab's tax is found (``tab_tax``):
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -91,6 +92,16 @@ def parse_percent(text: object, *, param: str = "percent") -> Decimal:
 def percent_text(percent: Decimal) -> str:
     """How a percent is written back: "23", "5.5" (never "2.3E+1")."""
     return format(percent.normalize(), "f") if percent else "0"
+
+
+def names_its_percent(name: str, percent: Decimal) -> bool:
+    """Whether a rate's name already says its percent ("IVA 13%", "IVA 5,5 %"):
+    then a label shows the name alone, never "IVA 13% (13%)"."""
+    text = percent_text(percent)
+    return any(
+        re.search(rf"(?<![\d.,]){re.escape(form)}\s*%", name)
+        for form in {text, text.replace(".", ",")}
+    )
 
 
 def tax_in(amount: int, percent: Decimal, *, included: bool) -> int:

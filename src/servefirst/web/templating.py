@@ -12,7 +12,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
 
-from servefirst.kit import formats, i18n, refusals
+from servefirst.kit import formats, i18n, refusals, typed_days
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
@@ -39,6 +39,11 @@ templates.env.filters.update(formats.FILTERS)
 templates.env.globals["zone_name"] = formats.zone_name
 # An amount field's example written as people there type it ("4,50" in Lisbon).
 templates.env.globals["decimal_mark"] = formats.decimal_mark
+# A day in a text field as the reader types it ("25/11/2026" in Portuguese),
+# and the form its hint names ("dd/mm/aaaa"): ``kit.typed_days``.
+templates.env.globals["typed_day"] = lambda day: typed_days.shown_day(day, i18n.current_language())
+templates.env.globals["day_form"] = lambda: typed_days.form_of(i18n.current_language()).letters
+templates.env.globals["day_example"] = lambda: typed_days.day_example(i18n.current_language())
 # Words that come from data (a status, a notice chosen by code), marked with
 # ``N_`` where they are defined: translated as they are, never %-formatted.
 templates.env.globals["translated"] = i18n.gettext
