@@ -1,9 +1,11 @@
 """The tab page's add-line form: what was served, how many, and who did it
-(``line_credit``). A refused "Done by" is said beside its field, the rest of
-the form as sent; nothing is added."""
+(``line_credit``). A refused service, quantity or "Done by" is said beside its
+field, the rest of the form as sent; a refusal of the tab itself (paid since,
+past its limit) above the page. Nothing is added."""
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -21,6 +23,12 @@ from servefirst.tabs import service as tabs
 router = APIRouter(prefix="/staff", include_in_schema=False)
 
 FormText = Annotated[str, Form()]
+
+#: The fields whose refusal is said beside them.
+BESIDE = frozenset({"service_id", "quantity", "staff_id"})
+#: What a number field may hold (HTML's "valid floating-point number"): any
+#: other text typed is not written back into it, as a browser would not show it.
+_HTML_NUMBER = re.compile(r"-?(?:\d+(?:\.\d+)?|\.\d+)(?:[eE][-+]?\d+)?")
 
 
 def _quantity(text: str) -> int:
@@ -42,7 +50,7 @@ def add_line(
     sent = {
         "form": "add-line",
         "service_id": service_id,
-        "quantity": quantity,
+        "quantity": quantity.strip() if _HTML_NUMBER.fullmatch(quantity.strip()) else "",
         "staff_id": staff_id,
     }
 
@@ -60,8 +68,7 @@ def add_line(
         return f"/staff/tabs/{tab_id}?done=line"
 
     def on_error(uow: UnitOfWork, me: staff.SignedIn, exc: ServefirstError) -> Response:
-        # "Done by" refused is said at the field; the rest, above the page.
-        beside = exc.param == "staff_id"
+        beside = exc.param in BESIDE
         return tab_page_refusing(request, uow, me, tab_id, exc, sent, beside=beside)
 
     return act(request, csrf_token, change, on_error)
