@@ -5,7 +5,6 @@ past its limit) above the page. Nothing is added."""
 
 from __future__ import annotations
 
-import re
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -26,9 +25,6 @@ FormText = Annotated[str, Form()]
 
 #: The fields whose refusal is said beside them.
 BESIDE = frozenset({"service_id", "quantity", "staff_id"})
-#: What a number field may hold (HTML's "valid floating-point number"): any
-#: other text typed is not written back into it, as a browser would not show it.
-_HTML_NUMBER = re.compile(r"-?(?:\d+(?:\.\d+)?|\.\d+)(?:[eE][-+]?\d+)?")
 
 
 def _quantity(text: str) -> int:
@@ -50,7 +46,7 @@ def add_line(
     sent = {
         "form": "add-line",
         "service_id": service_id,
-        "quantity": quantity.strip() if _HTML_NUMBER.fullmatch(quantity.strip()) else "",
+        "quantity": quantity,
         "staff_id": staff_id,
     }
 
