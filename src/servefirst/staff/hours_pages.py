@@ -24,7 +24,7 @@ from servefirst.kit import i18n
 from servefirst.kit.errors import Forbidden, ServefirstError
 from servefirst.kit.i18n import gettext as _
 from servefirst.kit.refusals import in_words
-from servefirst.kit.typed import NUL
+from servefirst.kit.typed import NUL, refuse_nul
 from servefirst.staff import service as staff
 from servefirst.staff.hours_form import exceptions_of, ranges_of, text_of_exceptions, text_of_ranges
 from servefirst.staff.kept_forms import act_keeping
@@ -40,6 +40,7 @@ def _whose(uow: UnitOfWork, me: staff.SignedIn, asked: str) -> str:
     """The person whose hours are read or changed: oneself, unless a manager
     or owner chose someone else."""
     mine = me.account.staff_id
+    refuse_nul([("staff", asked)])  # no one's id: not looked up
     if not asked or asked == mine:
         return mine
     if not me.access.allows(Access.MANAGER):
