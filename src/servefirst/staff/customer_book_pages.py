@@ -3,8 +3,8 @@ name, e-mail or phone (htmx asks for the list alone as the search is typed),
 and add one (a likely duplicate is shown first: ``customer_pages``).
 
 A search holding a NUL character finds no one and says why beside the box
-(``staff.web.searched``). A refused field of the new-customer form is said
-beside it.
+(``staff.web.searched``). The new-customer form adds its customer once however
+often it is sent (``customer_once``), and a refused field is said beside it.
 """
 
 from __future__ import annotations
@@ -18,19 +18,22 @@ from pydantic import ValidationError
 from servefirst.customers.schemas import CustomerIn
 from servefirst.customers.service import create_customer
 from servefirst.db.uow import UnitOfWork
-from servefirst.kit.errors import ServefirstError
+from servefirst.kit.errors import IdempotencyError, ServefirstError
 from servefirst.kit.i18n import N_
 from servefirst.kit.refusals import in_words
 from servefirst.merchants.service import get_merchant
-from servefirst.staff import console
+from servefirst.staff import console, customer_once
 from servefirst.staff import service as staff
 from servefirst.staff.customer_pages import LikelyDuplicate, check_not_duplicate, duplicate_page
 from servefirst.staff.schema_words import refused_field
 from servefirst.staff.web import (
+    SESSION_COOKIE,
     act,
     base_context,
     render,
+    runtime_of,
     searched,
+    see_other,
     show,
 )
 
@@ -101,9 +104,18 @@ def add_customer(
     email: FormText = "",
     phone: FormText = "",
     anyway: FormText = "",
+    attempt: FormText = "",
     csrf_token: FormText = "",
 ) -> Response:
-    typed = {"name": name, "email": email, "phone": phone}
+    typed = {"name": name, "email": email, "phone": phone, "attempt": attempt}
+    rt = runtime_of(request)
+    merchant_id = staff.session_merchant(request.cookies.get(SESSION_COOKIE))
+    try:
+        once = customer_once.begin(rt, merchant_id, attempt, (name, email, phone))
+    except IdempotencyError:  # the same form, sent while its first send is still running
+        return show(request, lambda uow, me: _being_added(request, uow, me, typed))
+    if once.done_at is not None:  # sent again: the customer the first send added
+        return see_other(once.done_at)
 
     def change(uow: UnitOfWork, me: staff.SignedIn) -> str:
         try:
@@ -115,7 +127,9 @@ def add_customer(
         if anyway != "yes":  # a likely duplicate is shown first (customer_pages)
             check_not_duplicate(uow, body.email, body.phone)
         customer = create_customer(uow, name=body.name, email=body.email, phone=body.phone)
-        return f"/staff/customers/{customer.customer_id}?done=customer"
+        where = f"/staff/customers/{customer.customer_id}?done=customer"
+        customer_once.answer(uow, once, where)
+        return where
 
     def on_error(uow: UnitOfWork, me: staff.SignedIn, exc: ServefirstError) -> Response:
         if isinstance(exc, LikelyDuplicate):
@@ -127,4 +141,20 @@ def add_customer(
             request, uow, me, "", error=in_words(exc), typed=typed, status=exc.status
         )
 
-    return act(request, csrf_token, change, on_error)
+    try:
+        return act(request, csrf_token, change, on_error)
+    finally:
+        customer_once.settle(rt, once)
+
+
+#: A second send of the form while the first is still being added.
+BEING_ADDED = N_(
+    "This customer is being added already (the form was sent twice): wait a moment, then"
+    " find them by name."
+)
+
+
+def _being_added(
+    request: Request, uow: UnitOfWork, me: staff.SignedIn, typed: dict[str, str]
+) -> Response:
+    return _customers_page(request, uow, me, "", error=BEING_ADDED, typed=typed, status=409)

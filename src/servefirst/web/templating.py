@@ -7,6 +7,7 @@ formatting filters (``kit.formats``) and the shared globals are available in eve
 from __future__ import annotations
 
 import re
+import secrets
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -86,3 +87,6 @@ templates.env.globals["decimal_mark"] = formats.decimal_mark
 templates.env.globals["translated"] = i18n.gettext
 # A refusal in the page's words (the API keeps its English message).
 templates.env.globals["refusal"] = refusals.in_words
+# A form's one-time key, drawn with the page (128 random bits): the same form
+# sent twice is one request (``staff.customer_once``).
+templates.env.globals["one_time_key"] = lambda: secrets.token_urlsafe(16)
