@@ -43,3 +43,40 @@ def test_a_refused_policy_at_the_bottom_of_the_page_is_in_view_on_a_phone(
         "e => [e.getBoundingClientRect().left, e.getBoundingClientRect().right]"
     )
     assert left >= 0 and right <= page.viewport_size["width"], (left, right)
+
+
+def test_a_refused_quantity_is_said_beside_it_in_view_on_a_phone(
+    phone_page: Any, live_server: str, live_merchant: Merchant, runtime: Runtime
+) -> None:
+    """A tab with a long bill: the add-line form sits below it. A quantity the
+    tab cannot take (a line past what servefirst accepts) comes back with the
+    refusal beside the quantity, on screen, the quantity as typed and focused."""
+    page, base = phone_page, live_server
+    coffee = live_merchant.service("Flat white", price=380)
+    hall = live_merchant.service("Hall hire", price=100_000_000)
+    tab = live_merchant.tab()
+    for _ in range(8):
+        added = live_merchant.post(f"/v1/tabs/{tab['id']}/lines", {"service_id": coffee["id"]})
+        assert added.status_code == 200, added.text
+    _signed_in(page, base, runtime, live_merchant, "staff")
+    page.goto(f"{base}/staff/tabs/{tab['id']}")
+    page.get_by_label("Service").select_option(hall["id"])
+    page.get_by_label("Qty").fill("101")
+    page.get_by_role("button", name="Add", exact=True).click()
+    page.wait_for_url(f"{base}/staff/tabs/{tab['id']}/lines")
+    page.wait_for_load_state("load")
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+    refusal = page.locator("#quantity-error")
+    assert refusal.text_content() == "That line is larger than servefirst accepts."
+    top, bottom = refusal.evaluate(
+        "e => [e.getBoundingClientRect().top, e.getBoundingClientRect().bottom]"
+    )
+    assert top >= 0 and bottom <= page.viewport_size["height"], (top, bottom)
+    quantity = page.get_by_label("Qty")
+    assert quantity.input_value() == "101"
+    assert quantity.get_attribute("aria-invalid") == "true"
+    assert quantity.evaluate("e => e === document.activeElement")
+    assert page.locator(".flash-error").count() == 0  # said once, beside the field
+    assert page.get_by_label("Service").input_value() == hall["id"]
+    lines = live_merchant.get(f"/v1/tabs/{tab['id']}").json()["lines"]
+    assert len(lines) == 8

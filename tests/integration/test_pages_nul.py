@@ -150,7 +150,11 @@ def cafe(runtime: Runtime, merchant: Merchant, new_staff: Callable[..., Staff]) 
 #: Each console form that takes text, what it is sent with, and the fields a
 #: NUL is put in (one at a time).
 CONSOLE_FORMS: list[tuple[str, dict[str, str], list[str]]] = [
-    ("/staff/customers", {"name": "Eva", "email": "eva@example.com"}, ["name", "email", "phone"]),
+    (
+        "/staff/customers",
+        {"name": "Eva", "email": "eva@example.com"},
+        ["name", "email", "phone", "attempt"],
+    ),
     (
         "/staff/customers/{customer}/merge",
         {"into": "{other_customer}", "confirm": "yes", "q": "Rita"},

@@ -20,7 +20,7 @@ from servefirst.merchants.service import get_merchant
 from servefirst.staff import service as staff
 from servefirst.staff.kept_forms import act_keeping
 from servefirst.staff.rules import Access
-from servefirst.staff.web import base_context, problem, render, show
+from servefirst.staff.web import base_context, problem, render, searched, show
 
 if TYPE_CHECKING:
     from servefirst.customers.models import Customer
@@ -76,9 +76,11 @@ def _merge_page(
     error: str | None = None,
     status: int = 200,
     chosen: str = "",
+    searching: bool = True,
 ) -> Response:
     merged = get_customer(uow, customer_id)
-    found = [c for c in search_customers(uow, q, limit=20) if c.customer_id != customer_id]
+    matches = search_customers(uow, q, limit=20) if searching else []
+    found = [c for c in matches if c.customer_id != customer_id]
     context = base_context(
         me,
         request,
@@ -95,11 +97,16 @@ def _merge_page(
 @router.get("/customers/{customer_id}/merge")
 def merge_page(request: Request, customer_id: str, q: str = "") -> Response:
     """Choose the customer to keep; the one in the path is merged into them."""
-    return show(
-        request,
-        lambda uow, me: _merge_page(request, uow, me, customer_id, q),
-        needs=Access.MANAGER,
-    )
+
+    def build(uow: UnitOfWork, me: staff.SignedIn) -> Response:
+        query, refusal = searched(q)
+        if refusal is None:
+            return _merge_page(request, uow, me, customer_id, q)
+        return _merge_page(
+            request, uow, me, customer_id, query, error=refusal, status=422, searching=False
+        )
+
+    return show(request, build, needs=Access.MANAGER)
 
 
 @router.post("/customers/{customer_id}/merge")

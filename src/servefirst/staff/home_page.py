@@ -3,6 +3,7 @@ redirects may announce: shared by the sign-in, tab and booking pages."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from fastapi import Request
@@ -12,7 +13,7 @@ from servefirst.db.uow import UnitOfWork
 from servefirst.kit.i18n import N_
 from servefirst.staff import console
 from servefirst.staff import service as staff
-from servefirst.staff.web import NOTICES, base_context, render
+from servefirst.staff.web import NOTICES, base_context, render, searched
 
 #: What a booking action's redirect may announce, on top of the console's notices.
 BOOKING_NOTICES = {
@@ -40,6 +41,16 @@ def home_page(
     error: str | None = None,
     status: int = 200,
 ) -> Response:
-    home = console.home(uow, q)
-    context = page_context(me, request, home=home, error=error, merchant_name=home.merchant.name)
+    query, refusal = searched(q)
+    home = console.home(uow, "" if refusal else query)
+    if refusal:  # no one found, the search given back without its NUL
+        home, status = replace(home, query=query), 422
+    context = page_context(
+        me,
+        request,
+        home=home,
+        error=error,
+        merchant_name=home.merchant.name,
+        search_refusal=refusal,
+    )
     return render(request, "staff/home.html", context, status)

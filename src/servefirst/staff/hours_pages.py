@@ -25,7 +25,7 @@ from servefirst.kit import i18n
 from servefirst.kit.errors import Forbidden, ServefirstError
 from servefirst.kit.i18n import gettext as _
 from servefirst.kit.refusals import in_words
-from servefirst.kit.typed import NUL
+from servefirst.kit.typed import NUL, refuse_nul
 from servefirst.kit.typed_days import form_of, shown_day
 from servefirst.staff import service as staff
 from servefirst.staff.hours_form import exceptions_of, ranges_of, text_of_exceptions, text_of_ranges
@@ -44,6 +44,7 @@ def _whose(uow: UnitOfWork, me: staff.SignedIn, asked: str) -> str:
     """The person whose hours are read or changed: oneself, unless a manager
     or owner chose someone else."""
     mine = me.account.staff_id
+    refuse_nul([("staff", asked)])  # no one's id: not looked up
     if not asked or asked == mine:
         return mine
     if not me.access.allows(Access.MANAGER):
@@ -69,8 +70,10 @@ def _page(
     *,
     typed: dict[str, Any] | None = None,
     error: str | None = None,
+    beside: tuple[str, str] | None = None,
     status: int = 200,
 ) -> Response:
+    """The hours form; ``beside``: the field refused and the refusal said by it."""
     names = get_day_names("wide", locale=i18n.current_language())
     if typed is None:
         typed = _typed_from(availability.get_hours(uow, whose).as_json())
@@ -83,9 +86,7 @@ def _page(
         team=[(m.staff_id, m.name) for m in team],
         days=[(day, names[index].capitalize()) for index, day in enumerate(DAYS)],
         services=[(s.service_id, s.name) for s, _terms in list_services(uow)],
-        typed=typed
-        if typed is not None
-        else _typed_from(availability.get_hours(uow, whose).as_json()),
+        typed=typed,
         saved=request.query_params.get("saved") == "1",
         error=error,
         example_lines="\n".join(
@@ -94,6 +95,8 @@ def _page(
                 f"{shown_day(NEW_YEARS_EVE, i18n.current_language())} 09:00-13:00",
             )
         ),
+        invalid=beside[0] if beside else "",
+        refusal=beside[1] if beside else "",
     )
     return render(request, "staff/hours.html", context, status)
 
@@ -138,9 +141,24 @@ async def save_hours(request: Request) -> Response:
         # no one's id: a NUL): one's own.
         named = asked and NUL not in asked and exc.status not in {403, 404}
         whose = asked if named else me.account.staff_id
-        return _page(request, uow, me, whose, typed=typed, error=_said(exc), status=exc.status)
+        field, words = _field_of(exc), _said(exc)
+        if field is None:  # about the whole form (not theirs, expired): above it
+            return _page(request, uow, me, whose, typed=typed, error=words, status=exc.status)
+        return _page(request, uow, me, whose, typed=typed, beside=(field, words), status=exc.status)
 
     return act_keeping(request, str(form.get("csrf_token", "")), change, on_error)
+
+
+def _field_of(exc: ServefirstError) -> str | None:
+    """The form's field a refusal is about, by the name the form gives it
+    (``day.mon``, ``exceptions``, ``services``); None: the whole form."""
+    where = exc.param or ""
+    if where.startswith(("weekly.", "day.")):  # the hours' own words; the form's (a NUL)
+        day = where.split(".")[1].split("[")[0]
+        return f"day.{day}" if day in DAYS else None
+    if where.startswith("exceptions"):
+        return "exceptions"
+    return "services" if where == "services" else None
 
 
 def _said(exc: ServefirstError) -> str:

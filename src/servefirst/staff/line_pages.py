@@ -1,6 +1,7 @@
 """The tab page's add-line form: what was served, how many, and who did it
-(``line_credit``). A refused "Done by" is said beside its field, the rest of
-the form as sent; nothing is added."""
+(``line_credit``). A refused service, quantity or "Done by" is said beside its
+field, the rest of the form as sent; a refusal of the tab itself (paid since,
+past its limit) above the page. Nothing is added."""
 
 from __future__ import annotations
 
@@ -21,6 +22,9 @@ from servefirst.tabs import service as tabs
 router = APIRouter(prefix="/staff", include_in_schema=False)
 
 FormText = Annotated[str, Form()]
+
+#: The fields whose refusal is said beside them.
+BESIDE = frozenset({"service_id", "quantity", "staff_id"})
 
 
 def _quantity(text: str) -> int:
@@ -60,8 +64,7 @@ def add_line(
         return f"/staff/tabs/{tab_id}?done=line"
 
     def on_error(uow: UnitOfWork, me: staff.SignedIn, exc: ServefirstError) -> Response:
-        # "Done by" refused is said at the field; the rest, above the page.
-        beside = exc.param == "staff_id"
+        beside = exc.param in BESIDE
         return tab_page_refusing(request, uow, me, tab_id, exc, sent, beside=beside)
 
     return act(request, csrf_token, change, on_error)

@@ -7,7 +7,8 @@ redirect (so a reload never repeats it); a refusal is shown on the same page
 with its 4xx status. htmx only makes the customer search answer as one types.
 
 The routes live by use case: ``sign_in_pages`` (signing in and out),
-``tab_pages`` (customers and their tabs), ``payment_pages`` (cash and
+``customer_book_pages`` (finding and adding customers), ``tab_pages`` (a
+customer's page and their tabs), ``payment_pages`` (cash and
 rewards at the counter), ``booking_pages`` (check-in,
 cancel, no-show); ``today_page`` (the day at a glance, where sign-in lands); ``home_page`` is the
 counter page they share; ``team_pages`` (who works here, who left) and
@@ -22,6 +23,7 @@ from servefirst.staff import (
     booking_pages,
     correction_pages,
     counter_pages,
+    customer_book_pages,
     customer_pages,
     day_pages,
     hours_pages,
@@ -42,6 +44,7 @@ from servefirst.staff import (
 router = APIRouter()
 router.include_router(sign_in_pages.router)
 router.include_router(tab_pages.router)
+router.include_router(customer_book_pages.router)
 router.include_router(payment_pages.router)
 router.include_router(invoice_pages.router)
 router.include_router(booking_pages.router)

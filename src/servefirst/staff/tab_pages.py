@@ -1,30 +1,27 @@
-"""The console's customer and tab pages: find or add a customer, open a tab,
-add what was served, mark it served or void it, resolve a concern (taking
-payment at the counter is ``payment_pages``)."""
+"""The console's customer and tab pages: a customer's page, open a tab, add
+what was served, mark it served or void it, resolve a concern (finding and
+adding customers is ``customer_book_pages``; taking payment at the counter,
+``payment_pages``)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
 
-from servefirst.customers.schemas import CustomerIn
-from servefirst.customers.service import create_customer
 from servefirst.db.uow import UnitOfWork
 from servefirst.guarantee import service as guarantee
 from servefirst.guarantee.schemas import ResolveIn
 from servefirst.kit.errors import InvalidRequest, ServefirstError
 from servefirst.kit.i18n import N_
 from servefirst.kit.refusals import in_words
-from servefirst.kit.typed import format_amount, parse_amount_or_zero
+from servefirst.kit.typed import format_amount, parse_amount_or_zero, refuse_nul
 from servefirst.loyalty import service as loyalty
-from servefirst.merchants.service import get_merchant
 from servefirst.staff import console
 from servefirst.staff import service as staff
-from servefirst.staff.customer_pages import LikelyDuplicate, check_not_duplicate, duplicate_page
 from servefirst.staff.home_page import page_context
 from servefirst.staff.line_credit import done_by_form
 from servefirst.staff.rules import Access
@@ -45,14 +42,8 @@ router = APIRouter(prefix="/staff", include_in_schema=False)
 FormText = Annotated[str, Form()]
 
 
-#: The customer and concern forms' fields as their refusals name them.
-FIELD_NAMES = {
-    "name": N_("name"),
-    "email": N_("e-mail"),
-    "phone": N_("phone"),
-    "amount": N_("discount"),
-    "reason": N_("reason"),
-}
+#: The concern form's fields as their refusals name them.
+FIELD_NAMES = {"amount": N_("discount"), "reason": N_("reason")}
 
 
 def _invalid(exc: ValidationError) -> InvalidRequest:
@@ -60,85 +51,7 @@ def _invalid(exc: ValidationError) -> InvalidRequest:
     return refused_field(exc, FIELD_NAMES)
 
 
-# --- customers --------------------------------------------------------------
-
-
-@router.get("/customers")
-def find_customers(request: Request, q: str = "") -> Response:
-    """Search by name, e-mail or phone; htmx asks for the results list alone."""
-
-    book = request.query_params.get("book") == "1" or not request.headers.get("HX-Request")
-
-    def build(uow: UnitOfWork, me: staff.SignedIn) -> Response:
-        if request.headers.get("HX-Request"):  # the results alone, as the search is typed
-            found = console.customer_book(uow, q) if book else console.customer_matches(uow, q)
-            return render(request, "staff/_customers.html", _found(found, q, book))
-        return _customers_page(request, uow, me, q)
-
-    return show(request, build)
-
-
-def _found(customers: list[Any], query: str, book: bool) -> dict[str, Any]:
-    return {"customers": customers, "query": query, "book": book, "book_limit": console.BOOK_LIMIT}
-
-
-def _customers_page(
-    request: Request,
-    uow: UnitOfWork,
-    me: staff.SignedIn,
-    query: str,
-    *,
-    error: str | None = None,
-    typed: dict[str, str] | None = None,
-    status: int = 200,
-) -> Response:
-    """The customers page: the book A to Z or what matches ``query``, and the
-    new-customer form (open, as typed, after a refusal)."""
-    context = base_context(
-        me,
-        request,
-        merchant_name=get_merchant(uow).name,
-        error=error,
-        new_customer=typed,
-        **_found(console.customer_book(uow, query), query, True),
-    )
-    return render(request, "staff/customers.html", context, status=status)
-
-
-@router.post("/customers")
-def add_customer(
-    request: Request,
-    name: FormText = "",
-    email: FormText = "",
-    phone: FormText = "",
-    anyway: FormText = "",
-    csrf_token: FormText = "",
-) -> Response:
-    def change(uow: UnitOfWork, me: staff.SignedIn) -> str:
-        try:
-            body = CustomerIn.model_validate(
-                {"name": name, "email": email.strip() or None, "phone": phone.strip() or None}
-            )
-        except ValidationError as exc:
-            raise _invalid(exc) from None
-        if anyway != "yes":  # a likely duplicate is shown first (customer_pages)
-            check_not_duplicate(uow, body.email, body.phone)
-        customer = create_customer(uow, name=body.name, email=body.email, phone=body.phone)
-        return f"/staff/customers/{customer.customer_id}?done=customer"
-
-    def on_error(uow: UnitOfWork, me: staff.SignedIn, exc: ServefirstError) -> Response:
-        if isinstance(exc, LikelyDuplicate):
-            typed = {"name": name, "email": email, "phone": phone}
-            return duplicate_page(request, me, exc, typed, get_merchant(uow).name)
-        typed = {"name": name, "email": email, "phone": phone}
-        if exc.param in typed:  # said beside its field: the form sits below the whole book
-            typed |= {"invalid": exc.param, "refusal": in_words(exc)}
-            return _customers_page(request, uow, me, "", typed=typed, status=exc.status)
-        return _customers_page(
-            request, uow, me, "", error=in_words(exc), typed=typed, status=exc.status
-        )
-
-    return act(request, csrf_token, change, on_error)
+# --- customers (finding and adding them: customer_book_pages) ---------------
 
 
 def _customer_page(
@@ -198,6 +111,7 @@ def find_tab(request: Request, code: str = "") -> Response:
 
     def build(uow: UnitOfWork, me: staff.SignedIn) -> Response:
         try:
+            refuse_nul([("code", code)])  # no tab's code: not looked up
             tab = tabs.find_by_short_code(uow, code)
         except ServefirstError as exc:
             home = console.home(uow)

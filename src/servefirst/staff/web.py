@@ -22,10 +22,10 @@ from fastapi.responses import RedirectResponse, Response
 
 from servefirst.db.uow import UnitOfWork
 from servefirst.kit import formats, i18n
-from servefirst.kit.errors import ServefirstError
+from servefirst.kit.errors import InvalidRequest, ServefirstError
 from servefirst.kit.i18n import N_
 from servefirst.kit.refusals import in_words
-from servefirst.kit.typed import refuse_nul
+from servefirst.kit.typed import NUL, refuse_nul
 from servefirst.merchants.service import get_merchant
 from servefirst.runtime import Runtime
 from servefirst.staff import navigation
@@ -240,6 +240,18 @@ def change_checked(
         return change(uow, me)
 
     return checked
+
+
+def searched(text: str, *, param: str = "q") -> tuple[str, str | None]:
+    """What a search (a GET form) sent, and its refusal in words (None: none).
+    A NUL character (``kit.typed.refuse_nul``) is refused before anything is
+    looked up, since PostgreSQL cannot compare text holding one: the page
+    finds nothing, says why, and gives back the rest of what was typed."""
+    try:
+        refuse_nul([(param, text)])
+    except InvalidRequest as exc:
+        return text.replace(NUL, ""), in_words(exc)
+    return text, None
 
 
 def act(

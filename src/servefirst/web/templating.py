@@ -6,6 +6,9 @@ formatting filters (``kit.formats``) and the shared globals are available in eve
 
 from __future__ import annotations
 
+import re
+import secrets
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +16,7 @@ from fastapi import Request
 from fastapi.templating import Jinja2Templates
 
 from servefirst.kit import formats, i18n, refusals, typed_days
+from servefirst.kit.typed import NUL
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
@@ -26,7 +30,45 @@ def language(request: Request) -> dict[str, Any]:
     return {"language": i18n.current_language()}
 
 
+def without_nul(value: Any) -> Any:
+    """What a page writes, NUL characters left out. A refused form is given
+    back as typed, and a NUL typed (by a bot, a pasted binary) would be written
+    back too: HTML may not hold one (the parser reports it as an error and
+    reads it as U+FFFD or nothing). Removed, not replaced by U+FFFD, so the
+    form sent again holds what the person can see and nothing more."""
+    if isinstance(value, str) and NUL in value:
+        return value.replace(NUL, "")  # a Markup stays Markup
+    return value
+
+
+#: What an ``<input>`` of each type may hold as its value (HTML's valid
+#: floating-point number, date and time strings).
+_INPUT_VALUES = {
+    "number": re.compile(r"-?(?:[0-9]+(?:\.[0-9]+)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?"),
+    "date": re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}"),
+    "time": re.compile(r"(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\.[0-9]{1,3})?)?"),
+}
+
+
+def fit_for(value: Any, kind: str) -> str:
+    """``value`` for an ``<input type=kind>``, or empty when it cannot be one:
+    a refused form gives back what was typed, and "two" in a number field (a
+    bot, an old browser) would make the page invalid HTML; a browser shows such
+    a field empty anyway, and the refusal beside it says what to type."""
+    text = "" if value is None else str(value).strip()
+    if not _INPUT_VALUES[kind].fullmatch(text):
+        return ""
+    if kind == "date":
+        try:
+            date.fromisoformat(text)
+        except ValueError:  # 2026-02-30
+            return ""
+    return text
+
+
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR), context_processors=[language])
+# Before any template is compiled: Jinja2 builds ``finalize`` into each one.
+templates.env.finalize = without_nul
 templates.env.add_extension("jinja2.ext.i18n")
 templates.env.install_gettext_callables(  # type: ignore[attr-defined]
     i18n.gettext, i18n.ngettext, newstyle=True, pgettext=i18n.pgettext
@@ -36,6 +78,7 @@ templates.env.install_gettext_callables(  # type: ignore[attr-defined]
 # Money, numbers, dates and times in the merchant's locale and on its clock
 # (``kit.formats``): ``{{ 450|money("EUR") }}``, ``{{ at|time }}``, ``{{ at|date("full") }}``.
 templates.env.filters.update(formats.FILTERS)
+templates.env.filters["fit_for"] = fit_for
 templates.env.globals["zone_name"] = formats.zone_name
 # An amount field's example written as people there type it ("4,50" in Lisbon).
 templates.env.globals["decimal_mark"] = formats.decimal_mark
@@ -49,3 +92,6 @@ templates.env.globals["day_example"] = lambda: typed_days.day_example(i18n.curre
 templates.env.globals["translated"] = i18n.gettext
 # A refusal in the page's words (the API keeps its English message).
 templates.env.globals["refusal"] = refusals.in_words
+# A form's one-time key, drawn with the page (128 random bits): the same form
+# sent twice is one request (``staff.customer_once``).
+templates.env.globals["one_time_key"] = lambda: secrets.token_urlsafe(16)
