@@ -53,6 +53,12 @@ class Payment(Base):
     card_last4: Mapped[str | None] = mapped_column(String(4), nullable=True)
     gateway_reference: Mapped[str | None] = mapped_column(String(64), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    asked_at: Mapped[datetime | None] = mapped_column(
+        UTCDateTime,
+        nullable=True,
+        doc="When a retry of the request that began this attempt asked the processor again"
+        " under its key (phases.resume); recovery waits its grace from then.",
+    )
     #: Stripe's client secret of a payment waiting for 3-D Secure: handed to
     #: the payer's page in the answer, never stored.
     client_secret: str | None = None

@@ -171,9 +171,12 @@ def resume(
         hold_to_take(uow, tab) if from_hold else None,
         attempt.created_at,
     )
-    # Nothing written: the tab's lock is given back before the call, and
-    # what the call needs was read first (a read after the commit would open
-    # a transaction the processor is then called inside).
+    # The processor is asked again: recovery must not find "not charged" and
+    # fail the attempt while this charge is on its way, so it counts its grace
+    # from now (``record_recovered``). What the call needs was read first (a
+    # read after the commit would open a transaction the processor is then
+    # called inside), and the tab's lock is given back before the call.
+    uow.tabs.mark_asked(attempt, uow.clock.now())
     uow.commit()
     return resumed
 
@@ -241,6 +244,24 @@ def finish(uow: UnitOfWork, attempt: CardAttempt, outcome: Charge | CardDeclined
             raise outcome
         raise CardDeclined("The card was not charged.", code=payment.failure_code or NOT_CHARGED)
     return payment
+
+
+def record_recovered(
+    uow: UnitOfWork,
+    tab_id: str,
+    payment_id: str,
+    outcome: Charge | None,
+    *,
+    asked_at: datetime | None,
+) -> Payment | None:
+    """Recovery's write of what the processor said, unless a retry asked the
+    processor again under the attempt's key since recovery read it (its
+    ``asked_at`` moved): that charge may still be on its way, so the attempt
+    is left for a later round (None). The caller commits."""
+    uow.tabs.lock(tab_id)
+    if uow.tabs.payment(payment_id).asked_at != asked_at:
+        return None
+    return record_outcome(uow, tab_id, payment_id, outcome)
 
 
 def record_outcome(

@@ -100,6 +100,7 @@ def recover(runtime: Runtime, *, grace_seconds: float | None = None) -> Recovere
         # transaction is open while it answers).
         with runtime.uow(merchant_id, write=False) as reader:
             attempt = reader.tabs.payment(payment_id)
+            asked_at = attempt.asked_at
             if attempt.gateway_reference is not None:
                 # Charged, waiting on its holder's 3-D Secure: the processor's
                 # event settles it (payments.processor_events).
@@ -114,9 +115,10 @@ def recover(runtime: Runtime, *, grace_seconds: float | None = None) -> Recovere
                 continue
         charge = gateway.find_charge(key)
         with runtime.uow(merchant_id) as uow:
-            payment = phases.record_outcome(uow, tab_id, payment_id, charge)
+            payment = phases.record_recovered(uow, tab_id, payment_id, charge, asked_at=asked_at)
             uow.commit()
-        (done.succeeded if payment.status == "succeeded" else done.failed).append(payment_id)
+        if payment is not None:
+            (done.succeeded if payment.status == "succeeded" else done.failed).append(payment_id)
     grace = timedelta(seconds=grace_seconds)
     done.refunds = finish_pending_refunds(runtime.uow, grace=grace, waiting=done.waiting)
     done.raises = finish_pending_raises(runtime.uow, grace=grace, waiting=done.waiting)

@@ -146,10 +146,14 @@ class TabRepository:
 
     def payments_pending_before(self, cutoff: datetime) -> list[tuple[str, str, str]]:
         """(merchant, tab, payment) of every card payment attempt still pending
-        that began before ``cutoff``, across merchants (recovery's look)."""
+        that began before ``cutoff`` and was not asked about again since (a
+        retry carried it on: ``mark_asked``), across merchants (recovery's look)."""
         found = self._uow.session.execute(
             select(Payment.merchant_id, Payment.tab_id, Payment.payment_id)
-            .where(Payment.status == "pending", Payment.created_at < cutoff)
+            .where(
+                Payment.status == "pending",
+                func.coalesce(Payment.asked_at, Payment.created_at) < cutoff,
+            )
             .order_by(Payment.created_at)
         )
         return [(row.merchant_id, row.tab_id, row.payment_id) for row in found]
@@ -322,6 +326,11 @@ class TabRepository:
                 Payment.processor_key == processor_key,
             )
         )
+
+    def mark_asked(self, payment: Payment, at: datetime) -> None:
+        """A pending attempt about to be asked of the processor again (a retry
+        carrying it on): recovery leaves it alone for its grace from ``at``."""
+        update_object(self._uow, payment, asked_at=at)
 
     def write_payment(self, payment: Payment, **values: Any) -> None:
         """Finish a payment attempt: its outcome, in one UPDATE."""
