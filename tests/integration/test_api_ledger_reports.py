@@ -125,6 +125,7 @@ def test_a_day_at_the_cafe_in_the_books_and_the_cash_flow_report(
         "revenue": -(830 + 500 + 300 + 700 + 200 + 120),
         "satisfaction_adjustments": 100,
         "refunds": 0,
+        "disputes_lost": 0,
         "tips_payable": -100,
         "tax_payable": 0,
         "loyalty_rewards": 0,

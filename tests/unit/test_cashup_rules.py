@@ -87,6 +87,19 @@ def test_the_z_report_sums_a_day_of_movements() -> None:
     assert (totals.voided_lines, totals.refunds) == (150, 380)
 
 
+def test_a_lost_card_dispute_is_counted_apart_from_refunds() -> None:
+    day = [
+        Movement("payment", "card_clearing", "debit", 3000),
+        Movement("payment", "receivables", "credit", 2500),
+        Movement("payment", "tips_payable", "credit", 500),
+        Movement("dispute_lost", "disputes_lost", "debit", 2500),
+        Movement("dispute_lost", "tips_payable", "debit", 500),
+        Movement("dispute_lost", "card_clearing", "credit", 3000),
+    ]
+    totals = day_totals(day)
+    assert (totals.takings, totals.refunds, totals.disputes_lost) == (3000, 0, 3000)
+
+
 def test_a_taxed_void_and_discount_count_as_the_customer_saw_them() -> None:
     # Revenue and the adjustments account hold them net; tax payable the tax.
     day = [

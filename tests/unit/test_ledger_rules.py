@@ -103,6 +103,7 @@ def test_the_account_codes_are_the_public_ones() -> None:
         "revenue",
         "satisfaction_adjustments",
         "refunds",
+        "disputes_lost",
         "tips_payable",
         "tax_payable",
         "deposits_held",

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from servefirst.kit.errors import Conflict, InvalidRequest
 from servefirst.payments.refund_rules import (
     Refundable,
+    bill_first,
     clean_reason,
     deposit_after_void,
     ensure_can_void_line,
@@ -78,6 +79,30 @@ def test_refunds_never_give_back_more_than_was_paid(
             taken.append(refund_parts(Refundable.of(paid, tip, taken), amount, tip_part))
     assert sum(a for a, _ in taken) <= paid
     assert sum(t for _, t in taken) <= tip
+
+
+def test_money_taken_back_without_saying_which_part_takes_the_bill_then_the_tip() -> None:
+    left = Refundable(2500, 500)
+    assert bill_first(left, 2000) == (2000, 0)
+    assert bill_first(left, 2700) == (2500, 200)
+    assert bill_first(left, 9999) == (2500, 500)  # never more than is left
+    assert bill_first(Refundable(1500, 500), 3000) == (1500, 500)  # after a 1000 refund
+    assert bill_first(Refundable(0, 0), 3000) == (0, 0)
+    assert bill_first(left, -5) == (0, 0)
+
+
+@given(
+    st.integers(min_value=-100, max_value=5000),
+    st.integers(min_value=-100, max_value=1000),
+    st.integers(min_value=-100, max_value=8000),
+)
+def test_what_bill_first_takes_is_never_more_than_asked_nor_than_is_left(
+    amount: int, tip: int, money: int
+) -> None:
+    part, tip_part = bill_first(Refundable(amount, tip), money)
+    assert 0 <= part <= max(amount, 0) and 0 <= tip_part <= max(tip, 0)
+    assert part + tip_part == min(max(money, 0), max(amount, 0) + max(tip, 0))
+    assert tip_part == 0 or part == max(amount, 0)  # the tip only once the bill is all taken
 
 
 def test_a_reason_is_needed_and_kept_tidy() -> None:

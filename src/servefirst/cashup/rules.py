@@ -166,6 +166,8 @@ class DayTotals:
     )
     tips: int = 0
     refunds: int = 0
+    #: Card payments the customers' banks took back for disputes lost.
+    disputes_lost: int = 0
     #: Lines taken off tabs after they were added (their charge reversed).
     voided_lines: int = 0
     adjustments: int = 0
@@ -204,6 +206,9 @@ def day_totals(movements: Iterable[Movement]) -> DayTotals:
         elif m.kind.startswith("refund"):
             if not debit and m.account in _METHOD_OF:
                 totals.refunds += m.amount
+        elif m.kind == EntryKind.DISPUTE_LOST.value:
+            if not debit and m.account in _METHOD_OF:
+                totals.disputes_lost += m.amount
         # Voids and discounts as the customer saw them, tax included: what came
         # off receivables (revenue and the adjustments account hold them net).
         elif m.kind == EntryKind.TAB_CHARGE_REVERSAL.value:

@@ -26,6 +26,7 @@ from servefirst.earnings.rules import (
 )
 from servefirst.events.service import emit
 from servefirst.merchants.service import get_merchant
+from servefirst.payments.dispute_books import lost_by_tab
 from servefirst.reviews.models import Review
 from servefirst.staff.models import StaffMember
 from servefirst.tabs.models import Tab, TabLine
@@ -70,17 +71,23 @@ def settled_tabs(uow: UnitOfWork, period: Period) -> list[SettledTab]:
             .where(*in_period)
         ).all()
     )
+    lost = lost_by_tab(uow) if tabs else {}
     return [
         SettledTab(
             lines=lines[tab.tab_id],
-            # Refunds come off: commission and tips follow the money kept.
-            paid=tab.paid + tab.deposit_applied - tab.refunded,
+            # Refunds and lost card disputes come off: commission and tips
+            # follow the money kept.
+            paid=tab.paid + tab.deposit_applied - tab.refunded - lost.get(tab.tab_id, _NONE)[0],
             adjustments=tab.adjustments,
-            tips=tab.tips - tab.tips_refunded,
+            tips=tab.tips - tab.tips_refunded - lost.get(tab.tab_id, _NONE)[1],
             rating=ratings.get(tab.tab_id),
         )
         for tab in tabs
     ]
+
+
+#: (bill, tip) of a tab no lost dispute took anything from.
+_NONE = (0, 0)
 
 
 def earnings_report(uow: UnitOfWork, period: Period) -> dict[str, Any]:

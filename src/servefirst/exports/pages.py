@@ -70,6 +70,7 @@ ACCOUNT_WORDS: dict[Account, str] = {
     Account.SATISFACTION_ADJUSTMENTS: N_("Satisfaction discounts"),
     Account.LOYALTY_REWARDS: N_("Loyalty rewards"),
     Account.REFUNDS: N_("Money given back"),
+    Account.DISPUTES_LOST: N_("Card disputes lost"),
     Account.TIPS_PAYABLE: N_("Tips owed to staff"),
     Account.TAX_PAYABLE: N_("Tax owed"),
     Account.DEPOSITS_HELD: N_("Deposits held"),

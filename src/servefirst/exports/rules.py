@@ -29,6 +29,7 @@ BEANCOUNT_ACCOUNTS: dict[Account, str] = {
     # Contra-revenue: under Income, so net income stays revenue less these.
     Account.SATISFACTION_ADJUSTMENTS: "Income:SatisfactionAdjustments",
     Account.REFUNDS: "Income:Refunds",
+    Account.DISPUTES_LOST: "Income:DisputesLost",
     Account.LOYALTY_REWARDS: "Income:LoyaltyRewards",
     Account.TIPS_PAYABLE: "Liabilities:TipsPayable",
     Account.TAX_PAYABLE: "Liabilities:TaxPayable",

@@ -43,6 +43,10 @@ class Account(StrEnum):
     #: The bill's part of payments given back after they were taken
     #: (contra-revenue: revenue stays what was earned, this says what was returned).
     REFUNDS = "refunds"
+    #: The bill's part of card payments the customer's bank took back when the
+    #: merchant lost a dispute (chargebacks; contra-revenue, kept apart from
+    #: refunds: an accountant reads the two differently).
+    DISPUTES_LOST = "disputes_lost"
     #: Tips collected on behalf of staff; owed to them, never revenue (liability).
     TIPS_PAYABLE = "tips_payable"
     #: Tax charged to customers, owed to the tax authority (liability).
@@ -67,6 +71,7 @@ class EntryKind(StrEnum):
     ADJUSTMENT = "adjustment"  # a satisfaction-guarantee discount
     WRITE_OFF = "write_off"  # an unpaid tab given up
     REFUND = "refund"  # money given back from a payment (bill part and tip)
+    DISPUTE_LOST = "dispute_lost"  # a card dispute lost: the bank took the money back
     DEPOSIT = "deposit"
     DEPOSIT_APPLIED = "deposit_applied"
     #: A line voided: the part of an applied deposit the smaller bill no longer

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, func, select
 
-from servefirst.payments.dispute_rules import Disputed
-from servefirst.payments.models import Dispute
+from servefirst.payments.dispute_rules import Disputed, DisputeStatus
+from servefirst.payments.models import Dispute, Payment
 
 if TYPE_CHECKING:
     from servefirst.db.uow import UnitOfWork
@@ -42,6 +42,58 @@ class DisputeRepository:
     def of_tab(self, tab_id: str) -> list[Disputed]:
         """The disputes of the tab's payments, whatever their status."""
         return self._read(Dispute.tab_id == tab_id, Dispute.payment_id.is_not(None))
+
+    def payment_of(self, dispute: Dispute) -> Payment | None:
+        """The disputed payment, when the processor's event named one of ours."""
+        if dispute.payment_id is None:
+            return None
+        return self._uow.session.get(Payment, (self._uow.merchant, dispute.payment_id))
+
+    def lost_parts(self, payment_id: str, *, besides: str) -> list[tuple[int, int]]:
+        """(bill, tip) the payment's other lost disputes took: what a refund's
+        ``taken`` is to what is left of it."""
+        rows = self._uow.session.execute(
+            select(Dispute.bill_lost, Dispute.tip_lost).where(
+                Dispute.merchant_id == self._uow.merchant,
+                Dispute.payment_id == payment_id,
+                Dispute.status == DisputeStatus.LOST.value,
+                Dispute.dispute_id != besides,
+            )
+        )
+        return [(int(bill), int(tip)) for bill, tip in rows]
+
+    def booked(self, dispute: Dispute, *, bill: int, tip: int, entry_id: str) -> None:
+        """The loss booked: its parts and its journal entry, kept with the dispute."""
+        dispute.bill_lost, dispute.tip_lost, dispute.entry_id = bill, tip, entry_id
+        self._uow.session.flush()
+
+    def lost_totals(self) -> tuple[int, int]:
+        """(bill, tip) all the merchant's lost disputes took (the cash-flow report)."""
+        bill, tip = self._uow.session.execute(
+            select(
+                func.coalesce(func.sum(Dispute.bill_lost), 0),
+                func.coalesce(func.sum(Dispute.tip_lost), 0),
+            ).where(
+                Dispute.merchant_id == self._uow.merchant,
+                Dispute.status == DisputeStatus.LOST.value,
+            )
+        ).one()
+        return int(bill), int(tip)
+
+    def lost_by_tab(self) -> dict[str, tuple[int, int]]:
+        """(bill, tip) the lost disputes of each tab took; a tab without any is
+        left out. Lost disputes are few, so all of them are read at once
+        rather than a period's tabs named one by one (the earnings report)."""
+        rows = self._uow.session.execute(
+            select(Dispute.tab_id, func.sum(Dispute.bill_lost), func.sum(Dispute.tip_lost))
+            .where(
+                Dispute.merchant_id == self._uow.merchant,
+                Dispute.status == DisputeStatus.LOST.value,
+                Dispute.tab_id.is_not(None),
+            )
+            .group_by(Dispute.tab_id)
+        )
+        return {str(tab_id): (int(bill or 0), int(tip or 0)) for tab_id, bill, tip in rows}
 
     def _read(self, *where: ColumnElement[bool]) -> list[Disputed]:
         rows = self._uow.session.execute(

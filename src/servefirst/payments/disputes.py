@@ -1,8 +1,9 @@
 """Card disputes (chargebacks): recorded when the processor tells of one,
 shown to staff, and counted in the customer's trust history only once the
 merchant marks it lost (a dispute can be won: until then it says nothing).
-Marked lost, the money went back to the customer, and loyalty follows it as
-it follows a refund (``loyalty.service.tab_disputed``). Marked won, the money
+Marked lost, the money went back to the customer: it leaves the books in one
+entry (``dispute_books``), and loyalty follows it as it follows a refund
+(``loyalty.service.tab_disputed``). Marked won, the money
 is the merchant's again: nothing is counted, and the payment can be refunded
 as any other (while open or lost it cannot: ``dispute_rules``)."""
 
@@ -15,6 +16,7 @@ from servefirst.db.uow import UnitOfWork
 from servefirst.events.service import emit
 from servefirst.kit.errors import NotFound
 from servefirst.loyalty import service as loyalty
+from servefirst.payments.dispute_books import book_lost
 from servefirst.payments.dispute_repository import DisputeRepository
 from servefirst.payments.dispute_rules import (
     Disputed,
@@ -24,7 +26,7 @@ from servefirst.payments.dispute_rules import (
 )
 from servefirst.payments.models import Dispute, Payment
 from servefirst.payments.refund_repository import RefundRepository
-from servefirst.payments.refund_rules import Refundable
+from servefirst.payments.refund_rules import Refundable, bill_first
 
 
 def record_dispute(
@@ -80,7 +82,8 @@ def _held(uow: UnitOfWork, dispute_id: str) -> Dispute:
 
 
 def mark_lost(uow: UnitOfWork, dispute_id: str) -> Dispute:
-    """The bank kept the money for the customer: counted once in their trust
+    """The bank kept the money for the customer: booked once out of
+    ``card_clearing`` (``dispute_books``), counted once in their trust
     history (as a write-off of what was taken back), and what the tab earned
     in loyalty taken back as after a refund of it. Marking it again changes
     nothing. Lost is final: nothing marks a lost dispute won or open again
@@ -96,11 +99,25 @@ def mark_lost(uow: UnitOfWork, dispute_id: str) -> Dispute:
         # The tab is held as a refund holds it (then the customer, as every
         # trust count does): loyalty reads and writes what the tab earned.
         tab = uow.tabs.lock(dispute.tab_id)
+        book_lost(uow, dispute, tab)
         record_lost_dispute(uow, tab, amount=dispute.amount)
         loyalty.tab_disputed(
             uow, tab, dispute_id=dispute_id, disputed=lost_of_the_bill(uow, tab.tab_id)
         )
-    emit(uow, "dispute.lost", dispute_id, {"payment_id": dispute.payment_id})
+    emit(
+        uow,
+        "dispute.lost",
+        dispute_id,
+        {
+            "payment_id": dispute.payment_id,
+            "tab_id": dispute.tab_id,
+            "amount": dispute.amount,
+            # What the books took back of the payment (0 when nothing was left).
+            "bill_lost": dispute.bill_lost,
+            "tip_lost": dispute.tip_lost,
+            "entry_id": dispute.entry_id,
+        },
+    )
     return dispute
 
 
@@ -139,5 +156,5 @@ def lost_of_the_bill(uow: UnitOfWork, tab_id: str) -> int:
         if payment is None or payment.status != "succeeded":
             continue
         left = Refundable.of(payment.amount, payment.tip, refunds.taken(payment_id))
-        gone += min(disputed, max(left.amount, 0))
+        gone += bill_first(left, disputed)[0]
     return gone

@@ -142,6 +142,12 @@ class DisputeOut(Out):
     status: Literal["open", "lost", "won"]
     created_at: datetime
     lost_at: datetime | None
+    bill_lost: int = Field(
+        description="Marked lost: what the bank took of the payment's bill part, booked to"
+        " disputes_lost (what refunds left of it at most)."
+    )
+    tip_lost: int = Field(description="Marked lost: what the bank took of the payment's tip.")
+    entry_id: str | None = Field(description="The journal entry that booked the loss, if any.")
 
     @classmethod
     def build(cls, d: Dispute) -> DisputeOut:
@@ -155,6 +161,9 @@ class DisputeOut(Out):
             status=d.status,  # type: ignore[arg-type]
             created_at=d.created_at,
             lost_at=d.lost_at,
+            bill_lost=d.bill_lost,
+            tip_lost=d.tip_lost,
+            entry_id=d.entry_id,
         )
 
 
@@ -177,7 +186,10 @@ def list_disputes(uow: MerchantUoW) -> DisputeList:
     "/v1/disputes/{dispute_id}/lost",
     response_model=DisputeOut,
     operation_id="mark_dispute_lost",
-    summary="The merchant lost the dispute: count it in trust, take back its loyalty",
+    summary="The merchant lost the dispute: book it, count it in trust, take back its loyalty",
+    description="The money the bank took back leaves `card_clearing` in one journal entry"
+    " (the bill's part to `disputes_lost`, the tip's off `tips_payable`, never more than"
+    " refunds left of the payment). Marking it lost again changes nothing.",
     responses={
         404: {"description": "dispute_not_found"},
         409: {"description": "dispute_closed: already marked won"},

@@ -114,6 +114,22 @@ class Dispute(Base):
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     lost_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    bill_lost: Mapped[int] = mapped_column(
+        Amount,
+        default=0,
+        server_default="0",
+        doc="Marked lost: what the bank took of the payment's bill part (what"
+        " refunds and earlier lost disputes left of it), booked to disputes_lost.",
+    )
+    tip_lost: Mapped[int] = mapped_column(
+        Amount,
+        default=0,
+        server_default="0",
+        doc="Marked lost: what the bank took of the payment's tip (after the bill part).",
+    )
+    entry_id: Mapped[str | None] = mapped_column(
+        String(40), nullable=True, doc="The journal entry that booked the loss, if any."
+    )
 
 
 class SandboxCharge(Base):

@@ -20,7 +20,12 @@ from servefirst.payments.gateways import RefundResult
 from servefirst.payments.models import Payment
 from servefirst.payments.refund_models import Refund
 from servefirst.payments.refund_repository import RefundRepository
-from servefirst.payments.refund_rules import MADE_AT_PROCESSOR, Refundable, RefundStatus
+from servefirst.payments.refund_rules import (
+    MADE_AT_PROCESSOR,
+    Refundable,
+    RefundStatus,
+    bill_first,
+)
 from servefirst.payments.refunds import finish_refund
 
 
@@ -37,8 +42,7 @@ def book_refunded_at_processor(
     taken = refunds.taken(payment.payment_id)
     new = refunded_total - sum(amount + tip for amount, tip in taken)
     left = Refundable.of(payment.amount, payment.tip, taken)
-    part = min(new, max(left.amount, 0))
-    tip_part = min(new - part, max(left.tip, 0))
+    part, tip_part = bill_first(left, new)
     if part + tip_part <= 0:
         return None
     refund = refunds.add(

@@ -56,6 +56,15 @@ class Refundable:
         return self.amount <= 0 and self.tip <= 0
 
 
+def bill_first(left: Refundable, money: int) -> tuple[int, int]:
+    """The (amount, tip) of a payment that ``money`` given back without saying
+    which part takes, the bill's part first, then the tip, never more of
+    either than is ``left``: a refund made in the processor's dashboard, or a
+    card dispute the merchant lost (the bank took it back)."""
+    part = min(max(money, 0), max(left.amount, 0))
+    return part, min(max(money, 0) - part, max(left.tip, 0))
+
+
 def refund_parts(
     left: Refundable, amount: int | None, tip: int | None, *, payment_status: str = "succeeded"
 ) -> tuple[int, int]:

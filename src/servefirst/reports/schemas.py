@@ -14,7 +14,10 @@ class ByMethod(Out):
 
 
 class Collected(Out):
-    total: int = Field(description="Every payment taken, tips included, less what was refunded.")
+    total: int = Field(
+        description="Every payment taken, tips included, less what was refunded and"
+        " what banks took back for lost disputes."
+    )
     by_method: ByMethod
     for_services: int = Field(description="What was collected less the tips.")
     tips: int
@@ -27,6 +30,16 @@ class Refunds(Out):
     by_method: ByMethod
     for_services: int = Field(description="The bill parts given back (the refunds account).")
     tips: int = Field(description="The tips given back.")
+
+
+class DisputesLost(Out):
+    """Card payments the customers' banks took back for disputes the merchant
+    lost (chargebacks; already netted out of ``collected``)."""
+
+    total: int = Field(description="Bill parts and tips taken back.")
+    by_method: ByMethod
+    for_services: int = Field(description="The bill parts taken back (the disputes_lost account).")
+    tips: int = Field(description="The tips taken back.")
 
 
 class Tips(Out):
@@ -79,6 +92,7 @@ class CashFlowReport(Out):
     as_of: IsoTime
     collected: Collected
     refunds: Refunds
+    disputes_lost: DisputesLost
     tips: Tips
     revenue: int
     receivables: Receivables

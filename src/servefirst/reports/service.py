@@ -20,6 +20,7 @@ from servefirst.guarantee.service import adjustments_by_remedy
 from servefirst.ledger import service as ledger
 from servefirst.ledger.rules import Account
 from servefirst.merchants.service import get_merchant
+from servefirst.payments.dispute_books import lost_totals
 from servefirst.payments.refunds import refunded_by_method
 from servefirst.reports.rules import AGE_BUCKETS, bucket_starts
 from servefirst.tabs.models import Tab
@@ -84,18 +85,23 @@ def cash_flow(uow: UnitOfWork) -> dict[str, Any]:
     def credits(account: Account) -> int:
         return acc[account.value].credits if account.value in acc else 0
 
-    # Refunds are read only when the ledger shows money went back (a refund
-    # debits ``refunds`` or, for a tip, ``tips_payable``): most days none did.
-    gave_back = debits(Account.REFUNDS) or debits(Account.TIPS_PAYABLE)
-    refunded = _refunded(uow) if gave_back else _NONE_REFUNDED
-    tips = credits(Account.TIPS_PAYABLE) - refunded["tips"]
+    # Refunds and lost disputes are read only when the ledger shows money
+    # went back (a refund debits ``refunds``, a lost dispute ``disputes_lost``,
+    # either one ``tips_payable`` for a tip): most days none did.
+    tip_back = debits(Account.TIPS_PAYABLE)
+    refunded = _refunded(uow) if debits(Account.REFUNDS) or tip_back else _NONE_REFUNDED
+    lost = _lost(uow) if debits(Account.DISPUTES_LOST) or tip_back else _NONE_REFUNDED
+    tips = credits(Account.TIPS_PAYABLE) - refunded["tips"] - lost["tips"]
     by_method = {
         "cash": debits(Account.CASH),
         "card": debits(Account.CARD_CLEARING),
         "card_terminal": debits(Account.CARD_TERMINAL),
     }
-    # What was collected and kept: refunds given back are netted out.
-    by_method = {m: taken - refunded["by_method"][m] for m, taken in by_method.items()}
+    # What was collected and kept: refunds given back and what the banks
+    # took back for lost disputes are netted out.
+    by_method = {
+        m: taken - refunded["by_method"][m] - lost["by_method"][m] for m, taken in by_method.items()
+    }
     collected_total = sum(by_method.values())
     now = uow.clock.now()
     ages, by_status = _unpaid_by_age_and_status(uow, now, ZoneInfo(merchant.timezone))
@@ -109,6 +115,7 @@ def cash_flow(uow: UnitOfWork) -> dict[str, Any]:
             "tips": tips,
         },
         "refunds": refunded,
+        "disputes_lost": lost,
         "tips": {"collected": tips, "payable": -balances.balance(Account.TIPS_PAYABLE)},
         "revenue": -balances.balance(Account.REVENUE),
         "receivables": {
@@ -155,6 +162,14 @@ def _refunded(uow: UnitOfWork) -> dict[str, Any]:
     for method, (amount, tip) in refunded_by_method(uow).items():
         by_method[_REPORTED_AS.get(method, method)] += amount + tip
         bill, tips = bill + amount, tips + tip
+    return {"total": bill + tips, "by_method": by_method, "for_services": bill, "tips": tips}
+
+
+def _lost(uow: UnitOfWork) -> dict[str, Any]:
+    """What the customers' banks took back for disputes the merchant lost
+    (always from a card: ``payments.dispute_books``)."""
+    bill, tips = lost_totals(uow)
+    by_method = {"cash": 0, "card": bill + tips, "card_terminal": 0}
     return {"total": bill + tips, "by_method": by_method, "for_services": bill, "tips": tips}
 
 

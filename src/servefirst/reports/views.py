@@ -204,6 +204,7 @@ def cash_flow_view(uow: UnitOfWork, period: ReportPeriod) -> ReportView:
         *methods,
         (_("Tips"), t.tips),
         (_("Refunds"), t.refunds),
+        (_("Card disputes lost"), t.disputes_lost),
         (_("Satisfaction adjustments"), t.adjustments),
         (_("Written off"), t.write_offs),
         (_("Deposits taken"), t.deposits_taken),

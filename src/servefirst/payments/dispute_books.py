@@ -1,0 +1,72 @@
+"""A card dispute the merchant lost, in the books.
+
+The customer's bank took the money back from the processor's balance, so it
+leaves ``card_clearing`` as a refund of the same money would: the bill's part
+first, then the tip (``refund_rules.bill_first``, the split loyalty's
+take-back reads too), never more than refunds and earlier lost disputes left
+of the payment. The bill's part lands on ``disputes_lost``, a contra-revenue
+of its own beside ``refunds`` (an accountant tells chargebacks apart from
+money the merchant chose to give back); the tip's part comes off
+``tips_payable`` (staff are not owed a tip the bank took back). The tax in
+the bill's part stays where it was: whether a chargeback gives back tax is
+the accountant's call under their country's rules, not the ledger's.
+
+One entry per dispute, in the transaction that marks it lost; the dispute
+keeps its parts and its entry, which is what the reports net.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from servefirst.ledger import service as ledger
+from servefirst.ledger.rules import Account, EntryBuilder, EntryKind
+from servefirst.payments.dispute_repository import DisputeRepository
+from servefirst.payments.refund_repository import RefundRepository
+from servefirst.payments.refund_rules import Refundable, bill_first
+from servefirst.payments.service import ACCOUNT_FOR, Method
+
+if TYPE_CHECKING:
+    from servefirst.db.uow import UnitOfWork
+    from servefirst.payments.models import Dispute
+    from servefirst.tabs.models import Tab
+
+
+def book_lost(uow: UnitOfWork, dispute: Dispute, tab: Tab) -> None:
+    """Post the lost ``dispute`` of the locked ``tab``'s payment, once: a
+    dispute already booked, one of a payment the books do not know (or that
+    never succeeded), or one that finds nothing left of its payment posts
+    nothing."""
+    disputes = DisputeRepository(uow)
+    payment = disputes.payment_of(dispute)
+    if dispute.entry_id is not None or payment is None or payment.status != "succeeded":
+        return
+    taken = RefundRepository(uow).taken(payment.payment_id)
+    taken += disputes.lost_parts(payment.payment_id, besides=dispute.dispute_id)
+    bill, tip = bill_first(Refundable.of(payment.amount, payment.tip, taken), dispute.amount)
+    if bill + tip <= 0:
+        return
+    entry_id = ledger.post(
+        uow,
+        EntryBuilder(
+            EntryKind.DISPUTE_LOST,
+            tab.currency,
+            memo=f"card dispute lost: {dispute.dispute_id}",
+            tab_id=tab.tab_id,
+        )
+        .debit(Account.DISPUTES_LOST, bill)
+        .debit(Account.TIPS_PAYABLE, tip)
+        .credit(ACCOUNT_FOR[Method(payment.method)], bill + tip)
+        .build(),
+    )
+    disputes.booked(dispute, bill=bill, tip=tip, entry_id=entry_id)
+
+
+def lost_totals(uow: UnitOfWork) -> tuple[int, int]:
+    """(bill, tip) every lost dispute took: what the cash-flow report nets."""
+    return DisputeRepository(uow).lost_totals()
+
+
+def lost_by_tab(uow: UnitOfWork) -> dict[str, tuple[int, int]]:
+    """(bill, tip) each tab's lost disputes took: what the earnings report nets."""
+    return DisputeRepository(uow).lost_by_tab()
