@@ -24,6 +24,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
 
@@ -34,6 +35,12 @@ from servefirst.db.transactions import OpenTransactions
 from servefirst.db.uow import UnitOfWork
 from servefirst.merchants.service import create_merchant
 from servefirst.runtime import Runtime
+
+# Speed is measured by bench/, never by a test: an example of a property may
+# take as long as a loaded machine makes it (CI shares two cores with the
+# browser and the HTML checker), so Hypothesis times nothing.
+hypothesis_settings.register_profile("servefirst", deadline=None)
+hypothesis_settings.load_profile("servefirst")
 
 PUBLIC_URL = "http://testserver"
 
