@@ -17,8 +17,11 @@ import pytest
 from sqlalchemy import func, select
 
 from servefirst.runtime import Runtime
+from servefirst.staff import password_change
 from servefirst.staff.models import StaffAccount, StaffSession
 from servefirst.staff.rules import EMAIL_FAILURE_LIMIT
+from servefirst.staff.service import hasher
+from servefirst.staff.signing_in import verifies
 from tests.conftest import Merchant, TestClock
 from tests.integration.test_pages_staff import (  # noqa: F401
     PASSWORD,
@@ -231,6 +234,33 @@ def test_a_stale_form_is_given_back_and_changes_nothing(
     assert stored(runtime, merchant, person.email) == before
 
 
+def test_a_password_changed_in_another_window_meanwhile_is_not_overwritten(
+    runtime: Runtime,
+    merchant: Merchant,
+    new_staff: Callable[..., Staff],  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    person = member_signed_in(new_staff, merchant, "staff")
+    elsewhere = hasher.hash("changed in the other window")
+
+    def checked_while_another_window_changes_it(password_hash: str, password: str) -> bool:
+        with runtime.uow(merchant.id) as uow:
+            account = uow.session.scalars(
+                select(StaffAccount).where(StaffAccount.email == person.email)
+            ).one()
+            account.password_hash = elsewhere
+            uow.commit()
+        return verifies(password_hash, password)
+
+    monkeypatch.setattr(password_change, "verifies", checked_while_another_window_changes_it)
+    refused = change(person)
+    assert refused.status_code == 409
+    assert beside(refused.text, "current_password-error") == (
+        "Your password was changed in another window meanwhile: type the one you sign in with now."
+    )
+    assert stored(runtime, merchant, person.email)[0] == elsewhere
+
+
 # --- the sign-in's throttle ----------------------------------------------------------------------
 
 
@@ -281,13 +311,21 @@ def test_the_page_and_its_refusals_in_the_members_portuguese(
     assert beside(short.text, "new_password-error") == (
         "A palavra-passe precisa de ter pelo menos 10 caracteres."
     )
-    wrong = change(person, current="not it at all")
-    assert beside(wrong.text, "current_password-error") == (
-        "Essa não é a palavra-passe com que entra agora."
-    )
     done = person.get(change(person).headers["location"]).text
     assert (
         "Palavra-passe alterada. As sessões abertas noutros navegadores foram terminadas." in done
+    )
+
+    wrong = change(person, current=PASSWORD)  # the old one, no longer
+    assert beside(wrong.text, "current_password-error") == (
+        "Essa não é a palavra-passe com que entra agora."
+    )
+    for n in range(EMAIL_FAILURE_LIMIT - 1):
+        assert change(person, current=f"palpite {n}", new=PASSWORD).status_code == 422
+    locked = change(person, current=NEW, new=PASSWORD)
+    assert locked.status_code == 429
+    assert beside(locked.text, "current_password-error") == (
+        "Demasiadas palavras-passe erradas. Aguarde 15 minutos e tente de novo."
     )
 
 

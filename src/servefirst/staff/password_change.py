@@ -122,12 +122,10 @@ def _conclude(
         record_attempt(uow, uow.merchant, email_hash, client_ip, None, uow.clock.now())
         return InvalidRequest(NOT_CURRENT, code="password_incorrect", param="current_password")
     throttles.give_back_try(uow, keys)  # the right password is no failure
-    # Held until commit: two changes at once cannot both pass the check below.
+    # Locked until commit on PostgreSQL (SQLite's writer already holds the
+    # database): two changes at once cannot both pass the check below.
     account = uow.session.get(
-        StaffAccount,
-        (uow.merchant, who.staff_id),
-        with_for_update=uow.locks_rows,
-        populate_existing=True,
+        StaffAccount, (uow.merchant, who.staff_id), with_for_update=True, populate_existing=True
     )
     this_session = uow.session.get(StaffSession, (uow.merchant, who.session_hash))
     if account is None or not account.active or this_session is None:
