@@ -214,6 +214,7 @@ def test_no_page_has_a_serious_accessibility_violation(
         "/staff/disputes",
         "/staff/messages",
         "/staff/settings",
+        "/staff/settings/password",
         "/staff/settings/payments",
         "/staff/deposits/simulate",
         "/staff/tabs/tab_nothing_here",

@@ -27,6 +27,7 @@ from servefirst.staff import service as staff
 from tests.conftest import Merchant, TestClock
 from tests.integration.test_availability_api import Salon as OnlineSalon
 from tests.integration.test_pages_booking import GUARD, MANAGE, details
+from tests.integration.test_pages_own_password import own_password_pages
 from tests.integration.test_pages_staff import PASSWORD, Staff
 from tests.integration.test_pages_staff_bookings import Salon, later_today
 from tests.integration.test_pages_team import team_pages
@@ -286,6 +287,7 @@ def management_pages(merchant: Merchant, person: Staff, salon: Salon) -> dict[st
         **loyalty_pages(merchant, person),
         **team_pages(merchant, person, salon),
         **team_form_pages(merchant, person),
+        **own_password_pages(person),
     }
 
 

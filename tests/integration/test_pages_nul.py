@@ -267,6 +267,15 @@ CONSOLE_FORMS: list[tuple[str, dict[str, str], list[str]]] = [
         ["publishable_key", "secret_key", "webhook_secret"],
     ),
     ("/staff/settings/language", {"language": "pt"}, ["language"]),
+    (
+        "/staff/settings/password",
+        {
+            "current_password": PASSWORD,
+            "new_password": "green tea at noon 7",
+            "confirm_password": "green tea at noon 7",
+        },
+        ["current_password", "new_password", "confirm_password"],
+    ),
     ("/staff/team/{member}/leave", {"confirm": "yes"}, ["confirm"]),
 ]
 
@@ -279,6 +288,9 @@ MARKED = {
     ("/staff/messages/settings", "reminder_days"): 'id="reminder_days"',
     ("/staff/settings/payments/stripe", "secret_key"): 'id="secret_key"',
     ("/staff/settings/payments/stripe", "publishable_key"): 'id="publishable_key"',
+    ("/staff/settings/password", "current_password"): 'id="current_password"',
+    ("/staff/settings/password", "new_password"): 'id="new_password"',
+    ("/staff/settings/password", "confirm_password"): 'id="confirm_password"',
 }
 
 CASES = [

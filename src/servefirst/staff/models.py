@@ -150,7 +150,8 @@ NO_MERCHANT = "-"
 
 
 class SignInAttempt(Base):
-    """Every sign-in try whose password was checked: the audit trail, and how
+    """Every sign-in try whose password was checked (a wrong current password
+    on the password page too: ``password_change``): the audit trail, and how
     an address or a browser becomes known to an account (its successes here)."""
 
     __tablename__ = "staff_sign_in_attempts"

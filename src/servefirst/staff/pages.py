@@ -12,7 +12,8 @@ customer's page and their tabs), ``payment_pages`` (cash and
 rewards at the counter), ``booking_pages`` (check-in,
 cancel, no-show); ``today_page`` (the day at a glance, where sign-in lands); ``home_page`` is the
 counter page they share; ``team_pages`` (who works here, who left) and
-``team_forms`` (adding someone, changing their title or access).
+``team_forms`` (adding someone, changing their title or access);
+``settings_page`` and ``password_pages`` (a member's own language and password).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from servefirst.staff import (
     hours_pages,
     invoice_pages,
     line_pages,
+    password_pages,
     payment_pages,
     policy_pages,
     service_pages,
@@ -58,6 +60,7 @@ router.include_router(correction_pages.router)
 router.include_router(line_pages.router)
 router.include_router(today_page.router)
 router.include_router(settings_page.router)
+router.include_router(password_pages.router)
 router.include_router(tax_pages.router)
 router.include_router(team_pages.router)
 router.include_router(team_forms.router)

@@ -183,6 +183,29 @@ def password_problem(password: str, email: str = "") -> str | None:
     return None
 
 
+#: The password page's refusals of its own, said again in the reader's words (``kit.refusals``).
+CURRENT_MISSING = N_("Type the password you sign in with now.")
+CONFIRMATION_DIFFERS = N_("The two new passwords differ: type the same one in both boxes.")
+
+
+def new_password_refusal(
+    current: str, new: str, confirmation: str, email: str
+) -> InvalidRequest | None:
+    """Why a change of one's own password is refused before the current one
+    is checked (nothing about the account is needed to say so), or None.
+    Each refusal names the field it is said beside."""
+    if not current:
+        return InvalidRequest(CURRENT_MISSING, code="parameter_missing", param="current_password")
+    problem = password_problem(new, email)
+    if problem:
+        return InvalidRequest(problem, code="password_too_weak", param="new_password")
+    if confirmation != new:
+        return InvalidRequest(
+            CONFIRMATION_DIFFERS, code="password_mismatch", param="confirm_password"
+        )
+    return None
+
+
 class ThrottleKind(StrEnum):
     """What a sign-in try is counted against (NIST SP 800-63B, 5.2.2)."""
 

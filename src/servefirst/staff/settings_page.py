@@ -1,4 +1,5 @@
-"""The member's own settings (``/staff/settings``): the console's language.
+"""The member's own settings (``/staff/settings``): the console's language,
+and the way to their own password (``password_pages``).
 
 Every member may set their own; the merchant's locale is used until they do.
 """

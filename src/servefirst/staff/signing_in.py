@@ -98,8 +98,7 @@ def sign_in(
     client_ip = client_ip[:64]
     device_hash = hash_secret(device_token) if device_token else None
     with open_uow() as uow:
-        known_as = _known_as(uow, email_hash, client_ip, device_hash)
-        keys = throttle_keys(email_hash, client_ip, known_as)
+        keys = keys_for(uow, email_hash, client_ip, device_hash)
         refused = throttles.count(uow, keys)
         candidates = [] if refused else _candidates(uow, normal, merchant_id)
         uow.commit()
@@ -112,6 +111,15 @@ def sign_in(
         )
         uow.commit()
     return result
+
+
+def keys_for(
+    uow: UnitOfWork, email_hash: str, client_ip: str, device_hash: str | None
+) -> list[ThrottleKey]:
+    """The throttle keys a password typed for this e-mail from this address
+    and browser counts against: a sign-in's, and the password page's
+    (``password_change``), so that page guesses no faster than this one."""
+    return throttle_keys(email_hash, client_ip, _known_as(uow, email_hash, client_ip, device_hash))
 
 
 def _known_as(
@@ -152,12 +160,13 @@ def _check(candidates: list[_Candidate], password: str) -> list[_Candidate]:
     """The accounts this password opens (Argon2: the slow part, outside any transaction)."""
     if not candidates:
         # The same cost as a real check: no hint that the e-mail is unknown.
-        _verifies(_dummy_hash(), password)
+        verifies(_dummy_hash(), password)
         return []
-    return [c for c in candidates if _verifies(c.password_hash, password)]
+    return [c for c in candidates if verifies(c.password_hash, password)]
 
 
-def _verifies(password_hash: str, password: str) -> bool:
+def verifies(password_hash: str, password: str) -> bool:
+    """Whether ``password`` is the one hashed (Argon2: slow, so call it outside any transaction)."""
     try:
         return hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):  # a mismatch, or a broken stored hash
@@ -178,19 +187,19 @@ def _conclude(
     now = uow.clock.now()
     if not opened:
         merchant = failed_in[0].merchant_id if len(failed_in) == 1 else NO_MERCHANT
-        _record(uow, merchant, email_hash, client_ip, None, now)
+        record_attempt(uow, merchant, email_hash, client_ip, None, now)
         return SignInResult(failed=True)
     throttles.give_back_try(uow, keys)  # the right password is no failure
     if len(opened) > 1:
         return SignInResult(choices=_businesses(uow, opened))
     account = uow.session.get(StaffAccount, (opened[0].merchant_id, opened[0].staff_id))
     if account is None or not account.active:  # left while its password was being checked
-        _record(uow, NO_MERCHANT, email_hash, client_ip, None, now)
+        record_attempt(uow, NO_MERCHANT, email_hash, client_ip, None, now)
         return SignInResult(failed=True)
     if hasher.check_needs_rehash(account.password_hash):
         account.password_hash = hasher.hash(password)
     device_token = device_token or secrets.token_urlsafe(32)
-    _record(uow, account.merchant_id, email_hash, client_ip, hash_secret(device_token), now)
+    record_attempt(uow, account.merchant_id, email_hash, client_ip, hash_secret(device_token), now)
     token, _ = start_session(uow, account)
     return SignInResult(account=account, session_token=token, device_token=device_token)
 
@@ -202,7 +211,7 @@ def _businesses(uow: UnitOfWork, opened: list[_Candidate]) -> tuple[tuple[str, s
     return tuple((merchant_id, names.get(merchant_id, merchant_id)) for merchant_id in ids)
 
 
-def _record(
+def record_attempt(
     uow: UnitOfWork,
     merchant_id: str,
     email_hash: str,
@@ -210,6 +219,7 @@ def _record(
     device_hash: str | None,
     now: datetime,
 ) -> None:
+    """One password checked, in the attempts log: a success when ``device_hash`` is given."""
     uow.session.add(
         SignInAttempt(
             merchant_id=merchant_id,
