@@ -21,24 +21,16 @@ whom it now names.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
 
-from servefirst.db.uow import UnitOfWork, new_session
-from servefirst.idempotency import service as keys
+from servefirst.db.uow import UnitOfWork
+from servefirst.idempotency import forms
+from servefirst.idempotency.forms import Attempt
 from servefirst.kit.typed import NUL
 from servefirst.runtime import Runtime
 
 SCOPE = "console_customer"
 #: Of a key the browser sent, what is kept (the rest is the typed entries' digest).
 _ATTEMPT_LENGTH = 128
-
-
-@dataclass(frozen=True)
-class Attempt:
-    """One send of the form: claimed, or answered already (``done_at``)."""
-
-    claim: keys.Claim | None = None
-    done_at: str | None = None
 
 
 def begin(rt: Runtime, merchant_id: str | None, attempt: str, typed: tuple[str, ...]) -> Attempt:
@@ -49,23 +41,13 @@ def begin(rt: Runtime, merchant_id: str | None, attempt: str, typed: tuple[str, 
     if not attempt or merchant_id is None or NUL in attempt:
         return Attempt()
     digest = hashlib.sha256("\0".join(typed).encode()).hexdigest()
-    session = new_session(rt.engine, write=True)
-    try:
-        got = keys.claim(
-            session,
-            rt.clock,
-            merchant_id=merchant_id,
-            scope=SCOPE,
-            key=f"{attempt[:_ATTEMPT_LENGTH]}.{digest}",
-            fingerprint=digest,
-            lock_seconds=rt.settings.idempotency_lock_seconds,
-            ttl_hours=rt.settings.idempotency_ttl_hours,
-        )
-    finally:
-        session.close()
-    if isinstance(got, keys.Replay):
-        return Attempt(done_at=got.body)
-    return Attempt(claim=got)
+    return forms.claim(
+        rt,
+        merchant_id=merchant_id,
+        scope=SCOPE,
+        key=f"{attempt[:_ATTEMPT_LENGTH]}.{digest}",
+        fingerprint=digest,
+    )
 
 
 def answer(uow: UnitOfWork, attempt: Attempt, where: str) -> None:
@@ -76,10 +58,4 @@ def answer(uow: UnitOfWork, attempt: Attempt, where: str) -> None:
 
 def settle(rt: Runtime, attempt: Attempt) -> None:
     """Once the send is over: a key left unanswered (nothing was added) is free."""
-    if attempt.claim is None:
-        return
-    session = new_session(rt.engine, write=True)
-    try:
-        keys.release(session, attempt.claim)
-    finally:
-        session.close()
+    forms.free(rt, attempt)

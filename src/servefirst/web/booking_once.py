@@ -27,11 +27,11 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from servefirst.availability.service import FormKey
-from servefirst.db.uow import new_session
+from servefirst.idempotency import forms
 from servefirst.idempotency import service as keys
+from servefirst.idempotency.forms import Attempt
 from servefirst.runtime import Runtime
 
 SCOPE = "online_booking"
@@ -42,14 +42,6 @@ def new_attempt() -> str:
     return secrets.token_urlsafe(16)
 
 
-@dataclass(frozen=True)
-class Attempt:
-    """One confirm of the form: claimed, or answered already (``done_at``)."""
-
-    claim: keys.Claim | None = None
-    done_at: str | None = None
-
-
 def begin(
     rt: Runtime, merchant_id: str, attempt: str, *, service: str, starts_at: str, email: str
 ) -> Attempt:
@@ -58,23 +50,13 @@ def begin(
     if not attempt:
         return Attempt()
     what = "\0".join((service, starts_at, email.strip().lower())).encode()
-    session = new_session(rt.engine, write=True)
-    try:
-        got = keys.claim(
-            session,
-            rt.clock,
-            merchant_id=merchant_id,
-            scope=SCOPE,
-            key=attempt[: keys.MAX_KEY_LENGTH],
-            fingerprint=hashlib.sha256(what).hexdigest(),
-            lock_seconds=rt.settings.idempotency_lock_seconds,
-            ttl_hours=rt.settings.idempotency_ttl_hours,
-        )
-    finally:
-        session.close()
-    if isinstance(got, keys.Replay):
-        return Attempt(done_at=got.body)
-    return Attempt(claim=got)
+    return forms.claim(
+        rt,
+        merchant_id=merchant_id,
+        scope=SCOPE,
+        key=attempt[: keys.MAX_KEY_LENGTH],
+        fingerprint=hashlib.sha256(what).hexdigest(),
+    )
 
 
 def key_of(attempt: Attempt, page_of: Callable[[str], str]) -> FormKey | None:
@@ -85,10 +67,4 @@ def key_of(attempt: Attempt, page_of: Callable[[str], str]) -> FormKey | None:
 
 def refused(rt: Runtime, attempt: Attempt) -> None:
     """Nothing was booked: the key is free for the form sent again, corrected."""
-    if attempt.claim is None:
-        return
-    session = new_session(rt.engine, write=True)
-    try:
-        keys.release(session, attempt.claim)
-    finally:
-        session.close()
+    forms.free(rt, attempt)
