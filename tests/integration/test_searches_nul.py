@@ -145,3 +145,18 @@ def test_the_search_without_a_nul_still_finds(cafe: Cafe, merchant: Merchant) ->
     assert cafe.customer
     page = a_page(cafe.owner.get("/staff/customers", params={"q": "Rita"}))
     assert "Rita Lopes" in page and 'id="q-error"' not in page
+
+
+def test_the_api_refuses_a_nul_in_a_customer_search_alike_on_every_engine(
+    merchant: Merchant,
+) -> None:
+    merchant.customer("Ana Costa")
+    refused = merchant.get("/v1/customers", params={"q": f"Ana{NUL}"})
+    assert refused.status_code == 422, refused.text
+    error = refused.json()["error"]
+    assert (error["type"], error["code"], error["param"]) == (
+        "invalid_request_error",
+        "nul_character",
+        "q",
+    )
+    assert [c["name"] for c in merchant.get("/v1/customers", params={"q": "Ana"}).json()["data"]]

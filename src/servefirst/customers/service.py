@@ -13,6 +13,7 @@ from servefirst.events.service import emit
 from servefirst.kit.errors import InvalidRequest
 from servefirst.kit.ids import new_id, new_referral_code
 from servefirst.kit.tax_ids import check_tax_id, country_of_locale
+from servefirst.kit.typed import refuse_nul
 from servefirst.loyalty import referrals
 from servefirst.loyalty.referral_rules import Contact
 from servefirst.merchants.service import get_merchant
@@ -198,7 +199,9 @@ def customer_with_email(uow: UnitOfWork, email: str) -> Customer | None:
 
 def search_customers(uow: UnitOfWork, text: str, *, limit: int = 20) -> list[Customer]:
     """By name, e-mail or phone, ignoring accents, case and spacing; what staff
-    type at the counter."""
+    type at the counter. A NUL in it is refused (422 naming ``q``) on every
+    engine: PostgreSQL cannot compare text holding one, SQLite would find no one."""
+    refuse_nul([("q", text)])
     return uow.customers.search(text.strip(), limit=limit)
 
 
