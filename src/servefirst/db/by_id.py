@@ -30,4 +30,4 @@ def column_by_id(
     rows = uow.session.execute(
         select(id_column, column).where(model.merchant_id == uow.merchant, id_column.in_(ids))
     )
-    return dict(rows.tuples().all())
+    return {key: value for key, value in rows}
