@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
+from servefirst.staff.rules import EMAIL_FAILURE_LIMIT
 from tests.conftest import Merchant
 from tests.integration.test_pages_staff import (  # noqa: F401 - fixtures
     Staff,
@@ -241,3 +242,22 @@ def test_a_failed_sign_in_is_refused_in_the_browsers_language(
     assert refused.status_code == 401
     assert "Esse e-mail e essa palavra-passe não correspondem." in refused.text
     assert "do not match" not in refused.text
+
+
+def test_a_sign_in_locked_out_is_said_in_the_browsers_language_with_its_minutes(
+    merchant: Merchant,
+    new_staff: Callable[..., Staff],  # noqa: F811
+) -> None:
+    person = new_staff(merchant)
+    person.client.headers["Accept-Language"] = "pt-PT,pt;q=0.9"
+    for attempt in range(EMAIL_FAILURE_LIMIT):
+        assert person.sign_in(f"palpite {attempt}").status_code == 401
+    refused = person.sign_in()  # the right password, but too late
+    assert refused.status_code == 429
+    said = re.search(
+        r"Demasiadas entradas falhadas com este e-mail\. Aguarde (\d+) minutos", refused.text
+    )
+    assert said, refused.text
+    assert int(said.group(1)) * 60 >= int(refused.headers["Retry-After"]) > 0
+    assert "ou peça a quem é titular que reponha a palavra-passe." in refused.text
+    assert "Too many" not in refused.text

@@ -286,10 +286,12 @@ def give_back(tries: Tries) -> Tries:
 class SignInThrottled(RateLimited):
     """Too many failed sign-ins: refused before the password is checked."""
 
-    def __init__(self, message: str, *, retry_after: int) -> None:
+    def __init__(self, message: str, *, retry_after: int, for_address: bool = False) -> None:
         super().__init__(message, code="sign_in_rate_limited")
         #: Seconds until a try may be checked again (the ``Retry-After`` header).
         self.retry_after = retry_after
+        #: Locked for the address tries came from, not for one e-mail.
+        self.for_address = for_address
 
 
 def refusal(kind: ThrottleKind, until: datetime, now: datetime) -> SignInThrottled:
@@ -304,7 +306,7 @@ def refusal(kind: ThrottleKind, until: datetime, now: datetime) -> SignInThrottl
             f"Too many failed sign-ins for this e-mail. {wait}, "
             "or ask the owner to reset the password."
         )
-    return SignInThrottled(message, retry_after=seconds)
+    return SignInThrottled(message, retry_after=seconds, for_address=kind is ThrottleKind.ADDRESS)
 
 
 def _minutes(delta: timedelta) -> int:

@@ -3,13 +3,14 @@ when signed in, the sign-in form otherwise."""
 
 from __future__ import annotations
 
+import math
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
 from servefirst.kit.errors import InvalidRequest
-from servefirst.kit.i18n import N_
+from servefirst.kit.i18n import N_, ngettext
 from servefirst.kit.refusals import in_words
 from servefirst.kit.typed import refuse_nul
 from servefirst.staff import service as staff
@@ -24,6 +25,7 @@ from servefirst.staff.web import (
     SignInRequired,
     clear_session_cookie,
     client_ip,
+    page_language,
     refused,
     render,
     runtime_of,
@@ -100,7 +102,7 @@ def sign_in(
             merchant_id=merchant_id or None,
         )
     except SignInThrottled as exc:
-        page = _sign_in_page(request, status=429, error=in_words(exc), email=email)
+        page = _sign_in_page(request, status=429, error=_locked_out(request, exc), email=email)
         page.headers["Retry-After"] = str(exc.retry_after)
         return page
     if result.session_token is None or result.device_token is None:
@@ -127,3 +129,26 @@ def sign_out(request: Request, csrf_token: FormText = "") -> Response:
     response = see_other("/staff")
     clear_session_cookie(response)
     return response
+
+
+def _locked_out(request: Request, exc: SignInThrottled) -> str:
+    """The lockout in the reader's language, with its minutes: the page's
+    language is settled first (nobody is signed in: the browser's), as the
+    page itself will speak it."""
+    page_language(request)
+    minutes = max(math.ceil(exc.retry_after / 60), 1)
+    if exc.for_address:
+        words = ngettext(
+            "Too many failed sign-ins from here. Wait %(num)d minute.",
+            "Too many failed sign-ins from here. Wait %(num)d minutes.",
+            minutes,
+        )
+    else:
+        words = ngettext(
+            "Too many failed sign-ins for this e-mail. Wait %(num)d minute, or ask the owner"
+            " to reset the password.",
+            "Too many failed sign-ins for this e-mail. Wait %(num)d minutes, or ask the owner"
+            " to reset the password.",
+            minutes,
+        )
+    return words % {"num": minutes}

@@ -31,7 +31,7 @@ from servefirst.runtime import Runtime
 from servefirst.staff import navigation
 from servefirst.staff import service as staff
 from servefirst.staff.rules import KNOWN_FOR, SESSION_LIFETIME, Access
-from servefirst.web.templating import templates
+from servefirst.web.templating import language, templates
 
 SESSION_COOKIE = "sf_staff"
 #: Before sign-in there is no session to hold a CSRF secret: the sign-in form
@@ -104,6 +104,13 @@ def render(request: Request, name: str, context: dict[str, Any], status: int = 2
     if me is not None and "navigation" not in context:
         context = {**context, "navigation": navigation.menu(me.access, request.url.path)}
     return templates.TemplateResponse(request, name, context, status_code=status)
+
+
+def page_language(request: Request) -> None:
+    """Settle the page's language now, as its rendering would (a member's own,
+    or the browser's for someone not signed in): for words made before the
+    page is drawn, with figures in them."""
+    language(request)
 
 
 def see_other(url: str) -> RedirectResponse:
