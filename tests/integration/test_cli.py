@@ -80,6 +80,21 @@ def test_merchant_create_refuses_a_currency_that_is_not_iso_4217(tmp_path: Path)
     assert (error["code"], error["param"]) == ("currency_invalid", "currency")
 
 
+def test_merchant_create_refuses_a_name_longer_than_a_receipt_can_print(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    runner = CliRunner(env={"SERVEFIRST_DATABASE_URL": url})
+    refused = runner.invoke(
+        main, ["merchant", "create", "--name", "x" * 201, "--currency", "EUR", "--json"]
+    )
+    assert refused.exit_code != 0
+    error = json.loads(refused.stderr)["error"]
+    assert (error["code"], error["param"]) == ("name_too_long", "name")
+    assert "at most 200 characters; this has 201" in error["message"]
+
+    kept = runner.invoke(main, ["merchant", "create", "--name", "x" * 200, "--currency", "EUR"])
+    assert kept.exit_code == 0, kept.output
+
+
 def _check_demo(runtime: Runtime, client: TestClient, demo: DemoResult) -> None:
     """What the demo promises, read back through the ledger and the API."""
     assert [m.name for m in demo.merchants] == ["Café Azul", "Studio Lume"]

@@ -13,7 +13,7 @@ from servefirst.bookings.rules import CAFE_POLICY, SALON_POLICY
 from servefirst.bookings.schemas import DepositPolicyOut, MerchantPolicyIn
 from servefirst.bookings.service import merchant_deposit_policy, set_deposit_policy
 from servefirst.merchants.models import Merchant
-from servefirst.merchants.service import get_merchant, update_merchant
+from servefirst.merchants.service import NAME_MAX, get_merchant, update_merchant
 
 router = APIRouter(prefix="/v1/merchant", tags=["merchant"], route_class=ServefirstRoute)
 
@@ -80,7 +80,7 @@ class MerchantIn(Body):
         }
     )
 
-    name: str | None = Field(default=None, max_length=200)
+    name: str | None = Field(default=None, max_length=NAME_MAX)
     timezone: str | None = Field(
         default=None, max_length=64, description="An IANA name, e.g. 'Europe/Lisbon'."
     )

@@ -23,6 +23,9 @@ from servefirst.ledger import service as ledger
 from servefirst.merchants.models import ApiKey, Merchant
 from servefirst.merchants.rules import check_locale, check_seller, check_slug, check_timezone
 
+#: The longest name a merchant is created or renamed with.
+NAME_MAX = 200
+
 
 @dataclass(frozen=True)
 class NewMerchant:
@@ -34,9 +37,17 @@ def create_merchant(uow: UnitOfWork, *, name: str, currency: str) -> NewMerchant
     name = (name or "").strip()
     if not name:
         raise InvalidRequest("A merchant needs a name.", code="parameter_missing", param="name")
+    if len(name) > NAME_MAX:
+        # Refused, not cut: the name is printed on every receipt, and a cut
+        # one would be found there first.
+        raise InvalidRequest(
+            f"A merchant's name takes at most {NAME_MAX} characters; this has {len(name)}.",
+            code="name_too_long",
+            param="name",
+        )
     merchant = Merchant(
         merchant_id=new_merchant_id(),
-        name=name[:200],
+        name=name,
         currency=normalize_currency(currency),
         policy={},
         created_at=uow.clock.now(),
