@@ -95,6 +95,29 @@ def test_merchant_create_refuses_a_name_longer_than_a_receipt_can_print(tmp_path
     assert kept.exit_code == 0, kept.output
 
 
+def test_staff_create_refuses_a_name_longer_than_the_console_shows(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    runner = CliRunner(env={"SERVEFIRST_DATABASE_URL": url})
+    created = runner.invoke(
+        main, ["merchant", "create", "--name", "T", "--currency", "EUR", "--json"]
+    )
+    merchant_id = json.loads(created.stdout)["merchant_id"]
+
+    def create(name: str) -> Any:
+        return runner.invoke(
+            main,
+            ["staff", "create", "--merchant-id", merchant_id, "--email", f"{len(name)}@example.com"]
+            + ["--name", name, "--password-stdin", "--json"],
+            input="a long enough password\n",
+        )
+
+    refused = create("n" * 201)
+    assert refused.exit_code != 0
+    error = json.loads(refused.stderr)["error"]
+    assert (error["code"], error["param"]) == ("name_too_long", "name")
+    assert create("n" * 200).exit_code == 0
+
+
 def _check_demo(runtime: Runtime, client: TestClient, demo: DemoResult) -> None:
     """What the demo promises, read back through the ledger and the API."""
     assert [m.name for m in demo.merchants] == ["Café Azul", "Studio Lume"]

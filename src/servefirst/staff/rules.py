@@ -42,6 +42,8 @@ _ACCESS_ORDER = (Access.STAFF, Access.MANAGER, Access.OWNER)
 
 #: A job title is free text, shown beside the name; long enough for "Senior colour specialist".
 MAX_ROLE_LENGTH = 40
+#: As long as the API's names (``api.fields.Name``) and the column.
+MAX_NAME_LENGTH = 200
 
 
 def access_for_role(role: str) -> Access:

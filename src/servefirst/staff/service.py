@@ -30,6 +30,7 @@ from servefirst.staff.models import (
     StaffSession,
 )
 from servefirst.staff.rules import (
+    MAX_NAME_LENGTH,
     MAX_ROLE_LENGTH,
     SESSION_LIFETIME,
     Access,
@@ -45,6 +46,7 @@ MAX_COMMISSION_BPS = 10_000
 
 #: Refusals said again on the console's pages in the reader's words (``kit.refusals``);
 #: the API keeps its English message, which names its fields.
+_NAME_WORDS = N_("Give a name of at most %(most)s characters; this has %(typed)s.")
 _TITLE_WORDS = N_("Give a job title of 1 to %(most)s characters.")
 _ACCESS_WORDS = N_("Choose owner, manager or staff access.")
 _EMAIL_TAKEN_WORDS = N_("%(email)s already has a login here.")
@@ -57,6 +59,13 @@ def _check_member(
     name = (name or "").strip()
     if not name:
         raise InvalidRequest("A staff member needs a name.", code="parameter_missing", param="name")
+    if len(name) > MAX_NAME_LENGTH:  # refused, not cut: a command line has no schema before it
+        raise InvalidRequest(
+            f"A name takes at most {MAX_NAME_LENGTH} characters; this has {len(name)}.",
+            code="name_too_long",
+            param="name",
+            figures={"words": _NAME_WORDS, "most": MAX_NAME_LENGTH, "typed": len(name)},
+        )
     role = (role or "").strip()
     if not role or len(role) > MAX_ROLE_LENGTH:
         raise InvalidRequest(
@@ -76,7 +85,7 @@ def _check_member(
         raise InvalidRequest(
             "commission_rate_bps must be from 0 to 10000 (100%).", param="commission_rate_bps"
         )
-    return name[:200], role, level
+    return name, role, level
 
 
 def create_member(
