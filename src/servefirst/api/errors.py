@@ -95,6 +95,17 @@ _HTTP_CODES = {
 }
 
 
+async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    """Starlette's own refusals (no such route, a method the route does not
+    take, a body it cannot read) in the contract's shape."""
+    code, message = _HTTP_CODES.get(exc.status_code, ("http_error", str(exc.detail)))
+    return JSONResponse(
+        error_body("invalid_request_error", code, message),
+        status_code=exc.status_code,
+        headers=exc.headers,
+    )
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(ServefirstError)
     async def _servefirst(_: Request, exc: ServefirstError) -> JSONResponse:
@@ -105,13 +116,8 @@ def install(app: FastAPI) -> None:
         return validation_response(exc)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        code, message = _HTTP_CODES.get(exc.status_code, ("http_error", str(exc.detail)))
-        return JSONResponse(
-            error_body("invalid_request_error", code, message),
-            status_code=exc.status_code,
-            headers=exc.headers,
-        )
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return await http_error(request, exc)
 
     @app.exception_handler(IntegrityError)
     async def _integrity(_: Request, exc: IntegrityError) -> JSONResponse:
