@@ -97,7 +97,8 @@ def test_stripe_closing_it_lost_books_it_once_and_the_owner_s_mark_then_only_cou
     assert after["disputes_lost"] == before["disputes_lost"] + 2500
     assert after["tips_payable"] == before["tips_payable"] + 500
     assert [e["id"] for e in chargebacks(cafe)] == [lost["entry_id"]]
-    assert len(events(cafe, "dispute.lost")) == 1
+    [said] = events(cafe, "dispute.lost")
+    assert (said["data"]["lost_by"], said["data"]["entry_id"]) == ("stripe", lost["entry_id"])
     assert books_balance(stripe_runtime, cafe)
     # What marking it lost does, besides the count: loyalty, commission, the report.
     assert card(cafe, ana)["balance"] == 0

@@ -203,6 +203,8 @@ def _lose(uow: UnitOfWork, dispute: Dispute, *, against_the_customer: bool) -> N
             "bill_lost": dispute.bill_lost,
             "tip_lost": dispute.tip_lost,
             "entry_id": dispute.entry_id,
+            # Who said lost first: the owner (counted against the customer) or Stripe.
+            "lost_by": "owner" if against_the_customer else "stripe",
         },
     )
 
