@@ -115,6 +115,7 @@ def test_a_lost_dispute_takes_the_money_out_of_card_clearing_once(
         "bill_lost": 2500,
         "tip_lost": 500,
         "entry_id": lost["entry_id"],
+        "lost_by": "owner",
     }
 
 

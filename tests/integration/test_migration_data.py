@@ -24,6 +24,7 @@ from servefirst.customers.service import create_customer
 from servefirst.db.engine import normalize_url
 from servefirst.db.migrate import alembic_config
 from servefirst.merchants.service import create_merchant
+from servefirst.payments.models import Dispute
 from servefirst.runtime import Runtime
 from servefirst.tabs.models import Tab
 from servefirst.tabs.service import open_tab
@@ -317,3 +318,42 @@ def test_0029_leaves_refunds_booked_before_it_printed_as_they_were_posted(
         ("23", 61, 14),
         ("6", 14, 1),
     ]
+
+
+def test_0036_keeps_a_dispute_lost_before_it_as_marked_by_the_owner(own_database: str) -> None:
+    """Before 0036 only the owner's mark made a dispute lost, so each lost one
+    was counted against its customer: it reads as marked then. An open one is
+    not marked; the way back drops both columns."""
+    runtime = Runtime.create(Settings(database_url=own_database))
+    try:
+        runtime.migrate()
+        with runtime.uow() as uow:
+            merchant_id = create_merchant(uow, name="Lume", currency="EUR").merchant.merchant_id
+            uow.commit()
+        config = alembic_config(runtime.engine)
+        command.downgrade(config, "0035")
+        lost_at = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
+        with runtime.engine.begin() as conn:
+            for dispute_id, status, when in (
+                ("dp_lost", "lost", lost_at),
+                ("dp_open", "open", None),
+            ):
+                conn.execute(
+                    text(
+                        "INSERT INTO disputes (merchant_id, dispute_id, charge, amount, currency,"
+                        " reason, status, created_at, lost_at, bill_lost, tip_lost)"
+                        " VALUES (:m, :d, 'ch_x', 900, 'EUR', 'general', :s, :c, :l, 0, 0)"
+                    ),
+                    {"m": merchant_id, "d": dispute_id, "s": status, "c": lost_at, "l": when},
+                )
+        command.upgrade(config, "head")
+        with runtime.uow(merchant_id) as uow:
+            found = {d.dispute_id: d for d in uow.session.scalars(select(Dispute))}
+            assert found["dp_lost"].marked_lost_at == lost_at
+            assert found["dp_open"].marked_lost_at is None
+            assert found["dp_lost"].booking_id is None
+        command.downgrade(config, "0035")
+        with runtime.engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM disputes")).scalar_one() == 2
+    finally:
+        runtime.dispose()

@@ -11,9 +11,12 @@ from servefirst.kit.errors import Conflict
 from servefirst.payments.dispute_rules import (
     Disputed,
     DisputeStatus,
+    closes_lost_at_processor,
+    deposit_refusal,
     ensure_can_close,
     ensure_not_under_dispute,
     first_holding,
+    stripe_verdict,
 )
 from servefirst.payments.refund_rules import ensure_can_void_line
 from servefirst.tabs.rules import Bill, TabStatus
@@ -77,3 +80,37 @@ def test_a_void_that_needs_a_refund_is_refused_for_the_dispute_not_sent_to_refun
     with pytest.raises(Conflict) as usual:
         ensure_can_void_line(status, bill, 2500, False, None)
     assert usual.value.code == "refund_first"
+
+
+@pytest.mark.parametrize(
+    ("stripe_status", "verdict"),
+    [
+        ("lost", DisputeStatus.LOST),
+        ("won", DisputeStatus.WON),
+        ("warning_closed", None),  # an inquiry that ended with no chargeback
+        ("charge_refunded", None),  # the merchant refunded first: the refund is booked
+        ("warning_needs_response", None),
+        ("warning_under_review", None),
+        ("needs_response", None),
+        ("under_review", None),
+        ("prevented", None),
+        ("", None),
+    ],
+)
+def test_only_stripe_s_won_and_lost_decide_a_dispute(
+    stripe_status: str, verdict: DisputeStatus | None
+) -> None:
+    assert stripe_verdict(stripe_status) is verdict
+
+
+def test_stripe_s_lost_closes_an_open_or_won_dispute_and_leaves_a_lost_one_be() -> None:
+    assert closes_lost_at_processor("open")
+    assert closes_lost_at_processor("won")  # the money is gone at the processor all the same
+    assert not closes_lost_at_processor("lost")
+
+
+def test_a_deposit_s_dispute_is_refused_naming_the_booking() -> None:
+    refused = deposit_refusal("dp_1", "bkg_1")
+    assert (refused.status, refused.code) == (409, "dispute_of_deposit")
+    assert refused.details == {"dispute_id": "dp_1", "booking_id": "bkg_1"}
+    assert "bkg_1" in refused.message

@@ -219,6 +219,30 @@ def booking_if_any(uow: UnitOfWork, booking_id: str) -> Booking | None:
     return uow.session.get(Booking, (uow.merchant, booking_id))
 
 
+def deposit_charged_by(uow: UnitOfWork, reference: str) -> str | None:
+    """The booking whose deposit the processor's charge ``reference`` took (a
+    captured deposit, or a fee taken from its card hold), or None: what a
+    dispute of a charge that is no payment of a tab names. Disputes are rare,
+    so the bookings are read without an index of their references."""
+    found = uow.session.scalar(
+        select(Booking.booking_id)
+        .where(Booking.merchant_id == uow.merchant, Booking.deposit_reference == reference)
+        .limit(1)
+    )
+    if found is not None:
+        return str(found)
+    held = uow.session.scalar(
+        select(CardHold.booking_id)
+        .where(
+            CardHold.merchant_id == uow.merchant,
+            CardHold.reference == reference,
+            CardHold.booking_id.is_not(None),
+        )
+        .limit(1)
+    )
+    return None if held is None else str(held)
+
+
 def statuses_of(uow: UnitOfWork, booking_ids: set[str]) -> dict[str, str]:
     """Each booking's status, by id (a booking not found is left out)."""
     return column_by_id(uow, Booking.booking_id, Booking.status, booking_ids)

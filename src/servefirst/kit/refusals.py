@@ -219,6 +219,11 @@ _PLAIN = {
     "dispute_closed": lambda: _(
         "This dispute is already closed: a dispute marked won or lost stays so."
     ),
+    "dispute_of_deposit": lambda: _(
+        "This dispute is of a booking's deposit: servefirst cannot book a deposit's chargeback"
+        " yet, as what it takes back depends on what became of the deposit. Ask your"
+        " accountant to book it by hand."
+    ),
     "secret_key_missing": lambda: _(
         "This server cannot keep Stripe keys yet: SERVEFIRST_SECRET_KEY is not set. Ask whoever"
         " runs the server to set it (the README says how), then save the keys again. Nothing"

@@ -68,11 +68,12 @@ def tab_line_voided(uow: UnitOfWork, tab: Tab, *, line_no: int, bill_before: int
 
 
 def tab_disputed(uow: UnitOfWork, tab: Tab, *, dispute_id: str, disputed: int) -> None:
-    """The merchant marked a card dispute on the locked ``tab`` lost: the bank
-    gave the customer back ``disputed`` of the bill in all (this dispute and
-    any lost before it, the tip left out), so what the tab earned follows that
-    money as it follows a refund of it, and a referrer's unused thanks goes if
-    the friend's first visit is left paid for nothing.
+    """A card dispute on the locked ``tab`` was lost (marked so by the owner or
+    closed so by Stripe, whichever came first): the bank gave the customer
+    back ``disputed`` of the bill in all (this dispute and any lost before it,
+    the tip left out), so what the tab earned follows that money as it
+    follows a refund of it, and a referrer's unused thanks goes if the
+    friend's first visit is left paid for nothing.
 
     Once per dispute: marking it lost again changes nothing upstream, and a
     take-back naming the dispute is never made twice. A dispute still open

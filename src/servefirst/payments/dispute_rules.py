@@ -9,6 +9,11 @@ merchant's: a refund on top would pay the customer twice (once by the
 chargeback, once by us), and the books would count the money gone twice.
 Stripe itself refuses such a refund (``charge_disputed``). A won dispute frees
 the payment: it is refunded as any other, up to what is left of it.
+
+The owner marks a dispute lost or won; Stripe's verdict (``charge.dispute.closed``)
+closes it too. Stripe's lost is final and its money is gone at the processor, so
+it is booked as the owner's mark is, even over an owner's earlier won; only
+the owner's own mark counts it against the customer (``disputes``).
 """
 
 from __future__ import annotations
@@ -87,6 +92,47 @@ def disputed_refusal(
             "dispute_status": dispute.status,
         },
         figures={"disputed_amount": dispute.amount, "what": what, **(figures or {})},
+    )
+
+
+#: Stripe's dispute statuses and the one that takes the money: ``lost``.
+#: ``warning_needs_response``, ``warning_under_review`` and ``warning_closed``
+#: are an inquiry before any chargeback (no money moved; closed, it ended
+#: there); ``needs_response`` and ``under_review`` a chargeback the bank is
+#: deciding; ``charge_refunded`` (older API versions) the merchant refunded
+#: the charge first, a refund the books already follow (``processor_refunds``);
+#: ``prevented`` a dispute the card network stopped. None of those books a loss.
+STRIPE_VERDICTS = {"won": DisputeStatus.WON, "lost": DisputeStatus.LOST}
+
+
+def stripe_verdict(stripe_status: str) -> DisputeStatus | None:
+    """What Stripe's dispute status decides: won, lost, or nothing (None)."""
+    return STRIPE_VERDICTS.get(stripe_status)
+
+
+def closes_lost_at_processor(status: str) -> bool:
+    """Whether Stripe's lost verdict changes a dispute of ``status``: an open
+    one, and one the owner marked won before the bank decided (the money is
+    gone at the processor whatever was marked: the books follow it). Lost
+    already, by the owner or an earlier delivery: nothing (False)."""
+    return status != DisputeStatus.LOST.value
+
+
+def deposit_refusal(dispute_id: str, booking_id: str) -> Conflict:
+    """The owner's mark of a dispute of a booking's deposit, refused (409
+    ``dispute_of_deposit``). Its loss would come out of the deposit as it
+    stands (still held for the booking, applied to its tab, kept as a fee,
+    refunded), and each of those changes the booking's deposit, whose
+    statuses have no "taken back by the bank": that is a decision about the
+    booking, not only a journal entry, and nothing is booked by guess."""
+    return Conflict(
+        f"Dispute {dispute_id} is of the deposit of booking {booking_id}, not of a tab's"
+        " payment: servefirst cannot book a deposit's chargeback yet, because what it takes"
+        " back depends on what became of the deposit (held, applied to the bill, kept as a"
+        " fee or refunded). Ask your accountant to book it by hand; Stripe's own verdict"
+        " is shown on the dispute.",
+        code="dispute_of_deposit",
+        details={"dispute_id": dispute_id, "booking_id": booking_id},
     )
 
 

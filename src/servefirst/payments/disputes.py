@@ -1,17 +1,23 @@
 """Card disputes (chargebacks): recorded when the processor tells of one,
 shown to staff, and counted in the customer's trust history only once the
-merchant marks it lost (a dispute can be won: until then it says nothing).
-Marked lost, the money went back to the customer: it leaves the books in one
-entry (``dispute_books``), and loyalty follows it as it follows a refund
-(``loyalty.service.tab_disputed``). Marked won, the money
-is the merchant's again: nothing is counted, and the payment can be refunded
-as any other (while open or lost it cannot: ``dispute_rules``)."""
+owner marks it lost (a dispute can be won: until then it says nothing).
+Lost, marked by the owner or closed so by Stripe, the money went back to the
+customer: it leaves the books in one entry (``dispute_books``), and loyalty
+follows it as it follows a refund (``loyalty.service.tab_disputed``). Won,
+the money is the merchant's again: nothing is counted, and the payment can
+be refunded as any other (while open or lost it cannot: ``dispute_rules``).
+A dispute of a booking's deposit names its booking; its loss is not booked
+(``dispute_rules.deposit_refusal`` says why)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from sqlalchemy import select
 
-from servefirst.customers.service import record_lost_dispute
+from servefirst.bookings.repository import booking_if_any
+from servefirst.customers.service import names_of, record_lost_dispute
 from servefirst.db.uow import UnitOfWork
 from servefirst.events.service import emit
 from servefirst.kit.errors import NotFound
@@ -21,6 +27,8 @@ from servefirst.payments.dispute_repository import DisputeRepository
 from servefirst.payments.dispute_rules import (
     Disputed,
     DisputeStatus,
+    closes_lost_at_processor,
+    deposit_refusal,
     ensure_can_close,
     first_holding,
 )
@@ -38,7 +46,10 @@ def record_dispute(
     currency: str,
     reason: str,
     payment: Payment | None,
+    booking_id: str | None = None,
 ) -> Dispute:
+    """Keep the dispute Stripe told of, once: of ``payment``, or of the
+    deposit of booking ``booking_id`` (a deposit is no payment of a tab)."""
     existing = DisputeRepository(uow).get(dispute_id)
     if existing is not None:
         return existing
@@ -47,6 +58,7 @@ def record_dispute(
         dispute_id=dispute_id,
         payment_id=payment.payment_id if payment else None,
         tab_id=payment.tab_id if payment else None,
+        booking_id=None if payment else booking_id,
         charge=charge,
         amount=amount,
         currency=currency,
@@ -56,12 +68,44 @@ def record_dispute(
     )
     uow.session.add(dispute)
     uow.session.flush()
-    emit(uow, "dispute.created", dispute_id, {"payment_id": dispute.payment_id, "amount": amount})
+    emit(
+        uow,
+        "dispute.created",
+        dispute_id,
+        {"payment_id": dispute.payment_id, "booking_id": dispute.booking_id, "amount": amount},
+    )
     return dispute
 
 
 def disputes(uow: UnitOfWork) -> list[Dispute]:
     return DisputeRepository(uow).newest_first()
+
+
+@dataclass(frozen=True)
+class DisputedDeposit:
+    """Whose booking a dispute of a deposit's charge is of (the console's disputes)."""
+
+    booking_id: str
+    customer_id: str
+    customer_name: str
+    starts_at: datetime
+
+
+def deposits_disputed(uow: UnitOfWork, listed: list[Dispute]) -> dict[str, DisputedDeposit]:
+    """The booking of each of ``listed`` that is of a deposit, by dispute id
+    (a booking since gone is left out)."""
+    bookings = {
+        d.dispute_id: booking
+        for d in listed
+        if d.booking_id is not None and (booking := booking_if_any(uow, d.booking_id))
+    }
+    names = names_of(uow, {b.customer_id for b in bookings.values()})
+    return {
+        dispute_id: DisputedDeposit(
+            b.booking_id, b.customer_id, names.get(b.customer_id, ""), b.starts_at
+        )
+        for dispute_id, b in bookings.items()
+    }
 
 
 def holding_by_payment(uow: UnitOfWork, tab_id: str) -> dict[str, Disputed]:
@@ -82,32 +126,75 @@ def _held(uow: UnitOfWork, dispute_id: str) -> Dispute:
 
 
 def mark_lost(uow: UnitOfWork, dispute_id: str) -> Dispute:
-    """The bank kept the money for the customer: booked once out of
-    ``card_clearing`` (``dispute_books``), counted once in their trust
-    history (as a write-off of what was taken back), and what the tab earned
-    in loyalty taken back as after a refund of it. Marking it again changes
-    nothing. Lost is final: nothing marks a lost dispute won or open again
+    """The owner says the bank kept the money for the customer: the loss
+    booked once (``_lose``: the books, loyalty), if Stripe's verdict did not
+    book it already, and counted once in the customer's trust history (as a
+    write-off of what was taken back). Marking it again changes nothing.
+    Lost is final: nothing marks a lost dispute won or open again
     (``loyalty.take_back.tab_disputed`` says what a reversal should do); a
-    won one is not marked lost (409 ``dispute_closed``)."""
+    won one is not marked lost (409 ``dispute_closed``), nor one of a
+    booking's deposit (409 ``dispute_of_deposit``: ``dispute_rules``)."""
     dispute = _held(uow, dispute_id)
-    if not ensure_can_close(dispute.status, DisputeStatus.LOST):
+    if dispute.booking_id is not None:
+        raise deposit_refusal(dispute.dispute_id, dispute.booking_id)
+    if dispute.marked_lost_at is not None:
         return dispute
+    open_still = dispute.status != DisputeStatus.LOST.value
+    if open_still:
+        ensure_can_close(dispute.status, DisputeStatus.LOST)
+    dispute.marked_lost_at = uow.clock.now()
+    if open_still:
+        _lose(uow, dispute, against_the_customer=True)
+    elif dispute.tab_id is not None:
+        # Stripe's verdict booked it already; the owner's word is what counts.
+        # The tab is held first, then the customer, as every trust count does.
+        uow.session.flush()
+        record_lost_dispute(uow, uow.tabs.lock(dispute.tab_id), amount=dispute.amount)
+    return dispute
+
+
+def lost_at_processor(uow: UnitOfWork, dispute_id: str) -> Dispute:
+    """Stripe closed the dispute lost: its decision is final and the money is
+    gone at the processor, so the books follow it now, as the owner's mark
+    would have booked it (``_lose``, once: a dispute already lost, by the
+    owner or by an earlier event, changes nothing; one the owner marked won
+    before the bank decided is lost all the same). A dispute of a booking's
+    deposit takes Stripe's word and books nothing (``dispute_rules.deposit_refusal``).
+
+    It does not count against the customer's trust: Stripe's status says
+    where the money went, not why. A bank decides for the cardholder when
+    the merchant sent no evidence in time, when the card was used by someone
+    else, or when the service really was not what was promised, and a
+    complaint upheld never counts against a customer (DESIGN.md: an upheld
+    concern does not). Only the owner, who knows the visit, marks it lost against them:
+    the console still offers it (``mark_lost``)."""
+    dispute = _held(uow, dispute_id)
+    if closes_lost_at_processor(dispute.status):
+        _lose(uow, dispute, against_the_customer=False)
+    return dispute
+
+
+def _lose(uow: UnitOfWork, dispute: Dispute, *, against_the_customer: bool) -> None:
+    """The money went back to the customer: the dispute lost, the loss booked
+    out of ``card_clearing`` (``dispute_books``), counted in the customer's
+    trust when the owner says so, and what the tab earned in loyalty taken
+    back as after a refund of it; each once per dispute."""
     dispute.status = DisputeStatus.LOST.value
     dispute.lost_at = uow.clock.now()
     uow.session.flush()
     if dispute.tab_id is not None:
-        # The tab is held as a refund holds it (then the customer, as every
-        # trust count does): loyalty reads and writes what the tab earned.
+        # The tab is held as a refund holds it: loyalty reads and writes what it earned.
         tab = uow.tabs.lock(dispute.tab_id)
         book_lost(uow, dispute, tab)
-        record_lost_dispute(uow, tab, amount=dispute.amount)
+        if against_the_customer:
+            record_lost_dispute(uow, tab, amount=dispute.amount)
         loyalty.tab_disputed(
-            uow, tab, dispute_id=dispute_id, disputed=lost_of_the_bill(uow, tab.tab_id)
+            uow, tab, dispute_id=dispute.dispute_id, disputed=lost_of_the_bill(uow, tab.tab_id)
         )
     emit(
         uow,
         "dispute.lost",
-        dispute_id,
+        dispute.dispute_id,
         {
             "payment_id": dispute.payment_id,
             "tab_id": dispute.tab_id,
@@ -116,9 +203,10 @@ def mark_lost(uow: UnitOfWork, dispute_id: str) -> Dispute:
             "bill_lost": dispute.bill_lost,
             "tip_lost": dispute.tip_lost,
             "entry_id": dispute.entry_id,
+            # Who said lost first: the owner (counted against the customer) or Stripe.
+            "lost_by": "owner" if against_the_customer else "stripe",
         },
     )
-    return dispute
 
 
 def mark_won(uow: UnitOfWork, dispute_id: str) -> Dispute:

@@ -136,17 +136,29 @@ class DisputeOut(Out):
     object: Literal["dispute"] = "dispute"
     payment_id: str | None
     tab_id: str | None
+    booking_id: str | None = Field(
+        default=None,
+        description="A dispute of a booking's deposit charge (no payment of a tab): the"
+        " booking. Its loss is not booked: marking it lost answers 409 dispute_of_deposit.",
+    )
     amount: int
     currency: str
     reason: str
     status: Literal["open", "lost", "won"]
     created_at: datetime
-    lost_at: datetime | None
+    lost_at: datetime | None = Field(
+        description="When it became lost: marked by the owner, or closed lost by Stripe."
+    )
+    marked_lost_at: datetime | None = Field(
+        default=None,
+        description="When the owner marked it lost, which alone counts it against the"
+        " customer's trust; null while only Stripe closed it lost.",
+    )
     bill_lost: int = Field(
-        description="Marked lost: what the bank took of the payment's bill part, booked to"
+        description="Lost: what the bank took of the payment's bill part, booked to"
         " disputes_lost (what refunds left of it at most)."
     )
-    tip_lost: int = Field(description="Marked lost: what the bank took of the payment's tip.")
+    tip_lost: int = Field(description="Lost: what the bank took of the payment's tip.")
     entry_id: str | None = Field(description="The journal entry that booked the loss, if any.")
 
     @classmethod
@@ -155,12 +167,14 @@ class DisputeOut(Out):
             id=d.dispute_id,
             payment_id=d.payment_id,
             tab_id=d.tab_id,
+            booking_id=d.booking_id,
             amount=d.amount,
             currency=d.currency,
             reason=d.reason,
             status=d.status,  # type: ignore[arg-type]
             created_at=d.created_at,
             lost_at=d.lost_at,
+            marked_lost_at=d.marked_lost_at,
             bill_lost=d.bill_lost,
             tip_lost=d.tip_lost,
             entry_id=d.entry_id,
@@ -189,10 +203,15 @@ def list_disputes(uow: MerchantUoW) -> DisputeList:
     summary="The merchant lost the dispute: book it, count it in trust, take back its loyalty",
     description="The money the bank took back leaves `card_clearing` in one journal entry"
     " (the bill's part to `disputes_lost`, the tip's off `tips_payable`, never more than"
-    " refunds left of the payment). Marking it lost again changes nothing.",
+    " refunds left of the payment), unless Stripe's `charge.dispute.closed` (status `lost`)"
+    " booked it already: Stripe's verdict books the loss but does not count it against the"
+    " customer; this mark does, once. Marking it lost again changes nothing.",
     responses={
         404: {"description": "dispute_not_found"},
-        409: {"description": "dispute_closed: already marked won"},
+        409: {
+            "description": "dispute_closed: already marked won; dispute_of_deposit: the dispute"
+            " is of a booking's deposit, whose chargeback servefirst does not book"
+        },
     },
 )
 def mark_dispute_lost(dispute_id: str, uow: MerchantUoW) -> DisputeOut:

@@ -92,9 +92,10 @@ class ProcessorEvent(Base):
 
 
 class Dispute(Base):
-    """A customer disputed a card payment with their bank. Shown to staff;
-    counted in the customer's trust history only once the merchant marks it
-    lost; marked won, its payment can be refunded again."""
+    """A customer disputed a card payment (or a booking's deposit) with their
+    bank. Shown to staff; lost (marked by the owner or closed so by Stripe),
+    the money leaves the books; counted in the customer's trust history only
+    once the owner marks it lost; won, its payment can be refunded again."""
 
     __tablename__ = "disputes"
     __table_args__ = (Index("ix_disputes_payment", "merchant_id", "payment_id"),)
@@ -103,6 +104,12 @@ class Dispute(Base):
     dispute_id: Mapped[str] = mapped_column(String(255), primary_key=True)
     payment_id: Mapped[str | None] = mapped_column(String(40), nullable=True)
     tab_id: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    booking_id: Mapped[str | None] = mapped_column(
+        String(40),
+        nullable=True,
+        doc="A dispute of a booking's deposit charge (a deposit is no payment of a tab):"
+        " the booking; None for a dispute of a payment, or of a charge we do not know.",
+    )
     charge: Mapped[str] = mapped_column(String(255), doc="The processor's charge id.")
     amount: Mapped[int] = mapped_column(Amount)
     currency: Mapped[str] = mapped_column(String(3))
@@ -113,7 +120,15 @@ class Dispute(Base):
         " cannot be refunded.",
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    lost_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    lost_at: Mapped[datetime | None] = mapped_column(
+        UTCDateTime, nullable=True, doc="When it became lost: the owner's mark or Stripe's verdict."
+    )
+    marked_lost_at: Mapped[datetime | None] = mapped_column(
+        UTCDateTime,
+        nullable=True,
+        doc="When the owner marked it lost, which (alone) counts it against the customer's"
+        " trust; None while only Stripe closed it lost.",
+    )
     bill_lost: Mapped[int] = mapped_column(
         Amount,
         default=0,

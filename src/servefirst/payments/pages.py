@@ -1,6 +1,8 @@
 """The console's card disputes (``/staff/disputes``): what Stripe told of,
-for managers and owners; the owner marks one lost, which only then counts in
-the customer's trust history, or won, which frees its payment to be refunded."""
+for managers and owners, with what a lost one took out of the books and the
+booking a deposit's dispute is of; the owner marks one lost, which only then
+counts in the customer's trust history, or won, which frees its payment to
+be refunded."""
 
 from __future__ import annotations
 
@@ -27,12 +29,14 @@ PAGE = "/staff/disputes"
 def _page(
     request: Request, uow: UnitOfWork, me: staff.SignedIn, *, error: str = "", status: int = 200
 ) -> Response:
+    listed = disputes.disputes(uow)
     context = base_context(
         me,
         request,
         merchant_name=get_merchant(uow).name,
         zone=merchant_zone(uow),
-        disputes=disputes.disputes(uow),
+        disputes=listed,
+        deposits=disputes.deposits_disputed(uow, listed),
         can_mark=me.access.allows(Access.OWNER),
         marked=request.query_params.get("marked") == "1",
         won=request.query_params.get("won") == "1",

@@ -13,13 +13,14 @@ from typing import Any
 import stripe
 from sqlalchemy import select
 
+from servefirst.bookings.repository import deposit_charged_by
 from servefirst.db.uow import UnitOfWork
 from servefirst.db.upsert import insert_for
 from servefirst.kit.errors import NotFound, ServefirstError
 from servefirst.payments.accounts import webhook_secret_of
 from servefirst.payments.dispute_repository import DisputeRepository
-from servefirst.payments.dispute_rules import DisputeStatus
-from servefirst.payments.disputes import mark_won, record_dispute
+from servefirst.payments.dispute_rules import DisputeStatus, stripe_verdict
+from servefirst.payments.disputes import lost_at_processor, mark_won, record_dispute
 from servefirst.payments.models import Payment, ProcessorEvent
 from servefirst.payments.processor_refunds import book_refunded_at_processor, newest_refund_id
 from servefirst.payments.service import complete_pending
@@ -115,7 +116,8 @@ def _refunded(uow: UnitOfWork, charge: Any) -> None:
 
 
 def _dispute(uow: UnitOfWork, dispute: Any) -> None:
-    payment = _payment_of(uow, getattr(dispute, "payment_intent", None))
+    intent = getattr(dispute, "payment_intent", None)
+    payment = _payment_of(uow, intent)
     record_dispute(
         uow,
         dispute_id=dispute.id,
@@ -124,15 +126,24 @@ def _dispute(uow: UnitOfWork, dispute: Any) -> None:
         currency=str(dispute.currency).upper(),
         reason=str(getattr(dispute, "reason", None) or "general"),
         payment=payment,
+        # No payment of ours: perhaps a booking's deposit, charged on its own.
+        booking_id=deposit_charged_by(uow, intent) if payment is None and intent else None,
     )
 
 
 def _dispute_closed(uow: UnitOfWork, dispute: Any) -> None:
-    """Stripe decided: won, the payment is freed to be refunded again
-    (``disputes.mark_won``). Lost is left for the owner to mark, as it
-    always was: it counts against the customer only then."""
+    """Stripe decided. Won: the payment is freed to be refunded again
+    (``disputes.mark_won``), unless the owner marked it lost already. Lost:
+    the money is gone at the processor and the books follow it at once
+    (``disputes.lost_at_processor``: booked once, whoever says lost first);
+    only the owner's own mark counts it against the customer. Any other
+    status (``warning_closed``, ``charge_refunded``...) books nothing
+    (``dispute_rules.stripe_verdict``)."""
     _dispute(uow, dispute)  # kept first, if its creation was never told
-    if str(getattr(dispute, "status", "")) == DisputeStatus.WON.value:
+    verdict = stripe_verdict(str(getattr(dispute, "status", "")))
+    if verdict is DisputeStatus.LOST:
+        lost_at_processor(uow, dispute.id)
+    elif verdict is DisputeStatus.WON:
         found = DisputeRepository(uow).get(dispute.id)
         if found is not None and found.status == DisputeStatus.OPEN.value:
             mark_won(uow, dispute.id)
