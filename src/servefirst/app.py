@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, Literal
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field
@@ -54,6 +54,7 @@ from servefirst.risk.pages import router as risk_pages_router
 from servefirst.runtime import Runtime
 from servefirst.staff.endpoints import router as staff_router
 from servefirst.staff.pages import router as staff_pages_router
+from servefirst.staff.web import keep_form
 from servefirst.tabs.endpoints import router as tabs_router
 from servefirst.tabs.public import router as public_router
 from servefirst.taxes.endpoints import router as taxes_router
@@ -115,6 +116,8 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
         # runs, when asked (settings.deliver_in_process: ``servefirst serve``
         # without --no-worker).
         lifespan=_background(runtime),
+        # The console's NUL check reads every field a form carried (staff.web.typed_in).
+        dependencies=[Depends(keep_form)],
         openapi_tags=[
             {"name": "services", "description": "The catalog, with versioned terms."},
             {"name": "customers", "description": "Customers and their trust."},

@@ -87,3 +87,34 @@ def test_the_menu_speaks_the_members_language(
     person = signed_in(new_staff, merchant, "manager")
     names = [name for _, _, name in menu_of(person.get("/staff").text)]
     assert names[:3] == ["Hoje", "Balcão", "Clientes"] and "Mensagens" in names
+
+
+#: The member's own password, beside "Sign out" at the top of every console page.
+OWN = re.compile(
+    r'<div class="staff-account">\s*<a class="staff-own" href="/staff/settings/password"'
+    r'( aria-current="page")?>([^<]+)</a>\s*<form method="post" action="/staff/sign-out"'
+)
+
+
+@pytest.mark.parametrize("access", ["staff", "manager", "owner"])
+@pytest.mark.parametrize(
+    ("language", "words"), [("en", "Your password"), ("pt", "A sua palavra-passe")]
+)
+def test_every_member_finds_their_password_beside_signing_out(
+    merchant: Merchant,
+    new_staff: Callable[..., Staff],  # noqa: F811
+    access: str,
+    language: str,
+    words: str,
+) -> None:
+    person = signed_in(new_staff, merchant, access)
+    if language == "pt":
+        assert person.post("/staff/settings/language", {"language": "pt"}).status_code == 200
+    for path in ("/staff/today", "/staff", "/staff/customers", "/staff/settings"):
+        found = OWN.search(person.get(path).text)
+        assert found, path
+        assert found.group(2) == words and not found.group(1), path
+    own = person.get("/staff/settings/password")
+    assert own.status_code == 200
+    found = OWN.search(own.text)
+    assert found and found.group(1), "the link is marked on the page it opens"

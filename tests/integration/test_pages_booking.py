@@ -312,3 +312,19 @@ def test_a_late_cancellation_says_what_of_the_deposit_was_kept_and_what_went_bac
         shop, f"/b/{shop.slug}/bookings/{token}", headers={"Accept-Language": "pt-PT"}
     ).text
     assert "retidos pelo negócio" in portuguese and "devolvidos ao seu cartão" in portuguese
+
+
+def test_an_expired_confirmation_comes_back_as_typed_in_portuguese(shop: Salon) -> None:
+    """The review page left open past its form's life: confirming gives the
+    form back with every entry and the chosen time, said in the reader's words."""
+    starts_at = shop.at(shop.day(3), "10:00")
+    sent = details(shop, starts_at, csrf_token="expired-long-ago", confirm="1", card=GOOD)
+    refused = shop.merchant.client.post(
+        f"/b/{shop.slug}/book", data=sent, headers={"Accept-Language": "pt-PT"}
+    )
+    assert refused.status_code == 422, refused.text
+    assert "Este formulário expirou. O que escreveu foi guardado" in refused.text
+    for field in ("name", "email", "phone"):
+        assert f'value="{sent[field]}"' in refused.text
+    assert f'value="{starts_at}" checked' in refused.text
+    assert shop.booked() == []

@@ -4,7 +4,8 @@ and add one (a likely duplicate is shown first: ``customer_pages``).
 
 A search holding a NUL character finds no one and says why beside the box
 (``staff.web.searched``). The new-customer form adds its customer once however
-often it is sent (``customer_once``), and a refused field is said beside it.
+often it is sent (``customer_once``), a refused field is said beside it, and
+the form sent after it expired comes back as typed (``kept_forms``).
 """
 
 from __future__ import annotations
@@ -25,10 +26,10 @@ from servefirst.merchants.service import get_merchant
 from servefirst.staff import console, customer_once
 from servefirst.staff import service as staff
 from servefirst.staff.customer_pages import LikelyDuplicate, check_not_duplicate, duplicate_page
+from servefirst.staff.kept_forms import act_keeping
 from servefirst.staff.schema_words import refused_field
 from servefirst.staff.web import (
     SESSION_COOKIE,
-    act,
     base_context,
     render,
     runtime_of,
@@ -142,7 +143,9 @@ def add_customer(
         )
 
     try:
-        return act(request, csrf_token, change, on_error)
+        # An expired form (the member signed in again elsewhere) comes back as
+        # typed, with its key, rather than on a page of its own: nothing is lost.
+        return act_keeping(request, csrf_token, change, on_error)
     finally:
         customer_once.settle(rt, once)
 

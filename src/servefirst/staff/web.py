@@ -19,6 +19,7 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
+from starlette.datastructures import FormData
 
 from servefirst.db.uow import UnitOfWork
 from servefirst.kit import formats, i18n
@@ -223,12 +224,20 @@ def refused(request: Request, exc: Exception) -> Response:
     )
 
 
+async def keep_form(request: Request) -> None:
+    """Keep the form a console POST carried, for ``typed_in`` (which a sync
+    route calls, where it cannot be awaited): a dependency of the whole app
+    (``app.create_app``), so a console page added later is checked too.
+    ``Request.form()`` parses the body once and hands the same form to the
+    route's ``Form()`` parameters and to an async route reading it itself."""
+    if request.method == "POST" and request.url.path.startswith(COOKIE_PATH):
+        request.state.typed_form = await request.form()
+
+
 def typed_in(request: Request) -> list[tuple[str, str]]:
     """Every field of the form sent with ``request``, those its route does not
-    name included (files left out). FastAPI has read the form for the route's
-    ``Form()`` parameters, and an async route reads it itself, before any
-    console work; Starlette keeps it on the request, read once."""
-    form = getattr(request, "_form", None)
+    name included (files left out), as ``keep_form`` kept it."""
+    form: FormData | None = getattr(request.state, "typed_form", None)
     if form is None:
         return []
     return [(name, typed) for name, typed in form.multi_items() if isinstance(typed, str)]
