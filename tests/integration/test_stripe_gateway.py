@@ -466,7 +466,9 @@ def test_a_hold_is_a_manual_capture_intent_captured_with_the_tip_or_cancelled(
     other = gateway.authorize(Money(1000, "EUR"), payment_method=pm, idempotency_key="h2", now=now)
     gateway.release(other)
     assert stripe_double.intent(other.reference).status == "canceled"
-    assert stripe_double.keys_sent()[:2] == ["h1", "c1"]
+    # The capture named on the hold by its key first (what recovery asks by).
+    assert stripe_double.keys_sent()[:3] == ["h1", "c1_named", "c1"]
+    assert gateway.find_charge("c1") is not None and gateway.find_charge("h2") is None
 
 
 def test_after_a_crash_stripe_is_asked_by_the_attempt_never_charged_again(

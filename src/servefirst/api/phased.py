@@ -17,7 +17,8 @@ would have answered, stored as the key's answer as any other.
 A booking's deposit asked at booking keeps its own point the same way
 (``bookings.deposit_phases.book_off_the_loop``); a card payment and a refund
 of one need none: their rows carry ids made from the key, and a retry finishes
-the very attempt it began (``payments.phases``, ``payments.refunds``).
+the very attempt it began (``payments.phases``, ``payments.refunds``), or, for
+a card payment the processor never charged, makes the next one.
 """
 
 from __future__ import annotations

@@ -34,7 +34,9 @@ router = APIRouter(tags=["payments"], route_class=ServefirstRoute)
 _DECLINES: dict[int | str, dict[str, Any]] = {
     402: {
         "description": "card_declined, insufficient_funds or incorrect_number (the failed"
-        " attempt is kept and listed with ?status=all)"
+        " attempt is kept and listed with ?status=all); the same Idempotency-Key and body"
+        " replay the decline. An attempt a crash left that `payments recover` found never"
+        " charged (failed, not_charged) is no answer: the same key and body pay anew."
     },
     409: {
         "description": "payment_in_progress: another payment on the tab waits for the"

@@ -12,11 +12,17 @@ While an attempt is pending no other payment is taken on its tab (409
 ``payment_in_progress``): the tab row says so, so the payments that never
 wait on a processor pay nothing to check it. A crash between the phases
 leaves a pending attempt that ``recovery`` finishes by asking the processor
-what became of it, never by charging again.
+what became of it, never by charging again. A retry of the request that
+began it (same ``Idempotency-Key``) carries the attempt on, or gets its
+outcome; only an attempt the processor never charged (``not_charged``) is no
+answer, and the retry makes the next attempt, under a processor key of its
+own (``attempt_rules``).
 
 A payment taken from the tab's card hold (``card_hold``) runs the same
 phases: phase 2 captures the hold (first holding the total anew when the hold
 is too small or lapsed), and phase 3 closes the hold beside the payment.
+Its retry after recovery found nothing captured is the same: the next
+attempt captures the hold (or holds anew) under keys made from its own.
 """
 
 from __future__ import annotations
@@ -29,6 +35,8 @@ from servefirst.bookings.holds import close_captured_hold, hold_to_take, needs_n
 from servefirst.kit.errors import CardDeclined, InvalidRequest, PaymentInProgress
 from servefirst.kit.ids import new_id
 from servefirst.kit.money import Money
+from servefirst.payments import attempt_rules
+from servefirst.payments.attempt_rules import NOT_CHARGED
 from servefirst.payments.gateways import Authorization, CardGateway, Charge, gateway_named
 from servefirst.payments.posting import Method, post_payment
 
@@ -37,9 +45,6 @@ if TYPE_CHECKING:
     from servefirst.payments.gateways import Gateway, Gateways
     from servefirst.payments.models import Payment
     from servefirst.tabs.models import Tab
-
-#: Why recovery failed an attempt the processor never charged.
-NOT_CHARGED = "not_charged"
 
 
 @dataclass(frozen=True)
@@ -145,13 +150,15 @@ def resume(
     payment_method: str | None = None,
 ) -> CardAttempt:
     """Phase 1 when ``tab`` already waits on an attempt: a retry of the very
-    request that began it (same ``Idempotency-Key``, so the same processor
-    key) carries on with it; anyone else is refused until it is finished."""
+    request that began it (same ``Idempotency-Key``, so a processor key made
+    from the same: ``attempt_rules``) carries on with it, under the attempt's
+    own key; anyone else is refused until it is finished."""
     attempt = uow.tabs.payment(tab.pending_payment_id or "")
     from_hold = attempt.method == Method.CARD_HOLD.value
     if (
         processor_key is None
-        or attempt.processor_key != processor_key
+        or attempt.processor_key is None
+        or attempt_rules.attempt_number(processor_key, attempt.processor_key) is None
         or not (card or payment_method or from_hold)
     ):
         raise PaymentInProgress(
@@ -165,7 +172,7 @@ def resume(
         attempt.tip,
         tab.currency,
         card,
-        processor_key,
+        attempt.processor_key,
         payment_method,
         gateway_named(uow.gateways, attempt.gateway, uow),
         hold_to_take(uow, tab) if from_hold else None,
@@ -181,17 +188,24 @@ def resume(
     return resumed
 
 
-def finished_under(uow: UnitOfWork, tab: Tab, processor_key: str) -> Payment | None:
-    """A retried request whose attempt was finished without it (by recovery,
-    after a crash) gets that attempt's outcome: a new attempt under the same
-    key would be answered by the processor with the same charge, and booked
-    twice."""
-    earlier = uow.tabs.payment_by_processor_key(tab.tab_id, processor_key)
-    if earlier is not None and earlier.status == "failed":
+def retry_meets(uow: UnitOfWork, tab: Tab, request_key: str) -> Payment | str:
+    """What a card payment request under ``request_key`` (the processor key
+    its ``Idempotency-Key`` gives) meets on the locked ``tab``, which waits on
+    no attempt. A retry whose attempt was finished without it (by recovery,
+    after a crash; or by itself, its answer lost) gets that attempt's outcome,
+    a decline raised again: a new attempt under the same key would be answered
+    by the processor with the same charge, and booked twice. Otherwise the
+    processor key of the attempt to make now: the request's own for its first;
+    after an attempt the processor never charged (``not_charged``), a key of
+    the next attempt's own (``attempt_rules``)."""
+    met = attempt_rules.retry_meets(request_key, uow.tabs.attempts_under(tab.tab_id, request_key))
+    if isinstance(met, str):
+        return met
+    if met.status == "failed":
         raise CardDeclined(
-            "The card was not charged.", code=earlier.failure_code or NOT_CHARGED, param="card"
+            "The card was not charged.", code=met.failure_code or NOT_CHARGED, param="card"
         )
-    return earlier
+    return met
 
 
 def call_processor(gateways: Gateways, attempt: CardAttempt) -> Charge | CardDeclined:

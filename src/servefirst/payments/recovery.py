@@ -3,8 +3,10 @@
 An attempt still pending after ``payment_recovery_grace_seconds`` was begun
 by a request that died between the phases (``payments.phases``). Recovery
 asks the processor, by the attempt's idempotency key, whether it charged:
-if so the payment is booked as it would have been; if not the attempt fails.
-It never charges. Refunds left pending are finished the same way, by asking
+if so the payment is booked as it would have been; if not the attempt fails
+(``not_charged``), and the request that began it, sent again with the same
+``Idempotency-Key``, makes a new attempt (``payments.attempt_rules``). It
+never charges. Refunds left pending are finished the same way, by asking
 again under the refund's own key (``payments.refunds``). A payment taken from
 a card hold is an attempt like any other (its capture is asked for by its
 key), raises of a hold left unanswered are asked again under their key

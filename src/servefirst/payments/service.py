@@ -187,9 +187,10 @@ def _begin(
             uow, tab, card=card, payment_method=payment_method, processor_key=processor_key
         )
     if chosen in (Method.CARD, Method.CARD_HOLD) and processor_key is not None:
-        earlier = phases.finished_under(uow, tab, processor_key)
-        if earlier is not None:
-            return earlier
+        met = phases.retry_meets(uow, tab, processor_key)
+        if isinstance(met, Payment):
+            return met
+        processor_key = met
     if reward_id is not None:
         covered = _take_reward(uow, tab, reward_id, method=chosen, amount=amount, tip=tip)
         if covered is not None:

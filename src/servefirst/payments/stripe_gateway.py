@@ -26,6 +26,9 @@ T = TypeVar("T")
 
 #: Stripe keeps an uncaptured PaymentIntent's authorisation about a week.
 HOLD_LIFETIME = timedelta(days=7)
+#: The metadata that name a PaymentIntent by our keys: the one it was made
+#: under, and the one it was captured under (a hold taken for a payment or a fee).
+_ATTEMPT, _CAPTURE = "servefirst_attempt", "servefirst_capture"
 
 
 class ProcessorUnavailable(ServefirstError):
@@ -188,6 +191,16 @@ class StripeGateway:
             raise CardDeclined(
                 "The amount is larger than the card hold.", code="amount_too_large", param="amount"
             )
+        # The capture's key is kept on the hold first: a capture, unlike a
+        # create, leaves Stripe nothing to find it by, and recovery asks by it
+        # (``find_charge``); a retry's new attempt names it anew.
+        self._call(
+            lambda: self.client.v1.payment_intents.update(
+                hold.reference,
+                params={"metadata": {_CAPTURE: idempotency_key}},
+                options={"idempotency_key": f"{idempotency_key}_named"},
+            )
+        )
         intent = self._call(
             lambda: self.client.v1.payment_intents.capture(
                 hold.reference,
@@ -246,9 +259,10 @@ class StripeGateway:
 
     def find_charge(self, idempotency_key: str) -> Charge | None:
         """What became of the attempt ``idempotency_key`` (recovery after a
-        crash): the PaymentIntent that carries it in its metadata, asked for,
-        never made. None when Stripe never got the call, or the card said no."""
-        hit = self._find_intent(idempotency_key)
+        crash): the PaymentIntent that carries it in its metadata, made or
+        captured under it, asked for, never made. None when Stripe never got
+        the call, or the card said no (a hold named but not captured too)."""
+        hit = self._find_intent(idempotency_key, (_ATTEMPT, _CAPTURE))
         if hit is None or hit.status not in ("succeeded", "requires_action"):
             return None
         found = self._call(
@@ -260,18 +274,17 @@ class StripeGateway:
             return Charge(reference=found.id, status="pending", client_secret=found.client_secret)
         return Charge(reference=found.id, card_last4=_last4(found))
 
-    def _find_intent(self, key: str) -> Any:
+    def _find_intent(self, key: str, named: tuple[str, ...] = (_ATTEMPT,)) -> Any:
+        query = " OR ".join(f"metadata['{field}']:'{key}'" for field in named)
         try:
             # Stripe's search (its index lags a few seconds: recovery waits longer).
-            hits = self.client.v1.payment_intents.search(
-                params={"query": f"metadata['servefirst_attempt']:'{key}'", "limit": 1}
-            )
+            hits = self.client.v1.payment_intents.search(params={"query": query, "limit": 1})
             return hits.data[0] if hits.data else None
         except stripe.InvalidRequestError:
             pass  # a server without search (localstripe): look through the list
         listed = self._call(lambda: self.client.v1.payment_intents.list(params={"limit": 100}))
         for intent in listed.auto_paging_iter():
-            if _attempt_of(intent) == key:
+            if key in (_metadata(intent).get(field) for field in named):
                 return intent
         return None
 
@@ -297,7 +310,7 @@ class StripeGateway:
             "capture_method": capture,
             "confirm": True,
             "expand": ["payment_method"],
-            "metadata": {"servefirst_attempt": key},
+            "metadata": {_ATTEMPT: key},
         }
         if customer is not None:
             params["customer"] = customer
@@ -353,9 +366,8 @@ def _required(card: str | None, payment_method: str | None) -> str:
     return payment_method
 
 
-def _attempt_of(intent: Any) -> str | None:
-    metadata = intent.metadata.to_dict() if intent.metadata is not None else {}
-    return metadata.get("servefirst_attempt")
+def _metadata(intent: Any) -> dict[str, Any]:
+    return intent.metadata.to_dict() if intent.metadata is not None else {}
 
 
 def _last4(intent: Any) -> str | None:

@@ -317,13 +317,19 @@ class TabRepository:
             raise NotFound(f"No such payment: '{payment_id}'.", param="payment_id")
         return payment
 
-    def payment_by_processor_key(self, tab_id: str, processor_key: str) -> Payment | None:
-        """The tab's attempt made under ``processor_key``, if there was one."""
-        return self._uow.session.scalar(
-            select(Payment).where(
-                Payment.merchant_id == self._uow.merchant,
-                Payment.tab_id == tab_id,
-                Payment.processor_key == processor_key,
+    def attempts_under(self, tab_id: str, request_key: str) -> list[Payment]:
+        """The tab's attempts under the processor key ``request_key`` or one made
+        from it for a later attempt (``payments.attempt_rules`` tells them apart)."""
+        return list(
+            self._uow.session.scalars(
+                select(Payment).where(
+                    Payment.merchant_id == self._uow.merchant,
+                    Payment.tab_id == tab_id,
+                    or_(
+                        Payment.processor_key == request_key,
+                        Payment.processor_key.startswith(f"{request_key}_", autoescape=True),
+                    ),
+                )
             )
         )
 
