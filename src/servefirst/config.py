@@ -143,8 +143,9 @@ class Settings(BaseSettings):
     #: round trip: 0 for tests and the demo; the benchmark sets it.
     sandbox_latency_ms: int = Field(default=0, ge=0)
     #: Seconds a card payment attempt may stay pending before recovery asks
-    #: the processor what became of it: far longer than any processor call
-    #: takes, so recovery never races a request that is still waiting on one.
+    #: the processor what became of it: longer than any processor call can
+    #: take (``payments.stripe_gateway.longest_call_seconds``), so recovery
+    #: never races a request that is still waiting on one.
     payment_recovery_grace_seconds: float = Field(default=120.0, ge=0)
     #: Seconds between two recovery rounds in a running server: an attempt a
     #: crash left pending blocks its tab's payments, so it is finished soon.

@@ -24,6 +24,25 @@ from servefirst.payments.gateways import Authorization, Charge, RefundResult
 
 T = TypeVar("T")
 
+#: How long one request to Stripe may wait to connect and then for its answer,
+#: and how often a request that failed on the network is sent again (Stripe's
+#: client waits at most ``stripe.HTTPClient.MAX_DELAY`` between two). Stripe's
+#: own default (80 s a request, so about four minutes a call) outlasted the
+#: recovery grace: recovery could ask about an attempt whose charge was still
+#: on its way, hear "not charged", and the charge then land on an attempt
+#: booked as failed. ``longest_call_seconds`` must stay below the grace.
+CONNECT_SECONDS, ANSWER_SECONDS = 5.0, 25.0
+NETWORK_RETRIES = 2
+
+
+def longest_call_seconds() -> float:
+    """The longest one gateway call can take, its retries and waits included."""
+    tries = NETWORK_RETRIES + 1
+    return (
+        tries * (CONNECT_SECONDS + ANSWER_SECONDS) + NETWORK_RETRIES * stripe.HTTPClient.MAX_DELAY
+    )
+
+
 #: Stripe keeps an uncaptured PaymentIntent's authorisation about a week.
 HOLD_LIFETIME = timedelta(days=7)
 #: The metadata that name a PaymentIntent by our keys: the one it was made
@@ -46,7 +65,10 @@ class StripeGateway:
     name = "stripe"
 
     def __init__(self, secret_key: str, *, api_base: str | None = None) -> None:
-        options: dict[str, Any] = {"max_network_retries": 2}
+        options: dict[str, Any] = {
+            "max_network_retries": NETWORK_RETRIES,
+            "http_client": stripe.RequestsClient(timeout=(CONNECT_SECONDS, ANSWER_SECONDS)),
+        }
         if api_base:
             options["base_addresses"] = {"api": api_base.rstrip("/")}
         self.client = stripe.StripeClient(secret_key, **options)
