@@ -250,20 +250,22 @@ def edit_service(
 
 @router.post("/services/{service_id}/retire")
 def retire(request: Request, service_id: str, csrf_token: FormText = "") -> Response:
-    def change(uow: UnitOfWork, me: staff.SignedIn) -> str:
-        catalog.update_service(uow, service_id, {"active": False})
-        return f"/staff/services/{service_id}?done=retired"
-
-    return act_keeping(
-        request, csrf_token, change, _edit_error(request, service_id, None), needs=NEEDS
-    )
+    return _set_offered(request, service_id, csrf_token, offered=False)
 
 
 @router.post("/services/{service_id}/restore")
 def restore(request: Request, service_id: str, csrf_token: FormText = "") -> Response:
+    return _set_offered(request, service_id, csrf_token, offered=True)
+
+
+def _set_offered(request: Request, service_id: str, csrf_token: str, *, offered: bool) -> Response:
+    """Retire a service (no longer offered) or offer it again: one change,
+    told apart only by its notice."""
+    done = "restored" if offered else "retired"
+
     def change(uow: UnitOfWork, me: staff.SignedIn) -> str:
-        catalog.update_service(uow, service_id, {"active": True})
-        return f"/staff/services/{service_id}?done=restored"
+        catalog.update_service(uow, service_id, {"active": offered})
+        return f"/staff/services/{service_id}?done={done}"
 
     return act_keeping(
         request, csrf_token, change, _edit_error(request, service_id, None), needs=NEEDS
