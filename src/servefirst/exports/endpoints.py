@@ -8,8 +8,8 @@ a batch of legs at a time: a year's journal never sits in the server's memory.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from typing import Annotated, Any, Literal
+from collections.abc import Callable, Iterator
+from typing import Annotated, Any, Literal, NamedTuple
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
@@ -52,81 +52,80 @@ def stream(runtime: Runtime, plan: ExportPlan) -> StreamingResponse:
     )
 
 
-def _export(
-    request: Request, uow: MerchantUoW, fmt: Format, start: dt.date, end: dt.date
-) -> StreamingResponse:
-    plan = exports.plan_export(uow, fmt.value, start, end)
-    return stream(runtime_of(request), plan)
+class Download(NamedTuple):
+    """One file the accountant downloads for a period: where, in which format,
+    and what the schema says of it."""
+
+    path: str
+    #: The operation id, which generated clients name their method after.
+    operation: str
+    format: Format
+    summary: str
+    responses: dict[int | str, dict[str, Any]] = _CSV
 
 
-@router.get(
-    "/v1/exports/journal.csv",
-    tags=["reports"],
-    summary="The journal of a period as CSV: one row per leg, amounts in major units",
-    response_class=StreamingResponse,
-    responses=_CSV,
+#: Every export, in the order the schema lists them: one row a format.
+DOWNLOADS = (
+    Download(
+        "/v1/exports/journal.csv",
+        "export_journal",
+        Format.JOURNAL,
+        "The journal of a period as CSV: one row per leg, amounts in major units",
+    ),
+    Download(
+        "/v1/exports/journal.beancount",
+        "export_beancount",
+        Format.BEANCOUNT,
+        "The journal of a period as a Beancount file, with balance assertions",
+        {200: {"content": {"text/plain": {}}, "description": "The Beancount file."}},
+    ),
+    Download(
+        "/v1/exports/quickbooks.csv",
+        "export_quickbooks",
+        Format.QUICKBOOKS,
+        "The journal as QuickBooks Online's journal-entry import (mapped account codes)",
+    ),
+    Download(
+        "/v1/exports/xero.csv",
+        "export_xero",
+        Format.XERO,
+        "The journal as Xero's manual-journal import (mapped account codes)",
+    ),
+    Download(
+        "/v1/exports/xero-daily.csv",
+        "export_xero_daily",
+        Format.XERO_DAILY,
+        "Xero's manual-journal import, one journal a day of each account's net movement",
+    ),
+    Download(
+        "/v1/exports/z-reports.csv",
+        "export_z_reports",
+        Format.ZREPORTS,
+        "The Z reports of the period's closed days as CSV",
+    ),
 )
-def export_journal(request: Request, uow: MerchantUoW, start: From, end: To) -> StreamingResponse:
-    return _export(request, uow, Format.JOURNAL, start, end)
 
 
-@router.get(
-    "/v1/exports/journal.beancount",
-    tags=["reports"],
-    summary="The journal of a period as a Beancount file, with balance assertions",
-    response_class=StreamingResponse,
-    responses={200: {"content": {"text/plain": {}}, "description": "The Beancount file."}},
-)
-def export_beancount(request: Request, uow: MerchantUoW, start: From, end: To) -> StreamingResponse:
-    return _export(request, uow, Format.BEANCOUNT, start, end)
+def _endpoint(fmt: Format) -> Callable[..., StreamingResponse]:
+    def export(request: Request, uow: MerchantUoW, start: From, end: To) -> StreamingResponse:
+        # No docstring: FastAPI would publish it as every export's description.
+        plan = exports.plan_export(uow, fmt.value, start, end)
+        return stream(runtime_of(request), plan)
+
+    return export
 
 
-@router.get(
-    "/v1/exports/quickbooks.csv",
-    tags=["reports"],
-    summary="The journal as QuickBooks Online's journal-entry import (mapped account codes)",
-    response_class=StreamingResponse,
-    responses=_CSV,
-)
-def export_quickbooks(
-    request: Request, uow: MerchantUoW, start: From, end: To
-) -> StreamingResponse:
-    return _export(request, uow, Format.QUICKBOOKS, start, end)
-
-
-@router.get(
-    "/v1/exports/xero.csv",
-    tags=["reports"],
-    summary="The journal as Xero's manual-journal import (mapped account codes)",
-    response_class=StreamingResponse,
-    responses=_CSV,
-)
-def export_xero(request: Request, uow: MerchantUoW, start: From, end: To) -> StreamingResponse:
-    return _export(request, uow, Format.XERO, start, end)
-
-
-@router.get(
-    "/v1/exports/xero-daily.csv",
-    tags=["reports"],
-    summary="Xero's manual-journal import, one journal a day of each account's net movement",
-    response_class=StreamingResponse,
-    responses=_CSV,
-)
-def export_xero_daily(
-    request: Request, uow: MerchantUoW, start: From, end: To
-) -> StreamingResponse:
-    return _export(request, uow, Format.XERO_DAILY, start, end)
-
-
-@router.get(
-    "/v1/exports/z-reports.csv",
-    tags=["reports"],
-    summary="The Z reports of the period's closed days as CSV",
-    response_class=StreamingResponse,
-    responses=_CSV,
-)
-def export_z_reports(request: Request, uow: MerchantUoW, start: From, end: To) -> StreamingResponse:
-    return _export(request, uow, Format.ZREPORTS, start, end)
+for download in DOWNLOADS:
+    router.add_api_route(
+        download.path,
+        _endpoint(download.format),
+        methods=["GET"],
+        name=download.operation,
+        tags=["reports"],
+        summary=download.summary,
+        response_class=StreamingResponse,
+        responses=download.responses,
+    )
 
 
 class AccountMappingIn(Body):

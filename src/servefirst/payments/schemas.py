@@ -1,13 +1,42 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import ConfigDict, Field
 
 from servefirst.api.fields import Amount, Body, Out, Tip
 from servefirst.payments.models import Payment
 from servefirst.tabs.schemas import TabOut
+
+# Staff's payment and the customer's take a card the same way, and a reward
+# the same way: each field is said once, here, for both bodies.
+
+#: A Stripe PaymentMethod id, as Stripe.js hands it to the payer's browser.
+StripePaymentMethod = Annotated[
+    str | None,
+    Field(
+        max_length=255,
+        pattern=r"^pm_[A-Za-z0-9_]+$",
+        examples=["pm_1Q0PsIJvEtkwdCNYMSaVuRz6"],
+        description="With the Stripe gateway: the PaymentMethod Stripe.js made from the "
+        "card (the card number never reaches servefirst). A card number sent to a Stripe "
+        "merchant is refused (422).",
+    ),
+]
+#: A reward of the tab's customer, taken off the bill as the payment is made.
+RewardToTake = Annotated[
+    str | None,
+    Field(
+        max_length=40,
+        pattern=r"^rwd_[A-Za-z0-9_]+$",
+        description="A loyalty or referral reward the tab's customer holds, taken off the bill"
+        " before the payment (and before tax). Refused whole (nothing changes): 404"
+        " reward_not_found (not this customer's), 409 reward_already_used or reward_expired,"
+        " 422 reward_exceeds_due or reward_not_applicable. A reward that leaves nothing to pay"
+        " answers with a payment of 0.",
+    ),
+]
 
 
 class PaymentIn(Body):
@@ -32,25 +61,8 @@ class PaymentIn(Body):
         examples=["4242424242424242"],
         description="With the sandbox gateway: a test card number.",
     )
-    payment_method: str | None = Field(
-        default=None,
-        max_length=255,
-        pattern=r"^pm_[A-Za-z0-9_]+$",
-        examples=["pm_1Q0PsIJvEtkwdCNYMSaVuRz6"],
-        description="With the Stripe gateway: the PaymentMethod Stripe.js made from the "
-        "card (the card number never reaches servefirst). A card number sent to a Stripe "
-        "merchant is refused (422).",
-    )
-    reward_id: str | None = Field(
-        default=None,
-        max_length=40,
-        pattern=r"^rwd_[A-Za-z0-9_]+$",
-        description="A loyalty or referral reward the tab's customer holds, taken off the bill"
-        " before the payment (and before tax). Refused whole (nothing changes): 404"
-        " reward_not_found (not this customer's), 409 reward_already_used or reward_expired,"
-        " 422 reward_exceeds_due or reward_not_applicable. A reward that leaves nothing to pay"
-        " answers with a payment of 0.",
-    )
+    payment_method: StripePaymentMethod = None
+    reward_id: RewardToTake = None
 
 
 class PublicPaymentIn(Body):
@@ -65,26 +77,9 @@ class PublicPaymentIn(Body):
         examples=["4242424242424242"],
         description="With the sandbox gateway: a test card number; only its last four are kept.",
     )
-    payment_method: str | None = Field(
-        default=None,
-        max_length=255,
-        pattern=r"^pm_[A-Za-z0-9_]+$",
-        examples=["pm_1Q0PsIJvEtkwdCNYMSaVuRz6"],
-        description="With the Stripe gateway: the PaymentMethod Stripe.js made from the "
-        "card (the card number never reaches servefirst). A card number sent to a Stripe "
-        "merchant is refused (422).",
-    )
+    payment_method: StripePaymentMethod = None
     tip: Tip = 0
-    reward_id: str | None = Field(
-        default=None,
-        max_length=40,
-        pattern=r"^rwd_[A-Za-z0-9_]+$",
-        description="A loyalty or referral reward the tab's customer holds, taken off the bill"
-        " before the payment (and before tax). Refused whole (nothing changes): 404"
-        " reward_not_found (not this customer's), 409 reward_already_used or reward_expired,"
-        " 422 reward_exceeds_due or reward_not_applicable. A reward that leaves nothing to pay"
-        " answers with a payment of 0.",
-    )
+    reward_id: RewardToTake = None
 
 
 class PaymentOut(Out):

@@ -10,7 +10,8 @@ wait anyway (a page handled in a worker thread, the CLI, tests).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Concatenate, Literal, ParamSpec
 
 from servefirst.bookings.holds import hold_to_take
 from servefirst.db.uow import UnitOfWork
@@ -44,66 +45,10 @@ __all__ = [
     "payments_of",
 ]
 
+P = ParamSpec("P")
+
 #: Which of a tab's payments to list: those that went through, or every attempt.
 Listed = Literal["succeeded", "all"]
-
-
-def pay_tab(
-    uow: UnitOfWork,
-    tab_id: str,
-    *,
-    method: str,
-    amount: int | None,
-    tip: int = 0,
-    card: str | None = None,
-    payment_method: str | None = None,
-    processor_key: str | None = None,
-    reward_id: str | None = None,
-    payments_seen: int | None = None,
-) -> Payment:
-    """Staff (or an integrator) record or take a payment on a tab, every phase in turn.
-
-    ``processor_key``: the processor's idempotency key, derived from the
-    request's own key, so a retry after a crash between the processor's
-    charge and our commit is the same charge; without one, the payment's id.
-    ``payments_seen``: how many payments the console's page showed (its cash
-    form), compared once the tab is held (``ensure_nothing_paid_since``)."""
-    step = begin_payment(
-        uow,
-        tab_id,
-        method=method,
-        amount=amount,
-        tip=tip,
-        card=card,
-        payment_method=payment_method,
-        processor_key=processor_key,
-        reward_id=reward_id,
-        payments_seen=payments_seen,
-    )
-    return complete(uow, step)
-
-
-def pay_by_token(
-    uow: UnitOfWork,
-    token: str,
-    *,
-    card: str | None,
-    tip: int = 0,
-    payment_method: str | None = None,
-    processor_key: str | None = None,
-    reward_id: str | None = None,
-) -> Payment:
-    """The customer pays what is due with a card, from their tab page."""
-    step = begin_payment_by_token(
-        uow,
-        token,
-        card=card,
-        payment_method=payment_method,
-        tip=tip,
-        processor_key=processor_key,
-        reward_id=reward_id,
-    )
-    return complete(uow, step)
 
 
 def complete(uow: UnitOfWork, step: Payment | CardAttempt) -> Payment:
@@ -111,6 +56,19 @@ def complete(uow: UnitOfWork, step: Payment | CardAttempt) -> Payment:
     if isinstance(step, Payment):
         return step
     return phases.finish(uow, step, phases.call_processor(uow.gateways, step))
+
+
+def _every_phase(
+    begin: Callable[Concatenate[UnitOfWork, P], Payment | CardAttempt],
+) -> Callable[Concatenate[UnitOfWork, P], Payment]:
+    """A payment that runs ``begin`` and then every phase left, in this thread,
+    for callers that wait anyway: it takes what ``begin`` takes, so the two
+    cannot drift apart."""
+
+    def every_phase(uow: UnitOfWork, /, *args: P.args, **kwargs: P.kwargs) -> Payment:
+        return complete(uow, begin(uow, *args, **kwargs))
+
+    return every_phase
 
 
 def begin_payment(
@@ -126,7 +84,14 @@ def begin_payment(
     reward_id: str | None = None,
     payments_seen: int | None = None,
 ) -> Payment | CardAttempt:
-    """The payment taken, or a card payment's attempt committed (phase 1)."""
+    """Staff (or an integrator) record or take a payment on a tab: the payment
+    taken, or a card payment's attempt committed (phase 1).
+
+    ``processor_key``: the processor's idempotency key, derived from the
+    request's own key, so a retry after a crash between the processor's
+    charge and our commit is the same charge; without one, the payment's id.
+    ``payments_seen``: how many payments the console's page showed (its cash
+    form), compared once the tab is held (``ensure_nothing_paid_since``)."""
     tab = lock_tab(uow, tab_id)
     if payments_seen is not None:
         # Counted with the tab held: a payment of the same form sent at the
@@ -155,6 +120,7 @@ def begin_payment_by_token(
     processor_key: str | None = None,
     reward_id: str | None = None,
 ) -> Payment | CardAttempt:
+    """The customer pays what is due with a card, from their tab page (phase 1)."""
     tab = tab_for_token(uow, token, lock=True)
     return _begin(
         uow,
@@ -167,6 +133,13 @@ def begin_payment_by_token(
         processor_key=processor_key,
         reward_id=reward_id,
     )
+
+
+#: ``begin_payment`` with every phase run in turn (a page handled in a worker
+#: thread, the CLI, tests): the payment itself, never an attempt.
+pay_tab = _every_phase(begin_payment)
+#: ``begin_payment_by_token`` with every phase run in turn.
+pay_by_token = _every_phase(begin_payment_by_token)
 
 
 def _begin(

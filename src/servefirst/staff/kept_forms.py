@@ -22,9 +22,9 @@ from servefirst.staff.web import (
     CsrfRejected,
     SignInRequired,
     change_checked,
+    commit_change,
     console,
     refused,
-    see_other,
     submitted_csrf,
 )
 
@@ -43,13 +43,7 @@ def act_keeping(
     change = change_checked(request, change)
     try:
         with console(request, write=True, csrf=csrf, needs=needs) as (uow, me):
-            try:
-                where = change(uow, me)
-            except ServefirstError as exc:
-                uow.rollback()
-                return on_error(uow, me, exc)
-            uow.commit()
-            return see_other(where)
+            return commit_change(uow, me, change, on_error)
     except CsrfRejected:
         pass
     except (SignInRequired, BelowAccess) as exc:

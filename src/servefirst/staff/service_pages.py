@@ -8,7 +8,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
 
@@ -179,28 +179,32 @@ def services(request: Request) -> Response:
     return show(request, lambda uow, me: list_page(request, uow, me), needs=NEEDS)
 
 
-FIELDS = ("name", "price", "duration_minutes", "expected_results", "limits", "tax_rate_id")
-
-
-@router.post("/services")
-def add_service(
-    request: Request,
+def service_form(
     name: FormText = "",
     price: FormText = "",
     duration_minutes: FormText = "",
     expected_results: FormText = "",
     limits: FormText = "",
     tax_rate_id: FormText = "",
-    csrf_token: FormText = "",
-) -> Response:
-    typed = dict(
-        zip(
-            FIELDS,
-            (name, price, duration_minutes, expected_results, limits, tax_rate_id),
-            strict=True,
-        )
-    )
+) -> dict[str, str]:
+    """What the manager typed in the service form, field by field as sent: the
+    same form adds a service and edits one."""
+    return {
+        "name": name,
+        "price": price,
+        "duration_minutes": duration_minutes,
+        "expected_results": expected_results,
+        "limits": limits,
+        "tax_rate_id": tax_rate_id,
+    }
 
+
+#: The service form, read from a POST (``service_form``).
+ServiceForm = Annotated[dict[str, str], Depends(service_form)]
+
+
+@router.post("/services")
+def add_service(request: Request, typed: ServiceForm, csrf_token: FormText = "") -> Response:
     def change(uow: UnitOfWork, me: staff.SignedIn) -> str:
         body = _checked(uow, typed)
         service, _terms = catalog.create_service(uow, **body.model_dump(exclude_none=True))
@@ -231,23 +235,8 @@ def _edit_error(request: Request, service_id: str, typed: dict[str, str] | None)
 
 @router.post("/services/{service_id}")
 def edit_service(
-    request: Request,
-    service_id: str,
-    name: FormText = "",
-    price: FormText = "",
-    duration_minutes: FormText = "",
-    expected_results: FormText = "",
-    limits: FormText = "",
-    tax_rate_id: FormText = "",
-    csrf_token: FormText = "",
+    request: Request, service_id: str, typed: ServiceForm, csrf_token: FormText = ""
 ) -> Response:
-    typed = dict(
-        zip(
-            FIELDS,
-            (name, price, duration_minutes, expected_results, limits, tax_rate_id),
-            strict=True,
-        )
-    )
 
     def change(uow: UnitOfWork, me: staff.SignedIn) -> str:
         body = _checked(uow, typed)
@@ -261,20 +250,22 @@ def edit_service(
 
 @router.post("/services/{service_id}/retire")
 def retire(request: Request, service_id: str, csrf_token: FormText = "") -> Response:
-    def change(uow: UnitOfWork, me: staff.SignedIn) -> str:
-        catalog.update_service(uow, service_id, {"active": False})
-        return f"/staff/services/{service_id}?done=retired"
-
-    return act_keeping(
-        request, csrf_token, change, _edit_error(request, service_id, None), needs=NEEDS
-    )
+    return _set_offered(request, service_id, csrf_token, offered=False)
 
 
 @router.post("/services/{service_id}/restore")
 def restore(request: Request, service_id: str, csrf_token: FormText = "") -> Response:
+    return _set_offered(request, service_id, csrf_token, offered=True)
+
+
+def _set_offered(request: Request, service_id: str, csrf_token: str, *, offered: bool) -> Response:
+    """Retire a service (no longer offered) or offer it again: one change,
+    told apart only by its notice."""
+    done = "restored" if offered else "retired"
+
     def change(uow: UnitOfWork, me: staff.SignedIn) -> str:
-        catalog.update_service(uow, service_id, {"active": True})
-        return f"/staff/services/{service_id}?done=restored"
+        catalog.update_service(uow, service_id, {"active": offered})
+        return f"/staff/services/{service_id}?done={done}"
 
     return act_keeping(
         request, csrf_token, change, _edit_error(request, service_id, None), needs=NEEDS

@@ -287,15 +287,28 @@ def act(
     change = change_checked(request, change)
     try:
         with console(request, write=True, csrf=csrf, needs=needs) as (uow, me):
-            try:
-                where = change(uow, me)
-            except ServefirstError as exc:
-                uow.rollback()
-                return on_error(uow, me, exc)
-            uow.commit()
-            return see_other(where)
+            return commit_change(uow, me, change, on_error)
     except (SignInRequired, CsrfRejected, BelowAccess) as exc:
         return refused(request, exc)
+
+
+def commit_change(
+    uow: UnitOfWork,
+    me: staff.SignedIn,
+    change: Callable[[UnitOfWork, staff.SignedIn], str],
+    on_error: Callable[[UnitOfWork, staff.SignedIn, ServefirstError], Response],
+) -> Response:
+    """Where a console form's change is committed, for every kind of form
+    (``act``, both ``act_keeping``): a refusal is rolled back and shown by
+    ``on_error``; otherwise the work is committed and the browser sent where
+    ``change`` says."""
+    try:
+        where = change(uow, me)
+    except ServefirstError as exc:
+        uow.rollback()
+        return on_error(uow, me, exc)
+    uow.commit()
+    return see_other(where)
 
 
 def show(
@@ -355,12 +368,8 @@ def act_keeping(
         with console(request, write=True, needs=needs) as (uow, me):
             if not staff.csrf_ok(me.csrf_token, csrf):
                 return form(uow, me, i18n.gettext(STALE_FORM), 403)
-            try:
-                where = change(uow, me)
-            except ServefirstError as exc:
-                uow.rollback()
-                return form(uow, me, in_words(exc), exc.status)
-            uow.commit()
-            return see_other(where)
+            return commit_change(
+                uow, me, change, lambda uow, me, exc: form(uow, me, in_words(exc), exc.status)
+            )
     except (SignInRequired, CsrfRejected, BelowAccess) as exc:
         return refused(request, exc)

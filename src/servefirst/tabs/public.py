@@ -21,10 +21,8 @@ from servefirst.payments.service import payments_of
 from servefirst.reviews.schemas import ReviewOut
 from servefirst.reviews.service import review_of
 from servefirst.tabs import service as tabs
-from servefirst.tabs.schemas import LineOut, TabStatusName
-from servefirst.tabs.service import bill_of
-from servefirst.taxes.schemas import TaxPartOut, tax_parts
-from servefirst.taxes.service import totals_of
+from servefirst.tabs.schemas import LineOut, TabStatusName, bill_shown
+from servefirst.taxes.schemas import TaxPartOut
 
 if TYPE_CHECKING:
     from servefirst.merchants.models import Merchant
@@ -118,36 +116,21 @@ def loyalty_view(uow: UnitOfWork, tab: Tab, merchant: Merchant) -> PublicLoyalty
 
 def public_view(uow: UnitOfWork, token: str) -> PublicTab:
     tab = tabs.tab_for_token(uow, token)
-    bill = bill_of(tab)
     lines = tabs.lines_of(uow, tab)
     # Only a booking's tab has a deposit to give back (a void may have taken
     # all of it off the bill): no query for a walk-in's tab.
     deposited = tab.deposit_applied or any(item.line.voided for item in lines)
     back = deposit_back_of_tab(uow, tab.tab_id) if deposited else DepositBack()
     review = review_of(uow, tab)
-    tax = totals_of(tab)
     merchant = get_merchant(uow)
     return PublicTab(
-        net=tax.net,
-        tax=tax_parts(tax),
-        gross=tax.gross,
+        **bill_shown(tab, lines),
         id=tab.tab_id,
         merchant_name=merchant.name,
         status=tab.status,  # type: ignore[arg-type]
         short_code=tab.short_code,
-        currency=tab.currency,
-        lines=[LineOut.build(v) for v in lines],
-        subtotal=tab.subtotal,
-        adjustments=tab.adjustments,
-        total=bill.total,
-        paid=tab.paid,
-        tips=tab.tips,
-        refunded=tab.refunded,
-        tips_refunded=tab.tips_refunded,
-        deposit_applied=tab.deposit_applied,
         deposit_refunded=back.refunded,
         deposit_refund_pending=back.pending,
-        amount_due=bill.due,
         terms_accepted=tab.terms_accepted_at is not None,
         review=ReviewOut.build(review) if review else None,
         concerns=[

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Literal, TypedDict
 
 from pydantic import ConfigDict, Field
 
@@ -76,6 +76,50 @@ class LineOut(Out):
         )
 
 
+class BillShown(TypedDict):
+    """A tab's bill as both its views show it, the staff's (``TabOut``) and the
+    customer's (``public.PublicTab``): the lines, what they come to before and
+    after tax, what was paid, given back, taken from a deposit and is still due."""
+
+    currency: str
+    lines: list[LineOut]
+    subtotal: int
+    adjustments: int
+    total: int
+    paid: int
+    tips: int
+    refunded: int
+    tips_refunded: int
+    deposit_applied: int
+    amount_due: int
+    net: int
+    tax: list[TaxPartOut]
+    gross: int
+
+
+def bill_shown(tab: Tab, lines: list[LineView]) -> BillShown:
+    """The bill's figures, worked out once for both views, so the customer's
+    page and the staff's API never disagree on what is owed."""
+    bill = bill_of(tab)
+    tax = totals_of(tab)
+    return BillShown(
+        currency=tab.currency,
+        lines=[LineOut.build(v) for v in lines],
+        subtotal=tab.subtotal,
+        adjustments=tab.adjustments,
+        total=bill.total,
+        paid=tab.paid,
+        tips=tab.tips,
+        refunded=tab.refunded,
+        tips_refunded=tab.tips_refunded,
+        deposit_applied=tab.deposit_applied,
+        amount_due=bill.due,
+        net=tax.net,
+        tax=tax_parts(tax),
+        gross=tax.gross,
+    )
+
+
 class TabHoldOut(Out):
     """The card hold behind a tab (a booking's), and whether it still covers the bill."""
 
@@ -145,28 +189,13 @@ class TabOut(Out):
 
     @classmethod
     def build(cls, tab: Tab, lines: list[LineView], public_url: str) -> TabOut:
-        bill = bill_of(tab)
-        tax = totals_of(tab)
         return cls(
-            net=tax.net,
-            tax=tax_parts(tax),
-            gross=tax.gross,
+            **bill_shown(tab, lines),
             id=tab.tab_id,
             customer_id=tab.customer_id,
             status=tab.status,  # type: ignore[arg-type]
             token=tab.token,
             short_code=tab.short_code,
-            currency=tab.currency,
-            lines=[LineOut.build(v) for v in lines],
-            subtotal=tab.subtotal,
-            adjustments=tab.adjustments,
-            total=bill.total,
-            paid=tab.paid,
-            tips=tab.tips,
-            refunded=tab.refunded,
-            tips_refunded=tab.tips_refunded,
-            deposit_applied=tab.deposit_applied,
-            amount_due=bill.due,
             customer_url=f"{public_url}/t/{tab.token}",
             qr_url=f"{public_url}/t/{tab.token}/qr.svg",
             opened_at=tab.opened_at,
