@@ -4,8 +4,10 @@ What maps to what: a payment is a PaymentIntent with automatic capture,
 confirmed at once with the PaymentMethod Stripe.js made in the payer's
 browser; a card hold is a PaymentIntent with ``capture_method=manual``,
 captured for the final amount (tip included) and released by cancelling it.
-Every call carries our attempt id as Stripe's ``Idempotency-Key``, so a call
-retried after a lost answer is the same call at Stripe, never a second charge.
+Every call carries a key of ours as Stripe's ``Idempotency-Key`` (a card
+payment's is made from the request's own key: ``api.context.processor_key``),
+so a call retried after a lost answer is the same call at Stripe, never a
+second charge.
 The card number never reaches this module: only PaymentMethod and
 PaymentIntent ids do.
 """
