@@ -256,7 +256,7 @@ def book(
                 day = (
                     datetime.fromisoformat(entry.starts_at).astimezone(shop.zone).date().isoformat()
                 )
-            except ValueError:
+            except (ValueError, OverflowError):  # not a time, or off the calendar
                 day = ""
         return _start_page(
             request, shop, entry, start=day, day=day, error=exc, returning=returning_ok
