@@ -210,6 +210,24 @@ def test_five_wrong_codes_spend_it_and_the_right_one_then_fails(page: Page) -> N
     assert "This code no longer works." in again.text
 
 
+def test_a_code_sent_empty_is_asked_for_and_spends_no_try(page: Page) -> None:
+    code_id = code_id_of(page.ask("ana.blank@example.com"))
+    for blank in ("", "   "):
+        for _ in range(5):  # as many as the tries a code has
+            asked = page.type("ana.blank@example.com", code_id, blank)
+            assert asked.status_code == 422
+            assert "Type the code from the e-mail." in asked.text
+            assert 'name="code_id" value="' + code_id + '"' in asked.text  # still to type
+    right = page.code_sent_to("ana.blank@example.com")
+    data = page.form("ana.blank@example.com", code_id=code_id, code="")
+    portuguese = page.client.post(
+        f"/b/{page.shop.slug}/code", data=data, headers={"Accept-Language": "pt-PT"}
+    )
+    assert "Escreva o código que recebeu por e-mail." in portuguese.text
+    confirmed = page.type("ana.blank@example.com", code_id, right)
+    assert 'data-testid="code-confirmed"' in confirmed.text
+
+
 def test_a_code_expires_after_ten_minutes(page: Page, clock: TestClock) -> None:
     code_id = code_id_of(page.ask("ana.late@example.com"))
     code = page.code_sent_to("ana.late@example.com")

@@ -21,6 +21,7 @@ from servefirst.messages.rules import (
     parse_smtp_url,
     still_due,
     superseded,
+    went_at_its_time,
 )
 
 SERVED = datetime(2026, 3, 2, 14, 0, tzinfo=UTC)  # a Monday afternoon
@@ -199,3 +200,54 @@ def test_a_late_final_notice_moves_the_overdue_day_it_names() -> None:
     assert overdue_at(SERVED, policy, final_notice_sent_at=on_time) == SERVED + timedelta(days=14)
     late = SERVED + timedelta(days=20)
     assert overdue_at(SERVED, policy, final_notice_sent_at=late) == late + timedelta(days=2)
+
+
+def test_a_reminder_of_the_past_went_if_the_tab_was_paid_only_after_it() -> None:
+    due = SERVED + timedelta(days=1)
+    late = dict(subject_status="paid", due_at=due, concern_raised=False)
+    assert went_at_its_time(MessageKind.PAYMENT_REMINDER, closed_at=due + timedelta(days=2), **late)
+    assert not went_at_its_time(
+        MessageKind.PAYMENT_REMINDER, closed_at=due - timedelta(hours=1), **late
+    )
+    # Still unpaid: it went; a concern raised ends the chase, as when sending.
+    assert went_at_its_time(
+        MessageKind.FINAL_NOTICE,
+        subject_status="overdue",
+        closed_at=None,
+        due_at=due,
+        concern_raised=False,
+    )
+    assert not went_at_its_time(
+        MessageKind.FINAL_NOTICE,
+        subject_status="served",
+        closed_at=None,
+        due_at=due,
+        concern_raised=True,
+    )
+
+
+def test_a_booking_of_the_past_was_reminded_of_before_it_was_checked_in_or_called_off() -> None:
+    due = SERVED
+    for status in ("checked_in", "cancelled", "no_show"):
+        later = dict(subject_status=status, due_at=due, concern_raised=False)
+        assert went_at_its_time(
+            MessageKind.BOOKING_REMINDER, closed_at=due + timedelta(hours=20), **later
+        )
+        assert not went_at_its_time(
+            MessageKind.BOOKING_REMINDER, closed_at=due - timedelta(hours=1), **later
+        )
+    # Its cancellation is told as it happens: the booking closed at that moment.
+    assert went_at_its_time(
+        MessageKind.BOOKING_CANCELLED,
+        subject_status="cancelled",
+        closed_at=due,
+        due_at=due,
+        concern_raised=False,
+    )
+    assert went_at_its_time(
+        MessageKind.RECEIPT,
+        subject_status="paid",
+        closed_at=due,
+        due_at=due,
+        concern_raised=False,
+    )

@@ -256,10 +256,10 @@ def offer(
     return [Slot(_moment(s), staff_id) for s, staff_id in offer_times(days, ask, staff, seconds)]
 
 
-def check_bookable(
-    start: datetime, ask: Ask, hours: WorkingHours, booked: Sequence[Booked], staff_id: str
-) -> None:
-    """Why ``staff_id`` cannot be booked at ``start``, as a clear refusal; or nothing."""
+def check_window(start: datetime, ask: Ask) -> datetime:
+    """``start`` in UTC, or why it is not within the days booked online: past,
+    too soon, too far ahead. Asked first, before any sum on ``start``: a time
+    in the year 9999 typed into a page would overflow a date counted from it."""
     start = start.astimezone(UTC)
     if start <= ask.now:
         raise InvalidRequest("That time has passed.", code="slot_in_past", param="starts_at")
@@ -269,13 +269,21 @@ def check_bookable(
             code="slot_too_soon",
             param="starts_at",
         )
-    day = start.astimezone(ask.zone).date()
-    if day > ask.last_day:
+    if start.astimezone(ask.zone).date() > ask.last_day:
         raise InvalidRequest(
             f"Book at most {ask.settings.max_days_ahead} days ahead.",
             code="slot_too_far_ahead",
             param="starts_at",
         )
+    return start
+
+
+def check_bookable(
+    start: datetime, ask: Ask, hours: WorkingHours, booked: Sequence[Booked], staff_id: str
+) -> None:
+    """Why ``staff_id`` cannot be booked at ``start``, as a clear refusal; or nothing."""
+    start = check_window(start, ask)
+    day = start.astimezone(ask.zone).date()
     end = start + ask.duration
     inside = any(a <= start and end <= b for a, b in working_spans(hours, day, ask.zone))
     if not inside:

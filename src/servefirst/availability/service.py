@@ -23,6 +23,7 @@ from servefirst.availability.rules import (
     Slot,
     Taken,
     check_bookable,
+    check_window,
     days_between,
     offer,
     offer_times,
@@ -225,6 +226,7 @@ def first_free(
             code="service_not_performed",
             param="service_id",
         )
+    check_window(starts_at, ask)
     if lock:
         # In id order, so two requests never wait on each other crosswise.
         for candidate in sorted(staff):

@@ -215,6 +215,8 @@ _PLAIN = {
     "tab_not_invoiceable": lambda: _("Only a served tab can be invoiced."),
     "day_already_closed": lambda: _("This day is already closed."),
     "concern_raised_since": lambda: _("Your concern was already sent: it is listed on this page."),
+    # The API's message gives both in minor units ("(380) ... the 200 still due").
+    "reward_exceeds_due": lambda: _("This reward is worth more than what is still due on the tab."),
     "dispute_not_found": lambda: _("There is no such dispute."),
     "dispute_closed": lambda: _(
         "This dispute is already closed: a dispute marked won or lost stays so."

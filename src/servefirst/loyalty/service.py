@@ -126,9 +126,11 @@ def redeem(uow: UnitOfWork, tab: Tab, reward_id: str, line_prices: dict[str, int
         )
     now = uow.clock.now()
     if reward.status != loyalty.AVAILABLE:
-        raise Conflict("This reward was already used.", code="reward_already_used")
+        raise Conflict(
+            "This reward was already used.", code="reward_already_used", param="reward_id"
+        )
     if reward.expires_at is not None and reward.expires_at <= now:
-        raise Conflict("This reward has expired.", code="reward_expired")
+        raise Conflict("This reward has expired.", code="reward_expired", param="reward_id")
     total = tab.subtotal - tab.adjustments
     due = total - tab.paid - tab.deposit_applied
     try:
@@ -138,7 +140,9 @@ def redeem(uow: UnitOfWork, tab: Tab, reward_id: str, line_prices: dict[str, int
     except rules.RewardRefused as refused:
         raise InvalidRequest(refused.message, code=refused.code, param="reward_id") from None
     if not loyalty.claim(uow, reward_id, tab_id=tab.tab_id, discount=value, at=now):
-        raise Conflict("This reward was already used.", code="reward_already_used")
+        raise Conflict(
+            "This reward was already used.", code="reward_already_used", param="reward_id"
+        )
     # The tax in the discount goes back in proportion to each rate, as a
     # guarantee discount's does: the reward costs the business its net only.
     tax = taxes.for_reduction(tab, value)

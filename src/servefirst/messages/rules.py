@@ -319,6 +319,33 @@ def still_due(kind: MessageKind, *, subject_status: str, concern_raised: bool) -
     return True
 
 
+#: What a message's subject was while the message was still to be sent: a
+#: tab being chased was served, a booking being confirmed or reminded of stood.
+_WAITING_FOR_IT = {
+    MessageKind.PAYMENT_REMINDER: "served",
+    MessageKind.FINAL_NOTICE: "served",
+    MessageKind.BOOKING_CONFIRMATION: "confirmed",
+    MessageKind.BOOKING_REMINDER: "confirmed",
+}
+
+
+def went_at_its_time(
+    kind: MessageKind,
+    *,
+    subject_status: str,
+    closed_at: datetime | None,
+    due_at: datetime,
+    concern_raised: bool,
+) -> bool:
+    """Whether a message of a past nobody mailed (the demo's made-up weeks)
+    would have gone when it was due, its subject judged as it stood then: a
+    tab paid, or a booking checked in, called off or missed, after that moment
+    was still waiting for it (a late payer's reminder went before he paid)."""
+    if closed_at is not None and closed_at > due_at:
+        subject_status = _WAITING_FOR_IT.get(kind, subject_status)
+    return still_due(kind, subject_status=subject_status, concern_raised=concern_raised)
+
+
 def superseded(later_steps_due: list[datetime], now: datetime) -> bool:
     """A dunning step whose next step is already due is not sent (the worker
     was stopped for days): the customer gets the latest word, not a pile."""

@@ -54,6 +54,11 @@ def checked_words(checked: Checked) -> str:
     return ""
 
 
+def missing_words() -> str:
+    """No code typed (blank, or spaces): said without counting a try."""
+    return gettext("Type the code from the e-mail.")
+
+
 def refused_words(code: str) -> str:
     if code == "email_code_rate_limited":
         return gettext(

@@ -18,6 +18,7 @@ from datetime import UTC, date, datetime, timedelta, tzinfo
 from fastapi import Request
 from fastapi.responses import Response
 
+from servefirst.api.fields import CALENDAR_START, in_calendar
 from servefirst.kit import i18n
 from servefirst.kit.errors import InvalidRequest, ServefirstError
 from servefirst.kit.i18n import N_, gettext
@@ -115,6 +116,14 @@ def checked(entry: Entry) -> tuple[datetime, str, str, str | None]:
         raise InvalidRequest("Choose a time.", code="slot_missing", param="starts_at") from None
     if starts_at.tzinfo is None:
         raise InvalidRequest("Choose a time.", code="slot_missing", param="starts_at")
+    # A time no page offers (the year 9999, sent by hand): refused as the API
+    # refuses it, before it is moved to UTC, which would overflow the calendar.
+    if starts_at < CALENDAR_START:
+        raise InvalidRequest("That time has passed.", code="slot_in_past", param="starts_at")
+    if not in_calendar(starts_at):
+        raise InvalidRequest(
+            "That time is too far ahead.", code="slot_too_far_ahead", param="starts_at"
+        )
     name = " ".join(entry.name.split())
     if not name:
         raise InvalidRequest("Your name is missing.", code="name_missing", param="name")

@@ -31,6 +31,7 @@ from servefirst.web.booking_codes import (
     checked_words,
     client_ip,
     codes_offered,
+    missing_words,
     refused_words,
 )
 from servefirst.web.booking_form import (
@@ -256,7 +257,7 @@ def book(
                 day = (
                     datetime.fromisoformat(entry.starts_at).astimezone(shop.zone).date().isoformat()
                 )
-            except ValueError:
+            except (ValueError, OverflowError):  # not a time, or off the calendar
                 day = ""
         return _start_page(
             request, shop, entry, start=day, day=day, error=exc, returning=returning_ok
@@ -315,6 +316,9 @@ def confirm_code(
         )
         check_guard(request, csrf_token)
         when, *_ = checked(entry)
+        if not code.strip():  # sent empty: no try is spent on nothing
+            state = CodeState(code_id, error=missing_words())
+            return _review(request, shop, entry, when, code=state, status=422)
         result = _write(
             request, shop, lambda uow: codes.confirm_code(uow, code_id, code[:20], secret=secret)
         )

@@ -23,7 +23,7 @@ from servefirst.kit import formats
 from servefirst.kit.errors import InvalidRequest, NotFound, ServefirstError
 from servefirst.kit.i18n import N_
 from servefirst.kit.refusals import in_words
-from servefirst.kit.typed import parse_amount, parse_int
+from servefirst.kit.typed import parse_amount
 from servefirst.payments import service as payments
 from servefirst.payments.refund_rules import refund_state
 from servefirst.receipts.document import SaleAndRefunds
@@ -42,15 +42,13 @@ from servefirst.web.customer_reads import (
 from servefirst.web.pay_form import ensure_same_bill, seen_due, tip_choices, tip_from
 from servefirst.web.qr import customer_url, qr_svg
 from servefirst.web.stripe_card import StripeCard, stripe_card_of
+from servefirst.web.tab_sections import ACTIVE, can_pay, fields_drawn, page_state
 from servefirst.web.templating import STATIC_DIR, templates
 
 router = APIRouter(include_in_schema=False)
 
 #: Seconds between two refreshes of the live part of the page.
 LIVE_SECONDS = 3
-
-#: Statuses in which the customer still has something to do on the page.
-ACTIVE = frozenset({"open", "served", "overdue"})
 
 #: The only messages a redirect can ask the page to show (never echoed text).
 FLASHES = {
@@ -73,22 +71,6 @@ T = TypeVar("T")
 FormText = Annotated[str, Form()]
 REMEDIES = ("redo", "partial", "waive")
 FAVICON = STATIC_DIR / "favicon.svg"
-
-
-def _can_pay(tab: PublicTab) -> bool:
-    return tab.status in ACTIVE and tab.amount_due > 0
-
-
-def page_state(tab: PublicTab) -> str:
-    """What decides which sections the page shows (not the amounts).
-
-    The live poll sends back the state its page was drawn in; when it differs
-    (the tab was served, paid, a concern answered), the whole page reloads so
-    the right forms appear. Amounts alone change in place.
-    """
-    concerns = ".".join(c.status[0] for c in tab.concerns)
-    parts = [tab.status, str(int(_can_pay(tab))), str(int(tab.terms_accepted))]
-    return "-".join([*parts, str(int(bool(tab.lines))), concerns or "none"])
 
 
 def _write(request: Request, token: str, work: Callable[[UnitOfWork], T]) -> T:
@@ -116,8 +98,12 @@ def _context(
 ) -> dict[str, Any]:
     # A refused card or a payment-form mistake is shown by the card field, in
     # words; anything else above the tab.
-    by_card = error is not None and words.belongs_to_pay_form(error.type, error.param)
-    beside = error.param if error is not None and error.param in words.SAID_BESIDE else None
+    beside = None
+    if error is not None and error.param in words.SAID_BESIDE & fields_drawn(tab):
+        beside = error.param
+    by_card = (
+        error is not None and beside is None and words.belongs_to_pay_form(error.type, error.param)
+    )
     test_mode = stripe is None and words.is_test_mode(runtime_of(request).gateways.sandbox.name)
     return {
         "token": token,
@@ -127,14 +113,14 @@ def _context(
         "refund_state": refund_state(
             tab.paid, tab.tips, tab.refunded, tab.tips_refunded, tab.deposit_applied
         ),
-        "can_pay": _can_pay(tab),
+        "can_pay": can_pay(tab),
         "page_state": page_state(tab),
         "tips": tip_choices(tab.amount_due, tab.currency),
         "live_seconds": LIVE_SECONDS,
         "flash": FLASHES.get(flash or ""),
         "error": None if by_card or beside else error,
-        "reason_error": in_words(error) if error is not None and beside == "reason" else "",
-        "comment_error": in_words(error) if error is not None and beside == "comment" else "",
+        # The refusal said by the field it is about (param -> words), if any.
+        "field_errors": {beside: in_words(error)} if error is not None and beside else {},
         "pay_error": error if by_card else None,
         "pay_error_words": _pay_error_words(error) if by_card else "",
         "test_card": words.SANDBOX_CARD if test_mode else None,
@@ -169,7 +155,7 @@ def _page(
     except NotFound:
         return not_found(request)
     flash = request.query_params.get("flash") if error is None else None
-    stripe = stripe_card_of(request, token) if _can_pay(tab) else None
+    stripe = stripe_card_of(request, token) if can_pay(tab) else None
     headers = PAGE_HEADERS
     if stripe is not None:
         headers = {**PAGE_HEADERS, "Content-Security-Policy": stripe.content_security_policy}
@@ -242,7 +228,7 @@ def review(request: Request, token: str, rating: FormText = "", comment: FormTex
     form = {"rating": rating, "comment": comment}
     try:
         words.within_field_max({"rating": rating})
-        stars = parse_int(rating, param="rating", low=1, high=5)
+        stars = words.stars_of(rating)
         said = words.customer_said(comment, param="comment")
         _write(
             request, token, lambda uow: reviews.review_tab(uow, token, rating=stars, comment=said)

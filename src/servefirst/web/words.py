@@ -37,8 +37,13 @@ COMMENT_MAX = 2000
 #: hidden value): far past what anyone types. Checked here, not by the form's
 #: reading, so a longer one gets the page back with why, never bare JSON.
 FIELD_MAX = 4000
-#: The fields whose refusal is said beside them on the tab page.
-SAID_BESIDE = frozenset({"reason", "comment"})
+#: The fields whose refusal is said beside them on the tab page: a customer
+#: who sent the rating, the concern or the tip wrong reads why where they
+#: choose it again, not at the top of a long page (the payment form's own
+#: mistakes are said by the card field: ``belongs_to_pay_form``).
+SAID_BESIDE = frozenset(
+    {"reason", "comment", "rating", "remedy", "amount", "tip", "custom_tip", "reward_id"}
+)
 
 #: What the customer asked for, by remedy.
 REMEDY_WORDS = {
@@ -60,6 +65,14 @@ def card_refusal(code: str) -> str:
 def belongs_to_pay_form(error_type: str, param: str | None) -> bool:
     """Card refusals and payment-form mistakes are shown by the card field."""
     return error_type == "card_error" or param in PAY_FIELDS
+
+
+def stars_of(typed: str) -> int:
+    """The rating chosen, 1 to 5 stars, or a refusal for the stars."""
+    stars = typed.strip()
+    if stars not in ("1", "2", "3", "4", "5"):
+        raise InvalidRequest("Choose how many stars you give, from 1 to 5.", param="rating")
+    return int(stars)
 
 
 def concern_reason(typed: str) -> str:
