@@ -144,7 +144,7 @@ class Settings(BaseSettings):
     sandbox_latency_ms: int = Field(default=0, ge=0)
     #: Seconds a card payment attempt may stay pending before recovery asks
     #: the processor what became of it: longer than any processor call can
-    #: take (``payments.stripe_gateway.longest_call_seconds``), so recovery
+    #: take (``payments.stripe_calls.longest_call_seconds``), so recovery
     #: never races a request that is still waiting on one.
     payment_recovery_grace_seconds: float = Field(default=120.0, ge=0)
     #: Seconds between two recovery rounds in a running server: an attempt a

@@ -14,36 +14,15 @@ PaymentIntent ids do.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 import stripe
 
-from servefirst.kit.errors import CardDeclined, InvalidRequest, ServefirstError
+from servefirst.kit.errors import CardDeclined, InvalidRequest
 from servefirst.kit.money import Money
 from servefirst.payments.gateways import Authorization, Charge, RefundResult
-
-T = TypeVar("T")
-
-#: How long one request to Stripe may wait to connect and then for its answer,
-#: and how often a request that failed on the network is sent again (Stripe's
-#: client waits at most ``stripe.HTTPClient.MAX_DELAY`` between two). Stripe's
-#: own default (80 s a request, so about four minutes a call) outlasted the
-#: recovery grace: recovery could ask about an attempt whose charge was still
-#: on its way, hear "not charged", and the charge then land on an attempt
-#: booked as failed. ``longest_call_seconds`` must stay below the grace.
-CONNECT_SECONDS, ANSWER_SECONDS = 5.0, 25.0
-NETWORK_RETRIES = 2
-
-
-def longest_call_seconds() -> float:
-    """The longest one gateway call can take, its retries and waits included."""
-    tries = NETWORK_RETRIES + 1
-    return (
-        tries * (CONNECT_SECONDS + ANSWER_SECONDS) + NETWORK_RETRIES * stripe.HTTPClient.MAX_DELAY
-    )
-
+from servefirst.payments.stripe_calls import ProcessorUnavailable, call, client_for
 
 #: Stripe keeps an uncaptured PaymentIntent's authorisation about a week.
 HOLD_LIFETIME = timedelta(days=7)
@@ -52,28 +31,13 @@ HOLD_LIFETIME = timedelta(days=7)
 _ATTEMPT, _CAPTURE = "servefirst_attempt", "servefirst_capture"
 
 
-class ProcessorUnavailable(ServefirstError):
-    """Stripe could not be reached or refused our keys: nothing was charged
-    that a retry with the same Idempotency-Key would not find again."""
-
-    status = 502
-    type = "api_error"
-    code = "processor_unavailable"
-
-
 class StripeGateway:
     """One merchant's Stripe account, through its own ``StripeClient``."""
 
     name = "stripe"
 
     def __init__(self, secret_key: str, *, api_base: str | None = None) -> None:
-        options: dict[str, Any] = {
-            "max_network_retries": NETWORK_RETRIES,
-            "http_client": stripe.RequestsClient(timeout=(CONNECT_SECONDS, ANSWER_SECONDS)),
-        }
-        if api_base:
-            options["base_addresses"] = {"api": api_base.rstrip("/")}
-        self.client = stripe.StripeClient(secret_key, **options)
+        self.client = client_for(secret_key, api_base=api_base)
 
     def charge(
         self,
@@ -134,13 +98,13 @@ class StripeGateway:
         later hold or charge needs no one present. Each call's Idempotency-Key
         is made from ours. Returns the Customer's id."""
         metadata = {"servefirst_attempt": idempotency_key}
-        made = self._call(
+        made = call(
             lambda: self.client.v1.customers.create(
                 params={"payment_method": payment_method, "metadata": metadata},
                 options={"idempotency_key": f"{idempotency_key}_customer"},
             )
         )
-        setup = self._call(
+        setup = call(
             lambda: self.client.v1.setup_intents.create(
                 params={  # type: ignore[arg-type]
                     "customer": made.id,
@@ -151,7 +115,7 @@ class StripeGateway:
                 options={"idempotency_key": f"{idempotency_key}_setup"},
             )
         )
-        confirmed = self._call(
+        confirmed = call(
             lambda: self.client.v1.setup_intents.confirm(
                 setup.id,
                 params={"payment_method": payment_method},
@@ -193,7 +157,7 @@ class StripeGateway:
         hit = self._find_intent(idempotency_key)
         if hit is None or hit.status != "requires_capture":
             return None
-        found = self._call(
+        found = call(
             lambda: self.client.v1.payment_intents.retrieve(
                 hit.id, params={"expand": ["payment_method"]}
             )
@@ -218,14 +182,14 @@ class StripeGateway:
         # The capture's key is kept on the hold first: a capture, unlike a
         # create, leaves Stripe nothing to find it by, and recovery asks by it
         # (``find_charge``); a retry's new attempt names it anew.
-        self._call(
+        call(
             lambda: self.client.v1.payment_intents.update(
                 hold.reference,
                 params={"metadata": {_CAPTURE: idempotency_key}},
                 options={"idempotency_key": f"{idempotency_key}_named"},
             )
         )
-        intent = self._call(
+        intent = call(
             lambda: self.client.v1.payment_intents.capture(
                 hold.reference,
                 params={"amount_to_capture": amount.amount},
@@ -238,7 +202,7 @@ class StripeGateway:
 
     def release(self, hold: Authorization) -> None:
         """Cancel the uncaptured PaymentIntent: the customer's money is free again."""
-        self._call(
+        call(
             lambda: self.client.v1.payment_intents.cancel(
                 hold.reference, options={"idempotency_key": f"release_{hold.reference}"}
             )
@@ -256,7 +220,7 @@ class StripeGateway:
             "metadata": {"servefirst_reason": reason[:500]},
         }
         try:
-            made = self._call(
+            made = call(
                 lambda: self.client.v1.refunds.create(
                     params=params,  # type: ignore[arg-type]
                     options={"idempotency_key": idempotency_key},
@@ -274,7 +238,7 @@ class StripeGateway:
     def setup_card(self) -> str:
         """A SetupIntent's client secret: Stripe.js confirms it with the card
         typed in the payer's browser and gives the page a PaymentMethod id."""
-        intent = self._call(
+        intent = call(
             lambda: self.client.v1.setup_intents.create(
                 params={"payment_method_types": ["card"], "usage": "on_session"},  # type: ignore[arg-type]
             )
@@ -289,7 +253,7 @@ class StripeGateway:
         hit = self._find_intent(idempotency_key, (_ATTEMPT, _CAPTURE))
         if hit is None or hit.status not in ("succeeded", "requires_action"):
             return None
-        found = self._call(
+        found = call(
             lambda: self.client.v1.payment_intents.retrieve(
                 hit.id, params={"expand": ["payment_method"]}
             )
@@ -306,7 +270,7 @@ class StripeGateway:
             return hits.data[0] if hits.data else None
         except stripe.InvalidRequestError:
             pass  # a server without search (localstripe): look through the list
-        listed = self._call(lambda: self.client.v1.payment_intents.list(params={"limit": 100}))
+        listed = call(lambda: self.client.v1.payment_intents.list(params={"limit": 100}))
         for intent in listed.auto_paging_iter():
             if key in (_metadata(intent).get(field) for field in named):
                 return intent
@@ -314,7 +278,7 @@ class StripeGateway:
 
     def payment_intent(self, reference: str) -> Any:
         """What Stripe knows of a payment now (for ``recover`` and the events)."""
-        return self._call(lambda: self.client.v1.payment_intents.retrieve(reference))
+        return call(lambda: self.client.v1.payment_intents.retrieve(reference))
 
     def _create(
         self,
@@ -340,37 +304,12 @@ class StripeGateway:
             params["customer"] = customer
         if off_session:
             params["off_session"] = True
-        return self._call(
+        return call(
             lambda: self.client.v1.payment_intents.create(
                 params=params,  # type: ignore[arg-type]
                 options={"idempotency_key": key},
             )
         )
-
-    @staticmethod
-    def _call(call: Callable[[], T]) -> T:
-        try:
-            return call()
-        except stripe.CardError as exc:
-            raise CardDeclined(
-                exc.user_message or "The card was declined.",
-                code=exc.code or "card_declined",
-                param="payment_method",
-            ) from exc
-        except stripe.InvalidRequestError as exc:
-            if exc.http_status == 404 or (exc.param or "").startswith("payment_method"):
-                raise CardDeclined(
-                    "The card (payment method) is not known to the processor.",
-                    code="invalid_payment_method",
-                    param="payment_method",
-                ) from exc
-            raise ProcessorUnavailable(
-                f"The processor refused the call: {exc.user_message}"
-            ) from exc
-        except stripe.StripeError as exc:
-            raise ProcessorUnavailable(
-                "The card processor could not be reached; try again with the same Idempotency-Key."
-            ) from exc
 
 
 def _required(card: str | None, payment_method: str | None) -> str:
