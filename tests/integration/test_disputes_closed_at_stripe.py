@@ -8,8 +8,8 @@ disputes the charge with her bank. When Stripe says the bank decided for her
 (``lost``) the money is gone at the processor: it leaves the books at once,
 as the owner's mark would take it, once whatever comes first and however
 often either comes. Stripe's word says where the money went, not whether Ana
-acted in bad faith: only the owner's own mark counts it against her. Other
-statuses (an inquiry closed, a refund) take nothing. A dispute of a booking's
+acted in bad faith: only the owner's own mark counts it against her. A status
+still being decided takes nothing (closing ones: test_disputes_won_back). A dispute of a booking's
 deposit names the booking; its loss is not booked (409 ``dispute_of_deposit``)."""
 
 from __future__ import annotations
@@ -146,14 +146,12 @@ def test_the_owner_marks_it_lost_first_and_stripe_s_verdict_then_changes_nothing
     assert books_balance(stripe_runtime, cafe)
 
 
-#: Stripe's statuses that are no verdict of lost: an inquiry (closed or not), a
-#: chargeback still being decided, one the merchant refunded, one prevented.
+#: Stripe's statuses of a dispute still being decided: an inquiry or a chargeback.
 NOT_LOST = [
-    "warning_closed",
-    "charge_refunded",
-    "prevented",
-    "under_review",
     "warning_needs_response",
+    "warning_under_review",
+    "needs_response",
+    "under_review",
 ]
 
 

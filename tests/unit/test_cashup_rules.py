@@ -100,6 +100,22 @@ def test_a_lost_card_dispute_is_counted_apart_from_refunds() -> None:
     assert (totals.takings, totals.refunds, totals.disputes_lost) == (3000, 0, 3000)
 
 
+def test_a_lost_dispute_won_back_nets_to_nothing_in_the_day_s_figures() -> None:
+    loss = [
+        Movement("dispute_lost", "disputes_lost", "debit", 2500),
+        Movement("dispute_lost", "tips_payable", "debit", 500),
+        Movement("dispute_lost", "card_clearing", "credit", 3000),
+    ]
+    back = [
+        Movement("dispute_won_back", "card_clearing", "debit", 3000),
+        Movement("dispute_won_back", "disputes_lost", "credit", 2500),
+        Movement("dispute_won_back", "tips_payable", "credit", 500),
+    ]
+    assert day_totals(back).disputes_lost == -3000  # on the day Stripe said won
+    both = day_totals(loss + back)
+    assert (both.takings, both.disputes_lost, both.tips, both.refunds) == (0, 0, 0, 0)
+
+
 def test_a_taxed_void_and_discount_count_as_the_customer_saw_them() -> None:
     # Revenue and the adjustments account hold them net; tax payable the tax.
     day = [

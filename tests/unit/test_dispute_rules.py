@@ -11,12 +11,14 @@ from servefirst.kit.errors import Conflict
 from servefirst.payments.dispute_rules import (
     Disputed,
     DisputeStatus,
+    closed_at_processor,
     closes_lost_at_processor,
     deposit_refusal,
     ensure_can_close,
     ensure_not_under_dispute,
     first_holding,
     stripe_verdict,
+    won_at_processor,
 )
 from servefirst.payments.refund_rules import ensure_can_void_line
 from servefirst.tabs.rules import Bill, TabStatus
@@ -87,17 +89,17 @@ def test_a_void_that_needs_a_refund_is_refused_for_the_dispute_not_sent_to_refun
     [
         ("lost", DisputeStatus.LOST),
         ("won", DisputeStatus.WON),
-        ("warning_closed", None),  # an inquiry that ended with no chargeback
-        ("charge_refunded", None),  # the merchant refunded first: the refund is booked
+        ("warning_closed", DisputeStatus.CLOSED),  # an inquiry ended with no chargeback
+        ("charge_refunded", DisputeStatus.CLOSED),  # refunded first: the refund is booked
+        ("prevented", DisputeStatus.CLOSED),  # the card network stopped it
         ("warning_needs_response", None),
         ("warning_under_review", None),
         ("needs_response", None),
         ("under_review", None),
-        ("prevented", None),
         ("", None),
     ],
 )
-def test_only_stripe_s_won_and_lost_decide_a_dispute(
+def test_stripe_s_statuses_decide_won_lost_closed_or_nothing_yet(
     stripe_status: str, verdict: DisputeStatus | None
 ) -> None:
     assert stripe_verdict(stripe_status) is verdict
@@ -107,6 +109,23 @@ def test_stripe_s_lost_closes_an_open_or_won_dispute_and_leaves_a_lost_one_be() 
     assert closes_lost_at_processor("open")
     assert closes_lost_at_processor("won")  # the money is gone at the processor all the same
     assert not closes_lost_at_processor("lost")
+    assert closes_lost_at_processor("closed")
+    # Won back after a loss: Stripe's won was its last word; a late lost is older.
+    assert not closes_lost_at_processor("won", won_back=True)
+
+
+def test_stripe_s_won_wins_an_open_dispute_and_books_a_lost_one_back() -> None:
+    assert won_at_processor("open") == "won"
+    assert won_at_processor("lost") == "won_back"
+    assert won_at_processor("won") is None and won_at_processor("closed") is None
+
+
+def test_only_an_open_dispute_closes_without_a_loss_and_a_closed_one_frees_its_payment() -> None:
+    assert closed_at_processor("open")
+    assert not any(closed_at_processor(s) for s in ("lost", "won", "closed"))
+    ensure_not_under_dispute([dispute("closed")])
+    with pytest.raises(Conflict):
+        ensure_can_close("closed", DisputeStatus.LOST)
 
 
 def test_a_deposit_s_dispute_is_refused_naming_the_booking() -> None:

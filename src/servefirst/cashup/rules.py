@@ -166,7 +166,8 @@ class DayTotals:
     )
     tips: int = 0
     refunds: int = 0
-    #: Card payments the customers' banks took back for disputes lost.
+    #: Card payments the customers' banks took back for disputes lost, less
+    #: losses given back on the day (disputes Stripe then closed won).
     disputes_lost: int = 0
     #: Lines taken off tabs after they were added (their charge reversed).
     voided_lines: int = 0
@@ -209,6 +210,10 @@ def day_totals(movements: Iterable[Movement]) -> DayTotals:
         elif m.kind == EntryKind.DISPUTE_LOST.value:
             if not debit and m.account in _METHOD_OF:
                 totals.disputes_lost += m.amount
+        elif m.kind == EntryKind.DISPUTE_WON_BACK.value:
+            # The loss undone on the day Stripe said won: the pair nets to nothing.
+            if debit and m.account in _METHOD_OF:
+                totals.disputes_lost -= m.amount
         # Voids and discounts as the customer saw them, tax included: what came
         # off receivables (revenue and the adjustments account hold them net).
         elif m.kind == EntryKind.TAB_CHARGE_REVERSAL.value:

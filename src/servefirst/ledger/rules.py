@@ -72,6 +72,9 @@ class EntryKind(StrEnum):
     WRITE_OFF = "write_off"  # an unpaid tab given up
     REFUND = "refund"  # money given back from a payment (bill part and tip)
     DISPUTE_LOST = "dispute_lost"  # a card dispute lost: the bank took the money back
+    #: A lost dispute Stripe then closed won: the money came back, the loss's
+    #: entry undone (its legs, sides swapped).
+    DISPUTE_WON_BACK = "dispute_won_back"
     DEPOSIT = "deposit"
     DEPOSIT_APPLIED = "deposit_applied"
     #: A line voided: the part of an applied deposit the smaller bill no longer

@@ -33,7 +33,8 @@ class LoyaltyTransaction(Base):
         String(16),
         doc="earn (a paid tab), take_back (a refund, or a line voided on a paid tab),"
         " convert (points became a reward),"
-        " restore (a voided reward's points back), expire (lapsed without a visit),"
+        " restore (a voided reward's points back), give_back (a lost dispute's take-back,"
+        " the dispute won after all), expire (lapsed without a visit),"
         " redeem (a reward used: 0 points, kept for the day's count).",
     )
     points: Mapped[int] = mapped_column(

@@ -42,14 +42,14 @@ def add_transaction(uow: UnitOfWork, row: dict[str, Any]) -> None:
 
 
 def for_tab(uow: UnitOfWork, tab_id: str) -> list[LoyaltyTransaction]:
-    """What a tab earned and what was taken back from it, oldest first."""
+    """What a tab earned, what was taken back from it and given back, oldest first."""
     return list(
         uow.session.scalars(
             select(LoyaltyTransaction)
             .where(
                 LoyaltyTransaction.merchant_id == uow.merchant,
                 LoyaltyTransaction.tab_id == tab_id,
-                LoyaltyTransaction.kind.in_(("earn", "take_back")),
+                LoyaltyTransaction.kind.in_(("earn", "take_back", "give_back")),
             )
             .order_by(LoyaltyTransaction.created_at)
         )

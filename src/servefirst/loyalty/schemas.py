@@ -132,7 +132,7 @@ class RewardOut(Out):
 
 
 class LoyaltyMoveOut(Out):
-    kind: str = Field(description="earn, take_back, convert, restore, expire or redeem.")
+    kind: str = Field(description="earn, take_back, give_back, convert, restore, expire or redeem.")
     points: int
     tab_id: str | None
     reward_id: str | None

@@ -28,6 +28,7 @@ from servefirst.loyalty.models import LoyaltyReward, LoyaltyTransaction
 from servefirst.loyalty.take_back import tab_disputed as tab_disputed
 from servefirst.loyalty.take_back import tab_line_voided as tab_line_voided
 from servefirst.loyalty.take_back import tab_refunded as tab_refunded
+from servefirst.loyalty.take_back import tab_won_back as tab_won_back
 from servefirst.merchants.service import get_merchant
 from servefirst.taxes import service as taxes
 

@@ -1,7 +1,8 @@
 """Taking back what a paid tab earned when money goes back to the customer:
 a refund (``payments.refunds``), a line voided after payment
 (``tabs.voiding``), or a card dispute the merchant lost
-(``payments.disputes.mark_lost``). Each follows the money as
+(``payments.disputes.mark_lost``), given back if Stripe then closes that
+dispute won (``tab_won_back``). Each follows the money as
 ``take_back_rules`` says, never below what the customer holds: stamps
 already turned into an unused reward come back out of that reward. Each
 take-back names the tab and what made it, and is told as
@@ -23,6 +24,10 @@ if TYPE_CHECKING:
     from servefirst.db.uow import UnitOfWork
     from servefirst.loyalty.models import LoyaltyTransaction
     from servefirst.tabs.models import Tab
+
+
+#: The journal's kind of stamps or points a take-back took and gave back.
+GIVE_BACK = "give_back"
 
 
 def tab_refunded(uow: UnitOfWork, tab: Tab, *, refund_id: str) -> None:
@@ -77,11 +82,8 @@ def tab_disputed(uow: UnitOfWork, tab: Tab, *, dispute_id: str, disputed: int) -
 
     Once per dispute: marking it lost again changes nothing upstream, and a
     take-back naming the dispute is never made twice. A dispute still open
-    takes nothing (it may yet be won). Lost is final: nothing marks a lost
-    dispute won or open again, in the API, the console or Stripe's events
-    servefirst handles. Were a merchant to win one back on appeal, they would
-    expect the points to come back with the money, as a move naming the
-    dispute again; until the money can come back, neither do the points."""
+    takes nothing (it may yet be won). Stripe closing it won afterwards gives
+    the points back with the money (``tab_won_back``)."""
     moves = loyalty.for_tab(uow, tab.tab_id)
     reference = rules.dispute_reference(dispute_id)
     if any(m.reference == reference for m in moves):
@@ -100,6 +102,34 @@ def tab_disputed(uow: UnitOfWork, tab: Tab, *, dispute_id: str, disputed: int) -
     if owed > 0:
         _take_back(uow, tab, moves[0].customer_id, owed, reference, {"dispute_id": dispute_id})
     _undone(uow, tab, total - tab.refunded - disputed)
+
+
+def tab_won_back(uow: UnitOfWork, tab: Tab, *, dispute_id: str) -> None:
+    """Stripe closed won a dispute of the locked ``tab`` that was lost: the
+    money came back, so do the stamps or points its loss took back, as a
+    ``give_back`` naming the dispute again (which ``take_back_rules.taken_so_far``
+    counts against that take-back, so a later refund reads the tab as if the
+    dispute never took anything). Exactly what was taken: a reward voided to
+    take it came back as points then, so points are what come back now. Once:
+    a give-back naming the dispute is never made twice. A referrer's thanks
+    voided by the loss stays voided: the thanks is a reward of its own, used
+    or expired meanwhile, and it is the referral programme's to issue."""
+    moves = loyalty.for_tab(uow, tab.tab_id)
+    reference = rules.dispute_reference(dispute_id)
+    mine = [m for m in moves if m.reference == reference]
+    if any(m.kind == GIVE_BACK for m in mine):
+        return
+    taken = -sum(m.points for m in mine if m.kind == "take_back")
+    if taken <= 0:
+        return
+    customer_id = mine[0].customer_id
+    move(uow, customer_id, GIVE_BACK, taken, tab_id=tab.tab_id, reference=reference)
+    emit(
+        uow,
+        "loyalty.given_back",
+        customer_id,
+        {"tab_id": tab.tab_id, "points": taken, "dispute_id": dispute_id},
+    )
 
 
 def _taken(moves: list[LoyaltyTransaction]) -> rules.Taken:

@@ -5,7 +5,9 @@ Each follows the money: what the tab earned is kept in proportion to what is
 still paid for, rounded down, and never taken below what the customer holds
 (``take_back``). The journal names what took points back (``reference``): the
 refund's id, the voided line ("line 3"), or the dispute ("dispute dp_...");
-``taken_so_far`` reads the tab's moves back into those three.
+``taken_so_far`` reads the tab's moves back into those three. A dispute won
+after its loss gives its take-back back (``give_back``, naming the dispute
+again): read with it, the dispute took nothing.
 """
 
 from __future__ import annotations

@@ -12,7 +12,9 @@ the bill's part stays where it was: whether a chargeback gives back tax is
 the accountant's call under their country's rules, not the ledger's.
 
 One entry per dispute, in the transaction that marks it lost; the dispute
-keeps its parts and its entry, which is what the reports net.
+keeps its parts and its entry, which is what the reports net. Stripe closing
+it won afterwards (the bank sided with the merchant after all) books it back
+in a second entry, once: the same accounts and amounts, the sides swapped.
 """
 
 from __future__ import annotations
@@ -62,9 +64,40 @@ def book_lost(uow: UnitOfWork, dispute: Dispute, tab: Tab) -> None:
     disputes.booked(dispute, bill=bill, tip=tip, entry_id=entry_id)
 
 
+def book_won_back(uow: UnitOfWork, dispute: Dispute, tab: Tab) -> None:
+    """The bank gave back the money of the lost ``dispute`` of the locked
+    ``tab``'s payment: its loss's entry undone, leg for leg, once. A loss that
+    posted nothing (nothing was left of the payment) gives back nothing."""
+    disputes = DisputeRepository(uow)
+    payment = disputes.payment_of(dispute)
+    if dispute.entry_id is None or dispute.won_back_entry_id is not None or payment is None:
+        return
+    bill, tip = dispute.bill_lost, dispute.tip_lost
+    entry_id = ledger.post(
+        uow,
+        EntryBuilder(
+            EntryKind.DISPUTE_WON_BACK,
+            tab.currency,
+            memo=f"card dispute won after its loss: {dispute.dispute_id}",
+            tab_id=tab.tab_id,
+        )
+        .debit(ACCOUNT_FOR[Method(payment.method)], bill + tip)
+        .credit(Account.DISPUTES_LOST, bill)
+        .credit(Account.TIPS_PAYABLE, tip)
+        .build(),
+    )
+    disputes.won_back(dispute, entry_id=entry_id)
+
+
 def lost_totals(uow: UnitOfWork) -> tuple[int, int]:
     """(bill, tip) every lost dispute took: what the cash-flow report nets."""
     return DisputeRepository(uow).lost_totals()
+
+
+def won_back_totals(uow: UnitOfWork) -> tuple[int, int]:
+    """(bill, tip) the banks gave back of losses booked before: what the
+    cash-flow report takes off the card account's debits, which count them."""
+    return DisputeRepository(uow).won_back_totals()
 
 
 def lost_by_tab(uow: UnitOfWork) -> dict[str, tuple[int, int]]:

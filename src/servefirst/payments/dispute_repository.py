@@ -67,6 +67,24 @@ class DisputeRepository:
         dispute.bill_lost, dispute.tip_lost, dispute.entry_id = bill, tip, entry_id
         self._uow.session.flush()
 
+    def won_back(self, dispute: Dispute, *, entry_id: str) -> None:
+        """The loss booked back: the entry that undid it, kept with the dispute."""
+        dispute.won_back_entry_id = entry_id
+        self._uow.session.flush()
+
+    def won_back_totals(self) -> tuple[int, int]:
+        """(bill, tip) all the losses booked back gave back (the cash-flow report)."""
+        bill, tip = self._uow.session.execute(
+            select(
+                func.coalesce(func.sum(Dispute.bill_lost), 0),
+                func.coalesce(func.sum(Dispute.tip_lost), 0),
+            ).where(
+                Dispute.merchant_id == self._uow.merchant,
+                Dispute.won_back_entry_id.is_not(None),
+            )
+        ).one()
+        return int(bill), int(tip)
+
     def lost_totals(self) -> tuple[int, int]:
         """(bill, tip) all the merchant's lost disputes took (the cash-flow report)."""
         bill, tip = self._uow.session.execute(

@@ -3,17 +3,22 @@ dispute still allows.
 
 A customer's bank that disputes a card payment holds the money while it
 decides (``open``), then either gives it back to the customer (``lost``, for
-the merchant) or lets the merchant keep it (``won``). While a dispute is
+the merchant) or lets the merchant keep it (``won``); an inquiry that ends
+before any chargeback, a charge refunded first or a dispute the card network
+stopped close it without a loss and without a verdict (``closed``). While a dispute is
 open or lost, the payment's money is the bank's to give back, not the
 merchant's: a refund on top would pay the customer twice (once by the
 chargeback, once by us), and the books would count the money gone twice.
-Stripe itself refuses such a refund (``charge_disputed``). A won dispute frees
-the payment: it is refunded as any other, up to what is left of it.
+Stripe itself refuses such a refund (``charge_disputed``). A won or closed
+dispute frees the payment: it is refunded as any other, up to what is left of it.
 
 The owner marks a dispute lost or won; Stripe's verdict (``charge.dispute.closed``)
 closes it too. Stripe's lost is final and its money is gone at the processor, so
 it is booked as the owner's mark is, even over an owner's earlier won; only
-the owner's own mark counts it against the customer (``disputes``).
+the owner's own mark counts it against the customer (``disputes``). Stripe's
+won is final too: over a loss already booked (the owner marked it lost too
+soon, or before Stripe's last word) the money came back, so the loss is
+booked back once (``won_back_at_processor``).
 """
 
 from __future__ import annotations
@@ -29,6 +34,10 @@ class DisputeStatus(StrEnum):
     OPEN = "open"  # the bank is deciding; the money is held from the merchant
     LOST = "lost"  # the bank gave the money back to the customer
     WON = "won"  # the bank decided for the merchant: the money is the merchant's again
+    #: Ended without a loss and without a verdict: an inquiry closed before any
+    #: chargeback, a charge refunded first (the refund is its own entry), or a
+    #: dispute the card network prevented. Nothing moved; the payment is freed.
+    CLOSED = "closed"
 
 
 #: Disputes under which a payment's money is not the merchant's to give back.
@@ -95,27 +104,56 @@ def disputed_refusal(
     )
 
 
-#: Stripe's dispute statuses and the one that takes the money: ``lost``.
-#: ``warning_needs_response``, ``warning_under_review`` and ``warning_closed``
-#: are an inquiry before any chargeback (no money moved; closed, it ended
-#: there); ``needs_response`` and ``under_review`` a chargeback the bank is
-#: deciding; ``charge_refunded`` (older API versions) the merchant refunded
-#: the charge first, a refund the books already follow (``processor_refunds``);
-#: ``prevented`` a dispute the card network stopped. None of those books a loss.
-STRIPE_VERDICTS = {"won": DisputeStatus.WON, "lost": DisputeStatus.LOST}
+#: Stripe's dispute statuses and what each decides. ``lost`` takes the money;
+#: ``won`` leaves it with the merchant (and gives back a loss booked early).
+#: ``warning_needs_response``, ``warning_under_review``, ``needs_response`` and
+#: ``under_review`` are still being decided: nothing. Three end it without a
+#: loss (``closed``): ``warning_closed`` an inquiry ended before any chargeback
+#: (no money moved), ``charge_refunded`` (older API versions) the merchant
+#: refunded the charge first (a refund the books already follow:
+#: ``processor_refunds``), ``prevented`` the card network stopped it.
+STRIPE_VERDICTS = {
+    "won": DisputeStatus.WON,
+    "lost": DisputeStatus.LOST,
+    "warning_closed": DisputeStatus.CLOSED,
+    "charge_refunded": DisputeStatus.CLOSED,
+    "prevented": DisputeStatus.CLOSED,
+}
 
 
 def stripe_verdict(stripe_status: str) -> DisputeStatus | None:
-    """What Stripe's dispute status decides: won, lost, or nothing (None)."""
+    """What Stripe's dispute status decides: won, lost, closed without a
+    loss, or nothing yet (None)."""
     return STRIPE_VERDICTS.get(stripe_status)
 
 
-def closes_lost_at_processor(status: str) -> bool:
+def closes_lost_at_processor(status: str, *, won_back: bool = False) -> bool:
     """Whether Stripe's lost verdict changes a dispute of ``status``: an open
-    one, and one the owner marked won before the bank decided (the money is
-    gone at the processor whatever was marked: the books follow it). Lost
-    already, by the owner or an earlier delivery: nothing (False)."""
-    return status != DisputeStatus.LOST.value
+    one, one closed without a loss, and one the owner marked won before the
+    bank decided (the money is gone at the processor whatever was marked:
+    the books follow it). Lost already, by the owner or an earlier delivery,
+    or won back by Stripe's own won after a loss (``won_back``: Stripe's won
+    is its last word, a late lost is an older event): nothing (False)."""
+    return status != DisputeStatus.LOST.value and not won_back
+
+
+def won_at_processor(status: str) -> str | None:
+    """What Stripe's won verdict does to a dispute of ``status``: ``"won"``
+    for an open one (it is freed), ``"won_back"`` for a lost one (the loss is
+    booked back), None when it is won or closed already."""
+    if status == DisputeStatus.OPEN.value:
+        return "won"
+    if status == DisputeStatus.LOST.value:
+        return "won_back"
+    return None
+
+
+def closed_at_processor(status: str) -> bool:
+    """Whether Stripe's closing without a loss changes a dispute of
+    ``status``: only an open one. A lost one stays lost: the owner said the
+    bank kept the money, and a status that is no verdict (an inquiry, a
+    refund made first) does not say it came back; won stays won."""
+    return status == DisputeStatus.OPEN.value
 
 
 def deposit_refusal(dispute_id: str, booking_id: str) -> Conflict:

@@ -6,6 +6,10 @@ customer: it leaves the books in one entry (``dispute_books``), and loyalty
 follows it as it follows a refund (``loyalty.service.tab_disputed``). Won,
 the money is the merchant's again: nothing is counted, and the payment can
 be refunded as any other (while open or lost it cannot: ``dispute_rules``).
+Stripe's won after a loss was booked gives the money back: the loss is booked
+back and loyalty given back (``won_back_at_processor``). Closed by Stripe
+without a loss (an inquiry closed, refunded first, prevented), nothing moved
+and the payment is freed as a won one is (``closed_at_processor``).
 A dispute of a booking's deposit names its booking; its loss is not booked
 (``dispute_rules.deposit_refusal`` says why)."""
 
@@ -22,7 +26,7 @@ from servefirst.db.uow import UnitOfWork
 from servefirst.events.service import emit
 from servefirst.kit.errors import NotFound
 from servefirst.loyalty import service as loyalty
-from servefirst.payments.dispute_books import book_lost
+from servefirst.payments.dispute_books import book_lost, book_won_back
 from servefirst.payments.dispute_repository import DisputeRepository
 from servefirst.payments.dispute_rules import (
     Disputed,
@@ -31,7 +35,9 @@ from servefirst.payments.dispute_rules import (
     deposit_refusal,
     ensure_can_close,
     first_holding,
+    won_at_processor,
 )
+from servefirst.payments.dispute_rules import closed_at_processor as closed_at_processor_rule
 from servefirst.payments.models import Dispute, Payment
 from servefirst.payments.refund_repository import RefundRepository
 from servefirst.payments.refund_rules import Refundable, bill_first
@@ -130,10 +136,10 @@ def mark_lost(uow: UnitOfWork, dispute_id: str) -> Dispute:
     booked once (``_lose``: the books, loyalty), if Stripe's verdict did not
     book it already, and counted once in the customer's trust history (as a
     write-off of what was taken back). Marking it again changes nothing.
-    Lost is final: nothing marks a lost dispute won or open again
-    (``loyalty.take_back.tab_disputed`` says what a reversal should do); a
-    won one is not marked lost (409 ``dispute_closed``), nor one of a
-    booking's deposit (409 ``dispute_of_deposit``: ``dispute_rules``)."""
+    The owner marks nothing lost won again; only Stripe's own won verdict
+    books a loss back (``won_back_at_processor``); a won or closed one is not
+    marked lost (409 ``dispute_closed``), nor one of a booking's deposit
+    (409 ``dispute_of_deposit``: ``dispute_rules``)."""
     dispute = _held(uow, dispute_id)
     if dispute.booking_id is not None:
         raise deposit_refusal(dispute.dispute_id, dispute.booking_id)
@@ -169,8 +175,67 @@ def lost_at_processor(uow: UnitOfWork, dispute_id: str) -> Dispute:
     concern does not). Only the owner, who knows the visit, marks it lost against them:
     the console still offers it (``mark_lost``)."""
     dispute = _held(uow, dispute_id)
-    if closes_lost_at_processor(dispute.status):
+    if closes_lost_at_processor(dispute.status, won_back=dispute.won_back_at is not None):
         _lose(uow, dispute, against_the_customer=False)
+    return dispute
+
+
+def won_back_at_processor(uow: UnitOfWork, dispute_id: str) -> Dispute:
+    """Stripe closed the dispute won: the money is the merchant's. Open, it
+    is won as the owner's mark wins it. Lost already (the owner marked it lost
+    too soon, or before Stripe's last word), the money came back: the loss is
+    booked back once, in an entry that undoes its legs (``dispute_books``);
+    the tab's loyalty taken back for it is given back; the lost disputes no
+    longer net the earnings (commission and tips follow the money kept). Won
+    or closed already: nothing.
+
+    An owner's mark lost counted once against the customer's trust stays
+    counted: trust keeps faded running sums, not the events that made them
+    (``trust.count_event``), so the count cannot be taken out exactly; the
+    history still shows the dispute as won."""
+    dispute = _held(uow, dispute_id)
+    change = won_at_processor(dispute.status)
+    if change == "won":
+        return mark_won(uow, dispute_id)
+    if change == "won_back":
+        dispute.status = DisputeStatus.WON.value
+        dispute.won_back_at = uow.clock.now()
+        uow.session.flush()
+        if dispute.tab_id is not None:
+            # The tab is held as the loss held it: loyalty reads and writes what it earned.
+            tab = uow.tabs.lock(dispute.tab_id)
+            book_won_back(uow, dispute, tab)
+            loyalty.tab_won_back(uow, tab, dispute_id=dispute.dispute_id)
+        emit(
+            uow,
+            "dispute.won",
+            dispute_id,
+            {
+                "payment_id": dispute.payment_id,
+                "won_back": True,
+                "bill_won_back": dispute.bill_lost if dispute.won_back_entry_id else 0,
+                "tip_won_back": dispute.tip_lost if dispute.won_back_entry_id else 0,
+                "entry_id": dispute.won_back_entry_id,
+            },
+        )
+    return dispute
+
+
+def closed_at_processor(uow: UnitOfWork, dispute_id: str, stripe_status: str) -> Dispute:
+    """Stripe closed an open dispute without a loss (``stripe_status``: an
+    inquiry closed, a charge refunded first, a dispute prevented): nothing
+    moved and nothing counts; its payment is freed as a won one is. A lost,
+    won or closed dispute stays as it is (``dispute_rules.closed_at_processor``)."""
+    dispute = _held(uow, dispute_id)
+    if closed_at_processor_rule(dispute.status):
+        dispute.status = DisputeStatus.CLOSED.value
+        uow.session.flush()
+        emit(
+            uow,
+            "dispute.closed",
+            dispute_id,
+            {"payment_id": dispute.payment_id, "stripe_status": stripe_status},
+        )
     return dispute
 
 

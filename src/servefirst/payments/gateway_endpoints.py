@@ -144,7 +144,13 @@ class DisputeOut(Out):
     amount: int
     currency: str
     reason: str
-    status: Literal["open", "lost", "won"]
+    status: Literal["open", "lost", "won", "closed"] = Field(
+        description="open: the bank is deciding; lost: the bank gave the money back to the"
+        " customer; won: the merchant keeps it (given back to the books if it was lost"
+        " before: won_back_at); closed: Stripe closed it without a loss (an inquiry closed,"
+        " the charge refunded first, a dispute prevented). Won or closed, the payment can"
+        " be refunded again."
+    )
     created_at: datetime
     lost_at: datetime | None = Field(
         description="When it became lost: marked by the owner, or closed lost by Stripe."
@@ -160,6 +166,15 @@ class DisputeOut(Out):
     )
     tip_lost: int = Field(description="Lost: what the bank took of the payment's tip.")
     entry_id: str | None = Field(description="The journal entry that booked the loss, if any.")
+    won_back_at: datetime | None = Field(
+        default=None,
+        description="When Stripe closed it won after it had been lost: the money came back.",
+    )
+    won_back_entry_id: str | None = Field(
+        default=None,
+        description="The journal entry that booked the loss back (entry_id's legs, sides"
+        " swapped); bill_lost and tip_lost stay as what it gave back.",
+    )
 
     @classmethod
     def build(cls, d: Dispute) -> DisputeOut:
@@ -178,6 +193,8 @@ class DisputeOut(Out):
             bill_lost=d.bill_lost,
             tip_lost=d.tip_lost,
             entry_id=d.entry_id,
+            won_back_at=d.won_back_at,
+            won_back_entry_id=d.won_back_entry_id,
         )
 
 

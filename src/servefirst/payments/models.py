@@ -95,7 +95,9 @@ class Dispute(Base):
     """A customer disputed a card payment (or a booking's deposit) with their
     bank. Shown to staff; lost (marked by the owner or closed so by Stripe),
     the money leaves the books; counted in the customer's trust history only
-    once the owner marks it lost; won, its payment can be refunded again."""
+    once the owner marks it lost; won (or closed without a loss), its payment
+    can be refunded again. Won by Stripe after a loss was booked, the loss is
+    booked back (``won_back_entry_id``)."""
 
     __tablename__ = "disputes"
     __table_args__ = (Index("ix_disputes_payment", "merchant_id", "payment_id"),)
@@ -116,8 +118,8 @@ class Dispute(Base):
     reason: Mapped[str] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(
         String(16),
-        doc="open, lost or won (dispute_rules.DisputeStatus): open or lost, the payment"
-        " cannot be refunded.",
+        doc="open, lost, won or closed (dispute_rules.DisputeStatus): open or lost, the"
+        " payment cannot be refunded.",
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     lost_at: Mapped[datetime | None] = mapped_column(
@@ -144,6 +146,17 @@ class Dispute(Base):
     )
     entry_id: Mapped[str | None] = mapped_column(
         String(40), nullable=True, doc="The journal entry that booked the loss, if any."
+    )
+    won_back_at: Mapped[datetime | None] = mapped_column(
+        UTCDateTime,
+        nullable=True,
+        doc="When Stripe closed it won after it had been lost: the money came back.",
+    )
+    won_back_entry_id: Mapped[str | None] = mapped_column(
+        String(40),
+        nullable=True,
+        doc="The journal entry that booked the loss back (entry_id's legs, sides swapped);"
+        " bill_lost and tip_lost stay as what it gave back.",
     )
 
 

@@ -18,9 +18,13 @@ from servefirst.db.uow import UnitOfWork
 from servefirst.db.upsert import insert_for
 from servefirst.kit.errors import NotFound, ServefirstError
 from servefirst.payments.accounts import webhook_secret_of
-from servefirst.payments.dispute_repository import DisputeRepository
 from servefirst.payments.dispute_rules import DisputeStatus, stripe_verdict
-from servefirst.payments.disputes import lost_at_processor, mark_won, record_dispute
+from servefirst.payments.disputes import (
+    closed_at_processor,
+    lost_at_processor,
+    record_dispute,
+    won_back_at_processor,
+)
 from servefirst.payments.models import Payment, ProcessorEvent
 from servefirst.payments.processor_refunds import book_refunded_at_processor, newest_refund_id
 from servefirst.payments.service import complete_pending
@@ -132,21 +136,24 @@ def _dispute(uow: UnitOfWork, dispute: Any) -> None:
 
 
 def _dispute_closed(uow: UnitOfWork, dispute: Any) -> None:
-    """Stripe decided. Won: the payment is freed to be refunded again
-    (``disputes.mark_won``), unless the owner marked it lost already. Lost:
-    the money is gone at the processor and the books follow it at once
-    (``disputes.lost_at_processor``: booked once, whoever says lost first);
-    only the owner's own mark counts it against the customer. Any other
-    status (``warning_closed``, ``charge_refunded``...) books nothing
-    (``dispute_rules.stripe_verdict``)."""
+    """Stripe decided. Lost: the money is gone at the processor and the books
+    follow it at once (``disputes.lost_at_processor``: booked once, whoever
+    says lost first); only the owner's own mark counts it against the
+    customer. Won: the payment is freed to be refunded again, and a loss
+    booked before (the owner's early mark) is booked back, once
+    (``disputes.won_back_at_processor``). Closed without a loss
+    (``warning_closed``, ``charge_refunded``, ``prevented``): an open dispute
+    is closed and its payment freed (``disputes.closed_at_processor``). A
+    status still being decided changes nothing (``dispute_rules.stripe_verdict``)."""
     _dispute(uow, dispute)  # kept first, if its creation was never told
-    verdict = stripe_verdict(str(getattr(dispute, "status", "")))
+    status = str(getattr(dispute, "status", ""))
+    verdict = stripe_verdict(status)
     if verdict is DisputeStatus.LOST:
         lost_at_processor(uow, dispute.id)
     elif verdict is DisputeStatus.WON:
-        found = DisputeRepository(uow).get(dispute.id)
-        if found is not None and found.status == DisputeStatus.OPEN.value:
-            mark_won(uow, dispute.id)
+        won_back_at_processor(uow, dispute.id)
+    elif verdict is DisputeStatus.CLOSED:
+        closed_at_processor(uow, dispute.id, status)
 
 
 _HANDLERS = {

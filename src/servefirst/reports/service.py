@@ -20,7 +20,7 @@ from servefirst.guarantee.service import adjustments_by_remedy
 from servefirst.ledger import service as ledger
 from servefirst.ledger.rules import Account
 from servefirst.merchants.service import get_merchant
-from servefirst.payments.dispute_books import lost_totals
+from servefirst.payments.dispute_books import lost_totals, won_back_totals
 from servefirst.payments.refunds import refunded_by_method
 from servefirst.reports.rules import AGE_BUCKETS, bucket_starts
 from servefirst.tabs.models import Tab
@@ -91,7 +91,11 @@ def cash_flow(uow: UnitOfWork) -> dict[str, Any]:
     tip_back = debits(Account.TIPS_PAYABLE)
     refunded = _refunded(uow) if debits(Account.REFUNDS) or tip_back else _NONE_REFUNDED
     lost = _lost(uow) if debits(Account.DISPUTES_LOST) or tip_back else _NONE_REFUNDED
-    tips = credits(Account.TIPS_PAYABLE) - refunded["tips"] - lost["tips"]
+    # A loss Stripe then closed won is booked back: its entry debits the card
+    # account again (and credits tips_payable), which is no new takings.
+    given_back = credits(Account.DISPUTES_LOST) or tip_back
+    back_bill, back_tips = won_back_totals(uow) if given_back else (0, 0)
+    tips = credits(Account.TIPS_PAYABLE) - refunded["tips"] - lost["tips"] - back_tips
     by_method = {
         "cash": debits(Account.CASH),
         "card": debits(Account.CARD_CLEARING),
@@ -102,6 +106,7 @@ def cash_flow(uow: UnitOfWork) -> dict[str, Any]:
     by_method = {
         m: taken - refunded["by_method"][m] - lost["by_method"][m] for m, taken in by_method.items()
     }
+    by_method["card"] -= back_bill + back_tips
     collected_total = sum(by_method.values())
     now = uow.clock.now()
     ages, by_status = _unpaid_by_age_and_status(uow, now, ZoneInfo(merchant.timezone))
@@ -167,7 +172,8 @@ def _refunded(uow: UnitOfWork) -> dict[str, Any]:
 
 def _lost(uow: UnitOfWork) -> dict[str, Any]:
     """What the customers' banks took back for disputes the merchant lost
-    (always from a card: ``payments.dispute_books``)."""
+    (always from a card: ``payments.dispute_books``); a dispute won after
+    its loss is no longer lost and counts nothing."""
     bill, tips = lost_totals(uow)
     by_method = {"cash": 0, "card": bill + tips, "card_terminal": 0}
     return {"total": bill + tips, "by_method": by_method, "for_services": bill, "tips": tips}
