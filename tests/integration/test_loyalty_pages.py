@@ -1,7 +1,8 @@
 """Loyalty on the pages: the customer reads their progress in words (English
 and Portuguese) and uses a reward when paying; the console shows a reward
 waiting on the customer's tab and takes it off at the counter; the owner
-sets the programme on its own page; a customer with too many movements in a
+sets the programme on its own page (an expired form given back as typed, in
+the words every console form uses); a customer with too many movements in a
 day is flagged."""
 
 from __future__ import annotations
@@ -9,11 +10,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import pytest
+
 from servefirst.loyalty import service as loyalty
 from servefirst.runtime import Runtime
 from tests.conftest import Merchant
+from tests.integration.test_customer_form_kept import EXPIRED
 from tests.integration.test_loyalty_api import card, paid_tab, stamp_card
-from tests.integration.test_pages_staff import Staff
+from tests.integration.test_pages_staff import CSRF, Staff
 
 GOOD_CARD = "4242424242424242"
 
@@ -149,3 +153,48 @@ def test_a_stamp_card_with_letters_for_its_visits_is_refused_in_portuguese(
         assert refused.text.count(words) == 1, field  # said once, not twice
         assert "must be a whole number" not in refused.text
     assert merchant.get("/v1/merchant/loyalty-program").json()["active"] is False
+
+
+@pytest.mark.parametrize("language", ["en", "pt"])
+def test_an_expired_loyalty_form_comes_back_as_typed_in_the_words_of_every_form(
+    merchant: Merchant, signed_in: Callable[..., Staff], language: str
+) -> None:
+    """The owner signed in again elsewhere, so the page's form token is stale:
+    the programme comes back as typed, nothing is kept, and the owner reads the
+    same words as on any other console form (here the tax rate's)."""
+    owner = signed_in(merchant, "owner")
+    if language == "pt":
+        assert owner.post("/staff/settings/language", {"language": "pt"}).status_code == 200
+    form = {
+        "kind": "visits",
+        "visits_per_reward": "7",
+        "min_spend": "3,50",
+        "reward_type": "amount_off",
+        "amount": "4,00",
+        "expires_after_days": "90",
+        "csrf_token": "from-an-earlier-sign-in",
+    }
+    stale = owner.client.post("/staff/policies/loyalty", data=form)
+    assert stale.status_code == 403, stale.text
+    assert EXPIRED[language] in stale.text
+    for typed in ("7", "3,50", "4,00", "90"):
+        assert f'value="{typed}"' in stale.text
+    assert merchant.get("/v1/merchant/loyalty-program").json()["active"] is False
+
+    other = owner.client.post(
+        "/staff/tax-rates",
+        data={"name": "IVA 6%", "percent": "6", "csrf_token": form["csrf_token"]},
+    )
+    assert other.status_code == 403 and EXPIRED[language] in other.text
+
+    fresh = CSRF.search(stale.text)
+    assert fresh and fresh.group(1) == owner.csrf  # the page carries the live token
+    again = {**form, "csrf_token": fresh.group(1)}
+    saved = owner.client.post("/staff/policies/loyalty", data=again, follow_redirects=False)
+    assert saved.status_code == 303, saved.text
+    program = merchant.get("/v1/merchant/loyalty-program").json()
+    assert (program["visits_per_reward"], program["min_spend"], program["reward"]["amount"]) == (
+        7,
+        350,
+        400,
+    )

@@ -12,14 +12,17 @@ from fastapi.responses import Response
 
 from servefirst.catalog.service import list_services
 from servefirst.db.uow import UnitOfWork
+from servefirst.kit.errors import ServefirstError
 from servefirst.kit.i18n import N_
 from servefirst.kit.i18n import gettext as _
+from servefirst.kit.refusals import in_words
 from servefirst.kit.typed import format_amount, parse_amount
 from servefirst.loyalty import service as loyalty
 from servefirst.merchants.service import get_merchant
 from servefirst.staff import service as staff
+from servefirst.staff.kept_forms import act_keeping
 from servefirst.staff.rules import Access
-from servefirst.staff.web import act_keeping, base_context, render, show
+from servefirst.staff.web import base_context, render, show
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
 
@@ -130,8 +133,8 @@ def save_loyalty(
         loyalty.set_program(uow, body)
         return f"{PAGE}?done=saved"
 
-    def form(uow: UnitOfWork, me: staff.SignedIn, error: str, status: int) -> Response:
-        return _page(request, uow, me, error=error, status=status, typed=typed)
+    def form(uow: UnitOfWork, me: staff.SignedIn, exc: ServefirstError) -> Response:
+        return _page(request, uow, me, error=in_words(exc), status=exc.status, typed=typed)
 
     return act_keeping(request, csrf_token, change, form, needs=Access.OWNER)
 

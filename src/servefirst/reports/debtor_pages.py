@@ -12,12 +12,14 @@ from fastapi.responses import Response
 
 from servefirst.db.uow import UnitOfWork
 from servefirst.kit import i18n
-from servefirst.kit.errors import InvalidRequest
+from servefirst.kit.errors import InvalidRequest, ServefirstError
+from servefirst.kit.refusals import in_words
 from servefirst.merchants.service import get_merchant
 from servefirst.reports.debtors import debtors
 from servefirst.staff import service as staff
+from servefirst.staff.kept_forms import act_keeping
 from servefirst.staff.rules import Access
-from servefirst.staff.web import act_keeping, base_context, render, show
+from servefirst.staff.web import base_context, render, show
 from servefirst.tabs import service as tabs
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
@@ -63,8 +65,10 @@ async def mark_overdue(request: Request, tab_id: str) -> Response:
         tabs.mark_overdue(uow, tab_id)
         return "/staff/debtors?done=overdue"
 
-    def again(uow: UnitOfWork, me: staff.SignedIn, error: str, status: int) -> Response:
-        return _page(request, uow, me, {**entries, "tab_id": tab_id}, error=error, status=status)
+    def again(uow: UnitOfWork, me: staff.SignedIn, exc: ServefirstError) -> Response:
+        return _page(
+            request, uow, me, {**entries, "tab_id": tab_id}, error=in_words(exc), status=exc.status
+        )
 
     return act_keeping(request, entries.get("csrf_token", ""), change, again, needs=Access.MANAGER)
 
@@ -85,7 +89,9 @@ async def write_off(request: Request, tab_id: str) -> Response:
         tabs.write_off(uow, tab_id, reason=f"{reason[:150]} ({me.account.name})")
         return "/staff/debtors?done=written_off"
 
-    def again(uow: UnitOfWork, me: staff.SignedIn, error: str, status: int) -> Response:
-        return _page(request, uow, me, {**entries, "tab_id": tab_id}, error=error, status=status)
+    def again(uow: UnitOfWork, me: staff.SignedIn, exc: ServefirstError) -> Response:
+        return _page(
+            request, uow, me, {**entries, "tab_id": tab_id}, error=in_words(exc), status=exc.status
+        )
 
     return act_keeping(request, entries.get("csrf_token", ""), change, again, needs=Access.MANAGER)

@@ -2,7 +2,9 @@
 
 ``act`` (``staff.web``) answers a stale CSRF token with a page of its own;
 the management forms instead show the same form again with what was typed and
-the trouble in words, so nothing typed is lost and nothing was saved.
+the trouble in words, so nothing typed is lost and nothing was saved. Every
+console form that keeps what was typed goes through ``act_keeping`` here, so
+an expired form is said the same way everywhere.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from fastapi.responses import Response
 
 from servefirst.db.uow import UnitOfWork
 from servefirst.kit.errors import InvalidRequest, ServefirstError
+from servefirst.kit.i18n import N_
 from servefirst.kit.i18n import gettext as _
 from servefirst.staff import service as staff
 from servefirst.staff.rules import Access
@@ -27,6 +30,11 @@ from servefirst.staff.web import (
     refused,
     submitted_csrf,
 )
+
+#: An expired form (another tab signed in again, or a long pause), in one set
+#: of words for every console form. It asks for a check rather than promising
+#: every entry is back: a password or a gateway's secret is never given back.
+STALE_FORM = N_("This form had expired, so nothing was saved. Check it and send it again.")
 
 
 def act_keeping(
@@ -48,11 +56,7 @@ def act_keeping(
         pass
     except (SignInRequired, BelowAccess) as exc:
         return refused(request, exc)
-    stale = InvalidRequest(
-        _("This form had expired, so nothing was saved. Check it and send it again."),
-        code="csrf_stale",
-        status=403,
-    )
+    stale = InvalidRequest(_(STALE_FORM), code="csrf_stale", status=403)
     try:
         with console(request, write=False, needs=needs) as (uow, me):
             return on_error(uow, me, stale)

@@ -26,6 +26,7 @@ from servefirst.kit.typed import refuse_nul
 from servefirst.merchants.service import get_merchant
 from servefirst.staff import password_change
 from servefirst.staff import service as staff
+from servefirst.staff.kept_forms import STALE_FORM
 from servefirst.staff.rules import MIN_PASSWORD_LENGTH, SignInThrottled
 from servefirst.staff.web import (
     DEVICE_COOKIE,
@@ -53,8 +54,6 @@ PAGE = "/staff/settings/password"
 #: The fields a refusal can be said beside.
 FIELDS = ("current_password", "new_password", "confirm_password")
 CHANGED = N_("Password changed. Every other browser signed in as you has been signed out.")
-#: The form's own words for a stale CSRF token (the same as ``kept_forms``).
-STALE = N_("This form had expired, so nothing was saved. Check it and send it again.")
 
 
 def password_page(
@@ -99,7 +98,7 @@ def change_own_password(
     try:
         with console(request, write=False) as (uow, me):
             if not staff.csrf_ok(me.csrf_token, csrf):
-                return password_page(request, uow, me, error=_(STALE), status=403)
+                return password_page(request, uow, me, error=_(STALE_FORM), status=403)
             try:  # before the throttle and the account are asked about it
                 refuse_nul(typed_in(request))
             except InvalidRequest as exc:

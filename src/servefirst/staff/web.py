@@ -248,7 +248,7 @@ def change_checked(
 ) -> Callable[[UnitOfWork, staff.SignedIn], str]:
     """``change``, once the form holds nothing no page keeps (a NUL
     character: ``kit.typed.refuse_nul``). Every console form goes through
-    here (``act``, ``act_keeping``), so its refusal is given back like any
+    here (``act``, ``kept_forms.act_keeping``), so its refusal is given back like any
     other, beside the field where the form marks one, and nothing is written."""
 
     def checked(uow: UnitOfWork, me: staff.SignedIn) -> str:
@@ -299,7 +299,7 @@ def commit_change(
     on_error: Callable[[UnitOfWork, staff.SignedIn, ServefirstError], Response],
 ) -> Response:
     """Where a console form's change is committed, for every kind of form
-    (``act``, both ``act_keeping``): a refusal is rolled back and shown by
+    (``act``, ``kept_forms.act_keeping``): a refusal is rolled back and shown by
     ``on_error``; otherwise the work is committed and the browser sent where
     ``change`` says."""
     try:
@@ -344,32 +344,3 @@ def problem(request: Request, me: staff.SignedIn, exc: ServefirstError) -> Respo
 def base_context(me: staff.SignedIn, request: Request, **extra: Any) -> dict[str, Any]:
     notice = NOTICES.get(request.query_params.get("done", ""))
     return {"me": me, "csrf_token": me.csrf_token, "notice": notice, **extra}
-
-
-#: A stale form (another tab signed in again, or a long pause) is given back
-#: with what was typed, not thrown away.
-STALE_FORM = "This form had expired, so nothing was saved. Your entries are kept: send it again."
-
-
-def act_keeping(
-    request: Request,
-    csrf: str,
-    change: Callable[[UnitOfWork, staff.SignedIn], str],
-    form: Callable[[UnitOfWork, staff.SignedIn, str, int], Response],
-    *,
-    needs: Access = Access.STAFF,
-) -> Response:
-    """As ``act``, for forms with many entries: a refusal *or a stale CSRF
-    token* gives the same form back (``form(uow, me, error, status)``) with the
-    entries kept and the error in words; nothing is saved either way."""
-    csrf = submitted_csrf(request, csrf)
-    change = change_checked(request, change)
-    try:
-        with console(request, write=True, needs=needs) as (uow, me):
-            if not staff.csrf_ok(me.csrf_token, csrf):
-                return form(uow, me, i18n.gettext(STALE_FORM), 403)
-            return commit_change(
-                uow, me, change, lambda uow, me, exc: form(uow, me, in_words(exc), exc.status)
-            )
-    except (SignInRequired, CsrfRejected, BelowAccess) as exc:
-        return refused(request, exc)

@@ -12,12 +12,14 @@ from fastapi.responses import Response
 
 from servefirst.db.uow import UnitOfWork
 from servefirst.kit import i18n
-from servefirst.kit.errors import InvalidRequest
+from servefirst.kit.errors import InvalidRequest, ServefirstError
+from servefirst.kit.refusals import in_words
 from servefirst.kit.typed import format_amount, parse_amount
 from servefirst.merchants.service import get_merchant
 from servefirst.staff import service as staff
+from servefirst.staff.kept_forms import act_keeping
 from servefirst.staff.rules import Access
-from servefirst.staff.web import act_keeping, base_context, render, show
+from servefirst.staff.web import base_context, render, show
 from servefirst.trust import service as trust
 from servefirst.trust.policy_rules import PRESET_WORDS, as_stored
 from servefirst.trust.rules import Tier
@@ -128,7 +130,7 @@ async def set_trust_policy(request: Request) -> Response:
             trust.set_policy(uow, _changes(entries, get_merchant(uow).currency))
         return "/staff/policies/trust?done=saved"
 
-    def again(uow: UnitOfWork, me: staff.SignedIn, error: str, status: int) -> Response:
-        return _form(request, uow, me, entries, error=error, status=status)
+    def again(uow: UnitOfWork, me: staff.SignedIn, exc: ServefirstError) -> Response:
+        return _form(request, uow, me, entries, error=in_words(exc), status=exc.status)
 
     return act_keeping(request, entries.get("csrf_token", ""), change, again, needs=Access.OWNER)
