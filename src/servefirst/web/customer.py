@@ -39,7 +39,13 @@ from servefirst.web.customer_reads import (
     read_tab_and_sale,
     runtime_of,
 )
-from servefirst.web.pay_form import ensure_same_bill, seen_due, tip_choices, tip_from
+from servefirst.web.pay_form import (
+    ensure_same_bill,
+    seen_due,
+    tip_choices,
+    tip_from,
+    tip_to_ask_about,
+)
 from servefirst.web.qr import customer_url, qr_svg
 from servefirst.web.stripe_card import StripeCard, stripe_card_of
 from servefirst.web.tab_sections import ACTIVE, can_pay, fields_drawn, page_state
@@ -149,6 +155,7 @@ def _page(
     error: ServefirstError | None = None,
     form: dict[str, str] | None = None,
     confirm: str | None = None,
+    tip_question: int | None = None,
 ) -> Response:
     try:
         tab, sale = read_tab_and_sale(request, token)
@@ -167,6 +174,8 @@ def _page(
                 request, token, tab, sale, flash=flash, error=error, form=form, stripe=stripe
             ),
             "confirm_secret": confirm,
+            # A tip more than the bill, asked about beside the tip (not charged).
+            "tip_question": tip_question,
         },
         status_code=status,
         headers=headers,
@@ -284,17 +293,27 @@ def pay(
     custom_tip: FormText = "",
     expected_due: FormText = "",
     reward_id: FormText = "",
+    tip_confirmed: FormText = "",
 ) -> Response:
     # The card number is never sent back into the page, even on an error.
     form = {"tip": tip, "custom_tip": custom_tip, "reward_id": reward_id}
     try:
-        typed = {"card": card, "payment_method": payment_method, "expected_due": expected_due}
+        typed = {
+            "card": card,
+            "payment_method": payment_method,
+            "expected_due": expected_due,
+            "tip_confirmed": tip_confirmed,
+        }
         words.within_field_max({**form, **typed})
         tab = read_tab(request, token)
         if tab.status == "paid":
             return _to_receipt(token)
         seen = seen_due(expected_due)
         tipped = tip_from(tip, custom_tip, tab)
+        # Asked before the card is looked at: the answer and the card come back together.
+        ask = tip_to_ask_about(tipped, tab, tip_confirmed)
+        if ask is not None:
+            return _page(request, token, status=409, form=form, tip_question=ask)
         number = "".join(card.split())
         if not number and not payment_method and not reward_id:
             raise InvalidRequest("Enter the card number.", param="card")

@@ -2,7 +2,8 @@
 
 The form shows the amount due it was drawn with (kept current by the live
 poll); a payment is refused if the bill changed since, so a line added a moment
-ago is never charged unseen.
+ago is never charged unseen. A tip larger than the bill is asked about before
+it is charged (680 typed for 6,80), as a good payment terminal does.
 """
 
 from __future__ import annotations
@@ -69,3 +70,16 @@ def tip_from(choice: str, custom: str, tab: PublicTab) -> int:
         if option.value == (choice or "0"):
             return option.amount
     raise InvalidRequest("Choose one of the suggested tips, or a custom amount.", param="tip")
+
+
+def tip_to_ask_about(tip: int, tab: PublicTab, confirmed: str) -> int | None:
+    """The tip to ask the customer about before charging it, if any.
+
+    A tip more than what is due is most often a slipped decimal mark, so it
+    is charged only once the customer said yes to that very amount: a yes
+    given for another amount (the tip typed again) does not count. The JSON
+    API does not ask; its callers decide for themselves.
+    """
+    if tip > tab.amount_due and confirmed.strip() != str(tip):
+        return tip
+    return None
