@@ -74,27 +74,18 @@ class DisputeRepository:
 
     def won_back_totals(self) -> tuple[int, int]:
         """(bill, tip) all the losses booked back gave back (the cash-flow report)."""
-        bill, tip = self._uow.session.execute(
-            select(
-                func.coalesce(func.sum(Dispute.bill_lost), 0),
-                func.coalesce(func.sum(Dispute.tip_lost), 0),
-            ).where(
-                Dispute.merchant_id == self._uow.merchant,
-                Dispute.won_back_entry_id.is_not(None),
-            )
-        ).one()
-        return int(bill), int(tip)
+        return self._totals(Dispute.won_back_entry_id.is_not(None))
 
     def lost_totals(self) -> tuple[int, int]:
         """(bill, tip) all the merchant's lost disputes took (the cash-flow report)."""
+        return self._totals(Dispute.status == DisputeStatus.LOST.value)
+
+    def _totals(self, which: ColumnElement[bool]) -> tuple[int, int]:
         bill, tip = self._uow.session.execute(
             select(
                 func.coalesce(func.sum(Dispute.bill_lost), 0),
                 func.coalesce(func.sum(Dispute.tip_lost), 0),
-            ).where(
-                Dispute.merchant_id == self._uow.merchant,
-                Dispute.status == DisputeStatus.LOST.value,
-            )
+            ).where(Dispute.merchant_id == self._uow.merchant, which)
         ).one()
         return int(bill), int(tip)
 
