@@ -116,8 +116,6 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
         # runs, when asked (settings.deliver_in_process: ``servefirst serve``
         # without --no-worker).
         lifespan=_background(runtime),
-        # The console's NUL check reads every field a form carried (staff.web.typed_in).
-        dependencies=[Depends(keep_form)],
         openapi_tags=[
             {"name": "services", "description": "The catalog, with versioned terms."},
             {"name": "customers", "description": "Customers and their trust."},
@@ -145,7 +143,7 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
     # loop's routers come first, so opening, adding to, serving and paying a
     # tab are found before the rest. No two routers' paths overlap, so the
     # order changes nothing else.
-    for router in (
+    api_routers = (
         tabs_router,
         payments_router,
         refunds_router,
@@ -172,6 +170,8 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
         message_settings_router,
         webhooks_router,
         gateway_router,
+    )
+    page_routers = (
         message_pages_router,
         customer_pages_router,
         receipt_pages_router,
@@ -190,8 +190,13 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
         message_console_router,
         dispute_pages_router,
         card_payments_pages_router,
-    ):
+    )
+    for router in api_routers:
         app.include_router(router)
+    for router in page_routers:
+        # The console's NUL check reads every field a form carried
+        # (staff.web.typed_in); pages only, so the API's requests skip it.
+        app.include_router(router, dependencies=[Depends(keep_form)])
     app.add_middleware(BrowsersToReportPages)
     # Every script and stylesheet is served by the app itself: no CDN.
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -226,8 +226,8 @@ def refused(request: Request, exc: Exception) -> Response:
 
 async def keep_form(request: Request) -> None:
     """Keep the form a console POST carried, for ``typed_in`` (which a sync
-    route calls, where it cannot be awaited): a dependency of the whole app
-    (``app.create_app``), so a console page added later is checked too.
+    route calls, where it cannot be awaited): a dependency of every page
+    router (``app.create_app``), so a console page added later is checked too.
     ``Request.form()`` parses the body once and hands the same form to the
     route's ``Form()`` parameters and to an async route reading it itself."""
     if request.method == "POST" and request.url.path.startswith(COOKIE_PATH):
