@@ -34,7 +34,7 @@ from servefirst.kit.money import Money
 from servefirst.ledger import service as ledger
 from servefirst.ledger.rules import Account, EntryBuilder, EntryKind
 from servefirst.merchants.service import get_merchant
-from servefirst.payments.gateways import card_gateway
+from servefirst.payments.gateway_choice import card_gateway
 from servefirst.payments.phases import ensure_card_for
 from servefirst.risk.service import decide_by_risk
 
