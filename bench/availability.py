@@ -41,7 +41,7 @@ from servefirst.staff.service import create_member
 if TYPE_CHECKING:
     import argparse
 
-    from bench.run import Ui
+    from bench.ui import Ui
 
 STAFF = 10
 BOOKINGS = 2000

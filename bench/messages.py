@@ -34,7 +34,7 @@ from bench.stats import percentile
 if TYPE_CHECKING:
     import argparse
 
-    from bench.run import Ui
+    from bench.ui import Ui
 
 TAB_LINK = re.compile(rb"/t/([A-Za-z0-9_.-]+)/receipt")
 

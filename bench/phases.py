@@ -30,7 +30,7 @@ from bench.stats import percentile
 if TYPE_CHECKING:
     import argparse
 
-    from bench.run import Ui
+    from bench.ui import Ui
 
 LATENCY_MS = 300
 PAYERS = STAFF = 8

@@ -20,12 +20,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 from rich.console import Console
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from bench import machine
 from bench.databases import POSTGRESQL, SQLITE, pg_server_reachable
 from bench.ledger_transfers import HISTORY_PER_CLIENT
 from bench.results import Results
+from bench.ui import Ui
 
 HERE = Path(__file__).resolve().parent
 SECTIONS = (
@@ -150,36 +150,6 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     args.ledger_history = 5 if args.quick else HISTORY_PER_CLIENT
     args.profile_seconds = 1.0 if args.quick else 5.0
     return args
-
-
-class Ui:
-    """Progress on the terminal: one bar over the steps, a log line per sub-step."""
-
-    def __init__(self, console: Console, total: int) -> None:
-        self.progress = Progress(
-            SpinnerColumn(),
-            TextColumn("{task.description}"),
-            BarColumn(),
-            TextColumn("{task.completed}/{task.total}"),
-            TimeElapsedColumn(),
-            console=console,
-            # Redrawn when a step begins or ends, not by a thread ten times a
-            # second: that thread fought the load generator for the GIL and
-            # halved the HTTP figures (58.5 against 32.6 lifecycles/s).
-            auto_refresh=False,
-        )
-        self.task = self.progress.add_task("starting", total=total)
-
-    def begin(self, label: str) -> None:
-        self.progress.update(self.task, description=label, refresh=True)
-        self.progress.console.log(f"[bold]{label}[/bold]")
-
-    def log(self, message: str) -> None:
-        self.progress.console.log(f"  {message}")
-
-    def done(self) -> None:
-        self.progress.advance(self.task)
-        self.progress.refresh()
 
 
 def main(argv: list[str] | None = None, console: Console | None = None) -> int:

@@ -14,7 +14,7 @@ from bench.results import Results
 from bench.workers import Rate
 
 if TYPE_CHECKING:
-    from bench.run import Ui
+    from bench.ui import Ui
 
 Step = Callable[[argparse.Namespace, Results, "Ui"], None]
 MIB = 1024

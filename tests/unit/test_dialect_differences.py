@@ -12,8 +12,9 @@ import servefirst
 SOURCE = Path(servefirst.__file__).parent
 
 #: Modules that own their SQL without being called ``repository.py``: the
-#: unit of work that says it, the sign-in counts and the delivery queue.
-OWN_THEIR_SQL = {"db/uow.py", "staff/throttles.py", "messages/queue.py"}
+#: unit of work that says it (and the protocol repositories see it through),
+#: the sign-in counts and the delivery queue.
+OWN_THEIR_SQL = {"db/uow.py", "db/scope.py", "staff/throttles.py", "messages/queue.py"}
 
 
 def test_only_repositories_ask_whether_the_database_locks_rows() -> None:

@@ -35,7 +35,8 @@ from servefirst.kit.errors import CardDeclined
 from servefirst.kit.money import Money
 from servefirst.ledger import service as ledger
 from servefirst.ledger.rules import Account, EntryBuilder, EntryKind
-from servefirst.payments.gateways import Authorization, CardGateway, Charge, gateway_named
+from servefirst.payments.gateway_choice import gateway_named
+from servefirst.payments.gateways import Authorization, CardGateway, Charge
 
 #: Why a deposit the processor never took failed.
 NOT_TAKEN = "not_charged"

@@ -37,7 +37,8 @@ from servefirst.kit.ids import new_id
 from servefirst.kit.money import Money
 from servefirst.ledger import service as ledger
 from servefirst.ledger.rules import Account, EntryBuilder, EntryKind
-from servefirst.payments.gateways import CardGateway, RefundResult, gateway_named
+from servefirst.payments.gateway_choice import gateway_named
+from servefirst.payments.gateways import CardGateway, RefundResult
 from servefirst.payments.refunds import refund_at
 
 #: What the processor keeps as the refund's reason.

@@ -1,5 +1,6 @@
-"""A booking's deposit: the merchant's policy, the decision, taking it, and
-settling it when the booking ends (applied at check-in by ``service``).
+"""A booking's deposit: the decision (the merchant's policy is in
+``deposit_policy``), taking it, and settling it when the booking ends (applied
+at check-in by ``service``).
 
 Every money movement is one balanced journal entry. A captured deposit sits in
 ``deposits_held`` (a liability: it is the customer's money until the booking
@@ -28,27 +29,17 @@ from servefirst.bookings.rules import (
 )
 from servefirst.customers.service import trust_of
 from servefirst.db.uow import UnitOfWork
-from servefirst.events.service import emit
 from servefirst.kit.errors import PolicyRefused
 from servefirst.kit.money import Money
 from servefirst.ledger import service as ledger
 from servefirst.ledger.rules import Account, EntryBuilder, EntryKind
-from servefirst.merchants.service import get_merchant
-from servefirst.payments.gateways import card_gateway
+from servefirst.payments.gateway_choice import card_gateway
 from servefirst.payments.phases import ensure_card_for
 from servefirst.risk.service import decide_by_risk
 
 if TYPE_CHECKING:
     from servefirst.catalog.models import Service
     from servefirst.customers.models import Customer
-
-
-def deposit_policy(uow: UnitOfWork, service_policy: dict[str, object] | None) -> DepositPolicy:
-    """The merchant's policy, with the service's own overrides on top."""
-    merchant = get_merchant(uow)
-    base = dict((merchant.policy or {}).get("deposits") or {})
-    base.update(service_policy or {})
-    return DepositPolicy.from_dict(base)
 
 
 def deposit_decision(
@@ -187,18 +178,3 @@ def keep_move_fee(uow: UnitOfWork, booking: Booking, fee: int) -> None:
     if booking.deposit_amount == 0:
         booking.deposit_status = DepositStatus.FORFEITED.value
     bump_totals(uow, forfeited=fee)
-
-
-def set_deposit_policy(uow: UnitOfWork, policy: dict[str, object]) -> DepositPolicy:
-    """Replace the merchant's deposit policy (validated whole before it is kept)."""
-    checked = DepositPolicy.from_dict(policy)
-    merchant = get_merchant(uow, lock=True)
-    # A new dict, so the JSON column notices the change.
-    merchant.policy = {**(merchant.policy or {}), "deposits": checked.as_dict()}
-    uow.session.flush()
-    emit(uow, "merchant.deposit_policy_changed", uow.merchant, checked.as_dict())
-    return checked
-
-
-def merchant_deposit_policy(uow: UnitOfWork) -> DepositPolicy:
-    return deposit_policy(uow, None)

@@ -41,7 +41,8 @@ from servefirst.kit.ids import new_id
 from servefirst.kit.money import Money
 from servefirst.ledger import service as ledger
 from servefirst.ledger.rules import Account, EntryBuilder, EntryKind
-from servefirst.payments.gateways import Authorization, CardGateway, Charge, gateway_named
+from servefirst.payments.gateway_choice import gateway_named
+from servefirst.payments.gateways import Authorization, CardGateway, Charge
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,8 @@ from servefirst.db.uow import UnitOfWork
 from servefirst.events.service import emit
 from servefirst.kit.errors import CardDeclined, GatewayUnavailable
 from servefirst.kit.money import Money
-from servefirst.payments.gateways import Authorization, CardGateway, Gateways, gateway_named
+from servefirst.payments.gateway_choice import gateway_named
+from servefirst.payments.gateways import Authorization, CardGateway, Gateways
 from servefirst.tabs.rules import Bill
 
 

@@ -16,15 +16,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import cast
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from servefirst.bookings.models import Booking, CardHold, DepositRefund, HoldRelease
-from servefirst.bookings.rules import DepositStatus
+from servefirst.bookings.models import CardHold, HoldRelease
 from servefirst.db.uow import UnitOfWork
 from servefirst.kit.errors import GatewayUnavailable
 from servefirst.kit.ids import new_id
 from servefirst.kit.money import Money
-from servefirst.payments.gateways import Authorization, CardGateway, gateway_named
+from servefirst.payments.gateway_choice import gateway_named
+from servefirst.payments.gateways import Authorization, CardGateway
 
 
 def gateway_of_hold(hold: CardHold) -> str:
@@ -44,32 +44,6 @@ def ask_release(uow: UnitOfWork, hold: CardHold) -> None:
             asked_at=uow.clock.now(),
         )
     )
-
-
-def stripe_holds_waiting(uow: UnitOfWork) -> int:
-    """The merchant's card holds Stripe keeps that servefirst still has to
-    capture or let go, their releases not yet sent, the deposits asked of it
-    and not yet answered, and the deposit refunds not yet answered: what
-    switching away from Stripe would strand."""
-    m = uow.merchant
-    holds = select(func.count()).where(
-        CardHold.merchant_id == m, CardHold.status == "active", CardHold.reference.like("pi_%")
-    )
-    releases = select(func.count()).where(
-        HoldRelease.merchant_id == m,
-        HoldRelease.status == "pending",
-        HoldRelease.gateway == "stripe",
-    )
-    # A pending deposit was asked of the gateway in force: on Stripe, Stripe.
-    deposits = select(func.count()).where(
-        Booking.merchant_id == m, Booking.deposit_status == DepositStatus.PENDING.value
-    )
-    refunds = select(func.count()).where(
-        DepositRefund.merchant_id == m,
-        DepositRefund.status == "pending",
-        DepositRefund.gateway == "stripe",
-    )
-    return sum(int(uow.session.scalar(q) or 0) for q in (holds, releases, deposits, refunds))
 
 
 def pending_releases(uow: UnitOfWork, hold_id: str | None = None) -> list[HoldRelease]:

@@ -23,8 +23,8 @@ from sqlalchemy import (
     text,
 )
 
-from servefirst.bookings.models import Booking, CardHold, DepositRefund
-from servefirst.bookings.rules import BookingStatus
+from servefirst.bookings.models import Booking, CardHold, DepositRefund, HoldRelease
+from servefirst.bookings.rules import BookingStatus, DepositStatus
 from servefirst.db.by_id import column_by_id
 from servefirst.db.uow import UnitOfWork
 
@@ -291,3 +291,29 @@ def kept_bookings_between(uow: UnitOfWork, customer_id: str, start: datetime, en
         )
         or 0
     )
+
+
+def stripe_holds_waiting(uow: UnitOfWork) -> int:
+    """The merchant's card holds Stripe keeps that servefirst still has to
+    capture or let go, their releases not yet sent, the deposits asked of it
+    and not yet answered, and the deposit refunds not yet answered: what
+    switching away from Stripe would strand."""
+    m = uow.merchant
+    holds = select(func.count()).where(
+        CardHold.merchant_id == m, CardHold.status == "active", CardHold.reference.like("pi_%")
+    )
+    releases = select(func.count()).where(
+        HoldRelease.merchant_id == m,
+        HoldRelease.status == "pending",
+        HoldRelease.gateway == "stripe",
+    )
+    # A pending deposit was asked of the gateway in force: on Stripe, Stripe.
+    deposits = select(func.count()).where(
+        Booking.merchant_id == m, Booking.deposit_status == DepositStatus.PENDING.value
+    )
+    refunds = select(func.count()).where(
+        DepositRefund.merchant_id == m,
+        DepositRefund.status == "pending",
+        DepositRefund.gateway == "stripe",
+    )
+    return sum(int(uow.session.scalar(q) or 0) for q in (holds, releases, deposits, refunds))

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from servefirst.bookings.deposits import deposit_policy, keep_move_fee
+from servefirst.bookings.deposit_policy import deposit_policy
+from servefirst.bookings.deposits import keep_move_fee
 from servefirst.bookings.hold_fees import fee_in_turn
 from servefirst.bookings.models import Booking
 from servefirst.bookings.rules import (

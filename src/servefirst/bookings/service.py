@@ -14,14 +14,12 @@ from sqlalchemy.exc import IntegrityError
 
 from servefirst.bookings import deposit_phases, deposit_refunds, hold_fees
 from servefirst.bookings.deposit_phases import DepositAsked
-from servefirst.bookings.deposits import (
-    ask_deposit,
-    deposit_decision,
+from servefirst.bookings.deposit_policy import (
     deposit_policy,
     merchant_deposit_policy,
     set_deposit_policy,
-    settle_deposit,
 )
+from servefirst.bookings.deposits import ask_deposit, deposit_decision, settle_deposit
 from servefirst.bookings.holds import active_hold, bump_totals
 from servefirst.bookings.models import Booking
 from servefirst.bookings.renewals import ask_renewals, renew_holds

@@ -26,7 +26,7 @@ from servefirst.kit.errors import NotFound
 from servefirst.merchants.models import Merchant
 
 if TYPE_CHECKING:
-    from servefirst.db.uow import UnitOfWork
+    from servefirst.db.scope import TransactionScope
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,7 @@ class LockedCustomer:
 class CustomerRepository:
     """The customers of the unit of work's merchant, in its transaction."""
 
-    def __init__(self, uow: UnitOfWork) -> None:
+    def __init__(self, uow: TransactionScope) -> None:
         self._uow = uow
         #: Customers this transaction holds locked, loaded fresh when locked:
         #: nobody else can change them until commit, so a second ``lock`` of

@@ -11,13 +11,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import InstrumentedAttribute
 
 if TYPE_CHECKING:
-    from servefirst.db.uow import UnitOfWork
+    from servefirst.db.scope import TransactionScope
 
 T = TypeVar("T")
 
 
 def column_by_id(
-    uow: UnitOfWork,
+    uow: TransactionScope,
     id_column: InstrumentedAttribute[str],
     column: InstrumentedAttribute[T],
     ids: Collection[str],

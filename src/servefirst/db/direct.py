@@ -21,12 +21,12 @@ from sqlalchemy.orm.attributes import set_committed_value
 from servefirst.db.base import Base
 
 if TYPE_CHECKING:
-    from servefirst.db.uow import UnitOfWork
+    from servefirst.db.scope import TransactionScope
 
 M = TypeVar("M", bound=Base)
 
 
-def attach(uow: UnitOfWork, obj: M) -> M:
+def attach(uow: TransactionScope, obj: M) -> M:
     """``obj``, whose row is already in the database, as a persistent object of
     the session. Every column must be set: one left out would be loaded by a
     query on first use."""
@@ -35,7 +35,7 @@ def attach(uow: UnitOfWork, obj: M) -> M:
     return obj
 
 
-def insert_object(uow: UnitOfWork, model: type[M], row: dict[str, Any]) -> M:
+def insert_object(uow: TransactionScope, model: type[M], row: dict[str, Any]) -> M:
     """Insert ``row`` into ``model``'s table (one statement, compiled once) and
     return the object, attached."""
     uow.connection.execute(insert_into(cast(Table, model.__table__)), row)
@@ -49,7 +49,7 @@ def insert_into(table: Table) -> Executable:
     return insert(table)
 
 
-def update_object(uow: UnitOfWork, obj: Base, **values: Any) -> None:
+def update_object(uow: TransactionScope, obj: Base, **values: Any) -> None:
     """Set ``values`` on ``obj``'s row (one UPDATE by primary key, compiled
     once per set of columns) and on ``obj``, as committed values: the ORM has
     nothing left to write for them. Other changes pending on ``obj`` stay
@@ -77,7 +77,7 @@ def _update(table: Table, columns: tuple[str, ...]) -> Executable:
     return update(table).where(where).values({c: bindparam(f"v_{c}") for c in columns})
 
 
-def move_rows(uow: UnitOfWork, column: Any, old: str, new: str) -> int:
+def move_rows(uow: TransactionScope, column: Any, old: str, new: str) -> int:
     """Set ``column`` from ``old`` to ``new`` on every row of the unit of work's
     merchant (one UPDATE, nothing loaded): how a merge of two customers moves
     what each feature keeps of the duplicate. Returns how many rows moved."""

@@ -15,7 +15,7 @@ from sqlalchemy import ColumnElement, and_, delete, update
 from servefirst.idempotency.models import IdempotencyKey
 
 if TYPE_CHECKING:
-    from servefirst.db.uow import UnitOfWork
+    from servefirst.db.scope import TransactionScope
     from servefirst.idempotency.service import Claim
 
 
@@ -30,7 +30,7 @@ def _the(claim: Claim) -> ColumnElement[bool]:
 class IdempotencyKeyRepository:
     """The claimed keys of the unit of work's transaction."""
 
-    def __init__(self, uow: UnitOfWork) -> None:
+    def __init__(self, uow: TransactionScope) -> None:
         self._uow = uow
 
     def answer(self, claim: Claim, status: int, body: str) -> None:

@@ -37,13 +37,13 @@ from servefirst.ledger.models import AccountBalance, JournalEntryRow, JournalLeg
 from servefirst.ledger.rules import Account, JournalEntry, PostedLeg, Side
 
 if TYPE_CHECKING:
-    from servefirst.db.uow import UnitOfWork
+    from servefirst.db.scope import TransactionScope
 
 
 class LedgerRepository:
     """The ledger of the unit of work's merchant, in its transaction."""
 
-    def __init__(self, uow: UnitOfWork) -> None:
+    def __init__(self, uow: TransactionScope) -> None:
         self._uow = uow
 
     def open_accounts(self) -> None:

@@ -1,20 +1,24 @@
 """The two writes every loyalty use case shares: a row of the customer's
 ``loyalty_transactions`` journal (a balance is its sum), and a reward issued
-to them. Earning, taking back, redeeming and referrals all write through here."""
+to them. Earning, taking back, redeeming and referrals all write through here,
+and both programmes check a free service they would issue exists
+(``ensure_service``)."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
+from servefirst.catalog.service import get_service
 from servefirst.events.service import emit
+from servefirst.kit.errors import InvalidRequest, NotFound
 from servefirst.kit.ids import new_id
 from servefirst.loyalty import repository as loyalty
 from servefirst.loyalty.models import LoyaltyReward
+from servefirst.loyalty.rules import RewardSpec, RewardType
 
 if TYPE_CHECKING:
     from servefirst.db.uow import UnitOfWork
-    from servefirst.loyalty.rules import RewardSpec
 
 
 def move(uow: UnitOfWork, customer_id: str, kind: str, points: int, **about: Any) -> None:
@@ -63,3 +67,12 @@ def issue(
         {"customer_id": customer_id, "source": source},
     )
     return reward
+
+
+def ensure_service(uow: UnitOfWork, reward: RewardSpec, param: str) -> None:
+    """A free-service reward names a service of this merchant's (422 on ``param``)."""
+    if reward.type is RewardType.FREE_SERVICE:
+        try:
+            get_service(uow, reward.service_id or "")
+        except NotFound:
+            raise InvalidRequest(f"No such service: '{reward.service_id}'.", param=param) from None

@@ -12,8 +12,8 @@ from servefirst.events.service import emit
 from servefirst.kit.errors import InvalidRequest
 from servefirst.loyalty import referral_rules as rules
 from servefirst.loyalty import repository as loyalty
+from servefirst.loyalty.journal import ensure_service, issue
 from servefirst.loyalty.rules import ProgramInvalid
-from servefirst.loyalty.service import ensure_service, issue
 from servefirst.merchants.service import get_merchant
 from servefirst.tabs.rules import TabStatus
 

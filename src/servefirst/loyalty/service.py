@@ -22,8 +22,7 @@ from servefirst.ledger import service as ledger
 from servefirst.ledger.rules import Account, EntryBuilder, EntryKind, Side
 from servefirst.loyalty import repository as loyalty
 from servefirst.loyalty import rules, words
-from servefirst.loyalty.journal import issue as issue
-from servefirst.loyalty.journal import move
+from servefirst.loyalty.journal import ensure_service, issue, move
 from servefirst.loyalty.models import LoyaltyReward, LoyaltyTransaction
 from servefirst.loyalty.take_back import tab_disputed as tab_disputed
 from servefirst.loyalty.take_back import tab_line_voided as tab_line_voided
@@ -64,14 +63,6 @@ def set_program(uow: UnitOfWork, data: dict[str, Any]) -> rules.LoyaltyProgram:
     uow.session.flush()
     emit(uow, "merchant.loyalty_program_changed", uow.merchant, program.as_stored())
     return program
-
-
-def ensure_service(uow: UnitOfWork, reward: rules.RewardSpec, param: str) -> None:
-    if reward.type is rules.RewardType.FREE_SERVICE:
-        try:
-            get_service(uow, reward.service_id or "")
-        except NotFound:
-            raise InvalidRequest(f"No such service: '{reward.service_id}'.", param=param) from None
 
 
 # --- earning ----------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from servefirst.payments.models import GatewayAccount, Payment
 from servefirst.payments.refund_models import Refund
 
 if TYPE_CHECKING:
-    from servefirst.db.uow import UnitOfWork
+    from servefirst.db.scope import TransactionScope
 
 
 @dataclass(frozen=True)
@@ -25,7 +25,7 @@ class ProcessorAccount:
 
 
 class GatewayAccountRepository:
-    def __init__(self, uow: UnitOfWork) -> None:
+    def __init__(self, uow: TransactionScope) -> None:
         self._uow = uow
 
     def get(self) -> ProcessorAccount | None:

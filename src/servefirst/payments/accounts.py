@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, select
 
+from servefirst.bookings import repository as bookings
 from servefirst.db.uow import UnitOfWork
 from servefirst.kit.errors import GatewayInUse
 from servefirst.kit.sealed import Sealer
@@ -75,10 +76,8 @@ def ensure_stripe_holds_nothing(uow: UnitOfWork) -> None:
     """Refuse (409 ``gateway_in_use``) to let go of the Stripe keys while
     Stripe holds money that servefirst still has to finish: without the keys
     nothing could ask Stripe about it, capture it or let it go."""
-    from servefirst.bookings.hold_releases import stripe_holds_waiting
-
     payments = uow.gateway_accounts.unanswered_at(STRIPE)
-    holds = stripe_holds_waiting(uow)
+    holds = bookings.stripe_holds_waiting(uow)
     if payments or holds:
         raise GatewayInUse(
             STRIPE_STILL_HOLDS,

@@ -1,4 +1,5 @@
-"""The two gateways that ship (manual, sandbox) and how a payment's is chosen.
+"""The two gateways that ship (manual, sandbox); ``gateway_choice`` says which one a
+payment uses.
 
 Their interface and the processor's answers are in ``payments/processor.py``
 (importable from here too); a real processor plugs in behind it. Every call carries an
@@ -13,9 +14,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from servefirst.kit.errors import CardDeclined, GatewayUnavailable
+from servefirst.kit.errors import CardDeclined
 from servefirst.kit.money import Money
 from servefirst.kit.sealed import Sealer
 from servefirst.payments.processor import (
@@ -28,9 +29,6 @@ from servefirst.payments.processor import (
     ProcessorCalledInTransaction,
     RefundResult,
 )
-
-if TYPE_CHECKING:
-    from servefirst.db.uow import UnitOfWork
 
 
 class ManualGateway:
@@ -284,16 +282,6 @@ def default_gateways(
     )
 
 
-def card_gateway(uow: UnitOfWork) -> CardGateway:
-    """The one place a card payment's gateway is chosen: the merchant's own
-    (``POST /v1/merchant/gateway``), the sandbox unless it chose Stripe."""
-    # Imported here: the account is a row, and Stripe's library is loaded
-    # only by a process that has a merchant on Stripe.
-    from servefirst.payments.accounts import stripe_gateway_of
-
-    return stripe_gateway_of(uow) or uow.gateways.sandbox
-
-
 #: What a page or an integrator is told when the processor that holds the
 #: money has no keys any more (msgids: the console says them again in pt).
 STRIPE_KEYS_GONE = {
@@ -310,25 +298,6 @@ STRIPE_KEYS_GONE = {
 }
 
 
-def gateway_named(
-    gateways: Gateways, name: str, uow: UnitOfWork, *, held: str = "payment"
-) -> Gateway:
-    """The gateway that made a payment or a hold (its ``gateway``), to act on
-    it or ask about it: the merchant's Stripe for Stripe's money, even if the
-    merchant chose otherwise since. Never another processor in its place:
-    the sandbox asked about a Stripe charge would say it never happened.
-    Without the merchant's Stripe keys this refuses (409
-    ``gateway_unavailable``, ``held`` says of what), before anything is written."""
-    if name == "stripe":
-        from servefirst.payments.accounts import stripe_gateway_of
-
-        found = stripe_gateway_of(uow)
-        if found is None:
-            raise GatewayUnavailable(STRIPE_KEYS_GONE[held], details={"gateway": name})
-        return found
-    return gateways.manual if name == "manual" else gateways.sandbox
-
-
 __all__ = [
     "SANDBOX_CARDS",
     "STRIPE_KEYS_GONE",
@@ -343,8 +312,6 @@ __all__ = [
     "ProcessorCalledInTransaction",
     "RefundResult",
     "SandboxGateway",
-    "card_gateway",
     "default_gateways",
-    "gateway_named",
     "normalize_card_number",
 ]

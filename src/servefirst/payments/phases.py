@@ -37,7 +37,8 @@ from servefirst.kit.ids import new_id
 from servefirst.kit.money import Money
 from servefirst.payments import attempt_rules
 from servefirst.payments.attempt_rules import NOT_CHARGED
-from servefirst.payments.gateways import Authorization, CardGateway, Charge, gateway_named
+from servefirst.payments.gateway_choice import gateway_named
+from servefirst.payments.gateways import Authorization, CardGateway, Charge
 from servefirst.payments.posting import Method, post_payment
 
 if TYPE_CHECKING:

@@ -37,7 +37,7 @@ from servefirst.bookings.hold_releases import send_pending_releases
 from servefirst.kit.beside import in_a_thread
 from servefirst.kit.errors import GatewayUnavailable
 from servefirst.payments import phases
-from servefirst.payments.gateways import gateway_named
+from servefirst.payments.gateway_choice import gateway_named
 from servefirst.payments.refunds import finish_pending_refunds
 from servefirst.runtime import Runtime
 

@@ -26,9 +26,9 @@ from servefirst.kit.money import Money
 from servefirst.ledger import service as ledger
 from servefirst.ledger.rules import Account, EntryBuilder, EntryKind, Side
 from servefirst.loyalty import service as loyalty
-from servefirst.payments import gateways as processors
 from servefirst.payments.dispute_repository import DisputeRepository
 from servefirst.payments.dispute_rules import ensure_not_under_dispute
+from servefirst.payments.gateway_choice import gateway_named, loaded_gateway_named
 from servefirst.payments.gateways import Gateway, Gateways, RefundResult
 from servefirst.payments.refund_models import Refund
 from servefirst.payments.refund_repository import RefundRepository
@@ -84,7 +84,7 @@ def begin_refund(
         # Only the processor that took the money can give it back: with its
         # keys gone (the merchant switched back to the sandbox), refused
         # here, before anything is kept.
-        processors.gateway_named(uow.gateways, payment.gateway, uow)
+        gateway_named(uow.gateways, payment.gateway, uow)
     tab = uow.tabs.lock(payment.tab_id)  # one refund of a tab at a time
     if refunds_seen is not None:
         # Counted with the tab held: the same form sent at the same moment
@@ -133,7 +133,7 @@ def ask_processor(
     is what it is: the call may have got through, and recovery asks again
     with the same key. Reported as failed, it would invite a second refund
     that recovery's answer to the first would then double."""
-    gateway = gateway_named(gateways, refund.gateway, refund.merchant_id)
+    gateway = loaded_gateway_named(gateways, refund.gateway, refund.merchant_id)
     return refund_at(
         gateway,
         charge_reference,
@@ -254,7 +254,7 @@ def charge_of(uow: UnitOfWork, refund: Refund) -> tuple[str, str]:
     ``gateway_unavailable`` when its keys are gone."""
     payment = RefundRepository(uow).payment(refund.payment_id)
     tab = uow.tabs.get(refund.tab_id)
-    processors.gateway_named(uow.gateways, refund.gateway, uow)
+    gateway_named(uow.gateways, refund.gateway, uow)
     return payment.gateway_reference or "", tab.currency
 
 
@@ -312,20 +312,6 @@ def given_back(uow: UnitOfWork, refund_id: str) -> GivenBack | None:
 
 def refunded_by_method(uow: UnitOfWork) -> dict[str, tuple[int, int]]:
     return RefundRepository(uow).refunded_by_method()
-
-
-def gateway_named(gateways: Gateways, name: str, merchant_id: str | None = None) -> Gateway:
-    if name == "stripe" and merchant_id is not None:
-        # Made by ``charge_of`` (or the payment), which always runs first with
-        # a unit of work to read the merchant's sealed keys.
-        stripe = gateways.stripe_by_merchant.get(merchant_id)
-        if stripe is None:  # its keys removed since: never another processor in its place
-            raise GatewayUnavailable(processors.STRIPE_KEYS_GONE["payment"])
-        return stripe
-    gateway: Gateway | None = getattr(gateways, name, None)
-    if gateway is None:
-        raise LookupError(f"no gateway named {name!r}")
-    return gateway
 
 
 def finish_pending_refunds(

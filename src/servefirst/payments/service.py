@@ -20,7 +20,7 @@ from servefirst.kit.ids import new_id
 from servefirst.kit.money import Money
 from servefirst.loyalty import service as loyalty
 from servefirst.payments import phases
-from servefirst.payments.gateways import card_gateway, gateway_named
+from servefirst.payments.gateway_choice import card_gateway, gateway_named
 from servefirst.payments.models import Payment
 from servefirst.payments.phases import CardAttempt
 from servefirst.payments.posting import ACCOUNT_FOR, Method, post_payment

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 
 from servefirst.bookings import repository as bookings
+from servefirst.bookings.deposit_policy import merchant_deposit_policy
 from servefirst.bookings.rules import BookingStatus, DepositDecision, DepositPolicy, decide_deposit
 from servefirst.db.uow import UnitOfWork
 from servefirst.kit.clock import as_utc
@@ -209,7 +210,6 @@ def decide_by_risk(
 
 def simulate_history(uow: UnitOfWork, loss_threshold: int | None = None) -> Simulation:
     """The merchant's history under other deposit policies (its own policy's amounts)."""
-    from servefirst.bookings.service import merchant_deposit_policy
     from servefirst.risk.evaluate import walk_forward
     from servefirst.risk.features import walk
     from servefirst.risk.simulate import simulate

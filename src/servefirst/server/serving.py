@@ -24,6 +24,7 @@ import socket
 import sys
 import threading
 import time
+from collections.abc import Callable
 from types import FrameType
 from typing import Any
 
@@ -32,8 +33,6 @@ from starlette.types import ASGIApp
 from servefirst.config import Settings
 from servefirst.server.connection_shares import ConnectionShares, ShedOverShare
 
-#: The worker's app, built in the worker from the environment (``start``).
-APP_FACTORY = "servefirst.server.start:worker_app"
 UVICORN_OPTIONS: dict[str, Any] = {"log_level": "warning", "access_log": False}
 
 
@@ -109,11 +108,11 @@ def _worker(
     options: dict[str, Any],
     shares: ConnectionShares,
     index: int,
+    make_app: Callable[[], ASGIApp],
 ) -> None:
     import uvicorn
 
     from servefirst.db.engine import share_writer_turn
-    from servefirst.server.start import worker_app
 
     # On SQLite the workers' writers queue on one lock (db/engine.py).
     share_writer_turn(writer_turn)
@@ -125,7 +124,7 @@ def _worker(
         """uvicorn's own count: the connections this worker holds open now."""
         return len(server.server_state.connections) if server is not None else 0
 
-    app: ASGIApp = worker_app()
+    app = make_app()
     settings = Settings()
     if settings.even_out_connections:
         app = ShedOverShare(
@@ -136,7 +135,13 @@ def _worker(
     server.run(sockets=[sock])
 
 
-def run_workers(host: str, port: int, workers: int, options: dict[str, Any]) -> int:
+def run_workers(
+    host: str,
+    port: int,
+    workers: int,
+    options: dict[str, Any],
+    make_app: Callable[[], ASGIApp],
+) -> int:
     """Start ``workers`` processes on ``host:port`` and wait for them.
 
     SIGINT or SIGTERM stops them all (each finishes its requests in flight);
@@ -146,7 +151,9 @@ def run_workers(host: str, port: int, workers: int, options: dict[str, Any]) -> 
     if not shares_ports():  # no SO_REUSEPORT (Windows): uvicorn shares one socket
         import uvicorn
 
-        uvicorn.run(APP_FACTORY, factory=True, workers=workers, host=host, port=port, **options)
+        # uvicorn's own workers import the factory by name in each process.
+        factory = f"{make_app.__module__}:{make_app.__qualname__}"
+        uvicorn.run(factory, factory=True, workers=workers, host=host, port=port, **options)
         return 0
     # A first bind here, not shared: a port already taken fails now with one
     # clear error, even when what holds it is another server sharing its port
@@ -157,7 +164,8 @@ def run_workers(host: str, port: int, workers: int, options: dict[str, Any]) -> 
     shares = ConnectionShares(workers)
     processes = [
         spawn.Process(
-            target=_worker, args=(host, port, os.getpid(), writer_turn, options, shares, index)
+            target=_worker,
+            args=(host, port, os.getpid(), writer_turn, options, shares, index, make_app),
         )
         for index in range(workers)
     ]

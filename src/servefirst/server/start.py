@@ -69,7 +69,7 @@ def serve(runtime: Runtime, host: str, port: int, workers: int = 1) -> int:
             os.environ["SERVEFIRST_SMTP_URL"] = settings.smtp_url
         runtime.dispose()
         try:
-            return run_workers(host, port, workers, options)
+            return run_workers(host, port, workers, options, worker_app)
         except OSError as exc:  # the port is taken, or the host is not ours
             raise PortTaken(host, port, exc.strerror or str(exc)) from exc
     app = configure_app(create_app(runtime), settings)

@@ -20,7 +20,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from servefirst.tabs.models import ReceiptCounter
 
 if TYPE_CHECKING:
-    from servefirst.db.uow import UnitOfWork
+    from servefirst.db.scope import TransactionScope
 
 _COUNTERS = cast(Table, ReceiptCounter.__table__)
 
@@ -41,7 +41,7 @@ _TAKE_NEXT = {
 class ReceiptCounterRepository:
     """The receipt counters of the unit of work's merchant."""
 
-    def __init__(self, uow: UnitOfWork) -> None:
+    def __init__(self, uow: TransactionScope) -> None:
         self._uow = uow
 
     def take_next(self, year: int) -> int:

@@ -29,7 +29,7 @@ from servefirst.tabs.rules import UNPAID
 from servefirst.tabs.sold_lines import LineTerms, LineView, SoldLine
 
 if TYPE_CHECKING:
-    from servefirst.db.uow import UnitOfWork
+    from servefirst.db.scope import TransactionScope
 
 #: A new short code is drawn this many times before opening the tab gives up
 #: (31^6 codes a merchant: a second draw is already a one-in-a-thousand event
@@ -45,7 +45,7 @@ LAST_LINE_NO = 2**31 - 1
 class TabRepository:
     """The tabs of the unit of work's merchant, in its transaction."""
 
-    def __init__(self, uow: UnitOfWork) -> None:
+    def __init__(self, uow: TransactionScope) -> None:
         self._uow = uow
         #: Tabs this transaction locked: the row as this transaction left it
         #: (a response built after a use case reads it without a second SELECT).
