@@ -244,6 +244,21 @@ def deposit_charged_by(uow: UnitOfWork, reference: str) -> str | None:
     return None if held is None else str(held)
 
 
+def fees_charged(uow: UnitOfWork, booking_id: str) -> int:
+    """What the booking's fees took on the card: its holds captured for a fee
+    (a hold captured for its tab's payment carries the tab, and is that
+    payment's)."""
+    taken = uow.session.scalar(
+        select(func.coalesce(func.sum(CardHold.captured), 0)).where(
+            CardHold.merchant_id == uow.merchant,
+            CardHold.booking_id == booking_id,
+            CardHold.tab_id.is_(None),
+            CardHold.status == "captured",
+        )
+    )
+    return int(taken or 0)
+
+
 def statuses_of(uow: UnitOfWork, booking_ids: set[str]) -> dict[str, str]:
     """Each booking's status, by id (a booking not found is left out)."""
     return column_by_id(uow, Booking.booking_id, Booking.status, booking_ids)
