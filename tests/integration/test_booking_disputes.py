@@ -19,6 +19,7 @@ import sys
 import uuid
 from collections.abc import Callable
 from datetime import date, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -31,6 +32,7 @@ from tests.integration.test_bookings_api import at, nonzero, salon
 from tests.integration.test_bookings_holds import hold_policy
 from tests.integration.test_disputes_closed_at_stripe import closed_at_stripe, dispute_of, told
 from tests.integration.test_disputes_in_the_books import books_balance, chargebacks
+from tests.integration.test_exports import export, rows
 from tests.integration.test_loyalty_disputes import events, in_words
 from tests.integration.test_pages_staff import Staff
 from tests.integration.test_pages_staff_disputes import write_offs
@@ -109,6 +111,29 @@ def bean_check(runtime: Runtime, cafe: Merchant, tmp_path: Path) -> str:
     return exported.text
 
 
+def accountant_files_count(cafe: Merchant, runtime: Runtime) -> None:
+    """QuickBooks and Xero get the loss's journal, balanced, on ``disputes_lost``."""
+    zone = ZoneInfo(cafe.get("/v1/merchant").json()["timezone"])
+    day = runtime.clock.now().astimezone(zone).date()
+    for name, account, amount in (
+        ("quickbooks.csv", "Account Name", ("Debits", "Credits")),
+        ("xero.csv", "*AccountCode", ("*Amount",)),
+    ):
+        text = export(cafe, name, day - timedelta(days=10), day).text
+        lost = [row for row in rows(text) if row[account] == "disputes_lost"]
+        assert lost, name
+        [journal] = {row.get("Journal No") or row["*Narration"] for row in lost}
+        legs = [
+            row for row in rows(text) if (row.get("Journal No") or row["*Narration"]) == journal
+        ]
+        assert {row[account] for row in legs} == {"disputes_lost", "card_clearing"}, name
+        if len(amount) == 2:
+            total = sum(Decimal(r[amount[0]] or 0) - Decimal(r[amount[1]] or 0) for r in legs)
+        else:
+            total = sum(Decimal(r[amount[0]]) for r in legs)
+        assert total == 0, name
+
+
 # --- a fee charged on the card ---------------------------------------------------------------
 
 
@@ -164,6 +189,7 @@ def test_a_no_show_fee_charged_on_the_saved_card_is_disputed_lost_and_won_back_i
     assert books_balance(stripe_runtime, cafe)
     text = bean_check(stripe_runtime, cafe, tmp_path)
     assert f"card dispute lost: {dispute_id}" in text
+    accountant_files_count(cafe, stripe_runtime)
     # Stripe's own lost afterwards changes nothing.
     closed_at_stripe(cafe, stripe_double, intent, dispute_id, 600, "lost")
     assert cafe.balances() == after and len(chargebacks(cafe)) == 1
