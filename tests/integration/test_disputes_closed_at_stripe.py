@@ -10,7 +10,8 @@ as the owner's mark would take it, once whatever comes first and however
 often either comes. Stripe's word says where the money went, not whether Ana
 acted in bad faith: only the owner's own mark counts it against her. A status
 still being decided takes nothing (closing ones: test_disputes_won_back). A dispute of a booking's
-deposit names the booking; its loss is not booked (409 ``dispute_of_deposit``)."""
+deposit names the booking; while the deposit is still held for it, its loss is not booked (409
+``dispute_of_deposit``; the other states: test_booking_disputes)."""
 
 from __future__ import annotations
 
@@ -227,7 +228,7 @@ def test_the_console_shows_what_the_loss_took_in_english_and_portuguese(
 # --- a booking's deposit --------------------------------------------------------------------
 
 
-def test_a_dispute_of_a_deposit_names_its_booking_and_its_loss_is_refused_not_guessed(
+def test_a_dispute_of_a_deposit_still_held_names_its_booking_and_its_loss_is_refused_not_guessed(
     cafe: Merchant,
     stripe_double: StripeDouble,
     stripe_runtime: Runtime,
@@ -260,7 +261,8 @@ def test_a_dispute_of_a_deposit_names_its_booking_and_its_loss_is_refused_not_gu
     assert refused.status_code == 409, refused.text
     error = refused.json()["error"]
     assert (error["code"], error["booking_id"]) == ("dispute_of_deposit", booking_id)
-    assert booking_id in error["message"]
+    assert booking_id in error["message"] and "still expects it" in error["message"]
+    assert error["deposit_status"] == "held"
     assert dispute_of(cafe, dispute["id"])["status"] == "open"
 
     owner = signed_in(cafe, "owner")
@@ -269,7 +271,7 @@ def test_a_dispute_of_a_deposit_names_its_booking_and_its_loss_is_refused_not_gu
     assert f'href="/staff/customers/{bea["id"]}"' in page
     said = owner.post(f"/staff/disputes/{dispute['id']}/lost")
     assert said.status_code == 409
-    assert "a booking's deposit" in in_words(said.text)
+    assert "a booking's deposit that is still held" in in_words(said.text)
 
     # Stripe's verdict is shown, and nothing is booked by guess.
     closed_at_stripe(cafe, stripe_double, intent, dispute["id"], 600, "lost")
@@ -279,8 +281,7 @@ def test_a_dispute_of_a_deposit_names_its_booking_and_its_loss_is_refused_not_gu
     assert write_offs(cafe, bea["id"]) == 0
     served = owner.get("/staff/disputes").text
     page = in_words(served)
-    assert "Not in the books: servefirst does not book a deposit's chargeback" in page
-    assert "Mark lost" not in page
+    assert "Not in the books: the deposit is still held for the booking" in page
     install_vnu()
     assert vnu_errors({"disputes": served}, tmp_path) == []
     assert cafe.get(f"/v1/bookings/{booking_id}").json()["deposit"]["status"] == "held"

@@ -9,8 +9,12 @@ import pytest
 
 from servefirst.kit.errors import Conflict
 from servefirst.payments.dispute_rules import (
+    BookingCharge,
+    BookingLoss,
     Disputed,
+    DisputedBooking,
     DisputeStatus,
+    booking_loss,
     closed_at_processor,
     closes_lost_at_processor,
     deposit_refusal,
@@ -128,8 +132,46 @@ def test_only_an_open_dispute_closes_without_a_loss_and_a_closed_one_frees_its_p
         ensure_can_close("closed", DisputeStatus.LOST)
 
 
-def test_a_deposit_s_dispute_is_refused_naming_the_booking() -> None:
-    refused = deposit_refusal("dp_1", "bkg_1")
-    assert (refused.status, refused.code) == (409, "dispute_of_deposit")
-    assert refused.details == {"dispute_id": "dp_1", "booking_id": "bkg_1"}
-    assert "bkg_1" in refused.message
+def booking(
+    charge: BookingCharge,
+    status: str,
+    *,
+    kept: int = 0,
+    applied: int = 0,
+    tab_id: str | None = None,
+    lost_before: int = 0,
+) -> DisputedBooking:
+    return DisputedBooking("bkg_1", charge, status, kept, applied, tab_id, lost_before)
+
+
+def test_a_fee_charged_on_the_card_is_revenue_the_bank_takes_back_whatever_the_booking() -> None:
+    # A late move's fee leaves the booking's deposit held for its new time.
+    for status in ("forfeited", "held", "applied", "none"):
+        fee = booking(BookingCharge.FEE, status, kept=900)
+        assert booking_loss(fee, 900) == BookingLoss(900)
+    assert booking_loss(booking(BookingCharge.FEE, "forfeited", kept=900), 1200) == BookingLoss(900)
+    two_fees = booking(BookingCharge.FEE, "forfeited", kept=1500, lost_before=900)
+    assert booking_loss(two_fees, 600) == BookingLoss(600)
+    assert booking_loss(two_fees, 900) == BookingLoss(600)
+
+
+def test_a_deposit_kept_as_a_fee_loses_what_was_kept_and_one_applied_loses_the_tab_s_bill() -> None:
+    kept = booking(BookingCharge.DEPOSIT, "forfeited", kept=300, applied=600)
+    assert booking_loss(kept, 600) == BookingLoss(300)
+    applied = booking(BookingCharge.DEPOSIT, "applied", applied=600, tab_id="tab_1")
+    assert booking_loss(applied, 600) == BookingLoss(600, "tab_1")
+    assert booking_loss(applied, 400) == BookingLoss(400, "tab_1")
+    again = booking(BookingCharge.DEPOSIT, "applied", applied=600, tab_id="tab_1", lost_before=600)
+    assert booking_loss(again, 600) == BookingLoss(0, "tab_1")
+
+
+def test_a_deposit_held_or_refunded_is_not_booked_and_the_refusal_says_which() -> None:
+    for status in ("held", "pending", "refunded", "none"):
+        assert booking_loss(booking(BookingCharge.DEPOSIT, status, kept=600), 600) is None
+    held = deposit_refusal("dp_1", "bkg_1", "held")
+    assert (held.status, held.code) == (409, "dispute_of_deposit")
+    assert held.details == {"dispute_id": "dp_1", "booking_id": "bkg_1", "deposit_status": "held"}
+    assert "bkg_1" in held.message and "still expects it" in held.message
+    refunded = deposit_refusal("dp_1", "bkg_1", "refunded")
+    assert "already went back to the customer's card" in refunded.message
+    assert "still expects" not in refunded.message

@@ -162,6 +162,9 @@ def finish_fee(uow: UnitOfWork, asked: FeeAsked, outcome: FeeOutcome) -> None:
     if isinstance(outcome.fee, Charge):
         taken = asked.fee.amount
         hold.status, hold.captured = "captured", min(taken, hold.amount)
+        # A charge on the card on file is a new one at the processor: its
+        # reference is what a dispute of the fee names (``deposit_charged_by``).
+        hold.fee_reference = outcome.fee.reference
         ledger.post(
             uow,
             EntryBuilder(

@@ -157,6 +157,14 @@ class CardHold(Base):
     fee_keeps: Mapped[int | None] = mapped_column(Amount, nullable=True)
     fee_key: Mapped[str | None] = mapped_column(String(40), nullable=True)
     fee_asked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    fee_reference: Mapped[str | None] = mapped_column(
+        String(80),
+        nullable=True,
+        doc="The processor's reference of the charge that took the fee: the hold's own when"
+        " captured from it, a new one when the card on file was charged after the hold"
+        " lapsed (what a dispute of the fee names). None: no fee taken, or taken before"
+        " it was kept.",
+    )
 
 
 class DepositTotals(Base):

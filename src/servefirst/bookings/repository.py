@@ -221,9 +221,10 @@ def booking_if_any(uow: UnitOfWork, booking_id: str) -> Booking | None:
 
 def deposit_charged_by(uow: UnitOfWork, reference: str) -> str | None:
     """The booking whose deposit the processor's charge ``reference`` took (a
-    captured deposit, or a fee taken from its card hold), or None: what a
-    dispute of a charge that is no payment of a tab names. Disputes are rare,
-    so the bookings are read without an index of their references."""
+    captured deposit, a fee taken from its card hold, or a fee charged on the
+    card kept on file once the hold lapsed), or None: what a dispute of a
+    charge that is no payment of a tab names. Disputes are rare, so the
+    bookings and holds are read without an index of their references."""
     found = uow.session.scalar(
         select(Booking.booking_id)
         .where(Booking.merchant_id == uow.merchant, Booking.deposit_reference == reference)
@@ -235,12 +236,27 @@ def deposit_charged_by(uow: UnitOfWork, reference: str) -> str | None:
         select(CardHold.booking_id)
         .where(
             CardHold.merchant_id == uow.merchant,
-            CardHold.reference == reference,
+            or_(CardHold.reference == reference, CardHold.fee_reference == reference),
             CardHold.booking_id.is_not(None),
         )
         .limit(1)
     )
     return None if held is None else str(held)
+
+
+def fees_charged(uow: UnitOfWork, booking_id: str) -> int:
+    """What the booking's fees took on the card: its holds captured for a fee
+    (a hold captured for its tab's payment carries the tab, and is that
+    payment's)."""
+    taken = uow.session.scalar(
+        select(func.coalesce(func.sum(CardHold.captured), 0)).where(
+            CardHold.merchant_id == uow.merchant,
+            CardHold.booking_id == booking_id,
+            CardHold.tab_id.is_(None),
+            CardHold.status == "captured",
+        )
+    )
+    return int(taken or 0)
 
 
 def statuses_of(uow: UnitOfWork, booking_ids: set[str]) -> dict[str, str]:

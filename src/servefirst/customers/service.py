@@ -57,6 +57,13 @@ def record_lost_dispute(uow: UnitOfWork, tab: Tab, *, amount: int) -> None:
     _count(uow, tab.customer_id, "write_offs", tab_id=tab.tab_id, amount=amount)
 
 
+def record_lost_deposit_dispute(uow: UnitOfWork, customer_id: str, *, amount: int) -> None:
+    """A card dispute of a booking's deposit or fee the merchant lost: counted
+    as a tab payment's lost dispute is (``record_lost_dispute``), ``amount``
+    written off, with no tab (the charge paid none)."""
+    _count(uow, customer_id, "write_offs", tab_id=None, amount=amount)
+
+
 def _count(
     uow: UnitOfWork, customer_id: str, event: str, *, tab_id: str | None, amount: int | None
 ) -> None:

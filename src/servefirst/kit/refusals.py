@@ -157,6 +157,28 @@ def _disputed(details: dict[str, Any], money: Callable[[int], str]) -> str:
     )
 
 
+def _deposit_disputed(details: dict[str, Any], money: Callable[[int], str]) -> str:
+    """The owner's mark of a deposit's dispute the books cannot take yet, in
+    words for what became of the deposit (``dispute_rules.deposit_refusal``)."""
+    status = details["deposit_status"]
+    if status in ("held", "pending"):
+        return _(
+            "This dispute is of a booking's deposit that is still held: the booking still"
+            " expects it (applied to the bill at check-in, or kept or refunded when the booking"
+            " ends), so nothing is booked yet. Mark it lost again once the booking has ended."
+        )
+    if status == "refunded":
+        return _(
+            "This dispute is of a booking's deposit that was refunded: the money already went"
+            " back to the customer's card, so there is nothing to take out of the books. Show"
+            " Stripe the refund to answer the dispute."
+        )
+    return _(
+        "This dispute is of a booking's deposit, and servefirst cannot tell what it left to"
+        " take back. Ask your accountant to book it by hand."
+    )
+
+
 def _tab_state(details: dict[str, Any], money: Callable[[int], str]) -> str:
     # The form sent again (the back button) after the tab moved on, most often.
     status = _(str(details["tab_status"])).replace("_", " ")
@@ -189,6 +211,7 @@ _FROM_FIGURES: dict[str, Callable[[dict[str, Any], Callable[[int], str]], str]] 
     "amount_exceeds_refundable": _over_refundable,
     "refund_first": _refund_first,
     "payment_disputed": _disputed,
+    "dispute_of_deposit": _deposit_disputed,
     "tab_state_invalid": _tab_state,
     "staff_has_bookings": _has_bookings,
     "count_missing": _count_missing,
@@ -220,11 +243,6 @@ _PLAIN = {
     "dispute_not_found": lambda: _("There is no such dispute."),
     "dispute_closed": lambda: _(
         "This dispute is already closed: a dispute marked won or lost stays so."
-    ),
-    "dispute_of_deposit": lambda: _(
-        "This dispute is of a booking's deposit: servefirst cannot book a deposit's chargeback"
-        " yet, as what it takes back depends on what became of the deposit. Ask your"
-        " accountant to book it by hand."
     ),
     "secret_key_missing": lambda: _(
         "This server cannot keep Stripe keys yet: SERVEFIRST_SECRET_KEY is not set. Ask whoever"

@@ -11,6 +11,12 @@ money the merchant chose to give back); the tip's part comes off
 the bill's part stays where it was: whether a chargeback gives back tax is
 the accountant's call under their country's rules, not the ledger's.
 
+A lost dispute of a booking's charge (``booking_disputes``) leaves
+``card_clearing`` too, where the deposit or the fee was taken, all of it to
+``disputes_lost``: a fee, or a deposit kept as one, was revenue
+(``no_show_fees``) the bank took back; a deposit applied to a tab paid that
+tab's bill, so its loss is that bill's, named with the tab. Neither has a tip.
+
 One entry per dispute, in the transaction that marks it lost; the dispute
 keeps its parts and its entry, which is what the reports net. Stripe closing
 it won afterwards (the bank sided with the merchant after all) books it back
@@ -30,6 +36,7 @@ from servefirst.payments.service import ACCOUNT_FOR, Method
 
 if TYPE_CHECKING:
     from servefirst.db.uow import UnitOfWork
+    from servefirst.payments.dispute_rules import BookingLoss
     from servefirst.payments.models import Dispute
     from servefirst.tabs.models import Tab
 
@@ -89,6 +96,47 @@ def book_won_back(uow: UnitOfWork, dispute: Dispute, tab: Tab) -> None:
     disputes.won_back(dispute, entry_id=entry_id)
 
 
+def book_booking_lost(uow: UnitOfWork, dispute: Dispute, loss: BookingLoss) -> None:
+    """Post the lost ``dispute`` of a booking's deposit or fee, once: one
+    already booked, or one that finds nothing left to take, posts nothing."""
+    if dispute.entry_id is not None or loss.amount <= 0:
+        return
+    entry_id = ledger.post(
+        uow,
+        EntryBuilder(
+            EntryKind.DISPUTE_LOST,
+            dispute.currency,
+            memo=f"card dispute lost: {dispute.dispute_id} (booking {dispute.booking_id})",
+            tab_id=loss.tab_id,
+        )
+        .debit(Account.DISPUTES_LOST, loss.amount)
+        .credit(Account.CARD_CLEARING, loss.amount)
+        .build(),
+    )
+    DisputeRepository(uow).booked(dispute, bill=loss.amount, tip=0, entry_id=entry_id)
+
+
+def book_booking_won_back(uow: UnitOfWork, dispute: Dispute) -> None:
+    """The bank gave back the money of the lost ``dispute`` of a booking's
+    charge: its loss's entry undone, leg for leg, once."""
+    if dispute.entry_id is None or dispute.won_back_entry_id is not None:
+        return
+    entry_id = ledger.post(
+        uow,
+        EntryBuilder(
+            EntryKind.DISPUTE_WON_BACK,
+            dispute.currency,
+            memo=f"card dispute won after its loss: {dispute.dispute_id}"
+            f" (booking {dispute.booking_id})",
+            tab_id=dispute.tab_id,
+        )
+        .debit(Account.CARD_CLEARING, dispute.bill_lost)
+        .credit(Account.DISPUTES_LOST, dispute.bill_lost)
+        .build(),
+    )
+    DisputeRepository(uow).won_back(dispute, entry_id=entry_id)
+
+
 def lost_totals(uow: UnitOfWork) -> tuple[int, int]:
     """(bill, tip) every lost dispute took: what the cash-flow report nets."""
     return DisputeRepository(uow).lost_totals()
@@ -103,3 +151,20 @@ def won_back_totals(uow: UnitOfWork) -> tuple[int, int]:
 def lost_by_tab(uow: UnitOfWork) -> dict[str, tuple[int, int]]:
     """(bill, tip) each tab's lost disputes took: what the earnings report nets."""
     return DisputeRepository(uow).lost_by_tab()
+
+
+def lost_of_the_bill(uow: UnitOfWork, tab_id: str) -> int:
+    """What the tab's lost disputes gave back of its bill: of each payment,
+    what its lost disputes took, up to the bill's part refunds left it (the
+    tip last, as a refund made at the processor is read: ``processor_refunds``),
+    and what lost disputes of a deposit applied to it took (all of it the bill's)."""
+    disputes = DisputeRepository(uow)
+    refunds = RefundRepository(uow)
+    gone = 0
+    for payment_id, disputed in sorted(disputes.lost_by_payment(tab_id).items()):
+        payment = disputes.payment(payment_id)
+        if payment is None or payment.status != "succeeded":
+            continue
+        left = Refundable.of(payment.amount, payment.tip, refunds.taken(payment_id))
+        gone += bill_first(left, disputed)[0]
+    return gone + disputes.lost_of_deposits(tab_id)

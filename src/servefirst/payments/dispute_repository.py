@@ -49,6 +49,23 @@ class DisputeRepository:
             return None
         return self._uow.session.get(Payment, (self._uow.merchant, dispute.payment_id))
 
+    def payment(self, payment_id: str) -> Payment | None:
+        return self._uow.session.get(Payment, (self._uow.merchant, payment_id))
+
+    def lost_by_payment(self, tab_id: str) -> dict[str, int]:
+        """What the lost disputes of each of the tab's payments disputed, by payment id."""
+        rows = self._uow.session.execute(
+            select(Dispute.payment_id, func.sum(Dispute.amount))
+            .where(
+                Dispute.merchant_id == self._uow.merchant,
+                Dispute.tab_id == tab_id,
+                Dispute.status == DisputeStatus.LOST.value,
+                Dispute.payment_id.is_not(None),
+            )
+            .group_by(Dispute.payment_id)
+        )
+        return {str(payment_id): int(amount or 0) for payment_id, amount in rows}
+
     def lost_parts(self, payment_id: str, *, besides: str) -> list[tuple[int, int]]:
         """(bill, tip) the payment's other lost disputes took: what a refund's
         ``taken`` is to what is left of it."""
@@ -61,6 +78,30 @@ class DisputeRepository:
             )
         )
         return [(int(bill), int(tip)) for bill, tip in rows]
+
+    def lost_of_booking(self, booking_id: str, *, besides: str) -> int:
+        """What the booking's other lost disputes took (of its deposit or fees)."""
+        taken = self._uow.session.scalar(
+            select(func.coalesce(func.sum(Dispute.bill_lost), 0)).where(
+                Dispute.merchant_id == self._uow.merchant,
+                Dispute.booking_id == booking_id,
+                Dispute.status == DisputeStatus.LOST.value,
+                Dispute.dispute_id != besides,
+            )
+        )
+        return int(taken or 0)
+
+    def lost_of_deposits(self, tab_id: str) -> int:
+        """What lost disputes of deposits applied to the tab took of its bill."""
+        taken = self._uow.session.scalar(
+            select(func.coalesce(func.sum(Dispute.bill_lost), 0)).where(
+                Dispute.merchant_id == self._uow.merchant,
+                Dispute.tab_id == tab_id,
+                Dispute.booking_id.is_not(None),
+                Dispute.status == DisputeStatus.LOST.value,
+            )
+        )
+        return int(taken or 0)
 
     def booked(self, dispute: Dispute, *, bill: int, tip: int, entry_id: str) -> None:
         """The loss booked: its parts and its journal entry, kept with the dispute."""

@@ -156,21 +156,98 @@ def closed_at_processor(status: str) -> bool:
     return status == DisputeStatus.OPEN.value
 
 
-def deposit_refusal(dispute_id: str, booking_id: str) -> Conflict:
-    """The owner's mark of a dispute of a booking's deposit, refused (409
-    ``dispute_of_deposit``). Its loss would come out of the deposit as it
-    stands (still held for the booking, applied to its tab, kept as a fee,
-    refunded), and each of those changes the booking's deposit, whose
-    statuses have no "taken back by the bank": that is a decision about the
-    booking, not only a journal entry, and nothing is booked by guess."""
+class BookingCharge(StrEnum):
+    """What a disputed charge of a booking took (no payment of a tab)."""
+
+    DEPOSIT = "deposit"  # the deposit itself, charged when the booking was made
+    #: A no-show, late-cancellation or late-move fee: captured from the
+    #: booking's card hold, or charged on the card on file once it lapsed.
+    FEE = "fee"
+
+
+@dataclass(frozen=True)
+class DisputedBooking:
+    """What became of the money a booking's disputed charge took, as the
+    rules read it (``booking_loss``)."""
+
+    booking_id: str
+    charge: BookingCharge
+    #: The booking's deposit status (``bookings.rules.DepositStatus``).
+    deposit_status: str
+    #: Kept as fees (``no_show_fees``): the fees charged on the card for a
+    #: fee; the part of a captured deposit kept, for the deposit.
+    kept: int
+    #: Of a captured deposit, what paid the bill of ``tab_id``.
+    applied: int
+    tab_id: str | None
+    #: What the booking's other lost disputes took already.
+    lost_before: int
+
+
+@dataclass(frozen=True)
+class BookingLoss:
+    """What a lost dispute of a booking's charge takes out of ``card_clearing``
+    into ``disputes_lost``; ``tab_id``: the tab whose bill the deposit paid (the
+    loss is that bill's, as a lost dispute of the tab's own payment)."""
+
+    amount: int
+    tab_id: str | None = None
+
+
+#: Deposit statuses whose chargeback is not booked, and why (``deposit_refusal``).
+HELD_STILL = frozenset({"pending", "held"})
+REFUNDED = "refunded"
+
+
+def booking_loss(booking: DisputedBooking, disputed: int) -> BookingLoss | None:
+    """The loss of ``disputed`` of a booking's charge, or None where the books
+    cannot tell what it takes back. A fee, or a deposit kept as one
+    (``forfeited``), was revenue the bank took back; a deposit applied to a
+    tab paid that tab's bill. Never more than that money less what the
+    booking's earlier lost disputes took (0: nothing left to take). A deposit
+    still held for the booking, refunded, or of any other status: None
+    (``deposit_refusal`` says why)."""
+    if booking.charge is BookingCharge.FEE or booking.deposit_status == "forfeited":
+        left, tab_id = booking.kept, None
+    elif booking.deposit_status == "applied":
+        left, tab_id = booking.applied, booking.tab_id
+    else:
+        return None
+    return BookingLoss(max(0, min(disputed, left - booking.lost_before)), tab_id)
+
+
+def deposit_refusal(dispute_id: str, booking_id: str, deposit_status: str | None) -> Conflict:
+    """The owner's mark of a dispute of a booking's deposit that cannot be
+    booked, refused (409 ``dispute_of_deposit``), in words for the deposit's
+    state: still held, the booking expects it (applied to its bill at
+    check-in, kept or refunded when it ends), so taking it out now would
+    decide the booking's deposit by guess; refunded, the money already went
+    back to the card and nothing is left for a chargeback to take."""
+    details = {"dispute_id": dispute_id, "booking_id": booking_id}
+    details["deposit_status"] = deposit_status or ""
+    if deposit_status in HELD_STILL:
+        why = (
+            f"the deposit is still held for booking {booking_id}, which still expects it"
+            " (applied to the bill at check-in, or kept or refunded when the booking ends)."
+            " Nothing is booked while the booking is to come; mark the dispute lost again"
+            " once the booking has ended."
+        )
+    elif deposit_status == REFUNDED:
+        why = (
+            f"the deposit of booking {booking_id} was refunded: the money already went back"
+            " to the customer's card, so a chargeback would pay it twice and there is nothing"
+            " to book. Show Stripe the refund to answer the dispute."
+        )
+    else:
+        why = (
+            f"servefirst cannot tell what the deposit of booking {booking_id} left to take"
+            " back. Ask your accountant to book it by hand."
+        )
     return Conflict(
-        f"Dispute {dispute_id} is of the deposit of booking {booking_id}, not of a tab's"
-        " payment: servefirst cannot book a deposit's chargeback yet, because what it takes"
-        " back depends on what became of the deposit (held, applied to the bill, kept as a"
-        " fee or refunded). Ask your accountant to book it by hand; Stripe's own verdict"
-        " is shown on the dispute.",
+        f"Dispute {dispute_id} is of a booking's deposit, not of a tab's payment, and is not"
+        f" booked: {why}",
         code="dispute_of_deposit",
-        details={"dispute_id": dispute_id, "booking_id": booking_id},
+        details=details,
     )
 
 

@@ -10,15 +10,14 @@ Stripe's won after a loss was booked gives the money back: the loss is booked
 back and loyalty given back (``won_back_at_processor``). Closed by Stripe
 without a loss (an inquiry closed, refunded first, prevented), nothing moved
 and the payment is freed as a won one is (``closed_at_processor``).
-A dispute of a booking's deposit names its booking; its loss is not booked
-(``dispute_rules.deposit_refusal`` says why)."""
+A dispute of a booking's own charge (its deposit, or a fee charged on its
+card) names its booking; its loss is booked where the books can tell what it
+took back, and refused in words where they cannot (``booking_disputes``)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-
-from sqlalchemy import select
 
 from servefirst.bookings.repository import booking_if_any
 from servefirst.customers.service import names_of, record_lost_dispute
@@ -26,21 +25,19 @@ from servefirst.db.uow import UnitOfWork
 from servefirst.events.service import emit
 from servefirst.kit.errors import NotFound
 from servefirst.loyalty import service as loyalty
-from servefirst.payments.dispute_books import book_lost, book_won_back
+from servefirst.payments import booking_disputes
+from servefirst.payments.dispute_books import book_lost, book_won_back, lost_of_the_bill
 from servefirst.payments.dispute_repository import DisputeRepository
 from servefirst.payments.dispute_rules import (
     Disputed,
     DisputeStatus,
     closes_lost_at_processor,
-    deposit_refusal,
     ensure_can_close,
     first_holding,
     won_at_processor,
 )
 from servefirst.payments.dispute_rules import closed_at_processor as closed_at_processor_rule
 from servefirst.payments.models import Dispute, Payment
-from servefirst.payments.refund_repository import RefundRepository
-from servefirst.payments.refund_rules import Refundable, bill_first
 
 
 def record_dispute(
@@ -89,17 +86,21 @@ def disputes(uow: UnitOfWork) -> list[Dispute]:
 
 @dataclass(frozen=True)
 class DisputedDeposit:
-    """Whose booking a dispute of a deposit's charge is of (the console's disputes)."""
+    """Whose booking a dispute of a deposit's or a fee's charge is of, and
+    what became of its deposit (the console's disputes)."""
 
     booking_id: str
     customer_id: str
     customer_name: str
     starts_at: datetime
+    #: ``deposit`` or ``fee`` (``dispute_rules.BookingCharge``).
+    charge: str
+    deposit_status: str
 
 
 def deposits_disputed(uow: UnitOfWork, listed: list[Dispute]) -> dict[str, DisputedDeposit]:
-    """The booking of each of ``listed`` that is of a deposit, by dispute id
-    (a booking since gone is left out)."""
+    """The booking of each of ``listed`` that is of a deposit or a fee, by
+    dispute id (a booking since gone is left out)."""
     bookings = {
         d.dispute_id: booking
         for d in listed
@@ -108,7 +109,12 @@ def deposits_disputed(uow: UnitOfWork, listed: list[Dispute]) -> dict[str, Dispu
     names = names_of(uow, {b.customer_id for b in bookings.values()})
     return {
         dispute_id: DisputedDeposit(
-            b.booking_id, b.customer_id, names.get(b.customer_id, ""), b.starts_at
+            b.booking_id,
+            b.customer_id,
+            names.get(b.customer_id, ""),
+            b.starts_at,
+            booking_disputes.charge_named(b).value,
+            b.deposit_status,
         )
         for dispute_id, b in bookings.items()
     }
@@ -138,11 +144,11 @@ def mark_lost(uow: UnitOfWork, dispute_id: str) -> Dispute:
     write-off of what was taken back). Marking it again changes nothing.
     The owner marks nothing lost won again; only Stripe's own won verdict
     books a loss back (``won_back_at_processor``); a won or closed one is not
-    marked lost (409 ``dispute_closed``), nor one of a booking's deposit
-    (409 ``dispute_of_deposit``: ``dispute_rules``)."""
+    marked lost (409 ``dispute_closed``), nor one of a booking's deposit still
+    held or refunded (409 ``dispute_of_deposit``: ``booking_disputes``)."""
     dispute = _held(uow, dispute_id)
     if dispute.booking_id is not None:
-        raise deposit_refusal(dispute.dispute_id, dispute.booking_id)
+        return booking_disputes.mark_lost(uow, dispute)
     if dispute.marked_lost_at is not None:
         return dispute
     open_still = dispute.status != DisputeStatus.LOST.value
@@ -165,7 +171,8 @@ def lost_at_processor(uow: UnitOfWork, dispute_id: str) -> Dispute:
     would have booked it (``_lose``, once: a dispute already lost, by the
     owner or by an earlier event, changes nothing; one the owner marked won
     before the bank decided is lost all the same). A dispute of a booking's
-    deposit takes Stripe's word and books nothing (``dispute_rules.deposit_refusal``).
+    deposit or fee is booked as the owner's mark would book it, and Stripe's
+    word on a deposit still held or refunded books nothing (``booking_disputes``).
 
     It does not count against the customer's trust: Stripe's status says
     where the money went, not why. A bank decides for the cardholder when
@@ -175,7 +182,11 @@ def lost_at_processor(uow: UnitOfWork, dispute_id: str) -> Dispute:
     concern does not). Only the owner, who knows the visit, marks it lost against them:
     the console still offers it (``mark_lost``)."""
     dispute = _held(uow, dispute_id)
-    if closes_lost_at_processor(dispute.status, won_back=dispute.won_back_at is not None):
+    if not closes_lost_at_processor(dispute.status, won_back=dispute.won_back_at is not None):
+        return dispute
+    if dispute.booking_id is not None:
+        booking_disputes.lost_at_processor(uow, dispute)
+    else:
         _lose(uow, dispute, against_the_customer=False)
     return dispute
 
@@ -201,7 +212,9 @@ def won_back_at_processor(uow: UnitOfWork, dispute_id: str) -> Dispute:
         dispute.status = DisputeStatus.WON.value
         dispute.won_back_at = uow.clock.now()
         uow.session.flush()
-        if dispute.tab_id is not None:
+        if dispute.booking_id is not None:
+            booking_disputes.won_back(uow, dispute)
+        elif dispute.tab_id is not None:
             # The tab is held as the loss held it: loyalty reads and writes what it earned.
             tab = uow.tabs.lock(dispute.tab_id)
             book_won_back(uow, dispute, tab)
@@ -285,29 +298,3 @@ def mark_won(uow: UnitOfWork, dispute_id: str) -> Dispute:
         uow.session.flush()
         emit(uow, "dispute.won", dispute_id, {"payment_id": dispute.payment_id})
     return dispute
-
-
-def lost_of_the_bill(uow: UnitOfWork, tab_id: str) -> int:
-    """What the tab's lost disputes gave back of its bill: of each payment,
-    what its lost disputes took, up to the bill's part refunds left it (the
-    tip last, as a refund made at the processor is read: ``processor_refunds``)."""
-    by_payment: dict[str, int] = {}
-    for dispute in uow.session.scalars(
-        select(Dispute).where(
-            Dispute.merchant_id == uow.merchant,
-            Dispute.tab_id == tab_id,
-            Dispute.status == DisputeStatus.LOST.value,
-            Dispute.payment_id.is_not(None),
-        )
-    ):
-        assert dispute.payment_id is not None
-        by_payment[dispute.payment_id] = by_payment.get(dispute.payment_id, 0) + dispute.amount
-    refunds = RefundRepository(uow)
-    gone = 0
-    for payment_id, disputed in sorted(by_payment.items()):
-        payment = uow.session.get(Payment, (uow.merchant, payment_id))
-        if payment is None or payment.status != "succeeded":
-            continue
-        left = Refundable.of(payment.amount, payment.tip, refunds.taken(payment_id))
-        gone += bill_first(left, disputed)[0]
-    return gone

@@ -12,6 +12,7 @@ from pydantic import ConfigDict, Field
 from servefirst.api.context import MerchantUoW, ProcessorUoW
 from servefirst.api.fields import Body, Out
 from servefirst.api.routing import ServefirstRoute
+from servefirst.db.uow import UnitOfWork
 from servefirst.payments import accounts, disputes, processor_events
 from servefirst.payments.gateway_rules import MAX_KEY_LENGTH
 from servefirst.payments.models import Dispute, GatewayAccount
@@ -138,8 +139,18 @@ class DisputeOut(Out):
     tab_id: str | None
     booking_id: str | None = Field(
         default=None,
-        description="A dispute of a booking's deposit charge (no payment of a tab): the"
-        " booking. Its loss is not booked: marking it lost answers 409 dispute_of_deposit.",
+        description="A dispute of a booking's own charge (no payment of a tab): its deposit,"
+        " or a no-show, late-cancellation or late-move fee taken from its card hold or"
+        " charged on the card on file (booking_charge says which). Lost, it is booked out of"
+        " card_clearing into disputes_lost: a fee, or a deposit kept as one, as revenue the"
+        " bank took back; a deposit applied to a tab as that tab's bill (tab_id names it). A"
+        " deposit still held for its booking, or refunded, is not booked: marking it lost"
+        " answers 409 dispute_of_deposit, saying which.",
+    )
+    booking_charge: Literal["deposit", "fee"] | None = Field(
+        default=None,
+        description="With booking_id: what the disputed charge took, the booking's deposit"
+        " or a fee charged on its card; null for a dispute of a tab's payment.",
     )
     amount: int
     currency: str
@@ -177,12 +188,13 @@ class DisputeOut(Out):
     )
 
     @classmethod
-    def build(cls, d: Dispute) -> DisputeOut:
+    def build(cls, d: Dispute, of_booking: disputes.DisputedDeposit | None = None) -> DisputeOut:
         return cls(
             id=d.dispute_id,
             payment_id=d.payment_id,
             tab_id=d.tab_id,
             booking_id=d.booking_id,
+            booking_charge=of_booking.charge if of_booking else None,  # type: ignore[arg-type]
             amount=d.amount,
             currency=d.currency,
             reason=d.reason,
@@ -210,7 +222,13 @@ class DisputeList(Out):
     summary="Card disputes the processor told of, newest first",
 )
 def list_disputes(uow: MerchantUoW) -> DisputeList:
-    return DisputeList(data=[DisputeOut.build(d) for d in disputes.disputes(uow)])
+    listed = disputes.disputes(uow)
+    of_bookings = disputes.deposits_disputed(uow, listed)
+    return DisputeList(data=[DisputeOut.build(d, of_bookings.get(d.dispute_id)) for d in listed])
+
+
+def _shown(uow: UnitOfWork, d: Dispute) -> DisputeOut:
+    return DisputeOut.build(d, disputes.deposits_disputed(uow, [d]).get(d.dispute_id))
 
 
 @router.post(
@@ -222,17 +240,21 @@ def list_disputes(uow: MerchantUoW) -> DisputeList:
     " (the bill's part to `disputes_lost`, the tip's off `tips_payable`, never more than"
     " refunds left of the payment), unless Stripe's `charge.dispute.closed` (status `lost`)"
     " booked it already: Stripe's verdict books the loss but does not count it against the"
-    " customer; this mark does, once. Marking it lost again changes nothing.",
+    " customer; this mark does, once. Marking it lost again changes nothing. A dispute of a"
+    " booking's fee, or of its deposit kept as a fee, is booked to `disputes_lost` (never"
+    " more than was kept); of a deposit applied to a tab, as that tab's bill. A deposit"
+    " still held for its booking or refunded is refused (409 `dispute_of_deposit`).",
     responses={
         404: {"description": "dispute_not_found"},
         409: {
-            "description": "dispute_closed: already marked won; dispute_of_deposit: the dispute"
-            " is of a booking's deposit, whose chargeback servefirst does not book"
+            "description": "dispute_closed: already marked won or closed; dispute_of_deposit: the"
+            " dispute is of a booking's deposit still held for the booking (it still expects"
+            " it) or refunded (the money already went back): nothing is booked"
         },
     },
 )
 def mark_dispute_lost(dispute_id: str, uow: MerchantUoW) -> DisputeOut:
-    return DisputeOut.build(disputes.mark_lost(uow, dispute_id))
+    return _shown(uow, disputes.mark_lost(uow, dispute_id))
 
 
 @router.post(
@@ -250,4 +272,4 @@ def mark_dispute_lost(dispute_id: str, uow: MerchantUoW) -> DisputeOut:
     },
 )
 def mark_dispute_won(dispute_id: str, uow: MerchantUoW) -> DisputeOut:
-    return DisputeOut.build(disputes.mark_won(uow, dispute_id))
+    return _shown(uow, disputes.mark_won(uow, dispute_id))

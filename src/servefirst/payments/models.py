@@ -109,8 +109,10 @@ class Dispute(Base):
     booking_id: Mapped[str | None] = mapped_column(
         String(40),
         nullable=True,
-        doc="A dispute of a booking's deposit charge (a deposit is no payment of a tab):"
-        " the booking; None for a dispute of a payment, or of a charge we do not know.",
+        doc="A dispute of a booking's own charge, its deposit or a fee charged on its card"
+        " (no payment of a tab): the booking; None for a dispute of a payment, or of a"
+        " charge we do not know. Lost, a deposit applied to a tab names that tab too"
+        " (tab_id), whose bill it paid (payments.booking_disputes).",
     )
     charge: Mapped[str] = mapped_column(String(255), doc="The processor's charge id.")
     amount: Mapped[int] = mapped_column(Amount)
