@@ -15,6 +15,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
 
+from servefirst.guarantee import decision_words
 from servefirst.kit import formats, i18n, refusals, typed_days
 from servefirst.kit.typed import NUL
 
@@ -90,6 +91,8 @@ templates.env.globals["day_example"] = lambda: typed_days.day_example(i18n.curre
 # Words that come from data (a status, a notice chosen by code), marked with
 # ``N_`` where they are defined: translated as they are, never %-formatted.
 templates.env.globals["translated"] = i18n.gettext
+# A concern's decision, kept in English for the API, in the page's words.
+templates.env.globals["decision_words"] = decision_words.in_reader_words
 # A refusal in the page's words (the API keeps its English message).
 templates.env.globals["refusal"] = refusals.in_words
 # A form's one-time key, drawn with the page (128 random bits): the same form
