@@ -160,3 +160,16 @@ def test_an_amount_typed_wrong_is_refused_in_the_readers_words() -> None:
     with pytest.raises(InvalidRequest) as refused:
         parse_amount("abc", "EUR", param="amount")
     assert in_words(refused.value) == "'abc' is not an amount; write it like 2.50."
+
+
+def test_a_page_pasted_into_an_amount_is_quoted_short() -> None:
+    """5,000 characters in a price field: the refusal names the first few, not
+    the whole paste, so the field and its hint stay in view."""
+    from servefirst.kit.errors import InvalidRequest
+    from servefirst.kit.typed import parse_amount
+
+    with pytest.raises(InvalidRequest) as refused:
+        parse_amount("x" * 5000, "EUR", param="price")
+    short = "'xxxxxxxxxxxxxxxxxxxx…' is not an amount; write it like 2.50."
+    assert refused.value.message == short
+    assert in_words(refused.value) == short
