@@ -101,3 +101,14 @@ def test_a_number_out_of_range_is_refused_in_portuguese(owner: Staff, merchant: 
         assert words in bad.text, field
         assert "must be" not in bad.text
     assert merchant.get("/v1/merchant/trust-policy").json() == before
+
+
+def test_not_a_number_typed_in_the_form_leaves_the_policy_as_it_was(
+    owner: Staff, merchant: Merchant
+) -> None:
+    """'nan' reads as a number to Python: saved, it left every customer without a score."""
+    before = merchant.get("/v1/merchant/trust-policy").json()
+    for field in ("half_life_days", "trusted_min_score", "restricted_below"):
+        bad = owner.post("/staff/policies/trust", {**form_of(owner), field: "nan"})
+        assert bad.status_code == 422, field
+    assert merchant.get("/v1/merchant/trust-policy").json() == before
