@@ -66,6 +66,8 @@ def parse_amount(text: str | None, currency: str, *, param: str) -> int | None:
     digits = minor_digits(currency)
     try:
         value = Decimal(cleaned)
+        if not value.is_finite():
+            raise InvalidOperation  # "nan" or "inf" is no amount, not a negative one
     except InvalidOperation:
         raise InvalidRequest(
             f"'{echoed(text or '')}' is not an amount; write it like 2.50.",
@@ -75,7 +77,7 @@ def parse_amount(text: str | None, currency: str, *, param: str) -> int | None:
                 "typed": echoed(text or ""),
             },
         ) from None
-    if not value.is_finite() or value < 0:
+    if value < 0:
         raise InvalidRequest("An amount cannot be negative: write zero or more.", param=param)
     minor = value.scaleb(digits)
     if minor != minor.to_integral_value():
