@@ -310,6 +310,15 @@ def test_search_finds_customers_by_name_email_or_phone(at_counter: Staff) -> Non
     assert "No customer matches" in none.text
 
 
+def test_a_page_pasted_into_the_customer_search_is_quoted_short(at_counter: Staff) -> None:
+    """Quoted whole, 5,000 letters without a space made the page 47,000 px wide on a phone."""
+    pasted = "x" * 5000
+    page = at_counter.get("/staff/customers", params={"q": pasted})
+    assert page.status_code == 200
+    assert "No customer matches “xxxxxxxxxxxxxxxxxxxx…”" in page.text
+    assert page.text.count(pasted) <= 1  # at most in the search field, as typed
+
+
 def test_adding_a_customer_shows_their_trust(at_counter: Staff) -> None:
     page = at_counter.post(
         "/staff/customers", {"name": "Duarte Pires", "email": "duarte@example.com", "phone": ""}

@@ -17,7 +17,7 @@ from fastapi.templating import Jinja2Templates
 
 from servefirst.guarantee import decision_words
 from servefirst.kit import formats, i18n, refusals, typed_days
-from servefirst.kit.typed import NUL
+from servefirst.kit.typed import NUL, echoed
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
@@ -80,6 +80,8 @@ templates.env.install_gettext_callables(  # type: ignore[attr-defined]
 # (``kit.formats``): ``{{ 450|money("EUR") }}``, ``{{ at|time }}``, ``{{ at|date("full") }}``.
 templates.env.filters.update(formats.FILTERS)
 templates.env.filters["fit_for"] = fit_for
+# What was typed, quoted back in a sentence: its first characters, never a pasted page.
+templates.env.filters["echoed"] = echoed
 templates.env.globals["zone_name"] = formats.zone_name
 # An amount field's example written as people there type it ("4,50" in Lisbon).
 templates.env.globals["decimal_mark"] = formats.decimal_mark
