@@ -4,6 +4,7 @@ its PDF, and the receipt's once paid; the seller's and customer's tax ids."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from io import BytesIO
@@ -294,6 +295,26 @@ def test_a_manager_issues_the_invoice_from_the_console_and_staff_may_not(
     assert pdf.status_code == 200 and "Invoice" in _pdf_text(pdf.content)
     expected = (clock.now().date() + timedelta(days=14)).isoformat()
     assert merchant.get(f"/v1/tabs/{tab['id']}").json()["due_date"] == expected
+
+
+def test_a_due_date_refused_stays_chosen_with_the_reason_beside_it(
+    merchant: Merchant, signed_in: Callable[..., Staff]
+) -> None:
+    tab = merchant.served_tab(2500)
+    manager = signed_in(merchant, "manager")
+    assert manager.post("/staff/settings/language", {"language": "pt"}).status_code == 200
+    past = manager.post(
+        f"/staff/tabs/{tab['id']}/invoice", {"terms": "date", "due_date": "2020-01-01"}
+    )
+    assert past.status_code == 422
+    beside = re.search(
+        r'<p class="field-error" role="alert" id="invoice-due_date-error">([^<]*)</p>', past.text
+    )
+    assert beside and "A data de vencimento já passou" in beside.group(1)
+    assert 'value="2020-01-01" aria-invalid="true"' in past.text
+    assert '<option value="date" selected>' in past.text
+    assert 'class="flash flash-error"' not in past.text
+    assert merchant.get(f"/v1/tabs/{tab['id']}").json()["due_date"] is None
 
 
 def test_the_cash_flow_report_ages_an_invoice_from_its_due_date_too(

@@ -155,6 +155,20 @@ def test_a_stamp_card_with_letters_for_its_visits_is_refused_in_portuguese(
     assert merchant.get("/v1/merchant/loyalty-program").json()["active"] is False
 
 
+def test_a_percentage_off_out_of_range_is_refused_in_the_owners_words(
+    merchant: Merchant, signed_in: Callable[..., Staff]
+) -> None:
+    owner = signed_in(merchant, "owner")
+    assert owner.post("/staff/settings/language", {"language": "pt"}).status_code == 200
+    form = {"kind": "visits", "visits_per_reward": "10", "reward_type": "percent_off"}
+    for typed in ("150", "abc", "0"):
+        refused = owner.post("/staff/policies/loyalty", {**form, "percent": typed})
+        assert refused.status_code == 422, typed
+        assert "Escreva uma percentagem acima de 0 e no máximo 100." in refused.text, typed
+        assert "decimal string" not in refused.text
+    assert merchant.get("/v1/merchant/loyalty-program").json()["active"] is False
+
+
 @pytest.mark.parametrize("language", ["en", "pt"])
 def test_an_expired_loyalty_form_comes_back_as_typed_in_the_words_of_every_form(
     merchant: Merchant, signed_in: Callable[..., Staff], language: str

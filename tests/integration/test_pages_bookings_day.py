@@ -66,6 +66,10 @@ def test_a_refused_booking_gives_the_form_back_with_what_was_typed(
     day = tomorrow(clock)
     for typed, words in [
         ({"customer": "Nobody Here", "time": "10:00"}, "No customer matches"),
+        (
+            {"customer": "y" * 5000, "time": "10:00"},
+            "No customer matches &#39;yyyyyyyyyyyyyyyyyyyy…&#39;",
+        ),
         ({"customer": "", "time": "10:00"}, "Type the customer"),
         ({"customer": "Ana", "time": "abc"}, "is not a time"),
         ({"customer": "Ana", "time": ""}, "Choose a time."),

@@ -62,6 +62,14 @@ def test_a_report_downloads_as_csv(owner: Staff, merchant: Merchant) -> None:
     assert csv.headers["content-type"].startswith("text/csv")
     assert "attachment" in csv.headers["content-disposition"]
     assert "Sales by service" in csv.text and "Flat white" in csv.text
+    lines = csv.text.splitlines()
+    # Every section names its columns before its rows, as the page's tables do.
+    for section, columns in (
+        ("Sales by day", "Day,Sales"),
+        ("Sales by service", "Service,Quantity,Sales"),
+    ):
+        first = next(line for line in lines if line.startswith(f"{section},"))
+        assert first == f"{section},{columns}"
 
 
 def test_a_bad_period_is_given_back_with_the_error_in_words(owner: Staff) -> None:

@@ -138,3 +138,14 @@ def test_a_name_or_terms_out_of_bounds_are_refused_in_the_reader_s_language(
         assert page.status_code == 422, (field, page.text[-500:])
         assert portuguese in page.text, field
     assert merchant.get("/v1/services").json()["data"] == []
+
+
+def test_a_page_pasted_into_the_price_is_refused_in_a_short_sentence(
+    merchant: Merchant, signed_in: Callable[..., Staff]
+) -> None:
+    manager = signed_in(merchant, "manager")
+    assert manager.post("/staff/settings/language", {"language": "pt"}).status_code == 200
+    page = manager.post("/staff/services", {**FORM, "price": "x" * 5000})
+    assert page.status_code == 422
+    assert "&#39;xxxxxxxxxxxxxxxxxxxx…&#39; não é um valor; escreva-o como 2,50." in page.text
+    assert "x" * 21 not in page.text.replace('value="' + "x" * 5000, "")  # kept in the field only

@@ -310,6 +310,15 @@ def test_search_finds_customers_by_name_email_or_phone(at_counter: Staff) -> Non
     assert "No customer matches" in none.text
 
 
+def test_a_page_pasted_into_the_customer_search_is_quoted_short(at_counter: Staff) -> None:
+    """Quoted whole, 5,000 letters without a space made the page 47,000 px wide on a phone."""
+    pasted = "x" * 5000
+    page = at_counter.get("/staff/customers", params={"q": pasted})
+    assert page.status_code == 200
+    assert "No customer matches “xxxxxxxxxxxxxxxxxxxx…”" in page.text
+    assert page.text.count(pasted) <= 1  # at most in the search field, as typed
+
+
 def test_adding_a_customer_shows_their_trust(at_counter: Staff) -> None:
     page = at_counter.post(
         "/staff/customers", {"name": "Duarte Pires", "email": "duarte@example.com", "phone": ""}
@@ -515,6 +524,26 @@ def test_a_pending_concern_is_listed_and_approved_with_an_amount(manager_at_coun
     after = manager_at_counter.merchant.get(f"/v1/tabs/{tab['id']}").json()
     assert after["adjustments"] == 400
     assert "hair colour" not in manager_at_counter.get("/staff").text  # no longer waiting
+
+
+def test_a_discount_refused_stays_typed_beside_its_field(manager_at_counter: Staff) -> None:
+    """The discount field sits at the foot of a long tab page: its refusal is said
+    there, with what was typed, not above the page out of sight."""
+    tab, concern = _pending_concern(manager_at_counter.merchant)
+    field = f"concern-{concern['id']}-amount"
+    for typed, words in (("99", "more than the"), ("abc", "is not an amount")):
+        page = manager_at_counter.post(
+            f"/staff/tabs/{tab['id']}/concerns/{concern['id']}",
+            {"decision": "approve", "amount": typed},
+        )
+        assert page.status_code == 422, typed
+        beside = re.search(
+            rf'<p class="field-error" role="alert" id="{field}-error">([^<]*)</p>', page.text
+        )
+        assert beside and words in beside.group(1), (typed, page.text[-2000:])
+        assert f'value="{typed}" aria-invalid="true" aria-describedby="{field}-error"' in page.text
+        assert 'class="flash flash-error"' not in page.text
+    assert manager_at_counter.merchant.get(f"/v1/tabs/{tab['id']}").json()["adjustments"] == 0
 
 
 def test_a_concern_rejected_as_unfounded_lowers_trust(manager_at_counter: Staff) -> None:

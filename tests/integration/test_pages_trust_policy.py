@@ -101,3 +101,42 @@ def test_a_number_out_of_range_is_refused_in_portuguese(owner: Staff, merchant: 
         assert words in bad.text, field
         assert "must be" not in bad.text
     assert merchant.get("/v1/merchant/trust-policy").json() == before
+
+
+def test_not_a_number_typed_in_the_form_leaves_the_policy_as_it_was(
+    owner: Staff, merchant: Merchant
+) -> None:
+    """'nan' reads as a number to Python: saved, it left every customer without a score."""
+    before = merchant.get("/v1/merchant/trust-policy").json()
+    for field in ("half_life_days", "trusted_min_score", "restricted_below"):
+        bad = owner.post("/staff/policies/trust", {**form_of(owner), field: "nan"})
+        assert bad.status_code == 422, field
+    assert merchant.get("/v1/merchant/trust-policy").json() == before
+
+
+def field_error(html: str, field_id: str) -> str:
+    """The refusal shown beside the field, or "" when there is none."""
+    import re
+
+    found = re.search(
+        rf'<p class="field-error" role="alert" id="{field_id}-error">([^<]*)</p>', html
+    )
+    return found.group(1) if found else ""
+
+
+def test_a_word_typed_for_a_number_is_refused_beside_its_field_in_portuguese(
+    owner: Staff, merchant: Merchant
+) -> None:
+    assert owner.post("/staff/settings/language", {"language": "pt"}).status_code == 200
+    for field, field_id, typed, words in [
+        ("half_life_days", "half_life_days", "abc", "Escreva um número maior do que 0 e no máximo"),
+        ("trusted_min_paid_visits", "trusted_min_paid_visits", "-5", "Escolha um número inteiro"),
+        ("restricted_below", "restricted_below", "nan", "Escreva um número de 0 a 1."),
+        ("new.cap", "new-cap", "abc", "não é um valor"),
+    ]:
+        bad = owner.post("/staff/policies/trust", {**form_of(owner), field: typed})
+        assert bad.status_code == 422, field
+        assert words in field_error(bad.text, field_id), (field, bad.text[-3000:])
+        assert f'aria-describedby="{field_id}-error"' in bad.text
+        assert field not in field_error(bad.text, field_id)  # no internal name
+        assert 'class="flash flash-error"' not in bad.text  # said once, beside the field

@@ -77,9 +77,25 @@ def test_bad_policies_are_refused_whole_with_the_field_named(merchant: Merchant)
         error = response.json()["error"]
         assert error["param"] == param, (body, error)
         assert error["message"]
-    for body in ({"preset": "reckless"}, {"half_life_days": "abc"}, {"tiers": {"gold": {}}}):
+    for body in (
+        {"preset": "reckless"},
+        {"half_life_days": "abc"},
+        {"tiers": {"gold": {}}},
+    ):
         response = merchant.post("/v1/merchant/trust-policy", body)
         assert response.status_code == 422, (body, response.text)
+    # Python's JSON reader takes NaN and Infinity, which pass every range check.
+    for raw in (
+        '{"half_life_days": NaN}',
+        '{"thresholds": {"trusted_min_score": NaN}}',
+        '{"prior": {"good": Infinity}}',
+    ):
+        response = merchant.client.post(
+            "/v1/merchant/trust-policy",
+            content=raw,
+            headers={**merchant.headers, "Content-Type": "application/json"},
+        )
+        assert response.status_code == 422, (raw, response.text)
     assert merchant.get("/v1/merchant/trust-policy").json() == before
 
 

@@ -146,7 +146,7 @@ def test_an_amount_typed_wrong_is_refused_in_the_readers_words() -> None:
     from servefirst.kit.typed import parse_amount
 
     said: dict[str, str] = {}
-    for typed in ("abc", "1,234", "-1", "99999999999999999999"):
+    for typed in ("abc", "1,234", "-1", "99999999999999999999", "nan", "-Infinity"):
         with pytest.raises(InvalidRequest) as refused:
             parse_amount(typed, "EUR", param="amount")
         with i18n.use_language("pt"):
@@ -156,7 +156,22 @@ def test_an_amount_typed_wrong_is_refused_in_the_readers_words() -> None:
         "1,234": "Os valores em EUR têm no máximo 2 casas decimais.",
         "-1": "Um valor não pode ser negativo: escreva zero ou mais.",
         "99999999999999999999": "Esse valor é demasiado grande.",
+        "nan": "'nan' não é um valor; escreva-o como 2,50.",
+        "-Infinity": "'-Infinity' não é um valor; escreva-o como 2,50.",
     }
     with pytest.raises(InvalidRequest) as refused:
         parse_amount("abc", "EUR", param="amount")
     assert in_words(refused.value) == "'abc' is not an amount; write it like 2.50."
+
+
+def test_a_page_pasted_into_an_amount_is_quoted_short() -> None:
+    """5,000 characters in a price field: the refusal names the first few, not
+    the whole paste, so the field and its hint stay in view."""
+    from servefirst.kit.errors import InvalidRequest
+    from servefirst.kit.typed import parse_amount
+
+    with pytest.raises(InvalidRequest) as refused:
+        parse_amount("x" * 5000, "EUR", param="price")
+    short = "'xxxxxxxxxxxxxxxxxxxx…' is not an amount; write it like 2.50."
+    assert refused.value.message == short
+    assert in_words(refused.value) == short

@@ -26,6 +26,7 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
 
+from servefirst.guarantee import decision_words as words
 from servefirst.kit.errors import InvalidRequest
 from servefirst.kit.money import Money
 
@@ -153,10 +154,6 @@ def _within(amount: int, due: int) -> int:
     return amount
 
 
-def _claims(n: int) -> str:
-    return f"{n} approved claim{'' if n == 1 else 's'}"
-
-
 def decide(
     remedy: Remedy,
     amount: int,
@@ -174,36 +171,22 @@ def decide(
     ``tier`` is the customer's trust tier; ``approved_claims`` how many of
     their claims were approved within the policy's period."""
     if tier is not None and tier in policy.review_tiers:
-        return Decision(
-            ConcernStatus.PENDING,
-            0,
-            "A member of staff decides concerns on this account; they will look at it now.",
-        )
+        return Decision(ConcernStatus.PENDING, 0, words.STAFF_DECIDE_HERE)
     if policy.claim_limit is not None and approved_claims >= policy.claim_limit:
-        used = (
-            f"You have had {_claims(approved_claims)} in the last "
-            f"{policy.claim_period_days} days, the most this guarantee gives at once"
-        )
+        used = {"claims": approved_claims, "days": policy.claim_period_days}
+        one = approved_claims == 1
         if policy.over_limit is OverLimit.REJECT:
-            return Decision(
-                ConcernStatus.REJECTED, 0, f"{used}; the bill stays as it is. Please talk to staff."
-            )
-        return Decision(ConcernStatus.PENDING, 0, f"{used}; a member of staff will decide.")
+            limit = words.LIMIT_REJECT_ONE if one else words.LIMIT_REJECT_MANY
+            return Decision(ConcernStatus.REJECTED, 0, limit % used)
+        limit = words.LIMIT_REVIEW_ONE if one else words.LIMIT_REVIEW_MANY
+        return Decision(ConcernStatus.PENDING, 0, limit % used)
     if remedy is Remedy.REDO:
-        return Decision(
-            ConcernStatus.APPROVED, 0, "We will do it again for you; the price stays the same."
-        )
+        return Decision(ConcernStatus.APPROVED, 0, words.REDO)
     if remedy is Remedy.WAIVE and policy.waive_needs_review:
-        return Decision(ConcernStatus.PENDING, 0, "A member of staff will look at this now.")
+        return Decision(ConcernStatus.PENDING, 0, words.STAFF_WILL_LOOK)
     before_discounts = total + already_granted
     ceiling = Money(before_discounts, currency).percent(policy.auto_approve_percent).amount
     if already_granted + amount <= ceiling:
-        return Decision(
-            ConcernStatus.APPROVED, amount, "Approved: the discount has been taken off your bill."
-        )
-    return Decision(
-        ConcernStatus.PENDING,
-        0,
-        f"A discount above {policy.auto_approve_percent}% of the bill is decided "
-        "by staff; they will look at it now.",
-    )
+        return Decision(ConcernStatus.APPROVED, amount, words.APPROVED)
+    above = {"percent": policy.auto_approve_percent}
+    return Decision(ConcernStatus.PENDING, 0, words.ABOVE_PERCENT % above)

@@ -16,6 +16,7 @@ from servefirst.customers.service import (
 )
 from servefirst.db.uow import UnitOfWork
 from servefirst.events.service import emit
+from servefirst.guarantee import decision_words as words
 from servefirst.guarantee.models import Concern
 from servefirst.guarantee.rules import (
     ConcernStatus,
@@ -135,7 +136,7 @@ def resolve(
     concern.resolved_at = now
     if decision == "reject":
         concern.status = ConcernStatus.REJECTED.value
-        concern.decision = reason or "Staff looked at this and did not change the bill."
+        concern.decision = reason or words.STAFF_KEPT_THE_BILL
         concern.unfounded = unfounded
         if unfounded:
             # Only a concern staff call unfounded counts against trust.
@@ -161,7 +162,7 @@ def resolve(
             figures={"discount": granted, "due": due, "currency": tab.currency},
         )
     concern.status = ConcernStatus.APPROVED.value
-    concern.decision = reason or "Approved by staff."
+    concern.decision = reason or words.STAFF_APPROVED
     uow.session.flush()
     emit(uow, "concern.approved", concern.concern_id, {"tab_id": tab_id, "amount": granted})
     if granted:

@@ -40,6 +40,16 @@ def refuse_nul(form: Iterable[tuple[str, str]]) -> None:
             )
 
 
+#: How much of a wrong entry a refusal repeats: enough to recognise it, never
+#: a pasted page that would bury the field under it.
+ECHOED_AT_MOST = 20
+
+
+def echoed(text: str) -> str:
+    """``text`` as a refusal quotes it: cut, with an ellipsis, past ``ECHOED_AT_MOST``."""
+    return text if len(text) <= ECHOED_AT_MOST else text[:ECHOED_AT_MOST] + "…"
+
+
 def parse_amount(text: str | None, currency: str, *, param: str) -> int | None:
     """'4.50' or '4,50' in ``currency`` -> 450 minor units; blank -> None.
 
@@ -56,16 +66,18 @@ def parse_amount(text: str | None, currency: str, *, param: str) -> int | None:
     digits = minor_digits(currency)
     try:
         value = Decimal(cleaned)
+        if not value.is_finite():
+            raise InvalidOperation  # "nan" or "inf" is no amount, not a negative one
     except InvalidOperation:
         raise InvalidRequest(
-            f"'{text}' is not an amount; write it like 2.50.",
+            f"'{echoed(text or '')}' is not an amount; write it like 2.50.",
             param=param,
             figures={
                 "words": N_("'%(typed)s' is not an amount; write it like 2.50."),
-                "typed": text,
+                "typed": echoed(text or ""),
             },
         ) from None
-    if not value.is_finite() or value < 0:
+    if value < 0:
         raise InvalidRequest("An amount cannot be negative: write zero or more.", param=param)
     minor = value.scaleb(digits)
     if minor != minor.to_integral_value():

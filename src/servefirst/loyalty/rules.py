@@ -186,6 +186,7 @@ def checked_reward(data: Any, param: str = "reward") -> RewardSpec:
             raise ProgramInvalid(
                 "reward.percent must be a decimal string above 0 and at most 100.",
                 f"{param}.percent",
+                {"words": N_("Write a percentage above 0 and at most 100.")},
             )
         # Kept as written plainly ("10", never "1E+1").
         return RewardSpec(kind, percent=Decimal(format(percent.normalize(), "f")))

@@ -112,6 +112,9 @@ def report_csv(request: Request, key: str, start: str = "", end: str = "") -> Re
         view = _view(uow, key, start, end)
         rows: list[list[str]] = []
         for section in view.sections:
+            # Each section's own column names first, as the page's table has
+            # them: the file's one header row cannot name columns that change.
+            rows.append([section.title, *section.header])
             rows += [[section.title, *cells] for cells in section.rows]
         width = max((len(r) for r in rows), default=1)
         header = [i18n.gettext("Section"), *[""] * (width - 1)]

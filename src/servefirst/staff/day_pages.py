@@ -21,6 +21,7 @@ from servefirst.kit.errors import InvalidRequest, ServefirstError
 from servefirst.kit.i18n import N_
 from servefirst.kit.i18n import gettext as _
 from servefirst.kit.refusals import in_words
+from servefirst.kit.typed import echoed
 from servefirst.kit.typed_days import read_day
 from servefirst.staff import service as staff
 from servefirst.staff.day_view import day_view, local_moment
@@ -78,13 +79,13 @@ def _one_customer(uow: UnitOfWork, typed: str) -> str:
     found = search_customers(uow, typed, limit=2)
     if not found:
         raise InvalidRequest(
-            _("No customer matches '%(text)s'. Add them first.") % {"text": typed},
+            _("No customer matches '%(text)s'. Add them first.") % {"text": echoed(typed)},
             param="customer",
         )
     if len(found) > 1:
         raise InvalidRequest(
             _("More than one customer matches '%(text)s': type more of the name or the phone.")
-            % {"text": typed},
+            % {"text": echoed(typed)},
             param="customer",
         )
     return found[0].customer_id

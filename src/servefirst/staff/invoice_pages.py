@@ -69,4 +69,14 @@ def issue_invoice(
         when, days = due_from_form(terms, due_date)
         tabs.issue_invoice(uow, tab_id, due_date=when, net_days=days)
 
-    return tab_action(request, tab_id, csrf_token, do, "invoiced", needs=Access.MANAGER)
+    kept = {"form": "invoice", "terms": terms, "due_date": due_date}
+    return tab_action(
+        request,
+        tab_id,
+        csrf_token,
+        do,
+        "invoiced",
+        needs=Access.MANAGER,
+        kept=kept,
+        beside=("terms", "due_date"),
+    )

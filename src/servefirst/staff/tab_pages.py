@@ -281,5 +281,10 @@ def resolve_concern(
         )
 
     done = "approved" if decision == "approve" else "rejected"
+    # The discount typed comes back beside its field, which sits at the foot
+    # of a long page: a refusal above the page would be out of sight.
+    kept = {"form": f"concern-{concern_id}", "amount": amount}
     # Deciding a concern moves the bill and the customer's trust: a manager's call.
-    return _tab_action(request, tab_id, csrf_token, do, done, needs=Access.MANAGER)
+    return _tab_action(
+        request, tab_id, csrf_token, do, done, needs=Access.MANAGER, kept=kept, beside=("amount",)
+    )

@@ -12,7 +12,7 @@ from fastapi.responses import Response
 
 from servefirst.db.uow import UnitOfWork
 from servefirst.kit import i18n
-from servefirst.kit.errors import InvalidRequest, ServefirstError
+from servefirst.kit.errors import ServefirstError
 from servefirst.kit.refusals import in_words
 from servefirst.kit.typed import format_amount, parse_amount
 from servefirst.merchants.service import get_merchant
@@ -27,6 +27,10 @@ from servefirst.trust.rules import Tier
 router = APIRouter(prefix="/staff", include_in_schema=False)
 
 TIERS = [t.value for t in Tier]
+#: The form's fields a refusal can stand beside.
+FIELDS = {"half_life_days", "trusted_min_score", "trusted_min_paid_visits", "restricted_below"} | {
+    f"{tier}.{part}" for tier in TIERS for part in ("base", "step", "cap")
+}
 
 
 def _entries_of(policy: dict[str, Any], currency: str) -> dict[str, str]:
@@ -48,23 +52,35 @@ def _entries_of(policy: dict[str, Any], currency: str) -> dict[str, str]:
     return out
 
 
-def _number(entries: dict[str, str], name: str) -> float:
-    text = entries.get(name, "").strip().replace(",", ".")
+def _number(entries: dict[str, str], name: str) -> float | str:
+    """The field as a number; typed otherwise, as typed, for the policy's rules
+    to refuse in words that give the range."""
+    text = entries.get(name, "").strip()
     try:
-        return float(text)
+        return float(text.replace(",", "."))
     except ValueError:
-        raise InvalidRequest(
-            i18n.gettext("Write a number for %(field)s.") % {"field": name}, param=name
-        ) from None
+        return text
+
+
+def _field_of(param: str | None) -> str | None:
+    """The form's field a refusal is about (the API names it by the policy's
+    path: ``tiers.new.tab_limit.base`` is the field ``new.base``)."""
+    if not param:
+        return None
+    parts = param.split(".")
+    if parts[0] == "thresholds" and len(parts) == 2:
+        return parts[1]
+    if parts[0] == "tiers" and len(parts) == 4 and parts[2] == "tab_limit":
+        return f"{parts[1]}.{parts[3]}"
+    return param if param in FIELDS else None
 
 
 def _changes(entries: dict[str, str], currency: str) -> dict[str, Any]:
-    visits = entries.get("trusted_min_paid_visits", "").strip()
-    if not visits.isdigit():
-        raise InvalidRequest(
-            i18n.gettext("Paid visits to be trusted must be a whole number."),
-            param="trusted_min_paid_visits",
-        )
+    typed_visits = entries.get("trusted_min_paid_visits", "").strip()
+    try:
+        visits: int | str = int(typed_visits)
+    except ValueError:
+        visits = typed_visits  # refused by the policy's rules, with the range in words
     tiers: dict[str, Any] = {}
     for name in TIERS:
         base = parse_amount(entries.get(f"{name}.base"), currency, param=f"{name}.base")
@@ -79,7 +95,7 @@ def _changes(entries: dict[str, str], currency: str) -> dict[str, Any]:
         "half_life_days": _number(entries, "half_life_days"),
         "thresholds": {
             "trusted_min_score": _number(entries, "trusted_min_score"),
-            "trusted_min_paid_visits": int(visits),
+            "trusted_min_paid_visits": visits,
             "restricted_below": _number(entries, "restricted_below"),
         },
         "tiers": tiers,
@@ -93,6 +109,7 @@ def _form(
     entries: dict[str, str] | None = None,
     *,
     error: str | None = None,
+    invalid: str | None = None,
     status: int = 200,
 ) -> Response:
     merchant = get_merchant(uow)
@@ -106,7 +123,10 @@ def _form(
         current=current,
         tiers=TIERS,
         presets=PRESET_WORDS,
-        error=i18n.gettext(error) if error else None,
+        # A refusal about one field stands beside it; any other, above the page.
+        error=None if invalid else error,
+        invalid=invalid,
+        refusal_words=error,
     )
     if request.query_params.get("done") == "saved" and not error:
         context["notice"] = i18n.gettext("Trust policy saved.")
@@ -131,6 +151,14 @@ async def set_trust_policy(request: Request) -> Response:
         return "/staff/policies/trust?done=saved"
 
     def again(uow: UnitOfWork, me: staff.SignedIn, exc: ServefirstError) -> Response:
-        return _form(request, uow, me, entries, error=in_words(exc), status=exc.status)
+        return _form(
+            request,
+            uow,
+            me,
+            entries,
+            error=in_words(exc),
+            invalid=_field_of(exc.param),
+            status=exc.status,
+        )
 
     return act_keeping(request, entries.get("csrf_token", ""), change, again, needs=Access.OWNER)

@@ -10,6 +10,7 @@ is exactly what is in force.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -107,7 +108,9 @@ def _number(value: Any, param: str, low: float, high: float, *, above_low: bool 
         if above_low
         else N_("Write a number from %(low)s to %(high)s.")
     )
-    if isinstance(value, bool) or not isinstance(value, int | float):
+    # NaN passes every comparison below, and a NaN half-life or threshold
+    # leaves every customer without a score: it is no number here.
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         raise PolicyInvalid(param, f"{param} must be a number.", {"words": words, **bounds})
     if value < low or value > high or (above_low and value == low):
         edge = "more than" if above_low else "at least"

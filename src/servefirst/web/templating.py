@@ -15,8 +15,9 @@ from typing import Any
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
 
+from servefirst.guarantee import decision_words
 from servefirst.kit import formats, i18n, refusals, typed_days
-from servefirst.kit.typed import NUL
+from servefirst.kit.typed import NUL, echoed
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
@@ -79,6 +80,8 @@ templates.env.install_gettext_callables(  # type: ignore[attr-defined]
 # (``kit.formats``): ``{{ 450|money("EUR") }}``, ``{{ at|time }}``, ``{{ at|date("full") }}``.
 templates.env.filters.update(formats.FILTERS)
 templates.env.filters["fit_for"] = fit_for
+# What was typed, quoted back in a sentence: its first characters, never a pasted page.
+templates.env.filters["echoed"] = echoed
 templates.env.globals["zone_name"] = formats.zone_name
 # An amount field's example written as people there type it ("4,50" in Lisbon).
 templates.env.globals["decimal_mark"] = formats.decimal_mark
@@ -90,6 +93,8 @@ templates.env.globals["day_example"] = lambda: typed_days.day_example(i18n.curre
 # Words that come from data (a status, a notice chosen by code), marked with
 # ``N_`` where they are defined: translated as they are, never %-formatted.
 templates.env.globals["translated"] = i18n.gettext
+# A concern's decision, kept in English for the API, in the page's words.
+templates.env.globals["decision_words"] = decision_words.in_reader_words
 # A refusal in the page's words (the API keeps its English message).
 templates.env.globals["refusal"] = refusals.in_words
 # A form's one-time key, drawn with the page (128 random bits): the same form
