@@ -51,6 +51,8 @@ if TYPE_CHECKING:
 #: may not run into a booking just after it (``bookings.occupied`` already
 #: finds, before a window, a booking whose buffer still reaches into it).
 _MARGIN = timedelta(days=1)
+#: A booking's end is rounded up to the second when times are offered.
+_TOUCHING = timedelta(seconds=1)
 
 
 def get_hours(uow: UnitOfWork, staff_id: str) -> WorkingHours:
@@ -216,10 +218,13 @@ def first_free(
     besides: str | None = None,
     prefer: str | None = None,
     lock: bool = True,
+    any_start: bool = False,
 ) -> str:
     """Who among ``staff`` can take ``starts_at``: ``prefer`` if they can, else
     the least busy around then (ties by id); or the clearest refusal, a taken
-    time with the next free ones. ``lock``: hold their calendars until commit."""
+    time with the next free ones. ``lock``: hold their calendars until commit.
+    Only an offered start is taken, unless ``any_start`` (staff moving a
+    booking, who may choose any minute)."""
     if not staff:
         raise InvalidRequest(
             "Nobody performs this service online yet.",
@@ -231,11 +236,16 @@ def first_free(
         # In id order, so two requests never wait on each other crosswise.
         for candidate in sorted(staff):
             bookings.lock_staff_calendar(uow, candidate)
-    booked = _booked(uow, sorted(staff), starts_at, starts_at + ask.duration, besides=besides)
+    # From a moment before: a booking whose buffer ends right at the start
+    # is what makes an off-step start an offered one (``rules.on_offer``).
+    since = starts_at - _TOUCHING
+    booked = _booked(uow, sorted(staff), since, starts_at + ask.duration, besides=besides)
     refusal: ServefirstError | None = None
     for candidate in sorted(staff, key=lambda s: (s != prefer, len(booked[s]), s)):
         try:
-            check_bookable(starts_at, ask, staff[candidate], booked[candidate], candidate)
+            check_bookable(
+                starts_at, ask, staff[candidate], booked[candidate], candidate, any_start=any_start
+            )
         except ServefirstError as refused:
             if refusal is None or refused.status > refusal.status:
                 refusal = refused  # an overlap (409) says more than "outside hours"
