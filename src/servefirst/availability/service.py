@@ -105,14 +105,33 @@ def _ask(uow: UnitOfWork, service_id: str) -> Ask:
 
 
 def _staff_for(uow: UnitOfWork, service_id: str, staff_id: str | None) -> dict[str, WorkingHours]:
+    """Who may be booked online for the service: the person named, or
+    everyone who performs it. A named id that is no one here (404, as any
+    unknown id), someone who left (409), or someone without hours or this
+    service (422) is refused saying which id and why."""
     if staff_id is None:
         return performers(uow, service_id)
-    get_member(uow, staff_id)
+    try:
+        get_member(uow, staff_id)
+    except NotFound:
+        raise NotFound(
+            f"No staff member '{staff_id}' works at this business; name one the service lists"
+            " as performing it, or leave staff_id out to book anyone.",
+            param="staff_id",
+        ) from None
     ensure_active(uow, staff_id)
     hours = repository.hours_of(uow, staff_id)
-    if hours is None or service_id not in hours.services:
+    if hours is None or not hours.services:
         raise InvalidRequest(
-            f"{staff_id} does not perform this service; choose another person or anyone.",
+            f"Staff member '{staff_id}' takes no bookings online (no working hours or services"
+            " are set); choose another person, or leave staff_id out to book anyone.",
+            code="staff_not_bookable",
+            param="staff_id",
+        )
+    if service_id not in hours.services:
+        raise InvalidRequest(
+            f"Staff member '{staff_id}' does not perform service '{service_id}'; choose another"
+            " person, or leave staff_id out to book anyone.",
             code="service_not_performed",
             param="staff_id",
         )
