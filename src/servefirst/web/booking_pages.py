@@ -132,7 +132,8 @@ def _start_page(
     }
     if error is not None:
         context["error"] = refusal_words(error)
-        context["error_field"] = error.param
+        # The form's name for the field refused (the API's ``staff_id`` is ``staff``).
+        context["error_field"] = {"staff_id": "staff"}.get(error.param or "", error.param)
         context["next_slots"] = [
             (datetime.fromisoformat(s["starts_at"]).astimezone(shop.zone), s["staff_id"])
             for s in error.details.get("next_slots", [])
