@@ -9,7 +9,7 @@ later, and the deposit decision sees a newcomer.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
@@ -29,16 +29,10 @@ from servefirst.availability.rules import (
     offer_times,
 )
 from servefirst.bookings import service as bookings
-from servefirst.bookings.deposit_phases import (
-    DepositAsked,
-    call_processor,
-    declined_by,
-    finish_deposit,
-)
+from servefirst.bookings.deposit_phases import DepositAsked
 from servefirst.catalog.service import get_service, list_services
 from servefirst.customers.service import create_customer
 from servefirst.db.uow import UnitOfWork
-from servefirst.idempotency.service import Claim
 from servefirst.kit.errors import Conflict, InvalidRequest, NotFound, ServefirstError
 from servefirst.merchants.service import get_merchant
 from servefirst.staff.departures import active_ids, ensure_active
@@ -276,60 +270,6 @@ def first_free(
     raise refusal
 
 
-@dataclass(frozen=True)
-class FormKey:
-    """The online form's one-time key (``web.booking_once``), claimed: its
-    answer is ``page_of`` the booking's token, where a second send goes."""
-
-    claim: Claim
-    page_of: Callable[[str], str]
-
-
-def book_online(
-    uow: UnitOfWork,
-    *,
-    service_id: str,
-    starts_at: datetime,
-    staff_id: str | None,
-    name: str,
-    email: str,
-    phone: str | None,
-    card: str | None,
-    payment_method: str | None = None,
-    customer_id: str | None = None,
-    key: FormKey | None = None,
-) -> Booking:
-    """Book a free time online, the deposit's phases in turn (a page). The
-    form's ``key`` is answered in the booking's own transaction (phase 1 with
-    a deposit), so no crash leaves a booking kept and its key unanswered; a
-    declined deposit takes the booking back and frees the key together."""
-    booking, asked = begin_online(
-        uow,
-        service_id=service_id,
-        starts_at=starts_at,
-        staff_id=staff_id,
-        name=name,
-        email=email,
-        phone=phone,
-        card=card,
-        payment_method=payment_method,
-        customer_id=customer_id,
-    )
-    if key is not None:
-        uow.idempotency_keys.answer(key.claim, 303, key.page_of(booking.token))
-    if asked is None:
-        return booking
-    uow.commit()  # phase 1: the booking kept, its deposit pending, its key answered
-    outcome = call_processor(asked)
-    kept = finish_deposit(uow, asked.booking_id, outcome)
-    if kept is None:  # taken back: the corrected form may book with the same key
-        if key is not None:
-            uow.idempotency_keys.forget(key.claim)
-        uow.commit()
-        raise declined_by(outcome)
-    return kept
-
-
 def begin_online(
     uow: UnitOfWork,
     *,
@@ -347,7 +287,8 @@ def begin_online(
     those who perform the service ("anyone", which a move may change).
     Refusals name the reason. The customer is a new one made from the name and
     e-mail, unless ``customer_id`` names one whose e-mail was confirmed. With a
-    deposit, phase 1 only (``bookings.deposit_phases``)."""
+    deposit, phase 1 only: the page runs the rest with ``book_in_turn``, the
+    API with ``book_off_the_loop`` (``bookings.deposit_phases``)."""
     ask = _ask(uow, service_id)
     staff = _staff_for(uow, service_id, staff_id)
     chosen = first_free(uow, ask, staff, starts_at)
