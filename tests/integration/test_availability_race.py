@@ -14,6 +14,7 @@ from sqlalchemy import inspect, text
 from sqlalchemy.exc import IntegrityError
 
 from servefirst.availability import service as availability
+from servefirst.bookings.deposit_phases import book_in_turn
 from servefirst.kit.errors import Conflict
 from servefirst.runtime import Runtime
 from tests.conftest import Merchant, TestClock
@@ -33,15 +34,18 @@ def test_eight_customers_racing_for_one_time_get_one_booking(
         barrier.wait()
         with runtime.uow(merchant.id) as uow:
             try:
-                availability.book_online(
+                book_in_turn(
                     uow,
-                    service_id=shop.cut["id"],
-                    starts_at=datetime.fromisoformat(starts_at),
-                    staff_id=None,
-                    name=f"Guest {i}",
-                    email=f"guest{i}@example.com",
-                    phone=None,
-                    card=None,
+                    availability.begin_online(
+                        uow,
+                        service_id=shop.cut["id"],
+                        starts_at=datetime.fromisoformat(starts_at),
+                        staff_id=None,
+                        name=f"Guest {i}",
+                        email=f"guest{i}@example.com",
+                        phone=None,
+                        card=None,
+                    ),
                 )
             except Conflict as refused:
                 return refused.code
@@ -104,15 +108,18 @@ def test_eight_customers_asking_for_anyone_fill_both_stylists_once(
         barrier.wait()
         with runtime.uow(merchant.id) as uow:
             try:
-                booking = availability.book_online(
+                booking = book_in_turn(
                     uow,
-                    service_id=shop.cut["id"],
-                    starts_at=starts_at,
-                    staff_id=None,
-                    name=f"Guest {i}",
-                    email=f"guest{i}@example.com",
-                    phone=None,
-                    card=None,
+                    availability.begin_online(
+                        uow,
+                        service_id=shop.cut["id"],
+                        starts_at=starts_at,
+                        staff_id=None,
+                        name=f"Guest {i}",
+                        email=f"guest{i}@example.com",
+                        phone=None,
+                        card=None,
+                    ),
                 )
             except Conflict as refused:
                 return refused.code

@@ -29,13 +29,16 @@ def test_simultaneous_bookings_of_one_person_never_overlap(
         barrier.wait()
         with runtime.uow(merchant.id) as uow:
             try:
-                bookings.book(
+                bookings.book_in_turn(
                     uow,
-                    customer_id=customers[i],
-                    service_id=service["id"],
-                    # Every slot overlaps every other (45 minutes, 5 minutes apart).
-                    starts_at=start + timedelta(minutes=5 * i),
-                    staff_id="maria",
+                    bookings.begin_booking(
+                        uow,
+                        customer_id=customers[i],
+                        service_id=service["id"],
+                        # Every slot overlaps every other (45 minutes, 5 minutes apart).
+                        starts_at=start + timedelta(minutes=5 * i),
+                        staff_id="maria",
+                    ),
                 )
             except Conflict as refused:
                 return refused.code

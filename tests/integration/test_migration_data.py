@@ -231,8 +231,11 @@ def test_0025_gives_bookings_their_service_buffer_unless_another_starts_in_it(
             )[0].service_id
             maria = create_member(uow, name="Maria").staff_id
             ids = [
-                bookings.book(
-                    uow, customer_id=customer_id, service_id=cut, starts_at=at, staff_id=maria
+                bookings.book_in_turn(
+                    uow,
+                    bookings.begin_booking(
+                        uow, customer_id=customer_id, service_id=cut, starts_at=at, staff_id=maria
+                    ),
                 ).booking_id
                 for at in (day, day + timedelta(hours=5), day + timedelta(hours=2))
             ]

@@ -33,12 +33,15 @@ def test_a_departure_and_bookings_at_once_never_leave_a_booking_with_someone_gon
             barrier.wait()
             with runtime.uow(merchant.id) as uow:
                 try:
-                    bookings.book(
+                    bookings.book_in_turn(
                         uow,
-                        customer_id=customers[i],
-                        service_id=service["id"],
-                        starts_at=clock.now() + timedelta(days=3, hours=2 * i),
-                        staff_id=marta,
+                        bookings.begin_booking(
+                            uow,
+                            customer_id=customers[i],
+                            service_id=service["id"],
+                            starts_at=clock.now() + timedelta(days=3, hours=2 * i),
+                            staff_id=marta,
+                        ),
                     )
                 except Conflict as refused:
                     return refused.code

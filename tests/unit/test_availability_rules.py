@@ -20,7 +20,7 @@ from servefirst.availability.rules import (
     offer,
     working_spans,
 )
-from servefirst.kit.errors import InvalidRequest
+from servefirst.kit.errors import Conflict, InvalidRequest
 
 ZONES = [ZoneInfo(z) for z in ("UTC", "Europe/Lisbon", "America/New_York", "Australia/Lord_Howe")]
 #: Days around each zone's clock changes in 2026, and plain days.
@@ -109,6 +109,59 @@ def test_every_offered_time_can_be_booked(
     hours, day, ask, booked = scene
     for start in free_slots(hours, day, ask, booked):
         check_bookable(start, ask, hours, booked, "ana")
+
+
+@settings(max_examples=150, deadline=None)
+@given(scenes())
+def test_only_an_offered_time_can_be_booked(
+    scene: tuple[WorkingHours, date, Ask, list[Booked]],
+) -> None:
+    """The other way round: a time sent by hand between the offered ones
+    (09:31 on a 15-minute grid) is refused, whatever the day's bookings."""
+    hours, day, ask, booked = scene
+    offered = set(free_slots(hours, day, ask, booked))
+    midnight = datetime.combine(day, datetime.min.time(), tzinfo=ask.zone).astimezone(UTC)
+    for minute in range(0, 24 * 60):
+        start = midnight + timedelta(minutes=minute)
+        if start.astimezone(ask.zone).date() != day:
+            continue
+        try:
+            check_bookable(start, ask, hours, booked, "ana")
+        except (InvalidRequest, Conflict):
+            assert start not in offered
+        else:
+            assert start in offered, start
+
+
+def test_a_start_between_the_steps_is_refused_but_staff_may_take_it() -> None:
+    zone = ZoneInfo("Europe/Lisbon")
+    day = date(2026, 6, 15)
+    hours = WorkingHours(weekly={day.weekday(): ((540, 780),)}, services=frozenset({"svc"}))
+    ask = Ask(
+        duration=timedelta(minutes=20),
+        buffer=timedelta(minutes=10),
+        settings=OPEN,
+        zone=zone,
+        now=datetime(2026, 6, 1, tzinfo=UTC),
+    )
+
+    def at(clock: str) -> datetime:
+        hour, minute = map(int, clock.split(":"))
+        return datetime(2026, 6, 15, hour, minute, tzinfo=zone)
+
+    with pytest.raises(InvalidRequest) as refused:
+        check_bookable(at("09:31"), ask, hours, [], "ana")
+    assert refused.value.code == "slot_off_grid" and refused.value.param == "starts_at"
+    assert refused.value.figures == {"step": 15, "opens": "09:00", "asked": "09:31"}
+    check_bookable(at("09:31"), ask, hours, [], "ana", any_start=True)
+    check_bookable(at("09:45"), ask, hours, [], "ana")
+    # A booking 10:02-10:22 kept free 10 minutes after opens 10:32: off the
+    # grid, yet offered, so bookable; the minute after it is not.
+    booked = [Booked(at("10:02"), at("10:22"), timedelta(minutes=10))]
+    assert at("10:32") in free_slots(hours, day, ask, booked)
+    check_bookable(at("10:32"), ask, hours, booked, "ana")
+    with pytest.raises(InvalidRequest):
+        check_bookable(at("10:33"), ask, hours, booked, "ana")
 
 
 def gaps(

@@ -123,6 +123,6 @@ def who_moves(uow: UnitOfWork, booking_id: str, starts_at: datetime) -> str | No
         return None
     others = {s: h for s, h in _movers(uow, booking).items() if s != booking.staff_id}
     try:
-        return first_free(uow, ask, others, starts_at, besides=booking.booking_id)
+        return first_free(uow, ask, others, starts_at, besides=booking.booking_id, any_start=True)
     except ServefirstError:
         return None  # nobody else either: the move is refused for its own person

@@ -278,19 +278,58 @@ def check_window(start: datetime, ask: Ask) -> datetime:
     return start
 
 
+def on_offer(start: datetime, opens: int, ask: Ask, booked: Iterable[Booked]) -> bool:
+    """Whether a free ``start`` in the working span that ``opens`` (seconds
+    since the epoch) is one ``free_times`` offers: a step of the merchant's
+    grid from the span's start, or the moment a booking's buffer ends after
+    the span's start (and after booking opens). ``booked`` must include a
+    booking whose buffer ends right at ``start``."""
+    at = start.timestamp()
+    if at != int(at):
+        return False
+    seconds = int(at)
+    if (seconds - opens) % (ask.settings.slot_minutes * 60) == 0:
+        return True
+    return seconds > max(opens, _ceil(ask.earliest)) and seconds in {
+        until for _, until in taken(booked)
+    }
+
+
 def check_bookable(
-    start: datetime, ask: Ask, hours: WorkingHours, booked: Sequence[Booked], staff_id: str
+    start: datetime,
+    ask: Ask,
+    hours: WorkingHours,
+    booked: Sequence[Booked],
+    staff_id: str,
+    *,
+    any_start: bool = False,
 ) -> None:
-    """Why ``staff_id`` cannot be booked at ``start``, as a clear refusal; or nothing."""
+    """Why ``staff_id`` cannot be booked at ``start``, as a clear refusal; or
+    nothing. A start between the offered ones (09:31 on a 15-minute grid) is
+    refused unless ``any_start`` (staff, who may book any minute)."""
     start = check_window(start, ask)
     day = start.astimezone(ask.zone).date()
     end = start + ask.duration
-    inside = any(a <= start and end <= b for a, b in working_spans(hours, day, ask.zone))
-    if not inside:
+    spans = _spans(hours.ranges_on(day), day, ask.zone)
+    opens = next((a for a, b in spans if _moment(a) <= start and end <= _moment(b)), None)
+    if opens is None:
         raise InvalidRequest(
             "That time is outside the working hours; choose one of the offered times.",
             code="slot_outside_hours",
             param="starts_at",
+        )
+    if not any_start and not on_offer(start, opens, ask, booked):
+        step, local = ask.settings.slot_minutes, start.astimezone(ask.zone)
+        first = _moment(opens).astimezone(ask.zone)
+        asked = f"{local:%H:%M:%S}" if local.second or local.microsecond else f"{local:%H:%M}"
+        raise InvalidRequest(
+            f"Bookings start every {step} minutes from {first:%H:%M} (or as a booking"
+            f" before ends), and {asked} is not one of those times; choose one of the"
+            " offered times.",
+            code="slot_off_grid",
+            param="starts_at",
+            details={"slot_minutes": step},
+            figures={"step": step, "opens": f"{first:%H:%M}", "asked": asked},
         )
     other = clashes(start, ask, booked)
     if other is not None:

@@ -9,7 +9,7 @@ later, and the deposit decision sees a newcomer.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
@@ -29,16 +29,10 @@ from servefirst.availability.rules import (
     offer_times,
 )
 from servefirst.bookings import service as bookings
-from servefirst.bookings.deposit_phases import (
-    DepositAsked,
-    call_processor,
-    declined_by,
-    finish_deposit,
-)
+from servefirst.bookings.deposit_phases import DepositAsked
 from servefirst.catalog.service import get_service, list_services
 from servefirst.customers.service import create_customer
 from servefirst.db.uow import UnitOfWork
-from servefirst.idempotency.service import Claim
 from servefirst.kit.errors import Conflict, InvalidRequest, NotFound, ServefirstError
 from servefirst.merchants.service import get_merchant
 from servefirst.staff.departures import active_ids, ensure_active
@@ -51,6 +45,8 @@ if TYPE_CHECKING:
 #: may not run into a booking just after it (``bookings.occupied`` already
 #: finds, before a window, a booking whose buffer still reaches into it).
 _MARGIN = timedelta(days=1)
+#: A booking's end is rounded up to the second when times are offered.
+_TOUCHING = timedelta(seconds=1)
 
 
 def get_hours(uow: UnitOfWork, staff_id: str) -> WorkingHours:
@@ -103,14 +99,33 @@ def _ask(uow: UnitOfWork, service_id: str) -> Ask:
 
 
 def _staff_for(uow: UnitOfWork, service_id: str, staff_id: str | None) -> dict[str, WorkingHours]:
+    """Who may be booked online for the service: the person named, or
+    everyone who performs it. A named id that is no one here (404, as any
+    unknown id), someone who left (409), or someone without hours or this
+    service (422) is refused saying which id and why."""
     if staff_id is None:
         return performers(uow, service_id)
-    get_member(uow, staff_id)
+    try:
+        get_member(uow, staff_id)
+    except NotFound:
+        raise NotFound(
+            f"No staff member '{staff_id}' works at this business; name one the service lists"
+            " as performing it, or leave staff_id out to book anyone.",
+            param="staff_id",
+        ) from None
     ensure_active(uow, staff_id)
     hours = repository.hours_of(uow, staff_id)
-    if hours is None or service_id not in hours.services:
+    if hours is None or not hours.services:
         raise InvalidRequest(
-            f"{staff_id} does not perform this service; choose another person or anyone.",
+            f"Staff member '{staff_id}' takes no bookings online (no working hours or services"
+            " are set); choose another person, or leave staff_id out to book anyone.",
+            code="staff_not_bookable",
+            param="staff_id",
+        )
+    if service_id not in hours.services:
+        raise InvalidRequest(
+            f"Staff member '{staff_id}' does not perform service '{service_id}'; choose another"
+            " person, or leave staff_id out to book anyone.",
             code="service_not_performed",
             param="staff_id",
         )
@@ -216,10 +231,13 @@ def first_free(
     besides: str | None = None,
     prefer: str | None = None,
     lock: bool = True,
+    any_start: bool = False,
 ) -> str:
     """Who among ``staff`` can take ``starts_at``: ``prefer`` if they can, else
     the least busy around then (ties by id); or the clearest refusal, a taken
-    time with the next free ones. ``lock``: hold their calendars until commit."""
+    time with the next free ones. ``lock``: hold their calendars until commit.
+    Only an offered start is taken, unless ``any_start`` (staff moving a
+    booking, who may choose any minute)."""
     if not staff:
         raise InvalidRequest(
             "Nobody performs this service online yet.",
@@ -231,11 +249,16 @@ def first_free(
         # In id order, so two requests never wait on each other crosswise.
         for candidate in sorted(staff):
             bookings.lock_staff_calendar(uow, candidate)
-    booked = _booked(uow, sorted(staff), starts_at, starts_at + ask.duration, besides=besides)
+    # From a moment before: a booking whose buffer ends right at the start
+    # is what makes an off-step start an offered one (``rules.on_offer``).
+    since = starts_at - _TOUCHING
+    booked = _booked(uow, sorted(staff), since, starts_at + ask.duration, besides=besides)
     refusal: ServefirstError | None = None
     for candidate in sorted(staff, key=lambda s: (s != prefer, len(booked[s]), s)):
         try:
-            check_bookable(starts_at, ask, staff[candidate], booked[candidate], candidate)
+            check_bookable(
+                starts_at, ask, staff[candidate], booked[candidate], candidate, any_start=any_start
+            )
         except ServefirstError as refused:
             if refusal is None or refused.status > refusal.status:
                 refusal = refused  # an overlap (409) says more than "outside hours"
@@ -245,60 +268,6 @@ def first_free(
     if isinstance(refusal, Conflict):
         refusal.details["next_slots"] = _next_free(uow, ask, staff, starts_at, besides=besides)
     raise refusal
-
-
-@dataclass(frozen=True)
-class FormKey:
-    """The online form's one-time key (``web.booking_once``), claimed: its
-    answer is ``page_of`` the booking's token, where a second send goes."""
-
-    claim: Claim
-    page_of: Callable[[str], str]
-
-
-def book_online(
-    uow: UnitOfWork,
-    *,
-    service_id: str,
-    starts_at: datetime,
-    staff_id: str | None,
-    name: str,
-    email: str,
-    phone: str | None,
-    card: str | None,
-    payment_method: str | None = None,
-    customer_id: str | None = None,
-    key: FormKey | None = None,
-) -> Booking:
-    """Book a free time online, the deposit's phases in turn (a page). The
-    form's ``key`` is answered in the booking's own transaction (phase 1 with
-    a deposit), so no crash leaves a booking kept and its key unanswered; a
-    declined deposit takes the booking back and frees the key together."""
-    booking, asked = begin_online(
-        uow,
-        service_id=service_id,
-        starts_at=starts_at,
-        staff_id=staff_id,
-        name=name,
-        email=email,
-        phone=phone,
-        card=card,
-        payment_method=payment_method,
-        customer_id=customer_id,
-    )
-    if key is not None:
-        uow.idempotency_keys.answer(key.claim, 303, key.page_of(booking.token))
-    if asked is None:
-        return booking
-    uow.commit()  # phase 1: the booking kept, its deposit pending, its key answered
-    outcome = call_processor(asked)
-    kept = finish_deposit(uow, asked.booking_id, outcome)
-    if kept is None:  # taken back: the corrected form may book with the same key
-        if key is not None:
-            uow.idempotency_keys.forget(key.claim)
-        uow.commit()
-        raise declined_by(outcome)
-    return kept
 
 
 def begin_online(
@@ -318,7 +287,8 @@ def begin_online(
     those who perform the service ("anyone", which a move may change).
     Refusals name the reason. The customer is a new one made from the name and
     e-mail, unless ``customer_id`` names one whose e-mail was confirmed. With a
-    deposit, phase 1 only (``bookings.deposit_phases``)."""
+    deposit, phase 1 only: the page runs the rest with ``book_in_turn``, the
+    API with ``book_off_the_loop`` (``bookings.deposit_phases``)."""
     ask = _ask(uow, service_id)
     staff = _staff_for(uow, service_id, staff_id)
     chosen = first_free(uow, ask, staff, starts_at)

@@ -1,7 +1,7 @@
 """A booking's deposit, taken in phases (DESIGN.md, "A payment in phases"),
 so no card processor is called inside a database transaction.
 
-1. ``ask_deposit`` (inside ``book``): the booking is kept with its deposit
+1. ``ask_deposit`` (inside ``begin_booking``): the booking is kept with its deposit
    ``pending``, so its time is taken while the processor answers; committed.
    The booking's id is the processor's idempotency key.
 2. ``call_processor``: with no transaction open, the deposit charged (the
@@ -9,6 +9,11 @@ so no card processor is called inside a database transaction.
 3. ``finish_deposit``: the charge's journal entry or the hold kept, and
    ``booking.created``; a decline takes the booking back whole (it never was:
    the client hears 402, as before phases).
+
+The phases are run in turn by ``book_in_turn`` (a page, a command, the demo)
+or by ``book_off_the_loop`` (an API request, the processor in a worker thread),
+whichever booking began them (staff's ``bookings.begin_booking``, online
+``availability.begin_online``).
 
 A deposit a crash left pending is finished by ``finish_pending_deposits``
 (``servefirst payments recover``): it asks the processor by the booking's id
@@ -135,15 +140,39 @@ def finish_deposit(uow: UnitOfWork, booking_id: str, outcome: Outcome) -> Bookin
     return booking
 
 
-def finish_in_turn(uow: UnitOfWork, asked: DepositAsked) -> Booking:
-    """Phases 2 and 3 in this thread, after phase 1 was committed; a decline
-    is committed (the booking taken back) and raised."""
+@dataclass(frozen=True)
+class FormKey:
+    """A form's one-time key (``web.booking_once``), claimed: its answer is
+    ``page_of`` the booking's token, where a second send goes."""
+
+    claim: Claim
+    page_of: Callable[[str], str]
+
+
+def book_in_turn(
+    uow: UnitOfWork, begun: tuple[Booking, DepositAsked | None], *, key: FormKey | None = None
+) -> Booking:
+    """Every phase of a booking in this thread (a page, a command, the demo),
+    as ``book_off_the_loop`` runs them for an API request: ``begun`` is phase 1
+    (``bookings.begin_booking``, ``availability.begin_online``), committed
+    before the processor is asked; a decline commits the booking taken back
+    and is raised. A form's ``key`` is answered in phase 1's transaction, so no
+    crash leaves a booking kept and its key unanswered, and freed with a
+    decline, so the corrected form may book with it."""
+    booking, asked = begun
+    if key is not None:
+        uow.idempotency_keys.answer(key.claim, 303, key.page_of(booking.token))
+    if asked is None:
+        return booking
+    uow.commit()  # phase 1: the booking kept, its deposit pending, its key answered
     outcome = call_processor(asked)
-    booking = finish_deposit(uow, asked.booking_id, outcome)
-    if booking is None:
+    kept = finish_deposit(uow, asked.booking_id, outcome)
+    if kept is None:
+        if key is not None:
+            uow.idempotency_keys.forget(key.claim)
         uow.commit()
         raise declined_by(outcome)
-    return booking
+    return kept
 
 
 def declined_by(outcome: Outcome) -> CardDeclined:

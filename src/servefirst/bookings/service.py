@@ -1,5 +1,9 @@
 """Use cases of a booking: book, check in, cancel, no-show, and keep holds alive.
 
+A booking is begun here (``begin_booking``: phase 1 of its deposit) and its
+phases run by ``book_in_turn`` in this thread or ``book_off_the_loop`` for an
+API request (``deposit_phases``), as a booking made online is.
+
 The deposit (the policy, the decision, taking and settling it) lives in
 ``deposits``; its names are found here too. Every money movement is one
 balanced journal entry.
@@ -12,8 +16,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from servefirst.bookings import deposit_phases, deposit_refunds, hold_fees
-from servefirst.bookings.deposit_phases import DepositAsked
+from servefirst.bookings import deposit_refunds, hold_fees
+from servefirst.bookings.deposit_phases import DepositAsked, book_in_turn
 from servefirst.bookings.deposit_policy import (
     deposit_policy,
     merchant_deposit_policy,
@@ -85,35 +89,6 @@ def booking_for_token(uow: UnitOfWork, token: str) -> Booking:
     if booking is None:
         raise NotFound("No such booking.", code="booking_not_found")
     return booking
-
-
-def book(
-    uow: UnitOfWork,
-    *,
-    customer_id: str,
-    service_id: str,
-    starts_at: datetime,
-    staff_id: str | None = None,
-    card: str | None = None,
-    payment_method: str | None = None,
-    any_staff: bool = False,
-) -> Booking:
-    """Book, every phase of the deposit in turn (a page in a worker thread, a
-    command, the demo): phase 1 is committed before the processor is asked."""
-    booking, asked = begin_booking(
-        uow,
-        customer_id=customer_id,
-        service_id=service_id,
-        starts_at=starts_at,
-        staff_id=staff_id,
-        card=card,
-        payment_method=payment_method,
-        any_staff=any_staff,
-    )
-    if asked is None:
-        return booking
-    uow.commit()
-    return deposit_phases.finish_in_turn(uow, asked)
 
 
 def begin_booking(
@@ -360,7 +335,7 @@ __all__ = [
     "lock_staff_calendar",
     "occupied",
     "occupied_seconds",
-    "book",
+    "book_in_turn",
     "booking_for_token",
     "cancel",
     "check_in",

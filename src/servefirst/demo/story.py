@@ -125,13 +125,16 @@ class Shop:
     def book(self, customer_id: str, service: str, starts_at: datetime, *, by: str) -> str:
         """Book a slot with ``by``; a card is given in case the policy asks for a deposit."""
         with self.step() as uow:
-            booking = bookings.book(
+            booking = bookings.book_in_turn(
                 uow,
-                customer_id=customer_id,
-                service_id=self.services[service][0],
-                starts_at=starts_at,
-                staff_id=self.staff[by],
-                card=GOOD_CARD,
+                bookings.begin_booking(
+                    uow,
+                    customer_id=customer_id,
+                    service_id=self.services[service][0],
+                    starts_at=starts_at,
+                    staff_id=self.staff[by],
+                    card=GOOD_CARD,
+                ),
             )
         self.bookings.append(booking.booking_id)
         return booking.booking_id

@@ -202,6 +202,18 @@ def _count_missing(details: dict[str, Any], money: Callable[[int], str]) -> str:
     ) % {"amount": money(details["expected_cash"])}
 
 
+def _off_grid(details: dict[str, Any], money: Callable[[int], str]) -> str:
+    # A time sent by hand between the offered ones (09:31 where 09:30 and 09:45 are).
+    return _(
+        "Bookings start every %(step)s minutes from %(opens)s, so %(asked)s cannot be booked."
+        " Choose one of the times shown."
+    ) % {
+        "step": formats.count(int(details["step"])),
+        "opens": details["opens"],
+        "asked": details["asked"],
+    }
+
+
 #: Refusals said again from their figures (most need a currency).
 _FROM_FIGURES: dict[str, Callable[[dict[str, Any], Callable[[int], str]], str]] = {
     "tab_limit_exceeded": _tab_limit,
@@ -215,6 +227,7 @@ _FROM_FIGURES: dict[str, Callable[[dict[str, Any], Callable[[int], str]], str]] 
     "tab_state_invalid": _tab_state,
     "staff_has_bookings": _has_bookings,
     "count_missing": _count_missing,
+    "slot_off_grid": _off_grid,
 }
 
 #: Refusals said in fixed words, whatever detail their message carries (a
@@ -265,6 +278,12 @@ _MISSING = {
     "line_no": lambda: _("This tab has no such line."),
     "date": lambda: _("This day has not been closed."),
 }
+
+
+def has_words(error: ServefirstError) -> bool:
+    """Whether ``in_words`` says ``error`` in words of its own (a page that
+    has its own for some refusals says these, not a vague one)."""
+    return error.code in _PLAIN or error.code in _FROM_FIGURES or "words" in error.figures
 
 
 def in_words(error: ServefirstError) -> str:

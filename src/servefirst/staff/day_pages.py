@@ -114,13 +114,16 @@ def book_from_day(
         starts_at = local_moment(uow, date, time)
         if not service_id:
             raise InvalidRequest(_("Choose a service."), param="service_id")
-        bookings.book(
+        bookings.book_in_turn(
             uow,
-            customer_id=_one_customer(uow, customer),
-            service_id=service_id,
-            starts_at=starts_at,
-            staff_id=staff_id or None,
-            card=card.strip() or None,
+            bookings.begin_booking(
+                uow,
+                customer_id=_one_customer(uow, customer),
+                service_id=service_id,
+                starts_at=starts_at,
+                staff_id=staff_id or None,
+                card=card.strip() or None,
+            ),
         )
         return f"{DAY}?date={starts_at.date().isoformat()}&done=booked"
 

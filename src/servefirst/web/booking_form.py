@@ -22,7 +22,7 @@ from servefirst.api.fields import CALENDAR_START, in_calendar
 from servefirst.kit import i18n
 from servefirst.kit.errors import InvalidRequest, ServefirstError
 from servefirst.kit.i18n import N_, gettext
-from servefirst.kit.refusals import in_words
+from servefirst.kit.refusals import has_words, in_words
 from servefirst.kit.typed import refuse_nul
 from servefirst.web.words import at_most
 
@@ -184,12 +184,20 @@ def refusal_words(error: ServefirstError) -> str:
         "service_not_performed": gettext(
             "This person does not perform this service. Choose someone else, or anyone."
         ),
+        "staff_not_bookable": gettext(
+            "This person takes no bookings online. Choose someone else, or anyone."
+        ),
         "booking_state_invalid": gettext("This booking can no longer be changed."),
         "move_not_online": gettext("This booking cannot be moved online. Please call us."),
         "idempotency_key_in_use": gettext(
             "Your booking is being made. Wait a moment: its confirmation comes by e-mail."
         ),
     }
-    if error.code not in words and "words" in error.figures:
-        return in_words(error)  # said again from its figures (a field too long)
+    if error.code == "resource_missing" and error.param == "staff_id":
+        # An id sent by hand (or a person since removed): the list has who can be chosen.
+        return gettext(
+            "We could not find that person here. Choose someone from the list, or anyone."
+        )
+    if error.code not in words and has_words(error):
+        return in_words(error)  # said again from its figures (a field too long, a time off-step)
     return words.get(error.code, gettext("This could not be done. Please try again."))

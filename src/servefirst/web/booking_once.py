@@ -10,7 +10,7 @@ and a refusal (a declined card) frees the key for the corrected form. The key
 is the browser's own: only whoever had the review page can replay it.
 
 The answer (the booking's page) is written by the use case in the booking's
-own transaction (``availability.service.book_online``): with a deposit, in
+own transaction (``bookings.deposit_phases.book_in_turn``): with a deposit, in
 phase 1, which keeps the booking with its deposit pending, so a send while the
 card processor answers, or after a crash there, goes to that booking (whose
 page says it is being made until its deposit is held) and never books or
@@ -28,7 +28,7 @@ import hashlib
 import secrets
 from collections.abc import Callable
 
-from servefirst.availability.service import FormKey
+from servefirst.bookings.deposit_phases import FormKey
 from servefirst.idempotency import forms
 from servefirst.idempotency import service as keys
 from servefirst.idempotency.forms import Attempt

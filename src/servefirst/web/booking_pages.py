@@ -20,7 +20,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from servefirst.availability import codes
 from servefirst.availability.online import check_time, newcomer_deposit
-from servefirst.availability.service import book_online
+from servefirst.availability.service import begin_online
+from servefirst.bookings.deposit_phases import book_in_turn
 from servefirst.db.uow import UnitOfWork
 from servefirst.kit import formats
 from servefirst.kit.errors import NotFound, ServefirstError
@@ -132,7 +133,8 @@ def _start_page(
     }
     if error is not None:
         context["error"] = refusal_words(error)
-        context["error_field"] = error.param
+        # The form's name for the field refused (the API's ``staff_id`` is ``staff``).
+        context["error_field"] = {"staff_id": "staff"}.get(error.param or "", error.param)
         context["next_slots"] = [
             (datetime.fromisoformat(s["starts_at"]).astimezone(shop.zone), s["staff_id"])
             for s in error.details.get("next_slots", [])
@@ -222,17 +224,20 @@ def book(
             booked = _write(
                 request,
                 shop,
-                lambda uow: book_online(
+                lambda uow: book_in_turn(
                     uow,
-                    service_id=offer.id,
-                    starts_at=when,
-                    staff_id=staff or None,
-                    name=who,
-                    email=mail,
-                    phone=tel,
-                    card=number,
-                    payment_method=payment_method.strip() or None,
-                    customer_id=codes.use_proof(uow, proof, mail) if proof else None,
+                    begin_online(
+                        uow,
+                        service_id=offer.id,
+                        starts_at=when,
+                        staff_id=staff or None,
+                        name=who,
+                        email=mail,
+                        phone=tel,
+                        card=number,
+                        payment_method=payment_method.strip() or None,
+                        customer_id=codes.use_proof(uow, proof, mail) if proof else None,
+                    ),
                     key=booking_once.key_of(once, page_of),
                 ),
             )
