@@ -64,3 +64,22 @@ def test_a_reminder_for_a_tab_paid_since_is_not_said_to_go(
     pending = merchant.get("/v1/messages", params={"status": "pending"}).json()["data"]
     assert len([m for m in pending if m["to"] == "paid@example.com"]) == len(said) - 1
     assert owing["status"] == "open"
+
+
+def test_a_sent_message_shows_the_subject_its_customer_read(
+    runtime: Runtime,
+    merchant: Merchant,
+    signed_in: Callable[..., Staff],
+    smtp_server: tuple[str, Mailbox],
+) -> None:
+    tab = _served(merchant, "read@example.com")
+    cash = merchant.post(f"/v1/tabs/{tab['id']}/payments", {"method": "cash", "amount": 4500})
+    assert cash.status_code == 201, cash.text
+    worker(runtime, merchant, smtp_server).drain()  # the receipt goes
+    name = merchant.get("/v1/merchant").json()["name"]
+
+    page = signed_in(merchant, "owner").get("/staff/messages").text
+
+    [receipt] = _said_of(page, "read@example.com")
+    assert receipt.startswith("sent") and receipt.endswith(f"Your receipt from {name}"), receipt
+    assert '<span class="message-subject">' in page

@@ -1,10 +1,11 @@
 """A customer who types 680 for a 6,80 tip is asked before the card is charged.
 
-On the tab page a tip more than what is due is not charged at once: the page
-comes back with what was typed, asks beside the tip in the reader's language,
-and charges only once the customer says yes to that very amount. Nothing is
-written while the page asks. The public JSON API does not ask (its callers
-decide for themselves).
+On the tab page a tip more than what is due (once a reward spent with the
+payment is off) is not charged at once: the page comes back with what was
+typed (the card too, when it is a sandbox test card: a real number never is),
+asks beside the tip in the reader's language, and charges only once the
+customer says yes to that very amount. Nothing is written while the page asks.
+The public JSON API does not ask (its callers decide for themselves).
 """
 
 from __future__ import annotations
@@ -12,12 +13,17 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import pytest
+
 from tests.conftest import Merchant
+from tests.integration.test_loyalty_api import card as loyalty_card
+from tests.integration.test_loyalty_api import paid_tab
+from tests.integration.test_loyalty_pages import with_reward
 from tests.integration.test_pages_customer import public, tab_with
 
 CARD = "4242424242424242"
-#: A card that pays in the sandbox but, unlike 4242, the page's test-mode hint never shows.
-OWN_CARD = "4000 0000 0000 0341"
+#: None of the sandbox's test cards: it may be someone's real card, never drawn into a page.
+OWN_CARD = "4000 0566 5566 5556"
 PT = {"Accept-Language": "pt-PT,pt;q=0.9"}
 
 
@@ -30,6 +36,13 @@ def question_of(page: str) -> str:
     found = re.search(asking, page)
     assert found, page[:300]
     return found.group(1)
+
+
+def card_kept(page: str) -> str | None:
+    """The value the card field is drawn with, if any."""
+    field = page[page.index('id="card"') :].split(">")[0]
+    found = re.search(r'value="([^"]*)"', field)
+    return found.group(1) if found else None
 
 
 def test_a_tip_more_than_the_bill_is_asked_about_and_nothing_is_written(
@@ -57,8 +70,7 @@ def test_a_tip_more_than_the_bill_is_asked_about_and_nothing_is_written(
     assert 'id="error"' not in page and 'id="pay-error"' not in page
     # The card number is never drawn into the page, asked or refused.
     assert OWN_CARD not in page and OWN_CARD.replace(" ", "") not in page
-    card = page[page.index('id="card"') :].split(">")[0]
-    assert "value=" not in card
+    assert card_kept(page) is None
 
     after = public(merchant, tab["token"])
     assert (after["status"], after["payments"], after["tips"]) == ("served", [], 0)
@@ -143,3 +155,96 @@ def test_the_public_api_still_takes_a_tip_more_than_the_bill(merchant: Merchant)
     )
     assert response.status_code == 201, response.text
     assert (response.json()["amount"], response.json()["tip"]) == (680, 68000)
+
+
+@pytest.mark.parametrize("typed", ["4242 4242 4242 4242", "4000000000000002"])
+def test_a_sandbox_test_card_is_kept_so_the_yes_needs_no_typing(
+    merchant: Merchant, typed: str
+) -> None:
+    tab = tab_with(merchant, merchant.service(price=680), serve=True)
+    sent = {"card": typed, "tip": "custom", "custom_tip": "680", "expected_due": "680"}
+
+    asked = pay(merchant, tab["token"], sent)
+
+    assert asked.status_code == 409
+    # A public test number, printed in the contract: kept as typed, so ticking yes pays.
+    assert card_kept(asked.text) == typed
+    if typed.startswith("4242"):
+        # The form as the page holds it, the yes ticked: paid, once.
+        kept = {**sent, "card": card_kept(asked.text) or "", "tip_confirmed": "68000"}
+        assert pay(merchant, tab["token"], kept).status_code == 303
+        [payment] = public(merchant, tab["token"])["payments"]
+        assert (payment["amount"], payment["tip"]) == (680, 68000)
+
+
+@pytest.mark.parametrize(
+    ("headers", "typed", "said"),
+    [
+        ({}, "3", "Your tip of €3.00 is more than the bill (€2.20). Pay it anyway?"),
+        (
+            PT,
+            "3,00",
+            "A sua gorjeta de 3,00 € é maior do que a conta (2,20 €). Pagar mesmo assim?",
+        ),
+    ],
+    ids=["en", "pt"],
+)
+def test_a_tip_is_weighed_against_the_bill_left_after_the_reward(
+    merchant: Merchant, headers: dict[str, str], typed: str, said: str
+) -> None:
+    if headers:
+        assert merchant.post("/v1/merchant", {"locale": "pt_PT"}).status_code == 200
+    # A flat white and a croissant (6.00); the free flat white leaves 2.20 to pay.
+    ana, tab, reward = with_reward(merchant)
+    sent = {
+        "card": CARD,
+        "tip": "custom",
+        "custom_tip": typed,
+        "reward_id": reward["id"],
+        "expected_due": "600",
+    }
+
+    asked = pay(merchant, tab["token"], sent, headers=headers)
+
+    assert asked.status_code == 409
+    assert question_of(asked.text).replace("\xa0", " ") == said
+    assert f'name="reward_id" value="{reward["id"]}" checked' in asked.text
+    assert public(merchant, tab["token"])["payments"] == []
+    assert loyalty_card(merchant, ana["id"])["rewards"][0]["status"] == "available"
+
+    paid = pay(merchant, tab["token"], {**sent, "tip_confirmed": "300"}, headers=headers)
+
+    assert paid.status_code == 303, paid.text
+    [payment] = public(merchant, tab["token"])["payments"]
+    assert (payment["amount"], payment["tip"]) == (220, 300)
+
+
+def test_a_tip_up_to_the_bill_left_after_the_reward_pays_at_once(merchant: Merchant) -> None:
+    ana, tab, reward = with_reward(merchant)
+    sent = {"card": CARD, "tip": "custom", "custom_tip": "2.20", "reward_id": reward["id"]}
+
+    paid = pay(merchant, tab["token"], sent)
+
+    assert paid.status_code == 303, paid.text
+    [payment] = public(merchant, tab["token"])["payments"]
+    assert (payment["amount"], payment["tip"]) == (220, 220)
+
+
+def test_a_reward_spent_meanwhile_is_refused_before_any_tip_question(
+    merchant: Merchant,
+) -> None:
+    ana, tab, reward = with_reward(merchant)
+    # Spent at the counter on another visit while this page stood open.
+    flat_white = merchant.get(f"/v1/tabs/{tab['id']}").json()["lines"][0]["service_id"]
+    spent = paid_tab(merchant, ana["id"], flat_white, reward_id=reward["id"])
+    assert spent.status_code == 201, spent.text
+    # More than the whole bill: the reward is refused first, the tip not asked about.
+    sent = {"card": CARD, "tip": "custom", "custom_tip": "7", "reward_id": reward["id"]}
+
+    refused = pay(merchant, tab["token"], sent)
+
+    assert refused.status_code == 409
+    # No longer offered, so said above the tab (not beside a reward no longer drawn).
+    assert 'id="tip-question"' not in refused.text
+    assert "This reward was already used." in refused.text
+    assert public(merchant, tab["token"])["payments"] == []

@@ -103,14 +103,10 @@ def _earn(uow: UnitOfWork, tab: Tab, program: rules.LoyaltyProgram, merchant: Me
 # --- redeeming ---------------------------------------------------------------------------
 
 
-def redeem(uow: UnitOfWork, tab: Tab, reward_id: str, line_prices: dict[str, int]) -> int:
-    """Take the reward off the locked ``tab`` before it is paid; returns the
-    discount. One balanced entry moves it from receivables to
-    ``loyalty_rewards``; the tab's discounts (``adjustments``) carry it, so
-    what is due, earned by staff and taxed is what is left.
-
-    Refusals (4xx) come before anything is written: the caller's transaction
-    rolls back whatever a refusal interrupts."""
+def reward_off(uow: UnitOfWork, tab: Tab, reward_id: str, line_prices: dict[str, int]) -> int:
+    """What the reward would take off ``tab`` now, refused (4xx) as ``redeem``
+    refuses it; nothing is written. The tab page weighs a tip against what is
+    left to pay once the reward is off."""
     reward = loyalty.reward(uow, reward_id)
     if reward is None or reward.customer_id != tab.customer_id:
         raise NotFound(
@@ -131,6 +127,19 @@ def redeem(uow: UnitOfWork, tab: Tab, reward_id: str, line_prices: dict[str, int
         )
     except rules.RewardRefused as refused:
         raise InvalidRequest(refused.message, code=refused.code, param="reward_id") from None
+    return value
+
+
+def redeem(uow: UnitOfWork, tab: Tab, reward_id: str, line_prices: dict[str, int]) -> int:
+    """Take the reward off the locked ``tab`` before it is paid; returns the
+    discount. One balanced entry moves it from receivables to
+    ``loyalty_rewards``; the tab's discounts (``adjustments``) carry it, so
+    what is due, earned by staff and taxed is what is left.
+
+    Refusals (4xx) come before anything is written: the caller's transaction
+    rolls back whatever a refusal interrupts."""
+    value = reward_off(uow, tab, reward_id, line_prices)
+    now = uow.clock.now()
     if not loyalty.claim(uow, reward_id, tab_id=tab.tab_id, discount=value, at=now):
         raise Conflict(
             "This reward was already used.", code="reward_already_used", param="reward_id"

@@ -38,6 +38,7 @@ from servefirst.messages.overdue_rules import final_notice_day
 from servefirst.messages.rules import TO_THE_MERCHANT, MessageKind
 from servefirst.messages.service import Context
 from servefirst.messages.sms_segments import fitted
+from servefirst.messages.subjects import asks_first, subject_of
 from servefirst.receipts import document as receipts
 from servefirst.receipts.pdf import render_pdf
 from servefirst.tabs import service as tabs
@@ -96,23 +97,6 @@ def text_message(kind: MessageKind, values: Mapping[str, Any]) -> str:
     return fitted(lambda shown: template.render(shown).strip(), values, SMS_NAMES)
 
 
-def N_(words: str) -> str:  # noqa: N802 - gettext's name for "marked, translated later"
-    return words
-
-
-SUBJECTS = {
-    MessageKind.RECEIPT: N_("Your receipt from {business}"),
-    MessageKind.REFUND: N_("Your refund from {business}"),
-    MessageKind.BOOKING_CONFIRMATION: N_("Your booking at {business} is confirmed"),
-    MessageKind.BOOKING_REMINDER: N_("See you soon at {business}"),
-    MessageKind.BOOKING_CANCELLED: N_("Your booking at {business} is cancelled"),
-    MessageKind.PAYMENT_REMINDER: N_("How was your visit to {business}?"),
-    MessageKind.FINAL_NOTICE: N_("Final notice: your bill at {business}"),
-    # Never the code itself: the subject is kept on the message row.
-    MessageKind.BOOKING_CODE: N_("Your booking code for {business}"),
-    MessageKind.ENDPOINT_DISABLED: N_("{business}: a webhook endpoint was turned off"),
-}
-LATER_REMINDER_SUBJECT = N_("A reminder: your bill at {business}")
 #: What of a text may be shortened to keep it to two SMS (never the link).
 SMS_NAMES = ("service", "business")
 
@@ -309,19 +293,22 @@ def compose(
                 locale=getattr(merchant, "locale", None) or "en_GB",
             )
             attachments.append(("booking.ics", "text/calendar", ics))
-    subject = SUBJECTS[kind]
     invoiced = ctx.tab is not None and ctx.tab.due_date is not None
     # An invoice past its due date is reminded of the bill, not asked about the
     # visit: subject and body alike (the body asked while the subject did not).
-    values["asks_first"] = message.step == 1 and not invoiced
-    if kind is MessageKind.PAYMENT_REMINDER and not values["asks_first"]:
-        subject = LATER_REMINDER_SUBJECT
+    values["asks_first"] = asks_first(message.step, invoiced=invoiced)
     locale = getattr(merchant, "locale", None) or "en_GB"
     # The reader's own language if they chose one (an owner's console
     # language); amounts and days are written as the business writes them.
     values["language"] = i18n.language_of(ctx.language or locale)
+    subject = subject_of(
+        kind,
+        step=message.step,
+        invoiced=invoiced,
+        business=merchant.name,
+        language=ctx.language or locale,
+    )
     with written_as(locale, ctx.language or locale):
-        subject = i18n.gettext(subject)
         if message.channel == "sms":
             text, html = text_message(kind, values), None
         else:
@@ -336,7 +323,7 @@ def compose(
         message_id=message.message_id,
         channel=message.channel,
         to=message.to_address,
-        subject=subject.format(business=merchant.name),
+        subject=subject,
         text=text,
         html=html,
         sender=formataddr((sent_by, sender)),

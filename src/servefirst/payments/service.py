@@ -254,9 +254,7 @@ def _take_reward(
     bill by itself: the answer is a payment of 0, kept nowhere but in the
     reward and its journal entry."""
     ensure_can_pay(tab.status, bill_of(tab), 1, tip)  # a tab that takes payments at all
-    lines = uow.tabs.lines_with_terms(tab)
-    prices = {v.line.service_id: v.line.unit_price for v in lines if v.line.voided_at is None}
-    loyalty.redeem(uow, tab, reward_id, prices)
+    loyalty.redeem(uow, tab, reward_id, _line_prices(uow, tab))
     bill = bill_of(tab)
     if amount is not None and amount > bill.due:
         ensure_can_pay(tab.status, bill, amount, tip)  # amount_exceeds_due, rolled back whole
@@ -279,6 +277,20 @@ def _take_reward(
         processor_key=None,
         created_at=uow.clock.now(),
     )
+
+
+def due_after_reward(uow: UnitOfWork, token: str, reward_id: str) -> int:
+    """What is left to pay on the tab of ``token`` once the reward is taken off,
+    refused as the payment would refuse the reward; nothing is written. (A tip
+    on the tab page is weighed against it.)"""
+    tab = tab_for_token(uow, token)
+    return bill_of(tab).due - loyalty.reward_off(uow, tab, reward_id, _line_prices(uow, tab))
+
+
+def _line_prices(uow: UnitOfWork, tab: Tab) -> dict[str, int]:
+    """Each service's unit price on the tab (what a free-service reward takes off)."""
+    lines = uow.tabs.lines_with_terms(tab)
+    return {v.line.service_id: v.line.unit_price for v in lines if v.line.voided_at is None}
 
 
 def payments_of(uow: UnitOfWork, tab_id: str, status: Listed = "succeeded") -> list[Payment]:

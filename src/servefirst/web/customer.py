@@ -30,21 +30,16 @@ from servefirst.receipts.document import SaleAndRefunds
 from servefirst.reviews import service as reviews
 from servefirst.tabs import service as tabs
 from servefirst.tabs.public import PublicTab
-from servefirst.web import words
+from servefirst.web import pay_form, words
 from servefirst.web.customer_reads import (
     PAGE_HEADERS,
+    due_for_tip,
+    in_test_mode,
     merchant_of,
     not_found,
     read_tab,
     read_tab_and_sale,
     runtime_of,
-)
-from servefirst.web.pay_form import (
-    ensure_same_bill,
-    seen_due,
-    tip_choices,
-    tip_from,
-    tip_to_ask_about,
 )
 from servefirst.web.qr import customer_url, qr_svg
 from servefirst.web.stripe_card import StripeCard, stripe_card_of
@@ -110,7 +105,7 @@ def _context(
     by_card = (
         error is not None and beside is None and words.belongs_to_pay_form(error.type, error.param)
     )
-    test_mode = stripe is None and words.is_test_mode(runtime_of(request).gateways.sandbox.name)
+    test_mode = stripe is None and in_test_mode(request)
     return {
         "token": token,
         "tab": tab,
@@ -121,7 +116,7 @@ def _context(
         ),
         "can_pay": can_pay(tab),
         "page_state": page_state(tab),
-        "tips": tip_choices(tab.amount_due, tab.currency),
+        "tips": pay_form.tip_choices(tab.amount_due, tab.currency),
         "live_seconds": LIVE_SECONDS,
         "flash": FLASHES.get(flash or ""),
         "error": None if by_card or beside else error,
@@ -155,7 +150,7 @@ def _page(
     error: ServefirstError | None = None,
     form: dict[str, str] | None = None,
     confirm: str | None = None,
-    tip_question: int | None = None,
+    tip_question: pay_form.TipQuestion | None = None,
 ) -> Response:
     try:
         tab, sale = read_tab_and_sale(request, token)
@@ -295,7 +290,8 @@ def pay(
     reward_id: FormText = "",
     tip_confirmed: FormText = "",
 ) -> Response:
-    # The card number is never sent back into the page, even on an error.
+    # A card number is never drawn back into the page, even on an error; only a
+    # sandbox test card (a public number) is kept while a tip is asked about.
     form = {"tip": tip, "custom_tip": custom_tip, "reward_id": reward_id}
     try:
         typed = {
@@ -308,10 +304,13 @@ def pay(
         tab = read_tab(request, token)
         if tab.status == "paid":
             return _to_receipt(token)
-        seen = seen_due(expected_due)
-        tipped = tip_from(tip, custom_tip, tab)
+        seen = pay_form.seen_due(expected_due)
+        tipped = pay_form.tip_from(tip, custom_tip, tab)
         # Asked before the card is looked at: the answer and the card come back together.
-        ask = tip_to_ask_about(tipped, tab, tip_confirmed)
+        due = due_for_tip(request, token, tab, reward_id)
+        ask = pay_form.tip_to_ask_about(
+            tipped, due, tip_confirmed, card=card, test_mode=in_test_mode(request)
+        )
         if ask is not None:
             return _page(request, token, status=409, form=form, tip_question=ask)
         number = "".join(card.split())
@@ -321,7 +320,7 @@ def pay(
         def charge(uow: UnitOfWork) -> str | None:
             # Checked on the locked tab, in the payment's own transaction, so
             # a line added a moment ago can never be charged unseen.
-            ensure_same_bill(tabs.tab_for_token(uow, token, lock=True), seen)
+            pay_form.ensure_same_bill(tabs.tab_for_token(uow, token, lock=True), seen)
             paid = payments.pay_by_token(
                 uow,
                 token,

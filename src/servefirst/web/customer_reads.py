@@ -13,9 +13,11 @@ from servefirst.kit import formats
 from servefirst.kit.errors import NotFound
 from servefirst.kit.ids import merchant_of_credential
 from servefirst.merchants.service import get_merchant
+from servefirst.payments import service as payments
 from servefirst.receipts.document import SaleAndRefunds, sale_and_refunds_for_token
 from servefirst.runtime import Runtime
 from servefirst.tabs.public import PublicTab, public_view
+from servefirst.web import words
 from servefirst.web.templating import language, templates
 
 #: Sent with every page: the token is in the address, so it must never leak in
@@ -58,6 +60,20 @@ def read_tab_and_sale(request: Request, token: str) -> tuple[PublicTab, SaleAndR
         sale = sale_and_refunds_for_token(uow, token)
         _in_merchant_s_place(uow)
         return tab, sale
+
+
+def due_for_tip(request: Request, token: str, tab: PublicTab, reward_id: str) -> int:
+    """What a tip on the payment form is weighed against: what is due, less the
+    reward the same form spends (refused as the payment would refuse it)."""
+    if not reward_id:
+        return tab.amount_due
+    with runtime_of(request).uow(merchant_of(token), write=False) as uow:
+        return payments.due_after_reward(uow, token, reward_id)
+
+
+def in_test_mode(request: Request) -> bool:
+    """Cards go to the sandbox: no real money moves, and its test cards are public."""
+    return words.is_test_mode(runtime_of(request).gateways.sandbox.name)
 
 
 def _in_merchant_s_place(uow: UnitOfWork) -> None:

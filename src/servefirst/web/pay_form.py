@@ -16,6 +16,7 @@ from servefirst.kit.errors import Conflict, InvalidRequest
 from servefirst.kit.i18n import N_
 from servefirst.kit.money import Money
 from servefirst.kit.typed import parse_amount
+from servefirst.payments.gateways import SANDBOX_CARDS, normalize_card_number
 from servefirst.tabs import service as tabs
 from servefirst.tabs.public import PublicTab
 
@@ -72,14 +73,38 @@ def tip_from(choice: str, custom: str, tab: PublicTab) -> int:
     raise InvalidRequest("Choose one of the suggested tips, or a custom amount.", param="tip")
 
 
-def tip_to_ask_about(tip: int, tab: PublicTab, confirmed: str) -> int | None:
+@dataclass(frozen=True)
+class TipQuestion:
+    """A tip asked about before it is charged, and what the page keeps for the yes."""
+
+    tip: int
+    #: What is left to pay, the reward spent with this payment taken off.
+    bill: int
+    #: What the card field is drawn with: a published sandbox test card, or nothing.
+    card: str
+
+
+def tip_to_ask_about(
+    tip: int, due: int, confirmed: str, *, card: str, test_mode: bool
+) -> TipQuestion | None:
     """The tip to ask the customer about before charging it, if any.
 
-    A tip more than what is due is most often a slipped decimal mark, so it
-    is charged only once the customer said yes to that very amount: a yes
-    given for another amount (the tip typed again) does not count. The JSON
-    API does not ask; its callers decide for themselves.
+    A tip more than what is due (``due``: after the reward the same form
+    spends) is most often a slipped decimal mark, so it is charged only once
+    the customer said yes to that very amount: a yes given for another amount
+    (the tip typed again) does not count. The JSON API does not ask; its
+    callers decide for themselves.
     """
-    if tip > tab.amount_due and confirmed.strip() != str(tip):
-        return tip
+    if tip > due and confirmed.strip() != str(tip):
+        return TipQuestion(tip, due, card_to_keep(card, test_mode=test_mode))
     return None
+
+
+def card_to_keep(card: str, *, test_mode: bool) -> str:
+    """The card number drawn back into the form while it asks, so the yes needs
+    no typing: only one of the sandbox's test cards (public numbers, listed in
+    the contract and in the sandbox's own refusal), and only in test mode. Any other number
+    may be a real card, and a real card number is never written into a page
+    (a cache, a screenshot, a saved page would keep it): it is typed again."""
+    number = normalize_card_number(card)
+    return card.strip() if test_mode and number in SANDBOX_CARDS else ""
