@@ -114,12 +114,15 @@ def busy_salon(runtime: Runtime, *, seed: int = 26, bookings_made: int = BOOKING
         with runtime.uow(merchant_id) as uow:
             for staff_id, day, hour in chosen[batch : batch + 200]:
                 starts = datetime.combine(day, clock(hour), tzinfo=ZONE).astimezone(UTC)
-                bookings.book(
+                bookings.book_in_turn(
                     uow,
-                    customer_id=rng.choice(customers),
-                    service_id=service.service_id,
-                    starts_at=starts,
-                    staff_id=staff_id,
+                    bookings.begin_booking(
+                        uow,
+                        customer_id=rng.choice(customers),
+                        service_id=service.service_id,
+                        starts_at=starts,
+                        staff_id=staff_id,
+                    ),
                 )
             uow.commit()
     return Salon(slug, service.service_id, today)

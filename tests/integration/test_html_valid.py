@@ -297,6 +297,17 @@ def loyalty_pages(merchant: Merchant, person: Staff) -> dict[str, str]:
     offered on the customer's pay form."""
     client = person.client
     pages = {"staff-loyalty-none": get_ok(client, "/staff/policies/loyalty")}
+    refused = person.post(
+        "/staff/policies/loyalty",
+        {
+            "kind": "visits",
+            "visits_per_reward": "10",
+            "reward_type": "percent_off",
+            "percent": "150",
+        },
+    )
+    assert refused.status_code == 422 and 'id="percent-error"' in refused.text
+    pages["staff-loyalty-refused"] = refused.text
     flat_white = merchant.service("Flat white", price=380)
     program = {
         "kind": "visits",

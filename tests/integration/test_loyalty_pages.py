@@ -7,6 +7,7 @@ day is flagged."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -166,6 +167,45 @@ def test_a_percentage_off_out_of_range_is_refused_in_the_owners_words(
         assert refused.status_code == 422, typed
         assert "Escreva uma percentagem acima de 0 e no máximo 100." in refused.text, typed
         assert "decimal string" not in refused.text
+    assert merchant.get("/v1/merchant/loyalty-program").json()["active"] is False
+
+
+def beside(page: str, field: str) -> str:
+    """The refusal said beside the form's ``field`` ('' if none)."""
+    found = re.search(rf'<span class="field-error" role="alert" id="{field}-error">([^<]*)<', page)
+    return found.group(1) if found else ""
+
+
+@pytest.mark.parametrize(
+    ("field", "typed", "words"),
+    [
+        ("percent", "150", "Escreva uma percentagem acima de 0 e no máximo 100."),
+        ("visits_per_reward", "0", "Escolha um número inteiro de 1 a 1.000."),
+        ("amount", "-2", ""),
+        ("expires_after_days", "9999", "Escolha um número inteiro de 1 a 3.650."),
+    ],
+)
+def test_a_refused_programme_says_why_beside_the_field_it_is_about(
+    merchant: Merchant, signed_in: Callable[..., Staff], field: str, typed: str, words: str
+) -> None:
+    owner = signed_in(merchant, "owner")
+    assert owner.post("/staff/settings/language", {"language": "pt"}).status_code == 200
+    reward = "amount_off" if field == "amount" else "percent_off"
+    form = {
+        "kind": "visits",
+        "visits_per_reward": "10",
+        "reward_type": reward,
+        "percent": "10",
+        "amount": "2,00",
+    }
+    refused = owner.post("/staff/policies/loyalty", {**form, field: typed})
+    assert refused.status_code == 422
+    said = beside(refused.text, field)
+    assert said, refused.text
+    if words:
+        assert said == words
+    assert refused.text.count(said) == 1  # beside the field, not also above the page
+    assert f'aria-describedby="{field}-error"' in refused.text
     assert merchant.get("/v1/merchant/loyalty-program").json()["active"] is False
 
 

@@ -232,6 +232,20 @@ def test_business_refusals_are_documented(app: Any) -> None:
         assert answer["description"] and "content" in answer, (method, path, status)
 
 
+def test_a_public_booking_names_the_refusals_an_integrator_may_meet(app: Any) -> None:
+    responses = app.openapi()["paths"]["/v1/public/merchants/{slug}/bookings"]["post"]["responses"]
+    assert "slot_off_grid" in responses["422"]["description"]
+    assert "staff_not_bookable" in responses["422"]["description"]
+    assert "staff_id" in responses["404"]["description"]
+    assert "parameter_invalid" in responses["422"]["description"]
+
+
+def test_a_route_s_own_422_refusals_are_kept_beside_the_parameter_ones(app: Any) -> None:
+    refunds = app.openapi()["paths"]["/v1/payments/{payment_id}/refunds"]["post"]["responses"]
+    assert "amount_exceeds_refundable" in refunds["422"]["description"]
+    assert "parameter_invalid" in refunds["422"]["description"]
+
+
 def test_every_post_declares_the_idempotency_headers(app: Any) -> None:
     posts = [(p, op) for m, p, op in api_operations(app.openapi()) if m == "post"]
     assert len(posts) >= 25

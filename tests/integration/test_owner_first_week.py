@@ -54,6 +54,13 @@ def test_a_code_nobody_has_is_refused_in_the_counters_language(owner: Staff) -> 
     assert "No tab has" not in portuguese.text
 
 
+def test_an_empty_code_box_asks_for_the_code_in_the_counters_language(owner: Staff) -> None:
+    portuguese = in_portuguese(owner).get("/staff/find", params={"code": ""})
+    assert portuguese.status_code == 422
+    assert "Escreva o código da conta" in portuguese.text
+    assert "Nenhuma conta tem o código" not in portuguese.text
+
+
 def test_an_unknown_tab_or_customer_is_said_missing_in_portuguese(owner: Staff) -> None:
     in_portuguese(owner)
     tab = owner.get("/staff/tabs/tab_nope")

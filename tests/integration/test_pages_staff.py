@@ -487,6 +487,15 @@ def test_find_a_tab_by_its_short_code(at_counter: Staff) -> None:
     assert "No tab has the code" in missing.text
 
 
+def test_finding_a_tab_with_no_code_typed_asks_for_the_code(at_counter: Staff) -> None:
+    at_counter.merchant.tab()
+    for typed in ("", "   "):
+        empty = at_counter.get("/staff/find", params={"code": typed})
+        assert empty.status_code == 422
+        assert "Type the tab&#39;s code" in empty.text
+        assert "No tab has the code" not in empty.text
+
+
 def test_running_tabs_are_listed_on_the_console(at_counter: Staff) -> None:
     shop = at_counter.merchant
     served = shop.served_tab(380)

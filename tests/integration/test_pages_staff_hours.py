@@ -120,3 +120,49 @@ def test_the_hours_page_speaks_portuguese(
     assert "Horário de trabalho" in page.text and "Segunda-feira" in page.text
     refused = stylist.post(PAGE, {"staff": whose(page), "day.mon": "13:00-09:00"})
     assert "Segunda-feira: escreva as horas" in refused.text
+
+
+def test_clearing_every_day_of_someone_who_works_is_asked_about_first(
+    merchant: Merchant,
+    new_staff: Callable[..., Staff],  # noqa: F811
+) -> None:
+    stylist = signed_in(new_staff, merchant)
+    me = whose(stylist.get(PAGE))
+    assert stylist.post(PAGE, {"staff": me, "day.tue": "09:00-17:00"}).status_code == 200
+    emptied = stylist.post(PAGE, {"staff": me, "exceptions": "2026-12-24"})
+    assert emptied.status_code == 422
+    assert "Every day is empty: online booking would offer no time with" in emptied.text
+    assert 'name="no_week" value="yes"' in emptied.text
+    assert "2026-12-24" in emptied.text  # what was typed is kept
+    kept = merchant.get(f"/v1/staff/{me}/hours").json()
+    assert kept["weekly"] == {"tue": [["09:00", "17:00"]]} and kept["exceptions"] == []
+    confirmed = stylist.post(
+        PAGE, {"staff": me, "exceptions": "2026-12-24", "no_week": "yes"}, follow_redirects=False
+    )
+    assert confirmed.status_code == 303, confirmed.text
+    assert merchant.get(f"/v1/staff/{me}/hours").json()["weekly"] == {}
+
+
+def test_an_empty_week_for_someone_with_no_hours_yet_is_saved_without_a_question(
+    merchant: Merchant,
+    new_staff: Callable[..., Staff],  # noqa: F811
+) -> None:
+    stylist = signed_in(new_staff, merchant)
+    me = whose(stylist.get(PAGE))
+    saved = stylist.post(PAGE, {"staff": me, "exceptions": "2026-12-24"}, follow_redirects=False)
+    assert saved.status_code == 303, saved.text
+
+
+def test_the_empty_week_question_is_asked_in_portuguese(
+    merchant: Merchant,
+    new_staff: Callable[..., Staff],  # noqa: F811
+) -> None:
+    stylist = signed_in(new_staff, merchant)
+    assert stylist.post("/staff/settings/language", {"language": "pt"}).status_code == 200
+    me = whose(stylist.get(PAGE))
+    stylist.post(PAGE, {"staff": me, "day.tue": "09:00-17:00"})
+    emptied = stylist.post(PAGE, {"staff": me})
+    assert emptied.status_code == 422
+    assert "Todos os dias estão vazios" in emptied.text
+    assert "Sim: sem marcação online com" in emptied.text
+    assert "Every day is empty" not in emptied.text

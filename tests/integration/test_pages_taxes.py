@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
-from tests.conftest import Merchant
+from servefirst.kit.formats import format_datetime, use_place
+from tests.conftest import Merchant, TestClock
 from tests.integration.test_pages_staff import Staff
 
 PORTUGUESE = {"Accept-Language": "pt-PT,pt;q=0.9,en;q=0.5"}
@@ -42,6 +44,23 @@ def test_a_paid_receipt_carries_the_tax_per_rate(merchant: Merchant) -> None:
     receipt = merchant.client.get(f"/t/{tab['token']}/receipt", headers=ENGLISH)
     assert receipt.status_code == 200
     assert "Tax at 23%" in receipt.text and "€2.30" in receipt.text
+
+
+def test_the_receipt_page_is_dated_when_the_tab_was_paid_as_its_pdf_is(
+    merchant: Merchant, clock: TestClock
+) -> None:
+    tab = merchant.served_tab(380)
+    clock.advance(minutes=50)  # a long lunch: paid well after it was opened
+    paid = merchant.post(f"/v1/tabs/{tab['id']}/payments", {"method": "cash"})
+    assert paid.status_code == 201
+    closed = merchant.get(f"/v1/tabs/{tab['id']}").json()
+    receipt = merchant.client.get(f"/t/{tab['token']}/receipt", headers=ENGLISH).text
+    shop = merchant.get("/v1/merchant").json()
+    with use_place(shop["locale"], shop["timezone"]):
+        paid_at = format_datetime(datetime.fromisoformat(closed["closed_at"]))
+        opened_at = format_datetime(datetime.fromisoformat(closed["opened_at"]))
+    assert paid_at != opened_at
+    assert paid_at in html.unescape(receipt) and opened_at not in html.unescape(receipt)
 
 
 def test_an_untaxed_tab_shows_no_tax(merchant: Merchant) -> None:

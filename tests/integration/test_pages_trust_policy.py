@@ -43,6 +43,20 @@ def test_the_form_shows_the_policy_and_what_each_preset_means(owner: Staff) -> N
     assert 'name="new.base" value="100.00"' in page.text
 
 
+def test_a_portuguese_place_shows_and_reads_back_its_figures_with_a_comma(
+    owner: Staff, merchant: Merchant
+) -> None:
+    assert merchant.post("/v1/merchant", {"locale": "pt_PT"}).status_code == 200
+    before = merchant.get("/v1/merchant/trust-policy").json()
+    fields = form_of(owner)
+    score = before["thresholds"]["trusted_min_score"]
+    assert score == 0.85  # the default policy: a figure with decimals
+    assert fields["trusted_min_score"] == "0,85"
+    saved = owner.post("/staff/policies/trust", fields, follow_redirects=False)
+    assert saved.status_code == 303, saved.text
+    assert merchant.get("/v1/merchant/trust-policy").json() == before
+
+
 def test_an_owner_raises_the_new_tier_limit(owner: Staff, merchant: Merchant) -> None:
     fields = form_of(owner)
     fields["new.base"] = "150.00"

@@ -84,6 +84,8 @@ IDEMPOTENT_REPLAYED = {
 
 _ERROR_REF = {"$ref": "#/components/schemas/Error"}
 _FASTAPI_422 = ("HTTPValidationError", "ValidationError")
+#: What FastAPI says of the 422 it adds to every route with a body: ours replaces it.
+_FASTAPI_422_WORDS = "Validation Error"
 
 
 def operation_id(route: APIRoute) -> str:
@@ -106,8 +108,11 @@ def _complete(method: str, operation: dict[str, Any]) -> None:
     declared = {int(code) for code in responses if code.isdigit() and int(code) >= 400}
     for status in sorted(declared | _statuses(method, operation)):
         answer = responses.setdefault(str(status), {})
-        if not answer.get("description") or status == 422:  # FastAPI's 422 text: ours
+        said = answer.get("description")
+        if not said or said == _FASTAPI_422_WORDS:
             answer["description"] = ERROR_STATUSES.get(status, "Refused.")
+        elif status == 422:  # the route's own refusals, and a bad parameter's
+            answer["description"] = f"{said}. {ERROR_STATUSES[422]}"
         answer["content"] = {"application/json": {"schema": _ERROR_REF}}
     if method == "post":
         parameters = operation.setdefault("parameters", [])

@@ -183,7 +183,17 @@ def _give_back(uow: UnitOfWork, proof: str) -> None:
     operation_id="create_public_booking",
     responses={
         402: {"description": "deposit_required, or the card's decline code"},
+        404: {
+            "description": "merchant_not_found; resource_missing (param staff_id or"
+            " service_id): no such person or service at this business"
+        },
         409: {"description": "booking_overlaps: the time was taken meanwhile"},
+        422: {
+            "description": "slot_off_grid: not one of the offered starts (details give"
+            " slot_minutes); slot_outside_hours, slot_in_past, slot_too_soon,"
+            " slot_too_far_ahead; staff_not_bookable: that person takes no online"
+            " bookings; service_not_performed: not by that person"
+        },
     },
 )
 async def create_public_booking(

@@ -29,6 +29,29 @@ router = APIRouter(prefix="/staff", include_in_schema=False)
 FormText = Annotated[str, Form()]
 PAGE = "/staff/policies/loyalty"
 NOTICES = {"saved": N_("Loyalty programme saved.")}
+#: The form's fields a refusal can stand beside (the rest are said above the page).
+FIELDS = {
+    "kind",
+    "visits_per_reward",
+    "min_spend",
+    "points_per_unit",
+    "points_per_reward",
+    "reward_type",
+    "amount",
+    "percent",
+    "service_id",
+    "expires_after_days",
+}
+
+
+def field_of(param: str | None) -> str | None:
+    """The form's field a refusal is about: the programme's rules name the
+    reward's parts by its path (``reward.percent``), the form by their own."""
+    if not param:
+        return None
+    name = param.removeprefix("reward.")
+    name = "reward_type" if name in ("type", "reward") else name
+    return name if name in FIELDS else None
 
 
 def _current(uow: UnitOfWork) -> dict[str, str]:
@@ -58,6 +81,7 @@ def _page(
     me: staff.SignedIn,
     *,
     error: str | None = None,
+    invalid: str | None = None,
     status: int = 200,
     typed: dict[str, str] | None = None,
 ) -> Response:
@@ -70,7 +94,10 @@ def _page(
         active=program is not None,
         services=[service for service, _terms in list_services(uow)],
         currency=merchant.currency,
-        error=error,
+        # A refusal about one field stands beside it; any other, above the page.
+        error=None if invalid else error,
+        invalid=invalid,
+        refusal_words=error,
         merchant_name=merchant.name,
         busy=loyalty.busy_customers_today(uow),
     )
@@ -134,7 +161,15 @@ def save_loyalty(
         return f"{PAGE}?done=saved"
 
     def form(uow: UnitOfWork, me: staff.SignedIn, exc: ServefirstError) -> Response:
-        return _page(request, uow, me, error=in_words(exc), status=exc.status, typed=typed)
+        return _page(
+            request,
+            uow,
+            me,
+            error=in_words(exc),
+            invalid=field_of(exc.param),
+            status=exc.status,
+            typed=typed,
+        )
 
     return act_keeping(request, csrf_token, change, form, needs=Access.OWNER)
 

@@ -22,7 +22,7 @@ from servefirst.availability.hours import DAYS
 from servefirst.catalog.service import list_services
 from servefirst.db.uow import UnitOfWork
 from servefirst.kit import i18n
-from servefirst.kit.errors import Forbidden, ServefirstError
+from servefirst.kit.errors import Forbidden, InvalidRequest, ServefirstError
 from servefirst.kit.i18n import gettext as _
 from servefirst.kit.refusals import in_words
 from servefirst.kit.typed import NUL, refuse_nul
@@ -59,6 +59,7 @@ def _typed_from(hours: dict[str, Any]) -> dict[str, Any]:
         **{f"day.{day}": text_of_ranges(weekly.get(day, [])) for day in DAYS},
         "exceptions": text_of_exceptions(hours.get("exceptions", []), i18n.current_language()),
         "services": list(hours.get("services", [])),
+        "no_week": "",
     }
 
 
@@ -124,9 +125,11 @@ async def save_hours(request: Request) -> Response:
     typed: dict[str, Any] = {f"day.{day}": str(form.get(f"day.{day}", "")) for day in DAYS}
     typed["exceptions"] = str(form.get("exceptions", ""))
     typed["services"] = [str(s) for s in form.getlist("services")]
+    typed["no_week"] = str(form.get("no_week", ""))
 
     def change(uow: UnitOfWork, me: staff.SignedIn) -> str:
         whose = _whose(uow, me, asked)
+        worked = any(availability.get_hours(uow, whose).as_json().get("weekly", {}).values())
         availability.set_hours(
             uow,
             whose,
@@ -134,6 +137,8 @@ async def save_hours(request: Request) -> Response:
             exceptions=exceptions_of(typed["exceptions"], i18n.current_language()),
             services=typed["services"],
         )
+        # Asked once the rest reads well; refused, nothing of it is kept.
+        _ensure_meant_to_empty_the_week(uow, whose, typed, worked=worked)
         return f"{PAGE}?staff={whose}&saved=1"
 
     def on_error(uow: UnitOfWork, me: staff.SignedIn, exc: ServefirstError) -> Response:
@@ -149,6 +154,28 @@ async def save_hours(request: Request) -> Response:
     return act_keeping(request, str(form.get("csrf_token", "")), change, on_error)
 
 
+def _ensure_meant_to_empty_the_week(
+    uow: UnitOfWork, whose: str, typed: dict[str, Any], *, worked: bool
+) -> None:
+    """A week sent with every day empty, for someone who works some days, is
+    asked about first: saved, online booking would offer no time with them
+    (one tap on a phone clears a field by mistake more easily than it types
+    one). Ticked, it is saved: a person away for good is taken off this way."""
+    if not worked:
+        return  # nothing to lose: no day had hours
+    if typed["no_week"] == "yes" or any(typed[f"day.{day}"].strip() for day in DAYS):
+        return
+    raise InvalidRequest(
+        _(
+            "Every day is empty: online booking would offer no time with %(name)s."
+            " Type their hours, or tick below to take them off online booking."
+        )
+        % {"name": staff.get_member(uow, whose).name},
+        code="hours_week_empty",
+        param="week",
+    )
+
+
 def _field_of(exc: ServefirstError) -> str | None:
     """The form's field a refusal is about, by the name the form gives it
     (``day.mon``, ``exceptions``, ``services``); None: the whole form."""
@@ -158,6 +185,8 @@ def _field_of(exc: ServefirstError) -> str | None:
         return f"day.{day}" if day in DAYS else None
     if where.startswith("exceptions"):
         return "exceptions"
+    if where == "week":
+        return "week"
     return "services" if where == "services" else None
 
 

@@ -69,7 +69,7 @@ def issue_invoice(
         when, days = due_from_form(terms, due_date)
         tabs.issue_invoice(uow, tab_id, due_date=when, net_days=days)
 
-    kept = {"form": "invoice", "terms": terms, "due_date": due_date}
+    kept = {"form": "invoice", "terms": terms, "due_date": _as_date_field_holds(due_date)}
     return tab_action(
         request,
         tab_id,
@@ -80,3 +80,13 @@ def issue_invoice(
         kept=kept,
         beside=("terms", "due_date"),
     )
+
+
+def _as_date_field_holds(typed: str) -> str:
+    """What a refused form's date field is given back: a date field holds only
+    a day written 2026-12-31, so anything else typed (by a browser without a
+    date picker) comes back empty, the refusal beside it saying why."""
+    try:
+        return date.fromisoformat(typed.strip()).isoformat()
+    except ValueError:
+        return ""

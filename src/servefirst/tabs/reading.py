@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from servefirst.db.uow import UnitOfWork
-from servefirst.kit.errors import NotFound
+from servefirst.kit.errors import InvalidRequest, NotFound
 from servefirst.kit.i18n import N_
 from servefirst.kit.ids import merchant_of_credential
 from servefirst.tabs.models import Tab
@@ -37,8 +37,15 @@ def tab_for_token(uow: UnitOfWork, token: str, *, lock: bool = False) -> Tab:
     return tab
 
 
+#: Said at the counter when the code box is sent empty (kit.refusals says it again).
+NO_CODE_TYPED = N_("Type the tab's code: the letters and digits on the customer's tab.")
+
+
 def find_by_short_code(uow: UnitOfWork, short_code: str) -> Tab:
-    tab = uow.tabs.by_short_code(short_code.strip().upper())
+    code = short_code.strip().upper()
+    if not code:  # the box sent empty: nothing to look up, and no tab to name
+        raise InvalidRequest(NO_CODE_TYPED, param="short_code", figures={"words": NO_CODE_TYPED})
+    tab = uow.tabs.by_short_code(code)
     if tab is None:
         raise NotFound(
             f"No tab has the code '{short_code}'.",

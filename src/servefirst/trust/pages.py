@@ -11,7 +11,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from servefirst.db.uow import UnitOfWork
-from servefirst.kit import i18n
+from servefirst.kit import formats, i18n
 from servefirst.kit.errors import ServefirstError
 from servefirst.kit.refusals import in_words
 from servefirst.kit.typed import format_amount, parse_amount
@@ -33,14 +33,21 @@ FIELDS = {"half_life_days", "trusted_min_score", "trusted_min_paid_visits", "res
 }
 
 
+def _figure(value: float) -> str:
+    """A policy's figure as its field shows it and reads it back: the place's
+    decimal mark, as the label beside it writes it ('0,85' in Lisbon), and no
+    thousands grouping (a grouping comma would read back as a decimal one)."""
+    return f"{value:g}".replace(".", formats.decimal_mark())
+
+
 def _entries_of(policy: dict[str, Any], currency: str) -> dict[str, str]:
     """The policy in force as the form's fields."""
     th = policy["thresholds"]
     out = {
-        "half_life_days": f"{policy['half_life_days']:g}",
-        "trusted_min_score": f"{th['trusted_min_score']:g}",
+        "half_life_days": _figure(policy["half_life_days"]),
+        "trusted_min_score": _figure(th["trusted_min_score"]),
         "trusted_min_paid_visits": str(th["trusted_min_paid_visits"]),
-        "restricted_below": f"{th['restricted_below']:g}",
+        "restricted_below": _figure(th["restricted_below"]),
     }
     for name, rule in policy["tiers"].items():
         limit = rule["tab_limit"]
