@@ -618,6 +618,21 @@ def test_serve_refuses_zero_workers() -> None:
     assert "--workers" in result.output
 
 
+@pytest.mark.parametrize("command", ["serve", "demo"])
+@pytest.mark.parametrize("port", ["99999", "-1"])  # not 0: before the fix it served, and hung
+def test_a_port_no_server_can_listen_on_is_refused_before_anything_is_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: str, port: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner(env={"SERVEFIRST_DATABASE_URL": None, "SERVEFIRST_PUBLIC_URL": None})
+    result = runner.invoke(main, [command, "--port", port])
+    assert result.exit_code == 2, result.output
+    assert "Invalid value for '--port'" in result.output
+    assert "1<=x<=65535" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert list(tmp_path.iterdir()) == []  # no database made
+
+
 @pytest.mark.parametrize("holder_shares_its_port", [False, True])
 def test_serve_with_workers_says_so_when_the_port_is_taken(
     database_url: str, holder_shares_its_port: bool
