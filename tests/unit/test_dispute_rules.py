@@ -165,9 +165,16 @@ def test_a_deposit_kept_as_a_fee_loses_what_was_kept_and_one_applied_loses_the_t
     assert booking_loss(again, 600) == BookingLoss(0, "tab_1")
 
 
+def test_a_deposit_refunded_after_a_late_move_kept_its_fee_loses_that_fee() -> None:
+    moved_then_cancelled = booking(BookingCharge.DEPOSIT, "refunded", kept=400)
+    assert booking_loss(moved_then_cancelled, 400) == BookingLoss(400)
+    assert booking_loss(moved_then_cancelled, 600) == BookingLoss(400)
+
+
 def test_a_deposit_held_or_refunded_is_not_booked_and_the_refusal_says_which() -> None:
-    for status in ("held", "pending", "refunded", "none"):
+    for status in ("held", "pending", "none"):
         assert booking_loss(booking(BookingCharge.DEPOSIT, status, kept=600), 600) is None
+    assert booking_loss(booking(BookingCharge.DEPOSIT, "refunded"), 600) is None
     held = deposit_refusal("dp_1", "bkg_1", "held")
     assert (held.status, held.code) == (409, "dispute_of_deposit")
     assert held.details == {"dispute_id": "dp_1", "booking_id": "bkg_1", "deposit_status": "held"}

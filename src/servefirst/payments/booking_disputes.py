@@ -78,11 +78,14 @@ def charge_of(uow: UnitOfWork, dispute: Dispute) -> DisputedBooking | None:
             None,
             lost_before,
         )
+    # The charge took the deposit before any late move: what moves kept of it
+    # (``deposit_move_fee``) is as much the bank's to take back as the fee
+    # kept when the booking ended.
     return DisputedBooking(
         booking.booking_id,
         BookingCharge.DEPOSIT,
         booking.deposit_status,
-        booking.deposit_fee,
+        booking.deposit_fee + booking.deposit_move_fee,
         booking.deposit_amount - booking.deposit_refund,
         booking.tab_id,
         lost_before,

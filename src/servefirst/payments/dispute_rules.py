@@ -202,12 +202,17 @@ REFUNDED = "refunded"
 def booking_loss(booking: DisputedBooking, disputed: int) -> BookingLoss | None:
     """The loss of ``disputed`` of a booking's charge, or None where the books
     cannot tell what it takes back. A fee, or a deposit kept as one
-    (``forfeited``), was revenue the bank took back; a deposit applied to a
-    tab paid that tab's bill. Never more than that money less what the
+    (``forfeited``), was revenue the bank took back; so is what a late move
+    kept of a deposit refunded afterwards; a deposit applied to a tab paid
+    that tab's bill. Never more than that money less what the
     booking's earlier lost disputes took (0: nothing left to take). A deposit
-    still held for the booking, refunded, or of any other status: None
+    still held for the booking, refunded whole, or of any other status: None
     (``deposit_refusal`` says why)."""
     if booking.charge is BookingCharge.FEE or booking.deposit_status == "forfeited":
+        left, tab_id = booking.kept, None
+    elif booking.deposit_status == REFUNDED and booking.kept > 0:
+        # Refunded when the booking ended, after a late move kept its fee: the
+        # refund gave back only the rest, the fee is still the merchant's.
         left, tab_id = booking.kept, None
     elif booking.deposit_status == "applied":
         left, tab_id = booking.applied, booking.tab_id

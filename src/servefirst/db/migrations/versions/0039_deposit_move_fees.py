@@ -1,0 +1,40 @@
+"""bookings.deposit_move_fee: what late moves kept of a booking's deposit
+
+A booking moved inside its cancellation window keeps the late-cancellation fee
+from its deposit, and the rest follows it to its new time. Until now only the
+rest was kept on the booking (``deposit_amount`` came down by the fee), so
+once the booking ended its deposit said nothing of the fee a move had kept:
+a dispute of a captured deposit then booked only the last fee as lost, though
+the bank takes back the whole charge the merchant still held. Bookings moved
+before this revision keep 0: their move fees are in the ledger
+(``deposit_forfeit`` entries named "late move"), not on the booking.
+
+Revision ID: 0039
+Revises: 0038
+Create Date: 2026-12-05 16:00:00
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0039"
+down_revision: str | None = "0038"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    # A plain ALTER with a default: no rebuild on SQLite.
+    op.add_column(
+        "bookings",
+        sa.Column("deposit_move_fee", sa.BigInteger(), server_default="0", nullable=False),
+    )
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("bookings") as batch:
+        batch.drop_column("deposit_move_fee")
