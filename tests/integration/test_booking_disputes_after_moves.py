@@ -9,12 +9,14 @@ late-cancellation fee, the other 2.00 follows the booking. Then she does not
 come: the salon keeps those 2.00 too. Her bank takes the whole 6.00 back: the
 salon loses all it kept, not only the last fee. Moved late and then cancelled
 in time instead, the 2.00 goes back to her card, and the 4.00 the move kept is
-still the salon's to lose."""
+still the salon's to lose; moved late and then checked in, the 2.00 paid her
+tab's bill, and only that part is the tab's loss."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from servefirst.payments.dispute_books import lost_of_the_bill
 from servefirst.runtime import Runtime
 from tests.conftest import Merchant, TestClock
 from tests.integration import test_stripe_gateway as on_stripe
@@ -130,5 +132,38 @@ def test_a_deposit_moved_late_then_cancelled_in_time_loses_the_move_s_fee_in_its
     after = cafe.balances()
     assert after["card_clearing"] == before["card_clearing"] - 400
     assert after["disputes_lost"] == 400
+    assert books_balance(stripe_runtime, cafe)
+    bean_check(stripe_runtime, cafe, tmp_path)
+
+
+def test_a_deposit_moved_late_then_applied_to_the_tab_loses_the_fee_and_the_tab_s_part(
+    cafe: Merchant,
+    stripe_double: StripeDouble,
+    stripe_runtime: Runtime,
+    clock: TestClock,
+    tmp_path: Path,
+) -> None:
+    salon(cafe)
+    booking = booked(cafe, stripe_double, clock, hours=2)
+    moved_late(cafe, booking["id"], at(clock, hours=3))
+    clock.advance(hours=3)
+    checked = cafe.post(f"/v1/bookings/{booking['id']}/check-in")
+    assert checked.status_code == 200, checked.text
+    tab_id = checked.json()["tab_id"]
+    assert cafe.get(f"/v1/tabs/{tab_id}").json()["deposit_applied"] == 200
+    intent = str(deposit_intent(stripe_double, booking["id"]).id)
+    before = cafe.balances()
+    dispute_id = opened_at_the_bank(cafe, stripe_double, intent, 600)
+
+    lost = marked(cafe, dispute_id, "lost")
+    assert lost.status_code == 200, lost.text
+    shown = lost.json()
+    # All 6.00 went back to the bank: 2.00 of the tab's bill, 4.00 the move's fee.
+    assert (shown["bill_lost"], shown["fee_lost"], shown["tab_id"]) == (600, 400, tab_id)
+    after = cafe.balances()
+    assert after["card_clearing"] == before["card_clearing"] - 600
+    assert after["disputes_lost"] == 600
+    with stripe_runtime.uow(cafe.id, write=False) as uow:
+        assert lost_of_the_bill(uow, tab_id) == 200
     assert books_balance(stripe_runtime, cafe)
     bean_check(stripe_runtime, cafe, tmp_path)

@@ -165,6 +165,15 @@ def test_a_deposit_kept_as_a_fee_loses_what_was_kept_and_one_applied_loses_the_t
     assert booking_loss(again, 600) == BookingLoss(0, "tab_1")
 
 
+def test_a_deposit_applied_after_a_late_move_kept_its_fee_loses_the_bill_then_the_fee() -> None:
+    moved_then_applied = booking(
+        BookingCharge.DEPOSIT, "applied", kept=400, applied=200, tab_id="tab_1"
+    )
+    assert booking_loss(moved_then_applied, 600) == BookingLoss(600, "tab_1", fee=400)
+    assert booking_loss(moved_then_applied, 300) == BookingLoss(300, "tab_1", fee=100)
+    assert booking_loss(moved_then_applied, 150) == BookingLoss(150, "tab_1", fee=0)
+
+
 def test_a_deposit_refunded_after_a_late_move_kept_its_fee_loses_that_fee() -> None:
     moved_then_cancelled = booking(BookingCharge.DEPOSIT, "refunded", kept=400)
     assert booking_loss(moved_then_cancelled, 400) == BookingLoss(400)

@@ -113,6 +113,7 @@ def book_booking_lost(uow: UnitOfWork, dispute: Dispute, loss: BookingLoss) -> N
         .credit(Account.CARD_CLEARING, loss.amount)
         .build(),
     )
+    dispute.fee_lost = loss.fee
     DisputeRepository(uow).booked(dispute, bill=loss.amount, tip=0, entry_id=entry_id)
 
 

@@ -192,6 +192,9 @@ class BookingLoss:
 
     amount: int
     tab_id: str | None = None
+    #: Of ``amount``, for a deposit applied to ``tab_id``: what late moves kept
+    #: of it as fees, not that tab's bill (its earnings and loyalty leave it out).
+    fee: int = 0
 
 
 #: Deposit statuses whose chargeback is not booked, and why (``deposit_refusal``).
@@ -215,7 +218,12 @@ def booking_loss(booking: DisputedBooking, disputed: int) -> BookingLoss | None:
         # refund gave back only the rest, the fee is still the merchant's.
         left, tab_id = booking.kept, None
     elif booking.deposit_status == "applied":
-        left, tab_id = booking.applied, booking.tab_id
+        # The charge paid the tab's bill and, before, any late move's fee:
+        # the bill's part first, the fee's after it.
+        left = booking.applied + booking.kept
+        lost = max(0, min(disputed, left - booking.lost_before))
+        bill = min(lost, booking.applied)
+        return BookingLoss(lost, booking.tab_id, fee=lost - bill)
     else:
         return None
     return BookingLoss(max(0, min(disputed, left - booking.lost_before)), tab_id)

@@ -146,6 +146,13 @@ class Dispute(Base):
         server_default="0",
         doc="Marked lost: what the bank took of the payment's tip (after the bill part).",
     )
+    fee_lost: Mapped[int] = mapped_column(
+        Amount,
+        default=0,
+        server_default="0",
+        doc="Of bill_lost, for a deposit applied to a tab after a late move kept a fee: the"
+        " fee's part (revenue the bank took back, not the tab's bill).",
+    )
     entry_id: Mapped[str | None] = mapped_column(
         String(40), nullable=True, doc="The journal entry that booked the loss, if any."
     )

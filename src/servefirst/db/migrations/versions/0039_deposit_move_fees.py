@@ -1,4 +1,5 @@
-"""bookings.deposit_move_fee: what late moves kept of a booking's deposit
+"""bookings.deposit_move_fee: what late moves kept of a booking's deposit;
+disputes.fee_lost: of a lost deposit dispute, the fees' part
 
 A booking moved inside its cancellation window keeps the late-cancellation fee
 from its deposit, and the rest follows it to its new time. Until now only the
@@ -8,6 +9,11 @@ a dispute of a captured deposit then booked only the last fee as lost, though
 the bank takes back the whole charge the merchant still held. Bookings moved
 before this revision keep 0: their move fees are in the ledger
 (``deposit_forfeit`` entries named "late move"), not on the booking.
+
+A deposit moved late and then applied to its tab held two things when its
+dispute was lost: the move's fee (revenue) and the tab's bill. The dispute
+keeps what of its loss was fees (``fee_lost``), so the tab's bill (earnings,
+loyalty) follows only its own part. Disputes lost before keep 0.
 
 Revision ID: 0039
 Revises: 0038
@@ -33,8 +39,14 @@ def upgrade() -> None:
         "bookings",
         sa.Column("deposit_move_fee", sa.BigInteger(), server_default="0", nullable=False),
     )
+    op.add_column(
+        "disputes",
+        sa.Column("fee_lost", sa.BigInteger(), server_default="0", nullable=False),
+    )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("disputes") as batch:
+        batch.drop_column("fee_lost")
     with op.batch_alter_table("bookings") as batch:
         batch.drop_column("deposit_move_fee")
