@@ -178,7 +178,9 @@ def won_back(uow: UnitOfWork, dispute: Dispute) -> None:
     tab = uow.tabs.lock(dispute.tab_id) if dispute.tab_id is not None else None
     book_booking_won_back(uow, dispute)
     if tab is not None:
-        loyalty.tab_won_back(uow, tab, dispute_id=dispute.dispute_id)
+        loyalty.tab_won_back(
+            uow, tab, dispute_id=dispute.dispute_id, disputed=_lost_of_the_bill(uow, tab)
+        )
 
 
 def _held_tab(uow: UnitOfWork, dispute: Dispute, loss: BookingLoss) -> Tab | None:
