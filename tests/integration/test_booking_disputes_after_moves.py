@@ -16,7 +16,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from servefirst.bookings import deposit_refunds
 from servefirst.payments.dispute_books import lost_of_the_bill
+from servefirst.payments.gateways import RefundResult
 from servefirst.runtime import Runtime
 from tests.conftest import Merchant, TestClock
 from tests.integration import test_stripe_gateway as on_stripe
@@ -167,3 +171,50 @@ def test_a_deposit_moved_late_then_applied_to_the_tab_loses_the_fee_and_the_tab_
         assert lost_of_the_bill(uow, tab_id) == 200
     assert books_balance(stripe_runtime, cafe)
     bean_check(stripe_runtime, cafe, tmp_path)
+
+
+# --- a deposit refund the processor refused because the charge was disputed --------------
+
+
+def test_a_deposit_whose_refund_stripe_refused_for_its_dispute_leaves_the_books_when_lost(
+    cafe: Merchant,
+    stripe_double: StripeDouble,
+    stripe_runtime: Runtime,
+    clock: TestClock,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    """Beatriz disputes her deposit at the bank, then cancels in time. Stripe
+    refuses the refund (``charge_disputed``: the bank holds the money), so the
+    6.00 stays in ``deposits_held``, owed to her. Lost, the bank gave it to
+    her: it leaves ``deposits_held`` and ``card_clearing`` together, once, and
+    no revenue is lost, where before it was refused as "already went back"
+    and the books kept owing her money she had."""
+    salon(cafe)
+    booking = booked(cafe, stripe_double, clock, days=3)
+    intent = str(deposit_intent(stripe_double, booking["id"]).id)
+    dispute_id = opened_at_the_bank(cafe, stripe_double, intent, 600)
+    refused = RefundResult("", status="failed", failure_code="charge_disputed")
+    monkeypatch.setattr(deposit_refunds, "refund_at", lambda *_a, **_k: refused)
+    cancelled = cafe.post(f"/v1/bookings/{booking['id']}/cancel")
+    assert cancelled.status_code == 200, cancelled.text
+    assert "refused to refund the deposit (charge_disputed)" in cancelled.json()["outcome_reason"]
+    before = cafe.balances()
+    assert before["deposits_held"] == -600
+
+    closed_at_stripe(cafe, stripe_double, intent, dispute_id, 600, "lost")
+    lost = marked(cafe, dispute_id, "lost")
+    assert lost.status_code == 200, lost.text
+    shown = lost.json()
+    assert (shown["bill_lost"], shown["deposit_returned"]) == (0, 600)
+    assert shown["entry_id"] is not None
+    after = cafe.balances()
+    assert after["deposits_held"] == 0
+    assert after["card_clearing"] == before["card_clearing"] - 600
+    assert after.get("disputes_lost", 0) == 0
+    assert books_balance(stripe_runtime, cafe)
+    bean_check(stripe_runtime, cafe, tmp_path)
+    # Stripe's won afterwards: the money is back with the salon, owed to her again.
+    closed_at_stripe(cafe, stripe_double, intent, dispute_id, 600, "won")
+    assert cafe.balances() == before
+    assert books_balance(stripe_runtime, cafe)

@@ -191,3 +191,13 @@ def test_a_deposit_held_or_refunded_is_not_booked_and_the_refusal_says_which() -
     refunded = deposit_refusal("dp_1", "bkg_1", "refunded")
     assert "already went back to the customer's card" in refunded.message
     assert "still expects" not in refunded.message
+
+
+def test_a_deposit_refund_the_processor_refused_is_given_back_by_the_bank_first_not_lost() -> None:
+    refused = DisputedBooking("bkg_1", BookingCharge.DEPOSIT, "refunded", 0, 0, None, 0, 600)
+    assert booking_loss(refused, 600) == BookingLoss(0, held=600)
+    kept_and_refused = DisputedBooking(
+        "bkg_1", BookingCharge.DEPOSIT, "forfeited", 400, 0, None, 0, 200
+    )
+    assert booking_loss(kept_and_refused, 600) == BookingLoss(400, held=200)
+    assert booking_loss(kept_and_refused, 300) == BookingLoss(100, held=200)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from servefirst.bookings.repository import booking_if_any, fees_charged
+from servefirst.bookings.repository import booking_if_any, deposit_refunds_refused, fees_charged
 from servefirst.bookings.rules import DepositMode
 from servefirst.customers.service import record_lost_deposit_dispute, record_lost_dispute
 from servefirst.db.uow import UnitOfWork
@@ -89,6 +89,7 @@ def charge_of(uow: UnitOfWork, dispute: Dispute) -> DisputedBooking | None:
         booking.deposit_amount - booking.deposit_refund,
         booking.tab_id,
         lost_before,
+        deposit_refunds_refused(uow, booking.booking_id),
     )
 
 

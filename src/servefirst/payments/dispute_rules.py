@@ -182,6 +182,9 @@ class DisputedBooking:
     tab_id: str | None
     #: What the booking's other lost disputes took already.
     lost_before: int
+    #: Of a captured deposit, what its refunds the processor refused left in
+    #: ``deposits_held`` (the booking says given back; the card never had it).
+    refused: int = 0
 
 
 @dataclass(frozen=True)
@@ -195,6 +198,9 @@ class BookingLoss:
     #: Of ``amount``, for a deposit applied to ``tab_id``: what late moves kept
     #: of it as fees, not that tab's bill (its earnings and loyalty leave it out).
     fee: int = 0
+    #: Beside ``amount``: what the bank gave back of a deposit whose refund the
+    #: processor refused, still owed to the customer in ``deposits_held``.
+    held: int = 0
 
 
 #: Deposit statuses whose chargeback is not booked, and why (``deposit_refusal``).
@@ -203,6 +209,20 @@ REFUNDED = "refunded"
 
 
 def booking_loss(booking: DisputedBooking, disputed: int) -> BookingLoss | None:
+    """``kept_loss`` of what the charge left the merchant, after what the bank
+    gave back of a deposit refund the processor refused (``refused``, first:
+    the customer's money anyway, likely what they disputed), which settles
+    ``deposits_held`` and is no loss. None where the books cannot tell."""
+    held = min(disputed, booking.refused) if booking.charge is BookingCharge.DEPOSIT else 0
+    loss = kept_loss(booking, disputed - held)
+    if held <= 0:
+        return loss
+    if loss is None:
+        return BookingLoss(0, held=held)
+    return BookingLoss(loss.amount, loss.tab_id, fee=loss.fee, held=held)
+
+
+def kept_loss(booking: DisputedBooking, disputed: int) -> BookingLoss | None:
     """The loss of ``disputed`` of a booking's charge, or None where the books
     cannot tell what it takes back. A fee, or a deposit kept as one
     (``forfeited``), was revenue the bank took back; so is what a late move

@@ -181,6 +181,11 @@ class DisputeOut(Out):
         description="Of bill_lost, for a booking's deposit applied to its tab: what a late move"
         " had kept of it as a fee (not the tab's bill).",
     )
+    deposit_returned: int = Field(
+        default=0,
+        description="Lost, of a booking's deposit whose refund the processor refused: what the"
+        " bank gave the customer of it, out of deposits_held (no revenue lost).",
+    )
     entry_id: str | None = Field(description="The journal entry that booked the loss, if any.")
     won_back_at: datetime | None = Field(
         default=None,
@@ -210,6 +215,7 @@ class DisputeOut(Out):
             bill_lost=d.bill_lost,
             tip_lost=d.tip_lost,
             fee_lost=d.fee_lost,
+            deposit_returned=d.deposit_returned,
             entry_id=d.entry_id,
             won_back_at=d.won_back_at,
             won_back_entry_id=d.won_back_entry_id,

@@ -1,5 +1,6 @@
 """bookings.deposit_move_fee: what late moves kept of a booking's deposit;
-disputes.fee_lost: of a lost deposit dispute, the fees' part
+disputes.fee_lost: of a lost deposit dispute, the fees' part;
+disputes.deposit_returned: what it gave back of a deposit still held
 
 A booking moved inside its cancellation window keeps the late-cancellation fee
 from its deposit, and the rest follows it to its new time. Until now only the
@@ -14,6 +15,12 @@ A deposit moved late and then applied to its tab held two things when its
 dispute was lost: the move's fee (revenue) and the tab's bill. The dispute
 keeps what of its loss was fees (``fee_lost``), so the tab's bill (earnings,
 loyalty) follows only its own part. Disputes lost before keep 0.
+
+A deposit whose refund the processor refused (``charge_disputed``: the bank
+had opened a dispute of the charge first) stays in ``deposits_held``, owed to
+the customer. Lost, the bank gave it to them: the dispute keeps what it took
+out of ``deposits_held`` (``deposit_returned``), no revenue lost, so Stripe's
+won afterwards can put it back.
 
 Revision ID: 0039
 Revises: 0038
@@ -43,10 +50,15 @@ def upgrade() -> None:
         "disputes",
         sa.Column("fee_lost", sa.BigInteger(), server_default="0", nullable=False),
     )
+    op.add_column(
+        "disputes",
+        sa.Column("deposit_returned", sa.BigInteger(), server_default="0", nullable=False),
+    )
 
 
 def downgrade() -> None:
     with op.batch_alter_table("disputes") as batch:
+        batch.drop_column("deposit_returned")
         batch.drop_column("fee_lost")
     with op.batch_alter_table("bookings") as batch:
         batch.drop_column("deposit_move_fee")
