@@ -14,6 +14,7 @@ tab's bill, and only that part is the tab's loss."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -28,6 +29,8 @@ from tests.integration.test_booking_disputes import bean_check, booked, missed, 
 from tests.integration.test_bookings_api import at, salon
 from tests.integration.test_disputes_closed_at_stripe import closed_at_stripe, dispute_of
 from tests.integration.test_disputes_in_the_books import books_balance
+from tests.integration.test_loyalty_disputes import in_words
+from tests.integration.test_pages_staff import Staff
 from tests.integration.test_refunds_disputed import cash_flow, marked
 from tests.integration.test_stripe_deposit_refunds import deposit_intent, refunded_at_stripe
 from tests.stripe_double import StripeDouble
@@ -183,6 +186,7 @@ def test_a_deposit_whose_refund_stripe_refused_for_its_dispute_leaves_the_books_
     clock: TestClock,
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
+    signed_in: Callable[..., Staff],
 ) -> None:
     """Beatriz disputes her deposit at the bank, then cancels in time. Stripe
     refuses the refund (``charge_disputed``: the bank holds the money), so the
@@ -214,6 +218,13 @@ def test_a_deposit_whose_refund_stripe_refused_for_its_dispute_leaves_the_books_
     assert after.get("disputes_lost", 0) == 0
     assert books_balance(stripe_runtime, cafe)
     bean_check(stripe_runtime, cafe, tmp_path)
+    owner = signed_in(cafe, "owner")
+    page = in_words(owner.get("/staff/disputes").text)
+    assert 'data-deposit-returned="600"' in page and "data-booked=" not in page
+    assert "gave the customer back €6.00 of the deposit Stripe would not refund" in page
+    assert owner.post("/staff/settings/language", {"language": "pt"}).status_code == 200
+    page = in_words(owner.get("/staff/disputes").text)
+    assert "O banco devolveu ao cliente" in page and "não se perdeu receita" in page
     # Stripe's won afterwards: the money is back with the salon, owed to her again.
     closed_at_stripe(cafe, stripe_double, intent, dispute_id, 600, "won")
     assert cafe.balances() == before
