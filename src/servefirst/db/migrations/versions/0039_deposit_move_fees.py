@@ -57,8 +57,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("disputes") as batch:
-        batch.drop_column("deposit_returned")
-        batch.drop_column("fee_lost")
-    with op.batch_alter_table("bookings") as batch:
-        batch.drop_column("deposit_move_fee")
+    # Plain drops, as the columns were added: no constraint names them, and a
+    # batch rebuild of bookings would keep checks that older downgrades drop.
+    op.drop_column("disputes", "deposit_returned")
+    op.drop_column("disputes", "fee_lost")
+    op.drop_column("bookings", "deposit_move_fee")
