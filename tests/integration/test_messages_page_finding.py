@@ -117,3 +117,25 @@ def test_the_failed_ones_and_a_wrong_search_in_portuguese(
     long = owner.get("/staff/messages", params={"customer": "a" * 300})
     assert long.status_code == 422
     assert 'id="search-customer-error"' in long.text and 'aria-invalid="true"' in long.text
+
+
+def test_a_customer_s_page_leads_a_manager_to_their_messages(
+    runtime: Runtime,
+    merchant: Merchant,
+    signed_in: Callable[..., Staff],
+    smtp_server: tuple[str, Mailbox],
+) -> None:
+    _paid(merchant, "Rui Gomes", "rui@cafe.example")
+    _paid(merchant, "Ana Reis", "ana@cafe.example")
+    worker(runtime, merchant, smtp_server).drain()
+    [rui] = [c for c in merchant.get("/v1/customers").json()["data"] if c["name"] == "Rui Gomes"]
+    manager = signed_in(merchant, "manager")
+    link = re.search(
+        r'href="([^"]+)" data-testid="customer-messages"',
+        manager.get(f"/staff/customers/{rui['id']}").text,
+    )
+    assert link, "the customer's page links to their messages"
+    assert _found(manager.get(html.unescape(link.group(1))).text) == ["rui@cafe.example"]
+    # A staff member cannot open the Messages page: no link to it.
+    member = signed_in(merchant, "staff")
+    assert 'data-testid="customer-messages"' not in member.get(f"/staff/customers/{rui['id']}").text

@@ -5,7 +5,6 @@ was paid in all, in English and in Portuguese."""
 from __future__ import annotations
 
 import re
-
 from collections.abc import Callable
 
 from tests.conftest import Merchant
