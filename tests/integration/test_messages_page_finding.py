@@ -114,6 +114,9 @@ def test_the_failed_ones_and_a_wrong_search_in_portuguese(
     assert 'id="search-state-error">Escolha um estado da lista.</p>' in wrong.text
     assert 'aria-describedby="search-state-error"' in wrong.text
     assert 'value="Ana"' in wrong.text
+    # A page's cursor mangled by hand is refused too, said above the search.
+    mangled = owner.get("/staff/messages", params={"after": "msg\x00"})
+    assert mangled.status_code == 422 and 'id="search-error"' in mangled.text
     long = owner.get("/staff/messages", params={"customer": "a" * 300})
     assert long.status_code == 422
     assert 'id="search-customer-error"' in long.text and 'aria-invalid="true"' in long.text
