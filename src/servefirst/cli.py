@@ -59,9 +59,14 @@ def _settings_for(host: str, port: int) -> Settings:
     return settings
 
 
+#: A TCP port: a typo such as 80000 is refused with the option named, not a traceback
+#: from the socket (which takes 0 to 65535; 0 would mean "any", never what is printed).
+PORT = click.IntRange(1, 65535)
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--port", default=8000, show_default=True, type=PORT)
 @click.option(
     "--workers",
     default=1,
@@ -124,7 +129,7 @@ def worker(once: bool) -> None:
 
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--port", default=8000, show_default=True, type=PORT)
 @click.option(
     "--database",
     default="servefirst-demo.db",

@@ -151,7 +151,7 @@ def _check_demo(runtime: Runtime, client: TestClient, demo: DemoResult) -> None:
     seen = public.json()
     assert seen["status"] == "open" and seen["merchant_name"] == "Café Azul"
     assert [(line["name"], line["quantity"]) for line in seen["lines"]] == [
-        ("Flat white", 1),
+        ("Galão", 1),
         ("Pastel de nata", 2),
     ]
     assert seen["total"] == 380 + 2 * 150
@@ -161,8 +161,8 @@ def _check_demo(runtime: Runtime, client: TestClient, demo: DemoResult) -> None:
     tax = client.get("/v1/reports/tax", headers=cafe, params={"from": "2000-01-01"}).json()
     assert tax["tax"] > 0 and tax["tax"] == tax["ledger_tax_payable"]
     assert {row["name"] for row in tax["rates"]} == {"IVA 13%", "IVA 23%"}
-    assert "Served within 5 minutes of ordering" in seen["lines"][0]["expected_results"]
-    assert "Oat milk +0.40" in seen["lines"][0]["limits"]
+    assert "Servido até 5 minutos depois do pedido" in seen["lines"][0]["expected_results"]
+    assert "Bebida de aveia +0,40\u00a0€" in seen["lines"][0]["limits"]
     assert demo.tab_link == f"{demo.public_url}/t/{demo.open_tab.token}"
 
     customers = {
@@ -172,7 +172,7 @@ def _check_demo(runtime: Runtime, client: TestClient, demo: DemoResult) -> None:
     assert "1 payment made late" in customers["Bruno Alves"]["factors"]
     flow = client.get("/v1/reports/cash-flow", headers=cafe).json()
     assert flow["adjustments"]["total"] == 300  # Carla's overcooked eggs
-    # Diogo's espressos yesterday, and the weeks of trade's debts 10, 35 and 65
+    # Diogo's bicas yesterday, and the weeks of trade's debts 10, 35 and 65
     # days old: every age bucket has something to chase.
     assert flow["receivables"]["served_unpaid"] > 2 * 180
     assert all(bucket["tabs"] >= 1 for bucket in flow["receivables"]["by_age"])
@@ -260,11 +260,12 @@ def test_demo_tells_its_story_on_the_test_database(runtime: Runtime, client: Tes
 
 
 def _check_online_booking(client: TestClient, demo: DemoResult) -> None:
-    """The salon books online: its link is printed and offers times for a haircut."""
+    """The salon books online: its link is printed and offers times for a haircut
+    (a "Corte de cabelo": the Lisbon salon's price list is in Portuguese)."""
     assert demo.booking_slug and demo.booking_slug.startswith("studio-lume")
     assert f"{demo.public_url}/b/{demo.booking_slug}" in demo.summary()
     page = client.get(f"/b/{demo.booking_slug}")
-    assert page.status_code == 200 and "Haircut" in page.text
+    assert page.status_code == 200 and "Corte de cabelo" in page.text
     service = re.search(r"\?service=(svc_\w+)", page.text)
     assert service, page.text
     times = client.get(f"/b/{demo.booking_slug}", params={"service": service.group(1)})
@@ -386,7 +387,7 @@ def test_demo_serves_what_it_prints(
     assert seen.json()["status"] == "open"
     assert seen.json()["lines"][0]["expected_results"]
     page = httpx.get(link.group(0), timeout=10)  # what the customer opens
-    assert page.status_code == 200 and "Flat white" in page.text
+    assert page.status_code == 200 and "Galão" in page.text
     staff_view = httpx.get(
         curl.group(1), headers={"Authorization": f"Bearer {key.group(1)}"}, timeout=10
     )
@@ -615,6 +616,21 @@ def test_serve_refuses_zero_workers() -> None:
     result = CliRunner().invoke(main, ["serve", "--workers", "0"])
     assert result.exit_code == 2
     assert "--workers" in result.output
+
+
+@pytest.mark.parametrize("command", ["serve", "demo"])
+@pytest.mark.parametrize("port", ["99999", "-1"])  # not 0: before the fix it served, and hung
+def test_a_port_no_server_can_listen_on_is_refused_before_anything_is_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: str, port: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner(env={"SERVEFIRST_DATABASE_URL": None, "SERVEFIRST_PUBLIC_URL": None})
+    result = runner.invoke(main, [command, "--port", port])
+    assert result.exit_code == 2, result.output
+    assert "Invalid value for '--port'" in result.output
+    assert "1<=x<=65535" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert list(tmp_path.iterdir()) == []  # no database made
 
 
 @pytest.mark.parametrize("holder_shares_its_port", [False, True])

@@ -1,6 +1,6 @@
 """The demo runs a stamp card at the café and a referral scheme at the salon,
-with history: Ana's free flat white waits on her open tab; Inês came on João's
-code, used her welcome, and João's free beard trim waits for him."""
+with history: Ana's free galão waits on her open tab; Inês came on João's
+code, used her welcome, and João's free beard trim (aparo de barba) waits for him."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ def demo(runtime: Runtime) -> DemoResult:
     return build_demo(runtime)
 
 
-def test_the_cafes_stamp_card_left_ana_a_free_flat_white_on_her_open_tab(
+def test_the_cafes_stamp_card_left_ana_a_free_galao_on_her_open_tab(
     runtime: Runtime, demo: DemoResult
 ) -> None:
     with runtime.uow(demo.merchants[0].merchant_id, write=False) as uow:
@@ -27,7 +27,7 @@ def test_the_cafes_stamp_card_left_ana_a_free_flat_white_on_her_open_tab(
         card = loyalty.customer_card(uow, ana)
         assert card.balance == 1 and card.to_next == 4
         assert [r.source for r in card.available] == ["loyalty"]
-        assert loyalty.progress_in_words(uow, card) == "4 more visits to a free flat white"
+        assert loyalty.progress_in_words(uow, card) == "4 more visits to a free galão"
 
 
 def test_the_salons_referral_thanked_joao_after_ines_paid(

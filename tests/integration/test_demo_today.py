@@ -31,4 +31,4 @@ def test_the_demo_cafe_has_a_morning_to_show(runtime: Runtime, at_lunchtime: Non
     assert day.today.amount > 0 and day.last_week.amount > 0
     assert day.today.tips > 0
     assert {s.name for s in day.by_staff if s.key} == {"Rui Pinto", "Sofia Reis"}
-    assert {s.name for s in day.by_service} >= {"Flat white", "Brunch plate", "Espresso"}
+    assert {s.name for s in day.by_service} >= {"Galão", "Prato de brunch", "Bica"}

@@ -107,6 +107,28 @@ def test_words_where_a_number_belongs_are_refused_in_words(manager: Staff) -> No
     assert "More than 100,000 pieces: check the count." in sent.text
 
 
+def test_a_refused_count_is_said_beside_its_note_or_coin(
+    manager: Staff, merchant: Merchant
+) -> None:
+    # Eighteen fields of counts: the refusal must point at the one to fix.
+    for typed, words in (
+        ("-3", "A count cannot be negative."),
+        ("100001", "More than 100,000 pieces: check the count."),
+        ("two", "Each count must be a whole number of pieces."),
+    ):
+        sent = manager.post(
+            "/staff/close-day", {"opening_float": "20.00", "count_2000": typed, "count_500": "4"}
+        )
+        assert sent.status_code == 422, sent.text
+        assert 'aria-invalid="true" aria-describedby="count_2000-error" autofocus>' in sent.text, (
+            typed
+        )
+        assert f'<p class="field-error" role="alert" id="count_2000-error">{words}' in sent.text
+        assert sent.text.count('aria-invalid="true"') == 1  # the 5.00 note was fine
+        assert 'id="error"' not in sent.text  # said once, beside its count
+    assert merchant.balances()["cash_over_short"] == 0
+
+
 def test_a_stale_form_is_given_back_with_what_was_typed(manager: Staff, merchant: Merchant) -> None:
     manager.csrf = "stale-token-from-yesterday"
     sent = manager.post("/staff/close-day", {"opening_float": "30.00", "count_1000": "3"})

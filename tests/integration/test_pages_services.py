@@ -149,3 +149,28 @@ def test_a_page_pasted_into_the_price_is_refused_in_a_short_sentence(
     assert page.status_code == 422
     assert "&#39;xxxxxxxxxxxxxxxxxxxx…&#39; não é um valor; escreva-o como 2,50." in page.text
     assert "x" * 21 not in page.text.replace('value="' + "x" * 5000, "")  # kept in the field only
+
+
+def test_a_refused_service_field_is_marked_and_said_beside_it(
+    merchant: Merchant, signed_in: Callable[..., Staff]
+) -> None:
+    # Six fields: the manager on a phone must see which one to fix, not a line at the top.
+    manager = signed_in(merchant, "manager")
+    service = merchant.service("Espresso", price=120)
+    for field, typed, words in [
+        ("price", "abc", "is not an amount"),
+        ("duration_minutes", "-5", "whole number"),
+        ("expected_results", "  \n ", "at least one thing"),
+        ("name", "x" * 201, "Check name"),
+        ("limits", "z" * 4001, "Check what it does not promise"),
+    ]:
+        for where in ("/staff/services", f"/staff/services/{service['id']}"):
+            page = manager.post(where, {**FORM, field: typed})
+            assert page.status_code == 422, (field, where, page.text[-500:])
+            marked = f'aria-invalid="true" aria-describedby="service-{field}-error" autofocus'
+            assert marked in page.text, (field, where)
+            beside = f'<span class="field-error" role="alert" id="service-{field}-error">'
+            assert beside in page.text and words in page.text.split(beside)[1].split("</span>")[0]
+            assert page.text.count('aria-invalid="true"') == 1, (field, where)
+            assert 'id="error"' not in page.text  # said once, beside its field
+    assert [s["name"] for s in merchant.get("/v1/services").json()["data"]] == ["Espresso"]

@@ -165,9 +165,25 @@ def test_a_deposit_kept_as_a_fee_loses_what_was_kept_and_one_applied_loses_the_t
     assert booking_loss(again, 600) == BookingLoss(0, "tab_1")
 
 
+def test_a_deposit_applied_after_a_late_move_kept_its_fee_loses_the_bill_then_the_fee() -> None:
+    moved_then_applied = booking(
+        BookingCharge.DEPOSIT, "applied", kept=400, applied=200, tab_id="tab_1"
+    )
+    assert booking_loss(moved_then_applied, 600) == BookingLoss(600, "tab_1", fee=400)
+    assert booking_loss(moved_then_applied, 300) == BookingLoss(300, "tab_1", fee=100)
+    assert booking_loss(moved_then_applied, 150) == BookingLoss(150, "tab_1", fee=0)
+
+
+def test_a_deposit_refunded_after_a_late_move_kept_its_fee_loses_that_fee() -> None:
+    moved_then_cancelled = booking(BookingCharge.DEPOSIT, "refunded", kept=400)
+    assert booking_loss(moved_then_cancelled, 400) == BookingLoss(400)
+    assert booking_loss(moved_then_cancelled, 600) == BookingLoss(400)
+
+
 def test_a_deposit_held_or_refunded_is_not_booked_and_the_refusal_says_which() -> None:
-    for status in ("held", "pending", "refunded", "none"):
+    for status in ("held", "pending", "none"):
         assert booking_loss(booking(BookingCharge.DEPOSIT, status, kept=600), 600) is None
+    assert booking_loss(booking(BookingCharge.DEPOSIT, "refunded"), 600) is None
     held = deposit_refusal("dp_1", "bkg_1", "held")
     assert (held.status, held.code) == (409, "dispute_of_deposit")
     assert held.details == {"dispute_id": "dp_1", "booking_id": "bkg_1", "deposit_status": "held"}
@@ -175,3 +191,13 @@ def test_a_deposit_held_or_refunded_is_not_booked_and_the_refusal_says_which() -
     refunded = deposit_refusal("dp_1", "bkg_1", "refunded")
     assert "already went back to the customer's card" in refunded.message
     assert "still expects" not in refunded.message
+
+
+def test_a_deposit_refund_the_processor_refused_is_given_back_by_the_bank_first_not_lost() -> None:
+    refused = DisputedBooking("bkg_1", BookingCharge.DEPOSIT, "refunded", 0, 0, None, 0, 600)
+    assert booking_loss(refused, 600) == BookingLoss(0, held=600)
+    kept_and_refused = DisputedBooking(
+        "bkg_1", BookingCharge.DEPOSIT, "forfeited", 400, 0, None, 0, 200
+    )
+    assert booking_loss(kept_and_refused, 600) == BookingLoss(400, held=200)
+    assert booking_loss(kept_and_refused, 300) == BookingLoss(100, held=200)

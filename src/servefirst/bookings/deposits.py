@@ -175,6 +175,9 @@ def keep_move_fee(uow: UnitOfWork, booking: Booking, fee: int) -> None:
     # the ledger, the deposit totals and the booking's outcome reason): what
     # ends the booking later settles only what is left.
     booking.deposit_amount -= fee
+    # ...and the booking keeps what the move kept: the charge that took the
+    # deposit still holds it, so its dispute can take it back (``booking_disputes``).
+    booking.deposit_move_fee += fee
     if booking.deposit_amount == 0:
         booking.deposit_status = DepositStatus.FORFEITED.value
     bump_totals(uow, forfeited=fee)

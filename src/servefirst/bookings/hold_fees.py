@@ -212,6 +212,7 @@ def _moved(
 ) -> None:
     """The booking moved: what is left of the deposit follows it, on a new hold."""
     booking.deposit_amount -= taken
+    booking.deposit_move_fee += taken
     bump_totals(uow, forfeited=taken)
     if isinstance(rest, Authorization):
         renewed = record_hold(uow, rest, booking_id=booking.booking_id, replaces=hold.hold_id)

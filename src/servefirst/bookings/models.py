@@ -86,6 +86,14 @@ class Booking(Base):
     )
     deposit_fee: Mapped[int] = mapped_column(Amount, default=0, doc="Kept as a no-show fee.")
     deposit_refund: Mapped[int] = mapped_column(Amount, default=0, doc="Given back.")
+    deposit_move_fee: Mapped[int] = mapped_column(
+        Amount,
+        default=0,
+        server_default="0",
+        doc="Kept by late moves before the booking ended, each from the deposit then held"
+        " (``deposit_amount`` is what followed the booking after them): with ``deposit_fee``,"
+        " all the deposit's fees.",
+    )
     outcome_reason: Mapped[str | None] = mapped_column(String(200), nullable=True)
     tab_id: Mapped[str | None] = mapped_column(String(40), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)

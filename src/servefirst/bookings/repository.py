@@ -244,6 +244,19 @@ def deposit_charged_by(uow: UnitOfWork, reference: str) -> str | None:
     return None if held is None else str(held)
 
 
+def deposit_refunds_refused(uow: UnitOfWork, booking_id: str) -> int:
+    """What the processor refused to refund of the booking's captured deposit:
+    still in ``deposits_held``, though the booking counts it given back."""
+    refused = uow.session.scalar(
+        select(func.coalesce(func.sum(DepositRefund.amount), 0)).where(
+            DepositRefund.merchant_id == uow.merchant,
+            DepositRefund.booking_id == booking_id,
+            DepositRefund.status == "failed",
+        )
+    )
+    return int(refused or 0)
+
+
 def fees_charged(uow: UnitOfWork, booking_id: str) -> int:
     """What the booking's fees took on the card: its holds captured for a fee
     (a hold captured for its tab's payment carries the tab, and is that

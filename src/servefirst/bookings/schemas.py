@@ -233,6 +233,11 @@ class DepositOut(Out):
     hold: HoldOut | None = Field(description="How the deposit is kept, for a hold-mode policy.")
     fee: int = Field(description="Kept as a no-show or late-cancellation fee.")
     refund: int = Field(description="Given back (or released from the hold).")
+    move_fee: int = Field(
+        default=0,
+        description="Kept by late moves before the booking ended (``amount`` is what followed"
+        " it after them): with ``fee``, all the deposit's fees.",
+    )
 
 
 class BookingOut(Out):
@@ -290,6 +295,7 @@ class BookingOut(Out):
                 hold=hold_out,
                 fee=booking.deposit_fee,
                 refund=booking.deposit_refund,
+                move_fee=booking.deposit_move_fee,
             ),
             outcome_reason=booking.outcome_reason,
             created_at=booking.created_at,

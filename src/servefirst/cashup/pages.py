@@ -72,6 +72,10 @@ def _form_page(
     so_far = cashup.day_so_far(uow, day)
     beside = refusal.param if isinstance(refusal, InvalidRequest) else None
     beside_date, beside_float = beside == "date", beside == "opening_float"
+    # A refused count ("counted.2000": negative, words, too many) names its note
+    # or coin: said beside that field, so the manager sees which count to fix.
+    refused_count = (beside or "").partition("counted.")[2]
+    beside_count = refused_count.isdigit()
     context = base_context(
         me,
         request,
@@ -88,7 +92,11 @@ def _form_page(
         # Z report linked) at the top.
         date_refusal=in_words(refusal) if refusal and beside_date else None,
         float_refusal=in_words(refusal) if refusal and beside_float else None,
-        error=in_words(refusal) if refusal and not (beside_date or beside_float) else None,
+        refused_count=refused_count if beside_count else None,
+        count_refusal=in_words(refusal) if refusal and beside_count else None,
+        error=in_words(refusal)
+        if refusal and not (beside_date or beside_float or beside_count)
+        else None,
     )
     return render(request, "staff/close_day.html", context, status)
 

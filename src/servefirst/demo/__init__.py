@@ -52,8 +52,8 @@ def build_demo(runtime: Runtime) -> DemoResult:
         runtime.clock = real_clock
     _history_delivered(runtime, [cafe, salon], before=story.now - MAILED_SINCE)
     logins = [
-        _staff_login(runtime, cafe, "Inês Duarte", "ines@cafe-azul.example", "owner"),
-        _staff_login(runtime, salon, "Tiago Lopes", "tiago@studio-lume.example", "owner"),
+        _staff_login(runtime, cafe, "Inês Duarte", "ines@cafe-azul.example", "Proprietária"),
+        _staff_login(runtime, salon, "Tiago Lopes", "tiago@studio-lume.example", "Proprietário"),
     ]
     return DemoResult(
         public_url=runtime.settings.public_url.rstrip("/"),
@@ -78,14 +78,19 @@ def _history_delivered(runtime: Runtime, shops: list[Shop], *, before: datetime)
             uow.commit()
 
 
-def _staff_login(runtime: Runtime, shop: Shop, name: str, email: str, role: str) -> tuple[str, str]:
-    """A staff account with a fresh password each run: printed once, never stored in clear.
+def _staff_login(
+    runtime: Runtime, shop: Shop, name: str, email: str, title: str
+) -> tuple[str, str]:
+    """The owner's account, with a fresh password each run: printed once, never stored in clear.
+    Their job title is the business's own word for it, in Portuguese.
 
     The console speaks English (the Lisbon café's own language is Portuguese: a
     member switches at /staff/settings); money and times keep the merchant's ways."""
     password = "demo-" + secrets.token_urlsafe(8)
     with runtime.uow(shop.merchant.merchant_id) as uow:
-        account = create_staff(uow, email=email, password=password, name=name, role=role)
+        account = create_staff(
+            uow, email=email, password=password, name=name, role=title, access="owner"
+        )
         choose_language(uow, account, "en")
         uow.commit()
     return email, password

@@ -17,7 +17,7 @@ from servefirst.runtime import Runtime
 def cafe_story(story: Story, runtime: Runtime) -> tuple[Shop, DemoTab]:
     with story.opening():
         cafe = Shop(runtime, "Café Azul", "EUR", CAFE_MENU, CAFE_IVA)
-    # A stamp card: every fifth visit of 3.00 or more earns a free flat white;
+    # A stamp card: every fifth visit of 3.00 or more earns a free galão;
     # stamps lapse after six months without a visit.
     with cafe.step() as uow:
         loyalty.set_program(
@@ -26,7 +26,7 @@ def cafe_story(story: Story, runtime: Runtime) -> tuple[Shop, DemoTab]:
                 "kind": "visits",
                 "visits_per_reward": 5,
                 "min_spend": 300,
-                "reward": {"type": "free_service", "service_id": cafe.services["Flat white"][0]},
+                "reward": {"type": "free_service", "service_id": cafe.services["Galão"][0]},
                 "expires_after_days": 180,
             },
         )
@@ -35,9 +35,9 @@ def cafe_story(story: Story, runtime: Runtime) -> tuple[Shop, DemoTab]:
     carla = cafe.customer("Carla Mendes", "carla.mendes@example.org", "+351 936 880 102")
     diogo = cafe.customer("Diogo Ramos", "diogo@example.net", "+351 917 554 390")
 
-    # Ana, a regular: a flat white and a nata most weeks. Six visits paid
+    # Ana, a regular: a galão and a nata most weeks. Six visits paid
     # on time make her "trusted"; the fifth filled her stamp card, so a free
-    # flat white waits for her (the console shows it on her open tab).
+    # galão waits for her (the console shows it on her open tab).
     for days_ago, card in (
         (41, False),
         (34, True),
@@ -47,43 +47,42 @@ def cafe_story(story: Story, runtime: Runtime) -> tuple[Shop, DemoTab]:
         (6, True),
     ):
         story.day(days_ago, 8, 40)
-        morning = {"Flat white": 1, "Pastel de nata": 1}
+        morning = {"Galão": 1, "Pastel de nata": 1}
         tab = story.visit(cafe, ana, morning, card_tip=50 if card else None, cash_tip=20)
     with cafe.step() as uow:
-        review_tab(
-            uow, tab.token, rating=5, comment="Best nata in town, and the flat white is spot on."
-        )
+        said = "O melhor pastel de nata da cidade, e o galão no ponto."
+        review_tab(uow, tab.token, rating=5, comment=said)
 
     # Bruno: paid once, then left after brunch and paid only after a reminder:
     # one late payment on his record.
     story.day(30, 10, 15)
-    story.visit(cafe, bruno, {"Espresso": 1, "Pastel de nata": 1}, cash_tip=0)
+    story.visit(cafe, bruno, {"Bica": 1, "Pastel de nata": 1}, cash_tip=0)
     story.day(22, 11, 30)
-    late = story.visit(cafe, bruno, {"Brunch plate": 1, "Fresh orange juice": 1})
+    late = story.visit(cafe, bruno, {"Prato de brunch": 1, "Sumo de laranja natural": 1})
     story.day(19, 9)
     cafe.overdue(late)
     story.day(17, 20, 5)
     cafe.pay_card(late)
     story.day(9, 8, 5)
-    story.visit(cafe, bruno, {"Espresso": 2}, cash_tip=40)
+    story.visit(cafe, bruno, {"Bica": 2}, cash_tip=40)
 
     # Carla's brunch: the eggs came overcooked, she asked for 3.00 off, the
     # guarantee approved it on the spot, and she paid the rest by card.
     story.day(5, 12, 10)
-    brunch = cafe.order(carla, {"Brunch plate": 2, "Fresh orange juice": 2})
+    brunch = cafe.order(carla, {"Prato de brunch": 2, "Sumo de laranja natural": 2})
     story.later(22)
     cafe.serve(brunch)
     story.later(25)
     with cafe.step() as uow:
         raise_concern(
-            uow, brunch.token, reason="The eggs were overcooked.", remedy="partial", amount=300
+            uow, brunch.token, reason="Os ovos vieram cozidos demais.", remedy="partial", amount=300
         )
     story.later(3)
     cafe.pay_card(brunch, tip=100)
 
-    # Diogo had two espressos yesterday and will pay next time: a receivable.
+    # Diogo had two bicas (espressos) yesterday and will pay next time: a receivable.
     story.day(1, 16, 45)
-    unpaid = cafe.order(diogo, {"Espresso": 2})
+    unpaid = cafe.order(diogo, {"Bica": 2})
     story.later(3)
     cafe.serve(unpaid)
 
@@ -93,5 +92,5 @@ def cafe_story(story: Story, runtime: Runtime) -> tuple[Shop, DemoTab]:
 
     # Right now Ana is at a table: her tab is open, the link is hers.
     story.clock.set(story.now - timedelta(minutes=6))
-    open_tab = cafe.order(ana, {"Flat white": 1, "Pastel de nata": 2})
+    open_tab = cafe.order(ana, {"Galão": 1, "Pastel de nata": 2})
     return cafe, open_tab

@@ -20,12 +20,12 @@ ZONE = "Europe/Lisbon"
 
 #: (minutes before now, who, what, paid how, tip): this morning at the counter.
 THIS_MORNING: tuple[tuple[int, str, dict[str, int], str, int], ...] = (
-    (230, "Sofia Reis", {"Espresso": 2, "Pastel de nata": 2}, "cash", 0),
-    (195, "Rui Pinto", {"Brunch plate": 1, "Fresh orange juice": 1}, "card", 150),
-    (160, "Sofia Reis", {"Flat white": 2, "Pastel de nata": 1}, "card", 50),
-    (120, "Rui Pinto", {"Espresso": 1}, "cash", 20),
-    (85, "Sofia Reis", {"Flat white": 1, "Pastel de nata": 2}, "card", 0),
-    (50, "Rui Pinto", {"Brunch plate": 2, "Fresh orange juice": 2}, "card", 200),
+    (230, "Sofia Reis", {"Bica": 2, "Pastel de nata": 2}, "cash", 0),
+    (195, "Rui Pinto", {"Prato de brunch": 1, "Sumo de laranja natural": 1}, "card", 150),
+    (160, "Sofia Reis", {"Galão": 2, "Pastel de nata": 1}, "card", 50),
+    (120, "Rui Pinto", {"Bica": 1}, "cash", 20),
+    (85, "Sofia Reis", {"Galão": 1, "Pastel de nata": 2}, "card", 0),
+    (50, "Rui Pinto", {"Prato de brunch": 2, "Sumo de laranja natural": 2}, "card", 200),
 )
 #: The same weekday last week, at the same times: which of the visits above happened.
 LAST_WEEK = (0, 2, 3, 5)
@@ -52,7 +52,7 @@ def this_morning(story: Story, cafe: Shop) -> None:
     """Rui and Sofia, the café's baristas (``trade``), serve this morning and
     served the same weekday last week."""
     for name in ("Rui Pinto", "Sofia Reis"):
-        cafe.member(name, commission_bps=500)
+        cafe.member(name, commission_bps=500, title="Barista")
     people = [cafe.customer(*who) for who in CUSTOMERS]
     midnight = day_of(story.now, ZoneInfo(ZONE)).start
     for week_ago in (7, 0):

@@ -15,83 +15,93 @@ class Offer(NamedTuple):
     limits: list[str]
 
 
+#: Café Azul's menu, as a Lisbon café writes it: in Portuguese, decimals with a
+#: comma ("0,3 l", "+0,40 €"). Its customers read these names and promises on
+#: their tab, receipt and e-mails, whatever language their browser asks for.
+#: A number keeps its unit on its line (a no-break space, as the app's own
+#: "3,80 €" has), so a phone never shows "0,3" with the "l" below it.
 CAFE_MENU = [
     Offer(
-        "Espresso",
+        "Bica",
         180,
         3,
         [
-            "A double ristretto of our house blend (Brazil and Ethiopia)",
-            "Served within 5 minutes of ordering",
+            "Um ristretto duplo do nosso lote da casa (Brasil e Etiópia)",
+            "Servida até 5 minutos depois do pedido",
         ],
-        ["Decaf on request", "No free refills"],
+        ["Descafeinado a pedido", "Não inclui segunda chávena"],
     ),
     Offer(
-        "Flat white",
+        "Galão",
         380,
         5,
         [
-            "Double ristretto with silky steamed whole milk, 180 ml",
-            "Served within 5 minutes of ordering",
+            "Ristretto duplo com leite gordo vaporizado e cremoso, em copo alto de 0,3\u00a0l",
+            "Servido até 5 minutos depois do pedido",
         ],
-        ["Oat milk +0.40", "Latte art not guaranteed"],
+        ["Bebida de aveia +0,40\u00a0€", "Desenho no leite não garantido"],
     ),
     Offer(
         "Pastel de nata",
         150,
         2,
-        ["Baked this morning, served warm with cinnamon and icing sugar"],
-        ["Until sold out (usually by 13:00)", "Contains egg, milk and gluten"],
+        ["Cozido esta manhã, servido morno com canela e açúcar em pó"],
+        ["Até esgotar (normalmente até às 13:00)", "Contém ovo, leite e glúten"],
     ),
     Offer(
-        "Fresh orange juice",
+        "Sumo de laranja natural",
         350,
         4,
-        ["Squeezed to order from Algarve oranges, 250 ml"],
-        ["No ice unless you ask", "Pulp not strained"],
+        ["Espremido na hora, com laranjas do Algarve, 0,25\u00a0l"],
+        ["Sem gelo, a não ser que o peça", "Com polpa (não é coado)"],
     ),
     Offer(
-        "Brunch plate",
+        "Prato de brunch",
         1250,
         20,
         [
-            "Two eggs your way, sourdough toast, avocado and seasonal fruit",
-            "At your table within 20 minutes of ordering",
+            "Dois ovos a seu gosto, torrada de pão de massa-mãe, abacate e fruta da época",
+            "Na sua mesa até 20 minutos depois do pedido",
         ],
-        ["Gluten-free bread +1.00", "Served until 14:30"],
+        ["Pão sem glúten +1,00\u00a0€", "Servido até às 14:30"],
     ),
 ]
 
+#: Studio Lume's price list, in Portuguese like the café's.
 SALON_MENU = [
     Offer(
-        "Haircut",
+        "Corte de cabelo",
         3500,
         45,
-        ["Consultation, wash, cut and blow-dry", "The length and shape agreed at the consultation"],
         [
-            "Hair below the shoulder blades +10.00",
-            "A free touch-up within 7 days if the shape is not as agreed",
+            "Diagnóstico, lavagem, corte e brushing",
+            "O comprimento e a forma combinados no diagnóstico",
+        ],
+        [
+            "Cabelo abaixo das omoplatas +10,00\u00a0€",
+            "Retoque gratuito até 7 dias depois, se a forma não for a combinada",
         ],
     ),
     Offer(
-        "Colour",
+        "Coloração",
         8500,
         120,
         [
-            "Full-head colour, with a patch test 48 hours before",
-            "A shade within one tone of the swatch you chose",
+            "Coloração de todo o cabelo, com teste de sensibilidade 48 horas antes",
+            "Um tom a não mais de um nível da amostra que escolheu",
+            "Inclui a pausa da cor (cerca de 1,5\u00a0h) e a lavagem",
         ],
         [
-            "Lightening more than 3 levels is a separate service",
-            "Results vary on hair coloured elsewhere; colour fades with washing",
+            "Aclarar mais de 3 níveis é um serviço à parte",
+            "O resultado varia em cabelo pintado noutro sítio; a cor desvanece com as lavagens",
         ],
     ),
     Offer(
-        "Beard trim",
+        "Aparo de barba",
         1800,
         20,
-        ["Shape, line-up and hot-towel finish"],
-        ["Straight-razor shave not included"],
+        ["Forma, contorno e acabamento com toalha quente"],
+        ["Não inclui barbear à navalha"],
     ),
 ]
 
@@ -101,10 +111,10 @@ SALON_MENU = [
 #: juices and the salon's services at the standard rate.
 IVA_RATES = {"IVA 23%": "23", "IVA 13%": "13"}
 CAFE_IVA = {
-    "Espresso": "IVA 13%",
-    "Flat white": "IVA 13%",
+    "Bica": "IVA 13%",
+    "Galão": "IVA 13%",
     "Pastel de nata": "IVA 13%",
-    "Brunch plate": "IVA 13%",
-    "Fresh orange juice": "IVA 23%",
+    "Prato de brunch": "IVA 13%",
+    "Sumo de laranja natural": "IVA 23%",
 }
-SALON_IVA = {"Haircut": "IVA 23%", "Colour": "IVA 23%", "Beard trim": "IVA 23%"}
+SALON_IVA = {"Corte de cabelo": "IVA 23%", "Coloração": "IVA 23%", "Aparo de barba": "IVA 23%"}

@@ -34,14 +34,14 @@ def salon_story(story: Story, runtime: Runtime) -> Shop:
             uow, SALON_POLICY.as_dict() | {"required_for": ["new", "restricted"]}
         )
         # Referrals: a friend's first visit is 5.00 off; once it is paid, the
-        # customer who sent them gets a free beard trim. Both keep 30 days.
+        # customer who sent them gets a free beard trim (aparo de barba). Both keep 30 days.
         referrals.set_program(
             uow,
             {
                 "friend_reward": {"type": "amount_off", "amount": 500},
                 "referrer_reward": {
                     "type": "free_service",
-                    "service_id": salon.services["Beard trim"][0],
+                    "service_id": salon.services["Aparo de barba"][0],
                 },
                 "monthly_cap": 5,
                 "expires_after_days": 30,
@@ -50,8 +50,8 @@ def salon_story(story: Story, runtime: Runtime) -> Shop:
     story.day(45, 9)
     sofia = "Sofia Marques"  # stylist, 40% commission on what her lines bring in
     pedro = "Pedro Nunes"  # barber, 35%
-    salon.member(sofia, 4000)
-    salon.member(pedro, 3500)
+    salon.member(sofia, 4000, title="Cabeleireira")
+    salon.member(pedro, 3500, title="Barbeiro")
     marta = salon.customer("Marta Silva", "marta.silva@example.com", "+351 914 700 233")
     joao = salon.customer("João Pereira", "joao.pereira@example.com", "+351 927 118 064")
     rita = salon.customer("Rita Lopes", "rita.lopes@example.org", "+351 961 402 875")
@@ -60,23 +60,23 @@ def salon_story(story: Story, runtime: Runtime) -> Shop:
     # (100 EUR) would not cover 120 EUR, one paid visit (standard) does. She
     # booked the colour three days ahead; as a standard customer, no deposit.
     story.day(40, 14)
-    story.visit(salon, marta, {"Haircut": 1}, card_tip=500, by=sofia)
+    story.visit(salon, marta, {"Corte de cabelo": 1}, card_tip=500, by=sofia)
     story.day(15, 19, 10)
-    colour = salon.book(marta, "Colour", story.at(12, 10), by=sofia)
+    colour = salon.book(marta, "Coloração", story.at(12, 10), by=sofia)
     story.day(12, 9, 55)
     visit = salon.check_in(colour)
-    salon.add(visit, "Haircut", by=sofia)
+    salon.add(visit, "Corte de cabelo", by=sofia)
     story.later(150)
     story.finish(salon, visit, card_tip=1000)
-    _review(salon, visit, 5, "Exactly the shade we talked about, and it lasted.")
+    _review(salon, visit, 5, "Exatamente o tom que combinámos, e durou.")
 
     # João keeps his beard in shape every week and pays cash: six visits on
     # time make him "trusted".
     for days_ago in (42, 35, 28, 21, 14, 7):
         story.day(days_ago, 18, 30)
-        trim = story.visit(salon, joao, {"Beard trim": 1}, cash_tip=200, by=pedro)
+        trim = story.visit(salon, joao, {"Aparo de barba": 1}, cash_tip=200, by=pedro)
         if days_ago in (21, 7):
-            _review(salon, trim, 5 if days_ago == 7 else 4, "Quick and tidy, as always.")
+            _review(salon, trim, 5 if days_ago == 7 else 4, "Rápido e cuidadoso, como sempre.")
 
     # Inês came on João's recommendation: her welcome took 5.00 off her first
     # cut, and once she had paid, João's free beard trim was waiting for him.
@@ -88,7 +88,7 @@ def salon_story(story: Story, runtime: Runtime) -> Shop:
         referral_code=_code(salon, joao),
     )
     story.day(19, 11)
-    first = salon.order(ines, {"Haircut": 1}, by=sofia)
+    first = salon.order(ines, {"Corte de cabelo": 1}, by=sofia)
     story.later(45)
     salon.serve(first)
     story.later(4)
@@ -96,18 +96,18 @@ def salon_story(story: Story, runtime: Runtime) -> Shop:
 
     # Rita forgot to pay, was reminded, and paid cash a week later.
     story.day(25, 17)
-    late = story.visit(salon, rita, {"Haircut": 1}, by=sofia)
+    late = story.visit(salon, rita, {"Corte de cabelo": 1}, by=sofia)
     story.day(18, 9)
     salon.overdue(late)
     story.day(16, 12, 20)
     salon.pay_cash(late)
-    _review(salon, late, 3, "Good cut, but I waited twenty minutes past my time.")
+    _review(salon, late, 3, "Bom corte, mas esperei vinte minutos para lá da minha hora.")
 
     # Beatriz, new, booked a cut with a 5.25 deposit; at check-in it counted
     # towards her bill and she paid the rest by card.
     beatriz = salon.customer("Beatriz Rocha", "beatriz.rocha@example.com", "+351 932 615 480")
     story.day(11, 20, 40)
-    cut = salon.book(beatriz, "Haircut", story.at(9, 15), by=sofia)
+    cut = salon.book(beatriz, "Corte de cabelo", story.at(9, 15), by=sofia)
     story.day(9, 14, 58)
     visit = salon.check_in(cut)
     story.later(45)
@@ -118,7 +118,7 @@ def salon_story(story: Story, runtime: Runtime) -> Shop:
     # price) is more than his deposit, so all of the deposit is kept.
     tomas = salon.customer("Tomás Ferreira", "tomas.f@example.net", "+351 918 330 761")
     story.day(6, 21, 15)
-    missed = salon.book(tomas, "Haircut", story.at(4, 11), by=pedro)
+    missed = salon.book(tomas, "Corte de cabelo", story.at(4, 11), by=pedro)
     story.day(4, 11, 40)
     with salon.step() as uow:
         bookings.no_show(uow, missed)
@@ -127,7 +127,7 @@ def salon_story(story: Story, runtime: Runtime) -> Shop:
     # her deposit went back in full.
     helena = salon.customer("Helena Sousa", "helena.sousa@example.org", "+351 965 208 119")
     story.day(8, 10, 5)
-    called_off = salon.book(helena, "Colour", story.at(3, 15), by=sofia)
+    called_off = salon.book(helena, "Coloração", story.at(3, 15), by=sofia)
     story.day(5, 9, 30)
     with salon.step() as uow:
         bookings.cancel(uow, called_off, by=CancelledBy.CUSTOMER)
@@ -135,7 +135,7 @@ def salon_story(story: Story, runtime: Runtime) -> Shop:
     # Marta dropped in for a quick cut two days ago and pays at her colour
     # next week: a regular's small receivable.
     story.day(2, 17, 30)
-    owed = salon.order(marta, {"Haircut": 1}, by=sofia)
+    owed = salon.order(marta, {"Corte de cabelo": 1}, by=sofia)
     story.later(40)
     salon.serve(owed)
 
@@ -143,13 +143,13 @@ def salon_story(story: Story, runtime: Runtime) -> Shop:
     # Leonor, new, leaves one on the sandbox card.
     leonor = salon.customer("Leonor Batista", "leonor.batista@example.com", "+351 926 774 051")
     story.day(1, 19)
-    salon.book(joao, "Beard trim", story.at(0, 10), by=pedro)
-    salon.book(leonor, "Haircut", story.at(0, 16, 30), by=sofia)
+    salon.book(joao, "Aparo de barba", story.at(0, 10), by=pedro)
+    salon.book(leonor, "Corte de cabelo", story.at(0, 16, 30), by=sofia)
 
     # The week ahead: Marta's next colour (standard, no deposit) and Rita's
     # cut (her late payment keeps her new: she leaves a deposit).
-    salon.book(marta, "Colour", story.at(-3, 11), by=sofia)
-    salon.book(rita, "Haircut", story.at(-5, 17, 30), by=sofia)
+    salon.book(marta, "Coloração", story.at(-3, 11), by=sofia)
+    salon.book(rita, "Corte de cabelo", story.at(-5, 17, 30), by=sofia)
     return salon
 
 

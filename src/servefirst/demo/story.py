@@ -95,13 +95,16 @@ class Shop:
         self.customers[customer_id] = name
         return customer_id
 
-    def member(self, name: str, commission_bps: int) -> str:
-        """Someone who serves and earns commission on their lines (no console login);
-        asked again for the same name, the same person."""
+    def member(self, name: str, commission_bps: int, *, title: str) -> str:
+        """Someone who serves and earns commission on their lines (no console login),
+        with the job title the business gave them; asked again for the same name,
+        the same person."""
         if name in self.staff:
             return self.staff[name]
         with self.step() as uow:
-            staff_id = create_member(uow, name=name, commission_bps=commission_bps).staff_id
+            staff_id = create_member(
+                uow, name=name, role=title, access="staff", commission_bps=commission_bps
+            ).staff_id
         self.staff[name] = staff_id
         return staff_id
 

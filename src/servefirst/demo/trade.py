@@ -30,20 +30,21 @@ REGULARS = [
     ("Jorge Martins", "jorge.martins@example.org", "+351 919 700 866"),
 ]
 ORDERS = [
-    {"Espresso": 1},
-    {"Flat white": 1},
-    {"Flat white": 1, "Pastel de nata": 1},
-    {"Espresso": 2, "Pastel de nata": 2},
-    {"Brunch plate": 1, "Fresh orange juice": 1},
-    {"Fresh orange juice": 1, "Pastel de nata": 1},
+    {"Bica": 1},
+    {"Galão": 1},
+    {"Galão": 1, "Pastel de nata": 1},
+    {"Bica": 2, "Pastel de nata": 2},
+    {"Prato de brunch": 1, "Sumo de laranja natural": 1},
+    {"Sumo de laranja natural": 1, "Pastel de nata": 1},
 ]
 #: The café's busy hours: breakfast, lunch, the afternoon coffee.
 HOURS = [8, 8, 9, 10, 12, 13, 13, 15, 16, 17]
+#: What the café's customers wrote beside their stars (in Lisbon, in Portuguese).
 COMMENTS = {
-    5: "Lovely, as always.",
-    4: "Good coffee, a short wait.",
-    3: "Fine, but the table was not cleared.",
-    2: "The toast was cold.",
+    5: "Ótimo, como sempre.",
+    4: "Bom café, esperei um pouco.",
+    3: "Tudo bem, mas a mesa não estava levantada.",
+    2: "A torrada veio fria.",
 }
 
 
@@ -60,12 +61,12 @@ def counted_pieces(amount: int) -> dict[str, int]:
 def weeks_of_trade(story: Story, cafe: Shop) -> None:
     rng = random.Random(21)
     people = [cafe.customer(*who) for who in REGULARS]
-    baristas = [cafe.member("Rui Pinto", 500), cafe.member("Sofia Reis", 500)]
+    baristas = [cafe.member(name, 500, title="Barista") for name in ("Rui Pinto", "Sofia Reis")]
     names = list(cafe.staff)
     owing = {35: people[4], 10: people[3]}  # debts of every age
     # Jorge's lunch before the six weeks: still unpaid, over two months on.
     story.day(65, 13, 10)
-    lunch = cafe.order(people[5], {"Brunch plate": 1, "Fresh orange juice": 1}, by=names[1])
+    lunch = cafe.order(people[5], {"Prato de brunch": 1, "Sumo de laranja natural": 1}, by=names[1])
     story.later(20)
     cafe.serve(lunch)
     debts = [lunch]
@@ -92,12 +93,12 @@ def weeks_of_trade(story: Story, cafe: Shop) -> None:
                     review_tab(uow, tab.token, rating=rating, comment=COMMENTS.get(rating, ""))
         if days_ago == 15:  # a cold brunch, redone on the spot
             story.day(days_ago, 12, 30)
-            redo = cafe.order(people[1], {"Brunch plate": 1}, by=names[0])
+            redo = cafe.order(people[1], {"Prato de brunch": 1}, by=names[0])
             story.later(20)
             cafe.serve(redo)
             with cafe.step() as uow:
                 raise_concern(
-                    uow, redo.token, reason="The eggs were cold.", remedy="redo", amount=None
+                    uow, redo.token, reason="Os ovos vieram frios.", remedy="redo", amount=None
                 )
             story.later(15)
             cafe.pay_cash(redo)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from servefirst.events.service import emit
+from servefirst.kit.clock import as_utc
 from servefirst.kit.errors import InvalidRequest
 from servefirst.loyalty import referral_rules as rules
 from servefirst.loyalty import repository as loyalty
@@ -123,6 +124,39 @@ def first_visit_undone(uow: UnitOfWork, tab: Tab, *, paid_for: int) -> None:
             "loyalty.reward_voided",
             thanks.reward_id,
             {"customer_id": thanks.customer_id, "friend": friend.customer_id, "tab_id": tab.tab_id},
+        )
+
+
+def first_visit_restored(uow: UnitOfWork, tab: Tab, *, dispute_id: str) -> None:
+    """A lost dispute of the friend's paid ``tab`` was won back, and the tab
+    is paid for something again: the referrer's thanks the loss voided
+    (``first_visit_undone``) is theirs again, as the programme gives it for
+    a friend's paid first visit, with its own expiry (lapsed meanwhile, it
+    stays gone). Nothing else voids a thanks, and a refund or a void that
+    leaves the tab paid for nothing would have voided it with no dispute."""
+    if tab.status != TabStatus.PAID:
+        return
+    friend = uow.customers.get(tab.customer_id)
+    if friend.referred_by is None:
+        return
+    thanks = loyalty.referrer_thanks_for(uow, friend.customer_id)
+    if thanks is None or thanks.status != loyalty.VOID:
+        return
+    expires_at = thanks.expires_at
+    if expires_at is not None and as_utc(expires_at) <= uow.clock.now():
+        return
+    if loyalty.unvoid(uow, thanks.reward_id):
+        emit(
+            uow,
+            "loyalty.given_back",
+            thanks.customer_id,
+            {
+                "tab_id": tab.tab_id,
+                "points": 0,
+                "dispute_id": dispute_id,
+                "rewards": [thanks.reward_id],
+                "friend": friend.customer_id,
+            },
         )
 
 

@@ -159,6 +159,38 @@ def void(uow: UnitOfWork, reward_id: str) -> bool:
     return bool(done.rowcount)  # type: ignore[attr-defined]
 
 
+def unvoid(uow: UnitOfWork, reward_id: str) -> bool:
+    """A reward voided by a take-back made available again: the money whose
+    take-back voided it came back (a dispute won after its loss)."""
+    done = uow.session.execute(
+        update(LoyaltyReward)
+        .where(
+            LoyaltyReward.merchant_id == uow.merchant,
+            LoyaltyReward.reward_id == reward_id,
+            LoyaltyReward.status == VOID,
+        )
+        .values(status=AVAILABLE)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(done.rowcount)  # type: ignore[attr-defined]
+
+
+def restored_by(uow: UnitOfWork, tab_id: str, reference: str) -> list[str]:
+    """The rewards a take-back of ``tab_id`` named ``reference`` voided (their
+    cost restored to take it from), newest first."""
+    rows = uow.session.scalars(
+        select(LoyaltyTransaction.reward_id)
+        .where(
+            LoyaltyTransaction.merchant_id == uow.merchant,
+            LoyaltyTransaction.tab_id == tab_id,
+            LoyaltyTransaction.reference == reference,
+            LoyaltyTransaction.kind == "restore",
+        )
+        .order_by(LoyaltyTransaction.created_at.desc())
+    )
+    return [str(reward_id) for reward_id in rows if reward_id]
+
+
 def referrals_rewarded_since(uow: UnitOfWork, referrer_id: str, since: datetime) -> int:
     return int(
         uow.session.scalar(

@@ -12,9 +12,11 @@ first visit comes to nothing.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from servefirst.events.service import emit
+from servefirst.kit.clock import as_utc
 from servefirst.loyalty import repository as loyalty
 from servefirst.loyalty import take_back_rules as rules
 from servefirst.loyalty.journal import move
@@ -104,32 +106,61 @@ def tab_disputed(uow: UnitOfWork, tab: Tab, *, dispute_id: str, disputed: int) -
     _undone(uow, tab, total - tab.refunded - disputed)
 
 
-def tab_won_back(uow: UnitOfWork, tab: Tab, *, dispute_id: str) -> None:
+def tab_won_back(uow: UnitOfWork, tab: Tab, *, dispute_id: str, disputed: int) -> None:
     """Stripe closed won a dispute of the locked ``tab`` that was lost: the
-    money came back, so do the stamps or points its loss took back, as a
-    ``give_back`` naming the dispute again (which ``take_back_rules.taken_so_far``
-    counts against that take-back, so a later refund reads the tab as if the
-    dispute never took anything). Exactly what was taken: a reward voided to
-    take it came back as points then, so points are what come back now. Once:
-    a give-back naming the dispute is never made twice. A referrer's thanks
-    voided by the loss stays voided: the thanks is a reward of its own, used
-    or expired meanwhile, and it is the referral programme's to issue."""
+    money came back, so does what its loss took, as it was. The stamps or
+    points, as a ``give_back`` naming the dispute again (which
+    ``take_back_rules.taken_so_far`` counts against that take-back, so a later
+    refund reads the tab as if the dispute never took anything); an unused
+    reward the loss voided to take them from is the customer's again, its
+    points turned back into it and its own expiry kept (unless it lapsed
+    meanwhile: then its points stay points, as earning leaves them). Once: a
+    give-back naming the dispute is never made twice. ``disputed``: what the
+    tab's disputes still lost took of its bill; a friend's first visit paid
+    for something again gives the referrer back the thanks the loss voided
+    (``referrals.first_visit_restored``)."""
     moves = loyalty.for_tab(uow, tab.tab_id)
     reference = rules.dispute_reference(dispute_id)
     mine = [m for m in moves if m.reference == reference]
     if any(m.kind == GIVE_BACK for m in mine):
         return
     taken = -sum(m.points for m in mine if m.kind == "take_back")
-    if taken <= 0:
-        return
-    customer_id = mine[0].customer_id
-    move(uow, customer_id, GIVE_BACK, taken, tab_id=tab.tab_id, reference=reference)
-    emit(
-        uow,
-        "loyalty.given_back",
-        customer_id,
-        {"tab_id": tab.tab_id, "points": taken, "dispute_id": dispute_id},
-    )
+    if taken > 0:
+        customer_id = mine[0].customer_id
+        move(uow, customer_id, GIVE_BACK, taken, tab_id=tab.tab_id, reference=reference)
+        rewards = _rewards_back(uow, customer_id, tab, reference)
+        emit(
+            uow,
+            "loyalty.given_back",
+            customer_id,
+            {"tab_id": tab.tab_id, "points": taken, "dispute_id": dispute_id, "rewards": rewards},
+        )
+    paid_for = tab.subtotal - tab.adjustments - tab.refunded - disputed
+    if paid_for > 0 and "referral" in (get_merchant(uow).policy or {}):
+        from servefirst.loyalty import referrals  # the referral half; it builds on this one
+
+        referrals.first_visit_restored(uow, tab, dispute_id=dispute_id)
+
+
+def _rewards_back(uow: UnitOfWork, customer_id: str, tab: Tab, reference: str) -> list[str]:
+    """The rewards the take-back ``reference`` voided, available again while
+    the points given back hold their cost and they have not lapsed; their ids."""
+    now = uow.clock.now()
+    held = loyalty.balance(uow, customer_id)
+    back: list[str] = []
+    for reward_id in loyalty.restored_by(uow, tab.tab_id, reference):
+        reward = loyalty.reward(uow, reward_id)
+        if reward is None or reward.cost > held or lapsed(reward.expires_at, now):
+            continue
+        if loyalty.unvoid(uow, reward_id):
+            move(uow, customer_id, "convert", -reward.cost, reward_id=reward_id)
+            held -= reward.cost
+            back.append(reward_id)
+    return back
+
+
+def lapsed(expires_at: datetime | None, now: datetime) -> bool:
+    return expires_at is not None and as_utc(expires_at) <= now
 
 
 def _taken(moves: list[LoyaltyTransaction]) -> rules.Taken:
@@ -147,7 +178,17 @@ def _take_back(
             if held >= owed:
                 break
             if reward.source == "loyalty" and reward.cost and loyalty.void(uow, reward.reward_id):
-                move(uow, customer_id, "restore", reward.cost, reward_id=reward.reward_id)
+                # Named with the tab and the take-back, so a dispute won after
+                # its loss gives back this reward, not its points (``tab_won_back``).
+                move(
+                    uow,
+                    customer_id,
+                    "restore",
+                    reward.cost,
+                    reward_id=reward.reward_id,
+                    tab_id=tab.tab_id,
+                    reference=reference,
+                )
                 held += reward.cost
                 emit(uow, "loyalty.reward_voided", reward.reward_id, {"customer_id": customer_id})
     taken = rules.take_back(held, owed)

@@ -1,7 +1,8 @@
 """The console's page of what did not go out (``/staff/messages``): e-mails and
 texts given up on, webhook deliveries given up on, endpoints disabled (how the
-merchant is told), each with a "send again" (or "enable again") button.
-Managers and owners."""
+merchant is told), each with a "send again" (or "enable again") button; and
+every message, found by customer and state, older ones a page at a time
+(``finding``). Managers and owners."""
 
 from __future__ import annotations
 
@@ -16,8 +17,9 @@ from servefirst.kit.errors import ServefirstError
 from servefirst.kit.i18n import current_language
 from servefirst.kit.refusals import in_words
 from servefirst.merchants.service import get_merchant, merchant_zone
-from servefirst.messages import planned
+from servefirst.messages import finding, planned
 from servefirst.messages import service as messages
+from servefirst.messages.finding import MessageSearch
 from servefirst.messages.rules import SWITCHABLE
 from servefirst.messages.settings_form import (
     as_typed,
@@ -45,10 +47,19 @@ def _page(
     status: int = 200,
     settings_error: ServefirstError | None = None,
     typed: dict[str, str] | None = None,
+    search: MessageSearch | None = None,
 ) -> Response:
     endpoints = webhooks.list_endpoints(uow)
-    # What went out or is planned, so "did she get her receipt?" has an answer here.
-    latest = [m for m in messages.list_messages(uow, limit=30) if m.status != "failed"][:20]
+    # What went out or is planned, so "did she get her receipt?" has an answer
+    # here: found by customer and state, older pages after the newest.
+    search = search or MessageSearch()
+    search_error: ServefirstError | None = None
+    try:
+        found = finding.find_messages(uow, search)
+    except ServefirstError as exc:
+        search_error, found = exc, finding.MessagesFound([], None)
+        status = exc.status
+    latest = found.messages
     context = base_context(
         me,
         request,
@@ -56,6 +67,11 @@ def _page(
         zone=merchant_zone(uow),
         failed_messages=messages.list_messages(uow, status="failed", limit=100),
         latest=latest,
+        search=search,
+        states=finding.STATES,
+        older=found.older,
+        search_refusal=in_words(search_error) if search_error else "",
+        search_invalid=search_error.param if search_error else None,
         not_going=planned.no_longer_due(uow, latest),
         failed_deliveries=webhooks.failed_deliveries(uow, limit=100),
         urls={e.endpoint_id: e.url for e in endpoints},
@@ -95,8 +111,13 @@ def _refused(request: Request) -> Callable[[UnitOfWork, staff.SignedIn, Servefir
 
 
 @router.get("/messages")
-def failed_messages_page(request: Request) -> Response:
-    return show(request, lambda uow, me: _page(request, uow, me), needs=Access.MANAGER)
+def failed_messages_page(
+    request: Request, customer: str = "", state: str = "", after: str = ""
+) -> Response:
+    search = MessageSearch(customer=customer, state=state, after=after)
+    return show(
+        request, lambda uow, me: _page(request, uow, me, search=search), needs=Access.MANAGER
+    )
 
 
 @router.post("/messages/{message_id}/retry")

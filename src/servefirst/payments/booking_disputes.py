@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from servefirst.bookings.repository import booking_if_any, fees_charged
+from servefirst.bookings.repository import booking_if_any, deposit_refunds_refused, fees_charged
 from servefirst.bookings.rules import DepositMode
 from servefirst.customers.service import record_lost_deposit_dispute, record_lost_dispute
 from servefirst.db.uow import UnitOfWork
@@ -78,14 +78,18 @@ def charge_of(uow: UnitOfWork, dispute: Dispute) -> DisputedBooking | None:
             None,
             lost_before,
         )
+    # The charge took the deposit before any late move: what moves kept of it
+    # (``deposit_move_fee``) is as much the bank's to take back as the fee
+    # kept when the booking ended.
     return DisputedBooking(
         booking.booking_id,
         BookingCharge.DEPOSIT,
         booking.deposit_status,
-        booking.deposit_fee,
+        booking.deposit_fee + booking.deposit_move_fee,
         booking.deposit_amount - booking.deposit_refund,
         booking.tab_id,
         lost_before,
+        deposit_refunds_refused(uow, booking.booking_id),
     )
 
 
@@ -175,7 +179,9 @@ def won_back(uow: UnitOfWork, dispute: Dispute) -> None:
     tab = uow.tabs.lock(dispute.tab_id) if dispute.tab_id is not None else None
     book_booking_won_back(uow, dispute)
     if tab is not None:
-        loyalty.tab_won_back(uow, tab, dispute_id=dispute.dispute_id)
+        loyalty.tab_won_back(
+            uow, tab, dispute_id=dispute.dispute_id, disputed=_lost_of_the_bill(uow, tab)
+        )
 
 
 def _held_tab(uow: UnitOfWork, dispute: Dispute, loss: BookingLoss) -> Tab | None:

@@ -99,7 +99,7 @@ def book_won_back(uow: UnitOfWork, dispute: Dispute, tab: Tab) -> None:
 def book_booking_lost(uow: UnitOfWork, dispute: Dispute, loss: BookingLoss) -> None:
     """Post the lost ``dispute`` of a booking's deposit or fee, once: one
     already booked, or one that finds nothing left to take, posts nothing."""
-    if dispute.entry_id is not None or loss.amount <= 0:
+    if dispute.entry_id is not None or loss.amount + loss.held <= 0:
         return
     entry_id = ledger.post(
         uow,
@@ -110,9 +110,13 @@ def book_booking_lost(uow: UnitOfWork, dispute: Dispute, loss: BookingLoss) -> N
             tab_id=loss.tab_id,
         )
         .debit(Account.DISPUTES_LOST, loss.amount)
-        .credit(Account.CARD_CLEARING, loss.amount)
+        # A refund the processor refused left the deposit owed to the customer;
+        # the bank gave it to them instead: the debt is settled, nothing lost.
+        .debit(Account.DEPOSITS_HELD, loss.held)
+        .credit(Account.CARD_CLEARING, loss.amount + loss.held)
         .build(),
     )
+    dispute.fee_lost, dispute.deposit_returned = loss.fee, loss.held
     DisputeRepository(uow).booked(dispute, bill=loss.amount, tip=0, entry_id=entry_id)
 
 
@@ -130,8 +134,9 @@ def book_booking_won_back(uow: UnitOfWork, dispute: Dispute) -> None:
             f" (booking {dispute.booking_id})",
             tab_id=dispute.tab_id,
         )
-        .debit(Account.CARD_CLEARING, dispute.bill_lost)
+        .debit(Account.CARD_CLEARING, dispute.bill_lost + dispute.deposit_returned)
         .credit(Account.DISPUTES_LOST, dispute.bill_lost)
+        .credit(Account.DEPOSITS_HELD, dispute.deposit_returned)
         .build(),
     )
     DisputeRepository(uow).won_back(dispute, entry_id=entry_id)

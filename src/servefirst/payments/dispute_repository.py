@@ -92,9 +92,10 @@ class DisputeRepository:
         return int(taken or 0)
 
     def lost_of_deposits(self, tab_id: str) -> int:
-        """What lost disputes of deposits applied to the tab took of its bill."""
+        """What lost disputes of deposits applied to the tab took of its bill
+        (a late move's fee they took too is not the bill's)."""
         taken = self._uow.session.scalar(
-            select(func.coalesce(func.sum(Dispute.bill_lost), 0)).where(
+            select(func.coalesce(func.sum(Dispute.bill_lost - Dispute.fee_lost), 0)).where(
                 Dispute.merchant_id == self._uow.merchant,
                 Dispute.tab_id == tab_id,
                 Dispute.booking_id.is_not(None),
@@ -135,7 +136,11 @@ class DisputeRepository:
         left out. Lost disputes are few, so all of them are read at once
         rather than a period's tabs named one by one (the earnings report)."""
         rows = self._uow.session.execute(
-            select(Dispute.tab_id, func.sum(Dispute.bill_lost), func.sum(Dispute.tip_lost))
+            select(
+                Dispute.tab_id,
+                func.sum(Dispute.bill_lost - Dispute.fee_lost),
+                func.sum(Dispute.tip_lost),
+            )
             .where(
                 Dispute.merchant_id == self._uow.merchant,
                 Dispute.status == DisputeStatus.LOST.value,

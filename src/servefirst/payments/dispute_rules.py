@@ -182,6 +182,9 @@ class DisputedBooking:
     tab_id: str | None
     #: What the booking's other lost disputes took already.
     lost_before: int
+    #: Of a captured deposit, what its refunds the processor refused left in
+    #: ``deposits_held`` (the booking says given back; the card never had it).
+    refused: int = 0
 
 
 @dataclass(frozen=True)
@@ -192,6 +195,12 @@ class BookingLoss:
 
     amount: int
     tab_id: str | None = None
+    #: Of ``amount``, for a deposit applied to ``tab_id``: what late moves kept
+    #: of it as fees, not that tab's bill (its earnings and loyalty leave it out).
+    fee: int = 0
+    #: Beside ``amount``: what the bank gave back of a deposit whose refund the
+    #: processor refused, still owed to the customer in ``deposits_held``.
+    held: int = 0
 
 
 #: Deposit statuses whose chargeback is not booked, and why (``deposit_refusal``).
@@ -200,17 +209,41 @@ REFUNDED = "refunded"
 
 
 def booking_loss(booking: DisputedBooking, disputed: int) -> BookingLoss | None:
+    """``kept_loss`` of what the charge left the merchant, after what the bank
+    gave back of a deposit refund the processor refused (``refused``, first:
+    the customer's money anyway, likely what they disputed), which settles
+    ``deposits_held`` and is no loss. None where the books cannot tell."""
+    held = min(disputed, booking.refused) if booking.charge is BookingCharge.DEPOSIT else 0
+    loss = kept_loss(booking, disputed - held)
+    if held <= 0:
+        return loss
+    if loss is None:
+        return BookingLoss(0, held=held)
+    return BookingLoss(loss.amount, loss.tab_id, fee=loss.fee, held=held)
+
+
+def kept_loss(booking: DisputedBooking, disputed: int) -> BookingLoss | None:
     """The loss of ``disputed`` of a booking's charge, or None where the books
     cannot tell what it takes back. A fee, or a deposit kept as one
-    (``forfeited``), was revenue the bank took back; a deposit applied to a
-    tab paid that tab's bill. Never more than that money less what the
+    (``forfeited``), was revenue the bank took back; so is what a late move
+    kept of a deposit refunded afterwards; a deposit applied to a tab paid
+    that tab's bill. Never more than that money less what the
     booking's earlier lost disputes took (0: nothing left to take). A deposit
-    still held for the booking, refunded, or of any other status: None
+    still held for the booking, refunded whole, or of any other status: None
     (``deposit_refusal`` says why)."""
     if booking.charge is BookingCharge.FEE or booking.deposit_status == "forfeited":
         left, tab_id = booking.kept, None
+    elif booking.deposit_status == REFUNDED and booking.kept > 0:
+        # Refunded when the booking ended, after a late move kept its fee: the
+        # refund gave back only the rest, the fee is still the merchant's.
+        left, tab_id = booking.kept, None
     elif booking.deposit_status == "applied":
-        left, tab_id = booking.applied, booking.tab_id
+        # The charge paid the tab's bill and, before, any late move's fee:
+        # the bill's part first, the fee's after it.
+        left = booking.applied + booking.kept
+        lost = max(0, min(disputed, left - booking.lost_before))
+        bill = min(lost, booking.applied)
+        return BookingLoss(lost, booking.tab_id, fee=lost - bill)
     else:
         return None
     return BookingLoss(max(0, min(disputed, left - booking.lost_before)), tab_id)

@@ -218,7 +218,12 @@ def won_back_at_processor(uow: UnitOfWork, dispute_id: str) -> Dispute:
             # The tab is held as the loss held it: loyalty reads and writes what it earned.
             tab = uow.tabs.lock(dispute.tab_id)
             book_won_back(uow, dispute, tab)
-            loyalty.tab_won_back(uow, tab, dispute_id=dispute.dispute_id)
+            loyalty.tab_won_back(
+                uow,
+                tab,
+                dispute_id=dispute.dispute_id,
+                disputed=lost_of_the_bill(uow, tab.tab_id),
+            )
         emit(
             uow,
             "dispute.won",

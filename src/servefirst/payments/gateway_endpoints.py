@@ -176,6 +176,16 @@ class DisputeOut(Out):
         " disputes_lost (what refunds left of it at most)."
     )
     tip_lost: int = Field(description="Lost: what the bank took of the payment's tip.")
+    fee_lost: int = Field(
+        default=0,
+        description="Of bill_lost, for a booking's deposit applied to its tab: what a late move"
+        " had kept of it as a fee (not the tab's bill).",
+    )
+    deposit_returned: int = Field(
+        default=0,
+        description="Lost, of a booking's deposit whose refund the processor refused: what the"
+        " bank gave the customer of it, out of deposits_held (no revenue lost).",
+    )
     entry_id: str | None = Field(description="The journal entry that booked the loss, if any.")
     won_back_at: datetime | None = Field(
         default=None,
@@ -204,6 +214,8 @@ class DisputeOut(Out):
             marked_lost_at=d.marked_lost_at,
             bill_lost=d.bill_lost,
             tip_lost=d.tip_lost,
+            fee_lost=d.fee_lost,
+            deposit_returned=d.deposit_returned,
             entry_id=d.entry_id,
             won_back_at=d.won_back_at,
             won_back_entry_id=d.won_back_entry_id,

@@ -146,6 +146,21 @@ class Dispute(Base):
         server_default="0",
         doc="Marked lost: what the bank took of the payment's tip (after the bill part).",
     )
+    fee_lost: Mapped[int] = mapped_column(
+        Amount,
+        default=0,
+        server_default="0",
+        doc="Of bill_lost, for a deposit applied to a tab after a late move kept a fee: the"
+        " fee's part (revenue the bank took back, not the tab's bill).",
+    )
+    deposit_returned: Mapped[int] = mapped_column(
+        Amount,
+        default=0,
+        server_default="0",
+        doc="Lost, of a booking's deposit whose refund the processor refused (still in"
+        " deposits_held, owed to the customer): what the bank gave them of it, out of"
+        " deposits_held beside bill_lost, no revenue lost.",
+    )
     entry_id: Mapped[str | None] = mapped_column(
         String(40), nullable=True, doc="The journal entry that booked the loss, if any."
     )

@@ -98,6 +98,14 @@ def _checked(uow: UnitOfWork, typed: dict[str, str]) -> ServiceIn:
         raise refused_field(exc, FIELD_NAMES) from None
 
 
+def refused_beside(exc: ServefirstError) -> dict[str, Any]:
+    """A refusal of one of the form's fields is said beside it (``invalid``,
+    ``field_refusal``); any other (a stale form, no such service) at the top."""
+    if exc.param in SERVICE_FIELDS:
+        return {"invalid": exc.param, "field_refusal": in_words(exc), "error": None}
+    return {"invalid": None, "field_refusal": None, "error": in_words(exc)}
+
+
 #: The form's fields as its refusals name them.
 FIELD_NAMES = {
     "name": N_("name"),
@@ -112,6 +120,8 @@ def list_page(
     me: staff.SignedIn,
     *,
     error: str | None = None,
+    invalid: str | None = None,
+    field_refusal: str | None = None,
     status: int = 200,
     typed: dict[str, str] | None = None,
 ) -> Response:
@@ -127,6 +137,8 @@ def list_page(
         currency=merchant.currency,
         typed=typed or {},
         error=error,
+        invalid=invalid,
+        field_refusal=field_refusal,
         merchant_name=merchant.name,
     )
     done = NOTICES.get(request.query_params.get("done", ""))
@@ -141,6 +153,8 @@ def _edit_page(
     service_id: str,
     *,
     error: str | None = None,
+    invalid: str | None = None,
+    field_refusal: str | None = None,
     status: int = 200,
     typed: dict[str, str] | None = None,
 ) -> Response:
@@ -167,6 +181,8 @@ def _edit_page(
         typed=shown,
         currency=merchant.currency,
         error=error,
+        invalid=invalid,
+        field_refusal=field_refusal,
         merchant_name=merchant.name,
     )
     done = NOTICES.get(request.query_params.get("done", ""))
@@ -199,6 +215,9 @@ def service_form(
     }
 
 
+#: The service form's fields (``service_form``), each of which a refusal may name.
+SERVICE_FIELDS = ("name", "price", "duration_minutes", "expected_results", "limits", "tax_rate_id")
+
 #: The service form, read from a POST (``service_form``).
 ServiceForm = Annotated[dict[str, str], Depends(service_form)]
 
@@ -211,7 +230,8 @@ def add_service(request: Request, typed: ServiceForm, csrf_token: FormText = "")
         return f"/staff/services/{service.service_id}?done=created"
 
     def on_error(uow: UnitOfWork, me: staff.SignedIn, exc: ServefirstError) -> Response:
-        return list_page(request, uow, me, error=in_words(exc), status=exc.status, typed=typed)
+        said = refused_beside(exc)
+        return list_page(request, uow, me, status=exc.status, typed=typed, **said)
 
     return act_keeping(request, csrf_token, change, on_error, needs=NEEDS)
 
@@ -224,9 +244,8 @@ def service_page(request: Request, service_id: str) -> Response:
 def _edit_error(request: Request, service_id: str, typed: dict[str, str] | None) -> Any:
     def on_error(uow: UnitOfWork, me: staff.SignedIn, exc: ServefirstError) -> Response:
         try:
-            return _edit_page(
-                request, uow, me, service_id, error=in_words(exc), status=exc.status, typed=typed
-            )
+            said = refused_beside(exc) if typed is not None else {"error": in_words(exc)}
+            return _edit_page(request, uow, me, service_id, status=exc.status, typed=typed, **said)
         except ServefirstError as missing:
             return problem(request, me, missing)
 

@@ -8,7 +8,7 @@ the booking pages' own (``booking_pages``).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
@@ -52,8 +52,12 @@ def _manage_page(
     day: str = "",
     cancelling: bool = False,
     error: ServefirstError | None = None,
+    refused_in: str = "",
+    typed_start: str = "",
     flash: str = "",
 ) -> Response:
+    """``refused_in`` names the form a refusal came from ("move", "cancel"):
+    it is said there, beside what was chosen (``typed_start`` kept checked)."""
     try:
         held = read_booking(_runtime(request), shop, token)
     except NotFound:
@@ -66,6 +70,8 @@ def _manage_page(
         "cancelling": cancelling,
         "deposit_why": deposit_words(held.deposit_reason),
         "error": refusal_words(error) if error else None,
+        "refused_in": refused_in if error else "",
+        "typed_start": typed_start,
         "next_slots": [],
     }
     if error is not None:
@@ -83,6 +89,10 @@ def _manage_page(
         )
         by_day = _days(shop, slots)
         chosen = window(day, first) if day else next(iter(by_day), first)
+        # A refused time: its own day is shown again (the time checked, if still free).
+        typed_day = _day_of(typed_start, shop)
+        if not day and typed_day is not None and first <= typed_day <= last:
+            chosen = typed_day
         context.update(
             first=first,
             days=[(d, by_day.get(d, [])) for d in _each(first, last)],
@@ -93,6 +103,15 @@ def _manage_page(
         )
     status = 200 if error is None else error.status
     return _render(request, "booking/manage.html", context, status=status)
+
+
+def _day_of(typed: str, shop: Shop) -> date | None:
+    """The day of a time sent by the move form, in the shop's zone, if it is one."""
+    try:
+        moment = datetime.fromisoformat(typed)
+        return moment.astimezone(shop.zone).date() if moment.tzinfo else None
+    except (ValueError, OverflowError):
+        return None
 
 
 @router.get("/b/{slug}/bookings/{token}", response_class=HTMLResponse)
@@ -134,7 +153,9 @@ def move(
     except NotFound:
         return _not_found(request)
     except ServefirstError as exc:
-        return _manage_page(request, shop, token, error=exc)
+        return _manage_page(
+            request, shop, token, error=exc, refused_in="move", typed_start=starts_at
+        )
     return _back(slug, token, "moved")
 
 
@@ -155,5 +176,5 @@ def cancel(request: Request, slug: str, token: str, csrf_token: FormText = "") -
     except NotFound:
         return _not_found(request)
     except ServefirstError as exc:
-        return _manage_page(request, shop, token, cancelling=True, error=exc)
+        return _manage_page(request, shop, token, cancelling=True, error=exc, refused_in="cancel")
     return _back(slug, token, "cancelled")
