@@ -32,6 +32,7 @@ from sqlalchemy import event
 from bench.settle import Shop, make_runtime, open_shops, settle_one
 from bench.sqlite_tpcb import connect as sqlite_connect
 from bench.workers import Rate, run_clients
+from servefirst.db.engine import writing
 from servefirst.db.uow import bind_for
 from servefirst.kit.ids import SHORT_CODE_ALPHABET, SHORT_CODE_LENGTH, new_id
 from servefirst.runtime import Runtime
@@ -74,13 +75,25 @@ def record(runtime: Runtime, shop: Shop) -> Recording:
     def committed(_conn: Any) -> None:
         recording.steps.append((COMMIT, None, False))
 
+    # SQLite's BEGIN is sent by the dialect, not through a cursor: noted here,
+    # so the replay begins each transaction as the engine did.
+    sqlite = runtime.engine.dialect.name == "sqlite"
+    writer = writing(runtime.engine)
+
+    def begun(conn: Any) -> None:
+        if sqlite:
+            begin = "BEGIN IMMEDIATE" if conn.engine is writer else "BEGIN DEFERRED"
+            recording.steps.append((begin, (), False))
+
     event.listen(runtime.engine, "before_cursor_execute", before)
     event.listen(runtime.engine, "commit", committed)
+    event.listen(runtime.engine, "begin", begun)
     try:
         settle_one(runtime, shop)
     finally:
         event.remove(runtime.engine, "before_cursor_execute", before)
         event.remove(runtime.engine, "commit", committed)
+        event.remove(runtime.engine, "begin", begun)
     with runtime.uow(shop.merchant_id) as uow:
         tab = uow.session.query(Tab).order_by(Tab.opened_at.desc()).first()
         assert tab is not None

@@ -106,12 +106,18 @@ def count_work(url: str, tabs: int = 10) -> Work:
         def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
             sent.append(statement)
 
+        def begun(_conn: Any) -> None:
+            # SQLite's dialect sends its BEGIN itself, past the cursor events.
+            if runtime.engine.dialect.name == "sqlite":
+                sent.append("BEGIN")
+
         def counted(step: str, unit: Callable[[], None]) -> None:
             sent.clear()
             unit()
             statements[step] = max(statements[step], len(sent))
 
         event.listen(runtime.engine, "before_cursor_execute", count)
+        event.listen(runtime.engine, "begin", begun)
         _settle(runtime, shop, counted)
     finally:
         runtime.dispose()

@@ -74,9 +74,6 @@ def test_without_listeners_a_posting_needs_no_driver_sql_through_sqlalchemy(
             pass
         monkeypatch.setattr(Connection, "exec_driver_sql", refuse)
         with bare.uow(merchant_id) as uow:
-            # SQLite begins its write with exec_driver_sql (BEGIN IMMEDIATE), not the posting.
-            if uow.dialect == "sqlite":
-                monkeypatch.undo()
             ledger.post(uow, _sale(300))
             uow.commit()
     finally:

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 import servefirst
 from servefirst.db.base import NAMING_CONVENTION, Base
+from servefirst.db.uow import bind_for
 from servefirst.ledger import service as ledger
 from servefirst.ledger.rules import Account, EntryBuilder, EntryKind
 from servefirst.runtime import Runtime
@@ -123,7 +124,7 @@ def test_the_schema_comparison_sees_a_difference(runtime: Runtime) -> None:
 
 @pytest.fixture
 def conn(runtime: Runtime) -> Iterator[Connection]:
-    with runtime.engine.execution_options(sqlite_write=True).connect() as connection:
+    with bind_for(runtime.engine, write=True).connect() as connection:
         yield connection
 
 

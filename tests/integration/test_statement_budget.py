@@ -55,11 +55,18 @@ def counted(runtime: Runtime) -> Iterator[list[str]]:
     def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
         statements.append(statement)
 
+    def begun(_conn: Any) -> None:
+        # SQLite's dialect sends its BEGIN itself, past the cursor events.
+        if runtime.engine.dialect.name == "sqlite":
+            statements.append("BEGIN")
+
     event.listen(runtime.engine, "before_cursor_execute", count)
+    event.listen(runtime.engine, "begin", begun)
     try:
         yield statements
     finally:
         event.remove(runtime.engine, "before_cursor_execute", count)
+        event.remove(runtime.engine, "begin", begun)
 
 
 @pytest.fixture

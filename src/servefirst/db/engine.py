@@ -6,8 +6,10 @@ The numbers (pool sizes, SQLite's busy timeout, the pool's recycling) come from
 
 from __future__ import annotations
 
+import copy
 import threading
 import time
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -62,20 +64,58 @@ def _sqlite_engine(url: str, busy_timeout_ms: int, **kwargs: Any) -> Engine:
         cur.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
         cur.close()
 
-    @event.listens_for(engine, "begin")
-    def _on_begin(conn: Any) -> None:
-        if not conn.get_execution_options().get("sqlite_write"):
-            conn.exec_driver_sql("BEGIN DEFERRED")
-            return
-        dbapi_conn = _raw(conn.connection)
-        writer.take(dbapi_conn)
+    # The dialect begins each transaction, not a "begin" event listener: any
+    # connection event puts every statement of every request on SQLAlchemy's
+    # event path. Reads begin DEFERRED; ``writing(engine)`` begins IMMEDIATE.
+    engine.dialect.do_begin = _begin_deferred  # type: ignore[method-assign,assignment]
+    _turns[engine] = writer
+    return engine
+
+
+def _begin_deferred(dbapi_conn: Any) -> None:
+    _raw(dbapi_conn).execute("BEGIN DEFERRED")
+
+
+_turns: weakref.WeakKeyDictionary[Engine, WriterTurn] = weakref.WeakKeyDictionary()
+_writers: weakref.WeakKeyDictionary[Engine, Engine] = weakref.WeakKeyDictionary()
+
+
+def writing(engine: Engine) -> Engine:
+    """The engine a writing transaction binds to. On a SQLite engine of
+    ``make_engine``: the same pool, but each transaction takes the writer's
+    turn and begins IMMEDIATE, so two writers queue for the lock instead of
+    deadlocking on upgrade. Elsewhere (PostgreSQL locks rows) the engine itself."""
+    writer = _writers.get(engine)
+    if writer is None:
+        turn = _turns.get(engine)
+        if turn is None:
+            return engine
+        writer = _writers[engine] = _immediate(engine, turn)
+    return writer
+
+
+def _immediate(engine: Engine, turn: WriterTurn) -> Engine:
+    """``engine`` with a dialect of its own whose transactions begin
+    IMMEDIATE in the writer's turn. An option engine shares its parent's pool
+    and statement cache; SQLAlchemy begins through ``engine.dialect``, so a copy
+    of the dialect is where a writer's begin can differ from a reader's."""
+    with engine.connect():
+        pass  # the dialect learns the SQLite version (RETURNING...) on first connect: copy it after
+
+    def begin_immediate(dbapi_conn: Any) -> None:
+        raw = _raw(dbapi_conn)
+        turn.take(raw)
         try:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            raw.execute("BEGIN IMMEDIATE")
         except BaseException:
-            writer.give_back(dbapi_conn)
+            turn.give_back(raw)
             raise
 
-    return engine
+    dialect = copy.copy(engine.dialect)
+    dialect.do_begin = begin_immediate  # type: ignore[method-assign,assignment]
+    writer = engine.execution_options()
+    writer.dialect = dialect
+    return writer
 
 
 #: The writer turn this process shares with the other workers of one

@@ -17,7 +17,6 @@ sorted by account code.
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Callable
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -26,6 +25,7 @@ from sqlalchemy import Connection, Engine, Table
 from sqlalchemy.orm import Session
 
 from servefirst.customers.repository import CustomerRepository
+from servefirst.db.engine import writing
 from servefirst.idempotency.repository import IdempotencyKeyRepository
 from servefirst.kit.clock import Clock
 from servefirst.ledger.repository import LedgerRepository
@@ -171,15 +171,4 @@ def new_session(engine: Engine, *, write: bool) -> Session:
 
 
 def bind_for(engine: Engine, *, write: bool) -> Engine:
-    return _writer(engine) if write else engine
-
-
-_writers: weakref.WeakKeyDictionary[Engine, Engine] = weakref.WeakKeyDictionary()
-
-
-def _writer(engine: Engine) -> Engine:
-    """The engine with ``sqlite_write`` set, made once (not once per unit of work)."""
-    writer = _writers.get(engine)
-    if writer is None:
-        writer = _writers[engine] = engine.execution_options(sqlite_write=True)
-    return writer
+    return writing(engine) if write else engine

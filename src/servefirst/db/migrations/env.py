@@ -6,7 +6,7 @@ import os
 
 from alembic import context
 
-from servefirst.db.engine import make_engine
+from servefirst.db.engine import make_engine, writing
 from servefirst.db.models import Base
 
 target_metadata = Base.metadata
@@ -20,7 +20,7 @@ def run() -> None:
         engine = make_engine(os.environ.get("SERVEFIRST_DATABASE_URL", "sqlite:///servefirst.db"))
     # A write connection: on SQLite, BEGIN IMMEDIATE, so two servers starting
     # at once migrate one after the other.
-    with engine.execution_options(sqlite_write=True).connect() as connection:
+    with writing(engine).connect() as connection:
         context.configure(
             connection=connection,
             target_metadata=target_metadata,
