@@ -31,6 +31,7 @@ from servefirst.reviews import service as reviews
 from servefirst.tabs import service as tabs
 from servefirst.tabs.public import PublicTab
 from servefirst.web import pay_form, words
+from servefirst.web.customer_qr import router as qr_router
 from servefirst.web.customer_reads import (
     PAGE_HEADERS,
     due_for_tip,
@@ -41,12 +42,13 @@ from servefirst.web.customer_reads import (
     read_tab_and_sale,
     runtime_of,
 )
-from servefirst.web.qr import customer_url, qr_svg
+from servefirst.web.qr import customer_url
 from servefirst.web.stripe_card import StripeCard, stripe_card_of
 from servefirst.web.tab_sections import ACTIVE, can_pay, fields_drawn, page_state
 from servefirst.web.templating import STATIC_DIR, templates
 
 router = APIRouter(include_in_schema=False)
+router.include_router(qr_router)  # the tab's QR code and its page
 
 #: Seconds between two refreshes of the live part of the page.
 LIVE_SECONDS = 3
@@ -369,27 +371,3 @@ def _paid_words(tab: PublicTab) -> str:
     if taken and tab.refunded + tab.tips_refunded >= taken:
         return "refunded_in_full"
     return "paid"
-
-
-@router.get("/t/{token}/qr.svg")
-def qr_image(request: Request, token: str) -> Response:
-    try:
-        tab = read_tab(request, token)
-    except NotFound:
-        return not_found(request)
-    svg = qr_svg(_link(request, token), title=f"Tab {tab.short_code} at {tab.merchant_name}")
-    return Response(svg, media_type="image/svg+xml", headers=PAGE_HEADERS)
-
-
-@router.get("/t/{token}/qr", response_class=HTMLResponse)
-def qr_page(request: Request, token: str) -> Response:
-    try:
-        tab = read_tab(request, token)
-    except NotFound:
-        return not_found(request)
-    return templates.TemplateResponse(
-        request,
-        "customer/qr.html",
-        {"token": token, "tab": tab, "customer_url": _link(request, token)},
-        headers=PAGE_HEADERS,
-    )
