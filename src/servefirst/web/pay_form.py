@@ -64,10 +64,13 @@ def ensure_same_bill(tab: Tab, seen: int | None) -> None:
         )
 
 
-def tip_from(choice: str, custom: str, tab: PublicTab) -> int:
+def tip_from(choice: str, custom: str, tab: PublicTab, due: int) -> int:
+    """The tip the form asks for. A suggested one is a share of ``due``, what is
+    left to pay once the reward chosen in the same form is off: the amount the
+    page showed beside it (``tip_choices`` drawn with the same ``due``)."""
     if choice == "custom":
         return parse_amount(custom, tab.currency, param="custom_tip") or 0
-    for option in tip_choices(tab.amount_due, tab.currency):
+    for option in tip_choices(due, tab.currency):
         if option.value == (choice or "0"):
             return option.amount
     raise InvalidRequest("Choose one of the suggested tips, or a custom amount.", param="tip")
