@@ -320,7 +320,12 @@ def pay(
         tipped = pay_form.tip_from(tip, custom_tip, tab, due)
         # Asked before the card is looked at: the answer and the card come back together.
         ask = pay_form.tip_to_ask_about(
-            tipped, due, tip_confirmed, card=card, test_mode=in_test_mode(request)
+            tipped,
+            due,
+            tip_confirmed,
+            bill=tab.amount_due,
+            card=card,
+            test_mode=in_test_mode(request),
         )
         if ask is not None:
             return _page(request, token, status=409, form=form, tip_question=ask)

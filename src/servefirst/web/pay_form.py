@@ -81,14 +81,24 @@ class TipQuestion:
     """A tip asked about before it is charged, and what the page keeps for the yes."""
 
     tip: int
-    #: What is left to pay, the reward spent with this payment taken off.
+    #: What the tip is weighed against: what is left to pay once the reward
+    #: spent with this payment is off or, when the reward pays it all, the bill
+    #: the reward paid (``covered``).
     bill: int
     #: What the card field is drawn with: a published sandbox test card, or nothing.
     card: str
+    #: The reward chosen pays the whole bill: the tip is all the card is charged.
+    covered: bool = False
 
 
 def tip_to_ask_about(
-    tip: int, due: int, confirmed: str, *, card: str, test_mode: bool
+    tip: int,
+    due: int,
+    confirmed: str,
+    *,
+    bill: int,
+    card: str,
+    test_mode: bool,
 ) -> TipQuestion | None:
     """The tip to ask the customer about before charging it, if any.
 
@@ -97,9 +107,22 @@ def tip_to_ask_about(
     the customer said yes to that very amount: a yes given for another amount
     (the tip typed again) does not count. The JSON API does not ask; its
     callers decide for themselves.
+
+    A reward that pays the whole bill leaves nothing to weigh against (every
+    tip would be "more than 0,00 €"), yet the tip is a plain tip for the
+    service the customer had: it is weighed against the bill the reward paid
+    (``bill``, what was due before it), the same yardstick as on a tab paid
+    without a reward, and asked about in words that say the reward paid it.
     """
-    if tip > due and confirmed.strip() != str(tip):
-        return TipQuestion(tip, due, card_to_keep(card, test_mode=test_mode))
+    covered = due <= 0
+    weighed = bill if covered else due
+    if tip > weighed and confirmed.strip() != str(tip):
+        return TipQuestion(
+            tip,
+            weighed,
+            card_to_keep(card, test_mode=test_mode),
+            covered=covered,
+        )
     return None
 
 
