@@ -326,6 +326,7 @@ def pay(
             bill=tab.amount_due,
             card=card,
             test_mode=in_test_mode(request),
+            payment_method=payment_method,
         )
         if ask is not None:
             return _page(request, token, status=409, form=form, tip_question=ask)

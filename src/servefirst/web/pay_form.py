@@ -8,6 +8,7 @@ it is charged (680 typed for 6,80), as a good payment terminal does.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -25,6 +26,8 @@ if TYPE_CHECKING:
 
 #: Suggested tips, in percent of what is due.
 TIP_PERCENTS = (0, 10, 15, 20)
+#: A Stripe PaymentMethod id, as ``payments.schemas`` takes it (at most 255 characters).
+PAYMENT_METHOD_ID = re.compile(r"pm_[A-Za-z0-9_]{1,252}")
 
 
 @dataclass(frozen=True)
@@ -89,6 +92,8 @@ class TipQuestion:
     card: str
     #: The reward chosen pays the whole bill: the tip is all the card is charged.
     covered: bool = False
+    #: The Stripe PaymentMethod the card box made, kept so the yes pays with it.
+    payment_method: str = ""
 
 
 def tip_to_ask_about(
@@ -99,6 +104,7 @@ def tip_to_ask_about(
     bill: int,
     card: str,
     test_mode: bool,
+    payment_method: str = "",
 ) -> TipQuestion | None:
     """The tip to ask the customer about before charging it, if any.
 
@@ -122,8 +128,19 @@ def tip_to_ask_about(
             weighed,
             card_to_keep(card, test_mode=test_mode),
             covered=covered,
+            payment_method=payment_method_to_keep(payment_method),
         )
     return None
+
+
+def payment_method_to_keep(payment_method: str) -> str:
+    """The Stripe PaymentMethod id drawn back into the form while it asks, so
+    the yes pays with the card already typed into Stripe's card box. It is
+    Stripe's handle on the card, not the card: it pays only through this
+    merchant's Stripe account, and the card's number never reaches us. Only a
+    well-formed id is kept (as the API's schema takes it)."""
+    kept = payment_method.strip()
+    return kept if PAYMENT_METHOD_ID.fullmatch(kept) else ""
 
 
 def card_to_keep(card: str, *, test_mode: bool) -> str:

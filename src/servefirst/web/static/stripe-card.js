@@ -16,6 +16,14 @@
   };
   var card = stripe.elements().create("card");
   card.mount(mount);
+  // A card kept while the page asked about a large tip (a PaymentMethod id the
+  // page drew back into the form) pays, unless the customer types another.
+  card.on("change", function (event) {
+    if (event && event.empty) return;
+    field.value = "";
+    var kept = document.getElementById("card-kept");
+    if (kept) kept.hidden = true;
+  });
 
   function say(words) {
     var shown = document.getElementById("pay-error");
