@@ -2,7 +2,8 @@
 375 px phone: the page asks about it and keeps the card typed into Stripe's
 card box (as the PaymentMethod id Stripe made of it, never the number), so
 ticking yes pays with that card and nothing is typed again. localstripe
-stands in for Stripe and Stripe.js, as in test_stripe_browser."""
+stands in for Stripe and Stripe.js, as in test_stripe_browser. And a reward
+that pays the whole bill, with no tip, is used without a card."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from tests.conftest import Merchant
 from tests.e2e.conftest import Screenshot
 from tests.e2e.test_customer_browser import served_tab
 from tests.e2e.test_stripe_browser import cafe, stripe_server, type_card
+from tests.integration.test_tab_page_reward_and_tip import a_covered_flat_white
 from tests.stripe_double import StripeDouble
 
 pytestmark = pytest.mark.browser
@@ -109,3 +111,23 @@ def test_another_card_typed_after_the_question_replaces_the_kept_one(
     expect(page).to_have_url(f"{stripe_server}/t/{tab['token']}/receipt")
     paid = cafe.client.get(f"/v1/public/tabs/{tab['token']}").json()
     assert [(p["tip"], p["card_last4"]) for p in paid["payments"]] == [(68000, "4444")]
+
+
+def test_a_reward_that_pays_the_whole_bill_needs_no_card(
+    cafe: Merchant, stripe_server: str, stripe_double: StripeDouble, phone_in: Any
+) -> None:
+    """Her free flat white pays the tab: no card is asked for, and none charged."""
+    from playwright.sync_api import expect
+
+    ana, tab, reward = a_covered_flat_white(cafe)
+    page = phone_in("pt-PT")
+    page.goto(f"{stripe_server}/t/{tab['token']}")
+    page.locator(f'input[name="reward_id"][value="{reward}"]').check()
+    expect(page.locator("#pay-bar-due")).to_have_text("€0.00")
+
+    page.locator("#pay-button").click()  # no card typed
+
+    expect(page).to_have_url(f"{stripe_server}/t/{tab['token']}/receipt")
+    after = cafe.client.get(f"/v1/public/tabs/{tab['token']}").json()
+    assert (after["status"], after["payments"], after["tips"]) == ("paid", [], 0)
+    assert not [c for c in stripe_double.calls if "/payment_intents" in c.path]

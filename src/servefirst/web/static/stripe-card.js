@@ -49,8 +49,20 @@
     });
   }
 
+  // A reward that pays the whole bill (the server's sum, kept current by the
+  // live poll in #pay-left) with no tip asked leaves nothing to charge: the
+  // form is sent without a card, as the payment takes it.
+  function nothingToCharge() {
+    var left = document.getElementById("pay-left");
+    if (!left || left.dataset.left !== "0") return false;
+    var tip = form.querySelector("input[name=tip]:checked");
+    var custom = document.getElementById("custom_tip");
+    return !tip || tip.value !== "custom" || !custom || !custom.value.trim();
+  }
+
   form.addEventListener("submit", function (event) {
     if (field.value) return; // the PaymentMethod is ready: post it
+    if (nothingToCharge()) return;
     event.preventDefault();
     var button = form.querySelector("button[type=submit]");
     button.disabled = true;
