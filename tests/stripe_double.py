@@ -111,6 +111,18 @@ def sign(payload: bytes, secret: str, *, at: int | None = None) -> str:
     return f"t={t},v1={mac}"
 
 
+def _own_scope(path: str, payload: bytes) -> bytes:
+    """localstripe's Stripe.js stand-in declares a global ``class Element``,
+    which hides the browser's own ``Element`` from every other script on the
+    page (htmx's ``instanceof Element`` then fails, and the tab page's live
+    poll never runs); the real Stripe.js declares nothing but ``Stripe``. Run
+    in a scope of its own (``Stripe`` is assigned undeclared, so it stays a
+    global), it leaves the page's scripts as they would be with Stripe."""
+    if not path.startswith("/js.stripe.com/v3/"):
+        return payload
+    return b"(function () {\n" + payload + b"\n})();\n"
+
+
 def _proxy(double: StripeDouble) -> type[BaseHTTPRequestHandler]:
     class Proxy(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -149,7 +161,7 @@ def _proxy(double: StripeDouble) -> type[BaseHTTPRequestHandler]:
                     if k.lower()
                     not in ("content-length", "connection", "transfer-encoding", "date", "server")
                 ]
-                stored = (answer.status, answer.read(), kept)
+                stored = (answer.status, _own_scope(self.path, answer.read()), kept)
                 upstream.close()
                 if key and self.command == "POST":
                     with double.lock:

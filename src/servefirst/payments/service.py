@@ -164,15 +164,20 @@ def _begin(
         if isinstance(met, Payment):
             return met
         processor_key = met
+    tip_only = False
     if reward_id is not None:
         covered = _take_reward(uow, tab, reward_id, method=chosen, amount=amount, tip=tip)
         if covered is not None:
             return covered
+        # The reward paid the whole bill and a tip is left: the payment is the
+        # tip alone (the tab's status and the tip were checked with the reward).
+        tip_only = bill_of(tab).due == 0 and not amount
     bill = bill_of(tab)
     if amount is None:
         amount = bill.due
     try:
-        ensure_can_pay(tab.status, bill, amount, tip)
+        if not tip_only:
+            ensure_can_pay(tab.status, bill, amount, tip)
     except ServefirstError as refused:
         refused.figures.setdefault("currency", tab.currency)  # for the page's words
         raise

@@ -31,9 +31,11 @@ from servefirst.reviews import service as reviews
 from servefirst.tabs import service as tabs
 from servefirst.tabs.public import PublicTab
 from servefirst.web import pay_form, words
+from servefirst.web.customer_qr import router as qr_router
 from servefirst.web.customer_reads import (
     PAGE_HEADERS,
     due_for_tip,
+    due_with_reward,
     in_test_mode,
     merchant_of,
     not_found,
@@ -41,12 +43,13 @@ from servefirst.web.customer_reads import (
     read_tab_and_sale,
     runtime_of,
 )
-from servefirst.web.qr import customer_url, qr_svg
+from servefirst.web.qr import customer_url
 from servefirst.web.stripe_card import StripeCard, stripe_card_of
 from servefirst.web.tab_sections import ACTIVE, can_pay, fields_drawn, page_state
 from servefirst.web.templating import STATIC_DIR, templates
 
 router = APIRouter(include_in_schema=False)
+router.include_router(qr_router)  # the tab's QR code and its page
 
 #: Seconds between two refreshes of the live part of the page.
 LIVE_SECONDS = 3
@@ -106,6 +109,9 @@ def _context(
         error is not None and beside is None and words.belongs_to_pay_form(error.type, error.param)
     )
     test_mode = stripe is None and in_test_mode(request)
+    # Left to pay once the reward chosen in the form is off, as the payment charges it.
+    chosen = (form or {}).get("reward_id", "")
+    due_now = due_with_reward(request, token, tab, chosen) if can_pay(tab) else tab.amount_due
     return {
         "token": token,
         "tab": tab,
@@ -116,7 +122,8 @@ def _context(
         ),
         "can_pay": can_pay(tab),
         "page_state": page_state(tab),
-        "tips": pay_form.tip_choices(tab.amount_due, tab.currency),
+        "due_now": due_now,
+        "tips": pay_form.tip_choices(due_now, tab.currency),
         "live_seconds": LIVE_SECONDS,
         "flash": FLASHES.get(flash or ""),
         "error": None if by_card or beside else error,
@@ -213,7 +220,10 @@ def live(request: Request, token: str) -> Response:
     if seen is not None and seen != page_state(tab):
         # htmx reloads the whole page on this header; without it, a no-op.
         return Response(status_code=200, headers={**PAGE_HEADERS, "HX-Refresh": "true"})
-    context = _context(request, token, tab, sale)
+    # The reward chosen in the payment form (htmx sends it, and polls at once
+    # when it changes): the form's numbers follow what is left to pay.
+    chosen = {"reward_id": request.query_params.get("reward_id", "")[:40]}
+    context = _context(request, token, tab, sale, form=chosen)
     context["out_of_band"] = True
     return templates.TemplateResponse(request, "customer/_live.html", context, headers=PAGE_HEADERS)
 
@@ -305,11 +315,18 @@ def pay(
         if tab.status == "paid":
             return _to_receipt(token)
         seen = pay_form.seen_due(expected_due)
-        tipped = pay_form.tip_from(tip, custom_tip, tab)
-        # Asked before the card is looked at: the answer and the card come back together.
+        # Left to pay once the reward is off: what a suggested tip is a share of.
         due = due_for_tip(request, token, tab, reward_id)
+        tipped = pay_form.tip_from(tip, custom_tip, tab, due)
+        # Asked before the card is looked at: the answer and the card come back together.
         ask = pay_form.tip_to_ask_about(
-            tipped, due, tip_confirmed, card=card, test_mode=in_test_mode(request)
+            tipped,
+            due,
+            tip_confirmed,
+            bill=tab.amount_due,
+            card=card,
+            test_mode=in_test_mode(request),
+            payment_method=payment_method,
         )
         if ask is not None:
             return _page(request, token, status=409, form=form, tip_question=ask)
@@ -369,27 +386,3 @@ def _paid_words(tab: PublicTab) -> str:
     if taken and tab.refunded + tab.tips_refunded >= taken:
         return "refunded_in_full"
     return "paid"
-
-
-@router.get("/t/{token}/qr.svg")
-def qr_image(request: Request, token: str) -> Response:
-    try:
-        tab = read_tab(request, token)
-    except NotFound:
-        return not_found(request)
-    svg = qr_svg(_link(request, token), title=f"Tab {tab.short_code} at {tab.merchant_name}")
-    return Response(svg, media_type="image/svg+xml", headers=PAGE_HEADERS)
-
-
-@router.get("/t/{token}/qr", response_class=HTMLResponse)
-def qr_page(request: Request, token: str) -> Response:
-    try:
-        tab = read_tab(request, token)
-    except NotFound:
-        return not_found(request)
-    return templates.TemplateResponse(
-        request,
-        "customer/qr.html",
-        {"token": token, "tab": tab, "customer_url": _link(request, token)},
-        headers=PAGE_HEADERS,
-    )

@@ -10,7 +10,7 @@ from fastapi.responses import Response
 
 from servefirst.db.uow import UnitOfWork
 from servefirst.kit import formats
-from servefirst.kit.errors import NotFound
+from servefirst.kit.errors import NotFound, ServefirstError
 from servefirst.kit.ids import merchant_of_credential
 from servefirst.merchants.service import get_merchant
 from servefirst.payments import service as payments
@@ -69,6 +69,21 @@ def due_for_tip(request: Request, token: str, tab: PublicTab, reward_id: str) ->
         return tab.amount_due
     with runtime_of(request).uow(merchant_of(token), write=False) as uow:
         return payments.due_after_reward(uow, token, reward_id)
+
+
+def due_with_reward(request: Request, token: str, tab: PublicTab, reward_id: str) -> int:
+    """What the payment form shows as left to pay (its heading, the sticky pay
+    bar, the suggested tips) with the reward chosen in it: the server's own
+    sum (``due_after_reward``), never one worked out in the browser. A reward
+    the tab no longer offers, or one the payment would refuse, shows the bill
+    as it stands: the refusal is said when the customer pays."""
+    offered = {r.id for r in tab.loyalty.rewards} if tab.loyalty else set()
+    if reward_id not in offered:
+        return tab.amount_due
+    try:
+        return due_for_tip(request, token, tab, reward_id)
+    except ServefirstError:
+        return tab.amount_due
 
 
 def in_test_mode(request: Request) -> bool:

@@ -8,6 +8,7 @@ it is charged (680 typed for 6,80), as a good payment terminal does.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -25,6 +26,8 @@ if TYPE_CHECKING:
 
 #: Suggested tips, in percent of what is due.
 TIP_PERCENTS = (0, 10, 15, 20)
+#: A Stripe PaymentMethod id, as ``payments.schemas`` takes it (at most 255 characters).
+PAYMENT_METHOD_ID = re.compile(r"pm_[A-Za-z0-9_]{1,252}")
 
 
 @dataclass(frozen=True)
@@ -64,10 +67,13 @@ def ensure_same_bill(tab: Tab, seen: int | None) -> None:
         )
 
 
-def tip_from(choice: str, custom: str, tab: PublicTab) -> int:
+def tip_from(choice: str, custom: str, tab: PublicTab, due: int) -> int:
+    """The tip the form asks for. A suggested one is a share of ``due``, what is
+    left to pay once the reward chosen in the same form is off: the amount the
+    page showed beside it (``tip_choices`` drawn with the same ``due``)."""
     if choice == "custom":
         return parse_amount(custom, tab.currency, param="custom_tip") or 0
-    for option in tip_choices(tab.amount_due, tab.currency):
+    for option in tip_choices(due, tab.currency):
         if option.value == (choice or "0"):
             return option.amount
     raise InvalidRequest("Choose one of the suggested tips, or a custom amount.", param="tip")
@@ -78,14 +84,27 @@ class TipQuestion:
     """A tip asked about before it is charged, and what the page keeps for the yes."""
 
     tip: int
-    #: What is left to pay, the reward spent with this payment taken off.
+    #: What the tip is weighed against: what is left to pay once the reward
+    #: spent with this payment is off or, when the reward pays it all, the bill
+    #: the reward paid (``covered``).
     bill: int
     #: What the card field is drawn with: a published sandbox test card, or nothing.
     card: str
+    #: The reward chosen pays the whole bill: the tip is all the card is charged.
+    covered: bool = False
+    #: The Stripe PaymentMethod the card box made, kept so the yes pays with it.
+    payment_method: str = ""
 
 
 def tip_to_ask_about(
-    tip: int, due: int, confirmed: str, *, card: str, test_mode: bool
+    tip: int,
+    due: int,
+    confirmed: str,
+    *,
+    bill: int,
+    card: str,
+    test_mode: bool,
+    payment_method: str = "",
 ) -> TipQuestion | None:
     """The tip to ask the customer about before charging it, if any.
 
@@ -94,10 +113,34 @@ def tip_to_ask_about(
     the customer said yes to that very amount: a yes given for another amount
     (the tip typed again) does not count. The JSON API does not ask; its
     callers decide for themselves.
+
+    A reward that pays the whole bill leaves nothing to weigh against (every
+    tip would be "more than 0,00 €"), yet the tip is a plain tip for the
+    service the customer had: it is weighed against the bill the reward paid
+    (``bill``, what was due before it), the same yardstick as on a tab paid
+    without a reward, and asked about in words that say the reward paid it.
     """
-    if tip > due and confirmed.strip() != str(tip):
-        return TipQuestion(tip, due, card_to_keep(card, test_mode=test_mode))
+    covered = due <= 0
+    weighed = bill if covered else due
+    if tip > weighed and confirmed.strip() != str(tip):
+        return TipQuestion(
+            tip,
+            weighed,
+            card_to_keep(card, test_mode=test_mode),
+            covered=covered,
+            payment_method=payment_method_to_keep(payment_method),
+        )
     return None
+
+
+def payment_method_to_keep(payment_method: str) -> str:
+    """The Stripe PaymentMethod id drawn back into the form while it asks, so
+    the yes pays with the card already typed into Stripe's card box. It is
+    Stripe's handle on the card, not the card: it pays only through this
+    merchant's Stripe account, and the card's number never reaches us. Only a
+    well-formed id is kept (as the API's schema takes it)."""
+    kept = payment_method.strip()
+    return kept if PAYMENT_METHOD_ID.fullmatch(kept) else ""
 
 
 def card_to_keep(card: str, *, test_mode: bool) -> str:

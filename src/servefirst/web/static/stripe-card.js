@@ -16,6 +16,14 @@
   };
   var card = stripe.elements().create("card");
   card.mount(mount);
+  // A card kept while the page asked about a large tip (a PaymentMethod id the
+  // page drew back into the form) pays, unless the customer types another.
+  card.on("change", function (event) {
+    if (event && event.empty) return;
+    field.value = "";
+    var kept = document.getElementById("card-kept");
+    if (kept) kept.hidden = true;
+  });
 
   function say(words) {
     var shown = document.getElementById("pay-error");
@@ -41,8 +49,20 @@
     });
   }
 
+  // A reward that pays the whole bill (the server's sum, kept current by the
+  // live poll in #pay-left) with no tip asked leaves nothing to charge: the
+  // form is sent without a card, as the payment takes it.
+  function nothingToCharge() {
+    var left = document.getElementById("pay-left");
+    if (!left || left.dataset.left !== "0") return false;
+    var tip = form.querySelector("input[name=tip]:checked");
+    var custom = document.getElementById("custom_tip");
+    return !tip || tip.value !== "custom" || !custom || !custom.value.trim();
+  }
+
   form.addEventListener("submit", function (event) {
     if (field.value) return; // the PaymentMethod is ready: post it
+    if (nothingToCharge()) return;
     event.preventDefault();
     var button = form.querySelector("button[type=submit]");
     button.disabled = true;
