@@ -29,6 +29,7 @@ from fastapi import Request
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
+from servefirst.bookings import refund_notes
 from servefirst.bookings.models import Booking, DepositRefund
 from servefirst.db.uow import UnitOfWork
 from servefirst.events.service import emit
@@ -146,10 +147,7 @@ def finish_refund(uow: UnitOfWork, refund_id: str, result: RefundResult) -> None
         # The money stays in deposits_held, still the customer's: staff give it back.
         booking = uow.session.get(Booking, (uow.merchant, row.booking_id))
         if booking is not None:
-            booking.outcome_reason = (
-                f"{booking.outcome_reason or ''} The card processor refused to refund the"
-                f" deposit ({row.failure_code}): give it back another way."
-            ).strip()[:200]
+            booking.outcome_reason = refund_notes.refused(booking.outcome_reason, row.failure_code)
         emit(
             uow,
             "booking.deposit_refund_failed",
@@ -157,6 +155,26 @@ def finish_refund(uow: UnitOfWork, refund_id: str, result: RefundResult) -> None
             {"refund_id": row.refund_id, "amount": row.amount, "code": row.failure_code},
         )
     uow.session.flush()
+
+
+def returned_by_the_bank(uow: UnitOfWork, booking_id: str) -> None:
+    """A lost dispute's bank gave the customer the deposit whose refund was
+    refused: the note no longer asks staff to give it back (they would pay
+    twice). The caller booked it (``payments.dispute_books``)."""
+    _retell(uow, booking_id, refund_notes.RETURNED)
+
+
+def owed_again(uow: UnitOfWork, booking_id: str) -> None:
+    """Stripe's won after that loss: the bank took the deposit back from the
+    customer, so it is theirs to give back again."""
+    _retell(uow, booking_id, refund_notes.OWED_AGAIN)
+
+
+def _retell(uow: UnitOfWork, booking_id: str, sentence: str) -> None:
+    booking = uow.session.get(Booking, (uow.merchant, booking_id))
+    if booking is not None:
+        booking.outcome_reason = refund_notes.retold(booking.outcome_reason, sentence)
+        uow.session.flush()
 
 
 def refunds_in_turn(uow: UnitOfWork, booking_id: str) -> None:

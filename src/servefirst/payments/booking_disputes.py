@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from servefirst.bookings import deposit_refunds
 from servefirst.bookings.repository import booking_if_any, deposit_refunds_refused, fees_charged
 from servefirst.bookings.rules import DepositMode
 from servefirst.customers.service import record_lost_deposit_dispute, record_lost_dispute
@@ -120,6 +121,7 @@ def mark_lost(uow: UnitOfWork, dispute: Dispute) -> Dispute:
     if dispute.entry_id is None and loss is not None:
         tab = _held_tab(uow, dispute, loss)
         book_booking_lost(uow, dispute, loss)
+        _told_returned(uow, dispute)
     _count(uow, dispute)
     if tab is not None:
         loyalty.tab_disputed(
@@ -141,6 +143,7 @@ def lose(
     tab = _held_tab(uow, dispute, loss) if loss is not None else None
     if loss is not None:
         book_booking_lost(uow, dispute, loss)
+        _told_returned(uow, dispute)
     if against_the_customer:
         _count(uow, dispute)
     if tab is not None:
@@ -178,10 +181,20 @@ def won_back(uow: UnitOfWork, dispute: Dispute) -> None:
     back once, and the tab's loyalty given back when the deposit paid a tab."""
     tab = uow.tabs.lock(dispute.tab_id) if dispute.tab_id is not None else None
     book_booking_won_back(uow, dispute)
+    if dispute.deposit_returned and dispute.booking_id is not None:
+        # The bank took back from the customer the deposit it had given them.
+        deposit_refunds.owed_again(uow, dispute.booking_id)
     if tab is not None:
         loyalty.tab_won_back(
             uow, tab, dispute_id=dispute.dispute_id, disputed=_lost_of_the_bill(uow, tab)
         )
+
+
+def _told_returned(uow: UnitOfWork, dispute: Dispute) -> None:
+    """The loss gave the customer the deposit whose refund was refused: staff
+    are told there is nothing left to give back."""
+    if dispute.deposit_returned and dispute.booking_id is not None:
+        deposit_refunds.returned_by_the_bank(uow, dispute.booking_id)
 
 
 def _held_tab(uow: UnitOfWork, dispute: Dispute, loss: BookingLoss) -> Tab | None:

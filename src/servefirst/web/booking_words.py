@@ -1,4 +1,5 @@
-"""Why a booking asks a deposit, in the customer's language.
+"""Why a booking asks a deposit, in the customer's language; what its note
+tells staff of a deposit the processor would not refund, in theirs.
 
 The deposit rules give their reason in English (the staff see it as is);
 the customer's pages say the known reasons in the reader's language and any
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from servefirst.bookings import refund_notes
 from servefirst.kit import formats
 from servefirst.kit.i18n import gettext
 
@@ -34,6 +36,36 @@ def deposit_words(reason: str) -> str:
         "New customer: no deposit needed.": gettext("New customer: no deposit needed."),
     }
     return known.get(reason, reason)
+
+
+def note_words(note: str | None) -> str:
+    """A booking's note for the console: what it says of a deposit the card
+    processor would not refund in the reader's language (staff act on it);
+    the rest as the rules wrote it."""
+    if not note:
+        return ""
+    known = {
+        refund_notes.RETURNED: gettext(
+            "The bank returned the deposit to the customer (dispute lost):"
+            " nothing left to give back."
+        ),
+        refund_notes.OWED_AGAIN: gettext(
+            "The bank took the deposit back from the customer (dispute won):"
+            " give it back another way."
+        ),
+    }
+    for said, words in known.items():
+        note = note.replace(said, words)
+    return refund_notes.REFUSED_SAID.sub(
+        lambda said: (
+            gettext(
+                "The card processor refused to refund the deposit (%(code)s):"
+                " give it back another way."
+            )
+            % {"code": said["code"]}
+        ),
+        note,
+    )
 
 
 def day_label(day: date) -> str:
