@@ -41,6 +41,7 @@ from sqlalchemy import update
 from servefirst.kit.sealed import Sealer
 from servefirst.payments.models import GatewayAccount
 from servefirst.runtime import Runtime
+from tests.patience import SERVER_START_SECONDS
 from tests.ports import free_port
 
 #: Any key of this shape is accepted by localstripe; each test merchant has its own.
@@ -185,7 +186,7 @@ def _proxy(double: StripeDouble) -> type[BaseHTTPRequestHandler]:
 
 
 def _wait_for(port: int, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + SERVER_START_SECONDS
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError("localstripe stopped at start-up")

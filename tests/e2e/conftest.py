@@ -32,6 +32,7 @@ from servefirst.app import create_app
 from servefirst.merchants.service import create_merchant
 from servefirst.runtime import Runtime
 from tests.conftest import Merchant
+from tests.patience import SERVER_START_SECONDS
 from tests.ports import free_port
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -50,10 +51,10 @@ def live_server(runtime: Runtime) -> Iterator[str]:
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name="live-server", daemon=True)
     thread.start()
-    deadline = time.monotonic() + 15
+    deadline = time.monotonic() + SERVER_START_SECONDS
     while not server.started:
         if not thread.is_alive() or time.monotonic() > deadline:
-            pytest.fail("the live uvicorn server did not start within 15 s")
+            pytest.fail("the live uvicorn server did not start")
         time.sleep(0.05)
     base = f"http://127.0.0.1:{port}"
     yield base

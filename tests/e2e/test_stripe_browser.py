@@ -22,6 +22,7 @@ from servefirst.runtime import Runtime
 from tests import stripe_double as double
 from tests.conftest import Merchant
 from tests.e2e.test_customer_browser import served_tab
+from tests.patience import SERVER_START_SECONDS
 from tests.ports import free_port
 from tests.stripe_double import TEST_SECRET_KEY, StripeDouble
 
@@ -47,7 +48,7 @@ def stripe_server(runtime: Runtime, stripe_double: StripeDouble) -> Iterator[str
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    deadline = time.monotonic() + 15
+    deadline = time.monotonic() + SERVER_START_SECONDS
     while not server.started:
         assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
         time.sleep(0.05)

@@ -33,6 +33,7 @@ from servefirst.demo import DemoResult, build_demo
 from servefirst.ledger.service import audit
 from servefirst.merchants.models import Merchant as MerchantRow
 from servefirst.runtime import Runtime
+from tests.patience import SERVER_START_SECONDS
 from tests.ports import free_port
 
 README = Path(__file__).resolve().parents[2] / "README.md"
@@ -322,7 +323,7 @@ def test_demo_command_makes_a_fresh_sqlite_file_each_run(
 
 
 def _wait_until_healthy(proc: subprocess.Popen[str], base: str, what: str) -> None:
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + SERVER_START_SECONDS
     while True:
         assert proc.poll() is None, proc.stdout.read() if proc.stdout else "exited"
         try:
@@ -462,7 +463,7 @@ def test_serve_with_two_workers_runs_the_loop_across_processes(
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_until_healthy(proc, base, "serve --workers 2")
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + SERVER_START_SECONDS
         while len(_children_of(proc.pid)) < 2:  # the workers (and multiprocessing's helper)
             assert time.monotonic() < deadline, "no worker processes appeared"
             time.sleep(0.2)
@@ -558,10 +559,11 @@ def test_serve_with_two_workers_evens_out_keep_alive_connections(database_url: s
 
     try:
         _wait_until_healthy(proc, f"http://127.0.0.1:{port}", "serve --workers 2")
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + SERVER_START_SECONDS
         while len(workers := [p for p in _children_of(proc.pid) if _listens(p, port)]) < 2:
             assert time.monotonic() < deadline, "two workers never listened"
             time.sleep(0.2)
+        deadline = time.monotonic() + 30
         crowded, quiet = workers
         wanted = {crowded: 6, quiet: 2}
         held = {crowded: 0, quiet: 0}

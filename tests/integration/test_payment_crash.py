@@ -24,6 +24,7 @@ from servefirst.ledger.models import JournalEntryRow
 from servefirst.payments.models import Payment, SandboxCharge
 from servefirst.runtime import Runtime
 from tests.conftest import PUBLIC_URL, Merchant
+from tests.patience import SERVER_START_SECONDS
 from tests.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -59,7 +60,7 @@ class Server:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + SERVER_START_SECONDS
         while True:
             try:
                 if httpx.get(f"{self.base}/healthz", timeout=1).status_code == 200:

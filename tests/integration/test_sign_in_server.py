@@ -34,6 +34,7 @@ from servefirst.runtime import Runtime
 from servefirst.staff import service as staff
 from servefirst.staff.models import SignInAttempt
 from servefirst.staff.rules import EMAIL_FAILURE_LIMIT, IP_FAILURE_LIMIT
+from tests.patience import SERVER_START_SECONDS
 from tests.ports import free_port
 
 PASSWORD = "steamed milk 42"
@@ -56,7 +57,7 @@ def _serve(database_url: str, trusted_proxies: str) -> Iterator[str]:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + SERVER_START_SECONDS
         while True:
             assert proc.poll() is None, proc.stdout.read() if proc.stdout else "exited"
             try:
