@@ -99,8 +99,9 @@ def _immediate(engine: Engine, turn: WriterTurn) -> Engine:
     IMMEDIATE in the writer's turn. An option engine shares its parent's pool
     and statement cache; SQLAlchemy begins through ``engine.dialect``, so a copy
     of the dialect is where a writer's begin can differ from a reader's."""
-    with engine.connect():
-        pass  # the dialect learns the SQLite version (RETURNING...) on first connect: copy it after
+    # The dialect learns the SQLite version (RETURNING...) on its first
+    # connection: copy it only after that.
+    engine.connect().close()
 
     def begin_immediate(dbapi_conn: Any) -> None:
         raw = _raw(dbapi_conn)
