@@ -12,6 +12,7 @@ from rich.console import Console
 
 from servefirst.bookings.cli import holds
 from servefirst.config import Settings, load_settings
+from servefirst.db.cli import backup
 from servefirst.exports.cli import COMMANDS as EXPORT_COMMANDS
 from servefirst.risk.cli import export_group, import_group, policy, risk
 from servefirst.runtime import Runtime
@@ -293,6 +294,7 @@ def payments_recover(grace_seconds: float | None, as_json: bool) -> None:
 
 
 main.add_command(staff)
+main.add_command(backup)
 main.add_command(holds)
 for _group in (risk, policy, export_group, import_group):
     main.add_command(_group)
