@@ -38,9 +38,10 @@ SECTIONS = (
     "messages",
     "phases",
     "availability",
+    "offered",
 )
 #: Sections run only when named (``--only messages``): they would change the others' load.
-OPT_IN = ("messages", "phases", "availability")
+OPT_IN = ("messages", "phases", "availability", "offered")
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
 NOTES = [
@@ -129,6 +130,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--growth-lines", default=None, help="small,large ledger lines")
     parser.add_argument("--pgbench-scale", type=int, default=None)
     parser.add_argument("--shared-merchant", action="store_true")
+    parser.add_argument(
+        "--rate", type=float, default=10.0, help="lifecycles started a second (offered section)"
+    )
     parser.add_argument("--results", type=Path, default=HERE / "RESULTS.md")
     parser.add_argument("--out", type=Path, default=HERE / "out", help="profile HTML goes here")
     parser.add_argument("--note", action="append", default=[], help="a line for RESULTS.md")

@@ -169,6 +169,12 @@ def messages(engine: str, args: argparse.Namespace, results: Results, ui: Ui) ->
     section(engine, args, results, ui)
 
 
+def offered(engine: str, args: argparse.Namespace, results: Results, ui: Ui) -> None:
+    from bench.offered import section
+
+    section(engine, args, results, ui)
+
+
 def phases(engine: str, args: argparse.Namespace, results: Results, ui: Ui) -> None:
     from bench.phases import section
 
@@ -341,6 +347,9 @@ def plan(args: argparse.Namespace, engines: list[str]) -> list[tuple[str, Step]]
     for engine in engines:
         if "messages" in only:
             steps.append((f"messages under HTTP load on {engine}", partial(messages, engine)))
+    for engine in engines:
+        if "offered" in only:
+            steps.append((f"messages at an offered load on {engine}", partial(offered, engine)))
     for engine in engines:
         if "phases" in only:
             steps.append(

@@ -22,6 +22,7 @@ from bench.growth import growth
 from bench.http_load import ROUTES, http_rate
 from bench.http_work import count_http_work
 from bench.ledger_transfers import transfer_rate
+from bench.offered import offered_load
 from bench.phases import phases_rate
 from bench.profile_settle import profile_settle
 from bench.results import Results
@@ -157,6 +158,17 @@ def test_phases_times_staff_routes_beside_slow_card_payments(db: Database) -> No
     assert len(found.card_ms) == found.card_payments and min(found.card_ms) >= 50
     assert "POST /v1/tabs/{id}/payments (cash)" in found.staff_ms
     assert found.staff_worst_p99() > 0
+
+
+def test_offered_load_starts_lifecycles_on_a_schedule_and_times_their_receipts(
+    db: Database,
+) -> None:
+    found = offered_load(db.url, rate=4.0, seconds=1.5, customers=4)
+    assert found.done > 0 and found.errors == 0
+    assert set(found.latencies_ms) == set(ROUTES) and found.worst_p99() > 0
+    # Every lifecycle's receipt reached the SMTP server after its payment.
+    assert len(found.receipt_ms) == found.done and min(found.receipt_ms) > 0
+    assert found.server_cpu_seconds > 0
 
 
 def test_growth_fills_a_balanced_ledger_and_measures_each_size(db: Database) -> None:
