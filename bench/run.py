@@ -157,7 +157,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
 
 
 def main(argv: list[str] | None = None, console: Console | None = None) -> int:
-    from bench import sections
+    from bench import sections, targets
 
     args = parse(argv)
     # Piped to a file or CI log, rich would fold the table at 80 columns.
@@ -192,7 +192,7 @@ def main(argv: list[str] | None = None, console: Console | None = None) -> int:
     results.seconds_taken = time.perf_counter() - began
     results.machine["load average at end (1/5/15 min)"] = machine.load_average()
     results.machine["Python speed at end"] = machine.python_speed()
-    sections.judge(results, engines)
+    targets.judge(results, engines)
     console.print(results.figures_table())
     console.print(results.checks_table())
     for error in results.errors:

@@ -27,8 +27,8 @@ from bench.phases import phases_rate
 from bench.profile_settle import profile_settle
 from bench.results import Results
 from bench.run import main
-from bench.sections import PEER_MEDIAN, REPLAY_TARGETS, judge
 from bench.settle import settle_rate
+from bench.targets import PEER_MEDIAN, REPLAY_TARGETS, judge
 from bench.work import STEPS, TIMES, count_work
 from rich.console import Console
 from sqlalchemy import create_engine, func, select, text
