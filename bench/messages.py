@@ -16,6 +16,8 @@ import re
 import threading
 import time
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -53,6 +55,48 @@ class _Sink:
             with self.lock:
                 self.accepted.setdefault(found.group(1).decode(), now)
         return "250 OK"
+
+    def wait_for(self, paid: dict[str, float], seconds: float = 30) -> None:
+        """Until every paid tab's receipt has come, or ``seconds`` (after the load)."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            with self.lock:
+                if all(token in self.accepted for token in paid):
+                    return
+            time.sleep(0.1)
+
+    def waits_ms(self, paid: dict[str, float]) -> tuple[list[float], int]:
+        """Each receipt's wait from its payment's answer, and how many never came."""
+        with self.lock:
+            waits = [1000 * (self.accepted[t] - at) for t, at in paid.items() if t in self.accepted]
+            return waits, sum(1 for t in paid if t not in self.accepted)
+
+
+def shops_on_email(url: str, count: int) -> list[Shop]:
+    """``count`` shops whose customers all take e-mail."""
+    runtime = make_runtime(url)
+    try:
+        shops = open_shops(runtime, count)
+        with runtime.engine.begin() as conn:
+            conn.execute(text("UPDATE customers SET email = customer_id || '@example.com'"))
+    finally:
+        runtime.dispose()
+    return shops
+
+
+@contextmanager
+def serving_with_receipts(url: str) -> Iterator[tuple[Server, _Sink]]:
+    """``servefirst serve`` with its delivery worker, sending to a local aiosmtpd."""
+    sink = _Sink()
+    port = free_port()
+    smtp = Controller(sink, hostname="127.0.0.1", port=port)
+    smtp.start()
+    try:
+        env = {"SERVEFIRST_SMTP_URL": f"smtp://127.0.0.1:{port}"}
+        with Server(url, deliver=True, env=env) as server:
+            yield server, sink
+    finally:
+        smtp.stop()
 
 
 @dataclass
@@ -142,36 +186,13 @@ async def _load(
 
 
 def messages_rate(url: str, clients: int, seconds: float) -> MessagesResult:
-    runtime = make_runtime(url)
-    try:
-        shops = open_shops(runtime, clients)
-        with runtime.engine.begin() as conn:  # every customer takes e-mail
-            conn.execute(text("UPDATE customers SET email = customer_id || '@example.com'"))
-    finally:
-        runtime.dispose()
-    sink = _Sink()
-    port = free_port()
-    smtp = Controller(sink, hostname="127.0.0.1", port=port)
-    smtp.start()
-    try:
-        env = {"SERVEFIRST_SMTP_URL": f"smtp://127.0.0.1:{port}"}
-        with Server(url, deliver=True, env=env) as server:
-            cpu_before = server.cpu_seconds()
-            done, elapsed, errors, latencies, paid = asyncio.run(
-                _load(server.base_url, shops, seconds)
-            )
-            deadline = time.monotonic() + 30  # the last receipts, after the load
-            while time.monotonic() < deadline:
-                with sink.lock:
-                    if all(token in sink.accepted for token in paid):
-                        break
-                time.sleep(0.1)
-            cpu = server.cpu_seconds() - cpu_before
-    finally:
-        smtp.stop()
-    with sink.lock:
-        waits = [1000 * (sink.accepted[t] - at) for t, at in paid.items() if t in sink.accepted]
-        missing = sum(1 for t in paid if t not in sink.accepted)
+    shops = shops_on_email(url, clients)
+    with serving_with_receipts(url) as (server, sink):
+        cpu_before = server.cpu_seconds()
+        done, elapsed, errors, latencies, paid = asyncio.run(_load(server.base_url, shops, seconds))
+        sink.wait_for(paid)
+        cpu = server.cpu_seconds() - cpu_before
+    waits, missing = sink.waits_ms(paid)
     planning, sending = receipt_stages(url)
     return MessagesResult(done, elapsed, errors, latencies, waits, missing, cpu, planning, sending)
 
