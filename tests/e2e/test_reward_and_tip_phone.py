@@ -1,8 +1,9 @@
 """A regular picks her free flat white in the payment form on a 375 px phone,
-in English and in Portuguese: the sticky pay bar, the heading and the
-suggested tips follow what is left to pay at once (the server's sum, fetched
-by htmx), a suggested tip is charged as the page said, and a custom tip more
-than what is left is asked about with the bill after the reward."""
+in English and in Portuguese: the sticky pay bar and the heading follow what
+is left to pay at once (the server's sum, fetched by htmx), the suggested tips
+stay a share of the bill before the reward (payments.tip_rules) and are
+charged as the page said, and a custom tip more than the bill is asked about
+with that bill."""
 
 from __future__ import annotations
 
@@ -19,14 +20,15 @@ from tests.integration.test_loyalty_pages import with_reward
 pytestmark = pytest.mark.browser
 
 NARROW = {"width": 375, "height": 667}
-#: What the page says, by language: the whole bill, what is left, 10 % of what is left.
+#: What the page says, by language: the whole bill, what is left, 10 % of the
+#: bill before the reward, the question about a tip more than the bill.
 SAYS = {
-    "en-GB": ("€6.00", "€2.20", "€0.22", "Your tip of €3.00 is more than the bill (€2.20)."),
+    "en-GB": ("€6.00", "€2.20", "€0.60", "Your tip of €7.00 is more than the bill (€6.00)."),
     "pt-PT": (
         "6,00 €",
         "2,20 €",
-        "0,22 €",
-        "A sua gorjeta de 3,00 € é maior do que a conta (2,20 €).",
+        "0,60 €",
+        "A sua gorjeta de 7,00 € é maior do que a conta (6,00 €).",
     ),
 }
 
@@ -85,9 +87,9 @@ def test_the_pay_bar_and_tips_follow_the_reward_chosen_on_a_phone(
     page.locator(f'input[name="reward_id"][value="{reward["id"]}"]').check()
     expect(bar).to_have_text(left.replace(" ", "\xa0"))
 
-    # Wrong input first: a tip more than what is left is asked about, with that bill.
+    # Wrong input first: a tip more than the bill is asked about, with that bill.
     page.locator("#tip-custom").check()
-    page.locator("#custom_tip").fill("3")
+    page.locator("#custom_tip").fill("7")
     page.locator("#card").fill("4242 4242 4242 4242")
     page.locator("#pay-button").click()
     question = page.locator("#tip-question")
@@ -96,9 +98,9 @@ def test_the_pay_bar_and_tips_follow_the_reward_chosen_on_a_phone(
     assert violations(page) == []
     screenshot(page, f"reward-tip-asked-{language}")
 
-    # Then a suggested tip instead: 10 % of what is left, as the page said.
+    # Then a suggested tip instead: 10 % of the bill, as the page said.
     page.locator('input[name="tip"][value="10"]').check()
     page.locator("#pay-button").click()
     page.wait_for_url(f"{live_server}/t/{tab['token']}/receipt")
     paid = live_merchant.client.get(f"/v1/public/tabs/{tab['token']}").json()
-    assert [(p["amount"], p["tip"]) for p in paid["payments"]] == [(220, 22)]
+    assert [(p["amount"], p["tip"]) for p in paid["payments"]] == [(220, 60)]

@@ -1,10 +1,11 @@
 """A customer who types 680 for a 6,80 tip is asked before the card is charged.
 
-On the tab page a tip more than what is due (once a reward spent with the
-payment is off) is not charged at once: the page comes back with what was
-typed (the card too, when it is a sandbox test card: a real number never is),
-asks beside the tip in the reader's language, and charges only once the
-customer says yes to that very amount. Nothing is written while the page asks.
+On the tab page a tip more than what is due (before any reward spent with the
+payment: the suggested tips' yardstick, ``payments.tip_rules``) is not charged
+at once: the page comes back with what was typed (the card too, when it is a
+sandbox test card: a real number never is), asks beside the tip in the
+reader's language, and charges only once the customer says yes to that very
+amount. Nothing is written while the page asks.
 The public JSON API does not ask (its callers decide for themselves).
 """
 
@@ -180,21 +181,22 @@ def test_a_sandbox_test_card_is_kept_so_the_yes_needs_no_typing(
 @pytest.mark.parametrize(
     ("headers", "typed", "said"),
     [
-        ({}, "3", "Your tip of €3.00 is more than the bill (€2.20). Pay it anyway?"),
+        ({}, "7", "Your tip of €7.00 is more than the bill (€6.00). Pay it anyway?"),
         (
             PT,
-            "3,00",
-            "A sua gorjeta de 3,00 € é maior do que a conta (2,20 €). Pagar mesmo assim?",
+            "7,00",
+            "A sua gorjeta de 7,00 € é maior do que a conta (6,00 €). Pagar mesmo assim?",
         ),
     ],
     ids=["en", "pt"],
 )
-def test_a_tip_is_weighed_against_the_bill_left_after_the_reward(
+def test_a_tip_is_weighed_against_the_bill_before_the_reward(
     merchant: Merchant, headers: dict[str, str], typed: str, said: str
 ) -> None:
     if headers:
         assert merchant.post("/v1/merchant", {"locale": "pt_PT"}).status_code == 200
-    # A flat white and a croissant (6.00); the free flat white leaves 2.20 to pay.
+    # A flat white and a croissant (6.00); the free flat white leaves 2.20 to
+    # pay, and the tip is weighed against the bill the customer was served.
     ana, tab, reward = with_reward(merchant)
     sent = {
         "card": CARD,
@@ -212,22 +214,25 @@ def test_a_tip_is_weighed_against_the_bill_left_after_the_reward(
     assert public(merchant, tab["token"])["payments"] == []
     assert loyalty_card(merchant, ana["id"])["rewards"][0]["status"] == "available"
 
-    paid = pay(merchant, tab["token"], {**sent, "tip_confirmed": "300"}, headers=headers)
+    paid = pay(merchant, tab["token"], {**sent, "tip_confirmed": "700"}, headers=headers)
 
     assert paid.status_code == 303, paid.text
     [payment] = public(merchant, tab["token"])["payments"]
-    assert (payment["amount"], payment["tip"]) == (220, 300)
+    assert (payment["amount"], payment["tip"]) == (220, 700)
 
 
-def test_a_tip_up_to_the_bill_left_after_the_reward_pays_at_once(merchant: Merchant) -> None:
+def test_a_tip_more_than_what_is_left_after_the_reward_but_within_the_bill_pays_at_once(
+    merchant: Merchant,
+) -> None:
+    # 3.00 on a 6.00 bill the reward brings to 2.20: a generous tip, not a slipped mark.
     ana, tab, reward = with_reward(merchant)
-    sent = {"card": CARD, "tip": "custom", "custom_tip": "2.20", "reward_id": reward["id"]}
+    sent = {"card": CARD, "tip": "custom", "custom_tip": "3", "reward_id": reward["id"]}
 
     paid = pay(merchant, tab["token"], sent)
 
     assert paid.status_code == 303, paid.text
     [payment] = public(merchant, tab["token"])["payments"]
-    assert (payment["amount"], payment["tip"]) == (220, 220)
+    assert (payment["amount"], payment["tip"]) == (220, 300)
 
 
 def test_a_reward_spent_meanwhile_is_refused_before_any_tip_question(

@@ -1,10 +1,15 @@
 """A reward chosen in the tab page's payment form, and the tip beside it.
 
-The heading, the sticky pay bar and the suggested tips say what is left to pay
-once the reward chosen is off, as the payment charges it (the server's own
-sum: the live poll carries the choice); a suggested tip is charged as the
-share of that. A reward that pays the whole bill leaves the tip a plain tip:
-weighed against the bill the reward paid, and asked about in words that say so.
+The heading and the sticky pay bar say what is left to pay once the reward
+chosen is off, as the payment charges it (the server's own sum: the live poll
+carries the choice). A suggested tip is a share of the bill before any reward
+(``payments.tip_rules``), whichever reward is chosen: the page without
+JavaScript, which cannot know the choice before it is sent, shows the amount
+it charges, and a reward that pays the whole bill leaves the suggested tips
+what they were. A tip is weighed against the same bill, and asked about in
+words that say the reward paid it. A reward that may pay the whole bill lets
+the form be sent without a card; the server asks for one, beside the card
+field, when the payment still charges something.
 """
 
 from __future__ import annotations
@@ -42,7 +47,7 @@ def a_covered_flat_white(merchant: Merchant) -> tuple[dict[str, Any], dict[str, 
     return ana, tab, reward
 
 
-def test_the_pay_bar_and_suggested_tips_follow_the_bill_left_after_the_chosen_reward(
+def test_the_pay_bar_follows_the_reward_and_the_suggested_tips_stay_on_the_bill(
     merchant: Merchant,
 ) -> None:
     # A flat white and a croissant (6.00); the free flat white leaves 2.20 to pay.
@@ -57,7 +62,7 @@ def test_the_pay_bar_and_suggested_tips_follow_the_bill_left_after_the_chosen_re
     assert shown(chosen, "pay-bar-due") == "€2.20"
     assert shown(chosen, "pay-due") == "€2.20"
     tips = [shown(chosen, f"tip-amount-{p}") for p in (10, 15, 20)]
-    assert tips == ["€0.22", "€0.33", "€0.44"]
+    assert tips == ["€0.60", "€0.90", "€1.20"]  # of 6.00, as the page drew them at first
     # The tab's totals say the reward, and what is left.
     assert '<td data-testid="reward-off">−€3.80</td>' in chosen
     assert '<td data-testid="amount-due">€2.20</td>' in chosen
@@ -77,20 +82,23 @@ def test_a_reward_no_longer_held_leaves_the_numbers_at_the_whole_bill(merchant: 
         assert shown(page.text, "pay-bar-due") == "€6.00", forged
 
 
-def test_a_suggested_tip_is_charged_as_a_share_of_what_is_left_after_the_reward(
+def test_a_suggested_tip_is_charged_as_the_page_without_javascript_showed_it(
     merchant: Merchant,
 ) -> None:
     ana, tab, reward = with_reward(merchant)
+    # Without JavaScript the page is drawn before any reward is chosen.
+    page = merchant.client.get(f"/t/{tab['token']}").text
+    assert shown(page, "tip-amount-10") == "€0.60"
     sent = {"card": CARD, "tip": "10", "reward_id": reward["id"], "expected_due": "600"}
 
     paid = pay(merchant, tab["token"], sent)
 
     assert paid.status_code == 303, paid.text
     [payment] = public(merchant, tab["token"])["payments"]
-    assert (payment["amount"], payment["tip"]) == (220, 22)  # 10 % of 2.20, as the page said
+    assert (payment["amount"], payment["tip"]) == (220, 60)  # 10 % of 6.00, as the page said
 
 
-def test_the_page_asking_about_a_tip_shows_the_bill_left_after_the_reward(
+def test_the_page_asking_about_a_tip_keeps_the_reward_chosen(
     merchant: Merchant,
 ) -> None:
     ana, tab, reward = with_reward(merchant)
@@ -100,7 +108,11 @@ def test_the_page_asking_about_a_tip_shows_the_bill_left_after_the_reward(
 
     assert asked.status_code == 409
     assert (shown(asked.text, "pay-bar-due"), shown(asked.text, "pay-due")) == ("€2.20", "€2.20")
-    assert shown(asked.text, "tip-amount-20") == "€0.44"
+    assert shown(asked.text, "tip-amount-20") == "€1.20"
+    assert (
+        question_of(asked.text)
+        == "Your tip of €30.00 is more than the bill (€6.00). Pay it anyway?"
+    )
 
 
 def test_a_tip_on_a_bill_the_reward_pays_whole_is_a_plain_tip(merchant: Merchant) -> None:
@@ -171,3 +183,90 @@ def test_the_public_api_takes_a_tip_on_a_bill_the_reward_pays_whole(merchant: Me
     assert after["card_clearing"] - before.get("card_clearing", 0) == 150
     assert after["tips_payable"] - before.get("tips_payable", 0) == -150
     assert loyalty_card(merchant, ana["id"])["rewards"][0]["status"] == "redeemed"
+
+
+def card_field(page: str) -> str:
+    """The card number field as drawn."""
+    return page[page.index('id="card"') :].split(">")[0]
+
+
+def test_a_reward_that_may_pay_the_whole_bill_does_not_make_the_card_required(
+    merchant: Merchant,
+) -> None:
+    ana, tab, reward = a_covered_flat_white(merchant)
+
+    page = merchant.client.get(f"/t/{tab['token']}").text
+
+    # The browser would refuse to send the form without a card: nothing to charge.
+    assert "required" not in card_field(page)
+    assert 'id="tip-base"' in page  # the suggested tips say what they are a share of
+
+
+def test_a_tab_with_no_reward_to_spend_still_requires_the_card(merchant: Merchant) -> None:
+    tab = merchant.served_tab(380)
+
+    page = merchant.client.get(f"/t/{tab['token']}").text
+
+    assert "required" in card_field(page)
+    assert 'id="tip-base"' not in page
+
+
+def test_a_reward_that_pays_the_whole_bill_is_used_without_a_card(merchant: Merchant) -> None:
+    ana, tab, reward = a_covered_flat_white(merchant)
+
+    paid = pay(merchant, tab["token"], {"card": "", "tip": "0", "reward_id": reward})
+
+    assert paid.status_code == 303, paid.text
+    assert public(merchant, tab["token"])["status"] == "paid"
+    assert loyalty_card(merchant, ana["id"])["rewards"][0]["status"] == "redeemed"
+
+
+def test_suggested_tips_on_a_bill_the_reward_pays_whole_are_a_share_of_that_bill(
+    merchant: Merchant,
+) -> None:
+    ana, tab, reward = a_covered_flat_white(merchant)
+    chosen = merchant.client.get(f"/t/{tab['token']}/live", params={"reward_id": reward}).text
+    assert shown(chosen, "pay-bar-due") == "€0.00"
+    assert [shown(chosen, f"tip-amount-{p}") for p in (10, 15, 20)] == ["€0.38", "€0.57", "€0.76"]
+
+    paid = pay(merchant, tab["token"], {"card": CARD, "tip": "15", "reward_id": reward})
+
+    assert paid.status_code == 303, paid.text
+    assert [(p["amount"], p["tip"]) for p in public(merchant, tab["token"])["payments"]] == [
+        (0, 57)
+    ]
+
+
+def test_a_suggested_tip_on_a_bill_the_reward_pays_asks_for_the_card_beside_it(
+    merchant: Merchant,
+) -> None:
+    ana, tab, reward = a_covered_flat_white(merchant)
+
+    refused = pay(merchant, tab["token"], {"card": "", "tip": "10", "reward_id": reward})
+
+    assert refused.status_code == 422
+    said = re.search(
+        r'<p class="field-error" role="alert" id="pay-error"[^>]*>([^<]*)</p>', refused.text
+    )
+    assert said and said.group(1) == "Enter the card number."
+    assert 'aria-invalid="true"' in card_field(refused.text)
+    # What was chosen is kept; nothing was spent.
+    assert f'name="reward_id" value="{reward}" checked' in refused.text
+    assert 'name="tip" value="10" checked' in refused.text
+    assert public(merchant, tab["token"])["payments"] == []
+    assert loyalty_card(merchant, ana["id"])["rewards"][0]["status"] == "available"
+
+
+def test_the_card_is_asked_for_in_portuguese_when_the_tip_is_left_to_charge(
+    merchant: Merchant,
+) -> None:
+    assert merchant.post("/v1/merchant", {"locale": "pt_PT"}).status_code == 200
+    ana, tab, reward = a_covered_flat_white(merchant)
+    sent = {"card": "", "tip": "custom", "custom_tip": "0,50", "reward_id": reward}
+
+    refused = pay(merchant, tab["token"], sent, headers=PT)
+
+    assert refused.status_code == 422
+    said = re.search(r'id="pay-error"[^>]*>([^<]*)</p>', refused.text)
+    assert said and said.group(1) == "Escreva o número do cartão."
+    assert 'value="0,50"' in refused.text

@@ -25,6 +25,7 @@ from servefirst.kit.i18n import N_
 from servefirst.kit.refusals import in_words
 from servefirst.kit.typed import parse_amount
 from servefirst.payments import service as payments
+from servefirst.payments import tip_rules
 from servefirst.payments.refund_rules import refund_state
 from servefirst.receipts.document import SaleAndRefunds
 from servefirst.reviews import service as reviews
@@ -34,9 +35,9 @@ from servefirst.web import pay_form, words
 from servefirst.web.customer_qr import router as qr_router
 from servefirst.web.customer_reads import (
     PAGE_HEADERS,
-    due_for_tip,
     due_with_reward,
     in_test_mode,
+    left_after_reward,
     merchant_of,
     not_found,
     read_tab,
@@ -123,7 +124,13 @@ def _context(
         "can_pay": can_pay(tab),
         "page_state": page_state(tab),
         "due_now": due_now,
-        "tips": pay_form.tip_choices(due_now, tab.currency),
+        # A share of the bill before any reward, whichever is chosen (tip_rules).
+        "tips": pay_form.tip_choices(tab.amount_due, tab.currency),
+        # The browser asks for a card before sending only if every choice the
+        # form offers charges something: a reward may pay the whole bill, and
+        # without JavaScript the page cannot know which one is chosen (the
+        # server then asks, beside the card; pages.js decides as it changes).
+        "card_required": due_now > 0 and not (tab.loyalty and tab.loyalty.rewards),
         "live_seconds": LIVE_SECONDS,
         "flash": FLASHES.get(flash or ""),
         "error": None if by_card or beside else error,
@@ -315,13 +322,14 @@ def pay(
         if tab.status == "paid":
             return _to_receipt(token)
         seen = pay_form.seen_due(expected_due)
-        # Left to pay once the reward is off: what a suggested tip is a share of.
-        due = due_for_tip(request, token, tab, reward_id)
-        tipped = pay_form.tip_from(tip, custom_tip, tab, due)
+        # Left to pay once the reward is off (a suggested tip is a share of the
+        # bill before it: tip_rules).
+        left = left_after_reward(request, token, tab, reward_id)
+        tipped = pay_form.tip_from(tip, custom_tip, tab)
         # Asked before the card is looked at: the answer and the card come back together.
         ask = pay_form.tip_to_ask_about(
             tipped,
-            due,
+            left,
             tip_confirmed,
             bill=tab.amount_due,
             card=card,
@@ -331,7 +339,7 @@ def pay(
         if ask is not None:
             return _page(request, token, status=409, form=form, tip_question=ask)
         number = "".join(card.split())
-        if not number and not payment_method and not reward_id:
+        if not number and not payment_method and tip_rules.card_needed(left, tipped):
             raise InvalidRequest("Enter the card number.", param="card")
 
         def charge(uow: UnitOfWork) -> str | None:

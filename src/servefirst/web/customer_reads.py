@@ -62,9 +62,9 @@ def read_tab_and_sale(request: Request, token: str) -> tuple[PublicTab, SaleAndR
         return tab, sale
 
 
-def due_for_tip(request: Request, token: str, tab: PublicTab, reward_id: str) -> int:
-    """What a tip on the payment form is weighed against: what is due, less the
-    reward the same form spends (refused as the payment would refuse it)."""
+def left_after_reward(request: Request, token: str, tab: PublicTab, reward_id: str) -> int:
+    """What the payment form charges for the bill: what is due, less the reward
+    the same form spends (refused as the payment would refuse it)."""
     if not reward_id:
         return tab.amount_due
     with runtime_of(request).uow(merchant_of(token), write=False) as uow:
@@ -73,15 +73,16 @@ def due_for_tip(request: Request, token: str, tab: PublicTab, reward_id: str) ->
 
 def due_with_reward(request: Request, token: str, tab: PublicTab, reward_id: str) -> int:
     """What the payment form shows as left to pay (its heading, the sticky pay
-    bar, the suggested tips) with the reward chosen in it: the server's own
-    sum (``due_after_reward``), never one worked out in the browser. A reward
-    the tab no longer offers, or one the payment would refuse, shows the bill
-    as it stands: the refusal is said when the customer pays."""
+    bar, whether it asks for a card) with the reward chosen in it: the server's
+    own sum (``due_after_reward``), never one worked out in the browser. A
+    reward the tab no longer offers, or one the payment would refuse, shows the
+    bill as it stands: the refusal is said when the customer pays. (The
+    suggested tips stay a share of the bill before any reward: ``tip_rules``.)"""
     offered = {r.id for r in tab.loyalty.rewards} if tab.loyalty else set()
     if reward_id not in offered:
         return tab.amount_due
     try:
-        return due_for_tip(request, token, tab, reward_id)
+        return left_after_reward(request, token, tab, reward_id)
     except ServefirstError:
         return tab.amount_due
 

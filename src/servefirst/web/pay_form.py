@@ -3,7 +3,9 @@
 The form shows the amount due it was drawn with (kept current by the live
 poll); a payment is refused if the bill changed since, so a line added a moment
 ago is never charged unseen. A tip larger than the bill is asked about before
-it is charged (680 typed for 6,80), as a good payment terminal does.
+it is charged (680 typed for 6,80), as a good payment terminal does. What a
+suggested tip is a share of, and what a tip is weighed against, is one rule
+(``payments.tip_rules``): the bill before any reward, whichever reward is chosen.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from servefirst.kit.errors import Conflict, InvalidRequest
 from servefirst.kit.i18n import N_
 from servefirst.kit.money import Money
 from servefirst.kit.typed import parse_amount
+from servefirst.payments import tip_rules
 from servefirst.payments.gateways import SANDBOX_CARDS, normalize_card_number
 from servefirst.tabs import service as tabs
 from servefirst.tabs.public import PublicTab
@@ -24,8 +27,6 @@ from servefirst.tabs.public import PublicTab
 if TYPE_CHECKING:
     from servefirst.tabs.models import Tab
 
-#: Suggested tips, in percent of what is due.
-TIP_PERCENTS = (0, 10, 15, 20)
 #: A Stripe PaymentMethod id, as ``payments.schemas`` takes it (at most 255 characters).
 PAYMENT_METHOD_ID = re.compile(r"pm_[A-Za-z0-9_]{1,252}")
 
@@ -37,11 +38,11 @@ class TipChoice:
     amount: int  # minor units
 
 
-def tip_choices(amount_due: int, currency: str) -> list[TipChoice]:
-    due = Money(max(amount_due, 0), currency)
+def tip_choices(bill: int, currency: str) -> list[TipChoice]:
+    """The suggested tips on ``bill``: what is due before any reward is off."""
     return [
-        TipChoice(str(p), N_("No tip") if p == 0 else formats.percent(p), due.percent(p).amount)
-        for p in TIP_PERCENTS
+        TipChoice(str(p), N_("No tip") if p == 0 else formats.percent(p), tip.amount)
+        for p, tip in tip_rules.suggested_tips(Money(bill, currency))
     ]
 
 
@@ -67,13 +68,13 @@ def ensure_same_bill(tab: Tab, seen: int | None) -> None:
         )
 
 
-def tip_from(choice: str, custom: str, tab: PublicTab, due: int) -> int:
-    """The tip the form asks for. A suggested one is a share of ``due``, what is
-    left to pay once the reward chosen in the same form is off: the amount the
-    page showed beside it (``tip_choices`` drawn with the same ``due``)."""
+def tip_from(choice: str, custom: str, tab: PublicTab) -> int:
+    """The tip the form asks for. A suggested one is a share of the bill before
+    any reward: the amount the page showed beside it (``tip_choices`` drawn
+    with the same bill), whichever reward the same form spends."""
     if choice == "custom":
         return parse_amount(custom, tab.currency, param="custom_tip") or 0
-    for option in tip_choices(due, tab.currency):
+    for option in tip_choices(tab.amount_due, tab.currency):
         if option.value == (choice or "0"):
             return option.amount
     raise InvalidRequest("Choose one of the suggested tips, or a custom amount.", param="tip")
@@ -84,9 +85,8 @@ class TipQuestion:
     """A tip asked about before it is charged, and what the page keeps for the yes."""
 
     tip: int
-    #: What the tip is weighed against: what is left to pay once the reward
-    #: spent with this payment is off or, when the reward pays it all, the bill
-    #: the reward paid (``covered``).
+    #: What the tip is weighed against: the bill before any reward
+    #: (``tip_rules.tip_to_question``).
     bill: int
     #: What the card field is drawn with: a published sandbox test card, or nothing.
     card: str
@@ -108,26 +108,21 @@ def tip_to_ask_about(
 ) -> TipQuestion | None:
     """The tip to ask the customer about before charging it, if any.
 
-    A tip more than what is due (``due``: after the reward the same form
-    spends) is most often a slipped decimal mark, so it is charged only once
-    the customer said yes to that very amount: a yes given for another amount
-    (the tip typed again) does not count. The JSON API does not ask; its
-    callers decide for themselves.
+    A tip more than the bill (``bill``: what is due before any reward, the
+    yardstick of the suggested tips, ``tip_rules``) is most often a slipped
+    decimal mark, so it is charged only once the customer said yes to that
+    very amount: a yes given for another amount (the tip typed again) does not
+    count. The JSON API does not ask; its callers decide for themselves.
 
-    A reward that pays the whole bill leaves nothing to weigh against (every
-    tip would be "more than 0,00 €"), yet the tip is a plain tip for the
-    service the customer had: it is weighed against the bill the reward paid
-    (``bill``, what was due before it), the same yardstick as on a tab paid
-    without a reward, and asked about in words that say the reward paid it.
+    When the reward the same form spends pays the whole bill (``due``, what is
+    left after it, is nothing), the question says so in its words.
     """
-    covered = due <= 0
-    weighed = bill if covered else due
-    if tip > weighed and confirmed.strip() != str(tip):
+    if tip_rules.tip_to_question(tip, bill) and confirmed.strip() != str(tip):
         return TipQuestion(
             tip,
-            weighed,
+            bill,
             card_to_keep(card, test_mode=test_mode),
-            covered=covered,
+            covered=due <= 0,
             payment_method=payment_method_to_keep(payment_method),
         )
     return None

@@ -56,8 +56,14 @@
     var left = document.getElementById("pay-left");
     if (!left || left.dataset.left !== "0") return false;
     var tip = form.querySelector("input[name=tip]:checked");
-    var custom = document.getElementById("custom_tip");
-    return !tip || tip.value !== "custom" || !custom || !custom.value.trim();
+    if (!tip || tip.value === "0") return true;
+    if (tip.value === "custom") {
+      var custom = document.getElementById("custom_tip");
+      return !custom || /^[0\s.,]*$/.test(custom.value.trim());
+    }
+    // A suggested tip is a share of the bill before the reward: something to charge.
+    var amount = document.getElementById("tip-amount-" + tip.value);
+    return !!amount && amount.dataset.amount === "0";
   }
 
   form.addEventListener("submit", function (event) {
