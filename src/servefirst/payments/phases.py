@@ -40,6 +40,7 @@ from servefirst.payments.attempt_rules import NOT_CHARGED
 from servefirst.payments.gateway_choice import gateway_named
 from servefirst.payments.gateways import Authorization, CardGateway, Charge
 from servefirst.payments.posting import Method, post_payment
+from servefirst.tabs.service import bill_of, settle
 
 if TYPE_CHECKING:
     from servefirst.db.uow import UnitOfWork
@@ -317,4 +318,10 @@ def record_outcome(
         code = outcome.code if outcome is not None else NOT_CHARGED
         uow.tabs.write_payment(payment, status="failed", failure_code=code)
         uow.tabs.write(tab, pending_payment_id=None)
+        if payment.amount == 0 and tab.status != "open" and bill_of(tab).due == 0:
+            # The card was asked for a tip alone: a reward had paid the whole
+            # bill with the attempt (``service._take_reward``). The tip failed,
+            # the bill did not: the tab is paid, as a reward that leaves no tip
+            # closes it, instead of waiting served with nothing left to pay.
+            settle(uow, tab)
     return payment

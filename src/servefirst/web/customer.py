@@ -21,7 +21,6 @@ from servefirst.db.uow import UnitOfWork
 from servefirst.guarantee import service as guarantee
 from servefirst.kit import formats
 from servefirst.kit.errors import InvalidRequest, NotFound, ServefirstError
-from servefirst.kit.i18n import N_
 from servefirst.kit.refusals import in_words
 from servefirst.kit.typed import parse_amount
 from servefirst.payments import service as payments
@@ -46,7 +45,7 @@ from servefirst.web.customer_reads import (
 )
 from servefirst.web.qr import customer_url
 from servefirst.web.stripe_card import StripeCard, stripe_card_of
-from servefirst.web.tab_sections import ACTIVE, can_pay, fields_drawn, page_state
+from servefirst.web.tab_sections import ACTIVE, FLASHES, can_pay, fields_drawn, page_state
 from servefirst.web.templating import STATIC_DIR, templates
 
 router = APIRouter(include_in_schema=False)
@@ -54,20 +53,6 @@ router.include_router(qr_router)  # the tab's QR code and its page
 
 #: Seconds between two refreshes of the live part of the page.
 LIVE_SECONDS = 3
-
-#: The only messages a redirect can ask the page to show (never echoed text).
-FLASHES = {
-    "accepted": N_("Thank you: you accepted the terms of this tab."),
-    "reviewed": N_("Thank you for your rating."),
-    "concern_approved": N_("Your concern was upheld and the bill adjusted."),
-    "concern_pending": N_("Your concern was sent to the staff; they will answer shortly."),
-    "concern_rejected": N_(
-        "Your concern was recorded, but it could not be approved automatically."
-    ),
-    "paid": N_("Payment received. Thank you!"),
-    "refunded_in_full": N_("Everything you paid was given back to you."),
-    "confirming": N_("Your bank is confirming the payment; this page shows it paid in a moment."),
-}
 
 T = TypeVar("T")
 
@@ -198,6 +183,10 @@ def _back(token: str, flash: str) -> RedirectResponse:
 def _refused(request: Request, token: str, exc: ServefirstError, form: dict[str, str]) -> Response:
     if isinstance(exc, NotFound) and exc.code == "tab_not_found":
         return not_found(request)
+    if exc.type == "card_error" and read_tab(request, token).status == "paid":
+        # The reward paid the bill and the card declined the tip alone
+        # (``payments.phases``): the tab is paid, without the tip.
+        return _back(token, "tip_not_taken")
     return _page(request, token, status=exc.status, error=exc, form=form)
 
 

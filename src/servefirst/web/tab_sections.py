@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from servefirst.kit.i18n import N_
 from servefirst.tabs.public import PublicTab
 
 #: Statuses in which the customer still has something to do on the page.
@@ -39,3 +40,19 @@ def fields_drawn(tab: PublicTab) -> set[str]:
     if tab.status != "void" and tab.lines and not (tab.review and tab.status not in ACTIVE):
         drawn |= {"rating", "comment"}
     return drawn
+
+
+#: The only messages a redirect can ask the page to show (never echoed text).
+FLASHES = {
+    "accepted": N_("Thank you: you accepted the terms of this tab."),
+    "reviewed": N_("Thank you for your rating."),
+    "concern_approved": N_("Your concern was upheld and the bill adjusted."),
+    "concern_pending": N_("Your concern was sent to the staff; they will answer shortly."),
+    "concern_rejected": N_(
+        "Your concern was recorded, but it could not be approved automatically."
+    ),
+    "paid": N_("Payment received. Thank you!"),
+    "refunded_in_full": N_("Everything you paid was given back to you."),
+    "confirming": N_("Your bank is confirming the payment; this page shows it paid in a moment."),
+    "tip_not_taken": N_("Your reward paid the bill. The card was declined, so no tip was taken."),
+}
