@@ -194,3 +194,24 @@ def test_portuguese_never_puts_an_article_or_preposition_before_a_name_it_cannot
                 forms = message.string if isinstance(message.string, tuple) else (message.string,)
                 found += [f"{po.name}: {f}" for f in forms if f and before.search(f)]
     assert found == []
+
+
+def test_portuguese_says_one_word_for_each_thing() -> None:
+    """The catalogs call a tab "conta", a deposit "sinal", a card hold
+    "cativação", a business "negócio" or "estabelecimento", and cash on the
+    console "numerário": a second word for the same thing makes a reader
+    wonder whether it is something else."""
+    from babel.messages.pofile import read_po
+
+    other = re.compile(
+        r"\b(comanda|separador|caução|depósito|retenção|comerciante|loja|"
+        r"escolha dinheiro)\b",
+        re.IGNORECASE,
+    )
+    found = []
+    for po in sorted((i18n.LOCALES_DIR / "pt" / "LC_MESSAGES").glob("*.po")):
+        with po.open("rb") as handle:
+            for message in read_po(handle):
+                forms = message.string if isinstance(message.string, tuple) else (message.string,)
+                found += [f"{po.name}: {f}" for f in forms if f and other.search(f)]
+    assert found == []
