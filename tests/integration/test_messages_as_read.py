@@ -200,7 +200,7 @@ def test_an_unknown_unsubscribe_link_answers_a_page_in_the_reader_s_language(
     for path in ("/u/garbage", f"/u/{merchant.id}.cut-short"):
         page = merchant.client.get(path, headers={"Accept-Language": "pt-PT,pt;q=0.9"})
         assert page.status_code == 404
-        assert '<html lang="pt"' in page.text and "O link pode estar incompleto" in page.text
+        assert '<html lang="pt"' in page.text and "A ligação pode estar incompleta" in page.text
     assert merchant.client.post("/u/garbage").status_code == 404
 
 

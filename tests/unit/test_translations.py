@@ -198,14 +198,14 @@ def test_portuguese_never_puts_an_article_or_preposition_before_a_name_it_cannot
 
 def test_portuguese_says_one_word_for_each_thing() -> None:
     """The catalogs call a tab "conta", a deposit "sinal", a card hold
-    "cativação", a business "negócio" or "estabelecimento", and cash on the
-    console "numerário": a second word for the same thing makes a reader
-    wonder whether it is something else."""
+    "cativação", a business "negócio" or "estabelecimento", cash on the
+    console "numerário", a link "ligação" and a check-in "chegada": a second
+    word for the same thing makes a reader wonder whether it is something else."""
     from babel.messages.pofile import read_po
 
     other = re.compile(
         r"\b(comanda|separador|caução|depósito|retenção|comerciante|loja|"
-        r"escolha dinheiro)\b",
+        r"escolha dinheiro|link|check-in)\b",
         re.IGNORECASE,
     )
     found = []
