@@ -173,7 +173,7 @@ def test_a_portuguese_salon_cancels_in_portuguese_and_a_moved_booking_s_cancel_o
     assert cancelled.status_code == 200
     deliver(runtime, merchant, smtp_server[0])
     _, mail = smtp_server[1].to(email)
-    assert mail["Subject"] == "A sua marcação em Café Azul foi cancelada"
+    assert mail["Subject"] == "Café Azul: a sua marcação foi cancelada"
     lines = lines_of(mail)
     assert "Olá Bea Reis," in lines and "Café Azul cancelou a sua marcação:" in lines
     said = f"Cut and blow-dry, {when(merchant, moved_to)} (Europe/Lisbon), com Maria."
@@ -185,7 +185,7 @@ def test_a_portuguese_salon_cancels_in_portuguese_and_a_moved_booking_s_cancel_o
     event = event_of(calendar_of(mail))
     assert str(event["UID"]) == str(confirmed["UID"])
     assert int(event["SEQUENCE"]) == 2 and event["STATUS"] == "CANCELLED"
-    assert str(event["SUMMARY"]) == "Cancelada: Cut and blow-dry em Café Azul"
+    assert str(event["SUMMARY"]) == "Cancelada: Cut and blow-dry — Café Azul"
     html = text_of(mail, "html")
     assert '<html lang="pt">' in html and "Marcar de novo" in html
     install_vnu()

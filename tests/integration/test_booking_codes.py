@@ -334,7 +334,7 @@ def test_the_code_email_speaks_the_merchants_language(page: Page, merchant: Merc
     page.ask("ana.pt@example.com")
     page.worker.drain()
     [mail] = page.mailbox.to("ana.pt@example.com")
-    assert mail["Subject"] == "O seu código de marcação para Café Azul"
+    assert mail["Subject"] == "Café Azul: o seu código de marcação"
     body = str(mail.get_body(preferencelist=("plain",)).get_content())
     assert "Funciona durante 10 minutos, uma vez." in body
 

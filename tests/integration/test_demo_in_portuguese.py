@@ -118,7 +118,9 @@ def test_anas_stamp_card_promises_a_galao_in_both_languages(
     with runtime.uow(demo.merchants[0].merchant_id, write=False) as uow:
         card = loyalty.customer_card(uow, get_tab(uow, demo.open_tab.tab_id).customer_id)
         with i18n.use_language("pt"):
-            assert loyalty.progress_in_words(uow, card) == "Mais 4 visitas para um galão grátis"
+            assert (
+                loyalty.progress_in_words(uow, card) == "Faltam 4 visitas para ganhar galão grátis"
+            )
         with i18n.use_language("en"):
             assert loyalty.progress_in_words(uow, card) == "4 more visits to a free galão"
 

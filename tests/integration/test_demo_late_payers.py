@@ -17,8 +17,8 @@ from servefirst.runtime import Runtime
 
 #: Each shop's late payer, and what the first reminder asked (in Portuguese).
 LATE_PAYERS = {
-    "Café Azul": ("Bruno Alves", "Como correu a sua visita a Café Azul?"),
-    "Studio Lume": ("Rita Lopes", "Como correu a sua visita a Studio Lume?"),
+    "Café Azul": ("Bruno Alves", "Café Azul: como correu a sua visita?"),
+    "Studio Lume": ("Rita Lopes", "Studio Lume: como correu a sua visita?"),
 }
 
 
@@ -59,7 +59,7 @@ def test_a_late_payer_was_reminded_before_paying(app: Any, demo: DemoResult, sho
     assert all(late["served_at"] < m["sent_at"] < late["closed_at"] for m in went)
     assert [m["sent_at"] for m in went] == [m["due_at"] for m in went]
     assert went[0]["subject"] == first_asked
-    assert all(m["subject"].startswith("Um lembrete: a sua conta em") for m in went[1:])
+    assert all(m["subject"].endswith(": lembrete sobre a sua conta") for m in went[1:])
     # What would have come after the payment was not needed, and has no subject.
     after = [m for m in chased if m["due_at"] > late["closed_at"]]
     assert all(m["status"] == "skipped" and m["subject"] is None for m in after)
@@ -72,5 +72,5 @@ def test_every_message_of_the_past_has_the_subject_its_e_mail_had(
     sent = _get(app, cafe.api_key, "/v1/messages?status=sent&limit=200")["data"]
     assert sent
     receipts = {m["subject"] for m in sent if m["kind"] == "receipt"}
-    assert receipts == {"O seu recibo de Café Azul"}
+    assert receipts == {"Café Azul: o seu recibo"}
     assert all(m["subject"] for m in sent)

@@ -117,7 +117,9 @@ def test_a_final_notice_sent_when_due_names_its_day_in_portuguese_too(
     ]
     deliver(runtime, merchant, notice_at, smtp_server[0])  # sent when it was due
     [mail] = [
-        m for m in smtp_server[1].to("a.tempo@example.com") if m["Subject"].startswith("Último")
+        m
+        for m in smtp_server[1].to("a.tempo@example.com")
+        if m["Subject"] == "Café Azul: último aviso sobre a sua conta"
     ]
     notice = str(mail.get_body(preferencelist=("plain",)).get_content())
     zone = ZoneInfo(merchant.get("/v1/merchant").json()["timezone"])

@@ -45,7 +45,7 @@ def test_the_customer_reads_progress_in_words_in_their_language(merchant: Mercha
     english = merchant.client.get(f"/t/{tab['token']}", headers={"Accept-Language": "en-GB"})
     assert "2 more visits to a free flat white" in english.text
     portuguese = merchant.client.get(f"/t/{tab['token']}", headers={"Accept-Language": "pt-PT"})
-    assert "Mais 2 visitas para um flat white grátis" in portuguese.text
+    assert "Faltam 2 visitas para ganhar flat white grátis" in portuguese.text
 
 
 def test_the_customer_uses_their_reward_when_paying_by_card(merchant: Merchant) -> None:

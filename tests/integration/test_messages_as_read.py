@@ -165,7 +165,7 @@ def test_a_portuguese_business_s_calendar_file_speaks_portuguese(
     [confirmation] = smtp_server[1].to("bea.ics@example.com")
     [ics] = [p for p in confirmation.iter_attachments() if p.get_filename() == "booking.ics"]
     [event] = Calendar.from_ical(ics.get_payload(decode=True)).walk("VEVENT")
-    assert str(event["SUMMARY"]) == "Corte em Café Azul"
+    assert str(event["SUMMARY"]) == "Corte — Café Azul"
     assert "Sem sinal." in str(event["DESCRIPTION"])
     assert "Cancele pelo menos 24 horas antes" in str(event["DESCRIPTION"])
 
@@ -189,7 +189,7 @@ def test_a_customer_who_unsubscribed_by_mistake_takes_it_back_from_the_same_link
     assert "Foi engano" in left.text
     assert merchant.get(f"/v1/customers/{person['id']}").json()["messages_opt_out"] is True
     back = merchant.client.post(f"{link}/again", headers=portuguese)
-    assert back.status_code == 200 and "Vai voltar a receber" in back.text
+    assert back.status_code == 200 and "Café Azul vai voltar a enviar-lhe recibos" in back.text
     assert merchant.get(f"/v1/customers/{person['id']}").json()["messages_opt_out"] is False
     assert merchant.client.post("/u/mer_nobody.abc/again").status_code == 404
 
@@ -200,7 +200,7 @@ def test_an_unknown_unsubscribe_link_answers_a_page_in_the_reader_s_language(
     for path in ("/u/garbage", f"/u/{merchant.id}.cut-short"):
         page = merchant.client.get(path, headers={"Accept-Language": "pt-PT,pt;q=0.9"})
         assert page.status_code == 404
-        assert '<html lang="pt"' in page.text and "O link pode estar incompleto" in page.text
+        assert '<html lang="pt"' in page.text and "A ligação pode estar incompleta" in page.text
     assert merchant.client.post("/u/garbage").status_code == 404
 
 

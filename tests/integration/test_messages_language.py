@@ -36,10 +36,14 @@ def test_a_portuguese_business_sends_its_receipt_in_portuguese(
     merchant.post(f"/v1/tabs/{tab['id']}/payments", {"method": "cash", "amount": 380, "tip": 50})
     deliver(runtime, merchant, smtp_server[0])
     [mail] = smtp_server[1].to("ana.pt@example.com")
-    assert mail["Subject"] == "O seu recibo de Café Azul"
+    assert mail["Subject"] == "Café Azul: o seu recibo"
     text = body(mail)
     assert "Olá Ana Costa," in text and "Gorjeta" in text and "0,50\xa0€" in text
     assert "Deixar de receber mensagens" in text
+    # The business's name stands alone: Portuguese would need "do"/"da" before it.
+    assert "Café Azul agradece a sua visita. Pagou:" in text
+    assert "Café Azul envia-lhe esta mensagem porque é cliente." in text
+    assert not any(f"{word} Café Azul" in text for word in ("de", "a", "em", "visitou"))
     html = body(mail, "html")
     assert '<html lang="pt">' in html and "O seu recibo" in html
 
@@ -59,10 +63,10 @@ def test_a_booking_is_told_in_the_merchant_s_time_zone_and_language(
     assert booked.status_code == 201, booked.text
     deliver(runtime, merchant, smtp_server[0])
     [confirmation] = smtp_server[1].to("bea.pt@example.com")
-    assert confirmation["Subject"] == "A sua marcação em Café Azul está confirmada"
+    assert confirmation["Subject"] == "Café Azul: a sua marcação está confirmada"
     text = body(confirmation)
     # 15:00 UTC is 14:00 in the Azores in winter (UTC-1), 13:00 in summer.
     local = starts.astimezone(__import__("zoneinfo").ZoneInfo("Atlantic/Azores"))
     assert f"{local:%H}:00 (Atlantic/Azores)" in text, text
-    assert "a sua marcação está confirmada: Corte em Café Azul" in text
-    assert " de " in text.split("Corte em Café Azul,")[1].splitlines()[1]  # "5 de dezembro de"
+    assert "Café Azul confirma a sua marcação: Corte," in text
+    assert " de " in text.split("a sua marcação: Corte,")[1].splitlines()[1]  # "5 de dezembro de"

@@ -72,7 +72,7 @@ def test_the_console_speaks_the_merchants_language_until_a_member_chooses(
     lisbon(merchant)
     person = new_staff(merchant, access="owner")
     assert person.sign_in().status_code == 200
-    assert "Hoje em Café Azul" in person.get("/staff/today").text
+    assert "Hoje — Café Azul" in person.get("/staff/today").text
     assert person.post("/staff/settings/language", {"language": "en"}).status_code == 200
     today = person.get("/staff/today").text
     assert "Today at Café Azul" in today and "Europe/Lisbon" in today

@@ -117,3 +117,29 @@ def test_a_portuguese_owner_reads_the_reports_in_portuguese(
     assert "Devedores" in debtors and "Abater" in debtors
     policy = owner.get("/staff/policies/trust").text
     assert "Política de confiança" in policy and "equilibrada" in policy
+
+
+def test_a_lisbon_owner_reads_satisfaction_figures_with_a_decimal_comma(
+    owner: Staff, merchant: Merchant
+) -> None:
+    """Three reviews, one of 3 stars: two thirds are happy (66.7%) and the
+    NPS-style score is a third (+33.3). Lisbon writes "66,7" and "+33,3", on the
+    page and in its CSV."""
+    galao = merchant.service(name="Galão", price=180)
+    for rating in (5, 5, 3):
+        tab = merchant.tab()
+        added = merchant.post(f"/v1/tabs/{tab['id']}/lines", {"service_id": galao["id"]})
+        assert added.status_code == 200, added.text
+        assert merchant.post(f"/v1/tabs/{tab['id']}/serve").status_code == 200
+        review = merchant.post(f"/v1/public/tabs/{tab['token']}/review", {"rating": rating})
+        assert review.status_code in (200, 201), review.text
+    assert merchant.post("/v1/merchant", {"locale": "pt_PT"}).status_code == 200
+    page = owner.get("/staff/reports/satisfaction").text
+    assert "66,7%" in page and "+33,3" in page
+    assert "66.7" not in page and "33.3" not in page
+    csv = owner.get("/staff/reports/satisfaction.csv").text
+    assert 'Galão,3,"66,7%"' in csv and "66.7" not in csv
+    assert owner.post("/staff/settings/language", {"language": "en"}).status_code == 200
+    assert merchant.post("/v1/merchant", {"locale": "en_GB"}).status_code == 200
+    english = owner.get("/staff/reports/satisfaction").text
+    assert "66.7%" in english and "+33.3" in english

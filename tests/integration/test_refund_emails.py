@@ -119,7 +119,7 @@ def test_a_card_refund_in_portuguese_names_the_card_and_each_refund_is_told(
     refund(merchant, payment["id"], amount=250, tip=0, reason="Demorou demasiado")
     deliver(runtime, merchant, smtp_server[0])
     [first] = refund_mails(smtp_server[1], email)
-    assert first["Subject"] == "O seu reembolso de Café Azul"
+    assert first["Subject"] == "Café Azul: o seu reembolso"
     day = format_date(clock.now().astimezone(ZoneInfo(zone)), "long", locale="pt_PT")
     lines = lines_of(first)
     assert "Olá Bea Reis," in lines

@@ -247,7 +247,7 @@ def test_refused_refunds_and_voids_read_in_portuguese_with_the_merchants_money(
     _cash(merchant, part_paid, 500)  # 3,30 € still due, less than either line
     void = manager.post(f"/staff/tabs/{part_paid['id']}/lines/2/void", {"reason": "Engano"})
     assert void.status_code == 409
-    assert "Só faltam pagar 3,30\xa0€, menos do que os 3,80\xa0€ desta linha" in void.text
+    assert "Só falta pagar 3,30\xa0€, menos do que os 3,80\xa0€ desta linha" in void.text
     paid_void = manager.post(f"/staff/tabs/{tab['id']}/lines/1/void", {"reason": "Engano"})
     assert "Esta conta está paga; reembolse o pagamento em vez de anular uma linha." in (
         paid_void.text

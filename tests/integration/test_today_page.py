@@ -181,7 +181,7 @@ def test_a_portuguese_cafe_shows_its_money_its_way(
     owner = signed_in(new_staff, merchant, "owner")
     html = owner.get("/staff/today").text
     assert figure(html, "taken") == "4,50\xa0€"
-    assert "Hoje em Café Azul" in html
+    assert "Hoje — Café Azul" in html
 
 
 def test_a_tab_left_running_from_yesterday_says_which_day(

@@ -119,7 +119,7 @@ def test_a_void_the_bill_no_longer_covers_is_said_in_money() -> None:
     with i18n.use_language("pt"), formats.use_place("pt_PT", "Europe/Lisbon"):
         said = in_words(refused).replace("\xa0", " ")
     assert said == (
-        "Só faltam pagar 3,30 €, menos do que os 3,80 € desta linha: parte já foi paga, por isso"
+        "Só falta pagar 3,30 €, menos do que os 3,80 € desta linha: parte já foi paga, por isso"
         " reembolse o pagamento em vez de anular a linha."
     )
     paid = Conflict(

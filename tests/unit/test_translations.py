@@ -175,3 +175,43 @@ def test_the_access_levels_read_the_same_for_anyone_in_portuguese() -> None:
             "gerente",
             "equipa",
         ]
+
+
+def test_portuguese_never_puts_an_article_or_preposition_before_a_name_it_cannot_know() -> None:
+    """A business's or a service's name has a gender Portuguese needs ("do
+    Café Azul", "da Barbearia Lume", "um galão", "uma tosta") and servefirst
+    cannot know it: "recibo de Café Azul" or "um tosta grátis" read as a
+    machine's. The name stands alone instead ("Café Azul: o seu recibo",
+    "galão grátis"), as the subject of its sentence or after a colon or dash."""
+    from babel.messages.pofile import read_po
+
+    name = r"(\{business\}|%\((business|service|reward)\)s)"
+    before = re.compile(rf"\b(de|em|a|ao|para|por|com|um|uma|o)\s+{name}", re.IGNORECASE)
+    found = []
+    for po in sorted((i18n.LOCALES_DIR / "pt" / "LC_MESSAGES").glob("*.po")):
+        with po.open("rb") as handle:
+            for message in read_po(handle):
+                forms = message.string if isinstance(message.string, tuple) else (message.string,)
+                found += [f"{po.name}: {f}" for f in forms if f and before.search(f)]
+    assert found == []
+
+
+def test_portuguese_says_one_word_for_each_thing() -> None:
+    """The catalogs call a tab "conta", a deposit "sinal", a card hold
+    "cativação", a business "negócio" or "estabelecimento", cash on the
+    console "numerário", a link "ligação" and a check-in "chegada": a second
+    word for the same thing makes a reader wonder whether it is something else."""
+    from babel.messages.pofile import read_po
+
+    other = re.compile(
+        r"\b(comanda|separador|caução|depósito|retenção|comerciante|loja|"
+        r"escolha dinheiro|link|check-in)\b",
+        re.IGNORECASE,
+    )
+    found = []
+    for po in sorted((i18n.LOCALES_DIR / "pt" / "LC_MESSAGES").glob("*.po")):
+        with po.open("rb") as handle:
+            for message in read_po(handle):
+                forms = message.string if isinstance(message.string, tuple) else (message.string,)
+                found += [f"{po.name}: {f}" for f in forms if f and other.search(f)]
+    assert found == []

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from servefirst.kit.formats import money
+from servefirst.kit.formats import money, number
 from servefirst.kit.i18n import gettext, ngettext
 from servefirst.loyalty.rules import LoyaltyProgram, ProgramKind, RewardSpec, RewardType
 
@@ -12,7 +12,8 @@ def reward_words(spec: RewardSpec, currency: str, service_name: str | None) -> s
     if spec.type is RewardType.AMOUNT_OFF:
         return gettext("%(amount)s off") % {"amount": money(spec.amount or 0, currency)}
     if spec.type is RewardType.PERCENT_OFF:
-        return gettext("%(percent)s%% off") % {"percent": f"{spec.percent}"}
+        # The place's decimal mark: "12,5% de desconto" in Lisbon.
+        return gettext("%(percent)s%% off") % {"percent": number(spec.percent)}
     name = (service_name or gettext("service")).lower()
     return gettext("a free %(service)s") % {"service": name}
 

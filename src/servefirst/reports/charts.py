@@ -9,9 +9,12 @@ script in it ever runs, and its answer says so in its own security policy.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 
 import pygal
 from pygal.style import Style
+
+from servefirst.kit import formats
 
 #: The console's colours, so a chart reads as part of the page.
 _STYLE = Style(
@@ -32,6 +35,12 @@ _STYLE = Style(
 SVG_POLICY = "default-src 'none'; style-src 'unsafe-inline'"
 
 
+def _figure(value: float) -> str:
+    """An axis tick or a bar's value as the merchant's place writes it: '2,5'
+    in Lisbon, '2.5' in London (pygal alone would write '2.5' everywhere)."""
+    return formats.number(Decimal(repr(value)))
+
+
 def _config(horizontal: bool, legend: bool) -> dict[str, object]:
     return {
         "style": _STYLE,
@@ -45,6 +54,7 @@ def _config(horizontal: bool, legend: bool) -> dict[str, object]:
         "print_values": False,
         "truncate_label": 18,
         "x_label_rotation": 0 if horizontal else 30,
+        "value_formatter": _figure,
     }
 
 

@@ -21,8 +21,26 @@ from servefirst.taxes.service import tax_report
 from servefirst.trust.service import report as trust_report
 
 
+def _tenths(value: float) -> str:
+    """A figure to one decimal as the merchant's locale writes it: '66.7' in
+    London, '66,7' in Lisbon (a whole figure loses its '.0': '100')."""
+    return formats.number(Decimal(f"{value:.1f}"))
+
+
 def _percent(rate: float | None) -> str:
-    return "–" if rate is None else f"{rate * 100:.1f}%"
+    return "–" if rate is None else f"{_tenths(rate * 100)}%"
+
+
+def _csat(csat: float | None) -> str:
+    """The share of 4 and 5 stars, already a percentage."""
+    return "–" if csat is None else f"{_tenths(csat)}%"
+
+
+def _nps(nps: float | None) -> str:
+    """An NPS-style score always shows its sign ('+33.3', '-20', '+0')."""
+    if nps is None:
+        return "–"
+    return ("+" if nps >= 0 else "-") + _tenths(abs(nps))
 
 
 def _share(value: float | None) -> float | None:
@@ -96,8 +114,8 @@ def _care_section(key: str, title: str, who: str, rows: list[figures.Care]) -> S
             [
                 c.name,
                 str(c.ratings),
-                "–" if c.csat is None else f"{c.csat:.1f}%",
-                "–" if c.nps is None else f"{c.nps:+.1f}",
+                _csat(c.csat),
+                _nps(c.nps),
                 str(c.tabs),
                 _percent(c.concern_rate),
                 _percent(c.redo_rate),
@@ -122,8 +140,8 @@ def satisfaction_view(uow: UnitOfWork, period: ReportPeriod) -> ReportView:
         "(5 stars less 1 to 3 stars). Concern and redo rates are shares of tabs served."
     ) % {
         "n": o["ratings"],
-        "csat": "–" if o["csat"] is None else f"{o['csat']:.1f}%",
-        "nps": "–" if o["nps"] is None else f"{o['nps']:+.1f}",
+        "csat": _csat(o["csat"]),
+        "nps": _nps(o["nps"]),
     }
     return ReportView(
         "satisfaction",

@@ -1,9 +1,9 @@
 """Why a booking asks a deposit, in the customer's language; what its note
 tells staff of a deposit the processor would not refund, in theirs.
 
-The deposit rules give their reason in English (the staff see it as is);
-the customer's pages say the known reasons in the reader's language and any
-other (the no-show model's) as the rules wrote it.
+The deposit rules give their reason in English; the customer's pages and
+the console's booking rows say the known reasons in the reader's language and
+any other (the no-show model's) as the rules wrote it.
 """
 
 from __future__ import annotations
