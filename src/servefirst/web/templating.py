@@ -18,7 +18,7 @@ from fastapi.templating import Jinja2Templates
 from servefirst.guarantee import decision_words
 from servefirst.kit import formats, i18n, refusals, typed_days
 from servefirst.kit.typed import NUL, echoed
-from servefirst.web.booking_words import note_words
+from servefirst.web.booking_words import deposit_words, note_words
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
@@ -85,6 +85,7 @@ templates.env.filters["fit_for"] = fit_for
 templates.env.filters["echoed"] = echoed
 # A booking's note, its deposit's refusal and what the bank did since in the reader's words.
 templates.env.filters["note_words"] = note_words
+templates.env.filters["deposit_words"] = deposit_words
 templates.env.globals["zone_name"] = formats.zone_name
 # An amount field's example written as people there type it ("4,50" in Lisbon).
 templates.env.globals["decimal_mark"] = formats.decimal_mark
