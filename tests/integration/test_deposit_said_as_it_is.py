@@ -108,6 +108,9 @@ def test_the_console_says_a_refused_refund_is_still_held_and_what_the_owner_can_
     assert "Sinal de 6,00\xa0€ devolvido" not in row, row
     assert "6,00\xa0€ não devolvido: o processador de cartões recusou" in row
     assert "devolva-o ao cliente de outra forma" in row
+    # How it ended, in the console's language too.
+    assert "Cancelada pelo estabelecimento: o sinal é devolvido na totalidade." in row
+    assert "Cancelled by the business" not in row
 
 
 def test_the_console_says_a_refund_not_answered_yet_is_on_its_way(

@@ -13,6 +13,7 @@ from servefirst.bookings import refund_notes
 from servefirst.kit import formats
 from servefirst.kit.i18n import gettext
 from servefirst.web.deposit_reason_words import deposit_reason_words
+from servefirst.web.outcome_words import outcome_words
 
 
 def deposit_words(reason: str) -> str:
@@ -21,9 +22,9 @@ def deposit_words(reason: str) -> str:
 
 
 def note_words(note: str | None) -> str:
-    """A booking's note for the console: what it says of a deposit the card
-    processor would not refund in the reader's language (staff act on it);
-    the rest as the rules wrote it."""
+    """A booking's note for the console in the reader's language: how the
+    booking ended (``outcome_words``) and what it says of a deposit the card
+    processor would not refund (staff act on it); anything else as written."""
     if not note:
         return ""
     known = {
@@ -38,6 +39,7 @@ def note_words(note: str | None) -> str:
     }
     for said, words in known.items():
         note = note.replace(said, words)
+    note = outcome_words(note)  # how the booking ended, before what became of the refund
     return refund_notes.REFUSED_SAID.sub(
         lambda said: (
             gettext(
