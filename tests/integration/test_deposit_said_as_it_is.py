@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
+from icalendar import Calendar
 
 from servefirst.runtime import Runtime
 from tests.conftest import Merchant, TestClock
@@ -288,3 +289,30 @@ def test_a_card_hold_moved_late_is_not_told_nothing_was_charged(
         " booking was moved."
     ) in lines
     assert "The other €2.00 is released: it was never taken." in lines
+
+
+# --- the booking's calendar file -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("answer", "said"),
+    [
+        (
+            "refused",
+            "Deposit: €6.00, not refunded: the card processor refused; the business still"
+            " holds it and owes it to you.",
+        ),
+        ("down", "Deposit: €6.00, on its way back to your card."),
+        ("made", "Deposit: €6.00, refunded."),
+    ],
+)
+def test_the_calendar_file_says_where_the_deposit_is(
+    merchant: Merchant, clock: TestClock, refunds: RefundsAsked, answer: str, said: str
+) -> None:
+    booking = booked_with_deposit(Salon(merchant, clock))
+    refunds.refuse, refunds.down = answer == "refused", answer == "down"
+    cancelled_by_the_business(merchant, booking)
+    ics = merchant.client.get(f"/v1/public/bookings/{booking['token']}.ics")
+    assert ics.status_code == 200, ics.text
+    description = str(emails.event_of(Calendar.from_ical(ics.content))["DESCRIPTION"])
+    assert said in description.splitlines(), description
