@@ -50,3 +50,30 @@ def test_without_a_deposit_the_text_names_only_the_booking() -> None:
     assert (
         written == "Café Azul: booking cancelled, Cut Thu 10 Dec 15:00. Stop: https://x.example/u/t"
     )
+
+
+@pytest.mark.parametrize(
+    ("state", "move_fee", "fee", "back", "said"),
+    [
+        ("refused", 0, 0, 600, "Deposit refund of €6.00 refused by the card processor:"
+         " still held, owed to you."),
+        ("pending", 0, 0, 600, "Deposit: €6.00 on its way back to your card."),
+        # What a late move kept counts among the fees: never "€2.00 refunded" alone.
+        ("", 400, 0, 200, "Fee €4.00 kept, €2.00 refunded."),
+        ("", 400, 100, 100, "Fee €5.00 kept, €1.00 refunded."),
+    ],
+)  # fmt: skip
+def test_the_text_says_where_the_money_is_and_counts_a_late_move_s_fee(
+    state: str, move_fee: int, fee: int, back: int, said: str
+) -> None:
+    written = text(
+        deposit=fee + back + move_fee,
+        fee_kept=fee,
+        move_fee=move_fee,
+        deposit_back=back,
+        on_hold=False,
+        refund_state=state,
+    )
+    assert written == (
+        f"Café Azul: booking cancelled, Cut Thu 10 Dec 15:00. {said} Stop: https://x.example/u/t"
+    )

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from icalendar import Alarm, Calendar, Event
 
 from servefirst.bookings.models import Booking
+from servefirst.bookings.refund_answers import RefundAnswers
 from servefirst.bookings.rules import BookingStatus, DepositPolicy, DepositStatus
 from servefirst.kit import i18n
 from servefirst.kit.money import Money
@@ -27,10 +28,22 @@ def calendar_uid(booking: Booking) -> str:
     return f"{booking.booking_id}@servefirst"
 
 
-def _deposit_line(booking: Booking, locale: str) -> str:
+def _deposit_line(booking: Booking, locale: str, refunds: RefundAnswers | None) -> str:
     if booking.deposit_status == DepositStatus.NONE.value or not booking.deposit_amount:
         return i18n.gettext("No deposit.")
     amount = Money(booking.deposit_amount, booking.currency).format(locale)
+    if booking.deposit_status == DepositStatus.REFUNDED.value and refunds is not None:
+        # Refunded is what the booking's end decided; the card has it only
+        # once the processor refunds it.
+        if refunds.refused:
+            return i18n.gettext(
+                "Deposit: %(amount)s, not refunded: the card processor refused; the business"
+                " still holds it and owes it to you."
+            ) % {"amount": amount}
+        if refunds.pending:
+            return i18n.gettext("Deposit: %(amount)s, on its way back to your card.") % {
+                "amount": amount
+            }
     words = {
         DepositStatus.APPLIED.value: i18n.gettext("Deposit: %(amount)s, taken off your bill."),
         DepositStatus.REFUNDED.value: i18n.gettext("Deposit: %(amount)s, refunded."),
@@ -52,9 +65,13 @@ def booking_calendar(
     policy: DepositPolicy,
     now_utc: datetime,
     locale: str = "en_GB",
+    refunds: RefundAnswers | None = None,
 ) -> bytes:
+    """``refunds``: what the card processor answered of the deposit given back
+    (``refund_answers``), so a cancelled booking's file never says refunded of
+    money still held."""
     with i18n.use_language(locale):
-        return _calendar(booking, service_name, business_name, policy, now_utc, locale)
+        return _calendar(booking, service_name, business_name, policy, now_utc, locale, refunds)
 
 
 def _calendar(
@@ -64,6 +81,7 @@ def _calendar(
     policy: DepositPolicy,
     now_utc: datetime,
     locale: str,
+    refunds: RefundAnswers | None,
 ) -> bytes:
     what = _what(service_name, business_name)
     cal, event = _entry(booking, "PUBLISH", booking.calendar_sequence or 0, now_utc)
@@ -75,7 +93,7 @@ def _calendar(
         "\n".join(
             [
                 f"{what}.",
-                _deposit_line(booking, locale),
+                _deposit_line(booking, locale, refunds),
                 i18n.gettext(
                     "Cancel at least %(hours)s hours before the start to cancel free of"
                     " charge; later cancellations and missed bookings may cost a fee."

@@ -22,6 +22,7 @@ from servefirst.bookings.deposit_phases import book_off_the_loop
 from servefirst.bookings.deposit_refunds import refunds_off_the_loop
 from servefirst.bookings.hold_fees import fee_off_the_loop
 from servefirst.bookings.hold_raises import raise_off_the_loop
+from servefirst.bookings.refund_answers import refund_answers_of
 from servefirst.bookings.rules import CancelledBy
 from servefirst.bookings.schemas import (
     BookingIn,
@@ -272,6 +273,7 @@ def get_booking_calendar(token: str, uow: Annotated[UnitOfWork, Depends(booking_
         policy=bookings.deposit_policy(uow, service.deposit_policy),
         now_utc=uow.clock.now(),
         locale=merchant.locale,
+        refunds=refund_answers_of(uow, [booking])[booking.booking_id],
     )
     return Response(
         body,

@@ -170,6 +170,27 @@ def deposit_refunds_by_status(uow: UnitOfWork, tab_id: str) -> dict[str, int]:
     return {status: int(total or 0) for status, total in rows}
 
 
+def deposit_refunds_of_bookings(
+    uow: UnitOfWork, booking_ids: set[str]
+) -> dict[str, dict[str, int]]:
+    """What of each booking's captured deposit was asked back of the card
+    processor, summed by how it answered (pending, succeeded, failed): one query."""
+    if not booking_ids:
+        return {}
+    rows = uow.session.execute(
+        select(DepositRefund.booking_id, DepositRefund.status, func.sum(DepositRefund.amount))
+        .where(
+            DepositRefund.merchant_id == uow.merchant,
+            DepositRefund.booking_id.in_(sorted(booking_ids)),
+        )
+        .group_by(DepositRefund.booking_id, DepositRefund.status)
+    )
+    found: dict[str, dict[str, int]] = {}
+    for booking_id, status, total in rows:
+        found.setdefault(booking_id, {})[status] = int(total or 0)
+    return found
+
+
 def awaits_processor(uow: UnitOfWork, booking_id: str) -> bool:
     """Whether a step of the booking still waits for the card processor's
     answer: a fee or a raise asked of one of its card holds, or a refund of

@@ -9,6 +9,7 @@ from pydantic import ConfigDict, Field
 from servefirst.api.fields import Amount, Body, Moment, Out
 from servefirst.bookings.holds import latest_hold
 from servefirst.bookings.models import Booking
+from servefirst.bookings.refund_answers import refund_answers_of
 from servefirst.bookings.rules import PRESETS, DepositPolicy
 from servefirst.db.uow import UnitOfWork
 
@@ -233,6 +234,15 @@ class DepositOut(Out):
     hold: HoldOut | None = Field(description="How the deposit is kept, for a hold-mode policy.")
     fee: int = Field(description="Kept as a no-show or late-cancellation fee.")
     refund: int = Field(description="Given back (or released from the hold).")
+    refund_status: Literal["pending", "succeeded", "failed"] | None = Field(
+        default=None,
+        description="How the card processor answered the refund of a captured deposit"
+        " (`refund`): `pending` on its way, `succeeded` refunded, `failed` refused (the money"
+        " is still held, owed to the customer: `outcome_reason` says why; the business gives"
+        " it back another way). Of several refunds, a refused one first, then one on its"
+        " way. null: no refund of a captured deposit was asked (nothing to give back, or a"
+        " card hold released).",
+    )
     move_fee: int = Field(
         default=0,
         description="Kept by late moves before the booking ended (``amount`` is what followed"
@@ -295,6 +305,7 @@ class BookingOut(Out):
                 hold=hold_out,
                 fee=booking.deposit_fee,
                 refund=booking.deposit_refund,
+                refund_status=refund_answers_of(uow, [booking])[booking.booking_id].status,
                 move_fee=booking.deposit_move_fee,
             ),
             outcome_reason=booking.outcome_reason,

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from servefirst.availability.online import change_cost
 from servefirst.bookings.deposit_returns import DepositBack, deposit_back_of_tab
+from servefirst.bookings.refund_answers import RefundAnswers, refund_answers_of
 from servefirst.bookings.rules import BookingStatus, DepositStatus
 from servefirst.bookings.service import list_bookings
 from servefirst.catalog.service import list_services
@@ -93,6 +94,9 @@ class BookingRow:
     #: What the policy keeps from the deposit if the customer cancels now
     #: (the console shows it beside "The customer cancelled").
     late_fee: int = 0
+    #: What became of the deposit given back: on its way, refused (still
+    #: held: the owner gives it back another way), or back with the customer.
+    refunds: RefundAnswers = field(default_factory=RefundAnswers)
 
     @property
     def waiting(self) -> bool:
@@ -154,6 +158,7 @@ def booking_rows(uow: UnitOfWork, start: datetime, end: datetime) -> list[Bookin
     customers = names_of(uow, {b.customer_id for b in found})
     services = service_names(uow, {b.service_id for b in found})
     people = _staff_names(uow, {b.staff_id for b in found if b.staff_id})
+    refunds = refund_answers_of(uow, found)
     return [
         BookingRow(
             booking=b,
@@ -162,6 +167,7 @@ def booking_rows(uow: UnitOfWork, start: datetime, end: datetime) -> list[Bookin
             # The API also takes a free-text name for who serves: shown as given.
             staff_name=people.get(b.staff_id, b.staff_id) if b.staff_id else "",
             late_fee=_late_fee(uow, b),
+            refunds=refunds[b.booking_id],
         )
         for b in found
     ]

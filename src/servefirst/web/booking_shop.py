@@ -15,6 +15,7 @@ from servefirst.availability import service as availability
 from servefirst.availability.online import ChangeCost, change_cost
 from servefirst.availability.rules import Slot
 from servefirst.bookings import service as bookings
+from servefirst.bookings.refund_answers import refund_answers_of
 from servefirst.catalog.service import get_service, list_services
 from servefirst.db.uow import UnitOfWork
 from servefirst.kit.errors import NotFound
@@ -73,9 +74,15 @@ class Held:
     deposit_reason: str
     cost: ChangeCost
     #: Once the booking is called off: what of the deposit the business kept
-    #: (a late cancellation's fee, a no-show), and what went back to the card.
+    #: (a late cancellation's fee, a no-show, and any late move's before),
+    #: what is back with the customer, what is still on its way to the card,
+    #: and what the card processor refused to refund (still held, owed to them).
     deposit_kept: int = 0
     deposit_back: int = 0
+    deposit_on_its_way: int = 0
+    deposit_refused: int = 0
+    #: Kept by late moves: the deposit taken was ``deposit_amount`` plus this.
+    deposit_move_fee: int = 0
 
 
 def merchant_of_slug(rt: Runtime, slug: str) -> str:
@@ -152,6 +159,7 @@ def read_booking(rt: Runtime, shop: Shop, token: str) -> Held:
     with rt.uow(shop.merchant_id, write=False) as uow:
         booking = bookings.booking_for_token(uow, token)
         service = get_service(uow, booking.service_id)
+        refunds = refund_answers_of(uow, [booking])[booking.booking_id]
         return Held(
             token=token,
             booking_id=booking.booking_id,
@@ -169,6 +177,9 @@ def read_booking(rt: Runtime, shop: Shop, token: str) -> Held:
             deposit_status=booking.deposit_status,
             deposit_reason=booking.deposit_reason or "",
             cost=change_cost(uow, booking),
-            deposit_kept=booking.deposit_fee,
-            deposit_back=booking.deposit_refund,
+            deposit_kept=booking.deposit_fee + booking.deposit_move_fee,
+            deposit_back=refunds.back + refunds.returned_by_bank,
+            deposit_on_its_way=refunds.pending,
+            deposit_refused=refunds.refused,
+            deposit_move_fee=booking.deposit_move_fee,
         )

@@ -1,9 +1,8 @@
 """Why a booking asks a deposit, in the customer's language; what its note
 tells staff of a deposit the processor would not refund, in theirs.
 
-The deposit rules give their reason in English; the customer's pages and
-the console's booking rows say the known reasons in the reader's language and
-any other (the no-show model's) as the rules wrote it.
+The deposit rules give their reason in English (kept so, and so in the API);
+pages say it in the reader's language (``deposit_reason_words``).
 """
 
 from __future__ import annotations
@@ -13,35 +12,19 @@ from datetime import date
 from servefirst.bookings import refund_notes
 from servefirst.kit import formats
 from servefirst.kit.i18n import gettext
+from servefirst.web.deposit_reason_words import deposit_reason_words
+from servefirst.web.outcome_words import outcome_words
 
 
 def deposit_words(reason: str) -> str:
-    known = {
-        "This business does not take deposits.": gettext("This business does not take deposits."),
-        "The deposit policy asks for nothing here.": gettext(
-            "The deposit policy asks for nothing here."
-        ),
-        "New customer: a small deposit holds the slot.": gettext(
-            "New customer: a small deposit holds the slot."
-        ),
-        "Past unpaid or missed visits: a deposit holds the slot.": gettext(
-            "Past unpaid or missed visits: a deposit holds the slot."
-        ),
-        "A deposit holds the slot until trust is earned.": gettext(
-            "A deposit holds the slot until trust is earned."
-        ),
-        "This business asks every customer for a deposit.": gettext(
-            "This business asks every customer for a deposit."
-        ),
-        "New customer: no deposit needed.": gettext("New customer: no deposit needed."),
-    }
-    return known.get(reason, reason)
+    """Why the deposit was or was not asked, in the reader's language."""
+    return deposit_reason_words(reason)
 
 
 def note_words(note: str | None) -> str:
-    """A booking's note for the console: what it says of a deposit the card
-    processor would not refund in the reader's language (staff act on it);
-    the rest as the rules wrote it."""
+    """A booking's note for the console in the reader's language: how the
+    booking ended (``outcome_words``) and what it says of a deposit the card
+    processor would not refund (staff act on it); anything else as written."""
     if not note:
         return ""
     known = {
@@ -56,6 +39,7 @@ def note_words(note: str | None) -> str:
     }
     for said, words in known.items():
         note = note.replace(said, words)
+    note = outcome_words(note)  # how the booking ended, before what became of the refund
     return refund_notes.REFUSED_SAID.sub(
         lambda said: (
             gettext(
