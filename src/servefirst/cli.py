@@ -32,23 +32,24 @@ def main() -> None:
 
 
 def _serve(runtime: Runtime, host: str, port: int, workers: int = 1) -> None:
-    from servefirst.server.start import PortTaken, serve
+    from servefirst.server.start import CannotListen, serve
 
     try:
         code = serve(runtime, host, port, workers)
-    except PortTaken as exc:
+    except CannotListen as exc:
         raise click.ClickException(str(exc)) from exc
     if code:
         sys.exit(code)
 
 
 def _check_port(host: str, port: int) -> None:
-    """Fail now, before anything is written, if the port is taken."""
-    from servefirst.server.start import PortTaken, check_port
+    """Fail now, before anything is written, if the host or the port cannot be
+    listened on (the message says which)."""
+    from servefirst.server.start import CannotListen, check_port
 
     try:
         check_port(host, port)
-    except PortTaken as exc:
+    except CannotListen as exc:
         raise click.ClickException(str(exc)) from exc
 
 

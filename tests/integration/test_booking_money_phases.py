@@ -24,7 +24,7 @@ from servefirst.payments.models import SandboxCharge
 from servefirst.payments.recovery import recover
 from servefirst.runtime import Runtime
 from tests.conftest import Merchant, TestClock
-from tests.integration.test_bookings_api import GOOD, at, cut, nonzero, salon
+from tests.integration.test_bookings_api import GOOD, at, cut, member, nonzero, salon
 from tests.integration.test_bookings_holds import hold_policy
 
 
@@ -187,7 +187,7 @@ def test_a_declined_deposit_takes_the_booking_back_and_frees_the_time(
     salon(merchant)
     service = cut(merchant)
     starts = at(clock, days=2)
-    body = {"service_id": service["id"], "starts_at": starts, "staff_id": "maria"}
+    body = {"service_id": service["id"], "starts_at": starts, "staff_id": member(merchant)}
     declined = merchant.post(
         "/v1/bookings",
         {**body, "customer_id": merchant.customer()["id"], "card": "4000000000000002"},

@@ -67,6 +67,13 @@ def booked(merchant: Merchant, clock: TestClock, **body: Any) -> dict[str, Any]:
     return response.json()  # type: ignore[no-any-return]
 
 
+def member(merchant: Merchant, name: str = "Maria") -> str:
+    """A staff member of ``merchant`` (bookings name one by id), with their id."""
+    created = merchant.post("/v1/staff", {"name": name})
+    assert created.status_code == 201, created.text
+    return created.json()["id"]  # type: ignore[no-any-return]
+
+
 def nonzero(balances: dict[str, int]) -> dict[str, int]:
     return {k: v for k, v in balances.items() if v}
 
@@ -284,36 +291,37 @@ def test_a_time_in_another_zone_is_stored_in_utc(merchant: Merchant, clock: Test
 
 def test_one_person_cannot_be_booked_twice_at_once(merchant: Merchant, clock: TestClock) -> None:
     service = cut(merchant)
+    maria, joao = member(merchant, "Maria"), member(merchant, "João")
     start = (clock.now() + timedelta(days=5)).replace(microsecond=0)
     first = booked(
-        merchant, clock, service_id=service["id"], staff_id="maria", starts_at=start.isoformat()
+        merchant, clock, service_id=service["id"], staff_id=maria, starts_at=start.isoformat()
     )
     clash = book(
         merchant,
         clock,
         service_id=service["id"],
-        staff_id="maria",
+        staff_id=maria,
         starts_at=(start + timedelta(minutes=30)).isoformat(),
     )
     assert clash.status_code == 409
     assert clash.json()["error"]["code"] == "booking_overlaps"
     assert clash.json()["error"]["booking_id"] == first["id"]
-    # Back to back is fine, and so is another person, or another merchant's maria.
+    # Back to back is fine, and so is another person.
     booked(
         merchant,
         clock,
         service_id=service["id"],
-        staff_id="maria",
+        staff_id=maria,
         starts_at=(start + timedelta(minutes=45)).isoformat(),
     )
-    booked(merchant, clock, service_id=service["id"], staff_id="joao", starts_at=start.isoformat())
+    booked(merchant, clock, service_id=service["id"], staff_id=joao, starts_at=start.isoformat())
     # A cancelled booking frees the slot.
     assert merchant.post(f"/v1/bookings/{first['id']}/cancel").status_code == 200
     booked(
         merchant,
         clock,
         service_id=service["id"],
-        staff_id="maria",
+        staff_id=maria,
         starts_at=(start - timedelta(minutes=30)).isoformat(),
     )
 

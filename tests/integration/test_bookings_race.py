@@ -12,7 +12,7 @@ from servefirst.bookings import service as bookings
 from servefirst.kit.errors import Conflict
 from servefirst.runtime import Runtime
 from tests.conftest import Merchant, TestClock
-from tests.integration.test_bookings_api import cut
+from tests.integration.test_bookings_api import cut, member
 
 RACERS = 6
 
@@ -21,6 +21,7 @@ def test_simultaneous_bookings_of_one_person_never_overlap(
     runtime: Runtime, merchant: Merchant, clock: TestClock
 ) -> None:
     service = cut(merchant)
+    maria = member(merchant, "Maria")
     customers = [merchant.customer(f"Guest {i}")["id"] for i in range(RACERS)]
     start = clock.now() + timedelta(days=4)
     barrier = threading.Barrier(RACERS)
@@ -37,7 +38,7 @@ def test_simultaneous_bookings_of_one_person_never_overlap(
                         service_id=service["id"],
                         # Every slot overlaps every other (45 minutes, 5 minutes apart).
                         starts_at=start + timedelta(minutes=5 * i),
-                        staff_id="maria",
+                        staff_id=maria,
                     ),
                 )
             except Conflict as refused:
@@ -49,4 +50,4 @@ def test_simultaneous_bookings_of_one_person_never_overlap(
         outcomes = list(pool.map(attempt, range(RACERS)))
     assert sorted(outcomes) == ["booked"] + ["booking_overlaps"] * (RACERS - 1)
     listed = merchant.get("/v1/bookings").json()["data"]
-    assert len([b for b in listed if b["staff_id"] == "maria"]) == 1
+    assert len([b for b in listed if b["staff_id"] == maria]) == 1

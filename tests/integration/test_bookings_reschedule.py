@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from tests.conftest import Merchant, TestClock
-from tests.integration.test_bookings_api import GOOD, at, booked, nonzero, salon
+from tests.integration.test_bookings_api import GOOD, at, booked, member, nonzero, salon
 from tests.integration.test_bookings_holds import hold_policy
 
 
@@ -18,12 +18,13 @@ def test_a_timely_move_keeps_the_id_the_length_and_the_deposit(
     merchant: Merchant, clock: TestClock
 ) -> None:
     salon(merchant)
-    booking = booked(merchant, clock, card=GOOD, days=3, staff_id="maria")
-    response = move(merchant, booking["id"], starts_at=at(clock, days=4), staff_id="joao")
+    maria, joao = member(merchant, "Maria"), member(merchant, "João")
+    booking = booked(merchant, clock, card=GOOD, days=3, staff_id=maria)
+    response = move(merchant, booking["id"], starts_at=at(clock, days=4), staff_id=joao)
     assert response.status_code == 200, response.text  # type: ignore[attr-defined]
     moved = response.json()  # type: ignore[attr-defined]
     assert moved["id"] == booking["id"] and moved["status"] == "confirmed"
-    assert moved["staff_id"] == "joao"
+    assert moved["staff_id"] == joao
     starts = datetime.fromisoformat(moved["starts_at"])
     assert abs(starts - (clock.now() + timedelta(days=4))) < timedelta(minutes=1)
     assert datetime.fromisoformat(moved["ends_at"]) - starts == timedelta(minutes=45)
@@ -90,8 +91,9 @@ def test_a_held_card_pays_a_late_move_and_the_hold_follows_for_the_rest(
 def test_a_move_onto_someone_elses_booking_is_refused_and_changes_nothing(
     merchant: Merchant, clock: TestClock
 ) -> None:
-    taken = booked(merchant, clock, days=2, staff_id="maria")
-    mine = booked(merchant, clock, days=3, staff_id="maria")
+    maria = member(merchant, "Maria")
+    taken = booked(merchant, clock, days=2, staff_id=maria)
+    mine = booked(merchant, clock, days=3, staff_id=maria)
     clash = move(merchant, mine["id"], starts_at=taken["starts_at"])
     assert clash.status_code == 409  # type: ignore[attr-defined]
     assert clash.json()["error"]["code"] == "booking_overlaps"  # type: ignore[attr-defined]

@@ -10,8 +10,11 @@ from pydantic import (
     AwareDatetime,
     BaseModel,
     ConfigDict,
+    Discriminator,
     Field,
+    PlainValidator,
     StringConstraints,
+    Tag,
     WithJsonSchema,
 )
 from pydantic_core import PydanticCustomError
@@ -30,11 +33,109 @@ Name = Annotated[
 ShortText = Annotated[
     str, StringConstraints(strip_whitespace=True, max_length=2000, pattern=NO_NUL)
 ]
-#: Terms: a sentence, or a list of short statements (returned as given).
+#: Terms (a service's ``expected_results`` and ``limits``), one rule: a sentence
+#: (a JSON string) or a list of statements (a JSON array of strings), kept and
+#: returned in the form sent, trimmed. A blank sentence or an empty list says
+#: nothing; a statement inside a list is text that is not blank (an empty
+#: bullet on the customer's page is a mistake, never a promise). Anything else
+#: is refused with words that say which. The console reads these refusals by
+#: their pydantic kinds (``staff.schema_words``), so the kinds are pydantic's.
+TERMS_MAX_LENGTH = 4000
+TERMS_MAX_STATEMENTS = 50
 TermsText = Annotated[
-    str, StringConstraints(strip_whitespace=True, max_length=4000, pattern=NO_NUL)
+    str, StringConstraints(strip_whitespace=True, max_length=TERMS_MAX_LENGTH, pattern=NO_NUL)
 ]
-Terms = TermsText | Annotated[list[TermsText], Field(max_length=50)]
+
+
+def _statement(value: object) -> str:
+    if not isinstance(value, str):
+        raise PydanticCustomError(
+            "string_type",
+            "each statement is text (a string), not {kind}",
+            {"kind": _json_kind(value)},
+        )
+    text = value.strip()
+    if not text:
+        raise PydanticCustomError(
+            "string_too_short",
+            "a statement cannot be blank: leave it out of the list",
+            {"min_length": 1},
+        )
+    if len(text) > TERMS_MAX_LENGTH:
+        raise PydanticCustomError(
+            "string_too_long",
+            "a statement takes at most {max_length} characters",
+            {"max_length": TERMS_MAX_LENGTH},
+        )
+    if "\x00" in text:
+        raise PydanticCustomError(
+            "string_pattern_mismatch", "a statement cannot hold a NUL character", {}
+        )
+    return text
+
+
+def _json_kind(value: object) -> str:
+    """What a JSON value is, in an integrator's words."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return "a " + type(value).__name__
+
+
+Statement = Annotated[
+    str,
+    PlainValidator(_statement),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": TERMS_MAX_LENGTH,
+            "pattern": r"^\s*[^\s\x00][^\x00]*$",  # not blank, no NUL
+        }
+    ),
+]
+
+
+def _form_of_terms(value: object) -> str | None:
+    """Which of the two forms ``value`` is; None: neither (refused as such)."""
+    if isinstance(value, str):
+        return "(sentence)"
+    if isinstance(value, list):
+        return "(statements)"
+    return None
+
+
+#: The tags are in parentheses so that no error's ``param`` names them.
+Terms = Annotated[
+    Annotated[TermsText, Tag("(sentence)")]
+    | Annotated[list[Statement], Field(max_length=TERMS_MAX_STATEMENTS), Tag("(statements)")],
+    Discriminator(
+        _form_of_terms,
+        custom_error_type="terms_type",
+        custom_error_message="give a sentence (a string) or a list of statements (strings)",
+    ),
+]
+#: Terms as kept: read back as they were saved, whatever rule held then.
+TermsOut = Annotated[
+    str | list[str],
+    Field(description="As sent: a sentence (a string) or a list of statements (strings)."),
+]
+#: What an integrator reads about ``Terms`` on each field that takes them.
+TERMS_RULE = (
+    " One sentence (a string) or a list of statements (an array of at most 50 strings),"
+    " returned in the form sent, trimmed. Each statement of a list is text that is not blank,"
+    " at most 4000 characters; a blank sentence or `[]` says nothing. Anything else (a"
+    " number, a nested list, a blank statement in a list) is refused with 422"
+    " `parameter_invalid`, `param` naming the field and, for a statement, its place"
+    " (`expected_results.1` is the second)."
+)
 
 #: The calendar the API takes dates from: years 2000 to 2100 (UTC). Nothing a
 #: business books or reports on falls outside it, and a date near year 1 or

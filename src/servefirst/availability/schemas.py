@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 
 from pydantic import ConfigDict, Field
 
-from servefirst.api.fields import Body, Moment, Name, Out, Terms
+from servefirst.api.fields import Body, Moment, Name, Out, TermsOut
 from servefirst.availability.hours import WorkingHours
 from servefirst.bookings.schemas import BookingOut
 
@@ -87,8 +87,8 @@ class PublicService(Out):
     price: int
     currency: str
     duration_minutes: int
-    expected_results: Terms
-    limits: Terms
+    expected_results: TermsOut
+    limits: TermsOut
     staff: list[PublicPerformer] = Field(description="Who performs it (book one, or anyone).")
 
 

@@ -76,6 +76,10 @@ async def _settle(request: Request, uow: UnitOfWork, booking_id: str) -> None:
     summary="Book a slot; a deposit is taken when the policy and the customer's trust ask",
     responses={
         402: {"description": "deposit_required, or the card's decline code"},
+        404: {
+            "description": "resource_missing: no such customer_id, service_id or staff_id"
+            " for this merchant (param names which)"
+        },
         409: {"description": "booking_overlaps: the staff member is already booked"},
     },
 )
@@ -206,7 +210,13 @@ async def mark_no_show(
     " the same card; a card that declines leaves the booking unsecured (its deposit's reason"
     " says why), never the move half made.",
     operation_id="reschedule_booking",
-    responses=_STATE,
+    responses={
+        **_STATE,
+        404: {
+            "description": "resource_missing: no such booking_id, or a staff_id that is no"
+            " member of this merchant (param names which)"
+        },
+    },
 )
 async def reschedule_booking(
     booking_id: str, body: RescheduleIn, uow: MerchantUoW, base: PublicURL, request: Request

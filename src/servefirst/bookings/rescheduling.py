@@ -33,6 +33,7 @@ from servefirst.events.service import emit
 from servefirst.kit.clock import as_utc
 from servefirst.kit.errors import InvalidRequest
 from servefirst.staff.departures import ensure_active
+from servefirst.staff.service import get_member
 
 
 def reschedule(
@@ -56,6 +57,11 @@ def begin_reschedule(
         raise InvalidRequest("A booking moves to a time in the future.", param="starts_at")
     booking = get_booking(uow, booking_id, lock=True)
     booking.status = transition(booking.status, BookingAction.RESCHEDULE).value
+    if staff_id not in (None, booking.staff_id):
+        # Someone new is named: a member of this business (404 ``staff_id``
+        # otherwise). The person a booking already has is not asked again, so
+        # a booking kept from before names were checked still moves.
+        get_member(uow, staff_id)
     if as_utc(booking.starts_at) == starts_at and staff_id in (None, booking.staff_id):
         # Already there (the move sent twice, or after the back button): no move,
         # so no second late fee and no late cancellation counted again.

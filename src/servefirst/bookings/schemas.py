@@ -152,7 +152,9 @@ class CancelIn(Body):
 class RescheduleIn(Body):
     model_config = ConfigDict(
         json_schema_extra={
-            "examples": [{"starts_at": "2026-12-02T15:00:00+01:00", "staff_id": "maria"}]
+            "examples": [
+                {"starts_at": "2026-12-02T15:00:00+01:00", "staff_id": "stf_8kq2m4x7c1v9b3nd"}
+            ]
         }
     )
 
@@ -164,7 +166,11 @@ class RescheduleIn(Body):
         default=None,
         max_length=40,
         pattern=r"^[^\x00]*$",
-        description="Who will serve instead; by default the same person.",
+        description="Who will serve instead, a staff member's id; by default the same person"
+        " (a booking made online for anyone goes to another who performs the service when its"
+        " own person is taken then)."
+        " An id that is no member of this business answers 404 `resource_missing`"
+        " (param `staff_id`) and nothing moves.",
     )
 
 
@@ -176,7 +182,7 @@ class BookingIn(Body):
                     "customer_id": "cus_3kx9f2qz7m4w8d1b",
                     "service_id": "svc_7hq2m9x4c1v8b3nd",
                     "starts_at": "2026-12-01T10:30:00+01:00",
-                    "staff_id": "maria",
+                    "staff_id": "stf_8kq2m4x7c1v9b3nd",
                     "card": "4242424242424242",
                 }
             ]
@@ -194,7 +200,10 @@ class BookingIn(Body):
         default=None,
         max_length=40,
         pattern=r"^[^\x00]*$",
-        description="Who will serve; their bookings never overlap.",
+        description="Who will serve, a staff member's id (`GET /v1/staff`); their bookings"
+        " never overlap. An id that is no member of this business (made up, or another"
+        " business's) answers 404 `resource_missing` (param `staff_id`) and nothing is"
+        " booked.",
     )
     card: str | None = Field(
         default=None,

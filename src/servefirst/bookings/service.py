@@ -58,6 +58,7 @@ from servefirst.ledger import service as ledger
 from servefirst.ledger.rules import Account, EntryBuilder, EntryKind
 from servefirst.merchants.service import get_merchant
 from servefirst.staff.departures import ensure_active
+from servefirst.staff.service import get_member
 
 #: PostgreSQL's name for "two active bookings of one person overlap".
 OVERLAP_CONSTRAINT = "ex_bookings_staff_time"
@@ -119,6 +120,9 @@ def begin_booking(
     ends_at = starts_at + timedelta(minutes=service.duration_minutes)
     buffer = timedelta(minutes=service.buffer_minutes)
     if staff_id:
+        # 404 ``staff_id`` as any unknown id: a name nobody here answers to (or
+        # another business's member) would be booked to no one's calendar.
+        get_member(uow, staff_id)
         ensure_staff_free(uow, staff_id, starts_at, ends_at, buffer=buffer)
         ensure_active(uow, staff_id)  # read under the calendar's lock, as leaving takes it
     policy = deposit_policy(uow, service.deposit_policy)

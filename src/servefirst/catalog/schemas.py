@@ -5,7 +5,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import ConfigDict, Field
 
-from servefirst.api.fields import Amount, Body, Name, Out, Terms
+from servefirst.api.fields import TERMS_RULE, Amount, Body, Name, Out, Terms, TermsOut
 from servefirst.bookings.schemas import DepositPolicyIn
 from servefirst.catalog.models import Service, ServiceTerms
 
@@ -42,11 +42,11 @@ class ServiceIn(Body):
     duration_minutes: Duration
     buffer_minutes: Buffer = 0
     expected_results: Terms = Field(
-        description="What the customer can expect: a sentence or a list of statements.",
+        description="What the customer can expect." + TERMS_RULE,
         examples=[["Double ristretto with steamed whole milk", "Served within 5 minutes"]],
     )
     limits: Terms = Field(
-        description="What the service does not promise.",
+        description="What the service does not promise, by the same rule.",
         examples=[["Oat milk on request (+0.40)", "Latte art not guaranteed"]],
     )
     deposit_policy: DepositPolicyIn | None = Field(
@@ -70,8 +70,10 @@ class ServiceUpdate(Body):
     price: Amount | None = None
     duration_minutes: Duration | None = None
     buffer_minutes: Buffer | None = None
-    expected_results: Terms | None = None
-    limits: Terms | None = None
+    expected_results: Terms | None = Field(
+        default=None, description="New terms (a new terms version)." + TERMS_RULE
+    )
+    limits: Terms | None = Field(default=None, description="New limits, by the same rule.")
     active: bool | None = None
     deposit_policy: DepositPolicyIn | None = Field(
         default=None, description="Replaces the service's deposit overrides; null clears them."
@@ -92,8 +94,8 @@ class ServiceOut(Out):
     currency: str
     duration_minutes: int
     buffer_minutes: int = Field(description="Minutes kept free after each booking of it.")
-    expected_results: Terms
-    limits: Terms
+    expected_results: TermsOut
+    limits: TermsOut
     terms_version: int
     active: bool
     created_at: datetime

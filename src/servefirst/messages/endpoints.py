@@ -12,7 +12,7 @@ from servefirst.api.context import MerchantUoW, runtime_of
 from servefirst.api.routing import ServefirstRoute
 from servefirst.kit.errors import NotFound
 from servefirst.merchants.service import find_merchant
-from servefirst.messages import consent
+from servefirst.messages import consent, finding
 from servefirst.messages import service as messages
 from servefirst.messages.rules import MessagePolicy
 from servefirst.messages.schemas import (
@@ -31,15 +31,37 @@ router = APIRouter(prefix="/v1/messages", tags=["messages"], route_class=Servefi
     response_model=MessageList,
     operation_id="list_messages",
     summary="E-mails and texts, newest first: to whom, when, their state",
+    description="A page at a time, as Stripe's lists page: up to `limit` messages, newest"
+    " first, and `has_more` when older ones follow. For the next page send the last id of"
+    " this one as `starting_after` (with the same filters). The cursor is a message, not a"
+    " position: messages sent meanwhile join the top of the list and never shift or repeat"
+    " the older pages.",
+    responses={
+        404: {
+            "description": "resource_missing (param starting_after): the cursor is no"
+            " message of this merchant"
+        }
+    },
 )
 def list_messages(
     uow: MerchantUoW,
     status: Literal["pending", "sent", "failed", "skipped"] | None = None,
     customer_id: str | None = None,
-    limit: int = Query(50, ge=1, le=200),
+    limit: int = Query(50, ge=1, le=200, description="How many messages a page holds."),
+    starting_after: str | None = Query(
+        None,
+        min_length=1,
+        max_length=40,
+        pattern=r"^[^\x00]*$",
+        description="A message id: the page lists the messages after it (older ones), as"
+        " the list orders them. Another merchant's or an unknown id answers 404.",
+        examples=["msg_3kx9f2qz7m4w8d1b"],
+    ),
 ) -> MessageList:
-    found = messages.list_messages(uow, status=status, customer_id=customer_id, limit=limit)
-    return MessageList(data=[MessageOut.build(m) for m in found])
+    found = finding.list_page(
+        uow, status=status, customer_id=customer_id, starting_after=starting_after, limit=limit
+    )
+    return MessageList(data=[MessageOut.build(m) for m in found.messages], has_more=found.has_more)
 
 
 @router.post(

@@ -6,6 +6,8 @@ The page used to list only the newest twenty, so a payment reminder of three
 weeks ago could be reached only through ``GET /v1/messages?customer_id=``. A
 page is cut after its last message (a keyset cursor, the last message's id),
 not by an offset: messages planned meanwhile do not shift the older pages.
+``GET /v1/messages`` pages the same way, in Stripe's words (``list_page``):
+``starting_after`` the last id of a page, ``has_more`` when older ones follow.
 """
 
 from __future__ import annotations
@@ -51,6 +53,20 @@ class MessagesFound:
     older: str | None
 
 
+@dataclass(frozen=True)
+class MessagePage:
+    """A page of ``GET /v1/messages``."""
+
+    messages: list[Message]
+    #: Older messages follow the page's last one (ask with it as ``starting_after``).
+    has_more: bool
+
+
+#: The list's one order, newest first; messages planned together (a tab's
+#: reminders) by when they are due, and the id last, so each has one place.
+NEWEST_FIRST = (Message.created_at.desc(), Message.due_at.desc(), Message.message_id.desc())
+
+
 def checked(search: MessageSearch) -> MessageSearch:
     """The search, or a refusal naming the field (``customer``, ``state``) it is about."""
     refuse_nul([("customer", search.customer), ("after", search.after)])
@@ -80,13 +96,36 @@ def find_messages(
     last = uow.session.get(Message, (uow.merchant, search.after)) if search.after else None
     if last is not None:
         query = query.where(_older_than(last))
-    query = query.order_by(
-        Message.created_at.desc(), Message.due_at.desc(), Message.message_id.desc()
-    ).limit(limit + 1)
-    found = list(uow.session.scalars(query))
+    found = list(uow.session.scalars(query.order_by(*NEWEST_FIRST).limit(limit + 1)))
     more = len(found) > limit
     page = found[:limit]
     return MessagesFound(page, page[-1].message_id if more and page else None)
+
+
+def list_page(
+    uow: UnitOfWork,
+    *,
+    status: str | None = None,
+    customer_id: str | None = None,
+    starting_after: str | None = None,
+    limit: int,
+) -> MessagePage:
+    """Up to ``limit`` of the merchant's messages, newest first, those after
+    the message ``starting_after`` only. A cursor that is no message of this
+    merchant is refused (404 naming ``starting_after``): read as "from the
+    start" it would hand an integrator the same page again, forever."""
+    query = select(Message).where(Message.merchant_id == uow.merchant)
+    if status:
+        query = query.where(Message.status == status)
+    if customer_id:
+        query = query.where(Message.customer_id == customer_id)
+    if starting_after is not None:
+        last = uow.session.get(Message, (uow.merchant, starting_after))
+        if last is None:
+            raise NotFound(f"No such message: '{starting_after}'.", param="starting_after")
+        query = query.where(_older_than(last))
+    found = list(uow.session.scalars(query.order_by(*NEWEST_FIRST).limit(limit + 1)))
+    return MessagePage(found[:limit], has_more=len(found) > limit)
 
 
 def _to_customer(uow: UnitOfWork, text: str) -> ColumnElement[bool]:

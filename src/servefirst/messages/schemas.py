@@ -61,6 +61,10 @@ class MessageOut(Out):
 class MessageList(Out):
     object: Literal["list"] = "list"
     data: list[MessageOut]
+    has_more: bool = Field(
+        description="Older messages follow this page: ask again with `starting_after` set to"
+        " the last message's id."
+    )
 
 
 #: A reminder's day: read as a number, so that 2.0 is day 2 and 1.5 is refused

@@ -19,7 +19,7 @@ from servefirst.guarantee.service import concern_raised
 from servefirst.kit.errors import Conflict, NotFound
 from servefirst.kit.onetime import CODE_LIFETIME
 from servefirst.merchants.service import get_merchant
-from servefirst.messages import notices
+from servefirst.messages import finding, notices
 from servefirst.messages.models import Message
 from servefirst.messages.rules import (
     TO_THE_MERCHANT,
@@ -333,16 +333,8 @@ def finish(
 def list_messages(
     uow: UnitOfWork, *, status: str | None = None, customer_id: str | None = None, limit: int = 50
 ) -> list[Message]:
-    query = select(Message).where(Message.merchant_id == uow.merchant)
-    if status:
-        query = query.where(Message.status == status)
-    if customer_id:
-        query = query.where(Message.customer_id == customer_id)
-    # Newest first; messages planned together (a tab's reminders) by when they are due.
-    query = query.order_by(
-        Message.created_at.desc(), Message.due_at.desc(), Message.message_id.desc()
-    ).limit(limit)
-    return list(uow.session.scalars(query))
+    """The newest ``limit`` messages (``finding.list_page`` walks further back)."""
+    return finding.list_page(uow, status=status, customer_id=customer_id, limit=limit).messages
 
 
 def retry_message(uow: UnitOfWork, message_id: str) -> Message:

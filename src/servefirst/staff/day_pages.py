@@ -26,7 +26,7 @@ from servefirst.kit.typed_days import read_day
 from servefirst.staff import service as staff
 from servefirst.staff.day_view import day_view, local_moment
 from servefirst.staff.kept_forms import act_keeping
-from servefirst.staff.web import base_context, render, show
+from servefirst.staff.web import base_context, render, see_other, show
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
 
@@ -59,6 +59,13 @@ def _day_page(
     )
     context["notice"] = _(done) if done else None
     return render(request, "staff/bookings_day.html", context, status)
+
+
+@router.get("/bookings")
+def bookings_list(request: Request) -> Response:
+    """The console lists bookings a day at a time: the bare address leads to
+    today's, once signed in."""
+    return show(request, lambda uow, me: see_other(DAY))
 
 
 @router.get("/bookings/day")

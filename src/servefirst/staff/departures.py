@@ -35,7 +35,8 @@ _LEFT = N_("%(name)s has left the business; choose someone on the team.")
 
 def ensure_active(uow: UnitOfWork, staff_id: str, *, param: str = "staff_id") -> None:
     """Refuse (409 ``staff_inactive``) new work for someone who left. A name
-    that is no member (bookings over the API may name free text) passes."""
+    that is no member passes: callers refuse unknown ids themselves (404), and
+    a booking kept from before they did may name free text."""
     # Read afresh (not the session's copy): a booking calls this holding the
     # person's calendar lock, after which a departure just committed shows.
     found = uow.session.execute(

@@ -13,6 +13,7 @@ from fastapi.responses import Response
 from pydantic import ValidationError
 
 from servefirst.catalog import service as catalog
+from servefirst.catalog.rules import statements_of
 from servefirst.catalog.schemas import ServiceIn
 from servefirst.db.uow import UnitOfWork
 from servefirst.kit import formats
@@ -177,7 +178,7 @@ def _edit_page(
         tax_rates=taxes.list_rates(uow),
         rate_names=rate_labels(taxes.list_rates(uow)),
         versions=versions,
-        as_list=lambda terms: terms if isinstance(terms, list) else [terms],
+        as_list=statements_of,
         typed=shown,
         currency=merchant.currency,
         error=error,

@@ -227,6 +227,13 @@ def tab_page_refusing(
 tab_action = _tab_action
 
 
+@router.get("/tabs")
+def tabs_list(request: Request) -> Response:
+    """The console's list of tabs is the counter's running tabs: the address a
+    member types (or trims from a tab's own) leads there, once signed in."""
+    return show(request, lambda uow, me: see_other("/staff#running-heading"))
+
+
 @router.get("/tabs/{tab_id}")
 def tab_page(request: Request, tab_id: str) -> Response:
     return show(request, lambda uow, me: _tab_page(request, uow, me, tab_id))

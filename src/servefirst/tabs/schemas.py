@@ -5,7 +5,7 @@ from typing import Annotated, Literal, TypedDict
 
 from pydantic import ConfigDict, Field
 
-from servefirst.api.fields import Body, Out, Terms
+from servefirst.api.fields import Body, Out, TermsOut
 from servefirst.tabs.models import Tab
 from servefirst.tabs.service import LineView, bill_of
 from servefirst.taxes.schemas import TaxPartOut, tax_parts
@@ -41,8 +41,8 @@ class LineOut(Out):
     quantity: int
     amount: int
     terms_version: int
-    expected_results: Terms
-    limits: Terms
+    expected_results: TermsOut
+    limits: TermsOut
     staff_id: str | None = Field(default=None, description="Who served this line.")
     voided: bool = Field(
         default=False, description="Taken off the tab by mistake; no longer in the subtotal."

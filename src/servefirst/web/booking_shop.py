@@ -16,6 +16,7 @@ from servefirst.availability.online import ChangeCost, change_cost
 from servefirst.availability.rules import Slot
 from servefirst.bookings import service as bookings
 from servefirst.bookings.refund_answers import refund_answers_of
+from servefirst.catalog.rules import statements_of
 from servefirst.catalog.service import get_service, list_services
 from servefirst.db.uow import UnitOfWork
 from servefirst.kit.errors import NotFound
@@ -111,8 +112,8 @@ def read_shop(rt: Runtime, slug: str) -> Shop:
                 name=service.name,
                 price=service.price,
                 duration_minutes=service.duration_minutes,
-                expected_results=list(terms.expected_results),
-                limits=list(terms.limits),
+                expected_results=statements_of(terms.expected_results),
+                limits=statements_of(terms.limits),
                 staff=[
                     (s, names.get(s, s))
                     for s in sorted(everyone)

@@ -15,6 +15,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
 
+from servefirst.catalog.rules import statements_of
 from servefirst.guarantee import decision_words
 from servefirst.kit import formats, i18n, refusals, typed_days
 from servefirst.kit.typed import NUL, echoed
@@ -87,6 +88,8 @@ templates.env.filters["echoed"] = echoed
 templates.env.filters["note_words"] = note_words
 # Why a booking asked a deposit, as its customer read it: in the reader's words.
 templates.env.filters["deposit_words"] = deposit_words
+# A service's terms (a sentence or a list, as kept) as the statements a page lists.
+templates.env.filters["statements"] = statements_of
 templates.env.globals["zone_name"] = formats.zone_name
 # An amount field's example written as people there type it ("4,50" in Lisbon).
 templates.env.globals["decimal_mark"] = formats.decimal_mark
