@@ -247,6 +247,24 @@ def moved_late_then_cancelled(shop: Salon, email: str, *, mode: str = "capture")
     assert (done["fee"], done["refund"]) == (0, 200)
 
 
+def test_the_console_reads_a_late_moves_fee_as_money(
+    merchant: Merchant, clock: TestClock, counter: Any
+) -> None:
+    shop = Salon(merchant, clock)
+    salon(merchant, enabled=True, percent="15", minimum=200, preset="fair", mode="capture")
+    booking = emails.staff_booking(shop, "rui.consola@example.com", "Rui Vaz")
+    starts = datetime.fromisoformat(booking["starts_at"])
+    clock.advance(seconds=(starts - clock.now()).total_seconds() - 6 * 3600)
+    later = (starts.astimezone(LISBON) + timedelta(minutes=90)).isoformat()
+    moved = merchant.post(f"/v1/bookings/{booking['id']}/reschedule", {"starts_at": later})
+    assert moved.status_code == 200, moved.text
+    page = counter(merchant).get("/staff")
+    assert page.status_code == 200
+    row = console.row_of(console.section(page.text, "bookings"), booking["id"])  # today's
+    assert "the late-cancellation fee of €4.00 was kept from the deposit." in row, row
+    assert "minor units" not in row
+
+
 @pytest.mark.parametrize(
     ("locale", "said"),
     [

@@ -15,7 +15,7 @@ from servefirst.bookings.rules import (
     settle_cancellation,
     settle_no_show,
 )
-from servefirst.kit import i18n
+from servefirst.kit import formats, i18n
 from servefirst.web.booking_words import note_words
 
 NOW = datetime(2026, 12, 5, 10, 0, tzinfo=UTC)
@@ -56,12 +56,6 @@ def missed(days: float) -> str:
         (missed(1), "Falta: aplica-se a taxa de falta."),
         (missed(20), "Mais de 14 dias depois da hora marcada: fechada sem cobrança."),
         (
-            "Moved less than 24 h ahead: the late-cancellation fee (400 in minor units) was"
-            " kept from the deposit.",
-            "Mudada com menos de 24 h de antecedência: a taxa de cancelamento tardio (400 em"
-            " cêntimos) foi retida do sinal.",
-        ),
-        (
             "No-show: the no-show fee applies. The card hold had lapsed and the card was"
             " declined (card_declined): nothing was charged.",
             "Falta: aplica-se a taxa de falta. A cativação no cartão tinha expirado e o cartão"
@@ -76,11 +70,28 @@ def missed(days: float) -> str:
 )
 def test_how_a_booking_ended_reads_in_portuguese(note: str, said: str) -> None:
     with i18n.use_language("pt"):
-        assert note_words(note) == said
+        assert note_words(note, "EUR") == said
     with i18n.use_language("en"):
-        assert note_words(note) == note
+        assert note_words(note, "EUR") == note
 
 
 def test_a_note_not_of_the_rules_stays_as_written() -> None:
     with i18n.use_language("pt"):
-        assert note_words("Staff wrote this by hand.") == "Staff wrote this by hand."
+        assert note_words("Staff wrote this by hand.", "EUR") == "Staff wrote this by hand."
+
+
+def test_a_late_moves_fee_reads_as_money_in_the_readers_language() -> None:
+    note = (
+        "Moved less than 24 h ahead: the late-cancellation fee (400 in minor units) was"
+        " kept from the deposit."
+    )
+    with i18n.use_language("pt"), formats.use_place("pt_PT", "Europe/Lisbon"):
+        assert note_words(note, "EUR") == (
+            "Mudada com menos de 24 h de antecedência: a taxa de cancelamento tardio de"
+            " 4,00\xa0€ foi retida do sinal."
+        )
+    with i18n.use_language("en"), formats.use_place("en_IE", "Europe/Dublin"):
+        assert note_words(note, "EUR") == (
+            "Moved less than 24 h ahead: the late-cancellation fee of €4.00 was kept from"
+            " the deposit."
+        )

@@ -21,10 +21,11 @@ def deposit_words(reason: str) -> str:
     return deposit_reason_words(reason)
 
 
-def note_words(note: str | None) -> str:
+def note_words(note: str | None, currency: str) -> str:
     """A booking's note for the console in the reader's language: how the
-    booking ended (``outcome_words``) and what it says of a deposit the card
-    processor would not refund (staff act on it); anything else as written."""
+    booking ended (``outcome_words``, amounts in ``currency``) and what it says
+    of a deposit the card processor would not refund (staff act on it);
+    anything else as written."""
     if not note:
         return ""
     known = {
@@ -39,7 +40,7 @@ def note_words(note: str | None) -> str:
     }
     for said, words in known.items():
         note = note.replace(said, words)
-    note = outcome_words(note)  # how the booking ended, before what became of the refund
+    note = outcome_words(note, currency)  # how the booking ended, before what became of the refund
     return refund_notes.REFUSED_SAID.sub(
         lambda said: (
             gettext(

@@ -53,19 +53,6 @@ _SAID: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
     ),
     (
         re.compile(
-            r"Moved less than (?P<hours>\d+) h ahead: the late-cancellation fee"
-            r" \((?P<fee>\d+) in minor units\) was kept from the deposit\."
-        ),
-        lambda found: (
-            gettext(
-                "Moved less than %(hours)s h ahead: the late-cancellation fee (%(fee)s in"
-                " minor units) was kept from the deposit."
-            )
-            % {**_hours(found), "fee": found["fee"]}
-        ),
-    ),
-    (
-        re.compile(
             r"The card hold had lapsed and the card was declined \((?P<code>\w*)\):"
             r" nothing was charged\."
         ),
@@ -80,8 +67,26 @@ _SAID: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
 ]
 
 
-def outcome_words(note: str) -> str:
-    """``note`` with each sentence of the rules said in the reader's language."""
+#: A late move's sentence: its fee is stored in minor units, and read as money.
+_LATE_MOVE = re.compile(
+    r"Moved less than (?P<hours>\d+) h ahead: the late-cancellation fee"
+    r" \((?P<fee>\d+) in minor units\) was kept from the deposit\."
+)
+
+
+def outcome_words(note: str, currency: str) -> str:
+    """``note`` with each sentence of the rules said in the reader's language,
+    amounts as money in ``currency`` (the booking's)."""
+    note = _LATE_MOVE.sub(
+        lambda found: (
+            gettext(
+                "Moved less than %(hours)s h ahead: the late-cancellation fee of %(fee)s was"
+                " kept from the deposit."
+            )
+            % {**_hours(found), "fee": formats.money(int(found["fee"]), currency)}
+        ),
+        note,
+    )
     for pattern, say in _SAID:
         note = pattern.sub(say, note)
     return note
