@@ -265,6 +265,23 @@ def test_the_console_reads_a_late_moves_fee_as_money(
     assert "minor units" not in row
 
 
+def test_the_console_says_a_card_hold_let_go_charged_nothing(
+    merchant: Merchant, clock: TestClock, counter: Any
+) -> None:
+    shop = Salon(merchant, clock)
+    salon(merchant, enabled=True, percent="15", minimum=200, preset="fair", mode="hold")
+    booking = emails.staff_booking(shop, "rui.cativo.consola@example.com", "Rui Vaz")
+    done = cancelled_by_the_business(merchant, booking)["deposit"]
+    assert done["status"] == "refunded", done
+    row = console_row(counter, merchant, booking)
+    assert "Card hold of €6.00 released: nothing charged" in row, row
+    assert "Deposit €6.00 refunded" not in row
+
+    assert merchant.post("/v1/merchant", {"locale": "pt_PT"}).status_code == 200
+    row = console_row(counter, merchant, booking)
+    assert "Cativação de 6,00\xa0€ libertada: nada foi cobrado" in row, row
+
+
 @pytest.mark.parametrize(
     ("locale", "said"),
     [
@@ -306,6 +323,18 @@ def test_the_cancellation_e_mail_counts_and_names_what_a_late_move_kept(
     # Never the deposit as what was left of it after the move.
     assert not any("€2.00 is refunded in full" in line for line in lines)
     assert not any("2,00\xa0€ é reembolsado na totalidade" in line for line in lines)
+
+
+def test_the_console_says_what_a_late_move_charged_on_a_card_hold_let_go(
+    merchant: Merchant, clock: TestClock, counter: Any
+) -> None:
+    shop = Salon(merchant, clock)
+    booking_email = "rui.cativo.mudou@example.com"
+    moved_late_then_cancelled(shop, booking_email, mode="hold")
+    page = counter(merchant).get("/staff")
+    assert page.status_code == 200
+    assert "Card hold released; €4.00 charged for a late move" in page.text
+    assert "nothing charged" not in page.text
 
 
 def test_a_card_hold_moved_late_is_not_told_nothing_was_charged(
