@@ -5,6 +5,7 @@ bar asks for it again with GET. The API keeps its contract's answers."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -23,12 +24,25 @@ def a_page(response: Any, status: int) -> str:
     return str(response.text)
 
 
-def test_a_console_address_no_page_has_is_a_console_page_saying_so(cafe: Cafe) -> None:
+def test_a_console_address_no_page_has_is_a_console_page_saying_so(
+    cafe: Cafe, https_client: Callable[[], TestClient]
+) -> None:
     page = a_page(cafe.owner.get("/staff/no-such-page"), 404)
     assert "There is no page at this address" in page
     assert "Back to the console" in page
-    pt = a_page(cafe.owner.get("/staff/no-such-page", headers=PORTUGUESE), 404)
+    # Signed out, the browser's language.
+    pt = a_page(https_client().get("/staff/no-such-page", headers=PORTUGUESE), 404)
     assert "Não há nenhuma página neste endereço" in pt
+
+
+def test_a_console_address_no_page_has_speaks_the_members_language(cafe: Cafe) -> None:
+    # Signed in, the member's choice, as every console page: not the browser's.
+    assert cafe.owner.post("/staff/settings/language", {"language": "pt"}).status_code == 200
+    pt = a_page(cafe.owner.get("/staff/no-such-page"), 404)
+    assert '<html lang="pt">' in pt
+    assert "Não há nenhuma página neste endereço" in pt
+    english_browser = {"Accept-Language": "en-GB,en;q=0.9"}
+    assert "Não há nenhuma página" in cafe.owner.get("/staff/nope", headers=english_browser).text
 
 
 def test_the_sign_in_address_opened_as_a_page_says_to_send_the_form_from_its_page(

@@ -200,6 +200,20 @@ def console(
         yield uow, me
 
 
+def member_language(request: Request) -> str | None:
+    """The signed-in member's language (their choice, else the business's), for
+    a console address no page has; None when nobody is signed in."""
+    token = request.cookies.get(SESSION_COOKIE)
+    merchant_id = staff.session_merchant(token)
+    if merchant_id is None:
+        return None
+    with runtime_of(request).uow(merchant_id, write=False) as uow:
+        me = staff.current_session(uow, token)
+        if me is None:
+            return None
+        return me.account.language or get_merchant(uow).locale
+
+
 def refused(request: Request, exc: Exception) -> Response:
     """Session, CSRF or access trouble, as a page (never a stack trace)."""
     if isinstance(exc, BelowAccess):

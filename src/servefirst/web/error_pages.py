@@ -22,7 +22,9 @@ from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from servefirst.api import errors
+from servefirst.kit import i18n
 from servefirst.kit.i18n import N_
+from servefirst.staff.web import member_language
 from servefirst.web.templating import templates
 
 log = logging.getLogger("servefirst")
@@ -91,7 +93,14 @@ def _page(
     status_code: int,
     headers: Mapping[str, str] | None = None,
 ) -> Response:
-    name = "staff/problem.html" if request.url.path.startswith(CONSOLE_PREFIX) else "problem.html"
+    name = "problem.html"
+    if request.url.path.startswith(CONSOLE_PREFIX):
+        name = "staff/problem.html"
+        # Said as the console says everything to a member signed in: in their
+        # language, not the browser's.
+        chosen = member_language(request)
+        if chosen is not None:
+            i18n.set_language(chosen)
     return templates.TemplateResponse(
         request, name, words, status_code=status_code, headers=headers
     )
