@@ -358,7 +358,9 @@ def test_a_value_the_database_refuses_under_a_page_is_a_page_in_the_readers_lang
     assert english.headers["content-type"].startswith("text/html")
     assert "Something sent with this page cannot be kept" in english.text
     assert "Back to the console" in english.text
-    portuguese = cafe.owner.get("/staff/customers", headers={"Accept-Language": "pt-PT"})
+    # In the member's language, as the console speaks (not the browser's).
+    assert cafe.owner.post("/staff/settings/language", {"language": "pt"}).status_code == 200
+    portuguese = cafe.owner.get("/staff/customers", headers={"Accept-Language": "en-GB"})
     assert portuguese.status_code == 422
     assert "Algo enviado com esta página não pode ser guardado" in portuguese.text
     # The customer's pages say it in their own layout.
