@@ -203,15 +203,11 @@ def console(
 def member_language(request: Request) -> str | None:
     """The signed-in member's language (their choice, else the business's), for
     a console address no page has; None when nobody is signed in."""
-    token = request.cookies.get(SESSION_COOKIE)
-    merchant_id = staff.session_merchant(token)
-    if merchant_id is None:
+    try:
+        with console(request, write=False):  # says it, as for every console page
+            return i18n.current_language()
+    except SignInRequired:
         return None
-    with runtime_of(request).uow(merchant_id, write=False) as uow:
-        me = staff.current_session(uow, token)
-        if me is None:
-            return None
-        return me.account.language or get_merchant(uow).locale
 
 
 def refused(request: Request, exc: Exception) -> Response:
