@@ -54,18 +54,20 @@ async def once_per_key(
     then: Callable[[], Awaitable[None]],
 ) -> None:
     """``begin`` (phase 1; True when the processor is to be asked, and so the
-    key keeps its recovery point), then ``then`` (the processor's phases); or,
-    for the retry of a request that died between them, neither: the caller
-    answers with the resource as it stands."""
+    key keeps its recovery point), then, if so, ``then`` (the processor's
+    phases); or, for the retry of a request that died between them, neither:
+    the caller answers with the resource as it stands."""
     claim: idempotency.Claim | None = getattr(request.state, "claim", None)
     if claim is not None and claim.recovery_point is not None:
         if await run_sync(request, kept.waits):
             raise idempotency.still_waiting(kept.made, {kept.name: kept.id})
         return
 
-    def phase_one() -> None:
-        if begin() and claim is not None:
+    def phase_one() -> bool:
+        asks = begin()
+        if asks and claim is not None:
             uow.idempotency_keys.recover_at(claim, kept.id)
+        return asks
 
-    await run_sync(request, phase_one)
-    await then()
+    if await run_sync(request, phase_one):
+        await then()

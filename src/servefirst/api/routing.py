@@ -94,15 +94,28 @@ def _answering(
     def answer(*args: Any, **kwargs: Any) -> Any:
         result = endpoint(*args, **kwargs)
         if type(result) is model:
-            # What FastAPI would send: the model as JSON, by alias.
-            return Response(
-                result.model_dump_json(by_alias=True),
-                status_code=status,
-                media_type="application/json",
-            )
+            return _sent_as_is(result, status)
         return result  # anything else takes FastAPI's usual path
 
     return answer
+
+
+def _sent_as_is(result: BaseModel, status: int) -> Response:
+    """What FastAPI would send for ``result``: the model as JSON, by alias."""
+    return Response(
+        result.model_dump_json(by_alias=True), status_code=status, media_type="application/json"
+    )
+
+
+async def answer_last(
+    request: Request, answer: Callable[[], BaseModel], status: int = 200
+) -> Response:
+    """An ``async`` endpoint's last step: its answer (a route's response
+    model, built by ``answer``) read and the request concluded in one trip to
+    where its work runs, as a sync endpoint's are (``_answer_and_conclude``)."""
+    return await run_sync(
+        request, _answer_and_conclude, request, lambda: _sent_as_is(answer(), status)
+    )
 
 
 def _dispatching(endpoint: Callable[..., Any]) -> Callable[..., Any]:
@@ -119,9 +132,21 @@ def _dispatching(endpoint: Callable[..., Any]) -> Callable[..., Any]:
         request = _running.get()
         if request is None:  # not behind ServefirstRoute's handler: FastAPI's way
             return await run_in_threadpool(work)
-        return await run_sync(request, work)
+        return await run_sync(request, _answer_and_conclude, request, work)
 
     return dispatch
+
+
+def _answer_and_conclude(request: Request, work: Callable[[], Any]) -> Any:
+    """The endpoint's work and, when it answered with a finished response,
+    the request's commit right after it, where the work ran: on PostgreSQL one
+    trip to a worker thread a request instead of two. A model FastAPI still
+    serializes, or a refusal, is concluded by the route's handler, as before."""
+    result = work()
+    if isinstance(result, Response):
+        request.state.concluded = True
+        return conclude(request, result)
+    return result
 
 
 class ServefirstRoute(APIRoute):
@@ -153,6 +178,10 @@ class ServefirstRoute(APIRoute):
                 outcome = exc
             finally:
                 _running.reset(running)
+            if getattr(request.state, "concluded", False):  # by ``_answer_and_conclude``
+                if isinstance(outcome, BaseException):
+                    raise outcome
+                return outcome
             # The request's one commit point (or rollback), where its work ran.
             return await run_sync(request, conclude, request, outcome)
 

@@ -13,7 +13,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request, Response
 
 from servefirst.api.context import MerchantUoW, PublicURL, open_public_uow, run_sync, runtime_of
-from servefirst.api.routing import ServefirstRoute
+from servefirst.api.routing import ServefirstRoute, answer_last
 from servefirst.availability import codes
 from servefirst.availability import service as availability
 from servefirst.availability.schemas import (
@@ -198,7 +198,7 @@ def _give_back(uow: UnitOfWork, proof: str) -> None:
 )
 async def create_public_booking(
     slug: str, body: PublicBookingIn, uow: SlugUoW, base: PublicURL, request: Request
-) -> PublicBookingOut:
+) -> Response:
     proof = body.email_proof
     if proof is not None:
         require_codes(runtime_of(request))
@@ -235,4 +235,4 @@ async def create_public_booking(
             **staff_view.model_dump(), manage_url=f"{base}/b/{slug}/bookings/{booking.token}"
         )
 
-    return await run_sync(request, answer)
+    return await answer_last(request, answer, status=201)

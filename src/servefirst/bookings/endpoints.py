@@ -12,7 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from servefirst.api.context import MerchantUoW, PublicURL, run_sync, runtime_of
 from servefirst.api.fields import QueryMoment
 from servefirst.api.phased import Kept, once_per_key
-from servefirst.api.routing import ServefirstRoute
+from servefirst.api.routing import ServefirstRoute, answer_last
 from servefirst.availability.online import who_moves
 from servefirst.bookings import hold_raises, rescheduling
 from servefirst.bookings import service as bookings
@@ -85,7 +85,7 @@ async def _settle(request: Request, uow: UnitOfWork, booking_id: str) -> None:
 )
 async def create_booking(
     body: BookingIn, uow: MerchantUoW, base: PublicURL, request: Request
-) -> BookingOut:
+) -> Response:
     booking = await book_off_the_loop(
         request,
         uow,
@@ -99,7 +99,7 @@ async def create_booking(
             payment_method=body.payment_method,
         ),
     )
-    return await run_sync(request, BookingOut.build, uow, booking, base)
+    return await answer_last(request, lambda: BookingOut.build(uow, booking, base), status=201)
 
 
 @router.get(
@@ -136,7 +136,7 @@ def get_booking(booking_id: str, uow: MerchantUoW, base: PublicURL) -> BookingOu
 )
 async def check_in_booking(
     booking_id: str, uow: MerchantUoW, base: PublicURL, request: Request
-) -> BookingOut:
+) -> Response:
     opened: list[str] = []
 
     def begin() -> bool:
@@ -149,7 +149,7 @@ async def check_in_booking(
             await raise_off_the_loop(request, uow, tab_id)
 
     await once_per_key(request, uow, _kept(uow, booking_id, "checked in this booking"), begin, then)
-    return await run_sync(request, present, uow, booking_id, base)
+    return await answer_last(request, lambda: present(uow, booking_id, base))
 
 
 @router.post(
@@ -170,7 +170,7 @@ async def cancel_booking(
     base: PublicURL,
     request: Request,
     body: CancelIn = NO_ONE_SAID,
-) -> BookingOut:
+) -> Response:
     by = CancelledBy(body.by)
 
     def begin() -> bool:
@@ -179,7 +179,7 @@ async def cancel_booking(
 
     kept = _kept(uow, booking_id, "cancelled this booking")
     await once_per_key(request, uow, kept, begin, lambda: _settle(request, uow, booking_id))
-    return await run_sync(request, present, uow, booking_id, base)
+    return await answer_last(request, lambda: present(uow, booking_id, base))
 
 
 @router.post(
@@ -190,14 +190,14 @@ async def cancel_booking(
 )
 async def mark_no_show(
     booking_id: str, uow: MerchantUoW, base: PublicURL, request: Request
-) -> BookingOut:
+) -> Response:
     def begin() -> bool:
         bookings.begin_no_show(uow, booking_id)
         return True
 
     kept = _kept(uow, booking_id, "marked this booking a no-show")
     await once_per_key(request, uow, kept, begin, lambda: _settle(request, uow, booking_id))
-    return await run_sync(request, present, uow, booking_id, base)
+    return await answer_last(request, lambda: present(uow, booking_id, base))
 
 
 @router.post(
@@ -220,7 +220,7 @@ async def mark_no_show(
 )
 async def reschedule_booking(
     booking_id: str, body: RescheduleIn, uow: MerchantUoW, base: PublicURL, request: Request
-) -> BookingOut:
+) -> Response:
     def move() -> bool:
         # A booking made online for anyone may go to whoever is free then.
         staff_id = body.staff_id or who_moves(uow, booking_id, body.starts_at)
@@ -231,7 +231,7 @@ async def reschedule_booking(
         await fee_off_the_loop(request, uow, booking_id)
 
     await once_per_key(request, uow, _kept(uow, booking_id, "moved this booking"), move, then)
-    return await run_sync(request, present, uow, booking_id, base)
+    return await answer_last(request, lambda: present(uow, booking_id, base))
 
 
 @router.post(

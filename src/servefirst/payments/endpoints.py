@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from servefirst.api.context import (
@@ -16,10 +16,9 @@ from servefirst.api.context import (
     PublicURL,
     TabUoW,
     processor_key,
-    run_sync,
     runs_inline,
 )
-from servefirst.api.routing import ServefirstRoute
+from servefirst.api.routing import ServefirstRoute, answer_last
 from servefirst.db.uow import UnitOfWork
 from servefirst.payments import phases
 from servefirst.payments import service as payments
@@ -46,22 +45,27 @@ _DECLINES: dict[int | str, dict[str, Any]] = {
 }
 
 
-async def _take(
-    request: Request, uow: UnitOfWork, begin: Callable[[], Payment | CardAttempt]
-) -> Payment:
+async def _pay(
+    request: Request, uow: UnitOfWork, begin: Callable[[], Payment | CardAttempt], base: str
+) -> Response:
     """Phase 1 (the whole payment, unless a card is charged), the processor
-    off the loop, phase 3; the request's commit (``conclude``) ends phase 3.
+    off the loop, phase 3, and the answer; the request's commit
+    (``conclude``) ends phase 3.
 
     Where the database work runs on the loop (SQLite), only the processor
-    call goes to a worker thread. Elsewhere the three phases run in one
-    worker thread, one after the other, instead of a thread hop each."""
+    call goes to a worker thread. Elsewhere the three phases, the answer and
+    the commit run in one worker thread, one after the other, instead of a
+    thread hop each."""
     if not runs_inline(request):
-        return await run_in_threadpool(_take_in_turn, uow, begin)
+        return await answer_last(
+            request, lambda: _answer(uow, _take_in_turn(uow, begin), base), status=201
+        )
     step = begin()
-    if isinstance(step, Payment):
-        return step
-    outcome = await run_in_threadpool(phases.call_processor, uow.gateways, step)
-    return phases.finish(uow, step, outcome)
+    if not isinstance(step, Payment):
+        outcome = await run_in_threadpool(phases.call_processor, uow.gateways, step)
+        step = phases.finish(uow, step, outcome)
+    payment = step
+    return await answer_last(request, lambda: _answer(uow, payment, base), status=201)
 
 
 def _take_in_turn(uow: UnitOfWork, begin: Callable[[], Payment | CardAttempt]) -> Payment:
@@ -80,7 +84,7 @@ def _take_in_turn(uow: UnitOfWork, begin: Callable[[], Payment | CardAttempt]) -
 )
 async def pay_tab(
     tab_id: str, body: PaymentIn, uow: MerchantUoW, base: PublicURL, request: Request
-) -> PaymentOut:
+) -> Response:
     def begin() -> Payment | CardAttempt:
         return payments.begin_payment(
             uow,
@@ -94,8 +98,7 @@ async def pay_tab(
             reward_id=body.reward_id,
         )
 
-    payment = await _take(request, uow, begin)
-    return await run_sync(request, _answer, uow, payment, base)
+    return await _pay(request, uow, begin, base)
 
 
 def _answer(uow: UnitOfWork, payment: Payment, base: str) -> PaymentOut:
@@ -129,7 +132,7 @@ def list_payments(
 )
 async def pay_public_tab(
     token: str, body: PublicPaymentIn, uow: TabUoW, base: PublicURL, request: Request
-) -> PaymentOut:
+) -> Response:
     key = processor_key(request, token)
 
     def begin() -> Payment | CardAttempt:
@@ -143,5 +146,4 @@ async def pay_public_tab(
             reward_id=body.reward_id,
         )
 
-    payment = await _take(request, uow, begin)
-    return await run_sync(request, _answer, uow, payment, base)
+    return await _pay(request, uow, begin, base)

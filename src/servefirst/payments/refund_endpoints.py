@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from servefirst.api.context import MerchantUoW, PublicURL, processor_key, run_sync
 from servefirst.api.phased import Kept, once_per_key
-from servefirst.api.routing import ServefirstRoute
+from servefirst.api.routing import ServefirstRoute, answer_last
 from servefirst.bookings.awaited import tab_awaits_processor
 from servefirst.bookings.deposit_refunds import refunds_off_the_loop
 from servefirst.payments import refunds
@@ -106,7 +106,7 @@ def list_refunds(payment_id: str, uow: MerchantUoW) -> RefundList:
 )
 async def void_line(
     tab_id: str, line_no: int, body: VoidLineIn, uow: MerchantUoW, base: PublicURL, request: Request
-) -> TabOut:
+) -> Response:
     refunded: list[str] = []
 
     def begin() -> bool:
@@ -121,4 +121,4 @@ async def void_line(
 
     kept = Kept("voided this line", "tab_id", tab_id, lambda: tab_awaits_processor(uow, tab_id))
     await once_per_key(request, uow, kept, begin, then)
-    return await run_sync(request, lambda: present(uow, tabs.tab_in_hand(uow, tab_id), base))
+    return await answer_last(request, lambda: present(uow, tabs.tab_in_hand(uow, tab_id), base))

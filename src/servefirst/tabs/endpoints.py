@@ -1,10 +1,10 @@
 from __future__ import annotations
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 
-from servefirst.api.context import MerchantUoW, PublicURL, run_sync
+from servefirst.api.context import MerchantUoW, PublicURL
 from servefirst.api.phased import Kept, once_per_key
-from servefirst.api.routing import ServefirstRoute
+from servefirst.api.routing import ServefirstRoute, answer_last
 from servefirst.bookings.awaited import tab_awaits_processor as awaits
 from servefirst.bookings.hold_raises import raise_off_the_loop
 from servefirst.bookings.holds import tab_hold
@@ -67,7 +67,7 @@ def get_tab(tab_id: str, uow: MerchantUoW, base: PublicURL) -> TabOut:
 )
 async def add_line(
     tab_id: str, body: LineIn, uow: MerchantUoW, base: PublicURL, request: Request
-) -> TabOut:
+) -> Response:
     def add() -> bool:
         if body.staff_id is not None:
             get_member(uow, body.staff_id)  # 404 param staff_id: earnings need a real person
@@ -84,7 +84,7 @@ async def add_line(
 
     kept = Kept("added a line to this tab", "tab_id", tab_id, lambda: awaits(uow, tab_id))
     await once_per_key(request, uow, kept, add, then)
-    return await run_sync(request, lambda: present(uow, tabs.tab_in_hand(uow, tab_id), base))
+    return await answer_last(request, lambda: present(uow, tabs.tab_in_hand(uow, tab_id), base))
 
 
 @router.post("/{tab_id}/serve", response_model=TabOut, summary="Mark the tab served")
