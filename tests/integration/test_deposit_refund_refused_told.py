@@ -9,6 +9,7 @@ The customer's tab page counts only what came back."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ from tests.integration import test_text_messages as texts
 from tests.integration.test_availability_api import Salon
 from tests.integration.test_deposit_refunds import RefundsAsked, captured
 from tests.integration.test_html_valid import install_vnu, vnu_errors
+from tests.integration.test_pages_staff import Staff
 
 refunds = said.refunds
 smtp_server = said.smtp_server
@@ -157,7 +159,11 @@ def test_a_cancellation_that_already_said_the_refusal_is_not_followed_by_another
 
 
 def test_a_phone_only_customer_is_texted_the_refusal(
-    runtime: Runtime, merchant: Merchant, clock: TestClock, refunds: RefundsAsked
+    runtime: Runtime,
+    merchant: Merchant,
+    clock: TestClock,
+    refunds: RefundsAsked,
+    signed_in: Callable[..., Staff],
 ) -> None:
     shop = Salon(merchant, clock)
     said.salon(merchant)
@@ -177,6 +183,12 @@ def test_a_phone_only_customer_is_texted_the_refusal(
     assert stop.startswith("http://testserver/u/") and "\n" not in told
     [message] = listed(merchant, "deposit_refund_failed")
     assert (message["channel"], message["status"]) == ("sms", "sent")
+    # The console's Messages page names it, in the member's language.
+    latest = signed_in(merchant, access="manager").get("/staff/messages").text
+    assert f"<strong>Deposit refund refused</strong> · by text · {texts.PHONE}" in latest
+    assert merchant.post("/v1/merchant", {"locale": "pt_PT"}).status_code == 200
+    latest = signed_in(merchant, access="manager").get("/staff/messages").text
+    assert "<strong>Reembolso do sinal recusado</strong>" in latest
 
 
 def test_a_check_in_extra_refused_is_told_and_the_tab_page_counts_none_of_it(
