@@ -46,6 +46,7 @@ def test_the_settings_start_at_the_defaults_and_change_field_by_field(merchant: 
             "booking_confirmation": True,
             "booking_reminder": True,
             "booking_cancelled": True,
+            "deposit_refund_failed": True,
             "payment_reminder": True,
             "final_notice": True,
         },

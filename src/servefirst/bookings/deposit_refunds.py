@@ -10,7 +10,8 @@ database transaction.
    (``payments.refunds.refund_at``, as a payment's refund), no transaction open.
 3. ``finish_refund``: its answer kept. A refund made moves the money out of
    ``deposits_held`` (its journal entry); a refused one leaves it there and
-   says so on the booking, with ``booking.deposit_refund_failed`` for staff.
+   says so on the booking, with ``booking.deposit_refund_failed`` for staff
+   (and for the customer: ``messages.refund_refused``).
 
 A refund a crash (or an unreachable processor) left pending is finished by
 ``finish_pending_deposit_refunds`` (``servefirst payments recover``): the

@@ -278,6 +278,15 @@ def deposit_refunds_refused(uow: UnitOfWork, booking_id: str) -> int:
     return int(refused or 0)
 
 
+def deposit_refund_refused_at(uow: UnitOfWork, refund_id: str) -> datetime | None:
+    """When the processor refused the deposit refund ``refund_id``; None when
+    it did not (or there is no such refund): what a message about it asks."""
+    refund = uow.session.get(DepositRefund, (uow.merchant, refund_id))
+    if refund is None or refund.status != "failed":
+        return None
+    return refund.settled_at
+
+
 def fees_charged(uow: UnitOfWork, booking_id: str) -> int:
     """What the booking's fees took on the card: its holds captured for a fee
     (a hold captured for its tab's payment carries the tab, and is that

@@ -35,6 +35,7 @@ from servefirst.kit.money import Money
 from servefirst.kit.onetime import CODE_LIFETIME, code_for, spaced
 from servefirst.messages.cancellation import cancellation_file, cancellation_values
 from servefirst.messages.overdue_rules import final_notice_day
+from servefirst.messages.refund_refused import refusal_values
 from servefirst.messages.rules import TO_THE_MERCHANT, MessageKind
 from servefirst.messages.service import Context
 from servefirst.messages.sms_segments import fitted
@@ -283,6 +284,8 @@ def compose(
                         locale=getattr(merchant, "locale", None) or "en_GB",
                     )
                 )
+        if kind is MessageKind.DEPOSIT_REFUND_FAILED:
+            values.update(refusal_values(ctx.details, booking, merchant, ctx.policy))
         if kind is MessageKind.BOOKING_CONFIRMATION and message.channel == "email":
             ics = booking_calendar(
                 booking,

@@ -44,6 +44,10 @@ class MessageKind(StrEnum):
     #: The booking was cancelled (by the business or the customer): which one,
     #: what became of the deposit, with an .ics that takes it off the calendar.
     BOOKING_CANCELLED = "booking_cancelled"
+    #: The card processor refused to refund the booking's deposit after the
+    #: customer was told it was on its way: how much, that the business still
+    #: owes it and will be in touch, and how to reach the business.
+    DEPOSIT_REFUND_FAILED = "deposit_refund_failed"
     PAYMENT_REMINDER = "payment_reminder"  # a served tab is still unpaid
     FINAL_NOTICE = "final_notice"  # the last word before the tab turns overdue
     #: A one-time code the reader asked for on the booking page, to an e-mail
@@ -279,7 +283,8 @@ def booking_reminder_at(
 #: reminder prevents a no-show; without the confirmation a customer booked by
 #: staff over the phone has nothing that says when; without the cancellation
 #: they come to an appointment that no longer exists; without the refund's
-#: word they do not know money came back. A receipt (with its PDF) and the
+#: word they do not know money came back, nor without the refusal's that it
+#: did not, when they were told it would. A receipt (with its PDF) and the
 #: dunning stay e-mail: the customer was at the counter, and a bill chased by
 #: text is a step the merchant has not chosen.
 TEXTED = (
@@ -287,6 +292,7 @@ TEXTED = (
     MessageKind.BOOKING_REMINDER,
     MessageKind.BOOKING_CANCELLED,
     MessageKind.REFUND,
+    MessageKind.DEPOSIT_REFUND_FAILED,
 )
 
 

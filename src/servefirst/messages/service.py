@@ -19,7 +19,7 @@ from servefirst.guarantee.service import concern_raised
 from servefirst.kit.errors import Conflict, NotFound
 from servefirst.kit.onetime import CODE_LIFETIME
 from servefirst.merchants.service import get_merchant
-from servefirst.messages import finding, notices
+from servefirst.messages import finding, notices, refund_refused
 from servefirst.messages.models import Message
 from servefirst.messages.rules import (
     TO_THE_MERCHANT,
@@ -107,6 +107,10 @@ def plan(uow: UnitOfWork, event: OutboxEvent) -> int:
     if event.type == "booking.cancelled":
         booking = bookings.booking_if_any(uow, event.object_id)
         return _at_once(uow, event, booking, MessageKind.BOOKING_CANCELLED)
+    # Told once per refused refund of a deposit (``refund_refused``).
+    if event.type == "booking.deposit_refund_failed":
+        booking = bookings.booking_if_any(uow, event.object_id)
+        return _at_once(uow, event, booking, MessageKind.DEPOSIT_REFUND_FAILED)
     if event.type in notices.TOLD_TO_OWNERS:
         return notices.plan(uow, event)
     return 0
@@ -171,7 +175,7 @@ class Context:
     #: The reader's own language, when it is not the business's (an owner's
     #: console language, for a notice to the owners).
     language: str | None = None
-    #: What a notice to the owners tells: its event's data.
+    #: What a notice to the owners, or a refused deposit refund, tells: its event's data.
     details: dict[str, Any] = field(default_factory=dict)
     #: The money a refund e-mail tells of.
     refund: refunds.GivenBack | None = None
@@ -215,6 +219,7 @@ def context_for(uow: UnitOfWork, message_id: str, now: datetime) -> Context | st
         MessageKind.BOOKING_CONFIRMATION,
         MessageKind.BOOKING_REMINDER,
         MessageKind.BOOKING_CANCELLED,
+        MessageKind.DEPOSIT_REFUND_FAILED,
     ):
         booking = bookings.booking_if_any(uow, message.subject_id)
         status = booking.status if booking else "missing"
@@ -247,11 +252,18 @@ def context_for(uow: UnitOfWork, message_id: str, now: datetime) -> Context | st
         return "the booking was moved since: the messages for its new time replace it"
     if kind is MessageKind.BOOKING_REMINDER and booking is not None and now >= booking.starts_at:
         return "the booking has begun"
+    told: dict[str, Any] | str = {}
+    if kind is MessageKind.DEPOSIT_REFUND_FAILED and booking is not None:
+        told = refund_refused.still_to_tell(uow, message, booking)
+    if isinstance(told, str):
+        return told
     merchant = get_merchant(uow)
     policy = policy_of(merchant)
     if not policy.sends(kind):
         return f"the merchant turned {kind.value} messages off"
-    return Context(message, merchant, customer, tab, booking, policy, refund=refund, now=now)
+    return Context(
+        message, merchant, customer, tab, booking, policy, details=told, refund=refund, now=now
+    )
 
 
 def queue_code(uow: UnitOfWork, *, code_id: str, email: str, now: datetime) -> Message:

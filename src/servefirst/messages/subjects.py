@@ -19,6 +19,7 @@ SUBJECTS = {
     MessageKind.BOOKING_CONFIRMATION: N_("Your booking at {business} is confirmed"),
     MessageKind.BOOKING_REMINDER: N_("See you soon at {business}"),
     MessageKind.BOOKING_CANCELLED: N_("Your booking at {business} is cancelled"),
+    MessageKind.DEPOSIT_REFUND_FAILED: N_("Your deposit at {business} could not be refunded"),
     MessageKind.PAYMENT_REMINDER: N_("How was your visit to {business}?"),
     MessageKind.FINAL_NOTICE: N_("Final notice: your bill at {business}"),
     # Never the code itself: the subject is kept on the message row.
