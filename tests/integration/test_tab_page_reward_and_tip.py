@@ -17,6 +17,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import pytest
+
 from tests.conftest import Merchant
 from tests.integration.test_loyalty_api import card as loyalty_card
 from tests.integration.test_loyalty_api import paid_tab, stamp_card
@@ -270,3 +272,40 @@ def test_the_card_is_asked_for_in_portuguese_when_the_tip_is_left_to_charge(
     said = re.search(r'id="pay-error"[^>]*>([^<]*)</p>', refused.text)
     assert said and said.group(1) == "Escreva o número do cartão."
     assert 'value="0,50"' in refused.text
+
+
+def test_a_reward_too_small_to_pay_the_bill_leaves_the_card_required(merchant: Merchant) -> None:
+    # A free flat white (3.80) off a flat white and a croissant (6.00): 2.20
+    # is left whichever choice is made, so the browser asks for the card itself.
+    ana, tab, reward = with_reward(merchant)
+
+    page = merchant.client.get(f"/t/{tab['token']}").text
+
+    assert f'value="{reward["id"]}"' in page
+    assert "required" in card_field(page)
+
+
+@pytest.mark.parametrize(
+    ("headers", "asked"),
+    [({}, "Enter the card number."), (PT, "Escreva o número do cartão.")],
+    ids=["en", "pt"],
+)
+def test_no_reward_chosen_and_no_card_is_asked_for_beside_the_card_keeping_the_tip(
+    merchant: Merchant, headers: dict[str, str], asked: str
+) -> None:
+    """Without JavaScript, a reward that may pay the whole bill lets the form go
+    without a card; a customer who chose no reward is told beside the field."""
+    ana, tab, reward = a_covered_flat_white(merchant)
+    sent = {"card": "", "tip": "15", "custom_tip": "", "reward_id": ""}
+
+    refused = pay(merchant, tab["token"], sent, headers=headers)
+
+    assert refused.status_code == 422
+    said = re.search(r'id="pay-error"[^>]*>([^<]*)</p>', refused.text)
+    assert said and said.group(1) == asked
+    field = card_field(refused.text)
+    assert 'aria-invalid="true"' in field and "pay-error" in field
+    assert 'name="reward_id" value="" checked' in refused.text
+    assert 'name="tip" value="15" checked' in refused.text
+    assert public(merchant, tab["token"])["payments"] == []
+    assert loyalty_card(merchant, ana["id"])["rewards"][0]["status"] == "available"

@@ -9,7 +9,9 @@ from datetime import UTC, datetime
 import pytest
 
 from servefirst.kit import i18n
-from servefirst.messages.compose import _env
+from servefirst.messages.compose import _env, text_message, written_as
+from servefirst.messages.rules import MessageKind
+from servefirst.messages.sms_segments import segments
 
 VALUES = {
     "business": "Café Azul",
@@ -77,3 +79,22 @@ def test_the_text_says_where_the_money_is_and_counts_a_late_move_s_fee(
     assert written == (
         f"Café Azul: booking cancelled, Cut Thu 10 Dec 15:00. {said} Stop: https://x.example/u/t"
     )
+
+
+@pytest.mark.parametrize(
+    ("fee", "back", "said"),
+    [
+        (0, 600, "Cativacao de 6,00 € no cartao libertada."),
+        (600, 0, "Cativacao no cartao: 6,00 € cobrados como taxa de cancelamento."),
+    ],
+)
+def test_a_card_hold_is_a_cativacao_in_the_portuguese_text(fee: int, back: int, said: str) -> None:
+    """Lisbon calls a card hold "cativação", as every other Portuguese word in
+    servefirst does; "cativo" is what the money is, never the hold itself."""
+    values = {**VALUES, "deposit": fee + back, "fee_kept": fee, "deposit_back": back}
+    with written_as("pt_PT", "pt"):
+        written = text_message(MessageKind.BOOKING_CANCELLED, {**values, "on_hold": True})
+    assert written == (
+        f"Café Azul: marcacao cancelada, Cut quinta 10 dez. 15:00. {said} Parar: https://x.example/u/t"
+    )
+    assert segments(written) <= 2

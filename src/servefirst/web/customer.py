@@ -34,6 +34,7 @@ from servefirst.web import pay_form, words
 from servefirst.web.customer_qr import router as qr_router
 from servefirst.web.customer_reads import (
     PAGE_HEADERS,
+    a_reward_may_pay_it_all,
     due_with_reward,
     in_test_mode,
     left_after_reward,
@@ -111,11 +112,6 @@ def _context(
         "due_now": due_now,
         # A share of the bill before any reward, whichever is chosen (tip_rules).
         "tips": pay_form.tip_choices(tab.amount_due, tab.currency),
-        # The browser asks for a card before sending only if every choice the
-        # form offers charges something: a reward may pay the whole bill, and
-        # without JavaScript the page cannot know which one is chosen (the
-        # server then asks, beside the card; pages.js decides as it changes).
-        "card_required": due_now > 0 and not (tab.loyalty and tab.loyalty.rewards),
         "live_seconds": LIVE_SECONDS,
         "flash": FLASHES.get(flash or ""),
         "error": None if by_card or beside else error,
@@ -160,13 +156,23 @@ def _page(
     headers = PAGE_HEADERS
     if stripe is not None:
         headers = {**PAGE_HEADERS, "Content-Security-Policy": stripe.content_security_policy}
+    context = _context(
+        request, token, tab, sale, flash=flash, error=error, form=form, stripe=stripe
+    )
     return templates.TemplateResponse(
         request,
         "customer/tab.html",
         {
-            **_context(
-                request, token, tab, sale, flash=flash, error=error, form=form, stripe=stripe
-            ),
+            **context,
+            # The browser asks for a card before sending only if every choice
+            # the form offers charges something: a reward that pays the whole
+            # bill needs none, and without JavaScript the page cannot know
+            # which is chosen (the server then asks, beside the card; pages.js
+            # decides as it changes). Rewards that all leave something to pay
+            # keep it required. (Not in the live poll: it does not draw the field.)
+            "card_required": context["can_pay"]
+            and context["due_now"] > 0
+            and not a_reward_may_pay_it_all(request, token, tab),
             "confirm_secret": confirm,
             # A tip more than the bill, asked about beside the tip (not charged).
             "tip_question": tip_question,

@@ -87,6 +87,22 @@ def due_with_reward(request: Request, token: str, tab: PublicTab, reward_id: str
         return tab.amount_due
 
 
+def a_reward_may_pay_it_all(request: Request, token: str, tab: PublicTab) -> bool:
+    """One of the rewards the payment form offers leaves nothing to pay (the
+    server's own sum, as ``due_with_reward``); a reward the payment would
+    refuse pays nothing."""
+    if not (tab.loyalty and tab.loyalty.rewards):
+        return False
+    with runtime_of(request).uow(merchant_of(token), write=False) as uow:
+        for reward in tab.loyalty.rewards:
+            try:
+                if payments.due_after_reward(uow, token, reward.id) <= 0:
+                    return True
+            except ServefirstError:
+                continue
+    return False
+
+
 def in_test_mode(request: Request) -> bool:
     """Cards go to the sandbox: no real money moves, and its test cards are public."""
     return words.is_test_mode(runtime_of(request).gateways.sandbox.name)
