@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import html
 from io import BytesIO
+from pathlib import Path
 from typing import Any
 
 from pypdf import PdfReader
@@ -27,6 +28,7 @@ from tests.delivery_servers import Mailbox
 from tests.integration import test_checkin_deposit_refunds as checkin
 from tests.integration import test_deposit_refunds as deposits
 from tests.integration.test_deposit_refunds import RefundsAsked, captured
+from tests.integration.test_html_valid import install_vnu, vnu_errors
 
 refunds = deposits.refunds
 smtp_server = delivery_servers.smtp_server  # the session's SMTP server (a fixture)
@@ -88,12 +90,13 @@ def pdf_text(merchant: Merchant, tab: dict[str, Any]) -> str:
 
 
 def receipt_mail(
-    runtime: Runtime, merchant: Merchant, smtp: tuple[str, Mailbox], email: str
+    runtime: Runtime, merchant: Merchant, smtp: tuple[str, Mailbox], email: str, part: str = "plain"
 ) -> str:
+    """The receipt e-mail's ``part`` (plain or html), its spaces made one."""
     Worker(runtime, transports=Transports(mailer_for(smtp[0])), merchants=[merchant.id]).drain()
     subjects = ("Your receipt from Café Azul", "Café Azul: o seu recibo")
     [mail] = [m for m in smtp[1].to(email) if str(m["Subject"]) in subjects]
-    text = str(mail.get_body(preferencelist=("plain",)).get_content()).replace("\xa0", " ")
+    text = str(mail.get_body(preferencelist=(part,)).get_content()).replace("\xa0", " ")
     return " ".join(text.split())
 
 
@@ -127,12 +130,18 @@ def test_the_receipt_e_mail_says_the_refused_rest_under_the_deposit(
     clock: TestClock,
     refunds: RefundsAsked,
     smtp_server: tuple[str, Mailbox],
+    tmp_path: Path,
 ) -> None:
     email = "lia.resto.recusado@example.com"
     checked_in_above_the_bill(merchant, clock, refunds, answer="failed", email=email)
     text = receipt_mail(runtime, merchant, smtp_server, email)
     assert "Deposit applied −€4.00 " + REFUSED in text, text
     assert "goes back to your card" not in text
+    page = receipt_mail(runtime, merchant, smtp_server, email, "html")
+    row = f'<tr><td colspan="2">{html.escape(REFUSED, quote=False)}</td></tr>'
+    assert row in page, page
+    install_vnu()
+    assert vnu_errors({"receipt-with-a-refused-deposit-rest": page}, tmp_path) == []
 
 
 def test_a_lisbon_salon_says_the_refused_rest_in_portuguese_everywhere(
