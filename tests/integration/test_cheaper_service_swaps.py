@@ -348,4 +348,4 @@ def test_the_receipt_tells_the_customer_the_deposit_s_difference_goes_back_to_th
     text = str(mail.get_body(preferencelist=("plain",)).get_content()).replace("\xa0", " ")
     assert "Colour" not in text  # the voided line is no part of the receipt
     assert "Deposit applied  −€15.00" in text
-    assert "€5.00 of your deposit goes back to your card." in text
+    assert "€5.00 of your deposit went back to your card." in text

@@ -221,7 +221,7 @@ def test_the_customer_gets_the_receipt_again_saying_what_of_the_deposit_goes_bac
     worker.drain()
     [paid] = _receipts(smtp_server[1])
     first = _text(paid)
-    assert "Toner" in first and "€20.00 of your deposit goes back to your card." in first
+    assert "Toner" in first and "€20.00 of your deposit went back to your card." in first
 
     assert void_toner(merchant, tab).status_code == 200
     worker.drain()
@@ -229,7 +229,7 @@ def test_the_customer_gets_the_receipt_again_saying_what_of_the_deposit_goes_bac
     text = _text(again)
     assert "Toner" not in text  # the voided line is no part of the receipt
     assert "Deposit applied  −€15.00" in text
-    assert "€30.00 of your deposit goes back to your card." in text
+    assert "€30.00 of your deposit went back to your card." in text
     # A void on an unpaid tab sends nothing of its own: the receipt comes when it is paid.
     swap_events = merchant.get("/v1/events", params={"type": "tab.line_voided"}).json()["data"]
     assert sorted(e["data"]["tab_status"] for e in swap_events) == ["open", "paid"]

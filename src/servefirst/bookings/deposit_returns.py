@@ -19,8 +19,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from servefirst.bookings import repository
-from servefirst.bookings.deposit_refunds import FAILED, PENDING, SUCCEEDED, ask_refund
+from servefirst.bookings.deposit_refunds import ask_refund
 from servefirst.bookings.holds import bump_totals
+from servefirst.bookings.refund_answers import refund_answers_of
 from servefirst.bookings.rules import DepositStatus
 from servefirst.db.uow import UnitOfWork
 from servefirst.kit.errors import Conflict
@@ -73,15 +74,29 @@ def booking_of_tab(uow: UnitOfWork, tab_id: str) -> Booking | None:
 @dataclass(frozen=True)
 class DepositBack:
     """What of the deposit behind a tab went back to the card, by how the
-    processor answered (the tab's console page says it beside the bill)."""
+    processor answered (the tab's console page says it beside the bill, the
+    customer's tab page and receipt under the deposit applied)."""
 
     refunded: int = 0
     pending: int = 0
+    #: All the processor refused (staff are told to give it back another way).
     failed: int = 0
+    #: Of ``failed``, what the business still owes the customer: not what
+    #: their bank has since given back (a card dispute lost).
+    refused: int = 0
 
 
 def deposit_back_of_tab(uow: UnitOfWork, tab_id: str) -> DepositBack:
     """The refunds of the deposit of the booking checked in to ``tab_id``
-    (at check-in, above the bill; after a void, what the bill no longer needs)."""
-    sums = repository.deposit_refunds_by_status(uow, tab_id)
-    return DepositBack(sums.get(SUCCEEDED, 0), sums.get(PENDING, 0), sums.get(FAILED, 0))
+    (at check-in, above the bill; after a void, what the bill no longer
+    needs), split as every page splits a booking's (``refund_answers``)."""
+    booking = repository.checked_in_to(uow, tab_id)
+    if booking is None:
+        return DepositBack()
+    answers = refund_answers_of(uow, [booking])[booking.booking_id]
+    return DepositBack(
+        refunded=answers.back,
+        pending=answers.pending,
+        failed=answers.refused + answers.returned_by_bank,
+        refused=answers.refused,
+    )

@@ -27,7 +27,6 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from servefirst.bookings import service as bookings
 from servefirst.bookings.calendar import booking_calendar
-from servefirst.bookings.deposit_returns import deposit_back_of_tab
 from servefirst.catalog.service import service_if_any
 from servefirst.db.uow import UnitOfWork
 from servefirst.kit import i18n
@@ -239,9 +238,9 @@ def compose(
             # charged, and any refund below it (a receipt sent after one).
             values["receipt"] = document
             # A booking's deposit the bill did not use all of (a cheaper
-            # service done, a price lowered): what goes back to the card.
-            back = deposit_back_of_tab(uow, tab.tab_id)
-            values["deposit_back"] = back.refunded + back.pending
+            # service done, a price lowered): where the rest went, said under
+            # the deposit applied (``_lines``), as the PDF prints it.
+            values["deposit_back"] = document.deposit_back
     if ctx.refund is not None:
         refund = ctx.refund
         # Only what this refund gave back: the receipt page it links to shows

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from servefirst.bookings.deposit_returns import DepositBack, deposit_back_of_tab
 from servefirst.customers.service import get_customer
 from servefirst.db.uow import UnitOfWork
 from servefirst.kit.errors import NotFound
@@ -129,6 +130,9 @@ class ReceiptDocument(GivenBack):
     tips_refunded: int = 0  # of the tips: given back as well
     taxes: TaxTotals | None = field(default=None)  # the sale's, as charged
     refunds: tuple[PrintedRefund, ...] = ()
+    #: What of the booking's deposit the bill did not need, as the card
+    #: processor answered its refund: printed under the deposit applied.
+    deposit_back: DepositBack = field(default_factory=DepositBack)
 
     @property
     def filename(self) -> str:
@@ -260,6 +264,7 @@ def document_for(uow: UnitOfWork, tab: Tab) -> ReceiptDocument:
         ),
         taxes=tax_totals_of(tab),
         refunds=refunds_on(uow, tab, [p.payment_id for p in payments]),
+        deposit_back=deposit_back_of_tab(uow, tab.tab_id),
     )
 
 

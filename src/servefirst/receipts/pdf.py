@@ -190,7 +190,7 @@ def _render(doc: ReceiptDocument) -> bytes:
 
 def _totals(doc: ReceiptDocument, regular: str, bold: str) -> Table:
     """Net, tax per rate and gross when the tab carries taxes; else the total."""
-    rows: list[tuple[str, str]] = []
+    rows: list[tuple[str | Paragraph, str]] = []
     if doc.adjustments:
         rows.append((gettext("Subtotal"), _money(doc.subtotal, doc)))
         rows.append((gettext("Discounts"), _money(-doc.adjustments, doc)))
@@ -211,6 +211,11 @@ def _totals(doc: ReceiptDocument, regular: str, bold: str) -> Table:
     strong = len(rows) - 1
     if doc.deposit_applied:
         rows.append((gettext("Deposit applied"), _money(-doc.deposit_applied, doc)))
+    # Where the rest of the deposit went: a sentence across both columns,
+    # wrapped (a Portuguese one is longer than the line).
+    said = len(rows)
+    rows.extend((_p(words, _styles()["right"]), "") for words in deposit_back_words(doc))
+    spans = [("SPAN", (0, row), (1, row)) for row in range(said, len(rows))]
     if doc.paid:
         rows.append((gettext("Paid"), _money(doc.paid, doc)))
     if doc.tips:
@@ -224,10 +229,37 @@ def _totals(doc: ReceiptDocument, regular: str, bold: str) -> Table:
                 ("FONT", (0, 0), (-1, -1), regular, 9.5),
                 ("FONT", (0, strong), (-1, strong), bold, 10.5),
                 ("ALIGN", (0, 0), (-1, -1), "RIGHT"),
+                *spans,
             ]
         )
     )
     return table
+
+
+def deposit_back_words(doc: ReceiptDocument) -> list[str]:
+    """What of the booking's deposit the bill did not need, as the customer's
+    tab page says it (``customer/_deposit_back.html``): gone back, on its
+    way, or refused by the card processor and still owed by the business."""
+    back, words = doc.deposit_back, []
+    if back.refunded:
+        words.append(
+            gettext("%(amount)s of your deposit went back to your card.")
+            % {"amount": _money(back.refunded, doc)}
+        )
+    if back.pending:
+        words.append(
+            gettext("%(amount)s of your deposit is going back to your card.")
+            % {"amount": _money(back.pending, doc)}
+        )
+    if back.refused:
+        words.append(
+            gettext(
+                "%(amount)s of your deposit could not go back to your card: the card processor"
+                " refused the refund. %(business)s still holds it and owes it to you."
+            )
+            % {"amount": _money(back.refused, doc), "business": doc.seller.name}
+        )
+    return words
 
 
 def _refunds(doc: ReceiptDocument, regular: str, bold: str) -> list[Flowable]:

@@ -82,6 +82,13 @@ class PublicTab(Out):
     deposit_refund_pending: int = Field(
         default=0, description="Of the booking's deposit, being given back to the card."
     )
+    deposit_refund_refused: int = Field(
+        default=0,
+        description=(
+            "Of the booking's deposit, what the card processor refused to give back to the"
+            " card: the business still holds it and owes it to the customer."
+        ),
+    )
     amount_due: int
     terms_accepted: bool
     review: ReviewOut | None
@@ -131,6 +138,7 @@ def public_view(uow: UnitOfWork, token: str) -> PublicTab:
         short_code=tab.short_code,
         deposit_refunded=back.refunded,
         deposit_refund_pending=back.pending,
+        deposit_refund_refused=back.refused,
         terms_accepted=tab.terms_accepted_at is not None,
         review=ReviewOut.build(review) if review else None,
         concerns=[
