@@ -79,11 +79,12 @@ class DepositBack:
 
     refunded: int = 0
     pending: int = 0
-    #: All the processor refused (staff are told to give it back another way).
-    failed: int = 0
-    #: Of ``failed``, what the business still owes the customer: not what
-    #: their bank has since given back (a card dispute lost).
+    #: What the processor refused and the business still owes the customer
+    #: (staff are told to give it back another way).
     refused: int = 0
+    #: What the processor refused and the customer's bank has since given
+    #: back to them (a card dispute lost): nothing left to give back.
+    returned_by_bank: int = 0
 
 
 def deposit_back_of_tab(uow: UnitOfWork, tab_id: str) -> DepositBack:
@@ -97,6 +98,6 @@ def deposit_back_of_tab(uow: UnitOfWork, tab_id: str) -> DepositBack:
     return DepositBack(
         refunded=answers.back,
         pending=answers.pending,
-        failed=answers.refused + answers.returned_by_bank,
         refused=answers.refused,
+        returned_by_bank=answers.returned_by_bank,
     )
