@@ -13,7 +13,12 @@ What is the double's own, not localstripe's nor Stripe's:
 * ``signed_event``: an event (``payment_intent.canceled``, ``charge.refunded``,
   ``charge.dispute.created``, and any other) built from the objects localstripe
   holds and signed as Stripe signs them (``t=...,v1=HMAC-SHA256``), for the
-  test to post to servefirst's webhook route.
+  test to post to servefirst's webhook route;
+* ``refund_refused_later``: a refund localstripe made (and holds as
+  succeeded) turned ``failed``, with Stripe's ``failure_reason``, as the
+  customer's bank returns it days later (a card closed): localstripe never
+  fails a refund that went through, so the double changes its status in the
+  ``charge.refund.updated`` event it signs; localstripe still says succeeded.
 """
 
 from __future__ import annotations
@@ -103,6 +108,16 @@ class StripeDouble:
         }
         payload = json.dumps(event).encode()
         return payload, sign(payload, secret, at=at)
+
+    def refund_refused_later(
+        self, refund_id: str, secret: str, *, failure_reason: str = "expired_or_canceled_card"
+    ) -> tuple[bytes, str]:
+        """``charge.refund.updated`` for the refund ``refund_id``, as Stripe
+        sends it when a refund that succeeded fails afterwards: the Refund
+        localstripe holds, its status made ``failed`` here (the double's own)."""
+        refund = self.client().v1.refunds.retrieve(refund_id).to_dict()
+        refund.update(status="failed", failure_reason=failure_reason)
+        return self.signed_event("charge.refund.updated", refund, secret)
 
 
 def sign(payload: bytes, secret: str, *, at: int | None = None) -> str:

@@ -585,5 +585,9 @@ def test_a_stripe_payment_is_refunded_through_stripe_with_the_reason_kept(
     refunds = stripe_double.client().v1.refunds.list(params={"limit": 100}).data
     [made] = [r for r in refunds if r.payment_intent == intent_id]
     assert made.amount == 400
-    assert made.metadata.to_dict() == {"servefirst_reason": "The second coffee was cold"}
+    # Our refund's id beside the reason: a later charge.refund.updated names it.
+    assert made.metadata.to_dict() == {
+        "servefirst_reason": "The second coffee was cold",
+        "servefirst_refund": body["id"],
+    }
     assert cafe.balances()["refunds"] == 400

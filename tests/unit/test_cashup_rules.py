@@ -116,6 +116,34 @@ def test_a_lost_dispute_won_back_nets_to_nothing_in_the_day_s_figures() -> None:
     assert (both.takings, both.disputes_lost, both.tips, both.refunds) == (0, 0, 0, 0)
 
 
+def test_a_refund_the_card_s_bank_returned_nets_to_nothing_in_the_day_s_figures() -> None:
+    """A card refund that went through, then failed (the card was closed):
+    its reversing entry, the same kind with the sides swapped, takes it off
+    the day's refunds; a deposit's refund likewise."""
+    refund = [
+        Movement("refund", "refunds", "debit", 400),
+        Movement("refund", "tips_payable", "debit", 100),
+        Movement("refund", "card_clearing", "credit", 500),
+    ]
+    back = [
+        Movement("refund", "card_clearing", "debit", 500),
+        Movement("refund", "refunds", "credit", 400),
+        Movement("refund", "tips_payable", "credit", 100),
+    ]
+    assert day_totals(back).refunds == -500  # on the day the refund failed
+    assert (day_totals(refund + back).refunds, day_totals(refund + back).takings) == (0, 0)
+    deposit = [
+        Movement("deposit_refund", "deposits_held", "debit", 600),
+        Movement("deposit_refund", "card_clearing", "credit", 600),
+    ]
+    deposit_back = [
+        Movement("deposit_refund", "card_clearing", "debit", 600),
+        Movement("deposit_refund", "deposits_held", "credit", 600),
+    ]
+    assert day_totals(deposit).deposits_refunded == 600
+    assert day_totals(deposit + deposit_back).deposits_refunded == 0
+
+
 def test_a_taxed_void_and_discount_count_as_the_customer_saw_them() -> None:
     # Revenue and the adjustments account hold them net; tax payable the tax.
     day = [

@@ -146,16 +146,68 @@ def finish_refund(uow: UnitOfWork, refund_id: str, result: RefundResult) -> None
         )
     else:
         # The money stays in deposits_held, still the customer's: staff give it back.
-        booking = uow.session.get(Booking, (uow.merchant, row.booking_id))
-        if booking is not None:
-            booking.outcome_reason = refund_notes.refused(booking.outcome_reason, row.failure_code)
-        emit(
-            uow,
-            "booking.deposit_refund_failed",
-            row.booking_id,
-            {"refund_id": row.refund_id, "amount": row.amount, "code": row.failure_code},
-        )
+        _told_refused(uow, row)
     uow.session.flush()
+
+
+def refused_after(uow: UnitOfWork, *, reference: str, key: str | None, failure: str) -> None:
+    """The processor's refund ``reference`` (``key``: our refund's id, kept
+    beside it at the processor) failed for ``failure``, told afterwards
+    (Stripe's ``charge.refund.updated``). Still pending here: refused as an
+    answer would refuse it (``finish_refund``). Succeeded: the refund came
+    back to the business, so the deposit is in ``deposits_held`` again, the
+    customer's, owed to them: its entry reversed, the booking's note and
+    ``booking.deposit_refund_failed`` as for any refused refund (which plans
+    the customer's word, ``messages.refund_refused``). Once: only a refund
+    that is not failed yet moves, read locked."""
+    row = uow.session.scalars(
+        select(DepositRefund)
+        .where(
+            DepositRefund.merchant_id == uow.merchant, DepositRefund.gateway_reference == reference
+        )
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).first()
+    if row is None and key is not None:
+        row = uow.session.get(
+            DepositRefund, (uow.merchant, key), with_for_update=True, populate_existing=True
+        )
+    if row is None or row.gateway_reference not in (None, reference):
+        return
+    if row.status == PENDING:
+        finish_refund(uow, row.refund_id, RefundResult(reference, FAILED, failure))
+        return
+    if row.status != SUCCEEDED:
+        return
+    row.status, row.failure_code, row.settled_at = FAILED, failure, uow.clock.now()
+    money = Money(row.amount, row.currency)
+    ledger.post(
+        uow,
+        EntryBuilder(
+            EntryKind.DEPOSIT_REFUND,
+            row.currency,
+            memo=f"deposit {row.booking_id}: refund failed after it went through",
+        )
+        .debit(Account.CARD_CLEARING, money)
+        .credit(Account.DEPOSITS_HELD, money)
+        .build(),
+    )
+    _told_refused(uow, row)
+    uow.session.flush()
+
+
+def _told_refused(uow: UnitOfWork, row: DepositRefund) -> None:
+    """The booking says the refund was refused (staff give it back another
+    way), and ``booking.deposit_refund_failed`` tells staff and the customer."""
+    booking = uow.session.get(Booking, (uow.merchant, row.booking_id))
+    if booking is not None:
+        booking.outcome_reason = refund_notes.refused(booking.outcome_reason, row.failure_code)
+    emit(
+        uow,
+        "booking.deposit_refund_failed",
+        row.booking_id,
+        {"refund_id": row.refund_id, "amount": row.amount, "code": row.failure_code},
+    )
 
 
 def returned_by_the_bank(uow: UnitOfWork, booking_id: str) -> None:

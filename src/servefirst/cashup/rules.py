@@ -205,8 +205,10 @@ def day_totals(movements: Iterable[Movement]) -> DayTotals:
             elif m.account == Account.TIPS_PAYABLE.value:
                 totals.tips -= signed
         elif m.kind.startswith("refund"):
-            if not debit and m.account in _METHOD_OF:
-                totals.refunds += m.amount
+            # A debit: a refund that went through, then failed (the card's
+            # bank sent it back), reversed on the day it failed.
+            if m.account in _METHOD_OF:
+                totals.refunds -= signed
         elif m.kind == EntryKind.DISPUTE_LOST.value:
             if not debit and m.account in _METHOD_OF:
                 totals.disputes_lost += m.amount
@@ -229,8 +231,9 @@ def day_totals(movements: Iterable[Movement]) -> DayTotals:
             if debit and m.account in _METHOD_OF:
                 totals.deposits_taken += m.amount
         elif m.kind == EntryKind.DEPOSIT_REFUND.value:
-            if not debit and m.account in _METHOD_OF:
-                totals.deposits_refunded += m.amount
+            # A debit: a deposit's refund that failed after it went through.
+            if m.account in _METHOD_OF:
+                totals.deposits_refunded -= signed
         elif m.kind == EntryKind.DEPOSIT_FORFEIT.value:
             if m.account == Account.NO_SHOW_FEES.value:
                 totals.deposits_kept -= signed

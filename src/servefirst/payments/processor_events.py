@@ -27,7 +27,9 @@ from servefirst.payments.disputes import (
 )
 from servefirst.payments.models import Payment, ProcessorEvent
 from servefirst.payments.processor_refunds import book_refunded_at_processor, newest_refund_id
+from servefirst.payments.refund_reversals import refused_at_processor
 from servefirst.payments.service import complete_pending
+from servefirst.payments.stripe_gateway import REFUND_KEY
 
 #: Seconds an event's signature may be old (Stripe's own default): an old
 #: event captured on the way cannot be replayed later.
@@ -119,6 +121,30 @@ def _refunded(uow: UnitOfWork, charge: Any) -> None:
         )
 
 
+#: A Refund's statuses that gave nothing back in the end: ``failed`` (refused,
+#: or returned by the customer's bank after it went through) and ``canceled``.
+_REFUND_UNDONE = ("failed", "canceled")
+
+
+def _refund_updated(uow: UnitOfWork, refund: Any) -> None:
+    """A Refund that failed, even after it went through (a closed card): the
+    refund, a payment's or a deposit's, found by Stripe's id or by ours kept
+    in its metadata, is refused (``refund_reversals``). Any other update
+    (its reason, its metadata) changes nothing."""
+    status = str(getattr(refund, "status", "") or "")
+    if status not in _REFUND_UNDONE:
+        return
+    metadata = getattr(refund, "metadata", None)
+    named = metadata.to_dict() if metadata is not None else {}
+    key = named.get(REFUND_KEY)
+    refused_at_processor(
+        uow,
+        reference=str(refund.id),
+        key=str(key) if key else None,
+        failure=str(getattr(refund, "failure_reason", None) or status),
+    )
+
+
 def _dispute(uow: UnitOfWork, dispute: Any) -> None:
     intent = getattr(dispute, "payment_intent", None)
     payment = _payment_of(uow, intent)
@@ -161,6 +187,7 @@ _HANDLERS = {
     "payment_intent.payment_failed": _failed,
     "payment_intent.canceled": _failed,
     "charge.refunded": _refunded,
+    "charge.refund.updated": _refund_updated,
     "charge.dispute.created": _dispute,
     "charge.dispute.closed": _dispute_closed,
 }

@@ -33,6 +33,22 @@ class RefundRepository:
     def get(self, refund_id: str) -> Refund | None:
         return self._uow.session.get(Refund, (self._uow.merchant, refund_id))
 
+    def held(self, refund_id: str) -> Refund | None:
+        """The refund read again, locked (its tab held first, as every
+        change of a tab's refunds): what another transaction wrote before
+        the lock is seen, not the session's older copy."""
+        return self._uow.session.get(
+            Refund, (self._uow.merchant, refund_id), with_for_update=True, populate_existing=True
+        )
+
+    def by_reference(self, reference: str) -> Refund | None:
+        """The refund the processor knows as ``reference`` (its own id)."""
+        return self._uow.session.scalars(
+            select(Refund).where(
+                Refund.merchant_id == self._uow.merchant, Refund.gateway_reference == reference
+            )
+        ).first()
+
     def of_payment(self, payment_id: str) -> list[Refund]:
         """The payment's refunds, oldest first."""
         return list(
@@ -97,6 +113,22 @@ class RefundRepository:
             .where(
                 Refund.merchant_id == self._uow.merchant,
                 Refund.status == RefundStatus.SUCCEEDED.value,
+            )
+            .group_by(Refund.method)
+        )
+        return {method: (int(a or 0), int(t or 0)) for method, a, t in rows}
+
+    def returned_by_method(self) -> dict[str, tuple[int, int]]:
+        """method -> (amount, tip) of refunds that went through, were booked
+        (their entry kept) and then failed: the money came back to the
+        business, in a reversing entry the cash-flow report must not count
+        as new takings."""
+        rows = self._uow.session.execute(
+            select(Refund.method, func.sum(Refund.amount), func.sum(Refund.tip))
+            .where(
+                Refund.merchant_id == self._uow.merchant,
+                Refund.status == RefundStatus.FAILED.value,
+                Refund.entry_id.is_not(None),
             )
             .group_by(Refund.method)
         )

@@ -169,6 +169,9 @@ def finish_refund(uow: UnitOfWork, refund_id: str, result: RefundResult) -> Refu
     if refund is None:
         raise LookupError(refund_id)
     tab = uow.tabs.lock(refund.tab_id)
+    # Read again with the tab held: Stripe may have told us meanwhile that
+    # the refund failed (``refund_reversals``); its answer is not overwritten.
+    refund = refunds.held(refund_id) or refund
     if refund.status != RefundStatus.PENDING.value or result.status == RefundStatus.PENDING.value:
         return refund
     outcome = {
@@ -312,6 +315,12 @@ def given_back(uow: UnitOfWork, refund_id: str) -> GivenBack | None:
 
 def refunded_by_method(uow: UnitOfWork) -> dict[str, tuple[int, int]]:
     return RefundRepository(uow).refunded_by_method()
+
+
+def returned_by_method(uow: UnitOfWork) -> dict[str, tuple[int, int]]:
+    """method -> (amount, tip) of refunds that went through and then failed
+    (``refund_reversals``): back with the business by a reversing entry."""
+    return RefundRepository(uow).returned_by_method()
 
 
 def finish_pending_refunds(

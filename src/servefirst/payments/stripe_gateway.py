@@ -29,6 +29,8 @@ HOLD_LIFETIME = timedelta(days=7)
 #: The metadata that name a PaymentIntent by our keys: the one it was made
 #: under, and the one it was captured under (a hold taken for a payment or a fee).
 _ATTEMPT, _CAPTURE = "servefirst_attempt", "servefirst_capture"
+#: The metadata that names a Refund by our refund's id (its idempotency key).
+REFUND_KEY = "servefirst_refund"
 
 
 class StripeGateway:
@@ -212,12 +214,15 @@ class StripeGateway:
         self, charge_reference: str, amount: Money, *, idempotency_key: str, reason: str
     ) -> RefundResult:
         """A Refund of the PaymentIntent ``charge_reference``: Stripe's reason
-        is always ``requested_by_customer``; the merchant's words go in its metadata."""
+        is always ``requested_by_customer``; the merchant's words go in its
+        metadata, beside our refund's id (its key): a later
+        ``charge.refund.updated`` names the refund by it even while our own
+        record of Stripe's answer is not written yet."""
         params: dict[str, Any] = {
             "payment_intent": charge_reference,
             "amount": amount.amount,
             "reason": "requested_by_customer",
-            "metadata": {"servefirst_reason": reason[:500]},
+            "metadata": {"servefirst_reason": reason[:500], REFUND_KEY: idempotency_key},
         }
         try:
             made = call(

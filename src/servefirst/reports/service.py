@@ -21,7 +21,7 @@ from servefirst.ledger import service as ledger
 from servefirst.ledger.rules import Account
 from servefirst.merchants.service import get_merchant
 from servefirst.payments.dispute_books import lost_totals, won_back_totals
-from servefirst.payments.refunds import refunded_by_method
+from servefirst.payments.refunds import refunded_by_method, returned_by_method
 from servefirst.reports.rules import AGE_BUCKETS, bucket_starts
 from servefirst.tabs.models import Tab
 from servefirst.tabs.rules import UNPAID, TabStatus
@@ -95,7 +95,12 @@ def cash_flow(uow: UnitOfWork) -> dict[str, Any]:
     # account again (and credits tips_payable), which is no new takings.
     given_back = credits(Account.DISPUTES_LOST) or tip_back
     back_bill, back_tips = won_back_totals(uow) if given_back else (0, 0)
+    # A refund that went through and then failed (the customer's bank sent it
+    # back) is reversed: its entry debits the card account again and credits
+    # tips_payable, which is no new takings either; it is no refund any more.
+    returned = _returned(uow) if debits(Account.REFUNDS) or tip_back else _NONE_REFUNDED
     tips = credits(Account.TIPS_PAYABLE) - refunded["tips"] - lost["tips"] - back_tips
+    tips -= returned["tips"]
     by_method = {
         "cash": debits(Account.CASH),
         "card": debits(Account.CARD_CLEARING),
@@ -104,7 +109,8 @@ def cash_flow(uow: UnitOfWork) -> dict[str, Any]:
     # What was collected and kept: refunds given back and what the banks
     # took back for lost disputes are netted out.
     by_method = {
-        m: taken - refunded["by_method"][m] - lost["by_method"][m] for m, taken in by_method.items()
+        m: taken - refunded["by_method"][m] - lost["by_method"][m] - returned["by_method"][m]
+        for m, taken in by_method.items()
     }
     by_method["card"] -= back_bill + back_tips
     collected_total = sum(by_method.values())
@@ -162,12 +168,22 @@ _NONE_REFUNDED: dict[str, Any] = {
 
 def _refunded(uow: UnitOfWork) -> dict[str, Any]:
     """Succeeded refunds by method: bill parts and tips given back."""
+    return _by_method(refunded_by_method(uow))
+
+
+def _by_method(refunds: dict[str, tuple[int, int]]) -> dict[str, Any]:
     by_method = {"cash": 0, "card": 0, "card_terminal": 0}
     bill = tips = 0
-    for method, (amount, tip) in refunded_by_method(uow).items():
+    for method, (amount, tip) in refunds.items():
         by_method[_REPORTED_AS.get(method, method)] += amount + tip
         bill, tips = bill + amount, tips + tip
     return {"total": bill + tips, "by_method": by_method, "for_services": bill, "tips": tips}
+
+
+def _returned(uow: UnitOfWork) -> dict[str, Any]:
+    """Refunds that went through and then failed, by method: back with the
+    business by a reversing entry."""
+    return _by_method(returned_by_method(uow))
 
 
 def _lost(uow: UnitOfWork) -> dict[str, Any]:

@@ -161,6 +161,27 @@ def for_reduction(tab: Tab, amount: int) -> TaxShift | None:
     return shift(state, state, reductions, reductions + amount)
 
 
+def refund_undone(uow: UnitOfWork, tab: Tab, entry_id: str | None, amount: int) -> TaxShift | None:
+    """What undoing a refund of ``amount`` of the bill does to the tab's tax
+    (a refund the processor made and then saw fail): what its entry moved
+    per rate (``entry_id``), signs swapped, so it is reversed as it was
+    posted. A refund booked before refunds kept their entry: worked out as
+    if it were the tab's last reduction. None: an untaxed tab."""
+    if entry_id is not None:
+        moved = TaxRepository(uow).movements_of([entry_id])
+        if moved:
+            parts = tuple(
+                RatePart(rate_id, Decimal(percent), -net, -tax)
+                for _, rate_id, percent, net, tax in moved
+            )
+            return TaxShift(0, parts)
+    state = state_of(tab)
+    if state is None:
+        return None
+    reductions = reductions_of(tab)
+    return shift(state, state, reductions, reductions - amount)
+
+
 def tax_part(change: TaxShift | None) -> int:
     return change.tax if change is not None else 0
 
