@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from alembic import command
-from sqlalchemy import create_engine, insert, select, text
+from sqlalchemy import create_engine, insert, inspect, select, text
 from sqlalchemy.engine import make_url
 
 from servefirst.bookings.models import CardHold
@@ -23,7 +23,7 @@ from servefirst.config import Settings
 from servefirst.customers.service import create_customer
 from servefirst.db.engine import normalize_url
 from servefirst.db.migrate import alembic_config
-from servefirst.merchants.service import create_merchant
+from servefirst.merchants.service import create_merchant, get_merchant, update_merchant
 from servefirst.payments.models import Dispute
 from servefirst.runtime import Runtime
 from servefirst.tabs.models import Tab
@@ -358,5 +358,35 @@ def test_0036_keeps_a_dispute_lost_before_it_as_marked_by_the_owner(own_database
         command.downgrade(config, "0035")
         with runtime.engine.connect() as conn:
             assert conn.execute(text("SELECT count(*) FROM disputes")).scalar_one() == 2
+    finally:
+        runtime.dispose()
+
+
+def test_0040_gives_a_business_a_phone_and_takes_it_back(own_database: str) -> None:
+    """A café made before 0040 has no number until its owner gives one; the
+    way back drops the column and keeps the café."""
+    runtime = Runtime.create(Settings(database_url=own_database))
+    try:
+        runtime.migrate()
+        config = alembic_config(runtime.engine)
+        command.downgrade(config, "0039")
+        with runtime.engine.connect() as conn:
+            columns = {c["name"] for c in inspect(conn).get_columns("merchants")}
+        assert "phone" not in columns
+        command.upgrade(config, "head")
+        with runtime.uow() as uow:
+            merchant_id = create_merchant(uow, name="Lume", currency="EUR").merchant.merchant_id
+            uow.commit()
+        with runtime.uow(merchant_id) as uow:
+            assert update_merchant(uow, phone="+351 213 000 202").phone == "+351 213 000 202"
+            uow.commit()
+        command.downgrade(config, "0039")
+        with runtime.engine.connect() as conn:
+            names = conn.execute(text("SELECT name FROM merchants")).scalars().all()
+            assert names == ["Lume"]
+            assert "phone" not in {c["name"] for c in inspect(conn).get_columns("merchants")}
+        command.upgrade(config, "head")
+        with runtime.uow(merchant_id) as uow:
+            assert get_merchant(uow).phone is None
     finally:
         runtime.dispose()

@@ -267,6 +267,7 @@ CONSOLE_FORMS: list[tuple[str, dict[str, str], list[str]]] = [
         ["publishable_key", "secret_key", "webhook_secret"],
     ),
     ("/staff/settings/language", {"language": "pt"}, ["language"]),
+    ("/staff/settings/phone", {"phone": "+351 210 000 000"}, ["phone"]),
     (
         "/staff/settings/password",
         {
@@ -288,6 +289,7 @@ MARKED = {
     ("/staff/messages/settings", "reminder_days"): 'id="reminder_days"',
     ("/staff/settings/payments/stripe", "secret_key"): 'id="secret_key"',
     ("/staff/settings/payments/stripe", "publishable_key"): 'id="publishable_key"',
+    ("/staff/settings/phone", "phone"): 'id="phone"',
     ("/staff/settings/password", "current_password"): 'id="current_password"',
     ("/staff/settings/password", "new_password"): 'id="new_password"',
     ("/staff/settings/password", "confirm_password"): 'id="confirm_password"',

@@ -7,6 +7,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from servefirst.kit.errors import InvalidRequest
+
 #: Every count of a customer's history (columns of ``customers``); a merge adds them.
 HISTORY_COUNTS = (
     "paid_visits",
@@ -18,6 +20,15 @@ HISTORY_COUNTS = (
 )
 
 _NOT_DIGIT = re.compile(r"\D+")
+#: A phone number as servefirst takes one, a customer's or a business's (texts
+#: go to it, customers dial it): digits after an optional "+", with the spaces,
+#: brackets, dots, slashes and hyphens people write between them.
+PHONE_PATTERN = r"^\+?[0-9 ()./-]{3,}$"
+#: The most a phone number holds (the columns' width).
+PHONE_MAX = 40
+_PHONE = re.compile(PHONE_PATTERN)
+#: A refused phone number's code: the API's, the booking page's, the console's.
+PHONE_INVALID = "phone_invalid"
 _SPACE = re.compile(r"\s+")
 
 
@@ -38,6 +49,37 @@ def phone_key(text: str | None) -> str | None:
         return None
     digits = _NOT_DIGIT.sub("", text)
     return digits or None
+
+
+def is_phone(text: str) -> bool:
+    """Whether ``text`` (trimmed) is a phone number as servefirst takes one."""
+    return len(text) <= PHONE_MAX and bool(_PHONE.match(text))
+
+
+def check_phone(text: str, *, param: str = "phone") -> str | None:
+    """A phone number to keep, trimmed and as it was written ("+351 213 000 000"
+    stays spaced: it is shown as the owner wrote it), None for an empty one,
+    or 422 ``phone_invalid``."""
+    text = text.strip()
+    if not text:
+        return None
+    if not is_phone(text):
+        raise InvalidRequest(
+            f"'{text}' is not a phone number: use digits, optionally after a '+' and with"
+            f" spaces, at most {PHONE_MAX} characters, such as '+351 213 000 000'.",
+            code=PHONE_INVALID,
+            param=param,
+        )
+    return text
+
+
+def dialled(text: str | None) -> str | None:
+    """What a ``tel:`` link dials: the digits, after a "+" when the number was
+    written with one ("+351 213 000 000" is "+351213000000"). None when no digits."""
+    digits = phone_key(text)
+    if digits is None or text is None:
+        return None
+    return f"+{digits}" if text.strip().startswith("+") else digits
 
 
 #: How many of a phone's last digits say it is the same phone: the national

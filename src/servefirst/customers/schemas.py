@@ -7,6 +7,7 @@ from pydantic import ConfigDict, Field, StringConstraints
 
 from servefirst.api.fields import Body, Name, Out
 from servefirst.customers.models import Customer
+from servefirst.customers.rules import PHONE_MAX, PHONE_PATTERN
 from servefirst.trust.rules import Trust
 
 Email = Annotated[
@@ -14,8 +15,10 @@ Email = Annotated[
     StringConstraints(strip_whitespace=True, max_length=320, pattern=r"^[^@\s\x00]+@[^@\s\x00]+$"),
 ]
 TaxId = Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)]
+#: The customers' phone rule (``rules.PHONE_PATTERN``), the one a business's number follows too.
 Phone = Annotated[
-    str, StringConstraints(strip_whitespace=True, max_length=40, pattern=r"^\+?[0-9 ()./-]{3,}$")
+    str,
+    StringConstraints(strip_whitespace=True, max_length=PHONE_MAX, pattern=PHONE_PATTERN),
 ]
 
 

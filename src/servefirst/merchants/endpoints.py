@@ -42,6 +42,11 @@ class MerchantOut(Out):
     )
     address: str | None = Field(default=None, description="The seller's address, on receipts.")
     tax_id: str | None = Field(default=None, description="The seller's tax id, on receipts.")
+    phone: str | None = Field(
+        default=None,
+        description="The number customers call the business on: on their tab, booking and"
+        " receipt pages and in the messages they are sent.",
+    )
     created_at: datetime
 
     @classmethod
@@ -61,6 +66,7 @@ class MerchantOut(Out):
             legal_name=m.legal_name,
             address=m.address,
             tax_id=m.tax_id,
+            phone=m.phone,
             created_at=m.created_at,
         )
 
@@ -76,6 +82,7 @@ class MerchantIn(Body):
                     "address": "Rua Augusta 10\n1100-053 Lisboa",
                     "tax_id": "PT501964843",
                 },
+                {"phone": "+351 210 000 000"},
             ]
         }
     )
@@ -120,6 +127,14 @@ class MerchantIn(Body):
         " checked by the rules of the locale's country (a Portuguese NIF's check digit);"
         " 422 tax_id_invalid. '' takes it off.",
     )
+    phone: str | None = Field(
+        default=None,
+        max_length=200,
+        description="The number customers call the business on: digits, optionally after a"
+        " '+' and with spaces, brackets, dots, slashes or hyphens, at most 40 characters, as"
+        " a customer's phone; 422 phone_invalid. '' takes it off.",
+        examples=["+351 210 000 000"],
+    )
 
 
 @router.get(
@@ -136,7 +151,7 @@ def me(uow: MerchantUoW) -> MerchantOut:
     "",
     response_model=MerchantOut,
     summary="Change the merchant's name, time zone, locale, slug, online-booking or tax settings"
-    " or seller details for receipts (legal name, address, tax id)",
+    " or seller details for receipts (legal name, address, tax id) or phone number",
     operation_id="update_merchant",
     responses={409: {"description": "slug_taken: another business has that slug"}},
 )
@@ -155,6 +170,7 @@ def update(body: MerchantIn, uow: MerchantUoW) -> MerchantOut:
             booking=booking,
             taxes=taxes,
             seller=body.model_dump(include={"legal_name", "address", "tax_id"}, exclude_none=True),
+            phone=body.phone,
         )
     )
 

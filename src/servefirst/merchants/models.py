@@ -80,6 +80,12 @@ class Merchant(Base):
     tax_id: Mapped[str | None] = mapped_column(
         String(32), nullable=True, doc="The seller's tax id (NIF, VAT number), normalised."
     )
+    phone: Mapped[str | None] = mapped_column(
+        String(40),
+        nullable=True,
+        doc="The number customers call the business on, as the owner wrote it: on the"
+        " customer's pages, receipts and messages (the customers' phone rules).",
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from servefirst.customers.rules import check_phone
 from servefirst.db.uow import UnitOfWork
 from servefirst.kit.errors import AuthenticationFailed, Conflict, InvalidRequest, NotFound
 from servefirst.kit.ids import (
@@ -128,12 +129,14 @@ def update_merchant(
     booking: dict[str, int] | None = None,
     taxes: dict[str, bool | str] | None = None,
     seller: dict[str, str] | None = None,
+    phone: str | None = None,
 ) -> Merchant:
     """Change the merchant's name, time zone, locale, slug or booking settings
     (``slot_minutes``, ``min_notice_minutes``, ``max_days_ahead``; checked by
     the caller's schema) or how prices carry tax (``prices_include_tax``,
     ``tax_rounding``: checked by the caller's schema; an open tab keeps how it
-    was taxed).
+    was taxed), or the ``phone`` customers call it on (the customers' phone
+    rule; '' takes it off).
 
     Every field is checked before any is kept: a bad zone changes no name."""
     merchant = get_merchant(uow)
@@ -142,6 +145,8 @@ def update_merchant(
     zone = check_timezone(timezone) if timezone is not None else merchant.timezone
     chosen_locale = check_locale(locale) if locale is not None else merchant.locale
     details = check_seller(seller or {}, country=country_of_locale(chosen_locale))
+    if phone is not None:
+        details["phone"] = check_phone(phone)
     if slug is not None:
         slug = check_slug(slug)
         holder = merchant_by_slug(uow, slug)

@@ -28,6 +28,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from servefirst.bookings import service as bookings
 from servefirst.bookings.calendar import booking_calendar
 from servefirst.catalog.service import service_if_any
+from servefirst.customers.rules import dialled
 from servefirst.db.uow import UnitOfWork
 from servefirst.kit import i18n
 from servefirst.kit.money import Money
@@ -177,7 +178,11 @@ def compose(
         "kind": kind.value,
         "step": message.step,
         "unsubscribe_url": f"{base}/u/{message.unsubscribe_token}",
+        # The number a customer calls the business on, where it gave one (a
+        # message to the business itself has no use for its own).
+        "phone": "" if kind in TO_THE_MERCHANT else getattr(merchant, "phone", None) or "",
     }
+    values["phone_dial"] = dialled(values["phone"]) or ""
     if kind is MessageKind.BOOKING_CODE:
         if not secret:
             raise RuntimeError("SERVEFIRST_SECRET_KEY is not set: a code cannot be written")

@@ -71,8 +71,9 @@ def refusal_values(
 ) -> dict[str, Any]:
     """The template's values: the amount refused, and how to reach the
     business with what its settings hold (the sender address its messages
-    come from, which a reply reaches; its address). It has no phone number
-    of its own in servefirst to give."""
+    come from, which a reply reaches; its address). Its phone number, where
+    it gave one, comes with every message to a customer (``compose``): here
+    in the body, and in the text too."""
     address = ", ".join(part.strip() for part in (merchant.address or "").splitlines() if part)
     return {
         "currency": booking.currency,

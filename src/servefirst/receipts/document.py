@@ -35,6 +35,8 @@ class Party:
     tax_id: str | None = None
     legal_name: str | None = None
     address: tuple[str, ...] = ()
+    #: The number the customer calls the seller on, where it gave one.
+    phone: str | None = None
 
 
 @dataclass(frozen=True)
@@ -234,6 +236,7 @@ def document_for(uow: UnitOfWork, tab: Tab) -> ReceiptDocument:
             legal_name=merchant.legal_name,
             tax_id=merchant.tax_id,
             address=tuple((merchant.address or "").splitlines()),
+            phone=merchant.phone,
         ),
         customer=Party(name=customer.name, tax_id=customer.tax_id),
         short_code=tab.short_code,

@@ -113,6 +113,8 @@ def _render(doc: ReceiptDocument) -> bytes:
     if doc.seller.legal_name and doc.seller.legal_name != doc.seller.name:
         seller.append(doc.seller.name)
     seller.extend(doc.seller.address)
+    if doc.seller.phone:
+        seller.append(gettext("Phone: {phone}").format(phone=doc.seller.phone))
     if doc.seller.tax_id:
         seller.append(gettext("Tax id: {tax_id}").format(tax_id=doc.seller.tax_id))
     facts = []

@@ -63,6 +63,9 @@ class PublicTab(Out):
     id: str
     object: Literal["public_tab"] = "public_tab"
     merchant_name: str
+    merchant_phone: str | None = Field(
+        default=None, description="The number the customer calls the business on, if it gave one."
+    )
     status: TabStatusName
     short_code: str
     currency: str
@@ -134,6 +137,7 @@ def public_view(uow: UnitOfWork, token: str) -> PublicTab:
         **bill_shown(tab, lines),
         id=tab.tab_id,
         merchant_name=merchant.name,
+        merchant_phone=merchant.phone,
         status=tab.status,  # type: ignore[arg-type]
         short_code=tab.short_code,
         deposit_refunded=back.refunded,

@@ -19,6 +19,7 @@ from fastapi import Request
 from fastapi.responses import Response
 
 from servefirst.api.fields import CALENDAR_START, in_calendar
+from servefirst.customers.rules import PHONE_MAX, is_phone
 from servefirst.kit import i18n
 from servefirst.kit.errors import InvalidRequest, ServefirstError
 from servefirst.kit.i18n import N_, gettext
@@ -30,11 +31,10 @@ COOKIE = "sf_booking_form"
 #: A form's guard lives this long (a day: time enough to choose and pay).
 COOKIE_SECONDS = 24 * 3600
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-#: A phone as the customers' API takes one (texts go to it).
-PHONE = re.compile(r"^\+?[0-9 ()./-]{3,40}$")
-#: The most a name, an e-mail and a phone hold, as the customers API takes
-#: them (and the form's ``maxlength``); longer is refused, never cut.
-NAME_MAX, EMAIL_MAX, PHONE_MAX = 200, 320, 40
+#: The most a name and an e-mail hold, as the customers API takes them (and
+#: the form's ``maxlength``); longer is refused, never cut. A phone follows
+#: the customers' own rule (``customers.rules``), its most among it.
+NAME_MAX, EMAIL_MAX = 200, 320
 NAME_TOO_LONG = N_("Please give your name in at most %(most)s characters; this has %(typed)s.")
 EMAIL_TOO_LONG = N_(
     "Please give an e-mail address of at most %(most)s characters; this has %(typed)s."
@@ -132,7 +132,7 @@ def checked(entry: Entry) -> tuple[datetime, str, str, str | None]:
     if not EMAIL.match(email):
         raise InvalidRequest("That e-mail is not valid.", code="email_invalid", param="email")
     phone = at_most(entry.phone.strip(), PHONE_MAX, param="phone", words=PHONE_TOO_LONG)
-    if phone and not PHONE.match(phone):
+    if phone and not is_phone(phone):
         raise InvalidRequest("That phone number is not valid.", code="phone_invalid", param="phone")
     return starts_at.astimezone(UTC), name, email, phone or None
 

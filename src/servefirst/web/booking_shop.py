@@ -49,6 +49,8 @@ class Shop:
     locale: str
     today: date
     offers: list[Offer] = field(default_factory=list)
+    #: The number a customer calls the business on, where it gave one.
+    phone: str | None = None
 
     def offer(self, service_id: str) -> Offer | None:
         return next((o for o in self.offers if o.id == service_id), None)
@@ -131,6 +133,7 @@ def read_shop(rt: Runtime, slug: str) -> Shop:
             locale=merchant.locale,
             today=uow.clock.now().astimezone(zone).date(),
             offers=[o for o in offers if o.staff],
+            phone=merchant.phone,
         )
 
 

@@ -16,6 +16,7 @@ from fastapi import Request
 from fastapi.templating import Jinja2Templates
 
 from servefirst.catalog.rules import statements_of
+from servefirst.customers.rules import dialled
 from servefirst.guarantee import decision_words
 from servefirst.kit import formats, i18n, refusals, typed_days
 from servefirst.kit.typed import NUL, echoed
@@ -83,6 +84,8 @@ templates.env.install_gettext_callables(  # type: ignore[attr-defined]
 # (``kit.formats``): ``{{ 450|money("EUR") }}``, ``{{ at|time }}``, ``{{ at|date("full") }}``.
 templates.env.filters.update(formats.FILTERS)
 templates.env.filters["fit_for"] = fit_for
+# A phone number as a tel: link dials it ("+351 210 000 000" is "+351210000000").
+templates.env.filters["dial"] = dialled
 # What was typed, quoted back in a sentence: its first characters, never a pasted page.
 templates.env.filters["echoed"] = echoed
 # A booking's note, its deposit's refusal and what the bank did since in the reader's words.
