@@ -26,6 +26,7 @@ from servefirst.loyalty.journal import ensure_service, issue, move
 from servefirst.loyalty.models import LoyaltyReward, LoyaltyTransaction
 from servefirst.loyalty.take_back import tab_disputed as tab_disputed
 from servefirst.loyalty.take_back import tab_line_voided as tab_line_voided
+from servefirst.loyalty.take_back import tab_refund_failed as tab_refund_failed
 from servefirst.loyalty.take_back import tab_refunded as tab_refunded
 from servefirst.loyalty.take_back import tab_won_back as tab_won_back
 from servefirst.merchants.service import get_merchant

@@ -119,11 +119,31 @@ def tab_won_back(uow: UnitOfWork, tab: Tab, *, dispute_id: str, disputed: int) -
     tab's disputes still lost took of its bill; a friend's first visit paid
     for something again gives the referrer back the thanks the loss voided
     (``referrals.first_visit_restored``)."""
-    moves = loyalty.for_tab(uow, tab.tab_id)
-    reference = rules.dispute_reference(dispute_id)
-    mine = [m for m in moves if m.reference == reference]
-    if any(m.kind == GIVE_BACK for m in mine):
+    if not _given_back(uow, tab, rules.dispute_reference(dispute_id), {"dispute_id": dispute_id}):
         return
+    paid_for = tab.subtotal - tab.adjustments - tab.refunded - disputed
+    if paid_for > 0 and "referral" in (get_merchant(uow).policy or {}):
+        from servefirst.loyalty import referrals  # the referral half; it builds on this one
+
+        referrals.first_visit_restored(uow, tab, dispute_id=dispute_id)
+
+
+def tab_refund_failed(uow: UnitOfWork, tab: Tab, *, refund_id: str) -> None:
+    """A refund of the locked ``tab`` went through and then failed at the
+    processor (``payments.refund_reversals``): the money is back with the
+    business, so what the refund took comes back, as a lost dispute won back
+    gives it (``tab_won_back``): a ``give_back`` naming the refund, which
+    ``take_back_rules.taken_so_far`` counts against that refund's take-back,
+    and an unused reward it voided the customer's again. Once."""
+    _given_back(uow, tab, refund_id, {"refund_id": refund_id})
+
+
+def _given_back(uow: UnitOfWork, tab: Tab, reference: str, told: dict[str, str]) -> bool:
+    """What the take-back named ``reference`` took, given back; False when a
+    give-back naming it was made before (nothing more to do)."""
+    mine = [m for m in loyalty.for_tab(uow, tab.tab_id) if m.reference == reference]
+    if any(m.kind == GIVE_BACK for m in mine):
+        return False
     taken = -sum(m.points for m in mine if m.kind == "take_back")
     if taken > 0:
         customer_id = mine[0].customer_id
@@ -133,13 +153,9 @@ def tab_won_back(uow: UnitOfWork, tab: Tab, *, dispute_id: str, disputed: int) -
             uow,
             "loyalty.given_back",
             customer_id,
-            {"tab_id": tab.tab_id, "points": taken, "dispute_id": dispute_id, "rewards": rewards},
+            {"tab_id": tab.tab_id, "points": taken, **told, "rewards": rewards},
         )
-    paid_for = tab.subtotal - tab.adjustments - tab.refunded - disputed
-    if paid_for > 0 and "referral" in (get_merchant(uow).policy or {}):
-        from servefirst.loyalty import referrals  # the referral half; it builds on this one
-
-        referrals.first_visit_restored(uow, tab, dispute_id=dispute_id)
+    return True
 
 
 def _rewards_back(uow: UnitOfWork, customer_id: str, tab: Tab, reference: str) -> list[str]:

@@ -7,8 +7,9 @@ business, so the books follow it:
   processor's reason, and its entry is reversed in one entry of its own
   (the same legs, sides swapped: the refunds contra-revenue, the tax it
   gave back, the tip's part off ``tips_payable``, the card account back);
-  the tab no longer counts it as refunded, and what is left to refund of
-  the payment grows again by it. The refund keeps its first entry
+  the tab no longer counts it as refunded, what is left to refund of
+  the payment grows again by it, and the loyalty it took comes back
+  (``loyalty.tab_refund_failed``). The refund keeps its first entry
   (``entry_id``): a failed refund with an entry is one that went through
   first, which the cash-flow report nets out (``returned_by_method``);
 * a refund still ``pending`` in our books (the request that asked has not
@@ -30,6 +31,7 @@ from servefirst.db.uow import UnitOfWork
 from servefirst.events.service import emit
 from servefirst.ledger import service as ledger
 from servefirst.ledger.rules import Account, EntryBuilder, EntryKind, Side
+from servefirst.loyalty import service as loyalty
 from servefirst.payments.gateways import RefundResult
 from servefirst.payments.refund_models import Refund
 from servefirst.payments.refund_repository import RefundRepository
@@ -92,6 +94,7 @@ def _refused(uow: UnitOfWork, seen: Refund, reference: str, failure: str) -> Non
         refunded=tab.refunded - refund.amount,
         tips_refunded=tab.tips_refunded - refund.tip,
     )
+    loyalty.tab_refund_failed(uow, tab, refund_id=refund.refund_id)  # what it took comes back
     emit(uow, "refund.failed", refund.refund_id, _told(refund, entry_id))
 
 
