@@ -30,6 +30,8 @@ from servefirst.cli import main
 from servefirst.config import Settings, load_settings
 from servefirst.customers.models import Customer
 from servefirst.demo import DemoResult, build_demo
+from servefirst.demo.closed_days import is_closed, open_days_ago
+from servefirst.demo.salon import OPEN_WEEKDAYS
 from servefirst.ledger.service import audit
 from servefirst.merchants.models import Merchant as MerchantRow
 from servefirst.runtime import Runtime
@@ -233,11 +235,15 @@ def _check_salon_bookings(runtime: Runtime, client: TestClient, demo: DemoResult
     assert "visits kept before" in made[4]["deposit"]["reason"]
     assert made[5]["deposit"]["reason"] == "New customer: a small deposit holds the slot."
     now = runtime.clock.now()  # the session's clock: other tests move it forward
+    # Today's bookings fall on the salon's first open day from today: today,
+    # unless the clock stands on its day off or a holiday (demo.closed_days).
+    first_open = now.date() - timedelta(days=open_days_ago(now.date(), 0, OPEN_WEEKDAYS))
     for booking in made[4:6]:
-        assert datetime.fromisoformat(booking["starts_at"]).date() == now.date()
+        assert datetime.fromisoformat(booking["starts_at"]).date() == first_open
     for booking in made[6:]:
-        ahead = datetime.fromisoformat(booking["starts_at"]) - now
-        assert timedelta(days=1) < ahead < timedelta(days=7)
+        starts = datetime.fromisoformat(booking["starts_at"])
+        assert not is_closed(starts.date(), OPEN_WEEKDAYS)
+        assert timedelta(days=1) < starts - now < timedelta(days=12)
     assert all(b["staff_id"] for b in made)  # each booked with a stylist or the barber
 
     for booking in made[:2]:  # checked in, served and paid, the deposit counted
