@@ -19,6 +19,11 @@ business, so the books follow it:
 * one already failed changes nothing;
 * a booking deposit's refund: ``bookings.deposit_refunds.refused_after``.
 
+The customer, told of the refund when it went through, is told it failed
+(``refund.failed`` with ``after_succeeded``: ``messages.refund_returned``),
+unless, by the time the message goes, the business gave the money again or
+the customer's bank gave it back (``returned``).
+
 Each happens once: the change is made only from the status it moves away
 from, read with the tab held, so the same refusal told twice (another
 event id, or the same one twice at once) finds nothing left to do.
@@ -26,12 +31,17 @@ event id, or the same one twice at once) finds nothing left to do.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from servefirst.bookings import deposit_refunds
 from servefirst.db.uow import UnitOfWork
 from servefirst.events.service import emit
 from servefirst.ledger import service as ledger
 from servefirst.ledger.rules import Account, EntryBuilder, EntryKind, Side
 from servefirst.loyalty import service as loyalty
+from servefirst.payments.dispute_repository import DisputeRepository
+from servefirst.payments.dispute_rules import DisputeStatus
 from servefirst.payments.gateways import RefundResult
 from servefirst.payments.refund_models import Refund
 from servefirst.payments.refund_repository import RefundRepository
@@ -110,3 +120,43 @@ def _told(refund: Refund, entry_id: str) -> dict[str, object]:
         "after_succeeded": True,
         "entry_id": entry_id,
     }
+
+
+@dataclass(frozen=True)
+class Returned:
+    """A refund of a tab's payment that went through and then failed at the
+    processor, as its customer is told of it (``messages.refund_returned``)."""
+
+    refund_id: str
+    tab_id: str
+    amount: int  # of the bill
+    tip: int
+    card_last4: str | None
+    #: When it was made (asked of the processor, which said it went through).
+    made_at: datetime
+    #: What the tab's refunds made since it failed gave back (bill and tip):
+    #: the business giving the money again, another way or the same.
+    given_back_since: int
+    #: A dispute of the payment lost: the customer's bank gave them the money.
+    bank_gave_it_back: bool
+
+
+def returned(uow: UnitOfWork, refund_id: str) -> Returned | None:
+    """The refund, if it went through and then failed (None otherwise: a
+    refund refused at once, or still standing, never reached this)."""
+    refunds = RefundRepository(uow)
+    refund = refunds.get(refund_id)
+    if refund is None or refund.status != RefundStatus.FAILED.value or refund.entry_id is None:
+        return None
+    failed_at = refund.settled_at or refund.created_at
+    disputes = DisputeRepository(uow).of_payment(refund.payment_id)
+    return Returned(
+        refund_id=refund.refund_id,
+        tab_id=refund.tab_id,
+        amount=refund.amount,
+        tip=refund.tip,
+        card_last4=refunds.payment(refund.payment_id).card_last4,
+        made_at=refund.created_at,
+        given_back_since=refunds.given_back_since(refund.tab_id, failed_at),
+        bank_gave_it_back=any(d.status == DisputeStatus.LOST.value for d in disputes),
+    )
