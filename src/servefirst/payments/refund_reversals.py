@@ -9,9 +9,11 @@ business, so the books follow it:
   gave back, the tip's part off ``tips_payable``, the card account back);
   the tab no longer counts it as refunded, what is left to refund of
   the payment grows again by it, and the loyalty it took comes back
-  (``loyalty.tab_refund_failed``). The refund keeps its first entry
-  (``entry_id``): a failed refund with an entry is one that went through
-  first, which the cash-flow report nets out (``returned_by_method``);
+  (``loyalty.tab_refund_failed``: points, and a referrer's thanks for a
+  friend's first visit it had left paid for nothing). The refund keeps its
+  first entry (``entry_id``): a failed refund with an entry is one that
+  went through first, which the cash-flow report nets out
+  (``returned_by_method``);
 * a refund still ``pending`` in our books (the request that asked has not
   written Stripe's answer yet, or a crash left it for recovery) is refused
   the ordinary way (``refunds.finish_refund``): nothing was booked, and the
@@ -40,6 +42,7 @@ from servefirst.events.service import emit
 from servefirst.ledger import service as ledger
 from servefirst.ledger.rules import Account, EntryBuilder, EntryKind, Side
 from servefirst.loyalty import service as loyalty
+from servefirst.payments.dispute_books import lost_of_the_bill
 from servefirst.payments.dispute_repository import DisputeRepository
 from servefirst.payments.dispute_rules import DisputeStatus
 from servefirst.payments.gateways import RefundResult
@@ -104,7 +107,10 @@ def _refused(uow: UnitOfWork, seen: Refund, reference: str, failure: str) -> Non
         refunded=tab.refunded - refund.amount,
         tips_refunded=tab.tips_refunded - refund.tip,
     )
-    loyalty.tab_refund_failed(uow, tab, refund_id=refund.refund_id)  # what it took comes back
+    # What it took comes back: points, and a referrer's thanks it voided.
+    loyalty.tab_refund_failed(
+        uow, tab, refund_id=refund.refund_id, disputed=lost_of_the_bill(uow, tab.tab_id)
+    )
     emit(uow, "refund.failed", refund.refund_id, _told(refund, entry_id))
 
 
