@@ -19,7 +19,14 @@ from servefirst.guarantee.service import concern_raised
 from servefirst.kit.errors import Conflict, NotFound
 from servefirst.kit.onetime import CODE_LIFETIME
 from servefirst.merchants.service import get_merchant
-from servefirst.messages import finding, notices, refund_refused, refund_returned, superseding
+from servefirst.messages import (
+    finding,
+    notices,
+    reasons,
+    refund_refused,
+    refund_returned,
+    superseding,
+)
 from servefirst.messages.models import Message
 from servefirst.messages.rules import (
     TO_THE_MERCHANT,
@@ -252,9 +259,7 @@ def context_for(uow: UnitOfWork, message_id: str, now: datetime) -> Context | st
     if status == "missing":
         return "what it was about is gone"
     if not still_due(kind, subject_status=status, concern_raised=bool(concern)):
-        return f"no longer due (the {'booking' if booking else 'tab'} is {status}" + (
-            ", a concern was raised)" if concern else ")"
-        )
+        return reasons.not_due("booking" if booking else "tab", status, concern=bool(concern))
     if (
         tab is not None
         and tab.invoiced_at is not None
@@ -278,7 +283,7 @@ def context_for(uow: UnitOfWork, message_id: str, now: datetime) -> Context | st
     merchant = get_merchant(uow)
     policy = policy_of(merchant)
     if not policy.sends(kind):
-        return f"the merchant turned {kind.value} messages off"
+        return reasons.turned_off(kind.value)
     return Context(
         message,
         merchant,
