@@ -6,16 +6,20 @@ PostgreSQL), against localstripe behind the test double.
 Ana pays 25.00 by card and earns 25 points; 10.00 is refunded, and 10 of them
 go back. The refund then fails: the money is with the business again, and so
 are her 10 points, given back once however often Stripe tells it. A later
-refund of the same 10.00 takes them again."""
+refund of the same 10.00 takes them again. A friend's first visit refunded in
+full, then sent back, gives the referrer back the thanks the refund voided."""
 
 from __future__ import annotations
 
+from servefirst.payments.refund_repository import RefundRepository
+from servefirst.payments.refund_reversals import refused_at_processor
 from servefirst.runtime import Runtime
 from tests.conftest import Merchant
 from tests.integration import test_stripe_gateway as on_stripe
-from tests.integration.test_loyalty_api import card
+from tests.integration.test_deposit_paid_tab_voids import CUT
+from tests.integration.test_loyalty_api import card, paid_tab
 from tests.integration.test_loyalty_disputes import events, paid_by_card
-from tests.integration.test_loyalty_voids import points
+from tests.integration.test_loyalty_voids import points, referred_friend, thanks
 from tests.integration.test_refunds_refused_after_they_went_through import (
     intent_of,
     refunded,
@@ -65,3 +69,34 @@ def test_a_refund_that_fails_after_it_went_through_gives_the_points_it_took_back
     again = refunded(cafe, paid["id"], amount=1000)
     assert card(cafe, ana)["balance"] == 15
     assert (-10, again["id"]) in moves(cafe, ana, "take_back")
+
+
+def test_a_friend_s_first_visit_refunded_in_full_then_sent_back_gives_the_referrer_her_thanks_again(
+    merchant: Merchant, runtime: Runtime
+) -> None:
+    """Joana, whom Rita referred, pays her first cut by card: Rita is thanked.
+    Refunded in full, the visit came to nothing and Rita's unused thanks goes;
+    the refund then fails (Joana's bank sent it back): the visit is paid for
+    after all, and Rita has her thanks again, once. (Sandbox card: the
+    refusal applied as the webhook applies it.)"""
+    rita, joana = referred_friend(merchant)
+    cut = merchant.service("Cut", price=CUT)
+    paid = paid_tab(merchant, joana["id"], cut["id"], card="4242424242424242", method="card")
+    assert paid.status_code == 201, paid.text
+    assert thanks(merchant, rita["id"]) == [("referral_referrer", "available")]
+    refund = merchant.post(f"/v1/payments/{paid.json()['id']}/refunds", {"reason": "Uneven"})
+    assert refund.status_code == 201, refund.text
+    assert thanks(merchant, rita["id"]) == [("referral_referrer", "void")]
+
+    with runtime.uow(merchant.id) as uow:
+        kept = RefundRepository(uow).get(refund.json()["id"])
+        assert kept is not None and kept.gateway_reference
+        for _ in range(2):  # told twice: given back once
+            refused_at_processor(
+                uow, reference=kept.gateway_reference, key=None, failure="lost_or_stolen_card"
+            )
+        uow.commit()
+    assert thanks(merchant, rita["id"]) == [("referral_referrer", "available")]
+    told = [e for e in events(merchant, "loyalty.given_back") if e["data"].get("friend")]
+    assert [e["data"]["refund_id"] for e in told] == [refund.json()["id"]]
+    assert told[0]["data"]["friend"] == joana["id"]

@@ -43,6 +43,7 @@ def test_the_settings_start_at_the_defaults_and_change_field_by_field(merchant: 
         "kinds": {
             "receipt": True,
             "refund": True,
+            "refund_failed": True,
             "booking_confirmation": True,
             "booking_reminder": True,
             "booking_cancelled": True,

@@ -1,8 +1,9 @@
 """The Messages page on a payment reminder planned for a tab paid since: the
 reminder is only dropped when its day comes (the worker checks then), so the
 page used to list it as "to go" on that day, telling the owner a customer who
-had paid would be asked to pay. It now says it is not needed any more; a tab
-still owed keeps its reminders "to go"."""
+had paid would be asked to pay. It now says it will not be sent, not needed
+any more, and why (the tab is paid); a tab still owed keeps its reminders "to
+go"."""
 
 from __future__ import annotations
 
@@ -58,7 +59,8 @@ def test_a_reminder_for_a_tab_paid_since_is_not_said_to_go(
     after = owner.get("/staff/messages").text
     said = _said_of(after, "paid@example.com")
     assert said[0].startswith("sent")  # the receipt
-    assert said[1:] and all(s == "not needed any more" for s in said[1:]), said
+    will_not = "will not be sent: not needed any more no longer due (the tab is paid)"
+    assert said[1:] and all(s == will_not for s in said[1:]), said
     assert all(s.startswith("to go") for s in _said_of(after, "owing@example.com"))
     # The outbox is left as it was: the worker drops them on their day.
     pending = merchant.get("/v1/messages", params={"status": "pending"}).json()["data"]

@@ -127,13 +127,15 @@ def first_visit_undone(uow: UnitOfWork, tab: Tab, *, paid_for: int) -> None:
         )
 
 
-def first_visit_restored(uow: UnitOfWork, tab: Tab, *, dispute_id: str) -> None:
-    """A lost dispute of the friend's paid ``tab`` was won back, and the tab
-    is paid for something again: the referrer's thanks the loss voided
-    (``first_visit_undone``) is theirs again, as the programme gives it for
-    a friend's paid first visit, with its own expiry (lapsed meanwhile, it
-    stays gone). Nothing else voids a thanks, and a refund or a void that
-    leaves the tab paid for nothing would have voided it with no dispute."""
+def first_visit_restored(uow: UnitOfWork, tab: Tab, *, told: dict[str, str]) -> None:
+    """What took the friend's paid ``tab`` down to nothing was undone (a lost
+    dispute won back, a refund that failed after it went through: ``told``
+    names which), and the tab is paid for something again: the referrer's
+    thanks that voided (``first_visit_undone``) is theirs again, as the
+    programme gives it for a friend's paid first visit, with its own expiry
+    (lapsed meanwhile, it stays gone). Nothing else voids a thanks, and
+    whatever else would leave the tab paid for nothing would have voided it
+    with no help."""
     if tab.status != TabStatus.PAID:
         return
     friend = uow.customers.get(tab.customer_id)
@@ -153,7 +155,7 @@ def first_visit_restored(uow: UnitOfWork, tab: Tab, *, dispute_id: str) -> None:
             {
                 "tab_id": tab.tab_id,
                 "points": 0,
-                "dispute_id": dispute_id,
+                **told,
                 "rewards": [thanks.reward_id],
                 "friend": friend.customer_id,
             },

@@ -122,20 +122,31 @@ def tab_won_back(uow: UnitOfWork, tab: Tab, *, dispute_id: str, disputed: int) -
     if not _given_back(uow, tab, rules.dispute_reference(dispute_id), {"dispute_id": dispute_id}):
         return
     paid_for = tab.subtotal - tab.adjustments - tab.refunded - disputed
+    _restored(uow, tab, paid_for, {"dispute_id": dispute_id})
+
+
+def tab_refund_failed(uow: UnitOfWork, tab: Tab, *, refund_id: str, disputed: int) -> None:
+    """A refund of the locked ``tab`` went through and then failed at the
+    processor (``payments.refund_reversals``; the tab's ``refunded`` already
+    moved back): the money is back with the business, so what the refund
+    took comes back, as a lost dispute won back gives it (``tab_won_back``):
+    a ``give_back`` naming the refund, which ``take_back_rules.taken_so_far``
+    counts against that refund's take-back, and an unused reward it voided
+    the customer's again; and a friend's first visit paid for something again
+    gives the referrer back the thanks the refund voided. Once. ``disputed``:
+    what the tab's lost disputes took of its bill."""
+    if _given_back(uow, tab, refund_id, {"refund_id": refund_id}):
+        paid_for = tab.subtotal - tab.adjustments - tab.refunded - disputed
+        _restored(uow, tab, paid_for, {"refund_id": refund_id})
+
+
+def _restored(uow: UnitOfWork, tab: Tab, paid_for: int, told: dict[str, str]) -> None:
+    """The referral's half of a give-back: a friend's first visit paid for
+    something again after it came to nothing."""
     if paid_for > 0 and "referral" in (get_merchant(uow).policy or {}):
         from servefirst.loyalty import referrals  # the referral half; it builds on this one
 
-        referrals.first_visit_restored(uow, tab, dispute_id=dispute_id)
-
-
-def tab_refund_failed(uow: UnitOfWork, tab: Tab, *, refund_id: str) -> None:
-    """A refund of the locked ``tab`` went through and then failed at the
-    processor (``payments.refund_reversals``): the money is back with the
-    business, so what the refund took comes back, as a lost dispute won back
-    gives it (``tab_won_back``): a ``give_back`` naming the refund, which
-    ``take_back_rules.taken_so_far`` counts against that refund's take-back,
-    and an unused reward it voided the customer's again. Once."""
-    _given_back(uow, tab, refund_id, {"refund_id": refund_id})
+        referrals.first_visit_restored(uow, tab, told=told)
 
 
 def _given_back(uow: UnitOfWork, tab: Tab, reference: str, told: dict[str, str]) -> bool:

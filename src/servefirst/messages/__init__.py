@@ -3,7 +3,8 @@
 The delivery worker (``worker.py``) reads the outbox (``events``) in order and
 turns each event into deliveries: messages here (a receipt for a paid tab, a
 confirmation of each refund that gave money back, a booking's confirmation,
-reminder and cancellation, word that a deposit's refund was refused, the
+reminder and cancellation, word that a deposit's refund was refused or that a
+refund failed after it went through (``refund_returned``), the
 dunning steps of a served tab, a notice to the owners) and
 webhook deliveries (``servefirst.webhooks``). Each delivery is a row with its
 own state, so a killed worker resumes from what the database says; a message

@@ -36,6 +36,7 @@ from servefirst.kit.onetime import CODE_LIFETIME, code_for, spaced
 from servefirst.messages.cancellation import cancellation_file, cancellation_values
 from servefirst.messages.overdue_rules import final_notice_day
 from servefirst.messages.refund_refused import refusal_values
+from servefirst.messages.refund_returned import returned_values
 from servefirst.messages.rules import TO_THE_MERCHANT, MessageKind
 from servefirst.messages.service import Context
 from servefirst.messages.sms_segments import fitted
@@ -260,6 +261,8 @@ def compose(
             card_last4=refund.card_last4 or "",
             method=refund.method,
         )
+    if ctx.returned is not None:
+        values.update(returned_values(ctx.returned, merchant, ctx.policy, zone))
     if ctx.booking is not None:
         booking = ctx.booking
         service = service_if_any(uow, booking.service_id)

@@ -17,7 +17,7 @@ from servefirst.kit.errors import ServefirstError
 from servefirst.kit.i18n import current_language
 from servefirst.kit.refusals import in_words
 from servefirst.merchants.service import get_merchant, merchant_zone
-from servefirst.messages import finding, planned
+from servefirst.messages import finding, planned, reasons
 from servefirst.messages import service as messages
 from servefirst.messages.finding import MessageSearch
 from servefirst.messages.rules import SWITCHABLE
@@ -72,7 +72,8 @@ def _page(
         older=found.older,
         search_refusal=in_words(search_error) if search_error else "",
         search_invalid=search_error.param if search_error else None,
-        not_going=planned.no_longer_due(uow, latest),
+        not_going=planned.no_longer_due(uow, latest, uow.clock.now()),
+        why_not_sent=reasons.in_words,
         failed_deliveries=webhooks.failed_deliveries(uow, limit=100),
         urls={e.endpoint_id: e.url for e in endpoints},
         disabled=[e for e in endpoints if e.status == webhooks.DISABLED],

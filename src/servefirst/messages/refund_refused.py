@@ -74,10 +74,16 @@ def refusal_values(
     come from, which a reply reaches; its address). Its phone number, where
     it gave one, comes with every message to a customer (``compose``): here
     in the body, and in the text too."""
-    address = ", ".join(part.strip() for part in (merchant.address or "").splitlines() if part)
     return {
         "currency": booking.currency,
         "amount": int(details.get("amount", 0)),
-        "reply_to": policy.sender or "",
-        "address": address,
+        **how_to_reach(merchant, policy),
     }
+
+
+def how_to_reach(merchant: Merchant, policy: MessagePolicy) -> dict[str, str]:
+    """Where a customer owed money writes to or finds the business: the
+    sender address its messages come from (a reply reaches it), its address
+    on one line. (Its phone comes with every message to a customer.)"""
+    address = ", ".join(part.strip() for part in (merchant.address or "").splitlines() if part)
+    return {"reply_to": policy.sender or "", "address": address}

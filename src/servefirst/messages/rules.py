@@ -39,6 +39,11 @@ class MessageKind(StrEnum):
     #: Money was given back (a refund succeeded): how much of the bill and of
     #: the tip, why, and where it went (the card, cash, the terminal).
     REFUND = "refund"
+    #: A refund of a tab's payment that went through (the customer was told
+    #: of it) and then failed at the card processor (their bank sent it
+    #: back): how much, that the business has it again and will be in touch,
+    #: and how to reach the business.
+    REFUND_FAILED = "refund_failed"
     BOOKING_CONFIRMATION = "booking_confirmation"  # with the .ics attached
     BOOKING_REMINDER = "booking_reminder"  # the day before (by default)
     #: The booking was cancelled (by the business or the customer): which one,
@@ -283,8 +288,9 @@ def booking_reminder_at(
 #: reminder prevents a no-show; without the confirmation a customer booked by
 #: staff over the phone has nothing that says when; without the cancellation
 #: they come to an appointment that no longer exists; without the refund's
-#: word they do not know money came back, nor without the refusal's that it
-#: did not, when they were told it would. A receipt (with its PDF) and the
+#: word they do not know money came back, nor without the refusal's (of a
+#: deposit's refund, or of a refund that went through and then failed) that
+#: it did not, when they were told it would. A receipt (with its PDF) and the
 #: dunning stay e-mail: the customer was at the counter, and a bill chased by
 #: text is a step the merchant has not chosen.
 TEXTED = (
@@ -292,6 +298,7 @@ TEXTED = (
     MessageKind.BOOKING_REMINDER,
     MessageKind.BOOKING_CANCELLED,
     MessageKind.REFUND,
+    MessageKind.REFUND_FAILED,
     MessageKind.DEPOSIT_REFUND_FAILED,
 )
 

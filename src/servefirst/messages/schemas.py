@@ -19,8 +19,8 @@ class MessageOut(Out):
     )
     channel: Literal["email", "sms"] = Field(
         description="`sms`: a text to a customer with a phone and no e-mail address (a"
-        " booking's confirmation, reminder and cancellation, a refund, and a deposit refund"
-        " refused); `email` otherwise."
+        " booking's confirmation, reminder and cancellation, a refund, a refund that failed"
+        " after it went through, and a deposit refund refused); `email` otherwise."
     )
     to: str = Field(description="The address or number it was sent to.")
     customer_id: str = Field(
@@ -29,8 +29,9 @@ class MessageOut(Out):
         " for a notice to the business's owners (kind endpoint_disabled), the owner's staff id."
     )
     about: str = Field(
-        description="The tab or booking it is about (the refund, for kind refund; the booking"
-        " whose deposit refund was refused, for kind deposit_refund_failed; or the booking code)."
+        description="The tab or booking it is about (the refund, for kinds refund and"
+        " refund_failed; the booking whose deposit refund was refused, for kind"
+        " deposit_refund_failed; or the booking code)."
     )
     subject: str | None
     status: Literal["pending", "sent", "failed", "skipped"]
@@ -76,6 +77,7 @@ Clock = Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$", examples=["21
 Kind = Literal[
     "receipt",
     "refund",
+    "refund_failed",
     "booking_confirmation",
     "booking_reminder",
     "booking_cancelled",

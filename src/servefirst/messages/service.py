@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import exists, select, update
+from sqlalchemy import update
 
 from servefirst.bookings import repository as bookings
 from servefirst.db.direct import move_rows
@@ -19,7 +19,14 @@ from servefirst.guarantee.service import concern_raised
 from servefirst.kit.errors import Conflict, NotFound
 from servefirst.kit.onetime import CODE_LIFETIME
 from servefirst.merchants.service import get_merchant
-from servefirst.messages import finding, notices, refund_refused
+from servefirst.messages import (
+    finding,
+    notices,
+    reasons,
+    refund_refused,
+    refund_returned,
+    superseding,
+)
 from servefirst.messages.models import Message
 from servefirst.messages.rules import (
     TO_THE_MERCHANT,
@@ -34,7 +41,8 @@ from servefirst.messages.rules import (
     still_due,
     superseded,
 )
-from servefirst.payments import refunds
+from servefirst.payments import refund_reversals, refunds
+from servefirst.payments.refund_reversals import Returned
 from servefirst.tabs import service as tabs
 from servefirst.tabs.read_repository import tab_if_any
 from servefirst.trust import service as trust
@@ -69,6 +77,11 @@ def plan(uow: UnitOfWork, event: OutboxEvent) -> int:
     if event.type == "refund.succeeded":
         tab = tab_if_any(uow, str(event.data.get("tab_id", "")))
         return _at_once(uow, event, tab, MessageKind.REFUND)
+    # One that then failed, once (``refund_returned``): only one that went
+    # through was told to the customer; one refused at once never was.
+    if event.type == "refund.failed" and event.data.get("after_succeeded"):
+        tab = tab_if_any(uow, str(event.data.get("tab_id", "")))
+        return _at_once(uow, event, tab, MessageKind.REFUND_FAILED)
     # An invoice's reminders count from its due date: planned anew when it is
     # issued (those planned when it was served are then skipped: context_for).
     if event.type in ("tab.served", "tab.invoiced"):
@@ -179,6 +192,8 @@ class Context:
     details: dict[str, Any] = field(default_factory=dict)
     #: The money a refund e-mail tells of.
     refund: refunds.GivenBack | None = None
+    #: The refund that went through and then failed, that its message tells of.
+    returned: Returned | None = None
     #: When it is being sent (a final notice names a day counted from then).
     now: datetime = field(kw_only=True)
 
@@ -214,7 +229,7 @@ def context_for(uow: UnitOfWork, message_id: str, now: datetime) -> Context | st
     if customer is None or customer.messages_opt_out:
         return "the customer opted out of messages"
     kind = MessageKind(message.kind)
-    tab = booking = refund = None
+    tab = booking = refund = returned = None
     if kind in (
         MessageKind.BOOKING_CONFIRMATION,
         MessageKind.BOOKING_REMINDER,
@@ -226,9 +241,17 @@ def context_for(uow: UnitOfWork, message_id: str, now: datetime) -> Context | st
         concern = False
     elif kind is MessageKind.REFUND:
         refund = refunds.given_back(uow, message.subject_id)
+        if refund is None and refund_reversals.returned(uow, message.subject_id):
+            return refund_returned.REFUND_RETURNED
         tab = tab_if_any(uow, refund.tab_id) if refund else None
         status = tab.status if tab else "missing"
         concern = False
+    elif kind is MessageKind.REFUND_FAILED:
+        still = refund_returned.still_to_tell(uow, message.subject_id)
+        if isinstance(still, str):
+            return still
+        returned, tab = still, tab_if_any(uow, still.tab_id)
+        status, concern = tab.status if tab else "missing", False
     else:
         tab = tab_if_any(uow, message.subject_id)
         status = tab.status if tab else "missing"
@@ -236,9 +259,7 @@ def context_for(uow: UnitOfWork, message_id: str, now: datetime) -> Context | st
     if status == "missing":
         return "what it was about is gone"
     if not still_due(kind, subject_status=status, concern_raised=bool(concern)):
-        return f"no longer due (the {'booking' if booking else 'tab'} is {status}" + (
-            ", a concern was raised)" if concern else ")"
-        )
+        return reasons.not_due("booking" if booking else "tab", status, concern=bool(concern))
     if (
         tab is not None
         and tab.invoiced_at is not None
@@ -246,9 +267,11 @@ def context_for(uow: UnitOfWork, message_id: str, now: datetime) -> Context | st
         and message.created_at < tab.invoiced_at
     ):
         return "the tab was invoiced since: the invoice's own reminders replace it"
-    if kind is MessageKind.PAYMENT_REMINDER and superseded(_later_steps(uow, message), now):
+    if kind is MessageKind.PAYMENT_REMINDER and superseded(
+        superseding.later_steps(uow, message), now
+    ):
         return "a later reminder is already due"
-    if booking is not None and _booking_moved_since(uow, message):
+    if booking is not None and superseding.booking_moved_since(uow, message):
         return "the booking was moved since: the messages for its new time replace it"
     if kind is MessageKind.BOOKING_REMINDER and booking is not None and now >= booking.starts_at:
         return "the booking has begun"
@@ -260,9 +283,18 @@ def context_for(uow: UnitOfWork, message_id: str, now: datetime) -> Context | st
     merchant = get_merchant(uow)
     policy = policy_of(merchant)
     if not policy.sends(kind):
-        return f"the merchant turned {kind.value} messages off"
+        return reasons.turned_off(kind.value)
     return Context(
-        message, merchant, customer, tab, booking, policy, details=told, refund=refund, now=now
+        message,
+        merchant,
+        customer,
+        tab,
+        booking,
+        policy,
+        details=told,
+        refund=refund,
+        returned=returned,
+        now=now,
     )
 
 
@@ -284,37 +316,6 @@ def queue_code(uow: UnitOfWork, *, code_id: str, email: str, now: datetime) -> M
     uow.session.add(message)
     uow.session.flush()
     return message
-
-
-def _later_steps(uow: UnitOfWork, message: Message) -> list[datetime]:
-    return list(
-        uow.session.scalars(
-            select(Message.due_at).where(
-                Message.merchant_id == uow.merchant,
-                Message.event_id == message.event_id,
-                Message.step > message.step,
-                Message.status == MessageStatus.PENDING.value,
-            )
-        )
-    )
-
-
-def _booking_moved_since(uow: UnitOfWork, message: Message) -> bool:
-    """Whether the booking's messages were planned again after this one (it was moved)."""
-    return bool(
-        uow.session.scalar(
-            select(
-                exists().where(
-                    Message.merchant_id == uow.merchant,
-                    Message.subject_id == message.subject_id,
-                    Message.kind.in_(
-                        (MessageKind.BOOKING_CONFIRMATION.value, MessageKind.BOOKING_REMINDER.value)
-                    ),
-                    Message.created_at > message.created_at,
-                )
-            )
-        )
-    )
 
 
 def finish(

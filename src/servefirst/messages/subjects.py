@@ -16,6 +16,7 @@ def N_(words: str) -> str:  # noqa: N802 - gettext's name for "marked, translate
 SUBJECTS = {
     MessageKind.RECEIPT: N_("Your receipt from {business}"),
     MessageKind.REFUND: N_("Your refund from {business}"),
+    MessageKind.REFUND_FAILED: N_("Your refund from {business} could not be made"),
     MessageKind.BOOKING_CONFIRMATION: N_("Your booking at {business} is confirmed"),
     MessageKind.BOOKING_REMINDER: N_("See you soon at {business}"),
     MessageKind.BOOKING_CANCELLED: N_("Your booking at {business} is cancelled"),

@@ -88,6 +88,19 @@ class RefundRepository:
         )
         return [(int(amount), int(tip)) for amount, tip in rows]
 
+    def given_back_since(self, tab_id: str, since: datetime) -> int:
+        """What the tab's refunds asked for at or after ``since`` gave back
+        in all (bill and tip): the business giving the money again."""
+        given = self._uow.session.scalar(
+            select(func.sum(Refund.amount + Refund.tip)).where(
+                Refund.merchant_id == self._uow.merchant,
+                Refund.tab_id == tab_id,
+                Refund.status == RefundStatus.SUCCEEDED.value,
+                Refund.created_at >= since,
+            )
+        )
+        return int(given or 0)
+
     def add(self, row: dict[str, Any]) -> Refund:
         return insert_object(self._uow, Refund, row)
 

@@ -9,15 +9,22 @@ business, so the books follow it:
   gave back, the tip's part off ``tips_payable``, the card account back);
   the tab no longer counts it as refunded, what is left to refund of
   the payment grows again by it, and the loyalty it took comes back
-  (``loyalty.tab_refund_failed``). The refund keeps its first entry
-  (``entry_id``): a failed refund with an entry is one that went through
-  first, which the cash-flow report nets out (``returned_by_method``);
+  (``loyalty.tab_refund_failed``: points, and a referrer's thanks for a
+  friend's first visit it had left paid for nothing). The refund keeps its
+  first entry (``entry_id``): a failed refund with an entry is one that
+  went through first, which the cash-flow report nets out
+  (``returned_by_method``);
 * a refund still ``pending`` in our books (the request that asked has not
   written Stripe's answer yet, or a crash left it for recovery) is refused
   the ordinary way (``refunds.finish_refund``): nothing was booked, and the
   answer written late finds it answered and changes nothing;
 * one already failed changes nothing;
 * a booking deposit's refund: ``bookings.deposit_refunds.refused_after``.
+
+The customer, told of the refund when it went through, is told it failed
+(``refund.failed`` with ``after_succeeded``: ``messages.refund_returned``),
+unless, by the time the message goes, the business gave the money again or
+the customer's bank gave it back (``returned``).
 
 Each happens once: the change is made only from the status it moves away
 from, read with the tab held, so the same refusal told twice (another
@@ -26,12 +33,18 @@ event id, or the same one twice at once) finds nothing left to do.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from servefirst.bookings import deposit_refunds
 from servefirst.db.uow import UnitOfWork
 from servefirst.events.service import emit
 from servefirst.ledger import service as ledger
 from servefirst.ledger.rules import Account, EntryBuilder, EntryKind, Side
 from servefirst.loyalty import service as loyalty
+from servefirst.payments.dispute_books import lost_of_the_bill
+from servefirst.payments.dispute_repository import DisputeRepository
+from servefirst.payments.dispute_rules import DisputeStatus
 from servefirst.payments.gateways import RefundResult
 from servefirst.payments.refund_models import Refund
 from servefirst.payments.refund_repository import RefundRepository
@@ -94,7 +107,10 @@ def _refused(uow: UnitOfWork, seen: Refund, reference: str, failure: str) -> Non
         refunded=tab.refunded - refund.amount,
         tips_refunded=tab.tips_refunded - refund.tip,
     )
-    loyalty.tab_refund_failed(uow, tab, refund_id=refund.refund_id)  # what it took comes back
+    # What it took comes back: points, and a referrer's thanks it voided.
+    loyalty.tab_refund_failed(
+        uow, tab, refund_id=refund.refund_id, disputed=lost_of_the_bill(uow, tab.tab_id)
+    )
     emit(uow, "refund.failed", refund.refund_id, _told(refund, entry_id))
 
 
@@ -110,3 +126,43 @@ def _told(refund: Refund, entry_id: str) -> dict[str, object]:
         "after_succeeded": True,
         "entry_id": entry_id,
     }
+
+
+@dataclass(frozen=True)
+class Returned:
+    """A refund of a tab's payment that went through and then failed at the
+    processor, as its customer is told of it (``messages.refund_returned``)."""
+
+    refund_id: str
+    tab_id: str
+    amount: int  # of the bill
+    tip: int
+    card_last4: str | None
+    #: When it was made (asked of the processor, which said it went through).
+    made_at: datetime
+    #: What the tab's refunds made since it failed gave back (bill and tip):
+    #: the business giving the money again, another way or the same.
+    given_back_since: int
+    #: A dispute of the payment lost: the customer's bank gave them the money.
+    bank_gave_it_back: bool
+
+
+def returned(uow: UnitOfWork, refund_id: str) -> Returned | None:
+    """The refund, if it went through and then failed (None otherwise: a
+    refund refused at once, or still standing, never reached this)."""
+    refunds = RefundRepository(uow)
+    refund = refunds.get(refund_id)
+    if refund is None or refund.status != RefundStatus.FAILED.value or refund.entry_id is None:
+        return None
+    failed_at = refund.settled_at or refund.created_at
+    disputes = DisputeRepository(uow).of_payment(refund.payment_id)
+    return Returned(
+        refund_id=refund.refund_id,
+        tab_id=refund.tab_id,
+        amount=refund.amount,
+        tip=refund.tip,
+        card_last4=refunds.payment(refund.payment_id).card_last4,
+        made_at=refund.created_at,
+        given_back_since=refunds.given_back_since(refund.tab_id, failed_at),
+        bank_gave_it_back=any(d.status == DisputeStatus.LOST.value for d in disputes),
+    )
