@@ -18,11 +18,11 @@ from servefirst.messages.rules import (
     is_quiet,
     next_attempt,
     out_of_quiet_hours,
-    parse_smtp_url,
     still_due,
     superseded,
     went_at_its_time,
 )
+from servefirst.messages.smtp_target import parse_smtp_url
 
 SERVED = datetime(2026, 3, 2, 14, 0, tzinfo=UTC)  # a Monday afternoon
 DEFAULT = MessagePolicy()

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
-from urllib.parse import parse_qs, unquote, urlsplit
 from zoneinfo import ZoneInfo
 
 from servefirst.kit.errors import InvalidRequest
@@ -370,30 +369,3 @@ def next_attempt(attempts: int, now: datetime) -> datetime | None:
     if attempts > len(MESSAGE_BACKOFF):
         return None
     return now + MESSAGE_BACKOFF[attempts - 1]
-
-
-@dataclass(frozen=True)
-class SmtpTarget:
-    host: str
-    port: int
-    user: str | None = None
-    password: str | None = None
-    starttls: bool = False
-    ssl: bool = False
-
-
-def parse_smtp_url(url: str) -> SmtpTarget:
-    """``smtp://user:password@host:port?starttls=1`` (or ``smtps://``)."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
-        raise ValueError(f"not an SMTP URL (smtp://host:port): {url!r}")
-    query = parse_qs(parts.query)
-    ssl = parts.scheme == "smtps"
-    return SmtpTarget(
-        host=parts.hostname,
-        port=parts.port or (465 if ssl else 25),
-        user=unquote(parts.username) if parts.username else None,
-        password=unquote(parts.password) if parts.password else None,
-        starttls=query.get("starttls", ["0"])[0] in ("1", "true", "yes"),
-        ssl=ssl,
-    )

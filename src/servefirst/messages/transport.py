@@ -11,7 +11,7 @@ from typing import Protocol
 from urllib.parse import unquote, urlsplit
 
 from servefirst.messages.compose import Outgoing
-from servefirst.messages.rules import SmtpTarget, parse_smtp_url
+from servefirst.messages.smtp_target import SmtpTarget, parse_smtp_url
 
 log = logging.getLogger("servefirst.messages")
 
