@@ -18,7 +18,18 @@ What is the double's own, not localstripe's nor Stripe's:
   succeeded) turned ``failed``, with Stripe's ``failure_reason``, as the
   customer's bank returns it days later (a card closed): localstripe never
   fails a refund that went through, so the double changes its status in the
-  ``charge.refund.updated`` event it signs; localstripe still says succeeded.
+  ``charge.refund.updated`` event it signs, and from then on the proxy
+  says so too when the Refund is read (``GET /v1/refunds``, one or a list),
+  as Stripe's API would (localstripe still holds it succeeded);
+* ``refund_failed_at_once``: the same for a refund that never went through
+  (a refund made in the dashboard that the card's bank refused);
+* the proxy refuses a POST whose ``Idempotency-Key`` it saw before with other
+  parameters: 400 ``idempotency_error``, "Keys for idempotent requests can
+  only be used with the same parameters they were first used with", as Stripe
+  does for 24 hours (localstripe keeps no keys);
+  ``key_first_used_with_other_parameters`` has it seen a key so (a call the
+  code before a deploy made, refused, its answer lost), and ``forget_keys``
+  lets the 24 hours pass.
 """
 
 from __future__ import annotations
@@ -69,6 +80,10 @@ class StripeDouble:
     answers: dict[tuple[str, str], tuple[int, bytes, list[tuple[str, str]]]] = field(
         default_factory=dict
     )
+    #: The parameters each answered key was first used with (what Stripe compares).
+    first_parameters: dict[tuple[str, str], list[tuple[str, str]]] = field(default_factory=dict)
+    #: Refunds the double says failed when they are read: id -> failure_reason.
+    refunds_failed: dict[str, str] = field(default_factory=dict)
     lose_next_answer: bool = False
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -115,9 +130,69 @@ class StripeDouble:
         """``charge.refund.updated`` for the refund ``refund_id``, as Stripe
         sends it when a refund that succeeded fails afterwards: the Refund
         localstripe holds, its status made ``failed`` here (the double's own)."""
+        self.refund_failed_at_once(refund_id, failure_reason=failure_reason)
         refund = self.client().v1.refunds.retrieve(refund_id).to_dict()
-        refund.update(status="failed", failure_reason=failure_reason)
         return self.signed_event("charge.refund.updated", refund, secret)
+
+    def refund_failed_at_once(
+        self, refund_id: str, *, failure_reason: str = "expired_or_canceled_card"
+    ) -> None:
+        """The Refund reads ``failed`` from now on (the double's own)."""
+        with self.lock:
+            self.refunds_failed[refund_id] = failure_reason
+
+    def key_first_used_with_other_parameters(
+        self, key: str, secret_key: str = TEST_SECRET_KEY
+    ) -> None:
+        """Stripe saw a refund asked under ``key`` with other parameters (another
+        amount) and kept its refusal, no refund made: every call under the key
+        with other parameters is refused until ``forget_keys``."""
+        slot = (f"Bearer {secret_key}", key)
+        refused = {
+            "error": {
+                "type": "invalid_request_error",
+                "code": "amount_too_large",
+                "message": "Refund amount is greater than unrefunded amount on charge.",
+            }
+        }
+        with self.lock:
+            self.answers[slot] = (400, json.dumps(refused).encode(), _JSON)
+            self.first_parameters[slot] = [("amount", "999999")]
+
+    def forget_keys(self) -> None:
+        """Stripe forgets an Idempotency-Key 24 hours after its first use."""
+        with self.lock:
+            self.answers.clear()
+            self.first_parameters.clear()
+
+
+_JSON = [("Content-Type", "application/json")]
+
+
+def _key_reused(key: str) -> tuple[int, bytes, list[tuple[str, str]]]:
+    """Stripe's answer to a key used again with other parameters."""
+    message = (
+        "Keys for idempotent requests can only be used with the same parameters they were"
+        f" first used with. Try using a key other than '{key}' if you meant to execute a"
+        " different request."
+    )
+    return (
+        400,
+        json.dumps({"error": {"type": "idempotency_error", "message": message}}).encode(),
+        _JSON,
+    )
+
+
+def _as_failed(payload: bytes, failed: dict[str, str]) -> bytes:
+    """A Refund (or a list of them) read back with the ones made failed said failed."""
+    try:
+        read = json.loads(payload)
+    except ValueError:
+        return payload
+    for refund in read.get("data", [read]) if isinstance(read, dict) else []:
+        if isinstance(refund, dict) and refund.get("id") in failed:
+            refund.update(status="failed", failure_reason=failed[refund["id"]])
+    return json.dumps(read).encode()
 
 
 def sign(payload: bytes, secret: str, *, at: int | None = None) -> str:
@@ -151,8 +226,11 @@ def _proxy(double: StripeDouble) -> type[BaseHTTPRequestHandler]:
             body = self.rfile.read(length) if length else b""
             key = self.headers.get("Idempotency-Key")
             slot = (self.headers.get("Authorization", ""), key or "")
+            sent = sorted(parse_qsl(body.decode(errors="replace"), keep_blank_values=True))
             with double.lock:
                 stored = double.answers.get(slot) if key and self.command == "POST" else None
+                if stored is not None and double.first_parameters.get(slot, sent) != sent:
+                    stored = _key_reused(key or "")
                 double.calls.append(Call(self.command, self.path, key, stored is not None))
                 lose = double.lose_next_answer and stored is None and self.command == "POST"
                 if lose:
@@ -182,6 +260,12 @@ def _proxy(double: StripeDouble) -> type[BaseHTTPRequestHandler]:
                 if key and self.command == "POST":
                     with double.lock:
                         double.answers[slot] = stored
+                        double.first_parameters[slot] = sent
+                if self.command == "GET" and self.path.startswith("/v1/refunds"):
+                    with double.lock:
+                        failed = dict(double.refunds_failed)
+                    if failed:
+                        stored = (stored[0], _as_failed(stored[1], failed), stored[2])
             if lose:
                 self.close_connection = True
                 self.connection.shutdown(socket.SHUT_RDWR)

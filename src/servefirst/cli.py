@@ -286,7 +286,9 @@ def payments_recover(grace_seconds: float | None, as_json: bool) -> None:
                     "raises": done.raises,
                     "deposits": done.deposits,
                     "fees": done.fees,
+                    "deposit_refunds": done.deposit_refunds,
                     "waiting": done.waiting,
+                    "keys_refused": done.keys_refused,
                 }
             )
         )

@@ -41,7 +41,7 @@ from servefirst.ledger import service as ledger
 from servefirst.ledger.rules import Account, EntryBuilder, EntryKind
 from servefirst.payments.gateway_choice import gateway_named
 from servefirst.payments.gateways import CardGateway, RefundResult
-from servefirst.payments.refunds import refund_at
+from servefirst.payments.refunds import KEY_REUSED, refund_at
 
 #: What the processor keeps as the refund's reason.
 REASON = "The booking's deposit, given back."
@@ -111,15 +111,24 @@ def refunds_asked(uow: UnitOfWork, booking_id: str) -> list[RefundAsked]:
     ]
 
 
-def call_processor(asked: RefundAsked) -> RefundResult:
-    """Phase 2, no database; asking twice under the same key refunds once."""
+def call_processor(asked: RefundAsked, *, asked_before: bool = False) -> RefundResult:
+    """Phase 2, no database; asking twice under the same key refunds once.
+    ``asked_before`` (recovery): looked for under its key before it is sent
+    again (``payments.refunds.refund_at``)."""
     reference = asked.charge_reference
     if reference is None:  # taken before its reference was kept: asked by the booking's id
         found = asked.gateway.find_charge(asked.booking_id)
         if found is None:
             return RefundResult(reference="", status=FAILED, failure_code="charge_unknown")
         reference = found.reference
-    return refund_at(asked.gateway, reference, asked.amount, key=asked.refund_id, reason=REASON)
+    return refund_at(
+        asked.gateway,
+        reference,
+        asked.amount,
+        key=asked.refund_id,
+        reason=REASON,
+        asked_before=asked_before,
+    )
 
 
 def finish_refund(uow: UnitOfWork, refund_id: str, result: RefundResult) -> None:
@@ -260,12 +269,16 @@ def finish_pending_deposit_refunds(
     *,
     grace: timedelta,
     waiting: list[str] | None = None,
+    keys_refused: list[str] | None = None,
 ) -> list[str]:
-    """Every deposit refund left pending, asked of the processor again under
-    its own key. Returns the refunds finished. One through a processor the
-    merchant has no keys for any more stays pending (its booking added to
-    ``waiting``): only that processor holds the money."""
+    """Every deposit refund left pending, looked for at the processor under
+    its own key and sent again under it only if none was made. Returns the
+    refunds finished. One through a processor the merchant has no keys for
+    any more stays pending (its booking added to ``waiting``): only that
+    processor holds the money; one whose key the processor refused (first
+    used with other parameters) stays pending too (added to ``keys_refused``)."""
     waiting = [] if waiting is None else waiting
+    keys_refused = [] if keys_refused is None else keys_refused
     with uow_for(None) as look:
         cutoff = look.clock.now() - grace
         pending = list(
@@ -284,10 +297,12 @@ def finish_pending_deposit_refunds(
                 waiting.append(booking_id)
                 continue
         for each in asked:  # no transaction open while the processor answers
-            result = call_processor(each)
+            result = call_processor(each, asked_before=True)
             with uow_for(merchant_id) as uow:
                 finish_refund(uow, each.refund_id, result)
                 uow.commit()
             if result.status != PENDING:
                 finished.append(each.refund_id)
+            elif result.failure_code == KEY_REUSED:
+                keys_refused.append(each.refund_id)
     return finished

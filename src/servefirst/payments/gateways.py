@@ -55,6 +55,9 @@ class ManualGateway:
         """Staff handed the money back themselves: recorded, nothing to ask."""
         return RefundResult(reference=f"manual_{idempotency_key}")
 
+    def find_refund(self, charge_reference: str, idempotency_key: str) -> RefundResult | None:
+        return None  # recorded in the refund's own transaction: never left pending
+
 
 #: The contract's test cards: number -> decline code (None = succeeds).
 SANDBOX_CARDS: dict[str, str | None] = {
@@ -220,6 +223,11 @@ class SandboxGateway:
                 failure_code="charge_unknown",
             )
         return RefundResult(reference=_reference("re_sbx", idempotency_key))
+
+    def find_refund(self, charge_reference: str, idempotency_key: str) -> RefundResult | None:
+        """Nothing kept to look in: the sandbox's refund is made from its key
+        alone, so sending it again is the same refund, whatever changed since."""
+        return None
 
     def _check_payment_method(self, payment_method: str) -> str:
         parts = payment_method.split("_")

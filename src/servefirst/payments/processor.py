@@ -53,6 +53,21 @@ class RefundResult:
     failure_code: str | None = None
 
 
+@dataclass(frozen=True)
+class RefundAtProcessor:
+    """A refund as the processor holds it now (Stripe's Refund), whoever made
+    it: servefirst (``key``: our refund's id) or the merchant in the
+    processor's own dashboard (no key)."""
+
+    reference: str
+    amount: int
+    #: The processor's word: ``succeeded``, ``pending``, ``failed``, ``canceled``...
+    status: str
+    failure: str | None = None
+    key: str | None = None
+    created: int = 0
+
+
 class ProcessorCalledInTransaction(RuntimeError):
     """A processor was called with a database transaction open: a bug, never
     an answer to a client (the tests turn the sandbox's check on)."""
@@ -81,6 +96,13 @@ class Gateway(Protocol):
         """Give ``amount`` back from the charge ``charge_reference``. The same
         ``idempotency_key`` asked again answers the first refund's outcome
         (how a refund left pending by a crash is finished) and never refunds twice."""
+        ...
+
+    def find_refund(self, charge_reference: str, idempotency_key: str) -> RefundResult | None:
+        """The refund made under ``idempotency_key``, as the processor holds it
+        now, or None if none was: asked before a refund left pending is sent
+        again, so a retry never depends on the processor still keeping the key
+        (Stripe: 24 hours) nor on its parameters being built as they first were."""
         ...
 
 

@@ -4,11 +4,20 @@ their signature, handled once per event id, in any order, any number of times.
 An event only moves a payment forward: a pending payment becomes succeeded or
 failed; a succeeded one never goes back. Events for payments we do not know
 (or already booked) are kept as seen and change nothing.
+
+A refund is booked by what Stripe says of it now, not by the event: an event
+is a snapshot, and ``charge.refunded`` may arrive after the
+``charge.refund.updated`` that said the refund failed. So on
+``charge.refunded`` Stripe is asked for the charge's refunds first, with no
+transaction open, and a refusal of a dashboard refund not yet booked is kept,
+so whichever comes last finds it refused.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from functools import partial
+from typing import Any, cast
 
 import stripe
 from sqlalchemy import select
@@ -25,11 +34,13 @@ from servefirst.payments.disputes import (
     record_dispute,
     won_back_at_processor,
 )
+from servefirst.payments.gateway_choice import gateway_named
 from servefirst.payments.models import Payment, ProcessorEvent
-from servefirst.payments.processor_refunds import book_refunded_at_processor, newest_refund_id
+from servefirst.payments.processor import RefundAtProcessor
+from servefirst.payments.processor_refunds import UNDONE, keep_made_at_processor
 from servefirst.payments.refund_reversals import refused_at_processor
 from servefirst.payments.service import complete_pending
-from servefirst.payments.stripe_gateway import REFUND_KEY
+from servefirst.payments.stripe_gateway import REFUND_KEY, StripeGateway
 
 #: Seconds an event's signature may be old (Stripe's own default): an old
 #: event captured on the way cannot be replayed later.
@@ -57,13 +68,29 @@ def receive(uow: UnitOfWork, payload: bytes, signature: str | None) -> tuple[str
             "webhook signing secret (or is older than 300 seconds).",
             param="Stripe-Signature",
         ) from exc
+    handler = _HANDLERS.get(event.type)
+    if event.type in _ASKED_FIRST:
+        if _kept(uow, event.id):  # told before: Stripe need not be asked again
+            return event.id, "seen"
+        ask, told = _ASKED_FIRST[event.type]
+        handler = partial(told, now=ask(uow, event.data.object))
     if not _first_time(uow, event.id, event.type):
         return event.id, "seen"
-    handler = _HANDLERS.get(event.type)
     if handler is None:
         return event.id, "ignored"
     handler(uow, event.data.object)
     return event.id, "handled"
+
+
+def _kept(uow: UnitOfWork, event_id: str) -> bool:
+    return (
+        uow.session.scalars(
+            select(ProcessorEvent.event_id).where(
+                ProcessorEvent.merchant_id == uow.merchant, ProcessorEvent.event_id == event_id
+            )
+        ).first()
+        is not None
+    )
 
 
 def _first_time(uow: UnitOfWork, event_id: str, type_: str) -> bool:
@@ -83,14 +110,13 @@ def _first_time(uow: UnitOfWork, event_id: str, type_: str) -> bool:
     return uow.session.execute(statement).first() is not None
 
 
-def _payment_of(uow: UnitOfWork, intent_id: str | None) -> Payment | None:
+def _payment_of(uow: UnitOfWork, intent_id: str | None, *, held: bool = True) -> Payment | None:
     if not intent_id:
         return None
-    return uow.session.scalars(
-        select(Payment)
-        .where(Payment.merchant_id == uow.merchant, Payment.gateway_reference == intent_id)
-        .with_for_update()
-    ).first()
+    query = select(Payment).where(
+        Payment.merchant_id == uow.merchant, Payment.gateway_reference == intent_id
+    )
+    return uow.session.scalars(query.with_for_update() if held else query).first()
 
 
 def _succeeded(uow: UnitOfWork, intent: Any) -> None:
@@ -108,40 +134,67 @@ def _failed(uow: UnitOfWork, intent: Any) -> None:
         uow.tabs.write_payment(payment, status="failed", failure_code=code)
 
 
-def _refunded(uow: UnitOfWork, charge: Any) -> None:
-    """A refund made in Stripe's dashboard is booked; one servefirst made
-    itself is already counted (``processor_refunds``)."""
+def _refunds_now(uow: UnitOfWork, charge: Any) -> list[RefundAtProcessor] | None:
+    """The charge's refunds as Stripe holds them now (the event is a snapshot:
+    a refund it counts may have been refused since), asked with no
+    transaction open (DESIGN.md, "A payment in phases"); None for a charge
+    that is no payment of ours. Stripe not answering is a 502: nothing is
+    kept, not even the event's id, and Stripe delivers it again later."""
+    intent = getattr(charge, "payment_intent", None)
+    if not intent or _payment_of(uow, str(intent), held=False) is None:
+        return None
+    gateway = gateway_named(uow.gateways, "stripe", uow)
+    uow.commit()  # what was read ends here: no lock is held while Stripe answers
+    return cast(StripeGateway, gateway).refunds_of(str(intent))
+
+
+def _refunded(uow: UnitOfWork, charge: Any, *, now: list[RefundAtProcessor] | None) -> None:
+    """Each refund of the charge, as Stripe holds it now: one made in Stripe's
+    dashboard is kept once (``processor_refunds``: booked if it gave money
+    back, kept failed if not); one that gave nothing back is refused as its
+    own ``charge.refund.updated`` would (``_undone``); one servefirst made is
+    its own otherwise (``refunds``)."""
     payment = _payment_of(uow, getattr(charge, "payment_intent", None))
-    if payment is not None:
-        book_refunded_at_processor(
-            uow,
-            payment,
-            refunded_total=int(getattr(charge, "amount_refunded", 0) or 0),
-            reference=newest_refund_id(charge),
-        )
-
-
-#: A Refund's statuses that gave nothing back in the end: ``failed`` (refused,
-#: or returned by the customer's bank after it went through) and ``canceled``.
-_REFUND_UNDONE = ("failed", "canceled")
+    if payment is None or now is None:
+        return
+    for seen in now:
+        if seen.status in UNDONE:
+            _undone(uow, seen, payment)
+        elif seen.key is None:
+            keep_made_at_processor(uow, payment, seen)
 
 
 def _refund_updated(uow: UnitOfWork, refund: Any) -> None:
     """A Refund that failed, even after it went through (a closed card): the
     refund, a payment's or a deposit's, found by Stripe's id or by ours kept
-    in its metadata, is refused (``refund_reversals``). Any other update
-    (its reason, its metadata) changes nothing."""
+    in its metadata, is refused (``_undone``). Any other update (its reason,
+    its metadata) changes nothing."""
     status = str(getattr(refund, "status", "") or "")
-    if status not in _REFUND_UNDONE:
+    if status not in UNDONE:
         return
     metadata = getattr(refund, "metadata", None)
     named = metadata.to_dict() if metadata is not None else {}
     key = named.get(REFUND_KEY)
-    refused_at_processor(
-        uow,
+    seen = RefundAtProcessor(
         reference=str(refund.id),
+        amount=int(getattr(refund, "amount", 0) or 0),
+        status=status,
+        failure=str(getattr(refund, "failure_reason", None) or "") or None,
         key=str(key) if key else None,
-        failure=str(getattr(refund, "failure_reason", None) or status),
+    )
+    _undone(uow, seen, _payment_of(uow, getattr(refund, "payment_intent", None)))
+
+
+def _undone(uow: UnitOfWork, seen: RefundAtProcessor, payment: Payment | None) -> None:
+    """A refund that gave nothing back in the end. One made in Stripe's
+    dashboard and not kept yet is kept failed first (``processor_refunds``),
+    so the ``charge.refunded`` that may come after finds it refused; then
+    whichever refund it is, ours or the dashboard's, booked or pending, is
+    refused (``refund_reversals``: once, nothing for one failed already)."""
+    if seen.key is None and payment is not None:
+        keep_made_at_processor(uow, payment, seen)
+    refused_at_processor(
+        uow, reference=seen.reference, key=seen.key, failure=seen.failure or seen.status
     )
 
 
@@ -182,11 +235,15 @@ def _dispute_closed(uow: UnitOfWork, dispute: Any) -> None:
         closed_at_processor(uow, dispute.id, status)
 
 
-_HANDLERS = {
+#: Events whose object is a snapshot servefirst must not book by alone: Stripe
+#: is asked for it as it is now (the first function, with no transaction
+#: open), and the event handled by what Stripe said (the second).
+_ASKED_FIRST = {"charge.refunded": (_refunds_now, _refunded)}
+
+_HANDLERS: dict[str, Callable[[UnitOfWork, Any], None]] = {
     "payment_intent.succeeded": _succeeded,
     "payment_intent.payment_failed": _failed,
     "payment_intent.canceled": _failed,
-    "charge.refunded": _refunded,
     "charge.refund.updated": _refund_updated,
     "charge.dispute.created": _dispute,
     "charge.dispute.closed": _dispute_closed,
@@ -195,4 +252,4 @@ _HANDLERS = {
 #: The event types servefirst acts on: the ones an owner selects for the
 #: webhook endpoint in Stripe's dashboard (the console's card payments page
 #: lists them from here, so the list cannot drift from what is handled).
-HANDLED = tuple(_HANDLERS)
+HANDLED = (*_HANDLERS, *_ASKED_FIRST)

@@ -38,7 +38,7 @@ from servefirst.kit.beside import in_a_thread
 from servefirst.kit.errors import GatewayUnavailable
 from servefirst.payments import phases
 from servefirst.payments.gateway_choice import gateway_named
-from servefirst.payments.refunds import finish_pending_refunds
+from servefirst.payments.refund_recovery import finish_pending_refunds
 from servefirst.runtime import Runtime
 
 log = logging.getLogger("servefirst.payments")
@@ -67,6 +67,10 @@ class Recovered:
     #: and fees (by booking id). Finished once the keys are set again; never
     #: failed or sent on another processor's word.
     waiting: list[str] = field(default_factory=list)
+    #: Refunds (of payments and of deposits) left pending because Stripe
+    #: refused their key, seen before with other parameters: nothing was
+    #: refunded by the call; asked again each round (Stripe keeps a key 24 hours).
+    keys_refused: list[str] = field(default_factory=list)
 
 
 def summary(done: Recovered) -> str:
@@ -85,6 +89,13 @@ def summary(done: Recovered) -> str:
         line += (
             f" {len(done.waiting)} left pending until the Stripe keys are set again"
             f" (the money is with Stripe): {', '.join(done.waiting)}."
+        )
+    if done.keys_refused:
+        line += (
+            f" {len(done.keys_refused)} refund(s) left pending: Stripe refused their"
+            " idempotency key, first used with other parameters (nothing was refunded by"
+            " the call); asked again each round, and made once Stripe forgets the key"
+            f" (24 hours) if it holds no refund under it: {', '.join(done.keys_refused)}."
         )
     return line
 
@@ -122,16 +133,18 @@ def recover(runtime: Runtime, *, grace_seconds: float | None = None) -> Recovere
         if payment is not None:
             (done.succeeded if payment.status == "succeeded" else done.failed).append(payment_id)
     grace = timedelta(seconds=grace_seconds)
-    done.refunds = finish_pending_refunds(runtime.uow, grace=grace, waiting=done.waiting)
+    done.refunds = finish_pending_refunds(
+        runtime.uow, grace=grace, waiting=done.waiting, keys_refused=done.keys_refused
+    )
     done.raises = finish_pending_raises(runtime.uow, grace=grace, waiting=done.waiting)
     done.deposits = finish_pending_deposits(runtime.uow, grace=grace)
     done.fees = finish_pending_fees(runtime.uow, grace=grace, waiting=done.waiting)
     done.deposit_refunds = finish_pending_deposit_refunds(
-        runtime.uow, grace=grace, waiting=done.waiting
+        runtime.uow, grace=grace, waiting=done.waiting, keys_refused=done.keys_refused
     )
     # No grace: a release is sent by nothing else, and sending it twice is harmless.
     done.releases = send_pending_releases(runtime.uow, waiting=done.waiting)
-    if done.waiting:
+    if done.waiting or done.keys_refused:
         log.warning("recovery: %s", summary(done))
     return done
 

@@ -3,7 +3,7 @@
 A card refund is written in phases (DESIGN.md, "A payment in phases"): the row
 is committed ``pending`` before the processor is asked, with its id as the
 processor's idempotency key, and its outcome is committed after. A refund left
-``pending`` by a crash is finished by ``payments.refunds.finish_pending_refunds``.
+``pending`` by a crash is finished by ``payments.refund_recovery.finish_pending_refunds``.
 """
 
 from __future__ import annotations

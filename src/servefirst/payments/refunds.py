@@ -7,20 +7,20 @@ through the processor for a card, in phases (DESIGN.md, "A payment in phases").
 
 Money staff hand back themselves (cash, their own terminal) needs no processor:
 ``begin_refund`` finishes it in its one transaction. A refund left pending by a
-crash between (1) and (3) is finished by ``finish_pending_refunds``, which asks
-the processor again with the same key: it answers the first refund, never a
-second one.
+crash between (1) and (3) is finished by ``refund_recovery``, which looks for it
+at the processor under its key first, and asks again with the same key only if
+none was made: the processor answers the first refund, never makes a second one.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from servefirst.db.uow import UnitOfWork
 from servefirst.events.service import emit
-from servefirst.kit.errors import CardDeclined, GatewayUnavailable, ServefirstError
+from servefirst.kit.errors import CardDeclined, ServefirstError
 from servefirst.kit.ids import new_id
 from servefirst.kit.money import Money
 from servefirst.ledger import service as ledger
@@ -43,11 +43,14 @@ from servefirst.payments.refund_rules import (
 from servefirst.payments.service import ACCOUNT_FOR, Method
 from servefirst.taxes import service as taxes
 
-#: A pending refund younger than this may still be in its request's hands.
-RECOVERY_GRACE = timedelta(minutes=1)
 #: The code of a processor that could not be reached (``stripe_gateway``,
 #: not imported here: it brings the Stripe library with it).
 UNREACHABLE = "processor_unavailable"
+#: The code of a refund's key the processor refused, first used with other
+#: parameters (``stripe_refunds.ProcessorKeyReused``).
+KEY_REUSED = "processor_key_reused"
+
+log = logging.getLogger("servefirst.payments")
 
 
 def refund_id_for(processor_key: str | None) -> str:
@@ -125,7 +128,12 @@ def begin_refund(
 
 
 def ask_processor(
-    gateways: Gateways, refund: Refund, charge_reference: str, currency: str
+    gateways: Gateways,
+    refund: Refund,
+    charge_reference: str,
+    currency: str,
+    *,
+    asked_before: bool = False,
 ) -> RefundResult:
     """Phase (2): no database here. The refund's id is the processor's key.
 
@@ -140,25 +148,45 @@ def ask_processor(
         Money(refund.amount + refund.tip, currency),
         key=refund.refund_id,
         reason=refund.reason,
+        asked_before=asked_before,
     )
 
 
 def refund_at(
-    gateway: Gateway, charge_reference: str, amount: Money, *, key: str, reason: str
+    gateway: Gateway,
+    charge_reference: str,
+    amount: Money,
+    *,
+    key: str,
+    reason: str,
+    asked_before: bool = False,
 ) -> RefundResult:
     """The processor asked to refund ``amount`` of a charge under ``key``
     (a payment's refund, a booking's deposit): a refusal is a failed result,
-    a processor that cannot be reached a pending one (asked again, same key)."""
+    a processor that cannot be reached a pending one (asked again, same key).
+
+    ``asked_before`` (recovery): the processor is first asked what it made
+    under the key, and the refund sent again only when it made none: the
+    parameters built again today need not be the first call's, which Stripe
+    refuses under the same key. If it refuses anyway, the refund stays
+    pending, its ``failure_code`` saying why (``KEY_REUSED``), asked again."""
     try:
+        found = gateway.find_refund(charge_reference, key) if asked_before else None
+        if found is not None:
+            return found
         return gateway.refund(charge_reference, amount, idempotency_key=key, reason=reason)
     except CardDeclined as refused:
         return RefundResult(
             reference="", status=RefundStatus.FAILED.value, failure_code=refused.code
         )
     except ServefirstError as unanswered:
-        if unanswered.code != UNREACHABLE:
+        if unanswered.code not in (UNREACHABLE, KEY_REUSED):
             raise
-        return RefundResult(reference="", status=RefundStatus.PENDING.value)
+        if unanswered.code == KEY_REUSED:
+            log.warning("refund %s left pending: %s", key, unanswered.message)
+        return RefundResult(
+            reference="", status=RefundStatus.PENDING.value, failure_code=unanswered.code
+        )
 
 
 def finish_refund(uow: UnitOfWork, refund_id: str, result: RefundResult) -> Refund:
@@ -321,42 +349,6 @@ def returned_by_method(uow: UnitOfWork) -> dict[str, tuple[int, int]]:
     """method -> (amount, tip) of refunds that went through and then failed
     (``refund_reversals``): back with the business by a reversing entry."""
     return RefundRepository(uow).returned_by_method()
-
-
-def finish_pending_refunds(
-    uow_for: Callable[[str | None], UnitOfWork],
-    *,
-    grace: timedelta = RECOVERY_GRACE,
-    waiting: list[str] | None = None,
-) -> list[str]:
-    """Finish every refund a crash left pending (``servefirst payments
-    recover``, ``payments.recovery``): ask the processor again with the
-    refund's own key, then keep its answer. Returns the refunds finished. A
-    refund through a processor the merchant has no keys for any more stays
-    pending (added to ``waiting``) until they are set again."""
-    waiting = [] if waiting is None else waiting
-    with uow_for(None) as look:
-        pending = RefundRepository(look).pending_before(look.clock.now() - grace)
-    finished: list[str] = []
-    for merchant_id, refund_id in pending:
-        with uow_for(merchant_id) as uow:
-            refund = RefundRepository(uow).get(refund_id)
-            if refund is None or refund.status != RefundStatus.PENDING.value:
-                continue
-            try:
-                charge, currency = charge_of(uow, refund)
-            except GatewayUnavailable:
-                waiting.append(refund_id)
-                continue
-            gateways = uow.gateways
-        # Closed: no transaction stays open while the processor is asked.
-        result = ask_processor(gateways, refund, charge, currency)
-        with uow_for(merchant_id) as uow:
-            done = finish_refund(uow, refund_id, result)
-            uow.commit()
-        if done.status != RefundStatus.PENDING.value:  # else: still unanswered, asked next time
-            finished.append(refund_id)
-    return finished
 
 
 def _event(refund: Refund) -> dict[str, object]:

@@ -22,15 +22,19 @@ import stripe
 from servefirst.kit.errors import CardDeclined, InvalidRequest
 from servefirst.kit.money import Money
 from servefirst.payments.gateways import Authorization, Charge, RefundResult
+from servefirst.payments.processor import RefundAtProcessor
 from servefirst.payments.stripe_calls import ProcessorUnavailable, call, client_for
+from servefirst.payments.stripe_refunds import REFUND_KEY, find_refund, make_refund, refunds_of
 
 #: Stripe keeps an uncaptured PaymentIntent's authorisation about a week.
 HOLD_LIFETIME = timedelta(days=7)
 #: The metadata that name a PaymentIntent by our keys: the one it was made
 #: under, and the one it was captured under (a hold taken for a payment or a fee).
 _ATTEMPT, _CAPTURE = "servefirst_attempt", "servefirst_capture"
-#: The metadata that names a Refund by our refund's id (its idempotency key).
-REFUND_KEY = "servefirst_refund"
+
+#: What is imported from here (the refund's metadata and the error kept in
+#: ``stripe_refunds`` and ``stripe_calls`` now).
+__all__ = ["REFUND_KEY", "ProcessorUnavailable", "StripeGateway"]
 
 
 class StripeGateway:
@@ -213,32 +217,17 @@ class StripeGateway:
     def refund(
         self, charge_reference: str, amount: Money, *, idempotency_key: str, reason: str
     ) -> RefundResult:
-        """A Refund of the PaymentIntent ``charge_reference``: Stripe's reason
-        is always ``requested_by_customer``; the merchant's words go in its
-        metadata, beside our refund's id (its key): a later
-        ``charge.refund.updated`` names the refund by it even while our own
-        record of Stripe's answer is not written yet."""
-        params: dict[str, Any] = {
-            "payment_intent": charge_reference,
-            "amount": amount.amount,
-            "reason": "requested_by_customer",
-            "metadata": {"servefirst_reason": reason[:500], REFUND_KEY: idempotency_key},
-        }
-        try:
-            made = call(
-                lambda: self.client.v1.refunds.create(
-                    params=params,  # type: ignore[arg-type]
-                    options={"idempotency_key": idempotency_key},
-                )
-            )
-        except ProcessorUnavailable as refused:
-            if not isinstance(refused.__cause__, stripe.InvalidRequestError):
-                raise  # unreachable: the refund stays pending, asked again later
-            code = refused.__cause__.code or "refund_refused"
-            return RefundResult(reference="", status="failed", failure_code=code)
-        status = {"succeeded": "succeeded", "pending": "pending"}.get(made.status or "", "failed")
-        failure = None if status != "failed" else (made.failure_reason or "refund_failed")
-        return RefundResult(reference=made.id, status=status, failure_code=failure)
+        """A Refund of the PaymentIntent ``charge_reference`` (``stripe_refunds``)."""
+        return make_refund(
+            self.client, charge_reference, amount, idempotency_key=idempotency_key, reason=reason
+        )
+
+    def find_refund(self, charge_reference: str, idempotency_key: str) -> RefundResult | None:
+        return find_refund(self.client, charge_reference, idempotency_key)
+
+    def refunds_of(self, charge_reference: str) -> list[RefundAtProcessor]:
+        """Every Refund of the PaymentIntent as Stripe holds it now (the events' truth)."""
+        return refunds_of(self.client, charge_reference)
 
     def setup_card(self) -> str:
         """A SetupIntent's client secret: Stripe.js confirms it with the card
