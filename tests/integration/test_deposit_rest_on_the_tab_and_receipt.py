@@ -41,8 +41,8 @@ REFUSED = (
     " refund. Café Azul still holds it and owes it to you."
 )
 RECUSADO = (
-    "2,00 € do seu sinal não puderam voltar ao seu cartão: o processador de cartões recusou"
-    " o reembolso. Café Azul continua com esse valor e deve-lho."
+    "Não foi possível devolver 2,00 € do seu sinal ao seu cartão: o processador de cartões"
+    " recusou o reembolso. Café Azul continua com esse valor e deve-lho."
 )
 
 
