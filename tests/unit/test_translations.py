@@ -227,9 +227,7 @@ def test_portuguese_never_makes_an_amount_the_subject_of_a_plural_verb() -> None
     from babel.messages.pofile import read_po
 
     amount = r"%\((amount|back|fee|move_fee|deposit|refunded|pending|refused)\)s"
-    plural = (
-        r"puderam|voltaram|estão|são|ficam|ficaram|foram|serão|vão|podem|passaram|chegaram"
-    )
+    plural = r"puderam|voltaram|estão|são|ficam|ficaram|foram|serão|vão|podem|passaram|chegaram"
     subject = re.compile(rf"{amount}( do( seu)? sinal)?,? (não )?({plural})\b")
     found = []
     for po in sorted((i18n.LOCALES_DIR / "pt" / "LC_MESSAGES").glob("*.po")):
