@@ -25,11 +25,15 @@ _NOT_DIGIT = re.compile(r"\D+")
 #: included) has at least 7 digits, and the national numbers people write
 #: without one (9 in Portugal) rarely fewer than 6: six refuses nothing real.
 PHONE_MIN_DIGITS = 6
+#: Between the digits: spaces, brackets, dots, slashes and hyphens, each
+#: escaped so a browser compiling the pattern with the ``v`` flag (a form's
+#: ``pattern``, a client reading the OpenAPI schema) takes it, not ignores it.
+_BETWEEN = r"[ \(\)\.\/\-]"
 #: A phone number as servefirst takes one, a customer's or a business's: at
-#: least ``PHONE_MIN_DIGITS`` digits after an optional "+", with the spaces,
-#: brackets, dots, slashes and hyphens people write between them. (The API's
-#: schemas use it as it is: no look-ahead, which their regex engine lacks.)
-PHONE_PATTERN = rf"^\+?[ ()./-]*(?:[0-9][ ()./-]*){{{PHONE_MIN_DIGITS},}}$"
+#: least ``PHONE_MIN_DIGITS`` digits after an optional "+", with what people
+#: write between them. One pattern for Python, the API's schemas (no
+#: look-ahead: their regex engine lacks it) and browsers.
+PHONE_PATTERN = rf"^\+?{_BETWEEN}*(?:[0-9]{_BETWEEN}*){{{PHONE_MIN_DIGITS},}}$"
 #: The most a phone number holds (the columns' width).
 PHONE_MAX = 40
 _PHONE = re.compile(PHONE_PATTERN)
