@@ -68,6 +68,16 @@ def test_the_owner_of_cafe_azul_mistypes_the_number_on_a_phone(
     assert violations(page) == []
     screenshot(page, f"business-phone-refused-{locale}")
 
+    # Hyphens with no digit are no number either. The field has no ``pattern``:
+    # the browser sends what was typed and the server says why, in the page's words.
+    page.get_by_label(label).fill("---")
+    page.get_by_role("button", name=button).click()
+    page.wait_for_load_state()
+    assert page.locator("#phone-error").inner_text().startswith(refusal)
+    assert page.get_by_label(label).input_value() == "---"
+    assert live_merchant.get("/v1/merchant").json()["phone"] is None
+
+    field = page.get_by_label(label)
     field.fill("+351 210 000 101")
     page.get_by_role("button", name=button).click()
     page.wait_for_load_state()

@@ -34,7 +34,7 @@ SAID = {
     "pt_PT": (
         "não devolvido: o processador de cartões recusou, o dinheiro continua retido",
         "devolva-o ao cliente de outra forma",
-        "não puderam voltar ao seu cartão",
+        "Não foi possível devolver",
     ),
 }
 

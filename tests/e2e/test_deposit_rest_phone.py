@@ -21,7 +21,7 @@ __all__ = ["context_at"]  # a fixture, used by name
 
 SAID = {
     "en": ("en-GB", "Deposit applied", "€2.00 of your deposit could not go back to your card"),
-    "pt_PT": ("pt-PT", "Sinal aplicado", "2,00 € do seu sinal não puderam voltar ao seu cartão"),
+    "pt_PT": ("pt-PT", "Sinal aplicado", "Não foi possível devolver 2,00 € do seu sinal"),
 }
 
 

@@ -26,7 +26,9 @@ def test_cafe_azul_gives_its_phone_number_and_takes_it_off_again(merchant: Merch
     assert merchant.post("/v1/merchant", {"phone": ""}).json()["phone"] is None
 
 
-@pytest.mark.parametrize("typed", ["call us", "+351 21O 000 000", "9" * 41, "+", "12"])
+@pytest.mark.parametrize(
+    "typed", ["call us", "+351 21O 000 000", "9" * 41, "+", "12", "---", "()", "+ ( ) - ."]
+)
 def test_cafe_azul_s_mistyped_number_is_refused_and_the_old_one_kept(
     merchant: Merchant, typed: str
 ) -> None:

@@ -168,7 +168,7 @@ def test_the_booking_page_says_a_refused_refund_did_not_reach_the_card(
     # The merchant's money format (en_GB), the reader's words.
     pt = manage_page(shop, booking, "pt-PT")
     assert "devolvidos ao seu cartão" not in pt
-    assert "€6.00 do seu sinal não puderam voltar ao seu cartão" in pt
+    assert "Não foi possível devolver €6.00 do seu sinal ao seu cartão" in pt
 
 
 def test_the_booking_page_says_a_refund_not_answered_yet_is_on_its_way(
@@ -296,9 +296,9 @@ def test_the_console_says_a_card_hold_let_go_charged_nothing(
         (
             "pt_PT",
             [
-                "Do seu sinal de 6,00\xa0€, 4,00\xa0€ ficaram retidos como taxa de alteração"
-                " tardia quando a marcação foi mudada.",
-                "2,00\xa0€ são reembolsados para o seu cartão.",
+                "Do seu sinal de 6,00\xa0€, ficou retida a taxa de alteração tardia, de"
+                " 4,00\xa0€, quando a marcação foi mudada.",
+                "O seu cartão recebe o reembolso de 2,00\xa0€.",
             ],
         ),
     ],

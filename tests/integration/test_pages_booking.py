@@ -151,6 +151,7 @@ def test_a_declined_card_says_so_and_books_nothing(shop: Salon) -> None:
         ({"name": "  "}, "Please give your name."),
         ({"email": "rita-at-example"}, "Please give an e-mail address like name@example.com."),
         ({"phone": "call me"}, "Please give a phone number in digits, like +351 912 345 678"),
+        ({"phone": "---"}, "Please give a phone number in digits, like +351 912 345 678"),
         ({"starts_at": ""}, "Choose a time."),
         ({"csrf_token": "stale-and-not-the-cookie-value"}, "This form expired."),
     ],

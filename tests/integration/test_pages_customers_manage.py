@@ -159,6 +159,7 @@ def test_a_new_customer_s_bad_entries_are_said_in_words_not_as_patterns(
             "Check e-mail: write it like name@example.com.",
         ),
         ({"name": "Bea", "phone": "ring me"}, "Check phone: write it in digits, like +351"),
+        ({"name": "Bea", "phone": "- - -"}, "Check phone: write it in digits, like +351"),
         ({"name": "   "}, "Check name: it cannot be empty."),
         ({"name": "Bea", "phone": "9" * 41}, "Check phone: it takes at most 40 characters."),
     ]

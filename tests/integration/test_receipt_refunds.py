@@ -87,7 +87,7 @@ def test_a_refunded_lunch_s_receipt_keeps_its_tax_and_shows_what_went_back(
     assert "Tax 23% on €10.00\n€2.30" in text and "Gross\n€12.30" in text  # never 0.00
     assert "Closing early" in text and "From the tip\n€1.00" in text
     assert text.count("Tax included at 23% on €5.00\n€1.15") == 2  # all of 2.30, back
-    assert "Refunded in all\n-€13.30" in text
+    assert "Refunded in all\n−€13.30" in text
     assert "Paid after refunds\n€0.00" in text
     assert f"Receipt number: {number}" in text  # the same number
     assert merchant.get(f"/v1/tabs/{tab['id']}").json()["receipt_number"] == number

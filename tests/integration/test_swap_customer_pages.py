@@ -54,7 +54,7 @@ def test_the_customer_reads_where_the_rest_of_the_deposit_went(
         assert "€5.00 of your deposit went back to your card." in english.replace("\xa0", " ")
         portuguese = html.unescape(merchant.client.get(path, headers=PORTUGUESE).text)
         # Amounts follow the merchant (here en_GB), words the reader.
-        assert "€5.00 do seu sinal voltaram para o seu cartão." in portuguese
+        assert "O seu cartão recebeu de volta €5.00 do seu sinal." in portuguese
 
 
 def test_a_walk_in_s_tab_says_nothing_of_a_deposit(merchant: Merchant) -> None:

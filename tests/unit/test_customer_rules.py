@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from servefirst.customers.rules import (
     Contact,
+    is_phone,
     likely_same,
     merged_contact,
     merged_counts,
@@ -31,6 +32,14 @@ def test_phones_compare_by_their_digits_and_their_last_nine() -> None:
     assert phone_key("+351 912-345 678") == "351912345678"
     assert phone_key("no digits") is None and phone_key(None) is None
     assert phone_tail("+351 912 345 678") == phone_tail("912345678") == "912345678"
+
+
+def test_a_phone_number_needs_digits_enough_to_dial_not_just_separators() -> None:
+    for written in ("+351 912 345 678", "(21) 000 1111", "912-345-678", "+351 912", "21.000.00"):
+        assert is_phone(written), written
+    # Nothing a text could go to or a customer could dial: refused.
+    for written in ("---", "()", "+", "+ ( ) - . /", "12", "+351 12", "21 000"):
+        assert not is_phone(written), written
 
 
 def test_a_likely_duplicate_needs_the_same_email_or_phone_not_a_name() -> None:

@@ -129,7 +129,7 @@ def test_an_invoice_shows_its_due_date_and_what_is_owed() -> None:
 
 def test_a_refunded_tip_is_counted_in_what_the_receipt_says_went_back() -> None:
     text = _text(_document(refunded=490, tips_refunded=50))
-    assert "Refunded in all\n-€5.40" in text  # the bill's 4.90 and the tip's 0.50
+    assert "Refunded in all\n−€5.40" in text  # the bill's 4.90 and the tip's 0.50
     assert "Paid after refunds\n€0.00" in text
 
 
@@ -168,7 +168,7 @@ def test_after_refunds_the_receipt_is_still_the_sale_with_a_credit_note_below_it
     assert "5 Jan 2027, 10:15 · Closing early\nFrom the bill\n€6.15" in refunds
     assert refunds.count("Tax included at 23% on €5.00\n€1.15") == 2
     assert "From the tip\n€1.00" in refunds
-    assert "Refunded in all\n-€13.30\nPaid after refunds\n€0.00" in refunds
+    assert "Refunded in all\n−€13.30\nPaid after refunds\n€0.00" in refunds
     assert "Receipt number: 2026-000042" in text
 
 
@@ -177,7 +177,25 @@ def test_a_portuguese_credit_note_part_reads_in_portuguese() -> None:
     assert "IVA 23% sobre 10,00 €\n2,30 €" in text
     assert "Reembolsos" in text and "Da conta\n6,15 €" in text and "Da gorjeta\n1,00 €" in text
     assert text.count("Imposto incluído a 23% sobre 5,00 €\n1,15 €") == 2
-    assert "Reembolsado no total\n-13,30 €" in text and "Pago após reembolsos\n0,00 €" in text
+    assert "Reembolsado no total\n−13,30 €" in text and "Pago após reembolsos\n0,00 €" in text
+
+
+def test_what_comes_off_the_bill_has_a_minus_sign_as_on_the_receipt_page() -> None:
+    """A discount, the deposit and what went back are taken off with "−"
+    (U+2212, as the HTML receipt writes it), never a hyphen; the font has it."""
+    taken_off = {
+        "subtotal": 590,
+        "adjustments": 100,
+        "deposit_applied": 200,
+        "refunded": 290,
+        "refunds": (PrintedRefund(PAID_AT, 290, 0, "Cold coffee", ()),),
+    }
+    english = _text(_document(**taken_off))
+    assert "Discounts\n−€1.00" in english and "Deposit applied\n−€2.00" in english
+    assert "Refunded in all\n−€2.90" in english
+    portuguese = _text(_document(locale="pt_PT", **taken_off)).replace("\xa0", " ")
+    assert "−1,00 €" in portuguese and "−2,00 €" in portuguese and "−2,90 €" in portuguese
+    assert "-€" not in english and "-1,00" not in portuguese and "-2," not in portuguese
 
 
 def test_a_receipt_without_refunds_has_no_refunds_part() -> None:

@@ -217,3 +217,22 @@ def test_portuguese_says_one_word_for_each_thing() -> None:
                 forms = message.string if isinstance(message.string, tuple) else (message.string,)
                 found += [f"{po.name}: {f}" for f in forms if f and other.search(f)]
     assert found == []
+
+
+def test_portuguese_never_makes_an_amount_the_subject_of_a_plural_verb() -> None:
+    """An amount is one euro as often as several: "1,00 € do seu sinal não
+    puderam voltar" reads wrong, and so would "1,00 € não pôde" for 2,00 €.
+    The sentence is turned so the amount agrees with nothing ("Não foi
+    possível devolver 1,00 € …", "O seu cartão vai receber de volta 2,00 €")."""
+    from babel.messages.pofile import read_po
+
+    amount = r"%\((amount|back|fee|move_fee|deposit|refunded|pending|refused)\)s"
+    plural = r"puderam|voltaram|estão|são|ficam|ficaram|foram|serão|vão|podem|passaram|chegaram"
+    subject = re.compile(rf"{amount}( do( seu)? sinal)?,? (não )?({plural})\b")
+    found = []
+    for po in sorted((i18n.LOCALES_DIR / "pt" / "LC_MESSAGES").glob("*.po")):
+        with po.open("rb") as handle:
+            for message in read_po(handle):
+                forms = message.string if isinstance(message.string, tuple) else (message.string,)
+                found += [f"{po.name}: {f}" for f in forms if f and subject.search(f)]
+    assert found == []

@@ -13,9 +13,7 @@ from pydantic import ConfigDict, Field
 from servefirst.api.fields import Body, Moment, Name, Out, TermsOut
 from servefirst.availability.hours import WorkingHours
 from servefirst.bookings.schemas import BookingOut
-
-#: A phone as ``POST /v1/customers`` takes one: texts go to it.
-PHONE = r"^\+?[0-9 ()./-]{3,}$"
+from servefirst.customers.rules import PHONE_MAX, PHONE_PATTERN
 
 Clock = Annotated[str, Field(max_length=5, examples=["09:00"])]
 Ranges = Annotated[
@@ -162,7 +160,7 @@ class PublicBookingIn(Body):
     )
     name: Name
     email: str = Field(max_length=320, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-    phone: str | None = Field(default=None, max_length=40, pattern=PHONE)
+    phone: str | None = Field(default=None, max_length=PHONE_MAX, pattern=PHONE_PATTERN)
     card: str | None = Field(
         default=None, max_length=32, description="A sandbox test card, when a deposit is asked."
     )

@@ -20,10 +20,20 @@ HISTORY_COUNTS = (
 )
 
 _NOT_DIGIT = re.compile(r"\D+")
-#: A phone number as servefirst takes one, a customer's or a business's (texts
-#: go to it, customers dial it): digits after an optional "+", with the spaces,
-#: brackets, dots, slashes and hyphens people write between them.
-PHONE_PATTERN = r"^\+?[0-9 ()./-]{3,}$"
+#: The fewest digits a phone number has. Texts go to it and customers dial it,
+#: so "---" or "()" is no number. A full international number (country code
+#: included) has at least 7 digits, and the national numbers people write
+#: without one (9 in Portugal) rarely fewer than 6: six refuses nothing real.
+PHONE_MIN_DIGITS = 6
+#: Between the digits: spaces, brackets, dots, slashes and hyphens, each
+#: escaped so a browser compiling the pattern with the ``v`` flag (a form's
+#: ``pattern``, a client reading the OpenAPI schema) takes it, not ignores it.
+_BETWEEN = r"[ \(\)\.\/\-]"
+#: A phone number as servefirst takes one, a customer's or a business's: at
+#: least ``PHONE_MIN_DIGITS`` digits after an optional "+", with what people
+#: write between them. One pattern for Python, the API's schemas (no
+#: look-ahead: their regex engine lacks it) and browsers.
+PHONE_PATTERN = rf"^\+?{_BETWEEN}*(?:[0-9]{_BETWEEN}*){{{PHONE_MIN_DIGITS},}}$"
 #: The most a phone number holds (the columns' width).
 PHONE_MAX = 40
 _PHONE = re.compile(PHONE_PATTERN)
@@ -65,8 +75,9 @@ def check_phone(text: str, *, param: str = "phone") -> str | None:
         return None
     if not is_phone(text):
         raise InvalidRequest(
-            f"'{text}' is not a phone number: use digits, optionally after a '+' and with"
-            f" spaces, at most {PHONE_MAX} characters, such as '+351 213 000 000'.",
+            f"'{text}' is not a phone number: use at least {PHONE_MIN_DIGITS} digits, optionally"
+            f" after a '+' and with spaces, at most {PHONE_MAX} characters, such as"
+            " '+351 213 000 000'.",
             code=PHONE_INVALID,
             param=param,
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from servefirst.demo.cafe_today import in_lisbon, this_morning
+from servefirst.demo.cafe_today import in_lisbon, open_day, this_morning
 from servefirst.demo.menus import CAFE_IVA, CAFE_MENU
 from servefirst.demo.result import DemoTab
 from servefirst.demo.story import Shop, Story
@@ -46,7 +46,7 @@ def cafe_story(story: Story, runtime: Runtime) -> tuple[Shop, DemoTab]:
         (13, False),
         (6, True),
     ):
-        story.day(days_ago, 8, 40)
+        story.day(open_day(story, days_ago), 8, 40)
         morning = {"Galão": 1, "Pastel de nata": 1}
         tab = story.visit(cafe, ana, morning, card_tip=50 if card else None, cash_tip=20)
     with cafe.step() as uow:
@@ -54,21 +54,22 @@ def cafe_story(story: Story, runtime: Runtime) -> tuple[Shop, DemoTab]:
         review_tab(uow, tab.token, rating=5, comment=said)
 
     # Bruno: paid once, then left after brunch and paid only after a reminder:
-    # one late payment on his record.
-    story.day(30, 10, 15)
+    # one late payment on his record. (Each day of the story is one the café
+    # was open: a holiday moves it a day further back.)
+    story.day(open_day(story, 30), 10, 15)
     story.visit(cafe, bruno, {"Bica": 1, "Pastel de nata": 1}, cash_tip=0)
-    story.day(22, 11, 30)
+    story.day(open_day(story, 22), 11, 30)
     late = story.visit(cafe, bruno, {"Prato de brunch": 1, "Sumo de laranja natural": 1})
-    story.day(19, 9)
+    story.day(open_day(story, 19), 9)
     cafe.overdue(late)
-    story.day(17, 20, 5)
+    story.day(open_day(story, 17), 20, 5)
     cafe.pay_card(late)
-    story.day(9, 8, 5)
+    story.day(open_day(story, 9), 8, 5)
     story.visit(cafe, bruno, {"Bica": 2}, cash_tip=40)
 
     # Carla's brunch: the eggs came overcooked, she asked for 3.00 off, the
     # guarantee approved it on the spot, and she paid the rest by card.
-    story.day(5, 12, 10)
+    story.day(open_day(story, 5), 12, 10)
     brunch = cafe.order(carla, {"Prato de brunch": 2, "Sumo de laranja natural": 2})
     story.later(22)
     cafe.serve(brunch)
@@ -80,8 +81,9 @@ def cafe_story(story: Story, runtime: Runtime) -> tuple[Shop, DemoTab]:
     story.later(3)
     cafe.pay_card(brunch, tip=100)
 
-    # Diogo had two bicas (espressos) yesterday and will pay next time: a receivable.
-    story.day(1, 16, 45)
+    # Diogo had two bicas (espressos) yesterday (or the last day the café opened)
+    # and will pay next time: a receivable.
+    story.day(open_day(story, 1), 16, 45)
     unpaid = cafe.order(diogo, {"Bica": 2})
     story.later(3)
     cafe.serve(unpaid)

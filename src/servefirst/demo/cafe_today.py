@@ -12,11 +12,14 @@ from __future__ import annotations
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
+from servefirst.demo.closed_days import is_closed, open_days_ago
 from servefirst.demo.story import Shop, Story
 from servefirst.merchants.service import update_merchant
 from servefirst.reports.today.rules import day_of
 
 ZONE = "Europe/Lisbon"
+#: Café Azul opens every day of the week; Portugal's public holidays it is shut.
+OPEN_WEEKDAYS = frozenset(range(7))
 
 #: (minutes before now, who, what, paid how, tip): this morning at the counter.
 THIS_MORNING: tuple[tuple[int, str, dict[str, int], str, int], ...] = (
@@ -35,6 +38,17 @@ CUSTOMERS = (
     ("João Matos", "joao.matos@example.com", "+351 926 101 553"),
     ("Beatriz Costa", "beatriz.costa@example.org", "+351 933 708 264"),
 )
+
+
+def open_day(story: Story, days_ago: int) -> int:
+    """The day the café was open nearest ``days_ago``, further back: no
+    coffee on Christmas Day or New Year's Day in its history."""
+    return open_days_ago(story.now.date(), days_ago, OPEN_WEEKDAYS)
+
+
+def was_closed(story: Story, days_ago: int) -> bool:
+    """Whether the café was shut ``days_ago`` (a public holiday)."""
+    return is_closed(story.now.date() - timedelta(days=days_ago), OPEN_WEEKDAYS)
 
 
 def in_lisbon(cafe: Shop) -> None:
@@ -56,7 +70,10 @@ def this_morning(story: Story, cafe: Shop) -> None:
         cafe.member(name, commission_bps=500, title="Barista")
     people = [cafe.customer(*who) for who in CUSTOMERS]
     midnight = day_of(story.now, ZoneInfo(ZONE)).start
-    for week_ago in (7, 0):
+    # Today is the demo's present: the café is open whenever the demo starts.
+    # The same weekday last week may have been a holiday: then nothing to compare.
+    weeks = (0,) if was_closed(story, 7) else (7, 0)
+    for week_ago in weeks:
         chosen = LAST_WEEK if week_ago else range(len(THIS_MORNING))
         for n in chosen:
             minutes, by, items, how, tip = THIS_MORNING[n]

@@ -12,6 +12,7 @@ import random
 
 from servefirst.cashup.rules import EURO_DENOMINATIONS
 from servefirst.cashup.service import Closer, close_day, day_so_far, merchant_today
+from servefirst.demo.cafe_today import open_day, was_closed
 from servefirst.demo.story import Shop, Story
 from servefirst.guarantee.service import raise_concern
 from servefirst.reviews.service import review_tab
@@ -63,14 +64,18 @@ def weeks_of_trade(story: Story, cafe: Shop) -> None:
     people = [cafe.customer(*who) for who in REGULARS]
     baristas = [cafe.member(name, 500, title="Barista") for name in ("Rui Pinto", "Sofia Reis")]
     names = list(cafe.staff)
-    owing = {35: people[4], 10: people[3]}  # debts of every age
+    # Debts of every age, and a redone brunch, each on a day the café was open.
+    owing = {open_day(story, 35): people[4], open_day(story, 10): people[3]}
+    redone = open_day(story, 15)
     # Jorge's lunch before the six weeks: still unpaid, over two months on.
-    story.day(65, 13, 10)
+    story.day(open_day(story, 65), 13, 10)
     lunch = cafe.order(people[5], {"Prato de brunch": 1, "Sumo de laranja natural": 1}, by=names[1])
     story.later(20)
     cafe.serve(lunch)
     debts = [lunch]
     for days_ago in range(DAYS, 0, -1):
+        if was_closed(story, days_ago):
+            continue  # a public holiday: no trade, no drawer to count
         visits = rng.randint(2, 4) + (2 if days_ago % 7 in (0, 6) else 0)  # busier weekends
         for i, hour in enumerate(sorted(rng.sample(HOURS, k=min(visits, len(HOURS))))):
             story.day(days_ago, hour, rng.randint(0, 50))
@@ -91,7 +96,7 @@ def weeks_of_trade(story: Story, cafe: Shop) -> None:
                 rating = rng.choice([5, 5, 5, 4, 4, 3, 2])
                 with cafe.step() as uow:
                     review_tab(uow, tab.token, rating=rating, comment=COMMENTS.get(rating, ""))
-        if days_ago == 15:  # a cold brunch, redone on the spot
+        if days_ago == redone:  # a cold brunch, redone on the spot
             story.day(days_ago, 12, 30)
             redo = cafe.order(people[1], {"Prato de brunch": 1}, by=names[0])
             story.later(20)

@@ -82,7 +82,15 @@ def render_pdf(doc: ReceiptDocument) -> bytes:
         return _render(doc)
 
 
+#: What is taken off the bill is written with a minus sign, as the receipt
+#: page and e-mail write it, not the hyphen the locale's format puts there.
+#: DejaVu Sans has the glyph.
+MINUS = "\u2212"
+
+
 def _money(amount: int, doc: ReceiptDocument) -> str:
+    if amount < 0:
+        return MINUS + formats.money(-amount, doc.currency)
     return formats.money(amount, doc.currency)
 
 
