@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from servefirst.customers.service import (
     TAB_CLOSING_EVENTS,
@@ -458,6 +459,25 @@ def test_another_merchants_booking_is_not_found(
     assert other.get("/v1/bookings").json()["data"] == []
     foreign = book(other, clock, customer_id=booking["customer_id"])
     assert foreign.status_code == 404
+
+
+def test_today_begins_at_the_merchants_midnight_not_utcs(
+    merchant: Merchant, clock: TestClock
+) -> None:
+    """In New York at nine in the evening it is already tomorrow in UTC: the
+    morning's bookings are still today's there, and yesterday's are not."""
+    assert merchant.post("/v1/merchant", {"timezone": "America/New_York"}).status_code == 200
+    zone = ZoneInfo("America/New_York")
+    here = clock.now().astimezone(zone)
+    clock.advance(seconds=(here.replace(hour=8, minute=0) - here).total_seconds() % 86400)
+    service = cut(merchant)
+    yesterday = booked(merchant, clock, service_id=service["id"], hours=1)  # 09:00
+    clock.advance(days=1)
+    morning = booked(merchant, clock, service_id=service["id"], hours=2)  # 10:00
+    clock.advance(hours=13)  # 21:00, 02:00 tomorrow in UTC
+    listed = [b["id"] for b in merchant.get("/v1/bookings").json()["data"]]
+    assert morning["id"] in listed
+    assert yesterday["id"] not in listed
 
 
 def test_staff_see_today_and_upcoming_bookings(merchant: Merchant, clock: TestClock) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
+from datetime import datetime, time
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -37,7 +37,7 @@ from servefirst.db.uow import UnitOfWork
 from servefirst.kit.clock import as_utc
 from servefirst.kit.errors import NotFound
 from servefirst.kit.ids import merchant_of_credential
-from servefirst.merchants.service import get_merchant
+from servefirst.merchants.service import get_merchant, merchant_zone
 
 router = APIRouter(tags=["bookings"], route_class=ServefirstRoute)
 
@@ -115,8 +115,10 @@ def list_bookings(
     limit: int = Query(500, ge=1, le=1000),
 ) -> BookingList:
     if from_ is None:
-        # Today from midnight (UTC), so the morning's bookings stay on the list.
-        from_ = datetime.combine(as_utc(uow.clock.now()).date(), time.min, tzinfo=UTC)
+        # Today from the merchant's midnight, so the morning's bookings stay
+        # on the list and yesterday's evening is off it, wherever it trades.
+        zone = merchant_zone(uow)
+        from_ = datetime.combine(uow.clock.now().astimezone(zone).date(), time.min, tzinfo=zone)
     found = bookings.list_bookings(
         uow, start=as_utc(from_), end=as_utc(to) if to else None, limit=limit
     )
