@@ -30,6 +30,7 @@ from servefirst.cli import main
 from servefirst.config import Settings, load_settings
 from servefirst.customers.models import Customer
 from servefirst.demo import DemoResult, build_demo
+from servefirst.demo.cafe_today import OPEN_WEEKDAYS as CAFE_OPEN_WEEKDAYS
 from servefirst.demo.closed_days import is_closed, open_days_ago
 from servefirst.demo.salon import OPEN_WEEKDAYS
 from servefirst.ledger.service import audit
@@ -179,8 +180,10 @@ def _check_demo(runtime: Runtime, client: TestClient, demo: DemoResult) -> None:
     # days old: every age bucket has something to chase.
     assert flow["receivables"]["served_unpaid"] > 2 * 180
     assert all(bucket["tabs"] >= 1 for bucket in flow["receivables"]["by_age"])
-    yesterday = (runtime.clock.now() - timedelta(days=1)).date().isoformat()
-    closed = client.get(f"/v1/day-closes/{yesterday}", headers=cafe)
+    # The last day the café opened: yesterday, unless it was a public holiday.
+    today = runtime.clock.now().date()
+    last_open = today - timedelta(days=open_days_ago(today, 1, CAFE_OPEN_WEEKDAYS))
+    closed = client.get(f"/v1/day-closes/{last_open.isoformat()}", headers=cafe)
     assert closed.status_code == 200, closed.text
     assert closed.json()["takings"]["total"] > 0 and closed.json()["opening_float"] == 5000
     satisfaction = client.get(
