@@ -10,6 +10,8 @@ Money staff hand back themselves (cash, their own terminal) needs no processor:
 crash between (1) and (3) is finished by ``refund_recovery``, which looks for it
 at the processor under its key first, and asks again with the same key only if
 none was made: the processor answers the first refund, never makes a second one.
+A request sent again under the same ``Idempotency-Key`` finds the refund its
+first try began (``begun_before``) and looks for it at the processor the same way.
 """
 
 from __future__ import annotations
@@ -59,6 +61,15 @@ def refund_id_for(processor_key: str | None) -> str:
     if processor_key is None:
         return new_id("re")
     return "re_" + processor_key.removeprefix("idem_")[:32]
+
+
+def begun_before(uow: UnitOfWork, refund_id: str | None) -> bool:
+    """Whether a request's refund (its id from the request's key) was begun by
+    an earlier try under the same key, which died before the processor's
+    answer was kept: the processor may have made it, and may have forgotten
+    the key since (Stripe does after 24 hours), so it is looked for there
+    before it is ever sent again (``ask_processor(asked_before=True)``)."""
+    return refund_id is not None and RefundRepository(uow).get(refund_id) is not None
 
 
 def begin_refund(
@@ -165,7 +176,7 @@ def refund_at(
     (a payment's refund, a booking's deposit): a refusal is a failed result,
     a processor that cannot be reached a pending one (asked again, same key).
 
-    ``asked_before`` (recovery): the processor is first asked what it made
+    ``asked_before`` (recovery, a request tried again): the processor is first asked what it made
     under the key, and the refund sent again only when it made none: the
     parameters built again today need not be the first call's, which Stripe
     refuses under the same key. If it refuses anyway, the refund stays
