@@ -10,6 +10,8 @@ from hypothesis import strategies as st
 
 from servefirst.kit.errors import Conflict, InvalidRequest
 from servefirst.payments.refund_rules import (
+    KEY_REUSED,
+    UNREACHABLE,
     Refundable,
     bill_first,
     clean_reason,
@@ -19,6 +21,7 @@ from servefirst.payments.refund_rules import (
     paid_by_deposit_alone,
     refund_parts,
     refund_state,
+    why_still_pending,
 )
 from servefirst.tabs.rules import Bill
 
@@ -222,3 +225,12 @@ def test_a_refund_form_sent_again_after_a_refund_was_made_is_refused() -> None:
         ensure_nothing_refunded_since(0, 1)
     assert refused.value.code == "refunded_since"
     assert refused.value.status == 409
+
+
+def test_a_refund_held_up_by_a_refused_key_says_so_until_the_processor_answers_otherwise() -> None:
+    assert why_still_pending(None, KEY_REUSED) == KEY_REUSED
+    # A processor not reached says nothing new: held up it stays, as it was.
+    assert why_still_pending(KEY_REUSED, UNREACHABLE) == KEY_REUSED
+    assert why_still_pending(None, UNREACHABLE) is None
+    # The processor holds the refund now (pending there): no longer held up.
+    assert why_still_pending(KEY_REUSED, None) is None

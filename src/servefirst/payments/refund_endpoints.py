@@ -15,6 +15,7 @@ from servefirst.api.routing import ServefirstRoute, answer_last
 from servefirst.bookings.awaited import tab_awaits_processor
 from servefirst.bookings.deposit_refunds import refunds_off_the_loop
 from servefirst.payments import refunds
+from servefirst.payments.refund_models import Refund
 from servefirst.payments.refund_rules import RefundStatus
 from servefirst.payments.refund_schemas import RefundIn, RefundList, RefundOut, VoidLineIn
 from servefirst.tabs import service as tabs
@@ -49,25 +50,35 @@ async def refund_payment(
     payment_id: str, body: RefundIn, uow: MerchantUoW, request: Request
 ) -> RefundOut:
     key = processor_key(request, payment_id)
-    refund = await run_sync(
-        request,
-        lambda: refunds.begin_refund(
+    refund_id = refunds.refund_id_for(key) if key else None
+
+    def begin() -> tuple[Refund, bool]:
+        tried_before = refunds.begun_before(uow, refund_id)
+        begun = refunds.begin_refund(
             uow,
             payment_id,
             amount=body.amount,
             tip=body.tip,
             reason=body.reason,
-            refund_id=refunds.refund_id_for(key) if key else None,
-        ),
-    )
+            refund_id=refund_id,
+        )
+        return begun, tried_before
+
+    refund, tried_before = await run_sync(request, begin)
     if refund.status == RefundStatus.PENDING.value:
         charge, currency = await run_sync(request, refunds.charge_of, uow, refund)
         # Phase (1) committed: from here the refund exists, whatever happens next.
         await run_sync(request, uow.commit)
         # Phase (2): the processor, in a worker thread (never on the event
-        # loop) and outside any transaction.
+        # loop) and outside any transaction. A try before this one under the
+        # same key may have got the refund made: looked for first, as recovery does.
         result = await run_in_threadpool(
-            refunds.ask_processor, uow.gateways, refund, charge, currency
+            refunds.ask_processor,
+            uow.gateways,
+            refund,
+            charge,
+            currency,
+            asked_before=tried_before,
         )
         refund = await run_sync(request, refunds.finish_refund, uow, refund.refund_id, result)
     if refund.status == RefundStatus.FAILED.value:

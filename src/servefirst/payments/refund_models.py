@@ -42,7 +42,10 @@ class Refund(Base):
     reason: Mapped[str] = mapped_column(String(500), doc="Why, in the words of who refunded.")
     gateway_reference: Mapped[str | None] = mapped_column(String(64), nullable=True)
     failure_code: Mapped[str | None] = mapped_column(
-        String(40), nullable=True, doc="What the processor said when it refused."
+        String(40),
+        nullable=True,
+        doc="What the processor said when it refused; on a pending refund, why it"
+        " is held up (``processor_key_reused``: its key refused, asked again).",
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     settled_at: Mapped[datetime | None] = mapped_column(

@@ -108,6 +108,11 @@ class RefundRepository:
         """Write the refund's outcome (status, reference, when): one UPDATE."""
         update_object(self._uow, refund, **values)
 
+    def note_why_pending(self, refund: Refund, failure_code: str | None) -> None:
+        """Keep why a refund still pending is not finished (a key the processor
+        refused: ``refund_rules.why_still_pending``): one UPDATE."""
+        update_object(self._uow, refund, failure_code=failure_code)
+
     def pending_before(self, cutoff: datetime, *, limit: int = 100) -> list[tuple[str, str]]:
         """(merchant, refund) of refunds still pending, made at or before
         ``cutoff``, across merchants (recovery's read-only look), oldest first."""

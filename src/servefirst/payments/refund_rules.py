@@ -24,6 +24,27 @@ class RefundStatus(StrEnum):
     FAILED = "failed"  # the processor refused; nothing went back
 
 
+#: The code of a processor that could not be reached (``stripe_gateway``).
+UNREACHABLE = "processor_unavailable"
+#: The code of a refund's key the processor refused, first used with other
+#: parameters (``stripe_refunds.ProcessorKeyReused``).
+KEY_REUSED = "processor_key_reused"
+
+
+def why_still_pending(kept: str | None, answered: str | None) -> str | None:
+    """The ``failure_code`` a refund keeps while it stays pending, after the
+    processor's pending answer said ``answered``.
+
+    A refused key (``KEY_REUSED``) is kept: the refund is held up, nothing
+    made, until Stripe forgets the key (24 hours), and the console and the
+    API say so rather than let it pass for one about to finish. A processor
+    that could not be reached says nothing new (``kept`` stays); any other
+    answer (a refund the processor holds, still pending there) clears it."""
+    if answered == UNREACHABLE:
+        return kept
+    return KEY_REUSED if answered == KEY_REUSED else None
+
+
 #: Refunds that hold their share of the payment (a failed one gives it back).
 TAKING = frozenset({RefundStatus.PENDING.value, RefundStatus.SUCCEEDED.value})
 

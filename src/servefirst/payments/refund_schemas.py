@@ -39,7 +39,11 @@ class RefundOut(Out):
     tip: int
     status: Literal["pending", "succeeded", "failed"]
     reason: str
-    failure_code: str | None = Field(description="What the processor said when it refused.")
+    failure_code: str | None = Field(
+        description="What the processor said when it refused. On a `pending` refund, why it is"
+        " held up: `processor_key_reused`, Stripe refused its key (first used with other"
+        " parameters) and nothing was refunded yet; asked again until made, within 24 hours."
+    )
     created_at: datetime
 
     @classmethod

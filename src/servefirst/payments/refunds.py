@@ -10,6 +10,8 @@ Money staff hand back themselves (cash, their own terminal) needs no processor:
 crash between (1) and (3) is finished by ``refund_recovery``, which looks for it
 at the processor under its key first, and asks again with the same key only if
 none was made: the processor answers the first refund, never makes a second one.
+A request sent again under the same ``Idempotency-Key`` finds the refund its
+first try began (``begun_before``) and looks for it at the processor the same way.
 """
 
 from __future__ import annotations
@@ -33,22 +35,20 @@ from servefirst.payments.gateways import Gateway, Gateways, RefundResult
 from servefirst.payments.refund_models import Refund
 from servefirst.payments.refund_repository import RefundRepository
 from servefirst.payments.refund_rules import (
+    # The codes of a processor not reached and of a refused key, kept in the
+    # rules (not from ``stripe_gateway``, which brings the Stripe library).
+    KEY_REUSED,
     MADE_AT_PROCESSOR,
+    UNREACHABLE,
     Refundable,
     RefundStatus,
     clean_reason,
     ensure_nothing_refunded_since,
     refund_parts,
+    why_still_pending,
 )
 from servefirst.payments.service import ACCOUNT_FOR, Method
 from servefirst.taxes import service as taxes
-
-#: The code of a processor that could not be reached (``stripe_gateway``,
-#: not imported here: it brings the Stripe library with it).
-UNREACHABLE = "processor_unavailable"
-#: The code of a refund's key the processor refused, first used with other
-#: parameters (``stripe_refunds.ProcessorKeyReused``).
-KEY_REUSED = "processor_key_reused"
 
 log = logging.getLogger("servefirst.payments")
 
@@ -59,6 +59,15 @@ def refund_id_for(processor_key: str | None) -> str:
     if processor_key is None:
         return new_id("re")
     return "re_" + processor_key.removeprefix("idem_")[:32]
+
+
+def begun_before(uow: UnitOfWork, refund_id: str | None) -> bool:
+    """Whether a request's refund (its id from the request's key) was begun by
+    an earlier try under the same key, which died before the processor's
+    answer was kept: the processor may have made it, and may have forgotten
+    the key since (Stripe does after 24 hours), so it is looked for there
+    before it is ever sent again (``ask_processor(asked_before=True)``)."""
+    return refund_id is not None and RefundRepository(uow).get(refund_id) is not None
 
 
 def begin_refund(
@@ -165,11 +174,12 @@ def refund_at(
     (a payment's refund, a booking's deposit): a refusal is a failed result,
     a processor that cannot be reached a pending one (asked again, same key).
 
-    ``asked_before`` (recovery): the processor is first asked what it made
+    ``asked_before`` (recovery, a request tried again): the processor is first asked what it made
     under the key, and the refund sent again only when it made none: the
     parameters built again today need not be the first call's, which Stripe
     refuses under the same key. If it refuses anyway, the refund stays
-    pending, its ``failure_code`` saying why (``KEY_REUSED``), asked again."""
+    pending, its ``failure_code`` saying why (``KEY_REUSED``, kept by
+    ``finish_refund``), asked again."""
     try:
         found = gateway.find_refund(charge_reference, key) if asked_before else None
         if found is not None:
@@ -200,7 +210,14 @@ def finish_refund(uow: UnitOfWork, refund_id: str, result: RefundResult) -> Refu
     # Read again with the tab held: Stripe may have told us meanwhile that
     # the refund failed (``refund_reversals``); its answer is not overwritten.
     refund = refunds.held(refund_id) or refund
-    if refund.status != RefundStatus.PENDING.value or result.status == RefundStatus.PENDING.value:
+    if refund.status != RefundStatus.PENDING.value:
+        return refund
+    if result.status == RefundStatus.PENDING.value:
+        # Still pending; a key the processor refused is kept as why (the
+        # console says the refund is held up), cleared once it answers otherwise.
+        why = why_still_pending(refund.failure_code, result.failure_code)
+        if why != refund.failure_code:
+            refunds.note_why_pending(refund, why)
         return refund
     outcome = {
         "status": result.status,

@@ -1,10 +1,12 @@
 """Why the card processor refused a refund, in the reader's words (the
 console's tab page): Stripe's ``failure_reason`` of a refund, or the code a
-refusal answered at once. Kept as Stripe's code in the database and the API."""
+refusal answered at once; and why a refund still pending is held up. Kept as
+the code in the database and the API."""
 
 from __future__ import annotations
 
 from servefirst.kit.i18n import N_, gettext
+from servefirst.payments.refund_rules import KEY_REUSED
 
 #: Stripe's failure reasons of a refund (and the refusals answered at once), as said.
 _WHY = {
@@ -36,3 +38,18 @@ def refund_refused_words(code: str | None, *, went_through: bool) -> str:
             "Refused after it went through: %(why)s. The money came back to the business."
         ) % {"why": why_refused(code)}
     return gettext("Refused by the card processor: %(why)s.") % {"why": why_refused(code)}
+
+
+def refund_held_up_words(code: str | None) -> str | None:
+    """The sentence beside a refund still pending that will not finish at the
+    processor's next answer; None for one simply waiting for it. Stripe
+    refused its key (first used with other parameters): nothing was made,
+    recovery asks again each round and Stripe makes it once it forgets the
+    key (24 hours). Refunded again meanwhile, it would be given back twice."""
+    if code != KEY_REUSED:
+        return None
+    return gettext(
+        "Held up: the card processor refused this request (its key was first used with"
+        " other details), so nothing has been refunded yet. It is asked again by itself and"
+        " made within 24 hours: do not refund it again, here or in Stripe's dashboard."
+    )

@@ -21,7 +21,7 @@ from servefirst.guarantee import decision_words
 from servefirst.kit import formats, i18n, refusals, typed_days
 from servefirst.kit.typed import NUL, echoed
 from servefirst.web.booking_words import deposit_words, note_words
-from servefirst.web.refund_refusal_words import refund_refused_words
+from servefirst.web.refund_refusal_words import refund_held_up_words, refund_refused_words
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
@@ -111,6 +111,7 @@ templates.env.globals["decision_words"] = decision_words.in_reader_words
 templates.env.globals["refusal"] = refusals.in_words
 # Why the card processor refused a refund (its code kept in English), in the page's words.
 templates.env.globals["refund_refused_words"] = refund_refused_words
+templates.env.globals["refund_held_up_words"] = refund_held_up_words
 # A form's one-time key, drawn with the page (128 random bits): the same form
 # sent twice is one request (``staff.customer_once``).
 templates.env.globals["one_time_key"] = lambda: secrets.token_urlsafe(16)
