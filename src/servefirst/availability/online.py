@@ -17,7 +17,7 @@ from servefirst.availability.hours import WorkingHours
 from servefirst.availability.service import _ask, _booked, _staff_for, first_free, performers
 from servefirst.bookings import service as bookings
 from servefirst.bookings.rescheduling import reschedule
-from servefirst.bookings.rules import DepositStatus, Outcome, settle_cancellation
+from servefirst.bookings.rules import Outcome, held_for_booking, settle_cancellation
 from servefirst.catalog.service import get_service
 from servefirst.customers.service import create_customer
 from servefirst.db.uow import UnitOfWork
@@ -61,7 +61,7 @@ def change_cost(uow: UnitOfWork, booking: Booking) -> ChangeCost:
     """The fee cancelling or moving costs if done now (the policy's window)."""
     service = get_service(uow, booking.service_id)
     policy = bookings.deposit_policy(uow, service.deposit_policy)
-    held = booking.deposit_amount if booking.deposit_status == DepositStatus.HELD.value else 0
+    held = held_for_booking(booking.deposit_status, booking.deposit_amount, booking.deposit_refund)
     settled = settle_cancellation(
         policy,
         price=booking.price,

@@ -25,6 +25,7 @@ from servefirst.bookings.rules import (
     DepositStatus,
     HoldPlan,
     Settlement,
+    held_for_booking,
     plan_hold,
 )
 from servefirst.customers.service import trust_of
@@ -139,9 +140,10 @@ def settle_deposit(uow: UnitOfWork, booking: Booking, settlement: Settlement) ->
             # The rest goes back to the card through the processor that took
             # it, once this is committed; its journal entry once it answers.
             ask_refund(uow, booking, settlement.refund)
-    refund = booking.deposit_amount - fee
+    # A part refunded in the processor's dashboard before is counted already.
+    refund = booking.deposit_amount - booking.deposit_refund - fee
     booking.deposit_fee = fee
-    booking.deposit_refund = refund
+    booking.deposit_refund += refund
     booking.deposit_status = DepositStatus.FORFEITED.value if fee else DepositStatus.REFUNDED.value
     bump_totals(uow, refunded=refund, forfeited=fee)
     uow.session.flush()
@@ -154,8 +156,9 @@ def keep_move_fee(uow: UnitOfWork, booking: Booking, fee: int) -> None:
     its new time. From a captured deposit the fee leaves ``deposits_held``;
     with a card hold the fee is asked of the hold (``hold_fees``: captured
     once this is committed) and the rest is held anew on the same card."""
-    fee = min(fee, booking.deposit_amount)
-    if fee <= 0 or booking.deposit_status != DepositStatus.HELD.value:
+    held = held_for_booking(booking.deposit_status, booking.deposit_amount, booking.deposit_refund)
+    fee = min(fee, held)
+    if fee <= 0:
         return
     hold = active_hold(uow, booking_id=booking.booking_id)
     if hold is not None:
@@ -178,6 +181,6 @@ def keep_move_fee(uow: UnitOfWork, booking: Booking, fee: int) -> None:
     # ...and the booking keeps what the move kept: the charge that took the
     # deposit still holds it, so its dispute can take it back (``booking_disputes``).
     booking.deposit_move_fee += fee
-    if booking.deposit_amount == 0:
+    if booking.deposit_amount == booking.deposit_refund:
         booking.deposit_status = DepositStatus.FORFEITED.value
     bump_totals(uow, forfeited=fee)

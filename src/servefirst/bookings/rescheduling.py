@@ -19,8 +19,8 @@ from servefirst.bookings.hold_fees import fee_in_turn
 from servefirst.bookings.models import Booking
 from servefirst.bookings.rules import (
     BookingAction,
-    DepositStatus,
     Outcome,
+    held_for_booking,
     plan_hold,
     settle_cancellation,
     transition,
@@ -84,7 +84,7 @@ def begin_reschedule(
         ensure_active(uow, who)  # read under the calendar's lock, as leaving takes it
     service = get_service(uow, booking.service_id)
     policy = deposit_policy(uow, service.deposit_policy)
-    held = booking.deposit_amount if booking.deposit_status == DepositStatus.HELD.value else 0
+    held = held_for_booking(booking.deposit_status, booking.deposit_amount, booking.deposit_refund)
     settlement = settle_cancellation(
         policy, price=booking.price, deposit=held, starts_at=old_start, now=now
     )

@@ -64,6 +64,12 @@ class DepositStatus(StrEnum):
     FORFEITED = "forfeited"  # kept after a no-show or late cancellation
 
 
+def held_for_booking(status: str, amount: int, refunded: int) -> int:
+    """What of a deposit still stands for its booking: none once it ended; a
+    part refunded in the processor's dashboard before then no longer does."""
+    return amount - refunded if status == DepositStatus.HELD.value else 0
+
+
 class DepositMode(StrEnum):
     #: Money moves at booking time and sits in ``deposits_held`` (a liability).
     CAPTURE = "capture"

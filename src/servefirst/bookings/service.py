@@ -34,6 +34,7 @@ from servefirst.bookings.rules import (
     DepositPolicy,
     DepositStatus,
     Outcome,
+    held_for_booking,
     settle_cancellation,
     settle_no_show,
     transition,
@@ -224,8 +225,9 @@ def begin_check_in(uow: UnitOfWork, booking_id: str) -> Booking:
         booking.deposit_status = DepositStatus.APPLIED.value
         bump_totals(uow, applied=booking.deposit_amount)
     elif booking.deposit_status == DepositStatus.HELD.value:
-        applied = min(booking.deposit_amount, tab.subtotal)
-        extra = booking.deposit_amount - applied
+        held = _held(booking)  # less any part refunded in the processor's dashboard
+        applied = min(held, tab.subtotal)
+        extra = held - applied
         entry = EntryBuilder(
             EntryKind.DEPOSIT_APPLIED,
             booking.currency,
@@ -242,7 +244,7 @@ def begin_check_in(uow: UnitOfWork, booking_id: str) -> Booking:
             # deposits_held until that processor says it refunded.
             deposit_refunds.ask_refund(uow, booking, extra)
         uow.tabs.write(tab, deposit_applied=tab.deposit_applied + applied)
-        booking.deposit_refund = extra
+        booking.deposit_refund += extra
         booking.deposit_status = DepositStatus.APPLIED.value
         bump_totals(uow, applied=applied, refunded=extra)
     uow.session.flush()
@@ -281,7 +283,7 @@ def begin_cancel(uow: UnitOfWork, booking_id: str, *, by: CancelledBy) -> Bookin
     settlement = settle_cancellation(
         _policy_for(uow, booking),
         price=booking.price,
-        deposit=booking.deposit_amount if booking.deposit_status == "held" else 0,
+        deposit=_held(booking),
         starts_at=booking.starts_at,
         now=now,
         by=by,
@@ -305,7 +307,7 @@ def begin_no_show(uow: UnitOfWork, booking_id: str) -> Booking:
     settlement = settle_no_show(
         _policy_for(uow, booking),
         price=booking.price,
-        deposit=booking.deposit_amount if booking.deposit_status == "held" else 0,
+        deposit=_held(booking),
         starts_at=booking.starts_at,
         now=uow.clock.now(),
     )
@@ -313,6 +315,10 @@ def begin_no_show(uow: UnitOfWork, booking_id: str) -> Booking:
     if not settle_deposit(uow, booking, settlement):
         emit(uow, "booking.no_show", booking.booking_id, {"fee": booking.deposit_fee})
     return booking
+
+
+def _held(booking: Booking) -> int:
+    return held_for_booking(booking.deposit_status, booking.deposit_amount, booking.deposit_refund)
 
 
 def _policy_for(uow: UnitOfWork, booking: Booking) -> DepositPolicy:

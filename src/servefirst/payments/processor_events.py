@@ -22,7 +22,8 @@ from typing import Any, cast
 import stripe
 from sqlalchemy import select
 
-from servefirst.bookings.repository import deposit_charged_by
+from servefirst.bookings import processor_deposit_refunds as deposit_refunds
+from servefirst.bookings.repository import deposit_captured_by, deposit_charged_by
 from servefirst.db.uow import UnitOfWork
 from servefirst.db.upsert import insert_for
 from servefirst.kit.errors import NotFound, ServefirstError
@@ -138,10 +139,15 @@ def _refunds_now(uow: UnitOfWork, charge: Any) -> list[RefundAtProcessor] | None
     """The charge's refunds as Stripe holds them now (the event is a snapshot:
     a refund it counts may have been refused since), asked with no
     transaction open (DESIGN.md, "A payment in phases"); None for a charge
-    that is no payment of ours. Stripe not answering is a 502: nothing is
-    kept, not even the event's id, and Stripe delivers it again later."""
+    that is neither a payment of ours nor a booking's deposit. Stripe not
+    answering is a 502: nothing is kept, not even the event's id, and Stripe
+    delivers it again later."""
     intent = getattr(charge, "payment_intent", None)
-    if not intent or _payment_of(uow, str(intent), held=False) is None:
+    if not intent:
+        return None
+    if _payment_of(uow, str(intent), held=False) is None and not deposit_captured_by(
+        uow, str(intent)
+    ):
         return None
     gateway = gateway_named(uow.gateways, "stripe", uow)
     uow.commit()  # what was read ends here: no lock is held while Stripe answers
@@ -150,18 +156,32 @@ def _refunds_now(uow: UnitOfWork, charge: Any) -> list[RefundAtProcessor] | None
 
 def _refunded(uow: UnitOfWork, charge: Any, *, now: list[RefundAtProcessor] | None) -> None:
     """Each refund of the charge, as Stripe holds it now: one made in Stripe's
-    dashboard is kept once (``processor_refunds``: booked if it gave money
+    dashboard is kept once (``_made_in_dashboard``: booked if it gave money
     back, kept failed if not); one that gave nothing back is refused as its
     own ``charge.refund.updated`` would (``_undone``); one servefirst made is
-    its own otherwise (``refunds``)."""
-    payment = _payment_of(uow, getattr(charge, "payment_intent", None))
-    if payment is None or now is None:
+    its own otherwise (``refunds``, ``deposit_refunds``)."""
+    intent = str(getattr(charge, "payment_intent", None) or "")
+    if now is None or not intent:
         return
+    payment = _payment_of(uow, intent)
     for seen in now:
         if seen.status in UNDONE:
-            _undone(uow, seen, payment)
+            _undone(uow, seen, payment, intent)
         elif seen.key is None:
-            keep_made_at_processor(uow, payment, seen)
+            _made_in_dashboard(uow, seen, payment, intent)
+
+
+def _made_in_dashboard(
+    uow: UnitOfWork, seen: RefundAtProcessor, payment: Payment | None, intent: str
+) -> None:
+    """Kept once, by its id at Stripe: a refund of a tab's payment
+    (``processor_refunds``), or else of the booking's deposit the charge took
+    (``bookings.processor_deposit_refunds``; none: nothing)."""
+    if payment is not None:
+        keep_made_at_processor(uow, payment, seen)
+        return
+    failure = (seen.failure or seen.status) if seen.status in UNDONE else None
+    deposit_refunds.keep_made_at_processor(uow, intent, seen.reference, seen.amount, failure)
 
 
 def _refund_updated(uow: UnitOfWork, refund: Any) -> None:
@@ -182,17 +202,18 @@ def _refund_updated(uow: UnitOfWork, refund: Any) -> None:
         failure=str(getattr(refund, "failure_reason", None) or "") or None,
         key=str(key) if key else None,
     )
-    _undone(uow, seen, _payment_of(uow, getattr(refund, "payment_intent", None)))
+    intent = str(getattr(refund, "payment_intent", None) or "")
+    _undone(uow, seen, _payment_of(uow, intent), intent)
 
 
-def _undone(uow: UnitOfWork, seen: RefundAtProcessor, payment: Payment | None) -> None:
+def _undone(uow: UnitOfWork, seen: RefundAtProcessor, payment: Payment | None, intent: str) -> None:
     """A refund that gave nothing back in the end. One made in Stripe's
-    dashboard and not kept yet is kept failed first (``processor_refunds``),
+    dashboard and not kept yet is kept failed first (``_made_in_dashboard``),
     so the ``charge.refunded`` that may come after finds it refused; then
     whichever refund it is, ours or the dashboard's, booked or pending, is
     refused (``refund_reversals``: once, nothing for one failed already)."""
-    if seen.key is None and payment is not None:
-        keep_made_at_processor(uow, payment, seen)
+    if seen.key is None and intent:
+        _made_in_dashboard(uow, seen, payment, intent)
     refused_at_processor(
         uow, reference=seen.reference, key=seen.key, failure=seen.failure or seen.status
     )

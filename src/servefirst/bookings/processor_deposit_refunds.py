@@ -1,0 +1,136 @@
+"""A refund of a booking's captured deposit made at the processor itself (in
+Stripe's dashboard: no key of ours in its metadata), kept as servefirst's own
+deposit refunds are (``deposit_refunds``), so the books follow the money that
+left the merchant's processor account.
+
+``payments.processor_events`` hands each such refund of a deposit's charge
+here, as Stripe holds it now. It is kept once, by its id at the processor, as
+a ``DepositRefund``: booked when it gave money back (or may still:
+``pending``), kept failed when it did not, so a ``charge.refunded`` told after
+the refusal finds it refused and books nothing. A refusal told after it was
+booked is ``deposit_refunds.refused_after``'s, as for our own refunds.
+
+The booking counts it given back (``deposit_refund``, the deposit totals),
+whatever the deposit had become; what the refund moves in the books depends
+on that:
+
+* still held for the booking: out of ``deposits_held``, as our own refund;
+  a part refunded no longer stands for the booking, what ends it later
+  settles only the rest (``rules.held_for_booking``);
+* applied to the bill, or kept as a fee: that money was earned (revenue, or
+  ``no_show_fees``), and giving it back is a refund of it: first owed to the
+  customer again (``refunds`` contra-revenue to ``deposits_held``), then out
+  of ``deposits_held`` as any deposit refund. Revenue and fees stay what was
+  earned; ``refunds`` says what was returned. Refused, the money stays owed in
+  ``deposits_held``, as a refused refund of our own does.
+
+What the charge holds beyond the deposit's own (a late move's fee, kept in
+``deposit_move_fee``) is not booked here.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from servefirst.bookings.deposit_refunds import FAILED, PENDING, SUCCEEDED, finish_refund
+from servefirst.bookings.holds import bump_totals
+from servefirst.bookings.models import Booking, DepositRefund
+from servefirst.bookings.rules import DepositStatus, held_for_booking
+from servefirst.db.uow import UnitOfWork
+from servefirst.kit.ids import new_id
+from servefirst.ledger import service as ledger
+from servefirst.ledger.rules import Account, EntryBuilder, EntryKind
+from servefirst.payments.gateways import RefundResult
+
+
+def keep_made_at_processor(
+    uow: UnitOfWork, charge_reference: str, reference: str, amount: int, failure: str | None
+) -> None:
+    """Keep the refund ``reference`` of ``amount`` the processor made of the
+    deposit charge ``charge_reference`` once: booked, or kept failed when
+    ``failure`` says why it gave nothing back. Nothing for a charge that took
+    no booking's deposit, a refund kept already, or a deposit with nothing
+    left to give back."""
+    booking = uow.session.scalars(
+        select(Booking)
+        .where(Booking.merchant_id == uow.merchant, Booking.deposit_reference == charge_reference)
+        .with_for_update()  # one change of a booking's deposit at a time
+        .execution_options(populate_existing=True)
+    ).first()
+    if booking is None or _kept(uow, reference):  # read with the booking held
+        return
+    part = _given_back(uow, booking, amount)
+    if part <= 0:
+        return
+    booking.deposit_refund += part
+    if booking.deposit_refund + booking.deposit_fee >= booking.deposit_amount:
+        booking.deposit_status = DepositStatus.REFUNDED.value
+    refund = DepositRefund(
+        merchant_id=uow.merchant,
+        refund_id=new_id("dre"),
+        booking_id=booking.booking_id,
+        gateway="stripe",
+        charge_reference=charge_reference,
+        currency=booking.currency,
+        amount=part,
+        status=PENDING,
+        asked_at=uow.clock.now(),
+    )
+    uow.session.add(refund)
+    uow.session.flush()
+    # Never left pending: recovery would ask the processor again under our id.
+    said = (
+        RefundResult(reference, FAILED, failure)
+        if failure is not None
+        else RefundResult(reference, SUCCEEDED)
+    )
+    finish_refund(uow, refund.refund_id, said)
+
+
+def _kept(uow: UnitOfWork, reference: str) -> bool:
+    found = uow.session.scalar(
+        select(DepositRefund.refund_id).where(
+            DepositRefund.merchant_id == uow.merchant, DepositRefund.gateway_reference == reference
+        )
+    )
+    return found is not None
+
+
+def _given_back(uow: UnitOfWork, booking: Booking, amount: int) -> int:
+    """What of ``amount`` the booking's deposit gives back, from where it is
+    now; what it became (a bill's part, a fee) is owed to the customer again
+    first, in ``deposits_held``, where the refund's own entry takes it from."""
+    held = held_for_booking(booking.deposit_status, booking.deposit_amount, booking.deposit_refund)
+    if held:
+        part = min(amount, held)
+        bump_totals(uow, refunded=part)
+        return part
+    if booking.deposit_status == DepositStatus.APPLIED.value:
+        part = min(amount, booking.deposit_amount - booking.deposit_refund)
+        bump_totals(uow, applied=-part, refunded=part)
+        _owed_again(uow, booking, part, "the bill's part")
+        return part
+    if booking.deposit_status == DepositStatus.FORFEITED.value:
+        part = min(amount, booking.deposit_fee)
+        booking.deposit_fee -= part
+        bump_totals(uow, forfeited=-part, refunded=part)
+        _owed_again(uow, booking, part, "the fee kept")
+        return part
+    return 0
+
+
+def _owed_again(uow: UnitOfWork, booking: Booking, part: int, what: str) -> None:
+    if part <= 0:
+        return
+    ledger.post(
+        uow,
+        EntryBuilder(
+            EntryKind.DEPOSIT_REFUND,
+            booking.currency,
+            memo=f"deposit {booking.booking_id}: {what} refunded at the processor",
+            tab_id=booking.tab_id,
+        )
+        .debit(Account.REFUNDS, part)
+        .credit(Account.DEPOSITS_HELD, part)
+        .build(),
+    )
