@@ -3,8 +3,8 @@ in Portuguese, with wrong input: a manager issues an invoice and gets the
 refusal beside a due-date field wide enough to read and pick a date in; a paid
 tab shows its tip apart from the bill; an owner's message search too long is
 refused beside its field; and a customer's refused move of a booking is said
-beside its times. Nothing is wider than the screen, and axe finds nothing
-serious."""
+beside its times. Nothing is wider than the screen, every checkbox keeps room
+before its words, and axe finds nothing serious."""
 
 from __future__ import annotations
 
@@ -34,6 +34,31 @@ LANGUAGES = {"en_GB": "Give the due date", "pt_PT": "Indique a data de venciment
 def fits(page: Any) -> None:
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= NARROW["width"], f"{page.url} is {width}px wide on a 375 px phone"
+
+
+#: Each shown checkbox's words, and how far they start from its right edge
+#: (the first line's: a label that wraps starts its other lines under it).
+CHECKBOX_GAPS = """() => [...document.querySelectorAll('label')].flatMap(label => {
+  const box = label.querySelector('input[type=checkbox]');
+  const words = [...label.childNodes].filter(n => n.nodeType === 3 && n.textContent.trim());
+  if (!box || !box.offsetParent || !words.length) return [];
+  const range = document.createRange();
+  range.setStartBefore(words[0]); range.setEndAfter(words[words.length - 1]);
+  const first = range.getClientRects()[0];
+  return [[label.textContent.trim(), first.left - box.getBoundingClientRect().right]];
+})"""
+#: The least room between a checkbox and its words that still reads as apart.
+CHECKBOX_GAP_MIN = 6
+
+
+def checkboxes_stand_apart(page: Any) -> None:
+    """Every checkbox keeps a gap before its words, whether its label lays
+    them out beside it (``label.choice``) or runs them on as text (the
+    policies' "Ask for deposits on bookings" stood 3 px from its box)."""
+    gaps = page.evaluate(CHECKBOX_GAPS)
+    assert gaps, f"no checkbox shown on {page.url}"
+    touching = [(words, round(gap, 1)) for words, gap in gaps if gap < CHECKBOX_GAP_MIN]
+    assert touching == [], f"checkboxes without room before their words: {touching}"
 
 
 @pytest.mark.parametrize("locale", sorted(LANGUAGES))
@@ -98,6 +123,26 @@ def test_a_paid_tab_s_tip_sits_apart_on_a_narrow_phone(
     fits(page)
     assert violations(page) == []
     screenshot(page, f"tab-tip-apart-narrow-{locale}")
+
+
+@pytest.mark.parametrize("locale", sorted(LANGUAGES))
+@pytest.mark.parametrize("path", ["/staff/messages", "/staff/policies"])
+def test_every_checkbox_keeps_room_before_its_words_on_a_narrow_phone(
+    context_at: Any,  # noqa: F811
+    live_server: str,
+    live_merchant: Merchant,
+    runtime: Runtime,
+    locale: str,
+    path: str,
+) -> None:
+    """The messages sent (a grid of boxed choices) and the policies' switches
+    (a box in a line of text), in both languages."""
+    page, base = context_at(NARROW), live_server
+    assert live_merchant.post("/v1/merchant", {"locale": locale}).status_code == 200
+    _signed_in(page, base, runtime, live_merchant, "owner")
+    page.goto(f"{base}{path}")
+    checkboxes_stand_apart(page)
+    fits(page)
 
 
 #: How the Messages page says a search too long to be a name or an address.

@@ -32,7 +32,7 @@ SAID = {
         "could not go back to your card",
     ),
     "pt_PT": (
-        "não devolvido: o processador de cartões recusou, o dinheiro continua retido",
+        "recusada pelo processador de cartões, o dinheiro continua retido",
         "devolva-o ao cliente de outra forma",
         "Não foi possível devolver",
     ),

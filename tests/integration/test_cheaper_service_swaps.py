@@ -173,7 +173,7 @@ def test_the_console_says_the_refusal_with_the_deposit_in_words(
     em_portugues = manager.post(f"/staff/tabs/{tab['id']}/lines/1/void", {"reason": "Corte"})
     assert em_portugues.status_code == 409
     assert (
-        "Só falta pagar 15,00 € e podem ser devolvidos 20,00 € do sinal, menos do que"
+        "Só falta pagar 15,00 € e há 20,00 € do sinal por devolver, menos do que"
         " os 45,00 € desta linha"
     ) in html.unescape(em_portugues.text).replace("\xa0", " ")
     assert refunds.asked == []

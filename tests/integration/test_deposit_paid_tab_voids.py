@@ -203,7 +203,7 @@ def test_the_void_reads_in_portuguese_for_a_lisbon_salon(
     done = manager.post(f"/staff/tabs/{tab['id']}/lines/3/void", {"reason": "Sem tonalizante"})
     assert done.status_code == 200, done.text
     page = html.unescape(done.text).replace("\xa0", " ")
-    assert "30,00 € do sinal devolvidos ao cartão." in page
+    assert "Devolução do sinal ao cartão: 30,00 €." in page
 
 
 def test_the_customer_gets_the_receipt_again_saying_what_of_the_deposit_goes_back(

@@ -122,7 +122,7 @@ def test_the_console_says_a_refused_refund_is_still_held_and_what_the_owner_can_
     assert merchant.post("/v1/merchant", {"locale": "pt_PT"}).status_code == 200
     row = console_row(counter, merchant, booking)
     assert "Sinal de 6,00\xa0€ devolvido" not in row, row
-    assert "6,00\xa0€ não devolvido: o processador de cartões recusou" in row
+    assert "devolução de 6,00\xa0€ recusada pelo processador de cartões" in row
     assert "devolva-o ao cliente de outra forma" in row
     # How it ended, in the console's language too.
     assert "Cancelada pelo estabelecimento: o sinal é devolvido na totalidade." in row
@@ -167,7 +167,7 @@ def test_the_booking_page_says_a_refused_refund_did_not_reach_the_card(
     ) in en
     # The merchant's money format (en_GB), the reader's words.
     pt = manage_page(shop, booking, "pt-PT")
-    assert "devolvidos ao seu cartão" not in pt
+    assert "devolução ao seu cartão" not in pt
     assert "Não foi possível devolver €6.00 do seu sinal ao seu cartão" in pt
 
 

@@ -312,7 +312,7 @@ def test_a_late_cancellation_says_what_of_the_deposit_was_kept_and_what_went_bac
     portuguese = get(
         shop, f"/b/{shop.slug}/bookings/{token}", headers={"Accept-Language": "pt-PT"}
     ).text
-    assert "retidos pelo negócio" in portuguese and "devolvidos ao seu cartão" in portuguese
+    assert "o negócio fica com" in portuguese and "devolução ao seu cartão:" in portuguese
 
 
 def test_an_expired_confirmation_comes_back_as_typed_in_portuguese(shop: Salon) -> None:

@@ -132,8 +132,8 @@ def test_a_phone_only_customer_is_texted_the_booking_and_its_cancellation_and_no
 @pytest.mark.parametrize(
     ("mode", "money"),
     [
-        ("capture", "Taxa de 4,00 € retida, 2,00 € reembolsados."),
-        ("hold", "Taxa de 4,00 € cobrada, 2,00 € libertados."),
+        ("capture", "Taxa de 4,00 € retida, resto reembolsado: 2,00 €."),
+        ("hold", "Taxa de 4,00 € cobrada, resto libertado: 2,00 €."),
     ],
 )
 def test_a_late_cancellation_is_texted_in_portuguese_with_the_fee_kept(

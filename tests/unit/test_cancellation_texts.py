@@ -85,7 +85,7 @@ def test_the_text_says_where_the_money_is_and_counts_a_late_move_s_fee(
     ("fee", "back", "said"),
     [
         (0, 600, "Cativacao de 6,00 € no cartao libertada."),
-        (600, 0, "Cativacao no cartao: 6,00 € cobrados como taxa de cancelamento."),
+        (600, 0, "Cativacao de 6,00 € no cartao cobrada como taxa de cancelamento."),
     ],
 )
 def test_a_card_hold_is_a_cativacao_in_the_portuguese_text(fee: int, back: int, said: str) -> None:

@@ -96,9 +96,9 @@ def test_a_booking_is_reminded_a_day_before_but_never_in_the_night() -> None:
 def test_consent_and_channels() -> None:
     assert channel_for(MessageKind.RECEIPT, "a@example.com", None, False) == "email"
     assert channel_for(MessageKind.RECEIPT, "a@example.com", None, True) is None
-    assert channel_for(MessageKind.RECEIPT, None, "+351 91", False) is None
-    assert channel_for(MessageKind.BOOKING_REMINDER, None, "+351 91", False) == "sms"
-    assert channel_for(MessageKind.BOOKING_REMINDER, None, "+351 91", True) is None
+    assert channel_for(MessageKind.RECEIPT, None, "+351 912 345 678", False) is None
+    assert channel_for(MessageKind.BOOKING_REMINDER, None, "+351 912 345 678", False) == "sms"
+    assert channel_for(MessageKind.BOOKING_REMINDER, None, "+351 912 345 678", True) is None
 
 
 @pytest.mark.parametrize(
@@ -113,15 +113,23 @@ def test_consent_and_channels() -> None:
 def test_a_customer_with_only_a_phone_is_texted_their_bookings_and_refunds(
     kind: MessageKind,
 ) -> None:
-    assert channel_for(kind, None, "+351 91", False) == "sms"
-    assert channel_for(kind, "a@example.com", "+351 91", False) == "email"
-    assert channel_for(kind, None, "+351 91", True) is None  # opted out: nothing
+    assert channel_for(kind, None, "+351 912 345 678", False) == "sms"
+    assert channel_for(kind, "a@example.com", "+351 912 345 678", False) == "email"
+    assert channel_for(kind, None, "+351 912 345 678", True) is None  # opted out: nothing
     assert channel_for(kind, None, None, False) is None
+
+
+@pytest.mark.parametrize("stored", ["---", "+351 91", "ext. 12", "   "])
+def test_a_phone_kept_before_phones_needed_six_digits_is_never_texted(stored: str) -> None:
+    """Old customers may still have a phone such as "---", kept before a phone
+    needed six digits: it stays on their record, but no text goes to it."""
+    assert channel_for(MessageKind.BOOKING_CONFIRMATION, None, stored, False) is None
+    assert channel_for(MessageKind.BOOKING_CONFIRMATION, "a@example.com", stored, False) == "email"
 
 
 def test_a_bill_is_never_chased_by_text() -> None:
     for kind in (MessageKind.RECEIPT, MessageKind.PAYMENT_REMINDER, MessageKind.FINAL_NOTICE):
-        assert channel_for(kind, None, "+351 91", False) is None
+        assert channel_for(kind, None, "+351 912 345 678", False) is None
 
 
 def test_paying_or_a_concern_ends_the_dunning() -> None:

@@ -201,7 +201,7 @@ def test_portuguese_says_one_word_for_each_thing() -> None:
     "cativação", a business "negócio" or "estabelecimento", cash on the
     console "numerário", a link "ligação" and a check-in "chegada": a second
     word for the same thing makes a reader wonder whether it is something else.
-    Held money may be "cativo" ("os 6,00 € cativos no seu cartão"), but the
+    Held money may be "cativo" ("o valor cativo no seu cartão"), but the
     hold itself is never "um cativo" ("Cativo de 6,00 €")."""
     from babel.messages.pofile import read_po
 
@@ -235,4 +235,26 @@ def test_portuguese_never_makes_an_amount_the_subject_of_a_plural_verb() -> None
             for message in read_po(handle):
                 forms = message.string if isinstance(message.string, tuple) else (message.string,)
                 found += [f"{po.name}: {f}" for f in forms if f and subject.search(f)]
+    assert found == []
+
+
+def test_portuguese_never_agrees_a_participle_with_an_amount() -> None:
+    """A participle after an amount agrees with it as a plural verb would:
+    "1,00 € devolvidos" and "2,00 € reembolsado" each read wrong for one of
+    them. The amount stands where nothing agrees with it: after a noun's colon
+    ("Devolução ao seu cartão: 6,00 €"), or after "de" when the participle is
+    that noun's ("Sinal de 6,00 € devolvido", "Taxa de 4,00 € retida"). A
+    plural participle before it ("podem ser devolvidos 2,00 €") agrees too."""
+    from babel.messages.pofile import read_po
+
+    name = r"%\((amount|back|fee|move_fee|deposit|refunded|pending|refused)\)s"
+    participle = r"\w+(ad|id)[oa]s?|pagos?|pagas?|cativos?|cativas?"
+    after = rf"(?<!\bde ){name}( do( seu)? sinal)?,? (não )?({participle})\b"
+    agreed = re.compile(rf"{after}|\b\w+(ad|id)[oa]s {name}")
+    found = []
+    for po in sorted((i18n.LOCALES_DIR / "pt" / "LC_MESSAGES").glob("*.po")):
+        with po.open("rb") as handle:
+            for message in read_po(handle):
+                forms = message.string if isinstance(message.string, tuple) else (message.string,)
+                found += [f"{po.name}: {f}" for f in forms if f and agreed.search(f)]
     assert found == []

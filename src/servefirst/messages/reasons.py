@@ -37,6 +37,7 @@ KNOWN = (
     N_("no longer pending"),
     N_("what it was about is gone"),
     N_("the customer opted out of messages"),
+    N_("the phone number cannot take texts"),
     N_("the code expired before it could be sent"),
     N_("the reader is no longer an owner of the business"),
     N_("the tab was invoiced since: the invoice's own reminders replace it"),
@@ -50,6 +51,9 @@ KNOWN = (
     N_("the business refunded the money again since: that refund's own message says so"),
     N_("no longer due when its time came (a past that was not mailed)"),
 )
+
+#: A text planned to a phone kept before a phone needed six digits ("---").
+NO_TEXTS = "the phone number cannot take texts"
 
 #: ``service.context_for``'s reason for a kind the merchant turned off.
 _TURNED_OFF = re.compile(r"the merchant turned \w+ messages off")

@@ -18,6 +18,7 @@ from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from servefirst.customers.rules import is_phone
 from servefirst.kit.errors import InvalidRequest
 
 
@@ -312,9 +313,16 @@ def channel_for(
         return None
     if email:
         return "email"
-    if phone and kind in TEXTED:
+    if phone and kind in TEXTED and takes_texts(phone):
         return "sms"
     return None
+
+
+def takes_texts(phone: str) -> bool:
+    """Whether a kept phone is one a text can go to: some old records hold a
+    phone kept before a phone needed six digits ("---"), which stays on the
+    record as it was typed but is never texted."""
+    return is_phone(phone.strip())
 
 
 def still_due(kind: MessageKind, *, subject_status: str, concern_raised: bool) -> bool:

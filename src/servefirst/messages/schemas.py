@@ -36,7 +36,10 @@ class MessageOut(Out):
     subject: str | None
     status: Literal["pending", "sent", "failed", "skipped"]
     attempts: int
-    last_error: str | None
+    last_error: str | None = Field(
+        description="In English, why the last attempt failed or why the message was skipped;"
+        " null when it was sent or not tried yet."
+    )
     due_at: datetime = Field(description="When it was (or is) to be sent.")
     sent_at: datetime | None
     created_at: datetime

@@ -40,6 +40,7 @@ from servefirst.messages.rules import (
     dunning_steps,
     still_due,
     superseded,
+    takes_texts,
 )
 from servefirst.payments import refund_reversals, refunds
 from servefirst.payments.refund_reversals import Returned
@@ -203,6 +204,8 @@ def context_for(uow: UnitOfWork, message_id: str, now: datetime) -> Context | st
     message = uow.session.get(Message, (uow.merchant, message_id))
     if message is None or message.status != MessageStatus.PENDING.value:
         return "no longer pending"
+    if message.channel == "sms" and not takes_texts(message.to_address):
+        return reasons.NO_TEXTS
     if message.kind == MessageKind.BOOKING_CODE.value:
         if now >= message.created_at + CODE_LIFETIME:
             return "the code expired before it could be sent"

@@ -270,10 +270,6 @@ class StripeGateway:
                 return intent
         return None
 
-    def payment_intent(self, reference: str) -> Any:
-        """What Stripe knows of a payment now (for ``recover`` and the events)."""
-        return call(lambda: self.client.v1.payment_intents.retrieve(reference))
-
     def _create(
         self,
         amount: Money,
