@@ -14,9 +14,13 @@ database transaction.
    (and for the customer: ``messages.refund_refused``).
 
 A refund a crash (or an unreachable processor) left pending is finished by
-``finish_pending_deposit_refunds`` (``servefirst payments recover``): the
-processor is asked again under the same key, so it answers the first refund
-and never makes a second.
+``finish_pending_deposit_refunds`` (``servefirst payments recover``): it is
+looked for at the processor under its key first, and asked again under the
+same key only if none was made, so the processor answers the first refund and
+never makes a second. A later request that sends the booking's refunds
+(another change of it, a line voided on its tab) looks the same way for every
+one an earlier request began (``RefundAsked.begun_before``): Stripe forgets a
+key after 24 hours, and sent blindly then it would make a second refund.
 """
 
 from __future__ import annotations
@@ -27,10 +31,9 @@ from datetime import timedelta
 from typing import cast
 
 from fastapi import Request
-from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
-from servefirst.bookings import refund_notes
+from servefirst.bookings import deposit_refund_repository, refund_notes
 from servefirst.bookings.models import Booking, DepositRefund
 from servefirst.db.uow import UnitOfWork
 from servefirst.events.service import emit
@@ -41,11 +44,15 @@ from servefirst.ledger import service as ledger
 from servefirst.ledger.rules import Account, EntryBuilder, EntryKind
 from servefirst.payments.gateway_choice import gateway_named
 from servefirst.payments.gateways import CardGateway, RefundResult
-from servefirst.payments.refunds import KEY_REUSED, refund_at
+from servefirst.payments.refund_rules import KEY_REUSED
+from servefirst.payments.refunds import refund_at
 
 #: What the processor keeps as the refund's reason.
 REASON = "The booking's deposit, given back."
 PENDING, SUCCEEDED, FAILED = "pending", "succeeded", "failed"
+#: The session's note of the refunds its own requests asked (``ask_refund``):
+#: any other of a booking's pending refunds was begun by an earlier request.
+_ASKED_HERE = "deposit_refunds_asked_here"
 
 
 @dataclass(frozen=True)
@@ -58,15 +65,20 @@ class RefundAsked:
     charge_reference: str | None
     amount: Money
     gateway: CardGateway
+    #: Asked by an earlier request (or unit of work), which may have died
+    #: after the processor made it: looked for there before it is sent again.
+    begun_before: bool
 
 
 def ask_refund(uow: UnitOfWork, booking: Booking, amount: int) -> None:
     """Phase 1: ``amount`` of the booking's captured deposit to go back to its
     card, kept with the caller's own changes (the caller commits)."""
+    refund_id = new_id("dre")
+    uow.session.info.setdefault(_ASKED_HERE, set()).add(refund_id)
     uow.session.add(
         DepositRefund(
             merchant_id=uow.merchant,
-            refund_id=new_id("dre"),
+            refund_id=refund_id,
             booking_id=booking.booking_id,
             gateway=_gateway_of(uow, booking),
             charge_reference=booking.deposit_reference,
@@ -92,13 +104,7 @@ def _gateway_of(uow: UnitOfWork, booking: Booking) -> str:
 def refunds_asked(uow: UnitOfWork, booking_id: str) -> list[RefundAsked]:
     """The booking's refunds still waiting for the processor. Raises
     ``GatewayUnavailable`` when the processor that took them has no keys set."""
-    rows = uow.session.scalars(
-        select(DepositRefund).where(
-            DepositRefund.merchant_id == uow.merchant,
-            DepositRefund.booking_id == booking_id,
-            DepositRefund.status == PENDING,
-        )
-    )
+    asked_here = uow.session.info.get(_ASKED_HERE, set())
     return [
         RefundAsked(
             row.refund_id,
@@ -106,15 +112,17 @@ def refunds_asked(uow: UnitOfWork, booking_id: str) -> list[RefundAsked]:
             row.charge_reference,
             Money(row.amount, row.currency),
             cast(CardGateway, gateway_named(uow.gateways, row.gateway, uow)),
+            begun_before=row.refund_id not in asked_here,
         )
-        for row in rows
+        for row in deposit_refund_repository.pending_of_booking(uow, booking_id)
     ]
 
 
 def call_processor(asked: RefundAsked, *, asked_before: bool = False) -> RefundResult:
     """Phase 2, no database; asking twice under the same key refunds once.
-    ``asked_before`` (recovery): looked for under its key before it is sent
-    again (``payments.refunds.refund_at``)."""
+    ``asked_before`` (recovery), or a refund ``begun_before`` this request:
+    looked for under its key before it is sent again, as a payment's refund
+    is (``payments.refunds.refund_at``)."""
     reference = asked.charge_reference
     if reference is None:  # taken before its reference was kept: asked by the booking's id
         found = asked.gateway.find_charge(asked.booking_id)
@@ -127,15 +135,13 @@ def call_processor(asked: RefundAsked, *, asked_before: bool = False) -> RefundR
         asked.amount,
         key=asked.refund_id,
         reason=REASON,
-        asked_before=asked_before,
+        asked_before=asked_before or asked.begun_before,
     )
 
 
 def finish_refund(uow: UnitOfWork, refund_id: str, result: RefundResult) -> None:
     """Phase 3; the caller commits. Asked twice, the second changes nothing."""
-    row = uow.session.get(
-        DepositRefund, (uow.merchant, refund_id), with_for_update=True, populate_existing=True
-    )
+    row = deposit_refund_repository.held(uow, refund_id)
     if row is None or row.status != PENDING or result.status == PENDING:
         return
     row.status = SUCCEEDED if result.status == SUCCEEDED else FAILED
@@ -169,18 +175,9 @@ def refused_after(uow: UnitOfWork, *, reference: str, key: str | None, failure: 
     ``booking.deposit_refund_failed`` as for any refused refund (which plans
     the customer's word, ``messages.refund_refused``). Once: only a refund
     that is not failed yet moves, read locked."""
-    row = uow.session.scalars(
-        select(DepositRefund)
-        .where(
-            DepositRefund.merchant_id == uow.merchant, DepositRefund.gateway_reference == reference
-        )
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).first()
+    row = deposit_refund_repository.held_by_reference(uow, reference)
     if row is None and key is not None:
-        row = uow.session.get(
-            DepositRefund, (uow.merchant, key), with_for_update=True, populate_existing=True
-        )
+        row = deposit_refund_repository.held(uow, key)
     if row is None or row.gateway_reference not in (None, reference):
         return
     if row.status == PENDING:
@@ -280,14 +277,7 @@ def finish_pending_deposit_refunds(
     waiting = [] if waiting is None else waiting
     keys_refused = [] if keys_refused is None else keys_refused
     with uow_for(None) as look:
-        cutoff = look.clock.now() - grace
-        pending = list(
-            look.session.execute(
-                select(DepositRefund.merchant_id, DepositRefund.booking_id)
-                .where(DepositRefund.status == PENDING, DepositRefund.asked_at < cutoff)
-                .distinct()
-            )
-        )
+        pending = deposit_refund_repository.bookings_left_pending(look, look.clock.now() - grace)
     finished: list[str] = []
     for merchant_id, booking_id in pending:
         with uow_for(merchant_id) as reader:
