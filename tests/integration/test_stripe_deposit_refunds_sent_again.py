@@ -3,12 +3,17 @@
 Sent again with the booking's next refunds (a line voided on its tab), it is
 first looked for at Stripe under its key, as ``servefirst payments recover``
 does: Stripe may have made it before the crash lost the answer, and forgets
-the key after 24 hours (it would then make a second one).
+the key after 24 hours (it would then make a second one). And while Stripe
+refuses its key (first used with other parameters), it stays pending saying
+so: ``failure_code`` ``processor_key_reused``, and the console's tab page
+says beside "being refunded to the card" that nothing was refunded yet, that
+it is asked again by itself and must not be refunded again meanwhile.
 
 Against localstripe behind the test double (tests/stripe_double.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -17,13 +22,18 @@ from sqlalchemy import select
 from servefirst.bookings import deposit_refunds
 from servefirst.bookings.models import DepositRefund
 from servefirst.ledger import service as ledger
+from servefirst.payments.recovery import recover
 from servefirst.runtime import Runtime
 from tests import stripe_double as double
 from tests.conftest import Merchant, TestClock
 from tests.integration import test_stripe_gateway as on_stripe
 from tests.integration.test_bookings_api import at, salon
+from tests.integration.test_loyalty_disputes import in_words
+from tests.integration.test_pages_staff import Staff
+from tests.integration.test_refund_pages import _portuguese
 from tests.integration.test_stripe_bookings import book
 from tests.integration.test_stripe_deposit_refunds import deposit_intent
+from tests.integration.test_stripe_refund_held_up import HELD_UP
 from tests.stripe_double import StripeDouble
 
 localstripe_port = double.localstripe_port
@@ -31,6 +41,12 @@ stripe_double = double.stripe_double
 stripe_runtime = on_stripe.stripe_runtime
 stripe_client = on_stripe.stripe_client
 cafe = on_stripe.cafe
+
+
+@pytest.fixture
+def app(stripe_client: Any) -> Any:
+    """The console on the Stripe merchant's server, which can read its keys."""
+    return stripe_client.app
 
 
 def dies_once(monkeypatch: pytest.MonkeyPatch, phase: str) -> None:
@@ -114,3 +130,63 @@ def test_a_deposit_refund_stripe_made_before_a_crash_is_not_made_again_with_the_
     assert "deposits_held" not in {k for k, v in cafe.balances().items() if v}
     with stripe_runtime.uow(cafe.id, write=False) as uow:
         assert ledger.audit(uow).ok
+
+
+def test_a_deposit_refund_stripe_refused_the_key_of_says_why_it_is_pending_until_it_is_made(
+    cafe: Merchant,
+    stripe_double: StripeDouble,
+    stripe_runtime: Runtime,
+    clock: TestClock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    dies_once(monkeypatch, "call_processor")  # pending, Stripe not asked
+    booking_id, _ = checked_in_above_the_bill(cafe, stripe_double, clock)
+    [(refund_id, _, _, _)] = deposit_refunds_of(stripe_runtime, cafe, booking_id)
+    stripe_double.key_first_used_with_other_parameters(refund_id)
+
+    assert refund_id in recover(stripe_runtime, grace_seconds=0).keys_refused
+    held_up = [(refund_id, 200, "pending", "processor_key_reused")]
+    assert deposit_refunds_of(stripe_runtime, cafe, booking_id) == held_up
+    assert refund_id in recover(stripe_runtime, grace_seconds=0).keys_refused
+    assert deposit_refunds_of(stripe_runtime, cafe, booking_id) == held_up
+
+    stripe_double.forget_keys()  # 24 hours later: made under its key
+    assert refund_id in recover(stripe_runtime, grace_seconds=0).deposit_refunds
+    made = [(refund_id, 200, "succeeded", None)]
+    assert deposit_refunds_of(stripe_runtime, cafe, booking_id) == made
+    assert made_at_stripe(stripe_double, booking_id) == [200]
+
+
+@pytest.mark.parametrize("language", ["en", "pt"])
+def test_the_tab_page_says_a_deposit_refund_is_held_up_by_stripe_and_what_to_do(
+    cafe: Merchant,
+    stripe_double: StripeDouble,
+    stripe_runtime: Runtime,
+    clock: TestClock,
+    monkeypatch: pytest.MonkeyPatch,
+    signed_in: Callable[..., Staff],
+    language: str,
+) -> None:
+    manager = signed_in(cafe, "manager")
+    if language == "pt":
+        _portuguese(cafe, manager)
+    dies_once(monkeypatch, "call_processor")
+    booking_id, tab_id = checked_in_above_the_bill(cafe, stripe_double, clock)
+    [(refund_id, _, _, _)] = deposit_refunds_of(stripe_runtime, cafe, booking_id)
+    page = manager.get(f"/staff/tabs/{tab_id}").text
+    assert 'data-deposit-back="pending"' in page
+    assert HELD_UP[language] not in in_words(page)  # pending, not (yet) held up
+    assert "data-deposit-held-up" not in page
+
+    stripe_double.key_first_used_with_other_parameters(refund_id)
+    recover(stripe_runtime, grace_seconds=0)
+    page = manager.get(f"/staff/tabs/{tab_id}").text
+    assert HELD_UP[language] in in_words(page)
+    assert "data-deposit-held-up" in page
+
+    stripe_double.forget_keys()
+    recover(stripe_runtime, grace_seconds=0)
+    page = manager.get(f"/staff/tabs/{tab_id}").text
+    assert 'data-deposit-back="pending"' not in page
+    assert HELD_UP[language] not in in_words(page)
+    assert "data-deposit-held-up" not in page

@@ -1,6 +1,6 @@
 """Where a booking's deposit refunds are read and held: the SQL of
-``deposit_refunds`` (the phases, recovery, a refusal told afterwards). A
-module of its own beside
+``deposit_refunds`` (the phases, recovery, a refusal told afterwards) and of
+the console's word on a refund still pending. A module of its own beside
 ``repository`` (the calendar and the named reads of bookings), as
 ``payments.refund_repository`` is beside the payments'."""
 

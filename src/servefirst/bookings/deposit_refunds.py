@@ -21,6 +21,8 @@ never makes a second. A later request that sends the booking's refunds
 (another change of it, a line voided on its tab) looks the same way for every
 one an earlier request began (``RefundAsked.begun_before``): Stripe forgets a
 key after 24 hours, and sent blindly then it would make a second refund.
+While the processor refuses its key the refund stays pending, its
+``failure_code`` saying why (``refund_rules.why_still_pending``).
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ from servefirst.ledger import service as ledger
 from servefirst.ledger.rules import Account, EntryBuilder, EntryKind
 from servefirst.payments.gateway_choice import gateway_named
 from servefirst.payments.gateways import CardGateway, RefundResult
-from servefirst.payments.refund_rules import KEY_REUSED
+from servefirst.payments.refund_rules import KEY_REUSED, why_still_pending
 from servefirst.payments.refunds import refund_at
 
 #: What the processor keeps as the refund's reason.
@@ -142,7 +144,15 @@ def call_processor(asked: RefundAsked, *, asked_before: bool = False) -> RefundR
 def finish_refund(uow: UnitOfWork, refund_id: str, result: RefundResult) -> None:
     """Phase 3; the caller commits. Asked twice, the second changes nothing."""
     row = deposit_refund_repository.held(uow, refund_id)
-    if row is None or row.status != PENDING or result.status == PENDING:
+    if row is None or row.status != PENDING:
+        return
+    if result.status == PENDING:
+        # Still pending; a key the processor refused is kept as why (the
+        # console says the refund is held up), cleared once it answers otherwise.
+        why = why_still_pending(row.failure_code, result.failure_code)
+        if why != row.failure_code:
+            row.failure_code = why
+            uow.session.flush()
         return
     row.status = SUCCEEDED if result.status == SUCCEEDED else FAILED
     row.gateway_reference = result.reference or None
