@@ -17,10 +17,12 @@ A refund a crash (or an unreachable processor) left pending is finished by
 ``finish_pending_deposit_refunds`` (``servefirst payments recover``): it is
 looked for at the processor under its key first, and asked again under the
 same key only if none was made, so the processor answers the first refund and
-never makes a second. A later request that sends the booking's refunds
-(another change of it, a line voided on its tab) looks the same way for every
-one an earlier request began (``RefundAsked.begun_before``): Stripe forgets a
-key after 24 hours, and sent blindly then it would make a second refund.
+never makes a second. A request that sends the booking's refunds looks the
+same way first, for each of them: one may have been begun by an earlier request
+that died after the processor made it (another change of the booking, a line
+voided on its tab), and Stripe forgets a key after 24 hours, so sent blindly
+then it would make a second refund. Deposit refunds are rare; the one lookup
+each costs less than telling the two kinds apart.
 While the processor refuses its key the refund stays pending, its
 ``failure_code`` saying why (``refund_rules.why_still_pending``).
 """
@@ -52,9 +54,6 @@ from servefirst.payments.refunds import refund_at
 #: What the processor keeps as the refund's reason.
 REASON = "The booking's deposit, given back."
 PENDING, SUCCEEDED, FAILED = "pending", "succeeded", "failed"
-#: The session's note of the refunds its own requests asked (``ask_refund``):
-#: any other of a booking's pending refunds was begun by an earlier request.
-_ASKED_HERE = "deposit_refunds_asked_here"
 
 
 @dataclass(frozen=True)
@@ -67,20 +66,15 @@ class RefundAsked:
     charge_reference: str | None
     amount: Money
     gateway: CardGateway
-    #: Asked by an earlier request (or unit of work), which may have died
-    #: after the processor made it: looked for there before it is sent again.
-    begun_before: bool
 
 
 def ask_refund(uow: UnitOfWork, booking: Booking, amount: int) -> None:
     """Phase 1: ``amount`` of the booking's captured deposit to go back to its
     card, kept with the caller's own changes (the caller commits)."""
-    refund_id = new_id("dre")
-    uow.session.info.setdefault(_ASKED_HERE, set()).add(refund_id)
     uow.session.add(
         DepositRefund(
             merchant_id=uow.merchant,
-            refund_id=refund_id,
+            refund_id=new_id("dre"),
             booking_id=booking.booking_id,
             gateway=_gateway_of(uow, booking),
             charge_reference=booking.deposit_reference,
@@ -106,7 +100,6 @@ def _gateway_of(uow: UnitOfWork, booking: Booking) -> str:
 def refunds_asked(uow: UnitOfWork, booking_id: str) -> list[RefundAsked]:
     """The booking's refunds still waiting for the processor. Raises
     ``GatewayUnavailable`` when the processor that took them has no keys set."""
-    asked_here = uow.session.info.get(_ASKED_HERE, set())
     return [
         RefundAsked(
             row.refund_id,
@@ -114,17 +107,16 @@ def refunds_asked(uow: UnitOfWork, booking_id: str) -> list[RefundAsked]:
             row.charge_reference,
             Money(row.amount, row.currency),
             cast(CardGateway, gateway_named(uow.gateways, row.gateway, uow)),
-            begun_before=row.refund_id not in asked_here,
         )
         for row in deposit_refund_repository.pending_of_booking(uow, booking_id)
     ]
 
 
-def call_processor(asked: RefundAsked, *, asked_before: bool = False) -> RefundResult:
+def call_processor(asked: RefundAsked) -> RefundResult:
     """Phase 2, no database; asking twice under the same key refunds once.
-    ``asked_before`` (recovery), or a refund ``begun_before`` this request:
-    looked for under its key before it is sent again, as a payment's refund
-    is (``payments.refunds.refund_at``)."""
+    Looked for under its key before it is sent, as recovery looks for a
+    payment's refund (``payments.refunds.refund_at``): a request cannot tell
+    a refund it asked from one an earlier request began and died sending."""
     reference = asked.charge_reference
     if reference is None:  # taken before its reference was kept: asked by the booking's id
         found = asked.gateway.find_charge(asked.booking_id)
@@ -137,7 +129,7 @@ def call_processor(asked: RefundAsked, *, asked_before: bool = False) -> RefundR
         asked.amount,
         key=asked.refund_id,
         reason=REASON,
-        asked_before=asked_before or asked.begun_before,
+        asked_before=True,
     )
 
 
@@ -297,7 +289,7 @@ def finish_pending_deposit_refunds(
                 waiting.append(booking_id)
                 continue
         for each in asked:  # no transaction open while the processor answers
-            result = call_processor(each, asked_before=True)
+            result = call_processor(each)
             with uow_for(merchant_id) as uow:
                 finish_refund(uow, each.refund_id, result)
                 uow.commit()
