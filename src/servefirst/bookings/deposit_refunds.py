@@ -14,9 +14,17 @@ database transaction.
    (and for the customer: ``messages.refund_refused``).
 
 A refund a crash (or an unreachable processor) left pending is finished by
-``finish_pending_deposit_refunds`` (``servefirst payments recover``): the
-processor is asked again under the same key, so it answers the first refund
-and never makes a second.
+``finish_pending_deposit_refunds`` (``servefirst payments recover``): it is
+looked for at the processor under its key first, and asked again under the
+same key only if none was made, so the processor answers the first refund and
+never makes a second. A request that sends the booking's refunds looks the
+same way first, for each of them: one may have been begun by an earlier request
+that died after the processor made it (another change of the booking, a line
+voided on its tab), and Stripe forgets a key after 24 hours, so sent blindly
+then it would make a second refund. Deposit refunds are rare; the one lookup
+each costs less than telling the two kinds apart.
+While the processor refuses its key the refund stays pending, its
+``failure_code`` saying why (``refund_rules.why_still_pending``).
 """
 
 from __future__ import annotations
@@ -27,10 +35,9 @@ from datetime import timedelta
 from typing import cast
 
 from fastapi import Request
-from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
-from servefirst.bookings import refund_notes
+from servefirst.bookings import deposit_refund_repository, refund_notes
 from servefirst.bookings.models import Booking, DepositRefund
 from servefirst.db.uow import UnitOfWork
 from servefirst.events.service import emit
@@ -41,7 +48,8 @@ from servefirst.ledger import service as ledger
 from servefirst.ledger.rules import Account, EntryBuilder, EntryKind
 from servefirst.payments.gateway_choice import gateway_named
 from servefirst.payments.gateways import CardGateway, RefundResult
-from servefirst.payments.refunds import KEY_REUSED, refund_at
+from servefirst.payments.refund_rules import KEY_REUSED, why_still_pending
+from servefirst.payments.refunds import refund_at
 
 #: What the processor keeps as the refund's reason.
 REASON = "The booking's deposit, given back."
@@ -92,13 +100,6 @@ def _gateway_of(uow: UnitOfWork, booking: Booking) -> str:
 def refunds_asked(uow: UnitOfWork, booking_id: str) -> list[RefundAsked]:
     """The booking's refunds still waiting for the processor. Raises
     ``GatewayUnavailable`` when the processor that took them has no keys set."""
-    rows = uow.session.scalars(
-        select(DepositRefund).where(
-            DepositRefund.merchant_id == uow.merchant,
-            DepositRefund.booking_id == booking_id,
-            DepositRefund.status == PENDING,
-        )
-    )
     return [
         RefundAsked(
             row.refund_id,
@@ -107,14 +108,15 @@ def refunds_asked(uow: UnitOfWork, booking_id: str) -> list[RefundAsked]:
             Money(row.amount, row.currency),
             cast(CardGateway, gateway_named(uow.gateways, row.gateway, uow)),
         )
-        for row in rows
+        for row in deposit_refund_repository.pending_of_booking(uow, booking_id)
     ]
 
 
-def call_processor(asked: RefundAsked, *, asked_before: bool = False) -> RefundResult:
+def call_processor(asked: RefundAsked) -> RefundResult:
     """Phase 2, no database; asking twice under the same key refunds once.
-    ``asked_before`` (recovery): looked for under its key before it is sent
-    again (``payments.refunds.refund_at``)."""
+    Looked for under its key before it is sent, as recovery looks for a
+    payment's refund (``payments.refunds.refund_at``): a request cannot tell
+    a refund it asked from one an earlier request began and died sending."""
     reference = asked.charge_reference
     if reference is None:  # taken before its reference was kept: asked by the booking's id
         found = asked.gateway.find_charge(asked.booking_id)
@@ -127,16 +129,22 @@ def call_processor(asked: RefundAsked, *, asked_before: bool = False) -> RefundR
         asked.amount,
         key=asked.refund_id,
         reason=REASON,
-        asked_before=asked_before,
+        asked_before=True,
     )
 
 
 def finish_refund(uow: UnitOfWork, refund_id: str, result: RefundResult) -> None:
     """Phase 3; the caller commits. Asked twice, the second changes nothing."""
-    row = uow.session.get(
-        DepositRefund, (uow.merchant, refund_id), with_for_update=True, populate_existing=True
-    )
-    if row is None or row.status != PENDING or result.status == PENDING:
+    row = deposit_refund_repository.held(uow, refund_id)
+    if row is None or row.status != PENDING:
+        return
+    if result.status == PENDING:
+        # Still pending; a key the processor refused is kept as why (the
+        # console says the refund is held up), cleared once it answers otherwise.
+        why = why_still_pending(row.failure_code, result.failure_code)
+        if why != row.failure_code:
+            row.failure_code = why
+            uow.session.flush()
         return
     row.status = SUCCEEDED if result.status == SUCCEEDED else FAILED
     row.gateway_reference = result.reference or None
@@ -169,18 +177,9 @@ def refused_after(uow: UnitOfWork, *, reference: str, key: str | None, failure: 
     ``booking.deposit_refund_failed`` as for any refused refund (which plans
     the customer's word, ``messages.refund_refused``). Once: only a refund
     that is not failed yet moves, read locked."""
-    row = uow.session.scalars(
-        select(DepositRefund)
-        .where(
-            DepositRefund.merchant_id == uow.merchant, DepositRefund.gateway_reference == reference
-        )
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).first()
+    row = deposit_refund_repository.held_by_reference(uow, reference)
     if row is None and key is not None:
-        row = uow.session.get(
-            DepositRefund, (uow.merchant, key), with_for_update=True, populate_existing=True
-        )
+        row = deposit_refund_repository.held(uow, key)
     if row is None or row.gateway_reference not in (None, reference):
         return
     if row.status == PENDING:
@@ -280,14 +279,7 @@ def finish_pending_deposit_refunds(
     waiting = [] if waiting is None else waiting
     keys_refused = [] if keys_refused is None else keys_refused
     with uow_for(None) as look:
-        cutoff = look.clock.now() - grace
-        pending = list(
-            look.session.execute(
-                select(DepositRefund.merchant_id, DepositRefund.booking_id)
-                .where(DepositRefund.status == PENDING, DepositRefund.asked_at < cutoff)
-                .distinct()
-            )
-        )
+        pending = deposit_refund_repository.bookings_left_pending(look, look.clock.now() - grace)
     finished: list[str] = []
     for merchant_id, booking_id in pending:
         with uow_for(merchant_id) as reader:
@@ -297,7 +289,7 @@ def finish_pending_deposit_refunds(
                 waiting.append(booking_id)
                 continue
         for each in asked:  # no transaction open while the processor answers
-            result = call_processor(each, asked_before=True)
+            result = call_processor(each)
             with uow_for(merchant_id) as uow:
                 finish_refund(uow, each.refund_id, result)
                 uow.commit()

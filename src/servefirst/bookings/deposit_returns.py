@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from servefirst.bookings import repository
+from servefirst.bookings import deposit_refund_repository, repository
 from servefirst.bookings.deposit_refunds import ask_refund
 from servefirst.bookings.holds import bump_totals
 from servefirst.bookings.refund_answers import refund_answers_of
@@ -85,6 +85,11 @@ class DepositBack:
     #: What the processor refused and the customer's bank has since given
     #: back to them (a card dispute lost): nothing left to give back.
     returned_by_bank: int = 0
+    #: Why a refund of it still pending will not finish at the processor's
+    #: next answer (``refund_rules.KEY_REUSED``: its key refused, nothing
+    #: made yet), said beside it so staff do not give it back twice; None
+    #: while it simply waits.
+    why_pending: str | None = None
 
 
 def deposit_back_of_tab(uow: UnitOfWork, tab_id: str) -> DepositBack:
@@ -95,9 +100,15 @@ def deposit_back_of_tab(uow: UnitOfWork, tab_id: str) -> DepositBack:
     if booking is None:
         return DepositBack()
     answers = refund_answers_of(uow, [booking])[booking.booking_id]
+    pending = (
+        deposit_refund_repository.pending_of_booking(uow, booking.booking_id)
+        if answers.pending
+        else []
+    )
     return DepositBack(
         refunded=answers.back,
         pending=answers.pending,
         refused=answers.refused,
         returned_by_bank=answers.returned_by_bank,
+        why_pending=next((r.failure_code for r in pending if r.failure_code), None),
     )

@@ -1,0 +1,61 @@
+"""Where a booking's deposit refunds are read and held: the SQL of
+``deposit_refunds`` (the phases, recovery, a refusal told afterwards) and of
+the console's word on a refund still pending. A module of its own beside
+``repository`` (the calendar and the named reads of bookings), as
+``payments.refund_repository`` is beside the payments'."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+
+from servefirst.bookings.models import DepositRefund
+from servefirst.db.uow import UnitOfWork
+
+#: A deposit refund the processor has not answered yet (``deposit_refunds.PENDING``).
+_PENDING = "pending"
+
+
+def pending_of_booking(uow: UnitOfWork, booking_id: str) -> list[DepositRefund]:
+    """The booking's deposit refunds still waiting for the processor's answer."""
+    return list(
+        uow.session.scalars(
+            select(DepositRefund).where(
+                DepositRefund.merchant_id == uow.merchant,
+                DepositRefund.booking_id == booking_id,
+                DepositRefund.status == _PENDING,
+            )
+        )
+    )
+
+
+def held(uow: UnitOfWork, refund_id: str) -> DepositRefund | None:
+    """The refund read again, locked: an answer kept by another transaction
+    before the lock is seen, not the session's older copy."""
+    return uow.session.get(
+        DepositRefund, (uow.merchant, refund_id), with_for_update=True, populate_existing=True
+    )
+
+
+def held_by_reference(uow: UnitOfWork, reference: str) -> DepositRefund | None:
+    """The refund the processor knows as ``reference``, locked, read afresh."""
+    return uow.session.scalars(
+        select(DepositRefund)
+        .where(
+            DepositRefund.merchant_id == uow.merchant, DepositRefund.gateway_reference == reference
+        )
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).first()
+
+
+def bookings_left_pending(uow: UnitOfWork, asked_before: datetime) -> list[tuple[str, str]]:
+    """(merchant, booking) of every deposit refund asked before ``asked_before``
+    and still pending, across merchants (recovery's unit of work has none)."""
+    rows = uow.session.execute(
+        select(DepositRefund.merchant_id, DepositRefund.booking_id)
+        .where(DepositRefund.status == _PENDING, DepositRefund.asked_at < asked_before)
+        .distinct()
+    )
+    return [(merchant_id, booking_id) for merchant_id, booking_id in rows]
