@@ -30,6 +30,29 @@ def pending_of_booking(uow: UnitOfWork, booking_id: str) -> list[DepositRefund]:
     )
 
 
+def why_pending_of_bookings(uow: UnitOfWork, booking_ids: set[str]) -> dict[str, str]:
+    """Why a deposit refund of each booking still pending will not finish at
+    the processor's next answer (its ``failure_code``), by booking; a booking
+    whose pending refunds simply wait is absent. One query."""
+    if not booking_ids:
+        return {}
+    rows = uow.session.execute(
+        select(DepositRefund.booking_id, DepositRefund.failure_code)
+        .where(
+            DepositRefund.merchant_id == uow.merchant,
+            DepositRefund.booking_id.in_(sorted(booking_ids)),
+            DepositRefund.status == _PENDING,
+            DepositRefund.failure_code.is_not(None),
+        )
+        .order_by(DepositRefund.booking_id, DepositRefund.refund_id)
+    )
+    found: dict[str, str] = {}
+    for booking_id, code in rows:
+        if code:
+            found.setdefault(booking_id, code)
+    return found
+
+
 def held(uow: UnitOfWork, refund_id: str) -> DepositRefund | None:
     """The refund read again, locked: an answer kept by another transaction
     before the lock is seen, not the session's older copy."""

@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from servefirst.bookings import deposit_refund_repository, repository
+from servefirst.bookings import repository
 from servefirst.bookings.deposit_refunds import ask_refund
 from servefirst.bookings.holds import bump_totals
 from servefirst.bookings.refund_answers import refund_answers_of
@@ -100,15 +100,10 @@ def deposit_back_of_tab(uow: UnitOfWork, tab_id: str) -> DepositBack:
     if booking is None:
         return DepositBack()
     answers = refund_answers_of(uow, [booking])[booking.booking_id]
-    pending = (
-        deposit_refund_repository.pending_of_booking(uow, booking.booking_id)
-        if answers.pending
-        else []
-    )
     return DepositBack(
         refunded=answers.back,
         pending=answers.pending,
         refused=answers.refused,
         returned_by_bank=answers.returned_by_bank,
-        why_pending=next((r.failure_code for r in pending if r.failure_code), None),
+        why_pending=answers.why_pending,
     )

@@ -9,7 +9,9 @@ to give back another way (nothing in servefirst asks the processor
 again, nor books a deposit given back by hand). A refused deposit a lost
 card dispute then returned through the customer's bank is theirs again
 (``refund_notes.RETURNED``). A card hold let go moves no money: released
-at once, it is back.
+at once, it is back. One on its way that the processor holds up (its key
+refused) says why (``why_pending``), so staff do not give it back twice and
+the customer hears it is delayed.
 
 Every page, e-mail and API answer that says a deposit went back reads it
 from here, so none says "refunded" of money still held.
@@ -45,12 +47,20 @@ class RefundAnswers:
     #: The processor's worst answer (failed, pending, succeeded); None: no
     #: refund of a captured deposit was asked (nothing to give back, or a hold).
     status: RefundStatus | None = None
+    #: Why a refund still pending will not finish at the processor's next
+    #: answer (``refund_rules.KEY_REUSED``: its key refused, nothing made yet,
+    #: made by itself within 24 hours), so no page lets it pass for one about
+    #: to arrive; None while it simply waits, or when nothing is pending.
+    why_pending: str | None = None
 
 
-def answered(deposit_refund: int, sums: dict[str, int], note: str | None) -> RefundAnswers:
+def answered(
+    deposit_refund: int, sums: dict[str, int], note: str | None, why_pending: str | None = None
+) -> RefundAnswers:
     """``deposit_refund`` (what the booking's end gave back) split by the
     processor's answers ``sums`` (its refunds' amounts by status); ``note``:
-    the booking's note, which says when a bank returned a refused deposit."""
+    the booking's note, which says when a bank returned a refused deposit;
+    ``why_pending``: the ``failure_code`` a pending refund of it keeps."""
     pending, failed = sums.get(PENDING, 0), sums.get(FAILED, 0)
     status: RefundStatus | None = None
     if failed:
@@ -66,16 +76,25 @@ def answered(deposit_refund: int, sums: dict[str, int], note: str | None) -> Ref
         refused=failed - returned,
         returned_by_bank=returned,
         status=status,
+        why_pending=why_pending if pending else None,
     )
 
 
 def refund_answers_of(uow: UnitOfWork, bookings: list[Booking]) -> dict[str, RefundAnswers]:
-    """Each booking's answers, by its id, in one query."""
-    from servefirst.bookings import repository
+    """Each booking's answers, by its id: one query, and one more for why
+    refunds still pending wait when some are."""
+    from servefirst.bookings import deposit_refund_repository, repository
 
     asked = {b.booking_id for b in bookings if b.deposit_refund}
     sums = repository.deposit_refunds_of_bookings(uow, asked)
+    waiting = {booking_id for booking_id, by in sums.items() if by.get(PENDING)}
+    why = deposit_refund_repository.why_pending_of_bookings(uow, waiting)
     return {
-        b.booking_id: answered(b.deposit_refund, sums.get(b.booking_id, {}), b.outcome_reason)
+        b.booking_id: answered(
+            b.deposit_refund,
+            sums.get(b.booking_id, {}),
+            b.outcome_reason,
+            why.get(b.booking_id),
+        )
         for b in bookings
     }

@@ -252,6 +252,15 @@ class DepositOut(Out):
         " way. null: no refund of a captured deposit was asked (nothing to give back, or a"
         " card hold released).",
     )
+    refund_failure_code: str | None = Field(
+        default=None,
+        description="Why a refund of the deposit still pending waits, beside"
+        " `refund_status`: `processor_key_reused` while the card processor refuses its"
+        " idempotency key (first used with other details): nothing refunded yet, it is asked"
+        " again by itself and made within 24 hours; do not refund it again meanwhile. null"
+        " when none is pending or it simply waits for the processor's answer (a refused one:"
+        " `outcome_reason` says why).",
+    )
     move_fee: int = Field(
         default=0,
         description="Kept by late moves before the booking ended (``amount`` is what followed"
@@ -290,6 +299,7 @@ class BookingOut(Out):
                 expires_at=hold.expires_at if hold else None,
                 card_last4=hold.card_last4 if hold else None,
             )
+        refunds = refund_answers_of(uow, [booking])[booking.booking_id]
         return cls(
             id=booking.booking_id,
             status=booking.status,  # type: ignore[arg-type]
@@ -314,7 +324,8 @@ class BookingOut(Out):
                 hold=hold_out,
                 fee=booking.deposit_fee,
                 refund=booking.deposit_refund,
-                refund_status=refund_answers_of(uow, [booking])[booking.booking_id].status,
+                refund_status=refunds.status,
+                refund_failure_code=refunds.why_pending,
                 move_fee=booking.deposit_move_fee,
             ),
             outcome_reason=booking.outcome_reason,

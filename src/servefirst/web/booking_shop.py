@@ -22,6 +22,7 @@ from servefirst.db.uow import UnitOfWork
 from servefirst.kit.errors import NotFound
 from servefirst.kit.ids import merchant_of_credential
 from servefirst.merchants.service import get_merchant, merchant_by_slug
+from servefirst.payments.refund_rules import KEY_REUSED
 from servefirst.runtime import Runtime
 from servefirst.staff.service import list_members
 
@@ -83,6 +84,9 @@ class Held:
     deposit_kept: int = 0
     deposit_back: int = 0
     deposit_on_its_way: int = 0
+    #: What is on its way is held up at the processor (its key refused): made
+    #: by itself within a day, nothing for the customer to do.
+    deposit_delayed: bool = False
     deposit_refused: int = 0
     #: Kept by late moves: the deposit taken was ``deposit_amount`` plus this.
     deposit_move_fee: int = 0
@@ -184,6 +188,7 @@ def read_booking(rt: Runtime, shop: Shop, token: str) -> Held:
             deposit_kept=booking.deposit_fee + booking.deposit_move_fee,
             deposit_back=refunds.back + refunds.returned_by_bank,
             deposit_on_its_way=refunds.pending,
+            deposit_delayed=bool(refunds.pending) and refunds.why_pending == KEY_REUSED,
             deposit_refused=refunds.refused,
             deposit_move_fee=booking.deposit_move_fee,
         )
