@@ -18,7 +18,7 @@ import os
 import secrets
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -64,7 +64,8 @@ def statements_sent(uow: UnitOfWork) -> Iterator[list[str]]:
 
 
 class TestClock:
-    """Real time, plus an offset tests can move forward (no sleeps)."""
+    """Real time, plus an offset tests can move forward (no sleeps). Every
+    test starts it at real time (``clock_from_real_time``)."""
 
     __test__ = False
 
@@ -76,6 +77,10 @@ class TestClock:
 
     def advance(self, **delta: float) -> None:
         self.offset += timedelta(**delta)
+
+    def move_to(self, moment: datetime) -> None:
+        """Read ``moment`` now, and run on from there."""
+        self.offset = moment - datetime.now(UTC)
 
 
 def _worker() -> str:
@@ -110,14 +115,36 @@ def clock() -> TestClock:
     return TestClock()
 
 
+@pytest.fixture(autouse=True)
+def clock_from_real_time(clock: TestClock) -> Iterator[None]:
+    """The session's clock at real time when each test starts and after it
+    ends: a test that moved it days ahead (or a module's fixture built between
+    tests) would otherwise hand the next test a clock it never asked for, and
+    that test would pass or fail by the order the tests ran in."""
+    clock.offset = timedelta()
+    yield
+    clock.offset = timedelta()
+
+
 @pytest.fixture
-def wall_clock(clock: TestClock) -> Iterator[TestClock]:
-    """The session's clock at real time for one test, put back after: for a
-    test whose other process (a worker, a server) runs on real time and must
-    find this test's rows due, whatever earlier tests moved the clock to."""
-    offset, clock.offset = clock.offset, timedelta()
-    yield clock
-    clock.offset = offset
+def at_noon(clock: TestClock) -> datetime:
+    """The session's clock at 12:00 UTC today for one test, running on from
+    there: a test that reads the day after acting (as the product does) never
+    sees midnight fall between the two, whatever the hour CI runs it. 12:00
+    UTC is an hour or more from midnight in every zone people live in
+    (UTC-11 to UTC+14): far longer than a test takes."""
+    noon = datetime.combine(datetime.now(UTC).date(), time(12), tzinfo=UTC)
+    clock.move_to(noon)
+    return noon
+
+
+@pytest.fixture
+def wall_clock(clock: TestClock) -> TestClock:
+    """The session's clock at real time, for a test whose other process (a
+    worker, a server) runs on real time and must find this test's rows due:
+    every test starts there, and such a test must not move it."""
+    clock.offset = timedelta()
+    return clock
 
 
 @pytest.fixture(scope="session")

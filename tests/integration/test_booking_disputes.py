@@ -24,6 +24,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from servefirst.cashup.service import day_so_far
 from servefirst.runtime import Runtime
 from tests.conftest import Merchant, TestClock
@@ -88,7 +90,8 @@ def fee_charged_on_file(double: StripeDouble, hold_reference: str) -> str:
 
 
 def day_disputes_lost(runtime: Runtime, cafe: Merchant) -> int:
-    """What the Z report of today counts as taken back by the banks."""
+    """What the Z report of today counts as taken back by the banks: today is
+    read after the loss was booked, so a test asking it runs ``at_noon``."""
     with runtime.uow(cafe.id, write=False) as uow:
         zone = ZoneInfo(cafe.get("/v1/merchant").json()["timezone"])
         return day_so_far(uow, runtime.clock.now().astimezone(zone).date()).totals.disputes_lost
@@ -137,6 +140,7 @@ def accountant_files_count(cafe: Merchant, runtime: Runtime) -> None:
 # --- a fee charged on the card ---------------------------------------------------------------
 
 
+@pytest.mark.usefixtures("at_noon")  # the Z report of the day the loss was booked, and won back
 def test_a_no_show_fee_charged_on_the_saved_card_is_disputed_lost_and_won_back_in_the_books(
     cafe: Merchant,
     stripe_double: StripeDouble,

@@ -270,7 +270,7 @@ def test_seller_details_and_tax_ids_are_kept_and_a_bad_one_is_a_clear_422(
 
 
 def test_a_manager_issues_the_invoice_from_the_console_and_staff_may_not(
-    clock: TestClock, merchant: Merchant, signed_in: Callable[..., Staff]
+    at_noon: datetime, merchant: Merchant, signed_in: Callable[..., Staff]
 ) -> None:
     tab = merchant.served_tab(2500)
     counter = signed_in(merchant, "staff")
@@ -293,7 +293,8 @@ def test_a_manager_issues_the_invoice_from_the_console_and_staff_may_not(
     assert "Invoice issued" in shown and 'id="invoice-pdf"' in shown
     pdf = manager.get(f"/staff/tabs/{tab['id']}/receipt.pdf")
     assert pdf.status_code == 200 and "Invoice" in _pdf_text(pdf.content)
-    expected = (clock.now().date() + timedelta(days=14)).isoformat()
+    # Issued at noon (UTC, the merchant's zone): the day the test reads is the day it was issued.
+    expected = (at_noon.date() + timedelta(days=14)).isoformat()
     assert merchant.get(f"/v1/tabs/{tab['id']}").json()["due_date"] == expected
 
 

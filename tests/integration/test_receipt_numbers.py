@@ -21,7 +21,7 @@ from servefirst.merchants.service import create_merchant, update_merchant
 from servefirst.payments.service import pay_tab
 from servefirst.runtime import Runtime
 from servefirst.tabs.service import add_line, get_tab, open_tab, serve
-from tests.conftest import Merchant, TestClock
+from tests.conftest import Merchant
 
 PAYERS = 16
 
@@ -60,7 +60,7 @@ def _numbers(runtime: Runtime, merchant_id: str, tab_ids: list[str]) -> dict[str
 
 
 def test_racing_payers_get_numbers_one_to_n_without_gap_or_duplicate(
-    runtime: Runtime, clock: TestClock
+    runtime: Runtime, at_noon: datetime
 ) -> None:
     merchant_id, tab_ids = _served_tabs(runtime, PAYERS)
     start = threading.Barrier(PAYERS)
@@ -83,7 +83,8 @@ def test_racing_payers_get_numbers_one_to_n_without_gap_or_duplicate(
     numbers = _numbers(runtime, merchant_id, tab_ids)
     assert all(numbers[t] is None for t in quitters)  # not paid: no number
     kept = sorted(n for t, n in numbers.items() if t not in quitters and n is not None)
-    year = clock.now().year  # the merchant's zone is UTC
+    # Paid at noon (the merchant's zone is UTC): on New Year's Eve too, in the year the test read.
+    year = at_noon.year
     assert kept == [f"{year}-{n:06d}" for n in range(1, PAYERS - len(quitters) + 1)]
 
     # The tabs that rolled back are paid later: they take the next numbers.

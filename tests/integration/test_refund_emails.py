@@ -6,6 +6,7 @@ back, why, and where it went; the receipt sent before is not sent again."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ from servefirst.payments.gateways import RefundResult, SandboxGateway
 from servefirst.payments.recovery import recover
 from servefirst.runtime import Runtime
 from tests import delivery_servers
-from tests.conftest import Merchant, TestClock
+from tests.conftest import Merchant
 from tests.delivery_servers import Mailbox
 from tests.integration.test_html_valid import install_vnu, vnu_errors
 from tests.integration.test_pages_staff import Staff
@@ -106,11 +107,12 @@ def test_a_card_refund_in_portuguese_names_the_card_and_each_refund_is_told(
     runtime: Runtime,
     merchant: Merchant,
     smtp_server: tuple[str, Mailbox],
-    clock: TestClock,
+    at_noon: datetime,
     tmp_path: Path,
 ) -> None:
     """A partial refund and then the rest: two e-mails, each of its own money,
-    dated in the merchant's zone (Kiritimati is UTC+14: most hours, another day)."""
+    dated in the merchant's zone (Kiritimati is UTC+14: most hours, another day;
+    at noon UTC it is 02:00 there, tomorrow)."""
     zone = "Pacific/Kiritimati"
     changed = merchant.post("/v1/merchant", {"locale": "pt_PT", "timezone": zone})
     assert changed.status_code == 200, changed.text
@@ -120,7 +122,7 @@ def test_a_card_refund_in_portuguese_names_the_card_and_each_refund_is_told(
     deliver(runtime, merchant, smtp_server[0])
     [first] = refund_mails(smtp_server[1], email)
     assert first["Subject"] == "Café Azul: o seu reembolso"
-    day = format_date(clock.now().astimezone(ZoneInfo(zone)), "long", locale="pt_PT")
+    day = format_date(at_noon.astimezone(ZoneInfo(zone)), "long", locale="pt_PT")
     lines = lines_of(first)
     assert "Olá Bea Reis," in lines
     assert f"Café Azul reembolsou-lhe 2,50\xa0€ a {day}." in lines, lines

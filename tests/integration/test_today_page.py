@@ -4,27 +4,11 @@ weekday last week by the same hour; the running tabs, concerns and bookings."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, time, timedelta
-
-import pytest
+from collections.abc import Callable
+from datetime import datetime, timedelta
 
 from tests.conftest import Merchant, TestClock
 from tests.integration.test_pages_staff import Staff, https_client, new_staff  # noqa: F401
-
-NOON = time(12, 0)
-
-
-@pytest.fixture
-def at_noon(clock: TestClock) -> Iterator[datetime]:
-    """The shared clock at 12:00 UTC today for one test (put back after): the
-    day's boundaries never fall in the middle of a test."""
-    saved = clock.offset
-    now = datetime.now(UTC)
-    noon = datetime.combine(now.date(), NOON, tzinfo=UTC)
-    clock.offset = noon - now
-    yield noon
-    clock.offset = saved
 
 
 def at(clock: TestClock, when: datetime) -> None:
