@@ -1,6 +1,7 @@
 """Where a booking's deposit refunds are read and held: the SQL of
-``deposit_refunds`` (the phases, recovery, a refusal told afterwards) and of
-the console's word on a refund still pending. A module of its own beside
+``deposit_refunds`` (the phases, recovery, a refusal told afterwards), of
+``processor_deposit_refunds`` (whose charge a refund made at the processor
+gives back) and of the console's word on a refund still pending. A module of its own beside
 ``repository`` (the calendar and the named reads of bookings), as
 ``payments.refund_repository`` is beside the payments'."""
 
@@ -10,7 +11,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from servefirst.bookings.models import DepositRefund
+from servefirst.bookings.models import Booking, DepositRefund
 from servefirst.db.uow import UnitOfWork
 
 #: A deposit refund the processor has not answered yet (``deposit_refunds.PENDING``).
@@ -82,3 +83,37 @@ def bookings_left_pending(uow: UnitOfWork, asked_before: datetime) -> list[tuple
         .distinct()
     )
     return [(merchant_id, booking_id) for merchant_id, booking_id in rows]
+
+
+def kept_by_reference(uow: UnitOfWork, reference: str) -> bool:
+    """Whether a deposit refund the processor knows as ``reference`` is kept."""
+    found = uow.session.scalar(
+        select(DepositRefund.refund_id)
+        .where(
+            DepositRefund.merchant_id == uow.merchant, DepositRefund.gateway_reference == reference
+        )
+        .limit(1)
+    )
+    return found is not None
+
+
+def deposit_captured_by(uow: UnitOfWork, reference: str) -> bool:
+    """Whether the processor's charge ``reference`` took a booking's deposit
+    (captured at booking, on its own): its refunds are the booking's."""
+    found = uow.session.scalar(
+        select(Booking.booking_id)
+        .where(Booking.merchant_id == uow.merchant, Booking.deposit_reference == reference)
+        .limit(1)
+    )
+    return found is not None
+
+
+def booking_of_deposit_held(uow: UnitOfWork, charge_reference: str) -> Booking | None:
+    """The booking whose captured deposit the charge took, locked (one change
+    of a booking's deposit at a time) and read afresh."""
+    return uow.session.scalars(
+        select(Booking)
+        .where(Booking.merchant_id == uow.merchant, Booking.deposit_reference == charge_reference)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).first()

@@ -30,8 +30,7 @@ What the charge holds beyond the deposit's own (a late move's fee, kept in
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
+from servefirst.bookings import deposit_refund_repository as kept_refunds
 from servefirst.bookings.deposit_refunds import FAILED, PENDING, SUCCEEDED, finish_refund
 from servefirst.bookings.holds import bump_totals
 from servefirst.bookings.models import Booking, DepositRefund
@@ -51,13 +50,8 @@ def keep_made_at_processor(
     ``failure`` says why it gave nothing back. Nothing for a charge that took
     no booking's deposit, a refund kept already, or a deposit with nothing
     left to give back."""
-    booking = uow.session.scalars(
-        select(Booking)
-        .where(Booking.merchant_id == uow.merchant, Booking.deposit_reference == charge_reference)
-        .with_for_update()  # one change of a booking's deposit at a time
-        .execution_options(populate_existing=True)
-    ).first()
-    if booking is None or _kept(uow, reference):  # read with the booking held
+    booking = kept_refunds.booking_of_deposit_held(uow, charge_reference)
+    if booking is None or kept_refunds.kept_by_reference(uow, reference):  # booking held
         return
     part = _given_back(uow, booking, amount)
     if part <= 0:
@@ -85,15 +79,6 @@ def keep_made_at_processor(
         else RefundResult(reference, SUCCEEDED)
     )
     finish_refund(uow, refund.refund_id, said)
-
-
-def _kept(uow: UnitOfWork, reference: str) -> bool:
-    found = uow.session.scalar(
-        select(DepositRefund.refund_id).where(
-            DepositRefund.merchant_id == uow.merchant, DepositRefund.gateway_reference == reference
-        )
-    )
-    return found is not None
 
 
 def _given_back(uow: UnitOfWork, booking: Booking, amount: int) -> int:

@@ -23,7 +23,8 @@ import stripe
 from sqlalchemy import select
 
 from servefirst.bookings import processor_deposit_refunds as deposit_refunds
-from servefirst.bookings.repository import deposit_captured_by, deposit_charged_by
+from servefirst.bookings.deposit_refund_repository import deposit_captured_by
+from servefirst.bookings.repository import deposit_charged_by
 from servefirst.db.uow import UnitOfWork
 from servefirst.db.upsert import insert_for
 from servefirst.kit.errors import NotFound, ServefirstError
