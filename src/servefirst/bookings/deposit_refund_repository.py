@@ -11,7 +11,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from servefirst.bookings.models import Booking, DepositRefund
+from servefirst.bookings.models import Booking, CardHold, DepositRefund
 from servefirst.db.uow import UnitOfWork
 
 #: A deposit refund the processor has not answered yet (``deposit_refunds.PENDING``).
@@ -97,15 +97,16 @@ def kept_by_reference(uow: UnitOfWork, reference: str) -> bool:
     return found is not None
 
 
-def deposit_captured_by(uow: UnitOfWork, reference: str) -> bool:
-    """Whether the processor's charge ``reference`` took a booking's deposit
-    (captured at booking, on its own): its refunds are the booking's."""
-    found = uow.session.scalar(
+def refunds_are_a_booking_s(uow: UnitOfWork, charge_reference: str) -> bool:
+    """Whether the processor's charge ``charge_reference`` took a booking's
+    deposit (captured at booking, on its own) or a fee from its card hold:
+    its refunds are the booking's."""
+    deposit = uow.session.scalar(
         select(Booking.booking_id)
-        .where(Booking.merchant_id == uow.merchant, Booking.deposit_reference == reference)
+        .where(Booking.merchant_id == uow.merchant, Booking.deposit_reference == charge_reference)
         .limit(1)
     )
-    return found is not None
+    return deposit is not None or fee_hold_of(uow, charge_reference) is not None
 
 
 def booking_of_deposit_held(uow: UnitOfWork, charge_reference: str) -> Booking | None:
@@ -117,3 +118,37 @@ def booking_of_deposit_held(uow: UnitOfWork, charge_reference: str) -> Booking |
         .with_for_update()
         .execution_options(populate_existing=True)
     ).first()
+
+
+def booking_held(uow: UnitOfWork, booking_id: str) -> Booking | None:
+    """The booking, locked and read afresh."""
+    return uow.session.get(
+        Booking, (uow.merchant, booking_id), with_for_update=True, populate_existing=True
+    )
+
+
+def fee_hold_of(uow: UnitOfWork, charge_reference: str) -> CardHold | None:
+    """The booking's card hold whose fee the charge took: captured from the
+    hold (its own reference) or charged on the card kept on file once it
+    lapsed (a charge of its own); None for any other charge. Read unlocked:
+    a hold's fee reference is kept once, when its fee is taken."""
+    return uow.session.scalars(
+        select(CardHold)
+        .where(
+            CardHold.merchant_id == uow.merchant,
+            CardHold.fee_reference == charge_reference,
+            CardHold.booking_id.is_not(None),
+        )
+        .limit(1)
+    ).first()
+
+
+def replaced(uow: UnitOfWork, hold_id: str) -> bool:
+    """Whether a later card hold replaces ``hold_id``: the fee it paid was a
+    late move's, the rest of the deposit held anew for the booking."""
+    found = uow.session.scalar(
+        select(CardHold.hold_id)
+        .where(CardHold.merchant_id == uow.merchant, CardHold.replaces_hold_id == hold_id)
+        .limit(1)
+    )
+    return found is not None
