@@ -25,7 +25,7 @@ from tests import stripe_double as double
 from tests.conftest import Merchant, TestClock
 from tests.integration import test_stripe_gateway as on_stripe
 from tests.integration.test_booking_disputes import booked, fee_charged_on_file, missed
-from tests.integration.test_bookings_api import nonzero
+from tests.integration.test_bookings_api import at, nonzero
 from tests.integration.test_bookings_holds import hold_policy
 from tests.integration.test_loyalty_disputes import in_words
 from tests.integration.test_pages_staff import Staff
@@ -206,4 +206,33 @@ def test_a_fee_refund_servefirst_made_is_not_booked_again(
     assert kept(stripe_runtime, cafe, booking_id) == []
     assert deposit_of(cafe, booking_id) == ("forfeited", 1200, 300, None)
     assert nonzero(cafe.balances()) == {"card_clearing": 1200, "no_show_fees": -1200}
+    books_agree(stripe_runtime, cafe)
+
+
+def test_a_late_move_s_fee_refunded_in_the_dashboard_takes_nothing_from_the_no_show_fee(
+    cafe: Merchant, stripe_double: StripeDouble, stripe_runtime: Runtime, clock: TestClock
+) -> None:
+    """A late move took a fee from the first hold and held the rest anew; the
+    no-show then took its fee from the second. A refund of the move's charge
+    is no refund of the no-show's fee: nothing of it is booked against it
+    (a move's fee is not booked here, as for a captured deposit's)."""
+    hold_policy(cafe, fixed=1500)
+    booking = booked(cafe, stripe_double, clock, hours=2)
+    moved = cafe.post(f"/v1/bookings/{booking['id']}/reschedule", {"starts_at": at(clock, hours=3)})
+    assert moved.status_code == 200, moved.text
+    move_fee = moved.json()["deposit"]["move_fee"]
+    clock.advance(hours=4)
+    fee = missed(cafe, booking["id"])["deposit"]["fee"]
+    first, second = hold_ref(stripe_runtime, cafe, booking["id"])
+    assert (first.fee_reference, second.fee_reference) == (first.reference, second.reference)
+    before = nonzero(cafe.balances())
+    assert before == {"card_clearing": move_fee + fee, "no_show_fees": -(move_fee + fee)}
+    let_go = refunds_at_stripe(stripe_double, first.reference)
+
+    theirs = refund_in_dashboard(stripe_double, first.reference, move_fee)
+    delivered(cafe, charge_refunded(stripe_double, first.reference, 1500, [*let_go, theirs]))
+
+    assert kept(stripe_runtime, cafe, booking["id"]) == []
+    assert deposit_of(cafe, booking["id"])[:2] == ("forfeited", fee)
+    assert nonzero(cafe.balances()) == before
     books_agree(stripe_runtime, cafe)
