@@ -14,8 +14,6 @@ double, and ``refund_refused_later`` makes a Refund read ``failed`` from then on
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -27,12 +25,15 @@ from tests.integration import test_stripe_gateway as on_stripe
 from tests.integration.test_booking_disputes import booked, fee_charged_on_file, missed
 from tests.integration.test_bookings_api import at, nonzero
 from tests.integration.test_bookings_holds import hold_policy
-from tests.integration.test_loyalty_disputes import in_words
 from tests.integration.test_pages_staff import Staff
 from tests.integration.test_pages_staff_bookings import counter as console_counter
 from tests.integration.test_refunds_refused_after_they_went_through import events_of
 from tests.integration.test_stripe_bookings import hold_ref
-from tests.integration.test_stripe_dashboard_deposit_refunds import deposit_of, kept
+from tests.integration.test_stripe_dashboard_deposit_refunds import (
+    console_says,
+    deposit_of,
+    kept,
+)
 from tests.integration.test_stripe_dashboard_refunds_refused import books_agree, delivered
 from tests.integration.test_stripe_gateway import WEBHOOK_SECRET, post_event
 from tests.integration.test_stripe_refund_events import charge_refunded, refund_in_dashboard
@@ -64,15 +65,6 @@ def refunds_at_stripe(stripe_double: StripeDouble, intent_id: str) -> list[str]:
     """Every Refund of the charge, oldest first (the hold's rest let go among them)."""
     listed = stripe_double.client().v1.refunds.list(params={"payment_intent": intent_id}).data
     return [str(r.id) for r in sorted(listed, key=lambda r: r.created)]
-
-
-def console_says(counter: Callable[[Merchant], Staff], cafe: Merchant, booking_id: str) -> str:
-    """The console's day of the booking, in words: the day it starts at the
-    cafe (the session's clock may have been moved near midnight by other tests)."""
-    starts = datetime.fromisoformat(cafe.get(f"/v1/bookings/{booking_id}").json()["starts_at"])
-    zone = ZoneInfo(cafe.get("/v1/merchant").json()["timezone"])
-    day = starts.astimezone(zone).date().isoformat()
-    return in_words(counter(cafe).get(f"/staff/bookings/day?date={day}").text)
 
 
 def test_a_no_show_fee_from_the_hold_refunded_in_the_dashboard_is_booked_once_as_a_refund(
