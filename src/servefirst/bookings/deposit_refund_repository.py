@@ -1,9 +1,10 @@
 """Where a booking's deposit refunds are read and held: the SQL of
 ``deposit_refunds`` (the phases, recovery, a refusal told afterwards), of
 ``processor_deposit_refunds`` (whose charge a refund made at the processor
-gives back) and of the console's word on a refund still pending. A module of its own beside
-``repository`` (the calendar and the named reads of bookings), as
-``payments.refund_repository`` is beside the payments'."""
+gives back: a deposit's, a card hold's fee) and of the console's word on a
+refund still pending. A module of its own beside ``repository`` (the
+calendar and the named reads of bookings), as ``payments.refund_repository``
+is beside the payments'."""
 
 from __future__ import annotations
 

@@ -1,9 +1,9 @@
-"""A refund of a booking's captured deposit made at the processor itself (in
-Stripe's dashboard: no key of ours in its metadata), kept as servefirst's own
-deposit refunds are (``deposit_refunds``), so the books follow the money that
-left the merchant's processor account.
+"""A refund of a booking's captured deposit, or of a fee its card hold paid,
+made at the processor itself (in Stripe's dashboard: no key of ours in its
+metadata), kept as servefirst's own deposit refunds are (``deposit_refunds``),
+so the books follow the money that left the merchant's processor account.
 
-``payments.processor_events`` hands each such refund of a deposit's charge
+``payments.processor_events`` hands each such refund of a booking's charge
 here, as Stripe holds it now. It is kept once, by its id at the processor, as
 a ``DepositRefund``: booked when it gave money back (or may still:
 ``pending``), kept failed when it did not, so a ``charge.refunded`` told after

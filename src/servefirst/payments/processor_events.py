@@ -141,9 +141,8 @@ def _refunds_now(uow: UnitOfWork, charge: Any) -> list[RefundAtProcessor] | None
     a refund it counts may have been refused since), asked with no
     transaction open (DESIGN.md, "A payment in phases"); None for a charge
     that is neither a payment of ours nor a booking's (its deposit, or a fee
-    its card hold paid). Stripe not
-    answering is a 502: nothing is kept, not even the event's id, and Stripe
-    delivers it again later."""
+    its card hold paid). Stripe not answering is a 502: nothing is kept, not
+    even the event's id, and Stripe delivers it again later."""
     intent = getattr(charge, "payment_intent", None)
     if not intent:
         return None
