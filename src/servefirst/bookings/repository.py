@@ -265,17 +265,6 @@ def deposit_charged_by(uow: UnitOfWork, reference: str) -> str | None:
     return None if held is None else str(held)
 
 
-def deposit_captured_by(uow: UnitOfWork, reference: str) -> bool:
-    """Whether the processor's charge ``reference`` took a booking's deposit
-    (captured at booking, on its own): its refunds are the booking's."""
-    found = uow.session.scalar(
-        select(Booking.booking_id)
-        .where(Booking.merchant_id == uow.merchant, Booking.deposit_reference == reference)
-        .limit(1)
-    )
-    return found is not None
-
-
 def deposit_refunds_refused(uow: UnitOfWork, booking_id: str) -> int:
     """What the processor refused to refund of the booking's captured deposit:
     still in ``deposits_held``, though the booking counts it given back."""

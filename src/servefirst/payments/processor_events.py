@@ -23,7 +23,8 @@ import stripe
 from sqlalchemy import select
 
 from servefirst.bookings import processor_deposit_refunds as deposit_refunds
-from servefirst.bookings.repository import deposit_captured_by, deposit_charged_by
+from servefirst.bookings.deposit_refund_repository import refunds_are_a_booking_s
+from servefirst.bookings.repository import deposit_charged_by
 from servefirst.db.uow import UnitOfWork
 from servefirst.db.upsert import insert_for
 from servefirst.kit.errors import NotFound, ServefirstError
@@ -139,13 +140,13 @@ def _refunds_now(uow: UnitOfWork, charge: Any) -> list[RefundAtProcessor] | None
     """The charge's refunds as Stripe holds them now (the event is a snapshot:
     a refund it counts may have been refused since), asked with no
     transaction open (DESIGN.md, "A payment in phases"); None for a charge
-    that is neither a payment of ours nor a booking's deposit. Stripe not
-    answering is a 502: nothing is kept, not even the event's id, and Stripe
-    delivers it again later."""
+    that is neither a payment of ours nor a booking's (its deposit, or a fee
+    its card hold paid). Stripe not answering is a 502: nothing is kept, not
+    even the event's id, and Stripe delivers it again later."""
     intent = getattr(charge, "payment_intent", None)
     if not intent:
         return None
-    if _payment_of(uow, str(intent), held=False) is None and not deposit_captured_by(
+    if _payment_of(uow, str(intent), held=False) is None and not refunds_are_a_booking_s(
         uow, str(intent)
     ):
         return None
@@ -159,12 +160,16 @@ def _refunded(uow: UnitOfWork, charge: Any, *, now: list[RefundAtProcessor] | No
     dashboard is kept once (``_made_in_dashboard``: booked if it gave money
     back, kept failed if not); one that gave nothing back is refused as its
     own ``charge.refund.updated`` would (``_undone``); one servefirst made is
-    its own otherwise (``refunds``, ``deposit_refunds``)."""
+    its own otherwise (``refunds``, ``deposit_refunds``). The rest Stripe let
+    go of a card hold captured for a fee gave nothing of the fee back: skipped."""
     intent = str(getattr(charge, "payment_intent", None) or "")
     if now is None or not intent:
         return
     payment = _payment_of(uow, intent)
+    let_go = deposit_refunds.rest_let_go(uow, intent, now) if payment is None else None
     for seen in now:
+        if seen.reference == let_go:
+            continue
         if seen.status in UNDONE:
             _undone(uow, seen, payment, intent)
         elif seen.key is None:
@@ -175,8 +180,8 @@ def _made_in_dashboard(
     uow: UnitOfWork, seen: RefundAtProcessor, payment: Payment | None, intent: str
 ) -> None:
     """Kept once, by its id at Stripe: a refund of a tab's payment
-    (``processor_refunds``), or else of the booking's deposit the charge took
-    (``bookings.processor_deposit_refunds``; none: nothing)."""
+    (``processor_refunds``), or else of the booking's deposit or card hold's
+    fee the charge took (``bookings.processor_deposit_refunds``; none: nothing)."""
     if payment is not None:
         keep_made_at_processor(uow, payment, seen)
         return
