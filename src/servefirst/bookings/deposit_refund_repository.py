@@ -144,6 +144,21 @@ def fee_hold_of(uow: UnitOfWork, charge_reference: str) -> CardHold | None:
     ).first()
 
 
+def hold_captured_by(uow: UnitOfWork, charge_reference: str) -> CardHold | None:
+    """The card hold that is the charge itself, captured (for a fee, or to pay
+    its tab); None for any other charge (a deposit, a payment, a fee charged
+    on the card kept on file). Read unlocked: a capture is kept once."""
+    return uow.session.scalars(
+        select(CardHold)
+        .where(
+            CardHold.merchant_id == uow.merchant,
+            CardHold.reference == charge_reference,
+            CardHold.captured > 0,
+        )
+        .limit(1)
+    ).first()
+
+
 def replaced(uow: UnitOfWork, hold_id: str) -> bool:
     """Whether a later card hold replaces ``hold_id``: the fee it paid was a
     late move's, the rest of the deposit held anew for the booking."""

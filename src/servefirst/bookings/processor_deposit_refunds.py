@@ -106,12 +106,13 @@ def rest_let_go(
     uow: UnitOfWork, charge_reference: str, refunds: Sequence[RefundAtProcessor]
 ) -> str | None:
     """The processor's reference of the refund that is none: the rest of a
-    card hold captured for less than it held, which Stripe lets go as a
-    Refund of the charge, with no key of ours. Only its amount tells it from
-    the owner's: of that amount, the oldest (``refunds`` are oldest first),
-    as it was made with the capture, before any refund could be."""
-    hold = kept_refunds.fee_hold_of(uow, charge_reference)
-    if hold is None or hold.reference != charge_reference or hold.captured >= hold.amount:
+    card hold captured for less than it held (for a fee, or to pay its tab),
+    which Stripe lets go as a Refund of the charge, with no key of ours. Only
+    its amount tells it from the owner's: of that amount, the oldest
+    (``refunds`` are oldest first), as it was made with the capture, before
+    any refund could be."""
+    hold = kept_refunds.hold_captured_by(uow, charge_reference)
+    if hold is None or hold.captured >= hold.amount:
         return None
     rest = hold.amount - hold.captured
     return next((r.reference for r in refunds if r.key is None and r.amount == rest), None)

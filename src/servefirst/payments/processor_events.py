@@ -161,12 +161,13 @@ def _refunded(uow: UnitOfWork, charge: Any, *, now: list[RefundAtProcessor] | No
     back, kept failed if not); one that gave nothing back is refused as its
     own ``charge.refund.updated`` would (``_undone``); one servefirst made is
     its own otherwise (``refunds``, ``deposit_refunds``). The rest Stripe let
-    go of a card hold captured for a fee gave nothing of the fee back: skipped."""
+    go of a card hold captured for less (a fee, or the tab it paid) gave
+    nothing back: skipped."""
     intent = str(getattr(charge, "payment_intent", None) or "")
     if now is None or not intent:
         return
     payment = _payment_of(uow, intent)
-    let_go = deposit_refunds.rest_let_go(uow, intent, now) if payment is None else None
+    let_go = deposit_refunds.rest_let_go(uow, intent, now)
     for seen in now:
         if seen.reference == let_go:
             continue
