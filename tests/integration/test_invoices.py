@@ -48,11 +48,11 @@ def _seller(merchant: Merchant) -> None:
 
 
 def test_a_consultant_bills_net_30_and_the_customer_s_page_shows_the_due_date(
-    clock: TestClock,
+    at_noon: datetime,
     merchant: Merchant,
 ) -> None:
     tab = merchant.served_tab(9000)
-    today = clock.now().date()
+    today = at_noon.date()
     issued = _invoice(merchant, tab, net_days=30)
     assert issued.status_code == 200, issued.text
     assert issued.json()["due_date"] == (today + timedelta(days=30)).isoformat()
