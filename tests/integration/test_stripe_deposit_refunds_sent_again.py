@@ -28,6 +28,7 @@ from tests import stripe_double as double
 from tests.conftest import Merchant, TestClock
 from tests.integration import test_stripe_gateway as on_stripe
 from tests.integration.test_bookings_api import at, salon
+from tests.integration.test_deposit_refund_held_up_on_the_booking import DELAYED
 from tests.integration.test_loyalty_disputes import in_words
 from tests.integration.test_pages_staff import Staff
 from tests.integration.test_refund_pages import _portuguese
@@ -190,3 +191,38 @@ def test_the_tab_page_says_a_deposit_refund_is_held_up_by_stripe_and_what_to_do(
     assert 'data-deposit-back="pending"' not in page
     assert HELD_UP[language] not in in_words(page)
     assert "data-deposit-held-up" not in page
+
+
+@pytest.mark.parametrize(("language", "accept"), [("en", "en-GB"), ("pt", "pt-PT")])
+def test_the_customer_s_tab_says_a_held_up_deposit_refund_is_delayed_with_nothing_to_do(
+    cafe: Merchant,
+    stripe_double: StripeDouble,
+    stripe_runtime: Runtime,
+    clock: TestClock,
+    monkeypatch: pytest.MonkeyPatch,
+    language: str,
+    accept: str,
+) -> None:
+    dies_once(monkeypatch, "call_processor")
+    booking_id, tab_id = checked_in_above_the_bill(cafe, stripe_double, clock)
+    [(refund_id, _, _, _)] = deposit_refunds_of(stripe_runtime, cafe, booking_id)
+    token = cafe.get(f"/v1/tabs/{tab_id}").json()["token"]
+
+    def customer_sees() -> tuple[bool, str]:
+        public = cafe.client.get(f"/v1/public/tabs/{token}").json()
+        page = cafe.client.get(f"/t/{token}", headers={"Accept-Language": accept}).text
+        return public["deposit_refund_delayed"], in_words(page)
+
+    delayed, page = customer_sees()
+    assert delayed is False and DELAYED[language] not in page  # pending, not held up
+
+    stripe_double.key_first_used_with_other_parameters(refund_id)
+    recover(stripe_runtime, grace_seconds=0)
+    delayed, page = customer_sees()
+    assert delayed is True and DELAYED[language] in page
+    assert HELD_UP[language] not in page and "Stripe" not in page  # staff's words, not theirs
+
+    stripe_double.forget_keys()
+    recover(stripe_runtime, grace_seconds=0)
+    delayed, page = customer_sees()
+    assert delayed is False and DELAYED[language] not in page

@@ -17,6 +17,7 @@ from servefirst.db.uow import UnitOfWork
 from servefirst.guarantee.service import concerns_of
 from servefirst.loyalty import service as loyalty
 from servefirst.merchants.service import get_merchant
+from servefirst.payments.refund_rules import KEY_REUSED
 from servefirst.payments.service import payments_of
 from servefirst.reviews.schemas import ReviewOut
 from servefirst.reviews.service import review_of
@@ -85,6 +86,13 @@ class PublicTab(Out):
     deposit_refund_pending: int = Field(
         default=0, description="Of the booking's deposit, being given back to the card."
     )
+    deposit_refund_delayed: bool = Field(
+        default=False,
+        description=(
+            "The refund being given back is held up at the card processor (it refused the"
+            " request's key): made by itself within a day, with nothing for the customer to do."
+        ),
+    )
     deposit_refund_refused: int = Field(
         default=0,
         description=(
@@ -142,6 +150,7 @@ def public_view(uow: UnitOfWork, token: str) -> PublicTab:
         short_code=tab.short_code,
         deposit_refunded=back.refunded,
         deposit_refund_pending=back.pending,
+        deposit_refund_delayed=bool(back.pending) and back.why_pending == KEY_REUSED,
         deposit_refund_refused=back.refused,
         terms_accepted=tab.terms_accepted_at is not None,
         review=ReviewOut.build(review) if review else None,
