@@ -18,7 +18,7 @@ from tests.conftest import Merchant
 from tests.integration.test_html_valid import vnu_errors
 from tests.integration.test_pages_staff import Staff
 from tests.integration.test_receipt_refunds import _lunch_paid_by_card, _refund
-from tests.integration.test_today_page import at_noon, figure  # noqa: F401
+from tests.integration.test_today_page import figure
 
 ENGLISH = {"Accept-Language": "en-GB"}
 PORTUGUESE = {"Accept-Language": "pt-PT,pt;q=0.9"}
