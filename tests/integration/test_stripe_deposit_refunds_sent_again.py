@@ -27,6 +27,7 @@ from servefirst.runtime import Runtime
 from tests import stripe_double as double
 from tests.conftest import Merchant, TestClock
 from tests.integration import test_stripe_gateway as on_stripe
+from tests.integration import test_stripe_refund_retried as retried
 from tests.integration.test_bookings_api import at, salon
 from tests.integration.test_deposit_refund_held_up_on_the_booking import DELAYED
 from tests.integration.test_loyalty_disputes import in_words
@@ -53,16 +54,7 @@ def app(stripe_client: Any) -> Any:
 def dies_once(monkeypatch: pytest.MonkeyPatch, phase: str) -> None:
     """The server dies once at ``phase`` of the deposit's refund (the refund
     already committed pending), then runs as it should."""
-    real = getattr(deposit_refunds, phase)
-    died: list[bool] = []
-
-    def crash(*args: Any, **kwargs: Any) -> Any:
-        if not died:
-            died.append(True)
-            raise RuntimeError(f"the server died at {phase}")
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(deposit_refunds, phase, crash)
+    retried.dies_once(monkeypatch, phase, deposit_refunds)
 
 
 def checked_in_above_the_bill(

@@ -42,10 +42,11 @@ def lunch_paid_by_card(cafe: Merchant, double: StripeDouble, runtime: Runtime) -
     return payment_id, on_stripe.reference_of(runtime, cafe, payment_id)
 
 
-def dies_once(monkeypatch: pytest.MonkeyPatch, phase: str) -> None:
-    """The server dies once at ``phase`` of the refund request (the refund
-    already committed pending), then runs as it should."""
-    real = getattr(refund_phases, phase)
+def dies_once(monkeypatch: pytest.MonkeyPatch, phase: str, module: Any = refund_phases) -> None:
+    """The server dies once at ``phase`` (a function of ``module``: by default
+    the refund request's phases; the refund already committed pending), then
+    runs as it should."""
+    real = getattr(module, phase)
     died: list[bool] = []
 
     def crash(*args: Any, **kwargs: Any) -> Any:
@@ -54,7 +55,7 @@ def dies_once(monkeypatch: pytest.MonkeyPatch, phase: str) -> None:
             raise RuntimeError(f"the server died at {phase}")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(refund_phases, phase, crash)
+    monkeypatch.setattr(module, phase, crash)
 
 
 def refunds_listed(cafe: Merchant, payment_id: str) -> list[tuple[str, int, str]]:
